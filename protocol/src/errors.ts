@@ -1,0 +1,46 @@
+// Stable error codes: clients and tests match on `code`, never on `message`.
+export const ERROR_CODES = [
+  'INVALID_PAYLOAD', // failed schema validation (shape, type, size of a field)
+  'UNKNOWN_EVENT', // a socket event this server does not handle
+  'PAYLOAD_TOO_LARGE', // a field within the schema but over a byte limit (chat text)
+  'UNAUTHORIZED', // missing, forged or expired participant token
+  'FORBIDDEN', // authenticated but not allowed (another participant's object)
+  'RATE_LIMITED', // too many requests from this socket
+  'NOT_FOUND', // unknown HTTP route
+  'MEETING_NOT_FOUND',
+  'NOT_JOINED', // a meeting action before meeting:join (out of order)
+  'MEDIA_NOT_READY', // a media action before media:setup
+  'PARTICIPANT_NOT_FOUND',
+  'TRANSPORT_NOT_FOUND',
+  'PRODUCER_NOT_FOUND',
+  'CONSUMER_NOT_FOUND',
+  'CANNOT_CONSUME', // the receiver's codecs cannot decode this producer
+  'MEDIA_ERROR', // the SFU refused parameters (bad RTP/DTLS parameters)
+  'MEETING_FULL',
+  'MEDIA_UNAVAILABLE', // no live media worker right now (they restart by themselves)
+  'SESSION_REPLACED', // the same participant connected from another socket
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Every acknowledged request answers with this shape; HTTP errors use `{ ok: false, error }` too. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+export type AckFn<T extends object = object> = (res: Ack<T>) => void;
+
+/**
+ * Base of every domain error. It carries a protocol code, never an HTTP
+ * status: only the edge (gateway, HTTP routes) turns it into a reply.
+ */
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}

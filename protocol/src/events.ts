@@ -1,0 +1,156 @@
+// The typed Socket.IO contract between web/ (and bots, benchmarks) and server/.
+// Every event is listed in docs/protocol.md with its payload and error codes.
+import type { AckFn } from './errors.ts';
+import type { ConsumerId, MeetingId, MessageId, ParticipantId, ProducerId, TransportId } from './ids.ts';
+import type { Reaction } from './limits.ts';
+import type { DtlsParametersWire, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
+
+export type Role = 'moderator' | 'participant';
+export type MediaKind = 'audio' | 'video';
+export type MediaSource = 'mic' | 'camera' | 'screen' | 'screenAudio';
+
+export interface ProducerInfo {
+  id: ProducerId;
+  kind: MediaKind;
+  source: MediaSource;
+  paused: boolean;
+}
+
+/** What every participant may know about another participant. */
+export interface ParticipantInfo {
+  id: ParticipantId;
+  name: string;
+  role: Role;
+  joinedAt: number;
+  handRaisedAt: number | null;
+  /** `reconnecting` while a dropped socket may still come back. */
+  connection: 'connected' | 'reconnecting';
+  producers: ProducerInfo[];
+}
+
+export interface ChatMessage {
+  id: MessageId;
+  from: ParticipantId;
+  fromName: string;
+  /** Set for a private message: only sender and recipient ever receive it. */
+  to: ParticipantId | null;
+  toName: string | null;
+  text: string;
+  sentAt: number;
+}
+
+export interface MeetingSnapshot {
+  id: MeetingId;
+  title: string;
+  participants: ParticipantInfo[];
+  activeSpeakerId: ParticipantId | null;
+}
+
+export interface IceCandidateWire {
+  foundation: string;
+  priority: number;
+  address: string;
+  protocol: 'udp' | 'tcp';
+  port: number;
+  type: 'host';
+  tcpType?: 'passive';
+}
+
+export interface TransportOptionsWire {
+  id: TransportId;
+  iceParameters: { usernameFragment: string; password: string; iceLite?: boolean };
+  iceCandidates: IceCandidateWire[];
+  dtlsParameters: DtlsParametersWire;
+}
+
+export interface ConsumerOptionsWire {
+  id: ConsumerId;
+  producerId: ProducerId;
+  participantId: ParticipantId;
+  kind: MediaKind;
+  source: MediaSource;
+  rtpParameters: RtpParametersWire;
+  producerPaused: boolean;
+  paused: boolean;
+}
+
+export interface JoinResult {
+  self: ParticipantInfo;
+  snapshot: MeetingSnapshot;
+  /** Chat history this participant may read (public messages and its own private ones). */
+  chat: ChatMessage[];
+  routerRtpCapabilities: RtpCapabilitiesWire;
+  /** True when this socket took over a participant whose socket had dropped. */
+  resumed: boolean;
+  /** On resume: transports still alive on the server, so the client can restart ICE instead of rebuilding. */
+  transports: { send: TransportId | null; recv: TransportId | null };
+}
+
+export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'meeting-ended';
+
+export interface ClientToServerEvents {
+  'meeting:join': (p: PayloadOf<'meeting:join'>, ack: AckFn<JoinResult>) => void;
+  'meeting:leave': (p: PayloadOf<'meeting:leave'>, ack: AckFn) => void;
+  'media:setup': (p: PayloadOf<'media:setup'>, ack: AckFn<{ send: TransportOptionsWire; recv: TransportOptionsWire }>) => void;
+  'media:connect': (p: PayloadOf<'media:connect'>, ack: AckFn) => void;
+  'media:restartIce': (p: PayloadOf<'media:restartIce'>, ack: AckFn<{ iceParameters: TransportOptionsWire['iceParameters'] }>) => void;
+  'media:produce': (p: PayloadOf<'media:produce'>, ack: AckFn<{ producerId: ProducerId }>) => void;
+  'media:closeProducer': (p: PayloadOf<'media:closeProducer'>, ack: AckFn) => void;
+  'media:setProducerPaused': (p: PayloadOf<'media:setProducerPaused'>, ack: AckFn) => void;
+  'media:consume': (p: PayloadOf<'media:consume'>, ack: AckFn<{ consumer: ConsumerOptionsWire }>) => void;
+  'media:setConsumerPaused': (p: PayloadOf<'media:setConsumerPaused'>, ack: AckFn) => void;
+  'media:setPreferredLayers': (p: PayloadOf<'media:setPreferredLayers'>, ack: AckFn) => void;
+  'media:closeConsumer': (p: PayloadOf<'media:closeConsumer'>, ack: AckFn) => void;
+  'chat:send': (p: PayloadOf<'chat:send'>, ack: AckFn<{ message: ChatMessage }>) => void;
+  'reaction:send': (p: PayloadOf<'reaction:send'>, ack: AckFn) => void;
+  'hand:set': (p: PayloadOf<'hand:set'>, ack: AckFn) => void;
+}
+
+export interface ServerToClientEvents {
+  'meeting:participantJoined': (p: ParticipantInfo) => void;
+  'meeting:participantUpdated': (p: ParticipantInfo) => void;
+  'meeting:participantLeft': (p: { participantId: ParticipantId; reason: LeaveReason }) => void;
+  'meeting:activeSpeaker': (p: { participantId: ParticipantId | null }) => void;
+  'meeting:ended': (p: { reason: 'server-shutdown' }) => void;
+  'session:replaced': (p: Record<string, never>) => void;
+  'media:consumerClosed': (p: { consumerId: ConsumerId }) => void;
+  'media:consumerPaused': (p: { consumerId: ConsumerId; producerPaused: boolean }) => void;
+  'media:consumerLayers': (p: { consumerId: ConsumerId; spatialLayer: number | null }) => void;
+  /** The participant's media lived on a worker that died: call media:setup again and re-produce. */
+  'media:reset': (p: { reason: 'worker-died' }) => void;
+  'chat:message': (p: ChatMessage) => void;
+  'reaction:shown': (p: { participantId: ParticipantId; emoji: Reaction; at: number }) => void;
+}
+
+export type InterServerEvents = Record<string, never>;
+
+/** What the gateway knows about a socket, from its verified token. */
+export interface SocketData {
+  meetingId: MeetingId;
+  participantId: ParticipantId;
+  name: string;
+  /** The token was issued against the meeting's moderatorToken. */
+  moderator: boolean;
+  joined: boolean;
+}
+
+// ---- HTTP replies ----------------------------------------------------------
+export interface CreateMeetingReply {
+  id: MeetingId;
+  url: string;
+  moderatorToken: string;
+}
+export interface MeetingInfoReply {
+  id: MeetingId;
+  title: string;
+  participants: number;
+  createdAt: number;
+}
+export interface JoinMeetingReply {
+  participantId: ParticipantId;
+  /** Signed, bound to this meeting and participant; passed as Socket.IO `auth.token`. */
+  token: string;
+  title: string;
+}
+
+export type { RtpParametersWire };

@@ -1,0 +1,11 @@
+// Branded ids: a ProducerId cannot be passed where a ConsumerId is expected,
+// even though both travel as strings on the wire.
+declare const brand: unique symbol;
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+export type MeetingId = Brand<string, 'MeetingId'>;
+export type ParticipantId = Brand<string, 'ParticipantId'>;
+export type TransportId = Brand<string, 'TransportId'>;
+export type ProducerId = Brand<string, 'ProducerId'>;
+export type ConsumerId = Brand<string, 'ConsumerId'>;
+export type MessageId = Brand<string, 'MessageId'>;

@@ -1,0 +1,6 @@
+export * from './ids.ts';
+export * from './errors.ts';
+export * from './limits.ts';
+export * from './schemas.ts';
+export * from './events.ts';
+export * from './emitter.ts';

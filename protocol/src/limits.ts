@@ -1,0 +1,21 @@
+// Limits shared by the server (enforced) and the web client (shown to users).
+export const LIMITS = {
+  /** Display name, in characters. */
+  nameChars: 64,
+  /** Meeting title, in characters. */
+  titleChars: 200,
+  /** Chat message text, in UTF-8 bytes. */
+  chatBytes: 4096,
+  /** Chat messages kept per meeting for late joiners. */
+  chatHistory: 500,
+  /** Largest Socket.IO packet accepted; bigger ones close the socket. */
+  socketPayloadBytes: 128 * 1024,
+  /** Largest HTTP body accepted. */
+  httpBodyBytes: 16 * 1024,
+  /** A dropped participant may come back within this time and keep its place. */
+  resumeWindowMs: 30_000,
+} as const;
+
+/** The reaction set; anything else is refused. */
+export const REACTIONS = ['👍', '👏', '😂', '😮', '❤️', '🎉', '🤔', '👋'] as const;
+export type Reaction = (typeof REACTIONS)[number];

@@ -1,0 +1,155 @@
+// TypeBox schemas for every HTTP body and socket payload. The server compiles
+// them once and checks every message at the edge; the types below are derived
+// from them, so the contract and the check cannot drift apart.
+import Type from 'typebox';
+import { LIMITS, REACTIONS } from './limits.ts';
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameChars });
+const Kind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
+export const MediaSourceSchema = Type.Union([
+  Type.Literal('mic'),
+  Type.Literal('camera'),
+  Type.Literal('screen'),
+  Type.Literal('screenAudio'),
+]);
+const NoFields = Type.Object({}, { additionalProperties: false });
+
+// RTP/DTLS structures are validated for shape and size here; mediasoup then
+// validates their meaning (unknown codecs, bad fingerprints) and the gateway
+// turns its refusal into MEDIA_ERROR.
+const Params = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean()]), {
+  maxProperties: 32,
+});
+const RtcpFeedback = Type.Object({ type: Type.String({ maxLength: 32 }), parameter: Type.Optional(Type.String({ maxLength: 32 })) });
+const CodecCapability = Type.Object({
+  kind: Kind,
+  mimeType: Type.String({ maxLength: 64 }),
+  preferredPayloadType: Type.Optional(Type.Integer({ minimum: 0, maximum: 127 })),
+  clockRate: Type.Integer({ minimum: 1 }),
+  channels: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+  parameters: Type.Optional(Params),
+  rtcpFeedback: Type.Optional(Type.Array(RtcpFeedback, { maxItems: 32 })),
+});
+const HeaderExtensionCapability = Type.Object({
+  kind: Kind,
+  uri: Type.String({ maxLength: 256 }),
+  preferredId: Type.Integer({ minimum: 1, maximum: 255 }),
+  preferredEncrypt: Type.Optional(Type.Boolean()),
+  direction: Type.Optional(Type.String({ maxLength: 16 })),
+});
+export const RtpCapabilitiesSchema = Type.Object({
+  codecs: Type.Optional(Type.Array(CodecCapability, { maxItems: 128 })),
+  headerExtensions: Type.Optional(Type.Array(HeaderExtensionCapability, { maxItems: 64 })),
+});
+
+const CodecParameters = Type.Object({
+  mimeType: Type.String({ maxLength: 64 }),
+  payloadType: Type.Integer({ minimum: 0, maximum: 127 }),
+  clockRate: Type.Integer({ minimum: 1 }),
+  channels: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+  parameters: Type.Optional(Params),
+  rtcpFeedback: Type.Optional(Type.Array(RtcpFeedback, { maxItems: 32 })),
+});
+const Encoding = Type.Object({
+  ssrc: Type.Optional(Type.Integer({ minimum: 0 })),
+  rid: Type.Optional(Type.String({ maxLength: 32 })),
+  codecPayloadType: Type.Optional(Type.Integer({ minimum: 0, maximum: 127 })),
+  rtx: Type.Optional(Type.Object({ ssrc: Type.Integer({ minimum: 0 }) })),
+  dtx: Type.Optional(Type.Boolean()),
+  scalabilityMode: Type.Optional(Type.String({ maxLength: 16 })),
+  scaleResolutionDownBy: Type.Optional(Type.Number({ minimum: 1 })),
+  maxBitrate: Type.Optional(Type.Number({ minimum: 0 })),
+  active: Type.Optional(Type.Boolean()),
+});
+export const RtpParametersSchema = Type.Object({
+  mid: Type.Optional(Type.String({ maxLength: 32 })),
+  codecs: Type.Array(CodecParameters, { minItems: 1, maxItems: 32 }),
+  headerExtensions: Type.Optional(
+    Type.Array(
+      Type.Object({
+        uri: Type.String({ maxLength: 256 }),
+        id: Type.Integer({ minimum: 1, maximum: 255 }),
+        encrypt: Type.Optional(Type.Boolean()),
+        parameters: Type.Optional(Params),
+      }),
+      { maxItems: 32 },
+    ),
+  ),
+  encodings: Type.Optional(Type.Array(Encoding, { maxItems: 8 })),
+  rtcp: Type.Optional(
+    Type.Object({
+      cname: Type.Optional(Type.String({ maxLength: 256 })),
+      reducedSize: Type.Optional(Type.Boolean()),
+      mux: Type.Optional(Type.Boolean()),
+    }),
+  ),
+});
+export const DtlsParametersSchema = Type.Object({
+  role: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('client'), Type.Literal('server')])),
+  fingerprints: Type.Array(
+    Type.Object({ algorithm: Type.String({ maxLength: 16 }), value: Type.String({ maxLength: 256 }) }),
+    { minItems: 1, maxItems: 8 },
+  ),
+});
+
+// ---- HTTP bodies ----------------------------------------------------------
+export const CreateMeetingBody = Type.Object(
+  { title: Type.Optional(Type.String({ maxLength: LIMITS.titleChars })) },
+  { additionalProperties: false },
+);
+export const JoinMeetingBody = Type.Object(
+  { name: Name, moderatorToken: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+  { additionalProperties: false },
+);
+export const MeetingParams = Type.Object({ id: Id });
+
+// ---- socket payloads (client -> server) -----------------------------------
+export const Payloads = {
+  'meeting:join': NoFields,
+  'meeting:leave': NoFields,
+  'media:setup': Type.Object({ rtpCapabilities: RtpCapabilitiesSchema }, { additionalProperties: false }),
+  'media:connect': Type.Object({ transportId: Id, dtlsParameters: DtlsParametersSchema }, { additionalProperties: false }),
+  'media:restartIce': Type.Object({ transportId: Id }, { additionalProperties: false }),
+  'media:produce': Type.Object(
+    {
+      transportId: Id,
+      kind: Kind,
+      source: MediaSourceSchema,
+      rtpParameters: RtpParametersSchema,
+      paused: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
+  'media:closeProducer': Type.Object({ producerId: Id }, { additionalProperties: false }),
+  'media:setProducerPaused': Type.Object({ producerId: Id, paused: Type.Boolean() }, { additionalProperties: false }),
+  'media:consume': Type.Object({ producerId: Id, paused: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+  'media:setConsumerPaused': Type.Object({ consumerId: Id, paused: Type.Boolean() }, { additionalProperties: false }),
+  'media:setPreferredLayers': Type.Object(
+    {
+      consumerId: Id,
+      spatialLayer: Type.Integer({ minimum: 0, maximum: 2 }),
+      temporalLayer: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })),
+    },
+    { additionalProperties: false },
+  ),
+  'media:closeConsumer': Type.Object({ consumerId: Id }, { additionalProperties: false }),
+  'chat:send': Type.Object(
+    // maxLength counts UTF-16 units; the byte limit is checked by the domain.
+    { text: Type.String({ minLength: 1, maxLength: LIMITS.chatBytes }), to: Type.Optional(Id) },
+    { additionalProperties: false },
+  ),
+  'reaction:send': Type.Object(
+    { emoji: Type.Union(REACTIONS.map((r) => Type.Literal(r))) },
+    { additionalProperties: false },
+  ),
+  'hand:set': Type.Object({ raised: Type.Boolean() }, { additionalProperties: false }),
+} as const;
+
+export type PayloadName = keyof typeof Payloads;
+export type PayloadOf<E extends PayloadName> = Type.Static<(typeof Payloads)[E]>;
+export type CreateMeetingBody = Type.Static<typeof CreateMeetingBody>;
+export type JoinMeetingBody = Type.Static<typeof JoinMeetingBody>;
+export type RtpCapabilitiesWire = Type.Static<typeof RtpCapabilitiesSchema>;
+export type RtpParametersWire = Type.Static<typeof RtpParametersSchema>;
+export type DtlsParametersWire = Type.Static<typeof DtlsParametersSchema>;
