@@ -1,0 +1,283 @@
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import { TypedEmitter } from '@parley/protocol';
+import { MEDIA_CODECS, type SfuConfig } from './config.ts';
+import { CannotConsume, ProducerNotFound } from './errors.ts';
+import { MediaPeer, type ProducerAppData } from './MediaPeer.ts';
+import type { MediaWorker, WorkerPool } from './WorkerPool.ts';
+
+/** A router of this room on one worker, and the peers whose transports it hosts. */
+export interface RouterSlot {
+  router: types.Router;
+  worker: MediaWorker;
+  peers: Set<MediaPeer>;
+}
+
+/** The router whose active speaker observer hears every microphone of the room. */
+interface HomeRouter {
+  slot: RouterSlot;
+  observer: types.ActiveSpeakerObserver;
+}
+
+export interface MediaRoomEvents {
+  activeSpeaker: [peerId: string | null];
+  /** The peer's transports died with their worker; it has been given a live router and must set up again. */
+  peerReset: [peer: MediaPeer];
+}
+
+/**
+ * The media plane of one meeting. Participants are placed on a router of
+ * this room with room to spare, or on a new router on the least loaded
+ * worker; a producer is piped (pipeToRouter) to each other router only when
+ * someone there consumes it. All audio is piped to the "home" router, where
+ * the active speaker observer listens to everyone.
+ */
+export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
+  readonly #pool: WorkerPool;
+  readonly #config: SfuConfig;
+  readonly #log: Logger;
+  readonly #slots = new Map<string, RouterSlot>();
+  readonly #peers = new Map<string, MediaPeer>();
+  /** producerId -> routerId -> pipe in progress or done. */
+  readonly #pipes = new Map<string, Map<string, Promise<void>>>();
+  #home: HomeRouter | undefined;
+  #homePending: Promise<void> | undefined;
+  /** Placement is serialized so two joiners do not both open a new router. */
+  #placing: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  readonly #offWorkerDied: () => void;
+
+  constructor(pool: WorkerPool, config: SfuConfig, log: Logger) {
+    super();
+    this.#pool = pool;
+    this.#config = config;
+    this.#log = log;
+    this.onListenerError = (error, event) => log.error({ err: error, event }, 'media room listener failed');
+    this.#offWorkerDied = pool.on('workerDied', (w) => this.#onWorkerDied(w));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get routerCount(): number {
+    return this.#slots.size;
+  }
+
+  /** The workers this room currently uses (tests and metrics). */
+  get workers(): MediaWorker[] {
+    return [...new Set([...this.#slots.values()].map((s) => s.worker))];
+  }
+
+  peer(id: string): MediaPeer | undefined {
+    return this.#peers.get(id);
+  }
+
+  get peers(): IterableIterator<MediaPeer> {
+    return this.#peers.values();
+  }
+
+  async addPeer(id: string): Promise<MediaPeer> {
+    const existing = this.#peers.get(id);
+    if (existing) return existing;
+    const slot = await this.#place();
+    const again = this.#peers.get(id);
+    if (again) return again;
+    const peer = new MediaPeer(id, slot, this.#config, this.#log.child({ peer: id }));
+    this.#attach(peer, slot);
+    this.#peers.set(id, peer);
+    return peer;
+  }
+
+  removePeer(id: string): void {
+    const peer = this.#peers.get(id);
+    if (!peer) return;
+    this.#peers.delete(id);
+    this.#detachFromSlot(peer);
+    peer.close();
+  }
+
+  /** Finds a producer anywhere in the room, with the peer that owns it. */
+  findProducer(producerId: string): { peer: MediaPeer; producer: types.Producer<ProducerAppData> } | undefined {
+    for (const peer of this.#peers.values()) {
+      const producer = peer.producers.get(producerId as never);
+      if (producer && !producer.closed) return { peer, producer };
+    }
+    return undefined;
+  }
+
+  /** Called by the owner after a new producer exists, so active speaker detection hears it. */
+  async observeProducer(peer: MediaPeer, producer: types.Producer<ProducerAppData>): Promise<void> {
+    if (producer.kind !== 'audio' || producer.appData.source !== 'mic') return;
+    const home = await this.#ensureHome();
+    if (!home || producer.closed) return;
+    await this.#pipe(peer.slot, producer.id, home.slot);
+    if (producer.closed || home.observer.closed) return;
+    await home.observer.addProducer({ producerId: producer.id }).catch((error: unknown) => {
+      this.#log.debug({ err: error }, 'active speaker observer refused producer');
+    });
+  }
+
+  /** Creates a paused consumer of `producerId` for `peer`, piping the producer to the peer's router if needed. */
+  async consume(peer: MediaPeer, producerId: string): Promise<types.Consumer> {
+    const found = this.findProducer(producerId);
+    if (!found) throw new ProducerNotFound(producerId);
+    if (found.peer === peer) throw new CannotConsume('cannot consume your own producer');
+    const transport = peer.recvTransport;
+    const caps = peer.rtpCapabilities!;
+    await this.#pipe(found.peer.slot, producerId, peer.slot);
+    if (!peer.slot.router.canConsume({ producerId, rtpCapabilities: caps })) {
+      throw new CannotConsume('your browser cannot decode this stream');
+    }
+    // Paused at first: the client resumes once its consumer exists, so the
+    // first packets (and the keyframe mediasoup requests on resume) are not lost.
+    const consumer = await transport.consume({
+      producerId,
+      rtpCapabilities: caps,
+      paused: true,
+      enableRtx: true,
+      ignoreDtx: true,
+      appData: { peerId: found.peer.id, source: found.producer.appData.source },
+    });
+    if (found.producer.appData.source === 'screen') await consumer.setPriority(2).catch(() => undefined);
+    peer.adoptConsumer(consumer);
+    return consumer;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#offWorkerDied();
+    for (const peer of this.#peers.values()) peer.close();
+    this.#peers.clear();
+    for (const slot of this.#slots.values()) {
+      slot.worker.peers -= slot.peers.size;
+      slot.router.close();
+    }
+    this.#slots.clear();
+    this.#pipes.clear();
+    this.#home = undefined;
+    this.removeAllListeners();
+  }
+
+  #attach(peer: MediaPeer, slot: RouterSlot): void {
+    peer.slot = slot;
+    slot.peers.add(peer);
+    slot.worker.peers += 1;
+  }
+
+  #detachFromSlot(peer: MediaPeer): void {
+    const slot = peer.slot;
+    if (!slot.peers.delete(peer)) return;
+    slot.worker.peers -= 1;
+    // An empty router other than home only costs memory and pipes: close it.
+    if (slot.peers.size === 0 && this.#home?.slot !== slot && this.#slots.has(slot.router.id)) {
+      this.#slots.delete(slot.router.id);
+      this.#forgetPipesTo(slot.router.id);
+      slot.router.close();
+    }
+  }
+
+  #place(): Promise<RouterSlot> {
+    const next = this.#placing.then(async () => {
+      const open = [...this.#slots.values()]
+        .filter((s) => s.worker.alive && !s.router.closed && s.peers.size < this.#config.maxPeersPerRouter)
+        .sort((a, b) => a.peers.size - b.peers.size);
+      if (open[0]) return open[0];
+      return this.#newSlot();
+    });
+    this.#placing = next.catch(() => undefined);
+    return next;
+  }
+
+  async #newSlot(): Promise<RouterSlot> {
+    const used = new Set([...this.#slots.values()].map((s) => s.worker));
+    const worker = this.#pool.pick(used);
+    const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    const slot: RouterSlot = { router, worker, peers: new Set() };
+    if (this.#closed) {
+      router.close();
+      return slot;
+    }
+    this.#slots.set(router.id, slot);
+    this.#log.debug({ router: router.id, worker: worker.index }, 'router opened for meeting');
+    return slot;
+  }
+
+  #ensureHome(): Promise<HomeRouter | undefined> {
+    if (this.#home && !this.#home.slot.router.closed) return Promise.resolve(this.#home);
+    this.#homePending ??= (async () => {
+      const slot = [...this.#slots.values()].find((s) => !s.router.closed) ?? (await this.#place());
+      const observer = await slot.router.createActiveSpeakerObserver({ interval: 300 });
+      observer.on('dominantspeaker', ({ producer }) => {
+        const peerId = (producer.appData as Partial<ProducerAppData>).peerId;
+        this.emit('activeSpeaker', peerId ?? null);
+      });
+      this.#home = { slot, observer };
+    })().finally(() => {
+      this.#homePending = undefined;
+    });
+    return this.#homePending.then(() => this.#home);
+  }
+
+  /** Makes `producerId` (living on `from`) available on `to`, once. */
+  async #pipe(from: RouterSlot, producerId: string, to: RouterSlot): Promise<void> {
+    if (from === to) return;
+    let byRouter = this.#pipes.get(producerId);
+    if (!byRouter) this.#pipes.set(producerId, (byRouter = new Map()));
+    let pending = byRouter.get(to.router.id);
+    if (!pending) {
+      pending = from.router
+        .pipeToRouter({ producerId, router: to.router, enableSctp: false })
+        .then(({ pipeProducer }) => {
+          pipeProducer?.observer.once('close', () => this.#pipes.get(producerId)?.delete(to.router.id));
+        });
+      byRouter.set(to.router.id, pending);
+      pending.catch(() => byRouter.delete(to.router.id));
+    }
+    await pending;
+  }
+
+  #forgetPipesTo(routerId: string): void {
+    for (const byRouter of this.#pipes.values()) byRouter.delete(routerId);
+  }
+
+  #onWorkerDied(worker: MediaWorker): void {
+    if (this.#closed) return;
+    const lost = [...this.#slots.values()].filter((s) => s.worker === worker);
+    if (lost.length === 0) return;
+    for (const slot of lost) {
+      this.#slots.delete(slot.router.id);
+      this.#forgetPipesTo(slot.router.id);
+      if (this.#home?.slot === slot) this.#home = undefined;
+    }
+    // Producers that lived on the dead worker are gone; drop their pipe records.
+    for (const [producerId, byRouter] of this.#pipes) {
+      if (!this.findProducer(producerId)) this.#pipes.delete(producerId);
+      else if (byRouter.size === 0) this.#pipes.delete(producerId);
+    }
+    const moved = lost.flatMap((s) => [...s.peers]);
+    this.#log.warn({ worker: worker.index, peers: moved.length }, 'moving participants off a dead media worker');
+    void (async () => {
+      for (const peer of moved) {
+        peer.detach();
+        try {
+          const slot = await this.#place();
+          if (this.#closed || peer.closed) continue;
+          this.#attach(peer, slot);
+          this.emit('peerReset', peer);
+        } catch (error) {
+          this.#log.error({ err: error, peer: peer.id }, 'could not move participant to a live worker');
+        }
+      }
+      // The remaining microphones must be heard by a new active speaker observer.
+      if (!this.#home) {
+        for (const peer of this.#peers.values()) {
+          for (const producer of peer.producers.values()) {
+            await this.observeProducer(peer, producer).catch(() => undefined);
+          }
+        }
+      }
+    })();
+  }
+}
