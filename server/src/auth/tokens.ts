@@ -1,0 +1,82 @@
+// Participant tokens: HMAC-SHA256 over a small JSON claim set. A token binds
+// a socket to one meeting and one participant id; the gateway takes identity
+// from it and never from payloads.
+import crypto from 'node:crypto';
+import type { MeetingId, ParticipantId } from '@parley/protocol';
+
+export interface ParticipantClaims {
+  meetingId: MeetingId;
+  participantId: ParticipantId;
+  name: string;
+  /** Issued against the meeting's moderator token. */
+  moderator: boolean;
+  /** Expiry, ms since epoch. */
+  exp: number;
+}
+
+const TOKEN_TTL_MS = 24 * 3600_000;
+
+export class TokenSigner {
+  readonly #key: Buffer;
+
+  constructor(secret: string) {
+    this.#key = crypto.createHash('sha256').update(`parley-participant-token:${secret}`).digest();
+  }
+
+  sign(claims: Omit<ParticipantClaims, 'exp'>, now = Date.now()): string {
+    const body = Buffer.from(JSON.stringify({ ...claims, exp: now + TOKEN_TTL_MS })).toString('base64url');
+    return `${body}.${this.#mac(body)}`;
+  }
+
+  /** The claims of a valid, unexpired token; undefined for anything else. */
+  verify(token: unknown, now = Date.now()): ParticipantClaims | undefined {
+    if (typeof token !== 'string' || token.length > 2048) return undefined;
+    const dot = token.indexOf('.');
+    if (dot <= 0) return undefined;
+    const body = token.slice(0, dot);
+    const mac = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.#mac(body), 'base64url');
+    if (mac.length !== expected.length || !crypto.timingSafeEqual(mac, expected)) return undefined;
+    try {
+      const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as ParticipantClaims;
+      if (typeof c.exp !== 'number' || c.exp < now) return undefined;
+      if (typeof c.meetingId !== 'string' || typeof c.participantId !== 'string' || typeof c.name !== 'string') return undefined;
+      return { meetingId: c.meetingId, participantId: c.participantId, name: c.name, moderator: c.moderator === true, exp: c.exp };
+    } catch {
+      return undefined;
+    }
+  }
+
+  #mac(body: string): string {
+    return crypto.createHmac('sha256', this.#key).update(body).digest('base64url');
+  }
+}
+
+/** 128 random bits, lowercase base32: unguessable and safe in a URL path. */
+export function randomId(bytes = 16): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  const buf = crypto.randomBytes(bytes);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of buf) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+export function hashSecret(secret: string): string {
+  return crypto.createHash('sha256').update(secret).digest('base64url');
+}
+
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}

@@ -1,0 +1,96 @@
+// Every setting is an environment variable; README lists them all. This file
+// is the only place that reads process.env for the server.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultSfuConfig, type SfuConfig } from '@parley/sfu';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Base URL put in meeting links; defaults to http://localhost:PORT. */
+  publicUrl: string | undefined;
+  dataDir: string;
+  /** HMAC key for participant tokens; every node of a cluster needs the same. */
+  secret: string;
+  /** Unset: one node, meetings registered in memory, no Socket.IO adapter. */
+  redisUrl: string | undefined;
+  /** Built web client served at /; undefined serves no static files. */
+  webDist: string | undefined;
+  logLevel: string;
+  /** Meetings nobody joined for this long are forgotten (Redis TTL). */
+  meetingTtlDays: number;
+  /** Let a load balancer's X-Forwarded-* headers decide the client address. */
+  trustProxy: boolean;
+  sfu: SfuConfig;
+}
+
+const env = (name: string): string | undefined => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+};
+
+function int(name: string, fallback: number, min = 0): number {
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function firstLanAddress(): string | undefined {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+/** A persisted random secret, so tokens survive a restart of a single node. */
+function loadSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const secret = crypto.randomBytes(32).toString('base64url');
+    fs.writeFileSync(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}
+
+export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const dataDir = path.resolve(env('DATA_DIR') ?? 'data');
+  const sfuDefaults = defaultSfuConfig();
+  const listenIp = env('MEDIA_LISTEN_IP') ?? '0.0.0.0';
+  // A wildcard listen address cannot go into ICE candidates: announce the LAN
+  // address (or loopback on a machine without one) unless told otherwise.
+  const announced = env('MEDIA_ANNOUNCED_ADDRESS') ?? (listenIp === '0.0.0.0' ? (firstLanAddress() ?? '127.0.0.1') : undefined);
+  const logLevel = env('MEDIA_LOG_LEVEL') ?? 'warn';
+  if (!['debug', 'warn', 'error', 'none'].includes(logLevel)) throw new Error(`MEDIA_LOG_LEVEL must be debug|warn|error|none`);
+  const base: ServerConfig = {
+    host: env('HOST') ?? '0.0.0.0',
+    port: int('PORT', 3000),
+    publicUrl: env('PUBLIC_URL')?.replace(/\/+$/, ''),
+    dataDir,
+    secret: env('PARLEY_SECRET') ?? overrides.secret ?? loadSecret(dataDir),
+    redisUrl: env('REDIS_URL'),
+    webDist: env('WEB_DIST') ?? path.resolve(import.meta.dirname, '../../web/dist'),
+    logLevel: env('LOG_LEVEL') ?? 'info',
+    meetingTtlDays: int('MEETING_TTL_DAYS', 30, 1),
+    trustProxy: env('TRUST_PROXY') === '1',
+    sfu: {
+      ...sfuDefaults,
+      workers: int('MEDIA_WORKERS', sfuDefaults.workers, 1),
+      listenIp,
+      announcedAddress: announced,
+      port: int('MEDIA_PORT', sfuDefaults.port),
+      maxPeersPerRouter: int('MEDIA_MAX_PEERS_PER_ROUTER', sfuDefaults.maxPeersPerRouter, 1),
+      logLevel: logLevel as SfuConfig['logLevel'],
+      workerBin: env('MEDIASOUP_WORKER_BIN'),
+      initialOutgoingBitrate: int('MEDIA_INITIAL_OUTGOING_BITRATE', sfuDefaults.initialOutgoingBitrate, 100_000),
+      maxIncomingBitrate: int('MEDIA_MAX_INCOMING_BITRATE', sfuDefaults.maxIncomingBitrate, 100_000),
+    },
+  };
+  return { ...base, ...overrides, sfu: { ...base.sfu, ...overrides.sfu } };
+}

@@ -1,0 +1,105 @@
+import type { Server, Socket } from 'socket.io';
+import type { Logger } from 'pino';
+import {
+  DomainError,
+  Payloads,
+  type ClientToServerEvents,
+  type ErrorCode,
+  type InterServerEvents,
+  type PayloadName,
+  type PayloadOf,
+  type ServerToClientEvents,
+  type SocketData,
+} from '@parley/protocol';
+import { compileCheck, type Check } from './validate.ts';
+import { RATES, TokenBucket, type RateSpec } from './rate-limit.ts';
+import type { Meeting } from '../meet/Meeting.ts';
+
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export const meetingRoom = (meetingId: string): string => `m:${meetingId}`;
+export const participantRoom = (meetingId: string, participantId: string): string => `p:${meetingId}:${participantId}`;
+
+const checks = Object.fromEntries(Object.entries(Payloads).map(([name, schema]) => [name, compileCheck(schema)])) as Record<PayloadName, Check>;
+
+/** Per-socket state the feature handlers share. */
+export class SocketContext {
+  readonly socket: ParleySocket;
+  readonly log: Logger;
+  /** Set by meeting:join; every other meeting action needs it. */
+  meeting: Meeting | undefined;
+  readonly #any = new TokenBucket(RATES.any.burst, RATES.any.perSecond);
+  readonly #buckets = new Map<string, TokenBucket>();
+  readonly handled = new Set<string>();
+
+  constructor(socket: ParleySocket, log: Logger) {
+    this.socket = socket;
+    this.log = log;
+  }
+
+  get data(): SocketData {
+    return this.socket.data;
+  }
+
+  /** The joined meeting, or NOT_JOINED for an action sent out of order. */
+  joined(): Meeting {
+    if (!this.meeting || !this.socket.data.joined || this.meeting.closed) {
+      throw new DomainError('NOT_JOINED', 'join the meeting first (meeting:join)');
+    }
+    return this.meeting;
+  }
+
+  /**
+   * Registers one request handler: rate limit, schema check, then the domain
+   * call; answers `{ ok: true, ...result }` or `{ ok: false, error }`. A
+   * handler that throws something unexpected is logged and answered with
+   * INTERNAL; it never reaches the process.
+   */
+  handle<E extends PayloadName>(
+    event: E,
+    fn: (payload: PayloadOf<E>) => Promise<object | void> | object | void,
+    rate?: RateSpec,
+  ): void {
+    this.handled.add(event);
+    const bucket = rate ? new TokenBucket(rate.burst, rate.perSecond) : undefined;
+    const check = checks[event];
+    const on = this.socket.on.bind(this.socket) as unknown as (ev: string, listener: (...args: unknown[]) => void) => void;
+    on(event, (...args: unknown[]) => {
+      const last = args.at(-1);
+      const ack = typeof last === 'function' ? (last as (res: unknown) => void) : undefined;
+      const payload = ack && args.length === 1 ? undefined : args[0];
+      const fail = (code: ErrorCode, message: string) => ack?.({ ok: false, error: { code, message } });
+      if (!ack) {
+        // Every request expects an answer; one without a callback is a broken client.
+        this.log.debug({ event }, 'request without ack ignored');
+        return;
+      }
+      if (!this.#any.take() || (bucket && !bucket.take())) return fail('RATE_LIMITED', 'too many requests, slow down');
+      const problem = check(payload);
+      if (problem !== undefined) return fail('INVALID_PAYLOAD', problem);
+      Promise.resolve()
+        .then(() => fn(payload as PayloadOf<E>))
+        .then(
+          (result) => ack({ ok: true, ...(result ?? {}) }),
+          (error: unknown) => {
+            if (error instanceof DomainError) return fail(error.code, error.message);
+            this.log.error({ err: error, event }, 'request handler failed');
+            fail('INTERNAL', 'internal error');
+          },
+        )
+        .catch((error: unknown) => this.log.error({ err: error, event }, 'ack failed'));
+    });
+  }
+
+  /** Answers events nobody handles, so a client typo gets an error instead of silence. */
+  rejectUnknown(): void {
+    this.socket.onAny((event: string, ...args: unknown[]) => {
+      if (this.handled.has(event)) return;
+      const ack = args.at(-1);
+      if (typeof ack === 'function') ack({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `unknown event "${String(event).slice(0, 64)}"` } });
+    });
+  }
+}
+
+export { RATES };

@@ -1,0 +1,59 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { Logger } from 'pino';
+import { LIMITS } from '@parley/protocol';
+import type { TokenSigner } from '../auth/tokens.ts';
+import type { Meetings } from '../meet/Meetings.ts';
+import { broadcastMeeting } from './broadcast.ts';
+import { chatHandlers } from './chat.handlers.ts';
+import { SocketContext, type ParleyServer } from './context.ts';
+import { mediaHandlers } from './media.handlers.ts';
+import { meetingHandlers } from './meeting.handlers.ts';
+
+export interface GatewayDeps {
+  meetings: Meetings;
+  signer: TokenSigner;
+  log: Logger;
+}
+
+/** The Socket.IO edge: authenticates each socket from its token, then wires feature handlers. */
+export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer {
+  const io: ParleyServer = new Server(http, {
+    path: '/socket.io',
+    serveClient: false,
+    // A bigger packet closes that socket (and only it) before parsing.
+    maxHttpBufferSize: LIMITS.socketPayloadBytes,
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+
+  io.use((socket, next) => {
+    const claims = deps.signer.verify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+    if (!claims) {
+      const err = new Error('UNAUTHORIZED') as Error & { data?: unknown };
+      err.data = { code: 'UNAUTHORIZED', message: 'missing, invalid or expired participant token' };
+      return next(err);
+    }
+    socket.data = {
+      meetingId: claims.meetingId,
+      participantId: claims.participantId,
+      name: claims.name,
+      moderator: claims.moderator,
+      joined: false,
+    };
+    next();
+  });
+
+  io.on('connection', (socket) => {
+    const log = deps.log.child({ meeting: socket.data.meetingId, participant: socket.data.participantId, socket: socket.id });
+    const ctx = new SocketContext(socket, log);
+    meetingHandlers(ctx, deps.meetings);
+    mediaHandlers(ctx);
+    chatHandlers(ctx);
+    ctx.rejectUnknown();
+    socket.on('error', (error) => log.debug({ err: error }, 'socket error'));
+  });
+
+  deps.meetings.on('opened', (meeting) => broadcastMeeting(io, meeting));
+  return io;
+}

@@ -1,0 +1,45 @@
+import type { types } from 'mediasoup';
+import type { JoinResult, ParticipantId, RtpCapabilitiesWire } from '@parley/protocol';
+import type { Meetings } from '../meet/Meetings.ts';
+import { meetingRoom, participantRoom, type SocketContext } from './context.ts';
+
+export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
+  const { socket } = ctx;
+  const pid = socket.data.participantId;
+
+  ctx.handle('meeting:join', async (): Promise<JoinResult> => {
+    const meeting = await meetings.open(socket.data.meetingId);
+    const { participant, resumed } = await meeting.join(
+      { id: pid, name: socket.data.name, moderator: socket.data.moderator },
+      socket.id,
+    );
+    ctx.meeting = meeting;
+    socket.data.joined = true;
+    // Rooms only after the join is accepted: a socket outside the meeting
+    // receives nothing of it.
+    await socket.join([meetingRoom(meeting.id), participantRoom(meeting.id, pid)]);
+    return {
+      self: participant.info(),
+      snapshot: meeting.snapshot(),
+      chat: meeting.chatFor(pid),
+      routerRtpCapabilities: meeting.routerRtpCapabilities(pid) as RtpCapabilitiesWire,
+      resumed,
+      transports: meeting.transportsOf(pid),
+    };
+  });
+
+  ctx.handle('meeting:leave', async () => {
+    const meeting = ctx.joined();
+    socket.data.joined = false;
+    ctx.meeting = undefined;
+    socket.leave(meetingRoom(meeting.id));
+    socket.leave(participantRoom(meeting.id, pid));
+    meeting.leave(pid as ParticipantId, 'left');
+  });
+
+  socket.on('disconnect', () => {
+    if (socket.data.joined && ctx.meeting) ctx.meeting.disconnected(pid, socket.id);
+  });
+}
+
+export type { types };

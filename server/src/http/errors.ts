@@ -1,0 +1,33 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { DomainError, type ErrorCode } from '@parley/protocol';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  INVALID_PAYLOAD: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  MEETING_NOT_FOUND: 404,
+  RATE_LIMITED: 429,
+  MEETING_FULL: 409,
+  MEDIA_UNAVAILABLE: 503,
+};
+
+export function sendError(reply: { code(n: number): { send(b: unknown): unknown } }, code: ErrorCode, message: string) {
+  return reply.code(STATUS[code] ?? 500).send({ ok: false, error: { code, message } });
+}
+
+/** Every HTTP error leaves in the same `{ ok: false, error: { code, message } }` shape as socket acks. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) return sendError(reply, error.code, error.message);
+    if (error.validation || error.code === 'FST_ERR_VALIDATION') return sendError(reply, 'INVALID_PAYLOAD', error.message);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'PAYLOAD_TOO_LARGE', 'request body too large');
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Malformed JSON, unsupported content type...: the client's fault, said plainly.
+      return sendError(reply, 'INVALID_PAYLOAD', error.message);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendError(reply, 'INTERNAL', 'internal error');
+  });
+}

@@ -1,0 +1,116 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import {
+  CreateMeetingBody,
+  JoinMeetingBody,
+  LIMITS,
+  MeetingParams,
+  type CreateMeetingReply,
+  type JoinMeetingReply,
+  type MeetingId,
+  type MeetingInfoReply,
+  type ParticipantId,
+} from '@parley/protocol';
+import type { WorkerPool } from '@parley/sfu';
+import { hashSecret, randomId, sameHash, type TokenSigner } from '../auth/tokens.ts';
+import type { Meetings } from '../meet/Meetings.ts';
+import { TokenBucket } from '../gateway/rate-limit.ts';
+import { sendError } from './errors.ts';
+
+export interface RouteDeps {
+  meetings: Meetings;
+  pool: WorkerPool;
+  signer: TokenSigner;
+  metrics: Registry;
+  publicUrl: () => string;
+}
+
+/** Display names: control characters out, whitespace collapsed; empty is refused. */
+export function cleanName(raw: string): string {
+  return raw.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/gu, ' ').trim().slice(0, LIMITS.nameChars);
+}
+
+export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { meetings, signer } = deps;
+
+  // Per-client-address buckets for the POST endpoints; old ones are swept.
+  const buckets = new Map<string, TokenBucket>();
+  const sweep = setInterval(() => buckets.clear(), 10 * 60_000);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+  const limited = (ip: string) => {
+    let b = buckets.get(ip);
+    if (!b) buckets.set(ip, (b = new TokenBucket(30, 2)));
+    return !b.take();
+  };
+
+  app.get('/healthz', async () => ({
+    ok: true,
+    status: 'ok',
+    workers: deps.pool.workers.length,
+    meetings: [...meetings.all].length,
+    uptimeSeconds: Math.round(process.uptime()),
+  }));
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(deps.metrics.contentType);
+    return deps.metrics.metrics();
+  });
+
+  app.post(
+    '/api/meetings',
+    {
+      // The body is optional: no body means no title.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+      schema: { body: CreateMeetingBody },
+    },
+    async (req, reply) => {
+      if (limited(req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many meetings created, slow down');
+      const body = req.body as CreateMeetingBody;
+      const { record, moderatorToken } = await meetings.create(body.title);
+      const out: CreateMeetingReply = {
+        id: record.id,
+        url: `${deps.publicUrl()}/m/${record.id}`,
+        moderatorToken,
+      };
+      return reply.code(201).send(out);
+    },
+  );
+
+  app.get('/api/meetings/:id', { schema: { params: MeetingParams } }, async (req, reply) => {
+    const { id } = req.params as { id: MeetingId };
+    const record = await meetings.record(id);
+    if (!record) return sendError(reply, 'MEETING_NOT_FOUND', 'no such meeting (it may have expired)');
+    const out: MeetingInfoReply = {
+      id: record.id,
+      title: record.title,
+      participants: meetings.live(id)?.size ?? 0,
+      createdAt: record.createdAt,
+    };
+    return out;
+  });
+
+  app.post('/api/meetings/:id/join', { schema: { params: MeetingParams, body: JoinMeetingBody } }, async (req, reply) => {
+    if (limited(req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many join attempts, slow down');
+    const { id } = req.params as { id: MeetingId };
+    const body = req.body as JoinMeetingBody;
+    const name = cleanName(body.name);
+    if (!name) return sendError(reply, 'INVALID_PAYLOAD', 'name must contain visible characters');
+    const record = await meetings.record(id);
+    if (!record) return sendError(reply, 'MEETING_NOT_FOUND', 'no such meeting (it may have expired)');
+    let moderator = false;
+    if (body.moderatorToken !== undefined) {
+      moderator = sameHash(hashSecret(body.moderatorToken), record.moderatorTokenHash);
+      if (!moderator) return sendError(reply, 'FORBIDDEN', 'this moderator link is not valid for this meeting');
+    }
+    const participantId = randomId(10) as ParticipantId;
+    const out: JoinMeetingReply = {
+      participantId,
+      token: signer.sign({ meetingId: id, participantId, name, moderator }),
+      title: record.title,
+    };
+    return out;
+  });
+}

@@ -1,0 +1,138 @@
+// Test harness: a real Parley server (real mediasoup workers) in this process
+// on free ports, and Socket.IO clients speaking the typed protocol.
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { pino } from 'pino';
+import type {
+  Ack,
+  ClientToServerEvents,
+  CreateMeetingReply,
+  JoinMeetingReply,
+  ServerToClientEvents,
+} from '@parley/protocol';
+import { configFromEnv, createParley, type Parley, type ParleyOptions, type ServerConfig } from '../src/index.ts';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestServerOptions extends ParleyOptions {
+  config?: Partial<ServerConfig>;
+  sfu?: Partial<ServerConfig['sfu']>;
+  /** Use the redis-server started by the test runner (PARLEY_TEST_REDIS_URL). */
+  redis?: boolean;
+}
+
+export async function startServer(opts: TestServerOptions = {}): Promise<Parley> {
+  const redisUrl = opts.redis ? process.env.PARLEY_TEST_REDIS_URL : undefined;
+  if (opts.redis && !redisUrl) throw new Error('PARLEY_TEST_REDIS_URL is not set: run tests with `npm test` or `node scripts/test.ts`');
+  const base = configFromEnv({ secret: 'test-secret' });
+  const config: ServerConfig = {
+    ...base,
+    host: '127.0.0.1',
+    port: 0,
+    publicUrl: undefined,
+    secret: 'test-secret',
+    redisUrl,
+    webDist: undefined,
+    ...opts.config,
+    sfu: { ...base.sfu, workers: 1, listenIp: '127.0.0.1', announcedAddress: undefined, port: 0, logLevel: 'warn', ...opts.sfu },
+  };
+  return createParley(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...opts });
+}
+
+export async function http<T = unknown>(
+  base: string,
+  method: string,
+  url: string,
+  body?: unknown,
+  raw = false,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : raw ? (body as string) : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // non-JSON replies (metrics) stay text
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+export async function createMeeting(base: string, title?: string): Promise<CreateMeetingReply> {
+  const res = await http<CreateMeetingReply>(base, 'POST', '/api/meetings', title === undefined ? undefined : { title });
+  if (res.status !== 201) throw new Error(`create meeting: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function joinToken(base: string, meetingId: string, name: string, moderatorToken?: string): Promise<JoinMeetingReply> {
+  const res = await http<JoinMeetingReply>(base, 'POST', `/api/meetings/${meetingId}/join`, { name, ...(moderatorToken ? { moderatorToken } : {}) });
+  if (res.status !== 200) throw new Error(`join token: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A connected socket (or the connect error's data when `expectError`). */
+export function connect(base: string, token: string | undefined): Promise<ClientSocket> {
+  return new Promise((resolve, reject) => {
+    const socket: ClientSocket = connectSocket(base, {
+      transports: ['websocket'],
+      auth: token === undefined ? {} : { token },
+      reconnection: false,
+      forceNew: true,
+    });
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(Object.assign(err, { data: (err as Error & { data?: unknown }).data }));
+    });
+  });
+}
+
+/** Sends a request and waits for its ack (any event name, any payload: tests send bad ones on purpose). */
+export function request<T extends object = object>(socket: ClientSocket, event: string, payload?: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
+  const s = socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, ...args: unknown[]): Promise<Ack<T>> } };
+  return payload === undefined ? s.timeout(timeoutMs).emitWithAck(event) : s.timeout(timeoutMs).emitWithAck(event, payload);
+}
+
+/** Like request, but throws unless the ack is ok. */
+export async function ok<T extends object = object>(socket: ClientSocket, event: string, payload?: unknown): Promise<T> {
+  const res = await request<T>(socket, event, payload);
+  if (!res.ok) throw new Error(`${event} failed: ${res.error.code} ${res.error.message}`);
+  return res as T;
+}
+
+/** Resolves with the next `event` whose payload passes `filter`. */
+export function next<T = unknown>(socket: ClientSocket, event: string, filter: (p: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const s = socket as unknown as { on(ev: string, fn: (p: T) => void): void; off(ev: string, fn: (p: T) => void): void };
+    const timer = setTimeout(() => {
+      s.off(event, listener);
+      reject(new Error(`timed out waiting for ${event}`));
+    }, timeoutMs);
+    const listener = (p: T) => {
+      if (!filter(p)) return;
+      clearTimeout(timer);
+      s.off(event, listener);
+      resolve(p);
+    };
+    s.on(event, listener);
+  });
+}
+
+/** Creates a meeting and joins `names` to it; returns their sockets in order. */
+export async function meetingWith(base: string, names: string[]): Promise<{ meeting: CreateMeetingReply; sockets: ClientSocket[]; ids: string[] }> {
+  const meeting = await createMeeting(base);
+  const sockets: ClientSocket[] = [];
+  const ids: string[] = [];
+  for (const name of names) {
+    const t = await joinToken(base, meeting.id, name);
+    const s = await connect(base, t.token);
+    await ok(s, 'meeting:join', {});
+    sockets.push(s);
+    ids.push(t.participantId);
+  }
+  return { meeting, sockets, ids };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
