@@ -126,7 +126,7 @@ elif [ "$LINK_NODE" = 0 ] && [ -L node_modules/.bin/node ]; then
 fi
 
 # 5. Web client bundle (served by the server), rebuilt when its inputs change.
-WEB_HASH="$(find web/src web/public web/index.html web/vite.config.ts protocol/src package-lock.json -type f 2>/dev/null | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16 || true)"
+WEB_HASH="$(find web/src web/public web/index.html web/vite.config.ts web/package.json protocol/src protocol/package.json package-lock.json -type f 2>/dev/null | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16 || true)"
 if [ ! -f web/dist/.parley-hash ] || [ "$(cat web/dist/.parley-hash)" != "$WEB_HASH" ]; then
   log "building the web client"
   "$NODE_BIN" node_modules/vite/bin/vite.js build web --logLevel warn

@@ -140,7 +140,7 @@ export const Payloads = {
     { additionalProperties: false },
   ),
   'reaction:send': Type.Object(
-    { emoji: Type.Union(REACTIONS.map((r) => Type.Literal(r))) },
+    { emoji: Type.Enum(REACTIONS) },
     { additionalProperties: false },
   ),
   'hand:set': Type.Object({ raised: Type.Boolean() }, { additionalProperties: false }),

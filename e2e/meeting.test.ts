@@ -1,0 +1,172 @@
+// Three people in one meeting, in three real Chromium pages. The server runs
+// two workers with two participants per router, so this meeting spans both
+// workers and every stream between the two halves crosses a pipeToRouter.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import type { Parley } from '@parley/server';
+import {
+  createMeeting,
+  launchBrowser,
+  openParticipant,
+  participantId,
+  startStack,
+  stats,
+  waitFor,
+  waitForMediaFrom,
+  type Participant,
+} from './helpers.ts';
+
+describe('a meeting with three participants', () => {
+  let parley: Parley;
+  let browser: Browser;
+  let meetingId: string;
+  let a: Participant, b: Participant, c: Participant;
+  let ida: string, idb: string, idc: string;
+
+  before(async () => {
+    parley = await startStack({ sfu: { workers: 2, maxPeersPerRouter: 2 } });
+    browser = await launchBrowser();
+    meetingId = (await createMeeting(parley.url, 'Three people')).id;
+    a = await openParticipant(browser, parley.url, meetingId, 'Alice');
+    b = await openParticipant(browser, parley.url, meetingId, 'Bob');
+    c = await openParticipant(browser, parley.url, meetingId, 'Carol');
+    for (const p of [a, b, c]) await p.page.getByTestId('room').waitFor();
+    [ida, idb, idc] = (await Promise.all([a, b, c].map((p) => participantId(p.page)))) as string[];
+  });
+
+  after(async () => {
+    await browser?.close();
+    await parley?.close();
+  });
+
+  test('each page decodes video and receives audio from the other two', async () => {
+    await waitForMediaFrom(a.page, [idb, idc]);
+    await waitForMediaFrom(b.page, [ida, idc]);
+    await waitForMediaFrom(c.page, [ida, idb]);
+    // The meeting really spans both workers (so media crossed pipeToRouter).
+    assert.equal(parley.meetings.live(meetingId as never)?.media.workers.length, 2);
+    for (const p of [a, b, c]) assert.equal(await p.page.getByTestId('tile').count(), 3);
+  });
+
+  test('a tile asks for the simulcast layer that fits it', async () => {
+    // Three tiles in a 1280x720 page are about 330 px high: the middle (360p) layer.
+    const s = await waitFor('middle layer', async () => {
+      const rows = await stats(a.page);
+      const cam = rows.find((r) => r.participantId === idb && r.source === 'camera');
+      return cam && cam.frameHeight === 360 ? cam : undefined;
+    });
+    assert.equal(s.codec, 'video/VP8');
+  });
+
+  test('screen share reaches the others and takes the stage', async () => {
+    await a.page.getByTestId('toggle-screen').click();
+    for (const p of [b, c]) {
+      await waitFor('screen frames', async () => (await stats(p.page)).find((s) => s.participantId === ida && s.source === 'screen' && s.framesDecoded > 0));
+      await p.page.getByTestId('screen-tile').waitFor();
+    }
+    // Chromium offers tab audio with the capture: it is sent too.
+    await waitFor('screen audio', async () => (await stats(b.page)).find((s) => s.participantId === ida && s.source === 'screenAudio' && s.packetsReceived > 0));
+    await a.page.getByTestId('toggle-screen').click();
+    await b.page.getByTestId('screen-tile').waitFor({ state: 'detached' });
+    await waitFor('screen gone', async () => !(await stats(b.page)).some((s) => s.source === 'screen'));
+  });
+
+  test('a chat message reaches everyone, a private one only its recipient', async () => {
+    await b.page.getByTestId('toggle-chat').click();
+    await b.page.getByTestId('chat-input').fill('Hello from <b>Bob</b>');
+    await b.page.getByTestId('chat-send').click();
+    for (const p of [a, c]) {
+      // Closed chat panel: an unread badge, then the message as plain text.
+      await p.page.getByTestId('toggle-chat-badge').waitFor();
+      await p.page.getByTestId('toggle-chat').click();
+      await p.page.getByTestId('chat-message').filter({ hasText: 'Hello from <b>Bob</b>' }).waitFor();
+    }
+    assert.equal(await a.page.locator('.chat-text b').count(), 0, 'message text must not be rendered as HTML');
+
+    await a.page.getByTestId('chat-recipient').selectOption(idc);
+    await a.page.getByTestId('chat-input').fill('Just for Carol');
+    await a.page.getByTestId('chat-input').press('Enter');
+    await c.page.getByTestId('chat-message').filter({ hasText: 'Just for Carol' }).waitFor();
+    assert.equal(await c.page.getByTestId('chat-message').filter({ hasText: 'Just for Carol' }).getAttribute('data-private'), 'true');
+    // Bob got the public message and, a moment later, still nothing private.
+    await b.page.getByTestId('chat-message').filter({ hasText: 'Hello from' }).waitFor();
+    await a.page.getByTestId('chat-message').filter({ hasText: 'Just for Carol' }).waitFor();
+    assert.equal(await b.page.getByTestId('chat-message').filter({ hasText: 'Just for Carol' }).count(), 0);
+    for (const p of [a, b, c]) await p.page.getByTestId('toggle-chat').click();
+  });
+
+  test('a reaction shows on the sender tile for the others', async () => {
+    await c.page.getByTestId('open-reactions').click();
+    await c.page.getByTestId('reaction-5').click(); // 🎉
+    for (const p of [a, b]) {
+      await p.page.locator(`[data-testid="tile"][data-participant-id="${idc}"] [data-testid="reaction"]`).filter({ hasText: '🎉' }).waitFor();
+    }
+  });
+
+  test('raising a hand shows on the tile and in the participant list', async () => {
+    await b.page.getByTestId('toggle-hand').click();
+    await a.page.locator(`[data-testid="tile"][data-participant-id="${idb}"] [data-testid="tile-hand"]`).waitFor();
+    await a.page.getByTestId('toggle-participants').click();
+    await a.page.locator(`[data-testid="participant-row"][data-participant-id="${idb}"][data-hand="raised"]`).waitFor();
+    // Raised hands come first in the list.
+    assert.equal(await a.page.getByTestId('participant-row').first().getAttribute('data-participant-id'), idb);
+    await b.page.getByTestId('toggle-hand').click();
+    await a.page.locator(`[data-testid="participant-row"][data-participant-id="${idb}"][data-hand="down"]`).waitFor();
+    await a.page.getByTestId('toggle-participants').click();
+  });
+
+  test('muting shows on the others and the one still talking is highlighted', async () => {
+    await b.page.getByTestId('toggle-mic').click();
+    await c.page.getByTestId('toggle-mic').click();
+    await a.page.locator(`[data-testid="tile"][data-participant-id="${idb}"] [data-testid="tile-muted"]`).waitFor();
+    // Alice's fake microphone keeps beeping: she becomes the active speaker.
+    await b.page.locator(`[data-testid="tile"][data-participant-id="${ida}"][data-speaking="true"]`).waitFor({ timeout: 20_000 });
+    await b.page.getByTestId('toggle-mic').click();
+    await c.page.getByTestId('toggle-mic').click();
+    await a.page.locator(`[data-testid="tile"][data-participant-id="${idb}"] [data-testid="tile-muted"]`).waitFor({ state: 'detached' });
+  });
+
+  test('a tile that cannot be seen is not sent', async () => {
+    const videoConsumer = () => {
+      const media = parley.meetings.live(meetingId as never)!.participant(ida as never).media;
+      return [...media.consumers.values()].find((x) => x.kind === 'video' && (x.appData as { peerId: string }).peerId === idb)!;
+    };
+    // Move Bob's tile out of the viewport, as scrolling a long grid would.
+    const style = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { position: fixed; top: -5000px; }` });
+    await waitFor('consumer paused on the server', async () => videoConsumer().paused);
+    const bytes = async () => (await stats(a.page)).find((s) => s.participantId === idb && s.source === 'camera')!.bytesReceived;
+    const before1 = await bytes();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok((await bytes()) - before1 < 5_000, 'an unseen tile keeps receiving video');
+    await style.evaluate((el) => el.remove());
+    await waitFor('consumer resumed', async () => !videoConsumer().paused);
+    const before2 = await bytes();
+    await waitFor('video flows again', async () => (await bytes()) > before2 + 20_000);
+  });
+
+  test('a dropped connection that comes back keeps one tile and its media', async () => {
+    await b.page.evaluate(() => window.parley!.session.simulateConnectionLoss(2500));
+    await b.page.getByTestId('reconnecting-banner').waitFor();
+    await a.page.locator(`[data-testid="tile"][data-participant-id="${idb}"] .tile-reconnecting`).waitFor();
+    await b.page.getByTestId('reconnecting-banner').waitFor({ state: 'detached', timeout: 20_000 });
+    await a.page.locator(`[data-testid="tile"][data-participant-id="${idb}"] .tile-reconnecting`).waitFor({ state: 'detached' });
+    assert.equal(await a.page.locator(`[data-testid="tile"][data-participant-id="${idb}"]`).count(), 1);
+    assert.equal(await a.page.getByTestId('tile').count(), 3);
+    // Media keeps flowing both ways after the ICE restart.
+    const frames = async (page: typeof a.page, from: string) => (await stats(page)).find((s) => s.participantId === from && s.source === 'camera')?.framesDecoded ?? 0;
+    const fa = await frames(a.page, idb);
+    const fb = await frames(b.page, ida);
+    await waitFor('frames keep coming', async () => (await frames(a.page, idb)) > fa + 10 && (await frames(b.page, ida)) > fb + 10);
+  });
+
+  test('a page that leaves disappears from the others', async () => {
+    await c.page.getByTestId('leave').click();
+    await c.page.getByTestId('left').waitFor();
+    for (const p of [a, b]) {
+      await waitFor('two tiles', async () => (await p.page.getByTestId('tile').count()) === 2);
+      await waitFor('no streams from Carol', async () => !(await stats(p.page)).some((s) => s.participantId === idc));
+    }
+    assert.equal(parley.meetings.live(meetingId as never)?.size, 2);
+  });
+});

@@ -1,0 +1,92 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { LIMITS, type ParticipantId } from '@parley/protocol';
+import { Icon } from '../ui/icons.tsx';
+import type { MeetingSession } from '../meeting/session.ts';
+
+const time = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const encoder = new TextEncoder();
+
+/** In-meeting chat: to everyone or privately to one participant. Text is rendered as text, never as HTML. */
+export function ChatPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
+  const [text, setText] = useState('');
+  const [to, setTo] = useState<ParticipantId | ''>('');
+  const list = useRef<HTMLDivElement>(null);
+  const me = session.participantId;
+  const messages = session.chat.value;
+  const others = [...session.participants.value.values()].filter((p) => p.id !== me);
+  const bytes = encoder.encode(text).length;
+  const tooLong = bytes > LIMITS.chatBytes;
+
+  useEffect(() => {
+    list.current?.scrollTo({ top: list.current.scrollHeight });
+  }, [messages.length]);
+  // A private recipient who left can no longer receive.
+  useEffect(() => {
+    if (to && !session.participants.value.has(to)) setTo('');
+  }, [session.participants.value]);
+
+  const send = async () => {
+    const body = text.trim();
+    if (!body || tooLong) return;
+    if (await session.sendChat(body, to || undefined)) setText('');
+  };
+
+  return (
+    <aside class="panel" aria-label="Chat" data-testid="chat-panel">
+      <header class="panel-head">
+        <h2>Chat</h2>
+        <button type="button" class="icon-btn" aria-label="Close chat" onClick={onClose}>
+          <Icon name="close" size={18} />
+        </button>
+      </header>
+      <div class="chat-list" ref={list}>
+        {messages.length === 0 && <p class="empty">No messages yet.</p>}
+        {messages.map((m) => (
+          <div key={m.id} class={`chat-msg ${m.from === me ? 'mine' : ''} ${m.to ? 'private' : ''}`} data-testid="chat-message" data-private={m.to ? 'true' : 'false'}>
+            <div class="chat-meta">
+              <strong>{m.from === me ? 'You' : m.fromName}</strong>
+              {m.to && <span class="private-tag">{m.from === me ? ` → ${m.toName} (private)` : ' (private to you)'}</span>}
+              <time>{time(m.sentAt)}</time>
+            </div>
+            <div class="chat-text">{m.text}</div>
+          </div>
+        ))}
+      </div>
+      <form
+        class="composer"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send();
+        }}
+      >
+        <select aria-label="Send to" data-testid="chat-recipient" value={to} onChange={(e) => setTo((e.target as HTMLSelectElement).value as ParticipantId | '')}>
+          <option value="">Everyone</option>
+          {others.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name} (private)
+            </option>
+          ))}
+        </select>
+        <div class="composer-row">
+          <textarea
+            data-testid="chat-input"
+            placeholder={to ? 'Private message…' : 'Message everyone…'}
+            rows={2}
+            value={text}
+            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey) {
+                e.preventDefault();
+                void send();
+              }
+            }}
+          />
+          <button type="submit" class="icon-btn send" aria-label="Send" data-testid="chat-send" disabled={!text.trim() || tooLong}>
+            <Icon name="send" size={18} />
+          </button>
+        </div>
+        {tooLong && <p class="hint error">Message too long ({bytes} / {LIMITS.chatBytes} bytes).</p>}
+      </form>
+    </aside>
+  );
+}

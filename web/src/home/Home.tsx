@@ -1,0 +1,39 @@
+import { useState } from 'preact/hooks';
+import { LIMITS } from '@parley/protocol';
+import { api } from '../api.ts';
+
+/** Start a meeting: the creator joins as moderator (token kept out of the shared link). */
+export function Home() {
+  const [title, setTitle] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const m = await api.createMeeting(title.trim() || undefined);
+      location.assign(`/m/${m.id}?moderatorToken=${encodeURIComponent(m.moderatorToken)}`);
+    } catch (e) {
+      setError((e as Error).message);
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="home">
+      <h1>Parley</h1>
+      <p class="dim">Video meetings and team chat you host yourself.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void start();
+        }}
+      >
+        <input data-testid="title-input" placeholder="Meeting title (optional)" maxLength={LIMITS.titleChars} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+        <button type="submit" class="primary" data-testid="start-meeting" disabled={busy}>
+          Start a meeting
+        </button>
+      </form>
+      {error && <p class="hint error">{error}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, ApiError } from '../api.ts';
+import { describeMediaError, getCameraTrack, getMicTrack } from './devices.ts';
+import { Prejoin, type PrejoinResult } from './Prejoin.tsx';
+import { Room } from './Room.tsx';
+import { MeetingSession } from './session.ts';
+
+declare global {
+  interface Window {
+    /** Debug handle (statistics, state) used by the end-to-end tests and support. */
+    parley?: { session: MeetingSession };
+  }
+}
+
+/**
+ * /m/<id>: URL options follow Jitsi's habits: ?name=Alice sets the name,
+ * &prejoin=0 joins at once with camera and microphone on, &moderatorToken=...
+ * joins as moderator (and is removed from the address bar), &codec=h264.
+ */
+export function MeetingPage({ id }: { id: string }) {
+  const params = useMemo(() => new URLSearchParams(location.search), []);
+  const session = useMemo(() => new MeetingSession(id), [id]);
+  const [title, setTitle] = useState('');
+  const [missing, setMissing] = useState<string | null>(null);
+  const moderatorToken = useMemo(() => {
+    const key = `parley:moderator:${id}`;
+    const fromUrl = params.get('moderatorToken');
+    if (fromUrl) {
+      sessionStorage.setItem(key, fromUrl);
+      params.delete('moderatorToken');
+      const rest = params.toString();
+      history.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}`);
+    }
+    return fromUrl ?? sessionStorage.getItem(key) ?? undefined;
+  }, [id]);
+  const codec = params.get('codec') === 'h264' ? 'h264' : 'vp8';
+  const initialName = params.get('name') ?? localStorage.getItem('parley:name') ?? '';
+  const skipPrejoin = params.get('prejoin') === '0' && initialName.trim() !== '';
+
+  useEffect(() => {
+    window.parley = { session };
+    api.meeting(id).then(
+      (m) => setTitle(m.title),
+      (e: unknown) => setMissing(e instanceof ApiError && e.code === 'MEETING_NOT_FOUND' ? 'This meeting does not exist or has expired.' : 'Could not reach the server.'),
+    );
+    const onUnload = () => void session.leave();
+    window.addEventListener('pagehide', onUnload);
+    return () => window.removeEventListener('pagehide', onUnload);
+  }, [id]);
+
+  const join = (r: PrejoinResult) => void session.join({ ...r, moderatorToken, codec });
+
+  useEffect(() => {
+    if (!skipPrejoin || missing) return;
+    // Straight in with camera and microphone on; a refused device is reported and left out.
+    void (async () => {
+      const [mic, camera] = await Promise.allSettled([getMicTrack(), getCameraTrack()]);
+      await session.join({ name: initialName.trim(), moderatorToken, codec, mic: mic.status === 'fulfilled' ? mic.value : null, camera: camera.status === 'fulfilled' ? camera.value : null });
+      const problems = [
+        mic.status === 'rejected' ? describeMediaError(mic.reason, 'microphone') : null,
+        camera.status === 'rejected' ? describeMediaError(camera.reason, 'camera') : null,
+      ].filter(Boolean);
+      if (problems.length) session.notice.value = problems.join(' ');
+    })();
+  }, [skipPrejoin, missing]);
+
+  const status = session.status.value;
+  if (missing) return <Message title="Meeting not available" text={missing} />;
+  if (status === 'joined' || status === 'reconnecting') return <Room session={session} onLeave={() => void session.leave()} />;
+  if (status === 'left') return <Message title="You left the meeting" text="" action={{ label: 'Rejoin', onClick: () => location.reload() }} testid="left" />;
+  if (status === 'ended' || status === 'replaced' || status === 'failed') {
+    return <Message title={status === 'failed' ? 'Could not join' : 'Meeting closed'} text={session.error.value ?? ''} action={{ label: 'Join again', onClick: () => location.reload() }} testid={status} />;
+  }
+  if (status === 'joining' || skipPrejoin) return <Message title="Joining…" text="" testid="joining" />;
+  return <Prejoin title={title} initialName={initialName} onJoin={join} />;
+}
+
+function Message({ title, text, action, testid }: { title: string; text: string; action?: { label: string; onClick: () => void }; testid?: string }) {
+  return (
+    <div class="message-page" data-testid={testid ?? 'message'}>
+      <h1>{title}</h1>
+      {text && <p>{text}</p>}
+      {action && (
+        <button type="button" class="primary" onClick={action.onClick}>
+          {action.label}
+        </button>
+      )}
+      <a href="/">Start a new meeting</a>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+import { useEffect, useState } from 'preact/hooks';
+import { LIMITS } from '@parley/protocol';
+import { Icon } from '../ui/icons.tsx';
+import { Video } from '../ui/Video.tsx';
+import { describeMediaError, getCameraTrack, getMicTrack, listDevices, type DeviceLists } from './devices.ts';
+
+export interface PrejoinResult {
+  name: string;
+  mic: MediaStreamTrack | null;
+  camera: MediaStreamTrack | null;
+  micMuted: boolean;
+}
+
+/** Name, camera and microphone preview, device choice; nothing is sent before "Join". */
+export function Prejoin({ title, initialName, onJoin }: { title: string; initialName: string; onJoin: (r: PrejoinResult) => void }) {
+  const [name, setName] = useState(initialName);
+  const [camera, setCamera] = useState<MediaStreamTrack | null>(null);
+  const [mic, setMic] = useState<MediaStreamTrack | null>(null);
+  const [camWanted, setCamWanted] = useState(true);
+  const [micWanted, setMicWanted] = useState(true);
+  const [camError, setCamError] = useState<string | null>(null);
+  const [micError, setMicError] = useState<string | null>(null);
+  const [devices, setDevices] = useState<DeviceLists>({ mics: [], cameras: [] });
+  const [camId, setCamId] = useState<string | undefined>();
+  const [micId, setMicId] = useState<string | undefined>();
+
+  useEffect(() => {
+    if (!camWanted) return;
+    let track: MediaStreamTrack | null = null;
+    let cancelled = false;
+    getCameraTrack(camId).then(
+      (t) => {
+        if (cancelled) return t.stop();
+        track = t;
+        setCamera(t);
+        setCamError(null);
+        void listDevices().then(setDevices);
+      },
+      (e: unknown) => !cancelled && setCamError(describeMediaError(e, 'camera')),
+    );
+    return () => {
+      cancelled = true;
+      // Handed over to the meeting on join; stopped here only when replaced or turned off.
+      if (track && !handedOver.has(track)) track.stop();
+      setCamera(null);
+    };
+  }, [camWanted, camId]);
+
+  useEffect(() => {
+    if (!micWanted) return;
+    let track: MediaStreamTrack | null = null;
+    let cancelled = false;
+    getMicTrack(micId).then(
+      (t) => {
+        if (cancelled) return t.stop();
+        track = t;
+        setMic(t);
+        setMicError(null);
+        void listDevices().then(setDevices);
+      },
+      (e: unknown) => !cancelled && setMicError(describeMediaError(e, 'microphone')),
+    );
+    return () => {
+      cancelled = true;
+      if (track && !handedOver.has(track)) track.stop();
+      setMic(null);
+    };
+  }, [micWanted, micId]);
+
+  const clean = name.trim();
+  const join = () => {
+    if (!clean) return;
+    localStorage.setItem('parley:name', clean);
+    for (const t of [mic, camera]) if (t) handedOver.add(t);
+    onJoin({ name: clean, mic: micWanted ? mic : null, camera: camWanted ? camera : null, micMuted: false });
+  };
+
+  return (
+    <div class="prejoin" data-testid="prejoin">
+      <div class="preview">
+        {camera && camWanted ? <Video track={camera} mirror /> : <div class="avatar big">{clean ? clean[0]!.toUpperCase() : '?'}</div>}
+        <div class="preview-tools">
+          <button type="button" class={`tool ${micWanted ? '' : 'off'}`} aria-label={micWanted ? 'Turn microphone off' : 'Turn microphone on'} data-testid="prejoin-mic" onClick={() => setMicWanted(!micWanted)}>
+            <Icon name={micWanted ? 'mic' : 'micOff'} />
+          </button>
+          <button type="button" class={`tool ${camWanted ? '' : 'off'}`} aria-label={camWanted ? 'Turn camera off' : 'Turn camera on'} data-testid="prejoin-camera" onClick={() => setCamWanted(!camWanted)}>
+            <Icon name={camWanted ? 'camera' : 'cameraOff'} />
+          </button>
+        </div>
+      </div>
+      <form
+        class="prejoin-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          join();
+        }}
+      >
+        <h1>{title || 'Join meeting'}</h1>
+        <label>
+          Your name
+          <input data-testid="name-input" value={name} maxLength={LIMITS.nameChars} autoFocus placeholder="Enter your name" onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        </label>
+        {devices.cameras.length > 1 && (
+          <label>
+            Camera
+            <select value={camId ?? camera?.getSettings().deviceId} onChange={(e) => setCamId((e.target as HTMLSelectElement).value)}>
+              {devices.cameras.map((d, i) => (
+                <option key={d.deviceId} value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>
+              ))}
+            </select>
+          </label>
+        )}
+        {devices.mics.length > 1 && (
+          <label>
+            Microphone
+            <select value={micId ?? mic?.getSettings().deviceId} onChange={(e) => setMicId((e.target as HTMLSelectElement).value)}>
+              {devices.mics.map((d, i) => (
+                <option key={d.deviceId} value={d.deviceId}>{d.label || `Microphone ${i + 1}`}</option>
+              ))}
+            </select>
+          </label>
+        )}
+        {camWanted && camError && <p class="hint error" data-testid="camera-error">{camError}</p>}
+        {micWanted && micError && <p class="hint error" data-testid="mic-error">{micError}</p>}
+        <button type="submit" class="primary" data-testid="join-button" disabled={!clean}>
+          Join meeting
+        </button>
+      </form>
+    </div>
+  );
+}
+
+/** Tracks given to the meeting must survive the pre-join screen's unmount. */
+const handedOver = new WeakSet<MediaStreamTrack>();

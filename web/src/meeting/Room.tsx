@@ -1,0 +1,170 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ParticipantInfo } from '@parley/protocol';
+import { ChatPanel } from '../chat/ChatPanel.tsx';
+import { Icon } from '../ui/icons.tsx';
+import { Audio } from '../ui/Video.tsx';
+import { ParticipantsPanel } from './ParticipantsPanel.tsx';
+import type { MeetingSession, RemoteStream } from './session.ts';
+import { SettingsPanel } from './SettingsPanel.tsx';
+import { Tile } from './Tile.tsx';
+import { Toolbar, type Panel } from './Toolbar.tsx';
+
+/** Columns for n tiles in a w x h area, keeping tiles near 16:9 and as large as possible. */
+function columnsFor(n: number, w: number, h: number): number {
+  let best = 1;
+  let bestArea = 0;
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    const tileW = Math.min(w / cols, ((h / rows) * 16) / 9);
+    if (tileW * tileW > bestArea) {
+      bestArea = tileW * tileW;
+      best = cols;
+    }
+  }
+  return best;
+}
+
+export function Room({ session, onLeave }: { session: MeetingSession; onLeave: () => void }) {
+  const [panel, setPanel] = useState<Panel>(null);
+  const [seenChat, setSeenChat] = useState(session.chat.value.length);
+  const [audioBlocked, setAudioBlocked] = useState<HTMLAudioElement[]>([]);
+  const [copied, setCopied] = useState(false);
+  const grid = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState({ w: 1280, h: 720 });
+
+  const me = session.self.value;
+  const participants = [...session.participants.value.values()].sort((a, b) => a.joinedAt - b.joinedAt);
+  const streams = [...session.streams.value.values()];
+  const chatCount = session.chat.value.length;
+  useEffect(() => {
+    if (panel === 'chat') setSeenChat(chatCount);
+  }, [panel, chatCount]);
+  const unread = panel === 'chat' ? 0 : Math.max(0, chatCount - seenChat);
+
+  useEffect(() => {
+    const el = grid.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setSize({ w: el.clientWidth, h: el.clientHeight }));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const videoOf = (p: ParticipantInfo, source: 'camera' | 'screen'): RemoteStream | undefined =>
+    streams.find((s) => s.participantId === p.id && s.source === source);
+
+  // The most recent screen share takes the stage.
+  const screens = useMemo(() => {
+    const out: { p: ParticipantInfo; track: MediaStreamTrack | null; stream?: RemoteStream }[] = [];
+    for (const p of participants) {
+      if (p.id === me?.id) {
+        if (session.screenTrack.value) out.push({ p, track: session.screenTrack.value });
+      } else if (p.producers.some((x) => x.source === 'screen')) {
+        const stream = videoOf(p, 'screen');
+        out.push({ p, track: stream?.track ?? null, stream });
+      }
+    }
+    return out;
+  }, [participants, streams, session.screenTrack.value]);
+  const stage = screens.at(-1);
+
+  const tiles = participants.map((p) => {
+    const isSelf = p.id === me?.id;
+    const stream = isSelf ? undefined : videoOf(p, 'camera');
+    return (
+      <Tile
+        key={p.id}
+        session={session}
+        participant={p}
+        track={isSelf ? session.cameraTrack.value : (stream?.track ?? null)}
+        producerId={stream?.producerId}
+        isSelf={isSelf}
+        speaking={session.activeSpeakerId.value === p.id && participants.length > 1}
+        reactions={session.reactions.value.filter((r) => r.participantId === p.id)}
+      />
+    );
+  });
+
+  const narrow = size.w < 600;
+  const cols = stage ? 1 : narrow ? Math.min(2, Math.max(1, Math.ceil(participants.length / 3))) : columnsFor(participants.length, size.w, size.h);
+  const inviteUrl = `${location.origin}/m/${session.meetingId}`;
+
+  return (
+    <div class={`room ${panel ? 'with-panel' : ''}`} data-testid="room">
+      <header class="room-head">
+        <h1 class="room-title" data-testid="meeting-title">{session.title.value}</h1>
+        <span class="count" data-testid="participant-count">{participants.length} in meeting</span>
+        <button
+          type="button"
+          class="link-btn"
+          data-testid="copy-invite"
+          onClick={() => {
+            void navigator.clipboard?.writeText(inviteUrl).then(() => {
+              setCopied(true);
+              setTimeout(() => setCopied(false), 2000);
+            });
+          }}
+        >
+          <Icon name="link" size={16} /> {copied ? 'Link copied' : 'Copy invite link'}
+        </button>
+      </header>
+
+      {session.status.value === 'reconnecting' && (
+        <div class="banner warn" role="status" data-testid="reconnecting-banner">
+          Connection lost. Reconnecting…
+        </div>
+      )}
+      {session.notice.value && (
+        <div class="banner" role="status" data-testid="notice">
+          {session.notice.value}
+        </div>
+      )}
+      {audioBlocked.length > 0 && (
+        <button
+          type="button"
+          class="banner action"
+          data-testid="enable-audio"
+          onClick={() => {
+            for (const el of audioBlocked) void el.play().catch(() => undefined);
+            setAudioBlocked([]);
+          }}
+        >
+          Your browser blocked the sound. Click here to hear the others.
+        </button>
+      )}
+
+      <main class={`stage-area ${stage ? 'has-stage' : ''}`}>
+        {stage && (
+          <div class="stage">
+            <Tile
+              session={session}
+              participant={stage.p}
+              track={stage.track}
+              producerId={stage.stream?.producerId}
+              isSelf={stage.p.id === me?.id}
+              speaking={false}
+              reactions={[]}
+              kind="screen"
+            />
+          </div>
+        )}
+        <div ref={grid} class={`grid ${stage ? 'strip' : ''}`} style={{ gridTemplateColumns: stage ? undefined : `repeat(${cols}, minmax(0, 1fr))` }} data-testid="grid">
+          {tiles}
+        </div>
+      </main>
+
+      {panel === 'chat' && <ChatPanel session={session} onClose={() => setPanel(null)} />}
+      {panel === 'participants' && <ParticipantsPanel session={session} onClose={() => setPanel(null)} />}
+      {panel === 'settings' && <SettingsPanel session={session} onClose={() => setPanel(null)} />}
+
+      <Toolbar session={session} panel={panel} setPanel={setPanel} unread={unread} onLeave={onLeave} />
+
+      <div class="audio-sinks" aria-hidden="true">
+        {streams
+          .filter((s) => s.kind === 'audio')
+          .map((s) => (
+            <Audio key={s.producerId} track={s.track} onBlocked={(el) => setAudioBlocked((list) => [...list, el])} />
+          ))}
+      </div>
+    </div>
+  );
+}

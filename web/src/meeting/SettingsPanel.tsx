@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Icon } from '../ui/icons.tsx';
+import { listDevices, type DeviceLists } from './devices.ts';
+import type { MeetingSession } from './session.ts';
+
+/** Device switching during the meeting: the new track replaces the old one in place. */
+export function SettingsPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
+  const [devices, setDevices] = useState<DeviceLists>({ mics: [], cameras: [] });
+  useEffect(() => {
+    const refresh = () => void listDevices().then(setDevices);
+    refresh();
+    navigator.mediaDevices?.addEventListener('devicechange', refresh);
+    return () => navigator.mediaDevices?.removeEventListener('devicechange', refresh);
+  }, []);
+  const micId = session.micTrack.value?.getSettings().deviceId ?? '';
+  const camId = session.cameraTrack.value?.getSettings().deviceId ?? '';
+  return (
+    <aside class="panel" aria-label="Devices" data-testid="settings-panel">
+      <header class="panel-head">
+        <h2>Devices</h2>
+        <button type="button" class="icon-btn" aria-label="Close devices" onClick={onClose}>
+          <Icon name="close" size={18} />
+        </button>
+      </header>
+      <div class="settings">
+        <label>
+          Microphone
+          <select data-testid="select-mic" value={micId} onChange={(e) => void session.switchDevice('mic', (e.target as HTMLSelectElement).value)}>
+            {devices.mics.length === 0 && <option value="">No microphone</option>}
+            {devices.mics.map((d, i) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {d.label || `Microphone ${i + 1}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Camera
+          <select data-testid="select-camera" value={camId} onChange={(e) => void session.switchDevice('camera', (e.target as HTMLSelectElement).value)}>
+            {devices.cameras.length === 0 && <option value="">No camera</option>}
+            {devices.cameras.map((d, i) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {d.label || `Camera ${i + 1}`}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+    </aside>
+  );
+}

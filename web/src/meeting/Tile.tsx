@@ -1,0 +1,114 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { ParticipantInfo, ProducerId } from '@parley/protocol';
+import { Icon } from '../ui/icons.tsx';
+import { Video } from '../ui/Video.tsx';
+import type { MeetingSession, ShownReaction } from './session.ts';
+
+interface TileProps {
+  session: MeetingSession;
+  participant: ParticipantInfo;
+  /** Video to show: the remote camera/screen or, for self, the local track. */
+  track: MediaStreamTrack | null;
+  /** Remote video's producer, so the tile can ask for its layer and pause it when unseen. */
+  producerId?: ProducerId;
+  isSelf: boolean;
+  speaking: boolean;
+  reactions: ShownReaction[];
+  kind?: 'camera' | 'screen';
+}
+
+function initials(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+}
+
+/**
+ * One participant's tile. It tells the session what it needs: the simulcast
+ * layer that fits its size on screen, and no video at all while it is not
+ * visible (scrolled away, or the page hidden).
+ */
+export function Tile({ session, participant, track, producerId, isSelf, speaking, reactions, kind = 'camera' }: TileProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const mic = participant.producers.find((p) => p.source === 'mic');
+  const micOff = isSelf ? !session.micTrack.value || session.micMuted.value : !mic || mic.paused;
+  const camPaused = participant.producers.find((p) => p.source === kind)?.paused ?? false;
+  const showVideo = track !== null && !camPaused;
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !producerId) return;
+    let visible = true;
+    let pageVisible = document.visibilityState === 'visible';
+    const apply = () => session.setVisible(producerId, visible && pageVisible);
+    const io = new IntersectionObserver((entries) => {
+      visible = entries.some((e) => e.isIntersecting);
+      apply();
+    });
+    io.observe(el);
+    const onPage = () => {
+      pageVisible = document.visibilityState === 'visible';
+      apply();
+    };
+    document.addEventListener('visibilitychange', onPage);
+    const ro = new ResizeObserver(() => {
+      const h = el.clientHeight * (window.devicePixelRatio || 1);
+      // Layers are 1/4, 1/2 and full 720p: pick the smallest that fills the tile.
+      session.setPreferredLayer(producerId, h > 360 ? 2 : h > 180 ? 1 : 0);
+    });
+    ro.observe(el);
+    return () => {
+      io.disconnect();
+      ro.disconnect();
+      document.removeEventListener('visibilitychange', onPage);
+    };
+  }, [producerId]);
+
+  return (
+    <div
+      ref={ref}
+      class={`tile ${speaking ? 'speaking' : ''} ${kind === 'screen' ? 'tile-screen' : ''}`}
+      data-testid={kind === 'screen' ? 'screen-tile' : 'tile'}
+      data-participant-id={participant.id}
+      data-name={participant.name}
+      data-video={showVideo ? 'on' : 'off'}
+      data-speaking={speaking ? 'true' : 'false'}
+    >
+      {showVideo ? (
+        <Video track={track} mirror={isSelf && kind === 'camera'} fit={kind === 'screen' ? 'contain' : 'cover'} />
+      ) : (
+        <div class="avatar" aria-hidden="true">
+          {initials(participant.name)}
+        </div>
+      )}
+      <div class="tile-label">
+        {micOff && kind === 'camera' && (
+          <span class="muted-icon" title="Microphone off" data-testid="tile-muted">
+            <Icon name="micOff" size={16} />
+          </span>
+        )}
+        <span class="tile-name">
+          {participant.name}
+          {isSelf ? ' (you)' : ''}
+          {kind === 'screen' ? ' — screen' : ''}
+        </span>
+      </div>
+      {participant.handRaisedAt !== null && kind === 'camera' && (
+        <div class="tile-hand" title="Hand raised" data-testid="tile-hand">
+          ✋
+        </div>
+      )}
+      {participant.connection === 'reconnecting' && <div class="tile-reconnecting">Reconnecting…</div>}
+      <div class="tile-reactions">
+        {reactions.map((r) => (
+          <span key={r.key} class="reaction-float" data-testid="reaction">
+            {r.emoji}
+          </span>
+        ))}
+      </div>
+    </div>
+  );
+}

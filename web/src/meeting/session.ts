@@ -1,0 +1,668 @@
+// The meeting client: one Socket.IO connection, one mediasoup-client Device,
+// a send and a receive transport. The server's participant list is the truth:
+// after every change the session reconciles its consumers against the
+// producers it lists (consume what is new, drop what is gone), so a missed
+// event, a reconnect or a server-side reset all converge to the same state.
+import { signal, type Signal } from '@preact/signals';
+import { Device, type types as ms } from 'mediasoup-client';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  ChatMessage,
+  ClientToServerEvents,
+  ConsumerId,
+  ConsumerOptionsWire,
+  ErrorBody,
+  JoinResult,
+  MediaSource,
+  ParticipantId,
+  ParticipantInfo,
+  ProducerId,
+  Reaction,
+  ServerToClientEvents,
+  TransportOptionsWire,
+} from '@parley/protocol';
+import { api, ApiError } from '../api.ts';
+import { describeMediaError, getCameraTrack, getMicTrack, getScreenTracks } from './devices.ts';
+import { playReactionSound, reactionSoundsEnabled } from '../reactions/sound.ts';
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export type SessionStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'replaced' | 'failed';
+
+export interface RemoteStream {
+  producerId: ProducerId;
+  consumer: ms.Consumer;
+  participantId: ParticipantId;
+  source: MediaSource;
+  kind: 'audio' | 'video';
+  track: MediaStreamTrack;
+  producerPaused: boolean;
+}
+
+export interface ShownReaction {
+  key: number;
+  participantId: ParticipantId;
+  emoji: Reaction;
+}
+
+export interface JoinOptions {
+  name: string;
+  moderatorToken?: string;
+  /** Tracks already opened by the pre-join screen (kept, not re-opened). */
+  mic?: MediaStreamTrack | null;
+  camera?: MediaStreamTrack | null;
+  micMuted?: boolean;
+  /** Preferred video codec for the camera ('vp8' default, 'h264' when the browser has it). */
+  codec?: 'vp8' | 'h264';
+}
+
+class RequestError extends Error {
+  readonly code: string;
+  constructor(error: ErrorBody) {
+    super(error.message);
+    this.code = error.code;
+  }
+}
+
+const SIMULCAST: ms.RtpEncodingParameters[] = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000, scalabilityMode: 'L1T3' },
+];
+
+export class MeetingSession {
+  readonly meetingId: string;
+  readonly status = signal<SessionStatus>('idle');
+  /** Why the session ended or failed, for the person. */
+  readonly error = signal<string | null>(null);
+  /** Short-lived notices (device problems, "screen sharing stopped"). */
+  readonly notice = signal<string | null>(null);
+  readonly self = signal<ParticipantInfo | null>(null);
+  readonly participants = signal<ReadonlyMap<ParticipantId, ParticipantInfo>>(new Map());
+  readonly streams = signal<ReadonlyMap<ProducerId, RemoteStream>>(new Map());
+  readonly activeSpeakerId = signal<ParticipantId | null>(null);
+  readonly chat = signal<ChatMessage[]>([]);
+  readonly reactions = signal<ShownReaction[]>([]);
+  readonly micTrack = signal<MediaStreamTrack | null>(null);
+  readonly cameraTrack = signal<MediaStreamTrack | null>(null);
+  readonly screenTrack = signal<MediaStreamTrack | null>(null);
+  readonly micMuted = signal(false);
+  readonly title = signal('');
+
+  #socket: ClientSocket | undefined;
+  #device: Device | undefined;
+  #send: ms.Transport | undefined;
+  #recv: ms.Transport | undefined;
+  readonly #producers = new Map<MediaSource, ms.Producer>();
+  readonly #consuming = new Set<ProducerId>();
+  readonly #hidden = new Set<ProducerId>();
+  readonly #layers = new Map<ProducerId, number>();
+  #screenAudio: MediaStreamTrack | null = null;
+  #codec: 'vp8' | 'h264' = 'vp8';
+  /** Bumped whenever media is rebuilt, so a stale async flow stops. */
+  #generation = 0;
+  #reactionKey = 0;
+  #noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(meetingId: string) {
+    this.meetingId = meetingId;
+  }
+
+  get participantId(): ParticipantId | undefined {
+    return this.self.value?.id;
+  }
+
+  async join(opts: JoinOptions): Promise<void> {
+    if (this.status.value !== 'idle' && this.status.value !== 'left' && this.status.value !== 'failed') return;
+    this.status.value = 'joining';
+    this.error.value = null;
+    this.#codec = opts.codec ?? 'vp8';
+    this.micTrack.value = opts.mic ?? null;
+    this.cameraTrack.value = opts.camera ?? null;
+    this.micMuted.value = opts.micMuted ?? false;
+    if (this.micTrack.value) this.micTrack.value.enabled = !this.micMuted.value;
+    let token: string;
+    try {
+      token = await this.#token(opts.name, opts.moderatorToken);
+    } catch (error) {
+      this.#fail(error instanceof ApiError ? error.message : 'Could not reach the server.');
+      return;
+    }
+    this.#device ??= await Device.factory();
+    const socket: ClientSocket = io({
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token },
+      reconnectionDelay: 300,
+      reconnectionDelayMax: 2000,
+    });
+    this.#socket = socket;
+    this.#listen(socket);
+  }
+
+  async leave(): Promise<void> {
+    const socket = this.#socket;
+    if (socket?.connected && this.status.value === 'joined') {
+      await this.#request('meeting:leave', {}).catch(() => undefined);
+    }
+    sessionStorage.removeItem(this.#storageKey());
+    this.#teardown('left');
+  }
+
+  // ---- local media controls -------------------------------------------------
+
+  async toggleMic(): Promise<void> {
+    const track = this.micTrack.value;
+    if (!track) {
+      try {
+        this.micTrack.value = await getMicTrack();
+      } catch (error) {
+        this.#notify(describeMediaError(error, 'microphone'));
+        return;
+      }
+      this.micMuted.value = false;
+      await this.#produce('mic', this.micTrack.value);
+      return;
+    }
+    const muted = !this.micMuted.value;
+    this.micMuted.value = muted;
+    track.enabled = !muted;
+    const producer = this.#producers.get('mic');
+    if (producer) {
+      if (muted) producer.pause();
+      else producer.resume();
+      await this.#request('media:setProducerPaused', { producerId: producer.id, paused: muted }).catch(() => undefined);
+    }
+  }
+
+  async toggleCamera(): Promise<void> {
+    const track = this.cameraTrack.value;
+    if (track) {
+      // Camera off stops capture (the light goes off), as people expect.
+      this.cameraTrack.value = null;
+      track.stop();
+      await this.#closeProducer('camera');
+      return;
+    }
+    try {
+      this.cameraTrack.value = await getCameraTrack();
+    } catch (error) {
+      this.#notify(describeMediaError(error, 'camera'));
+      return;
+    }
+    await this.#produce('camera', this.cameraTrack.value);
+  }
+
+  async toggleScreen(): Promise<void> {
+    if (this.screenTrack.value) {
+      await this.#stopScreen();
+      return;
+    }
+    let tracks: Awaited<ReturnType<typeof getScreenTracks>>;
+    try {
+      tracks = await getScreenTracks();
+    } catch (error) {
+      this.#notify(describeMediaError(error, 'screen'));
+      return;
+    }
+    this.screenTrack.value = tracks.video;
+    this.#screenAudio = tracks.audio;
+    // The browser's own "Stop sharing" button ends the track.
+    tracks.video.addEventListener('ended', () => void this.#stopScreen());
+    await this.#produce('screen', tracks.video);
+    if (tracks.audio) await this.#produce('screenAudio', tracks.audio);
+  }
+
+  async switchDevice(kind: 'mic' | 'camera', deviceId: string): Promise<void> {
+    try {
+      const track = kind === 'mic' ? await getMicTrack(deviceId) : await getCameraTrack(deviceId);
+      const sig = kind === 'mic' ? this.micTrack : this.cameraTrack;
+      const old = sig.value;
+      if (kind === 'mic') track.enabled = !this.micMuted.value;
+      sig.value = track;
+      const producer = this.#producers.get(kind);
+      if (producer) await producer.replaceTrack({ track });
+      else if (this.#send) await this.#produce(kind, track);
+      old?.stop();
+    } catch (error) {
+      this.#notify(describeMediaError(error, kind === 'mic' ? 'microphone' : 'camera'));
+    }
+  }
+
+  async setHand(raised: boolean): Promise<void> {
+    await this.#request('hand:set', { raised }).catch((e: unknown) => this.#notify((e as Error).message));
+  }
+
+  async sendChat(text: string, to?: ParticipantId): Promise<boolean> {
+    try {
+      await this.#request('chat:send', to ? { text, to } : { text });
+      return true;
+    } catch (error) {
+      this.#notify((error as Error).message);
+      return false;
+    }
+  }
+
+  async react(emoji: Reaction): Promise<void> {
+    await this.#request('reaction:send', { emoji }).catch((e: unknown) => this.#notify((e as Error).message));
+  }
+
+  // ---- what tiles tell us ---------------------------------------------------
+
+  /** A tile scrolled out of view (or the page was hidden): stop receiving its video. */
+  setVisible(producerId: ProducerId, visible: boolean): void {
+    const stream = this.streams.value.get(producerId);
+    if (!stream || stream.kind !== 'video') return;
+    if (visible === !this.#hidden.has(producerId)) return;
+    if (visible) this.#hidden.delete(producerId);
+    else this.#hidden.add(producerId);
+    if (visible) stream.consumer.resume();
+    else stream.consumer.pause();
+    void this.#request('media:setConsumerPaused', { consumerId: stream.consumer.id, paused: !visible }).catch(() => undefined);
+  }
+
+  /** Asks for the simulcast layer that fits the tile (0 small .. 2 full). */
+  setPreferredLayer(producerId: ProducerId, spatialLayer: number): void {
+    const stream = this.streams.value.get(producerId);
+    if (!stream || stream.kind !== 'video' || this.#layers.get(producerId) === spatialLayer) return;
+    this.#layers.set(producerId, spatialLayer);
+    void this.#request('media:setPreferredLayers', { consumerId: stream.consumer.id, spatialLayer }).catch(() => undefined);
+  }
+
+  /** Receive statistics per remote stream (used by the end-to-end tests and the stats overlay). */
+  async stats(): Promise<
+    { producerId: string; participantId: string; kind: string; source: string; codec: string; packetsReceived: number; bytesReceived: number; framesDecoded: number; frameHeight: number }[]
+  > {
+    const out = [];
+    for (const s of this.streams.value.values()) {
+      const report = await s.consumer.getStats();
+      let row = { producerId: s.producerId, participantId: s.participantId, kind: s.kind, source: s.source, codec: '', packetsReceived: 0, bytesReceived: 0, framesDecoded: 0, frameHeight: 0 };
+      report.forEach((r: { type: string; codecId?: string; packetsReceived?: number; bytesReceived?: number; framesDecoded?: number; frameHeight?: number }) => {
+        if (r.type !== 'inbound-rtp') return;
+        row = {
+          ...row,
+          codec: (r.codecId ? (report.get(r.codecId) as { mimeType?: string } | undefined)?.mimeType : undefined) ?? row.codec,
+          packetsReceived: row.packetsReceived + (r.packetsReceived ?? 0),
+          bytesReceived: row.bytesReceived + (r.bytesReceived ?? 0),
+          framesDecoded: row.framesDecoded + (r.framesDecoded ?? 0),
+          frameHeight: Math.max(row.frameHeight, r.frameHeight ?? 0),
+        };
+      });
+      out.push(row);
+    }
+    return out;
+  }
+
+  /** Send-side statistics (bytes sent per local source). */
+  async sendStats(): Promise<{ source: string; bytesSent: number }[]> {
+    const out = [];
+    for (const [source, producer] of this.#producers) {
+      let bytesSent = 0;
+      (await producer.getStats()).forEach((r: { type: string; bytesSent?: number }) => {
+        if (r.type === 'outbound-rtp') bytesSent += r.bytesSent ?? 0;
+      });
+      out.push({ source, bytesSent });
+    }
+    return out;
+  }
+
+  /**
+   * Drops the socket as a network failure would, optionally staying away for
+   * `holdMs` before reconnecting (support and end-to-end tests).
+   */
+  simulateConnectionLoss(holdMs = 0): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    socket.io.reconnection(false);
+    socket.io.engine?.close();
+    setTimeout(() => {
+      socket.io.reconnection(true);
+      if (!socket.connected) socket.connect();
+    }, holdMs);
+  }
+
+  // ---- connection ------------------------------------------------------------
+
+  #storageKey(): string {
+    return `parley:participant:${this.meetingId}`;
+  }
+
+  /** A stored token lets a reloaded page come back as the same participant. */
+  async #token(name: string, moderatorToken?: string): Promise<string> {
+    const stored = sessionStorage.getItem(this.#storageKey());
+    if (stored) {
+      const s = JSON.parse(stored) as { token: string; name: string; moderator: boolean };
+      if (s.name === name && s.moderator === Boolean(moderatorToken)) return s.token;
+    }
+    const res = await api.join(this.meetingId, name, moderatorToken);
+    this.title.value = res.title;
+    sessionStorage.setItem(this.#storageKey(), JSON.stringify({ token: res.token, name, moderator: Boolean(moderatorToken) }));
+    return res.token;
+  }
+
+  #listen(socket: ClientSocket): void {
+    socket.on('connect', () => void this.#onConnect(socket));
+    socket.on('disconnect', (reason) => {
+      if (this.status.value === 'joined') this.status.value = 'reconnecting';
+      if (reason === 'io server disconnect' && this.status.value !== 'replaced' && this.status.value !== 'ended') {
+        // The server closed us on purpose; try once more (a restarted node).
+        socket.connect();
+      }
+    });
+    socket.on('connect_error', (error) => {
+      const code = (error as Error & { data?: { code?: string } }).data?.code;
+      if (code === 'UNAUTHORIZED') {
+        sessionStorage.removeItem(this.#storageKey());
+        this.#teardown('failed', 'Your meeting link has expired. Join again.');
+      } else if (this.status.value === 'joined') {
+        this.status.value = 'reconnecting';
+      }
+    });
+    socket.on('meeting:participantJoined', (p) => this.#upsert(p));
+    socket.on('meeting:participantUpdated', (p) => this.#upsert(p));
+    socket.on('meeting:participantLeft', ({ participantId }) => {
+      const next = new Map(this.participants.value);
+      next.delete(participantId);
+      this.participants.value = next;
+      this.#reconcile();
+    });
+    socket.on('meeting:activeSpeaker', ({ participantId }) => (this.activeSpeakerId.value = participantId));
+    socket.on('meeting:ended', () => this.#teardown('ended', 'The meeting has ended.'));
+    socket.on('session:replaced', () => this.#teardown('replaced', 'You joined this meeting from another tab or device.'));
+    socket.on('media:consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
+    socket.on('media:consumerPaused', ({ consumerId, producerPaused }) => {
+      for (const s of this.streams.value.values()) {
+        if (s.consumer.id === consumerId) this.#setStream({ ...s, producerPaused });
+      }
+    });
+    socket.on('media:reset', () => {
+      this.#notify('Media connection moved to another server, reconnecting your audio and video…');
+      void this.#setupMedia(this.#generation + 1).catch((e: unknown) => this.#notify(`Media reconnection failed: ${(e as Error).message}`));
+    });
+    socket.on('chat:message', (m) => (this.chat.value = [...this.chat.value, m]));
+    socket.on('reaction:shown', ({ participantId, emoji }) => this.#showReaction(participantId, emoji));
+  }
+
+  async #onConnect(socket: ClientSocket): Promise<void> {
+    let res: JoinResult;
+    try {
+      res = await this.#request('meeting:join', {});
+    } catch (error) {
+      if (error instanceof RequestError && error.code === 'MEETING_NOT_FOUND') {
+        this.#teardown('failed', 'This meeting does not exist or has expired.');
+      } else if (error instanceof RequestError && error.code === 'MEETING_FULL') {
+        this.#teardown('failed', error.message);
+      } else {
+        this.#notify(`Could not join: ${(error as Error).message}`);
+      }
+      return;
+    }
+    if (socket !== this.#socket) return;
+    this.title.value = res.snapshot.title;
+    this.self.value = res.self;
+    this.participants.value = new Map(res.snapshot.participants.map((p) => [p.id, p]));
+    this.activeSpeakerId.value = res.snapshot.activeSpeakerId;
+    this.chat.value = res.chat;
+    const device = this.#device!;
+    if (!device.loaded) await device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities });
+    const haveTransports =
+      res.resumed && this.#send && this.#recv && !this.#send.closed && !this.#recv.closed &&
+      res.transports.send === this.#send.id && res.transports.recv === this.#recv.id;
+    try {
+      if (haveTransports) {
+        // Same participant, same server-side transports: only the network path changed.
+        await Promise.all([this.#restartIce(this.#send!), this.#restartIce(this.#recv!)]);
+        this.status.value = 'joined';
+        this.#reconcile();
+      } else {
+        this.status.value = 'joined';
+        await this.#setupMedia(this.#generation + 1);
+      }
+    } catch (error) {
+      this.#notify(`Media setup failed: ${(error as Error).message}`);
+    }
+  }
+
+  async #restartIce(transport: ms.Transport): Promise<void> {
+    const { iceParameters } = await this.#request('media:restartIce', { transportId: transport.id });
+    await transport.restartIce({ iceParameters });
+  }
+
+  /** (Re)builds both transports, produces the local tracks and consumes everyone. */
+  async #setupMedia(generation: number): Promise<void> {
+    this.#generation = generation;
+    this.#closeMedia();
+    const device = this.#device!;
+    const { send, recv } = await this.#request('media:setup', { rtpCapabilities: device.recvRtpCapabilities as never });
+    if (generation !== this.#generation) return;
+    this.#send = this.#transport(device.createSendTransport(transportOptions(send)));
+    this.#recv = this.#transport(device.createRecvTransport(transportOptions(recv)));
+    this.#send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      const source = (appData as { source: MediaSource }).source;
+      const paused = source === 'mic' && this.micMuted.value;
+      this.#request('media:produce', { transportId: this.#send!.id, kind, source, rtpParameters: rtpParameters as never, paused })
+        .then((r) => callback({ id: r.producerId }), errback);
+    });
+    const jobs: Promise<void>[] = [];
+    if (this.micTrack.value) jobs.push(this.#produce('mic', this.micTrack.value));
+    if (this.cameraTrack.value) jobs.push(this.#produce('camera', this.cameraTrack.value));
+    if (this.screenTrack.value) jobs.push(this.#produce('screen', this.screenTrack.value));
+    if (this.#screenAudio && this.screenTrack.value) jobs.push(this.#produce('screenAudio', this.#screenAudio));
+    this.#reconcile();
+    await Promise.all(jobs);
+  }
+
+  #transport(t: ms.Transport): ms.Transport {
+    t.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.#request('media:connect', { transportId: t.id, dtlsParameters: dtlsParameters as never }).then(() => callback(), errback);
+    });
+    t.on('connectionstatechange', (state) => {
+      // A failed path while the socket is fine (network change): restart ICE.
+      if (state === 'failed' && this.#socket?.connected && t === (t.direction === 'send' ? this.#send : this.#recv)) {
+        void this.#restartIce(t).catch(() => undefined);
+      }
+    });
+    return t;
+  }
+
+  async #produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+    const send = this.#send;
+    if (!send || send.closed || this.#producers.has(source)) return;
+    const options: ms.ProducerOptions = { track, stopTracks: false, appData: { source } };
+    if (source === 'camera') {
+      options.encodings = SIMULCAST;
+      options.codecOptions = { videoGoogleStartBitrate: 1000 };
+      const h264 = this.#codec === 'h264' ? this.#device!.sendRtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/h264') : undefined;
+      if (h264) options.codec = h264;
+    } else if (source === 'screen') {
+      options.encodings = [{ maxBitrate: 2_500_000 }];
+    } else if (source === 'mic') {
+      options.codecOptions = { opusDtx: true, opusFec: true };
+    }
+    try {
+      const producer = await send.produce(options);
+      if (send !== this.#send) {
+        producer.close();
+        return;
+      }
+      if (source === 'mic' && this.micMuted.value) producer.pause();
+      this.#producers.set(source, producer);
+      producer.on('trackended', () => this.#notify(`Your ${source === 'mic' ? 'microphone' : source} stopped.`));
+    } catch (error) {
+      this.#notify(`Could not send your ${source}: ${(error as Error).message}`);
+    }
+  }
+
+  async #closeProducer(source: MediaSource): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    this.#producers.delete(source);
+    producer.close();
+    await this.#request('media:closeProducer', { producerId: producer.id }).catch(() => undefined);
+  }
+
+  async #stopScreen(): Promise<void> {
+    const video = this.screenTrack.value;
+    if (!video) return;
+    this.screenTrack.value = null;
+    video.stop();
+    this.#screenAudio?.stop();
+    this.#screenAudio = null;
+    await Promise.all([this.#closeProducer('screen'), this.#closeProducer('screenAudio')]);
+  }
+
+  /** Consume every producer the participant list shows; drop streams whose producer is gone. */
+  #reconcile(): void {
+    if (!this.#recv || this.#recv.closed || this.status.value !== 'joined') return;
+    const me = this.participantId;
+    const wanted = new Map<ProducerId, ParticipantId>();
+    for (const p of this.participants.value.values()) {
+      if (p.id === me) continue;
+      for (const prod of p.producers) wanted.set(prod.id, p.id);
+    }
+    for (const [producerId, s] of this.streams.value) {
+      if (!wanted.has(producerId)) this.#closeStream(producerId, s);
+    }
+    for (const producerId of wanted.keys()) {
+      if (!this.streams.value.has(producerId) && !this.#consuming.has(producerId)) void this.#consume(producerId);
+    }
+  }
+
+  async #consume(producerId: ProducerId): Promise<void> {
+    const recv = this.#recv;
+    if (!recv) return;
+    this.#consuming.add(producerId);
+    try {
+      let c: ConsumerOptionsWire;
+      try {
+        c = (await this.#request('media:consume', { producerId })).consumer;
+      } catch (error) {
+        // The producer closed meanwhile: the next participant update says so.
+        if (error instanceof RequestError && error.code === 'PRODUCER_NOT_FOUND') return;
+        throw error;
+      }
+      if (recv !== this.#recv || recv.closed) return;
+      const consumer = await recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters as ms.RtpParameters });
+      this.#setStream({
+        producerId,
+        consumer,
+        participantId: c.participantId,
+        source: c.source,
+        kind: c.kind,
+        track: consumer.track,
+        producerPaused: c.producerPaused,
+      });
+      // Resume at once; a tile that is not visible pauses it again right away.
+      await this.#request('media:setConsumerPaused', { consumerId: c.id, paused: false });
+    } catch (error) {
+      console.warn('consume failed', producerId, error);
+    } finally {
+      this.#consuming.delete(producerId);
+    }
+    // The producer may have vanished while we were consuming it.
+    this.#reconcile();
+  }
+
+  #setStream(s: RemoteStream): void {
+    const next = new Map(this.streams.value);
+    next.set(s.producerId, s);
+    this.streams.value = next;
+  }
+
+  #closeStream(producerId: ProducerId, s: RemoteStream): void {
+    s.consumer.close();
+    this.#hidden.delete(producerId);
+    this.#layers.delete(producerId);
+    const next = new Map(this.streams.value);
+    next.delete(producerId);
+    this.streams.value = next;
+  }
+
+  #dropConsumer(consumerId: ConsumerId): void {
+    for (const [producerId, s] of this.streams.value) {
+      if (s.consumer.id === consumerId) this.#closeStream(producerId, s);
+    }
+  }
+
+  #upsert(p: ParticipantInfo): void {
+    const next = new Map(this.participants.value);
+    next.set(p.id, p);
+    this.participants.value = next;
+    if (p.id === this.participantId) this.self.value = p;
+    this.#reconcile();
+  }
+
+  #showReaction(participantId: ParticipantId, emoji: Reaction): void {
+    const key = ++this.#reactionKey;
+    this.reactions.value = [...this.reactions.value, { key, participantId, emoji }];
+    setTimeout(() => (this.reactions.value = this.reactions.value.filter((r) => r.key !== key)), 3500);
+    if (reactionSoundsEnabled.value) playReactionSound();
+  }
+
+  #notify(message: string): void {
+    this.notice.value = message;
+    clearTimeout(this.#noticeTimer);
+    this.#noticeTimer = setTimeout(() => (this.notice.value = null), 6000);
+  }
+
+  #fail(message: string): void {
+    this.#teardown('failed', message);
+  }
+
+  #closeMedia(): void {
+    for (const p of this.#producers.values()) p.close();
+    this.#producers.clear();
+    for (const s of this.streams.value.values()) s.consumer.close();
+    this.streams.value = new Map();
+    this.#hidden.clear();
+    this.#layers.clear();
+    this.#send?.close();
+    this.#recv?.close();
+    this.#send = undefined;
+    this.#recv = undefined;
+  }
+
+  #teardown(status: SessionStatus, message?: string): void {
+    this.#generation += 1;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    socket?.removeAllListeners();
+    socket?.disconnect();
+    this.#closeMedia();
+    for (const sig of [this.micTrack, this.cameraTrack, this.screenTrack] as Signal<MediaStreamTrack | null>[]) {
+      sig.value?.stop();
+      sig.value = null;
+    }
+    this.#screenAudio?.stop();
+    this.#screenAudio = null;
+    this.participants.value = new Map();
+    this.activeSpeakerId.value = null;
+    this.status.value = status;
+    this.error.value = message ?? null;
+  }
+
+  #request<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+  ): Promise<Extract<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0], { ok: true }>> {
+    const socket = this.#socket;
+    if (!socket) return Promise.reject(new Error('not connected'));
+    const timed = socket.timeout(15_000);
+    const emit = timed.emitWithAck as unknown as (this: typeof timed, ev: string, p: unknown) => Promise<Ack>;
+    return emit.call(timed, event, payload).then((res) => {
+      if (!res.ok) throw new RequestError(res.error);
+      return res as never;
+    });
+  }
+}
+
+function transportOptions(t: TransportOptionsWire): ms.TransportOptions {
+  return {
+    id: t.id,
+    iceParameters: t.iceParameters,
+    iceCandidates: t.iceCandidates as ms.IceCandidate[],
+    dtlsParameters: t.dtlsParameters as ms.DtlsParameters,
+    iceServers: [],
+  };
+}
