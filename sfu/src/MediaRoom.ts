@@ -180,10 +180,18 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
 
   #place(): Promise<RouterSlot> {
     const next = this.#placing.then(async () => {
-      const open = [...this.#slots.values()]
-        .filter((s) => s.worker.alive && !s.router.closed && s.peers.size < this.#config.maxPeersPerRouter)
+      const live = [...this.#slots.values()]
+        .filter((s) => s.worker.alive && !s.router.closed)
         .sort((a, b) => a.peers.size - b.peers.size);
-      if (open[0]) return open[0];
+      const open = live.find((s) => s.peers.size < this.#config.maxPeersPerRouter);
+      if (open) return open;
+      // At most one router per worker and meeting: a second router on the
+      // same worker costs the same CPU plus pipes, and pipeToRouter keeps
+      // producer ids, which two routers of one worker cannot share. When
+      // every worker already hosts this meeting, the least crowded router
+      // takes one more than its share.
+      const used = new Set(live.map((s) => s.worker));
+      if (live.length > 0 && this.#pool.workers.every((w) => used.has(w))) return live[0]!;
       return this.#newSlot();
     });
     this.#placing = next.catch(() => undefined);
