@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import { Icon } from '../ui/icons.tsx';
 import { Video } from '../ui/Video.tsx';
@@ -24,55 +24,29 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
   const [camId, setCamId] = useState<string | undefined>();
   const [micId, setMicId] = useState<string | undefined>();
 
-  useEffect(() => {
-    if (!camWanted) return;
-    let track: MediaStreamTrack | null = null;
-    let cancelled = false;
-    getCameraTrack(camId).then(
-      (t) => {
-        if (cancelled) return t.stop();
-        track = t;
-        setCamera(t);
-        setCamError(null);
-        void listDevices().then(setDevices);
-      },
-      (e: unknown) => !cancelled && setCamError(describeMediaError(e, 'camera')),
-    );
-    return () => {
-      cancelled = true;
-      // Handed over to the meeting on join; stopped here only when replaced or turned off.
-      if (track && !handedOver.has(track)) track.stop();
-      setCamera(null);
-    };
-  }, [camWanted, camId]);
+  // The capture in progress for each device: "Join" waits for it, so a quick
+  // click does not join without camera or microphone.
+  const pendingCam = useRef<Promise<MediaStreamTrack | null>>(Promise.resolve(null));
+  const pendingMic = useRef<Promise<MediaStreamTrack | null>>(Promise.resolve(null));
+  const [joining, setJoining] = useState(false);
 
-  useEffect(() => {
-    if (!micWanted) return;
-    let track: MediaStreamTrack | null = null;
-    let cancelled = false;
-    getMicTrack(micId).then(
-      (t) => {
-        if (cancelled) return t.stop();
-        track = t;
-        setMic(t);
-        setMicError(null);
-        void listDevices().then(setDevices);
-      },
-      (e: unknown) => !cancelled && setMicError(describeMediaError(e, 'microphone')),
-    );
-    return () => {
-      cancelled = true;
-      if (track && !handedOver.has(track)) track.stop();
-      setMic(null);
-    };
-  }, [micWanted, micId]);
+  useEffect(
+    () => capture(pendingCam, () => getCameraTrack(camId), setCamera, (e) => setCamError(e === null ? null : describeMediaError(e, 'camera')), camWanted, setDevices),
+    [camWanted, camId],
+  );
+  useEffect(
+    () => capture(pendingMic, () => getMicTrack(micId), setMic, (e) => setMicError(e === null ? null : describeMediaError(e, 'microphone')), micWanted, setDevices),
+    [micWanted, micId],
+  );
 
   const clean = name.trim();
-  const join = () => {
-    if (!clean) return;
+  const join = async () => {
+    if (!clean || joining) return;
+    setJoining(true);
     localStorage.setItem('parley:name', clean);
-    for (const t of [mic, camera]) if (t) handedOver.add(t);
-    onJoin({ name: clean, mic: micWanted ? mic : null, camera: camWanted ? camera : null, micMuted: false });
+    const [m, c] = await Promise.all([micWanted ? pendingMic.current : null, camWanted ? pendingCam.current : null]);
+    for (const t of [m, c]) if (t) handedOver.add(t);
+    onJoin({ name: clean, mic: m, camera: c, micMuted: false });
   };
 
   return (
@@ -92,7 +66,7 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
         class="prejoin-form"
         onSubmit={(e) => {
           e.preventDefault();
-          join();
+          void join();
         }}
       >
         <h1>{title || 'Join meeting'}</h1>
@@ -122,8 +96,8 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
         )}
         {camWanted && camError && <p class="hint error" data-testid="camera-error">{camError}</p>}
         {micWanted && micError && <p class="hint error" data-testid="mic-error">{micError}</p>}
-        <button type="submit" class="primary" data-testid="join-button" disabled={!clean}>
-          Join meeting
+        <button type="submit" class="primary" data-testid="join-button" disabled={!clean || joining}>
+          {joining ? 'Joining…' : 'Join meeting'}
         </button>
       </form>
     </div>
@@ -132,3 +106,46 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
 
 /** Tracks given to the meeting must survive the pre-join screen's unmount. */
 const handedOver = new WeakSet<MediaStreamTrack>();
+
+/**
+ * Starts one preview capture and records it in `pending`; returns the effect
+ * cleanup, which stops the track unless it was handed over to the meeting.
+ */
+function capture(
+  pending: { current: Promise<MediaStreamTrack | null> },
+  open: () => Promise<MediaStreamTrack>,
+  setTrack: (t: MediaStreamTrack | null) => void,
+  setError: (e: unknown) => void,
+  wanted: boolean,
+  setDevices: (d: DeviceLists) => void,
+): (() => void) | undefined {
+  if (!wanted) {
+    pending.current = Promise.resolve(null);
+    return undefined;
+  }
+  let cancelled = false;
+  pending.current = open().then(
+    (t) => {
+      if (cancelled) {
+        t.stop();
+        return null;
+      }
+      setTrack(t);
+      setError(null);
+      void listDevices().then(setDevices);
+      return t;
+    },
+    (e: unknown) => {
+      if (!cancelled) setError(e);
+      return null;
+    },
+  );
+  const mine = pending.current;
+  return () => {
+    cancelled = true;
+    void mine.then((t) => {
+      if (t && !handedOver.has(t)) t.stop();
+    });
+    setTrack(null);
+  };
+}
