@@ -84,8 +84,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
     );
   });
 
-  const narrow = size.w < 600;
-  const cols = stage ? 1 : narrow ? Math.min(2, Math.max(1, Math.ceil(participants.length / 3))) : columnsFor(participants.length, size.w, size.h);
+  const cols = stage ? 1 : columnsFor(participants.length, size.w, size.h);
   const inviteUrl = `${location.origin}/m/${session.meetingId}`;
 
   return (
