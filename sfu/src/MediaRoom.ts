@@ -135,6 +135,9 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
       producerId,
       rtpCapabilities: caps,
       paused: true,
+      // Simulcast starts on the middle layer until the receiver's tile says
+      // what fits it: no 720p burst to a phone, a smaller first keyframe.
+      ...(found.producer.kind === 'video' ? { preferredLayers: { spatialLayer: 1 } } : {}),
       enableRtx: true,
       ignoreDtx: true,
       appData: { peerId: found.peer.id, source: found.producer.appData.source },
