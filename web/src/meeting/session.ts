@@ -294,15 +294,15 @@ export class MeetingSession {
     return out;
   }
 
-  /** Send-side statistics (bytes sent per local source). */
-  async sendStats(): Promise<{ source: string; bytesSent: number }[]> {
+  /** Send-side statistics: one row per sent RTP stream (a simulcast camera has three). */
+  async sendStats(): Promise<{ source: string; rid: string; ssrc: number; bytesSent: number; framesEncoded: number; frameHeight: number }[]> {
     const out = [];
     for (const [source, producer] of this.#producers) {
-      let bytesSent = 0;
-      (await producer.getStats()).forEach((r: { type: string; bytesSent?: number }) => {
-        if (r.type === 'outbound-rtp') bytesSent += r.bytesSent ?? 0;
-      });
-      out.push({ source, bytesSent });
+      const report = await producer.getStats();
+      for (const r of report.values() as IterableIterator<{ type: string; rid?: string; ssrc: number; bytesSent?: number; framesEncoded?: number; frameHeight?: number }>) {
+        if (r.type !== 'outbound-rtp') continue;
+        out.push({ source, rid: r.rid ?? '', ssrc: r.ssrc, bytesSent: r.bytesSent ?? 0, framesEncoded: r.framesEncoded ?? 0, frameHeight: r.frameHeight ?? 0 });
+      }
     }
     return out;
   }
