@@ -38,7 +38,11 @@ export function ParticipantsPanel({ session, onClose }: { session: MeetingSessio
                 {p.connection === 'reconnecting' && <span class="dim"> reconnecting…</span>}
               </span>
               <span class="person-state">
-                {p.handRaisedAt !== null && <span title="Hand raised">✋</span>}
+                {p.handRaisedAt !== null && (
+                  <span class="hand" title="Hand raised">
+                    <Icon name="hand" size={16} />
+                  </span>
+                )}
                 {p.producers.some((x) => x.source === 'screen') && (
                   <span title="Sharing screen">
                     <Icon name="screen" size={16} />

@@ -98,7 +98,7 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
       </div>
       {participant.handRaisedAt !== null && kind === 'camera' && (
         <div class="tile-hand" title="Hand raised" data-testid="tile-hand">
-          ✋
+          <Icon name="hand" size={20} />
         </div>
       )}
       {participant.connection === 'reconnecting' && <div class="tile-reconnecting">Reconnecting…</div>}
