@@ -59,7 +59,9 @@ apt_install "${RUNTIME_PKGS[@]}"
 
 # 2. Node.js 24 when the system Node is older than 22. The official binary is
 #    published on the npm registry as node-linux-<arch>, which our machines reach.
-NODE_BIN="$(command -v node)"
+# Under `npm start`/`npm test`, PATH begins with node_modules/.bin, where a
+# previous setup may have linked Node 24: look for the system's own node.
+NODE_BIN="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/node_modules/\.bin$' | paste -sd: -)" command -v node)"
 LINK_NODE=0
 NODE_MAJOR="$("$NODE_BIN" -p 'process.versions.node.split(".")[0]')"
 if [ "$NODE_MAJOR" -lt 22 ]; then

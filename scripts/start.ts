@@ -17,25 +17,26 @@ const server = spawn(process.execPath, [path.join(root, 'server/src/main.ts')], 
   env: { ...process.env, DATA_DIR: dataDir, ...(redis ? { REDIS_URL: redis.url } : {}) },
 });
 
-let stopping = false;
-async function stop(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    if (server.exitCode === null) {
+let stopping: Promise<never> | undefined;
+/** Stops the server, then Redis, then exits; every trigger shares one run. */
+function stop(code: number): Promise<never> {
+  stopping ??= (async () => {
+    if (server.exitCode === null && server.signalCode === null) {
       server.kill('SIGTERM');
       const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
       await new Promise((r) => server.once('exit', r));
       clearTimeout(timer);
     }
     await redis?.stop();
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 server.on('exit', (code) => void stop(code ?? 1));
 redis?.process.on('exit', () => {
-  if (!stopping) {
+  if (stopping === undefined) {
     console.error('[start] embedded Redis stopped unexpectedly');
     void stop(1);
   }
