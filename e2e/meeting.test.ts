@@ -60,11 +60,11 @@ describe('a meeting with three participants', () => {
     // A thumbnail-sized tile is served the 180p layer...
     const small = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { width: 160px; height: 90px; aspect-ratio: auto; }` });
     await waitFor('small layer', async () => (await stats(a.page)).find((r) => r.participantId === idb && r.source === 'camera' && r.frameHeight === 180));
-    await small.evaluate((el) => el.remove());
+    await small.evaluate((el) => (el as Element).remove());
     // ...and a large one the full 720p layer.
     const large = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { position: fixed; inset: 0; z-index: 5; aspect-ratio: auto; }` });
     await waitFor('full layer', async () => (await stats(a.page)).find((r) => r.participantId === idb && r.source === 'camera' && r.frameHeight === 720), 45_000);
-    await large.evaluate((el) => el.remove());
+    await large.evaluate((el) => (el as Element).remove());
   });
 
   test('screen share reaches the others and takes the stage', async () => {
@@ -147,7 +147,7 @@ describe('a meeting with three participants', () => {
     const before1 = await bytes();
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok((await bytes()) - before1 < 5_000, 'an unseen tile keeps receiving video');
-    await style.evaluate((el) => el.remove());
+    await style.evaluate((el) => (el as Element).remove());
     await waitFor('consumer resumed', async () => !videoConsumer().paused);
     const before2 = await bytes();
     await waitFor('video flows again', async () => (await bytes()) > before2 + 20_000);

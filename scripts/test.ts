@@ -42,6 +42,7 @@ let ok = true;
 if (filters.length === 0) {
   ok = run('typecheck (server side)', process.execPath, [tsc, '-p', 'tsconfig.json']) && ok;
   ok = run('typecheck (web client)', process.execPath, [tsc, '-p', 'web/tsconfig.json']) && ok;
+  ok = run('typecheck (browser tests and benchmarks)', process.execPath, [tsc, '-p', 'tsconfig.drivers.json']) && ok;
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
