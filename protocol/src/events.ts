@@ -84,6 +84,8 @@ export interface JoinResult {
   resumed: boolean;
   /** On resume: transports still alive on the server, so the client can restart ICE instead of rebuilding. */
   transports: { send: TransportId | null; recv: TransportId | null };
+  /** Fresh transports, when the join carried rtpCapabilities (same as media:setup's answer). */
+  media: { send: TransportOptionsWire; recv: TransportOptionsWire } | null;
 }
 
 export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'meeting-ended';
@@ -145,6 +147,8 @@ export interface MeetingInfoReply {
   title: string;
   participants: number;
   createdAt: number;
+  /** The same for every router: lets the client load its Device before joining. */
+  routerRtpCapabilities: RtpCapabilitiesWire;
 }
 export interface JoinMeetingReply {
   participantId: ParticipantId;

@@ -106,7 +106,9 @@ export const MeetingParams = Type.Object({ id: Id });
 
 // ---- socket payloads (client -> server) -----------------------------------
 export const Payloads = {
-  'meeting:join': NoFields,
+  // With the client's capabilities, the join also creates both transports
+  // (one round trip fewer); without, media:setup does it later.
+  'meeting:join': Type.Object({ rtpCapabilities: Type.Optional(RtpCapabilitiesSchema) }, { additionalProperties: false }),
   'meeting:leave': NoFields,
   'media:setup': Type.Object({ rtpCapabilities: RtpCapabilitiesSchema }, { additionalProperties: false }),
   'media:connect': Type.Object({ transportId: Id, dtlsParameters: DtlsParametersSchema }, { additionalProperties: false }),

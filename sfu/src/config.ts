@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { types } from 'mediasoup';
+import { ortc, type types } from 'mediasoup';
 
 export interface SfuConfig {
   /** Number of mediasoup workers (one per core by default). */
@@ -47,3 +47,13 @@ export const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
     parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
   },
 ];
+
+let routerCaps: types.RtpCapabilities | undefined;
+/**
+ * The RTP capabilities every router has (they follow from MEDIA_CODECS alone),
+ * so a client can load its Device before it joins, on the pre-join screen.
+ */
+export function routerRtpCapabilities(): types.RtpCapabilities {
+  routerCaps ??= ortc.generateRouterRtpCapabilities(structuredClone(MEDIA_CODECS));
+  return routerCaps;
+}

@@ -1,4 +1,4 @@
-export { defaultSfuConfig, MEDIA_CODECS, type SfuConfig } from './config.ts';
+export { defaultSfuConfig, MEDIA_CODECS, routerRtpCapabilities, type SfuConfig } from './config.ts';
 export { MediaWorker, MediaUnavailable, WorkerPool, type WorkerPoolEvents } from './WorkerPool.ts';
 export { MediaRoom, type MediaRoomEvents, type RouterSlot } from './MediaRoom.ts';
 export { MediaPeer, type MediaPeerEvents, type ProducerAppData } from './MediaPeer.ts';

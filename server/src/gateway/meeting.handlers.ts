@@ -7,7 +7,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
   const { socket } = ctx;
   const pid = socket.data.participantId;
 
-  ctx.handle('meeting:join', async (): Promise<JoinResult> => {
+  ctx.handle('meeting:join', async ({ rtpCapabilities }): Promise<JoinResult> => {
     const meeting = await meetings.open(socket.data.meetingId);
     const { participant, resumed } = await meeting.join(
       { id: pid, name: socket.data.name, moderator: socket.data.moderator },
@@ -18,6 +18,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
     // Rooms only after the join is accepted: a socket outside the meeting
     // receives nothing of it.
     await socket.join([meetingRoom(meeting.id), participantRoom(meeting.id, pid)]);
+    const media = rtpCapabilities ? await meeting.setupMedia(pid, rtpCapabilities as types.RtpCapabilities) : null;
     return {
       self: participant.info(),
       snapshot: meeting.snapshot(),
@@ -25,6 +26,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
       routerRtpCapabilities: meeting.routerRtpCapabilities(pid) as RtpCapabilitiesWire,
       resumed,
       transports: meeting.transportsOf(pid),
+      media,
     };
   });
 
@@ -42,4 +44,3 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
   });
 }
 
-export type { types };

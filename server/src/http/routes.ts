@@ -10,8 +10,9 @@ import {
   type MeetingId,
   type MeetingInfoReply,
   type ParticipantId,
+  type RtpCapabilitiesWire,
 } from '@parley/protocol';
-import type { WorkerPool } from '@parley/sfu';
+import { routerRtpCapabilities, type WorkerPool } from '@parley/sfu';
 import { hashSecret, randomId, sameHash, type TokenSigner } from '../auth/tokens.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { TokenBucket } from '../gateway/rate-limit.ts';
@@ -88,6 +89,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       title: record.title,
       participants: meetings.live(id)?.size ?? 0,
       createdAt: record.createdAt,
+      routerRtpCapabilities: routerRtpCapabilities() as RtpCapabilitiesWire,
     };
     return out;
   });

@@ -40,7 +40,10 @@ export function MeetingPage({ id }: { id: string }) {
   useEffect(() => {
     window.parley = { session };
     api.meeting(id).then(
-      (m) => setTitle(m.title),
+      (m) => {
+        setTitle(m.title);
+        session.preload(m.routerRtpCapabilities as never);
+      },
       (e: unknown) => setMissing(e instanceof ApiError && e.code === 'MEETING_NOT_FOUND' ? 'This meeting does not exist or has expired.' : 'Could not reach the server.'),
     );
     const onUnload = () => void session.leave();

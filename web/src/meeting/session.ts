@@ -92,6 +92,7 @@ export class MeetingSession {
 
   #socket: ClientSocket | undefined;
   #device: Device | undefined;
+  #deviceReady: Promise<Device | undefined> | undefined;
   #send: ms.Transport | undefined;
   #recv: ms.Transport | undefined;
   readonly #producers = new Map<MediaSource, ms.Producer>();
@@ -113,10 +114,28 @@ export class MeetingSession {
     return this.self.value?.id;
   }
 
+  /**
+   * Loads the WebRTC device while the person is still on the pre-join screen
+   * (router capabilities are the same for every router), so Join does not
+   * wait for it: it is the slowest step of a join.
+   */
+  preload(routerRtpCapabilities: ms.RtpCapabilities): void {
+    this.#deviceReady ??= (async () => {
+      const device = await Device.factory();
+      await device.load({ routerRtpCapabilities });
+      return device;
+    })().catch((error: unknown) => {
+      console.warn('device preload failed; loading at join', error);
+      return undefined;
+    });
+  }
+
   async join(opts: JoinOptions): Promise<void> {
     if (this.status.value !== 'idle' && this.status.value !== 'left' && this.status.value !== 'failed') return;
     this.status.value = 'joining';
     this.error.value = null;
+    // Marks for each join stage (devtools Performance panel, join benchmark).
+    performance.mark('parley:join');
     this.#codec = opts.codec ?? 'vp8';
     this.micTrack.value = opts.mic ?? null;
     this.cameraTrack.value = opts.camera ?? null;
@@ -129,7 +148,9 @@ export class MeetingSession {
       this.#fail(error instanceof ApiError ? error.message : 'Could not reach the server.');
       return;
     }
-    this.#device ??= await Device.factory();
+    performance.mark('parley:token');
+    this.#device ??= (await this.#deviceReady) ?? (await Device.factory());
+    performance.mark('parley:device');
     const socket: ClientSocket = io({
       path: '/socket.io',
       transports: ['websocket'],
@@ -385,9 +406,15 @@ export class MeetingSession {
   }
 
   async #onConnect(socket: ClientSocket): Promise<void> {
+    performance.mark('parley:connected');
+    const device = this.#device!;
+    const haveLocal = Boolean(this.#send && this.#recv && !this.#send.closed && !this.#recv.closed);
     let res: JoinResult;
     try {
-      res = await this.#request('meeting:join', {});
+      // A loaded device and no transports to resume: join and create the
+      // transports in one round trip.
+      res = await this.#request('meeting:join', device.loaded && !haveLocal ? { rtpCapabilities: device.recvRtpCapabilities as never } : {});
+      performance.mark('parley:joined');
     } catch (error) {
       if (error instanceof RequestError && error.code === 'MEETING_NOT_FOUND') {
         this.#teardown('failed', 'This meeting does not exist or has expired.');
@@ -404,13 +431,16 @@ export class MeetingSession {
     this.participants.value = new Map(res.snapshot.participants.map((p) => [p.id, p]));
     this.activeSpeakerId.value = res.snapshot.activeSpeakerId;
     this.chat.value = res.chat;
-    const device = this.#device!;
     if (!device.loaded) await device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities });
+    performance.mark('parley:loaded');
     const haveTransports =
       res.resumed && this.#send && this.#recv && !this.#send.closed && !this.#recv.closed &&
       res.transports.send === this.#send.id && res.transports.recv === this.#recv.id;
     try {
-      if (haveTransports) {
+      if (res.media) {
+        this.status.value = 'joined';
+        await this.#setupMedia(this.#generation + 1, res.media);
+      } else if (haveTransports) {
         // Same participant, same server-side transports: only the network path changed.
         await Promise.all([this.#restartIce(this.#send!), this.#restartIce(this.#recv!)]);
         this.status.value = 'joined';
@@ -429,13 +459,17 @@ export class MeetingSession {
     await transport.restartIce({ iceParameters });
   }
 
-  /** (Re)builds both transports, produces the local tracks and consumes everyone. */
-  async #setupMedia(generation: number): Promise<void> {
+  /**
+   * (Re)builds both transports, produces the local tracks and consumes
+   * everyone. `given` are transports the server already created (with the join).
+   */
+  async #setupMedia(generation: number, given?: { send: TransportOptionsWire; recv: TransportOptionsWire }): Promise<void> {
     this.#generation = generation;
     this.#closeMedia();
     const device = this.#device!;
-    const { send, recv } = await this.#request('media:setup', { rtpCapabilities: device.recvRtpCapabilities as never });
+    const { send, recv } = given ?? (await this.#request('media:setup', { rtpCapabilities: device.recvRtpCapabilities as never }));
     if (generation !== this.#generation) return;
+    performance.mark('parley:transports');
     this.#send = this.#transport(device.createSendTransport(transportOptions(send)));
     this.#recv = this.#transport(device.createRecvTransport(transportOptions(recv)));
     this.#send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
@@ -444,12 +478,14 @@ export class MeetingSession {
       this.#request('media:produce', { transportId: this.#send!.id, kind, source, rtpParameters: rtpParameters as never, paused })
         .then((r) => callback({ id: r.producerId }), errback);
     });
+    // Ask for the others' streams first: what a joiner waits for is to see
+    // and hear the meeting; its own camera can follow a few ms later.
+    this.#reconcile();
     const jobs: Promise<void>[] = [];
     if (this.micTrack.value) jobs.push(this.#produce('mic', this.micTrack.value));
     if (this.cameraTrack.value) jobs.push(this.#produce('camera', this.cameraTrack.value));
     if (this.screenTrack.value) jobs.push(this.#produce('screen', this.screenTrack.value));
     if (this.#screenAudio && this.screenTrack.value) jobs.push(this.#produce('screenAudio', this.#screenAudio));
-    this.#reconcile();
     await Promise.all(jobs);
   }
 
@@ -516,11 +552,15 @@ export class MeetingSession {
   #reconcile(): void {
     if (!this.#recv || this.#recv.closed || this.status.value !== 'joined') return;
     const me = this.participantId;
-    const wanted = new Map<ProducerId, ParticipantId>();
-    for (const p of this.participants.value.values()) {
-      if (p.id === me) continue;
-      for (const prod of p.producers) wanted.set(prod.id, p.id);
-    }
+    // Video first: its first frame waits for a keyframe, audio plays at once.
+    const order: Record<MediaSource, number> = { camera: 0, screen: 1, mic: 2, screenAudio: 3 };
+    const wanted = new Map<ProducerId, ParticipantId>(
+      [...this.participants.value.values()]
+        .filter((p) => p.id !== me)
+        .flatMap((p) => p.producers.map((prod) => ({ prod, p })))
+        .sort((x, y) => order[x.prod.source] - order[y.prod.source])
+        .map(({ prod, p }) => [prod.id, p.id]),
+    );
     for (const [producerId, s] of this.streams.value) {
       if (!wanted.has(producerId)) this.#closeStream(producerId, s);
     }
@@ -543,6 +583,7 @@ export class MeetingSession {
         throw error;
       }
       if (recv !== this.#recv || recv.closed) return;
+      performance.mark(`parley:consume-ack:${c.kind}`);
       const consumer = await recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters as ms.RtpParameters });
       this.#setStream({
         producerId,
@@ -553,8 +594,10 @@ export class MeetingSession {
         track: consumer.track,
         producerPaused: c.producerPaused,
       });
+      performance.mark(`parley:consumer:${c.kind}`);
       // Resume at once; a tile that is not visible pauses it again right away.
       await this.#request('media:setConsumerPaused', { consumerId: c.id, paused: false });
+      performance.mark(`parley:resumed:${c.kind}`);
     } catch (error) {
       console.warn('consume failed', producerId, error);
     } finally {
