@@ -1,0 +1,168 @@
+// Join to first decoded remote frame, on loopback, in real Chromium.
+//
+// A publisher sends its fake camera (720p, 3 simulcast layers). Each sample
+// is a new person (fresh browser context) on the pre-join screen with the
+// preview running, who clicks Join; the time runs from the click to the
+// first remote frame the page presents (requestVideoFrameCallback).
+//
+//   parley, camera+mic   the real flow: token, socket, join, transports,
+//                        sending own camera and mic, receiving the publisher
+//   parley, receive-only the same with camera and mic off
+//   bare mediasoup       baseline: mediasoup-client + the same worker and
+//                        codecs behind minimal HTTP signaling, receive-only
+//
+// Samples of the three kinds are interleaved so machine noise hits all alike.
+// The ratio compares like with like: parley receive-only / bare.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { build } from 'vite';
+import { configFromEnv, createParley, type Parley } from '@parley/server';
+import { startBareServer, type BareServer } from './join/bare-server.ts';
+import type { BenchResult } from './lib/result.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required', '--disable-renderer-backgrounding',
+  '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
+];
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** Clicks Join on the pre-join screen and waits for the publisher's first frame. */
+async function timedJoin(page: Page, publisherId: string): Promise<number> {
+  return page.evaluate(
+    (pub) =>
+      new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no remote frame within 20 s')), 20_000);
+        let start = 0;
+        const watch = () => {
+          const v = document.querySelector<HTMLVideoElement>(`[data-testid="tile"][data-participant-id="${pub}"] video`);
+          if (!v) return false;
+          v.requestVideoFrameCallback(() => {
+            clearTimeout(timer);
+            resolve(performance.now() - start);
+          });
+          return true;
+        };
+        const mo = new MutationObserver(() => watch() && mo.disconnect());
+        mo.observe(document.body, { childList: true, subtree: true });
+        start = performance.now();
+        document.querySelector<HTMLButtonElement>('[data-testid="join-button"]')!.click();
+      }),
+    publisherId,
+  );
+}
+
+async function parleySample(browser: Browser, parley: Parley, meetingId: string, publisherId: string, withDevices: boolean, i: number): Promise<number> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${parley.url}/m/${meetingId}?name=Joiner${i}`);
+    await page.getByTestId('prejoin').waitFor();
+    if (withDevices) {
+      // A real person waits for their own preview before clicking Join.
+      await page.locator('.preview video').waitFor();
+    } else {
+      await page.getByTestId('prejoin-mic').click();
+      await page.getByTestId('prejoin-camera').click();
+    }
+    const ms = await timedJoin(page, publisherId);
+    await page.getByTestId('leave').click();
+    await page.getByTestId('left').waitFor();
+    return ms;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function bareSample(browser: Browser, bare: BareServer): Promise<number> {
+  const ctx = await browser.newContext();
+  try {
+    const page = await ctx.newPage();
+    await page.goto(bare.url);
+    return await page.evaluate(() => window.bare.join());
+  } finally {
+    await ctx.close();
+  }
+}
+
+export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]> {
+  const joins = opts.quick ? 5 : 20;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-join-'));
+  const bareDist = path.join(tmp, 'bare');
+  await build({ root: path.join(import.meta.dirname, 'join/bare-client'), configFile: false, logLevel: 'warn', build: { outDir: bareDist, emptyOutDir: true } });
+
+  const base = configFromEnv({ secret: 'bench' });
+  const parley = await createParley(
+    {
+      ...base,
+      host: '127.0.0.1',
+      port: 0,
+      redisUrl: undefined,
+      webDist: path.join(root, 'web/dist'),
+      sfu: { ...base.sfu, workers: 1, listenIp: '127.0.0.1', announcedAddress: undefined, port: 0 },
+    },
+    { logger: pino({ level: 'warn' }) },
+  );
+  const bare = await startBareServer(bareDist);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  try {
+    // Publishers: one per system, running for the whole benchmark.
+    const meeting = await (await fetch(`${parley.url}/api/meetings`, { method: 'POST' })).json() as { id: string };
+    const pubCtx = await browser.newContext();
+    const pub = await pubCtx.newPage();
+    await pub.goto(`${parley.url}/m/${meeting.id}?name=Publisher&prejoin=0`);
+    await pub.getByTestId('room').waitFor();
+    const publisherId = (await pub.evaluate(() => window.parley!.session.self.value?.id))!;
+    await pub.getByTestId('toggle-mic').click(); // only the camera matters here
+    const barePubCtx = await browser.newContext();
+    const barePub = await barePubCtx.newPage();
+    await barePub.goto(bare.url);
+    await barePub.evaluate(() => window.bare.publish());
+    // Let both senders ramp up their simulcast layers, then one warm-up join each.
+    await new Promise((r) => setTimeout(r, 3000));
+    await parleySample(browser, parley, meeting.id, publisherId, false, 0);
+    await bareSample(browser, bare);
+
+    const full: number[] = [];
+    const recv: number[] = [];
+    const bareMs: number[] = [];
+    for (let i = 1; i <= joins; i++) {
+      full.push(await parleySample(browser, parley, meeting.id, publisherId, true, i));
+      recv.push(await parleySample(browser, parley, meeting.id, publisherId, false, i));
+      bareMs.push(await bareSample(browser, bare));
+    }
+    const stat = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return { p50: percentile(s, 50), p95: percentile(s, 95) };
+    };
+    const f = stat(full);
+    const r = stat(recv);
+    const b = stat(bareMs);
+    const note = `${joins} joins each, loopback, 1 worker; publisher 720p simulcast`;
+    return [
+      { bench: 'join', metric: 'join to first frame p50, camera+mic on', value: f.p50, unit: 'ms', baseline: b.p50, baselineName: 'bare mediasoup receive-only', goal: 'p50 <= 300 ms', note },
+      { bench: 'join', metric: 'join to first frame p95, camera+mic on', value: f.p95, unit: 'ms', baseline: b.p95, baselineName: 'bare mediasoup receive-only' },
+      { bench: 'join', metric: 'join to first frame p50, receive-only', value: r.p50, unit: 'ms', baseline: b.p50, baselineName: 'bare mediasoup receive-only' },
+      { bench: 'join', metric: 'join to first frame p95, receive-only', value: r.p95, unit: 'ms', baseline: b.p95, baselineName: 'bare mediasoup receive-only' },
+    ];
+  } finally {
+    await browser.close();
+    await bare.close();
+    await parley.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  for (const r of await run({ quick: process.env.BENCH_QUICK === '1' })) console.log(JSON.stringify(r));
+}
