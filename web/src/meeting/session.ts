@@ -155,6 +155,9 @@ export class MeetingSession {
       path: '/socket.io',
       transports: ['websocket'],
       auth: { token },
+      // Not trusted by the server (the token decides); lets a load balancer
+      // send every socket of one meeting to the node that hosts its media.
+      query: { meeting: this.meetingId },
       reconnectionDelay: 300,
       reconnectionDelayMax: 2000,
     });
