@@ -1,0 +1,68 @@
+// One valid payload per client->server event, and the ways to spoil each one.
+// Used by the schema tests here and by the gateway tests (server/test), which
+// send every spoilt payload to a real server.
+import { Payloads, type PayloadName, type PayloadOf } from '../src/index.ts';
+
+const fingerprint = { algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') };
+
+export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
+  'meeting:join': {},
+  'meeting:leave': {},
+  'media:setup': { rtpCapabilities: { codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }] } },
+  'media:connect': { transportId: 'transport-1', dtlsParameters: { role: 'client', fingerprints: [fingerprint] } },
+  'media:restartIce': { transportId: 'transport-1' },
+  'media:produce': {
+    transportId: 'transport-1',
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1234 }] },
+  },
+  'media:closeProducer': { producerId: 'producer-1' },
+  'media:setProducerPaused': { producerId: 'producer-1', paused: true },
+  'media:consume': { producerId: 'producer-1' },
+  'media:setConsumerPaused': { consumerId: 'consumer-1', paused: false },
+  'media:setPreferredLayers': { consumerId: 'consumer-1', spatialLayer: 2 },
+  'media:closeConsumer': { consumerId: 'consumer-1' },
+  'chat:send': { text: 'hello' },
+  'reaction:send': { emoji: '👍' },
+  'hand:set': { raised: true },
+};
+
+export interface Spoilt {
+  event: PayloadName;
+  what: string;
+  payload: unknown;
+}
+
+/** A value of another JSON type than the property's schema asks for. */
+function wrongType(schema: { type?: string } | undefined): unknown {
+  return schema?.type === undefined || schema.type === 'string' ? 42 : 'not-the-right-type';
+}
+
+/** For every event: non-objects, an extra property, each required field missing, each field of the wrong type. */
+export function spoiltPayloads(): Spoilt[] {
+  const out: Spoilt[] = [];
+  for (const event of Object.keys(Payloads) as PayloadName[]) {
+    const valid = VALID[event] as Record<string, unknown>;
+    const schema = Payloads[event] as { required?: string[]; properties: Record<string, { type?: string }> };
+    for (const [what, payload] of [
+      ['null', null],
+      ['a string', 'hello'],
+      ['a number', 7],
+      ['an array', [valid]],
+      ['nothing', undefined],
+    ] as const) {
+      out.push({ event, what, payload });
+    }
+    out.push({ event, what: 'an extra property', payload: { ...valid, extra: 1 } });
+    for (const field of schema.required ?? []) {
+      const { [field]: _, ...rest } = valid;
+      out.push({ event, what: `missing ${field}`, payload: rest });
+    }
+    // Optional fields too, even those the valid example leaves out.
+    for (const [field, fieldSchema] of Object.entries(schema.properties)) {
+      out.push({ event, what: `${field} of the wrong type`, payload: { ...valid, [field]: wrongType(fieldSchema) } });
+    }
+  }
+  return out;
+}
