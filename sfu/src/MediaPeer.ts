@@ -74,12 +74,23 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
    * reset after a worker died) is closed first, with its producers and consumers.
    */
   async setup(rtpCapabilities: types.RtpCapabilities): Promise<{ send: TransportOptionsWire; recv: TransportOptionsWire }> {
-    try {
-      // Checked before anything is torn down: bad capabilities change nothing.
-      ortc.validateAndNormalizeRtpCapabilities(structuredClone(rtpCapabilities));
-    } catch (error) {
-      throw new MediaRejected(`invalid RTP capabilities: ${(error as Error).message}`);
-    }
+    // Checked before anything is torn down: bad capabilities change nothing.
+    checkRtpCapabilities(rtpCapabilities);
+    // Calls run one after the other: two overlapping setups (a double click,
+    // a reset racing a reload) would each create a pair, and the pair of the
+    // one that finished first would never be closed.
+    const run = this.#setupQueue.then(() => this.#setup(rtpCapabilities));
+    this.#setupQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  #setupQueue: Promise<void> = Promise.resolve();
+
+  async #setup(rtpCapabilities: types.RtpCapabilities): Promise<{ send: TransportOptionsWire; recv: TransportOptionsWire }> {
+    if (this.#closed) throw new MediaNotReady('peer closed during setup');
     this.#closeTransports();
     this.rtpCapabilities = rtpCapabilities;
     const [send, recv] = await Promise.all([this.#createTransport('send'), this.#createTransport('recv')]);
@@ -121,6 +132,11 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     for (const p of this.producers.values()) {
       if (p.appData.source === opts.source) throw new MediaRejected(`already producing ${opts.source}`);
     }
+    // mediasoup does not check the codecs against `kind`: a "video" producer
+    // carrying opus would be handed to every consumer as video and break
+    // their clients, so the mismatch is refused here.
+    const foreign = opts.rtpParameters.codecs.find((c) => !c.mimeType.toLowerCase().startsWith(`${opts.kind}/`));
+    if (foreign) throw new MediaRejected(`a ${opts.kind} producer cannot carry ${foreign.mimeType}`);
     let producer: types.Producer<ProducerAppData>;
     try {
       producer = await transport.produce<ProducerAppData>({
@@ -242,6 +258,15 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
       if (state === 'failed' || state === 'closed') this.#log.warn({ transport: transport.id, direction, state }, 'DTLS state');
     });
     return transport;
+  }
+}
+
+/** Throws MEDIA_ERROR unless mediasoup accepts these client RTP capabilities. */
+export function checkRtpCapabilities(rtpCapabilities: unknown): void {
+  try {
+    ortc.validateAndNormalizeRtpCapabilities(structuredClone(rtpCapabilities) as types.RtpCapabilities);
+  } catch (error) {
+    throw new MediaRejected(`invalid RTP capabilities: ${(error as Error).message}`);
   }
 }
 

@@ -4,7 +4,7 @@ import { TypedEmitter } from '@parley/protocol';
 import { MEDIA_CODECS, type SfuConfig } from './config.ts';
 import { CannotConsume, ProducerNotFound } from './errors.ts';
 import { MediaPeer, type ProducerAppData } from './MediaPeer.ts';
-import type { MediaWorker, WorkerPool } from './WorkerPool.ts';
+import { MediaUnavailable, type MediaWorker, type WorkerPool } from './WorkerPool.ts';
 
 /** A router of this room on one worker, and the peers whose transports it hosts. */
 export interface RouterSlot {
@@ -120,11 +120,13 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
 
   /** Creates a paused consumer of `producerId` for `peer`, piping the producer to the peer's router if needed. */
   async consume(peer: MediaPeer, producerId: string): Promise<types.Consumer> {
+    // Readiness first: a consume sent before media:setup is out of order,
+    // whatever producer it names.
+    const transport = peer.recvTransport;
+    const caps = peer.rtpCapabilities!;
     const found = this.findProducer(producerId);
     if (!found) throw new ProducerNotFound(producerId);
     if (found.peer === peer) throw new CannotConsume('cannot consume your own producer');
-    const transport = peer.recvTransport;
-    const caps = peer.rtpCapabilities!;
     await this.#pipe(found.peer.slot, producerId, peer.slot);
     if (!peer.slot.router.canConsume({ producerId, rtpCapabilities: caps })) {
       throw new CannotConsume('your browser cannot decode this stream');
@@ -201,6 +203,22 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
     return next;
   }
 
+  /**
+   * Like #place, but when no worker is alive (the only one just died) waits
+   * for the pool to start its replacement instead of giving up: the peer must
+   * end up on a live router, or its media:reset would never come.
+   */
+  async #placeOnLiveWorker(): Promise<RouterSlot> {
+    for (;;) {
+      try {
+        return await this.#place();
+      } catch (error) {
+        if (!(error instanceof MediaUnavailable) || this.#closed) throw error;
+        await new Promise<void>((resolve) => this.#pool.once('workerStarted', () => resolve()));
+      }
+    }
+  }
+
   async #newSlot(): Promise<RouterSlot> {
     const used = new Set([...this.#slots.values()].map((s) => s.worker));
     const worker = this.#pool.pick(used);
@@ -273,7 +291,7 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
       for (const peer of moved) {
         peer.detach();
         try {
-          const slot = await this.#place();
+          const slot = await this.#placeOnLiveWorker();
           if (this.#closed || peer.closed) continue;
           this.#attach(peer, slot);
           this.emit('peerReset', peer);

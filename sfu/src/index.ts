@@ -1,5 +1,5 @@
 export { defaultSfuConfig, MEDIA_CODECS, routerRtpCapabilities, type SfuConfig } from './config.ts';
 export { MediaWorker, MediaUnavailable, WorkerPool, type WorkerPoolEvents } from './WorkerPool.ts';
 export { MediaRoom, type MediaRoomEvents, type RouterSlot } from './MediaRoom.ts';
-export { MediaPeer, type MediaPeerEvents, type ProducerAppData } from './MediaPeer.ts';
+export { checkRtpCapabilities, MediaPeer, type MediaPeerEvents, type ProducerAppData } from './MediaPeer.ts';
 export * from './errors.ts';
