@@ -1,5 +1,6 @@
 // Test harness: a real Parley server (real mediasoup workers) in this process
 // on free ports, and Socket.IO clients speaking the typed protocol.
+import assert from 'node:assert/strict';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { pino } from 'pino';
 import type {
@@ -7,9 +8,12 @@ import type {
   ClientToServerEvents,
   CreateMeetingReply,
   JoinMeetingReply,
+  JoinResult,
+  MeetingId,
+  ParticipantId,
   ServerToClientEvents,
 } from '@parley/protocol';
-import { configFromEnv, createParley, type Parley, type ParleyOptions, type ServerConfig } from '../src/index.ts';
+import { configFromEnv, createParley, randomId, TokenSigner, type Parley, type ParleyOptions, type ServerConfig } from '../src/index.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -136,3 +140,55 @@ export async function meetingWith(base: string, names: string[]): Promise<{ meet
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- shortcuts that skip HTTP (its per-address rate limit is tested in http.test.ts) ----
+
+export { audioOnly, dtlsClient, opus, vp8Simulcast } from '../../sfu/test/fixtures.ts';
+
+const signer = new TokenSigner('test-secret');
+
+/** A participant token as POST /api/meetings/:id/join would issue it (the test server's secret). */
+export function mintToken(meetingId: string, name: string, opts: { moderator?: boolean; participantId?: string; now?: number } = {}): { token: string; participantId: string } {
+  const participantId = opts.participantId ?? randomId(10);
+  const token = signer.sign(
+    { meetingId: meetingId as MeetingId, participantId: participantId as ParticipantId, name, moderator: opts.moderator ?? false },
+    opts.now,
+  );
+  return { token, participantId };
+}
+
+/** Creates a meeting record directly in the domain. */
+export async function newMeeting(parley: Parley, title?: string): Promise<{ id: string; moderatorToken: string }> {
+  const { record, moderatorToken } = await parley.meetings.create(title);
+  return { id: record.id, moderatorToken };
+}
+
+export interface Joined {
+  socket: ClientSocket;
+  id: string;
+  token: string;
+  join: JoinResult;
+}
+
+/** Connects a participant with a fresh token and joins; `payload` is the meeting:join payload. */
+export async function joinAs(parley: Parley, meetingId: string, name: string, opts: { moderator?: boolean; payload?: object } = {}): Promise<Joined> {
+  const { token, participantId } = mintToken(meetingId, name, opts);
+  const socket = await connect(parley.url, token);
+  const join = await ok<JoinResult>(socket, 'meeting:join', opts.payload ?? {});
+  return { socket, id: participantId, token, join };
+}
+
+/** Closes sockets (a client-side close: the server sees a dropped connection). */
+export function closeAll(...sockets: (ClientSocket | undefined)[]): void {
+  for (const s of sockets) s?.close();
+}
+
+/** Sends a request and asserts it is refused with `code`. */
+export async function refused(socket: ClientSocket, event: string, payload: unknown, code: string, what = `${event}`): Promise<void> {
+  const res = await request(socket, event, payload);
+  assert.equal(res.ok, false, `${what}: expected ${code}, got ok`);
+  if (res.ok) return;
+  assert.deepEqual(Object.keys(res).sort(), ['error', 'ok'], what);
+  assert.deepEqual(Object.keys(res.error).sort(), ['code', 'message'], what);
+  assert.equal(res.error.code, code, `${what}: ${res.error.message}`);
+}

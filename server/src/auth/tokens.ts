@@ -34,8 +34,11 @@ export class TokenSigner {
     const dot = token.indexOf('.');
     if (dot <= 0) return undefined;
     const body = token.slice(0, dot);
-    const mac = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.#mac(body), 'base64url');
+    // Compared as text, not as decoded bytes: base64url decoding ignores
+    // stray characters and the spare bits of the last one, so a different
+    // string would otherwise pass for the issued token.
+    const mac = Buffer.from(token.slice(dot + 1));
+    const expected = Buffer.from(this.#mac(body));
     if (mac.length !== expected.length || !crypto.timingSafeEqual(mac, expected)) return undefined;
     try {
       const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as ParticipantClaims;

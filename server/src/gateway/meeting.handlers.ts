@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup';
-import type { JoinResult, ParticipantId, RtpCapabilitiesWire } from '@parley/protocol';
+import { DomainError, type JoinResult, type ParticipantId, type RtpCapabilitiesWire } from '@parley/protocol';
+import { checkRtpCapabilities } from '@parley/sfu';
 import type { Meetings } from '../meet/Meetings.ts';
 import { meetingRoom, participantRoom, type SocketContext } from './context.ts';
 
@@ -8,6 +9,9 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
   const pid = socket.data.participantId;
 
   ctx.handle('meeting:join', async ({ rtpCapabilities }): Promise<JoinResult> => {
+    // Checked before joining: a refused join must not leave a participant
+    // behind that the others see and the client believes absent.
+    if (rtpCapabilities) checkRtpCapabilities(rtpCapabilities);
     const meeting = await meetings.open(socket.data.meetingId);
     const { participant, resumed } = await meeting.join(
       { id: pid, name: socket.data.name, moderator: socket.data.moderator },
@@ -15,6 +19,13 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
     );
     ctx.meeting = meeting;
     socket.data.joined = true;
+    if (socket.disconnected) {
+      // The connection dropped while the join was in flight, so the
+      // disconnect handler saw an unjoined socket: start the resume window
+      // here, or the participant would stay "connected" forever.
+      meeting.disconnected(pid, socket.id);
+      throw new DomainError('NOT_JOINED', 'the connection closed during the join');
+    }
     // Rooms only after the join is accepted: a socket outside the meeting
     // receives nothing of it.
     await socket.join([meetingRoom(meeting.id), participantRoom(meeting.id, pid)]);

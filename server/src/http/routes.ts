@@ -28,7 +28,10 @@ export interface RouteDeps {
 
 /** Display names: control characters out, whitespace collapsed; empty is refused. */
 export function cleanName(raw: string): string {
-  return raw.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/gu, ' ').trim().slice(0, LIMITS.nameChars);
+  const clean = raw.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/gu, ' ').trim();
+  // The limit is in characters (code points, as the schema counts them):
+  // String#slice counts UTF-16 units and would cut an emoji in half.
+  return Array.from(clean).slice(0, LIMITS.nameChars).join('');
 }
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {

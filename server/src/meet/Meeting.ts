@@ -174,27 +174,26 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   ): Promise<{ participant: Participant; resumed: boolean }> {
     if (this.#closed) throw new MeetingNotFound();
     const existing = this.#participants.get(who.id);
-    if (existing) {
-      clearTimeout(existing.leaveTimer);
-      existing.leaveTimer = undefined;
-      const old = existing.sessionId;
-      existing.sessionId = sessionId;
-      existing.connection = 'connected';
-      if (old !== sessionId) this.emit('sessionReplaced', existing.id, old);
-      this.emit('participantUpdated', existing.info());
-      return { participant: existing, resumed: true };
-    }
+    if (existing) return { participant: this.#resume(existing, sessionId), resumed: true };
     if (this.#participants.size + this.#joining >= this.#opts.maxParticipants) throw new MeetingFull(this.#opts.maxParticipants);
     this.#joining += 1;
     let peer: MediaPeer;
     try {
       peer = await this.media.addPeer(who.id);
-    } finally {
+    } catch (error) {
+      // A first joiner who could not be placed must not leave an empty meeting open forever.
       this.#joining -= 1;
+      if (this.#participants.size === 0 && this.#joining === 0) this.close();
+      throw error;
     }
+    this.#joining -= 1;
     if (this.#closed) {
       throw new MeetingNotFound();
     }
+    // Two joins for one participant in flight at once (a double submit, two
+    // tabs reloading): the first one in created it, this one resumes it.
+    const raced = this.#participants.get(who.id);
+    if (raced) return { participant: this.#resume(raced, sessionId), resumed: true };
     // The creator (moderator token) is moderator; without one, whoever finds
     // the meeting empty is.
     const role: Role = who.moderator || this.#participants.size === 0 ? 'moderator' : 'participant';
@@ -203,6 +202,17 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     this.#watchPeer(participant);
     this.emit('participantJoined', participant.info());
     return { participant, resumed: false };
+  }
+
+  #resume(p: Participant, sessionId: string): Participant {
+    clearTimeout(p.leaveTimer);
+    p.leaveTimer = undefined;
+    const old = p.sessionId;
+    p.sessionId = sessionId;
+    p.connection = 'connected';
+    if (old !== sessionId) this.emit('sessionReplaced', p.id, old);
+    this.emit('participantUpdated', p.info());
+    return p;
   }
 
   /** The participant's socket dropped: keep its place for the resume window. */

@@ -44,7 +44,8 @@ export class MemoryMeetingStore implements MeetingStore {
 
   async touch(id: MeetingId): Promise<void> {
     const entry = this.#records.get(id);
-    if (entry) entry.expiresAt = Date.now() + this.#ttlMs;
+    // An expired record not yet swept stays expired, as a Redis key would.
+    if (entry && entry.expiresAt >= Date.now()) entry.expiresAt = Date.now() + this.#ttlMs;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,248 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CreateMeetingReply, JoinMeetingReply, JoinResult, MeetingInfoReply, ProducerId } from '@parley/protocol';
+import type { Parley } from '../src/index.ts';
+import { closeAll, connect, createMeeting, http, joinAs, joinToken, newMeeting, next, ok, opus, startServer, type ClientSocket } from './helpers.ts';
+
+type ErrorReply = { ok: false; error: { code: string; message: string } };
+
+/** The one error shape of the whole edge, nothing more. */
+function assertError(res: { status: number; body: unknown }, status: number, code: string, what = ''): void {
+  assert.equal(res.status, status, `${what}: status (${JSON.stringify(res.body)})`);
+  const body = res.body as ErrorReply;
+  assert.deepEqual(Object.keys(body).sort(), ['error', 'ok'], what);
+  assert.equal(body.ok, false, what);
+  assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message'], what);
+  assert.equal(body.error.code, code, `${what}: ${body.error.message}`);
+  assert.equal(typeof body.error.message, 'string');
+  assert.ok(body.error.message.length > 0);
+}
+
+/** Prometheus text -> { 'name' or 'name{labels}': value }. */
+function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    assert.ok(m, `not a Prometheus sample line: ${line}`);
+    out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+describe('HTTP API', () => {
+  let parley: Parley;
+  const sockets: ClientSocket[] = [];
+  before(async () => {
+    parley = await startServer();
+  });
+  after(async () => {
+    closeAll(...sockets);
+    await parley.close();
+  });
+
+  test('GET /healthz', async () => {
+    const res = await http<{ ok: boolean; status: string; workers: number; meetings: number }>(parley.url, 'GET', '/healthz');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.ok, true);
+    assert.equal(res.body.status, 'ok');
+    assert.equal(res.body.workers, 1);
+    assert.equal(typeof res.body.meetings, 'number');
+  });
+
+  test('GET /metrics is Prometheus text whose counts follow joins, media and leaves', async () => {
+    const scrape = async () => {
+      const res = await fetch(`${parley.url}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+      const text = await res.text();
+      for (const name of ['parley_rooms', 'parley_participants', 'parley_transports', 'parley_producers', 'parley_consumers', 'parley_media_workers', 'parley_media_worker_cpu_seconds']) {
+        assert.match(text, new RegExp(`^# TYPE ${name} gauge$`, 'm'), name);
+      }
+      return parseMetrics(text);
+    };
+    const idle = await scrape();
+    assert.equal(idle.get('parley_rooms'), 0);
+    assert.equal(idle.get('parley_participants'), 0);
+    assert.equal(idle.get('parley_transports'), 0);
+    assert.equal(idle.get('parley_media_workers'), 1);
+    assert.ok(idle.get('parley_media_worker_cpu_seconds{worker="0"}')! >= 0);
+
+    const m = await newMeeting(parley);
+    const a = await joinAs(parley, m.id, 'Ada');
+    const b = await joinAs(parley, m.id, 'Bob');
+    sockets.push(a.socket, b.socket);
+    const caps = a.join.routerRtpCapabilities;
+    let now = await scrape();
+    assert.equal(now.get('parley_rooms'), 1);
+    assert.equal(now.get('parley_participants'), 2);
+    assert.equal(now.get('parley_transports'), 0);
+
+    const ta = await ok<{ send: { id: string } }>(a.socket, 'media:setup', { rtpCapabilities: caps });
+    await ok(b.socket, 'media:setup', { rtpCapabilities: caps });
+    const { producerId } = await ok<{ producerId: ProducerId }>(a.socket, 'media:produce', { transportId: ta.send.id, kind: 'audio', source: 'mic', rtpParameters: opus() });
+    await ok(b.socket, 'media:consume', { producerId });
+    now = await scrape();
+    assert.equal(now.get('parley_transports'), 4);
+    assert.equal(now.get('parley_producers'), 1);
+    assert.equal(now.get('parley_consumers'), 1);
+
+    const left = next(a.socket, 'meeting:participantLeft');
+    await ok(b.socket, 'meeting:leave', {});
+    await left;
+    await ok(a.socket, 'meeting:leave', {});
+    now = await scrape();
+    assert.equal(now.get('parley_rooms'), 0);
+    assert.equal(now.get('parley_participants'), 0);
+    assert.equal(now.get('parley_transports'), 0);
+    assert.equal(now.get('parley_producers'), 0);
+  });
+
+  test('POST /api/meetings with and without a body or title', async () => {
+    const cases: [string, unknown, string][] = [
+      ['no body', undefined, 'Meeting'],
+      ['an empty object', {}, 'Meeting'],
+      ['a title', { title: 'Weekly sync' }, 'Weekly sync'],
+      ['a blank title', { title: '   ' }, 'Meeting'],
+      ['a padded title', { title: '  Retro  ' }, 'Retro'],
+    ];
+    for (const [what, body, title] of cases) {
+      const res = await http<CreateMeetingReply>(parley.url, 'POST', '/api/meetings', body);
+      assert.equal(res.status, 201, what);
+      assert.deepEqual(Object.keys(res.body).sort(), ['id', 'moderatorToken', 'url']);
+      assert.equal(res.body.url, `${parley.url}/m/${res.body.id}`);
+      assert.ok(res.body.moderatorToken.length >= 32, 'moderator token is long');
+      const info = await http<MeetingInfoReply>(parley.url, 'GET', `/api/meetings/${res.body.id}`);
+      assert.equal(info.status, 200);
+      assert.equal(info.body.title, title, what);
+      assert.equal(info.body.participants, 0);
+      assert.equal(typeof info.body.createdAt, 'number');
+      assert.ok(info.body.routerRtpCapabilities.codecs!.some((c) => c.mimeType === 'audio/opus'));
+      assert.ok(!('moderatorTokenHash' in info.body), 'the moderator token hash stays on the server');
+    }
+  });
+
+  test('meeting ids are unguessable: 26+ chars of [a-z2-7], all distinct', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await createMeeting(parley.url)).id);
+    for (let i = 0; i < 500; i++) ids.push((await newMeeting(parley)).id);
+    for (const id of ids) assert.match(id, /^[a-z2-7]{26,}$/);
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
+  test('POST /api/meetings refuses bad bodies', async () => {
+    const cases: [string, unknown, boolean, number, string][] = [
+      ['a numeric title', { title: 5 }, false, 400, 'INVALID_PAYLOAD'],
+      ['an extra property', { title: 'x', owner: 'me' }, false, 400, 'INVALID_PAYLOAD'],
+      ['a 201-char title', { title: 't'.repeat(201) }, false, 400, 'INVALID_PAYLOAD'],
+      ['an array', [], false, 400, 'INVALID_PAYLOAD'],
+      ['malformed JSON', '{"title":', true, 400, 'INVALID_PAYLOAD'],
+      ['an oversized body', { title: 'x'.repeat(20_000) }, false, 413, 'PAYLOAD_TOO_LARGE'],
+    ];
+    for (const [what, body, raw, status, code] of cases) {
+      assertError(await http(parley.url, 'POST', '/api/meetings', body, raw), status, code, what);
+    }
+  });
+
+  test('POST /api/meetings/:id/join issues a token; bad input is refused with the error shape', async () => {
+    const m = await createMeeting(parley.url, 'Join tests');
+    const good = await http<JoinMeetingReply>(parley.url, 'POST', `/api/meetings/${m.id}/join`, { name: 'Ada' });
+    assert.equal(good.status, 200);
+    assert.equal(good.body.title, 'Join tests');
+    assert.match(good.body.participantId, /^[a-z2-7]+$/);
+    assert.equal(typeof good.body.token, 'string');
+
+    const join = `/api/meetings/${m.id}/join`;
+    const cases: [string, string, unknown, boolean, number, string][] = [
+      ['missing name', join, {}, false, 400, 'INVALID_PAYLOAD'],
+      ['empty name', join, { name: '' }, false, 400, 'INVALID_PAYLOAD'],
+      ['65-char name', join, { name: 'n'.repeat(65) }, false, 400, 'INVALID_PAYLOAD'],
+      ['control characters only', join, { name: '\u0000\u0007\u001b\u200b' }, false, 400, 'INVALID_PAYLOAD'],
+      ['blanks only', join, { name: ' \n\t ' }, false, 400, 'INVALID_PAYLOAD'],
+      ['extra property', join, { name: 'Ada', role: 'moderator' }, false, 400, 'INVALID_PAYLOAD'],
+      ['numeric name', join, { name: 42 }, false, 400, 'INVALID_PAYLOAD'],
+      ['numeric moderatorToken', join, { name: 'Ada', moderatorToken: 42 }, false, 400, 'INVALID_PAYLOAD'],
+      ['body is a string', join, 'Ada', false, 400, 'INVALID_PAYLOAD'],
+      ['body is null', join, 'null', true, 400, 'INVALID_PAYLOAD'],
+      ['malformed JSON', join, '{"name": "Ada"', true, 400, 'INVALID_PAYLOAD'],
+      ['oversized body', join, { name: 'Ada', moderatorToken: 'x'.repeat(17 * 1024) }, false, 413, 'PAYLOAD_TOO_LARGE'],
+      ['unknown meeting', `/api/meetings/${'a'.repeat(26)}/join`, { name: 'Ada' }, false, 404, 'MEETING_NOT_FOUND'],
+      ['bad id pattern', '/api/meetings/not.an.id/join', { name: 'Ada' }, false, 400, 'INVALID_PAYLOAD'],
+      ['over-long id', `/api/meetings/${'a'.repeat(65)}/join`, { name: 'Ada' }, false, 400, 'INVALID_PAYLOAD'],
+      ['wrong moderatorToken', join, { name: 'Ada', moderatorToken: 'not-the-token' }, false, 403, 'FORBIDDEN'],
+      ["another meeting's moderatorToken", join, { name: 'Ada', moderatorToken: (await newMeeting(parley)).moderatorToken }, false, 403, 'FORBIDDEN'],
+    ];
+    for (const [what, url, body, raw, status, code] of cases) {
+      assertError(await http(parley.url, 'POST', url, body, raw), status, code, what);
+    }
+    // No body at all, and a body that is not JSON.
+    assertError(await http(parley.url, 'POST', join), 400, 'INVALID_PAYLOAD', 'no body');
+    const text = await fetch(parley.url + join, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'name=Ada' });
+    assertError({ status: text.status, body: await text.json() }, 400, 'INVALID_PAYLOAD', 'text/plain body');
+  });
+
+  test('GET /api/meetings/:id: unknown and malformed ids', async () => {
+    assertError(await http(parley.url, 'GET', `/api/meetings/${'b'.repeat(26)}`), 404, 'MEETING_NOT_FOUND', 'unknown');
+    assertError(await http(parley.url, 'GET', '/api/meetings/has%20space'), 400, 'INVALID_PAYLOAD', 'bad pattern');
+  });
+
+  test('unknown routes are NOT_FOUND in the same shape', async () => {
+    const cases: [string, string][] = [
+      ['GET', '/api/nope'],
+      ['POST', '/api/meetings/x/y/z'],
+      ['DELETE', '/api/meetings'],
+      ['GET', '/api'],
+      ['GET', '/no-such-page'],
+    ];
+    for (const [method, url] of cases) assertError(await http(parley.url, method, url), 404, 'NOT_FOUND', `${method} ${url}`);
+  });
+
+  test('names are cleaned: control characters dropped, blanks collapsed, never cut inside a character', async () => {
+    const m = await createMeeting(parley.url);
+    const cases: [string, string][] = [
+      ['  Ada \n\t Lovelace ', 'Ada Lovelace'],
+      ['Bob\u0000\u200b', 'Bob'],
+      ['a' + '😀'.repeat(63), 'a' + '😀'.repeat(63)], // 64 characters, 127 UTF-16 units
+      ['Zoë 🎉', 'Zoë 🎉'],
+    ];
+    for (const [given, shown] of cases) {
+      const t = await joinToken(parley.url, m.id, given);
+      const s = await connect(parley.url, t.token);
+      sockets.push(s);
+      const j = await ok<JoinResult>(s, 'meeting:join', {});
+      assert.equal(j.self.name, shown, JSON.stringify(given));
+      s.close();
+    }
+  });
+
+  test('a moderator link makes a moderator', async () => {
+    const m = await createMeeting(parley.url);
+    const first = await joinToken(parley.url, m.id, 'First');
+    const mod = await joinToken(parley.url, m.id, 'Host', m.moderatorToken);
+    const s1 = await connect(parley.url, first.token);
+    const s2 = await connect(parley.url, mod.token);
+    sockets.push(s1, s2);
+    assert.equal((await ok<JoinResult>(s1, 'meeting:join', {})).self.role, 'moderator');
+    assert.equal((await ok<JoinResult>(s2, 'meeting:join', {})).self.role, 'moderator');
+    const info = await http<MeetingInfoReply>(parley.url, 'GET', `/api/meetings/${m.id}`);
+    assert.equal(info.body.participants, 2);
+  });
+});
+
+describe('HTTP rate limit', () => {
+  test('a flood of POSTs from one address is RATE_LIMITED while GETs still work', async (t) => {
+    const parley = await startServer();
+    t.after(() => parley.close());
+    const statuses: number[] = [];
+    let limited: { status: number; body: unknown } | undefined;
+    for (let i = 0; i < 60; i++) {
+      const res = await http(parley.url, 'POST', '/api/meetings');
+      statuses.push(res.status);
+      if (res.status !== 201) limited ??= res;
+    }
+    assert.ok(statuses.slice(0, 30).every((s) => s === 201), 'the first 30 go through');
+    assert.ok(limited, 'some are refused');
+    assertError(limited, 429, 'RATE_LIMITED');
+    assert.equal((await http(parley.url, 'GET', '/healthz')).status, 200);
+  });
+});
