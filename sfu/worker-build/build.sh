@@ -27,8 +27,8 @@ done
 
 # meson >= 1.1 is required by mediasoup; Debian bookworm ships 1.0.1. Prefer a
 # private venv from pip (a package index is reachable on our machines); if pip
-# cannot provide it, use Debian's meson and relax the version floor: the worker's
-# meson.build uses nothing newer than 1.0 (verified with 3.27.1).
+# cannot provide it, use Debian's meson and relax the version floor: with 3.27.1
+# `meson setup` and the FlatBuffers step run cleanly on Debian's 1.0.1.
 MESON=""
 RELAX_MESON=0
 if [ -x "$WORK/venv/bin/meson" ] || { python3 -m venv "$WORK/venv" >/dev/null 2>&1 && "$WORK/venv/bin/pip" install -q meson >/dev/null 2>&1; }; then
