@@ -19,6 +19,13 @@ export const ERROR_CODES = [
   'MEETING_FULL',
   'MEDIA_UNAVAILABLE', // no live media worker right now (they restart by themselves)
   'SESSION_REPLACED', // the same participant connected from another socket
+  'NOT_MODERATOR', // a moderator action from a participant who is not one
+  'WAITING_ROOM', // the waiting room is on: knock (lobby:knock) and wait to be admitted
+  'PASSWORD_REQUIRED', // the meeting has a password and none was given
+  'WRONG_PASSWORD', // the password given is not the meeting's
+  'MODERATED', // audio or video is moderated: a moderator must allow this participant first
+  'LAST_MODERATOR', // the only moderator cannot give the role up while alone
+  'KICKED', // removed by a moderator; may only come back through the waiting room
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

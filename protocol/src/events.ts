@@ -3,7 +3,7 @@
 import type { AckFn } from './errors.ts';
 import type { ConsumerId, MeetingId, MessageId, ParticipantId, ProducerId, TransportId } from './ids.ts';
 import type { Reaction } from './limits.ts';
-import type { DtlsParametersWire, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
+import type { DtlsParametersWire, Layout, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
 
 export type Role = 'moderator' | 'participant';
 export type MediaKind = 'audio' | 'video';
@@ -26,7 +26,37 @@ export interface ParticipantInfo {
   /** `reconnecting` while a dropped socket may still come back. */
   connection: 'connected' | 'reconnecting';
   producers: ProducerInfo[];
+  /** Allowed by a moderator to unmute / start video while that kind is moderated. */
+  allowed: { audio: boolean; video: boolean };
 }
+
+/** The meeting's rules, as every participant sees them (never the password itself). */
+export interface MeetingSettings {
+  waitingRoom: boolean;
+  passwordSet: boolean;
+  /** The right password lets a joiner in without waiting. */
+  passwordSkipsWaitingRoom: boolean;
+  /** Joiners from now on start with the mic muted / the camera off. */
+  startMuted: boolean;
+  startCameraOff: boolean;
+  /** Reaction sounds; off silences them for everyone. */
+  reactionSounds: boolean;
+  /** Hard moderation: participants cannot unmute / start video until a moderator allows them. */
+  audioModeration: boolean;
+  videoModeration: boolean;
+  /** Everyone (and the recording) shows `layout`, the moderator's. */
+  followMe: boolean;
+  layout: Layout;
+}
+
+/** Someone in the waiting room, as moderators see them. */
+export interface Knocker {
+  id: ParticipantId;
+  name: string;
+  knockedAt: number;
+}
+
+export type LobbyLeftReason = 'admitted' | 'denied' | 'cancelled';
 
 export interface ChatMessage {
   id: MessageId;
@@ -86,6 +116,9 @@ export interface JoinResult {
   transports: { send: TransportId | null; recv: TransportId | null };
   /** Fresh transports, when the join carried rtpCapabilities (same as media:setup's answer). */
   media: { send: TransportOptionsWire; recv: TransportOptionsWire } | null;
+  settings: MeetingSettings;
+  /** The waiting room, for moderators; empty for everyone else. */
+  lobby: Knocker[];
 }
 
 export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'meeting-ended';
@@ -106,6 +139,20 @@ export interface ClientToServerEvents {
   'chat:send': (p: PayloadOf<'chat:send'>, ack: AckFn<{ message: ChatMessage }>) => void;
   'reaction:send': (p: PayloadOf<'reaction:send'>, ack: AckFn) => void;
   'hand:set': (p: PayloadOf<'hand:set'>, ack: AckFn) => void;
+  'lobby:knock': (p: PayloadOf<'lobby:knock'>, ack: AckFn) => void;
+  'lobby:cancel': (p: PayloadOf<'lobby:cancel'>, ack: AckFn) => void;
+  'lobby:admit': (p: PayloadOf<'lobby:admit'>, ack: AckFn) => void;
+  'lobby:admitAll': (p: PayloadOf<'lobby:admitAll'>, ack: AckFn<{ admitted: number }>) => void;
+  'lobby:deny': (p: PayloadOf<'lobby:deny'>, ack: AckFn) => void;
+  'moderation:grant': (p: PayloadOf<'moderation:grant'>, ack: AckFn) => void;
+  'moderation:renounce': (p: PayloadOf<'moderation:renounce'>, ack: AckFn) => void;
+  'moderation:kick': (p: PayloadOf<'moderation:kick'>, ack: AckFn) => void;
+  'moderation:mute': (p: PayloadOf<'moderation:mute'>, ack: AckFn) => void;
+  'moderation:muteAll': (p: PayloadOf<'moderation:muteAll'>, ack: AckFn<{ muted: number }>) => void;
+  'moderation:allow': (p: PayloadOf<'moderation:allow'>, ack: AckFn) => void;
+  'moderation:askToUnmute': (p: PayloadOf<'moderation:askToUnmute'>, ack: AckFn) => void;
+  'moderation:settings': (p: PayloadOf<'moderation:settings'>, ack: AckFn<{ settings: MeetingSettings }>) => void;
+  'moderation:setPassword': (p: PayloadOf<'moderation:setPassword'>, ack: AckFn) => void;
 }
 
 export interface ServerToClientEvents {
@@ -122,6 +169,19 @@ export interface ServerToClientEvents {
   'media:reset': (p: { reason: 'worker-died' }) => void;
   'chat:message': (p: ChatMessage) => void;
   'reaction:shown': (p: { participantId: ParticipantId; emoji: Reaction; at: number }) => void;
+  /** The rules changed (to everyone in the meeting). */
+  'meeting:settings': (p: MeetingSettings) => void;
+  /** To moderators: someone knocked / left the waiting room. */
+  'lobby:knocking': (p: Knocker) => void;
+  'lobby:left': (p: { participantId: ParticipantId; reason: LobbyLeftReason }) => void;
+  /** To the knocker: come in (call meeting:join again) / not now. */
+  'lobby:admitted': (p: Record<string, never>) => void;
+  'lobby:denied': (p: { reason: string | null }) => void;
+  /** To the one concerned. */
+  'moderation:kicked': (p: { reason: string | null; by: string }) => void;
+  'moderation:muted': (p: { kind: MediaKind; by: string | null; reason: 'moderator' | 'start-muted' | 'moderation-on' }) => void;
+  'moderation:askedToUnmute': (p: { kind: MediaKind; by: string }) => void;
+  'moderation:promoted': (p: { reason: 'granted' | 'last-moderator-left' }) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

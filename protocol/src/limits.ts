@@ -12,6 +12,12 @@ export const LIMITS = {
   socketPayloadBytes: 128 * 1024,
   /** Largest HTTP body accepted. */
   httpBodyBytes: 16 * 1024,
+  /** Meeting password, in characters. */
+  passwordChars: 128,
+  /** Reason given with a kick or a denial, in characters. */
+  reasonChars: 200,
+  /** People waiting in one meeting's waiting room at once. */
+  lobbySize: 200,
   /** A dropped participant may come back within this time and keep its place. */
   resumeWindowMs: 30_000,
 } as const;

@@ -14,6 +14,15 @@ export const MediaSourceSchema = Type.Union([
   Type.Literal('screenAudio'),
 ]);
 const NoFields = Type.Object({}, { additionalProperties: false });
+const Reason = Type.String({ maxLength: LIMITS.reasonChars });
+/** What the moderator's screen shows, for everyone to follow ("follow me"). */
+export const LayoutSchema = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('grid'), Type.Literal('stage')]),
+    pinned: Type.Union([Id, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
 
 // RTP/DTLS structures are validated for shape and size here; mediasoup then
 // validates their meaning (unknown codecs, bad fingerprints) and the gateway
@@ -95,7 +104,7 @@ export const DtlsParametersSchema = Type.Object({
 
 // ---- HTTP bodies ----------------------------------------------------------
 export const CreateMeetingBody = Type.Object(
-  { title: Type.Optional(Type.String({ maxLength: LIMITS.titleChars })) },
+  { title: Type.Optional(Type.String({ maxLength: LIMITS.titleChars })), waitingRoom: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
 export const JoinMeetingBody = Type.Object(
@@ -108,7 +117,10 @@ export const MeetingParams = Type.Object({ id: Id });
 export const Payloads = {
   // With the client's capabilities, the join also creates both transports
   // (one round trip fewer); without, media:setup does it later.
-  'meeting:join': Type.Object({ rtpCapabilities: Type.Optional(RtpCapabilitiesSchema) }, { additionalProperties: false }),
+  'meeting:join': Type.Object(
+    { rtpCapabilities: Type.Optional(RtpCapabilitiesSchema), password: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.passwordChars })) },
+    { additionalProperties: false },
+  ),
   'meeting:leave': NoFields,
   'media:setup': Type.Object({ rtpCapabilities: RtpCapabilitiesSchema }, { additionalProperties: false }),
   'media:connect': Type.Object({ transportId: Id, dtlsParameters: DtlsParametersSchema }, { additionalProperties: false }),
@@ -146,6 +158,41 @@ export const Payloads = {
     { additionalProperties: false },
   ),
   'hand:set': Type.Object({ raised: Type.Boolean() }, { additionalProperties: false }),
+
+  // Waiting room: a knocker (token, not joined) asks in or gives up;
+  // moderators admit or deny.
+  'lobby:knock': NoFields,
+  'lobby:cancel': NoFields,
+  'lobby:admit': Type.Object({ participantId: Id }, { additionalProperties: false }),
+  'lobby:admitAll': NoFields,
+  'lobby:deny': Type.Object({ participantId: Id, reason: Type.Optional(Reason) }, { additionalProperties: false }),
+
+  // Moderation: every one of these is checked against the caller's role on the server.
+  'moderation:grant': Type.Object({ participantId: Id }, { additionalProperties: false }),
+  'moderation:renounce': NoFields,
+  'moderation:kick': Type.Object({ participantId: Id, reason: Type.Optional(Reason) }, { additionalProperties: false }),
+  'moderation:mute': Type.Object({ participantId: Id, kind: Kind }, { additionalProperties: false }),
+  'moderation:muteAll': Type.Object({ kind: Kind }, { additionalProperties: false }),
+  'moderation:allow': Type.Object({ participantId: Id, kind: Kind, allowed: Type.Boolean() }, { additionalProperties: false }),
+  'moderation:askToUnmute': Type.Object({ participantId: Id, kind: Kind }, { additionalProperties: false }),
+  'moderation:settings': Type.Object(
+    {
+      waitingRoom: Type.Optional(Type.Boolean()),
+      passwordSkipsWaitingRoom: Type.Optional(Type.Boolean()),
+      startMuted: Type.Optional(Type.Boolean()),
+      startCameraOff: Type.Optional(Type.Boolean()),
+      reactionSounds: Type.Optional(Type.Boolean()),
+      audioModeration: Type.Optional(Type.Boolean()),
+      videoModeration: Type.Optional(Type.Boolean()),
+      followMe: Type.Optional(Type.Boolean()),
+      layout: Type.Optional(LayoutSchema),
+    },
+    { additionalProperties: false, minProperties: 1 },
+  ),
+  'moderation:setPassword': Type.Object(
+    { password: Type.Union([Type.String({ minLength: 1, maxLength: LIMITS.passwordChars }), Type.Null()]) },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type PayloadName = keyof typeof Payloads;
@@ -155,3 +202,4 @@ export type JoinMeetingBody = Type.Static<typeof JoinMeetingBody>;
 export type RtpCapabilitiesWire = Type.Static<typeof RtpCapabilitiesSchema>;
 export type RtpParametersWire = Type.Static<typeof RtpParametersSchema>;
 export type DtlsParametersWire = Type.Static<typeof DtlsParametersSchema>;
+export type Layout = Type.Static<typeof LayoutSchema>;

@@ -26,6 +26,20 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'chat:send': { text: 'hello' },
   'reaction:send': { emoji: '👍' },
   'hand:set': { raised: true },
+  'lobby:knock': {},
+  'lobby:cancel': {},
+  'lobby:admit': { participantId: 'participant-1' },
+  'lobby:admitAll': {},
+  'lobby:deny': { participantId: 'participant-1', reason: 'not today' },
+  'moderation:grant': { participantId: 'participant-1' },
+  'moderation:renounce': {},
+  'moderation:kick': { participantId: 'participant-1', reason: 'spam' },
+  'moderation:mute': { participantId: 'participant-1', kind: 'audio' },
+  'moderation:muteAll': { kind: 'video' },
+  'moderation:allow': { participantId: 'participant-1', kind: 'audio', allowed: true },
+  'moderation:askToUnmute': { participantId: 'participant-1', kind: 'audio' },
+  'moderation:settings': { waitingRoom: true, layout: { mode: 'stage', pinned: 'participant-1' } },
+  'moderation:setPassword': { password: 'secret' },
 };
 
 export interface Spoilt {

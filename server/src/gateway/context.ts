@@ -20,6 +20,10 @@ export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, In
 
 export const meetingRoom = (meetingId: string): string => `m:${meetingId}`;
 export const participantRoom = (meetingId: string, participantId: string): string => `p:${meetingId}:${participantId}`;
+/** The meeting's moderators: waiting-room news goes here and nowhere else. */
+export const moderatorsRoom = (meetingId: string): string => `mod:${meetingId}`;
+/** A knocker's sockets: they hear only their own admission or denial. */
+export const lobbyRoom = (meetingId: string, participantId: string): string => `l:${meetingId}:${participantId}`;
 
 const checks = Object.fromEntries(Object.entries(Payloads).map(([name, schema]) => [name, compileCheck(schema)])) as Record<PayloadName, Check>;
 
@@ -29,6 +33,8 @@ export class SocketContext {
   readonly log: Logger;
   /** Set by meeting:join; every other meeting action needs it. */
   meeting: Meeting | undefined;
+  /** Set by lobby:knock while this socket waits to be let in. */
+  knocking: Meeting | undefined;
   readonly #any = new TokenBucket(RATES.any.burst, RATES.any.perSecond);
   readonly #buckets = new Map<string, TokenBucket>();
   readonly handled = new Set<string>();
@@ -44,7 +50,8 @@ export class SocketContext {
 
   /** The joined meeting, or NOT_JOINED for an action sent out of order. */
   joined(): Meeting {
-    if (!this.meeting || !this.socket.data.joined || this.meeting.closed) {
+    // Not (or no longer) in it: never joined, left, kicked, or timed out.
+    if (!this.meeting || !this.socket.data.joined || this.meeting.closed || !this.meeting.has(this.socket.data.participantId)) {
       throw new DomainError('NOT_JOINED', 'join the meeting first (meeting:join)');
     }
     return this.meeting;

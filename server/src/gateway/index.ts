@@ -9,6 +9,7 @@ import { chatHandlers } from './chat.handlers.ts';
 import { SocketContext, type ParleyServer } from './context.ts';
 import { mediaHandlers } from './media.handlers.ts';
 import { meetingHandlers } from './meeting.handlers.ts';
+import { moderationHandlers } from './moderation.handlers.ts';
 
 export interface GatewayDeps {
   meetings: Meetings;
@@ -50,6 +51,7 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
     meetingHandlers(ctx, deps.meetings);
     mediaHandlers(ctx);
     chatHandlers(ctx);
+    moderationHandlers(ctx);
     ctx.rejectUnknown();
     socket.on('error', (error) => log.debug({ err: error }, 'socket error'));
   });

@@ -2,13 +2,13 @@ import type { types } from 'mediasoup';
 import { DomainError, type JoinResult, type ParticipantId, type RtpCapabilitiesWire } from '@parley/protocol';
 import { checkRtpCapabilities } from '@parley/sfu';
 import type { Meetings } from '../meet/Meetings.ts';
-import { meetingRoom, participantRoom, type SocketContext } from './context.ts';
+import { RATES, lobbyRoom, meetingRoom, moderatorsRoom, participantRoom, type SocketContext } from './context.ts';
 
 export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
   const { socket } = ctx;
   const pid = socket.data.participantId;
 
-  ctx.handle('meeting:join', async ({ rtpCapabilities }): Promise<JoinResult> => {
+  ctx.handle('meeting:join', async ({ rtpCapabilities, password }): Promise<JoinResult> => {
     // Checked before joining: a refused join must not leave a participant
     // behind that the others see and the client believes absent.
     if (rtpCapabilities) checkRtpCapabilities(rtpCapabilities);
@@ -16,8 +16,10 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
     const { participant, resumed } = await meeting.join(
       { id: pid, name: socket.data.name, moderator: socket.data.moderator },
       socket.id,
+      { password, client: socket.handshake.address },
     );
     ctx.meeting = meeting;
+    ctx.knocking = undefined;
     socket.data.joined = true;
     if (socket.disconnected) {
       // The connection dropped while the join was in flight, so the
@@ -28,7 +30,10 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
     }
     // Rooms only after the join is accepted: a socket outside the meeting
     // receives nothing of it.
-    await socket.join([meetingRoom(meeting.id), participantRoom(meeting.id, pid)]);
+    await socket.leave(lobbyRoom(meeting.id, pid));
+    const rooms = [meetingRoom(meeting.id), participantRoom(meeting.id, pid)];
+    if (participant.role === 'moderator') rooms.push(moderatorsRoom(meeting.id));
+    await socket.join(rooms);
     const media = rtpCapabilities ? await meeting.setupMedia(pid, rtpCapabilities as types.RtpCapabilities) : null;
     return {
       self: participant.info(),
@@ -38,7 +43,32 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
       resumed,
       transports: meeting.transportsOf(pid),
       media,
+      settings: meeting.settings,
+      lobby: meeting.lobbyFor(pid),
     };
+  });
+
+  // A knocker is not joined: it has a socket in its own lobby room and
+  // hears nothing but "admitted" or "denied".
+  ctx.handle('lobby:knock', async () => {
+    if (socket.data.joined && ctx.meeting?.has(pid)) throw new DomainError('INVALID_PAYLOAD', 'already in the meeting');
+    const meeting = await meetings.open(socket.data.meetingId);
+    ctx.knocking = meeting;
+    await socket.join(lobbyRoom(meeting.id, pid));
+    try {
+      meeting.knock({ id: pid, name: socket.data.name }, socket.id);
+    } catch (error) {
+      ctx.knocking = undefined;
+      await socket.leave(lobbyRoom(meeting.id, pid));
+      throw error;
+    }
+  }, RATES.knock);
+  ctx.handle('lobby:cancel', () => {
+    const meeting = ctx.knocking;
+    if (!meeting) throw new DomainError('NOT_JOINED', 'not knocking');
+    ctx.knocking = undefined;
+    void socket.leave(lobbyRoom(meeting.id, pid));
+    meeting.cancelKnock(pid);
   });
 
   ctx.handle('meeting:leave', async () => {
@@ -47,11 +77,14 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
     ctx.meeting = undefined;
     socket.leave(meetingRoom(meeting.id));
     socket.leave(participantRoom(meeting.id, pid));
+    socket.leave(moderatorsRoom(meeting.id));
     meeting.leave(pid as ParticipantId, 'left');
   });
 
   socket.on('disconnect', () => {
     if (socket.data.joined && ctx.meeting) ctx.meeting.disconnected(pid, socket.id);
+    // A knocker who goes away disappears from the waiting list.
+    ctx.knocking?.cancelKnock(pid, socket.id);
   });
 }
 

@@ -36,4 +36,6 @@ export const RATES = {
   chat: { burst: 20, perSecond: 5 },
   reaction: { burst: 10, perSecond: 3 },
   hand: { burst: 6, perSecond: 1 },
+  knock: { burst: 5, perSecond: 0.2 },
+  moderation: { burst: 30, perSecond: 5 },
 } satisfies Record<string, RateSpec>;

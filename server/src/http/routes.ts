@@ -73,7 +73,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (req, reply) => {
       if (limited(req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many meetings created, slow down');
       const body = req.body as CreateMeetingBody;
-      const { record, moderatorToken } = await meetings.create(body.title);
+      const { record, moderatorToken } = await meetings.create(body.title, { waitingRoom: body.waitingRoom });
       const out: CreateMeetingReply = {
         id: record.id,
         url: `${deps.publicUrl()}/m/${record.id}`,

@@ -35,7 +35,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
     this.onListenerError = (error, event) => log.error({ err: error, event }, 'meetings listener failed');
   }
 
-  async create(title: string | undefined): Promise<{ record: MeetingRecord; moderatorToken: string }> {
+  async create(title: string | undefined, opts: { waitingRoom?: boolean } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
     const moderatorToken = randomId(24);
     for (;;) {
       const record: MeetingRecord = {
@@ -43,6 +43,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
         title: title?.trim() || 'Meeting',
         createdAt: Date.now(),
         moderatorTokenHash: hashSecret(moderatorToken),
+        ...(opts.waitingRoom ? { waitingRoom: true } : {}),
       };
       // 128-bit ids do not collide in practice; the loop makes it certain.
       if (await this.#store.create(record)) return { record, moderatorToken };

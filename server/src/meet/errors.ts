@@ -25,3 +25,44 @@ export class MeetingFull extends DomainError {
     super('MEETING_FULL', `this meeting is limited to ${limit} participants`);
   }
 }
+export class NotModerator extends DomainError {
+  constructor() {
+    super('NOT_MODERATOR', 'only a moderator can do this');
+  }
+}
+export class WaitingRoom extends DomainError {
+  constructor() {
+    super('WAITING_ROOM', 'the waiting room is on: knock and wait to be let in');
+  }
+}
+export class PasswordRequired extends DomainError {
+  constructor() {
+    super('PASSWORD_REQUIRED', 'this meeting needs a password');
+  }
+}
+export class WrongPassword extends DomainError {
+  constructor() {
+    // Nothing more: not whether a password is set a certain way, not how close.
+    super('WRONG_PASSWORD', 'wrong password');
+  }
+}
+export class TooManyTries extends DomainError {
+  constructor() {
+    super('RATE_LIMITED', 'too many password tries, wait a little');
+  }
+}
+export class Moderated extends DomainError {
+  constructor(kind: 'audio' | 'video') {
+    super('MODERATED', `${kind === 'audio' ? 'audio' : 'video'} is moderated: a moderator must allow you first (raise your hand)`);
+  }
+}
+export class LastModerator extends DomainError {
+  constructor() {
+    super('LAST_MODERATOR', 'you are the only one here: there is nobody to hand the moderator role to');
+  }
+}
+export class Kicked extends DomainError {
+  constructor() {
+    super('KICKED', 'a moderator removed you from this meeting, and it is locked');
+  }
+}

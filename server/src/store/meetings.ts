@@ -10,6 +10,8 @@ export interface MeetingRecord {
   createdAt: number;
   /** sha256 of the moderator token; the token itself is never stored. */
   moderatorTokenHash: string;
+  /** The waiting room is on from the start (a moderator may switch it off). */
+  waitingRoom?: boolean;
 }
 
 export interface MeetingStore {

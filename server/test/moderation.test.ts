@@ -1,0 +1,506 @@
+// Moderation and the waiting room at the protocol level: real server, real
+// mediasoup worker, Socket.IO clients. Every rule is checked on the server,
+// so these tests drive it without a browser and also try to cheat.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChatMessage, JoinResult, Knocker, MeetingId, MeetingSettings, ParticipantInfo, TransportOptionsWire } from '@parley/protocol';
+import type { Parley } from '../src/index.ts';
+import { closeAll, connect, joinAs, mintToken, next, ok, opus, refused, request, sleep, startServer, vp8Simulcast, type ClientSocket, type Joined } from './helpers.ts';
+
+let parley: Parley;
+const opened: ClientSocket[] = [];
+
+before(async () => {
+  parley = await startServer();
+});
+after(async () => {
+  closeAll(...opened);
+  await parley.close();
+});
+
+async function meeting(opts: { waitingRoom?: boolean } = {}): Promise<string> {
+  return (await parley.meetings.create('Moderated', opts)).record.id;
+}
+async function joined(meetingId: string, name: string, opts: { moderator?: boolean; payload?: object } = {}): Promise<Joined> {
+  const j = await joinAs(parley, meetingId, name, opts);
+  opened.push(j.socket);
+  return j;
+}
+/** A socket with a fresh token that has not joined (a would-be participant). */
+async function visitor(meetingId: string, name: string): Promise<{ socket: ClientSocket; id: string; token: string }> {
+  const { token, participantId } = mintToken(meetingId, name);
+  const socket = await connect(parley.url, token);
+  opened.push(socket);
+  return { socket, id: participantId, token };
+}
+function record<T>(socket: ClientSocket, event: string): T[] {
+  const seen: T[] = [];
+  (socket as unknown as { on(ev: string, fn: (p: T) => void): void }).on(event, (p) => seen.push(p));
+  return seen;
+}
+const live = (id: string) => parley.meetings.live(id as MeetingId)!;
+const role = (meetingId: string, pid: string) => live(meetingId).participant(pid as never).role;
+
+type Transports = { send: TransportOptionsWire; recv: TransportOptionsWire };
+async function produce(j: Joined, source: 'mic' | 'camera' | 'screen', paused = false): Promise<{ ok: boolean; code?: string; producerId?: string }> {
+  const t = await ok<Transports>(j.socket, 'media:setup', { rtpCapabilities: j.join.routerRtpCapabilities }).catch(() => undefined);
+  const transportId = t?.send.id ?? live(j.join.snapshot.id).transportsOf(j.id as never).send;
+  const res = await request<{ producerId: string }>(j.socket, 'media:produce', {
+    transportId,
+    kind: source === 'mic' ? 'audio' : 'video',
+    source,
+    rtpParameters: source === 'mic' ? opus() : vp8Simulcast(),
+    paused,
+  });
+  return res.ok ? { ok: true, producerId: res.producerId } : { ok: false, code: res.error.code };
+}
+/** Sets up media once and produces each source; returns producer ids by source. */
+async function withMedia(j: Joined, sources: ('mic' | 'camera')[]): Promise<Record<string, string>> {
+  const t = await ok<Transports>(j.socket, 'media:setup', { rtpCapabilities: j.join.routerRtpCapabilities });
+  const out: Record<string, string> = {};
+  for (const source of sources) {
+    out[source] = (
+      await ok<{ producerId: string }>(j.socket, 'media:produce', {
+        transportId: t.send.id,
+        kind: source === 'mic' ? 'audio' : 'video',
+        source,
+        rtpParameters: source === 'mic' ? opus() : vp8Simulcast(),
+      })
+    ).producerId;
+  }
+  return out;
+}
+const producerPaused = (meetingId: string, pid: string, source: string) =>
+  live(meetingId).participant(pid as never).info().producers.find((p) => p.source === source)?.paused;
+
+describe('the moderator role', () => {
+  test('a moderator grants the role; the new moderator is told and hears the waiting room', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const b = await joined(m, 'Bea');
+    const promoted = next<{ reason: string }>(b.socket, 'moderation:promoted');
+    const updated = next<ParticipantInfo>(mod.socket, 'meeting:participantUpdated', (p) => p.id === b.id && p.role === 'moderator');
+    await ok(mod.socket, 'moderation:grant', { participantId: b.id });
+    assert.equal((await promoted).reason, 'granted');
+    await updated;
+    await ok(b.socket, 'moderation:settings', { waitingRoom: true });
+    const knock = next<Knocker>(b.socket, 'lobby:knocking');
+    const v = await visitor(m, 'Vic');
+    await ok(v.socket, 'lobby:knock', {});
+    assert.equal((await knock).name, 'Vic');
+  });
+
+  test('giving the role up: the only moderator hands it to the longest present; alone it is LAST_MODERATOR', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    await refused(mod.socket, 'moderation:renounce', {}, 'LAST_MODERATOR');
+    const b = await joined(m, 'Bea');
+    await joined(m, 'Cy');
+    const promoted = next<{ reason: string }>(b.socket, 'moderation:promoted');
+    await ok(mod.socket, 'moderation:renounce', {});
+    assert.equal((await promoted).reason, 'last-moderator-left');
+    assert.equal(role(m, mod.id), 'participant');
+    assert.equal(role(m, b.id), 'moderator');
+    await refused(mod.socket, 'moderation:mute', { participantId: b.id, kind: 'audio' }, 'NOT_MODERATOR', 'a former moderator');
+  });
+
+  test('the last moderator leaves: the longest present is promoted; the creator comes back with its token as moderator and sees who waits', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const host = await joined(m, 'Host', { moderator: true });
+    const v1 = await visitor(m, 'Early');
+    await refused(v1.socket, 'meeting:join', {}, 'WAITING_ROOM');
+    await ok(v1.socket, 'lobby:knock', {});
+    await ok(host.socket, 'lobby:admit', { participantId: v1.id });
+    await ok(v1.socket, 'meeting:join', {});
+    const late = await visitor(m, 'Late');
+    await ok(late.socket, 'meeting:join', {}).catch(() => undefined);
+    await ok(late.socket, 'lobby:knock', {});
+    await ok(host.socket, 'lobby:admit', { participantId: late.id });
+    await ok(late.socket, 'meeting:join', {});
+    const waiting = await visitor(m, 'Waiting');
+    await ok(waiting.socket, 'lobby:knock', {});
+
+    const promoted = next<{ reason: string }>(v1.socket, 'moderation:promoted');
+    await ok(host.socket, 'meeting:leave', {});
+    assert.equal((await promoted).reason, 'last-moderator-left');
+    assert.equal(role(m, v1.id), 'moderator', 'the longest present');
+    assert.equal(role(m, late.id), 'participant');
+
+    const back = await joined(m, 'Host', { moderator: true });
+    assert.equal(back.join.self.role, 'moderator');
+    assert.deepEqual(back.join.lobby.map((k) => k.name), ['Waiting']);
+    // A participant's join result never lists the waiting room.
+    const p = await visitor(m, 'Nosy');
+    await ok(p.socket, 'lobby:knock', {});
+    await ok(back.socket, 'lobby:admit', { participantId: p.id });
+    const pj = await ok<JoinResult>(p.socket, 'meeting:join', {});
+    assert.deepEqual(pj.lobby, []);
+  });
+});
+
+describe('kick', () => {
+  test('the kicked person sees the reason, the others see them go, and they can only come back by knocking', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const other = await joined(m, 'Other');
+    const troll = await joined(m, 'Troll');
+    const told = next<{ reason: string | null; by: string }>(troll.socket, 'moderation:kicked');
+    const left = next<{ participantId: string; reason: string }>(other.socket, 'meeting:participantLeft');
+    await ok(mod.socket, 'moderation:kick', { participantId: troll.id, reason: 'spamming the chat' });
+    assert.deepEqual(await told, { reason: 'spamming the chat', by: 'Mod' });
+    assert.deepEqual(await left, { participantId: troll.id, reason: 'kicked' });
+    await refused(troll.socket, 'chat:send', { text: 'still here' }, 'NOT_JOINED');
+    await refused(troll.socket, 'meeting:join', {}, 'WAITING_ROOM', 'rejoining silently');
+    const knock = next<Knocker>(mod.socket, 'lobby:knocking');
+    await ok(troll.socket, 'lobby:knock', {});
+    assert.equal((await knock).id, troll.id);
+    await ok(mod.socket, 'lobby:admit', { participantId: troll.id });
+    await ok(troll.socket, 'meeting:join', {});
+    await refused(mod.socket, 'moderation:kick', { participantId: mod.id }, 'INVALID_PAYLOAD', 'kicking oneself');
+  });
+
+  test('while the meeting is locked with a password and has no waiting room, the kicked are refused', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const troll = await joined(m, 'Troll');
+    await ok(mod.socket, 'moderation:setPassword', { password: 'hunter2' });
+    await ok(mod.socket, 'moderation:kick', { participantId: troll.id });
+    await refused(troll.socket, 'meeting:join', { password: 'hunter2' }, 'WAITING_ROOM', 'the password does not undo a kick');
+    await refused(troll.socket, 'lobby:knock', {}, 'KICKED');
+  });
+});
+
+describe('mute and stop camera', () => {
+  test('a moderator mutes one participant on the server; they are told and may unmute themself', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const b = await joined(m, 'Bea');
+    const prods = await withMedia(b, ['mic', 'camera']);
+    const muted = next<{ kind: string; by: string; reason: string }>(b.socket, 'moderation:muted');
+    await ok(mod.socket, 'moderation:mute', { participantId: b.id, kind: 'audio' });
+    assert.deepEqual(await muted, { kind: 'audio', by: 'Mod', reason: 'moderator' });
+    assert.equal(producerPaused(m, b.id, 'mic'), true);
+    assert.equal(producerPaused(m, b.id, 'camera'), false);
+    await ok(b.socket, 'media:setProducerPaused', { producerId: prods.mic, paused: false });
+    assert.equal(producerPaused(m, b.id, 'mic'), false);
+    await ok(mod.socket, 'moderation:mute', { participantId: b.id, kind: 'video' });
+    assert.equal(producerPaused(m, b.id, 'camera'), true);
+  });
+
+  test('mute everyone (but me) and stop everyone’s camera', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const a = await joined(m, 'A');
+    const b = await joined(m, 'B');
+    await withMedia(mod, ['mic', 'camera']);
+    await withMedia(a, ['mic', 'camera']);
+    await withMedia(b, ['mic']);
+    const r = await ok<{ muted: number }>(mod.socket, 'moderation:muteAll', { kind: 'audio' });
+    assert.equal(r.muted, 2);
+    assert.equal(producerPaused(m, mod.id, 'mic'), false, 'not the caller');
+    assert.equal(producerPaused(m, a.id, 'mic'), true);
+    assert.equal(producerPaused(m, b.id, 'mic'), true);
+    const v = await ok<{ muted: number }>(mod.socket, 'moderation:muteAll', { kind: 'video' });
+    assert.equal(v.muted, 1);
+    assert.equal(producerPaused(m, a.id, 'camera'), true);
+    assert.equal(producerPaused(m, mod.id, 'camera'), false);
+  });
+
+  test('hard audio moderation: nobody unmutes until allowed; "ask to unmute" allows and asks, never unmutes', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const b = await joined(m, 'Bea');
+    const modMedia = await withMedia(mod, ['mic']);
+    const prods = await withMedia(b, ['mic']);
+    const muted = next<{ reason: string }>(b.socket, 'moderation:muted');
+    const settings = next<MeetingSettings>(b.socket, 'meeting:settings');
+    await ok(mod.socket, 'moderation:settings', { audioModeration: true });
+    assert.equal((await muted).reason, 'moderation-on');
+    assert.equal((await settings).audioModeration, true);
+    assert.equal(producerPaused(m, b.id, 'mic'), true);
+    assert.equal(producerPaused(m, mod.id, 'mic'), false, 'moderators are not moderated');
+    await refused(b.socket, 'media:setProducerPaused', { producerId: prods.mic, paused: false }, 'MODERATED');
+    await ok(b.socket, 'hand:set', { raised: true });
+    const asked = next<{ kind: string; by: string }>(b.socket, 'moderation:askedToUnmute');
+    await ok(mod.socket, 'moderation:askToUnmute', { participantId: b.id, kind: 'audio' });
+    assert.deepEqual(await asked, { kind: 'audio', by: 'Mod' });
+    assert.equal(producerPaused(m, b.id, 'mic'), true, 'asking does not unmute');
+    assert.deepEqual(live(m).participant(b.id as never).info().allowed, { audio: true, video: false });
+    await ok(b.socket, 'media:setProducerPaused', { producerId: prods.mic, paused: false });
+    assert.equal(producerPaused(m, b.id, 'mic'), false);
+    await ok(mod.socket, 'moderation:allow', { participantId: b.id, kind: 'audio', allowed: false });
+    assert.equal(producerPaused(m, b.id, 'mic'), true, 'taking the permission back mutes');
+    await refused(b.socket, 'media:setProducerPaused', { producerId: prods.mic, paused: false }, 'MODERATED');
+    // A newcomer cannot start unmuted either; paused is fine.
+    const c = await joined(m, 'Cy');
+    assert.equal((await produce(c, 'mic')).code, 'MODERATED');
+    assert.equal((await produce(c, 'mic', true)).ok, true);
+    await ok(mod.socket, 'media:setProducerPaused', { producerId: modMedia.mic, paused: false });
+  });
+
+  test('hard video moderation covers camera and screen sharing', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const b = await joined(m, 'Bea');
+    await ok(mod.socket, 'moderation:settings', { videoModeration: true });
+    assert.equal((await produce(b, 'camera')).code, 'MODERATED');
+    assert.equal((await produce(b, 'screen')).code, 'MODERATED');
+    await ok(mod.socket, 'moderation:allow', { participantId: b.id, kind: 'video', allowed: true });
+    assert.equal((await produce(b, 'camera')).ok, true);
+  });
+
+  test('start muted and camera off apply to those who join afterwards, whatever their client asks', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const before = await joined(m, 'Before');
+    const s = await ok<{ settings: MeetingSettings }>(mod.socket, 'moderation:settings', { startMuted: true, startCameraOff: true });
+    assert.equal(s.settings.startMuted, true);
+    const late = await joined(m, 'Late');
+    assert.equal(late.join.settings.startMuted, true);
+    assert.equal(late.join.settings.startCameraOff, true);
+    const seen = record<{ kind: string; reason: string }>(late.socket, 'moderation:muted');
+    const prods = await withMedia(late, ['mic', 'camera']);
+    assert.equal(producerPaused(m, late.id, 'mic'), true);
+    assert.equal(producerPaused(m, late.id, 'camera'), true);
+    await sleep(100);
+    assert.deepEqual(seen.map((x) => [x.kind, x.reason]), [['audio', 'start-muted'], ['video', 'start-muted']]);
+    // Only the start: unmuting afterwards is theirs.
+    await ok(late.socket, 'media:setProducerPaused', { producerId: prods.mic, paused: false });
+    assert.equal(producerPaused(m, late.id, 'mic'), false);
+    await withMedia(before, ['mic']);
+    assert.equal(producerPaused(m, before.id, 'mic'), false, 'those already in are not affected');
+  });
+
+  test('follow me, layout and reaction sounds reach everyone; a pinned participant must exist', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const b = await joined(m, 'Bea');
+    await refused(mod.socket, 'moderation:settings', { layout: { mode: 'stage', pinned: 'nobody' } }, 'PARTICIPANT_NOT_FOUND');
+    const got = next<MeetingSettings>(b.socket, 'meeting:settings');
+    await ok(mod.socket, 'moderation:settings', { followMe: true, layout: { mode: 'stage', pinned: b.id }, reactionSounds: false });
+    const s = await got;
+    assert.equal(s.followMe, true);
+    assert.deepEqual(s.layout, { mode: 'stage', pinned: b.id });
+    assert.equal(s.reactionSounds, false);
+    await refused(mod.socket, 'moderation:settings', {}, 'INVALID_PAYLOAD', 'an empty change');
+  });
+});
+
+describe('waiting room', () => {
+  test('knock then admit: only moderators see the knock; the knocker gets no meeting data until admitted', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const host = await joined(m, 'Host', { moderator: true });
+    const first = await visitor(m, 'First');
+    await ok(first.socket, 'lobby:knock', {});
+    await ok(host.socket, 'lobby:admit', { participantId: first.id });
+    await ok(first.socket, 'meeting:join', {});
+    const participantSaw = record<Knocker>(first.socket, 'lobby:knocking');
+
+    const guest = await visitor(m, 'Guest');
+    const guestChat = record<ChatMessage>(guest.socket, 'chat:message');
+    const guestJoins = record<ParticipantInfo>(guest.socket, 'meeting:participantJoined');
+    await refused(guest.socket, 'meeting:join', {}, 'WAITING_ROOM');
+    const knock = next<Knocker>(host.socket, 'lobby:knocking');
+    await ok(guest.socket, 'lobby:knock', {});
+    const k = await knock;
+    assert.equal(k.name, 'Guest');
+    assert.equal(k.id, guest.id);
+    // While waiting: nothing of the meeting, and no meeting action works.
+    await ok(first.socket, 'chat:send', { text: 'secret plans' });
+    await joined(m, 'Someone', { moderator: true });
+    await refused(guest.socket, 'chat:send', { text: 'let me in' }, 'NOT_JOINED');
+    await refused(guest.socket, 'media:setup', { rtpCapabilities: {} }, 'NOT_JOINED');
+    await sleep(100);
+    assert.deepEqual(guestChat, []);
+    assert.deepEqual(guestJoins, []);
+    assert.deepEqual(participantSaw, [], 'participants never see who waits');
+
+    const admitted = next(guest.socket, 'lobby:admitted');
+    const gone = next<{ participantId: string; reason: string }>(host.socket, 'lobby:left');
+    await ok(host.socket, 'lobby:admit', { participantId: guest.id });
+    await admitted;
+    assert.deepEqual(await gone, { participantId: guest.id, reason: 'admitted' });
+    const j = await ok<JoinResult>(guest.socket, 'meeting:join', {});
+    assert.equal(j.chat.at(-1)?.text, 'secret plans', 'the history comes with the join');
+  });
+
+  test('knock then deny: the reason is shown, the door stays shut, and one may knock again', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const host = await joined(m, 'Host', { moderator: true });
+    const g = await visitor(m, 'Guest');
+    await ok(g.socket, 'lobby:knock', {});
+    const denied = next<{ reason: string | null }>(g.socket, 'lobby:denied');
+    const gone = next<{ reason: string }>(host.socket, 'lobby:left');
+    await ok(host.socket, 'lobby:deny', { participantId: g.id, reason: 'private meeting' });
+    assert.deepEqual(await denied, { reason: 'private meeting' });
+    assert.equal((await gone).reason, 'denied');
+    await refused(g.socket, 'meeting:join', {}, 'WAITING_ROOM');
+    await refused(host.socket, 'lobby:admit', { participantId: g.id }, 'PARTICIPANT_NOT_FOUND', 'no longer waiting');
+    const again = next<Knocker>(host.socket, 'lobby:knocking');
+    await ok(g.socket, 'lobby:knock', {});
+    assert.equal((await again).id, g.id);
+  });
+
+  test('a knocker who cancels or goes away leaves the list', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const host = await joined(m, 'Host', { moderator: true });
+    const a = await visitor(m, 'Cancels');
+    const b = await visitor(m, 'Closes tab');
+    await ok(a.socket, 'lobby:knock', {});
+    await ok(b.socket, 'lobby:knock', {});
+    const left = record<{ participantId: string; reason: string }>(host.socket, 'lobby:left');
+    await ok(a.socket, 'lobby:cancel', {});
+    b.socket.close();
+    await sleep(300);
+    assert.deepEqual(left.map((x) => x.reason), ['cancelled', 'cancelled']);
+    assert.deepEqual(live(m).lobbyFor(host.id as never), []);
+    await refused(a.socket, 'lobby:cancel', {}, 'NOT_JOINED', 'cancelling twice');
+  });
+
+  test('switching the waiting room off admits everyone waiting; admitAll too', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const host = await joined(m, 'Host', { moderator: true });
+    const ws = [await visitor(m, 'W1'), await visitor(m, 'W2')];
+    for (const w of ws) await ok(w.socket, 'lobby:knock', {});
+    const admitted = ws.map((w) => next(w.socket, 'lobby:admitted'));
+    await ok(host.socket, 'moderation:settings', { waitingRoom: false });
+    await Promise.all(admitted);
+    for (const w of ws) await ok(w.socket, 'meeting:join', {});
+    await ok(host.socket, 'moderation:settings', { waitingRoom: true });
+    const more = [await visitor(m, 'W3'), await visitor(m, 'W4')];
+    for (const w of more) await ok(w.socket, 'lobby:knock', {});
+    assert.equal((await ok<{ admitted: number }>(host.socket, 'lobby:admitAll', {})).admitted, 2);
+    for (const w of more) await ok(w.socket, 'meeting:join', {});
+    assert.equal(live(m).size, 5);
+  });
+
+  test('people may wait in an empty meeting for its moderator', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const g = await visitor(m, 'Punctual');
+    await refused(g.socket, 'meeting:join', {}, 'WAITING_ROOM');
+    await ok(g.socket, 'lobby:knock', {});
+    await sleep(100);
+    assert.ok(parley.meetings.live(m as MeetingId), 'the meeting stays open while someone waits');
+    const host = await joined(m, 'Host', { moderator: true });
+    assert.deepEqual(host.join.lobby.map((k) => k.name), ['Punctual']);
+  });
+});
+
+describe('meeting password', () => {
+  test('required, wrong, right; never shown; guessing is rate-limited per client', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const settings = next<MeetingSettings>(mod.socket, 'meeting:settings');
+    await ok(mod.socket, 'moderation:setPassword', { password: 'correct horse' });
+    const s = await settings;
+    assert.equal(s.passwordSet, true);
+    assert.ok(!JSON.stringify(s).includes('correct horse'));
+    const g = await visitor(m, 'Guest');
+    await refused(g.socket, 'meeting:join', {}, 'PASSWORD_REQUIRED');
+    const wrong = await request(g.socket, 'meeting:join', { password: 'Correct horse' });
+    assert.deepEqual(wrong, { ok: false, error: { code: 'WRONG_PASSWORD', message: 'wrong password' } });
+    await ok(g.socket, 'meeting:join', { password: 'correct horse' });
+
+    const guesser = await visitor(m, 'Guesser');
+    const codes: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const r = await request(guesser.socket, 'meeting:join', { password: `guess ${i}` });
+      codes.push(r.ok ? 'ok' : r.error.code);
+    }
+    // Five tries per client address (and per participant) in this meeting:
+    // the guest above used two from this address, so three are left.
+    assert.deepEqual(codes, ['WRONG_PASSWORD', 'WRONG_PASSWORD', 'WRONG_PASSWORD', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+    await refused(guesser.socket, 'meeting:join', { password: 'correct horse' }, 'RATE_LIMITED', 'even the right one, until the bucket refills');
+
+    await ok(mod.socket, 'moderation:setPassword', { password: null });
+    const free = await visitor(m, 'Free');
+    await ok(free.socket, 'meeting:join', {});
+  });
+
+  test('the right password skips the waiting room unless the moderator says otherwise', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const host = await joined(m, 'Host', { moderator: true });
+    await ok(host.socket, 'moderation:setPassword', { password: 'sesame' });
+    const a = await visitor(m, 'Knows it');
+    await refused(a.socket, 'meeting:join', {}, 'WAITING_ROOM', 'no password: knock');
+    await refused(a.socket, 'meeting:join', { password: 'nope' }, 'WRONG_PASSWORD');
+    await ok(a.socket, 'meeting:join', { password: 'sesame' });
+    await ok(host.socket, 'moderation:settings', { passwordSkipsWaitingRoom: false });
+    const b = await visitor(m, 'Also knows');
+    await refused(b.socket, 'meeting:join', { password: 'sesame' }, 'WAITING_ROOM');
+  });
+});
+
+describe('forgery', () => {
+  const moderatorActions = (target: string): [string, object][] => [
+    ['lobby:admit', { participantId: target }],
+    ['lobby:admitAll', {}],
+    ['lobby:deny', { participantId: target }],
+    ['moderation:grant', { participantId: target }],
+    ['moderation:renounce', {}],
+    ['moderation:kick', { participantId: target }],
+    ['moderation:mute', { participantId: target, kind: 'audio' }],
+    ['moderation:muteAll', { kind: 'video' }],
+    ['moderation:allow', { participantId: target, kind: 'audio', allowed: true }],
+    ['moderation:askToUnmute', { participantId: target, kind: 'audio' }],
+    ['moderation:settings', { waitingRoom: false, audioModeration: true }],
+    ['moderation:setPassword', { password: 'mine now' }],
+  ];
+
+  test('a participant tries every moderator action: NOT_MODERATOR, and nothing changes', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const mod = await joined(m, 'Mod', { moderator: true });
+    await withMedia(mod, ['mic']);
+    const w = await visitor(m, 'Waiting');
+    await ok(w.socket, 'lobby:knock', {});
+    const p = await visitor(m, 'Plain');
+    await ok(p.socket, 'lobby:knock', {});
+    await ok(mod.socket, 'lobby:admit', { participantId: p.id });
+    const pj = await ok<JoinResult>(p.socket, 'meeting:join', {});
+    const settingsBefore = live(m).settings;
+    for (const [event, payload] of moderatorActions(mod.id)) await refused(p.socket, event, payload, 'NOT_MODERATOR', event);
+    for (const [event, payload] of moderatorActions(w.id)) await refused(p.socket, event, payload, 'NOT_MODERATOR', `${event} on the knocker`);
+    assert.equal(pj.self.role, 'participant');
+    assert.equal(role(m, p.id), 'participant');
+    assert.equal(role(m, mod.id), 'moderator');
+    assert.deepEqual(live(m).settings, settingsBefore);
+    assert.equal(producerPaused(m, mod.id, 'mic'), false);
+    assert.deepEqual(live(m).lobbyFor(mod.id as never).map((k) => k.id), [w.id]);
+  });
+
+  test('a waiting socket tries every participant and moderator action: NOT_JOINED', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const mod = await joined(m, 'Mod', { moderator: true });
+    const w = await visitor(m, 'Waiting');
+    await ok(w.socket, 'lobby:knock', {});
+    const actions: [string, object][] = [
+      ['chat:send', { text: 'hi' }],
+      ['reaction:send', { emoji: '👍' }],
+      ['hand:set', { raised: true }],
+      ['meeting:leave', {}],
+      ['media:setup', { rtpCapabilities: {} }],
+      ['media:consume', { producerId: 'p' }],
+      ...moderatorActions(w.id),
+    ];
+    for (const [event, payload] of actions) await refused(w.socket, event, payload, 'NOT_JOINED', event);
+    assert.equal(live(m).size, 1);
+    assert.deepEqual(live(m).lobbyFor(mod.id as never).map((k) => k.id), [w.id], 'it did not admit itself');
+  });
+
+  test('a moderator of one meeting is nobody in another; targets from another meeting are not found', async () => {
+    const m1 = await meeting();
+    const m2 = await meeting();
+    const mod1 = await joined(m1, 'Mod one');
+    const mod2 = await joined(m2, 'Mod two');
+    const p2 = await joined(m2, 'Two');
+    await refused(mod1.socket, 'moderation:kick', { participantId: p2.id }, 'PARTICIPANT_NOT_FOUND');
+    await refused(mod1.socket, 'moderation:mute', { participantId: p2.id, kind: 'audio' }, 'PARTICIPANT_NOT_FOUND');
+    await refused(mod1.socket, 'moderation:grant', { participantId: p2.id }, 'PARTICIPANT_NOT_FOUND');
+    assert.equal(live(m2).size, 2);
+    assert.equal(role(m2, mod2.id), 'moderator');
+    // A token carries its own identity: a second socket claiming the moderator's
+    // participant id with a token of its own is a different participant.
+    const forged = await visitor(m2, 'Mod two');
+    await refused(forged.socket, 'moderation:kick', { participantId: p2.id }, 'NOT_JOINED');
+  });
+});
