@@ -4,7 +4,7 @@ import type { MeetingSession } from '../web/src/meeting/session.ts';
 declare global {
   interface Window {
     /** The Parley web client's debug handle (web/src/meeting/MeetingPage.tsx). */
-    parley?: { session: MeetingSession };
+    parley?: { session: MeetingSession; knocks(): number };
     /** The bare mediasoup page of the join benchmark (bench/join/bare-client). */
     bare: { publish(): Promise<void>; join(): Promise<number> };
   }

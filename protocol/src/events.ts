@@ -46,6 +46,11 @@ export interface MeetingSettings {
   videoModeration: boolean;
   /** Everyone (and the recording) shows `layout`, the moderator's. */
   followMe: boolean;
+  /**
+   * `stage` with `pinned` null: the latest screen share is large (the default);
+   * `stage` with a participant: theirs (screen, else camera) is large;
+   * `grid`: everyone in equal tiles, screens too.
+   */
   layout: Layout;
 }
 
@@ -181,7 +186,8 @@ export interface ServerToClientEvents {
   'moderation:kicked': (p: { reason: string | null; by: string }) => void;
   'moderation:muted': (p: { kind: MediaKind; by: string | null; reason: 'moderator' | 'start-muted' | 'moderation-on' }) => void;
   'moderation:askedToUnmute': (p: { kind: MediaKind; by: string }) => void;
-  'moderation:promoted': (p: { reason: 'granted' | 'last-moderator-left' }) => void;
+  /** With the waiting list, which a new moderator has not seen yet. */
+  'moderation:promoted': (p: { reason: 'granted' | 'last-moderator-left'; lobby: Knocker[] }) => void;
 }
 
 export type InterServerEvents = Record<string, never>;
@@ -193,6 +199,8 @@ export interface SocketData {
   name: string;
   /** The token was issued against the meeting's moderatorToken. */
   moderator: boolean;
+  /** The browser's device cookie at token time (kicks ban it too). */
+  device: string | null;
   joined: boolean;
 }
 

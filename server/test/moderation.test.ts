@@ -159,6 +159,39 @@ describe('kick', () => {
     await refused(mod.socket, 'moderation:kick', { participantId: mod.id }, 'INVALID_PAYLOAD', 'kicking oneself');
   });
 
+  test('a fresh link from the kicked browser (same device cookie) still has to knock', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const joinHttp = async (name: string, cookie?: string) => {
+      const res = await fetch(`${parley.url}/api/meetings/${m}/join`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+        body: JSON.stringify({ name }),
+      });
+      const body = (await res.json()) as { token: string; participantId: string };
+      return { ...body, setCookie: res.headers.get('set-cookie') ?? '' };
+    };
+    const first = await joinHttp('Troll');
+    const device = /parley_device=([a-z2-7]{26})/.exec(first.setCookie)?.[1];
+    assert.ok(device, 'a device cookie is issued');
+    assert.match(first.setCookie, /HttpOnly/);
+    const t = await connect(parley.url, first.token);
+    opened.push(t);
+    await ok(t, 'meeting:join', {});
+    await ok(mod.socket, 'moderation:kick', { participantId: first.participantId });
+    const again = await joinHttp('Totally new person', `parley_device=${device}`);
+    assert.notEqual(again.participantId, first.participantId);
+    assert.match(again.setCookie, new RegExp(`parley_device=${device}`), 'the same browser keeps its cookie');
+    const s = await connect(parley.url, again.token);
+    opened.push(s);
+    await refused(s, 'meeting:join', {}, 'WAITING_ROOM');
+    // Another browser is not affected.
+    const other = await joinHttp('Someone else');
+    const o = await connect(parley.url, other.token);
+    opened.push(o);
+    await ok(o, 'meeting:join', {});
+  });
+
   test('while the meeting is locked with a password and has no waiting room, the kicked are refused', async () => {
     const m = await meeting();
     const mod = await joined(m, 'Mod');

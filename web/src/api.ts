@@ -23,7 +23,8 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
 }
 
 export const api = {
-  createMeeting: (title?: string) => call<CreateMeetingReply>('POST', '/api/meetings', title ? { title } : {}),
+  createMeeting: (title?: string, opts: { waitingRoom?: boolean } = {}) =>
+    call<CreateMeetingReply>('POST', '/api/meetings', { ...(title ? { title } : {}), ...(opts.waitingRoom ? { waitingRoom: true } : {}) }),
   meeting: (id: string) => call<MeetingInfoReply>('GET', `/api/meetings/${encodeURIComponent(id)}`),
   join: (id: string, name: string, moderatorToken?: string) =>
     call<JoinMeetingReply>('POST', `/api/meetings/${encodeURIComponent(id)}/join`, { name, ...(moderatorToken ? { moderatorToken } : {}) }),

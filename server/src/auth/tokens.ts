@@ -10,6 +10,11 @@ export interface ParticipantClaims {
   name: string;
   /** Issued against the meeting's moderator token. */
   moderator: boolean;
+  /**
+   * This browser's device cookie when the token was issued: a kick bans the
+   * device too, so a fresh link from the same browser still has to knock.
+   */
+  device?: string;
   /** Expiry, ms since epoch. */
   exp: number;
 }
@@ -44,7 +49,8 @@ export class TokenSigner {
       const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as ParticipantClaims;
       if (typeof c.exp !== 'number' || c.exp < now) return undefined;
       if (typeof c.meetingId !== 'string' || typeof c.participantId !== 'string' || typeof c.name !== 'string') return undefined;
-      return { meetingId: c.meetingId, participantId: c.participantId, name: c.name, moderator: c.moderator === true, exp: c.exp };
+      const device = typeof c.device === 'string' ? c.device : undefined;
+      return { meetingId: c.meetingId, participantId: c.participantId, name: c.name, moderator: c.moderator === true, exp: c.exp, ...(device ? { device } : {}) };
     } catch {
       return undefined;
     }

@@ -43,7 +43,7 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
   meeting.on('roleChanged', (pid, role, reason) => {
     if (role === 'moderator') {
       io.in(one(pid)).socketsJoin(mods);
-      if (reason !== 'renounced') io.to(one(pid)).emit('moderation:promoted', { reason });
+      if (reason !== 'renounced') io.to(one(pid)).emit('moderation:promoted', { reason, lobby: meeting.lobbyFor(pid) });
     } else {
       io.in(one(pid)).socketsLeave(mods);
     }

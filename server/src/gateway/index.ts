@@ -40,6 +40,7 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
       participantId: claims.participantId,
       name: claims.name,
       moderator: claims.moderator,
+      device: claims.device ?? null,
       joined: false,
     };
     next();

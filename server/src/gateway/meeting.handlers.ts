@@ -14,7 +14,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
     if (rtpCapabilities) checkRtpCapabilities(rtpCapabilities);
     const meeting = await meetings.open(socket.data.meetingId);
     const { participant, resumed } = await meeting.join(
-      { id: pid, name: socket.data.name, moderator: socket.data.moderator },
+      { id: pid, name: socket.data.name, moderator: socket.data.moderator, device: socket.data.device },
       socket.id,
       { password, client: socket.handshake.address },
     );
@@ -56,7 +56,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
     ctx.knocking = meeting;
     await socket.join(lobbyRoom(meeting.id, pid));
     try {
-      meeting.knock({ id: pid, name: socket.data.name }, socket.id);
+      meeting.knock({ id: pid, name: socket.data.name, device: socket.data.device }, socket.id);
     } catch (error) {
       ctx.knocking = undefined;
       await socket.leave(lobbyRoom(meeting.id, pid));

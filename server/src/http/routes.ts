@@ -34,6 +34,14 @@ export function cleanName(raw: string): string {
   return Array.from(clean).slice(0, LIMITS.nameChars).join('');
 }
 
+const DEVICE_COOKIE = 'parley_device';
+
+/** The device cookie's value, when it has the shape we issue (26 base32 characters). */
+export function deviceCookie(header: string | undefined): string | undefined {
+  const m = header ? new RegExp(`(?:^|;\\s*)${DEVICE_COOKIE}=([a-z2-7]{26})(?:;|$)`).exec(header) : null;
+  return m?.[1];
+}
+
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { meetings, signer } = deps;
 
@@ -111,9 +119,13 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       if (!moderator) return sendError(reply, 'FORBIDDEN', 'this moderator link is not valid for this meeting');
     }
     const participantId = randomId(10) as ParticipantId;
+    // A long-lived, random, HttpOnly cookie names this browser (no account
+    // needed): a kicked person who asks for a new link still has to knock.
+    const device = deviceCookie(req.headers.cookie) ?? randomId(16);
+    reply.header('set-cookie', `${DEVICE_COOKIE}=${device}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000`);
     const out: JoinMeetingReply = {
       participantId,
-      token: signer.sign({ meetingId: id, participantId, name, moderator }),
+      token: signer.sign({ meetingId: id, participantId, name, moderator, device }),
       title: record.title,
     };
     return out;

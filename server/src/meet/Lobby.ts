@@ -8,7 +8,7 @@ import { MeetingFull } from './errors.ts';
  * must knock and emits what changed.
  */
 export class Lobby {
-  readonly #waiting = new Map<ParticipantId, Knocker & { sessionId: string }>();
+  readonly #waiting = new Map<ParticipantId, Knocker & { sessionId: string; device: string | null }>();
   /** Admitted but not joined yet: their next meeting:join passes the door. */
   readonly #admitted = new Set<ParticipantId>();
 
@@ -26,7 +26,7 @@ export class Lobby {
   }
 
   /** Adds (or refreshes, from a new socket) a knocker; true when it is new to the list. */
-  knock(id: ParticipantId, name: string, sessionId: string): { knocker: Knocker; fresh: boolean } {
+  knock(id: ParticipantId, name: string, sessionId: string, device: string | null = null): { knocker: Knocker; fresh: boolean } {
     const existing = this.#waiting.get(id);
     if (existing) {
       existing.sessionId = sessionId;
@@ -34,7 +34,7 @@ export class Lobby {
     }
     if (this.#waiting.size >= LIMITS.lobbySize) throw new MeetingFull(LIMITS.lobbySize);
     const knocker = { id, name, knockedAt: Date.now() };
-    this.#waiting.set(id, { ...knocker, sessionId });
+    this.#waiting.set(id, { ...knocker, sessionId, device });
     return { knocker, fresh: true };
   }
 
@@ -46,9 +46,12 @@ export class Lobby {
     return true;
   }
 
-  admit(id: ParticipantId): void {
+  /** Moves a knocker to the admitted; answers the device it knocked from. */
+  admit(id: ParticipantId): string | null {
+    const device = this.#waiting.get(id)?.device ?? null;
     this.#waiting.delete(id);
     this.#admitted.add(id);
+    return device;
   }
 
   /** Takes an admission (one use: the join it lets in). */

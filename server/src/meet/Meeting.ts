@@ -107,8 +107,12 @@ export class Participant {
   readonly media: MediaPeer;
   leaveTimer: NodeJS.Timeout | undefined;
 
-  constructor(id: ParticipantId, name: string, role: Role, sessionId: string, media: MediaPeer) {
+  /** The browser's device cookie, when the token carried one. */
+  readonly device: string | null;
+
+  constructor(id: ParticipantId, name: string, role: Role, sessionId: string, media: MediaPeer, device: string | null = null) {
     this.id = id;
+    this.device = device;
     this.name = name;
     this.role = role;
     this.sessionId = sessionId;
@@ -150,8 +154,8 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   #activeSpeaker: ParticipantId | null = null;
   readonly #lobby = new Lobby();
   readonly #password = new MeetingPassword();
-  /** Removed by a moderator: they come back only through the waiting room. */
-  readonly #kicked = new Set<ParticipantId>();
+  /** Removed by a moderator (`p:` participant ids, `d:` device cookies): back only through the waiting room. */
+  readonly #kicked = new Set<string>();
   #settings: MeetingSettings;
   /** Joins in flight keep an empty meeting from closing under them. */
   #joining = 0;
@@ -175,7 +179,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
       audioModeration: false,
       videoModeration: false,
       followMe: false,
-      layout: { mode: 'grid', pinned: null },
+      layout: { mode: 'stage', pinned: null },
     };
     this.onListenerError = (error, event) => log.error({ err: error, event }, 'meeting listener failed');
     media.on('activeSpeaker', (peerId) => {
@@ -247,7 +251,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
    * its place back: a dropped socket that returns, or a reloaded page.
    */
   async join(
-    who: { id: ParticipantId; name: string; moderator: boolean },
+    who: { id: ParticipantId; name: string; moderator: boolean; device?: string | null },
     sessionId: string,
     entry: { password?: string; client?: string } = {},
   ): Promise<{ participant: Participant; resumed: boolean }> {
@@ -258,7 +262,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     this.#joining += 1;
     try {
       // The moderator link always enters; everyone else passes the door.
-      if (!who.moderator) await this.#door(who.id, entry);
+      if (!who.moderator) await this.#door(who.id, who.device ?? null, entry);
     } catch (error) {
       this.#joining -= 1;
       this.#closeIfEmpty();
@@ -286,7 +290,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     // The creator (moderator token) is moderator; without one, whoever finds
     // the meeting empty is.
     const role: Role = who.moderator || this.#participants.size === 0 ? 'moderator' : 'participant';
-    const participant = new Participant(who.id, who.name, role, sessionId, peer);
+    const participant = new Participant(who.id, who.name, role, sessionId, peer, who.device ?? null);
     participant.startOff.audio = this.#settings.startMuted && role !== 'moderator';
     participant.startOff.video = this.#settings.startCameraOff && role !== 'moderator';
     this.#participants.set(who.id, participant);
@@ -357,10 +361,10 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   // ---- the door: waiting room, password, kicked people ----------------------
 
   /** Lets `id` in, or says why not (WAITING_ROOM, PASSWORD_REQUIRED, WRONG_PASSWORD, KICKED). */
-  async #door(id: ParticipantId, entry: { password?: string; client?: string }): Promise<void> {
+  async #door(id: ParticipantId, device: string | null, entry: { password?: string; client?: string }): Promise<void> {
     if (this.#lobby.isAdmitted(id)) return;
     const s = this.#settings;
-    const kicked = this.#kicked.has(id);
+    const kicked = this.#isKicked(id, device);
     if (this.#password.isSet && entry.password !== undefined) {
       if (!this.#password.mayTry([`client:${entry.client ?? '?'}`, `participant:${id}`])) throw new TooManyTries();
       if (!(await this.#password.matches(entry.password))) throw new WrongPassword();
@@ -381,17 +385,17 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
    * nothing keeps the door shut any more (the waiting room was switched off
    * meanwhile), it is admitted at once.
    */
-  knock(who: { id: ParticipantId; name: string }, sessionId: string): void {
+  knock(who: { id: ParticipantId; name: string; device?: string | null }, sessionId: string): void {
     if (this.#closed) throw new MeetingNotFound();
     if (this.#participants.has(who.id)) throw new InvalidRequest('already in the meeting');
-    const kicked = this.#kicked.has(who.id);
+    const kicked = this.#isKicked(who.id, who.device ?? null);
     if (kicked && this.#password.isSet && !this.#settings.waitingRoom) throw new Kicked();
     if (!this.#settings.waitingRoom && !kicked && !this.#password.isSet) {
       this.#lobby.admit(who.id);
       this.emit('admitted', who.id);
       return;
     }
-    const { knocker, fresh } = this.#lobby.knock(who.id, who.name, sessionId);
+    const { knocker, fresh } = this.#lobby.knock(who.id, who.name, sessionId, who.device ?? null);
     if (fresh) this.emit('knocking', knocker);
   }
 
@@ -421,9 +425,15 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     this.emit('denied', id, reason?.trim() || null);
   }
 
+  #isKicked(id: ParticipantId, device: string | null): boolean {
+    return this.#kicked.has(`p:${id}`) || (device !== null && this.#kicked.has(`d:${device}`));
+  }
+
   #admit(id: ParticipantId): void {
-    this.#lobby.admit(id);
-    this.#kicked.delete(id);
+    const device = this.#lobby.admit(id);
+    // Let in by a moderator: forgiven.
+    this.#kicked.delete(`p:${id}`);
+    if (device) this.#kicked.delete(`d:${device}`);
     this.emit('lobbyLeft', id, 'admitted');
     this.emit('admitted', id);
   }
@@ -462,8 +472,9 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   kick(by: ParticipantId, id: ParticipantId, reason: string | undefined): void {
     const mod = this.#moderator(by);
     if (id === by) throw new InvalidRequest('you cannot kick yourself (leave instead)');
-    this.participant(id);
-    this.#kicked.add(id);
+    const target = this.participant(id);
+    this.#kicked.add(`p:${id}`);
+    if (target.device) this.#kicked.add(`d:${target.device}`);
     this.emit('kicked', id, reason?.trim() || null, mod.name);
     this.leave(id, 'kicked');
   }

@@ -6,12 +6,13 @@ import { api } from '../api.ts';
 export function Home() {
   const [title, setTitle] = useState('');
   const [busy, setBusy] = useState(false);
+  const [waitingRoom, setWaitingRoom] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const start = async () => {
     setBusy(true);
     setError(null);
     try {
-      const m = await api.createMeeting(title.trim() || undefined);
+      const m = await api.createMeeting(title.trim() || undefined, { waitingRoom });
       location.assign(`/m/${m.id}?moderatorToken=${encodeURIComponent(m.moderatorToken)}`);
     } catch (e) {
       setError((e as Error).message);
@@ -29,6 +30,10 @@ export function Home() {
         }}
       >
         <input data-testid="title-input" placeholder="Meeting title (optional)" maxLength={LIMITS.titleChars} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+        <label class="check">
+          <input type="checkbox" data-testid="waiting-room-option" checked={waitingRoom} onChange={(e) => setWaitingRoom((e.target as HTMLInputElement).checked)} />
+          Waiting room: I let people in
+        </label>
         <button type="submit" class="primary" data-testid="start-meeting" disabled={busy}>
           Start a meeting
         </button>

@@ -3,12 +3,14 @@ import { api, ApiError } from '../api.ts';
 import { describeMediaError, getCameraTrack, getMicTrack } from './devices.ts';
 import { Prejoin, type PrejoinResult } from './Prejoin.tsx';
 import { Room } from './Room.tsx';
+import { PasswordForm, WaitingScreen } from '../lobby/WaitingScreen.tsx';
+import { knocksPlayed } from '../lobby/knock.ts';
 import { MeetingSession } from './session.ts';
 
 declare global {
   interface Window {
     /** Debug handle (statistics, state) used by the end-to-end tests and support. */
-    parley?: { session: MeetingSession };
+    parley?: { session: MeetingSession; knocks: () => number };
   }
 }
 
@@ -38,7 +40,7 @@ export function MeetingPage({ id }: { id: string }) {
   const skipPrejoin = params.get('prejoin') === '0' && initialName.trim() !== '';
 
   useEffect(() => {
-    window.parley = { session };
+    window.parley = { session, knocks: () => knocksPlayed.value };
     api.meeting(id).then(
       (m) => {
         setTitle(m.title);
@@ -70,6 +72,18 @@ export function MeetingPage({ id }: { id: string }) {
   const status = session.status.value;
   if (missing) return <Message title="Meeting not available" text={missing} />;
   if (status === 'joined' || status === 'reconnecting') return <Room session={session} onLeave={() => void session.leave()} />;
+  if (status === 'waiting' || status === 'denied') return <WaitingScreen session={session} title={title} />;
+  if (status === 'password') {
+    return (
+      <div class="message-page" data-testid="password-page">
+        <h1>{title || 'Meeting'}</h1>
+        <PasswordForm session={session} />
+      </div>
+    );
+  }
+  if (status === 'kicked') {
+    return <Message title="You were removed" text={session.error.value ?? ''} action={{ label: 'Ask to come back', onClick: () => location.reload() }} testid="kicked" />;
+  }
   if (status === 'left') return <Message title="You left the meeting" text="" action={{ label: 'Rejoin', onClick: () => location.reload() }} testid="left" />;
   if (status === 'ended' || status === 'replaced' || status === 'failed') {
     return <Message title={status === 'failed' ? 'Could not join' : 'Meeting closed'} text={session.error.value ?? ''} action={{ label: 'Join again', onClick: () => location.reload() }} testid={status} />;

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { ParticipantInfo } from '@parley/protocol';
 import { Icon } from '../ui/icons.tsx';
 import type { MeetingSession } from './session.ts';
@@ -12,9 +13,76 @@ function order(a: ParticipantInfo, b: ParticipantInfo): number {
   return a.joinedAt - b.joinedAt;
 }
 
+/** A moderator's actions on one participant; the server checks every one. */
+function ModeratorActions({ session, p }: { session: MeetingSession; p: ParticipantInfo }) {
+  const [kicking, setKicking] = useState(false);
+  const [reason, setReason] = useState('');
+  const s = session.settings.value;
+  const mic = p.producers.find((x) => x.source === 'mic');
+  const cam = p.producers.find((x) => x.source === 'camera');
+  const id = p.id;
+  return (
+    <div class="mod-actions" data-testid="moderator-actions">
+      {mic && !mic.paused && (
+        <button type="button" class="small" data-testid="mute" onClick={() => void session.moderate('moderation:mute', { participantId: id, kind: 'audio' })}>
+          Mute
+        </button>
+      )}
+      {cam && !cam.paused && (
+        <button type="button" class="small" data-testid="stop-camera" onClick={() => void session.moderate('moderation:mute', { participantId: id, kind: 'video' })}>
+          Stop camera
+        </button>
+      )}
+      {p.role !== 'moderator' && (!mic || mic.paused) && (
+        <button type="button" class="small" data-testid="ask-unmute" onClick={() => void session.moderate('moderation:askToUnmute', { participantId: id, kind: 'audio' })}>
+          Ask to unmute
+        </button>
+      )}
+      {p.role !== 'moderator' && s?.audioModeration && p.allowed.audio && (
+        <button type="button" class="small" data-testid="revoke-audio" onClick={() => void session.moderate('moderation:allow', { participantId: id, kind: 'audio', allowed: false })}>
+          Revoke speaking
+        </button>
+      )}
+      {p.role !== 'moderator' && s?.videoModeration && (
+        <button type="button" class="small" data-testid="allow-video" onClick={() => void session.moderate('moderation:allow', { participantId: id, kind: 'video', allowed: !p.allowed.video })}>
+          {p.allowed.video ? 'Revoke video' : 'Allow video'}
+        </button>
+      )}
+      {p.role !== 'moderator' && (
+        <button type="button" class="small" data-testid="grant-moderator" onClick={() => void session.moderate('moderation:grant', { participantId: id })}>
+          Make moderator
+        </button>
+      )}
+      {kicking ? (
+        <form
+          class="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void session.moderate('moderation:kick', reason.trim() ? { participantId: id, reason: reason.trim() } : { participantId: id });
+            setKicking(false);
+          }}
+        >
+          <input data-testid="kick-reason" placeholder="Reason (shown to them)" maxLength={200} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+          <button type="submit" class="small danger" data-testid="kick-confirm">
+            Remove
+          </button>
+          <button type="button" class="small" onClick={() => setKicking(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <button type="button" class="small danger" data-testid="kick" onClick={() => setKicking(true)}>
+          Remove…
+        </button>
+      )}
+    </div>
+  );
+}
+
 export function ParticipantsPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
   const me = session.participantId;
   const people = [...session.participants.value.values()].sort(order);
+  const moderator = session.isModerator;
   return (
     <aside class="panel" aria-label="Participants" data-testid="participants-panel">
       <header class="panel-head">
@@ -23,6 +91,19 @@ export function ParticipantsPanel({ session, onClose }: { session: MeetingSessio
           <Icon name="close" size={18} />
         </button>
       </header>
+      {moderator && (
+        <div class="mod-bar">
+          <button type="button" class="small" data-testid="mute-all" onClick={() => void session.moderate('moderation:muteAll', { kind: 'audio' })}>
+            Mute everyone
+          </button>
+          <button type="button" class="small" data-testid="stop-all-cameras" onClick={() => void session.moderate('moderation:muteAll', { kind: 'video' })}>
+            Stop all cameras
+          </button>
+          <button type="button" class="small" data-testid="renounce" onClick={() => void session.moderate('moderation:renounce', {})}>
+            Give up moderator role
+          </button>
+        </div>
+      )}
       <ul class="people">
         {people.map((p) => {
           const mic = p.producers.find((x) => x.source === 'mic');
@@ -55,6 +136,7 @@ export function ParticipantsPanel({ session, onClose }: { session: MeetingSessio
                   <Icon name={camOn ? 'camera' : 'cameraOff'} size={16} />
                 </span>
               </span>
+              {moderator && p.id !== me && <ModeratorActions session={session} p={p} />}
             </li>
           );
         })}

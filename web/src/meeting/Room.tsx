@@ -8,6 +8,7 @@ import type { MeetingSession, RemoteStream } from './session.ts';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { Tile } from './Tile.tsx';
 import { Toolbar, type Panel } from './Toolbar.tsx';
+import { LobbyPanel } from '../lobby/LobbyPanel.tsx';
 
 /** Columns for n tiles in a w x h area, keeping tiles near 16:9 and as large as possible. */
 function columnsFor(n: number, w: number, h: number): number {
@@ -65,26 +66,57 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
     }
     return out;
   }, [participants, streams, session.screenTrack.value]);
-  const stage = screens.at(-1);
+  // What is large: the moderator's choice while "follow me" is on, else ours.
+  // stage + nobody pinned: the latest screen share; stage + someone pinned:
+  // their screen, else their camera; grid: nobody, screens become tiles.
+  const layout = session.layout;
+  const pinned = layout.pinned ? participants.find((p) => p.id === layout.pinned) : undefined;
+  const stage: { p: ParticipantInfo; track: MediaStreamTrack | null; stream?: RemoteStream; kind: 'camera' | 'screen' } | undefined =
+    layout.mode === 'grid'
+      ? undefined
+      : pinned
+        ? (() => {
+            const screen = screens.find((x) => x.p.id === pinned.id);
+            if (screen) return { ...screen, kind: 'screen' as const };
+            const self = pinned.id === me?.id;
+            const stream = self ? undefined : videoOf(pinned, 'camera');
+            return { p: pinned, track: self ? session.cameraTrack.value : (stream?.track ?? null), stream, kind: 'camera' as const };
+          })()
+        : screens.length
+          ? { ...screens.at(-1)!, kind: 'screen' as const }
+          : undefined;
+  const pin = (id: ParticipantInfo['id']) => session.setLayout(layout.pinned === id && layout.mode === 'stage' ? { mode: 'stage', pinned: null } : { mode: 'stage', pinned: id });
 
-  const tiles = participants.map((p) => {
-    const isSelf = p.id === me?.id;
-    const stream = isSelf ? undefined : videoOf(p, 'camera');
-    return (
-      <Tile
-        key={p.id}
-        session={session}
-        participant={p}
-        track={isSelf ? session.cameraTrack.value : (stream?.track ?? null)}
-        producerId={stream?.producerId}
-        isSelf={isSelf}
-        speaking={session.activeSpeakerId.value === p.id && participants.length > 1}
-        reactions={session.reactions.value.filter((r) => r.participantId === p.id)}
-      />
-    );
-  });
+  const tiles = participants
+    .filter((p) => !(stage?.kind === 'camera' && stage.p.id === p.id))
+    .map((p) => {
+      const isSelf = p.id === me?.id;
+      const stream = isSelf ? undefined : videoOf(p, 'camera');
+      return (
+        <Tile
+          key={p.id}
+          session={session}
+          participant={p}
+          track={isSelf ? session.cameraTrack.value : (stream?.track ?? null)}
+          producerId={stream?.producerId}
+          isSelf={isSelf}
+          speaking={session.activeSpeakerId.value === p.id && participants.length > 1}
+          reactions={session.reactions.value.filter((r) => r.participantId === p.id)}
+          onPin={() => pin(p.id)}
+        />
+      );
+    });
+  // In tile view screens are tiles like the others.
+  if (layout.mode === 'grid') {
+    for (const sc of screens) {
+      tiles.push(
+        <Tile key={`screen-${sc.p.id}`} session={session} participant={sc.p} track={sc.track} producerId={sc.stream?.producerId} isSelf={sc.p.id === me?.id} speaking={false} reactions={[]} kind="screen" />,
+      );
+    }
+  }
+  const following = Boolean(session.settings.value?.followMe && !session.isModerator);
 
-  const cols = stage ? 1 : columnsFor(participants.length, size.w, size.h);
+  const cols = stage ? 1 : columnsFor(tiles.length, size.w, size.h);
   const inviteUrl = `${location.origin}/m/${session.meetingId}`;
 
   return (
@@ -92,6 +124,18 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       <header class="room-head">
         <h1 class="room-title" data-testid="meeting-title">{session.title.value}</h1>
         <span class="count" data-testid="participant-count">{participants.length} in meeting</span>
+        {session.isModerator && <span class="role" data-testid="i-am-moderator">moderator</span>}
+        <button
+          type="button"
+          class="link-btn"
+          data-testid="layout-toggle"
+          disabled={following}
+          title={following ? 'The moderator chooses the layout' : undefined}
+          onClick={() => session.setLayout(layout.mode === 'grid' ? { mode: 'stage', pinned: null } : { mode: 'grid', pinned: null })}
+        >
+          {layout.mode === 'grid' ? 'Stage view' : 'Tile view'}
+        </button>
+        {following && <span class="dim" data-testid="following">Following the moderator’s layout</span>}
         <button
           type="button"
           class="link-btn"
@@ -112,6 +156,12 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
           Connection lost. Reconnecting…
         </div>
       )}
+      {session.askedToUnmute.value && session.micMuted.value && session.askedToUnmute.value === 'audio' && (
+        <button type="button" class="banner action" data-testid="asked-to-unmute" onClick={() => void session.toggleMic()}>
+          A moderator asks you to unmute. Click here to unmute.
+        </button>
+      )}
+      <LobbyPanel session={session} />
       {session.notice.value && (
         <div class="banner" role="status" data-testid="notice">
           {session.notice.value}
@@ -140,9 +190,10 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
               track={stage.track}
               producerId={stage.stream?.producerId}
               isSelf={stage.p.id === me?.id}
-              speaking={false}
-              reactions={[]}
-              kind="screen"
+              speaking={stage.kind === 'camera' && session.activeSpeakerId.value === stage.p.id}
+              reactions={stage.kind === 'camera' ? session.reactions.value.filter((r) => r.participantId === stage.p.id) : []}
+              kind={stage.kind}
+              onPin={() => pin(stage.p.id)}
             />
           </div>
         )}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Icon } from '../ui/icons.tsx';
 import { listDevices, type DeviceLists } from './devices.ts';
 import type { MeetingSession } from './session.ts';
+import { ModeratorSettings } from '../moderation/ModeratorSettings.tsx';
 
 /** Device switching during the meeting: the new track replaces the old one in place. */
 export function SettingsPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
@@ -15,9 +16,9 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
   const micId = session.micTrack.value?.getSettings().deviceId ?? '';
   const camId = session.cameraTrack.value?.getSettings().deviceId ?? '';
   return (
-    <aside class="panel" aria-label="Devices" data-testid="settings-panel">
+    <aside class="panel" aria-label="Settings" data-testid="settings-panel">
       <header class="panel-head">
-        <h2>Devices</h2>
+        <h2>Settings</h2>
         <button type="button" class="icon-btn" aria-label="Close devices" onClick={onClose}>
           <Icon name="close" size={18} />
         </button>
@@ -45,6 +46,7 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
             ))}
           </select>
         </label>
+        <ModeratorSettings session={session} />
       </div>
     </aside>
   );

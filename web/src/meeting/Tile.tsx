@@ -15,6 +15,8 @@ interface TileProps {
   speaking: boolean;
   reactions: ShownReaction[];
   kind?: 'camera' | 'screen';
+  /** Click to pin (or unpin) this tile on the stage. */
+  onPin?: () => void;
 }
 
 function initials(name: string): string {
@@ -31,7 +33,7 @@ function initials(name: string): string {
  * layer that fits its size on screen, and no video at all while it is not
  * visible (scrolled away, or the page hidden).
  */
-export function Tile({ session, participant, track, producerId, isSelf, speaking, reactions, kind = 'camera' }: TileProps) {
+export function Tile({ session, participant, track, producerId, isSelf, speaking, reactions, kind = 'camera', onPin }: TileProps) {
   const ref = useRef<HTMLDivElement>(null);
   const mic = participant.producers.find((p) => p.source === 'mic');
   const micOff = isSelf ? !session.micTrack.value || session.micMuted.value : !mic || mic.paused;
@@ -76,6 +78,8 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
       data-name={participant.name}
       data-video={showVideo ? 'on' : 'off'}
       data-speaking={speaking ? 'true' : 'false'}
+      onDblClick={onPin}
+      title={onPin ? 'Double-click to pin or unpin' : undefined}
     >
       {showVideo ? (
         <Video track={track} mirror={isSelf && kind === 'camera'} fit={kind === 'screen' ? 'contain' : 'cover'} />

@@ -72,7 +72,7 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
       </div>
       <Button icon="hand" label={hand ? 'Lower hand' : 'Raise hand'} active={hand} testid="toggle-hand" onClick={() => void session.setHand(!hand)} />
       <Button icon="people" label="Participants" active={panel === 'participants'} testid="toggle-participants" onClick={() => toggle('participants')} />
-      <Button icon="settings" label="Devices" active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
+      <Button icon="settings" label="Settings" active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
       <Button icon="leave" label="Leave meeting" danger testid="leave" onClick={onLeave} />
     </div>
   );

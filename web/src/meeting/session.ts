@@ -14,7 +14,11 @@ import type {
   ConsumerOptionsWire,
   ErrorBody,
   JoinResult,
+  Knocker,
+  Layout,
+  MediaKind,
   MediaSource,
+  MeetingSettings,
   ParticipantId,
   ParticipantInfo,
   ProducerId,
@@ -25,10 +29,29 @@ import type {
 import { api, ApiError } from '../api.ts';
 import { describeMediaError, getCameraTrack, getMicTrack, getScreenTracks } from './devices.ts';
 import { playReactionSound, reactionSoundsEnabled } from '../reactions/sound.ts';
+import { playKnockSound } from '../lobby/knock.ts';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export type SessionStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'replaced' | 'failed';
+export type SessionStatus =
+  | 'idle'
+  | 'joining'
+  /** In the waiting room, knocking. */
+  | 'waiting'
+  /** A moderator said no; may knock again. */
+  | 'denied'
+  /** The meeting asks for its password. */
+  | 'password'
+  | 'joined'
+  | 'reconnecting'
+  | 'left'
+  | 'kicked'
+  | 'ended'
+  | 'replaced'
+  | 'failed';
+
+/** Moderator requests the client can make: the server checks the role. */
+export type ModeratorEvent = Extract<keyof ClientToServerEvents, `moderation:${string}` | 'lobby:admit' | 'lobby:admitAll' | 'lobby:deny'>;
 
 export interface RemoteStream {
   producerId: ProducerId;
@@ -92,6 +115,15 @@ export class MeetingSession {
   readonly screenTrack = signal<MediaStreamTrack | null>(null);
   readonly micMuted = signal(false);
   readonly title = signal('');
+  /** The meeting's rules (waiting room, moderation, follow me...). */
+  readonly settings = signal<MeetingSettings | null>(null);
+  /** Who waits in the waiting room (moderators only). */
+  readonly lobby = signal<Knocker[]>([]);
+  /** A moderator asked us to unmute (a request; we unmute ourselves). */
+  readonly askedToUnmute = signal<MediaKind | null>(null);
+  /** This screen's own layout (what "follow me" shares when we are a moderator). */
+  readonly localLayout = signal<Layout>({ mode: 'stage', pinned: null });
+  #password: string | undefined;
 
   #socket: ClientSocket | undefined;
   #device: Device | undefined;
@@ -173,8 +205,11 @@ export class MeetingSession {
     if (socket?.connected && this.status.value === 'joined') {
       await this.#request('meeting:leave', {}).catch(() => undefined);
     }
-    sessionStorage.removeItem(this.#storageKey());
-    this.#teardown('left');
+    // A kicked person keeps its identity: coming back means knocking as itself.
+    if (this.status.value !== 'kicked') {
+      sessionStorage.removeItem(this.#storageKey());
+      this.#teardown('left');
+    }
   }
 
   // ---- local media controls -------------------------------------------------
@@ -193,18 +228,35 @@ export class MeetingSession {
       return;
     }
     const muted = !this.micMuted.value;
+    if (!muted && this.moderated('audio')) {
+      this.#notify('A moderator controls who may speak: raise your hand to ask.');
+      return;
+    }
     this.micMuted.value = muted;
     track.enabled = !muted;
+    if (!muted) this.askedToUnmute.value = null;
     const producer = this.#producers.get('mic');
     if (producer) {
       if (muted) producer.pause();
       else producer.resume();
-      await this.#request('media:setProducerPaused', { producerId: producer.id, paused: muted }).catch(() => undefined);
+      await this.#request('media:setProducerPaused', { producerId: producer.id, paused: muted }).catch((error: unknown) => {
+        // Refused (moderated meanwhile): show the truth, muted.
+        if (!muted && error instanceof RequestError && error.code === 'MODERATED') {
+          this.micMuted.value = true;
+          track.enabled = false;
+          producer.pause();
+          this.#notify(error.message);
+        }
+      });
     }
   }
 
   async toggleCamera(): Promise<void> {
     const track = this.cameraTrack.value;
+    if (!track && this.moderated('video')) {
+      this.#notify('A moderator controls who may show video: raise your hand to ask.');
+      return;
+    }
     if (track) {
       // Camera off stops capture (the light goes off), as people expect.
       this.cameraTrack.value = null;
@@ -224,6 +276,10 @@ export class MeetingSession {
   async toggleScreen(): Promise<void> {
     if (this.screenTrack.value) {
       await this.#stopScreen();
+      return;
+    }
+    if (this.moderated('video')) {
+      this.#notify('A moderator controls who may share: raise your hand to ask.');
       return;
     }
     let tracks: Awaited<ReturnType<typeof getScreenTracks>>;
@@ -273,6 +329,85 @@ export class MeetingSession {
 
   async react(emoji: Reaction): Promise<void> {
     await this.#request('reaction:send', { emoji }).catch((e: unknown) => this.#notify((e as Error).message));
+  }
+
+  // ---- waiting room, password, moderation -------------------------------------
+
+  /** The layout shown now: the moderator's while "follow me" is on, else our own. */
+  get layout(): Layout {
+    const s = this.settings.value;
+    return s?.followMe && !this.isModerator ? s.layout : this.localLayout.value;
+  }
+
+  /** Changes our layout; a moderator with "follow me" on changes everyone's. */
+  setLayout(layout: Layout): void {
+    const s = this.settings.value;
+    if (s?.followMe && !this.isModerator) return;
+    this.localLayout.value = layout;
+    if (s?.followMe && this.isModerator) void this.moderate('moderation:settings', { layout });
+  }
+
+  get isModerator(): boolean {
+    return this.self.value?.role === 'moderator';
+  }
+
+  /** Whether hard moderation keeps us from sending `kind` right now. */
+  moderated(kind: MediaKind): boolean {
+    const s = this.settings.value;
+    const me = this.self.value;
+    if (!s || !me || me.role === 'moderator') return false;
+    return (kind === 'audio' ? s.audioModeration : s.videoModeration) && !me.allowed[kind];
+  }
+
+  /** Joins again with the meeting password. */
+  submitPassword(password: string): void {
+    this.#password = password;
+    this.status.value = 'joining';
+    const socket = this.#socket;
+    if (socket?.connected) void this.#onConnect(socket);
+  }
+
+  async knockAgain(): Promise<void> {
+    this.error.value = null;
+    this.status.value = 'waiting';
+    await this.#request('lobby:knock', {}).catch((e: unknown) => this.#teardown('failed', (e as Error).message));
+  }
+
+  async cancelKnock(): Promise<void> {
+    await this.#request('lobby:cancel', {}).catch(() => undefined);
+    this.#teardown('left');
+  }
+
+  /** A moderator action; errors become a notice. Resolves true when the server accepted it. */
+  async moderate<E extends ModeratorEvent>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<boolean> {
+    try {
+      await this.#request(event, payload);
+      return true;
+    } catch (error) {
+      this.#notify((error as Error).message);
+      return false;
+    }
+  }
+
+  /** The server paused our mic or camera (a moderator, start muted, moderation switched on). */
+  #mutedByServer(kind: MediaKind, by: string | null, reason: 'moderator' | 'start-muted' | 'moderation-on'): void {
+    if (kind === 'audio') {
+      this.micMuted.value = true;
+      if (this.micTrack.value) this.micTrack.value.enabled = false;
+      this.#producers.get('mic')?.pause();
+    } else {
+      const track = this.cameraTrack.value;
+      if (track) {
+        this.cameraTrack.value = null;
+        track.stop();
+        void this.#closeProducer('camera');
+      }
+      if (reason !== 'start-muted' && this.screenTrack.value && this.moderated('video')) void this.#stopScreen();
+    }
+    const what = kind === 'audio' ? 'muted you' : 'turned your camera off';
+    if (reason === 'moderator') this.#notify(`${by ?? 'A moderator'} ${what}.`);
+    else if (reason === 'moderation-on') this.#notify(kind === 'audio' ? 'A moderator now controls who may speak: raise your hand to ask.' : 'A moderator now controls who may show video: raise your hand to ask.');
+    else this.#notify(kind === 'audio' ? 'Everyone starts muted in this meeting.' : 'Everyone starts with the camera off in this meeting.');
   }
 
   // ---- what tiles tell us ---------------------------------------------------
@@ -409,6 +544,31 @@ export class MeetingSession {
     });
     socket.on('chat:message', (m) => (this.chat.value = [...this.chat.value, m]));
     socket.on('reaction:shown', ({ participantId, emoji }) => this.#showReaction(participantId, emoji));
+
+    socket.on('meeting:settings', (s) => (this.settings.value = s));
+    socket.on('lobby:admitted', () => {
+      if (this.status.value === 'waiting' && socket === this.#socket) void this.#onConnect(socket);
+    });
+    socket.on('lobby:denied', ({ reason }) => {
+      this.status.value = 'denied';
+      this.error.value = reason;
+    });
+    socket.on('lobby:knocking', (k) => {
+      if (this.lobby.value.some((x) => x.id === k.id)) return;
+      this.lobby.value = [...this.lobby.value, k];
+      playKnockSound();
+    });
+    socket.on('lobby:left', ({ participantId }) => (this.lobby.value = this.lobby.value.filter((k) => k.id !== participantId)));
+    socket.on('moderation:kicked', ({ reason, by }) => this.#teardown('kicked', `${by} removed you from the meeting${reason ? `: ${reason}` : '.'}`));
+    socket.on('moderation:muted', ({ kind, by, reason }) => this.#mutedByServer(kind, by, reason));
+    socket.on('moderation:askedToUnmute', ({ kind, by }) => {
+      this.askedToUnmute.value = kind;
+      this.#notify(`${by} asks you to ${kind === 'audio' ? 'unmute' : 'turn your camera on'}.`);
+    });
+    socket.on('moderation:promoted', ({ reason, lobby }) => {
+      this.lobby.value = lobby;
+      this.#notify(reason === 'granted' ? 'You are now a moderator.' : 'The moderator left: you are now the moderator.');
+    });
   }
 
   async #onConnect(socket: ClientSocket): Promise<void> {
@@ -419,10 +579,23 @@ export class MeetingSession {
     try {
       // A loaded device and no transports to resume: join and create the
       // transports in one round trip.
-      res = await this.#request('meeting:join', device.loaded && !haveLocal ? { rtpCapabilities: device.recvRtpCapabilities as never } : {});
+      res = await this.#request('meeting:join', {
+        ...(device.loaded && !haveLocal ? { rtpCapabilities: device.recvRtpCapabilities as never } : {}),
+        ...(this.#password ? { password: this.#password } : {}),
+      });
       performance.mark('parley:joined');
     } catch (error) {
-      if (error instanceof RequestError && error.code === 'MEETING_NOT_FOUND') {
+      const code = error instanceof RequestError ? error.code : undefined;
+      if (code === 'WAITING_ROOM') {
+        // Knock and wait: "lobby:admitted" brings us back here.
+        await this.knockAgain();
+      } else if (code === 'PASSWORD_REQUIRED' || code === 'WRONG_PASSWORD' || (code === 'RATE_LIMITED' && this.#password)) {
+        this.#password = undefined;
+        this.status.value = 'password';
+        this.error.value = code === 'PASSWORD_REQUIRED' ? null : (error as Error).message;
+      } else if (code === 'KICKED') {
+        this.#teardown('kicked', (error as Error).message);
+      } else if (error instanceof RequestError && error.code === 'MEETING_NOT_FOUND') {
         this.#teardown('failed', 'This meeting does not exist or has expired.');
       } else if (error instanceof RequestError && error.code === 'MEETING_FULL') {
         this.#teardown('failed', error.message);
@@ -437,6 +610,9 @@ export class MeetingSession {
     this.participants.value = new Map(res.snapshot.participants.map((p) => [p.id, p]));
     this.activeSpeakerId.value = res.snapshot.activeSpeakerId;
     this.chat.value = res.chat;
+    this.settings.value = res.settings;
+    this.lobby.value = res.lobby;
+    if (!res.resumed) this.#applyStartRules(res);
     if (!device.loaded) await device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities });
     performance.mark('parley:loaded');
     const haveTransports =
@@ -457,6 +633,25 @@ export class MeetingSession {
       }
     } catch (error) {
       this.#notify(`Media setup failed: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * A fresh joiner follows the meeting's rules before sending anything: start
+   * muted / camera off, and no unmuted mic or camera under hard moderation.
+   * (The server enforces them too; this keeps the screen truthful.)
+   */
+  #applyStartRules(res: JoinResult): void {
+    const s = res.settings;
+    const mod = res.self.role === 'moderator';
+    if (!mod && (s.startMuted || (s.audioModeration && !res.self.allowed.audio)) && !this.micMuted.value) {
+      this.micMuted.value = true;
+      if (this.micTrack.value) this.micTrack.value.enabled = false;
+      this.#notify(s.startMuted ? 'Everyone starts muted in this meeting.' : 'A moderator controls who may speak: raise your hand to ask.');
+    }
+    if (!mod && (s.startCameraOff || (s.videoModeration && !res.self.allowed.video)) && this.cameraTrack.value) {
+      this.cameraTrack.value.stop();
+      this.cameraTrack.value = null;
     }
   }
 
@@ -671,7 +866,7 @@ export class MeetingSession {
     const key = ++this.#reactionKey;
     this.reactions.value = [...this.reactions.value, { key, participantId, emoji }];
     setTimeout(() => (this.reactions.value = this.reactions.value.filter((r) => r.key !== key)), 3500);
-    if (reactionSoundsEnabled.value) playReactionSound();
+    if (reactionSoundsEnabled.value && this.settings.value?.reactionSounds !== false) playReactionSound();
   }
 
   #notify(message: string): void {
@@ -712,6 +907,7 @@ export class MeetingSession {
     this.#screenAudio = null;
     this.participants.value = new Map();
     this.activeSpeakerId.value = null;
+    this.lobby.value = [];
     this.status.value = status;
     this.error.value = message ?? null;
   }

@@ -1,0 +1,213 @@
+// Moderation and the waiting room in real Chromium pages: what the
+// moderator and the others see and hear, with media checked by getStats.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import type { CreateMeetingReply } from '@parley/protocol';
+import type { Parley } from '@parley/server';
+import { launchBrowser, openParticipant, participantId, startStack, stats, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+
+let parley: Parley;
+let browser: Browser;
+const pages: Participant[] = [];
+
+before(async () => {
+  parley = await startStack();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await parley?.close();
+});
+
+async function meeting(waitingRoom: boolean): Promise<CreateMeetingReply> {
+  const res = await fetch(`${parley.url}/api/meetings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Moderated', waitingRoom }),
+  });
+  assert.equal(res.status, 201);
+  return (await res.json()) as CreateMeetingReply;
+}
+async function open(m: CreateMeetingReply, name: string, opts: { host?: boolean } = {}): Promise<Participant> {
+  const p = await openParticipant(browser, parley.url, m.id, name, { prejoin: '0', ...(opts.host ? { moderatorToken: m.moderatorToken } : {}) });
+  pages.push(p);
+  return p;
+}
+async function inRoom(p: Participant): Promise<string> {
+  await p.page.getByTestId('room').waitFor({ timeout: 30_000 });
+  return (await participantId(p.page))!;
+}
+async function closeAll(...ps: Participant[]): Promise<void> {
+  for (const p of ps) await p.context.close();
+}
+/** Opens the participants panel and returns the moderator actions of `id`'s row. */
+async function rowActions(page: Page, id: string) {
+  if (!(await page.getByTestId('participants-panel').isVisible())) await page.getByTestId('toggle-participants').click();
+  return page.locator(`[data-testid="participant-row"][data-participant-id="${id}"] [data-testid="moderator-actions"]`);
+}
+async function openSettings(page: Page) {
+  if (!(await page.getByTestId('settings-panel').isVisible())) await page.getByTestId('toggle-settings').click();
+  await page.getByTestId('moderator-settings').waitFor();
+}
+async function micPaused(page: Page, of: string): Promise<boolean | undefined> {
+  return page.evaluate((id) => window.parley!.session.participants.value.get(id as never)?.producers.find((p) => p.source === 'mic')?.paused, of);
+}
+async function audioPackets(page: Page, from: string): Promise<number> {
+  return (await stats(page)).filter((s) => s.participantId === from && s.kind === 'audio').reduce((a, s) => a + s.packetsReceived, 0);
+}
+
+describe('waiting room in the browser', () => {
+  test('knock then admit: the moderator sees and hears the knock, the admitted page decodes the others', async () => {
+    const m = await meeting(true);
+    const host = await open(m, 'Host', { host: true });
+    const hostId = await inRoom(host);
+    const guest = await open(m, 'Guest');
+    await guest.page.getByTestId('waiting').waitFor();
+    const row = host.page.locator('[data-testid="knocker-row"]');
+    await row.waitFor();
+    assert.equal(await row.locator('.person-name').textContent(), 'Guest');
+    assert.ok((await host.page.evaluate(() => window.parley!.knocks())) >= 1, 'the knock sound played');
+    // The waiting page has nothing of the meeting.
+    assert.equal(await guest.page.evaluate(() => window.parley!.session.participants.value.size), 0);
+    await row.getByTestId('admit').click();
+    const guestId = await inRoom(guest);
+    await waitForMediaFrom(guest.page, [hostId]);
+    await waitForMediaFrom(host.page, [guestId]);
+    await host.page.getByTestId('lobby-panel').waitFor({ state: 'detached' });
+    await closeAll(host, guest);
+  });
+
+  test('knock then deny, ask again, then cancel; switching the waiting room off lets people in', async () => {
+    const m = await meeting(true);
+    const host = await open(m, 'Host', { host: true });
+    await inRoom(host);
+    const guest = await open(m, 'Guest');
+    const row = host.page.locator('[data-testid="knocker-row"]');
+    await row.waitFor();
+    await row.locator('.reason').fill('Private meeting');
+    await row.getByTestId('deny').click();
+    await guest.page.getByTestId('denied').waitFor();
+    assert.match((await guest.page.getByTestId('denied').textContent())!, /Private meeting/);
+    await row.waitFor({ state: 'detached' });
+    await guest.page.getByTestId('knock-again').click();
+    await row.waitFor();
+    await guest.page.getByTestId('cancel-knock').click();
+    await row.waitFor({ state: 'detached' });
+
+    const late = await open(m, 'Late');
+    await late.page.getByTestId('waiting').waitFor();
+    await row.waitFor();
+    await openSettings(host.page);
+    await host.page.getByTestId('setting-waitingRoom').uncheck();
+    await inRoom(late);
+    await closeAll(host, guest, late);
+  });
+
+  test('the meeting password skips the waiting room', async () => {
+    const m = await meeting(true);
+    const host = await open(m, 'Host', { host: true });
+    await inRoom(host);
+    await openSettings(host.page);
+    await host.page.getByTestId('set-password-input').fill('sesame');
+    await host.page.getByTestId('set-password').click();
+    await host.page.getByTestId('remove-password').waitFor();
+    const guest = await open(m, 'Knows');
+    await guest.page.getByTestId('waiting').waitFor();
+    await guest.page.getByTestId('password-input').fill('sesame');
+    await guest.page.getByTestId('password-submit').click();
+    await inRoom(guest);
+    await closeAll(host, guest);
+  });
+});
+
+describe('moderation in the browser', () => {
+  let m: CreateMeetingReply;
+  let host: Participant, bea: Participant;
+  let hostId: string, beaId: string;
+
+  before(async () => {
+    m = await meeting(false);
+    host = await open(m, 'Host', { host: true });
+    hostId = await inRoom(host);
+    bea = await open(m, 'Bea');
+    beaId = await inRoom(bea);
+    await waitForMediaFrom(host.page, [beaId]);
+  });
+
+  test('hard audio moderation with raise hand and ask to unmute', async () => {
+    await openSettings(host.page);
+    await host.page.getByTestId('setting-audioModeration').check();
+    await waitFor('Bea muted by moderation', async () => (await micPaused(host.page, beaId)) === true);
+    await bea.page.getByTestId('toggle-mic').click();
+    await bea.page.getByTestId('notice').filter({ hasText: 'raise your hand' }).waitFor();
+    assert.equal(await micPaused(host.page, beaId), true, 'a click cannot unmute');
+    await bea.page.getByTestId('toggle-hand').click();
+    const actions = await rowActions(host.page, beaId);
+    await actions.getByTestId('ask-unmute').click();
+    await bea.page.getByTestId('asked-to-unmute').click();
+    await waitFor('Bea unmuted herself', async () => (await micPaused(host.page, beaId)) === false);
+    const before = await audioPackets(host.page, beaId);
+    await waitFor('audio from Bea flows again', async () => (await audioPackets(host.page, beaId)) > before + 20);
+    await openSettings(host.page);
+    await host.page.getByTestId('setting-audioModeration').uncheck();
+  });
+
+  test('mute and stop camera from the participant list', async () => {
+    const actions = await rowActions(host.page, beaId);
+    await actions.getByTestId('mute').click();
+    await waitFor('Bea muted', async () => (await micPaused(host.page, beaId)) === true);
+    await bea.page.getByTestId('notice').filter({ hasText: 'Host muted you' }).waitFor();
+    await actions.getByTestId('stop-camera').click();
+    await host.page.locator(`[data-testid="tile"][data-participant-id="${beaId}"][data-video="off"]`).waitFor();
+    assert.equal(await bea.page.evaluate(() => window.parley!.session.cameraTrack.value), null, 'her camera is off on her side too');
+  });
+
+  test('start muted applies to a newcomer; follow me shows everyone the moderator’s pinned tile', async () => {
+    await openSettings(host.page);
+    await host.page.getByTestId('setting-startMuted').check();
+    const cy = await open(m, 'Cy');
+    const cyId = await inRoom(cy);
+    await waitFor('Cy starts muted', async () => (await micPaused(host.page, cyId)) === true);
+    assert.equal(await cy.page.evaluate(() => window.parley!.session.micMuted.value), true);
+
+    await host.page.getByTestId('setting-followMe').check();
+    await host.page.locator(`[data-testid="tile"][data-participant-id="${cyId}"]`).dblclick();
+    for (const p of [bea, cy]) {
+      await p.page.getByTestId('following').waitFor();
+      await p.page.locator(`.stage [data-testid="tile"][data-participant-id="${cyId}"]`).waitFor();
+      assert.equal(await p.page.getByTestId('layout-toggle').isDisabled(), true);
+    }
+    await host.page.getByTestId('setting-followMe').uncheck();
+    await bea.page.getByTestId('following').waitFor({ state: 'detached' });
+    await closeAll(cy);
+  });
+
+  test('kick with a reason; the kicked person can only come back through the waiting room', async () => {
+    const actions = await rowActions(host.page, beaId);
+    await actions.getByTestId('kick').click();
+    await actions.getByTestId('kick-reason').fill('Wrong meeting');
+    await actions.getByTestId('kick-confirm').click();
+    await bea.page.getByTestId('kicked').waitFor();
+    assert.match((await bea.page.getByTestId('kicked').textContent())!, /Host removed you from the meeting: Wrong meeting/);
+    await host.page.locator(`[data-testid="tile"][data-participant-id="${beaId}"]`).waitFor({ state: 'detached' });
+    await bea.page.getByRole('button', { name: 'Ask to come back' }).click();
+    await bea.page.getByTestId('waiting').waitFor();
+    await host.page.locator(`[data-testid="knocker-row"][data-participant-id="${beaId}"]`).waitFor();
+  });
+
+  test('the last moderator leaves: the longest present takes over', async () => {
+    const dee = await open(m, 'Dee');
+    const deeId = await inRoom(dee);
+    const eve = await open(m, 'Eve');
+    await inRoom(eve);
+    await host.page.getByTestId('leave').click();
+    await dee.page.getByTestId('i-am-moderator').waitFor();
+    await dee.page.getByTestId('notice').filter({ hasText: 'you are now the moderator' }).waitFor();
+    // The new moderator sees who is still waiting (Bea, kicked, knocked above).
+    await dee.page.locator(`[data-testid="knocker-row"][data-participant-id="${beaId}"]`).waitFor();
+    assert.equal(await eve.page.getByTestId('i-am-moderator').count(), 0);
+    assert.ok(deeId && hostId);
+    await closeAll(dee, eve, bea, host);
+  });
+});

@@ -1,0 +1,64 @@
+import { useState } from 'preact/hooks';
+import { LIMITS, type MeetingSettings } from '@parley/protocol';
+import type { MeetingSession } from '../meeting/session.ts';
+
+type Flag = Exclude<keyof MeetingSettings, 'passwordSet' | 'layout'>;
+const FLAGS: [Flag, string][] = [
+  ['waitingRoom', 'Waiting room: a moderator lets people in'],
+  ['passwordSkipsWaitingRoom', 'The right password skips the waiting room'],
+  ['startMuted', 'Everyone starts muted'],
+  ['startCameraOff', 'Everyone starts with the camera off'],
+  ['audioModeration', 'Only allowed people may unmute'],
+  ['videoModeration', 'Only allowed people may show video or share'],
+  ['followMe', 'Everyone follows my layout'],
+  ['reactionSounds', 'Reaction sounds for everyone'],
+];
+
+/** The meeting's rules, for moderators (the server refuses anyone else). */
+export function ModeratorSettings({ session }: { session: MeetingSession }) {
+  const [password, setPassword] = useState('');
+  const s = session.settings.value;
+  if (!session.isModerator || !s) return null;
+  return (
+    <section class="mod-settings" data-testid="moderator-settings">
+      <h3>Moderation</h3>
+      {FLAGS.map(([key, label]) => (
+        <label key={key} class="check">
+          <input type="checkbox" data-testid={`setting-${key}`} checked={s[key]} onChange={(e) => {
+              const on = (e.target as HTMLInputElement).checked;
+              // Turning "follow me" on shares the layout this moderator sees now.
+              void session.moderate('moderation:settings', key === 'followMe' && on ? { followMe: true, layout: session.localLayout.value } : { [key]: on });
+            }}
+          />
+          {label}
+        </label>
+      ))}
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!password) return;
+          void session.moderate('moderation:setPassword', { password }).then((ok) => ok && setPassword(''));
+        }}
+      >
+        <input
+          type="password"
+          data-testid="set-password-input"
+          placeholder={s.passwordSet ? 'New password' : 'Meeting password'}
+          maxLength={LIMITS.passwordChars}
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
+        <button type="submit" data-testid="set-password" disabled={!password}>
+          {s.passwordSet ? 'Change' : 'Set'}
+        </button>
+        {s.passwordSet && (
+          <button type="button" data-testid="remove-password" onClick={() => void session.moderate('moderation:setPassword', { password: null })}>
+            Remove
+          </button>
+        )}
+      </form>
+      <p class="hint dim">{s.passwordSet ? 'This meeting has a password.' : 'No password.'}</p>
+    </section>
+  );
+}
