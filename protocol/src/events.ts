@@ -28,6 +28,8 @@ export interface ParticipantInfo {
   producers: ProducerInfo[];
   /** Allowed by a moderator to unmute / start video while that kind is moderated. */
   allowed: { audio: boolean; video: boolean };
+  /** Encrypts its media end to end (as its client says; the SFU cannot tell). */
+  e2ee: boolean;
 }
 
 /** The meeting's rules, as every participant sees them (never the password itself). */
@@ -144,6 +146,7 @@ export interface ClientToServerEvents {
   'chat:send': (p: PayloadOf<'chat:send'>, ack: AckFn<{ message: ChatMessage }>) => void;
   'reaction:send': (p: PayloadOf<'reaction:send'>, ack: AckFn) => void;
   'hand:set': (p: PayloadOf<'hand:set'>, ack: AckFn) => void;
+  'e2ee:set': (p: PayloadOf<'e2ee:set'>, ack: AckFn) => void;
   'lobby:knock': (p: PayloadOf<'lobby:knock'>, ack: AckFn) => void;
   'lobby:cancel': (p: PayloadOf<'lobby:cancel'>, ack: AckFn) => void;
   'lobby:admit': (p: PayloadOf<'lobby:admit'>, ack: AckFn) => void;

@@ -158,6 +158,9 @@ export const Payloads = {
     { additionalProperties: false },
   ),
   'hand:set': Type.Object({ raised: Type.Boolean() }, { additionalProperties: false }),
+  // The client says whether it encrypts its media end to end (shown on its
+  // tile); the key itself never reaches the server.
+  'e2ee:set': Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
 
   // Waiting room: a knocker (token, not joined) asks in or gives up;
   // moderators admit or deny.

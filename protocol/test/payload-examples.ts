@@ -26,6 +26,7 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'chat:send': { text: 'hello' },
   'reaction:send': { emoji: '👍' },
   'hand:set': { raised: true },
+  'e2ee:set': { enabled: true },
   'lobby:knock': {},
   'lobby:cancel': {},
   'lobby:admit': { participantId: 'participant-1' },

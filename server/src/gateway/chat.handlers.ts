@@ -6,4 +6,5 @@ export function chatHandlers(ctx: SocketContext): void {
   ctx.handle('chat:send', ({ text, to }) => ({ message: ctx.joined().sendChat(pid, text, to) }), RATES.chat);
   ctx.handle('reaction:send', ({ emoji }) => ctx.joined().react(pid, emoji), RATES.reaction);
   ctx.handle('hand:set', ({ raised }) => ctx.joined().setHand(pid, raised), RATES.hand);
+  ctx.handle('e2ee:set', ({ enabled }) => ctx.joined().setE2ee(pid, enabled), RATES.hand);
 }

@@ -100,6 +100,7 @@ export class Participant {
   connection: 'connected' | 'reconnecting' = 'connected';
   /** Allowed to unmute / show video while that kind is moderated. */
   readonly allowed = { audio: false, video: false };
+  e2ee = false;
   /** The meeting said "start muted / camera off" when this one joined: its first mic / camera starts paused. */
   readonly startOff = { audio: false, video: false };
   /** The socket currently speaking for this participant. */
@@ -132,6 +133,7 @@ export class Participant {
         .filter((p) => !p.closed)
         .map((p) => ({ id: p.id as ProducerId, kind: p.kind, source: p.appData.source, paused: p.paused })),
       allowed: { ...this.allowed },
+      e2ee: this.e2ee,
     };
   }
 }
@@ -692,6 +694,13 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   react(id: ParticipantId, emoji: Reaction): void {
     this.participant(id);
     this.emit('reaction', id, emoji, Date.now());
+  }
+
+  setE2ee(id: ParticipantId, enabled: boolean): void {
+    const p = this.participant(id);
+    if (p.e2ee === enabled) return;
+    p.e2ee = enabled;
+    this.emit('participantUpdated', p.info());
   }
 
   setHand(id: ParticipantId, raised: boolean): void {

@@ -3,6 +3,7 @@ import { Icon } from '../ui/icons.tsx';
 import { listDevices, type DeviceLists } from './devices.ts';
 import type { MeetingSession } from './session.ts';
 import { ModeratorSettings } from '../moderation/ModeratorSettings.tsx';
+import { E2eeSettings } from '../e2ee/E2eeSettings.tsx';
 
 /** Device switching during the meeting: the new track replaces the old one in place. */
 export function SettingsPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
@@ -46,6 +47,7 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
             ))}
           </select>
         </label>
+        <E2eeSettings session={session} />
         <ModeratorSettings session={session} />
       </div>
     </aside>

@@ -94,6 +94,11 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
             <Icon name="micOff" size={16} />
           </span>
         )}
+        {participant.e2ee && kind === 'camera' && (
+          <span class="e2ee-icon" title="End-to-end encrypted" data-testid="tile-e2ee">
+            <Icon name="lock" size={14} />
+          </span>
+        )}
         <span class="tile-name">
           {participant.name}
           {isSelf ? ' (you)' : ''}

@@ -30,6 +30,7 @@ import { api, ApiError } from '../api.ts';
 import { describeMediaError, getCameraTrack, getMicTrack, getScreenTracks } from './devices.ts';
 import { playReactionSound, reactionSoundsEnabled } from '../reactions/sound.ts';
 import { playKnockSound } from '../lobby/knock.ts';
+import { E2EE_PC_SETTINGS, E2ee, e2eeSupported } from '../e2ee/E2ee.ts';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -123,6 +124,10 @@ export class MeetingSession {
   readonly askedToUnmute = signal<MediaKind | null>(null);
   /** This screen's own layout (what "follow me" shares when we are a moderator). */
   readonly localLayout = signal<Layout>({ mode: 'stage', pinned: null });
+  /** Our media is encrypted end to end (a passphrase was entered). */
+  readonly e2ee = signal(false);
+  /** Set once encryption was first switched on: from then on every sender and receiver goes through its worker. */
+  #e2ee: E2ee | undefined;
   #password: string | undefined;
 
   #socket: ClientSocket | undefined;
@@ -131,7 +136,8 @@ export class MeetingSession {
   #send: ms.Transport | undefined;
   #recv: ms.Transport | undefined;
   readonly #producers = new Map<MediaSource, ms.Producer>();
-  readonly #consuming = new Set<ProducerId>();
+  /** Consumes in flight on the current receive transport (a new set with each one: see #closeMedia). */
+  #consuming = new Set<ProducerId>();
   readonly #hidden = new Set<ProducerId>();
   readonly #layers = new Map<ProducerId, number>();
   #screenAudio: MediaStreamTrack | null = null;
@@ -332,6 +338,34 @@ export class MeetingSession {
   }
 
   // ---- waiting room, password, moderation -------------------------------------
+
+  /**
+   * Turns end-to-end encryption on with `passphrase` (everyone who enters the
+   * same one sees and hears each other; the SFU forwards only ciphertext), or
+   * off with null. Transforms go on every sender and receiver, now and later.
+   */
+  async setE2ee(passphrase: string | null): Promise<void> {
+    if (passphrase && !e2eeSupported()) {
+      this.#notify('This browser cannot encrypt media end to end.');
+      return;
+    }
+    if (!passphrase && !this.#e2ee) return;
+    const first = !this.#e2ee;
+    this.#e2ee ??= new E2ee();
+    await this.#e2ee.setPassphrase(passphrase, this.meetingId);
+    this.e2ee.value = Boolean(passphrase);
+    // Encoded streams must be asked for when a connection is created, and
+    // piping every frame through a worker costs a little: so only those who
+    // turn encryption on pay for it, by rebuilding their media once (a short
+    // gap, then everything runs through the transforms).
+    if (first && this.#send && this.status.value === 'joined') await this.#setupMedia(this.#generation + 1);
+    await this.#request('e2ee:set', { enabled: Boolean(passphrase) }).catch(() => undefined);
+  }
+
+  /** Frames encrypted / decrypted / dropped by our transforms (tests, support). */
+  e2eeCounters(): { transforms: number; encrypted: number; decrypted: number; dropped: number } | null {
+    return this.#e2ee?.counters ?? null;
+  }
 
   /** The layout shown now: the moderator's while "follow me" is on, else our own. */
   get layout(): Layout {
@@ -671,8 +705,9 @@ export class MeetingSession {
     const { send, recv } = given ?? (await this.#request('media:setup', { rtpCapabilities: device.recvRtpCapabilities as never }));
     if (generation !== this.#generation) return;
     performance.mark('parley:transports');
-    this.#send = this.#transport(device.createSendTransport(transportOptions(send)));
-    this.#recv = this.#transport(device.createRecvTransport(transportOptions(recv)));
+    const extra = this.#e2ee ? { additionalSettings: E2EE_PC_SETTINGS } : {};
+    this.#send = this.#transport(device.createSendTransport({ ...transportOptions(send), ...extra }));
+    this.#recv = this.#transport(device.createRecvTransport({ ...transportOptions(recv), ...extra }));
     this.#send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       const source = (appData as { source: MediaSource }).source;
       const paused = source === 'mic' && this.micMuted.value;
@@ -742,6 +777,12 @@ export class MeetingSession {
     } else if (source === 'mic') {
       options.codecOptions = { opusDtx: true, opusFec: true };
     }
+    // Once encryption was used, every sender gets the encrypting transform,
+    // key or not (with encoded streams a sender must be piped; without a key
+    // the worker passes frames through). It is attached the moment the sender
+    // exists, before negotiation: no frame leaves unencrypted.
+    const e2ee = this.#e2ee;
+    if (e2ee) options.onRtpSender = (sender) => e2ee.attachSender(sender, source === 'mic' || source === 'screenAudio' ? 'audio' : 'video');
     try {
       const producer = await send.produce(options);
       if (send !== this.#send) {
@@ -798,7 +839,8 @@ export class MeetingSession {
   async #consume(producerId: ProducerId): Promise<void> {
     const recv = this.#recv;
     if (!recv) return;
-    this.#consuming.add(producerId);
+    const consuming = this.#consuming;
+    consuming.add(producerId);
     try {
       let c: ConsumerOptionsWire;
       try {
@@ -808,9 +850,23 @@ export class MeetingSession {
         if (error instanceof RequestError && error.code === 'PRODUCER_NOT_FOUND') return;
         throw error;
       }
-      if (recv !== this.#recv || recv.closed) return;
+      // Media was rebuilt meanwhile: this answer is for the old transport
+      // (the new one consumes on its own). If the server made it on the new
+      // transport after all, drop it there.
+      if (recv !== this.#recv || recv.closed) {
+        void this.#request('media:closeConsumer', { consumerId: c.id }).catch(() => undefined);
+        return;
+      }
       performance.mark(`parley:consume-ack:${c.kind}`);
-      const consumer = await recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters as ms.RtpParameters });
+      const e2ee = this.#e2ee;
+      const consumer = await recv.consume({
+        id: c.id,
+        producerId: c.producerId,
+        kind: c.kind,
+        rtpParameters: c.rtpParameters as ms.RtpParameters,
+        // Decrypting transform (key or not, see #produce) from the receiver's creation on.
+        ...(e2ee ? { onRtpReceiver: (receiver: RTCRtpReceiver) => e2ee.attachReceiver(receiver, c.kind) } : {}),
+      });
       this.#setStream({
         producerId,
         consumer,
@@ -827,7 +883,7 @@ export class MeetingSession {
     } catch (error) {
       console.warn('consume failed', producerId, error);
     } finally {
-      this.#consuming.delete(producerId);
+      consuming.delete(producerId);
     }
     // The producer may have vanished while we were consuming it.
     this.#reconcile();
@@ -880,6 +936,10 @@ export class MeetingSession {
   }
 
   #closeMedia(): void {
+    // Consumes still in flight belong to the transports closing here (and a
+    // consume on a closed transport may never settle): the next transport
+    // starts with a clean slate instead of waiting for them.
+    this.#consuming = new Set();
     for (const p of this.#producers.values()) p.close();
     this.#producers.clear();
     for (const s of this.streams.value.values()) s.consumer.close();
@@ -908,6 +968,9 @@ export class MeetingSession {
     this.participants.value = new Map();
     this.activeSpeakerId.value = null;
     this.lobby.value = [];
+    this.#e2ee?.close();
+    this.#e2ee = undefined;
+    this.e2ee.value = false;
     this.status.value = status;
     this.error.value = message ?? null;
   }
