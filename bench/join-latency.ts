@@ -22,21 +22,9 @@ import { build } from 'vite';
 import { configFromEnv, createParley, type Parley } from '@parley/server';
 import { startBareServer, type BareServer } from './join/bare-server.ts';
 import type { BenchResult } from './lib/result.ts';
+import { CHROMIUM_BENCH_ARGS as ARGS, percentile } from './lib/browser.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required', '--disable-renderer-backgrounding',
-  '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
-];
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
 /** Clicks Join on the pre-join screen and waits for the publisher's first frame. */
 async function timedJoin(page: Page, publisherId: string): Promise<number> {
   return page.evaluate(

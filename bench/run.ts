@@ -12,6 +12,7 @@ import type { BenchResult } from './lib/result.ts';
 
 const benches: Record<string, () => Promise<{ run(opts: { quick?: boolean }): Promise<BenchResult[]> }>> = {
   'join-latency': () => import('./join-latency.ts'),
+  'admit-latency': () => import('./admit-latency.ts'),
   forwarding: () => import('./forwarding.ts'),
 };
 

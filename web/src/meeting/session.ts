@@ -404,6 +404,7 @@ export class MeetingSession {
   async knockAgain(): Promise<void> {
     this.error.value = null;
     this.status.value = 'waiting';
+    performance.mark('parley:knock');
     await this.#request('lobby:knock', {}).catch((e: unknown) => this.#teardown('failed', (e as Error).message));
   }
 
