@@ -464,6 +464,22 @@ describe('meeting password', () => {
   });
 });
 
+describe('end-to-end encryption flag', () => {
+  test('a participant says it encrypts; everyone sees it on its info, and it can say it stopped', async () => {
+    const m = await meeting();
+    const a = await joined(m, 'Ada');
+    const b = await joined(m, 'Bo');
+    const on = next<ParticipantInfo>(b.socket, 'meeting:participantUpdated', (p) => p.id === a.id && p.e2ee);
+    await ok(a.socket, 'e2ee:set', { enabled: true });
+    assert.equal((await on).e2ee, true);
+    const off = next<ParticipantInfo>(b.socket, 'meeting:participantUpdated', (p) => p.id === a.id && !p.e2ee);
+    await ok(a.socket, 'e2ee:set', { enabled: false });
+    await off;
+    const w = await visitor(m, 'Outside');
+    await refused(w.socket, 'e2ee:set', { enabled: true }, 'NOT_JOINED');
+  });
+});
+
 describe('forgery', () => {
   const moderatorActions = (target: string): [string, object][] => [
     ['lobby:admit', { participantId: target }],
