@@ -349,6 +349,11 @@ export class MeetingSession {
       this.#notify('This browser cannot encrypt media end to end.');
       return;
     }
+    if (passphrase && this.#codec === 'h264') {
+      // Encrypted H.264 would break its packetization (see docs/architecture.md).
+      this.#notify('End-to-end encryption needs the VP8 codec: join without codec=h264.');
+      return;
+    }
     if (!passphrase && !this.#e2ee) return;
     const first = !this.#e2ee;
     this.#e2ee ??= new E2ee();
