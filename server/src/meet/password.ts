@@ -40,7 +40,9 @@ export class MeetingPassword {
     for (const key of keys) {
       let b = this.#tries.get(key);
       if (!b) {
-        if (this.#tries.size > 10_000) this.#tries.clear();
+        // Bounded: the oldest bucket goes first (clearing them all would hand
+        // a guesser fresh tries by flooding new keys).
+        if (this.#tries.size >= 10_000) this.#tries.delete(this.#tries.keys().next().value!);
         this.#tries.set(key, (b = new TokenBucket(5, 0.1)));
       }
       if (!b.take()) ok = false;
