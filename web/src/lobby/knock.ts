@@ -1,37 +1,16 @@
-// The knock moderators hear when someone waits: two short low thuds,
-// synthesized like the reaction sound. Each moderator can silence it; the
-// choice is kept in this browser.
-import { effect, signal } from '@preact/signals';
+// The knock moderators hear when someone waits: two short low thuds. Each
+// moderator can silence it; the choice is kept in this browser.
+import { signal } from '@preact/signals';
+import { playTones, storedToggle, type Tone } from '../ui/sounds.ts';
 
-const KEY = 'parley:knockSound';
-export const knockSoundEnabled = signal(localStorage.getItem(KEY) !== 'off');
-effect(() => localStorage.setItem(KEY, knockSoundEnabled.value ? 'on' : 'off'));
+export const knockSoundEnabled = storedToggle('parley:knockSound');
 /** Knocks played so far (the end-to-end tests read it: headless Chromium has no speakers to listen to). */
 export const knocksPlayed = signal(0);
 
-let ctx: AudioContext | undefined;
+const thud = (at: number): Tone => ({ at, type: 'triangle', from: 180, to: 90, glide: 0.08, peak: 0.3, attack: 0.005, decay: 0.1, stop: 0.12 });
 
 export function playKnockSound(): void {
   if (!knockSoundEnabled.value) return;
   knocksPlayed.value += 1;
-  try {
-    ctx ??= new AudioContext();
-    if (ctx.state === 'suspended') void ctx.resume();
-    for (const offset of [0, 0.16]) {
-      const t = ctx.currentTime + offset;
-      const osc = ctx.createOscillator();
-      const gain = ctx.createGain();
-      osc.type = 'triangle';
-      osc.frequency.setValueAtTime(180, t);
-      osc.frequency.exponentialRampToValueAtTime(90, t + 0.08);
-      gain.gain.setValueAtTime(0.0001, t);
-      gain.gain.exponentialRampToValueAtTime(0.3, t + 0.005);
-      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.1);
-      osc.connect(gain).connect(ctx.destination);
-      osc.start(t);
-      osc.stop(t + 0.12);
-    }
-  } catch {
-    // No audio output: the waiting list still shows.
-  }
+  playTones([thud(0), thud(0.16)]);
 }
