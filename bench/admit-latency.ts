@@ -9,15 +9,11 @@
 //                            admission, join, media) to that frame
 //   baseline                 join -> first frame in the same kind of meeting
 //                            without a waiting room, same run, interleaved
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { pino } from 'pino';
-import { configFromEnv, createParley, type Parley } from '@parley/server';
+import type { Browser, Page } from 'playwright-core';
+import type { Parley } from '@parley/server';
 import type { CreateMeetingReply } from '@parley/protocol';
-import { CHROMIUM_BENCH_ARGS, percentile } from './lib/browser.ts';
+import { launchBenchBrowser, p50p95, startLoopbackParley } from './lib/browser.ts';
 import type { BenchResult } from './lib/result.ts';
-
-const root = path.resolve(import.meta.dirname, '..');
 
 async function create(parley: Parley, waitingRoom: boolean): Promise<CreateMeetingReply> {
   const res = await fetch(`${parley.url}/api/meetings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Admit bench', waitingRoom }) });
@@ -78,12 +74,8 @@ async function newcomer(browser: Browser, parley: Parley, meetingId: string, hos
 
 export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]> {
   const samples = opts.quick ? 5 : 20;
-  const base = configFromEnv({ secret: 'bench' });
-  const parley = await createParley(
-    { ...base, host: '127.0.0.1', port: 0, redisUrl: undefined, webDist: path.join(root, 'web/dist'), sfu: { ...base.sfu, workers: 1, listenIp: '127.0.0.1', announcedAddress: undefined, port: 0 } },
-    { logger: pino({ level: 'warn' }) },
-  );
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_BENCH_ARGS });
+  const parley = await startLoopbackParley();
+  const browser = await launchBenchBrowser();
   try {
     const lobbyMeeting = await create(parley, true);
     const openMeeting = await create(parley, false);
@@ -102,13 +94,9 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
       admitted.push(a.join);
       open.push((await newcomer(browser, parley, openMeeting.id, openHost.id, i)).join);
     }
-    const st = (xs: number[]) => {
-      const s = [...xs].sort((x, y) => x - y);
-      return { p50: percentile(s, 50), p95: percentile(s, 95) };
-    };
-    const k = st(knock);
-    const a = st(admitted);
-    const o = st(open);
+    const k = p50p95(knock);
+    const a = p50p95(admitted);
+    const o = p50p95(open);
     const note = `${samples} newcomers each, camera+mic, loopback, 1 worker; the moderator's page admits on the knock`;
     return [
       { bench: 'admit', metric: 'knock to first frame p50', value: k.p50, unit: 'ms', note },

@@ -16,15 +16,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { configFromEnv, createParley, type Parley } from '@parley/server';
+import type { Parley } from '@parley/server';
 import { startBareServer, type BareServer } from './join/bare-server.ts';
 import type { BenchResult } from './lib/result.ts';
-import { CHROMIUM_BENCH_ARGS as ARGS, percentile } from './lib/browser.ts';
+import { launchBenchBrowser, p50p95, startLoopbackParley } from './lib/browser.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
 /** Clicks Join on the pre-join screen and waits for the publisher's first frame. */
 async function timedJoin(page: Page, publisherId: string): Promise<number> {
   return page.evaluate(
@@ -89,20 +87,9 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
   const bareDist = path.join(tmp, 'bare');
   await build({ root: path.join(import.meta.dirname, 'join/bare-client'), configFile: false, logLevel: 'warn', build: { outDir: bareDist, emptyOutDir: true } });
 
-  const base = configFromEnv({ secret: 'bench' });
-  const parley = await createParley(
-    {
-      ...base,
-      host: '127.0.0.1',
-      port: 0,
-      redisUrl: undefined,
-      webDist: path.join(root, 'web/dist'),
-      sfu: { ...base.sfu, workers: 1, listenIp: '127.0.0.1', announcedAddress: undefined, port: 0 },
-    },
-    { logger: pino({ level: 'warn' }) },
-  );
+  const parley = await startLoopbackParley();
   const bare = await startBareServer(bareDist);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  const browser = await launchBenchBrowser();
   try {
     // Publishers: one per system, running for the whole benchmark.
     const meeting = await (await fetch(`${parley.url}/api/meetings`, { method: 'POST' })).json() as { id: string };
@@ -129,13 +116,9 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
       recv.push(await parleySample(browser, parley, meeting.id, publisherId, false, i));
       bareMs.push(await bareSample(browser, bare));
     }
-    const stat = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b);
-      return { p50: percentile(s, 50), p95: percentile(s, 95) };
-    };
-    const f = stat(full);
-    const r = stat(recv);
-    const b = stat(bareMs);
+    const f = p50p95(full);
+    const r = p50p95(recv);
+    const b = p50p95(bareMs);
     const note = `${joins} joins each, loopback, 1 worker; publisher 720p simulcast`;
     return [
       { bench: 'join', metric: 'join to first frame p50, camera+mic on', value: f.p50, unit: 'ms', baseline: b.p50, baselineName: 'bare mediasoup receive-only', goal: 'p50 <= 300 ms', note },
