@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LIMITS, type ChatMessage, type ConsumerOptionsWire, type MeetingId, type ParticipantId, type ParticipantInfo, type PayloadName, type TransportOptionsWire } from '@parley/protocol';
+import { LIMITS, type ChatMessage, type ConsumerOptionsWire, type MeetingId, type ParticipantId, type ParticipantInfo, type PayloadName } from '@parley/protocol';
 import { TokenSigner, type Parley } from '../src/index.ts';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import {
@@ -19,10 +19,10 @@ import {
   startServer,
   vp8Simulcast,
   type ClientSocket,
+  type Transports,
   type Joined,
 } from './helpers.ts';
 
-type Transports = { send: TransportOptionsWire; recv: TransportOptionsWire };
 
 let parley: Parley;
 const opened: ClientSocket[] = [];

@@ -16,6 +16,8 @@ import type {
 import { configFromEnv, createParley, randomId, TokenSigner, type Parley, type ParleyOptions, type ServerConfig } from '../src/index.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** A participant's pair of transports, as media:setup answers. */
+export type Transports = NonNullable<JoinResult['media']>;
 
 export interface TestServerOptions extends ParleyOptions {
   config?: Partial<ServerConfig>;

@@ -8,7 +8,6 @@ import type {
   ProducerInfo,
   RtpCapabilitiesWire,
   RtpParametersWire,
-  TransportOptionsWire,
 } from '@parley/protocol';
 import type { MediaWorker } from '@parley/sfu';
 import type { Parley } from '../src/index.ts';
@@ -26,10 +25,10 @@ import {
   startServer,
   vp8Simulcast,
   type ClientSocket,
+  type Transports,
   type Joined,
 } from './helpers.ts';
 
-type Transports = { send: TransportOptionsWire; recv: TransportOptionsWire };
 
 interface MediaParticipant extends Joined {
   t: Transports;

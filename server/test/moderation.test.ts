@@ -3,9 +3,9 @@
 // so these tests drive it without a browser and also try to cheat.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatMessage, JoinResult, Knocker, MeetingId, MeetingSettings, ParticipantInfo, TransportOptionsWire } from '@parley/protocol';
+import type { ChatMessage, JoinResult, Knocker, MeetingId, MeetingSettings, ParticipantInfo } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
-import { closeAll, connect, joinAs, mintToken, next, ok, opus, refused, request, sleep, startServer, vp8Simulcast, type ClientSocket, type Joined } from './helpers.ts';
+import { closeAll, connect, joinAs, mintToken, next, ok, opus, refused, request, sleep, startServer, vp8Simulcast, type ClientSocket, type Joined, type Transports } from './helpers.ts';
 
 let parley: Parley;
 const opened: ClientSocket[] = [];
@@ -41,7 +41,6 @@ function record<T>(socket: ClientSocket, event: string): T[] {
 const live = (id: string) => parley.meetings.live(id as MeetingId)!;
 const role = (meetingId: string, pid: string) => live(meetingId).participant(pid as never).role;
 
-type Transports = { send: TransportOptionsWire; recv: TransportOptionsWire };
 async function produce(j: Joined, source: 'mic' | 'camera' | 'screen', paused = false): Promise<{ ok: boolean; code?: string; producerId?: string }> {
   const t = await ok<Transports>(j.socket, 'media:setup', { rtpCapabilities: j.join.routerRtpCapabilities }).catch(() => undefined);
   const transportId = t?.send.id ?? live(j.join.snapshot.id).transportsOf(j.id as never).send;
