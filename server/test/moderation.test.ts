@@ -41,11 +41,11 @@ function record<T>(socket: ClientSocket, event: string): T[] {
 const live = (id: string) => parley.meetings.live(id as MeetingId)!;
 const role = (meetingId: string, pid: string) => live(meetingId).participant(pid as never).role;
 
-async function produce(j: Joined, source: 'mic' | 'camera' | 'screen', paused = false): Promise<{ ok: boolean; code?: string; producerId?: string }> {
-  const t = await ok<Transports>(j.socket, 'media:setup', { rtpCapabilities: j.join.routerRtpCapabilities }).catch(() => undefined);
-  const transportId = t?.send.id ?? live(j.join.snapshot.id).transportsOf(j.id as never).send;
+const setup = (j: Joined) => ok<Transports>(j.socket, 'media:setup', { rtpCapabilities: j.join.routerRtpCapabilities });
+/** Asks to produce `source` on `t`; answers the producer id or the refusal's code. */
+async function tryProduce(j: Joined, t: Transports, source: 'mic' | 'camera' | 'screen', paused = false): Promise<{ ok: boolean; code?: string; producerId?: string }> {
   const res = await request<{ producerId: string }>(j.socket, 'media:produce', {
-    transportId,
+    transportId: t.send.id,
     kind: source === 'mic' ? 'audio' : 'video',
     source,
     rtpParameters: source === 'mic' ? opus() : vp8Simulcast(),
@@ -55,17 +55,12 @@ async function produce(j: Joined, source: 'mic' | 'camera' | 'screen', paused = 
 }
 /** Sets up media once and produces each source; returns producer ids by source. */
 async function withMedia(j: Joined, sources: ('mic' | 'camera')[]): Promise<Record<string, string>> {
-  const t = await ok<Transports>(j.socket, 'media:setup', { rtpCapabilities: j.join.routerRtpCapabilities });
+  const t = await setup(j);
   const out: Record<string, string> = {};
   for (const source of sources) {
-    out[source] = (
-      await ok<{ producerId: string }>(j.socket, 'media:produce', {
-        transportId: t.send.id,
-        kind: source === 'mic' ? 'audio' : 'video',
-        source,
-        rtpParameters: source === 'mic' ? opus() : vp8Simulcast(),
-      })
-    ).producerId;
+    const res = await tryProduce(j, t, source);
+    if (!res.ok) throw new Error(`producing ${source} failed: ${res.code}`);
+    out[source] = res.producerId!;
   }
   return out;
 }
@@ -265,8 +260,9 @@ describe('mute and stop camera', () => {
     await refused(b.socket, 'media:setProducerPaused', { producerId: prods.mic, paused: false }, 'MODERATED');
     // A newcomer cannot start unmuted either; paused is fine.
     const c = await joined(m, 'Cy');
-    assert.equal((await produce(c, 'mic')).code, 'MODERATED');
-    assert.equal((await produce(c, 'mic', true)).ok, true);
+    const tc = await setup(c);
+    assert.equal((await tryProduce(c, tc, 'mic')).code, 'MODERATED');
+    assert.equal((await tryProduce(c, tc, 'mic', true)).ok, true);
     await ok(mod.socket, 'media:setProducerPaused', { producerId: modMedia.mic, paused: false });
   });
 
@@ -275,10 +271,11 @@ describe('mute and stop camera', () => {
     const mod = await joined(m, 'Mod');
     const b = await joined(m, 'Bea');
     await ok(mod.socket, 'moderation:settings', { videoModeration: true });
-    assert.equal((await produce(b, 'camera')).code, 'MODERATED');
-    assert.equal((await produce(b, 'screen')).code, 'MODERATED');
+    const tb = await setup(b);
+    assert.equal((await tryProduce(b, tb, 'camera')).code, 'MODERATED');
+    assert.equal((await tryProduce(b, tb, 'screen')).code, 'MODERATED');
     await ok(mod.socket, 'moderation:allow', { participantId: b.id, kind: 'video', allowed: true });
-    assert.equal((await produce(b, 'camera')).ok, true);
+    assert.equal((await tryProduce(b, tb, 'camera')).ok, true);
   });
 
   test('start muted and camera off apply to those who join afterwards, whatever their client asks', async () => {
