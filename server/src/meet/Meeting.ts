@@ -346,8 +346,8 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
    * A meeting never runs without a moderator while people remain: when the
    * last one goes, whoever has been here longest takes over (and is told).
    */
-  #keepAModerator(): void {
-    const all = [...this.#participants.values()];
+  #keepAModerator(leaving?: Participant): void {
+    const all = [...this.#participants.values()].filter((p) => p !== leaving);
     if (all.length === 0 || all.some((p) => p.role === 'moderator')) return;
     const next = all.reduce((a, b) => (b.joinedAt < a.joinedAt ? b : a));
     this.#setRole(next, 'moderator', 'last-moderator-left');
@@ -462,12 +462,8 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   /** Gives the role up; the only moderator hands it to whoever has been here longest. */
   renounce(by: ParticipantId): void {
     const me = this.#moderator(by);
-    const others = [...this.#participants.values()].filter((p) => p !== me);
-    if (others.length === 0) throw new LastModerator();
-    if (!others.some((p) => p.role === 'moderator')) {
-      const next = others.reduce((a, b) => (b.joinedAt < a.joinedAt ? b : a));
-      this.#setRole(next, 'moderator', 'last-moderator-left');
-    }
+    if (this.#participants.size === 1) throw new LastModerator();
+    this.#keepAModerator(me);
     this.#setRole(me, 'participant', 'renounced');
   }
 
