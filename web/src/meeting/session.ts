@@ -684,12 +684,12 @@ export class MeetingSession {
   #applyStartRules(res: JoinResult): void {
     const s = res.settings;
     const mod = res.self.role === 'moderator';
-    if (!mod && (s.startMuted || (s.audioModeration && !res.self.allowed.audio)) && !this.micMuted.value) {
+    if (((!mod && s.startMuted) || this.moderated('audio')) && !this.micMuted.value) {
       this.micMuted.value = true;
       if (this.micTrack.value) this.micTrack.value.enabled = false;
       this.#notify(s.startMuted ? 'Everyone starts muted in this meeting.' : 'A moderator controls who may speak: raise your hand to ask.');
     }
-    if (!mod && (s.startCameraOff || (s.videoModeration && !res.self.allowed.video)) && this.cameraTrack.value) {
+    if (((!mod && s.startCameraOff) || this.moderated('video')) && this.cameraTrack.value) {
       this.cameraTrack.value.stop();
       this.cameraTrack.value = null;
     }
