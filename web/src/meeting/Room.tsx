@@ -70,21 +70,18 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   // stage + nobody pinned: the latest screen share; stage + someone pinned:
   // their screen, else their camera; grid: nobody, screens become tiles.
   const layout = session.layout;
-  const pinned = layout.pinned ? participants.find((p) => p.id === layout.pinned) : undefined;
-  const stage: { p: ParticipantInfo; track: MediaStreamTrack | null; stream?: RemoteStream; kind: 'camera' | 'screen' } | undefined =
-    layout.mode === 'grid'
-      ? undefined
-      : pinned
-        ? (() => {
-            const screen = screens.find((x) => x.p.id === pinned.id);
-            if (screen) return { ...screen, kind: 'screen' as const };
-            const self = pinned.id === me?.id;
-            const stream = self ? undefined : videoOf(pinned, 'camera');
-            return { p: pinned, track: self ? session.cameraTrack.value : (stream?.track ?? null), stream, kind: 'camera' as const };
-          })()
-        : screens.length
-          ? { ...screens.at(-1)!, kind: 'screen' as const }
-          : undefined;
+  type Staged = { p: ParticipantInfo; track: MediaStreamTrack | null; stream?: RemoteStream; kind: 'camera' | 'screen' };
+  const staged = (): Staged | undefined => {
+    if (layout.mode === 'grid') return undefined;
+    const pinned = layout.pinned ? participants.find((p) => p.id === layout.pinned) : undefined;
+    if (!pinned) return screens.length ? { ...screens.at(-1)!, kind: 'screen' } : undefined;
+    const screen = screens.find((x) => x.p.id === pinned.id);
+    if (screen) return { ...screen, kind: 'screen' };
+    const self = pinned.id === me?.id;
+    const stream = self ? undefined : videoOf(pinned, 'camera');
+    return { p: pinned, track: self ? session.cameraTrack.value : (stream?.track ?? null), stream, kind: 'camera' };
+  };
+  const stage = staged();
   const pin = (id: ParticipantInfo['id']) => session.setLayout(layout.pinned === id && layout.mode === 'stage' ? { mode: 'stage', pinned: null } : { mode: 'stage', pinned: id });
 
   const tiles = participants
