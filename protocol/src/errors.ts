@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'MODERATED', // audio or video is moderated: a moderator must allow this participant first
   'LAST_MODERATOR', // the only moderator cannot give the role up while alone
   'KICKED', // removed by a moderator; may only come back through the waiting room
+  'ROOM_NOT_FOUND', // no such breakout room in this meeting
+  'ROOM_CHOICE_OFF', // participants may not pick a breakout room themselves right now
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

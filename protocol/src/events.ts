@@ -1,7 +1,7 @@
 // The typed Socket.IO contract between web/ (and bots, benchmarks) and server/.
 // Every event is listed in docs/protocol.md with its payload and error codes.
 import type { AckFn } from './errors.ts';
-import type { ConsumerId, MeetingId, MessageId, ParticipantId, ProducerId, TransportId } from './ids.ts';
+import type { ConsumerId, MeetingId, MessageId, ParticipantId, ProducerId, RoomId, TransportId } from './ids.ts';
 import type { Reaction } from './limits.ts';
 import type { DtlsParametersWire, Layout, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
 
@@ -76,12 +76,50 @@ export interface ChatMessage {
   sentAt: number;
 }
 
+/**
+ * What a participant sees of the meeting: the people of its own room (the
+ * main room, or the breakout room it is in) and who speaks there.
+ */
 export interface MeetingSnapshot {
   id: MeetingId;
   title: string;
+  /** The room these participants are in; null for the main room. */
+  roomId: RoomId | null;
   participants: ParticipantInfo[];
   activeSpeakerId: ParticipantId | null;
 }
+
+/** Someone in a room, as the breakout overview lists them. */
+export interface RoomMember {
+  id: ParticipantId;
+  name: string;
+  role: Role;
+}
+
+export interface BreakoutRoomInfo {
+  id: RoomId;
+  name: string;
+  members: RoomMember[];
+}
+
+/**
+ * Every room and who is in it, as one versioned snapshot (to everyone in the
+ * meeting). Sent at most every LIMITS.breakoutSnapshotMs: many moves at once
+ * make one snapshot. A client keeps the highest version it has seen.
+ */
+export interface BreakoutState {
+  version: number;
+  rooms: BreakoutRoomInfo[];
+  /** Who is in the main room. */
+  main: RoomMember[];
+  /** Participants may pick a room themselves (breakout:join). */
+  participantsChoose: boolean;
+  /** When the timer sends everyone back to the main room (epoch ms), or null. */
+  endsAt: number | null;
+}
+
+/** Why the server moved someone from one room to another. */
+export type MoveReason = 'assigned' | 'chose' | 'auto-assigned' | 'room-closed' | 'room-removed' | 'all-closed' | 'timer';
 
 export interface IceCandidateWire {
   foundation: string;
@@ -126,9 +164,11 @@ export interface JoinResult {
   settings: MeetingSettings;
   /** The waiting room, for moderators; empty for everyone else. */
   lobby: Knocker[];
+  breakout: BreakoutState;
 }
 
-export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'meeting-ended';
+/** `moved`: the participant went to another room of the meeting (it is still in the meeting). */
+export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'meeting-ended' | 'moved';
 
 export interface ClientToServerEvents {
   'meeting:join': (p: PayloadOf<'meeting:join'>, ack: AckFn<JoinResult>) => void;
@@ -161,6 +201,17 @@ export interface ClientToServerEvents {
   'moderation:askToUnmute': (p: PayloadOf<'moderation:askToUnmute'>, ack: AckFn) => void;
   'moderation:settings': (p: PayloadOf<'moderation:settings'>, ack: AckFn<{ settings: MeetingSettings }>) => void;
   'moderation:setPassword': (p: PayloadOf<'moderation:setPassword'>, ack: AckFn) => void;
+  'breakout:create': (p: PayloadOf<'breakout:create'>, ack: AckFn<{ room: { id: RoomId; name: string } }>) => void;
+  'breakout:rename': (p: PayloadOf<'breakout:rename'>, ack: AckFn) => void;
+  'breakout:remove': (p: PayloadOf<'breakout:remove'>, ack: AckFn) => void;
+  'breakout:assign': (p: PayloadOf<'breakout:assign'>, ack: AckFn) => void;
+  'breakout:autoAssign': (p: PayloadOf<'breakout:autoAssign'>, ack: AckFn<{ moved: number }>) => void;
+  'breakout:join': (p: PayloadOf<'breakout:join'>, ack: AckFn) => void;
+  'breakout:settings': (p: PayloadOf<'breakout:settings'>, ack: AckFn) => void;
+  'breakout:timer': (p: PayloadOf<'breakout:timer'>, ack: AckFn<{ endsAt: number | null }>) => void;
+  'breakout:broadcast': (p: PayloadOf<'breakout:broadcast'>, ack: AckFn) => void;
+  'breakout:close': (p: PayloadOf<'breakout:close'>, ack: AckFn<{ moved: number }>) => void;
+  'breakout:closeAll': (p: PayloadOf<'breakout:closeAll'>, ack: AckFn<{ moved: number }>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -191,6 +242,18 @@ export interface ServerToClientEvents {
   'moderation:askedToUnmute': (p: { kind: MediaKind; by: string }) => void;
   /** With the waiting list, which a new moderator has not seen yet. */
   'moderation:promoted': (p: { reason: 'granted' | 'last-moderator-left'; lobby: Knocker[] }) => void;
+  /** To everyone in the meeting, throttled: the rooms and who is where. */
+  'breakout:state': (p: BreakoutState) => void;
+  /**
+   * To the one moved: it is now in `roomId` (null: the main room); the
+   * snapshot and chat replace what it had. Its media keeps flowing on the
+   * same transports; consumers of the room it left were closed.
+   */
+  'breakout:moved': (p: { roomId: RoomId | null; reason: MoveReason; snapshot: MeetingSnapshot; chat: ChatMessage[] }) => void;
+  /** To everyone in the meeting: the timer ends soon (a warning before everyone returns). */
+  'breakout:ending': (p: { endsAt: number }) => void;
+  /** A moderator's message to every room. */
+  'breakout:message': (p: { from: string; text: string; at: number }) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -9,3 +9,5 @@ export type TransportId = Brand<string, 'TransportId'>;
 export type ProducerId = Brand<string, 'ProducerId'>;
 export type ConsumerId = Brand<string, 'ConsumerId'>;
 export type MessageId = Brand<string, 'MessageId'>;
+/** A breakout room of one meeting; `null` where a RoomId is expected means the main room. */
+export type RoomId = Brand<string, 'RoomId'>;

@@ -18,6 +18,14 @@ export const LIMITS = {
   reasonChars: 200,
   /** People waiting in one meeting's waiting room at once. */
   lobbySize: 200,
+  /** Breakout rooms one meeting may have at once. */
+  breakoutRooms: 50,
+  /** Breakout room name, in characters. */
+  roomNameChars: 64,
+  /** Longest breakout timer, in seconds (a working day). */
+  breakoutTimerMaxSeconds: 8 * 3600,
+  /** Breakout state reaches clients at most this often: a mass move is one snapshot, not a storm. */
+  breakoutSnapshotMs: 150,
   /** A dropped participant may come back within this time and keep its place. */
   resumeWindowMs: 30_000,
 } as const;

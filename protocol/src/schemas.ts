@@ -14,6 +14,7 @@ export const MediaSourceSchema = Type.Union([
   Type.Literal('screenAudio'),
 ]);
 const NoFields = Type.Object({}, { additionalProperties: false });
+const RoomName = Type.String({ minLength: 1, maxLength: LIMITS.roomNameChars });
 const Reason = Type.String({ maxLength: LIMITS.reasonChars });
 /** What the moderator's screen shows, for everyone to follow ("follow me"). */
 export const LayoutSchema = Type.Object(
@@ -196,6 +197,24 @@ export const Payloads = {
     { password: Type.Union([Type.String({ minLength: 1, maxLength: LIMITS.passwordChars }), Type.Null()]) },
     { additionalProperties: false },
   ),
+
+  // Breakout rooms. Moves are made by the server: a moderator assigns
+  // (roomId null = the main room); a participant may pick a room only while
+  // the moderator lets participants choose.
+  'breakout:create': Type.Object({ name: Type.Optional(RoomName) }, { additionalProperties: false }),
+  'breakout:rename': Type.Object({ roomId: Id, name: RoomName }, { additionalProperties: false }),
+  'breakout:remove': Type.Object({ roomId: Id }, { additionalProperties: false }),
+  'breakout:assign': Type.Object({ participantId: Id, roomId: Type.Union([Id, Type.Null()]) }, { additionalProperties: false }),
+  'breakout:autoAssign': NoFields,
+  'breakout:join': Type.Object({ roomId: Type.Union([Id, Type.Null()]) }, { additionalProperties: false }),
+  'breakout:settings': Type.Object({ participantsChoose: Type.Boolean() }, { additionalProperties: false }),
+  'breakout:timer': Type.Object(
+    { seconds: Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.breakoutTimerMaxSeconds }), Type.Null()]) },
+    { additionalProperties: false },
+  ),
+  'breakout:broadcast': Type.Object({ text: Type.String({ minLength: 1, maxLength: LIMITS.chatBytes }) }, { additionalProperties: false }),
+  'breakout:close': Type.Object({ roomId: Id }, { additionalProperties: false }),
+  'breakout:closeAll': NoFields,
 } as const;
 
 export type PayloadName = keyof typeof Payloads;

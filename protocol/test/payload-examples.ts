@@ -41,6 +41,17 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'moderation:askToUnmute': { participantId: 'participant-1', kind: 'audio' },
   'moderation:settings': { waitingRoom: true, layout: { mode: 'stage', pinned: 'participant-1' } },
   'moderation:setPassword': { password: 'secret' },
+  'breakout:create': { name: 'Room A' },
+  'breakout:rename': { roomId: 'room-1', name: 'Room B' },
+  'breakout:remove': { roomId: 'room-1' },
+  'breakout:assign': { participantId: 'participant-1', roomId: 'room-1' },
+  'breakout:autoAssign': {},
+  'breakout:join': { roomId: null },
+  'breakout:settings': { participantsChoose: true },
+  'breakout:timer': { seconds: 600 },
+  'breakout:broadcast': { text: 'five minutes left' },
+  'breakout:close': { roomId: 'room-1' },
+  'breakout:closeAll': {},
 };
 
 export interface Spoilt {
@@ -50,7 +61,9 @@ export interface Spoilt {
 }
 
 /** A value of another JSON type than the property's schema asks for. */
-function wrongType(schema: { type?: string } | undefined): unknown {
+function wrongType(schema: { type?: string; anyOf?: unknown[] } | undefined): unknown {
+  // No union of ours takes an array (a number could pass `integer | null`).
+  if (schema?.anyOf) return [];
   return schema?.type === undefined || schema.type === 'string' ? 42 : 'not-the-right-type';
 }
 

@@ -28,6 +28,8 @@ export interface MediaPeerEvents {
  */
 export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   readonly id: string;
+  /** Who this peer's microphone competes with for active speaker (its room within the meeting). */
+  group = '';
   /** Where this peer's transports live; reassigned by the room when a worker dies. */
   slot: RouterSlot;
   rtpCapabilities: types.RtpCapabilities | undefined;

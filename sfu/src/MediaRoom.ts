@@ -13,14 +13,18 @@ export interface RouterSlot {
   peers: Set<MediaPeer>;
 }
 
-/** The router whose active speaker observer hears every microphone of the room. */
+/**
+ * The router where every microphone of the room is piped, so one place hears
+ * them all: one active speaker observer per group of peers (the main room and
+ * each breakout room), since each group has its own speaker.
+ */
 interface HomeRouter {
   slot: RouterSlot;
-  observer: types.ActiveSpeakerObserver;
+  observers: Map<string, Promise<types.ActiveSpeakerObserver>>;
 }
 
 export interface MediaRoomEvents {
-  activeSpeaker: [peerId: string | null];
+  activeSpeaker: [group: string, peerId: string | null];
   /** The peer's transports died with their worker; it has been given a live router and must set up again. */
   peerReset: [peer: MediaPeer];
 }
@@ -106,16 +110,34 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
     return undefined;
   }
 
-  /** Called by the owner after a new producer exists, so active speaker detection hears it. */
+  /** Called by the owner after a new producer exists, so active speaker detection (of its group) hears it. */
   async observeProducer(peer: MediaPeer, producer: types.Producer<ProducerAppData>): Promise<void> {
     if (producer.kind !== 'audio' || producer.appData.source !== 'mic') return;
     const home = await this.#ensureHome();
     if (!home || producer.closed) return;
     await this.#pipe(peer.slot, producer.id, home.slot);
-    if (producer.closed || home.observer.closed) return;
-    await home.observer.addProducer({ producerId: producer.id }).catch((error: unknown) => {
+    const observer = await this.#observer(home, peer.group);
+    if (producer.closed || observer.closed || peer.group !== observer.appData.group) return;
+    await observer.addProducer({ producerId: producer.id }).catch((error: unknown) => {
       this.#log.debug({ err: error }, 'active speaker observer refused producer');
     });
+  }
+
+  /**
+   * Moves a peer to another group (a breakout room): its microphone is heard
+   * by that group's active speaker observer from now on, no longer by the old one.
+   */
+  async setGroup(peer: MediaPeer, group: string): Promise<void> {
+    const old = peer.group;
+    if (old === group) return;
+    peer.group = group;
+    const home = this.#home;
+    const before = home && (await home.observers.get(old)?.catch(() => undefined));
+    for (const producer of [...peer.producers.values()]) {
+      if (producer.kind !== 'audio' || producer.appData.source !== 'mic') continue;
+      if (before && !before.closed) await before.removeProducer({ producerId: producer.id }).catch(() => undefined);
+      await this.observeProducer(peer, producer);
+    }
   }
 
   /** Creates a paused consumer of `producerId` for `peer`, piping the producer to the peer's router if needed. */
@@ -237,16 +259,28 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
     if (this.#home && !this.#home.slot.router.closed) return Promise.resolve(this.#home);
     this.#homePending ??= (async () => {
       const slot = [...this.#slots.values()].find((s) => !s.router.closed) ?? (await this.#place());
-      const observer = await slot.router.createActiveSpeakerObserver({ interval: 300 });
-      observer.on('dominantspeaker', ({ producer }) => {
-        const peerId = (producer.appData as Partial<ProducerAppData>).peerId;
-        this.emit('activeSpeaker', peerId ?? null);
-      });
-      this.#home = { slot, observer };
+      this.#home = { slot, observers: new Map() };
     })().finally(() => {
       this.#homePending = undefined;
     });
     return this.#homePending.then(() => this.#home);
+  }
+
+  /** The group's observer on the home router, created once. */
+  #observer(home: HomeRouter, group: string): Promise<types.ActiveSpeakerObserver> {
+    let pending = home.observers.get(group);
+    if (!pending) {
+      pending = home.slot.router.createActiveSpeakerObserver({ interval: 300, appData: { group } }).then((observer) => {
+        observer.on('dominantspeaker', ({ producer }) => {
+          const peerId = (producer.appData as Partial<ProducerAppData>).peerId;
+          this.emit('activeSpeaker', group, peerId ?? null);
+        });
+        return observer;
+      });
+      home.observers.set(group, pending);
+      pending.catch(() => home.observers.delete(group));
+    }
+    return pending;
   }
 
   /** Makes `producerId` (living on `from`) available on `to`, once. */

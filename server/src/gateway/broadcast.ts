@@ -1,30 +1,32 @@
 import type { Meeting } from '../meet/Meeting.ts';
-import { lobbyRoom, meetingRoom, moderatorsRoom, participantRoom, type ParleyServer } from './context.ts';
+import { lobbyRoom, meetingRoom, moderatorsRoom, participantRoom, roomRoom, type ParleyServer } from './context.ts';
 
 /**
  * Translates a live meeting's domain events into socket messages. Meeting-wide
- * news goes to the meeting room (joined sockets only); per-participant news
- * to that participant's room; private chat only to its two ends.
+ * news goes to the meeting room (joined sockets only); what happens in one
+ * room (main or breakout) to that room; per-participant news to that
+ * participant's room; private chat only to its two ends.
  */
 export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
   const all = meetingRoom(meeting.id);
   const one = (pid: string) => participantRoom(meeting.id, pid);
   const mods = moderatorsRoom(meeting.id);
   const knocker = (pid: string) => lobbyRoom(meeting.id, pid);
+  const room = (roomId: string | null) => roomRoom(meeting.id, roomId);
 
-  meeting.on('participantJoined', (info) => io.to(all).except(one(info.id)).emit('meeting:participantJoined', info));
-  meeting.on('participantUpdated', (info) => io.to(all).emit('meeting:participantUpdated', info));
-  meeting.on('participantLeft', (participantId, reason) => {
-    io.to(all).emit('meeting:participantLeft', { participantId, reason });
+  meeting.on('participantJoined', (info, r) => io.to(room(r)).except(one(info.id)).emit('meeting:participantJoined', info));
+  meeting.on('participantUpdated', (info, r) => io.to(room(r)).emit('meeting:participantUpdated', info));
+  meeting.on('participantLeft', (participantId, reason, r) => {
+    io.to(room(r)).emit('meeting:participantLeft', { participantId, reason });
     // Whoever left (or was dropped) hears nothing more of this meeting.
-    io.in(one(participantId)).socketsLeave([all, one(participantId), mods]);
+    io.in(one(participantId)).socketsLeave([all, one(participantId), mods, room(r)]);
   });
-  meeting.on('activeSpeaker', (participantId) => io.to(all).emit('meeting:activeSpeaker', { participantId }));
-  meeting.on('chat', (message) => {
-    if (message.to === null) io.to(all).emit('chat:message', message);
+  meeting.on('activeSpeaker', (r, participantId) => io.to(room(r)).emit('meeting:activeSpeaker', { participantId }));
+  meeting.on('chat', (message, r) => {
+    if (message.to === null) io.to(room(r)).emit('chat:message', message);
     else io.to(one(message.to)).to(one(message.from)).emit('chat:message', message);
   });
-  meeting.on('reaction', (participantId, emoji, at) => io.to(all).emit('reaction:shown', { participantId, emoji, at }));
+  meeting.on('reaction', (participantId, emoji, at, r) => io.to(room(r)).emit('reaction:shown', { participantId, emoji, at }));
   meeting.on('mediaReset', (pid) => io.to(one(pid)).emit('media:reset', { reason: 'worker-died' }));
   meeting.on('consumerClosed', (pid, consumerId) => io.to(one(pid)).emit('media:consumerClosed', { consumerId }));
   meeting.on('consumerPaused', (pid, consumerId, producerPaused) =>
@@ -59,5 +61,31 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
   });
   meeting.on('kicked', (pid, reason, by) => io.to(one(pid)).emit('moderation:kicked', { reason, by }));
   meeting.on('muted', (pid, kind, by, reason) => io.to(one(pid)).emit('moderation:muted', { kind, by, reason }));
+  // ---- breakout rooms ----
+  meeting.on('moved', (moves) => {
+    // Sockets follow first, so that what is said below reaches the rooms as
+    // they are now: a mover hears nothing more of the room it left.
+    for (const m of moves) {
+      io.in(one(m.id)).socketsLeave(room(m.from));
+      io.in(one(m.id)).socketsJoin(room(m.to));
+    }
+    // Movers learn their new room from their own snapshot; the others there
+    // hear of each arrival once. (Not each mover of the batch about each
+    // other: with everyone returning at once that would be n^2 messages.)
+    const arrivals = new Map<string | null, string[]>();
+    for (const m of moves) arrivals.set(m.to, [...(arrivals.get(m.to) ?? []), one(m.id)]);
+    for (const m of moves) {
+      io.to(room(m.from)).emit('meeting:participantLeft', { participantId: m.id, reason: 'moved' });
+      if (!meeting.has(m.id)) continue;
+      io.to(room(m.to)).except(arrivals.get(m.to)!).emit('meeting:participantJoined', meeting.participant(m.id).info());
+    }
+    for (const m of moves) {
+      if (!meeting.has(m.id)) continue;
+      io.to(one(m.id)).emit('breakout:moved', { roomId: m.to, reason: m.reason, snapshot: meeting.snapshotFor(m.id), chat: meeting.chatFor(m.id) });
+    }
+  });
+  meeting.on('breakoutState', (state) => io.to(all).emit('breakout:state', state));
+  meeting.on('breakoutEnding', (endsAt) => io.to(all).emit('breakout:ending', { endsAt }));
+  meeting.on('breakoutMessage', (from, text, at) => io.to(all).emit('breakout:message', { from, text, at }));
   meeting.on('askedToUnmute', (pid, kind, by) => io.to(one(pid)).emit('moderation:askedToUnmute', { kind, by }));
 }

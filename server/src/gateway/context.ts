@@ -20,6 +20,13 @@ export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, In
 
 export const meetingRoom = (meetingId: string): string => `m:${meetingId}`;
 export const participantRoom = (meetingId: string, participantId: string): string => `p:${meetingId}:${participantId}`;
+/**
+ * The people of one room of the meeting (null: the main room): participant
+ * news, chat, reactions and the active speaker go here, so a breakout room
+ * hears only itself. Meeting-wide news (settings, breakout state) goes to
+ * the meeting room.
+ */
+export const roomRoom = (meetingId: string, roomId: string | null): string => `r:${meetingId}:${roomId ?? ''}`;
 /** The meeting's moderators: waiting-room news goes here and nowhere else. */
 export const moderatorsRoom = (meetingId: string): string => `mod:${meetingId}`;
 /** A knocker's sockets: they hear only their own admission or denial. */

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { LIMITS } from '@parley/protocol';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { Meetings } from '../meet/Meetings.ts';
+import { breakoutHandlers } from './breakout.handlers.ts';
 import { broadcastMeeting } from './broadcast.ts';
 import { chatHandlers } from './chat.handlers.ts';
 import { SocketContext, type ParleyServer } from './context.ts';
@@ -53,6 +54,7 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
     mediaHandlers(ctx);
     chatHandlers(ctx);
     moderationHandlers(ctx);
+    breakoutHandlers(ctx);
     ctx.rejectUnknown();
     socket.on('error', (error) => log.debug({ err: error }, 'socket error'));
   });

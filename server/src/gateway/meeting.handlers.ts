@@ -2,7 +2,7 @@ import type { types } from 'mediasoup';
 import { DomainError, type JoinResult, type ParticipantId, type RtpCapabilitiesWire } from '@parley/protocol';
 import { checkRtpCapabilities } from '@parley/sfu';
 import type { Meetings } from '../meet/Meetings.ts';
-import { RATES, lobbyRoom, meetingRoom, moderatorsRoom, participantRoom, type SocketContext } from './context.ts';
+import { RATES, lobbyRoom, meetingRoom, moderatorsRoom, participantRoom, roomRoom, type SocketContext } from './context.ts';
 
 export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
   const { socket } = ctx;
@@ -31,13 +31,13 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
     // Rooms only after the join is accepted: a socket outside the meeting
     // receives nothing of it.
     await socket.leave(lobbyRoom(meeting.id, pid));
-    const rooms = [meetingRoom(meeting.id), participantRoom(meeting.id, pid)];
+    const rooms = [meetingRoom(meeting.id), participantRoom(meeting.id, pid), roomRoom(meeting.id, participant.room)];
     if (participant.role === 'moderator') rooms.push(moderatorsRoom(meeting.id));
     await socket.join(rooms);
     const media = rtpCapabilities ? await meeting.setupMedia(pid, rtpCapabilities as types.RtpCapabilities) : null;
     return {
       self: participant.info(),
-      snapshot: meeting.snapshot(),
+      snapshot: meeting.snapshotFor(pid),
       chat: meeting.chatFor(pid),
       routerRtpCapabilities: meeting.routerRtpCapabilities(pid) as RtpCapabilitiesWire,
       resumed,
@@ -45,6 +45,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
       media,
       settings: meeting.settings,
       lobby: meeting.lobbyFor(pid),
+      breakout: meeting.breakoutState(),
     };
   });
 
@@ -78,6 +79,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
     socket.leave(meetingRoom(meeting.id));
     socket.leave(participantRoom(meeting.id, pid));
     socket.leave(moderatorsRoom(meeting.id));
+    socket.leave(roomRoom(meeting.id, meeting.roomOf(pid)));
     meeting.leave(pid as ParticipantId, 'left');
   });
 

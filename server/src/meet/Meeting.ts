@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import {
   LIMITS,
   TypedEmitter,
+  type BreakoutState,
   type ChatMessage,
   type ConsumerId,
   type ConsumerOptionsWire,
@@ -17,12 +18,15 @@ import {
   type MeetingId,
   type MeetingSnapshot,
   type MessageId,
+  type MoveReason,
   type ParticipantId,
   type ParticipantInfo,
   type PayloadOf,
   type ProducerId,
   type Reaction,
   type Role,
+  type RoomId,
+  type RoomMember,
   type RtpParametersWire,
   type TransportId,
   type TransportOptionsWire,
@@ -39,21 +43,42 @@ import {
   NotModerator,
   ParticipantNotFound,
   PasswordRequired,
+  ProducerNotFound,
+  RoomChoiceOff,
   TooManyTries,
   WaitingRoom,
   WrongPassword,
 } from './errors.ts';
+import { BreakoutSet, type BreakoutRoom } from './Breakouts.ts';
 import { Lobby } from './Lobby.ts';
 import { MeetingPassword } from './password.ts';
 import type { MeetingRecord } from '../store/meetings.ts';
 
+/** One participant moved by the server from one room of the meeting to another (null: the main room). */
+export interface Move {
+  id: ParticipantId;
+  from: RoomId | null;
+  to: RoomId | null;
+  reason: MoveReason;
+}
+
+/**
+ * Room-scoped events carry the room (null: main) they belong to: only the
+ * people of that room hear them.
+ */
 export interface MeetingEvents {
-  participantJoined: [info: ParticipantInfo];
-  participantUpdated: [info: ParticipantInfo];
-  participantLeft: [id: ParticipantId, reason: LeaveReason];
-  activeSpeaker: [id: ParticipantId | null];
-  chat: [message: ChatMessage];
-  reaction: [id: ParticipantId, emoji: Reaction, at: number];
+  participantJoined: [info: ParticipantInfo, room: RoomId | null];
+  participantUpdated: [info: ParticipantInfo, room: RoomId | null];
+  participantLeft: [id: ParticipantId, reason: LeaveReason, room: RoomId | null];
+  activeSpeaker: [room: RoomId | null, id: ParticipantId | null];
+  chat: [message: ChatMessage, room: RoomId | null];
+  reaction: [id: ParticipantId, emoji: Reaction, at: number, room: RoomId | null];
+  /** People changed rooms (one batch per operation); their sockets must follow. */
+  moved: [moves: Move[]];
+  /** The rooms and who is where (throttled). */
+  breakoutState: [state: BreakoutState];
+  breakoutEnding: [endsAt: number];
+  breakoutMessage: [from: string, text: string, at: number];
   /** The participant's media was lost with a worker; it must set up media again. */
   mediaReset: [id: ParticipantId];
   consumerClosed: [id: ParticipantId, consumerId: ConsumerId];
@@ -91,6 +116,9 @@ export interface MeetingOptions {
   maxParticipants: number;
 }
 
+/** The media room's group name for a room of the meeting ('' for main). */
+const groupOf = (room: RoomId | null): string => room ?? '';
+
 export class Participant {
   readonly id: ParticipantId;
   readonly name: string;
@@ -101,6 +129,8 @@ export class Participant {
   /** Allowed to unmute / show video while that kind is moderated. */
   readonly allowed = { audio: false, video: false };
   e2ee = false;
+  /** The breakout room this participant is in; null for the main room. Only the server moves it. */
+  room: RoomId | null = null;
   /** The meeting said "start muted / camera off" when this one joined: its first mic / camera starts paused. */
   readonly startOff = { audio: false, video: false };
   /** The socket currently speaking for this participant. */
@@ -152,8 +182,11 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   readonly #log: Logger;
   readonly #opts: MeetingOptions;
   readonly #participants = new Map<ParticipantId, Participant>();
-  readonly #chat: ChatMessage[] = [];
-  #activeSpeaker: ParticipantId | null = null;
+  /** Messages with the room they were said in: chat is per room. */
+  readonly #chat: { message: ChatMessage; room: RoomId | null }[] = [];
+  /** Who speaks in each room (key: room id, '' for the main room). */
+  readonly #speakers = new Map<string, ParticipantId>();
+  readonly #breakouts = new BreakoutSet();
   readonly #lobby = new Lobby();
   readonly #password = new MeetingPassword();
   /** Removed by a moderator (`p:` participant ids, `d:` device cookies): back only through the waiting room. */
@@ -184,18 +217,22 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
       layout: { mode: 'stage', pinned: null },
     };
     this.onListenerError = (error, event) => log.error({ err: error, event }, 'meeting listener failed');
-    media.on('activeSpeaker', (peerId) => {
+    media.on('activeSpeaker', (group, peerId) => {
       const id = peerId as ParticipantId | null;
-      if (id === this.#activeSpeaker) return;
-      this.#activeSpeaker = id;
-      this.emit('activeSpeaker', id);
+      // A late report about someone who has just changed rooms is dropped.
+      if (id !== null && groupOf(this.#participants.get(id)?.room ?? null) !== group) return;
+      this.#setSpeaker(group === '' ? null : (group as RoomId), id);
     });
     media.on('peerReset', (peer) => {
       const p = this.#participants.get(peer.id as ParticipantId);
       if (!p) return;
       this.emit('mediaReset', p.id);
-      this.emit('participantUpdated', p.info());
+      this.#updated(p);
     });
+    this.#breakouts.onListenerError = (error, event) => log.error({ err: error, event }, 'breakout listener failed');
+    this.#breakouts.on('changed', () => this.emit('breakoutState', this.breakoutState()));
+    this.#breakouts.on('ending', (endsAt) => this.emit('breakoutEnding', endsAt));
+    this.#breakouts.on('ended', () => this.#returnEveryone('timer'));
   }
 
   get closed(): boolean {
@@ -230,18 +267,47 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     return this.#participants.get(id)?.role === 'moderator' ? this.#lobby.list() : [];
   }
 
-  snapshot(): MeetingSnapshot {
+  /** The people of one room (default: the main room) and who speaks there. */
+  snapshot(room: RoomId | null = null): MeetingSnapshot {
     return {
       id: this.id,
       title: this.title,
-      participants: [...this.#participants.values()].map((p) => p.info()),
-      activeSpeakerId: this.#activeSpeaker,
+      roomId: room,
+      participants: this.#inRoom(room).map((p) => p.info()),
+      activeSpeakerId: this.#speakers.get(groupOf(room)) ?? null,
     };
   }
 
-  /** Public messages and this participant's own private ones, oldest first. */
+  /** What `id` may see: its own room. */
+  snapshotFor(id: ParticipantId): MeetingSnapshot {
+    return this.snapshot(this.participant(id).room);
+  }
+
+  /** The room `id` is in (null: main). */
+  roomOf(id: ParticipantId): RoomId | null {
+    return this.participant(id).room;
+  }
+
+  /** Public messages of its room and its own private ones, oldest first. */
   chatFor(id: ParticipantId): ChatMessage[] {
-    return this.#chat.filter((m) => m.to === null || m.to === id || m.from === id);
+    const room = this.#participants.get(id)?.room ?? null;
+    return this.#chat.filter(({ message: m, room: r }) => r === room && (m.to === null || m.to === id || m.from === id)).map((c) => c.message);
+  }
+
+  #inRoom(room: RoomId | null): Participant[] {
+    return [...this.#participants.values()].filter((p) => p.room === room);
+  }
+
+  #updated(p: Participant): void {
+    this.emit('participantUpdated', p.info(), p.room);
+  }
+
+  #setSpeaker(room: RoomId | null, id: ParticipantId | null): void {
+    const key = groupOf(room);
+    if ((this.#speakers.get(key) ?? null) === id) return;
+    if (id === null) this.#speakers.delete(key);
+    else this.#speakers.set(key, id);
+    this.emit('activeSpeaker', room, id);
   }
 
   routerRtpCapabilities(id: ParticipantId): types.RtpCapabilities {
@@ -297,7 +363,9 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     participant.startOff.video = this.#settings.startCameraOff && role !== 'moderator';
     this.#participants.set(who.id, participant);
     this.#watchPeer(participant);
-    this.emit('participantJoined', participant.info());
+    this.emit('participantJoined', participant.info(), null);
+    // The overview of rooms lists the main room's people too.
+    if (this.#breakouts.rooms.length > 0) this.#breakouts.touch();
     return { participant, resumed: false };
   }
 
@@ -308,7 +376,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     p.sessionId = sessionId;
     p.connection = 'connected';
     if (old !== sessionId) this.emit('sessionReplaced', p.id, old);
-    this.emit('participantUpdated', p.info());
+    this.#updated(p);
     return p;
   }
 
@@ -317,7 +385,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     const p = this.#participants.get(id);
     if (!p || p.sessionId !== sessionId || p.connection === 'reconnecting') return;
     p.connection = 'reconnecting';
-    this.emit('participantUpdated', p.info());
+    this.#updated(p);
     p.leaveTimer = setTimeout(() => this.leave(id, 'timeout'), this.#opts.resumeWindowMs);
     p.leaveTimer.unref?.();
   }
@@ -328,11 +396,9 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     clearTimeout(p.leaveTimer);
     this.#participants.delete(id);
     this.media.removePeer(id);
-    if (this.#activeSpeaker === id) {
-      this.#activeSpeaker = null;
-      this.emit('activeSpeaker', null);
-    }
-    this.emit('participantLeft', id, reason);
+    if (this.#speakers.get(groupOf(p.room)) === id) this.#setSpeaker(p.room, null);
+    this.emit('participantLeft', id, reason, p.room);
+    if (this.#breakouts.rooms.length > 0) this.#breakouts.touch();
     if (p.role === 'moderator') this.#keepAModerator();
     this.#closeIfEmpty();
   }
@@ -356,7 +422,8 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   #setRole(p: Participant, role: Role, reason: 'granted' | 'renounced' | 'last-moderator-left'): void {
     if (p.role === role) return;
     p.role = role;
-    this.emit('participantUpdated', p.info());
+    this.#updated(p);
+    if (this.#breakouts.rooms.length > 0) this.#breakouts.touch();
     this.emit('roleChanged', p.id, role, reason);
   }
 
@@ -498,7 +565,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     const mod = this.#moderator(by);
     const p = this.participant(id);
     p.allowed[kind] = allowed;
-    this.emit('participantUpdated', p.info());
+    this.#updated(p);
     if (!allowed && this.#isModerated(kind)) await this.#pauseSources(p, MODERATED_SOURCES[kind], kind, mod.name, 'moderator');
   }
 
@@ -508,7 +575,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     const p = this.participant(id);
     if (!p.allowed[kind]) {
       p.allowed[kind] = true;
-      this.emit('participantUpdated', p.info());
+      this.#updated(p);
     }
     this.emit('askedToUnmute', id, kind, mod.name);
   }
@@ -529,7 +596,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
           if (p.role === 'moderator') continue;
           if (p.allowed[kind]) {
             p.allowed[kind] = false;
-            this.emit('participantUpdated', p.info());
+            this.#updated(p);
           }
           await this.#pauseSources(p, MODERATED_SOURCES[kind], kind, mod.name, 'moderation-on');
         }
@@ -574,7 +641,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
       }
     }
     if (changed || reason === 'moderator') this.emit('muted', p.id, kind, by, reason);
-    if (changed) this.emit('participantUpdated', p.info());
+    if (changed) this.#updated(p);
     return changed;
   }
 
@@ -610,7 +677,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     const forced = startOff && !opts.paused;
     const producer = await p.media.produce({ ...opts, paused: opts.paused || forced, rtpParameters: opts.rtpParameters as types.RtpParameters });
     if (forced) this.emit('muted', p.id, kind, null, 'start-muted');
-    this.emit('participantUpdated', p.info());
+    this.#updated(p);
     this.media.observeProducer(p.media, producer).catch((error: unknown) => this.#log.warn({ err: error }, 'active speaker observation failed'));
     return producer.id as ProducerId;
   }
@@ -618,7 +685,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   closeProducer(id: ParticipantId, producerId: string): void {
     const p = this.participant(id);
     p.media.closeProducer(producerId);
-    this.emit('participantUpdated', p.info());
+    this.#updated(p);
   }
 
   async setProducerPaused(id: ParticipantId, producerId: string, paused: boolean): Promise<void> {
@@ -626,11 +693,15 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     const producer = p.media.producers.get(producerId as ProducerId);
     if (!paused && producer && !this.#mayUnmute(p, producer.appData.source)) throw new Moderated(kindOfSource(producer.appData.source));
     await p.media.setProducerPaused(producerId, paused);
-    this.emit('participantUpdated', p.info());
+    this.#updated(p);
   }
 
   async consume(id: ParticipantId, producerId: string): Promise<ConsumerOptionsWire> {
     const p = this.participant(id);
+    // Only the producers of one's own room exist for a participant: a client
+    // that stays behind after a move, or guesses ids, gets PRODUCER_NOT_FOUND.
+    const owner = this.media.findProducer(producerId);
+    if (owner && this.#participants.get(owner.peer.id as ParticipantId)?.room !== p.room) throw new ProducerNotFound(producerId);
     const consumer = await this.media.consume(p.media, producerId);
     const appData = consumer.appData as { peerId: string; source: MediaSource };
     return {
@@ -670,7 +741,9 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     let recipient: Participant | undefined;
     if (to !== undefined) {
       if (to === id) throw new InvalidRequest('a private message needs another participant');
-      recipient = this.participant(to as ParticipantId);
+      recipient = this.#participants.get(to as ParticipantId);
+      // Private messages stay within a room too.
+      if (!recipient || recipient.room !== from.room) throw new ParticipantNotFound(to);
     }
     const message: ChatMessage = {
       id: crypto.randomUUID() as MessageId,
@@ -681,29 +754,190 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
       text,
       sentAt: Date.now(),
     };
-    this.#chat.push(message);
+    this.#chat.push({ message, room: from.room });
     if (this.#chat.length > LIMITS.chatHistory) this.#chat.splice(0, this.#chat.length - LIMITS.chatHistory);
-    this.emit('chat', message);
+    this.emit('chat', message, from.room);
     return message;
   }
 
   react(id: ParticipantId, emoji: Reaction): void {
-    this.participant(id);
-    this.emit('reaction', id, emoji, Date.now());
+    const p = this.participant(id);
+    this.emit('reaction', id, emoji, Date.now(), p.room);
   }
 
   setE2ee(id: ParticipantId, enabled: boolean): void {
     const p = this.participant(id);
     if (p.e2ee === enabled) return;
     p.e2ee = enabled;
-    this.emit('participantUpdated', p.info());
+    this.#updated(p);
   }
 
   setHand(id: ParticipantId, raised: boolean): void {
     const p = this.participant(id);
     if (raised === (p.handRaisedAt !== null)) return;
     p.handRaisedAt = raised ? Date.now() : null;
-    this.emit('participantUpdated', p.info());
+    this.#updated(p);
+  }
+
+  // ---- breakout rooms ---------------------------------------------------------
+
+  /** Every room and who is in it, for everyone in the meeting. */
+  breakoutState(): BreakoutState {
+    const member = (p: Participant): RoomMember => ({ id: p.id, name: p.name, role: p.role });
+    const all = [...this.#participants.values()];
+    return {
+      version: this.#breakouts.version,
+      rooms: this.#breakouts.rooms.map((r) => ({ id: r.id, name: r.name, members: all.filter((p) => p.room === r.id).map(member) })),
+      main: all.filter((p) => p.room === null).map(member),
+      participantsChoose: this.#breakouts.participantsChoose,
+      endsAt: this.#breakouts.endsAt,
+    };
+  }
+
+  createRoom(by: ParticipantId, name: string | undefined): BreakoutRoom {
+    this.#moderator(by);
+    return { ...this.#breakouts.create(name) };
+  }
+
+  renameRoom(by: ParticipantId, roomId: string, name: string): void {
+    this.#moderator(by);
+    this.#breakouts.rename(roomId, name);
+  }
+
+  /** Removes a room; whoever is in it goes back to the main room. */
+  removeRoom(by: ParticipantId, roomId: string): void {
+    this.#moderator(by);
+    const room = this.#breakouts.room(roomId);
+    this.#moveMany(this.#inRoom(room.id).map((p) => [p, null]), 'room-removed');
+    this.#breakouts.remove(room.id);
+  }
+
+  /** A moderator sends someone to a room (null: the main room). */
+  assign(by: ParticipantId, id: ParticipantId, roomId: string | null): void {
+    this.#moderator(by);
+    const p = this.participant(id);
+    this.#moveMany([[p, this.#roomKey(roomId)]], 'assigned');
+  }
+
+  /**
+   * Spreads everyone who is in the main room and not a moderator over the
+   * rooms, each to the room with the fewest people (so rooms end up even,
+   * counting those already in them).
+   */
+  autoAssign(by: ParticipantId): number {
+    this.#moderator(by);
+    const rooms = this.#breakouts.rooms;
+    if (rooms.length === 0) throw new InvalidRequest('create a breakout room first');
+    const count = new Map(rooms.map((r) => [r.id, this.#inRoom(r.id).length]));
+    const moves: [Participant, RoomId | null][] = [];
+    const waiting = this.#inRoom(null)
+      .filter((p) => p.role !== 'moderator')
+      .sort((a, b) => a.joinedAt - b.joinedAt);
+    for (const p of waiting) {
+      const target = rooms.reduce((best, r) => (count.get(r.id)! < count.get(best.id)! ? r : best));
+      count.set(target.id, count.get(target.id)! + 1);
+      moves.push([p, target.id]);
+    }
+    return this.#moveMany(moves, 'auto-assigned');
+  }
+
+  /** Someone picks a room themself: moderators always (to visit), others only while participants may choose. */
+  chooseRoom(id: ParticipantId, roomId: string | null): void {
+    const p = this.participant(id);
+    if (p.role !== 'moderator' && !this.#breakouts.participantsChoose) throw new RoomChoiceOff();
+    this.#moveMany([[p, this.#roomKey(roomId)]], 'chose');
+  }
+
+  setRoomChoice(by: ParticipantId, participantsChoose: boolean): void {
+    this.#moderator(by);
+    if (this.#breakouts.participantsChoose === participantsChoose) return;
+    this.#breakouts.participantsChoose = participantsChoose;
+    this.#breakouts.touch();
+  }
+
+  /** Starts, replaces or (null) stops the timer of all rooms; at its end everyone returns to the main room. */
+  setRoomTimer(by: ParticipantId, seconds: number | null): number | null {
+    this.#moderator(by);
+    return this.#breakouts.setTimer(seconds);
+  }
+
+  /** A moderator's message, shown in every room. */
+  broadcastToRooms(by: ParticipantId, text: string): void {
+    const mod = this.#moderator(by);
+    if (Buffer.byteLength(text, 'utf8') > LIMITS.chatBytes) throw new ChatTooLarge(LIMITS.chatBytes);
+    if (text.trim() === '') throw new InvalidRequest('empty message');
+    this.emit('breakoutMessage', mod.name, text, Date.now());
+  }
+
+  /** Sends a room's people back to the main room; the room stays for later. */
+  closeRoom(by: ParticipantId, roomId: string): number {
+    this.#moderator(by);
+    const room = this.#breakouts.room(roomId);
+    return this.#moveMany(this.#inRoom(room.id).map((p) => [p, null]), 'room-closed');
+  }
+
+  /** Everyone back to the main room at once; the timer stops. */
+  closeAllRooms(by: ParticipantId): number {
+    this.#moderator(by);
+    this.#breakouts.setTimer(null);
+    return this.#returnEveryone('all-closed');
+  }
+
+  #returnEveryone(reason: MoveReason): number {
+    return this.#moveMany(
+      [...this.#participants.values()].filter((p) => p.room !== null).map((p) => [p, null]),
+      reason,
+    );
+  }
+
+  #roomKey(roomId: string | null): RoomId | null {
+    return roomId === null ? null : this.#breakouts.room(roomId).id;
+  }
+
+  /**
+   * Moves people between rooms, all state first and then one `moved` batch.
+   * Media is re-routed here, not by the client: each mover loses its
+   * consumers of the room it left and the people there lose theirs of it;
+   * its own producers and transports stay, so it keeps its mute state and
+   * needs no new connection. It then consumes the new room's producers.
+   */
+  #moveMany(list: [Participant, RoomId | null][], reason: MoveReason): number {
+    const moves: Move[] = [];
+    for (const [p, to] of list) {
+      if (p.room === to || !this.#participants.has(p.id)) continue;
+      const from = p.room;
+      p.room = to;
+      moves.push({ id: p.id, from, to, reason });
+      if (this.#speakers.get(groupOf(from)) === p.id) this.#setSpeaker(from, null);
+    }
+    for (const move of moves) this.#reroute(this.participant(move.id));
+    if (moves.length === 0) return 0;
+    this.emit('moved', moves);
+    this.#breakouts.touch();
+    return moves.length;
+  }
+
+  /** Closes every consumer that now crosses a room boundary, in both directions. */
+  #reroute(p: Participant): void {
+    const drop = (holder: Participant, consumerId: string) => {
+      try {
+        holder.media.closeConsumer(consumerId);
+      } catch {
+        return; // already gone
+      }
+      this.emit('consumerClosed', holder.id, consumerId as ConsumerId);
+    };
+    for (const [cid, consumer] of [...p.media.consumers]) {
+      const owner = this.#participants.get((consumer.appData as { peerId: string }).peerId as ParticipantId);
+      if (!owner || owner.room !== p.room) drop(p, cid);
+    }
+    for (const other of this.#participants.values()) {
+      if (other === p || other.room === p.room) continue;
+      for (const [cid, consumer] of [...other.media.consumers]) {
+        if ((consumer.appData as { peerId: string }).peerId === p.id) drop(other, cid);
+      }
+    }
+    this.media.setGroup(p.media, groupOf(p.room)).catch((error: unknown) => this.#log.warn({ err: error }, 'active speaker regrouping failed'));
   }
 
   close(): void {
@@ -711,6 +945,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     this.#closed = true;
     for (const p of this.#participants.values()) clearTimeout(p.leaveTimer);
     this.#participants.clear();
+    this.#breakouts.close();
     this.media.close();
     this.emit('closed');
     this.removeAllListeners();
@@ -719,7 +954,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   #watchPeer(p: Participant): void {
     const peer = p.media;
     peer.on('producerClosed', () => {
-      if (this.#participants.get(p.id) === p) this.emit('participantUpdated', p.info());
+      if (this.#participants.get(p.id) === p) this.#updated(p);
     });
     peer.on('consumerClosed', (cid) => this.emit('consumerClosed', p.id, cid));
     peer.on('consumerPaused', (cid, paused) => this.emit('consumerPaused', p.id, cid, paused));

@@ -66,3 +66,18 @@ export class Kicked extends DomainError {
     super('KICKED', 'a moderator removed you from this meeting, and it is locked');
   }
 }
+export class ProducerNotFound extends DomainError {
+  constructor(id: string) {
+    super('PRODUCER_NOT_FOUND', `no producer ${id} in your room`);
+  }
+}
+export class RoomChoiceOff extends DomainError {
+  constructor() {
+    super('ROOM_CHOICE_OFF', 'a moderator assigns the rooms: participants cannot choose one right now');
+  }
+}
+export class RoomNotFound extends DomainError {
+  constructor() {
+    super('ROOM_NOT_FOUND', 'no such breakout room in this meeting');
+  }
+}
