@@ -9,6 +9,7 @@ import { SettingsPanel } from './SettingsPanel.tsx';
 import { Tile } from './Tile.tsx';
 import { Toolbar, type Panel } from './Toolbar.tsx';
 import { LobbyPanel } from '../lobby/LobbyPanel.tsx';
+import { BreakoutPanel, RoomBanner } from '../breakout/BreakoutPanel.tsx';
 
 /** Columns for n tiles in a w x h area, keeping tiles near 16:9 and as large as possible. */
 function columnsFor(n: number, w: number, h: number): number {
@@ -27,6 +28,15 @@ function columnsFor(n: number, w: number, h: number): number {
 
 export function Room({ session, onLeave }: { session: MeetingSession; onLeave: () => void }) {
   const [panel, setPanel] = useState<Panel>(null);
+  // A clock for the breakout timer, ticking only while one runs.
+  const [now, setNow] = useState(Date.now());
+  const endsAt = session.breakout.value?.endsAt ?? null;
+  useEffect(() => {
+    if (endsAt === null) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [endsAt]);
   const [seenChat, setSeenChat] = useState(session.chat.value.length);
   const [audioBlocked, setAudioBlocked] = useState<HTMLAudioElement[]>([]);
   const [copied, setCopied] = useState(false);
@@ -120,8 +130,11 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
     <div class={`room ${panel ? 'with-panel' : ''}`} data-testid="room">
       <header class="room-head">
         <h1 class="room-title" data-testid="meeting-title">{session.title.value}</h1>
-        <span class="count" data-testid="participant-count">{participants.length} in meeting</span>
+        <span class="count" data-testid="participant-count">
+          {participants.length} {session.roomId.value === null ? 'in meeting' : 'in this room'}
+        </span>
         {session.isModerator && <span class="role" data-testid="i-am-moderator">moderator</span>}
+        <RoomBanner session={session} now={now} />
         <button
           type="button"
           class="link-btn"
@@ -201,6 +214,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
 
       {panel === 'chat' && <ChatPanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'participants' && <ParticipantsPanel session={session} onClose={() => setPanel(null)} />}
+      {panel === 'breakout' && <BreakoutPanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'settings' && <SettingsPanel session={session} onClose={() => setPanel(null)} />}
 
       <Toolbar session={session} panel={panel} setPanel={setPanel} unread={unread} onLeave={onLeave} />

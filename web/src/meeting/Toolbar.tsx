@@ -4,7 +4,7 @@ import { Icon, type IconName } from '../ui/icons.tsx';
 import { reactionSoundsEnabled } from '../reactions/sound.ts';
 import type { MeetingSession } from './session.ts';
 
-export type Panel = 'chat' | 'participants' | 'settings' | null;
+export type Panel = 'chat' | 'participants' | 'breakout' | 'settings' | null;
 
 function Button(props: { icon: IconName; label: string; active?: boolean; danger?: boolean; off?: boolean; badge?: number; testid: string; onClick: () => void }) {
   return (
@@ -72,6 +72,9 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
       </div>
       <Button icon="hand" label={hand ? 'Lower hand' : 'Raise hand'} active={hand} testid="toggle-hand" onClick={() => void session.setHand(!hand)} />
       <Button icon="people" label="Participants" active={panel === 'participants'} testid="toggle-participants" onClick={() => toggle('participants')} />
+      {(session.isModerator || (session.breakout.value?.rooms.length ?? 0) > 0) && (
+        <Button icon="rooms" label="Breakout rooms" active={panel === 'breakout'} testid="toggle-breakout" onClick={() => toggle('breakout')} />
+      )}
       <Button icon="settings" label="Settings" active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
       <Button icon="leave" label="Leave meeting" danger testid="leave" onClick={onLeave} />
     </div>

@@ -8,6 +8,7 @@ import { Device, type types as ms } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
+  BreakoutState,
   ChatMessage,
   ClientToServerEvents,
   ConsumerId,
@@ -23,6 +24,7 @@ import type {
   ParticipantInfo,
   ProducerId,
   Reaction,
+  RoomId,
   ServerToClientEvents,
   TransportOptionsWire,
 } from '@parley/protocol';
@@ -52,7 +54,10 @@ export type SessionStatus =
   | 'failed';
 
 /** Moderator requests the client can make: the server checks the role. */
-export type ModeratorEvent = Extract<keyof ClientToServerEvents, `moderation:${string}` | 'lobby:admit' | 'lobby:admitAll' | 'lobby:deny'>;
+export type ModeratorEvent = Extract<
+  keyof ClientToServerEvents,
+  `moderation:${string}` | `breakout:${string}` | 'lobby:admit' | 'lobby:admitAll' | 'lobby:deny'
+>;
 
 export interface RemoteStream {
   producerId: ProducerId;
@@ -124,6 +129,12 @@ export class MeetingSession {
   readonly askedToUnmute = signal<MediaKind | null>(null);
   /** This screen's own layout (what "follow me" shares when we are a moderator). */
   readonly localLayout = signal<Layout>({ mode: 'stage', pinned: null });
+  /** The breakout rooms and who is where (the highest version seen). */
+  readonly breakout = signal<BreakoutState | null>(null);
+  /** The room we are in; null for the main room. The server moves us. */
+  readonly roomId = signal<RoomId | null>(null);
+  /** The latest moderator message to all rooms. */
+  readonly roomMessage = signal<{ from: string; text: string; at: number } | null>(null);
   /** Our media is encrypted end to end (a passphrase was entered). */
   readonly e2ee = signal(false);
   /** Set once encryption was first switched on: from then on every sender and receiver goes through its worker. */
@@ -429,6 +440,16 @@ export class MeetingSession {
     }
   }
 
+  /** A breakout room's name (from the latest state). */
+  roomName(id: RoomId): string | null {
+    return this.breakout.value?.rooms.find((r) => r.id === id)?.name ?? null;
+  }
+
+  /** Picks a room (null: main) for ourselves: moderators visit, participants when allowed. */
+  async goToRoom(roomId: RoomId | null): Promise<boolean> {
+    return this.moderate('breakout:join', { roomId });
+  }
+
   /** The server paused our mic or camera (a moderator, start muted, moderation switched on). */
   #mutedByServer(kind: MediaKind, by: string | null, reason: 'moderator' | 'start-muted' | 'moderation-on'): void {
     if (kind === 'audio') {
@@ -605,6 +626,37 @@ export class MeetingSession {
       this.askedToUnmute.value = kind;
       this.#notify(`${by} asks you to ${kind === 'audio' ? 'unmute' : 'turn your camera on'}.`);
     });
+    socket.on('breakout:state', (state) => {
+      // Snapshots only move forward: an older one arriving late is ignored.
+      if ((this.breakout.value?.version ?? -1) < state.version) this.breakout.value = state;
+    });
+    socket.on('breakout:moved', ({ roomId, reason, snapshot, chat }) => {
+      // The server already closed our consumers of the room we left; the
+      // new room's people replace the list and reconcile consumes theirs.
+      this.roomId.value = roomId;
+      this.participants.value = new Map(snapshot.participants.map((p) => [p.id, p]));
+      const self = snapshot.participants.find((p) => p.id === this.participantId);
+      if (self) this.self.value = self;
+      this.activeSpeakerId.value = snapshot.activeSpeakerId;
+      this.chat.value = chat;
+      this.#reconcile();
+      const name = roomId === null ? null : this.roomName(roomId);
+      this.#notify(
+        roomId === null
+          ? reason === 'timer'
+            ? 'Time is up: you are back in the main room.'
+            : 'You are back in the main room.'
+          : `You are now in ${name ?? 'a breakout room'}.`,
+      );
+    });
+    socket.on('breakout:ending', ({ endsAt }) => {
+      const seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+      this.#notify(`Breakout rooms close in ${seconds} seconds: everyone returns to the main room.`);
+    });
+    socket.on('breakout:message', (m) => {
+      this.roomMessage.value = m;
+      this.#notify(`${m.from} to all rooms: ${m.text}`);
+    });
     socket.on('moderation:promoted', ({ reason, lobby }) => {
       this.lobby.value = lobby;
       this.#notify(reason === 'granted' ? 'You are now a moderator.' : 'The moderator left: you are now the moderator.');
@@ -652,6 +704,8 @@ export class MeetingSession {
     this.chat.value = res.chat;
     this.settings.value = res.settings;
     this.lobby.value = res.lobby;
+    this.breakout.value = res.breakout;
+    this.roomId.value = res.snapshot.roomId;
     if (!res.resumed) this.#applyStartRules(res);
     if (!device.loaded) await device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities });
     performance.mark('parley:loaded');
@@ -974,6 +1028,9 @@ export class MeetingSession {
     this.participants.value = new Map();
     this.activeSpeakerId.value = null;
     this.lobby.value = [];
+    this.breakout.value = null;
+    this.roomId.value = null;
+    this.roomMessage.value = null;
     this.#e2ee?.close();
     this.#e2ee = undefined;
     this.e2ee.value = false;
