@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ run(opts: { quick?: boolean }): Pr
   'join-latency': () => import('./join-latency.ts'),
   'admit-latency': () => import('./admit-latency.ts'),
   forwarding: () => import('./forwarding.ts'),
+  breakout: () => import('./breakout.ts'),
 };
 
 const quick = process.env.BENCH_QUICK === '1';

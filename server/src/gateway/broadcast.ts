@@ -1,3 +1,4 @@
+import type { MoveReason, RoomId } from '@parley/protocol';
 import type { Meeting } from '../meet/Meeting.ts';
 import { lobbyRoom, meetingRoom, moderatorsRoom, participantRoom, roomRoom, type ParleyServer } from './context.ts';
 
@@ -79,9 +80,24 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
       if (!meeting.has(m.id)) continue;
       io.to(room(m.to)).except(arrivals.get(m.to)!).emit('meeting:participantJoined', meeting.participant(m.id).info());
     }
+    // Everyone arriving in one room gets the same snapshot: one emit per
+    // room, encoded once, unless someone's private messages make their chat
+    // their own.
+    const groups = new Map<string, { to: RoomId | null; reason: MoveReason; sockets: string[] }>();
     for (const m of moves) {
       if (!meeting.has(m.id)) continue;
-      io.to(one(m.id)).emit('breakout:moved', { roomId: m.to, reason: m.reason, snapshot: meeting.snapshotFor(m.id), chat: meeting.chatFor(m.id) });
+      const chat = meeting.chatFor(m.id);
+      if (chat.some((c) => c.to !== null)) {
+        io.to(one(m.id)).emit('breakout:moved', { roomId: m.to, reason: m.reason, snapshot: meeting.snapshot(m.to), chat });
+        continue;
+      }
+      const key = `${m.to ?? ''}\n${m.reason}`;
+      const group = groups.get(key) ?? { to: m.to, reason: m.reason, sockets: [] };
+      group.sockets.push(one(m.id));
+      groups.set(key, group);
+    }
+    for (const g of groups.values()) {
+      io.to(g.sockets).emit('breakout:moved', { roomId: g.to, reason: g.reason, snapshot: meeting.snapshot(g.to), chat: meeting.publicChat(g.to) });
     }
   });
   meeting.on('breakoutState', (state) => io.to(all).emit('breakout:state', state));

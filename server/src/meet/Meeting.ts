@@ -294,6 +294,11 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     return this.#chat.filter(({ message: m, room: r }) => r === room && (m.to === null || m.to === id || m.from === id)).map((c) => c.message);
   }
 
+  /** A room's public messages (what a newcomer without private messages sees). */
+  publicChat(room: RoomId | null): ChatMessage[] {
+    return this.#chat.filter((c) => c.room === room && c.message.to === null).map((c) => c.message);
+  }
+
   #inRoom(room: RoomId | null): Participant[] {
     return [...this.#participants.values()].filter((p) => p.room === room);
   }
