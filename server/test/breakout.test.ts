@@ -121,6 +121,7 @@ describe('breakout rooms: a move is made by the server', () => {
     const cyd = await joined(m, 'Cyd');
     const red = await createRoom(mod, 'Red');
     await ok(bea.socket, 'chat:send', { text: 'said in the main room' });
+    await ok(cyd.socket, 'chat:send', { text: 'psst', to: mod.id });
 
     const beaMoved = moved(bea, red.id);
     const modHeard = next<{ participantId: string; reason: string }>(mod.socket, 'meeting:participantLeft');
@@ -155,12 +156,15 @@ describe('breakout rooms: a move is made by the server', () => {
     assert.equal(modUpdates.filter((u) => u.id === bea.id).length, 0);
     assert.deepEqual(live(m).chatFor(cyd.id as never).map((c) => c.text), ['said in Red']);
 
-    // Back in the main room: its chat history, not Red's.
+    // Back in the main room together: its chat history, not Red's, and each
+    // one's own private messages there.
     const beaBack = moved(bea, null);
-    await ok(mod.socket, 'breakout:assign', { participantId: bea.id, roomId: null });
+    const cydBack = moved(cyd, null);
+    await ok(mod.socket, 'breakout:closeAll', {});
     const back = await beaBack;
     assert.deepEqual(back.chat.map((c) => c.text), ['said in the main room', 'main only']);
-    assert.deepEqual(back.snapshot.participants.map((p) => p.name).sort(), ['Bea', 'Mod']);
+    assert.deepEqual((await cydBack).chat.map((c) => c.text), ['said in the main room', 'psst', 'main only']);
+    assert.deepEqual(back.snapshot.participants.map((p) => p.name).sort(), ['Bea', 'Cyd', 'Mod']);
   });
 
   test('media is re-routed: consumers across rooms close, and producers of another room cannot be consumed; mute state is kept', async () => {
