@@ -139,7 +139,7 @@ describe('breakout rooms in the browser', () => {
   test('participants choose a room themselves when the moderator allows it', async () => {
     const m = await createMeeting(parley.url, 'Open rooms');
     const host = await openParticipant(browser, parley.url, m.id, 'Host', { prejoin: '0', moderatorToken: m.moderatorToken });
-    await joined(host);
+    const hostId = await joined(host);
     const ann = await openParticipant(browser, parley.url, m.id, 'Ann');
     const annId = await joined(ann);
     const bob = await openParticipant(browser, parley.url, m.id, 'Bob');
@@ -154,6 +154,12 @@ describe('breakout rooms in the browser', () => {
     await waitFor('both in Room 1', async () => (await roomOf(ann.page)) !== null && (await roomOf(ann.page)) === (await roomOf(bob.page)));
     await waitForMediaFrom(ann.page, [bobId]);
     await waitForMediaFrom(bob.page, [annId]);
+    // Each room has its own active speaker: Room 1 hears Ann or Bob; the
+    // main room, where only the host speaks, never hears of them.
+    const speaker = (page: Page) => page.evaluate(() => window.parley!.session.activeSpeakerId.value);
+    await waitFor('a speaker in Room 1', async () => [annId, bobId].includes((await speaker(ann.page)) ?? ''), 15_000);
+    await waitFor('the host speaks in the main room', async () => (await speaker(host.page)) === hostId, 15_000);
+    assert.ok(![annId, bobId].includes((await speaker(host.page)) ?? ''));
     await ann.page.getByTestId('back-to-main').click();
     await waitFor('Ann back', async () => (await roomOf(ann.page)) === null);
     await nothingFrom(ann.page, [bobId]);
