@@ -97,6 +97,11 @@ describe('web client', () => {
     const panel = await a.page.getByTestId('chat-panel').boundingBox();
     assert.ok(panel && panel.width >= phone.width - 1);
     await a.page.getByTestId('toggle-chat').click();
+    // Breakout rooms have no toolbar button on a phone: the participants panel opens them.
+    assert.equal(await a.page.getByTestId('toggle-breakout').isVisible(), false);
+    await a.page.getByTestId('toggle-participants').click();
+    await a.page.getByTestId('open-breakout').click();
+    await a.page.getByTestId('add-room').waitFor();
     for (const p of [a, b, c]) await p.context.close();
   });
 

@@ -140,6 +140,14 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
     }
   }
 
+  /** A group is gone (a breakout room removed): its active speaker observer goes too. */
+  dropGroup(group: string): void {
+    const pending = this.#home?.observers.get(group);
+    if (!pending) return;
+    this.#home!.observers.delete(group);
+    pending.then((observer) => observer.close()).catch(() => undefined);
+  }
+
   /** Creates a paused consumer of `producerId` for `peer`, piping the producer to the peer's router if needed. */
   async consume(peer: MediaPeer, producerId: string): Promise<types.Consumer> {
     // Readiness first: a consume sent before media:setup is out of order,

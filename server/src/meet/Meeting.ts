@@ -815,6 +815,8 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     const room = this.#breakouts.room(roomId);
     this.#moveMany(this.#inRoom(room.id).map((p) => [p, null]), 'room-removed');
     this.#breakouts.remove(room.id);
+    this.#speakers.delete(groupOf(room.id));
+    this.media.dropGroup(groupOf(room.id));
   }
 
   /** A moderator sends someone to a room (null: the main room). */

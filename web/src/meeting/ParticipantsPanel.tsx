@@ -79,7 +79,7 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
   );
 }
 
-export function ParticipantsPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
+export function ParticipantsPanel({ session, onClose, onBreakout }: { session: MeetingSession; onClose: () => void; onBreakout: () => void }) {
   const me = session.participantId;
   const people = [...session.participants.value.values()].sort(order);
   const moderator = session.isModerator;
@@ -91,6 +91,13 @@ export function ParticipantsPanel({ session, onClose }: { session: MeetingSessio
           <Icon name="close" size={18} />
         </button>
       </header>
+      {(moderator || (session.breakout.value?.rooms.length ?? 0) > 0) && (
+        <div class="mod-bar">
+          <button type="button" class="small" data-testid="open-breakout" onClick={onBreakout}>
+            Breakout rooms
+          </button>
+        </div>
+      )}
       {moderator && (
         <div class="mod-bar">
           <button type="button" class="small" data-testid="mute-all" onClick={() => void session.moderate('moderation:muteAll', { kind: 'audio' })}>

@@ -6,11 +6,11 @@ import type { MeetingSession } from './session.ts';
 
 export type Panel = 'chat' | 'participants' | 'breakout' | 'settings' | null;
 
-function Button(props: { icon: IconName; label: string; active?: boolean; danger?: boolean; off?: boolean; badge?: number; testid: string; onClick: () => void }) {
+function Button(props: { icon: IconName; label: string; active?: boolean; danger?: boolean; off?: boolean; wideOnly?: boolean; badge?: number; testid: string; onClick: () => void }) {
   return (
     <button
       type="button"
-      class={`tool ${props.active ? 'active' : ''} ${props.danger ? 'danger' : ''} ${props.off ? 'off' : ''}`}
+      class={`tool ${props.active ? 'active' : ''} ${props.danger ? 'danger' : ''} ${props.off ? 'off' : ''} ${props.wideOnly ? 'wide-only' : ''}`}
       title={props.label}
       aria-label={props.label}
       aria-pressed={props.active ?? undefined}
@@ -73,7 +73,8 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
       <Button icon="hand" label={hand ? 'Lower hand' : 'Raise hand'} active={hand} testid="toggle-hand" onClick={() => void session.setHand(!hand)} />
       <Button icon="people" label="Participants" active={panel === 'participants'} testid="toggle-participants" onClick={() => toggle('participants')} />
       {(session.isModerator || (session.breakout.value?.rooms.length ?? 0) > 0) && (
-        <Button icon="rooms" label="Breakout rooms" active={panel === 'breakout'} testid="toggle-breakout" onClick={() => toggle('breakout')} />
+        // On phones the toolbar has no room to spare: breakout rooms open from the participants panel there.
+        <Button icon="rooms" label="Breakout rooms" active={panel === 'breakout'} wideOnly testid="toggle-breakout" onClick={() => toggle('breakout')} />
       )}
       <Button icon="settings" label="Settings" active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
       <Button icon="leave" label="Leave meeting" danger testid="leave" onClick={onLeave} />
