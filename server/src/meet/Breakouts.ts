@@ -54,10 +54,6 @@ export class BreakoutSet extends TypedEmitter<BreakoutSetEvents> {
     return [...this.#rooms.values()];
   }
 
-  has(id: RoomId): boolean {
-    return this.#rooms.has(id);
-  }
-
   room(id: string): BreakoutRoom {
     const room = this.#rooms.get(id as RoomId);
     if (!room) throw new RoomNotFound();
