@@ -45,6 +45,8 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
   /** producerId -> routerId -> pipe in progress or done. */
   readonly #pipes = new Map<string, Map<string, Promise<void>>>();
   #home: HomeRouter | undefined;
+  /** Microphones whose pause / resume already moves them out of / into their observer. */
+  readonly #watched = new WeakSet<types.Producer>();
   #homePending: Promise<void> | undefined;
   /** Placement is serialized so two joiners do not both open a new router. */
   #placing: Promise<unknown> = Promise.resolve();
@@ -110,16 +112,36 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
     return undefined;
   }
 
-  /** Called by the owner after a new producer exists, so active speaker detection (of its group) hears it. */
+  /**
+   * Called by the owner after a new producer exists, so active speaker
+   * detection (of its peer's group) hears it. A muted (paused) microphone is
+   * taken out of the observer until it resumes: muted people are never the
+   * speaker, and mediasoup's observer keeps a paused dominant speaker until
+   * someone out-talks its decaying history, which with a quiet room can take
+   * many seconds. With it out, the one still talking wins at once.
+   */
   async observeProducer(peer: MediaPeer, producer: types.Producer<ProducerAppData>): Promise<void> {
     if (producer.kind !== 'audio' || producer.appData.source !== 'mic') return;
+    if (!this.#watched.has(producer)) {
+      this.#watched.add(producer);
+      const follow = () => void this.#hear(peer, producer).catch((error: unknown) => this.#log.debug({ err: error }, 'active speaker update failed'));
+      producer.observer.on('pause', follow);
+      producer.observer.on('resume', follow);
+    }
+    await this.#hear(peer, producer);
+  }
+
+  /** Puts the microphone in (or, paused, out of) its group's observer. */
+  async #hear(peer: MediaPeer, producer: types.Producer<ProducerAppData>): Promise<void> {
     const home = await this.#ensureHome();
     if (!home || producer.closed) return;
     await this.#pipe(peer.slot, producer.id, home.slot);
     const observer = await this.#observer(home, peer.group);
     if (producer.closed || observer.closed || peer.group !== observer.appData.group) return;
-    await observer.addProducer({ producerId: producer.id }).catch((error: unknown) => {
-      this.#log.debug({ err: error }, 'active speaker observer refused producer');
+    const change = producer.paused ? observer.removeProducer({ producerId: producer.id }) : observer.addProducer({ producerId: producer.id });
+    await change.catch((error: unknown) => {
+      // Adding one already there, or removing one that is not: nothing to do.
+      this.#log.debug({ err: error }, 'active speaker observer refused a change');
     });
   }
 

@@ -642,6 +642,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
         changed = true;
       } else if (!producer.paused) {
         await p.media.setProducerPaused(producer.id, true);
+        if (producer.appData.source === 'mic') this.#silenced(p);
         changed = true;
       }
     }
@@ -698,7 +699,13 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     const producer = p.media.producers.get(producerId as ProducerId);
     if (!paused && producer && !this.#mayUnmute(p, producer.appData.source)) throw new Moderated(kindOfSource(producer.appData.source));
     await p.media.setProducerPaused(producerId, paused);
+    if (paused && producer?.appData.source === 'mic') this.#silenced(p);
     this.#updated(p);
+  }
+
+  /** A muted speaker is not the speaker any more (the SFU takes its mic out of detection too). */
+  #silenced(p: Participant): void {
+    if (this.#speakers.get(groupOf(p.room)) === p.id) this.#setSpeaker(p.room, null);
   }
 
   async consume(id: ParticipantId, producerId: string): Promise<ConsumerOptionsWire> {
