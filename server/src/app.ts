@@ -9,9 +9,12 @@ import { LIMITS } from '@parley/protocol';
 import { WorkerPool } from '@parley/sfu';
 import { TokenSigner } from './auth/tokens.ts';
 import type { ServerConfig } from './config.ts';
+import { createDrive, type Drive } from './drive/index.ts';
+import { LocalDrive } from './drive/LocalDrive.ts';
 import { createGateway } from './gateway/index.ts';
 import type { ParleyServer } from './gateway/context.ts';
 import { installErrorHandler, sendError } from './http/errors.ts';
+import { registerDriveRoute } from './http/drive.routes.ts';
 import { registerRoutes } from './http/routes.ts';
 import { Meetings } from './meet/Meetings.ts';
 import { compileCheck } from './gateway/validate.ts';
@@ -26,6 +29,8 @@ export interface Parley {
   io: ParleyServer;
   meetings: Meetings;
   pool: WorkerPool;
+  /** Recordings and live streams (local folder or S3). */
+  drive: Drive;
   log: Logger;
   /** Where the HTTP server actually listens (port resolved when PORT=0). */
   url: string;
@@ -102,6 +107,11 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
 
     const signer = new TokenSigner(config.secret);
     let url = '';
+    const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? url);
+    cleanups.push(() => drive.close?.());
+    // Share links of the local drive point here; an S3 drive's are presigned
+    // URLs of the store itself and never reach this server.
+    if (drive instanceof LocalDrive) registerDriveRoute(app, drive);
     registerRoutes(app, {
       meetings,
       pool,
@@ -133,7 +143,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
-    return { app, io, meetings, pool, log, url, close };
+    return { app, io, meetings, pool, drive, log, url, close };
   } catch (error) {
     await close();
     throw error;

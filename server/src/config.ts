@@ -23,7 +23,42 @@ export interface ServerConfig {
   meetingTtlDays: number;
   /** Let a load balancer's X-Forwarded-* headers decide the client address. */
   trustProxy: boolean;
+  /** Where recordings and live streams are stored. */
+  drive: DriveConfig;
   sfu: SfuConfig;
+}
+
+export type DriveConfig =
+  | { kind: 'local'; dir: string }
+  | {
+      kind: 's3';
+      endpoint: string | undefined;
+      region: string;
+      bucket: string;
+      accessKeyId: string | undefined;
+      secretAccessKey: string | undefined;
+      forcePathStyle: boolean;
+      prefix: string;
+    };
+
+function driveFromEnv(dataDir: string): DriveConfig {
+  const kind = env('DRIVE') ?? 'local';
+  if (kind === 'local') return { kind, dir: path.resolve(env('DRIVE_DIR') ?? path.join(dataDir, 'drive')) };
+  if (kind !== 's3') throw new Error(`DRIVE must be local|s3, got "${kind}"`);
+  const bucket = env('S3_BUCKET');
+  if (!bucket) throw new Error('DRIVE=s3 needs S3_BUCKET');
+  const prefix = env('S3_PREFIX') ?? '';
+  if (prefix !== '' && !/^([A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/.test(prefix)) throw new Error('S3_PREFIX must be folders ending with "/", e.g. parley/');
+  return {
+    kind,
+    endpoint: env('S3_ENDPOINT'),
+    region: env('S3_REGION') ?? 'us-east-1',
+    bucket,
+    accessKeyId: env('S3_ACCESS_KEY_ID'),
+    secretAccessKey: env('S3_SECRET_ACCESS_KEY'),
+    forcePathStyle: env('S3_FORCE_PATH_STYLE') === '1',
+    prefix,
+  };
 }
 
 const env = (name: string): string | undefined => {
@@ -79,6 +114,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
     logLevel: env('LOG_LEVEL') ?? 'info',
     meetingTtlDays: int('MEETING_TTL_DAYS', 30, 1),
     trustProxy: env('TRUST_PROXY') === '1',
+    drive: driveFromEnv(dataDir),
     sfu: {
       ...sfuDefaults,
       workers: int('MEDIA_WORKERS', sfuDefaults.workers, 1),
