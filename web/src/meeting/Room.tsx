@@ -50,6 +50,10 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   useEffect(() => {
     if (panel === 'chat') setSeenChat(chatCount);
   }, [panel, chatCount]);
+  // Another room brings another chat: what it already holds counts as seen,
+  // and unread counting starts over from there.
+  const roomId = session.roomId.value;
+  useEffect(() => setSeenChat(session.chat.value.length), [roomId]);
   const unread = panel === 'chat' ? 0 : Math.max(0, chatCount - seenChat);
 
   useEffect(() => {

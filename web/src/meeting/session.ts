@@ -53,7 +53,10 @@ export type SessionStatus =
   | 'replaced'
   | 'failed';
 
-/** Moderator requests the client can make: the server checks the role. */
+/**
+ * Requests whose refusal is shown as a notice: moderator actions (the server
+ * checks the role) and picking a breakout room oneself (allowed or not).
+ */
 export type ModeratorEvent = Extract<
   keyof ClientToServerEvents,
   `moderation:${string}` | `breakout:${string}` | 'lobby:admit' | 'lobby:admitAll' | 'lobby:deny'
