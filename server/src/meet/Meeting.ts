@@ -924,34 +924,36 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
       moves.push({ id: p.id, from, to, reason });
       if (this.#speakers.get(groupOf(from)) === p.id) this.#setSpeaker(from, null);
     }
-    for (const move of moves) this.#reroute(this.participant(move.id));
     if (moves.length === 0) return 0;
+    this.#closeCrossRoomConsumers();
+    for (const move of moves) {
+      const p = this.participant(move.id);
+      this.media.setGroup(p.media, groupOf(p.room)).catch((error: unknown) => this.#log.warn({ err: error }, 'active speaker regrouping failed'));
+    }
     this.emit('moved', moves);
     this.#breakouts.touch();
     return moves.length;
   }
 
-  /** Closes every consumer that now crosses a room boundary, in both directions. */
-  #reroute(p: Participant): void {
-    const drop = (holder: Participant, consumerId: string) => {
-      try {
-        holder.media.closeConsumer(consumerId);
-      } catch {
-        return; // already gone
+  /**
+   * One pass over every consumer once the batch is placed: whatever now
+   * consumes a producer of another room is closed, which covers both
+   * directions of every move (movers' consumers of the room they left, and
+   * that room's consumers of them).
+   */
+  #closeCrossRoomConsumers(): void {
+    for (const holder of this.#participants.values()) {
+      for (const [cid, consumer] of [...holder.media.consumers]) {
+        const owner = this.#participants.get((consumer.appData as { peerId: string }).peerId as ParticipantId);
+        if (owner && owner.room === holder.room) continue;
+        try {
+          holder.media.closeConsumer(cid);
+        } catch {
+          continue; // already gone
+        }
+        this.emit('consumerClosed', holder.id, cid);
       }
-      this.emit('consumerClosed', holder.id, consumerId as ConsumerId);
-    };
-    for (const [cid, consumer] of [...p.media.consumers]) {
-      const owner = this.#participants.get((consumer.appData as { peerId: string }).peerId as ParticipantId);
-      if (!owner || owner.room !== p.room) drop(p, cid);
     }
-    for (const other of this.#participants.values()) {
-      if (other === p || other.room === p.room) continue;
-      for (const [cid, consumer] of [...other.media.consumers]) {
-        if ((consumer.appData as { peerId: string }).peerId === p.id) drop(other, cid);
-      }
-    }
-    this.media.setGroup(p.media, groupOf(p.room)).catch((error: unknown) => this.#log.warn({ err: error }, 'active speaker regrouping failed'));
   }
 
   close(): void {
