@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BreakoutState, ChatMessage, ConsumerOptionsWire, MeetingId, MeetingSnapshot, ParticipantInfo } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
-import { closeAll, connect, joinAs, mintToken, next, ok, opus, refused, request, sleep, startServer, vp8Simulcast, type ClientSocket, type Joined, type Transports } from './helpers.ts';
+import { closeAll, connect, joinAs, mintToken, next, ok, record, refused, request, sleep, startServer, withMedia, type ClientSocket, type Joined } from './helpers.ts';
 
 let parley: Parley;
 const opened: ClientSocket[] = [];
@@ -32,11 +32,6 @@ async function joined(meetingId: string, name: string, opts: { moderator?: boole
   opened.push(j.socket);
   return j;
 }
-function record<T>(socket: ClientSocket, event: string): T[] {
-  const seen: T[] = [];
-  (socket as unknown as { on(ev: string, fn: (p: T) => void): void }).on(event, (p) => seen.push(p));
-  return seen;
-}
 const live = (id: string) => parley.meetings.live(id as MeetingId)!;
 const roomOf = (m: string, pid: string) => live(m).roomOf(pid as never);
 const createRoom = async (mod: Joined, name?: string) =>
@@ -45,21 +40,6 @@ const createRoom = async (mod: Joined, name?: string) =>
 const stateWhere = (j: Joined, done: (s: BreakoutState) => boolean) => next<BreakoutState>(j.socket, 'breakout:state', done);
 const moved = (j: Joined, roomId: string | null) => next<Moved>(j.socket, 'breakout:moved', (m) => m.roomId === roomId);
 
-async function withMedia(j: Joined, sources: ('mic' | 'camera')[]): Promise<Record<string, string>> {
-  const t = await ok<Transports>(j.socket, 'media:setup', { rtpCapabilities: j.join.routerRtpCapabilities });
-  const out: Record<string, string> = {};
-  for (const source of sources) {
-    const res = await ok<{ producerId: string }>(j.socket, 'media:produce', {
-      transportId: t.send.id,
-      kind: source === 'mic' ? 'audio' : 'video',
-      source,
-      rtpParameters: source === 'mic' ? opus() : vp8Simulcast(),
-      paused: false,
-    });
-    out[source] = res.producerId;
-  }
-  return out;
-}
 const consume = async (j: Joined, producerId: string) =>
   (await ok<{ consumer: ConsumerOptionsWire }>(j.socket, 'media:consume', { producerId })).consumer;
 

@@ -146,6 +146,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---- shortcuts that skip HTTP (its per-address rate limit is tested in http.test.ts) ----
 
 export { audioOnly, dtlsClient, opus, vp8Simulcast } from '../../sfu/test/fixtures.ts';
+import { opus, vp8Simulcast } from '../../sfu/test/fixtures.ts';
 
 const signer = new TokenSigner('test-secret');
 
@@ -193,4 +194,38 @@ export async function refused(socket: ClientSocket, event: string, payload: unkn
   assert.deepEqual(Object.keys(res).sort(), ['error', 'ok'], what);
   assert.deepEqual(Object.keys(res.error).sort(), ['code', 'message'], what);
   assert.equal(res.error.code, code, `${what}: ${res.error.message}`);
+}
+
+/** Records every `event` a socket receives, from now on. */
+export function record<T>(socket: ClientSocket, event: string): T[] {
+  const seen: T[] = [];
+  (socket as unknown as { on(ev: string, fn: (p: T) => void): void }).on(event, (p) => seen.push(p));
+  return seen;
+}
+
+/** media:setup with the participant's router capabilities; answers its transports. */
+export const setupMedia = (j: Joined) => ok<Transports>(j.socket, 'media:setup', { rtpCapabilities: j.join.routerRtpCapabilities });
+
+/** Asks to produce `source` on `t`; answers the producer id or the refusal's code. */
+export async function tryProduce(j: Joined, t: Transports, source: 'mic' | 'camera' | 'screen', paused = false): Promise<{ ok: boolean; code?: string; producerId?: string }> {
+  const res = await request<{ producerId: string }>(j.socket, 'media:produce', {
+    transportId: t.send.id,
+    kind: source === 'mic' ? 'audio' : 'video',
+    source,
+    rtpParameters: source === 'mic' ? opus() : vp8Simulcast(),
+    paused,
+  });
+  return res.ok ? { ok: true, producerId: res.producerId } : { ok: false, code: res.error.code };
+}
+
+/** Sets up media once and produces each source unpaused; returns producer ids by source. */
+export async function withMedia(j: Joined, sources: ('mic' | 'camera')[]): Promise<Record<string, string>> {
+  const t = await setupMedia(j);
+  const out: Record<string, string> = {};
+  for (const source of sources) {
+    const res = await tryProduce(j, t, source);
+    if (!res.ok) throw new Error(`producing ${source} failed: ${res.code}`);
+    out[source] = res.producerId!;
+  }
+  return out;
 }

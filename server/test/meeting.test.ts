@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REACTIONS, type ChatMessage, type JoinResult, type MeetingId, type ParticipantInfo, type TransportOptionsWire } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
-import { closeAll, connect, joinAs, mintToken, newMeeting, next, ok, opus, refused, request, startServer, type ClientSocket, type Joined } from './helpers.ts';
+import { closeAll, connect, joinAs, mintToken, newMeeting, next, ok, opus, record, refused, request, startServer, type ClientSocket, type Joined } from './helpers.ts';
 
 let parley: Parley;
 const opened: ClientSocket[] = [];
@@ -15,12 +15,6 @@ async function reconnect(token: string): Promise<{ socket: ClientSocket; join: J
   const socket = await connect(parley.url, token);
   opened.push(socket);
   return { socket, join: await ok<JoinResult>(socket, 'meeting:join', {}) };
-}
-/** Records every `event` a socket receives, from now on. */
-function record<T>(socket: ClientSocket, event: string): T[] {
-  const seen: T[] = [];
-  (socket as unknown as { on(ev: string, fn: (p: T) => void): void }).on(event, (p) => seen.push(p));
-  return seen;
 }
 const live = (id: string) => parley.meetings.live(id as MeetingId);
 

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChatMessage, JoinResult, Knocker, MeetingId, MeetingSettings, ParticipantInfo } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
-import { closeAll, connect, joinAs, mintToken, next, ok, opus, refused, request, sleep, startServer, vp8Simulcast, type ClientSocket, type Joined, type Transports } from './helpers.ts';
+import { closeAll, connect, joinAs, mintToken, next, ok, record, refused, request, setupMedia, sleep, startServer, tryProduce, withMedia, type ClientSocket, type Joined } from './helpers.ts';
 
 let parley: Parley;
 const opened: ClientSocket[] = [];
@@ -33,37 +33,9 @@ async function visitor(meetingId: string, name: string): Promise<{ socket: Clien
   opened.push(socket);
   return { socket, id: participantId, token };
 }
-function record<T>(socket: ClientSocket, event: string): T[] {
-  const seen: T[] = [];
-  (socket as unknown as { on(ev: string, fn: (p: T) => void): void }).on(event, (p) => seen.push(p));
-  return seen;
-}
 const live = (id: string) => parley.meetings.live(id as MeetingId)!;
 const role = (meetingId: string, pid: string) => live(meetingId).participant(pid as never).role;
 
-const setup = (j: Joined) => ok<Transports>(j.socket, 'media:setup', { rtpCapabilities: j.join.routerRtpCapabilities });
-/** Asks to produce `source` on `t`; answers the producer id or the refusal's code. */
-async function tryProduce(j: Joined, t: Transports, source: 'mic' | 'camera' | 'screen', paused = false): Promise<{ ok: boolean; code?: string; producerId?: string }> {
-  const res = await request<{ producerId: string }>(j.socket, 'media:produce', {
-    transportId: t.send.id,
-    kind: source === 'mic' ? 'audio' : 'video',
-    source,
-    rtpParameters: source === 'mic' ? opus() : vp8Simulcast(),
-    paused,
-  });
-  return res.ok ? { ok: true, producerId: res.producerId } : { ok: false, code: res.error.code };
-}
-/** Sets up media once and produces each source; returns producer ids by source. */
-async function withMedia(j: Joined, sources: ('mic' | 'camera')[]): Promise<Record<string, string>> {
-  const t = await setup(j);
-  const out: Record<string, string> = {};
-  for (const source of sources) {
-    const res = await tryProduce(j, t, source);
-    if (!res.ok) throw new Error(`producing ${source} failed: ${res.code}`);
-    out[source] = res.producerId!;
-  }
-  return out;
-}
 const producerPaused = (meetingId: string, pid: string, source: string) =>
   live(meetingId).participant(pid as never).info().producers.find((p) => p.source === source)?.paused;
 
@@ -260,7 +232,7 @@ describe('mute and stop camera', () => {
     await refused(b.socket, 'media:setProducerPaused', { producerId: prods.mic, paused: false }, 'MODERATED');
     // A newcomer cannot start unmuted either; paused is fine.
     const c = await joined(m, 'Cy');
-    const tc = await setup(c);
+    const tc = await setupMedia(c);
     assert.equal((await tryProduce(c, tc, 'mic')).code, 'MODERATED');
     assert.equal((await tryProduce(c, tc, 'mic', true)).ok, true);
     await ok(mod.socket, 'media:setProducerPaused', { producerId: modMedia.mic, paused: false });
@@ -271,7 +243,7 @@ describe('mute and stop camera', () => {
     const mod = await joined(m, 'Mod');
     const b = await joined(m, 'Bea');
     await ok(mod.socket, 'moderation:settings', { videoModeration: true });
-    const tb = await setup(b);
+    const tb = await setupMedia(b);
     assert.equal((await tryProduce(b, tb, 'camera')).code, 'MODERATED');
     assert.equal((await tryProduce(b, tb, 'screen')).code, 'MODERATED');
     await ok(mod.socket, 'moderation:allow', { participantId: b.id, kind: 'video', allowed: true });
