@@ -21,12 +21,6 @@ import type { BenchResult } from './lib/result.ts';
 const SERVER = path.join(import.meta.dirname, 'breakout/server.ts');
 const ROOMS = 10;
 
-interface Client {
-  socket: Socket;
-  /** Resolves when this client is consistent with the operation in progress. */
-  settled: Promise<number>;
-}
-
 const request = <T extends object>(s: Socket, event: string, payload: unknown): Promise<T> =>
   (s.timeout(20_000).emitWithAck(event, payload) as Promise<Ack<T>>).then((res) => {
     if (!res.ok) throw new Error(`${event}: ${res.error.code} ${res.error.message}`);
@@ -42,55 +36,53 @@ async function open(url: string, auth: Record<string, unknown>): Promise<Socket>
   return socket;
 }
 
-/** One operation on Parley: every client must see itself moved and a state where the 100 are where `done` says. */
-function parleyWatch(socket: Socket, self: string, expectInRoom: boolean): Promise<number> {
-  return new Promise((resolve) => {
-    let moved = false;
-    let stateOk = false;
-    const check = () => {
-      if (moved && stateOk) {
-        socket.off('breakout:moved', onMoved);
-        socket.off('breakout:state', onState);
-        resolve(performance.now());
-      }
-    };
-    const onMoved = (m: { roomId: string | null }) => {
-      moved = (m.roomId !== null) === expectInRoom;
-      check();
-    };
-    const onState = (s: BreakoutState) => {
-      const placed = s.rooms.reduce((n, r) => n + r.members.length, 0);
-      stateOk = expectInRoom ? placed === 100 && s.main.length === 1 : placed === 0 && s.main.length === 101;
-      check();
-    };
-    socket.on('breakout:moved', onMoved);
-    socket.on('breakout:state', onState);
-    // The moderator is not moved: it only waits for the state.
-    if (self === 'moderator') moved = true;
-  });
+/** What tells a client that an operation reached it: its own move and a state showing everyone placed. */
+interface Protocol {
+  moved: string;
+  state: string;
+  /** Whether a state payload shows the 100 in rooms (or, `inRooms` false, all back in main). */
+  placed(state: never, inRooms: boolean): boolean;
 }
 
-function bareWatch(socket: Socket, self: string, expectInRoom: boolean): Promise<number> {
+const PARLEY: Protocol = {
+  moved: 'breakout:moved',
+  state: 'breakout:state',
+  placed: (s: BreakoutState, inRooms: boolean) => {
+    const inAny = s.rooms.reduce((n, r) => n + r.members.length, 0);
+    return inRooms ? inAny === 100 && s.main.length === 1 : inAny === 0 && s.main.length === 101;
+  },
+};
+const BARE: Protocol = {
+  moved: 'moved',
+  state: 'state',
+  placed: (s: { rooms: Record<string, string[]> }, inRooms: boolean) => {
+    const inAny = Object.entries(s.rooms).reduce((n, [room, names]) => n + (room === 'main' ? 0 : names.length), 0);
+    return inAny === (inRooms ? 100 : 0);
+  },
+};
+
+/** Resolves with the time this client became consistent with the operation. */
+function settled(socket: Socket, protocol: Protocol, isModerator: boolean, inRooms: boolean): Promise<number> {
   return new Promise((resolve) => {
-    let moved = self === 'moderator';
-    let stateOk = false;
+    // The moderator is not moved: it only waits for the state.
+    let moved = isModerator;
+    let placed = false;
     const check = () => {
-      if (!moved || !stateOk) return;
-      socket.off('moved', onMoved);
-      socket.off('state', onState);
+      if (!moved || !placed) return;
+      socket.off(protocol.moved, onMoved);
+      socket.off(protocol.state, onState);
       resolve(performance.now());
     };
     const onMoved = (m: { roomId: string | null }) => {
-      moved = (m.roomId !== null) === expectInRoom;
+      moved = (m.roomId !== null) === inRooms;
       check();
     };
-    const onState = (s: { rooms: Record<string, string[]> }) => {
-      const placed = Object.entries(s.rooms).reduce((n, [room, names]) => n + (room === 'main' ? 0 : names.length), 0);
-      stateOk = expectInRoom ? placed === 100 : placed === 0;
+    const onState = (state: unknown) => {
+      placed = protocol.placed(state as never, inRooms);
       check();
     };
-    socket.on('moved', onMoved);
-    socket.on('state', onState);
+    socket.on(protocol.moved, onMoved);
+    socket.on(protocol.state, onState);
   });
 }
 
@@ -133,15 +125,15 @@ async function measure(kind: 'parley' | 'bare', rounds: number): Promise<Measure
     }
     await new Promise((r) => setTimeout(r, 500));
     const op = async (expectInRoom: boolean): Promise<{ ms: number; cpu: number }> => {
-      const watch = kind === 'parley' ? parleyWatch : bareWatch;
-      const settled = sockets.map((s, i) => watch(s, names[i]!, expectInRoom));
+      const protocol = kind === 'parley' ? PARLEY : BARE;
+      const done = sockets.map((s, i) => settled(s, protocol, names[i] === 'moderator', expectInRoom));
       const cpu0 = await server.call<number>('cpu');
       const t0 = performance.now();
       if (kind === 'parley') await request(moderator, expectInRoom ? 'breakout:autoAssign' : 'breakout:closeAll', {});
       else await moderator.timeout(20_000).emitWithAck(expectInRoom ? 'autoAssign' : 'closeAll', ROOMS);
-      const done = Math.max(...(await Promise.all(settled)));
+      const last = Math.max(...(await Promise.all(done)));
       const cpu1 = await server.call<number>('cpu');
-      return { ms: done - t0, cpu: (cpu1 - cpu0) / 1000 };
+      return { ms: last - t0, cpu: (cpu1 - cpu0) / 1000 };
     };
     for (let r = 0; r < rounds; r++) {
       const a = await op(true);
