@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { Parley } from '@parley/server';
-import { createMeeting, launchBrowser, openParticipant, participantId, startStack, stats, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+import { createMeeting, inRoom, launchBrowser, micPaused, openParticipant, startStack, stats, waitFor, waitForMediaFrom } from './helpers.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -20,10 +20,6 @@ after(async () => {
   await parley?.close();
 });
 
-async function joined(p: Participant): Promise<string> {
-  await p.page.getByTestId('room').waitFor({ timeout: 30_000 });
-  return (await participantId(p.page))!;
-}
 /** Video decoded from each of `ids` on streams created since the last move (camera only: some of them are muted). */
 function videoFrom(page: Page, ids: string[]) {
   return waitFor(`video from ${ids.join(', ')}`, async () => {
@@ -41,8 +37,18 @@ function nothingFrom(page: Page, ids: string[]) {
 const roomOf = (page: Page) => page.evaluate(() => window.parley!.session.roomId.value);
 const names = (page: Page) => page.evaluate(() => [...window.parley!.session.participants.value.values()].map((p) => p.name).sort());
 const selfMuted = (page: Page) => page.evaluate(() => window.parley!.session.micMuted.value);
-const micPausedOf = (page: Page, id: string) =>
-  page.evaluate((pid) => window.parley!.session.participants.value.get(pid as never)?.producers.find((p) => p.source === 'mic')?.paused, id);
+
+/** A new meeting with its host (moderator) and Ann then Bob, all in the room. */
+async function threePeople(title: string) {
+  const m = await createMeeting(parley.url, title);
+  const host = await openParticipant(browser, parley.url, m.id, 'Host', { prejoin: '0', moderatorToken: m.moderatorToken });
+  const hostId = await inRoom(host);
+  const ann = await openParticipant(browser, parley.url, m.id, 'Ann');
+  const annId = await inRoom(ann);
+  const bob = await openParticipant(browser, parley.url, m.id, 'Bob');
+  const bobId = await inRoom(bob);
+  return { host, hostId, ann, annId, bob, bobId };
+}
 
 async function openBreakout(page: Page) {
   if (!(await page.getByTestId('breakout-panel').isVisible())) await page.getByTestId('toggle-breakout').click();
@@ -52,17 +58,11 @@ const roomCard = (page: Page, name: string) => page.locator('[data-testid="break
 
 describe('breakout rooms in the browser', () => {
   test('create, auto-assign, move, visit, broadcast, timer return and close all, with media flowing inside the rooms', async () => {
-    const m = await createMeeting(parley.url, 'Workshop');
-    const host = await openParticipant(browser, parley.url, m.id, 'Host', { prejoin: '0', moderatorToken: m.moderatorToken });
-    const hostId = await joined(host);
-    const ann = await openParticipant(browser, parley.url, m.id, 'Ann');
-    const annId = await joined(ann);
-    const bob = await openParticipant(browser, parley.url, m.id, 'Bob');
-    const bobId = await joined(bob);
+    const { host, hostId, ann, annId, bob, bobId } = await threePeople('Workshop');
     await waitForMediaFrom(ann.page, [hostId, bobId]);
     // Bob mutes himself: he must still be muted after every move.
     await bob.page.getByTestId('toggle-mic').click();
-    await waitFor('Bob shown muted', async () => (await micPausedOf(ann.page, bobId)) === true);
+    await waitFor('Bob shown muted', async () => (await micPaused(ann.page, bobId)) === true);
 
     // Create two rooms and rename the first.
     await openBreakout(host.page);
@@ -99,7 +99,7 @@ describe('breakout rooms in the browser', () => {
     await videoFrom(ann.page, [bobId]);
     await videoFrom(bob.page, [annId, hostId]);
     assert.deepEqual(await names(ann.page), ['Ann', 'Bob', 'Host']);
-    assert.equal(await micPausedOf(ann.page, bobId), true);
+    assert.equal(await micPaused(ann.page, bobId), true);
     assert.equal(await selfMuted(bob.page), true);
 
     // A message to all rooms.
@@ -121,7 +121,7 @@ describe('breakout rooms in the browser', () => {
     await waitForMediaFrom(ann.page, [hostId]);
     assert.equal(await ann.page.getByTestId('current-room').count(), 0);
     assert.equal(await selfMuted(bob.page), true, 'Bob is still muted back in the main room');
-    assert.equal(await micPausedOf(host.page, bobId), true);
+    assert.equal(await micPaused(host.page, bobId), true);
 
     // Again, and close all rooms at once: media flows in the rooms, then in main.
     await openBreakout(host.page);
@@ -137,13 +137,7 @@ describe('breakout rooms in the browser', () => {
   });
 
   test('participants choose a room themselves when the moderator allows it', async () => {
-    const m = await createMeeting(parley.url, 'Open rooms');
-    const host = await openParticipant(browser, parley.url, m.id, 'Host', { prejoin: '0', moderatorToken: m.moderatorToken });
-    const hostId = await joined(host);
-    const ann = await openParticipant(browser, parley.url, m.id, 'Ann');
-    const annId = await joined(ann);
-    const bob = await openParticipant(browser, parley.url, m.id, 'Bob');
-    const bobId = await joined(bob);
+    const { host, hostId, ann, annId, bob, bobId } = await threePeople('Open rooms');
     await openBreakout(host.page);
     await host.page.getByTestId('add-room').click();
     await host.page.getByTestId('participants-choose').check();

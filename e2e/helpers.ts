@@ -103,6 +103,17 @@ export function participantId(page: Page): Promise<string | undefined> {
   return page.evaluate(() => window.parley?.session.self.value?.id);
 }
 
+/** Waits until the page is in the meeting room; answers its participant id. */
+export async function inRoom(p: Participant): Promise<string> {
+  await p.page.getByTestId('room').waitFor({ timeout: 30_000 });
+  return (await participantId(p.page))!;
+}
+
+/** Whether `page` shows participant `of`'s microphone as paused (undefined: no mic). */
+export function micPaused(page: Page, of: string): Promise<boolean | undefined> {
+  return page.evaluate((id) => window.parley!.session.participants.value.get(id as never)?.producers.find((p) => p.source === 'mic')?.paused, of);
+}
+
 /** Polls until `check` returns a truthy value; fails with the last value seen. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;

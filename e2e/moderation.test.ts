@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { CreateMeetingReply } from '@parley/protocol';
 import type { Parley } from '@parley/server';
-import { launchBrowser, openParticipant, participantId, startStack, stats, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+import { inRoom, launchBrowser, micPaused, openParticipant, startStack, stats, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -34,10 +34,6 @@ async function open(m: CreateMeetingReply, name: string, opts: { host?: boolean 
   pages.push(p);
   return p;
 }
-async function inRoom(p: Participant): Promise<string> {
-  await p.page.getByTestId('room').waitFor({ timeout: 30_000 });
-  return (await participantId(p.page))!;
-}
 async function closeAll(...ps: Participant[]): Promise<void> {
   for (const p of ps) await p.context.close();
 }
@@ -49,9 +45,6 @@ async function rowActions(page: Page, id: string) {
 async function openSettings(page: Page) {
   if (!(await page.getByTestId('settings-panel').isVisible())) await page.getByTestId('toggle-settings').click();
   await page.getByTestId('moderator-settings').waitFor();
-}
-async function micPaused(page: Page, of: string): Promise<boolean | undefined> {
-  return page.evaluate((id) => window.parley!.session.participants.value.get(id as never)?.producers.find((p) => p.source === 'mic')?.paused, of);
 }
 async function audioPackets(page: Page, from: string): Promise<number> {
   return (await stats(page)).filter((s) => s.participantId === from && s.kind === 'audio').reduce((a, s) => a + s.packetsReceived, 0);
