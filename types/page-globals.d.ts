@@ -4,7 +4,9 @@ import type { MeetingSession } from '../web/src/meeting/session.ts';
 declare global {
   interface Window {
     /** The Parley web client's debug handle (web/src/meeting/MeetingPage.tsx). */
-    parley?: { session: MeetingSession; knocks(): number };
+    parley?: { session: MeetingSession; knocks(): number; captureSignals(): number };
+    /** The live viewer page's player (web/src/live/LiveViewer.tsx). */
+    parleyHls?: { on(event: string, fn: (event: string, data: { fatal: boolean; type: string; details: string }) => void): void };
     /** The bare mediasoup page of the join benchmark (bench/join/bare-client). */
     bare: { publish(): Promise<void>; join(): Promise<number> };
   }

@@ -28,6 +28,9 @@ export const ERROR_CODES = [
   'KICKED', // removed by a moderator; may only come back through the waiting room
   'ROOM_NOT_FOUND', // no such breakout room in this meeting
   'ROOM_CHOICE_OFF', // participants may not pick a breakout room themselves right now
+  'CAPTURE_UNAVAILABLE', // recording and streaming need Redis and a recorder process; this server has none
+  'CAPTURE_ACTIVE', // a recording (or stream) of this meeting is already running
+  'CAPTURE_NOT_FOUND', // nothing of that kind is running in this meeting
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

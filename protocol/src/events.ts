@@ -3,7 +3,7 @@
 import type { AckFn } from './errors.ts';
 import type { ConsumerId, MeetingId, MessageId, ParticipantId, ProducerId, RoomId, TransportId } from './ids.ts';
 import type { Reaction } from './limits.ts';
-import type { DtlsParametersWire, Layout, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
+import type { CaptureKind, DtlsParametersWire, Layout, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
 
 export type Role = 'moderator' | 'participant';
 export type MediaKind = 'audio' | 'video';
@@ -118,6 +118,103 @@ export interface BreakoutState {
   endsAt: number | null;
 }
 
+/**
+ * A recording or a live stream of the meeting, as everyone in it sees it
+ * (the red dot / LIVE badge). `starting` until the recorder writes media,
+ * `live` while it does, `finishing` while the last part is joined and stored.
+ */
+export interface CaptureInfo {
+  id: string;
+  kind: CaptureKind;
+  state: 'starting' | 'live' | 'finishing';
+  /** Who started it (display name). */
+  by: string;
+  requestedAt: number;
+  /** Epoch ms of the first media written; null before. */
+  mediaStartedAt: number | null;
+  seconds: number;
+  bytes: number;
+  /** Segments waiting on the recorder's disk for the storage to come back. */
+  pending: number;
+  /** Streams: when the cap stops it (epoch ms). */
+  endsAt: number | null;
+  /** Streams: the public viewer page (no login). */
+  viewerUrl: string | null;
+}
+
+export interface CaptureState {
+  recording: CaptureInfo | null;
+  stream: CaptureInfo | null;
+}
+
+/** A finished (or failed) recording, as the recordings list shows it. */
+export interface RecordingInfo {
+  id: string;
+  meetingId: MeetingId;
+  startedAt: number;
+  seconds: number;
+  bytes: number;
+  /** Share link (presigned for S3, signed for the local drive), valid for a day. */
+  url: string | null;
+  error: string | null;
+}
+
+export interface LiveStatusReply {
+  state: 'waiting' | 'live' | 'ended';
+  title: string;
+  /** The HLS playlist, fetched straight from the drive (the store or its CDN in S3 mode). */
+  playlistUrl: string | null;
+  endsAt: number | null;
+}
+
+/** What the recorder composes: the main room's people and its layout rules. */
+export interface RecorderView {
+  participants: ParticipantInfo[];
+  activeSpeakerId: ParticipantId | null;
+  layout: Layout;
+  followMe: boolean;
+}
+
+export interface RecorderJob {
+  captureId: string;
+  kind: CaptureKind;
+  meetingId: MeetingId;
+  title: string;
+  /** This server node, where the recorder connects (/recorder namespace). */
+  serverUrl: string;
+  token: string;
+  /** Streams: the public id of the viewer page and its folder in the drive. */
+  liveId: string | null;
+  /** Stop by then at the latest (epoch ms): the stream cap. */
+  endsAt: number | null;
+  requestedAt: number;
+}
+
+export interface RecorderConsumerWire {
+  id: ConsumerId;
+  producerId: ProducerId;
+  kind: MediaKind;
+  rtpParameters: RtpParametersWire;
+}
+
+export interface RecorderClientToServerEvents {
+  'recorder:attach': (p: PayloadOf<'recorder:attach'>, ack: AckFn<{ job: RecorderJob; view: RecorderView; stopping: boolean }>) => void;
+  'recorder:consume': (p: PayloadOf<'recorder:consume'>, ack: AckFn<{ consumer: RecorderConsumerWire }>) => void;
+  'recorder:release': (p: PayloadOf<'recorder:release'>, ack: AckFn) => void;
+  'recorder:keyframe': (p: PayloadOf<'recorder:keyframe'>, ack: AckFn) => void;
+  'recorder:progress': (p: PayloadOf<'recorder:progress'>, ack: AckFn) => void;
+  'recorder:finished': (p: PayloadOf<'recorder:finished'>, ack: AckFn) => void;
+}
+
+export interface RecorderServerToClientEvents {
+  /** The main room changed (throttled): people, producers, speaker, layout. */
+  'recorder:view': (p: RecorderView) => void;
+  /** Finish now: a moderator stopped it, the cap was reached, or the meeting ended. */
+  'recorder:stop': (p: { reason: CaptureStopReason }) => void;
+}
+
+export type CaptureStopReason = 'stopped' | 'cap' | 'meeting-ended';
+
 /** Why the server moved someone from one room to another. */
 export type MoveReason = 'assigned' | 'chose' | 'auto-assigned' | 'room-closed' | 'room-removed' | 'all-closed' | 'timer';
 
@@ -165,6 +262,8 @@ export interface JoinResult {
   /** The waiting room, for moderators; empty for everyone else. */
   lobby: Knocker[];
   breakout: BreakoutState;
+  /** Whether the meeting is being recorded or streamed right now. */
+  capture: CaptureState;
 }
 
 /** `moved`: the participant went to another room of the meeting (it is still in the meeting). */
@@ -212,6 +311,8 @@ export interface ClientToServerEvents {
   'breakout:broadcast': (p: PayloadOf<'breakout:broadcast'>, ack: AckFn) => void;
   'breakout:close': (p: PayloadOf<'breakout:close'>, ack: AckFn<{ moved: number }>) => void;
   'breakout:closeAll': (p: PayloadOf<'breakout:closeAll'>, ack: AckFn<{ moved: number }>) => void;
+  'capture:start': (p: PayloadOf<'capture:start'>, ack: AckFn<{ capture: CaptureInfo }>) => void;
+  'capture:stop': (p: PayloadOf<'capture:stop'>, ack: AckFn) => void;
 }
 
 export interface ServerToClientEvents {
@@ -254,6 +355,8 @@ export interface ServerToClientEvents {
   'breakout:ending': (p: { endsAt: number }) => void;
   /** A moderator's message to every room. */
   'breakout:message': (p: { from: string; text: string; at: number }) => void;
+  /** To everyone in the meeting: recording / live stream started, progressed or ended. */
+  'capture:state': (p: CaptureState) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

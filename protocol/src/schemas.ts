@@ -13,6 +13,7 @@ export const MediaSourceSchema = Type.Union([
   Type.Literal('screen'),
   Type.Literal('screenAudio'),
 ]);
+export const CaptureKindSchema = Type.Union([Type.Literal('record'), Type.Literal('stream')]);
 const NoFields = Type.Object({}, { additionalProperties: false });
 const RoomName = Type.String({ minLength: 1, maxLength: LIMITS.roomNameChars });
 const Reason = Type.String({ maxLength: LIMITS.reasonChars });
@@ -113,6 +114,8 @@ export const JoinMeetingBody = Type.Object(
   { additionalProperties: false },
 );
 export const MeetingParams = Type.Object({ id: Id });
+/** A live stream's public id: 128 random bits in lowercase base32 (26 characters). */
+export const LiveParams = Type.Object({ id: Type.String({ pattern: '^[a-z2-7]{26}$' }) });
 
 // ---- socket payloads (client -> server) -----------------------------------
 export const Payloads = {
@@ -215,6 +218,52 @@ export const Payloads = {
   'breakout:broadcast': Type.Object({ text: Type.String({ minLength: 1, maxLength: LIMITS.chatBytes }) }, { additionalProperties: false }),
   'breakout:close': Type.Object({ roomId: Id }, { additionalProperties: false }),
   'breakout:closeAll': NoFields,
+
+  // Recording and live streaming: moderators only (checked on the server).
+  'capture:start': Type.Object({ kind: CaptureKindSchema }, { additionalProperties: false }),
+  'capture:stop': Type.Object({ kind: CaptureKindSchema }, { additionalProperties: false }),
+
+  // The recorder's own namespace (/recorder): a recorder process, holding
+  // the token of one capture job, asks the SFU for plain RTP of the
+  // meeting's producers and reports progress. Never reachable with a
+  // participant token.
+  'recorder:attach': NoFields,
+  'recorder:consume': Type.Object(
+    {
+      producerId: Id,
+      // Where the SFU sends this stream: the recorder's own address.
+      ip: Type.String({ maxLength: 45, pattern: '^[0-9a-fA-F.:]+$' }),
+      port: Type.Integer({ minimum: 1024, maximum: 65535 }),
+      rtcpPort: Type.Integer({ minimum: 1024, maximum: 65535 }),
+    },
+    { additionalProperties: false },
+  ),
+  'recorder:release': Type.Object({ consumerId: Id }, { additionalProperties: false }),
+  'recorder:keyframe': Type.Object({ consumerId: Id }, { additionalProperties: false }),
+  'recorder:progress': Type.Object(
+    {
+      state: Type.Union([Type.Literal('starting'), Type.Literal('live'), Type.Literal('finishing')]),
+      /** Seconds of media written so far (all parts). */
+      seconds: Type.Number({ minimum: 0, maximum: 1e7 }),
+      bytes: Type.Integer({ minimum: 0 }),
+      segments: Type.Integer({ minimum: 0 }),
+      /** Segments written but not yet in the drive (storage unreachable). */
+      pending: Type.Integer({ minimum: 0 }),
+      /** Epoch ms when the first media was written (the recorded time starts there). */
+      mediaStartedAt: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    },
+    { additionalProperties: false },
+  ),
+  'recorder:finished': Type.Object(
+    {
+      /** The drive key of the finished file (recordings) or null (streams). */
+      key: Type.Union([Type.String({ maxLength: 512 }), Type.Null()]),
+      seconds: Type.Number({ minimum: 0, maximum: 1e7 }),
+      bytes: Type.Integer({ minimum: 0 }),
+      error: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+    },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type PayloadName = keyof typeof Payloads;
@@ -225,3 +274,4 @@ export type RtpCapabilitiesWire = Type.Static<typeof RtpCapabilitiesSchema>;
 export type RtpParametersWire = Type.Static<typeof RtpParametersSchema>;
 export type DtlsParametersWire = Type.Static<typeof DtlsParametersSchema>;
 export type Layout = Type.Static<typeof LayoutSchema>;
+export type CaptureKind = Type.Static<typeof CaptureKindSchema>;

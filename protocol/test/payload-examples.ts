@@ -52,6 +52,14 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'breakout:broadcast': { text: 'five minutes left' },
   'breakout:close': { roomId: 'room-1' },
   'breakout:closeAll': {},
+  'capture:start': { kind: 'record' },
+  'capture:stop': { kind: 'stream' },
+  'recorder:attach': {},
+  'recorder:consume': { producerId: 'p-1', ip: '127.0.0.1', port: 40000, rtcpPort: 40001 },
+  'recorder:release': { consumerId: 'c-1' },
+  'recorder:keyframe': { consumerId: 'c-1' },
+  'recorder:progress': { state: 'live', seconds: 12.5, bytes: 1000, segments: 6, pending: 0, mediaStartedAt: 1700000000000 },
+  'recorder:finished': { key: 'meetings/m/recordings/c/recording.mp4', seconds: 12.5, bytes: 1000, error: null },
 };
 
 export interface Spoilt {

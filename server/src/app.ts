@@ -7,7 +7,10 @@ import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { LIMITS } from '@parley/protocol';
 import { WorkerPool } from '@parley/sfu';
-import { TokenSigner } from './auth/tokens.ts';
+import { RecorderTokens, TokenSigner } from './auth/tokens.ts';
+import { Captures } from './capture/Captures.ts';
+import { bullQueue } from './capture/queue.ts';
+import { registerCaptureRoutes } from './http/capture.routes.ts';
 import type { ServerConfig } from './config.ts';
 import { createDrive, type Drive } from './drive/index.ts';
 import { LocalDrive } from './drive/LocalDrive.ts';
@@ -31,6 +34,7 @@ export interface Parley {
   pool: WorkerPool;
   /** Recordings and live streams (local folder or S3). */
   drive: Drive;
+  captures: Captures;
   log: Logger;
   /** Where the HTTP server actually listens (port resolved when PORT=0). */
   url: string;
@@ -112,6 +116,19 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     // Share links of the local drive point here; an S3 drive's are presigned
     // URLs of the store itself and never reach this server.
     if (drive instanceof LocalDrive) registerDriveRoute(app, drive);
+    const queue = config.redisUrl ? bullQueue(config.redisUrl) : undefined;
+    if (queue) cleanups.push(() => queue.close());
+    const captures = new Captures(
+      { queue, tokens: new RecorderTokens(config.secret), drive, meetings, log: log.child({ module: 'capture' }) },
+      {
+        streamMaxMs: config.capture.streamMaxSeconds * 1000,
+        recordingMaxMs: config.capture.recordingMaxSeconds * 1000,
+        serverUrl: () => config.capture.serverUrl ?? url,
+        publicUrl: () => config.publicUrl ?? url,
+      },
+    );
+    cleanups.push(() => captures.close());
+    registerCaptureRoutes(app, { meetings, captures, drive, signer });
     registerRoutes(app, {
       meetings,
       pool,
@@ -131,7 +148,13 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       return sendError(reply, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
     });
 
-    const io = createGateway(app.server, { meetings, signer, log: log.child({ module: 'gateway' }) });
+    const io = createGateway(app.server, {
+      meetings,
+      signer,
+      captures,
+      recorderTokens: new RecorderTokens(config.secret),
+      log: log.child({ module: 'gateway' }),
+    });
     if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
     cleanups.push(async () => {
       io.emit('meeting:ended', { reason: 'server-shutdown' });
@@ -143,7 +166,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
-    return { app, io, meetings, pool, drive, log, url, close };
+    return { app, io, meetings, pool, drive, captures, log, url, close };
   } catch (error) {
     await close();
     throw error;

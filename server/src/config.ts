@@ -25,7 +25,17 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Where recordings and live streams are stored. */
   drive: DriveConfig;
+  capture: CaptureConfig;
   sfu: SfuConfig;
+}
+
+export interface CaptureConfig {
+  /** Cap on a live stream's length (24 h by default). */
+  streamMaxSeconds: number;
+  /** Cap on a recording's length. */
+  recordingMaxSeconds: number;
+  /** How recorders reach this node (its own URL by default: same machine). */
+  serverUrl: string | undefined;
 }
 
 export type DriveConfig =
@@ -41,7 +51,7 @@ export type DriveConfig =
       prefix: string;
     };
 
-function driveFromEnv(dataDir: string): DriveConfig {
+export function driveFromEnv(dataDir: string): DriveConfig {
   const kind = env('DRIVE') ?? 'local';
   if (kind === 'local') return { kind, dir: path.resolve(env('DRIVE_DIR') ?? path.join(dataDir, 'drive')) };
   if (kind !== 's3') throw new Error(`DRIVE must be local|s3, got "${kind}"`);
@@ -82,7 +92,7 @@ function firstLanAddress(): string | undefined {
 }
 
 /** A persisted random secret, so tokens survive a restart of a single node. */
-function loadSecret(dataDir: string): string {
+export function loadSecret(dataDir: string): string {
   const file = path.join(dataDir, 'secret');
   try {
     return fs.readFileSync(file, 'utf8').trim();
@@ -115,6 +125,11 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
     meetingTtlDays: int('MEETING_TTL_DAYS', 30, 1),
     trustProxy: env('TRUST_PROXY') === '1',
     drive: driveFromEnv(dataDir),
+    capture: {
+      streamMaxSeconds: int('STREAM_MAX_SECONDS', 24 * 3600, 10),
+      recordingMaxSeconds: int('RECORDING_MAX_SECONDS', 12 * 3600, 10),
+      serverUrl: env('RECORDER_SERVER_URL')?.replace(/\/+$/, ''),
+    },
     sfu: {
       ...sfuDefaults,
       workers: int('MEDIA_WORKERS', sfuDefaults.workers, 1),
@@ -128,5 +143,5 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
       maxIncomingBitrate: int('MEDIA_MAX_INCOMING_BITRATE', sfuDefaults.maxIncomingBitrate, 100_000),
     },
   };
-  return { ...base, ...overrides, sfu: { ...base.sfu, ...overrides.sfu } };
+  return { ...base, ...overrides, capture: { ...base.capture, ...overrides.capture }, sfu: { ...base.sfu, ...overrides.sfu } };
 }

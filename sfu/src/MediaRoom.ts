@@ -4,6 +4,7 @@ import { TypedEmitter } from '@parley/protocol';
 import { MEDIA_CODECS, type SfuConfig } from './config.ts';
 import { CannotConsume, ProducerNotFound } from './errors.ts';
 import { MediaPeer, type ProducerAppData } from './MediaPeer.ts';
+import { MediaSink } from './MediaSink.ts';
 import { MediaUnavailable, type MediaWorker, type WorkerPool } from './WorkerPool.ts';
 
 /** A router of this room on one worker, and the peers whose transports it hosts. */
@@ -51,6 +52,7 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
   /** Placement is serialized so two joiners do not both open a new router. */
   #placing: Promise<unknown> = Promise.resolve();
   #closed = false;
+  readonly #sinks = new Set<MediaSink>();
   readonly #offWorkerDied: () => void;
 
   constructor(pool: WorkerPool, config: SfuConfig, log: Logger) {
@@ -201,9 +203,30 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
     return consumer;
   }
 
+  /**
+   * Plain RTP of this room's producers for a recorder. `allowed` says which
+   * producers it may have (the main room's): the caller's rule, not the SFU's.
+   */
+  createSink(allowed: (peerId: string) => boolean): MediaSink {
+    const sink = new MediaSink(
+      this.#config.listenIp,
+      (producerId) => {
+        const found = this.findProducer(producerId);
+        if (!found || !allowed(found.peer.id) || found.peer.slot.router.closed) return undefined;
+        return { router: found.peer.slot.router, producer: found.producer };
+      },
+      this.#log.child({ sink: true }),
+      () => this.#sinks.delete(sink),
+    );
+    this.#sinks.add(sink);
+    return sink;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const sink of this.#sinks) sink.close();
+    this.#sinks.clear();
     this.#offWorkerDied();
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();

@@ -3,3 +3,4 @@ export { MediaWorker, MediaUnavailable, WorkerPool, type WorkerPoolEvents } from
 export { MediaRoom, type MediaRoomEvents, type RouterSlot } from './MediaRoom.ts';
 export { checkRtpCapabilities, MediaPeer, type MediaPeerEvents, type ProducerAppData } from './MediaPeer.ts';
 export * from './errors.ts';
+export { MediaSink, type PlainTarget } from './MediaSink.ts';

@@ -1,4 +1,4 @@
-import type { Ack, CreateMeetingReply, ErrorBody, JoinMeetingReply, MeetingInfoReply } from '@parley/protocol';
+import type { Ack, CreateMeetingReply, ErrorBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, RecordingInfo } from '@parley/protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorBody['code'];
@@ -8,10 +8,10 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+async function call<T>(method: string, url: string, body?: unknown, token?: string): Promise<T> {
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = (await res.json().catch(() => undefined)) as (Ack & T) | undefined;
@@ -28,4 +28,7 @@ export const api = {
   meeting: (id: string) => call<MeetingInfoReply>('GET', `/api/meetings/${encodeURIComponent(id)}`),
   join: (id: string, name: string, moderatorToken?: string) =>
     call<JoinMeetingReply>('POST', `/api/meetings/${encodeURIComponent(id)}/join`, { name, ...(moderatorToken ? { moderatorToken } : {}) }),
+  recordings: (id: string, token: string) =>
+    call<{ recordings: RecordingInfo[] }>('GET', `/api/meetings/${encodeURIComponent(id)}/recordings`, undefined, token),
+  live: (id: string) => call<LiveStatusReply>('GET', `/api/live/${encodeURIComponent(id)}`),
 };

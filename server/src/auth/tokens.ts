@@ -35,29 +35,38 @@ export class TokenSigner {
 
   /** The claims of a valid, unexpired token; undefined for anything else. */
   verify(token: unknown, now = Date.now()): ParticipantClaims | undefined {
-    if (typeof token !== 'string' || token.length > 2048) return undefined;
-    const dot = token.indexOf('.');
-    if (dot <= 0) return undefined;
-    const body = token.slice(0, dot);
-    // Compared as text, not as decoded bytes: base64url decoding ignores
-    // stray characters and the spare bits of the last one, so a different
-    // string would otherwise pass for the issued token.
-    const mac = Buffer.from(token.slice(dot + 1));
-    const expected = Buffer.from(this.#mac(body));
-    if (mac.length !== expected.length || !crypto.timingSafeEqual(mac, expected)) return undefined;
-    try {
-      const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as ParticipantClaims;
-      if (typeof c.exp !== 'number' || c.exp < now) return undefined;
-      if (typeof c.meetingId !== 'string' || typeof c.participantId !== 'string' || typeof c.name !== 'string') return undefined;
-      const device = typeof c.device === 'string' ? c.device : undefined;
-      return { meetingId: c.meetingId, participantId: c.participantId, name: c.name, moderator: c.moderator === true, exp: c.exp, ...(device ? { device } : {}) };
-    } catch {
-      return undefined;
-    }
+    const c = openSigned(this.#key, token, now) as Partial<ParticipantClaims> | undefined;
+    if (!c || typeof c.meetingId !== 'string' || typeof c.participantId !== 'string' || typeof c.name !== 'string') return undefined;
+    const device = typeof c.device === 'string' ? c.device : undefined;
+    return { meetingId: c.meetingId, participantId: c.participantId, name: c.name, moderator: c.moderator === true, exp: c.exp!, ...(device ? { device } : {}) };
   }
 
   #mac(body: string): string {
     return crypto.createHmac('sha256', this.#key).update(body).digest('base64url');
+  }
+}
+
+/**
+ * The JSON claims of `body.mac` when the MAC is right and `exp` is in the
+ * future; undefined for anything else.
+ */
+function openSigned(key: Buffer, token: unknown, now: number): ({ exp: number } & Record<string, unknown>) | undefined {
+  if (typeof token !== 'string' || token.length > 2048) return undefined;
+  const dot = token.indexOf('.');
+  if (dot <= 0) return undefined;
+  const body = token.slice(0, dot);
+  // Compared as text, not as decoded bytes: base64url decoding ignores
+  // stray characters and the spare bits of the last one, so a different
+  // string would otherwise pass for the issued token.
+  const mac = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(crypto.createHmac('sha256', key).update(body).digest('base64url'));
+  if (mac.length !== expected.length || !crypto.timingSafeEqual(mac, expected)) return undefined;
+  try {
+    const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { exp?: unknown } & Record<string, unknown>;
+    if (typeof c !== 'object' || c === null || typeof c.exp !== 'number' || c.exp < now) return undefined;
+    return c as { exp: number } & Record<string, unknown>;
+  } catch {
+    return undefined;
   }
 }
 
@@ -88,4 +97,39 @@ export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+/** What a recorder token grants: plain RTP of one meeting, for one capture job. */
+export interface RecorderClaims {
+  captureId: string;
+  meetingId: MeetingId;
+  exp: number;
+}
+
+/**
+ * Recorder tokens: the same HMAC scheme under another key, so a recorder
+ * token is never a participant token (and the reverse), whichever socket
+ * namespace it is shown to.
+ */
+export class RecorderTokens {
+  readonly #key: Buffer;
+
+  constructor(secret: string) {
+    this.#key = crypto.createHash('sha256').update(`parley-recorder-token:${secret}`).digest();
+  }
+
+  sign(claims: Omit<RecorderClaims, 'exp'>, ttlMs: number, now = Date.now()): string {
+    const body = Buffer.from(JSON.stringify({ ...claims, exp: now + ttlMs })).toString('base64url');
+    return `${body}.${this.#mac(body)}`;
+  }
+
+  verify(token: unknown, now = Date.now()): RecorderClaims | undefined {
+    const c = openSigned(this.#key, token, now) as Partial<RecorderClaims> | undefined;
+    if (!c || typeof c.captureId !== 'string' || typeof c.meetingId !== 'string') return undefined;
+    return { captureId: c.captureId, meetingId: c.meetingId, exp: c.exp! };
+  }
+
+  #mac(body: string): string {
+    return crypto.createHmac('sha256', this.#key).update(body).digest('base64url');
+  }
 }

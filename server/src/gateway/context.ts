@@ -34,41 +34,31 @@ export const lobbyRoom = (meetingId: string, participantId: string): string => `
 
 const checks = Object.fromEntries(Object.entries(Payloads).map(([name, schema]) => [name, compileCheck(schema)])) as Record<PayloadName, Check>;
 
-/** Per-socket state the feature handlers share. */
-export class SocketContext {
-  readonly socket: ParleySocket;
+/** What request handling needs of a socket, whichever namespace it is on. */
+interface RequestSocket {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  onAny(listener: (event: string, ...args: unknown[]) => void): unknown;
+}
+
+/**
+ * Request handling for one socket: rate limit, schema check, then the domain
+ * call; answers `{ ok: true, ...result }` or `{ ok: false, error }`. Shared by
+ * participants' sockets and recorders' (the /recorder namespace).
+ */
+export class Requests {
   readonly log: Logger;
-  /** Set by meeting:join; every other meeting action needs it. */
-  meeting: Meeting | undefined;
-  /** Set by lobby:knock while this socket waits to be let in. */
-  knocking: Meeting | undefined;
+  readonly #raw: RequestSocket;
   readonly #any = new TokenBucket(RATES.any.burst, RATES.any.perSecond);
-  readonly #buckets = new Map<string, TokenBucket>();
   readonly handled = new Set<string>();
 
-  constructor(socket: ParleySocket, log: Logger) {
-    this.socket = socket;
+  constructor(socket: RequestSocket, log: Logger) {
+    this.#raw = socket;
     this.log = log;
   }
 
-  get data(): SocketData {
-    return this.socket.data;
-  }
-
-  /** The joined meeting, or NOT_JOINED for an action sent out of order. */
-  joined(): Meeting {
-    // Not (or no longer) in it: never joined, left, kicked, or timed out.
-    if (!this.meeting || !this.socket.data.joined || this.meeting.closed || !this.meeting.has(this.socket.data.participantId)) {
-      throw new DomainError('NOT_JOINED', 'join the meeting first (meeting:join)');
-    }
-    return this.meeting;
-  }
-
   /**
-   * Registers one request handler: rate limit, schema check, then the domain
-   * call; answers `{ ok: true, ...result }` or `{ ok: false, error }`. A
-   * handler that throws something unexpected is logged and answered with
-   * INTERNAL; it never reaches the process.
+   * Registers one request handler. A handler that throws something
+   * unexpected is logged and answered with INTERNAL; it never reaches the process.
    */
   handle<E extends PayloadName>(
     event: E,
@@ -78,8 +68,7 @@ export class SocketContext {
     this.handled.add(event);
     const bucket = rate ? new TokenBucket(rate.burst, rate.perSecond) : undefined;
     const check = checks[event];
-    const on = this.socket.on.bind(this.socket) as unknown as (ev: string, listener: (...args: unknown[]) => void) => void;
-    on(event, (...args: unknown[]) => {
+    this.#raw.on(event, (...args: unknown[]) => {
       const last = args.at(-1);
       const ack = typeof last === 'function' ? (last as (res: unknown) => void) : undefined;
       const payload = ack && args.length === 1 ? undefined : args[0];
@@ -108,11 +97,38 @@ export class SocketContext {
 
   /** Answers events nobody handles, so a client typo gets an error instead of silence. */
   rejectUnknown(): void {
-    this.socket.onAny((event: string, ...args: unknown[]) => {
+    this.#raw.onAny((event: string, ...args: unknown[]) => {
       if (this.handled.has(event)) return;
       const ack = args.at(-1);
       if (typeof ack === 'function') ack({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `unknown event "${String(event).slice(0, 64)}"` } });
     });
+  }
+}
+
+/** Per-socket state the feature handlers share. */
+export class SocketContext extends Requests {
+  readonly socket: ParleySocket;
+  /** Set by meeting:join; every other meeting action needs it. */
+  meeting: Meeting | undefined;
+  /** Set by lobby:knock while this socket waits to be let in. */
+  knocking: Meeting | undefined;
+
+  constructor(socket: ParleySocket, log: Logger) {
+    super(socket as unknown as RequestSocket, log);
+    this.socket = socket;
+  }
+
+  get data(): SocketData {
+    return this.socket.data;
+  }
+
+  /** The joined meeting, or NOT_JOINED for an action sent out of order. */
+  joined(): Meeting {
+    // Not (or no longer) in it: never joined, left, kicked, or timed out.
+    if (!this.meeting || !this.socket.data.joined || this.meeting.closed || !this.meeting.has(this.socket.data.participantId)) {
+      throw new DomainError('NOT_JOINED', 'join the meeting first (meeting:join)');
+    }
+    return this.meeting;
   }
 }
 

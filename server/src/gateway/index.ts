@@ -2,9 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { LIMITS } from '@parley/protocol';
-import type { TokenSigner } from '../auth/tokens.ts';
+import type { RecorderTokens, TokenSigner } from '../auth/tokens.ts';
+import type { Captures } from '../capture/Captures.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { breakoutHandlers } from './breakout.handlers.ts';
+import { captureHandlers } from './capture.handlers.ts';
+import { createRecorderGateway } from './recorder.handlers.ts';
 import { broadcastMeeting } from './broadcast.ts';
 import { chatHandlers } from './chat.handlers.ts';
 import { SocketContext, type ParleyServer } from './context.ts';
@@ -15,6 +18,8 @@ import { moderationHandlers } from './moderation.handlers.ts';
 export interface GatewayDeps {
   meetings: Meetings;
   signer: TokenSigner;
+  captures: Captures;
+  recorderTokens: RecorderTokens;
   log: Logger;
 }
 
@@ -50,15 +55,17 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
   io.on('connection', (socket) => {
     const log = deps.log.child({ meeting: socket.data.meetingId, participant: socket.data.participantId, socket: socket.id });
     const ctx = new SocketContext(socket, log);
-    meetingHandlers(ctx, deps.meetings);
+    meetingHandlers(ctx, deps.meetings, deps.captures);
     mediaHandlers(ctx);
     chatHandlers(ctx);
     moderationHandlers(ctx);
     breakoutHandlers(ctx);
+    captureHandlers(ctx, deps.captures);
     ctx.rejectUnknown();
     socket.on('error', (error) => log.debug({ err: error }, 'socket error'));
   });
 
   deps.meetings.on('opened', (meeting) => broadcastMeeting(io, meeting));
+  createRecorderGateway(io, { meetings: deps.meetings, captures: deps.captures, tokens: deps.recorderTokens, log: deps.log.child({ ns: 'recorder' }) });
   return io;
 }

@@ -1,10 +1,11 @@
 import type { types } from 'mediasoup';
 import { DomainError, type JoinResult, type ParticipantId, type RtpCapabilitiesWire } from '@parley/protocol';
 import { checkRtpCapabilities } from '@parley/sfu';
+import type { Captures } from '../capture/Captures.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { RATES, lobbyRoom, meetingRoom, moderatorsRoom, participantRoom, roomRoom, type SocketContext } from './context.ts';
 
-export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
+export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures: Captures): void {
   const { socket } = ctx;
   const pid = socket.data.participantId;
 
@@ -46,6 +47,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings): void {
       settings: meeting.settings,
       lobby: meeting.lobbyFor(pid),
       breakout: meeting.breakoutState(),
+      capture: captures.state(meeting.id),
     };
   });
 

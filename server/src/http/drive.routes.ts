@@ -18,7 +18,10 @@ export function registerDriveRoute(app: FastifyInstance, drive: LocalDrive): voi
       return reply
         .header('content-type', file.contentType)
         .header('content-length', String(file.size))
-        .header('cache-control', 'private, max-age=300')
+        // A live playlist changes every segment: never cached.
+        .header('cache-control', key.endsWith('.m3u8') || key.endsWith('.json') ? 'no-cache' : 'private, max-age=300')
+        // The live viewer page may be served from another origin (a CDN).
+        .header('access-control-allow-origin', '*')
         .send(file.body);
     } catch (error) {
       if (error instanceof DriveNotFound) return sendError(reply, 'NOT_FOUND', 'this file no longer exists');

@@ -11,6 +11,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   MEETING_FULL: 409,
   MEDIA_UNAVAILABLE: 503,
+  NOT_MODERATOR: 403,
+  CAPTURE_UNAVAILABLE: 503,
 };
 
 export function sendError(reply: { code(n: number): { send(b: unknown): unknown } }, code: ErrorCode, message: string) {

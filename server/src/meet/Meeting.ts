@@ -520,6 +520,11 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
 
   // ---- moderation -------------------------------------------------------------
 
+  /** The caller, if it is a moderator of this meeting (NOT_MODERATOR otherwise). */
+  requireModerator(by: ParticipantId): Participant {
+    return this.#moderator(by);
+  }
+
   #moderator(by: ParticipantId): Participant {
     const p = this.participant(by);
     if (p.role !== 'moderator') throw new NotModerator();

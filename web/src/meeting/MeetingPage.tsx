@@ -5,12 +5,13 @@ import { Prejoin, type PrejoinResult } from './Prejoin.tsx';
 import { Room } from './Room.tsx';
 import { PasswordForm, WaitingScreen } from '../lobby/WaitingScreen.tsx';
 import { knocksPlayed } from '../lobby/knock.ts';
+import { captureSignalsPlayed } from '../capture/signal.ts';
 import { MeetingSession } from './session.ts';
 
 declare global {
   interface Window {
     /** Debug handle (statistics, state) used by the end-to-end tests and support. */
-    parley?: { session: MeetingSession; knocks: () => number };
+    parley?: { session: MeetingSession; knocks: () => number; captureSignals: () => number };
   }
 }
 
@@ -40,7 +41,7 @@ export function MeetingPage({ id }: { id: string }) {
   const skipPrejoin = params.get('prejoin') === '0' && initialName.trim() !== '';
 
   useEffect(() => {
-    window.parley = { session, knocks: () => knocksPlayed.value };
+    window.parley = { session, knocks: () => knocksPlayed.value, captureSignals: () => captureSignalsPlayed.value };
     api.meeting(id).then(
       (m) => {
         setTitle(m.title);

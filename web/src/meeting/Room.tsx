@@ -10,6 +10,7 @@ import { Tile } from './Tile.tsx';
 import { Toolbar, type Panel } from './Toolbar.tsx';
 import { LobbyPanel } from '../lobby/LobbyPanel.tsx';
 import { BreakoutPanel, RoomBanner } from '../breakout/BreakoutPanel.tsx';
+import { CaptureBadges, CapturePanel } from '../capture/CapturePanel.tsx';
 
 /** Columns for n tiles in a w x h area, keeping tiles near 16:9 and as large as possible. */
 function columnsFor(n: number, w: number, h: number): number {
@@ -138,6 +139,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
           {participants.length} {session.roomId.value === null ? 'in meeting' : 'in this room'}
         </span>
         {session.isModerator && <span class="role" data-testid="i-am-moderator">moderator</span>}
+        <CaptureBadges session={session} />
         <RoomBanner session={session} now={now} />
         <button
           type="button"
@@ -219,6 +221,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       {panel === 'chat' && <ChatPanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'participants' && <ParticipantsPanel session={session} onClose={() => setPanel(null)} onBreakout={() => setPanel('breakout')} />}
       {panel === 'breakout' && <BreakoutPanel session={session} onClose={() => setPanel(null)} />}
+      {panel === 'capture' && <CapturePanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'settings' && <SettingsPanel session={session} onClose={() => setPanel(null)} />}
 
       <Toolbar session={session} panel={panel} setPanel={setPanel} unread={unread} onLeave={onLeave} />

@@ -4,7 +4,7 @@ import { Icon, type IconName } from '../ui/icons.tsx';
 import { reactionSoundsEnabled } from '../reactions/sound.ts';
 import type { MeetingSession } from './session.ts';
 
-export type Panel = 'chat' | 'participants' | 'breakout' | 'settings' | null;
+export type Panel = 'chat' | 'participants' | 'breakout' | 'capture' | 'settings' | null;
 
 function Button(props: { icon: IconName; label: string; active?: boolean; danger?: boolean; off?: boolean; wideOnly?: boolean; badge?: number; testid: string; onClick: () => void }) {
   return (
@@ -75,6 +75,9 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
       {(session.isModerator || (session.breakout.value?.rooms.length ?? 0) > 0) && (
         // On phones the toolbar has no room to spare: breakout rooms open from the participants panel there.
         <Button icon="rooms" label="Breakout rooms" active={panel === 'breakout'} wideOnly testid="toggle-breakout" onClick={() => toggle('breakout')} />
+      )}
+      {session.isModerator && (
+        <Button icon="record" label="Record and stream" active={panel === 'capture'} testid="toggle-capture" onClick={() => toggle('capture')} />
       )}
       <Button icon="settings" label="Settings" active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
       <Button icon="leave" label="Leave meeting" danger testid="leave" onClick={onLeave} />

@@ -9,6 +9,8 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
   BreakoutState,
+  CaptureKind,
+  CaptureState,
   ChatMessage,
   ClientToServerEvents,
   ConsumerId,
@@ -24,6 +26,7 @@ import type {
   ParticipantInfo,
   ProducerId,
   Reaction,
+  RecordingInfo,
   RoomId,
   ServerToClientEvents,
   TransportOptionsWire,
@@ -32,6 +35,7 @@ import { api, ApiError } from '../api.ts';
 import { describeMediaError, getCameraTrack, getMicTrack, getScreenTracks } from './devices.ts';
 import { playReactionSound, reactionSoundsEnabled } from '../reactions/sound.ts';
 import { playKnockSound } from '../lobby/knock.ts';
+import { playCaptureSignal } from '../capture/signal.ts';
 import { E2EE_PC_SETTINGS, E2ee, e2eeSupported } from '../e2ee/E2ee.ts';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -140,6 +144,9 @@ export class MeetingSession {
   readonly roomMessage = signal<{ from: string; text: string; at: number } | null>(null);
   /** Our media is encrypted end to end (a passphrase was entered). */
   readonly e2ee = signal(false);
+  /** Whether the meeting is being recorded or streamed (everyone sees it). */
+  readonly capture = signal<CaptureState>({ recording: null, stream: null });
+  #token: string | undefined;
   /** Set once encryption was first switched on: from then on every sender and receiver goes through its worker. */
   #e2ee: E2ee | undefined;
   #password: string | undefined;
@@ -198,7 +205,8 @@ export class MeetingSession {
     if (this.micTrack.value) this.micTrack.value.enabled = !this.micMuted.value;
     let token: string;
     try {
-      token = await this.#token(opts.name, opts.moderatorToken);
+      token = await this.#tokenFor(opts.name, opts.moderatorToken);
+      this.#token = token;
     } catch (error) {
       this.#fail(error instanceof ApiError ? error.message : 'Could not reach the server.');
       return;
@@ -443,6 +451,42 @@ export class MeetingSession {
     }
   }
 
+  /** Starts a recording or a live stream (moderators); errors become a notice. */
+  async startCapture(kind: CaptureKind): Promise<boolean> {
+    try {
+      const { capture } = await this.#request('capture:start', { kind });
+      this.#setCapture({ ...this.capture.value, [kind === 'record' ? 'recording' : 'stream']: capture });
+      return true;
+    } catch (error) {
+      this.#notify((error as Error).message);
+      return false;
+    }
+  }
+
+  async stopCapture(kind: CaptureKind): Promise<boolean> {
+    try {
+      await this.#request('capture:stop', { kind });
+      return true;
+    } catch (error) {
+      this.#notify((error as Error).message);
+      return false;
+    }
+  }
+
+  /** This meeting's finished recordings, with share links (moderators). */
+  async recordings(): Promise<RecordingInfo[]> {
+    if (!this.#token) return [];
+    return (await api.recordings(this.meetingId, this.#token)).recordings;
+  }
+
+  /** Everyone hears a signal when a recording or a stream begins to capture media. */
+  #setCapture(state: CaptureState): void {
+    const before = this.capture.value;
+    const began = (a: CaptureState['recording'], b: CaptureState['recording']) => b?.state === 'live' && (a?.id !== b.id || a.state !== 'live');
+    if (began(before.recording, state.recording) || began(before.stream, state.stream)) playCaptureSignal();
+    this.capture.value = state;
+  }
+
   /** A breakout room's name (from the latest state). */
   roomName(id: RoomId): string | null {
     return this.breakout.value?.rooms.find((r) => r.id === id)?.name ?? null;
@@ -555,7 +599,7 @@ export class MeetingSession {
   }
 
   /** A stored token lets a reloaded page come back as the same participant. */
-  async #token(name: string, moderatorToken?: string): Promise<string> {
+  async #tokenFor(name: string, moderatorToken?: string): Promise<string> {
     const stored = sessionStorage.getItem(this.#storageKey());
     if (stored) {
       const s = JSON.parse(stored) as { token: string; name: string; moderator: boolean };
@@ -629,6 +673,7 @@ export class MeetingSession {
       this.askedToUnmute.value = kind;
       this.#notify(`${by} asks you to ${kind === 'audio' ? 'unmute' : 'turn your camera on'}.`);
     });
+    socket.on('capture:state', (state) => this.#setCapture(state));
     socket.on('breakout:state', (state) => {
       // Snapshots only move forward: an older one arriving late is ignored.
       if ((this.breakout.value?.version ?? -1) < state.version) this.breakout.value = state;
@@ -708,6 +753,7 @@ export class MeetingSession {
     this.settings.value = res.settings;
     this.lobby.value = res.lobby;
     this.breakout.value = res.breakout;
+    this.capture.value = res.capture;
     this.roomId.value = res.snapshot.roomId;
     if (!res.resumed) this.#applyStartRules(res);
     if (!device.loaded) await device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities });

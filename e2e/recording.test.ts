@@ -1,0 +1,104 @@
+// Recording a meeting of real Chromium pages: a real recorder process takes
+// the job from BullMQ (real redis-server), receives the meeting's media over
+// PlainTransports, composes it with ffmpeg and stores the MP4 in the local
+// drive; ffprobe checks what came out.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { Parley } from '@parley/server';
+import { captureState, ffprobe, fakeCameraShare, startRecorderProcess, type RecorderProcess } from './capture-helpers.ts';
+import { createMeeting, inRoom, launchBrowser, openParticipant, startStack, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+
+describe('recording a meeting', () => {
+  let parley: Parley;
+  let browser: Browser;
+  let recorder: RecorderProcess;
+  let mod: Participant, guest: Participant;
+  let tmp: string;
+
+  before(async () => {
+    tmp = tmpDir('recording-');
+    const driveDir = path.join(tmp, 'drive');
+    parley = await startStack({ config: { drive: { kind: 'local', dir: driveDir } } });
+    recorder = startRecorderProcess({
+      REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
+      DRIVE: 'local',
+      DRIVE_DIR: driveDir,
+      DATA_DIR: path.join(tmp, 'data'),
+      PARLEY_SECRET: 'e2e-secret',
+      PUBLIC_URL: parley.url,
+    });
+    await recorder.ready;
+    browser = await launchBrowser();
+    const m = await createMeeting(parley.url, 'Recorded meeting');
+    mod = await openParticipant(browser, parley.url, m.id, 'Mona', { prejoin: '0', moderatorToken: m.moderatorToken });
+    const modId = await inRoom(mod);
+    guest = await openParticipant(browser, parley.url, m.id, 'Gus');
+    const guestId = await inRoom(guest);
+    await waitForMediaFrom(mod.page, [guestId]);
+    await waitForMediaFrom(guest.page, [modId]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await recorder?.stop();
+    await parley?.close();
+  });
+
+  test('the moderator records; everyone sees it and hears the signal; the MP4 has picture and sound for the time recorded', async () => {
+    // Only moderators have the control.
+    assert.equal(await guest.page.getByTestId('toggle-capture').count(), 0);
+    await mod.page.getByTestId('toggle-capture').click();
+    await mod.page.getByTestId('start-recording').click();
+    await guest.page.locator('[data-testid="rec-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
+    await waitFor('the start signal on the guest page', () => guest.page.evaluate(() => window.parley!.captureSignals() > 0));
+    await waitFor('the start signal on the moderator page', () => mod.page.evaluate(() => window.parley!.captureSignals() > 0));
+    const started = (await captureState(guest.page)).recording!;
+    assert.ok(started.mediaStartedAt, 'the recording says when its media starts');
+    assert.equal(started.by, 'Mona');
+
+    // Progress reaches the moderator while it records.
+    await waitFor('progress', async () => ((await captureState(mod.page)).recording?.seconds ?? 0) >= 4, 30_000);
+    await new Promise((r) => setTimeout(r, 4000));
+    await mod.page.getByTestId('stop-recording').click();
+    const stoppedAt = Date.now();
+    await waitFor('the indicator to go', async () => (await guest.page.getByTestId('rec-indicator').count()) === 0, 60_000);
+
+    // The finished recording is listed with a share link; download it as a person would.
+    const link = await waitFor(
+      'the recording in the list',
+      async () => {
+        await mod.page.getByTestId('refresh-recordings').click();
+        const a = mod.page.getByTestId('recording-link');
+        return (await a.count()) > 0 ? a.first().getAttribute('href') : undefined;
+      },
+      30_000,
+      1000,
+    );
+    const res = await fetch(link);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'video/mp4');
+    const file = path.join(tmp, 'downloaded.mp4');
+    fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const probe = ffprobe(file);
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    const audio = probe.streams.find((s) => s.codec_type === 'audio');
+    assert.equal(video?.codec_name, 'h264');
+    assert.equal(video?.width, 1280);
+    assert.equal(video?.height, 720);
+    assert.equal(audio?.codec_name, 'aac');
+    const wallClock = (stoppedAt - started.mediaStartedAt!) / 1000;
+    assert.ok(Math.abs(probe.duration - wallClock) <= 1, `duration ${probe.duration.toFixed(2)} s vs ${wallClock.toFixed(2)} s recorded`);
+    // The fake cameras' pictures are in it (not a black canvas).
+    // Two cameras side by side fill half the canvas or more.
+    const share = fakeCameraShare(file, probe.duration / 2);
+    assert.ok(share > 0.3, `the middle frame shows the cameras (${(share * 100).toFixed(0)} % of it)`);
+
+    // A share link is signed: tampering with it gets nothing.
+    const forged = new URL(link);
+    forged.searchParams.set('expires', String(Number(forged.searchParams.get('expires')) + 1));
+    assert.equal((await fetch(forged)).status, 403);
+  });
+});

@@ -1,0 +1,486 @@
+// One capture job on one recorder: attach to the meeting's server node, take
+// plain RTP of the streams the layout shows, run ffmpeg (again, whenever the
+// layout changes), upload segments as they complete, and at the end publish
+// the result: a joined MP4 (recordings) or an ended playlist (streams).
+//
+// A job may run several times (a recorder killed mid-way; BullMQ gives it to
+// another): each run is a new "part". Parts and their segments are named so
+// that sorting their keys gives the order they were recorded in.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  CaptureStopReason,
+  RecorderClientToServerEvents,
+  RecorderConsumerWire,
+  RecorderJob,
+  RecorderServerToClientEvents,
+  RecorderView,
+} from '@parley/protocol';
+import type { Drive } from '@parley/server/drive';
+import { Epoch, type InputStream, type Segment } from './ffmpeg.ts';
+import { compose, sameComposition, type Composition } from './layout.ts';
+import { SegmentUploader, type PlaylistState } from './output.ts';
+import { freePortPair, releasePortPair, StreamRelay } from './relay.ts';
+
+type RecorderSocket = Socket<RecorderServerToClientEvents, RecorderClientToServerEvents>;
+
+export interface JobOptions {
+  drive: Drive;
+  /** This recorder's scratch folder; segments wait here until uploaded. */
+  workDir: string;
+  /** The address the SFU sends RTP to (this machine as the server sees it). */
+  rtpIp: string;
+  preset: string;
+  /** How long a finishing job keeps retrying the store before it gives up on the rest. */
+  flushTimeoutMs: number;
+  log: Logger;
+}
+
+interface Stream {
+  producerId: string;
+  consumer: RecorderConsumerWire | null;
+  relay: StreamRelay;
+  ffPort: number;
+}
+
+const recordingFolder = (job: RecorderJob) => `meetings/${job.meetingId}/recordings/${job.captureId}/`;
+const liveFolder = (job: RecorderJob) => `live/${job.liveId}/`;
+const pad = (n: number, w: number) => String(n).padStart(w, '0');
+
+export class CaptureJob {
+  readonly #job: RecorderJob;
+  readonly #o: JobOptions;
+  readonly #log: Logger;
+  readonly #dir: string;
+  #socket: RecorderSocket | undefined;
+  #part = 1;
+  #epochNo = 0;
+  #epoch: Epoch | undefined;
+  #comp: Composition | undefined;
+  #view: RecorderView | undefined;
+  readonly #streams = new Map<string, Stream>();
+  #uploader!: SegmentUploader;
+  #stopRequested: CaptureStopReason | null = null;
+  #stopped!: Promise<void>;
+  #wake: (() => void) | undefined;
+  #reconcileTimer: NodeJS.Timeout | undefined;
+  #reconciling: Promise<void> = Promise.resolve();
+  #mediaStartedAt: number | null = null;
+  #segments = 0;
+  #writtenSeconds = 0;
+  #firstOfEpoch = true;
+  #progressTimer: NodeJS.Timeout | undefined;
+
+  constructor(job: RecorderJob, opts: JobOptions) {
+    this.#job = job;
+    this.#o = opts;
+    this.#log = opts.log.child({ capture: job.captureId, kind: job.kind });
+    this.#dir = path.join(opts.workDir, job.captureId);
+  }
+
+  get folder(): string {
+    return this.#job.kind === 'record' ? recordingFolder(this.#job) : liveFolder(this.#job);
+  }
+
+  /** Runs the job to its end: the capture is stopped and its output is final. */
+  async run(): Promise<{ key: string | null; seconds: number; bytes: number; error: string | null }> {
+    fs.mkdirSync(this.#dir, { recursive: true });
+    this.#stopped = new Promise<void>((resolve) => (this.#wake = resolve));
+    const live = this.#job.kind === 'stream' ? await this.#loadPlaylist() : undefined;
+    this.#part = await this.#nextPart(live);
+    this.#uploader = new SegmentUploader(this.#o.drive, this.#log, {
+      keepLocal: this.#job.kind === 'record',
+      ...(live ? { live: { folder: liveFolder(this.#job), state: live, shareSeconds: Math.max(3600, Math.ceil(((this.#job.endsAt ?? Date.now()) - Date.now()) / 1000) + 2 * 3600) } } : {}),
+    });
+    this.#recoverLeftovers();
+    this.#log.info({ part: this.#part }, 'capture job started');
+
+    const stopAt = this.#job.endsAt ? setTimeout(() => this.#requestStop('cap'), Math.max(0, this.#job.endsAt - Date.now())) : undefined;
+    const attached = await this.#connect();
+    if (!attached) this.#requestStop('stopped');
+    this.#progressTimer = setInterval(() => this.#report('live'), 1000);
+    await this.#stopped;
+    clearTimeout(stopAt);
+    clearInterval(this.#progressTimer);
+    clearTimeout(this.#reconcileTimer);
+    await this.#reconciling.catch(() => undefined);
+    await this.#epoch?.stop();
+    this.#epoch = undefined;
+    for (const s of this.#streams.values()) this.#closeStream(s);
+    this.#report('finishing');
+
+    const flushed = await this.#uploader.flush(this.#o.flushTimeoutMs);
+    if (!flushed) {
+      this.#uploader.abandon();
+      this.#log.error({ pending: this.#uploader.pending }, 'storage still unreachable: the last segments stay on the recorder disk');
+    }
+    let result: { key: string | null; seconds: number; bytes: number; error: string | null };
+    try {
+      result = this.#job.kind === 'record' ? await this.#finishRecording() : await this.#finishStream();
+    } catch (error) {
+      this.#log.error({ err: error }, 'capture could not be finished');
+      result = { key: null, seconds: this.#writtenSeconds, bytes: this.#uploader.bytes, error: (error as Error).message.slice(0, 400) };
+    }
+    await this.#emit('recorder:finished', result).catch(() => undefined);
+    this.#socket?.disconnect();
+    if (result.error === null) fs.rmSync(this.#dir, { recursive: true, force: true });
+    this.#log.info(result, 'capture job done');
+    return result;
+  }
+
+  /** Stops the job from outside (the recorder is shutting down). */
+  shutdown(): void {
+    this.#requestStop('stopped');
+  }
+
+  #requestStop(reason: CaptureStopReason): void {
+    if (this.#stopRequested) return;
+    this.#stopRequested = reason;
+    this.#log.info({ reason }, 'capture stopping');
+    this.#wake?.();
+  }
+
+  // ---- the server ------------------------------------------------------------
+
+  async #connect(): Promise<boolean> {
+    const socket: RecorderSocket = io(`${this.#job.serverUrl}/recorder`, {
+      auth: { token: this.#job.token },
+      transports: ['websocket'],
+      reconnectionDelayMax: 2000,
+    });
+    this.#socket = socket;
+    socket.on('recorder:view', (view) => this.#setView(view));
+    socket.on('recorder:stop', ({ reason }) => this.#requestStop(reason));
+    let attachedOnce = false;
+    const attach = async (): Promise<boolean> => {
+      const res = await this.#emit('recorder:attach', {});
+      if (!res.ok) {
+        this.#log.warn({ error: res.error }, 'the server does not know this capture any more');
+        return false;
+      }
+      // On a new connection the server has closed our old consumers.
+      for (const s of this.#streams.values()) s.consumer = null;
+      this.#comp = undefined;
+      if (res.stopping) this.#requestStop('stopped');
+      else this.#setView(res.view);
+      return true;
+    };
+    socket.on('connect', () => {
+      if (!attachedOnce) return;
+      this.#log.info('reconnected to the server');
+      void attach().catch((error: unknown) => this.#log.warn({ err: error }, 're-attach failed'));
+    });
+    socket.on('connect_error', (error) => this.#log.debug({ err: error }, 'cannot reach the server yet'));
+    // The server may be restarting: give it a while before giving up.
+    const deadline = Date.now() + 30_000;
+    while (!socket.connected) {
+      if (Date.now() > deadline || this.#stopRequested) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    attachedOnce = await attach().catch(() => false);
+    return attachedOnce;
+  }
+
+  #emit<E extends keyof RecorderClientToServerEvents>(event: E, payload: Parameters<RecorderClientToServerEvents[E]>[0]): Promise<Ack<Record<string, never>> & Record<string, never>>;
+  #emit(event: string, payload: unknown): Promise<never> {
+    const socket = this.#socket;
+    if (!socket) return Promise.reject(new Error('not connected'));
+    return (socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<never> }).emitWithAck(event, payload);
+  }
+
+  #report(state: 'live' | 'finishing'): void {
+    if (!this.#socket?.connected) return;
+    void this.#emit('recorder:progress', {
+      state: state === 'live' && this.#mediaStartedAt === null ? 'starting' : state,
+      seconds: Math.round(this.#writtenSeconds * 1000) / 1000,
+      bytes: this.#uploader.bytes,
+      segments: this.#segments,
+      pending: this.#uploader.pending,
+      mediaStartedAt: this.#mediaStartedAt,
+    }).catch(() => undefined);
+  }
+
+  // ---- composition -------------------------------------------------------------
+
+  #setView(view: RecorderView): void {
+    this.#view = view;
+    if (this.#stopRequested) return;
+    // A burst of changes (a join and its producers) becomes one restart.
+    clearTimeout(this.#reconcileTimer);
+    this.#reconcileTimer = setTimeout(() => {
+      this.#reconciling = this.#reconciling.then(() => this.#reconcile()).catch((error: unknown) => this.#log.warn({ err: error }, 'layout change failed'));
+    }, this.#epoch ? 400 : 0);
+  }
+
+  async #reconcile(): Promise<void> {
+    const view = this.#view;
+    if (!view || this.#stopRequested) return;
+    const comp = compose(view);
+    if (this.#epoch && this.#comp && sameComposition(comp, this.#comp) && [...this.#streams.values()].every((s) => s.consumer)) return;
+    const wanted = new Set([...comp.tiles.map((t) => t.producerId), ...comp.audio.map((a) => a.producerId)]);
+    // New streams first (the SFU starts sending to the relays at once), then the switch.
+    const usable: InputStream[] = [];
+    for (const id of wanted) {
+      const s = await this.#ensureStream(id).catch((error: unknown) => {
+        this.#log.debug({ err: error, producer: id }, 'stream not available');
+        return undefined;
+      });
+      if (s?.consumer) usable.push({ producerId: id, kind: s.consumer.kind, port: s.ffPort, rtpParameters: s.consumer.rtpParameters });
+    }
+    if (this.#stopRequested) return;
+    const ok = new Set(usable.map((u) => u.producerId));
+    const effective: Composition = { tiles: comp.tiles.filter((t) => ok.has(t.producerId)), audio: comp.audio.filter((a) => ok.has(a.producerId)) };
+    // Videos first, then audio: the SDP's order is the inputs' order.
+    usable.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'video' ? -1 : 1));
+    await this.#epoch?.stop();
+    this.#comp = comp;
+    for (const [id, s] of this.#streams) {
+      if (!wanted.has(id)) {
+        this.#closeStream(s);
+        this.#streams.delete(id);
+      }
+    }
+    this.#startEpoch(effective, usable);
+  }
+
+  async #ensureStream(producerId: string): Promise<Stream | undefined> {
+    let s = this.#streams.get(producerId);
+    if (s?.consumer) return s;
+    const kind = this.#view?.participants.flatMap((p) => p.producers).find((p) => p.id === producerId)?.kind;
+    if (!kind) return undefined;
+    if (!s) {
+      const ffPort = await freePortPair();
+      // Payload type is known once consumed; the relay learns it below.
+      const relay = await StreamRelay.open(kind, this.#o.rtpIp, ffPort, 100);
+      s = { producerId, consumer: null, relay, ffPort };
+      this.#streams.set(producerId, s);
+    }
+    const res = (await this.#emit('recorder:consume', {
+      producerId,
+      ip: this.#o.rtpIp,
+      port: s.relay.port,
+      rtcpPort: s.relay.rtcpPort,
+    })) as unknown as Ack<{ consumer: RecorderConsumerWire }>;
+    if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
+    s.consumer = res.consumer;
+    s.relay.payloadType = res.consumer.rtpParameters.codecs[0]!.payloadType;
+    return s;
+  }
+
+  #closeStream(s: Stream): void {
+    s.relay.close();
+    releasePortPair(s.ffPort);
+    if (s.consumer) void this.#emit('recorder:release', { consumerId: s.consumer.id }).catch(() => undefined);
+    s.consumer = null;
+  }
+
+  #startEpoch(comp: Composition, streams: InputStream[]): void {
+    this.#epochNo += 1;
+    this.#firstOfEpoch = true;
+    const prefix = `p${pad(this.#part, 3)}e${pad(this.#epochNo, 3)}-`;
+    const offset = (Date.now() - this.#job.requestedAt) / 1000;
+    const epoch: Epoch = new Epoch(comp, streams, {
+      dir: this.#dir,
+      prefix,
+      startNumber: 0,
+      offsetSeconds: offset,
+      preset: this.#o.preset,
+      onSegment: (seg) => this.#onSegment(seg),
+      onExit: (code, stderr) => {
+        if (this.#epoch !== epoch || this.#stopRequested) return;
+        // ffmpeg died on its own (bad input, no keyframe in time): start over.
+        this.#log.warn({ code, stderr: stderr.slice(-800) }, 'ffmpeg stopped unexpectedly; restarting it');
+        this.#epoch = undefined;
+        setTimeout(() => {
+          if (this.#stopRequested || this.#epoch) return;
+          this.#comp = undefined;
+          this.#reconciling = this.#reconciling.then(() => this.#reconcile()).catch(() => undefined);
+        }, 1000);
+      },
+    });
+    this.#epoch = epoch;
+    this.#log.debug({ epoch: this.#epochNo, tiles: comp.tiles.length, audio: comp.audio.length, pid: epoch.pid }, 'ffmpeg started');
+    // ffmpeg needs a keyframe of each video before it can show it.
+    for (const delay of [200, 800, 2000]) {
+      setTimeout(() => {
+        if (this.#epoch !== epoch) return;
+        for (const s of this.#streams.values()) {
+          if (s.consumer?.kind === 'video') void this.#emit('recorder:keyframe', { consumerId: s.consumer.id }).catch(() => undefined);
+        }
+      }, delay);
+    }
+  }
+
+  #onSegment(seg: Segment): void {
+    const duration = Math.max(0, seg.end - seg.start);
+    if (this.#mediaStartedAt === null) this.#mediaStartedAt = Math.round(this.#job.requestedAt + seg.start * 1000);
+    this.#segments += 1;
+    this.#writtenSeconds += duration;
+    const discontinuity = this.#firstOfEpoch;
+    this.#firstOfEpoch = false;
+    this.#uploader.add({
+      localPath: path.join(this.#dir, seg.file),
+      key: this.#segmentKey(seg.file),
+      start: seg.start,
+      duration,
+      discontinuity,
+    });
+    if (this.#segments === 1 && this.#job.kind === 'stream') {
+      // The viewer page turns from "not started yet" to the player once the first segment is in.
+      void this.#uploader.flush(60_000).then(() => this.#writeStatus('live')).catch(() => undefined);
+    }
+  }
+
+  #segmentKey(file: string): string {
+    return this.#job.kind === 'record' ? `${this.folder}parts/${file}` : `${this.folder}${file}`;
+  }
+
+  // ---- parts and recovery ----------------------------------------------------------
+
+  /** The part after every part already in the drive or in this machine's scratch folder. */
+  async #nextPart(live: PlaylistState | undefined): Promise<number> {
+    const names: string[] = [];
+    if (this.#job.kind === 'record') names.push(...(await this.#o.drive.list(`${this.folder}parts/`)).map((o) => path.basename(o.key)));
+    if (live) names.push(...live.window.map((w) => path.basename(w.key)));
+    names.push(...fs.readdirSync(this.#dir));
+    let max = 0;
+    for (const n of names) {
+      const m = /^p(\d{3})e/.exec(n);
+      if (m) max = Math.max(max, Number(m[1]));
+    }
+    return max + 1;
+  }
+
+  /**
+   * Segments an earlier run on this machine completed (they are in its
+   * segment lists) but did not upload before it died: upload them first.
+   */
+  #recoverLeftovers(): void {
+    const lists = fs.readdirSync(this.#dir).filter((f) => f.endsWith('list.csv')).sort();
+    let recovered = 0;
+    for (const list of lists) {
+      const lines = fs.readFileSync(path.join(this.#dir, list), 'utf8').split('\n').filter((l) => l.trim());
+      lines.forEach((line, i) => {
+        const [file, start, end] = line.split(',');
+        if (!file || !fs.existsSync(path.join(this.#dir, file))) return;
+        const seg = { file, start: Number(start), end: Number(end) };
+        this.#uploader.add({ localPath: path.join(this.#dir, file), key: this.#segmentKey(file), start: seg.start, duration: seg.end - seg.start, discontinuity: i === 0 });
+        recovered += 1;
+      });
+    }
+    if (recovered) this.#log.info({ recovered }, 'uploading segments left by an earlier run');
+  }
+
+  async #loadPlaylist(): Promise<PlaylistState> {
+    try {
+      const file = await this.#o.drive.get(`${liveFolder(this.#job)}playlist.json`);
+      const chunks: Buffer[] = [];
+      for await (const c of file.body) chunks.push(c as Buffer);
+      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as PlaylistState;
+    } catch {
+      return { mediaSequence: 0, discontinuitySequence: 0, window: [] };
+    }
+  }
+
+  async #writeStatus(state: 'live' | 'ended'): Promise<void> {
+    await this.#o.drive.put(
+      `${liveFolder(this.#job)}status.json`,
+      JSON.stringify({ state, title: this.#job.title, endsAt: this.#job.endsAt }),
+      { contentType: 'application/json', cacheControl: 'no-cache' },
+    );
+  }
+
+  // ---- the end -------------------------------------------------------------------
+
+  async #finishStream(): Promise<{ key: string | null; seconds: number; bytes: number; error: string | null }> {
+    await this.#uploader.writePlaylist(true);
+    await this.#writeStatus('ended');
+    return { key: null, seconds: this.#writtenSeconds, bytes: this.#uploader.bytes, error: null };
+  }
+
+  /** Joins every part's segments, in order, into one MP4 next to them. */
+  async #finishRecording(): Promise<{ key: string | null; seconds: number; bytes: number; error: string | null }> {
+    const drive = this.#o.drive;
+    const segments = (await drive.list(`${this.folder}parts/`)).filter((o) => o.key.endsWith('.ts'));
+    const meta = { id: this.#job.captureId, meetingId: this.#job.meetingId, startedAt: this.#mediaStartedAt ?? this.#job.requestedAt, seconds: 0, bytes: 0, file: null as string | null, error: null as string | null, parts: 0 };
+    if (segments.length === 0) {
+      meta.error = 'nothing was recorded';
+    } else {
+      const out = path.join(this.#dir, 'recording.mp4');
+      await joinSegments(segments.map((s) => s.key), drive, this.#dir, out);
+      meta.seconds = await probeDuration(out);
+      meta.bytes = fs.statSync(out).size;
+      meta.file = 'recording.mp4';
+      meta.parts = new Set(segments.map((s) => /\/p(\d{3})e/.exec(s.key)?.[1])).size;
+      const firstStart = await firstSegmentStart(drive, segments[0]!.key, this.#dir);
+      if (firstStart !== null) meta.startedAt = Math.round(this.#job.requestedAt + firstStart * 1000);
+      await drive.put(`${this.folder}recording.mp4`, fs.createReadStream(out), { contentType: 'video/mp4' });
+    }
+    await drive.put(`${this.folder}recording.json`, JSON.stringify(meta), { contentType: 'application/json' });
+    return { key: meta.file ? `${this.folder}${meta.file}` : null, seconds: meta.seconds, bytes: meta.bytes, error: meta.error };
+  }
+}
+
+/** The local copy of a segment if this machine has it, else a download. */
+async function localCopy(key: string, drive: Drive, dir: string): Promise<string> {
+  const local = path.join(dir, path.basename(key));
+  if (fs.existsSync(local)) return local;
+  const file = await drive.get(key);
+  const tmp = path.join(dir, `dl-${path.basename(key)}`);
+  await new Promise<void>((resolve, reject) => {
+    const w = fs.createWriteStream(tmp);
+    file.body.pipe(w).on('finish', resolve).on('error', reject);
+    file.body.on('error', reject);
+  });
+  return tmp;
+}
+
+/**
+ * MPEG-TS segments are concatenable byte for byte: they are fed to one ffmpeg
+ * in order and remuxed (no re-encoding) into an MP4 that starts at zero; the
+ * timestamps inside keep the gaps between runs, so the MP4 lasts as long as
+ * the wall-clock time it covers.
+ */
+async function joinSegments(keys: string[], drive: Drive, dir: string, out: string): Promise<void> {
+  const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', out], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const done = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.stdin!.on('error', () => undefined);
+  for (const key of keys) {
+    const file = await localCopy(key, drive, dir);
+    const data = fs.readFileSync(file);
+    if (!child.stdin!.write(data)) await new Promise((r) => child.stdin!.once('drain', r));
+  }
+  child.stdin!.end();
+  const code = await done;
+  if (code !== 0) throw new Error(`joining the segments failed: ${stderr.trim().slice(-300)}`);
+}
+
+function ffprobe(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ffprobe', ['-v', 'error', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`ffprobe exited ${code}`))));
+  });
+}
+
+export async function probeDuration(file: string): Promise<number> {
+  return Number(await ffprobe(['-show_entries', 'format=duration', '-of', 'csv=p=0', file]));
+}
+
+async function firstSegmentStart(drive: Drive, key: string, dir: string): Promise<number | null> {
+  try {
+    return Number(await ffprobe(['-show_entries', 'format=start_time', '-of', 'csv=p=0', await localCopy(key, drive, dir)]));
+  } catch {
+    return null;
+  }
+}

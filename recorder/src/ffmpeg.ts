@@ -1,0 +1,186 @@
+// One ffmpeg run of a composition ("epoch"): RTP in (from the relays, as
+// described by an SDP file), one 1280x720 H.264 + AAC picture and soundtrack
+// out, cut into 2-second MPEG-TS segments on keyframes. The segments serve
+// both purposes: an HLS live stream lists them, a recording joins them into
+// an MP4. Timestamps continue across epochs and recorder restarts: each run
+// starts at the wall-clock time since the capture was requested.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RtpParametersWire } from '@parley/protocol';
+import { CANVAS, type Composition } from './layout.ts';
+
+export const SEGMENT_SECONDS = 2;
+const FPS = 30;
+const BACKGROUND = '0x202124';
+const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
+export interface InputStream {
+  producerId: string;
+  kind: 'audio' | 'video';
+  /** ffmpeg's RTP port (RTCP is the next one). */
+  port: number;
+  rtpParameters: RtpParametersWire;
+}
+
+export interface Segment {
+  /** File name in the epoch's folder. */
+  file: string;
+  /** Seconds on the capture's timeline. */
+  start: number;
+  end: number;
+}
+
+/** An SDP ffmpeg can read: one media line per stream, in the given order. */
+export function sdpFor(streams: InputStream[]): string {
+  const lines = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=Parley recorder', 'c=IN IP4 127.0.0.1', 't=0 0'];
+  for (const s of streams) {
+    const codec = s.rtpParameters.codecs[0]!;
+    const pt = codec.payloadType;
+    const [, name] = codec.mimeType.split('/');
+    lines.push(`m=${s.kind} ${s.port} RTP/AVP ${pt}`);
+    lines.push(`a=rtpmap:${pt} ${name}/${codec.clockRate}${codec.channels ? `/${codec.channels}` : ''}`);
+    const fmtp = Object.entries(codec.parameters ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+    if (fmtp.length) lines.push(`a=fmtp:${pt} ${fmtp.join(';')}`);
+    lines.push('a=recvonly');
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/**
+ * The filter graph for `comp`, given the index of each producer's stream in
+ * the SDP. Names are drawn from files (textfile=): no display name ever
+ * passes through filter-graph escaping.
+ */
+export function filterGraph(comp: Composition, index: Map<string, number>, nameFile: (i: number) => string | null): string {
+  const parts: string[] = [];
+  if (comp.tiles.length === 0) {
+    // Nothing to pace the picture: the clock does.
+    parts.push(`color=c=${BACKGROUND}:s=${CANVAS.width}x${CANVAS.height}:r=${FPS},realtime,format=yuv420p[vout]`);
+  } else {
+    parts.push(`color=c=${BACKGROUND}:s=${CANVAS.width}x${CANVAS.height}:r=${FPS}[bg0]`);
+    comp.tiles.forEach((t, i) => {
+      const label = nameFile(i);
+      const text = label && fs.existsSync(FONT)
+        ? `,drawtext=fontfile=${FONT}:textfile=${label}:fontsize=${Math.max(14, Math.round(t.h / 18))}:fontcolor=white:box=1:boxcolor=black@0.5:boxborderw=6:x=10:y=h-th-14`
+        : '';
+      parts.push(
+        `[0:${index.get(t.producerId)}]scale=${t.w}:${t.h}:force_original_aspect_ratio=decrease,` +
+          `pad=${t.w}:${t.h}:(ow-iw)/2:(oh-ih)/2:color=${BACKGROUND},setsar=1,fps=${FPS}${text}[t${i}]`,
+      );
+      parts.push(`[bg${i}][t${i}]overlay=${t.x}:${t.y}:eof_action=pass:repeatlast=1[bg${i + 1}]`);
+    });
+    parts.push(`[bg${comp.tiles.length}]format=yuv420p[vout]`);
+  }
+  const audio = comp.audio.map((a) => index.get(a.producerId)!);
+  if (audio.length === 0) {
+    parts.push('anullsrc=r=48000:cl=stereo,arealtime[aout]');
+  } else {
+    audio.forEach((idx, i) => parts.push(`[0:${idx}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a${i}]`));
+    if (audio.length === 1) parts.push('[a0]anull[aout]');
+    else parts.push(`${audio.map((_, i) => `[a${i}]`).join('')}amix=inputs=${audio.length}:normalize=0:dropout_transition=0[aout]`);
+  }
+  return parts.join(';');
+}
+
+export interface EpochOptions {
+  dir: string;
+  /** Segment files are `${prefix}%06d.ts`. */
+  prefix: string;
+  startNumber: number;
+  /** Where this run starts on the capture's timeline, seconds. */
+  offsetSeconds: number;
+  preset: string;
+  onSegment: (s: Segment) => void;
+  onExit: (code: number | null, stderr: string) => void;
+}
+
+/** One running ffmpeg. Segments are reported as ffmpeg completes them. */
+export class Epoch {
+  readonly #opts: EpochOptions;
+  readonly #child: ChildProcess;
+  readonly #list: string;
+  #seen = 0;
+  #poll: NodeJS.Timeout;
+  #stderr = '';
+  readonly exited: Promise<void>;
+
+  constructor(comp: Composition, streams: InputStream[], opts: EpochOptions) {
+    this.#opts = opts;
+    fs.mkdirSync(opts.dir, { recursive: true });
+    const sdp = path.join(opts.dir, `${opts.prefix}input.sdp`);
+    fs.writeFileSync(sdp, sdpFor(streams));
+    this.#list = path.join(opts.dir, `${opts.prefix}list.csv`);
+    fs.writeFileSync(this.#list, '');
+    const index = new Map(streams.map((s, i) => [s.producerId, i]));
+    const nameFile = (i: number) => {
+      const f = path.join(opts.dir, `${opts.prefix}name-${i}.txt`);
+      fs.writeFileSync(f, comp.tiles[i]!.name.replace(/[\p{Cc}]/gu, ''));
+      return f;
+    };
+    const args = [
+      '-hide_banner', '-nostats', '-loglevel', 'error', '-y',
+      '-protocol_whitelist', 'file,udp,rtp',
+      // Enough to learn each video's size from its first keyframe, no more: every second here is a second of lost picture.
+      '-analyzeduration', '3000000', '-probesize', '10000000',
+      '-reorder_queue_size', '100',
+      '-fflags', '+genpts+discardcorrupt',
+      '-i', sdp,
+      '-filter_complex', filterGraph(comp, index, nameFile),
+      '-map', '[vout]', '-map', '[aout]',
+      '-c:v', 'libx264', '-preset', opts.preset, '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+      '-r', String(FPS), '-g', String(FPS * SEGMENT_SECONDS), '-keyint_min', String(FPS * SEGMENT_SECONDS), '-sc_threshold', '0',
+      '-b:v', '2000k', '-maxrate', '2500k', '-bufsize', '4000k',
+      '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
+      '-output_ts_offset', opts.offsetSeconds.toFixed(3),
+      '-f', 'segment', '-segment_time', String(SEGMENT_SECONDS), '-segment_format', 'mpegts',
+      '-segment_start_number', String(opts.startNumber),
+      '-segment_list', this.#list, '-segment_list_type', 'csv',
+      path.join(opts.dir, `${opts.prefix}%06d.ts`),
+    ];
+    this.#child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.#child.stderr!.on('data', (d: Buffer) => {
+      this.#stderr = (this.#stderr + d.toString()).slice(-4000);
+    });
+    this.#child.stdin!.on('error', () => undefined);
+    this.#poll = setInterval(() => this.#readList(), 200);
+    this.exited = new Promise((resolve) => {
+      this.#child.once('exit', (code) => {
+        clearInterval(this.#poll);
+        this.#readList();
+        opts.onExit(code, this.#stderr);
+        resolve();
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  #readList(): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.#list, 'utf8');
+    } catch {
+      return;
+    }
+    const lines = text.split('\n').filter((l) => l.trim());
+    for (; this.#seen < lines.length; this.#seen++) {
+      const [file, start, end] = lines[this.#seen]!.split(',');
+      if (!file || start === undefined || end === undefined) continue;
+      this.#opts.onSegment({ file, start: Number(start), end: Number(end) });
+    }
+  }
+
+  /** Ends the run cleanly: ffmpeg closes its last segment on "q". */
+  async stop(): Promise<void> {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) {
+      this.#child.stdin!.write('q');
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    await this.exited;
+  }
+}

@@ -1,0 +1,100 @@
+// What the recording shows, as a pure function of the meeting's state: which
+// videos, where, and which microphones are mixed. The recorder restarts
+// ffmpeg only when this changes.
+import type { MediaSource, ParticipantId, RecorderView } from '@parley/protocol';
+
+export const CANVAS = { width: 1280, height: 720 };
+
+export interface Tile {
+  producerId: string;
+  participantId: ParticipantId;
+  name: string;
+  source: MediaSource;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Composition {
+  tiles: Tile[];
+  /** Microphones (and screen audio) mixed into the soundtrack, paused ones included: they are filled with silence. */
+  audio: { producerId: string; participantId: ParticipantId }[];
+}
+
+const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
+
+/**
+ * Tiles of equal size for 16:9 pictures: the number of columns that shows
+ * them largest, the grid centred in `area`, a short last row centred too.
+ */
+function grid(n: number, area: { x: number; y: number; w: number; h: number }): { x: number; y: number; w: number; h: number }[] {
+  if (n === 0) return [];
+  let best = { cols: 1, w: 0, h: 0 };
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    const w = Math.min(area.w / cols, ((area.h / rows) * 16) / 9);
+    if (w > best.w) best = { cols, w, h: (w * 9) / 16 };
+  }
+  const cols = best.cols;
+  const rows = Math.ceil(n / cols);
+  const w = even(best.w);
+  const h = even(best.h);
+  const top = area.y + Math.floor((area.h - rows * h) / 2);
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const row = Math.floor(i / cols);
+    const inRow = row === rows - 1 ? n - row * cols : cols;
+    const left = area.x + Math.floor((area.w - inRow * w) / 2);
+    out.push({ x: left + (i % cols) * w, y: top + row * h, w, h });
+  }
+  return out;
+}
+
+/**
+ * The layout, like the meeting's own: a screen share (or, with "follow me",
+ * the pinned participant) takes the stage with the cameras in a strip on the
+ * right; otherwise everyone's camera in a grid. Paused cameras are not shown.
+ */
+export function compose(view: RecorderView): Composition {
+  type Video = Omit<Tile, 'x' | 'y' | 'w' | 'h'>;
+  const cameras: Video[] = [];
+  const screens: Video[] = [];
+  const audio: Composition['audio'] = [];
+  const people = [...view.participants].sort((a, b) => a.joinedAt - b.joinedAt || a.id.localeCompare(b.id));
+  for (const p of people) {
+    for (const prod of p.producers) {
+      if (prod.kind === 'audio') {
+        audio.push({ producerId: prod.id, participantId: p.id });
+        continue;
+      }
+      if (prod.paused) continue;
+      const v = { producerId: prod.id, participantId: p.id, name: p.name, source: prod.source };
+      (prod.source === 'screen' ? screens : cameras).push(v);
+    }
+  }
+  let stage: Video | undefined;
+  if (view.followMe && view.layout.mode === 'grid') stage = undefined;
+  else if (view.followMe && view.layout.pinned) {
+    const pinned = view.layout.pinned;
+    stage = screens.find((s) => s.participantId === pinned) ?? cameras.find((c) => c.participantId === pinned);
+  } else stage = screens.at(-1);
+  if (view.followMe && view.layout.mode === 'grid') {
+    const all = [...cameras, ...screens];
+    return { tiles: grid(all.length, { x: 0, y: 0, w: CANVAS.width, h: CANVAS.height }).map((r, i) => ({ ...all[i]!, ...r })), audio };
+  }
+  if (!stage) {
+    return { tiles: grid(cameras.length, { x: 0, y: 0, w: CANVAS.width, h: CANVAS.height }).map((r, i) => ({ ...cameras[i]!, ...r })), audio };
+  }
+  const strip = [...cameras, ...screens].filter((v) => v !== stage).slice(0, 4);
+  const stripW = strip.length ? even(CANVAS.width / 4) : 0;
+  const tiles: Tile[] = [{ ...stage, x: 0, y: 0, w: CANVAS.width - stripW, h: CANVAS.height }];
+  const h = even(CANVAS.height / 4);
+  strip.forEach((v, i) => tiles.push({ ...v, x: CANVAS.width - stripW, y: i * h + Math.floor((CANVAS.height - strip.length * h) / 2), w: stripW, h }));
+  return { tiles, audio };
+}
+
+/** Equal compositions need no ffmpeg restart. */
+export function sameComposition(a: Composition, b: Composition): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,54 @@
+// Entry point of one recorder process: read the environment (the same drive
+// and Redis settings as the server, see README), take capture jobs, stop
+// cleanly on SIGTERM.
+import path from 'node:path';
+import { pino } from 'pino';
+import { configFromEnv, createDrive } from '@parley/server/drive';
+import { startRecorder } from './Recorder.ts';
+
+const env = (name: string): string | undefined => process.env[name] || undefined;
+const int = (name: string, fallback: number): number => {
+  const raw = env(name);
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+};
+
+const config = configFromEnv();
+const log = pino({ level: env('LOG_LEVEL') ?? 'info' }).child({ module: 'recorder' });
+if (!config.redisUrl) {
+  log.fatal('REDIS_URL is required: the recorder takes its jobs from the queue on Redis');
+  process.exit(1);
+}
+const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? `http://localhost:${config.port}`);
+const recorder = await startRecorder({
+  redisUrl: config.redisUrl,
+  drive,
+  workDir: path.resolve(env('RECORDER_WORK_DIR') ?? path.join(config.dataDir, 'recorder')),
+  rtpIp: env('RECORDER_RTP_IP') ?? '127.0.0.1',
+  concurrency: int('RECORDER_CONCURRENCY', 2),
+  lockMs: int('RECORDER_LOCK_MS', 30_000),
+  preset: env('RECORDER_X264_PRESET') ?? 'veryfast',
+  flushTimeoutMs: int('RECORDER_FLUSH_TIMEOUT_MS', 10 * 60_000),
+  log,
+});
+log.info({ pid: process.pid }, 'recorder ready');
+console.log(`recorder ready pid=${process.pid}`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'recorder shutting down');
+    recorder.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}
+process.on('uncaughtException', (error) => log.fatal({ err: error }, 'uncaught exception'));
+process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));

@@ -1,0 +1,183 @@
+// The recorder's UDP relay: the SFU sends each stream here, and the relay
+// hands it to ffmpeg on fixed ports. ffmpeg restarts whenever the layout
+// changes (someone joins, leaves, starts a camera or a screen); the relay's
+// ports, which the SFU knows, stay the same, so no stream is renegotiated.
+//
+// Audio is also kept alive: a muted (paused) microphone sends nothing, and
+// ffmpeg's mixer would wait for it forever, freezing the whole recording.
+// While a microphone is silent the relay sends Opus silence frames in its
+// place, on one continuous timeline of sequence numbers and timestamps.
+import dgram from 'node:dgram';
+
+/** An Opus frame of 20 ms of silence (CELT, TOC 0xF8): what browsers send under DTX, decodable by any Opus decoder. */
+const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
+const FRAME_MS = 20;
+const FRAME_TICKS = 960; // 20 ms at 48 kHz
+/** A real packet later than this counts as a gap: fill it. */
+const GAP_MS = 60;
+
+export interface RelayStats {
+  packets: number;
+  bytes: number;
+  filled: number;
+}
+
+export class StreamRelay {
+  readonly kind: 'audio' | 'video';
+  readonly #rtp: dgram.Socket;
+  readonly #rtcp: dgram.Socket;
+  /** ffmpeg's RTP port on loopback (its RTCP port is the next one). */
+  readonly targetPort: number;
+  readonly stats: RelayStats = { packets: 0, bytes: 0, filled: 0 };
+  /** The stream's RTP payload type (silence frames carry it too). */
+  payloadType: number;
+  readonly #ssrc = (Math.random() * 0xffffffff) >>> 0;
+  #timer: NodeJS.Timeout | undefined;
+  #seq = (Math.random() * 0xffff) >>> 0;
+  #ts = (Math.random() * 0xffffffff) >>> 0;
+  #lastInTs: number | undefined;
+  #lastRealAt = 0;
+  #lastOutAt = 0;
+  #closed = false;
+
+  private constructor(kind: 'audio' | 'video', rtp: dgram.Socket, rtcp: dgram.Socket, targetPort: number, payloadType: number) {
+    this.kind = kind;
+    this.#rtp = rtp;
+    this.#rtcp = rtcp;
+    this.targetPort = targetPort;
+    this.payloadType = payloadType;
+  }
+
+  /** Binds the relay's own ports (where the SFU sends) on `ip`. */
+  static async open(kind: 'audio' | 'video', ip: string, targetPort: number, payloadType: number): Promise<StreamRelay> {
+    const bind = (s: dgram.Socket) => new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.bind(0, ip, () => {
+        s.off('error', reject);
+        resolve();
+      });
+    });
+    const rtp = dgram.createSocket('udp4');
+    const rtcp = dgram.createSocket('udp4');
+    await bind(rtp);
+    await bind(rtcp);
+    const relay = new StreamRelay(kind, rtp, rtcp, targetPort, payloadType);
+    relay.#start();
+    return relay;
+  }
+
+  get port(): number {
+    return this.#rtp.address().port;
+  }
+
+  get rtcpPort(): number {
+    return this.#rtcp.address().port;
+  }
+
+  #start(): void {
+    // Nothing to do with the SFU's RTCP: the relay rewrites audio timing, so
+    // its sender reports would not match what ffmpeg gets.
+    this.#rtcp.on('message', () => undefined);
+    this.#rtp.on('error', () => undefined);
+    this.#rtcp.on('error', () => undefined);
+    this.#rtp.on('message', (msg) => this.#onPacket(msg));
+    if (this.kind === 'audio') {
+      this.#lastOutAt = Date.now();
+      this.#timer = setInterval(() => this.#fill(), FRAME_MS);
+    }
+  }
+
+  #onPacket(msg: Buffer): void {
+    if (msg.length < 12 || this.#closed) return;
+    this.stats.packets += 1;
+    this.stats.bytes += msg.length;
+    if (this.kind === 'video') {
+      this.#send(msg);
+      return;
+    }
+    const now = Date.now();
+    const inTs = msg.readUInt32BE(4);
+    // Continuing a run of real packets keeps the sender's own spacing;
+    // after a gap (filled with silence) the stream resumes one frame later.
+    const step = this.#lastInTs !== undefined && now - this.#lastRealAt < GAP_MS ? (inTs - this.#lastInTs) >>> 0 : FRAME_TICKS;
+    this.#lastInTs = inTs;
+    this.#lastRealAt = now;
+    this.#lastOutAt = now;
+    this.#ts = (this.#ts + (step > 48000 ? FRAME_TICKS : step)) >>> 0;
+    this.#seq = (this.#seq + 1) & 0xffff;
+    const out = Buffer.from(msg);
+    out.writeUInt16BE(this.#seq, 2);
+    out.writeUInt32BE(this.#ts, 4);
+    out.writeUInt32BE(this.#ssrc, 8);
+    this.#send(out);
+  }
+
+  #fill(): void {
+    const now = Date.now();
+    if (now - this.#lastRealAt < GAP_MS) return;
+    // Catch up frame by frame, so the silence lasts as long as the gap did.
+    let n = 0;
+    while (now - this.#lastOutAt >= FRAME_MS && n < 50) {
+      this.#seq = (this.#seq + 1) & 0xffff;
+      this.#ts = (this.#ts + FRAME_TICKS) >>> 0;
+      const pkt = Buffer.alloc(12 + OPUS_SILENCE.length);
+      pkt[0] = 0x80;
+      pkt[1] = this.payloadType & 0x7f;
+      pkt.writeUInt16BE(this.#seq, 2);
+      pkt.writeUInt32BE(this.#ts, 4);
+      pkt.writeUInt32BE(this.#ssrc, 8);
+      OPUS_SILENCE.copy(pkt, 12);
+      this.#send(pkt);
+      this.#lastOutAt += FRAME_MS;
+      this.stats.filled += 1;
+      n += 1;
+    }
+    if (n === 50) this.#lastOutAt = now;
+  }
+
+  #send(buf: Buffer): void {
+    this.#rtp.send(buf, this.targetPort, '127.0.0.1', () => undefined);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#rtp.close();
+    this.#rtcp.close();
+  }
+}
+
+/** An even port P with P + 1 free too (ffmpeg's RTP and RTCP for one SDP media line). */
+export async function freePortPair(): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const a = dgram.createSocket('udp4');
+    const port = await new Promise<number>((resolve, reject) => {
+      a.once('error', reject);
+      a.bind(0, '127.0.0.1', () => resolve(a.address().port));
+    });
+    a.close();
+    const even = port % 2 === 0 ? port : port - 1;
+    if (even < 1024) continue;
+    const ok = await Promise.all([even, even + 1].map((p) => canBind(p)));
+    if (ok.every(Boolean) && !reserved.has(even)) {
+      reserved.add(even);
+      return even;
+    }
+  }
+  throw new Error('no free UDP port pair');
+}
+
+/** Pairs handed out and not yet released: two streams must never share one, even while no ffmpeg binds it. */
+const reserved = new Set<number>();
+export function releasePortPair(port: number): void {
+  reserved.delete(port);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,72 @@
+import type { CaptureInfo, CaptureKind, CaptureStopReason, MeetingId } from '@parley/protocol';
+
+/**
+ * One recording or live stream of one meeting, from the moderator's request
+ * until the recorder says its output is final. The recorder's reports move
+ * it along; the server alone decides when it must stop.
+ */
+export class Capture {
+  readonly id: string;
+  readonly kind: CaptureKind;
+  readonly meetingId: MeetingId;
+  readonly by: string;
+  readonly requestedAt: number;
+  /** Streams: the viewer page's public id and the cap. */
+  readonly liveId: string | null;
+  readonly endsAt: number | null;
+  readonly viewerUrl: string | null;
+  state: CaptureInfo['state'] = 'starting';
+  mediaStartedAt: number | null = null;
+  seconds = 0;
+  bytes = 0;
+  pending = 0;
+  /** Set once: why it is finishing. */
+  stopReason: CaptureStopReason | null = null;
+  /** A recorder has taken the job (its socket attached at least once). */
+  attached = false;
+
+  constructor(init: {
+    id: string;
+    kind: CaptureKind;
+    meetingId: MeetingId;
+    by: string;
+    requestedAt: number;
+    liveId: string | null;
+    endsAt: number | null;
+    viewerUrl: string | null;
+  }) {
+    this.id = init.id;
+    this.kind = init.kind;
+    this.meetingId = init.meetingId;
+    this.by = init.by;
+    this.requestedAt = init.requestedAt;
+    this.liveId = init.liveId;
+    this.endsAt = init.endsAt;
+    this.viewerUrl = init.viewerUrl;
+  }
+
+  info(): CaptureInfo {
+    return {
+      id: this.id,
+      kind: this.kind,
+      state: this.state,
+      by: this.by,
+      requestedAt: this.requestedAt,
+      mediaStartedAt: this.mediaStartedAt,
+      seconds: this.seconds,
+      bytes: this.bytes,
+      pending: this.pending,
+      endsAt: this.endsAt,
+      viewerUrl: this.viewerUrl,
+    };
+  }
+}
+
+/** Where a capture's files live in the drive. */
+export const captureKeys = {
+  /** Recordings belong to the meeting's folder (its owner's, once accounts exist). */
+  recordingFolder: (meetingId: string, captureId: string) => `meetings/${meetingId}/recordings/${captureId}/`,
+  recordingsOf: (meetingId: string) => `meetings/${meetingId}/recordings/`,
+  /** A live stream's public folder: its name is the unguessable viewer id. */
+  liveFolder: (liveId: string) => `live/${liveId}/`,
+};

@@ -1,0 +1,269 @@
+import type { Logger } from 'pino';
+import {
+  DomainError,
+  TypedEmitter,
+  type CaptureKind,
+  type CaptureState,
+  type CaptureStopReason,
+  type LiveStatusReply,
+  type MeetingId,
+  type ParticipantId,
+  type PayloadOf,
+  type RecorderJob,
+  type RecorderView,
+} from '@parley/protocol';
+import { randomId, type RecorderTokens } from '../auth/tokens.ts';
+import type { Drive } from '../drive/Drive.ts';
+import type { Meeting } from '../meet/Meeting.ts';
+import type { Meetings } from '../meet/Meetings.ts';
+import { Capture, captureKeys } from './Capture.ts';
+import type { CaptureQueue } from './queue.ts';
+
+export interface CapturesOptions {
+  /** Longest live stream (the cap), ms. */
+  streamMaxMs: number;
+  /** Longest recording, ms: a forgotten recording must end some day too. */
+  recordingMaxMs: number;
+  /** This node's URL as recorders reach it. */
+  serverUrl: () => string;
+  /** Public base URL for viewer links. */
+  publicUrl: () => string;
+}
+
+export interface CapturesEvents {
+  /** What participants of the meeting must now see. */
+  state: [meetingId: MeetingId, state: CaptureState];
+  /** The recorder of `capture` must finish now. */
+  stop: [capture: Capture, reason: CaptureStopReason];
+}
+
+/** The live stream's public status, kept in the drive so any node (and the CDN) can answer after the meeting. */
+export interface LiveStatusFile {
+  state: LiveStatusReply['state'];
+  title: string;
+  endsAt: number | null;
+}
+
+export class CaptureUnavailable extends DomainError {
+  constructor() {
+    super('CAPTURE_UNAVAILABLE', 'recording and streaming need Redis (REDIS_URL) and a recorder process');
+  }
+}
+export class CaptureActive extends DomainError {
+  constructor(kind: CaptureKind) {
+    super('CAPTURE_ACTIVE', kind === 'record' ? 'this meeting is already being recorded' : 'this meeting is already live');
+  }
+}
+export class CaptureNotFound extends DomainError {
+  constructor() {
+    super('CAPTURE_NOT_FOUND', 'nothing of that kind is running in this meeting');
+  }
+}
+
+/**
+ * The recordings and live streams of this node's meetings. A moderator's
+ * request becomes a job on the queue; a recorder takes it, attaches over
+ * the /recorder namespace and reports progress until its output is final.
+ * Stopping (moderator, cap, meeting end) is decided here and sent to the
+ * recorder, which then closes its last part cleanly.
+ */
+export class Captures extends TypedEmitter<CapturesEvents> {
+  readonly #queue: CaptureQueue | undefined;
+  readonly #tokens: RecorderTokens;
+  readonly #drive: Drive;
+  readonly #meetings: Meetings;
+  readonly #opts: CapturesOptions;
+  readonly #log: Logger;
+  readonly #byId = new Map<string, Capture>();
+  readonly #byMeeting = new Map<MeetingId, { record?: Capture; stream?: Capture }>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(deps: { queue: CaptureQueue | undefined; tokens: RecorderTokens; drive: Drive; meetings: Meetings; log: Logger }, opts: CapturesOptions) {
+    super();
+    this.#queue = deps.queue;
+    this.#tokens = deps.tokens;
+    this.#drive = deps.drive;
+    this.#meetings = deps.meetings;
+    this.#opts = opts;
+    this.#log = deps.log;
+    this.onListenerError = (error, event) => deps.log.error({ err: error, event }, 'captures listener failed');
+    deps.meetings.on('opened', (meeting) => {
+      // The meeting ending ends its recording and stream (they finish cleanly).
+      meeting.on('closed', () => {
+        const m = this.#byMeeting.get(meeting.id);
+        if (m?.record) this.#requestStop(m.record, 'meeting-ended');
+        if (m?.stream) this.#requestStop(m.stream, 'meeting-ended');
+      });
+    });
+  }
+
+  get available(): boolean {
+    return this.#queue !== undefined;
+  }
+
+  state(meetingId: MeetingId): CaptureState {
+    const m = this.#byMeeting.get(meetingId);
+    return { recording: m?.record?.info() ?? null, stream: m?.stream?.info() ?? null };
+  }
+
+  capture(id: string): Capture | undefined {
+    return this.#byId.get(id);
+  }
+
+  async start(meeting: Meeting, by: ParticipantId, kind: CaptureKind): Promise<Capture> {
+    const mod = meeting.requireModerator(by);
+    if (!this.#queue) throw new CaptureUnavailable();
+    const slot = this.#byMeeting.get(meeting.id) ?? {};
+    const key = kind === 'record' ? 'record' : 'stream';
+    if (slot[key]) throw new CaptureActive(kind);
+    const now = Date.now();
+    const id = randomId();
+    const liveId = kind === 'stream' ? randomId() : null;
+    const maxMs = kind === 'stream' ? this.#opts.streamMaxMs : this.#opts.recordingMaxMs;
+    const capture = new Capture({
+      id,
+      kind,
+      meetingId: meeting.id,
+      by: mod.name,
+      requestedAt: now,
+      liveId,
+      endsAt: kind === 'stream' ? now + maxMs : null,
+      viewerUrl: liveId ? `${this.#opts.publicUrl()}/live/${liveId}` : null,
+    });
+    slot[key] = capture;
+    this.#byMeeting.set(meeting.id, slot);
+    this.#byId.set(id, capture);
+    try {
+      if (liveId) await this.#writeLiveStatus(liveId, { state: 'waiting', title: meeting.title, endsAt: capture.endsAt });
+      const job: RecorderJob = {
+        captureId: id,
+        kind,
+        meetingId: meeting.id,
+        title: meeting.title,
+        serverUrl: this.#opts.serverUrl(),
+        // Valid as long as the capture may run, plus time to finish.
+        token: this.#tokens.sign({ captureId: id, meetingId: meeting.id }, maxMs + 3600_000),
+        liveId,
+        endsAt: now + maxMs,
+        requestedAt: now,
+      };
+      await this.#queue.add(job);
+    } catch (error) {
+      this.#forget(capture);
+      throw error;
+    }
+    const timer = setTimeout(() => this.#requestStop(capture, 'cap'), maxMs);
+    timer.unref();
+    this.#timers.set(id, timer);
+    this.#log.info({ capture: id, kind, meeting: meeting.id }, 'capture requested');
+    this.#changed(capture);
+    return capture;
+  }
+
+  stop(meeting: Meeting, by: ParticipantId, kind: CaptureKind): void {
+    meeting.requireModerator(by);
+    const capture = this.#byMeeting.get(meeting.id)?.[kind === 'record' ? 'record' : 'stream'];
+    if (!capture || capture.stopReason) throw new CaptureNotFound();
+    this.#requestStop(capture, 'stopped');
+  }
+
+  /** A recorder (first or a replacement) took the job. */
+  attach(captureId: string): { job: Capture; view: RecorderView | null; stopping: boolean } {
+    const capture = this.#byId.get(captureId);
+    if (!capture) throw new CaptureNotFound();
+    capture.attached = true;
+    const meeting = this.#meetings.live(capture.meetingId);
+    return { job: capture, view: meeting && !meeting.closed ? recorderView(meeting) : null, stopping: capture.stopReason !== null };
+  }
+
+  progress(captureId: string, p: PayloadOf<'recorder:progress'>): void {
+    const capture = this.#byId.get(captureId);
+    if (!capture) throw new CaptureNotFound();
+    capture.state = capture.stopReason ? 'finishing' : p.state;
+    capture.mediaStartedAt = p.mediaStartedAt;
+    capture.seconds = p.seconds;
+    capture.bytes = p.bytes;
+    capture.pending = p.pending;
+    this.#changed(capture);
+  }
+
+  /** The recorder's output is final (or it gave up): the capture is over. */
+  finished(captureId: string, p: PayloadOf<'recorder:finished'>): void {
+    const capture = this.#byId.get(captureId);
+    if (!capture) throw new CaptureNotFound();
+    if (p.error) this.#log.warn({ capture: captureId, error: p.error }, 'capture ended with an error');
+    else this.#log.info({ capture: captureId, seconds: p.seconds, bytes: p.bytes }, 'capture finished');
+    this.#forget(capture);
+  }
+
+  /** The public state of a live stream, from the drive (the meeting may be long gone). */
+  async liveStatus(liveId: string): Promise<LiveStatusReply | null> {
+    const folder = captureKeys.liveFolder(liveId);
+    let status: LiveStatusFile;
+    try {
+      const file = await this.#drive.get(`${folder}status.json`);
+      const chunks: Buffer[] = [];
+      for await (const c of file.body) chunks.push(c as Buffer);
+      status = JSON.parse(Buffer.concat(chunks).toString('utf8')) as LiveStatusFile;
+    } catch {
+      return null;
+    }
+    const playlistUrl = status.state === 'live' ? await this.#drive.shareUrl(`${folder}index.m3u8`, 26 * 3600) : null;
+    return { state: status.state, title: status.title, playlistUrl, endsAt: status.endsAt };
+  }
+
+  close(): void {
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    this.removeAllListeners();
+  }
+
+  #requestStop(capture: Capture, reason: CaptureStopReason): void {
+    if (capture.stopReason || !this.#byId.has(capture.id)) return;
+    capture.stopReason = reason;
+    capture.state = 'finishing';
+    this.#log.info({ capture: capture.id, reason }, 'capture stopping');
+    this.#changed(capture);
+    this.emit('stop', capture, reason);
+    // Nobody has taken the job yet: take it back, nothing was written.
+    if (!capture.attached && this.#queue) {
+      void this.#queue.cancel(capture.id).then(
+        async (cancelled) => {
+          if (!cancelled) return;
+          if (capture.liveId) await this.#writeLiveStatus(capture.liveId, { state: 'ended', title: '', endsAt: capture.endsAt }).catch(() => undefined);
+          this.#forget(capture);
+        },
+        (error: unknown) => this.#log.warn({ err: error }, 'could not cancel a capture job'),
+      );
+    }
+  }
+
+  #forget(capture: Capture): void {
+    if (!this.#byId.delete(capture.id)) return;
+    clearTimeout(this.#timers.get(capture.id));
+    this.#timers.delete(capture.id);
+    const slot = this.#byMeeting.get(capture.meetingId);
+    if (slot?.record === capture) delete slot.record;
+    if (slot?.stream === capture) delete slot.stream;
+    if (slot && !slot.record && !slot.stream) this.#byMeeting.delete(capture.meetingId);
+    this.emit('state', capture.meetingId, this.state(capture.meetingId));
+  }
+
+  #changed(capture: Capture): void {
+    this.emit('state', capture.meetingId, this.state(capture.meetingId));
+  }
+
+  async #writeLiveStatus(liveId: string, status: LiveStatusFile): Promise<void> {
+    await this.#drive.put(`${captureKeys.liveFolder(liveId)}status.json`, JSON.stringify(status), {
+      contentType: 'application/json',
+      cacheControl: 'no-cache',
+    });
+  }
+}
+
+/** What a recorder composes: the main room only (breakout rooms are not recorded). */
+export function recorderView(meeting: Meeting): RecorderView {
+  const snap = meeting.snapshot(null);
+  const settings = meeting.settings;
+  return { participants: snap.participants, activeSpeakerId: snap.activeSpeakerId, layout: settings.layout, followMe: settings.followMe };
+}

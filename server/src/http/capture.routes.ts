@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { LiveParams, MeetingParams, type MeetingId, type RecordingInfo } from '@parley/protocol';
+import type { TokenSigner } from '../auth/tokens.ts';
+import { captureKeys } from '../capture/Capture.ts';
+import type { Captures } from '../capture/Captures.ts';
+import type { Drive } from '../drive/Drive.ts';
+import type { Meetings } from '../meet/Meetings.ts';
+import { sendError } from './errors.ts';
+
+/** What the recorder writes next to each recording (recording.json). */
+export interface RecordingMeta {
+  id: string;
+  meetingId: MeetingId;
+  startedAt: number;
+  seconds: number;
+  bytes: number;
+  /** The MP4's name in the recording's folder; null when it failed. */
+  file: string | null;
+  error: string | null;
+}
+
+async function readJson<T>(drive: Drive, key: string): Promise<T | null> {
+  try {
+    const file = await drive.get(key);
+    const chunks: Buffer[] = [];
+    for await (const c of file.body) chunks.push(c as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * GET /api/live/:id: a live stream's public state (no login: the id is the
+ * secret). GET /api/meetings/:id/recordings: the meeting's recordings with
+ * share links, for its moderators only (participant token as Bearer).
+ */
+export function registerCaptureRoutes(app: FastifyInstance, deps: { meetings: Meetings; captures: Captures; drive: Drive; signer: TokenSigner }): void {
+  app.get('/api/live/:id', { schema: { params: LiveParams } }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const status = await deps.captures.liveStatus(id);
+    // Unknown and never-existing ids look alike: nothing to enumerate.
+    if (!status) return sendError(reply, 'NOT_FOUND', 'no such live stream');
+    reply.header('cache-control', 'no-cache');
+    return status;
+  });
+
+  app.get('/api/meetings/:id/recordings', { schema: { params: MeetingParams } }, async (req, reply) => {
+    const { id } = req.params as { id: MeetingId };
+    const auth = req.headers.authorization;
+    const claims = deps.signer.verify(auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
+    if (!claims || claims.meetingId !== id) return sendError(reply, 'UNAUTHORIZED', 'a participant token of this meeting is needed');
+    // A moderator now, or one by the moderator link (the meeting may be over).
+    const live = deps.meetings.live(id);
+    const now = live?.has(claims.participantId) ? live.participant(claims.participantId).role === 'moderator' : false;
+    if (!now && !claims.moderator) return sendError(reply, 'NOT_MODERATOR', 'only a moderator can list recordings');
+    const objects = await deps.drive.list(captureKeys.recordingsOf(id));
+    const metas = await Promise.all(objects.filter((o) => o.key.endsWith('/recording.json')).map((o) => readJson<RecordingMeta>(deps.drive, o.key)));
+    const recordings: RecordingInfo[] = [];
+    for (const m of metas) {
+      if (!m) continue;
+      const folder = captureKeys.recordingFolder(id, m.id);
+      recordings.push({
+        id: m.id,
+        meetingId: id,
+        startedAt: m.startedAt,
+        seconds: m.seconds,
+        bytes: m.bytes,
+        url: m.file ? await deps.drive.shareUrl(folder + m.file, 24 * 3600) : null,
+        error: m.error,
+      });
+    }
+    recordings.sort((a, b) => b.startedAt - a.startedAt);
+    return { recordings };
+  });
+}

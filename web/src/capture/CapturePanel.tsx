@@ -1,0 +1,140 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { CaptureInfo, RecordingInfo } from '@parley/protocol';
+import { Icon } from '../ui/icons.tsx';
+import type { MeetingSession } from '../meeting/session.ts';
+
+const clock = (seconds: number) => {
+  const s = Math.floor(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+const size = (bytes: number) => (bytes > 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`);
+
+function Progress({ c }: { c: CaptureInfo }) {
+  const label = c.state === 'starting' ? 'Starting…' : c.state === 'finishing' ? 'Finishing…' : 'In progress';
+  return (
+    <p class="dim" data-testid={`${c.kind}-progress`}>
+      {label} · {clock(c.seconds)} · {size(c.bytes)} stored
+      {c.pending > 0 && <span class="warn-text" data-testid={`${c.kind}-pending`}> · {c.pending} segments waiting for the storage</span>}
+    </p>
+  );
+}
+
+/**
+ * Recording and live streaming: moderators start and stop them here, copy
+ * the viewer link, and find finished recordings with their share links.
+ */
+export function CapturePanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
+  const { recording, stream } = session.capture.value;
+  const [list, setList] = useState<RecordingInfo[] | null>(null);
+  const [copied, setCopied] = useState(false);
+  const refresh = () => void session.recordings().then(setList, () => setList([]));
+  // A finished recording appears once its recorder reports it done.
+  useEffect(refresh, [recording?.id ?? null]);
+
+  return (
+    <aside class="panel" aria-label="Recording and live stream" data-testid="capture-panel">
+      <header class="panel-head">
+        <h2>Record and stream</h2>
+        <button type="button" class="icon-btn" aria-label="Close recording panel" onClick={onClose}>
+          <Icon name="close" size={18} />
+        </button>
+      </header>
+      <div class="panel-body">
+        <section>
+          <h3>Recording</h3>
+          {recording ? (
+            <>
+              <Progress c={recording} />
+              <button type="button" class="small danger" data-testid="stop-recording" disabled={recording.state === 'finishing'} onClick={() => void session.stopCapture('record')}>
+                Stop recording
+              </button>
+            </>
+          ) : (
+            <button type="button" class="small primary" data-testid="start-recording" onClick={() => void session.startCapture('record')}>
+              Start recording
+            </button>
+          )}
+        </section>
+        <section>
+          <h3>Live stream</h3>
+          {stream ? (
+            <>
+              <Progress c={stream} />
+              {stream.viewerUrl && (
+                <div class="copy-row">
+                  <input readOnly value={stream.viewerUrl} data-testid="viewer-url" onFocus={(e) => (e.target as HTMLInputElement).select()} />
+                  <button
+                    type="button"
+                    class="small primary"
+                    data-testid="copy-viewer-url"
+                    onClick={() => void navigator.clipboard?.writeText(stream.viewerUrl!).then(() => {
+                      setCopied(true);
+                      setTimeout(() => setCopied(false), 2000);
+                    })}
+                  >
+                    {copied ? 'Copied' : 'Copy'}
+                  </button>
+                </div>
+              )}
+              {stream.endsAt && <p class="dim">Ends at the latest at {new Date(stream.endsAt).toLocaleTimeString()}.</p>}
+              <button type="button" class="small danger" data-testid="stop-stream" disabled={stream.state === 'finishing'} onClick={() => void session.stopCapture('stream')}>
+                Stop live stream
+              </button>
+            </>
+          ) : (
+            <button type="button" class="small primary" data-testid="start-stream" onClick={() => void session.startCapture('stream')}>
+              Go live
+            </button>
+          )}
+        </section>
+        <section>
+          <h3>
+            Recordings{' '}
+            <button type="button" class="link-btn" data-testid="refresh-recordings" onClick={refresh}>
+              Refresh
+            </button>
+          </h3>
+          {list === null ? (
+            <p class="dim">Loading…</p>
+          ) : list.length === 0 ? (
+            <p class="dim">No recordings yet.</p>
+          ) : (
+            <ul class="recordings" data-testid="recordings">
+              {list.map((r) => (
+                <li key={r.id} data-testid="recording">
+                  {new Date(r.startedAt).toLocaleString()} · {clock(r.seconds)} · {size(r.bytes)}{' '}
+                  {r.url ? (
+                    <a href={r.url} target="_blank" rel="noopener" data-testid="recording-link">
+                      Download
+                    </a>
+                  ) : (
+                    <span class="warn-text">{r.error ?? 'failed'}</span>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </aside>
+  );
+}
+
+/** The red dot and the LIVE badge, for everyone in the meeting. */
+export function CaptureBadges({ session }: { session: MeetingSession }) {
+  const { recording, stream } = session.capture.value;
+  return (
+    <>
+      {recording && (
+        <span class="capture-badge rec" data-testid="rec-indicator" data-state={recording.state} title={`Recording started by ${recording.by}`}>
+          ● REC
+        </span>
+      )}
+      {stream && (
+        <span class="capture-badge live" data-testid="live-indicator" data-state={stream.state} title={`Live stream started by ${stream.by}`}>
+          LIVE
+        </span>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,95 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import Hls from 'hls.js';
+import type { LiveStatusReply } from '@parley/protocol';
+import { api, ApiError } from '../api.ts';
+
+declare global {
+  interface Window {
+    /** The player, for the end-to-end tests and support. */
+    parleyHls?: Hls;
+  }
+}
+
+type ViewState = 'loading' | LiveStatusReply['state'] | 'not-found' | 'unsupported' | 'error';
+
+/** While waiting for the stream to start (or to learn that it ended), ask again this often. */
+const POLL_MS = 2000;
+
+/**
+ * The public viewer page of a live stream (/live/<id>): no login, no
+ * Socket.IO, nothing from the meeting but the HLS stream, which hls.js
+ * fetches from the drive (the object store or its CDN). A missing segment
+ * is skipped over; a fatal network or media error is recovered from.
+ */
+export function LiveViewer({ id }: { id: string }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [state, setState] = useState<ViewState>('loading');
+  const [title, setTitle] = useState('');
+  const [playlist, setPlaylist] = useState<string | null>(null);
+
+  // Status: "not started yet" -> live -> ended, from the small status file.
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const s = await api.live(id);
+        if (stopped) return;
+        setTitle(s.title);
+        setState((prev) => (prev === 'unsupported' ? prev : s.state));
+        if (s.playlistUrl) setPlaylist((p) => p ?? s.playlistUrl);
+        if (s.state === 'ended') return;
+      } catch (error) {
+        if (stopped) return;
+        if (error instanceof ApiError && error.code === 'NOT_FOUND') {
+          setState('not-found');
+          return;
+        }
+      }
+      timer = setTimeout(() => void poll(), POLL_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [id]);
+
+  useEffect(() => {
+    const el = video.current;
+    if (!playlist || !el) return;
+    if (!Hls.isSupported()) {
+      // Safari plays HLS itself.
+      if (el.canPlayType('application/vnd.apple.mpegurl')) {
+        el.src = playlist;
+        void el.play().catch(() => undefined);
+      } else setState('unsupported');
+      return;
+    }
+    const hls = new Hls({ liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 4 });
+    window.parleyHls = hls;
+    hls.on(Hls.Events.ERROR, (_event, data) => {
+      if (!data.fatal) return; // hls.js retries and skips a missing segment by itself
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
+      else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+      else setState('error');
+    });
+    hls.loadSource(playlist);
+    hls.attachMedia(el);
+    hls.on(Hls.Events.MANIFEST_PARSED, () => void el.play().catch(() => undefined));
+    return () => hls.destroy();
+  }, [playlist]);
+
+  return (
+    <main class="live-page" data-testid="live-page" data-state={state}>
+      <h1>{title || 'Live stream'}</h1>
+      {state === 'loading' && <p class="dim">Loading…</p>}
+      {state === 'waiting' && <p data-testid="live-waiting">The live stream has not started yet. This page starts playing by itself.</p>}
+      {state === 'ended' && <p data-testid="live-ended">This live stream has ended.</p>}
+      {state === 'not-found' && <p data-testid="live-not-found">There is no live stream at this address.</p>}
+      {state === 'unsupported' && <p>This browser cannot play live streams.</p>}
+      {state === 'error' && <p>The stream could not be played. Reload the page to try again.</p>}
+      <video ref={video} data-testid="live-video" controls muted playsInline hidden={state !== 'live' && state !== 'ended'} />
+    </main>
+  );
+}
