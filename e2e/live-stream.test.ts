@@ -1,0 +1,173 @@
+// Live streaming a meeting of real Chromium pages to a viewer page (a third
+// Chromium page, no login) that plays the HLS stream with hls.js. The
+// segments come from the drive through signed links, never from the meeting.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { Parley } from '@parley/server';
+import { captureState, startRecorderProcess, type RecorderProcess } from './capture-helpers.ts';
+import { createMeeting, inRoom, launchBrowser, openParticipant, startStack, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+
+interface Stack {
+  parley: Parley;
+  recorder: RecorderProcess;
+}
+
+async function stack(streamMaxSeconds: number): Promise<Stack> {
+  const tmp = tmpDir('live-');
+  const driveDir = path.join(tmp, 'drive');
+  const parley = await startStack({ config: { drive: { kind: 'local', dir: driveDir }, capture: { streamMaxSeconds, recordingMaxSeconds: 3600, serverUrl: undefined } } });
+  const recorder = startRecorderProcess({
+    REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
+    DRIVE: 'local',
+    DRIVE_DIR: driveDir,
+    DATA_DIR: path.join(tmp, 'data'),
+    PARLEY_SECRET: 'e2e-secret',
+    PUBLIC_URL: parley.url,
+  });
+  await recorder.ready;
+  return { parley, recorder };
+}
+
+async function goLive(mod: Participant): Promise<string> {
+  if ((await mod.page.getByTestId('capture-panel').count()) === 0) await mod.page.getByTestId('toggle-capture').click();
+  await mod.page.getByTestId('start-stream').click();
+  const url = await mod.page.getByTestId('viewer-url').inputValue({ timeout: 10_000 });
+  assert.match(url, /\/live\/[a-z2-7]{26}$/);
+  return url;
+}
+
+async function openViewer(browser: Browser, url: string): Promise<Page> {
+  // A viewer is nobody in the meeting: its own context, no camera, no token.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('[viewer] page error:', e.message));
+  await page.goto(url);
+  return page;
+}
+
+const viewerState = (page: Page) => page.getByTestId('live-page').getAttribute('data-state');
+
+describe('live streaming a meeting', () => {
+  let s: Stack;
+  let browser: Browser;
+  let mod: Participant, guest: Participant;
+
+  before(async () => {
+    s = await stack(3600);
+    browser = await launchBrowser();
+    const m = await createMeeting(s.parley.url, 'Town hall');
+    mod = await openParticipant(browser, s.parley.url, m.id, 'Mona', { prejoin: '0', moderatorToken: m.moderatorToken });
+    const modId = await inRoom(mod);
+    guest = await openParticipant(browser, s.parley.url, m.id, 'Gus');
+    const guestId = await inRoom(guest);
+    await waitForMediaFrom(guest.page, [modId]);
+    await waitForMediaFrom(mod.page, [guestId]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await s?.recorder.stop();
+    await s?.parley.close();
+  });
+
+  test('a viewer page plays the stream with hls.js for 10 s without a fatal error, then sees it end', async () => {
+    const url = await goLive(mod);
+    // A viewer who comes early is told to wait, and the page starts by itself.
+    const viewer = await openViewer(browser, url);
+    const early = await waitFor('the viewer page to load', async () => {
+      const st = await viewerState(viewer);
+      return st !== 'loading' && st;
+    });
+    assert.ok(early === 'waiting' || early === 'live', `viewer state before the first segment: ${early}`);
+    await guest.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
+    await waitFor('the start signal', () => guest.page.evaluate(() => window.parley!.captureSignals() > 0));
+    await viewer.evaluate(() => {
+      (window as unknown as { fatal: string[] }).fatal = [];
+    });
+    await waitFor('the viewer to play', () => viewer.evaluate(() => {
+      const v = document.querySelector('video');
+      return v !== null && v.currentTime > 0.5 && !v.paused;
+    }), 40_000);
+    await viewer.evaluate(() => {
+      const fatal: string[] = [];
+      (window as unknown as { fatal: string[] }).fatal = fatal;
+      window.parleyHls!.on('hlsError', (_e, data) => {
+        if (data.fatal) fatal.push(`${data.type}: ${data.details}`);
+      });
+    });
+    const t0 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
+    await new Promise((r) => setTimeout(r, 10_000));
+    const t1 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
+    assert.ok(t1 - t0 >= 8, `currentTime advanced ${(t1 - t0).toFixed(1)} s in 10 s`);
+    const played = await viewer.evaluate(() => {
+      const v = document.querySelector('video')!;
+      return { w: v.videoWidth, h: v.videoHeight, fatal: (window as unknown as { fatal: string[] }).fatal };
+    });
+    assert.deepEqual(played.fatal, []);
+    assert.equal(played.w, 1280);
+    assert.equal(played.h, 720);
+
+    await mod.page.getByTestId('stop-stream').click();
+    await waitFor('the viewer to see the end', async () => (await viewerState(viewer)) === 'ended', 30_000);
+    await waitFor('the LIVE badge to go', async () => (await guest.page.getByTestId('live-indicator').count()) === 0, 30_000);
+    await viewer.context().close();
+  });
+
+  test('viewer links cannot be guessed: unknown ids and other shapes get the same 404 or a 400', async () => {
+    const base = s.parley.url;
+    const unknown = await fetch(`${base}/api/live/${'a'.repeat(26)}`);
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+    for (const bad of ['short', 'A'.repeat(26), '../../etc', 'a'.repeat(27)]) {
+      const res = await fetch(`${base}/api/live/${encodeURIComponent(bad)}`);
+      assert.ok(res.status === 400 || res.status === 404, `${bad}: ${res.status}`);
+    }
+    // The drive's files are not listed or served without a signature.
+    assert.equal((await fetch(`${base}/drive/live/`)).status, 403);
+  });
+
+  test('the meeting ending ends the stream', async () => {
+    const url = await goLive(mod);
+    await guest.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
+    const viewer = await openViewer(browser, url);
+    await waitFor('the viewer to play', async () => (await viewerState(viewer)) === 'live', 30_000);
+    await guest.page.getByTestId('leave').click();
+    await mod.page.getByTestId('leave').click();
+    await waitFor('the stream to end with the meeting', async () => (await viewerState(viewer)) === 'ended', 40_000);
+    const id = url.split('/').pop()!;
+    const status = (await (await fetch(`${s.parley.url}/api/live/${id}`)).json()) as { state: string };
+    assert.equal(status.state, 'ended');
+  });
+});
+
+describe('the live stream cap', () => {
+  let s: Stack;
+  let browser: Browser;
+
+  before(async () => {
+    s = await stack(12);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await s?.recorder.stop();
+    await s?.parley.close();
+  });
+
+  test('a stream stops by itself when it reaches the cap', async () => {
+    const m = await createMeeting(s.parley.url, 'Capped');
+    const mod = await openParticipant(browser, s.parley.url, m.id, 'Mona', { prejoin: '0', moderatorToken: m.moderatorToken });
+    await inRoom(mod);
+    const started = Date.now();
+    const url = await goLive(mod);
+    const state = await captureState(mod.page);
+    assert.ok(state.stream?.endsAt && state.stream.endsAt - started <= 13_000, 'the cap is announced');
+    const viewer = await openViewer(browser, url);
+    await waitFor('the stream to end at the cap', async () => (await viewerState(viewer)) === 'ended', 40_000);
+    assert.ok(Date.now() - started >= 11_000, 'not before the cap');
+    await waitFor('the LIVE badge to go', async () => (await mod.page.getByTestId('live-indicator').count()) === 0, 30_000);
+  });
+});
