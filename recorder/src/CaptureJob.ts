@@ -21,7 +21,7 @@ import type {
   RecorderView,
 } from '@parley/protocol';
 import type { Drive } from '@parley/server/drive';
-import { Epoch, type InputStream, type Segment } from './ffmpeg.ts';
+import { Epoch, killStrays, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
 import { freePortPair, releasePortPair, StreamRelay } from './relay.ts';
@@ -96,7 +96,7 @@ export class CaptureJob {
       keepLocal: this.#job.kind === 'record',
       ...(live ? { live: { folder: liveFolder(this.#job), state: live, shareSeconds: Math.max(3600, Math.ceil(((this.#job.endsAt ?? Date.now()) - Date.now()) / 1000) + 2 * 3600) } } : {}),
     });
-    this.#recoverLeftovers();
+    await this.#recoverLeftovers();
     this.#log.info({ part: this.#part }, 'capture job started');
 
     const stopAt = this.#job.endsAt ? setTimeout(() => this.#requestStop('cap'), Math.max(0, this.#job.endsAt - Date.now())) : undefined;
@@ -359,20 +359,24 @@ export class CaptureJob {
    * Segments an earlier run on this machine completed (they are in its
    * segment lists) but did not upload before it died: upload them first.
    */
-  #recoverLeftovers(): void {
+  async #recoverLeftovers(): Promise<void> {
+    const strays = killStrays(this.#dir);
+    if (strays) this.#log.warn({ strays }, 'ended ffmpeg processes of a recorder that died');
+    // A live stream has moved on: old segments would be out of place in its playlist.
+    if (this.#job.kind === 'stream') return;
+    const stored = new Set((await this.#o.drive.list(`${this.folder}parts/`)).map((o) => o.key));
     const lists = fs.readdirSync(this.#dir).filter((f) => f.endsWith('list.csv')).sort();
     let recovered = 0;
     for (const list of lists) {
       const lines = fs.readFileSync(path.join(this.#dir, list), 'utf8').split('\n').filter((l) => l.trim());
-      lines.forEach((line, i) => {
+      for (const line of lines) {
         const [file, start, end] = line.split(',');
-        if (!file || !fs.existsSync(path.join(this.#dir, file))) return;
-        const seg = { file, start: Number(start), end: Number(end) };
-        this.#uploader.add({ localPath: path.join(this.#dir, file), key: this.#segmentKey(file), start: seg.start, duration: seg.end - seg.start, discontinuity: i === 0 });
+        if (!file || !fs.existsSync(path.join(this.#dir, file)) || stored.has(this.#segmentKey(file))) continue;
+        this.#uploader.add({ localPath: path.join(this.#dir, file), key: this.#segmentKey(file), start: Number(start), duration: Number(end) - Number(start), discontinuity: false });
         recovered += 1;
-      });
+      }
     }
-    if (recovered) this.#log.info({ recovered }, 'uploading segments left by an earlier run');
+    if (recovered) this.#log.info({ recovered }, 'uploading segments an earlier run completed but did not upload');
   }
 
   async #loadPlaylist(): Promise<PlaylistState> {
@@ -446,7 +450,9 @@ async function localCopy(key: string, drive: Drive, dir: string): Promise<string
  * the wall-clock time it covers.
  */
 async function joinSegments(keys: string[], drive: Drive, dir: string, out: string): Promise<void> {
-  const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', out], {
+  // ffmpeg "corrects" MPEG-TS timestamp jumps over 10 s by default: a
+  // recorder takeover is such a jump, and must stay in the timeline.
+  const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-dts_delta_threshold', '86400', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', out], {
     stdio: ['pipe', 'ignore', 'pipe'],
   });
   let stderr = '';

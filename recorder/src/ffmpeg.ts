@@ -139,6 +139,9 @@ export class Epoch {
       path.join(opts.dir, `${opts.prefix}%06d.ts`),
     ];
     this.#child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    // If this recorder dies (kill -9), its ffmpeg outlives it: the next run
+    // of the job on this machine ends it by this file (see killStrays).
+    if (this.#child.pid) fs.writeFileSync(path.join(opts.dir, `${opts.prefix}ffmpeg.pid`), String(this.#child.pid));
     this.#child.stderr!.on('data', (d: Buffer) => {
       this.#stderr = (this.#stderr + d.toString()).slice(-4000);
     });
@@ -147,6 +150,7 @@ export class Epoch {
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code) => {
         clearInterval(this.#poll);
+        fs.rmSync(path.join(opts.dir, `${opts.prefix}ffmpeg.pid`), { force: true });
         this.#readList();
         opts.onExit(code, this.#stderr);
         resolve();
@@ -183,4 +187,27 @@ export class Epoch {
     }
     await this.exited;
   }
+}
+
+/**
+ * Ends the ffmpeg processes an earlier run in `dir` left behind when its
+ * recorder was killed: they would hold their ports and write nothing useful.
+ * Only a process that still is ffmpeg working in `dir` is killed.
+ */
+export function killStrays(dir: string): number {
+  let killed = 0;
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('ffmpeg.pid'))) {
+    const pid = Number(fs.readFileSync(path.join(dir, f), 'utf8'));
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.startsWith('ffmpeg') && cmdline.includes(dir)) {
+        process.kill(pid, 'SIGKILL');
+        killed += 1;
+      }
+    } catch {
+      // Already gone.
+    }
+    fs.rmSync(path.join(dir, f), { force: true });
+  }
+  return killed;
 }

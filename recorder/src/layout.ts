@@ -34,7 +34,8 @@ function grid(n: number, area: { x: number; y: number; w: number; h: number }): 
   for (let cols = 1; cols <= n; cols++) {
     const rows = Math.ceil(n / cols);
     const w = Math.min(area.w / cols, ((area.h / rows) * 16) / 9);
-    if (w > best.w) best = { cols, w, h: (w * 9) / 16 };
+    // On a tie the wider grid wins: two people side by side, as in the meeting.
+    if (w >= best.w) best = { cols, w, h: (w * 9) / 16 };
   }
   const cols = best.cols;
   const rows = Math.ceil(n / cols);

@@ -1,0 +1,244 @@
+// Recording through faults: a recorder killed with SIGKILL mid-recording
+// (BullMQ gives the job to another recorder, which records a new part and
+// uploads what the dead one completed), and the S3 store going away and
+// coming back (segments wait on the recorder's disk). Also: a live stream in
+// S3 mode is played by the viewer straight from the store.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import S3rver from 's3rver';
+import type { Browser } from 'playwright-core';
+import type { Parley, ServerConfig } from '@parley/server';
+import { captureState, fakeCameraShare, ffprobe, startRecorderProcess, type RecorderProcess } from './capture-helpers.ts';
+import { createMeeting, inRoom, launchBrowser, openParticipant, startStack, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+
+async function meetingOfTwo(browser: Browser, base: string): Promise<{ mod: Participant; guest: Participant }> {
+  const m = await createMeeting(base, 'Faults');
+  const mod = await openParticipant(browser, base, m.id, 'Mona', { prejoin: '0', moderatorToken: m.moderatorToken });
+  const modId = await inRoom(mod);
+  const guest = await openParticipant(browser, base, m.id, 'Gus');
+  const guestId = await inRoom(guest);
+  await waitForMediaFrom(mod.page, [guestId]);
+  await waitForMediaFrom(guest.page, [modId]);
+  return { mod, guest };
+}
+
+async function startRecording(mod: Participant): Promise<void> {
+  await mod.page.getByTestId('toggle-capture').click();
+  await mod.page.getByTestId('start-recording').click();
+  await mod.page.locator('[data-testid="rec-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
+}
+
+const seconds = async (p: Participant) => (await captureState(p.page)).recording?.seconds ?? 0;
+
+/** Stops the recording and downloads the finished MP4 through its share link. */
+async function stopAndDownload(mod: Participant, file: string): Promise<{ stoppedAt: number; mediaStartedAt: number; url: string }> {
+  const mediaStartedAt = (await captureState(mod.page)).recording!.mediaStartedAt!;
+  await mod.page.getByTestId('stop-recording').click();
+  const stoppedAt = Date.now();
+  const url = await waitFor(
+    'the recording in the list',
+    async () => {
+      await mod.page.getByTestId('refresh-recordings').click();
+      const a = mod.page.getByTestId('recording-link');
+      return (await a.count()) > 0 ? a.first().getAttribute('href') : undefined;
+    },
+    90_000,
+    1000,
+  );
+  const res = await fetch(url);
+  assert.equal(res.status, 200);
+  fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+  return { stoppedAt, mediaStartedAt, url };
+}
+
+describe('a recorder killed mid-recording', () => {
+  let parley: Parley;
+  let browser: Browser;
+  let a: RecorderProcess, b: RecorderProcess | undefined;
+  let tmp: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    tmp = tmpDir('rec-kill-');
+    const driveDir = path.join(tmp, 'drive');
+    parley = await startStack({ config: { drive: { kind: 'local', dir: driveDir } } });
+    env = {
+      REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
+      DRIVE: 'local',
+      DRIVE_DIR: driveDir,
+      DATA_DIR: path.join(tmp, 'data'),
+      RECORDER_WORK_DIR: path.join(tmp, 'work'),
+      PARLEY_SECRET: 'e2e-secret',
+      PUBLIC_URL: parley.url,
+      // Lost recorders are noticed after 4 s instead of 30.
+      RECORDER_LOCK_MS: '4000',
+    };
+    a = startRecorderProcess(env);
+    await a.ready;
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await a?.stop();
+    await b?.stop();
+    await parley?.close();
+  });
+
+  test('another recorder continues in a new part; nothing the first one wrote is lost', async () => {
+    const { mod } = await meetingOfTwo(browser, parley.url);
+    await startRecording(mod);
+    // Only A was running when the job was queued: A has it. B stands by.
+    b = startRecorderProcess(env);
+    await b.ready;
+    await waitFor('4 s recorded by the first recorder', async () => (await seconds(mod)) >= 4, 30_000);
+    const captureId = (await captureState(mod.page)).recording!.id;
+    a.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const before = await seconds(mod);
+    await waitFor('the second recorder to record', async () => (await seconds(mod)) >= before + 4, 60_000, 500);
+    const takeover = (Date.now() - killedAt) / 1000;
+    // Everything the first recorder completed is in the drive: its own uploads
+    // and those it had no time for, uploaded by the second.
+    const work = path.join(tmp, 'work', captureId);
+    const completedByA = fs.readdirSync(work).filter((f) => /^p001e\d+-list\.csv$/.test(f))
+      .flatMap((f) => fs.readFileSync(path.join(work, f), 'utf8').split('\n').filter(Boolean).map((l) => l.split(',')[0]!));
+    assert.ok(completedByA.length >= 2, `the first recorder completed ${completedByA.length} segments`);
+    const partsDir = path.join(tmp, 'drive', 'meetings');
+    const stored = () => {
+      const out: string[] = [];
+      const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : out.push(e.name)));
+      walk(partsDir);
+      return out;
+    };
+    await waitFor('every segment of the first part in the drive', async () => completedByA.every((f) => stored().includes(f)), 30_000);
+
+    const file = path.join(tmp, 'killed.mp4');
+    const { stoppedAt, mediaStartedAt } = await stopAndDownload(mod, file);
+    const probe = ffprobe(file);
+    assert.ok(probe.streams.some((s) => s.codec_type === 'video') && probe.streams.some((s) => s.codec_type === 'audio'));
+    const wall = (stoppedAt - mediaStartedAt) / 1000;
+    // The MP4 spans the whole time, the gap while no recorder ran included.
+    assert.ok(Math.abs(probe.duration - wall) <= 1.5, `duration ${probe.duration.toFixed(2)} s vs ${wall.toFixed(2)} s (takeover took ${takeover.toFixed(1)} s)`);
+    // (A new ffmpeg shows the cameras from their first keyframe on: look at the last seconds.)
+    const end = Math.max(...[0.5, 1.5, 2.5].map((d) => fakeCameraShare(file, probe.duration - d)));
+    assert.ok(end > 0.3, 'the second part shows the cameras');
+    const meetingId = await mod.page.evaluate(() => window.parley!.session.meetingId);
+    const meta = JSON.parse(fs.readFileSync(path.join(tmp, 'drive', 'meetings', meetingId, 'recordings', captureId, 'recording.json'), 'utf8')) as { parts: number };
+    assert.equal(meta.parts, 2);
+  });
+});
+
+describe('recording and streaming with an S3 store', () => {
+  let parley: Parley;
+  let browser: Browser;
+  let recorder: RecorderProcess;
+  let s3: S3rver;
+  let s3Port: number;
+  let tmp: string;
+  // Viewers' browsers fetch the stream from the store's own origin.
+  const cors =
+    '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader></CORSRule></CORSConfiguration>';
+  const startS3 = async (port: number) => {
+    s3 = new S3rver({ port, address: '127.0.0.1', directory: path.join(tmp, 's3'), silent: true, configureBuckets: [{ name: 'media', configs: [cors] }] });
+    return (await s3.run()).port;
+  };
+
+  before(async () => {
+    tmp = tmpDir('rec-s3-');
+    s3Port = await startS3(0);
+    const drive: ServerConfig['drive'] = {
+      kind: 's3',
+      endpoint: `http://127.0.0.1:${s3Port}`,
+      region: 'us-east-1',
+      bucket: 'media',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      forcePathStyle: true,
+      prefix: 'parley/',
+    };
+    parley = await startStack({ config: { drive } });
+    recorder = startRecorderProcess({
+      REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
+      DRIVE: 's3',
+      S3_ENDPOINT: drive.endpoint!,
+      S3_BUCKET: 'media',
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_FORCE_PATH_STYLE: '1',
+      S3_PREFIX: 'parley/',
+      DATA_DIR: path.join(tmp, 'data'),
+      PARLEY_SECRET: 'e2e-secret',
+      PUBLIC_URL: parley.url,
+    });
+    await recorder.ready;
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await recorder?.stop();
+    await parley?.close();
+    await s3?.close();
+  });
+
+  test('the store goes away mid-recording: segments wait on the recorder disk, then upload; the MP4 misses nothing', async () => {
+    const { mod } = await meetingOfTwo(browser, parley.url);
+    await startRecording(mod);
+    await waitFor('3 s recorded', async () => (await seconds(mod)) >= 3, 30_000);
+    await s3.close();
+    // The moderator sees segments waiting for the store.
+    await mod.page.getByTestId('record-pending').waitFor({ timeout: 30_000 });
+    await waitFor('segments to pile up', async () => ((await captureState(mod.page)).recording?.pending ?? 0) >= 2, 30_000);
+    await startS3(s3Port);
+    await waitFor('the waiting segments to upload', async () => (await captureState(mod.page)).recording?.pending === 0, 60_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const file = path.join(tmp, 's3.mp4');
+    const { stoppedAt, mediaStartedAt, url } = await stopAndDownload(mod, file);
+    // The share link is the store's own (presigned), not this server's.
+    assert.ok(url.startsWith(`http://127.0.0.1:${s3Port}/media/parley/`), url);
+    const probe = ffprobe(file);
+    const wall = (stoppedAt - mediaStartedAt) / 1000;
+    assert.ok(Math.abs(probe.duration - wall) <= 1, `duration ${probe.duration.toFixed(2)} s vs ${wall.toFixed(2)} s`);
+    // No hole where the store was down: video runs without a gap.
+    const gaps = videoGaps(file);
+    assert.deepEqual(gaps, [], `gaps in the video: ${JSON.stringify(gaps)}`);
+  });
+
+  test('a live stream in S3 mode: the viewer gets every segment and playlist from the store, not from Parley', async () => {
+    const { mod, guest } = await meetingOfTwo(browser, parley.url);
+    await mod.page.getByTestId('toggle-capture').click();
+    await mod.page.getByTestId('start-stream').click();
+    const url = await mod.page.getByTestId('viewer-url').inputValue();
+    await guest.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
+    const context = await browser.newContext();
+    const viewer = await context.newPage();
+    const fromParley: string[] = [];
+    const fromStore: string[] = [];
+    viewer.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.port === String(s3Port)) fromStore.push(u.pathname);
+      else if (u.pathname.endsWith('.ts') || u.pathname.endsWith('.m3u8')) fromParley.push(u.pathname);
+    });
+    await viewer.goto(url);
+    await waitFor('the viewer to play 4 s', () => viewer.evaluate(() => (document.querySelector('video')?.currentTime ?? 0) > 4), 40_000);
+    assert.ok(fromStore.some((p) => p.endsWith('index.m3u8')), 'the playlist comes from the store');
+    assert.ok(fromStore.filter((p) => p.endsWith('.ts')).length >= 2, 'segments come from the store');
+    assert.deepEqual(fromParley, []);
+    await mod.page.getByTestId('stop-stream').click();
+    await waitFor('the viewer to see the end', async () => (await viewer.getByTestId('live-page').getAttribute('data-state')) === 'ended', 30_000);
+    await context.close();
+  });
+});
+
+/** Holes longer than half a second between video frames. */
+function videoGaps(file: string): [number, number][] {
+  const out = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], { encoding: 'utf8' }).stdout;
+  const times = out.split('\n').filter(Boolean).map(Number).sort((x, y) => x - y);
+  const gaps: [number, number][] = [];
+  for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! > 0.5) gaps.push([times[i - 1]!, times[i]!]);
+  return gaps;
+}
