@@ -3,7 +3,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CaptureState } from '@parley/protocol';
-import { waitFor } from './helpers.ts';
+import type { Parley, ServerConfig } from '@parley/server';
+import { startStack, tmpDir, waitFor } from './helpers.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -71,4 +72,67 @@ export function fakeCameraShare(file: string, at: number): number {
   let green = 0;
   for (let i = 0; i + 2 < buf.length; i += 3) if (buf[i + 1]! > buf[i]! + 60 && buf[i + 1]! > buf[i + 2]! + 60) green += 1;
   return buf.length ? green / (buf.length / 3) : 0;
+}
+
+export interface CaptureStack {
+  parley: Parley;
+  tmp: string;
+  /** The environment of a recorder process that works for this server (same queue, drive and secret). */
+  recorderEnv: Record<string, string>;
+  /** Starts one more recorder process and waits until it takes jobs. */
+  recorder(extra?: Record<string, string>): Promise<RecorderProcess>;
+  close(): Promise<void>;
+}
+
+/** Environment variables that name a drive, as the recorder reads them (README). */
+function driveEnv(drive: ServerConfig['drive']): Record<string, string> {
+  if (drive.kind === 'local') return { DRIVE: 'local', DRIVE_DIR: drive.dir };
+  return {
+    DRIVE: 's3',
+    S3_ENDPOINT: drive.endpoint ?? '',
+    S3_REGION: drive.region,
+    S3_BUCKET: drive.bucket,
+    S3_ACCESS_KEY_ID: drive.accessKeyId ?? '',
+    S3_SECRET_ACCESS_KEY: drive.secretAccessKey ?? '',
+    S3_FORCE_PATH_STYLE: drive.forcePathStyle ? '1' : '0',
+    S3_PREFIX: drive.prefix,
+  };
+}
+
+/**
+ * A server with a drive (a local folder unless given) and its own capture
+ * queue on the test Redis, so recorders of one test never take another's jobs.
+ */
+export async function startCaptureStack(opts: { drive?: ServerConfig['drive']; streamMaxSeconds?: number } = {}): Promise<CaptureStack> {
+  const tmp = tmpDir('capture-');
+  const drive = opts.drive ?? { kind: 'local' as const, dir: path.join(tmp, 'drive') };
+  const queueName = `test-capture-${path.basename(tmp)}`;
+  const parley = await startStack({
+    config: { drive, capture: { streamMaxSeconds: opts.streamMaxSeconds ?? 3600, recordingMaxSeconds: 3600, serverUrl: undefined, queueName } },
+  });
+  const recorderEnv = {
+    REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
+    CAPTURE_QUEUE: queueName,
+    ...driveEnv(drive),
+    DATA_DIR: path.join(tmp, 'data'),
+    RECORDER_WORK_DIR: path.join(tmp, 'work'),
+    PARLEY_SECRET: 'e2e-secret',
+    PUBLIC_URL: parley.url,
+  };
+  const started: RecorderProcess[] = [];
+  return {
+    parley,
+    tmp,
+    recorderEnv,
+    async recorder(extra = {}) {
+      const r = startRecorderProcess({ ...recorderEnv, ...extra });
+      started.push(r);
+      await r.ready;
+      return r;
+    },
+    async close() {
+      await Promise.all(started.map((r) => r.stop()));
+      await parley.close();
+    },
+  };
 }

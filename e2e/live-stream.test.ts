@@ -3,31 +3,14 @@
 // segments come from the drive through signed links, never from the meeting.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Parley } from '@parley/server';
-import { captureState, startRecorderProcess, type RecorderProcess } from './capture-helpers.ts';
-import { createMeeting, inRoom, launchBrowser, openParticipant, startStack, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+import { captureState, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
+import { createMeeting, inRoom, launchBrowser, openParticipant, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
-interface Stack {
-  parley: Parley;
-  recorder: RecorderProcess;
-}
-
-async function stack(streamMaxSeconds: number): Promise<Stack> {
-  const tmp = tmpDir('live-');
-  const driveDir = path.join(tmp, 'drive');
-  const parley = await startStack({ config: { drive: { kind: 'local', dir: driveDir }, capture: { streamMaxSeconds, recordingMaxSeconds: 3600, serverUrl: undefined } } });
-  const recorder = startRecorderProcess({
-    REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
-    DRIVE: 'local',
-    DRIVE_DIR: driveDir,
-    DATA_DIR: path.join(tmp, 'data'),
-    PARLEY_SECRET: 'e2e-secret',
-    PUBLIC_URL: parley.url,
-  });
-  await recorder.ready;
-  return { parley, recorder };
+async function stack(streamMaxSeconds: number): Promise<CaptureStack> {
+  const s = await startCaptureStack({ streamMaxSeconds });
+  await s.recorder();
+  return s;
 }
 
 async function goLive(mod: Participant): Promise<string> {
@@ -50,7 +33,7 @@ async function openViewer(browser: Browser, url: string): Promise<Page> {
 const viewerState = (page: Page) => page.getByTestId('live-page').getAttribute('data-state');
 
 describe('live streaming a meeting', () => {
-  let s: Stack;
+  let s: CaptureStack;
   let browser: Browser;
   let mod: Participant, guest: Participant;
 
@@ -68,8 +51,7 @@ describe('live streaming a meeting', () => {
 
   after(async () => {
     await browser?.close();
-    await s?.recorder.stop();
-    await s?.parley.close();
+    await s?.close();
   });
 
   test('a viewer page plays the stream with hls.js for 10 s without a fatal error, then sees it end', async () => {
@@ -143,7 +125,7 @@ describe('live streaming a meeting', () => {
 });
 
 describe('the live stream cap', () => {
-  let s: Stack;
+  let s: CaptureStack;
   let browser: Browser;
 
   before(async () => {
@@ -153,8 +135,7 @@ describe('the live stream cap', () => {
 
   after(async () => {
     await browser?.close();
-    await s?.recorder.stop();
-    await s?.parley.close();
+    await s?.close();
   });
 
   test('a stream stops by itself when it reaches the cap', async () => {

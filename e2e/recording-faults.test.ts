@@ -11,8 +11,8 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import type { Browser } from 'playwright-core';
 import type { Parley, ServerConfig } from '@parley/server';
-import { captureState, fakeCameraShare, ffprobe, startRecorderProcess, type RecorderProcess } from './capture-helpers.ts';
-import { createMeeting, inRoom, launchBrowser, openParticipant, startStack, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+import { captureState, fakeCameraShare, ffprobe, startCaptureStack, type CaptureStack, type RecorderProcess } from './capture-helpers.ts';
+import { createMeeting, inRoom, launchBrowser, openParticipant, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 async function meetingOfTwo(browser: Browser, base: string): Promise<{ mod: Participant; guest: Participant }> {
   const m = await createMeeting(base, 'Faults');
@@ -55,45 +55,31 @@ async function stopAndDownload(mod: Participant, file: string): Promise<{ stoppe
 }
 
 describe('a recorder killed mid-recording', () => {
+  let stack: CaptureStack;
   let parley: Parley;
   let browser: Browser;
-  let a: RecorderProcess, b: RecorderProcess | undefined;
+  let a: RecorderProcess;
   let tmp: string;
-  let env: Record<string, string>;
+  // Lost recorders are noticed after 4 s instead of 30.
+  const fastLock = { RECORDER_LOCK_MS: '4000' };
 
   before(async () => {
-    tmp = tmpDir('rec-kill-');
-    const driveDir = path.join(tmp, 'drive');
-    parley = await startStack({ config: { drive: { kind: 'local', dir: driveDir } } });
-    env = {
-      REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
-      DRIVE: 'local',
-      DRIVE_DIR: driveDir,
-      DATA_DIR: path.join(tmp, 'data'),
-      RECORDER_WORK_DIR: path.join(tmp, 'work'),
-      PARLEY_SECRET: 'e2e-secret',
-      PUBLIC_URL: parley.url,
-      // Lost recorders are noticed after 4 s instead of 30.
-      RECORDER_LOCK_MS: '4000',
-    };
-    a = startRecorderProcess(env);
-    await a.ready;
+    stack = await startCaptureStack();
+    ({ parley, tmp } = stack);
+    a = await stack.recorder(fastLock);
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    await a?.stop();
-    await b?.stop();
-    await parley?.close();
+    await stack?.close();
   });
 
   test('another recorder continues in a new part; nothing the first one wrote is lost', async () => {
     const { mod } = await meetingOfTwo(browser, parley.url);
     await startRecording(mod);
     // Only A was running when the job was queued: A has it. B stands by.
-    b = startRecorderProcess(env);
-    await b.ready;
+    await stack.recorder(fastLock);
     await waitFor('4 s recorded by the first recorder', async () => (await seconds(mod)) >= 4, 30_000);
     const captureId = (await captureState(mod.page)).recording!.id;
     a.child.kill('SIGKILL');
@@ -133,9 +119,9 @@ describe('a recorder killed mid-recording', () => {
 });
 
 describe('recording and streaming with an S3 store', () => {
+  let stack: CaptureStack;
   let parley: Parley;
   let browser: Browser;
-  let recorder: RecorderProcess;
   let s3: S3rver;
   let s3Port: number;
   let tmp: string;
@@ -160,28 +146,15 @@ describe('recording and streaming with an S3 store', () => {
       forcePathStyle: true,
       prefix: 'parley/',
     };
-    parley = await startStack({ config: { drive } });
-    recorder = startRecorderProcess({
-      REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
-      DRIVE: 's3',
-      S3_ENDPOINT: drive.endpoint!,
-      S3_BUCKET: 'media',
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      S3_FORCE_PATH_STYLE: '1',
-      S3_PREFIX: 'parley/',
-      DATA_DIR: path.join(tmp, 'data'),
-      PARLEY_SECRET: 'e2e-secret',
-      PUBLIC_URL: parley.url,
-    });
-    await recorder.ready;
+    stack = await startCaptureStack({ drive });
+    parley = stack.parley;
+    await stack.recorder();
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    await recorder?.stop();
-    await parley?.close();
+    await stack?.close();
     await s3?.close();
   });
 

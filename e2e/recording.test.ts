@@ -8,29 +8,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Parley } from '@parley/server';
-import { captureState, ffprobe, fakeCameraShare, startRecorderProcess, type RecorderProcess } from './capture-helpers.ts';
-import { createMeeting, inRoom, launchBrowser, openParticipant, startStack, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+import { captureState, fakeCameraShare, ffprobe, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
+import { createMeeting, inRoom, launchBrowser, openParticipant, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 describe('recording a meeting', () => {
+  let stack: CaptureStack;
   let parley: Parley;
   let browser: Browser;
-  let recorder: RecorderProcess;
   let mod: Participant, guest: Participant;
   let tmp: string;
 
   before(async () => {
-    tmp = tmpDir('recording-');
-    const driveDir = path.join(tmp, 'drive');
-    parley = await startStack({ config: { drive: { kind: 'local', dir: driveDir } } });
-    recorder = startRecorderProcess({
-      REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
-      DRIVE: 'local',
-      DRIVE_DIR: driveDir,
-      DATA_DIR: path.join(tmp, 'data'),
-      PARLEY_SECRET: 'e2e-secret',
-      PUBLIC_URL: parley.url,
-    });
-    await recorder.ready;
+    stack = await startCaptureStack();
+    ({ parley, tmp } = stack);
+    await stack.recorder();
     browser = await launchBrowser();
     const m = await createMeeting(parley.url, 'Recorded meeting');
     mod = await openParticipant(browser, parley.url, m.id, 'Mona', { prejoin: '0', moderatorToken: m.moderatorToken });
@@ -43,8 +34,7 @@ describe('recording a meeting', () => {
 
   after(async () => {
     await browser?.close();
-    await recorder?.stop();
-    await parley?.close();
+    await stack?.close();
   });
 
   test('the moderator records; everyone sees it and hears the signal; the MP4 has picture and sound for the time recorded', async () => {

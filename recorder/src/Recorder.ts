@@ -6,11 +6,13 @@ import fs from 'node:fs';
 import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { RecorderJob } from '@parley/protocol';
-import { CAPTURE_QUEUE, connectRedis, type Drive } from '@parley/server/drive';
+import { connectRedis, type Drive } from '@parley/server/drive';
 import { CaptureJob } from './CaptureJob.ts';
 
 export interface RecorderOptions {
   redisUrl: string;
+  /** The server's CAPTURE_QUEUE. */
+  queueName: string;
   drive: Drive;
   workDir: string;
   rtpIp: string;
@@ -34,7 +36,7 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   const jobs = new Set<CaptureJob>();
   const connection = connectRedis(o.redisUrl, 'recorder', { bullmq: true });
   const worker = new Worker<RecorderJob>(
-    CAPTURE_QUEUE,
+    o.queueName,
     async (job) => {
       o.log.info({ capture: job.data.captureId, kind: job.data.kind, attempt: job.attemptsStarted }, 'job taken');
       const run = new CaptureJob(job.data, { drive: o.drive, workDir: o.workDir, rtpIp: o.rtpIp, preset: o.preset, flushTimeoutMs: o.flushTimeoutMs, log: o.log });

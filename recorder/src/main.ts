@@ -23,6 +23,7 @@ if (!config.redisUrl) {
 const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? `http://localhost:${config.port}`);
 const recorder = await startRecorder({
   redisUrl: config.redisUrl,
+  queueName: config.capture.queueName,
   drive,
   workDir: path.resolve(env('RECORDER_WORK_DIR') ?? path.join(config.dataDir, 'recorder')),
   rtpIp: env('RECORDER_RTP_IP') ?? '127.0.0.1',

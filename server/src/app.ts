@@ -116,7 +116,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     // Share links of the local drive point here; an S3 drive's are presigned
     // URLs of the store itself and never reach this server.
     if (drive instanceof LocalDrive) registerDriveRoute(app, drive);
-    const queue = config.redisUrl ? bullQueue(config.redisUrl) : undefined;
+    const queue = config.redisUrl ? bullQueue(config.redisUrl, config.capture.queueName) : undefined;
     if (queue) cleanups.push(() => queue.close());
     const captures = new Captures(
       { queue, tokens: new RecorderTokens(config.secret), drive, meetings, log: log.child({ module: 'capture' }) },

@@ -36,6 +36,8 @@ export interface CaptureConfig {
   recordingMaxSeconds: number;
   /** How recorders reach this node (its own URL by default: same machine). */
   serverUrl: string | undefined;
+  /** The BullMQ queue shared with the recorders. */
+  queueName: string;
 }
 
 export type DriveConfig =
@@ -129,6 +131,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
       streamMaxSeconds: int('STREAM_MAX_SECONDS', 24 * 3600, 10),
       recordingMaxSeconds: int('RECORDING_MAX_SECONDS', 12 * 3600, 10),
       serverUrl: env('RECORDER_SERVER_URL')?.replace(/\/+$/, ''),
+      queueName: env('CAPTURE_QUEUE') ?? 'parley-capture',
     },
     sfu: {
       ...sfuDefaults,

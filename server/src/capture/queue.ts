@@ -5,8 +5,6 @@ import { Queue } from 'bullmq';
 import type { RecorderJob } from '@parley/protocol';
 import { connectRedis } from '../redis.ts';
 
-export const CAPTURE_QUEUE = 'parley-capture';
-
 export interface CaptureQueue {
   add(job: RecorderJob): Promise<void>;
   /** Removes a job no recorder has taken yet; false when one already has (or it is gone). */
@@ -14,9 +12,9 @@ export interface CaptureQueue {
   close(): Promise<void>;
 }
 
-export function bullQueue(redisUrl: string): CaptureQueue {
+export function bullQueue(redisUrl: string, name: string): CaptureQueue {
   const connection = connectRedis(redisUrl, 'capture-queue', { bullmq: true });
-  const queue = new Queue<RecorderJob>(CAPTURE_QUEUE, { connection });
+  const queue = new Queue<RecorderJob>(name, { connection });
   return {
     async add(job) {
       await queue.add(job.kind, job, {

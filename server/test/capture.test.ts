@@ -1,0 +1,229 @@
+// Recording and live streaming at the protocol level: who may start, stop and
+// list them; what the recorder namespace accepts; what bad input gets. No
+// recorder process runs here (the browser tests run real ones): jobs are
+// read straight from the BullMQ queue on the real redis-server.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { CaptureInfo, CaptureState, RecorderJob, RecorderView } from '@parley/protocol';
+import { connectRedis, type Parley } from '../src/index.ts';
+import { closeAll, connect, http, joinAs, mintToken, next, ok, refused, startServer, type ClientSocket, type Joined } from './helpers.ts';
+
+const tmp = fs.mkdtempSync(path.join(process.env.PARLEY_TEST_TMP ?? os.tmpdir(), 'parley-capture-'));
+const queueName = `test-capture-unit-${path.basename(tmp)}`;
+let parley: Parley;
+let queue: Queue<RecorderJob>;
+let redis: ReturnType<typeof connectRedis>;
+const opened: { close(): unknown }[] = [];
+
+before(async () => {
+  parley = await startServer({
+    redis: true,
+    config: {
+      drive: { kind: 'local', dir: path.join(tmp, 'drive') },
+      capture: { streamMaxSeconds: 3600, recordingMaxSeconds: 3600, serverUrl: undefined, queueName },
+    },
+  });
+  redis = connectRedis(process.env.PARLEY_TEST_REDIS_URL!, 'test', { bullmq: true });
+  queue = new Queue<RecorderJob>(queueName, { connection: redis });
+});
+after(async () => {
+  closeAll(...(opened as ClientSocket[]));
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  redis.disconnect();
+  await parley.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function meetingWithModerator(): Promise<{ id: string; mod: Joined; guest: Joined }> {
+  const { record } = await parley.meetings.create('Captured');
+  const mod = await joinAs(parley, record.id, 'Mona', { moderator: true });
+  const guest = await joinAs(parley, record.id, 'Gus');
+  opened.push(mod.socket, guest.socket);
+  return { id: record.id, mod, guest };
+}
+
+type RecorderSocket = Socket;
+function recorderSocket(token: unknown): Promise<RecorderSocket> {
+  return new Promise((resolve, reject) => {
+    const s = connectSocket(`${parley.url}/recorder`, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', (err) => {
+      s.close();
+      reject(Object.assign(err, { data: (err as Error & { data?: unknown }).data }));
+    });
+    opened.push(s);
+  });
+}
+
+describe('starting and stopping', () => {
+  test('a participant who is not a moderator can neither start nor stop; the moderator can, once at a time', async () => {
+    const { mod, guest } = await meetingWithModerator();
+    await refused(guest.socket, 'capture:start', { kind: 'record' }, 'NOT_MODERATOR');
+    await refused(guest.socket, 'capture:start', { kind: 'stream' }, 'NOT_MODERATOR');
+    const seen = next<CaptureState>(guest.socket, 'capture:state', (s) => s.recording !== null);
+    const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'record' });
+    assert.equal(capture.kind, 'record');
+    assert.equal(capture.state, 'starting');
+    assert.equal(capture.by, 'Mona');
+    assert.equal((await seen).recording?.id, capture.id);
+    await refused(mod.socket, 'capture:start', { kind: 'record' }, 'CAPTURE_ACTIVE');
+    await refused(guest.socket, 'capture:stop', { kind: 'record' }, 'NOT_MODERATOR');
+    // The job is on the queue, with a recorder token (never a participant token).
+    const job = await queue.getJob(capture.id);
+    assert.equal(job?.data.kind, 'record');
+    assert.ok(job?.data.token && job.data.token !== mod.token);
+    // Stopped before any recorder took it: the job is taken back and the state clears.
+    const cleared = next<CaptureState>(guest.socket, 'capture:state', (s) => s.recording === null);
+    await ok(mod.socket, 'capture:stop', { kind: 'record' });
+    await cleared;
+    assert.equal(await queue.getJob(capture.id), undefined);
+    await refused(mod.socket, 'capture:stop', { kind: 'record' }, 'CAPTURE_NOT_FOUND');
+  });
+
+  test('a late joiner learns a stream is live; its viewer link is unguessable and answers "waiting" then "ended"', async () => {
+    const { id, mod } = await meetingWithModerator();
+    const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'stream' });
+    assert.match(capture.viewerUrl ?? '', /\/live\/[a-z2-7]{26}$/);
+    assert.ok(capture.endsAt && capture.endsAt - Date.now() > 3500_000);
+    const late = await joinAs(parley, id, 'Late');
+    opened.push(late.socket);
+    assert.equal(late.join.capture.stream?.id, capture.id);
+    const liveId = capture.viewerUrl!.split('/').pop()!;
+    const waiting = await http<{ state: string; playlistUrl: string | null }>(parley.url, 'GET', `/api/live/${liveId}`);
+    assert.equal(waiting.status, 200);
+    assert.equal(waiting.body.state, 'waiting');
+    assert.equal(waiting.body.playlistUrl, null);
+    await ok(mod.socket, 'capture:stop', { kind: 'stream' });
+    await waitUntil(async () => (await http<{ state: string }>(parley.url, 'GET', `/api/live/${liveId}`)).body.state === 'ended');
+  });
+
+  test('without Redis there is no recorder to ask: CAPTURE_UNAVAILABLE', async () => {
+    const alone = await startServer({ config: { drive: { kind: 'local', dir: path.join(tmp, 'alone') } } });
+    try {
+      const { record } = await alone.meetings.create('No redis');
+      const mod = await joinAs(alone, record.id, 'Mona', { moderator: true });
+      await refused(mod.socket, 'capture:start', { kind: 'record' }, 'CAPTURE_UNAVAILABLE');
+      mod.socket.close();
+    } finally {
+      await alone.close();
+    }
+  });
+
+  test('malformed and oversized requests get INVALID_PAYLOAD and change nothing', async () => {
+    const { id, mod } = await meetingWithModerator();
+    for (const bad of [undefined, null, {}, { kind: 'video' }, { kind: 'record', extra: 1 }, { kind: 'x'.repeat(100_000) }, 'record', [{ kind: 'record' }]]) {
+      await refused(mod.socket, 'capture:start', bad, 'INVALID_PAYLOAD', `capture:start ${JSON.stringify(bad)?.slice(0, 40)}`);
+      await refused(mod.socket, 'capture:stop', bad, 'INVALID_PAYLOAD', `capture:stop ${JSON.stringify(bad)?.slice(0, 40)}`);
+    }
+    assert.deepEqual(parley.captures.state(id as never), { recording: null, stream: null });
+    // Out of order: not joined yet.
+    const { token } = mintToken(id, 'Early', { moderator: true });
+    const early = await connect(parley.url, token);
+    opened.push(early);
+    await refused(early, 'capture:start', { kind: 'record' }, 'NOT_JOINED');
+  });
+});
+
+describe('the recordings list', () => {
+  test('moderators only: no token 401, another meeting 401, a participant 403, a moderator 200', async () => {
+    const { id, mod, guest } = await meetingWithModerator();
+    const list = (token?: string) =>
+      fetch(`${parley.url}/api/meetings/${id}/recordings`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(async (r) => ({ status: r.status, body: (await r.json()) as { recordings?: unknown[]; error?: { code: string } } }));
+    assert.equal((await list()).status, 401);
+    assert.equal((await list('forged.token')).status, 401);
+    const other = mintToken('someothermeeting', 'Eve', { moderator: true });
+    assert.equal((await list(other.token)).status, 401);
+    const asGuest = await list(guest.token);
+    assert.equal(asGuest.status, 403);
+    assert.equal(asGuest.body.error?.code, 'NOT_MODERATOR');
+    const asMod = await list(mod.token);
+    assert.equal(asMod.status, 200);
+    assert.deepEqual(asMod.body.recordings, []);
+    // A participant made moderator during the meeting may list too.
+    await ok(mod.socket, 'moderation:grant', { participantId: guest.id });
+    assert.equal((await list(guest.token)).status, 200);
+  });
+});
+
+describe('the recorder namespace', () => {
+  test('a participant token is refused there, and a recorder token on the participants namespace', async () => {
+    const { mod } = await meetingWithModerator();
+    await assert.rejects(recorderSocket(mod.token), (e: Error & { data?: { code: string } }) => e.data?.code === 'UNAUTHORIZED');
+    await assert.rejects(recorderSocket(undefined), (e: Error & { data?: { code: string } }) => e.data?.code === 'UNAUTHORIZED');
+    const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'record' });
+    const job = (await queue.getJob(capture.id))!;
+    await assert.rejects(connect(parley.url, job.data.token), (e: Error & { data?: { code: string } }) => e.data?.code === 'UNAUTHORIZED');
+    await ok(mod.socket, 'capture:stop', { kind: 'record' });
+  });
+
+  test('a recorder attaches, sees the main room, consumes only its producers, and its bad requests are refused', async () => {
+    const { mod, guest } = await meetingWithModerator();
+    const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'record' });
+    // Taken as a recorder would take it: then a stop must reach the recorder, not the queue.
+    const job = (await queue.getJob(capture.id))!;
+    await queue.remove(capture.id).catch(() => undefined);
+    const rec = await recorderSocket(job.data.token);
+    const attached = await ok<{ job: RecorderJob; view: RecorderView; stopping: boolean }>(rec as never, 'recorder:attach', {});
+    assert.equal(attached.stopping, false);
+    assert.deepEqual(attached.view.participants.map((p) => p.name).sort(), ['Gus', 'Mona']);
+    const view = next<RecorderView>(rec as never, 'recorder:view', (v) => v.participants.some((p) => p.name === 'Late'));
+    const late = await joinAs(parley, mod.join.snapshot.id, 'Late');
+    opened.push(late.socket);
+    await view;
+
+    const good = { producerId: 'nope', ip: '127.0.0.1', port: 40000, rtcpPort: 40001 };
+    await refused(rec as never, 'recorder:consume', good, 'CONSUMER_NOT_FOUND', 'an unknown producer');
+    for (const bad of [{ ...good, ip: 'evil.example' }, { ...good, port: 80 }, { ...good, port: 70000 }, { ...good, producerId: '../x' }, { ...good, extra: true }, null]) {
+      await refused(rec as never, 'recorder:consume', bad, 'INVALID_PAYLOAD', `consume ${JSON.stringify(bad)}`);
+    }
+    await refused(rec as never, 'recorder:progress', { state: 'live', seconds: -1, bytes: 0, segments: 0, pending: 0, mediaStartedAt: null }, 'INVALID_PAYLOAD');
+    await refused(rec as never, 'meeting:join', {}, 'UNKNOWN_EVENT');
+    await refused(rec as never, 'recorder:keyframe', { consumerId: 'nope' }, 'CONSUMER_NOT_FOUND');
+
+    // Progress reaches everyone in the meeting.
+    const progressed = next<CaptureState>(guest.socket, 'capture:state', (s) => s.recording?.state === 'live');
+    await ok(rec as never, 'recorder:progress', { state: 'live', seconds: 4, bytes: 1000, segments: 2, pending: 1, mediaStartedAt: Date.now() - 4000 });
+    const p = (await progressed).recording!;
+    assert.equal(p.pending, 1);
+    assert.equal(p.seconds, 4);
+
+    // A stop reaches the recorder, which finishes; then the state clears.
+    const stop = next<{ reason: string }>(rec as never, 'recorder:stop');
+    await ok(mod.socket, 'capture:stop', { kind: 'record' });
+    assert.equal((await stop).reason, 'stopped');
+    const cleared = next<CaptureState>(guest.socket, 'capture:state', (s) => s.recording === null);
+    await ok(rec as never, 'recorder:finished', { key: null, seconds: 4, bytes: 1000, error: null });
+    await cleared;
+    // A finished capture is gone: its token attaches to nothing.
+    await refused(rec as never, 'recorder:attach', {}, 'CAPTURE_NOT_FOUND');
+  });
+
+  test('the meeting ending tells the recorder to stop', async () => {
+    const { mod, guest } = await meetingWithModerator();
+    const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'stream' });
+    const job = (await queue.getJob(capture.id))!;
+    await queue.remove(capture.id).catch(() => undefined);
+    const rec = await recorderSocket(job.data.token);
+    await ok(rec as never, 'recorder:attach', {});
+    const stop = next<{ reason: string }>(rec as never, 'recorder:stop');
+    await ok(guest.socket, 'meeting:leave', {});
+    await ok(mod.socket, 'meeting:leave', {});
+    assert.equal((await stop).reason, 'meeting-ended');
+    // It may still report and finish after the meeting is gone.
+    await ok(rec as never, 'recorder:finished', { key: null, seconds: 1, bytes: 10, error: null });
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
