@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run(opts: { quick?: boolean }): Pr
   'admit-latency': () => import('./admit-latency.ts'),
   forwarding: () => import('./forwarding.ts'),
   breakout: () => import('./breakout.ts'),
+  recording: () => import('./recording.ts'),
 };
 
 const quick = process.env.BENCH_QUICK === '1';

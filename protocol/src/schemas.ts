@@ -222,11 +222,15 @@ export const Payloads = {
   // Recording and live streaming: moderators only (checked on the server).
   'capture:start': Type.Object({ kind: CaptureKindSchema }, { additionalProperties: false }),
   'capture:stop': Type.Object({ kind: CaptureKindSchema }, { additionalProperties: false }),
+} as const;
 
-  // The recorder's own namespace (/recorder): a recorder process, holding
-  // the token of one capture job, asks the SFU for plain RTP of the
-  // meeting's producers and reports progress. Never reachable with a
-  // participant token.
+/**
+ * The recorder's own namespace (/recorder): a recorder process, holding
+ * the token of one capture job, asks the SFU for plain RTP of the meeting's
+ * producers and reports progress. Never reachable with a participant token
+ * (and participants' events are unknown there).
+ */
+export const RecorderPayloads = {
   'recorder:attach': NoFields,
   'recorder:consume': Type.Object(
     {
@@ -266,8 +270,12 @@ export const Payloads = {
   ),
 } as const;
 
-export type PayloadName = keyof typeof Payloads;
-export type PayloadOf<E extends PayloadName> = Type.Static<(typeof Payloads)[E]>;
+/** Every payload the server checks, whichever namespace it arrives on. */
+export const AllPayloads = { ...Payloads, ...RecorderPayloads };
+export type PayloadName = keyof typeof AllPayloads;
+export type PayloadOf<E extends PayloadName> = Type.Static<(typeof AllPayloads)[E]>;
+/** Events of the participants' namespace. */
+export type ParticipantPayloadName = keyof typeof Payloads;
 export type CreateMeetingBody = Type.Static<typeof CreateMeetingBody>;
 export type JoinMeetingBody = Type.Static<typeof JoinMeetingBody>;
 export type RtpCapabilitiesWire = Type.Static<typeof RtpCapabilitiesSchema>;

@@ -1,7 +1,7 @@
 // One valid payload per client->server event, and the ways to spoil each one.
 // Used by the schema tests here and by the gateway tests (server/test), which
 // send every spoilt payload to a real server.
-import { Payloads, type PayloadName, type PayloadOf } from '../src/index.ts';
+import { AllPayloads, Payloads, type PayloadName, type PayloadOf } from '../src/index.ts';
 
 const fingerprint = { algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') };
 
@@ -75,12 +75,15 @@ function wrongType(schema: { type?: string; anyOf?: unknown[] } | undefined): un
   return schema?.type === undefined || schema.type === 'string' ? 42 : 'not-the-right-type';
 }
 
-/** For every event: non-objects, an extra property, each required field missing, each field of the wrong type. */
-export function spoiltPayloads(): Spoilt[] {
+/**
+ * For every event of `events` (the participants' by default): non-objects,
+ * an extra property, each required field missing, each field of the wrong type.
+ */
+export function spoiltPayloads(events: Partial<typeof AllPayloads> = Payloads): Spoilt[] {
   const out: Spoilt[] = [];
-  for (const event of Object.keys(Payloads) as PayloadName[]) {
+  for (const event of Object.keys(events) as PayloadName[]) {
     const valid = VALID[event] as Record<string, unknown>;
-    const schema = Payloads[event] as { required?: string[]; properties: Record<string, { type?: string }> };
+    const schema = AllPayloads[event] as { required?: string[]; properties: Record<string, { type?: string }> };
     for (const [what, payload] of [
       ['null', null],
       ['a string', 'hello'],

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import type { CaptureInfo, CaptureState, RecorderJob, RecorderView } from '@parley/protocol';
+import { RecorderPayloads, type CaptureInfo, type CaptureState, type RecorderJob, type RecorderView } from '@parley/protocol';
+import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import { connectRedis, type Parley } from '../src/index.ts';
 import { closeAll, connect, http, joinAs, mintToken, next, ok, refused, startServer, type ClientSocket, type Joined } from './helpers.ts';
 
@@ -202,6 +203,22 @@ describe('the recorder namespace', () => {
     await cleared;
     // A finished capture is gone: its token attaches to nothing.
     await refused(rec as never, 'recorder:attach', {}, 'CAPTURE_NOT_FOUND');
+  });
+
+  test('every malformed recorder request is INVALID_PAYLOAD', async () => {
+    const { mod } = await meetingWithModerator();
+    const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'record' });
+    const job = (await queue.getJob(capture.id))!;
+    await queue.remove(capture.id).catch(() => undefined);
+    const cases = spoiltPayloads(RecorderPayloads);
+    assert.ok(cases.length > 40);
+    // A few requests per socket: the rate limit stays out of the picture.
+    for (let i = 0; i < cases.length; i += 8) {
+      const rec = await recorderSocket(job.data.token);
+      for (const c of cases.slice(i, i + 8)) await refused(rec as never, c.event, c.payload, 'INVALID_PAYLOAD', `${c.event} with ${c.what}`);
+      rec.close();
+    }
+    await ok(mod.socket, 'capture:stop', { kind: 'record' });
   });
 
   test('the meeting ending tells the recorder to stop', async () => {

@@ -2,7 +2,7 @@ import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import {
   DomainError,
-  Payloads,
+  AllPayloads,
   type ClientToServerEvents,
   type ErrorCode,
   type InterServerEvents,
@@ -32,7 +32,7 @@ export const moderatorsRoom = (meetingId: string): string => `mod:${meetingId}`;
 /** A knocker's sockets: they hear only their own admission or denial. */
 export const lobbyRoom = (meetingId: string, participantId: string): string => `l:${meetingId}:${participantId}`;
 
-const checks = Object.fromEntries(Object.entries(Payloads).map(([name, schema]) => [name, compileCheck(schema)])) as Record<PayloadName, Check>;
+const checks = Object.fromEntries(Object.entries(AllPayloads).map(([name, schema]) => [name, compileCheck(schema)])) as Record<PayloadName, Check>;
 
 /** What request handling needs of a socket, whichever namespace it is on. */
 interface RequestSocket {

@@ -79,7 +79,7 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
   );
 }
 
-export function ParticipantsPanel({ session, onClose, onBreakout }: { session: MeetingSession; onClose: () => void; onBreakout: () => void }) {
+export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: { session: MeetingSession; onClose: () => void; onBreakout: () => void; onCapture: () => void }) {
   const me = session.participantId;
   const people = [...session.participants.value.values()].sort(order);
   const moderator = session.isModerator;
@@ -96,6 +96,12 @@ export function ParticipantsPanel({ session, onClose, onBreakout }: { session: M
           <button type="button" class="small" data-testid="open-breakout" onClick={onBreakout}>
             Breakout rooms
           </button>
+          {moderator && (
+            // The toolbar has no room for it on a phone: recording opens from here there.
+            <button type="button" class="small" data-testid="open-capture" onClick={onCapture}>
+              Record and stream
+            </button>
+          )}
         </div>
       )}
       {moderator && (

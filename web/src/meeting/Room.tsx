@@ -219,7 +219,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       </main>
 
       {panel === 'chat' && <ChatPanel session={session} onClose={() => setPanel(null)} />}
-      {panel === 'participants' && <ParticipantsPanel session={session} onClose={() => setPanel(null)} onBreakout={() => setPanel('breakout')} />}
+      {panel === 'participants' && <ParticipantsPanel session={session} onClose={() => setPanel(null)} onBreakout={() => setPanel('breakout')} onCapture={() => setPanel('capture')} />}
       {panel === 'breakout' && <BreakoutPanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'capture' && <CapturePanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'settings' && <SettingsPanel session={session} onClose={() => setPanel(null)} />}

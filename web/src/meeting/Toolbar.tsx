@@ -77,7 +77,7 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
         <Button icon="rooms" label="Breakout rooms" active={panel === 'breakout'} wideOnly testid="toggle-breakout" onClick={() => toggle('breakout')} />
       )}
       {session.isModerator && (
-        <Button icon="record" label="Record and stream" active={panel === 'capture'} testid="toggle-capture" onClick={() => toggle('capture')} />
+        <Button icon="record" label="Record and stream" active={panel === 'capture'} wideOnly testid="toggle-capture" onClick={() => toggle('capture')} />
       )}
       <Button icon="settings" label="Settings" active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
       <Button icon="leave" label="Leave meeting" danger testid="leave" onClick={onLeave} />

@@ -1,0 +1,94 @@
+// The recording's layout as a pure function of the meeting's state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ParticipantInfo, RecorderView } from '@parley/protocol';
+import { CANVAS, compose, sameComposition } from '../src/layout.ts';
+
+let n = 0;
+function person(name: string, producers: { kind: 'audio' | 'video'; source: 'mic' | 'camera' | 'screen'; paused?: boolean }[]): ParticipantInfo {
+  n += 1;
+  return {
+    id: `p${n}` as never,
+    name,
+    role: 'participant',
+    joinedAt: n,
+    handRaisedAt: null,
+    connection: 'connected',
+    producers: producers.map((p, i) => ({ id: `${name}-${p.source}-${i}` as never, kind: p.kind, source: p.source, paused: p.paused ?? false })),
+    allowed: { audio: true, video: true },
+    e2ee: false,
+  };
+}
+const view = (participants: ParticipantInfo[], extra: Partial<RecorderView> = {}): RecorderView => ({
+  participants,
+  activeSpeakerId: null,
+  layout: { mode: 'stage', pinned: null },
+  followMe: false,
+  ...extra,
+});
+const cam = { kind: 'video' as const, source: 'camera' as const };
+const mic = { kind: 'audio' as const, source: 'mic' as const };
+
+test('cameras share the canvas in a grid; every microphone is mixed, muted ones too', () => {
+  const c = compose(view([person('Ann', [cam, mic]), person('Bob', [cam, { ...mic, paused: true }])]));
+  assert.equal(c.tiles.length, 2);
+  assert.equal(c.audio.length, 2);
+  // Two 16:9 tiles side by side, centred.
+  assert.deepEqual(c.tiles.map((t) => [t.x, t.y, t.w, t.h]), [[0, 180, 640, 360], [640, 180, 640, 360]]);
+  for (const t of c.tiles) assert.ok(t.x + t.w <= CANVAS.width && t.y + t.h <= CANVAS.height);
+});
+
+test('a stopped camera leaves the picture; nobody with a camera leaves an empty canvas', () => {
+  const c = compose(view([person('Ann', [{ ...cam, paused: true }, mic])]));
+  assert.equal(c.tiles.length, 0);
+  assert.equal(c.audio.length, 1);
+  assert.equal(compose(view([])).tiles.length, 0);
+});
+
+test('five cameras: a 3 + 2 grid with the short row centred, all inside the canvas', () => {
+  const c = compose(view(['A', 'B', 'C', 'D', 'E'].map((x) => person(x, [cam]))));
+  assert.equal(c.tiles.length, 5);
+  const rows = [...new Set(c.tiles.map((t) => t.y))];
+  assert.equal(rows.length, 2);
+  const last = c.tiles.filter((t) => t.y === rows[1]);
+  assert.equal(last.length, 2);
+  const left = last[0]!.x;
+  const right = CANVAS.width - (last[1]!.x + last[1]!.w);
+  assert.ok(Math.abs(left - right) <= 2, 'centred');
+});
+
+test('a screen share takes the stage, cameras go to a strip on the right', () => {
+  const ann = person('Ann', [cam, mic]);
+  const bob = person('Bob', [cam, { kind: 'video', source: 'screen' }]);
+  const c = compose(view([ann, bob]));
+  assert.equal(c.tiles[0]!.source, 'screen');
+  assert.equal(c.tiles[0]!.name, 'Bob');
+  assert.ok(c.tiles[0]!.w > CANVAS.width / 2);
+  assert.equal(c.tiles.length, 3);
+  assert.ok(c.tiles.slice(1).every((t) => t.x >= c.tiles[0]!.w));
+});
+
+test('follow me: the moderator pins someone (their camera takes the stage) or picks the grid (screens in it)', () => {
+  const ann = person('Ann', [cam]);
+  const bob = person('Bob', [cam, { kind: 'video', source: 'screen' }]);
+  const pinned = compose(view([ann, bob], { followMe: true, layout: { mode: 'stage', pinned: ann.id } }));
+  assert.equal(pinned.tiles[0]!.name, 'Ann');
+  assert.equal(pinned.tiles[0]!.source, 'camera');
+  const grid = compose(view([ann, bob], { followMe: true, layout: { mode: 'grid', pinned: null } }));
+  assert.equal(grid.tiles.length, 3);
+  assert.ok(new Set(grid.tiles.map((t) => t.w)).size === 1, 'equal tiles');
+  // Without follow me the moderator's layout does not apply.
+  const own = compose(view([ann, bob], { followMe: false, layout: { mode: 'grid', pinned: null } }));
+  assert.equal(own.tiles[0]!.source, 'screen');
+});
+
+test('the same meeting composes the same way (no needless ffmpeg restart); a change does not', () => {
+  const people = [person('Ann', [cam, mic]), person('Bob', [cam])];
+  assert.ok(sameComposition(compose(view(people)), compose(view(structuredClone(people)))));
+  const muted = structuredClone(people);
+  muted[0]!.producers[1]!.paused = true;
+  assert.ok(sameComposition(compose(view(people)), compose(view(muted))), 'a mute is filled with silence, not a restart');
+  const camOff = structuredClone(people);
+  camOff[1]!.producers[0]!.paused = true;
+  assert.ok(!sameComposition(compose(view(people)), compose(view(camOff))));
+});

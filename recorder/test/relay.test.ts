@@ -1,0 +1,107 @@
+// The relay between the SFU and ffmpeg, over real UDP sockets on loopback.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { freePortPair, releasePortPair, StreamRelay } from '../src/relay.ts';
+import { sdpFor } from '../src/ffmpeg.ts';
+
+function rtp(seq: number, ts: number, payload = Buffer.from([0x78, 1, 2, 3])): Buffer {
+  const b = Buffer.alloc(12 + payload.length);
+  b[0] = 0x80;
+  b[1] = 111;
+  b.writeUInt16BE(seq & 0xffff, 2);
+  b.writeUInt32BE(ts >>> 0, 4);
+  b.writeUInt32BE(0x1234, 8);
+  payload.copy(b, 12);
+  return b;
+}
+
+async function listener(port: number): Promise<{ packets: Buffer[]; close(): void }> {
+  const s = dgram.createSocket('udp4');
+  const packets: Buffer[] = [];
+  s.on('message', (m) => packets.push(m));
+  await new Promise<void>((r) => s.bind(port, '127.0.0.1', () => r()));
+  return { packets, close: () => s.close() };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('a silent microphone is filled with Opus silence on one continuous timeline', async () => {
+  const port = await freePortPair();
+  const ff = await listener(port);
+  const relay = await StreamRelay.open('audio', '127.0.0.1', port, 111);
+  const sender = dgram.createSocket('udp4');
+  try {
+    // 10 real packets 20 ms apart, then 300 ms of nothing (muted), then 5 more.
+    let seq = 5000;
+    let ts = 123456;
+    for (let i = 0; i < 10; i++) {
+      sender.send(rtp(seq++, (ts += 960)), relay.port, '127.0.0.1');
+      await sleep(20);
+    }
+    await sleep(300);
+    // The sender's clock moved on while it was muted.
+    ts += 960 * 20;
+    for (let i = 0; i < 5; i++) {
+      sender.send(rtp(seq++, (ts += 960)), relay.port, '127.0.0.1');
+      await sleep(20);
+    }
+    await sleep(50);
+    assert.ok(relay.stats.filled >= 8, `filled ${relay.stats.filled} frames of silence`);
+    const out = ff.packets;
+    assert.ok(out.length >= 15 + 8);
+    for (let i = 1; i < out.length; i++) {
+      // Sequence numbers without holes, timestamps in 20 ms steps, one SSRC.
+      assert.equal(out[i]!.readUInt16BE(2), (out[i - 1]!.readUInt16BE(2) + 1) & 0xffff);
+      assert.equal((out[i]!.readUInt32BE(4) - out[i - 1]!.readUInt32BE(4)) >>> 0, 960, `step at ${i}`);
+      assert.equal(out[i]!.readUInt32BE(8), out[0]!.readUInt32BE(8));
+      assert.equal(out[i]![1]! & 0x7f, 111);
+    }
+    const silence = out.filter((p) => p.length === 15 && p[12] === 0xf8);
+    assert.ok(silence.length >= 8);
+  } finally {
+    sender.close();
+    relay.close();
+    ff.close();
+    releasePortPair(port);
+  }
+});
+
+test('video passes through untouched', async () => {
+  const port = await freePortPair();
+  const ff = await listener(port);
+  const relay = await StreamRelay.open('video', '127.0.0.1', port, 96);
+  const sender = dgram.createSocket('udp4');
+  try {
+    const sent = [rtp(1, 1000), rtp(2, 4000), rtp(3, 7000)];
+    for (const p of sent) sender.send(p, relay.port, '127.0.0.1');
+    await sleep(100);
+    assert.deepEqual(ff.packets, sent);
+    assert.equal(relay.stats.filled, 0);
+    // Short garbage is dropped, not forwarded.
+    sender.send(Buffer.from([1, 2, 3]), relay.port, '127.0.0.1');
+    await sleep(50);
+    assert.equal(ff.packets.length, 3);
+  } finally {
+    sender.close();
+    relay.close();
+    ff.close();
+    releasePortPair(port);
+  }
+});
+
+test('port pairs handed out are even, free and never handed out twice while in use', async () => {
+  const ports = await Promise.all([1, 2, 3, 4].map(() => freePortPair()));
+  assert.equal(new Set(ports).size, 4);
+  for (const p of ports) assert.equal(p % 2, 0);
+  ports.forEach(releasePortPair);
+});
+
+test('the SDP describes each stream on its port with its codec', () => {
+  const sdp = sdpFor([
+    { producerId: 'v', kind: 'video', port: 50000, rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }] } as never },
+    { producerId: 'a', kind: 'audio', port: 50002, rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }] } as never },
+  ]);
+  assert.match(sdp, /m=video 50000 RTP\/AVP 101\r\na=rtpmap:101 VP8\/90000/);
+  assert.match(sdp, /m=audio 50002 RTP\/AVP 100\r\na=rtpmap:100 opus\/48000\/2\r\na=fmtp:100 useinbandfec=1/);
+});
