@@ -54,27 +54,38 @@ export function sdpFor(streams: InputStream[]): string {
  */
 export function filterGraph(comp: Composition, index: Map<string, number>, nameFile: (i: number) => string | null): string {
   const parts: string[] = [];
+  const live = comp.tiles.length > 0 || comp.audio.length > 0;
+  const label = (i: number, h: number) => {
+    const file = nameFile(i);
+    return file && fs.existsSync(FONT)
+      ? `,drawtext=fontfile=${FONT}:textfile=${file}:fontsize=${Math.max(14, Math.round(h / 18))}:fontcolor=white:box=1:boxcolor=black@0.5:boxborderw=6:x=10:y=h-th-14`
+      : '';
+  };
+  const tile = (i: number) => {
+    const t = comp.tiles[i]!;
+    return `[0:${index.get(t.producerId)}]scale=${t.w}:${t.h}:force_original_aspect_ratio=decrease,pad=${t.w}:${t.h}:(ow-iw)/2:(oh-ih)/2:color=${BACKGROUND},setsar=1,fps=${FPS}${label(i, t.h)}`;
+  };
   if (comp.tiles.length === 0) {
-    // Nothing to pace the picture: the clock does.
-    parts.push(`color=c=${BACKGROUND}:s=${CANVAS.width}x${CANVAS.height}:r=${FPS},realtime,format=yuv420p[vout]`);
+    // Nothing live at all: only the clock can pace the picture. (With live
+    // audio, ffmpeg asks for background frames as the audio needs them.)
+    parts.push(`color=c=${BACKGROUND}:s=${CANVAS.width}x${CANVAS.height}:r=${FPS}${live ? '' : ',realtime'},format=yuv420p[vout]`);
+  } else if (comp.tiles.length === 1) {
+    // One tile: padded onto the canvas directly, no background to blend onto (the common case, and the cheapest).
+    const t = comp.tiles[0]!;
+    parts.push(`${tile(0)},pad=${CANVAS.width}:${CANVAS.height}:${t.x}:${t.y}:color=${BACKGROUND},format=yuv420p[vout]`);
   } else {
     parts.push(`color=c=${BACKGROUND}:s=${CANVAS.width}x${CANVAS.height}:r=${FPS}[bg0]`);
     comp.tiles.forEach((t, i) => {
-      const label = nameFile(i);
-      const text = label && fs.existsSync(FONT)
-        ? `,drawtext=fontfile=${FONT}:textfile=${label}:fontsize=${Math.max(14, Math.round(t.h / 18))}:fontcolor=white:box=1:boxcolor=black@0.5:boxborderw=6:x=10:y=h-th-14`
-        : '';
-      parts.push(
-        `[0:${index.get(t.producerId)}]scale=${t.w}:${t.h}:force_original_aspect_ratio=decrease,` +
-          `pad=${t.w}:${t.h}:(ow-iw)/2:(oh-ih)/2:color=${BACKGROUND},setsar=1,fps=${FPS}${text}[t${i}]`,
-      );
+      parts.push(`${tile(i)}[t${i}]`);
       parts.push(`[bg${i}][t${i}]overlay=${t.x}:${t.y}:eof_action=pass:repeatlast=1[bg${i + 1}]`);
     });
     parts.push(`[bg${comp.tiles.length}]format=yuv420p[vout]`);
   }
   const audio = comp.audio.map((a) => index.get(a.producerId)!);
   if (audio.length === 0) {
-    parts.push('anullsrc=r=48000:cl=stereo,arealtime[aout]');
+    // Silence follows the picture's timeline (ffmpeg pulls it as the video
+    // advances); pacing it by the clock would hold every segment back.
+    parts.push('anullsrc=r=48000:cl=stereo[aout]');
   } else {
     audio.forEach((idx, i) => parts.push(`[0:${idx}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a${i}]`));
     if (audio.length === 1) parts.push('[a0]anull[aout]');

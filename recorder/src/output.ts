@@ -130,7 +130,9 @@ export class SegmentUploader {
     const lines = [
       '#EXTM3U',
       '#EXT-X-VERSION:3',
-      `#EXT-X-TARGETDURATION:${Math.max(SEGMENT_SECONDS, ...state.window.map((w) => Math.ceil(w.duration)))}`,
+      // Rounded, as the spec allows: a 2.03 s segment must not make it 3, for
+      // players wait that many target durations behind the live edge.
+      `#EXT-X-TARGETDURATION:${Math.max(SEGMENT_SECONDS, ...state.window.map((w) => Math.round(w.duration)))}`,
       `#EXT-X-MEDIA-SEQUENCE:${state.mediaSequence}`,
       `#EXT-X-DISCONTINUITY-SEQUENCE:${state.discontinuitySequence}`,
     ];

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import Hls from 'hls.js';
 import type { LiveStatusReply } from '@parley/protocol';
 import { api, ApiError } from '../api.ts';
+import { PLAYER_CONFIG } from './player.ts';
 
 declare global {
   interface Window {
@@ -66,7 +67,7 @@ export function LiveViewer({ id }: { id: string }) {
       } else setState('unsupported');
       return;
     }
-    const hls = new Hls({ liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 4 });
+    const hls = new Hls({ ...PLAYER_CONFIG, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6, fragLoadingMaxRetry: 4 });
     window.parleyHls = hls;
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return; // hls.js retries and skips a missing segment by itself
