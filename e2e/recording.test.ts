@@ -91,4 +91,46 @@ describe('recording a meeting', () => {
     forged.searchParams.set('expires', String(Number(forged.searchParams.get('expires')) + 1));
     assert.equal((await fetch(forged)).status, 403);
   });
+
+  test('the recording follows the meeting: a camera that stops leaves the picture, comes back when it starts; a mute does not stall it', async () => {
+    if ((await mod.page.getByTestId('capture-panel').count()) === 0) await mod.page.getByTestId('toggle-capture').click();
+    await mod.page.getByTestId('start-recording').click();
+    await mod.page.locator('[data-testid="rec-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
+    const t0 = (await captureState(mod.page)).recording!.mediaStartedAt!;
+    const at = (wall: number) => (wall - t0) / 1000;
+    await new Promise((r) => setTimeout(r, 4000));
+    const bothBefore = Date.now() - 1500;
+    await guest.page.getByTestId('toggle-camera').click();
+    const off = Date.now();
+    await new Promise((r) => setTimeout(r, 7000));
+    const aloneAt = Date.now() - 2000;
+    await guest.page.getByTestId('toggle-camera').click();
+    await guest.page.getByTestId('toggle-mic').click();
+    await new Promise((r) => setTimeout(r, 7000));
+    const bothAfter = Date.now() - 1500;
+    await mod.page.getByTestId('stop-recording').click();
+    const stoppedAt = Date.now();
+
+    const link = await waitFor(
+      'the second recording in the list',
+      async () => {
+        await mod.page.getByTestId('refresh-recordings').click();
+        const a = mod.page.getByTestId('recording-link');
+        return (await a.count()) > 1 ? a.first().getAttribute('href') : undefined;
+      },
+      60_000,
+      1000,
+    );
+    const file = path.join(tmp, 'changes.mp4');
+    fs.writeFileSync(file, Buffer.from(await (await fetch(link)).arrayBuffer()));
+    const probe = ffprobe(file);
+    assert.ok(Math.abs(probe.duration - at(stoppedAt)) <= 1, `duration ${probe.duration.toFixed(2)} s vs ${at(stoppedAt).toFixed(2)} s, with a mute and two layout changes`);
+    // Two cameras side by side fill about half the canvas; one alone fills it.
+    const before = fakeCameraShare(file, at(bothBefore));
+    const alone = fakeCameraShare(file, at(aloneAt));
+    const after = fakeCameraShare(file, at(bothAfter));
+    assert.ok(before > 0.35 && before < 0.65, `two cameras before: ${before.toFixed(2)}`);
+    assert.ok(alone > 0.8, `one camera while the other is off (${at(off).toFixed(1)} s on): ${alone.toFixed(2)}`);
+    assert.ok(after > 0.35 && after < 0.65, `two cameras again: ${after.toFixed(2)}`);
+  });
 });
