@@ -3,7 +3,7 @@
 import type { AckFn } from './errors.ts';
 import type { ConsumerId, MeetingId, MessageId, ParticipantId, ProducerId, RoomId, TransportId } from './ids.ts';
 import type { Reaction } from './limits.ts';
-import type { CaptureKind, DtlsParametersWire, Layout, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
+import type { CaptureKind, CaptureLayout, DtlsParametersWire, Layout, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
 
 export type Role = 'moderator' | 'participant';
 export type MediaKind = 'audio' | 'video';
@@ -126,6 +126,8 @@ export interface BreakoutState {
 export interface CaptureInfo {
   id: string;
   kind: CaptureKind;
+  /** A screen share, or the moderator's layout with "follow me", takes precedence. */
+  layout: CaptureLayout;
   state: 'starting' | 'live' | 'finishing';
   /** Who started it (display name). */
   by: string;
@@ -178,6 +180,7 @@ export interface RecorderView {
 export interface RecorderJob {
   captureId: string;
   kind: CaptureKind;
+  layout: CaptureLayout;
   meetingId: MeetingId;
   title: string;
   /** This server node, where the recorder connects (/recorder namespace). */

@@ -14,6 +14,8 @@ export const MediaSourceSchema = Type.Union([
   Type.Literal('screenAudio'),
 ]);
 export const CaptureKindSchema = Type.Union([Type.Literal('record'), Type.Literal('stream')]);
+/** What a recording shows: everyone in a grid, or the active speaker large with the others in a strip. */
+export const CaptureLayoutSchema = Type.Union([Type.Literal('grid'), Type.Literal('speaker')]);
 const NoFields = Type.Object({}, { additionalProperties: false });
 const RoomName = Type.String({ minLength: 1, maxLength: LIMITS.roomNameChars });
 const Reason = Type.String({ maxLength: LIMITS.reasonChars });
@@ -220,7 +222,7 @@ export const Payloads = {
   'breakout:closeAll': NoFields,
 
   // Recording and live streaming: moderators only (checked on the server).
-  'capture:start': Type.Object({ kind: CaptureKindSchema }, { additionalProperties: false }),
+  'capture:start': Type.Object({ kind: CaptureKindSchema, layout: Type.Optional(CaptureLayoutSchema) }, { additionalProperties: false }),
   'capture:stop': Type.Object({ kind: CaptureKindSchema }, { additionalProperties: false }),
 } as const;
 
@@ -283,3 +285,4 @@ export type RtpParametersWire = Type.Static<typeof RtpParametersSchema>;
 export type DtlsParametersWire = Type.Static<typeof DtlsParametersSchema>;
 export type Layout = Type.Static<typeof LayoutSchema>;
 export type CaptureKind = Type.Static<typeof CaptureKindSchema>;
+export type CaptureLayout = Type.Static<typeof CaptureLayoutSchema>;

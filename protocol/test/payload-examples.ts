@@ -52,7 +52,7 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'breakout:broadcast': { text: 'five minutes left' },
   'breakout:close': { roomId: 'room-1' },
   'breakout:closeAll': {},
-  'capture:start': { kind: 'record' },
+  'capture:start': { kind: 'record', layout: 'speaker' },
   'capture:stop': { kind: 'stream' },
   'recorder:attach': {},
   'recorder:consume': { producerId: 'p-1', ip: '127.0.0.1', port: 40000, rtcpPort: 40001 },

@@ -14,6 +14,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
   CaptureStopReason,
+  ParticipantId,
   RecorderClientToServerEvents,
   RecorderConsumerWire,
   RecorderJob,
@@ -50,6 +51,8 @@ interface Stream {
 const recordingFolder = (job: RecorderJob) => `meetings/${job.meetingId}/recordings/${job.captureId}/`;
 const liveFolder = (job: RecorderJob) => `live/${job.liveId}/`;
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
+/** The shortest time a speaker keeps the stage of a speaker-layout recording. */
+const SPEAKER_HOLD_MS = 4000;
 
 export class CaptureJob {
   readonly #job: RecorderJob;
@@ -74,6 +77,9 @@ export class CaptureJob {
   #writtenSeconds = 0;
   #firstOfEpoch = true;
   #progressTimer: NodeJS.Timeout | undefined;
+  #speaker: ParticipantId | null = null;
+  #speakerSince = 0;
+  #speakerTimer: NodeJS.Timeout | undefined;
 
   constructor(job: RecorderJob, opts: JobOptions) {
     this.#job = job;
@@ -107,6 +113,7 @@ export class CaptureJob {
     clearTimeout(stopAt);
     clearInterval(this.#progressTimer);
     clearTimeout(this.#reconcileTimer);
+    clearTimeout(this.#speakerTimer);
     await this.#reconciling.catch(() => undefined);
     await this.#epoch?.stop();
     this.#epoch = undefined;
@@ -209,6 +216,7 @@ export class CaptureJob {
   #setView(view: RecorderView): void {
     this.#view = view;
     if (this.#stopRequested) return;
+    this.#holdSpeaker(view.activeSpeakerId);
     // A burst of changes (a join and its producers) becomes one restart.
     clearTimeout(this.#reconcileTimer);
     this.#reconcileTimer = setTimeout(() => {
@@ -216,10 +224,27 @@ export class CaptureJob {
     }, this.#epoch ? 400 : 0);
   }
 
+  /**
+   * In speaker layout each change of speaker restarts ffmpeg (a moment
+   * without picture): the speaker on the stage changes at most every
+   * SPEAKER_HOLD_MS, and a speaker who stops talking keeps it.
+   */
+  #holdSpeaker(speaker: ParticipantId | null): void {
+    if (this.#job.layout !== 'speaker' || speaker === null || speaker === this.#speaker) return;
+    clearTimeout(this.#speakerTimer);
+    const wait = this.#speakerSince + SPEAKER_HOLD_MS - Date.now();
+    if (wait > 0) {
+      this.#speakerTimer = setTimeout(() => this.#view && this.#setView(this.#view), wait);
+      return;
+    }
+    this.#speaker = speaker;
+    this.#speakerSince = Date.now();
+  }
+
   async #reconcile(): Promise<void> {
     const view = this.#view;
     if (!view || this.#stopRequested) return;
-    const comp = compose(view);
+    const comp = compose({ ...view, activeSpeakerId: this.#speaker }, this.#job.layout);
     if (this.#epoch && this.#comp && sameComposition(comp, this.#comp) && [...this.#streams.values()].every((s) => s.consumer)) return;
     const wanted = new Set([...comp.tiles.map((t) => t.producerId), ...comp.audio.map((a) => a.producerId)]);
     // New streams first (the SFU starts sending to the relays at once), then the switch.

@@ -1,7 +1,7 @@
 // What the recording shows, as a pure function of the meeting's state: which
 // videos, where, and which microphones are mixed. The recorder restarts
 // ffmpeg only when this changes.
-import type { MediaSource, ParticipantId, RecorderView } from '@parley/protocol';
+import type { CaptureLayout, MediaSource, ParticipantId, RecorderView } from '@parley/protocol';
 
 export const CANVAS = { width: 1280, height: 720 };
 
@@ -55,9 +55,11 @@ function grid(n: number, area: { x: number; y: number; w: number; h: number }): 
 /**
  * The layout, like the meeting's own: a screen share (or, with "follow me",
  * the pinned participant) takes the stage with the cameras in a strip on the
- * right; otherwise everyone's camera in a grid. Paused cameras are not shown.
+ * right; otherwise everyone's camera in a grid, or, in `speaker` mode, the
+ * active speaker's camera on the stage (`view.activeSpeakerId`: the caller
+ * holds it steady). Paused cameras are not shown.
  */
-export function compose(view: RecorderView): Composition {
+export function compose(view: RecorderView, mode: CaptureLayout = 'grid'): Composition {
   type Video = Omit<Tile, 'x' | 'y' | 'w' | 'h'>;
   const cameras: Video[] = [];
   const screens: Video[] = [];
@@ -79,7 +81,10 @@ export function compose(view: RecorderView): Composition {
   else if (view.followMe && view.layout.pinned) {
     const pinned = view.layout.pinned;
     stage = screens.find((s) => s.participantId === pinned) ?? cameras.find((c) => c.participantId === pinned);
-  } else stage = screens.at(-1);
+  } else {
+    stage = screens.at(-1);
+    if (!stage && mode === 'speaker') stage = cameras.find((c) => c.participantId === view.activeSpeakerId) ?? cameras[0];
+  }
   if (view.followMe && view.layout.mode === 'grid') {
     const all = [...cameras, ...screens];
     return { tiles: grid(all.length, { x: 0, y: 0, w: CANVAS.width, h: CANVAS.height }).map((r, i) => ({ ...all[i]!, ...r })), audio };

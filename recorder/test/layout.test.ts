@@ -92,3 +92,20 @@ test('the same meeting composes the same way (no needless ffmpeg restart); a cha
   camOff[1]!.producers[0]!.paused = true;
   assert.ok(!sameComposition(compose(view(people)), compose(view(camOff))));
 });
+
+test('speaker layout: the active speaker camera takes the stage, the others a strip; a screen share still wins', () => {
+  const ann = person('Ann', [cam, mic]);
+  const bob = person('Bob', [cam, mic]);
+  const cid = person('Cid', [cam, mic]);
+  const c = compose(view([ann, bob, cid], { activeSpeakerId: bob.id }), 'speaker');
+  assert.equal(c.tiles[0]!.name, 'Bob');
+  assert.ok(c.tiles[0]!.w > CANVAS.width / 2);
+  assert.deepEqual(c.tiles.slice(1).map((t) => t.name), ['Ann', 'Cid']);
+  // Nobody has spoken yet: the first camera.
+  assert.equal(compose(view([ann, bob, cid]), 'speaker').tiles[0]!.name, 'Ann');
+  // The grid layout ignores the speaker.
+  assert.equal(compose(view([ann, bob, cid], { activeSpeakerId: bob.id }), 'grid').tiles.length, 3);
+  assert.ok(new Set(compose(view([ann, bob, cid], { activeSpeakerId: bob.id }), 'grid').tiles.map((t) => t.w)).size === 1);
+  const sharer = person('Dee', [cam, { kind: 'video', source: 'screen' }]);
+  assert.equal(compose(view([ann, bob, sharer], { activeSpeakerId: bob.id }), 'speaker').tiles[0]!.source, 'screen');
+});

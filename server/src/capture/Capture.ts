@@ -1,4 +1,4 @@
-import type { CaptureInfo, CaptureKind, CaptureStopReason, MeetingId } from '@parley/protocol';
+import type { CaptureInfo, CaptureKind, CaptureLayout, CaptureStopReason, MeetingId } from '@parley/protocol';
 
 /**
  * One recording or live stream of one meeting, from the moderator's request
@@ -8,6 +8,7 @@ import type { CaptureInfo, CaptureKind, CaptureStopReason, MeetingId } from '@pa
 export class Capture {
   readonly id: string;
   readonly kind: CaptureKind;
+  readonly layout: CaptureLayout;
   readonly meetingId: MeetingId;
   readonly by: string;
   readonly requestedAt: number;
@@ -28,6 +29,7 @@ export class Capture {
   constructor(init: {
     id: string;
     kind: CaptureKind;
+    layout: CaptureLayout;
     meetingId: MeetingId;
     by: string;
     requestedAt: number;
@@ -37,6 +39,7 @@ export class Capture {
   }) {
     this.id = init.id;
     this.kind = init.kind;
+    this.layout = init.layout;
     this.meetingId = init.meetingId;
     this.by = init.by;
     this.requestedAt = init.requestedAt;
@@ -49,6 +52,7 @@ export class Capture {
     return {
       id: this.id,
       kind: this.kind,
+      layout: this.layout,
       state: this.state,
       by: this.by,
       requestedAt: this.requestedAt,

@@ -3,6 +3,7 @@ import {
   DomainError,
   TypedEmitter,
   type CaptureKind,
+  type CaptureLayout,
   type CaptureState,
   type CaptureStopReason,
   type LiveStatusReply,
@@ -110,7 +111,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     return this.#byId.get(id);
   }
 
-  async start(meeting: Meeting, by: ParticipantId, kind: CaptureKind): Promise<Capture> {
+  async start(meeting: Meeting, by: ParticipantId, kind: CaptureKind, layout: CaptureLayout = 'grid'): Promise<Capture> {
     const mod = meeting.requireModerator(by);
     if (!this.#queue) throw new CaptureUnavailable();
     const slot = this.#byMeeting.get(meeting.id) ?? {};
@@ -123,6 +124,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     const capture = new Capture({
       id,
       kind,
+      layout,
       meetingId: meeting.id,
       by: mod.name,
       requestedAt: now,
@@ -138,6 +140,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
       const job: RecorderJob = {
         captureId: id,
         kind,
+        layout,
         meetingId: meeting.id,
         title: meeting.title,
         serverUrl: this.#opts.serverUrl(),

@@ -61,6 +61,7 @@ export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetin
         job: {
           captureId: job.id,
           kind: job.kind,
+          layout: job.layout,
           meetingId: job.meetingId,
           title: meeting?.title ?? '',
           serverUrl: '',

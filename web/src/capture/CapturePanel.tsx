@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { CaptureInfo, RecordingInfo } from '@parley/protocol';
+import type { CaptureInfo, CaptureLayout, RecordingInfo } from '@parley/protocol';
 import { Icon } from '../ui/icons.tsx';
 import type { MeetingSession } from '../meeting/session.ts';
 
@@ -27,6 +27,7 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
   const { recording, stream } = session.capture.value;
   const [list, setList] = useState<RecordingInfo[] | null>(null);
   const [copied, setCopied] = useState(false);
+  const [layout, setLayout] = useState<CaptureLayout>('grid');
   const refresh = () => void session.recordings().then(setList, () => setList([]));
   // A finished recording appears once its recorder reports it done.
   useEffect(refresh, [recording?.id ?? null]);
@@ -40,6 +41,14 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
         </button>
       </header>
       <div class="panel-body">
+        <label>
+          Layout of new recordings and streams{' '}
+          <select data-testid="capture-layout" value={layout} onChange={(e) => setLayout((e.target as HTMLSelectElement).value as CaptureLayout)}>
+            <option value="grid">Everyone in a grid</option>
+            <option value="speaker">Active speaker</option>
+          </select>
+        </label>
+        <p class="dim">A screen share takes the stage; with “follow me” on, your layout does.</p>
         <section>
           <h3>Recording</h3>
           {recording ? (
@@ -50,7 +59,7 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
               </button>
             </>
           ) : (
-            <button type="button" class="small primary" data-testid="start-recording" onClick={() => void session.startCapture('record')}>
+            <button type="button" class="small primary" data-testid="start-recording" onClick={() => void session.startCapture('record', layout)}>
               Start recording
             </button>
           )}
@@ -82,7 +91,7 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
               </button>
             </>
           ) : (
-            <button type="button" class="small primary" data-testid="start-stream" onClick={() => void session.startCapture('stream')}>
+            <button type="button" class="small primary" data-testid="start-stream" onClick={() => void session.startCapture('stream', layout)}>
               Go live
             </button>
           )}

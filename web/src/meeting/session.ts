@@ -10,6 +10,7 @@ import type {
   Ack,
   BreakoutState,
   CaptureKind,
+  CaptureLayout,
   CaptureState,
   ChatMessage,
   ClientToServerEvents,
@@ -452,9 +453,9 @@ export class MeetingSession {
   }
 
   /** Starts a recording or a live stream (moderators); errors become a notice. */
-  async startCapture(kind: CaptureKind): Promise<boolean> {
+  async startCapture(kind: CaptureKind, layout: CaptureLayout = 'grid'): Promise<boolean> {
     try {
-      const { capture } = await this.#request('capture:start', { kind });
+      const { capture } = await this.#request('capture:start', { kind, layout });
       this.#setCapture({ ...this.capture.value, [kind === 'record' ? 'recording' : 'stream']: capture });
       return true;
     } catch (error) {
