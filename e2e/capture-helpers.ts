@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import type { Participant } from './helpers.ts';
 import type { CaptureState } from '@parley/protocol';
 import type { Parley, ServerConfig } from '@parley/server';
 import { startStack, tmpDir, waitFor } from './helpers.ts';
@@ -135,4 +136,21 @@ export async function startCaptureStack(opts: { drive?: ServerConfig['drive']; s
       await parley.close();
     },
   };
+}
+
+/**
+ * The share link of the newest recording in the moderator's recording panel
+ * (refreshed as a person would) once it lists `count` of them.
+ */
+export function newestRecordingLink(mod: Participant, count = 1, timeoutMs = 60_000): Promise<string> {
+  return waitFor(
+    `${count} recording(s) in the list`,
+    async () => {
+      await mod.page.getByTestId('refresh-recordings').click();
+      const a = mod.page.getByTestId('recording-link');
+      return (await a.count()) >= count ? a.first().getAttribute('href') : undefined;
+    },
+    timeoutMs,
+    1000,
+  );
 }

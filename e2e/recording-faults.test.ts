@@ -11,7 +11,7 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import type { Browser } from 'playwright-core';
 import type { Parley, ServerConfig } from '@parley/server';
-import { captureState, fakeCameraShare, ffprobe, startCaptureStack, type CaptureStack, type RecorderProcess } from './capture-helpers.ts';
+import { captureState, fakeCameraShare, ffprobe, newestRecordingLink, startCaptureStack, type CaptureStack, type RecorderProcess } from './capture-helpers.ts';
 import { createMeeting, inRoom, launchBrowser, openParticipant, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 async function meetingOfTwo(browser: Browser, base: string): Promise<{ mod: Participant; guest: Participant }> {
@@ -38,16 +38,7 @@ async function stopAndDownload(mod: Participant, file: string): Promise<{ stoppe
   const mediaStartedAt = (await captureState(mod.page)).recording!.mediaStartedAt!;
   await mod.page.getByTestId('stop-recording').click();
   const stoppedAt = Date.now();
-  const url = await waitFor(
-    'the recording in the list',
-    async () => {
-      await mod.page.getByTestId('refresh-recordings').click();
-      const a = mod.page.getByTestId('recording-link');
-      return (await a.count()) > 0 ? a.first().getAttribute('href') : undefined;
-    },
-    90_000,
-    1000,
-  );
+  const url = await newestRecordingLink(mod, 1, 90_000);
   const res = await fetch(url);
   assert.equal(res.status, 200);
   fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));

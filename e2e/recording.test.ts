@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Parley } from '@parley/server';
-import { captureState, fakeCameraShare, ffprobe, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
+import { captureState, fakeCameraShare, ffprobe, newestRecordingLink, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
 import { createMeeting, inRoom, launchBrowser, openParticipant, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 describe('recording a meeting', () => {
@@ -57,16 +57,7 @@ describe('recording a meeting', () => {
     await waitFor('the indicator to go', async () => (await guest.page.getByTestId('rec-indicator').count()) === 0, 60_000);
 
     // The finished recording is listed with a share link; download it as a person would.
-    const link = await waitFor(
-      'the recording in the list',
-      async () => {
-        await mod.page.getByTestId('refresh-recordings').click();
-        const a = mod.page.getByTestId('recording-link');
-        return (await a.count()) > 0 ? a.first().getAttribute('href') : undefined;
-      },
-      30_000,
-      1000,
-    );
+    const link = await newestRecordingLink(mod, 1, 30_000);
     const res = await fetch(link);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'video/mp4');
@@ -84,7 +75,8 @@ describe('recording a meeting', () => {
     // The fake cameras' pictures are in it (not a black canvas).
     // Two cameras side by side fill half the canvas or more.
     const share = fakeCameraShare(file, probe.duration / 2);
-    assert.ok(share > 0.3, `the middle frame shows the cameras (${(share * 100).toFixed(0)} % of it)`);
+    const timeline = [0.25, 0.5, 0.75, 0.9].map((f) => `${(f * probe.duration).toFixed(1)} s: ${(fakeCameraShare(file, f * probe.duration) * 100).toFixed(0)} %`).join(', ');
+    assert.ok(share > 0.3, `the middle frame shows the cameras (${(share * 100).toFixed(0)} % of it; ${timeline})`);
 
     // A share link is signed: tampering with it gets nothing.
     const forged = new URL(link);
@@ -111,16 +103,7 @@ describe('recording a meeting', () => {
     await mod.page.getByTestId('stop-recording').click();
     const stoppedAt = Date.now();
 
-    const link = await waitFor(
-      'the second recording in the list',
-      async () => {
-        await mod.page.getByTestId('refresh-recordings').click();
-        const a = mod.page.getByTestId('recording-link');
-        return (await a.count()) > 1 ? a.first().getAttribute('href') : undefined;
-      },
-      60_000,
-      1000,
-    );
+    const link = await newestRecordingLink(mod, 2);
     const file = path.join(tmp, 'changes.mp4');
     fs.writeFileSync(file, Buffer.from(await (await fetch(link)).arrayBuffer()));
     const probe = ffprobe(file);

@@ -21,7 +21,7 @@ import type {
   RecorderServerToClientEvents,
   RecorderView,
 } from '@parley/protocol';
-import type { Drive } from '@parley/server/drive';
+import type { Drive } from '@parley/server/shared';
 import { Epoch, killStrays, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
@@ -63,6 +63,8 @@ export class CaptureJob {
   #part = 1;
   #epochNo = 0;
   #epoch: Epoch | undefined;
+  /** The last run that has written a segment (its videos have started). */
+  #epochWrote: Epoch | undefined;
   #comp: Composition | undefined;
   #view: RecorderView | undefined;
   readonly #streams = new Map<string, Stream>();
@@ -329,18 +331,22 @@ export class CaptureJob {
     });
     this.#epoch = epoch;
     this.#log.debug({ epoch: this.#epochNo, tiles: comp.tiles.length, audio: comp.audio.length, pid: epoch.pid }, 'ffmpeg started');
-    // ffmpeg needs a keyframe of each video before it can show it.
-    for (const delay of [200, 800, 2000]) {
-      setTimeout(() => {
-        if (this.#epoch !== epoch) return;
-        for (const s of this.#streams.values()) {
-          if (s.consumer?.kind === 'video') void this.#emit('recorder:keyframe', { consumerId: s.consumer.id }).catch(() => undefined);
-        }
-      }, delay);
-    }
+    // ffmpeg shows a video from its first keyframe on, and learns its size
+    // there: until this run writes its first segment, keep asking (the first
+    // requests may come before ffmpeg listens; a loaded sender answers late).
+    const started = Date.now();
+    const ask = () => {
+      if (this.#epoch !== epoch || this.#stopRequested || this.#epochWrote === epoch || Date.now() - started > 8000) return;
+      for (const s of this.#streams.values()) {
+        if (s.consumer?.kind === 'video') void this.#emit('recorder:keyframe', { consumerId: s.consumer.id }).catch(() => undefined);
+      }
+      setTimeout(ask, 500);
+    };
+    setTimeout(ask, 150);
   }
 
   #onSegment(seg: Segment): void {
+    this.#epochWrote = this.#epoch;
     const duration = Math.max(0, seg.end - seg.start);
     if (this.#mediaStartedAt === null) this.#mediaStartedAt = Math.round(this.#job.requestedAt + seg.start * 1000);
     this.#segments += 1;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { RecorderJob } from '@parley/protocol';
-import { connectRedis, type Drive } from '@parley/server/drive';
+import { connectRedis, type Drive } from '@parley/server/shared';
 import { CaptureJob } from './CaptureJob.ts';
 
 export interface RecorderOptions {

@@ -26,7 +26,7 @@ export interface InputStream {
 export interface Segment {
   /** File name in the epoch's folder. */
   file: string;
-  /** Seconds on the capture's timeline. */
+  /** Seconds on the capture's timeline (since it was requested). */
   start: number;
   end: number;
 }
@@ -184,7 +184,10 @@ export class Epoch {
     for (; this.#seen < lines.length; this.#seen++) {
       const [file, start, end] = lines[this.#seen]!.split(',');
       if (!file || start === undefined || end === undefined) continue;
-      this.#opts.onSegment({ file, start: Number(start), end: Number(end) });
+      // The list counts from this run's first frame; -output_ts_offset moves
+      // the timestamps inside the files, not these: add it here.
+      const offset = this.#opts.offsetSeconds;
+      this.#opts.onSegment({ file, start: offset + Number(start), end: offset + Number(end) });
     }
   }
 

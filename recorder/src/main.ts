@@ -3,7 +3,7 @@
 // cleanly on SIGTERM.
 import path from 'node:path';
 import { pino } from 'pino';
-import { configFromEnv, createDrive } from '@parley/server/drive';
+import { configFromEnv, createDrive, stopOnSignals } from '@parley/server/shared';
 import { startRecorder } from './Recorder.ts';
 
 const env = (name: string): string | undefined => process.env[name] || undefined;
@@ -37,20 +37,5 @@ const recorder = await startRecorder({
 log.info({ pid: process.pid }, 'recorder ready');
 console.log(`recorder ready pid=${process.pid}`);
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'recorder shutting down');
-    recorder.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
-process.on('uncaughtException', (error) => log.fatal({ err: error }, 'uncaught exception'));
-process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));
+// A recorder stopped this way finishes its jobs (joins the parts) first.
+stopOnSignals(log, () => recorder.close());

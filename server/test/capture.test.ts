@@ -50,6 +50,13 @@ async function meetingWithModerator(): Promise<{ id: string; mod: Joined; guest:
 }
 
 type RecorderSocket = Socket;
+
+/** Takes the capture's job off the queue as a recorder would, and connects with its token. */
+async function takeJob(captureId: string): Promise<RecorderSocket> {
+  const job = (await queue.getJob(captureId))!;
+  await queue.remove(captureId).catch(() => undefined);
+  return recorderSocket(job.data.token);
+}
 function recorderSocket(token: unknown): Promise<RecorderSocket> {
   return new Promise((resolve, reject) => {
     const s = connectSocket(`${parley.url}/recorder`, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
@@ -167,9 +174,7 @@ describe('the recorder namespace', () => {
     const { mod, guest } = await meetingWithModerator();
     const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'record' });
     // Taken as a recorder would take it: then a stop must reach the recorder, not the queue.
-    const job = (await queue.getJob(capture.id))!;
-    await queue.remove(capture.id).catch(() => undefined);
-    const rec = await recorderSocket(job.data.token);
+    const rec = await takeJob(capture.id);
     const attached = await ok<{ job: RecorderJob; view: RecorderView; stopping: boolean }>(rec as never, 'recorder:attach', {});
     assert.equal(attached.stopping, false);
     assert.deepEqual(attached.view.participants.map((p) => p.name).sort(), ['Gus', 'Mona']);
@@ -224,9 +229,7 @@ describe('the recorder namespace', () => {
   test('the meeting ending tells the recorder to stop', async () => {
     const { mod, guest } = await meetingWithModerator();
     const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'stream' });
-    const job = (await queue.getJob(capture.id))!;
-    await queue.remove(capture.id).catch(() => undefined);
-    const rec = await recorderSocket(job.data.token);
+    const rec = await takeJob(capture.id);
     await ok(rec as never, 'recorder:attach', {});
     const stop = next<{ reason: string }>(rec as never, 'recorder:stop');
     await ok(guest.socket, 'meeting:leave', {});

@@ -54,10 +54,11 @@ export class MediaSink {
     const found = this.#find(producerId);
     if (!found || this.#closed) throw new ConsumerNotFound(producerId);
     const { router, producer } = found;
-    // comedia off, RTCP on its own port: the recorder's ffmpeg reads RTP from
-    // an SDP and expects RTCP on port + 1.
+    // comedia off, RTCP on its own port: the recorder gave both. Bound to
+    // the media listen address (0.0.0.0 included), so a recorder on another
+    // host is reached by the usual route.
     const transport = await router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: this.#listenIp === '0.0.0.0' ? '127.0.0.1' : this.#listenIp },
+      listenInfo: { protocol: 'udp', ip: this.#listenIp },
       rtcpMux: false,
       comedia: false,
     });

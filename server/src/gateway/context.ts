@@ -34,6 +34,28 @@ export const lobbyRoom = (meetingId: string, participantId: string): string => `
 
 const checks = Object.fromEntries(Object.entries(AllPayloads).map(([name, schema]) => [name, compileCheck(schema)])) as Record<PayloadName, Check>;
 
+/**
+ * A connection middleware: the handshake's `auth.token` must pass `verify`,
+ * else the connection is refused with UNAUTHORIZED (in connect_error.data);
+ * `accept` stores the claims on the socket.
+ */
+export function tokenAuth<S extends { handshake: { auth: unknown } }, C>(
+  verify: (token: unknown) => C | undefined,
+  what: string,
+  accept: (socket: S, claims: C) => void,
+): (socket: S, next: (err?: Error) => void) => void {
+  return (socket, next) => {
+    const claims = verify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+    if (!claims) {
+      const err = new Error('UNAUTHORIZED') as Error & { data?: unknown };
+      err.data = { code: 'UNAUTHORIZED', message: `missing, invalid or expired ${what} token` };
+      return next(err);
+    }
+    accept(socket, claims);
+    next();
+  };
+}
+
 /** What request handling needs of a socket, whichever namespace it is on. */
 interface RequestSocket {
   on(event: string, listener: (...args: unknown[]) => void): unknown;

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { LIMITS } from '@parley/protocol';
-import type { RecorderTokens, TokenSigner } from '../auth/tokens.ts';
+import type { ParticipantClaims, RecorderTokens, TokenSigner } from '../auth/tokens.ts';
 import type { Captures } from '../capture/Captures.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { breakoutHandlers } from './breakout.handlers.ts';
@@ -10,7 +10,7 @@ import { captureHandlers } from './capture.handlers.ts';
 import { createRecorderGateway } from './recorder.handlers.ts';
 import { broadcastMeeting } from './broadcast.ts';
 import { chatHandlers } from './chat.handlers.ts';
-import { SocketContext, type ParleyServer } from './context.ts';
+import { SocketContext, tokenAuth, type ParleyServer, type ParleySocket } from './context.ts';
 import { mediaHandlers } from './media.handlers.ts';
 import { meetingHandlers } from './meeting.handlers.ts';
 import { moderationHandlers } from './moderation.handlers.ts';
@@ -34,23 +34,22 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
     pingTimeout: 10_000,
   });
 
-  io.use((socket, next) => {
-    const claims = deps.signer.verify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
-    if (!claims) {
-      const err = new Error('UNAUTHORIZED') as Error & { data?: unknown };
-      err.data = { code: 'UNAUTHORIZED', message: 'missing, invalid or expired participant token' };
-      return next(err);
-    }
-    socket.data = {
-      meetingId: claims.meetingId,
-      participantId: claims.participantId,
-      name: claims.name,
-      moderator: claims.moderator,
-      device: claims.device ?? null,
-      joined: false,
-    };
-    next();
-  });
+  io.use(
+    tokenAuth<ParleySocket, ParticipantClaims>(
+      (token) => deps.signer.verify(token),
+      'participant',
+      (socket, claims) => {
+        socket.data = {
+          meetingId: claims.meetingId,
+          participantId: claims.participantId,
+          name: claims.name,
+          moderator: claims.moderator,
+          device: claims.device ?? null,
+          joined: false,
+        };
+      },
+    ),
+  );
 
   io.on('connection', (socket) => {
     const log = deps.log.child({ meeting: socket.data.meetingId, participant: socket.data.participantId, socket: socket.id });

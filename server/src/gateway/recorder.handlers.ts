@@ -1,4 +1,4 @@
-import type { Namespace } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { RecorderClientToServerEvents, RecorderConsumerWire, RecorderServerToClientEvents, RecorderView } from '@parley/protocol';
 import type { MediaSink } from '@parley/sfu';
@@ -6,9 +6,10 @@ import type { RecorderClaims, RecorderTokens } from '../auth/tokens.ts';
 import { CaptureNotFound, recorderView, type Captures } from '../capture/Captures.ts';
 import type { Meeting } from '../meet/Meeting.ts';
 import type { Meetings } from '../meet/Meetings.ts';
-import { meetingRoom, Requests, type ParleyServer } from './context.ts';
+import { meetingRoom, Requests, tokenAuth, type ParleyServer } from './context.ts';
 
 export type RecorderNamespace = Namespace<RecorderClientToServerEvents, RecorderServerToClientEvents, Record<string, never>, { claims: RecorderClaims }>;
+type RecorderSocket = Socket<RecorderClientToServerEvents, RecorderServerToClientEvents, Record<string, never>, { claims: RecorderClaims }>;
 
 const captureRoom = (captureId: string) => `cap:${captureId}`;
 /** A burst of joins and mutes becomes one view for the recorder. */
@@ -24,16 +25,15 @@ export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetin
   const nsp = io.of('/recorder') as unknown as RecorderNamespace;
   const { captures, meetings } = deps;
 
-  nsp.use((socket, next) => {
-    const claims = deps.tokens.verify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
-    if (!claims) {
-      const err = new Error('UNAUTHORIZED') as Error & { data?: unknown };
-      err.data = { code: 'UNAUTHORIZED', message: 'missing, invalid or expired recorder token' };
-      return next(err);
-    }
-    socket.data = { claims };
-    next();
-  });
+  nsp.use(
+    tokenAuth<RecorderSocket, RecorderClaims>(
+      (token) => deps.tokens.verify(token),
+      'recorder',
+      (socket, claims) => {
+        socket.data = { claims };
+      },
+    ),
+  );
 
   nsp.on('connection', (socket) => {
     const { captureId, meetingId } = socket.data.claims;
