@@ -263,7 +263,10 @@ export class CaptureJob {
     const effective: Composition = { tiles: comp.tiles.filter((t) => ok.has(t.producerId)), audio: comp.audio.filter((a) => ok.has(a.producerId)) };
     // Videos first, then audio: the SDP's order is the inputs' order.
     usable.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'video' ? -1 : 1));
-    await this.#epoch?.stop();
+    // Cleared first: its exit is planned, not a crash to recover from.
+    const old = this.#epoch;
+    this.#epoch = undefined;
+    await old?.stop();
     this.#comp = comp;
     for (const [id, s] of this.#streams) {
       if (!wanted.has(id)) {
@@ -283,7 +286,15 @@ export class CaptureJob {
       const ffPort = await freePortPair();
       // Payload type is known once consumed; the relay learns it below.
       const relay = await StreamRelay.open(kind, this.#o.rtpIp, ffPort, 100);
-      s = { producerId, consumer: null, relay, ffPort };
+      const stream: Stream = { producerId, consumer: null, relay, ffPort };
+      s = stream;
+      // A lost video packet breaks the picture until the next keyframe: ask for one (at most once a second).
+      let asked = 0;
+      relay.onLoss = () => {
+        if (!stream.consumer || Date.now() - asked < 1000) return;
+        asked = Date.now();
+        void this.#emit('recorder:keyframe', { consumerId: stream.consumer.id }).catch(() => undefined);
+      };
       this.#streams.set(producerId, s);
     }
     const res = (await this.#emit('recorder:consume', {
@@ -330,7 +341,7 @@ export class CaptureJob {
       },
     });
     this.#epoch = epoch;
-    this.#log.debug({ epoch: this.#epochNo, tiles: comp.tiles.length, audio: comp.audio.length, pid: epoch.pid }, 'ffmpeg started');
+    this.#log.info({ epoch: this.#epochNo, tiles: comp.tiles.length, audio: comp.audio.length, pid: epoch.pid }, 'ffmpeg started');
     // ffmpeg shows a video from its first keyframe on, and learns its size
     // there: until this run writes its first segment, keep asking (the first
     // requests may come before ffmpeg listens; a loaded sender answers late).

@@ -19,7 +19,10 @@ const GAP_MS = 60;
 export interface RelayStats {
   packets: number;
   bytes: number;
+  /** Audio: silence frames sent in place of a quiet microphone. */
   filled: number;
+  /** Video: packets that never came (sequence gaps). */
+  lost: number;
 }
 
 export class StreamRelay {
@@ -28,7 +31,7 @@ export class StreamRelay {
   readonly #rtcp: dgram.Socket;
   /** ffmpeg's RTP port on loopback (its RTCP port is the next one). */
   readonly targetPort: number;
-  readonly stats: RelayStats = { packets: 0, bytes: 0, filled: 0 };
+  readonly stats: RelayStats = { packets: 0, bytes: 0, filled: 0, lost: 0 };
   /** The stream's RTP payload type (silence frames carry it too). */
   payloadType: number;
   readonly #ssrc = (Math.random() * 0xffffffff) >>> 0;
@@ -38,7 +41,14 @@ export class StreamRelay {
   #lastInTs: number | undefined;
   #lastRealAt = 0;
   #lastOutAt = 0;
+  #lastVideoSeq: number | undefined;
   #closed = false;
+  /**
+   * A video packet went missing. ffmpeg sends no RTCP feedback, so nobody
+   * else would ask the sender for a keyframe: the picture would stay broken
+   * or frozen until one came by chance.
+   */
+  onLoss: (() => void) | undefined;
 
   private constructor(kind: 'audio' | 'video', rtp: dgram.Socket, rtcp: dgram.Socket, targetPort: number, payloadType: number) {
     this.kind = kind;
@@ -57,7 +67,8 @@ export class StreamRelay {
         resolve();
       });
     });
-    const rtp = dgram.createSocket('udp4');
+    // A keyframe arrives as a burst of packets: room for it while node is busy.
+    const rtp = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
     const rtcp = dgram.createSocket('udp4');
     await bind(rtp);
     await bind(rtcp);
@@ -92,6 +103,15 @@ export class StreamRelay {
     this.stats.packets += 1;
     this.stats.bytes += msg.length;
     if (this.kind === 'video') {
+      const seq = msg.readUInt16BE(2);
+      const last = this.#lastVideoSeq;
+      // Ahead by more than one: a gap (late, reordered packets are behind and pass).
+      const ahead = last === undefined ? 1 : (seq - last) & 0xffff;
+      if (ahead > 1 && ahead < 0x8000) {
+        this.stats.lost += ahead - 1;
+        this.onLoss?.();
+      }
+      if (ahead < 0x8000) this.#lastVideoSeq = seq;
       this.#send(msg);
       return;
     }

@@ -78,10 +78,57 @@ test('video passes through untouched', async () => {
     await sleep(100);
     assert.deepEqual(ff.packets, sent);
     assert.equal(relay.stats.filled, 0);
+    assert.equal(relay.stats.lost, 0);
     // Short garbage is dropped, not forwarded.
     sender.send(Buffer.from([1, 2, 3]), relay.port, '127.0.0.1');
     await sleep(50);
     assert.equal(ff.packets.length, 3);
+  } finally {
+    sender.close();
+    relay.close();
+    ff.close();
+    releasePortPair(port);
+  }
+});
+
+test('a gap in the video asks for a keyframe (ffmpeg sends no feedback of its own)', async () => {
+  const port = await freePortPair();
+  const ff = await listener(port);
+  const relay = await StreamRelay.open('video', '127.0.0.1', port, 96);
+  const sender = dgram.createSocket('udp4');
+  let asked = 0;
+  relay.onLoss = () => (asked += 1);
+  try {
+    // 10, 11, (12 and 13 lost), 14, then 13 late: one gap of two packets.
+    for (const seq of [10, 11, 14, 13, 15]) {
+      sender.send(rtp(seq, seq * 3000), relay.port, '127.0.0.1');
+      await sleep(10);
+    }
+    await sleep(50);
+    assert.equal(asked, 1);
+    assert.equal(relay.stats.lost, 2);
+    assert.equal(ff.packets.length, 5, 'late packets still go to ffmpeg, which reorders');
+    // Far behind (an old packet, or a restarted sender): no gap, nothing asked.
+    sender.send(rtp(65000, 0), relay.port, '127.0.0.1');
+    await sleep(30);
+    assert.equal(asked, 1);
+    // Sequence numbers wrap without counting as loss; a gap after the wrap does.
+    for (const seq of [16, 17]) sender.send(rtp(seq, 0), relay.port, '127.0.0.1');
+    await sleep(30);
+    assert.equal(asked, 1);
+    const wrapped = await StreamRelay.open('video', '127.0.0.1', port, 96);
+    let askedAfterWrap = 0;
+    wrapped.onLoss = () => (askedAfterWrap += 1);
+    for (const seq of [65534, 65535, 0, 1]) {
+      sender.send(rtp(seq, 0), wrapped.port, '127.0.0.1');
+      await sleep(10);
+    }
+    await sleep(30);
+    assert.equal(askedAfterWrap, 0);
+    sender.send(rtp(3, 0), wrapped.port, '127.0.0.1');
+    await sleep(30);
+    assert.equal(askedAfterWrap, 1);
+    wrapped.close();
   } finally {
     sender.close();
     relay.close();

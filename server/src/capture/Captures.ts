@@ -183,7 +183,8 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     const capture = this.#byId.get(captureId);
     if (!capture) throw new CaptureNotFound();
     capture.state = capture.stopReason ? 'finishing' : p.state;
-    capture.mediaStartedAt = p.mediaStartedAt;
+    // The first media of the first recorder: a replacement's report does not move it.
+    capture.mediaStartedAt ??= p.mediaStartedAt;
     capture.seconds = p.seconds;
     capture.bytes = p.bytes;
     capture.pending = p.pending;
