@@ -25,7 +25,7 @@ import type { Drive } from '@parley/server/shared';
 import { Epoch, killStrays, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
-import { freePortPair, releasePortPair, StreamRelay } from './relay.ts';
+import { freePortPair, releasePortPair, StreamRelay, udpBound } from './relay.ts';
 
 type RecorderSocket = Socket<RecorderServerToClientEvents, RecorderClientToServerEvents>;
 
@@ -317,6 +317,9 @@ export class CaptureJob {
   }
 
   #startEpoch(comp: Composition, streams: InputStream[]): void {
+    // The relays hold packets until this ffmpeg listens (see StreamRelay.hold).
+    const relays = streams.map((i) => this.#streams.get(i.producerId)?.relay).filter((r): r is StreamRelay => r !== undefined);
+    for (const r of relays) r.hold();
     this.#epochNo += 1;
     this.#firstOfEpoch = true;
     const prefix = `p${pad(this.#part, 3)}e${pad(this.#epochNo, 3)}-`;
@@ -341,6 +344,15 @@ export class CaptureJob {
       },
     });
     this.#epoch = epoch;
+    const listening = Date.now();
+    const waitForListen = () => {
+      if (this.#epoch !== epoch || streams.every((i) => udpBound(i.port)) || Date.now() - listening > 5000) {
+        for (const r of relays) r.release();
+        return;
+      }
+      setTimeout(waitForListen, 10);
+    };
+    waitForListen();
     this.#log.info({ epoch: this.#epochNo, tiles: comp.tiles.length, audio: comp.audio.length, pid: epoch.pid }, 'ffmpeg started');
     // ffmpeg shows a video from its first keyframe on, and learns its size
     // there: until this run writes its first segment, keep asking (the first

@@ -8,6 +8,7 @@
 // While a microphone is silent the relay sends Opus silence frames in its
 // place, on one continuous timeline of sequence numbers and timestamps.
 import dgram from 'node:dgram';
+import fs from 'node:fs';
 
 /** An Opus frame of 20 ms of silence (CELT, TOC 0xF8): what browsers send under DTX, decodable by any Opus decoder. */
 const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
@@ -15,6 +16,8 @@ const FRAME_MS = 20;
 const FRAME_TICKS = 960; // 20 ms at 48 kHz
 /** A real packet later than this counts as a gap: fill it. */
 const GAP_MS = 60;
+/** Packets held at most while ffmpeg starts (seconds of video at a few Mbit/s). */
+const HOLD_MAX = 5000;
 
 export interface RelayStats {
   packets: number;
@@ -42,6 +45,7 @@ export class StreamRelay {
   #lastRealAt = 0;
   #lastOutAt = 0;
   #lastVideoSeq: number | undefined;
+  #held: Buffer[] | undefined;
   #closed = false;
   /**
    * A video packet went missing. ffmpeg sends no RTCP feedback, so nobody
@@ -156,7 +160,27 @@ export class StreamRelay {
   }
 
   #send(buf: Buffer): void {
+    if (this.#held) {
+      if (this.#held.length < HOLD_MAX) this.#held.push(buf);
+      return;
+    }
     this.#rtp.send(buf, this.targetPort, '127.0.0.1', () => undefined);
+  }
+
+  /**
+   * Keeps packets back while a new ffmpeg starts: it counts time from the
+   * first packet it reads, so what arrives before it listens must wait for
+   * it, not be lost, or its timeline would start late and run short.
+   */
+  hold(): void {
+    this.#held ??= [];
+  }
+
+  /** Sends what was held, in order, and forwards directly again. */
+  release(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    for (const buf of held ?? []) this.#send(buf);
   }
 
   close(): void {
@@ -166,6 +190,20 @@ export class StreamRelay {
     this.#rtp.close();
     this.#rtcp.close();
   }
+}
+
+/** Whether some process listens on UDP `port` (Linux: /proc/net/udp and udp6). */
+export function udpBound(port: number): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    try {
+      // The local address is the second column: "0100007F:C738 ".
+      if (fs.readFileSync(table, 'utf8').split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()))) return true;
+    } catch {
+      // No such table (no IPv6).
+    }
+  }
+  return false;
 }
 
 /** An even port P with P + 1 free too (ffmpeg's RTP and RTCP for one SDP media line). */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { freePortPair, releasePortPair, StreamRelay } from '../src/relay.ts';
+import { freePortPair, releasePortPair, StreamRelay, udpBound } from '../src/relay.ts';
 import { sdpFor } from '../src/ffmpeg.ts';
 
 function rtp(seq: number, ts: number, payload = Buffer.from([0x78, 1, 2, 3])): Buffer {
@@ -133,6 +133,29 @@ test('a gap in the video asks for a keyframe (ffmpeg sends no feedback of its ow
     sender.close();
     relay.close();
     ff.close();
+    releasePortPair(port);
+  }
+});
+
+test('held packets wait for ffmpeg to listen, then go in order; udpBound sees the listener', async () => {
+  const port = await freePortPair();
+  const relay = await StreamRelay.open('video', '127.0.0.1', port, 96);
+  const sender = dgram.createSocket('udp4');
+  try {
+    relay.hold();
+    for (const seq of [1, 2, 3]) sender.send(rtp(seq, seq), relay.port, '127.0.0.1');
+    await sleep(50);
+    assert.equal(udpBound(port), false);
+    const ff = await listener(port);
+    assert.equal(udpBound(port), true);
+    relay.release();
+    sender.send(rtp(4, 4), relay.port, '127.0.0.1');
+    await sleep(50);
+    assert.deepEqual(ff.packets.map((p) => p.readUInt16BE(2)), [1, 2, 3, 4]);
+    ff.close();
+  } finally {
+    sender.close();
+    relay.close();
     releasePortPair(port);
   }
 });
