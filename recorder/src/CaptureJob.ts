@@ -117,7 +117,7 @@ export class CaptureJob {
     clearTimeout(this.#reconcileTimer);
     clearTimeout(this.#speakerTimer);
     await this.#reconciling.catch(() => undefined);
-    await this.#epoch?.stop();
+    await this.#epoch?.stop({ drain: true });
     this.#epoch = undefined;
     for (const s of this.#streams.values()) this.#closeStream(s);
     this.#report('finishing');

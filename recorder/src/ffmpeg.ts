@@ -113,6 +113,10 @@ export class Epoch {
   readonly #list: string;
   #seen = 0;
   #poll: NodeJS.Timeout;
+  #outTimeUs = 0;
+  #advancedAt = Date.now();
+  /** Wall-clock time of the run's output time 0 (its inputs are held until ffmpeg listens). */
+  readonly #startedAt = Date.now();
   #stderr = '';
   readonly exited: Promise<void>;
 
@@ -131,6 +135,8 @@ export class Epoch {
     };
     const args = [
       '-hide_banner', '-nostats', '-loglevel', 'error', '-y',
+      // How far the output has got (see stop: a clean end drains what is buffered).
+      '-progress', 'pipe:1', '-stats_period', '0.25',
       '-protocol_whitelist', 'file,udp,rtp',
       // Enough to learn each video's size from its first keyframe, no more: every second here is a second of lost picture.
       '-analyzeduration', '3000000', '-probesize', '10000000',
@@ -149,7 +155,14 @@ export class Epoch {
       '-segment_list', this.#list, '-segment_list_type', 'csv',
       path.join(opts.dir, `${opts.prefix}%06d.ts`),
     ];
-    this.#child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.#child = spawn('ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child.stdout!.on('data', (d: Buffer) => {
+      const m = /out_time_us=(\d+)\s*$/m.exec(d.toString());
+      if (m && m[1] !== String(this.#outTimeUs)) {
+        this.#outTimeUs = Number(m[1]);
+        this.#advancedAt = Date.now();
+      }
+    });
     // If this recorder dies (kill -9), its ffmpeg outlives it: the next run
     // of the job on this machine ends it by this file (see killStrays).
     if (this.#child.pid) fs.writeFileSync(path.join(opts.dir, `${opts.prefix}ffmpeg.pid`), String(this.#child.pid));
@@ -191,8 +204,21 @@ export class Epoch {
     }
   }
 
-  /** Ends the run cleanly: ffmpeg closes its last segment on "q". */
-  async stop(): Promise<void> {
+  /**
+   * Ends the run cleanly: ffmpeg closes its last segment on "q". With
+   * `drain` (the end of a capture) it first lets ffmpeg write everything up
+   * to now: "q" drops input not yet read, and a run that fell behind (a late
+   * keyframe, a loaded machine) would lose its last seconds. (Its inputs keep
+   * flowing meanwhile: ffmpeg reads "q" only between packets.)
+   */
+  async stop(opts: { drain?: boolean } = {}): Promise<void> {
+    if (opts.drain) {
+      const target = (Date.now() - this.#startedAt) * 1000 - 100_000;
+      const deadline = Date.now() + 8000;
+      while (this.#child.exitCode === null && this.#outTimeUs < target && Date.now() < deadline && Date.now() - this.#advancedAt < 2000) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     if (this.#child.exitCode === null && this.#child.signalCode === null) {
       this.#child.stdin!.write('q');
       const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
