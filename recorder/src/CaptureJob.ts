@@ -21,7 +21,7 @@ import type {
   RecorderServerToClientEvents,
   RecorderView,
 } from '@parley/protocol';
-import type { Drive } from '@parley/server/shared';
+import { readDriveJson, type Drive } from '@parley/server/shared';
 import { Epoch, killStrays, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
@@ -434,14 +434,7 @@ export class CaptureJob {
   }
 
   async #loadPlaylist(): Promise<PlaylistState> {
-    try {
-      const file = await this.#o.drive.get(`${liveFolder(this.#job)}playlist.json`);
-      const chunks: Buffer[] = [];
-      for await (const c of file.body) chunks.push(c as Buffer);
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as PlaylistState;
-    } catch {
-      return { mediaSequence: 0, discontinuitySequence: 0, window: [] };
-    }
+    return (await readDriveJson<PlaylistState>(this.#o.drive, `${liveFolder(this.#job)}playlist.json`)) ?? { mediaSequence: 0, discontinuitySequence: 0, window: [] };
   }
 
   async #writeStatus(state: 'live' | 'ended'): Promise<void> {

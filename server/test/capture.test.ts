@@ -198,6 +198,16 @@ describe('the recorder namespace', () => {
     const p = (await progressed).recording!;
     assert.equal(p.pending, 1);
     assert.equal(p.seconds, 4);
+    // A replacement recorder (the first one died) reports its own run from zero: the total goes on.
+    const replacement = await recorderSocket(rec.auth && (rec.auth as { token: string }).token);
+    await ok(replacement as never, 'recorder:attach', {});
+    const resumed = next<CaptureState>(guest.socket, 'capture:state', (s) => (s.recording?.seconds ?? 0) > 4);
+    await ok(replacement as never, 'recorder:progress', { state: 'live', seconds: 1.5, bytes: 500, segments: 1, pending: 0, mediaStartedAt: Date.now() });
+    const total = (await resumed).recording!;
+    assert.equal(total.seconds, 5.5);
+    assert.equal(total.bytes, 1500);
+    assert.ok(total.mediaStartedAt! < Date.now() - 3000, 'the recording still starts when the first recorder started');
+    replacement.close();
 
     // A stop reaches the recorder, which finishes; then the state clears.
     const stop = next<{ reason: string }>(rec as never, 'recorder:stop');

@@ -25,6 +25,8 @@ export class Capture {
   stopReason: CaptureStopReason | null = null;
   /** A recorder has taken the job (its socket attached at least once). */
   attached = false;
+  /** What recorders before the current one wrote (each reports its own run). */
+  base = { seconds: 0, bytes: 0 };
 
   constructor(init: {
     id: string;

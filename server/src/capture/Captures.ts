@@ -14,7 +14,7 @@ import {
   type RecorderView,
 } from '@parley/protocol';
 import { randomId, type RecorderTokens } from '../auth/tokens.ts';
-import type { Drive } from '../drive/Drive.ts';
+import { readDriveJson, type Drive } from '../drive/Drive.ts';
 import type { Meeting } from '../meet/Meeting.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { Capture, captureKeys } from './Capture.ts';
@@ -174,6 +174,8 @@ export class Captures extends TypedEmitter<CapturesEvents> {
   attach(captureId: string): { job: Capture; view: RecorderView | null; stopping: boolean } {
     const capture = this.#byId.get(captureId);
     if (!capture) throw new CaptureNotFound();
+    // A replacement recorder reports from zero: what the earlier ones wrote stays counted.
+    if (capture.attached) capture.base = { seconds: capture.seconds, bytes: capture.bytes };
     capture.attached = true;
     const meeting = this.#meetings.live(capture.meetingId);
     return { job: capture, view: meeting && !meeting.closed ? recorderView(meeting) : null, stopping: capture.stopReason !== null };
@@ -185,8 +187,8 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     capture.state = capture.stopReason ? 'finishing' : p.state;
     // The first media of the first recorder: a replacement's report does not move it.
     capture.mediaStartedAt ??= p.mediaStartedAt;
-    capture.seconds = p.seconds;
-    capture.bytes = p.bytes;
+    capture.seconds = capture.base.seconds + p.seconds;
+    capture.bytes = capture.base.bytes + p.bytes;
     capture.pending = p.pending;
     this.#changed(capture);
   }
@@ -203,15 +205,8 @@ export class Captures extends TypedEmitter<CapturesEvents> {
   /** The public state of a live stream, from the drive (the meeting may be long gone). */
   async liveStatus(liveId: string): Promise<LiveStatusReply | null> {
     const folder = captureKeys.liveFolder(liveId);
-    let status: LiveStatusFile;
-    try {
-      const file = await this.#drive.get(`${folder}status.json`);
-      const chunks: Buffer[] = [];
-      for await (const c of file.body) chunks.push(c as Buffer);
-      status = JSON.parse(Buffer.concat(chunks).toString('utf8')) as LiveStatusFile;
-    } catch {
-      return null;
-    }
+    const status = await readDriveJson<LiveStatusFile>(this.#drive, `${folder}status.json`);
+    if (!status) return null;
     const playlistUrl = status.state === 'live' ? await this.#drive.shareUrl(`${folder}index.m3u8`, 26 * 3600) : null;
     return { state: status.state, title: status.title, playlistUrl, endsAt: status.endsAt };
   }

@@ -77,3 +77,15 @@ export function contentTypeOf(key: string): string {
   const dot = key.lastIndexOf('.');
   return (dot >= 0 && TYPES[key.slice(dot).toLowerCase()]) || 'application/octet-stream';
 }
+
+/** A small JSON file of the drive (a status, a manifest), or null when it is missing or unreadable. */
+export async function readDriveJson<T>(drive: Drive, key: string): Promise<T | null> {
+  try {
+    const file = await drive.get(key);
+    const chunks: Buffer[] = [];
+    for await (const c of file.body) chunks.push(c as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}

@@ -3,7 +3,7 @@ import { LiveParams, MeetingParams, type MeetingId, type RecordingInfo } from '@
 import type { TokenSigner } from '../auth/tokens.ts';
 import { captureKeys } from '../capture/Capture.ts';
 import type { Captures } from '../capture/Captures.ts';
-import type { Drive } from '../drive/Drive.ts';
+import { readDriveJson, type Drive } from '../drive/Drive.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { sendError } from './errors.ts';
 
@@ -17,17 +17,6 @@ export interface RecordingMeta {
   /** The MP4's name in the recording's folder; null when it failed. */
   file: string | null;
   error: string | null;
-}
-
-async function readJson<T>(drive: Drive, key: string): Promise<T | null> {
-  try {
-    const file = await drive.get(key);
-    const chunks: Buffer[] = [];
-    for await (const c of file.body) chunks.push(c as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -55,7 +44,7 @@ export function registerCaptureRoutes(app: FastifyInstance, deps: { meetings: Me
     const now = live?.has(claims.participantId) ? live.participant(claims.participantId).role === 'moderator' : false;
     if (!now && !claims.moderator) return sendError(reply, 'NOT_MODERATOR', 'only a moderator can list recordings');
     const objects = await deps.drive.list(captureKeys.recordingsOf(id));
-    const metas = await Promise.all(objects.filter((o) => o.key.endsWith('/recording.json')).map((o) => readJson<RecordingMeta>(deps.drive, o.key)));
+    const metas = await Promise.all(objects.filter((o) => o.key.endsWith('/recording.json')).map((o) => readDriveJson<RecordingMeta>(deps.drive, o.key)));
     const recordings: RecordingInfo[] = [];
     for (const m of metas) {
       if (!m) continue;
