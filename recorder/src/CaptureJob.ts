@@ -379,7 +379,6 @@ export class CaptureJob {
     this.#uploader.add({
       localPath: path.join(this.#dir, seg.file),
       key: this.#segmentKey(seg.file),
-      start: seg.start,
       duration,
       discontinuity,
     });
@@ -426,7 +425,7 @@ export class CaptureJob {
       for (const line of lines) {
         const [file, start, end] = line.split(',');
         if (!file || !fs.existsSync(path.join(this.#dir, file)) || stored.has(this.#segmentKey(file))) continue;
-        this.#uploader.add({ localPath: path.join(this.#dir, file), key: this.#segmentKey(file), start: Number(start), duration: Number(end) - Number(start), discontinuity: false });
+        this.#uploader.add({ localPath: path.join(this.#dir, file), key: this.#segmentKey(file), duration: Number(end) - Number(start), discontinuity: false });
         recovered += 1;
       }
     }

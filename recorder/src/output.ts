@@ -10,8 +10,6 @@ import { SEGMENT_SECONDS } from './ffmpeg.ts';
 export interface QueuedSegment {
   localPath: string;
   key: string;
-  /** Seconds on the capture's timeline. */
-  start: number;
   duration: number;
   /** A new ffmpeg run (or recorder) starts here: the player must reset its decoder. */
   discontinuity: boolean;
@@ -38,8 +36,6 @@ export class SegmentUploader {
   readonly #keepLocal: boolean;
   #running: Promise<void> | undefined;
   #abandoned = false;
-  uploaded = 0;
-  uploadedSeconds = 0;
   bytes = 0;
   /** Epoch ms of the last failed upload, or 0 while the store answers. */
   failingSince = 0;
@@ -86,8 +82,6 @@ export class SegmentUploader {
         await this.#drive.put(seg.key, body, { contentType: 'video/mp2t', cacheControl: 'public, max-age=86400' });
         if (this.#live) await this.#publish(seg);
         this.#queue.shift();
-        this.uploaded += 1;
-        this.uploadedSeconds += seg.duration;
         this.bytes += body.length;
         if (!this.#keepLocal) fs.rmSync(seg.localPath, { force: true });
         if (this.failingSince) this.#log.info({ downForMs: Date.now() - this.failingSince }, 'storage is back; uploading the waiting segments');
@@ -113,12 +107,12 @@ export class SegmentUploader {
   async #publish(seg: QueuedSegment): Promise<void> {
     const live = this.#live!;
     const state = live.state;
-    state.window.push({ key: seg.key, duration: seg.duration, discontinuity: seg.discontinuity });
+    // A retry after the playlist upload failed must not list the segment twice.
+    if (state.window.at(-1)?.key !== seg.key) state.window.push({ key: seg.key, duration: seg.duration, discontinuity: seg.discontinuity });
     while (state.window.length > WINDOW) {
-      const gone = state.window.shift()!;
+      state.window.shift();
       state.mediaSequence += 1;
       if (state.window[0]?.discontinuity) state.discontinuitySequence += 1;
-      void gone;
     }
     await this.writePlaylist(false);
   }

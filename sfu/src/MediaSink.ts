@@ -10,6 +10,9 @@ export interface PlainTarget {
   rtcpPort: number;
 }
 
+/** Finds a producer this sink may take, with the router it lives on. */
+export type ProducerLookup = (producerId: string) => { router: types.Router; producer: types.Producer<ProducerAppData> } | undefined;
+
 export interface SinkConsumer {
   transport: types.PlainTransport;
   consumer: types.Consumer;
@@ -24,30 +27,21 @@ export interface SinkConsumer {
 export class MediaSink {
   readonly #listenIp: string;
   readonly #log: Logger;
-  readonly #find: (producerId: string) => { router: types.Router; producer: types.Producer<ProducerAppData> } | undefined;
+  readonly #find: ProducerLookup;
   readonly #streams = new Map<string, SinkConsumer>();
   #closed = false;
 
   readonly #onClose: () => void;
 
-  constructor(listenIp: string, find: MediaSink['find'], log: Logger, onClose: () => void = () => undefined) {
+  constructor(listenIp: string, find: ProducerLookup, log: Logger, onClose: () => void = () => undefined) {
     this.#listenIp = listenIp;
     this.#onClose = onClose;
     this.#find = find;
     this.#log = log;
   }
 
-  /** Looks a producer up (set by the room). */
-  get find(): (producerId: string) => { router: types.Router; producer: types.Producer<ProducerAppData> } | undefined {
-    return this.#find;
-  }
-
   get closed(): boolean {
     return this.#closed;
-  }
-
-  get size(): number {
-    return this.#streams.size;
   }
 
   async consume(producerId: string, target: PlainTarget): Promise<types.Consumer> {
