@@ -1,6 +1,6 @@
 // `npm test` (after setup): typecheck, then every test file with Node's test
 // runner: unit and integration tests (real mediasoup workers, a real
-// redis-server), then the browser end-to-end tests (real Chromium), one file
+// redis-server, a real PostgreSQL server), then the browser end-to-end tests (real Chromium), one file
 // at a time because they load both cores.
 //
 //   node scripts/test.ts              everything
@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startPostgres } from './lib/postgres-server.ts';
 import { startRedis } from './lib/redis-server.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -47,7 +48,9 @@ if (filters.length === 0) {
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
 const redis = await startRedis(path.join(tmp, 'redis'));
-const env = { PARLEY_TEST_REDIS_URL: redis.url, PARLEY_TEST_TMP: tmp };
+// One PostgreSQL server for the whole run; each test creates its own database in it.
+const postgres = await startPostgres();
+const env = { PARLEY_TEST_REDIS_URL: redis.url, PARLEY_TEST_PG_URL: postgres.url, PARLEY_TEST_TMP: tmp };
 try {
   const unit = testFiles(['protocol/test', 'sfu/test', 'server/test', 'recorder/test', 'web/test']);
   if (unit.length) {
@@ -58,6 +61,7 @@ try {
     ok = run(`browser end-to-end tests (${e2e.length} files)`, process.execPath, ['--test', '--test-timeout=300000', '--test-concurrency=1', ...e2e], env) && ok;
   }
 } finally {
+  await postgres.stop();
   await redis.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 }

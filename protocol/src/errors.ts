@@ -31,6 +31,18 @@ export const ERROR_CODES = [
   'CAPTURE_UNAVAILABLE', // recording and streaming need Redis and a recorder process; this server has none
   'CAPTURE_ACTIVE', // a recording (or stream) of this meeting is already running
   'CAPTURE_NOT_FOUND', // nothing of that kind is running in this meeting
+  'EMAIL_TAKEN', // an account with this e-mail address exists
+  'USERNAME_TAKEN', // an account with this username exists
+  'INVALID_CREDENTIALS', // wrong login or password (never says which)
+  'ORG_NOT_FOUND', // no such organization, or the user is not in it
+  'USER_NOT_FOUND', // no such user in this organization
+  'INVITATION_INVALID', // unknown, expired, revoked or already used invitation link
+  'LAST_LEGAL_REPRESENTATIVE', // the last legal representative cannot be removed or demoted
+  'CHANNEL_NOT_FOUND', // no such channel, or a private one the user is not in
+  'NOT_A_MEMBER', // a public channel the user has not joined
+  'CHANNEL_NAME_TAKEN', // another channel of the organization has this name
+  'MESSAGE_NOT_FOUND',
+  'FILE_NOT_FOUND',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

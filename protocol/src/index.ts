@@ -4,3 +4,4 @@ export * from './limits.ts';
 export * from './schemas.ts';
 export * from './events.ts';
 export * from './emitter.ts';
+export * from './chat.ts';

@@ -3,6 +3,7 @@
 // from them, so the contract and the check cannot drift apart.
 import Type from 'typebox';
 import { LIMITS, REACTIONS } from './limits.ts';
+import { ChatPayloads } from './chat.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameChars });
@@ -273,7 +274,7 @@ export const RecorderPayloads = {
 } as const;
 
 /** Every payload the server checks, whichever namespace it arrives on. */
-export const AllPayloads = { ...Payloads, ...RecorderPayloads };
+export const AllPayloads = { ...Payloads, ...RecorderPayloads, ...ChatPayloads };
 export type PayloadName = keyof typeof AllPayloads;
 export type PayloadOf<E extends PayloadName> = Type.Static<(typeof AllPayloads)[E]>;
 /** Events of the participants' namespace. */

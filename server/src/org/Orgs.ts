@@ -1,0 +1,230 @@
+// Organizations: members and their roles, invitation links, the welcome
+// template. Roles: legal representative (the organization's owner), admin,
+// collaborator, and external (a guest who sees only the channels of its
+// invitation). Admins and legal representatives manage people; only a legal
+// representative makes or unmakes another one, and the last one can be
+// neither removed nor demoted.
+import crypto from 'node:crypto';
+import { CHAT_LIMITS, DomainError, TypedEmitter, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
+import { newId, sha256, userView, type UserRow } from '../accounts/Accounts.ts';
+import type { Chat } from '../chat/Chat.ts';
+import type { Db, Sql } from '../store/db.ts';
+
+export interface OrgsEvents {
+  /** Someone joined (signup with a new organization, or an invitation): Euria welcomes them. */
+  memberAdded: [orgId: string, userId: string, role: OrgRole];
+  memberRemoved: [orgId: string, userId: string];
+}
+
+interface OrgRow {
+  id: string;
+  name: string;
+  welcome_templates: Partial<Record<Language, string>>;
+  created_at: number;
+}
+interface InvitationRow {
+  id: string;
+  org_id: string;
+  role: 'admin' | 'collaborator' | 'external';
+  channel_ids: string[];
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+const MANAGERS: readonly OrgRole[] = ['legal', 'admin'];
+/** The channel every (non-guest) member of a new organization starts in. */
+export const DEFAULT_CHANNEL = 'general';
+
+export class Orgs extends TypedEmitter<OrgsEvents> {
+  readonly #db: Db;
+  readonly #chat: Chat;
+  /** Bots (Euria) are members of every organization, so they can write to anyone. */
+  botIds: string[] = [];
+
+  constructor(db: Db, chat: Chat) {
+    super();
+    this.#db = db;
+    this.#chat = chat;
+  }
+
+  /** A new organization: its creator is the legal representative and the admin of its default channel. */
+  async create(userId: string, name: string): Promise<OrgView> {
+    return this.#chat.transaction(async (q, out) => {
+      const id = newId();
+      await q.query('insert into orgs (id, name, created_at) values ($1, $2, $3)', [id, name.trim(), Date.now()]);
+      await q.query(`insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, 'legal', $3)`, [id, userId, Date.now()]);
+      for (const bot of this.botIds) await q.query(`insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, 'bot', $3)`, [id, bot, Date.now()]);
+      const channelId = await this.#chat.insertChannel(q, { orgId: id, kind: 'public', name: DEFAULT_CHANNEL, topic: 'Everyone in the organization', createdBy: userId });
+      await this.#chat.addMembers(q, out, channelId, [userId], null, 'admin');
+      out.add(() => this.emit('memberAdded', id, userId, 'legal'));
+      return { id, name: name.trim(), role: 'legal' as const };
+    });
+  }
+
+  /** Adds the bots to organizations created before them (first start of a new bot). */
+  async addBots(): Promise<void> {
+    for (const bot of this.botIds) {
+      await this.#db.query(`insert into org_members (org_id, user_id, role, joined_at) select id, $1, 'bot', $2 from orgs on conflict do nothing`, [bot, Date.now()]);
+    }
+  }
+
+  async forUser(userId: string): Promise<OrgView[]> {
+    return this.#db.query<OrgView>('select o.id, o.name, m.role from org_members m join orgs o on o.id = m.org_id where m.user_id = $1 order by m.joined_at', [userId]);
+  }
+
+  async role(orgId: string, userId: string, sql: Sql = this.#db): Promise<OrgRole | undefined> {
+    const [row] = await sql.query<{ role: OrgRole }>('select role from org_members where org_id = $1 and user_id = $2', [orgId, userId]);
+    return row?.role;
+  }
+
+  async #manager(sql: Sql, orgId: string, actorId: string): Promise<OrgRole> {
+    const role = await this.role(orgId, actorId, sql);
+    if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+    if (!MANAGERS.includes(role)) throw new DomainError('FORBIDDEN', 'only administrators manage people');
+    return role;
+  }
+
+  async members(orgId: string, userId: string, online: Set<string> = new Set()): Promise<OrgMemberView[]> {
+    const role = await this.role(orgId, userId);
+    if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+    // A guest sees the people of its channels only.
+    const rows =
+      role === 'external'
+        ? await this.#db.query<UserRow & { role: OrgRole }>(
+            `select distinct u.*, m.role from org_members m join users u on u.id = m.user_id
+              where m.org_id = $1 and (u.id = $2 or u.is_bot or u.id in (
+                select cm2.user_id from channel_members cm1 join channel_members cm2 on cm2.channel_id = cm1.channel_id
+                  join channels c on c.id = cm1.channel_id where cm1.user_id = $2 and c.org_id = $1))`,
+            [orgId, userId],
+          )
+        : await this.#db.query<UserRow & { role: OrgRole }>('select u.*, m.role from org_members m join users u on u.id = m.user_id where m.org_id = $1 order by lower(u.name) limit 10000', [
+            orgId,
+          ]);
+    return rows.map((r) => ({ ...userView(r, online.has(r.id)), role: r.role }));
+  }
+
+  /** An invitation link, valid CHAT_LIMITS.invitationDays. Guests' links name their channels and work once. */
+  async invite(actorId: string, orgId: string, body: InviteBody): Promise<{ id: string; token: string; expiresAt: number }> {
+    return this.#db.tx(async (sql) => {
+      await this.#manager(sql, orgId, actorId);
+      const channelIds = [...new Set(body.channelIds ?? [])];
+      if (body.role === 'external' && channelIds.length === 0) throw new DomainError('INVALID_PAYLOAD', 'a guest invitation names at least one channel');
+      if (body.role !== 'external' && channelIds.length) throw new DomainError('INVALID_PAYLOAD', 'only guest invitations name channels');
+      if (channelIds.length) {
+        const found = await sql.query(`select id from channels where org_id = $1 and id = any($2) and kind in ('public', 'private')`, [orgId, channelIds]);
+        if (found.length !== channelIds.length) throw new DomainError('CHANNEL_NOT_FOUND', 'no such channel in this organization');
+      }
+      const token = crypto.randomBytes(24).toString('base64url');
+      const id = newId();
+      const expiresAt = Date.now() + CHAT_LIMITS.invitationDays * 24 * 3600_000;
+      await sql.query(
+        'insert into invitations (id, token_hash, org_id, role, channel_ids, created_by, created_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [id, sha256(token), orgId, body.role, JSON.stringify(channelIds), actorId, Date.now(), expiresAt],
+      );
+      return { id, token, expiresAt };
+    });
+  }
+
+  async revokeInvitation(actorId: string, orgId: string, invitationId: string): Promise<void> {
+    await this.#manager(this.#db, orgId, actorId);
+    const rows = await this.#db.query('update invitations set revoked_at = $3 where id = $1 and org_id = $2 and revoked_at is null returning 1', [invitationId, orgId, Date.now()]);
+    if (!rows.length) throw new DomainError('INVITATION_INVALID', 'no such invitation');
+  }
+
+  /** What an invitation link leads to, for the sign-up page (nothing for a bad link). */
+  async peek(token: string): Promise<{ orgName: string; role: string } | undefined> {
+    const [row] = await this.#db.query<InvitationRow & { name: string }>('select i.*, o.name from invitations i join orgs o on o.id = i.org_id where i.token_hash = $1', [
+      sha256(token),
+    ]);
+    if (!row || !usable(row)) return undefined;
+    return { orgName: row.name, role: row.role };
+  }
+
+  /**
+   * Joins the organization of an invitation. Members keep their role (a
+   * second click changes nothing). Guests land in the invitation's channels,
+   * everyone else in the default channel.
+   */
+  async accept(userId: string, token: string): Promise<OrgView> {
+    return this.#chat.transaction(async (sql, out) => {
+      const [inv] = await sql.query<InvitationRow>('select * from invitations where token_hash = $1 for update', [sha256(token)]);
+      if (!inv || !usable(inv)) throw new DomainError('INVITATION_INVALID', 'this invitation link is unknown, expired or used');
+      const [org] = await sql.query<OrgRow>('select * from orgs where id = $1', [inv.org_id]);
+      const existing = await this.role(inv.org_id, userId, sql);
+      if (existing) return { id: org!.id, name: org!.name, role: existing };
+      await sql.query('insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, $3, $4)', [inv.org_id, userId, inv.role, Date.now()]);
+      if (inv.role === 'external') await sql.query('update invitations set used_at = $2 where id = $1', [inv.id, Date.now()]);
+      const channelIds =
+        inv.role === 'external'
+          ? inv.channel_ids
+          : (await sql.query<{ id: string }>(`select id from channels where org_id = $1 and kind = 'public' and lower(name) = $2`, [inv.org_id, DEFAULT_CHANNEL])).map((c) => c.id);
+      for (const channelId of channelIds) {
+        // Channels deleted since the invitation are skipped.
+        const [exists] = await sql.query('select 1 from channels where id = $1 for update', [channelId]);
+        if (exists) await this.#chat.addMembers(sql, out, channelId, [userId], null);
+      }
+      out.add(() => this.emit('memberAdded', inv.org_id, userId, inv.role));
+      return { id: org!.id, name: org!.name, role: inv.role };
+    });
+  }
+
+  async setRole(actorId: string, orgId: string, userId: string, role: Exclude<OrgRole, 'bot'>): Promise<void> {
+    await this.#db.tx(async (sql) => {
+      // One change of roles at a time per organization: two admins demoting
+      // the last two legal representatives at once must not both succeed.
+      await sql.query('select 1 from orgs where id = $1 for update', [orgId]);
+      const actorRole = await this.#manager(sql, orgId, actorId);
+      const current = await this.role(orgId, userId, sql);
+      if (!current) throw new DomainError('USER_NOT_FOUND', 'no such member');
+      if (current === 'bot') throw new DomainError('FORBIDDEN', 'bots keep their role');
+      if ((current === 'legal' || role === 'legal') && actorRole !== 'legal') throw new DomainError('FORBIDDEN', 'only a legal representative appoints or removes one');
+      if (current === 'legal' && role !== 'legal') await this.#keepOneLegal(sql, orgId);
+      await sql.query('update org_members set role = $3 where org_id = $1 and user_id = $2', [orgId, userId, role]);
+    });
+  }
+
+  async #keepOneLegal(sql: Sql, orgId: string): Promise<void> {
+    const [row] = await sql.query<{ n: number }>(`select count(*)::int as n from org_members where org_id = $1 and role = 'legal'`, [orgId]);
+    if (row!.n <= 1) throw new DomainError('LAST_LEGAL_REPRESENTATIVE', 'the organization keeps at least one legal representative');
+  }
+
+  /** Removes a member (or lets one leave): out of every channel of the organization too. */
+  async remove(actorId: string, orgId: string, userId: string): Promise<void> {
+    await this.#chat.transaction(async (sql, out) => {
+      await sql.query('select 1 from orgs where id = $1 for update', [orgId]);
+      const actorRole = actorId === userId ? await this.role(orgId, actorId, sql) : await this.#manager(sql, orgId, actorId);
+      if (!actorRole) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+      const current = await this.role(orgId, userId, sql);
+      if (!current) throw new DomainError('USER_NOT_FOUND', 'no such member');
+      if (current === 'bot') throw new DomainError('FORBIDDEN', 'bots stay');
+      if (current === 'legal' && actorRole !== 'legal') throw new DomainError('FORBIDDEN', 'only a legal representative removes one');
+      if (current === 'legal') await this.#keepOneLegal(sql, orgId);
+      const [actor] = await sql.query<UserRow>('select * from users where id = $1', [actorId]);
+      await this.#chat.removeFromOrg(sql, out, orgId, userId, actorId === userId ? null : actor!);
+      await sql.query('delete from org_members where org_id = $1 and user_id = $2', [orgId, userId]);
+      out.add(() => this.emit('memberRemoved', orgId, userId));
+    });
+  }
+
+  async setWelcomeTemplate(actorId: string, orgId: string, language: Language, template: string | null): Promise<void> {
+    await this.#manager(this.#db, orgId, actorId);
+    await this.#db.query(
+      template === null ? 'update orgs set welcome_templates = welcome_templates - $2 where id = $1' : 'update orgs set welcome_templates = welcome_templates || jsonb_build_object($2::text, $3::text) where id = $1',
+      template === null ? [orgId, language] : [orgId, language, template],
+    );
+  }
+
+  /** What Euria's welcome needs: the newcomer, the organization, its template for their language. */
+  async welcomeContext(orgId: string, userId: string): Promise<{ orgName: string; name: string; username: string; language: Language; template: string | null } | undefined> {
+    const [row] = await this.#db.query<OrgRow & { user_name: string; username: string; language: Language }>(
+      `select o.*, u.name as user_name, u.username, u.language from orgs o join org_members m on m.org_id = o.id join users u on u.id = m.user_id
+        where o.id = $1 and u.id = $2`,
+      [orgId, userId],
+    );
+    if (!row) return undefined;
+    return { orgName: row.name, name: row.user_name, username: row.username, language: row.language, template: row.welcome_templates[row.language] ?? null };
+  }
+}
+
+const usable = (inv: InvitationRow): boolean => inv.revoked_at === null && inv.expires_at > Date.now() && !(inv.role === 'external' && inv.used_at !== null);

@@ -1,0 +1,90 @@
+// The SQL database: PostgreSQL everywhere. PGlite (PostgreSQL compiled to
+// WASM, in this process) by default, so a single node runs with no database
+// server; a real PostgreSQL server when DATABASE_URL is set. Both speak the
+// same SQL and run the same migrations; the store contract tests run on both.
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/** Something that runs SQL: the database itself or one transaction of it. */
+export interface Sql {
+  query<T extends object = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back
+   * when it throws (the error is rethrown unchanged).
+   */
+  tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DatabaseConfig = { kind: 'pglite'; dir: string | undefined } | { kind: 'postgres'; url: string; poolSize: number };
+
+// bigint (int8) columns hold sequence numbers and millisecond times: well
+// inside 2^53, so they come back as numbers on both drivers (PGlite already
+// does; node-postgres would return strings).
+pg.types.setTypeParser(20, (v) => Number(v));
+
+class PgliteDb implements Db {
+  readonly kind = 'pglite';
+  readonly #db: PGlite;
+  constructor(db: PGlite) {
+    this.#db = db;
+  }
+  async query<T extends object>(text: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.#db.query<T>(text, params)).rows;
+  }
+  tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.#db.transaction((t) => fn({ query: async <R extends object>(q: string, p: unknown[] = []) => (await t.query<R>(q, p)).rows }));
+  }
+  async close(): Promise<void> {
+    if (!this.#db.closed) await this.#db.close();
+  }
+}
+
+class PostgresDb implements Db {
+  readonly kind = 'postgres';
+  readonly #pool: pg.Pool;
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+  async query<T extends object>(text: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.#pool.query(text, params)).rows as T[];
+  }
+  async tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('begin');
+      const result = await fn({ query: async <R extends object>(q: string, p: unknown[] = []) => (await client.query(q, p)).rows as R[] });
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
+
+export async function openDb(config: DatabaseConfig): Promise<Db> {
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
+    // An idle client losing its server (restart, failover) must not crash the process.
+    pool.on('error', () => undefined);
+    const db = new PostgresDb(pool);
+    await db.query('select 1');
+    return db;
+  }
+  if (config.dir) fs.mkdirSync(config.dir, { recursive: true });
+  return new PgliteDb(await PGlite.create(config.dir ?? 'memory://'));
+}
+
+/** Postgres' unique_violation: a concurrent insert won the race. */
+export const isUniqueViolation = (error: unknown): boolean => (error as { code?: string } | null)?.code === '23505';

@@ -1,0 +1,357 @@
+// The store contract: accounts, organizations and chat on PGlite and on a
+// real PostgreSQL server, the same tests on both.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DomainError, type ChannelEvent } from '@parley/protocol';
+import { Accounts, type UserRow } from '../src/accounts/Accounts.ts';
+import { Chat } from '../src/chat/Chat.ts';
+import { Orgs } from '../src/org/Orgs.ts';
+import type { Db } from '../src/store/db.ts';
+import { loadMigrations, migrate } from '../src/store/migrate.ts';
+import { DB_KINDS, testDb } from './db.ts';
+
+const code = (c: string) => (e: unknown) => e instanceof DomainError && e.code === c;
+let n = 0;
+const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`;
+
+for (const kind of DB_KINDS) {
+  describe(`chat store on ${kind}`, () => {
+    let db: Db;
+    let accounts: Accounts;
+    let chat: Chat;
+    let orgs: Orgs;
+    const events: ChannelEvent[] = [];
+    const notes: [string, string][] = [];
+
+    before(async () => {
+      db = await testDb(kind);
+      accounts = new Accounts(db);
+      chat = new Chat(db);
+      orgs = new Orgs(db, chat);
+      chat.on('event', (e) => events.push(e));
+      chat.on('notify', (userId, note) => notes.push([userId, note.messageId]));
+    });
+    after(() => db.close());
+
+    const user = (name = 'user'): Promise<UserRow> => {
+      const id = uniq();
+      return accounts.signup({ email: `${name}-${id}@example.org`, username: `${name}${id}`, name: `${name} ${id}`, password: 'correct horse battery' });
+    };
+    /** An organization with its legal representative and a collaborator, both in #general. */
+    const team = async () => {
+      const owner = await user('owner');
+      const org = await orgs.create(owner.id, 'Acme');
+      const member = await user('member');
+      const { token } = await orgs.invite(owner.id, org.id, { role: 'collaborator' });
+      await orgs.accept(member.id, token);
+      const general = (await chat.channels(owner.id, org.id)).find((c) => c.name === 'general')!;
+      return { owner, member, org, general };
+    };
+
+    test('migrations are versioned and applied once, even by two migrators at once', async () => {
+      assert.deepEqual(await migrate(db), []);
+      const rows = await db.query<{ version: number }>('select version from schema_migrations order by version');
+      assert.deepEqual(rows.map((r) => r.version), loadMigrations().map((m) => m.version));
+      const other = await testDb(kind); // already migrated once
+      try {
+        assert.deepEqual(await Promise.all([migrate(other), migrate(other)]), [[], []]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    test('sign up, log in, sessions that end by revocation', async () => {
+      const u = await user('ann');
+      await assert.rejects(accounts.signup({ email: u.email.toUpperCase(), username: `x${uniq()}`, name: 'x', password: 'whatever123' }), code('EMAIL_TAKEN'));
+      await assert.rejects(accounts.signup({ email: `y${uniq()}@example.org`, username: u.username.toUpperCase(), name: 'y', password: 'whatever123' }), code('USERNAME_TAKEN'));
+      assert.ok(u.password_hash?.startsWith('scrypt$'));
+      assert.ok(!u.password_hash.includes('correct horse'));
+      const { token } = await accounts.login(u.username, 'correct horse battery', 'addr-1');
+      const session = await accounts.authenticate(token);
+      assert.equal(session?.user.id, u.id);
+      await assert.rejects(accounts.login(u.email, 'wrong password', 'addr-1'), code('INVALID_CREDENTIALS'));
+      await assert.rejects(accounts.login('nobody-at-all', 'wrong password', 'addr-1'), code('INVALID_CREDENTIALS'));
+      await accounts.revokeSession(session!.sessionId);
+      assert.equal(await accounts.authenticate(token), undefined);
+      assert.equal(await accounts.authenticate('x'.repeat(43)), undefined);
+      assert.equal(await accounts.authenticate({ token }), undefined);
+    });
+
+    test('logins are rate-limited per login name', async () => {
+      const u = await user('flood');
+      for (let i = 0; i < 5; i++) await assert.rejects(accounts.login(u.username, `wrong ${i}`, `addr-${i}`), code('INVALID_CREDENTIALS'));
+      // Even the right password waits now.
+      await assert.rejects(accounts.login(u.username, 'correct horse battery', 'addr-x'), code('RATE_LIMITED'));
+    });
+
+    test('an organization: legal representative, invitations, roles, the last legal representative stays', async () => {
+      const { owner, member, org, general } = await team();
+      assert.equal(general.role, 'admin');
+      assert.deepEqual((await orgs.forUser(member.id)).map((o) => [o.id, o.role]), [[org.id, 'collaborator']]);
+      assert.ok((await chat.channels(member.id, org.id)).some((c) => c.id === general.id), 'invited members land in #general');
+      await assert.rejects(orgs.invite(member.id, org.id, { role: 'collaborator' }), code('FORBIDDEN'));
+      await assert.rejects(orgs.setRole(member.id, org.id, owner.id, 'collaborator'), code('FORBIDDEN'));
+      await assert.rejects(orgs.setRole(owner.id, org.id, owner.id, 'admin'), code('LAST_LEGAL_REPRESENTATIVE'));
+      await assert.rejects(orgs.remove(owner.id, org.id, owner.id), code('LAST_LEGAL_REPRESENTATIVE'));
+      await orgs.setRole(owner.id, org.id, member.id, 'admin');
+      // An admin manages people but cannot touch a legal representative.
+      await assert.rejects(orgs.setRole(member.id, org.id, owner.id, 'collaborator'), code('FORBIDDEN'));
+      await assert.rejects(orgs.setRole(member.id, org.id, member.id, 'legal'), code('FORBIDDEN'));
+      await orgs.setRole(owner.id, org.id, member.id, 'legal');
+      // Two legal representatives demoting each other at once: one must stay.
+      const results = await Promise.allSettled([orgs.setRole(owner.id, org.id, member.id, 'admin'), orgs.setRole(member.id, org.id, owner.id, 'admin')]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      const legal = (await orgs.members(org.id, owner.id)).filter((m) => m.role === 'legal');
+      assert.equal(legal.length, 1);
+    });
+
+    test('invitation links: expired, revoked and reused guest links are refused', async () => {
+      const { owner, org, general } = await team();
+      const guest = await user('guest');
+      const inv = await orgs.invite(owner.id, org.id, { role: 'external', channelIds: [general.id] });
+      await orgs.accept(guest.id, inv.token);
+      const other = await user('guest2');
+      await assert.rejects(orgs.accept(other.id, inv.token), code('INVITATION_INVALID'));
+      await assert.rejects(orgs.accept(other.id, 'not-a-real-token-at-all'), code('INVITATION_INVALID'));
+      const revoked = await orgs.invite(owner.id, org.id, { role: 'collaborator' });
+      await orgs.revokeInvitation(owner.id, org.id, revoked.id);
+      await assert.rejects(orgs.accept(other.id, revoked.token), code('INVITATION_INVALID'));
+      const old = await orgs.invite(owner.id, org.id, { role: 'collaborator' });
+      await db.query('update invitations set expires_at = $2 where id = $1', [old.id, Date.now() - 1]);
+      await assert.rejects(orgs.accept(other.id, old.token), code('INVITATION_INVALID'));
+      await assert.rejects(orgs.invite(owner.id, org.id, { role: 'external' }), code('INVALID_PAYLOAD'));
+      await assert.rejects(orgs.invite(owner.id, org.id, { role: 'external', channelIds: ['nope'] }), code('CHANNEL_NOT_FOUND'));
+    });
+
+    test('guests see only the channels of their invitation', async () => {
+      const { owner, org, general } = await team();
+      const secret = await chat.create(owner.id, { orgId: org.id, name: `secret-${uniq()}`, kind: 'private' });
+      const open = await chat.create(owner.id, { orgId: org.id, name: `open-${uniq()}`, kind: 'public' });
+      const guest = await user('guest');
+      const inv = await orgs.invite(owner.id, org.id, { role: 'external', channelIds: [open.id] });
+      await orgs.accept(guest.id, inv.token);
+      assert.deepEqual((await chat.channels(guest.id, org.id)).map((c) => c.id), [open.id]);
+      assert.deepEqual(await chat.browse(guest.id, org.id), []);
+      for (const id of [general.id, secret.id]) {
+        await assert.rejects(chat.history(guest.id, id), code('CHANNEL_NOT_FOUND'));
+        await assert.rejects(chat.join(guest.id, id), code('CHANNEL_NOT_FOUND'));
+        await assert.rejects(chat.send(guest.id, { channelId: id, clientId: `c-${uniq()}`, text: 'hi' }), code('CHANNEL_NOT_FOUND'));
+      }
+      await assert.rejects(chat.create(guest.id, { orgId: org.id, name: 'mine', kind: 'public' }), code('FORBIDDEN'));
+      await assert.rejects(chat.openDirect(guest.id, org.id, [owner.id]), code('FORBIDDEN'));
+      await assert.rejects(chat.invite(guest.id, open.id, [owner.id]), code('FORBIDDEN'));
+      const inGeneral = await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'budget numbers' });
+      await assert.rejects(chat.thread(guest.id, inGeneral.message.id), code('MESSAGE_NOT_FOUND'));
+      await assert.rejects(chat.react(guest.id, inGeneral.message.id, '👍', true), code('MESSAGE_NOT_FOUND'));
+      assert.deepEqual(await chat.search(guest.id, org.id, 'budget'), []);
+      // Members of the guest's channel were told someone joined.
+      const joined = events.filter((e) => e.channelId === open.id && e.kind === 'member:joined').map((e) => (e as { userId: string }).userId);
+      assert.ok(joined.includes(guest.id));
+      // The guest's directory holds only the people of its channels.
+      const directory = (await orgs.members(org.id, guest.id)).filter((m) => !m.isBot).map((m) => m.id).sort();
+      assert.deepEqual(directory, [guest.id, owner.id].sort());
+    });
+
+    test('sending is idempotent on the client id, even when retries race', async () => {
+      const { owner, general } = await team();
+      const clientId = `c-${uniq()}`;
+      const first = await chat.send(owner.id, { channelId: general.id, clientId, text: 'once' });
+      const again = await chat.send(owner.id, { channelId: general.id, clientId, text: 'once' });
+      assert.equal(again.duplicate, true);
+      assert.equal(again.message.id, first.message.id);
+      const racing = `c-${uniq()}`;
+      const raced = await Promise.all(Array.from({ length: 5 }, () => chat.send(owner.id, { channelId: general.id, clientId: racing, text: 'race' })));
+      assert.equal(new Set(raced.map((r) => r.message.id)).size, 1);
+      const rows = await db.query('select 1 from messages where client_id = any($1)', [[clientId, racing]]);
+      assert.equal(rows.length, 2);
+      await assert.rejects(chat.send(owner.id, { channelId: 'other', clientId, text: 'once' }), code('INVALID_PAYLOAD'));
+    });
+
+    test('order: concurrent sends get distinct, gapless numbers in commit order', async () => {
+      const { owner, member, general } = await team();
+      const start = (await chat.channel(owner.id, general.id)).lastSeq;
+      const sent = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => chat.send(i % 2 ? owner.id : member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: `m${i}` })),
+      );
+      const seqs = sent.map((s) => s.message.seq).sort((a, b) => a - b);
+      assert.deepEqual(seqs, Array.from({ length: 20 }, (_, i) => start + i + 1));
+      const seen = events.filter((e) => e.channelId === general.id && e.seq > start).map((e) => e.seq);
+      assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'events go out in seq order');
+    });
+
+    test('threads, edits, deletes, reactions, pins', async () => {
+      const { owner, member, general } = await team();
+      const root = (await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'root' })).message;
+      const reply = (await chat.send(member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'reply', rootId: root.id })).message;
+      const nested = (await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'nested', rootId: reply.id })).message;
+      assert.equal(nested.rootId, root.id, 'a reply to a reply stays in the thread');
+      const thread = await chat.thread(member.id, reply.id);
+      assert.equal(thread.root.id, root.id);
+      assert.equal(thread.root.replyCount, 2);
+      assert.deepEqual(thread.replies.map((m) => m.text), ['reply', 'nested']);
+      assert.ok(!(await chat.history(owner.id, general.id)).messages.some((m) => m.rootId), 'replies stay out of the channel');
+
+      await assert.rejects(chat.edit(member.id, root.id, 'hijack'), code('FORBIDDEN'));
+      const edited = await chat.edit(owner.id, root.id, 'root, edited');
+      assert.ok(edited.editedAt);
+      await assert.rejects(chat.edit(owner.id, root.id, 'x'.repeat(16_001)), code('PAYLOAD_TOO_LARGE'));
+
+      assert.deepEqual(await chat.react(member.id, root.id, '🎉', true), [{ emoji: '🎉', userIds: [member.id] }]);
+      await chat.react(owner.id, root.id, '🎉', true);
+      await chat.react(owner.id, root.id, '🎉', true);
+      assert.deepEqual(await chat.react(member.id, root.id, '🎉', false), [{ emoji: '🎉', userIds: [owner.id] }]);
+
+      await chat.pin(member.id, root.id, true);
+      assert.deepEqual((await chat.pins(owner.id, general.id)).map((m) => m.id), [root.id]);
+
+      await assert.rejects(chat.delete(member.id, root.id), code('FORBIDDEN'));
+      await chat.delete(member.id, reply.id);
+      assert.equal((await chat.thread(owner.id, root.id)).root.replyCount, 1);
+      // The channel admin (owner) may delete anyone's message.
+      await chat.delete(owner.id, nested.id);
+      await chat.delete(owner.id, root.id);
+      await assert.rejects(chat.edit(owner.id, root.id, 'back'), code('MESSAGE_NOT_FOUND'));
+      const [row] = await db.query<{ body: string }>('select body from messages where id = $1', [root.id]);
+      assert.equal(row!.body, '', 'deleted text is gone from the database');
+      assert.deepEqual(await chat.pins(owner.id, general.id), []);
+    });
+
+    test('unread counts, read positions, mentions and notifications', async () => {
+      const { owner, member, org, general } = await team();
+      const before = (await chat.channels(member.id, org.id)).find((c) => c.id === general.id)!;
+      assert.equal(before.unread, 0);
+      await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'one' });
+      const mention = await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: `hey @${member.username}, look` });
+      await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: '@channel all hands' });
+      assert.deepEqual(mention.message.mentions, [member.id]);
+      assert.ok(notes.some(([u, m]) => u === member.id && m === mention.message.id));
+      let view = (await chat.channels(member.id, org.id)).find((c) => c.id === general.id)!;
+      assert.equal(view.unread, 3);
+      assert.equal(view.mentions, 2);
+      const ownerView = (await chat.channels(owner.id, org.id)).find((c) => c.id === general.id)!;
+      assert.equal(ownerView.unread, 0, 'one’s own messages are read');
+      await chat.markRead(member.id, general.id, mention.message.seq);
+      view = (await chat.channels(member.id, org.id)).find((c) => c.id === general.id)!;
+      assert.equal(view.unread, 1);
+      assert.equal(view.lastReadSeq, mention.message.seq);
+      await chat.markRead(member.id, general.id, 1); // backwards: ignored
+      await chat.markRead(member.id, general.id, Number.MAX_SAFE_INTEGER); // past the end: clamped
+      view = (await chat.channels(member.id, org.id)).find((c) => c.id === general.id)!;
+      assert.equal(view.unread, 0);
+      assert.equal(view.lastReadSeq, view.lastSeq);
+    });
+
+    test('history pages by cursor, oldest first', async () => {
+      const { owner, org } = await team();
+      const ch = await chat.create(owner.id, { orgId: org.id, name: `paging-${uniq()}`, kind: 'public' });
+      for (let i = 0; i < 7; i++) await chat.send(owner.id, { channelId: ch.id, clientId: `c-${uniq()}`, text: `p${i}` });
+      const page1 = await chat.history(owner.id, ch.id, undefined, 3);
+      assert.deepEqual(page1.messages.map((m) => m.text), ['p4', 'p5', 'p6']);
+      assert.equal(page1.more, true);
+      const page2 = await chat.history(owner.id, ch.id, page1.messages[0]!.seq, 3);
+      assert.deepEqual(page2.messages.map((m) => m.text), ['p1', 'p2', 'p3']);
+      const page3 = await chat.history(owner.id, ch.id, page2.messages[0]!.seq, 3);
+      assert.deepEqual(page3.messages.map((m) => m.text), ['@' + owner.username + ' joined the channel.', 'p0']);
+      assert.equal(page3.more, false);
+    });
+
+    test('channels: public join and leave, private invite, admin-only removal, names unique per organization', async () => {
+      const { owner, member, org } = await team();
+      const name = `room-${uniq()}`;
+      const pub = await chat.create(owner.id, { orgId: org.id, name, kind: 'public' });
+      await assert.rejects(chat.create(member.id, { orgId: org.id, name: name.toUpperCase(), kind: 'private' }), code('CHANNEL_NAME_TAKEN'));
+      await assert.rejects(chat.history(member.id, pub.id), code('NOT_A_MEMBER'));
+      await assert.rejects(chat.send(member.id, { channelId: pub.id, clientId: `c-${uniq()}`, text: 'x' }), code('NOT_A_MEMBER'));
+      assert.ok((await chat.browse(member.id, org.id)).some((c) => c.id === pub.id));
+      await chat.join(member.id, pub.id);
+      await chat.leave(member.id, pub.id);
+      await assert.rejects(chat.history(member.id, pub.id), code('NOT_A_MEMBER'));
+      const priv = await chat.create(owner.id, { orgId: org.id, name: `priv-${uniq()}`, kind: 'private' });
+      assert.ok(!(await chat.browse(member.id, org.id)).some((c) => c.id === priv.id));
+      await assert.rejects(chat.join(member.id, priv.id), code('CHANNEL_NOT_FOUND'));
+      assert.deepEqual(await chat.invite(owner.id, priv.id, [member.id, member.id]), [member.id]);
+      assert.deepEqual(await chat.invite(owner.id, priv.id, [member.id]), []);
+      await assert.rejects(chat.remove(member.id, priv.id, owner.id), code('FORBIDDEN'));
+      await chat.setRole(owner.id, priv.id, member.id, 'admin');
+      const stranger = await user('stranger');
+      await assert.rejects(chat.invite(owner.id, priv.id, [stranger.id]), code('USER_NOT_FOUND'));
+      await chat.remove(member.id, priv.id, owner.id);
+      await assert.rejects(chat.history(owner.id, priv.id), code('CHANNEL_NOT_FOUND'));
+      const members = await chat.members(member.id, priv.id);
+      assert.deepEqual(members.map((m) => [m.id, m.channelRole]), [[member.id, 'admin']]);
+    });
+
+    test('direct and group conversations', async () => {
+      const { owner, member, org } = await team();
+      const dm = await chat.openDirect(owner.id, org.id, [member.id]);
+      assert.equal(dm.kind, 'direct');
+      assert.equal(dm.name, member.name);
+      assert.equal((await chat.openDirect(member.id, org.id, [owner.id])).id, dm.id, 'the same two people share one conversation');
+      await chat.send(owner.id, { channelId: dm.id, clientId: `c-${uniq()}`, text: 'psst' });
+      assert.ok(notes.some(([u]) => u === member.id), 'a direct message notifies');
+      const third = await user('third');
+      const inv = await orgs.invite(owner.id, org.id, { role: 'collaborator' });
+      await orgs.accept(third.id, inv.token);
+      const group = await chat.openDirect(owner.id, org.id, [member.id, third.id]);
+      assert.equal(group.kind, 'group');
+      assert.deepEqual(group.memberIds?.sort(), [owner.id, member.id, third.id].sort());
+      await assert.rejects(chat.leave(owner.id, dm.id), code('FORBIDDEN'));
+      const stranger = await user('stranger');
+      await assert.rejects(chat.openDirect(owner.id, org.id, [stranger.id]), code('USER_NOT_FOUND'));
+      await assert.rejects(chat.history(stranger.id, dm.id), code('CHANNEL_NOT_FOUND'));
+    });
+
+    test('search covers the channels one can read, and only those', async () => {
+      const { owner, member, org, general } = await team();
+      const word = `zebra${uniq()}`;
+      const priv = await chat.create(owner.id, { orgId: org.id, name: `p-${uniq()}`, kind: 'private' });
+      const pub = await chat.create(owner.id, { orgId: org.id, name: `o-${uniq()}`, kind: 'public' });
+      await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: `the ${word} in general` });
+      await chat.send(owner.id, { channelId: priv.id, clientId: `c-${uniq()}`, text: `the ${word} in private` });
+      await chat.send(owner.id, { channelId: pub.id, clientId: `c-${uniq()}`, text: `the ${word} in public` });
+      assert.equal((await chat.search(owner.id, org.id, word)).length, 3);
+      const seen = (await chat.search(member.id, org.id, word)).map((h) => h.message.text).sort();
+      assert.deepEqual(seen, [`the ${word} in general`, `the ${word} in public`]);
+      const other = await team();
+      assert.deepEqual(await chat.search(other.owner.id, other.org.id, word), []);
+      await assert.rejects(chat.search(other.owner.id, org.id, word), code('ORG_NOT_FOUND'));
+    });
+
+    test('a reconnecting client gets what it missed, in order', async () => {
+      const { owner, member, general } = await team();
+      const mark = (await chat.channel(member.id, general.id)).lastSeq;
+      const m = await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'while you were away' });
+      await chat.edit(owner.id, m.message.id, 'while you were away (edited)');
+      await chat.react(owner.id, m.message.id, '👋', true);
+      const { events: missed, reload } = await chat.sync(member.id, { [general.id]: mark, 'not-mine': 0 });
+      assert.deepEqual(reload, []);
+      assert.deepEqual(missed.map((e) => e.kind), ['message', 'message:edited', 'reactions']);
+      assert.deepEqual(missed.map((e) => e.seq), [mark + 1, mark + 2, mark + 3]);
+      const stranger = await user('stranger');
+      assert.deepEqual(await chat.sync(stranger.id, { [general.id]: 0 }), { events: [], reload: [] });
+    });
+
+    test('removal from the organization takes the member out of every channel', async () => {
+      const { owner, member, org, general } = await team();
+      await orgs.remove(owner.id, org.id, member.id);
+      assert.deepEqual(await orgs.forUser(member.id), []);
+      await assert.rejects(chat.history(member.id, general.id), code('CHANNEL_NOT_FOUND'));
+      assert.ok(!(await chat.members(owner.id, general.id)).some((m) => m.id === member.id));
+    });
+
+    test('call cards follow their meeting', async () => {
+      const { owner, general } = await team();
+      chat.calls = { create: async () => ({ meetingId: `meet${uniq()}`, url: 'http://x/m/1', moderatorToken: 'tok' }) };
+      const { message } = await chat.startCall(owner.id, general.id);
+      assert.equal(message.kind, 'call');
+      await chat.updateCall(message.call!.meetingId, { participants: 2 });
+      await chat.updateCall(message.call!.meetingId, { ended: true });
+      await chat.updateCall(message.call!.meetingId, { participants: 5 }); // after the end: ignored
+      const [last] = (await chat.history(owner.id, general.id)).messages.slice(-1);
+      assert.equal(last!.call!.participants, 0);
+      assert.ok(last!.call!.endedAt);
+      const edits = events.filter((e) => e.kind === 'message:edited' && e.message.id === message.id);
+      assert.deepEqual(edits.map((e) => (e as { message: { call: { participants: number } } }).message.call.participants), [2, 0]);
+    });
+  });
+}
