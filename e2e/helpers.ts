@@ -44,6 +44,8 @@ export async function startStack(opts: { sfu?: Partial<ServerConfig['sfu']>; con
     secret: 'e2e-secret',
     redisUrl: process.env.PARLEY_TEST_REDIS_URL,
     webDist: WEB_DIST,
+    // Meetings only unless a test asks for chat.
+    database: undefined,
     ...opts.config,
     sfu: { ...base.sfu, workers: 2, listenIp: '127.0.0.1', announcedAddress: undefined, port: 0, logLevel: 'warn', ...opts.sfu },
   };

@@ -52,7 +52,7 @@ const redis = await startRedis(path.join(tmp, 'redis'));
 const postgres = await startPostgres();
 const env = { PARLEY_TEST_REDIS_URL: redis.url, PARLEY_TEST_PG_URL: postgres.url, PARLEY_TEST_TMP: tmp };
 try {
-  const unit = testFiles(['protocol/test', 'sfu/test', 'server/test', 'recorder/test', 'web/test']);
+  const unit = testFiles(['protocol/test', 'sfu/test', 'server/test', 'recorder/test', 'bots/test', 'web/test']);
   if (unit.length) {
     ok = run(`unit and integration tests (${unit.length} files)`, process.execPath, ['--test', '--test-timeout=180000', '--test-concurrency=2', ...unit], env) && ok;
   }

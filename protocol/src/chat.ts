@@ -288,3 +288,19 @@ export interface ChatServerToClientEvents {
   /** The session ended (logout, revoked, removed from the organization). */
   'chat:signedOut': (p: { reason: 'logout' | 'revoked' | 'removed' }) => void;
 }
+
+/** A BullMQ job of the bots queue: Euria welcomes a newcomer of an organization. */
+export interface WelcomeJob {
+  orgId: string;
+  userId: string;
+  name: string;
+  username: string;
+  language: Language;
+  orgName: string;
+  /** The organization's own template for this language, if it set one. */
+  template: string | null;
+}
+/** The bot's clientId for a welcome: the same for every retry, so it lands once. */
+export const welcomeClientId = (orgId: string, userId: string): string => `welcome:${orgId}:${userId}`;
+/** BullMQ's job id (no colons there): a second enqueue of the same welcome is ignored. */
+export const welcomeJobId = (orgId: string, userId: string): string => `welcome-${orgId}-${userId}`;

@@ -26,6 +26,16 @@ import { createMetrics } from './metrics.ts';
 import { connectRedis } from './redis.ts';
 import { MemoryMeetingStore, RedisMeetingStore, type MeetingStore } from './store/meetings.ts';
 import type { MeetingOptions } from './meet/Meeting.ts';
+import { Accounts } from './accounts/Accounts.ts';
+import { Chat } from './chat/Chat.ts';
+import { Orgs } from './org/Orgs.ts';
+import { openDb, type Db } from './store/db.ts';
+import { migrate } from './store/migrate.ts';
+import { registerChatRoutes } from './http/chat.routes.ts';
+import { createChatGateway, signOutSessions, type ChatNamespace } from './gateway/chat-namespace.ts';
+import type { MeetingId } from '@parley/protocol';
+import { welcomeQueue, type WelcomeQueue } from './org/welcome-queue.ts';
+import type { Meeting } from './meet/Meeting.ts';
 
 export interface Parley {
   app: FastifyInstance;
@@ -35,10 +45,22 @@ export interface Parley {
   /** Recordings and live streams (local folder or S3). */
   drive: Drive;
   captures: Captures;
+  /** Accounts and team chat (undefined when the database is off). */
+  chat: ChatStack | undefined;
   log: Logger;
   /** Where the HTTP server actually listens (port resolved when PORT=0). */
   url: string;
   close(): Promise<void>;
+}
+
+export interface ChatStack {
+  db: Db;
+  accounts: Accounts;
+  orgs: Orgs;
+  chat: Chat;
+  nsp: ChatNamespace;
+  /** The bots' BullMQ queue (needs Redis): Euria's welcomes. */
+  botQueue: WelcomeQueue | undefined;
 }
 
 export interface ParleyOptions {
@@ -111,6 +133,19 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
 
     const signer = new TokenSigner(config.secret);
     let url = '';
+    // The database and its domain services; the routes come with them.
+    let chatParts: { db: Db; accounts: Accounts; chat: Chat; orgs: Orgs } | undefined;
+    let chatNsp: ChatNamespace | undefined;
+    if (config.database) {
+      const db = await openDb(config.database);
+      cleanups.push(() => db.close());
+      await migrate(db);
+      const chat = new Chat(db);
+      chat.onListenerError = (error, event) => log.error({ err: error, event }, 'chat listener failed');
+      const orgs = new Orgs(db, chat);
+      orgs.onListenerError = (error, event) => log.error({ err: error, event }, 'orgs listener failed');
+      chatParts = { db, accounts: new Accounts(db), chat, orgs };
+    }
     const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? url);
     cleanups.push(() => drive.close?.());
     // Share links of the local drive point here; an S3 drive's are presigned
@@ -137,6 +172,15 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       publicUrl: () => config.publicUrl ?? url,
     });
 
+    if (chatParts) {
+      registerChatRoutes(app, {
+        ...chatParts,
+        drive,
+        publicUrl: () => config.publicUrl ?? url,
+        signedOut: (ids, reason) => chatNsp && signOutSessions(chatNsp, ids, reason),
+      });
+    }
+
     const webRoot = config.webDist && fs.existsSync(path.join(config.webDist, 'index.html')) ? config.webDist : undefined;
     if (webRoot) {
       await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false });
@@ -156,6 +200,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       log: log.child({ module: 'gateway' }),
     });
     if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
+    const chatStack = chatParts ? await wireChat(chatParts, io, meetings, config, () => config.publicUrl ?? url, log, cleanups) : undefined;
+    chatNsp = chatStack?.nsp;
     cleanups.push(async () => {
       io.emit('meeting:ended', { reason: 'server-shutdown' });
       io.disconnectSockets(true);
@@ -166,9 +212,66 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
-    return { app, io, meetings, pool, drive, captures, log, url, close };
+    return { app, io, meetings, pool, drive, captures, chat: chatStack, log, url, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/**
+ * Team chat's live parts: the /chat namespace, Euria's account and the
+ * welcome queue, and call cards that follow their meetings.
+ */
+async function wireChat(
+  parts: { db: Db; accounts: Accounts; chat: Chat; orgs: Orgs },
+  io: ParleyServer,
+  meetings: Meetings,
+  config: ServerConfig,
+  publicUrl: () => string,
+  log: Logger,
+  cleanups: (() => Promise<void> | void)[],
+): Promise<ChatStack> {
+  const { accounts, chat, orgs } = parts;
+  const nsp = createChatGateway(io, { accounts, orgs, chat, log: log.child({ ns: 'chat' }) });
+
+  const euria = await accounts.ensureBot('euria', 'Euria', config.bots.euriaToken);
+  orgs.botIds = [euria.id];
+  await orgs.addBots();
+  const botQueue = config.redisUrl ? welcomeQueue(config.redisUrl, config.bots.queueName) : undefined;
+  if (botQueue) cleanups.push(() => botQueue.close());
+  else log.warn('no REDIS_URL: Euria will not welcome new members (bots run on a BullMQ queue)');
+  orgs.on('memberAdded', (orgId, userId, role) => {
+    if (!botQueue || role === 'bot') return;
+    void (async () => {
+      const ctx = await orgs.welcomeContext(orgId, userId);
+      if (!ctx) return;
+      await botQueue.add({ orgId, userId, ...ctx });
+    })().catch((error: unknown) => log.error({ err: error, orgId, userId }, 'welcome job not queued'));
+  });
+
+  chat.calls = {
+    create: async (title) => {
+      const { record, moderatorToken } = await meetings.create(title);
+      return { meetingId: record.id, url: `${publicUrl()}/m/${record.id}`, moderatorToken };
+    },
+  };
+  // Call cards show the live participant count (at most every 500 ms) and close with the meeting.
+  const follow = (meeting: Meeting) => {
+    let timer: NodeJS.Timeout | undefined;
+    const update = () => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        if (!meeting.closed) chat.updateCall(meeting.id, { participants: meeting.size }).catch((error: unknown) => log.warn({ err: error }, 'call card update failed'));
+      }, 500);
+    };
+    meeting.on('participantJoined', update);
+    meeting.on('participantLeft', update);
+    meeting.on('closed', () => {
+      clearTimeout(timer);
+      chat.updateCall(meeting.id as MeetingId, { ended: true }).catch((error: unknown) => log.warn({ err: error }, 'call card end failed'));
+    });
+  };
+  meetings.on('opened', follow);
+  return { db: parts.db, accounts, orgs, chat, nsp, botQueue };
 }

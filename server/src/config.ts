@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultSfuConfig, type SfuConfig } from '@parley/sfu';
+import type { DatabaseConfig } from './store/db.ts';
 
 export interface ServerConfig {
   host: string;
@@ -26,7 +27,17 @@ export interface ServerConfig {
   /** Where recordings and live streams are stored. */
   drive: DriveConfig;
   capture: CaptureConfig;
+  /** Accounts and team chat; undefined runs meetings only (no accounts, no chat). */
+  database: DatabaseConfig | undefined;
+  bots: BotsConfig;
   sfu: SfuConfig;
+}
+
+export interface BotsConfig {
+  /** The BullMQ queue of bot jobs (Euria's welcomes), shared with the bots process. */
+  queueName: string;
+  /** Euria's token; derived from the secret unless set. */
+  euriaToken: string;
 }
 
 export interface CaptureConfig {
@@ -106,8 +117,24 @@ export function loadSecret(dataDir: string): string {
   }
 }
 
+/** DATABASE_URL: a PostgreSQL server; otherwise PGlite in DATABASE_DIR; DATABASE=off: meetings only. */
+export function databaseFromEnv(dataDir: string): DatabaseConfig | undefined {
+  const url = env('DATABASE_URL');
+  if (url) return { kind: 'postgres', url, poolSize: int('DATABASE_POOL_SIZE', 10, 1) };
+  const kind = env('DATABASE') ?? 'pglite';
+  if (kind === 'off') return undefined;
+  if (kind !== 'pglite') throw new Error(`DATABASE must be pglite|off (or set DATABASE_URL), got "${kind}"`);
+  return { kind: 'pglite', dir: path.resolve(env('DATABASE_DIR') ?? path.join(dataDir, 'pglite')) };
+}
+
+/** A bot's token when the operator sets none: derived from the secret, so every node and the bots process agree. */
+export function botToken(secret: string, bot: string): string {
+  return crypto.createHmac('sha256', secret).update(`parley-bot-token:${bot}`).digest('base64url');
+}
+
 export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConfig {
   const dataDir = path.resolve(env('DATA_DIR') ?? 'data');
+  const secret = env('PARLEY_SECRET') ?? overrides.secret ?? loadSecret(dataDir);
   const sfuDefaults = defaultSfuConfig();
   const listenIp = env('MEDIA_LISTEN_IP') ?? '0.0.0.0';
   // A wildcard listen address cannot go into ICE candidates: announce the LAN
@@ -120,7 +147,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
     port: int('PORT', 3000),
     publicUrl: env('PUBLIC_URL')?.replace(/\/+$/, ''),
     dataDir,
-    secret: env('PARLEY_SECRET') ?? overrides.secret ?? loadSecret(dataDir),
+    secret,
     redisUrl: env('REDIS_URL'),
     webDist: env('WEB_DIST') ?? path.resolve(import.meta.dirname, '../../web/dist'),
     logLevel: env('LOG_LEVEL') ?? 'info',
@@ -132,6 +159,11 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
       recordingMaxSeconds: int('RECORDING_MAX_SECONDS', 12 * 3600, 10),
       serverUrl: env('RECORDER_SERVER_URL')?.replace(/\/+$/, ''),
       queueName: env('CAPTURE_QUEUE') ?? 'parley-capture',
+    },
+    database: databaseFromEnv(dataDir),
+    bots: {
+      queueName: env('BOTS_QUEUE') ?? 'parley-bots',
+      euriaToken: env('EURIA_TOKEN') ?? botToken(secret, 'euria'),
     },
     sfu: {
       ...sfuDefaults,
@@ -146,5 +178,5 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
       maxIncomingBitrate: int('MEDIA_MAX_INCOMING_BITRATE', sfuDefaults.maxIncomingBitrate, 100_000),
     },
   };
-  return { ...base, ...overrides, capture: { ...base.capture, ...overrides.capture }, sfu: { ...base.sfu, ...overrides.sfu } };
+  return { ...base, ...overrides, capture: { ...base.capture, ...overrides.capture }, bots: { ...base.bots, ...overrides.bots }, sfu: { ...base.sfu, ...overrides.sfu } };
 }

@@ -65,7 +65,7 @@ for (const kind of DB_KINDS) {
       await assert.rejects(accounts.signup({ email: u.email.toUpperCase(), username: `x${uniq()}`, name: 'x', password: 'whatever123' }), code('EMAIL_TAKEN'));
       await assert.rejects(accounts.signup({ email: `y${uniq()}@example.org`, username: u.username.toUpperCase(), name: 'y', password: 'whatever123' }), code('USERNAME_TAKEN'));
       assert.ok(u.password_hash?.startsWith('scrypt$'));
-      assert.ok(!u.password_hash.includes('correct horse'));
+      assert.ok(!u.password_hash!.includes('correct horse'));
       const { token } = await accounts.login(u.username, 'correct horse battery', 'addr-1');
       const session = await accounts.authenticate(token);
       assert.equal(session?.user.id, u.id);

@@ -38,6 +38,8 @@ export async function startServer(opts: TestServerOptions = {}): Promise<Parley>
     secret: 'test-secret',
     redisUrl,
     webDist: undefined,
+    // Meetings only unless a test asks for chat (PGlite takes seconds to create).
+    database: undefined,
     ...opts.config,
     sfu: { ...base.sfu, workers: 1, listenIp: '127.0.0.1', announcedAddress: undefined, port: 0, logLevel: 'warn', ...opts.sfu },
   };

@@ -711,6 +711,39 @@ export class Chat extends TypedEmitter<ChatEvents> {
     });
   }
 
+  /** Every channel the user is in, across organizations (the rooms of their sockets). */
+  async channelIdsOf(userId: string): Promise<string[]> {
+    return (await this.#db.query<{ channel_id: string }>('select channel_id from channel_members where user_id = $1', [userId])).map((r) => r.channel_id);
+  }
+
+  /** An uploaded attachment, waiting to be named in a message. */
+  async recordFile(f: { id: string; orgId: string; channelId: string; uploaderId: string; name: string; size: number; mime: string; driveKey: string }): Promise<void> {
+    await this.#db.query(
+      'insert into files (id, org_id, channel_id, uploader_id, name, size, mime, drive_key, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [f.id, f.orgId, f.channelId, f.uploaderId, f.name, f.size, f.mime, f.driveKey, Date.now()],
+    );
+  }
+
+  /** An attachment, for members of its channel (and its uploader before it is sent). */
+  async file(userId: string, fileId: string): Promise<{ name: string; size: number; mime: string; driveKey: string }> {
+    const [row] = await this.#db.query<{ channel_id: string; uploader_id: string; message_id: string | null; name: string; size: number; mime: string; drive_key: string }>(
+      'select * from files where id = $1',
+      [fileId],
+    );
+    const notFound = () => new DomainError('FILE_NOT_FOUND', 'no such file');
+    if (!row) throw notFound();
+    if (row.message_id === null && row.uploader_id !== userId) throw notFound();
+    if (row.message_id !== null) {
+      // Attachments of deleted messages are gone with them.
+      const [m] = await this.#db.query('select 1 from messages where id = $1 and deleted_at is null', [row.message_id]);
+      if (!m) throw notFound();
+    }
+    await this.#access(this.#db, userId, row.channel_id).catch(() => {
+      throw notFound();
+    });
+    return { name: row.name, size: row.size, mime: row.mime, driveKey: row.drive_key };
+  }
+
   /** Runs org-level changes (Orgs) in a chat transaction: their channel events go out after commit. */
   transaction<T>(fn: (sql: Sql, out: Outbox) => Promise<T>): Promise<T> {
     return this.#tx(fn);

@@ -22,6 +22,11 @@ export function registerDriveRoute(app: FastifyInstance, drive: LocalDrive): voi
         .header('cache-control', key.endsWith('.m3u8') || key.endsWith('.json') ? 'no-cache' : 'private, max-age=300')
         // The live viewer page may be served from another origin (a CDN).
         .header('access-control-allow-origin', '*')
+        // Chat attachments are whatever people upload (HTML, SVG...): served
+        // from our origin they must never run as a page. Downloaded, sandboxed, not sniffed.
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('content-disposition', key.startsWith('chat/') ? 'attachment' : 'inline')
         .send(file.body);
     } catch (error) {
       if (error instanceof DriveNotFound) return sendError(reply, 'NOT_FOUND', 'this file no longer exists');

@@ -13,6 +13,18 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   MEDIA_UNAVAILABLE: 503,
   NOT_MODERATOR: 403,
   CAPTURE_UNAVAILABLE: 503,
+  EMAIL_TAKEN: 409,
+  USERNAME_TAKEN: 409,
+  INVALID_CREDENTIALS: 401,
+  ORG_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  INVITATION_INVALID: 410,
+  LAST_LEGAL_REPRESENTATIVE: 409,
+  CHANNEL_NOT_FOUND: 404,
+  NOT_A_MEMBER: 403,
+  CHANNEL_NAME_TAKEN: 409,
+  MESSAGE_NOT_FOUND: 404,
+  FILE_NOT_FOUND: 404,
 };
 
 export function sendError(reply: { code(n: number): { send(b: unknown): unknown } }, code: ErrorCode, message: string) {

@@ -85,7 +85,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     return role;
   }
 
-  async members(orgId: string, userId: string, online: Set<string> = new Set()): Promise<OrgMemberView[]> {
+  async members(orgId: string, userId: string, online: (userIds: string[]) => Promise<Set<string>> = async () => new Set()): Promise<OrgMemberView[]> {
     const role = await this.role(orgId, userId);
     if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
     // A guest sees the people of its channels only.
@@ -101,7 +101,8 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
         : await this.#db.query<UserRow & { role: OrgRole }>('select u.*, m.role from org_members m join users u on u.id = m.user_id where m.org_id = $1 order by lower(u.name) limit 10000', [
             orgId,
           ]);
-    return rows.map((r) => ({ ...userView(r, online.has(r.id)), role: r.role }));
+    const on = await online(rows.map((r) => r.id));
+    return rows.map((r) => ({ ...userView(r, on.has(r.id)), role: r.role }));
   }
 
   /** An invitation link, valid CHAT_LIMITS.invitationDays. Guests' links name their channels and work once. */

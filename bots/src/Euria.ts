@@ -1,0 +1,77 @@
+// Euria, the suite's bot: a real account with its own token, speaking the
+// same /chat protocol as any client. It takes jobs from the bots queue
+// (BullMQ on Redis): today, the welcome of each newcomer of an organization.
+//
+// Exactly once per person: the server enqueues with a fixed job id (a second
+// enqueue is ignored), and Euria sends with a fixed clientId (a retried job
+// whose first try did send gets the first message back instead of a second).
+import { Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import { welcomeClientId, type Ack, type ChatClientToServerEvents, type ChatServerToClientEvents, type ChannelView, type MessageView, type WelcomeJob } from '@parley/protocol';
+import { connectRedis } from '@parley/server/shared';
+import { renderWelcome } from './welcome.ts';
+
+export interface EuriaOptions {
+  /** The server's base URL (any node: the /chat namespace is the same everywhere). */
+  serverUrl: string;
+  token: string;
+  redisUrl: string;
+  queueName: string;
+  log: Logger;
+  concurrency?: number;
+  /** Tests: runs after a welcome was sent, before its job completes (a crash there means a retry). */
+  afterSend?: (job: WelcomeJob, message: MessageView) => Promise<void> | void;
+}
+
+type BotSocket = Socket<ChatServerToClientEvents, ChatClientToServerEvents>;
+
+export class Euria {
+  readonly #opts: EuriaOptions;
+  readonly #socket: BotSocket;
+  #worker: Worker<WelcomeJob> | undefined;
+  #connection: ReturnType<typeof connectRedis> | undefined;
+
+  constructor(opts: EuriaOptions) {
+    this.#opts = opts;
+    // Socket.IO reconnects by itself; requests made meanwhile time out and the job is retried.
+    this.#socket = io(`${opts.serverUrl}/chat`, { auth: { token: opts.token }, transports: ['websocket'], reconnectionDelayMax: 5000 });
+    this.#socket.on('connect_error', (err) => opts.log.warn({ err: err.message }, 'euria cannot reach the server yet'));
+  }
+
+  start(): this {
+    this.#connection = connectRedis(this.#opts.redisUrl, 'euria', { bullmq: true });
+    this.#worker = new Worker<WelcomeJob>(this.#opts.queueName, (job) => this.#run(job), {
+      connection: this.#connection,
+      concurrency: this.#opts.concurrency ?? 4,
+    });
+    this.#worker.on('failed', (job, err) => this.#opts.log.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'euria job failed'));
+    return this;
+  }
+
+  async #run(job: Job<WelcomeJob>): Promise<void> {
+    if (job.name !== 'welcome') throw new Error(`unknown bot job "${job.name}"`);
+    const w = job.data;
+    const { channel } = await this.#request<{ channel: ChannelView }>('dm:open', { orgId: w.orgId, userIds: [w.userId] });
+    const { message } = await this.#request<{ message: MessageView }>('message:send', {
+      channelId: channel.id,
+      clientId: welcomeClientId(w.orgId, w.userId),
+      text: renderWelcome(w),
+    });
+    await this.#opts.afterSend?.(w, message);
+    this.#opts.log.info({ org: w.orgId, user: w.userId }, 'welcome sent');
+  }
+
+  async #request<T extends object>(event: string, payload: unknown): Promise<T> {
+    const s = this.#socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, p: unknown): Promise<Ack<T>> } };
+    const res = await s.timeout(10_000).emitWithAck(event, payload);
+    if (!res.ok) throw new Error(`${event}: ${res.error.code} ${res.error.message}`);
+    return res;
+  }
+
+  async close(): Promise<void> {
+    await this.#worker?.close();
+    this.#connection?.disconnect();
+    this.#socket.close();
+  }
+}

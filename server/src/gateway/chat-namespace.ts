@@ -1,0 +1,203 @@
+// The /chat namespace: team chat over Socket.IO. A socket authenticates with
+// a session token and joins one room per organization, per channel and for
+// its user; Chat's events (after commit) go to those rooms. With several
+// server nodes the Redis adapter carries emits and room joins between them,
+// so a message sent on one node reaches members connected to another.
+import type { Namespace, Socket } from 'socket.io';
+import type { Logger } from 'pino';
+import { DomainError, type ChatClientToServerEvents, type ChatServerToClientEvents, type OrgView, type Presence } from '@parley/protocol';
+import { meView, presenceOf, type Accounts, type UserRow } from '../accounts/Accounts.ts';
+import type { Chat } from '../chat/Chat.ts';
+import type { Orgs } from '../org/Orgs.ts';
+import { Requests, type ParleyServer } from './context.ts';
+import { TokenBucket } from './rate-limit.ts';
+
+interface ChatSocketData {
+  userId: string;
+  sessionId: string;
+}
+export type ChatNamespace = Namespace<ChatClientToServerEvents, ChatServerToClientEvents, Record<string, never>, ChatSocketData>;
+type ChatSocket = Socket<ChatClientToServerEvents, ChatServerToClientEvents, Record<string, never>, ChatSocketData>;
+
+export const userRoom = (userId: string) => `u:${userId}`;
+export const sessionRoom = (sessionId: string) => `s:${sessionId}`;
+export const orgRoom = (orgId: string) => `o:${orgId}`;
+export const channelRoom = (channelId: string) => `c:${channelId}`;
+
+/** Messages per user (all their sockets on this node): a flood is refused, not queued. */
+const SEND_RATE = { burst: 10, perSecond: 5 };
+
+export interface ChatGatewayDeps {
+  accounts: Accounts;
+  orgs: Orgs;
+  chat: Chat;
+  log: Logger;
+}
+
+export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): ChatNamespace {
+  const nsp = io.of('/chat') as unknown as ChatNamespace;
+  const { accounts, orgs, chat, log } = deps;
+  const sendBuckets = new Map<string, TokenBucket>();
+
+  /** Which of these users have a socket anywhere in the cluster. */
+  const online = async (userIds: string[]): Promise<Set<string>> => {
+    if (!userIds.length) return new Set();
+    const sockets = await nsp.in(userIds.map(userRoom)).fetchSockets();
+    return new Set(sockets.map((s) => s.data.userId));
+  };
+  chat.online = online;
+
+  const presenceOfUser = async (user: UserRow): Promise<Presence> => presenceOf(user, (await online([user.id])).has(user.id));
+  const announcePresence = async (userId: string) => {
+    const user = await accounts.get(userId);
+    if (!user) return;
+    const presence = await presenceOfUser(user);
+    const rooms = (await orgs.forUser(userId)).map((o) => orgRoom(o.id));
+    if (rooms.length) nsp.to(rooms).emit('chat:presence', { userId, presence, statusText: user.status_text, statusEmoji: user.status_emoji });
+  };
+
+  nsp.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    accounts.authenticate(token).then(
+      (session) => {
+        if (!session) {
+          const err = new Error('UNAUTHORIZED') as Error & { data?: unknown };
+          err.data = { code: 'UNAUTHORIZED', message: 'missing, expired or revoked session token' };
+          return next(err);
+        }
+        socket.data = { userId: session.user.id, sessionId: session.sessionId };
+        next();
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'chat authentication failed');
+        next(new Error('INTERNAL'));
+      },
+    );
+  });
+
+  nsp.on('connection', (socket: ChatSocket) => {
+    const { userId } = socket.data;
+    const slog = log.child({ user: userId, socket: socket.id });
+    const req = new Requests(socket as never, slog);
+    const wasOnline = online([userId]);
+    // Rooms first, then requests: a client that asks for its state right
+    // after connecting must already be in the rooms of what it gets.
+    const ready = (async () => {
+      const myOrgs = await orgs.forUser(userId);
+      const channelIds = await chat.channelIdsOf(userId);
+      await socket.join([userRoom(userId), sessionRoom(socket.data.sessionId), ...myOrgs.map((o) => orgRoom(o.id)), ...channelIds.map(channelRoom)]);
+      // Two sockets of one user (another tab) already made them online.
+      if (!(await wasOnline).has(userId)) await announcePresence(userId);
+    })();
+    ready.catch((error: unknown) => {
+      slog.error({ err: error }, 'chat socket setup failed');
+      socket.disconnect(true);
+    });
+    const handle: Requests['handle'] = (event, fn, rate) =>
+      req.handle(
+        event,
+        async (p) => {
+          await ready;
+          return fn(p);
+        },
+        rate,
+      );
+
+    handle('chat:state', async (p) => {
+      const me = (await accounts.get(userId))!;
+      const all = await orgs.forUser(userId);
+      const org: OrgView | null = (p.orgId ? all.find((o) => o.id === p.orgId) : all[0]) ?? null;
+      if (p.orgId && !org) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+      return {
+        me: meView(me, true),
+        orgs: all,
+        org,
+        channels: org ? await chat.channels(userId, org.id) : [],
+        users: org ? await orgs.members(org.id, userId, online) : [],
+      };
+    });
+    handle('chat:sync', (p) => chat.sync(userId, p.since));
+    handle('channel:create', async (p) => ({ channel: await chat.create(userId, p) }));
+    handle('channel:browse', async (p) => ({ channels: await chat.browse(userId, p.orgId) }));
+    handle('channel:join', async (p) => ({ channel: await chat.join(userId, p.channelId) }));
+    handle('channel:leave', (p) => chat.leave(userId, p.channelId));
+    handle('channel:invite', async (p) => ({ added: await chat.invite(userId, p.channelId, p.userIds) }));
+    handle('channel:remove', (p) => chat.remove(userId, p.channelId, p.userId));
+    handle('channel:setRole', (p) => chat.setRole(userId, p.channelId, p.userId, p.role));
+    handle('channel:members', async (p) => ({ members: await chat.members(userId, p.channelId) }));
+    handle('channel:read', (p) => chat.markRead(userId, p.channelId, p.seq));
+    handle('dm:open', async (p) => ({ channel: await chat.openDirect(userId, p.orgId, p.userIds) }));
+    handle('message:send', async (p) => {
+      let bucket = sendBuckets.get(userId);
+      if (!bucket) sendBuckets.set(userId, (bucket = new TokenBucket(SEND_RATE.burst, SEND_RATE.perSecond)));
+      if (!bucket.take()) throw new DomainError('RATE_LIMITED', 'too many messages, slow down');
+      return { message: (await chat.send(userId, p)).message };
+    });
+    handle('message:edit', async (p) => ({ message: await chat.edit(userId, p.messageId, p.text) }));
+    handle('message:delete', (p) => chat.delete(userId, p.messageId));
+    handle('message:react', async (p) => ({ reactions: await chat.react(userId, p.messageId, p.emoji, p.on) }));
+    handle('message:pin', (p) => chat.pin(userId, p.messageId, p.on));
+    handle('message:history', (p) => chat.history(userId, p.channelId, p.before, p.limit));
+    handle('message:thread', (p) => chat.thread(userId, p.messageId));
+    handle('message:pins', async (p) => ({ messages: await chat.pins(userId, p.channelId) }));
+    handle('message:search', async (p) => ({ hits: await chat.search(userId, p.orgId, p.query) }));
+    handle('presence:set', async (p) => {
+      await accounts.setPresence(userId, p);
+      await announcePresence(userId);
+    });
+    handle('call:start', (p) => chat.startCall(userId, p.channelId));
+    req.rejectUnknown();
+
+    socket.on('disconnect', () => {
+      // The last socket of this user (cluster-wide) gone: they are offline.
+      online([userId])
+        .then((still) => (still.has(userId) ? undefined : announcePresence(userId)))
+        .catch((error: unknown) => slog.warn({ err: error }, 'presence update failed'));
+    });
+    socket.on('error', (error) => slog.debug({ err: error }, 'chat socket error'));
+  });
+
+  // Chat's committed changes, to the sockets that may see them.
+  chat.on('event', (event) => nsp.to(channelRoom(event.channelId)).emit('chat:event', event));
+  chat.on('channelAdded', (channelId, userIds) => {
+    for (const uid of userIds) {
+      nsp.in(userRoom(uid)).socketsJoin(channelRoom(channelId));
+      chat
+        .channel(uid, channelId)
+        .then((channel) => nsp.to(userRoom(uid)).emit('chat:channel', { channel }))
+        .catch((error: unknown) => log.warn({ err: error }, 'channel view failed'));
+    }
+  });
+  chat.on('channelRemoved', (channelId, userIds) => {
+    for (const uid of userIds) {
+      nsp.in(userRoom(uid)).socketsLeave(channelRoom(channelId));
+      nsp.to(userRoom(uid)).emit('chat:channelGone', { channelId });
+    }
+  });
+  chat.on('notify', (uid, note) => nsp.to(userRoom(uid)).emit('chat:notify', note));
+  chat.on('read', (uid, channelId, seq) => nsp.to(userRoom(uid)).emit('chat:read', { channelId, seq }));
+  orgs.on('memberAdded', (orgId, uid) => {
+    nsp.in(userRoom(uid)).socketsJoin(orgRoom(orgId));
+    orgs
+      .members(orgId, uid)
+      .then((members) => {
+        const user = members.find((m) => m.id === uid);
+        if (user) nsp.to(orgRoom(orgId)).emit('org:member', { orgId, user });
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'member view failed'));
+  });
+  orgs.on('memberRemoved', (orgId, uid) => {
+    nsp.in(userRoom(uid)).socketsLeave(orgRoom(orgId));
+    nsp.to([orgRoom(orgId), userRoom(uid)]).emit('org:memberGone', { orgId, userId: uid });
+  });
+  return nsp;
+}
+
+/** Ends the sockets of these sessions, on every node. */
+export function signOutSessions(nsp: ChatNamespace, sessionIds: string[], reason: 'logout' | 'revoked'): void {
+  if (!sessionIds.length) return;
+  const rooms = sessionIds.map(sessionRoom);
+  nsp.to(rooms).emit('chat:signedOut', { reason });
+  nsp.in(rooms).disconnectSockets(true);
+}
+

@@ -1,0 +1,199 @@
+// HTTP edge of accounts, organizations and chat attachments. Chat itself
+// (channels, messages) speaks over the /chat Socket.IO namespace; these are
+// the request/response parts: sign-up, login, organization admin, uploads.
+// Every route but sign-up, login and invitation peeking needs a session
+// token as `Authorization: Bearer <token>`.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import {
+  AcceptInvitationBody,
+  CHAT_LIMITS,
+  CreateOrgBody,
+  DomainError,
+  InviteBody,
+  LoginBody,
+  ProfileBody,
+  SetOrgRoleBody,
+  SignupBody,
+  WelcomeTemplateBody,
+  type AuthReply,
+  type InvitationReply,
+  type Language,
+  type OrgRole,
+} from '@parley/protocol';
+import { meView, newId, type Accounts, type SessionUser } from '../accounts/Accounts.ts';
+import type { Chat } from '../chat/Chat.ts';
+import type { Drive } from '../drive/Drive.ts';
+import type { Orgs } from '../org/Orgs.ts';
+import { sendError } from './errors.ts';
+
+const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const OrgParams = Type.Object({ orgId: IdParam }, { additionalProperties: false });
+const OrgMemberParams = Type.Object({ orgId: IdParam, userId: IdParam }, { additionalProperties: false });
+const OrgInvitationParams = Type.Object({ orgId: IdParam, invitationId: IdParam }, { additionalProperties: false });
+const ChannelParams = Type.Object({ channelId: IdParam }, { additionalProperties: false });
+const FileParams = Type.Object({ fileId: IdParam }, { additionalProperties: false });
+const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) }, { additionalProperties: false });
+const UploadQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+
+export interface ChatRouteDeps {
+  accounts: Accounts;
+  orgs: Orgs;
+  chat: Chat;
+  drive: Drive;
+  publicUrl: () => string;
+  /** Ends the sockets of these sessions (logout) or of a user in an organization (removal). */
+  signedOut: (sessionIds: string[], reason: 'logout' | 'revoked') => void;
+}
+
+/** The session of a request's Bearer token, or UNAUTHORIZED. */
+export async function requireSession(accounts: Accounts, req: FastifyRequest): Promise<SessionUser> {
+  const auth = req.headers.authorization;
+  const session = await accounts.authenticate(auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
+  if (!session) throw new DomainError('UNAUTHORIZED', 'sign in first (missing, expired or revoked session token)');
+  return session;
+}
+
+/** A stored file's name: no path, no control characters, bounded. */
+const safeFileName = (name: string): string =>
+  name
+    .replace(/[\\/\x00-\x1f\x7f]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 120) || 'file';
+
+export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): void {
+  const { accounts, orgs, chat } = deps;
+
+  const authReply = async (token: string, user: Parameters<typeof meView>[0]): Promise<AuthReply> => ({ token, user: meView(user), orgs: await orgs.forUser(user.id) });
+
+  app.post('/api/auth/signup', { schema: { body: SignupBody } }, async (req, reply) => {
+    const body = req.body as SignupBody;
+    if (body.orgName && body.invitation) throw new DomainError('INVALID_PAYLOAD', 'either create an organization or accept an invitation, not both');
+    // A bad invitation fails before an account exists.
+    if (body.invitation && !(await orgs.peek(body.invitation))) throw new DomainError('INVITATION_INVALID', 'this invitation link is unknown, expired or used');
+    const user = await accounts.signup(body);
+    if (body.orgName) await orgs.create(user.id, body.orgName);
+    if (body.invitation) await orgs.accept(user.id, body.invitation);
+    const token = await accounts.createSession(user.id, String(req.headers['user-agent'] ?? ''));
+    return reply.code(201).send(await authReply(token, user));
+  });
+
+  app.post('/api/auth/login', { schema: { body: LoginBody } }, async (req) => {
+    const body = req.body as LoginBody;
+    const { token, user } = await accounts.login(body.login, body.password, req.ip, String(req.headers['user-agent'] ?? ''));
+    return authReply(token, user);
+  });
+
+  app.post('/api/auth/logout', async (req) => {
+    const session = await requireSession(accounts, req);
+    await accounts.revokeSession(session.sessionId);
+    deps.signedOut([session.sessionId], 'logout');
+    return { ok: true };
+  });
+
+  /** Signs out every device: all sessions of the user end now. */
+  app.post('/api/auth/logout-all', async (req) => {
+    const session = await requireSession(accounts, req);
+    deps.signedOut(await accounts.revokeAll(session.user.id), 'revoked');
+    return { ok: true };
+  });
+
+  app.get('/api/me', async (req) => {
+    const session = await requireSession(accounts, req);
+    return { user: meView(session.user), orgs: await orgs.forUser(session.user.id) };
+  });
+
+  app.patch('/api/me', { schema: { body: ProfileBody } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    const user = await accounts.updateProfile(session.user.id, req.body as { name?: string; language?: Language });
+    return { user: meView(user) };
+  });
+
+  app.post('/api/orgs', { schema: { body: CreateOrgBody } }, async (req, reply) => {
+    const session = await requireSession(accounts, req);
+    const org = await orgs.create(session.user.id, (req.body as { name: string }).name);
+    return reply.code(201).send({ org });
+  });
+
+  app.get('/api/orgs/:orgId/members', { schema: { params: OrgParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { members: await orgs.members((req.params as { orgId: string }).orgId, session.user.id) };
+  });
+
+  app.post('/api/orgs/:orgId/invitations', { schema: { params: OrgParams, body: InviteBody } }, async (req, reply) => {
+    const session = await requireSession(accounts, req);
+    const inv = await orgs.invite(session.user.id, (req.params as { orgId: string }).orgId, req.body as InviteBody);
+    const out: InvitationReply = { ...inv, url: `${deps.publicUrl()}/chat/invite/${inv.token}` };
+    return reply.code(201).send(out);
+  });
+
+  app.delete('/api/orgs/:orgId/invitations/:invitationId', { schema: { params: OrgInvitationParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    const { orgId, invitationId } = req.params as { orgId: string; invitationId: string };
+    await orgs.revokeInvitation(session.user.id, orgId, invitationId);
+    return { ok: true };
+  });
+
+  /** What an invitation leads to (no login: the sign-up page shows it). */
+  app.get('/api/invitations/:token', { schema: { params: TokenParams } }, async (req, reply) => {
+    const info = await orgs.peek((req.params as { token: string }).token);
+    if (!info) return sendError(reply, 'INVITATION_INVALID', 'this invitation link is unknown, expired or used');
+    return info;
+  });
+
+  app.post('/api/invitations/accept', { schema: { body: AcceptInvitationBody } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { org: await orgs.accept(session.user.id, (req.body as { token: string }).token) };
+  });
+
+  app.patch('/api/orgs/:orgId/members/:userId', { schema: { params: OrgMemberParams, body: SetOrgRoleBody } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    const { orgId, userId } = req.params as { orgId: string; userId: string };
+    await orgs.setRole(session.user.id, orgId, userId, (req.body as { role: Exclude<OrgRole, 'bot'> }).role);
+    return { ok: true };
+  });
+
+  app.delete('/api/orgs/:orgId/members/:userId', { schema: { params: OrgMemberParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    const { orgId, userId } = req.params as { orgId: string; userId: string };
+    await orgs.remove(session.user.id, orgId, userId);
+    return { ok: true };
+  });
+
+  app.put('/api/orgs/:orgId/welcome', { schema: { params: OrgParams, body: WelcomeTemplateBody } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    const body = req.body as { language: Language; template: string | null };
+    await orgs.setWelcomeTemplate(session.user.id, (req.params as { orgId: string }).orgId, body.language, body.template);
+    return { ok: true };
+  });
+
+  // Attachments: the raw bytes as the body (any content type), stored in the
+  // drive under the channel's folder, then named in a message's fileIds.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { bodyLimit: CHAT_LIMITS.fileBytes, parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    scope.post('/api/chat/channels/:channelId/files', { bodyLimit: CHAT_LIMITS.fileBytes, schema: { params: ChannelParams, querystring: UploadQuery } }, async (req, reply) => {
+      const session = await requireSession(accounts, req);
+      const { channelId } = req.params as { channelId: string };
+      const channel = await chat.channel(session.user.id, channelId);
+      const body = req.body;
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('INVALID_PAYLOAD', 'send the file as the request body');
+      const id = newId();
+      const name = safeFileName((req.query as { name: string }).name);
+      const mime = String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 100);
+      // The drive key holds only ids and a plain extension: the name people gave stays in the database.
+      const ext = /\.[A-Za-z0-9]{1,10}$/.exec(name)?.[0] ?? '';
+      const key = `chat/${channel.orgId}/${channelId}/${id}${ext.toLowerCase()}`;
+      await deps.drive.put(key, body, { contentType: mime });
+      await chat.recordFile({ id, orgId: channel.orgId, channelId, uploaderId: session.user.id, name, size: body.length, mime, driveKey: key });
+      return reply.code(201).send({ file: { id, name, size: body.length, mime } });
+    });
+  });
+
+  /** A short-lived link to an attachment, for members of its channel only. */
+  app.get('/api/chat/files/:fileId', { schema: { params: FileParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    const file = await chat.file(session.user.id, (req.params as { fileId: string }).fileId);
+    return { url: await deps.drive.shareUrl(file.driveKey, 600), name: file.name, size: file.size, mime: file.mime };
+  });
+}

@@ -1,0 +1,96 @@
+// Harness for chat over the wire: a server with a database (a fresh
+// PostgreSQL database, or PGlite) and Redis, accounts made over HTTP, and
+// sockets on the /chat namespace.
+import crypto from 'node:crypto';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { Ack, AuthReply, ChatClientToServerEvents, ChatServerToClientEvents } from '@parley/protocol';
+import type { Parley } from '../src/index.ts';
+import { freshPostgresUrl } from './db.ts';
+import { http, startServer, type TestServerOptions } from './helpers.ts';
+
+export type ChatSocket = Socket<ChatServerToClientEvents, ChatClientToServerEvents>;
+export const EURIA_TEST_TOKEN = 'euria-test-token-0123456789abcdef';
+
+export async function startChatServer(opts: TestServerOptions & { databaseUrl?: string } = {}): Promise<Parley> {
+  const url = opts.databaseUrl ?? (await freshPostgresUrl());
+  return startServer({
+    redis: true,
+    ...opts,
+    config: {
+      database: { kind: 'postgres', url, poolSize: 10 },
+      bots: { queueName: `bots-${crypto.randomBytes(4).toString('hex')}`, euriaToken: EURIA_TEST_TOKEN },
+      ...opts.config,
+    },
+  });
+}
+
+let n = 0;
+export async function signup(base: string, name: string, extra: { orgName?: string; invitation?: string; language?: string } = {}): Promise<AuthReply> {
+  const id = `${Date.now().toString(36)}${(n++).toString(36)}`;
+  const res = await http<AuthReply>(base, 'POST', '/api/auth/signup', {
+    email: `${name}-${id}@example.org`,
+    username: `${name}${id}`,
+    name,
+    password: 'correct horse battery',
+    ...extra,
+  });
+  if (res.status !== 201) throw new Error(`signup: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function authed<T = unknown>(base: string, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+/** An organization with its legal representative and `others` collaborators (invited by link). */
+export async function team(base: string, others: string[] = []): Promise<{ owner: AuthReply; members: AuthReply[]; orgId: string }> {
+  const owner = await signup(base, 'owner', { orgName: 'Acme' });
+  const orgId = owner.orgs[0]!.id;
+  const members: AuthReply[] = [];
+  for (const name of others) {
+    const inv = await authed<{ token: string }>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
+    members.push(await signup(base, name, { invitation: inv.body.token }));
+  }
+  return { owner, members, orgId };
+}
+
+export function chatSocket(base: string, token: string | undefined, opts: { reconnection?: boolean } = {}): Promise<ChatSocket> {
+  return new Promise((resolve, reject) => {
+    const socket: ChatSocket = connectSocket(`${base}/chat`, {
+      transports: ['websocket'],
+      auth: token === undefined ? {} : { token },
+      reconnection: opts.reconnection ?? false,
+      forceNew: true,
+    });
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(Object.assign(err, { data: (err as Error & { data?: unknown }).data }));
+    });
+  });
+}
+
+export function ask<T extends object = object>(socket: ChatSocket, event: string, payload?: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
+  const s = socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, ...args: unknown[]): Promise<Ack<T>> } };
+  return payload === undefined ? s.timeout(timeoutMs).emitWithAck(event) : s.timeout(timeoutMs).emitWithAck(event, payload);
+}
+
+export async function must<T extends object = object>(socket: ChatSocket, event: string, payload?: unknown): Promise<T> {
+  const res = await ask<T>(socket, event, payload);
+  if (!res.ok) throw new Error(`${event} failed: ${res.error.code} ${res.error.message}`);
+  return res as T;
+}
+
+export const clientId = (): string => `c-${crypto.randomBytes(8).toString('hex')}`;
