@@ -61,6 +61,7 @@ export interface ChatStack {
   nsp: ChatNamespace;
   /** The bots' BullMQ queue (needs Redis): Euria's welcomes. */
   botQueue: WelcomeQueue | undefined;
+  botQueueName: string;
 }
 
 export interface ParleyOptions {
@@ -273,5 +274,5 @@ async function wireChat(
     });
   };
   meetings.on('opened', follow);
-  return { db: parts.db, accounts, orgs, chat, nsp, botQueue };
+  return { db: parts.db, accounts, orgs, chat, nsp, botQueue, botQueueName: config.bots.queueName };
 }

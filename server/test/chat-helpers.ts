@@ -29,7 +29,7 @@ export async function signup(base: string, name: string, extra: { orgName?: stri
   const id = `${Date.now().toString(36)}${(n++).toString(36)}`;
   const res = await http<AuthReply>(base, 'POST', '/api/auth/signup', {
     email: `${name}-${id}@example.org`,
-    username: `${name}${id}`,
+    username: `${name.normalize('NFD').replace(/[^A-Za-z0-9]/g, '') || 'u'}${id}`,
     name,
     password: 'correct horse battery',
     ...extra,

@@ -1,0 +1,133 @@
+// Euria's welcome against a real server, Redis and BullMQ: in the newcomer's
+// language, with the organization's own template, exactly once even when a
+// job is retried after it sent, enqueued twice, or served by two bots.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import type { ChannelEvent, ChannelView, ChatStateReply, MessageView, WelcomeJob } from '@parley/protocol';
+import type { Parley } from '@parley/server';
+import { authed, chatSocket, EURIA_TEST_TOKEN, must, signup, team, startChatServer } from '../../server/test/chat-helpers.ts';
+import { next } from '../../server/test/helpers.ts';
+import { Euria } from '../src/Euria.ts';
+import { DEFAULT_WELCOME, renderWelcome } from '../src/welcome.ts';
+
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+describe('Euria', () => {
+  let parley: Parley;
+  const bots: Euria[] = [];
+  const crashedOnce = new Set<string>();
+
+  before(async () => {
+    parley = await startChatServer();
+    const redisUrl = process.env.PARLEY_TEST_REDIS_URL!;
+    for (let i = 0; i < 2; i++) {
+      bots.push(
+        new Euria({
+          serverUrl: parley.url,
+          token: EURIA_TEST_TOKEN,
+          redisUrl,
+          queueName: parley.chat!.botQueueName,
+          log,
+          // The first try of every welcome "crashes" after sending: BullMQ retries it.
+          afterSend: (job) => {
+            if (crashedOnce.has(job.userId)) return;
+            crashedOnce.add(job.userId);
+            throw new Error('crash after send (test)');
+          },
+        }).start(),
+      );
+    }
+  });
+  after(async () => {
+    for (const b of bots) await b.close();
+    await parley.close();
+  });
+
+  /** Euria's messages in the newcomer's direct conversation with it, once retries had their time. */
+  async function welcomes(token: string): Promise<{ messages: MessageView[]; dm: ChannelView }> {
+    const s = await chatSocket(parley.url, token);
+    try {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const state = await must<ChatStateReply>(s, 'chat:state', {});
+        const euria = state.users.find((u) => u.username === 'euria')!;
+        const dm = state.channels.find((c) => c.kind === 'direct' && c.memberIds?.includes(euria.id));
+        if (dm) {
+          const { messages } = await must<{ messages: MessageView[] }>(s, 'message:history', { channelId: dm.id });
+          const mine = messages.filter((m) => m.authorId === euria.id);
+          // The conversation opens a moment before the message lands.
+          if (mine.length) return { messages: mine, dm };
+        }
+        if (Date.now() > deadline) throw new Error('no welcome');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      s.close();
+    }
+  }
+
+  test('a newcomer gets one welcome in its language, live, despite a retry after the send', async () => {
+    const { owner, orgId } = await team(parley.url);
+    const inv = await authed<{ token: string }>(parley.url, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
+    const newcomer = await signup(parley.url, 'Zoé', { invitation: inv.body.token, language: 'fr' });
+    const s = await chatSocket(parley.url, newcomer.token);
+    const live = next<ChannelEvent>(s as never, 'chat:event', (e) => e.kind === 'message' && e.message.authorName === 'Euria', 20_000);
+    await must(s, 'chat:state', {});
+    const arrived = await live.catch(() => undefined);
+    s.close();
+    // Past the retry's backoff (2 s): the retried job found the first message.
+    await new Promise((r) => setTimeout(r, 3500));
+    const { messages } = await welcomes(newcomer.token);
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0]!.text, renderWelcome({ language: 'fr', template: null, name: 'Zoé', username: newcomer.user.username, orgName: 'Acme' }));
+    assert.match(messages[0]!.text, /^Bienvenue dans Acme, Zoé/);
+    assert.ok(crashedOnce.has(newcomer.user.id), 'the first try did crash after sending');
+    if (arrived) assert.equal((arrived as { message: MessageView }).message.id, messages[0]!.id);
+    // The organization's creator is welcomed too.
+    assert.equal((await welcomes(owner.token)).messages.length, 1);
+  });
+
+  test('a second enqueue of the same welcome sends nothing more', async () => {
+    const { members, orgId } = await team(parley.url, ['yann']);
+    const yann = members[0]!;
+    await welcomes(yann.token);
+    await new Promise((r) => setTimeout(r, 3000));
+    const job: WelcomeJob = { orgId, userId: yann.user.id, name: 'yann', username: yann.user.username, language: 'en', orgName: 'Acme', template: null };
+    await parley.chat!.botQueue!.add(job);
+    await parley.chat!.botQueue!.add(job);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await welcomes(yann.token)).messages.length, 1);
+  });
+
+  test('an organization’s own template, per language, with the newcomer’s name', async () => {
+    const { owner, orgId } = await team(parley.url);
+    const set = await authed(parley.url, owner.token, 'PUT', `/api/orgs/${orgId}/welcome`, { language: 'de', template: 'Hallo {name}, willkommen bei {org}! <b>{username}</b>' });
+    assert.equal(set.status, 200);
+    const inv = await authed<{ token: string }>(parley.url, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
+    const newcomer = await signup(parley.url, 'Xaver', { invitation: inv.body.token, language: 'de' });
+    const { messages } = await welcomes(newcomer.token);
+    assert.equal(messages[0]!.text, `Hallo Xaver, willkommen bei Acme! <b>${newcomer.user.username}</b>`);
+    // A collaborator cannot change it; a bad language is refused.
+    const collab = await signup(parley.url, 'Wim', { invitation: (await authed<{ token: string }>(parley.url, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' })).body.token });
+    assert.equal((await authed(parley.url, collab.token, 'PUT', `/api/orgs/${orgId}/welcome`, { language: 'de', template: 'x' })).status, 403);
+    assert.equal((await authed(parley.url, owner.token, 'PUT', `/api/orgs/${orgId}/welcome`, { language: 'nl', template: 'x' })).status, 400);
+  });
+
+  test('every language has a default welcome naming the organization and the person', () => {
+    for (const [language, text] of Object.entries(DEFAULT_WELCOME)) {
+      assert.match(text, /\{org\}/, language);
+      assert.match(text, /\{name\}/, language);
+    }
+    assert.equal(renderWelcome({ language: 'es', template: null, name: '{org}', username: 'u', orgName: 'Acme' }).includes('{org}'), true, 'values are not expanded twice');
+  });
+
+  test('Euria’s token is its own: a wrong one is refused', async () => {
+    await assert.rejects(chatSocket(parley.url, 'euria-but-wrong-token-0123456789'), (e: Error & { data?: { code: string } }) => e.data?.code === 'UNAUTHORIZED');
+    const s = await chatSocket(parley.url, EURIA_TEST_TOKEN);
+    const state = await must<ChatStateReply>(s, 'chat:state', {});
+    assert.equal(state.me.isBot, true);
+    s.close();
+  });
+});
+
