@@ -74,11 +74,16 @@ export function chatSocket(base: string, token: string | undefined, opts: { reco
       reconnection: opts.reconnection ?? false,
       forceNew: true,
     });
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
+    const failed = (err: Error) => {
       socket.close();
       reject(Object.assign(err, { data: (err as Error & { data?: unknown }).data }));
+    };
+    socket.once('connect', () => {
+      // Later connection errors belong to reconnection, not to this first connect.
+      socket.off('connect_error', failed);
+      resolve(socket);
     });
+    socket.once('connect_error', failed);
   });
 }
 

@@ -25,7 +25,12 @@ export function loadMigrations(dir = DIR): Migration[] {
 
 /** Applies what is missing; returns the versions applied now. */
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<number[]> {
-  await db.query('create table if not exists schema_migrations (version int primary key, name text not null, applied_at bigint not null)');
+  // Under the lock too: "create table if not exists" is not safe against a
+  // concurrent creator (both see no table, one fails on the type's name).
+  await db.tx(async (sql) => {
+    await sql.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    await sql.query('create table if not exists schema_migrations (version int primary key, name text not null, applied_at bigint not null)');
+  });
   const applied: number[] = [];
   for (const m of migrations) {
     const done = await db.tx(async (sql) => {
