@@ -1,4 +1,4 @@
-import type { Ack, CreateMeetingReply, ErrorBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, RecordingInfo } from '@parley/protocol';
+import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, OrgMemberView, OrgView, RecordingInfo, SignupBody } from '@parley/protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorBody['code'];
@@ -31,4 +31,25 @@ export const api = {
   recordings: (id: string, token: string) =>
     call<{ recordings: RecordingInfo[] }>('GET', `/api/meetings/${encodeURIComponent(id)}/recordings`, undefined, token),
   live: (id: string) => call<LiveStatusReply>('GET', `/api/live/${encodeURIComponent(id)}`),
+  signup: (body: SignupBody) => call<AuthReply>('POST', '/api/auth/signup', body),
+  login: (login: string, password: string) => call<AuthReply>('POST', '/api/auth/login', { login, password }),
+  logout: (token: string) => call<{ ok: true }>('POST', '/api/auth/logout', undefined, token),
+  me: (token: string) => call<{ user: MeView; orgs: OrgView[] }>('GET', '/api/me', undefined, token),
+  invitation: (token: string) => call<{ orgName: string; role: string }>('GET', `/api/invitations/${encodeURIComponent(token)}`),
+  acceptInvitation: (invitation: string, token: string) => call<{ org: OrgView }>('POST', '/api/invitations/accept', { token: invitation }, token),
+  invite: (orgId: string, body: { role: 'admin' | 'collaborator' | 'external'; channelIds?: string[] }, token: string) =>
+    call<InvitationReply>('POST', `/api/orgs/${encodeURIComponent(orgId)}/invitations`, body, token),
+  orgMembers: (orgId: string, token: string) => call<{ members: OrgMemberView[] }>('GET', `/api/orgs/${encodeURIComponent(orgId)}/members`, undefined, token),
+  fileLink: (fileId: string, token: string) => call<{ url: string; name: string }>('GET', `/api/chat/files/${encodeURIComponent(fileId)}`, undefined, token),
+  /** Uploads one attachment (raw body); returns its id for message:send's fileIds. */
+  async upload(channelId: string, file: File, token: string): Promise<{ id: string; name: string; size: number; mime: string }> {
+    const res = await fetch(`/api/chat/channels/${encodeURIComponent(channelId)}/files?name=${encodeURIComponent(file.name)}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': file.type || 'application/octet-stream' },
+      body: file,
+    });
+    const data = (await res.json().catch(() => undefined)) as { file?: { id: string; name: string; size: number; mime: string }; error?: ErrorBody } | undefined;
+    if (!res.ok || !data?.file) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
+    return data.file;
+  },
 };

@@ -2,6 +2,9 @@ import { render } from 'preact';
 import { Home } from './home/Home.tsx';
 import { MeetingPage } from './meeting/MeetingPage.tsx';
 import { LiveViewer } from './live/LiveViewer.tsx';
+import { AuthPage } from './account/AuthPage.tsx';
+import { sessionToken } from './account/session.ts';
+import { ChatApp } from './channels/ChatApp.tsx';
 import './styles.css';
 
 function App() {
@@ -9,6 +12,10 @@ function App() {
   if (meeting) return <MeetingPage id={meeting[1]!} />;
   const live = /^\/live\/([a-z2-7]{26})\/?$/.exec(location.pathname);
   if (live) return <LiveViewer id={live[1]!} />;
+  const invite = /^\/chat\/invite\/([A-Za-z0-9_-]{10,200})\/?$/.exec(location.pathname);
+  if (invite && !sessionToken.value) return <AuthPage invitation={invite[1]!} />;
+  if (invite) return <AuthPage key="accept" invitation={invite[1]!} />;
+  if (/^\/chat\/?$/.test(location.pathname)) return sessionToken.value ? <ChatApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
   return <Home />;
 }
 

@@ -39,6 +39,11 @@ export function Home() {
         </button>
       </form>
       {error && <p class="hint error">{error}</p>}
+      <p>
+        <a href="/chat" data-testid="team-chat-link">
+          Team chat →
+        </a>
+      </p>
     </div>
   );
 }

@@ -1,0 +1,225 @@
+// Team chat in real Chromium pages: two people sign up (one creates the
+// organization, one comes by invitation link) and talk in #general; thread
+// replies, reactions and edits appear live on the other page; Euria's welcome
+// arrives; markup typed by people stays text; a guest sees only its channel;
+// a call started from a channel opens a meeting where both pages decode each
+// other's video. Embedded defaults: PGlite in a folder, Euria on BullMQ.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { pino } from 'pino';
+import type { Parley } from '@parley/server';
+import { Euria } from '@parley/bots';
+import { launchBrowser, participantId, startStack, tmpDir, waitFor, waitForMediaFrom } from './helpers.ts';
+
+const EURIA_TOKEN = 'e2e-euria-token-0123456789abcdef';
+
+describe('team chat in the browser', () => {
+  let parley: Parley;
+  let browser: Browser;
+  let euria: Euria;
+  const contexts: BrowserContext[] = [];
+  let alice: Page;
+  let bob: Page;
+  let inviteUrl = '';
+  const tag = crypto.randomBytes(3).toString('hex');
+
+  before(async () => {
+    const queueName = `bots-e2e-${tag}`;
+    parley = await startStack({
+      config: {
+        database: { kind: 'pglite', dir: path.join(tmpDir('chat-e2e'), 'pglite') },
+        bots: { queueName, euriaToken: EURIA_TOKEN },
+      },
+    });
+    euria = new Euria({ serverUrl: parley.url, token: EURIA_TOKEN, redisUrl: process.env.PARLEY_TEST_REDIS_URL!, queueName, log: pino({ level: 'silent' }) }).start();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await euria?.close();
+    await parley?.close();
+  });
+
+  async function person(name: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
+    return page;
+  }
+
+  async function signUp(page: Page, url: string, who: { name: string; username: string; language?: string; org?: string }): Promise<void> {
+    await page.goto(url);
+    await page.getByTestId('auth-page').waitFor();
+    await page.getByTestId('tab-signup').click();
+    await page.getByTestId('name-field').fill(who.name);
+    await page.getByTestId('username-field').fill(who.username);
+    await page.getByTestId('email-field').fill(`${who.username}@example.org`);
+    await page.getByTestId('signup-password').fill('correct horse battery');
+    if (who.language) await page.getByTestId('language-field').selectOption(who.language);
+    if (who.org) await page.getByTestId('org-field').fill(who.org);
+    await page.getByTestId('signup-submit').click();
+    await page.getByTestId('chat-app').waitFor();
+  }
+
+  const message = (page: Page, text: string) => page.getByTestId('messages').getByTestId('message').filter({ hasText: text });
+
+  async function send(page: Page, text: string): Promise<void> {
+    await page.getByTestId('composer-input').fill(text);
+    await page.getByTestId('composer-input').press('Enter');
+    await message(page, text).first().waitFor();
+  }
+
+  async function invite(page: Page, role: 'collaborator' | 'external', channels: string[] = []): Promise<string> {
+    await page.getByTestId('invite-people').click();
+    await page.getByTestId('invite-role').selectOption(role);
+    for (const c of channels) await page.locator(`[data-testid=invite-channel][data-channel-name="${c}"]`).check();
+    await page.getByTestId('invite-create').click();
+    const url = await page.getByTestId('invite-url').inputValue();
+    await page.getByRole('dialog').getByLabel('Close').click();
+    return url;
+  }
+
+  test('sign up with a new organization, invite a colleague who gets Euria’s welcome in French', async () => {
+    alice = await person('alice');
+    await signUp(alice, `${parley.url}/chat`, { name: 'Alice', username: `alice${tag}`, org: 'Acme' });
+    assert.equal(await alice.getByTestId('channel-title').textContent(), '#general');
+    inviteUrl = await invite(alice, 'collaborator');
+    assert.match(inviteUrl, /\/chat\/invite\//);
+
+    bob = await person('bob');
+    await bob.goto(inviteUrl);
+    await bob.getByTestId('invitation-info').waitFor();
+    assert.match((await bob.getByTestId('invitation-info').textContent())!, /Acme/);
+    await signUp(bob, inviteUrl, { name: 'Bob', username: `bob${tag}`, language: 'fr' });
+    // Euria's direct message arrives (live or at load) with an unread badge.
+    const euriaEntry = bob.getByTestId('dm-list').locator('[data-channel-name="Euria"]');
+    await euriaEntry.waitFor({ timeout: 30_000 });
+    await euriaEntry.click();
+    const welcome = bob.getByTestId('messages').getByTestId('message-text').first();
+    await welcome.waitFor({ timeout: 30_000 });
+    assert.match((await welcome.textContent())!, /^Bienvenue dans Acme, Bob !/);
+    // Alice (who created the organization) was welcomed too, in English.
+    await alice.getByTestId('dm-list').locator('[data-channel-name="Euria"]').click();
+    await waitFor('Alice’s welcome', async () => /Welcome to Acme, Alice!/.test((await alice.getByTestId('messages').textContent()) ?? ''));
+  });
+
+  test('messages, a thread reply, a reaction and an edit appear live on the other page', async () => {
+    await alice.locator('[data-testid=channel-entry][data-channel-name="general"]').click();
+    await bob.locator('[data-testid=channel-entry][data-channel-name="general"]').click();
+    await send(alice, 'Hello Bob, the plan is ready');
+    const onBob = message(bob, 'Hello Bob, the plan is ready');
+    await onBob.waitFor();
+
+    await onBob.hover();
+    await onBob.getByTestId('reply-button').click();
+    await bob.getByTestId('thread-pane').waitFor();
+    await bob.getByTestId('thread-input').fill('Great, reading it now');
+    await bob.getByTestId('thread-send').click();
+    const onAlice = message(alice, 'Hello Bob, the plan is ready');
+    await onAlice.getByTestId('reply-count').filter({ hasText: '1 reply' }).waitFor();
+    await onAlice.getByTestId('reply-count').click();
+    await alice.getByTestId('thread-pane').getByText('Great, reading it now').waitFor();
+    await alice.getByTestId('thread-pane').getByLabel('Close thread').click();
+
+    await onAlice.hover();
+    await onAlice.getByTestId('react-button').click();
+    await onAlice.getByTestId('pick-🎉').click();
+    await onBob.getByTestId('reaction').filter({ hasText: '🎉 1' }).waitFor();
+
+    await onAlice.hover();
+    await onAlice.getByTestId('edit-button').click();
+    await alice.getByTestId('edit-input').fill('Hello Bob, the plan is final');
+    await alice.getByTestId('edit-save').click();
+    const edited = message(bob, 'Hello Bob, the plan is final');
+    await edited.getByTestId('edited').waitFor();
+
+    // A mention reaches Bob's page while he looks elsewhere: badge and toast.
+    await bob.getByTestId('dm-list').locator('[data-channel-name="Euria"]').click();
+    await send(alice, `@bob${tag} can you check the numbers?`);
+    await bob.locator('[data-testid=channel-entry][data-channel-name="general"]').getByTestId('mention-badge').waitFor();
+    await bob.getByTestId('toast').filter({ hasText: 'can you check the numbers' }).waitFor();
+    await bob.locator('[data-testid=channel-entry][data-channel-name="general"]').click();
+    await waitFor('badge cleared', async () => (await bob.locator('[data-testid=channel-entry][data-channel-name="general"]').getByTestId('unread-badge').count()) === 0);
+
+    // Search finds it.
+    await bob.getByTestId('search-input').fill('numbers');
+    await bob.getByTestId('search-input').press('Enter');
+    await bob.getByTestId('search-pane').getByTestId('search-hit').first().waitFor();
+    await bob.getByTestId('search-pane').getByLabel('Close search').click();
+  });
+
+  test('markup in messages and names shows as text: no element, no script', async () => {
+    const hostile = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><a href="javascript:window.__xss=3">x</a>`;
+    await send(alice, hostile);
+    const onBob = message(bob, '<img src=x');
+    await onBob.waitFor();
+    assert.equal(await onBob.getByTestId('message-text').textContent(), hostile);
+    for (const page of [alice, bob]) {
+      assert.equal(await page.getByTestId('messages').locator('img, script, a[href^="javascript"]').count(), 0);
+      assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+    }
+  });
+
+  test('a guest invited to one channel sees only that channel', async () => {
+    await alice.getByTestId('new-channel').click();
+    await alice.getByTestId('channel-name-input').fill('partners');
+    await alice.getByTestId('channel-private').check();
+    await alice.getByTestId('channel-create').click();
+    await waitFor('partners open', async () => (await alice.getByTestId('channel-title').textContent())?.includes('partners'));
+    const guestUrl = await invite(alice, 'external', ['partners']);
+    const guest = await person('guest');
+    await signUp(guest, guestUrl, { name: '<img src=x onerror="window.__xss=4">Gus', username: `gus${tag}` });
+    await waitFor('guest channels', async () => (await guest.getByTestId('channel-list').getByTestId('channel-entry').count()) === 1);
+    assert.deepEqual(await guest.getByTestId('channel-list').getByTestId('channel-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-channel-name'))), ['partners']);
+    assert.equal(await guest.getByTestId('new-channel').count(), 0);
+    assert.equal(await guest.getByTestId('invite-people').count(), 0);
+    // Alice's page shows the guest's name as typed, without running it.
+    await alice.getByTestId('messages').getByText('joined the channel').last().waitFor();
+    await send(alice, 'Welcome to our partners channel');
+    await message(guest, 'Welcome to our partners channel').waitFor();
+    await alice.locator('[data-testid=channel-entry][data-channel-name="general"]').click();
+    await send(alice, 'internal: general only');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await guest.getByText('internal: general only').count(), 0);
+    await guest.getByTestId('show-members').click();
+    await guest.getByTestId('members-pane').getByText('<img src=x onerror="window.__xss=4">Gus').waitFor();
+    assert.equal(await guest.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+    assert.equal(await alice.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+  });
+
+  test('a call started from a channel opens a meeting where both pages decode each other’s video', async () => {
+    await alice.locator('[data-testid=channel-entry][data-channel-name="general"]').click();
+    const aliceCtx = alice.context();
+    const bobCtx = bob.context();
+    const alicePopup = aliceCtx.waitForEvent('page');
+    await alice.getByTestId('start-call').click();
+    const aliceMeet = await alicePopup;
+    const card = bob.getByTestId('messages').getByTestId('call-card').last();
+    await card.waitFor();
+    const bobPopup = bobCtx.waitForEvent('page');
+    await card.getByTestId('call-join').click();
+    const bobMeet = await bobPopup;
+    for (const [page, name] of [
+      [aliceMeet, 'Alice'],
+      [bobMeet, 'Bob'],
+    ] as const) {
+      await page.getByTestId('name-input').fill(name);
+      await page.getByTestId('join-button').click();
+      await page.getByTestId('room').waitFor({ timeout: 30_000 });
+    }
+    const [ida, idb] = (await Promise.all([participantId(aliceMeet), participantId(bobMeet)])) as [string, string];
+    const seenByAlice = await waitForMediaFrom(aliceMeet, [idb]);
+    const seenByBob = await waitForMediaFrom(bobMeet, [ida]);
+    for (const s of [...seenByAlice, ...seenByBob].filter((x) => x.kind === 'video')) assert.ok(s.framesDecoded > 0);
+    // The card counts them, then closes when the meeting ends.
+    await alice.getByTestId('messages').getByTestId('call-count').last().filter({ hasText: '2 in the call' }).waitFor({ timeout: 10_000 });
+    await aliceMeet.close();
+    await bobMeet.close();
+    await card.filter({ hasText: 'Call ended' }).waitFor({ timeout: 60_000 });
+  });
+});
