@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<{ run(opts: { quick?: boolean }): Pr
   forwarding: () => import('./forwarding.ts'),
   breakout: () => import('./breakout.ts'),
   recording: () => import('./recording.ts'),
+  'chat-fanout': () => import('./chat-fanout.ts'),
 };
 
 const quick = process.env.BENCH_QUICK === '1';

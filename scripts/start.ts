@@ -1,7 +1,9 @@
 // `npm start`: the whole stack on embedded defaults. Starts a private Redis
-// when REDIS_URL is unset, then one server node and one recorder process
+// when REDIS_URL is unset, then one server node, one recorder process
 // (recordings and live streams; RECORDER=0 leaves it out, for a node whose
-// recorders run elsewhere); Ctrl-C / SIGTERM stops them all.
+// recorders run elsewhere) and the bots process (Euria; BOTS=0 leaves it
+// out); Ctrl-C / SIGTERM stops them all. The database is PGlite under
+// DATA_DIR unless DATABASE_URL names a PostgreSQL server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startRedis, type RedisServer } from './lib/redis-server.ts';
@@ -14,8 +16,8 @@ if (!process.env.REDIS_URL) {
   redis = await startRedis(path.join(dataDir, 'redis'), { persist: true });
   console.log(`[start] embedded Redis at ${redis.url}`);
 }
-// Server and recorder sign and check share links with one secret: make sure
-// it exists (DATA_DIR/secret) before either starts.
+// Server, recorder and bots share one secret (share links, Euria's token):
+// make sure it exists (DATA_DIR/secret) before any of them starts.
 if (!process.env.PARLEY_SECRET) loadSecret(dataDir);
 const env = { ...process.env, DATA_DIR: dataDir, ...(redis ? { REDIS_URL: redis.url } : {}) };
 
@@ -24,6 +26,10 @@ const server = spawn(process.execPath, [path.join(root, 'server/src/main.ts')], 
 children.push(server);
 if (process.env.RECORDER !== '0') {
   children.push(spawn(process.execPath, [path.join(root, 'recorder/src/main.ts')], { stdio: 'inherit', env }));
+}
+if (process.env.BOTS !== '0' && process.env.DATABASE !== 'off') {
+  // Euria reconnects until the server listens; it talks to it like any client.
+  children.push(spawn(process.execPath, [path.join(root, 'bots/src/main.ts')], { stdio: 'inherit', env }));
 }
 
 let stopping: Promise<never> | undefined;

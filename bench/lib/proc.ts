@@ -15,6 +15,8 @@ interface Stat {
   comm: string;
   /** user + system CPU of all its threads, seconds */
   cpu: number;
+  /** user + system CPU of its children that exited and were waited for, seconds */
+  reaped: number;
 }
 
 function stat(pid: number): Stat | undefined {
@@ -29,7 +31,7 @@ function stat(pid: number): Stat | undefined {
   const comm = text.slice(text.indexOf('(') + 1, close);
   const f = text.slice(close + 2).split(' ');
   // f[0] is field 3 (state): utime is field 14, stime field 15.
-  return { pid, ppid: Number(f[1]), comm, cpu: (Number(f[11]) + Number(f[12])) / ticksPerSecond() };
+  return { pid, ppid: Number(f[1]), comm, cpu: (Number(f[11]) + Number(f[12])) / ticksPerSecond(), reaped: (Number(f[13]) + Number(f[14])) / ticksPerSecond() };
 }
 
 /** `root` and all its descendants. */

@@ -36,7 +36,9 @@ export class Euria {
     this.#opts = opts;
     // Socket.IO reconnects by itself; requests made meanwhile time out and the job is retried.
     this.#socket = io(`${opts.serverUrl}/chat`, { auth: { token: opts.token }, transports: ['websocket'], reconnectionDelayMax: 5000 });
-    this.#socket.on('connect_error', (err) => opts.log.warn({ err: err.message }, 'euria cannot reach the server yet'));
+    // The server may still be starting: say so quietly, and loudly once connected.
+    this.#socket.on('connect_error', (err) => opts.log.debug({ err: err.message }, 'euria cannot reach the server yet'));
+    this.#socket.on('connect', () => opts.log.info({ serverUrl: opts.serverUrl }, 'euria connected'));
   }
 
   start(): this {

@@ -153,7 +153,7 @@ for (const kind of DB_KINDS) {
     });
 
     test('sending is idempotent on the client id, even when retries race', async () => {
-      const { owner, general } = await team();
+      const { owner, org, general } = await team();
       const clientId = `c-${uniq()}`;
       const first = await chat.send(owner.id, { channelId: general.id, clientId, text: 'once' });
       const again = await chat.send(owner.id, { channelId: general.id, clientId, text: 'once' });
@@ -164,7 +164,10 @@ for (const kind of DB_KINDS) {
       assert.equal(new Set(raced.map((r) => r.message.id)).size, 1);
       const rows = await db.query('select 1 from messages where client_id = any($1)', [[clientId, racing]]);
       assert.equal(rows.length, 2);
-      await assert.rejects(chat.send(owner.id, { channelId: 'other', clientId, text: 'once' }), code('INVALID_PAYLOAD'));
+      // The same clientId for another channel is a client bug, not a retry.
+      const other = await chat.create(owner.id, { orgId: org.id, name: `other-${uniq()}`, kind: 'public' });
+      await assert.rejects(chat.send(owner.id, { channelId: other.id, clientId, text: 'once' }), code('INVALID_PAYLOAD'));
+      assert.equal((await chat.history(owner.id, other.id)).messages.filter((m) => m.kind === 'user').length, 0);
     });
 
     test('order: concurrent sends get distinct, gapless numbers in commit order', async () => {

@@ -76,6 +76,24 @@ export interface ChatEvents {
   read: [userId: string, channelId: string, seq: number];
 }
 
+export interface SendInput {
+  channelId: string;
+  clientId: string;
+  text: string;
+  rootId?: string;
+  fileIds?: string[];
+}
+interface QueuedSend {
+  userId: string;
+  p: SendInput;
+  resolve: (r: { message: MessageView; duplicate: boolean }) => void;
+  reject: (error: unknown) => void;
+}
+/** Most sends written in one transaction. */
+const SEND_BATCH_MAX = 200;
+/** Batches of one process being written at once (each holds a pool connection). */
+const SEND_BATCHES_IN_FLIGHT = 4;
+
 export interface CallFactory {
   /** Creates a meeting for a call started in a channel. */
   create(title: string): Promise<{ meetingId: string; url: string; moderatorToken: string }>;
@@ -151,17 +169,26 @@ export class Chat extends TypedEmitter<ChatEvents> {
    * organization they have not joined is NOT_A_MEMBER.
    */
   async #access(sql: Sql, userId: string, channelId: string, opts: { lock?: boolean; member?: boolean } = {}) {
-    const [channel] = await sql.query<ChannelRow>(`select * from channels where id = $1${opts.lock ? ' for update' : ''}`, [channelId]);
+    // One round trip: the channel (locked when a change follows), the user's
+    // role in its organization and membership, and their name.
+    const [row] = await sql.query<ChannelRow & { org_role: OrgRole | null; m_role: 'admin' | 'member' | null; m_last_read: number | null; m_mentions: number | null; user_name: string }>(
+      `select c.*, om.role as org_role, cm.role as m_role, cm.last_read_seq as m_last_read, cm.mentions as m_mentions, u.name as user_name
+         from channels c
+         join users u on u.id = $2
+         left join org_members om on om.org_id = c.org_id and om.user_id = $2
+         left join channel_members cm on cm.channel_id = c.id and cm.user_id = $2
+        where c.id = $1${opts.lock ? ' for update of c' : ''}`,
+      [channelId, userId],
+    );
     const notFound = () => new DomainError('CHANNEL_NOT_FOUND', 'no such channel');
-    if (!channel) throw notFound();
-    const orgRole = await this.orgRole(sql, channel.org_id, userId);
-    if (!orgRole) throw notFound();
-    const [member] = await sql.query<MemberRow>('select * from channel_members where channel_id = $1 and user_id = $2', [channelId, userId]);
+    if (!row?.org_role) throw notFound();
+    const { org_role: orgRole, m_role, m_last_read, m_mentions, user_name: userName, ...channel } = row;
+    const member: MemberRow | undefined = m_role ? { channel_id: channelId, user_id: userId, role: m_role, last_read_seq: m_last_read!, mentions: m_mentions! } : undefined;
     if (!member && opts.member !== false) {
       if (channel.kind === 'public' && orgRole !== 'external') throw new DomainError('NOT_A_MEMBER', 'join the channel first');
       throw notFound();
     }
-    return { channel, member, orgRole };
+    return { channel: channel as ChannelRow, member, orgRole, userName };
   }
 
   async #bump(sql: Sql, channelId: string): Promise<number> {
@@ -443,21 +470,261 @@ export class Chat extends TypedEmitter<ChatEvents> {
    * Sends a message. Idempotent on (author, clientId): a retry of a send
    * whose answer was lost returns the first message and changes nothing.
    */
-  async send(userId: string, p: { channelId: string; clientId: string; text: string; rootId?: string; fileIds?: string[] }): Promise<{ message: MessageView; duplicate: boolean }> {
+  async send(userId: string, p: SendInput): Promise<{ message: MessageView; duplicate: boolean }> {
     if (utf8Bytes(p.text) > CHAT_LIMITS.messageBytes) throw new DomainError('PAYLOAD_TOO_LARGE', `a message holds at most ${CHAT_LIMITS.messageBytes} bytes`);
     if (!p.text.trim() && !p.fileIds?.length) throw new DomainError('INVALID_PAYLOAD', 'empty message');
-    const earlier = await this.#byClientId(userId, p.clientId, p.channelId);
-    if (earlier) return { message: earlier, duplicate: true };
+    // Attachments are claimed one message at a time; everything else goes
+    // through the batch writer.
+    if (p.fileIds?.length) return this.#sendOne(userId, p);
+    return new Promise((resolve, reject) => {
+      this.#sendQueue.push({ userId, p, resolve, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        queueMicrotask(() => void this.#flush());
+      }
+    });
+  }
+
+  /** One message in its own transaction (attachments, and the batch writer's fallback). */
+  async #sendOne(userId: string, p: SendInput): Promise<{ message: MessageView; duplicate: boolean }> {
+    // No look-up first: the unique (author, clientId) index turns a retry into
+    // a rolled-back insert, and only then is the first message fetched.
     try {
       const message = await this.#tx((sql, out) => this.#insertMessage(sql, out, userId, p));
       return { message, duplicate: false };
     } catch (error) {
-      // Two tries of the same send raced: the other one landed.
+      // A retry of a send that landed (or two tries racing).
       if (!isUniqueViolation(error)) throw error;
       const landed = await this.#byClientId(userId, p.clientId, p.channelId);
       if (!landed) throw error;
       return { message: landed, duplicate: true };
     }
+  }
+
+  readonly #sendQueue: QueuedSend[] = [];
+  #flushing = false;
+
+  /**
+   * Group commit: the sends waiting when a batch starts are written in one
+   * transaction, a handful of statements for all of them, instead of one
+   * transaction each. Under light load a batch is one message; under heavy
+   * load the database does much less work per message. Batches start in
+   * arrival order, each once the previous one holds its locks, so a channel's
+   * numbers follow the order its sends arrived in (several queues by channel
+   * were measured: smaller batches, more database work, a lower peak;
+   * bench/chat-fanout.ts).
+   */
+  async #flush(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    try {
+      while (this.#sendQueue.length) {
+        if (inFlight.size >= SEND_BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+        const batch = this.#sendQueue.splice(0, SEND_BATCH_MAX);
+        let locked!: () => void;
+        const holdsLocks = new Promise<void>((resolve) => (locked = resolve));
+        const done: Promise<void> = this.#writeBatch(batch, locked)
+          .catch(async () => {
+            // Something in the batch broke it (a retry racing on another node,
+            // a constraint): each message on its own, so one cannot fail the others.
+            await Promise.all(batch.map((item) => this.#sendOne(item.userId, item.p).then(item.resolve, item.reject)));
+          })
+          .finally(() => inFlight.delete(done));
+        inFlight.add(done);
+        // The next batch may start once this one holds its channels' locks:
+        // a batch touching the same channels then waits for this one's commit,
+        // so numbers still follow arrival order, while batches of other
+        // channels (and this one's commit) overlap.
+        await Promise.race([holdsLocks, done]);
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  async #writeBatch(batch: QueuedSend[], locked: () => void): Promise<void> {
+    const settled: (() => void)[] = [];
+    const out = new Outbox();
+    await this.#db.tx(async (sql) => {
+      const channelIds = [...new Set(batch.map((b) => b.p.channelId))].sort();
+      // Locked in id order: two nodes' batches never wait on each other in a circle.
+      // Under the lock, each channel's last number is ours to continue.
+      const lastSeqOf = await sql.query<{ id: string; last_seq: number }>('select id, last_seq from channels where id = any($1) order by id for update', [channelIds]);
+      locked();
+      // Who may write where, and which sends already landed (retries): one round trip.
+      const access = await sql.query<{ i: number; kind: ChannelKind | null; org_role: OrgRole | null; m_role: string | null; user_name: string | null; landed: string | null }>(
+        `select v.i::int as i, c.kind, om.role as org_role, cm.role as m_role, u.name as user_name, m.id as landed
+           from unnest($1::text[], $2::text[], $3::text[]) with ordinality as v(channel_id, user_id, client_id, i)
+           left join channels c on c.id = v.channel_id
+           left join users u on u.id = v.user_id
+           left join org_members om on om.org_id = c.org_id and om.user_id = v.user_id
+           left join channel_members cm on cm.channel_id = c.id and cm.user_id = v.user_id
+           left join messages m on m.author_id = v.user_id and m.client_id = v.client_id`,
+        [batch.map((b) => b.p.channelId), batch.map((b) => b.userId), batch.map((b) => b.p.clientId)],
+      );
+      const landedIds = access.map((a) => a.landed).filter((id): id is string => id !== null);
+      const existing = landedIds.length ? await sql.query<MessageRow>(`${MESSAGE_SELECT} where m.id = any($1)`, [landedIds]) : [];
+      const landed = new Map(existing.map((r) => [`${r.author_id}\n${r.client_id}`, r]));
+      const fresh: { item: QueuedSend; message: MessageView; notified: string[] }[] = [];
+      const inBatch = new Map<string, MessageView>();
+      for (let i = 0; i < batch.length; i++) {
+        const item = batch[i]!;
+        const a = access.find((r) => r.i === i + 1)!;
+        const key = `${item.userId}\n${item.p.clientId}`;
+        const before = landed.get(key);
+        if (!a.org_role || !a.kind) {
+          settled.push(() => item.reject(new DomainError('CHANNEL_NOT_FOUND', 'no such channel')));
+          continue;
+        }
+        if (!a.m_role) {
+          const publicChannel = a.kind === 'public' && a.org_role !== 'external';
+          settled.push(() => item.reject(publicChannel ? new DomainError('NOT_A_MEMBER', 'join the channel first') : new DomainError('CHANNEL_NOT_FOUND', 'no such channel')));
+          continue;
+        }
+        if (before) {
+          const error = before.channel_id !== item.p.channelId ? new DomainError('INVALID_PAYLOAD', 'this clientId was used for another message') : undefined;
+          settled.push(() => (error ? item.reject(error) : item.resolve({ message: messageView(before), duplicate: true })));
+          continue;
+        }
+        const twin = inBatch.get(key);
+        if (twin) {
+          // The same send twice in one batch: the second is a retry of the first.
+          settled.push(() => (twin.channelId !== item.p.channelId ? item.reject(new DomainError('INVALID_PAYLOAD', 'this clientId was used for another message')) : item.resolve({ message: twin, duplicate: true })));
+          continue;
+        }
+        try {
+          const prepared = await this.#prepare(sql, item.userId, a.user_name!, a.kind, item.p);
+          fresh.push({ item, ...prepared });
+          inBatch.set(key, prepared.message);
+        } catch (error) {
+          settled.push(() => item.reject(error));
+        }
+      }
+      if (!fresh.length) return;
+
+      // Numbers: each channel continues from its locked last number, in arrival order.
+      const next = new Map(lastSeqOf.map((r) => [r.id, r.last_seq]));
+      for (const f of fresh) {
+        const seq = next.get(f.message.channelId)! + 1;
+        next.set(f.message.channelId, seq);
+        f.message.seq = seq;
+      }
+      const col = <T>(fn: (f: (typeof fresh)[number]) => T) => fresh.map(fn);
+      // One's own message is read; replies count on their root; mentions on the mentioned.
+      const reads = new Map<string, number>();
+      const replies = new Map<string, number>();
+      const mentions = new Map<string, number>();
+      for (const f of fresh) {
+        reads.set(`${f.message.channelId}\n${f.message.authorId}`, f.message.seq);
+        if (f.message.rootId) replies.set(f.message.rootId, (replies.get(f.message.rootId) ?? 0) + 1);
+        for (const u of f.message.mentions) mentions.set(`${f.message.channelId}\n${u}`, (mentions.get(`${f.message.channelId}\n${u}`) ?? 0) + 1);
+      }
+      const split = (m: Map<string, number>) => [[...m.keys()].map((k) => k.split('\n')[0]), [...m.keys()].map((k) => k.split('\n')[1]), [...m.values()]];
+      const [readChannels, readUsers, readSeqs] = split(reads);
+      const lastSeqs = [...new Set(fresh.map((f) => f.message.channelId))].map((id) => [id, next.get(id)!] as const);
+      // The channels' counters, the messages, their events and the authors'
+      // read positions: one statement.
+      await sql.query(
+        `with v as (select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
+                      as v(id, channel_id, seq, author_id, client_id, root_id, body, mentions, created_at, data)),
+              c as (update channels c set last_seq = l.last_seq from unnest($14::text[], $15::bigint[]) as l(id, last_seq) where c.id = l.id),
+              m as (insert into messages (id, channel_id, seq, author_id, client_id, root_id, kind, body, mentions, created_at)
+                    select id, channel_id, seq, author_id, client_id, root_id, 'user', body, mentions::jsonb, created_at from v),
+              e as (insert into channel_events (channel_id, seq, kind, data, created_at)
+                    select channel_id, seq, 'message', data::jsonb, created_at from v)
+         update channel_members cm set last_read_seq = greatest(cm.last_read_seq, r.seq)
+           from unnest($11::text[], $12::text[], $13::bigint[]) as r(channel_id, user_id, seq)
+          where cm.channel_id = r.channel_id and cm.user_id = r.user_id`,
+        [
+          col((f) => f.message.id),
+          col((f) => f.message.channelId),
+          col((f) => f.message.seq),
+          col((f) => f.message.authorId),
+          col((f) => f.message.clientId),
+          col((f) => f.message.rootId),
+          col((f) => f.message.text),
+          col((f) => JSON.stringify(f.message.mentions)),
+          col((f) => f.message.createdAt),
+          col((f) => JSON.stringify({ message: f.message })),
+          readChannels,
+          readUsers,
+          readSeqs,
+          lastSeqs.map(([id]) => id),
+          lastSeqs.map(([, seq]) => seq),
+        ],
+      );
+      if (replies.size) {
+        await sql.query(
+          'update messages m set reply_count = m.reply_count + v.n, last_reply_at = $3 from unnest($1::text[], $2::int[]) as v(id, n) where m.id = v.id',
+          [[...replies.keys()], [...replies.values()], Date.now()],
+        );
+      }
+      if (mentions.size) {
+        await sql.query(
+          `update channel_members cm set mentions = cm.mentions + v.n from unnest($1::text[], $2::text[], $3::int[]) as v(channel_id, user_id, n)
+            where cm.channel_id = v.channel_id and cm.user_id = v.user_id`,
+          split(mentions),
+        );
+      }
+      for (const f of fresh) {
+        const event = { channelId: f.message.channelId, seq: f.message.seq, at: f.message.createdAt, kind: 'message', message: f.message } as ChannelEvent;
+        out.add(() => this.emit('event', event));
+        const excerpt = f.message.text.length > 140 ? `${f.message.text.slice(0, 139)}…` : f.message.text;
+        for (const target of f.notified) out.add(() => this.emit('notify', target, { channelId: f.message.channelId, messageId: f.message.id, authorName: f.message.authorName, excerpt }));
+        settled.push(() => f.item.resolve({ message: f.message, duplicate: false }));
+      }
+    });
+    out.flush();
+    for (const fn of settled) fn();
+  }
+
+  /** Checks a reply's root and finds who is mentioned; the message as it will be stored (seq comes later). */
+  async #prepare(sql: Sql, userId: string, userName: string, kind: ChannelKind, p: SendInput): Promise<{ message: MessageView; notified: string[] }> {
+    let rootId: string | null = null;
+    if (p.rootId) {
+      const [root] = await sql.query<{ id: string; root_id: string | null }>('select id, root_id from messages where id = $1 and channel_id = $2 and deleted_at is null', [
+        p.rootId,
+        p.channelId,
+      ]);
+      if (!root) throw new DomainError('MESSAGE_NOT_FOUND', 'no such message to reply to');
+      // A reply to a reply belongs to the same thread.
+      rootId = root.root_id ?? root.id;
+    }
+    const conversation = kind === 'direct' || kind === 'group';
+    const { usernames, everyone } = parseMentions(p.text);
+    // Members are looked up only when someone is to be told: most messages mention nobody.
+    let mentioned: string[] = [];
+    let notified: string[] = [];
+    if (usernames.length || everyone || conversation) {
+      const members = await sql.query<{ user_id: string; username: string }>(
+        'select cm.user_id, u.username from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = $1 and cm.user_id <> $2',
+        [p.channelId, userId],
+      );
+      const named = new Set(usernames);
+      mentioned = members.filter((m) => everyone || named.has(m.username)).map((m) => m.user_id);
+      // Direct conversations notify every other member, as a mention does.
+      notified = conversation ? members.map((m) => m.user_id) : mentioned;
+    }
+    const message: MessageView = {
+      id: newId(),
+      channelId: p.channelId,
+      seq: 0,
+      authorId: userId,
+      authorName: userName,
+      clientId: p.clientId,
+      rootId,
+      kind: 'user',
+      text: p.text,
+      mentions: mentioned,
+      attachments: [],
+      reactions: [],
+      createdAt: Date.now(),
+      editedAt: null,
+      deletedAt: null,
+      pinned: false,
+      replyCount: 0,
+      call: null,
+    };
+    return { message, notified };
   }
 
   async #byClientId(userId: string, clientId: string, channelId: string): Promise<MessageView | undefined> {
@@ -472,47 +739,34 @@ export class Chat extends TypedEmitter<ChatEvents> {
     sql: Sql,
     out: Outbox,
     userId: string,
-    p: { channelId: string; clientId: string; text: string; rootId?: string; fileIds?: string[] },
+    p: SendInput,
     kind: 'user' | 'call' = 'user',
     data: CallInfo | null = null,
   ): Promise<MessageView> {
-    const { channel } = await this.#access(sql, userId, p.channelId, { lock: true });
-    let rootId: string | null = null;
-    if (p.rootId) {
-      const [root] = await sql.query<{ id: string; root_id: string | null }>('select id, root_id from messages where id = $1 and channel_id = $2 and deleted_at is null', [
-        p.rootId,
-        p.channelId,
-      ]);
-      if (!root) throw new DomainError('MESSAGE_NOT_FOUND', 'no such message to reply to');
-      // A reply to a reply belongs to the same thread.
-      rootId = root.root_id ?? root.id;
-    }
-    const members = await sql.query<{ user_id: string; username: string }>(
-      'select cm.user_id, u.username from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = $1',
-      [p.channelId],
+    const { channel, userName } = await this.#access(sql, userId, p.channelId, { lock: true });
+    const { message, notified } = await this.#prepare(sql, userId, userName, channel.kind, p);
+    Object.assign(message, { kind, call: data });
+    if (p.fileIds?.length) message.attachments = await this.#claimFiles(sql, userId, p.channelId, message.id, p.fileIds);
+    const { id, rootId, mentions: mentioned, createdAt: at } = message;
+    // One statement: the channel's next number, the message, its event, and
+    // the author's read position (one's own message is read).
+    const [row] = await sql.query<{ seq: number }>(
+      `with ch as (update channels set last_seq = last_seq + 1 where id = $1 returning last_seq),
+            m as (insert into messages (id, channel_id, seq, author_id, client_id, root_id, kind, body, data, mentions, attachments, created_at)
+                  select $2, $1, ch.last_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11 from ch returning seq),
+            ev as (insert into channel_events (channel_id, seq, kind, data, created_at)
+                   select $1, m.seq, 'message', jsonb_set($12::jsonb, '{message,seq}', to_jsonb(m.seq)), $11 from m),
+            rd as (update channel_members set last_read_seq = (select seq from m) where channel_id = $1 and user_id = $3)
+       select seq from m`,
+      [p.channelId, id, userId, p.clientId, rootId, kind, p.text, data && JSON.stringify(data), JSON.stringify(mentioned), JSON.stringify(message.attachments), at, JSON.stringify({ message })],
     );
-    const { usernames, everyone } = parseMentions(p.text);
-    const named = new Set(usernames);
-    const mentioned = members.filter((m) => m.user_id !== userId && (everyone || named.has(m.username))).map((m) => m.user_id);
-    const seq = await this.#bump(sql, p.channelId);
-    const id = newId();
-    const attachments = p.fileIds?.length ? await this.#claimFiles(sql, userId, p.channelId, id, p.fileIds) : [];
-    await sql.query(
-      `insert into messages (id, channel_id, seq, author_id, client_id, root_id, kind, body, data, mentions, attachments, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [id, p.channelId, seq, userId, p.clientId, rootId, kind, p.text, data && JSON.stringify(data), JSON.stringify(mentioned), JSON.stringify(attachments), Date.now()],
-    );
-    if (rootId) await sql.query('update messages set reply_count = reply_count + 1, last_reply_at = $2 where id = $1', [rootId, Date.now()]);
+    message.seq = row!.seq;
+    if (rootId) await sql.query('update messages set reply_count = reply_count + 1, last_reply_at = $2 where id = $1', [rootId, at]);
     if (mentioned.length) await sql.query('update channel_members set mentions = mentions + 1 where channel_id = $1 and user_id = any($2)', [p.channelId, mentioned]);
-    // One's own message is read.
-    await sql.query('update channel_members set last_read_seq = $3 where channel_id = $1 and user_id = $2', [p.channelId, userId, seq]);
-    const message = (await this.#message(sql, id))!;
-    await this.#append(sql, out, p.channelId, { kind: 'message', message }, seq);
-    out.add(() => this.emit('read', userId, p.channelId, seq));
-    // Direct conversations notify every other member, as a mention does.
-    const notified = channel.kind === 'direct' || channel.kind === 'group' ? members.map((m) => m.user_id).filter((u) => u !== userId) : mentioned;
+    const event = { channelId: p.channelId, seq: message.seq, at, kind: 'message', message } as ChannelEvent;
+    out.add(() => this.emit('event', event));
     const excerpt = p.text.length > 140 ? `${p.text.slice(0, 139)}…` : p.text;
-    for (const target of notified) out.add(() => this.emit('notify', target, { channelId: p.channelId, messageId: id, authorName: message.authorName, excerpt }));
+    for (const target of notified) out.add(() => this.emit('notify', target, { channelId: p.channelId, messageId: id, authorName: userName, excerpt }));
     return message;
   }
 

@@ -47,12 +47,12 @@ export function ChatApp({ token }: { token: string }) {
           {other ? <Dot presence={client.presenceOf(other)} /> : <span class="hash">{c.kind === 'private' ? '🔒' : c.kind === 'group' ? '👥' : '#'}</span>}
           <span class="channel-name">{c.name}</span>
           {(c.mentions ?? 0) > 0 && (
-            <span class="badge mention-badge" data-testid="mention-badge">
+            <span class="chat-badge mention-badge" data-testid="mention-badge">
               @{c.mentions}
             </span>
           )}
           {(c.unread ?? 0) > 0 && (
-            <span class="badge" data-testid="unread-badge">
+            <span class="chat-badge" data-testid="unread-badge">
               {c.unread}
             </span>
           )}

@@ -102,7 +102,9 @@ create table messages (
   unique (author_id, client_id)
 );
 create index messages_root on messages(root_id, seq) where root_id is not null;
-create index messages_tsv on messages using gin(tsv);
+-- fastupdate off: each insert updates the index itself, instead of a pending
+-- list whose periodic merge stalls one unlucky insert for many milliseconds.
+create index messages_tsv on messages using gin(tsv) with (fastupdate = off);
 
 create table reactions (
   message_id text not null references messages(id) on delete cascade,
