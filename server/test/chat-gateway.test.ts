@@ -178,6 +178,17 @@ describe('chat gateway', () => {
       const res = await ask(g, event, payload);
       assert.equal(!res.ok && res.error.code, 'CHANNEL_NOT_FOUND', event);
     }
+    // Nothing organization-wide reaches the guest: not the next newcomer, not others' presence.
+    const orgNews: string[] = [];
+    g.on('org:member', () => orgNews.push('org:member'));
+    g.on('chat:presence', (p) => p.userId !== guest.user.id && orgNews.push('chat:presence'));
+    const inv2 = await authed<{ token: string }>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
+    const newcomer = await signup(base, 'nina', { invitation: inv2.body.token });
+    const n = await chatSocket(base, newcomer.token);
+    await must(n, 'presence:set', { presence: 'away' });
+    n.close();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(orgNews, []);
     const create = await ask(g, 'channel:create', { orgId, name: 'mine', kind: 'public' });
     assert.equal(!create.ok && create.error.code, 'FORBIDDEN');
     assert.equal((await authed(base, guest.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' })).status, 403);

@@ -85,7 +85,9 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     const ready = (async () => {
       const myOrgs = await orgs.forUser(userId);
       const channelIds = await chat.channelIdsOf(userId);
-      await socket.join([userRoom(userId), sessionRoom(socket.data.sessionId), ...myOrgs.map((o) => orgRoom(o.id)), ...channelIds.map(channelRoom)]);
+      // Guests hear nothing organization-wide (newcomers, everyone's presence): only their channels.
+      const orgRooms = myOrgs.filter((o) => o.role !== 'external').map((o) => orgRoom(o.id));
+      await socket.join([userRoom(userId), sessionRoom(socket.data.sessionId), ...orgRooms, ...channelIds.map(channelRoom)]);
       // Two sockets of one user (another tab) already made them online.
       if (!(await wasOnline).has(userId)) await announcePresence(userId);
     })();
@@ -176,8 +178,8 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
   });
   chat.on('notify', (uid, note) => nsp.to(userRoom(uid)).emit('chat:notify', note));
   chat.on('read', (uid, channelId, seq) => nsp.to(userRoom(uid)).emit('chat:read', { channelId, seq }));
-  orgs.on('memberAdded', (orgId, uid) => {
-    nsp.in(userRoom(uid)).socketsJoin(orgRoom(orgId));
+  orgs.on('memberAdded', (orgId, uid, role) => {
+    if (role !== 'external') nsp.in(userRoom(uid)).socketsJoin(orgRoom(orgId));
     orgs
       .members(orgId, uid)
       .then((members) => {
