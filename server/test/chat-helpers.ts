@@ -6,7 +6,7 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { Ack, AuthReply, ChatClientToServerEvents, ChatServerToClientEvents } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
 import { freshPostgresUrl } from './db.ts';
-import { http, startServer, type TestServerOptions } from './helpers.ts';
+import { http, ok, request, startServer, type TestServerOptions } from './helpers.ts';
 
 export type ChatSocket = Socket<ChatServerToClientEvents, ChatClientToServerEvents>;
 export const EURIA_TEST_TOKEN = 'euria-test-token-0123456789abcdef';
@@ -87,15 +87,9 @@ export function chatSocket(base: string, token: string | undefined, opts: { reco
   });
 }
 
-export function ask<T extends object = object>(socket: ChatSocket, event: string, payload?: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
-  const s = socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, ...args: unknown[]): Promise<Ack<T>> } };
-  return payload === undefined ? s.timeout(timeoutMs).emitWithAck(event) : s.timeout(timeoutMs).emitWithAck(event, payload);
-}
-
-export async function must<T extends object = object>(socket: ChatSocket, event: string, payload?: unknown): Promise<T> {
-  const res = await ask<T>(socket, event, payload);
-  if (!res.ok) throw new Error(`${event} failed: ${res.error.code} ${res.error.message}`);
-  return res as T;
-}
+// The meeting harness's request helpers, on /chat sockets.
+export const ask = <T extends object = object>(socket: ChatSocket, event: string, payload?: unknown, timeoutMs = 10_000): Promise<Ack<T>> =>
+  request<T>(socket as never, event, payload, timeoutMs);
+export const must = <T extends object = object>(socket: ChatSocket, event: string, payload?: unknown): Promise<T> => ok<T>(socket as never, event, payload);
 
 export const clientId = (): string => `c-${crypto.randomBytes(8).toString('hex')}`;
