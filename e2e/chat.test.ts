@@ -192,6 +192,20 @@ describe('team chat in the browser', () => {
     assert.equal(await alice.evaluate(() => (window as { __xss?: number }).__xss), undefined);
   });
 
+  test('an administrator changes a role; the last legal representative stays', async () => {
+    await alice.getByTestId('manage-people').click();
+    const bobRow = alice.locator(`[data-testid=org-member][data-username="bob${tag}"]`);
+    await bobRow.getByTestId('org-role').selectOption('admin');
+    await waitFor('Bob is admin', async () => (await bobRow.getByTestId('org-role').inputValue()) === 'admin');
+    const aliceRow = alice.locator(`[data-testid=org-member][data-username="alice${tag}"]`);
+    await aliceRow.getByTestId('org-role').selectOption('collaborator');
+    await alice.getByTestId('admin-error').filter({ hasText: 'at least one legal representative' }).waitFor();
+    await alice.getByRole('dialog').getByLabel('Close').click();
+    // Bob, now an administrator, sees the admin tools after a reload.
+    await bob.reload();
+    await bob.getByTestId('invite-people').waitFor();
+  });
+
   test('a call started from a channel opens a meeting where both pages decode each other’s video', async () => {
     await alice.locator('[data-testid=channel-entry][data-channel-name="general"]').click();
     const aliceCtx = alice.context();

@@ -40,6 +40,10 @@ export const api = {
   invite: (orgId: string, body: { role: 'admin' | 'collaborator' | 'external'; channelIds?: string[] }, token: string) =>
     call<InvitationReply>('POST', `/api/orgs/${encodeURIComponent(orgId)}/invitations`, body, token),
   orgMembers: (orgId: string, token: string) => call<{ members: OrgMemberView[] }>('GET', `/api/orgs/${encodeURIComponent(orgId)}/members`, undefined, token),
+  setOrgRole: (orgId: string, userId: string, role: string, token: string) =>
+    call<{ ok: true }>('PATCH', `/api/orgs/${encodeURIComponent(orgId)}/members/${encodeURIComponent(userId)}`, { role }, token),
+  removeMember: (orgId: string, userId: string, token: string) =>
+    call<{ ok: true }>('DELETE', `/api/orgs/${encodeURIComponent(orgId)}/members/${encodeURIComponent(userId)}`, undefined, token),
   fileLink: (fileId: string, token: string) => call<{ url: string; name: string }>('GET', `/api/chat/files/${encodeURIComponent(fileId)}`, undefined, token),
   /** Uploads one attachment (raw body); returns its id for message:send's fileIds. */
   async upload(channelId: string, file: File, token: string): Promise<{ id: string; name: string; size: number; mime: string }> {

@@ -20,7 +20,7 @@ export function ChatApp({ token }: { token: string }) {
   useEffect(() => {
     if (client.signedOut.value) signedOut();
   }, [client.signedOut.value]);
-  const [dialog, setDialog] = useState<null | 'create' | 'browse' | 'invite' | 'people'>(null);
+  const [dialog, setDialog] = useState<null | 'create' | 'browse' | 'invite' | 'people' | 'admin'>(null);
   const [query, setQuery] = useState('');
   const me = client.me.value;
   const org = client.org.value;
@@ -104,9 +104,14 @@ export function ChatApp({ token }: { token: string }) {
           {convs.map(entry)}
         </ul>
         {manager && (
-          <button type="button" class="side-action" data-testid="invite-people" onClick={() => setDialog('invite')}>
-            Invite people
-          </button>
+          <>
+            <button type="button" class="side-action" data-testid="invite-people" onClick={() => setDialog('invite')}>
+              Invite people
+            </button>
+            <button type="button" class="side-action" data-testid="manage-people" onClick={() => setDialog('admin')}>
+              Manage people
+            </button>
+          </>
         )}
         <footer class="me-box">
           <Dot presence={me.presence} />
@@ -205,6 +210,7 @@ export function ChatApp({ token }: { token: string }) {
       {dialog === 'browse' && <Browse client={client} close={() => setDialog(null)} />}
       {dialog === 'invite' && <Invite client={client} close={() => setDialog(null)} />}
       {dialog === 'people' && <People client={client} close={() => setDialog(null)} />}
+      {dialog === 'admin' && <ManagePeople client={client} close={() => setDialog(null)} />}
     </div>
   );
 }
@@ -373,6 +379,59 @@ function Invite({ client, close }: { client: ChatClient; close: () => void }) {
         )}
         {error && <p class="hint error">{error}</p>}
       </form>
+    </Dialog>
+  );
+}
+
+const ROLE_LABEL: Record<string, string> = { legal: 'Legal representative', admin: 'Administrator', collaborator: 'Collaborator', external: 'Guest', bot: 'Bot' };
+
+/** Administrators: everyone's role, and removal. The server enforces who may do what (and keeps the last legal representative). */
+function ManagePeople({ client, close }: { client: ChatClient; close: () => void }) {
+  const org = client.org.value!;
+  const me = client.me.value!;
+  const [error, setError] = useState<string | null>(null);
+  const [, refresh] = useState(0);
+  const people = [...client.users.value.values()].filter((u) => !u.isBot).sort((a, b) => a.name.localeCompare(b.name));
+  const act = (p: Promise<unknown>) => {
+    setError(null);
+    // Refused or not, the list is read again: a refused change shows the role as it is.
+    p.catch((e: Error) => setError(e.message))
+      .then(() => client.loadState(org.id))
+      .finally(() => refresh((n) => n + 1));
+  };
+  return (
+    <Dialog title="Manage people" close={close}>
+      <ul class="plain-list">
+        {people.map((u) => (
+          <li key={u.id} data-testid="org-member" data-username={u.username}>
+            <span>
+              {u.name} <span class="dim">@{u.username}</span>
+            </span>
+            <select
+              aria-label={`Role of ${u.name}`}
+              data-testid="org-role"
+              value={u.role}
+              onChange={(e) => act(api.setOrgRole(org.id, u.id, (e.target as HTMLSelectElement).value, sessionToken.value!))}
+            >
+              {['legal', 'admin', 'collaborator', 'external'].map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABEL[r]}
+                </option>
+              ))}
+            </select>
+            {u.id !== me.id && (
+              <button type="button" class="link" data-testid="org-remove" onClick={() => confirm(`Remove ${u.name} from ${org.name}?`) && act(api.removeMember(org.id, u.id, sessionToken.value!))}>
+                Remove
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {error && (
+        <p class="hint error" data-testid="admin-error">
+          {error}
+        </p>
+      )}
     </Dialog>
   );
 }
