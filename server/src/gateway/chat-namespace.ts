@@ -80,14 +80,24 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     const slog = log.child({ user: userId, socket: socket.id });
     const req = new Requests(socket as never, slog);
     const wasOnline = online([userId]);
-    // Rooms first, then requests: a client that asks for its state right
-    // after connecting must already be in the rooms of what it gets.
+    // The user's and the session's rooms at once: a logout or a new channel
+    // from now on reaches this socket even before the rest is set up.
+    void socket.join([userRoom(userId), sessionRoom(socket.data.sessionId)]);
+    // Then the rest, before any request: a client that asks for its state
+    // right after connecting must already be in the rooms of what it gets.
     const ready = (async () => {
       const myOrgs = await orgs.forUser(userId);
       const channelIds = await chat.channelIdsOf(userId);
       // Guests hear nothing organization-wide (newcomers, everyone's presence): only their channels.
       const orgRooms = myOrgs.filter((o) => o.role !== 'external').map((o) => orgRoom(o.id));
-      await socket.join([userRoom(userId), sessionRoom(socket.data.sessionId), ...orgRooms, ...channelIds.map(channelRoom)]);
+      await socket.join([...orgRooms, ...channelIds.map(channelRoom)]);
+      // A session revoked between the handshake and the join above was not
+      // heard here: look once more.
+      if (!(await accounts.authenticate((socket.handshake.auth as { token?: unknown }).token))) {
+        socket.emit('chat:signedOut', { reason: 'revoked' });
+        socket.disconnect(true);
+        return;
+      }
       // Two sockets of one user (another tab) already made them online.
       if (!(await wasOnline).has(userId)) await announcePresence(userId);
     })();
