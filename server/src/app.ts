@@ -257,8 +257,12 @@ async function wireChat(
       return { meetingId: record.id, url: `${publicUrl()}/m/${record.id}`, moderatorToken };
     },
   };
-  // Call cards show the live participant count (at most every 500 ms) and close with the meeting.
-  const follow = (meeting: Meeting) => {
+  // Call cards show the live participant count (at most every 500 ms) and
+  // close with the meeting. Only meetings started from a channel are
+  // followed: the others cost no query per join and leave.
+  const follow = async (meeting: Meeting) => {
+    if (!(await chat.hasCall(meeting.id))) return;
+    if (meeting.closed) return chat.updateCall(meeting.id, { ended: true });
     let timer: NodeJS.Timeout | undefined;
     const update = () => {
       timer ??= setTimeout(() => {
@@ -272,7 +276,9 @@ async function wireChat(
       clearTimeout(timer);
       chat.updateCall(meeting.id as MeetingId, { ended: true }).catch((error: unknown) => log.warn({ err: error }, 'call card end failed'));
     });
+    // The first joiner came in while we looked.
+    if (meeting.size > 0) update();
   };
-  meetings.on('opened', follow);
+  meetings.on('opened', (meeting) => void follow(meeting).catch((error: unknown) => log.warn({ err: error }, 'call card follow failed')));
   return { db: parts.db, accounts, orgs, chat, nsp, botQueue, botQueueName: config.bots.queueName };
 }

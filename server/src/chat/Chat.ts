@@ -211,23 +211,29 @@ export class Chat extends TypedEmitter<ChatEvents> {
 
   /** The user's channels in an organization, with unread and mention counts. */
   async channels(userId: string, orgId: string): Promise<ChannelView[]> {
+    return this.#memberViews(userId, orgId, null);
+  }
+
+  /** One channel as its member sees it (access checked first). */
+  async channel(userId: string, channelId: string): Promise<ChannelView> {
+    const { channel } = await this.#access(this.#db, userId, channelId);
+    const [view] = await this.#memberViews(userId, channel.org_id, channelId);
+    return view!;
+  }
+
+  /** The user's channels of an organization (or just `channelId`) with their counts. */
+  async #memberViews(userId: string, orgId: string, channelId: string | null): Promise<ChannelView[]> {
     const rows = await this.#db.query<ChannelRow & MemberRow & { unread: number }>(
       `select c.*, cm.role, cm.last_read_seq, cm.mentions,
               (select count(*)::int from messages m
                 where m.channel_id = c.id and m.seq > cm.last_read_seq and m.author_id <> cm.user_id
                   and m.deleted_at is null and m.root_id is null) as unread
          from channel_members cm join channels c on c.id = cm.channel_id
-        where cm.user_id = $1 and c.org_id = $2
+        where cm.user_id = $1 and c.org_id = $2 and ($3::text is null or c.id = $3)
         order by c.kind, lower(c.name)`,
-      [userId, orgId],
+      [userId, orgId, channelId],
     );
     return this.#views(this.#db, userId, rows);
-  }
-
-  async channel(userId: string, channelId: string): Promise<ChannelView> {
-    const { channel } = await this.#access(this.#db, userId, channelId);
-    const all = await this.channels(userId, channel.org_id);
-    return all.find((c) => c.id === channelId)!;
   }
 
   async #views(sql: Sql, userId: string, rows: (ChannelRow & Partial<MemberRow> & { unread?: number })[]): Promise<ChannelView[]> {
@@ -947,6 +953,12 @@ export class Chat extends TypedEmitter<ChatEvents> {
       this.#insertMessage(sql, out, userId, { channelId, clientId: `call:${call.meetingId}`, text: `Call started: ${call.url}` }, 'call', info),
     );
     return { message, url: call.url, moderatorToken: call.moderatorToken };
+  }
+
+  /** Whether a meeting was started from a channel (only those have a card to follow). */
+  async hasCall(meetingId: string): Promise<boolean> {
+    const rows = await this.#db.query(`select 1 from messages where kind = 'call' and data->>'meetingId' = $1`, [meetingId]);
+    return rows.length > 0;
   }
 
   /** The call card follows its meeting: participant count, then its end. */
