@@ -38,21 +38,8 @@ export async function signup(base: string, name: string, extra: { orgName?: stri
   return res.body;
 }
 
-export async function authed<T = unknown>(base: string, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed as T };
-}
+export const authed = <T = unknown>(base: string, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> =>
+  http<T>(base, method, url, body, false, { authorization: `Bearer ${token}` });
 
 /** An organization with its legal representative and `others` collaborators (invited by link). */
 export async function team(base: string, others: string[] = []): Promise<{ owner: AuthReply; members: AuthReply[]; orgId: string }> {

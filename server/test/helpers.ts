@@ -52,10 +52,11 @@ export async function http<T = unknown>(
   url: string,
   body?: unknown,
   raw = false,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: T }> {
   const res = await fetch(base + url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : raw ? (body as string) : JSON.stringify(body),
   });
   const text = await res.text();
