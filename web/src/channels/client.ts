@@ -134,14 +134,7 @@ export class ChatClient {
 
   async loadState(orgId?: string): Promise<void> {
     const state = await this.request<ChatStateReply>('chat:state', orgId ? { orgId } : {});
-    batch(() => {
-      this.me.value = state.me;
-      this.orgs.value = state.orgs;
-      this.org.value = state.org;
-      this.channels.value = state.channels;
-      this.users.value = new Map(state.users.map((u) => [u.id, u]));
-      for (const c of state.channels) if (!this.#lastSeq.has(c.id)) this.#lastSeq.set(c.id, c.lastSeq);
-    });
+    this.#takeState(state);
     const rooms = state.channels.filter((c) => c.kind === 'public' || c.kind === 'private');
     const wanted =
       this.active.value && state.channels.some((c) => c.id === this.active.value)
@@ -150,17 +143,23 @@ export class ChatClient {
     if (wanted) await this.open(wanted);
   }
 
+  /** A fresh snapshot: counts and people; channels already followed keep their own seq. */
+  #takeState(state: ChatStateReply): void {
+    batch(() => {
+      this.me.value = state.me;
+      this.orgs.value = state.orgs;
+      this.org.value = state.org;
+      this.channels.value = state.channels;
+      this.users.value = new Map(state.users.map((u) => [u.id, u]));
+      for (const c of state.channels) if (!this.#lastSeq.has(c.id)) this.#lastSeq.set(c.id, c.lastSeq);
+    });
+  }
+
   /** After a reconnection: what was missed, fresh counts, then the unsent messages. */
   async #recover(): Promise<void> {
     await this.#sync();
     const state = await this.request<ChatStateReply>('chat:state', this.org.value ? { orgId: this.org.value.id } : {}).catch(() => undefined);
-    if (state) {
-      batch(() => {
-        this.channels.value = state.channels;
-        this.users.value = new Map(state.users.map((u) => [u.id, u]));
-        for (const c of state.channels) if (!this.#lastSeq.has(c.id)) this.#lastSeq.set(c.id, c.lastSeq);
-      });
-    }
+    if (state) this.#takeState(state);
     for (const p of this.pending.value) if (p.state === 'sending') void this.#trySend(p);
   }
 
