@@ -46,8 +46,10 @@ function spawnReady(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Prom
       if (m) {
         clearTimeout(timer);
         child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        child.stderr!.resume();
+        // BENCH_SERVER_OUT=1: the servers' own output goes to stderr (to see what they log under load).
+        const echo = (d: Buffer) => void (process.env.BENCH_SERVER_OUT === '1' && process.stderr.write(d));
+        child.stdout!.on('data', echo);
+        child.stderr!.on('data', echo);
         resolve({ child, match: m });
       }
     };
@@ -76,8 +78,10 @@ async function parleyTarget(channels: number, members: number, tmp: string): Pro
   await admin.query('create database bench');
   await admin.end();
   const dbUrl = pgServer.url.replace(/\/postgres$/, '/bench');
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when stopped (open it in Chrome DevTools).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
   const { child, match } = await spawnReady(
-    [path.join(root, 'server/src/main.ts')],
+    [...prof, path.join(root, 'server/src/main.ts')],
     {
       HOST: '127.0.0.1',
       PORT: '0',
@@ -142,6 +146,10 @@ async function parleyTarget(channels: number, members: number, tmp: string): Pro
       return e.kind === 'message' ? e.message!.text : undefined;
     },
     async stop() {
+      // SIGTERM lets a profiled server write its profile.
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(prof.length ? 'SIGTERM' : 'SIGKILL');
+      await Promise.race([exited, sleep(10_000)]);
       child.kill('SIGKILL');
       await redis.stop();
       await pgServer.stop();

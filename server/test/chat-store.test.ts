@@ -244,6 +244,40 @@ for (const kind of DB_KINDS) {
       assert.equal(view.lastReadSeq, view.lastSeq);
     });
 
+    test('one batch of sends: arrival order, replies, mentions and read positions together', async () => {
+      const { owner, member, org, general } = await team();
+      const root = await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'root' });
+      const send = (who: { id: string }, text: string, rootId?: string) => chat.send(who.id, { channelId: general.id, clientId: `c-${uniq()}`, text, ...(rootId ? { rootId } : {}) });
+      // Not awaited one by one: they are written together.
+      const [a, b, r1, r2, c] = await Promise.all([
+        send(owner, 'a'),
+        send(member, `b @${owner.username}`),
+        send(member, 'r1', root.message.id),
+        send(owner, 'r2', root.message.id),
+        send(owner, `c @${member.username}`),
+      ]);
+      assert.deepEqual(
+        [a, b, r1, r2, c].map((s) => s.message.seq),
+        [1, 2, 3, 4, 5].map((n) => a.message.seq + n - 1),
+        'numbered in arrival order',
+      );
+      assert.deepEqual(b.message.mentions, [owner.id]);
+      const ownerView = (await chat.channels(owner.id, org.id)).find((ch) => ch.id === general.id)!;
+      assert.equal(ownerView.lastReadSeq, c.message.seq);
+      assert.equal(ownerView.mentions, 1);
+      const memberView = (await chat.channels(member.id, org.id)).find((ch) => ch.id === general.id)!;
+      // The member's own reply is read; after it come a reply (not counted) and c.
+      assert.equal(memberView.lastReadSeq, r1.message.seq);
+      assert.equal(memberView.unread, 1);
+      assert.equal(memberView.mentions, 1);
+      const thread = await chat.thread(owner.id, root.message.id);
+      assert.equal(thread.root.replyCount, 2);
+      assert.deepEqual(thread.replies.map((m) => m.text), ['r1', 'r2']);
+      const events = await chat.sync(member.id, { [general.id]: root.message.seq });
+      assert.deepEqual(events.events.filter((e) => e.channelId === general.id).map((e) => e.kind === 'message' && e.message.seq), [a, b, r1, r2, c].map((s) => s.message.seq));
+      assert.ok(notes.some(([u, m]) => u === owner.id && m === b.message.id));
+    });
+
     test('history pages by cursor, oldest first', async () => {
       const { owner, org } = await team();
       const ch = await chat.create(owner.id, { orgId: org.id, name: `paging-${uniq()}`, kind: 'public' });

@@ -89,10 +89,15 @@ interface QueuedSend {
   resolve: (r: { message: MessageView; duplicate: boolean }) => void;
   reject: (error: unknown) => void;
 }
-/** Most sends written in one transaction. */
+/** Most sends written in one statement. */
 const SEND_BATCH_MAX = 200;
-/** Batches of one process being written at once (each holds a pool connection). */
-const SEND_BATCHES_IN_FLIGHT = 4;
+/** A send of a batch, read and ready to write; `twins` are the same send again in the batch. */
+interface PreparedSend {
+  item: QueuedSend;
+  message: MessageView;
+  notified: string[];
+  twins: QueuedSend[];
+}
 
 export interface CallFactory {
   /** Creates a meeting for a call started in a channel. */
@@ -511,176 +516,172 @@ export class Chat extends TypedEmitter<ChatEvents> {
   #flushing = false;
 
   /**
-   * Group commit: the sends waiting when a batch starts are written in one
-   * transaction, a handful of statements for all of them, instead of one
-   * transaction each. Under light load a batch is one message; under heavy
-   * load the database does much less work per message. Batches start in
-   * arrival order, each once the previous one holds its locks, so a channel's
-   * numbers follow the order its sends arrived in (several queues by channel
-   * were measured: smaller batches, more database work, a lower peak;
-   * bench/chat-fanout.ts).
+   * Group commit: the sends waiting when a batch starts are written by one
+   * statement for all of them, instead of one transaction each. Under light
+   * load a batch is one message; under heavy load the database does much less
+   * work per message. Each batch is read (who may write, retries, mentions)
+   * while the previous one is written; writes go one at a time, in arrival
+   * order, so a channel's numbers follow the order its sends arrived in.
+   * The write is a single self-committing statement: the channels' locks are
+   * held inside the database only, never across a round trip, so they are
+   * short whatever the load on this process (several queues by channel, and
+   * overlapping multi-statement transactions, were measured: smaller batches
+   * or locks held longer, a lower peak; bench/chat-fanout.ts).
    */
   async #flush(): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
     try {
       while (this.#sendQueue.length) {
-        if (inFlight.size >= SEND_BATCHES_IN_FLIGHT) await Promise.race(inFlight);
         const batch = this.#sendQueue.splice(0, SEND_BATCH_MAX);
-        let locked!: () => void;
-        const holdsLocks = new Promise<void>((resolve) => (locked = resolve));
-        const done: Promise<void> = this.#writeBatch(batch, locked)
-          .catch(async () => {
-            // Something in the batch broke it (a retry racing on another node,
-            // a constraint): each message on its own, so one cannot fail the others.
-            await Promise.all(batch.map((item) => this.#sendOne(item.userId, item.p).then(item.resolve, item.reject)));
-          })
-          .finally(() => inFlight.delete(done));
-        inFlight.add(done);
-        // The next batch may start once this one holds its channels' locks:
-        // a batch touching the same channels then waits for this one's commit,
-        // so numbers still follow arrival order, while batches of other
-        // channels (and this one's commit) overlap.
-        await Promise.race([holdsLocks, done]);
+        let fresh: PreparedSend[];
+        try {
+          fresh = await this.#readBatch(batch);
+        } catch {
+          void this.#sendEach(batch);
+          continue;
+        }
+        // One batch read while the one before is written; the next gathers meanwhile.
+        await this.#writing;
+        this.#writing = this.#writeBatch(fresh).catch(() =>
+          // Something in the batch broke it (a retry racing on another
+          // node, a constraint): each message on its own, so one cannot fail the others.
+          this.#sendEach(fresh.flatMap((f) => [f.item, ...f.twins])),
+        );
       }
     } finally {
       this.#flushing = false;
     }
   }
 
-  async #writeBatch(batch: QueuedSend[], locked: () => void): Promise<void> {
-    const settled: (() => void)[] = [];
-    const out = new Outbox();
-    await this.#db.tx(async (sql) => {
-      const channelIds = [...new Set(batch.map((b) => b.p.channelId))].sort();
-      // Locked in id order: two nodes' batches never wait on each other in a circle.
-      // Under the lock, each channel's last number is ours to continue.
-      const lastSeqOf = await sql.query<{ id: string; last_seq: number }>('select id, last_seq from channels where id = any($1) order by id for update', [channelIds]);
-      locked();
-      // Who may write where, and which sends already landed (retries): one round trip.
-      const access = await sql.query<{ i: number; kind: ChannelKind | null; org_role: OrgRole | null; m_role: string | null; user_name: string | null; landed: string | null }>(
-        `select v.i::int as i, c.kind, om.role as org_role, cm.role as m_role, u.name as user_name, m.id as landed
-           from unnest($1::text[], $2::text[], $3::text[]) with ordinality as v(channel_id, user_id, client_id, i)
-           left join channels c on c.id = v.channel_id
-           left join users u on u.id = v.user_id
-           left join org_members om on om.org_id = c.org_id and om.user_id = v.user_id
-           left join channel_members cm on cm.channel_id = c.id and cm.user_id = v.user_id
-           left join messages m on m.author_id = v.user_id and m.client_id = v.client_id`,
-        [batch.map((b) => b.p.channelId), batch.map((b) => b.userId), batch.map((b) => b.p.clientId)],
-      );
-      const landedIds = access.map((a) => a.landed).filter((id): id is string => id !== null);
-      const existing = landedIds.length ? await sql.query<MessageRow>(`${MESSAGE_SELECT} where m.id = any($1)`, [landedIds]) : [];
-      const landed = new Map(existing.map((r) => [`${r.author_id}\n${r.client_id}`, r]));
-      const fresh: { item: QueuedSend; message: MessageView; notified: string[] }[] = [];
-      const inBatch = new Map<string, MessageView>();
-      for (let i = 0; i < batch.length; i++) {
-        const item = batch[i]!;
-        const a = access.find((r) => r.i === i + 1)!;
-        const key = `${item.userId}\n${item.p.clientId}`;
-        const before = landed.get(key);
-        if (!a.org_role || !a.kind) {
-          settled.push(() => item.reject(new DomainError('CHANNEL_NOT_FOUND', 'no such channel')));
-          continue;
-        }
-        if (!a.m_role) {
-          const publicChannel = a.kind === 'public' && a.org_role !== 'external';
-          settled.push(() => item.reject(publicChannel ? new DomainError('NOT_A_MEMBER', 'join the channel first') : new DomainError('CHANNEL_NOT_FOUND', 'no such channel')));
-          continue;
-        }
-        if (before) {
-          const error = before.channel_id !== item.p.channelId ? new DomainError('INVALID_PAYLOAD', 'this clientId was used for another message') : undefined;
-          settled.push(() => (error ? item.reject(error) : item.resolve({ message: messageView(before), duplicate: true })));
-          continue;
-        }
-        const twin = inBatch.get(key);
-        if (twin) {
-          // The same send twice in one batch: the second is a retry of the first.
-          settled.push(() => (twin.channelId !== item.p.channelId ? item.reject(new DomainError('INVALID_PAYLOAD', 'this clientId was used for another message')) : item.resolve({ message: twin, duplicate: true })));
-          continue;
-        }
+  /** The last batch write started: the next one waits for it (a channel's numbers follow arrival order). */
+  #writing: Promise<void> = Promise.resolve();
+
+  async #sendEach(items: QueuedSend[]): Promise<void> {
+    await Promise.all(items.map((item) => this.#sendOne(item.userId, item.p).then(item.resolve, item.reject)));
+  }
+
+  /**
+   * A batch's reads, before anything is locked: who may write where, which
+   * sends already landed (retries, answered at once), reply roots and
+   * mentions. Returns the messages to write. The write checks membership
+   * again, under the channels' locks.
+   */
+  async #readBatch(batch: QueuedSend[]): Promise<PreparedSend[]> {
+    const access = await this.#db.prepared<{ i: number; kind: ChannelKind | null; org_role: OrgRole | null; m_role: string | null; user_name: string | null; landed: string | null }>(
+      'chat_send_read',
+      `select v.i::int as i, c.kind, om.role as org_role, cm.role as m_role, u.name as user_name, m.id as landed
+         from unnest($1::text[], $2::text[], $3::text[]) with ordinality as v(channel_id, user_id, client_id, i)
+         left join channels c on c.id = v.channel_id
+         left join users u on u.id = v.user_id
+         left join org_members om on om.org_id = c.org_id and om.user_id = v.user_id
+         left join channel_members cm on cm.channel_id = c.id and cm.user_id = v.user_id
+         left join messages m on m.author_id = v.user_id and m.client_id = v.client_id`,
+      [batch.map((b) => b.p.channelId), batch.map((b) => b.userId), batch.map((b) => b.p.clientId)],
+    );
+    const landedIds = access.map((a) => a.landed).filter((id): id is string => id !== null);
+    const existing = landedIds.length ? await this.#db.query<MessageRow>(`${MESSAGE_SELECT} where m.id = any($1)`, [landedIds]) : [];
+    const landed = new Map(existing.map((r) => [`${r.author_id}\n${r.client_id}`, r]));
+    const fresh: PreparedSend[] = [];
+    const inBatch = new Map<string, MessageView>();
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i]!;
+      const a = access.find((r) => r.i === i + 1)!;
+      const key = `${item.userId}\n${item.p.clientId}`;
+      const before = landed.get(key);
+      const twin = inBatch.get(key);
+      if (!a.org_role || !a.kind) {
+        item.reject(new DomainError('CHANNEL_NOT_FOUND', 'no such channel'));
+      } else if (!a.m_role) {
+        const publicChannel = a.kind === 'public' && a.org_role !== 'external';
+        item.reject(publicChannel ? new DomainError('NOT_A_MEMBER', 'join the channel first') : new DomainError('CHANNEL_NOT_FOUND', 'no such channel'));
+      } else if (before || twin) {
+        // A retry of a send that landed, or the same send twice in this batch.
+        const channelId = before ? before.channel_id : twin!.channelId;
+        if (channelId !== item.p.channelId) item.reject(new DomainError('INVALID_PAYLOAD', 'this clientId was used for another message'));
+        else if (before) item.resolve({ message: messageView(before), duplicate: true });
+        else fresh.find((f) => f.message === twin)!.twins.push(item);
+      } else {
         try {
-          const prepared = await this.#prepare(sql, item.userId, a.user_name!, a.kind, item.p);
-          fresh.push({ item, ...prepared });
+          const prepared = await this.#prepare(this.#db, item.userId, a.user_name!, a.kind, item.p);
+          fresh.push({ item, ...prepared, twins: [] });
           inBatch.set(key, prepared.message);
         } catch (error) {
-          settled.push(() => item.reject(error));
+          item.reject(error);
         }
       }
-      if (!fresh.length) return;
+    }
+    return fresh;
+  }
 
-      // Numbers: each channel continues from its locked last number, in arrival order.
-      const next = new Map(lastSeqOf.map((r) => [r.id, r.last_seq]));
-      for (const f of fresh) {
-        const seq = next.get(f.message.channelId)! + 1;
-        next.set(f.message.channelId, seq);
-        f.message.seq = seq;
+  /**
+   * Writes a batch in one statement, committed on return: it locks the
+   * channels (in id order, so two nodes never wait on each other in a
+   * circle), keeps only sends whose authors are still members, numbers them
+   * on from each channel's counter in arrival order, and writes the
+   * messages, their events, the counters, the authors' read positions,
+   * mention counts and reply counts.
+   */
+  async #writeBatch(fresh: PreparedSend[]): Promise<void> {
+    if (!fresh.length) return;
+    const col = <T>(fn: (f: PreparedSend) => T) => fresh.map(fn);
+    const rows = await this.#db.prepared<{ i: number; seq: number }>(
+      'chat_send_write',
+      `with v as (select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[])
+                    with ordinality as v(id, channel_id, author_id, client_id, root_id, body, mentions, created_at, data, i)),
+            l as materialized (select c.id, c.last_seq from channels c where c.id = any($10::text[]) order by c.id for update),
+            ok as materialized (
+              select v.*, l.last_seq + row_number() over (partition by v.channel_id order by v.i) as seq
+                from v join l on l.id = v.channel_id
+               where exists (select 1 from channel_members cm where cm.channel_id = v.channel_id and cm.user_id = v.author_id)),
+            c as (update channels c set last_seq = x.seq from (select channel_id, max(seq) as seq from ok group by channel_id) x where c.id = x.channel_id),
+            m as (insert into messages (id, channel_id, seq, author_id, client_id, root_id, kind, body, mentions, created_at)
+                  select id, channel_id, seq, author_id, client_id, root_id, 'user', body, mentions::jsonb, created_at from ok),
+            e as (insert into channel_events (channel_id, seq, kind, data, created_at)
+                  select channel_id, seq, 'message', jsonb_set(data::jsonb, '{message,seq}', to_jsonb(seq)), created_at from ok),
+            -- One's own message is read; mentions count on the mentioned. One
+            -- update per member row (a row changed twice in one statement keeps one change).
+            cm as (update channel_members cm set last_read_seq = greatest(cm.last_read_seq, coalesce(x.read_seq, 0)), mentions = cm.mentions + x.n
+                     from (select channel_id, user_id, max(read_seq) as read_seq, sum(n)::int as n
+                             from (select channel_id, author_id as user_id, seq as read_seq, 0 as n from ok
+                                   union all
+                                   select ok.channel_id, u.user_id, null, 1 from ok cross join lateral jsonb_array_elements_text(ok.mentions::jsonb) as u(user_id)) y
+                            group by channel_id, user_id) x
+                    where cm.channel_id = x.channel_id and cm.user_id = x.user_id),
+            r as (update messages m set reply_count = m.reply_count + x.n, last_reply_at = x.at
+                    from (select root_id, count(*)::int as n, max(created_at) as at from ok where root_id is not null group by root_id) x where m.id = x.root_id)
+       select i::int as i, seq from ok`,
+      [
+        col((f) => f.message.id),
+        col((f) => f.message.channelId),
+        col((f) => f.message.authorId),
+        col((f) => f.message.clientId),
+        col((f) => f.message.rootId),
+        col((f) => f.message.text),
+        col((f) => JSON.stringify(f.message.mentions)),
+        col((f) => f.message.createdAt),
+        col((f) => JSON.stringify({ message: f.message })),
+        [...new Set(col((f) => f.message.channelId))].sort(),
+      ],
+    );
+    const seqOf = new Map(rows.map((r) => [r.i, r.seq]));
+    fresh.forEach((f, i) => {
+      const seq = seqOf.get(i + 1);
+      if (seq === undefined) {
+        // Removed from the channel (or the channel deleted) since the read.
+        const error = new DomainError('CHANNEL_NOT_FOUND', 'no such channel');
+        for (const item of [f.item, ...f.twins]) item.reject(error);
+        return;
       }
-      const col = <T>(fn: (f: (typeof fresh)[number]) => T) => fresh.map(fn);
-      // One's own message is read; replies count on their root; mentions on the mentioned.
-      const reads = new Map<string, number>();
-      const replies = new Map<string, number>();
-      const mentions = new Map<string, number>();
-      for (const f of fresh) {
-        reads.set(`${f.message.channelId}\n${f.message.authorId}`, f.message.seq);
-        if (f.message.rootId) replies.set(f.message.rootId, (replies.get(f.message.rootId) ?? 0) + 1);
-        for (const u of f.message.mentions) mentions.set(`${f.message.channelId}\n${u}`, (mentions.get(`${f.message.channelId}\n${u}`) ?? 0) + 1);
-      }
-      const split = (m: Map<string, number>) => [[...m.keys()].map((k) => k.split('\n')[0]), [...m.keys()].map((k) => k.split('\n')[1]), [...m.values()]];
-      const [readChannels, readUsers, readSeqs] = split(reads);
-      const lastSeqs = [...new Set(fresh.map((f) => f.message.channelId))].map((id) => [id, next.get(id)!] as const);
-      // The channels' counters, the messages, their events and the authors'
-      // read positions: one statement.
-      await sql.query(
-        `with v as (select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
-                      as v(id, channel_id, seq, author_id, client_id, root_id, body, mentions, created_at, data)),
-              c as (update channels c set last_seq = l.last_seq from unnest($14::text[], $15::bigint[]) as l(id, last_seq) where c.id = l.id),
-              m as (insert into messages (id, channel_id, seq, author_id, client_id, root_id, kind, body, mentions, created_at)
-                    select id, channel_id, seq, author_id, client_id, root_id, 'user', body, mentions::jsonb, created_at from v),
-              e as (insert into channel_events (channel_id, seq, kind, data, created_at)
-                    select channel_id, seq, 'message', data::jsonb, created_at from v)
-         update channel_members cm set last_read_seq = greatest(cm.last_read_seq, r.seq)
-           from unnest($11::text[], $12::text[], $13::bigint[]) as r(channel_id, user_id, seq)
-          where cm.channel_id = r.channel_id and cm.user_id = r.user_id`,
-        [
-          col((f) => f.message.id),
-          col((f) => f.message.channelId),
-          col((f) => f.message.seq),
-          col((f) => f.message.authorId),
-          col((f) => f.message.clientId),
-          col((f) => f.message.rootId),
-          col((f) => f.message.text),
-          col((f) => JSON.stringify(f.message.mentions)),
-          col((f) => f.message.createdAt),
-          col((f) => JSON.stringify({ message: f.message })),
-          readChannels,
-          readUsers,
-          readSeqs,
-          lastSeqs.map(([id]) => id),
-          lastSeqs.map(([, seq]) => seq),
-        ],
-      );
-      if (replies.size) {
-        await sql.query(
-          'update messages m set reply_count = m.reply_count + v.n, last_reply_at = $3 from unnest($1::text[], $2::int[]) as v(id, n) where m.id = v.id',
-          [[...replies.keys()], [...replies.values()], Date.now()],
-        );
-      }
-      if (mentions.size) {
-        await sql.query(
-          `update channel_members cm set mentions = cm.mentions + v.n from unnest($1::text[], $2::text[], $3::int[]) as v(channel_id, user_id, n)
-            where cm.channel_id = v.channel_id and cm.user_id = v.user_id`,
-          split(mentions),
-        );
-      }
-      for (const f of fresh) {
-        const event = { channelId: f.message.channelId, seq: f.message.seq, at: f.message.createdAt, kind: 'message', message: f.message } as ChannelEvent;
-        out.add(() => this.emit('event', event));
-        const excerpt = f.message.text.length > 140 ? `${f.message.text.slice(0, 139)}…` : f.message.text;
-        for (const target of f.notified) out.add(() => this.emit('notify', target, { channelId: f.message.channelId, messageId: f.message.id, authorName: f.message.authorName, excerpt }));
-        settled.push(() => f.item.resolve({ message: f.message, duplicate: false }));
-      }
+      f.message.seq = seq;
+      const event = { channelId: f.message.channelId, seq, at: f.message.createdAt, kind: 'message', message: f.message } as ChannelEvent;
+      this.emit('event', event);
+      const excerpt = f.message.text.length > 140 ? `${f.message.text.slice(0, 139)}…` : f.message.text;
+      for (const target of f.notified) this.emit('notify', target, { channelId: f.message.channelId, messageId: f.message.id, authorName: f.message.authorName, excerpt });
     });
-    out.flush();
-    for (const fn of settled) fn();
+    for (const f of fresh) {
+      if (!f.message.seq) continue;
+      f.item.resolve({ message: f.message, duplicate: false });
+      for (const twin of f.twins) twin.resolve({ message: f.message, duplicate: true });
+    }
   }
 
   /** Checks a reply's root and finds who is mentioned; the message as it will be stored (seq comes later). */

@@ -14,6 +14,14 @@ export interface Sql {
 export interface Db extends Sql {
   readonly kind: 'pglite' | 'postgres';
   /**
+   * `query` for the hottest statements: on a PostgreSQL server each pool
+   * connection parses and plans `text` once under `name` and reuses the plan
+   * (planning a statement of several CTEs costs more than running it for a
+   * few rows). `name` must always go with the same `text`. PGlite runs it as
+   * a plain query.
+   */
+  prepared<T extends object = Record<string, unknown>>(name: string, text: string, params: unknown[]): Promise<T[]>;
+  /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back
    * when it throws (the error is rethrown unchanged).
    */
@@ -37,6 +45,9 @@ class PgliteDb implements Db {
   async query<T extends object>(text: string, params: unknown[] = []): Promise<T[]> {
     return (await this.#db.query<T>(text, params)).rows;
   }
+  prepared<T extends object>(_name: string, text: string, params: unknown[]): Promise<T[]> {
+    return this.query<T>(text, params);
+  }
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     return this.#db.transaction((t) => fn({ query: async <R extends object>(q: string, p: unknown[] = []) => (await t.query<R>(q, p)).rows }));
   }
@@ -53,6 +64,9 @@ class PostgresDb implements Db {
   }
   async query<T extends object>(text: string, params: unknown[] = []): Promise<T[]> {
     return (await this.#pool.query(text, params)).rows as T[];
+  }
+  async prepared<T extends object>(name: string, text: string, params: unknown[]): Promise<T[]> {
+    return (await this.#pool.query({ name, text, values: params })).rows as T[];
   }
   async tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
