@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { LIMITS } from '@parley/protocol';
@@ -24,6 +23,7 @@ import { compileCheck } from './gateway/validate.ts';
 import type { TSchema } from 'typebox';
 import { createMetrics } from './metrics.ts';
 import { connectRedis } from './redis.ts';
+import { PeerWatch, peerAwareAdapter } from './gateway/peer-adapter.ts';
 import { MemoryMeetingStore, RedisMeetingStore, type MeetingStore } from './store/meetings.ts';
 import type { MeetingOptions } from './meet/Meeting.ts';
 import { Accounts } from './accounts/Accounts.ts';
@@ -200,7 +200,13 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       recorderTokens: new RecorderTokens(config.secret),
       log: log.child({ module: 'gateway' }),
     });
-    if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
+    if (redis) {
+      // Before listening: a node that joins others takes no socket before they know it is there.
+      const peers = new PeerWatch(redis.pub, redis.sub);
+      await peers.start();
+      cleanups.push(() => peers.stop());
+      io.adapter(peerAwareAdapter(redis.pub, redis.sub, peers));
+    }
     const chatStack = chatParts ? await wireChat(chatParts, io, meetings, config, () => config.publicUrl ?? url, log, cleanups) : undefined;
     chatNsp = chatStack?.nsp;
     cleanups.push(async () => {
