@@ -123,6 +123,49 @@ const MESSAGE_SELECT = `
                     from reactions where message_id = m.id group by emoji) r) as reactions
     from messages m join users u on u.id = m.author_id`;
 
+/**
+ * The batch writer's read: who may write where, and which sends already
+ * landed. Each look-up by its whole key, as a subquery: a cached plan then
+ * always probes the indexes, whatever it guessed about the tables.
+ */
+export const SEND_READ_SQL = `
+  select v.i::int as i, c.kind,
+       (select om.role from org_members om where om.org_id = c.org_id and om.user_id = v.user_id) as org_role,
+       (select cm.role from channel_members cm where cm.channel_id = v.channel_id and cm.user_id = v.user_id) as m_role,
+       (select u.name from users u where u.id = v.user_id) as user_name,
+       (select m.id from messages m where m.author_id = v.user_id and m.client_id = v.client_id) as landed
+  from unnest($1::text[], $2::text[], $3::text[]) with ordinality as v(channel_id, user_id, client_id, i)
+  left join channels c on c.id = v.channel_id
+`;
+
+/** The batch writer's write (see #writeBatch). */
+export const SEND_WRITE_SQL = `
+  with v as (select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[])
+               with ordinality as v(id, channel_id, author_id, client_id, root_id, body, mentions, created_at, data, i)),
+       l as materialized (select c.id, c.last_seq from channels c where c.id = any($10::text[]) order by c.id for update),
+       ok as materialized (
+         select v.*, l.last_seq + row_number() over (partition by v.channel_id order by v.i) as seq
+           from v join l on l.id = v.channel_id
+          where exists (select 1 from channel_members cm where cm.channel_id = v.channel_id and cm.user_id = v.author_id)),
+       c as (update channels c set last_seq = x.seq from (select channel_id, max(seq) as seq from ok group by channel_id) x where c.id = x.channel_id),
+       m as (insert into messages (id, channel_id, seq, author_id, client_id, root_id, kind, body, mentions, created_at)
+             select id, channel_id, seq, author_id, client_id, root_id, 'user', body, mentions::jsonb, created_at from ok),
+       e as (insert into channel_events (channel_id, seq, kind, data, created_at)
+             select channel_id, seq, 'message', jsonb_set(data::jsonb, '{message,seq}', to_jsonb(seq)), created_at from ok),
+       -- One's own message is read; mentions count on the mentioned. One
+       -- update per member row (a row changed twice in one statement keeps one change).
+       cm as (update channel_members cm set last_read_seq = greatest(cm.last_read_seq, coalesce(x.read_seq, 0)), mentions = cm.mentions + x.n
+                from (select channel_id, user_id, max(read_seq) as read_seq, sum(n)::int as n
+                        from (select channel_id, author_id as user_id, seq as read_seq, 0 as n from ok
+                              union all
+                              select ok.channel_id, u.user_id, null, 1 from ok cross join lateral jsonb_array_elements_text(ok.mentions::jsonb) as u(user_id)) y
+                       group by channel_id, user_id) x
+               where cm.channel_id = x.channel_id and cm.user_id = x.user_id),
+       r as (update messages m set reply_count = m.reply_count + x.n, last_reply_at = x.at
+               from (select root_id, count(*)::int as n, max(created_at) as at from ok where root_id is not null group by root_id) x where m.id = x.root_id)
+  select i::int as i, seq from ok
+`;
+
 const MENTION = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9][A-Za-z0-9._-]{1,31})/g;
 const EVERYONE = new Set(['channel', 'all', 'here']);
 const MAX_EMOJIS_PER_MESSAGE = 50;
@@ -568,13 +611,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
   async #readBatch(batch: QueuedSend[]): Promise<PreparedSend[]> {
     const access = await this.#db.prepared<{ i: number; kind: ChannelKind | null; org_role: OrgRole | null; m_role: string | null; user_name: string | null; landed: string | null }>(
       'chat_send_read',
-      `select v.i::int as i, c.kind, om.role as org_role, cm.role as m_role, u.name as user_name, m.id as landed
-         from unnest($1::text[], $2::text[], $3::text[]) with ordinality as v(channel_id, user_id, client_id, i)
-         left join channels c on c.id = v.channel_id
-         left join users u on u.id = v.user_id
-         left join org_members om on om.org_id = c.org_id and om.user_id = v.user_id
-         left join channel_members cm on cm.channel_id = c.id and cm.user_id = v.user_id
-         left join messages m on m.author_id = v.user_id and m.client_id = v.client_id`,
+      SEND_READ_SQL,
       [batch.map((b) => b.p.channelId), batch.map((b) => b.userId), batch.map((b) => b.p.clientId)],
     );
     const landedIds = access.map((a) => a.landed).filter((id): id is string => id !== null);
@@ -625,30 +662,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     const col = <T>(fn: (f: PreparedSend) => T) => fresh.map(fn);
     const rows = await this.#db.prepared<{ i: number; seq: number }>(
       'chat_send_write',
-      `with v as (select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[])
-                    with ordinality as v(id, channel_id, author_id, client_id, root_id, body, mentions, created_at, data, i)),
-            l as materialized (select c.id, c.last_seq from channels c where c.id = any($10::text[]) order by c.id for update),
-            ok as materialized (
-              select v.*, l.last_seq + row_number() over (partition by v.channel_id order by v.i) as seq
-                from v join l on l.id = v.channel_id
-               where exists (select 1 from channel_members cm where cm.channel_id = v.channel_id and cm.user_id = v.author_id)),
-            c as (update channels c set last_seq = x.seq from (select channel_id, max(seq) as seq from ok group by channel_id) x where c.id = x.channel_id),
-            m as (insert into messages (id, channel_id, seq, author_id, client_id, root_id, kind, body, mentions, created_at)
-                  select id, channel_id, seq, author_id, client_id, root_id, 'user', body, mentions::jsonb, created_at from ok),
-            e as (insert into channel_events (channel_id, seq, kind, data, created_at)
-                  select channel_id, seq, 'message', jsonb_set(data::jsonb, '{message,seq}', to_jsonb(seq)), created_at from ok),
-            -- One's own message is read; mentions count on the mentioned. One
-            -- update per member row (a row changed twice in one statement keeps one change).
-            cm as (update channel_members cm set last_read_seq = greatest(cm.last_read_seq, coalesce(x.read_seq, 0)), mentions = cm.mentions + x.n
-                     from (select channel_id, user_id, max(read_seq) as read_seq, sum(n)::int as n
-                             from (select channel_id, author_id as user_id, seq as read_seq, 0 as n from ok
-                                   union all
-                                   select ok.channel_id, u.user_id, null, 1 from ok cross join lateral jsonb_array_elements_text(ok.mentions::jsonb) as u(user_id)) y
-                            group by channel_id, user_id) x
-                    where cm.channel_id = x.channel_id and cm.user_id = x.user_id),
-            r as (update messages m set reply_count = m.reply_count + x.n, last_reply_at = x.at
-                    from (select root_id, count(*)::int as n, max(created_at) as at from ok where root_id is not null group by root_id) x where m.id = x.root_id)
-       select i::int as i, seq from ok`,
+      SEND_WRITE_SQL,
       [
         col((f) => f.message.id),
         col((f) => f.message.channelId),

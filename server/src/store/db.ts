@@ -14,11 +14,16 @@ export interface Sql {
 export interface Db extends Sql {
   readonly kind: 'pglite' | 'postgres';
   /**
-   * `query` for the hottest statements: on a PostgreSQL server each pool
-   * connection parses and plans `text` once under `name` and reuses the plan
-   * (planning a statement of several CTEs costs more than running it for a
-   * few rows). `name` must always go with the same `text`. PGlite runs it as
-   * a plain query.
+   * `query` for the hottest statements (chat's batch writer), on a PostgreSQL
+   * server: each connection parses and plans `text` once under `name` and
+   * reuses the plan, since planning a statement of several CTEs costs more
+   * than running it for a few rows. A cached plan must not depend on how big
+   * the tables were when it was made (a new database is empty; a plan that
+   * scans a then-tiny table scans it whole on every call a million rows
+   * later), so these run on their own connections that plan for index
+   * lookups only: no sequential scans, hash or merge joins. Such statements
+   * must touch few rows through indexes. `name` always goes with the same
+   * `text`. PGlite runs it as a plain query.
    */
   prepared<T extends object = Record<string, unknown>>(name: string, text: string, params: unknown[]): Promise<T[]>;
   /**
@@ -59,14 +64,16 @@ class PgliteDb implements Db {
 class PostgresDb implements Db {
   readonly kind = 'postgres';
   readonly #pool: pg.Pool;
-  constructor(pool: pg.Pool) {
+  readonly #hot: pg.Pool;
+  constructor(pool: pg.Pool, hot: pg.Pool) {
     this.#pool = pool;
+    this.#hot = hot;
   }
   async query<T extends object>(text: string, params: unknown[] = []): Promise<T[]> {
     return (await this.#pool.query(text, params)).rows as T[];
   }
   async prepared<T extends object>(name: string, text: string, params: unknown[]): Promise<T[]> {
-    return (await this.#pool.query({ name, text, values: params })).rows as T[];
+    return (await this.#hot.query({ name, text, values: params })).rows as T[];
   }
   async tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
@@ -83,16 +90,19 @@ class PostgresDb implements Db {
     }
   }
   async close(): Promise<void> {
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#hot.end()]);
   }
 }
 
 export async function openDb(config: DatabaseConfig): Promise<Db> {
   if (config.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
+    // Two: the batch writer reads one batch while it writes the one before.
+    const hot = new pg.Pool({ connectionString: config.url, max: 2, options: '-c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off -c plan_cache_mode=force_generic_plan' });
     // An idle client losing its server (restart, failover) must not crash the process.
     pool.on('error', () => undefined);
-    const db = new PostgresDb(pool);
+    hot.on('error', () => undefined);
+    const db = new PostgresDb(pool, hot);
     await db.query('select 1');
     return db;
   }
