@@ -202,16 +202,18 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     });
     if (redis) {
       // Before listening: a node that joins others takes no socket before they know it is there.
-      const peers = new PeerWatch(redis.pub, redis.sub);
+      const peers = new PeerWatch(redis.pub, redis.sub, { cluster: config.clusterName });
       await peers.start();
       cleanups.push(() => peers.stop());
-      io.adapter(peerAwareAdapter(redis.pub, redis.sub, peers));
+      io.adapter(peerAwareAdapter(redis.pub, redis.sub, peers, config.clusterName));
     }
     const chatStack = chatParts ? await wireChat(chatParts, io, meetings, config, () => config.publicUrl ?? url, log, cleanups) : undefined;
     chatNsp = chatStack?.nsp;
     cleanups.push(async () => {
-      io.emit('meeting:ended', { reason: 'server-shutdown' });
-      io.disconnectSockets(true);
+      // This node's sockets only: through the adapter these would reach,
+      // and disconnect, every participant of the cluster.
+      io.local.emit('meeting:ended', { reason: 'server-shutdown' });
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     });
 

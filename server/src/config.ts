@@ -17,6 +17,11 @@ export interface ServerConfig {
   secret: string;
   /** Unset: one node, meetings registered in memory, no Socket.IO adapter. */
   redisUrl: string | undefined;
+  /**
+   * Nodes on one Redis with the same name form one cluster (Socket.IO
+   * broadcasts, node discovery); another name keeps another cluster apart.
+   */
+  clusterName: string;
   /** Built web client served at /; undefined serves no static files. */
   webDist: string | undefined;
   logLevel: string;
@@ -149,6 +154,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
     dataDir,
     secret,
     redisUrl: env('REDIS_URL'),
+    clusterName: env('CLUSTER_NAME') ?? 'parley',
     webDist: env('WEB_DIST') ?? path.resolve(import.meta.dirname, '../../web/dist'),
     logLevel: env('LOG_LEVEL') ?? 'info',
     meetingTtlDays: int('MEETING_TTL_DAYS', 30, 1),

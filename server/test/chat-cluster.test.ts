@@ -76,6 +76,8 @@ describe('chat on several server processes', () => {
       DATABASE_URL: await freshPostgresUrl(),
       REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,
       PARLEY_SECRET: `cluster-secret-${tag}`,
+      // One cluster per test: other test files' servers share this redis-server.
+      CLUSTER_NAME: `cluster-${tag}`,
       BOTS_QUEUE: `bots-${tag}`,
       CAPTURE_QUEUE: `capture-${tag}`,
       MEDIA_WORKERS: '1',

@@ -37,6 +37,9 @@ export async function startServer(opts: TestServerOptions = {}): Promise<Parley>
     publicUrl: undefined,
     secret: 'test-secret',
     redisUrl,
+    // Test files run side by side on one redis-server: each server is a
+    // cluster of its own, or one file's shutdown would reach another's sockets.
+    clusterName: `test-${randomId(8)}`,
     webDist: undefined,
     // Meetings only unless a test asks for chat (PGlite takes seconds to create).
     database: undefined,

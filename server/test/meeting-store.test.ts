@@ -167,3 +167,32 @@ describe('the server on Redis', () => {
     assert.equal(parley.meetings.live(m.id as MeetingId)!.size, 2);
   });
 });
+
+describe('two nodes of one cluster', () => {
+  test('a node that shuts down ends its own participants only, not the other node’s', async () => {
+    const cluster = `stop-${Date.now().toString(36)}`;
+    const a = await startServer({ redis: true, config: { clusterName: cluster } });
+    const b = await startServer({ redis: true, config: { clusterName: cluster } });
+    const sockets: ClientSocket[] = [];
+    try {
+      const m = await createMeeting(a.url, 'Stays');
+      const t = await joinToken(a.url, m.id, 'Ada');
+      const sa = await connect(a.url, t.token);
+      sockets.push(sa);
+      await ok(sa, 'meeting:join', {});
+      const ended: unknown[] = [];
+      sa.on('meeting:ended', (p) => ended.push(p));
+      let dropped = false;
+      sa.on('disconnect', () => (dropped = true));
+      await b.close();
+      // Whatever B broadcast on its way out has had time to arrive.
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(ended, []);
+      assert.equal(dropped, false);
+      assert.equal(sa.connected, true);
+    } finally {
+      closeAll(...sockets);
+      await a.close();
+    }
+  });
+});

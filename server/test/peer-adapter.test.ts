@@ -47,7 +47,7 @@ describe('peer-aware Redis adapter', () => {
     monitor = connectRedis(redis.url, 'monitor');
     await monitor.connect();
     monitor.on('pmessageBuffer', () => published++);
-    await monitor.psubscribe('socket.io#/#*');
+    await monitor.psubscribe('test#socket.io#/#*');
   });
   after(async () => {
     for (const c of clients) c.close();
@@ -61,11 +61,11 @@ describe('peer-aware Redis adapter', () => {
     const pub = connectRedis(redis.url, `pub-${label}`);
     const sub = connectRedis(redis.url, `sub-${label}`);
     await Promise.all([pub.connect(), sub.connect()]);
-    const peers = new PeerWatch(pub, sub, { checkMs: 100 });
+    const peers = new PeerWatch(pub, sub, { cluster: 'test', checkMs: 100 });
     await peers.start();
     const server = http.createServer();
     const io = new Server(server, { serveClient: false });
-    io.adapter(peerAwareAdapter(pub, sub, peers) as never);
+    io.adapter(peerAwareAdapter(pub, sub, peers, 'test') as never);
     io.on('connection', (s) => void s.join('room'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const n: Node = {

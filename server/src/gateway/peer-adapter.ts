@@ -19,7 +19,6 @@ import { createAdapter, type RedisAdapter } from '@socket.io/redis-adapter';
 import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
 import crypto from 'node:crypto';
 
-const CHANNEL = 'parley#nodes';
 /** How often a node asks whether it is alone again. */
 const CHECK_MS = 5_000;
 /** A newcomer waits at most this long for the others' answers. */
@@ -37,13 +36,13 @@ export class PeerWatch {
   #answers = new Set<string>();
   #onAnswer: (() => void) | undefined;
   readonly #onMessage = (channel: string, text: string) => {
-    if (channel !== CHANNEL) return;
+    if (channel !== this.#channel) return;
     const [kind, from, to] = text.split(' ');
     if (!from || from === this.id) return;
     if (kind === 'hello') {
       this.#heard++;
       this.alone = false;
-      void this.#pub.publish(CHANNEL, `here ${this.id} ${from}`).catch(() => undefined);
+      void this.#pub.publish(this.#channel, `here ${this.id} ${from}`).catch(() => undefined);
     } else if (kind === 'here' && to === this.id) {
       this.#answers.add(from);
       this.#onAnswer?.();
@@ -51,17 +50,20 @@ export class PeerWatch {
   };
   readonly #onReady = () => void this.#hello().catch(() => undefined);
   readonly #checkMs: number;
+  readonly #channel: string;
 
-  constructor(pub: Redis, sub: Redis, opts: { checkMs?: number } = {}) {
+  /** `cluster`: the nodes that count each other (CLUSTER_NAME). */
+  constructor(pub: Redis, sub: Redis, opts: { cluster: string; checkMs?: number }) {
     this.#pub = pub;
     this.#sub = sub;
+    this.#channel = `${opts.cluster}#nodes`;
     this.#checkMs = opts.checkMs ?? CHECK_MS;
   }
 
   /** Subscribes and greets the others; resolves once they have all answered (or after a few seconds). */
   async start(): Promise<void> {
     this.#sub.on('message', this.#onMessage);
-    await this.#sub.subscribe(CHANNEL);
+    await this.#sub.subscribe(this.#channel);
     // ioredis subscribes again by itself after a reconnection; the others may
     // have counted this node gone meanwhile.
     this.#sub.on('ready', this.#onReady);
@@ -79,13 +81,13 @@ export class PeerWatch {
       this.#onAnswer = () => this.#answers.size >= others && resolve();
       setTimeout(resolve, HELLO_WAIT_MS).unref();
     });
-    await this.#pub.publish(CHANNEL, `hello ${this.id}`);
+    await this.#pub.publish(this.#channel, `hello ${this.id}`);
     await answered;
     this.#onAnswer = undefined;
   }
 
   async #count(): Promise<number> {
-    const reply = (await this.#pub.call('pubsub', 'numsub', CHANNEL)) as [string, number | string];
+    const reply = (await this.#pub.call('pubsub', 'numsub', this.#channel)) as [string, number | string];
     return Number(reply[1]);
   }
 
@@ -108,8 +110,9 @@ export class PeerWatch {
 }
 
 /** The Redis adapter for every namespace, publishing only while another node listens. */
-export function peerAwareAdapter(pub: Redis, sub: Redis, peers: PeerWatch): (nsp: unknown) => RedisAdapter {
-  const make = createAdapter(pub, sub);
+export function peerAwareAdapter(pub: Redis, sub: Redis, peers: PeerWatch, cluster: string): (nsp: unknown) => RedisAdapter {
+  // The adapter's channels are named after the cluster too.
+  const make = createAdapter(pub, sub, { key: `${cluster}#socket.io` });
   // Socket.IO calls it with `new`: a function, not an arrow.
   return function (nsp: unknown) {
     const adapter = make(nsp);
