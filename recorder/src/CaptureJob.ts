@@ -356,16 +356,14 @@ export class CaptureJob {
     this.#log.info({ epoch: this.#epochNo, tiles: comp.tiles.length, audio: comp.audio.length, pid: epoch.pid }, 'ffmpeg started');
     // ffmpeg shows a video from its first keyframe on, and learns its size
     // there: until this run writes its first segment, keep asking (the first
-    // requests may come before ffmpeg listens; a loaded sender answers late;
-    // on a loaded machine ffmpeg itself may take seconds to listen, and a
-    // browser sends no keyframe unasked). Often at first, then every 2 s.
+    // requests may come before ffmpeg listens; a loaded sender answers late).
     const started = Date.now();
     const ask = () => {
-      if (this.#epoch !== epoch || this.#stopRequested || this.#epochWrote === epoch) return;
+      if (this.#epoch !== epoch || this.#stopRequested || this.#epochWrote === epoch || Date.now() - started > 8000) return;
       for (const s of this.#streams.values()) {
         if (s.consumer?.kind === 'video') void this.#emit('recorder:keyframe', { consumerId: s.consumer.id }).catch(() => undefined);
       }
-      setTimeout(ask, Date.now() - started > 8000 ? 2000 : 500);
+      setTimeout(ask, 500);
     };
     setTimeout(ask, 150);
   }
