@@ -124,6 +124,14 @@ describe('recording and streaming with an S3 store', () => {
     return (await s3.run()).port;
   };
 
+  // The store going away drops its connections too: a plain close waits for
+  // every open request (an upload, a viewer's fetch) to end, and may never return.
+  const stopS3 = async () => {
+    const closing = s3.close();
+    (s3 as unknown as { httpServer: { closeAllConnections(): void } }).httpServer.closeAllConnections();
+    await closing;
+  };
+
   before(async () => {
     tmp = tmpDir('rec-s3-');
     s3Port = await startS3(0);
@@ -153,7 +161,7 @@ describe('recording and streaming with an S3 store', () => {
     const { mod } = await meetingOfTwo(browser, parley.url);
     await startRecording(mod);
     await waitFor('3 s recorded', async () => (await seconds(mod)) >= 3, 30_000);
-    await s3.close();
+    await stopS3();
     // The moderator sees segments waiting for the store.
     await mod.page.getByTestId('record-pending').waitFor({ timeout: 30_000 });
     await waitFor('segments to pile up', async () => ((await captureState(mod.page)).recording?.pending ?? 0) >= 2, 30_000);
