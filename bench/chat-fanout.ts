@@ -46,6 +46,7 @@ function spawnReady(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Prom
       if (m) {
         clearTimeout(timer);
         child.stdout!.off('data', onData);
+        child.stderr!.off('data', onErr);
         // BENCH_SERVER_OUT=1: the servers' own output goes to stderr (to see what they log under load).
         const echo = (d: Buffer) => void (process.env.BENCH_SERVER_OUT === '1' && process.stderr.write(d));
         child.stdout!.on('data', echo);
@@ -54,7 +55,8 @@ function spawnReady(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Prom
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const onErr = (d: Buffer) => void (out += d.toString());
+    child.stderr!.on('data', onErr);
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${out.slice(-2000)}`)));
   });
 }

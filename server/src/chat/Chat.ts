@@ -618,7 +618,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     const existing = landedIds.length ? await this.#db.query<MessageRow>(`${MESSAGE_SELECT} where m.id = any($1)`, [landedIds]) : [];
     const landed = new Map(existing.map((r) => [`${r.author_id}\n${r.client_id}`, r]));
     const fresh: PreparedSend[] = [];
-    const inBatch = new Map<string, MessageView>();
+    const inBatch = new Map<string, PreparedSend>();
     for (let i = 0; i < batch.length; i++) {
       const item = batch[i]!;
       const a = access.find((r) => r.i === i + 1)!;
@@ -632,15 +632,15 @@ export class Chat extends TypedEmitter<ChatEvents> {
         item.reject(publicChannel ? new DomainError('NOT_A_MEMBER', 'join the channel first') : new DomainError('CHANNEL_NOT_FOUND', 'no such channel'));
       } else if (before || twin) {
         // A retry of a send that landed, or the same send twice in this batch.
-        const channelId = before ? before.channel_id : twin!.channelId;
+        const channelId = before ? before.channel_id : twin!.message.channelId;
         if (channelId !== item.p.channelId) item.reject(new DomainError('INVALID_PAYLOAD', 'this clientId was used for another message'));
         else if (before) item.resolve({ message: messageView(before), duplicate: true });
-        else fresh.find((f) => f.message === twin)!.twins.push(item);
+        else twin!.twins.push(item);
       } else {
         try {
-          const prepared = await this.#prepare(this.#db, item.userId, a.user_name!, a.kind, item.p);
-          fresh.push({ item, ...prepared, twins: [] });
-          inBatch.set(key, prepared.message);
+          const prepared: PreparedSend = { item, ...(await this.#prepare(this.#db, item.userId, a.user_name!, a.kind, item.p)), twins: [] };
+          fresh.push(prepared);
+          inBatch.set(key, prepared);
         } catch (error) {
           item.reject(error);
         }
