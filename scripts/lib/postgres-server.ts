@@ -73,12 +73,27 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     process: child,
     async stop() {
-      if (child.exitCode === null) {
+      // The postmaster itself: under root the child is runuser, which exits
+      // on a signal without passing it on, and left PostgreSQL running.
+      const pid = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      if (pid > 0 && alive()) {
         // SIGINT: "fast shutdown" (disconnects clients instead of waiting for them).
-        child.kill('SIGINT');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        process.kill(pid, 'SIGINT');
+        const deadline = Date.now() + 10_000;
+        while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        if (alive()) process.kill(pid, 'SIGKILL');
+      }
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
         await exited;
-        clearTimeout(timer);
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },
