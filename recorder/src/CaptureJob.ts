@@ -284,8 +284,8 @@ export class CaptureJob {
     if (!kind) return undefined;
     if (!s) {
       const ffPort = await freePortPair();
-      // Payload type is known once consumed; the relay learns it below.
-      const relay = await StreamRelay.open(kind, this.#o.rtpIp, ffPort, 100);
+      // The payload type is known once consumed; the relay learns it below and forwards nothing before.
+      const relay = await StreamRelay.open(kind, this.#o.rtpIp, ffPort, null);
       const stream: Stream = { producerId, consumer: null, relay, ffPort };
       s = stream;
       // A lost video packet breaks the picture until the next keyframe: ask for one (at most once a second).

@@ -35,8 +35,17 @@ export class StreamRelay {
   /** ffmpeg's RTP port on loopback (its RTCP port is the next one). */
   readonly targetPort: number;
   readonly stats: RelayStats = { packets: 0, bytes: 0, filled: 0, lost: 0 };
-  /** The stream's RTP payload type (silence frames carry it too). */
-  payloadType: number;
+  /**
+   * The stream's RTP payload type (silence frames carry it too); null until
+   * the consumer exists. Only packets of this type go to ffmpeg: mediasoup
+   * also sends bandwidth probes (payload type 127, a sequence of their own)
+   * on the same port, and ffmpeg's reordering takes them for packets far in
+   * the future. It then waits for the "missing" ones and drops them as the
+   * wrong type, again and again: under load, a run wrote its first segment
+   * after 30 s, with no sound, and our loss check asked for a keyframe every
+   * second.
+   */
+  payloadType: number | null;
   readonly #ssrc = (Math.random() * 0xffffffff) >>> 0;
   #timer: NodeJS.Timeout | undefined;
   #seq = (Math.random() * 0xffff) >>> 0;
@@ -54,7 +63,7 @@ export class StreamRelay {
    */
   onLoss: (() => void) | undefined;
 
-  private constructor(kind: 'audio' | 'video', rtp: dgram.Socket, rtcp: dgram.Socket, targetPort: number, payloadType: number) {
+  private constructor(kind: 'audio' | 'video', rtp: dgram.Socket, rtcp: dgram.Socket, targetPort: number, payloadType: number | null) {
     this.kind = kind;
     this.#rtp = rtp;
     this.#rtcp = rtcp;
@@ -63,7 +72,7 @@ export class StreamRelay {
   }
 
   /** Binds the relay's own ports (where the SFU sends) on `ip`. */
-  static async open(kind: 'audio' | 'video', ip: string, targetPort: number, payloadType: number): Promise<StreamRelay> {
+  static async open(kind: 'audio' | 'video', ip: string, targetPort: number, payloadType: number | null): Promise<StreamRelay> {
     const bind = (s: dgram.Socket) => new Promise<void>((resolve, reject) => {
       s.once('error', reject);
       s.bind(0, ip, () => {
@@ -103,7 +112,7 @@ export class StreamRelay {
   }
 
   #onPacket(msg: Buffer): void {
-    if (msg.length < 12 || this.#closed) return;
+    if (msg.length < 12 || this.#closed || (msg[1]! & 0x7f) !== this.payloadType) return;
     this.stats.packets += 1;
     this.stats.bytes += msg.length;
     if (this.kind === 'video') {
@@ -138,6 +147,11 @@ export class StreamRelay {
 
   #fill(): void {
     const now = Date.now();
+    if (this.payloadType === null) {
+      // Nothing to send yet; the silence owed starts when the stream does.
+      this.#lastOutAt = now;
+      return;
+    }
     if (now - this.#lastRealAt < GAP_MS) return;
     // Catch up frame by frame, so the silence lasts as long as the gap did.
     let n = 0;

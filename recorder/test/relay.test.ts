@@ -5,10 +5,10 @@ import dgram from 'node:dgram';
 import { freePortPair, releasePortPair, StreamRelay, udpBound } from '../src/relay.ts';
 import { sdpFor } from '../src/ffmpeg.ts';
 
-function rtp(seq: number, ts: number, payload = Buffer.from([0x78, 1, 2, 3])): Buffer {
+function rtp(seq: number, ts: number, payload = Buffer.from([0x78, 1, 2, 3]), pt = 111): Buffer {
   const b = Buffer.alloc(12 + payload.length);
   b[0] = 0x80;
-  b[1] = 111;
+  b[1] = pt;
   b.writeUInt16BE(seq & 0xffff, 2);
   b.writeUInt32BE(ts >>> 0, 4);
   b.writeUInt32BE(0x1234, 8);
@@ -70,7 +70,7 @@ test('a silent microphone is filled with Opus silence on one continuous timeline
 test('video passes through untouched', async () => {
   const port = await freePortPair();
   const ff = await listener(port);
-  const relay = await StreamRelay.open('video', '127.0.0.1', port, 96);
+  const relay = await StreamRelay.open('video', '127.0.0.1', port, 111);
   const sender = dgram.createSocket('udp4');
   try {
     const sent = [rtp(1, 1000), rtp(2, 4000), rtp(3, 7000)];
@@ -91,10 +91,57 @@ test('video passes through untouched', async () => {
   }
 });
 
+test("only the stream's own payload type reaches ffmpeg: bandwidth probes and packets before the consumer exists stay behind", async () => {
+  const port = await freePortPair();
+  const ff = await listener(port);
+  const video = await StreamRelay.open('video', '127.0.0.1', port, null);
+  const audio = await StreamRelay.open('audio', '127.0.0.1', port, null);
+  const sender = dgram.createSocket('udp4');
+  let asked = 0;
+  video.onLoss = () => (asked += 1);
+  try {
+    // Before the consumer answers, the payload type is unknown: nothing passes.
+    sender.send(rtp(1, 1000, undefined, 101), video.port, '127.0.0.1');
+    await sleep(50);
+    assert.equal(ff.packets.length, 0);
+    video.payloadType = 101;
+    // mediasoup's probes (payload type 127, sequence numbers of their own)
+    // interleaved with the picture: the picture alone passes, and the jumps
+    // between the two sequences are no loss.
+    const picture = [rtp(2, 4000, undefined, 101), rtp(3, 4000, undefined, 101), rtp(4, 7000, undefined, 101)];
+    sender.send(picture[0]!, video.port, '127.0.0.1');
+    sender.send(rtp(33150, 0, Buffer.alloc(280), 127), video.port, '127.0.0.1');
+    sender.send(picture[1]!, video.port, '127.0.0.1');
+    sender.send(rtp(33151, 0, Buffer.alloc(280), 127), video.port, '127.0.0.1');
+    sender.send(picture[2]!, video.port, '127.0.0.1');
+    await sleep(100);
+    assert.deepEqual(ff.packets, picture);
+    assert.equal(asked, 0);
+    assert.equal(video.stats.lost, 0);
+    // Audio: no silence before the payload type is known (it would carry a wrong one).
+    video.close();
+    await sleep(150);
+    assert.equal(ff.packets.length, 3);
+    audio.payloadType = 100;
+    await sleep(150);
+    const silence = ff.packets.slice(3);
+    assert.ok(silence.length >= 3, `${silence.length} silence frames once the type is known`);
+    assert.ok(silence.every((p) => (p[1]! & 0x7f) === 100 && p[12] === 0xf8));
+    // It starts from when the stream did: no burst for the time before.
+    assert.ok(silence.length <= 12, `${silence.length} silence frames in 150 ms`);
+  } finally {
+    sender.close();
+    video.close();
+    audio.close();
+    ff.close();
+    releasePortPair(port);
+  }
+});
+
 test('a gap in the video asks for a keyframe (ffmpeg sends no feedback of its own)', async () => {
   const port = await freePortPair();
   const ff = await listener(port);
-  const relay = await StreamRelay.open('video', '127.0.0.1', port, 96);
+  const relay = await StreamRelay.open('video', '127.0.0.1', port, 111);
   const sender = dgram.createSocket('udp4');
   let asked = 0;
   relay.onLoss = () => (asked += 1);
@@ -116,7 +163,7 @@ test('a gap in the video asks for a keyframe (ffmpeg sends no feedback of its ow
     for (const seq of [16, 17]) sender.send(rtp(seq, 0), relay.port, '127.0.0.1');
     await sleep(30);
     assert.equal(asked, 1);
-    const wrapped = await StreamRelay.open('video', '127.0.0.1', port, 96);
+    const wrapped = await StreamRelay.open('video', '127.0.0.1', port, 111);
     let askedAfterWrap = 0;
     wrapped.onLoss = () => (askedAfterWrap += 1);
     for (const seq of [65534, 65535, 0, 1]) {
@@ -139,7 +186,7 @@ test('a gap in the video asks for a keyframe (ffmpeg sends no feedback of its ow
 
 test('held packets wait for ffmpeg to listen, then go in order; udpBound sees the listener', async () => {
   const port = await freePortPair();
-  const relay = await StreamRelay.open('video', '127.0.0.1', port, 96);
+  const relay = await StreamRelay.open('video', '127.0.0.1', port, 111);
   const sender = dgram.createSocket('udp4');
   try {
     relay.hold();
