@@ -356,19 +356,26 @@ export class CaptureJob {
     this.#log.info({ epoch: this.#epochNo, tiles: comp.tiles.length, audio: comp.audio.length, pid: epoch.pid }, 'ffmpeg started');
     // ffmpeg shows a video from its first keyframe on, and learns its size
     // there: until this run writes its first segment, keep asking (the first
-    // requests may come before ffmpeg listens; a loaded sender answers late).
+    // requests may come before ffmpeg listens; a loaded sender answers late,
+    // and a keyframe lost on the way leaves the whole picture waiting).
+    // Twice a second at first, then once a second: each answer costs the
+    // senders a keyframe.
     const started = Date.now();
     const ask = () => {
-      if (this.#epoch !== epoch || this.#stopRequested || this.#epochWrote === epoch || Date.now() - started > 8000) return;
+      if (this.#epoch !== epoch || this.#stopRequested || this.#epochWrote === epoch) return;
       for (const s of this.#streams.values()) {
         if (s.consumer?.kind === 'video') void this.#emit('recorder:keyframe', { consumerId: s.consumer.id }).catch(() => undefined);
       }
-      setTimeout(ask, 500);
+      setTimeout(ask, Date.now() - started < 8000 ? 500 : 1000);
     };
     setTimeout(ask, 150);
   }
 
   #onSegment(seg: Segment): void {
+    if (this.#epochWrote !== this.#epoch && this.#epoch) {
+      // How long a run took to show a picture: the time a layout change or a start costs.
+      this.#log.info({ epoch: this.#epochNo, afterMs: Date.now() - this.#epoch.startedAt }, 'ffmpeg wrote its first segment');
+    }
     this.#epochWrote = this.#epoch;
     const duration = Math.max(0, seg.end - seg.start);
     if (this.#mediaStartedAt === null) this.#mediaStartedAt = Math.round(this.#job.requestedAt + seg.start * 1000);

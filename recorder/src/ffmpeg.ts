@@ -116,7 +116,7 @@ export class Epoch {
   #outTimeUs = 0;
   #advancedAt = Date.now();
   /** Wall-clock time of the run's output time 0 (its inputs are held until ffmpeg listens). */
-  readonly #startedAt = Date.now();
+  readonly startedAt = Date.now();
   #stderr = '';
   readonly exited: Promise<void>;
 
@@ -213,7 +213,7 @@ export class Epoch {
    */
   async stop(opts: { drain?: boolean } = {}): Promise<void> {
     if (opts.drain) {
-      const target = (Date.now() - this.#startedAt) * 1000 - 100_000;
+      const target = (Date.now() - this.startedAt) * 1000 - 100_000;
       const deadline = Date.now() + 8000;
       while (this.#child.exitCode === null && this.#outTimeUs < target && Date.now() < deadline && Date.now() - this.#advancedAt < 2000) {
         await new Promise((r) => setTimeout(r, 100));
