@@ -6,7 +6,14 @@
 // Figures: deliveries per second at peak (closed loop: a window of sends in
 // flight per channel, from members in turn), p50/p99 delivery latency at half
 // of Parley's peak message rate (open loop), server memory per connection.
-import { spawn, type ChildProcess } from 'node:child_process';
+//
+// The load generator gets one core and the server side (the server, its
+// PostgreSQL and Redis; the bare server) the others, for both targets. In
+// production the clients are other machines: sharing cores here charged the
+// server with the generator's own work, which is larger for Parley's richer
+// events (more bytes to parse, more reads), and made both figures swing with
+// how the scheduler happened to interleave the two. BENCH_PIN=0 runs unpinned.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -67,6 +74,21 @@ function rssOf(pid: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU sets: the load generator's and the server side's (null: unpinned, or a single core). */
+const pinning = (() => {
+  const n = os.availableParallelism();
+  if (process.env.BENCH_PIN === '0' || n < 2) return null;
+  return { generator: '0', server: n === 2 ? '1' : `1-${n - 1}` };
+})();
+
+/** Pins every thread of `pids` and of their descendants (PostgreSQL's backends fork from a pinned postmaster and stay pinned). */
+function pin(pids: number[], cpus: string): void {
+  for (const pid of new Set(pids.flatMap((p) => processTree(p).map((s) => s.pid)))) {
+    const res = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`taskset failed for ${pid}: ${res.stderr}`);
+  }
+}
 
 function ackOf(socket: Socket, event: string, payload: unknown): Promise<{ ok: boolean }> {
   return socket.timeout(30_000).emitWithAck(event, payload) as Promise<{ ok: boolean }>;
@@ -298,12 +320,14 @@ export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
   const seconds = opts.quick ? 4 : 10;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-chat-'));
   const results: BenchResult[] = [];
+  if (pinning) pin([process.pid], pinning.generator);
   const figures: Record<string, { peak: Measured; half: Measured; bytesPerSocket: number }> = {};
   let parleyPeakRate = 0;
   try {
     for (const make of [() => parleyTarget(channels, members, tmp), () => bareTarget()]) {
       const t = await make();
       try {
+        if (pinning) pin(Object.values(t.parts), pinning.server);
         const { sockets, bytesPerSocket } = await connectAll(t, channels, members);
         await load(t, sockets, { seconds: 2, window: 2 }); // warm-up
         const peak = await load(t, sockets, { seconds, window: 4 });
@@ -317,6 +341,8 @@ export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
       }
     }
   } finally {
+    // The benchmarks after this one run in this process too: give it every core back.
+    if (pinning) pin([process.pid], `0-${os.availableParallelism() - 1}`);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const p = figures.parley!;
@@ -331,7 +357,7 @@ export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
       baseline: b.peak.deliveriesPerSecond,
       baselineName: 'bare Socket.IO room broadcast',
       goal: '>= 0.7x',
-      note: `messages/s: parley ${p.peak.messagesPerSecond.toFixed(0)}, bare ${b.peak.messagesPerSecond.toFixed(0)}; refused sends: ${p.peak.refused}; cores busy: parley ${fmtCores(p.peak.cores)}, bare ${fmtCores(b.peak.cores)}`,
+      note: `${pinning ? `load generator on CPU ${pinning.generator}, server side on CPU ${pinning.server}` : 'unpinned'}; messages/s: parley ${p.peak.messagesPerSecond.toFixed(0)}, bare ${b.peak.messagesPerSecond.toFixed(0)}; refused sends: ${p.peak.refused}; cores busy: parley ${fmtCores(p.peak.cores)}, bare ${fmtCores(b.peak.cores)}`,
     },
     {
       bench: 'chat-fanout',
