@@ -14,6 +14,7 @@ import { SocketContext, tokenAuth, type ParleyServer, type ParleySocket } from '
 import { mediaHandlers } from './media.handlers.ts';
 import { meetingHandlers } from './meeting.handlers.ts';
 import { moderationHandlers } from './moderation.handlers.ts';
+import { coalesceWebSocketWrites } from './coalesce.ts';
 
 export interface GatewayDeps {
   meetings: Meetings;
@@ -33,6 +34,7 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
     pingInterval: 10_000,
     pingTimeout: 10_000,
   });
+  coalesceWebSocketWrites(io);
 
   io.use(
     tokenAuth<ParleySocket, ParticipantClaims>(
