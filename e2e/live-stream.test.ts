@@ -76,7 +76,8 @@ describe('live streaming a meeting', () => {
       const fatal: string[] = [];
       (window as unknown as { fatal: string[] }).fatal = fatal;
       window.parleyHls!.on('hlsError', (_e, data) => {
-        if (data.fatal) fatal.push(`${data.type}: ${data.details}`);
+        // With the reason and the buffer, so that a failure says what went wrong.
+        if (data.fatal) fatal.push(`${data.type}: ${data.details}${data.sourceBufferName ? ` [${data.sourceBufferName}]` : ''}${data.error ? ` (${data.error.message})` : ''}`);
       });
     });
     const t0 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);

@@ -6,7 +6,7 @@ declare global {
     /** The Parley web client's debug handle (web/src/meeting/MeetingPage.tsx). */
     parley?: { session: MeetingSession; knocks(): number; captureSignals(): number };
     /** The live viewer page's player (web/src/live/LiveViewer.tsx). */
-    parleyHls?: { on(event: string, fn: (event: string, data: { fatal: boolean; type: string; details: string }) => void): void };
+    parleyHls?: { on(event: string, fn: (event: string, data: { fatal: boolean; type: string; details: string; sourceBufferName?: string; error?: Error }) => void): void };
     /** The bare mediasoup page of the join benchmark (bench/join/bare-client). */
     bare: { publish(): Promise<void>; join(): Promise<number> };
   }
