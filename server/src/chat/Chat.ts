@@ -614,6 +614,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
       SEND_READ_SQL,
       [batch.map((b) => b.p.channelId), batch.map((b) => b.userId), batch.map((b) => b.p.clientId)],
     );
+    // One row per send, numbered from 1 in batch order.
+    const accessOf = new Map(access.map((r) => [r.i, r]));
     const landedIds = access.map((a) => a.landed).filter((id): id is string => id !== null);
     const existing = landedIds.length ? await this.#db.query<MessageRow>(`${MESSAGE_SELECT} where m.id = any($1)`, [landedIds]) : [];
     const landed = new Map(existing.map((r) => [`${r.author_id}\n${r.client_id}`, r]));
@@ -621,7 +623,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     const inBatch = new Map<string, PreparedSend>();
     for (let i = 0; i < batch.length; i++) {
       const item = batch[i]!;
-      const a = access.find((r) => r.i === i + 1)!;
+      const a = accessOf.get(i + 1)!;
       const key = `${item.userId}\n${item.p.clientId}`;
       const before = landed.get(key);
       const twin = inBatch.get(key);
