@@ -6,7 +6,9 @@
 // Audio is also kept alive: a muted (paused) microphone sends nothing, and
 // ffmpeg's mixer would wait for it forever, freezing the whole recording.
 // While a microphone is silent the relay sends Opus silence frames in its
-// place, on one continuous timeline of sequence numbers and timestamps.
+// place, on one continuous timeline of sequence numbers and timestamps. Real
+// packets keep the sender's own timing on that timeline, so the sound stays
+// level with the picture however late its packets come.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 
@@ -14,8 +16,23 @@ import fs from 'node:fs';
 const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
 const FRAME_MS = 20;
 const FRAME_TICKS = 960; // 20 ms at 48 kHz
-/** A real packet later than this counts as a gap: fill it. */
-const GAP_MS = 60;
+/**
+ * No real packet for this long counts as a gap: fill it. Real packets that
+ * come later than this lose their place to the silence (see #onPacket), so
+ * it is well above the stalls of a loaded machine; a mixer waiting this long
+ * for a muted microphone holds nothing up that matters.
+ */
+const GAP_MS = 200;
+/** At most this much silence is inserted at once where the sender skipped time; beyond, its timeline is taken to have restarted. */
+const MAX_FILL_FRAMES = 500;
+/** A sender timestamp this far behind the last one is a new timeline, not a late packet. */
+const MAX_BEHIND_TICKS = 48_000 * 10;
+/**
+ * A real packet whose place is this far inside silence already sent did not
+ * come late: its sender's clock stood still while it sent nothing. Dropping
+ * it and all that follow would silence the microphone for good.
+ */
+const MAX_LATE_TICKS = 48_000;
 /** Packets held at most while ffmpeg starts (seconds of video at a few Mbit/s). */
 const HOLD_MAX = 5000;
 
@@ -24,6 +41,8 @@ export interface RelayStats {
   bytes: number;
   /** Audio: silence frames sent in place of a quiet microphone. */
   filled: number;
+  /** Audio: real packets dropped because silence had already filled their time (or they repeated one). */
+  late: number;
   /** Video: packets that never came (sequence gaps). */
   lost: number;
 }
@@ -34,7 +53,7 @@ export class StreamRelay {
   readonly #rtcp: dgram.Socket;
   /** ffmpeg's RTP port on loopback (its RTCP port is the next one). */
   readonly targetPort: number;
-  readonly stats: RelayStats = { packets: 0, bytes: 0, filled: 0, lost: 0 };
+  readonly stats: RelayStats = { packets: 0, bytes: 0, filled: 0, lost: 0, late: 0 };
   /**
    * The stream's RTP payload type (silence frames carry it too); null until
    * the consumer exists. Only packets of this type go to ffmpeg: mediasoup
@@ -51,6 +70,8 @@ export class StreamRelay {
   #seq = (Math.random() * 0xffff) >>> 0;
   #ts = (Math.random() * 0xffffffff) >>> 0;
   #lastInTs: number | undefined;
+  /** Where the last real packet sits on the output timeline. */
+  #lastRealTs = 0;
   #lastRealAt = 0;
   #lastOutAt = 0;
   #lastVideoSeq: number | undefined;
@@ -130,13 +151,38 @@ export class StreamRelay {
     }
     const now = Date.now();
     const inTs = msg.readUInt32BE(4);
-    // Continuing a run of real packets keeps the sender's own spacing;
-    // after a gap (filled with silence) the stream resumes one frame later.
-    const step = this.#lastInTs !== undefined && now - this.#lastRealAt < GAP_MS ? (inTs - this.#lastInTs) >>> 0 : FRAME_TICKS;
+    // A real packet goes where the sender's timestamps put it: as far after
+    // the last real packet as the sender says. Placing it right after any
+    // silence sent meanwhile (as this relay once did) lengthened the sound
+    // by every gap filled while packets were only late: under load the
+    // sound ran ahead of the picture, a second in 15 s.
+    const since = this.#lastInTs === undefined ? null : (inTs - this.#lastInTs) | 0;
+    if (since !== null && since <= 0 && since > -MAX_BEHIND_TICKS) {
+      // A repeated or reordered packet: its time is already on the timeline.
+      this.stats.late += 1;
+      return;
+    }
+    let ts = since !== null && since > 0 ? (this.#lastRealTs + since) >>> 0 : (this.#ts + FRAME_TICKS) >>> 0;
+    // How far after the last frame sent (silence or real) that is.
+    let ahead = (ts - this.#ts) | 0;
+    if (ahead > MAX_FILL_FRAMES * FRAME_TICKS || ahead <= -MAX_LATE_TICKS) {
+      // Not a late packet nor a short pause: the sender's clock jumped, or
+      // stood still while it sent nothing. Go on one frame later.
+      ts = (this.#ts + FRAME_TICKS) >>> 0;
+      ahead = FRAME_TICKS;
+    }
     this.#lastInTs = inTs;
+    this.#lastRealTs = ts;
     this.#lastRealAt = now;
     this.#lastOutAt = now;
-    this.#ts = (this.#ts + (step > 48000 ? FRAME_TICKS : step)) >>> 0;
+    if (ahead <= 0) {
+      // Silence already stands for this moment (the packet came more than GAP_MS late).
+      this.stats.late += 1;
+      return;
+    }
+    // Time the sender skipped and the silence did not cover yet (whole frames).
+    for (let i = Math.floor((ahead - 1) / FRAME_TICKS); i > 0; i--) this.#sendSilence();
+    this.#ts = ts;
     this.#seq = (this.#seq + 1) & 0xffff;
     const out = Buffer.from(msg);
     out.writeUInt16BE(this.#seq, 2);
@@ -156,21 +202,26 @@ export class StreamRelay {
     // Catch up frame by frame, so the silence lasts as long as the gap did.
     let n = 0;
     while (now - this.#lastOutAt >= FRAME_MS && n < 50) {
-      this.#seq = (this.#seq + 1) & 0xffff;
-      this.#ts = (this.#ts + FRAME_TICKS) >>> 0;
-      const pkt = Buffer.alloc(12 + OPUS_SILENCE.length);
-      pkt[0] = 0x80;
-      pkt[1] = this.payloadType & 0x7f;
-      pkt.writeUInt16BE(this.#seq, 2);
-      pkt.writeUInt32BE(this.#ts, 4);
-      pkt.writeUInt32BE(this.#ssrc, 8);
-      OPUS_SILENCE.copy(pkt, 12);
-      this.#send(pkt);
+      this.#sendSilence();
       this.#lastOutAt += FRAME_MS;
-      this.stats.filled += 1;
       n += 1;
     }
     if (n === 50) this.#lastOutAt = now;
+  }
+
+  /** One 20 ms frame of silence, next on the timeline. */
+  #sendSilence(): void {
+    this.#seq = (this.#seq + 1) & 0xffff;
+    this.#ts = (this.#ts + FRAME_TICKS) >>> 0;
+    const pkt = Buffer.alloc(12 + OPUS_SILENCE.length);
+    pkt[0] = 0x80;
+    pkt[1] = this.payloadType! & 0x7f;
+    pkt.writeUInt16BE(this.#seq, 2);
+    pkt.writeUInt32BE(this.#ts, 4);
+    pkt.writeUInt32BE(this.#ssrc, 8);
+    OPUS_SILENCE.copy(pkt, 12);
+    this.#send(pkt);
+    this.stats.filled += 1;
   }
 
   #send(buf: Buffer): void {

@@ -67,6 +67,73 @@ test('a silent microphone is filled with Opus silence on one continuous timeline
   }
 });
 
+/** Sends `n` packets of 20 ms, `gapMs` apart (0: a burst), going on from `at` (which moves on with them). */
+async function talk(sender: dgram.Socket, port: number, n: number, gapMs: number, at: { seq: number; ts: number }): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    sender.send(rtp(at.seq++, (at.ts += 960)), port, '127.0.0.1');
+    if (gapMs) await sleep(gapMs);
+  }
+}
+
+const span = (pkts: Buffer[]) => ((pkts.at(-1)!.readUInt32BE(4) - pkts[0]!.readUInt32BE(4)) >>> 0) / 960;
+
+test('packets that come late keep the sender\'s timing: the sound does not grow longer than what was said', async () => {
+  const port = await freePortPair();
+  const ff = await listener(port);
+  const relay = await StreamRelay.open('audio', '127.0.0.1', port, 111);
+  const sender = dgram.createSocket('udp4');
+  try {
+    const at = { seq: 100, ts: 5_000_000 };
+    await talk(sender, relay.port, 10, 20, at);
+    // A stall: for 400 ms nothing comes (silence fills it), then the 20
+    // packets of that time arrive at once, then talk goes on.
+    await sleep(400);
+    await talk(sender, relay.port, 20, 0, at);
+    await talk(sender, relay.port, 10, 20, at);
+    await sleep(50);
+    const out = ff.packets;
+    // 40 frames were said: the timeline holds 40 frames, silence included (the first one starts it).
+    assert.equal(span(out), 39, `the sound spans ${span(out)} frames`);
+    assert.ok(relay.stats.filled > 0, 'the stall was filled');
+    assert.ok(relay.stats.late > 0, 'the late packets whose time was filled were dropped');
+    for (let i = 1; i < out.length; i++) {
+      assert.equal(out[i]!.readUInt16BE(2), (out[i - 1]!.readUInt16BE(2) + 1) & 0xffff);
+      assert.equal((out[i]!.readUInt32BE(4) - out[i - 1]!.readUInt32BE(4)) >>> 0, 960, `step at ${i}`);
+    }
+    // The last ten came on time, all real.
+    assert.ok(out.slice(-10).every((p) => p.length === 16), 'the talk after the stall is real sound');
+  } finally {
+    sender.close();
+    relay.close();
+    ff.close();
+    releasePortPair(port);
+  }
+});
+
+test('a sender whose clock stood still while it was silent is heard again, after the silence', async () => {
+  const port = await freePortPair();
+  const ff = await listener(port);
+  const relay = await StreamRelay.open('audio', '127.0.0.1', port, 111);
+  const sender = dgram.createSocket('udp4');
+  try {
+    const at = { seq: 100, ts: 5_000_000 };
+    await talk(sender, relay.port, 5, 20, at);
+    // 1.5 s muted; the sender's timestamps go on from where they stopped.
+    await sleep(1500);
+    await talk(sender, relay.port, 5, 20, at);
+    await sleep(50);
+    const out = ff.packets;
+    assert.equal(out.filter((p) => p.length === 16).length, 10, 'every real packet is sent, the five after the pause too');
+    assert.ok(span(out) >= 5 + 60, `the pause stays on the timeline (${span(out)} frames)`);
+    for (let i = 1; i < out.length; i++) assert.equal((out[i]!.readUInt32BE(4) - out[i - 1]!.readUInt32BE(4)) >>> 0, 960, `step at ${i}`);
+  } finally {
+    sender.close();
+    relay.close();
+    ff.close();
+    releasePortPair(port);
+  }
+});
+
 test('video passes through untouched', async () => {
   const port = await freePortPair();
   const ff = await listener(port);
