@@ -1,5 +1,6 @@
 // Recorder processes and drive checks for the recording / live stream tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { SuiteContext, TestContext } from 'node:test';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Participant } from './helpers.ts';
@@ -20,7 +21,8 @@ export interface RecorderProcess {
 /** A real recorder process (recorder/src/main.ts), as `npm start` runs it. */
 export function startRecorderProcess(env: Record<string, string>): RecorderProcess {
   const child = spawn(process.execPath, [path.join(root, 'recorder/src/main.ts')], {
-    env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...env },
+    // Info level, kept here: a failed test prints the end of it (see recorderLogsOnFailure).
+    env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -82,6 +84,8 @@ export interface CaptureStack {
   recorderEnv: Record<string, string>;
   /** Starts one more recorder process and waits until it takes jobs. */
   recorder(extra?: Record<string, string>): Promise<RecorderProcess>;
+  /** The last `lines` log lines of each recorder started, condensed. */
+  logs(lines?: number): string;
   close(): Promise<void>;
 }
 
@@ -131,6 +135,9 @@ export async function startCaptureStack(opts: { drive?: ServerConfig['drive']; s
       await r.ready;
       return r;
     },
+    logs(lines = 40) {
+      return started.map((r, i) => `recorder ${i + 1} (pid ${r.child.pid}):\n${condense(r.output(), lines)}`).join('\n');
+    },
     async close() {
       await Promise.all(started.map((r) => r.stop()));
       await parley.close();
@@ -153,4 +160,30 @@ export function newestRecordingLink(mod: Participant, count = 1, timeoutMs = 60_
     timeoutMs,
     1000,
   );
+}
+
+/** Pino's JSON lines as "time level msg {fields}", the last `lines` of them. */
+function condense(out: string, lines: number): string {
+  return out.split('\n').filter((l) => l.trim()).slice(-lines).map((l) => {
+    try {
+      const { time, level, msg, pid: _pid, hostname: _host, module: _module, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      const at = new Date(Number(time)).toISOString().slice(11, 23);
+      return `  ${at} ${String(level)} ${String(msg)} ${JSON.stringify(rest).slice(0, 400)}`;
+    } catch {
+      return `  ${l.slice(0, 400)}`;
+    }
+  }).join('\n');
+}
+
+/**
+ * For afterEach: a failed test's error ends with each recorder's last log
+ * lines. CI shows nothing else of those processes, and a recording that
+ * fails is seldom understood from the browser's side alone.
+ */
+export function recorderLogsOnFailure(t: TestContext | SuiteContext, stack: CaptureStack | undefined): void {
+  // A test's hooks get its context, with its outcome (Node 24 has `error`; its types lag).
+  const { passed, error: failed } = t as unknown as { passed?: boolean; error?: { cause?: unknown } | null };
+  if (passed !== false || !stack) return;
+  const error = failed?.cause ?? failed;
+  if (error instanceof Error) error.message += `\n--- the recorders' last log lines ---\n${stack.logs()}`;
 }

@@ -1,10 +1,10 @@
 // Live streaming a meeting of real Chromium pages to a viewer page (a third
 // Chromium page, no login) that plays the HLS stream with hls.js. The
 // segments come from the drive through signed links, never from the meeting.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { captureState, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
+import { captureState, recorderLogsOnFailure, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
 import { createMeeting, inRoom, launchBrowser, openParticipant, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 async function stack(streamMaxSeconds: number): Promise<CaptureStack> {
@@ -53,6 +53,8 @@ describe('live streaming a meeting', () => {
     await browser?.close();
     await s?.close();
   });
+
+  afterEach((t) => recorderLogsOnFailure(t, s));
 
   test('a viewer page plays the stream with hls.js for 10 s without a fatal error, then sees it end', async () => {
     const url = await goLive(mod);
@@ -138,6 +140,8 @@ describe('the live stream cap', () => {
     await browser?.close();
     await s?.close();
   });
+
+  afterEach((t) => recorderLogsOnFailure(t, s));
 
   test('a stream stops by itself when it reaches the cap', async () => {
     const m = await createMeeting(s.parley.url, 'Capped');

@@ -3,7 +3,7 @@
 // uploads what the dead one completed), and the S3 store going away and
 // coming back (segments wait on the recorder's disk). Also: a live stream in
 // S3 mode is played by the viewer straight from the store.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import type { Browser } from 'playwright-core';
 import type { Parley, ServerConfig } from '@parley/server';
-import { captureState, fakeCameraShare, ffprobe, newestRecordingLink, startCaptureStack, type CaptureStack, type RecorderProcess } from './capture-helpers.ts';
+import { captureState, fakeCameraShare, ffprobe, newestRecordingLink, recorderLogsOnFailure, startCaptureStack, type CaptureStack, type RecorderProcess } from './capture-helpers.ts';
 import { createMeeting, inRoom, launchBrowser, openParticipant, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 async function meetingOfTwo(browser: Browser, base: string): Promise<{ mod: Participant; guest: Participant }> {
@@ -65,6 +65,8 @@ describe('a recorder killed mid-recording', () => {
     await browser?.close();
     await stack?.close();
   });
+
+  afterEach((t) => recorderLogsOnFailure(t, stack));
 
   test('another recorder continues in a new part; nothing the first one wrote is lost', async () => {
     const { mod } = await meetingOfTwo(browser, parley.url);
@@ -156,6 +158,8 @@ describe('recording and streaming with an S3 store', () => {
     await stack?.close();
     await s3?.close();
   });
+
+  afterEach((t) => recorderLogsOnFailure(t, stack));
 
   test('the store goes away mid-recording: segments wait on the recorder disk, then upload; the MP4 misses nothing', async () => {
     const { mod } = await meetingOfTwo(browser, parley.url);

@@ -2,13 +2,13 @@
 // the job from BullMQ (real redis-server), receives the meeting's media over
 // PlainTransports, composes it with ffmpeg and stores the MP4 in the local
 // drive; ffprobe checks what came out.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Parley } from '@parley/server';
-import { captureState, fakeCameraShare, ffprobe, newestRecordingLink, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
+import { captureState, fakeCameraShare, ffprobe, newestRecordingLink, recorderLogsOnFailure, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
 import { createMeeting, inRoom, launchBrowser, openParticipant, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 describe('recording a meeting', () => {
@@ -36,6 +36,8 @@ describe('recording a meeting', () => {
     await browser?.close();
     await stack?.close();
   });
+
+  afterEach((t) => recorderLogsOnFailure(t, stack));
 
   test('the moderator records; everyone sees it and hears the signal; the MP4 has picture and sound for the time recorded', async () => {
     // Only moderators have the control.
