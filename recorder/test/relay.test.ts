@@ -26,12 +26,41 @@ async function listener(port: number): Promise<{ packets: Buffer[]; close(): voi
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('a silent microphone is filled with Opus silence on one continuous timeline', async () => {
+interface Rig {
+  relay: StreamRelay;
+  /** What reached "ffmpeg" (a listener on the relay's target port). */
+  ff: { packets: Buffer[] };
+  sender: dgram.Socket;
+  port: number;
+}
+
+/** A relay of `kind` (payload type 111) between a sender and a listener on its target port; all closed afterwards. */
+async function withRelay(kind: 'audio' | 'video', fn: (rig: Rig) => Promise<void>): Promise<void> {
   const port = await freePortPair();
   const ff = await listener(port);
-  const relay = await StreamRelay.open('audio', '127.0.0.1', port, 111);
+  const relay = await StreamRelay.open(kind, '127.0.0.1', port, 111);
   const sender = dgram.createSocket('udp4');
   try {
+    await fn({ relay, ff, sender, port });
+  } finally {
+    sender.close();
+    relay.close();
+    ff.close();
+    releasePortPair(port);
+  }
+}
+
+/** Sequence numbers without holes, timestamps in 20 ms steps, one SSRC. */
+function assertContinuous(out: Buffer[]): void {
+  for (let i = 1; i < out.length; i++) {
+    assert.equal(out[i]!.readUInt16BE(2), (out[i - 1]!.readUInt16BE(2) + 1) & 0xffff, `sequence at ${i}`);
+    assert.equal((out[i]!.readUInt32BE(4) - out[i - 1]!.readUInt32BE(4)) >>> 0, 960, `step at ${i}`);
+    assert.equal(out[i]!.readUInt32BE(8), out[0]!.readUInt32BE(8));
+  }
+}
+
+test('a silent microphone is filled with Opus silence on one continuous timeline', async () => {
+  await withRelay('audio', async ({ relay, ff, sender }) => {
     // 10 real packets 20 ms apart, then 300 ms of nothing (muted), then 5 more.
     let seq = 5000;
     let ts = 123456;
@@ -50,21 +79,11 @@ test('a silent microphone is filled with Opus silence on one continuous timeline
     assert.ok(relay.stats.filled >= 8, `filled ${relay.stats.filled} frames of silence`);
     const out = ff.packets;
     assert.ok(out.length >= 15 + 8);
-    for (let i = 1; i < out.length; i++) {
-      // Sequence numbers without holes, timestamps in 20 ms steps, one SSRC.
-      assert.equal(out[i]!.readUInt16BE(2), (out[i - 1]!.readUInt16BE(2) + 1) & 0xffff);
-      assert.equal((out[i]!.readUInt32BE(4) - out[i - 1]!.readUInt32BE(4)) >>> 0, 960, `step at ${i}`);
-      assert.equal(out[i]!.readUInt32BE(8), out[0]!.readUInt32BE(8));
-      assert.equal(out[i]![1]! & 0x7f, 111);
-    }
+    assertContinuous(out);
+    assert.ok(out.every((p) => (p[1]! & 0x7f) === 111));
     const silence = out.filter((p) => p.length === 15 && p[12] === 0xf8);
     assert.ok(silence.length >= 8);
-  } finally {
-    sender.close();
-    relay.close();
-    ff.close();
-    releasePortPair(port);
-  }
+  });
 });
 
 /** Sends `n` packets of 20 ms, `gapMs` apart (0: a burst), going on from `at` (which moves on with them). */
@@ -78,11 +97,7 @@ async function talk(sender: dgram.Socket, port: number, n: number, gapMs: number
 const span = (pkts: Buffer[]) => ((pkts.at(-1)!.readUInt32BE(4) - pkts[0]!.readUInt32BE(4)) >>> 0) / 960;
 
 test('packets that come late keep the sender\'s timing: the sound does not grow longer than what was said', async () => {
-  const port = await freePortPair();
-  const ff = await listener(port);
-  const relay = await StreamRelay.open('audio', '127.0.0.1', port, 111);
-  const sender = dgram.createSocket('udp4');
-  try {
+  await withRelay('audio', async ({ relay, ff, sender }) => {
     const at = { seq: 100, ts: 5_000_000 };
     await talk(sender, relay.port, 10, 20, at);
     // A stall: for 400 ms nothing comes (silence fills it), then the 20
@@ -96,26 +111,14 @@ test('packets that come late keep the sender\'s timing: the sound does not grow 
     assert.equal(span(out), 39, `the sound spans ${span(out)} frames`);
     assert.ok(relay.stats.filled > 0, 'the stall was filled');
     assert.ok(relay.stats.late > 0, 'the late packets whose time was filled were dropped');
-    for (let i = 1; i < out.length; i++) {
-      assert.equal(out[i]!.readUInt16BE(2), (out[i - 1]!.readUInt16BE(2) + 1) & 0xffff);
-      assert.equal((out[i]!.readUInt32BE(4) - out[i - 1]!.readUInt32BE(4)) >>> 0, 960, `step at ${i}`);
-    }
+    assertContinuous(out);
     // The last ten came on time, all real.
     assert.ok(out.slice(-10).every((p) => p.length === 16), 'the talk after the stall is real sound');
-  } finally {
-    sender.close();
-    relay.close();
-    ff.close();
-    releasePortPair(port);
-  }
+  });
 });
 
 test('a sender whose clock stood still while it was silent is heard again, after the silence', async () => {
-  const port = await freePortPair();
-  const ff = await listener(port);
-  const relay = await StreamRelay.open('audio', '127.0.0.1', port, 111);
-  const sender = dgram.createSocket('udp4');
-  try {
+  await withRelay('audio', async ({ relay, ff, sender }) => {
     const at = { seq: 100, ts: 5_000_000 };
     await talk(sender, relay.port, 5, 20, at);
     // 1.5 s muted; the sender's timestamps go on from where they stopped.
@@ -125,21 +128,12 @@ test('a sender whose clock stood still while it was silent is heard again, after
     const out = ff.packets;
     assert.equal(out.filter((p) => p.length === 16).length, 10, 'every real packet is sent, the five after the pause too');
     assert.ok(span(out) >= 5 + 60, `the pause stays on the timeline (${span(out)} frames)`);
-    for (let i = 1; i < out.length; i++) assert.equal((out[i]!.readUInt32BE(4) - out[i - 1]!.readUInt32BE(4)) >>> 0, 960, `step at ${i}`);
-  } finally {
-    sender.close();
-    relay.close();
-    ff.close();
-    releasePortPair(port);
-  }
+    assertContinuous(out);
+  });
 });
 
 test('video passes through untouched', async () => {
-  const port = await freePortPair();
-  const ff = await listener(port);
-  const relay = await StreamRelay.open('video', '127.0.0.1', port, 111);
-  const sender = dgram.createSocket('udp4');
-  try {
+  await withRelay('video', async ({ relay, ff, sender }) => {
     const sent = [rtp(1, 1000), rtp(2, 4000), rtp(3, 7000)];
     for (const p of sent) sender.send(p, relay.port, '127.0.0.1');
     await sleep(100);
@@ -150,12 +144,7 @@ test('video passes through untouched', async () => {
     sender.send(Buffer.from([1, 2, 3]), relay.port, '127.0.0.1');
     await sleep(50);
     assert.equal(ff.packets.length, 3);
-  } finally {
-    sender.close();
-    relay.close();
-    ff.close();
-    releasePortPair(port);
-  }
+  });
 });
 
 test("only the stream's own payload type reaches ffmpeg: bandwidth probes and packets before the consumer exists stay behind", async () => {
@@ -206,13 +195,9 @@ test("only the stream's own payload type reaches ffmpeg: bandwidth probes and pa
 });
 
 test('a gap in the video asks for a keyframe (ffmpeg sends no feedback of its own)', async () => {
-  const port = await freePortPair();
-  const ff = await listener(port);
-  const relay = await StreamRelay.open('video', '127.0.0.1', port, 111);
-  const sender = dgram.createSocket('udp4');
-  let asked = 0;
-  relay.onLoss = () => (asked += 1);
-  try {
+  await withRelay('video', async ({ relay, ff, sender, port }) => {
+    let asked = 0;
+    relay.onLoss = () => (asked += 1);
     // 10, 11, (12 and 13 lost), 14, then 13 late: one gap of two packets.
     for (const seq of [10, 11, 14, 13, 15]) {
       sender.send(rtp(seq, seq * 3000), relay.port, '127.0.0.1');
@@ -243,12 +228,7 @@ test('a gap in the video asks for a keyframe (ffmpeg sends no feedback of its ow
     await sleep(30);
     assert.equal(askedAfterWrap, 1);
     wrapped.close();
-  } finally {
-    sender.close();
-    relay.close();
-    ff.close();
-    releasePortPair(port);
-  }
+  });
 });
 
 test('held packets wait for ffmpeg to listen, then go in order; udpBound sees the listener', async () => {
