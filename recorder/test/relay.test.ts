@@ -100,15 +100,23 @@ test('packets that come late keep the sender\'s timing: the sound does not grow 
   await withRelay('audio', async ({ relay, ff, sender }) => {
     const at = { seq: 100, ts: 5_000_000 };
     await talk(sender, relay.port, 10, 20, at);
-    // A stall: for 400 ms nothing comes (silence fills it), then the 20
-    // packets of that time arrive at once, then talk goes on.
+    // A stall: for 400 ms nothing comes (silence fills it), then the packets
+    // of that time arrive at once, then talk goes on. A real sender says as
+    // many frames as the stall really lasted (a loaded machine sleeps longer
+    // than asked; CI once slept 40 ms more, so a fixed 20 fell short of the
+    // silence and the talk after it came "late"), plus two: the relay's
+    // timer may fill once more before it reads the burst.
+    const stallFrom = Date.now();
     await sleep(400);
-    await talk(sender, relay.port, 20, 0, at);
+    const stalled = Math.floor((Date.now() - stallFrom) / 20) + 2;
+    await talk(sender, relay.port, stalled, 0, at);
     await talk(sender, relay.port, 10, 20, at);
     await sleep(50);
     const out = ff.packets;
-    // 40 frames were said: the timeline holds 40 frames, silence included (the first one starts it).
-    assert.equal(span(out), 39, `the sound spans ${span(out)} frames`);
+    // 10 + stalled + 10 frames were said: the timeline holds that many,
+    // silence included (the first frame starts it, so the span is one less).
+    const said = 10 + stalled + 10;
+    assert.equal(span(out), said - 1, `the sound spans ${span(out)} frames, ${said} were said`);
     assert.ok(relay.stats.filled > 0, 'the stall was filled');
     assert.ok(relay.stats.late > 0, 'the late packets whose time was filled were dropped');
     assertContinuous(out);
