@@ -1,0 +1,324 @@
+// iCalendar (RFC 5545) files: reading VEVENTs out of a .ics file and writing
+// calendars back as one. Reading is all or nothing: the first problem stops
+// it with the line it is on, and the caller imports nothing (a half-imported
+// calendar is worse than none: the user cannot tell what is missing).
+//
+// Times: TZID parameters must name IANA zones (what Google, Apple and
+// Thunderbird write); their VTIMEZONE blocks are skipped, since the
+// runtime's zone data is more current than a file's copy. UTC times ("Z")
+// are kept in UTC; floating times take the importing calendar's zone.
+import { parseRRule, RRuleError } from './recurrence.ts';
+import { DAY_MS, formatWall, isTimeZone, toUtc, toWall } from './time.ts';
+
+export class IcsError extends Error {
+  readonly line: number;
+  constructor(line: number, message: string) {
+    super(`line ${line}: ${message}`);
+    this.line = line;
+  }
+}
+
+export interface IcsEvent {
+  uid: string;
+  /** Where its BEGIN:VEVENT is. */
+  line: number;
+  title: string;
+  description: string;
+  location: string;
+  allDay: boolean;
+  timeZone: string;
+  /** Wall ms in `timeZone`. */
+  start: number;
+  end: number;
+  rrule: string | null;
+  /** Wall ms in `timeZone`. */
+  exdates: number[];
+  /** Set on a changed occurrence of a series: its original start, wall ms in the series' zone once resolved. */
+  recurrenceId: number | null;
+  cancelled: boolean;
+  attendees: string[];
+  url: string | null;
+}
+
+interface Prop {
+  name: string;
+  params: Record<string, string>;
+  value: string;
+  line: number;
+}
+
+/** Physical lines unfolded into logical ones, each with the line it starts on. */
+function* logicalLines(text: string): Generator<{ text: string; line: number }> {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  let current: { text: string; line: number } | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if ((l.startsWith(' ') || l.startsWith('\t')) && current) {
+      current.text += l.slice(1);
+      continue;
+    }
+    if (current) yield current;
+    current = l ? { text: l, line: i + 1 } : null;
+  }
+  if (current) yield current;
+}
+
+function parseProp(text: string, line: number): Prop {
+  // NAME *(;PARAM=VALUE) : VALUE, where parameter values may be quoted and hold ':' or ';'.
+  let i = 0;
+  const nameMatch = /^[A-Za-z0-9-]+/.exec(text);
+  if (!nameMatch) throw new IcsError(line, `"${text.slice(0, 40)}" is not a property`);
+  const name = nameMatch[0].toUpperCase();
+  i = name.length;
+  const params: Record<string, string> = {};
+  while (text[i] === ';') {
+    const eq = text.indexOf('=', i);
+    if (eq < 0) throw new IcsError(line, `${name}: a parameter has no value`);
+    const pname = text.slice(i + 1, eq).toUpperCase();
+    let j = eq + 1;
+    let value = '';
+    if (text[j] === '"') {
+      const close = text.indexOf('"', j + 1);
+      if (close < 0) throw new IcsError(line, `${name}: an unclosed quote`);
+      value = text.slice(j + 1, close);
+      j = close + 1;
+    } else {
+      while (j < text.length && text[j] !== ';' && text[j] !== ':') j++;
+      value = text.slice(eq + 1, j);
+    }
+    params[pname] = value;
+    i = j;
+    // Further values of one parameter (MEMBER="a","b") are not needed here.
+    while (text[i] === ',') {
+      i++;
+      if (text[i] === '"') i = text.indexOf('"', i + 1) + 1;
+      else while (i < text.length && text[i] !== ';' && text[i] !== ':' && text[i] !== ',') i++;
+    }
+  }
+  if (text[i] !== ':') throw new IcsError(line, `${name}: ":" expected before the value`);
+  return { name, params, value: text.slice(i + 1), line };
+}
+
+const unescapeText = (v: string) => v.replace(/\\([nN,;\\])/g, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
+const escapeText = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/[,;]/g, (c) => `\\${c}`);
+
+/** A DATE or DATE-TIME value with its zone: wall ms in that zone. */
+function parseTime(p: Prop, value: string, defaultZone: string): { wall: number; zone: string; date: boolean } {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?$/.exec(value);
+  if (!m) throw new IcsError(p.line, `${p.name}: "${value}" is not a date or date-time`);
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((v) => Number(v ?? 0)) as number[];
+  const wall = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+  if (new Date(wall).getUTCDate() !== d || new Date(wall).getUTCMonth() !== mo! - 1 || h! > 23 || mi! > 59 || s! > 60) {
+    throw new IcsError(p.line, `${p.name}: "${value}" is not a real date`);
+  }
+  const date = m[4] === undefined;
+  if (date && p.params.VALUE && p.params.VALUE.toUpperCase() !== 'DATE') throw new IcsError(p.line, `${p.name}: VALUE=${p.params.VALUE} with a date`);
+  if (m[7]) return { wall, zone: 'UTC', date };
+  const tzid = p.params.TZID?.replace(/^\//, '');
+  if (tzid !== undefined && !isTimeZone(tzid)) throw new IcsError(p.line, `${p.name}: unknown time zone "${tzid}" (IANA names only, such as Europe/Zurich)`);
+  return { wall, zone: tzid ?? defaultZone, date };
+}
+
+/** In zone `zone`, the wall time of a time read in another zone. */
+const inZone = (t: { wall: number; zone: string }, zone: string) => (t.zone === zone ? t.wall : toWall(toUtc(t.wall, t.zone), zone));
+
+function parseDuration(p: Prop): number {
+  const m = /^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(p.value);
+  if (!m || p.value === 'P' || p.value.endsWith('T')) throw new IcsError(p.line, `DURATION: "${p.value}" is not a duration`);
+  const [w, d, h, mi, s] = m.slice(2).map((v) => Number(v ?? 0)) as number[];
+  const ms = (((w! * 7 + d!) * 24 + h!) * 60 + mi!) * 60_000 + s! * 1000;
+  if (m[1] === '-') throw new IcsError(p.line, 'DURATION: a negative duration');
+  return ms;
+}
+
+/**
+ * The events of an iCalendar file. `defaultZone` is for floating times.
+ * Throws IcsError (with the line) on the first problem.
+ */
+export function parseIcs(text: string, defaultZone: string, maxEvents = Infinity): IcsEvent[] {
+  const events: IcsEvent[] = [];
+  const stack: string[] = [];
+  let props: Prop[] | null = null;
+  let begin = 0;
+  let sawCalendar = false;
+  for (const { text: l, line } of logicalLines(text)) {
+    const p = parseProp(l, line);
+    if (p.name === 'BEGIN') {
+      const what = p.value.toUpperCase();
+      if (!stack.length && what !== 'VCALENDAR') throw new IcsError(line, `BEGIN:VCALENDAR expected, found BEGIN:${what}`);
+      if (what === 'VCALENDAR') {
+        if (stack.length) throw new IcsError(line, 'a VCALENDAR inside another');
+        sawCalendar = true;
+      }
+      if (what === 'VEVENT') {
+        if (stack.at(-1) !== 'VCALENDAR') throw new IcsError(line, 'a VEVENT outside a VCALENDAR');
+        props = [];
+        begin = line;
+      }
+      stack.push(what);
+      continue;
+    }
+    if (p.name === 'END') {
+      const what = p.value.toUpperCase();
+      if (stack.at(-1) !== what) throw new IcsError(line, `END:${what} does not close BEGIN:${stack.at(-1) ?? '(nothing)'}`);
+      stack.pop();
+      if (what === 'VEVENT') {
+        events.push(eventOf(props!, begin, defaultZone));
+        if (events.length > maxEvents) throw new IcsError(line, `more than ${maxEvents} events in one file`);
+        props = null;
+      }
+      continue;
+    }
+    if (!stack.length) throw new IcsError(line, `${p.name} outside BEGIN:VCALENDAR`);
+    // Alarms and other sub-components of an event are not kept.
+    if (props && stack.at(-1) === 'VEVENT') props.push(p);
+  }
+  if (!sawCalendar) throw new IcsError(1, 'not an iCalendar file (no BEGIN:VCALENDAR)');
+  if (stack.length) throw new IcsError(countLines(text), `END:${stack.at(-1)} is missing`);
+  return events;
+}
+
+const countLines = (text: string) => text.split(/\r\n|\n|\r/).length;
+
+function eventOf(props: Prop[], line: number, defaultZone: string): IcsEvent {
+  const one = (name: string): Prop | undefined => {
+    const all = props.filter((p) => p.name === name);
+    if (all.length > 1) throw new IcsError(all[1]!.line, `${name} is given twice in one event`);
+    return all[0];
+  };
+  const uid = one('UID');
+  if (!uid || !uid.value.trim()) throw new IcsError(line, 'the event has no UID');
+  if (uid.value.length > 255) throw new IcsError(uid.line, 'UID is longer than 255 characters');
+  const dtstart = one('DTSTART');
+  if (!dtstart) throw new IcsError(line, 'the event has no DTSTART');
+  const start = parseTime(dtstart, dtstart.value, defaultZone);
+  const zone = start.zone;
+  const dtend = one('DTEND');
+  const duration = one('DURATION');
+  if (dtend && duration) throw new IcsError(Math.max(dtend.line, duration.line), 'DTEND and DURATION cannot both be given');
+  let end: number;
+  if (dtend) {
+    const e = parseTime(dtend, dtend.value, defaultZone);
+    if (e.date !== start.date) throw new IcsError(dtend.line, 'DTEND is a date where DTSTART is a date-time, or the reverse');
+    end = inZone(e, zone);
+  } else if (duration) {
+    end = start.date ? start.wall + Math.max(1, Math.round(parseDuration(duration) / DAY_MS)) * DAY_MS : toWall(toUtc(start.wall, zone) + parseDuration(duration), zone);
+  } else {
+    // RFC 5545: a date alone lasts the day; a date-time alone, no time.
+    end = start.date ? start.wall + DAY_MS : start.wall;
+  }
+  if (end < start.wall) throw new IcsError((dtend ?? duration ?? dtstart).line, 'the event ends before it starts');
+  const rrule = one('RRULE');
+  if (rrule) {
+    try {
+      parseRRule(rrule.value);
+    } catch (error) {
+      if (error instanceof RRuleError) throw new IcsError(rrule.line, `RRULE: ${error.message}`);
+      throw error;
+    }
+  }
+  const exdates = props
+    .filter((p) => p.name === 'EXDATE')
+    .flatMap((p) => p.value.split(',').map((v) => inZone(parseTime(p, v, defaultZone), zone)));
+  const rid = one('RECURRENCE-ID');
+  const text = (name: string, max: number) => {
+    const p = one(name);
+    const v = p ? unescapeText(p.value) : '';
+    if (v.length > max) throw new IcsError(p!.line, `${name} is longer than ${max} characters`);
+    return v;
+  };
+  const attendees = props
+    .filter((p) => p.name === 'ATTENDEE')
+    .map((p) => p.value.replace(/^mailto:/i, '').trim())
+    .filter((v) => /^[^\s@<>]+@[^\s@<>]+$/.test(v));
+  const url = one('URL');
+  return {
+    uid: uid.value.trim(),
+    line,
+    title: text('SUMMARY', 200) || '(no title)',
+    description: text('DESCRIPTION', 10_000),
+    location: text('LOCATION', 500),
+    allDay: start.date,
+    timeZone: zone,
+    start: start.wall,
+    end,
+    rrule: rrule?.value ?? null,
+    exdates,
+    recurrenceId: rid ? inZone(parseTime(rid, rid.value, defaultZone), zone) : null,
+    cancelled: one('STATUS')?.value.toUpperCase() === 'CANCELLED',
+    attendees: [...new Set(attendees)].slice(0, 100),
+    url: url && /^https?:\/\//.test(url.value) ? url.value : null,
+  };
+}
+
+// ---- writing ----
+
+/** What an exported event holds (wall times are text, as stored). */
+export interface IcsOut {
+  uid: string;
+  title: string;
+  description: string;
+  location: string;
+  allDay: boolean;
+  timeZone: string;
+  start: string;
+  end: string;
+  rrule: string | null;
+  exdates: string[];
+  attendees: string[];
+  url: string | null;
+  overrides: { recurrenceId: string; cancelled: boolean; title: string; description: string; location: string; start: string; end: string }[];
+}
+
+/** Folds a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character. */
+function fold(line: string): string {
+  const out: string[] = [];
+  let cur = '';
+  let bytes = 0;
+  for (const ch of line) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > (out.length ? 74 : 75)) {
+      out.push(cur);
+      cur = '';
+      bytes = 0;
+    }
+    cur += ch;
+    bytes += n;
+  }
+  out.push(cur);
+  return out.join('\r\n ');
+}
+
+const compact = (local: string, allDay: boolean) => {
+  const digits = local.replace(/[-:]/g, '');
+  return allDay ? digits.slice(0, 8) : digits.length === 13 ? `${digits}00` : digits.slice(0, 15);
+};
+const timeProp = (name: string, local: string, zone: string, allDay: boolean) =>
+  allDay ? `${name};VALUE=DATE:${compact(local, true)}` : zone === 'UTC' ? `${name}:${compact(local, false)}Z` : `${name};TZID=${zone}:${compact(local, false)}`;
+
+/** A whole calendar as an .ics file (CRLF lines, folded). */
+export function writeIcs(name: string, events: IcsOut[], now = Date.now()): string {
+  const stamp = `${formatWall(now).replace(/[-:]/g, '')}Z`;
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Parley//Calendar//EN', 'CALSCALE:GREGORIAN', `X-WR-CALNAME:${escapeText(name)}`];
+  const common = (e: { title: string; description: string; location: string }) => [
+    `SUMMARY:${escapeText(e.title)}`,
+    ...(e.description ? [`DESCRIPTION:${escapeText(e.description)}`] : []),
+    ...(e.location ? [`LOCATION:${escapeText(e.location)}`] : []),
+  ];
+  for (const e of events) {
+    lines.push('BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${stamp}`, timeProp('DTSTART', e.start, e.timeZone, e.allDay), timeProp('DTEND', e.end, e.timeZone, e.allDay), ...common(e));
+    if (e.rrule) lines.push(`RRULE:${e.rrule}`);
+    for (const x of e.exdates) lines.push(timeProp('EXDATE', x, e.timeZone, e.allDay));
+    for (const a of e.attendees) lines.push(`ATTENDEE:mailto:${a}`);
+    if (e.url) lines.push(`URL:${e.url}`);
+    lines.push('END:VEVENT');
+    for (const o of e.overrides) {
+      lines.push('BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${stamp}`, timeProp('RECURRENCE-ID', o.recurrenceId, e.timeZone, e.allDay));
+      lines.push(timeProp('DTSTART', o.start, e.timeZone, e.allDay), timeProp('DTEND', o.end, e.timeZone, e.allDay), ...common(o));
+      if (o.cancelled) lines.push('STATUS:CANCELLED');
+      lines.push('END:VEVENT');
+    }
+  }
+  lines.push('END:VCALENDAR');
+  return `${lines.map(fold).join('\r\n')}\r\n`;
+}
