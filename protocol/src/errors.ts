@@ -43,6 +43,14 @@ export const ERROR_CODES = [
   'CHANNEL_NAME_TAKEN', // another channel of the organization has this name
   'MESSAGE_NOT_FOUND',
   'FILE_NOT_FOUND',
+  'CALENDAR_NOT_FOUND', // no such calendar, or not one the user may see
+  'EVENT_NOT_FOUND', // no such event (or occurrence of it) in a calendar the user may see
+  'MEETING_ROOM_NOT_FOUND', // no such bookable meeting room in this organization
+  'ROOM_BUSY', // the meeting room is booked for (part of) that time and does not allow overlaps
+  'PLAN_LIMIT', // the organization's plan allows no more of these (meeting rooms)
+  'INVALID_TIME', // an unknown time zone, a date that does not exist, an end before the start
+  'INVALID_RECURRENCE', // an RRULE this server cannot read; the message names the part
+  'INVALID_ICS', // an iCalendar file that cannot be read; the message names the line, nothing was imported
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

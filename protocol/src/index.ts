@@ -5,3 +5,4 @@ export * from './schemas.ts';
 export * from './events.ts';
 export * from './emitter.ts';
 export * from './chat.ts';
+export * from './calendar.ts';

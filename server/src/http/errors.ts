@@ -25,6 +25,14 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CHANNEL_NAME_TAKEN: 409,
   MESSAGE_NOT_FOUND: 404,
   FILE_NOT_FOUND: 404,
+  CALENDAR_NOT_FOUND: 404,
+  EVENT_NOT_FOUND: 404,
+  MEETING_ROOM_NOT_FOUND: 404,
+  ROOM_BUSY: 409,
+  PLAN_LIMIT: 409,
+  INVALID_TIME: 400,
+  INVALID_RECURRENCE: 400,
+  INVALID_ICS: 400,
 };
 
 export function sendError(reply: { code(n: number): { send(b: unknown): unknown } }, code: ErrorCode, message: string) {

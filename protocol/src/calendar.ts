@@ -1,0 +1,171 @@
+// Calendar: calendars, events (with recurrence and per-occurrence changes),
+// meeting rooms. HTTP bodies and the views the server answers with. Times an
+// organizer chooses travel as wall-clock text in a named time zone
+// ("2026-12-01T09:00:00" in "Europe/Zurich"), as iCalendar does; instants
+// the server computes travel as epoch milliseconds.
+import Type from 'typebox';
+
+export const CALENDAR_LIMITS = {
+  /** Longest range one listing expands, in days. */
+  rangeDays: 400,
+  /** Occurrences one listing returns at most. */
+  occurrences: 5000,
+  /** An imported .ics file, in bytes. */
+  icsBytes: 2 * 1024 * 1024,
+  /** Events (series and changed occurrences) in one import. */
+  icsEvents: 5000,
+  /** How far ahead a recurring booking is checked against a room's other bookings, in days. */
+  bookingHorizonDays: 366,
+  attendees: 100,
+  equipment: 20,
+} as const;
+
+/** Meeting rooms an organization may have, by plan. */
+export const PLAN_ROOMS = { free: 1, standard: 2, business: 6, enterprise: 50 } as const;
+export type Plan = keyof typeof PLAN_ROOMS;
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const strict = { additionalProperties: false } as const;
+/** Wall-clock time: YYYY-MM-DDTHH:MM[:SS], or YYYY-MM-DD for all-day events. */
+const Local = Type.String({ minLength: 10, maxLength: 19, pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2})?)?$' });
+const TimeZone = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$' });
+const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@<>]+@[^\\s@<>]+$' });
+const Color = Type.String({ pattern: '^#[0-9a-fA-F]{6}$' });
+
+export const CreateCalendarBody = Type.Object({ orgId: Id, name: Type.String({ minLength: 1, maxLength: 100 }), color: Type.Optional(Color) }, strict);
+export const ShareCalendarBody = Type.Object({ userId: Id, access: Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('none')]) }, strict);
+
+const EventFields = {
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.Optional(Type.String({ maxLength: 10_000 })),
+  location: Type.Optional(Type.String({ maxLength: 500 })),
+  timeZone: TimeZone,
+  allDay: Type.Optional(Type.Boolean()),
+  start: Local,
+  end: Local,
+  /** RFC 5545 RRULE value, e.g. "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10". */
+  rrule: Type.Optional(Type.Union([Type.String({ minLength: 6, maxLength: 500 }), Type.Null()])),
+  attendees: Type.Optional(Type.Array(Email, { maxItems: CALENDAR_LIMITS.attendees })),
+  roomId: Type.Optional(Type.Union([Id, Type.Null()])),
+  /** Creates a Parley meeting for the event; its organizer is the moderator. */
+  meeting: Type.Optional(Type.Boolean()),
+};
+export const CreateEventBody = Type.Object({ calendarId: Id, ...EventFields }, strict);
+export const UpdateEventBody = Type.Partial(Type.Object(EventFields, strict));
+/** One occurrence of a series: moved, changed, or cancelled. */
+export const OccurrenceBody = Type.Object(
+  {
+    /** The occurrence's original start, wall clock. */
+    recurrenceId: Local,
+    cancelled: Type.Optional(Type.Boolean()),
+    title: Type.Optional(EventFields.title),
+    description: EventFields.description,
+    location: EventFields.location,
+    start: Type.Optional(Local),
+    end: Type.Optional(Local),
+  },
+  strict,
+);
+export const RangeQuery = Type.Object(
+  { from: Type.Integer({ minimum: 0, maximum: 8_000_000_000_000 }), to: Type.Integer({ minimum: 0, maximum: 8_000_000_000_000 }), calendarIds: Type.Optional(Type.String({ maxLength: 2000 })) },
+  strict,
+);
+
+export const RoomBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    address: Type.Optional(Type.String({ maxLength: 300 })),
+    floor: Type.Optional(Type.String({ maxLength: 50 })),
+    capacity: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    equipment: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: CALENDAR_LIMITS.equipment })),
+    allowOverlap: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+export const FreeRoomsQuery = Type.Object(
+  {
+    from: Type.Integer({ minimum: 0, maximum: 8_000_000_000_000 }),
+    to: Type.Integer({ minimum: 0, maximum: 8_000_000_000_000 }),
+    capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  },
+  strict,
+);
+export const SetPlanBody = Type.Object({ plan: Type.Union([Type.Literal('free'), Type.Literal('standard'), Type.Literal('business'), Type.Literal('enterprise')]) }, strict);
+export const TimeZoneBody = Type.Object({ timeZone: TimeZone }, strict);
+
+export type CreateCalendarBody = Type.Static<typeof CreateCalendarBody>;
+export type ShareCalendarBody = Type.Static<typeof ShareCalendarBody>;
+export type CreateEventBody = Type.Static<typeof CreateEventBody>;
+export type UpdateEventBody = Type.Static<typeof UpdateEventBody>;
+export type OccurrenceBody = Type.Static<typeof OccurrenceBody>;
+export type RoomBody = Type.Static<typeof RoomBody>;
+
+export interface CalendarView {
+  id: string;
+  orgId: string;
+  name: string;
+  color: string;
+  /** owner: one's own; write/read: shared with one; room: a meeting room's calendar (read by every member). */
+  access: 'owner' | 'write' | 'read' | 'room';
+  ownerId: string | null;
+  roomId: string | null;
+}
+
+export interface EventView {
+  id: string;
+  calendarId: string;
+  uid: string;
+  organizerId: string | null;
+  title: string;
+  description: string;
+  location: string;
+  timeZone: string;
+  allDay: boolean;
+  start: string;
+  end: string;
+  rrule: string | null;
+  exdates: string[];
+  attendees: string[];
+  roomId: string | null;
+  meetingUrl: string | null;
+  /** The organizer's own link to the meeting, which opens it as moderator (only the organizer gets it). */
+  moderatorUrl?: string;
+}
+
+/** One occurrence in a range: the series' fields, with its own changes applied. */
+export interface OccurrenceView {
+  eventId: string;
+  calendarId: string;
+  /** The occurrence's original start (wall clock); equal to `start` unless it was moved. */
+  recurrenceId: string;
+  recurring: boolean;
+  changed: boolean;
+  title: string;
+  description: string;
+  location: string;
+  timeZone: string;
+  allDay: boolean;
+  start: string;
+  end: string;
+  startAt: number;
+  endAt: number;
+  roomId: string | null;
+  meetingUrl: string | null;
+}
+
+export interface RoomView {
+  id: string;
+  orgId: string;
+  name: string;
+  address: string;
+  floor: string;
+  capacity: number;
+  equipment: string[];
+  allowOverlap: boolean;
+  calendarId: string;
+}
+
+export interface ImportReply {
+  imported: number;
+  calendarId: string;
+}
