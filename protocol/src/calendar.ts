@@ -66,11 +66,9 @@ export const OccurrenceBody = Type.Object(
   },
   strict,
 );
-export const RangeQuery = Type.Object(
-  { from: Type.Integer({ minimum: 0, maximum: 8_000_000_000_000 }), to: Type.Integer({ minimum: 0, maximum: 8_000_000_000_000 }), calendarIds: Type.Optional(Type.String({ maxLength: 2000 })) },
-  strict,
-);
-
+/** Query strings arrive as text: instants are epoch milliseconds written in digits. */
+const Instant = Type.String({ minLength: 1, maxLength: 14, pattern: '^\\d+$' });
+export const RangeQuery = Type.Object({ from: Instant, to: Instant, calendarIds: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, pattern: '^[A-Za-z0-9_,-]+$' })) }, strict);
 export const RoomBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -82,14 +80,7 @@ export const RoomBody = Type.Object(
   },
   strict,
 );
-export const FreeRoomsQuery = Type.Object(
-  {
-    from: Type.Integer({ minimum: 0, maximum: 8_000_000_000_000 }),
-    to: Type.Integer({ minimum: 0, maximum: 8_000_000_000_000 }),
-    capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-  },
-  strict,
-);
+export const FreeRoomsQuery = Type.Object({ from: Instant, to: Instant, capacity: Type.Optional(Type.String({ minLength: 1, maxLength: 5, pattern: '^[1-9]\\d*$' })) }, strict);
 export const SetPlanBody = Type.Object({ plan: Type.Union([Type.Literal('free'), Type.Literal('standard'), Type.Literal('business'), Type.Literal('enterprise')]) }, strict);
 export const TimeZoneBody = Type.Object({ timeZone: TimeZone }, strict);
 

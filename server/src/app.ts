@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -6,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { LIMITS } from '@parley/protocol';
 import { WorkerPool } from '@parley/sfu';
-import { RecorderTokens, TokenSigner } from './auth/tokens.ts';
+import { hashSecret, RecorderTokens, TokenSigner } from './auth/tokens.ts';
 import { Captures } from './capture/Captures.ts';
 import { bullQueue } from './capture/queue.ts';
 import { registerCaptureRoutes } from './http/capture.routes.ts';
@@ -32,6 +33,8 @@ import { Orgs } from './org/Orgs.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { registerChatRoutes } from './http/chat.routes.ts';
+import { registerCalendarRoutes } from './http/calendar.routes.ts';
+import { Calendar } from './suite/calendar/Calendar.ts';
 import { createChatGateway, signOutSessions, type ChatNamespace } from './gateway/chat-namespace.ts';
 import type { MeetingId } from '@parley/protocol';
 import { welcomeQueue, type WelcomeQueue } from './org/welcome-queue.ts';
@@ -135,7 +138,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     const signer = new TokenSigner(config.secret);
     let url = '';
     // The database and its domain services; the routes come with them.
-    let chatParts: { db: Db; accounts: Accounts; chat: Chat; orgs: Orgs } | undefined;
+    let chatParts: { db: Db; accounts: Accounts; chat: Chat; orgs: Orgs; calendar: Calendar } | undefined;
     let chatNsp: ChatNamespace | undefined;
     if (config.database) {
       const db = await openDb(config.database);
@@ -145,7 +148,23 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       chat.onListenerError = (error, event) => log.error({ err: error, event }, 'chat listener failed');
       const orgs = new Orgs(db, chat);
       orgs.onListenerError = (error, event) => log.error({ err: error, event }, 'orgs listener failed');
-      chatParts = { db, accounts: new Accounts(db), chat, orgs };
+      const calendar = new Calendar(db);
+      // A calendar meeting's moderator token is derived from its id, so the
+      // organizer's link still works if the meeting's record has to be made
+      // again from the event (see Meetings.recover).
+      const calendarToken = (id: string) => crypto.createHmac('sha256', config.secret).update(`calendar-meeting\n${id}`).digest('base64url');
+      calendar.meetings = {
+        create: async (title) => {
+          const { record } = await meetings.create(title, { moderatorToken: calendarToken });
+          return { meetingId: record.id, url: `${config.publicUrl ?? url}/m/${record.id}` };
+        },
+        moderatorUrl: (meetingId, meetingUrl) => `${meetingUrl}?moderatorToken=${encodeURIComponent(calendarToken(meetingId))}`,
+      };
+      meetings.recover = async (id) => {
+        const event = await calendar.eventByMeeting(id);
+        return event && { title: event.title, moderatorTokenHash: hashSecret(calendarToken(id)) };
+      };
+      chatParts = { db, accounts: new Accounts(db), chat, orgs, calendar };
     }
     const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? url);
     cleanups.push(() => drive.close?.());
@@ -180,6 +199,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         publicUrl: () => config.publicUrl ?? url,
         signedOut: (ids, reason) => chatNsp && signOutSessions(chatNsp, ids, reason),
       });
+      registerCalendarRoutes(app, chatParts);
     }
 
     const webRoot = config.webDist && fs.existsSync(path.join(config.webDist, 'index.html')) ? config.webDist : undefined;

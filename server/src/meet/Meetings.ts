@@ -35,11 +35,24 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
     this.onListenerError = (error, event) => log.error({ err: error, event }, 'meetings listener failed');
   }
 
-  async create(title: string | undefined, opts: { waitingRoom?: boolean } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
-    const moderatorToken = randomId(24);
+  /**
+   * Where a meeting whose record is gone (expired unused, or kept in memory
+   * by a server that restarted) may come back from: a calendar event's link
+   * must work on the day, however long ago it was made.
+   */
+  recover: ((id: MeetingId) => Promise<{ title: string; moderatorTokenHash: string } | undefined>) | undefined;
+
+  /**
+   * `moderatorToken`: derives the token from the new meeting's id (calendar
+   * meetings, whose token must be made again if the record is recovered);
+   * by default it is random.
+   */
+  async create(title: string | undefined, opts: { waitingRoom?: boolean; moderatorToken?: (id: MeetingId) => string } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
     for (;;) {
+      const id = randomId() as MeetingId;
+      const moderatorToken = opts.moderatorToken ? opts.moderatorToken(id) : randomId(24);
       const record: MeetingRecord = {
-        id: randomId() as MeetingId,
+        id,
         title: title?.trim() || 'Meeting',
         createdAt: Date.now(),
         moderatorTokenHash: hashSecret(moderatorToken),
@@ -51,7 +64,18 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
   }
 
   record(id: MeetingId): Promise<MeetingRecord | undefined> {
-    return this.#store.get(id);
+    return this.#get(id);
+  }
+
+  async #get(id: MeetingId): Promise<MeetingRecord | undefined> {
+    const record = await this.#store.get(id);
+    if (record || !this.recover) return record;
+    const again = await this.recover(id);
+    if (!again) return undefined;
+    const fresh: MeetingRecord = { id, title: again.title, createdAt: Date.now(), moderatorTokenHash: again.moderatorTokenHash };
+    // Two nodes recovering at once: the first record stays.
+    await this.#store.create(fresh);
+    return (await this.#store.get(id)) ?? fresh;
   }
 
   live(id: MeetingId): Meeting | undefined {
@@ -69,7 +93,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
     let pending = this.#opening.get(id);
     if (!pending) {
       pending = (async () => {
-        const record = await this.#store.get(id);
+        const record = await this.#get(id);
         if (!record) throw new MeetingNotFound();
         await this.#store.touch(id);
         const log = this.#log.child({ meeting: id });

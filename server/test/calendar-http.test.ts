@@ -1,0 +1,164 @@
+// The calendar over HTTP: meeting links whose organizer is the moderator
+// (and that outlive their meeting's record), and the edge's answers to
+// missing tokens, malformed, oversized and unauthorized requests.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import type { CalendarView, EventView, OccurrenceView, RoomView } from '@parley/protocol';
+import type { Parley } from '../src/index.ts';
+import { TokenSigner } from '../src/auth/tokens.ts';
+import { authed, startChatServer, team } from './chat-helpers.ts';
+import { http } from './helpers.ts';
+
+describe('calendar over HTTP', () => {
+  let parley: Parley;
+  let base: string;
+  before(async () => {
+    parley = await startChatServer();
+    base = parley.url;
+  });
+  after(() => parley.close());
+
+  const mine = async (token: string, orgId: string) => (await authed<{ calendars: CalendarView[] }>(base, token, 'GET', `/api/orgs/${orgId}/calendars`)).body.calendars.find((c) => c.access === 'owner')!;
+
+  test('an event with a meeting link: the organizer opens it as moderator, others as participants; the link outlives its meeting record', async () => {
+    const { owner, members, orgId } = await team(base, ['ann']);
+    const ann = members[0]!;
+    const cal = await mine(owner.token, orgId);
+    const created = await authed<{ event: EventView }>(base, owner.token, 'POST', '/api/events', {
+      calendarId: cal.id,
+      title: 'Planning',
+      timeZone: 'Europe/Zurich',
+      start: '2026-12-03T10:00',
+      end: '2026-12-03T11:00',
+      attendees: ['ann@example.org'],
+      meeting: true,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const event = created.body.event;
+    assert.match(event.meetingUrl!, new RegExp(`^${base}/m/[A-Za-z0-9_-]+$`));
+    assert.ok(event.moderatorUrl?.startsWith(`${event.meetingUrl}?moderatorToken=`));
+    const meetingId = event.meetingUrl!.split('/m/')[1]!;
+    const moderatorToken = decodeURIComponent(event.moderatorUrl!.split('moderatorToken=')[1]!);
+    // Ann, who can read the calendar, gets the link but not the moderator's.
+    await authed(base, owner.token, 'PUT', `/api/calendars/${cal.id}/shares`, { userId: ann.user.id, access: 'read' });
+    const seen = await authed<{ event: EventView }>(base, ann.token, 'GET', `/api/events/${event.id}`);
+    assert.equal(seen.body.event.meetingUrl, event.meetingUrl);
+    assert.equal(seen.body.event.moderatorUrl, undefined);
+    const signer = new TokenSigner('test-secret');
+    const join = async (token?: string) => http<{ token: string }>(base, 'POST', `/api/meetings/${meetingId}/join`, { name: 'x', ...(token ? { moderatorToken: token } : {}) });
+    assert.equal(signer.verify((await join(moderatorToken)).body.token)?.moderator, true);
+    assert.equal(signer.verify((await join()).body.token)?.moderator, false);
+    assert.equal((await join('not-the-token-at-all')).status, 403);
+    // The record expires (or lived in a restarted server's memory): the event brings it back, with the same moderator link.
+    const redis = new Redis(process.env.PARLEY_TEST_REDIS_URL!);
+    try {
+      assert.equal(await redis.del(`parley:meeting:${meetingId}`), 1);
+    } finally {
+      redis.disconnect();
+    }
+    const info = await http<{ title: string }>(base, 'GET', `/api/meetings/${meetingId}`);
+    assert.equal(info.status, 200);
+    assert.equal(info.body.title, 'Planning');
+    assert.equal(signer.verify((await join(moderatorToken)).body.token)?.moderator, true);
+    // A meeting no event made stays unknown.
+    assert.equal((await http(base, 'GET', '/api/meetings/AAAAAAAAAAAAAAAAAAAAAA')).status, 404);
+    // Listed with its link in a range.
+    const list = await authed<{ occurrences: OccurrenceView[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/occurrences?from=${Date.parse('2026-12-03T00:00Z')}&to=${Date.parse('2026-12-04T00:00Z')}`);
+    assert.deepEqual(list.body.occurrences.map((o) => [o.title, o.meetingUrl, o.startAt]), [['Planning', event.meetingUrl, Date.parse('2026-12-03T09:00Z')]]);
+  });
+
+  test('rooms and booking over HTTP; .ics in and out', async () => {
+    const { owner, members, orgId } = await team(base, ['bob']);
+    const bob = members[0]!;
+    const room = await authed<{ room: RoomView }>(base, owner.token, 'POST', `/api/orgs/${orgId}/rooms`, { name: 'Alps', capacity: 6, equipment: ['screen'] });
+    assert.equal(room.status, 201);
+    assert.equal((await authed(base, bob.token, 'POST', `/api/orgs/${orgId}/rooms`, { name: 'Mine', capacity: 2 })).status, 403);
+    const second = await authed<{ ok: false; error: { code: string; message: string } }>(base, owner.token, 'POST', `/api/orgs/${orgId}/rooms`, { name: 'Jura', capacity: 2 });
+    assert.equal(second.status, 409);
+    assert.equal(second.body.error.code, 'PLAN_LIMIT');
+    const listed = await authed<{ rooms: RoomView[]; plan: string; maxRooms: number }>(base, bob.token, 'GET', `/api/orgs/${orgId}/rooms`);
+    assert.deepEqual([listed.body.plan, listed.body.maxRooms, listed.body.rooms.map((r) => r.name)], ['free', 1, ['Alps']]);
+    const bobCal = await mine(bob.token, orgId);
+    const book = (token: string, calendarId: string, start: string, end: string) =>
+      authed<{ event: EventView; error?: { code: string } }>(base, token, 'POST', '/api/events', { calendarId, title: 'Booked', timeZone: 'UTC', start, end, roomId: room.body.room.id });
+    assert.equal((await book(bob.token, bobCal.id, '2026-12-03T10:00', '2026-12-03T11:00')).status, 201);
+    const clash = await book(owner.token, (await mine(owner.token, orgId)).id, '2026-12-03T10:30', '2026-12-03T11:30');
+    assert.equal(clash.status, 409);
+    assert.equal(clash.body.error?.code, 'ROOM_BUSY');
+    const free = await authed<{ rooms: RoomView[] }>(base, bob.token, 'GET', `/api/orgs/${orgId}/rooms/free?from=${Date.parse('2026-12-03T11:00Z')}&to=${Date.parse('2026-12-03T12:00Z')}&capacity=4`);
+    assert.deepEqual(free.body.rooms.map((r) => r.name), ['Alps']);
+    // .ics: out of Bob's calendar, into a new one, and a broken file refused with its line.
+    const out = await fetch(`${base}/api/calendars/${bobCal.id}/export`, { headers: { authorization: `Bearer ${bob.token}` } });
+    assert.equal(out.status, 200);
+    assert.match(out.headers.get('content-type')!, /^text\/calendar/);
+    const ics = await out.text();
+    assert.match(ics, /SUMMARY:Booked/);
+    const copy = await authed<{ calendar: CalendarView }>(base, bob.token, 'POST', '/api/calendars', { orgId, name: 'Copy' });
+    const upload = (token: string, calendarId: string, body: string) =>
+      fetch(`${base}/api/calendars/${calendarId}/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/calendar' }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as { imported?: number; error?: { code: string; message: string } } }));
+    assert.deepEqual((await upload(bob.token, copy.body.calendar.id, ics)).body.imported, 1);
+    const broken = await upload(bob.token, copy.body.calendar.id, 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:2026\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n');
+    assert.equal(broken.status, 400);
+    assert.equal(broken.body.error?.code, 'INVALID_ICS');
+    assert.match(broken.body.error!.message, /^line 4: DTSTART/);
+    // Someone else's calendar: not found, whatever the method.
+    assert.equal((await upload(owner.token, copy.body.calendar.id, ics)).status, 404);
+    assert.equal((await authed(base, owner.token, 'GET', `/api/calendars/${copy.body.calendar.id}/export`)).status, 404);
+  });
+
+  test('no token, a bad token, malformed, oversized and unknown input: a stable error, nothing changed', async () => {
+    const { owner, orgId } = await team(base);
+    const cal = await mine(owner.token, orgId);
+    const error = (res: { body: unknown }) => (res.body as { error?: { code?: string } }).error?.code;
+    for (const [method, url, body] of [
+      ['GET', `/api/orgs/${orgId}/calendars`, undefined],
+      ['POST', '/api/events', { calendarId: cal.id, title: 'x', timeZone: 'UTC', start: '2026-12-03T10:00', end: '2026-12-03T11:00' }],
+      ['GET', `/api/orgs/${orgId}/occurrences?from=1&to=2`, undefined],
+      ['POST', `/api/orgs/${orgId}/rooms`, { name: 'Sneaky', capacity: 3 }],
+      ['GET', `/api/calendars/${cal.id}/export`, undefined],
+    ] as const) {
+      const none = await http(base, method, url, body);
+      assert.equal(none.status, 401, url);
+      assert.equal(error(none), 'UNAUTHORIZED');
+      assert.equal((await authed(base, 'forged-token-forged-token-forged-token-123', method, url, body)).status, 401, url);
+    }
+    const good = { calendarId: cal.id, title: 'x', timeZone: 'UTC', start: '2026-12-03T10:00', end: '2026-12-03T11:00' };
+    for (const bad of [
+      { ...good, extra: 1 },
+      { ...good, title: '' },
+      { ...good, title: 'x'.repeat(201) },
+      { ...good, start: '3 December' },
+      { ...good, calendarId: '../../etc' },
+      { ...good, attendees: ['not an email'] },
+      { ...good, attendees: Array.from({ length: 101 }, (_, i) => `a${i}@example.org`) },
+      { ...good, description: 'x'.repeat(10_001) },
+      { ...good, rrule: 42 },
+      'not json at all',
+    ]) {
+      const res = await authed(base, owner.token, 'POST', '/api/events', bad);
+      assert.equal(res.status, 400, JSON.stringify(bad).slice(0, 80));
+      assert.equal(error(res), 'INVALID_PAYLOAD');
+    }
+    const time = await authed(base, owner.token, 'POST', '/api/events', { ...good, timeZone: 'Mars/Olympus' });
+    assert.deepEqual([time.status, error(time)], [400, 'INVALID_TIME']);
+    const rule = await authed<{ error: { message: string } }>(base, owner.token, 'POST', '/api/events', { ...good, rrule: 'FREQ=MINUTELY' });
+    assert.deepEqual([rule.status, error(rule)], [400, 'INVALID_RECURRENCE']);
+    assert.match(rule.body.error.message, /FREQ=MINUTELY/);
+    for (const q of ['from=abc&to=2', 'from=1', 'from=1&to=2&evil=1', `from=0&to=${500 * 86_400_000}`]) {
+      const res = await authed(base, owner.token, 'GET', `/api/orgs/${orgId}/occurrences?${q}`);
+      assert.equal(res.status, 400, q);
+    }
+    const big = await fetch(`${base}/api/calendars/${cal.id}/import`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/calendar' }, body: 'X'.repeat(3 * 1024 * 1024) });
+    assert.equal(big.status, 413);
+    assert.equal(((await big.json()) as { error: { code: string } }).error.code, 'PAYLOAD_TOO_LARGE');
+    assert.equal(error(await authed(base, owner.token, 'GET', '/api/events/nope')), 'EVENT_NOT_FOUND');
+    assert.equal(error(await authed(base, owner.token, 'PUT', '/api/me/time-zone', { timeZone: 'Nowhere/Land' })), 'INVALID_TIME');
+    assert.equal((await authed(base, owner.token, 'PUT', '/api/me/time-zone', { timeZone: 'Europe/Zurich' })).status, 200);
+    // Nothing of all that was stored.
+    const list = await authed<{ occurrences: OccurrenceView[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/occurrences?from=${Date.parse('2026-12-01T00:00Z')}&to=${Date.parse('2026-12-31T00:00Z')}`);
+    assert.deepEqual(list.body.occurrences, []);
+    // The server is still up.
+    assert.equal((await authed(base, owner.token, 'POST', '/api/events', good)).status, 201);
+  });
+});
