@@ -31,7 +31,7 @@ describe('team chat in the browser', () => {
     parley = await startStack({
       config: {
         database: { kind: 'pglite', dir: path.join(tmpDir('chat-e2e'), 'pglite') },
-        bots: { queueName, euriaToken: EURIA_TOKEN },
+        bots: { queueName, agendaQueueName: `agenda-e2e-${tag}`, euriaToken: EURIA_TOKEN },
       },
     });
     euria = new Euria({ serverUrl: parley.url, token: EURIA_TOKEN, redisUrl: process.env.PARLEY_TEST_REDIS_URL!, queueName, log: pino({ level: 'silent' }) }).start();

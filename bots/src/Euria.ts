@@ -1,14 +1,16 @@
 // Euria, the suite's bot: a real account with its own token, speaking the
 // same /chat protocol as any client. It takes jobs from the bots queue
-// (BullMQ on Redis): today, the welcome of each newcomer of an organization.
+// (BullMQ on Redis): the welcome of each newcomer of an organization, and
+// the daily agendas the server's agenda clock queues.
 //
-// Exactly once per person: the server enqueues with a fixed job id (a second
-// enqueue is ignored), and Euria sends with a fixed clientId (a retried job
-// whose first try did send gets the first message back instead of a second).
+// Exactly once per person (welcome) or per reminder and day (agenda): the
+// server enqueues with a fixed job id (a second enqueue is ignored), and
+// Euria sends with a fixed clientId (a retried job whose first try did send
+// gets the first message back instead of a second).
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
-import { welcomeClientId, type Ack, type ChatClientToServerEvents, type ChatServerToClientEvents, type ChannelView, type MessageView, type WelcomeJob } from '@parley/protocol';
+import { agendaClientId, welcomeClientId, type Ack, type AgendaJob, type ChatClientToServerEvents, type ChatServerToClientEvents, type ChannelView, type MessageView, type WelcomeJob } from '@parley/protocol';
 import { connectRedis } from '@parley/server/shared';
 import { renderWelcome } from './welcome.ts';
 
@@ -29,7 +31,7 @@ type BotSocket = Socket<ChatServerToClientEvents, ChatClientToServerEvents>;
 export class Euria {
   readonly #opts: EuriaOptions;
   readonly #socket: BotSocket;
-  #worker: Worker<WelcomeJob> | undefined;
+  #worker: Worker<WelcomeJob | AgendaJob> | undefined;
   #connection: ReturnType<typeof connectRedis> | undefined;
 
   constructor(opts: EuriaOptions) {
@@ -43,7 +45,7 @@ export class Euria {
 
   start(): this {
     this.#connection = connectRedis(this.#opts.redisUrl, 'euria', { bullmq: true });
-    this.#worker = new Worker<WelcomeJob>(this.#opts.queueName, (job) => this.#run(job), {
+    this.#worker = new Worker<WelcomeJob | AgendaJob>(this.#opts.queueName, (job) => this.#run(job), {
       connection: this.#connection,
       concurrency: this.#opts.concurrency ?? 4,
     });
@@ -51,9 +53,10 @@ export class Euria {
     return this;
   }
 
-  async #run(job: Job<WelcomeJob>): Promise<void> {
+  async #run(job: Job<WelcomeJob | AgendaJob>): Promise<void> {
+    if (job.name === 'agenda') return this.#agenda(job.data as AgendaJob);
     if (job.name !== 'welcome') throw new Error(`unknown bot job "${job.name}"`);
-    const w = job.data;
+    const w = job.data as WelcomeJob;
     const { channel } = await this.#request<{ channel: ChannelView }>('dm:open', { orgId: w.orgId, userIds: [w.userId] });
     const { message } = await this.#request<{ message: MessageView }>('message:send', {
       channelId: channel.id,
@@ -62,6 +65,13 @@ export class Euria {
     });
     await this.#opts.afterSend?.(w, message);
     this.#opts.log.info({ org: w.orgId, user: w.userId }, 'welcome sent');
+  }
+
+  /** A day's agenda, rendered by the server, in a direct message. */
+  async #agenda(a: AgendaJob): Promise<void> {
+    const { channel } = await this.#request<{ channel: ChannelView }>('dm:open', { orgId: a.orgId, userIds: [a.userId] });
+    await this.#request('message:send', { channelId: channel.id, clientId: agendaClientId(a.reminderId, a.day), text: a.text });
+    this.#opts.log.info({ org: a.orgId, user: a.userId, day: a.day }, 'agenda sent');
   }
 
   async #request<T extends object>(event: string, payload: unknown): Promise<T> {

@@ -3,6 +3,7 @@
 // job is retried after it sent, enqueued twice, or served by two bots.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import type { ChannelEvent, ChannelView, ChatStateReply, MessageView, WelcomeJob } from '@parley/protocol';
 import type { Parley } from '@parley/server';
@@ -120,6 +121,59 @@ describe('Euria', () => {
       assert.match(text, /\{name\}/, language);
     }
     assert.equal(renderWelcome({ language: 'es', template: null, name: '{org}', username: 'u', orgName: 'Acme' }).includes('{org}'), true, 'values are not expanded twice');
+  });
+
+  test('a daily agenda asked for over HTTP comes as one direct message from Euria, on the server’s minute clock; its link turns it off', async () => {
+    const { owner, orgId } = await team(parley.url);
+    const base = parley.url;
+    // The clock every node shares: one job scheduler, a tick a minute.
+    const schedulers = new Queue(parley.chat!.agendaQueueName, { connection: { url: process.env.PARLEY_TEST_REDIS_URL! } });
+    try {
+      const [tick] = await schedulers.getJobSchedulers();
+      assert.equal(tick?.key, 'agenda-tick');
+      assert.equal(Number(tick?.every), 60_000);
+    } finally {
+      await schedulers.close();
+    }
+    const cal = (await authed<{ calendars: { id: string; access: string }[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/calendars`)).body.calendars.find((c) => c.access === 'owner')!;
+    const today = new Date().toISOString().slice(0, 10);
+    const event = await authed<{ event: { meetingUrl: string } }>(base, owner.token, 'POST', '/api/events', { calendarId: cal.id, title: 'Design review', timeZone: 'UTC', start: `${today}T10:00`, end: `${today}T11:00`, meeting: true });
+    assert.equal(event.status, 201);
+    const bad = await authed(base, owner.token, 'POST', '/api/reminders', { orgId, calendarId: cal.id, chat: true, mail: false, time: '25:00', day: 'morning', weekdays: [0], includeRecurring: true });
+    assert.equal(bad.status, 400);
+    const created = await authed<{ reminder: { id: string } }>(base, owner.token, 'POST', '/api/reminders', {
+      orgId,
+      calendarId: cal.id,
+      chat: true,
+      mail: false,
+      time: '00:00',
+      day: 'morning',
+      weekdays: [0, 1, 2, 3, 4, 5, 6],
+      includeRecurring: true,
+      timeZone: 'UTC',
+    });
+    assert.equal(created.status, 201);
+    // The tick of 00:01 today, given its time instead of waited for; twice, as two nodes would.
+    const now = Date.parse(`${today}T00:01:00Z`);
+    await Promise.all([parley.chat!.agenda.tick(now), parley.chat!.agenda.tick(now + 60_000)]);
+    const agendaMessages = async () => (await welcomes(owner.token)).messages.filter((m) => m.text.startsWith('Your agenda'));
+    const deadline = Date.now() + 20_000;
+    while (!(await agendaMessages()).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1500));
+    const [message, ...more] = await agendaMessages();
+    assert.equal(more.length, 0);
+    assert.match(message!.text, new RegExp(`• 10:00–11:00 Design review ${event.body.event.meetingUrl.replace(/[.?]/g, '\$&')}`));
+    const offUrl = /Turn this reminder off: (\S+)$/.exec(message!.text)![1]!;
+    assert.ok(offUrl.startsWith(`${base}/agenda/off/`));
+    const pageRes = await fetch(offUrl);
+    assert.equal(pageRes.status, 200);
+    assert.match(await pageRes.text(), /<form method="post">/);
+    assert.equal((await fetch(`${offUrl.slice(0, -3)}xyz`, { method: 'POST' })).status, 404);
+    const off = await fetch(offUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    assert.equal(off.status, 200);
+    assert.match(await off.text(), /turned off/);
+    const list = await authed<{ reminders: { enabled: boolean }[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/reminders`);
+    assert.deepEqual(list.body.reminders.map((r) => r.enabled), [false]);
   });
 
   test('Euria’s token is its own: a wrong one is refused', async () => {

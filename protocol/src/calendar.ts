@@ -160,3 +160,57 @@ export interface ImportReply {
   imported: number;
   calendarId: string;
 }
+
+// ---- daily agenda ----
+
+/** Weekdays as RFC 5545 orders them: 0 Monday ... 6 Sunday. */
+const Weekday = Type.Integer({ minimum: 0, maximum: 6 });
+export const ReminderBody = Type.Object(
+  {
+    orgId: Id,
+    calendarId: Id,
+    /** By Euria in a direct message. */
+    chat: Type.Boolean(),
+    /** By e-mail (the mail outbox). */
+    mail: Type.Boolean(),
+    /** HH:MM, in `timeZone` (default: the user's). */
+    time: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' }),
+    /** The agenda's own morning, or the evening before. */
+    day: Type.Union([Type.Literal('morning'), Type.Literal('evening')]),
+    /** The days whose agenda is sent. */
+    weekdays: Type.Array(Weekday, { minItems: 1, maxItems: 7, uniqueItems: true }),
+    includeRecurring: Type.Boolean(),
+    timeZone: Type.Optional(TimeZone),
+  },
+  strict,
+);
+export const UpdateReminderBody = Type.Partial(Type.Object({ ...ReminderBody.properties, enabled: Type.Boolean() }, strict));
+export type ReminderBody = Type.Static<typeof ReminderBody>;
+export type UpdateReminderBody = Type.Static<typeof UpdateReminderBody>;
+
+export interface ReminderView {
+  id: string;
+  orgId: string;
+  calendarId: string;
+  chat: boolean;
+  mail: boolean;
+  time: string;
+  day: 'morning' | 'evening';
+  weekdays: number[];
+  includeRecurring: boolean;
+  timeZone: string;
+  enabled: boolean;
+}
+
+/** A bots-queue job: Euria sends a day's agenda to one person. */
+export interface AgendaJob {
+  orgId: string;
+  userId: string;
+  reminderId: string;
+  /** The agenda's date, YYYY-MM-DD in the reminder's zone. */
+  day: string;
+  text: string;
+}
+/** One job and one message per reminder and day, whatever retries or nodes do. */
+export const agendaJobId = (reminderId: string, day: string): string => `agenda-${reminderId}-${day}`;
+export const agendaClientId = (reminderId: string, day: string): string => `agenda:${reminderId}:${day}`;

@@ -35,9 +35,11 @@ import { migrate } from './store/migrate.ts';
 import { registerChatRoutes } from './http/chat.routes.ts';
 import { registerCalendarRoutes } from './http/calendar.routes.ts';
 import { Calendar } from './suite/calendar/Calendar.ts';
+import { Agenda } from './suite/calendar/Agenda.ts';
+import { startAgendaTicks } from './suite/calendar/agenda-queue.ts';
 import { createChatGateway, signOutSessions, type ChatNamespace } from './gateway/chat-namespace.ts';
 import type { MeetingId } from '@parley/protocol';
-import { welcomeQueue, type WelcomeQueue } from './org/welcome-queue.ts';
+import { botQueue as openBotQueue, type BotQueue } from './org/bot-queue.ts';
 import type { Meeting } from './meet/Meeting.ts';
 
 export interface Parley {
@@ -56,15 +58,28 @@ export interface Parley {
   close(): Promise<void>;
 }
 
+/** The database and the domain services on it. */
+interface ChatParts {
+  db: Db;
+  accounts: Accounts;
+  chat: Chat;
+  orgs: Orgs;
+  calendar: Calendar;
+  agenda: Agenda;
+}
+
 export interface ChatStack {
   db: Db;
   accounts: Accounts;
   orgs: Orgs;
   chat: Chat;
+  calendar: Calendar;
+  agenda: Agenda;
   nsp: ChatNamespace;
-  /** The bots' BullMQ queue (needs Redis): Euria's welcomes. */
-  botQueue: WelcomeQueue | undefined;
+  /** The bots' BullMQ queue (needs Redis): Euria's welcomes and agendas. */
+  botQueue: BotQueue | undefined;
   botQueueName: string;
+  agendaQueueName: string;
 }
 
 export interface ParleyOptions {
@@ -138,7 +153,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     const signer = new TokenSigner(config.secret);
     let url = '';
     // The database and its domain services; the routes come with them.
-    let chatParts: { db: Db; accounts: Accounts; chat: Chat; orgs: Orgs; calendar: Calendar } | undefined;
+    let chatParts: ChatParts | undefined;
     let chatNsp: ChatNamespace | undefined;
     if (config.database) {
       const db = await openDb(config.database);
@@ -164,7 +179,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         const event = await calendar.eventByMeeting(id);
         return event && { title: event.title, moderatorTokenHash: hashSecret(calendarToken(id)) };
       };
-      chatParts = { db, accounts: new Accounts(db), chat, orgs, calendar };
+      const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: () => config.publicUrl ?? url });
+      chatParts = { db, accounts: new Accounts(db), chat, orgs, calendar, agenda };
     }
     const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? url);
     cleanups.push(() => drive.close?.());
@@ -253,7 +269,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
  * welcome queue, and call cards that follow their meetings.
  */
 async function wireChat(
-  parts: { db: Db; accounts: Accounts; chat: Chat; orgs: Orgs },
+  parts: ChatParts,
   io: ParleyServer,
   meetings: Meetings,
   config: ServerConfig,
@@ -267,9 +283,14 @@ async function wireChat(
   const euria = await accounts.ensureBot('euria', 'Euria', config.bots.euriaToken);
   orgs.botIds = [euria.id];
   await orgs.addBots();
-  const botQueue = config.redisUrl ? welcomeQueue(config.redisUrl, config.bots.queueName) : undefined;
+  const botQueue = config.redisUrl ? openBotQueue(config.redisUrl, config.bots.queueName) : undefined;
   if (botQueue) cleanups.push(() => botQueue.close());
-  else log.warn('no REDIS_URL: Euria will not welcome new members (bots run on a BullMQ queue)');
+  else log.warn('no REDIS_URL: Euria will not welcome new members nor send agendas (bots and the agenda clock run on BullMQ queues)');
+  parts.agenda.bots = botQueue;
+  if (config.redisUrl) {
+    const ticks = await startAgendaTicks({ redisUrl: config.redisUrl, queueName: config.bots.agendaQueueName, agenda: parts.agenda, log: log.child({ module: 'agenda' }) });
+    cleanups.push(() => ticks.close());
+  }
   orgs.on('memberAdded', (orgId, userId, role) => {
     if (!botQueue || role === 'bot') return;
     void (async () => {
@@ -308,5 +329,5 @@ async function wireChat(
     if (meeting.size > 0) update();
   };
   meetings.on('opened', (meeting) => void follow(meeting).catch((error: unknown) => log.warn({ err: error }, 'call card follow failed')));
-  return { db: parts.db, accounts, orgs, chat, nsp, botQueue, botQueueName: config.bots.queueName };
+  return { db: parts.db, accounts, orgs, chat, calendar: parts.calendar, agenda: parts.agenda, nsp, botQueue, botQueueName: config.bots.queueName, agendaQueueName: config.bots.agendaQueueName };
 }

@@ -39,8 +39,10 @@ export interface ServerConfig {
 }
 
 export interface BotsConfig {
-  /** The BullMQ queue of bot jobs (Euria's welcomes), shared with the bots process. */
+  /** The BullMQ queue of bot jobs (Euria's welcomes and agendas), shared with the bots process. */
   queueName: string;
+  /** The BullMQ queue whose job scheduler runs the daily agendas' minute tick on the server nodes. */
+  agendaQueueName: string;
   /** Euria's token; derived from the secret unless set. */
   euriaToken: string;
 }
@@ -169,6 +171,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
     database: databaseFromEnv(dataDir),
     bots: {
       queueName: env('BOTS_QUEUE') ?? 'parley-bots',
+      agendaQueueName: env('AGENDA_QUEUE') ?? 'parley-agenda',
       euriaToken: env('EURIA_TOKEN') ?? botToken(secret, 'euria'),
     },
     sfu: {

@@ -18,7 +18,7 @@ export async function startChatServer(opts: TestServerOptions & { databaseUrl?: 
     ...opts,
     config: {
       database: { kind: 'postgres', url, poolSize: 10 },
-      bots: { queueName: `bots-${crypto.randomBytes(4).toString('hex')}`, euriaToken: EURIA_TEST_TOKEN },
+      bots: { queueName: `bots-${crypto.randomBytes(4).toString('hex')}`, agendaQueueName: `agenda-${crypto.randomBytes(4).toString('hex')}`, euriaToken: EURIA_TEST_TOKEN },
       ...opts.config,
     },
   });

@@ -16,11 +16,14 @@ import {
   RoomBody,
   SetPlanBody,
   ShareCalendarBody,
+  ReminderBody,
   TimeZoneBody,
   UpdateEventBody,
+  UpdateReminderBody,
   type Plan,
 } from '@parley/protocol';
 import type { Accounts } from '../accounts/Accounts.ts';
+import type { Agenda } from '../suite/calendar/Agenda.ts';
 import type { Calendar } from '../suite/calendar/Calendar.ts';
 import { isTimeZone } from '../suite/calendar/time.ts';
 import type { Db } from '../store/db.ts';
@@ -31,18 +34,26 @@ const OrgParams = Type.Object({ orgId: IdParam }, { additionalProperties: false 
 const CalendarParams = Type.Object({ calendarId: IdParam }, { additionalProperties: false });
 const EventParams = Type.Object({ eventId: IdParam }, { additionalProperties: false });
 const RoomParams = Type.Object({ roomId: IdParam }, { additionalProperties: false });
+const ReminderParams = Type.Object({ reminderId: IdParam }, { additionalProperties: false });
+const OffParams = Type.Object({ key: Type.String({ minLength: 10, maxLength: 120, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
 
 export interface CalendarRouteDeps {
   accounts: Accounts;
   calendar: Calendar;
+  agenda: Agenda;
   db: Db;
 }
+
+/** The turn-off link's page: a button, not a GET that acts (mail scanners follow links). */
+const page = (title: string, body: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>` +
+  `<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem"><h1 style="font-size: 1.4rem">${title}</h1>${body}</body></html>`;
 
 /** Digits of epoch ms (the schema checked them) as numbers. */
 const range = (q: { from: string; to: string }) => ({ from: Number(q.from), to: Number(q.to) });
 
 export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRouteDeps): void {
-  const { accounts, calendar } = deps;
+  const { accounts, calendar, agenda } = deps;
   const me = async (req: Parameters<typeof requireSession>[1]) => (await requireSession(accounts, req)).user.id;
 
   app.get('/api/orgs/:orgId/calendars', { schema: { params: OrgParams } }, async (req) => ({ calendars: await calendar.calendars(await me(req), (req.params as { orgId: string }).orgId) }));
@@ -136,6 +147,44 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRoute
     if (!isTimeZone(timeZone)) throw new DomainError('INVALID_TIME', `unknown time zone "${timeZone}"`);
     await deps.db.query('update users set time_zone = $2 where id = $1', [userId, timeZone]);
     return { ok: true };
+  });
+
+  app.get('/api/orgs/:orgId/reminders', { schema: { params: OrgParams } }, async (req) => ({ reminders: await agenda.reminders(await me(req), (req.params as { orgId: string }).orgId) }));
+
+  app.post('/api/reminders', { schema: { body: ReminderBody } }, async (req, reply) => {
+    const reminder = await agenda.create(await me(req), req.body as ReminderBody);
+    return reply.code(201).send({ reminder });
+  });
+
+  app.patch('/api/reminders/:reminderId', { schema: { params: ReminderParams, body: UpdateReminderBody } }, async (req) => ({
+    reminder: await agenda.update(await me(req), (req.params as { reminderId: string }).reminderId, req.body as UpdateReminderBody),
+  }));
+
+  app.delete('/api/reminders/:reminderId', { schema: { params: ReminderParams } }, async (req) => {
+    await agenda.remove(await me(req), (req.params as { reminderId: string }).reminderId);
+    return { ok: true };
+  });
+
+  // The link at the end of every agenda: no login, the key is the proof.
+  app.get('/agenda/off/:key', { schema: { params: OffParams } }, async (req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send(page('Daily agenda', `<form method="post"><p>Stop receiving this daily agenda?</p><button type="submit" data-testid="agenda-off">Turn it off</button></form>`)),
+  );
+  app.register(async (scope) => {
+    // The page's form posts an empty urlencoded body: nothing in it is read.
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
+    scope.post('/agenda/off/:key', { schema: { params: OffParams } }, async (req, reply) => {
+      const done = await agenda.turnOff((req.params as { key: string }).key);
+      return reply
+        .code(done ? 200 : 404)
+        .type('text/html; charset=utf-8')
+        .send(
+          done
+            ? page('Daily agenda turned off', '<p data-testid="agenda-off-done">You will not receive this agenda any more. Turn it on again in the calendar’s reminder settings.</p>')
+            : page('Unknown link', '<p>This link does not turn off any agenda.</p>'),
+        );
+    });
   });
 
   // .ics files travel as the raw body (text/calendar, or anything: browsers

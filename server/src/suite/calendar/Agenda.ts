@@ -1,0 +1,244 @@
+// Daily agendas: a person asks for the day's events of one calendar, each
+// morning or the evening before, at a time of their own zone, on chosen
+// weekdays; Euria sends it in a direct message and/or it goes to the mail
+// outbox. It ends with a link that turns the reminder off.
+//
+// Scheduling is a BullMQ job scheduler that runs `tick(now)` every minute
+// (agenda-queue.ts); a tick sends what is due at `now`. Due-ness is computed
+// on wall-clock time in the reminder's zone (a 07:30 reminder is sent at
+// 07:30 in summer and in winter; one at 02:30 on the night clocks skip it is
+// sent at 03:30, and on the night 02:30 happens twice, once). A tick that
+// comes late (a server restarting) still sends what fell due in the last
+// hours.
+//
+// Exactly once per reminder and day, whatever the number of nodes running
+// ticks at once, retries or restarts: Euria's job has an id of its own and
+// its message a fixed clientId (each a no-op the second time), the mail
+// outbox row a unique key, and the delivery row, written last in the same
+// transaction as the mail, stops later ticks from doing it again.
+import crypto from 'node:crypto';
+import { DomainError, type AgendaJob, type Language, type OccurrenceView, type ReminderBody, type ReminderView, type UpdateReminderBody } from '@parley/protocol';
+import { newId } from '../../accounts/Accounts.ts';
+import type { Db } from '../../store/db.ts';
+import type { Calendar } from './Calendar.ts';
+import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall, weekday } from './time.ts';
+
+/** A tick this late after a reminder's time still sends it (a restart, a queue that was down). */
+export const CATCH_UP_MS = 6 * 3_600_000;
+
+interface ReminderRow {
+  id: string;
+  user_id: string;
+  org_id: string;
+  calendar_id: string;
+  by_chat: boolean;
+  by_mail: boolean;
+  send_time: string;
+  send_day: 'morning' | 'evening';
+  weekdays: number[];
+  include_recurring: boolean;
+  time_zone: string;
+  enabled: boolean;
+}
+
+const view = (r: ReminderRow): ReminderView => ({
+  id: r.id,
+  orgId: r.org_id,
+  calendarId: r.calendar_id,
+  chat: r.by_chat,
+  mail: r.by_mail,
+  time: r.send_time,
+  day: r.send_day,
+  weekdays: r.weekdays,
+  includeRecurring: r.include_recurring,
+  timeZone: r.time_zone,
+  enabled: r.enabled,
+});
+
+/**
+ * The agenda day a reminder is due for at `now`: the latest day whose send
+ * time (in the reminder's zone) has passed, less than CATCH_UP_MS ago, and
+ * whose weekday is chosen. Null when nothing is due.
+ */
+export function dueDay(r: { sendTime: string; sendDay: 'morning' | 'evening'; weekdays: number[]; timeZone: string }, now: number): { day: string; sendAt: number } | null {
+  const [h, m] = r.sendTime.split(':').map(Number) as [number, number];
+  const today = Math.floor(toWall(now, r.timeZone) / DAY_MS) * DAY_MS;
+  let best: { day: string; sendAt: number } | null = null;
+  for (const day of [today - DAY_MS, today, today + DAY_MS]) {
+    if (!r.weekdays.includes(weekday(day))) continue;
+    const sendWall = day - (r.sendDay === 'evening' ? DAY_MS : 0) + (h * 60 + m) * 60_000;
+    const sendAt = toUtc(sendWall, r.timeZone);
+    if (sendAt <= now && now - sendAt < CATCH_UP_MS) best = { day: formatWall(day, true), sendAt };
+  }
+  return best;
+}
+
+const WORDS: Record<Language, { title: (day: string) => string; none: string; allDay: string; off: string; subject: (day: string) => string }> = {
+  en: { title: (d) => `Your agenda for ${d}:`, none: 'Nothing in your calendar that day.', allDay: 'All day', off: 'Turn this reminder off', subject: (d) => `Agenda for ${d}` },
+  fr: { title: (d) => `Ton agenda du ${d} :`, none: 'Rien dans ton agenda ce jour-là.', allDay: 'Toute la journée', off: 'Désactiver ce rappel', subject: (d) => `Agenda du ${d}` },
+  de: { title: (d) => `Deine Termine am ${d}:`, none: 'An diesem Tag steht nichts in deinem Kalender.', allDay: 'Ganztägig', off: 'Diese Erinnerung abschalten', subject: (d) => `Termine am ${d}` },
+  it: { title: (d) => `La tua agenda di ${d}:`, none: 'Niente in calendario quel giorno.', allDay: 'Tutto il giorno', off: 'Disattiva questo promemoria', subject: (d) => `Agenda di ${d}` },
+  es: { title: (d) => `Tu agenda del ${d}:`, none: 'Nada en tu calendario ese día.', allDay: 'Todo el día', off: 'Desactivar este recordatorio', subject: (d) => `Agenda del ${d}` },
+};
+
+/** The agenda as plain text (chat renders its links; mail sends it as is). */
+export function renderAgenda(a: { language: Language; timeZone: string; day: string; occurrences: OccurrenceView[]; roomNames: Map<string, string>; offUrl: string }): { subject: string; text: string } {
+  const words = WORDS[a.language] ?? WORDS.en;
+  const dayWall = parseWall(a.day)!;
+  // The wall date printed as if in UTC is the date itself, in the person's language.
+  const date = new Intl.DateTimeFormat(a.language, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(dayWall));
+  const hm = (utc: number) => formatWall(toWall(utc, a.timeZone)).slice(11, 16);
+  const lines = [words.title(date)];
+  if (!a.occurrences.length) lines.push(words.none);
+  for (const o of a.occurrences) {
+    const when = o.allDay ? words.allDay : `${o.startAt < toUtc(dayWall, a.timeZone) ? '…' : hm(o.startAt)}–${o.endAt > toUtc(dayWall + DAY_MS, a.timeZone) ? '…' : hm(o.endAt)}`;
+    const where = [o.roomId ? a.roomNames.get(o.roomId) : undefined, o.location || undefined].filter(Boolean).join(', ');
+    lines.push(`• ${when} ${o.title}${where ? ` (${where})` : ''}${o.meetingUrl ? ` ${o.meetingUrl}` : ''}`);
+  }
+  lines.push('', `${words.off}: ${a.offUrl}`);
+  return { subject: words.subject(date), text: lines.join('\n') };
+}
+
+export interface AgendaDeps {
+  db: Db;
+  calendar: Calendar;
+  /** Keys the turn-off links. */
+  secret: string;
+  publicUrl: () => string;
+}
+
+export class Agenda {
+  readonly #d: AgendaDeps;
+  /** Euria's queue; without it (no Redis) agendas go by mail only. */
+  bots: { addAgenda(job: AgendaJob): Promise<void> } | undefined;
+
+  constructor(deps: AgendaDeps) {
+    this.#d = deps;
+  }
+
+  async reminders(userId: string, orgId: string): Promise<ReminderView[]> {
+    const rows = await this.#d.db.query<ReminderRow>('select * from agenda_reminders where user_id = $1 and org_id = $2 order by created_at', [userId, orgId]);
+    return rows.map(view);
+  }
+
+  async #visible(userId: string, orgId: string, calendarId: string): Promise<void> {
+    const calendars = await this.#d.calendar.calendars(userId, orgId);
+    if (!calendars.some((c) => c.id === calendarId)) throw new DomainError('CALENDAR_NOT_FOUND', 'no such calendar');
+  }
+
+  async create(userId: string, p: ReminderBody): Promise<ReminderView> {
+    await this.#visible(userId, p.orgId, p.calendarId);
+    if (!p.chat && !p.mail) throw new DomainError('INVALID_PAYLOAD', 'choose chat, mail or both');
+    const [user] = await this.#d.db.query<{ time_zone: string }>('select time_zone from users where id = $1', [userId]);
+    const zone = p.timeZone ?? user!.time_zone;
+    if (!isTimeZone(zone)) throw new DomainError('INVALID_TIME', `unknown time zone "${zone}"`);
+    const id = newId();
+    await this.#d.db.query(
+      `insert into agenda_reminders (id, user_id, org_id, calendar_id, by_chat, by_mail, send_time, send_day, weekdays, include_recurring, time_zone, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [id, userId, p.orgId, p.calendarId, p.chat, p.mail, p.time, p.day, JSON.stringify([...p.weekdays].sort()), p.includeRecurring, zone, Date.now()],
+    );
+    return (await this.reminders(userId, p.orgId)).find((r) => r.id === id)!;
+  }
+
+  async #own(userId: string, id: string): Promise<ReminderRow> {
+    const [row] = await this.#d.db.query<ReminderRow>('select * from agenda_reminders where id = $1 and user_id = $2', [id, userId]);
+    if (!row) throw new DomainError('NOT_FOUND', 'no such reminder');
+    return row;
+  }
+
+  async update(userId: string, id: string, p: UpdateReminderBody): Promise<ReminderView> {
+    const r = await this.#own(userId, id);
+    if (p.orgId && p.orgId !== r.org_id) throw new DomainError('INVALID_PAYLOAD', 'a reminder stays in its organization');
+    if (p.calendarId) await this.#visible(userId, r.org_id, p.calendarId);
+    if (p.timeZone && !isTimeZone(p.timeZone)) throw new DomainError('INVALID_TIME', `unknown time zone "${p.timeZone}"`);
+    const next = {
+      calendar_id: p.calendarId ?? r.calendar_id,
+      by_chat: p.chat ?? r.by_chat,
+      by_mail: p.mail ?? r.by_mail,
+      send_time: p.time ?? r.send_time,
+      send_day: p.day ?? r.send_day,
+      weekdays: p.weekdays ? [...p.weekdays].sort() : r.weekdays,
+      include_recurring: p.includeRecurring ?? r.include_recurring,
+      time_zone: p.timeZone ?? r.time_zone,
+      enabled: p.enabled ?? r.enabled,
+    };
+    if (!next.by_chat && !next.by_mail) throw new DomainError('INVALID_PAYLOAD', 'choose chat, mail or both');
+    await this.#d.db.query(
+      `update agenda_reminders set calendar_id = $2, by_chat = $3, by_mail = $4, send_time = $5, send_day = $6, weekdays = $7, include_recurring = $8, time_zone = $9, enabled = $10 where id = $1`,
+      [id, next.calendar_id, next.by_chat, next.by_mail, next.send_time, next.send_day, JSON.stringify(next.weekdays), next.include_recurring, next.time_zone, next.enabled],
+    );
+    return view({ ...r, ...next });
+  }
+
+  async remove(userId: string, id: string): Promise<void> {
+    await this.#own(userId, id);
+    await this.#d.db.query('delete from agenda_reminders where id = $1', [id]);
+  }
+
+  /** The secret part of a reminder's turn-off link: whoever has the agenda may turn it off, nobody may guess another's. */
+  offKey(reminderId: string): string {
+    return `${reminderId}.${crypto.createHmac('sha256', this.#d.secret).update(`agenda-off\n${reminderId}`).digest('base64url').slice(0, 32)}`;
+  }
+
+  offUrl(reminderId: string): string {
+    return `${this.#d.publicUrl()}/agenda/off/${this.offKey(reminderId)}`;
+  }
+
+  /** Turns a reminder off from its link; false for a forged or unknown key. */
+  async turnOff(key: string): Promise<boolean> {
+    const id = key.split('.')[0] ?? '';
+    const expected = this.offKey(id);
+    if (key.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(key), Buffer.from(expected))) return false;
+    const rows = await this.#d.db.query('update agenda_reminders set enabled = false where id = $1 returning id', [id]);
+    return rows.length > 0;
+  }
+
+  /** Sends every agenda due at `now`; returns how many this call delivered. */
+  async tick(now = Date.now()): Promise<number> {
+    const rows = await this.#d.db.query<ReminderRow & { language: Language; email: string }>(
+      `select r.*, u.language, u.email from agenda_reminders r join users u on u.id = r.user_id where r.enabled`,
+    );
+    let sent = 0;
+    for (const r of rows) {
+      const due = dueDay({ sendTime: r.send_time, sendDay: r.send_day, weekdays: r.weekdays, timeZone: r.time_zone }, now);
+      if (!due) continue;
+      const [done] = await this.#d.db.query('select 1 from agenda_deliveries where reminder_id = $1 and day = $2', [r.id, due.day]);
+      if (done) continue;
+      if (await this.#deliver(r, due.day, now)) sent++;
+    }
+    return sent;
+  }
+
+  async #deliver(r: ReminderRow & { language: Language; email: string }, day: string, now: number): Promise<boolean> {
+    const dayWall = parseWall(day)!;
+    let occurrences: OccurrenceView[];
+    let roomNames: Map<string, string>;
+    try {
+      occurrences = await this.#d.calendar.occurrences(r.user_id, r.org_id, toUtc(dayWall, r.time_zone), toUtc(dayWall + DAY_MS, r.time_zone), [r.calendar_id]);
+      roomNames = new Map((await this.#d.calendar.rooms(r.user_id, r.org_id)).map((room) => [room.id, room.name]));
+    } catch (error) {
+      // The person left the organization, or lost the calendar: nothing to send them any more.
+      if (error instanceof DomainError && (error.code === 'CALENDAR_NOT_FOUND' || error.code === 'ORG_NOT_FOUND')) {
+        await this.#d.db.query('update agenda_reminders set enabled = false where id = $1', [r.id]);
+        return false;
+      }
+      throw error;
+    }
+    if (!r.include_recurring) occurrences = occurrences.filter((o) => !o.recurring);
+    const { subject, text } = renderAgenda({ language: r.language, timeZone: r.time_zone, day, occurrences, roomNames, offUrl: this.offUrl(r.id) });
+    // Euria's job first: if what follows fails, the next tick queues it
+    // again under the same id (a no-op) and writes the rest.
+    if (r.by_chat && this.bots) await this.bots.addAgenda({ orgId: r.org_id, userId: r.user_id, reminderId: r.id, day, text });
+    return this.#d.db.tx(async (sql) => {
+      if (r.by_mail) {
+        await sql.query(
+          `insert into mail_outbox (id, dedupe_key, user_id, to_address, subject, body_text, created_at) values ($1, $2, $3, $4, $5, $6, $7) on conflict (dedupe_key) do nothing`,
+          [newId(), `agenda:${r.id}:${day}`, r.user_id, r.email, subject, text, now],
+        );
+      }
+      const rows = await sql.query('insert into agenda_deliveries (reminder_id, day, sent_at) values ($1, $2, $3) on conflict do nothing returning day', [r.id, day, now]);
+      return rows.length > 0;
+    });
+  }
+}
