@@ -8,7 +8,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, url: string, body?: unknown, token?: string): Promise<T> {
+export async function call<T>(method: string, url: string, body?: unknown, token?: string): Promise<T> {
   const res = await fetch(url, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },

@@ -5,6 +5,7 @@ import { LiveViewer } from './live/LiveViewer.tsx';
 import { AuthPage } from './account/AuthPage.tsx';
 import { sessionToken } from './account/session.ts';
 import { ChatApp } from './channels/ChatApp.tsx';
+import { CalendarApp } from './calendar/CalendarApp.tsx';
 import './styles.css';
 
 function App() {
@@ -15,6 +16,7 @@ function App() {
   const invite = /^\/chat\/invite\/([A-Za-z0-9_-]{10,200})\/?$/.exec(location.pathname);
   if (invite && !sessionToken.value) return <AuthPage invitation={invite[1]!} />;
   if (invite) return <AuthPage key="accept" invitation={invite[1]!} />;
+  if (/^\/calendar\/?$/.test(location.pathname)) return sessionToken.value ? <CalendarApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
   if (/^\/chat\/?$/.test(location.pathname)) return sessionToken.value ? <ChatApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
   return <Home />;
 }

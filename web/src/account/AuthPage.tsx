@@ -20,7 +20,8 @@ export function AuthPage({ invitation }: { invitation?: string }) {
   }, [invitation]);
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   // A fresh page load: the chat opens with the new session.
-  const done = () => location.assign('/chat');
+  // Back where one signed in from (the calendar), or to the chat.
+  const done = () => location.assign(location.pathname.startsWith('/calendar') ? '/calendar' : '/chat');
   const run = async (fn: () => Promise<void>) => {
     setBusy(true);
     setError(null);

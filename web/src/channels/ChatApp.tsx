@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ChannelView, Presence } from '@parley/protocol';
 import { api } from '../api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
+import { Dialog } from '../ui/Dialog.tsx';
 import { ChatClient } from './client.ts';
 import { Composer, Message, MessageList, ThreadPane } from './Messages.tsx';
 
@@ -113,6 +114,9 @@ export function ChatApp({ token }: { token: string }) {
             </button>
           </>
         )}
+        <a class="side-action" href="/calendar" data-testid="go-calendar">
+          📅 Calendar
+        </a>
         <footer class="me-box">
           <Dot presence={me.presence} />
           <span class="me-name" data-testid="me-name">
@@ -224,22 +228,6 @@ function NoOrg({ client }: { client: ChatClient }) {
         Sign out
       </button>
       {client.connection.value === 'offline' && <p class="hint warn">Offline</p>}
-    </div>
-  );
-}
-
-function Dialog({ title, close, children }: { title: string; close: () => void; children: preact.ComponentChildren }) {
-  return (
-    <div class="dialog-backdrop" onClick={(e) => e.target === e.currentTarget && close()}>
-      <div class="dialog" role="dialog" aria-label={title}>
-        <header class="pane-head">
-          <strong>{title}</strong>
-          <button type="button" class="icon-btn" aria-label="Close" onClick={close}>
-            ✕
-          </button>
-        </header>
-        {children}
-      </div>
     </div>
   );
 }

@@ -1,0 +1,50 @@
+// The calendar's HTTP calls (docs/protocol.md, "Calendar"), with the session token.
+import type { CalendarView, CreateEventBody, EventView, OccurrenceBody, OccurrenceView, ReminderBody, ReminderView, RoomBody, RoomView, UpdateEventBody, UpdateReminderBody } from '@parley/protocol';
+import { ApiError, call } from '../api.ts';
+
+const enc = encodeURIComponent;
+
+export function calendarApi(token: string) {
+  const c = <T>(method: string, url: string, body?: unknown) => call<T>(method, url, body, token);
+  return {
+    calendars: (orgId: string) => c<{ calendars: CalendarView[] }>('GET', `/api/orgs/${enc(orgId)}/calendars`).then((r) => r.calendars),
+    createCalendar: (orgId: string, name: string) => c<{ calendar: CalendarView }>('POST', '/api/calendars', { orgId, name }).then((r) => r.calendar),
+    share: (calendarId: string, userId: string, access: 'read' | 'write' | 'none') => c('PUT', `/api/calendars/${enc(calendarId)}/shares`, { userId, access }),
+    occurrences: (orgId: string, from: number, to: number, calendarIds?: string[]) =>
+      c<{ occurrences: OccurrenceView[] }>('GET', `/api/orgs/${enc(orgId)}/occurrences?from=${from}&to=${to}${calendarIds?.length ? `&calendarIds=${calendarIds.map(enc).join(',')}` : ''}`).then(
+        (r) => r.occurrences,
+      ),
+    event: (id: string) => c<{ event: EventView }>('GET', `/api/events/${enc(id)}`).then((r) => r.event),
+    createEvent: (body: CreateEventBody) => c<{ event: EventView }>('POST', '/api/events', body).then((r) => r.event),
+    updateEvent: (id: string, body: UpdateEventBody) => c<{ event: EventView }>('PATCH', `/api/events/${enc(id)}`, body).then((r) => r.event),
+    deleteEvent: (id: string) => c('DELETE', `/api/events/${enc(id)}`),
+    setOccurrence: (id: string, body: OccurrenceBody) => c<{ event: EventView }>('PUT', `/api/events/${enc(id)}/occurrences`, body),
+    rooms: (orgId: string) => c<{ rooms: RoomView[]; plan: string; maxRooms: number }>('GET', `/api/orgs/${enc(orgId)}/rooms`),
+    freeRooms: (orgId: string, from: number, to: number, capacity: number) =>
+      c<{ rooms: (RoomView & { recent: boolean })[] }>('GET', `/api/orgs/${enc(orgId)}/rooms/free?from=${from}&to=${to}&capacity=${capacity}`).then((r) => r.rooms),
+    createRoom: (orgId: string, body: RoomBody) => c<{ room: RoomView }>('POST', `/api/orgs/${enc(orgId)}/rooms`, body),
+    duplicateRoom: (roomId: string) => c<{ room: RoomView }>('POST', `/api/rooms/${enc(roomId)}/duplicate`),
+    deleteRoom: (roomId: string) => c('DELETE', `/api/rooms/${enc(roomId)}`),
+    reminders: (orgId: string) => c<{ reminders: ReminderView[] }>('GET', `/api/orgs/${enc(orgId)}/reminders`).then((r) => r.reminders),
+    createReminder: (body: ReminderBody) => c<{ reminder: ReminderView }>('POST', '/api/reminders', body),
+    updateReminder: (id: string, body: UpdateReminderBody) => c<{ reminder: ReminderView }>('PATCH', `/api/reminders/${enc(id)}`, body),
+    deleteReminder: (id: string) => c('DELETE', `/api/reminders/${enc(id)}`),
+    setTimeZone: (timeZone: string) => c('PUT', '/api/me/time-zone', { timeZone }),
+    async importIcs(calendarId: string, file: File): Promise<{ imported: number }> {
+      const res = await fetch(`/api/calendars/${enc(calendarId)}/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/calendar' }, body: file });
+      const data = (await res.json().catch(() => undefined)) as { imported?: number; error?: { code: 'INVALID_ICS'; message: string } } | undefined;
+      if (!res.ok || data?.imported === undefined) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
+      return { imported: data.imported };
+    },
+    /** Downloads the calendar as a .ics file (the token goes in a header, so not a plain link). */
+    async exportIcs(calendarId: string, name: string): Promise<void> {
+      const res = await fetch(`/api/calendars/${enc(calendarId)}/export`, { headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok) throw new ApiError({ code: 'INTERNAL', message: `HTTP ${res.status}` });
+      const url = URL.createObjectURL(await res.blob());
+      const a = Object.assign(document.createElement('a'), { href: url, download: `${name.replace(/[^\w.-]+/g, '_') || 'calendar'}.ics` });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    },
+  };
+}
+export type CalendarApi = ReturnType<typeof calendarApi>;

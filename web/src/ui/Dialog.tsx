@@ -1,0 +1,18 @@
+// A modal dialog: a title bar with a close button; a click on the backdrop closes it.
+import type { ComponentChildren } from 'preact';
+
+export function Dialog({ title, close, children, wide }: { title: string; close: () => void; children: ComponentChildren; wide?: boolean }) {
+  return (
+    <div class="dialog-backdrop" onClick={(e) => e.target === e.currentTarget && close()}>
+      <div class={`dialog${wide ? ' wide' : ''}`} role="dialog" aria-label={title}>
+        <header class="pane-head">
+          <strong>{title}</strong>
+          <button type="button" class="icon-btn" aria-label="Close" onClick={close}>
+            ✕
+          </button>
+        </header>
+        {children}
+      </div>
+    </div>
+  );
+}
