@@ -127,6 +127,7 @@ export interface EventView {
 export interface OccurrenceView {
   eventId: string;
   calendarId: string;
+  organizerId: string | null;
   /** The occurrence's original start (wall clock); equal to `start` unless it was moved. */
   recurrenceId: string;
   recurring: boolean;

@@ -226,6 +226,8 @@ export class Agenda {
       throw error;
     }
     if (!r.include_recurring) occurrences = occurrences.filter((o) => !o.recurring);
+    // The agenda goes to its owner alone: an event they organize links to the meeting as its moderator.
+    occurrences = occurrences.map((o) => (o.meetingUrl && o.organizerId === r.user_id ? { ...o, meetingUrl: this.#d.calendar.moderatorLink(o.meetingUrl) ?? o.meetingUrl } : o));
     const { subject, text } = renderAgenda({ language: r.language, timeZone: r.time_zone, day, occurrences, roomNames, offUrl: this.offUrl(r.id) });
     // Euria's job first: if what follows fails, the next tick queues it
     // again under the same id (a no-op) and writes the rest.

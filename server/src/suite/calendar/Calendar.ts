@@ -183,6 +183,7 @@ export function occurrencesOf(e: EventRow, overrides: OverrideRow[], from: numbe
   const base = {
     eventId: e.id,
     calendarId: e.calendar_id,
+    organizerId: e.organizer_id,
     recurring: Boolean(t.rrule),
     title: e.title,
     description: e.description,
@@ -594,6 +595,12 @@ export class Calendar {
   async #newMeeting(title: string): Promise<{ meetingId: string; url: string }> {
     if (!this.meetings) throw new DomainError('MEDIA_UNAVAILABLE', 'this server makes no meetings');
     return this.meetings.create(title.trim());
+  }
+
+  /** The organizer's own link to an event's meeting (which opens it as moderator): only ever shown to the organizer. */
+  moderatorLink(meetingUrl: string): string | undefined {
+    const id = /\/m\/([A-Za-z0-9_-]+)$/.exec(meetingUrl)?.[1];
+    return id && this.meetings ? this.meetings.moderatorUrl(id, meetingUrl) : undefined;
   }
 
   /** The event a meeting link was made for (a meeting record that expired comes back from it). */
