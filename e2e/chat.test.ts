@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pino } from 'pino';
 import type { Parley } from '@parley/server';
 import { Euria } from '@parley/bots';
+import { invite, signUp } from './chat-pages.ts';
 import { launchBrowser, participantId, startStack, tmpDir, waitFor, waitForMediaFrom } from './helpers.ts';
 
 const EURIA_TOKEN = 'e2e-euria-token-0123456789abcdef';
@@ -52,36 +53,12 @@ describe('team chat in the browser', () => {
     return page;
   }
 
-  async function signUp(page: Page, url: string, who: { name: string; username: string; language?: string; org?: string }): Promise<void> {
-    await page.goto(url);
-    await page.getByTestId('auth-page').waitFor();
-    await page.getByTestId('tab-signup').click();
-    await page.getByTestId('name-field').fill(who.name);
-    await page.getByTestId('username-field').fill(who.username);
-    await page.getByTestId('email-field').fill(`${who.username}@example.org`);
-    await page.getByTestId('signup-password').fill('correct horse battery');
-    if (who.language) await page.getByTestId('language-field').selectOption(who.language);
-    if (who.org) await page.getByTestId('org-field').fill(who.org);
-    await page.getByTestId('signup-submit').click();
-    await page.getByTestId('chat-app').waitFor();
-  }
-
   const message = (page: Page, text: string) => page.getByTestId('messages').getByTestId('message').filter({ hasText: text });
 
   async function send(page: Page, text: string): Promise<void> {
     await page.getByTestId('composer-input').fill(text);
     await page.getByTestId('composer-input').press('Enter');
     await message(page, text).first().waitFor();
-  }
-
-  async function invite(page: Page, role: 'collaborator' | 'external', channels: string[] = []): Promise<string> {
-    await page.getByTestId('invite-people').click();
-    await page.getByTestId('invite-role').selectOption(role);
-    for (const c of channels) await page.locator(`[data-testid=invite-channel][data-channel-name="${c}"]`).check();
-    await page.getByTestId('invite-create').click();
-    const url = await page.getByTestId('invite-url').inputValue();
-    await page.getByRole('dialog').getByLabel('Close').click();
-    return url;
   }
 
   test('sign up with a new organization, invite a colleague who gets Euria’s welcome in French', async () => {

@@ -303,13 +303,11 @@ export function CalendarApp({ token }: { token: string }) {
                   setDialog({ kind: 'new', start: new Date(d.getFullYear(), d.getMonth(), d.getDate(), Math.floor(y / HOUR_PX)) });
                 }}
               >
-                {onDay(d)
-                  .filter((o) => !o.allDay)
-                  .map((o) => {
-                    const top = Math.max(0, (o.startAt - d.getTime()) / 3_600_000) * HOUR_PX;
-                    const bottom = Math.min(24, (o.endAt - d.getTime()) / 3_600_000) * HOUR_PX;
-                    return chip(o, { position: 'absolute', top: `${top}px`, height: `${Math.max(18, bottom - top)}px`, left: '2px', right: '2px' });
-                  })}
+                {lanes(onDay(d).filter((o) => !o.allDay)).map(({ o, lane, of }) => {
+                  const top = Math.max(0, (o.startAt - d.getTime()) / 3_600_000) * HOUR_PX;
+                  const bottom = Math.min(24, (o.endAt - d.getTime()) / 3_600_000) * HOUR_PX;
+                  return chip(o, { position: 'absolute', top: `${top}px`, height: `${Math.max(18, bottom - top)}px`, left: `calc(${(100 * lane) / of}% + 2px)`, width: `calc(${100 / of}% - 4px)` });
+                })}
               </div>
             ))}
           </div>
@@ -337,6 +335,37 @@ export function CalendarApp({ token }: { token: string }) {
       {dialog?.kind === 'reminders' && <Reminders cal={cal} orgId={org.id} calendars={calendars.filter((c) => !c.roomId)} close={() => setDialog(null)} />}
     </div>
   );
+}
+
+/**
+ * Side by side: overlapping events share their column in lanes. A group of
+ * events that overlap one another (directly or through others) has as many
+ * lanes as it needs at most; each event takes the first free lane.
+ */
+function lanes(list: OccurrenceView[]): { o: OccurrenceView; lane: number; of: number }[] {
+  const sorted = [...list].sort((a, b) => a.startAt - b.startAt || b.endAt - a.endAt);
+  const out: { o: OccurrenceView; lane: number; of: number }[] = [];
+  let group: { o: OccurrenceView; lane: number; of: number }[] = [];
+  let groupEnd = -Infinity;
+  let laneEnds: number[] = [];
+  const close = () => {
+    for (const g of group) g.of = laneEnds.length;
+    out.push(...group);
+    group = [];
+    laneEnds = [];
+  };
+  for (const o of sorted) {
+    if (o.startAt >= groupEnd) close();
+    // Zero-length events still take a sliver of time on screen.
+    const end = Math.max(o.endAt, o.startAt + 15 * 60_000);
+    let lane = laneEnds.findIndex((e) => e <= o.startAt);
+    if (lane < 0) lane = laneEnds.push(end) - 1;
+    else laneEnds[lane] = end;
+    group.push({ o, lane, of: 1 });
+    groupEnd = Math.max(groupEnd, end);
+  }
+  close();
+  return out;
 }
 
 function nextHour(): Date {
@@ -624,7 +653,8 @@ function EventDetails({
   const when = occ.allDay
     ? `${new Date(occ.startAt).toLocaleDateString()} (all day)`
     : `${new Date(occ.startAt).toLocaleString([], { dateStyle: 'full', timeStyle: 'short' })} – ${hm(occ.endAt)}`;
-  const join = event?.organizerId === meId && event.moderatorUrl ? event.moderatorUrl : occ.meetingUrl;
+  // Once the event is loaded: the organizer's link (moderator) differs from everyone else's.
+  const join = event ? (event.moderatorUrl ?? event.meetingUrl) : null;
   return (
     <Dialog title={occ.title} close={close}>
       <div class="dialog-form" data-testid="event-details">

@@ -1,0 +1,171 @@
+// The calendar in real Chromium pages (in Zurich time): an administrator adds
+// a meeting room (the free plan's only one), creates an event with a meeting
+// link and that room, shares the calendar, and asks for a daily agenda. The
+// agenda clock's tick is given its time (not waited for); Euria's message
+// arrives in chat, its link opens the meeting as its moderator, a colleague
+// joins from the shared calendar, and both pages decode each other's video.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { pino } from 'pino';
+import type { Parley } from '@parley/server';
+import { Euria } from '@parley/bots';
+import { invite, signUp } from './chat-pages.ts';
+import { launchBrowser, participantId, startStack, tmpDir, waitForMediaFrom } from './helpers.ts';
+
+const EURIA_TOKEN = 'e2e-euria-token-calendar-0123456789';
+const ZONE = 'Europe/Zurich';
+
+describe('calendar in the browser', () => {
+  let parley: Parley;
+  let browser: Browser;
+  let euria: Euria;
+  const tag = crypto.randomBytes(3).toString('hex');
+
+  before(async () => {
+    const queueName = `bots-cal-${tag}`;
+    parley = await startStack({
+      config: {
+        database: { kind: 'pglite', dir: path.join(tmpDir('calendar-e2e'), 'pglite') },
+        bots: { queueName, agendaQueueName: `agenda-cal-${tag}`, euriaToken: EURIA_TOKEN },
+      },
+    });
+    euria = new Euria({ serverUrl: parley.url, token: EURIA_TOKEN, redisUrl: process.env.PARLEY_TEST_REDIS_URL!, queueName, log: pino({ level: 'silent' }) }).start();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await euria?.close();
+    await parley?.close();
+  });
+
+  async function person(name: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'], timezoneId: ZONE });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
+    return page;
+  }
+
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date());
+
+  test('an event with a meeting link and a room; the agenda in chat; its link opens the meeting; a colleague joins from the shared calendar', async () => {
+    const alice = await person('alice');
+    await signUp(alice, `${parley.url}/chat`, { name: 'Alice', username: `alice${tag}`, org: 'Acme' });
+    const inviteUrl = await invite(alice, 'collaborator');
+    const bob = await person('bob');
+    await signUp(bob, inviteUrl, { name: 'Bob', username: `bob${tag}` });
+
+    // Rooms: the free plan has one.
+    await alice.getByTestId('go-calendar').click();
+    await alice.getByTestId('calendar-app').waitFor();
+    await alice.getByTestId('open-rooms').click();
+    await alice.getByTestId('room-name').fill('Alps');
+    await alice.getByTestId('room-seats').fill('8');
+    await alice.getByTestId('room-equipment').fill('screen, camera');
+    await alice.getByTestId('room-create').click();
+    await alice.locator('[data-testid=room-row][data-room-name="Alps"]').waitFor();
+    await alice.getByTestId('room-name').fill('Jura');
+    await alice.getByTestId('room-create').click();
+    assert.match((await alice.getByTestId('rooms-error').textContent())!, /free plan has 1 meeting room/);
+    assert.equal(await alice.getByTestId('rooms-plan').textContent(), '1 of 1 rooms (free plan)');
+    await alice.getByRole('dialog').getByLabel('Close').click();
+
+    // The event: today 10:00-11:00, a meeting link, the room picked among the free ones.
+    await alice.getByTestId('new-event').click();
+    await alice.getByTestId('event-title').fill('Design review');
+    await alice.getByTestId('event-start').fill(`${today}T10:00`);
+    await alice.getByTestId('event-end').fill(`${today}T11:00`);
+    await alice.getByTestId('event-meeting').check();
+    await alice.getByTestId('room-capacity').fill('4');
+    await alice.getByTestId('find-rooms').click();
+    const alps = alice.locator('[data-testid=free-room][data-room-name="Alps"]');
+    await alps.waitFor();
+    assert.match((await alps.textContent())!, /8 seats · screen, camera/);
+    await alps.locator('input').check();
+    await alice.getByTestId('event-save').click();
+    await alice.getByTestId('event-editor').waitFor({ state: 'detached' });
+    const onAlice = alice.locator('[data-testid=occurrence][data-title="Design review"]').first();
+    await onAlice.waitFor();
+    await onAlice.click();
+    assert.match((await alice.getByTestId('event-room').textContent())!, /Alps/);
+    assert.match((await alice.getByTestId('join-meeting').getAttribute('href'))!, /\/m\/[A-Za-z0-9_-]+\?moderatorToken=/);
+    assert.match((await alice.getByTestId('event-when').textContent())!, /10:00/);
+    await alice.getByRole('dialog').getByLabel('Close').click();
+
+    // Shared with Bob, read-only.
+    await alice.locator('[data-testid=calendar-entry][data-access=owner]').getByTestId('share-calendar').click();
+    await alice.getByTestId('share-user').selectOption({ label: `Bob (@bob${tag})` });
+    await alice.getByTestId('share-save').click();
+    await alice.getByTestId('share-done').filter({ hasText: 'Shared.' }).waitFor();
+    await alice.getByRole('dialog').getByLabel('Close').click();
+
+    // A daily agenda at this very minute (in Zurich), by Euria in chat, every day.
+    const now = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(Date.now() - 60_000);
+    await alice.getByTestId('open-reminders').click();
+    await alice.getByTestId('reminder-time').fill(now);
+    for (const box of await alice.getByTestId('reminder-weekday').all()) await box.check();
+    await alice.getByTestId('reminder-create').click();
+    await alice.getByTestId('reminder-row').waitFor();
+    assert.match((await alice.getByTestId('reminder-row').textContent())!, new RegExp(`${now} the same morning · Mon Tue Wed Thu Fri Sat Sun · chat · ${ZONE}`));
+    await alice.getByRole('dialog').getByLabel('Close').click();
+
+    // The room is taken at that time: Bob finds no free room there.
+    await bob.goto(`${parley.url}/calendar`);
+    await bob.getByTestId('calendar-app').waitFor();
+    await bob.getByTestId('new-event').click();
+    await bob.getByTestId('event-start').fill(`${today}T10:30`);
+    await bob.getByTestId('event-end').fill(`${today}T11:30`);
+    await bob.getByTestId('find-rooms').click();
+    await bob.getByTestId('free-rooms').waitFor();
+    assert.equal(await bob.getByTestId('free-room').count(), 0);
+    await bob.getByRole('dialog').getByLabel('Close').click();
+
+    // The minute's tick, given its time.
+    await parley.chat!.agenda.tick(Date.now());
+
+    // Euria's agenda in Alice's chat.
+    await alice.goto(`${parley.url}/chat`);
+    await alice.getByTestId('chat-app').waitFor();
+    await alice.getByTestId('dm-list').locator('[data-channel-name="Euria"]').click();
+    const agenda = alice.getByTestId('messages').getByTestId('message').filter({ hasText: 'Your agenda for' });
+    await agenda.waitFor({ timeout: 30_000 });
+    const text = (await agenda.getByTestId('message-text').textContent())!;
+    assert.match(text, /• 10:00–11:00 Design review \(Alps\) http/);
+    assert.match(text, /Turn this reminder off: http/);
+
+    // Bob joins first, from Alice's shared calendar.
+    await bob.reload();
+    await bob.locator('[data-testid=calendar-entry][data-access=read]').waitFor();
+    await bob.locator('[data-testid=occurrence][data-title="Design review"]').first().click();
+    const join = bob.getByTestId('join-meeting');
+    assert.doesNotMatch((await join.getAttribute('href'))!, /moderatorToken/);
+    const bobPopup = bob.context().waitForEvent('page');
+    await join.click();
+    const bobMeet = await bobPopup;
+    await bobMeet.getByTestId('name-input').fill('Bob');
+    await bobMeet.getByTestId('join-button').click();
+    await bobMeet.getByTestId('room').waitFor({ timeout: 30_000 });
+
+    // Alice from her agenda's link: second in, moderator all the same.
+    const alicePopup = alice.context().waitForEvent('page');
+    await agenda.getByRole('link').filter({ hasText: '/m/' }).click();
+    const aliceMeet = await alicePopup;
+    assert.match(aliceMeet.url(), /moderatorToken=/);
+    await aliceMeet.getByTestId('name-input').fill('Alice');
+    await aliceMeet.getByTestId('join-button').click();
+    await aliceMeet.getByTestId('room').waitFor({ timeout: 30_000 });
+    await aliceMeet.getByTestId('i-am-moderator').waitFor({ timeout: 10_000 });
+
+    const [ida, idb] = (await Promise.all([participantId(aliceMeet), participantId(bobMeet)])) as [string, string];
+    const seenByAlice = await waitForMediaFrom(aliceMeet, [idb]);
+    const seenByBob = await waitForMediaFrom(bobMeet, [ida]);
+    const video = [...seenByAlice, ...seenByBob].filter((s) => s.kind === 'video');
+    assert.equal(video.length, 2);
+    for (const s of video) assert.ok(s.framesDecoded > 0);
+    await aliceMeet.close();
+    await bobMeet.close();
+  });
+});
