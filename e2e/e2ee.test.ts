@@ -64,8 +64,12 @@ describe('end-to-end encryption', () => {
   });
 
   test('two pages with the same key see and hear each other; the page without it decodes nothing meaningful', async (t) => {
-    // Before: everyone sees the camera.
-    assert.ok(looksLikeTheCamera(await picture(c.page, idb)), 'plain video is the camera');
+    // Before: everyone sees the camera. Frames decoded does not yet mean the
+    // <video> has painted one (videoWidth is 0 until it does), so wait for it.
+    await waitFor('C shows B\'s camera in the clear', async () => {
+      const p = await picture(c.page, idb);
+      return looksLikeTheCamera(p) && p;
+    });
     await enable(a.page, 'blue whale at noon');
     await enable(b.page, 'blue whale at noon');
 
