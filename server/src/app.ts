@@ -37,6 +37,7 @@ import { registerCalendarRoutes } from './http/calendar.routes.ts';
 import { Calendar } from './suite/calendar/Calendar.ts';
 import { Agenda } from './suite/calendar/Agenda.ts';
 import { startAgendaTicks } from './suite/calendar/agenda-queue.ts';
+import { MailSender } from './suite/mail/MailSender.ts';
 import { createChatGateway, signOutSessions, type ChatNamespace } from './gateway/chat-namespace.ts';
 import type { MeetingId } from '@parley/protocol';
 import { botQueue as openBotQueue, type BotQueue } from './org/bot-queue.ts';
@@ -285,11 +286,15 @@ async function wireChat(
   await orgs.addBots();
   const botQueue = config.redisUrl ? openBotQueue(config.redisUrl, config.bots.queueName) : undefined;
   if (botQueue) cleanups.push(() => botQueue.close());
-  else log.warn('no REDIS_URL: Euria will not welcome new members nor send agendas (bots and the agenda clock run on BullMQ queues)');
+  else log.warn(`no REDIS_URL: Euria will not welcome new members nor send agendas${config.mail.smtpUrl ? ', and no mail is sent' : ''} (bots and the minute clock run on BullMQ queues)`);
   parts.agenda.bots = botQueue;
   if (config.redisUrl) {
-    const ticks = await startAgendaTicks({ redisUrl: config.redisUrl, queueName: config.bots.agendaQueueName, agenda: parts.agenda, log: log.child({ module: 'agenda' }) });
-    cleanups.push(() => ticks.close());
+    const mail = config.mail.smtpUrl ? new MailSender({ db: parts.db, smtpUrl: config.mail.smtpUrl, from: config.mail.from }) : undefined;
+    const ticks = await startAgendaTicks({ redisUrl: config.redisUrl, queueName: config.bots.agendaQueueName, agenda: parts.agenda, mail, log: log.child({ module: 'agenda' }) });
+    cleanups.push(async () => {
+      await ticks.close();
+      mail?.close();
+    });
   }
   orgs.on('memberAdded', (orgId, userId, role) => {
     if (!botQueue || role === 'bot') return;

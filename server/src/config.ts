@@ -35,7 +35,15 @@ export interface ServerConfig {
   /** Accounts and team chat; undefined runs meetings only (no accounts, no chat). */
   database: DatabaseConfig | undefined;
   bots: BotsConfig;
+  mail: MailConfig;
   sfu: SfuConfig;
+}
+
+export interface MailConfig {
+  /** SMTP server the mail outbox is sent through; unset keeps mail in the mail_outbox table. */
+  smtpUrl: string | undefined;
+  /** The From of every mail. */
+  from: string;
 }
 
 export interface BotsConfig {
@@ -139,6 +147,29 @@ export function botToken(secret: string, bot: string): string {
   return crypto.createHmac('sha256', secret).update(`parley-bot-token:${bot}`).digest('base64url');
 }
 
+/** Checks SMTP_URL at start rather than at the first mail, hours later. */
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('SMTP_URL must be a URL like smtp://user:password@host:587 or smtps://host:465');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
+  return raw;
+}
+
+/** The domain of the default From: PUBLIC_URL's host, else this machine's name. */
+function mailDomain(publicUrl: string | undefined): string {
+  try {
+    if (publicUrl) return new URL(publicUrl).hostname;
+  } catch {
+    // An invalid PUBLIC_URL is reported where it is used.
+  }
+  return os.hostname() || 'localhost';
+}
+
 export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConfig {
   const dataDir = path.resolve(env('DATA_DIR') ?? 'data');
   const secret = env('PARLEY_SECRET') ?? overrides.secret ?? loadSecret(dataDir);
@@ -174,6 +205,10 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
       agendaQueueName: env('AGENDA_QUEUE') ?? 'parley-agenda',
       euriaToken: env('EURIA_TOKEN') ?? botToken(secret, 'euria'),
     },
+    mail: {
+      smtpUrl: smtpUrl(env('SMTP_URL')),
+      from: env('MAIL_FROM') ?? `Parley <parley@${mailDomain(env('PUBLIC_URL'))}>`,
+    },
     sfu: {
       ...sfuDefaults,
       workers: int('MEDIA_WORKERS', sfuDefaults.workers, 1),
@@ -187,5 +222,5 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
       maxIncomingBitrate: int('MEDIA_MAX_INCOMING_BITRATE', sfuDefaults.maxIncomingBitrate, 100_000),
     },
   };
-  return { ...base, ...overrides, capture: { ...base.capture, ...overrides.capture }, bots: { ...base.bots, ...overrides.bots }, sfu: { ...base.sfu, ...overrides.sfu } };
+  return { ...base, ...overrides, capture: { ...base.capture, ...overrides.capture }, bots: { ...base.bots, ...overrides.bots }, mail: { ...base.mail, ...overrides.mail }, sfu: { ...base.sfu, ...overrides.sfu } };
 }
