@@ -22,10 +22,10 @@ import type {
   RecorderView,
 } from '@parley/protocol';
 import { readDriveJson, type Drive } from '@parley/server/shared';
-import { Epoch, killStrays, type InputStream, type Segment } from './ffmpeg.ts';
+import { Epoch, killStrays, segmentListIncludesOffset, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
-import { freePortPair, releasePortPair, StreamRelay, udpBound } from './relay.ts';
+import { freePortPair, releasePortPair, StreamRelay, udpBound, udpDrops } from './relay.ts';
 
 type RecorderSocket = Socket<RecorderServerToClientEvents, RecorderClientToServerEvents>;
 
@@ -46,7 +46,13 @@ interface Stream {
   consumer: RecorderConsumerWire | null;
   relay: StreamRelay;
   ffPort: number;
+  askKeyframe: () => void;
+  /** Packets the kernel has dropped on ffmpeg's port for this stream, as last seen. */
+  ffDrops: number;
 }
+
+/** How often ffmpeg's video ports are checked for packets it was too busy to take. */
+const DROP_CHECK_MS = 500;
 
 const recordingFolder = (job: RecorderJob) => `meetings/${job.meetingId}/recordings/${job.captureId}/`;
 const liveFolder = (job: RecorderJob) => `live/${job.liveId}/`;
@@ -79,6 +85,8 @@ export class CaptureJob {
   #writtenSeconds = 0;
   #firstOfEpoch = true;
   #progressTimer: NodeJS.Timeout | undefined;
+  #dropTimer: NodeJS.Timeout | undefined;
+  #listIncludesOffset = false;
   #speaker: ParticipantId | null = null;
   #speakerSince = 0;
   #speakerTimer: NodeJS.Timeout | undefined;
@@ -105,19 +113,24 @@ export class CaptureJob {
       ...(live ? { live: { folder: liveFolder(this.#job), state: live, shareSeconds: Math.max(3600, Math.ceil(((this.#job.endsAt ?? Date.now()) - Date.now()) / 1000) + 2 * 3600) } } : {}),
     });
     await this.#recoverLeftovers();
+    this.#listIncludesOffset = await segmentListIncludesOffset();
     this.#log.info({ part: this.#part }, 'capture job started');
 
     const stopAt = this.#job.endsAt ? setTimeout(() => this.#requestStop('cap'), Math.max(0, this.#job.endsAt - Date.now())) : undefined;
     const attached = await this.#connect();
     if (!attached) this.#requestStop('stopped');
     this.#progressTimer = setInterval(() => this.#report('live'), 1000);
+    this.#dropTimer = setInterval(() => this.#checkDrops(), DROP_CHECK_MS);
     await this.#stopped;
     clearTimeout(stopAt);
     clearInterval(this.#progressTimer);
+    clearInterval(this.#dropTimer);
     clearTimeout(this.#reconcileTimer);
     clearTimeout(this.#speakerTimer);
     await this.#reconciling.catch(() => undefined);
-    await this.#epoch?.stop({ drain: true });
+    const drained = await this.#epoch?.stop({ drain: true });
+    // Whether the last run caught up before it ended: a shortfall is lost from the end of the capture.
+    if (drained) this.#log.info(drained, 'ffmpeg drained');
     this.#epoch = undefined;
     for (const s of this.#streams.values()) this.#closeStream(s);
     this.#report('finishing');
@@ -286,15 +299,16 @@ export class CaptureJob {
       const ffPort = await freePortPair();
       // The payload type is known once consumed; the relay learns it below and forwards nothing before.
       const relay = await StreamRelay.open(kind, this.#o.rtpIp, ffPort, null);
-      const stream: Stream = { producerId, consumer: null, relay, ffPort };
+      const stream: Stream = { producerId, consumer: null, relay, ffPort, askKeyframe: () => undefined, ffDrops: 0 };
       s = stream;
       // A lost video packet breaks the picture until the next keyframe: ask for one (at most once a second).
       let asked = 0;
-      relay.onLoss = () => {
+      stream.askKeyframe = () => {
         if (!stream.consumer || Date.now() - asked < 1000) return;
         asked = Date.now();
         void this.#emit('recorder:keyframe', { consumerId: stream.consumer.id }).catch(() => undefined);
       };
+      relay.onLoss = stream.askKeyframe;
       this.#streams.set(producerId, s);
     }
     const res = (await this.#emit('recorder:consume', {
@@ -307,6 +321,27 @@ export class CaptureJob {
     s.consumer = res.consumer;
     s.relay.payloadType = res.consumer.rtpParameters.codecs[0]!.payloadType;
     return s;
+  }
+
+  /**
+   * A loaded ffmpeg falls behind reading its sockets and the kernel drops
+   * what overflows: the relay sees no loss, yet the video is broken until
+   * its next keyframe, which a sender only makes when asked (under CI load
+   * a recording showed one frozen picture for 12 s). Ask when drops appear.
+   */
+  #checkDrops(): void {
+    const video = [...this.#streams.values()].filter((s) => s.consumer?.kind === 'video');
+    if (video.length === 0) return;
+    const drops = udpDrops(video.map((s) => s.ffPort));
+    for (const s of video) {
+      // A new ffmpeg's socket counts from 0 again.
+      const now = drops.get(s.ffPort) ?? 0;
+      if (now > s.ffDrops) {
+        this.#log.debug({ producer: s.producerId, dropped: now - s.ffDrops }, 'ffmpeg fell behind and lost video packets; asking for a keyframe');
+        s.askKeyframe();
+      }
+      s.ffDrops = now;
+    }
   }
 
   #closeStream(s: Stream): void {
@@ -330,6 +365,7 @@ export class CaptureJob {
       startNumber: 0,
       offsetSeconds: offset,
       preset: this.#o.preset,
+      listIncludesOffset: this.#listIncludesOffset,
       onSegment: (seg) => this.#onSegment(seg),
       onExit: (code, stderr) => {
         if (this.#epoch !== epoch || this.#stopRequested) return;
@@ -377,6 +413,7 @@ export class CaptureJob {
       this.#log.info({ epoch: this.#epochNo, afterMs: Date.now() - this.#epoch.startedAt }, 'ffmpeg wrote its first segment');
     }
     this.#epochWrote = this.#epoch;
+    this.#log.debug({ file: seg.file, start: seg.start, end: seg.end }, 'segment written');
     const duration = Math.max(0, seg.end - seg.start);
     if (this.#mediaStartedAt === null) this.#mediaStartedAt = Math.round(this.#job.requestedAt + seg.start * 1000);
     this.#segments += 1;

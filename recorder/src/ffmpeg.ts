@@ -6,6 +6,7 @@
 // starts at the wall-clock time since the capture was requested.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { RtpParametersWire } from '@parley/protocol';
 import { CANVAS, type Composition } from './layout.ts';
@@ -102,8 +103,57 @@ export interface EpochOptions {
   /** Where this run starts on the capture's timeline, seconds. */
   offsetSeconds: number;
   preset: string;
+  /** What segmentListIncludesOffset() found for this machine's ffmpeg. */
+  listIncludesOffset: boolean;
   onSegment: (s: Segment) => void;
   onExit: (code: number | null, stderr: string) => void;
+}
+
+/**
+ * A line of a run's segment list ("file,start,end") on the capture's
+ * timeline. The list's first start is always 0, the run's first frame; the
+ * other times count -output_ts_offset in with some ffmpeg versions (5.1 does:
+ * they come from the packets' timestamps), with others not.
+ */
+export function segmentTimes(line: string, index: number, offsetSeconds: number, listIncludesOffset: boolean): Segment | null {
+  const [file, start, end] = line.split(',');
+  if (!file || start === undefined || end === undefined) return null;
+  const shift = listIncludesOffset ? 0 : offsetSeconds;
+  return { file, start: index === 0 ? offsetSeconds + Number(start) : shift + Number(start), end: shift + Number(end) };
+}
+
+let listProbe: Promise<boolean> | undefined;
+/**
+ * Whether this machine's ffmpeg counts -output_ts_offset in its segment
+ * list's times: found once, by a one-second run with an offset of 100 s.
+ * Taken the wrong way, the first segment of every run after the first
+ * would seem to last as long as the whole capture so far.
+ */
+export function segmentListIncludesOffset(): Promise<boolean> {
+  listProbe ??= new Promise<boolean>((resolve, reject) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-segment-list-'));
+    const list = path.join(dir, 'list.csv');
+    const child = spawn('ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=s=64x36:r=10:d=1',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-output_ts_offset', '100',
+      '-f', 'segment', '-segment_time', '10', '-segment_format', 'mpegts', '-segment_list', list, '-segment_list_type', 'csv', path.join(dir, '%d.ts'),
+    ], { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', () => {
+      try {
+        const end = Number(fs.readFileSync(list, 'utf8').split('\n')[0]!.split(',')[2]);
+        if (!Number.isFinite(end)) throw new Error('ffmpeg wrote no segment list');
+        resolve(end > 50);
+      } catch (error) {
+        reject(error as Error);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+  // A failed probe is tried again next time.
+  listProbe.catch(() => (listProbe = undefined));
+  return listProbe;
 }
 
 /** One running ffmpeg. Segments are reported as ffmpeg completes them. */
@@ -141,6 +191,10 @@ export class Epoch {
       // Enough to learn each video's size from its first keyframe, no more: every second here is a second of lost picture.
       '-analyzeduration', '3000000', '-probesize', '10000000',
       '-reorder_queue_size', '100',
+      // Room for seconds of input while a loaded ffmpeg falls behind (its
+      // default, 384 KiB, overflows in under a second of two cameras);
+      // the kernel caps it at net.core.rmem_max.
+      '-buffer_size', String(4 * 1024 * 1024),
       '-fflags', '+genpts+discardcorrupt',
       '-i', sdp,
       '-filter_complex', filterGraph(comp, index, nameFile),
@@ -195,12 +249,8 @@ export class Epoch {
     }
     const lines = text.split('\n').filter((l) => l.trim());
     for (; this.#seen < lines.length; this.#seen++) {
-      const [file, start, end] = lines[this.#seen]!.split(',');
-      if (!file || start === undefined || end === undefined) continue;
-      // The list counts from this run's first frame; -output_ts_offset moves
-      // the timestamps inside the files, not these: add it here.
-      const offset = this.#opts.offsetSeconds;
-      this.#opts.onSegment({ file, start: offset + Number(start), end: offset + Number(end) });
+      const times = segmentTimes(lines[this.#seen]!, this.#seen, this.#opts.offsetSeconds, this.#opts.listIncludesOffset);
+      if (times) this.#opts.onSegment(times);
     }
   }
 
@@ -211,11 +261,14 @@ export class Epoch {
    * keyframe, a loaded machine) would lose its last seconds. (Its inputs keep
    * flowing meanwhile: ffmpeg reads "q" only between packets.)
    */
-  async stop(opts: { drain?: boolean } = {}): Promise<void> {
+  async stop(opts: { drain?: boolean } = {}): Promise<{ outSeconds: number; wantedSeconds: number; waitedMs: number }> {
+    const began = Date.now();
+    const target = (Date.now() - this.startedAt) * 1000 - 100_000;
     if (opts.drain) {
-      const target = (Date.now() - this.startedAt) * 1000 - 100_000;
-      const deadline = Date.now() + 8000;
-      while (this.#child.exitCode === null && this.#outTimeUs < target && Date.now() < deadline && Date.now() - this.#advancedAt < 2000) {
+      const deadline = Date.now() + 15_000;
+      // A run that has written nothing yet is still starting (waiting for a
+      // keyframe, probing its inputs), not stuck: only the deadline ends its wait.
+      while (this.#child.exitCode === null && this.#outTimeUs < target && Date.now() < deadline && (this.#outTimeUs === 0 || Date.now() - this.#advancedAt < 5000)) {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -226,6 +279,7 @@ export class Epoch {
       clearTimeout(timer);
     }
     await this.exited;
+    return { outSeconds: this.#outTimeUs / 1e6, wantedSeconds: target / 1e6, waitedMs: Date.now() - began };
   }
 }
 

@@ -271,6 +271,32 @@ export function udpBound(port: number): boolean {
   return false;
 }
 
+/**
+ * Datagrams the kernel dropped on each of `ports` because the socket's
+ * buffer was full (Linux: the last column of /proc/net/udp and udp6). A
+ * loaded ffmpeg falls behind reading its inputs: what it loses there the
+ * relay never sees, and a video stays frozen or broken until a keyframe.
+ */
+export function udpDrops(ports: Iterable<number>): Map<number, number> {
+  const wanted = new Map([...ports].map((p) => [`:${p.toString(16).toUpperCase().padStart(4, '0')}`, p]));
+  const drops = new Map<number, number>();
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(table, 'utf8');
+    } catch {
+      continue; // No such table (no IPv6).
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      const local = cols[1];
+      const port = local === undefined ? undefined : wanted.get(local.slice(local.lastIndexOf(':')));
+      if (port !== undefined) drops.set(port, (drops.get(port) ?? 0) + Number(cols.at(-1)));
+    }
+  }
+  return drops;
+}
+
 /** An even port P with P + 1 free too (ffmpeg's RTP and RTCP for one SDP media line). */
 export async function freePortPair(): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {

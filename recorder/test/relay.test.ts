@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { freePortPair, releasePortPair, StreamRelay, udpBound } from '../src/relay.ts';
+import { spawn } from 'node:child_process';
+import { freePortPair, releasePortPair, StreamRelay, udpBound, udpDrops } from '../src/relay.ts';
 import { sdpFor } from '../src/ffmpeg.ts';
 
 function rtp(seq: number, ts: number, payload = Buffer.from([0x78, 1, 2, 3]), pt = 111): Buffer {
@@ -258,6 +259,30 @@ test('held packets wait for ffmpeg to listen, then go in order; udpBound sees th
   } finally {
     sender.close();
     relay.close();
+    releasePortPair(port);
+  }
+});
+
+test('udpDrops counts what a busy listener lost: packets its full buffer could not take', async () => {
+  const port = await freePortPair();
+  // A listener that binds a small buffer and then reads nothing for a while, as a loaded ffmpeg does.
+  const busy = spawn(process.execPath, ['-e', `
+    const s = require('node:dgram').createSocket({ type: 'udp4', recvBufferSize: 4096 });
+    s.bind(${port}, '127.0.0.1', () => { console.log('bound'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000); process.exit(0); });
+  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sender = dgram.createSocket('udp4');
+  try {
+    await new Promise((resolve) => busy.stdout!.once('data', resolve));
+    assert.equal(udpDrops([port]).get(port), 0);
+    for (let i = 0; i < 200; i++) sender.send(Buffer.alloc(1000), port, '127.0.0.1');
+    await sleep(100);
+    const dropped = udpDrops([port, port + 1]);
+    assert.ok(dropped.get(port)! > 100, `dropped ${dropped.get(port)}`);
+    // Only ports in use are listed.
+    assert.equal(dropped.has(port + 1), false);
+  } finally {
+    sender.close();
+    busy.kill();
     releasePortPair(port);
   }
 });
