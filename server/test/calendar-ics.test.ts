@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IcsError, parseIcs, writeIcs, type IcsOut } from '../src/suite/calendar/ics.ts';
-import { formatWall } from '../src/suite/calendar/time.ts';
+import { formatWall, toUtc } from '../src/suite/calendar/time.ts';
 
 // As Google Calendar exports: a VTIMEZONE block, folded lines, escaped text,
 // a weekly series with an exception and a moved occurrence, an all-day event.
@@ -145,4 +145,80 @@ test('what Parley writes reads back the same: zones, all-day, recurrence, except
   assert.equal(o.title, 'Moved');
   assert.equal(d.allDay, true);
   assert.equal(formatWall(d.end, true), '2026-12-26');
+});
+
+const outlookZone = (tzid: string, std: [string, string, string], dst: [string, string, string]) => [
+  'BEGIN:VTIMEZONE', `TZID:${tzid}`,
+  'BEGIN:STANDARD', `DTSTART:${std[0]}`, `RRULE:${std[1]}`, `TZOFFSETFROM:${dst[2]}`, `TZOFFSETTO:${std[2]}`, 'END:STANDARD',
+  'BEGIN:DAYLIGHT', `DTSTART:${dst[0]}`, `RRULE:${dst[1]}`, `TZOFFSETFROM:${std[2]}`, `TZOFFSETTO:${dst[2]}`, 'END:DAYLIGHT',
+  'END:VTIMEZONE',
+];
+
+test('an Outlook file: Windows zone names are read through their VTIMEZONE as the IANA zone with the same offsets', () => {
+  const west = outlookZone('W. Europe Standard Time', ['16011028T030000', 'FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10', '+0100'], ['16010325T020000', 'FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3', '+0200']);
+  const east = outlookZone('Eastern Standard Time', ['16011104T020000', 'FREQ=YEARLY;BYDAY=1SU;BYMONTH=11', '-0500'], ['16010311T020000', 'FREQ=YEARLY;BYDAY=2SU;BYMONTH=3', '-0400']);
+  const file = [
+    'BEGIN:VCALENDAR', 'PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN', 'VERSION:2.0', ...west,
+    'BEGIN:VEVENT', 'UID:summer', 'DTSTART;TZID="W. Europe Standard Time":20260706T090000', 'DTEND;TZID="W. Europe Standard Time":20260706T100000', 'SUMMARY:Summer', 'END:VEVENT',
+    'BEGIN:VEVENT', 'UID:winter', 'DTSTART;TZID=W. Europe Standard Time:20261207T090000', 'DTEND;TZID=W. Europe Standard Time:20261207T100000', 'SUMMARY:Winter', 'END:VEVENT',
+    // A zone defined after the event that names it.
+    'BEGIN:VEVENT', 'UID:ny', 'DTSTART;TZID=Eastern Standard Time:20261102T090000', 'DTEND;TZID=Eastern Standard Time:20261102T093000', 'RRULE:FREQ=WEEKLY;COUNT=3', 'SUMMARY:NY', 'END:VEVENT',
+    ...east,
+    'END:VCALENDAR',
+  ].join('\r\n');
+  const now = Date.UTC(2026, 10, 30);
+  const [summer, winter, ny] = parseIcs(file, 'Asia/Tokyo', Infinity, now);
+  // Of the zones that fit, a well-known one.
+  assert.equal(summer!.timeZone, 'Europe/Berlin');
+  assert.equal(toUtc(summer!.start, summer!.timeZone), Date.UTC(2026, 6, 6, 7));
+  assert.equal(toUtc(winter!.start, winter!.timeZone), Date.UTC(2026, 11, 7, 8));
+  assert.equal(ny!.timeZone, 'America/New_York');
+  assert.equal(toUtc(ny!.start, ny!.timeZone), Date.UTC(2026, 10, 2, 14));
+  assert.equal(ny!.rrule, 'FREQ=WEEKLY;COUNT=3');
+  // The importer's own zone comes first when it fits.
+  assert.equal(parseIcs(file, 'Europe/Zurich', Infinity, now)[0]!.timeZone, 'Europe/Zurich');
+
+  // A zone whose offsets no real zone has, and broken zone blocks, are refused at their line.
+  const odd = outlookZone('Odd Time', ['16011028T030000', 'FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10', '+0117'], ['16010325T020000', 'FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3', '+0217']);
+  bad(['BEGIN:VCALENDAR', ...odd, 'BEGIN:VEVENT', 'UID:a', 'DTSTART;TZID=Odd Time:20261201T090000', 'END:VEVENT', 'END:VCALENDAR'], 2, 'matches no known time zone');
+  bad(['BEGIN:VCALENDAR', ...west.map((l) => l.replace('TZOFFSETTO:+0100', 'TZOFFSETTO:+01xx'))], 8, 'TZOFFSETTO: "+01xx" is not a UTC offset');
+  bad(['BEGIN:VCALENDAR', ...west.map((l) => l.replace('BYDAY=-1SU;', 'BYDAY=-9XX;'))], 6, 'RRULE: BYDAY');
+  bad(['BEGIN:VCALENDAR', ...west.filter((l) => !l.startsWith('TZID'))], 2, 'no TZID');
+  bad(['BEGIN:VCALENDAR', ...west.filter((l) => l !== 'DTSTART:16011028T030000')], 8, 'no DTSTART');
+});
+
+test('every zone a written file names has a VTIMEZONE that gives the same offsets, DST rules and all', () => {
+  const zones = ['Europe/Zurich', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Tokyo', 'Africa/Casablanca', 'America/Sao_Paulo', 'Asia/Kolkata'];
+  const events: IcsOut[] = zones.flatMap((zone, i) => ['2018-03-10T09:00:00', '2027-07-01T18:30:00'].map((start, j) => ({
+    uid: `e${i}-${j}`, title: zone, description: '', location: '', allDay: false, timeZone: zone, start, end: start.replace(/T\d\d/, 'T23'),
+    rrule: null, exdates: [], attendees: [], url: null, overrides: [],
+  })));
+  events.push({ uid: 'utc', title: 'UTC', description: '', location: '', allDay: false, timeZone: 'UTC', start: '2026-01-01T10:00:00', end: '2026-01-01T11:00:00', rrule: null, exdates: [], attendees: [], url: null, overrides: [] });
+  const text = writeIcs('Zones', events, Date.UTC(2026, 10, 30));
+  const named = new Set([...text.matchAll(/TZID=([^:;]+)/g)].map((m) => m[1]));
+  const defined = [...text.matchAll(/^TZID:(.+)$/gm)].map((m) => m[1]!.trim());
+  assert.deepEqual([...named].sort(), [...zones].sort());
+  assert.deepEqual([...defined].sort(), [...zones].sort());
+  for (const zone of zones) {
+    // Named otherwise, each zone is found again from its VTIMEZONE alone: the zone itself when preferred...
+    const renamed = text.replaceAll(zone, 'Renamed Zone');
+    const back = parseIcs(renamed, zone).filter((e) => e.title === 'Renamed Zone');
+    assert.equal(back.length, 2);
+    for (const e of back) assert.equal(e.timeZone, zone, `${zone} read back from its VTIMEZONE`);
+    // ...and otherwise a zone that puts the events at the same instants.
+    const other = parseIcs(renamed, 'UTC').filter((e) => e.title === 'Renamed Zone');
+    other.forEach((e, k) => assert.equal(toUtc(e.start, e.timeZone), toUtc(back[k]!.start, zone), `${zone} as ${e.timeZone}`));
+  }
+  // The rules are yearly RRULEs, not a list of dates.
+  const zurich = text.slice(text.indexOf('TZID:Europe/Zurich'), text.indexOf('END:VTIMEZONE', text.indexOf('TZID:Europe/Zurich')));
+  assert.match(zurich, /RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n/);
+  assert.match(zurich, /RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n/);
+});
+
+test('a VTIMEZONE that changes offset every day or week, or a dozen times a year, is no zone there is', () => {
+  const event = (tzid: string) => ['BEGIN:VEVENT', 'UID:a', `DTSTART;TZID=${tzid}:20261201T090000`, 'END:VEVENT', 'END:VCALENDAR'];
+  const daily = outlookZone('Flapping Time', ['20000101T030000', 'FREQ=DAILY', '+0100'], ['20000101T150000', 'FREQ=DAILY', '+0200']);
+  bad(['BEGIN:VCALENDAR', ...daily, ...event('Flapping Time')], 2, 'matches no known time zone');
+  const monthly = outlookZone('Monthly Time', ['20000101T030000', 'FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1', '+0100'], ['20000115T030000', 'FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=15', '+0200']);
+  bad(['BEGIN:VCALENDAR', ...monthly, ...event('Monthly Time')], 2, 'matches no known time zone');
 });

@@ -3,12 +3,16 @@
 // it with the line it is on, and the caller imports nothing (a half-imported
 // calendar is worse than none: the user cannot tell what is missing).
 //
-// Times: TZID parameters must name IANA zones (what Google, Apple and
-// Thunderbird write); their VTIMEZONE blocks are skipped, since the
-// runtime's zone data is more current than a file's copy. UTC times ("Z")
-// are kept in UTC; floating times take the importing calendar's zone.
+// Times: a TZID that names an IANA zone (what Google, Apple and Thunderbird
+// write) is taken as that zone, whatever its VTIMEZONE says, since the
+// runtime's zone data is more current than a file's copy. Any other TZID
+// (Outlook's "W. Europe Standard Time") is resolved through its VTIMEZONE
+// to the IANA zone with the same offsets (see vtimezone.ts). UTC times
+// ("Z") are kept in UTC; floating times take the importing calendar's zone.
+// Written files carry a VTIMEZONE for each zone they name.
 import { parseRRule, RRuleError } from './recurrence.ts';
 import { DAY_MS, formatWall, isTimeZone, toUtc, toWall } from './time.ts';
+import { matchZone, parseObservanceRule, parseOffset, vtimezoneLines, VtimezoneError, type Observance } from './vtimezone.ts';
 
 export class IcsError extends Error {
   readonly line: number;
@@ -102,8 +106,15 @@ function parseProp(text: string, line: number): Prop {
 const unescapeText = (v: string) => v.replace(/\\([nN,;\\])/g, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
 const escapeText = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/[,;]/g, (c) => `\\${c}`);
 
+/** How a file's times are read: the zone of floating times, and TZIDs as IANA zones. */
+interface Zones {
+  defaultZone: string;
+  /** The IANA zone a TZID stands for; throws IcsError at `p` when none. */
+  resolve(tzid: string, p: Prop): string;
+}
+
 /** A DATE or DATE-TIME value with its zone: wall ms in that zone. */
-function parseTime(p: Prop, value: string, defaultZone: string): { wall: number; zone: string; date: boolean } {
+function parseTime(p: Prop, value: string, zones: Zones): { wall: number; zone: string; date: boolean } {
   const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?$/.exec(value);
   if (!m) throw new IcsError(p.line, `${p.name}: "${value}" is not a date or date-time`);
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((v) => Number(v ?? 0)) as number[];
@@ -115,8 +126,7 @@ function parseTime(p: Prop, value: string, defaultZone: string): { wall: number;
   if (date && p.params.VALUE && p.params.VALUE.toUpperCase() !== 'DATE') throw new IcsError(p.line, `${p.name}: VALUE=${p.params.VALUE} with a date`);
   if (m[7]) return { wall, zone: 'UTC', date };
   const tzid = p.params.TZID?.replace(/^\//, '');
-  if (tzid !== undefined && !isTimeZone(tzid)) throw new IcsError(p.line, `${p.name}: unknown time zone "${tzid}" (IANA names only, such as Europe/Zurich)`);
-  return { wall, zone: tzid ?? defaultZone, date };
+  return { wall, zone: tzid === undefined ? zones.defaultZone : zones.resolve(tzid, p), date };
 }
 
 /** In zone `zone`, the wall time of a time read in another zone. */
@@ -135,11 +145,15 @@ function parseDuration(p: Prop): number {
  * The events of an iCalendar file. `defaultZone` is for floating times.
  * Throws IcsError (with the line) on the first problem.
  */
-export function parseIcs(text: string, defaultZone: string, maxEvents = Infinity): IcsEvent[] {
-  const events: IcsEvent[] = [];
+export function parseIcs(text: string, defaultZone: string, maxEvents = Infinity, now = Date.now()): IcsEvent[] {
+  // Events are read once the whole file is: a VTIMEZONE may follow the events that name it.
+  const raw: { props: Prop[]; begin: number }[] = [];
+  const timezones = new Map<string, { line: number; observances: Observance[] }>();
   const stack: string[] = [];
   let props: Prop[] | null = null;
   let begin = 0;
+  let tz: { tzid: string | null; line: number; observances: Observance[] } | null = null;
+  let obs: Prop[] | null = null;
   let sawCalendar = false;
   for (const { text: l, line } of logicalLines(text)) {
     const p = parseProp(l, line);
@@ -155,6 +169,8 @@ export function parseIcs(text: string, defaultZone: string, maxEvents = Infinity
         props = [];
         begin = line;
       }
+      if (what === 'VTIMEZONE' && stack.at(-1) === 'VCALENDAR') tz = { tzid: null, line, observances: [] };
+      if ((what === 'STANDARD' || what === 'DAYLIGHT') && tz && stack.at(-1) === 'VTIMEZONE') obs = [];
       stack.push(what);
       continue;
     }
@@ -163,24 +179,89 @@ export function parseIcs(text: string, defaultZone: string, maxEvents = Infinity
       if (stack.at(-1) !== what) throw new IcsError(line, `END:${what} does not close BEGIN:${stack.at(-1) ?? '(nothing)'}`);
       stack.pop();
       if (what === 'VEVENT') {
-        events.push(eventOf(props!, begin, defaultZone));
-        if (events.length > maxEvents) throw new IcsError(line, `more than ${maxEvents} events in one file`);
+        raw.push({ props: props!, begin });
+        if (raw.length > maxEvents) throw new IcsError(line, `more than ${maxEvents} events in one file`);
         props = null;
+      }
+      if ((what === 'STANDARD' || what === 'DAYLIGHT') && obs && tz) {
+        tz.observances.push(observanceOf(obs, line));
+        obs = null;
+      }
+      if (what === 'VTIMEZONE' && tz) {
+        if (!tz.tzid) throw new IcsError(tz.line, 'the VTIMEZONE has no TZID');
+        if (tz.observances.length > 20) throw new IcsError(tz.line, 'a VTIMEZONE with more than 20 observances');
+        timezones.set(tz.tzid, { line: tz.line, observances: tz.observances });
+        tz = null;
       }
       continue;
     }
     if (!stack.length) throw new IcsError(line, `${p.name} outside BEGIN:VCALENDAR`);
     // Alarms and other sub-components of an event are not kept.
     if (props && stack.at(-1) === 'VEVENT') props.push(p);
+    if (obs && (stack.at(-1) === 'STANDARD' || stack.at(-1) === 'DAYLIGHT')) obs.push(p);
+    if (tz && stack.at(-1) === 'VTIMEZONE' && p.name === 'TZID') tz.tzid = p.value.replace(/^\//, '');
   }
   if (!sawCalendar) throw new IcsError(1, 'not an iCalendar file (no BEGIN:VCALENDAR)');
   if (stack.length) throw new IcsError(countLines(text), `END:${stack.at(-1)} is missing`);
-  return events;
+  const resolved = new Map<string, string>();
+  const zones: Zones = {
+    defaultZone,
+    resolve(tzid, p) {
+      if (isTimeZone(tzid)) return tzid;
+      let zone = resolved.get(tzid);
+      if (zone) return zone;
+      const def = timezones.get(tzid);
+      if (!def) throw new IcsError(p.line, `${p.name}: unknown time zone "${tzid}" (an IANA name such as Europe/Zurich, or one the file defines in a VTIMEZONE)`);
+      // The years this file needs the zone for (the latest few), and this one.
+      const years = new Set([new Date(now).getUTCFullYear()]);
+      for (const e of raw) {
+        for (const q of e.props) if (q.params.TZID?.replace(/^\//, '') === tzid && /^\d{4}/.test(q.value)) years.add(Number(q.value.slice(0, 4)));
+      }
+      zone = matchZone(def.observances, [...years].sort((a, b) => b - a).slice(0, 6), defaultZone) ?? undefined;
+      if (!zone) throw new IcsError(def.line, `the time zone "${tzid}" defined here matches no known time zone`);
+      resolved.set(tzid, zone);
+      return zone;
+    },
+  };
+  return raw.map((e) => eventOf(e.props, e.begin, zones));
+}
+
+/** A STANDARD or DAYLIGHT block of a VTIMEZONE; `end` is the line of its END. */
+function observanceOf(props: Prop[], end: number): Observance {
+  const one = (name: string) => props.find((p) => p.name === name);
+  const at = (p: Prop | undefined, name: string): Prop => {
+    if (!p) throw new IcsError(end, `the time zone block before this line has no ${name}`);
+    return p;
+  };
+  const dtstart = at(one('DTSTART'), 'DTSTART');
+  const wallOf = (p: Prop, v: string) => {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/.exec(v);
+    if (!m) throw new IcsError(p.line, `${p.name}: "${v}" is not a local date-time`);
+    return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  };
+  const wrap = <T>(p: Prop, f: () => T): T => {
+    try {
+      return f();
+    } catch (error) {
+      if (error instanceof VtimezoneError) throw new IcsError(p.line, `${p.name}: ${error.message}`);
+      throw error;
+    }
+  };
+  const from = at(one('TZOFFSETFROM'), 'TZOFFSETFROM');
+  const to = at(one('TZOFFSETTO'), 'TZOFFSETTO');
+  const rrule = one('RRULE');
+  return {
+    start: wallOf(dtstart, dtstart.value),
+    from: wrap(from, () => parseOffset(from.value)),
+    to: wrap(to, () => parseOffset(to.value)),
+    rule: rrule ? wrap(rrule, () => parseObservanceRule(rrule.value)) : null,
+    rdates: props.filter((p) => p.name === 'RDATE').flatMap((p) => p.value.split(',').map((v) => wallOf(p, v))),
+  };
 }
 
 const countLines = (text: string) => text.split(/\r\n|\n|\r/).length;
 
-function eventOf(props: Prop[], line: number, defaultZone: string): IcsEvent {
+function eventOf(props: Prop[], line: number, zones: Zones): IcsEvent {
   const one = (name: string): Prop | undefined => {
     const all = props.filter((p) => p.name === name);
     if (all.length > 1) throw new IcsError(all[1]!.line, `${name} is given twice in one event`);
@@ -191,14 +272,14 @@ function eventOf(props: Prop[], line: number, defaultZone: string): IcsEvent {
   if (uid.value.length > 255) throw new IcsError(uid.line, 'UID is longer than 255 characters');
   const dtstart = one('DTSTART');
   if (!dtstart) throw new IcsError(line, 'the event has no DTSTART');
-  const start = parseTime(dtstart, dtstart.value, defaultZone);
+  const start = parseTime(dtstart, dtstart.value, zones);
   const zone = start.zone;
   const dtend = one('DTEND');
   const duration = one('DURATION');
   if (dtend && duration) throw new IcsError(Math.max(dtend.line, duration.line), 'DTEND and DURATION cannot both be given');
   let end: number;
   if (dtend) {
-    const e = parseTime(dtend, dtend.value, defaultZone);
+    const e = parseTime(dtend, dtend.value, zones);
     if (e.date !== start.date) throw new IcsError(dtend.line, 'DTEND is a date where DTSTART is a date-time, or the reverse');
     end = inZone(e, zone);
   } else if (duration) {
@@ -219,7 +300,7 @@ function eventOf(props: Prop[], line: number, defaultZone: string): IcsEvent {
   }
   const exdates = props
     .filter((p) => p.name === 'EXDATE')
-    .flatMap((p) => p.value.split(',').map((v) => inZone(parseTime(p, v, defaultZone), zone)));
+    .flatMap((p) => p.value.split(',').map((v) => inZone(parseTime(p, v, zones), zone)));
   const rid = one('RECURRENCE-ID');
   const text = (name: string, max: number) => {
     const p = one(name);
@@ -244,7 +325,7 @@ function eventOf(props: Prop[], line: number, defaultZone: string): IcsEvent {
     end,
     rrule: rrule?.value ?? null,
     exdates,
-    recurrenceId: rid ? inZone(parseTime(rid, rid.value, defaultZone), zone) : null,
+    recurrenceId: rid ? inZone(parseTime(rid, rid.value, zones), zone) : null,
     cancelled: one('STATUS')?.value.toUpperCase() === 'CANCELLED',
     attendees: [...new Set(attendees)].slice(0, 100),
     url: url && /^https?:\/\//.test(url.value) ? url.value : null,
@@ -300,6 +381,19 @@ const timeProp = (name: string, local: string, zone: string, allDay: boolean) =>
 export function writeIcs(name: string, events: IcsOut[], now = Date.now()): string {
   const stamp = `${formatWall(now).replace(/[-:]/g, '')}Z`;
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Parley//Calendar//EN', 'CALSCALE:GREGORIAN', `X-WR-CALNAME:${escapeText(name)}`];
+  // A VTIMEZONE for each zone named (timed events outside UTC), over the years the file's times fall in.
+  const years = new Map<string, { from: number; to: number }>();
+  for (const e of events) {
+    if (e.allDay || e.timeZone === 'UTC') continue;
+    const span = years.get(e.timeZone) ?? { from: Infinity, to: new Date(now).getUTCFullYear() };
+    for (const t of [e.start, e.end, ...e.exdates, ...e.overrides.flatMap((o) => [o.start, o.end, o.recurrenceId])]) {
+      const y = Number(t.slice(0, 4));
+      span.from = Math.min(span.from, y);
+      span.to = Math.max(span.to, y);
+    }
+    years.set(e.timeZone, span);
+  }
+  for (const [zone, span] of [...years].sort(([a], [b]) => a.localeCompare(b))) lines.push(...vtimezoneLines(zone, span.from, span.to));
   const common = (e: { title: string; description: string; location: string }) => [
     `SUMMARY:${escapeText(e.title)}`,
     ...(e.description ? [`DESCRIPTION:${escapeText(e.description)}`] : []),
