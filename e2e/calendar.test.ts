@@ -4,6 +4,9 @@
 // agenda clock's tick is given its time (not waited for); Euria's message
 // arrives in chat, its link opens the meeting as its moderator, a colleague
 // joins from the shared calendar, and both pages decode each other's video.
+// Then, in the month view, a weekly series: one occurrence cancelled, the
+// series renamed and moved (the cancelled one stays cancelled), and an
+// Outlook .ics file (a Windows zone name) imported beside it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -167,5 +170,81 @@ describe('calendar in the browser', () => {
     for (const s of video) assert.ok(s.framesDecoded > 0);
     await aliceMeet.close();
     await bobMeet.close();
+  });
+
+  test('a weekly series in the month view: one occurrence cancelled, the series renamed, an Outlook file imported beside it', async () => {
+    const carol = await person('carol');
+    await signUp(carol, `${parley.url}/chat`, { name: 'Carol', username: `carol${tag}`, org: 'Globex' });
+    await carol.getByTestId('go-calendar').click();
+    await carol.getByTestId('calendar-app').waitFor();
+
+    // The first Monday of next month (Zurich dates), and the days after it.
+    const [y, m] = today.split('-').map(Number) as [number, number];
+    const first = new Date(Date.UTC(y, m, 1));
+    const monday = new Date(first.getTime() + ((8 - first.getUTCDay()) % 7) * 86_400_000);
+    const day = (n: number) => new Date(monday.getTime() + n * 86_400_000).toISOString().slice(0, 10);
+
+    // Mondays and Wednesdays at 09:00, four times.
+    await carol.getByTestId('new-event').click();
+    await carol.getByTestId('event-title').fill('Standup');
+    await carol.getByTestId('event-start').fill(`${day(0)}T09:00`);
+    await carol.getByTestId('event-end').fill(`${day(0)}T09:15`);
+    await carol.getByTestId('event-repeat').selectOption('WEEKLY');
+    for (const d of ['Mon', 'Wed']) await carol.getByTestId('event-weekdays').getByLabel(d).check();
+    await carol.getByTestId('event-ends').selectOption('count');
+    await carol.getByLabel('Times').fill('4');
+    await carol.getByTestId('event-save').click();
+    await carol.getByTestId('event-editor').waitFor({ state: 'detached' });
+
+    await carol.getByTestId('view-month').click();
+    await carol.getByTestId('cal-next').click();
+    const grid = carol.getByTestId('month-grid');
+    const on = (date: string) => grid.locator(`[data-date="${date}"] [data-testid=occurrence]`);
+    const titlesOn = async (dates: string[]) => Promise.all(dates.map(async (d) => (await on(d).allTextContents()).join(' | ')));
+    await on(day(9)).waitFor();
+    assert.deepEqual(await titlesOn([day(0), day(1), day(2), day(7), day(9), day(14)]), ['09:00 Standup', '', '09:00 Standup', '09:00 Standup', '09:00 Standup', '']);
+
+    // Wednesday's, this once: the others stay.
+    await on(day(2)).click();
+    await carol.getByTestId('event-details').filter({ hasText: 'Repeats (FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4)' }).waitFor();
+    await carol.getByTestId('cancel-occurrence').click();
+    await on(day(2)).waitFor({ state: 'detached' });
+    assert.deepEqual(await titlesOn([day(0), day(2), day(7), day(9)]), ['09:00 Standup', '', '09:00 Standup', '09:00 Standup']);
+
+    // The series renamed and moved to 09:30 from the next Monday's details: the cancelled one stays cancelled.
+    await on(day(7)).click();
+    await carol.getByTestId('edit-event').click();
+    assert.equal(await carol.getByTestId('event-title').inputValue(), 'Standup');
+    assert.equal(await carol.getByTestId('event-repeat').inputValue(), 'WEEKLY');
+    await carol.getByTestId('event-title').fill('Daily sync');
+    await carol.getByTestId('event-start').fill(`${day(0)}T09:30`);
+    await carol.getByTestId('event-end').fill(`${day(0)}T09:45`);
+    await carol.getByTestId('event-save').click();
+    await carol.getByTestId('event-editor').waitFor({ state: 'detached' });
+    await grid.locator('[data-testid=occurrence][data-title="Daily sync"]').first().waitFor();
+    assert.deepEqual(await titlesOn([day(0), day(2), day(7), day(9)]), ['09:30 Daily sync', '', '09:30 Daily sync', '09:30 Daily sync']);
+
+    // Outlook's file names its zone in Windows' words and defines it: read as Zurich's rules, 14:00 stays 14:00.
+    const ics = [
+      'BEGIN:VCALENDAR', 'PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN', 'VERSION:2.0',
+      'BEGIN:VTIMEZONE', 'TZID:W. Europe Standard Time',
+      'BEGIN:STANDARD', 'DTSTART:16011028T030000', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'END:STANDARD',
+      'BEGIN:DAYLIGHT', 'DTSTART:16010325T020000', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'END:DAYLIGHT',
+      'END:VTIMEZONE',
+      'BEGIN:VEVENT', 'UID:040000008200E00074C5B7101A82E008', `DTSTART;TZID="W. Europe Standard Time":${day(1).replace(/-/g, '')}T140000`,
+      `DTEND;TZID="W. Europe Standard Time":${day(1).replace(/-/g, '')}T150000`, 'SUMMARY:Outlook call', 'END:VEVENT',
+      'END:VCALENDAR', '',
+    ].join('\r\n');
+    await carol.locator('[data-testid=calendar-entry][data-access=owner]').getByTestId('import-ics').setInputFiles({ name: 'outlook.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
+    await carol.getByTestId('cal-notice').filter({ hasText: '1 event imported' }).waitFor();
+    await on(day(1)).waitFor();
+    assert.equal(await on(day(1)).textContent(), '14:00 Outlook call');
+
+    // A broken file: nothing imported, the line named.
+    await carol.locator('[data-testid=calendar-entry][data-access=owner]').getByTestId('import-ics').setInputFiles({ name: 'broken.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics.replace('TZOFFSETTO:+0100', 'TZOFFSETTO:+01xx')) });
+    await carol.getByTestId('cal-notice').filter({ hasText: 'Nothing imported' }).waitFor();
+    assert.match((await carol.getByTestId('cal-notice').textContent())!, /line 10: TZOFFSETTO/);
+    assert.equal(await on(day(1)).count(), 1);
+    await carol.context().close();
   });
 });

@@ -131,6 +131,32 @@ for (const kind of DB_KINDS) {
       assert.equal(series.rrule, 'FREQ=WEEKLY;COUNT=5');
     });
 
+    test('editing a series keeps its exceptions when it can: resent unchanged, or moved to another time of day; a new rule drops them', async () => {
+      const { owner, org, mine } = await team();
+      const c = await mine(owner);
+      const body = { title: 'Stand-up', description: '', location: '', timeZone: 'Europe/Zurich', allDay: false, start: '2026-03-16T09:00', end: '2026-03-16T09:15', rrule: 'FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4' };
+      const ev = await cal.createEvent(owner.id, { calendarId: c, ...body });
+      const range = [at('2026-03-01T00:00Z'), at('2026-05-01T00:00Z')] as const;
+      await cal.setOccurrence(owner.id, ev.id, { recurrenceId: '2026-03-18T09:00', cancelled: true });
+      await cal.setOccurrence(owner.id, ev.id, { recurrenceId: '2026-03-23T09:00', title: 'Stand-up (demo)' });
+      const kept = ['Stand-up 2026-03-16T08:00', 'Stand-up (demo) 2026-03-23T08:00', 'Stand-up 2026-03-25T08:00'];
+      assert.deepEqual(brief(await cal.occurrences(owner.id, org.id, ...range)), kept);
+      // An editor sends the whole event back: a new title only, the same rule spelt another way.
+      await cal.updateEvent(owner.id, ev.id, { ...body, title: 'Daily sync', rrule: 'FREQ=WEEKLY;COUNT=4;BYDAY=MO,WE' });
+      assert.deepEqual(brief(await cal.occurrences(owner.id, org.id, ...range)), ['Daily sync 2026-03-16T08:00', 'Stand-up (demo) 2026-03-23T08:00', 'Daily sync 2026-03-25T08:00']);
+      // Half an hour later: the cancelled one stays cancelled, the changed one keeps its change.
+      await cal.updateEvent(owner.id, ev.id, { ...body, title: 'Daily sync', start: '2026-03-16T09:30', end: '2026-03-16T09:45' });
+      assert.deepEqual(brief(await cal.occurrences(owner.id, org.id, ...range)), ['Daily sync 2026-03-16T08:30', 'Stand-up (demo) 2026-03-23T08:00', 'Daily sync 2026-03-25T08:30']);
+      assert.deepEqual((await cal.occurrences(owner.id, org.id, ...range)).map((o) => o.recurrenceId), ['2026-03-16T09:30:00', '2026-03-23T09:30:00', '2026-03-25T09:30:00']);
+      // Tuesdays and Thursdays: the old exceptions name no occurrence any more and are dropped.
+      await cal.updateEvent(owner.id, ev.id, { rrule: 'FREQ=WEEKLY;BYDAY=TU,TH;COUNT=4', start: '2026-03-17T09:30', end: '2026-03-17T09:45' });
+      assert.deepEqual(brief(await cal.occurrences(owner.id, org.id, ...range)), [
+        'Daily sync 2026-03-17T08:30', 'Daily sync 2026-03-19T08:30', 'Daily sync 2026-03-24T08:30', 'Daily sync 2026-03-26T08:30',
+      ]);
+      const [{ n }] = (await db.query<{ n: number }>('select count(*)::int as n from event_overrides where event_id = $1', [ev.id])) as [{ n: number }];
+      assert.equal(n, 0);
+    });
+
     test('an endless daily series begun years ago, and an all-day event, in a range', async () => {
       const { owner, org, mine } = await team();
       const c = await mine(owner);

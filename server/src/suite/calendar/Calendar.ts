@@ -30,7 +30,7 @@ import {
 import { newId } from '../../accounts/Accounts.ts';
 import { isUniqueViolation, type Db, type Sql } from '../../store/db.ts';
 import { IcsError, parseIcs, writeIcs, type IcsEvent } from './ics.ts';
-import { expand, EXPANSION_LIMIT, parseRRule, RRuleError, type RRule } from './recurrence.ts';
+import { expand, EXPANSION_LIMIT, formatRRule, parseRRule, RRuleError, type RRule } from './recurrence.ts';
 import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall } from './time.ts';
 
 /** Creates the Parley meeting of an event; its organizer opens it as moderator through `moderatorUrl`. */
@@ -455,11 +455,7 @@ export class Calendar {
       });
       const roomId = p.roomId === undefined ? e.room_id : p.roomId;
       if (roomId && (timesChange || roomId !== e.room_id)) await this.#book(sql, cal.org_id, roomId, e.id, t);
-      // Changed occurrences belong to the old times; with new times they would point nowhere.
-      if (timesChange && (p.start !== undefined || p.rrule !== undefined || p.timeZone !== undefined)) {
-        await sql.query('delete from event_overrides where event_id = $1', [e.id]);
-        await sql.query(`update events set exdates = '[]' where id = $1`, [e.id]);
-      }
+      if (timesChange) await this.#carryExceptions(sql, e, t);
       await sql.query(
         `update events set title = $2, description = $3, location = $4, time_zone = $5, all_day = $6, start_local = $7, end_local = $8, start_at = $9, end_at = $10,
                 rrule = $11, series_end_at = $12, attendees = $13, room_id = $14, meeting_id = coalesce($15, meeting_id), meeting_url = coalesce($16, meeting_url),
@@ -487,6 +483,43 @@ export class Calendar {
       );
     });
     return this.event(userId, eventId);
+  }
+
+  /**
+   * Cancelled and changed occurrences are named by their original start. An
+   * editor sends the whole event back, so most saves change no times at all:
+   * those keep every exception. A series moved to another time of day (or,
+   * when its rule picks no particular days, by any amount) takes them along,
+   * as people expect of "every Monday, now at 09:30". A new rule, zone or
+   * kind of event, or a date move the rule's days cannot follow, leaves them
+   * pointing nowhere: they are dropped, as Outlook does.
+   */
+  async #carryExceptions(sql: Sql, e: EventRow, t: Timing): Promise<void> {
+    const norm = (r: string | null) => (r ? formatRRule(parseRRule(r)) : null);
+    const oldStart = parseWall(e.start_local)!;
+    const shift = t.start - oldStart;
+    const sameRule = norm(t.rruleText) === norm(e.rrule) && t.timeZone === e.time_zone && t.allDay === e.all_day;
+    if (sameRule && shift === 0) return;
+    const rule = t.rrule;
+    const followsDays = rule !== null && !rule.byDay && !rule.byMonthDay && !rule.byMonth && !rule.bySetPos;
+    const sameDay = Math.floor(t.start / DAY_MS) === Math.floor(oldStart / DAY_MS);
+    if (!sameRule || !(sameDay || followsDays)) {
+      await sql.query('delete from event_overrides where event_id = $1', [e.id]);
+      await sql.query(`update events set exdates = '[]' where id = $1`, [e.id]);
+      return;
+    }
+    const moved = (rid: string) => localText(parseWall(rid)! + shift, e.all_day);
+    await sql.query('update events set exdates = $2 where id = $1', [e.id, JSON.stringify(e.exdates.map(moved))]);
+    // Re-inserted rather than updated in place: shifted ids may pass through each other's old ones.
+    const rows = await sql.query<OverrideRow>(`select ${OVERRIDE_COLUMNS} from event_overrides o where o.event_id = $1`, [e.id]);
+    await sql.query('delete from event_overrides where event_id = $1', [e.id]);
+    for (const o of rows) {
+      await sql.query(
+        `insert into event_overrides (event_id, recurrence_id, cancelled, title, description, location, start_local, end_local, start_at, end_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [e.id, moved(o.recurrence_id), o.cancelled, o.title, o.description, o.location, o.start_local, o.end_local, o.start_at, o.end_at],
+      );
+    }
   }
 
   async deleteEvent(userId: string, eventId: string): Promise<void> {
