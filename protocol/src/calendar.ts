@@ -143,6 +143,8 @@ export interface OccurrenceView {
   endAt: number;
   roomId: string | null;
   meetingUrl: string | null;
+  /** A booking in a room's calendar whose own calendar the viewer cannot read: title "Busy", no description, location or link. */
+  private: boolean;
 }
 
 export interface RoomView {

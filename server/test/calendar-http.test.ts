@@ -86,6 +86,14 @@ describe('calendar over HTTP', () => {
     const clash = await book(owner.token, (await mine(owner.token, orgId)).id, '2026-12-03T10:30', '2026-12-03T11:30');
     assert.equal(clash.status, 409);
     assert.equal(clash.body.error?.code, 'ROOM_BUSY');
+    // Bob's booking with a meeting link: in the room's calendar the owner, who cannot read Bob's calendar, sees "Busy" and no link.
+    const secret = await authed<{ event: EventView }>(base, bob.token, 'POST', '/api/events', { calendarId: bobCal.id, title: 'Interview', timeZone: 'UTC', start: '2026-12-04T10:00', end: '2026-12-04T11:00', roomId: room.body.room.id, meeting: true });
+    assert.ok(secret.body.event.meetingUrl);
+    const day4 = `from=${Date.parse('2026-12-04T00:00Z')}&to=${Date.parse('2026-12-05T00:00Z')}&calendarIds=${room.body.room.calendarId}`;
+    const seen = await authed<{ occurrences: OccurrenceView[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/occurrences?${day4}`);
+    assert.deepEqual(seen.body.occurrences.map((o) => [o.private, o.title, o.description, o.meetingUrl, o.organizerId]), [[true, 'Busy', '', null, bob.user.id]]);
+    const bobSees = await authed<{ occurrences: OccurrenceView[] }>(base, bob.token, 'GET', `/api/orgs/${orgId}/occurrences?${day4}`);
+    assert.deepEqual(bobSees.body.occurrences.map((o) => [o.private, o.title, o.meetingUrl]), [[false, 'Interview', secret.body.event.meetingUrl]]);
     const free = await authed<{ rooms: RoomView[] }>(base, bob.token, 'GET', `/api/orgs/${orgId}/rooms/free?from=${Date.parse('2026-12-03T11:00Z')}&to=${Date.parse('2026-12-03T12:00Z')}&capacity=4`);
     assert.deepEqual(free.body.rooms.map((r) => r.name), ['Alps']);
     // .ics: out of Bob's calendar, into a new one, and a broken file refused with its line.
@@ -97,7 +105,7 @@ describe('calendar over HTTP', () => {
     const copy = await authed<{ calendar: CalendarView }>(base, bob.token, 'POST', '/api/calendars', { orgId, name: 'Copy' });
     const upload = (token: string, calendarId: string, body: string) =>
       fetch(`${base}/api/calendars/${calendarId}/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/calendar' }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as { imported?: number; error?: { code: string; message: string } } }));
-    assert.deepEqual((await upload(bob.token, copy.body.calendar.id, ics)).body.imported, 1);
+    assert.deepEqual((await upload(bob.token, copy.body.calendar.id, ics)).body.imported, 2);
     const broken = await upload(bob.token, copy.body.calendar.id, 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:2026\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n');
     assert.equal(broken.status, 400);
     assert.equal(broken.body.error?.code, 'INVALID_ICS');

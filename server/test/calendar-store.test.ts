@@ -237,6 +237,20 @@ for (const kind of DB_KINDS) {
       const booked = await cal.occurrences(member.id, org.id, at('2026-12-07T00:00Z'), at('2026-12-08T00:00Z'), [roomCal.id]);
       assert.deepEqual(booked.map((o) => o.start), ['2026-12-07T10:00:00', '2026-12-07T11:00:00']);
       assert.ok(booked.every((o) => o.calendarId === roomCal.id));
+      // What the owner's booking is stays in the owner's calendar (its meeting link too: see calendar-http): the member sees "Busy", by whom, when.
+      const secret = await cal.createEvent(owner.id, ev(oc, '2026-12-11T10:00', '2026-12-11T11:00', { title: 'Layoffs', description: 'confidential', location: 'Alps' }));
+      const [masked] = await cal.occurrences(member.id, org.id, at('2026-12-11T00:00Z'), at('2026-12-12T00:00Z'), [roomCal.id]);
+      assert.deepEqual(
+        [masked!.private, masked!.title, masked!.description, masked!.location, masked!.meetingUrl, masked!.organizerId, masked!.start],
+        [true, 'Busy', '', '', null, owner.id, '2026-12-11T10:00:00'],
+      );
+      await assert.rejects(cal.event(member.id, secret.id), code('EVENT_NOT_FOUND'));
+      // The owner, and a member the owner's calendar is shared with, see it in the room's calendar as it is.
+      const [own] = await cal.occurrences(owner.id, org.id, at('2026-12-11T00:00Z'), at('2026-12-12T00:00Z'), [roomCal.id]);
+      assert.deepEqual([own!.private, own!.title, own!.meetingUrl], [false, 'Layoffs', secret.meetingUrl]);
+      await cal.share(owner.id, oc, member.id, 'read');
+      const [shared] = await cal.occurrences(member.id, org.id, at('2026-12-11T00:00Z'), at('2026-12-12T00:00Z'), [roomCal.id]);
+      assert.deepEqual([shared!.private, shared!.title], [false, 'Layoffs']);
       await assert.rejects(cal.createEvent(member.id, { calendarId: roomCal.id, title: 'x', timeZone: 'UTC', start: '2026-12-10T10:00', end: '2026-12-10T11:00' }), code('FORBIDDEN'));
     });
 

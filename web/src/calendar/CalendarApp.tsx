@@ -648,7 +648,8 @@ function EventDetails({
   const [event, setEvent] = useState<EventView | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    void cal.event(occ.eventId).then(setEvent, (e: unknown) => setError(message(e)));
+    // A private booking's event is not the viewer's to read.
+    if (!occ.private) void cal.event(occ.eventId).then(setEvent, (e: unknown) => setError(message(e)));
   }, [occ.eventId]);
   const when = occ.allDay
     ? `${new Date(occ.startAt).toLocaleDateString()} (all day)`
@@ -659,6 +660,11 @@ function EventDetails({
     <Dialog title={occ.title} close={close}>
       <div class="dialog-form" data-testid="event-details">
         <p data-testid="event-when">{when}</p>
+        {occ.private && (
+          <p class="dim small" data-testid="event-private">
+            The room is booked; what for is in a calendar you cannot see.
+          </p>
+        )}
         {occ.recurring && <p class="dim small">{occ.changed ? 'A changed occurrence of a series' : `Repeats (${event?.rrule ?? '…'})`}</p>}
         {occ.location && <p>📍 {occ.location}</p>}
         {occ.roomId && <p data-testid="event-room">🚪 {roomName.get(occ.roomId) ?? 'a meeting room'}</p>}

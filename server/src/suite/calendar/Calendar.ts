@@ -192,6 +192,7 @@ export function occurrencesOf(e: EventRow, overrides: OverrideRow[], from: numbe
     allDay: e.all_day,
     roomId: e.room_id,
     meetingUrl: e.meeting_url,
+    private: false,
   };
   const byId = new Map(overrides.map((o) => [o.recurrence_id, o]));
   const used = new Set<string>();
@@ -238,6 +239,9 @@ export function occurrencesOf(e: EventRow, overrides: OverrideRow[], from: numbe
   }
   return out.sort((a, b) => a.startAt - b.startAt);
 }
+
+/** A room booking as seen by someone who cannot read the event's own calendar. */
+const privateOccurrence = (o: OccurrenceView): OccurrenceView => ({ ...o, private: true, title: 'Busy', description: '', location: '', meetingUrl: null });
 
 const eventView = (e: EventRow, viewerId: string, meetings: EventMeetings | undefined): EventView & { moderatorUrl?: string } => ({
   id: e.id,
@@ -605,10 +609,15 @@ export class Calendar {
     );
     const overrides = await this.#overridesOf(this.#db, rows.map((r) => r.id));
     const roomCalendar = new Map(chosen.filter((c) => c.roomId).map((c) => [c.roomId!, c.id]));
+    const readable = new Set(visible.filter((c) => !c.roomId).map((c) => c.id));
     const out: OccurrenceView[] = [];
     for (const row of rows) {
       const shown = row.via_room ? { ...row, calendar_id: roomCalendar.get(row.via_room)! } : row;
-      out.push(...occurrencesOf(shown, overrides.get(row.id) ?? [], from, to));
+      const found = occurrencesOf(shown, overrides.get(row.id) ?? [], from, to);
+      // A room's calendar shows everyone when it is taken, and by whom; what
+      // the meeting is (and its link, which lets anyone in) only to those
+      // who can read the calendar the event is in.
+      out.push(...(row.via_room && !readable.has(row.calendar_id) ? found.map(privateOccurrence) : found));
       if (out.length > CALENDAR_LIMITS.occurrences) break;
     }
     return out.sort((a, b) => a.startAt - b.startAt || a.title.localeCompare(b.title)).slice(0, CALENDAR_LIMITS.occurrences);
