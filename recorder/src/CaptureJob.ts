@@ -113,7 +113,11 @@ export class CaptureJob {
       ...(live ? { live: { folder: liveFolder(this.#job), state: live, shareSeconds: Math.max(3600, Math.ceil(((this.#job.endsAt ?? Date.now()) - Date.now()) / 1000) + 2 * 3600) } } : {}),
     });
     await this.#recoverLeftovers();
-    this.#listIncludesOffset = await segmentListIncludesOffset();
+    this.#listIncludesOffset = await segmentListIncludesOffset().catch((error: unknown) => {
+      // Only the segments' bookkeeping depends on it (progress, playlist durations): record all the same, as ffmpeg 5.1 would.
+      this.#log.warn({ err: error }, 'could not check how ffmpeg writes its segment list; assuming it counts the offset in');
+      return true;
+    });
     this.#log.info({ part: this.#part }, 'capture job started');
 
     const stopAt = this.#job.endsAt ? setTimeout(() => this.#requestStop('cap'), Math.max(0, this.#job.endsAt - Date.now())) : undefined;

@@ -94,6 +94,12 @@ describe('calendar over HTTP', () => {
     assert.deepEqual(seen.body.occurrences.map((o) => [o.private, o.title, o.description, o.meetingUrl, o.organizerId]), [[true, 'Busy', '', null, bob.user.id]]);
     const bobSees = await authed<{ occurrences: OccurrenceView[] }>(base, bob.token, 'GET', `/api/orgs/${orgId}/occurrences?${day4}`);
     assert.deepEqual(bobSees.body.occurrences.map((o) => [o.private, o.title, o.meetingUrl]), [[false, 'Interview', secret.body.event.meetingUrl]]);
+    // The room's calendar as a file: the same.
+    const roomIcs = async (token: string) => (await fetch(`${base}/api/calendars/${room.body.room.calendarId}/export`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const ownerFile = await roomIcs(owner.token);
+    assert.match(ownerFile, /SUMMARY:Busy/);
+    assert.doesNotMatch(ownerFile, /Interview|\/m\//);
+    assert.match(await roomIcs(bob.token), /SUMMARY:Interview/);
     const free = await authed<{ rooms: RoomView[] }>(base, bob.token, 'GET', `/api/orgs/${orgId}/rooms/free?from=${Date.parse('2026-12-03T11:00Z')}&to=${Date.parse('2026-12-03T12:00Z')}&capacity=4`);
     assert.deepEqual(free.body.rooms.map((r) => r.name), ['Alps']);
     // .ics: out of Bob's calendar, into a new one, and a broken file refused with its line.

@@ -929,34 +929,40 @@ export class Calendar {
       ? await this.#db.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.room_id = $1 order by e.start_at`, [cal.room_id])
       : await this.#db.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.calendar_id = $1 order by e.start_at`, [calendarId]);
     const overrides = await this.#overridesOf(this.#db, rows.map((r) => r.id));
+    // A room's bookings are "Busy" to whoever cannot read their own calendar, in a file as on screen (see occurrences).
+    const readable = cal.room_id ? new Set((await this.calendars(userId, cal.org_id)).filter((c) => !c.roomId).map((c) => c.id)) : null;
     const text = writeIcs(
       cal.name,
-      rows.map((e) => ({
-        uid: e.uid,
-        title: e.title,
-        description: e.description,
-        location: e.location,
-        allDay: e.all_day,
-        timeZone: e.time_zone,
-        start: e.start_local,
-        end: e.end_local,
-        rrule: e.rrule,
-        exdates: e.exdates,
-        attendees: e.attendees,
-        url: e.meeting_url,
-        overrides: (overrides.get(e.id) ?? []).map((o) => {
-          const times = occurrenceTimes(timingOf(e), parseWall(o.recurrence_id)!);
-          return {
-            recurrenceId: o.recurrence_id,
-            cancelled: o.cancelled,
-            title: o.title ?? e.title,
-            description: o.description ?? e.description,
-            location: o.location ?? e.location,
-            start: o.start_local ?? o.recurrence_id,
-            end: o.end_local ?? localText(times.end, e.all_day),
-          };
-        }),
-      })),
+      rows.map((e) => {
+        const hidden = readable !== null && !readable.has(e.calendar_id);
+        const shown = (own: string | null, series: string, busy: string) => (hidden ? busy : (own ?? series));
+        return {
+          uid: e.uid,
+          title: shown(null, e.title, 'Busy'),
+          description: shown(null, e.description, ''),
+          location: shown(null, e.location, ''),
+          allDay: e.all_day,
+          timeZone: e.time_zone,
+          start: e.start_local,
+          end: e.end_local,
+          rrule: e.rrule,
+          exdates: e.exdates,
+          attendees: hidden ? [] : e.attendees,
+          url: hidden ? null : e.meeting_url,
+          overrides: (overrides.get(e.id) ?? []).map((o) => {
+            const times = occurrenceTimes(timingOf(e), parseWall(o.recurrence_id)!);
+            return {
+              recurrenceId: o.recurrence_id,
+              cancelled: o.cancelled,
+              title: shown(o.title, e.title, 'Busy'),
+              description: shown(o.description, e.description, ''),
+              location: shown(o.location, e.location, ''),
+              start: o.start_local ?? o.recurrence_id,
+              end: o.end_local ?? localText(times.end, e.all_day),
+            };
+          }),
+        };
+      }),
     );
     return { name: cal.name, text };
   }
