@@ -5,8 +5,9 @@
 // arrives in chat, its link opens the meeting as its moderator, a colleague
 // joins from the shared calendar, and both pages decode each other's video.
 // Then, in the month view, a weekly series: one occurrence cancelled, the
-// series renamed and moved (the cancelled one stays cancelled), and an
-// Outlook .ics file (a Windows zone name) imported beside it.
+// series renamed and moved (the cancelled one stays cancelled), another
+// occurrence moved and renamed alone, and an Outlook .ics file (a Windows
+// zone name) imported beside it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -172,7 +173,7 @@ describe('calendar in the browser', () => {
     await bobMeet.close();
   });
 
-  test('a weekly series in the month view: one occurrence cancelled, the series renamed, an Outlook file imported beside it', async () => {
+  test('a weekly series in the month view: one occurrence cancelled, the series renamed and moved, one occurrence moved alone, an Outlook file imported beside it', async () => {
     const carol = await person('carol');
     await signUp(carol, `${parley.url}/chat`, { name: 'Carol', username: `carol${tag}`, org: 'Globex' });
     await carol.getByTestId('go-calendar').click();
@@ -223,6 +224,21 @@ describe('calendar in the browser', () => {
     await carol.getByTestId('event-editor').waitFor({ state: 'detached' });
     await grid.locator('[data-testid=occurrence][data-title="Daily sync"]').first().waitFor();
     assert.deepEqual(await titlesOn([day(0), day(2), day(7), day(9)]), ['09:30 Daily sync', '', '09:30 Daily sync', '09:30 Daily sync']);
+
+    // The Monday after, this once: later and with another title; the series stays as it is.
+    await on(day(7)).click();
+    await carol.getByTestId('edit-occurrence').click();
+    assert.equal(await carol.getByTestId('occurrence-start').inputValue(), `${day(7)}T09:30`);
+    await carol.getByTestId('occurrence-title').fill('Daily sync (demo)');
+    await carol.getByTestId('occurrence-start').fill(`${day(8)}T16:00`);
+    await carol.getByTestId('occurrence-end').fill(`${day(8)}T16:30`);
+    await carol.getByTestId('occurrence-save').click();
+    await carol.getByTestId('occurrence-editor').waitFor({ state: 'detached' });
+    await on(day(8)).waitFor();
+    assert.deepEqual(await titlesOn([day(0), day(7), day(8), day(9)]), ['09:30 Daily sync', '', '16:00 Daily sync (demo)', '09:30 Daily sync']);
+    await on(day(8)).click();
+    await carol.getByTestId('event-details').filter({ hasText: 'A changed occurrence of a series' }).waitFor();
+    await carol.getByRole('dialog').getByLabel('Close').click();
 
     // Outlook's file names its zone in Windows' words and defines it: read as Zurich's rules, 14:00 stays 14:00.
     const ics = [

@@ -45,7 +45,7 @@ export function CalendarApp({ token }: { token: string }) {
   const [occurrences, setOccurrences] = useState<OccurrenceView[]>([]);
   const [version, setVersion] = useState(0);
   const [dialog, setDialog] = useState<
-    null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' }
+    null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'occurrence'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' }
   >(null);
   const [notice, setNotice] = useState<string | null>(null);
   const refresh = () => setVersion((v) => v + 1);
@@ -327,9 +327,11 @@ export function CalendarApp({ token }: { token: string }) {
           canWrite={writable.some((c) => c.id === dialog.occ.calendarId)}
           close={() => setDialog(null)}
           edit={(event) => setDialog({ kind: 'edit', event })}
+          editOne={(occ) => setDialog({ kind: 'occurrence', occ })}
           changed={refresh}
         />
       )}
+      {dialog?.kind === 'occurrence' && <OccurrenceEditor cal={cal} occ={dialog.occ} close={() => setDialog(null)} saved={refresh} />}
       {dialog?.kind === 'share' && <ShareCalendar cal={cal} token={token} orgId={org.id} meId={meId} calendar={dialog.calendar} close={() => setDialog(null)} />}
       {dialog?.kind === 'rooms' && <RoomsAdmin cal={cal} orgId={org.id} manager={manager} close={() => setDialog(null)} changed={refresh} />}
       {dialog?.kind === 'reminders' && <Reminders cal={cal} orgId={org.id} calendars={calendars.filter((c) => !c.roomId)} close={() => setDialog(null)} />}
@@ -634,6 +636,7 @@ function EventDetails({
   canWrite,
   close,
   edit,
+  editOne,
   changed,
 }: {
   cal: CalendarApi;
@@ -643,6 +646,7 @@ function EventDetails({
   canWrite: boolean;
   close: () => void;
   edit: (e: EventView) => void;
+  editOne: (o: OccurrenceView) => void;
   changed: () => void;
 }) {
   const [event, setEvent] = useState<EventView | null>(null);
@@ -679,8 +683,13 @@ function EventDetails({
         {canWrite && event && (
           <div class="row">
             <button type="button" class="side-action" data-testid="edit-event" onClick={() => edit(event)}>
-              Edit
+              {occ.recurring ? 'Edit the series' : 'Edit'}
             </button>
+            {occ.recurring && (
+              <button type="button" class="side-action" data-testid="edit-occurrence" onClick={() => editOne(occ)}>
+                Edit this one
+              </button>
+            )}
             {occ.recurring && (
               <button
                 type="button"
@@ -711,6 +720,80 @@ function EventDetails({
           </div>
         )}
       </div>
+    </Dialog>
+  );
+}
+
+/**
+ * One occurrence of a series changed or moved, the series left as it is.
+ * Times are the event's own wall clock (as the series is edited); only what
+ * the person changed is sent, so the rest keeps following the series.
+ */
+function OccurrenceEditor({ cal, occ, close, saved }: { cal: CalendarApi; occ: OccurrenceView; close: () => void; saved: () => void }) {
+  const cut = (t: string) => t.slice(0, occ.allDay ? 10 : 16);
+  // All-day ends are exclusive on the wire; people pick the last day.
+  const shownEnd = occ.allDay ? dateText(addDays(new Date(`${cut(occ.end)}T00:00`), -1)) : cut(occ.end);
+  const [title, setTitle] = useState(occ.title);
+  const [location, setLocation] = useState(occ.location);
+  const [from, setFrom] = useState(cut(occ.start));
+  const [until, setUntil] = useState(shownEnd);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog title={`${occ.title}, this one`} close={close}>
+      <form
+        class="dialog-form"
+        data-testid="occurrence-editor"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          const moved = from !== cut(occ.start) || until !== shownEnd;
+          const end = occ.allDay ? dateText(addDays(new Date(`${until}T00:00`), 1)) : until;
+          try {
+            await cal.setOccurrence(occ.eventId, {
+              recurrenceId: occ.recurrenceId,
+              ...(title.trim() !== occ.title ? { title: title.trim() } : {}),
+              ...(location !== occ.location ? { location } : {}),
+              ...(moved ? { start: from, end } : {}),
+            });
+            saved();
+            close();
+          } catch (err) {
+            setError(message(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <label>
+          Title
+          <input data-testid="occurrence-title" required maxLength={200} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+        </label>
+        <div class="row">
+          <label>
+            Starts
+            <input type={occ.allDay ? 'date' : 'datetime-local'} data-testid="occurrence-start" required value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
+          </label>
+          <label>
+            Ends
+            <input type={occ.allDay ? 'date' : 'datetime-local'} data-testid="occurrence-end" required value={until} onInput={(e) => setUntil((e.target as HTMLInputElement).value)} />
+          </label>
+        </div>
+        {occ.timeZone !== ZONE && <p class="dim small">Times in {occ.timeZone}, the series' time zone.</p>}
+        <label>
+          Location
+          <input maxLength={500} value={location} onInput={(e) => setLocation((e.target as HTMLInputElement).value)} />
+        </label>
+        {error && (
+          <p class="hint error" data-testid="occurrence-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" data-testid="occurrence-save" disabled={busy}>
+          Save this one
+        </button>
+      </form>
     </Dialog>
   );
 }
