@@ -14,7 +14,7 @@ import { Chat } from '../src/chat/Chat.ts';
 import { botQueue, type BotQueue } from '../src/org/bot-queue.ts';
 import { Orgs } from '../src/org/Orgs.ts';
 import type { Db } from '../src/store/db.ts';
-import { Agenda, CATCH_UP_MS, dueDay } from '../src/suite/calendar/Agenda.ts';
+import { Agenda, CATCH_UP_MS, dueDay, nextSendAt } from '../src/suite/calendar/Agenda.ts';
 import { Calendar } from '../src/suite/calendar/Calendar.ts';
 import { testDb } from './db.ts';
 
@@ -55,6 +55,22 @@ describe('when an agenda is due', () => {
     assert.equal(dueDay(night, at('2026-10-25T00:29Z')), null);
     assert.deepEqual(dueDay(night, at('2026-10-25T00:30Z')), { day: '2026-10-25', sendAt: at('2026-10-25T00:30Z') });
     assert.equal(dueDay(night, at('2026-10-25T01:30Z'))?.day, '2026-10-25');
+  });
+
+  test('the next send time: the first one after now, weekends and daylight-saving nights included', () => {
+    const r = { sendTime: '07:30', sendDay: 'morning' as const, weekdays, timeZone: 'Europe/Zurich' };
+    // Tuesday 1 December, before and at 07:30; Friday after it: Monday next.
+    assert.equal(nextSendAt(r, at('2026-12-01T06:29Z')), at('2026-12-01T06:30Z'));
+    assert.equal(nextSendAt(r, at('2026-12-01T06:30Z')), at('2026-12-02T06:30Z'));
+    assert.equal(nextSendAt(r, at('2026-12-04T07:00Z')), at('2026-12-07T06:30Z'));
+    // Sunday evening brings Monday's agenda; Friday evening's (Saturday) is not chosen.
+    const evening = { ...r, sendTime: '18:00', sendDay: 'evening' as const };
+    assert.equal(nextSendAt(evening, at('2026-12-04T12:00Z')), at('2026-12-06T17:00Z'));
+    // Across the spring-forward night: 02:30 is 03:30 local.
+    const night = { ...r, sendTime: '02:30', weekdays: [0, 1, 2, 3, 4, 5, 6] };
+    assert.equal(nextSendAt(night, at('2026-03-28T12:00Z')), at('2026-03-29T01:30Z'));
+    assert.equal(nextSendAt(night, at('2026-10-24T12:00Z')), at('2026-10-25T00:30Z'));
+    assert.equal(nextSendAt({ ...r, weekdays: [] }, at('2026-12-01T00:00Z')), null);
   });
 });
 
@@ -159,6 +175,38 @@ describe('daily agendas, ticked', () => {
     assert.equal(await delivered(r.id), 2);
     assert.equal((await jobs(r.id)).length, 2);
     assert.equal((await mails(user.id)).length, 2);
+  });
+
+  test('a tick reads only the reminders due: the others wait for their next send time, and a change works it out again', async () => {
+    const { user, orgId, calendarId } = await person();
+    const agenda = node();
+    const r = await agenda.create(user.id, { orgId, calendarId, chat: false, mail: true, time: '07:30', day: 'morning', weekdays: [0, 1, 2, 3, 4], includeRecurring: true, timeZone: 'Europe/Zurich' });
+    const next = async () => ((await db.query<{ next_send_at: number | null }>('select next_send_at::float8 as next_send_at from agenda_reminders where id = $1', [r.id]))[0]!.next_send_at);
+    assert.equal(await next(), null);
+    // Friday 4 December 2026 at noon in Zurich: this morning's agenda is caught up; Monday's is next.
+    await agenda.tick(at('2026-12-04T11:00Z'));
+    assert.equal(await delivered(r.id), 1);
+    assert.equal(await next(), at('2026-12-07T06:30Z'));
+    // The weekend's ticks do not touch it.
+    await db.query('update agenda_reminders set send_time = $2 where id = $1', [r.id, '07:31']);
+    await agenda.tick(at('2026-12-05T06:30Z'));
+    await agenda.tick(at('2026-12-06T20:00Z'));
+    assert.equal(await next(), at('2026-12-07T06:30Z'));
+    // Monday: it is read again; the time changed behind the tick's back counts from then on (07:31).
+    await agenda.tick(at('2026-12-07T06:30Z'));
+    assert.equal(await delivered(r.id), 1);
+    assert.equal(await next(), at('2026-12-07T06:31Z'));
+    await agenda.tick(at('2026-12-07T06:31Z'));
+    assert.equal(await delivered(r.id), 2);
+    // A change through the service is worked out again at the next tick.
+    await agenda.update(user.id, r.id, { time: '09:00' });
+    assert.equal(await next(), null);
+    await agenda.tick(at('2026-12-07T06:40Z'));
+    assert.equal(await next(), at('2026-12-07T08:00Z'));
+    // Monday's agenda went out at 07:31 already: 09:00 sends nothing twice.
+    await agenda.tick(at('2026-12-07T08:00Z'));
+    assert.equal(await delivered(r.id), 2);
+    assert.equal(await next(), at('2026-12-08T08:00Z'));
   });
 
   test('across daylight-saving nights, a 02:30 reminder goes out once each day', async () => {

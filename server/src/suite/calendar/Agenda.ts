@@ -73,6 +73,23 @@ export function dueDay(r: { sendTime: string; sendDay: 'morning' | 'evening'; we
   return best;
 }
 
+/**
+ * The first send time after `now` of any agenda day the reminder covers:
+ * when a tick next has something to do for it. Null if it covers no day.
+ */
+export function nextSendAt(r: { sendTime: string; sendDay: 'morning' | 'evening'; weekdays: number[]; timeZone: string }, now: number): number | null {
+  const [h, m] = r.sendTime.split(':').map(Number) as [number, number];
+  const today = Math.floor(toWall(now, r.timeZone) / DAY_MS) * DAY_MS;
+  let next: number | null = null;
+  // An evening reminder's send time is the day before its agenda day: look a day further.
+  for (let day = today - DAY_MS; day <= today + 8 * DAY_MS; day += DAY_MS) {
+    if (!r.weekdays.includes(weekday(day))) continue;
+    const sendAt = toUtc(day - (r.sendDay === 'evening' ? DAY_MS : 0) + (h * 60 + m) * 60_000, r.timeZone);
+    if (sendAt > now && (next === null || sendAt < next)) next = sendAt;
+  }
+  return next;
+}
+
 const WORDS: Record<Language, { title: (day: string) => string; none: string; allDay: string; off: string; subject: (day: string) => string }> = {
   en: { title: (d) => `Your agenda for ${d}:`, none: 'Nothing in your calendar that day.', allDay: 'All day', off: 'Turn this reminder off', subject: (d) => `Agenda for ${d}` },
   fr: { title: (d) => `Ton agenda du ${d} :`, none: 'Rien dans ton agenda ce jour-là.', allDay: 'Toute la journée', off: 'Désactiver ce rappel', subject: (d) => `Agenda du ${d}` },
@@ -165,7 +182,9 @@ export class Agenda {
     };
     if (!next.by_chat && !next.by_mail) throw new DomainError('INVALID_PAYLOAD', 'choose chat, mail or both');
     await this.#d.db.query(
-      `update agenda_reminders set calendar_id = $2, by_chat = $3, by_mail = $4, send_time = $5, send_day = $6, weekdays = $7, include_recurring = $8, time_zone = $9, enabled = $10 where id = $1`,
+      `update agenda_reminders set calendar_id = $2, by_chat = $3, by_mail = $4, send_time = $5, send_day = $6, weekdays = $7, include_recurring = $8, time_zone = $9, enabled = $10,
+              next_send_at = null
+        where id = $1`,
       [id, next.calendar_id, next.by_chat, next.by_mail, next.send_time, next.send_day, JSON.stringify(next.weekdays), next.include_recurring, next.time_zone, next.enabled],
     );
     return view({ ...r, ...next });
@@ -194,18 +213,28 @@ export class Agenda {
     return rows.length > 0;
   }
 
-  /** Sends every agenda due at `now`; returns how many this call delivered. */
+  /**
+   * Sends every agenda due at `now`; returns how many this call delivered.
+   * Only reminders whose next send time has come are read (or that have
+   * none worked out yet); each gets its next one once handled. A delivery
+   * that fails leaves it due, for the next tick to try again.
+   */
   async tick(now = Date.now()): Promise<number> {
     const rows = await this.#d.db.query<ReminderRow & { language: Language; email: string }>(
-      `select r.*, u.language, u.email from agenda_reminders r join users u on u.id = r.user_id where r.enabled`,
+      `select r.*, u.language, u.email from agenda_reminders r join users u on u.id = r.user_id
+        where r.enabled and (r.next_send_at is null or r.next_send_at <= $1)`,
+      [now],
     );
     let sent = 0;
     for (const r of rows) {
-      const due = dueDay({ sendTime: r.send_time, sendDay: r.send_day, weekdays: r.weekdays, timeZone: r.time_zone }, now);
-      if (!due) continue;
-      const [done] = await this.#d.db.query('select 1 from agenda_deliveries where reminder_id = $1 and day = $2', [r.id, due.day]);
-      if (done) continue;
-      if (await this.#deliver(r, due.day, now)) sent++;
+      const rule = { sendTime: r.send_time, sendDay: r.send_day, weekdays: r.weekdays, timeZone: r.time_zone };
+      const due = dueDay(rule, now);
+      if (due) {
+        const [done] = await this.#d.db.query('select 1 from agenda_deliveries where reminder_id = $1 and day = $2', [r.id, due.day]);
+        if (!done && (await this.#deliver(r, due.day, now))) sent++;
+      }
+      // A reminder covering no day is looked at again in a week (it can only be changed, which resets this).
+      await this.#d.db.query('update agenda_reminders set next_send_at = $2 where id = $1', [r.id, nextSendAt(rule, now) ?? now + 7 * DAY_MS]);
     }
     return sent;
   }
