@@ -42,7 +42,8 @@ export function transitions(zone: string, fromUtc: number, toUtc: number): Trans
       let lo = prevT;
       let hi = t;
       while (hi - lo > 60_000) {
-        const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+        // Whole minutes (the span always is some), at least one: the loop always narrows.
+        const mid = lo + Math.max(60_000, Math.floor((hi - lo) / 120_000) * 60_000);
         if (offsetAt(zone, mid) === prev) lo = mid;
         else hi = mid;
       }
