@@ -391,6 +391,21 @@ function readRule(rrule: string | null): { freq: Freq; days: string[]; ends: 'ne
   return out;
 }
 
+/** A dialog's save: busy while it runs, its error shown, and on success the view refreshed and the dialog closed. */
+async function saveDialog(action: () => Promise<unknown>, ui: { setBusy: (b: boolean) => void; setError: (e: string | null) => void; saved: () => void; close: () => void }): Promise<void> {
+  ui.setBusy(true);
+  ui.setError(null);
+  try {
+    await action();
+    ui.saved();
+    ui.close();
+  } catch (err) {
+    ui.setError(message(err));
+  } finally {
+    ui.setBusy(false);
+  }
+}
+
 function EventEditor({
   cal,
   orgId,
@@ -453,8 +468,6 @@ function EventEditor({
         data-testid="event-editor"
         onSubmit={async (e) => {
           e.preventDefault();
-          setError(null);
-          setBusy(true);
           const body = {
             title: title.trim(),
             description,
@@ -472,16 +485,7 @@ function EventEditor({
             roomId,
             ...(meeting && !event?.meetingUrl ? { meeting: true } : {}),
           };
-          try {
-            if (event) await cal.updateEvent(event.id, body);
-            else await cal.createEvent({ calendarId, ...body });
-            saved();
-            close();
-          } catch (err) {
-            setError(message(err));
-          } finally {
-            setBusy(false);
-          }
+          await saveDialog(() => (event ? cal.updateEvent(event.id, body) : cal.createEvent({ calendarId, ...body })), { setBusy, setError, saved, close });
         }}
       >
         <label>
@@ -746,24 +750,15 @@ function OccurrenceEditor({ cal, occ, close, saved }: { cal: CalendarApi; occ: O
         data-testid="occurrence-editor"
         onSubmit={async (e) => {
           e.preventDefault();
-          setBusy(true);
-          setError(null);
           const moved = from !== cut(occ.start) || until !== shownEnd;
           const end = occ.allDay ? dateText(addDays(new Date(`${until}T00:00`), 1)) : until;
-          try {
-            await cal.setOccurrence(occ.eventId, {
-              recurrenceId: occ.recurrenceId,
-              ...(title.trim() !== occ.title ? { title: title.trim() } : {}),
-              ...(location !== occ.location ? { location } : {}),
-              ...(moved ? { start: from, end } : {}),
-            });
-            saved();
-            close();
-          } catch (err) {
-            setError(message(err));
-          } finally {
-            setBusy(false);
-          }
+          const body = {
+            recurrenceId: occ.recurrenceId,
+            ...(title.trim() !== occ.title ? { title: title.trim() } : {}),
+            ...(location !== occ.location ? { location } : {}),
+            ...(moved ? { start: from, end } : {}),
+          };
+          await saveDialog(() => cal.setOccurrence(occ.eventId, body), { setBusy, setError, saved, close });
         }}
       >
         <label>
