@@ -55,19 +55,30 @@ const view = (r: ReminderRow): ReminderView => ({
   enabled: r.enabled,
 });
 
+type ReminderRule = { sendTime: string; sendDay: 'morning' | 'evening'; weekdays: number[]; timeZone: string };
+
+/**
+ * The send instant of each chosen agenda day from `fromDay` to `toDay`
+ * days after the wall day holding `now` (an evening reminder's is the day
+ * before its agenda day), with that day.
+ */
+function* sendTimes(r: ReminderRule, now: number, fromDay: number, toDay: number): Generator<{ day: number; sendAt: number }> {
+  const [h, m] = r.sendTime.split(':').map(Number) as [number, number];
+  const today = Math.floor(toWall(now, r.timeZone) / DAY_MS) * DAY_MS;
+  for (let day = today + fromDay * DAY_MS; day <= today + toDay * DAY_MS; day += DAY_MS) {
+    if (!r.weekdays.includes(weekday(day))) continue;
+    yield { day, sendAt: toUtc(day - (r.sendDay === 'evening' ? DAY_MS : 0) + (h * 60 + m) * 60_000, r.timeZone) };
+  }
+}
+
 /**
  * The agenda day a reminder is due for at `now`: the latest day whose send
  * time (in the reminder's zone) has passed, less than CATCH_UP_MS ago, and
  * whose weekday is chosen. Null when nothing is due.
  */
-export function dueDay(r: { sendTime: string; sendDay: 'morning' | 'evening'; weekdays: number[]; timeZone: string }, now: number): { day: string; sendAt: number } | null {
-  const [h, m] = r.sendTime.split(':').map(Number) as [number, number];
-  const today = Math.floor(toWall(now, r.timeZone) / DAY_MS) * DAY_MS;
+export function dueDay(r: ReminderRule, now: number): { day: string; sendAt: number } | null {
   let best: { day: string; sendAt: number } | null = null;
-  for (const day of [today - DAY_MS, today, today + DAY_MS]) {
-    if (!r.weekdays.includes(weekday(day))) continue;
-    const sendWall = day - (r.sendDay === 'evening' ? DAY_MS : 0) + (h * 60 + m) * 60_000;
-    const sendAt = toUtc(sendWall, r.timeZone);
+  for (const { day, sendAt } of sendTimes(r, now, -1, 1)) {
     if (sendAt <= now && now - sendAt < CATCH_UP_MS) best = { day: formatWall(day, true), sendAt };
   }
   return best;
@@ -77,14 +88,10 @@ export function dueDay(r: { sendTime: string; sendDay: 'morning' | 'evening'; we
  * The first send time after `now` of any agenda day the reminder covers:
  * when a tick next has something to do for it. Null if it covers no day.
  */
-export function nextSendAt(r: { sendTime: string; sendDay: 'morning' | 'evening'; weekdays: number[]; timeZone: string }, now: number): number | null {
-  const [h, m] = r.sendTime.split(':').map(Number) as [number, number];
-  const today = Math.floor(toWall(now, r.timeZone) / DAY_MS) * DAY_MS;
+export function nextSendAt(r: ReminderRule, now: number): number | null {
   let next: number | null = null;
-  // An evening reminder's send time is the day before its agenda day: look a day further.
-  for (let day = today - DAY_MS; day <= today + 8 * DAY_MS; day += DAY_MS) {
-    if (!r.weekdays.includes(weekday(day))) continue;
-    const sendAt = toUtc(day - (r.sendDay === 'evening' ? DAY_MS : 0) + (h * 60 + m) * 60_000, r.timeZone);
+  // An evening reminder's send time is the day before its agenda day: look a day further than a week.
+  for (const { sendAt } of sendTimes(r, now, -1, 8)) {
     if (sendAt > now && (next === null || sendAt < next)) next = sendAt;
   }
   return next;
