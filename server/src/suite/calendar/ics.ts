@@ -12,7 +12,7 @@
 // Written files carry a VTIMEZONE for each zone they name.
 import { parseRRule, RRuleError } from './recurrence.ts';
 import { DAY_MS, formatWall, isTimeZone, toUtc, toWall } from './time.ts';
-import { matchZone, parseObservanceRule, parseOffset, vtimezoneLines, VtimezoneError, type Observance } from './vtimezone.ts';
+import { matchZone, parseOffset, vtimezoneLines, VtimezoneError, type Observance } from './vtimezone.ts';
 
 export class IcsError extends Error {
   readonly line: number;
@@ -234,16 +234,18 @@ function observanceOf(props: Prop[], end: number): Observance {
     return p;
   };
   const dtstart = at(one('DTSTART'), 'DTSTART');
+  // Onsets are local date-times, in no zone but the block's own offsets.
+  const local: Zones = { defaultZone: '', resolve: (_, p) => { throw new IcsError(p.line, `${p.name}: a time zone block's times take no TZID`); } };
   const wallOf = (p: Prop, v: string) => {
-    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/.exec(v);
-    if (!m) throw new IcsError(p.line, `${p.name}: "${v}" is not a local date-time`);
-    return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+    const t = parseTime(p, v, local);
+    if (t.date || t.zone !== '') throw new IcsError(p.line, `${p.name}: "${v}" is not a local date-time`);
+    return t.wall;
   };
   const wrap = <T>(p: Prop, f: () => T): T => {
     try {
       return f();
     } catch (error) {
-      if (error instanceof VtimezoneError) throw new IcsError(p.line, `${p.name}: ${error.message}`);
+      if (error instanceof VtimezoneError || error instanceof RRuleError) throw new IcsError(p.line, `${p.name}: ${error.message}`);
       throw error;
     }
   };
@@ -254,7 +256,7 @@ function observanceOf(props: Prop[], end: number): Observance {
     start: wallOf(dtstart, dtstart.value),
     from: wrap(from, () => parseOffset(from.value)),
     to: wrap(to, () => parseOffset(to.value)),
-    rule: rrule ? wrap(rrule, () => parseObservanceRule(rrule.value)) : null,
+    rule: rrule ? wrap(rrule, () => parseRRule(rrule.value)) : null,
     rdates: props.filter((p) => p.name === 'RDATE').flatMap((p) => p.value.split(',').map((v) => wallOf(p, v))),
   };
 }

@@ -13,7 +13,7 @@
 // the file's events need (the importing calendar's own zone first, when it
 // fits): the events then land on the same instants, and keep doing so as
 // the runtime's zone data moves on.
-import { expand, parseRRule, RRuleError, WEEKDAYS, type RRule } from './recurrence.ts';
+import { expand, WEEKDAYS, type RRule } from './recurrence.ts';
 import { DAY_MS, formatWall, offsetAt } from './time.ts';
 
 const HOUR_MS = 3_600_000;
@@ -67,7 +67,6 @@ const compactWall = (wall: number) => formatWall(wall).replace(/[-:]/g, '');
 const compactUtc = (utc: number) => `${compactWall(utc)}Z`;
 
 interface Group {
-  key: string;
   first: Transition;
   last: Transition;
   lastYear: number;
@@ -113,7 +112,7 @@ export function vtimezoneLines(zone: string, fromYear: number, toYear: number): 
         g.lastYear = year;
         g.count += 1;
       } else {
-        const n: Group = { key: k, first: t, last: t, lastYear: year, count: 1, month, byDay };
+        const n: Group = { first: t, last: t, lastYear: year, count: 1, month, byDay };
         groups.push(n);
         open.set(k, n);
       }
@@ -156,16 +155,6 @@ export function parseOffset(text: string): number {
   if (!m || Number(m[3]) > 59) throw new VtimezoneError(`"${text}" is not a UTC offset`);
   const ms = ((Number(m[2]) * 60 + Number(m[3])) * 60 + Number(m[4] ?? 0)) * 1000;
   return m[1] === '-' ? -ms : ms;
-}
-
-/** An RRULE of a VTIMEZONE block; its error names the part at fault. */
-export function parseObservanceRule(text: string): RRule {
-  try {
-    return parseRRule(text);
-  } catch (error) {
-    if (error instanceof RRuleError) throw new VtimezoneError(error.message);
-    throw error;
-  }
 }
 
 /** The onsets of the observances up to `untilUtc`, in order. */
