@@ -240,8 +240,15 @@ export function occurrencesOf(e: EventRow, overrides: OverrideRow[], from: numbe
   return out.sort((a, b) => a.startAt - b.startAt);
 }
 
-/** A room booking as seen by someone who cannot read the event's own calendar. */
-const privateOccurrence = (o: OccurrenceView): OccurrenceView => ({ ...o, private: true, title: 'Busy', description: '', location: '', meetingUrl: null });
+/**
+ * A room's calendar shows everyone when it is taken, and by whom; what the
+ * meeting is (and its link, which lets anyone in) only to those who can read
+ * the calendar the event is in: the calendars here that are not rooms'.
+ */
+const readableIds = (visible: CalendarView[]) => new Set(visible.filter((c) => !c.roomId).map((c) => c.id));
+/** What a booking shows in place of its own texts to the others, on screen and in files. */
+const BUSY = { title: 'Busy', description: '', location: '' };
+const privateOccurrence = (o: OccurrenceView): OccurrenceView => ({ ...o, ...BUSY, private: true, meetingUrl: null });
 
 const eventView = (e: EventRow, viewerId: string, meetings: EventMeetings | undefined): EventView & { moderatorUrl?: string } => ({
   id: e.id,
@@ -609,14 +616,11 @@ export class Calendar {
     );
     const overrides = await this.#overridesOf(this.#db, rows.map((r) => r.id));
     const roomCalendar = new Map(chosen.filter((c) => c.roomId).map((c) => [c.roomId!, c.id]));
-    const readable = new Set(visible.filter((c) => !c.roomId).map((c) => c.id));
+    const readable = readableIds(visible);
     const out: OccurrenceView[] = [];
     for (const row of rows) {
       const shown = row.via_room ? { ...row, calendar_id: roomCalendar.get(row.via_room)! } : row;
       const found = occurrencesOf(shown, overrides.get(row.id) ?? [], from, to);
-      // A room's calendar shows everyone when it is taken, and by whom; what
-      // the meeting is (and its link, which lets anyone in) only to those
-      // who can read the calendar the event is in.
       out.push(...(row.via_room && !readable.has(row.calendar_id) ? found.map(privateOccurrence) : found));
       if (out.length > CALENDAR_LIMITS.occurrences) break;
     }
@@ -930,7 +934,7 @@ export class Calendar {
       : await this.#db.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.calendar_id = $1 order by e.start_at`, [calendarId]);
     const overrides = await this.#overridesOf(this.#db, rows.map((r) => r.id));
     // A room's bookings are "Busy" to whoever cannot read their own calendar, in a file as on screen (see occurrences).
-    const readable = cal.room_id ? new Set((await this.calendars(userId, cal.org_id)).filter((c) => !c.roomId).map((c) => c.id)) : null;
+    const readable = cal.room_id ? readableIds(await this.calendars(userId, cal.org_id)) : null;
     const text = writeIcs(
       cal.name,
       rows.map((e) => {
@@ -938,9 +942,9 @@ export class Calendar {
         const shown = (own: string | null, series: string, busy: string) => (hidden ? busy : (own ?? series));
         return {
           uid: e.uid,
-          title: shown(null, e.title, 'Busy'),
-          description: shown(null, e.description, ''),
-          location: shown(null, e.location, ''),
+          title: shown(null, e.title, BUSY.title),
+          description: shown(null, e.description, BUSY.description),
+          location: shown(null, e.location, BUSY.location),
           allDay: e.all_day,
           timeZone: e.time_zone,
           start: e.start_local,
@@ -954,9 +958,9 @@ export class Calendar {
             return {
               recurrenceId: o.recurrence_id,
               cancelled: o.cancelled,
-              title: shown(o.title, e.title, 'Busy'),
-              description: shown(o.description, e.description, ''),
-              location: shown(o.location, e.location, ''),
+              title: shown(o.title, e.title, BUSY.title),
+              description: shown(o.description, e.description, BUSY.description),
+              location: shown(o.location, e.location, BUSY.location),
               start: o.start_local ?? o.recurrence_id,
               end: o.end_local ?? localText(times.end, e.all_day),
             };
