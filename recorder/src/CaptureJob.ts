@@ -25,7 +25,7 @@ import { readDriveJson, type Drive } from '@parley/server/shared';
 import { Epoch, killStrays, segmentListIncludesOffset, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
-import { freePortPair, releasePortPair, StreamRelay, udpBound, udpDrops } from './relay.ts';
+import { freePortPair, releasePortPair, StreamRelay, udpDrops } from './relay.ts';
 
 type RecorderSocket = Socket<RecorderServerToClientEvents, RecorderClientToServerEvents>;
 
@@ -53,6 +53,9 @@ interface Stream {
 
 /** How often ffmpeg's video ports are checked for packets it was too busy to take. */
 const DROP_CHECK_MS = 500;
+
+/** Whether ffmpeg listens on every one of `ports` (the kernel's tables read once, not once a port). */
+const allBound = (ports: number[]) => udpDrops(ports).size === new Set(ports).size;
 
 const recordingFolder = (job: RecorderJob) => `meetings/${job.meetingId}/recordings/${job.captureId}/`;
 const liveFolder = (job: RecorderJob) => `live/${job.liveId}/`;
@@ -386,7 +389,7 @@ export class CaptureJob {
     this.#epoch = epoch;
     const listening = Date.now();
     const waitForListen = () => {
-      if (this.#epoch !== epoch || streams.every((i) => udpBound(i.port)) || Date.now() - listening > 5000) {
+      if (this.#epoch !== epoch || allBound(streams.map((i) => i.port)) || Date.now() - listening > 5000) {
         for (const r of relays) r.release();
         return;
       }

@@ -259,21 +259,13 @@ export class StreamRelay {
 
 /** Whether some process listens on UDP `port` (Linux: /proc/net/udp and udp6). */
 export function udpBound(port: number): boolean {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
-  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
-    try {
-      // The local address is the second column: "0100007F:C738 ".
-      if (fs.readFileSync(table, 'utf8').split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()))) return true;
-    } catch {
-      // No such table (no IPv6).
-    }
-  }
-  return false;
+  return udpDrops([port]).has(port);
 }
 
 /**
- * Datagrams the kernel dropped on each of `ports` because the socket's
- * buffer was full (Linux: the last column of /proc/net/udp and udp6). A
+ * Datagrams the kernel dropped on each of `ports` that some socket is
+ * bound to, because its buffer was full (Linux: the last column of
+ * /proc/net/udp and udp6; ports nobody binds are left out). A
  * loaded ffmpeg falls behind reading its inputs: what it loses there the
  * relay never sees, and a video stays frozen or broken until a keyframe.
  */
