@@ -51,6 +51,8 @@ export const ERROR_CODES = [
   'INVALID_TIME', // an unknown time zone, a date that does not exist, an end before the start
   'INVALID_RECURRENCE', // an RRULE this server cannot read; the message names the part
   'INVALID_ICS', // an iCalendar file that cannot be read; the message names the line, nothing was imported
+  'TOO_COMPLEX', // a rule or file that needs more work than one request may take (a recurrence rule, a calendar file)
+  'BUSY', // the server is busy with requests like this one; try again in a moment
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

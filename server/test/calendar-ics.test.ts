@@ -58,8 +58,8 @@ const GOOGLE = [
   'END:VCALENDAR',
 ].join('\r\n');
 
-test('a Google Calendar export: series, exception, moved occurrence, all-day, UTC, folded and escaped text', () => {
-  const events = parseIcs(GOOGLE, 'Europe/Paris');
+test('a Google Calendar export: series, exception, moved occurrence, all-day, UTC, folded and escaped text', async () => {
+  const events = await parseIcs(GOOGLE, 'Europe/Paris');
   assert.equal(events.length, 4);
   const [series, moved, holiday, call] = events as [NonNullable<(typeof events)[0]>, NonNullable<(typeof events)[0]>, NonNullable<(typeof events)[0]>, NonNullable<(typeof events)[0]>];
   assert.equal(series.title, 'Stand-up, team A');
@@ -82,8 +82,8 @@ test('a Google Calendar export: series, exception, moved occurrence, all-day, UT
   assert.equal(formatWall(call.end), '2026-12-01T09:30:00');
 });
 
-const bad = (lines: string[], line: number, words: string) => {
-  assert.throws(
+const bad = async (lines: string[], line: number, words: string) => {
+  await assert.rejects(
     () => parseIcs(lines.join('\r\n'), 'UTC'),
     (e: unknown) => e instanceof IcsError && e.line === line && e.message.startsWith(`line ${line}: `) && e.message.includes(words),
     `${words} at line ${line}`,
@@ -91,25 +91,25 @@ const bad = (lines: string[], line: number, words: string) => {
 };
 const wrap = (...event: string[]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:x', ...event, 'END:VEVENT', 'END:VCALENDAR'];
 
-test('a bad file is refused with the line of its first problem', () => {
-  bad(wrap('DTSTART:20261301T090000', 'SUMMARY:x'), 5, 'not a real date');
-  bad(wrap('DTSTART;TZID=Windows Standard Time:20261201T090000'), 5, 'unknown time zone');
-  bad(wrap('DTSTART:20261201T090000', 'RRULE:FREQ=HOURLY'), 6, 'RRULE: FREQ=HOURLY');
-  bad(wrap('DTSTART:20261201T090000', 'DTEND:20261201T080000'), 6, 'ends before it starts');
-  bad(wrap('SUMMARY:no start'), 3, 'no DTSTART');
-  bad(wrap('DTSTART:20261201T090000', 'this is not a property line'), 6, '":" expected');
-  bad(['BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'DTSTART:20261201T090000', 'END:VTODO'], 5, 'END:VTODO does not close BEGIN:VEVENT');
-  bad(['BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'DTSTART:20261201T090000'], 4, 'END:VEVENT is missing');
-  bad(['hello'], 1, '":" expected');
-  bad(['???'], 1, 'not a property');
-  bad(['BEGIN:VEVENT'], 1, 'BEGIN:VCALENDAR expected');
-  bad(wrap('DTSTART:20261201T090000', 'DURATION:PT1H', 'DTEND:20261201T100000'), 7, 'DTEND and DURATION');
-  bad(wrap('DTSTART:20261201T090000', 'DTSTART:20261201T100000'), 6, 'twice');
-  assert.throws(() => parseIcs('', 'UTC'), (e: unknown) => e instanceof IcsError && e.message.includes('not an iCalendar file'));
-  assert.throws(() => parseIcs(wrap('DTSTART:20261201T090000').join('\n').repeat(1), 'UTC', 0), (e: unknown) => e instanceof IcsError && e.message.includes('more than 0 events'));
+test('a bad file is refused with the line of its first problem', async () => {
+  await bad(wrap('DTSTART:20261301T090000', 'SUMMARY:x'), 5, 'not a real date');
+  await bad(wrap('DTSTART;TZID=Windows Standard Time:20261201T090000'), 5, 'unknown time zone');
+  await bad(wrap('DTSTART:20261201T090000', 'RRULE:FREQ=HOURLY'), 6, 'RRULE: FREQ=HOURLY');
+  await bad(wrap('DTSTART:20261201T090000', 'DTEND:20261201T080000'), 6, 'ends before it starts');
+  await bad(wrap('SUMMARY:no start'), 3, 'no DTSTART');
+  await bad(wrap('DTSTART:20261201T090000', 'this is not a property line'), 6, '":" expected');
+  await bad(['BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'DTSTART:20261201T090000', 'END:VTODO'], 5, 'END:VTODO does not close BEGIN:VEVENT');
+  await bad(['BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:a', 'DTSTART:20261201T090000'], 4, 'END:VEVENT is missing');
+  await bad(['hello'], 1, '":" expected');
+  await bad(['???'], 1, 'not a property');
+  await bad(['BEGIN:VEVENT'], 1, 'BEGIN:VCALENDAR expected');
+  await bad(wrap('DTSTART:20261201T090000', 'DURATION:PT1H', 'DTEND:20261201T100000'), 7, 'DTEND and DURATION');
+  await bad(wrap('DTSTART:20261201T090000', 'DTSTART:20261201T100000'), 6, 'twice');
+  await assert.rejects(() => parseIcs('', 'UTC'), (e: unknown) => e instanceof IcsError && e.message.includes('not an iCalendar file'));
+  await assert.rejects(() => parseIcs(wrap('DTSTART:20261201T090000').join('\n').repeat(1), 'UTC', { maxEvents: 0 }), (e: unknown) => e instanceof IcsError && e.message.includes('more than 0 events'));
 });
 
-test('what Parley writes reads back the same: zones, all-day, recurrence, exceptions, overrides, long and non-ASCII text', () => {
+test('what Parley writes reads back the same: zones, all-day, recurrence, exceptions, overrides, long and non-ASCII text', async () => {
   const events: IcsOut[] = [
     {
       uid: 'series-1@parley',
@@ -130,7 +130,7 @@ test('what Parley writes reads back the same: zones, all-day, recurrence, except
   ];
   const text = writeIcs('Team', events);
   for (const line of text.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, `folded: ${line}`);
-  const back = parseIcs(text, 'UTC');
+  const back = await parseIcs(text, 'UTC');
   assert.equal(back.length, 3);
   const [s, o, d] = back as [NonNullable<(typeof back)[0]>, NonNullable<(typeof back)[0]>, NonNullable<(typeof back)[0]>];
   assert.equal(s.title, events[0]!.title);
@@ -154,7 +154,7 @@ const outlookZone = (tzid: string, std: [string, string, string], dst: [string, 
   'END:VTIMEZONE',
 ];
 
-test('an Outlook file: Windows zone names are read through their VTIMEZONE as the IANA zone with the same offsets', () => {
+test('an Outlook file: Windows zone names are read through their VTIMEZONE as the IANA zone with the same offsets', async () => {
   const west = outlookZone('W. Europe Standard Time', ['16011028T030000', 'FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10', '+0100'], ['16010325T020000', 'FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3', '+0200']);
   const east = outlookZone('Eastern Standard Time', ['16011104T020000', 'FREQ=YEARLY;BYDAY=1SU;BYMONTH=11', '-0500'], ['16010311T020000', 'FREQ=YEARLY;BYDAY=2SU;BYMONTH=3', '-0400']);
   const file = [
@@ -167,7 +167,7 @@ test('an Outlook file: Windows zone names are read through their VTIMEZONE as th
     'END:VCALENDAR',
   ].join('\r\n');
   const now = Date.UTC(2026, 10, 30);
-  const [summer, winter, ny] = parseIcs(file, 'Asia/Tokyo', Infinity, now);
+  const [summer, winter, ny] = await parseIcs(file, 'Asia/Tokyo', { now });
   // Of the zones that fit, a well-known one.
   assert.equal(summer!.timeZone, 'Europe/Berlin');
   assert.equal(toUtc(summer!.start, summer!.timeZone), Date.UTC(2026, 6, 6, 7));
@@ -176,18 +176,18 @@ test('an Outlook file: Windows zone names are read through their VTIMEZONE as th
   assert.equal(toUtc(ny!.start, ny!.timeZone), Date.UTC(2026, 10, 2, 14));
   assert.equal(ny!.rrule, 'FREQ=WEEKLY;COUNT=3');
   // The importer's own zone comes first when it fits.
-  assert.equal(parseIcs(file, 'Europe/Zurich', Infinity, now)[0]!.timeZone, 'Europe/Zurich');
+  assert.equal((await parseIcs(file, 'Europe/Zurich', { now }))[0]!.timeZone, 'Europe/Zurich');
 
   // A zone whose offsets no real zone has, and broken zone blocks, are refused at their line.
   const odd = outlookZone('Odd Time', ['16011028T030000', 'FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10', '+0117'], ['16010325T020000', 'FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3', '+0217']);
-  bad(['BEGIN:VCALENDAR', ...odd, 'BEGIN:VEVENT', 'UID:a', 'DTSTART;TZID=Odd Time:20261201T090000', 'END:VEVENT', 'END:VCALENDAR'], 2, 'matches no known time zone');
-  bad(['BEGIN:VCALENDAR', ...west.map((l) => l.replace('TZOFFSETTO:+0100', 'TZOFFSETTO:+01xx'))], 8, 'TZOFFSETTO: "+01xx" is not a UTC offset');
-  bad(['BEGIN:VCALENDAR', ...west.map((l) => l.replace('BYDAY=-1SU;', 'BYDAY=-9XX;'))], 6, 'RRULE: BYDAY');
-  bad(['BEGIN:VCALENDAR', ...west.filter((l) => !l.startsWith('TZID'))], 2, 'no TZID');
-  bad(['BEGIN:VCALENDAR', ...west.filter((l) => l !== 'DTSTART:16011028T030000')], 8, 'no DTSTART');
+  await bad(['BEGIN:VCALENDAR', ...odd, 'BEGIN:VEVENT', 'UID:a', 'DTSTART;TZID=Odd Time:20261201T090000', 'END:VEVENT', 'END:VCALENDAR'], 2, 'matches no known time zone');
+  await bad(['BEGIN:VCALENDAR', ...west.map((l) => l.replace('TZOFFSETTO:+0100', 'TZOFFSETTO:+01xx'))], 8, 'TZOFFSETTO: "+01xx" is not a UTC offset');
+  await bad(['BEGIN:VCALENDAR', ...west.map((l) => l.replace('BYDAY=-1SU;', 'BYDAY=-9XX;'))], 6, 'RRULE: BYDAY');
+  await bad(['BEGIN:VCALENDAR', ...west.filter((l) => !l.startsWith('TZID'))], 2, 'no TZID');
+  await bad(['BEGIN:VCALENDAR', ...west.filter((l) => l !== 'DTSTART:16011028T030000')], 8, 'no DTSTART');
 });
 
-test('every zone a written file names has a VTIMEZONE that gives the same offsets, DST rules and all', () => {
+test('every zone a written file names has a VTIMEZONE that gives the same offsets, DST rules and all', async () => {
   const zones = ['Europe/Zurich', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Tokyo', 'Africa/Casablanca', 'America/Sao_Paulo', 'Asia/Kolkata'];
   const events: IcsOut[] = zones.flatMap((zone, i) => ['2018-03-10T09:00:00', '2027-07-01T18:30:00'].map((start, j) => ({
     uid: `e${i}-${j}`, title: zone, description: '', location: '', allDay: false, timeZone: zone, start, end: start.replace(/T\d\d/, 'T23'),
@@ -202,11 +202,11 @@ test('every zone a written file names has a VTIMEZONE that gives the same offset
   for (const zone of zones) {
     // Named otherwise, each zone is found again from its VTIMEZONE alone: the zone itself when preferred...
     const renamed = text.replaceAll(zone, 'Renamed Zone');
-    const back = parseIcs(renamed, zone).filter((e) => e.title === 'Renamed Zone');
+    const back = (await parseIcs(renamed, zone)).filter((e) => e.title === 'Renamed Zone');
     assert.equal(back.length, 2);
     for (const e of back) assert.equal(e.timeZone, zone, `${zone} read back from its VTIMEZONE`);
     // ...and otherwise a zone that puts the events at the same instants.
-    const other = parseIcs(renamed, 'UTC').filter((e) => e.title === 'Renamed Zone');
+    const other = (await parseIcs(renamed, 'UTC')).filter((e) => e.title === 'Renamed Zone');
     other.forEach((e, k) => assert.equal(toUtc(e.start, e.timeZone), toUtc(back[k]!.start, zone), `${zone} as ${e.timeZone}`));
   }
   // The rules are yearly RRULEs, not a list of dates.
@@ -215,10 +215,10 @@ test('every zone a written file names has a VTIMEZONE that gives the same offset
   assert.match(zurich, /RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n/);
 });
 
-test('a VTIMEZONE that changes offset every day or week, or a dozen times a year, is no zone there is', () => {
+test('a VTIMEZONE that changes offset every day or week, or a dozen times a year, is no zone there is', async () => {
   const event = (tzid: string) => ['BEGIN:VEVENT', 'UID:a', `DTSTART;TZID=${tzid}:20261201T090000`, 'END:VEVENT', 'END:VCALENDAR'];
   const daily = outlookZone('Flapping Time', ['20000101T030000', 'FREQ=DAILY', '+0100'], ['20000101T150000', 'FREQ=DAILY', '+0200']);
-  bad(['BEGIN:VCALENDAR', ...daily, ...event('Flapping Time')], 2, 'matches no known time zone');
+  await bad(['BEGIN:VCALENDAR', ...daily, ...event('Flapping Time')], 2, 'matches no known time zone');
   const monthly = outlookZone('Monthly Time', ['20000101T030000', 'FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1', '+0100'], ['20000115T030000', 'FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=15', '+0200']);
-  bad(['BEGIN:VCALENDAR', ...monthly, ...event('Monthly Time')], 2, 'matches no known time zone');
+  await bad(['BEGIN:VCALENDAR', ...monthly, ...event('Monthly Time')], 2, 'matches no known time zone');
 });

@@ -315,7 +315,7 @@ for (const kind of DB_KINDS) {
       assert.deepEqual(brief(await cal.occurrences(owner.id, org.id, ...range)), expected);
       // Out, and into a fresh calendar: the same occurrences.
       const { text } = await cal.exportIcs(owner.id, c);
-      assert.equal(parseIcs(text, 'UTC').length, 3);
+      assert.equal((await parseIcs(text, 'UTC')).length, 3);
       const copy = await cal.createCalendar(owner.id, { orgId: org.id, name: 'Copy' });
       await cal.importIcs(owner.id, copy.id, text);
       assert.deepEqual(brief(await cal.occurrences(owner.id, org.id, ...range, [copy.id])), expected);

@@ -33,6 +33,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   INVALID_TIME: 400,
   INVALID_RECURRENCE: 400,
   INVALID_ICS: 400,
+  TOO_COMPLEX: 422,
+  BUSY: 503,
 };
 
 export function sendError(reply: { code(n: number): { send(b: unknown): unknown } }, code: ErrorCode, message: string) {

@@ -29,8 +29,9 @@ import {
 } from '@parley/protocol';
 import { newId } from '../../accounts/Accounts.ts';
 import { isUniqueViolation, type Db, type Sql } from '../../store/db.ts';
-import { IcsError, parseIcs, writeIcs, type IcsEvent } from './ics.ts';
-import { expand, EXPANSION_LIMIT, formatRRule, parseRRule, RRuleError, type RRule } from './recurrence.ts';
+import { IcsError, ICS_WORK, parseIcs, writeIcs, type IcsEvent } from './ics.ts';
+import { Gate, Work, WorkExceeded } from '../../lib/work.ts';
+import { expand, EXPANSION_LIMIT, formatRRule, parseRRule, RRuleError, UNITS, type RRule } from './recurrence.ts';
 import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall } from './time.ts';
 
 /** Creates the Parley meeting of an event; its organizer opens it as moderator through `moderatorUrl`. */
@@ -116,8 +117,20 @@ interface Timing {
 
 const invalidTime = (message: string) => new DomainError('INVALID_TIME', message);
 
+/**
+ * Work units one calendar request may spend on recurrence (see lib/work.ts):
+ * about a fifth of a second of one core here. What people write (a weekly
+ * meeting for years, the last workday of every month until 2100, a listing
+ * of 5,000 occurrences) takes at most half of it; rules built to be costly
+ * (every day of the year, BYSETPOS=366, UNTIL in the year 9999: 3,000,000)
+ * are refused with TOO_COMPLEX. Imports have ICS_WORK.
+ */
+export const CALENDAR_WORK = 2_000_000;
+/** Calendar requests computing at once on this node; the others queue (up to 64) in turn. */
+const gate = new Gate(2, 64);
+
 /** Reads an event's wall-clock times in its zone; all-day events have dates and an exclusive end day. */
-function timing(p: { timeZone: string; allDay?: boolean; start: string; end: string; rrule?: string | null }): Timing {
+async function timing(p: { timeZone: string; allDay?: boolean; start: string; end: string; rrule?: string | null }, work: Work): Promise<Timing> {
   if (!isTimeZone(p.timeZone)) throw invalidTime(`unknown time zone "${p.timeZone}" (IANA names, such as Europe/Zurich)`);
   const allDay = p.allDay ?? false;
   const start = parseWall(p.start);
@@ -144,9 +157,10 @@ function timing(p: { timeZone: string; allDay?: boolean; start: string; end: str
     else {
       let last = start;
       let n = 0;
-      for (const w of expand(rrule, start, p.timeZone)) {
+      for (const w of expand(rrule, start, p.timeZone, start, work)) {
         last = w;
         n++;
+        if (work.due) await work.breathe();
       }
       if (n >= EXPANSION_LIMIT) t.seriesEndAt = null;
       else t.seriesEndAt = occurrenceTimes(t, last).endAt;
@@ -178,7 +192,7 @@ const localText = (wall: number, allDay: boolean) => formatWall(wall, allDay);
  * The occurrences of an event that overlap [from, to), with its exceptions
  * and changed occurrences applied, in start order.
  */
-export function occurrencesOf(e: EventRow, overrides: OverrideRow[], from: number, to: number, limit: number = CALENDAR_LIMITS.occurrences): OccurrenceView[] {
+export async function occurrencesOf(e: EventRow, overrides: OverrideRow[], from: number, to: number, work: Work, limit: number = CALENDAR_LIMITS.occurrences): Promise<OccurrenceView[]> {
   const t = timingOf(e);
   const base = {
     eventId: e.id,
@@ -223,7 +237,9 @@ export function occurrencesOf(e: EventRow, overrides: OverrideRow[], from: numbe
     const duration = t.endAt - t.startAt;
     // Occurrences that began before `from` may still run into it.
     const fromWall = toWall(from - duration, e.time_zone) - DAY_MS;
-    for (const w of expand(t.rrule, t.start, e.time_zone, fromWall)) {
+    for (const w of expand(t.rrule, t.start, e.time_zone, fromWall, work)) {
+      work.spend(UNITS.zone);
+      if (work.due) await work.breathe();
       const times = occurrenceTimes(t, w);
       if (times.startAt >= to) break;
       const rid = localText(w, e.all_day);
@@ -292,6 +308,16 @@ export class Calendar {
 
   constructor(db: Db) {
     this.#db = db;
+  }
+
+  /**
+   * Runs work that may expand recurrence rules or read a calendar file:
+   * behind the gate, within one request's budget, in time slices. Never
+   * nested (a second permit waited for inside the first could deadlock):
+   * private helpers take the `work` of the public method that called them.
+   */
+  #work<T>(what: string, fn: (work: Work) => Promise<T>, limit = CALENDAR_WORK): Promise<T> {
+    return gate.run(() => fn(new Work(limit, { what })));
   }
 
   // ---- access ----
@@ -409,14 +435,18 @@ export class Calendar {
   }
 
   async createEvent(userId: string, p: CreateEventBody): Promise<EventView> {
-    const t = timing(p);
+    return this.#work('this event’s recurrence', (work) => this.#createEvent(userId, p, work));
+  }
+
+  async #createEvent(userId: string, p: CreateEventBody, work: Work): Promise<EventView> {
+    const t = await timing(p, work);
     // The meeting exists before the event that links to it: a meeting
     // without its event is harmless (it expires unused); the reverse is a dead link.
     const meeting = p.meeting ? await this.#newMeeting(p.title) : null;
     const id = newId();
     await this.#db.tx(async (sql) => {
       const cal = await this.#writable(p.calendarId, userId, sql);
-      if (p.roomId) await this.#book(sql, cal.org_id, p.roomId, id, t);
+      if (p.roomId) await this.#book(sql, userId, cal.org_id, p.roomId, id, t, work);
       await sql.query(
         `insert into events (id, calendar_id, uid, organizer_id, title, description, location, time_zone, all_day, start_local, end_local, start_at, end_at,
                              rrule, series_end_at, attendees, room_id, meeting_id, meeting_url, created_at, updated_at)
@@ -449,6 +479,10 @@ export class Calendar {
   }
 
   async updateEvent(userId: string, eventId: string, p: UpdateEventBody): Promise<EventView> {
+    return this.#work('this event’s recurrence', (work) => this.#updateEvent(userId, eventId, p, work));
+  }
+
+  async #updateEvent(userId: string, eventId: string, p: UpdateEventBody, work: Work): Promise<EventView> {
     const { event } = await this.#event(eventId, userId);
     const wantsMeeting = p.meeting === true && !event.meeting_id;
     const meeting = wantsMeeting ? await this.#newMeeting(p.title ?? event.title) : null;
@@ -457,15 +491,18 @@ export class Calendar {
       const { event: e } = await this.#event(eventId, userId, sql);
       const cal = await this.#writable(e.calendar_id, userId, sql);
       const timesChange = p.start !== undefined || p.end !== undefined || p.timeZone !== undefined || p.allDay !== undefined || p.rrule !== undefined;
-      const t = timing({
-        timeZone: p.timeZone ?? e.time_zone,
-        allDay: p.allDay ?? e.all_day,
-        start: p.start ?? e.start_local,
-        end: p.end ?? e.end_local,
-        rrule: p.rrule === undefined ? e.rrule : p.rrule,
-      });
+      const t = await timing(
+        {
+          timeZone: p.timeZone ?? e.time_zone,
+          allDay: p.allDay ?? e.all_day,
+          start: p.start ?? e.start_local,
+          end: p.end ?? e.end_local,
+          rrule: p.rrule === undefined ? e.rrule : p.rrule,
+        },
+        work,
+      );
       const roomId = p.roomId === undefined ? e.room_id : p.roomId;
-      if (roomId && (timesChange || roomId !== e.room_id)) await this.#book(sql, cal.org_id, roomId, e.id, t);
+      if (roomId && (timesChange || roomId !== e.room_id)) await this.#book(sql, userId, cal.org_id, roomId, e.id, t, work);
       if (timesChange) await this.#carryExceptions(sql, e, t);
       await sql.query(
         `update events set title = $2, description = $3, location = $4, time_zone = $5, all_day = $6, start_local = $7, end_local = $8, start_at = $9, end_at = $10,
@@ -543,6 +580,10 @@ export class Calendar {
 
   /** Moves, changes or cancels one occurrence of a series; the series stays as it is. */
   async setOccurrence(userId: string, eventId: string, p: OccurrenceBody): Promise<EventView> {
+    return this.#work('this event’s recurrence', (work) => this.#setOccurrence(userId, eventId, p, work));
+  }
+
+  async #setOccurrence(userId: string, eventId: string, p: OccurrenceBody, work: Work): Promise<EventView> {
     await this.#db.tx(async (sql) => {
       const { event: e } = await this.#event(eventId, userId, sql);
       const cal = await this.#writable(e.calendar_id, userId, sql);
@@ -553,9 +594,10 @@ export class Calendar {
       // It must be one of the series' own occurrences.
       let found = !t.rrule && rid === t.start;
       if (t.rrule) {
-        for (const w of expand(t.rrule, t.start, e.time_zone, rid - DAY_MS)) {
+        for (const w of expand(t.rrule, t.start, e.time_zone, rid - DAY_MS, work)) {
           if (w === rid) found = true;
           if (w >= rid) break;
+          if (work.due) await work.breathe();
         }
       }
       if (!found || e.exdates.includes(ridText)) throw new DomainError('EVENT_NOT_FOUND', 'the event has no occurrence at that time');
@@ -574,10 +616,10 @@ export class Calendar {
       let startAt = orig.startAt;
       let endAt = orig.endAt;
       if (p.start !== undefined || p.end !== undefined) {
-        const moved = timing({ timeZone: e.time_zone, allDay: e.all_day, start: p.start ?? ridText, end: p.end ?? localText(orig.end, e.all_day) });
+        const moved = await timing({ timeZone: e.time_zone, allDay: e.all_day, start: p.start ?? ridText, end: p.end ?? localText(orig.end, e.all_day) }, work);
         ({ start, end, startAt, endAt } = moved);
       }
-      if (e.room_id) await this.#book(sql, cal.org_id, e.room_id, e.id, { ...t, start, end, startAt, endAt, rrule: null, rruleText: null, seriesEndAt: endAt }, ridText);
+      if (e.room_id) await this.#book(sql, userId, cal.org_id, e.room_id, e.id, { ...t, start, end, startAt, endAt, rrule: null, rruleText: null, seriesEndAt: endAt }, work, ridText);
       await sql.query(
         `insert into event_overrides (event_id, recurrence_id, cancelled, title, description, location, start_local, end_local, start_at, end_at)
          values ($1, $2, false, $3, $4, $5, $6, $7, $8, $9)
@@ -594,6 +636,10 @@ export class Calendar {
    * organization (or of the chosen ones), in start order.
    */
   async occurrences(userId: string, orgId: string, from: number, to: number, calendarIds?: string[]): Promise<OccurrenceView[]> {
+    return this.#work('this range of the calendar', (work) => this.#occurrences(userId, orgId, from, to, work, calendarIds));
+  }
+
+  async #occurrences(userId: string, orgId: string, from: number, to: number, work: Work, calendarIds?: string[]): Promise<OccurrenceView[]> {
     if (to <= from) throw invalidTime('the range ends before it starts');
     if (to - from > CALENDAR_LIMITS.rangeDays * DAY_MS) throw invalidTime(`a range is at most ${CALENDAR_LIMITS.rangeDays} days`);
     const visible = await this.calendars(userId, orgId);
@@ -620,7 +666,7 @@ export class Calendar {
     const out: OccurrenceView[] = [];
     for (const row of rows) {
       const shown = row.via_room ? { ...row, calendar_id: roomCalendar.get(row.via_room)! } : row;
-      const found = occurrencesOf(shown, overrides.get(row.id) ?? [], from, to);
+      const found = await occurrencesOf(shown, overrides.get(row.id) ?? [], from, to, work);
       out.push(...(row.via_room && !readable.has(row.calendar_id) ? found.map(privateOccurrence) : found));
       if (out.length > CALENDAR_LIMITS.occurrences) break;
     }
@@ -756,6 +802,10 @@ export class Calendar {
    * enough; the three rooms `userId` booked most recently come first.
    */
   async freeRooms(userId: string, orgId: string, from: number, to: number, capacity = 1): Promise<(RoomView & { recent: boolean })[]> {
+    return this.#work('this search for free rooms', (work) => this.#freeRooms(userId, orgId, from, to, capacity, work));
+  }
+
+  async #freeRooms(userId: string, orgId: string, from: number, to: number, capacity: number, work: Work): Promise<(RoomView & { recent: boolean })[]> {
     if (to <= from) throw invalidTime('the range ends before it starts');
     if (to - from > CALENDAR_LIMITS.rangeDays * DAY_MS) throw invalidTime(`a range is at most ${CALENDAR_LIMITS.rangeDays} days`);
     const all = (await this.rooms(userId, orgId)).filter((r) => r.capacity >= capacity);
@@ -764,7 +814,7 @@ export class Calendar {
     if (candidates.length) {
       const rows = await this.#db.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.room_id = any($1) and ${inRange('$2', '$3')}`, [candidates, from, to]);
       const overrides = await this.#overridesOf(this.#db, rows.map((r) => r.id));
-      for (const row of rows) if (occurrencesOf(row, overrides.get(row.id) ?? [], from, to, 1).length) busy.add(row.room_id!);
+      for (const row of rows) if (!busy.has(row.room_id!) && (await occurrencesOf(row, overrides.get(row.id) ?? [], from, to, work, 1)).length) busy.add(row.room_id!);
     }
     const recent = (
       await this.#db.query<{ room_id: string }>(
@@ -783,7 +833,9 @@ export class Calendar {
    * `onlyOccurrence`: checking one moved occurrence of `eventId`, whose
    * other occurrences stay where they are.
    */
-  async #book(sql: Sql, orgId: string, roomId: string, eventId: string, t: Timing, onlyOccurrence?: string): Promise<void> {
+  async #book(sql: Sql, userId: string, orgId: string, roomId: string, eventId: string, t: Timing, work: Work, onlyOccurrence?: string): Promise<void> {
+    // Guests see no rooms, so they book none either (not even by id).
+    if ((await this.#role(orgId, userId, sql)) === 'external') throw new DomainError('MEETING_ROOM_NOT_FOUND', 'no such meeting room');
     const [room] = await sql.query<{ org_id: string; allow_overlap: boolean; name: string }>('select org_id, allow_overlap, name from rooms where id = $1 for update', [roomId]);
     if (!room || room.org_id !== orgId) throw new DomainError('MEETING_ROOM_NOT_FOUND', 'no such meeting room');
     if (room.allow_overlap) return;
@@ -811,36 +863,38 @@ export class Calendar {
       meeting_id: null,
       meeting_url: null,
     };
-    const wanted = occurrencesOf(mine, [], t.startAt, Math.max(until, t.endAt + 1));
+    const wanted = await occurrencesOf(mine, [], t.startAt, Math.max(until, t.endAt + 1), work);
     if (!wanted.length) return;
     const from = wanted[0]!.startAt;
     const to = wanted.at(-1)!.endAt;
     const others = await sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.room_id = $1 and ${inRange('$2', '$3')}`, [roomId, from, to]);
     const overrides = await this.#overridesOf(sql, others.map((o) => o.id));
-    const taken: { startAt: number; endAt: number; title: string }[] = [];
+    const taken: { startAt: number; endAt: number }[] = [];
     for (const o of others) {
-      for (const occ of occurrencesOf(o, overrides.get(o.id) ?? [], from, to)) {
+      for (const occ of await occurrencesOf(o, overrides.get(o.id) ?? [], from, to, work)) {
         // The event being changed does not collide with itself, except its other occurrences when one is moved.
         if (o.id === eventId && (!onlyOccurrence || occ.recurrenceId === onlyOccurrence)) continue;
         taken.push(occ);
       }
     }
-    taken.sort((a, b) => a.startAt - b.startAt);
-    for (const w of wanted) {
-      const clash = taken.find((x) => x.startAt < w.endAt && x.endAt > w.startAt);
-      if (clash) throw new DomainError('ROOM_BUSY', `${room.name} is booked from ${new Date(clash.startAt).toISOString()} to ${new Date(clash.endAt).toISOString()}`);
-    }
+    const clash = firstClash(wanted, taken);
+    // Said in the booker's own times: who else booked, and when, is theirs to know only through the room's calendar.
+    if (clash) throw new DomainError('ROOM_BUSY', `${room.name} is already booked at the time of ${wanted.length > 1 ? 'your occurrence of' : 'your event on'} ${clash.start.replace('T', ' ').slice(0, 16)}`);
   }
 
   // ---- iCalendar ----
 
   /** Imports an .ics file into a calendar, all of it or nothing; events already there (same UID) are replaced. */
   async importIcs(userId: string, calendarId: string, text: string): Promise<{ imported: number }> {
+    return this.#work('this calendar file', (work) => this.#importIcs(userId, calendarId, text, work), ICS_WORK);
+  }
+
+  async #importIcs(userId: string, calendarId: string, text: string, work: Work): Promise<{ imported: number }> {
     const cal = await this.#writable(calendarId, userId);
     const [{ time_zone: zone }] = (await this.#db.query<{ time_zone: string }>('select time_zone from users where id = $1', [userId])) as [{ time_zone: string }];
     let events: IcsEvent[];
     try {
-      events = parseIcs(text, zone, CALENDAR_LIMITS.icsEvents);
+      events = await parseIcs(text, zone, { maxEvents: CALENDAR_LIMITS.icsEvents, work });
     } catch (error) {
       if (error instanceof IcsError) throw new DomainError('INVALID_ICS', error.message);
       throw error;
@@ -858,9 +912,9 @@ export class Calendar {
       for (const e of series.values()) {
         let t: Timing;
         try {
-          t = timing({ timeZone: e.timeZone, allDay: e.allDay, start: localText(e.start, e.allDay), end: localText(e.end, e.allDay), rrule: e.rrule });
+          t = await timing({ timeZone: e.timeZone, allDay: e.allDay, start: localText(e.start, e.allDay), end: localText(e.end, e.allDay), rrule: e.rrule }, work);
         } catch (error) {
-          if (error instanceof DomainError) throw new DomainError('INVALID_ICS', `line ${e.line}: ${error.message}`);
+          if (error instanceof DomainError && !(error instanceof WorkExceeded)) throw new DomainError('INVALID_ICS', `line ${e.line}: ${error.message}`);
           throw error;
         }
         const [row] = await sql.query<{ id: string }>(
@@ -901,6 +955,8 @@ export class Calendar {
         if (e.recurrenceId === null) continue;
         const parent = ids.get(e.uid);
         if (!parent) throw new DomainError('INVALID_ICS', `line ${e.line}: a changed occurrence (RECURRENCE-ID) of an event that is not in the file`);
+        work.spend(3 * UNITS.zone);
+        if (work.due) await work.breathe();
         const startAt = toUtc(e.start, e.timeZone);
         const endAt = toUtc(e.end, e.timeZone);
         // The occurrence it changes, in the series' own zone (a client may write it in another).
@@ -970,6 +1026,29 @@ export class Calendar {
     );
     return { name: cal.name, text };
   }
+}
+
+/**
+ * The first of `wanted` that overlaps any of `taken`, in O((W + T) log T):
+ * a year of a daily booking against a busy room is thousands of each.
+ */
+function firstClash<W extends { startAt: number; endAt: number }>(wanted: W[], taken: { startAt: number; endAt: number }[]): W | undefined {
+  const sorted = [...taken].sort((a, b) => a.startAt - b.startAt);
+  // endMax[i]: the latest end among the first i + 1 bookings by start.
+  const endMax: number[] = [];
+  for (const x of sorted) endMax.push(Math.max(endMax.at(-1) ?? -Infinity, x.endAt));
+  for (const w of wanted) {
+    // How many bookings start before `w` ends (binary search).
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]!.startAt < w.endAt) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0 && endMax[lo - 1]! > w.startAt) return w;
+  }
+  return undefined;
 }
 
 /** Events that may have an occurrence in [$from, $to): the series spans it, or one of its occurrences was moved into it. */

@@ -10,7 +10,8 @@
 // to the IANA zone with the same offsets (see vtimezone.ts). UTC times
 // ("Z") are kept in UTC; floating times take the importing calendar's zone.
 // Written files carry a VTIMEZONE for each zone they name.
-import { parseRRule, RRuleError } from './recurrence.ts';
+import { Work } from '../../lib/work.ts';
+import { parseRRule, RRuleError, UNITS } from './recurrence.ts';
 import { DAY_MS, formatWall, isTimeZone, toUtc, toWall } from './time.ts';
 import { matchZone, parseOffset, vtimezoneLines, VtimezoneError, type Observance } from './vtimezone.ts';
 
@@ -142,10 +143,33 @@ function parseDuration(p: Prop): number {
 }
 
 /**
- * The events of an iCalendar file. `defaultZone` is for floating times.
- * Throws IcsError (with the line) on the first problem.
+ * Work units one import may spend (see lib/work.ts), about half a second of
+ * one core here: a file of 5,000 events with their rules takes under half
+ * of it; one built to be costly (hundreds of home-made time zones that fit
+ * many real ones until their last instant, rules that expand for millennia)
+ * is refused with TOO_COMPLEX.
  */
-export function parseIcs(text: string, defaultZone: string, maxEvents = Infinity, now = Date.now()): IcsEvent[] {
+export const ICS_WORK = 5_000_000;
+
+export interface ParseOptions {
+  /** More events than this are refused. */
+  maxEvents?: number;
+  /** Today (the zone matching of VTIMEZONE blocks looks at this year too). */
+  now?: number;
+  /** The request's work budget and time slices (a fresh budget by default). */
+  work?: Work;
+}
+
+/**
+ * The events of an iCalendar file. `defaultZone` is for floating times.
+ * Throws IcsError (with the line) on the first problem, and TOO_COMPLEX
+ * when the file needs more work than the budget allows. Reading lets the
+ * event loop through every few milliseconds.
+ */
+export async function parseIcs(text: string, defaultZone: string, opts: ParseOptions = {}): Promise<IcsEvent[]> {
+  const maxEvents = opts.maxEvents ?? Infinity;
+  const now = opts.now ?? Date.now();
+  const work = opts.work ?? new Work(ICS_WORK, { what: 'this calendar file' });
   // Events are read once the whole file is: a VTIMEZONE may follow the events that name it.
   const raw: { props: Prop[]; begin: number }[] = [];
   const timezones = new Map<string, { line: number; observances: Observance[] }>();
@@ -156,6 +180,7 @@ export function parseIcs(text: string, defaultZone: string, maxEvents = Infinity
   let obs: Prop[] | null = null;
   let sawCalendar = false;
   for (const { text: l, line } of logicalLines(text)) {
+    if ((line & 255) === 0 && work.due) await work.breathe();
     const p = parseProp(l, line);
     if (p.name === 'BEGIN') {
       const what = p.value.toUpperCase();
@@ -203,27 +228,42 @@ export function parseIcs(text: string, defaultZone: string, maxEvents = Infinity
   }
   if (!sawCalendar) throw new IcsError(1, 'not an iCalendar file (no BEGIN:VCALENDAR)');
   if (stack.length) throw new IcsError(countLines(text), `END:${stack.at(-1)} is missing`);
-  const resolved = new Map<string, string>();
+  // Zones the file defines itself (Outlook's names), matched once each before
+  // the events are read: matching is the costly part, and it yields.
+  // The years each is needed in (the latest few), and this one, in one pass.
+  const years = new Map<string, Set<number>>();
+  for (const e of raw) {
+    for (const q of e.props) {
+      const tzid = q.params.TZID?.replace(/^\//, '');
+      if (tzid === undefined || !timezones.has(tzid) || isTimeZone(tzid)) continue;
+      let set = years.get(tzid);
+      if (!set) years.set(tzid, (set = new Set([new Date(now).getUTCFullYear()])));
+      if (/^\d{4}/.test(q.value)) set.add(Number(q.value.slice(0, 4)));
+    }
+    if (work.due) await work.breathe();
+  }
+  const resolved = new Map<string, string | null>();
+  for (const [tzid, set] of years) {
+    resolved.set(tzid, await matchZone(timezones.get(tzid)!.observances, [...set].sort((a, b) => b - a).slice(0, 6), defaultZone, work));
+  }
   const zones: Zones = {
     defaultZone,
     resolve(tzid, p) {
       if (isTimeZone(tzid)) return tzid;
-      let zone = resolved.get(tzid);
-      if (zone) return zone;
       const def = timezones.get(tzid);
       if (!def) throw new IcsError(p.line, `${p.name}: unknown time zone "${tzid}" (an IANA name such as Europe/Zurich, or one the file defines in a VTIMEZONE)`);
-      // The years this file needs the zone for (the latest few), and this one.
-      const years = new Set([new Date(now).getUTCFullYear()]);
-      for (const e of raw) {
-        for (const q of e.props) if (q.params.TZID?.replace(/^\//, '') === tzid && /^\d{4}/.test(q.value)) years.add(Number(q.value.slice(0, 4)));
-      }
-      zone = matchZone(def.observances, [...years].sort((a, b) => b - a).slice(0, 6), defaultZone) ?? undefined;
+      const zone = resolved.get(tzid);
       if (!zone) throw new IcsError(def.line, `the time zone "${tzid}" defined here matches no known time zone`);
-      resolved.set(tzid, zone);
       return zone;
     },
   };
-  return raw.map((e) => eventOf(e.props, e.begin, zones));
+  const events: IcsEvent[] = [];
+  for (const e of raw) {
+    work.spend(e.props.length + 4 * UNITS.zone);
+    events.push(eventOf(e.props, e.begin, zones));
+    if (work.due) await work.breathe();
+  }
+  return events;
 }
 
 /** A STANDARD or DAYLIGHT block of a VTIMEZONE; `end` is the line of its END. */

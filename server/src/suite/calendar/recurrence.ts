@@ -11,6 +11,7 @@
 // Expansion works on wall-clock times (see time.ts), so a weekly 09:00 stays
 // at 09:00 through daylight-saving changes; callers turn each occurrence
 // into an instant in the event's zone.
+import type { Work } from '../../lib/work.ts';
 import { DAY_MS, startOfDay, toUtc, weekday } from './time.ts';
 
 export type Frequency = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
@@ -38,6 +39,14 @@ export class RRuleError extends Error {}
 /** Most occurrences one expansion yields, and most periods it looks through: a rule that never matches ends, too. */
 export const EXPANSION_LIMIT = 5000;
 const PERIOD_LIMIT = 50_000;
+
+/**
+ * What expansion costs, in work units (see lib/work.ts): a candidate day
+ * looked at is one; turning a wall time into an instant in a zone (several
+ * Intl calls, ~100 times a candidate day here) is ZONE, one offset look-up
+ * OFFSET. Callers charge them for their own conversions too.
+ */
+export const UNITS = { day: 1, period: 10, offset: 30, zone: 100 } as const;
 
 const intList = (part: string, value: string, min: number, max: number, zero = false): number[] =>
   value.split(',').map((v) => {
@@ -239,13 +248,16 @@ function periodsBefore(rule: RRule, start: number, from: number): number {
  * ms in order. `tz` turns an UNTIL given in UTC into a wall limit. `from`
  * (wall ms) skips whole periods before it when the rule has no COUNT (which
  * must be counted from the start): a daily meeting begun years ago is not
- * walked day by day. At most EXPANSION_LIMIT occurrences.
+ * walked day by day. At most EXPANSION_LIMIT occurrences. `work` counts the
+ * cost and throws when its budget is spent.
  */
-export function* expand(rule: RRule, start: number, tz: string, from = start): Generator<number> {
+export function* expand(rule: RRule, start: number, tz: string, from = start, work?: Work): Generator<number> {
   const timeOfDay = start - startOfDay(start);
   const ends = (wall: number): boolean => {
     if (!rule.until) return false;
-    return 'utc' in rule.until ? toUtc(wall, tz) > rule.until.utc : wall > rule.until.wall;
+    if (!('utc' in rule.until)) return wall > rule.until.wall;
+    work?.spend(UNITS.zone);
+    return toUtc(wall, tz) > rule.until.utc;
   };
   if (ends(start)) return;
   let count = 1;
@@ -254,6 +266,10 @@ export function* expand(rule: RRule, start: number, tz: string, from = start): G
   const k0 = rule.count === undefined ? periodsBefore(rule, start, from) : 0;
   for (let k = k0; k < k0 + PERIOD_LIMIT && count < EXPANSION_LIMIT; k++) {
     let days = periodDays(rule, start, k);
+    // Charged per period as computed, before anything is yielded: a rule
+    // whose periods hold hundreds of candidates (YEARLY with every weekday)
+    // and pick one of them (BYSETPOS=366) costs what it costs to compute.
+    work?.spend(UNITS.period + days.length * UNITS.day + (rule.bySetPos?.length ?? 0));
     if (rule.bySetPos) {
       const all = days;
       days = [...new Set(rule.bySetPos.map((p) => (p > 0 ? all[p - 1] : all[all.length + p])).filter((d): d is number => d !== undefined))].sort((a, b) => a - b);

@@ -59,6 +59,8 @@ export function toUtc(wall: number, tz: string): number {
   // outside that span, a day either side, are the only candidates.
   const before = offsetAt(tz, wall - 28 * 3_600_000);
   const after = offsetAt(tz, wall + 26 * 3_600_000);
+  // No change of offset in the span (nearly always): that offset is the one.
+  if (before === after) return wall - before;
   const fits = [before, after].map((o) => wall - o).filter((t) => offsetAt(tz, t) === wall - t);
   if (fits.length) return Math.min(...fits);
   return wall - before;

@@ -13,7 +13,8 @@
 // the file's events need (the importing calendar's own zone first, when it
 // fits): the events then land on the same instants, and keep doing so as
 // the runtime's zone data moves on.
-import { expand, WEEKDAYS, type RRule } from './recurrence.ts';
+import { WorkExceeded, type Work } from '../../lib/work.ts';
+import { expand, UNITS, WEEKDAYS, type RRule } from './recurrence.ts';
 import { DAY_MS, formatWall, offsetAt } from './time.ts';
 
 const HOUR_MS = 3_600_000;
@@ -158,12 +159,13 @@ export function parseOffset(text: string): number {
 }
 
 /** The onsets of the observances up to `untilUtc`, in order. */
-function onsets(observances: Observance[], untilUtc: number): Transition[] {
+function onsets(observances: Observance[], untilUtc: number, work: Work): Transition[] {
   const out: Transition[] = [];
   for (const o of observances) {
     const walls = [o.start, ...o.rdates];
+    work.spend(walls.length);
     if (o.rule) {
-      for (const wall of expand(o.rule, o.start, 'UTC')) {
+      for (const wall of expand(o.rule, o.start, 'UTC', o.start, work)) {
         if (wall - o.from > untilUtc) break;
         walls.push(wall);
       }
@@ -207,10 +209,10 @@ const MAJOR_ZONES = [
  * (checked mid-month, and either side of each change), `preferred` first;
  * null when no zone of this runtime does.
  */
-export function matchZone(observances: Observance[], years: number[], preferred: string): string | null {
+export async function matchZone(observances: Observance[], years: number[], preferred: string, work: Work): Promise<string | null> {
   // Zones change on yearly rules (every producer writes them so); a daily or weekly one describes no zone there is.
   if (observances.length === 0 || years.length === 0 || observances.some((o) => o.rule && o.rule.freq !== 'YEARLY')) return null;
-  const changes = onsets(observances, Date.UTC(Math.max(...years) + 1, 0, 1));
+  const changes = onsets(observances, Date.UTC(Math.max(...years) + 1, 0, 1), work);
   if (changes.length === 0) return null;
   const instants: number[] = [];
   for (const y of new Set(years)) {
@@ -224,10 +226,13 @@ export function matchZone(observances: Observance[], years: number[], preferred:
   const candidates = [...new Set([preferred, ...MAJOR_ZONES, ...Intl.supportedValuesOf('timeZone')])];
   for (const zone of candidates) {
     try {
-      if (instants.every((t, i) => offsetAt(zone, t) === wanted[i])) return zone;
-    } catch {
-      // Not a zone this runtime knows (a preferred zone that is not one).
+      // Charged per look-up: a block built to fit many zones until its last instant costs them all.
+      if (instants.every((t, i) => (work.spend(UNITS.offset), offsetAt(zone, t) === wanted[i]))) return zone;
+    } catch (error) {
+      // Not a zone this runtime knows (a preferred zone that is not one); a spent budget ends the search.
+      if (error instanceof WorkExceeded) throw error;
     }
+    if (work.due) await work.breathe();
   }
   return null;
 }
