@@ -137,7 +137,7 @@ describe('Euria', () => {
     }
     const cal = (await authed<{ calendars: { id: string; access: string }[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/calendars`)).body.calendars.find((c) => c.access === 'owner')!;
     const today = new Date().toISOString().slice(0, 10);
-    const event = await authed<{ event: { meetingUrl: string; moderatorUrl: string } }>(base, owner.token, 'POST', '/api/events', { calendarId: cal.id, title: 'Design review', timeZone: 'UTC', start: `${today}T10:00`, end: `${today}T11:00`, meeting: true });
+    const event = await authed<{ event: { meetingUrl: string } }>(base, owner.token, 'POST', '/api/events', { calendarId: cal.id, title: 'Design review', timeZone: 'UTC', start: `${today}T10:00`, end: `${today}T11:00`, meeting: true });
     assert.equal(event.status, 201);
     const bad = await authed(base, owner.token, 'POST', '/api/reminders', { orgId, calendarId: cal.id, chat: true, mail: false, time: '25:00', day: 'morning', weekdays: [0], includeRecurring: true });
     assert.equal(bad.status, 400);
@@ -162,8 +162,12 @@ describe('Euria', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const [message, ...more] = await agendaMessages();
     assert.equal(more.length, 0);
-    // The organizer's own agenda links to the meeting as its moderator.
-    assert.ok(message!.text.includes(`• 10:00–11:00 Design review ${event.body.event.moderatorUrl}\n`), message!.text);
+    // The agenda links to the meeting as it is: no moderator secret travels in a chat message;
+    // the organizer, signed in, opens it as moderator by their account.
+    assert.ok(message!.text.includes(`• 10:00–11:00 Design review ${event.body.event.meetingUrl}\n`), message!.text);
+    assert.doesNotMatch(message!.text, /moderatorToken/);
+    const organizerJoin = await authed<{ moderatorBy: string | null }>(base, owner.token, 'POST', `/api/meetings/${event.body.event.meetingUrl.split('/m/')[1]}/join`, { name: 'Owner' });
+    assert.equal(organizerJoin.body.moderatorBy, 'account');
     const offUrl = /Turn this reminder off: (\S+)$/.exec(message!.text)![1]!;
     assert.ok(offUrl.startsWith(`${base}/agenda/off/`));
     const pageRes = await fetch(offUrl);

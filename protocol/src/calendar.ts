@@ -17,6 +17,8 @@ export const CALENDAR_LIMITS = {
   /** How far ahead a recurring booking is checked against a room's other bookings, in days. */
   bookingHorizonDays: 366,
   attendees: 100,
+  /** Co-moderators an event's organizer may name. */
+  moderators: 20,
   equipment: 20,
 } as const;
 
@@ -49,6 +51,8 @@ const EventFields = {
   roomId: Type.Optional(Type.Union([Id, Type.Null()])),
   /** Creates a Parley meeting for the event; its organizer is the moderator. */
   meeting: Type.Optional(Type.Boolean()),
+  /** Members who open the event's meeting as moderators too, signed in (only the organizer sets them). */
+  moderatorIds: Type.Optional(Type.Array(Id, { maxItems: CALENDAR_LIMITS.moderators, uniqueItems: true })),
 };
 export const CreateEventBody = Type.Object({ calendarId: Id, ...EventFields }, strict);
 export const UpdateEventBody = Type.Partial(Type.Object(EventFields, strict));
@@ -119,8 +123,13 @@ export interface EventView {
   attendees: string[];
   roomId: string | null;
   meetingUrl: string | null;
-  /** The organizer's own link to the meeting, which opens it as moderator (only the organizer gets it). */
-  moderatorUrl?: string;
+  /** Members the organizer named: they open the meeting as moderators, signed in. */
+  moderatorIds: string[];
+  /**
+   * Whether the viewer opens the meeting as moderator (they organize it or
+   * are named), by their account: signed in, the plain meeting link does it.
+   */
+  moderator: boolean;
 }
 
 /** One occurrence in a range: the series' fields, with its own changes applied. */

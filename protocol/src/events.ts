@@ -369,8 +369,10 @@ export interface SocketData {
   meetingId: MeetingId;
   participantId: ParticipantId;
   name: string;
-  /** The token was issued against the meeting's moderatorToken. */
+  /** The token was issued to a moderator (by the moderator token, or the owner's account). */
   moderator: boolean;
+  /** What made it one (checked again at join: a replaced link no longer counts). */
+  grant: string | null;
   /** The browser's device cookie at token time (kicks ban it too). */
   device: string | null;
   joined: boolean;
@@ -395,6 +397,20 @@ export interface JoinMeetingReply {
   /** Signed, bound to this meeting and participant; passed as Socket.IO `auth.token`. */
   token: string;
   title: string;
+  /**
+   * Why this joiner will be moderator: `link` (the moderator token), `account`
+   * (the meeting's owner or a co-moderator, signed in), null (not by right:
+   * they may still be made one in the meeting).
+   */
+  moderatorBy: 'link' | 'account' | null;
+}
+/** POST /api/meetings/:id/moderator-token: a new moderator link; the old one stops working. */
+export interface NewModeratorTokenReply {
+  moderatorToken: string;
+  /** The meeting URL with the new token. */
+  url: string;
+  /** The caller's participant token again, under the new link (its old grant no longer holds). */
+  token: string;
 }
 
 export type { RtpParametersWire };

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -7,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { LIMITS } from '@parley/protocol';
 import { WorkerPool } from '@parley/sfu';
-import { hashSecret, RecorderTokens, TokenSigner } from './auth/tokens.ts';
+import { RecorderTokens, TokenSigner } from './auth/tokens.ts';
 import { Captures } from './capture/Captures.ts';
 import { bullQueue } from './capture/queue.ts';
 import { registerCaptureRoutes } from './http/capture.routes.ts';
@@ -88,6 +87,9 @@ export interface ParleyOptions {
   meeting?: Partial<MeetingOptions>;
 }
 
+/** The token of an `Authorization: Bearer <token>` header. */
+const bearer = (header: string | undefined): string | undefined => (header?.startsWith('Bearer ') ? header.slice(7) : undefined);
+
 export function createLogger(level: string): Logger {
   return pino({
     level,
@@ -165,21 +167,20 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       const orgs = new Orgs(db, chat);
       orgs.onListenerError = (error, event) => log.error({ err: error, event }, 'orgs listener failed');
       const calendar = new Calendar(db);
-      // A calendar meeting's moderator token is derived from its id, so the
-      // organizer's link still works if the meeting's record has to be made
-      // again from the event (see Meetings.recover).
-      const calendarToken = (id: string) => crypto.createHmac('sha256', config.secret).update(`calendar-meeting\n${id}`).digest('base64url');
+      // A calendar meeting belongs to its event's organizer: they (and whom
+      // they name) enter as moderators by their account, so its moderator
+      // token is random like any other and never handed out.
       calendar.meetings = {
-        create: async (title) => {
-          const { record } = await meetings.create(title, { moderatorToken: calendarToken });
+        create: async (title, ownerId) => {
+          const { record } = await meetings.create(title, { ownerId });
           return { meetingId: record.id, url: `${config.publicUrl ?? url}/m/${record.id}` };
         },
-        moderatorUrl: (meetingId, meetingUrl) => `${meetingUrl}?moderatorToken=${encodeURIComponent(calendarToken(meetingId))}`,
       };
       meetings.recover = async (id) => {
         const event = await calendar.eventByMeeting(id);
-        return event && { title: event.title, moderatorTokenHash: hashSecret(calendarToken(id)) };
+        return event && { title: event.title, ownerId: event.organizerId };
       };
+      meetings.namedModerator = (id, userId) => calendar.moderatesMeeting(id, userId);
       const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: () => config.publicUrl ?? url });
       chatParts = { db, accounts: new Accounts(db), chat, orgs, calendar, agenda };
     }
@@ -201,12 +202,14 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     );
     cleanups.push(() => captures.close());
     registerCaptureRoutes(app, { meetings, captures, drive, signer });
+    const accounts = chatParts?.accounts;
     registerRoutes(app, {
       meetings,
       pool,
       signer,
       metrics: createMetrics(meetings, pool),
       publicUrl: () => config.publicUrl ?? url,
+      ...(accounts ? { whoIs: async (req) => (await accounts.authenticate(bearer(req.headers.authorization)))?.user.id } : {}),
     });
 
     if (chatParts) {
@@ -306,8 +309,8 @@ async function wireChat(
   });
 
   chat.calls = {
-    create: async (title) => {
-      const { record, moderatorToken } = await meetings.create(title);
+    create: async (title, ownerId) => {
+      const { record, moderatorToken } = await meetings.create(title, { ownerId });
       return { meetingId: record.id, url: `${publicUrl()}/m/${record.id}`, moderatorToken };
     },
   };

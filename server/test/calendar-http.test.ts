@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import type { CalendarView, EventView, OccurrenceView, RoomView } from '@parley/protocol';
+import type { AuthReply, CalendarView, EventView, MeetingId, OccurrenceView, RoomView } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
 import { TokenSigner } from '../src/auth/tokens.ts';
-import { authed, startChatServer, team } from './chat-helpers.ts';
+import { authed, signup, startChatServer, team } from './chat-helpers.ts';
 import { http } from './helpers.ts';
 
 describe('calendar over HTTP', () => {
@@ -21,9 +21,9 @@ describe('calendar over HTTP', () => {
 
   const mine = async (token: string, orgId: string) => (await authed<{ calendars: CalendarView[] }>(base, token, 'GET', `/api/orgs/${orgId}/calendars`)).body.calendars.find((c) => c.access === 'owner')!;
 
-  test('an event with a meeting link: the organizer opens it as moderator, others as participants; the link outlives its meeting record', async () => {
-    const { owner, members, orgId } = await team(base, ['ann']);
-    const ann = members[0]!;
+  test('an event with a meeting link: the organizer and whom they name open it as moderators by account, others as participants; the link outlives its meeting record', async () => {
+    const { owner, members, orgId } = await team(base, ['ann', 'cid']);
+    const [ann, cid] = members as [AuthReply, AuthReply];
     const cal = await mine(owner.token, orgId);
     const created = await authed<{ event: EventView }>(base, owner.token, 'POST', '/api/events', {
       calendarId: cal.id,
@@ -37,20 +37,39 @@ describe('calendar over HTTP', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const event = created.body.event;
     assert.match(event.meetingUrl!, new RegExp(`^${base}/m/[A-Za-z0-9_-]+$`));
-    assert.ok(event.moderatorUrl?.startsWith(`${event.meetingUrl}?moderatorToken=`));
+    // No moderator secret leaves the server for a calendar meeting: the organizer is moderator by account.
+    assert.equal(JSON.stringify(created.body).includes('moderatorToken'), false);
+    assert.equal(event.moderator, true);
     const meetingId = event.meetingUrl!.split('/m/')[1]!;
-    const moderatorToken = decodeURIComponent(event.moderatorUrl!.split('moderatorToken=')[1]!);
-    // Ann, who can read the calendar, gets the link but not the moderator's.
+    // Ann, who can read the calendar, gets the link; she is not its moderator.
     await authed(base, owner.token, 'PUT', `/api/calendars/${cal.id}/shares`, { userId: ann.user.id, access: 'read' });
     const seen = await authed<{ event: EventView }>(base, ann.token, 'GET', `/api/events/${event.id}`);
     assert.equal(seen.body.event.meetingUrl, event.meetingUrl);
-    assert.equal(seen.body.event.moderatorUrl, undefined);
+    assert.equal(seen.body.event.moderator, false);
     const signer = new TokenSigner('test-secret');
-    const join = async (token?: string) => http<{ token: string }>(base, 'POST', `/api/meetings/${meetingId}/join`, { name: 'x', ...(token ? { moderatorToken: token } : {}) });
-    assert.equal(signer.verify((await join(moderatorToken)).body.token)?.moderator, true);
+    const join = async (session?: string, token?: string) =>
+      http<{ token: string; moderatorBy: string | null }>(base, 'POST', `/api/meetings/${meetingId}/join`, { name: 'x', ...(token ? { moderatorToken: token } : {}) }, false, session ? { authorization: `Bearer ${session}` } : {});
+    const organizer = await join(owner.token);
+    assert.equal(signer.verify(organizer.body.token)?.moderator, true);
+    assert.equal(organizer.body.moderatorBy, 'account');
+    assert.equal(signer.verify((await join(ann.token)).body.token)?.moderator, false);
     assert.equal(signer.verify((await join()).body.token)?.moderator, false);
-    assert.equal((await join('not-the-token-at-all')).status, 403);
-    // The record expires (or lived in a restarted server's memory): the event brings it back, with the same moderator link.
+    assert.equal((await join(undefined, 'not-the-token-at-all')).status, 403);
+    // The organizer names Cid: Cid is moderator from his next join; a writer of the calendar cannot name anyone.
+    await authed(base, owner.token, 'PUT', `/api/calendars/${cal.id}/shares`, { userId: ann.user.id, access: 'write' });
+    const byAnn = await authed<{ error: { code: string } }>(base, ann.token, 'PATCH', `/api/events/${event.id}`, { moderatorIds: [ann.user.id] });
+    assert.equal(byAnn.status, 403);
+    assert.equal(byAnn.body.error.code, 'FORBIDDEN');
+    const stranger = await signup(base, 'stranger', { orgName: 'Elsewhere' });
+    assert.equal((await authed(base, owner.token, 'PATCH', `/api/events/${event.id}`, { moderatorIds: [stranger.user.id] })).status, 404);
+    assert.equal((await authed(base, owner.token, 'PATCH', `/api/events/${event.id}`, { moderatorIds: [cid.user.id] })).status, 200);
+    assert.equal(signer.verify((await join(cid.token)).body.token)?.moderator, true);
+    // Named no more: his next join is a participant's.
+    const cidToken = (await join(cid.token)).body.token;
+    assert.equal((await authed(base, owner.token, 'PATCH', `/api/events/${event.id}`, { moderatorIds: [] })).status, 200);
+    assert.equal(signer.verify((await join(cid.token)).body.token)?.moderator, false);
+    assert.equal(await parley.meetings.grantHolds(meetingId as MeetingId, signer.verify(cidToken)?.grant), false);
+    // The record expires (or lived in a restarted server's memory): the event brings it back, still the organizer's.
     const redis = new Redis(process.env.PARLEY_TEST_REDIS_URL!);
     try {
       assert.equal(await redis.del(`parley:meeting:${meetingId}`), 1);
@@ -60,12 +79,56 @@ describe('calendar over HTTP', () => {
     const info = await http<{ title: string }>(base, 'GET', `/api/meetings/${meetingId}`);
     assert.equal(info.status, 200);
     assert.equal(info.body.title, 'Planning');
-    assert.equal(signer.verify((await join(moderatorToken)).body.token)?.moderator, true);
+    assert.equal(signer.verify((await join(owner.token)).body.token)?.moderator, true);
+    assert.equal(signer.verify((await join()).body.token)?.moderator, false);
     // A meeting no event made stays unknown.
     assert.equal((await http(base, 'GET', '/api/meetings/AAAAAAAAAAAAAAAAAAAAAA')).status, 404);
     // Listed with its link in a range.
     const list = await authed<{ occurrences: OccurrenceView[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/occurrences?from=${Date.parse('2026-12-03T00:00Z')}&to=${Date.parse('2026-12-04T00:00Z')}`);
     assert.deepEqual(list.body.occurrences.map((o) => [o.title, o.meetingUrl, o.startAt]), [['Planning', event.meetingUrl, Date.parse('2026-12-03T09:00Z')]]);
+  });
+
+  test('a meeting link copied or imported into another calendar confers nothing: not in the event, not in the agenda, not at the door', async () => {
+    const { owner, members, orgId } = await team(base, ['mallory']);
+    const mallory = members[0]!;
+    const cal = await mine(owner.token, orgId);
+    const created = await authed<{ event: EventView }>(base, owner.token, 'POST', '/api/events', {
+      calendarId: cal.id,
+      title: 'Board meeting',
+      timeZone: 'UTC',
+      start: '2026-12-10T10:00',
+      end: '2026-12-10T11:00',
+      meeting: true,
+    });
+    const url = created.body.event.meetingUrl!;
+    const meetingId = url.split('/m/')[1]! as MeetingId;
+    // Mallory saw the link somewhere and imports it as an event of her own, which makes her its organizer...
+    const malCal = await mine(mallory.token, orgId);
+    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:stolen@example.org', 'DTSTART:20261210T100000Z', 'DTEND:20261210T110000Z', 'SUMMARY:Board meeting', `URL:${url}`, 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');
+    const imported = await fetch(`${base}/api/calendars/${malCal.id}/import`, { method: 'POST', headers: { authorization: `Bearer ${mallory.token}`, 'content-type': 'text/calendar' }, body: ics });
+    assert.equal(imported.status, 200);
+    // ...and pastes it into one she makes, too.
+    const pasted = await authed<{ event: EventView }>(base, mallory.token, 'POST', '/api/events', { calendarId: malCal.id, title: 'Mine', timeZone: 'UTC', start: '2026-12-10T12:00', end: '2026-12-10T13:00', location: url });
+    assert.equal(pasted.status, 201);
+    const hers = await authed<{ occurrences: (OccurrenceView & { eventId: string })[] }>(base, mallory.token, 'GET', `/api/orgs/${orgId}/occurrences?from=${Date.parse('2026-12-10T00:00Z')}&to=${Date.parse('2026-12-11T00:00Z')}&calendarIds=${malCal.id}`);
+    const stolen = hers.body.occurrences.find((o) => o.title === 'Board meeting')!;
+    assert.equal(stolen.meetingUrl, url);
+    const view = await authed<{ event: EventView }>(base, mallory.token, 'GET', `/api/events/${stolen.eventId}`);
+    assert.equal(view.body.event.organizerId, mallory.user.id);
+    assert.equal(view.body.event.moderator, false);
+    assert.equal(JSON.stringify(view.body).includes('moderatorToken'), false);
+    // Her daily agenda lists the link as it is, with no secret in it.
+    const reminder = await authed<{ reminder: { id: string } }>(base, mallory.token, 'POST', '/api/reminders', { orgId, calendarId: malCal.id, chat: false, mail: true, time: '07:00', day: 'morning', weekdays: [0, 1, 2, 3, 4, 5, 6], includeRecurring: true, timeZone: 'UTC' });
+    assert.equal(reminder.status, 201, JSON.stringify(reminder.body));
+    await parley.chat!.agenda.tick(Date.parse('2026-12-10T07:00Z'));
+    const [mail] = await parley.chat!.db.query<{ body_text: string }>('select body_text from mail_outbox where user_id = $1', [mallory.user.id]);
+    assert.ok(mail!.body_text.includes(url), mail!.body_text);
+    assert.equal(/moderatorToken/i.test(mail!.body_text), false);
+    // At the door, signed in, she is a participant; the organizer is the moderator.
+    const signer = new TokenSigner('test-secret');
+    const joinAs = (session: string) => http<{ token: string }>(base, 'POST', `/api/meetings/${meetingId}/join`, { name: 'x' }, false, { authorization: `Bearer ${session}` });
+    assert.equal(signer.verify((await joinAs(mallory.token)).body.token)?.moderator, false);
+    assert.equal(signer.verify((await joinAs(owner.token)).body.token)?.moderator, true);
   });
 
   test('rooms and booking over HTTP; .ics in and out', async () => {

@@ -14,6 +14,7 @@ import type {
   ServerToClientEvents,
 } from '@parley/protocol';
 import { configFromEnv, createParley, randomId, TokenSigner, type Parley, type ParleyOptions, type ServerConfig } from '../src/index.ts';
+import { secretGrant } from '../src/meet/Meetings.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** A participant's pair of transports, as media:setup answers. */
@@ -157,10 +158,10 @@ import { opus, vp8Simulcast } from '../../sfu/test/fixtures.ts';
 const signer = new TokenSigner('test-secret');
 
 /** A participant token as POST /api/meetings/:id/join would issue it (the test server's secret). */
-export function mintToken(meetingId: string, name: string, opts: { moderator?: boolean; participantId?: string; now?: number } = {}): { token: string; participantId: string } {
+export function mintToken(meetingId: string, name: string, opts: { moderator?: boolean; grant?: string; participantId?: string; now?: number } = {}): { token: string; participantId: string } {
   const participantId = opts.participantId ?? randomId(10);
   const token = signer.sign(
-    { meetingId: meetingId as MeetingId, participantId: participantId as ParticipantId, name, moderator: opts.moderator ?? false },
+    { meetingId: meetingId as MeetingId, participantId: participantId as ParticipantId, name, moderator: opts.moderator ?? false, ...(opts.grant ? { grant: opts.grant } : {}) },
     opts.now,
   );
   return { token, participantId };
@@ -179,9 +180,17 @@ export interface Joined {
   join: JoinResult;
 }
 
-/** Connects a participant with a fresh token and joins; `payload` is the meeting:join payload. */
+/** The grant a join with the meeting's moderator token gives (what the join endpoint would put in the token). */
+export async function moderatorGrant(parley: Parley, meetingId: string): Promise<string> {
+  const record = await parley.meetings.record(meetingId as MeetingId);
+  if (!record) throw new Error(`no meeting ${meetingId}`);
+  return secretGrant(record);
+}
+
+/** Connects a participant with a fresh token and joins; `payload` is the meeting:join payload. `moderator`: as by the moderator link. */
 export async function joinAs(parley: Parley, meetingId: string, name: string, opts: { moderator?: boolean; payload?: object } = {}): Promise<Joined> {
-  const { token, participantId } = mintToken(meetingId, name, opts);
+  const grant = opts.moderator ? await moderatorGrant(parley, meetingId) : undefined;
+  const { token, participantId } = mintToken(meetingId, name, { ...opts, ...(grant ? { grant } : {}) });
   const socket = await connect(parley.url, token);
   const join = await ok<JoinResult>(socket, 'meeting:join', opts.payload ?? {});
   return { socket, id: participantId, token, join };

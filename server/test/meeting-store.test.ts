@@ -77,6 +77,42 @@ function contract(impl: Implementation): void {
       assert.equal(await store.get(id), undefined);
     });
 
+    test('patch changes the given fields and keeps the others, nested settings and all; an unknown id is false', async () => {
+      const r = record({ ownerId: 'owner-1' });
+      await store.create(r);
+      const settings = {
+        waitingRoom: true,
+        passwordHash: 'scrypt$c2FsdA$aGFzaA',
+        passwordSkipsWaitingRoom: false,
+        startMuted: true,
+        startCameraOff: false,
+        reactionSounds: false,
+        audioModeration: true,
+        videoModeration: false,
+      };
+      assert.equal(await store.patch(r.id, { settings }), true);
+      assert.deepEqual(await store.get(r.id), { ...r, settings });
+      assert.equal(await store.patch(r.id, { moderatorTokenHash: 'new-hash', settings: { ...settings, passwordHash: null } }), true);
+      assert.deepEqual(await store.get(r.id), { ...r, moderatorTokenHash: 'new-hash', settings: { ...settings, passwordHash: null } });
+      assert.equal(await store.patch(randomId() as MeetingId, { title: 'nobody' }), false);
+      // Concurrent patches of different fields both land.
+      await Promise.all([store.patch(r.id, { title: 'renamed' }), store.patch(r.id, { ownerId: 'owner-2' })]);
+      const got = (await store.get(r.id))!;
+      assert.equal(got.title, 'renamed');
+      assert.equal(got.ownerId, 'owner-2');
+      assert.equal(got.createdAt, r.createdAt);
+    });
+
+    test('a patch is not a use: the record still expires when it would have', async () => {
+      const r = record();
+      await store.create(r);
+      await sleep(TTL_MS / 2);
+      assert.equal(await store.patch(r.id, { title: 'patched' }), true);
+      await sleep((TTL_MS * 3) / 4);
+      assert.equal(await store.get(r.id), undefined);
+      assert.equal(await store.patch(r.id, { title: 'too late' }), false);
+    });
+
     test('records expire after the TTL unless touched; an expired id can be created again', async () => {
       const kept = record();
       const dropped = record();

@@ -1,4 +1,4 @@
-import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, OrgMemberView, OrgView, RecordingInfo, SignupBody } from '@parley/protocol';
+import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, RecordingInfo, SignupBody } from '@parley/protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorBody['code'];
@@ -26,8 +26,10 @@ export const api = {
   createMeeting: (title?: string, opts: { waitingRoom?: boolean } = {}) =>
     call<CreateMeetingReply>('POST', '/api/meetings', { ...(title ? { title } : {}), ...(opts.waitingRoom ? { waitingRoom: true } : {}) }),
   meeting: (id: string) => call<MeetingInfoReply>('GET', `/api/meetings/${encodeURIComponent(id)}`),
-  join: (id: string, name: string, moderatorToken?: string) =>
-    call<JoinMeetingReply>('POST', `/api/meetings/${encodeURIComponent(id)}/join`, { name, ...(moderatorToken ? { moderatorToken } : {}) }),
+  /** `session`: the signed-in account's token: the meeting's organizer (or a co-moderator) joins as moderator by it. */
+  join: (id: string, name: string, moderatorToken?: string, session?: string | null) =>
+    call<JoinMeetingReply>('POST', `/api/meetings/${encodeURIComponent(id)}/join`, { name, ...(moderatorToken ? { moderatorToken } : {}) }, session ?? undefined),
+  newModeratorToken: (id: string, token: string) => call<NewModeratorTokenReply>('POST', `/api/meetings/${encodeURIComponent(id)}/moderator-token`, undefined, token),
   recordings: (id: string, token: string) =>
     call<{ recordings: RecordingInfo[] }>('GET', `/api/meetings/${encodeURIComponent(id)}/recordings`, undefined, token),
   live: (id: string) => call<LiveStatusReply>('GET', `/api/live/${encodeURIComponent(id)}`),

@@ -8,8 +8,14 @@ export interface ParticipantClaims {
   meetingId: MeetingId;
   participantId: ParticipantId;
   name: string;
-  /** Issued against the meeting's moderator token. */
+  /** Issued to a moderator: by the meeting's moderator token or by the owner's account. */
   moderator: boolean;
+  /**
+   * What made it a moderator (see Meetings.grantFor): checked again at each
+   * join, so a replaced moderator link or a removed co-moderator stops
+   * working at once, not when the token expires.
+   */
+  grant?: string;
   /**
    * This browser's device cookie when the token was issued: a kick bans the
    * device too, so a fresh link from the same browser still has to knock.
@@ -38,7 +44,8 @@ export class TokenSigner {
     const c = openSigned(this.#key, token, now) as Partial<ParticipantClaims> | undefined;
     if (!c || typeof c.meetingId !== 'string' || typeof c.participantId !== 'string' || typeof c.name !== 'string') return undefined;
     const device = typeof c.device === 'string' ? c.device : undefined;
-    return { meetingId: c.meetingId, participantId: c.participantId, name: c.name, moderator: c.moderator === true, exp: c.exp!, ...(device ? { device } : {}) };
+    const grant = typeof c.grant === 'string' ? c.grant : undefined;
+    return { meetingId: c.meetingId, participantId: c.participantId, name: c.name, moderator: c.moderator === true && grant !== undefined, exp: c.exp!, ...(device ? { device } : {}), ...(grant ? { grant } : {}) };
   }
 
   #mac(body: string): string {

@@ -38,6 +38,12 @@ export interface CapturesEvents {
   stop: [capture: Capture, reason: CaptureStopReason];
 }
 
+/** Next to each recording: the participant who asked for it. */
+export const STARTED_FILE = 'started.json';
+export interface RecordingStarter {
+  participantId: string;
+}
+
 /** The live stream's public status, kept in the drive so any node (and the CDN) can answer after the meeting. */
 export interface LiveStatusFile {
   state: LiveStatusReply['state'];
@@ -137,6 +143,8 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     this.#byId.set(id, capture);
     try {
       if (liveId) await this.#writeLiveStatus(liveId, { state: 'waiting', title: meeting.title, endsAt: capture.endsAt });
+      // Who asked for the recording may list it (see the recordings route), moderator by right or not.
+      if (kind === 'record') await this.#drive.put(captureKeys.recordingFolder(meeting.id, id) + STARTED_FILE, JSON.stringify({ participantId: by } satisfies RecordingStarter), { contentType: 'application/json' });
       const job: RecorderJob = {
         captureId: id,
         kind,

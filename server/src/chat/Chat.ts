@@ -100,8 +100,8 @@ interface PreparedSend {
 }
 
 export interface CallFactory {
-  /** Creates a meeting for a call started in a channel. */
-  create(title: string): Promise<{ meetingId: string; url: string; moderatorToken: string }>;
+  /** Creates a meeting for a call started in a channel; its starter's account owns it. */
+  create(title: string, ownerId: string): Promise<{ meetingId: string; url: string; moderatorToken: string }>;
 }
 
 /** Emits collected in a transaction, sent once it has committed. */
@@ -964,7 +964,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
     if (!this.calls) throw new DomainError('MEDIA_UNAVAILABLE', 'meetings are not available on this server');
     const { channel } = await this.#access(this.#db, userId, channelId);
     const title = channel.kind === 'public' || channel.kind === 'private' ? `#${channel.name}` : 'Call';
-    const call = await this.calls.create(title);
+    const call = await this.calls.create(title, userId);
     const info: CallInfo = { meetingId: call.meetingId, url: call.url, participants: 0, endedAt: null };
     const message = await this.#tx((sql, out) =>
       this.#insertMessage(sql, out, userId, { channelId, clientId: `call:${call.meetingId}`, text: `Call started: ${call.url}` }, 'call', info),

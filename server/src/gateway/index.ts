@@ -46,6 +46,7 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
           participantId: claims.participantId,
           name: claims.name,
           moderator: claims.moderator,
+          grant: claims.grant ?? null,
           device: claims.device ?? null,
           joined: false,
         };

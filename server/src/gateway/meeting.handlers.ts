@@ -14,6 +14,10 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
     // behind that the others see and the client believes absent.
     if (rtpCapabilities) checkRtpCapabilities(rtpCapabilities);
     const meeting = await meetings.open(socket.data.meetingId);
+    // A moderator token's grant is checked at each join, not only when it was
+    // issued: a replaced moderator link, or an account no longer named, no
+    // longer makes a moderator (one already in the meeting keeps its place).
+    if (socket.data.moderator && !meeting.has(pid) && !(await meetings.grantHolds(meeting.id, socket.data.grant ?? undefined))) socket.data.moderator = false;
     const { participant, resumed } = await meeting.join(
       { id: pid, name: socket.data.name, moderator: socket.data.moderator, device: socket.data.device },
       socket.id,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { LiveParams, MeetingParams, type MeetingId, type RecordingInfo } from '@parley/protocol';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { captureKeys } from '../capture/Capture.ts';
-import type { Captures } from '../capture/Captures.ts';
+import { STARTED_FILE, type Captures, type RecordingStarter } from '../capture/Captures.ts';
 import { readDriveJson, type Drive } from '../drive/Drive.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { sendError } from './errors.ts';
@@ -22,7 +22,10 @@ export interface RecordingMeta {
 /**
  * GET /api/live/:id: a live stream's public state (no login: the id is the
  * secret). GET /api/meetings/:id/recordings: the meeting's recordings with
- * share links, for its moderators only (participant token as Bearer).
+ * share links (participant token as Bearer): all of them for a moderator by
+ * right (the moderator link, or the owner's account), and to any other
+ * moderator only those they asked for themselves: whoever finds a meeting
+ * empty becomes its moderator, and must not get its past recordings too.
  */
 export function registerCaptureRoutes(app: FastifyInstance, deps: { meetings: Meetings; captures: Captures; drive: Drive; signer: TokenSigner }): void {
   app.get('/api/live/:id', { schema: { params: LiveParams } }, async (req, reply) => {
@@ -39,15 +42,19 @@ export function registerCaptureRoutes(app: FastifyInstance, deps: { meetings: Me
     const auth = req.headers.authorization;
     const claims = deps.signer.verify(auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
     if (!claims || claims.meetingId !== id) return sendError(reply, 'UNAUTHORIZED', 'a participant token of this meeting is needed');
-    // A moderator now, or one by the moderator link (the meeting may be over).
+    const byRight = await deps.meetings.grantHolds(id, claims.grant);
     const live = deps.meetings.live(id);
     const now = live?.has(claims.participantId) ? live.participant(claims.participantId).role === 'moderator' : false;
-    if (!now && !claims.moderator) return sendError(reply, 'NOT_MODERATOR', 'only a moderator can list recordings');
+    if (!byRight && !now) return sendError(reply, 'NOT_MODERATOR', 'only a moderator can list recordings');
     const objects = await deps.drive.list(captureKeys.recordingsOf(id));
     const metas = await Promise.all(objects.filter((o) => o.key.endsWith('/recording.json')).map((o) => readDriveJson<RecordingMeta>(deps.drive, o.key)));
     const recordings: RecordingInfo[] = [];
     for (const m of metas) {
       if (!m) continue;
+      if (!byRight) {
+        const starter = await readDriveJson<RecordingStarter>(deps.drive, captureKeys.recordingFolder(id, m.id) + STARTED_FILE);
+        if (starter?.participantId !== claims.participantId) continue;
+      }
       const folder = captureKeys.recordingFolder(id, m.id);
       recordings.push({
         id: m.id,

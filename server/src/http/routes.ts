@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import {
   CreateMeetingBody,
@@ -9,11 +9,12 @@ import {
   type JoinMeetingReply,
   type MeetingId,
   type MeetingInfoReply,
+  type NewModeratorTokenReply,
   type ParticipantId,
   type RtpCapabilitiesWire,
 } from '@parley/protocol';
 import { routerRtpCapabilities, type WorkerPool } from '@parley/sfu';
-import { hashSecret, randomId, sameHash, type TokenSigner } from '../auth/tokens.ts';
+import { randomId, type TokenSigner } from '../auth/tokens.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { TokenBucket } from '../gateway/rate-limit.ts';
 import { sendError } from './errors.ts';
@@ -24,6 +25,11 @@ export interface RouteDeps {
   signer: TokenSigner;
   metrics: Registry;
   publicUrl: () => string;
+  /**
+   * The signed-in account of a request (a session token as Bearer), when the
+   * server has accounts: a meeting's owner joins as moderator without a token.
+   */
+  whoIs?: (req: FastifyRequest) => Promise<string | undefined>;
 }
 
 /** Display names: control characters out, whitespace collapsed; empty is refused. */
@@ -81,7 +87,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (req, reply) => {
       if (limited(req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many meetings created, slow down');
       const body = req.body as CreateMeetingBody;
-      const { record, moderatorToken } = await meetings.create(body.title, { waitingRoom: body.waitingRoom });
+      const ownerId = await deps.whoIs?.(req);
+      const { record, moderatorToken } = await meetings.create(body.title, { waitingRoom: body.waitingRoom, ...(ownerId ? { ownerId } : {}) });
       const out: CreateMeetingReply = {
         id: record.id,
         url: `${deps.publicUrl()}/m/${record.id}`,
@@ -113,11 +120,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (!name) return sendError(reply, 'INVALID_PAYLOAD', 'name must contain visible characters');
     const record = await meetings.record(id);
     if (!record) return sendError(reply, 'MEETING_NOT_FOUND', 'no such meeting (it may have expired)');
-    let moderator = false;
-    if (body.moderatorToken !== undefined) {
-      moderator = sameHash(hashSecret(body.moderatorToken), record.moderatorTokenHash);
-      if (!moderator) return sendError(reply, 'FORBIDDEN', 'this moderator link is not valid for this meeting');
-    }
+    const userId = body.moderatorToken === undefined ? await deps.whoIs?.(req) : undefined;
+    const grant = await meetings.grantFor(record, { ...(body.moderatorToken !== undefined ? { moderatorToken: body.moderatorToken } : {}), ...(userId ? { userId } : {}) });
     const participantId = randomId(10) as ParticipantId;
     // A long-lived, random, HttpOnly cookie names this browser (no account
     // needed): a kicked person who asks for a new link still has to knock.
@@ -125,8 +129,33 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     reply.header('set-cookie', `${DEVICE_COOKIE}=${device}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000`);
     const out: JoinMeetingReply = {
       participantId,
-      token: signer.sign({ meetingId: id, participantId, name, moderator, device }),
+      token: signer.sign({ meetingId: id, participantId, name, moderator: grant !== undefined, device, ...(grant ? { grant } : {}) }),
       title: record.title,
+      moderatorBy: grant === undefined ? null : grant.startsWith('s:') ? 'link' : 'account',
+    };
+    return out;
+  });
+
+  /**
+   * A new moderator link, asked by a moderator by right (link or account):
+   * the old link stops working, for new joins and for moderators by it who
+   * join again. The caller's own token comes back under the new link.
+   */
+  app.post('/api/meetings/:id/moderator-token', { schema: { params: MeetingParams } }, async (req, reply) => {
+    const { id } = req.params as { id: MeetingId };
+    const auth = req.headers.authorization;
+    const claims = signer.verify(auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
+    if (!claims || claims.meetingId !== id) return sendError(reply, 'UNAUTHORIZED', 'a participant token of this meeting is needed');
+    if (!(await meetings.grantHolds(id, claims.grant))) return sendError(reply, 'NOT_MODERATOR', 'only a moderator by the moderator link or the organizer’s account can make a new moderator link');
+    const moderatorToken = await meetings.newModeratorToken(id);
+    const record = await meetings.record(id);
+    const grant = record ? await meetings.grantFor(record, { moderatorToken }) : undefined;
+    const { exp: _exp, ...rest } = claims;
+    const out: NewModeratorTokenReply = {
+      moderatorToken,
+      url: `${deps.publicUrl()}/m/${id}?moderatorToken=${encodeURIComponent(moderatorToken)}`,
+      // An account's grant stays its own; a link's moves to the new link.
+      token: signer.sign({ ...rest, moderator: true, ...(claims.grant?.startsWith('u:') ? {} : grant ? { grant } : {}) }),
     };
     return out;
   });

@@ -52,7 +52,7 @@ import {
 import { BreakoutSet, type BreakoutRoom } from './Breakouts.ts';
 import { Lobby } from './Lobby.ts';
 import { MeetingPassword } from './password.ts';
-import type { MeetingRecord } from '../store/meetings.ts';
+import type { MeetingRecord, StoredSettings } from '../store/meetings.ts';
 
 /** One participant moved by the server from one room of the meeting to another (null: the main room). */
 export interface Move {
@@ -204,15 +204,18 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     this.media = media;
     this.#opts = opts;
     this.#log = log;
+    // What moderators set last time holds: the door stays as they left it.
+    const kept = record.settings;
+    this.#password.restore(kept?.passwordHash ?? null);
     this.#settings = {
-      waitingRoom: record.waitingRoom ?? false,
-      passwordSet: false,
-      passwordSkipsWaitingRoom: true,
-      startMuted: false,
-      startCameraOff: false,
-      reactionSounds: true,
-      audioModeration: false,
-      videoModeration: false,
+      waitingRoom: kept?.waitingRoom ?? record.waitingRoom ?? false,
+      passwordSet: this.#password.isSet,
+      passwordSkipsWaitingRoom: kept?.passwordSkipsWaitingRoom ?? true,
+      startMuted: kept?.startMuted ?? false,
+      startCameraOff: kept?.startCameraOff ?? false,
+      reactionSounds: kept?.reactionSounds ?? true,
+      audioModeration: kept?.audioModeration ?? false,
+      videoModeration: kept?.videoModeration ?? false,
       followMe: false,
       layout: { mode: 'stage', pinned: null },
     };
@@ -260,6 +263,21 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
 
   get settings(): MeetingSettings {
     return { ...this.#settings, layout: { ...this.#settings.layout } };
+  }
+
+  /** What of the settings is kept with the meeting's record (emitted as `settings` changes). */
+  storedSettings(): StoredSettings {
+    const s = this.#settings;
+    return {
+      waitingRoom: s.waitingRoom,
+      passwordHash: this.#password.stored(),
+      passwordSkipsWaitingRoom: s.passwordSkipsWaitingRoom,
+      startMuted: s.startMuted,
+      startCameraOff: s.startCameraOff,
+      reactionSounds: s.reactionSounds,
+      audioModeration: s.audioModeration,
+      videoModeration: s.videoModeration,
+    };
   }
 
   /** The waiting list, for moderators only. */

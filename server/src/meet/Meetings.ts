@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { LIMITS, TypedEmitter, type MeetingId } from '@parley/protocol';
 import { MediaRoom, type SfuConfig, type WorkerPool } from '@parley/sfu';
-import { hashSecret, randomId } from '../auth/tokens.ts';
+import { hashSecret, randomId, sameHash } from '../auth/tokens.ts';
 import type { MeetingRecord, MeetingStore } from '../store/meetings.ts';
-import { MeetingNotFound } from './errors.ts';
+import { MeetingNotFound, WrongModeratorToken } from './errors.ts';
 import { Meeting, type MeetingOptions } from './Meeting.ts';
 
 export interface MeetingsEvents {
@@ -38,29 +38,72 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
   /**
    * Where a meeting whose record is gone (expired unused, or kept in memory
    * by a server that restarted) may come back from: a calendar event's link
-   * must work on the day, however long ago it was made.
+   * must work on the day, however long ago it was made. It comes back with
+   * its owner and a new moderator token that nobody holds: the organizer
+   * enters as moderator by their account.
    */
-  recover: ((id: MeetingId) => Promise<{ title: string; moderatorTokenHash: string } | undefined>) | undefined;
+  recover: ((id: MeetingId) => Promise<{ title: string; ownerId: string | null } | undefined>) | undefined;
 
   /**
-   * `moderatorToken`: derives the token from the new meeting's id (calendar
-   * meetings, whose token must be made again if the record is recovered);
-   * by default it is random.
+   * Accounts a meeting's owner named as moderators (a calendar event's
+   * co-moderators), asked at each signed-in join: taking someone off the
+   * event takes the role away from their next join.
    */
-  async create(title: string | undefined, opts: { waitingRoom?: boolean; moderatorToken?: (id: MeetingId) => string } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
+  namedModerator: ((id: MeetingId, userId: string) => Promise<boolean>) | undefined;
+
+  /** A new meeting with a random moderator token (192 bits; only its hash is kept). */
+  async create(title: string | undefined, opts: { waitingRoom?: boolean; ownerId?: string } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
     for (;;) {
       const id = randomId() as MeetingId;
-      const moderatorToken = opts.moderatorToken ? opts.moderatorToken(id) : randomId(24);
+      const moderatorToken = randomId(24);
       const record: MeetingRecord = {
         id,
         title: title?.trim() || 'Meeting',
         createdAt: Date.now(),
         moderatorTokenHash: hashSecret(moderatorToken),
+        ...(opts.ownerId ? { ownerId: opts.ownerId } : {}),
         ...(opts.waitingRoom ? { waitingRoom: true } : {}),
       };
       // 128-bit ids do not collide in practice; the loop makes it certain.
       if (await this.#store.create(record)) return { record, moderatorToken };
     }
+  }
+
+  /**
+   * Who a join makes moderator, as a grant the participant token carries:
+   * `s:<tag>` for the holder of the meeting's current moderator token,
+   * `u:<userId>` for its owner's (or a named moderator's) account. Undefined
+   * for everyone else. A wrong token is FORBIDDEN.
+   */
+  async grantFor(record: MeetingRecord, proof: { moderatorToken?: string; userId?: string }): Promise<string | undefined> {
+    if (proof.moderatorToken !== undefined) {
+      if (!sameHash(hashSecret(proof.moderatorToken), record.moderatorTokenHash)) throw new WrongModeratorToken();
+      return secretGrant(record);
+    }
+    if (proof.userId && (await this.#accountModerates(record, proof.userId))) return `u:${proof.userId}`;
+    return undefined;
+  }
+
+  /** Whether a grant still holds: the token was not replaced, the account is still owner or named. */
+  async grantHolds(id: MeetingId, grant: string | undefined): Promise<boolean> {
+    if (!grant) return false;
+    const record = await this.#get(id);
+    if (!record) return false;
+    if (grant.startsWith('s:')) return sameHash(grant, secretGrant(record));
+    if (grant.startsWith('u:')) return this.#accountModerates(record, grant.slice(2));
+    return false;
+  }
+
+  async #accountModerates(record: MeetingRecord, userId: string): Promise<boolean> {
+    if (record.ownerId === userId) return true;
+    return (await this.namedModerator?.(record.id, userId)) ?? false;
+  }
+
+  /** A new moderator token: the old link (and moderators by it who join again) stop working. */
+  async newModeratorToken(id: MeetingId): Promise<string> {
+    const moderatorToken = randomId(24);
+    if (!(await this.#store.patch(id, { moderatorTokenHash: hashSecret(moderatorToken) }))) throw new MeetingNotFound();
+    return moderatorToken;
   }
 
   record(id: MeetingId): Promise<MeetingRecord | undefined> {
@@ -72,7 +115,13 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
     if (record || !this.recover) return record;
     const again = await this.recover(id);
     if (!again) return undefined;
-    const fresh: MeetingRecord = { id, title: again.title, createdAt: Date.now(), moderatorTokenHash: again.moderatorTokenHash };
+    const fresh: MeetingRecord = {
+      id,
+      title: again.title,
+      createdAt: Date.now(),
+      moderatorTokenHash: hashSecret(randomId(24)),
+      ...(again.ownerId ? { ownerId: again.ownerId } : {}),
+    };
     // Two nodes recovering at once: the first record stays.
     await this.#store.create(fresh);
     return (await this.#store.get(id)) ?? fresh;
@@ -103,6 +152,10 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
           if (this.#live.get(id) === meeting) this.#live.delete(id);
           log.info('meeting closed (empty)');
         });
+        // Kept with the record as they change: the next people find the door as it was left.
+        meeting.on('settings', () => {
+          this.#store.patch(id, { settings: meeting.storedSettings() }).catch((error: unknown) => log.error({ err: error }, 'meeting settings not saved'));
+        });
         log.info('meeting opened');
         this.emit('opened', meeting);
         return meeting;
@@ -118,3 +171,6 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
     this.removeAllListeners();
   }
 }
+
+/** The grant of the current moderator token's holders: a tag of its hash (the hash itself stays on the server). */
+export const secretGrant = (record: MeetingRecord): string => `s:${hashSecret(`grant\n${record.moderatorTokenHash}`).slice(0, 22)}`;

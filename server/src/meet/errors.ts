@@ -81,3 +81,8 @@ export class RoomNotFound extends DomainError {
     super('ROOM_NOT_FOUND', 'no such breakout room in this meeting');
   }
 }
+export class WrongModeratorToken extends DomainError {
+  constructor() {
+    super('FORBIDDEN', 'this moderator link is not valid for this meeting (it may have been replaced by a new one)');
+  }
+}

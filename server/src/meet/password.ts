@@ -21,6 +21,23 @@ export class MeetingPassword {
     return this.#hash !== undefined;
   }
 
+  /** The salted hash as kept with the meeting's record (`scrypt$<salt>$<hash>`); null when there is no password. */
+  stored(): string | null {
+    return this.#salt && this.#hash ? `scrypt$${this.#salt.toString('base64url')}$${this.#hash.toString('base64url')}` : null;
+  }
+
+  /** Takes back a hash kept by `stored()` (a meeting opened again); anything malformed is no password. */
+  restore(stored: string | null): void {
+    this.#version++;
+    const [alg, salt, hash] = stored?.split('$') ?? [];
+    if (alg !== 'scrypt' || !salt || !hash) {
+      this.#salt = this.#hash = undefined;
+      return;
+    }
+    this.#salt = Buffer.from(salt, 'base64url');
+    this.#hash = Buffer.from(hash, 'base64url');
+  }
+
   async set(password: string | null): Promise<void> {
     const version = ++this.#version;
     if (password === null) {

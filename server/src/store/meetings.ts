@@ -8,16 +8,45 @@ export interface MeetingRecord {
   id: MeetingId;
   title: string;
   createdAt: number;
-  /** sha256 of the moderator token; the token itself is never stored. */
+  /**
+   * sha256 of the moderator token (192 random bits); the token itself is
+   * never stored. A new token replaces it (the old link stops working).
+   */
   moderatorTokenHash: string;
+  /**
+   * The account that made the meeting (a channel call's starter, a calendar
+   * event's organizer, a signed-in creator): moderator whenever it joins
+   * signed in, without the token.
+   */
+  ownerId?: string;
   /** The waiting room is on from the start (a moderator may switch it off). */
   waitingRoom?: boolean;
+  /**
+   * The door and the rules as moderators last set them, kept with the
+   * record: they hold after everyone has left and across restarts.
+   */
+  settings?: StoredSettings;
+}
+
+/** What of a meeting's settings outlives its participants (not the layout, which names them). */
+export interface StoredSettings {
+  waitingRoom: boolean;
+  /** The meeting password's salted scrypt hash (see meet/password.ts); null: none. */
+  passwordHash: string | null;
+  passwordSkipsWaitingRoom: boolean;
+  startMuted: boolean;
+  startCameraOff: boolean;
+  reactionSounds: boolean;
+  audioModeration: boolean;
+  videoModeration: boolean;
 }
 
 export interface MeetingStore {
   /** Stores a new record; resolves false if the id is already taken. */
   create(record: MeetingRecord): Promise<boolean>;
   get(id: MeetingId): Promise<MeetingRecord | undefined>;
+  /** Changes fields of an existing record (its expiry stays); false when there is none. */
+  patch(id: MeetingId, fields: Partial<Omit<MeetingRecord, 'id' | 'createdAt'>>): Promise<boolean>;
   /** Keeps a used meeting from expiring. */
   touch(id: MeetingId): Promise<void>;
   close(): Promise<void>;
@@ -34,14 +63,21 @@ export class MemoryMeetingStore implements MeetingStore {
   async create(record: MeetingRecord): Promise<boolean> {
     this.#sweep();
     if (this.#records.has(record.id)) return false;
-    this.#records.set(record.id, { record: { ...record }, expiresAt: Date.now() + this.#ttlMs });
+    this.#records.set(record.id, { record: structuredClone(record), expiresAt: Date.now() + this.#ttlMs });
     return true;
   }
 
   async get(id: MeetingId): Promise<MeetingRecord | undefined> {
     const entry = this.#records.get(id);
     if (!entry || entry.expiresAt < Date.now()) return undefined;
-    return { ...entry.record };
+    return structuredClone(entry.record);
+  }
+
+  async patch(id: MeetingId, fields: Partial<Omit<MeetingRecord, 'id' | 'createdAt'>>): Promise<boolean> {
+    const entry = this.#records.get(id);
+    if (!entry || entry.expiresAt < Date.now()) return false;
+    entry.record = structuredClone({ ...entry.record, ...fields });
+    return true;
   }
 
   async touch(id: MeetingId): Promise<void> {
@@ -59,6 +95,20 @@ export class MemoryMeetingStore implements MeetingStore {
     for (const [id, e] of this.#records) if (e.expiresAt < now) this.#records.delete(id);
   }
 }
+
+/**
+ * KEYS[1]: the record; ARGV[1]: the fields to set, as JSON. cjson writes
+ * numbers with 14 significant digits: the record's numbers (ms since the
+ * epoch, 13 digits) come back exact.
+ */
+const PATCH_SCRIPT = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local record = cjson.decode(raw)
+for k, v in pairs(cjson.decode(ARGV[1])) do record[k] = v end
+redis.call('SET', KEYS[1], cjson.encode(record), 'KEEPTTL')
+return 1
+`;
 
 export class RedisMeetingStore implements MeetingStore {
   readonly #redis: Redis;
@@ -79,6 +129,13 @@ export class RedisMeetingStore implements MeetingStore {
   async get(id: MeetingId): Promise<MeetingRecord | undefined> {
     const raw = await this.#redis.get(this.#prefix + id);
     return raw ? (JSON.parse(raw) as MeetingRecord) : undefined;
+  }
+
+  async patch(id: MeetingId, fields: Partial<Omit<MeetingRecord, 'id' | 'createdAt'>>): Promise<boolean> {
+    // Merged inside Redis (one script runs alone), keeping the key's expiry:
+    // a change is not a use, and two nodes patching at once lose nothing.
+    const res = await this.#redis.eval(PATCH_SCRIPT, 1, this.#prefix + id, JSON.stringify(fields));
+    return res === 1;
   }
 
   async touch(id: MeetingId): Promise<void> {

@@ -315,9 +315,9 @@ export function CalendarApp({ token }: { token: string }) {
       </main>
 
       {dialog?.kind === 'new' && (
-        <EventEditor cal={cal} orgId={org.id} calendars={writable} start={dialog.start} close={() => setDialog(null)} saved={refresh} />
+        <EventEditor cal={cal} token={token} meId={meId} orgId={org.id} calendars={writable} start={dialog.start} close={() => setDialog(null)} saved={refresh} />
       )}
-      {dialog?.kind === 'edit' && <EventEditor cal={cal} orgId={org.id} calendars={writable} event={dialog.event} close={() => setDialog(null)} saved={refresh} />}
+      {dialog?.kind === 'edit' && <EventEditor cal={cal} token={token} meId={meId} orgId={org.id} calendars={writable} event={dialog.event} close={() => setDialog(null)} saved={refresh} />}
       {dialog?.kind === 'details' && (
         <EventDetails
           cal={cal}
@@ -408,6 +408,8 @@ async function saveDialog(action: () => Promise<unknown>, ui: { setBusy: (b: boo
 
 function EventEditor({
   cal,
+  token,
+  meId,
   orgId,
   calendars,
   start,
@@ -416,6 +418,8 @@ function EventEditor({
   saved,
 }: {
   cal: CalendarApi;
+  token: string;
+  meId: string;
   orgId: string;
   calendars: CalendarView[];
   start?: Date;
@@ -442,6 +446,17 @@ function EventEditor({
   const [count, setCount] = useState(rule.count);
   const [untilDate, setUntilDate] = useState(rule.until);
   const [meeting, setMeeting] = useState(Boolean(event?.meetingUrl));
+  // The meeting is the organizer's: they alone name who moderates it with them.
+  const organizer = !event || event.organizerId === meId;
+  const [moderatorIds, setModeratorIds] = useState<string[]>(event?.moderatorIds ?? []);
+  const [members, setMembers] = useState<OrgMemberView[] | null>(null);
+  useEffect(() => {
+    if (!meeting || !organizer || members) return;
+    void api.orgMembers(orgId, token).then(
+      (r) => setMembers(r.members.filter((m) => m.id !== meId && !m.isBot)),
+      () => setMembers([]),
+    );
+  }, [meeting]);
   const [roomId, setRoomId] = useState<string | null>(event?.roomId ?? null);
   const [capacity, setCapacity] = useState(2);
   const [free, setFree] = useState<(RoomView & { recent: boolean })[] | null>(null);
@@ -484,6 +499,7 @@ function EventEditor({
               .filter(Boolean),
             roomId,
             ...(meeting && !event?.meetingUrl ? { meeting: true } : {}),
+            ...(organizer ? { moderatorIds: meeting ? moderatorIds : [] } : {}),
           };
           await saveDialog(() => (event ? cal.updateEvent(event.id, body) : cal.createEvent({ calendarId, ...body })), { setBusy, setError, saved, close });
         }}
@@ -569,8 +585,25 @@ function EventEditor({
         </label>
         <label class="check">
           <input type="checkbox" data-testid="event-meeting" checked={meeting} disabled={Boolean(event?.meetingUrl)} onChange={(e) => setMeeting((e.target as HTMLInputElement).checked)} />
-          Add a Parley meeting link (you are its moderator)
+          {organizer ? 'Add a Parley meeting link (you are its moderator)' : 'Add a Parley meeting link (the organizer is its moderator)'}
         </label>
+        {meeting && organizer && members && members.length > 0 && (
+          <fieldset class="co-moderators" data-testid="event-moderators">
+            <legend>Co-moderators: they open the meeting as moderators too</legend>
+            <div class="member-checks">
+              {members.map((m) => (
+                <label class="check" key={m.id} data-username={m.username}>
+                  <input
+                    type="checkbox"
+                    checked={moderatorIds.includes(m.id)}
+                    onChange={() => setModeratorIds((ids) => (ids.includes(m.id) ? ids.filter((x) => x !== m.id) : [...ids, m.id]))}
+                  />
+                  {m.name}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
         <fieldset class="room-picker">
           <legend>Meeting room</legend>
           <div class="row">
@@ -662,8 +695,8 @@ function EventDetails({
   const when = occ.allDay
     ? `${new Date(occ.startAt).toLocaleDateString()} (all day)`
     : `${new Date(occ.startAt).toLocaleString([], { dateStyle: 'full', timeStyle: 'short' })} – ${hm(occ.endAt)}`;
-  // Once the event is loaded: the organizer's link (moderator) differs from everyone else's.
-  const join = event ? (event.moderatorUrl ?? event.meetingUrl) : null;
+  // One link for everyone: the organizer and co-moderators are moderators by their account (signed in, as here).
+  const join = event?.meetingUrl ?? null;
   return (
     <Dialog title={occ.title} close={close}>
       <div class="dialog-form" data-testid="event-details">
@@ -678,7 +711,7 @@ function EventDetails({
         {occ.roomId && <p data-testid="event-room">🚪 {roomName.get(occ.roomId) ?? 'a meeting room'}</p>}
         {join && (
           <a class="primary button" href={join} target="_blank" rel="noopener" data-testid="join-meeting">
-            {event?.organizerId === meId ? 'Join the meeting (as moderator)' : 'Join the meeting'}
+            {event?.moderator ? 'Join the meeting (as moderator)' : 'Join the meeting'}
           </a>
         )}
         {occ.description && <p class="pre">{occ.description}</p>}

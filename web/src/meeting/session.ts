@@ -33,6 +33,7 @@ import type {
   TransportOptionsWire,
 } from '@parley/protocol';
 import { api, ApiError } from '../api.ts';
+import { sessionToken } from '../account/session.ts';
 import { describeMediaError, getCameraTrack, getMicTrack, getScreenTracks } from './devices.ts';
 import { playReactionSound, reactionSoundsEnabled } from '../reactions/sound.ts';
 import { playKnockSound } from '../lobby/knock.ts';
@@ -94,6 +95,14 @@ export interface JoinOptions {
   codec?: 'vp8' | 'h264';
 }
 
+/** What a tab keeps to come back as the same participant after a reload. */
+interface StoredParticipant {
+  token: string;
+  name: string;
+  moderator: boolean;
+  moderatorBy?: 'link' | 'account' | null;
+}
+
 class RequestError extends Error {
   readonly code: string;
   constructor(error: ErrorBody) {
@@ -147,6 +156,8 @@ export class MeetingSession {
   readonly e2ee = signal(false);
   /** Whether the meeting is being recorded or streamed (everyone sees it). */
   readonly capture = signal<CaptureState>({ recording: null, stream: null });
+  /** Why we are moderator by right (the moderator link, our account), or null: what may replace the moderator link. */
+  readonly moderatorBy = signal<'link' | 'account' | null>(null);
   #token: string | undefined;
   /** Set once encryption was first switched on: from then on every sender and receiver goes through its worker. */
   #e2ee: E2ee | undefined;
@@ -599,17 +610,45 @@ export class MeetingSession {
     return `parley:participant:${this.meetingId}`;
   }
 
-  /** A stored token lets a reloaded page come back as the same participant. */
+  /**
+   * A stored token lets a reloaded page come back as the same participant.
+   * The signed-in account goes with the join: the meeting's organizer (or a
+   * co-moderator) is moderator by it, with the plain link.
+   */
   async #tokenFor(name: string, moderatorToken?: string): Promise<string> {
     const stored = sessionStorage.getItem(this.#storageKey());
     if (stored) {
-      const s = JSON.parse(stored) as { token: string; name: string; moderator: boolean };
-      if (s.name === name && s.moderator === Boolean(moderatorToken)) return s.token;
+      const s = JSON.parse(stored) as StoredParticipant;
+      if (s.name === name && s.moderator === Boolean(moderatorToken)) {
+        this.moderatorBy.value = s.moderatorBy ?? null;
+        return s.token;
+      }
     }
-    const res = await api.join(this.meetingId, name, moderatorToken);
+    const res = await api.join(this.meetingId, name, moderatorToken, sessionToken.value);
     this.title.value = res.title;
-    sessionStorage.setItem(this.#storageKey(), JSON.stringify({ token: res.token, name, moderator: Boolean(moderatorToken) }));
+    this.moderatorBy.value = res.moderatorBy;
+    this.#store({ token: res.token, name, moderator: Boolean(moderatorToken), moderatorBy: res.moderatorBy });
     return res.token;
+  }
+
+  #store(s: StoredParticipant): void {
+    sessionStorage.setItem(this.#storageKey(), JSON.stringify(s));
+  }
+
+  /**
+   * Replaces the meeting's moderator link (moderators by right only): the old
+   * link stops working. Answers the new link, to share with co-moderators.
+   */
+  async newModeratorLink(): Promise<string> {
+    if (!this.#token) throw new Error('not joined');
+    const res = await api.newModeratorToken(this.meetingId, this.#token);
+    // Our own token, under the new link: a reconnect or a reload still makes us moderator.
+    this.#token = res.token;
+    if (this.#socket) this.#socket.auth = { token: res.token };
+    const stored = sessionStorage.getItem(this.#storageKey());
+    if (stored) this.#store({ ...(JSON.parse(stored) as StoredParticipant), token: res.token });
+    if (sessionStorage.getItem(`parley:moderator:${this.meetingId}`)) sessionStorage.setItem(`parley:moderator:${this.meetingId}`, res.moderatorToken);
+    return res.url;
   }
 
   #listen(socket: ClientSocket): void {

@@ -59,6 +59,52 @@ export function ModeratorSettings({ session }: { session: MeetingSession }) {
         )}
       </form>
       <p class="hint dim">{s.passwordSet ? 'This meeting has a password.' : 'No password.'}</p>
+      <ModeratorLink session={session} />
     </section>
+  );
+}
+
+/**
+ * For moderators by right (the moderator link, or the organizer's account):
+ * a new moderator link, when the old one went further than it should. The
+ * old link stops working; the new one is shown once, to copy.
+ */
+function ModeratorLink({ session }: { session: MeetingSession }) {
+  const [link, setLink] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!session.moderatorBy.value) return null;
+  const make = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setLink(await session.newModeratorLink());
+    } catch (e) {
+      setError(`Could not make a new link: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="mod-link">
+      <h4>Moderator link</h4>
+      <p class="hint dim">Whoever opens the moderator link joins as moderator and sees the meeting’s recordings. If it went further than it should, make a new one: the old link stops working.</p>
+      <button type="button" data-testid="new-moderator-link" disabled={busy} onClick={() => void make()}>
+        New moderator link
+      </button>
+      {link && (
+        <div class="row">
+          <input readOnly aria-label="New moderator link" data-testid="moderator-link" value={link} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+          <button type="button" onClick={() => void navigator.clipboard?.writeText(link)}>
+            Copy
+          </button>
+        </div>
+      )}
+      {error && (
+        <p class="hint error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }

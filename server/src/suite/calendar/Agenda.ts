@@ -262,8 +262,9 @@ export class Agenda {
       throw error;
     }
     if (!r.include_recurring) occurrences = occurrences.filter((o) => !o.recurring);
-    // The agenda goes to its owner alone: an event they organize links to the meeting as its moderator.
-    occurrences = occurrences.map((o) => (o.meetingUrl && o.organizerId === r.user_id ? { ...o, meetingUrl: this.#d.calendar.moderatorLink(o.meetingUrl) ?? o.meetingUrl } : o));
+    // Meeting links go out as they are: whoever organizes the meeting (or was
+    // named) opens it as moderator by their account, signed in. No link in
+    // an agenda, a mail or a chat carries a moderator secret.
     const { subject, text } = renderAgenda({ language: r.language, timeZone: r.time_zone, day, occurrences, roomNames, offUrl: this.offUrl(r.id) });
     // Euria's job first: if what follows fails, the next tick queues it
     // again under the same id (a no-op) and writes the rest.

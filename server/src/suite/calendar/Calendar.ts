@@ -34,10 +34,13 @@ import { Gate, Work, WorkExceeded } from '../../lib/work.ts';
 import { expand, EXPANSION_LIMIT, formatRRule, parseRRule, RRuleError, UNITS, type RRule } from './recurrence.ts';
 import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall } from './time.ts';
 
-/** Creates the Parley meeting of an event; its organizer opens it as moderator through `moderatorUrl`. */
+/**
+ * Creates the Parley meeting of an event, owned by its organizer's account:
+ * the organizer (and whom they name) open it as moderator signed in, with
+ * the plain link; no moderator secret ever leaves the server for a calendar.
+ */
 export interface EventMeetings {
-  create(title: string): Promise<{ meetingId: string; url: string }>;
-  moderatorUrl(meetingId: string, url: string): string;
+  create(title: string, ownerId: string): Promise<{ meetingId: string; url: string }>;
 }
 
 interface CalendarRow {
@@ -69,6 +72,7 @@ interface EventRow {
   room_id: string | null;
   meeting_id: string | null;
   meeting_url: string | null;
+  moderator_ids: string[];
 }
 interface OverrideRow {
   event_id: string;
@@ -97,7 +101,8 @@ interface RoomRow {
 type Access = CalendarView['access'];
 const MANAGERS: readonly OrgRole[] = ['legal', 'admin'];
 const EVENT_COLUMNS = `e.id, e.calendar_id, e.uid, e.organizer_id, e.title, e.description, e.location, e.time_zone, e.all_day, e.start_local, e.end_local,
-  e.start_at::float8 as start_at, e.end_at::float8 as end_at, e.rrule, e.series_end_at::float8 as series_end_at, e.exdates, e.attendees, e.room_id, e.meeting_id, e.meeting_url`;
+  e.start_at::float8 as start_at, e.end_at::float8 as end_at, e.rrule, e.series_end_at::float8 as series_end_at, e.exdates, e.attendees, e.room_id, e.meeting_id, e.meeting_url,
+  e.moderator_ids`;
 const OVERRIDE_COLUMNS = `o.event_id, o.recurrence_id, o.cancelled, o.title, o.description, o.location, o.start_local, o.end_local, o.start_at::float8 as start_at, o.end_at::float8 as end_at`;
 const ROOM_COLUMNS = 'r.id, r.org_id, r.name, r.address, r.floor, r.capacity, r.equipment, r.allow_overlap, c.id as calendar_id';
 
@@ -266,7 +271,7 @@ const readableIds = (visible: CalendarView[]) => new Set(visible.filter((c) => !
 const BUSY = { title: 'Busy', description: '', location: '' };
 const privateOccurrence = (o: OccurrenceView): OccurrenceView => ({ ...o, ...BUSY, private: true, meetingUrl: null });
 
-const eventView = (e: EventRow, viewerId: string, meetings: EventMeetings | undefined): EventView & { moderatorUrl?: string } => ({
+const eventView = (e: EventRow, viewerId: string): EventView => ({
   id: e.id,
   calendarId: e.calendar_id,
   uid: e.uid,
@@ -283,8 +288,9 @@ const eventView = (e: EventRow, viewerId: string, meetings: EventMeetings | unde
   attendees: e.attendees,
   roomId: e.room_id,
   meetingUrl: e.meeting_url,
-  // Only the organizer gets the link that makes them moderator.
-  ...(e.meeting_id && e.meeting_url && meetings && e.organizer_id === viewerId ? { moderatorUrl: meetings.moderatorUrl(e.meeting_id, e.meeting_url) } : {}),
+  moderatorIds: e.moderator_ids,
+  // Only a meeting made for this event (not a link imported or pasted) has moderators by account.
+  moderator: e.meeting_id !== null && (e.organizer_id === viewerId || e.moderator_ids.includes(viewerId)),
 });
 
 const roomView = (r: RoomRow): RoomView => ({
@@ -431,7 +437,7 @@ export class Calendar {
   // ---- events ----
 
   async event(userId: string, eventId: string): Promise<EventView> {
-    return eventView((await this.#event(eventId, userId)).event, userId, this.meetings);
+    return eventView((await this.#event(eventId, userId)).event, userId);
   }
 
   async createEvent(userId: string, p: CreateEventBody): Promise<EventView> {
@@ -442,15 +448,16 @@ export class Calendar {
     const t = await timing(p, work);
     // The meeting exists before the event that links to it: a meeting
     // without its event is harmless (it expires unused); the reverse is a dead link.
-    const meeting = p.meeting ? await this.#newMeeting(p.title) : null;
+    const meeting = p.meeting ? await this.#newMeeting(p.title, userId) : null;
     const id = newId();
     await this.#db.tx(async (sql) => {
       const cal = await this.#writable(p.calendarId, userId, sql);
+      await this.#checkModerators(sql, cal.org_id, p.moderatorIds);
       if (p.roomId) await this.#book(sql, userId, cal.org_id, p.roomId, id, t, work);
       await sql.query(
         `insert into events (id, calendar_id, uid, organizer_id, title, description, location, time_zone, all_day, start_local, end_local, start_at, end_at,
-                             rrule, series_end_at, attendees, room_id, meeting_id, meeting_url, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)`,
+                             rrule, series_end_at, attendees, room_id, meeting_id, meeting_url, created_at, updated_at, moderator_ids)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21)`,
         [
           id,
           p.calendarId,
@@ -472,6 +479,7 @@ export class Calendar {
           meeting?.meetingId ?? null,
           meeting?.url ?? null,
           Date.now(),
+          JSON.stringify(p.moderatorIds ?? []),
         ],
       );
     });
@@ -485,11 +493,17 @@ export class Calendar {
   async #updateEvent(userId: string, eventId: string, p: UpdateEventBody, work: Work): Promise<EventView> {
     const { event } = await this.#event(eventId, userId);
     const wantsMeeting = p.meeting === true && !event.meeting_id;
-    const meeting = wantsMeeting ? await this.#newMeeting(p.title ?? event.title) : null;
+    // The meeting is the organizer's, whoever adds it (someone with write access, say).
+    const meeting = wantsMeeting ? await this.#newMeeting(p.title ?? event.title, event.organizer_id ?? userId) : null;
     await this.#db.tx(async (sql) => {
       // Read again under the transaction, with the right to write.
       const { event: e } = await this.#event(eventId, userId, sql);
       const cal = await this.#writable(e.calendar_id, userId, sql);
+      if (p.moderatorIds !== undefined && JSON.stringify(p.moderatorIds) !== JSON.stringify(e.moderator_ids)) {
+        // Who moderates the organizer's meeting is the organizer's to say.
+        if (e.organizer_id !== userId) throw new DomainError('FORBIDDEN', 'only the organizer names the meeting’s moderators');
+        await this.#checkModerators(sql, cal.org_id, p.moderatorIds);
+      }
       const timesChange = p.start !== undefined || p.end !== undefined || p.timeZone !== undefined || p.allDay !== undefined || p.rrule !== undefined;
       const t = await timing(
         {
@@ -507,7 +521,7 @@ export class Calendar {
       await sql.query(
         `update events set title = $2, description = $3, location = $4, time_zone = $5, all_day = $6, start_local = $7, end_local = $8, start_at = $9, end_at = $10,
                 rrule = $11, series_end_at = $12, attendees = $13, room_id = $14, meeting_id = coalesce($15, meeting_id), meeting_url = coalesce($16, meeting_url),
-                updated_at = $17
+                updated_at = $17, moderator_ids = $18
           where id = $1`,
         [
           e.id,
@@ -527,10 +541,18 @@ export class Calendar {
           meeting?.meetingId ?? null,
           meeting?.url ?? null,
           Date.now(),
+          JSON.stringify(p.moderatorIds ?? e.moderator_ids),
         ],
       );
     });
     return this.event(userId, eventId);
+  }
+
+  /** Named moderators are members of the event's organization (bots are not). */
+  async #checkModerators(sql: Sql, orgId: string, ids: string[] | undefined): Promise<void> {
+    if (!ids?.length) return;
+    const found = await sql.query<{ user_id: string }>(`select user_id from org_members where org_id = $1 and user_id = any($2) and role <> 'bot'`, [orgId, ids]);
+    if (found.length !== new Set(ids).size) throw new DomainError('USER_NOT_FOUND', 'a named moderator is not a member of this organization');
   }
 
   /**
@@ -684,21 +706,25 @@ export class Calendar {
 
   // ---- meetings ----
 
-  async #newMeeting(title: string): Promise<{ meetingId: string; url: string }> {
+  async #newMeeting(title: string, ownerId: string): Promise<{ meetingId: string; url: string }> {
     if (!this.meetings) throw new DomainError('MEDIA_UNAVAILABLE', 'this server makes no meetings');
-    return this.meetings.create(title.trim());
+    return this.meetings.create(title.trim(), ownerId);
   }
 
-  /** The organizer's own link to an event's meeting (which opens it as moderator): only ever shown to the organizer. */
-  moderatorLink(meetingUrl: string): string | undefined {
-    const id = /\/m\/([A-Za-z0-9_-]+)$/.exec(meetingUrl)?.[1];
-    return id && this.meetings ? this.meetings.moderatorUrl(id, meetingUrl) : undefined;
+  /**
+   * The event a meeting was made for (a meeting record that expired comes
+   * back from it, owned by the organizer). Only the event that made it
+   * counts: one where the link was pasted or imported has no meeting_id.
+   */
+  async eventByMeeting(meetingId: string): Promise<{ title: string; organizerId: string | null } | undefined> {
+    const [row] = await this.#db.query<{ title: string; organizer_id: string | null }>('select title, organizer_id from events where meeting_id = $1 order by created_at limit 1', [meetingId]);
+    return row && { title: row.title, organizerId: row.organizer_id };
   }
 
-  /** The event a meeting link was made for (a meeting record that expired comes back from it). */
-  async eventByMeeting(meetingId: string): Promise<{ title: string } | undefined> {
-    const [row] = await this.#db.query<{ title: string }>('select title from events where meeting_id = $1 limit 1', [meetingId]);
-    return row;
+  /** Whether `userId` moderates a calendar meeting by account: its event's organizer, or named by them. */
+  async moderatesMeeting(meetingId: string, userId: string): Promise<boolean> {
+    const rows = await this.#db.query('select 1 from events where meeting_id = $1 and (organizer_id = $2 or moderator_ids ? $2) limit 1', [meetingId, userId]);
+    return rows.length > 0;
   }
 
   // ---- rooms ----
@@ -862,6 +888,7 @@ export class Calendar {
       room_id: roomId,
       meeting_id: null,
       meeting_url: null,
+      moderator_ids: [],
     };
     const wanted = await occurrencesOf(mine, [], t.startAt, Math.max(until, t.endAt + 1), work);
     if (!wanted.length) return;

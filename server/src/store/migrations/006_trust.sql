@@ -1,0 +1,7 @@
+-- Trust (issue 16).
+--
+-- Calendar meetings: who opens an event's meeting as moderator is the event's
+-- organizer and the members they name here (user ids), asked at each join;
+-- a link copied or imported into another event confers nothing.
+alter table events add column moderator_ids jsonb not null default '[]';
+create index events_meeting on events (meeting_id) where meeting_id is not null;
