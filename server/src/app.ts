@@ -186,6 +186,14 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     }
     const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? url);
     cleanups.push(() => drive.close?.());
+    if (chatParts) {
+      // A deleted message's attachments leave the drive too (earlier share links then find nothing).
+      chatParts.chat.files = {
+        remove: async (keys) => {
+          for (const key of keys) await drive.delete(key).catch((error: unknown) => log.error({ err: error, key }, 'attachment of a deleted message not removed from the drive'));
+        },
+      };
+    }
     // Share links of the local drive point here; an S3 drive's are presigned
     // URLs of the store itself and never reach this server.
     if (drive instanceof LocalDrive) registerDriveRoute(app, drive);

@@ -285,6 +285,44 @@ describe('chat gateway', () => {
     void orgId;
   });
 
+  test('a deleted message leaves a tombstone only: no text, no earlier versions, no attachment, in sync from 0 or by its links', async () => {
+    const { owner, members } = await team(base, ['nia']);
+    const a = await open(owner.token);
+    const ch = await general(a);
+    const bytes = Buffer.from('secret plans\n'.repeat(50));
+    const up = await fetch(`${base}/api/chat/channels/${ch.id}/files?name=plans.txt`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/plain' }, body: bytes });
+    const { file } = (await up.json()) as { file: { id: string } };
+    const { message } = await must<{ message: MessageView }>(a, 'message:send', { channelId: ch.id, clientId: clientId(), text: 'first draft: the password is hunter2', fileIds: [file.id] });
+    await must(a, 'message:edit', { messageId: message.id, text: 'second draft: still hunter2' });
+    const link = await authed<{ url: string }>(base, members[0]!.token, 'GET', `/api/chat/files/${file.id}`);
+    assert.equal((await fetch(link.body.url)).status, 200);
+    const [row] = await parley.chat!.db.query<{ drive_key: string }>('select drive_key from files where id = $1', [file.id]);
+    assert.ok(await parley.drive.head(row!.drive_key));
+
+    await must(a, 'message:delete', { messageId: message.id });
+    // Everything a client can ask for from the start of the channel.
+    const b = await open(members[0]!.token);
+    const { events } = await must<{ events: ChannelEvent[] }>(b, 'chat:sync', { since: { [ch.id]: 0 } });
+    const dump = JSON.stringify(events);
+    for (const gone of ['hunter2', 'first draft', 'second draft', 'plans.txt', file.id]) assert.equal(dump.includes(gone), false, `"${gone}" is still in chat:sync`);
+    const mine = events.filter((e) => (e.kind === 'message' || e.kind === 'message:edited') && e.message.id === message.id) as { message: MessageView }[];
+    assert.equal(mine.length, 2, 'its creation and its edit stay in the log, as tombstones');
+    for (const e of mine) {
+      assert.equal(e.message.text, '');
+      assert.deepEqual(e.message.attachments, []);
+      assert.ok(e.message.deletedAt);
+    }
+    assert.ok(events.some((e) => e.kind === 'message:deleted' && e.messageId === message.id));
+    // The attachment: no link, the earlier link refused, the bytes gone from the drive.
+    assert.equal((await authed(base, members[0]!.token, 'GET', `/api/chat/files/${file.id}`)).status, 404);
+    for (let i = 0; i < 50 && (await parley.drive.head(row!.drive_key)); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await parley.drive.head(row!.drive_key), null);
+    assert.equal((await fetch(link.body.url)).status, 404);
+    // And it cannot be found by search.
+    const found = await must<{ hits: unknown[] }>(b, 'message:search', { orgId: ch.orgId, query: 'hunter2' });
+    assert.deepEqual(found.hits, []);
+  });
+
   test('a call started from a channel: a card with the link and the live count, closed when the meeting ends', async () => {
     const { owner, members } = await team(base, ['lea']);
     const a = await open(owner.token);

@@ -189,6 +189,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
   /** Which of these users have a live connection (the gateway knows; none by default). */
   online: (userIds: string[]) => Promise<Set<string>> = async () => new Set();
   calls: CallFactory | undefined;
+  /** Removes attachments' bytes from the drive (after the deleting transaction commits). */
+  files: { remove(driveKeys: string[]): Promise<void> } | undefined;
 
   constructor(db: Db) {
     super();
@@ -831,16 +833,34 @@ export class Chat extends TypedEmitter<ChatEvents> {
     });
   }
 
-  /** The author, channel admins and organization admins may delete. Text and attachments are gone for good. */
+  /**
+   * The author, channel admins and organization admins may delete. What is
+   * left is a tombstone: the text, every earlier version of it (the channel's
+   * change log, which `chat:sync` replays, holds them) and the attachments
+   * (their rows, and their bytes in the drive, so earlier share links are
+   * refused) are gone for good.
+   */
   async delete(userId: string, messageId: string): Promise<void> {
     await this.#tx(async (sql, out) => {
       const { message, member, orgRole } = await this.#target(sql, userId, messageId);
       const moderator = member?.role === 'admin' || orgRole === 'admin' || orgRole === 'legal';
       if (message.authorId !== userId && !moderator) throw new DomainError('FORBIDDEN', 'only the author or a channel admin deletes a message');
-      await sql.query(`update messages set body = '', attachments = '[]', deleted_at = $2, pinned_at = null where id = $1`, [messageId, Date.now()]);
+      await sql.query(`update messages set body = '', attachments = '[]', mentions = '[]', deleted_at = $2, pinned_at = null, pinned_by = null where id = $1`, [messageId, Date.now()]);
       await sql.query('delete from reactions where message_id = $1', [messageId]);
       if (message.rootId) await sql.query('update messages set reply_count = greatest(reply_count - 1, 0) where id = $1', [message.rootId]);
+      const tombstone = (await this.#message(sql, messageId))!;
+      await sql.query(
+        `update channel_events set data = jsonb_set(data, '{message}', $3::jsonb)
+          where channel_id = $1 and kind in ('message', 'message:edited') and data->'message'->>'id' = $2`,
+        [message.channelId, messageId, JSON.stringify(tombstone)],
+      );
+      const files = await sql.query<{ drive_key: string }>('delete from files where message_id = $1 returning drive_key', [messageId]);
       await this.#append(sql, out, message.channelId, { kind: 'message:deleted', messageId, rootId: message.rootId });
+      if (files.length && this.files) {
+        const keys = files.map((f) => f.drive_key);
+        const remover = this.files;
+        out.add(() => void remover.remove(keys));
+      }
     });
   }
 

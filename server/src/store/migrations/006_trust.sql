@@ -5,3 +5,8 @@
 -- a link copied or imported into another event confers nothing.
 alter table events add column moderator_ids jsonb not null default '[]';
 create index events_meeting on events (meeting_id) where meeting_id is not null;
+
+-- Deleting a chat message rewrites the channel's change log entries that
+-- carry it (its creation and every edit) into the tombstone: found by the
+-- message id inside them.
+create index channel_events_message on channel_events ((data->'message'->>'id')) where kind in ('message', 'message:edited');
