@@ -79,6 +79,12 @@ export const WelcomeTemplateBody = Type.Object(
   strict,
 );
 export const ProfileBody = Type.Object({ name: Type.Optional(PersonName), language: Type.Optional(Lang) }, strict);
+/** POST /api/me/password: the current password proves it is the owner. */
+export const ChangePasswordBody = Type.Object({ current: Type.String({ minLength: 1, maxLength: 256 }), password: Password }, strict);
+/** POST /api/auth/reset: a reset link by e-mail. */
+export const ResetRequestBody = Type.Object({ email: Email }, strict);
+/** POST /api/auth/reset/confirm: the link's token and the new password. */
+export const ResetConfirmBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }), password: Password }, strict);
 
 /** Payloads of the /chat namespace. */
 export const ChatPayloads = {
@@ -131,6 +137,9 @@ export type ChatPayloadName = keyof typeof ChatPayloads;
 export type ChatPayloadOf<E extends ChatPayloadName> = Type.Static<(typeof ChatPayloads)[E]>;
 export type SignupBody = Type.Static<typeof SignupBody>;
 export type LoginBody = Type.Static<typeof LoginBody>;
+export type ChangePasswordBody = Type.Static<typeof ChangePasswordBody>;
+export type ResetRequestBody = Type.Static<typeof ResetRequestBody>;
+export type ResetConfirmBody = Type.Static<typeof ResetConfirmBody>;
 export type InviteBody = Type.Static<typeof InviteBody>;
 
 export interface UserView {

@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'EMAIL_TAKEN', // an account with this e-mail address exists
   'USERNAME_TAKEN', // an account with this username exists
   'INVALID_CREDENTIALS', // wrong login or password (never says which)
+  'WEAK_PASSWORD', // a new password that is too easy to guess (the message says why)
+  'RESET_INVALID', // a password reset link that is unknown, expired or used
   'ORG_NOT_FOUND', // no such organization, or the user is not in it
   'USER_NOT_FOUND', // no such user in this organization
   'INVITATION_INVALID', // unknown, expired, revoked or already used invitation link

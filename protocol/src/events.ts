@@ -375,6 +375,8 @@ export interface SocketData {
   grant: string | null;
   /** The browser's device cookie at token time (kicks ban it too). */
   device: string | null;
+  /** The client's address (through the trusted proxies only): what password tries are counted by. */
+  address: string;
   joined: boolean;
 }
 

@@ -22,6 +22,8 @@ import { Meetings } from './meet/Meetings.ts';
 import { compileCheck } from './gateway/validate.ts';
 import type { TSchema } from 'typebox';
 import { createMetrics } from './metrics.ts';
+import { trustProxies } from './lib/client-address.ts';
+import { MemoryLimiter, RedisLimiter, type Limiter } from './lib/limiter.ts';
 import { connectRedis } from './redis.ts';
 import { PeerWatch, peerAwareAdapter } from './gateway/peer-adapter.ts';
 import { MemoryMeetingStore, RedisMeetingStore, type MeetingStore } from './store/meetings.ts';
@@ -127,18 +129,22 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     } else {
       store = new MemoryMeetingStore(ttlMs);
     }
+    // Rate limits every node shares, and that no flood of keys can push out (Redis); else this node's memory.
+    const limiter: Limiter = redis ? new RedisLimiter(redis.pub) : new MemoryLimiter();
+    cleanups.push(() => limiter.close());
 
     const pool = await WorkerPool.create(config.sfu, log.child({ module: 'sfu' }));
     cleanups.push(() => pool.close());
     const meetings = new Meetings(store, pool, config.sfu, log.child({ module: 'meet' }), opts.meeting);
     cleanups.push(() => meetings.close());
 
+    const trust = trustProxies(config.trustProxy);
     const app = Fastify({
       loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
       // Per-request logs would drown the meeting logs; errors are still logged.
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: LIMITS.httpBodyBytes,
-      trustProxy: config.trustProxy,
+      trustProxy: trust,
     });
     cleanups.push(() => app.close());
     installErrorHandler(app);
@@ -182,7 +188,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       };
       meetings.namedModerator = (id, userId) => calendar.moderatesMeeting(id, userId);
       const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: () => config.publicUrl ?? url });
-      chatParts = { db, accounts: new Accounts(db), chat, orgs, calendar, agenda };
+      chatParts = { db, accounts: new Accounts(db, { limiter, limits: config.accountLimits }), chat, orgs, calendar, agenda };
     }
     const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? url);
     cleanups.push(() => drive.close?.());
@@ -213,6 +219,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     const accounts = chatParts?.accounts;
     registerRoutes(app, {
       meetings,
+      limiter,
       pool,
       signer,
       metrics: createMetrics(meetings, pool),
@@ -243,6 +250,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
 
     const io = createGateway(app.server, {
       meetings,
+      trust,
       signer,
       captures,
       recorderTokens: new RecorderTokens(config.secret),

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultSfuConfig, type SfuConfig } from '@parley/sfu';
 import type { DatabaseConfig } from './store/db.ts';
+import { parseTrustProxy } from './lib/client-address.ts';
+import type { AccountLimits } from './accounts/Accounts.ts';
 
 export interface ServerConfig {
   host: string;
@@ -27,8 +29,13 @@ export interface ServerConfig {
   logLevel: string;
   /** Meetings nobody joined for this long are forgotten (Redis TTL). */
   meetingTtlDays: number;
-  /** Let a load balancer's X-Forwarded-* headers decide the client address. */
-  trustProxy: boolean;
+  /**
+   * The reverse proxies in front of Parley (addresses, CIDR ranges, or
+   * loopback / linklocal / uniquelocal): their X-Forwarded-* headers decide
+   * the client's address (and, without PUBLIC_URL, the links' host). Empty:
+   * no header is believed.
+   */
+  trustProxy: string[];
   /** Where recordings and live streams are stored. */
   drive: DriveConfig;
   capture: CaptureConfig;
@@ -37,6 +44,11 @@ export interface ServerConfig {
   bots: BotsConfig;
   mail: MailConfig;
   sfu: SfuConfig;
+  /**
+   * Other rates than the accounts' own (ACCOUNT_LIMITS), for embedding and
+   * tests that make many accounts at once; no environment variable sets it.
+   */
+  accountLimits: Partial<AccountLimits>;
 }
 
 export interface MailConfig {
@@ -191,7 +203,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
     webDist: env('WEB_DIST') ?? path.resolve(import.meta.dirname, '../../web/dist'),
     logLevel: env('LOG_LEVEL') ?? 'info',
     meetingTtlDays: int('MEETING_TTL_DAYS', 30, 1),
-    trustProxy: env('TRUST_PROXY') === '1',
+    trustProxy: parseTrustProxy(env('TRUST_PROXY')),
     drive: driveFromEnv(dataDir),
     capture: {
       streamMaxSeconds: int('STREAM_MAX_SECONDS', 24 * 3600, 10),
@@ -200,6 +212,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
       queueName: env('CAPTURE_QUEUE') ?? 'parley-capture',
     },
     database: databaseFromEnv(dataDir),
+    accountLimits: {},
     bots: {
       queueName: env('BOTS_QUEUE') ?? 'parley-bots',
       agendaQueueName: env('AGENDA_QUEUE') ?? 'parley-agenda',

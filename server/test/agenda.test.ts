@@ -3,6 +3,7 @@
 // what the agenda says, and exactly one delivery per reminder and day
 // whatever the number of ticking nodes, repeated ticks or restarts. Real
 // PostgreSQL and real BullMQ on Redis (the bots queue Euria reads).
+import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -91,7 +92,7 @@ describe('daily agendas, ticked', () => {
 
   before(async () => {
     db = await testDb('postgres');
-    accounts = new Accounts(db);
+    accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
     orgs = new Orgs(db, new Chat(db));
     calendar = new Calendar(db);
     const redisUrl = process.env.PARLEY_TEST_REDIS_URL!;
@@ -110,7 +111,7 @@ describe('daily agendas, ticked', () => {
   let n = 0;
   const person = async (language: 'en' | 'fr' = 'en'): Promise<{ user: UserRow; orgId: string; calendarId: string }> => {
     const id = `${Date.now().toString(36)}${(n++).toString(36)}`;
-    const user = await accounts.signup({ email: `p-${id}@example.org`, username: `p${id}`, name: `P ${id}`, password: 'correct horse battery', language });
+    const user = await accounts.signup({ email: `p-${id}@example.org`, username: `p${id}`, name: `P ${id}`, password: 'correct horse battery', language }, { address: 'test' });
     const org = await orgs.create(user.id, 'Acme');
     const calendarId = (await calendar.calendars(user.id, org.id))[0]!.id;
     return { user, orgId: org.id, calendarId };

@@ -1,6 +1,7 @@
 // The calendar's store contract on PGlite and on a real PostgreSQL server:
 // who sees which calendar, recurrence with changed occurrences, room
 // booking and its conflicts, plan limits, .ics import and export.
+import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DomainError, type OccurrenceView } from '@parley/protocol';
@@ -31,7 +32,7 @@ for (const kind of DB_KINDS) {
 
     before(async () => {
       db = await testDb(kind);
-      accounts = new Accounts(db);
+      accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
       const chat = new Chat(db);
       orgs = new Orgs(db, chat);
       cal = new Calendar(db);
@@ -40,7 +41,7 @@ for (const kind of DB_KINDS) {
 
     const user = (name: string): Promise<UserRow> => {
       const id = uniq();
-      return accounts.signup({ email: `${name}-${id}@example.org`, username: `${name}${id}`, name: `${name} ${id}`, password: 'correct horse battery' });
+      return accounts.signup({ email: `${name}-${id}@example.org`, username: `${name}${id}`, name: `${name} ${id}`, password: 'correct horse battery' }, { address: 'test' });
     };
     /** An organization: its legal representative, a collaborator, an external guest. */
     const team = async () => {

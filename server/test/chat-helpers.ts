@@ -5,10 +5,21 @@ import crypto from 'node:crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { Ack, AuthReply, ChatClientToServerEvents, ChatServerToClientEvents } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
+import type { AccountLimits } from '../src/accounts/Accounts.ts';
 import { freshPostgresUrl } from './db.ts';
 import { http, ok, request, startServer, type TestServerOptions } from './helpers.ts';
 
 export type ChatSocket = Socket<ChatServerToClientEvents, ChatClientToServerEvents>;
+
+/**
+ * Sign-up rates for test servers, which make dozens of accounts a second
+ * from one address. The sign-up limits themselves are tested against the
+ * real ones (accounts-trust.test.ts).
+ */
+export const TEST_ACCOUNT_LIMITS: Partial<AccountLimits> = {
+  signupAddress: { burst: 1_000_000, perSecond: 1_000_000 },
+  signupEveryone: { burst: 1_000_000, perSecond: 1_000_000 },
+};
 export const EURIA_TEST_TOKEN = 'euria-test-token-0123456789abcdef';
 
 export async function startChatServer(opts: TestServerOptions & { databaseUrl?: string } = {}): Promise<Parley> {
@@ -19,6 +30,7 @@ export async function startChatServer(opts: TestServerOptions & { databaseUrl?: 
     config: {
       database: { kind: 'postgres', url, poolSize: 10 },
       bots: { queueName: `bots-${crypto.randomBytes(4).toString('hex')}`, agendaQueueName: `agenda-${crypto.randomBytes(4).toString('hex')}`, euriaToken: EURIA_TEST_TOKEN },
+      accountLimits: TEST_ACCOUNT_LIMITS,
       ...opts.config,
     },
   });

@@ -1,5 +1,6 @@
 // The store contract: accounts, organizations and chat on PGlite and on a
 // real PostgreSQL server, the same tests on both.
+import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DomainError, type ChannelEvent } from '@parley/protocol';
@@ -25,7 +26,7 @@ for (const kind of DB_KINDS) {
 
     before(async () => {
       db = await testDb(kind);
-      accounts = new Accounts(db);
+      accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
       chat = new Chat(db);
       orgs = new Orgs(db, chat);
       chat.on('event', (e) => events.push(e));
@@ -35,7 +36,7 @@ for (const kind of DB_KINDS) {
 
     const user = (name = 'user'): Promise<UserRow> => {
       const id = uniq();
-      return accounts.signup({ email: `${name}-${id}@example.org`, username: `${name}${id}`, name: `${name} ${id}`, password: 'correct horse battery' });
+      return accounts.signup({ email: `${name}-${id}@example.org`, username: `${name}${id}`, name: `${name} ${id}`, password: 'correct horse battery' }, { address: 'test' });
     };
     /** An organization with its legal representative and a collaborator, both in #general. */
     const team = async () => {
@@ -62,8 +63,8 @@ for (const kind of DB_KINDS) {
 
     test('sign up, log in, sessions that end by revocation', async () => {
       const u = await user('ann');
-      await assert.rejects(accounts.signup({ email: u.email.toUpperCase(), username: `x${uniq()}`, name: 'x', password: 'whatever123' }), code('EMAIL_TAKEN'));
-      await assert.rejects(accounts.signup({ email: `y${uniq()}@example.org`, username: u.username.toUpperCase(), name: 'y', password: 'whatever123' }), code('USERNAME_TAKEN'));
+      await assert.rejects(accounts.signup({ email: u.email.toUpperCase(), username: `x${uniq()}`, name: 'x', password: 'whatever123' }, { address: 'test' }), code('EMAIL_TAKEN'));
+      await assert.rejects(accounts.signup({ email: `y${uniq()}@example.org`, username: u.username.toUpperCase(), name: 'y', password: 'whatever123' }, { address: 'test' }), code('USERNAME_TAKEN'));
       assert.ok(u.password_hash?.startsWith('scrypt$'));
       assert.ok(!u.password_hash!.includes('correct horse'));
       const { token } = await accounts.login(u.username, 'correct horse battery', 'addr-1');
@@ -77,11 +78,13 @@ for (const kind of DB_KINDS) {
       assert.equal(await accounts.authenticate({ token }), undefined);
     });
 
-    test('logins are rate-limited per login name', async () => {
+    test('logins are rate-limited per login name and address; a guesser does not lock the owner out', async () => {
       const u = await user('flood');
-      for (let i = 0; i < 5; i++) await assert.rejects(accounts.login(u.username, `wrong ${i}`, `addr-${i}`), code('INVALID_CREDENTIALS'));
-      // Even the right password waits now.
-      await assert.rejects(accounts.login(u.username, 'correct horse battery', 'addr-x'), code('RATE_LIMITED'));
+      for (let i = 0; i < 5; i++) await assert.rejects(accounts.login(u.username, `wrong ${i}`, 'guesser'), code('INVALID_CREDENTIALS'));
+      // Even the right password waits now, from the guesser's address...
+      await assert.rejects(accounts.login(u.username, 'correct horse battery', 'guesser'), code('RATE_LIMITED'));
+      // ...not from the owner's (the account was made from it).
+      assert.equal((await accounts.login(u.username, 'correct horse battery', 'test')).user.id, u.id);
     });
 
     test('an organization: legal representative, invitations, roles, the last legal representative stays', async () => {

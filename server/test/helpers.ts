@@ -86,11 +86,12 @@ export async function joinToken(base: string, meetingId: string, name: string, m
 }
 
 /** A connected socket (or the connect error's data when `expectError`). */
-export function connect(base: string, token: string | undefined): Promise<ClientSocket> {
+export function connect(base: string, token: string | undefined, opts: { extraHeaders?: Record<string, string> } = {}): Promise<ClientSocket> {
   return new Promise((resolve, reject) => {
     const socket: ClientSocket = connectSocket(base, {
       transports: ['websocket'],
       auth: token === undefined ? {} : { token },
+      ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {}),
       reconnection: false,
       forceNew: true,
     });

@@ -3,6 +3,7 @@
 // sent once, even by two senders at once; a refused mail is given up, a
 // server that is down or says "try later" gets the mail later; the clock is
 // given to each call, never waited for. On PGlite and on PostgreSQL.
+import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -104,10 +105,10 @@ for (const kind of DB_KINDS) {
     });
 
     test('a daily agenda arrives by mail: to its owner, with its subject, text, turn-off link and a stable Message-ID; sent once', async () => {
-      const accounts = new Accounts(db);
+      const accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
       const orgs = new Orgs(db, new Chat(db));
       const calendar = new Calendar(db);
-      const user = await accounts.signup({ email: `ada-${kind}@example.org`, username: `ada${kind}`, name: 'Ada', password: 'correct horse battery', language: 'en' });
+      const user = await accounts.signup({ email: `ada-${kind}@example.org`, username: `ada${kind}`, name: 'Ada', password: 'correct horse battery', language: 'en' }, { address: 'test' });
       const org = await orgs.create(user.id, 'Acme');
       const calendarId = (await calendar.calendars(user.id, org.id))[0]!.id;
       await calendar.createEvent(user.id, { calendarId, title: 'Design review', timeZone: 'Europe/Zurich', start: '2026-12-02T10:00', end: '2026-12-02T11:00', location: 'Room 4' });

@@ -1,13 +1,24 @@
 // Users and their sessions. A session token is 32 random bytes; only its
 // sha256 is stored, so a database leak gives no usable token. Sessions end
 // by expiry (CHAT_LIMITS.sessionDays) or revocation (logout, "sign out
-// everywhere", removal). Logins are rate-limited per login name and per
-// client address.
+// everywhere", removal, a changed or reset password).
+//
+// Guessing is slowed where it happens, in buckets that outlive floods (see
+// lib/limiter.ts):
+// - logins: per account and address (one guesser cannot lock the owner out
+//   from elsewhere), per address (one guesser across accounts), and per
+//   account from addresses it was never signed in from (many guessers at
+//   once), which an address the owner signed in from before skips;
+// - sign-ups: per address and for everyone, and checked for a free e-mail
+//   and username before the (costly) hash. Hashing new passwords runs one at
+//   a time: a sign-up flood queues behind itself, not in front of logins.
 import crypto from 'node:crypto';
 import { CHAT_LIMITS, DomainError, type Language, type MeView, type Presence, type UserView } from '@parley/protocol';
-import { TokenBucket } from '../gateway/rate-limit.ts';
+import { MemoryLimiter, type Limiter, type RateSpec } from '../lib/limiter.ts';
+import { Gate } from '../lib/work.ts';
 import { isUniqueViolation, type Db, type Sql } from '../store/db.ts';
 import { fakeVerify, hashPassword, verifyPassword } from './password.ts';
+import { checkStrength } from './strength.ts';
 
 export interface UserRow {
   id: string;
@@ -53,19 +64,78 @@ export function userView(row: UserRow, online: boolean): UserView {
 }
 export const meView = (row: UserRow, online = true): MeView => ({ ...userView(row, online), email: row.email });
 
-const LOGIN_TRIES = { burst: 5, perSecond: 0.1 };
+/** Rate limits of the account doors (see the file's head). */
+export const ACCOUNT_LIMITS = {
+  /** Tries at one account from one address: 5, then one a minute. */
+  loginPair: { burst: 5, perSecond: 1 / 60 },
+  /** Tries from one address at any account. */
+  loginAddress: { burst: 30, perSecond: 1 / 10 },
+  /** Tries at one account from addresses it was never signed in from. */
+  loginAccount: { burst: 50, perSecond: 1 / 30 },
+  /** How long an address stays known to an account after a sign-in there. */
+  knownAddressMs: 60 * 24 * 3600_000,
+  /** Sign-ups from one address. */
+  signupAddress: { burst: 5, perSecond: 1 / 120 },
+  /** Sign-ups from everyone (a flood from many addresses). */
+  signupEveryone: { burst: 30, perSecond: 1 / 5 },
+  /** Reset e-mails asked from one address, and for one e-mail address. */
+  resetAddress: { burst: 5, perSecond: 1 / 60 },
+  resetEmail: { burst: 3, perSecond: 1 / 600 },
+  /** A password reset link lives this long. */
+  resetMs: 3600_000,
+} satisfies Record<string, RateSpec | number>;
+export type AccountLimits = typeof ACCOUNT_LIMITS;
+
+const rateLimited = (what: string) => new DomainError('RATE_LIMITED', `too many ${what}, wait a moment`);
 
 export class Accounts {
   readonly #db: Db;
-  readonly #tries = new Map<string, TokenBucket>();
+  readonly #limiter: Limiter;
+  readonly #limits: AccountLimits;
+  /** New passwords are judged and hashed one at a time (32 MiB and ~100 ms each); 16 more may wait, beyond that BUSY. */
+  readonly #hashing = new Gate(1, 16);
 
-  constructor(db: Db) {
+  /** `limits`: other rates than ACCOUNT_LIMITS (tests that make many accounts from one address). */
+  constructor(db: Db, opts: { limiter?: Limiter; limits?: Partial<AccountLimits> } = {}) {
     this.#db = db;
+    this.#limiter = opts.limiter ?? new MemoryLimiter();
+    this.#limits = { ...ACCOUNT_LIMITS, ...opts.limits };
   }
 
-  async signup(input: { email: string; username: string; name: string; password: string; language?: Language }, sql: Sql = this.#db): Promise<UserRow> {
-    const hash = await hashPassword(input.password);
-    return this.#insertUser(sql, { ...input, passwordHash: hash, isBot: false });
+  /**
+   * A new account. Refused before any costly work when the address (or
+   * everyone) signs up too fast, when the e-mail or username is taken, or
+   * when the password is weak.
+   */
+  async signup(input: { email: string; username: string; name: string; password: string; language?: Language }, ctx: { address: string }, sql: Sql = this.#db): Promise<UserRow> {
+    if (!(await this.#limiter.take(`signup:${ctx.address}`, this.#limits.signupAddress))) throw rateLimited('sign-ups from this address');
+    if (!(await this.#limiter.take('signup', this.#limits.signupEveryone))) throw rateLimited('sign-ups right now');
+    await this.#taken(sql, input.email, input.username);
+    const hash = await this.#newPassword(input.password, [input.email, input.username, input.name]);
+    const user = await this.#insertUser(sql, { ...input, passwordHash: hash, isBot: false });
+    // Where the account was made is an address its owner uses.
+    await this.#limiter.mark(`known:${user.id}|${ctx.address}`, this.#limits.knownAddressMs);
+    return user;
+  }
+
+  /** EMAIL_TAKEN / USERNAME_TAKEN before hashing (the insert's unique keys still decide a race). */
+  async #taken(sql: Sql, email: string, username: string): Promise<void> {
+    const rows = await sql.query<{ email: string; username: string }>('select email, username from users where email = $1 or username = $2', [email.toLowerCase(), username.toLowerCase()]);
+    if (rows.some((r) => r.email === email.toLowerCase())) throw new DomainError('EMAIL_TAKEN', 'an account with this e-mail address exists');
+    if (rows.length) throw new DomainError('USERNAME_TAKEN', 'this username is taken');
+  }
+
+  /**
+   * A new password judged (zxcvbn, tens of ms on the event loop) and hashed
+   * (scrypt), one at a time: a flood of sign-ups waits in a short queue, or
+   * is told BUSY, instead of filling the event loop and the thread pool
+   * that logins need.
+   */
+  #newPassword(password: string, personal: string[]): Promise<string> {
+    return this.#hashing.run(async () => {
+      await checkStrength(password, personal);
+      return hashPassword(password);
+    });
   }
 
   async #insertUser(
@@ -90,28 +160,109 @@ export class Accounts {
   /**
    * Checks a login (e-mail or username) and password; answers the same
    * INVALID_CREDENTIALS, in about the same time, for an unknown login and a
-   * wrong password. `clientKey` (the client address) has its own budget.
+   * wrong password. Each try is counted before the check (so tries sent at
+   * once are counted too) in the buckets of the file's head.
    */
-  async login(login: string, password: string, clientKey: string, label = ''): Promise<{ token: string; user: UserRow }> {
+  async login(login: string, password: string, address: string, label = ''): Promise<{ token: string; user: UserRow }> {
     const key = login.trim().toLowerCase();
-    if (!this.#take(`login:${key}`) || !this.#take(`addr:${clientKey}`)) throw new DomainError('RATE_LIMITED', 'too many login attempts, wait a moment');
+    await this.#countTry(key, address);
     const [user] = await this.#db.query<UserRow>('select * from users where (email = $1 or username = $1) and not is_bot', [key]);
     if (!user?.password_hash) {
       await fakeVerify(password);
       throw new DomainError('INVALID_CREDENTIALS', 'wrong login or password');
     }
     if (!(await verifyPassword(password, user.password_hash))) throw new DomainError('INVALID_CREDENTIALS', 'wrong login or password');
+    await this.#rightPassword(key, user.id, address);
     return { token: await this.createSession(user.id, label), user };
   }
 
-  #take(key: string): boolean {
-    let bucket = this.#tries.get(key);
-    if (!bucket) {
-      // Forget full buckets now and then so the map cannot grow without bound.
-      if (this.#tries.size > 10_000) this.#tries.clear();
-      this.#tries.set(key, (bucket = new TokenBucket(LOGIN_TRIES.burst, LOGIN_TRIES.perSecond)));
-    }
-    return bucket.take();
+  /** One try at `login` from `address`, counted before the check, or RATE_LIMITED. */
+  async #countTry(login: string, address: string): Promise<void> {
+    if (!(await this.#limiter.take(`login:${login}|${address}`, this.#limits.loginPair))) throw rateLimited('login attempts');
+    if (!(await this.#limiter.take(`login-address:${address}`, this.#limits.loginAddress))) throw rateLimited('login attempts from this address');
+    const [owner] = await this.#db.query<{ id: string }>('select id from users where email = $1 or username = $1', [login]);
+    const known = owner ? await this.#limiter.isMarked(`known:${owner.id}|${address}`) : false;
+    if (!known && !(await this.#limiter.take(`login-account:${login}`, this.#limits.loginAccount))) throw rateLimited('login attempts at this account');
+  }
+
+  /**
+   * A right password costs no tries (only guesses are counted: the owner
+   * signing in often is no guesser), and makes the address known: guesses
+   * at this account from elsewhere will not keep its owner out from here.
+   */
+  async #rightPassword(login: string, userId: string, address: string): Promise<void> {
+    await this.#limiter.refund(`login:${login}|${address}`, this.#limits.loginPair);
+    await this.#limiter.refund(`login-address:${address}`, this.#limits.loginAddress);
+    await this.#limiter.mark(`known:${userId}|${address}`, this.#limits.knownAddressMs);
+  }
+
+  /**
+   * Changes one's password (the current one proves it is really them); every
+   * other session ends. Answers the ended sessions' ids (their sockets close).
+   */
+  async changePassword(user: UserRow, sessionId: string, current: string, next: string, address: string): Promise<string[]> {
+    await this.#countTry(user.username, address);
+    if (!user.password_hash || !(await verifyPassword(current, user.password_hash))) throw new DomainError('INVALID_CREDENTIALS', 'the current password is not right');
+    await this.#rightPassword(user.username, user.id, address);
+    const hash = await this.#newPassword(next, [user.email, user.username, user.name]);
+    await this.#db.query('update users set password_hash = $2 where id = $1', [user.id, hash]);
+    const rows = await this.#db.query<{ token_hash: string }>('update sessions set revoked_at = $3 where user_id = $1 and token_hash <> $2 and revoked_at is null returning token_hash', [
+      user.id,
+      sessionId,
+      Date.now(),
+    ]);
+    return rows.map((r) => r.token_hash);
+  }
+
+  /**
+   * Sends a password reset link to an account's e-mail address (through the
+   * mail outbox). Says nothing of whether the address has an account: the
+   * answer and its timing are the same.
+   */
+  async requestReset(email: string, address: string, linkFor: (token: string) => string): Promise<void> {
+    const to = email.trim().toLowerCase();
+    if (!(await this.#limiter.take(`reset-address:${address}`, this.#limits.resetAddress))) throw rateLimited('reset requests from this address');
+    if (!(await this.#limiter.take(`reset-email:${to}`, this.#limits.resetEmail))) return;
+    const [user] = await this.#db.query<UserRow>('select * from users where email = $1 and not is_bot', [to]);
+    if (!user) return;
+    const token = crypto.randomBytes(32).toString('base64url');
+    const now = Date.now();
+    await this.#db.tx(async (sql) => {
+      await sql.query('insert into password_resets (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)', [sha256(token), user.id, now, now + this.#limits.resetMs]);
+      await sql.query(`insert into mail_outbox (id, dedupe_key, user_id, to_address, subject, body_text, created_at) values ($1, $2, $3, $4, $5, $6, $7)`, [
+        newId(),
+        `reset:${sha256(token)}`,
+        user.id,
+        user.email,
+        'Reset your Parley password',
+        [
+          `Hello ${user.name},`,
+          '',
+          'Someone (we hope you) asked to reset the password of your Parley account. Choose a new one here within the hour:',
+          linkFor(token),
+          '',
+          'If it was not you, ignore this mail: your password stays as it is.',
+        ].join('\n'),
+        now,
+      ]);
+    });
+  }
+
+  /** Sets a new password from a reset link (once, within the hour); every session ends (their ids are answered), and a new one starts. */
+  async resetPassword(token: string, password: string, label = ''): Promise<{ token: string; user: UserRow; ended: string[] }> {
+    const [reset] = await this.#db.query<{ user_id: string; expires_at: number; used_at: number | null }>('select user_id, expires_at::float8 as expires_at, used_at from password_resets where token_hash = $1', [sha256(token)]);
+    if (!reset || reset.used_at !== null || reset.expires_at < Date.now()) throw new DomainError('RESET_INVALID', 'this reset link is unknown, expired or already used: ask for a new one');
+    const user = (await this.get(reset.user_id))!;
+    const hash = await this.#newPassword(password, [user.email, user.username, user.name]);
+    const ended = await this.#db.tx(async (sql) => {
+      // Used once, even by two clicks at the same time.
+      const rows = await sql.query('update password_resets set used_at = $2 where token_hash = $1 and used_at is null returning 1', [sha256(token), Date.now()]);
+      if (!rows.length) return null;
+      await sql.query('update users set password_hash = $2 where id = $1', [user.id, hash]);
+      return (await sql.query<{ token_hash: string }>('update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null returning token_hash', [user.id, Date.now()])).map((r) => r.token_hash);
+    });
+    if (!ended) throw new DomainError('RESET_INVALID', 'this reset link is unknown, expired or already used: ask for a new one');
+    return { token: await this.createSession(user.id, label), user, ended };
   }
 
   async createSession(userId: string, label = '', sql: Sql = this.#db, days: number = CHAT_LIMITS.sessionDays): Promise<string> {

@@ -15,9 +15,12 @@ import { mediaHandlers } from './media.handlers.ts';
 import { meetingHandlers } from './meeting.handlers.ts';
 import { moderationHandlers } from './moderation.handlers.ts';
 import { coalesceWebSocketWrites } from './coalesce.ts';
+import { clientAddress, type TrustProxy } from '../lib/client-address.ts';
 
 export interface GatewayDeps {
   meetings: Meetings;
+  /** Which proxies' X-Forwarded-For to believe for the client's address. */
+  trust: TrustProxy;
   signer: TokenSigner;
   captures: Captures;
   recorderTokens: RecorderTokens;
@@ -48,6 +51,7 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
           moderator: claims.moderator,
           grant: claims.grant ?? null,
           device: claims.device ?? null,
+          address: clientAddress(socket.request, deps.trust),
           joined: false,
         };
       },

@@ -21,7 +21,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
     const { participant, resumed } = await meeting.join(
       { id: pid, name: socket.data.name, moderator: socket.data.moderator, device: socket.data.device },
       socket.id,
-      { password, client: socket.handshake.address },
+      { password, client: socket.data.address },
     );
     ctx.meeting = meeting;
     ctx.knocking = undefined;

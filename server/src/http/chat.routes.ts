@@ -7,12 +7,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import {
   AcceptInvitationBody,
+  ChangePasswordBody,
   CHAT_LIMITS,
   CreateOrgBody,
   DomainError,
   InviteBody,
   LoginBody,
   ProfileBody,
+  ResetConfirmBody,
+  ResetRequestBody,
   SetOrgRoleBody,
   SignupBody,
   WelcomeTemplateBody,
@@ -71,7 +74,7 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
     if (body.orgName && body.invitation) throw new DomainError('INVALID_PAYLOAD', 'either create an organization or accept an invitation, not both');
     // A bad invitation fails before an account exists.
     if (body.invitation && !(await orgs.peek(body.invitation))) throw new DomainError('INVITATION_INVALID', 'this invitation link is unknown, expired or used');
-    const user = await accounts.signup(body);
+    const user = await accounts.signup(body, { address: req.ip });
     if (body.orgName) await orgs.create(user.id, body.orgName);
     if (body.invitation) await orgs.accept(user.id, body.invitation);
     const token = await accounts.createSession(user.id, String(req.headers['user-agent'] ?? ''));
@@ -82,6 +85,28 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
     const body = req.body as LoginBody;
     const { token, user } = await accounts.login(body.login, body.password, req.ip, String(req.headers['user-agent'] ?? ''));
     return authReply(token, user);
+  });
+
+  /** A reset link by e-mail; the same answer whether or not the address has an account. */
+  app.post('/api/auth/reset', { schema: { body: ResetRequestBody } }, async (req) => {
+    await accounts.requestReset((req.body as ResetRequestBody).email, req.ip, (token) => `${deps.publicUrl()}/chat/reset/${token}`);
+    return { ok: true };
+  });
+
+  /** The new password from a reset link: every session of the account ends, and the person is signed in. */
+  app.post('/api/auth/reset/confirm', { schema: { body: ResetConfirmBody } }, async (req) => {
+    const body = req.body as ResetConfirmBody;
+    const { token, user, ended } = await accounts.resetPassword(body.token, body.password, String(req.headers['user-agent'] ?? ''));
+    deps.signedOut(ended, 'revoked');
+    return authReply(token, user);
+  });
+
+  /** One's own password, changed; every other session ends. */
+  app.post('/api/me/password', { schema: { body: ChangePasswordBody } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    const body = req.body as ChangePasswordBody;
+    deps.signedOut(await accounts.changePassword(session.user, session.sessionId, body.current, body.password, req.ip), 'revoked');
+    return { ok: true };
   });
 
   app.post('/api/auth/logout', async (req) => {

@@ -16,11 +16,12 @@ import {
 import { routerRtpCapabilities, type WorkerPool } from '@parley/sfu';
 import { randomId, type TokenSigner } from '../auth/tokens.ts';
 import type { Meetings } from '../meet/Meetings.ts';
-import { TokenBucket } from '../gateway/rate-limit.ts';
+import type { Limiter, RateSpec } from '../lib/limiter.ts';
 import { sendError } from './errors.ts';
 
 export interface RouteDeps {
   meetings: Meetings;
+  limiter: Limiter;
   pool: WorkerPool;
   signer: TokenSigner;
   metrics: Registry;
@@ -41,6 +42,8 @@ export function cleanName(raw: string): string {
 }
 
 const DEVICE_COOKIE = 'parley_device';
+/** Meetings created, and joins asked, per client address: 30 at once, then 2 a second. */
+const MEETING_REQUESTS: RateSpec = { burst: 30, perSecond: 2 };
 
 /** The device cookie's value, when it has the shape we issue (26 base32 characters). */
 export function deviceCookie(header: string | undefined): string | undefined {
@@ -51,16 +54,8 @@ export function deviceCookie(header: string | undefined): string | undefined {
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { meetings, signer } = deps;
 
-  // Per-client-address buckets for the POST endpoints; old ones are swept.
-  const buckets = new Map<string, TokenBucket>();
-  const sweep = setInterval(() => buckets.clear(), 10 * 60_000);
-  sweep.unref();
-  app.addHook('onClose', async () => clearInterval(sweep));
-  const limited = (ip: string) => {
-    let b = buckets.get(ip);
-    if (!b) buckets.set(ip, (b = new TokenBucket(30, 2)));
-    return !b.take();
-  };
+  // Per client address (through the trusted proxies only), in buckets no flood of other addresses pushes out.
+  const limited = async (what: string, ip: string) => !(await deps.limiter.take(`${what}:${ip}`, MEETING_REQUESTS));
 
   app.get('/healthz', async () => ({
     ok: true,
@@ -85,7 +80,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       schema: { body: CreateMeetingBody },
     },
     async (req, reply) => {
-      if (limited(req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many meetings created, slow down');
+      if (await limited('meeting-create', req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many meetings created, slow down');
       const body = req.body as CreateMeetingBody;
       const ownerId = await deps.whoIs?.(req);
       const { record, moderatorToken } = await meetings.create(body.title, { waitingRoom: body.waitingRoom, ...(ownerId ? { ownerId } : {}) });
@@ -113,7 +108,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 
   app.post('/api/meetings/:id/join', { schema: { params: MeetingParams, body: JoinMeetingBody } }, async (req, reply) => {
-    if (limited(req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many join attempts, slow down');
+    if (await limited('meeting-join', req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many join attempts, slow down');
     const { id } = req.params as { id: MeetingId };
     const body = req.body as JoinMeetingBody;
     const name = cleanName(body.name);

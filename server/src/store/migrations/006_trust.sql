@@ -10,3 +10,14 @@ create index events_meeting on events (meeting_id) where meeting_id is not null;
 -- carry it (its creation and every edit) into the tombstone: found by the
 -- message id inside them.
 create index channel_events_message on channel_events ((data->'message'->>'id')) where kind in ('message', 'message:edited');
+
+-- Password resets by e-mail: a random token (only its hash kept), valid an
+-- hour, used once. A reset ends every session of the account.
+create table password_resets (
+  token_hash text primary key,
+  user_id text not null references users(id) on delete cascade,
+  created_at bigint not null,
+  expires_at bigint not null,
+  used_at bigint
+);
+create index password_resets_user on password_resets (user_id);
