@@ -24,6 +24,7 @@ import type { TSchema } from 'typebox';
 import { createMetrics } from './metrics.ts';
 import { trustProxies } from './lib/client-address.ts';
 import { MemoryLimiter, RedisLimiter, type Limiter } from './lib/limiter.ts';
+import { registerSecurityHeaders } from './http/security.ts';
 import { connectRedis } from './redis.ts';
 import { PeerWatch, peerAwareAdapter } from './gateway/peer-adapter.ts';
 import { MemoryMeetingStore, RedisMeetingStore, type MeetingStore } from './store/meetings.ts';
@@ -139,6 +140,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     cleanups.push(() => meetings.close());
 
     const trust = trustProxies(config.trustProxy);
+    let storeOrigin = '';
     const app = Fastify({
       loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
       // Per-request logs would drown the meeting logs; errors are still logged.
@@ -148,6 +150,12 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     });
     cleanups.push(() => app.close());
     installErrorHandler(app);
+    await registerSecurityHeaders(app, config, () => storeOrigin);
+    // Answered before its body was read (no session, too large): the rest of
+    // the body must not be taken for the next request on this connection.
+    app.addHook('onSend', async (request, reply) => {
+      if (!request.raw.complete) reply.header('connection', 'close');
+    });
     // One validator for the whole edge: HTTP bodies are checked by the same
     // compiled TypeBox checks as socket payloads (strict: no type coercion, no
     // silently dropped properties, unlike fastify's default ajv setup).
@@ -192,6 +200,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     }
     const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? url);
     cleanups.push(() => drive.close?.());
+    // Live streams and recordings on S3 play from the store itself: pages may fetch from its origin.
+    if (drive.kind === 's3') storeOrigin = new URL(await drive.shareUrl('csp-probe', 60)).origin;
     if (chatParts) {
       // A deleted message's attachments leave the drive too (earlier share links then find nothing).
       chatParts.chat.files = {
@@ -224,6 +234,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       signer,
       metrics: createMetrics(meetings, pool),
       publicUrl: () => config.publicUrl ?? url,
+      metricsToken: config.metricsToken,
       ...(accounts ? { whoIs: async (req) => (await accounts.authenticate(bearer(req.headers.authorization)))?.user.id } : {}),
     });
 
@@ -270,7 +281,16 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       // and disconnect, every participant of the cluster.
       io.local.emit('meeting:ended', { reason: 'server-shutdown' });
       io.local.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      // io.close closes the HTTP server too, and waits for its connections:
+      // one that never sent a request is not idle to Node and would hold it
+      // until its headers time out (60 s). In-flight requests get a short
+      // grace, then every connection is cut.
+      const grace = setTimeout(() => app.server.closeAllConnections(), 2000);
+      try {
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+      } finally {
+        clearTimeout(grace);
+      }
     });
 
     await app.listen({ host: config.host, port: config.port });

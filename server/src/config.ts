@@ -36,6 +36,14 @@ export interface ServerConfig {
    * no header is believed.
    */
   trustProxy: string[];
+  /**
+   * Sites that may show the live viewer page (/live/<id>) in a frame (CSP
+   * frame-ancestors: origins such as https://example.org, or *). Empty: none
+   * but Parley itself; every other page may never be framed.
+   */
+  liveEmbedOrigins: string[];
+  /** Bearer token that /metrics asks for; unset: /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
   /** Where recordings and live streams are stored. */
   drive: DriveConfig;
   capture: CaptureConfig;
@@ -159,6 +167,26 @@ export function botToken(secret: string, bot: string): string {
   return crypto.createHmac('sha256', secret).update(`parley-bot-token:${bot}`).digest('base64url');
 }
 
+/** LIVE_EMBED_ORIGINS: `*`, or origins (scheme://host[:port]) separated by commas. */
+function liveEmbedOrigins(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const o of list) {
+    if (o === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(o);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== o.replace(/\/$/, '') || !/^https?:$/.test(url.protocol)) throw new Error(`LIVE_EMBED_ORIGINS: "${o}" is not an origin such as https://example.org (or *)`);
+  }
+  return list.map((o) => o.replace(/\/$/, ''));
+}
+
 /** Checks SMTP_URL at start rather than at the first mail, hours later. */
 function smtpUrl(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
@@ -204,6 +232,8 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
     logLevel: env('LOG_LEVEL') ?? 'info',
     meetingTtlDays: int('MEETING_TTL_DAYS', 30, 1),
     trustProxy: parseTrustProxy(env('TRUST_PROXY')),
+    liveEmbedOrigins: liveEmbedOrigins(env('LIVE_EMBED_ORIGINS')),
+    metricsToken: env('METRICS_TOKEN'),
     drive: driveFromEnv(dataDir),
     capture: {
       streamMaxSeconds: int('STREAM_MAX_SECONDS', 24 * 3600, 10),

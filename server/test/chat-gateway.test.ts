@@ -2,6 +2,8 @@
 // namespace's live delivery, bad input, permissions, presence, catch-up,
 // attachments and call cards, on a real server (PostgreSQL, Redis).
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { ChatPayloads, type AuthReply, type ChannelEvent, type ChannelView, type ChatStateReply, type MessageView } from '@parley/protocol';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
@@ -283,6 +285,51 @@ describe('chat gateway', () => {
     });
     assert.equal(big.status, 413);
     void orgId;
+  });
+
+  test('uploads and imports: the session is checked before the body is read, and an upload streams to the drive', async () => {
+    const { owner } = await team(base);
+    const a = await open(owner.token);
+    const ch = await general(a);
+    const cal = (await authed<{ calendars: { id: string; access: string }[] }>(base, owner.token, 'GET', `/api/orgs/${ch.orgId}/calendars`)).body.calendars.find((c) => c.access === 'owner')!;
+    // A request that announces 24 MB and sends 1 KB of it: answered at once when it has no session, not after the body.
+    const announce = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(24 * 1024 * 1024), ...headers } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+          req.destroy();
+        });
+        req.on('error', (e) => (String(e).includes('socket hang up') ? undefined : reject(e)));
+        req.write(Buffer.alloc(1024));
+        setTimeout(() => reject(new Error(`${path}: no answer before the body was complete`)), 5000).unref();
+      });
+    assert.equal(await announce(`/api/chat/channels/${ch.id}/files?name=x.bin`), 401);
+    assert.equal(await announce(`/api/calendars/${cal.id}/import`), 401);
+    assert.equal(await announce(`/api/chat/channels/${ch.id}/files?name=x.bin`, { authorization: 'Bearer not-a-session-token-at-all-0000' }), 401);
+    // An outsider with a session is refused before the body too (the channel is checked first).
+    const outsider = await signup(base, 'olaf', { orgName: 'Elsewhere' });
+    assert.equal(await announce(`/api/chat/channels/${ch.id}/files?name=x.bin`, { authorization: `Bearer ${outsider.token}` }), 404);
+    // A real upload of 5 MB lands whole, from a stream.
+    const five = Buffer.alloc(5 * 1024 * 1024, 7);
+    const up = await fetch(`${base}/api/chat/channels/${ch.id}/files?name=five.bin`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}` }, body: five });
+    assert.equal(up.status, 201);
+    const { file } = (await up.json()) as { file: { id: string; size: number } };
+    assert.equal(file.size, five.length);
+    const [row] = await parley.chat!.db.query<{ drive_key: string }>('select drive_key from files where id = $1', [file.id]);
+    assert.equal((await parley.drive.head(row!.drive_key))?.size, five.length);
+    // A body over the limit without a declared length (chunked) is cut off at the limit, and nothing is kept.
+    const chunked = await fetch(`${base}/api/chat/channels/${ch.id}/files?name=huge.bin`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.token}` },
+      body: Readable.toWeb(Readable.from((function* () {
+        for (let i = 0; i < 27; i++) yield Buffer.alloc(1024 * 1024, 2);
+      })())) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(chunked.status, 413);
+    const empty = await fetch(`${base}/api/chat/channels/${ch.id}/files?name=empty.bin`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/plain' }, body: '' });
+    assert.equal(empty.status, 400);
   });
 
   test('a deleted message leaves a tombstone only: no text, no earlier versions, no attachment, in sync from 0 or by its links', async () => {

@@ -12,6 +12,12 @@ export interface DriveObject {
   modifiedAt: number;
 }
 
+/** Bytes `start` to `end`, both included. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface PutOptions {
   contentType?: string;
   /** Sent back to readers (HLS playlists must not be cached, segments may be). */
@@ -22,8 +28,12 @@ export interface Drive {
   readonly kind: 'local' | 's3';
   /** Writes a whole object; readers never see half of it. A stream is uploaded in parts as it comes. */
   put(key: string, body: Buffer | string | Readable, opts?: PutOptions): Promise<void>;
-  /** The object's bytes; DriveNotFound when there is none. */
-  get(key: string): Promise<{ body: Readable; size: number; contentType: string }>;
+  /**
+   * The object's bytes (those from `range.start` to `range.end` inclusive,
+   * when given: a player seeking); `size` is always the whole object's.
+   * DriveNotFound when there is none.
+   */
+  get(key: string, range?: ByteRange): Promise<{ body: Readable; size: number; contentType: string }>;
   head(key: string): Promise<DriveObject | null>;
   /** Every object under `prefix` (a folder, ending with "/"), sorted by key. */
   list(prefix: string): Promise<DriveObject[]>;

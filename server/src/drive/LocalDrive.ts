@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkKey, checkPrefix, contentTypeOf, DriveNotFound, type Drive, type DriveObject, type PutOptions } from './Drive.ts';
+import { checkKey, checkPrefix, contentTypeOf, DriveNotFound, type ByteRange, type Drive, type DriveObject, type PutOptions } from './Drive.ts';
 
 /**
  * The default drive: a folder (./data/drive). Writes go to a temporary file
@@ -43,7 +43,7 @@ export class LocalDrive implements Drive {
     }
   }
 
-  async get(key: string): Promise<{ body: Readable; size: number; contentType: string }> {
+  async get(key: string, range?: ByteRange): Promise<{ body: Readable; size: number; contentType: string }> {
     const file = this.#path(key);
     let handle: fs.promises.FileHandle;
     try {
@@ -57,7 +57,7 @@ export class LocalDrive implements Drive {
       await handle.close();
       throw new DriveNotFound(key);
     }
-    return { body: handle.createReadStream(), size: stat.size, contentType: contentTypeOf(key) };
+    return { body: handle.createReadStream(range ? { start: range.start, end: range.end } : {}), size: stat.size, contentType: contentTypeOf(key) };
   }
 
   async head(key: string): Promise<DriveObject | null> {

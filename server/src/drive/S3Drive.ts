@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { checkKey, checkPrefix, contentTypeOf, DriveNotFound, type Drive, type DriveObject, type PutOptions } from './Drive.ts';
+import { checkKey, checkPrefix, contentTypeOf, DriveNotFound, type ByteRange, type Drive, type DriveObject, type PutOptions } from './Drive.ts';
 
 export interface S3DriveOptions {
   /** Any S3-compatible endpoint (unset: AWS for the region). */
@@ -61,10 +61,12 @@ export class S3Drive implements Drive {
     await upload.done();
   }
 
-  async get(key: string): Promise<{ body: Readable; size: number; contentType: string }> {
+  async get(key: string, range?: ByteRange): Promise<{ body: Readable; size: number; contentType: string }> {
     try {
-      const res = await this.#s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
-      return { body: res.Body as Readable, size: res.ContentLength ?? 0, contentType: res.ContentType ?? contentTypeOf(key) };
+      const res = await this.#s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+      // A ranged answer's Content-Range ends with the whole size.
+      const size = range ? Number(/\/(\d+)$/.exec(res.ContentRange ?? '')?.[1] ?? res.ContentLength ?? 0) : (res.ContentLength ?? 0);
+      return { body: res.Body as Readable, size, contentType: res.ContentType ?? contentTypeOf(key) };
     } catch (error) {
       if (notFound(error)) throw new DriveNotFound(key);
       throw error;

@@ -27,7 +27,7 @@ import type { Agenda } from '../suite/calendar/Agenda.ts';
 import type { Calendar } from '../suite/calendar/Calendar.ts';
 import { isTimeZone } from '../suite/calendar/time.ts';
 import type { Db } from '../store/db.ts';
-import { requireSession } from './chat.routes.ts';
+import { requireSession, sessionFirst } from './chat.routes.ts';
 
 const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const OrgParams = Type.Object({ orgId: IdParam }, { additionalProperties: false });
@@ -55,93 +55,94 @@ const range = (q: { from: string; to: string }) => ({ from: Number(q.from), to: 
 export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRouteDeps): void {
   const { accounts, calendar, agenda } = deps;
   const me = async (req: Parameters<typeof requireSession>[1]) => (await requireSession(accounts, req)).user.id;
+  const auth = sessionFirst(accounts);
 
-  app.get('/api/orgs/:orgId/calendars', { schema: { params: OrgParams } }, async (req) => ({ calendars: await calendar.calendars(await me(req), (req.params as { orgId: string }).orgId) }));
+  app.get('/api/orgs/:orgId/calendars', { onRequest: auth, schema: { params: OrgParams } }, async (req) => ({ calendars: await calendar.calendars(await me(req), (req.params as { orgId: string }).orgId) }));
 
-  app.post('/api/calendars', { schema: { body: CreateCalendarBody } }, async (req, reply) => {
+  app.post('/api/calendars', { onRequest: auth, schema: { body: CreateCalendarBody } }, async (req, reply) => {
     const calendarView = await calendar.createCalendar(await me(req), req.body as CreateCalendarBody);
     return reply.code(201).send({ calendar: calendarView });
   });
 
-  app.delete('/api/calendars/:calendarId', { schema: { params: CalendarParams } }, async (req) => {
+  app.delete('/api/calendars/:calendarId', { onRequest: auth, schema: { params: CalendarParams } }, async (req) => {
     await calendar.deleteCalendar(await me(req), (req.params as { calendarId: string }).calendarId);
     return { ok: true };
   });
 
-  app.put('/api/calendars/:calendarId/shares', { schema: { params: CalendarParams, body: ShareCalendarBody } }, async (req) => {
+  app.put('/api/calendars/:calendarId/shares', { onRequest: auth, schema: { params: CalendarParams, body: ShareCalendarBody } }, async (req) => {
     const body = req.body as ShareCalendarBody;
     await calendar.share(await me(req), (req.params as { calendarId: string }).calendarId, body.userId, body.access);
     return { ok: true };
   });
 
-  app.get('/api/orgs/:orgId/occurrences', { schema: { params: OrgParams, querystring: RangeQuery } }, async (req) => {
+  app.get('/api/orgs/:orgId/occurrences', { onRequest: auth, schema: { params: OrgParams, querystring: RangeQuery } }, async (req) => {
     const q = req.query as { from: string; to: string; calendarIds?: string };
     const { from, to } = range(q);
     const ids = q.calendarIds?.split(',').filter(Boolean);
     return { occurrences: await calendar.occurrences(await me(req), (req.params as { orgId: string }).orgId, from, to, ids) };
   });
 
-  app.post('/api/events', { schema: { body: CreateEventBody } }, async (req, reply) => {
+  app.post('/api/events', { onRequest: auth, schema: { body: CreateEventBody } }, async (req, reply) => {
     const event = await calendar.createEvent(await me(req), req.body as CreateEventBody);
     return reply.code(201).send({ event });
   });
 
-  app.get('/api/events/:eventId', { schema: { params: EventParams } }, async (req) => ({ event: await calendar.event(await me(req), (req.params as { eventId: string }).eventId) }));
+  app.get('/api/events/:eventId', { onRequest: auth, schema: { params: EventParams } }, async (req) => ({ event: await calendar.event(await me(req), (req.params as { eventId: string }).eventId) }));
 
-  app.patch('/api/events/:eventId', { schema: { params: EventParams, body: UpdateEventBody } }, async (req) => ({
+  app.patch('/api/events/:eventId', { onRequest: auth, schema: { params: EventParams, body: UpdateEventBody } }, async (req) => ({
     event: await calendar.updateEvent(await me(req), (req.params as { eventId: string }).eventId, req.body as UpdateEventBody),
   }));
 
-  app.delete('/api/events/:eventId', { schema: { params: EventParams } }, async (req) => {
+  app.delete('/api/events/:eventId', { onRequest: auth, schema: { params: EventParams } }, async (req) => {
     await calendar.deleteEvent(await me(req), (req.params as { eventId: string }).eventId);
     return { ok: true };
   });
 
   /** One occurrence of a series moved, changed or cancelled. */
-  app.put('/api/events/:eventId/occurrences', { schema: { params: EventParams, body: OccurrenceBody } }, async (req) => ({
+  app.put('/api/events/:eventId/occurrences', { onRequest: auth, schema: { params: EventParams, body: OccurrenceBody } }, async (req) => ({
     event: await calendar.setOccurrence(await me(req), (req.params as { eventId: string }).eventId, req.body as OccurrenceBody),
   }));
 
-  app.get('/api/orgs/:orgId/rooms', { schema: { params: OrgParams } }, async (req) => {
+  app.get('/api/orgs/:orgId/rooms', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
     const orgId = (req.params as { orgId: string }).orgId;
     const rooms = await calendar.rooms(await me(req), orgId);
     const plan = await calendar.plan(orgId);
     return { rooms, plan, maxRooms: PLAN_ROOMS[plan] };
   });
 
-  app.get('/api/orgs/:orgId/rooms/free', { schema: { params: OrgParams, querystring: FreeRoomsQuery } }, async (req) => {
+  app.get('/api/orgs/:orgId/rooms/free', { onRequest: auth, schema: { params: OrgParams, querystring: FreeRoomsQuery } }, async (req) => {
     const q = req.query as { from: string; to: string; capacity?: string };
     const { from, to } = range(q);
     return { rooms: await calendar.freeRooms(await me(req), (req.params as { orgId: string }).orgId, from, to, q.capacity ? Number(q.capacity) : 1) };
   });
 
-  app.post('/api/orgs/:orgId/rooms', { schema: { params: OrgParams, body: RoomBody } }, async (req, reply) => {
+  app.post('/api/orgs/:orgId/rooms', { onRequest: auth, schema: { params: OrgParams, body: RoomBody } }, async (req, reply) => {
     const room = await calendar.createRoom(await me(req), (req.params as { orgId: string }).orgId, req.body as RoomBody);
     return reply.code(201).send({ room });
   });
 
-  app.put('/api/rooms/:roomId', { schema: { params: RoomParams, body: RoomBody } }, async (req) => ({
+  app.put('/api/rooms/:roomId', { onRequest: auth, schema: { params: RoomParams, body: RoomBody } }, async (req) => ({
     room: await calendar.updateRoom(await me(req), (req.params as { roomId: string }).roomId, req.body as RoomBody),
   }));
 
-  app.post('/api/rooms/:roomId/duplicate', { schema: { params: RoomParams } }, async (req, reply) => {
+  app.post('/api/rooms/:roomId/duplicate', { onRequest: auth, schema: { params: RoomParams } }, async (req, reply) => {
     const room = await calendar.duplicateRoom(await me(req), (req.params as { roomId: string }).roomId);
     return reply.code(201).send({ room });
   });
 
-  app.delete('/api/rooms/:roomId', { schema: { params: RoomParams } }, async (req) => {
+  app.delete('/api/rooms/:roomId', { onRequest: auth, schema: { params: RoomParams } }, async (req) => {
     await calendar.deleteRoom(await me(req), (req.params as { roomId: string }).roomId);
     return { ok: true };
   });
 
   /** The plan stands in for billing: a legal representative sets it. */
-  app.put('/api/orgs/:orgId/plan', { schema: { params: OrgParams, body: SetPlanBody } }, async (req) => {
+  app.put('/api/orgs/:orgId/plan', { onRequest: auth, schema: { params: OrgParams, body: SetPlanBody } }, async (req) => {
     await calendar.setPlan(await me(req), (req.params as { orgId: string }).orgId, (req.body as { plan: Plan }).plan);
     return { ok: true };
   });
 
   /** The zone one's floating imported times and daily agenda are read in. */
-  app.put('/api/me/time-zone', { schema: { body: TimeZoneBody } }, async (req) => {
+  app.put('/api/me/time-zone', { onRequest: auth, schema: { body: TimeZoneBody } }, async (req) => {
     const userId = await me(req);
     const { timeZone } = req.body as { timeZone: string };
     if (!isTimeZone(timeZone)) throw new DomainError('INVALID_TIME', `unknown time zone "${timeZone}"`);
@@ -149,18 +150,18 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRoute
     return { ok: true };
   });
 
-  app.get('/api/orgs/:orgId/reminders', { schema: { params: OrgParams } }, async (req) => ({ reminders: await agenda.reminders(await me(req), (req.params as { orgId: string }).orgId) }));
+  app.get('/api/orgs/:orgId/reminders', { onRequest: auth, schema: { params: OrgParams } }, async (req) => ({ reminders: await agenda.reminders(await me(req), (req.params as { orgId: string }).orgId) }));
 
-  app.post('/api/reminders', { schema: { body: ReminderBody } }, async (req, reply) => {
+  app.post('/api/reminders', { onRequest: auth, schema: { body: ReminderBody } }, async (req, reply) => {
     const reminder = await agenda.create(await me(req), req.body as ReminderBody);
     return reply.code(201).send({ reminder });
   });
 
-  app.patch('/api/reminders/:reminderId', { schema: { params: ReminderParams, body: UpdateReminderBody } }, async (req) => ({
+  app.patch('/api/reminders/:reminderId', { onRequest: auth, schema: { params: ReminderParams, body: UpdateReminderBody } }, async (req) => ({
     reminder: await agenda.update(await me(req), (req.params as { reminderId: string }).reminderId, req.body as UpdateReminderBody),
   }));
 
-  app.delete('/api/reminders/:reminderId', { schema: { params: ReminderParams } }, async (req) => {
+  app.delete('/api/reminders/:reminderId', { onRequest: auth, schema: { params: ReminderParams } }, async (req) => {
     await agenda.remove(await me(req), (req.params as { reminderId: string }).reminderId);
     return { ok: true };
   });
@@ -192,7 +193,7 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRoute
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { bodyLimit: CALENDAR_LIMITS.icsBytes, parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    scope.post('/api/calendars/:calendarId/import', { bodyLimit: CALENDAR_LIMITS.icsBytes, schema: { params: CalendarParams } }, async (req) => {
+    scope.post('/api/calendars/:calendarId/import', { onRequest: auth, bodyLimit: CALENDAR_LIMITS.icsBytes, schema: { params: CalendarParams } }, async (req) => {
       const userId = await me(req);
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('INVALID_ICS', 'send the .ics file as the request body');
@@ -202,7 +203,7 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRoute
     });
   });
 
-  app.get('/api/calendars/:calendarId/export', { schema: { params: CalendarParams } }, async (req, reply) => {
+  app.get('/api/calendars/:calendarId/export', { onRequest: auth, schema: { params: CalendarParams } }, async (req, reply) => {
     const { name, text } = await calendar.exportIcs(await me(req), (req.params as { calendarId: string }).calendarId);
     const file = `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'calendar'}.ics`;
     return reply.header('content-type', 'text/calendar; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(text);

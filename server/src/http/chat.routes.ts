@@ -29,6 +29,8 @@ import type { Chat } from '../chat/Chat.ts';
 import type { Drive } from '../drive/Drive.ts';
 import type { Orgs } from '../org/Orgs.ts';
 import { sendError } from './errors.ts';
+import type { Readable } from 'node:stream';
+import { checkDeclaredLength, limitStream } from '../lib/limit-stream.ts';
 
 const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const OrgParams = Type.Object({ orgId: IdParam }, { additionalProperties: false });
@@ -49,13 +51,30 @@ export interface ChatRouteDeps {
   signedOut: (sessionIds: string[], reason: 'logout' | 'revoked') => void;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's session, once `sessionFirst` has checked it. */
+    parleySession?: SessionUser;
+  }
+}
+
 /** The session of a request's Bearer token, or UNAUTHORIZED. */
 export async function requireSession(accounts: Accounts, req: FastifyRequest): Promise<SessionUser> {
+  if (req.parleySession) return req.parleySession;
   const auth = req.headers.authorization;
   const session = await accounts.authenticate(auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
   if (!session) throw new DomainError('UNAUTHORIZED', 'sign in first (missing, expired or revoked session token)');
+  req.parleySession = session;
   return session;
 }
+
+/**
+ * An `onRequest` hook: the session is checked before the body is read, so
+ * nobody without one gets a byte of a body parsed, buffered or stored.
+ */
+export const sessionFirst = (accounts: Accounts) => async (req: FastifyRequest): Promise<void> => {
+  await requireSession(accounts, req);
+};
 
 /** A stored file's name: no path, no control characters, bounded. */
 const safeFileName = (name: string): string =>
@@ -66,6 +85,7 @@ const safeFileName = (name: string): string =>
 
 export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): void {
   const { accounts, orgs, chat } = deps;
+  const auth = sessionFirst(accounts);
 
   const authReply = async (token: string, user: Parameters<typeof meView>[0]): Promise<AuthReply> => ({ token, user: meView(user), orgs: await orgs.forUser(user.id) });
 
@@ -102,14 +122,14 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   });
 
   /** One's own password, changed; every other session ends. */
-  app.post('/api/me/password', { schema: { body: ChangePasswordBody } }, async (req) => {
+  app.post('/api/me/password', { onRequest: auth, schema: { body: ChangePasswordBody } }, async (req) => {
     const session = await requireSession(accounts, req);
     const body = req.body as ChangePasswordBody;
     deps.signedOut(await accounts.changePassword(session.user, session.sessionId, body.current, body.password, req.ip), 'revoked');
     return { ok: true };
   });
 
-  app.post('/api/auth/logout', async (req) => {
+  app.post('/api/auth/logout', { onRequest: auth }, async (req) => {
     const session = await requireSession(accounts, req);
     await accounts.revokeSession(session.sessionId);
     deps.signedOut([session.sessionId], 'logout');
@@ -117,42 +137,42 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   });
 
   /** Signs out every device: all sessions of the user end now. */
-  app.post('/api/auth/logout-all', async (req) => {
+  app.post('/api/auth/logout-all', { onRequest: auth }, async (req) => {
     const session = await requireSession(accounts, req);
     deps.signedOut(await accounts.revokeAll(session.user.id), 'revoked');
     return { ok: true };
   });
 
-  app.get('/api/me', async (req) => {
+  app.get('/api/me', { onRequest: auth }, async (req) => {
     const session = await requireSession(accounts, req);
     return { user: meView(session.user), orgs: await orgs.forUser(session.user.id) };
   });
 
-  app.patch('/api/me', { schema: { body: ProfileBody } }, async (req) => {
+  app.patch('/api/me', { onRequest: auth, schema: { body: ProfileBody } }, async (req) => {
     const session = await requireSession(accounts, req);
     const user = await accounts.updateProfile(session.user.id, req.body as { name?: string; language?: Language });
     return { user: meView(user) };
   });
 
-  app.post('/api/orgs', { schema: { body: CreateOrgBody } }, async (req, reply) => {
+  app.post('/api/orgs', { onRequest: auth, schema: { body: CreateOrgBody } }, async (req, reply) => {
     const session = await requireSession(accounts, req);
     const org = await orgs.create(session.user.id, (req.body as { name: string }).name);
     return reply.code(201).send({ org });
   });
 
-  app.get('/api/orgs/:orgId/members', { schema: { params: OrgParams } }, async (req) => {
+  app.get('/api/orgs/:orgId/members', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
     const session = await requireSession(accounts, req);
     return { members: await orgs.members((req.params as { orgId: string }).orgId, session.user.id) };
   });
 
-  app.post('/api/orgs/:orgId/invitations', { schema: { params: OrgParams, body: InviteBody } }, async (req, reply) => {
+  app.post('/api/orgs/:orgId/invitations', { onRequest: auth, schema: { params: OrgParams, body: InviteBody } }, async (req, reply) => {
     const session = await requireSession(accounts, req);
     const inv = await orgs.invite(session.user.id, (req.params as { orgId: string }).orgId, req.body as InviteBody);
     const out: InvitationReply = { ...inv, url: `${deps.publicUrl()}/chat/invite/${inv.token}` };
     return reply.code(201).send(out);
   });
 
-  app.delete('/api/orgs/:orgId/invitations/:invitationId', { schema: { params: OrgInvitationParams } }, async (req) => {
+  app.delete('/api/orgs/:orgId/invitations/:invitationId', { onRequest: auth, schema: { params: OrgInvitationParams } }, async (req) => {
     const session = await requireSession(accounts, req);
     const { orgId, invitationId } = req.params as { orgId: string; invitationId: string };
     await orgs.revokeInvitation(session.user.id, orgId, invitationId);
@@ -166,26 +186,26 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
     return info;
   });
 
-  app.post('/api/invitations/accept', { schema: { body: AcceptInvitationBody } }, async (req) => {
+  app.post('/api/invitations/accept', { onRequest: auth, schema: { body: AcceptInvitationBody } }, async (req) => {
     const session = await requireSession(accounts, req);
     return { org: await orgs.accept(session.user.id, (req.body as { token: string }).token) };
   });
 
-  app.patch('/api/orgs/:orgId/members/:userId', { schema: { params: OrgMemberParams, body: SetOrgRoleBody } }, async (req) => {
+  app.patch('/api/orgs/:orgId/members/:userId', { onRequest: auth, schema: { params: OrgMemberParams, body: SetOrgRoleBody } }, async (req) => {
     const session = await requireSession(accounts, req);
     const { orgId, userId } = req.params as { orgId: string; userId: string };
     await orgs.setRole(session.user.id, orgId, userId, (req.body as { role: Exclude<OrgRole, 'bot'> }).role);
     return { ok: true };
   });
 
-  app.delete('/api/orgs/:orgId/members/:userId', { schema: { params: OrgMemberParams } }, async (req) => {
+  app.delete('/api/orgs/:orgId/members/:userId', { onRequest: auth, schema: { params: OrgMemberParams } }, async (req) => {
     const session = await requireSession(accounts, req);
     const { orgId, userId } = req.params as { orgId: string; userId: string };
     await orgs.remove(session.user.id, orgId, userId);
     return { ok: true };
   });
 
-  app.put('/api/orgs/:orgId/welcome', { schema: { params: OrgParams, body: WelcomeTemplateBody } }, async (req) => {
+  app.put('/api/orgs/:orgId/welcome', { onRequest: auth, schema: { params: OrgParams, body: WelcomeTemplateBody } }, async (req) => {
     const session = await requireSession(accounts, req);
     const body = req.body as { language: Language; template: string | null };
     await orgs.setWelcomeTemplate(session.user.id, (req.params as { orgId: string }).orgId, body.language, body.template);
@@ -196,27 +216,35 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   // drive under the channel's folder, then named in a message's fileIds.
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { bodyLimit: CHAT_LIMITS.fileBytes, parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    scope.post('/api/chat/channels/:channelId/files', { bodyLimit: CHAT_LIMITS.fileBytes, schema: { params: ChannelParams, querystring: UploadQuery } }, async (req, reply) => {
+    // The body stays a stream: checked for a session and the channel first, then written to the drive as it comes.
+    scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    scope.post('/api/chat/channels/:channelId/files', { onRequest: auth, schema: { params: ChannelParams, querystring: UploadQuery } }, async (req, reply) => {
       const session = await requireSession(accounts, req);
       const { channelId } = req.params as { channelId: string };
       const channel = await chat.channel(session.user.id, channelId);
-      const body = req.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('INVALID_PAYLOAD', 'send the file as the request body');
+      checkDeclaredLength(req.headers['content-length'], CHAT_LIMITS.fileBytes);
+      const body = req.body as Readable | undefined;
+      if (!body || typeof body.pipe !== 'function') throw new DomainError('INVALID_PAYLOAD', 'send the file as the request body');
       const id = newId();
       const name = safeFileName((req.query as { name: string }).name);
       const mime = String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 100);
       // The drive key holds only ids and a plain extension: the name people gave stays in the database.
       const ext = /\.[A-Za-z0-9]{1,10}$/.exec(name)?.[0] ?? '';
       const key = `chat/${channel.orgId}/${channelId}/${id}${ext.toLowerCase()}`;
-      await deps.drive.put(key, body, { contentType: mime });
-      await chat.recordFile({ id, orgId: channel.orgId, channelId, uploaderId: session.user.id, name, size: body.length, mime, driveKey: key });
-      return reply.code(201).send({ file: { id, name, size: body.length, mime } });
+      const { stream, bytes } = limitStream(body, CHAT_LIMITS.fileBytes);
+      await deps.drive.put(key, stream, { contentType: mime });
+      const size = bytes();
+      if (size === 0) {
+        await deps.drive.delete(key);
+        throw new DomainError('INVALID_PAYLOAD', 'send the file as the request body');
+      }
+      await chat.recordFile({ id, orgId: channel.orgId, channelId, uploaderId: session.user.id, name, size, mime, driveKey: key });
+      return reply.code(201).send({ file: { id, name, size, mime } });
     });
   });
 
   /** A short-lived link to an attachment, for members of its channel only. */
-  app.get('/api/chat/files/:fileId', { schema: { params: FileParams } }, async (req) => {
+  app.get('/api/chat/files/:fileId', { onRequest: auth, schema: { params: FileParams } }, async (req) => {
     const session = await requireSession(accounts, req);
     const file = await chat.file(session.user.id, (req.params as { fileId: string }).fileId);
     return { url: await deps.drive.shareUrl(file.driveKey, 600), name: file.name, size: file.size, mime: file.mime };

@@ -26,6 +26,8 @@ export interface RouteDeps {
   signer: TokenSigner;
   metrics: Registry;
   publicUrl: () => string;
+  /** What /metrics asks for as Bearer; unset: loopback clients only. */
+  metricsToken?: string | undefined;
   /**
    * The signed-in account of a request (a session token as Bearer), when the
    * server has accounts: a meeting's owner joins as moderator without a token.
@@ -42,6 +44,7 @@ export function cleanName(raw: string): string {
 }
 
 const DEVICE_COOKIE = 'parley_device';
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /** Meetings created, and joins asked, per client address: 30 at once, then 2 a second. */
 const MEETING_REQUESTS: RateSpec = { burst: 30, perSecond: 2 };
 
@@ -65,7 +68,11 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     uptimeSeconds: Math.round(process.uptime()),
   }));
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', async (req, reply) => {
+    // Counts of meetings and people are no one else's business: a token, or this machine.
+    if (deps.metricsToken !== undefined ? req.headers.authorization !== `Bearer ${deps.metricsToken}` : !LOOPBACK.has(req.ip)) {
+      return sendError(reply, 'UNAUTHORIZED', deps.metricsToken !== undefined ? 'send METRICS_TOKEN as a Bearer token' : 'metrics are served to this machine only (set METRICS_TOKEN to scrape them from elsewhere)');
+    }
     reply.type(deps.metrics.contentType);
     return deps.metrics.metrics();
   });
@@ -121,7 +128,9 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     // A long-lived, random, HttpOnly cookie names this browser (no account
     // needed): a kicked person who asks for a new link still has to knock.
     const device = deviceCookie(req.headers.cookie) ?? randomId(16);
-    reply.header('set-cookie', `${DEVICE_COOKIE}=${device}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000`);
+    // Secure behind https (the trusted proxy says so), so the cookie never travels in clear.
+    const secure = req.protocol === 'https' || deps.publicUrl().startsWith('https:') ? '; Secure' : '';
+    reply.header('set-cookie', `${DEVICE_COOKIE}=${device}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000${secure}`);
     const out: JoinMeetingReply = {
       participantId,
       token: signer.sign({ meetingId: id, participantId, name, moderator: grant !== undefined, device, ...(grant ? { grant } : {}) }),
