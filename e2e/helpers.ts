@@ -46,6 +46,9 @@ export async function startStack(opts: { sfu?: Partial<ServerConfig['sfu']>; con
     webDist: WEB_DIST,
     // Meetings only unless a test asks for chat.
     database: undefined,
+    // Browser tests sign up many people from one address in seconds; the
+    // sign-up limits themselves are tested in server/test/accounts-trust.test.ts.
+    accountLimits: { signupAddress: { burst: 1000, perSecond: 100 }, signupEveryone: { burst: 1000, perSecond: 100 } },
     ...opts.config,
     sfu: { ...base.sfu, workers: 2, listenIp: '127.0.0.1', announcedAddress: undefined, port: 0, logLevel: 'warn', ...opts.sfu },
   };

@@ -13,8 +13,9 @@ async function stack(streamMaxSeconds: number): Promise<CaptureStack> {
   return s;
 }
 
-async function goLive(mod: Participant): Promise<string> {
+async function goLive(mod: Participant, opts: { keep?: boolean } = {}): Promise<string> {
   if ((await mod.page.getByTestId('capture-panel').count()) === 0) await mod.page.getByTestId('toggle-capture').click();
+  if (opts.keep) await mod.page.getByTestId('stream-keep-choice').check();
   await mod.page.getByTestId('start-stream').click();
   const url = await mod.page.getByTestId('viewer-url').inputValue({ timeout: 10_000 });
   assert.match(url, /\/live\/[a-z2-7]{26}$/);
@@ -93,11 +94,45 @@ describe('live streaming a meeting', () => {
     assert.deepEqual(played.fatal, []);
     assert.equal(played.w, 1280);
     assert.equal(played.h, 720);
+    // The cap is said with its day, not as a bare time that reads like now.
+    assert.match((await mod.page.getByTestId('stream-ends').textContent())!, /stops by itself \w+day/);
+    assert.match((await mod.page.getByTestId('stream-keep').textContent())!, /deleted/);
+
+    // The links a viewer holds: the playlist and its segments.
+    const liveId = url.split('/').pop()!;
+    const { playlistUrl } = (await (await fetch(`${s.parley.url}/api/live/${liveId}`)).json()) as { playlistUrl: string };
+    const playlist = await (await fetch(playlistUrl)).text();
+    const segmentUrl = playlist.split('\n').find((l) => l.startsWith('http'))!;
+    assert.equal((await fetch(segmentUrl)).status, 200);
 
     await mod.page.getByTestId('stop-stream').click();
     await waitFor('the viewer to see the end', async () => (await viewerState(viewer)) === 'ended', 30_000);
     await waitFor('the LIVE badge to go', async () => (await guest.page.getByTestId('live-indicator').count()) === 0, 30_000);
+    // Ended: nothing of the stream is left in the store but its status; the links are refused.
+    await waitFor('the stream to leave the store', async () => (await s.parley.drive.list(`live/${liveId}/`)).every((o) => o.key.endsWith('/status.json')), 30_000);
+    assert.equal((await fetch(segmentUrl)).status, 404);
+    assert.equal((await fetch(playlistUrl)).status, 404);
     await viewer.context().close();
+  });
+
+  test('a stream the moderator chose to keep becomes a recording of the meeting when it ends', async () => {
+    const url = await goLive(mod, { keep: true });
+    await guest.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
+    assert.match((await mod.page.getByTestId('stream-keep').textContent())!, /kept as a recording/);
+    await waitFor('a few seconds streamed', async () => ((await captureState(mod.page)).stream?.seconds ?? 0) >= 6, 40_000);
+    await mod.page.getByTestId('stop-stream').click();
+    await waitFor('the LIVE badge to go', async () => (await guest.page.getByTestId('live-indicator').count()) === 0, 40_000);
+    const liveId = url.split('/').pop()!;
+    await waitFor('the stream to leave the store', async () => (await s.parley.drive.list(`live/${liveId}/`)).every((o) => o.key.endsWith('/status.json')), 30_000);
+    await mod.page.getByTestId('refresh-recordings').click();
+    await waitFor('the kept stream in the recordings', async () => {
+      await mod.page.getByTestId('refresh-recordings').click();
+      return (await mod.page.getByTestId('recording-link').count()) > 0;
+    }, 30_000);
+    const href = (await mod.page.getByTestId('recording-link').first().getAttribute('href'))!;
+    const res = await fetch(href, { headers: { range: 'bytes=0-99' } });
+    assert.equal(res.status, 206);
+    assert.equal(res.headers.get('content-type'), 'video/mp4');
   });
 
   test('viewer links cannot be guessed: unknown ids and other shapes get the same 404 or a 400', async () => {

@@ -142,6 +142,8 @@ export interface CaptureInfo {
   endsAt: number | null;
   /** Streams: the public viewer page (no login). */
   viewerUrl: string | null;
+  /** Streams: kept as a recording when it ends (else deleted then). */
+  keep: boolean;
 }
 
 export interface CaptureState {
@@ -156,8 +158,10 @@ export interface RecordingInfo {
   startedAt: number;
   seconds: number;
   bytes: number;
-  /** Share link (presigned for S3, signed for the local drive), valid for a day. */
+  /** Share link (presigned for S3, signed for the local drive), valid for a day: plays in the browser and seeks. */
   url: string | null;
+  /** The same file offered as a download. */
+  downloadUrl: string | null;
   error: string | null;
 }
 
@@ -191,6 +195,8 @@ export interface RecorderJob {
   /** Stop by then at the latest (epoch ms): the stream cap. */
   endsAt: number | null;
   requestedAt: number;
+  /** Streams: kept as a recording of the meeting when it ends (else it leaves the store). */
+  keep?: boolean;
 }
 
 export interface RecorderConsumerWire {

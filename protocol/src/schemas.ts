@@ -223,7 +223,15 @@ export const Payloads = {
   'breakout:closeAll': NoFields,
 
   // Recording and live streaming: moderators only (checked on the server).
-  'capture:start': Type.Object({ kind: CaptureKindSchema, layout: Type.Optional(CaptureLayoutSchema) }, { additionalProperties: false }),
+  'capture:start': Type.Object(
+    {
+      kind: CaptureKindSchema,
+      layout: Type.Optional(CaptureLayoutSchema),
+      /** Streams: keep it as a recording of the meeting once it ends (otherwise it is deleted then). */
+      keep: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
   'capture:stop': Type.Object({ kind: CaptureKindSchema }, { additionalProperties: false }),
 } as const;
 

@@ -113,7 +113,9 @@ export class CaptureJob {
     this.#part = await this.#nextPart(live);
     this.#uploader = new SegmentUploader(this.#o.drive, this.#log, {
       keepLocal: this.#job.kind === 'record',
-      ...(live ? { live: { folder: liveFolder(this.#job), state: live, shareSeconds: Math.max(3600, Math.ceil(((this.#job.endsAt ?? Date.now()) - Date.now()) / 1000) + 2 * 3600) } } : {}),
+      // Segment links live as long as the stream may (plus a margin for late viewers); the segments
+      // themselves leave the store as they slide out of the playlist, and all of them when the stream ends.
+      ...(live ? { live: { folder: liveFolder(this.#job), state: live, shareSeconds: Math.max(3600, Math.ceil(((this.#job.endsAt ?? Date.now()) - Date.now()) / 1000) + 600), keep: this.#job.keep === true } } : {}),
     });
     await this.#recoverLeftovers();
     this.#listIncludesOffset = await segmentListIncludesOffset().catch((error: unknown) => {
@@ -497,16 +499,35 @@ export class CaptureJob {
 
   // ---- the end -------------------------------------------------------------------
 
+  /**
+   * A stream ends: viewers are told at once (status), a stream the
+   * moderator chose to keep becomes a recording of the meeting, and then
+   * everything of it leaves the store, so its links are refused from now on.
+   * Only the status file stays, saying it ended.
+   */
   async #finishStream(): Promise<{ key: string | null; seconds: number; bytes: number; error: string | null }> {
-    await this.#uploader.writePlaylist(true);
     await this.#writeStatus('ended');
-    return { key: null, seconds: this.#writtenSeconds, bytes: this.#uploader.bytes, error: null };
+    let result: { key: string | null; seconds: number; bytes: number; error: string | null } = { key: null, seconds: this.#writtenSeconds, bytes: this.#uploader.bytes, error: null };
+    if (this.#job.keep) {
+      try {
+        result = await this.#finishRecording(this.#uploader.keptSegments(), recordingFolder(this.#job));
+      } catch (error) {
+        // The stream's end (and its deletion) goes on: a recording that failed says so in its own file.
+        this.#log.error({ err: error }, 'the kept stream could not be made a recording');
+        result = { ...result, error: (error as Error).message.slice(0, 400) };
+      }
+    }
+    const folder = liveFolder(this.#job);
+    for (const o of await this.#o.drive.list(folder)) {
+      if (o.key !== `${folder}status.json`) await this.#o.drive.delete(o.key);
+    }
+    return result;
   }
 
-  /** Joins every part's segments, in order, into one MP4 next to them. */
-  async #finishRecording(): Promise<{ key: string | null; seconds: number; bytes: number; error: string | null }> {
+  /** Joins the segments, in order, into one MP4 in `folder` (a recording's: its parts by default). */
+  async #finishRecording(keys?: string[], folder = this.folder): Promise<{ key: string | null; seconds: number; bytes: number; error: string | null }> {
     const drive = this.#o.drive;
-    const segments = (await drive.list(`${this.folder}parts/`)).filter((o) => o.key.endsWith('.ts'));
+    const segments = keys ? keys.map((key) => ({ key })) : (await drive.list(`${folder}parts/`)).filter((o) => o.key.endsWith('.ts'));
     const meta = { id: this.#job.captureId, meetingId: this.#job.meetingId, startedAt: this.#mediaStartedAt ?? this.#job.requestedAt, seconds: 0, bytes: 0, file: null as string | null, error: null as string | null, parts: 0 };
     if (segments.length === 0) {
       meta.error = 'nothing was recorded';
@@ -519,10 +540,10 @@ export class CaptureJob {
       meta.parts = new Set(segments.map((s) => /\/p(\d{3})e/.exec(s.key)?.[1])).size;
       const firstStart = await firstSegmentStart(drive, segments[0]!.key, this.#dir);
       if (firstStart !== null) meta.startedAt = Math.round(this.#job.requestedAt + firstStart * 1000);
-      await drive.put(`${this.folder}recording.mp4`, fs.createReadStream(out), { contentType: 'video/mp4' });
+      await drive.put(`${folder}recording.mp4`, fs.createReadStream(out), { contentType: 'video/mp4' });
     }
-    await drive.put(`${this.folder}recording.json`, JSON.stringify(meta), { contentType: 'application/json' });
-    return { key: meta.file ? `${this.folder}${meta.file}` : null, seconds: meta.seconds, bytes: meta.bytes, error: meta.error };
+    await drive.put(`${folder}recording.json`, JSON.stringify(meta), { contentType: 'application/json' });
+    return { key: meta.file ? `${folder}${meta.file}` : null, seconds: meta.seconds, bytes: meta.bytes, error: meta.error };
   }
 }
 

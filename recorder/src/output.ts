@@ -21,9 +21,22 @@ export interface PlaylistState {
   discontinuitySequence: number;
   /** The sliding window: the last few segments. */
   window: { key: string; duration: number; discontinuity: boolean }[];
+  /**
+   * Segments that slid out of the window, and when: deleted from the store
+   * once players behind the live edge are done with them (RETIRED_MS).
+   */
+  retired?: { key: string; at: number }[];
+  /** A stream kept as a recording: every segment that slid out, in order (nothing is deleted until the end). */
+  kept?: string[];
 }
 
 const WINDOW = 6;
+/**
+ * How long a segment that left the playlist stays in the store: a player
+ * still loading the previous playlist may ask for it (RFC 8216 6.2.2 asks
+ * for at least the playlist's duration).
+ */
+export const RETIRED_MS = 30_000;
 const RETRY_MIN_MS = 300;
 const RETRY_MAX_MS = 3000;
 
@@ -31,7 +44,7 @@ export class SegmentUploader {
   readonly #drive: Drive;
   readonly #log: Logger;
   readonly #queue: QueuedSegment[] = [];
-  readonly #live: { folder: string; state: PlaylistState; shareSeconds: number } | undefined;
+  readonly #live: { folder: string; state: PlaylistState; shareSeconds: number; keep: boolean } | undefined;
   /** Keep local copies (a recording joins them at the end); a stream deletes them once uploaded. */
   readonly #keepLocal: boolean;
   #running: Promise<void> | undefined;
@@ -40,7 +53,7 @@ export class SegmentUploader {
   /** Epoch ms of the last failed upload, or 0 while the store answers. */
   failingSince = 0;
 
-  constructor(drive: Drive, log: Logger, opts: { keepLocal: boolean; live?: { folder: string; state: PlaylistState; shareSeconds: number } }) {
+  constructor(drive: Drive, log: Logger, opts: { keepLocal: boolean; live?: { folder: string; state: PlaylistState; shareSeconds: number; keep: boolean } }) {
     this.#drive = drive;
     this.#log = log;
     this.#keepLocal = opts.keepLocal;
@@ -109,12 +122,39 @@ export class SegmentUploader {
     const state = live.state;
     // A retry after the playlist upload failed must not list the segment twice.
     if (state.window.at(-1)?.key !== seg.key) state.window.push({ key: seg.key, duration: seg.duration, discontinuity: seg.discontinuity });
+    const now = Date.now();
     while (state.window.length > WINDOW) {
-      state.window.shift();
+      const out = state.window.shift()!;
+      if (live.keep) (state.kept ??= []).push(out.key);
+      else (state.retired ??= []).push({ key: out.key, at: now });
       state.mediaSequence += 1;
       if (state.window[0]?.discontinuity) state.discontinuitySequence += 1;
     }
     await this.writePlaylist(false);
+    await this.#deleteRetired(now - RETIRED_MS);
+  }
+
+  /** Deletes the segments that left the playlist before `before`; one the store refuses is tried again next time. */
+  async #deleteRetired(before: number): Promise<void> {
+    const state = this.#live!.state;
+    const due = (state.retired ?? []).filter((r) => r.at <= before);
+    if (!due.length) return;
+    const gone = new Set<string>();
+    for (const r of due) {
+      try {
+        await this.#drive.delete(r.key);
+        gone.add(r.key);
+      } catch (error) {
+        this.#log.warn({ err: error, key: r.key }, 'a retired live segment was not deleted (tried again later)');
+      }
+    }
+    state.retired = (state.retired ?? []).filter((r) => !gone.has(r.key));
+  }
+
+  /** Every segment of a kept stream, in order: those that slid out, then the window. */
+  keptSegments(): string[] {
+    const state = this.#live?.state;
+    return state ? [...(state.kept ?? []), ...state.window.map((w) => w.key)] : [];
   }
 
   async writePlaylist(ended: boolean): Promise<void> {

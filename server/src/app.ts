@@ -43,6 +43,7 @@ import { MailSender } from './suite/mail/MailSender.ts';
 import { createChatGateway, signOutSessions, type ChatNamespace } from './gateway/chat-namespace.ts';
 import type { MeetingId } from '@parley/protocol';
 import { botQueue as openBotQueue, type BotQueue } from './org/bot-queue.ts';
+import { WelcomeOutbox } from './org/welcome-outbox.ts';
 import type { Meeting } from './meet/Meeting.ts';
 
 export interface Parley {
@@ -335,14 +336,13 @@ async function wireChat(
       mail?.close();
     });
   }
-  orgs.on('memberAdded', (orgId, userId, role) => {
-    if (!botQueue || role === 'bot') return;
-    void (async () => {
-      const ctx = await orgs.welcomeContext(orgId, userId);
-      if (!ctx) return;
-      await botQueue.add({ orgId, userId, ...ctx });
-    })().catch((error: unknown) => log.error({ err: error, orgId, userId }, 'welcome job not queued'));
-  });
+  if (botQueue) {
+    // Welcomes come from rows written with the membership: swept to the queue now, and again until it takes them.
+    const welcomes = new WelcomeOutbox({ db: parts.db, orgs, queue: botQueue, log: log.child({ module: 'welcome' }) });
+    welcomes.start();
+    cleanups.push(() => welcomes.close());
+    orgs.on('memberAdded', () => welcomes.poke());
+  }
 
   chat.calls = {
     create: async (title, ownerId) => {

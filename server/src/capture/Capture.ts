@@ -16,6 +16,8 @@ export class Capture {
   readonly liveId: string | null;
   readonly endsAt: number | null;
   readonly viewerUrl: string | null;
+  /** Streams: kept as a recording when it ends. */
+  readonly keep: boolean;
   state: CaptureInfo['state'] = 'starting';
   mediaStartedAt: number | null = null;
   seconds = 0;
@@ -38,6 +40,7 @@ export class Capture {
     liveId: string | null;
     endsAt: number | null;
     viewerUrl: string | null;
+    keep?: boolean;
   }) {
     this.id = init.id;
     this.kind = init.kind;
@@ -48,6 +51,7 @@ export class Capture {
     this.liveId = init.liveId;
     this.endsAt = init.endsAt;
     this.viewerUrl = init.viewerUrl;
+    this.keep = init.keep ?? false;
   }
 
   info(): CaptureInfo {
@@ -64,6 +68,7 @@ export class Capture {
       pending: this.pending,
       endsAt: this.endsAt,
       viewerUrl: this.viewerUrl,
+      keep: this.keep,
     };
   }
 }

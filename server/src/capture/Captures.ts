@@ -117,7 +117,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     return this.#byId.get(id);
   }
 
-  async start(meeting: Meeting, by: ParticipantId, kind: CaptureKind, layout: CaptureLayout = 'grid'): Promise<Capture> {
+  async start(meeting: Meeting, by: ParticipantId, kind: CaptureKind, layout: CaptureLayout = 'grid', opts: { keep?: boolean } = {}): Promise<Capture> {
     const mod = meeting.requireModerator(by);
     if (!this.#queue) throw new CaptureUnavailable();
     const slot = this.#byMeeting.get(meeting.id) ?? {};
@@ -137,14 +137,15 @@ export class Captures extends TypedEmitter<CapturesEvents> {
       liveId,
       endsAt: kind === 'stream' ? now + maxMs : null,
       viewerUrl: liveId ? `${this.#opts.publicUrl()}/live/${liveId}` : null,
+      keep: kind === 'stream' && opts.keep === true,
     });
     slot[key] = capture;
     this.#byMeeting.set(meeting.id, slot);
     this.#byId.set(id, capture);
     try {
       if (liveId) await this.#writeLiveStatus(liveId, { state: 'waiting', title: meeting.title, endsAt: capture.endsAt });
-      // Who asked for the recording may list it (see the recordings route), moderator by right or not.
-      if (kind === 'record') await this.#drive.put(captureKeys.recordingFolder(meeting.id, id) + STARTED_FILE, JSON.stringify({ participantId: by } satisfies RecordingStarter), { contentType: 'application/json' });
+      // Who asked for the recording (or a stream kept as one) may list it (see the recordings route), moderator by right or not.
+      if (kind === 'record' || capture.keep) await this.#drive.put(captureKeys.recordingFolder(meeting.id, id) + STARTED_FILE, JSON.stringify({ participantId: by } satisfies RecordingStarter), { contentType: 'application/json' });
       const job: RecorderJob = {
         captureId: id,
         kind,
@@ -157,6 +158,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
         liveId,
         endsAt: now + maxMs,
         requestedAt: now,
+        ...(capture.keep ? { keep: true } : {}),
       };
       await this.#queue.add(job);
     } catch (error) {

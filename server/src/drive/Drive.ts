@@ -12,6 +12,14 @@ export interface DriveObject {
   modifiedAt: number;
 }
 
+export interface ShareOptions {
+  /** Served as a download under this file name (else shown in the browser when it can). */
+  download?: string;
+}
+
+/** A file name safe in a Content-Disposition header: plain characters only. */
+export const dispositionName = (name: string): string => name.replace(/[^A-Za-z0-9._ -]+/g, '_').slice(0, 100) || 'file';
+
 /** Bytes `start` to `end`, both included. */
 export interface ByteRange {
   start: number;
@@ -40,7 +48,7 @@ export interface Drive {
   /** Removes the object; removing what is not there is not an error. */
   delete(key: string): Promise<void>;
   /** A URL anyone holding it may GET the object from until it expires (presigned for S3, signed for the local store). */
-  shareUrl(key: string, expiresInSeconds: number): Promise<string>;
+  shareUrl(key: string, expiresInSeconds: number, opts?: ShareOptions): Promise<string>;
 }
 
 export class DriveNotFound extends DomainError {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkKey, checkPrefix, contentTypeOf, DriveNotFound, type ByteRange, type Drive, type DriveObject, type PutOptions } from './Drive.ts';
+import { checkKey, checkPrefix, contentTypeOf, dispositionName, DriveNotFound, type ByteRange, type Drive, type DriveObject, type PutOptions, type ShareOptions } from './Drive.ts';
 
 /**
  * The default drive: a folder (./data/drive). Writes go to a temporary file
@@ -100,10 +100,12 @@ export class LocalDrive implements Drive {
     await fs.promises.rm(this.#path(key), { force: true });
   }
 
-  async shareUrl(key: string, expiresInSeconds: number): Promise<string> {
+  async shareUrl(key: string, expiresInSeconds: number, opts: ShareOptions = {}): Promise<string> {
     checkKey(key);
     const expires = Math.floor(Date.now() / 1000) + expiresInSeconds;
-    return `${this.#baseUrl()}/drive/${key}?expires=${expires}&sig=${this.#sign(key, expires)}`;
+    // The download name is not signed: it only changes how the same bytes are offered.
+    const download = opts.download ? `&download=${encodeURIComponent(dispositionName(opts.download))}` : '';
+    return `${this.#baseUrl()}/drive/${key}?expires=${expires}&sig=${this.#sign(key, expires)}${download}`;
   }
 
   /** Whether a share link's signature is this drive's and has not expired. */

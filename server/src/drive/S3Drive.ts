@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { checkKey, checkPrefix, contentTypeOf, DriveNotFound, type ByteRange, type Drive, type DriveObject, type PutOptions } from './Drive.ts';
+import { checkKey, checkPrefix, contentTypeOf, dispositionName, DriveNotFound, type ByteRange, type Drive, type ShareOptions, type DriveObject, type PutOptions } from './Drive.ts';
 
 export interface S3DriveOptions {
   /** Any S3-compatible endpoint (unset: AWS for the region). */
@@ -104,8 +104,13 @@ export class S3Drive implements Drive {
     await this.#s3.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
   }
 
-  async shareUrl(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.#s3, new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }), { expiresIn: expiresInSeconds });
+  async shareUrl(key: string, expiresInSeconds: number, opts: ShareOptions = {}): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.#bucket,
+      Key: this.#key(key),
+      ...(opts.download ? { ResponseContentDisposition: `attachment; filename="${dispositionName(opts.download)}"` } : {}),
+    });
+    return getSignedUrl(this.#s3, command, { expiresIn: expiresInSeconds });
   }
 
   close(): void {

@@ -4,6 +4,6 @@ import { RATES, type SocketContext } from './context.ts';
 /** Recording and live streaming, asked by a moderator (Captures checks the role). */
 export function captureHandlers(ctx: SocketContext, captures: Captures): void {
   const pid = ctx.data.participantId;
-  ctx.handle('capture:start', async ({ kind, layout }) => ({ capture: (await captures.start(ctx.joined(), pid, kind, layout)).info() }), RATES.moderation);
+  ctx.handle('capture:start', async ({ kind, layout, keep }) => ({ capture: (await captures.start(ctx.joined(), pid, kind, layout, { keep: keep === true })).info() }), RATES.moderation);
   ctx.handle('capture:stop', ({ kind }) => captures.stop(ctx.joined(), pid, kind), RATES.moderation);
 }

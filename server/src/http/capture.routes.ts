@@ -63,6 +63,7 @@ export function registerCaptureRoutes(app: FastifyInstance, deps: { meetings: Me
         seconds: m.seconds,
         bytes: m.bytes,
         url: m.file ? await deps.drive.shareUrl(folder + m.file, 24 * 3600) : null,
+        downloadUrl: m.file ? await deps.drive.shareUrl(folder + m.file, 24 * 3600, { download: `recording-${new Date(m.startedAt).toISOString().slice(0, 16).replace(':', '-')}.mp4` }) : null,
         error: m.error,
       });
     }

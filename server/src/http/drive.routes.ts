@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { DriveNotFound, type ByteRange } from '../drive/Drive.ts';
+import { dispositionName, DriveNotFound, type ByteRange } from '../drive/Drive.ts';
 import type { LocalDrive } from '../drive/LocalDrive.ts';
 import { sendError } from './errors.ts';
 
@@ -37,7 +37,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 export function registerDriveRoute(app: FastifyInstance, drive: LocalDrive): void {
   app.get('/drive/*', async (req, reply) => {
     const key = (req.params as { '*': string })['*'];
-    const q = req.query as { expires?: string; sig?: string };
+    const q = req.query as { expires?: string; sig?: string; download?: string };
     if (!drive.verifyShare(key, q.expires, q.sig)) return sendError(reply, 'FORBIDDEN', 'this link is invalid or has expired');
     const attachment = key.startsWith('chat/');
     try {
@@ -51,7 +51,7 @@ export function registerDriveRoute(app: FastifyInstance, drive: LocalDrive): voi
         // A live playlist changes every segment: never cached.
         .header('cache-control', key.endsWith('.m3u8') || key.endsWith('.json') ? 'no-cache' : 'private, max-age=300')
         .header('x-content-type-options', 'nosniff')
-        .header('content-disposition', attachment ? 'attachment' : 'inline');
+        .header('content-disposition', attachment ? 'attachment' : q.download ? `attachment; filename="${dispositionName(q.download)}"` : 'inline');
       if (attachment) {
         reply.header('content-security-policy', "default-src 'none'; sandbox");
       } else {

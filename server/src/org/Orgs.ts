@@ -57,6 +57,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       for (const bot of this.botIds) await q.query(`insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, 'bot', $3)`, [id, bot, Date.now()]);
       const channelId = await this.#chat.insertChannel(q, { orgId: id, kind: 'public', name: DEFAULT_CHANNEL, topic: 'Everyone in the organization', createdBy: userId });
       await this.#chat.addMembers(q, out, channelId, [userId], null, 'admin');
+      await welcomeLater(q, id, userId);
       out.add(() => this.emit('memberAdded', id, userId, 'legal'));
       return { id, name: name.trim(), role: 'legal' as const };
     });
@@ -165,6 +166,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
         const [exists] = await sql.query('select 1 from channels where id = $1 for update', [channelId]);
         if (exists) await this.#chat.addMembers(sql, out, channelId, [userId], null);
       }
+      await welcomeLater(sql, inv.org_id, userId);
       out.add(() => this.emit('memberAdded', inv.org_id, userId, inv.role));
       return { id: org!.id, name: org!.name, role: inv.role };
     });
@@ -217,8 +219,8 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
   }
 
   /** What Euria's welcome needs: the newcomer, the organization, its template for their language. */
-  async welcomeContext(orgId: string, userId: string): Promise<{ orgName: string; name: string; username: string; language: Language; template: string | null } | undefined> {
-    const [row] = await this.#db.query<OrgRow & { user_name: string; username: string; language: Language }>(
+  async welcomeContext(orgId: string, userId: string, sql: Sql = this.#db): Promise<{ orgName: string; name: string; username: string; language: Language; template: string | null } | undefined> {
+    const [row] = await sql.query<OrgRow & { user_name: string; username: string; language: Language }>(
       `select o.*, u.name as user_name, u.username, u.language from orgs o join org_members m on m.org_id = o.id join users u on u.id = m.user_id
         where o.id = $1 and u.id = $2`,
       [orgId, userId],
@@ -226,6 +228,11 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     if (!row) return undefined;
     return { orgName: row.name, name: row.user_name, username: row.username, language: row.language, template: row.welcome_templates[row.language] ?? null };
   }
+}
+
+/** Euria's welcome of a newcomer, in the transaction that adds them (see org/welcome-outbox.ts). */
+async function welcomeLater(sql: Sql, orgId: string, userId: string): Promise<void> {
+  await sql.query('insert into welcome_outbox (org_id, user_id, created_at) values ($1, $2, $3) on conflict do nothing', [orgId, userId, Date.now()]);
 }
 
 const usable = (inv: InvitationRow): boolean => inv.revoked_at === null && inv.expires_at > Date.now() && !(inv.role === 'external' && inv.used_at !== null);

@@ -28,6 +28,7 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
   const [list, setList] = useState<RecordingInfo[] | null>(null);
   const [copied, setCopied] = useState(false);
   const [layout, setLayout] = useState<CaptureLayout>('grid');
+  const [keep, setKeep] = useState(false);
   const refresh = () => void session.recordings().then(setList, () => setList([]));
   // A finished recording appears once its recorder reports it done.
   useEffect(refresh, [recording?.id ?? null]);
@@ -85,15 +86,29 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
                   </button>
                 </div>
               )}
-              {stream.endsAt && <p class="dim">Ends at the latest at {new Date(stream.endsAt).toLocaleTimeString()}.</p>}
+              {stream.endsAt && (
+                <p class="dim" data-testid="stream-ends">
+                  It stops by itself {new Date(stream.endsAt).toLocaleString([], { weekday: 'long', hour: '2-digit', minute: '2-digit' })} at the latest (24 hours after it started).
+                </p>
+              )}
+              <p class="dim" data-testid="stream-keep">
+                {stream.keep ? 'When it ends, it is kept as a recording of this meeting.' : 'When it ends, it is deleted: its link stops working.'}
+              </p>
               <button type="button" class="small danger" data-testid="stop-stream" disabled={stream.state === 'finishing'} onClick={() => void session.stopCapture('stream')}>
                 Stop live stream
               </button>
             </>
           ) : (
-            <button type="button" class="small primary" data-testid="start-stream" onClick={() => void session.startCapture('stream', layout)}>
-              Go live
-            </button>
+            <>
+              <label class="check">
+                <input type="checkbox" data-testid="stream-keep-choice" checked={keep} onChange={(e) => setKeep((e.target as HTMLInputElement).checked)} />
+                Keep it as a recording when it ends
+              </label>
+              <p class="dim">{keep ? 'Moderators will find it under Recordings.' : 'Otherwise it is deleted when it ends, and its link stops working.'}</p>
+              <button type="button" class="small primary" data-testid="start-stream" onClick={() => void session.startCapture('stream', layout, { keep })}>
+                Go live
+              </button>
+            </>
           )}
         </section>
         <section>
@@ -113,9 +128,16 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
                 <li key={r.id} data-testid="recording">
                   {new Date(r.startedAt).toLocaleString()} · {clock(r.seconds)} · {size(r.bytes)}{' '}
                   {r.url ? (
-                    <a href={r.url} target="_blank" rel="noopener" data-testid="recording-link">
-                      Download
-                    </a>
+                    <>
+                      <a href={r.url} target="_blank" rel="noopener" data-testid="recording-link">
+                        Play
+                      </a>{' '}
+                      {r.downloadUrl && (
+                        <a href={r.downloadUrl} data-testid="recording-download">
+                          Download
+                        </a>
+                      )}
+                    </>
                   ) : (
                     <span class="warn-text">{r.error ?? 'failed'}</span>
                   )}

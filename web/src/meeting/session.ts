@@ -464,9 +464,10 @@ export class MeetingSession {
   }
 
   /** Starts a recording or a live stream (moderators); errors become a notice. */
-  async startCapture(kind: CaptureKind, layout: CaptureLayout = 'grid'): Promise<boolean> {
+  /** `keep`: a stream kept as a recording when it ends (else it is deleted then). */
+  async startCapture(kind: CaptureKind, layout: CaptureLayout = 'grid', opts: { keep?: boolean } = {}): Promise<boolean> {
     try {
-      const { capture } = await this.#request('capture:start', { kind, layout });
+      const { capture } = await this.#request('capture:start', { kind, layout, ...(kind === 'stream' && opts.keep ? { keep: true } : {}) });
       this.#setCapture({ ...this.capture.value, [kind === 'record' ? 'recording' : 'stream']: capture });
       return true;
     } catch (error) {

@@ -21,3 +21,16 @@ create table password_resets (
   used_at bigint
 );
 create index password_resets_user on password_resets (user_id);
+
+-- Euria's welcomes, written in the transaction that adds the member: a
+-- sweeper hands each to the bots' queue (BullMQ, whose job id makes a second
+-- hand-over a no-op) and marks it; a Redis outage only delays it.
+create table welcome_outbox (
+  org_id text not null references orgs(id) on delete cascade,
+  user_id text not null references users(id) on delete cascade,
+  created_at bigint not null,
+  queued_at bigint,
+  attempts int not null default 0,
+  primary key (org_id, user_id)
+);
+create index welcome_outbox_pending on welcome_outbox (created_at) where queued_at is null;
