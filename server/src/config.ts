@@ -124,11 +124,13 @@ const env = (name: string): string | undefined => {
   return v === undefined || v === '' ? undefined : v;
 };
 
-function int(name: string, fallback: number, min = 0): number {
+function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env(name);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got "${raw}"`);
+  }
   return n;
 }
 
@@ -236,7 +238,8 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
     metricsToken: env('METRICS_TOKEN'),
     drive: driveFromEnv(dataDir),
     capture: {
-      streamMaxSeconds: int('STREAM_MAX_SECONDS', 24 * 3600, 10),
+      // The seeds promise a live stream of at most 24 hours.
+      streamMaxSeconds: int('STREAM_MAX_SECONDS', 24 * 3600, 10, 24 * 3600),
       recordingMaxSeconds: int('RECORDING_MAX_SECONDS', 12 * 3600, 10),
       serverUrl: env('RECORDER_SERVER_URL')?.replace(/\/+$/, ''),
       queueName: env('CAPTURE_QUEUE') ?? 'parley-capture',

@@ -107,13 +107,15 @@ describe('security headers', () => {
     await live.arrayBuffer();
   });
 
-  test('a malformed TRUST_PROXY or LIVE_EMBED_ORIGINS stops the start with a sentence', async () => {
+  test('a malformed TRUST_PROXY or LIVE_EMBED_ORIGINS, or a stream cap past 24 hours, stops the start with a sentence', async () => {
     const { configFromEnv } = await import('../src/config.ts');
     for (const [name, value, words] of [
       ['TRUST_PROXY', '1', /not a number of hops/],
       ['TRUST_PROXY', 'not-an-address', /TRUST_PROXY/],
       ['LIVE_EMBED_ORIGINS', 'example.org', /not an origin/],
       ['LIVE_EMBED_ORIGINS', 'https://example.org/path', /not an origin/],
+      ['STREAM_MAX_SECONDS', String(24 * 3600 + 1), /STREAM_MAX_SECONDS must be an integer from 10 to 86400/],
+      ['STREAM_MAX_SECONDS', '1e9', /STREAM_MAX_SECONDS/],
     ] as [string, string, RegExp][]) {
       const before = process.env[name];
       process.env[name] = value;
@@ -123,6 +125,12 @@ describe('security headers', () => {
         if (before === undefined) delete process.env[name];
         else process.env[name] = before;
       }
+    }
+    process.env.STREAM_MAX_SECONDS = String(24 * 3600);
+    try {
+      assert.equal(configFromEnv({ secret: 'x' }).capture.streamMaxSeconds, 24 * 3600);
+    } finally {
+      delete process.env.STREAM_MAX_SECONDS;
     }
     void http;
   });
