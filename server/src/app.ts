@@ -70,6 +70,7 @@ interface ChatParts {
   orgs: Orgs;
   calendar: Calendar;
   agenda: Agenda;
+  limiter: Limiter;
 }
 
 export interface ChatStack {
@@ -197,7 +198,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       };
       meetings.namedModerator = (id, userId) => calendar.moderatesMeeting(id, userId);
       const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: () => config.publicUrl ?? url });
-      chatParts = { db, accounts: new Accounts(db, { limiter, limits: config.accountLimits }), chat, orgs, calendar, agenda };
+      chatParts = { db, accounts: new Accounts(db, { limiter, limits: config.accountLimits }), chat, orgs, calendar, agenda, limiter };
     }
     const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? url);
     cleanups.push(() => drive.close?.());
@@ -318,8 +319,8 @@ async function wireChat(
   log: Logger,
   cleanups: (() => Promise<void> | void)[],
 ): Promise<ChatStack> {
-  const { accounts, chat, orgs } = parts;
-  const nsp = createChatGateway(io, { accounts, orgs, chat, log: log.child({ ns: 'chat' }) });
+  const { accounts, chat, orgs, limiter } = parts;
+  const nsp = createChatGateway(io, { accounts, orgs, chat, limiter, log: log.child({ ns: 'chat' }) });
 
   const euria = await accounts.ensureBot('euria', 'Euria', config.bots.euriaToken);
   orgs.botIds = [euria.id];

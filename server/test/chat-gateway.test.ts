@@ -390,4 +390,19 @@ describe('chat gateway', () => {
     p.close();
     await ended;
   });
+
+  test('calls started in a burst are cut with RATE_LIMITED: no meeting and no card for the refused ones', async () => {
+    const { owner } = await team(base);
+    const a = await open(owner.token);
+    const ch = await general(a);
+    const results = await Promise.all(Array.from({ length: 10 }, () => ask<{ url: string }>(a, 'call:start', { channelId: ch.id })));
+    const started = results.filter((r) => r.ok);
+    assert.equal(started.length, 3, 'a few calls at once, not ten');
+    for (const r of results) if (!r.ok) assert.equal(r.error.code, 'RATE_LIMITED');
+    // Another socket of the same user shares the count.
+    const again = await ask(await open(owner.token), 'call:start', { channelId: ch.id });
+    assert.equal(!again.ok && again.error.code, 'RATE_LIMITED');
+    const { messages } = await must<{ messages: MessageView[] }>(a, 'message:history', { channelId: ch.id, limit: 100 });
+    assert.equal(messages.filter((m) => m.kind === 'call').length, 3);
+  });
 });

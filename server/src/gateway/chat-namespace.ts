@@ -10,6 +10,7 @@ import { meView, presenceOf, type Accounts, type UserRow } from '../accounts/Acc
 import type { Chat } from '../chat/Chat.ts';
 import type { Orgs } from '../org/Orgs.ts';
 import { Requests, type ParleyServer } from './context.ts';
+import type { Limiter, RateSpec } from '../lib/limiter.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 interface ChatSocketData {
@@ -26,17 +27,23 @@ export const channelRoom = (channelId: string) => `c:${channelId}`;
 
 /** Messages per user (all their sockets on this node): a flood is refused, not queued. */
 const SEND_RATE = { burst: 10, perSecond: 5 };
+/**
+ * Calls started per user, cluster-wide (each opens a meeting with a media
+ * router): a few at once, then one a minute.
+ */
+const CALL_RATE: RateSpec = { burst: 3, perSecond: 1 / 60 };
 
 export interface ChatGatewayDeps {
   accounts: Accounts;
   orgs: Orgs;
   chat: Chat;
+  limiter: Limiter;
   log: Logger;
 }
 
 export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): ChatNamespace {
   const nsp = io.of('/chat') as unknown as ChatNamespace;
-  const { accounts, orgs, chat, log } = deps;
+  const { accounts, orgs, chat, limiter, log } = deps;
   const sendBuckets = new Map<string, TokenBucket>();
 
   /** Which of these users have a socket anywhere in the cluster. */
@@ -139,10 +146,13 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     handle('channel:members', async (p) => ({ members: await chat.members(userId, p.channelId) }));
     handle('channel:read', (p) => chat.markRead(userId, p.channelId, p.seq));
     handle('dm:open', async (p) => ({ channel: await chat.openDirect(userId, p.orgId, p.userIds) }));
-    handle('message:send', async (p) => {
+    const takeSend = () => {
       let bucket = sendBuckets.get(userId);
       if (!bucket) sendBuckets.set(userId, (bucket = new TokenBucket(SEND_RATE.burst, SEND_RATE.perSecond)));
       if (!bucket.take()) throw new DomainError('RATE_LIMITED', 'too many messages, slow down');
+    };
+    handle('message:send', async (p) => {
+      takeSend();
       return { message: (await chat.send(userId, p)).message };
     });
     handle('message:edit', async (p) => ({ message: await chat.edit(userId, p.messageId, p.text) }));
@@ -157,7 +167,12 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
       await accounts.setPresence(userId, p);
       await announcePresence(userId);
     });
-    handle('call:start', (p) => chat.startCall(userId, p.channelId));
+    // A call posts a message and opens a meeting: it counts as both.
+    handle('call:start', async (p) => {
+      takeSend();
+      if (!(await limiter.take(`call:${userId}`, CALL_RATE))) throw new DomainError('RATE_LIMITED', 'you started several calls just now; wait a minute before starting another');
+      return chat.startCall(userId, p.channelId);
+    });
     req.rejectUnknown();
 
     socket.on('disconnect', () => {
