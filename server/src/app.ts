@@ -24,6 +24,7 @@ import type { TSchema } from 'typebox';
 import { createMetrics } from './metrics.ts';
 import { trustProxies } from './lib/client-address.ts';
 import { MemoryLimiter, RedisLimiter, type Limiter } from './lib/limiter.ts';
+import { errWithoutValues } from './lib/log.ts';
 import { registerSecurityHeaders } from './http/security.ts';
 import { connectRedis } from './redis.ts';
 import { PeerWatch, peerAwareAdapter } from './gateway/peer-adapter.ts';
@@ -95,12 +96,13 @@ export interface ParleyOptions {
 /** The token of an `Authorization: Bearer <token>` header. */
 const bearer = (header: string | undefined): string | undefined => (header?.startsWith('Bearer ') ? header.slice(7) : undefined);
 
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({
     level,
+    serializers: { err: errWithoutValues },
     // Tokens identify people: never write them to logs.
     redact: { paths: ['token', '*.token', 'moderatorToken', '*.moderatorToken', 'req.headers.authorization', 'auth.token'], censor: '[redacted]' },
-  });
+  }, destination);
 }
 
 /** Wires everything (workers, stores, HTTP, Socket.IO) and starts listening. */
@@ -157,6 +159,11 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     // the body must not be taken for the next request on this connection.
     app.addHook('onSend', async (request, reply) => {
       if (!request.raw.complete) reply.header('connection', 'close');
+    });
+    // A NUL in the address (%00) never names anything here; refused before any
+    // route, whether or not it validates its parameters.
+    app.addHook('onRequest', async (request, reply) => {
+      if (/%00/i.test(request.url)) return sendError(reply, 'INVALID_PAYLOAD', 'the address contains a NUL character');
     });
     // One validator for the whole edge: HTTP bodies are checked by the same
     // compiled TypeBox checks as socket payloads (strict: no type coercion, no

@@ -12,6 +12,7 @@ import {
   type SocketData,
 } from '@parley/protocol';
 import { compileCheck, type Check } from './validate.ts';
+import { isRefusedText } from '../store/db.ts';
 import { RATES, TokenBucket, type RateSpec } from './rate-limit.ts';
 import type { Meeting } from '../meet/Meeting.ts';
 
@@ -109,6 +110,7 @@ export class Requests {
           (result) => ack({ ok: true, ...(result ?? {}) }),
           (error: unknown) => {
             if (error instanceof DomainError) return fail(error.code, error.message);
+            if (isRefusedText(error)) return fail('INVALID_PAYLOAD', 'the text contains a character that cannot be stored');
             this.log.error({ err: error, event }, 'request handler failed');
             fail('INTERNAL', 'internal error');
           },

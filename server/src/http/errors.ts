@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { DomainError, type ErrorCode } from '@parley/protocol';
+import { isRefusedText } from '../store/db.ts';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   INVALID_PAYLOAD: 400,
@@ -53,6 +54,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       // Malformed JSON, unsupported content type...: the client's fault, said plainly.
       return sendError(reply, 'INVALID_PAYLOAD', error.message);
     }
+    if (isRefusedText(error)) return sendError(reply, 'INVALID_PAYLOAD', 'the text contains a character that cannot be stored (a NUL or bytes that are not UTF-8)');
     request.log.error({ err: error }, 'request failed');
     return sendError(reply, 'INTERNAL', 'internal error');
   });

@@ -34,6 +34,17 @@ export interface Db extends Sql {
   close(): Promise<void>;
 }
 
+/**
+ * Whether the database refused a text for its characters (a NUL, or bytes
+ * that are not UTF-8): the sender's input, not our failure. The edge
+ * already refuses NUL in what it validates; this catches what it could not
+ * see (a file's contents).
+ */
+export function isRefusedText(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '22021' || code === '22P05';
+}
+
 export type DatabaseConfig = { kind: 'pglite'; dir: string | undefined } | { kind: 'postgres'; url: string; poolSize: number };
 
 // bigint (int8) columns hold sequence numbers and millisecond times: well

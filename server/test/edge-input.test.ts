@@ -1,0 +1,144 @@
+// Input the database cannot store (a NUL character) is the sender's mistake,
+// answered 400 / INVALID_PAYLOAD wherever it comes in (a JSON body, the
+// address, a socket payload, a file), and the error log never carries the
+// values of a failed statement (a password hash, a token's hash).
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
+import type { CalendarView } from '@parley/protocol';
+import { createLogger } from '../src/app.ts';
+import type { Parley } from '../src/index.ts';
+import { ask, authed, chatSocket, clientId, signup, startChatServer, team, type ChatSocket } from './chat-helpers.ts';
+import { http } from './helpers.ts';
+
+/** A production logger whose lines are kept for the test to read. */
+function capturedLogger() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { log: createLogger('debug', sink), lines };
+}
+
+describe('NUL characters', () => {
+  let parley: Parley;
+  let base: string;
+  const { log, lines } = capturedLogger();
+  const sockets: ChatSocket[] = [];
+  before(async () => {
+    parley = await startChatServer({ logger: log });
+    base = parley.url;
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await parley.close();
+  });
+
+  test('in a JSON body, the address or a query: 400 INVALID_PAYLOAD, never 500', async () => {
+    const signupNul = await http<{ error: { code: string } }>(base, 'POST', '/api/auth/signup', {
+      email: 'nul@example.org',
+      username: 'nul0user',
+      name: 'Ann\u0000ie',
+      password: 'plum harbour lantern 42',
+    });
+    assert.equal(signupNul.status, 400);
+    assert.equal(signupNul.body.error.code, 'INVALID_PAYLOAD');
+    assert.match(JSON.stringify(signupNul.body), /NUL/);
+
+    const loginNul = await http<{ error: { code: string } }>(base, 'POST', '/api/auth/login', { login: 'someone\u0000', password: 'x' });
+    assert.equal(loginNul.status, 400);
+    assert.equal(loginNul.body.error.code, 'INVALID_PAYLOAD');
+
+    const { owner, orgId } = await team(base);
+    for (const url of [`/api/orgs/${orgId}%00/calendars`, `/api/orgs/%00/members`, `/api/orgs/${orgId}/occurrences?from=1%00&to=2`, `/api/chat/channels/x/files?name=a%00.txt`]) {
+      const res = await authed<{ error: { code: string } }>(base, owner.token, url.includes('/files') ? 'POST' : 'GET', url);
+      assert.equal(res.status, 400, url);
+      assert.equal(res.body.error.code, 'INVALID_PAYLOAD', url);
+    }
+    const nested = await authed<{ error: { code: string } }>(base, owner.token, 'POST', '/api/calendars', { orgId, name: 'Team\u0000' });
+    assert.equal(nested.status, 400);
+    assert.equal(nested.body.error.code, 'INVALID_PAYLOAD');
+  });
+
+  test('in a socket payload (a message, a channel name): INVALID_PAYLOAD and nothing stored', async () => {
+    const { owner, orgId } = await team(base);
+    const s = await chatSocket(base, owner.token);
+    sockets.push(s);
+    const made = await ask(s, 'channel:create', { orgId, name: 'bad\u0000name', kind: 'public' });
+    assert.equal(!made.ok && made.error.code, 'INVALID_PAYLOAD');
+    const state = await ask<{ channels: { id: string; name: string }[] }>(s, 'chat:state', { orgId });
+    assert.ok(state.ok);
+    const general = state.channels.find((c) => c.name === 'general')!;
+    const sent = await ask(s, 'message:send', { channelId: general.id, clientId: clientId(), text: 'hello\u0000world' });
+    assert.equal(!sent.ok && sent.error.code, 'INVALID_PAYLOAD');
+    assert.match(!sent.ok ? sent.error.message : '', /NUL/);
+  });
+
+  test('in an .ics file: INVALID_ICS with its line, nothing imported', async () => {
+    const { owner, orgId } = await team(base);
+    const made = await authed<{ calendar: CalendarView }>(base, owner.token, 'POST', '/api/calendars', { orgId, name: 'Imports' });
+    assert.equal(made.status, 201);
+    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:nul@example.org', 'DTSTART:20270101T100000Z', 'DTEND:20270101T110000Z', 'SUMMARY:Kick\u0000off', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    const res = await fetch(`${base}/api/calendars/${made.body.calendar.id}/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/calendar' },
+      body: ics,
+    });
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(res.status, 400);
+    assert.equal(body.error.code, 'INVALID_ICS');
+    assert.match(body.error.message, /line 7/);
+  });
+
+  test('none of it was logged as a server failure', () => {
+    const failures = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level >= 50);
+    assert.deepEqual(failures, []);
+  });
+});
+
+describe('error logs', () => {
+  test("a failed statement's values (a password hash) never reach the log; its message and statement do", async () => {
+    const db = new PGlite();
+    after(() => db.close());
+    const hash = 'scrypt$32768$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo';
+    let error: unknown;
+    try {
+      await db.query('insert into nowhere (password_hash) values ($1)', [hash]);
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error, 'the statement failed');
+    assert.deepEqual((error as { params?: unknown }).params, [hash], 'the driver did attach the values');
+    const { log, lines } = capturedLogger();
+    log.error({ err: error }, 'request failed');
+    log.child({ module: 'http' }).error({ err: new Error('outer', { cause: error }) }, 'request failed');
+    assert.equal(lines.length, 2);
+    for (const line of lines) {
+      assert.ok(!line.includes(hash), line);
+      assert.ok(!line.includes('c2FsdHNhbHQ'), line);
+    }
+    const first = JSON.parse(lines[0]!) as { err: { message: string; query?: string } };
+    assert.match(first.err.message, /nowhere/);
+    assert.equal(first.err.query, 'insert into nowhere (password_hash) values ($1)');
+  });
+
+  test('a signup with a taken address logs nothing of the password or its hash', async () => {
+    const { log, lines } = capturedLogger();
+    const parley = await startChatServer({ logger: log });
+    try {
+      const first = await signup(parley.url, 'dup');
+      const again = await http(parley.url, 'POST', '/api/auth/signup', { email: first.user.email, username: 'another0dup', name: 'Dup', password: 'plum harbour lantern 42' });
+      assert.equal(again.status, 409);
+      for (const line of lines) {
+        assert.ok(!line.includes('plum harbour lantern'), line);
+        assert.ok(!/scrypt\$/.test(line), line);
+      }
+    } finally {
+      await parley.close();
+    }
+  });
+});
