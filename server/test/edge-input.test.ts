@@ -100,6 +100,93 @@ describe('NUL characters', () => {
   });
 });
 
+describe('names and reactions', () => {
+  let parley: Parley;
+  let base: string;
+  const sockets: ChatSocket[] = [];
+  before(async () => {
+    parley = await startChatServer();
+    base = parley.url;
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await parley.close();
+  });
+  const RLO = '\u202E';
+
+  test('bidi overrides, zero-width and control characters are taken out of every name; joiners that emoji and scripts need stay', async () => {
+    const me = await signup(base, `Anna${RLO}exe.jpg\u200B`, { orgName: `Acme${RLO} \u2066Corp\u2069` });
+    assert.equal(me.user.name, 'Annaexe.jpg');
+    assert.equal(me.orgs[0]!.name, 'Acme Corp');
+    const renamed = await authed<{ user: { name: string } }>(base, me.token, 'PATCH', '/api/me', { name: 'Zo\u0007e \u{1F468}\u200D\u{1F469}\u200D\u{1F467} Kh\u00e2n\u200Cnoor' });
+    assert.equal(renamed.status, 200);
+    assert.equal(renamed.body.user.name, 'Zoe \u{1F468}\u200D\u{1F469}\u200D\u{1F467} Kh\u00e2n\u200Cnoor');
+    const s = await chatSocket(base, me.token);
+    sockets.push(s);
+    const channel = await ask<{ channel: { name: string; topic: string } }>(s, 'channel:create', { orgId: me.orgs[0]!.id, name: `ops${RLO}`, kind: 'public', topic: `a\u202Db` });
+    assert.ok(channel.ok);
+    assert.equal(channel.channel.name, 'ops');
+    assert.equal(channel.channel.topic, 'ab');
+  });
+
+  test('a name of nothing visible is refused with a sentence: organization, person, channel, meeting participant', async () => {
+    const org = await http<{ error: { code: string; message: string } }>(base, 'POST', '/api/auth/signup', {
+      email: 'spaces@example.org',
+      username: 'spaces0org',
+      name: 'Spaces',
+      password: 'plum harbour lantern 42',
+      orgName: '   \u200B ',
+    });
+    assert.equal(org.status, 400);
+    assert.equal(org.body.error.code, 'INVALID_PAYLOAD');
+    assert.match(org.body.error.message, /organization's name needs at least one visible character/);
+    // Refused before the account was made: the same address signs up fine.
+    const again = await http(base, 'POST', '/api/auth/signup', { email: 'spaces@example.org', username: 'spaces0org', name: 'Spaces', password: 'plum harbour lantern 42', orgName: 'Spaces Ltd' });
+    assert.equal(again.status, 201);
+
+    const { owner, orgId } = await team(base);
+    const created = await authed<{ error: { code: string } }>(base, owner.token, 'POST', '/api/orgs', { name: ' \u202E ' });
+    assert.equal(created.status, 400);
+    const profile = await authed<{ error: { code: string } }>(base, owner.token, 'PATCH', '/api/me', { name: '\u2066\u2069 ' });
+    assert.equal(profile.status, 400);
+    assert.equal(profile.body.error.code, 'INVALID_PAYLOAD');
+    const s = await chatSocket(base, owner.token);
+    sockets.push(s);
+    const channel = await ask(s, 'channel:create', { orgId, name: '\u200B\u200B', kind: 'public' });
+    assert.equal(!channel.ok && channel.error.code, 'INVALID_PAYLOAD');
+    const meeting = await http<{ id: string }>(base, 'POST', '/api/meetings', {});
+    const join = await http<{ error: { code: string } }>(base, 'POST', `/api/meetings/${meeting.body.id}/join`, { name: `${RLO}\u2066 ` });
+    assert.equal(join.status, 400);
+  });
+
+  test('a reaction is one emoji; words, several emoji and markup are refused; a status emoji likewise', async () => {
+    const { owner, orgId } = await team(base);
+    const s = await chatSocket(base, owner.token);
+    sockets.push(s);
+    const state = await ask<{ channels: { id: string; name: string }[] }>(s, 'chat:state', { orgId });
+    assert.ok(state.ok);
+    const general = state.channels.find((c) => c.name === 'general')!;
+    const sent = await ask<{ message: { id: string } }>(s, 'message:send', { channelId: general.id, clientId: clientId(), text: 'react to me' });
+    assert.ok(sent.ok);
+    const messageId = sent.message.id;
+    for (const emoji of ['lol', '👍👍', 'a', '1', `👍${RLO}`, ':+1:']) {
+      const r = await ask(s, 'message:react', { messageId, emoji, on: true });
+      assert.equal(!r.ok && r.error.code, 'INVALID_PAYLOAD', emoji);
+    }
+    for (const emoji of ['👍', '❤️', '👍🏽', '🇨🇭', '👨‍👩‍👧']) {
+      const added = await ask(s, 'message:react', { messageId, emoji, on: true });
+      assert.ok(added.ok, emoji);
+    }
+    const status = await ask(s, 'presence:set', { presence: 'away', statusEmoji: 'brb' });
+    assert.equal(!status.ok && status.error.code, 'INVALID_PAYLOAD');
+    const fine = await ask(s, 'presence:set', { presence: 'away', statusEmoji: '☕', statusText: `lunch${RLO}` });
+    assert.ok(fine.ok);
+    const me = await authed<{ user: { statusText: string; statusEmoji: string } }>(base, owner.token, 'GET', '/api/me');
+    assert.equal(me.body.user.statusText, 'lunch');
+    assert.equal(me.body.user.statusEmoji, '☕');
+  });
+});
+
 describe('error logs', () => {
   test("a failed statement's values (a password hash) never reach the log; its message and statement do", async () => {
     const db = new PGlite();

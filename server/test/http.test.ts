@@ -201,7 +201,8 @@ describe('HTTP API', () => {
     const m = await createMeeting(parley.url);
     const cases: [string, string][] = [
       ['  Ada \n\t Lovelace ', 'Ada Lovelace'],
-      ['Bob\u0000\u200b', 'Bob'],
+      ['Bob\u0007\u200b', 'Bob'],
+      ['Eve\u202Edoc.exe', 'Evedoc.exe'],
       ['a' + '😀'.repeat(63), 'a' + '😀'.repeat(63)], // 64 characters, 127 UTF-16 units
       ['Zoë 🎉', 'Zoë 🎉'],
     ];
@@ -213,6 +214,10 @@ describe('HTTP API', () => {
       assert.equal(j.self.name, shown, JSON.stringify(given));
       s.close();
     }
+    // A NUL is not cleaned away but refused, as everywhere at the edge.
+    const nul = await http<{ error: { code: string } }>(parley.url, 'POST', `/api/meetings/${m.id}/join`, { name: 'Bob\u0000' });
+    assert.equal(nul.status, 400);
+    assert.equal(nul.body.error.code, 'INVALID_PAYLOAD');
   });
 
   test('a moderator link makes a moderator', async () => {

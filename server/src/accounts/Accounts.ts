@@ -13,12 +13,13 @@
 //   and username before the (costly) hash. Hashing new passwords runs one at
 //   a time: a sign-up flood queues behind itself, not in front of logins.
 import crypto from 'node:crypto';
-import { CHAT_LIMITS, DomainError, type Language, type MeView, type Presence, type UserView } from '@parley/protocol';
+import { CHAT_LIMITS, DomainError, LIMITS, type Language, type MeView, type Presence, type UserView } from '@parley/protocol';
 import { MemoryLimiter, type Limiter, type RateSpec } from '../lib/limiter.ts';
 import { Gate } from '../lib/work.ts';
 import { isUniqueViolation, type Db, type Sql } from '../store/db.ts';
 import { fakeVerify, hashPassword, verifyPassword } from './password.ts';
 import { checkStrength } from './strength.ts';
+import { cleanText, isEmoji, requireName, visibleText } from '../lib/names.ts';
 
 export interface UserRow {
   id: string;
@@ -146,7 +147,7 @@ export class Accounts {
       const [row] = await sql.query<UserRow>(
         `insert into users (id, email, username, name, password_hash, language, is_bot, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
-        [u.id ?? newId(), u.email.toLowerCase(), u.username.toLowerCase(), u.name.trim() || u.username, u.passwordHash, u.language ?? 'en', u.isBot, Date.now()],
+        [u.id ?? newId(), u.email.toLowerCase(), u.username.toLowerCase(), visibleText(u.name, LIMITS.nameChars) ?? u.username, u.passwordHash, u.language ?? 'en', u.isBot, Date.now()],
       );
       return row!;
     } catch (error) {
@@ -312,7 +313,7 @@ export class Accounts {
   async updateProfile(id: string, p: { name?: string; language?: Language }): Promise<UserRow> {
     const [row] = await this.#db.query<UserRow>('update users set name = coalesce($2, name), language = coalesce($3, language) where id = $1 returning *', [
       id,
-      p.name?.trim() || null,
+      p.name === undefined ? null : requireName(p.name, LIMITS.nameChars, 'your name'),
       p.language ?? null,
     ]);
     if (!row) throw new DomainError('USER_NOT_FOUND', 'no such user');
@@ -320,9 +321,11 @@ export class Accounts {
   }
 
   async setPresence(id: string, p: { presence: 'auto' | 'away' | 'dnd' | 'offline'; statusText?: string; statusEmoji?: string }): Promise<UserRow> {
+    // An empty status emoji clears it; anything else is one emoji.
+    if (p.statusEmoji && !isEmoji(p.statusEmoji)) throw new DomainError('INVALID_PAYLOAD', 'statusEmoji: one emoji, or empty to clear it');
     const [row] = await this.#db.query<UserRow>(
       'update users set presence = $2, status_text = coalesce($3, status_text), status_emoji = coalesce($4, status_emoji) where id = $1 returning *',
-      [id, p.presence, p.statusText ?? null, p.statusEmoji ?? null],
+      [id, p.presence, p.statusText === undefined ? null : cleanText(p.statusText, 100), p.statusEmoji ?? null],
     );
     if (!row) throw new DomainError('USER_NOT_FOUND', 'no such user');
     return row;

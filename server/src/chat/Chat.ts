@@ -24,6 +24,7 @@ import {
 } from '@parley/protocol';
 import { newId, userView, type UserRow } from '../accounts/Accounts.ts';
 import { isUniqueViolation, type Db, type Sql } from '../store/db.ts';
+import { cleanText, isEmoji, requireName } from '../lib/names.ts';
 
 export interface ChannelRow {
   id: string;
@@ -310,13 +311,13 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   async create(userId: string, p: { orgId: string; name: string; kind: 'public' | 'private'; topic?: string }): Promise<ChannelView> {
-    const name = p.name.trim();
-    if (!name) throw new DomainError('INVALID_PAYLOAD', 'a channel needs a name');
+    const name = requireName(p.name, 64, 'a channel name');
+    const topic = p.topic === undefined ? '' : cleanText(p.topic, 250);
     const id = await this.#tx(async (sql, out) => {
       const role = await this.orgRole(sql, p.orgId, userId);
       if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
       if (role === 'external') throw new DomainError('FORBIDDEN', 'guests cannot create channels');
-      const channelId = await this.insertChannel(sql, { orgId: p.orgId, kind: p.kind, name, topic: p.topic ?? '', createdBy: userId });
+      const channelId = await this.insertChannel(sql, { orgId: p.orgId, kind: p.kind, name, topic, createdBy: userId });
       await this.addMembers(sql, out, channelId, [userId], null, 'admin');
       return channelId;
     });
@@ -865,6 +866,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   async react(userId: string, messageId: string, emoji: string, on: boolean): Promise<ReactionView[]> {
+    // Taking one away stays possible for whatever was stored before this check.
+    if (on && !isEmoji(emoji)) throw new DomainError('INVALID_PAYLOAD', 'emoji: a reaction is one emoji');
     return this.#tx(async (sql, out) => {
       const { message } = await this.#target(sql, userId, messageId);
       if (on) {

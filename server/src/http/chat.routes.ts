@@ -27,7 +27,7 @@ import {
 import { meView, newId, type Accounts, type SessionUser } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Drive } from '../drive/Drive.ts';
-import type { Orgs } from '../org/Orgs.ts';
+import { Orgs } from '../org/Orgs.ts';
 import { sendError } from './errors.ts';
 import type { Readable } from 'node:stream';
 import { checkDeclaredLength, limitStream } from '../lib/limit-stream.ts';
@@ -94,6 +94,8 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
     if (body.orgName && body.invitation) throw new DomainError('INVALID_PAYLOAD', 'either create an organization or accept an invitation, not both');
     // A bad invitation fails before an account exists.
     if (body.invitation && !(await orgs.peek(body.invitation))) throw new DomainError('INVITATION_INVALID', 'this invitation link is unknown, expired or used');
+    // So is a name of nothing visible.
+    if (body.orgName !== undefined) Orgs.orgName(body.orgName);
     const user = await accounts.signup(body, { address: req.ip });
     if (body.orgName) await orgs.create(user.id, body.orgName);
     if (body.invitation) await orgs.accept(user.id, body.invitation);

@@ -18,6 +18,7 @@ import { randomId, type TokenSigner } from '../auth/tokens.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import type { Limiter, RateSpec } from '../lib/limiter.ts';
 import { sendError } from './errors.ts';
+import { visibleText } from '../lib/names.ts';
 
 export interface RouteDeps {
   meetings: Meetings;
@@ -35,13 +36,6 @@ export interface RouteDeps {
   whoIs?: (req: FastifyRequest) => Promise<string | undefined>;
 }
 
-/** Display names: control characters out, whitespace collapsed; empty is refused. */
-export function cleanName(raw: string): string {
-  const clean = raw.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/gu, ' ').trim();
-  // The limit is in characters (code points, as the schema counts them):
-  // String#slice counts UTF-16 units and would cut an emoji in half.
-  return Array.from(clean).slice(0, LIMITS.nameChars).join('');
-}
 
 const DEVICE_COOKIE = 'parley_device';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -118,7 +112,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (await limited('meeting-join', req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many join attempts, slow down');
     const { id } = req.params as { id: MeetingId };
     const body = req.body as JoinMeetingBody;
-    const name = cleanName(body.name);
+    const name = visibleText(body.name, LIMITS.nameChars);
     if (!name) return sendError(reply, 'INVALID_PAYLOAD', 'name must contain visible characters');
     const record = await meetings.record(id);
     if (!record) return sendError(reply, 'MEETING_NOT_FOUND', 'no such meeting (it may have expired)');

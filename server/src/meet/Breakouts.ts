@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { LIMITS, TypedEmitter, type RoomId } from '@parley/protocol';
 import { InvalidRequest, RoomNotFound } from './errors.ts';
+import { visibleText } from '../lib/names.ts';
 
 export interface BreakoutRoom {
   readonly id: RoomId;
@@ -139,6 +140,5 @@ export class BreakoutSet extends TypedEmitter<BreakoutSetEvents> {
 }
 
 function cleanName(name: string | undefined): string | undefined {
-  const trimmed = name?.trim();
-  return trimmed ? [...trimmed].slice(0, LIMITS.roomNameChars).join('') : undefined;
+  return name === undefined ? undefined : visibleText(name, LIMITS.roomNameChars);
 }

@@ -5,6 +5,7 @@ import { hashSecret, randomId, sameHash } from '../auth/tokens.ts';
 import type { MeetingRecord, MeetingStore } from '../store/meetings.ts';
 import { MeetingNotFound, WrongModeratorToken } from './errors.ts';
 import { Meeting, type MeetingOptions } from './Meeting.ts';
+import { visibleText } from '../lib/names.ts';
 
 export interface MeetingsEvents {
   /** A meeting came alive on this node; the gateway subscribes to it. */
@@ -58,7 +59,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
       const moderatorToken = randomId(24);
       const record: MeetingRecord = {
         id,
-        title: title?.trim() || 'Meeting',
+        title: (title === undefined ? undefined : visibleText(title, LIMITS.titleChars)) ?? 'Meeting',
         createdAt: Date.now(),
         moderatorTokenHash: hashSecret(moderatorToken),
         ...(opts.ownerId ? { ownerId: opts.ownerId } : {}),

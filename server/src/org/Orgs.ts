@@ -9,6 +9,7 @@ import { CHAT_LIMITS, DomainError, TypedEmitter, type InviteBody, type Language,
 import { newId, sha256, userView, type UserRow } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Db, Sql } from '../store/db.ts';
+import { requireName } from '../lib/names.ts';
 
 export interface OrgsEvents {
   /** Someone joined (signup with a new organization, or an invitation): Euria welcomes them. */
@@ -49,17 +50,23 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
   }
 
   /** A new organization: its creator is the legal representative and the admin of its default channel. */
-  async create(userId: string, name: string): Promise<OrgView> {
+  /** An organization's name as it is kept: something visible, at most 100 characters (INVALID_PAYLOAD otherwise). */
+  static orgName(raw: string): string {
+    return requireName(raw, 100, "the organization's name");
+  }
+
+  async create(userId: string, rawName: string): Promise<OrgView> {
+    const name = Orgs.orgName(rawName);
     return this.#chat.transaction(async (q, out) => {
       const id = newId();
-      await q.query('insert into orgs (id, name, created_at) values ($1, $2, $3)', [id, name.trim(), Date.now()]);
+      await q.query('insert into orgs (id, name, created_at) values ($1, $2, $3)', [id, name, Date.now()]);
       await q.query(`insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, 'legal', $3)`, [id, userId, Date.now()]);
       for (const bot of this.botIds) await q.query(`insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, 'bot', $3)`, [id, bot, Date.now()]);
       const channelId = await this.#chat.insertChannel(q, { orgId: id, kind: 'public', name: DEFAULT_CHANNEL, topic: 'Everyone in the organization', createdBy: userId });
       await this.#chat.addMembers(q, out, channelId, [userId], null, 'admin');
       await welcomeLater(q, id, userId);
       out.add(() => this.emit('memberAdded', id, userId, 'legal'));
-      return { id, name: name.trim(), role: 'legal' as const };
+      return { id, name, role: 'legal' as const };
     });
   }
 

@@ -33,6 +33,7 @@ import { IcsError, ICS_WORK, parseIcs, writeIcs, type IcsEvent } from './ics.ts'
 import { Gate, Work, WorkExceeded } from '../../lib/work.ts';
 import { expand, EXPANSION_LIMIT, formatRRule, parseRRule, RRuleError, UNITS, type RRule } from './recurrence.ts';
 import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall } from './time.ts';
+import { requireName } from '../../lib/names.ts';
 
 /**
  * Creates the Parley meeting of an event, owned by its organizer's account:
@@ -405,10 +406,11 @@ export class Calendar {
   }
 
   async createCalendar(userId: string, p: CreateCalendarBody): Promise<CalendarView> {
+    const name = requireName(p.name, 100, 'a calendar name');
     await this.#role(p.orgId, userId);
     const id = newId();
-    await this.#db.query('insert into calendars (id, org_id, owner_id, name, color, created_at) values ($1, $2, $3, $4, $5, $6)', [id, p.orgId, userId, p.name.trim(), p.color ?? '#2563eb', Date.now()]);
-    return { id, orgId: p.orgId, name: p.name.trim(), color: p.color ?? '#2563eb', access: 'owner', ownerId: userId, roomId: null };
+    await this.#db.query('insert into calendars (id, org_id, owner_id, name, color, created_at) values ($1, $2, $3, $4, $5, $6)', [id, p.orgId, userId, name, p.color ?? '#2563eb', Date.now()]);
+    return { id, orgId: p.orgId, name, color: p.color ?? '#2563eb', access: 'owner', ownerId: userId, roomId: null };
   }
 
   /** Shares one's calendar with another member of its organization ('none' takes the share back). */
@@ -463,7 +465,7 @@ export class Calendar {
           p.calendarId,
           `${id}@parley`,
           userId,
-          p.title.trim(),
+          requireName(p.title, 200, 'an event title'),
           p.description ?? '',
           p.location ?? '',
           t.timeZone,
@@ -525,7 +527,7 @@ export class Calendar {
           where id = $1`,
         [
           e.id,
-          p.title?.trim() ?? e.title,
+          (p.title === undefined ? undefined : requireName(p.title, 200, 'an event title')) ?? e.title,
           p.description ?? e.description,
           p.location ?? e.location,
           t.timeZone,
@@ -647,7 +649,7 @@ export class Calendar {
          values ($1, $2, false, $3, $4, $5, $6, $7, $8, $9)
          on conflict (event_id, recurrence_id) do update set cancelled = false, title = excluded.title, description = excluded.description, location = excluded.location,
            start_local = excluded.start_local, end_local = excluded.end_local, start_at = excluded.start_at, end_at = excluded.end_at`,
-        [e.id, ridText, p.title?.trim() ?? null, p.description ?? null, p.location ?? null, localText(start, e.all_day), localText(end, e.all_day), startAt, endAt],
+        [e.id, ridText, (p.title === undefined ? undefined : requireName(p.title, 200, 'an event title')) ?? null, p.description ?? null, p.location ?? null, localText(start, e.all_day), localText(end, e.all_day), startAt, endAt],
       );
     });
     return this.event(userId, eventId);
@@ -762,13 +764,13 @@ export class Calendar {
       try {
         await sql.query(
           `insert into rooms (id, org_id, name, address, floor, capacity, equipment, allow_overlap, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [id, orgId, p.name.trim(), p.address ?? '', p.floor ?? '', p.capacity, JSON.stringify([...new Set(p.equipment ?? [])]), p.allowOverlap ?? false, Date.now()],
+          [id, orgId, requireName(p.name, 100, "a room's name"), p.address ?? '', p.floor ?? '', p.capacity, JSON.stringify([...new Set(p.equipment ?? [])]), p.allowOverlap ?? false, Date.now()],
         );
       } catch (error) {
         if (isUniqueViolation(error)) throw new DomainError('INVALID_PAYLOAD', 'another meeting room has this name');
         throw error;
       }
-      await sql.query('insert into calendars (id, org_id, room_id, name, color, created_at) values ($1, $2, $3, $4, $5, $6)', [newId(), orgId, id, p.name.trim(), '#0d9488', Date.now()]);
+      await sql.query('insert into calendars (id, org_id, room_id, name, color, created_at) values ($1, $2, $3, $4, $5, $6)', [newId(), orgId, id, requireName(p.name, 100, "a room's name"), '#0d9488', Date.now()]);
     });
     return roomView(await this.#room(id, orgId, userId));
   }
@@ -780,14 +782,14 @@ export class Calendar {
       await this.#db.tx(async (sql) => {
         await sql.query('update rooms set name = $2, address = $3, floor = $4, capacity = $5, equipment = $6, allow_overlap = $7 where id = $1', [
           roomId,
-          p.name.trim(),
+          requireName(p.name, 100, "a room's name"),
           p.address ?? '',
           p.floor ?? '',
           p.capacity,
           JSON.stringify([...new Set(p.equipment ?? [])]),
           p.allowOverlap ?? false,
         ]);
-        await sql.query('update calendars set name = $2 where room_id = $1', [roomId, p.name.trim()]);
+        await sql.query('update calendars set name = $2 where room_id = $1', [roomId, requireName(p.name, 100, "a room's name")]);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError('INVALID_PAYLOAD', 'another meeting room has this name');
