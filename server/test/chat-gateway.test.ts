@@ -196,6 +196,47 @@ describe('chat gateway', () => {
     assert.equal((await authed(base, guest.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' })).status, 403);
   });
 
+  test('a member made a guest leaves the channels and hears nothing organization-wide any more; its conversations stay', async () => {
+    const { owner, members, orgId } = await team(base, ['iris']);
+    const iris = members[0]!;
+    const a = await open(owner.token);
+    const i = await open(iris.token);
+    const ch = await general(a);
+    const priv = (await must<{ channel: ChannelView }>(a, 'channel:create', { orgId, name: 'board', kind: 'private' })).channel;
+    await must(a, 'channel:invite', { channelId: priv.id, userIds: [iris.user.id] });
+    const dm = (await must<{ channel: ChannelView }>(a, 'dm:open', { orgId, userIds: [iris.user.id] })).channel;
+    const gone = new Set<string>();
+    const bothGone = new Promise<void>((resolve) =>
+      i.on('chat:channelGone', ({ channelId }) => {
+        gone.add(channelId);
+        if (gone.has(ch.id) && gone.has(priv.id)) resolve();
+      }),
+    );
+    const updated = next<{ user: { id: string; role: string } }>(a as never, 'org:member', (p) => p.user.id === iris.user.id && p.user.role === 'external');
+    const res = await authed(base, owner.token, 'PATCH', `/api/orgs/${orgId}/members/${iris.user.id}`, { role: 'external' });
+    assert.equal(res.status, 200);
+    await bothGone;
+    await updated;
+    const state = await must<ChatStateReply>(i, 'chat:state', { orgId });
+    assert.deepEqual(state.channels.map((c) => c.id), [dm.id], 'only the direct conversation is left');
+    const read = await ask(i, 'message:history', { channelId: ch.id });
+    assert.equal(!read.ok && read.error.code, 'CHANNEL_NOT_FOUND');
+    // No one's presence, no newcomer, reaches the guest any more (the same socket as before).
+    const heard: string[] = [];
+    i.on('chat:presence', (p) => p.userId !== iris.user.id && heard.push('chat:presence'));
+    await must(a, 'presence:set', { presence: 'dnd' });
+    const inv = await authed<{ token: string }>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
+    await signup(base, 'olaf', { invitation: inv.body.token });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(heard, []);
+    // Made a member again, it hears the organization again (it joins channels as anyone does).
+    await authed(base, owner.token, 'PATCH', `/api/orgs/${orgId}/members/${iris.user.id}`, { role: 'collaborator' });
+    await new Promise((r) => setTimeout(r, 200));
+    const back = next<{ userId: string }>(i as never, 'chat:presence', (p) => p.userId === owner.user.id);
+    await must(a, 'presence:set', { presence: 'auto' });
+    await back;
+  });
+
   test('organization admin over HTTP: roles, the last legal representative, removal reaches the sockets', async () => {
     const { owner, members, orgId } = await team(base, ['finn', 'gina']);
     const [finn, gina] = members as [AuthReply, AuthReply];

@@ -468,6 +468,19 @@ export class Chat extends TypedEmitter<ChatEvents> {
     for (const channel of channels) await this.#removeMember(sql, out, channel, userId, by);
   }
 
+  /**
+   * A member made a guest: out of the organization's channels (a guest is in
+   * the channels someone adds it to, not in all it could once see); its
+   * direct and group conversations stay, as they would for a guest.
+   */
+  async removeFromChannelsOnDemotion(sql: Sql, out: Outbox, orgId: string, userId: string, by: UserRow): Promise<void> {
+    const channels = await sql.query<ChannelRow>(
+      `select c.* from channels c join channel_members cm on cm.channel_id = c.id where c.org_id = $1 and cm.user_id = $2 and c.kind in ('public', 'private') order by c.id for update of c`,
+      [orgId, userId],
+    );
+    for (const channel of channels) await this.#removeMember(sql, out, channel, userId, by);
+  }
+
   async setRole(actorId: string, channelId: string, userId: string, role: 'admin' | 'member'): Promise<void> {
     await this.#tx(async (sql, out) => {
       const { channel, member, orgRole } = await this.#access(sql, actorId, channelId, { lock: true });

@@ -213,6 +213,18 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
       })
       .catch((error: unknown) => log.warn({ err: error }, 'member view failed'));
   });
+  orgs.on('roleChanged', (orgId, uid, role, previous) => {
+    // A guest hears only its channels: no newcomers, no one's presence.
+    if (role === 'external') nsp.in(userRoom(uid)).socketsLeave(orgRoom(orgId));
+    else if (previous === 'external') nsp.in(userRoom(uid)).socketsJoin(orgRoom(orgId));
+    orgs
+      .members(orgId, uid)
+      .then((members) => {
+        const user = members.find((m) => m.id === uid);
+        if (user) nsp.to([orgRoom(orgId), userRoom(uid)]).emit('org:member', { orgId, user });
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'member view failed'));
+  });
   orgs.on('memberRemoved', (orgId, uid) => {
     nsp.in(userRoom(uid)).socketsLeave(orgRoom(orgId));
     nsp.to([orgRoom(orgId), userRoom(uid)]).emit('org:memberGone', { orgId, userId: uid });

@@ -15,6 +15,8 @@ export interface OrgsEvents {
   /** Someone joined (signup with a new organization, or an invitation): Euria welcomes them. */
   memberAdded: [orgId: string, userId: string, role: OrgRole];
   memberRemoved: [orgId: string, userId: string];
+  /** A member's role changed (a guest hears nothing organization-wide, a member does). */
+  roleChanged: [orgId: string, userId: string, role: OrgRole, previous: OrgRole];
 }
 
 interface OrgRow {
@@ -180,7 +182,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
   }
 
   async setRole(actorId: string, orgId: string, userId: string, role: Exclude<OrgRole, 'bot'>): Promise<void> {
-    await this.#db.tx(async (sql) => {
+    await this.#chat.transaction(async (sql, out) => {
       // One change of roles at a time per organization: two admins demoting
       // the last two legal representatives at once must not both succeed.
       await sql.query('select 1 from orgs where id = $1 for update', [orgId]);
@@ -190,7 +192,13 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       if (current === 'bot') throw new DomainError('FORBIDDEN', 'bots keep their role');
       if ((current === 'legal' || role === 'legal') && actorRole !== 'legal') throw new DomainError('FORBIDDEN', 'only a legal representative appoints or removes one');
       if (current === 'legal' && role !== 'legal') await this.#keepOneLegal(sql, orgId);
+      if (current === role) return;
       await sql.query('update org_members set role = $3 where org_id = $1 and user_id = $2', [orgId, userId, role]);
+      if (role === 'external') {
+        const [actor] = await sql.query<UserRow>('select * from users where id = $1', [actorId]);
+        await this.#chat.removeFromChannelsOnDemotion(sql, out, orgId, userId, actor!);
+      }
+      out.add(() => this.emit('roleChanged', orgId, userId, role, current));
     });
   }
 

@@ -108,6 +108,8 @@ export class ChatClient {
       if (this.me.value?.id === p.userId) this.me.value = { ...this.me.value, presence: p.presence, statusText: p.statusText, statusEmoji: p.statusEmoji };
     });
     this.socket.on('org:member', ({ orgId, user }) => {
+      // My own role changed (made a guest, or a member again): what I may see changed with it.
+      if (user.id === this.me.value?.id && this.orgs.value.find((o) => o.id === orgId)?.role !== user.role) return void this.loadState();
       if (orgId !== this.org.value?.id) return;
       this.users.value = new Map(this.users.value).set(user.id, user);
     });
