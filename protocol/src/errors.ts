@@ -16,7 +16,8 @@ export const ERROR_CODES = [
   'CONSUMER_NOT_FOUND',
   'CANNOT_CONSUME', // the receiver's codecs cannot decode this producer
   'MEDIA_ERROR', // the SFU refused parameters (bad RTP/DTLS parameters)
-  'MEETING_FULL',
+  'MEETING_FULL', // the meeting has as many participants as it may
+  'LOBBY_FULL', // the waiting room is full, or holds as many people from this network as it may; the message says which
   'MEDIA_UNAVAILABLE', // no live media worker right now (they restart by themselves)
   'SESSION_REPLACED', // the same participant connected from another socket
   'NOT_MODERATOR', // a moderator action from a participant who is not one

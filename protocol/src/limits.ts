@@ -18,6 +18,12 @@ export const LIMITS = {
   reasonChars: 200,
   /** People waiting in one meeting's waiting room at once. */
   lobbySize: 200,
+  /**
+   * People waiting at once from one network (an IPv4 address, an IPv6 /64):
+   * one machine cannot fill the waiting room, and an office behind one
+   * address still gets several colleagues in line.
+   */
+  lobbyPerNetwork: 10,
   /** Breakout rooms one meeting may have at once. */
   breakoutRooms: 50,
   /** Breakout room name, in characters. */

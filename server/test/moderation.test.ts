@@ -521,3 +521,49 @@ describe('forgery', () => {
     await refused(forged.socket, 'moderation:kick', { participantId: p2.id }, 'NOT_JOINED');
   });
 });
+
+describe('the waiting room cannot be filled from one place', () => {
+  // Addresses come from X-Forwarded-For here: the test's loopback is the trusted proxy.
+  let proxied: Parley;
+  const mine: ClientSocket[] = [];
+  before(async () => {
+    proxied = await startServer({ config: { trustProxy: ['127.0.0.1', '::1'] } });
+  });
+  after(async () => {
+    closeAll(...mine);
+    await proxied.close();
+  });
+  const knocker = async (meetingId: string, name: string, address: string) => {
+    const { token } = mintToken(meetingId, name);
+    const socket = await connect(proxied.url, token, { extraHeaders: { 'x-forwarded-for': address } });
+    mine.push(socket);
+    return request(socket, 'lobby:knock', {});
+  };
+
+  test('one network gets 10 people in line; the 11th is told why; other networks still knock; a full room says it is the waiting room that is full', async () => {
+    const m = (await proxied.meetings.create('Town hall', { waitingRoom: true })).record.id;
+    const host = await joinAs(proxied, m, 'Host', { moderator: true });
+    mine.push(host.socket);
+    const waiting = () => proxied.meetings.live(m as MeetingId)!.lobbyFor(host.id as never).length;
+    for (let i = 0; i < 10; i++) assert.ok((await knocker(m, `Bot ${i}`, '203.0.113.5')).ok, `knock ${i}`);
+    const eleventh = await knocker(m, 'Bot 10', '203.0.113.5');
+    assert.equal(!eleventh.ok && eleventh.error.code, 'LOBBY_FULL');
+    assert.match(!eleventh.ok ? eleventh.error.message : '', /10 people from your network are already waiting/);
+    // An IPv6 subscriber has a whole /64: it counts as one network.
+    for (let i = 0; i < 10; i++) assert.ok((await knocker(m, `Six ${i}`, `2001:db8:1:2::${(i + 1).toString(16)}`)).ok);
+    const other64 = await knocker(m, 'Six 10', '2001:db8:1:2:ffff::1');
+    assert.equal(!other64.ok && other64.error.code, 'LOBBY_FULL');
+    // A real guest elsewhere is not turned away.
+    assert.ok((await knocker(m, 'Real guest', '198.51.100.7')).ok);
+    assert.equal(waiting(), 21);
+    // Up to the room's own limit (200), from many networks; then the waiting room, not the meeting, is full.
+    for (let n = 0; n < 18; n++) {
+      const results = await Promise.all(Array.from({ length: n === 17 ? 9 : 10 }, (_, i) => knocker(m, `Guest ${n}-${i}`, `192.0.2.${n + 1}`)));
+      for (const r of results) assert.ok(r.ok);
+    }
+    assert.equal(waiting(), 200);
+    const late = await knocker(m, 'Late', '198.51.100.99');
+    assert.equal(!late.ok && late.error.code, 'LOBBY_FULL');
+    assert.match(!late.ok ? late.error.message : '', /The waiting room is full \(200 people are waiting\)/);
+  });
+});

@@ -63,7 +63,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
     ctx.knocking = meeting;
     await socket.join(lobbyRoom(meeting.id, pid));
     try {
-      meeting.knock({ id: pid, name: socket.data.name, device: socket.data.device }, socket.id);
+      meeting.knock({ id: pid, name: socket.data.name, device: socket.data.device, address: socket.data.address }, socket.id);
     } catch (error) {
       ctx.knocking = undefined;
       await socket.leave(lobbyRoom(meeting.id, pid));

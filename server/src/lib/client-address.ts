@@ -38,3 +38,19 @@ export function parseTrustProxy(raw: string | undefined): string[] {
 export function clientAddress(req: IncomingMessage, trust: TrustProxy): string {
   return proxyAddr(req, trust);
 }
+
+/**
+ * The network an address stands for when counting what one client does: an
+ * IPv4 address itself, an IPv6 address's /64 (one subscriber gets a whole
+ * /64 and can pick any address in it).
+ */
+export function networkOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const full = address.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${full.slice(0, 4).map((h) => h.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

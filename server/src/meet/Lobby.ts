@@ -1,5 +1,6 @@
 import { LIMITS, type Knocker, type ParticipantId } from '@parley/protocol';
-import { MeetingFull } from './errors.ts';
+import { networkOf } from '../lib/client-address.ts';
+import { LobbyFull } from './errors.ts';
 
 /**
  * The waiting room of one meeting: who is knocking (with the socket that
@@ -8,7 +9,7 @@ import { MeetingFull } from './errors.ts';
  * must knock and emits what changed.
  */
 export class Lobby {
-  readonly #waiting = new Map<ParticipantId, Knocker & { sessionId: string; device: string | null }>();
+  readonly #waiting = new Map<ParticipantId, Knocker & { sessionId: string; device: string | null; network: string }>();
   /** Admitted but not joined yet: their next meeting:join passes the door. */
   readonly #admitted = new Set<ParticipantId>();
 
@@ -26,15 +27,19 @@ export class Lobby {
   }
 
   /** Adds (or refreshes, from a new socket) a knocker; true when it is new to the list. */
-  knock(id: ParticipantId, name: string, sessionId: string, device: string | null = null): { knocker: Knocker; fresh: boolean } {
+  knock(id: ParticipantId, name: string, sessionId: string, device: string | null = null, address = '?'): { knocker: Knocker; fresh: boolean } {
     const existing = this.#waiting.get(id);
     if (existing) {
       existing.sessionId = sessionId;
       return { knocker: { id, name: existing.name, knockedAt: existing.knockedAt }, fresh: false };
     }
-    if (this.#waiting.size >= LIMITS.lobbySize) throw new MeetingFull(LIMITS.lobbySize);
+    if (this.#waiting.size >= LIMITS.lobbySize) throw new LobbyFull('room', LIMITS.lobbySize);
+    const network = networkOf(address);
+    let fromThere = 0;
+    for (const k of this.#waiting.values()) if (k.network === network) fromThere++;
+    if (fromThere >= LIMITS.lobbyPerNetwork) throw new LobbyFull('network', LIMITS.lobbyPerNetwork);
     const knocker = { id, name, knockedAt: Date.now() };
-    this.#waiting.set(id, { ...knocker, sessionId, device });
+    this.#waiting.set(id, { ...knocker, sessionId, device, network });
     return { knocker, fresh: true };
   }
 

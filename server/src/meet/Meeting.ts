@@ -477,7 +477,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
    * nothing keeps the door shut any more (the waiting room was switched off
    * meanwhile), it is admitted at once.
    */
-  knock(who: { id: ParticipantId; name: string; device?: string | null }, sessionId: string): void {
+  knock(who: { id: ParticipantId; name: string; device?: string | null; address?: string }, sessionId: string): void {
     if (this.#closed) throw new MeetingNotFound();
     if (this.#participants.has(who.id)) throw new InvalidRequest('already in the meeting');
     const kicked = this.#isKicked(who.id, who.device ?? null);
@@ -487,7 +487,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
       this.emit('admitted', who.id);
       return;
     }
-    const { knocker, fresh } = this.#lobby.knock(who.id, who.name, sessionId, who.device ?? null);
+    const { knocker, fresh } = this.#lobby.knock(who.id, who.name, sessionId, who.device ?? null, who.address);
     if (fresh) this.emit('knocking', knocker);
   }
 

@@ -22,7 +22,17 @@ export class InvalidRequest extends DomainError {
 }
 export class MeetingFull extends DomainError {
   constructor(limit: number) {
-    super('MEETING_FULL', `this meeting is limited to ${limit} participants`);
+    super('MEETING_FULL', `This meeting is full: it is limited to ${limit} participants.`);
+  }
+}
+export class LobbyFull extends DomainError {
+  constructor(why: 'room' | 'network', limit: number) {
+    super(
+      'LOBBY_FULL',
+      why === 'room'
+        ? `The waiting room is full (${limit} people are waiting). Try again in a few minutes.`
+        : `${limit} people from your network are already waiting to be let in. Try again once some of them are in.`,
+    );
   }
 }
 export class NotModerator extends DomainError {
