@@ -128,7 +128,8 @@ export const Payloads = {
     { rtpCapabilities: Type.Optional(RtpCapabilitiesSchema), password: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.passwordChars })) },
     { additionalProperties: false },
   ),
-  'meeting:leave': NoFields,
+  /** `unload`: the page is going away (closed or reloaded); a reload within the resume window comes back as before. */
+  'meeting:leave': Type.Object({ unload: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
   'media:setup': Type.Object({ rtpCapabilities: RtpCapabilitiesSchema }, { additionalProperties: false }),
   'media:connect': Type.Object({ transportId: Id, dtlsParameters: DtlsParametersSchema }, { additionalProperties: false }),
   'media:restartIce': Type.Object({ transportId: Id }, { additionalProperties: false }),

@@ -567,3 +567,91 @@ describe('the waiting room cannot be filled from one place', () => {
     assert.match(!late.ok ? late.error.message : '', /The waiting room is full \(200 people are waiting\)/);
   });
 });
+
+describe('a page that reloads', () => {
+  const WINDOW_MS = 1500;
+  let quick: Parley;
+  const mine: ClientSocket[] = [];
+  before(async () => {
+    quick = await startServer({ meeting: { resumeWindowMs: WINDOW_MS } });
+  });
+  after(async () => {
+    closeAll(...mine);
+    await quick.close();
+  });
+  /** Joins with a given token (as a reloaded page does with its stored one). */
+  const rejoin = async (token: string) => {
+    const socket = await connect(quick.url, token);
+    mine.push(socket);
+    return { socket, join: await ok<JoinResult>(socket, 'meeting:join', {}) };
+  };
+
+  test('the last moderator reloads: nobody is promoted, it comes back as moderator, and no one else stays one', async () => {
+    const m = (await quick.meetings.create('Reloads')).record.id;
+    // Moderator by being first in, not by a link: only the meeting remembers it.
+    const first = mintToken(m, 'Mia');
+    const mia = await rejoin(first.token);
+    assert.equal(mia.join.self.role, 'moderator');
+    await ok(mia.socket, 'moderation:settings', { waitingRoom: true });
+    const admitted = mintToken(m, 'Ben');
+    const benSocket = await connect(quick.url, admitted.token);
+    mine.push(benSocket);
+    const knocked = next<Knocker>(mia.socket, 'lobby:knocking');
+    await ok(benSocket, 'lobby:knock', {});
+    await knocked;
+    const let_in = next(benSocket, 'lobby:admitted');
+    await ok(mia.socket, 'lobby:admit', { participantId: admitted.participantId });
+    await let_in;
+    await ok<JoinResult>(benSocket, 'meeting:join', {});
+    const promoted: string[] = [];
+    benSocket.on('moderation:promoted', () => promoted.push('promoted'));
+    // The page goes away (pagehide) and comes back with its stored token.
+    const gone = next<{ participantId: string }>(benSocket, 'meeting:participantLeft');
+    await ok(mia.socket, 'meeting:leave', { unload: true });
+    mia.socket.close();
+    assert.equal((await gone).participantId, first.participantId, 'the others see her go at once');
+    const back = await rejoin(first.token);
+    assert.equal(back.join.self.role, 'moderator', 'back as moderator, without knocking');
+    await sleep(WINDOW_MS + 300);
+    assert.deepEqual(promoted, [], 'nobody was promoted meanwhile or after');
+    assert.equal(quick.meetings.live(m as MeetingId)!.participant(admitted.participantId as never).role, 'participant');
+  });
+
+  test('the last moderator closes the page: after the resume window the longest present takes over and everyone is told', async () => {
+    const m = (await quick.meetings.create('Closes')).record.id;
+    const mod = await rejoin(mintToken(m, 'Mod').token);
+    const cy = await rejoin(mintToken(m, 'Cy').token);
+    const dee = await rejoin(mintToken(m, 'Dee').token);
+    await ok(mod.socket, 'meeting:leave', { unload: true });
+    mod.socket.close();
+    const left = Date.now();
+    const promoted = next<{ reason: string }>(cy.socket, 'moderation:promoted');
+    const told = next<ParticipantInfo>(dee.socket, 'meeting:participantUpdated', (p) => p.id === cy.join.self.id && p.role === 'moderator');
+    assert.equal((await promoted).reason, 'last-moderator-left');
+    await told;
+    assert.ok(Date.now() - left >= WINDOW_MS - 50, 'not before the window');
+  });
+
+  test('a participant who reloads in a meeting with a waiting room comes back without knocking; a new token still knocks', async () => {
+    const m = (await quick.meetings.create('Door', { waitingRoom: true })).record.id;
+    const host = await joinAs(quick, m, 'Host', { moderator: true });
+    mine.push(host.socket);
+    const guest = mintToken(m, 'Guest');
+    const g = await connect(quick.url, guest.token);
+    mine.push(g);
+    await ok(g, 'lobby:knock', {});
+    const admitted = next(g, 'lobby:admitted');
+    await ok(host.socket, 'lobby:admit', { participantId: guest.participantId });
+    await admitted;
+    await ok(g, 'meeting:join', {});
+    await ok(g, 'meeting:leave', { unload: true });
+    g.close();
+    const back = await rejoin(guest.token);
+    assert.equal(back.join.self.role, 'participant');
+    // The plain Leave button: coming back means knocking again.
+    await ok(back.socket, 'meeting:leave', {});
+    const again = await connect(quick.url, guest.token);
+    mine.push(again);
+    await refused(again, 'meeting:join', {}, 'WAITING_ROOM');
+  });
+});

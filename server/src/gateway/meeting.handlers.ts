@@ -78,7 +78,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
     meeting.cancelKnock(pid);
   });
 
-  ctx.handle('meeting:leave', async () => {
+  ctx.handle('meeting:leave', async (p) => {
     const meeting = ctx.joined();
     socket.data.joined = false;
     ctx.meeting = undefined;
@@ -86,7 +86,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
     socket.leave(participantRoom(meeting.id, pid));
     socket.leave(moderatorsRoom(meeting.id));
     socket.leave(roomRoom(meeting.id, meeting.roomOf(pid)));
-    meeting.leave(pid as ParticipantId, 'left');
+    meeting.leave(pid as ParticipantId, 'left', { mayReturn: p.unload === true });
   });
 
   socket.on('disconnect', () => {

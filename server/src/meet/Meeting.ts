@@ -191,6 +191,14 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   readonly #password = new MeetingPassword();
   /** Removed by a moderator (`p:` participant ids, `d:` device cookies): back only through the waiting room. */
   readonly #kicked = new Set<string>();
+  /**
+   * People whose page went away (closed or reloaded) in the last resume
+   * window, with the role they had: a reload comes back through the door
+   * without knocking again, as moderator if it was one.
+   */
+  readonly #returning = new Map<ParticipantId, { role: Role; until: number }>();
+  /** The last moderator's page went away: who takes over is decided once the resume window has passed. */
+  #promotionTimer: NodeJS.Timeout | undefined;
   #settings: MeetingSettings;
   /** Joins in flight keep an empty meeting from closing under them. */
   #joining = 0;
@@ -350,10 +358,11 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     const existing = this.#participants.get(who.id);
     if (existing) return { participant: this.#resume(existing, sessionId), resumed: true };
     if (this.#participants.size + this.#joining >= this.#opts.maxParticipants) throw new MeetingFull(this.#opts.maxParticipants);
+    const back = this.#takeReturning(who.id);
     this.#joining += 1;
     try {
-      // The moderator link always enters; everyone else passes the door.
-      if (!who.moderator) await this.#door(who.id, who.device ?? null, entry);
+      // The moderator link always enters, and so does a reloaded page; everyone else passes the door.
+      if (!who.moderator && !back) await this.#door(who.id, who.device ?? null, entry);
     } catch (error) {
       this.#joining -= 1;
       this.#closeIfEmpty();
@@ -378,9 +387,9 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     // tabs reloading): the first one in created it, this one resumes it.
     const raced = this.#participants.get(who.id);
     if (raced) return { participant: this.#resume(raced, sessionId), resumed: true };
-    // The creator (moderator token) is moderator; without one, whoever finds
-    // the meeting empty is.
-    const role: Role = who.moderator || this.#participants.size === 0 ? 'moderator' : 'participant';
+    // The creator (moderator token) is moderator, and so is a moderator whose
+    // page reloaded; without either, whoever finds the meeting empty is.
+    const role: Role = who.moderator || back?.role === 'moderator' || this.#participants.size === 0 ? 'moderator' : 'participant';
     const participant = new Participant(who.id, who.name, role, sessionId, peer, who.device ?? null);
     participant.startOff.audio = this.#settings.startMuted && role !== 'moderator';
     participant.startOff.video = this.#settings.startCameraOff && role !== 'moderator';
@@ -413,7 +422,13 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     p.leaveTimer.unref?.();
   }
 
-  leave(id: ParticipantId, reason: LeaveReason): void {
+  /**
+   * `mayReturn`: the page went away (closed or reloaded). The person leaves
+   * at once, but a reload within the resume window comes back with its role
+   * and without knocking; and if it was the last moderator, nobody is
+   * promoted before that window has passed.
+   */
+  leave(id: ParticipantId, reason: LeaveReason, opts: { mayReturn?: boolean } = {}): void {
     const p = this.#participants.get(id);
     if (!p) return;
     clearTimeout(p.leaveTimer);
@@ -422,8 +437,37 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     if (this.#speakers.get(groupOf(p.room)) === id) this.#setSpeaker(p.room, null);
     this.emit('participantLeft', id, reason, p.room);
     if (this.#breakouts.rooms.length > 0) this.#breakouts.touch();
-    if (p.role === 'moderator') this.#keepAModerator();
+    if (opts.mayReturn) this.#rememberReturning(id, p.role);
+    if (p.role === 'moderator') {
+      if (opts.mayReturn) this.#promoteLater();
+      else this.#keepAModerator();
+    }
     this.#closeIfEmpty();
+  }
+
+  /** Most pages remembered as maybe coming back (each needed a token of its own). */
+  static readonly #RETURNING_MAX = 1000;
+
+  #rememberReturning(id: ParticipantId, role: Role): void {
+    const now = Date.now();
+    for (const [pid, r] of this.#returning) if (r.until <= now) this.#returning.delete(pid);
+    if (this.#returning.size >= Meeting.#RETURNING_MAX) this.#returning.delete(this.#returning.keys().next().value!);
+    this.#returning.set(id, { role, until: now + this.#opts.resumeWindowMs });
+  }
+
+  #takeReturning(id: ParticipantId): { role: Role } | undefined {
+    const r = this.#returning.get(id);
+    this.#returning.delete(id);
+    return r && r.until > Date.now() ? r : undefined;
+  }
+
+  #promoteLater(): void {
+    if (this.#promotionTimer) return;
+    this.#promotionTimer = setTimeout(() => {
+      this.#promotionTimer = undefined;
+      if (!this.#closed) this.#keepAModerator();
+    }, this.#opts.resumeWindowMs);
+    this.#promotionTimer.unref?.();
   }
 
   /** Nobody in, nobody joining, nobody waiting: the meeting is over. */
@@ -983,6 +1027,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const p of this.#participants.values()) clearTimeout(p.leaveTimer);
+    clearTimeout(this.#promotionTimer);
     this.#participants.clear();
     this.#breakouts.close();
     this.media.close();

@@ -49,9 +49,15 @@ export function MeetingPage({ id }: { id: string }) {
       },
       (e: unknown) => setMissing(e instanceof ApiError && e.code === 'MEETING_NOT_FOUND' ? 'This meeting does not exist or has expired.' : 'Could not reach the server.'),
     );
-    const onUnload = () => void session.leave();
+    const onUnload = () => void session.leave({ unload: true });
+    // Back from the browser's page cache: the server saw us leave; start again (as the same participant).
+    const onShow = (e: PageTransitionEvent) => e.persisted && location.reload();
     window.addEventListener('pagehide', onUnload);
-    return () => window.removeEventListener('pagehide', onUnload);
+    window.addEventListener('pageshow', onShow);
+    return () => {
+      window.removeEventListener('pagehide', onUnload);
+      window.removeEventListener('pageshow', onShow);
+    };
   }, [id]);
 
   const join = (r: PrejoinResult) => void session.join({ ...r, moderatorToken, codec });

@@ -240,11 +240,20 @@ export class MeetingSession {
     this.#listen(socket);
   }
 
-  async leave(): Promise<void> {
+  /**
+   * Leaves the meeting. `unload`: the page is going away (closed or
+   * reloaded): the others see us go at once, but the stored token stays, so
+   * a reload within the resume window comes back as the same participant,
+   * with its role and without knocking again.
+   */
+  async leave(opts: { unload?: boolean } = {}): Promise<void> {
     const socket = this.#socket;
     if (socket?.connected && this.status.value === 'joined') {
-      await this.#request('meeting:leave', {}).catch(() => undefined);
+      const sent = this.#request('meeting:leave', opts.unload ? { unload: true } : {}).catch(() => undefined);
+      // A page being unloaded cannot wait for the answer.
+      if (!opts.unload) await sent;
     }
+    if (opts.unload) return;
     // A kicked person keeps its identity: coming back means knocking as itself.
     if (this.status.value !== 'kicked') {
       sessionStorage.removeItem(this.#storageKey());
@@ -1061,6 +1070,9 @@ export class MeetingSession {
   }
 
   #upsert(p: ParticipantInfo): void {
+    const before = this.participants.value.get(p.id);
+    // Everyone learns who moderates now (the new moderator hears moderation:promoted).
+    if (before && before.role !== 'moderator' && p.role === 'moderator' && p.id !== this.participantId) this.#notify(`${p.name} is now a moderator.`);
     const next = new Map(this.participants.value);
     next.set(p.id, p);
     this.participants.value = next;
