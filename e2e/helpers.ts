@@ -156,6 +156,16 @@ export async function waitForMediaFrom(page: Page, fromIds: string[], timeoutMs 
   );
 }
 
+/**
+ * Where browser tests write screenshots for a person to look at: data/screenshots/<name>
+ * (ignored by git), or PARLEY_SHOTS when set. Kept after the run, unlike tmpDir.
+ */
+export function shotsDir(name: string): string {
+  const dir = path.join(process.env.PARLEY_SHOTS ?? path.join(root, 'data/screenshots'), name);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 export function tmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(process.env.PARLEY_TEST_TMP ?? os.tmpdir(), prefix));
 }

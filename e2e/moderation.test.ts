@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { CreateMeetingReply } from '@parley/protocol';
 import type { Parley } from '@parley/server';
-import { inRoom, launchBrowser, micPaused, openParticipant, startStack, stats, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+import { inRoom, launchBrowser, micPaused, openParticipant, startStack, shotsDir, stats, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 let parley: Parley;
 let browser: Browser;
+const shots = shotsDir('moderation');
 const pages: Participant[] = [];
 
 before(async () => {
@@ -179,6 +180,10 @@ describe('moderation in the browser', () => {
   test('kick with a reason; the kicked person can only come back through the waiting room', async () => {
     const actions = await rowActions(host.page, beaId);
     await actions.getByTestId('kick').click();
+    // Before removing, the moderator reads what a kick does without accounts, and is offered the waiting room.
+    assert.match((await actions.getByTestId('kick-explain').textContent())!, /cannot come back from this browser\. From another browser or device, anyone with the link can still join\./);
+    assert.equal(await actions.getByTestId('kick-waiting-room').isChecked(), true, 'the waiting room is offered, ticked');
+    await actions.getByTestId('kick-waiting-room').uncheck();
     await actions.getByTestId('kick-reason').fill('Wrong meeting');
     await actions.getByTestId('kick-confirm').click();
     await bea.page.getByTestId('kicked').waitFor();
@@ -197,10 +202,41 @@ describe('moderation in the browser', () => {
     await host.page.getByTestId('leave').click();
     await dee.page.getByTestId('i-am-moderator').waitFor();
     await dee.page.getByTestId('notice').filter({ hasText: 'you are now the moderator' }).waitFor();
+    // Everyone else is told who moderates now.
+    await eve.page.getByTestId('notice').filter({ hasText: 'Dee is now a moderator.' }).waitFor();
     // The new moderator sees who is still waiting (Bea, kicked, knocked above).
     await dee.page.locator(`[data-testid="knocker-row"][data-participant-id="${beaId}"]`).waitFor();
     assert.equal(await eve.page.getByTestId('i-am-moderator').count(), 0);
     assert.ok(deeId && hostId);
     await closeAll(dee, eve, bea, host);
+  });
+
+  test('removing someone with the waiting room ticked: the door closes in the same step, and they wait from another browser too', async () => {
+    const m2 = await meeting(false);
+    const host2 = await open(m2, 'Host');
+    await inRoom(host2);
+    const cy = await open(m2, 'Cy');
+    const cyId = await inRoom(cy);
+    const actions = await rowActions(host2.page, cyId);
+    await actions.getByTestId('kick').click();
+    await actions.getByTestId('kick-form').waitFor();
+    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+      await host2.page.setViewportSize({ width, height });
+      const form = (await actions.getByTestId('kick-form').boundingBox())!;
+      const panel = (await host2.page.getByTestId('participants-panel').boundingBox())!;
+      assert.ok(form.x >= panel.x - 1 && form.x + form.width <= panel.x + panel.width + 1, `the form stays inside the panel at ${width}px`);
+      assert.ok(await host2.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `no sideways scroll at ${width}px`);
+      await host2.page.screenshot({ path: `${shots}/kick-form-${width}.png` });
+    }
+    await host2.page.setViewportSize({ width: 1280, height: 800 });
+    await actions.getByTestId('kick-confirm').click();
+    await cy.page.getByTestId('kicked').waitFor();
+    await openSettings(host2.page);
+    await waitFor('waiting room on', async () => host2.page.getByTestId('setting-waitingRoom').isChecked());
+    // A new browser (no cookie, a new participant) is someone the meeting does not know: it knocks.
+    const again = await open(m2, 'Cy again');
+    await again.page.getByTestId('waiting').waitFor();
+    await host2.page.locator('[data-testid="knocker-row"]').filter({ hasText: 'Cy again' }).waitFor();
+    await closeAll(host2, cy, again);
   });
 });

@@ -181,7 +181,8 @@ export const Payloads = {
   // Moderation: every one of these is checked against the caller's role on the server.
   'moderation:grant': Type.Object({ participantId: Id }, { additionalProperties: false }),
   'moderation:renounce': NoFields,
-  'moderation:kick': Type.Object({ participantId: Id, reason: Type.Optional(Reason) }, { additionalProperties: false }),
+  /** `waitingRoom`: also switch the waiting room on, in the same step (a removed person cannot slip back in between). */
+  'moderation:kick': Type.Object({ participantId: Id, reason: Type.Optional(Reason), waitingRoom: Type.Optional(Type.Literal(true)) }, { additionalProperties: false }),
   'moderation:mute': Type.Object({ participantId: Id, kind: Kind }, { additionalProperties: false }),
   'moderation:muteAll': Type.Object({ kind: Kind }, { additionalProperties: false }),
   'moderation:allow': Type.Object({ participantId: Id, kind: Kind, allowed: Type.Boolean() }, { additionalProperties: false }),

@@ -167,6 +167,24 @@ describe('kick', () => {
     await refused(troll.socket, 'meeting:join', { password: 'hunter2' }, 'WAITING_ROOM', 'the password does not undo a kick');
     await refused(troll.socket, 'lobby:knock', {}, 'KICKED');
   });
+
+  test('a kick may close the door in the same step: the waiting room is on before the removed person can come back from anywhere', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const other = await joined(m, 'Other');
+    const troll = await joined(m, 'Troll');
+    const settings = next<MeetingSettings>(other.socket, 'meeting:settings', (s) => s.waitingRoom);
+    const told = next(troll.socket, 'moderation:kicked');
+    await ok(mod.socket, 'moderation:kick', { participantId: troll.id, waitingRoom: true });
+    await told;
+    assert.equal((await settings).waitingRoom, true);
+    // From another browser (a token and device the meeting never saw), it knocks like anyone.
+    const stranger = await visitor(m, 'Troll again');
+    await refused(stranger.socket, 'meeting:join', {}, 'WAITING_ROOM');
+    await refused(mod.socket, 'moderation:kick', { participantId: other.id, waitingRoom: false }, 'INVALID_PAYLOAD', 'only true is a choice');
+    await refused(other.socket, 'moderation:kick', { participantId: mod.id, waitingRoom: true }, 'NOT_MODERATOR');
+    assert.equal(live(m).settings.waitingRoom, true);
+  });
 });
 
 describe('mute and stop camera', () => {

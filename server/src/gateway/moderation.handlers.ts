@@ -16,7 +16,7 @@ export function moderationHandlers(ctx: SocketContext): void {
 
   ctx.handle('moderation:grant', ({ participantId }) => ctx.joined().grant(pid, target(participantId)), r);
   ctx.handle('moderation:renounce', () => ctx.joined().renounce(pid), r);
-  ctx.handle('moderation:kick', ({ participantId, reason }) => ctx.joined().kick(pid, target(participantId), reason), r);
+  ctx.handle('moderation:kick', ({ participantId, reason, waitingRoom }) => ctx.joined().kick(pid, target(participantId), reason, { waitingRoom: waitingRoom === true }), r);
   ctx.handle('moderation:mute', ({ participantId, kind }) => ctx.joined().mute(pid, target(participantId), kind), r);
   ctx.handle('moderation:muteAll', async ({ kind }) => ({ muted: await ctx.joined().muteAll(pid, kind) }), r);
   ctx.handle('moderation:allow', ({ participantId, kind, allowed }) => ctx.joined().allow(pid, target(participantId), kind, allowed), r);

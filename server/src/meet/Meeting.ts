@@ -606,10 +606,20 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     this.#setRole(me, 'participant', 'renounced');
   }
 
-  kick(by: ParticipantId, id: ParticipantId, reason: string | undefined): void {
+  /**
+   * Removes someone. Without accounts, a kick recognizes the person by its
+   * participant id and its browser (device cookie) only: from another browser
+   * with the link it is a new person. So `waitingRoom` switches the waiting
+   * room on in the same step, for moderators who want to decide who comes back.
+   */
+  kick(by: ParticipantId, id: ParticipantId, reason: string | undefined, opts: { waitingRoom?: boolean } = {}): void {
     const mod = this.#moderator(by);
     if (id === by) throw new InvalidRequest('you cannot kick yourself (leave instead)');
     const target = this.participant(id);
+    if (opts.waitingRoom && !this.#settings.waitingRoom) {
+      this.#settings = { ...this.#settings, waitingRoom: true };
+      this.emit('settings', this.settings);
+    }
     this.#kicked.add(`p:${id}`);
     if (target.device) this.#kicked.add(`d:${target.device}`);
     this.emit('kicked', id, reason?.trim() || null, mod.name);

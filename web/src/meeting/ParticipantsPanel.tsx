@@ -13,10 +13,22 @@ function order(a: ParticipantInfo, b: ParticipantInfo): number {
   return a.joinedAt - b.joinedAt;
 }
 
+/**
+ * What removing someone does, said before it is done: without accounts a
+ * meeting knows a person only by this browser, so the link still lets them
+ * in from another one unless someone keeps the door.
+ */
+function kickExplanation(name: string, waitingRoom: boolean, password: boolean): string {
+  if (waitingRoom) return `${name} leaves the meeting. If they come back, from this browser or another, they wait until a moderator lets them in.`;
+  if (password) return `${name} leaves the meeting and cannot come back from this browser. From another browser, anyone with the link and the password can join.`;
+  return `${name} leaves the meeting and cannot come back from this browser. From another browser or device, anyone with the link can still join.`;
+}
+
 /** A moderator's actions on one participant; the server checks every one. */
 function ModeratorActions({ session, p }: { session: MeetingSession; p: ParticipantInfo }) {
   const [kicking, setKicking] = useState(false);
   const [reason, setReason] = useState('');
+  const [lockDoor, setLockDoor] = useState(true);
   const s = session.settings.value;
   const mic = p.producers.find((x) => x.source === 'mic');
   const cam = p.producers.find((x) => x.source === 'camera');
@@ -55,20 +67,39 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
       )}
       {kicking ? (
         <form
-          class="row"
+          class="kick-form"
+          data-testid="kick-form"
           onSubmit={(e) => {
             e.preventDefault();
-            void session.moderate('moderation:kick', reason.trim() ? { participantId: id, reason: reason.trim() } : { participantId: id });
+            void session.moderate('moderation:kick', {
+              participantId: id,
+              ...(reason.trim() ? { reason: reason.trim() } : {}),
+              ...(lockDoor && !s?.waitingRoom ? { waitingRoom: true as const } : {}),
+            });
             setKicking(false);
           }}
         >
-          <input data-testid="kick-reason" placeholder="Reason (shown to them)" maxLength={200} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-          <button type="submit" class="small danger" data-testid="kick-confirm">
-            Remove
-          </button>
-          <button type="button" class="small" onClick={() => setKicking(false)}>
-            Cancel
-          </button>
+          <p class="dim small-text" data-testid="kick-explain">
+            {kickExplanation(p.name, Boolean(s?.waitingRoom), Boolean(s?.passwordSet))}
+          </p>
+          {!s?.waitingRoom && (
+            <label class="check">
+              <input type="checkbox" data-testid="kick-waiting-room" checked={lockDoor} onChange={(e) => setLockDoor((e.target as HTMLInputElement).checked)} />
+              Turn on the waiting room, so that I decide who comes in
+            </label>
+          )}
+          <label class="field">
+            <span>Reason (shown to them, optional)</span>
+            <input data-testid="kick-reason" maxLength={200} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+          </label>
+          <div class="row">
+            <button type="submit" class="small danger" data-testid="kick-confirm">
+              Remove
+            </button>
+            <button type="button" class="small" onClick={() => setKicking(false)}>
+              Cancel
+            </button>
+          </div>
         </form>
       ) : (
         <button type="button" class="small danger" data-testid="kick" onClick={() => setKicking(true)}>
