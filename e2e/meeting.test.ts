@@ -57,12 +57,12 @@ describe('a meeting with three participants', () => {
       return cam && cam.frameHeight === 360 ? cam : undefined;
     });
     assert.equal(s.codec, 'video/VP8');
-    // A thumbnail-sized tile is served the 180p layer...
-    const small = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { width: 160px; height: 90px; aspect-ratio: auto; }` });
+    // A thumbnail-sized tile is served the 180p layer... (!important: the grid sizes its tiles itself)
+    const small = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { width: 160px !important; height: 90px !important; flex-basis: 160px !important; aspect-ratio: auto; }` });
     await waitFor('small layer', async () => (await stats(a.page)).find((r) => r.participantId === idb && r.source === 'camera' && r.frameHeight === 180));
     await small.evaluate((el) => (el as Element).remove());
     // ...and a large one the full 720p layer.
-    const large = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { position: fixed; inset: 0; z-index: 5; aspect-ratio: auto; }` });
+    const large = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { position: fixed; inset: 0; z-index: 5; width: 100vw !important; height: 100vh !important; aspect-ratio: auto; }` });
     await waitFor('full layer', async () => (await stats(a.page)).find((r) => r.participantId === idb && r.source === 'camera' && r.frameHeight === 720), 45_000);
     await large.evaluate((el) => (el as Element).remove());
   });

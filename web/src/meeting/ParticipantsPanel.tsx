@@ -45,7 +45,8 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
           Stop camera
         </button>
       )}
-      {p.role !== 'moderator' && (!mic || mic.paused) && (
+      {/* Asking is a request, fine for a fellow moderator too (as in Jitsi). */}
+      {(!mic || mic.paused) && (
         <button type="button" class="small" data-testid="ask-unmute" onClick={() => void session.moderate('moderation:askToUnmute', { participantId: id, kind: 'audio' })}>
           Ask to unmute
         </button>

@@ -12,19 +12,30 @@ import { LobbyPanel } from '../lobby/LobbyPanel.tsx';
 import { BreakoutPanel, RoomBanner } from '../breakout/BreakoutPanel.tsx';
 import { CaptureBadges, CapturePanel } from '../capture/CapturePanel.tsx';
 
-/** Columns for n tiles in a w x h area, keeping tiles near 16:9 and as large as possible. */
-function columnsFor(n: number, w: number, h: number): number {
-  let best = 1;
-  let bestArea = 0;
-  for (let cols = 1; cols <= n; cols++) {
+/** Smallest tile worth showing (a name label and an avatar fit); below it the grid scrolls instead. */
+const MIN_TILE_W = 112;
+
+/**
+ * How n 16:9 tiles fill a w×h area with `gap` between them: the column count
+ * that makes them largest, and their size in whole pixels, so that they fit
+ * exactly (no tile under the toolbar or a banner, no overlap). When even the
+ * best fit is too small to see, tiles keep a minimum size and the grid
+ * scrolls.
+ */
+export function gridFit(n: number, w: number, h: number, gap: number): { cols: number; tileW: number; tileH: number; scrolls: boolean } {
+  let best = { cols: 1, tileW: 0 };
+  for (let cols = 1; cols <= Math.max(1, n); cols++) {
     const rows = Math.ceil(n / cols);
-    const tileW = Math.min(w / cols, ((h / rows) * 16) / 9);
-    if (tileW * tileW > bestArea) {
-      bestArea = tileW * tileW;
-      best = cols;
-    }
+    const tileW = Math.min((w - gap * (cols - 1)) / cols, (((h - gap * (rows - 1)) / rows) * 16) / 9);
+    if (tileW > best.tileW) best = { cols, tileW };
   }
-  return best;
+  if (best.tileW >= MIN_TILE_W || w <= 0) {
+    const tileW = Math.max(0, Math.floor(best.tileW));
+    return { cols: best.cols, tileW, tileH: Math.floor((tileW * 9) / 16), scrolls: false };
+  }
+  const cols = Math.max(1, Math.floor((w + gap) / (MIN_TILE_W + gap)));
+  const tileW = Math.floor(Math.min((w - gap * (cols - 1)) / cols, MIN_TILE_W * 1.5));
+  return { cols, tileW, tileH: Math.floor((tileW * 9) / 16), scrolls: true };
 }
 
 export function Room({ session, onLeave }: { session: MeetingSession; onLeave: () => void }) {
@@ -42,7 +53,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   const [audioBlocked, setAudioBlocked] = useState<HTMLAudioElement[]>([]);
   const [copied, setCopied] = useState(false);
   const grid = useRef<HTMLDivElement>(null);
-  const [size, setSize] = useState({ w: 1280, h: 720 });
+  const [size, setSize] = useState({ w: 1280, h: 720, gap: 10 });
 
   const me = session.self.value;
   const participants = [...session.participants.value.values()].sort((a, b) => a.joinedAt - b.joinedAt);
@@ -60,7 +71,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   useEffect(() => {
     const el = grid.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => setSize({ w: el.clientWidth, h: el.clientHeight }));
+    const ro = new ResizeObserver(() => setSize({ w: el.clientWidth, h: el.clientHeight, gap: parseFloat(getComputedStyle(el).rowGap) || 0 }));
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
@@ -128,7 +139,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   }
   const following = Boolean(session.settings.value?.followMe && !session.isModerator);
 
-  const cols = stage ? 1 : columnsFor(tiles.length, size.w, size.h);
+  const fit = gridFit(tiles.length, size.w, size.h, size.gap);
   const inviteUrl = `${location.origin}/m/${session.meetingId}`;
 
   return (
@@ -167,35 +178,38 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
         </button>
       </header>
 
-      {session.status.value === 'reconnecting' && (
-        <div class="banner warn" role="status" data-testid="reconnecting-banner">
-          Connection lost. Reconnecting…
-        </div>
-      )}
-      {session.askedToUnmute.value && session.micMuted.value && session.askedToUnmute.value === 'audio' && (
-        <button type="button" class="banner action" data-testid="asked-to-unmute" onClick={() => void session.toggleMic()}>
-          A moderator asks you to unmute. Click here to unmute.
-        </button>
-      )}
-      <LobbyPanel session={session} />
-      {session.notice.value && (
-        <div class="banner" role="status" data-testid="notice">
-          {session.notice.value}
-        </div>
-      )}
-      {audioBlocked.length > 0 && (
-        <button
-          type="button"
-          class="banner action"
-          data-testid="enable-audio"
-          onClick={() => {
-            for (const el of audioBlocked) void el.play().catch(() => undefined);
-            setAudioBlocked([]);
-          }}
-        >
-          Your browser blocked the sound. Click here to hear the others.
-        </button>
-      )}
+      {/* One area for every banner: they stack, and the grid gets what is left. */}
+      <div class="banners">
+        {session.status.value === 'reconnecting' && (
+          <div class="banner warn" role="status" data-testid="reconnecting-banner">
+            Connection lost. Reconnecting…
+          </div>
+        )}
+        {session.askedToUnmute.value && session.micMuted.value && session.askedToUnmute.value === 'audio' && (
+          <button type="button" class="banner action" data-testid="asked-to-unmute" onClick={() => void session.toggleMic()}>
+            A moderator asks you to unmute. Click here to unmute.
+          </button>
+        )}
+        <LobbyPanel session={session} />
+        {session.notice.value && (
+          <div class="banner" role="status" data-testid="notice">
+            {session.notice.value}
+          </div>
+        )}
+        {audioBlocked.length > 0 && (
+          <button
+            type="button"
+            class="banner action"
+            data-testid="enable-audio"
+            onClick={() => {
+              for (const el of audioBlocked) void el.play().catch(() => undefined);
+              setAudioBlocked([]);
+            }}
+          >
+            Your browser blocked the sound. Click here to hear the others.
+          </button>
+        )}
+      </div>
 
       <main class={`stage-area ${stage ? 'has-stage' : ''}`}>
         {stage && (
@@ -213,8 +227,14 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
             />
           </div>
         )}
-        <div ref={grid} class={`grid ${stage ? 'strip' : ''}`} style={{ gridTemplateColumns: stage ? undefined : `repeat(${cols}, minmax(0, 1fr))` }} data-testid="grid">
-          {tiles}
+        <div ref={grid} class={`grid ${stage ? 'strip' : ''} ${!stage && fit.scrolls ? 'scrolls' : ''}`} data-testid="grid">
+          {/* Rows of fit.cols tiles of one size; a last row that is not full is centred, as in Jitsi. */}
+          <div
+            class="tiles"
+            style={stage ? undefined : { width: `${fit.cols * fit.tileW + (fit.cols - 1) * size.gap}px`, ['--tile-w' as string]: `${fit.tileW}px`, ['--tile-h' as string]: `${fit.tileH}px` }}
+          >
+            {tiles}
+          </div>
         </div>
       </main>
 
