@@ -8,6 +8,7 @@ import { defaultSfuConfig, type SfuConfig } from '@parley/sfu';
 import type { DatabaseConfig } from './store/db.ts';
 import { parseTrustProxy } from './lib/client-address.ts';
 import type { AccountLimits } from './accounts/Accounts.ts';
+import { StartupError } from './lib/startup.ts';
 
 export interface ServerConfig {
   host: string;
@@ -102,11 +103,11 @@ export type DriveConfig =
 export function driveFromEnv(dataDir: string): DriveConfig {
   const kind = env('DRIVE') ?? 'local';
   if (kind === 'local') return { kind, dir: path.resolve(env('DRIVE_DIR') ?? path.join(dataDir, 'drive')) };
-  if (kind !== 's3') throw new Error(`DRIVE must be local|s3, got "${kind}"`);
+  if (kind !== 's3') throw new StartupError(`DRIVE must be local|s3, got "${kind}"`);
   const bucket = env('S3_BUCKET');
-  if (!bucket) throw new Error('DRIVE=s3 needs S3_BUCKET');
+  if (!bucket) throw new StartupError('DRIVE=s3 needs S3_BUCKET');
   const prefix = env('S3_PREFIX') ?? '';
-  if (prefix !== '' && !/^([A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/.test(prefix)) throw new Error('S3_PREFIX must be folders ending with "/", e.g. parley/');
+  if (prefix !== '' && !/^([A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/.test(prefix)) throw new StartupError('S3_PREFIX must be folders ending with "/", e.g. parley/');
   return {
     kind,
     endpoint: env('S3_ENDPOINT'),
@@ -129,7 +130,7 @@ function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTE
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got "${raw}"`);
+    throw new StartupError(`${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got "${raw}"`);
   }
   return n;
 }
@@ -160,7 +161,7 @@ export function databaseFromEnv(dataDir: string): DatabaseConfig | undefined {
   if (url) return { kind: 'postgres', url, poolSize: int('DATABASE_POOL_SIZE', 10, 1) };
   const kind = env('DATABASE') ?? 'pglite';
   if (kind === 'off') return undefined;
-  if (kind !== 'pglite') throw new Error(`DATABASE must be pglite|off (or set DATABASE_URL), got "${kind}"`);
+  if (kind !== 'pglite') throw new StartupError(`DATABASE must be pglite|off (or set DATABASE_URL), got "${kind}"`);
   return { kind: 'pglite', dir: path.resolve(env('DATABASE_DIR') ?? path.join(dataDir, 'pglite')) };
 }
 
@@ -184,7 +185,7 @@ function liveEmbedOrigins(raw: string | undefined): string[] {
     } catch {
       url = undefined;
     }
-    if (!url || url.origin !== o.replace(/\/$/, '') || !/^https?:$/.test(url.protocol)) throw new Error(`LIVE_EMBED_ORIGINS: "${o}" is not an origin such as https://example.org (or *)`);
+    if (!url || url.origin !== o.replace(/\/$/, '') || !/^https?:$/.test(url.protocol)) throw new StartupError(`LIVE_EMBED_ORIGINS: "${o}" is not an origin such as https://example.org (or *)`);
   }
   return list.map((o) => o.replace(/\/$/, ''));
 }
@@ -196,9 +197,9 @@ function smtpUrl(raw: string | undefined): string | undefined {
   try {
     url = new URL(raw);
   } catch {
-    throw new Error('SMTP_URL must be a URL like smtp://user:password@host:587 or smtps://host:465');
+    throw new StartupError('SMTP_URL must be a URL like smtp://user:password@host:587 or smtps://host:465');
   }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new StartupError(`SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
   return raw;
 }
 
@@ -221,7 +222,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
   // address (or loopback on a machine without one) unless told otherwise.
   const announced = env('MEDIA_ANNOUNCED_ADDRESS') ?? (listenIp === '0.0.0.0' ? (firstLanAddress() ?? '127.0.0.1') : undefined);
   const logLevel = env('MEDIA_LOG_LEVEL') ?? 'warn';
-  if (!['debug', 'warn', 'error', 'none'].includes(logLevel)) throw new Error(`MEDIA_LOG_LEVEL must be debug|warn|error|none`);
+  if (!['debug', 'warn', 'error', 'none'].includes(logLevel)) throw new StartupError(`MEDIA_LOG_LEVEL must be debug|warn|error|none`);
   const base: ServerConfig = {
     host: env('HOST') ?? '0.0.0.0',
     port: int('PORT', 3000),

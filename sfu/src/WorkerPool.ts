@@ -3,6 +3,7 @@ import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { DomainError, TypedEmitter } from '@parley/protocol';
 import type { SfuConfig } from './config.ts';
+import { MediaPortInUse } from './errors.ts';
 
 /** One mediasoup worker process and its WebRtcServer (one UDP + one TCP port). */
 export class MediaWorker {
@@ -120,6 +121,9 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
       });
     } catch (error) {
       worker.close();
+      // mediasoup says "uv_udp_bind() failed [protocol:udp, ip:..., port:40000]: address already in use".
+      const busy = /\[protocol:(udp|tcp),.*port:(\d+)\]: address already in use/i.exec(String((error as Error)?.message));
+      if (busy) throw new MediaPortInUse(Number(busy[2]), busy[1] as 'udp' | 'tcp', error);
       throw error;
     }
     const mw = new MediaWorker(index, worker, webRtcServer);

@@ -31,3 +31,15 @@ export class MediaRejected extends DomainError {
     super('MEDIA_ERROR', message);
   }
 }
+
+/** A media port another program (or another Parley) already listens on: an operator's fix, not a bug. */
+export class MediaPortInUse extends Error {
+  readonly port: number;
+  readonly protocol: 'udp' | 'tcp';
+  constructor(port: number, protocol: 'udp' | 'tcp', cause: unknown) {
+    super(`media port ${port}/${protocol} is already in use`, { cause });
+    this.name = 'MediaPortInUse';
+    this.port = port;
+    this.protocol = protocol;
+  }
+}

@@ -7,6 +7,7 @@
 // Socket.IO handshakes read it the same way.
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
+import { StartupError } from './startup.ts';
 
 export type TrustProxy = (address: string, hop: number) => boolean;
 
@@ -25,12 +26,12 @@ export function parseTrustProxy(raw: string | undefined): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
   if (list.some((s) => /^\d+$/.test(s) && !s.includes('.'))) {
-    throw new Error('TRUST_PROXY names the proxies in front of Parley (addresses or ranges such as 127.0.0.1,10.0.0.0/8, or loopback), not a number of hops: a count would trust whatever the client sends');
+    throw new StartupError('TRUST_PROXY names the proxies in front of Parley (addresses or ranges such as 127.0.0.1,10.0.0.0/8, or loopback), not a number of hops: a count would trust whatever the client sends');
   }
   try {
     proxyAddr.compile(list);
   } catch (error) {
-    throw new Error(`TRUST_PROXY: ${(error as Error).message}`);
+    throw new StartupError(`TRUST_PROXY: ${(error as Error).message}`);
   }
   return list;
 }
