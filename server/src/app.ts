@@ -22,7 +22,8 @@ import { Meetings } from './meet/Meetings.ts';
 import { compileCheck } from './gateway/validate.ts';
 import type { TSchema } from 'typebox';
 import { createMetrics } from './metrics.ts';
-import { trustProxies } from './lib/client-address.ts';
+import { trustProxies, type TrustProxy } from './lib/client-address.ts';
+import { linkBase, originOf, requestOrigin } from './lib/origin.ts';
 import { MemoryLimiter, RedisLimiter, type Limiter } from './lib/limiter.ts';
 import { errWithoutValues } from './lib/log.ts';
 import { registerSecurityHeaders } from './http/security.ts';
@@ -154,6 +155,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     });
     cleanups.push(() => app.close());
     installErrorHandler(app);
+    // First of all hooks: the rest of the request runs knowing the origin it came on (links are built on it).
+    app.addHook('onRequest', (request, _reply, done) => requestOrigin.run(originOf(request.raw, trust), done));
     await registerSecurityHeaders(app, config, () => storeOrigin);
     // Answered before its body was read (no session, too large): the rest of
     // the body must not be taken for the next request on this connection.
@@ -178,6 +181,11 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
 
     const signer = new TokenSigner(config.secret);
     let url = '';
+    // The base of the links the server makes: PUBLIC_URL, else the address the request came on.
+    const links = linkBase(config.publicUrl, () => url);
+    // Links in e-mails sent on anyone's request (a password reset) never take the request's Host:
+    // whoever asks could otherwise send the owner a link to their own site.
+    const fixedUrl = () => config.publicUrl ?? url;
     // The database and its domain services; the routes come with them.
     let chatParts: ChatParts | undefined;
     let chatNsp: ChatNamespace | undefined;
@@ -196,7 +204,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       calendar.meetings = {
         create: async (title, ownerId) => {
           const { record } = await meetings.create(title, { ownerId });
-          return { meetingId: record.id, url: `${config.publicUrl ?? url}/m/${record.id}` };
+          return { meetingId: record.id, url: `${links()}/m/${record.id}` };
         },
       };
       meetings.recover = async (id) => {
@@ -204,10 +212,10 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         return event && { title: event.title, ownerId: event.organizerId };
       };
       meetings.namedModerator = (id, userId) => calendar.moderatesMeeting(id, userId);
-      const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: () => config.publicUrl ?? url });
+      const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: links });
       chatParts = { db, accounts: new Accounts(db, { limiter, limits: config.accountLimits }), chat, orgs, calendar, agenda, limiter };
     }
-    const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? url);
+    const drive = createDrive(config.drive, config.secret, links);
     cleanups.push(() => drive.close?.());
     // Live streams and recordings on S3 play from the store itself: pages may fetch from its origin.
     if (drive.kind === 's3') storeOrigin = new URL(await drive.shareUrl('csp-probe', 60)).origin;
@@ -230,7 +238,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         streamMaxMs: config.capture.streamMaxSeconds * 1000,
         recordingMaxMs: config.capture.recordingMaxSeconds * 1000,
         serverUrl: () => config.capture.serverUrl ?? url,
-        publicUrl: () => config.publicUrl ?? url,
+        publicUrl: links,
       },
     );
     cleanups.push(() => captures.close());
@@ -242,7 +250,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       pool,
       signer,
       metrics: createMetrics(meetings, pool),
-      publicUrl: () => config.publicUrl ?? url,
+      publicUrl: links,
       metricsToken: config.metricsToken,
       ...(accounts ? { whoIs: async (req) => (await accounts.authenticate(bearer(req.headers.authorization)))?.user.id } : {}),
     });
@@ -251,7 +259,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       registerChatRoutes(app, {
         ...chatParts,
         drive,
-        publicUrl: () => config.publicUrl ?? url,
+        publicUrl: links,
+        fixedUrl,
         signedOut: (ids, reason) => chatNsp && signOutSessions(chatNsp, ids, reason),
       });
       registerCalendarRoutes(app, chatParts);
@@ -283,7 +292,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       cleanups.push(() => peers.stop());
       io.adapter(peerAwareAdapter(redis.pub, redis.sub, peers, config.clusterName));
     }
-    const chatStack = chatParts ? await wireChat(chatParts, io, meetings, config, () => config.publicUrl ?? url, log, cleanups) : undefined;
+    const chatStack = chatParts ? await wireChat(chatParts, io, meetings, config, links, trust, log, cleanups) : undefined;
     chatNsp = chatStack?.nsp;
     cleanups.push(async () => {
       // This node's sockets only: through the adapter these would reach,
@@ -306,6 +315,12 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+    if (!config.publicUrl) {
+      log.warn(
+        { fallback: url },
+        'PUBLIC_URL is not set: links are built on the address each request came on, and links in mail sent without one (password resets, agendas) use the listening address. Set PUBLIC_URL for production.',
+      );
+    }
     return { app, io, meetings, pool, drive, captures, chat: chatStack, log, url, close };
   } catch (error) {
     await close();
@@ -323,11 +338,12 @@ async function wireChat(
   meetings: Meetings,
   config: ServerConfig,
   publicUrl: () => string,
+  trust: TrustProxy,
   log: Logger,
   cleanups: (() => Promise<void> | void)[],
 ): Promise<ChatStack> {
   const { accounts, chat, orgs, limiter } = parts;
-  const nsp = createChatGateway(io, { accounts, orgs, chat, limiter, log: log.child({ ns: 'chat' }) });
+  const nsp = createChatGateway(io, { accounts, orgs, chat, limiter, trust, log: log.child({ ns: 'chat' }) });
 
   const euria = await accounts.ensureBot('euria', 'Euria', config.bots.euriaToken);
   orgs.botIds = [euria.id];

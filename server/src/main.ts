@@ -33,5 +33,6 @@ try {
 const shown = config.publicUrl ?? parley.url;
 log.info({ url: shown, workers: parley.pool.workers.length }, 'Parley is ready');
 console.log(`\n  Parley is running: ${shown}\n`);
+if (!config.publicUrl) console.log('  PUBLIC_URL is not set: fine on a laptop or a LAN; set it for production (links in e-mails use it).\n');
 
 stopOnSignals(log, () => parley.close());

@@ -65,11 +65,12 @@ export async function team(base: string, others: string[] = []): Promise<{ owner
   return { owner, members, orgId };
 }
 
-export function chatSocket(base: string, token: string | undefined, opts: { reconnection?: boolean } = {}): Promise<ChatSocket> {
+export function chatSocket(base: string, token: string | undefined, opts: { reconnection?: boolean; extraHeaders?: Record<string, string> } = {}): Promise<ChatSocket> {
   return new Promise((resolve, reject) => {
     const socket: ChatSocket = connectSocket(`${base}/chat`, {
       transports: ['websocket'],
       auth: token === undefined ? {} : { token },
+      ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {}),
       reconnection: opts.reconnection ?? false,
       forceNew: true,
     });

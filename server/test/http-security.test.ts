@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Parley } from '../src/index.ts';
+import { request as httpRequest } from 'node:http';
 import { createMeeting, http, startServer } from './helpers.ts';
 
 /** A fetch whose body is read (an unread body keeps its connection busy, and the server's close waits for it). */
@@ -133,5 +134,84 @@ describe('security headers', () => {
       delete process.env.STREAM_MAX_SECONDS;
     }
     void http;
+  });
+});
+
+describe('links without PUBLIC_URL', () => {
+  /** A request with the Host (and other headers) a browser or a proxy would send; fetch cannot set Host. */
+  function raw(base: string, method: string, urlPath: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const target = new URL(base);
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = httpRequest(
+        { host: target.hostname, port: target.port, method, path: urlPath, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) } },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  test('a meeting link names the address the request came on; behind a trusted proxy, its forwarded host and scheme', async () => {
+    const direct = await startServer();
+    const proxied = await startServer({ config: { trustProxy: ['127.0.0.1', '::1'] } });
+    try {
+      const lan = await raw(direct.url, 'POST', '/api/meetings', { host: '192.168.1.20:3000' });
+      assert.equal(lan.status, 201);
+      assert.match(String(lan.body.url), /^http:\/\/192\.168\.1\.20:3000\/m\/[a-z2-7]{26}$/);
+      const named = await raw(direct.url, 'POST', '/api/meetings', { host: 'Meet.Example.LAN' });
+      assert.match(String(named.body.url), /^http:\/\/meet\.example\.lan\/m\//);
+      // Not from a trusted proxy: forwarded headers are nobody's word.
+      const forged = await raw(direct.url, 'POST', '/api/meetings', { host: '192.168.1.20:3000', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
+      assert.match(String(forged.body.url), /^http:\/\/192\.168\.1\.20:3000\/m\//);
+      const behind = await raw(proxied.url, 'POST', '/api/meetings', { host: '127.0.0.1', 'x-forwarded-host': 'meet.example.org', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' });
+      assert.match(String(behind.body.url), /^https:\/\/meet\.example\.org\/m\//);
+      // A Host that is not a plain host never makes it into a link.
+      for (const host of ['evil.example/phish?', 'a b', 'x'.repeat(300)]) {
+        const res = await raw(direct.url, 'POST', '/api/meetings', { host });
+        if (res.status === 201) assert.ok(String(res.body.url).startsWith(`${direct.url}/m/`), `${host}: ${String(res.body.url)}`);
+        else assert.equal(res.status, 400);
+      }
+    } finally {
+      await direct.close();
+      await proxied.close();
+    }
+  });
+
+  test('socket requests build links on the address the socket connected on (a call from a channel)', async () => {
+    const { startChatServer, team, chatSocket } = await import('./chat-helpers.ts');
+    const chatServer = await startChatServer();
+    try {
+      const { owner, orgId } = await team(chatServer.url);
+      const s = await chatSocket(chatServer.url, owner.token, { extraHeaders: { host: 'parley.office.lan:3000' } });
+      const state = (await s.emitWithAck('chat:state', { orgId })) as { ok: boolean; channels: { id: string; name: string }[] };
+      const general = state.channels.find((c) => c.name === 'general')!;
+      const call = (await s.emitWithAck('call:start', { channelId: general.id })) as { ok: boolean; url: string };
+      assert.ok(call.ok);
+      assert.match(call.url, /^http:\/\/parley\.office\.lan:3000\/m\/[a-z2-7]{26}$/);
+      s.close();
+    } finally {
+      await chatServer.close();
+    }
+  });
+
+  test('a password reset link never takes the Host of whoever asked for it', async () => {
+    const { startChatServer, signup } = await import('./chat-helpers.ts');
+    const chatServer = await startChatServer();
+    try {
+      const me = await signup(chatServer.url, 'resetme');
+      const res = await raw(chatServer.url, 'POST', '/api/auth/reset', { host: 'evil.example' }, { email: me.user.email });
+      assert.equal(res.status, 200);
+      const [row] = await chatServer.chat!.db.query<{ body: string }>('select body_text as body from mail_outbox where to_address = $1 order by created_at desc limit 1', [me.user.email]);
+      assert.ok(row, 'a reset mail is queued');
+      assert.ok(!row.body.includes('evil.example'), row.body);
+      assert.ok(row.body.includes(`${chatServer.url}/chat/reset/`), row.body);
+    } finally {
+      await chatServer.close();
+    }
   });
 });

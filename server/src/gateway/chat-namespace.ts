@@ -11,6 +11,8 @@ import type { Chat } from '../chat/Chat.ts';
 import type { Orgs } from '../org/Orgs.ts';
 import { Requests, type ParleyServer } from './context.ts';
 import type { Limiter, RateSpec } from '../lib/limiter.ts';
+import type { TrustProxy } from '../lib/client-address.ts';
+import { originOf } from '../lib/origin.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 interface ChatSocketData {
@@ -38,12 +40,14 @@ export interface ChatGatewayDeps {
   orgs: Orgs;
   chat: Chat;
   limiter: Limiter;
+  /** Which proxies' X-Forwarded-Host/-Proto to believe (links are built on the address the client used). */
+  trust: TrustProxy;
   log: Logger;
 }
 
 export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): ChatNamespace {
   const nsp = io.of('/chat') as unknown as ChatNamespace;
-  const { accounts, orgs, chat, limiter, log } = deps;
+  const { accounts, orgs, chat, limiter, trust, log } = deps;
   const sendBuckets = new Map<string, TokenBucket>();
 
   /** Which of these users have a socket anywhere in the cluster. */
@@ -85,7 +89,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
   nsp.on('connection', (socket: ChatSocket) => {
     const { userId } = socket.data;
     const slog = log.child({ user: userId, socket: socket.id });
-    const req = new Requests(socket as never, slog);
+    const req = new Requests(socket as never, slog, originOf(socket.request, trust));
     const wasOnline = online([userId]);
     // The user's and the session's rooms at once: a logout or a new channel
     // from now on reaches this socket even before the rest is set up.

@@ -13,6 +13,7 @@ import {
 } from '@parley/protocol';
 import { compileCheck, type Check } from './validate.ts';
 import { isRefusedText } from '../store/db.ts';
+import { requestOrigin } from '../lib/origin.ts';
 import { RATES, TokenBucket, type RateSpec } from './rate-limit.ts';
 import type { Meeting } from '../meet/Meeting.ts';
 
@@ -74,9 +75,13 @@ export class Requests {
   readonly #any = new TokenBucket(RATES.any.burst, RATES.any.perSecond);
   readonly handled = new Set<string>();
 
-  constructor(socket: RequestSocket, log: Logger) {
+  /** The origin the socket connected on: links made while serving it are built on it (when PUBLIC_URL is unset). */
+  readonly #origin: string | undefined;
+
+  constructor(socket: RequestSocket, log: Logger, origin?: string) {
     this.#raw = socket;
     this.log = log;
+    this.#origin = origin;
   }
 
   /**
@@ -105,7 +110,7 @@ export class Requests {
       const problem = check(payload);
       if (problem !== undefined) return fail('INVALID_PAYLOAD', problem);
       Promise.resolve()
-        .then(() => fn(payload as PayloadOf<E>))
+        .then(() => requestOrigin.run(this.#origin, () => fn(payload as PayloadOf<E>)))
         .then(
           (result) => ack({ ok: true, ...(result ?? {}) }),
           (error: unknown) => {
@@ -137,8 +142,8 @@ export class SocketContext extends Requests {
   /** Set by lobby:knock while this socket waits to be let in. */
   knocking: Meeting | undefined;
 
-  constructor(socket: ParleySocket, log: Logger) {
-    super(socket as unknown as RequestSocket, log);
+  constructor(socket: ParleySocket, log: Logger, origin?: string) {
+    super(socket as unknown as RequestSocket, log, origin);
     this.socket = socket;
   }
 

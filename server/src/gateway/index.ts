@@ -16,6 +16,7 @@ import { meetingHandlers } from './meeting.handlers.ts';
 import { moderationHandlers } from './moderation.handlers.ts';
 import { coalesceWebSocketWrites } from './coalesce.ts';
 import { clientAddress, type TrustProxy } from '../lib/client-address.ts';
+import { originOf } from '../lib/origin.ts';
 
 export interface GatewayDeps {
   meetings: Meetings;
@@ -60,7 +61,7 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
 
   io.on('connection', (socket) => {
     const log = deps.log.child({ meeting: socket.data.meetingId, participant: socket.data.participantId, socket: socket.id });
-    const ctx = new SocketContext(socket, log);
+    const ctx = new SocketContext(socket, log, originOf(socket.request, deps.trust));
     meetingHandlers(ctx, deps.meetings, deps.captures);
     mediaHandlers(ctx);
     chatHandlers(ctx);

@@ -46,7 +46,10 @@ export interface ChatRouteDeps {
   orgs: Orgs;
   chat: Chat;
   drive: Drive;
+  /** Base of links made for this request (PUBLIC_URL, or the address the request came on). */
   publicUrl: () => string;
+  /** Base of links mailed on anyone's request (a reset): PUBLIC_URL or the listening address, never a request's Host. */
+  fixedUrl: () => string;
   /** Ends the sockets of these sessions (logout) or of a user in an organization (removal). */
   signedOut: (sessionIds: string[], reason: 'logout' | 'revoked') => void;
 }
@@ -111,7 +114,7 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
 
   /** A reset link by e-mail; the same answer whether or not the address has an account. */
   app.post('/api/auth/reset', { schema: { body: ResetRequestBody } }, async (req) => {
-    await accounts.requestReset((req.body as ResetRequestBody).email, req.ip, (token) => `${deps.publicUrl()}/chat/reset/${token}`);
+    await accounts.requestReset((req.body as ResetRequestBody).email, req.ip, (token) => `${deps.fixedUrl()}/chat/reset/${token}`);
     return { ok: true };
   });
 
