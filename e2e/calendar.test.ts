@@ -17,10 +17,12 @@ import { pino } from 'pino';
 import type { Parley } from '@parley/server';
 import { Euria } from '@parley/bots';
 import { invite, signUp } from './chat-pages.ts';
-import { launchBrowser, participantId, startStack, tmpDir, waitForMediaFrom } from './helpers.ts';
+import { launchBrowser, participantId, shotsDir, startStack, tmpDir, waitForMediaFrom } from './helpers.ts';
 
 const EURIA_TOKEN = 'e2e-euria-token-calendar-0123456789';
 const ZONE = 'Europe/Zurich';
+
+const shots = shotsDir('calendar');
 
 describe('calendar in the browser', () => {
   let parley: Parley;
@@ -111,6 +113,11 @@ describe('calendar in the browser', () => {
     // A daily agenda at this very minute (in Zurich), by Euria in chat, every day.
     const now = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(Date.now() - 60_000);
     await alice.getByTestId('open-reminders').click();
+    // Every weekday's name shows beside its box.
+    for (const l of await alice.getByTestId('reminder-weekday').evaluateAll((els) => els.map((e) => ({ text: e.parentElement!.textContent, width: e.parentElement!.getBoundingClientRect().width, scroll: e.parentElement!.scrollWidth, client: e.parentElement!.clientWidth })))) {
+      assert.ok(l.width >= 40 && l.scroll <= l.client + 1, `${l.text} is cut: ${JSON.stringify(l)}`);
+    }
+    await alice.screenshot({ path: `${shots}/agenda-dialog.png` });
     await alice.getByTestId('reminder-time').fill(now);
     for (const box of await alice.getByTestId('reminder-weekday').all()) await box.check();
     await alice.getByTestId('reminder-create').click();
@@ -194,7 +201,32 @@ describe('calendar in the browser', () => {
     await carol.getByTestId('event-start').fill(`${day(0)}T09:00`);
     await carol.getByTestId('event-end').fill(`${day(0)}T09:15`);
     await carol.getByTestId('event-repeat').selectOption('WEEKLY');
+    // The start's own day comes ticked (no stray first occurrence); every day's name can be read.
+    assert.deepEqual(await carol.locator('[data-testid=event-weekday]:checked').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.day)), ['MO']);
+    for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      await carol.setViewportSize(size);
+      const labels = await carol.getByTestId('event-weekdays').locator('label').evaluateAll((els) =>
+        els.map((e) => {
+          const r = e.getBoundingClientRect();
+          return { text: e.textContent, width: r.width, right: r.right, scroll: e.scrollWidth, client: e.clientWidth };
+        }),
+      );
+      assert.equal(labels.length, 7);
+      for (const l of labels) {
+        assert.ok(l.width >= 40 && l.scroll <= l.client + 1, `${l.text} is cut at ${size.width}px: ${JSON.stringify(l)}`);
+        assert.ok(l.right <= size.width, `${l.text} leaves the screen at ${size.width}px`);
+      }
+      await carol.screenshot({ path: `${shots}/weekly-editor-${size.width}.png` });
+    }
+    await carol.setViewportSize({ width: 1280, height: 800 });
     for (const d of ['Mon', 'Wed']) await carol.getByTestId('event-weekdays').getByLabel(d).check();
+    // A start on a day it does not repeat on is refused with a sentence, and saves once moved back.
+    await carol.getByTestId('event-start').fill(`${day(1)}T09:00`);
+    await carol.getByTestId('event-end').fill(`${day(1)}T09:15`);
+    await carol.getByTestId('event-save').click();
+    await carol.getByTestId('event-editor').getByText('The event starts on a Tue, which is not one of the days it repeats on.', { exact: false }).waitFor();
+    await carol.getByTestId('event-start').fill(`${day(0)}T09:00`);
+    await carol.getByTestId('event-end').fill(`${day(0)}T09:15`);
     await carol.getByTestId('event-ends').selectOption('count');
     await carol.getByLabel('Times').fill('4');
     await carol.getByTestId('event-save').click();

@@ -464,6 +464,11 @@ function EventEditor({
   const [busy, setBusy] = useState(false);
 
   const startDate = () => (allDay ? new Date(`${from}T00:00`) : new Date(from));
+  /** The start's weekday as RRULE names it (MO..SU): a weekly event always happens on it first. */
+  const startDay = (): string | undefined => {
+    const d = startDate();
+    return Number.isNaN(d.getTime()) ? undefined : RRULE_DAYS[(d.getDay() + 6) % 7];
+  };
   const endDate = () => (allDay ? addDays(new Date(`${until}T00:00`), 1) : new Date(until));
   const rrule = (): string | null => {
     if (rule.other && freq === rule.freq) return rule.other;
@@ -483,6 +488,13 @@ function EventEditor({
         data-testid="event-editor"
         onSubmit={async (e) => {
           e.preventDefault();
+          // RFC 5545 makes the start the first occurrence whatever the days say: a start on a day
+          // not chosen would be a stray first meeting.
+          const first = startDay();
+          if (freq === 'WEEKLY' && days.length && first && !days.includes(first) && !(rule.other && freq === rule.freq)) {
+            setError(`The event starts on a ${WEEKDAYS[RRULE_DAYS.indexOf(first)]}, which is not one of the days it repeats on. Tick that day too, or move the start to one of the chosen days.`);
+            return;
+          }
           const body = {
             title: title.trim(),
             description,
@@ -537,7 +549,21 @@ function EventEditor({
         <div class="row">
           <label>
             Starts
-            <input type={allDay ? 'date' : 'datetime-local'} data-testid="event-start" required value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
+            <input
+              type={allDay ? 'date' : 'datetime-local'}
+              data-testid="event-start"
+              required
+              value={from}
+              onInput={(e) => {
+                const before = startDay();
+                const value = (e.target as HTMLInputElement).value;
+                setFrom(value);
+                // Only the start's day ticked: it moves with the start.
+                const d = allDay ? new Date(`${value}T00:00`) : new Date(value);
+                const after = Number.isNaN(d.getTime()) ? undefined : RRULE_DAYS[(d.getDay() + 6) % 7];
+                if (after && before && days.length === 1 && days[0] === before) setDays([after]);
+              }}
+            />
           </label>
           <label>
             Ends
@@ -546,7 +572,17 @@ function EventEditor({
         </div>
         <label>
           Repeats
-          <select data-testid="event-repeat" value={freq} onChange={(e) => setFreq((e.target as HTMLSelectElement).value as Freq)}>
+          <select
+            data-testid="event-repeat"
+            value={freq}
+            onChange={(e) => {
+              const next = (e.target as HTMLSelectElement).value as Freq;
+              setFreq(next);
+              // Weekly starts from the start's own day, ticked.
+              const first = startDay();
+              if (next === 'WEEKLY' && days.length === 0 && first) setDays([first]);
+            }}
+          >
             <option value="">Does not repeat</option>
             <option value="DAILY">Daily</option>
             <option value="WEEKLY">Weekly</option>
@@ -558,7 +594,7 @@ function EventEditor({
           <div class="row weekdays" data-testid="event-weekdays">
             {RRULE_DAYS.map((d, i) => (
               <label class="check" key={d}>
-                <input type="checkbox" checked={days.includes(d)} onChange={() => setDays((ds) => (ds.includes(d) ? ds.filter((x) => x !== d) : [...ds, d]))} />
+                <input type="checkbox" data-testid="event-weekday" data-day={d} checked={days.includes(d)} onChange={() => setDays((ds) => (ds.includes(d) ? ds.filter((x) => x !== d) : [...ds, d]))} />
                 {WEEKDAYS[i]}
               </label>
             ))}
