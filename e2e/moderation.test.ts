@@ -61,6 +61,9 @@ describe('waiting room in the browser', () => {
     const row = host.page.locator('[data-testid="knocker-row"]');
     await row.waitFor();
     assert.equal(await row.locator('.person-name').textContent(), 'Guest');
+    // No password on this meeting: the waiting page offers none to type.
+    assert.equal(await guest.page.getByTestId('password-form').count(), 0);
+    await guest.page.screenshot({ path: `${shots}/waiting-no-password.png` });
     assert.ok((await host.page.evaluate(() => window.parley!.knocks())) >= 1, 'the knock sound played');
     // The waiting page has nothing of the meeting.
     assert.equal(await guest.page.evaluate(() => window.parley!.session.participants.value.size), 0);
@@ -108,6 +111,8 @@ describe('waiting room in the browser', () => {
     await host.page.getByTestId('remove-password').waitFor();
     const guest = await open(m, 'Knows');
     await guest.page.getByTestId('waiting').waitFor();
+    await guest.page.getByTestId('password-form').waitFor();
+    await guest.page.screenshot({ path: `${shots}/waiting-with-password.png` });
     await guest.page.getByTestId('password-input').fill('sesame');
     await guest.page.getByTestId('password-submit').click();
     await inRoom(guest);

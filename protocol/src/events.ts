@@ -295,7 +295,8 @@ export interface ClientToServerEvents {
   'reaction:send': (p: PayloadOf<'reaction:send'>, ack: AckFn) => void;
   'hand:set': (p: PayloadOf<'hand:set'>, ack: AckFn) => void;
   'e2ee:set': (p: PayloadOf<'e2ee:set'>, ack: AckFn) => void;
-  'lobby:knock': (p: PayloadOf<'lobby:knock'>, ack: AckFn) => void;
+  /** `password`: the meeting's password would let this knocker in without waiting (so the page offers a field for it). */
+  'lobby:knock': (p: PayloadOf<'lobby:knock'>, ack: AckFn<{ password: boolean }>) => void;
   'lobby:cancel': (p: PayloadOf<'lobby:cancel'>, ack: AckFn) => void;
   'lobby:admit': (p: PayloadOf<'lobby:admit'>, ack: AckFn) => void;
   'lobby:admitAll': (p: PayloadOf<'lobby:admitAll'>, ack: AckFn<{ admitted: number }>) => void;

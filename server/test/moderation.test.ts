@@ -448,6 +448,22 @@ describe('meeting password', () => {
     const b = await visitor(m, 'Also knows');
     await refused(b.socket, 'meeting:join', { password: 'sesame' }, 'WAITING_ROOM');
   });
+
+  test('a knocker learns whether a password would let it in, so that a field is offered only then', async () => {
+    const m = await meeting({ waitingRoom: true });
+    const host = await joined(m, 'Host', { moderator: true });
+    const knock = async (name: string) => {
+      const v = await visitor(m, name);
+      const res = await request(v.socket, 'lobby:knock', {});
+      assert.ok(res.ok);
+      return (res as unknown as { password: boolean }).password;
+    };
+    assert.equal(await knock('No password yet'), false, 'no password: nothing to type');
+    await ok(host.socket, 'moderation:setPassword', { password: 'sesame' });
+    assert.equal(await knock('Password opens'), true);
+    await ok(host.socket, 'moderation:settings', { passwordSkipsWaitingRoom: false });
+    assert.equal(await knock('Password waits too'), false, 'the password does not skip the wait: no field');
+  });
 });
 
 describe('end-to-end encryption flag', () => {

@@ -3,6 +3,7 @@ import { Home } from './home/Home.tsx';
 import { MeetingPage } from './meeting/MeetingPage.tsx';
 import { LiveViewer } from './live/LiveViewer.tsx';
 import { AuthPage } from './account/AuthPage.tsx';
+import { ResetPage } from './account/ResetPage.tsx';
 import { sessionToken } from './account/session.ts';
 import { ChatApp } from './channels/ChatApp.tsx';
 import { CalendarApp } from './calendar/CalendarApp.tsx';
@@ -16,6 +17,8 @@ function App() {
   const invite = /^\/chat\/invite\/([A-Za-z0-9_-]{10,200})\/?$/.exec(location.pathname);
   if (invite && !sessionToken.value) return <AuthPage invitation={invite[1]!} />;
   if (invite) return <AuthPage key="accept" invitation={invite[1]!} />;
+  const reset = /^\/chat\/reset\/([A-Za-z0-9_-]{20,100})\/?$/.exec(location.pathname);
+  if (reset) return <ResetPage token={reset[1]!} />;
   if (/^\/calendar\/?$/.test(location.pathname)) return sessionToken.value ? <CalendarApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
   if (/^\/chat\/?$/.test(location.pathname)) return sessionToken.value ? <ChatApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
   return <Home />;

@@ -87,7 +87,7 @@ export const ACCOUNT_LIMITS = {
 } satisfies Record<string, RateSpec | number>;
 export type AccountLimits = typeof ACCOUNT_LIMITS;
 
-const rateLimited = (what: string) => new DomainError('RATE_LIMITED', `too many ${what}, wait a moment`);
+const rateLimited = (what: string) => new DomainError('RATE_LIMITED', `Too many ${what}. Wait a minute, then try again.`);
 
 export class Accounts {
   readonly #db: Db;
@@ -122,8 +122,8 @@ export class Accounts {
   /** EMAIL_TAKEN / USERNAME_TAKEN before hashing (the insert's unique keys still decide a race). */
   async #taken(sql: Sql, email: string, username: string): Promise<void> {
     const rows = await sql.query<{ email: string; username: string }>('select email, username from users where email = $1 or username = $2', [email.toLowerCase(), username.toLowerCase()]);
-    if (rows.some((r) => r.email === email.toLowerCase())) throw new DomainError('EMAIL_TAKEN', 'an account with this e-mail address exists');
-    if (rows.length) throw new DomainError('USERNAME_TAKEN', 'this username is taken');
+    if (rows.some((r) => r.email === email.toLowerCase())) throw new DomainError('EMAIL_TAKEN', 'An account already uses this e-mail address. Sign in, or reset its password.');
+    if (rows.length) throw new DomainError('USERNAME_TAKEN', 'This username is taken. Choose another one.');
   }
 
   /**
@@ -153,8 +153,8 @@ export class Accounts {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const detail = String((error as { constraint?: string; detail?: string }).constraint ?? (error as { detail?: string }).detail ?? '');
-      if (detail.includes('email')) throw new DomainError('EMAIL_TAKEN', 'an account with this e-mail address exists');
-      throw new DomainError('USERNAME_TAKEN', 'this username is taken');
+      if (detail.includes('email')) throw new DomainError('EMAIL_TAKEN', 'An account already uses this e-mail address. Sign in, or reset its password.');
+      throw new DomainError('USERNAME_TAKEN', 'This username is taken. Choose another one.');
     }
   }
 
@@ -170,9 +170,9 @@ export class Accounts {
     const [user] = await this.#db.query<UserRow>('select * from users where (email = $1 or username = $1) and not is_bot', [key]);
     if (!user?.password_hash) {
       await fakeVerify(password);
-      throw new DomainError('INVALID_CREDENTIALS', 'wrong login or password');
+      throw new DomainError('INVALID_CREDENTIALS', 'The e-mail address, username or password is not right.');
     }
-    if (!(await verifyPassword(password, user.password_hash))) throw new DomainError('INVALID_CREDENTIALS', 'wrong login or password');
+    if (!(await verifyPassword(password, user.password_hash))) throw new DomainError('INVALID_CREDENTIALS', 'The e-mail address, username or password is not right.');
     await this.#rightPassword(key, user.id, address);
     return { token: await this.createSession(user.id, label), user };
   }
@@ -203,7 +203,7 @@ export class Accounts {
    */
   async changePassword(user: UserRow, sessionId: string, current: string, next: string, address: string): Promise<string[]> {
     await this.#countTry(user.username, address);
-    if (!user.password_hash || !(await verifyPassword(current, user.password_hash))) throw new DomainError('INVALID_CREDENTIALS', 'the current password is not right');
+    if (!user.password_hash || !(await verifyPassword(current, user.password_hash))) throw new DomainError('INVALID_CREDENTIALS', 'Your current password is not right.');
     await this.#rightPassword(user.username, user.id, address);
     const hash = await this.#newPassword(next, [user.email, user.username, user.name]);
     await this.#db.query('update users set password_hash = $2 where id = $1', [user.id, hash]);
@@ -252,7 +252,7 @@ export class Accounts {
   /** Sets a new password from a reset link (once, within the hour); every session ends (their ids are answered), and a new one starts. */
   async resetPassword(token: string, password: string, label = ''): Promise<{ token: string; user: UserRow; ended: string[] }> {
     const [reset] = await this.#db.query<{ user_id: string; expires_at: number; used_at: number | null }>('select user_id, expires_at::float8 as expires_at, used_at from password_resets where token_hash = $1', [sha256(token)]);
-    if (!reset || reset.used_at !== null || reset.expires_at < Date.now()) throw new DomainError('RESET_INVALID', 'this reset link is unknown, expired or already used: ask for a new one');
+    if (!reset || reset.used_at !== null || reset.expires_at < Date.now()) throw new DomainError('RESET_INVALID', 'This reset link is unknown, expired or already used. Ask for a new one from the sign-in page.');
     const user = (await this.get(reset.user_id))!;
     const hash = await this.#newPassword(password, [user.email, user.username, user.name]);
     const ended = await this.#db.tx(async (sql) => {
@@ -262,7 +262,7 @@ export class Accounts {
       await sql.query('update users set password_hash = $2 where id = $1', [user.id, hash]);
       return (await sql.query<{ token_hash: string }>('update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null returning token_hash', [user.id, Date.now()])).map((r) => r.token_hash);
     });
-    if (!ended) throw new DomainError('RESET_INVALID', 'this reset link is unknown, expired or already used: ask for a new one');
+    if (!ended) throw new DomainError('RESET_INVALID', 'This reset link is unknown, expired or already used. Ask for a new one from the sign-in page.');
     return { token: await this.createSession(user.id, label), user, ended };
   }
 

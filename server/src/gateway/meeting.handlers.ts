@@ -69,6 +69,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
       await socket.leave(lobbyRoom(meeting.id, pid));
       throw error;
     }
+    return { password: meeting.passwordOpensDoor(pid, socket.data.device) };
   }, RATES.knock);
   ctx.handle('lobby:cancel', () => {
     const meeting = ctx.knocking;

@@ -521,6 +521,11 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
    * nothing keeps the door shut any more (the waiting room was switched off
    * meanwhile), it is admitted at once.
    */
+  /** Whether the meeting's password would let `id` in without waiting (a knocker is offered the field only then). */
+  passwordOpensDoor(id: ParticipantId, device: string | null): boolean {
+    return this.#password.isSet && (!this.#settings.waitingRoom || this.#settings.passwordSkipsWaitingRoom) && !this.#isKicked(id, device);
+  }
+
   knock(who: { id: ParticipantId; name: string; device?: string | null; address?: string }, sessionId: string): void {
     if (this.#closed) throw new MeetingNotFound();
     if (this.#participants.has(who.id)) throw new InvalidRequest('already in the meeting');

@@ -6,6 +6,7 @@ import type { ChannelView, Presence } from '@parley/protocol';
 import { api } from '../api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { AccountDialog } from '../account/AccountDialog.tsx';
 import { ChatClient } from './client.ts';
 import { Composer, Message, MessageList, ThreadPane } from './Messages.tsx';
 
@@ -21,7 +22,7 @@ export function ChatApp({ token }: { token: string }) {
   useEffect(() => {
     if (client.signedOut.value) signedOut();
   }, [client.signedOut.value]);
-  const [dialog, setDialog] = useState<null | 'create' | 'browse' | 'invite' | 'people' | 'admin'>(null);
+  const [dialog, setDialog] = useState<null | 'create' | 'browse' | 'invite' | 'people' | 'admin' | 'account'>(null);
   const [query, setQuery] = useState('');
   const me = client.me.value;
   const org = client.org.value;
@@ -133,6 +134,9 @@ export function ChatApp({ token }: { token: string }) {
             <option value="dnd">Do not disturb</option>
             <option value="offline">Appear offline</option>
           </select>
+          <button type="button" class="link" data-testid="open-account" onClick={() => setDialog('account')}>
+            Account
+          </button>
           <button
             type="button"
             class="link"
@@ -215,6 +219,7 @@ export function ChatApp({ token }: { token: string }) {
       {dialog === 'invite' && <Invite client={client} close={() => setDialog(null)} />}
       {dialog === 'people' && <People client={client} close={() => setDialog(null)} />}
       {dialog === 'admin' && <ManagePeople client={client} close={() => setDialog(null)} />}
+      {dialog === 'account' && <AccountDialog close={() => setDialog(null)} />}
     </div>
   );
 }

@@ -23,7 +23,7 @@ export function WaitingScreen({ session, title }: { session: MeetingSession; tit
             <span />
           </div>
           <p>You are in the waiting room. A moderator will let you in shortly.</p>
-          <PasswordForm session={session} optional />
+          {session.passwordWouldAdmit.value && <PasswordForm session={session} optional />}
           <button type="button" class="link-btn" data-testid="cancel-knock" onClick={() => void session.cancelKnock()}>
             Leave the waiting room
           </button>
@@ -46,7 +46,7 @@ export function PasswordForm({ session, optional = false }: { session: MeetingSe
       }}
     >
       <label>
-        {optional ? 'Meeting password (optional)' : 'This meeting needs a password'}
+        {optional ? 'Have the meeting password? Enter it to join without waiting.' : 'This meeting needs a password'}
         <input type="password" data-testid="password-input" value={value} maxLength={LIMITS.passwordChars} autoFocus={!optional} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />
       </label>
       {!optional && session.error.value && (

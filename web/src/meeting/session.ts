@@ -142,6 +142,8 @@ export class MeetingSession {
   readonly settings = signal<MeetingSettings | null>(null);
   /** Who waits in the waiting room (moderators only). */
   readonly lobby = signal<Knocker[]>([]);
+  /** While knocking: whether the meeting's password would let us in at once (only then is a field offered). */
+  readonly passwordWouldAdmit = signal(false);
   /** A moderator asked us to unmute (a request; we unmute ourselves). */
   readonly askedToUnmute = signal<MediaKind | null>(null);
   /** This screen's own layout (what "follow me" shares when we are a moderator). */
@@ -453,7 +455,10 @@ export class MeetingSession {
     this.error.value = null;
     this.status.value = 'waiting';
     performance.mark('parley:knock');
-    await this.#request('lobby:knock', {}).catch((e: unknown) => this.#teardown('failed', (e as Error).message));
+    await this.#request('lobby:knock', {}).then(
+      (r) => (this.passwordWouldAdmit.value = r.password),
+      (e: unknown) => this.#teardown('failed', (e as Error).message),
+    );
   }
 
   async cancelKnock(): Promise<void> {

@@ -1,0 +1,161 @@
+// Account screens in Chromium as a new user meets them: every field has a
+// label, every refusal is a sentence about what to change, a forgotten
+// password is reset by the e-mailed link, and a password is changed from the
+// Account dialog (other devices are then signed out). At 1280×800 and 390×844.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Parley } from '@parley/server';
+import { signUp } from './chat-pages.ts';
+import { launchBrowser, shotsDir, startStack, tmpDir, waitFor } from './helpers.ts';
+
+const shots = shotsDir('account');
+
+describe('account screens', () => {
+  let parley: Parley;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const tag = crypto.randomBytes(3).toString('hex');
+
+  before(async () => {
+    parley = await startStack({ config: { database: { kind: 'pglite', dir: path.join(tmpDir('account-e2e'), 'pglite') } } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await parley?.close();
+  });
+
+  async function page(viewport = { width: 1280, height: 800 }): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    const p = await context.newPage();
+    p.on('pageerror', (e) => console.error('page error:', e.message));
+    return p;
+  }
+  const error = (p: Page) => p.getByTestId('auth-error');
+  const noSidewaysScroll = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+  test('sign-up: labelled fields, and each mistake said as a sentence about the field', async () => {
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const p = await page(viewport);
+      await p.goto(`${parley.url}/chat`);
+      await p.getByTestId('tab-signup').click();
+      // Labels, not placeholders: each field is found by its label.
+      for (const label of ['Your name', 'Username', 'E-mail', 'Password', 'Language', 'Organization']) assert.equal(await p.getByLabel(label, { exact: false }).count(), 1, label);
+      assert.ok(await noSidewaysScroll(p), `no sideways scroll at ${viewport.width}px`);
+      await p.screenshot({ path: `${shots}/signup-${viewport.width}.png` });
+    }
+    const p = await page();
+    await p.goto(`${parley.url}/chat`);
+    await p.getByTestId('tab-signup').click();
+    await p.getByTestId('signup-submit').click();
+    await error(p).filter({ hasText: 'Enter your name (at most 64 characters).' }).waitFor();
+    await p.getByTestId('name-field').fill('Dora');
+    await p.getByTestId('username-field').fill('d');
+    await p.getByTestId('signup-submit').click();
+    await error(p).filter({ hasText: 'A username has 2 to 32 letters' }).waitFor();
+    await p.getByTestId('username-field').fill(`dora${tag}`);
+    await p.getByTestId('email-field').fill('a@b');
+    await p.getByTestId('signup-submit').click();
+    await error(p).filter({ hasText: 'Enter your e-mail address, like name@example.org.' }).waitFor();
+    await p.getByTestId('email-field').fill(`dora${tag}@example.org`);
+    await p.getByTestId('signup-password').fill('short');
+    await p.getByTestId('signup-submit').click();
+    await error(p).filter({ hasText: 'A password has at least 8 characters.' }).waitFor();
+    // The server judges strength: its answer is a sentence with advice.
+    await p.getByTestId('signup-password').fill('password123');
+    await p.getByTestId('signup-submit').click();
+    await error(p).filter({ hasText: 'This password is too easy to guess.' }).waitFor();
+    const shown = (await error(p).textContent())!;
+    assert.doesNotMatch(shown, /body\/|must not|fewer than/, shown);
+    await p.screenshot({ path: `${shots}/signup-weak-password.png` });
+    await p.getByTestId('signup-password').fill('violet harbour lantern 7');
+    await p.getByTestId('org-field').fill('Dora & Co');
+    await p.getByTestId('signup-submit').click();
+    await p.getByTestId('chat-app').waitFor();
+    // The same username again: the server's sentence.
+    const q = await page();
+    await q.goto(`${parley.url}/chat`);
+    await q.getByTestId('tab-signup').click();
+    await q.getByTestId('name-field').fill('Other Dora');
+    await q.getByTestId('username-field').fill(`dora${tag}`);
+    await q.getByTestId('email-field').fill(`other${tag}@example.org`);
+    await q.getByTestId('signup-password').fill('violet harbour lantern 8');
+    await q.getByTestId('signup-submit').click();
+    await error(q).filter({ hasText: 'This username is taken. Choose another one.' }).waitFor();
+  });
+
+  test('a forgotten password: the e-mailed link sets a new one and signs in; the old password and other devices are out', async () => {
+    const other = await page();
+    await signUp(other, `${parley.url}/chat`, { name: 'Emil', username: `emil${tag}`, org: 'Emil AG' });
+    const p = await page({ width: 390, height: 844 });
+    await p.goto(`${parley.url}/chat`);
+    await p.getByTestId('login-input').fill(`emil${tag}`);
+    await p.getByTestId('password-input').fill('not my password');
+    await p.getByTestId('login-submit').click();
+    await error(p).filter({ hasText: 'The e-mail address, username or password is not right.' }).waitFor();
+    await p.getByTestId('forgot-password').click();
+    await p.getByTestId('reset-email').fill(`emil${tag}@example.org`);
+    await p.getByTestId('reset-submit').click();
+    await p.getByTestId('reset-sent').waitFor();
+    assert.ok(await noSidewaysScroll(p));
+    await p.screenshot({ path: `${shots}/reset-request-390.png` });
+    const mail = await waitFor('the reset mail', async () => {
+      const [row] = await parley.chat!.db.query<{ body_text: string }>('select body_text from mail_outbox where to_address = $1 order by created_at desc limit 1', [`emil${tag}@example.org`]);
+      return row;
+    });
+    const link = /https?:\/\/\S+\/chat\/reset\/[A-Za-z0-9_-]+/.exec(mail.body_text)![0];
+    await p.goto(link);
+    await p.getByTestId('reset-page').waitFor();
+    await p.getByTestId('new-password').fill('amber meadow trumpet 5');
+    await p.getByTestId('new-password-again').fill('amber meadow trumpet 6');
+    await p.getByTestId('reset-confirm').click();
+    await error(p).filter({ hasText: 'The two passwords are not the same.' }).waitFor();
+    await p.screenshot({ path: `${shots}/reset-page-390.png` });
+    await p.getByTestId('new-password-again').fill('amber meadow trumpet 5');
+    await p.getByTestId('reset-confirm').click();
+    await p.getByTestId('chat-app').waitFor();
+    // The other device was signed out by the reset.
+    await other.getByTestId('auth-page').waitFor();
+    // The link worked once.
+    const again = await page();
+    await again.goto(link);
+    await again.getByTestId('new-password').fill('amber meadow trumpet 9');
+    await again.getByTestId('new-password-again').fill('amber meadow trumpet 9');
+    await again.getByTestId('reset-confirm').click();
+    await error(again).waitFor();
+    assert.match((await error(again).textContent())!, /[A-Z].*\.$/, 'a sentence');
+  });
+
+  test('changing one’s password from the Account dialog signs out the other devices', async () => {
+    const laptop = await page();
+    await signUp(laptop, `${parley.url}/chat`, { name: 'Fritz', username: `fritz${tag}`, org: 'Fritz GmbH' });
+    const phone = await page({ width: 390, height: 844 });
+    await phone.goto(`${parley.url}/chat`);
+    await phone.getByTestId('login-input').fill(`fritz${tag}`);
+    await phone.getByTestId('password-input').fill('correct horse battery');
+    await phone.getByTestId('login-submit').click();
+    await phone.getByTestId('chat-app').waitFor();
+    await laptop.getByTestId('open-account').click();
+    await laptop.getByTestId('current-password').fill('wrong one');
+    await laptop.getByTestId('new-password').fill('silver canyon piano 3');
+    await laptop.getByTestId('new-password-again').fill('silver canyon piano 3');
+    await laptop.getByTestId('change-password-submit').click();
+    await laptop.getByTestId('account-error').filter({ hasText: 'Your current password is not right.' }).waitFor();
+    await laptop.getByTestId('current-password').fill('correct horse battery');
+    await laptop.getByTestId('change-password-submit').click();
+    await laptop.getByTestId('password-changed').waitFor();
+    await laptop.screenshot({ path: `${shots}/account-dialog-1280.png` });
+    await phone.getByTestId('auth-page').waitFor();
+    // The laptop stays signed in, and the new password opens the account.
+    assert.equal(await laptop.getByTestId('chat-app').count(), 1);
+    await phone.getByTestId('login-input').fill(`fritz${tag}`);
+    await phone.getByTestId('password-input').fill('silver canyon piano 3');
+    await phone.getByTestId('login-submit').click();
+    await phone.getByTestId('chat-app').waitFor();
+    for (const c of contexts) await c.close();
+  });
+});

@@ -1,0 +1,60 @@
+// /chat/reset/<token>: the link of a password reset e-mail. A new password,
+// typed twice; the link works once, and every other session of the account
+// ends (the server says so by signing them out).
+import { useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { formError } from './messages.ts';
+import { signedIn } from './session.ts';
+
+export function ResetPage({ token }: { token: string }) {
+  const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <div class="home auth" data-testid="reset-page">
+      <h1>Choose a new password</h1>
+      <form
+        class="auth-form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (Array.from(password).length < 8) return setError('A password has at least 8 characters.');
+          if (password !== again) return setError('The two passwords are not the same.');
+          setBusy(true);
+          setError(null);
+          api.confirmReset(token, password).then(
+            (reply) => {
+              signedIn(reply);
+              location.assign('/chat');
+            },
+            (e: unknown) => {
+              setError(formError(e));
+              setBusy(false);
+            },
+          );
+        }}
+      >
+        <label>
+          New password <span class="dim">(8 characters or more; a few unrelated words are strong)</span>
+          <input data-testid="new-password" type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          The same again
+          <input data-testid="new-password-again" type="password" autoComplete="new-password" value={again} onInput={(e) => setAgain((e.target as HTMLInputElement).value)} />
+        </label>
+        <button type="submit" class="primary" data-testid="reset-confirm" disabled={busy}>
+          Save and sign in
+        </button>
+      </form>
+      {error && (
+        <p class="hint error" data-testid="auth-error">
+          {error}
+        </p>
+      )}
+      <p class="dim">
+        <a href="/chat">Back to sign in</a>
+      </p>
+    </div>
+  );
+}
