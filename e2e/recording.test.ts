@@ -80,6 +80,38 @@ describe('recording a meeting', () => {
     const timeline = [0.25, 0.5, 0.75, 0.9].map((f) => `${(f * probe.duration).toFixed(1)} s: ${(fakeCameraShare(file, f * probe.duration) * 100).toFixed(0)} %`).join(', ');
     assert.ok(share > 0.3, `the middle frame shows the cameras (${(share * 100).toFixed(0)} % of it; ${timeline})`);
 
+    // Opened in Chromium, the link plays and seeks: the player asks for ranges (206) and gets them
+    // (a CSP of default-src 'none' without media-src, or no Range support, gave a dead player).
+    const viewer = await mod.context.newPage();
+    const partial: number[] = [];
+    viewer.on('response', (r) => {
+      if (r.url().startsWith(link.split('?')[0]!) && r.status() === 206) partial.push(r.status());
+    });
+    await viewer.goto(link);
+    const played = await viewer.evaluate(async () => {
+      const v = document.querySelector('video')!;
+      if (v.readyState < 1) await new Promise((r) => v.addEventListener('loadedmetadata', r, { once: true }));
+      v.muted = true;
+      await v.play();
+      await new Promise((r) => setTimeout(r, 500));
+      const playing = v.currentTime > 0;
+      v.currentTime = v.duration * 0.7;
+      await new Promise((r) => v.addEventListener('seeked', r, { once: true }));
+      if (v.readyState < 2) await new Promise((r) => v.addEventListener('canplay', r, { once: true }));
+      return { duration: v.duration, playing, at: v.currentTime, width: v.videoWidth, error: v.error?.message ?? null };
+    });
+    assert.equal(played.error, null);
+    assert.ok(played.playing, 'it plays');
+    assert.ok(Math.abs(played.duration - probe.duration) < 1, `duration ${played.duration} in the player`);
+    assert.ok(Math.abs(played.at - probe.duration * 0.7) < 1, `seeked to ${played.at}`);
+    assert.equal(played.width, 1280);
+    assert.ok(partial.length > 0, 'ranges were asked and answered (206)');
+    await viewer.close();
+    // The Download link saves the file under a name (Content-Disposition: attachment).
+    const [download] = await Promise.all([mod.page.waitForEvent('download'), mod.page.getByTestId('recording-download').first().click()]);
+    assert.match(download.suggestedFilename(), /\.mp4$/);
+    assert.ok(fs.statSync(await download.path()).size > 10_000);
+
     // A share link is signed: tampering with it gets nothing.
     const forged = new URL(link);
     forged.searchParams.set('expires', String(Number(forged.searchParams.get('expires')) + 1));
