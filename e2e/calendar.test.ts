@@ -60,7 +60,7 @@ describe('calendar in the browser', () => {
   test('an event with a meeting link and a room; the agenda in chat; its link opens the meeting; a colleague joins from the shared calendar', async () => {
     const alice = await person('alice');
     await signUp(alice, `${parley.url}/chat`, { name: 'Alice', username: `alice${tag}`, org: 'Acme' });
-    const inviteUrl = await invite(alice, 'collaborator');
+    const inviteUrl = await invite(alice, 'collaborator', `bob${tag}@example.org`);
     const bob = await person('bob');
     await signUp(bob, inviteUrl, { name: 'Bob', username: `bob${tag}` });
 

@@ -16,12 +16,17 @@ export async function signUp(page: Page, url: string, who: { name: string; usern
   await page.getByTestId('chat-app').waitFor();
 }
 
-/** Makes an invitation link from the chat's "Invite people" dialog. */
-export async function invite(page: Page, role: 'collaborator' | 'external', channels: string[] = []): Promise<string> {
+/**
+ * Invites `email` from the chat's "Invite people" dialog (mailed; the dialog
+ * also shows the link, which the test opens as the person would from the mail).
+ */
+export async function invite(page: Page, role: 'collaborator' | 'external', email: string, channels: string[] = []): Promise<string> {
   await page.getByTestId('invite-people').click();
   await page.getByTestId('invite-role').selectOption(role);
+  await page.getByTestId('invite-email').fill(email);
   for (const c of channels) await page.locator(`[data-testid=invite-channel][data-channel-name="${c}"]`).check();
   await page.getByTestId('invite-create').click();
+  await page.getByTestId('invite-sent').filter({ hasText: `Mailed to ${email}` }).waitFor();
   const url = await page.getByTestId('invite-url').inputValue();
   await page.getByRole('dialog').getByLabel('Close').click();
   return url;

@@ -13,7 +13,9 @@ import { pino } from 'pino';
 import type { Parley } from '@parley/server';
 import { Euria } from '@parley/bots';
 import { invite, signUp } from './chat-pages.ts';
-import { launchBrowser, participantId, startStack, tmpDir, waitFor, waitForMediaFrom } from './helpers.ts';
+import { launchBrowser, participantId, shotsDir, startStack, tmpDir, waitFor, waitForMediaFrom } from './helpers.ts';
+
+const shots = shotsDir('chat');
 
 const EURIA_TOKEN = 'e2e-euria-token-0123456789abcdef';
 
@@ -65,7 +67,7 @@ describe('team chat in the browser', () => {
     alice = await person('alice');
     await signUp(alice, `${parley.url}/chat`, { name: 'Alice', username: `alice${tag}`, org: 'Acme' });
     assert.equal(await alice.getByTestId('channel-title').textContent(), '#general');
-    inviteUrl = await invite(alice, 'collaborator');
+    inviteUrl = await invite(alice, 'collaborator', `bob${tag}@example.org`);
     assert.match(inviteUrl, /\/chat\/invite\//);
 
     bob = await person('bob');
@@ -148,7 +150,7 @@ describe('team chat in the browser', () => {
     await alice.getByTestId('channel-private').check();
     await alice.getByTestId('channel-create').click();
     await waitFor('partners open', async () => (await alice.getByTestId('channel-title').textContent())?.includes('partners'));
-    const guestUrl = await invite(alice, 'external', ['partners']);
+    const guestUrl = await invite(alice, 'external', `gus${tag}@example.org`, ['partners']);
     const guest = await person('guest');
     await signUp(guest, guestUrl, { name: '<img src=x onerror="window.__xss=4">Gus', username: `gus${tag}` });
     await waitFor('guest channels', async () => (await guest.getByTestId('channel-list').getByTestId('channel-entry').count()) === 1);
@@ -181,6 +183,36 @@ describe('team chat in the browser', () => {
     // Bob, now an administrator, sees the admin tools after a reload.
     await bob.reload();
     await bob.getByTestId('invite-people').waitFor();
+  });
+
+  test('invitations: several addresses at once, pending in the people screen, resent and revoked; an open link only for collaborators', async () => {
+    await alice.getByTestId('invite-people').click();
+    // An administrator is invited by address: no open link is offered for that role.
+    await alice.getByTestId('invite-role').selectOption('admin');
+    assert.equal(await alice.getByTestId('invite-open').count(), 0);
+    await alice.getByTestId('invite-role').selectOption('collaborator');
+    await alice.getByTestId('invite-email').fill(`carla${tag}@example.org, dino${tag}@example.org`);
+    await alice.getByTestId('invite-create').click();
+    await waitFor('two invitations mailed', async () => (await alice.getByTestId('invite-sent').count()) === 2);
+    await alice.getByTestId('invite-open').check();
+    await alice.getByTestId('invite-max-uses').fill('3');
+    await alice.getByTestId('invite-create').click();
+    await alice.getByTestId('invite-sent').filter({ hasText: 'Works for up to 3 people' }).waitFor();
+    await alice.screenshot({ path: `${shots}/invite-dialog.png` });
+    await alice.getByRole('dialog').getByLabel('Close').click();
+    await alice.getByTestId('manage-people').click();
+    const pending = alice.getByTestId('pending-invitation');
+    await waitFor('three pending', async () => (await pending.count()) === 3);
+    const carla = pending.filter({ hasText: `carla${tag}@example.org` });
+    await carla.getByTestId('invitation-resend').click();
+    await waitFor('a second mail to Carla', async () => {
+      const rows = await parley.chat!.db.query('select 1 from mail_outbox where to_address = $1', [`carla${tag}@example.org`]);
+      return rows.length === 2;
+    });
+    await pending.filter({ hasText: `dino${tag}@example.org` }).getByTestId('invitation-revoke').click();
+    await waitFor('Dino’s invitation gone', async () => (await pending.count()) === 2);
+    await alice.screenshot({ path: `${shots}/pending-invitations.png` });
+    await alice.getByRole('dialog').getByLabel('Close').click();
   });
 
   test('a call started from a channel opens a meeting where both pages decode each other’s video', async () => {

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import type { ChannelEvent, ChannelView, ChatStateReply, MessageView, WelcomeJob } from '@parley/protocol';
 import type { Parley } from '@parley/server';
-import { authed, chatSocket, EURIA_TEST_TOKEN, must, signup, team, startChatServer } from '../../server/test/chat-helpers.ts';
+import { authed, chatSocket, EURIA_TEST_TOKEN, invited, must, signup, team, startChatServer } from '../../server/test/chat-helpers.ts';
 import { next } from '../../server/test/helpers.ts';
 import { Euria } from '../src/Euria.ts';
 import { DEFAULT_WELCOME, renderWelcome } from '../src/welcome.ts';
@@ -70,8 +70,7 @@ describe('Euria', () => {
 
   test('a newcomer gets one welcome in its language, live, despite a retry after the send', async () => {
     const { owner, orgId } = await team(parley.url);
-    const inv = await authed<{ token: string }>(parley.url, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
-    const newcomer = await signup(parley.url, 'Zoé', { invitation: inv.body.token, language: 'fr' });
+    const newcomer = await invited(parley.url, owner.token, orgId, 'Zoé', { language: 'fr' });
     const s = await chatSocket(parley.url, newcomer.token);
     const live = next<ChannelEvent>(s as never, 'chat:event', (e) => e.kind === 'message' && e.message.authorName === 'Euria', 20_000);
     await must(s, 'chat:state', {});
@@ -105,12 +104,11 @@ describe('Euria', () => {
     const { owner, orgId } = await team(parley.url);
     const set = await authed(parley.url, owner.token, 'PUT', `/api/orgs/${orgId}/welcome`, { language: 'de', template: 'Hallo {name}, willkommen bei {org}! <b>{username}</b>' });
     assert.equal(set.status, 200);
-    const inv = await authed<{ token: string }>(parley.url, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
-    const newcomer = await signup(parley.url, 'Xaver', { invitation: inv.body.token, language: 'de' });
+    const newcomer = await invited(parley.url, owner.token, orgId, 'Xaver', { language: 'de' });
     const { messages } = await welcomes(newcomer.token);
     assert.equal(messages[0]!.text, `Hallo Xaver, willkommen bei Acme! <b>${newcomer.user.username}</b>`);
     // A collaborator cannot change it; a bad language is refused.
-    const collab = await signup(parley.url, 'Wim', { invitation: (await authed<{ token: string }>(parley.url, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' })).body.token });
+    const collab = await invited(parley.url, owner.token, orgId, 'Wim');
     assert.equal((await authed(parley.url, collab.token, 'PUT', `/api/orgs/${orgId}/welcome`, { language: 'de', template: 'x' })).status, 403);
     assert.equal((await authed(parley.url, owner.token, 'PUT', `/api/orgs/${orgId}/welcome`, { language: 'nl', template: 'x' })).status, 400);
   });

@@ -22,6 +22,10 @@ export const CHAT_LIMITS = {
   sessionDays: 30,
   /** Invitation links are valid this long. */
   invitationDays: 30,
+  /** Pending invitations one organization may have at once. */
+  pendingInvitations: 500,
+  /** Most people one "anyone with the link" invitation lets in. */
+  openInvitationUses: 500,
   /** Search results per query. */
   searchResults: 50,
 } as const;
@@ -64,8 +68,16 @@ export const CreateOrgBody = Type.Object({ name: Type.String({ minLength: 1, max
 export const InviteBody = Type.Object(
   {
     role: Type.Union([Type.Literal('admin'), Type.Literal('collaborator'), Type.Literal('external')]),
+    /**
+     * The person invited: the invitation is mailed there, works once, and
+     * only for an account with this address. Required unless `open`.
+     */
+    email: Type.Optional(Email),
     /** Externals: the channels they may see (and nothing else). */
     channelIds: Type.Optional(Type.Array(Id, { maxItems: 50 })),
+    /** "Anyone with the link", for collaborators only: needs `maxUses`, names no address. */
+    open: Type.Optional(Type.Literal(true)),
+    maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: CHAT_LIMITS.openInvitationUses })),
   },
   strict,
 );
@@ -254,6 +266,22 @@ export interface InvitationReply {
   token: string;
   url: string;
   expiresAt: number;
+  /** The address it was mailed to (null: an open invitation, shared by whoever made it). */
+  email: string | null;
+}
+
+/** A pending invitation, as administrators see it in the people screen. */
+export interface InvitationView {
+  id: string;
+  role: 'admin' | 'collaborator' | 'external';
+  email: string | null;
+  channelIds: string[];
+  open: boolean;
+  uses: number;
+  maxUses: number | null;
+  createdAt: number;
+  expiresAt: number;
+  createdBy: string;
 }
 
 export interface ChatClientToServerEvents {

@@ -48,12 +48,12 @@ for (const kind of DB_KINDS) {
       const owner = await user('owner');
       const org = await orgs.create(owner.id, 'Acme');
       const member = await user('member');
-      await orgs.accept(member.id, (await orgs.invite(owner.id, org.id, { role: 'collaborator' })).token);
+      await orgs.accept(member.id, (await orgs.invite(owner.id, org.id, { role: 'collaborator', email: member.email })).token);
       const general = (await orgs.forUser(owner.id)).find((o) => o.id === org.id)!;
       void general;
       const guest = await user('guest');
       const channels = await db.query<{ id: string }>('select id from channels where org_id = $1', [org.id]);
-      await orgs.accept(guest.id, (await orgs.invite(owner.id, org.id, { role: 'external', channelIds: [channels[0]!.id] })).token);
+      await orgs.accept(guest.id, (await orgs.invite(owner.id, org.id, { role: 'external', channelIds: [channels[0]!.id], email: guest.email })).token);
       const mine = async (u: UserRow) => (await cal.calendars(u.id, org.id)).find((c) => c.access === 'owner')!.id;
       return { owner, member, guest, org, mine };
     };

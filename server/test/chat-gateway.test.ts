@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { ChatPayloads, type AuthReply, type ChannelEvent, type ChannelView, type ChatStateReply, type MessageView } from '@parley/protocol';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import type { Parley } from '../src/index.ts';
-import { authed, ask, chatSocket, clientId, must, signup, startChatServer, team, type ChatSocket } from './chat-helpers.ts';
+import { authed, ask, chatSocket, clientId, emailFor, invited, must, signup, startChatServer, team, type ChatSocket } from './chat-helpers.ts';
 import { connect, http, joinToken, next, ok } from './helpers.ts';
 
 describe('chat gateway', () => {
@@ -156,9 +156,10 @@ describe('chat gateway', () => {
     const a = await open(owner.token);
     const room = (await must<{ channel: ChannelView }>(a, 'channel:create', { orgId, name: 'partners', kind: 'private' })).channel;
     const joined = next<ChannelEvent>(a as never, 'chat:event', (e) => e.channelId === room.id && e.kind === 'member:joined');
-    const inv = await authed<{ token: string; url: string }>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'external', channelIds: [room.id] });
+    const guestEmail = emailFor('guest');
+    const inv = await authed<{ token: string; url: string }>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'external', channelIds: [room.id], email: guestEmail });
     assert.match(inv.body.url, /\/chat\/invite\//);
-    const guest = await signup(base, 'guest', { invitation: inv.body.token });
+    const guest = await signup(base, 'guest', { invitation: inv.body.token, email: guestEmail });
     assert.equal(guest.orgs[0]!.role, 'external');
     await joined;
     const g = await open(guest.token);
@@ -184,8 +185,7 @@ describe('chat gateway', () => {
     const orgNews: string[] = [];
     g.on('org:member', () => orgNews.push('org:member'));
     g.on('chat:presence', (p) => p.userId !== guest.user.id && orgNews.push('chat:presence'));
-    const inv2 = await authed<{ token: string }>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
-    const newcomer = await signup(base, 'nina', { invitation: inv2.body.token });
+    const newcomer = await invited(base, owner.token, orgId, 'nina');
     const n = await chatSocket(base, newcomer.token);
     await must(n, 'presence:set', { presence: 'away' });
     n.close();
@@ -225,8 +225,7 @@ describe('chat gateway', () => {
     const heard: string[] = [];
     i.on('chat:presence', (p) => p.userId !== iris.user.id && heard.push('chat:presence'));
     await must(a, 'presence:set', { presence: 'dnd' });
-    const inv = await authed<{ token: string }>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
-    await signup(base, 'olaf', { invitation: inv.body.token });
+    await invited(base, owner.token, orgId, 'olaf');
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(heard, []);
     // Made a member again, it hears the organization again (it joins channels as anyone does).

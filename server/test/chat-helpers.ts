@@ -37,10 +37,13 @@ export async function startChatServer(opts: TestServerOptions & { databaseUrl?: 
 }
 
 let n = 0;
-export async function signup(base: string, name: string, extra: { orgName?: string; invitation?: string; language?: string } = {}): Promise<AuthReply> {
+/** A fresh address for `name` (what an invitation by address is made for). */
+export const emailFor = (name: string): string => `${name.normalize('NFD').replace(/[^A-Za-z0-9]/g, '').toLowerCase() || 'u'}-${Date.now().toString(36)}${(n++).toString(36)}@example.org`;
+
+export async function signup(base: string, name: string, extra: { orgName?: string; invitation?: string; language?: string; email?: string } = {}): Promise<AuthReply> {
   const id = `${Date.now().toString(36)}${(n++).toString(36)}`;
   const res = await http<AuthReply>(base, 'POST', '/api/auth/signup', {
-    email: `${name}-${id}@example.org`,
+    email: extra.email ?? `${name}-${id}@example.org`,
     username: `${name.normalize('NFD').replace(/[^A-Za-z0-9]/g, '') || 'u'}${id}`,
     name,
     password: 'correct horse battery',
@@ -53,16 +56,25 @@ export async function signup(base: string, name: string, extra: { orgName?: stri
 export const authed = <T = unknown>(base: string, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> =>
   http<T>(base, method, url, body, false, { authorization: `Bearer ${token}` });
 
-/** An organization with its legal representative and `others` collaborators (invited by link). */
+/** An organization with its legal representative and `others` collaborators (each invited by address). */
 export async function team(base: string, others: string[] = []): Promise<{ owner: AuthReply; members: AuthReply[]; orgId: string }> {
   const owner = await signup(base, 'owner', { orgName: 'Acme' });
   const orgId = owner.orgs[0]!.id;
   const members: AuthReply[] = [];
-  for (const name of others) {
-    const inv = await authed<{ token: string }>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator' });
-    members.push(await signup(base, name, { invitation: inv.body.token }));
-  }
+  for (const name of others) members.push(await invited(base, owner.token, orgId, name));
   return { owner, members, orgId };
+}
+
+/** Someone invited by address (`role`, guests with `channelIds`) who signs up from the invitation. */
+export async function invited(base: string, inviterToken: string, orgId: string, name: string, opts: { role?: 'admin' | 'collaborator' | 'external'; channelIds?: string[]; language?: string } = {}): Promise<AuthReply> {
+  const email = emailFor(name);
+  const inv = await authed<{ token: string }>(base, inviterToken, 'POST', `/api/orgs/${orgId}/invitations`, {
+    role: opts.role ?? 'collaborator',
+    email,
+    ...(opts.channelIds ? { channelIds: opts.channelIds } : {}),
+  });
+  if (inv.status !== 201) throw new Error(`invite: ${inv.status} ${JSON.stringify(inv.body)}`);
+  return signup(base, name, { invitation: inv.body.token, email, ...(opts.language ? { language: opts.language } : {}) });
 }
 
 export function chatSocket(base: string, token: string | undefined, opts: { reconnection?: boolean; extraHeaders?: Record<string, string> } = {}): Promise<ChatSocket> {

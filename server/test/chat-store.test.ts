@@ -43,7 +43,7 @@ for (const kind of DB_KINDS) {
       const owner = await user('owner');
       const org = await orgs.create(owner.id, 'Acme');
       const member = await user('member');
-      const { token } = await orgs.invite(owner.id, org.id, { role: 'collaborator' });
+      const { token } = await orgs.invite(owner.id, org.id, { role: 'collaborator', email: member.email });
       await orgs.accept(member.id, token);
       const general = (await chat.channels(owner.id, org.id)).find((c) => c.name === 'general')!;
       return { owner, member, org, general };
@@ -92,7 +92,7 @@ for (const kind of DB_KINDS) {
       assert.equal(general.role, 'admin');
       assert.deepEqual((await orgs.forUser(member.id)).map((o) => [o.id, o.role]), [[org.id, 'collaborator']]);
       assert.ok((await chat.channels(member.id, org.id)).some((c) => c.id === general.id), 'invited members land in #general');
-      await assert.rejects(orgs.invite(member.id, org.id, { role: 'collaborator' }), code('FORBIDDEN'));
+      await assert.rejects(orgs.invite(member.id, org.id, { role: 'collaborator', email: 'x@example.org' }), code('FORBIDDEN'));
       await assert.rejects(orgs.setRole(member.id, org.id, owner.id, 'collaborator'), code('FORBIDDEN'));
       await assert.rejects(orgs.setRole(owner.id, org.id, owner.id, 'admin'), code('LAST_LEGAL_REPRESENTATIVE'));
       await assert.rejects(orgs.remove(owner.id, org.id, owner.id), code('LAST_LEGAL_REPRESENTATIVE'));
@@ -111,19 +111,19 @@ for (const kind of DB_KINDS) {
     test('invitation links: expired, revoked and reused guest links are refused', async () => {
       const { owner, org, general } = await team();
       const guest = await user('guest');
-      const inv = await orgs.invite(owner.id, org.id, { role: 'external', channelIds: [general.id] });
+      const inv = await orgs.invite(owner.id, org.id, { role: 'external', channelIds: [general.id], email: guest.email });
       await orgs.accept(guest.id, inv.token);
       const other = await user('guest2');
       await assert.rejects(orgs.accept(other.id, inv.token), code('INVITATION_INVALID'));
       await assert.rejects(orgs.accept(other.id, 'not-a-real-token-at-all'), code('INVITATION_INVALID'));
-      const revoked = await orgs.invite(owner.id, org.id, { role: 'collaborator' });
+      const revoked = await orgs.invite(owner.id, org.id, { role: 'collaborator', email: other.email });
       await orgs.revokeInvitation(owner.id, org.id, revoked.id);
       await assert.rejects(orgs.accept(other.id, revoked.token), code('INVITATION_INVALID'));
-      const old = await orgs.invite(owner.id, org.id, { role: 'collaborator' });
+      const old = await orgs.invite(owner.id, org.id, { role: 'collaborator', email: other.email });
       await db.query('update invitations set expires_at = $2 where id = $1', [old.id, Date.now() - 1]);
       await assert.rejects(orgs.accept(other.id, old.token), code('INVITATION_INVALID'));
-      await assert.rejects(orgs.invite(owner.id, org.id, { role: 'external' }), code('INVALID_PAYLOAD'));
-      await assert.rejects(orgs.invite(owner.id, org.id, { role: 'external', channelIds: ['nope'] }), code('CHANNEL_NOT_FOUND'));
+      await assert.rejects(orgs.invite(owner.id, org.id, { role: 'external', email: other.email }), code('INVALID_PAYLOAD'));
+      await assert.rejects(orgs.invite(owner.id, org.id, { role: 'external', channelIds: ['nope'], email: other.email }), code('CHANNEL_NOT_FOUND'));
     });
 
     test('guests see only the channels of their invitation', async () => {
@@ -131,7 +131,7 @@ for (const kind of DB_KINDS) {
       const secret = await chat.create(owner.id, { orgId: org.id, name: `secret-${uniq()}`, kind: 'private' });
       const open = await chat.create(owner.id, { orgId: org.id, name: `open-${uniq()}`, kind: 'public' });
       const guest = await user('guest');
-      const inv = await orgs.invite(owner.id, org.id, { role: 'external', channelIds: [open.id] });
+      const inv = await orgs.invite(owner.id, org.id, { role: 'external', channelIds: [open.id], email: guest.email });
       await orgs.accept(guest.id, inv.token);
       assert.deepEqual((await chat.channels(guest.id, org.id)).map((c) => c.id), [open.id]);
       assert.deepEqual(await chat.browse(guest.id, org.id), []);
@@ -343,7 +343,7 @@ for (const kind of DB_KINDS) {
       await chat.send(owner.id, { channelId: dm.id, clientId: `c-${uniq()}`, text: 'psst' });
       assert.ok(notes.some(([u]) => u === member.id), 'a direct message notifies');
       const third = await user('third');
-      const inv = await orgs.invite(owner.id, org.id, { role: 'collaborator' });
+      const inv = await orgs.invite(owner.id, org.id, { role: 'collaborator', email: third.email });
       await orgs.accept(third.id, inv.token);
       const group = await chat.openDirect(owner.id, org.id, [member.id, third.id]);
       assert.equal(group.kind, 'group');

@@ -1,4 +1,4 @@
-import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, RecordingInfo, SignupBody } from '@parley/protocol';
+import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, InvitationView, InviteBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, RecordingInfo, SignupBody } from '@parley/protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorBody['code'];
@@ -40,10 +40,14 @@ export const api = {
   changePassword: (current: string, password: string, token: string) => call<{ ok: true }>('POST', '/api/me/password', { current, password }, token),
   logout: (token: string) => call<{ ok: true }>('POST', '/api/auth/logout', undefined, token),
   me: (token: string) => call<{ user: MeView; orgs: OrgView[] }>('GET', '/api/me', undefined, token),
-  invitation: (token: string) => call<{ orgName: string; role: string }>('GET', `/api/invitations/${encodeURIComponent(token)}`),
+  invitation: (token: string) => call<{ orgName: string; role: string; email: string | null }>('GET', `/api/invitations/${encodeURIComponent(token)}`),
   acceptInvitation: (invitation: string, token: string) => call<{ org: OrgView }>('POST', '/api/invitations/accept', { token: invitation }, token),
-  invite: (orgId: string, body: { role: 'admin' | 'collaborator' | 'external'; channelIds?: string[] }, token: string) =>
-    call<InvitationReply>('POST', `/api/orgs/${encodeURIComponent(orgId)}/invitations`, body, token),
+  invite: (orgId: string, body: InviteBody, token: string) => call<InvitationReply>('POST', `/api/orgs/${encodeURIComponent(orgId)}/invitations`, body, token),
+  invitations: (orgId: string, token: string) => call<{ invitations: InvitationView[] }>('GET', `/api/orgs/${encodeURIComponent(orgId)}/invitations`, undefined, token),
+  resendInvitation: (orgId: string, id: string, token: string) =>
+    call<InvitationReply>('POST', `/api/orgs/${encodeURIComponent(orgId)}/invitations/${encodeURIComponent(id)}/resend`, undefined, token),
+  revokeInvitation: (orgId: string, id: string, token: string) =>
+    call<{ ok: true }>('DELETE', `/api/orgs/${encodeURIComponent(orgId)}/invitations/${encodeURIComponent(id)}`, undefined, token),
   orgMembers: (orgId: string, token: string) => call<{ members: OrgMemberView[] }>('GET', `/api/orgs/${encodeURIComponent(orgId)}/members`, undefined, token),
   setOrgRole: (orgId: string, userId: string, role: string, token: string) =>
     call<{ ok: true }>('PATCH', `/api/orgs/${encodeURIComponent(orgId)}/members/${encodeURIComponent(userId)}`, { role }, token),

@@ -20,6 +20,7 @@ import { isUniqueViolation, type Db, type Sql } from '../store/db.ts';
 import { fakeVerify, hashPassword, verifyPassword } from './password.ts';
 import { checkStrength } from './strength.ts';
 import { cleanText, isEmoji, requireName, visibleText } from '../lib/names.ts';
+import { queueMail } from '../suite/mail/outbox.ts';
 
 export interface UserRow {
   id: string;
@@ -230,22 +231,24 @@ export class Accounts {
     const now = Date.now();
     await this.#db.tx(async (sql) => {
       await sql.query('insert into password_resets (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)', [sha256(token), user.id, now, now + this.#limits.resetMs]);
-      await sql.query(`insert into mail_outbox (id, dedupe_key, user_id, to_address, subject, body_text, created_at) values ($1, $2, $3, $4, $5, $6, $7)`, [
-        newId(),
-        `reset:${sha256(token)}`,
-        user.id,
-        user.email,
-        'Reset your Parley password',
-        [
-          `Hello ${user.name},`,
-          '',
-          'Someone (we hope you) asked to reset the password of your Parley account. Choose a new one here within the hour:',
-          linkFor(token),
-          '',
-          'If it was not you, ignore this mail: your password stays as it is.',
-        ].join('\n'),
+      await queueMail(
+        sql,
+        {
+          dedupeKey: `reset:${sha256(token)}`,
+          userId: user.id,
+          to: user.email,
+          subject: 'Reset your Parley password',
+          text: [
+            `Hello ${user.name},`,
+            '',
+            'Someone (we hope you) asked to reset the password of your Parley account. Choose a new one here within the hour:',
+            linkFor(token),
+            '',
+            'If it was not you, ignore this mail: your password stays as it is.',
+          ].join('\n'),
+        },
         now,
-      ]);
+      );
     });
   }
 

@@ -27,7 +27,7 @@ import {
 import { meView, newId, type Accounts, type SessionUser } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Drive } from '../drive/Drive.ts';
-import { Orgs } from '../org/Orgs.ts';
+import { maskEmail, Orgs } from '../org/Orgs.ts';
 import { sendError } from './errors.ts';
 import type { Readable } from 'node:stream';
 import { checkDeclaredLength, limitStream } from '../lib/limit-stream.ts';
@@ -95,8 +95,14 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   app.post('/api/auth/signup', { schema: { body: SignupBody } }, async (req, reply) => {
     const body = req.body as SignupBody;
     if (body.orgName && body.invitation) throw new DomainError('INVALID_PAYLOAD', 'either create an organization or accept an invitation, not both');
-    // A bad invitation fails before an account exists.
-    if (body.invitation && !(await orgs.peek(body.invitation))) throw new DomainError('INVITATION_INVALID', 'this invitation link is unknown, expired or used');
+    // A bad invitation fails before an account exists, and so does one for another address.
+    if (body.invitation) {
+      const inv = await orgs.peek(body.invitation);
+      if (!inv) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
+      if (inv.email && inv.email !== body.email.trim().toLowerCase()) {
+        throw new DomainError('FORBIDDEN', `This invitation is for ${maskEmail(inv.email)}: create the account with that address.`);
+      }
+    }
     // So is a name of nothing visible.
     if (body.orgName !== undefined) Orgs.orgName(body.orgName);
     const user = await accounts.signup(body, { address: req.ip });
@@ -170,11 +176,24 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
     return { members: await orgs.members((req.params as { orgId: string }).orgId, session.user.id) };
   });
 
+  const inviteLink = (token: string) => `${deps.publicUrl()}/chat/invite/${token}`;
   app.post('/api/orgs/:orgId/invitations', { onRequest: auth, schema: { params: OrgParams, body: InviteBody } }, async (req, reply) => {
     const session = await requireSession(accounts, req);
-    const inv = await orgs.invite(session.user.id, (req.params as { orgId: string }).orgId, req.body as InviteBody);
-    const out: InvitationReply = { ...inv, url: `${deps.publicUrl()}/chat/invite/${inv.token}` };
+    const out: InvitationReply = await orgs.invite(session.user.id, (req.params as { orgId: string }).orgId, req.body as InviteBody, inviteLink);
     return reply.code(201).send(out);
+  });
+
+  /** Pending invitations, for the people screen (administrators). */
+  app.get('/api/orgs/:orgId/invitations', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { invitations: await orgs.invitations(session.user.id, (req.params as { orgId: string }).orgId) };
+  });
+
+  /** Mails an invitation again, with a new link (the earlier one stops working). */
+  app.post('/api/orgs/:orgId/invitations/:invitationId/resend', { onRequest: auth, schema: { params: OrgInvitationParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    const { orgId, invitationId } = req.params as { orgId: string; invitationId: string };
+    return orgs.resendInvitation(session.user.id, orgId, invitationId, inviteLink);
   });
 
   app.delete('/api/orgs/:orgId/invitations/:invitationId', { onRequest: auth, schema: { params: OrgInvitationParams } }, async (req) => {
@@ -187,8 +206,9 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   /** What an invitation leads to (no login: the sign-up page shows it). */
   app.get('/api/invitations/:token', { schema: { params: TokenParams } }, async (req, reply) => {
     const info = await orgs.peek((req.params as { token: string }).token);
-    if (!info) return sendError(reply, 'INVITATION_INVALID', 'this invitation link is unknown, expired or used');
-    return info;
+    if (!info) return sendError(reply, 'INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
+    // The address is shown masked: a link found by someone else tells them little.
+    return { ...info, email: info.email && maskEmail(info.email) };
   });
 
   app.post('/api/invitations/accept', { onRequest: auth, schema: { body: AcceptInvitationBody } }, async (req) => {

@@ -1,15 +1,17 @@
-// Organizations: members and their roles, invitation links, the welcome
+// Organizations: members and their roles, invitations (by address, mailed;
+// or an open link for collaborators), the welcome
 // template. Roles: legal representative (the organization's owner), admin,
 // collaborator, and external (a guest who sees only the channels of its
 // invitation). Admins and legal representatives manage people; only a legal
 // representative makes or unmakes another one, and the last one can be
 // neither removed nor demoted.
 import crypto from 'node:crypto';
-import { CHAT_LIMITS, DomainError, TypedEmitter, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
+import { CHAT_LIMITS, DomainError, TypedEmitter, type InvitationReply, type InvitationView, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
 import { newId, sha256, userView, type UserRow } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Db, Sql } from '../store/db.ts';
 import { requireName } from '../lib/names.ts';
+import { queueMail } from '../suite/mail/outbox.ts';
 
 export interface OrgsEvents {
   /** Someone joined (signup with a new organization, or an invitation): Euria welcomes them. */
@@ -33,6 +35,12 @@ interface InvitationRow {
   expires_at: number;
   used_at: number | null;
   revoked_at: number | null;
+  /** The invited person's address (lower case); null for an open link. */
+  email: string | null;
+  open: boolean;
+  max_uses: number | null;
+  uses: number;
+  sent_count: number;
 }
 
 const MANAGERS: readonly OrgRole[] = ['legal', 'admin'];
@@ -116,25 +124,112 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
   }
 
   /** An invitation link, valid CHAT_LIMITS.invitationDays. Guests' links name their channels and work once. */
-  async invite(actorId: string, orgId: string, body: InviteBody): Promise<{ id: string; token: string; expiresAt: number }> {
+  /**
+   * Invites one person by address (mailed through the outbox; works once,
+   * for an account with that address only), or, for collaborators, anyone
+   * with the link up to `maxUses` people. `link` makes the URL a token opens.
+   */
+  async invite(actorId: string, orgId: string, body: InviteBody, link: (token: string) => string = (t) => t): Promise<InvitationReply> {
     return this.#db.tx(async (sql) => {
+      await sql.query('select 1 from orgs where id = $1 for update', [orgId]);
       await this.#manager(sql, orgId, actorId);
       const channelIds = [...new Set(body.channelIds ?? [])];
-      if (body.role === 'external' && channelIds.length === 0) throw new DomainError('INVALID_PAYLOAD', 'a guest invitation names at least one channel');
-      if (body.role !== 'external' && channelIds.length) throw new DomainError('INVALID_PAYLOAD', 'only guest invitations name channels');
+      if (body.open) {
+        if (body.role !== 'collaborator') throw new DomainError('INVALID_PAYLOAD', 'Only collaborators may be invited by an open link; invite administrators and guests by their e-mail address.');
+        if (body.email !== undefined) throw new DomainError('INVALID_PAYLOAD', 'An open link names no address: leave the e-mail out, or untick "anyone with the link".');
+        if (body.maxUses === undefined) throw new DomainError('INVALID_PAYLOAD', 'Say how many people the open link may let in (maxUses).');
+      } else {
+        if (body.email === undefined) throw new DomainError('INVALID_PAYLOAD', 'Give the e-mail address of the person you invite.');
+        if (body.maxUses !== undefined) throw new DomainError('INVALID_PAYLOAD', 'An invitation by address works once: maxUses is for open links.');
+      }
+      if (body.role === 'external' && channelIds.length === 0) throw new DomainError('INVALID_PAYLOAD', 'A guest invitation names at least one channel.');
+      if (body.role !== 'external' && channelIds.length) throw new DomainError('INVALID_PAYLOAD', 'Only guest invitations name channels.');
       if (channelIds.length) {
         const found = await sql.query(`select id from channels where org_id = $1 and id = any($2) and kind in ('public', 'private')`, [orgId, channelIds]);
         if (found.length !== channelIds.length) throw new DomainError('CHANNEL_NOT_FOUND', 'no such channel in this organization');
       }
+      const now = Date.now();
+      const email = body.email?.trim().toLowerCase() ?? null;
+      // A new invitation to the same address replaces the pending one.
+      if (email) await sql.query('update invitations set revoked_at = $3 where org_id = $1 and email = $2 and revoked_at is null and used_at is null', [orgId, email, now]);
+      const [pending] = await sql.query<{ n: number }>(
+        'select count(*)::int as n from invitations where org_id = $1 and revoked_at is null and used_at is null and expires_at > $2',
+        [orgId, now],
+      );
+      if (pending!.n >= CHAT_LIMITS.pendingInvitations) {
+        throw new DomainError('PLAN_LIMIT', `An organization has at most ${CHAT_LIMITS.pendingInvitations} pending invitations: revoke some before inviting more.`);
+      }
       const token = crypto.randomBytes(24).toString('base64url');
       const id = newId();
-      const expiresAt = Date.now() + CHAT_LIMITS.invitationDays * 24 * 3600_000;
+      const expiresAt = now + CHAT_LIMITS.invitationDays * 24 * 3600_000;
       await sql.query(
-        'insert into invitations (id, token_hash, org_id, role, channel_ids, created_by, created_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [id, sha256(token), orgId, body.role, JSON.stringify(channelIds), actorId, Date.now(), expiresAt],
+        'insert into invitations (id, token_hash, org_id, role, channel_ids, created_by, created_at, expires_at, email, open, max_uses, sent_count) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+        [id, sha256(token), orgId, body.role, JSON.stringify(channelIds), actorId, now, expiresAt, email, body.open === true, body.maxUses ?? null, email ? 1 : 0],
       );
-      return { id, token, expiresAt };
+      if (email) await this.#mailInvitation(sql, { id, orgId, actorId, email, role: body.role, token, expiresAt, link, sent: 1 });
+      return { id, token, url: link(token), expiresAt, email };
     });
+  }
+
+  /** An invitation by address, mailed again with a fresh link (the earlier one stops working) and a fresh expiry. */
+  async resendInvitation(actorId: string, orgId: string, invitationId: string, link: (token: string) => string = (t) => t): Promise<InvitationReply> {
+    return this.#db.tx(async (sql) => {
+      await this.#manager(sql, orgId, actorId);
+      const [inv] = await sql.query<InvitationRow>('select * from invitations where id = $1 and org_id = $2 for update', [invitationId, orgId]);
+      if (!inv || inv.revoked_at !== null || inv.used_at !== null) throw new DomainError('INVITATION_INVALID', 'This invitation is no longer pending.');
+      if (!inv.email) throw new DomainError('INVALID_PAYLOAD', 'An open link is not mailed: copy it again, or make a new one.');
+      const token = crypto.randomBytes(24).toString('base64url');
+      const expiresAt = Date.now() + CHAT_LIMITS.invitationDays * 24 * 3600_000;
+      const sent = inv.sent_count + 1;
+      await sql.query('update invitations set token_hash = $2, expires_at = $3, sent_count = $4 where id = $1', [inv.id, sha256(token), expiresAt, sent]);
+      await this.#mailInvitation(sql, { id: inv.id, orgId, actorId, email: inv.email, role: inv.role, token, expiresAt, link, sent });
+      return { id: inv.id, token, url: link(token), expiresAt, email: inv.email };
+    });
+  }
+
+  async #mailInvitation(
+    sql: Sql,
+    m: { id: string; orgId: string; actorId: string; email: string; role: InvitationRow['role']; token: string; expiresAt: number; link: (token: string) => string; sent: number },
+  ): Promise<void> {
+    const [row] = await sql.query<{ org: string; inviter: string }>('select o.name as org, u.name as inviter from orgs o, users u where o.id = $1 and u.id = $2', [m.orgId, m.actorId]);
+    const as = m.role === 'admin' ? 'as an administrator' : m.role === 'external' ? 'as a guest, in the channels chosen for you' : 'as a member';
+    await queueMail(sql, {
+      dedupeKey: `invite:${m.id}:${m.sent}`,
+      userId: null,
+      to: m.email,
+      subject: `${row!.inviter} invites you to ${row!.org} on Parley`,
+      text: [
+        'Hello,',
+        '',
+        `${row!.inviter} invites you to join ${row!.org} on Parley ${as}. Open this link to join, with an account for ${m.email}:`,
+        m.link(m.token),
+        '',
+        `The link works once, until ${new Date(m.expiresAt).toUTCString()}. If you did not expect it, ignore this mail.`,
+      ].join('\n'),
+    });
+  }
+
+  /** Pending invitations (not used, revoked or expired), newest first: administrators only. */
+  async invitations(actorId: string, orgId: string): Promise<InvitationView[]> {
+    await this.#manager(this.#db, orgId, actorId);
+    const rows = await this.#db.query<InvitationRow & { created_at: number; by: string }>(
+      `select i.*, u.name as by from invitations i join users u on u.id = i.created_by
+       where i.org_id = $1 and i.revoked_at is null and i.used_at is null and i.expires_at > $2 and (not i.open or i.uses < i.max_uses)
+       order by i.created_at desc limit $3`,
+      [orgId, Date.now(), CHAT_LIMITS.pendingInvitations],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      role: r.role,
+      email: r.email,
+      channelIds: r.channel_ids,
+      open: r.open,
+      uses: r.uses,
+      maxUses: r.max_uses,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      createdBy: r.by,
+    }));
   }
 
   async revokeInvitation(actorId: string, orgId: string, invitationId: string): Promise<void> {
@@ -144,28 +239,35 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
   }
 
   /** What an invitation link leads to, for the sign-up page (nothing for a bad link). */
-  async peek(token: string): Promise<{ orgName: string; role: string } | undefined> {
+  async peek(token: string): Promise<{ orgName: string; role: string; email: string | null } | undefined> {
     const [row] = await this.#db.query<InvitationRow & { name: string }>('select i.*, o.name from invitations i join orgs o on o.id = i.org_id where i.token_hash = $1', [
       sha256(token),
     ]);
     if (!row || !usable(row)) return undefined;
-    return { orgName: row.name, role: row.role };
+    return { orgName: row.name, role: row.role, email: row.email };
   }
 
   /**
-   * Joins the organization of an invitation. Members keep their role (a
-   * second click changes nothing). Guests land in the invitation's channels,
-   * everyone else in the default channel.
+   * Joins the organization of an invitation. An invitation by address
+   * works once, for the account with that address; an open one for as many
+   * people as it allows. Members keep their role (a second click changes
+   * nothing). Guests land in the invitation's channels, everyone else in the
+   * default channel.
    */
   async accept(userId: string, token: string): Promise<OrgView> {
     return this.#chat.transaction(async (sql, out) => {
       const [inv] = await sql.query<InvitationRow>('select * from invitations where token_hash = $1 for update', [sha256(token)]);
-      if (!inv || !usable(inv)) throw new DomainError('INVITATION_INVALID', 'this invitation link is unknown, expired or used');
+      if (!inv || !usable(inv)) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
+      const [user] = await sql.query<UserRow>('select * from users where id = $1', [userId]);
+      if (inv.email && user!.email.toLowerCase() !== inv.email) {
+        throw new DomainError('FORBIDDEN', `This invitation is for ${maskEmail(inv.email)}. Sign in with the account of that address, or ask for an invitation to yours.`);
+      }
       const [org] = await sql.query<OrgRow>('select * from orgs where id = $1', [inv.org_id]);
       const existing = await this.role(inv.org_id, userId, sql);
       if (existing) return { id: org!.id, name: org!.name, role: existing };
+      if (inv.email) await sql.query('update invitations set used_at = $2, uses = uses + 1 where id = $1', [inv.id, Date.now()]);
+      else await sql.query('update invitations set uses = uses + 1 where id = $1', [inv.id]);
       await sql.query('insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, $3, $4)', [inv.org_id, userId, inv.role, Date.now()]);
-      if (inv.role === 'external') await sql.query('update invitations set used_at = $2 where id = $1', [inv.id, Date.now()]);
       const channelIds =
         inv.role === 'external'
           ? inv.channel_ids
@@ -250,4 +352,11 @@ async function welcomeLater(sql: Sql, orgId: string, userId: string): Promise<vo
   await sql.query('insert into welcome_outbox (org_id, user_id, created_at) values ($1, $2, $3) on conflict do nothing', [orgId, userId, Date.now()]);
 }
 
-const usable = (inv: InvitationRow): boolean => inv.revoked_at === null && inv.expires_at > Date.now() && !(inv.role === 'external' && inv.used_at !== null);
+const usable = (inv: InvitationRow): boolean =>
+  inv.revoked_at === null && inv.expires_at > Date.now() && inv.used_at === null && (!inv.open || inv.uses < (inv.max_uses ?? 0));
+
+/** An address as said to someone who may not own it: enough to recognize, not to harvest (a…@example.org). */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '…' : `${email[0]}…${email.slice(at)}`;
+}

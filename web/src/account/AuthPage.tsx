@@ -13,7 +13,7 @@ const browserLanguage = (): Language => (LANGUAGES as readonly string[]).find((l
 export function AuthPage({ invitation }: { invitation?: string }) {
   const [mode, setMode] = useState<'login' | 'signup' | 'reset'>(invitation ? 'signup' : 'login');
   const [resetSent, setResetSent] = useState(false);
-  const [invite, setInvite] = useState<{ orgName: string; role: string } | null | 'bad'>(null);
+  const [invite, setInvite] = useState<{ orgName: string; role: string; email: string | null } | null | 'bad'>(null);
   const [form, setForm] = useState({ login: '', email: '', username: '', name: '', password: '', orgName: '', language: browserLanguage() });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -43,7 +43,8 @@ export function AuthPage({ invitation }: { invitation?: string }) {
       {invitation && invite && (
         <p data-testid="invitation-info">
           You are invited to <strong>{invite.orgName}</strong>
-          {invite.role === 'external' ? ' as a guest' : ''}.
+          {invite.role === 'external' ? ' as a guest' : invite.role === 'admin' ? ' as an administrator' : ''}.
+          {invite.email && <> This invitation is for {invite.email}: use that address.</>}
         </p>
       )}
       {invitation && sessionToken.value && (

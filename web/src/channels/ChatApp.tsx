@@ -2,7 +2,7 @@
 // presence, the open channel with its messages and composer, thread pane,
 // members panel, search, and the dialogs (new channel, browse, invite).
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { ChannelView, Presence } from '@parley/protocol';
+import type { ChannelView, InvitationReply, InvitationView, Presence } from '@parley/protocol';
 import { api } from '../api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -314,33 +314,83 @@ function People({ client, close }: { client: ChatClient; close: () => void }) {
   );
 }
 
+/**
+ * Invitations by address (one per address, mailed, single use), or for
+ * collaborators an open link that lets in a chosen number of people.
+ */
 function Invite({ client, close }: { client: ChatClient; close: () => void }) {
   const [role, setRole] = useState<'collaborator' | 'admin' | 'external'>('collaborator');
+  const [emails, setEmails] = useState('');
+  const [open, setOpen] = useState(false);
+  const [maxUses, setMaxUses] = useState(10);
   const [picked, setPicked] = useState<string[]>([]);
-  const [url, setUrl] = useState<string | null>(null);
+  const [sent, setSent] = useState<InvitationReply[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
   const rooms = client.channels.value.filter((c) => c.kind === 'public' || c.kind === 'private');
+  const byLink = open && role === 'collaborator';
+  const addresses = emails
+    .split(/[\s,;]+/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const copy = (url: string) => void navigator.clipboard?.writeText(url).then(() => (setCopied(url), setTimeout(() => setCopied(null), 2000)));
   return (
     <Dialog title="Invite people" close={close}>
       <form
         class="dialog-form"
-        onSubmit={(e) => {
+        data-testid="invite-form"
+        noValidate
+        onSubmit={async (e) => {
           e.preventDefault();
           setError(null);
-          api
-            .invite(client.org.value!.id, { role, ...(role === 'external' ? { channelIds: picked } : {}) }, sessionToken.value!)
-            .then((inv) => setUrl(inv.url))
-            .catch((err: Error) => setError(err.message));
+          if (!byLink) {
+            const bad = addresses.find((a) => !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(a));
+            if (addresses.length === 0) return setError('Enter the e-mail address of each person you invite.');
+            if (bad) return setError(`"${bad}" is not an e-mail address.`);
+            if (addresses.length > 50) return setError('Invite at most 50 people at once.');
+          }
+          if (role === 'external' && picked.length === 0) return setError('Choose the channels the guest may see.');
+          setBusy(true);
+          const org = client.org.value!.id;
+          const done: InvitationReply[] = [];
+          try {
+            if (byLink) done.push(await api.invite(org, { role, open: true, maxUses }, sessionToken.value!));
+            else for (const email of addresses) done.push(await api.invite(org, { role, email, ...(role === 'external' ? { channelIds: picked } : {}) }, sessionToken.value!));
+            setEmails('');
+          } catch (err) {
+            setError((err as Error).message);
+          } finally {
+            setSent(done);
+            setBusy(false);
+          }
         }}
       >
         <label>
           Role
-          <select data-testid="invite-role" value={role} onChange={(e) => (setRole((e.target as HTMLSelectElement).value as 'admin'), setUrl(null))}>
+          <select data-testid="invite-role" value={role} onChange={(e) => (setRole((e.target as HTMLSelectElement).value as 'admin'), setSent([]))}>
             <option value="collaborator">Collaborator</option>
             <option value="admin">Administrator</option>
             <option value="external">Guest (chosen channels only)</option>
           </select>
         </label>
+        {role === 'collaborator' && (
+          <label class="check">
+            <input type="checkbox" data-testid="invite-open" checked={open} onChange={(e) => (setOpen((e.target as HTMLInputElement).checked), setSent([]))} />
+            Anyone with the link (no e-mail needed)
+          </label>
+        )}
+        {byLink ? (
+          <label>
+            How many people may join with it
+            <input type="number" data-testid="invite-max-uses" min={1} max={500} value={maxUses} onInput={(e) => setMaxUses(Math.max(1, Math.min(500, Number((e.target as HTMLInputElement).value) || 1)))} />
+          </label>
+        ) : (
+          <label>
+            E-mail addresses <span class="dim">(one or several; each gets its own invitation, which works once)</span>
+            <textarea data-testid="invite-email" rows={2} value={emails} onInput={(e) => setEmails((e.target as HTMLTextAreaElement).value)} />
+          </label>
+        )}
         {role === 'external' && (
           <fieldset class="pick-channels">
             <legend>Channels the guest may see</legend>
@@ -358,21 +408,58 @@ function Invite({ client, close }: { client: ChatClient; close: () => void }) {
             ))}
           </fieldset>
         )}
-        <button type="submit" class="primary" data-testid="invite-create" disabled={role === 'external' && picked.length === 0}>
-          Create invitation link
+        <button type="submit" class="primary" data-testid="invite-create" disabled={busy}>
+          {byLink ? 'Create the link' : addresses.length > 1 ? `Send ${addresses.length} invitations` : 'Send the invitation'}
         </button>
-        {url && (
-          <p class="invite-url">
-            <input readOnly data-testid="invite-url" value={url} onFocus={(e) => (e.target as HTMLInputElement).select()} />
-            <button type="button" onClick={() => void navigator.clipboard?.writeText(url)}>
-              Copy
+        {sent.map((inv) => (
+          <div class="invite-url" key={inv.id} data-testid="invite-sent">
+            <span>{inv.email ? `Mailed to ${inv.email}. You can also give them this link:` : `Works for up to ${maxUses} people, for 30 days:`}</span>
+            <input readOnly data-testid="invite-url" value={inv.url} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+            <button type="button" onClick={() => copy(inv.url)}>
+              {copied === inv.url ? 'Copied' : 'Copy'}
             </button>
-            <span class="dim">Valid 30 days{role === 'external' ? ', for one person' : ''}.</span>
-          </p>
-        )}
+          </div>
+        ))}
         {error && <p class="hint error">{error}</p>}
       </form>
     </Dialog>
+  );
+}
+
+/** Invitations not used yet: resend (a fresh link by mail) or revoke. */
+function PendingInvitations({ orgId }: { orgId: string }) {
+  const [list, setList] = useState<InvitationView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () => api.invitations(orgId, sessionToken.value!).then((r) => setList(r.invitations), (e: Error) => setError(e.message));
+  useEffect(() => void load(), [orgId]);
+  const act = (p: Promise<unknown>) => {
+    setError(null);
+    p.catch((e: Error) => setError(e.message)).finally(() => void load());
+  };
+  if (!list) return null;
+  return (
+    <section class="pending-invitations" data-testid="pending-invitations">
+      <h3>Pending invitations ({list.length})</h3>
+      {list.length === 0 && <p class="dim">None.</p>}
+      <ul class="plain-list">
+        {list.map((i) => (
+          <li key={i.id} data-testid="pending-invitation" data-email={i.email ?? ''}>
+            <span>
+              {i.email ?? `Anyone with the link (${i.uses} of ${i.maxUses} used)`} <span class="dim">· {ROLE_LABEL[i.role]} · until {new Date(i.expiresAt).toLocaleDateString()}</span>
+            </span>
+            {i.email && (
+              <button type="button" class="link" data-testid="invitation-resend" onClick={() => act(api.resendInvitation(orgId, i.id, sessionToken.value!))}>
+                Resend
+              </button>
+            )}
+            <button type="button" class="link" data-testid="invitation-revoke" onClick={() => act(api.revokeInvitation(orgId, i.id, sessionToken.value!))}>
+              Revoke
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && <p class="hint error">{error}</p>}
+    </section>
   );
 }
 
@@ -425,6 +512,7 @@ function ManagePeople({ client, close }: { client: ChatClient; close: () => void
           {error}
         </p>
       )}
+      <PendingInvitations orgId={org.id} />
     </Dialog>
   );
 }

@@ -22,6 +22,7 @@ import { newId } from '../../accounts/Accounts.ts';
 import type { Db } from '../../store/db.ts';
 import type { Calendar } from './Calendar.ts';
 import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall, weekday } from './time.ts';
+import { queueMail } from '../mail/outbox.ts';
 
 /** A tick this late after a reminder's time still sends it (a restart, a queue that was down). */
 export const CATCH_UP_MS = 6 * 3_600_000;
@@ -271,10 +272,7 @@ export class Agenda {
     if (r.by_chat && this.bots) await this.bots.addAgenda({ orgId: r.org_id, userId: r.user_id, reminderId: r.id, day, text });
     return this.#d.db.tx(async (sql) => {
       if (r.by_mail) {
-        await sql.query(
-          `insert into mail_outbox (id, dedupe_key, user_id, to_address, subject, body_text, created_at) values ($1, $2, $3, $4, $5, $6, $7) on conflict (dedupe_key) do nothing`,
-          [newId(), `agenda:${r.id}:${day}`, r.user_id, r.email, subject, text, now],
-        );
+        await queueMail(sql, { dedupeKey: `agenda:${r.id}:${day}`, userId: r.user_id, to: r.email, subject, text }, now);
       }
       const rows = await sql.query('insert into agenda_deliveries (reminder_id, day, sent_at) values ($1, $2, $3) on conflict do nothing returning day', [r.id, day, now]);
       return rows.length > 0;
