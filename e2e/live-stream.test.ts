@@ -5,7 +5,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { captureState, recorderLogsOnFailure, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
-import { createMeeting, inRoom, launchBrowser, openParticipant, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+import { createMeeting, inRoom, launchBrowser, openParticipant, shotsDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 async function stack(streamMaxSeconds: number): Promise<CaptureStack> {
   const s = await startCaptureStack({ streamMaxSeconds });
@@ -97,6 +97,7 @@ describe('live streaming a meeting', () => {
     // The cap is said with its day, not as a bare time that reads like now.
     assert.match((await mod.page.getByTestId('stream-ends').textContent())!, /stops by itself \w+day/);
     assert.match((await mod.page.getByTestId('stream-keep').textContent())!, /deleted/);
+    await mod.page.screenshot({ path: `${shotsDir('live')}/capture-panel-streaming.png` });
 
     // The links a viewer holds: the playlist and its segments.
     const liveId = url.split('/').pop()!;
@@ -119,6 +120,7 @@ describe('live streaming a meeting', () => {
     const url = await goLive(mod, { keep: true });
     await guest.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
     assert.match((await mod.page.getByTestId('stream-keep').textContent())!, /kept as a recording/);
+    await mod.page.screenshot({ path: `${shotsDir('live')}/capture-panel-kept.png` });
     await waitFor('a few seconds streamed', async () => ((await captureState(mod.page)).stream?.seconds ?? 0) >= 6, 40_000);
     await mod.page.getByTestId('stop-stream').click();
     await waitFor('the LIVE badge to go', async () => (await guest.page.getByTestId('live-indicator').count()) === 0, 40_000);

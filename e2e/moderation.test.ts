@@ -120,6 +120,37 @@ describe('waiting room in the browser', () => {
   });
 });
 
+describe('the moderator link', () => {
+  test('a moderator by link makes a new one: the old link makes nobody moderator any more, the new one does, and the host stays moderator', async () => {
+    const m = await meeting(false);
+    const host = await open(m, 'Host', { host: true });
+    await inRoom(host);
+    await host.page.getByTestId('i-am-moderator').waitFor();
+    await openSettings(host.page);
+    await host.page.getByTestId('new-moderator-link').click();
+    const fresh = await host.page.getByTestId('moderator-link').inputValue();
+    assert.match(fresh, /\/m\/[a-z2-7]{26}\?moderatorToken=/);
+    await host.page.screenshot({ path: `${shots}/new-moderator-link.png` });
+    const freshToken = new URL(fresh).searchParams.get('moderatorToken')!;
+    assert.notEqual(freshToken, m.moderatorToken);
+    // The leaked old link is refused, with a sentence saying why.
+    const leaked = await openParticipant(browser, parley.url, m.id, 'Leaked', { prejoin: '0', moderatorToken: m.moderatorToken });
+    pages.push(leaked);
+    await leaked.page.getByText('This moderator link is not valid for this meeting: it may have been replaced by a new one.', { exact: false }).waitFor();
+    assert.equal(await leaked.page.getByTestId('room').count(), 0);
+    // The new one: moderator.
+    const co = await openParticipant(browser, parley.url, m.id, 'Co-host', { prejoin: '0', moderatorToken: freshToken });
+    pages.push(co);
+    await inRoom(co);
+    await co.page.getByTestId('i-am-moderator').waitFor();
+    // The host, whose own token was renewed with the link, is still moderator after a reload.
+    await host.page.reload();
+    await inRoom(host);
+    await host.page.getByTestId('i-am-moderator').waitFor();
+    await closeAll(host, leaked, co);
+  });
+});
+
 describe('moderation in the browser', () => {
   let m: CreateMeetingReply;
   let host: Participant, bea: Participant;

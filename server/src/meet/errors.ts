@@ -93,6 +93,6 @@ export class RoomNotFound extends DomainError {
 }
 export class WrongModeratorToken extends DomainError {
   constructor() {
-    super('FORBIDDEN', 'this moderator link is not valid for this meeting (it may have been replaced by a new one)');
+    super('FORBIDDEN', 'This moderator link is not valid for this meeting: it may have been replaced by a new one. Ask a moderator for the new link, or open the meeting link without it.');
   }
 }
