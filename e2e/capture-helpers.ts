@@ -55,11 +55,12 @@ export function captureState(page: Page): Promise<CaptureState> {
 
 export interface Probe {
   duration: number;
-  streams: { codec_type: string; codec_name: string; width?: number; height?: number }[];
+  /** `duration`: the stream's own length, in seconds as text (the picture may end before the sound). */
+  streams: { codec_type: string; codec_name: string; width?: number; height?: number; duration?: string }[];
 }
 
 export function ffprobe(file: string): Probe {
-  const res = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,codec_name,width,height', '-of', 'json', file], { encoding: 'utf8' });
+  const res = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,codec_name,width,height,duration', '-of', 'json', file], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`ffprobe failed: ${res.stderr}`);
   const j = JSON.parse(res.stdout) as { format: { duration: string }; streams: Probe['streams'] };
   return { duration: Number(j.format.duration), streams: j.streams };
@@ -182,8 +183,8 @@ function condense(out: string, lines: number): string {
  */
 export function recorderLogsOnFailure(t: TestContext | SuiteContext, stack: CaptureStack | undefined): void {
   // A test's hooks get its context, with its outcome (Node 24 has `error`; its types lag).
-  const { passed, error: failed } = t as unknown as { passed?: boolean; error?: { cause?: unknown } | null };
+  const { passed } = t as unknown as { passed?: boolean };
   if (passed !== false || !stack) return;
-  const error = failed?.cause ?? failed;
-  if (error instanceof Error) error.message += `\n--- the recorders' last log lines ---\n${stack.logs()}`;
+  // Printed, not added to the error: the reporter has already written the error out by now.
+  console.error(`--- ${t.name}: the recorders' last log lines ---\n${stack.logs()}`);
 }

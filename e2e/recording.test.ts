@@ -147,7 +147,9 @@ describe('recording a meeting', () => {
     const alone = fakeCameraShare(file, at(aloneAt));
     const after = fakeCameraShare(file, at(bothAfter));
     // On failure, what the whole file shows, second by second.
-    const timeline = () => Array.from({ length: Math.floor(probe.duration) }, (_, s) => `${s} s: ${fakeCameraShare(file, s + 0.5).toFixed(2)}`).join(', ');
+    const timeline = () =>
+      `picture ${probe.streams.find((s) => s.codec_type === 'video')?.duration ?? '?'} s, sound ${probe.streams.find((s) => s.codec_type === 'audio')?.duration ?? '?'} s; ` +
+      Array.from({ length: Math.floor(probe.duration) }, (_, s) => `${s} s: ${fakeCameraShare(file, s + 0.5).toFixed(2)}`).join(', ');
     assert.ok(before > 0.35 && before < 0.65, `two cameras before (${at(bothBefore).toFixed(1)} s): ${before.toFixed(2)}; ${timeline()}`);
     assert.ok(alone > 0.8, `one camera while the other is off (${at(off).toFixed(1)} s on): ${alone.toFixed(2)}; ${timeline()}`);
     assert.ok(after > 0.35 && after < 0.65, `two cameras again: ${after.toFixed(2)}; ${timeline()}`);

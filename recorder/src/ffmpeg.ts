@@ -13,6 +13,8 @@ import { CANVAS, type Composition } from './layout.ts';
 
 export const SEGMENT_SECONDS = 2;
 const FPS = 30;
+/** How far the picture may trail the sound when a run ends (about what one frame in flight costs). */
+const VIDEO_BEHIND_OK_US = 200_000;
 const BACKGROUND = '0x202124';
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 
@@ -163,7 +165,10 @@ export class Epoch {
   readonly #list: string;
   #seen = 0;
   #poll: NodeJS.Timeout;
+  /** Output time: ffmpeg reports the furthest of its streams (the audio, cheap to make, runs ahead). */
   #outTimeUs = 0;
+  /** Video frames written: the picture's own progress (FPS a second). */
+  #frames = 0;
   #advancedAt = Date.now();
   /** Wall-clock time of the run's output time 0 (its inputs are held until ffmpeg listens). */
   readonly startedAt = Date.now();
@@ -211,9 +216,16 @@ export class Epoch {
     ];
     this.#child = spawn('ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child.stdout!.on('data', (d: Buffer) => {
-      const m = /out_time_us=(\d+)\s*$/m.exec(d.toString());
+      const text = d.toString();
+      const m = /out_time_us=(\d+)\s*$/m.exec(text);
       if (m && m[1] !== String(this.#outTimeUs)) {
         this.#outTimeUs = Number(m[1]);
+        this.#advancedAt = Date.now();
+      }
+      // A chunk may hold several reports: the last one counts.
+      const f = [...text.matchAll(/^frame=(\d+)\s*$/gm)].at(-1);
+      if (f && Number(f[1]) !== this.#frames) {
+        this.#frames = Number(f[1]);
         this.#advancedAt = Date.now();
       }
     });
@@ -261,14 +273,25 @@ export class Epoch {
    * keyframe, a loaded machine) would lose its last seconds. (Its inputs keep
    * flowing meanwhile: ffmpeg reads "q" only between packets.)
    */
-  async stop(opts: { drain?: boolean } = {}): Promise<{ outSeconds: number; wantedSeconds: number; waitedMs: number }> {
+  async stop(opts: { drain?: boolean } = {}): Promise<{ outSeconds: number; videoSeconds: number; wantedSeconds: number; waitedMs: number }> {
     const began = Date.now();
     const target = (Date.now() - this.startedAt) * 1000 - 100_000;
+    // The output time ffmpeg reports is its furthest stream's: on a loaded
+    // machine the picture (decode, compose, encode) runs seconds behind the
+    // sound, and "q" then would cut the picture's last seconds (the end of a
+    // recording without picture). So the picture must reach where the sound is now.
+    const soundAt = this.#outTimeUs;
+    const videoUs = () => (this.#frames / FPS) * 1e6;
     if (opts.drain) {
       const deadline = Date.now() + 15_000;
       // A run that has written nothing yet is still starting (waiting for a
       // keyframe, probing its inputs), not stuck: only the deadline ends its wait.
-      while (this.#child.exitCode === null && this.#outTimeUs < target && Date.now() < deadline && (this.#outTimeUs === 0 || Date.now() - this.#advancedAt < 5000)) {
+      while (
+        this.#child.exitCode === null &&
+        (this.#outTimeUs < target || videoUs() < Math.min(target, soundAt) - VIDEO_BEHIND_OK_US) &&
+        Date.now() < deadline &&
+        (this.#outTimeUs === 0 || Date.now() - this.#advancedAt < 5000)
+      ) {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -279,7 +302,7 @@ export class Epoch {
       clearTimeout(timer);
     }
     await this.exited;
-    return { outSeconds: this.#outTimeUs / 1e6, wantedSeconds: target / 1e6, waitedMs: Date.now() - began };
+    return { outSeconds: this.#outTimeUs / 1e6, videoSeconds: videoUs() / 1e6, wantedSeconds: target / 1e6, waitedMs: Date.now() - began };
   }
 }
 

@@ -155,8 +155,9 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     });
     cleanups.push(() => app.close());
     installErrorHandler(app);
-    // First of all hooks: the rest of the request runs knowing the origin it came on (links are built on it).
-    app.addHook('onRequest', (request, _reply, done) => requestOrigin.run(originOf(request.raw, trust), done));
+    // The handler runs knowing the origin its request came on (links are built on it). Set just
+    // before the handler: a context entered earlier is lost when the body arrives in later packets.
+    app.addHook('preHandler', (request, _reply, done) => requestOrigin.run(originOf(request.raw, trust), done));
     await registerSecurityHeaders(app, config, () => storeOrigin);
     // Answered before its body was read (no session, too large): the rest of
     // the body must not be taken for the next request on this connection.

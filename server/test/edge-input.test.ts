@@ -150,6 +150,11 @@ describe('names and reactions', () => {
     const profile = await authed<{ error: { code: string } }>(base, owner.token, 'PATCH', '/api/me', { name: '\u2066\u2069 ' });
     assert.equal(profile.status, 400);
     assert.equal(profile.body.error.code, 'INVALID_PAYLOAD');
+    // Blank "letters" and joiners alone are nothing to read either.
+    for (const name of ['\u3164', '\u3164\u3164', '\u200D', '\u2800', '\u115F\u1160', '\u{E0041}']) {
+      const res = await authed<{ error: { code: string } }>(base, owner.token, 'PATCH', '/api/me', { name });
+      assert.equal(res.status, 400, JSON.stringify(name));
+    }
     const s = await chatSocket(base, owner.token);
     sockets.push(s);
     const channel = await ask(s, 'channel:create', { orgId, name: '\u200B\u200B', kind: 'public' });
@@ -202,8 +207,15 @@ describe('error logs', () => {
     assert.deepEqual((error as { params?: unknown }).params, [hash], 'the driver did attach the values');
     const { log, lines } = capturedLogger();
     log.error({ err: error }, 'request failed');
+    // PostgreSQL says the values in `detail`: not logged either.
+    const pgLike = Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), {
+      code: '23505',
+      detail: `Key (password_hash)=(${hash}) already exists.`,
+      constraint: 'users_email_key',
+    });
+    log.error({ err: pgLike }, 'request failed');
     log.child({ module: 'http' }).error({ err: new Error('outer', { cause: error }) }, 'request failed');
-    assert.equal(lines.length, 2);
+    assert.equal(lines.length, 3);
     for (const line of lines) {
       assert.ok(!line.includes(hash), line);
       assert.ok(!line.includes('c2FsdHNhbHQ'), line);

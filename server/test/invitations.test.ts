@@ -4,6 +4,7 @@
 // invitation only for collaborators, with a use cap. Over HTTP, on a real
 // PostgreSQL.
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { InvitationReply, InvitationView } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
@@ -55,8 +56,11 @@ describe('invitations', () => {
     // Its owner joins as administrator; the link is spent.
     const vera = await signup(base, 'Vera', { invitation: inv.body.token, email });
     assert.equal(vera.orgs[0]!.role, 'admin');
-    const again = await authed<{ error: { code: string } }>(base, vera.token, 'POST', '/api/invitations/accept', { token: inv.body.token });
-    assert.equal(again.status, 410);
+    // Opening her mail's link again leads her into the organization; for anyone else it is spent.
+    const again = await authed<{ org: { id: string; role: string } }>(base, vera.token, 'POST', '/api/invitations/accept', { token: inv.body.token });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.org.role, 'admin');
+    assert.equal((await authed(base, stranger.token, 'POST', '/api/invitations/accept', { token: inv.body.token })).status, 410);
     assert.equal((await http(base, 'GET', `/api/invitations/${inv.body.token}`)).status, 410);
   });
 
@@ -104,9 +108,12 @@ describe('invitations', () => {
     // Revoked: off the list, its link refused.
     assert.equal((await authed(base, owner.token, 'DELETE', `/api/orgs/${orgId}/invitations/${gone.body.id}`)).status, 200);
     assert.equal((await http(base, 'GET', `/api/invitations/${gone.body.token}`)).status, 410);
-    // Resent: a second mail with a new link; the first link stops working.
+    // Resent: a second mail with a new link; the first link stops working. Not twice in a row.
     const resent = await authed<InvitationReply>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations/${first.body.id}/resend`);
     assert.equal(resent.status, 200);
+    const spam = await authed<{ error: { code: string } }>(base, owner.token, 'POST', `/api/orgs/${orgId}/invitations/${first.body.id}/resend`);
+    assert.equal(spam.status, 429);
+    assert.equal(spam.body.error.code, 'RATE_LIMITED');
     assert.notEqual(resent.body.token, first.body.token);
     const mails = await mailsTo(email);
     assert.equal(mails.length, 2);
@@ -130,4 +137,42 @@ describe('invitations', () => {
     assert.equal((await authed(base, owner.token, 'DELETE', `/api/orgs/${orgId}/invitations/${theirs.body.id}`)).status, 410);
     void invited;
   });
+
+  test('the mailed link never takes the Host of the request that made it; the link shown to its maker may', async () => {
+    const { owner, orgId } = await team(base);
+    const email = emailFor('Hosted');
+    const res = await rawPost(base, `/api/orgs/${orgId}/invitations`, { authorization: `Bearer ${owner.token}`, host: 'evil.example' }, { role: 'collaborator', email });
+    assert.equal(res.status, 201);
+    assert.match(String(res.body.url), /^http:\/\/evil\.example\/chat\/invite\//, 'shown on the address its maker used');
+    const [mail] = await mailsTo(email);
+    assert.ok(!mail!.body_text.includes('evil.example'), mail!.body_text);
+    assert.ok(mail!.body_text.includes(`${base}/chat/invite/`), mail!.body_text);
+  });
+
+  test('invitation mails are bounded per administrator', async () => {
+    const { owner, orgId } = await team(base);
+    const results = [];
+    for (let i = 0; i < 52; i++) results.push((await invite(owner.token, orgId, { role: 'collaborator', email: emailFor(`bulk${i}`) })).status);
+    assert.deepEqual(results.slice(0, 50), Array(50).fill(201));
+    assert.ok(results.slice(50).every((s) => s === 429), JSON.stringify(results.slice(50)));
+  });
 });
+
+/** A POST with the Host (and body) given, its body sent a moment after its headers, as a slow client would. */
+function rawPost(base: string, urlPath: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const target = new URL(base);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, method: 'POST', path: urlPath, headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      },
+    );
+    req.on('error', reject);
+    req.flushHeaders();
+    setTimeout(() => req.end(payload), 100);
+  });
+}

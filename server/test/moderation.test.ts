@@ -651,6 +651,28 @@ describe('a page that reloads', () => {
     assert.equal(quick.meetings.live(m as MeetingId)!.participant(admitted.participantId as never).role, 'participant');
   });
 
+  test('a moderator who reloads twice in a row gets a whole window after the second time', async () => {
+    const m = (await quick.meetings.create('Twice')).record.id;
+    const first = mintToken(m, 'Mo');
+    let mo = await rejoin(first.token);
+    const other = await rejoin(mintToken(m, 'Ola').token);
+    const promoted: string[] = [];
+    other.socket.on('moderation:promoted', () => promoted.push('promoted'));
+    await ok(mo.socket, 'meeting:leave', { unload: true });
+    mo.socket.close();
+    mo = await rejoin(first.token);
+    await sleep(WINDOW_MS * 0.6);
+    await ok(mo.socket, 'meeting:leave', { unload: true });
+    mo.socket.close();
+    // Past the first window's end, before the second's: nobody is promoted meanwhile.
+    await sleep(WINDOW_MS * 0.6);
+    assert.deepEqual(promoted, []);
+    mo = await rejoin(first.token);
+    assert.equal(mo.join.self.role, 'moderator');
+    await sleep(WINDOW_MS);
+    assert.deepEqual(promoted, []);
+  });
+
   test('the last moderator closes the page: after the resume window the longest present takes over and everyone is told', async () => {
     const m = (await quick.meetings.create('Closes')).record.id;
     const mod = await rejoin(mintToken(m, 'Mod').token);

@@ -31,6 +31,7 @@ import { maskEmail, Orgs } from '../org/Orgs.ts';
 import { sendError } from './errors.ts';
 import type { Readable } from 'node:stream';
 import { checkDeclaredLength, limitStream } from '../lib/limit-stream.ts';
+import type { Limiter, RateSpec } from '../lib/limiter.ts';
 
 const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const OrgParams = Type.Object({ orgId: IdParam }, { additionalProperties: false });
@@ -52,7 +53,15 @@ export interface ChatRouteDeps {
   fixedUrl: () => string;
   /** Ends the sockets of these sessions (logout) or of a user in an organization (removal). */
   signedOut: (sessionIds: string[], reason: 'logout' | 'revoked') => void;
+  limiter: Limiter;
 }
+
+/** Invitation mails: 50 at once (a team invited in one go), then one every 30 s, per administrator... */
+const INVITE_MAIL_PER_PERSON: RateSpec = { burst: 50, perSecond: 1 / 30 };
+/** ...and per organization, whatever the number of its administrators. */
+const INVITE_MAIL_PER_ORG: RateSpec = { burst: 100, perSecond: 1 / 30 };
+/** One invitation resent at most every 5 minutes. */
+const INVITE_RESEND: RateSpec = { burst: 1, perSecond: 1 / 300 };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -176,10 +185,20 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
     return { members: await orgs.members((req.params as { orgId: string }).orgId, session.user.id) };
   });
 
-  const inviteLink = (token: string) => `${deps.publicUrl()}/chat/invite/${token}`;
+  // The link shown to the administrator may use the address they came on; the mailed one never
+  // takes a request's Host (whoever asks could otherwise mail people a link to their own site).
+  const inviteLinks = { shown: (token: string) => `${deps.publicUrl()}/chat/invite/${token}`, mailed: (token: string) => `${deps.fixedUrl()}/chat/invite/${token}` };
+  /** Mail sent on an administrator's word: bounded per person and per organization. */
+  const mayMail = async (userId: string, orgId: string): Promise<void> => {
+    const ok = (await deps.limiter.take(`invite-mail:${userId}`, INVITE_MAIL_PER_PERSON)) && (await deps.limiter.take(`invite-mail-org:${orgId}`, INVITE_MAIL_PER_ORG));
+    if (!ok) throw new DomainError('RATE_LIMITED', 'Too many invitations sent just now. Wait a few minutes, then try again.');
+  };
   app.post('/api/orgs/:orgId/invitations', { onRequest: auth, schema: { params: OrgParams, body: InviteBody } }, async (req, reply) => {
     const session = await requireSession(accounts, req);
-    const out: InvitationReply = await orgs.invite(session.user.id, (req.params as { orgId: string }).orgId, req.body as InviteBody, inviteLink);
+    const { orgId } = req.params as { orgId: string };
+    const body = req.body as InviteBody;
+    if (body.email !== undefined) await mayMail(session.user.id, orgId);
+    const out: InvitationReply = await orgs.invite(session.user.id, orgId, body, inviteLinks);
     return reply.code(201).send(out);
   });
 
@@ -193,7 +212,9 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   app.post('/api/orgs/:orgId/invitations/:invitationId/resend', { onRequest: auth, schema: { params: OrgInvitationParams } }, async (req) => {
     const session = await requireSession(accounts, req);
     const { orgId, invitationId } = req.params as { orgId: string; invitationId: string };
-    return orgs.resendInvitation(session.user.id, orgId, invitationId, inviteLink);
+    if (!(await deps.limiter.take(`invite-resend:${invitationId}`, INVITE_RESEND))) throw new DomainError('RATE_LIMITED', 'This invitation was sent a moment ago. Wait a few minutes before sending it again.');
+    await mayMail(session.user.id, orgId);
+    return orgs.resendInvitation(session.user.id, orgId, invitationId, inviteLinks);
   });
 
   app.delete('/api/orgs/:orgId/invitations/:invitationId', { onRequest: auth, schema: { params: OrgInvitationParams } }, async (req) => {

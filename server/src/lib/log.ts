@@ -1,23 +1,26 @@
 // What an error may carry into the logs. Database drivers attach the failed
-// statement's values to their errors (PGlite: `params`), and those values
-// can be a password hash, a token's hash or someone's message: the logs get
-// the statement and the driver's message, never the values.
+// statement's values to their errors (PGlite: `params`; PostgreSQL's
+// `detail`: "Key (email)=(…)", "Failing row contains (…)"), and those values
+// can be a password hash, a token's hash or someone's message. So an error is
+// logged by an allowlist: what it is and where it failed, never the values.
 import { stdSerializers } from 'pino';
 
-/** Fields of an error (or its causes) that hold a statement's or a request's values. */
-const VALUE_FIELDS = ['params', 'parameters', 'queryOptions', 'values', 'body', 'payload'];
+/** Fields an error (or its cause) keeps in a log line. */
+const KEPT = new Set(['type', 'name', 'message', 'stack', 'code', 'errno', 'syscall', 'statusCode', 'severity', 'routine', 'constraint', 'table', 'column', 'schema', 'query', 'cause', 'aggregateErrors']);
 
 export function errWithoutValues(error: unknown): unknown {
-  if (!(error instanceof Error) && (typeof error !== 'object' || error === null)) return error;
-  const out = stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
-  strip(out, 0);
-  return out;
+  if (typeof error !== 'object' || error === null) return error;
+  return keep(stdSerializers.err(error as Error) as unknown as Record<string, unknown>, 0);
 }
 
-function strip(value: unknown, depth: number): void {
-  if (!value || typeof value !== 'object' || depth > 5) return;
-  const obj = value as Record<string, unknown>;
-  for (const field of VALUE_FIELDS) delete obj[field];
-  strip(obj.cause, depth + 1);
-  if (Array.isArray(obj.errors)) for (const e of obj.errors.slice(0, 20)) strip(e, depth + 1);
+function keep(value: Record<string, unknown>, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (!KEPT.has(k)) continue;
+    if ((k === 'cause' || k === 'aggregateErrors') && depth >= 5) continue;
+    if (k === 'cause' && v && typeof v === 'object') out[k] = keep(v as Record<string, unknown>, depth + 1);
+    else if (k === 'aggregateErrors' && Array.isArray(v)) out[k] = v.slice(0, 20).map((e) => (e && typeof e === 'object' ? keep(e as Record<string, unknown>, depth + 1) : e));
+    else out[k] = v;
+  }
+  return out;
 }

@@ -8,9 +8,12 @@ import { DomainError } from '@parley/protocol';
  * Controls, format characters (bidi overrides and isolates, zero-width
  * spaces, the soft hyphen) and line/paragraph separators; except the
  * joiners that scripts (ZWNJ in Persian) and emoji (ZWJ sequences, tag
- * sequences of subdivision flags) need.
+ * sequences of subdivision flags) need. Also the blank "letters" used as
+ * invisible names (Hangul fillers, the blank Braille pattern).
  */
-const HIDDEN = /(?![\u200C\u200D\u{E0020}-\u{E007F}])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+const HIDDEN = /(?![\u200C\u200D\u{E0020}-\u{E007F}])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|[\u115F\u1160\u3164\uFFA0\u2800]/gu;
+/** Something a reader sees: a letter, digit, punctuation or symbol (joiners and tags alone are nothing). */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
 /** Hidden characters out, runs of whitespace made one space, trimmed, at most `maxChars` code points. */
 export function cleanText(raw: string, maxChars: number): string {
@@ -23,7 +26,7 @@ export function cleanText(raw: string, maxChars: number): string {
 /** Like cleanText; undefined when nothing visible is left (the caller says what is missing). */
 export function visibleText(raw: string, maxChars: number): string | undefined {
   const clean = cleanText(raw, maxChars);
-  return clean ? clean : undefined;
+  return VISIBLE.test(clean) ? clean : undefined;
 }
 
 // `v` (Unicode sets) knows which sequences are emoji; TypeBox compiles its

@@ -461,8 +461,9 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     return r && r.until > Date.now() ? r : undefined;
   }
 
+  /** (Re)starts the wait: a moderator who reloads twice gets a whole window after the second time. */
   #promoteLater(): void {
-    if (this.#promotionTimer) return;
+    clearTimeout(this.#promotionTimer);
     this.#promotionTimer = setTimeout(() => {
       this.#promotionTimer = undefined;
       if (!this.#closed) this.#keepAModerator();

@@ -129,7 +129,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
    * for an account with that address only), or, for collaborators, anyone
    * with the link up to `maxUses` people. `link` makes the URL a token opens.
    */
-  async invite(actorId: string, orgId: string, body: InviteBody, link: (token: string) => string = (t) => t): Promise<InvitationReply> {
+  async invite(actorId: string, orgId: string, body: InviteBody, links: InvitationLinks = PLAIN_LINKS): Promise<InvitationReply> {
     return this.#db.tx(async (sql) => {
       await sql.query('select 1 from orgs where id = $1 for update', [orgId]);
       await this.#manager(sql, orgId, actorId);
@@ -153,7 +153,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       // A new invitation to the same address replaces the pending one.
       if (email) await sql.query('update invitations set revoked_at = $3 where org_id = $1 and email = $2 and revoked_at is null and used_at is null', [orgId, email, now]);
       const [pending] = await sql.query<{ n: number }>(
-        'select count(*)::int as n from invitations where org_id = $1 and revoked_at is null and used_at is null and expires_at > $2',
+        'select count(*)::int as n from invitations where org_id = $1 and revoked_at is null and used_at is null and expires_at > $2 and (not open or uses < max_uses)',
         [orgId, now],
       );
       if (pending!.n >= CHAT_LIMITS.pendingInvitations) {
@@ -166,24 +166,24 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
         'insert into invitations (id, token_hash, org_id, role, channel_ids, created_by, created_at, expires_at, email, open, max_uses, sent_count) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
         [id, sha256(token), orgId, body.role, JSON.stringify(channelIds), actorId, now, expiresAt, email, body.open === true, body.maxUses ?? null, email ? 1 : 0],
       );
-      if (email) await this.#mailInvitation(sql, { id, orgId, actorId, email, role: body.role, token, expiresAt, link, sent: 1 });
-      return { id, token, url: link(token), expiresAt, email };
+      if (email) await this.#mailInvitation(sql, { id, orgId, actorId, email, role: body.role, token, expiresAt, link: links.mailed, sent: 1 });
+      return { id, token, url: links.shown(token), expiresAt, email };
     });
   }
 
   /** An invitation by address, mailed again with a fresh link (the earlier one stops working) and a fresh expiry. */
-  async resendInvitation(actorId: string, orgId: string, invitationId: string, link: (token: string) => string = (t) => t): Promise<InvitationReply> {
+  async resendInvitation(actorId: string, orgId: string, invitationId: string, links: InvitationLinks = PLAIN_LINKS): Promise<InvitationReply> {
     return this.#db.tx(async (sql) => {
       await this.#manager(sql, orgId, actorId);
       const [inv] = await sql.query<InvitationRow>('select * from invitations where id = $1 and org_id = $2 for update', [invitationId, orgId]);
-      if (!inv || inv.revoked_at !== null || inv.used_at !== null) throw new DomainError('INVITATION_INVALID', 'This invitation is no longer pending.');
+      if (!inv || inv.revoked_at !== null || inv.used_at !== null || inv.expires_at <= Date.now()) throw new DomainError('INVITATION_INVALID', 'This invitation is no longer pending: invite the person again.');
       if (!inv.email) throw new DomainError('INVALID_PAYLOAD', 'An open link is not mailed: copy it again, or make a new one.');
       const token = crypto.randomBytes(24).toString('base64url');
       const expiresAt = Date.now() + CHAT_LIMITS.invitationDays * 24 * 3600_000;
       const sent = inv.sent_count + 1;
       await sql.query('update invitations set token_hash = $2, expires_at = $3, sent_count = $4 where id = $1', [inv.id, sha256(token), expiresAt, sent]);
-      await this.#mailInvitation(sql, { id: inv.id, orgId, actorId, email: inv.email, role: inv.role, token, expiresAt, link, sent });
-      return { id: inv.id, token, url: link(token), expiresAt, email: inv.email };
+      await this.#mailInvitation(sql, { id: inv.id, orgId, actorId, email: inv.email, role: inv.role, token, expiresAt, link: links.mailed, sent });
+      return { id: inv.id, token, url: links.shown(token), expiresAt, email: inv.email };
     });
   }
 
@@ -256,14 +256,19 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
    */
   async accept(userId: string, token: string): Promise<OrgView> {
     return this.#chat.transaction(async (sql, out) => {
-      const [inv] = await sql.query<InvitationRow>('select * from invitations where token_hash = $1 for update', [sha256(token)]);
-      if (!inv || !usable(inv)) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
+      const [found] = await sql.query<InvitationRow>('select * from invitations where token_hash = $1', [sha256(token)]);
+      if (!found) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
+      // One membership change at a time per organization (two open links accepted at once by one person).
+      const [org] = await sql.query<OrgRow>('select * from orgs where id = $1 for update', [found.org_id]);
+      const [inv] = await sql.query<InvitationRow>('select * from invitations where id = $1 for update', [found.id]);
       const [user] = await sql.query<UserRow>('select * from users where id = $1', [userId]);
+      const existing = await this.role(inv!.org_id, userId, sql);
+      // Opening one's own (used) invitation again leads into the organization.
+      if (existing && (!inv!.email || inv!.email === user!.email.toLowerCase())) return { id: org!.id, name: org!.name, role: existing };
+      if (!inv || !usable(inv)) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
       if (inv.email && user!.email.toLowerCase() !== inv.email) {
         throw new DomainError('FORBIDDEN', `This invitation is for ${maskEmail(inv.email)}. Sign in with the account of that address, or ask for an invitation to yours.`);
       }
-      const [org] = await sql.query<OrgRow>('select * from orgs where id = $1', [inv.org_id]);
-      const existing = await this.role(inv.org_id, userId, sql);
       if (existing) return { id: org!.id, name: org!.name, role: existing };
       if (inv.email) await sql.query('update invitations set used_at = $2, uses = uses + 1 where id = $1', [inv.id, Date.now()]);
       else await sql.query('update invitations set uses = uses + 1 where id = $1', [inv.id]);
@@ -351,6 +356,13 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
 async function welcomeLater(sql: Sql, orgId: string, userId: string): Promise<void> {
   await sql.query('insert into welcome_outbox (org_id, user_id, created_at) values ($1, $2, $3) on conflict do nothing', [orgId, userId, Date.now()]);
 }
+
+/** What an invitation's links look like: the one shown to its maker, and the one mailed (never from a request's Host). */
+export interface InvitationLinks {
+  shown: (token: string) => string;
+  mailed: (token: string) => string;
+}
+const PLAIN_LINKS: InvitationLinks = { shown: (t) => t, mailed: (t) => t };
 
 const usable = (inv: InvitationRow): boolean =>
   inv.revoked_at === null && inv.expires_at > Date.now() && inv.used_at === null && (!inv.open || inv.uses < (inv.max_uses ?? 0));

@@ -10,6 +10,7 @@ import { api } from '../api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { calendarApi, type CalendarApi } from './api.ts';
+import { ownLink } from '../ui/links.ts';
 
 type View = 'day' | 'week' | 'month';
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -732,7 +733,8 @@ function EventDetails({
     ? `${new Date(occ.startAt).toLocaleDateString()} (all day)`
     : `${new Date(occ.startAt).toLocaleString([], { dateStyle: 'full', timeStyle: 'short' })} – ${hm(occ.endAt)}`;
   // One link for everyone: the organizer and co-moderators are moderators by their account (signed in, as here).
-  const join = event?.meetingUrl ?? null;
+  // Our meeting links are opened on this page's address; another service's (an imported event) as they are.
+  const join = event?.meetingUrl ? (ownLink(event.meetingUrl, 'm') ?? event.meetingUrl) : null;
   return (
     <Dialog title={occ.title} close={close}>
       <div class="dialog-form" data-testid="event-details">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { CaptureInfo, CaptureLayout, RecordingInfo } from '@parley/protocol';
 import { Icon } from '../ui/icons.tsx';
 import type { MeetingSession } from '../meeting/session.ts';
+import { ownLink } from '../ui/links.ts';
 
 const clock = (seconds: number) => {
   const s = Math.floor(seconds);
@@ -25,6 +26,8 @@ function Progress({ c }: { c: CaptureInfo }) {
  */
 export function CapturePanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
   const { recording, stream } = session.capture.value;
+  // The viewer page on the address this page was opened on (the server built it on the starter's).
+  const viewerUrl = stream?.viewerUrl ? ownLink(stream.viewerUrl, 'live') : null;
   const [list, setList] = useState<RecordingInfo[] | null>(null);
   const [copied, setCopied] = useState(false);
   const [layout, setLayout] = useState<CaptureLayout>('grid');
@@ -70,14 +73,14 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
           {stream ? (
             <>
               <Progress c={stream} />
-              {stream.viewerUrl && (
+              {viewerUrl && (
                 <div class="copy-row">
-                  <input readOnly value={stream.viewerUrl} data-testid="viewer-url" onFocus={(e) => (e.target as HTMLInputElement).select()} />
+                  <input readOnly value={viewerUrl} data-testid="viewer-url" onFocus={(e) => (e.target as HTMLInputElement).select()} />
                   <button
                     type="button"
                     class="small primary"
                     data-testid="copy-viewer-url"
-                    onClick={() => void navigator.clipboard?.writeText(stream.viewerUrl!).then(() => {
+                    onClick={() => void navigator.clipboard?.writeText(viewerUrl).then(() => {
                       setCopied(true);
                       setTimeout(() => setCopied(false), 2000);
                     })}

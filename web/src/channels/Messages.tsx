@@ -100,7 +100,8 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
               <span class="dim" data-testid="call-count">
                 {m.call.participants} in the call
               </span>
-              <a class="primary button" href={m.call.url} target="_blank" rel="noopener" data-testid="call-join">
+              {/* Built here from the meeting's id: the stored URL is the address its starter used. */}
+              <a class="primary button" href={`${location.origin}/m/${encodeURIComponent(m.call.meetingId)}`} target="_blank" rel="noopener" data-testid="call-join">
                 Join
               </a>
             </>

@@ -18,7 +18,10 @@ function order(a: ParticipantInfo, b: ParticipantInfo): number {
  * meeting knows a person only by this browser, so the link still lets them
  * in from another one unless someone keeps the door.
  */
-function kickExplanation(name: string, waitingRoom: boolean, password: boolean): string {
+function kickExplanation(name: string, waitingRoom: boolean, password: boolean, passwordSkips: boolean): string {
+  if (waitingRoom && password && passwordSkips) {
+    return `${name} leaves the meeting. From this browser they would wait for a moderator; from another one, the meeting password lets them in without waiting.`;
+  }
   if (waitingRoom) return `${name} leaves the meeting. If they come back, from this browser or another, they wait until a moderator lets them in.`;
   if (password) return `${name} leaves the meeting and cannot come back from this browser. From another browser, anyone with the link and the password can join.`;
   return `${name} leaves the meeting and cannot come back from this browser. From another browser or device, anyone with the link can still join.`;
@@ -81,7 +84,7 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
           }}
         >
           <p class="dim small-text" data-testid="kick-explain">
-            {kickExplanation(p.name, Boolean(s?.waitingRoom), Boolean(s?.passwordSet))}
+            {kickExplanation(p.name, Boolean(s?.waitingRoom), Boolean(s?.passwordSet), Boolean(s?.passwordSkipsWaitingRoom))}
           </p>
           {!s?.waitingRoom && (
             <label class="check">
