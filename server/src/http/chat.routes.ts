@@ -197,7 +197,11 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
     const session = await requireSession(accounts, req);
     const { orgId } = req.params as { orgId: string };
     const body = req.body as InviteBody;
-    if (body.email !== undefined) await mayMail(session.user.id, orgId);
+    // Only an administrator's tries count against the limits.
+    if (body.email !== undefined) {
+      await orgs.requireManager(session.user.id, orgId);
+      await mayMail(session.user.id, orgId);
+    }
     const out: InvitationReply = await orgs.invite(session.user.id, orgId, body, inviteLinks);
     return reply.code(201).send(out);
   });
@@ -212,7 +216,8 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   app.post('/api/orgs/:orgId/invitations/:invitationId/resend', { onRequest: auth, schema: { params: OrgInvitationParams } }, async (req) => {
     const session = await requireSession(accounts, req);
     const { orgId, invitationId } = req.params as { orgId: string; invitationId: string };
-    if (!(await deps.limiter.take(`invite-resend:${invitationId}`, INVITE_RESEND))) throw new DomainError('RATE_LIMITED', 'This invitation was sent a moment ago. Wait a few minutes before sending it again.');
+    await orgs.requireManager(session.user.id, orgId);
+    if (!(await deps.limiter.take(`invite-resend:${orgId}:${invitationId}`, INVITE_RESEND))) throw new DomainError('RATE_LIMITED', 'This invitation was sent a moment ago. Wait a few minutes before sending it again.');
     await mayMail(session.user.id, orgId);
     return orgs.resendInvitation(session.user.id, orgId, invitationId, inviteLinks);
   });

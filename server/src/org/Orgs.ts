@@ -96,6 +96,11 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     return row?.role;
   }
 
+  /** Refuses (ORG_NOT_FOUND, FORBIDDEN) anyone but an administrator or legal representative of `orgId`. */
+  async requireManager(actorId: string, orgId: string): Promise<void> {
+    await this.#manager(this.#db, orgId, actorId);
+  }
+
   async #manager(sql: Sql, orgId: string, actorId: string): Promise<OrgRole> {
     const role = await this.role(orgId, actorId, sql);
     if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
