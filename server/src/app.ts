@@ -269,7 +269,18 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
 
     const webRoot = config.webDist && fs.existsSync(path.join(config.webDist, 'index.html')) ? config.webDist : undefined;
     if (webRoot) {
-      await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false });
+      await app.register(fastifyStatic, {
+        root: webRoot,
+        wildcard: false,
+        index: false,
+        // The build writes brotli and gzip copies (web/vite.config.ts): the smallest accepted one is sent.
+        preCompressed: true,
+        // Hashed file names never change content: kept a year. The page itself is asked again every time.
+        cacheControl: false,
+        setHeaders: (res, file) => {
+          res.header('cache-control', /[\\/]assets[\\/]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        },
+      });
       app.get('/', (_req, reply) => reply.sendFile('index.html'));
     }
     // The web client routes by path (/m/<id>, /live/<id>): unknown non-API GETs get the app.

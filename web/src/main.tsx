@@ -1,13 +1,16 @@
 import { render } from 'preact';
-import { Home } from './home/Home.tsx';
-import { MeetingPage } from './meeting/MeetingPage.tsx';
-import { LiveViewer } from './live/LiveViewer.tsx';
-import { AuthPage } from './account/AuthPage.tsx';
-import { ResetPage } from './account/ResetPage.tsx';
 import { sessionToken } from './account/session.ts';
-import { ChatApp } from './channels/ChatApp.tsx';
-import { CalendarApp } from './calendar/CalendarApp.tsx';
+import { lazyPage } from './ui/lazy.tsx';
 import './styles.css';
+
+// One chunk per page (see ui/lazy.tsx).
+const Home = lazyPage(() => import('./home/Home.tsx').then((m) => m.Home));
+const MeetingPage = lazyPage(() => import('./meeting/MeetingPage.tsx').then((m) => m.MeetingPage));
+const LiveViewer = lazyPage(() => import('./live/LiveViewer.tsx').then((m) => m.LiveViewer));
+const AuthPage = lazyPage(() => import('./account/AuthPage.tsx').then((m) => m.AuthPage));
+const ResetPage = lazyPage(() => import('./account/ResetPage.tsx').then((m) => m.ResetPage));
+const ChatApp = lazyPage(() => import('./channels/ChatApp.tsx').then((m) => m.ChatApp));
+const CalendarApp = lazyPage(() => import('./calendar/CalendarApp.tsx').then((m) => m.CalendarApp));
 
 function App() {
   const meeting = /^\/m\/([A-Za-z0-9_-]{1,64})\/?$/.exec(location.pathname);

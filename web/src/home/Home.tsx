@@ -20,7 +20,7 @@ export function Home() {
     }
   };
   return (
-    <div class="home">
+    <div class="home" data-testid="home">
       <h1>Parley</h1>
       <p class="dim">Video meetings and team chat you host yourself.</p>
       <form
