@@ -3,6 +3,7 @@
 // from them, so the contract and the check cannot drift apart.
 import Type from 'typebox';
 import { LIMITS, REACTIONS } from './limits.ts';
+import type { MeetingId } from './ids.ts';
 import { ChatPayloads } from './chat.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -116,7 +117,8 @@ export const JoinMeetingBody = Type.Object(
   { name: Name, moderatorToken: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
   { additionalProperties: false },
 );
-export const MeetingParams = Type.Object({ id: Id });
+/** A meeting's id in a path: checked as an id, typed as the MeetingId it then is. */
+export const MeetingParams = Type.Object({ id: Type.Unsafe<MeetingId>(Id) });
 /** A live stream's public id: 128 random bits in lowercase base32 (26 characters). */
 export const LiveParams = Type.Object({ id: Type.String({ pattern: '^[a-z2-7]{26}$' }) });
 

@@ -20,7 +20,6 @@ import {
   TimeZoneBody,
   UpdateEventBody,
   UpdateReminderBody,
-  type Plan,
 } from '@parley/protocol';
 import type { Accounts } from '../accounts/Accounts.ts';
 import type { Agenda } from '../suite/calendar/Agenda.ts';
@@ -28,6 +27,7 @@ import type { Calendar } from '../suite/calendar/Calendar.ts';
 import { isTimeZone } from '../suite/calendar/time.ts';
 import type { Db } from '../store/db.ts';
 import { requireSession, sessionFirst } from './chat.routes.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const OrgParams = Type.Object({ orgId: IdParam }, { additionalProperties: false });
@@ -52,117 +52,119 @@ const page = (title: string, body: string) =>
 /** Digits of epoch ms (the schema checked them) as numbers. */
 const range = (q: { from: string; to: string }) => ({ from: Number(q.from), to: Number(q.to) });
 
-export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRouteDeps): void {
+export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRouteDeps): void {
+  // Routes typed from their schemas: params, bodies and queries need no casts.
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const { accounts, calendar, agenda } = deps;
   const me = async (req: Parameters<typeof requireSession>[1]) => (await requireSession(accounts, req)).user.id;
   const auth = sessionFirst(accounts);
 
-  app.get('/api/orgs/:orgId/calendars', { onRequest: auth, schema: { params: OrgParams } }, async (req) => ({ calendars: await calendar.calendars(await me(req), (req.params as { orgId: string }).orgId) }));
+  app.get('/api/orgs/:orgId/calendars', { onRequest: auth, schema: { params: OrgParams } }, async (req) => ({ calendars: await calendar.calendars(await me(req), req.params.orgId) }));
 
   app.post('/api/calendars', { onRequest: auth, schema: { body: CreateCalendarBody } }, async (req, reply) => {
-    const calendarView = await calendar.createCalendar(await me(req), req.body as CreateCalendarBody);
+    const calendarView = await calendar.createCalendar(await me(req), req.body);
     return reply.code(201).send({ calendar: calendarView });
   });
 
   app.delete('/api/calendars/:calendarId', { onRequest: auth, schema: { params: CalendarParams } }, async (req) => {
-    await calendar.deleteCalendar(await me(req), (req.params as { calendarId: string }).calendarId);
+    await calendar.deleteCalendar(await me(req), req.params.calendarId);
     return { ok: true };
   });
 
   app.put('/api/calendars/:calendarId/shares', { onRequest: auth, schema: { params: CalendarParams, body: ShareCalendarBody } }, async (req) => {
-    const body = req.body as ShareCalendarBody;
-    await calendar.share(await me(req), (req.params as { calendarId: string }).calendarId, body.userId, body.access);
+    const body = req.body;
+    await calendar.share(await me(req), req.params.calendarId, body.userId, body.access);
     return { ok: true };
   });
 
   app.get('/api/orgs/:orgId/occurrences', { onRequest: auth, schema: { params: OrgParams, querystring: RangeQuery } }, async (req) => {
-    const q = req.query as { from: string; to: string; calendarIds?: string };
+    const q = req.query;
     const { from, to } = range(q);
     const ids = q.calendarIds?.split(',').filter(Boolean);
-    return { occurrences: await calendar.occurrences(await me(req), (req.params as { orgId: string }).orgId, from, to, ids) };
+    return { occurrences: await calendar.occurrences(await me(req), req.params.orgId, from, to, ids) };
   });
 
   app.post('/api/events', { onRequest: auth, schema: { body: CreateEventBody } }, async (req, reply) => {
-    const event = await calendar.createEvent(await me(req), req.body as CreateEventBody);
+    const event = await calendar.createEvent(await me(req), req.body);
     return reply.code(201).send({ event });
   });
 
-  app.get('/api/events/:eventId', { onRequest: auth, schema: { params: EventParams } }, async (req) => ({ event: await calendar.event(await me(req), (req.params as { eventId: string }).eventId) }));
+  app.get('/api/events/:eventId', { onRequest: auth, schema: { params: EventParams } }, async (req) => ({ event: await calendar.event(await me(req), req.params.eventId) }));
 
   app.patch('/api/events/:eventId', { onRequest: auth, schema: { params: EventParams, body: UpdateEventBody } }, async (req) => ({
-    event: await calendar.updateEvent(await me(req), (req.params as { eventId: string }).eventId, req.body as UpdateEventBody),
+    event: await calendar.updateEvent(await me(req), req.params.eventId, req.body),
   }));
 
   app.delete('/api/events/:eventId', { onRequest: auth, schema: { params: EventParams } }, async (req) => {
-    await calendar.deleteEvent(await me(req), (req.params as { eventId: string }).eventId);
+    await calendar.deleteEvent(await me(req), req.params.eventId);
     return { ok: true };
   });
 
   /** One occurrence of a series moved, changed or cancelled. */
   app.put('/api/events/:eventId/occurrences', { onRequest: auth, schema: { params: EventParams, body: OccurrenceBody } }, async (req) => ({
-    event: await calendar.setOccurrence(await me(req), (req.params as { eventId: string }).eventId, req.body as OccurrenceBody),
+    event: await calendar.setOccurrence(await me(req), req.params.eventId, req.body),
   }));
 
   app.get('/api/orgs/:orgId/rooms', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
-    const orgId = (req.params as { orgId: string }).orgId;
+    const orgId = req.params.orgId;
     const rooms = await calendar.rooms(await me(req), orgId);
     const plan = await calendar.plan(orgId);
     return { rooms, plan, maxRooms: PLAN_ROOMS[plan] };
   });
 
   app.get('/api/orgs/:orgId/rooms/free', { onRequest: auth, schema: { params: OrgParams, querystring: FreeRoomsQuery } }, async (req) => {
-    const q = req.query as { from: string; to: string; capacity?: string };
+    const q = req.query;
     const { from, to } = range(q);
-    return { rooms: await calendar.freeRooms(await me(req), (req.params as { orgId: string }).orgId, from, to, q.capacity ? Number(q.capacity) : 1) };
+    return { rooms: await calendar.freeRooms(await me(req), req.params.orgId, from, to, q.capacity ? Number(q.capacity) : 1) };
   });
 
   app.post('/api/orgs/:orgId/rooms', { onRequest: auth, schema: { params: OrgParams, body: RoomBody } }, async (req, reply) => {
-    const room = await calendar.createRoom(await me(req), (req.params as { orgId: string }).orgId, req.body as RoomBody);
+    const room = await calendar.createRoom(await me(req), req.params.orgId, req.body);
     return reply.code(201).send({ room });
   });
 
   app.put('/api/rooms/:roomId', { onRequest: auth, schema: { params: RoomParams, body: RoomBody } }, async (req) => ({
-    room: await calendar.updateRoom(await me(req), (req.params as { roomId: string }).roomId, req.body as RoomBody),
+    room: await calendar.updateRoom(await me(req), req.params.roomId, req.body),
   }));
 
   app.post('/api/rooms/:roomId/duplicate', { onRequest: auth, schema: { params: RoomParams } }, async (req, reply) => {
-    const room = await calendar.duplicateRoom(await me(req), (req.params as { roomId: string }).roomId);
+    const room = await calendar.duplicateRoom(await me(req), req.params.roomId);
     return reply.code(201).send({ room });
   });
 
   app.delete('/api/rooms/:roomId', { onRequest: auth, schema: { params: RoomParams } }, async (req) => {
-    await calendar.deleteRoom(await me(req), (req.params as { roomId: string }).roomId);
+    await calendar.deleteRoom(await me(req), req.params.roomId);
     return { ok: true };
   });
 
   /** The plan stands in for billing: a legal representative sets it. */
   app.put('/api/orgs/:orgId/plan', { onRequest: auth, schema: { params: OrgParams, body: SetPlanBody } }, async (req) => {
-    await calendar.setPlan(await me(req), (req.params as { orgId: string }).orgId, (req.body as { plan: Plan }).plan);
+    await calendar.setPlan(await me(req), req.params.orgId, req.body.plan);
     return { ok: true };
   });
 
   /** The zone one's floating imported times and daily agenda are read in. */
   app.put('/api/me/time-zone', { onRequest: auth, schema: { body: TimeZoneBody } }, async (req) => {
     const userId = await me(req);
-    const { timeZone } = req.body as { timeZone: string };
+    const { timeZone } = req.body;
     if (!isTimeZone(timeZone)) throw new DomainError('INVALID_TIME', `unknown time zone "${timeZone}"`);
     await deps.db.query('update users set time_zone = $2 where id = $1', [userId, timeZone]);
     return { ok: true };
   });
 
-  app.get('/api/orgs/:orgId/reminders', { onRequest: auth, schema: { params: OrgParams } }, async (req) => ({ reminders: await agenda.reminders(await me(req), (req.params as { orgId: string }).orgId) }));
+  app.get('/api/orgs/:orgId/reminders', { onRequest: auth, schema: { params: OrgParams } }, async (req) => ({ reminders: await agenda.reminders(await me(req), req.params.orgId) }));
 
   app.post('/api/reminders', { onRequest: auth, schema: { body: ReminderBody } }, async (req, reply) => {
-    const reminder = await agenda.create(await me(req), req.body as ReminderBody);
+    const reminder = await agenda.create(await me(req), req.body);
     return reply.code(201).send({ reminder });
   });
 
   app.patch('/api/reminders/:reminderId', { onRequest: auth, schema: { params: ReminderParams, body: UpdateReminderBody } }, async (req) => ({
-    reminder: await agenda.update(await me(req), (req.params as { reminderId: string }).reminderId, req.body as UpdateReminderBody),
+    reminder: await agenda.update(await me(req), req.params.reminderId, req.body),
   }));
 
   app.delete('/api/reminders/:reminderId', { onRequest: auth, schema: { params: ReminderParams } }, async (req) => {
-    await agenda.remove(await me(req), (req.params as { reminderId: string }).reminderId);
+    await agenda.remove(await me(req), req.params.reminderId);
     return { ok: true };
   });
 
@@ -172,11 +174,12 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRoute
       .type('text/html; charset=utf-8')
       .send(page('Daily agenda', `<form method="post"><p>Stop receiving this daily agenda?</p><button type="submit" data-testid="agenda-off">Turn it off</button></form>`)),
   );
-  app.register(async (scope) => {
+  app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     // The page's form posts an empty urlencoded body: nothing in it is read.
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
     scope.post('/agenda/off/:key', { schema: { params: OffParams } }, async (req, reply) => {
-      const done = await agenda.turnOff((req.params as { key: string }).key);
+      const done = await agenda.turnOff(req.params.key);
       return reply
         .code(done ? 200 : 404)
         .type('text/html; charset=utf-8')
@@ -190,7 +193,8 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRoute
 
   // .ics files travel as the raw body (text/calendar, or anything: browsers
   // label files as they like).
-  app.register(async (scope) => {
+  app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { bodyLimit: CALENDAR_LIMITS.icsBytes, parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scope.post('/api/calendars/:calendarId/import', { onRequest: auth, bodyLimit: CALENDAR_LIMITS.icsBytes, schema: { params: CalendarParams } }, async (req) => {
@@ -198,13 +202,13 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRoute
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('INVALID_ICS', 'send the .ics file as the request body');
       const text = new TextDecoder('utf-8', { fatal: false }).decode(body);
-      const calendarId = (req.params as { calendarId: string }).calendarId;
+      const calendarId = req.params.calendarId;
       return { calendarId, ...(await calendar.importIcs(userId, calendarId, text)) };
     });
   });
 
   app.get('/api/calendars/:calendarId/export', { onRequest: auth, schema: { params: CalendarParams } }, async (req, reply) => {
-    const { name, text } = await calendar.exportIcs(await me(req), (req.params as { calendarId: string }).calendarId);
+    const { name, text } = await calendar.exportIcs(await me(req), req.params.calendarId);
     const file = `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'calendar'}.ics`;
     return reply.header('content-type', 'text/calendar; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(text);
   });

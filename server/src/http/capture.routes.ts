@@ -6,6 +6,7 @@ import { STARTED_FILE, type Captures, type RecordingStarter } from '../capture/C
 import { readDriveJson, type Drive } from '../drive/Drive.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { sendError } from './errors.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 /** What the recorder writes next to each recording (recording.json). */
 export interface RecordingMeta {
@@ -27,9 +28,11 @@ export interface RecordingMeta {
  * moderator only those they asked for themselves: whoever finds a meeting
  * empty becomes its moderator, and must not get its past recordings too.
  */
-export function registerCaptureRoutes(app: FastifyInstance, deps: { meetings: Meetings; captures: Captures; drive: Drive; signer: TokenSigner }): void {
+export function registerCaptureRoutes(parent: FastifyInstance, deps: { meetings: Meetings; captures: Captures; drive: Drive; signer: TokenSigner }): void {
+  // Routes typed from their schemas: params, bodies and queries need no casts.
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/api/live/:id', { schema: { params: LiveParams } }, async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     const status = await deps.captures.liveStatus(id);
     // Unknown and never-existing ids look alike: nothing to enumerate.
     if (!status) return sendError(reply, 'NOT_FOUND', 'no such live stream');
@@ -38,7 +41,7 @@ export function registerCaptureRoutes(app: FastifyInstance, deps: { meetings: Me
   });
 
   app.get('/api/meetings/:id/recordings', { schema: { params: MeetingParams } }, async (req, reply) => {
-    const { id } = req.params as { id: MeetingId };
+    const { id } = req.params;
     const auth = req.headers.authorization;
     const claims = deps.signer.verify(auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
     if (!claims || claims.meetingId !== id) return sendError(reply, 'UNAUTHORIZED', 'a participant token of this meeting is needed');

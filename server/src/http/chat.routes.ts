@@ -21,17 +21,16 @@ import {
   WelcomeTemplateBody,
   type AuthReply,
   type InvitationReply,
-  type Language,
-  type OrgRole,
 } from '@parley/protocol';
 import { meView, newId, type Accounts, type SessionUser } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Drive } from '../drive/Drive.ts';
 import { maskEmail, Orgs } from '../org/Orgs.ts';
 import { sendError } from './errors.ts';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { checkDeclaredLength, limitStream } from '../lib/limit-stream.ts';
 import type { Limiter, RateSpec } from '../lib/limiter.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const OrgParams = Type.Object({ orgId: IdParam }, { additionalProperties: false });
@@ -95,14 +94,16 @@ const safeFileName = (name: string): string =>
     .replace(/^\.+/, '_')
     .slice(0, 120) || 'file';
 
-export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): void {
+export function registerChatRoutes(parent: FastifyInstance, deps: ChatRouteDeps): void {
+  // Routes typed from their schemas: params, bodies and queries need no casts.
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const { accounts, orgs, chat } = deps;
   const auth = sessionFirst(accounts);
 
   const authReply = async (token: string, user: Parameters<typeof meView>[0]): Promise<AuthReply> => ({ token, user: meView(user), orgs: await orgs.forUser(user.id) });
 
   app.post('/api/auth/signup', { schema: { body: SignupBody } }, async (req, reply) => {
-    const body = req.body as SignupBody;
+    const body = req.body;
     if (body.orgName && body.invitation) throw new DomainError('INVALID_PAYLOAD', 'either create an organization or accept an invitation, not both');
     // A bad invitation fails before an account exists, and so does one for another address.
     if (body.invitation) {
@@ -122,20 +123,20 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   });
 
   app.post('/api/auth/login', { schema: { body: LoginBody } }, async (req) => {
-    const body = req.body as LoginBody;
+    const body = req.body;
     const { token, user } = await accounts.login(body.login, body.password, req.ip, String(req.headers['user-agent'] ?? ''));
     return authReply(token, user);
   });
 
   /** A reset link by e-mail; the same answer whether or not the address has an account. */
   app.post('/api/auth/reset', { schema: { body: ResetRequestBody } }, async (req) => {
-    await accounts.requestReset((req.body as ResetRequestBody).email, req.ip, (token) => `${deps.fixedUrl()}/chat/reset/${token}`);
+    await accounts.requestReset(req.body.email, req.ip, (token) => `${deps.fixedUrl()}/chat/reset/${token}`);
     return { ok: true };
   });
 
   /** The new password from a reset link: every session of the account ends, and the person is signed in. */
   app.post('/api/auth/reset/confirm', { schema: { body: ResetConfirmBody } }, async (req) => {
-    const body = req.body as ResetConfirmBody;
+    const body = req.body;
     const { token, user, ended } = await accounts.resetPassword(body.token, body.password, String(req.headers['user-agent'] ?? ''));
     deps.signedOut(ended, 'revoked');
     return authReply(token, user);
@@ -144,7 +145,7 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   /** One's own password, changed; every other session ends. */
   app.post('/api/me/password', { onRequest: auth, schema: { body: ChangePasswordBody } }, async (req) => {
     const session = await requireSession(accounts, req);
-    const body = req.body as ChangePasswordBody;
+    const body = req.body;
     deps.signedOut(await accounts.changePassword(session.user, session.sessionId, body.current, body.password, req.ip), 'revoked');
     return { ok: true };
   });
@@ -170,19 +171,19 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
 
   app.patch('/api/me', { onRequest: auth, schema: { body: ProfileBody } }, async (req) => {
     const session = await requireSession(accounts, req);
-    const user = await accounts.updateProfile(session.user.id, req.body as { name?: string; language?: Language });
+    const user = await accounts.updateProfile(session.user.id, req.body);
     return { user: meView(user) };
   });
 
   app.post('/api/orgs', { onRequest: auth, schema: { body: CreateOrgBody } }, async (req, reply) => {
     const session = await requireSession(accounts, req);
-    const org = await orgs.create(session.user.id, (req.body as { name: string }).name);
+    const org = await orgs.create(session.user.id, req.body.name);
     return reply.code(201).send({ org });
   });
 
   app.get('/api/orgs/:orgId/members', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
     const session = await requireSession(accounts, req);
-    return { members: await orgs.members((req.params as { orgId: string }).orgId, session.user.id) };
+    return { members: await orgs.members(req.params.orgId, session.user.id) };
   });
 
   // The link shown to the administrator may use the address they came on; the mailed one never
@@ -195,8 +196,8 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   };
   app.post('/api/orgs/:orgId/invitations', { onRequest: auth, schema: { params: OrgParams, body: InviteBody } }, async (req, reply) => {
     const session = await requireSession(accounts, req);
-    const { orgId } = req.params as { orgId: string };
-    const body = req.body as InviteBody;
+    const { orgId } = req.params;
+    const body = req.body;
     // Only an administrator's tries count against the limits.
     if (body.email !== undefined) {
       await orgs.requireManager(session.user.id, orgId);
@@ -209,13 +210,13 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   /** Pending invitations, for the people screen (administrators). */
   app.get('/api/orgs/:orgId/invitations', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
     const session = await requireSession(accounts, req);
-    return { invitations: await orgs.invitations(session.user.id, (req.params as { orgId: string }).orgId) };
+    return { invitations: await orgs.invitations(session.user.id, req.params.orgId) };
   });
 
   /** Mails an invitation again, with a new link (the earlier one stops working). */
   app.post('/api/orgs/:orgId/invitations/:invitationId/resend', { onRequest: auth, schema: { params: OrgInvitationParams } }, async (req) => {
     const session = await requireSession(accounts, req);
-    const { orgId, invitationId } = req.params as { orgId: string; invitationId: string };
+    const { orgId, invitationId } = req.params;
     await orgs.requireManager(session.user.id, orgId);
     if (!(await deps.limiter.take(`invite-resend:${orgId}:${invitationId}`, INVITE_RESEND))) throw new DomainError('RATE_LIMITED', 'This invitation was sent a moment ago. Wait a few minutes before sending it again.');
     await mayMail(session.user.id, orgId);
@@ -224,14 +225,14 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
 
   app.delete('/api/orgs/:orgId/invitations/:invitationId', { onRequest: auth, schema: { params: OrgInvitationParams } }, async (req) => {
     const session = await requireSession(accounts, req);
-    const { orgId, invitationId } = req.params as { orgId: string; invitationId: string };
+    const { orgId, invitationId } = req.params;
     await orgs.revokeInvitation(session.user.id, orgId, invitationId);
     return { ok: true };
   });
 
   /** What an invitation leads to (no login: the sign-up page shows it). */
   app.get('/api/invitations/:token', { schema: { params: TokenParams } }, async (req, reply) => {
-    const info = await orgs.peek((req.params as { token: string }).token);
+    const info = await orgs.peek(req.params.token);
     if (!info) return sendError(reply, 'INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
     // The address is shown masked: a link found by someone else tells them little.
     return { ...info, email: info.email && maskEmail(info.email) };
@@ -239,45 +240,47 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
 
   app.post('/api/invitations/accept', { onRequest: auth, schema: { body: AcceptInvitationBody } }, async (req) => {
     const session = await requireSession(accounts, req);
-    return { org: await orgs.accept(session.user.id, (req.body as { token: string }).token) };
+    return { org: await orgs.accept(session.user.id, req.body.token) };
   });
 
   app.patch('/api/orgs/:orgId/members/:userId', { onRequest: auth, schema: { params: OrgMemberParams, body: SetOrgRoleBody } }, async (req) => {
     const session = await requireSession(accounts, req);
-    const { orgId, userId } = req.params as { orgId: string; userId: string };
-    await orgs.setRole(session.user.id, orgId, userId, (req.body as { role: Exclude<OrgRole, 'bot'> }).role);
+    const { orgId, userId } = req.params;
+    await orgs.setRole(session.user.id, orgId, userId, req.body.role);
     return { ok: true };
   });
 
   app.delete('/api/orgs/:orgId/members/:userId', { onRequest: auth, schema: { params: OrgMemberParams } }, async (req) => {
     const session = await requireSession(accounts, req);
-    const { orgId, userId } = req.params as { orgId: string; userId: string };
+    const { orgId, userId } = req.params;
     await orgs.remove(session.user.id, orgId, userId);
     return { ok: true };
   });
 
   app.put('/api/orgs/:orgId/welcome', { onRequest: auth, schema: { params: OrgParams, body: WelcomeTemplateBody } }, async (req) => {
     const session = await requireSession(accounts, req);
-    const body = req.body as { language: Language; template: string | null };
-    await orgs.setWelcomeTemplate(session.user.id, (req.params as { orgId: string }).orgId, body.language, body.template);
+    const body = req.body;
+    await orgs.setWelcomeTemplate(session.user.id, req.params.orgId, body.language, body.template);
     return { ok: true };
   });
 
   // Attachments: the raw bytes as the body (any content type), stored in the
   // drive under the channel's folder, then named in a message's fileIds.
-  app.register(async (scope) => {
+  app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     scope.removeAllContentTypeParsers();
     // The body stays a stream: checked for a session and the channel first, then written to the drive as it comes.
     scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
     scope.post('/api/chat/channels/:channelId/files', { onRequest: auth, schema: { params: ChannelParams, querystring: UploadQuery } }, async (req, reply) => {
       const session = await requireSession(accounts, req);
-      const { channelId } = req.params as { channelId: string };
+      const { channelId } = req.params;
       const channel = await chat.channel(session.user.id, channelId);
       checkDeclaredLength(req.headers['content-length'], CHAT_LIMITS.fileBytes);
-      const body = req.body as Readable | undefined;
-      if (!body || typeof body.pipe !== 'function') throw new DomainError('INVALID_PAYLOAD', 'send the file as the request body');
+      // The content type parser above hands the request stream through untouched.
+      const body: unknown = req.body;
+      if (!(body instanceof Readable)) throw new DomainError('INVALID_PAYLOAD', 'send the file as the request body');
       const id = newId();
-      const name = safeFileName((req.query as { name: string }).name);
+      const name = safeFileName(req.query.name);
       const mime = String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 100);
       // The drive key holds only ids and a plain extension: the name people gave stays in the database.
       const ext = /\.[A-Za-z0-9]{1,10}$/.exec(name)?.[0] ?? '';
@@ -297,7 +300,7 @@ export function registerChatRoutes(app: FastifyInstance, deps: ChatRouteDeps): v
   /** A short-lived link to an attachment, for members of its channel only. */
   app.get('/api/chat/files/:fileId', { onRequest: auth, schema: { params: FileParams } }, async (req) => {
     const session = await requireSession(accounts, req);
-    const file = await chat.file(session.user.id, (req.params as { fileId: string }).fileId);
+    const file = await chat.file(session.user.id, req.params.fileId);
     return { url: await deps.drive.shareUrl(file.driveKey, 600), name: file.name, size: file.size, mime: file.mime };
   });
 }

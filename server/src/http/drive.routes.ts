@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { dispositionName, DriveNotFound, type ByteRange } from '../drive/Drive.ts';
 import type { LocalDrive } from '../drive/LocalDrive.ts';
 import { sendError } from './errors.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 
 /**
  * A `Range: bytes=...` header against an object of `size` bytes: the range
@@ -34,10 +36,20 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
  * are public by design, may be read from another origin (a viewer page on a
  * CDN); recordings and attachments may not.
  */
-export function registerDriveRoute(app: FastifyInstance, drive: LocalDrive): void {
-  app.get('/drive/*', async (req, reply) => {
-    const key = (req.params as { '*': string })['*'];
-    const q = req.query as { expires?: string; sig?: string; download?: string };
+const DriveParams = Type.Object({ '*': Type.String({ maxLength: 1024 }) });
+/** A share link's signature and expiry, and the file name a download is saved under. */
+const DriveQuery = Type.Object({
+  expires: Type.Optional(Type.String({ maxLength: 20 })),
+  sig: Type.Optional(Type.String({ maxLength: 200 })),
+  download: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+export function registerDriveRoute(parent: FastifyInstance, drive: LocalDrive): void {
+  // Routes typed from their schemas: params, bodies and queries need no casts.
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  app.get('/drive/*', { schema: { params: DriveParams, querystring: DriveQuery } }, async (req, reply) => {
+    const key = req.params['*'];
+    const q = req.query;
     if (!drive.verifyShare(key, q.expires, q.sig)) return sendError(reply, 'FORBIDDEN', 'this link is invalid or has expired');
     const attachment = key.startsWith('chat/');
     try {
