@@ -10,7 +10,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
-import { agendaClientId, welcomeClientId, type Ack, type AgendaJob, type ChatClientToServerEvents, type ChatServerToClientEvents, type ChannelView, type MessageView, type WelcomeJob } from '@parley/protocol';
+import { agendaClientId, requester, welcomeClientId, type AgendaJob, type ChatClientToServerEvents, type ChatServerToClientEvents, type MessageView, type WelcomeJob } from '@parley/protocol';
 import { connectRedis } from '@parley/server/shared';
 import { renderWelcome } from './welcome.ts';
 
@@ -57,8 +57,8 @@ export class Euria {
     if (job.name === 'agenda') return this.#agenda(job.data as AgendaJob);
     if (job.name !== 'welcome') throw new Error(`unknown bot job "${job.name}"`);
     const w = job.data as WelcomeJob;
-    const { channel } = await this.#request<{ channel: ChannelView }>('dm:open', { orgId: w.orgId, userIds: [w.userId] });
-    const { message } = await this.#request<{ message: MessageView }>('message:send', {
+    const { channel } = await this.#request('dm:open', { orgId: w.orgId, userIds: [w.userId] });
+    const { message } = await this.#request('message:send', {
       channelId: channel.id,
       clientId: welcomeClientId(w.orgId, w.userId),
       text: renderWelcome(w),
@@ -69,17 +69,13 @@ export class Euria {
 
   /** A day's agenda, rendered by the server, in a direct message. */
   async #agenda(a: AgendaJob): Promise<void> {
-    const { channel } = await this.#request<{ channel: ChannelView }>('dm:open', { orgId: a.orgId, userIds: [a.userId] });
+    const { channel } = await this.#request('dm:open', { orgId: a.orgId, userIds: [a.userId] });
     await this.#request('message:send', { channelId: channel.id, clientId: agendaClientId(a.reminderId, a.day), text: a.text });
     this.#opts.log.info({ org: a.orgId, user: a.userId, day: a.day }, 'agenda sent');
   }
 
-  async #request<T extends object>(event: string, payload: unknown): Promise<T> {
-    const s = this.#socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, p: unknown): Promise<Ack<T>> } };
-    const res = await s.timeout(10_000).emitWithAck(event, payload);
-    if (!res.ok) throw new Error(`${event}: ${res.error.code} ${res.error.message}`);
-    return res;
-  }
+  /** A request as any chat client sends it, typed by the protocol's event map (RequestError when refused). */
+  readonly #request = requester<ChatClientToServerEvents>(() => this.#socket);
 
   async close(): Promise<void> {
     await this.#worker?.close();

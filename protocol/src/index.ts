@@ -6,3 +6,4 @@ export * from './events.ts';
 export * from './emitter.ts';
 export * from './chat.ts';
 export * from './calendar.ts';
+export * from './request.ts';

@@ -12,7 +12,6 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import type {
-  Ack,
   CaptureStopReason,
   ParticipantId,
   RecorderClientToServerEvents,
@@ -21,6 +20,7 @@ import type {
   RecorderServerToClientEvents,
   RecorderView,
 } from '@parley/protocol';
+import { RequestError, requester } from '@parley/protocol';
 import { readDriveJson, type Drive } from '@parley/server/shared';
 import { Epoch, killStrays, segmentListIncludesOffset, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
@@ -188,9 +188,12 @@ export class CaptureJob {
     socket.on('recorder:stop', ({ reason }) => this.#requestStop(reason));
     let attachedOnce = false;
     const attach = async (): Promise<boolean> => {
-      const res = await this.#emit('recorder:attach', {});
-      if (!res.ok) {
-        this.#log.warn({ error: res.error }, 'the server does not know this capture any more');
+      let res;
+      try {
+        res = await this.#emit('recorder:attach', {});
+      } catch (error) {
+        if (!(error instanceof RequestError)) throw error;
+        this.#log.warn({ error: { code: error.code, message: error.message } }, 'the server does not know this capture any more');
         return false;
       }
       // On a new connection the server has closed our old consumers.
@@ -216,12 +219,11 @@ export class CaptureJob {
     return attachedOnce;
   }
 
-  #emit<E extends keyof RecorderClientToServerEvents>(event: E, payload: Parameters<RecorderClientToServerEvents[E]>[0]): Promise<Ack<Record<string, never>> & Record<string, never>>;
-  #emit(event: string, payload: unknown): Promise<never> {
-    const socket = this.#socket;
-    if (!socket) return Promise.reject(new Error('not connected'));
-    return (socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<never> }).emitWithAck(event, payload);
-  }
+  /** A request on the /recorder namespace, typed by the protocol's event map (RequestError when refused). */
+  readonly #emit = requester<RecorderClientToServerEvents>(() => {
+    if (!this.#socket) throw new Error('not connected');
+    return this.#socket;
+  });
 
   #report(state: 'live' | 'finishing'): void {
     if (!this.#socket?.connected) return;
@@ -320,13 +322,12 @@ export class CaptureJob {
       relay.onLoss = stream.askKeyframe;
       this.#streams.set(producerId, s);
     }
-    const res = (await this.#emit('recorder:consume', {
+    const res = await this.#emit('recorder:consume', {
       producerId,
       ip: this.#o.rtpIp,
       port: s.relay.port,
       rtcpPort: s.relay.rtcpPort,
-    })) as unknown as Ack<{ consumer: RecorderConsumerWire }>;
-    if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
+    });
     s.consumer = res.consumer;
     s.relay.payloadType = res.consumer.rtpParameters.codecs[0]!.payloadType;
     return s;

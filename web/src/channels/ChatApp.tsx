@@ -179,7 +179,7 @@ export function ChatApp({ token }: { token: string }) {
                 title="Start a call"
                 data-testid="start-call"
                 onClick={async () => {
-                  const call = await client.request<{ url: string; moderatorToken: string }>('call:start', { channelId: active.id });
+                  const call = await client.request('call:start', { channelId: active.id });
                   window.open(`${call.url}?moderatorToken=${encodeURIComponent(call.moderatorToken)}`, '_blank', 'noopener');
                 }}
               >

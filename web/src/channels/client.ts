@@ -5,8 +5,8 @@
 // after a reconnection: the server keeps them exactly once.
 import { batch, computed, signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
+import { RequestError, requester } from '@parley/protocol';
 import type {
-  Ack,
   ChannelEvent,
   ChannelView,
   ChatClientToServerEvents,
@@ -39,13 +39,7 @@ export interface Toast {
   text: string;
 }
 
-export class RequestError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export { RequestError };
 
 const newClientId = (): string => `w-${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
 
@@ -127,15 +121,11 @@ export class ChatClient {
     this.socket.close();
   }
 
-  async request<T extends object>(event: string, payload: unknown, timeoutMs = 10_000): Promise<T> {
-    const s = this.socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, p: unknown): Promise<Ack<T>> } };
-    const res = await s.timeout(timeoutMs).emitWithAck(event, payload);
-    if (!res.ok) throw new RequestError(res.error.code, res.error.message);
-    return res;
-  }
+  /** A request to the /chat namespace, its payload and reply typed by the protocol's event map. */
+  readonly request = requester<ChatClientToServerEvents>(() => this.socket);
 
   async loadState(orgId?: string): Promise<void> {
-    const state = await this.request<ChatStateReply>('chat:state', orgId ? { orgId } : {});
+    const state = await this.request('chat:state', orgId ? { orgId } : {});
     this.#takeState(state);
     const rooms = state.channels.filter((c) => c.kind === 'public' || c.kind === 'private');
     const wanted =
@@ -160,7 +150,7 @@ export class ChatClient {
   /** After a reconnection: what was missed, fresh counts, then the unsent messages. */
   async #recover(): Promise<void> {
     await this.#sync();
-    const state = await this.request<ChatStateReply>('chat:state', this.org.value ? { orgId: this.org.value.id } : {}).catch(() => undefined);
+    const state = await this.request('chat:state', this.org.value ? { orgId: this.org.value.id } : {}).catch(() => undefined);
     if (state) this.#takeState(state);
     for (const p of this.pending.value) if (p.state === 'sending') void this.#trySend(p);
   }
@@ -170,7 +160,7 @@ export class ChatClient {
     this.#syncing = (async () => {
       try {
         const since = Object.fromEntries(this.#lastSeq);
-        const { events, reload } = await this.request<{ events: ChannelEvent[]; reload: string[] }>('chat:sync', { since });
+        const { events, reload } = await this.request('chat:sync', { since });
         for (const e of events) this.#apply(e);
         for (const id of reload) {
           // Too much was missed to replay: start this channel afresh.
@@ -330,14 +320,14 @@ export class ChatClient {
   }
 
   async loadHistory(channelId: string): Promise<void> {
-    const { messages, more } = await this.request<{ messages: MessageView[]; more: boolean }>('message:history', { channelId });
+    const { messages, more } = await this.request('message:history', { channelId });
     this.messages.value = new Map(this.messages.value).set(channelId, messages);
     this.hasMore.value = new Map(this.hasMore.value).set(channelId, more);
   }
 
   async loadOlder(channelId: string): Promise<void> {
     const list = this.messages.value.get(channelId) ?? [];
-    const { messages, more } = await this.request<{ messages: MessageView[]; more: boolean }>('message:history', { channelId, before: list[0]?.seq });
+    const { messages, more } = await this.request('message:history', { channelId, before: list[0]?.seq });
     this.messages.value = new Map(this.messages.value).set(channelId, [...messages, ...list]);
     this.hasMore.value = new Map(this.hasMore.value).set(channelId, more);
   }
@@ -350,7 +340,7 @@ export class ChatClient {
 
   async #trySend(p: PendingMessage): Promise<void> {
     try {
-      const { message } = await this.request<{ message: MessageView }>('message:send', {
+      const { message } = await this.request('message:send', {
         channelId: p.channelId,
         clientId: p.clientId,
         text: p.text,
@@ -390,34 +380,34 @@ export class ChatClient {
   }
 
   async openThread(messageId: string): Promise<void> {
-    this.thread.value = await this.request<{ root: MessageView; replies: MessageView[] }>('message:thread', { messageId });
+    this.thread.value = await this.request('message:thread', { messageId });
   }
 
   async showMembers(): Promise<void> {
     const id = this.active.value;
     if (!id) return;
-    const { members } = await this.request<{ members: MemberView[] }>('channel:members', { channelId: id });
+    const { members } = await this.request('channel:members', { channelId: id });
     this.members.value = members;
   }
 
   async search(query: string): Promise<void> {
     if (!this.org.value) return;
-    const { hits } = await this.request<{ hits: SearchHit[] }>('message:search', { orgId: this.org.value.id, query });
+    const { hits } = await this.request('message:search', { orgId: this.org.value.id, query });
     this.searchHits.value = hits;
   }
 
   async createChannel(name: string, kind: 'public' | 'private'): Promise<void> {
-    const { channel } = await this.request<{ channel: ChannelView }>('channel:create', { orgId: this.org.value!.id, name, kind });
+    const { channel } = await this.request('channel:create', { orgId: this.org.value!.id, name, kind });
     this.#upsertChannel(channel);
     await this.open(channel.id);
   }
 
   async browse(): Promise<ChannelView[]> {
-    return (await this.request<{ channels: ChannelView[] }>('channel:browse', { orgId: this.org.value!.id })).channels;
+    return (await this.request('channel:browse', { orgId: this.org.value!.id })).channels;
   }
 
   async join(channelId: string): Promise<void> {
-    const { channel } = await this.request<{ channel: ChannelView }>('channel:join', { channelId });
+    const { channel } = await this.request('channel:join', { channelId });
     this.#upsertChannel(channel);
     await this.open(channel.id);
   }
@@ -428,7 +418,7 @@ export class ChatClient {
   }
 
   async directMessage(userIds: string[]): Promise<void> {
-    const { channel } = await this.request<{ channel: ChannelView }>('dm:open', { orgId: this.org.value!.id, userIds });
+    const { channel } = await this.request('dm:open', { orgId: this.org.value!.id, userIds });
     this.#upsertChannel(channel);
     await this.open(channel.id);
   }

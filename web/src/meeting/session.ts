@@ -7,7 +7,6 @@ import { signal, type Signal } from '@preact/signals';
 import { Device, type types as ms } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
 import type {
-  Ack,
   BreakoutState,
   CaptureKind,
   CaptureLayout,
@@ -16,7 +15,6 @@ import type {
   ClientToServerEvents,
   ConsumerId,
   ConsumerOptionsWire,
-  ErrorBody,
   JoinResult,
   Knocker,
   Layout,
@@ -32,6 +30,7 @@ import type {
   ServerToClientEvents,
   TransportOptionsWire,
 } from '@parley/protocol';
+import { RequestError, requester, type RequestPayload } from '@parley/protocol';
 import { api, ApiError } from '../api.ts';
 import { sessionToken } from '../account/session.ts';
 import { describeMediaError, getCameraTrack, getMicTrack, getScreenTracks } from './devices.ts';
@@ -103,13 +102,6 @@ interface StoredParticipant {
   moderatorBy?: 'link' | 'account' | null;
 }
 
-class RequestError extends Error {
-  readonly code: string;
-  constructor(error: ErrorBody) {
-    super(error.message);
-    this.code = error.code;
-  }
-}
 
 /** Longest wait for a first remote frame before sending starts anyway (see #setupMedia). */
 const SEND_HOLD_MS = 400;
@@ -467,7 +459,7 @@ export class MeetingSession {
   }
 
   /** A moderator action; errors become a notice. Resolves true when the server accepted it. */
-  async moderate<E extends ModeratorEvent>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<boolean> {
+  async moderate<E extends ModeratorEvent>(event: E, payload: RequestPayload<ClientToServerEvents[E]>): Promise<boolean> {
     try {
       await this.#request(event, payload);
       return true;
@@ -1145,19 +1137,11 @@ export class MeetingSession {
     this.error.value = message ?? null;
   }
 
-  #request<E extends keyof ClientToServerEvents>(
-    event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
-  ): Promise<Extract<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0], { ok: true }>> {
-    const socket = this.#socket;
-    if (!socket) return Promise.reject(new Error('not connected'));
-    const timed = socket.timeout(15_000);
-    const emit = timed.emitWithAck as unknown as (this: typeof timed, ev: string, p: unknown) => Promise<Ack>;
-    return emit.call(timed, event, payload).then((res) => {
-      if (!res.ok) throw new RequestError(res.error);
-      return res as never;
-    });
-  }
+  /** A request in the meeting, typed by the protocol's event map; RequestError when the server refuses. */
+  readonly #request = requester<ClientToServerEvents>(() => {
+    if (!this.#socket) throw new Error('not connected');
+    return this.#socket;
+  }, 15_000);
 }
 
 function transportOptions(t: TransportOptionsWire): ms.TransportOptions {
