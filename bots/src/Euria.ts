@@ -7,10 +7,10 @@
 // server enqueues with a fixed job id (a second enqueue is ignored), and
 // Euria sends with a fixed clientId (a retried job whose first try did send
 // gets the first message back instead of a second).
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
-import { agendaClientId, requester, welcomeClientId, type AgendaJob, type ChatClientToServerEvents, type ChatServerToClientEvents, type MessageView, type WelcomeJob } from '@parley/protocol';
+import { AgendaJobSchema, agendaClientId, isJob, jobProblem, requester, welcomeClientId, WelcomeJobSchema, type AgendaJob, type ChatClientToServerEvents, type ChatServerToClientEvents, type MessageView, type WelcomeJob } from '@parley/protocol';
 import { connectRedis } from '@parley/server/shared';
 import { renderWelcome } from './welcome.ts';
 
@@ -31,7 +31,8 @@ type BotSocket = Socket<ChatServerToClientEvents, ChatClientToServerEvents>;
 export class Euria {
   readonly #opts: EuriaOptions;
   readonly #socket: BotSocket;
-  #worker: Worker<WelcomeJob | AgendaJob> | undefined;
+  // Its jobs' data is unknown until checked (see #run).
+  #worker: Worker<unknown> | undefined;
   #connection: ReturnType<typeof connectRedis> | undefined;
 
   constructor(opts: EuriaOptions) {
@@ -45,7 +46,7 @@ export class Euria {
 
   start(): this {
     this.#connection = connectRedis(this.#opts.redisUrl, 'euria', { bullmq: true });
-    this.#worker = new Worker<WelcomeJob | AgendaJob>(this.#opts.queueName, (job) => this.#run(job), {
+    this.#worker = new Worker<unknown>(this.#opts.queueName, (job) => this.#run(job), {
       connection: this.#connection,
       concurrency: this.#opts.concurrency ?? 4,
     });
@@ -53,10 +54,15 @@ export class Euria {
     return this;
   }
 
-  async #run(job: Job<WelcomeJob | AgendaJob>): Promise<void> {
-    if (job.name === 'agenda') return this.#agenda(job.data as AgendaJob);
-    if (job.name !== 'welcome') throw new Error(`unknown bot job "${job.name}"`);
-    const w = job.data as WelcomeJob;
+  async #run(job: Job<unknown>): Promise<void> {
+    // Anyone who can write to Redis can write a job: checked before anything is sent, and never retried.
+    if (job.name === 'agenda') {
+      if (!isJob(AgendaJobSchema, job.data)) throw new UnrecoverableError(`agenda job refused: ${jobProblem(AgendaJobSchema, job.data)}`);
+      return this.#agenda(job.data);
+    }
+    if (job.name !== 'welcome') throw new UnrecoverableError(`unknown bot job "${job.name}"`);
+    if (!isJob(WelcomeJobSchema, job.data)) throw new UnrecoverableError(`welcome job refused: ${jobProblem(WelcomeJobSchema, job.data)}`);
+    const w = job.data;
     const { channel } = await this.#request('dm:open', { orgId: w.orgId, userIds: [w.userId] });
     const { message } = await this.#request('message:send', {
       channelId: channel.id,

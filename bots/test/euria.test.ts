@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { ChannelEvent, ChannelView, ChatStateReply, MessageView, WelcomeJob } from '@parley/protocol';
 import type { Parley } from '@parley/server';
 import { authed, chatSocket, EURIA_TEST_TOKEN, invited, must, signup, team, startChatServer } from '../../server/test/chat-helpers.ts';
-import { next } from '../../server/test/helpers.ts';
+import { next, sleep } from '../../server/test/helpers.ts';
 import { Euria } from '../src/Euria.ts';
 import { DEFAULT_WELCOME, renderWelcome } from '../src/welcome.ts';
 
@@ -111,6 +111,33 @@ describe('Euria', () => {
     const collab = await invited(parley.url, owner.token, orgId, 'Wim');
     assert.equal((await authed(parley.url, collab.token, 'PUT', `/api/orgs/${orgId}/welcome`, { language: 'de', template: 'x' })).status, 403);
     assert.equal((await authed(parley.url, owner.token, 'PUT', `/api/orgs/${orgId}/welcome`, { language: 'nl', template: 'x' })).status, 400);
+  });
+
+  test('a job written straight into Redis that is not a welcome (hostile or broken) is refused at once, never retried, and sends nothing', async () => {
+    const { owner, orgId } = await team(parley.url);
+    const queue = new Queue(parley.chat!.botQueueName, { connection: { url: process.env.PARLEY_TEST_REDIS_URL! } });
+    try {
+      const bad = [
+        { orgId, userId: owner.user.id, name: 'X', username: 'x', language: 'en', orgName: 'Acme', template: 'x'.repeat(5000) },
+        { orgId, userId: owner.user.id, name: 'X', username: 'x', language: 'xx', orgName: 'Acme', template: null },
+        { orgId: '../../etc', userId: owner.user.id, name: 'X', username: 'x', language: 'en', orgName: 'Acme', template: null },
+        { orgId, userId: owner.user.id, name: 'X', username: 'x', language: 'en', orgName: 'Acme', template: null, extra: true },
+        'not an object',
+      ];
+      const jobs = await Promise.all(bad.map((data, i) => queue.add('welcome', data, { jobId: `hostile-${orgId}-${i}`, attempts: 5, backoff: { type: 'fixed', delay: 100 } })));
+      const unknown = await queue.add('erase-everything', {}, { attempts: 5 });
+      for (const job of [...jobs, unknown]) {
+        for (let i = 0; i < 200 && (await queue.getJobState(job.id!)) !== 'failed'; i++) await sleep(100);
+        const done = (await queue.getJob(job.id!))!;
+        assert.equal(done.attemptsMade, 1, 'not retried');
+        assert.match(done.failedReason, /refused|unknown bot job/);
+      }
+    } finally {
+      await queue.close();
+    }
+    // The owner got its own welcome only (when its organization was made), nothing from these.
+    const { messages } = await welcomes(owner.token);
+    assert.equal(messages.length, 1);
   });
 
   test('every language has a default welcome naming the organization and the person', () => {

@@ -215,14 +215,7 @@ export interface ReminderView {
 }
 
 /** A bots-queue job: Euria sends a day's agenda to one person. */
-export interface AgendaJob {
-  orgId: string;
-  userId: string;
-  reminderId: string;
-  /** The agenda's date, YYYY-MM-DD in the reminder's zone. */
-  day: string;
-  text: string;
-}
+// AgendaJob: see jobs.ts (its schema is checked where the job is taken).
 /** One job and one message per reminder and day, whatever retries or nodes do. */
 export const agendaJobId = (reminderId: string, day: string): string => `agenda-${reminderId}-${day}`;
 export const agendaClientId = (reminderId: string, day: string): string => `agenda:${reminderId}:${day}`;

@@ -330,16 +330,7 @@ export interface ChatServerToClientEvents {
 }
 
 /** A BullMQ job of the bots queue: Euria welcomes a newcomer of an organization. */
-export interface WelcomeJob {
-  orgId: string;
-  userId: string;
-  name: string;
-  username: string;
-  language: Language;
-  orgName: string;
-  /** The organization's own template for this language, if it set one. */
-  template: string | null;
-}
+// WelcomeJob: see jobs.ts (its schema is checked where the job is taken).
 /** The bot's clientId for a welcome: the same for every retry, so it lands once. */
 export const welcomeClientId = (orgId: string, userId: string): string => `welcome:${orgId}:${userId}`;
 /** BullMQ's job id (no colons there): a second enqueue of the same welcome is ignored. */

@@ -4,6 +4,7 @@ import type { AckFn } from './errors.ts';
 import type { ConsumerId, MeetingId, MessageId, ParticipantId, ProducerId, RoomId, TransportId } from './ids.ts';
 import type { Reaction } from './limits.ts';
 import type { CaptureKind, CaptureLayout, DtlsParametersWire, Layout, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
+import type { RecorderJob } from './jobs.ts';
 
 export type Role = 'moderator' | 'participant';
 export type MediaKind = 'audio' | 'video';
@@ -181,23 +182,7 @@ export interface RecorderView {
   followMe: boolean;
 }
 
-export interface RecorderJob {
-  captureId: string;
-  kind: CaptureKind;
-  layout: CaptureLayout;
-  meetingId: MeetingId;
-  title: string;
-  /** This server node, where the recorder connects (/recorder namespace). */
-  serverUrl: string;
-  token: string;
-  /** Streams: the public id of the viewer page and its folder in the drive. */
-  liveId: string | null;
-  /** Stop by then at the latest (epoch ms): the stream cap. */
-  endsAt: number | null;
-  requestedAt: number;
-  /** Streams: kept as a recording of the meeting when it ends (else it leaves the store). */
-  keep?: boolean;
-}
+// RecorderJob: see jobs.ts (its schema is checked where the job is taken).
 
 export interface RecorderConsumerWire {
   id: ConsumerId;

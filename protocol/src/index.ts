@@ -7,3 +7,4 @@ export * from './emitter.ts';
 export * from './chat.ts';
 export * from './calendar.ts';
 export * from './request.ts';
+export * from './jobs.ts';

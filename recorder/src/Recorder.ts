@@ -3,9 +3,9 @@
 // the process dies, BullMQ notices the job's lock expire and hands it to
 // another recorder, which continues it in a new part.
 import fs from 'node:fs';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import type { RecorderJob } from '@parley/protocol';
+import { jobProblem, RecorderJobSchema, type RecorderJob } from '@parley/protocol';
 import { connectRedis, type Drive } from '@parley/server/shared';
 import { CaptureJob } from './CaptureJob.ts';
 
@@ -38,6 +38,9 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   const worker = new Worker<RecorderJob>(
     o.queueName,
     async (job) => {
+      // Anyone who can write to Redis can write a job: it is checked before anything is done with it, and never retried.
+      const problem = jobProblem(RecorderJobSchema, job.data);
+      if (problem) throw new UnrecoverableError(`capture job refused: ${problem}`);
       o.log.info({ capture: job.data.captureId, kind: job.data.kind, attempt: job.attemptsStarted }, 'job taken');
       const run = new CaptureJob(job.data, { drive: o.drive, workDir: o.workDir, rtpIp: o.rtpIp, preset: o.preset, flushTimeoutMs: o.flushTimeoutMs, log: o.log });
       jobs.add(run);
