@@ -8,3 +8,4 @@ export * from './chat.ts';
 export * from './calendar.ts';
 export * from './request.ts';
 export * from './jobs.ts';
+export * from './drive-layout.ts';

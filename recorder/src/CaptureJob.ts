@@ -20,7 +20,7 @@ import type {
   RecorderServerToClientEvents,
   RecorderView,
 } from '@parley/protocol';
-import { RequestError, requester } from '@parley/protocol';
+import { captureKeys, RequestError, requester, type LiveStatusFile, type RecordingMeta } from '@parley/protocol';
 import { readDriveJson, type Drive } from '@parley/server/shared';
 import { Epoch, killStrays, segmentListIncludesOffset, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
@@ -57,8 +57,8 @@ const DROP_CHECK_MS = 500;
 /** Whether ffmpeg listens on every one of `ports` (the kernel's tables read once, not once a port). */
 const allBound = (ports: number[]) => udpDrops(ports).size === new Set(ports).size;
 
-const recordingFolder = (job: RecorderJob) => `meetings/${job.meetingId}/recordings/${job.captureId}/`;
-const liveFolder = (job: RecorderJob) => `live/${job.liveId}/`;
+const recordingFolder = (job: RecorderJob) => captureKeys.recordingFolder(job.meetingId, job.captureId);
+const liveFolder = (job: RecorderJob) => captureKeys.liveFolder(job.liveId!);
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 /** The shortest time a speaker keeps the stage of a speaker-layout recording. */
 const SPEAKER_HOLD_MS = 4000;
@@ -487,13 +487,13 @@ export class CaptureJob {
   }
 
   async #loadPlaylist(): Promise<PlaylistState> {
-    return (await readDriveJson<PlaylistState>(this.#o.drive, `${liveFolder(this.#job)}playlist.json`)) ?? { mediaSequence: 0, discontinuitySequence: 0, window: [] };
+    return (await readDriveJson<PlaylistState>(this.#o.drive, `${liveFolder(this.#job)}${captureKeys.livePlaylistState}`)) ?? { mediaSequence: 0, discontinuitySequence: 0, window: [] };
   }
 
   async #writeStatus(state: 'live' | 'ended'): Promise<void> {
     await this.#o.drive.put(
-      `${liveFolder(this.#job)}status.json`,
-      JSON.stringify({ state, title: this.#job.title, endsAt: this.#job.endsAt }),
+      `${liveFolder(this.#job)}${captureKeys.liveStatus}`,
+      JSON.stringify({ state, title: this.#job.title, endsAt: this.#job.endsAt } satisfies LiveStatusFile),
       { contentType: 'application/json', cacheControl: 'no-cache' },
     );
   }
@@ -520,7 +520,7 @@ export class CaptureJob {
     }
     const folder = liveFolder(this.#job);
     for (const o of await this.#o.drive.list(folder)) {
-      if (o.key !== `${folder}status.json`) await this.#o.drive.delete(o.key);
+      if (o.key !== `${folder}${captureKeys.liveStatus}`) await this.#o.drive.delete(o.key);
     }
     return result;
   }
@@ -529,7 +529,7 @@ export class CaptureJob {
   async #finishRecording(keys?: string[], folder = this.folder): Promise<{ key: string | null; seconds: number; bytes: number; error: string | null }> {
     const drive = this.#o.drive;
     const segments = keys ? keys.map((key) => ({ key })) : (await drive.list(`${folder}parts/`)).filter((o) => o.key.endsWith('.ts'));
-    const meta = { id: this.#job.captureId, meetingId: this.#job.meetingId, startedAt: this.#mediaStartedAt ?? this.#job.requestedAt, seconds: 0, bytes: 0, file: null as string | null, error: null as string | null, parts: 0 };
+    const meta: RecordingMeta = { id: this.#job.captureId, meetingId: this.#job.meetingId, startedAt: this.#mediaStartedAt ?? this.#job.requestedAt, seconds: 0, bytes: 0, file: null, error: null, parts: 0 };
     if (segments.length === 0) {
       meta.error = 'nothing was recorded';
     } else {
@@ -543,7 +543,7 @@ export class CaptureJob {
       if (firstStart !== null) meta.startedAt = Math.round(this.#job.requestedAt + firstStart * 1000);
       await drive.put(`${folder}recording.mp4`, fs.createReadStream(out), { contentType: 'video/mp4' });
     }
-    await drive.put(`${folder}recording.json`, JSON.stringify(meta), { contentType: 'application/json' });
+    await drive.put(`${folder}${captureKeys.recordingMeta}`, JSON.stringify(meta), { contentType: 'application/json' });
     return { key: meta.file ? `${folder}${meta.file}` : null, seconds: meta.seconds, bytes: meta.bytes, error: meta.error };
   }
 }

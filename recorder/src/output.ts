@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Drive } from '@parley/server/shared';
 import { SEGMENT_SECONDS } from './ffmpeg.ts';
+import { captureKeys } from '@parley/protocol';
 
 export interface QueuedSegment {
   localPath: string;
@@ -182,6 +183,6 @@ export class SegmentUploader {
       contentType: 'application/vnd.apple.mpegurl',
       cacheControl: 'no-cache',
     });
-    await this.#drive.put(`${live.folder}playlist.json`, JSON.stringify(state), { contentType: 'application/json', cacheControl: 'no-cache' });
+    await this.#drive.put(`${live.folder}${captureKeys.livePlaylistState}`, JSON.stringify(state), { contentType: 'application/json', cacheControl: 'no-cache' });
   }
 }

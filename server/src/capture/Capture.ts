@@ -73,11 +73,5 @@ export class Capture {
   }
 }
 
-/** Where a capture's files live in the drive. */
-export const captureKeys = {
-  /** Recordings belong to the meeting's folder (its owner's, once accounts exist). */
-  recordingFolder: (meetingId: string, captureId: string) => `meetings/${meetingId}/recordings/${captureId}/`,
-  recordingsOf: (meetingId: string) => `meetings/${meetingId}/recordings/`,
-  /** A live stream's public folder: its name is the unguessable viewer id. */
-  liveFolder: (liveId: string) => `live/${liveId}/`,
-};
+// Where a capture's files live: captureKeys in the protocol (shared with the recorder).
+export { captureKeys } from '@parley/protocol';

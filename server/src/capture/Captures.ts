@@ -19,6 +19,7 @@ import type { Meeting } from '../meet/Meeting.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { Capture, captureKeys } from './Capture.ts';
 import type { CaptureQueue } from './queue.ts';
+import type { LiveStatusFile } from '@parley/protocol';
 
 export interface CapturesOptions {
   /** Longest live stream (the cap), ms. */
@@ -45,11 +46,6 @@ export interface RecordingStarter {
 }
 
 /** The live stream's public status, kept in the drive so any node (and the CDN) can answer after the meeting. */
-export interface LiveStatusFile {
-  state: LiveStatusReply['state'];
-  title: string;
-  endsAt: number | null;
-}
 
 export class CaptureUnavailable extends DomainError {
   constructor() {
@@ -215,7 +211,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
   /** The public state of a live stream, from the drive (the meeting may be long gone). */
   async liveStatus(liveId: string): Promise<LiveStatusReply | null> {
     const folder = captureKeys.liveFolder(liveId);
-    const status = await readDriveJson<LiveStatusFile>(this.#drive, `${folder}status.json`);
+    const status = await readDriveJson<LiveStatusFile>(this.#drive, `${folder}${captureKeys.liveStatus}`);
     if (!status) return null;
     const playlistUrl = status.state === 'live' ? await this.#drive.shareUrl(`${folder}index.m3u8`, 26 * 3600) : null;
     return { state: status.state, title: status.title, playlistUrl, endsAt: status.endsAt };
@@ -263,7 +259,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
   }
 
   async #writeLiveStatus(liveId: string, status: LiveStatusFile): Promise<void> {
-    await this.#drive.put(`${captureKeys.liveFolder(liveId)}status.json`, JSON.stringify(status), {
+    await this.#drive.put(`${captureKeys.liveFolder(liveId)}${captureKeys.liveStatus}`, JSON.stringify(status), {
       contentType: 'application/json',
       cacheControl: 'no-cache',
     });

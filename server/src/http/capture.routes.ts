@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { LiveParams, MeetingParams, type MeetingId, type RecordingInfo } from '@parley/protocol';
+import { LiveParams, MeetingParams, type RecordingInfo } from '@parley/protocol';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { captureKeys } from '../capture/Capture.ts';
 import { STARTED_FILE, type Captures, type RecordingStarter } from '../capture/Captures.ts';
@@ -7,18 +7,8 @@ import { readDriveJson, type Drive } from '../drive/Drive.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { sendError } from './errors.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { RecordingMeta } from '@parley/protocol';
 
-/** What the recorder writes next to each recording (recording.json). */
-export interface RecordingMeta {
-  id: string;
-  meetingId: MeetingId;
-  startedAt: number;
-  seconds: number;
-  bytes: number;
-  /** The MP4's name in the recording's folder; null when it failed. */
-  file: string | null;
-  error: string | null;
-}
 
 /**
  * GET /api/live/:id: a live stream's public state (no login: the id is the
@@ -50,7 +40,7 @@ export function registerCaptureRoutes(parent: FastifyInstance, deps: { meetings:
     const now = live?.has(claims.participantId) ? live.participant(claims.participantId).role === 'moderator' : false;
     if (!byRight && !now) return sendError(reply, 'NOT_MODERATOR', 'only a moderator can list recordings');
     const objects = await deps.drive.list(captureKeys.recordingsOf(id));
-    const metas = await Promise.all(objects.filter((o) => o.key.endsWith('/recording.json')).map((o) => readDriveJson<RecordingMeta>(deps.drive, o.key)));
+    const metas = await Promise.all(objects.filter((o) => o.key.endsWith(`/${captureKeys.recordingMeta}`)).map((o) => readDriveJson<RecordingMeta>(deps.drive, o.key)));
     const recordings: RecordingInfo[] = [];
     for (const m of metas) {
       if (!m) continue;
