@@ -13,7 +13,7 @@ import { Requests, type ParleyServer } from './context.ts';
 import type { Limiter, RateSpec } from '../lib/limiter.ts';
 import type { TrustProxy } from '../lib/client-address.ts';
 import { originOf } from '../lib/origin.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { TokenBucket } from '../lib/token-bucket.ts';
 
 interface ChatSocketData {
   userId: string;

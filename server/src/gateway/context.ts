@@ -14,7 +14,9 @@ import {
 import { compileCheck, type Check } from './validate.ts';
 import { isRefusedText } from '../store/db.ts';
 import { requestOrigin } from '../lib/origin.ts';
-import { RATES, TokenBucket, type RateSpec } from './rate-limit.ts';
+import { RATES } from './rate-limit.ts';
+import { TokenBucket } from '../lib/token-bucket.ts';
+import type { RateSpec } from '../lib/limiter.ts';
 import type { Meeting } from '../meet/Meeting.ts';
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
