@@ -17,7 +17,7 @@ import { createGateway } from './gateway/index.ts';
 import type { ParleyServer } from './gateway/context.ts';
 import { installErrorHandler, sendError } from './http/errors.ts';
 import { registerDriveRoute } from './http/drive.routes.ts';
-import { registerRoutes } from './http/routes.ts';
+import { registerMeetingRoutes } from './http/meeting.routes.ts';
 import { Meetings } from './meet/Meetings.ts';
 import { compileCheck } from './gateway/validate.ts';
 import type { TSchema } from 'typebox';
@@ -36,7 +36,10 @@ import { Chat } from './chat/Chat.ts';
 import { Orgs } from './org/Orgs.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
+import { registerAccountRoutes } from './http/account.routes.ts';
 import { registerChatRoutes } from './http/chat.routes.ts';
+import { registerOrgRoutes } from './http/org.routes.ts';
+import type { SuiteRouteDeps } from './http/session.ts';
 import { registerCalendarRoutes } from './http/calendar.routes.ts';
 import { Calendar } from './suite/calendar/Calendar.ts';
 import { Agenda } from './suite/calendar/Agenda.ts';
@@ -245,7 +248,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     cleanups.push(() => captures.close());
     registerCaptureRoutes(app, { meetings, captures, drive, signer });
     const accounts = chatParts?.accounts;
-    registerRoutes(app, {
+    registerMeetingRoutes(app, {
       meetings,
       limiter,
       pool,
@@ -257,13 +260,16 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     });
 
     if (chatParts) {
-      registerChatRoutes(app, {
+      const suite: SuiteRouteDeps = {
         ...chatParts,
         drive,
         publicUrl: links,
         fixedUrl,
         signedOut: (ids, reason) => chatNsp && signOutSessions(chatNsp, ids, reason),
-      });
+      };
+      registerAccountRoutes(app, suite);
+      registerOrgRoutes(app, suite);
+      registerChatRoutes(app, suite);
       registerCalendarRoutes(app, chatParts);
     }
 

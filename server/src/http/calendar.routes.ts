@@ -26,7 +26,7 @@ import type { Agenda } from '../suite/calendar/Agenda.ts';
 import type { Calendar } from '../suite/calendar/Calendar.ts';
 import { isTimeZone } from '../suite/calendar/time.ts';
 import type { Db } from '../store/db.ts';
-import { requireSession, sessionFirst } from './chat.routes.ts';
+import { requireSession, sessionFirst } from './session.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });

@@ -48,7 +48,7 @@ export function deviceCookie(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-export function registerRoutes(parent: FastifyInstance, deps: RouteDeps): void {
+export function registerMeetingRoutes(parent: FastifyInstance, deps: RouteDeps): void {
   // Routes typed from their schemas: params, bodies and queries need no casts.
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const { meetings, signer } = deps;
