@@ -92,6 +92,18 @@ describe('invitations', () => {
     assert.equal(third.body.error.code, 'INVITATION_INVALID');
   });
 
+  test('sign-up is all or nothing: two people racing for the last place of an open link, the loser has no account left behind', async () => {
+    const { owner, orgId } = await team(base);
+    const open = await invite(owner.token, orgId, { role: 'collaborator', open: true, maxUses: 1 });
+    const people = ['racer1', 'racer2'].map((name) => ({ email: emailFor(name), username: `${name}${Date.now().toString(36)}`, name, password: 'plum harbour lantern 42', invitation: open.body.token }));
+    const results = await Promise.all(people.map((p) => http<{ error?: { code: string } }>(base, 'POST', '/api/auth/signup', p)));
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 410]);
+    const loser = people[results.findIndex((r) => r.status === 410)]!;
+    // The loser's address and username are free: nothing of the failed sign-up stayed.
+    const again = await http(base, 'POST', '/api/auth/signup', { ...loser, invitation: undefined, orgName: 'Own Ltd' });
+    assert.equal(again.status, 201);
+  });
+
   test('pending invitations are listed to administrators, who revoke and resend them; nobody else sees or touches them', async () => {
     const { owner, orgId, members } = await team(base, ['carla']);
     const email = emailFor('Pia');

@@ -90,6 +90,21 @@ export type AccountLimits = typeof ACCOUNT_LIMITS;
 
 const rateLimited = (what: string) => new DomainError('RATE_LIMITED', `Too many ${what}. Wait a minute, then try again.`);
 
+export interface SignupInput {
+  email: string;
+  username: string;
+  name: string;
+  password: string;
+  language?: Language;
+}
+
+/** A sign-up checked and its password hashed, ready to be written. */
+export interface PreparedSignup {
+  input: SignupInput;
+  passwordHash: string;
+  address: string;
+}
+
 export class Accounts {
   readonly #db: Db;
   readonly #limiter: Limiter;
@@ -109,14 +124,28 @@ export class Accounts {
    * everyone) signs up too fast, when the e-mail or username is taken, or
    * when the password is weak.
    */
-  async signup(input: { email: string; username: string; name: string; password: string; language?: Language }, ctx: { address: string }, sql: Sql = this.#db): Promise<UserRow> {
+  async signup(input: SignupInput, ctx: { address: string }, sql: Sql = this.#db): Promise<UserRow> {
+    return this.insertSignup(sql, await this.prepareSignup(input, ctx));
+  }
+
+  /**
+   * The slow and refusable part of a sign-up, before any transaction: rate
+   * limits, a taken address or username, the password's strength and hash.
+   */
+  async prepareSignup(input: SignupInput, ctx: { address: string }): Promise<PreparedSignup> {
     if (!(await this.#limiter.take(`signup:${ctx.address}`, this.#limits.signupAddress))) throw rateLimited('sign-ups from this address');
     if (!(await this.#limiter.take('signup', this.#limits.signupEveryone))) throw rateLimited('sign-ups right now');
-    await this.#taken(sql, input.email, input.username);
-    const hash = await this.#newPassword(input.password, [input.email, input.username, input.name]);
-    const user = await this.#insertUser(sql, { ...input, passwordHash: hash, isBot: false });
+    await this.#taken(this.#db, input.email, input.username);
+    const passwordHash = await this.#newPassword(input.password, [input.email, input.username, input.name]);
+    return { input, passwordHash, address: ctx.address };
+  }
+
+  /** The account itself, in the transaction `sql` (with its organization or invitation, see Orgs.signUp). */
+  async insertSignup(sql: Sql, p: PreparedSignup): Promise<UserRow> {
+    const { password: _password, ...fields } = p.input;
+    const user = await this.#insertUser(sql, { ...fields, passwordHash: p.passwordHash, isBot: false });
     // Where the account was made is an address its owner uses.
-    await this.#limiter.mark(`known:${user.id}|${ctx.address}`, this.#limits.knownAddressMs);
+    await this.#limiter.mark(`known:${user.id}|${p.address}`, this.#limits.knownAddressMs);
     return user;
   }
 

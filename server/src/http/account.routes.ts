@@ -37,10 +37,10 @@ export function registerAccountRoutes(parent: FastifyInstance, deps: SuiteRouteD
     }
     // So is a name of nothing visible.
     if (body.orgName !== undefined) Orgs.orgName(body.orgName);
-    const user = await accounts.signup(body, { address: req.ip });
-    if (body.orgName) await orgs.create(user.id, body.orgName);
-    if (body.invitation) await orgs.accept(user.id, body.invitation);
-    const token = await accounts.createSession(user.id, String(req.headers['user-agent'] ?? ''));
+    const { orgName, invitation, ...person } = body;
+    const prepared = await accounts.prepareSignup(person, { address: req.ip });
+    // The account, its organization or invitation, and its session: all or nothing.
+    const { user, token } = await orgs.signUp(accounts, prepared, { ...(orgName ? { orgName } : {}), ...(invitation ? { invitation } : {}) }, String(req.headers['user-agent'] ?? ''));
     return reply.code(201).send(await authReply(token, user));
   });
 

@@ -7,8 +7,8 @@
 // neither removed nor demoted.
 import crypto from 'node:crypto';
 import { CHAT_LIMITS, DomainError, TypedEmitter, type InvitationReply, type InvitationView, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
-import { newId, sha256, userView, type UserRow } from '../accounts/Accounts.ts';
-import type { Chat } from '../chat/Chat.ts';
+import { newId, sha256, userView, type Accounts, type PreparedSignup, type UserRow } from '../accounts/Accounts.ts';
+import type { Chat, Outbox } from '../chat/Chat.ts';
 import type { Db, Sql } from '../store/db.ts';
 import { requireName } from '../lib/names.ts';
 import { queueMail } from '../suite/mail/outbox.ts';
@@ -67,17 +67,39 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
 
   async create(userId: string, rawName: string): Promise<OrgView> {
     const name = Orgs.orgName(rawName);
-    return this.#chat.transaction(async (q, out) => {
-      const id = newId();
-      await q.query('insert into orgs (id, name, created_at) values ($1, $2, $3)', [id, name, Date.now()]);
-      await q.query(`insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, 'legal', $3)`, [id, userId, Date.now()]);
-      for (const bot of this.botIds) await q.query(`insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, 'bot', $3)`, [id, bot, Date.now()]);
-      const channelId = await this.#chat.insertChannel(q, { orgId: id, kind: 'public', name: DEFAULT_CHANNEL, topic: 'Everyone in the organization', createdBy: userId });
-      await this.#chat.addMembers(q, out, channelId, [userId], null, 'admin');
-      await welcomeLater(q, id, userId);
-      out.add(() => this.emit('memberAdded', id, userId, 'legal'));
-      return { id, name, role: 'legal' as const };
+    return this.#chat.transaction((q, out) => this.#create(q, out, userId, name));
+  }
+
+  /**
+   * A new account with its new organization or its invitation, and its first
+   * session, in one transaction: a sign-up whose invitation turns out spent
+   * (another took the last place meanwhile) leaves no account behind.
+   */
+  async signUp(
+    accounts: Accounts,
+    prepared: PreparedSignup,
+    join: { orgName?: string; invitation?: string },
+    label: string,
+  ): Promise<{ user: UserRow; token: string }> {
+    const orgName = join.orgName === undefined ? undefined : Orgs.orgName(join.orgName);
+    return this.#chat.transaction(async (sql, out) => {
+      const user = await accounts.insertSignup(sql, prepared);
+      if (orgName !== undefined) await this.#create(sql, out, user.id, orgName);
+      if (join.invitation !== undefined) await this.#accept(sql, out, user.id, join.invitation);
+      return { user, token: await accounts.createSession(user.id, label, sql) };
     });
+  }
+
+  async #create(q: Sql, out: Outbox, userId: string, name: string): Promise<OrgView> {
+    const id = newId();
+    await q.query('insert into orgs (id, name, created_at) values ($1, $2, $3)', [id, name, Date.now()]);
+    await q.query(`insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, 'legal', $3)`, [id, userId, Date.now()]);
+    for (const bot of this.botIds) await q.query(`insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, 'bot', $3)`, [id, bot, Date.now()]);
+    const channelId = await this.#chat.insertChannel(q, { orgId: id, kind: 'public', name: DEFAULT_CHANNEL, topic: 'Everyone in the organization', createdBy: userId });
+    await this.#chat.addMembers(q, out, channelId, [userId], null, 'admin');
+    await welcomeLater(q, id, userId);
+    out.add(() => this.emit('memberAdded', id, userId, 'legal'));
+    return { id, name, role: 'legal' as const };
   }
 
   /** Adds the bots to organizations created before them (first start of a new bot). */
@@ -260,37 +282,39 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
    * default channel.
    */
   async accept(userId: string, token: string): Promise<OrgView> {
-    return this.#chat.transaction(async (sql, out) => {
-      const [found] = await sql.query<InvitationRow>('select * from invitations where token_hash = $1', [sha256(token)]);
-      if (!found) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
-      // One membership change at a time per organization (two open links accepted at once by one person).
-      const [org] = await sql.query<OrgRow>('select * from orgs where id = $1 for update', [found.org_id]);
-      const [inv] = await sql.query<InvitationRow>('select * from invitations where id = $1 for update', [found.id]);
-      const [user] = await sql.query<UserRow>('select * from users where id = $1', [userId]);
-      const existing = await this.role(inv!.org_id, userId, sql);
-      // Opening one's own (used) invitation again leads into the organization.
-      if (existing && (!inv!.email || inv!.email === user!.email.toLowerCase())) return { id: org!.id, name: org!.name, role: existing };
-      if (!inv || !usable(inv)) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
-      if (inv.email && user!.email.toLowerCase() !== inv.email) {
-        throw new DomainError('FORBIDDEN', `This invitation is for ${maskEmail(inv.email)}. Sign in with the account of that address, or ask for an invitation to yours.`);
-      }
-      if (existing) return { id: org!.id, name: org!.name, role: existing };
-      if (inv.email) await sql.query('update invitations set used_at = $2, uses = uses + 1 where id = $1', [inv.id, Date.now()]);
-      else await sql.query('update invitations set uses = uses + 1 where id = $1', [inv.id]);
-      await sql.query('insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, $3, $4)', [inv.org_id, userId, inv.role, Date.now()]);
-      const channelIds =
-        inv.role === 'external'
-          ? inv.channel_ids
-          : (await sql.query<{ id: string }>(`select id from channels where org_id = $1 and kind = 'public' and lower(name) = $2`, [inv.org_id, DEFAULT_CHANNEL])).map((c) => c.id);
-      for (const channelId of channelIds) {
-        // Channels deleted since the invitation are skipped.
-        const [exists] = await sql.query('select 1 from channels where id = $1 for update', [channelId]);
-        if (exists) await this.#chat.addMembers(sql, out, channelId, [userId], null);
-      }
-      await welcomeLater(sql, inv.org_id, userId);
-      out.add(() => this.emit('memberAdded', inv.org_id, userId, inv.role));
-      return { id: org!.id, name: org!.name, role: inv.role };
-    });
+    return this.#chat.transaction((sql, out) => this.#accept(sql, out, userId, token));
+  }
+
+  async #accept(sql: Sql, out: Outbox, userId: string, token: string): Promise<OrgView> {
+    const [found] = await sql.query<InvitationRow>('select * from invitations where token_hash = $1', [sha256(token)]);
+    if (!found) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
+    // One membership change at a time per organization (two open links accepted at once by one person).
+    const [org] = await sql.query<OrgRow>('select * from orgs where id = $1 for update', [found.org_id]);
+    const [inv] = await sql.query<InvitationRow>('select * from invitations where id = $1 for update', [found.id]);
+    const [user] = await sql.query<UserRow>('select * from users where id = $1', [userId]);
+    const existing = await this.role(inv!.org_id, userId, sql);
+    // Opening one's own (used) invitation again leads into the organization.
+    if (existing && (!inv!.email || inv!.email === user!.email.toLowerCase())) return { id: org!.id, name: org!.name, role: existing };
+    if (!inv || !usable(inv)) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
+    if (inv.email && user!.email.toLowerCase() !== inv.email) {
+      throw new DomainError('FORBIDDEN', `This invitation is for ${maskEmail(inv.email)}. Sign in with the account of that address, or ask for an invitation to yours.`);
+    }
+    if (existing) return { id: org!.id, name: org!.name, role: existing };
+    if (inv.email) await sql.query('update invitations set used_at = $2, uses = uses + 1 where id = $1', [inv.id, Date.now()]);
+    else await sql.query('update invitations set uses = uses + 1 where id = $1', [inv.id]);
+    await sql.query('insert into org_members (org_id, user_id, role, joined_at) values ($1, $2, $3, $4)', [inv.org_id, userId, inv.role, Date.now()]);
+    const channelIds =
+      inv.role === 'external'
+        ? inv.channel_ids
+        : (await sql.query<{ id: string }>(`select id from channels where org_id = $1 and kind = 'public' and lower(name) = $2`, [inv.org_id, DEFAULT_CHANNEL])).map((c) => c.id);
+    for (const channelId of channelIds) {
+      // Channels deleted since the invitation are skipped.
+      const [exists] = await sql.query('select 1 from channels where id = $1 for update', [channelId]);
+      if (exists) await this.#chat.addMembers(sql, out, channelId, [userId], null);
+    }
+    await welcomeLater(sql, inv.org_id, userId);
+    out.add(() => this.emit('memberAdded', inv.org_id, userId, inv.role));
+    return { id: org!.id, name: org!.name, role: inv.role };
   }
 
   async setRole(actorId: string, orgId: string, userId: string, role: Exclude<OrgRole, 'bot'>): Promise<void> {
