@@ -246,7 +246,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       },
     );
     cleanups.push(() => captures.close());
-    registerCaptureRoutes(app, { meetings, captures, drive, signer });
+    registerCaptureRoutes(app, { captures, signer });
     const accounts = chatParts?.accounts;
     registerMeetingRoutes(app, {
       meetings,

@@ -12,7 +12,10 @@ import {
   type PayloadOf,
   type RecorderJob,
   type RecorderView,
+  type RecordingInfo,
+  type RecordingMeta,
 } from '@parley/protocol';
+import { NotModerator } from '../meet/errors.ts';
 import { randomId, type RecorderTokens } from '../auth/tokens.ts';
 import { readDriveJson, type Drive } from '../drive/Drive.ts';
 import type { Meeting } from '../meet/Meeting.ts';
@@ -206,6 +209,43 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     if (p.error) this.#log.warn({ capture: captureId, error: p.error }, 'capture ended with an error');
     else this.#log.info({ capture: captureId, seconds: p.seconds, bytes: p.bytes }, 'capture finished');
     this.#forget(capture);
+  }
+
+  /**
+   * A meeting's recordings with share links, as `who` (a participant token's
+   * claims) may see them: all of them for a moderator by right (the moderator
+   * link, or the owner's account), in the meeting or not; to a moderator made
+   * in the meeting, only those they started: whoever finds a meeting empty
+   * becomes its moderator, and must not get its past recordings with it.
+   */
+  async recordingsFor(meetingId: MeetingId, who: { participantId: ParticipantId; grant?: string | undefined }): Promise<RecordingInfo[]> {
+    const byRight = await this.#meetings.grantHolds(meetingId, who.grant);
+    const live = this.#meetings.live(meetingId);
+    const now = live?.has(who.participantId) ? live.participant(who.participantId).role === 'moderator' : false;
+    if (!byRight && !now) throw new NotModerator();
+    const objects = await this.#drive.list(captureKeys.recordingsOf(meetingId));
+    const metas = await Promise.all(objects.filter((o) => o.key.endsWith(`/${captureKeys.recordingMeta}`)).map((o) => readDriveJson<RecordingMeta>(this.#drive, o.key)));
+    const recordings: RecordingInfo[] = [];
+    for (const m of metas) {
+      if (!m) continue;
+      const folder = captureKeys.recordingFolder(meetingId, m.id);
+      if (!byRight) {
+        const starter = await readDriveJson<RecordingStarter>(this.#drive, folder + STARTED_FILE);
+        if (starter?.participantId !== who.participantId) continue;
+      }
+      const download = `recording-${new Date(m.startedAt).toISOString().slice(0, 16).replace(':', '-')}.mp4`;
+      recordings.push({
+        id: m.id,
+        meetingId,
+        startedAt: m.startedAt,
+        seconds: m.seconds,
+        bytes: m.bytes,
+        url: m.file ? await this.#drive.shareUrl(folder + m.file, 24 * 3600) : null,
+        downloadUrl: m.file ? await this.#drive.shareUrl(folder + m.file, 24 * 3600, { download }) : null,
+        error: m.error,
+      });
+    }
+    return recordings.sort((a, b) => b.startedAt - a.startedAt);
   }
 
   /** The public state of a live stream, from the drive (the meeting may be long gone). */
