@@ -3,13 +3,11 @@ import type { Registry } from 'prom-client';
 import {
   CreateMeetingBody,
   JoinMeetingBody,
-  LIMITS,
   MeetingParams,
   type CreateMeetingReply,
   type JoinMeetingReply,
   type MeetingInfoReply,
   type NewModeratorTokenReply,
-  type ParticipantId,
   type RtpCapabilitiesWire,
 } from '@parley/protocol';
 import { routerRtpCapabilities, type WorkerPool } from '@parley/sfu';
@@ -17,7 +15,6 @@ import { randomId, type TokenSigner } from '../auth/tokens.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import type { Limiter, RateSpec } from '../lib/limiter.ts';
 import { sendError } from './errors.ts';
-import { visibleText } from '../lib/names.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 export interface RouteDeps {
@@ -114,13 +111,13 @@ export function registerMeetingRoutes(parent: FastifyInstance, deps: RouteDeps):
     if (await limited('meeting-join', req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many join attempts, slow down');
     const { id } = req.params;
     const body = req.body;
-    const name = visibleText(body.name, LIMITS.nameChars);
-    if (!name) return sendError(reply, 'INVALID_PAYLOAD', 'name must contain visible characters');
-    const record = await meetings.record(id);
-    if (!record) return sendError(reply, 'MEETING_NOT_FOUND', 'no such meeting (it may have expired)');
+    // A signed-in person (Bearer session) may be the meeting's owner or a named moderator.
     const userId = body.moderatorToken === undefined ? await deps.whoIs?.(req) : undefined;
-    const grant = await meetings.grantFor(record, { ...(body.moderatorToken !== undefined ? { moderatorToken: body.moderatorToken } : {}), ...(userId ? { userId } : {}) });
-    const participantId = randomId(10) as ParticipantId;
+    const { record, participantId, name, grant, moderatorBy } = await meetings.admission(id, {
+      name: body.name,
+      ...(body.moderatorToken !== undefined ? { moderatorToken: body.moderatorToken } : {}),
+      ...(userId ? { userId } : {}),
+    });
     // A long-lived, random, HttpOnly cookie names this browser (no account
     // needed): a kicked person who asks for a new link still has to knock.
     const device = deviceCookie(req.headers.cookie) ?? randomId(16);
@@ -131,7 +128,7 @@ export function registerMeetingRoutes(parent: FastifyInstance, deps: RouteDeps):
       participantId,
       token: signer.sign({ meetingId: id, participantId, name, moderator: grant !== undefined, device, ...(grant ? { grant } : {}) }),
       title: record.title,
-      moderatorBy: grant === undefined ? null : grant.startsWith('s:') ? 'link' : 'account',
+      moderatorBy,
     };
     return out;
   });

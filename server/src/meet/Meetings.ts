@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { LIMITS, TypedEmitter, type MeetingId } from '@parley/protocol';
+import { DomainError, LIMITS, TypedEmitter, type MeetingId, type ParticipantId } from '@parley/protocol';
 import { MediaRoom, type SfuConfig, type WorkerPool } from '@parley/sfu';
 import { hashSecret, randomId, sameHash } from '../auth/tokens.ts';
 import type { MeetingRecord, MeetingStore } from '../store/meetings.ts';
@@ -68,6 +68,33 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
       // 128-bit ids do not collide in practice; the loop makes it certain.
       if (await this.#store.create(record)) return { record, moderatorToken };
     }
+  }
+
+  /**
+   * What a person asking to join is given: a new participant id, their name
+   * as shown (INVALID_PAYLOAD when nothing visible is left), and the grant
+   * that makes them moderator by right, if any (see grantFor). The meeting
+   * must exist (MEETING_NOT_FOUND). The edge signs it into their token.
+   */
+  async admission(
+    id: MeetingId,
+    who: { name: string; moderatorToken?: string; userId?: string },
+  ): Promise<{ record: MeetingRecord; participantId: ParticipantId; name: string; grant: string | undefined; moderatorBy: 'link' | 'account' | null }> {
+    const name = visibleText(who.name, LIMITS.nameChars);
+    if (!name) throw new DomainError('INVALID_PAYLOAD', 'name must contain visible characters');
+    const record = await this.record(id);
+    if (!record) throw new MeetingNotFound();
+    const grant = await this.grantFor(record, {
+      ...(who.moderatorToken !== undefined ? { moderatorToken: who.moderatorToken } : {}),
+      ...(who.userId && who.moderatorToken === undefined ? { userId: who.userId } : {}),
+    });
+    return {
+      record,
+      participantId: randomId(10) as ParticipantId,
+      name,
+      grant,
+      moderatorBy: grant === undefined ? null : grant.startsWith('s:') ? 'link' : 'account',
+    };
   }
 
   /**
