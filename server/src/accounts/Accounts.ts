@@ -21,6 +21,7 @@ import { fakeVerify, hashPassword, verifyPassword } from './password.ts';
 import { checkStrength } from './strength.ts';
 import { cleanText, isEmoji, requireName, visibleText } from '../lib/names.ts';
 import { queueMail } from '../suite/mail/outbox.ts';
+import { isTimeZone } from '../suite/calendar/time.ts';
 
 export interface UserRow {
   id: string;
@@ -340,6 +341,12 @@ export class Accounts {
   async get(id: string): Promise<UserRow | undefined> {
     const [row] = await this.#db.query<UserRow>('select * from users where id = $1', [id]);
     return row;
+  }
+
+  /** The zone one's floating imported times and daily agenda are read in (INVALID_TIME for a zone this server does not know). */
+  async setTimeZone(id: string, timeZone: string): Promise<void> {
+    if (!isTimeZone(timeZone)) throw new DomainError('INVALID_TIME', `unknown time zone "${timeZone}"`);
+    await this.#db.query('update users set time_zone = $2 where id = $1', [id, timeZone]);
   }
 
   async updateProfile(id: string, p: { name?: string; language?: Language }): Promise<UserRow> {

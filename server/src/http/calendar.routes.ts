@@ -24,8 +24,6 @@ import {
 import type { Accounts } from '../accounts/Accounts.ts';
 import type { Agenda } from '../suite/calendar/Agenda.ts';
 import type { Calendar } from '../suite/calendar/Calendar.ts';
-import { isTimeZone } from '../suite/calendar/time.ts';
-import type { Db } from '../store/db.ts';
 import { requireSession, sessionFirst } from './session.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
@@ -41,7 +39,6 @@ export interface CalendarRouteDeps {
   accounts: Accounts;
   calendar: Calendar;
   agenda: Agenda;
-  db: Db;
 }
 
 /** The turn-off link's page: a button, not a GET that acts (mail scanners follow links). */
@@ -145,10 +142,7 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
 
   /** The zone one's floating imported times and daily agenda are read in. */
   app.put('/api/me/time-zone', { onRequest: auth, schema: { body: TimeZoneBody } }, async (req) => {
-    const userId = await me(req);
-    const { timeZone } = req.body;
-    if (!isTimeZone(timeZone)) throw new DomainError('INVALID_TIME', `unknown time zone "${timeZone}"`);
-    await deps.db.query('update users set time_zone = $2 where id = $1', [userId, timeZone]);
+    await deps.accounts.setTimeZone(await me(req), req.body.timeZone);
     return { ok: true };
   });
 
