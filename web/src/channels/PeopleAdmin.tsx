@@ -1,0 +1,212 @@
+// Administrators' people screens in team chat: invitations (by address, or
+// an open link for collaborators), pending invitations, roles and removal.
+// The server checks every action; these only ask.
+import { useEffect, useState } from 'preact/hooks';
+import type { InvitationReply, InvitationView } from '@parley/protocol';
+import { api } from '../api.ts';
+import { sessionToken } from '../account/session.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import type { ChatClient } from './client.ts';
+
+/**
+ * Invitations by address (one per address, mailed, single use), or for
+ * collaborators an open link that lets in a chosen number of people.
+ */
+export function Invite({ client, close }: { client: ChatClient; close: () => void }) {
+  const [role, setRole] = useState<'collaborator' | 'admin' | 'external'>('collaborator');
+  const [emails, setEmails] = useState('');
+  const [open, setOpen] = useState(false);
+  const [maxUses, setMaxUses] = useState(10);
+  const [picked, setPicked] = useState<string[]>([]);
+  const [sent, setSent] = useState<InvitationReply[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
+  const rooms = client.channels.value.filter((c) => c.kind === 'public' || c.kind === 'private');
+  const byLink = open && role === 'collaborator';
+  const addresses = emails
+    .split(/[\s,;]+/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const copy = (url: string) => void navigator.clipboard?.writeText(url).then(() => (setCopied(url), setTimeout(() => setCopied(null), 2000)));
+  return (
+    <Dialog title="Invite people" close={close}>
+      <form
+        class="dialog-form"
+        data-testid="invite-form"
+        noValidate
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setError(null);
+          if (!byLink) {
+            const bad = addresses.find((a) => !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(a));
+            if (addresses.length === 0) return setError('Enter the e-mail address of each person you invite.');
+            if (bad) return setError(`"${bad}" is not an e-mail address.`);
+            if (addresses.length > 50) return setError('Invite at most 50 people at once.');
+          }
+          if (role === 'external' && picked.length === 0) return setError('Choose the channels the guest may see.');
+          setBusy(true);
+          const org = client.org.value!.id;
+          const done: InvitationReply[] = [];
+          try {
+            if (byLink) done.push(await api.invite(org, { role, open: true, maxUses }, sessionToken.value!));
+            else for (const email of addresses) done.push(await api.invite(org, { role, email, ...(role === 'external' ? { channelIds: picked } : {}) }, sessionToken.value!));
+            setEmails('');
+          } catch (err) {
+            setError((err as Error).message);
+          } finally {
+            setSent(done);
+            setBusy(false);
+          }
+        }}
+      >
+        <label>
+          Role
+          <select data-testid="invite-role" value={role} onChange={(e) => (setRole((e.target as HTMLSelectElement).value as 'admin'), setSent([]))}>
+            <option value="collaborator">Collaborator</option>
+            <option value="admin">Administrator</option>
+            <option value="external">Guest (chosen channels only)</option>
+          </select>
+        </label>
+        {role === 'collaborator' && (
+          <label class="check">
+            <input type="checkbox" data-testid="invite-open" checked={open} onChange={(e) => (setOpen((e.target as HTMLInputElement).checked), setSent([]))} />
+            Anyone with the link (no e-mail needed)
+          </label>
+        )}
+        {byLink ? (
+          <label>
+            How many people may join with it
+            <input type="number" data-testid="invite-max-uses" min={1} max={500} value={maxUses} onInput={(e) => setMaxUses(Math.max(1, Math.min(500, Number((e.target as HTMLInputElement).value) || 1)))} />
+          </label>
+        ) : (
+          <label>
+            E-mail addresses <span class="dim">(one or several; each gets its own invitation, which works once)</span>
+            <textarea data-testid="invite-email" rows={2} value={emails} onInput={(e) => setEmails((e.target as HTMLTextAreaElement).value)} />
+          </label>
+        )}
+        {role === 'external' && (
+          <fieldset class="pick-channels">
+            <legend>Channels the guest may see</legend>
+            {rooms.map((c) => (
+              <label class="check" key={c.id}>
+                <input
+                  type="checkbox"
+                  data-testid="invite-channel"
+                  data-channel-name={c.name}
+                  checked={picked.includes(c.id)}
+                  onChange={(e) => setPicked((e.target as HTMLInputElement).checked ? [...picked, c.id] : picked.filter((x) => x !== c.id))}
+                />
+                {c.name}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <button type="submit" class="primary" data-testid="invite-create" disabled={busy}>
+          {byLink ? 'Create the link' : addresses.length > 1 ? `Send ${addresses.length} invitations` : 'Send the invitation'}
+        </button>
+        {sent.map((inv) => (
+          <div class="invite-url" key={inv.id} data-testid="invite-sent">
+            <span>{inv.email ? `Mailed to ${inv.email}. You can also give them this link:` : `Works for up to ${maxUses} people, for 30 days:`}</span>
+            <input readOnly data-testid="invite-url" value={inv.url} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+            <button type="button" onClick={() => copy(inv.url)}>
+              {copied === inv.url ? 'Copied' : 'Copy'}
+            </button>
+          </div>
+        ))}
+        {error && <p class="hint error">{error}</p>}
+      </form>
+    </Dialog>
+  );
+}
+
+/** Invitations not used yet: resend (a fresh link by mail) or revoke. */
+function PendingInvitations({ orgId }: { orgId: string }) {
+  const [list, setList] = useState<InvitationView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () => api.invitations(orgId, sessionToken.value!).then((r) => setList(r.invitations), (e: Error) => setError(e.message));
+  useEffect(() => void load(), [orgId]);
+  const act = (p: Promise<unknown>) => {
+    setError(null);
+    p.catch((e: Error) => setError(e.message)).finally(() => void load());
+  };
+  if (!list) return null;
+  return (
+    <section class="pending-invitations" data-testid="pending-invitations">
+      <h3>Pending invitations ({list.length})</h3>
+      {list.length === 0 && <p class="dim">None.</p>}
+      <ul class="plain-list">
+        {list.map((i) => (
+          <li key={i.id} data-testid="pending-invitation" data-email={i.email ?? ''}>
+            <span>
+              {i.email ?? `Anyone with the link (${i.uses} of ${i.maxUses} used)`} <span class="dim">· {ROLE_LABEL[i.role]} · until {new Date(i.expiresAt).toLocaleDateString()}</span>
+            </span>
+            {i.email && (
+              <button type="button" class="link" data-testid="invitation-resend" onClick={() => act(api.resendInvitation(orgId, i.id, sessionToken.value!))}>
+                Resend
+              </button>
+            )}
+            <button type="button" class="link" data-testid="invitation-revoke" onClick={() => act(api.revokeInvitation(orgId, i.id, sessionToken.value!))}>
+              Revoke
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && <p class="hint error">{error}</p>}
+    </section>
+  );
+}
+
+const ROLE_LABEL: Record<string, string> = { legal: 'Legal representative', admin: 'Administrator', collaborator: 'Collaborator', external: 'Guest', bot: 'Bot' };
+
+/** Administrators: everyone's role, and removal. The server enforces who may do what (and keeps the last legal representative). */
+export function ManagePeople({ client, close }: { client: ChatClient; close: () => void }) {
+  const org = client.org.value!;
+  const me = client.me.value!;
+  const [error, setError] = useState<string | null>(null);
+  const [, refresh] = useState(0);
+  const people = [...client.users.value.values()].filter((u) => !u.isBot).sort((a, b) => a.name.localeCompare(b.name));
+  const act = (p: Promise<unknown>) => {
+    setError(null);
+    // Refused or not, the list is read again: a refused change shows the role as it is.
+    p.catch((e: Error) => setError(e.message))
+      .then(() => client.loadState(org.id))
+      .finally(() => refresh((n) => n + 1));
+  };
+  return (
+    <Dialog title="Manage people" close={close}>
+      <ul class="plain-list">
+        {people.map((u) => (
+          <li key={u.id} data-testid="org-member" data-username={u.username}>
+            <span>
+              {u.name} <span class="dim">@{u.username}</span>
+            </span>
+            <select
+              aria-label={`Role of ${u.name}`}
+              data-testid="org-role"
+              value={u.role}
+              onChange={(e) => act(api.setOrgRole(org.id, u.id, (e.target as HTMLSelectElement).value, sessionToken.value!))}
+            >
+              {['legal', 'admin', 'collaborator', 'external'].map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABEL[r]}
+                </option>
+              ))}
+            </select>
+            {u.id !== me.id && (
+              <button type="button" class="link" data-testid="org-remove" onClick={() => confirm(`Remove ${u.name} from ${org.name}?`) && act(api.removeMember(org.id, u.id, sessionToken.value!))}>
+                Remove
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {error && (
+        <p class="hint error" data-testid="admin-error">
+          {error}
+        </p>
+      )}
+      <PendingInvitations orgId={org.id} />
+    </Dialog>
+  );
+}
