@@ -8,7 +8,7 @@ import { defaultSfuConfig, type SfuConfig } from '@parley/sfu';
 import type { DatabaseConfig } from './store/db.ts';
 import { parseTrustProxy } from './lib/client-address.ts';
 import type { AccountLimits } from './accounts/Accounts.ts';
-import { StartupError } from './lib/startup.ts';
+import { StartupError } from './lib/startup-error.ts';
 
 export interface ServerConfig {
   host: string;

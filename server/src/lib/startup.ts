@@ -2,14 +2,9 @@
 // said in one sentence naming what to change, without a stack trace; a stack
 // trace is for what only a developer can fix.
 import { MediaPortInUse } from '@parley/sfu';
+import { StartupError } from './startup-error.ts';
 
-/** A setting that cannot work: its message names the variable and what it expects. */
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
-}
+export { StartupError };
 
 /** The sentence for an operator's mistake, or undefined for a real bug (which keeps its stack trace). */
 export function explainStartupError(error: unknown, where: { host: string; port: number; mediaPort: number; mediaWorkers: number }): string | undefined {
