@@ -13,8 +13,6 @@ import { CANVAS, type Composition } from './layout.ts';
 
 export const SEGMENT_SECONDS = 2;
 const FPS = 30;
-/** How far the picture may trail the sound when a run ends (about what one frame in flight costs). */
-const VIDEO_BEHIND_OK_US = 200_000;
 const BACKGROUND = '0x202124';
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 
@@ -276,22 +274,15 @@ export class Epoch {
   async stop(opts: { drain?: boolean } = {}): Promise<{ outSeconds: number; videoSeconds: number; wantedSeconds: number; waitedMs: number }> {
     const began = Date.now();
     const target = (Date.now() - this.startedAt) * 1000 - 100_000;
-    // The output time ffmpeg reports is its furthest stream's: on a loaded
-    // machine the picture (decode, compose, encode) runs seconds behind the
-    // sound, and "q" then would cut the picture's last seconds (the end of a
-    // recording without picture). So the picture must reach where the sound is now.
-    const soundAt = this.#outTimeUs;
+    // The picture's own progress (frames written) is logged beside the output
+    // time for whoever looks into a recording's end; it cannot be compared
+    // with it to wait on (the picture starts later than the sound in a run).
     const videoUs = () => (this.#frames / FPS) * 1e6;
     if (opts.drain) {
       const deadline = Date.now() + 15_000;
       // A run that has written nothing yet is still starting (waiting for a
       // keyframe, probing its inputs), not stuck: only the deadline ends its wait.
-      while (
-        this.#child.exitCode === null &&
-        (this.#outTimeUs < target || videoUs() < Math.min(target, soundAt) - VIDEO_BEHIND_OK_US) &&
-        Date.now() < deadline &&
-        (this.#outTimeUs === 0 || Date.now() - this.#advancedAt < 5000)
-      ) {
+      while (this.#child.exitCode === null && this.#outTimeUs < target && Date.now() < deadline && (this.#outTimeUs === 0 || Date.now() - this.#advancedAt < 5000)) {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
