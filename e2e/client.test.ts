@@ -151,6 +151,8 @@ describe('web client', () => {
       const before = (await stats(b.page)).find((s) => s.participantId === ida && s.source === 'camera')!;
       await a.page.getByTestId('toggle-settings').click();
       const select = a.page.getByTestId('select-camera');
+      // The list fills in once the browser has enumerated its devices (a moment after the panel opens).
+      await waitFor('the three cameras listed', async () => (await select.locator('option').count()) === 3);
       const options = await select.locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
       assert.equal(options.length, 3);
       const current = await select.inputValue();
