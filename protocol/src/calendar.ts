@@ -4,6 +4,7 @@
 // ("2026-12-01T09:00:00" in "Europe/Zurich"), as iCalendar does; instants
 // the server computes travel as epoch milliseconds.
 import Type from 'typebox';
+import { IdSchema } from './ids.ts';
 
 export const CALENDAR_LIMITS = {
   /** Longest range one listing expands, in days. */
@@ -26,7 +27,7 @@ export const CALENDAR_LIMITS = {
 export const PLAN_ROOMS = { free: 1, standard: 2, business: 6, enterprise: 50 } as const;
 export type Plan = keyof typeof PLAN_ROOMS;
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const Id = IdSchema;
 const strict = { additionalProperties: false } as const;
 /** Wall-clock time: YYYY-MM-DDTHH:MM[:SS], or YYYY-MM-DD for all-day events. */
 const Local = Type.String({ minLength: 10, maxLength: 19, pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2})?)?$' });

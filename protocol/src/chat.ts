@@ -4,6 +4,7 @@
 // token, never from a payload.
 import Type from 'typebox';
 import type { AckFn } from './errors.ts';
+import { IdSchema } from './ids.ts';
 
 export const CHAT_LIMITS = {
   /** Message text, in UTF-8 bytes (Mattermost allows 16383 characters). */
@@ -37,12 +38,13 @@ export const ORG_ROLES = ['legal', 'admin', 'collaborator', 'external'] as const
 export type OrgRole = (typeof ORG_ROLES)[number] | 'bot';
 export type Presence = 'online' | 'away' | 'dnd' | 'offline';
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const Id = IdSchema;
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@<>]+@[^\\s@<>]+$' });
 const Username = Type.String({ minLength: 2, maxLength: 32, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
 const PersonName = Type.String({ minLength: 1, maxLength: 64 });
 const Password = Type.String({ minLength: 8, maxLength: 256 });
-const Lang = Type.Union([Type.Literal('en'), Type.Literal('fr'), Type.Literal('de'), Type.Literal('it'), Type.Literal('es')]);
+/** A language the interface and Euria speak. */
+export const LanguageSchema = Type.Union([Type.Literal('en'), Type.Literal('fr'), Type.Literal('de'), Type.Literal('it'), Type.Literal('es')]);
 const ChannelName = Type.String({ minLength: 1, maxLength: 64 });
 const Text = Type.String({ minLength: 1, maxLength: CHAT_LIMITS.messageBytes });
 const Emoji = Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\s<>&"\']+$' });
@@ -55,7 +57,7 @@ export const SignupBody = Type.Object(
     username: Username,
     name: PersonName,
     password: Password,
-    language: Type.Optional(Lang),
+    language: Type.Optional(LanguageSchema),
     /** Creates this organization with the new user as its legal representative. */
     orgName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     /** Joins the organization of this invitation. */
@@ -87,10 +89,10 @@ export const SetOrgRoleBody = Type.Object(
   strict,
 );
 export const WelcomeTemplateBody = Type.Object(
-  { language: Lang, template: Type.Union([Type.String({ minLength: 1, maxLength: 4000 }), Type.Null()]) },
+  { language: LanguageSchema, template: Type.Union([Type.String({ minLength: 1, maxLength: 4000 }), Type.Null()]) },
   strict,
 );
-export const ProfileBody = Type.Object({ name: Type.Optional(PersonName), language: Type.Optional(Lang) }, strict);
+export const ProfileBody = Type.Object({ name: Type.Optional(PersonName), language: Type.Optional(LanguageSchema) }, strict);
 /** POST /api/me/password: the current password proves it is the owner. */
 export const ChangePasswordBody = Type.Object({ current: Type.String({ minLength: 1, maxLength: 256 }), password: Password }, strict);
 /** POST /api/auth/reset: a reset link by e-mail. */

@@ -4,10 +4,10 @@
 // schema before acting on it, as the server checks every socket payload.
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
-import type { MeetingId } from './ids.ts';
+import { LanguageSchema } from './chat.ts';
+import { IdSchema, type MeetingId } from './ids.ts';
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const Lang = Type.Union([Type.Literal('en'), Type.Literal('fr'), Type.Literal('de'), Type.Literal('it'), Type.Literal('es')]);
+const Id = IdSchema;
 const Epoch = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 });
 
 export const RecorderJobSchema = Type.Object(
@@ -38,7 +38,7 @@ export const WelcomeJobSchema = Type.Object(
     userId: Id,
     name: Type.String({ minLength: 1, maxLength: 64 }),
     username: Type.String({ minLength: 1, maxLength: 32 }),
-    language: Lang,
+    language: LanguageSchema,
     orgName: Type.String({ minLength: 1, maxLength: 100 }),
     /** The organization's own template for this language, if it set one. */
     template: Type.Union([Type.Null(), Type.String({ maxLength: 4000 })]),

@@ -3,10 +3,10 @@
 // from them, so the contract and the check cannot drift apart.
 import Type from 'typebox';
 import { LIMITS, REACTIONS } from './limits.ts';
-import type { MeetingId } from './ids.ts';
+import { IdSchema, type MeetingId } from './ids.ts';
 import { ChatPayloads } from './chat.ts';
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const Id = IdSchema;
 const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameChars });
 const Kind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
 export const MediaSourceSchema = Type.Union([

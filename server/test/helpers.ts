@@ -1,5 +1,6 @@
 // Test harness: a real Parley server (real mediasoup workers) in this process
 // on free ports, and Socket.IO clients speaking the typed protocol.
+import { request as httpRequest } from 'node:http';
 import assert from 'node:assert/strict';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { pino } from 'pino';
@@ -71,6 +72,37 @@ export async function http<T = unknown>(
     // non-JSON replies (metrics) stay text
   }
   return { status: res.status, body: parsed as T };
+}
+
+/**
+ * A request with the headers given, Host included (fetch cannot set Host): what a
+ * browser on another address, a proxy or a forger sends. `bodyAfterMs` sends the
+ * body that long after the headers, as a slow client would.
+ */
+export function rawRequest(
+  base: string,
+  method: string,
+  urlPath: string,
+  headers: Record<string, string>,
+  body?: unknown,
+  opts: { bodyAfterMs?: number } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const target = new URL(base);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, method, path: urlPath, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+      },
+    );
+    req.on('error', reject);
+    if (opts.bodyAfterMs === undefined) return void req.end(payload);
+    req.flushHeaders();
+    setTimeout(() => req.end(payload), opts.bodyAfterMs);
+  });
 }
 
 export async function createMeeting(base: string, title?: string): Promise<CreateMeetingReply> {

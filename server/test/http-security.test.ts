@@ -7,8 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Parley } from '../src/index.ts';
-import { request as httpRequest } from 'node:http';
-import { createMeeting, http, startServer } from './helpers.ts';
+import { createMeeting, http, rawRequest, startServer } from './helpers.ts';
 
 /** A fetch whose body is read (an unread body keeps its connection busy, and the server's close waits for it). */
 async function get(url: string, init?: RequestInit): Promise<Response> {
@@ -138,41 +137,25 @@ describe('security headers', () => {
 });
 
 describe('links without PUBLIC_URL', () => {
-  /** A request with the Host (and other headers) a browser or a proxy would send; fetch cannot set Host. */
-  function raw(base: string, method: string, urlPath: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-    const target = new URL(base);
-    return new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = httpRequest(
-        { host: target.hostname, port: target.port, method, path: urlPath, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) } },
-        (res) => {
-          let text = '';
-          res.on('data', (d: Buffer) => (text += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
+
 
   test('a meeting link names the address the request came on; behind a trusted proxy, its forwarded host and scheme', async () => {
     const direct = await startServer();
     const proxied = await startServer({ config: { trustProxy: ['127.0.0.1', '::1'] } });
     try {
-      const lan = await raw(direct.url, 'POST', '/api/meetings', { host: '192.168.1.20:3000' });
+      const lan = await rawRequest(direct.url, 'POST', '/api/meetings', { host: '192.168.1.20:3000' });
       assert.equal(lan.status, 201);
       assert.match(String(lan.body.url), /^http:\/\/192\.168\.1\.20:3000\/m\/[a-z2-7]{26}$/);
-      const named = await raw(direct.url, 'POST', '/api/meetings', { host: 'Meet.Example.LAN' });
+      const named = await rawRequest(direct.url, 'POST', '/api/meetings', { host: 'Meet.Example.LAN' });
       assert.match(String(named.body.url), /^http:\/\/meet\.example\.lan\/m\//);
       // Not from a trusted proxy: forwarded headers are nobody's word.
-      const forged = await raw(direct.url, 'POST', '/api/meetings', { host: '192.168.1.20:3000', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
+      const forged = await rawRequest(direct.url, 'POST', '/api/meetings', { host: '192.168.1.20:3000', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
       assert.match(String(forged.body.url), /^http:\/\/192\.168\.1\.20:3000\/m\//);
-      const behind = await raw(proxied.url, 'POST', '/api/meetings', { host: '127.0.0.1', 'x-forwarded-host': 'meet.example.org', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' });
+      const behind = await rawRequest(proxied.url, 'POST', '/api/meetings', { host: '127.0.0.1', 'x-forwarded-host': 'meet.example.org', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' });
       assert.match(String(behind.body.url), /^https:\/\/meet\.example\.org\/m\//);
       // A Host that is not a plain host never makes it into a link.
       for (const host of ['evil.example/phish?', 'a b', 'x'.repeat(300)]) {
-        const res = await raw(direct.url, 'POST', '/api/meetings', { host });
+        const res = await rawRequest(direct.url, 'POST', '/api/meetings', { host });
         if (res.status === 201) assert.ok(String(res.body.url).startsWith(`${direct.url}/m/`), `${host}: ${String(res.body.url)}`);
         else assert.equal(res.status, 400);
       }
@@ -204,7 +187,7 @@ describe('links without PUBLIC_URL', () => {
     const chatServer = await startChatServer();
     try {
       const me = await signup(chatServer.url, 'resetme');
-      const res = await raw(chatServer.url, 'POST', '/api/auth/reset', { host: 'evil.example' }, { email: me.user.email });
+      const res = await rawRequest(chatServer.url, 'POST', '/api/auth/reset', { host: 'evil.example' }, { email: me.user.email });
       assert.equal(res.status, 200);
       const [row] = await chatServer.chat!.db.query<{ body: string }>('select body_text as body from mail_outbox where to_address = $1 order by created_at desc limit 1', [me.user.email]);
       assert.ok(row, 'a reset mail is queued');

@@ -4,12 +4,11 @@
 // invitation only for collaborators, with a use cap. Over HTTP, on a real
 // PostgreSQL.
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { InvitationReply, InvitationView } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
 import { authed, emailFor, invited, signup, startChatServer, team } from './chat-helpers.ts';
-import { http } from './helpers.ts';
+import { http, rawRequest } from './helpers.ts';
 
 describe('invitations', () => {
   let parley: Parley;
@@ -153,7 +152,7 @@ describe('invitations', () => {
   test('the mailed link never takes the Host of the request that made it; the link shown to its maker may', async () => {
     const { owner, orgId } = await team(base);
     const email = emailFor('Hosted');
-    const res = await rawPost(base, `/api/orgs/${orgId}/invitations`, { authorization: `Bearer ${owner.token}`, host: 'evil.example' }, { role: 'collaborator', email });
+    const res = await rawRequest(base, 'POST', `/api/orgs/${orgId}/invitations`, { authorization: `Bearer ${owner.token}`, host: 'evil.example' }, { role: 'collaborator', email }, { bodyAfterMs: 100 });
     assert.equal(res.status, 201);
     assert.match(String(res.body.url), /^http:\/\/evil\.example\/chat\/invite\//, 'shown on the address its maker used');
     const [mail] = await mailsTo(email);
@@ -169,22 +168,3 @@ describe('invitations', () => {
     assert.ok(results.slice(50).every((s) => s === 429), JSON.stringify(results.slice(50)));
   });
 });
-
-/** A POST with the Host (and body) given, its body sent a moment after its headers, as a slow client would. */
-function rawPost(base: string, urlPath: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const target = new URL(base);
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: target.hostname, port: target.port, method: 'POST', path: urlPath, headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-      },
-    );
-    req.on('error', reject);
-    req.flushHeaders();
-    setTimeout(() => req.end(payload), 100);
-  });
-}

@@ -20,6 +20,7 @@ import {
   TimeZoneBody,
   UpdateEventBody,
   UpdateReminderBody,
+  IdSchema,
 } from '@parley/protocol';
 import type { Accounts } from '../accounts/Accounts.ts';
 import type { Agenda } from '../suite/calendar/Agenda.ts';
@@ -27,12 +28,11 @@ import type { Calendar } from '../suite/calendar/Calendar.ts';
 import { requireSession, sessionFirst } from './session.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
-const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const OrgParams = Type.Object({ orgId: IdParam }, { additionalProperties: false });
-const CalendarParams = Type.Object({ calendarId: IdParam }, { additionalProperties: false });
-const EventParams = Type.Object({ eventId: IdParam }, { additionalProperties: false });
-const RoomParams = Type.Object({ roomId: IdParam }, { additionalProperties: false });
-const ReminderParams = Type.Object({ reminderId: IdParam }, { additionalProperties: false });
+const OrgParams = Type.Object({ orgId: IdSchema }, { additionalProperties: false });
+const CalendarParams = Type.Object({ calendarId: IdSchema }, { additionalProperties: false });
+const EventParams = Type.Object({ eventId: IdSchema }, { additionalProperties: false });
+const RoomParams = Type.Object({ roomId: IdSchema }, { additionalProperties: false });
+const ReminderParams = Type.Object({ reminderId: IdSchema }, { additionalProperties: false });
 const OffParams = Type.Object({ key: Type.String({ minLength: 10, maxLength: 120, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
 
 export interface CalendarRouteDeps {

@@ -5,14 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import Type from 'typebox';
-import { CHAT_LIMITS, DomainError } from '@parley/protocol';
+import { CHAT_LIMITS, DomainError, IdSchema } from '@parley/protocol';
 import { newId } from '../accounts/Accounts.ts';
 import { checkDeclaredLength, limitStream } from '../lib/limit-stream.ts';
 import { requireSession, sessionFirst, type SuiteRouteDeps } from './session.ts';
 
-const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const ChannelParams = Type.Object({ channelId: IdParam }, { additionalProperties: false });
-const FileParams = Type.Object({ fileId: IdParam }, { additionalProperties: false });
+const ChannelParams = Type.Object({ channelId: IdSchema }, { additionalProperties: false });
+const FileParams = Type.Object({ fileId: IdSchema }, { additionalProperties: false });
 const UploadQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 
 /** A stored file's name: no path, no control characters, bounded. */

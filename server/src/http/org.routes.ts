@@ -12,16 +12,16 @@ import {
   SetOrgRoleBody,
   WelcomeTemplateBody,
   type InvitationReply,
+  IdSchema,
 } from '@parley/protocol';
 import type { RateSpec } from '../lib/limiter.ts';
 import { maskEmail } from '../org/Orgs.ts';
 import { sendError } from './errors.ts';
 import { requireSession, sessionFirst, type SuiteRouteDeps } from './session.ts';
 
-const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const OrgParams = Type.Object({ orgId: IdParam }, { additionalProperties: false });
-const OrgMemberParams = Type.Object({ orgId: IdParam, userId: IdParam }, { additionalProperties: false });
-const OrgInvitationParams = Type.Object({ orgId: IdParam, invitationId: IdParam }, { additionalProperties: false });
+const OrgParams = Type.Object({ orgId: IdSchema }, { additionalProperties: false });
+const OrgMemberParams = Type.Object({ orgId: IdSchema, userId: IdSchema }, { additionalProperties: false });
+const OrgInvitationParams = Type.Object({ orgId: IdSchema, invitationId: IdSchema }, { additionalProperties: false });
 const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) }, { additionalProperties: false });
 
 /** Invitation mails: 50 at once (a team invited in one go), then one every 30 s, per administrator... */

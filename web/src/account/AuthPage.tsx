@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LANGUAGES, type Language } from '@parley/protocol';
 import { api } from '../api.ts';
-import { formError, signupProblem } from './messages.ts';
+import { formError, isEmailAddress, signupProblem } from './messages.ts';
 import { sessionToken, signedIn } from './session.ts';
 
 const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', fr: 'Français', de: 'Deutsch', it: 'Italiano', es: 'Español' };
@@ -105,7 +105,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(form.email.trim())) return setError('Enter the e-mail address of your account, like name@example.org.');
+            if (!isEmailAddress(form.email.trim())) return setError('Enter the e-mail address of your account, like name@example.org.');
             void run(
               async () => void (await api.requestReset(form.email.trim())),
               () => setResetSent(true),

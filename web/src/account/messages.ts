@@ -25,11 +25,14 @@ export function formError(error: unknown): string {
   return (error as Error).message;
 }
 
+/** Whether `text` looks like an e-mail address (something, @, a domain with a dot): checked before sending. */
+export const isEmailAddress = (text: string): boolean => /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(text);
+
 /** Checks the sign-up form as the server would, so that most mistakes are said before sending. */
 export function signupProblem(form: { email: string; username: string; name: string; password: string }): string | null {
   if (!form.name.trim()) return FIELD_SENTENCES.name!;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$/.test(form.username.trim())) return FIELD_SENTENCES.username!;
-  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(form.email.trim())) return FIELD_SENTENCES.email!;
+  if (!isEmailAddress(form.email.trim())) return FIELD_SENTENCES.email!;
   if (Array.from(form.password).length < 8) return FIELD_SENTENCES.password!;
   return null;
 }

@@ -6,6 +6,7 @@ import type { InvitationReply, InvitationView } from '@parley/protocol';
 import { api } from '../api.ts';
 import { sessionToken } from '../account/session.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { isEmailAddress } from '../account/messages.ts';
 import type { ChatClient } from './client.ts';
 
 /**
@@ -39,7 +40,7 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
           e.preventDefault();
           setError(null);
           if (!byLink) {
-            const bad = addresses.find((a) => !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(a));
+            const bad = addresses.find((a) => !isEmailAddress(a));
             if (addresses.length === 0) return setError('Enter the e-mail address of each person you invite.');
             if (bad) return setError(`"${bad}" is not an e-mail address.`);
             if (addresses.length > 50) return setError('Invite at most 50 people at once.');
