@@ -87,9 +87,9 @@ describe('breakout rooms: managing them', () => {
     const m = await newMeeting();
     const mod = await joined(m, 'Mod');
     // Straight to the domain: the moderation rate limit (tested elsewhere) would slow fifty requests down.
-    for (let i = 0; i < 50; i++) live(m).createRoom(mod.id as never, undefined);
+    for (let i = 0; i < 50; i++) live(m).breakouts.create(mod.id as never, undefined);
     await refused(mod.socket, 'breakout:create', {}, 'INVALID_PAYLOAD');
-    assert.equal(live(m).breakoutState().rooms.length, 50);
+    assert.equal(live(m).breakouts.state().rooms.length, 50);
   });
 });
 
@@ -134,7 +134,7 @@ describe('breakout rooms: a move is made by the server', () => {
     assert.deepEqual(modChat.map((c) => c.text), ['main only']);
     assert.equal(modReactions.length, 0);
     assert.equal(modUpdates.filter((u) => u.id === bea.id).length, 0);
-    assert.deepEqual(live(m).chatFor(cyd.id as never).map((c) => c.text), ['said in Red']);
+    assert.deepEqual(live(m).talk.chatFor(cyd.id as never).map((c) => c.text), ['said in Red']);
 
     // Back in the main room together: its chat history, not Red's, and each
     // one's own private messages there.
@@ -240,7 +240,7 @@ describe('breakout rooms: a move is made by the server', () => {
     const moves = await Promise.all(allMoved);
     assert.ok(moves.every((x) => x.reason === 'auto-assigned'));
     await sleep(500);
-    const state = live(m).breakoutState();
+    const state = live(m).breakouts.state();
     assert.deepEqual(state.rooms.map((r) => r.members.length).sort(), [6, 7, 7]);
     assert.deepEqual(state.main.map((x) => x.name), ['Mod']);
     // Twenty moves: one snapshot (or two at a throttle boundary), never twenty.
@@ -282,21 +282,21 @@ describe('breakout rooms: a move is made by the server', () => {
     const cydBack = moved(cyd, null);
     assert.equal((await ok<{ moved: number }>(mod.socket, 'breakout:close', { roomId: blue.id })).moved, 1);
     assert.equal((await cydBack).reason, 'room-closed');
-    assert.equal(live(m).breakoutState().rooms.length, 2);
+    assert.equal(live(m).breakouts.state().rooms.length, 2);
 
     const started = Date.now();
     const warning = next<{ endsAt: number }>(bea.socket, 'breakout:ending');
     const back = moved(bea, null);
     const { endsAt } = await ok<{ endsAt: number }>(mod.socket, 'breakout:timer', { seconds: 2 });
     assert.ok(Math.abs(endsAt - (started + 2000)) < 500);
-    assert.equal(live(m).breakoutState().endsAt, endsAt);
+    assert.equal(live(m).breakouts.state().endsAt, endsAt);
     assert.equal((await warning).endsAt, endsAt);
     const warnedAt = Date.now();
     assert.ok(warnedAt < endsAt, 'the warning comes before the end');
     assert.equal(roomOf(m, bea.id), red.id);
     assert.equal((await back).reason, 'timer');
     assert.ok(Date.now() >= endsAt - 50);
-    assert.equal(live(m).breakoutState().endsAt, null);
+    assert.equal(live(m).breakouts.state().endsAt, null);
 
     // A stopped timer never fires.
     await ok(mod.socket, 'breakout:assign', { participantId: bea.id, roomId: red.id });
@@ -344,7 +344,7 @@ describe('breakout rooms: forgery', () => {
     const bea = await joined(m, 'Bea');
     const cyd = await joined(m, 'Cyd');
     const red = await createRoom(mod, 'Red');
-    const before = live(m).breakoutState();
+    const before = live(m).breakouts.state();
     const attempts: [string, object][] = [
       ['breakout:create', { name: 'Mine' }],
       ['breakout:rename', { roomId: red.id, name: 'Mine' }],
@@ -366,7 +366,7 @@ describe('breakout rooms: forgery', () => {
     for (const [event, payload] of [...attempts, ['breakout:join', { roomId: red.id }] as [string, object]]) {
       await refused(stranger, event, payload, 'NOT_JOINED', `${event} before joining`);
     }
-    const after = live(m).breakoutState();
+    const after = live(m).breakouts.state();
     assert.deepEqual(after, before, 'nothing changed');
     // A payload naming another participant as the one who moves is refused by shape.
     await refused(bea.socket, 'breakout:join', { roomId: red.id, participantId: cyd.id }, 'INVALID_PAYLOAD');

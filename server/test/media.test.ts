@@ -64,7 +64,7 @@ function producersUpdate(observer: ClientSocket, who: string, check: (producers:
 }
 
 const serverPeer = (parley: Parley, meetingId: string, pid: string) =>
-  parley.meetings.live(meetingId as MeetingId)!.participant(pid as ParticipantId).media;
+  parley.meetings.mediaRoom(parley.meetings.live(meetingId as MeetingId)!)!.peer(pid as ParticipantId)!;
 
 describe('media on one worker', () => {
   let parley: Parley;
@@ -289,7 +289,7 @@ describe('media across routers and workers', () => {
     const m = await newMeeting(parley);
     const a = await mediaParticipant(parley, m.id, 'A', sockets);
     const b = await mediaParticipant(parley, m.id, 'B', sockets);
-    const room = parley.meetings.live(m.id as MeetingId)!.media;
+    const room = parley.meetings.mediaRoom(parley.meetings.live(m.id as MeetingId)!)!;
     assert.equal(room.routerCount, 2);
     assert.equal(room.workers.length, 2);
     const pa = serverPeer(parley, m.id, a.id);

@@ -189,7 +189,7 @@ describe('chat', () => {
     await refused(a.socket, 'chat:send', { text: 'me', to: a.id }, 'INVALID_PAYLOAD', 'to self');
     await refused(a.socket, 'chat:send', { text: 'who?', to: 'nobody-here' }, 'PARTICIPANT_NOT_FOUND', 'to an unknown id');
     await refused(a.socket, 'chat:send', { text: 'gone', to: gone.id }, 'PARTICIPANT_NOT_FOUND', 'to someone who left');
-    assert.deepEqual(live(m.id)!.chatFor(b.id as never), []);
+    assert.deepEqual(live(m.id)!.talk.chatFor(b.id as never), []);
   });
 });
 
@@ -308,7 +308,7 @@ describe('leaving, dropping and coming back', () => {
     await ok(b.socket, 'meeting:leave', {});
     assert.equal(live(m.id), undefined);
     assert.equal(first.closed, true);
-    assert.equal(first.media.closed, true);
+    assert.equal(parley.meetings.mediaRoom(first)!.closed, true);
     const c = await joined(m.id, 'C');
     assert.equal(c.join.self.role, 'moderator');
     assert.notEqual(live(m.id), first);

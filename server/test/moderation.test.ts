@@ -372,7 +372,7 @@ describe('waiting room', () => {
     b.socket.close();
     await sleep(300);
     assert.deepEqual(left.map((x) => x.reason), ['cancelled', 'cancelled']);
-    assert.deepEqual(live(m).lobbyFor(host.id as never), []);
+    assert.deepEqual(live(m).door.listFor(host.id as never), []);
     await refused(a.socket, 'lobby:cancel', {}, 'NOT_JOINED', 'cancelling twice');
   });
 
@@ -516,7 +516,7 @@ describe('forgery', () => {
     assert.equal(role(m, mod.id), 'moderator');
     assert.deepEqual(live(m).settings, settingsBefore);
     assert.equal(producerPaused(m, mod.id, 'mic'), false);
-    assert.deepEqual(live(m).lobbyFor(mod.id as never).map((k) => k.id), [w.id]);
+    assert.deepEqual(live(m).door.listFor(mod.id as never).map((k) => k.id), [w.id]);
   });
 
   test('a waiting socket tries every participant and moderator action: NOT_JOINED', async () => {
@@ -535,7 +535,7 @@ describe('forgery', () => {
     ];
     for (const [event, payload] of actions) await refused(w.socket, event, payload, 'NOT_JOINED', event);
     assert.equal(live(m).size, 1);
-    assert.deepEqual(live(m).lobbyFor(mod.id as never).map((k) => k.id), [w.id], 'it did not admit itself');
+    assert.deepEqual(live(m).door.listFor(mod.id as never).map((k) => k.id), [w.id], 'it did not admit itself');
   });
 
   test('a moderator of one meeting is nobody in another; targets from another meeting are not found', async () => {
@@ -578,7 +578,7 @@ describe('the waiting room cannot be filled from one place', () => {
     const m = (await proxied.meetings.create('Town hall', { waitingRoom: true })).record.id;
     const host = await joinAs(proxied, m, 'Host', { moderator: true });
     mine.push(host.socket);
-    const waiting = () => proxied.meetings.live(m as MeetingId)!.lobbyFor(host.id as never).length;
+    const waiting = () => proxied.meetings.live(m as MeetingId)!.door.listFor(host.id as never).length;
     for (let i = 0; i < 10; i++) assert.ok((await knocker(m, `Bot ${i}`, '203.0.113.5')).ok, `knock ${i}`);
     const eleventh = await knocker(m, 'Bot 10', '203.0.113.5');
     assert.equal(!eleventh.ok && eleventh.error.code, 'LOBBY_FULL');

@@ -27,5 +27,5 @@ test('two participants join, chat and see each other', async (t) => {
   const caps = (jb as unknown as { routerRtpCapabilities: object }).routerRtpCapabilities;
   await ok(sa, 'media:setup', { rtpCapabilities: caps });
   await ok(sb, 'media:setup', { rtpCapabilities: caps });
-  assert.equal(parley.meetings.live(m.id as never)?.media.routerCount, 2);
+  assert.equal(parley.meetings.mediaRoom(parley.meetings.live(m.id as never)!)?.routerCount, 2);
 });

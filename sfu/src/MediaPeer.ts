@@ -61,6 +61,11 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     };
   }
 
+  /** The capabilities of the router this peer's transports live on (it changes when a worker dies). */
+  get routerRtpCapabilities(): types.RtpCapabilities {
+    return this.slot.router.rtpCapabilities;
+  }
+
   get transportCount(): number {
     return (this.#send && !this.#send.closed ? 1 : 0) + (this.#recv && !this.#recv.closed ? 1 : 0);
   }

@@ -46,7 +46,7 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
   meeting.on('roleChanged', (pid, role, reason) => {
     if (role === 'moderator') {
       io.in(one(pid)).socketsJoin(mods);
-      if (reason !== 'renounced') io.to(one(pid)).emit('moderation:promoted', { reason, lobby: meeting.lobbyFor(pid) });
+      if (reason !== 'renounced') io.to(one(pid)).emit('moderation:promoted', { reason, lobby: meeting.door.listFor(pid) });
     } else {
       io.in(one(pid)).socketsLeave(mods);
     }
@@ -86,7 +86,7 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
     const groups = new Map<string, { to: RoomId | null; reason: MoveReason; sockets: string[] }>();
     for (const m of moves) {
       if (!meeting.has(m.id)) continue;
-      const chat = meeting.chatFor(m.id);
+      const chat = meeting.talk.chatFor(m.id);
       if (chat.some((c) => c.to !== null)) {
         io.to(one(m.id)).emit('breakout:moved', { roomId: m.to, reason: m.reason, snapshot: meeting.snapshot(m.to), chat });
         continue;
@@ -97,7 +97,7 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
       groups.set(key, group);
     }
     for (const g of groups.values()) {
-      io.to(g.sockets).emit('breakout:moved', { roomId: g.to, reason: g.reason, snapshot: meeting.snapshot(g.to), chat: meeting.publicChat(g.to) });
+      io.to(g.sockets).emit('breakout:moved', { roomId: g.to, reason: g.reason, snapshot: meeting.snapshot(g.to), chat: meeting.talk.publicChat(g.to) });
     }
   });
   meeting.on('breakoutState', (state) => io.to(all).emit('breakout:state', state));

@@ -6,33 +6,33 @@ export function mediaHandlers(ctx: SocketContext): void {
   const pid = ctx.data.participantId;
 
   ctx.handle('media:setup', ({ rtpCapabilities }) =>
-    ctx.joined().setupMedia(pid, rtpCapabilities as types.RtpCapabilities),
+    ctx.joined().media.setup(pid, rtpCapabilities as types.RtpCapabilities),
   );
   ctx.handle('media:connect', async ({ transportId, dtlsParameters }) => {
-    await ctx.joined().connectTransport(pid, transportId, dtlsParameters as types.DtlsParameters);
+    await ctx.joined().media.connectTransport(pid, transportId, dtlsParameters as types.DtlsParameters);
   });
   ctx.handle('media:restartIce', async ({ transportId }) => ({
-    iceParameters: await ctx.joined().restartIce(pid, transportId),
+    iceParameters: await ctx.joined().media.restartIce(pid, transportId),
   }));
   ctx.handle('media:produce', async ({ transportId, kind, source, rtpParameters, paused }) => ({
-    producerId: await ctx.joined().produce(pid, { transportId, kind, source, rtpParameters, paused: paused ?? false }),
+    producerId: await ctx.joined().media.produce(pid, { transportId, kind, source, rtpParameters, paused: paused ?? false }),
   }));
   ctx.handle('media:closeProducer', ({ producerId }) => {
-    ctx.joined().closeProducer(pid, producerId);
+    ctx.joined().media.closeProducer(pid, producerId);
   });
   ctx.handle('media:setProducerPaused', async ({ producerId, paused }) => {
-    await ctx.joined().setProducerPaused(pid, producerId, paused);
+    await ctx.joined().media.setProducerPaused(pid, producerId, paused);
   });
   ctx.handle('media:consume', async ({ producerId }) => ({
-    consumer: await ctx.joined().consume(pid, producerId),
+    consumer: await ctx.joined().media.consume(pid, producerId),
   }));
   ctx.handle('media:setConsumerPaused', async ({ consumerId, paused }) => {
-    await ctx.joined().setConsumerPaused(pid, consumerId, paused);
+    await ctx.joined().media.setConsumerPaused(pid, consumerId, paused);
   });
   ctx.handle('media:setPreferredLayers', async ({ consumerId, spatialLayer, temporalLayer }) => {
-    await ctx.joined().setPreferredLayers(pid, consumerId, spatialLayer, temporalLayer);
+    await ctx.joined().media.setPreferredLayers(pid, consumerId, spatialLayer, temporalLayer);
   });
   ctx.handle('media:closeConsumer', ({ consumerId }) => {
-    ctx.joined().closeConsumer(pid, consumerId);
+    ctx.joined().media.closeConsumer(pid, consumerId);
   });
 }

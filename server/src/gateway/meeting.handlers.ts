@@ -39,18 +39,18 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
     const rooms = [meetingRoom(meeting.id), participantRoom(meeting.id, pid), roomRoom(meeting.id, participant.room)];
     if (participant.role === 'moderator') rooms.push(moderatorsRoom(meeting.id));
     await socket.join(rooms);
-    const media = rtpCapabilities ? await meeting.setupMedia(pid, rtpCapabilities as types.RtpCapabilities) : null;
+    const media = rtpCapabilities ? await meeting.media.setup(pid, rtpCapabilities as types.RtpCapabilities) : null;
     return {
       self: participant.info(),
       snapshot: meeting.snapshotFor(pid),
-      chat: meeting.chatFor(pid),
-      routerRtpCapabilities: meeting.routerRtpCapabilities(pid) as RtpCapabilitiesWire,
+      chat: meeting.talk.chatFor(pid),
+      routerRtpCapabilities: meeting.media.routerRtpCapabilities(pid) as RtpCapabilitiesWire,
       resumed,
-      transports: meeting.transportsOf(pid),
+      transports: meeting.media.transportsOf(pid),
       media,
       settings: meeting.settings,
-      lobby: meeting.lobbyFor(pid),
-      breakout: meeting.breakoutState(),
+      lobby: meeting.door.listFor(pid),
+      breakout: meeting.breakouts.state(),
       capture: captures.state(meeting.id),
     };
   });
@@ -63,20 +63,20 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
     ctx.knocking = meeting;
     await socket.join(lobbyRoom(meeting.id, pid));
     try {
-      meeting.knock({ id: pid, name: socket.data.name, device: socket.data.device, address: socket.data.address }, socket.id);
+      meeting.door.knock({ id: pid, name: socket.data.name, device: socket.data.device, address: socket.data.address }, socket.id);
     } catch (error) {
       ctx.knocking = undefined;
       await socket.leave(lobbyRoom(meeting.id, pid));
       throw error;
     }
-    return { password: meeting.passwordOpensDoor(pid, socket.data.device) };
+    return { password: meeting.door.passwordOpensDoor(pid, socket.data.device) };
   }, RATES.knock);
   ctx.handle('lobby:cancel', () => {
     const meeting = ctx.knocking;
     if (!meeting) throw new DomainError('NOT_JOINED', 'not knocking');
     ctx.knocking = undefined;
     void socket.leave(lobbyRoom(meeting.id, pid));
-    meeting.cancelKnock(pid);
+    meeting.door.cancelKnock(pid);
   });
 
   ctx.handle('meeting:leave', async (p) => {
@@ -93,7 +93,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
   socket.on('disconnect', () => {
     if (socket.data.joined && ctx.meeting) ctx.meeting.disconnected(pid, socket.id);
     // A knocker who goes away disappears from the waiting list.
-    ctx.knocking?.cancelKnock(pid, socket.id);
+    ctx.knocking?.door.cancelKnock(pid, socket.id);
   });
 }
 

@@ -54,7 +54,7 @@ export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetin
       if (meeting && !meeting.closed && !sink) {
         const m = meeting;
         // The main room's producers only: breakout rooms are not recorded.
-        sink = m.media.createSink((peerId) => m.has(peerId as never) && m.roomOf(peerId as never) === null);
+        sink = meetings.createSink(m, (peerId) => m.has(peerId as never) && m.roomOf(peerId as never) === null);
       }
       log.info({ stopping }, 'recorder attached');
       return {

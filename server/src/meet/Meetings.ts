@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DomainError, LIMITS, TypedEmitter, type MeetingId, type ParticipantId } from '@parley/protocol';
-import { MediaRoom, type SfuConfig, type WorkerPool } from '@parley/sfu';
+import { MediaRoom, type MediaSink, type SfuConfig, type WorkerPool } from '@parley/sfu';
 import { hashSecret, randomId, sameHash } from '../auth/tokens.ts';
 import type { MeetingRecord, MeetingStore } from '../store/meetings.ts';
 import { MeetingNotFound, WrongModeratorToken } from './errors.ts';
@@ -25,6 +25,8 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
   readonly #opts: MeetingOptions;
   readonly #live = new Map<MeetingId, Meeting>();
   readonly #opening = new Map<MeetingId, Promise<Meeting>>();
+  /** Each live meeting's media room, for what only the real SFU does (a recorder's sink). */
+  readonly #rooms = new WeakMap<Meeting, MediaRoom>();
 
   constructor(store: MeetingStore, pool: WorkerPool, sfu: SfuConfig, log: Logger, opts: Partial<MeetingOptions> = {}) {
     super();
@@ -174,7 +176,9 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
         if (!record) throw new MeetingNotFound();
         await this.#store.touch(id);
         const log = this.#log.child({ meeting: id });
-        const meeting = new Meeting(record, new MediaRoom(this.#pool, this.#sfu, log), this.#opts, log);
+        const room = new MediaRoom(this.#pool, this.#sfu, log);
+        const meeting = new Meeting(record, room, this.#opts, log);
+        this.#rooms.set(meeting, room);
         this.#live.set(id, meeting);
         meeting.on('closed', () => {
           if (this.#live.get(id) === meeting) this.#live.delete(id);
@@ -191,6 +195,21 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
       this.#opening.set(id, pending);
     }
     return pending;
+  }
+
+  /** The real media room behind a live meeting (the SFU's own view: routers, workers, peers), for operators and tests. */
+  mediaRoom(meeting: Meeting): MediaRoom | undefined {
+    return this.#rooms.get(meeting);
+  }
+
+  /**
+   * Plain RTP of a live meeting's producers for a recorder; `allowed` says
+   * whose (the caller's rule, not the SFU's).
+   */
+  createSink(meeting: Meeting, allowed: (peerId: string) => boolean): MediaSink {
+    const room = this.#rooms.get(meeting);
+    if (!room || meeting.closed) throw new MeetingNotFound();
+    return room.createSink(allowed);
   }
 
   close(): void {

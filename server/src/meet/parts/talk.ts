@@ -1,0 +1,69 @@
+import crypto from 'node:crypto';
+import { LIMITS, type ChatMessage, type MessageId, type ParticipantId, type Reaction, type RoomId } from '@parley/protocol';
+import type { MeetingCore } from '../core.ts';
+import { ChatTooLarge, InvalidRequest, ParticipantNotFound } from '../errors.ts';
+import type { Participant } from '../Participant.ts';
+
+/**
+ * The meeting's own chat (per room, public or private, kept in memory for
+ * the meeting's life), reactions and raised hands. Team chat is another
+ * feature (server/src/chat).
+ */
+export class Talk {
+  readonly #core: MeetingCore;
+  /** Messages with the room they were said in: chat is per room. */
+  readonly #chat: { message: ChatMessage; room: RoomId | null }[] = [];
+
+  constructor(core: MeetingCore) {
+    this.#core = core;
+  }
+
+  /** Public messages of its room and its own private ones, oldest first. */
+  chatFor(id: ParticipantId): ChatMessage[] {
+    const room = this.#core.roster.get(id)?.room ?? null;
+    return this.#chat.filter(({ message: m, room: r }) => r === room && (m.to === null || m.to === id || m.from === id)).map((c) => c.message);
+  }
+
+  /** A room's public messages (what a newcomer without private messages sees). */
+  publicChat(room: RoomId | null): ChatMessage[] {
+    return this.#chat.filter((c) => c.room === room && c.message.to === null).map((c) => c.message);
+  }
+
+  send(id: ParticipantId, text: string, to?: string): ChatMessage {
+    const from = this.#core.participant(id);
+    if (Buffer.byteLength(text, 'utf8') > LIMITS.chatBytes) throw new ChatTooLarge(LIMITS.chatBytes);
+    if (text.trim() === '') throw new InvalidRequest('empty message');
+    let recipient: Participant | undefined;
+    if (to !== undefined) {
+      if (to === id) throw new InvalidRequest('a private message needs another participant');
+      recipient = this.#core.roster.get(to as ParticipantId);
+      // Private messages stay within a room too.
+      if (!recipient || recipient.room !== from.room) throw new ParticipantNotFound(to);
+    }
+    const message: ChatMessage = {
+      id: crypto.randomUUID() as MessageId,
+      from: from.id,
+      fromName: from.name,
+      to: recipient?.id ?? null,
+      toName: recipient?.name ?? null,
+      text,
+      sentAt: Date.now(),
+    };
+    this.#chat.push({ message, room: from.room });
+    if (this.#chat.length > LIMITS.chatHistory) this.#chat.splice(0, this.#chat.length - LIMITS.chatHistory);
+    this.#core.emit('chat', message, from.room);
+    return message;
+  }
+
+  react(id: ParticipantId, emoji: Reaction): void {
+    const p = this.#core.participant(id);
+    this.#core.emit('reaction', id, emoji, Date.now(), p.room);
+  }
+
+  setHand(id: ParticipantId, raised: boolean): void {
+    const p = this.#core.participant(id);
+    if (raised === (p.handRaisedAt !== null)) return;
+    p.handRaisedAt = raised ? Date.now() : null;
+    this.#core.updated(p);
+  }
+}
