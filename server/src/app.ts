@@ -41,7 +41,8 @@ import { registerChatRoutes } from './http/chat.routes.ts';
 import { registerOrgRoutes } from './http/org.routes.ts';
 import type { SuiteRouteDeps } from './http/session.ts';
 import { registerCalendarRoutes } from './http/calendar.routes.ts';
-import { Calendar } from './suite/calendar/Calendar.ts';
+import { Calendar, eventMeetingOrigins } from './suite/calendar/Calendar.ts';
+import { CalendarStore } from './suite/calendar/store.ts';
 import { Agenda } from './suite/calendar/Agenda.ts';
 import { startAgendaTicks } from './suite/calendar/agenda-queue.ts';
 import { MailSender } from './suite/mail/MailSender.ts';
@@ -144,7 +145,14 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
 
     const pool = await WorkerPool.create(config.sfu, log.child({ module: 'sfu' }));
     cleanups.push(() => pool.close());
-    const meetings = new Meetings(store, pool, config.sfu, log.child({ module: 'meet' }), opts.meeting);
+    // The database (when configured) comes before the meetings: a calendar's events answer for the meetings they made.
+    const db = config.database ? await openDb(config.database) : undefined;
+    if (db) {
+      cleanups.push(() => db.close());
+      await migrate(db);
+    }
+    const calendarStore = db && new CalendarStore(db);
+    const meetings = new Meetings(store, pool, config.sfu, log.child({ module: 'meet' }), opts.meeting, calendarStore ? eventMeetingOrigins(calendarStore) : {});
     cleanups.push(() => meetings.close());
 
     const trust = trustProxies(config.trustProxy);
@@ -193,29 +201,22 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     // The database and its domain services; the routes come with them.
     let chatParts: ChatParts | undefined;
     let chatNsp: ChatNamespace | undefined;
-    if (config.database) {
-      const db = await openDb(config.database);
-      cleanups.push(() => db.close());
-      await migrate(db);
+    if (db && calendarStore) {
       const chat = new Chat(db);
       chat.onListenerError = (error, event) => log.error({ err: error, event }, 'chat listener failed');
       const orgs = new Orgs(db, chat);
       orgs.onListenerError = (error, event) => log.error({ err: error, event }, 'orgs listener failed');
-      const calendar = new Calendar(db);
       // A calendar meeting belongs to its event's organizer: they (and whom
       // they name) enter as moderators by their account, so its moderator
       // token is random like any other and never handed out.
-      calendar.meetings = {
-        create: async (title, ownerId) => {
-          const { record } = await meetings.create(title, { ownerId });
-          return { meetingId: record.id, url: `${links()}/m/${record.id}` };
+      const calendar = new Calendar(calendarStore, {
+        meetings: {
+          create: async (title, ownerId) => {
+            const { record } = await meetings.create(title, { ownerId });
+            return { meetingId: record.id, url: `${links()}/m/${record.id}` };
+          },
         },
-      };
-      meetings.recover = async (id) => {
-        const event = await calendar.eventByMeeting(id);
-        return event && { title: event.title, ownerId: event.organizerId };
-      };
-      meetings.namedModerator = (id, userId) => calendar.moderatesMeeting(id, userId);
+      });
       const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: links });
       chatParts = { db, accounts: new Accounts(db, { limiter, limits: config.accountLimits }), chat, orgs, calendar, agenda, limiter };
     }

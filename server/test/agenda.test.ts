@@ -17,6 +17,7 @@ import { Orgs } from '../src/org/Orgs.ts';
 import type { Db } from '../src/store/db.ts';
 import { Agenda, CATCH_UP_MS, dueDay, nextSendAt } from '../src/suite/calendar/Agenda.ts';
 import { Calendar } from '../src/suite/calendar/Calendar.ts';
+import { CalendarStore } from '../src/suite/calendar/store.ts';
 import { testDb } from './db.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -94,7 +95,7 @@ describe('daily agendas, ticked', () => {
     db = await testDb('postgres');
     accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
     orgs = new Orgs(db, new Chat(db));
-    calendar = new Calendar(db);
+    calendar = new Calendar(new CalendarStore(db));
     const redisUrl = process.env.PARLEY_TEST_REDIS_URL!;
     bots = botQueue(redisUrl, queueName);
     redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -122,7 +123,7 @@ describe('daily agendas, ticked', () => {
 
   test('what the agenda says: times in one’s zone, place, room, meeting link, the turn-off link; in one’s language', async () => {
     const { user, orgId, calendarId } = await person('fr');
-    const room = await calendar.createRoom(user.id, orgId, { name: 'Alpes', capacity: 6 });
+    const room = await calendar.rooms.create(user.id, orgId, { name: 'Alpes', capacity: 6 });
     await calendar.createEvent(user.id, { calendarId, title: 'Revue', timeZone: 'Europe/Zurich', start: '2026-12-02T10:00', end: '2026-12-02T11:00', location: 'Bâtiment B', roomId: room.id });
     await db.query(`update events set meeting_url = 'https://parley.example/m/abc' where title = 'Revue' and calendar_id = $1`, [calendarId]);
     await calendar.createEvent(user.id, { calendarId, title: 'Point quotidien', timeZone: 'Europe/Zurich', start: '2026-11-30T09:00', end: '2026-11-30T09:15', rrule: 'FREQ=DAILY' });

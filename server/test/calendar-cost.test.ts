@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CalendarView } from '@parley/protocol';
 import { Work, WorkExceeded } from '../src/lib/work.ts';
-import { CALENDAR_WORK } from '../src/suite/calendar/Calendar.ts';
+import { CALENDAR_WORK } from '../src/suite/calendar/occurrences.ts';
 import { ICS_WORK, parseIcs } from '../src/suite/calendar/ics.ts';
 import { expand, parseRRule } from '../src/suite/calendar/recurrence.ts';
 import { parseWall } from '../src/suite/calendar/time.ts';

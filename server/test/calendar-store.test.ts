@@ -10,6 +10,7 @@ import { Chat } from '../src/chat/Chat.ts';
 import { Orgs } from '../src/org/Orgs.ts';
 import type { Db } from '../src/store/db.ts';
 import { Calendar } from '../src/suite/calendar/Calendar.ts';
+import { CalendarStore } from '../src/suite/calendar/store.ts';
 import { parseIcs } from '../src/suite/calendar/ics.ts';
 import { DB_KINDS, testDb } from './db.ts';
 
@@ -35,7 +36,7 @@ for (const kind of DB_KINDS) {
       accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
       const chat = new Chat(db);
       orgs = new Orgs(db, chat);
-      cal = new Calendar(db);
+      cal = new Calendar(new CalendarStore(db));
     });
     after(() => db.close());
 
@@ -174,36 +175,36 @@ for (const kind of DB_KINDS) {
     test('rooms: administrators only, within the plan (free 1, standard 2, business 6, enterprise 50), duplicated without bookings', async () => {
       const { owner, member, guest, org } = await team();
       const room = { name: 'Alps', address: 'Main street 1', floor: '2', capacity: 8, equipment: ['screen', 'camera'] };
-      await assert.rejects(cal.createRoom(member.id, org.id, room), code('FORBIDDEN'));
-      await assert.rejects(cal.createRoom(guest.id, org.id, room), code('FORBIDDEN'));
-      const alps = await cal.createRoom(owner.id, org.id, room);
+      await assert.rejects(cal.rooms.create(member.id, org.id, room), code('FORBIDDEN'));
+      await assert.rejects(cal.rooms.create(guest.id, org.id, room), code('FORBIDDEN'));
+      const alps = await cal.rooms.create(owner.id, org.id, room);
       assert.deepEqual([alps.name, alps.capacity, alps.equipment, alps.floor], ['Alps', 8, ['screen', 'camera'], '2']);
-      await assert.rejects(cal.createRoom(owner.id, org.id, { ...room, name: 'Jura' }), code('PLAN_LIMIT'));
-      await assert.rejects(cal.setPlan(member.id, org.id, 'enterprise'), code('FORBIDDEN'));
-      await cal.setPlan(owner.id, org.id, 'standard');
+      await assert.rejects(cal.rooms.create(owner.id, org.id, { ...room, name: 'Jura' }), code('PLAN_LIMIT'));
+      await assert.rejects(cal.rooms.setPlan(member.id, org.id, 'enterprise'), code('FORBIDDEN'));
+      await cal.rooms.setPlan(owner.id, org.id, 'standard');
       // The last place, asked for twice at once: one gets it.
-      const race = await Promise.allSettled([cal.createRoom(owner.id, org.id, { ...room, name: 'Jura' }), cal.duplicateRoom(owner.id, alps.id)]);
+      const race = await Promise.allSettled([cal.rooms.create(owner.id, org.id, { ...room, name: 'Jura' }), cal.rooms.duplicate(owner.id, alps.id)]);
       assert.equal(race.filter((r) => r.status === 'fulfilled').length, 1);
       assert.ok(race.some((r) => r.status === 'rejected' && r.reason instanceof DomainError && r.reason.code === 'PLAN_LIMIT'));
-      await cal.setPlan(owner.id, org.id, 'business');
-      for (let i = 0; i < 4; i++) await cal.duplicateRoom(owner.id, alps.id);
-      await assert.rejects(cal.duplicateRoom(owner.id, alps.id), code('PLAN_LIMIT'));
-      const names = (await cal.rooms(member.id, org.id)).map((r) => r.name);
+      await cal.rooms.setPlan(owner.id, org.id, 'business');
+      for (let i = 0; i < 4; i++) await cal.rooms.duplicate(owner.id, alps.id);
+      await assert.rejects(cal.rooms.duplicate(owner.id, alps.id), code('PLAN_LIMIT'));
+      const names = (await cal.rooms.list(member.id, org.id)).map((r) => r.name);
       assert.equal(names.length, 6);
       assert.ok(names.includes('Alps (copy)') && names.includes('Alps (copy 2)'), names.join());
       // Guests see no rooms, nor their calendars; members see every room's calendar.
-      assert.deepEqual(await cal.rooms(guest.id, org.id), []);
+      assert.deepEqual(await cal.rooms.list(guest.id, org.id), []);
       assert.equal((await cal.calendars(guest.id, org.id)).filter((c) => c.access === 'room').length, 0);
       assert.equal((await cal.calendars(member.id, org.id)).filter((c) => c.access === 'room').length, 6);
-      await assert.rejects(cal.updateRoom(member.id, alps.id, { ...room, capacity: 2 }), code('FORBIDDEN'));
-      assert.equal((await cal.updateRoom(owner.id, alps.id, { ...room, capacity: 10 })).capacity, 10);
+      await assert.rejects(cal.rooms.update(member.id, alps.id, { ...room, capacity: 2 }), code('FORBIDDEN'));
+      assert.equal((await cal.rooms.update(owner.id, alps.id, { ...room, capacity: 10 })).capacity, 10);
     });
 
     test('booking: a taken slot is refused, the next one is free, a recurring booking collides weeks ahead, two bookers at once get one slot', async () => {
       const { owner, member, org, mine } = await team();
-      await cal.setPlan(owner.id, org.id, 'business');
-      const alps = await cal.createRoom(owner.id, org.id, { name: 'Alps', capacity: 8 });
-      const hall = await cal.createRoom(owner.id, org.id, { name: 'Hall', capacity: 200, allowOverlap: true });
+      await cal.rooms.setPlan(owner.id, org.id, 'business');
+      const alps = await cal.rooms.create(owner.id, org.id, { name: 'Alps', capacity: 8 });
+      const hall = await cal.rooms.create(owner.id, org.id, { name: 'Hall', capacity: 200, allowOverlap: true });
       const oc = await mine(owner);
       const mc = await mine(member);
       const ev = (calendarId: string, start: string, end: string, extra = {}) => ({ calendarId, title: `At ${start}`, timeZone: 'Europe/Zurich', start, end, roomId: alps.id, ...extra });
@@ -257,17 +258,17 @@ for (const kind of DB_KINDS) {
 
     test('free rooms for a slot: busy and small rooms left out, the three last booked first', async () => {
       const { owner, member, org, mine } = await team();
-      await cal.setPlan(owner.id, org.id, 'business');
+      await cal.rooms.setPlan(owner.id, org.id, 'business');
       const rooms = [];
-      for (const [name, capacity] of [['A', 4], ['B', 4], ['C', 12], ['D', 4], ['E', 4], ['F', 2]] as const) rooms.push(await cal.createRoom(owner.id, org.id, { name, capacity }));
+      for (const [name, capacity] of [['A', 4], ['B', 4], ['C', 12], ['D', 4], ['E', 4], ['F', 2]] as const) rooms.push(await cal.rooms.create(owner.id, org.id, { name, capacity }));
       const [a, b, c, d, e] = rooms as [(typeof rooms)[0], (typeof rooms)[0], (typeof rooms)[0], (typeof rooms)[0], (typeof rooms)[0]];
       const mc = await mine(member);
       // The member booked E, then B, then D, then C (most recent), long ago; A is busy at the slot.
       for (const room of [e, b, d, c]) await cal.createEvent(member.id, { calendarId: mc, title: 'x', timeZone: 'UTC', start: '2026-01-05T10:00', end: '2026-01-05T10:30', roomId: room.id });
       await cal.createEvent(owner.id, { calendarId: await mine(owner), title: 'busy', timeZone: 'UTC', start: '2026-12-07T09:30', end: '2026-12-07T10:30', roomId: a.id });
-      const free = await cal.freeRooms(member.id, org.id, at('2026-12-07T10:00Z'), at('2026-12-07T11:00Z'), 3);
+      const free = await cal.rooms.free(member.id, org.id, at('2026-12-07T10:00Z'), at('2026-12-07T11:00Z'), 3);
       assert.deepEqual(free.map((r) => [r.name, r.recent]), [['C', true], ['D', true], ['B', true], ['E', false]]);
-      await assert.rejects(cal.freeRooms(member.id, org.id, at('2026-12-07T11:00Z'), at('2026-12-07T10:00Z')), code('INVALID_TIME'));
+      await assert.rejects(cal.rooms.free(member.id, org.id, at('2026-12-07T11:00Z'), at('2026-12-07T10:00Z')), code('INVALID_TIME'));
     });
 
     test('.ics import is all or nothing and names the bad line; re-import replaces; export reads back the same', async () => {

@@ -104,39 +104,39 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
 
   app.get('/api/orgs/:orgId/rooms', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
     const orgId = req.params.orgId;
-    const rooms = await calendar.rooms(await me(req), orgId);
-    const plan = await calendar.plan(orgId);
+    const rooms = await calendar.rooms.list(await me(req), orgId);
+    const plan = await calendar.rooms.plan(orgId);
     return { rooms, plan, maxRooms: PLAN_ROOMS[plan] };
   });
 
   app.get('/api/orgs/:orgId/rooms/free', { onRequest: auth, schema: { params: OrgParams, querystring: FreeRoomsQuery } }, async (req) => {
     const q = req.query;
     const { from, to } = range(q);
-    return { rooms: await calendar.freeRooms(await me(req), req.params.orgId, from, to, q.capacity ? Number(q.capacity) : 1) };
+    return { rooms: await calendar.rooms.free(await me(req), req.params.orgId, from, to, q.capacity ? Number(q.capacity) : 1) };
   });
 
   app.post('/api/orgs/:orgId/rooms', { onRequest: auth, schema: { params: OrgParams, body: RoomBody } }, async (req, reply) => {
-    const room = await calendar.createRoom(await me(req), req.params.orgId, req.body);
+    const room = await calendar.rooms.create(await me(req), req.params.orgId, req.body);
     return reply.code(201).send({ room });
   });
 
   app.put('/api/rooms/:roomId', { onRequest: auth, schema: { params: RoomParams, body: RoomBody } }, async (req) => ({
-    room: await calendar.updateRoom(await me(req), req.params.roomId, req.body),
+    room: await calendar.rooms.update(await me(req), req.params.roomId, req.body),
   }));
 
   app.post('/api/rooms/:roomId/duplicate', { onRequest: auth, schema: { params: RoomParams } }, async (req, reply) => {
-    const room = await calendar.duplicateRoom(await me(req), req.params.roomId);
+    const room = await calendar.rooms.duplicate(await me(req), req.params.roomId);
     return reply.code(201).send({ room });
   });
 
   app.delete('/api/rooms/:roomId', { onRequest: auth, schema: { params: RoomParams } }, async (req) => {
-    await calendar.deleteRoom(await me(req), req.params.roomId);
+    await calendar.rooms.remove(await me(req), req.params.roomId);
     return { ok: true };
   });
 
   /** The plan stands in for billing: a legal representative sets it. */
   app.put('/api/orgs/:orgId/plan', { onRequest: auth, schema: { params: OrgParams, body: SetPlanBody } }, async (req) => {
-    await calendar.setPlan(await me(req), req.params.orgId, req.body.plan);
+    await calendar.rooms.setPlan(await me(req), req.params.orgId, req.body.plan);
     return { ok: true };
   });
 

@@ -17,6 +17,24 @@ export interface MeetingsEvents {
  * node. Opening a meeting is serialized per id, so two first joiners arriving
  * together share one Meeting and one MediaRoom.
  */
+/** What knows of meetings made elsewhere (a calendar's events): asked, never told. */
+export interface MeetingOrigins {
+  /**
+   * Where a meeting whose record is gone (expired unused, or kept in memory
+   * by a server that restarted) may come back from: a calendar event's link
+   * must work on the day, however long ago it was made. It comes back with
+   * its owner and a new moderator token that nobody holds: the owner
+   * enters as moderator by their account.
+   */
+  recover?(id: MeetingId): Promise<{ title: string; ownerId: string | null } | undefined>;
+  /**
+   * Accounts a meeting's owner named as moderators (a calendar event's
+   * co-moderators), asked at each signed-in join: taking someone off the
+   * event takes the role away from their next join.
+   */
+  namedModerator?(id: MeetingId, userId: string): Promise<boolean>;
+}
+
 export class Meetings extends TypedEmitter<MeetingsEvents> {
   readonly #store: MeetingStore;
   readonly #pool: WorkerPool;
@@ -28,8 +46,11 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
   /** Each live meeting's media room, for what only the real SFU does (a recorder's sink). */
   readonly #rooms = new WeakMap<Meeting, MediaRoom>();
 
-  constructor(store: MeetingStore, pool: WorkerPool, sfu: SfuConfig, log: Logger, opts: Partial<MeetingOptions> = {}) {
+  readonly #origins: MeetingOrigins;
+
+  constructor(store: MeetingStore, pool: WorkerPool, sfu: SfuConfig, log: Logger, opts: Partial<MeetingOptions> = {}, origins: MeetingOrigins = {}) {
     super();
+    this.#origins = origins;
     this.#store = store;
     this.#pool = pool;
     this.#sfu = sfu;
@@ -37,22 +58,6 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
     this.#opts = { resumeWindowMs: LIMITS.resumeWindowMs, maxParticipants: 500, ...opts };
     this.onListenerError = (error, event) => log.error({ err: error, event }, 'meetings listener failed');
   }
-
-  /**
-   * Where a meeting whose record is gone (expired unused, or kept in memory
-   * by a server that restarted) may come back from: a calendar event's link
-   * must work on the day, however long ago it was made. It comes back with
-   * its owner and a new moderator token that nobody holds: the organizer
-   * enters as moderator by their account.
-   */
-  recover: ((id: MeetingId) => Promise<{ title: string; ownerId: string | null } | undefined>) | undefined;
-
-  /**
-   * Accounts a meeting's owner named as moderators (a calendar event's
-   * co-moderators), asked at each signed-in join: taking someone off the
-   * event takes the role away from their next join.
-   */
-  namedModerator: ((id: MeetingId, userId: string) => Promise<boolean>) | undefined;
 
   /** A new meeting with a random moderator token (192 bits; only its hash is kept). */
   async create(title: string | undefined, opts: { waitingRoom?: boolean; ownerId?: string } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
@@ -126,7 +131,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
 
   async #accountModerates(record: MeetingRecord, userId: string): Promise<boolean> {
     if (record.ownerId === userId) return true;
-    return (await this.namedModerator?.(record.id, userId)) ?? false;
+    return (await this.#origins.namedModerator?.(record.id, userId)) ?? false;
   }
 
   /** A new moderator token: the old link (and moderators by it who join again) stop working. */
@@ -142,8 +147,8 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
 
   async #get(id: MeetingId): Promise<MeetingRecord | undefined> {
     const record = await this.#store.get(id);
-    if (record || !this.recover) return record;
-    const again = await this.recover(id);
+    if (record || !this.#origins.recover) return record;
+    const again = await this.#origins.recover(id);
     if (!again) return undefined;
     const fresh: MeetingRecord = {
       id,

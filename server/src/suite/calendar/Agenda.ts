@@ -253,7 +253,7 @@ export class Agenda {
     let roomNames: Map<string, string>;
     try {
       occurrences = await this.#d.calendar.occurrences(r.user_id, r.org_id, toUtc(dayWall, r.time_zone), toUtc(dayWall + DAY_MS, r.time_zone), [r.calendar_id]);
-      roomNames = new Map((await this.#d.calendar.rooms(r.user_id, r.org_id)).map((room) => [room.id, room.name]));
+      roomNames = new Map((await this.#d.calendar.rooms.list(r.user_id, r.org_id)).map((room) => [room.id, room.name]));
     } catch (error) {
       // The person left the organization, or lost the calendar: nothing to send them any more.
       if (error instanceof DomainError && (error.code === 'CALENDAR_NOT_FOUND' || error.code === 'ORG_NOT_FOUND')) {
