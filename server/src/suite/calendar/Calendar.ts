@@ -37,18 +37,10 @@ import {
   type Timing,
 } from './occurrences.ts';
 import { expand, formatRRule, parseRRule, UNITS } from './recurrence.ts';
+import type { EventMeetings } from './meetings.ts';
 import { MeetingRooms, roleIn } from './rooms.ts';
 import type { CalendarRow, CalendarStore, EventRow } from './store.ts';
 import { DAY_MS, parseWall, toUtc, toWall } from './time.ts';
-
-/**
- * Creates the Parley meeting of an event, owned by its organizer's account:
- * the organizer (and whom they name) open it as moderator signed in, with
- * the plain link; no moderator secret ever leaves the server for a calendar.
- */
-export interface EventMeetings {
-  create(title: string, ownerId: string): Promise<{ meetingId: string; url: string }>;
-}
 
 type Access = CalendarView['access'];
 
@@ -490,18 +482,3 @@ export class Calendar {
     return { name: cal.name, text };
   }
 }
-
-/**
- * What the calendar answers meetings about the meetings its events made
- * (Meetings' MeetingOrigins): a meeting record that expired comes back from
- * its event, owned by the organizer; the organizer and whom they named
- * moderate it by account. Only the event that made a meeting counts, not
- * one where its link was pasted or imported (that one has no meeting_id).
- */
-export const eventMeetingOrigins = (store: CalendarStore) => ({
-  recover: async (meetingId: string) => {
-    const event = await store.eventByMeeting(meetingId);
-    return event && { title: event.title, ownerId: event.organizerId };
-  },
-  namedModerator: (meetingId: string, userId: string) => store.moderatesMeeting(meetingId, userId),
-});
