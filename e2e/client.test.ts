@@ -89,7 +89,7 @@ describe('web client', () => {
     // follows the preference once the sender's layers are up; the meeting
     // test checks delivery as tiles change size.)
     const ida = (await participantId(a.page))!;
-    const consumers = [...parley.meetings.live(id as never)!.participant(ida as never).media.consumers.values()].filter((x) => x.kind === 'video');
+    const consumers = [...parley.meetings.mediaRoom(parley.meetings.live(id as never)!)!.peer(ida)!.consumers.values()].filter((x) => x.kind === 'video');
     assert.equal(consumers.length, 2);
     for (const c of consumers) assert.ok((c.preferredLayers?.spatialLayer ?? 2) <= 1, `phone tile asked for layer ${JSON.stringify(c.preferredLayers)}`);
     // Panels cover the screen on a phone and close again.

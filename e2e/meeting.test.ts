@@ -45,7 +45,7 @@ describe('a meeting with three participants', () => {
     await waitForMediaFrom(b.page, [ida, idc]);
     await waitForMediaFrom(c.page, [ida, idb]);
     // The meeting really spans both workers (so media crossed pipeToRouter).
-    assert.equal(parley.meetings.live(meetingId as never)?.media.workers.length, 2);
+    assert.equal(parley.meetings.mediaRoom(parley.meetings.live(meetingId as never)!)?.workers.length, 2);
     for (const p of [a, b, c]) assert.equal(await p.page.getByTestId('tile').count(), 3);
   });
 

@@ -35,8 +35,9 @@ describe('failures during a meeting', () => {
   test('a killed media worker moves its participants to a live one and media resumes', async () => {
     const { id, a, b, ida, idb } = await twoPeople('Worker death');
     const meeting = parley.meetings.live(id as never)!;
-    const bobWorker = meeting.participant(idb as never).media.slot.worker;
-    const aliceWorker = meeting.participant(ida as never).media.slot.worker;
+    const room = parley.meetings.mediaRoom(meeting)!;
+    const bobWorker = room.peer(idb)!.slot.worker;
+    const aliceWorker = room.peer(ida)!.slot.worker;
     assert.notEqual(bobWorker, aliceWorker, 'the two participants should be on different workers');
     const oldProducers = meeting.participant(idb as never).info().producers.map((p) => p.id);
 
@@ -48,7 +49,7 @@ describe('failures during a meeting', () => {
       const producers = meeting.participant(idb as never).info().producers;
       return producers.length === 2 && producers.every((p) => !oldProducers.includes(p.id));
     });
-    assert.notEqual(meeting.participant(idb as never).media.slot.worker, bobWorker);
+    assert.notEqual(room.peer(idb)!.slot.worker, bobWorker);
     await waitFor('Alice decodes Bob again', async () =>
       (await stats(a.page)).find((s) => s.participantId === idb && s.source === 'camera' && !oldProducers.includes(s.producerId as never) && s.framesDecoded > 0),
     );
