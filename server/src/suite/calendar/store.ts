@@ -1,7 +1,7 @@
 // The calendar's SQL, and nothing else: what is stored and how it is found.
 // The rules (who may see and write what, recurrence, booking) are in
 // Calendar.ts and rooms.ts; they reach the tables only through this store.
-import type { OrgRole, Plan } from '@parley/protocol';
+import type { OrgRole, Plan, RoomView } from '@parley/protocol';
 import type { Db, Sql } from '../../store/db.ts';
 
 export interface CalendarRow {
@@ -83,14 +83,8 @@ export interface EventFields {
 
 export type OverrideFields = Omit<OverrideRow, 'event_id' | 'recurrence_id' | 'cancelled'>;
 
-export interface RoomFields {
-  name: string;
-  address: string;
-  floor: string;
-  capacity: number;
-  equipment: string[];
-  allowOverlap: boolean;
-}
+/** What a room stores of what people write about it: its view without the ids. */
+export type RoomFields = Omit<RoomView, 'id' | 'orgId' | 'calendarId'>;
 
 const EVENT_COLUMNS = `e.id, e.calendar_id, e.uid, e.organizer_id, e.title, e.description, e.location, e.time_zone, e.all_day, e.start_local, e.end_local,
   e.start_at::float8 as start_at, e.end_at::float8 as end_at, e.rrule, e.series_end_at::float8 as series_end_at, e.exdates, e.attendees, e.room_id, e.meeting_id, e.meeting_url,
