@@ -33,7 +33,9 @@ import { MemoryMeetingStore, RedisMeetingStore, type MeetingStore } from './stor
 import type { MeetingOptions } from './meet/Meeting.ts';
 import { Accounts } from './accounts/Accounts.ts';
 import { Chat } from './chat/Chat.ts';
+import { ChatStore } from './chat/store.ts';
 import { Orgs } from './org/Orgs.ts';
+import { OrgStore } from './org/store.ts';
 import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { registerAccountRoutes } from './http/account.routes.ts';
@@ -75,6 +77,7 @@ interface ChatParts {
   accounts: Accounts;
   chat: Chat;
   orgs: Orgs;
+  orgStore: OrgStore;
   calendar: Calendar;
   agenda: Agenda;
   limiter: Limiter;
@@ -199,14 +202,38 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     // Links in e-mails sent on anyone's request (a password reset) never take the request's Host:
     // whoever asks could otherwise send the owner a link to their own site.
     const fixedUrl = () => config.publicUrl ?? url;
+    const drive = createDrive(config.drive, config.secret, links);
+    cleanups.push(() => drive.close?.());
+    // Live streams and recordings on S3 play from the store itself: pages may fetch from its origin.
+    if (drive.kind === 's3') storeOrigin = new URL(await drive.shareUrl('csp-probe', 60)).origin;
+    // The bots' queue (Euria's welcomes and agendas) runs on Redis.
+    const botQueue = db && config.redisUrl ? openBotQueue(config.redisUrl, config.bots.queueName) : undefined;
+    if (botQueue) cleanups.push(() => botQueue.close());
     // The database and its domain services; the routes come with them.
     let chatParts: ChatParts | undefined;
     let chatNsp: ChatNamespace | undefined;
     if (db && calendarStore) {
-      const chat = new Chat(db);
+      const accounts = new Accounts(db, { limiter, limits: config.accountLimits });
+      const euria = await accounts.ensureBot('euria', 'Euria', config.bots.euriaToken);
+      const chat = new Chat(new ChatStore(db), {
+        calls: {
+          create: async (title, ownerId) => {
+            const { record, moderatorToken } = await meetings.create(title, { ownerId });
+            return { meetingId: record.id, url: `${links()}/m/${record.id}`, moderatorToken };
+          },
+        },
+        // A deleted message's attachments leave the drive too (earlier share links then find nothing).
+        files: {
+          remove: async (keys) => {
+            for (const key of keys) await drive.delete(key).catch((error: unknown) => log.error({ err: error, key }, 'attachment of a deleted message not removed from the drive'));
+          },
+        },
+      });
       chat.onListenerError = (error, event) => log.error({ err: error, event }, 'chat listener failed');
-      const orgs = new Orgs(db, chat);
+      const orgStore = new OrgStore(db);
+      const orgs = new Orgs(orgStore, chat, { botIds: [euria.id] });
       orgs.onListenerError = (error, event) => log.error({ err: error, event }, 'orgs listener failed');
+      await orgs.addBots();
       // A calendar meeting belongs to its event's organizer: they (and whom
       // they name) enter as moderators by their account, so its moderator
       // token is random like any other and never handed out.
@@ -218,20 +245,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
           },
         },
       });
-      const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: links });
-      chatParts = { db, accounts: new Accounts(db, { limiter, limits: config.accountLimits }), chat, orgs, calendar, agenda, limiter };
-    }
-    const drive = createDrive(config.drive, config.secret, links);
-    cleanups.push(() => drive.close?.());
-    // Live streams and recordings on S3 play from the store itself: pages may fetch from its origin.
-    if (drive.kind === 's3') storeOrigin = new URL(await drive.shareUrl('csp-probe', 60)).origin;
-    if (chatParts) {
-      // A deleted message's attachments leave the drive too (earlier share links then find nothing).
-      chatParts.chat.files = {
-        remove: async (keys) => {
-          for (const key of keys) await drive.delete(key).catch((error: unknown) => log.error({ err: error, key }, 'attachment of a deleted message not removed from the drive'));
-        },
-      };
+      const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: links, bots: botQueue });
+      chatParts = { db, accounts, chat, orgs, orgStore, calendar, agenda, limiter };
     }
     // Share links of the local drive point here; an S3 drive's are presigned
     // URLs of the store itself and never reach this server.
@@ -312,7 +327,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       cleanups.push(() => peers.stop());
       io.adapter(peerAwareAdapter(redis.pub, redis.sub, peers, config.clusterName));
     }
-    const chatStack = chatParts ? await wireChat(chatParts, io, meetings, config, links, trust, log, cleanups) : undefined;
+    const chatStack = chatParts ? await wireChat(chatParts, io, meetings, botQueue, config, trust, log, cleanups) : undefined;
     chatNsp = chatStack?.nsp;
     cleanups.push(async () => {
       // This node's sockets only: through the adapter these would reach,
@@ -356,22 +371,15 @@ async function wireChat(
   parts: ChatParts,
   io: ParleyServer,
   meetings: Meetings,
+  botQueue: BotQueue | undefined,
   config: ServerConfig,
-  publicUrl: () => string,
   trust: TrustProxy,
   log: Logger,
   cleanups: (() => Promise<void> | void)[],
 ): Promise<ChatStack> {
   const { accounts, chat, orgs, limiter } = parts;
   const nsp = createChatGateway(io, { accounts, orgs, chat, limiter, trust, log: log.child({ ns: 'chat' }) });
-
-  const euria = await accounts.ensureBot('euria', 'Euria', config.bots.euriaToken);
-  orgs.botIds = [euria.id];
-  await orgs.addBots();
-  const botQueue = config.redisUrl ? openBotQueue(config.redisUrl, config.bots.queueName) : undefined;
-  if (botQueue) cleanups.push(() => botQueue.close());
-  else log.warn(`no REDIS_URL: Euria will not welcome new members nor send agendas${config.mail.smtpUrl ? ', and no mail is sent' : ''} (bots and the minute clock run on BullMQ queues)`);
-  parts.agenda.bots = botQueue;
+  if (!botQueue) log.warn(`no REDIS_URL: Euria will not welcome new members nor send agendas${config.mail.smtpUrl ? ', and no mail is sent' : ''} (bots and the minute clock run on BullMQ queues)`);
   if (config.redisUrl) {
     const mail = config.mail.smtpUrl ? new MailSender({ db: parts.db, smtpUrl: config.mail.smtpUrl, from: config.mail.from }) : undefined;
     const ticks = await startAgendaTicks({ redisUrl: config.redisUrl, queueName: config.bots.agendaQueueName, agenda: parts.agenda, mail, log: log.child({ module: 'agenda' }) });
@@ -382,18 +390,12 @@ async function wireChat(
   }
   if (botQueue) {
     // Welcomes come from rows written with the membership: swept to the queue now, and again until it takes them.
-    const welcomes = new WelcomeOutbox({ db: parts.db, orgs, queue: botQueue, log: log.child({ module: 'welcome' }) });
+    const welcomes = new WelcomeOutbox({ store: parts.orgStore, queue: botQueue, log: log.child({ module: 'welcome' }) });
     welcomes.start();
     cleanups.push(() => welcomes.close());
     orgs.on('memberAdded', () => welcomes.poke());
   }
 
-  chat.calls = {
-    create: async (title, ownerId) => {
-      const { record, moderatorToken } = await meetings.create(title, { ownerId });
-      return { meetingId: record.id, url: `${publicUrl()}/m/${record.id}`, moderatorToken };
-    },
-  };
   // Call cards show the live participant count (at most every 500 ms) and
   // close with the meeting. Only meetings started from a channel are
   // followed: the others cost no query per join and leave.

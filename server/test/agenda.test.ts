@@ -11,14 +11,14 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AgendaJob } from '@parley/protocol';
 import { Accounts, type UserRow } from '../src/accounts/Accounts.ts';
-import { Chat } from '../src/chat/Chat.ts';
 import { botQueue, type BotQueue } from '../src/org/bot-queue.ts';
-import { Orgs } from '../src/org/Orgs.ts';
 import type { Db } from '../src/store/db.ts';
 import { Agenda, CATCH_UP_MS, dueDay, nextSendAt } from '../src/suite/calendar/Agenda.ts';
 import { Calendar } from '../src/suite/calendar/Calendar.ts';
 import { CalendarStore } from '../src/suite/calendar/store.ts';
 import { testDb } from './db.ts';
+import { chatDomain } from './domain.ts';
+import type { Orgs } from '../src/org/Orgs.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const MIN = 60_000;
@@ -86,15 +86,13 @@ describe('daily agendas, ticked', () => {
   let redis: Redis;
   const queueName = `agenda-test-${crypto.randomBytes(4).toString('hex')}`;
   const node = () => {
-    const a = new Agenda({ db, calendar, secret: 'test-secret', publicUrl: () => 'https://parley.example' });
-    a.bots = bots;
-    return a;
+    return new Agenda({ db, calendar, secret: 'test-secret', publicUrl: () => 'https://parley.example', bots });
   };
 
   before(async () => {
     db = await testDb('postgres');
     accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
-    orgs = new Orgs(db, new Chat(db));
+    ({ orgs } = chatDomain(db));
     calendar = new Calendar(new CalendarStore(db));
     const redisUrl = process.env.PARLEY_TEST_REDIS_URL!;
     bots = botQueue(redisUrl, queueName);

@@ -7,12 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Accounts } from '../src/accounts/Accounts.ts';
-import { Chat } from '../src/chat/Chat.ts';
-import { Orgs } from '../src/org/Orgs.ts';
 import type { Db } from '../src/store/db.ts';
 import { CalendarStore, type EventFields, type StoredTimes } from '../src/suite/calendar/store.ts';
 import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
 import { DB_KINDS, testDb } from './db.ts';
+import { chatDomain } from './domain.ts';
 
 let n = 0;
 const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`;
@@ -44,7 +43,7 @@ for (const kind of DB_KINDS) {
       db = await testDb(kind);
       store = new CalendarStore(db);
       const accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
-      const orgs = new Orgs(db, new Chat(db));
+      const { orgs } = chatDomain(db);
       const signup = (name: string) => accounts.signup({ email: `${name}-${uniq()}@example.org`, username: `${name}${uniq()}`, name, password: 'correct horse battery' }, { address: 'test' });
       const owner = await signup('owner');
       const other = await signup('other');

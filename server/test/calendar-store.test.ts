@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DomainError, type OccurrenceView } from '@parley/protocol';
 import { Accounts, type UserRow } from '../src/accounts/Accounts.ts';
-import { Chat } from '../src/chat/Chat.ts';
-import { Orgs } from '../src/org/Orgs.ts';
 import type { Db } from '../src/store/db.ts';
 import { Calendar } from '../src/suite/calendar/Calendar.ts';
 import { CalendarStore } from '../src/suite/calendar/store.ts';
 import { parseIcs } from '../src/suite/calendar/ics.ts';
 import { DB_KINDS, testDb } from './db.ts';
+import { chatDomain } from './domain.ts';
+import type { Orgs } from '../src/org/Orgs.ts';
 
 const code = (c: string) => (e: unknown) => {
   if (e instanceof DomainError && e.code === c) return true;
@@ -34,8 +34,7 @@ for (const kind of DB_KINDS) {
     before(async () => {
       db = await testDb(kind);
       accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
-      const chat = new Chat(db);
-      orgs = new Orgs(db, chat);
+      ({ orgs } = chatDomain(db));
       cal = new Calendar(new CalendarStore(db));
     });
     after(() => db.close());

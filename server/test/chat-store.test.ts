@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DomainError, type ChannelEvent } from '@parley/protocol';
 import { Accounts, type UserRow } from '../src/accounts/Accounts.ts';
-import { Chat, SEND_READ_SQL, SEND_WRITE_SQL } from '../src/chat/Chat.ts';
-import { Orgs } from '../src/org/Orgs.ts';
 import type { Db } from '../src/store/db.ts';
 import { loadMigrations, migrate } from '../src/store/migrate.ts';
 import { DB_KINDS, testDb } from './db.ts';
+import { chatDomain } from './domain.ts';
+import type { CallFactory, Chat } from '../src/chat/Chat.ts';
+import { SEND_READ_SQL, SEND_WRITE_SQL } from '../src/chat/store.ts';
+import type { Orgs } from '../src/org/Orgs.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof DomainError && e.code === c;
 let n = 0;
@@ -24,11 +26,13 @@ for (const kind of DB_KINDS) {
     const events: ChannelEvent[] = [];
     const notes: [string, string][] = [];
 
+    /** Meetings for calls from channels: each call its own id. */
+    const calls: CallFactory = { create: async () => ({ meetingId: `meet${uniq()}`, url: 'http://x/m/1', moderatorToken: 'tok' }) };
+
     before(async () => {
       db = await testDb(kind);
       accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
-      chat = new Chat(db);
-      orgs = new Orgs(db, chat);
+      ({ chat, orgs } = chatDomain(db, { chat: { calls } }));
       chat.on('event', (e) => events.push(e));
       chat.on('notify', (userId, note) => notes.push([userId, note.messageId]));
     });
@@ -331,7 +335,7 @@ for (const kind of DB_KINDS) {
       await chat.remove(member.id, priv.id, owner.id);
       await assert.rejects(chat.history(owner.id, priv.id), code('CHANNEL_NOT_FOUND'));
       const members = await chat.members(member.id, priv.id);
-      assert.deepEqual(members.map((m) => [m.id, m.channelRole]), [[member.id, 'admin']]);
+      assert.deepEqual(members.map((m) => [m.user.id, m.channelRole]), [[member.id, 'admin']]);
     });
 
     test('direct and group conversations', async () => {
@@ -389,12 +393,11 @@ for (const kind of DB_KINDS) {
       await orgs.remove(owner.id, org.id, member.id);
       assert.deepEqual(await orgs.forUser(member.id), []);
       await assert.rejects(chat.history(member.id, general.id), code('CHANNEL_NOT_FOUND'));
-      assert.ok(!(await chat.members(owner.id, general.id)).some((m) => m.id === member.id));
+      assert.ok(!(await chat.members(owner.id, general.id)).some((m) => m.user.id === member.id));
     });
 
     test('call cards follow their meeting', async () => {
       const { owner, general } = await team();
-      chat.calls = { create: async () => ({ meetingId: `meet${uniq()}`, url: 'http://x/m/1', moderatorToken: 'tok' }) };
       const { message } = await chat.startCall(owner.id, general.id);
       assert.equal(message.kind, 'call');
       await chat.updateCall(message.call!.meetingId, { participants: 2 });

@@ -9,15 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { Accounts } from '../src/accounts/Accounts.ts';
-import { Chat } from '../src/chat/Chat.ts';
 import { configFromEnv } from '../src/config.ts';
-import { Orgs } from '../src/org/Orgs.ts';
 import type { Db } from '../src/store/db.ts';
 import { Agenda } from '../src/suite/calendar/Agenda.ts';
 import { Calendar } from '../src/suite/calendar/Calendar.ts';
 import { CalendarStore } from '../src/suite/calendar/store.ts';
 import { MAX_ATTEMPTS, MailSender, retryDelay } from '../src/suite/mail/MailSender.ts';
 import { DB_KINDS, testDb } from './db.ts';
+import { chatDomain } from './domain.ts';
 
 interface Received {
   from: string;
@@ -107,7 +106,7 @@ for (const kind of DB_KINDS) {
 
     test('a daily agenda arrives by mail: to its owner, with its subject, text, turn-off link and a stable Message-ID; sent once', async () => {
       const accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
-      const orgs = new Orgs(db, new Chat(db));
+      const { orgs } = chatDomain(db);
       const calendar = new Calendar(new CalendarStore(db));
       const user = await accounts.signup({ email: `ada-${kind}@example.org`, username: `ada${kind}`, name: 'Ada', password: 'correct horse battery', language: 'en' }, { address: 'test' });
       const org = await orgs.create(user.id, 'Acme');

@@ -8,12 +8,11 @@ import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { welcomeJobId } from '@parley/protocol';
 import { Accounts } from '../src/accounts/Accounts.ts';
-import { Chat } from '../src/chat/Chat.ts';
 import { botQueue } from '../src/org/bot-queue.ts';
-import { Orgs } from '../src/org/Orgs.ts';
 import { WelcomeOutbox } from '../src/org/welcome-outbox.ts';
 import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
 import { DB_KINDS, testDb } from './db.ts';
+import { chatDomain } from './domain.ts';
 
 for (const kind of DB_KINDS) test(`a welcome waits in the outbox while the queue is down, then is queued once (${kind})`, async () => {
   const redisUrl = process.env.PARLEY_TEST_REDIS_URL!;
@@ -22,8 +21,7 @@ for (const kind of DB_KINDS) test(`a welcome waits in the outbox while the queue
   const check = new Queue(name, { connection: { url: redisUrl } });
   try {
     const accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
-    const chat = new Chat(db);
-    const orgs = new Orgs(db, chat);
+    const { chat, orgs, orgStore } = chatDomain(db);
     const user = await accounts.signup({ email: `w-${name}@example.org`, username: `w${crypto.randomBytes(3).toString('hex')}`, name: 'Wanda', password: 'correct horse battery' }, { address: 'test' });
     const org = await orgs.create(user.id, 'Welcoming');
     // Written with the membership, in its transaction.
@@ -34,7 +32,7 @@ for (const kind of DB_KINDS) test(`a welcome waits in the outbox while the queue
     const down = botQueue(redisUrl, name);
     await down.close();
     const log = pino({ level: 'silent' });
-    assert.equal(await new WelcomeOutbox({ db, orgs, queue: down, log }).sweep(), 0);
+    assert.equal(await new WelcomeOutbox({ store: orgStore, queue: down, log }).sweep(), 0);
     const [waiting] = await pending();
     assert.equal(waiting!.queued_at, null, 'still pending');
     assert.equal(waiting!.attempts, 1);
@@ -43,8 +41,8 @@ for (const kind of DB_KINDS) test(`a welcome waits in the outbox while the queue
     // It is back: the next sweep queues it, and later sweeps (of any node) add nothing.
     const up = botQueue(redisUrl, name);
     try {
-      const outbox = new WelcomeOutbox({ db, orgs, queue: up, log });
-      const [a, b] = await Promise.all([outbox.sweep(), new WelcomeOutbox({ db, orgs, queue: up, log }).sweep()]);
+      const outbox = new WelcomeOutbox({ store: orgStore, queue: up, log });
+      const [a, b] = await Promise.all([outbox.sweep(), new WelcomeOutbox({ store: orgStore, queue: up, log }).sweep()]);
       assert.equal(a + b, 1);
       assert.equal(await outbox.sweep(), 0);
       const job = await check.getJob(welcomeJobId(org.id, user.id));

@@ -6,7 +6,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import { DomainError, type ChatClientToServerEvents, type ChatServerToClientEvents, type OrgView, type Presence } from '@parley/protocol';
-import { meView, presenceOf, type Accounts, type UserRow } from '../accounts/Accounts.ts';
+import { meView, presenceOf, userView, type Accounts, type UserRow } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Orgs } from '../org/Orgs.ts';
 import { Requests, type ParleyServer } from './context.ts';
@@ -56,7 +56,6 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     const sockets = await nsp.in(userIds.map(userRoom)).fetchSockets();
     return new Set(sockets.map((s) => s.data.userId));
   };
-  chat.online = online;
 
   const presenceOfUser = async (user: UserRow): Promise<Presence> => presenceOf(user, (await online([user.id])).has(user.id));
   const announcePresence = async (userId: string) => {
@@ -147,7 +146,11 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     handle('channel:invite', async (p) => ({ added: await chat.invite(userId, p.channelId, p.userIds) }));
     handle('channel:remove', (p) => chat.remove(userId, p.channelId, p.userId));
     handle('channel:setRole', (p) => chat.setRole(userId, p.channelId, p.userId, p.role));
-    handle('channel:members', async (p) => ({ members: await chat.members(userId, p.channelId) }));
+    handle('channel:members', async (p) => {
+      const members = await chat.members(userId, p.channelId);
+      const on = await online(members.map((m) => m.user.id));
+      return { members: members.map((m) => ({ ...userView(m.user, on.has(m.user.id)), channelRole: m.channelRole })) };
+    });
     handle('channel:read', (p) => chat.markRead(userId, p.channelId, p.seq));
     handle('dm:open', async (p) => ({ channel: await chat.openDirect(userId, p.orgId, p.userIds) }));
     const takeSend = () => {

@@ -5,9 +5,9 @@
 // a row is claimed with SKIP LOCKED, and the job id (welcomeJobId) makes a
 // second hand-over of the same welcome a no-op anyway.
 import type { Logger } from 'pino';
-import type { Db } from '../store/db.ts';
 import type { BotQueue } from './bot-queue.ts';
-import type { Orgs } from './Orgs.ts';
+import { welcomeContext } from './Orgs.ts';
+import type { OrgStore } from './store.ts';
 
 /** How often pending welcomes are looked for (besides right after each join). */
 const SWEEP_MS = 5000;
@@ -15,17 +15,15 @@ const SWEEP_MS = 5000;
 const ADD_TIMEOUT_MS = 5000;
 
 export class WelcomeOutbox {
-  readonly #db: Db;
-  readonly #orgs: Orgs;
+  readonly #store: OrgStore;
   readonly #queue: Pick<BotQueue, 'add'>;
   readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<number> | undefined;
   #again = false;
 
-  constructor(deps: { db: Db; orgs: Orgs; queue: Pick<BotQueue, 'add'>; log: Logger }) {
-    this.#db = deps.db;
-    this.#orgs = deps.orgs;
+  constructor(deps: { store: OrgStore; queue: Pick<BotQueue, 'add'>; log: Logger }) {
+    this.#store = deps.store;
     this.#queue = deps.queue;
     this.#log = deps.log;
   }
@@ -60,24 +58,22 @@ export class WelcomeOutbox {
   async sweep(): Promise<number> {
     let handed = 0;
     for (let round = 0; round < 100; round++) {
-      const done = await this.#db.tx(async (sql) => {
-        const [row] = await sql.query<{ org_id: string; user_id: string }>(
-          'select org_id, user_id from welcome_outbox where queued_at is null order by created_at limit 1 for update skip locked',
-        );
+      const done = await this.#store.tx(async (store) => {
+        const row = await store.claimWelcome();
         if (!row) return null;
         // Inside the transaction (PGlite has one connection: a query beside it would wait for it for ever).
-        const ctx = await this.#orgs.welcomeContext(row.org_id, row.user_id, sql);
+        const ctx = await welcomeContext(store, row.org_id, row.user_id);
         if (ctx) {
           try {
             await withTimeout(this.#queue.add({ orgId: row.org_id, userId: row.user_id, ...ctx }), ADD_TIMEOUT_MS);
           } catch (error) {
-            await sql.query('update welcome_outbox set attempts = attempts + 1 where org_id = $1 and user_id = $2', [row.org_id, row.user_id]);
+            await store.welcomeFailed(row.org_id, row.user_id);
             this.#log.warn({ err: error, orgId: row.org_id, userId: row.user_id }, 'welcome not queued yet; it is tried again');
             return 'failed';
           }
         }
         // Queued, or the member is gone already (nobody to welcome).
-        await sql.query('update welcome_outbox set queued_at = $3 where org_id = $1 and user_id = $2', [row.org_id, row.user_id, Date.now()]);
+        await store.welcomeQueued(row.org_id, row.user_id, Date.now());
         return 'queued';
       });
       if (done !== 'queued') break;

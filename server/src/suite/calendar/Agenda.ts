@@ -130,12 +130,12 @@ export interface AgendaDeps {
   /** Keys the turn-off links. */
   secret: string;
   publicUrl: () => string;
+  /** Euria's queue; without it (no Redis) agendas go by mail only. */
+  bots?: { addAgenda(job: AgendaJob): Promise<void> } | undefined;
 }
 
 export class Agenda {
   readonly #d: AgendaDeps;
-  /** Euria's queue; without it (no Redis) agendas go by mail only. */
-  bots: { addAgenda(job: AgendaJob): Promise<void> } | undefined;
 
   constructor(deps: AgendaDeps) {
     this.#d = deps;
@@ -269,7 +269,7 @@ export class Agenda {
     const { subject, text } = renderAgenda({ language: r.language, timeZone: r.time_zone, day, occurrences, roomNames, offUrl: this.offUrl(r.id) });
     // Euria's job first: if what follows fails, the next tick queues it
     // again under the same id (a no-op) and writes the rest.
-    if (r.by_chat && this.bots) await this.bots.addAgenda({ orgId: r.org_id, userId: r.user_id, reminderId: r.id, day, text });
+    if (r.by_chat && this.#d.bots) await this.#d.bots.addAgenda({ orgId: r.org_id, userId: r.user_id, reminderId: r.id, day, text });
     return this.#d.db.tx(async (sql) => {
       if (r.by_mail) {
         await queueMail(sql, { dedupeKey: `agenda:${r.id}:${day}`, userId: r.user_id, to: r.email, subject, text }, now);

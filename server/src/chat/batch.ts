@@ -1,0 +1,173 @@
+// Group commit of chat messages: the sends waiting when a batch starts are
+// written by one statement for all of them, instead of one transaction
+// each. Under light load a batch is one message; under heavy load the
+// database does much less work per message.
+import { DomainError, type ChannelKind, type MessageView } from '@parley/protocol';
+import type { ChatStore } from './store.ts';
+
+export interface SendInput {
+  channelId: string;
+  clientId: string;
+  text: string;
+  rootId?: string;
+  fileIds?: string[];
+}
+export interface SendResult {
+  message: MessageView;
+  duplicate: boolean;
+}
+/** A message as it will be stored (its number comes with the write), and whom to tell. */
+export interface Prepared {
+  message: MessageView;
+  notified: string[];
+}
+
+export interface BatchRules {
+  /** Checks a reply's root and finds who is mentioned (see Chat). */
+  prepare(userId: string, userName: string, kind: ChannelKind, p: SendInput): Promise<Prepared>;
+  /** One message in its own transaction: the fallback when a batch fails. */
+  sendOne(userId: string, p: SendInput): Promise<SendResult>;
+  /** A message was written (its `seq` is set): tell its channel and whom it notifies. */
+  written(prepared: Prepared): void;
+}
+
+interface QueuedSend {
+  userId: string;
+  p: SendInput;
+  resolve: (r: SendResult) => void;
+  reject: (error: unknown) => void;
+}
+/** A send of a batch, read and ready to write; `twins` are the same send again in the batch. */
+interface PreparedSend extends Prepared {
+  item: QueuedSend;
+  twins: QueuedSend[];
+}
+
+/** Most sends written in one statement. */
+const SEND_BATCH_MAX = 200;
+
+export class SendBatcher {
+  readonly #store: ChatStore;
+  readonly #rules: BatchRules;
+  readonly #queue: QueuedSend[] = [];
+  #flushing = false;
+  /** The last batch write started: the next one waits for it (a channel's numbers follow arrival order). */
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(store: ChatStore, rules: BatchRules) {
+    this.#store = store;
+    this.#rules = rules;
+  }
+
+  send(userId: string, p: SendInput): Promise<SendResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ userId, p, resolve, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        queueMicrotask(() => void this.#flush());
+      }
+    });
+  }
+
+  /**
+   * Each batch is read (who may write, retries, mentions) while the
+   * previous one is written; writes go one at a time, in arrival order, so
+   * a channel's numbers follow the order its sends arrived in. The write is
+   * a single self-committing statement: the channels' locks are held inside
+   * the database only, never across a round trip, so they are short
+   * whatever the load on this process (several queues by channel, and
+   * overlapping multi-statement transactions, were measured: smaller
+   * batches or locks held longer, a lower peak; bench/chat-fanout.ts).
+   */
+  async #flush(): Promise<void> {
+    try {
+      while (this.#queue.length) {
+        const batch = this.#queue.splice(0, SEND_BATCH_MAX);
+        let fresh: PreparedSend[];
+        try {
+          fresh = await this.#read(batch);
+        } catch {
+          void this.#sendEach(batch);
+          continue;
+        }
+        // One batch read while the one before is written; the next gathers meanwhile.
+        await this.#writing;
+        this.#writing = this.#write(fresh).catch(() =>
+          // Something in the batch broke it (a retry racing on another
+          // node, a constraint): each message on its own, so one cannot fail the others.
+          this.#sendEach(fresh.flatMap((f) => [f.item, ...f.twins])),
+        );
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  async #sendEach(items: QueuedSend[]): Promise<void> {
+    await Promise.all(items.map((item) => this.#rules.sendOne(item.userId, item.p).then(item.resolve, item.reject)));
+  }
+
+  /**
+   * A batch's reads, before anything is locked: who may write where, which
+   * sends already landed (retries, answered at once), reply roots and
+   * mentions. Returns the messages to write. The write checks membership
+   * again, under the channels' locks.
+   */
+  async #read(batch: QueuedSend[]): Promise<PreparedSend[]> {
+    const access = await this.#store.readBatch(batch.map((b) => ({ channelId: b.p.channelId, userId: b.userId, clientId: b.p.clientId })));
+    const accessOf = new Map(access.map((r) => [r.i, r]));
+    const existing = await this.#store.messages(access.map((a) => a.landed).filter((id): id is string => id !== null));
+    const landed = new Map(existing.map((m) => [`${m.authorId}\n${m.clientId}`, m]));
+    const fresh: PreparedSend[] = [];
+    const inBatch = new Map<string, PreparedSend>();
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i]!;
+      const a = accessOf.get(i + 1)!;
+      const key = `${item.userId}\n${item.p.clientId}`;
+      const before = landed.get(key);
+      const twin = inBatch.get(key);
+      if (!a.org_role || !a.kind) {
+        item.reject(new DomainError('CHANNEL_NOT_FOUND', 'no such channel'));
+      } else if (!a.m_role) {
+        const publicChannel = a.kind === 'public' && a.org_role !== 'external';
+        item.reject(publicChannel ? new DomainError('NOT_A_MEMBER', 'join the channel first') : new DomainError('CHANNEL_NOT_FOUND', 'no such channel'));
+      } else if (before || twin) {
+        // A retry of a send that landed, or the same send twice in this batch.
+        const channelId = before ? before.channelId : twin!.message.channelId;
+        if (channelId !== item.p.channelId) item.reject(new DomainError('INVALID_PAYLOAD', 'this clientId was used for another message'));
+        else if (before) item.resolve({ message: before, duplicate: true });
+        else twin!.twins.push(item);
+      } else {
+        try {
+          const prepared: PreparedSend = { item, ...(await this.#rules.prepare(item.userId, a.user_name!, a.kind, item.p)), twins: [] };
+          fresh.push(prepared);
+          inBatch.set(key, prepared);
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+    }
+    return fresh;
+  }
+
+  async #write(fresh: PreparedSend[]): Promise<void> {
+    if (!fresh.length) return;
+    const seqOf = await this.#store.writeBatch(fresh.map((f) => f.message));
+    fresh.forEach((f, i) => {
+      const seq = seqOf.get(i + 1);
+      if (seq === undefined) {
+        // Removed from the channel (or the channel deleted) since the read.
+        const error = new DomainError('CHANNEL_NOT_FOUND', 'no such channel');
+        for (const item of [f.item, ...f.twins]) item.reject(error);
+        return;
+      }
+      f.message.seq = seq;
+      this.#rules.written(f);
+    });
+    for (const f of fresh) {
+      if (!f.message.seq) continue;
+      f.item.resolve({ message: f.message, duplicate: false });
+      for (const twin of f.twins) twin.resolve({ message: f.message, duplicate: true });
+    }
+  }
+}
