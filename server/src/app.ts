@@ -400,20 +400,20 @@ async function wireChat(
   // close with the meeting. Only meetings started from a channel are
   // followed: the others cost no query per join and leave.
   const follow = async (meeting: Meeting) => {
-    if (!(await chat.hasCall(meeting.id))) return;
-    if (meeting.closed) return chat.updateCall(meeting.id, { ended: true });
+    if (!(await chat.calls.has(meeting.id))) return;
+    if (meeting.closed) return chat.calls.update(meeting.id, { ended: true });
     let timer: NodeJS.Timeout | undefined;
     const update = () => {
       timer ??= setTimeout(() => {
         timer = undefined;
-        if (!meeting.closed) chat.updateCall(meeting.id, { participants: meeting.size }).catch((error: unknown) => log.warn({ err: error }, 'call card update failed'));
+        if (!meeting.closed) chat.calls.update(meeting.id, { participants: meeting.size }).catch((error: unknown) => log.warn({ err: error }, 'call card update failed'));
       }, 500);
     };
     meeting.on('participantJoined', update);
     meeting.on('participantLeft', update);
     meeting.on('closed', () => {
       clearTimeout(timer);
-      chat.updateCall(meeting.id as MeetingId, { ended: true }).catch((error: unknown) => log.warn({ err: error }, 'call card end failed'));
+      chat.calls.update(meeting.id as MeetingId, { ended: true }).catch((error: unknown) => log.warn({ err: error }, 'call card end failed'));
     });
     // The first joiner came in while we looked.
     if (meeting.size > 0) update();

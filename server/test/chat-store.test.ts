@@ -140,17 +140,17 @@ for (const kind of DB_KINDS) {
       assert.deepEqual((await chat.channels(guest.id, org.id)).map((c) => c.id), [open.id]);
       assert.deepEqual(await chat.browse(guest.id, org.id), []);
       for (const id of [general.id, secret.id]) {
-        await assert.rejects(chat.history(guest.id, id), code('CHANNEL_NOT_FOUND'));
+        await assert.rejects(chat.messages.history(guest.id, id), code('CHANNEL_NOT_FOUND'));
         await assert.rejects(chat.join(guest.id, id), code('CHANNEL_NOT_FOUND'));
-        await assert.rejects(chat.send(guest.id, { channelId: id, clientId: `c-${uniq()}`, text: 'hi' }), code('CHANNEL_NOT_FOUND'));
+        await assert.rejects(chat.messages.send(guest.id, { channelId: id, clientId: `c-${uniq()}`, text: 'hi' }), code('CHANNEL_NOT_FOUND'));
       }
       await assert.rejects(chat.create(guest.id, { orgId: org.id, name: 'mine', kind: 'public' }), code('FORBIDDEN'));
       await assert.rejects(chat.openDirect(guest.id, org.id, [owner.id]), code('FORBIDDEN'));
       await assert.rejects(chat.invite(guest.id, open.id, [owner.id]), code('FORBIDDEN'));
-      const inGeneral = await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'budget numbers' });
-      await assert.rejects(chat.thread(guest.id, inGeneral.message.id), code('MESSAGE_NOT_FOUND'));
-      await assert.rejects(chat.react(guest.id, inGeneral.message.id, '👍', true), code('MESSAGE_NOT_FOUND'));
-      assert.deepEqual(await chat.search(guest.id, org.id, 'budget'), []);
+      const inGeneral = await chat.messages.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'budget numbers' });
+      await assert.rejects(chat.messages.thread(guest.id, inGeneral.message.id), code('MESSAGE_NOT_FOUND'));
+      await assert.rejects(chat.messages.react(guest.id, inGeneral.message.id, '👍', true), code('MESSAGE_NOT_FOUND'));
+      assert.deepEqual(await chat.messages.search(guest.id, org.id, 'budget'), []);
       // Members of the guest's channel were told someone joined.
       const joined = events.filter((e) => e.channelId === open.id && e.kind === 'member:joined').map((e) => (e as { userId: string }).userId);
       assert.ok(joined.includes(guest.id));
@@ -162,26 +162,26 @@ for (const kind of DB_KINDS) {
     test('sending is idempotent on the client id, even when retries race', async () => {
       const { owner, org, general } = await team();
       const clientId = `c-${uniq()}`;
-      const first = await chat.send(owner.id, { channelId: general.id, clientId, text: 'once' });
-      const again = await chat.send(owner.id, { channelId: general.id, clientId, text: 'once' });
+      const first = await chat.messages.send(owner.id, { channelId: general.id, clientId, text: 'once' });
+      const again = await chat.messages.send(owner.id, { channelId: general.id, clientId, text: 'once' });
       assert.equal(again.duplicate, true);
       assert.equal(again.message.id, first.message.id);
       const racing = `c-${uniq()}`;
-      const raced = await Promise.all(Array.from({ length: 5 }, () => chat.send(owner.id, { channelId: general.id, clientId: racing, text: 'race' })));
+      const raced = await Promise.all(Array.from({ length: 5 }, () => chat.messages.send(owner.id, { channelId: general.id, clientId: racing, text: 'race' })));
       assert.equal(new Set(raced.map((r) => r.message.id)).size, 1);
       const rows = await db.query('select 1 from messages where client_id = any($1)', [[clientId, racing]]);
       assert.equal(rows.length, 2);
       // The same clientId for another channel is a client bug, not a retry.
       const other = await chat.create(owner.id, { orgId: org.id, name: `other-${uniq()}`, kind: 'public' });
-      await assert.rejects(chat.send(owner.id, { channelId: other.id, clientId, text: 'once' }), code('INVALID_PAYLOAD'));
-      assert.equal((await chat.history(owner.id, other.id)).messages.filter((m) => m.kind === 'user').length, 0);
+      await assert.rejects(chat.messages.send(owner.id, { channelId: other.id, clientId, text: 'once' }), code('INVALID_PAYLOAD'));
+      assert.equal((await chat.messages.history(owner.id, other.id)).messages.filter((m) => m.kind === 'user').length, 0);
     });
 
     test('order: concurrent sends get distinct, gapless numbers in commit order', async () => {
       const { owner, member, general } = await team();
       const start = (await chat.channel(owner.id, general.id)).lastSeq;
       const sent = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => chat.send(i % 2 ? owner.id : member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: `m${i}` })),
+        Array.from({ length: 20 }, (_, i) => chat.messages.send(i % 2 ? owner.id : member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: `m${i}` })),
       );
       const seqs = sent.map((s) => s.message.seq).sort((a, b) => a - b);
       assert.deepEqual(seqs, Array.from({ length: 20 }, (_, i) => start + i + 1));
@@ -191,48 +191,48 @@ for (const kind of DB_KINDS) {
 
     test('threads, edits, deletes, reactions, pins', async () => {
       const { owner, member, general } = await team();
-      const root = (await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'root' })).message;
-      const reply = (await chat.send(member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'reply', rootId: root.id })).message;
-      const nested = (await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'nested', rootId: reply.id })).message;
+      const root = (await chat.messages.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'root' })).message;
+      const reply = (await chat.messages.send(member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'reply', rootId: root.id })).message;
+      const nested = (await chat.messages.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'nested', rootId: reply.id })).message;
       assert.equal(nested.rootId, root.id, 'a reply to a reply stays in the thread');
-      const thread = await chat.thread(member.id, reply.id);
+      const thread = await chat.messages.thread(member.id, reply.id);
       assert.equal(thread.root.id, root.id);
       assert.equal(thread.root.replyCount, 2);
       assert.deepEqual(thread.replies.map((m) => m.text), ['reply', 'nested']);
-      assert.ok(!(await chat.history(owner.id, general.id)).messages.some((m) => m.rootId), 'replies stay out of the channel');
+      assert.ok(!(await chat.messages.history(owner.id, general.id)).messages.some((m) => m.rootId), 'replies stay out of the channel');
 
-      await assert.rejects(chat.edit(member.id, root.id, 'hijack'), code('FORBIDDEN'));
-      const edited = await chat.edit(owner.id, root.id, 'root, edited');
+      await assert.rejects(chat.messages.edit(member.id, root.id, 'hijack'), code('FORBIDDEN'));
+      const edited = await chat.messages.edit(owner.id, root.id, 'root, edited');
       assert.ok(edited.editedAt);
-      await assert.rejects(chat.edit(owner.id, root.id, 'x'.repeat(16_001)), code('PAYLOAD_TOO_LARGE'));
+      await assert.rejects(chat.messages.edit(owner.id, root.id, 'x'.repeat(16_001)), code('PAYLOAD_TOO_LARGE'));
 
-      assert.deepEqual(await chat.react(member.id, root.id, '🎉', true), [{ emoji: '🎉', userIds: [member.id] }]);
-      await chat.react(owner.id, root.id, '🎉', true);
-      await chat.react(owner.id, root.id, '🎉', true);
-      assert.deepEqual(await chat.react(member.id, root.id, '🎉', false), [{ emoji: '🎉', userIds: [owner.id] }]);
+      assert.deepEqual(await chat.messages.react(member.id, root.id, '🎉', true), [{ emoji: '🎉', userIds: [member.id] }]);
+      await chat.messages.react(owner.id, root.id, '🎉', true);
+      await chat.messages.react(owner.id, root.id, '🎉', true);
+      assert.deepEqual(await chat.messages.react(member.id, root.id, '🎉', false), [{ emoji: '🎉', userIds: [owner.id] }]);
 
-      await chat.pin(member.id, root.id, true);
-      assert.deepEqual((await chat.pins(owner.id, general.id)).map((m) => m.id), [root.id]);
+      await chat.messages.pin(member.id, root.id, true);
+      assert.deepEqual((await chat.messages.pins(owner.id, general.id)).map((m) => m.id), [root.id]);
 
-      await assert.rejects(chat.delete(member.id, root.id), code('FORBIDDEN'));
-      await chat.delete(member.id, reply.id);
-      assert.equal((await chat.thread(owner.id, root.id)).root.replyCount, 1);
+      await assert.rejects(chat.messages.delete(member.id, root.id), code('FORBIDDEN'));
+      await chat.messages.delete(member.id, reply.id);
+      assert.equal((await chat.messages.thread(owner.id, root.id)).root.replyCount, 1);
       // The channel admin (owner) may delete anyone's message.
-      await chat.delete(owner.id, nested.id);
-      await chat.delete(owner.id, root.id);
-      await assert.rejects(chat.edit(owner.id, root.id, 'back'), code('MESSAGE_NOT_FOUND'));
+      await chat.messages.delete(owner.id, nested.id);
+      await chat.messages.delete(owner.id, root.id);
+      await assert.rejects(chat.messages.edit(owner.id, root.id, 'back'), code('MESSAGE_NOT_FOUND'));
       const [row] = await db.query<{ body: string }>('select body from messages where id = $1', [root.id]);
       assert.equal(row!.body, '', 'deleted text is gone from the database');
-      assert.deepEqual(await chat.pins(owner.id, general.id), []);
+      assert.deepEqual(await chat.messages.pins(owner.id, general.id), []);
     });
 
     test('unread counts, read positions, mentions and notifications', async () => {
       const { owner, member, org, general } = await team();
       const before = (await chat.channels(member.id, org.id)).find((c) => c.id === general.id)!;
       assert.equal(before.unread, 0);
-      await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'one' });
-      const mention = await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: `hey @${member.username}, look` });
-      await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: '@channel all hands' });
+      await chat.messages.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'one' });
+      const mention = await chat.messages.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: `hey @${member.username}, look` });
+      await chat.messages.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: '@channel all hands' });
       assert.deepEqual(mention.message.mentions, [member.id]);
       assert.ok(notes.some(([u, m]) => u === member.id && m === mention.message.id));
       let view = (await chat.channels(member.id, org.id)).find((c) => c.id === general.id)!;
@@ -240,12 +240,12 @@ for (const kind of DB_KINDS) {
       assert.equal(view.mentions, 2);
       const ownerView = (await chat.channels(owner.id, org.id)).find((c) => c.id === general.id)!;
       assert.equal(ownerView.unread, 0, 'one’s own messages are read');
-      await chat.markRead(member.id, general.id, mention.message.seq);
+      await chat.messages.markRead(member.id, general.id, mention.message.seq);
       view = (await chat.channels(member.id, org.id)).find((c) => c.id === general.id)!;
       assert.equal(view.unread, 1);
       assert.equal(view.lastReadSeq, mention.message.seq);
-      await chat.markRead(member.id, general.id, 1); // backwards: ignored
-      await chat.markRead(member.id, general.id, Number.MAX_SAFE_INTEGER); // past the end: clamped
+      await chat.messages.markRead(member.id, general.id, 1); // backwards: ignored
+      await chat.messages.markRead(member.id, general.id, Number.MAX_SAFE_INTEGER); // past the end: clamped
       view = (await chat.channels(member.id, org.id)).find((c) => c.id === general.id)!;
       assert.equal(view.unread, 0);
       assert.equal(view.lastReadSeq, view.lastSeq);
@@ -253,8 +253,8 @@ for (const kind of DB_KINDS) {
 
     test('one batch of sends: arrival order, replies, mentions and read positions together', async () => {
       const { owner, member, org, general } = await team();
-      const root = await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'root' });
-      const send = (who: { id: string }, text: string, rootId?: string) => chat.send(who.id, { channelId: general.id, clientId: `c-${uniq()}`, text, ...(rootId ? { rootId } : {}) });
+      const root = await chat.messages.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'root' });
+      const send = (who: { id: string }, text: string, rootId?: string) => chat.messages.send(who.id, { channelId: general.id, clientId: `c-${uniq()}`, text, ...(rootId ? { rootId } : {}) });
       // Not awaited one by one: they are written together.
       const [a, b, r1, r2, c] = await Promise.all([
         send(owner, 'a'),
@@ -277,10 +277,10 @@ for (const kind of DB_KINDS) {
       assert.equal(memberView.lastReadSeq, r1.message.seq);
       assert.equal(memberView.unread, 1);
       assert.equal(memberView.mentions, 1);
-      const thread = await chat.thread(owner.id, root.message.id);
+      const thread = await chat.messages.thread(owner.id, root.message.id);
       assert.equal(thread.root.replyCount, 2);
       assert.deepEqual(thread.replies.map((m) => m.text), ['r1', 'r2']);
-      const events = await chat.sync(member.id, { [general.id]: root.message.seq });
+      const events = await chat.messages.sync(member.id, { [general.id]: root.message.seq });
       assert.deepEqual(events.events.filter((e) => e.channelId === general.id).map((e) => e.kind === 'message' && e.message.seq), [a, b, r1, r2, c].map((s) => s.message.seq));
       assert.ok(notes.some(([u, m]) => u === owner.id && m === b.message.id));
     });
@@ -301,13 +301,13 @@ for (const kind of DB_KINDS) {
     test('history pages by cursor, oldest first', async () => {
       const { owner, org } = await team();
       const ch = await chat.create(owner.id, { orgId: org.id, name: `paging-${uniq()}`, kind: 'public' });
-      for (let i = 0; i < 7; i++) await chat.send(owner.id, { channelId: ch.id, clientId: `c-${uniq()}`, text: `p${i}` });
-      const page1 = await chat.history(owner.id, ch.id, undefined, 3);
+      for (let i = 0; i < 7; i++) await chat.messages.send(owner.id, { channelId: ch.id, clientId: `c-${uniq()}`, text: `p${i}` });
+      const page1 = await chat.messages.history(owner.id, ch.id, undefined, 3);
       assert.deepEqual(page1.messages.map((m) => m.text), ['p4', 'p5', 'p6']);
       assert.equal(page1.more, true);
-      const page2 = await chat.history(owner.id, ch.id, page1.messages[0]!.seq, 3);
+      const page2 = await chat.messages.history(owner.id, ch.id, page1.messages[0]!.seq, 3);
       assert.deepEqual(page2.messages.map((m) => m.text), ['p1', 'p2', 'p3']);
-      const page3 = await chat.history(owner.id, ch.id, page2.messages[0]!.seq, 3);
+      const page3 = await chat.messages.history(owner.id, ch.id, page2.messages[0]!.seq, 3);
       assert.deepEqual(page3.messages.map((m) => m.text), ['@' + owner.username + ' joined the channel.', 'p0']);
       assert.equal(page3.more, false);
     });
@@ -317,12 +317,12 @@ for (const kind of DB_KINDS) {
       const name = `room-${uniq()}`;
       const pub = await chat.create(owner.id, { orgId: org.id, name, kind: 'public' });
       await assert.rejects(chat.create(member.id, { orgId: org.id, name: name.toUpperCase(), kind: 'private' }), code('CHANNEL_NAME_TAKEN'));
-      await assert.rejects(chat.history(member.id, pub.id), code('NOT_A_MEMBER'));
-      await assert.rejects(chat.send(member.id, { channelId: pub.id, clientId: `c-${uniq()}`, text: 'x' }), code('NOT_A_MEMBER'));
+      await assert.rejects(chat.messages.history(member.id, pub.id), code('NOT_A_MEMBER'));
+      await assert.rejects(chat.messages.send(member.id, { channelId: pub.id, clientId: `c-${uniq()}`, text: 'x' }), code('NOT_A_MEMBER'));
       assert.ok((await chat.browse(member.id, org.id)).some((c) => c.id === pub.id));
       await chat.join(member.id, pub.id);
       await chat.leave(member.id, pub.id);
-      await assert.rejects(chat.history(member.id, pub.id), code('NOT_A_MEMBER'));
+      await assert.rejects(chat.messages.history(member.id, pub.id), code('NOT_A_MEMBER'));
       const priv = await chat.create(owner.id, { orgId: org.id, name: `priv-${uniq()}`, kind: 'private' });
       assert.ok(!(await chat.browse(member.id, org.id)).some((c) => c.id === priv.id));
       await assert.rejects(chat.join(member.id, priv.id), code('CHANNEL_NOT_FOUND'));
@@ -333,7 +333,7 @@ for (const kind of DB_KINDS) {
       const stranger = await user('stranger');
       await assert.rejects(chat.invite(owner.id, priv.id, [stranger.id]), code('USER_NOT_FOUND'));
       await chat.remove(member.id, priv.id, owner.id);
-      await assert.rejects(chat.history(owner.id, priv.id), code('CHANNEL_NOT_FOUND'));
+      await assert.rejects(chat.messages.history(owner.id, priv.id), code('CHANNEL_NOT_FOUND'));
       const members = await chat.members(member.id, priv.id);
       assert.deepEqual(members.map((m) => [m.user.id, m.channelRole]), [[member.id, 'admin']]);
     });
@@ -344,7 +344,7 @@ for (const kind of DB_KINDS) {
       assert.equal(dm.kind, 'direct');
       assert.equal(dm.name, member.name);
       assert.equal((await chat.openDirect(member.id, org.id, [owner.id])).id, dm.id, 'the same two people share one conversation');
-      await chat.send(owner.id, { channelId: dm.id, clientId: `c-${uniq()}`, text: 'psst' });
+      await chat.messages.send(owner.id, { channelId: dm.id, clientId: `c-${uniq()}`, text: 'psst' });
       assert.ok(notes.some(([u]) => u === member.id), 'a direct message notifies');
       const third = await user('third');
       const inv = await orgs.invite(owner.id, org.id, { role: 'collaborator', email: third.email });
@@ -355,7 +355,7 @@ for (const kind of DB_KINDS) {
       await assert.rejects(chat.leave(owner.id, dm.id), code('FORBIDDEN'));
       const stranger = await user('stranger');
       await assert.rejects(chat.openDirect(owner.id, org.id, [stranger.id]), code('USER_NOT_FOUND'));
-      await assert.rejects(chat.history(stranger.id, dm.id), code('CHANNEL_NOT_FOUND'));
+      await assert.rejects(chat.messages.history(stranger.id, dm.id), code('CHANNEL_NOT_FOUND'));
     });
 
     test('search covers the channels one can read, and only those', async () => {
@@ -363,47 +363,47 @@ for (const kind of DB_KINDS) {
       const word = `zebra${uniq()}`;
       const priv = await chat.create(owner.id, { orgId: org.id, name: `p-${uniq()}`, kind: 'private' });
       const pub = await chat.create(owner.id, { orgId: org.id, name: `o-${uniq()}`, kind: 'public' });
-      await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: `the ${word} in general` });
-      await chat.send(owner.id, { channelId: priv.id, clientId: `c-${uniq()}`, text: `the ${word} in private` });
-      await chat.send(owner.id, { channelId: pub.id, clientId: `c-${uniq()}`, text: `the ${word} in public` });
-      assert.equal((await chat.search(owner.id, org.id, word)).length, 3);
-      const seen = (await chat.search(member.id, org.id, word)).map((h) => h.message.text).sort();
+      await chat.messages.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: `the ${word} in general` });
+      await chat.messages.send(owner.id, { channelId: priv.id, clientId: `c-${uniq()}`, text: `the ${word} in private` });
+      await chat.messages.send(owner.id, { channelId: pub.id, clientId: `c-${uniq()}`, text: `the ${word} in public` });
+      assert.equal((await chat.messages.search(owner.id, org.id, word)).length, 3);
+      const seen = (await chat.messages.search(member.id, org.id, word)).map((h) => h.message.text).sort();
       assert.deepEqual(seen, [`the ${word} in general`, `the ${word} in public`]);
       const other = await team();
-      assert.deepEqual(await chat.search(other.owner.id, other.org.id, word), []);
-      await assert.rejects(chat.search(other.owner.id, org.id, word), code('ORG_NOT_FOUND'));
+      assert.deepEqual(await chat.messages.search(other.owner.id, other.org.id, word), []);
+      await assert.rejects(chat.messages.search(other.owner.id, org.id, word), code('ORG_NOT_FOUND'));
     });
 
     test('a reconnecting client gets what it missed, in order', async () => {
       const { owner, member, general } = await team();
       const mark = (await chat.channel(member.id, general.id)).lastSeq;
-      const m = await chat.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'while you were away' });
-      await chat.edit(owner.id, m.message.id, 'while you were away (edited)');
-      await chat.react(owner.id, m.message.id, '👋', true);
-      const { events: missed, reload } = await chat.sync(member.id, { [general.id]: mark, 'not-mine': 0 });
+      const m = await chat.messages.send(owner.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'while you were away' });
+      await chat.messages.edit(owner.id, m.message.id, 'while you were away (edited)');
+      await chat.messages.react(owner.id, m.message.id, '👋', true);
+      const { events: missed, reload } = await chat.messages.sync(member.id, { [general.id]: mark, 'not-mine': 0 });
       assert.deepEqual(reload, []);
       assert.deepEqual(missed.map((e) => e.kind), ['message', 'message:edited', 'reactions']);
       assert.deepEqual(missed.map((e) => e.seq), [mark + 1, mark + 2, mark + 3]);
       const stranger = await user('stranger');
-      assert.deepEqual(await chat.sync(stranger.id, { [general.id]: 0 }), { events: [], reload: [] });
+      assert.deepEqual(await chat.messages.sync(stranger.id, { [general.id]: 0 }), { events: [], reload: [] });
     });
 
     test('removal from the organization takes the member out of every channel', async () => {
       const { owner, member, org, general } = await team();
       await orgs.remove(owner.id, org.id, member.id);
       assert.deepEqual(await orgs.forUser(member.id), []);
-      await assert.rejects(chat.history(member.id, general.id), code('CHANNEL_NOT_FOUND'));
+      await assert.rejects(chat.messages.history(member.id, general.id), code('CHANNEL_NOT_FOUND'));
       assert.ok(!(await chat.members(owner.id, general.id)).some((m) => m.user.id === member.id));
     });
 
     test('call cards follow their meeting', async () => {
       const { owner, general } = await team();
-      const { message } = await chat.startCall(owner.id, general.id);
+      const { message } = await chat.calls.start(owner.id, general.id);
       assert.equal(message.kind, 'call');
-      await chat.updateCall(message.call!.meetingId, { participants: 2 });
-      await chat.updateCall(message.call!.meetingId, { ended: true });
-      await chat.updateCall(message.call!.meetingId, { participants: 5 }); // after the end: ignored
-      const [last] = (await chat.history(owner.id, general.id)).messages.slice(-1);
+      await chat.calls.update(message.call!.meetingId, { participants: 2 });
+      await chat.calls.update(message.call!.meetingId, { ended: true });
+      await chat.calls.update(message.call!.meetingId, { participants: 5 }); // after the end: ignored
+      const [last] = (await chat.messages.history(owner.id, general.id)).messages.slice(-1);
       assert.equal(last!.call!.participants, 0);
       assert.ok(last!.call!.endedAt);
       const edits = events.filter((e) => e.kind === 'message:edited' && e.message.id === message.id);

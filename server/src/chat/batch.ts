@@ -3,7 +3,7 @@
 // each. Under light load a batch is one message; under heavy load the
 // database does much less work per message.
 import { DomainError, type ChannelKind, type MessageView } from '@parley/protocol';
-import type { ChatStore } from './store.ts';
+import type { MessageStore } from './message-store.ts';
 
 export interface SendInput {
   channelId: string;
@@ -47,14 +47,14 @@ interface PreparedSend extends Prepared {
 const SEND_BATCH_MAX = 200;
 
 export class SendBatcher {
-  readonly #store: ChatStore;
+  readonly #store: MessageStore;
   readonly #rules: BatchRules;
   readonly #queue: QueuedSend[] = [];
   #flushing = false;
   /** The last batch write started: the next one waits for it (a channel's numbers follow arrival order). */
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(store: ChatStore, rules: BatchRules) {
+  constructor(store: MessageStore, rules: BatchRules) {
     this.#store = store;
     this.#rules = rules;
   }

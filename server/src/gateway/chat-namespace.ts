@@ -138,7 +138,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
         users: org ? await orgs.members(org.id, userId, online) : [],
       };
     });
-    handle('chat:sync', (p) => chat.sync(userId, p.since));
+    handle('chat:sync', (p) => chat.messages.sync(userId, p.since));
     handle('channel:create', async (p) => ({ channel: await chat.create(userId, p) }));
     handle('channel:browse', async (p) => ({ channels: await chat.browse(userId, p.orgId) }));
     handle('channel:join', async (p) => ({ channel: await chat.join(userId, p.channelId) }));
@@ -151,7 +151,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
       const on = await online(members.map((m) => m.user.id));
       return { members: members.map((m) => ({ ...userView(m.user, on.has(m.user.id)), channelRole: m.channelRole })) };
     });
-    handle('channel:read', (p) => chat.markRead(userId, p.channelId, p.seq));
+    handle('channel:read', (p) => chat.messages.markRead(userId, p.channelId, p.seq));
     handle('dm:open', async (p) => ({ channel: await chat.openDirect(userId, p.orgId, p.userIds) }));
     const takeSend = () => {
       let bucket = sendBuckets.get(userId);
@@ -160,16 +160,16 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     };
     handle('message:send', async (p) => {
       takeSend();
-      return { message: (await chat.send(userId, p)).message };
+      return { message: (await chat.messages.send(userId, p)).message };
     });
-    handle('message:edit', async (p) => ({ message: await chat.edit(userId, p.messageId, p.text) }));
-    handle('message:delete', (p) => chat.delete(userId, p.messageId));
-    handle('message:react', async (p) => ({ reactions: await chat.react(userId, p.messageId, p.emoji, p.on) }));
-    handle('message:pin', (p) => chat.pin(userId, p.messageId, p.on));
-    handle('message:history', (p) => chat.history(userId, p.channelId, p.before, p.limit));
-    handle('message:thread', (p) => chat.thread(userId, p.messageId));
-    handle('message:pins', async (p) => ({ messages: await chat.pins(userId, p.channelId) }));
-    handle('message:search', async (p) => ({ hits: await chat.search(userId, p.orgId, p.query) }));
+    handle('message:edit', async (p) => ({ message: await chat.messages.edit(userId, p.messageId, p.text) }));
+    handle('message:delete', (p) => chat.messages.delete(userId, p.messageId));
+    handle('message:react', async (p) => ({ reactions: await chat.messages.react(userId, p.messageId, p.emoji, p.on) }));
+    handle('message:pin', (p) => chat.messages.pin(userId, p.messageId, p.on));
+    handle('message:history', (p) => chat.messages.history(userId, p.channelId, p.before, p.limit));
+    handle('message:thread', (p) => chat.messages.thread(userId, p.messageId));
+    handle('message:pins', async (p) => ({ messages: await chat.messages.pins(userId, p.channelId) }));
+    handle('message:search', async (p) => ({ hits: await chat.messages.search(userId, p.orgId, p.query) }));
     handle('presence:set', async (p) => {
       await accounts.setPresence(userId, p);
       await announcePresence(userId);
@@ -178,7 +178,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     handle('call:start', async (p) => {
       takeSend();
       if (!(await limiter.take(`call:${userId}`, CALL_RATE))) throw new DomainError('RATE_LIMITED', 'you started several calls just now; wait a minute before starting another');
-      return chat.startCall(userId, p.channelId);
+      return chat.calls.start(userId, p.channelId);
     });
     req.rejectUnknown();
 

@@ -55,7 +55,7 @@ export function registerChatRoutes(parent: FastifyInstance, deps: SuiteRouteDeps
         await deps.drive.delete(key);
         throw new DomainError('INVALID_PAYLOAD', 'send the file as the request body');
       }
-      await chat.recordFile({ id, orgId: channel.orgId, channelId, uploaderId: session.user.id, name, size, mime, driveKey: key });
+      await chat.attachments.record({ id, orgId: channel.orgId, channelId, uploaderId: session.user.id, name, size, mime, driveKey: key });
       return reply.code(201).send({ file: { id, name, size, mime } });
     });
   });
@@ -63,7 +63,7 @@ export function registerChatRoutes(parent: FastifyInstance, deps: SuiteRouteDeps
   /** A short-lived link to an attachment, for members of its channel only. */
   app.get('/api/chat/files/:fileId', { onRequest: auth, schema: { params: FileParams } }, async (req) => {
     const session = await requireSession(accounts, req);
-    const file = await chat.file(session.user.id, req.params.fileId);
+    const file = await chat.attachments.get(session.user.id, req.params.fileId);
     return { url: await deps.drive.shareUrl(file.driveKey, 600), name: file.name, size: file.size, mime: file.mime };
   });
 }
