@@ -32,6 +32,7 @@ import { PeerWatch, peerAwareAdapter } from './gateway/peer-adapter.ts';
 import { MemoryMeetingStore, RedisMeetingStore, type MeetingStore } from './store/meetings.ts';
 import type { MeetingOptions } from './meet/Meeting.ts';
 import { Accounts } from './accounts/Accounts.ts';
+import { AccountStore } from './accounts/store.ts';
 import { Chat } from './chat/Chat.ts';
 import { ChatStore } from './chat/store.ts';
 import { Orgs } from './org/Orgs.ts';
@@ -47,6 +48,7 @@ import { Calendar } from './suite/calendar/Calendar.ts';
 import { eventMeetingOrigins } from './suite/calendar/meetings.ts';
 import { CalendarStore } from './suite/calendar/store.ts';
 import { Agenda } from './suite/calendar/Agenda.ts';
+import { AgendaStore } from './suite/calendar/agenda-store.ts';
 import { startAgendaTicks } from './suite/calendar/agenda-queue.ts';
 import { MailSender } from './suite/mail/MailSender.ts';
 import { createChatGateway, signOutSessions, type ChatNamespace } from './gateway/chat-namespace.ts';
@@ -213,7 +215,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     let chatParts: ChatParts | undefined;
     let chatNsp: ChatNamespace | undefined;
     if (db && calendarStore) {
-      const accounts = new Accounts(db, { limiter, limits: config.accountLimits });
+      const accounts = new Accounts(new AccountStore(db), { limiter, limits: config.accountLimits });
       const euria = await accounts.ensureBot('euria', 'Euria', config.bots.euriaToken);
       const chat = new Chat(new ChatStore(db), {
         calls: {
@@ -245,7 +247,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
           },
         },
       });
-      const agenda = new Agenda({ db, calendar, secret: config.secret, publicUrl: links, bots: botQueue });
+      const agenda = new Agenda({ store: new AgendaStore(db), calendar, secret: config.secret, publicUrl: links, bots: botQueue });
       chatParts = { db, accounts, chat, orgs, orgStore, calendar, agenda, limiter };
     }
     // Share links of the local drive point here; an S3 drive's are presigned

@@ -11,9 +11,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AgendaJob } from '@parley/protocol';
 import { Accounts, type UserRow } from '../src/accounts/Accounts.ts';
+import { AccountStore } from '../src/accounts/store.ts';
 import { botQueue, type BotQueue } from '../src/org/bot-queue.ts';
 import type { Db } from '../src/store/db.ts';
 import { Agenda, CATCH_UP_MS, dueDay, nextSendAt } from '../src/suite/calendar/Agenda.ts';
+import { AgendaStore } from '../src/suite/calendar/agenda-store.ts';
 import { Calendar } from '../src/suite/calendar/Calendar.ts';
 import { CalendarStore } from '../src/suite/calendar/store.ts';
 import { testDb } from './db.ts';
@@ -86,12 +88,12 @@ describe('daily agendas, ticked', () => {
   let redis: Redis;
   const queueName = `agenda-test-${crypto.randomBytes(4).toString('hex')}`;
   const node = () => {
-    return new Agenda({ db, calendar, secret: 'test-secret', publicUrl: () => 'https://parley.example', bots });
+    return new Agenda({ store: new AgendaStore(db), calendar, secret: 'test-secret', publicUrl: () => 'https://parley.example', bots });
   };
 
   before(async () => {
     db = await testDb('postgres');
-    accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
+    accounts = new Accounts(new AccountStore(db), { limits: TEST_ACCOUNT_LIMITS });
     ({ orgs } = chatDomain(db));
     calendar = new Calendar(new CalendarStore(db));
     const redisUrl = process.env.PARLEY_TEST_REDIS_URL!;

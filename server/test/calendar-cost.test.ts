@@ -10,7 +10,7 @@ import { Work, WorkExceeded } from '../src/lib/work.ts';
 import { CALENDAR_WORK } from '../src/suite/calendar/occurrences.ts';
 import { ICS_WORK, parseIcs } from '../src/suite/calendar/ics.ts';
 import { expand, parseRRule } from '../src/suite/calendar/recurrence.ts';
-import { parseWall } from '../src/suite/calendar/time.ts';
+import { parseWall } from '../src/lib/time.ts';
 import type { Parley } from '../src/index.ts';
 import { authed, startChatServer, team } from './chat-helpers.ts';
 import { http } from './helpers.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IcsError, parseIcs, writeIcs, type IcsOut } from '../src/suite/calendar/ics.ts';
-import { formatWall, toUtc } from '../src/suite/calendar/time.ts';
+import { formatWall, toUtc } from '../src/lib/time.ts';
 
 // As Google Calendar exports: a VTIMEZONE block, folded lines, escaped text,
 // a weekly series with an exception and a moved occurrence, an all-day event.

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { expand, formatRRule, parseRRule, RRuleError } from '../src/suite/calendar/recurrence.ts';
-import { formatWall, isTimeZone, offsetAt, parseWall, toUtc, toWall } from '../src/suite/calendar/time.ts';
+import { formatWall, isTimeZone, offsetAt, parseWall, toUtc, toWall } from '../src/lib/time.ts';
 
 const wall = (s: string) => {
   const w = parseWall(s);

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Accounts } from '../src/accounts/Accounts.ts';
+import { AccountStore } from '../src/accounts/store.ts';
 import type { Db } from '../src/store/db.ts';
 import { CalendarStore, type EventFields, type StoredTimes } from '../src/suite/calendar/store.ts';
 import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
@@ -42,7 +43,7 @@ for (const kind of DB_KINDS) {
     before(async () => {
       db = await testDb(kind);
       store = new CalendarStore(db);
-      const accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
+      const accounts = new Accounts(new AccountStore(db), { limits: TEST_ACCOUNT_LIMITS });
       const { orgs } = chatDomain(db);
       const signup = (name: string) => accounts.signup({ email: `${name}-${uniq()}@example.org`, username: `${name}${uniq()}`, name, password: 'correct horse battery' }, { address: 'test' });
       const owner = await signup('owner');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DomainError, type OccurrenceView } from '@parley/protocol';
 import { Accounts, type UserRow } from '../src/accounts/Accounts.ts';
+import { AccountStore } from '../src/accounts/store.ts';
 import type { Db } from '../src/store/db.ts';
 import { Calendar } from '../src/suite/calendar/Calendar.ts';
 import { CalendarStore } from '../src/suite/calendar/store.ts';
@@ -33,7 +34,7 @@ for (const kind of DB_KINDS) {
 
     before(async () => {
       db = await testDb(kind);
-      accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
+      accounts = new Accounts(new AccountStore(db), { limits: TEST_ACCOUNT_LIMITS });
       ({ orgs } = chatDomain(db));
       cal = new Calendar(new CalendarStore(db));
     });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DomainError, type ChannelEvent } from '@parley/protocol';
 import { Accounts, type UserRow } from '../src/accounts/Accounts.ts';
+import { AccountStore } from '../src/accounts/store.ts';
 import type { Db } from '../src/store/db.ts';
 import { loadMigrations, migrate } from '../src/store/migrate.ts';
 import { DB_KINDS, testDb } from './db.ts';
@@ -31,7 +32,7 @@ for (const kind of DB_KINDS) {
 
     before(async () => {
       db = await testDb(kind);
-      accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
+      accounts = new Accounts(new AccountStore(db), { limits: TEST_ACCOUNT_LIMITS });
       ({ chat, orgs } = chatDomain(db, { chat: { calls } }));
       chat.on('event', (e) => events.push(e));
       chat.on('notify', (userId, note) => notes.push([userId, note.messageId]));

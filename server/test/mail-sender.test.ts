@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { Accounts } from '../src/accounts/Accounts.ts';
+import { AccountStore } from '../src/accounts/store.ts';
 import { configFromEnv } from '../src/config.ts';
 import type { Db } from '../src/store/db.ts';
 import { Agenda } from '../src/suite/calendar/Agenda.ts';
+import { AgendaStore } from '../src/suite/calendar/agenda-store.ts';
 import { Calendar } from '../src/suite/calendar/Calendar.ts';
 import { CalendarStore } from '../src/suite/calendar/store.ts';
 import { MAX_ATTEMPTS, MailSender, retryDelay } from '../src/suite/mail/MailSender.ts';
@@ -105,14 +107,14 @@ for (const kind of DB_KINDS) {
     });
 
     test('a daily agenda arrives by mail: to its owner, with its subject, text, turn-off link and a stable Message-ID; sent once', async () => {
-      const accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
+      const accounts = new Accounts(new AccountStore(db), { limits: TEST_ACCOUNT_LIMITS });
       const { orgs } = chatDomain(db);
       const calendar = new Calendar(new CalendarStore(db));
       const user = await accounts.signup({ email: `ada-${kind}@example.org`, username: `ada${kind}`, name: 'Ada', password: 'correct horse battery', language: 'en' }, { address: 'test' });
       const org = await orgs.create(user.id, 'Acme');
       const calendarId = (await calendar.calendars(user.id, org.id))[0]!.id;
       await calendar.createEvent(user.id, { calendarId, title: 'Design review', timeZone: 'Europe/Zurich', start: '2026-12-02T10:00', end: '2026-12-02T11:00', location: 'Room 4' });
-      const agenda = new Agenda({ db, calendar, secret: 's', publicUrl: () => 'https://parley.example' });
+      const agenda = new Agenda({ store: new AgendaStore(db), calendar, secret: 's', publicUrl: () => 'https://parley.example' });
       const r = await agenda.create(user.id, { orgId: org.id, calendarId, chat: false, mail: true, time: '07:30', day: 'morning', weekdays: [0, 1, 2, 3, 4], includeRecurring: true, timeZone: 'Europe/Zurich' });
       const now = Date.parse('2026-12-02T06:31Z');
       assert.equal(await agenda.tick(now), 1);

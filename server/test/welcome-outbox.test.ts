@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { welcomeJobId } from '@parley/protocol';
 import { Accounts } from '../src/accounts/Accounts.ts';
+import { AccountStore } from '../src/accounts/store.ts';
 import { botQueue } from '../src/org/bot-queue.ts';
 import { WelcomeOutbox } from '../src/org/welcome-outbox.ts';
 import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
@@ -20,7 +21,7 @@ for (const kind of DB_KINDS) test(`a welcome waits in the outbox while the queue
   const name = `welcome-${crypto.randomBytes(4).toString('hex')}`;
   const check = new Queue(name, { connection: { url: redisUrl } });
   try {
-    const accounts = new Accounts(db, { limits: TEST_ACCOUNT_LIMITS });
+    const accounts = new Accounts(new AccountStore(db), { limits: TEST_ACCOUNT_LIMITS });
     const { chat, orgs, orgStore } = chatDomain(db);
     const user = await accounts.signup({ email: `w-${name}@example.org`, username: `w${crypto.randomBytes(3).toString('hex')}`, name: 'Wanda', password: 'correct horse battery' }, { address: 'test' });
     const org = await orgs.create(user.id, 'Welcoming');

@@ -16,12 +16,13 @@ import crypto from 'node:crypto';
 import { CHAT_LIMITS, DomainError, LIMITS, type Language, type MeView, type Presence, type UserView } from '@parley/protocol';
 import { MemoryLimiter, type Limiter, type RateSpec } from '../lib/limiter.ts';
 import { Gate } from '../lib/work.ts';
-import { isUniqueViolation, type Db, type Sql } from '../store/db.ts';
+import type { Sql } from '../store/db.ts';
+import type { AccountStore } from './store.ts';
 import { fakeVerify, hashPassword, verifyPassword } from './password.ts';
 import { checkStrength } from './strength.ts';
 import { cleanText, isEmoji, requireName, visibleText } from '../lib/names.ts';
 import { queueMail } from '../suite/mail/outbox.ts';
-import { isTimeZone } from '../suite/calendar/time.ts';
+import { isTimeZone } from '../lib/time.ts';
 
 export interface UserRow {
   id: string;
@@ -107,15 +108,15 @@ export interface PreparedSignup {
 }
 
 export class Accounts {
-  readonly #db: Db;
+  readonly #store: AccountStore;
   readonly #limiter: Limiter;
   readonly #limits: AccountLimits;
   /** New passwords are judged and hashed one at a time (32 MiB and ~100 ms each); 16 more may wait, beyond that BUSY. */
   readonly #hashing = new Gate(1, 16);
 
   /** `limits`: other rates than ACCOUNT_LIMITS (tests that make many accounts from one address). */
-  constructor(db: Db, opts: { limiter?: Limiter; limits?: Partial<AccountLimits> } = {}) {
-    this.#db = db;
+  constructor(store: AccountStore, opts: { limiter?: Limiter; limits?: Partial<AccountLimits> } = {}) {
+    this.#store = store;
     this.#limiter = opts.limiter ?? new MemoryLimiter();
     this.#limits = { ...ACCOUNT_LIMITS, ...opts.limits };
   }
@@ -125,8 +126,8 @@ export class Accounts {
    * everyone) signs up too fast, when the e-mail or username is taken, or
    * when the password is weak.
    */
-  async signup(input: SignupInput, ctx: { address: string }, sql: Sql = this.#db): Promise<UserRow> {
-    return this.insertSignup(sql, await this.prepareSignup(input, ctx));
+  async signup(input: SignupInput, ctx: { address: string }): Promise<UserRow> {
+    return this.insertSignup(this.#store.sql, await this.prepareSignup(input, ctx));
   }
 
   /**
@@ -136,7 +137,7 @@ export class Accounts {
   async prepareSignup(input: SignupInput, ctx: { address: string }): Promise<PreparedSignup> {
     if (!(await this.#limiter.take(`signup:${ctx.address}`, this.#limits.signupAddress))) throw rateLimited('sign-ups from this address');
     if (!(await this.#limiter.take('signup', this.#limits.signupEveryone))) throw rateLimited('sign-ups right now');
-    await this.#taken(this.#db, input.email, input.username);
+    await this.#taken(input.email, input.username);
     const passwordHash = await this.#newPassword(input.password, [input.email, input.username, input.name]);
     return { input, passwordHash, address: ctx.address };
   }
@@ -144,15 +145,15 @@ export class Accounts {
   /** The account itself, in the transaction `sql` (with its organization or invitation, see Orgs.signUp). */
   async insertSignup(sql: Sql, p: PreparedSignup): Promise<UserRow> {
     const { password: _password, ...fields } = p.input;
-    const user = await this.#insertUser(sql, { ...fields, passwordHash: p.passwordHash, isBot: false });
+    const user = await Accounts.#insertUser(this.#store.within(sql), { ...fields, passwordHash: p.passwordHash, isBot: false });
     // Where the account was made is an address its owner uses.
     await this.#limiter.mark(`known:${user.id}|${p.address}`, this.#limits.knownAddressMs);
     return user;
   }
 
   /** EMAIL_TAKEN / USERNAME_TAKEN before hashing (the insert's unique keys still decide a race). */
-  async #taken(sql: Sql, email: string, username: string): Promise<void> {
-    const rows = await sql.query<{ email: string; username: string }>('select email, username from users where email = $1 or username = $2', [email.toLowerCase(), username.toLowerCase()]);
+  async #taken(email: string, username: string): Promise<void> {
+    const rows = await this.#store.withEmailOrUsername(email.toLowerCase(), username.toLowerCase());
     if (rows.some((r) => r.email === email.toLowerCase())) throw new DomainError('EMAIL_TAKEN', 'An account already uses this e-mail address. Sign in, or reset its password.');
     if (rows.length) throw new DomainError('USERNAME_TAKEN', 'This username is taken. Choose another one.');
   }
@@ -170,23 +171,15 @@ export class Accounts {
     });
   }
 
-  async #insertUser(
-    sql: Sql,
-    u: { email: string; username: string; name: string; passwordHash: string | null; language?: Language; isBot: boolean; id?: string },
+  static async #insertUser(
+    store: AccountStore,
+    u: { email: string; username: string; name: string; passwordHash: string | null; language?: Language; isBot: boolean },
   ): Promise<UserRow> {
-    try {
-      const [row] = await sql.query<UserRow>(
-        `insert into users (id, email, username, name, password_hash, language, is_bot, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
-        [u.id ?? newId(), u.email.toLowerCase(), u.username.toLowerCase(), visibleText(u.name, LIMITS.nameChars) ?? u.username, u.passwordHash, u.language ?? 'en', u.isBot, Date.now()],
-      );
-      return row!;
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const detail = String((error as { constraint?: string; detail?: string }).constraint ?? (error as { detail?: string }).detail ?? '');
-      if (detail.includes('email')) throw new DomainError('EMAIL_TAKEN', 'An account already uses this e-mail address. Sign in, or reset its password.');
-      throw new DomainError('USERNAME_TAKEN', 'This username is taken. Choose another one.');
-    }
+    const name = visibleText(u.name, LIMITS.nameChars) ?? u.username;
+    const row = await store.insertUser({ ...u, id: newId(), email: u.email.toLowerCase(), username: u.username.toLowerCase(), name, language: u.language ?? 'en', at: Date.now() });
+    if (!('taken' in row)) return row;
+    if (row.taken === 'email') throw new DomainError('EMAIL_TAKEN', 'An account already uses this e-mail address. Sign in, or reset its password.');
+    throw new DomainError('USERNAME_TAKEN', 'This username is taken. Choose another one.');
   }
 
   /**
@@ -198,7 +191,7 @@ export class Accounts {
   async login(login: string, password: string, address: string, label = ''): Promise<{ token: string; user: UserRow }> {
     const key = login.trim().toLowerCase();
     await this.#countTry(key, address);
-    const [user] = await this.#db.query<UserRow>('select * from users where (email = $1 or username = $1) and not is_bot', [key]);
+    const user = await this.#store.personByLogin(key);
     if (!user?.password_hash) {
       await fakeVerify(password);
       throw new DomainError('INVALID_CREDENTIALS', 'The e-mail address, username or password is not right.');
@@ -212,8 +205,8 @@ export class Accounts {
   async #countTry(login: string, address: string): Promise<void> {
     if (!(await this.#limiter.take(`login:${login}|${address}`, this.#limits.loginPair))) throw rateLimited('login attempts');
     if (!(await this.#limiter.take(`login-address:${address}`, this.#limits.loginAddress))) throw rateLimited('login attempts from this address');
-    const [owner] = await this.#db.query<{ id: string }>('select id from users where email = $1 or username = $1', [login]);
-    const known = owner ? await this.#limiter.isMarked(`known:${owner.id}|${address}`) : false;
+    const owner = await this.#store.idOfLogin(login);
+    const known = owner ? await this.#limiter.isMarked(`known:${owner}|${address}`) : false;
     if (!known && !(await this.#limiter.take(`login-account:${login}`, this.#limits.loginAccount))) throw rateLimited('login attempts at this account');
   }
 
@@ -237,13 +230,8 @@ export class Accounts {
     if (!user.password_hash || !(await verifyPassword(current, user.password_hash))) throw new DomainError('INVALID_CREDENTIALS', 'Your current password is not right.');
     await this.#rightPassword(user.username, user.id, address);
     const hash = await this.#newPassword(next, [user.email, user.username, user.name]);
-    await this.#db.query('update users set password_hash = $2 where id = $1', [user.id, hash]);
-    const rows = await this.#db.query<{ token_hash: string }>('update sessions set revoked_at = $3 where user_id = $1 and token_hash <> $2 and revoked_at is null returning token_hash', [
-      user.id,
-      sessionId,
-      Date.now(),
-    ]);
-    return rows.map((r) => r.token_hash);
+    await this.#store.setPasswordHash(user.id, hash);
+    return this.#store.revokeSessionsOf(user.id, Date.now(), sessionId);
   }
 
   /**
@@ -255,14 +243,14 @@ export class Accounts {
     const to = email.trim().toLowerCase();
     if (!(await this.#limiter.take(`reset-address:${address}`, this.#limits.resetAddress))) throw rateLimited('reset requests from this address');
     if (!(await this.#limiter.take(`reset-email:${to}`, this.#limits.resetEmail))) return;
-    const [user] = await this.#db.query<UserRow>('select * from users where email = $1 and not is_bot', [to]);
+    const user = await this.#store.personByEmail(to);
     if (!user) return;
     const token = crypto.randomBytes(32).toString('base64url');
     const now = Date.now();
-    await this.#db.tx(async (sql) => {
-      await sql.query('insert into password_resets (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)', [sha256(token), user.id, now, now + this.#limits.resetMs]);
+    await this.#store.tx(async (store) => {
+      await store.insertReset(sha256(token), user.id, now, now + this.#limits.resetMs);
       await queueMail(
-        sql,
+        store.sql,
         {
           dedupeKey: `reset:${sha256(token)}`,
           userId: user.id,
@@ -284,31 +272,25 @@ export class Accounts {
 
   /** Sets a new password from a reset link (once, within the hour); every session ends (their ids are answered), and a new one starts. */
   async resetPassword(token: string, password: string, label = ''): Promise<{ token: string; user: UserRow; ended: string[] }> {
-    const [reset] = await this.#db.query<{ user_id: string; expires_at: number; used_at: number | null }>('select user_id, expires_at::float8 as expires_at, used_at from password_resets where token_hash = $1', [sha256(token)]);
+    const reset = await this.#store.reset(sha256(token));
     if (!reset || reset.used_at !== null || reset.expires_at < Date.now()) throw new DomainError('RESET_INVALID', 'This reset link is unknown, expired or already used. Ask for a new one from the sign-in page.');
     const user = (await this.get(reset.user_id))!;
     const hash = await this.#newPassword(password, [user.email, user.username, user.name]);
-    const ended = await this.#db.tx(async (sql) => {
+    const ended = await this.#store.tx(async (store) => {
       // Used once, even by two clicks at the same time.
-      const rows = await sql.query('update password_resets set used_at = $2 where token_hash = $1 and used_at is null returning 1', [sha256(token), Date.now()]);
-      if (!rows.length) return null;
-      await sql.query('update users set password_hash = $2 where id = $1', [user.id, hash]);
-      return (await sql.query<{ token_hash: string }>('update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null returning token_hash', [user.id, Date.now()])).map((r) => r.token_hash);
+      if (!(await store.useReset(sha256(token), Date.now()))) return null;
+      await store.setPasswordHash(user.id, hash);
+      return store.revokeSessionsOf(user.id, Date.now());
     });
     if (!ended) throw new DomainError('RESET_INVALID', 'This reset link is unknown, expired or already used. Ask for a new one from the sign-in page.');
     return { token: await this.createSession(user.id, label), user, ended };
   }
 
-  async createSession(userId: string, label = '', sql: Sql = this.#db, days: number = CHAT_LIMITS.sessionDays): Promise<string> {
+  /** A new session of the user (in the transaction `sql` when given); its token, which only the client keeps. */
+  async createSession(userId: string, label = '', sql: Sql = this.#store.sql, days: number = CHAT_LIMITS.sessionDays): Promise<string> {
     const token = crypto.randomBytes(32).toString('base64url');
     const now = Date.now();
-    await sql.query('insert into sessions (token_hash, user_id, label, created_at, expires_at) values ($1, $2, $3, $4, $5)', [
-      sha256(token),
-      userId,
-      label.slice(0, 100),
-      now,
-      now + days * 24 * 3600_000,
-    ]);
+    await this.#store.within(sql).insertSession({ tokenHash: sha256(token), userId, label: label.slice(0, 100), at: now, expiresAt: now + days * 24 * 3600_000 });
     return token;
   }
 
@@ -316,45 +298,33 @@ export class Accounts {
   async authenticate(token: unknown): Promise<SessionUser | undefined> {
     if (typeof token !== 'string' || token.length < 20 || token.length > 100) return undefined;
     const sessionId = sha256(token);
-    const [row] = await this.#db.query<UserRow & { expires_at: number; revoked_at: number | null }>(
-      `select u.*, s.expires_at as expires_at, s.revoked_at as revoked_at from sessions s join users u on u.id = s.user_id where s.token_hash = $1`,
-      [sessionId],
-    );
+    const row = await this.#store.sessionUser(sessionId);
     if (!row || row.revoked_at !== null || row.expires_at < Date.now()) return undefined;
     const { expires_at: _e, revoked_at: _r, ...user } = row;
     return { user: user as UserRow, sessionId };
   }
 
   async revokeSession(sessionId: string): Promise<void> {
-    await this.#db.query('update sessions set revoked_at = $2 where token_hash = $1 and revoked_at is null', [sessionId, Date.now()]);
+    await this.#store.revokeSession(sessionId, Date.now());
   }
 
   /** Ends every session of a user; returns their ids (to disconnect their sockets). */
   async revokeAll(userId: string): Promise<string[]> {
-    const rows = await this.#db.query<{ token_hash: string }>('update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null returning token_hash', [
-      userId,
-      Date.now(),
-    ]);
-    return rows.map((r) => r.token_hash);
+    return this.#store.revokeSessionsOf(userId, Date.now());
   }
 
   async get(id: string): Promise<UserRow | undefined> {
-    const [row] = await this.#db.query<UserRow>('select * from users where id = $1', [id]);
-    return row;
+    return this.#store.get(id);
   }
 
   /** The zone one's floating imported times and daily agenda are read in (INVALID_TIME for a zone this server does not know). */
   async setTimeZone(id: string, timeZone: string): Promise<void> {
     if (!isTimeZone(timeZone)) throw new DomainError('INVALID_TIME', `unknown time zone "${timeZone}"`);
-    await this.#db.query('update users set time_zone = $2 where id = $1', [id, timeZone]);
+    await this.#store.setTimeZone(id, timeZone);
   }
 
   async updateProfile(id: string, p: { name?: string; language?: Language }): Promise<UserRow> {
-    const [row] = await this.#db.query<UserRow>('update users set name = coalesce($2, name), language = coalesce($3, language) where id = $1 returning *', [
-      id,
-      p.name === undefined ? null : requireName(p.name, LIMITS.nameChars, 'your name'),
-      p.language ?? null,
-    ]);
+    const row = await this.#store.updateProfile(id, { name: p.name === undefined ? null : requireName(p.name, LIMITS.nameChars, 'your name'), language: p.language ?? null });
     if (!row) throw new DomainError('USER_NOT_FOUND', 'no such user');
     return row;
   }
@@ -362,10 +332,7 @@ export class Accounts {
   async setPresence(id: string, p: { presence: 'auto' | 'away' | 'dnd' | 'offline'; statusText?: string; statusEmoji?: string }): Promise<UserRow> {
     // An empty status emoji clears it; anything else is one emoji.
     if (p.statusEmoji && !isEmoji(p.statusEmoji)) throw new DomainError('INVALID_PAYLOAD', 'statusEmoji: one emoji, or empty to clear it');
-    const [row] = await this.#db.query<UserRow>(
-      'update users set presence = $2, status_text = coalesce($3, status_text), status_emoji = coalesce($4, status_emoji) where id = $1 returning *',
-      [id, p.presence, p.statusText === undefined ? null : cleanText(p.statusText, 100), p.statusEmoji ?? null],
-    );
+    const row = await this.#store.setPresence(id, { presence: p.presence, statusText: p.statusText === undefined ? null : cleanText(p.statusText, 100), statusEmoji: p.statusEmoji ?? null });
     if (!row) throw new DomainError('USER_NOT_FOUND', 'no such user');
     return row;
   }
@@ -376,18 +343,13 @@ export class Accounts {
    * re-registered after a change) on every start.
    */
   async ensureBot(username: string, name: string, token: string): Promise<UserRow> {
-    return this.#db.tx(async (sql) => {
-      await sql.query('select pg_advisory_xact_lock(7250002)');
-      let [bot] = await sql.query<UserRow>('select * from users where username = $1', [username]);
-      bot ??= await this.#insertUser(sql, { username, name, email: `${username}@bots.parley.invalid`, passwordHash: null, isBot: true });
+    return this.#store.tx(async (store) => {
+      await store.lockBots();
+      const bot = (await store.byUsername(username)) ?? (await Accounts.#insertUser(store, { username, name, email: `${username}@bots.parley.invalid`, passwordHash: null, isBot: true }));
       const hash = sha256(token);
       // Old tokens of this bot stop working as soon as the configured one changes.
-      await sql.query('update sessions set revoked_at = $3 where user_id = $1 and token_hash <> $2 and revoked_at is null', [bot.id, hash, Date.now()]);
-      await sql.query(
-        `insert into sessions (token_hash, user_id, label, created_at, expires_at) values ($1, $2, 'bot', $3, $4)
-         on conflict (token_hash) do update set revoked_at = null, expires_at = excluded.expires_at`,
-        [hash, bot.id, Date.now(), Number.MAX_SAFE_INTEGER],
-      );
+      await store.revokeSessionsOf(bot.id, Date.now(), hash);
+      await store.upsertBotSession(hash, bot.id, Date.now());
       return bot;
     });
   }

@@ -19,28 +19,13 @@
 import crypto from 'node:crypto';
 import { DomainError, type AgendaJob, type Language, type OccurrenceView, type ReminderBody, type ReminderView, type UpdateReminderBody } from '@parley/protocol';
 import { newId } from '../../accounts/Accounts.ts';
-import type { Db } from '../../store/db.ts';
+import type { AgendaStore, DueReminder, ReminderRow } from './agenda-store.ts';
 import type { Calendar } from './Calendar.ts';
-import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall, weekday } from './time.ts';
+import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall, weekday } from '../../lib/time.ts';
 import { queueMail } from '../mail/outbox.ts';
 
 /** A tick this late after a reminder's time still sends it (a restart, a queue that was down). */
 export const CATCH_UP_MS = 6 * 3_600_000;
-
-interface ReminderRow {
-  id: string;
-  user_id: string;
-  org_id: string;
-  calendar_id: string;
-  by_chat: boolean;
-  by_mail: boolean;
-  send_time: string;
-  send_day: 'morning' | 'evening';
-  weekdays: number[];
-  include_recurring: boolean;
-  time_zone: string;
-  enabled: boolean;
-}
 
 const view = (r: ReminderRow): ReminderView => ({
   id: r.id,
@@ -125,7 +110,7 @@ export function renderAgenda(a: { language: Language; timeZone: string; day: str
 }
 
 export interface AgendaDeps {
-  db: Db;
+  store: AgendaStore;
   calendar: Calendar;
   /** Keys the turn-off links. */
   secret: string;
@@ -142,8 +127,7 @@ export class Agenda {
   }
 
   async reminders(userId: string, orgId: string): Promise<ReminderView[]> {
-    const rows = await this.#d.db.query<ReminderRow>('select * from agenda_reminders where user_id = $1 and org_id = $2 order by created_at', [userId, orgId]);
-    return rows.map(view);
+    return (await this.#d.store.reminders(userId, orgId)).map(view);
   }
 
   async #visible(userId: string, orgId: string, calendarId: string): Promise<void> {
@@ -154,20 +138,29 @@ export class Agenda {
   async create(userId: string, p: ReminderBody): Promise<ReminderView> {
     await this.#visible(userId, p.orgId, p.calendarId);
     if (!p.chat && !p.mail) throw new DomainError('INVALID_PAYLOAD', 'choose chat, mail or both');
-    const [user] = await this.#d.db.query<{ time_zone: string }>('select time_zone from users where id = $1', [userId]);
-    const zone = p.timeZone ?? user!.time_zone;
+    const zone = p.timeZone ?? (await this.#d.store.userTimeZone(userId))!;
     if (!isTimeZone(zone)) throw new DomainError('INVALID_TIME', `unknown time zone "${zone}"`);
     const id = newId();
-    await this.#d.db.query(
-      `insert into agenda_reminders (id, user_id, org_id, calendar_id, by_chat, by_mail, send_time, send_day, weekdays, include_recurring, time_zone, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [id, userId, p.orgId, p.calendarId, p.chat, p.mail, p.time, p.day, JSON.stringify([...p.weekdays].sort()), p.includeRecurring, zone, Date.now()],
-    );
-    return (await this.reminders(userId, p.orgId)).find((r) => r.id === id)!;
+    const row: ReminderRow = {
+      id,
+      user_id: userId,
+      org_id: p.orgId,
+      calendar_id: p.calendarId,
+      by_chat: p.chat,
+      by_mail: p.mail,
+      send_time: p.time,
+      send_day: p.day,
+      weekdays: [...p.weekdays].sort(),
+      include_recurring: p.includeRecurring,
+      time_zone: zone,
+      enabled: true,
+    };
+    await this.#d.store.insert(row, Date.now());
+    return view(row);
   }
 
   async #own(userId: string, id: string): Promise<ReminderRow> {
-    const [row] = await this.#d.db.query<ReminderRow>('select * from agenda_reminders where id = $1 and user_id = $2', [id, userId]);
+    const row = await this.#d.store.reminder(id, userId);
     if (!row) throw new DomainError('NOT_FOUND', 'no such reminder');
     return row;
   }
@@ -189,18 +182,13 @@ export class Agenda {
       enabled: p.enabled ?? r.enabled,
     };
     if (!next.by_chat && !next.by_mail) throw new DomainError('INVALID_PAYLOAD', 'choose chat, mail or both');
-    await this.#d.db.query(
-      `update agenda_reminders set calendar_id = $2, by_chat = $3, by_mail = $4, send_time = $5, send_day = $6, weekdays = $7, include_recurring = $8, time_zone = $9, enabled = $10,
-              next_send_at = null
-        where id = $1`,
-      [id, next.calendar_id, next.by_chat, next.by_mail, next.send_time, next.send_day, JSON.stringify(next.weekdays), next.include_recurring, next.time_zone, next.enabled],
-    );
+    await this.#d.store.update(id, next);
     return view({ ...r, ...next });
   }
 
   async remove(userId: string, id: string): Promise<void> {
     await this.#own(userId, id);
-    await this.#d.db.query('delete from agenda_reminders where id = $1', [id]);
+    await this.#d.store.remove(id);
   }
 
   /** The secret part of a reminder's turn-off link: whoever has the agenda may turn it off, nobody may guess another's. */
@@ -217,8 +205,7 @@ export class Agenda {
     const id = key.split('.')[0] ?? '';
     const expected = this.offKey(id);
     if (key.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(key), Buffer.from(expected))) return false;
-    const rows = await this.#d.db.query('update agenda_reminders set enabled = false where id = $1 returning id', [id]);
-    return rows.length > 0;
+    return this.#d.store.disable(id);
   }
 
   /**
@@ -228,26 +215,20 @@ export class Agenda {
    * that fails leaves it due, for the next tick to try again.
    */
   async tick(now = Date.now()): Promise<number> {
-    const rows = await this.#d.db.query<ReminderRow & { language: Language; email: string }>(
-      `select r.*, u.language, u.email from agenda_reminders r join users u on u.id = r.user_id
-        where r.enabled and (r.next_send_at is null or r.next_send_at <= $1)`,
-      [now],
-    );
     let sent = 0;
-    for (const r of rows) {
+    for (const r of await this.#d.store.due(now)) {
       const rule = { sendTime: r.send_time, sendDay: r.send_day, weekdays: r.weekdays, timeZone: r.time_zone };
       const due = dueDay(rule, now);
       if (due) {
-        const [done] = await this.#d.db.query('select 1 from agenda_deliveries where reminder_id = $1 and day = $2', [r.id, due.day]);
-        if (!done && (await this.#deliver(r, due.day, now))) sent++;
+        if (!(await this.#d.store.delivered(r.id, due.day)) && (await this.#deliver(r, due.day, now))) sent++;
       }
       // A reminder covering no day is looked at again in a week (it can only be changed, which resets this).
-      await this.#d.db.query('update agenda_reminders set next_send_at = $2 where id = $1', [r.id, nextSendAt(rule, now) ?? now + 7 * DAY_MS]);
+      await this.#d.store.setNextSendAt(r.id, nextSendAt(rule, now) ?? now + 7 * DAY_MS);
     }
     return sent;
   }
 
-  async #deliver(r: ReminderRow & { language: Language; email: string }, day: string, now: number): Promise<boolean> {
+  async #deliver(r: DueReminder, day: string, now: number): Promise<boolean> {
     const dayWall = parseWall(day)!;
     let occurrences: OccurrenceView[];
     let roomNames: Map<string, string>;
@@ -257,7 +238,7 @@ export class Agenda {
     } catch (error) {
       // The person left the organization, or lost the calendar: nothing to send them any more.
       if (error instanceof DomainError && (error.code === 'CALENDAR_NOT_FOUND' || error.code === 'ORG_NOT_FOUND')) {
-        await this.#d.db.query('update agenda_reminders set enabled = false where id = $1', [r.id]);
+        await this.#d.store.disable(r.id);
         return false;
       }
       throw error;
@@ -270,12 +251,9 @@ export class Agenda {
     // Euria's job first: if what follows fails, the next tick queues it
     // again under the same id (a no-op) and writes the rest.
     if (r.by_chat && this.#d.bots) await this.#d.bots.addAgenda({ orgId: r.org_id, userId: r.user_id, reminderId: r.id, day, text });
-    return this.#d.db.tx(async (sql) => {
-      if (r.by_mail) {
-        await queueMail(sql, { dedupeKey: `agenda:${r.id}:${day}`, userId: r.user_id, to: r.email, subject, text }, now);
-      }
-      const rows = await sql.query('insert into agenda_deliveries (reminder_id, day, sent_at) values ($1, $2, $3) on conflict do nothing returning day', [r.id, day, now]);
-      return rows.length > 0;
+    return this.#d.store.tx(async (store) => {
+      if (r.by_mail) await queueMail(store.sql, { dedupeKey: `agenda:${r.id}:${day}`, userId: r.user_id, to: r.email, subject, text }, now);
+      return store.recordDelivery(r.id, day, now);
     });
   }
 }

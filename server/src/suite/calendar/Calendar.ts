@@ -40,7 +40,7 @@ import { expand, formatRRule, parseRRule, UNITS } from './recurrence.ts';
 import type { EventMeetings } from './meetings.ts';
 import { MeetingRooms, roleIn } from './rooms.ts';
 import type { CalendarRow, CalendarStore, EventRow } from './store.ts';
-import { DAY_MS, parseWall, toUtc, toWall } from './time.ts';
+import { DAY_MS, parseWall, toUtc, toWall } from '../../lib/time.ts';
 
 type Access = CalendarView['access'];
 

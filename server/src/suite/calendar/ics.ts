@@ -12,7 +12,7 @@
 // Written files carry a VTIMEZONE for each zone they name.
 import { Work } from '../../lib/work.ts';
 import { parseRRule, RRuleError, UNITS } from './recurrence.ts';
-import { DAY_MS, formatWall, isTimeZone, toUtc, toWall } from './time.ts';
+import { DAY_MS, formatWall, isTimeZone, toUtc, toWall } from '../../lib/time.ts';
 import { matchZone, parseOffset, vtimezoneLines, VtimezoneError, type Observance } from './vtimezone.ts';
 
 export class IcsError extends Error {

@@ -5,7 +5,7 @@ import { CALENDAR_LIMITS, DomainError, type CalendarView, type OccurrenceView } 
 import { Gate, Work } from '../../lib/work.ts';
 import { expand, EXPANSION_LIMIT, parseRRule, RRuleError, UNITS, type RRule } from './recurrence.ts';
 import type { EventRow, OverrideRow, StoredTimes } from './store.ts';
-import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall } from './time.ts';
+import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall } from '../../lib/time.ts';
 
 /** An event's times, checked and computed: what is stored. */
 export interface Timing {

@@ -12,7 +12,7 @@
 // at 09:00 through daylight-saving changes; callers turn each occurrence
 // into an instant in the event's zone.
 import type { Work } from '../../lib/work.ts';
-import { DAY_MS, startOfDay, toUtc, weekday } from './time.ts';
+import { DAY_MS, startOfDay, toUtc, weekday } from '../../lib/time.ts';
 
 export type Frequency = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
 const FREQS: readonly Frequency[] = ['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'];

@@ -10,7 +10,7 @@ import type { Work } from '../../lib/work.ts';
 import { isUniqueViolation } from '../../store/db.ts';
 import { calendarWork, firstClash, invalidTime, localText, occurrencesOf, type Timing } from './occurrences.ts';
 import type { CalendarStore, EventRow, RoomFields, RoomRow } from './store.ts';
-import { DAY_MS } from './time.ts';
+import { DAY_MS } from '../../lib/time.ts';
 
 const MANAGERS: readonly OrgRole[] = ['legal', 'admin'];
 

@@ -15,7 +15,7 @@
 // the runtime's zone data moves on.
 import { WorkExceeded, type Work } from '../../lib/work.ts';
 import { expand, UNITS, WEEKDAYS, type RRule } from './recurrence.ts';
-import { DAY_MS, formatWall, offsetAt } from './time.ts';
+import { DAY_MS, formatWall, offsetAt } from '../../lib/time.ts';
 
 const HOUR_MS = 3_600_000;
 /** At most this many years of offset changes per exported zone. */
