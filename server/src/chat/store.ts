@@ -192,6 +192,8 @@ export class ChatStore {
 
   /** A public or private channel; false when the organization has one of that name (the transaction stays usable). */
   async insertChannel(c: { id: string; orgId: string; kind: 'public' | 'private'; name: string; topic: string; createdBy: string; at: number }): Promise<boolean> {
+    // A savepoint needs a transaction around it.
+    if (this.#sql === this.#db) return this.tx((store) => store.insertChannel(c));
     try {
       await this.#sql.query('savepoint channel_insert');
       await this.#sql.query('insert into channels (id, org_id, kind, name, topic, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [
