@@ -13,7 +13,7 @@
 //   and username before the (costly) hash. Hashing new passwords runs one at
 //   a time: a sign-up flood queues behind itself, not in front of logins.
 import crypto from 'node:crypto';
-import { CHAT_LIMITS, DomainError, LIMITS, type Language, type MeView, type Presence, type UserView } from '@parley/protocol';
+import { CHAT_LIMITS, LIMITS, type Language, type MeView, type Presence, type UserView } from '@parley/protocol';
 import { MemoryLimiter, type Limiter, type RateSpec } from '../lib/limiter.ts';
 import { Gate } from '../lib/work.ts';
 import type { Sql } from '../store/db.ts';
@@ -23,6 +23,8 @@ import { checkStrength } from './strength.ts';
 import { cleanText, isEmoji, requireName, visibleText } from '../lib/names.ts';
 import { queueMail } from '../suite/mail/outbox.ts';
 import { isTimeZone } from '../lib/time.ts';
+import { EmailTaken, InvalidCredentials, ResetInvalid, UserNotFound, UsernameTaken } from './errors.ts';
+import { InvalidRequest, InvalidTime, RateLimited } from '../lib/errors.ts';
 
 export interface UserRow {
   id: string;
@@ -90,7 +92,7 @@ export const ACCOUNT_LIMITS = {
 } satisfies Record<string, RateSpec | number>;
 export type AccountLimits = typeof ACCOUNT_LIMITS;
 
-const rateLimited = (what: string) => new DomainError('RATE_LIMITED', `Too many ${what}. Wait a minute, then try again.`);
+const rateLimited = (what: string) => new RateLimited(`Too many ${what}. Wait a minute, then try again.`);
 
 export interface SignupInput {
   email: string;
@@ -154,8 +156,8 @@ export class Accounts {
   /** EMAIL_TAKEN / USERNAME_TAKEN before hashing (the insert's unique keys still decide a race). */
   async #taken(email: string, username: string): Promise<void> {
     const rows = await this.#store.withEmailOrUsername(email.toLowerCase(), username.toLowerCase());
-    if (rows.some((r) => r.email === email.toLowerCase())) throw new DomainError('EMAIL_TAKEN', 'An account already uses this e-mail address. Sign in, or reset its password.');
-    if (rows.length) throw new DomainError('USERNAME_TAKEN', 'This username is taken. Choose another one.');
+    if (rows.some((r) => r.email === email.toLowerCase())) throw new EmailTaken('An account already uses this e-mail address. Sign in, or reset its password.');
+    if (rows.length) throw new UsernameTaken('This username is taken. Choose another one.');
   }
 
   /**
@@ -178,8 +180,8 @@ export class Accounts {
     const name = visibleText(u.name, LIMITS.nameChars) ?? u.username;
     const row = await store.insertUser({ ...u, id: newId(), email: u.email.toLowerCase(), username: u.username.toLowerCase(), name, language: u.language ?? 'en', at: Date.now() });
     if (!('taken' in row)) return row;
-    if (row.taken === 'email') throw new DomainError('EMAIL_TAKEN', 'An account already uses this e-mail address. Sign in, or reset its password.');
-    throw new DomainError('USERNAME_TAKEN', 'This username is taken. Choose another one.');
+    if (row.taken === 'email') throw new EmailTaken('An account already uses this e-mail address. Sign in, or reset its password.');
+    throw new UsernameTaken('This username is taken. Choose another one.');
   }
 
   /**
@@ -194,9 +196,9 @@ export class Accounts {
     const user = await this.#store.personByLogin(key);
     if (!user?.password_hash) {
       await fakeVerify(password);
-      throw new DomainError('INVALID_CREDENTIALS', 'The e-mail address, username or password is not right.');
+      throw new InvalidCredentials('The e-mail address, username or password is not right.');
     }
-    if (!(await verifyPassword(password, user.password_hash))) throw new DomainError('INVALID_CREDENTIALS', 'The e-mail address, username or password is not right.');
+    if (!(await verifyPassword(password, user.password_hash))) throw new InvalidCredentials('The e-mail address, username or password is not right.');
     await this.#rightPassword(key, user.id, address);
     return { token: await this.createSession(user.id, label), user };
   }
@@ -227,7 +229,7 @@ export class Accounts {
    */
   async changePassword(user: UserRow, sessionId: string, current: string, next: string, address: string): Promise<string[]> {
     await this.#countTry(user.username, address);
-    if (!user.password_hash || !(await verifyPassword(current, user.password_hash))) throw new DomainError('INVALID_CREDENTIALS', 'Your current password is not right.');
+    if (!user.password_hash || !(await verifyPassword(current, user.password_hash))) throw new InvalidCredentials('Your current password is not right.');
     await this.#rightPassword(user.username, user.id, address);
     const hash = await this.#newPassword(next, [user.email, user.username, user.name]);
     await this.#store.setPasswordHash(user.id, hash);
@@ -273,7 +275,7 @@ export class Accounts {
   /** Sets a new password from a reset link (once, within the hour); every session ends (their ids are answered), and a new one starts. */
   async resetPassword(token: string, password: string, label = ''): Promise<{ token: string; user: UserRow; ended: string[] }> {
     const reset = await this.#store.reset(sha256(token));
-    if (!reset || reset.used_at !== null || reset.expires_at < Date.now()) throw new DomainError('RESET_INVALID', 'This reset link is unknown, expired or already used. Ask for a new one from the sign-in page.');
+    if (!reset || reset.used_at !== null || reset.expires_at < Date.now()) throw new ResetInvalid('This reset link is unknown, expired or already used. Ask for a new one from the sign-in page.');
     const user = (await this.get(reset.user_id))!;
     const hash = await this.#newPassword(password, [user.email, user.username, user.name]);
     const ended = await this.#store.tx(async (store) => {
@@ -282,7 +284,7 @@ export class Accounts {
       await store.setPasswordHash(user.id, hash);
       return store.revokeSessionsOf(user.id, Date.now());
     });
-    if (!ended) throw new DomainError('RESET_INVALID', 'This reset link is unknown, expired or already used. Ask for a new one from the sign-in page.');
+    if (!ended) throw new ResetInvalid('This reset link is unknown, expired or already used. Ask for a new one from the sign-in page.');
     return { token: await this.createSession(user.id, label), user, ended };
   }
 
@@ -319,21 +321,21 @@ export class Accounts {
 
   /** The zone one's floating imported times and daily agenda are read in (INVALID_TIME for a zone this server does not know). */
   async setTimeZone(id: string, timeZone: string): Promise<void> {
-    if (!isTimeZone(timeZone)) throw new DomainError('INVALID_TIME', `unknown time zone "${timeZone}"`);
+    if (!isTimeZone(timeZone)) throw new InvalidTime(`unknown time zone "${timeZone}"`);
     await this.#store.setTimeZone(id, timeZone);
   }
 
   async updateProfile(id: string, p: { name?: string; language?: Language }): Promise<UserRow> {
     const row = await this.#store.updateProfile(id, { name: p.name === undefined ? null : requireName(p.name, LIMITS.nameChars, 'your name'), language: p.language ?? null });
-    if (!row) throw new DomainError('USER_NOT_FOUND', 'no such user');
+    if (!row) throw new UserNotFound('no such user');
     return row;
   }
 
   async setPresence(id: string, p: { presence: 'auto' | 'away' | 'dnd' | 'offline'; statusText?: string; statusEmoji?: string }): Promise<UserRow> {
     // An empty status emoji clears it; anything else is one emoji.
-    if (p.statusEmoji && !isEmoji(p.statusEmoji)) throw new DomainError('INVALID_PAYLOAD', 'statusEmoji: one emoji, or empty to clear it');
+    if (p.statusEmoji && !isEmoji(p.statusEmoji)) throw new InvalidRequest('statusEmoji: one emoji, or empty to clear it');
     const row = await this.#store.setPresence(id, { presence: p.presence, statusText: p.statusText === undefined ? null : cleanText(p.statusText, 100), statusEmoji: p.statusEmoji ?? null });
-    if (!row) throw new DomainError('USER_NOT_FOUND', 'no such user');
+    if (!row) throw new UserNotFound('no such user');
     return row;
   }
 

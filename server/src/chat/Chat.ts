@@ -9,7 +9,7 @@
 // parts (chat.messages, chat.calls, chat.attachments); their SQL in
 // store.ts. It never touches sockets: it emits typed events after each
 // commit, and the gateway turns them into Socket.IO rooms and emits.
-import { CHAT_LIMITS, DomainError, type ChannelView } from '@parley/protocol';
+import { CHAT_LIMITS, type ChannelView } from '@parley/protocol';
 import { newId, type UserRow } from '../accounts/Accounts.ts';
 import { cleanText, requireName } from '../lib/names.ts';
 import { Attachments, type FileRemover } from './attachments.ts';
@@ -17,6 +17,10 @@ import { ChannelCalls, type CallFactory } from './calls.ts';
 import { ChatCore, channelNotFound, isConversation, moderates, type ChatUnit } from './core.ts';
 import { ChatMessages } from './messages.ts';
 import type { ChannelRole, ChannelRow, ChatStore, MemberChannelRow } from './store.ts';
+import { UserNotFound } from '../accounts/errors.ts';
+import { ChannelNameTaken } from './errors.ts';
+import { Forbidden, InvalidRequest } from '../lib/errors.ts';
+import { OrgNotFound } from '../org/errors.ts';
 
 export type { SendInput } from './batch.ts';
 export type { CallFactory } from './calls.ts';
@@ -84,8 +88,8 @@ export class Chat extends ChatCore {
     const topic = p.topic === undefined ? '' : cleanText(p.topic, 250);
     const id = await this.transaction(async (unit) => {
       const role = await unit.store.orgRole(p.orgId, userId);
-      if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
-      if (role === 'external') throw new DomainError('FORBIDDEN', 'guests cannot create channels');
+      if (!role) throw new OrgNotFound('no such organization');
+      if (role === 'external') throw new Forbidden('guests cannot create channels');
       const channelId = await this.insertChannel(unit, { orgId: p.orgId, kind: p.kind, name, topic, createdBy: userId });
       await this.addMembers(unit, channelId, [userId], null, 'admin');
       return channelId;
@@ -96,14 +100,14 @@ export class Chat extends ChatCore {
   /** Makes a public or private channel; CHANNEL_NAME_TAKEN when the organization has one of that name. */
   async insertChannel(unit: ChatUnit, p: { orgId: string; kind: 'public' | 'private'; name: string; topic: string; createdBy: string }): Promise<string> {
     const id = newId();
-    if (!(await unit.store.insertChannel({ id, ...p, at: Date.now() }))) throw new DomainError('CHANNEL_NAME_TAKEN', `a channel named "${p.name}" exists`);
+    if (!(await unit.store.insertChannel({ id, ...p, at: Date.now() }))) throw new ChannelNameTaken(`a channel named "${p.name}" exists`);
     return id;
   }
 
   /** Public channels of the organization the user has not joined (guests see none). */
   async browse(userId: string, orgId: string): Promise<ChannelView[]> {
     const role = await this.store.orgRole(orgId, userId);
-    if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+    if (!role) throw new OrgNotFound('no such organization');
     if (role === 'external') return [];
     return this.#views(userId, await this.store.publicChannelsWithout(orgId, userId));
   }
@@ -149,7 +153,7 @@ export class Chat extends ChatCore {
   async leave(userId: string, channelId: string): Promise<void> {
     await this.transaction(async (unit) => {
       const { channel } = await this.access(userId, channelId, { store: unit.store, lock: true });
-      if (channel.kind === 'direct') throw new DomainError('FORBIDDEN', 'a direct conversation cannot be left');
+      if (channel.kind === 'direct') throw new Forbidden('a direct conversation cannot be left');
       await this.#removeMember(unit, channel.id, userId, null);
     });
   }
@@ -166,10 +170,10 @@ export class Chat extends ChatCore {
   async invite(actorId: string, channelId: string, userIds: string[]): Promise<string[]> {
     return this.transaction(async (unit) => {
       const { channel, orgRole } = await this.access(actorId, channelId, { store: unit.store, lock: true });
-      if (orgRole === 'external') throw new DomainError('FORBIDDEN', 'guests cannot add people');
-      if (isConversation(channel.kind)) throw new DomainError('FORBIDDEN', 'conversations keep their members; open a new one');
+      if (orgRole === 'external') throw new Forbidden('guests cannot add people');
+      if (isConversation(channel.kind)) throw new Forbidden('conversations keep their members; open a new one');
       const ids = [...new Set(userIds)];
-      if ((await unit.store.orgMembersAmong(channel.org_id, ids)).length !== ids.length) throw new DomainError('USER_NOT_FOUND', 'some of these people are not in the organization');
+      if ((await unit.store.orgMembersAmong(channel.org_id, ids)).length !== ids.length) throw new UserNotFound('some of these people are not in the organization');
       return this.addMembers(unit, channelId, ids, (await unit.store.user(actorId))!);
     });
   }
@@ -178,9 +182,9 @@ export class Chat extends ChatCore {
   async remove(actorId: string, channelId: string, userId: string): Promise<void> {
     await this.transaction(async (unit) => {
       const access = await this.access(actorId, channelId, { store: unit.store, lock: true });
-      if (isConversation(access.channel.kind)) throw new DomainError('FORBIDDEN', 'conversations keep their members');
-      if (!moderates(access)) throw new DomainError('FORBIDDEN', 'only channel admins remove members');
-      if (!(await unit.store.isMember(channelId, userId))) throw new DomainError('USER_NOT_FOUND', 'not a member of this channel');
+      if (isConversation(access.channel.kind)) throw new Forbidden('conversations keep their members');
+      if (!moderates(access)) throw new Forbidden('only channel admins remove members');
+      if (!(await unit.store.isMember(channelId, userId))) throw new UserNotFound('not a member of this channel');
       await this.#removeMember(unit, channelId, userId, (await unit.store.user(actorId))!);
     });
   }
@@ -207,9 +211,9 @@ export class Chat extends ChatCore {
   async setRole(actorId: string, channelId: string, userId: string, role: ChannelRole): Promise<void> {
     await this.transaction(async (unit) => {
       const access = await this.access(actorId, channelId, { store: unit.store, lock: true });
-      if (isConversation(access.channel.kind)) throw new DomainError('FORBIDDEN', 'conversations have no admins');
-      if (!moderates(access)) throw new DomainError('FORBIDDEN', 'only channel admins change roles');
-      if (!(await unit.store.setMemberRole(channelId, userId, role))) throw new DomainError('USER_NOT_FOUND', 'not a member of this channel');
+      if (isConversation(access.channel.kind)) throw new Forbidden('conversations have no admins');
+      if (!moderates(access)) throw new Forbidden('only channel admins change roles');
+      if (!(await unit.store.setMemberRole(channelId, userId, role))) throw new UserNotFound('not a member of this channel');
       await this.append(unit, channelId, { kind: 'member:role', userId, role });
     });
   }
@@ -222,12 +226,12 @@ export class Chat extends ChatCore {
   /** A direct (two people, or oneself) or group conversation; the same people always get the same one. */
   async openDirect(userId: string, orgId: string, userIds: string[]): Promise<ChannelView> {
     const everyone = [...new Set([userId, ...userIds])].sort();
-    if (everyone.length > CHAT_LIMITS.groupMembers + 1) throw new DomainError('INVALID_PAYLOAD', `at most ${CHAT_LIMITS.groupMembers} others in a group conversation`);
+    if (everyone.length > CHAT_LIMITS.groupMembers + 1) throw new InvalidRequest(`at most ${CHAT_LIMITS.groupMembers} others in a group conversation`);
     const id = await this.transaction(async (unit) => {
       const role = await unit.store.orgRole(orgId, userId);
-      if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
-      if (role === 'external') throw new DomainError('FORBIDDEN', 'guests cannot start conversations');
-      if ((await unit.store.orgMembersAmong(orgId, everyone)).length !== everyone.length) throw new DomainError('USER_NOT_FOUND', 'some of these people are not in the organization');
+      if (!role) throw new OrgNotFound('no such organization');
+      if (role === 'external') throw new Forbidden('guests cannot start conversations');
+      if ((await unit.store.orgMembersAmong(orgId, everyone)).length !== everyone.length) throw new UserNotFound('some of these people are not in the organization');
       const kind = everyone.length > 2 ? 'group' : 'direct';
       const conv = await unit.store.conversation({ id: newId(), orgId, kind, key: `${orgId}:${everyone.join(',')}`, createdBy: userId, memberIds: everyone, at: Date.now() });
       if (conv.created) unit.out.add(() => this.emit('channelAdded', conv.id, everyone));

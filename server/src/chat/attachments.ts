@@ -1,9 +1,10 @@
 // Files attached to chat messages: uploaded first (their bytes in the drive,
 // a row here), then claimed by the message that names them; readable by the
 // channel's members while the message lives, and removed with it.
-import { DomainError, type AttachmentView } from '@parley/protocol';
+import type { AttachmentView } from '@parley/protocol';
 import type { ChatCore, ChatUnit } from './core.ts';
 import type { ChatStore } from './store.ts';
+import { FileNotFound } from './errors.ts';
 
 /** Removes attachments' bytes from the drive. */
 export interface FileRemover {
@@ -29,7 +30,7 @@ export class Attachments {
   /** An attachment, for members of its channel (and its uploader before it is sent). */
   async get(userId: string, fileId: string): Promise<{ name: string; size: number; mime: string; driveKey: string }> {
     const row = await this.#store.messages.file(fileId);
-    const notFound = () => new DomainError('FILE_NOT_FOUND', 'no such file');
+    const notFound = () => new FileNotFound('no such file');
     if (!row) throw notFound();
     if (row.message_id === null && row.uploader_id !== userId) throw notFound();
     // Attachments of deleted messages are gone with them.
@@ -44,7 +45,7 @@ export class Attachments {
   async claim(store: ChatStore, userId: string, channelId: string, messageId: string, fileIds: string[]): Promise<AttachmentView[]> {
     const ids = [...new Set(fileIds)];
     const claimed = await store.messages.claimFiles(ids, userId, channelId, messageId);
-    if (claimed.length !== ids.length) throw new DomainError('FILE_NOT_FOUND', 'an attachment is unknown, another channel’s, or already sent');
+    if (claimed.length !== ids.length) throw new FileNotFound('an attachment is unknown, another channel’s, or already sent');
     const order = new Map(ids.map((id, i) => [id, i]));
     return claimed.sort((a, b) => order.get(a.id)! - order.get(b.id)!).map((r) => ({ id: r.id, name: r.name, size: r.size, mime: r.mime }));
   }

@@ -2,8 +2,10 @@
 // written by one statement for all of them, instead of one transaction
 // each. Under light load a batch is one message; under heavy load the
 // database does much less work per message.
-import { DomainError, type ChannelKind, type MessageView } from '@parley/protocol';
+import type { ChannelKind, MessageView } from '@parley/protocol';
 import type { MessageStore } from './message-store.ts';
+import { ChannelNotFound, NotAMember } from './errors.ts';
+import { InvalidRequest } from '../lib/errors.ts';
 
 export interface SendInput {
   channelId: string;
@@ -127,14 +129,14 @@ export class SendBatcher {
       const before = landed.get(key);
       const twin = inBatch.get(key);
       if (!a.org_role || !a.kind) {
-        item.reject(new DomainError('CHANNEL_NOT_FOUND', 'no such channel'));
+        item.reject(new ChannelNotFound('no such channel'));
       } else if (!a.m_role) {
         const publicChannel = a.kind === 'public' && a.org_role !== 'external';
-        item.reject(publicChannel ? new DomainError('NOT_A_MEMBER', 'join the channel first') : new DomainError('CHANNEL_NOT_FOUND', 'no such channel'));
+        item.reject(publicChannel ? new NotAMember('join the channel first') : new ChannelNotFound('no such channel'));
       } else if (before || twin) {
         // A retry of a send that landed, or the same send twice in this batch.
         const channelId = before ? before.channelId : twin!.message.channelId;
-        if (channelId !== item.p.channelId) item.reject(new DomainError('INVALID_PAYLOAD', 'this clientId was used for another message'));
+        if (channelId !== item.p.channelId) item.reject(new InvalidRequest('this clientId was used for another message'));
         else if (before) item.resolve({ message: before, duplicate: true });
         else twin!.twins.push(item);
       } else {
@@ -157,7 +159,7 @@ export class SendBatcher {
       const seq = seqOf.get(i + 1);
       if (seq === undefined) {
         // Removed from the channel (or the channel deleted) since the read.
-        const error = new DomainError('CHANNEL_NOT_FOUND', 'no such channel');
+        const error = new ChannelNotFound('no such channel');
         for (const item of [f.item, ...f.twins]) item.reject(error);
         return;
       }

@@ -1,9 +1,10 @@
 // Calls started from a channel: a meeting, and a call card message with its
 // join link that follows the meeting (participant count, then its end).
-import { DomainError, type CallInfo, type MessageView } from '@parley/protocol';
+import type { CallInfo, MessageView } from '@parley/protocol';
 import { isConversation, type ChatCore } from './core.ts';
 import type { ChatMessages } from './messages.ts';
 import type { ChatStore } from './store.ts';
+import { MediaUnavailable } from '../lib/errors.ts';
 
 export interface CallFactory {
   /** Creates a meeting for a call started in a channel; its starter's account owns it. */
@@ -25,7 +26,7 @@ export class ChannelCalls {
 
   /** A meeting started from a channel: a call card message with the join link. */
   async start(userId: string, channelId: string): Promise<{ message: MessageView; url: string; moderatorToken: string }> {
-    if (!this.#factory) throw new DomainError('MEDIA_UNAVAILABLE', 'meetings are not available on this server');
+    if (!this.#factory) throw new MediaUnavailable('meetings are not available on this server');
     const { channel } = await this.#core.access(userId, channelId);
     const title = isConversation(channel.kind) ? 'Call' : `#${channel.name}`;
     const call = await this.#factory.create(title, userId);

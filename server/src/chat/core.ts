@@ -4,6 +4,7 @@
 // (messages, calls, attachments) get it in their constructors.
 import { DomainError, TypedEmitter, type ChannelEvent, type ChannelKind } from '@parley/protocol';
 import type { Access, ChatStore } from './store.ts';
+import { ChannelNotFound, NotAMember } from './errors.ts';
 
 export interface ChatEvents {
   /** A numbered change, for every member of the channel. */
@@ -43,7 +44,7 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export type ChannelChange = DistributiveOmit<ChannelEvent, 'channelId' | 'seq' | 'at'>;
 
 export const isConversation = (kind: ChannelKind): boolean => kind === 'direct' || kind === 'group';
-export const channelNotFound = (): DomainError => new DomainError('CHANNEL_NOT_FOUND', 'no such channel');
+export const channelNotFound = (): DomainError => new ChannelNotFound('no such channel');
 
 /** Channel admins and the organization's admins and legal representatives moderate a channel. */
 export const moderates = ({ member, orgRole }: Access): boolean => member?.role === 'admin' || orgRole === 'admin' || orgRole === 'legal';
@@ -75,7 +76,7 @@ export class ChatCore extends TypedEmitter<ChatEvents> {
     const access = await (opts.store ?? this.store).access(userId, channelId, opts.lock);
     if (!access?.orgRole) throw channelNotFound();
     if (!access.member && opts.member !== false) {
-      if (access.channel.kind === 'public' && access.orgRole !== 'external') throw new DomainError('NOT_A_MEMBER', 'join the channel first');
+      if (access.channel.kind === 'public' && access.orgRole !== 'external') throw new NotAMember('join the channel first');
       throw channelNotFound();
     }
     return access;

@@ -9,6 +9,9 @@ import { SendBatcher, type Prepared, type SendInput, type SendResult } from './b
 import { isConversation, moderates, type ChatCore, type ChatUnit } from './core.ts';
 import type { Attachments } from './attachments.ts';
 import type { Access, ChatStore } from './store.ts';
+import { MessageNotFound } from './errors.ts';
+import { Forbidden, InvalidRequest, TooLarge } from '../lib/errors.ts';
+import { OrgNotFound } from '../org/errors.ts';
 
 const MENTION = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9][A-Za-z0-9._-]{1,31})/g;
 const EVERYONE = new Set(['channel', 'all', 'here']);
@@ -30,7 +33,7 @@ const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 const excerptOf = (text: string): string => (text.length > 140 ? `${text.slice(0, 139)}…` : text);
 
 function checkText(text: string): void {
-  if (utf8Bytes(text) > CHAT_LIMITS.messageBytes) throw new DomainError('PAYLOAD_TOO_LARGE', `a message holds at most ${CHAT_LIMITS.messageBytes} bytes`);
+  if (utf8Bytes(text) > CHAT_LIMITS.messageBytes) throw new TooLarge(`a message holds at most ${CHAT_LIMITS.messageBytes} bytes`);
 }
 
 export class ChatMessages {
@@ -56,7 +59,7 @@ export class ChatMessages {
    */
   async send(userId: string, p: SendInput): Promise<SendResult> {
     checkText(p.text);
-    if (!p.text.trim() && !p.fileIds?.length) throw new DomainError('INVALID_PAYLOAD', 'empty message');
+    if (!p.text.trim() && !p.fileIds?.length) throw new InvalidRequest('empty message');
     // Attachments are claimed one message at a time; everything else goes
     // through the batch writer.
     if (p.fileIds?.length) return this.#sendOne(userId, p);
@@ -76,7 +79,7 @@ export class ChatMessages {
       const landed = await this.#store.messages.messageByClientId(userId, p.clientId);
       if (!landed) throw error;
       // The id was used for another channel: that is a client bug, not a retry.
-      if (landed.channelId !== p.channelId) throw new DomainError('INVALID_PAYLOAD', 'this clientId was used for another message');
+      if (landed.channelId !== p.channelId) throw new InvalidRequest('this clientId was used for another message');
       return { message: landed, duplicate: true };
     }
   }
@@ -86,7 +89,7 @@ export class ChatMessages {
     let rootId: string | null = null;
     if (p.rootId) {
       const root = await store.messages.replyTarget(p.rootId, p.channelId);
-      if (!root) throw new DomainError('MESSAGE_NOT_FOUND', 'no such message to reply to');
+      if (!root) throw new MessageNotFound('no such message to reply to');
       // A reply to a reply belongs to the same thread.
       rootId = root.root_id ?? root.id;
     }
@@ -146,23 +149,23 @@ export class ChatMessages {
   /** The message and the channel access of `userId`, for changes to it (`lock`: the channel's row held). */
   async #target(store: ChatStore, userId: string, messageId: string, lock = true): Promise<Access & { message: MessageView }> {
     const channelId = await store.messages.channelOfMessage(messageId);
-    if (!channelId) throw new DomainError('MESSAGE_NOT_FOUND', 'no such message');
+    if (!channelId) throw new MessageNotFound('no such message');
     const access = await this.#core.access(userId, channelId, { store, lock }).catch((error: unknown) => {
       // Outsiders learn nothing about messages of channels they cannot read.
-      if (error instanceof DomainError && error.code === 'CHANNEL_NOT_FOUND') throw new DomainError('MESSAGE_NOT_FOUND', 'no such message');
+      if (error instanceof DomainError && error.code === 'CHANNEL_NOT_FOUND') throw new MessageNotFound('no such message');
       throw error;
     });
     const message = (await store.messages.message(messageId))!;
-    if (message.deletedAt) throw new DomainError('MESSAGE_NOT_FOUND', 'this message was deleted');
+    if (message.deletedAt) throw new MessageNotFound('this message was deleted');
     return { ...access, message };
   }
 
   async edit(userId: string, messageId: string, text: string): Promise<MessageView> {
     checkText(text);
-    if (!text.trim()) throw new DomainError('INVALID_PAYLOAD', 'empty message (delete it instead)');
+    if (!text.trim()) throw new InvalidRequest('empty message (delete it instead)');
     return this.#core.transaction(async (unit) => {
       const { message } = await this.#target(unit.store, userId, messageId);
-      if (message.authorId !== userId || message.kind !== 'user') throw new DomainError('FORBIDDEN', 'only the author edits a message');
+      if (message.authorId !== userId || message.kind !== 'user') throw new Forbidden('only the author edits a message');
       await unit.store.messages.editMessage(messageId, text, Date.now());
       const edited = (await unit.store.messages.message(messageId))!;
       await this.#core.append(unit, edited.channelId, { kind: 'message:edited', message: edited });
@@ -181,7 +184,7 @@ export class ChatMessages {
     await this.#core.transaction(async (unit) => {
       const target = await this.#target(unit.store, userId, messageId);
       const { message } = target;
-      if (message.authorId !== userId && !moderates(target)) throw new DomainError('FORBIDDEN', 'only the author or a channel admin deletes a message');
+      if (message.authorId !== userId && !moderates(target)) throw new Forbidden('only the author or a channel admin deletes a message');
       const keys = await unit.store.messages.tombstone(message, Date.now());
       await this.#core.append(unit, message.channelId, { kind: 'message:deleted', messageId, rootId: message.rootId });
       this.#attachments.removeBytes(unit, keys);
@@ -190,12 +193,12 @@ export class ChatMessages {
 
   async react(userId: string, messageId: string, emoji: string, on: boolean): Promise<ReactionView[]> {
     // Taking one away stays possible for whatever was stored before this check.
-    if (on && !isEmoji(emoji)) throw new DomainError('INVALID_PAYLOAD', 'emoji: a reaction is one emoji');
+    if (on && !isEmoji(emoji)) throw new InvalidRequest('emoji: a reaction is one emoji');
     return this.#core.transaction(async (unit) => {
       const { message } = await this.#target(unit.store, userId, messageId);
       if (on) {
         const known = new Set(message.reactions.map((r) => r.emoji));
-        if (!known.has(emoji) && known.size >= MAX_EMOJIS_PER_MESSAGE) throw new DomainError('FORBIDDEN', 'this message has as many different reactions as it may');
+        if (!known.has(emoji) && known.size >= MAX_EMOJIS_PER_MESSAGE) throw new Forbidden('this message has as many different reactions as it may');
         await unit.store.messages.addReaction(messageId, userId, emoji, Date.now());
       } else {
         await unit.store.messages.removeReaction(messageId, userId, emoji);
@@ -243,7 +246,7 @@ export class ChatMessages {
   /** Searches the channels the user can read: the ones they are in and, unless they are a guest, the public ones. */
   async search(userId: string, orgId: string, query: string): Promise<SearchHit[]> {
     const role = await this.#store.orgRole(orgId, userId);
-    if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+    if (!role) throw new OrgNotFound('no such organization');
     const hits = await this.#store.messages.search(orgId, userId, query, role !== 'external', CHAT_LIMITS.searchResults);
     return hits.map((h) => ({ message: h.message, channelName: isConversation(h.channelKind) ? 'Direct message' : h.channelName }));
   }

@@ -5,7 +5,7 @@
 // so a message sent on one node reaches members connected to another.
 import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import { DomainError, type ChatClientToServerEvents, type ChatServerToClientEvents, type OrgView, type Presence } from '@parley/protocol';
+import type { ChatClientToServerEvents, ChatServerToClientEvents, OrgView, Presence } from '@parley/protocol';
 import { meView, presenceOf, userView, type Accounts, type UserRow } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Orgs } from '../org/Orgs.ts';
@@ -14,6 +14,8 @@ import type { Limiter, RateSpec } from '../lib/limiter.ts';
 import type { TrustProxy } from '../lib/client-address.ts';
 import { originOf } from '../lib/origin.ts';
 import { TokenBucket } from '../lib/token-bucket.ts';
+import { RateLimited } from '../lib/errors.ts';
+import { OrgNotFound } from '../org/errors.ts';
 
 interface ChatSocketData {
   userId: string;
@@ -129,7 +131,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
       const me = (await accounts.get(userId))!;
       const all = await orgs.forUser(userId);
       const org: OrgView | null = (p.orgId ? all.find((o) => o.id === p.orgId) : all[0]) ?? null;
-      if (p.orgId && !org) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+      if (p.orgId && !org) throw new OrgNotFound('no such organization');
       return {
         me: meView(me, true),
         orgs: all,
@@ -156,7 +158,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     const takeSend = () => {
       let bucket = sendBuckets.get(userId);
       if (!bucket) sendBuckets.set(userId, (bucket = new TokenBucket(SEND_RATE.burst, SEND_RATE.perSecond)));
-      if (!bucket.take()) throw new DomainError('RATE_LIMITED', 'too many messages, slow down');
+      if (!bucket.take()) throw new RateLimited('too many messages, slow down');
     };
     handle('message:send', async (p) => {
       takeSend();
@@ -177,7 +179,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     // A call posts a message and opens a meeting: it counts as both.
     handle('call:start', async (p) => {
       takeSend();
-      if (!(await limiter.take(`call:${userId}`, CALL_RATE))) throw new DomainError('RATE_LIMITED', 'you started several calls just now; wait a minute before starting another');
+      if (!(await limiter.take(`call:${userId}`, CALL_RATE))) throw new RateLimited('you started several calls just now; wait a minute before starting another');
       return chat.calls.start(userId, p.channelId);
     });
     req.rejectUnknown();

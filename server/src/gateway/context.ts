@@ -18,6 +18,7 @@ import { RATES } from './rate-limit.ts';
 import { TokenBucket } from '../lib/token-bucket.ts';
 import type { RateSpec } from '../lib/limiter.ts';
 import type { Meeting } from '../meet/Meeting.ts';
+import { NotJoined } from '../meet/errors.ts';
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -157,7 +158,7 @@ export class SocketContext extends Requests {
   joined(): Meeting {
     // Not (or no longer) in it: never joined, left, kicked, or timed out.
     if (!this.meeting || !this.socket.data.joined || this.meeting.closed || !this.meeting.has(this.socket.data.participantId)) {
-      throw new DomainError('NOT_JOINED', 'join the meeting first (meeting:join)');
+      throw new NotJoined('join the meeting first (meeting:join)');
     }
     return this.meeting;
   }

@@ -1,9 +1,11 @@
 import type { types } from 'mediasoup';
-import { DomainError, type JoinResult, type ParticipantId, type RtpCapabilitiesWire } from '@parley/protocol';
+import type { JoinResult, ParticipantId, RtpCapabilitiesWire } from '@parley/protocol';
 import { checkRtpCapabilities } from '@parley/sfu';
 import type { Captures } from '../capture/Captures.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { RATES, lobbyRoom, meetingRoom, moderatorsRoom, participantRoom, roomRoom, type SocketContext } from './context.ts';
+import { InvalidRequest } from '../lib/errors.ts';
+import { NotJoined } from '../meet/errors.ts';
 
 export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures: Captures): void {
   const { socket } = ctx;
@@ -31,7 +33,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
       // disconnect handler saw an unjoined socket: start the resume window
       // here, or the participant would stay "connected" forever.
       meeting.disconnected(pid, socket.id);
-      throw new DomainError('NOT_JOINED', 'the connection closed during the join');
+      throw new NotJoined('the connection closed during the join');
     }
     // Rooms only after the join is accepted: a socket outside the meeting
     // receives nothing of it.
@@ -58,7 +60,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
   // A knocker is not joined: it has a socket in its own lobby room and
   // hears nothing but "admitted" or "denied".
   ctx.handle('lobby:knock', async () => {
-    if (socket.data.joined && ctx.meeting?.has(pid)) throw new DomainError('INVALID_PAYLOAD', 'already in the meeting');
+    if (socket.data.joined && ctx.meeting?.has(pid)) throw new InvalidRequest('already in the meeting');
     const meeting = await meetings.open(socket.data.meetingId);
     ctx.knocking = meeting;
     await socket.join(lobbyRoom(meeting.id, pid));
@@ -73,7 +75,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
   }, RATES.knock);
   ctx.handle('lobby:cancel', () => {
     const meeting = ctx.knocking;
-    if (!meeting) throw new DomainError('NOT_JOINED', 'not knocking');
+    if (!meeting) throw new NotJoined('not knocking');
     ctx.knocking = undefined;
     void socket.leave(lobbyRoom(meeting.id, pid));
     meeting.door.cancelKnock(pid);

@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   ChangePasswordBody,
-  DomainError,
   LoginBody,
   ProfileBody,
   ResetConfirmBody,
@@ -15,6 +14,8 @@ import {
 import { meView } from '../accounts/Accounts.ts';
 import { maskEmail, Orgs } from '../org/Orgs.ts';
 import { requireSession, sessionFirst, type SuiteRouteDeps } from './session.ts';
+import { Forbidden, InvalidRequest } from '../lib/errors.ts';
+import { InvitationInvalid } from '../org/errors.ts';
 
 export function registerAccountRoutes(parent: FastifyInstance, deps: SuiteRouteDeps): void {
   // Routes typed from their schemas: params, bodies and queries need no casts.
@@ -26,13 +27,13 @@ export function registerAccountRoutes(parent: FastifyInstance, deps: SuiteRouteD
 
   app.post('/api/auth/signup', { schema: { body: SignupBody } }, async (req, reply) => {
     const body = req.body;
-    if (body.orgName && body.invitation) throw new DomainError('INVALID_PAYLOAD', 'either create an organization or accept an invitation, not both');
+    if (body.orgName && body.invitation) throw new InvalidRequest('either create an organization or accept an invitation, not both');
     // A bad invitation fails before an account exists, and so does one for another address.
     if (body.invitation) {
       const inv = await orgs.peek(body.invitation);
-      if (!inv) throw new DomainError('INVITATION_INVALID', 'This invitation link is unknown, expired or already used. Ask for a new one.');
+      if (!inv) throw new InvitationInvalid('This invitation link is unknown, expired or already used. Ask for a new one.');
       if (inv.email && inv.email !== body.email.trim().toLowerCase()) {
-        throw new DomainError('FORBIDDEN', `This invitation is for ${maskEmail(inv.email)}: create the account with that address.`);
+        throw new Forbidden(`This invitation is for ${maskEmail(inv.email)}: create the account with that address.`);
       }
     }
     // So is a name of nothing visible.

@@ -8,7 +8,6 @@ import {
   CALENDAR_LIMITS,
   CreateCalendarBody,
   CreateEventBody,
-  DomainError,
   FreeRoomsQuery,
   OccurrenceBody,
   PLAN_ROOMS,
@@ -27,6 +26,7 @@ import type { Agenda } from '../suite/calendar/Agenda.ts';
 import type { Calendar } from '../suite/calendar/Calendar.ts';
 import { requireSession, sessionFirst } from './session.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { InvalidIcs } from '../suite/calendar/errors.ts';
 
 const OrgParams = Type.Object({ orgId: IdSchema }, { additionalProperties: false });
 const CalendarParams = Type.Object({ calendarId: IdSchema }, { additionalProperties: false });
@@ -194,7 +194,7 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
     scope.post('/api/calendars/:calendarId/import', { onRequest: auth, bodyLimit: CALENDAR_LIMITS.icsBytes, schema: { params: CalendarParams } }, async (req) => {
       const userId = await me(req);
       const body = req.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('INVALID_ICS', 'send the .ics file as the request body');
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new InvalidIcs('send the .ics file as the request body');
       const text = new TextDecoder('utf-8', { fatal: false }).decode(body);
       const calendarId = req.params.calendarId;
       return { calendarId, ...(await calendar.importIcs(userId, calendarId, text)) };

@@ -5,10 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import Type from 'typebox';
-import { CHAT_LIMITS, DomainError, IdSchema } from '@parley/protocol';
+import { CHAT_LIMITS, IdSchema } from '@parley/protocol';
 import { newId } from '../accounts/Accounts.ts';
 import { checkDeclaredLength, limitStream } from '../lib/limit-stream.ts';
 import { requireSession, sessionFirst, type SuiteRouteDeps } from './session.ts';
+import { InvalidRequest } from '../lib/errors.ts';
 
 const ChannelParams = Type.Object({ channelId: IdSchema }, { additionalProperties: false });
 const FileParams = Type.Object({ fileId: IdSchema }, { additionalProperties: false });
@@ -41,7 +42,7 @@ export function registerChatRoutes(parent: FastifyInstance, deps: SuiteRouteDeps
       checkDeclaredLength(req.headers['content-length'], CHAT_LIMITS.fileBytes);
       // The content type parser above hands the request stream through untouched.
       const body: unknown = req.body;
-      if (!(body instanceof Readable)) throw new DomainError('INVALID_PAYLOAD', 'send the file as the request body');
+      if (!(body instanceof Readable)) throw new InvalidRequest('send the file as the request body');
       const id = newId();
       const name = safeFileName(req.query.name);
       const mime = String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 100);
@@ -53,7 +54,7 @@ export function registerChatRoutes(parent: FastifyInstance, deps: SuiteRouteDeps
       const size = bytes();
       if (size === 0) {
         await deps.drive.delete(key);
-        throw new DomainError('INVALID_PAYLOAD', 'send the file as the request body');
+        throw new InvalidRequest('send the file as the request body');
       }
       await chat.attachments.record({ id, orgId: channel.orgId, channelId, uploaderId: session.user.id, name, size, mime, driveKey: key });
       return reply.code(201).send({ file: { id, name, size, mime } });

@@ -7,7 +7,6 @@ import Type from 'typebox';
 import {
   AcceptInvitationBody,
   CreateOrgBody,
-  DomainError,
   InviteBody,
   SetOrgRoleBody,
   WelcomeTemplateBody,
@@ -18,6 +17,7 @@ import type { RateSpec } from '../lib/limiter.ts';
 import { maskEmail } from '../org/Orgs.ts';
 import { sendError } from './errors.ts';
 import { requireSession, sessionFirst, type SuiteRouteDeps } from './session.ts';
+import { RateLimited } from '../lib/errors.ts';
 
 const OrgParams = Type.Object({ orgId: IdSchema }, { additionalProperties: false });
 const OrgMemberParams = Type.Object({ orgId: IdSchema, userId: IdSchema }, { additionalProperties: false });
@@ -54,7 +54,7 @@ export function registerOrgRoutes(parent: FastifyInstance, deps: SuiteRouteDeps)
   /** Mail sent on an administrator's word: bounded per person and per organization. */
   const mayMail = async (userId: string, orgId: string): Promise<void> => {
     const ok = (await deps.limiter.take(`invite-mail:${userId}`, INVITE_MAIL_PER_PERSON)) && (await deps.limiter.take(`invite-mail-org:${orgId}`, INVITE_MAIL_PER_ORG));
-    if (!ok) throw new DomainError('RATE_LIMITED', 'Too many invitations sent just now. Wait a few minutes, then try again.');
+    if (!ok) throw new RateLimited('Too many invitations sent just now. Wait a few minutes, then try again.');
   };
   app.post('/api/orgs/:orgId/invitations', { onRequest: auth, schema: { params: OrgParams, body: InviteBody } }, async (req, reply) => {
     const session = await requireSession(accounts, req);
@@ -80,7 +80,7 @@ export function registerOrgRoutes(parent: FastifyInstance, deps: SuiteRouteDeps)
     const session = await requireSession(accounts, req);
     const { orgId, invitationId } = req.params;
     await orgs.requireManager(session.user.id, orgId);
-    if (!(await deps.limiter.take(`invite-resend:${orgId}:${invitationId}`, INVITE_RESEND))) throw new DomainError('RATE_LIMITED', 'This invitation was sent a moment ago. Wait a few minutes before sending it again.');
+    if (!(await deps.limiter.take(`invite-resend:${orgId}:${invitationId}`, INVITE_RESEND))) throw new RateLimited('This invitation was sent a moment ago. Wait a few minutes before sending it again.');
     await mayMail(session.user.id, orgId);
     return orgs.resendInvitation(session.user.id, orgId, invitationId, inviteLinks);
   });

@@ -2,12 +2,12 @@
 // the body is read. Every route of the suite but sign-up, login and
 // invitation peeking needs one.
 import type { FastifyRequest } from 'fastify';
-import { DomainError } from '@parley/protocol';
 import type { Accounts, SessionUser } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Drive } from '../drive/Drive.ts';
 import type { Limiter } from '../lib/limiter.ts';
 import type { Orgs } from '../org/Orgs.ts';
+import { Unauthorized } from '../lib/errors.ts';
 
 /** What the account, organization and chat routes are given. */
 export interface SuiteRouteDeps {
@@ -36,7 +36,7 @@ export async function requireSession(accounts: Accounts, req: FastifyRequest): P
   if (req.parleySession) return req.parleySession;
   const auth = req.headers.authorization;
   const session = await accounts.authenticate(auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
-  if (!session) throw new DomainError('UNAUTHORIZED', 'sign in first (missing, expired or revoked session token)');
+  if (!session) throw new Unauthorized('sign in first (missing, expired or revoked session token)');
   req.parleySession = session;
   return session;
 }

@@ -2,7 +2,7 @@
 // meetings) are shown to others: they must not carry characters that hide
 // or reorder what is drawn around them (a right-to-left override turns
 // "Anna‮gpj.exe" into something else), nor consist of nothing visible.
-import { DomainError } from '@parley/protocol';
+import { InvalidRequest } from './errors.ts';
 
 /**
  * Controls, format characters (bidi overrides and isolates, zero-width
@@ -41,6 +41,6 @@ export function isEmoji(text: string): boolean {
 /** visibleText, or INVALID_PAYLOAD saying which name lacks a visible character. */
 export function requireName(raw: string, maxChars: number, what: string): string {
   const clean = visibleText(raw, maxChars);
-  if (!clean) throw new DomainError('INVALID_PAYLOAD', `${what} needs at least one visible character`);
+  if (!clean) throw new InvalidRequest(`${what} needs at least one visible character`);
   return clean;
 }

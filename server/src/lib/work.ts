@@ -12,6 +12,7 @@
 //   turn (a bounded queue), so a burst of costly requests adds slices one
 //   after the other instead of all at once to each turn of the event loop.
 import { DomainError, type ErrorCode } from '@parley/protocol';
+import { Busy } from './errors.ts';
 
 /** Longest run between two breaths: what other requests may wait behind one. */
 const SLICE_MS = 4;
@@ -84,7 +85,7 @@ export class Gate {
   /** Runs `fn` holding a permit; BUSY when the queue is full. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#busy >= this.#permits) {
-      if (this.#queue.length >= this.#maxQueue) throw new DomainError('BUSY', 'the server is busy with other requests like this one; try again in a moment');
+      if (this.#queue.length >= this.#maxQueue) throw new Busy('the server is busy with other requests like this one; try again in a moment');
       await new Promise<void>((resolve) => this.#queue.push(resolve));
     } else {
       this.#busy += 1;

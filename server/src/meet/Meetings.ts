@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import { DomainError, LIMITS, TypedEmitter, type MeetingId, type ParticipantId } from '@parley/protocol';
+import { LIMITS, TypedEmitter, type MeetingId, type ParticipantId } from '@parley/protocol';
 import { MediaRoom, type MediaSink, type SfuConfig, type WorkerPool } from '@parley/sfu';
 import { hashSecret, randomId, sameHash } from '../auth/tokens.ts';
 import type { MeetingRecord, MeetingStore } from '../store/meetings.ts';
 import { MeetingNotFound, WrongModeratorToken } from './errors.ts';
 import { Meeting, type MeetingOptions } from './Meeting.ts';
 import { visibleText } from '../lib/names.ts';
+import { InvalidRequest } from '../lib/errors.ts';
 
 export interface MeetingsEvents {
   /** A meeting came alive on this node; the gateway subscribes to it. */
@@ -88,7 +89,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
     who: { name: string; moderatorToken?: string; userId?: string },
   ): Promise<{ record: MeetingRecord; participantId: ParticipantId; name: string; grant: string | undefined; moderatorBy: 'link' | 'account' | null }> {
     const name = visibleText(who.name, LIMITS.nameChars);
-    if (!name) throw new DomainError('INVALID_PAYLOAD', 'name must contain visible characters');
+    if (!name) throw new InvalidRequest('name must contain visible characters');
     const record = await this.record(id);
     if (!record) throw new MeetingNotFound();
     const grant = await this.grantFor(record, {

@@ -1,4 +1,7 @@
+// The meeting's errors (see lib/errors.ts for those every feature shares).
 import { DomainError } from '@parley/protocol';
+
+export { InvalidRequest } from '../lib/errors.ts';
 
 export class MeetingNotFound extends DomainError {
   constructor() {
@@ -13,11 +16,6 @@ export class ParticipantNotFound extends DomainError {
 export class ChatTooLarge extends DomainError {
   constructor(limit: number) {
     super('PAYLOAD_TOO_LARGE', `chat messages are limited to ${limit} bytes`);
-  }
-}
-export class InvalidRequest extends DomainError {
-  constructor(message: string) {
-    super('INVALID_PAYLOAD', message);
   }
 }
 export class MeetingFull extends DomainError {
@@ -94,5 +92,10 @@ export class RoomNotFound extends DomainError {
 export class WrongModeratorToken extends DomainError {
   constructor() {
     super('FORBIDDEN', 'This moderator link is not valid for this meeting: it may have been replaced by a new one. Ask a moderator for the new link, or open the meeting link without it.');
+  }
+}
+export class NotJoined extends DomainError {
+  constructor(message: string) {
+    super('NOT_JOINED', message);
   }
 }

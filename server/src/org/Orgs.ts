@@ -1,10 +1,14 @@
 import crypto from 'node:crypto';
-import { CHAT_LIMITS, DomainError, TypedEmitter, type InvitationReply, type InvitationView, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
+import { CHAT_LIMITS, TypedEmitter, type InvitationReply, type InvitationView, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
 import { newId, sha256, userView, type Accounts, type PreparedSignup, type UserRow } from '../accounts/Accounts.ts';
 import type { Chat, ChatUnit } from '../chat/Chat.ts';
 import { requireName } from '../lib/names.ts';
 import { queueMail } from '../suite/mail/outbox.ts';
 import type { InvitationRow, OrgStore } from './store.ts';
+import { UserNotFound } from '../accounts/errors.ts';
+import { ChannelNotFound } from '../chat/errors.ts';
+import { Forbidden, InvalidRequest, PlanLimit } from '../lib/errors.ts';
+import { InvitationInvalid, LastLegalRepresentative, OrgNotFound } from './errors.ts';
 
 export interface OrgsEvents {
   /** Someone joined (signup with a new organization, or an invitation): Euria welcomes them. */
@@ -113,14 +117,14 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
 
   static async #manager(store: OrgStore, orgId: string, actorId: string): Promise<OrgRole> {
     const role = await store.role(orgId, actorId);
-    if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
-    if (!MANAGERS.includes(role)) throw new DomainError('FORBIDDEN', 'only administrators manage people');
+    if (!role) throw new OrgNotFound('no such organization');
+    if (!MANAGERS.includes(role)) throw new Forbidden('only administrators manage people');
     return role;
   }
 
   async members(orgId: string, userId: string, online: (userIds: string[]) => Promise<Set<string>> = async () => new Set()): Promise<OrgMemberView[]> {
     const role = await this.#store.role(orgId, userId);
-    if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+    if (!role) throw new OrgNotFound('no such organization');
     // A guest sees the people of its channels only.
     const rows = role === 'external' ? await this.#store.membersSeenByGuest(orgId, userId) : await this.#store.members(orgId);
     const on = await online(rows.map((r) => r.id));
@@ -139,24 +143,24 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       await Orgs.#manager(store, orgId, actorId);
       const channelIds = [...new Set(body.channelIds ?? [])];
       if (body.open) {
-        if (body.role !== 'collaborator') throw new DomainError('INVALID_PAYLOAD', 'Only collaborators may be invited by an open link; invite administrators and guests by their e-mail address.');
-        if (body.email !== undefined) throw new DomainError('INVALID_PAYLOAD', 'An open link names no address: leave the e-mail out, or untick "anyone with the link".');
-        if (body.maxUses === undefined) throw new DomainError('INVALID_PAYLOAD', 'Say how many people the open link may let in (maxUses).');
+        if (body.role !== 'collaborator') throw new InvalidRequest('Only collaborators may be invited by an open link; invite administrators and guests by their e-mail address.');
+        if (body.email !== undefined) throw new InvalidRequest('An open link names no address: leave the e-mail out, or untick "anyone with the link".');
+        if (body.maxUses === undefined) throw new InvalidRequest('Say how many people the open link may let in (maxUses).');
       } else {
-        if (body.email === undefined) throw new DomainError('INVALID_PAYLOAD', 'Give the e-mail address of the person you invite.');
-        if (body.maxUses !== undefined) throw new DomainError('INVALID_PAYLOAD', 'An invitation by address works once: maxUses is for open links.');
+        if (body.email === undefined) throw new InvalidRequest('Give the e-mail address of the person you invite.');
+        if (body.maxUses !== undefined) throw new InvalidRequest('An invitation by address works once: maxUses is for open links.');
       }
-      if (body.role === 'external' && channelIds.length === 0) throw new DomainError('INVALID_PAYLOAD', 'A guest invitation names at least one channel.');
-      if (body.role !== 'external' && channelIds.length) throw new DomainError('INVALID_PAYLOAD', 'Only guest invitations name channels.');
+      if (body.role === 'external' && channelIds.length === 0) throw new InvalidRequest('A guest invitation names at least one channel.');
+      if (body.role !== 'external' && channelIds.length) throw new InvalidRequest('Only guest invitations name channels.');
       if (channelIds.length && (await chat.store.namedChannelsAmong(orgId, channelIds)).length !== channelIds.length) {
-        throw new DomainError('CHANNEL_NOT_FOUND', 'no such channel in this organization');
+        throw new ChannelNotFound('no such channel in this organization');
       }
       const now = Date.now();
       const email = body.email?.trim().toLowerCase() ?? null;
       // A new invitation to the same address replaces the pending one.
       if (email) await store.revokePendingTo(orgId, email, now);
       if ((await store.countPending(orgId, now)) >= CHAT_LIMITS.pendingInvitations) {
-        throw new DomainError('PLAN_LIMIT', `An organization has at most ${CHAT_LIMITS.pendingInvitations} pending invitations: revoke some before inviting more.`);
+        throw new PlanLimit(`An organization has at most ${CHAT_LIMITS.pendingInvitations} pending invitations: revoke some before inviting more.`);
       }
       const token = crypto.randomBytes(24).toString('base64url');
       const id = newId();
@@ -172,8 +176,8 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     return this.#store.tx(async (store) => {
       await Orgs.#manager(store, orgId, actorId);
       const inv = await store.invitation({ id: invitationId, orgId, lock: true });
-      if (!inv || inv.revoked_at !== null || inv.used_at !== null || inv.expires_at <= Date.now()) throw new DomainError('INVITATION_INVALID', 'This invitation is no longer pending: invite the person again.');
-      if (!inv.email) throw new DomainError('INVALID_PAYLOAD', 'An open link is not mailed: copy it again, or make a new one.');
+      if (!inv || inv.revoked_at !== null || inv.used_at !== null || inv.expires_at <= Date.now()) throw new InvitationInvalid('This invitation is no longer pending: invite the person again.');
+      if (!inv.email) throw new InvalidRequest('An open link is not mailed: copy it again, or make a new one.');
       const token = crypto.randomBytes(24).toString('base64url');
       const expiresAt = Date.now() + CHAT_LIMITS.invitationDays * 24 * 3600_000;
       const sent = inv.sent_count + 1;
@@ -225,7 +229,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
 
   async revokeInvitation(actorId: string, orgId: string, invitationId: string): Promise<void> {
     await Orgs.#manager(this.#store, orgId, actorId);
-    if (!(await this.#store.revokeInvitation(invitationId, orgId, Date.now()))) throw new DomainError('INVITATION_INVALID', 'no such invitation');
+    if (!(await this.#store.revokeInvitation(invitationId, orgId, Date.now()))) throw new InvitationInvalid('no such invitation');
   }
 
   /** What an invitation link leads to, for the sign-up page (nothing for a bad link). */
@@ -248,7 +252,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
 
   async #accept({ store, chat }: OrgUnit, userId: string, token: string): Promise<OrgView> {
     const found = await store.invitation({ tokenHash: sha256(token) });
-    if (!found) throw new DomainError('INVITATION_INVALID', INVALID_INVITATION);
+    if (!found) throw new InvitationInvalid(INVALID_INVITATION);
     // One membership change at a time per organization (two open links accepted at once by one person).
     const org = (await store.lockOrg(found.org_id))!;
     const inv = await store.invitation({ id: found.id, lock: true });
@@ -256,9 +260,9 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     const existing = await store.role(found.org_id, userId);
     // Opening one's own (used) invitation again leads into the organization.
     if (existing && (!inv?.email || inv.email === user.email.toLowerCase())) return { id: org.id, name: org.name, role: existing };
-    if (!inv || !usable(inv)) throw new DomainError('INVITATION_INVALID', INVALID_INVITATION);
+    if (!inv || !usable(inv)) throw new InvitationInvalid(INVALID_INVITATION);
     if (inv.email && user.email.toLowerCase() !== inv.email) {
-      throw new DomainError('FORBIDDEN', `This invitation is for ${maskEmail(inv.email)}. Sign in with the account of that address, or ask for an invitation to yours.`);
+      throw new Forbidden(`This invitation is for ${maskEmail(inv.email)}. Sign in with the account of that address, or ask for an invitation to yours.`);
     }
     if (existing) return { id: org.id, name: org.name, role: existing };
     await store.useInvitation(inv.id, inv.email !== null, Date.now());
@@ -278,9 +282,9 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       await store.lockOrg(orgId);
       const actorRole = await Orgs.#manager(store, orgId, actorId);
       const current = await store.role(orgId, userId);
-      if (!current) throw new DomainError('USER_NOT_FOUND', 'no such member');
-      if (current === 'bot') throw new DomainError('FORBIDDEN', 'bots keep their role');
-      if ((current === 'legal' || role === 'legal') && actorRole !== 'legal') throw new DomainError('FORBIDDEN', 'only a legal representative appoints or removes one');
+      if (!current) throw new UserNotFound('no such member');
+      if (current === 'bot') throw new Forbidden('bots keep their role');
+      if ((current === 'legal' || role === 'legal') && actorRole !== 'legal') throw new Forbidden('only a legal representative appoints or removes one');
       if (current === 'legal' && role !== 'legal') await Orgs.#keepOneLegal(store, orgId);
       if (current === role) return;
       await store.setRole(orgId, userId, role);
@@ -290,7 +294,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
   }
 
   static async #keepOneLegal(store: OrgStore, orgId: string): Promise<void> {
-    if ((await store.countWithRole(orgId, 'legal')) <= 1) throw new DomainError('LAST_LEGAL_REPRESENTATIVE', 'the organization keeps at least one legal representative');
+    if ((await store.countWithRole(orgId, 'legal')) <= 1) throw new LastLegalRepresentative('the organization keeps at least one legal representative');
   }
 
   /** Removes a member (or lets one leave): out of every channel of the organization too. */
@@ -298,11 +302,11 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     await this.#transaction(async ({ store, chat }) => {
       await store.lockOrg(orgId);
       const actorRole = actorId === userId ? await store.role(orgId, actorId) : await Orgs.#manager(store, orgId, actorId);
-      if (!actorRole) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+      if (!actorRole) throw new OrgNotFound('no such organization');
       const current = await store.role(orgId, userId);
-      if (!current) throw new DomainError('USER_NOT_FOUND', 'no such member');
-      if (current === 'bot') throw new DomainError('FORBIDDEN', 'bots stay');
-      if (current === 'legal' && actorRole !== 'legal') throw new DomainError('FORBIDDEN', 'only a legal representative removes one');
+      if (!current) throw new UserNotFound('no such member');
+      if (current === 'bot') throw new Forbidden('bots stay');
+      if (current === 'legal' && actorRole !== 'legal') throw new Forbidden('only a legal representative removes one');
       if (current === 'legal') await Orgs.#keepOneLegal(store, orgId);
       const actor = (await store.user(actorId))!;
       await this.#chat.removeFromOrg(chat, orgId, userId, actorId === userId ? null : actor);

@@ -23,6 +23,8 @@ import type { AgendaStore, DueReminder, ReminderRow } from './agenda-store.ts';
 import type { Calendar } from './Calendar.ts';
 import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall, weekday } from '../../lib/time.ts';
 import { queueMail } from '../mail/outbox.ts';
+import { InvalidRequest, InvalidTime, NotFound } from '../../lib/errors.ts';
+import { CalendarNotFound } from './errors.ts';
 
 /** A tick this late after a reminder's time still sends it (a restart, a queue that was down). */
 export const CATCH_UP_MS = 6 * 3_600_000;
@@ -132,14 +134,14 @@ export class Agenda {
 
   async #visible(userId: string, orgId: string, calendarId: string): Promise<void> {
     const calendars = await this.#d.calendar.calendars(userId, orgId);
-    if (!calendars.some((c) => c.id === calendarId)) throw new DomainError('CALENDAR_NOT_FOUND', 'no such calendar');
+    if (!calendars.some((c) => c.id === calendarId)) throw new CalendarNotFound('no such calendar');
   }
 
   async create(userId: string, p: ReminderBody): Promise<ReminderView> {
     await this.#visible(userId, p.orgId, p.calendarId);
-    if (!p.chat && !p.mail) throw new DomainError('INVALID_PAYLOAD', 'choose chat, mail or both');
+    if (!p.chat && !p.mail) throw new InvalidRequest('choose chat, mail or both');
     const zone = p.timeZone ?? (await this.#d.store.userTimeZone(userId))!;
-    if (!isTimeZone(zone)) throw new DomainError('INVALID_TIME', `unknown time zone "${zone}"`);
+    if (!isTimeZone(zone)) throw new InvalidTime(`unknown time zone "${zone}"`);
     const id = newId();
     const row: ReminderRow = {
       id,
@@ -161,15 +163,15 @@ export class Agenda {
 
   async #own(userId: string, id: string): Promise<ReminderRow> {
     const row = await this.#d.store.reminder(id, userId);
-    if (!row) throw new DomainError('NOT_FOUND', 'no such reminder');
+    if (!row) throw new NotFound('no such reminder');
     return row;
   }
 
   async update(userId: string, id: string, p: UpdateReminderBody): Promise<ReminderView> {
     const r = await this.#own(userId, id);
-    if (p.orgId && p.orgId !== r.org_id) throw new DomainError('INVALID_PAYLOAD', 'a reminder stays in its organization');
+    if (p.orgId && p.orgId !== r.org_id) throw new InvalidRequest('a reminder stays in its organization');
     if (p.calendarId) await this.#visible(userId, r.org_id, p.calendarId);
-    if (p.timeZone && !isTimeZone(p.timeZone)) throw new DomainError('INVALID_TIME', `unknown time zone "${p.timeZone}"`);
+    if (p.timeZone && !isTimeZone(p.timeZone)) throw new InvalidTime(`unknown time zone "${p.timeZone}"`);
     const next = {
       calendar_id: p.calendarId ?? r.calendar_id,
       by_chat: p.chat ?? r.by_chat,
@@ -181,7 +183,7 @@ export class Agenda {
       time_zone: p.timeZone ?? r.time_zone,
       enabled: p.enabled ?? r.enabled,
     };
-    if (!next.by_chat && !next.by_mail) throw new DomainError('INVALID_PAYLOAD', 'choose chat, mail or both');
+    if (!next.by_chat && !next.by_mail) throw new InvalidRequest('choose chat, mail or both');
     await this.#d.store.update(id, next);
     return view({ ...r, ...next });
   }

@@ -41,6 +41,9 @@ import type { EventMeetings } from './meetings.ts';
 import { MeetingRooms, roleIn } from './rooms.ts';
 import type { CalendarRow, CalendarStore, EventRow } from './store.ts';
 import { DAY_MS, parseWall, toUtc, toWall } from '../../lib/time.ts';
+import { UserNotFound } from '../../accounts/errors.ts';
+import { Forbidden, InvalidRequest, MediaUnavailable } from '../../lib/errors.ts';
+import { CalendarNotFound, EventNotFound, InvalidIcs } from './errors.ts';
 
 type Access = CalendarView['access'];
 
@@ -98,24 +101,24 @@ export class Calendar {
           : row.room_id && row.role !== 'external'
             ? 'room'
             : null;
-    if (!row || !access) throw new DomainError('CALENDAR_NOT_FOUND', 'no such calendar');
+    if (!row || !access) throw new CalendarNotFound('no such calendar');
     return { cal: row, access };
   }
 
   async #writable(calendarId: string, userId: string, store = this.#store): Promise<CalendarRow> {
     const { cal, access } = await this.#calendar(calendarId, userId, store);
-    if (access === 'room') throw new DomainError('FORBIDDEN', 'a room’s calendar fills itself: book the room from an event in your calendar');
-    if (access !== 'owner' && access !== 'write') throw new DomainError('FORBIDDEN', 'this calendar is shared with you read-only');
+    if (access === 'room') throw new Forbidden('a room’s calendar fills itself: book the room from an event in your calendar');
+    if (access !== 'owner' && access !== 'write') throw new Forbidden('this calendar is shared with you read-only');
     return cal;
   }
 
   async #event(eventId: string, userId: string, store = this.#store): Promise<{ event: EventRow; access: Access }> {
     const event = await store.event(eventId);
-    if (!event) throw new DomainError('EVENT_NOT_FOUND', 'no such event');
+    if (!event) throw new EventNotFound('no such event');
     try {
       return { event, access: (await this.#calendar(event.calendar_id, userId, store)).access };
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'CALENDAR_NOT_FOUND') throw new DomainError('EVENT_NOT_FOUND', 'no such event');
+      if (error instanceof DomainError && error.code === 'CALENDAR_NOT_FOUND') throw new EventNotFound('no such event');
       throw error;
     }
   }
@@ -150,16 +153,16 @@ export class Calendar {
   /** Shares one's calendar with another member of its organization ('none' takes the share back). */
   async share(userId: string, calendarId: string, targetId: string, access: 'read' | 'write' | 'none'): Promise<void> {
     const { cal, access: mine } = await this.#calendar(calendarId, userId);
-    if (mine !== 'owner') throw new DomainError('FORBIDDEN', 'only the owner shares a calendar');
-    if (targetId === userId) throw new DomainError('INVALID_PAYLOAD', 'a calendar is not shared with its owner');
-    if (!(await this.#store.memberRole(cal.org_id, targetId))) throw new DomainError('USER_NOT_FOUND', 'no such member of this organization');
+    if (mine !== 'owner') throw new Forbidden('only the owner shares a calendar');
+    if (targetId === userId) throw new InvalidRequest('a calendar is not shared with its owner');
+    if (!(await this.#store.memberRole(cal.org_id, targetId))) throw new UserNotFound('no such member of this organization');
     await this.#store.setShare(calendarId, targetId, access);
   }
 
   async deleteCalendar(userId: string, calendarId: string): Promise<void> {
     const { cal, access } = await this.#calendar(calendarId, userId);
-    if (access !== 'owner') throw new DomainError('FORBIDDEN', 'only the owner deletes a calendar');
-    if (cal.id === defaultCalendarId(cal.org_id, userId)) throw new DomainError('FORBIDDEN', 'your default calendar stays (delete its events instead)');
+    if (access !== 'owner') throw new Forbidden('only the owner deletes a calendar');
+    if (cal.id === defaultCalendarId(cal.org_id, userId)) throw new Forbidden('your default calendar stays (delete its events instead)');
     await this.#store.deleteCalendar(calendarId);
   }
 
@@ -207,7 +210,7 @@ export class Calendar {
       const cal = await this.#writable(e.calendar_id, userId, store);
       if (p.moderatorIds !== undefined && JSON.stringify(p.moderatorIds) !== JSON.stringify(e.moderator_ids)) {
         // Who moderates the organizer's meeting is the organizer's to say.
-        if (e.organizer_id !== userId) throw new DomainError('FORBIDDEN', 'only the organizer names the meeting’s moderators');
+        if (e.organizer_id !== userId) throw new Forbidden('only the organizer names the meeting’s moderators');
         await this.#checkModerators(store, cal.org_id, p.moderatorIds);
       }
       const timesChange = p.start !== undefined || p.end !== undefined || p.timeZone !== undefined || p.allDay !== undefined || p.rrule !== undefined;
@@ -245,7 +248,7 @@ export class Calendar {
   async #checkModerators(store: CalendarStore, orgId: string, ids: string[] | undefined): Promise<void> {
     if (!ids?.length) return;
     const found = await store.peopleAmong(orgId, ids);
-    if (found.length !== new Set(ids).size) throw new DomainError('USER_NOT_FOUND', 'a named moderator is not a member of this organization');
+    if (found.length !== new Set(ids).size) throw new UserNotFound('a named moderator is not a member of this organization');
   }
 
   /**
@@ -306,8 +309,8 @@ export class Calendar {
           if (work.due) await work.breathe();
         }
       }
-      if (!found || e.exdates.includes(ridText)) throw new DomainError('EVENT_NOT_FOUND', 'the event has no occurrence at that time');
-      if (p.cancelled && !t.rrule) throw new DomainError('INVALID_PAYLOAD', 'cancel a single event by deleting it');
+      if (!found || e.exdates.includes(ridText)) throw new EventNotFound('the event has no occurrence at that time');
+      if (p.cancelled && !t.rrule) throw new InvalidRequest('cancel a single event by deleting it');
       if (p.cancelled) return store.cancelOccurrence(e.id, ridText);
       const orig = occurrenceTimes(t, rid);
       let start = rid;
@@ -348,7 +351,7 @@ export class Calendar {
     if (calendarIds) {
       const ids = new Set(visible.map((c) => c.id));
       const unknown = calendarIds.find((id) => !ids.has(id));
-      if (unknown) throw new DomainError('CALENDAR_NOT_FOUND', 'no such calendar');
+      if (unknown) throw new CalendarNotFound('no such calendar');
       chosen = visible.filter((c) => calendarIds.includes(c.id));
     }
     const own = chosen.filter((c) => !c.roomId).map((c) => c.id);
@@ -370,7 +373,7 @@ export class Calendar {
   // ---- meetings ----
 
   async #newMeeting(title: string, ownerId: string): Promise<{ meetingId: string; url: string }> {
-    if (!this.#meetings) throw new DomainError('MEDIA_UNAVAILABLE', 'this server makes no meetings');
+    if (!this.#meetings) throw new MediaUnavailable('this server makes no meetings');
     return this.#meetings.create(title.trim(), ownerId);
   }
 
@@ -388,13 +391,13 @@ export class Calendar {
     try {
       events = await parseIcs(text, zone, { maxEvents: CALENDAR_LIMITS.icsEvents, work });
     } catch (error) {
-      if (error instanceof IcsError) throw new DomainError('INVALID_ICS', error.message);
+      if (error instanceof IcsError) throw new InvalidIcs(error.message);
       throw error;
     }
     const series = new Map<string, IcsEvent>();
     for (const e of events) {
       if (e.recurrenceId !== null) continue;
-      if (series.has(e.uid)) throw new DomainError('INVALID_ICS', `line ${e.line}: UID ${e.uid} is used by two events`);
+      if (series.has(e.uid)) throw new InvalidIcs(`line ${e.line}: UID ${e.uid} is used by two events`);
       series.set(e.uid, e);
     }
     await this.#store.tx(async (store) => {
@@ -405,7 +408,7 @@ export class Calendar {
         try {
           t = await timing({ timeZone: e.timeZone, allDay: e.allDay, start: localText(e.start, e.allDay), end: localText(e.end, e.allDay), rrule: e.rrule }, work);
         } catch (error) {
-          if (error instanceof DomainError && !(error instanceof WorkExceeded)) throw new DomainError('INVALID_ICS', `line ${e.line}: ${error.message}`);
+          if (error instanceof DomainError && !(error instanceof WorkExceeded)) throw new InvalidIcs(`line ${e.line}: ${error.message}`);
           throw error;
         }
         const id = await store.upsertByUid(
@@ -418,7 +421,7 @@ export class Calendar {
       for (const e of events) {
         if (e.recurrenceId === null) continue;
         const parent = ids.get(e.uid);
-        if (!parent) throw new DomainError('INVALID_ICS', `line ${e.line}: a changed occurrence (RECURRENCE-ID) of an event that is not in the file`);
+        if (!parent) throw new InvalidIcs(`line ${e.line}: a changed occurrence (RECURRENCE-ID) of an event that is not in the file`);
         work.spend(3 * UNITS.zone);
         if (work.due) await work.breathe();
         const startAt = toUtc(e.start, e.timeZone);

@@ -1,11 +1,13 @@
 // The rules of time for events, with no storage: reading an event's times
 // in its zone, expanding a series into occurrences with its exceptions, and
 // finding the first clash between two sets of occurrences.
-import { CALENDAR_LIMITS, DomainError, type CalendarView, type OccurrenceView } from '@parley/protocol';
+import { CALENDAR_LIMITS, type CalendarView, type OccurrenceView } from '@parley/protocol';
 import { Gate, Work } from '../../lib/work.ts';
 import { expand, EXPANSION_LIMIT, parseRRule, RRuleError, UNITS, type RRule } from './recurrence.ts';
 import type { EventRow, OverrideRow, StoredTimes } from './store.ts';
 import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall } from '../../lib/time.ts';
+import { InvalidTime } from '../../lib/errors.ts';
+import { InvalidRecurrence } from './errors.ts';
 
 /** An event's times, checked and computed: what is stored. */
 export interface Timing {
@@ -43,7 +45,7 @@ export function calendarWork<T>(what: string, fn: (work: Work) => Promise<T>, li
   return gate.run(() => fn(new Work(limit, { what })));
 }
 
-export const invalidTime = (message: string) => new DomainError('INVALID_TIME', message);
+export const invalidTime = (message: string) => new InvalidTime(message);
 
 /** Reads an event's wall-clock times in its zone; all-day events have dates and an exclusive end day. */
 export async function timing(p: { timeZone: string; allDay?: boolean; start: string; end: string; rrule?: string | null }, work: Work): Promise<Timing> {
@@ -60,7 +62,7 @@ export async function timing(p: { timeZone: string; allDay?: boolean; start: str
     try {
       rrule = parseRRule(p.rrule);
     } catch (error) {
-      if (error instanceof RRuleError) throw new DomainError('INVALID_RECURRENCE', error.message);
+      if (error instanceof RRuleError) throw new InvalidRecurrence(error.message);
       throw error;
     }
   }

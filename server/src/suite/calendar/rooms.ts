@@ -3,7 +3,7 @@
 // an event, which takes the room's row lock for the length of the
 // transaction: two people booking the same slot at once are serialized, and
 // the second is refused (ROOM_BUSY) unless the room allows overlaps.
-import { CALENDAR_LIMITS, DomainError, PLAN_ROOMS, type OrgRole, type Plan, type RoomBody, type RoomView } from '@parley/protocol';
+import { CALENDAR_LIMITS, PLAN_ROOMS, type OrgRole, type Plan, type RoomBody, type RoomView } from '@parley/protocol';
 import { newId } from '../../accounts/Accounts.ts';
 import { requireName } from '../../lib/names.ts';
 import type { Work } from '../../lib/work.ts';
@@ -11,13 +11,16 @@ import { isUniqueViolation } from '../../store/db.ts';
 import { calendarWork, firstClash, invalidTime, localText, occurrencesOf, type Timing } from './occurrences.ts';
 import type { CalendarStore, EventRow, RoomFields, RoomRow } from './store.ts';
 import { DAY_MS } from '../../lib/time.ts';
+import { Forbidden, InvalidRequest, PlanLimit } from '../../lib/errors.ts';
+import { OrgNotFound } from '../../org/errors.ts';
+import { MeetingRoomNotFound, RoomBusy } from './errors.ts';
 
 const MANAGERS: readonly OrgRole[] = ['legal', 'admin'];
 
 /** `userId`'s role in the organization; ORG_NOT_FOUND when they are not in it. */
 export async function roleIn(store: CalendarStore, orgId: string, userId: string): Promise<OrgRole> {
   const role = await store.memberRole(orgId, userId);
-  if (!role) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+  if (!role) throw new OrgNotFound('no such organization');
   return role;
 }
 
@@ -42,7 +45,7 @@ const roomFields = (p: RoomBody): RoomFields => ({
   allowOverlap: p.allowOverlap ?? false,
 });
 
-const nameTaken = (error: unknown) => (isUniqueViolation(error) ? new DomainError('INVALID_PAYLOAD', 'another meeting room has this name') : error);
+const nameTaken = (error: unknown) => (isUniqueViolation(error) ? new InvalidRequest('another meeting room has this name') : error);
 
 export class MeetingRooms {
   readonly #store: CalendarStore;
@@ -53,15 +56,15 @@ export class MeetingRooms {
 
   async #manager(store: CalendarStore, orgId: string, userId: string): Promise<void> {
     const role = await roleIn(store, orgId, userId);
-    if (!MANAGERS.includes(role)) throw new DomainError('FORBIDDEN', 'only administrators manage meeting rooms');
+    if (!MANAGERS.includes(role)) throw new Forbidden('only administrators manage meeting rooms');
   }
 
   /** A room `userId` may see (guests see none): MEETING_ROOM_NOT_FOUND otherwise. */
   async #room(roomId: string, orgId: string | null, userId: string, store = this.#store): Promise<RoomRow> {
     const room = await store.room(roomId);
-    if (!room || (orgId && room.org_id !== orgId)) throw new DomainError('MEETING_ROOM_NOT_FOUND', 'no such meeting room');
+    if (!room || (orgId && room.org_id !== orgId)) throw new MeetingRoomNotFound('no such meeting room');
     const role = await store.memberRole(room.org_id, userId);
-    if (!role || role === 'external') throw new DomainError('MEETING_ROOM_NOT_FOUND', 'no such meeting room');
+    if (!role || role === 'external') throw new MeetingRoomNotFound('no such meeting room');
     return room;
   }
 
@@ -76,10 +79,10 @@ export class MeetingRooms {
     await this.#store.tx(async (store) => {
       // The organization's row is the lock: two rooms created at once cannot both pass the plan's limit.
       const plan = await store.plan(orgId, { lock: true });
-      if (!plan) throw new DomainError('ORG_NOT_FOUND', 'no such organization');
+      if (!plan) throw new OrgNotFound('no such organization');
       await this.#manager(store, orgId, userId);
       const max = PLAN_ROOMS[plan];
-      if ((await store.roomCount(orgId)) >= max) throw new DomainError('PLAN_LIMIT', `the ${plan} plan has ${max} meeting room${max === 1 ? '' : 's'}; this organization has them all`);
+      if ((await store.roomCount(orgId)) >= max) throw new PlanLimit(`the ${plan} plan has ${max} meeting room${max === 1 ? '' : 's'}; this organization has them all`);
       const fields = roomFields(p);
       await store.insertRoom(id, orgId, fields).catch((error: unknown) => {
         throw nameTaken(error);
@@ -117,7 +120,7 @@ export class MeetingRooms {
 
   async setPlan(userId: string, orgId: string, plan: Plan): Promise<void> {
     const role = await roleIn(this.#store, orgId, userId);
-    if (role !== 'legal') throw new DomainError('FORBIDDEN', 'only a legal representative changes the plan');
+    if (role !== 'legal') throw new Forbidden('only a legal representative changes the plan');
     await this.#store.setPlan(orgId, plan);
   }
 
@@ -158,9 +161,9 @@ export class MeetingRooms {
    */
   async book(store: CalendarStore, userId: string, orgId: string, roomId: string, eventId: string, t: Timing, work: Work, onlyOccurrence?: string): Promise<void> {
     // Guests see no rooms, so they book none either (not even by id).
-    if ((await roleIn(store, orgId, userId)) === 'external') throw new DomainError('MEETING_ROOM_NOT_FOUND', 'no such meeting room');
+    if ((await roleIn(store, orgId, userId)) === 'external') throw new MeetingRoomNotFound('no such meeting room');
     const room = await store.lockRoom(roomId);
-    if (!room || room.org_id !== orgId) throw new DomainError('MEETING_ROOM_NOT_FOUND', 'no such meeting room');
+    if (!room || room.org_id !== orgId) throw new MeetingRoomNotFound('no such meeting room');
     if (room.allow_overlap) return;
     const horizon = t.startAt + CALENDAR_LIMITS.bookingHorizonDays * DAY_MS;
     const until = Math.min(t.seriesEndAt ?? horizon, horizon);
@@ -203,6 +206,6 @@ export class MeetingRooms {
     }
     const clash = firstClash(wanted, taken);
     // Said in the booker's own times: who else booked, and when, is theirs to know only through the room's calendar.
-    if (clash) throw new DomainError('ROOM_BUSY', `${room.name} is already booked at the time of ${wanted.length > 1 ? 'your occurrence of' : 'your event on'} ${clash.start.replace('T', ' ').slice(0, 16)}`);
+    if (clash) throw new RoomBusy(`${room.name} is already booked at the time of ${wanted.length > 1 ? 'your occurrence of' : 'your event on'} ${clash.start.replace('T', ' ').slice(0, 16)}`);
   }
 }

@@ -1,0 +1,66 @@
+// Errors every feature may answer with, for what is not particular to one:
+// a request that is wrong, not allowed, too much or too often. Each is a
+// DomainError with a stable code (protocol/src/errors.ts); the edge maps it
+// to an HTTP status or an ack, and nothing else does.
+import { DomainError } from '@parley/protocol';
+
+/** The request is malformed or asks for something impossible (the message says what). */
+export class InvalidRequest extends DomainError {
+  constructor(message: string) {
+    super('INVALID_PAYLOAD', message);
+  }
+}
+/** The person is known but may not do this (the message says why). */
+export class Forbidden extends DomainError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+/** Too many of these, too fast. */
+export class RateLimited extends DomainError {
+  constructor(message: string) {
+    super('RATE_LIMITED', message);
+  }
+}
+/** The server is busy with requests like this one; try again in a moment. */
+export class Busy extends DomainError {
+  constructor(message: string) {
+    super('BUSY', message);
+  }
+}
+/** Nothing of that kind with that id, among what the person may see. */
+export class NotFound extends DomainError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+/** No session, or one that is expired or revoked. */
+export class Unauthorized extends DomainError {
+  constructor(message: string) {
+    super('UNAUTHORIZED', message);
+  }
+}
+/** A text within its schema but over its byte limit. */
+export class TooLarge extends DomainError {
+  constructor(message: string) {
+    super('PAYLOAD_TOO_LARGE', message);
+  }
+}
+/** Meetings are not available (no media worker, or none on this server). */
+export class MediaUnavailable extends DomainError {
+  constructor(message: string) {
+    super('MEDIA_UNAVAILABLE', message);
+  }
+}
+/** The organization's plan allows no more of these. */
+export class PlanLimit extends DomainError {
+  constructor(message: string) {
+    super('PLAN_LIMIT', message);
+  }
+}
+/** An unknown time zone, a date that does not exist, an end before the start. */
+export class InvalidTime extends DomainError {
+  constructor(message: string) {
+    super('INVALID_TIME', message);
+  }
+}
