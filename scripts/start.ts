@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startRedis, type RedisServer } from './lib/redis-server.ts';
-import { loadSecret } from '../server/src/config.ts';
+import { loadSecret } from '../platform/src/config.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, 'data'));

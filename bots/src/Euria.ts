@@ -11,7 +11,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { AgendaJobSchema, agendaClientId, isJob, jobProblem, requester, welcomeClientId, WelcomeJobSchema, type AgendaJob, type ChatClientToServerEvents, type ChatServerToClientEvents, type MessageView, type WelcomeJob } from '@parley/protocol';
-import { connectRedis } from '@parley/server/shared';
+import { connectRedis } from '@parley/platform';
 import { renderWelcome } from './welcome.ts';
 
 export interface EuriaOptions {

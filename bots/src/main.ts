@@ -1,12 +1,11 @@
 // Entry point of the bots process: Euria takes jobs from the bots queue and
 // talks to the server over /chat with its own token (see README: BOTS_QUEUE,
 // EURIA_TOKEN, BOTS_SERVER_URL).
-import { pino } from 'pino';
-import { configFromEnv, stopOnSignals } from '@parley/server/shared';
+import { createLogger, platformConfigFromEnv, stopOnSignals } from '@parley/platform';
 import { Euria } from './Euria.ts';
 
-const config = configFromEnv();
-const log = pino({ level: process.env.LOG_LEVEL || 'info' }).child({ module: 'bots' });
+const config = platformConfigFromEnv();
+const log = createLogger(config.logLevel).child({ module: 'bots' });
 if (!config.redisUrl) {
   log.fatal('REDIS_URL is required: bots take their jobs from the queue on Redis');
   process.exit(1);

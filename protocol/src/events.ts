@@ -66,7 +66,7 @@ export interface Knocker {
 
 export type LobbyLeftReason = 'admitted' | 'denied' | 'cancelled';
 
-export interface ChatMessage {
+export interface TalkMessage {
   id: MessageId;
   from: ParticipantId;
   fromName: string;
@@ -244,7 +244,7 @@ export interface JoinResult {
   self: ParticipantInfo;
   snapshot: MeetingSnapshot;
   /** Chat history this participant may read (public messages and its own private ones). */
-  chat: ChatMessage[];
+  chat: TalkMessage[];
   routerRtpCapabilities: RtpCapabilitiesWire;
   /** True when this socket took over a participant whose socket had dropped. */
   resumed: boolean;
@@ -276,7 +276,7 @@ export interface ClientToServerEvents {
   'media:setConsumerPaused': (p: PayloadOf<'media:setConsumerPaused'>, ack: AckFn) => void;
   'media:setPreferredLayers': (p: PayloadOf<'media:setPreferredLayers'>, ack: AckFn) => void;
   'media:closeConsumer': (p: PayloadOf<'media:closeConsumer'>, ack: AckFn) => void;
-  'chat:send': (p: PayloadOf<'chat:send'>, ack: AckFn<{ message: ChatMessage }>) => void;
+  'talk:send': (p: PayloadOf<'talk:send'>, ack: AckFn<{ message: TalkMessage }>) => void;
   'reaction:send': (p: PayloadOf<'reaction:send'>, ack: AckFn) => void;
   'hand:set': (p: PayloadOf<'hand:set'>, ack: AckFn) => void;
   'e2ee:set': (p: PayloadOf<'e2ee:set'>, ack: AckFn) => void;
@@ -322,7 +322,7 @@ export interface ServerToClientEvents {
   'media:consumerLayers': (p: { consumerId: ConsumerId; spatialLayer: number | null }) => void;
   /** The participant's media lived on a worker that died: call media:setup again and re-produce. */
   'media:reset': (p: { reason: 'worker-died' }) => void;
-  'chat:message': (p: ChatMessage) => void;
+  'talk:message': (p: TalkMessage) => void;
   'reaction:shown': (p: { participantId: ParticipantId; emoji: Reaction; at: number }) => void;
   /** The rules changed (to everyone in the meeting). */
   'meeting:settings': (p: MeetingSettings) => void;
@@ -345,7 +345,7 @@ export interface ServerToClientEvents {
    * snapshot and chat replace what it had. Its media keeps flowing on the
    * same transports; consumers of the room it left were closed.
    */
-  'breakout:moved': (p: { roomId: RoomId | null; reason: MoveReason; snapshot: MeetingSnapshot; chat: ChatMessage[] }) => void;
+  'breakout:moved': (p: { roomId: RoomId | null; reason: MoveReason; snapshot: MeetingSnapshot; chat: TalkMessage[] }) => void;
   /** To everyone in the meeting: the timer ends soon (a warning before everyone returns). */
   'breakout:ending': (p: { endsAt: number }) => void;
   /** A moderator's message to every room. */

@@ -5,7 +5,7 @@ export const LIMITS = {
   /** Meeting title, in characters. */
   titleChars: 200,
   /** Chat message text, in UTF-8 bytes. */
-  chatBytes: 4096,
+  talkBytes: 4096,
   /** Chat messages kept per meeting for late joiners. */
   chatHistory: 500,
   /** Largest Socket.IO packet accepted; bigger ones close the socket. */

@@ -158,9 +158,9 @@ export const Payloads = {
     { additionalProperties: false },
   ),
   'media:closeConsumer': Type.Object({ consumerId: Id }, { additionalProperties: false }),
-  'chat:send': Type.Object(
+  'talk:send': Type.Object(
     // maxLength counts UTF-16 units; the byte limit is checked by the domain.
-    { text: Type.String({ minLength: 1, maxLength: LIMITS.chatBytes }), to: Type.Optional(Id) },
+    { text: Type.String({ minLength: 1, maxLength: LIMITS.talkBytes }), to: Type.Optional(Id) },
     { additionalProperties: false },
   ),
   'reaction:send': Type.Object(
@@ -222,7 +222,7 @@ export const Payloads = {
     { seconds: Type.Union([Type.Integer({ minimum: 1, maximum: LIMITS.breakoutTimerMaxSeconds }), Type.Null()]) },
     { additionalProperties: false },
   ),
-  'breakout:broadcast': Type.Object({ text: Type.String({ minLength: 1, maxLength: LIMITS.chatBytes }) }, { additionalProperties: false }),
+  'breakout:broadcast': Type.Object({ text: Type.String({ minLength: 1, maxLength: LIMITS.talkBytes }) }, { additionalProperties: false }),
   'breakout:close': Type.Object({ roomId: Id }, { additionalProperties: false }),
   'breakout:closeAll': NoFields,
 

@@ -23,7 +23,7 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'media:setConsumerPaused': { consumerId: 'consumer-1', paused: false },
   'media:setPreferredLayers': { consumerId: 'consumer-1', spatialLayer: 2 },
   'media:closeConsumer': { consumerId: 'consumer-1' },
-  'chat:send': { text: 'hello' },
+  'talk:send': { text: 'hello' },
   'reaction:send': { emoji: '👍' },
   'hand:set': { raised: true },
   'e2ee:set': { enabled: true },

@@ -47,11 +47,11 @@ const CASES: [PayloadName, string, unknown, boolean][] = [
   ['media:closeProducer', 'an id with a space', { producerId: 'a b' }, false],
   ['media:consume', 'paused flag', { producerId: 'p', paused: true }, true],
   // chat: 1..4096 characters here (the byte limit is the domain's)
-  ['chat:send', 'text of 4096 chars', { text: 'x'.repeat(LIMITS.chatBytes) }, true],
-  ['chat:send', 'text of 4097 chars', { text: 'x'.repeat(LIMITS.chatBytes + 1) }, false],
-  ['chat:send', 'empty text', { text: '' }, false],
-  ['chat:send', 'a private message', { text: 'hi', to: 'participant-1' }, true],
-  ['chat:send', 'a private message to a bad id', { text: 'hi', to: 'not an id' }, false],
+  ['talk:send', 'text of 4096 chars', { text: 'x'.repeat(LIMITS.talkBytes) }, true],
+  ['talk:send', 'text of 4097 chars', { text: 'x'.repeat(LIMITS.talkBytes + 1) }, false],
+  ['talk:send', 'empty text', { text: '' }, false],
+  ['talk:send', 'a private message', { text: 'hi', to: 'participant-1' }, true],
+  ['talk:send', 'a private message to a bad id', { text: 'hi', to: 'not an id' }, false],
   // reactions: the set only
   ['reaction:send', 'an emoji outside the set', { emoji: '💩' }, false],
   ['reaction:send', 'text', { emoji: 'thumbs up' }, false],

@@ -19,10 +19,11 @@ import type {
   RecorderServerToClientEvents,
   RecorderView,
 } from '@parley/protocol';
-import { captureKeys, RequestError, requester, type LiveStatusFile } from '@parley/protocol';
-import { finishRecording, type FinishedCapture } from './join.ts';
-import { readDriveJson, type Drive } from '@parley/server/shared';
-import { Epoch, killStrays, segmentListIncludesOffset, type InputStream, type Segment } from './ffmpeg.ts';
+import { RequestError, requester } from '@parley/protocol';
+import type { Drive } from '@parley/platform';
+import { CaptureFolder } from './capture-folder.ts';
+import type { FinishedCapture } from './join.ts';
+import { Epoch, segmentListIncludesOffset, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
 import { freePortPair, releasePortPair, StreamRelay, udpDrops } from './relay.ts';
@@ -57,8 +58,6 @@ const DROP_CHECK_MS = 500;
 /** Whether ffmpeg listens on every one of `ports` (the kernel's tables read once, not once a port). */
 const allBound = (ports: number[]) => udpDrops(ports).size === new Set(ports).size;
 
-const recordingFolder = (job: RecorderJob) => captureKeys.recordingFolder(job.meetingId, job.captureId);
-const liveFolder = (job: RecorderJob) => captureKeys.liveFolder(job.liveId!);
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 /** The shortest time a speaker keeps the stage of a speaker-layout recording. */
 const SPEAKER_HOLD_MS = 4000;
@@ -68,6 +67,7 @@ export class CaptureJob {
   readonly #o: JobOptions;
   readonly #log: Logger;
   readonly #dir: string;
+  readonly #files: CaptureFolder;
   #socket: RecorderSocket | undefined;
   #part = 1;
   #epochNo = 0;
@@ -99,25 +99,26 @@ export class CaptureJob {
     this.#o = opts;
     this.#log = opts.log.child({ capture: job.captureId, kind: job.kind });
     this.#dir = path.join(opts.workDir, job.captureId);
+    this.#files = new CaptureFolder(job, opts.drive, this.#dir, this.#log);
   }
 
   get folder(): string {
-    return this.#job.kind === 'record' ? recordingFolder(this.#job) : liveFolder(this.#job);
+    return this.#files.folder;
   }
 
   /** Runs the job to its end: the capture is stopped and its output is final. */
   async run(): Promise<FinishedCapture> {
     fs.mkdirSync(this.#dir, { recursive: true });
     this.#stopped = new Promise<void>((resolve) => (this.#wake = resolve));
-    const live = this.#job.kind === 'stream' ? await this.#loadPlaylist() : undefined;
-    this.#part = await this.#nextPart(live);
+    const live = this.#job.kind === 'stream' ? await this.#files.loadPlaylist() : undefined;
+    this.#part = await this.#files.nextPart(live);
     this.#uploader = new SegmentUploader(this.#o.drive, this.#log, {
       keepLocal: this.#job.kind === 'record',
       // Segment links live as long as the stream may (plus a margin for late viewers); the segments
       // themselves leave the store as they slide out of the playlist, and all of them when the stream ends.
-      ...(live ? { live: { folder: liveFolder(this.#job), state: live, shareSeconds: Math.max(3600, Math.ceil(((this.#job.endsAt ?? Date.now()) - Date.now()) / 1000) + 600), keep: this.#job.keep === true } } : {}),
+      ...(live ? { live: { folder: this.#files.liveFolder, state: live, shareSeconds: Math.max(3600, Math.ceil(((this.#job.endsAt ?? Date.now()) - Date.now()) / 1000) + 600), keep: this.#job.keep === true } } : {}),
     });
-    await this.#recoverLeftovers();
+    await this.#files.recoverLeftovers(this.#uploader);
     this.#listIncludesOffset = await segmentListIncludesOffset().catch((error: unknown) => {
       // Only the segments' bookkeeping depends on it (progress, playlist durations): record all the same, as ffmpeg 5.1 would.
       this.#log.warn({ err: error }, 'could not check how ffmpeg writes its segment list; assuming it counts the offset in');
@@ -151,7 +152,7 @@ export class CaptureJob {
     }
     let result: FinishedCapture;
     try {
-      result = this.#job.kind === 'record' ? await this.#finishRecording() : await this.#finishStream();
+      result = this.#job.kind === 'record' ? await this.#files.finishRecording(this.#mediaStartedAt) : await this.#files.finishStream(this.#uploader, this.#writtenSeconds, this.#mediaStartedAt);
     } catch (error) {
       this.#log.error({ err: error }, 'capture could not be finished');
       result = { key: null, seconds: this.#writtenSeconds, bytes: this.#uploader.bytes, error: (error as Error).message.slice(0, 400) };
@@ -432,101 +433,13 @@ export class CaptureJob {
     this.#firstOfEpoch = false;
     this.#uploader.add({
       localPath: path.join(this.#dir, seg.file),
-      key: this.#segmentKey(seg.file),
+      key: this.#files.segmentKey(seg.file),
       duration,
       discontinuity,
     });
     if (this.#segments === 1 && this.#job.kind === 'stream') {
       // The viewer page turns from "not started yet" to the player once the first segment is in.
-      void this.#uploader.flush(60_000).then(() => this.#writeStatus('live')).catch(() => undefined);
+      void this.#uploader.flush(60_000).then(() => this.#files.writeStatus('live')).catch(() => undefined);
     }
-  }
-
-  #segmentKey(file: string): string {
-    return this.#job.kind === 'record' ? `${this.folder}parts/${file}` : `${this.folder}${file}`;
-  }
-
-  // ---- parts and recovery ----------------------------------------------------------
-
-  /** The part after every part already in the drive or in this machine's scratch folder. */
-  async #nextPart(live: PlaylistState | undefined): Promise<number> {
-    const names: string[] = [];
-    if (this.#job.kind === 'record') names.push(...(await this.#o.drive.list(`${this.folder}parts/`)).map((o) => path.basename(o.key)));
-    if (live) names.push(...live.window.map((w) => path.basename(w.key)));
-    names.push(...fs.readdirSync(this.#dir));
-    let max = 0;
-    for (const n of names) {
-      const m = /^p(\d{3})e/.exec(n);
-      if (m) max = Math.max(max, Number(m[1]));
-    }
-    return max + 1;
-  }
-
-  /**
-   * Segments an earlier run on this machine completed (they are in its
-   * segment lists) but did not upload before it died: upload them first.
-   */
-  async #recoverLeftovers(): Promise<void> {
-    const strays = killStrays(this.#dir);
-    if (strays) this.#log.warn({ strays }, 'ended ffmpeg processes of a recorder that died');
-    // A live stream has moved on: old segments would be out of place in its playlist.
-    if (this.#job.kind === 'stream') return;
-    const stored = new Set((await this.#o.drive.list(`${this.folder}parts/`)).map((o) => o.key));
-    const lists = fs.readdirSync(this.#dir).filter((f) => f.endsWith('list.csv')).sort();
-    let recovered = 0;
-    for (const list of lists) {
-      const lines = fs.readFileSync(path.join(this.#dir, list), 'utf8').split('\n').filter((l) => l.trim());
-      for (const line of lines) {
-        const [file, start, end] = line.split(',');
-        if (!file || !fs.existsSync(path.join(this.#dir, file)) || stored.has(this.#segmentKey(file))) continue;
-        this.#uploader.add({ localPath: path.join(this.#dir, file), key: this.#segmentKey(file), duration: Number(end) - Number(start), discontinuity: false });
-        recovered += 1;
-      }
-    }
-    if (recovered) this.#log.info({ recovered }, 'uploading segments an earlier run completed but did not upload');
-  }
-
-  async #loadPlaylist(): Promise<PlaylistState> {
-    return (await readDriveJson<PlaylistState>(this.#o.drive, `${liveFolder(this.#job)}${captureKeys.livePlaylistState}`)) ?? { mediaSequence: 0, discontinuitySequence: 0, window: [] };
-  }
-
-  async #writeStatus(state: 'live' | 'ended'): Promise<void> {
-    await this.#o.drive.put(
-      `${liveFolder(this.#job)}${captureKeys.liveStatus}`,
-      JSON.stringify({ state, title: this.#job.title, endsAt: this.#job.endsAt } satisfies LiveStatusFile),
-      { contentType: 'application/json', cacheControl: 'no-cache' },
-    );
-  }
-
-  // ---- the end -------------------------------------------------------------------
-
-  /**
-   * A stream ends: viewers are told at once (status), a stream the
-   * moderator chose to keep becomes a recording of the meeting, and then
-   * everything of it leaves the store, so its links are refused from now on.
-   * Only the status file stays, saying it ended.
-   */
-  async #finishStream(): Promise<FinishedCapture> {
-    await this.#writeStatus('ended');
-    let result: FinishedCapture = { key: null, seconds: this.#writtenSeconds, bytes: this.#uploader.bytes, error: null };
-    if (this.#job.keep) {
-      try {
-        result = await this.#finishRecording(this.#uploader.keptSegments(), recordingFolder(this.#job));
-      } catch (error) {
-        // The stream's end (and its deletion) goes on: a recording that failed says so in its own file.
-        this.#log.error({ err: error }, 'the kept stream could not be made a recording');
-        result = { ...result, error: (error as Error).message.slice(0, 400) };
-      }
-    }
-    const folder = liveFolder(this.#job);
-    for (const o of await this.#o.drive.list(folder)) {
-      if (o.key !== `${folder}${captureKeys.liveStatus}`) await this.#o.drive.delete(o.key);
-    }
-    return result;
-  }
-
-  /** Joins the segments, in order, into one MP4 in `folder` (a recording's: its parts by default). */
-  #finishRecording(keys?: string[], folder = this.folder): Promise<FinishedCapture> {
-    return finishRecording({ drive: this.#o.drive, job: this.#job, dir: this.#dir, mediaStartedAt: this.#mediaStartedAt }, folder, keys);
   }
 }

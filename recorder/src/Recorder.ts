@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { jobProblem, RecorderJobSchema, type RecorderJob } from '@parley/protocol';
-import { connectRedis, type Drive } from '@parley/server/shared';
+import { connectRedis, type Drive } from '@parley/platform';
 import { CaptureJob } from './CaptureJob.ts';
 
 export interface RecorderOptions {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { captureKeys, type RecorderJob, type RecordingMeta } from '@parley/protocol';
-import type { Drive } from '@parley/server/shared';
+import type { Drive } from '@parley/platform';
 
 /** What a finished capture reports to the server. */
 export interface FinishedCapture {

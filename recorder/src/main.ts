@@ -2,8 +2,7 @@
 // and Redis settings as the server, see README), take capture jobs, stop
 // cleanly on SIGTERM.
 import path from 'node:path';
-import { pino } from 'pino';
-import { configFromEnv, createDrive, stopOnSignals } from '@parley/server/shared';
+import { createDrive, createLogger, platformConfigFromEnv, stopOnSignals } from '@parley/platform';
 import { startRecorder } from './Recorder.ts';
 
 const env = (name: string): string | undefined => process.env[name] || undefined;
@@ -14,8 +13,8 @@ const int = (name: string, fallback: number): number => {
   return n;
 };
 
-const config = configFromEnv();
-const log = pino({ level: env('LOG_LEVEL') ?? 'info' }).child({ module: 'recorder' });
+const config = platformConfigFromEnv();
+const log = createLogger(config.logLevel).child({ module: 'recorder' });
 if (!config.redisUrl) {
   log.fatal('REDIS_URL is required: the recorder takes its jobs from the queue on Redis');
   process.exit(1);
@@ -23,7 +22,7 @@ if (!config.redisUrl) {
 const drive = createDrive(config.drive, config.secret, () => config.publicUrl ?? `http://localhost:${config.port}`);
 const recorder = await startRecorder({
   redisUrl: config.redisUrl,
-  queueName: config.capture.queueName,
+  queueName: config.captureQueueName,
   drive,
   workDir: path.resolve(env('RECORDER_WORK_DIR') ?? path.join(config.dataDir, 'recorder')),
   rtpIp: env('RECORDER_RTP_IP') ?? '127.0.0.1',

@@ -4,7 +4,7 @@
 // after each upload, so viewers only ever see segments the store has.
 import fs from 'node:fs';
 import type { Logger } from 'pino';
-import type { Drive } from '@parley/server/shared';
+import type { Drive } from '@parley/platform';
 import { SEGMENT_SECONDS } from './ffmpeg.ts';
 import { captureKeys } from '@parley/protocol';
 

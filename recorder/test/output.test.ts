@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
-import { LocalDrive } from '@parley/server/shared';
+import { LocalDrive } from '@parley/platform';
 import { RETIRED_MS, SegmentUploader, type PlaylistState } from '../src/output.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-output-'));

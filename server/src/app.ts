@@ -11,8 +11,7 @@ import { Captures } from './capture/Captures.ts';
 import { bullQueue } from './capture/queue.ts';
 import { registerCaptureRoutes } from './http/capture.routes.ts';
 import type { ServerConfig } from './config.ts';
-import { createDrive, type Drive } from './drive/index.ts';
-import { LocalDrive } from './drive/LocalDrive.ts';
+import { connectRedis, createDrive, createLogger, type Drive, LocalDrive } from '@parley/platform';
 import { createGateway } from './gateway/index.ts';
 import type { ParleyServer } from './gateway/context.ts';
 import { installErrorHandler, sendError } from './http/errors.ts';
@@ -25,9 +24,7 @@ import { createMetrics } from './metrics.ts';
 import { trustProxies, type TrustProxy } from './lib/client-address.ts';
 import { linkBase, originOf, requestOrigin } from './lib/origin.ts';
 import { MemoryLimiter, RedisLimiter, type Limiter } from './lib/limiter.ts';
-import { errWithoutValues } from './lib/log.ts';
 import { registerSecurityHeaders } from './http/security.ts';
-import { connectRedis } from './redis.ts';
 import { PeerWatch, peerAwareAdapter } from './gateway/peer-adapter.ts';
 import { MemoryMeetingStore, RedisMeetingStore, type MeetingStore } from './store/meetings.ts';
 import type { MeetingOptions } from './meet/Meeting.ts';
@@ -107,14 +104,6 @@ export interface ParleyOptions {
 /** The token of an `Authorization: Bearer <token>` header. */
 const bearer = (header: string | undefined): string | undefined => (header?.startsWith('Bearer ') ? header.slice(7) : undefined);
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({
-    level,
-    serializers: { err: errWithoutValues },
-    // Tokens identify people: never write them to logs.
-    redact: { paths: ['token', '*.token', 'moderatorToken', '*.moderatorToken', 'req.headers.authorization', 'auth.token'], censor: '[redacted]' },
-  }, destination);
-}
 
 /** Wires everything (workers, stores, HTTP, Socket.IO) and starts listening. */
 export async function createParley(config: ServerConfig, opts: ParleyOptions = {}): Promise<Parley> {

@@ -1,14 +1,15 @@
 // Every setting is an environment variable; README lists them all. This file
-// is the only place that reads process.env for the server.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
+// and @parley/platform's config (the settings every process shares) are the
+// only places that read process.env for the server.
 import os from 'node:os';
 import path from 'node:path';
 import { defaultSfuConfig, type SfuConfig } from '@parley/sfu';
 import type { DatabaseConfig } from './store/db.ts';
 import { parseTrustProxy } from './lib/client-address.ts';
 import type { AccountLimits } from './accounts/Accounts.ts';
-import { StartupError } from './lib/startup-error.ts';
+import { env, int, platformConfigFromEnv, StartupError, type DriveConfig, type PlatformConfig } from '@parley/platform';
+
+export type { DriveConfig } from '@parley/platform';
 
 export interface ServerConfig {
   host: string;
@@ -67,14 +68,7 @@ export interface MailConfig {
   from: string;
 }
 
-export interface BotsConfig {
-  /** The BullMQ queue of bot jobs (Euria's welcomes and agendas), shared with the bots process. */
-  queueName: string;
-  /** The BullMQ queue whose job scheduler runs the daily agendas' minute tick on the server nodes. */
-  agendaQueueName: string;
-  /** Euria's token; derived from the secret unless set. */
-  euriaToken: string;
-}
+export type BotsConfig = PlatformConfig['bots'];
 
 export interface CaptureConfig {
   /** Cap on a live stream's length (24 h by default). */
@@ -87,72 +81,11 @@ export interface CaptureConfig {
   queueName: string;
 }
 
-export type DriveConfig =
-  | { kind: 'local'; dir: string }
-  | {
-      kind: 's3';
-      endpoint: string | undefined;
-      region: string;
-      bucket: string;
-      accessKeyId: string | undefined;
-      secretAccessKey: string | undefined;
-      forcePathStyle: boolean;
-      prefix: string;
-    };
-
-export function driveFromEnv(dataDir: string): DriveConfig {
-  const kind = env('DRIVE') ?? 'local';
-  if (kind === 'local') return { kind, dir: path.resolve(env('DRIVE_DIR') ?? path.join(dataDir, 'drive')) };
-  if (kind !== 's3') throw new StartupError(`DRIVE must be local|s3, got "${kind}"`);
-  const bucket = env('S3_BUCKET');
-  if (!bucket) throw new StartupError('DRIVE=s3 needs S3_BUCKET');
-  const prefix = env('S3_PREFIX') ?? '';
-  if (prefix !== '' && !/^([A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/.test(prefix)) throw new StartupError('S3_PREFIX must be folders ending with "/", e.g. parley/');
-  return {
-    kind,
-    endpoint: env('S3_ENDPOINT'),
-    region: env('S3_REGION') ?? 'us-east-1',
-    bucket,
-    accessKeyId: env('S3_ACCESS_KEY_ID'),
-    secretAccessKey: env('S3_SECRET_ACCESS_KEY'),
-    forcePathStyle: env('S3_FORCE_PATH_STYLE') === '1',
-    prefix,
-  };
-}
-
-const env = (name: string): string | undefined => {
-  const v = process.env[name];
-  return v === undefined || v === '' ? undefined : v;
-};
-
-function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new StartupError(`${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got "${raw}"`);
-  }
-  return n;
-}
-
 function firstLanAddress(): string | undefined {
   for (const list of Object.values(os.networkInterfaces())) {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return undefined;
-}
-
-/** A persisted random secret, so tokens survive a restart of a single node. */
-export function loadSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'secret');
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    fs.mkdirSync(dataDir, { recursive: true });
-    const secret = crypto.randomBytes(32).toString('base64url');
-    fs.writeFileSync(file, secret, { mode: 0o600 });
-    return secret;
-  }
 }
 
 /** DATABASE_URL: a PostgreSQL server; otherwise PGlite in DATABASE_DIR; DATABASE=off: meetings only. */
@@ -163,11 +96,6 @@ export function databaseFromEnv(dataDir: string): DatabaseConfig | undefined {
   if (kind === 'off') return undefined;
   if (kind !== 'pglite') throw new StartupError(`DATABASE must be pglite|off (or set DATABASE_URL), got "${kind}"`);
   return { kind: 'pglite', dir: path.resolve(env('DATABASE_DIR') ?? path.join(dataDir, 'pglite')) };
-}
-
-/** A bot's token when the operator sets none: derived from the secret, so every node and the bots process agree. */
-export function botToken(secret: string, bot: string): string {
-  return crypto.createHmac('sha256', secret).update(`parley-bot-token:${bot}`).digest('base64url');
 }
 
 /** LIVE_EMBED_ORIGINS: `*`, or origins (scheme://host[:port]) separated by commas. */
@@ -214,8 +142,8 @@ function mailDomain(publicUrl: string | undefined): string {
 }
 
 export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConfig {
-  const dataDir = path.resolve(env('DATA_DIR') ?? 'data');
-  const secret = env('PARLEY_SECRET') ?? overrides.secret ?? loadSecret(dataDir);
+  const shared = platformConfigFromEnv({ secret: overrides.secret });
+  const { dataDir, secret } = shared;
   const sfuDefaults = defaultSfuConfig();
   const listenIp = env('MEDIA_LISTEN_IP') ?? '0.0.0.0';
   // A wildcard listen address cannot go into ICE candidates: announce the LAN
@@ -225,33 +153,29 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
   if (!['debug', 'warn', 'error', 'none'].includes(logLevel)) throw new StartupError(`MEDIA_LOG_LEVEL must be debug|warn|error|none`);
   const base: ServerConfig = {
     host: env('HOST') ?? '0.0.0.0',
-    port: int('PORT', 3000),
-    publicUrl: env('PUBLIC_URL')?.replace(/\/+$/, ''),
+    port: shared.port,
+    publicUrl: shared.publicUrl,
     dataDir,
     secret,
-    redisUrl: env('REDIS_URL'),
+    redisUrl: shared.redisUrl,
     clusterName: env('CLUSTER_NAME') ?? 'parley',
     webDist: env('WEB_DIST') ?? path.resolve(import.meta.dirname, '../../web/dist'),
-    logLevel: env('LOG_LEVEL') ?? 'info',
+    logLevel: shared.logLevel,
     meetingTtlDays: int('MEETING_TTL_DAYS', 30, 1),
     trustProxy: parseTrustProxy(env('TRUST_PROXY')),
     liveEmbedOrigins: liveEmbedOrigins(env('LIVE_EMBED_ORIGINS')),
     metricsToken: env('METRICS_TOKEN'),
-    drive: driveFromEnv(dataDir),
+    drive: shared.drive,
     capture: {
       // The seeds promise a live stream of at most 24 hours.
       streamMaxSeconds: int('STREAM_MAX_SECONDS', 24 * 3600, 10, 24 * 3600),
       recordingMaxSeconds: int('RECORDING_MAX_SECONDS', 12 * 3600, 10),
       serverUrl: env('RECORDER_SERVER_URL')?.replace(/\/+$/, ''),
-      queueName: env('CAPTURE_QUEUE') ?? 'parley-capture',
+      queueName: shared.captureQueueName,
     },
     database: databaseFromEnv(dataDir),
     accountLimits: {},
-    bots: {
-      queueName: env('BOTS_QUEUE') ?? 'parley-bots',
-      agendaQueueName: env('AGENDA_QUEUE') ?? 'parley-agenda',
-      euriaToken: env('EURIA_TOKEN') ?? botToken(secret, 'euria'),
-    },
+    bots: shared.bots,
     mail: {
       smtpUrl: smtpUrl(env('SMTP_URL')),
       from: env('MAIL_FROM') ?? `Parley <parley@${mailDomain(env('PUBLIC_URL'))}>`,

@@ -1,8 +1,8 @@
 // Entry point of one server node: read the environment, start, stop cleanly.
 import { configFromEnv, type ServerConfig } from './config.ts';
-import { createLogger, createParley, type Parley } from './app.ts';
+import { createParley, type Parley } from './app.ts';
 import { explainStartupError } from './lib/startup.ts';
-import { stopOnSignals } from './process.ts';
+import { createLogger, stopOnSignals } from '@parley/platform';
 
 /** An operator's mistake is said in a sentence (exit 1); anything else keeps its stack trace. */
 function cannotStart(error: unknown, config?: ServerConfig): never {

@@ -4,7 +4,7 @@
 // cheat: act without the role, pick a room uninvited, consume across rooms.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BreakoutState, ChatMessage, ConsumerOptionsWire, MeetingId, MeetingSnapshot, ParticipantInfo } from '@parley/protocol';
+import type { BreakoutState, TalkMessage, ConsumerOptionsWire, MeetingId, MeetingSnapshot, ParticipantInfo } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
 import { closeAll, connect, joinAs, mintToken, next, ok, record, refused, request, sleep, startServer, withMedia, type ClientSocket, type Joined } from './helpers.ts';
 
@@ -23,7 +23,7 @@ interface Moved {
   roomId: string | null;
   reason: string;
   snapshot: MeetingSnapshot;
-  chat: ChatMessage[];
+  chat: TalkMessage[];
 }
 
 const newMeeting = async () => (await parley.meetings.create('Workshop')).record.id;
@@ -100,8 +100,8 @@ describe('breakout rooms: a move is made by the server', () => {
     const bea = await joined(m, 'Bea');
     const cyd = await joined(m, 'Cyd');
     const red = await createRoom(mod, 'Red');
-    await ok(bea.socket, 'chat:send', { text: 'said in the main room' });
-    await ok(cyd.socket, 'chat:send', { text: 'psst', to: mod.id });
+    await ok(bea.socket, 'talk:send', { text: 'said in the main room' });
+    await ok(cyd.socket, 'talk:send', { text: 'psst', to: mod.id });
 
     const beaMoved = moved(bea, red.id);
     const modHeard = next<{ participantId: string; reason: string }>(mod.socket, 'meeting:participantLeft');
@@ -120,16 +120,16 @@ describe('breakout rooms: a move is made by the server', () => {
     assert.deepEqual((await cydMoved).snapshot.participants.map((p) => p.name).sort(), ['Bea', 'Cyd']);
 
     // Chat, reactions and hands stay in the room.
-    const modChat = record<ChatMessage>(mod.socket, 'chat:message');
+    const modChat = record<TalkMessage>(mod.socket, 'talk:message');
     const modReactions = record(mod.socket, 'reaction:shown');
     const modUpdates = record<ParticipantInfo>(mod.socket, 'meeting:participantUpdated');
-    const cydHears = next<ChatMessage>(cyd.socket, 'chat:message');
-    await ok(bea.socket, 'chat:send', { text: 'said in Red' });
+    const cydHears = next<TalkMessage>(cyd.socket, 'talk:message');
+    await ok(bea.socket, 'talk:send', { text: 'said in Red' });
     assert.equal((await cydHears).text, 'said in Red');
     await ok(bea.socket, 'reaction:send', { emoji: '👍' });
     await ok(bea.socket, 'hand:set', { raised: true });
-    await refused(bea.socket, 'chat:send', { text: 'psst', to: mod.id }, 'PARTICIPANT_NOT_FOUND', 'a private message to another room');
-    await ok(mod.socket, 'chat:send', { text: 'main only' });
+    await refused(bea.socket, 'talk:send', { text: 'psst', to: mod.id }, 'PARTICIPANT_NOT_FOUND', 'a private message to another room');
+    await ok(mod.socket, 'talk:send', { text: 'main only' });
     await sleep(200);
     assert.deepEqual(modChat.map((c) => c.text), ['main only']);
     assert.equal(modReactions.length, 0);
@@ -330,8 +330,8 @@ describe('breakout rooms: a move is made by the server', () => {
     const res = await ok<{ snapshot: MeetingSnapshot; resumed: boolean }>(again, 'meeting:join', {});
     assert.equal(res.resumed, true);
     assert.equal(res.snapshot.roomId, red.id);
-    const modChat = record<ChatMessage>(mod.socket, 'chat:message');
-    await ok(again, 'chat:send', { text: 'still in Red' });
+    const modChat = record<TalkMessage>(mod.socket, 'talk:message');
+    await ok(again, 'talk:send', { text: 'still in Red' });
     await sleep(150);
     assert.equal(modChat.length, 0);
   });

@@ -8,9 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import S3rver from 's3rver';
-import { LocalDrive } from '../src/drive/LocalDrive.ts';
-import { S3Drive } from '../src/drive/S3Drive.ts';
-import type { Drive } from '../src/drive/Drive.ts';
+import { LocalDrive, S3Drive, type Drive } from '@parley/platform';
 import { startServer } from './helpers.ts';
 
 const tmp = fs.mkdtempSync(path.join(process.env.PARLEY_TEST_TMP ?? os.tmpdir(), 'parley-drive-'));

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import type { CalendarView } from '@parley/protocol';
-import { createLogger } from '../src/app.ts';
+import { createLogger } from '@parley/platform';
 import type { Parley } from '../src/index.ts';
 import { ask, authed, chatSocket, clientId, signup, startChatServer, team, type ChatSocket } from './chat-helpers.ts';
 import { http } from './helpers.ts';

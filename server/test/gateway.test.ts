@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LIMITS, type ChatMessage, type ConsumerOptionsWire, type MeetingId, type ParticipantId, type ParticipantInfo, type PayloadName } from '@parley/protocol';
+import { LIMITS, type TalkMessage, type ConsumerOptionsWire, type MeetingId, type ParticipantId, type ParticipantInfo, type PayloadName } from '@parley/protocol';
 import { TokenSigner, type Parley } from '../src/index.ts';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import {
@@ -93,7 +93,7 @@ describe('socket authentication', () => {
   test('a valid token for a meeting that does not exist connects, but cannot join', async () => {
     const s = await open(mintToken('a'.repeat(26), 'Ghost').token);
     await refused(s, 'meeting:join', {}, 'MEETING_NOT_FOUND');
-    await refused(s, 'chat:send', { text: 'boo' }, 'NOT_JOINED');
+    await refused(s, 'talk:send', { text: 'boo' }, 'NOT_JOINED');
   });
 });
 
@@ -134,17 +134,17 @@ describe('payload validation', () => {
     const a = await joined(m.id, 'Listener');
     const b = await joined(m.id, 'NoAck');
     const raw = b.socket as unknown as { emit(ev: string, ...args: unknown[]): void };
-    raw.emit('chat:send', { text: 'ghost' });
-    raw.emit('chat:send', { text: 'ghost' }, 'not a function');
-    raw.emit('chat:send');
+    raw.emit('talk:send', { text: 'ghost' });
+    raw.emit('talk:send', { text: 'ghost' }, 'not a function');
+    raw.emit('talk:send');
     raw.emit('meeting:leave', {});
     raw.emit('media:setup', { rtpCapabilities: b.join.routerRtpCapabilities });
     raw.emit('unknown:event', { x: 1 });
     raw.emit('hand:set', 'garbage');
     // Messages from one server arrive in order: if the ghost had been sent,
     // it would come before this one.
-    const got = next<ChatMessage>(a.socket, 'chat:message');
-    await ok(b.socket, 'chat:send', { text: 'real' });
+    const got = next<TalkMessage>(a.socket, 'talk:message');
+    await ok(b.socket, 'talk:send', { text: 'real' });
     assert.equal((await got).text, 'real');
     assert.ok(b.socket.connected);
     assert.equal(parley.meetings.live(m.id as MeetingId)?.participant(b.id as ParticipantId).media.transportCount, 0, 'media:setup without ack did nothing');
@@ -156,7 +156,7 @@ describe('requests out of order', () => {
     const m = await newMeeting(parley);
     const s = await open(mintToken(m.id, 'Early').token);
     const cases: [string, unknown][] = [
-      ['chat:send', { text: 'hi' }],
+      ['talk:send', { text: 'hi' }],
       ['reaction:send', { emoji: '👍' }],
       ['hand:set', { raised: true }],
       ['meeting:leave', {}],
@@ -180,9 +180,9 @@ describe('requests out of order', () => {
     const a = await joined(m.id, 'Stays');
     const b = await joined(m.id, 'Leaves');
     await ok(b.socket, 'meeting:leave', {});
-    await refused(b.socket, 'chat:send', { text: 'still here?' }, 'NOT_JOINED');
+    await refused(b.socket, 'talk:send', { text: 'still here?' }, 'NOT_JOINED');
     await refused(b.socket, 'meeting:leave', {}, 'NOT_JOINED');
-    await ok(a.socket, 'chat:send', { text: 'yes' });
+    await ok(a.socket, 'talk:send', { text: 'yes' });
   });
 
   test('media actions before media:setup are MEDIA_NOT_READY', async () => {
@@ -217,8 +217,8 @@ describe('oversized input', () => {
       ['blanks only', '  \n ', 'INVALID_PAYLOAD'],
     ];
     for (const [what, text, code] of cases) {
-      if (code === null) assert.equal((await ok<{ message: ChatMessage }>(a.socket, 'chat:send', { text })).message.text, text, what);
-      else await refused(a.socket, 'chat:send', { text }, code, what);
+      if (code === null) assert.equal((await ok<{ message: TalkMessage }>(a.socket, 'talk:send', { text })).message.text, text, what);
+      else await refused(a.socket, 'talk:send', { text }, code, what);
     }
   });
 
@@ -229,16 +229,16 @@ describe('oversized input', () => {
     const bystander = await joined((await newMeeting(parley)).id, 'Elsewhere');
     const dropped = next<ParticipantInfo>(other.socket, 'meeting:participantUpdated', (p) => p.id === big.id && p.connection === 'reconnecting');
     const closed = disconnected(big.socket);
-    big.socket.emit('chat:send', { text: 'x'.repeat(LIMITS.socketPayloadBytes + 1) } as never, () => assert.fail('no ack for an oversized packet'));
+    big.socket.emit('talk:send', { text: 'x'.repeat(LIMITS.socketPayloadBytes + 1) } as never, () => assert.fail('no ack for an oversized packet'));
     assert.equal(await closed, 'transport close');
     await dropped;
     assert.ok(other.socket.connected && bystander.socket.connected);
-    const got = next<ChatMessage>(other.socket, 'chat:message');
-    await ok(other.socket, 'chat:send', { text: 'still here' });
+    const got = next<TalkMessage>(other.socket, 'talk:message');
+    await ok(other.socket, 'talk:send', { text: 'still here' });
     assert.equal((await got).text, 'still here');
     await ok(bystander.socket, 'hand:set', { raised: true });
     // Just under the limit is a normal (refused for size, but answered) request.
-    await refused(other.socket, 'chat:send', { text: 'x'.repeat(100_000) }, 'INVALID_PAYLOAD');
+    await refused(other.socket, 'talk:send', { text: 'x'.repeat(100_000) }, 'INVALID_PAYLOAD');
   });
 });
 
@@ -295,9 +295,9 @@ describe("other participants' objects", () => {
     const inB = await joined(mB.id, 'In B');
     const { token } = mintToken(mA.id, 'From A');
     const s = await open(token);
-    const heardChat: ChatMessage[] = [];
+    const heardChat: TalkMessage[] = [];
     const heardJoins: ParticipantInfo[] = [];
-    s.on('chat:message', (msg) => heardChat.push(msg));
+    s.on('talk:message', (msg) => heardChat.push(msg));
     s.on('meeting:participantJoined', (p) => heardJoins.push(p));
     // The payload cannot name a meeting: the token does.
     await refused(s, 'meeting:join', { meetingId: mB.id }, 'INVALID_PAYLOAD');
@@ -306,15 +306,15 @@ describe("other participants' objects", () => {
     assert.equal(j.snapshot.title, 'A');
     assert.deepEqual(j.snapshot.participants.map((p) => p.name), ['From A']);
     // Ids of B's participants are unknown in A.
-    await refused(s, 'chat:send', { text: 'psst', to: inB.id }, 'PARTICIPANT_NOT_FOUND');
+    await refused(s, 'talk:send', { text: 'psst', to: inB.id }, 'PARTICIPANT_NOT_FOUND');
 
     // Activity in B, then in A: had any of B's reached s, it would arrive first.
-    await ok(inB.socket, 'chat:send', { text: 'secret of B' });
+    await ok(inB.socket, 'talk:send', { text: 'secret of B' });
     await ok(inB.socket, 'reaction:send', { emoji: '🎉' });
     await joined(mB.id, 'Second in B');
     const laterA = await joined(mA.id, 'Second in A');
-    const seen = next<ChatMessage>(s, 'chat:message', (msg) => msg.text === 'news of A');
-    await ok(laterA.socket, 'chat:send', { text: 'news of A' });
+    const seen = next<TalkMessage>(s, 'talk:message', (msg) => msg.text === 'news of A');
+    await ok(laterA.socket, 'talk:send', { text: 'news of A' });
     await seen;
     assert.deepEqual(heardChat.map((msg) => msg.text), ['news of A']);
     assert.deepEqual(heardJoins.map((p) => p.name), ['Second in A']);
@@ -327,13 +327,13 @@ describe('rate limits', () => {
     const m = await newMeeting(parley);
     const flooder = await joined(m.id, 'Flooder');
     const calm = await joined(m.id, 'Calm');
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => request(flooder.socket, 'chat:send', { text: `spam ${i}` })));
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => request(flooder.socket, 'talk:send', { text: `spam ${i}` })));
     const codes = results.map((r) => (r.ok ? 'ok' : r.error.code));
     assert.ok(codes.slice(0, 20).every((c) => c === 'ok'), 'the burst goes through');
     assert.ok(codes.includes('RATE_LIMITED'), 'the flood is cut');
     assert.deepEqual([...new Set(codes)].sort(), ['RATE_LIMITED', 'ok']);
-    const got = next<ChatMessage>(flooder.socket, 'chat:message', (msg) => msg.from === calm.id);
-    await ok(calm.socket, 'chat:send', { text: 'hello, calmly' });
+    const got = next<TalkMessage>(flooder.socket, 'talk:message', (msg) => msg.from === calm.id);
+    await ok(calm.socket, 'talk:send', { text: 'hello, calmly' });
     assert.equal((await got).text, 'hello, calmly');
     // Other kinds of request of the flooder still work: the limit is per kind.
     await ok(flooder.socket, 'hand:set', { raised: true });
@@ -363,8 +363,8 @@ describe('after all of the above', () => {
     await ok(b.socket, 'media:setup', { rtpCapabilities: b.join.routerRtpCapabilities });
     const { producerId } = await ok<{ producerId: string }>(a.socket, 'media:produce', { transportId: t.send.id, kind: 'audio', source: 'mic', rtpParameters: opus() });
     await ok(b.socket, 'media:consume', { producerId });
-    const got = next<ChatMessage>(b.socket, 'chat:message');
-    await ok(a.socket, 'chat:send', { text: 'all good' });
+    const got = next<TalkMessage>(b.socket, 'talk:message');
+    await ok(a.socket, 'talk:send', { text: 'all good' });
     assert.equal((await got).text, 'all good');
   });
 });

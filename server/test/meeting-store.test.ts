@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ChatMessage, MeetingId, MeetingInfoReply } from '@parley/protocol';
+import type { TalkMessage, MeetingId, MeetingInfoReply } from '@parley/protocol';
 import { connectRedis, MemoryMeetingStore, randomId, RedisMeetingStore, type MeetingRecord, type MeetingStore, type Parley } from '../src/index.ts';
 import { closeAll, connect, createMeeting, http, joinToken, next, ok, sleep, startServer, type ClientSocket } from './helpers.ts';
 
@@ -195,9 +195,9 @@ describe('the server on Redis', () => {
     sockets.push(sa, sb);
     await ok(sa, 'meeting:join', {});
     await ok(sb, 'meeting:join', {});
-    const got = next<ChatMessage>(sa, 'chat:message');
-    const mine = next<ChatMessage>(sb, 'chat:message');
-    await ok(sb, 'chat:send', { text: 'via redis', to: a.participantId });
+    const got = next<TalkMessage>(sa, 'talk:message');
+    const mine = next<TalkMessage>(sb, 'talk:message');
+    await ok(sb, 'talk:send', { text: 'via redis', to: a.participantId });
     assert.equal((await got).text, 'via redis');
     assert.equal((await mine).text, 'via redis');
     assert.equal(parley.meetings.live(m.id as MeetingId)!.size, 2);

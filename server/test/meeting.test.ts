@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REACTIONS, type ChatMessage, type JoinResult, type MeetingId, type ParticipantInfo, type TransportOptionsWire } from '@parley/protocol';
+import { REACTIONS, type TalkMessage, type JoinResult, type MeetingId, type ParticipantInfo, type TransportOptionsWire } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
 import { closeAll, connect, joinAs, mintToken, newMeeting, next, ok, opus, record, refused, request, startServer, type ClientSocket, type Joined } from './helpers.ts';
 
@@ -137,8 +137,8 @@ describe('chat', () => {
   test('a public message reaches everyone, the sender included', async () => {
     const m = await newMeeting(parley);
     const [a, b, c] = [await joined(m.id, 'A'), await joined(m.id, 'B'), await joined(m.id, 'C')];
-    const got = [a, b, c].map((p) => next<ChatMessage>(p.socket, 'chat:message'));
-    const sent = await ok<{ message: ChatMessage }>(b.socket, 'chat:send', { text: 'hello all' });
+    const got = [a, b, c].map((p) => next<TalkMessage>(p.socket, 'talk:message'));
+    const sent = await ok<{ message: TalkMessage }>(b.socket, 'talk:send', { text: 'hello all' });
     assert.equal(sent.message.from, b.id);
     assert.equal(sent.message.fromName, 'B');
     assert.equal(sent.message.to, null);
@@ -150,17 +150,17 @@ describe('chat', () => {
   test('a private message reaches only its recipient and its sender', async () => {
     const m = await newMeeting(parley);
     const [a, b, c] = [await joined(m.id, 'A'), await joined(m.id, 'B'), await joined(m.id, 'C')];
-    const cSaw = record<ChatMessage>(c.socket, 'chat:message');
-    const toB = next<ChatMessage>(b.socket, 'chat:message');
-    const toA = next<ChatMessage>(a.socket, 'chat:message');
-    const sent = await ok<{ message: ChatMessage }>(a.socket, 'chat:send', { text: 'just for you', to: b.id });
+    const cSaw = record<TalkMessage>(c.socket, 'talk:message');
+    const toB = next<TalkMessage>(b.socket, 'talk:message');
+    const toA = next<TalkMessage>(a.socket, 'talk:message');
+    const sent = await ok<{ message: TalkMessage }>(a.socket, 'talk:send', { text: 'just for you', to: b.id });
     assert.equal(sent.message.to, b.id);
     assert.equal(sent.message.toName, 'B');
     assert.deepEqual(await toB, sent.message);
     assert.deepEqual(await toA, sent.message);
     // A later public message reaches C; the private one would have come first.
-    const cPublic = next<ChatMessage>(c.socket, 'chat:message');
-    await ok(a.socket, 'chat:send', { text: 'for everyone' });
+    const cPublic = next<TalkMessage>(c.socket, 'talk:message');
+    await ok(a.socket, 'talk:send', { text: 'for everyone' });
     await cPublic;
     assert.deepEqual(cSaw.map((msg) => msg.text), ['for everyone']);
   });
@@ -168,11 +168,11 @@ describe('chat', () => {
   test("a late joiner's history has the public messages and, on its return, its own private ones only", async () => {
     const m = await newMeeting(parley);
     const [a, b, c] = [await joined(m.id, 'A'), await joined(m.id, 'B'), await joined(m.id, 'C')];
-    await ok(a.socket, 'chat:send', { text: 'public 1' });
-    await ok(a.socket, 'chat:send', { text: 'a to b', to: b.id });
-    await ok(b.socket, 'chat:send', { text: 'b to c', to: c.id });
-    await ok(c.socket, 'chat:send', { text: 'c to a', to: a.id });
-    await ok(c.socket, 'chat:send', { text: 'public 2' });
+    await ok(a.socket, 'talk:send', { text: 'public 1' });
+    await ok(a.socket, 'talk:send', { text: 'a to b', to: b.id });
+    await ok(b.socket, 'talk:send', { text: 'b to c', to: c.id });
+    await ok(c.socket, 'talk:send', { text: 'c to a', to: a.id });
+    await ok(c.socket, 'talk:send', { text: 'public 2' });
     const late = await joined(m.id, 'Late');
     assert.deepEqual(late.join.chat.map((msg) => msg.text), ['public 1', 'public 2']);
     // B comes back on another socket: its history has what it sent and received.
@@ -186,9 +186,9 @@ describe('chat', () => {
     const b = await joined(m.id, 'B');
     const gone = await joined(m.id, 'Gone');
     await ok(gone.socket, 'meeting:leave', {});
-    await refused(a.socket, 'chat:send', { text: 'me', to: a.id }, 'INVALID_PAYLOAD', 'to self');
-    await refused(a.socket, 'chat:send', { text: 'who?', to: 'nobody-here' }, 'PARTICIPANT_NOT_FOUND', 'to an unknown id');
-    await refused(a.socket, 'chat:send', { text: 'gone', to: gone.id }, 'PARTICIPANT_NOT_FOUND', 'to someone who left');
+    await refused(a.socket, 'talk:send', { text: 'me', to: a.id }, 'INVALID_PAYLOAD', 'to self');
+    await refused(a.socket, 'talk:send', { text: 'who?', to: 'nobody-here' }, 'PARTICIPANT_NOT_FOUND', 'to an unknown id');
+    await refused(a.socket, 'talk:send', { text: 'gone', to: gone.id }, 'PARTICIPANT_NOT_FOUND', 'to someone who left');
     assert.deepEqual(live(m.id)!.talk.chatFor(b.id as never), []);
   });
 });
@@ -268,8 +268,8 @@ describe('leaving, dropping and coming back', () => {
     assert.equal(again.join.snapshot.participants.length, 2);
     assert.equal((await back).producers.length, 1);
     // The resumed socket speaks for the participant: chat, and media on the kept transports.
-    const got = next<ChatMessage>(a.socket, 'chat:message');
-    await ok(again.socket, 'chat:send', { text: 'I am back' });
+    const got = next<TalkMessage>(a.socket, 'talk:message');
+    await ok(again.socket, 'talk:send', { text: 'I am back' });
     assert.equal((await got).from, b.id);
     await ok(again.socket, 'media:restartIce', { transportId: t.send.id });
     assert.deepEqual(left, []);
@@ -281,7 +281,7 @@ describe('leaving, dropping and coming back', () => {
     const a = await joined(m.id, 'A');
     const b = await joined(m.id, 'B');
     const aLeft = record<unknown>(a.socket, 'meeting:participantLeft');
-    const bOldChat = record<ChatMessage>(b.socket, 'chat:message');
+    const bOldChat = record<TalkMessage>(b.socket, 'talk:message');
     const replaced = next(b.socket, 'session:replaced');
     const gone = new Promise<string>((resolve) => b.socket.once('disconnect', (reason) => resolve(reason)));
     const second = await reconnect(b.token);
@@ -291,8 +291,8 @@ describe('leaving, dropping and coming back', () => {
     assert.equal(second.join.self.id, b.id);
     assert.equal(second.join.snapshot.participants.length, 2);
     assert.equal(live(m.id)!.participant(b.id as never).connection, 'connected', 'the old socket going away does not make it reconnecting');
-    const got = next<ChatMessage>(second.socket, 'chat:message');
-    await ok(a.socket, 'chat:send', { text: 'to the new socket' });
+    const got = next<TalkMessage>(second.socket, 'talk:message');
+    await ok(a.socket, 'talk:send', { text: 'to the new socket' });
     assert.equal((await got).text, 'to the new socket');
     assert.deepEqual(bOldChat, []);
     assert.deepEqual(aLeft, []);

@@ -3,7 +3,7 @@
 // so these tests drive it without a browser and also try to cheat.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatMessage, JoinResult, Knocker, MeetingId, MeetingSettings, ParticipantInfo } from '@parley/protocol';
+import type { TalkMessage, JoinResult, Knocker, MeetingId, MeetingSettings, ParticipantInfo } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
 import { closeAll, connect, joinAs, mintToken, next, ok, record, refused, request, setupMedia, sleep, startServer, tryProduce, withMedia, type ClientSocket, type Joined } from './helpers.ts';
 
@@ -115,7 +115,7 @@ describe('kick', () => {
     await ok(mod.socket, 'moderation:kick', { participantId: troll.id, reason: 'spamming the chat' });
     assert.deepEqual(await told, { reason: 'spamming the chat', by: 'Mod' });
     assert.deepEqual(await left, { participantId: troll.id, reason: 'kicked' });
-    await refused(troll.socket, 'chat:send', { text: 'still here' }, 'NOT_JOINED');
+    await refused(troll.socket, 'talk:send', { text: 'still here' }, 'NOT_JOINED');
     await refused(troll.socket, 'meeting:join', {}, 'WAITING_ROOM', 'rejoining silently');
     const knock = next<Knocker>(mod.socket, 'lobby:knocking');
     await ok(troll.socket, 'lobby:knock', {});
@@ -316,7 +316,7 @@ describe('waiting room', () => {
     const participantSaw = record<Knocker>(first.socket, 'lobby:knocking');
 
     const guest = await visitor(m, 'Guest');
-    const guestChat = record<ChatMessage>(guest.socket, 'chat:message');
+    const guestChat = record<TalkMessage>(guest.socket, 'talk:message');
     const guestJoins = record<ParticipantInfo>(guest.socket, 'meeting:participantJoined');
     await refused(guest.socket, 'meeting:join', {}, 'WAITING_ROOM');
     const knock = next<Knocker>(host.socket, 'lobby:knocking');
@@ -325,9 +325,9 @@ describe('waiting room', () => {
     assert.equal(k.name, 'Guest');
     assert.equal(k.id, guest.id);
     // While waiting: nothing of the meeting, and no meeting action works.
-    await ok(first.socket, 'chat:send', { text: 'secret plans' });
+    await ok(first.socket, 'talk:send', { text: 'secret plans' });
     await joined(m, 'Someone', { moderator: true });
-    await refused(guest.socket, 'chat:send', { text: 'let me in' }, 'NOT_JOINED');
+    await refused(guest.socket, 'talk:send', { text: 'let me in' }, 'NOT_JOINED');
     await refused(guest.socket, 'media:setup', { rtpCapabilities: {} }, 'NOT_JOINED');
     await sleep(100);
     assert.deepEqual(guestChat, []);
@@ -525,7 +525,7 @@ describe('forgery', () => {
     const w = await visitor(m, 'Waiting');
     await ok(w.socket, 'lobby:knock', {});
     const actions: [string, object][] = [
-      ['chat:send', { text: 'hi' }],
+      ['talk:send', { text: 'hi' }],
       ['reaction:send', { emoji: '👍' }],
       ['hand:set', { raised: true }],
       ['meeting:leave', {}],

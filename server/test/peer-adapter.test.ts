@@ -13,7 +13,7 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startRedis, type RedisServer } from '../../scripts/lib/redis-server.ts';
 import { PeerWatch, peerAwareAdapter } from '../src/gateway/peer-adapter.ts';
-import { connectRedis } from '../src/redis.ts';
+import { connectRedis } from '@parley/platform';
 
 interface Node {
   io: Server;

@@ -18,10 +18,10 @@ test('two participants join, chat and see each other', async (t) => {
   assert.equal(jb.self.role, 'participant');
   assert.equal(jb.snapshot.participants.length, 2);
   await joined;
-  const got = next<{ text: string }>(sb, 'chat:message');
-  await ok(sa, 'chat:send', { text: 'hello' });
+  const got = next<{ text: string }>(sb, 'talk:message');
+  await ok(sa, 'talk:send', { text: 'hello' });
   assert.equal((await got).text, 'hello');
-  const bad = await request(sa, 'chat:send', { text: 5 });
+  const bad = await request(sa, 'talk:send', { text: 5 });
   assert.equal(bad.ok, false);
   // media setup on two routers (maxPeersPerRouter: 1)
   const caps = (jb as unknown as { routerRtpCapabilities: object }).routerRtpCapabilities;

@@ -17,7 +17,7 @@ import {
 } from '@parley/protocol';
 import { NotModerator } from '../meet/errors.ts';
 import { randomId, type RecorderTokens } from '../auth/tokens.ts';
-import { readDriveJson, type Drive } from '../drive/Drive.ts';
+import { readDriveJson, type Drive } from '@parley/platform';
 import type { Meeting } from '../meet/Meeting.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import { Capture, captureKeys } from './Capture.ts';

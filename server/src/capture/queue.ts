@@ -3,7 +3,7 @@
 // streams: a recorder takes whichever comes, up to its concurrency.
 import { Queue } from 'bullmq';
 import type { RecorderJob } from '@parley/protocol';
-import { connectRedis } from '../redis.ts';
+import { connectRedis } from '@parley/platform';
 
 export interface CaptureQueue {
   add(job: RecorderJob): Promise<void>;

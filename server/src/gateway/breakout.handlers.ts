@@ -17,7 +17,7 @@ export function breakoutHandlers(ctx: SocketContext): void {
   ctx.handle('breakout:join', ({ roomId }) => ctx.joined().breakouts.choose(pid, roomId), r);
   ctx.handle('breakout:settings', ({ participantsChoose }) => ctx.joined().breakouts.setChoice(pid, participantsChoose), r);
   ctx.handle('breakout:timer', ({ seconds }) => ({ endsAt: ctx.joined().breakouts.setTimer(pid, seconds) }), r);
-  ctx.handle('breakout:broadcast', ({ text }) => ctx.joined().breakouts.broadcast(pid, text), RATES.chat);
+  ctx.handle('breakout:broadcast', ({ text }) => ctx.joined().breakouts.broadcast(pid, text), RATES.talk);
   ctx.handle('breakout:close', ({ roomId }) => ({ moved: ctx.joined().breakouts.close(pid, roomId) }), r);
   ctx.handle('breakout:closeAll', () => ({ moved: ctx.joined().breakouts.closeAll(pid) }), r);
 }

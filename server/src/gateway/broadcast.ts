@@ -24,8 +24,8 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
   });
   meeting.on('activeSpeaker', (r, participantId) => io.to(room(r)).emit('meeting:activeSpeaker', { participantId }));
   meeting.on('chat', (message, r) => {
-    if (message.to === null) io.to(room(r)).emit('chat:message', message);
-    else io.to(one(message.to)).to(one(message.from)).emit('chat:message', message);
+    if (message.to === null) io.to(room(r)).emit('talk:message', message);
+    else io.to(one(message.to)).to(one(message.from)).emit('talk:message', message);
   });
   meeting.on('reaction', (participantId, emoji, at, r) => io.to(room(r)).emit('reaction:shown', { participantId, emoji, at }));
   meeting.on('mediaReset', (pid) => io.to(one(pid)).emit('media:reset', { reason: 'worker-died' }));

@@ -9,7 +9,7 @@ import { breakoutHandlers } from './breakout.handlers.ts';
 import { captureHandlers } from './capture.handlers.ts';
 import { createRecorderGateway } from './recorder.handlers.ts';
 import { broadcastMeeting } from './broadcast.ts';
-import { chatHandlers } from './chat.handlers.ts';
+import { talkHandlers } from './talk.handlers.ts';
 import { SocketContext, tokenAuth, type ParleyServer, type ParleySocket } from './context.ts';
 import { mediaHandlers } from './media.handlers.ts';
 import { meetingHandlers } from './meeting.handlers.ts';
@@ -64,7 +64,7 @@ export function createGateway(http: HttpServer, deps: GatewayDeps): ParleyServer
     const ctx = new SocketContext(socket, log, originOf(socket.request, deps.trust));
     meetingHandlers(ctx, deps.meetings, deps.captures);
     mediaHandlers(ctx);
-    chatHandlers(ctx);
+    talkHandlers(ctx);
     moderationHandlers(ctx);
     breakoutHandlers(ctx);
     captureHandlers(ctx, deps.captures);

@@ -4,7 +4,7 @@ import type { RateSpec } from '../lib/limiter.ts';
 /** Limits per socket. Media requests come in short bursts at join and device changes. */
 export const RATES = {
   any: { burst: 200, perSecond: 50 },
-  chat: { burst: 20, perSecond: 5 },
+  talk: { burst: 20, perSecond: 5 },
   reaction: { burst: 10, perSecond: 3 },
   hand: { burst: 6, perSecond: 1 },
   knock: { burst: 5, perSecond: 0.2 },

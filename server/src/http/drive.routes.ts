@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { dispositionName, DriveNotFound, type ByteRange } from '../drive/Drive.ts';
-import type { LocalDrive } from '../drive/LocalDrive.ts';
+import { type ByteRange, dispositionName, DriveNotFound, type LocalDrive } from '@parley/platform';
 import { sendError } from './errors.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';

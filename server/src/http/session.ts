@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Accounts, SessionUser } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
-import type { Drive } from '../drive/Drive.ts';
+import type { Drive } from '@parley/platform';
 import type { Limiter } from '../lib/limiter.ts';
 import type { Orgs } from '../org/Orgs.ts';
 import { Unauthorized } from '../lib/errors.ts';

@@ -7,7 +7,7 @@
 // Socket.IO handshakes read it the same way.
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
-import { StartupError } from './startup-error.ts';
+import { StartupError } from '@parley/platform';
 
 export type TrustProxy = (address: string, hop: number) => boolean;
 

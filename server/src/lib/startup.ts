@@ -2,7 +2,7 @@
 // said in one sentence naming what to change, without a stack trace; a stack
 // trace is for what only a developer can fix.
 import { MediaPortInUse } from '@parley/sfu';
-import { StartupError } from './startup-error.ts';
+import { StartupError } from '@parley/platform';
 
 export { StartupError };
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type {
   BreakoutState,
-  ChatMessage,
+  TalkMessage,
   ConsumerId,
   Knocker,
   LeaveReason,
@@ -36,7 +36,7 @@ export interface MeetingEvents {
   participantUpdated: [info: ParticipantInfo, room: RoomId | null];
   participantLeft: [id: ParticipantId, reason: LeaveReason, room: RoomId | null];
   activeSpeaker: [room: RoomId | null, id: ParticipantId | null];
-  chat: [message: ChatMessage, room: RoomId | null];
+  chat: [message: TalkMessage, room: RoomId | null];
   reaction: [id: ParticipantId, emoji: Reaction, at: number, room: RoomId | null];
   /** People changed rooms (one batch per operation); their sockets must follow. */
   moved: [moves: Move[]];

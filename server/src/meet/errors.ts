@@ -13,7 +13,7 @@ export class ParticipantNotFound extends DomainError {
     super('PARTICIPANT_NOT_FOUND', `no participant ${id} in this meeting`);
   }
 }
-export class ChatTooLarge extends DomainError {
+export class TalkTooLarge extends DomainError {
   constructor(limit: number) {
     super('PAYLOAD_TOO_LARGE', `chat messages are limited to ${limit} bytes`);
   }

@@ -6,7 +6,7 @@
 // idempotent on it).
 import { Queue, type JobsOptions } from 'bullmq';
 import { agendaJobId, welcomeJobId, type AgendaJob, type WelcomeJob } from '@parley/protocol';
-import { connectRedis } from '../redis.ts';
+import { connectRedis } from '@parley/platform';
 
 export interface BotQueue {
   add(job: WelcomeJob): Promise<void>;

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ParticipantInfo } from '@parley/protocol';
-import { ChatPanel } from '../chat/ChatPanel.tsx';
+import { TalkPanel } from '../talk/TalkPanel.tsx';
 import { Icon } from '../ui/icons.tsx';
 import { Audio } from '../ui/Video.tsx';
 import { ParticipantsPanel } from './ParticipantsPanel.tsx';
@@ -238,7 +238,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
         </div>
       </main>
 
-      {panel === 'chat' && <ChatPanel session={session} onClose={() => setPanel(null)} />}
+      {panel === 'chat' && <TalkPanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'participants' && <ParticipantsPanel session={session} onClose={() => setPanel(null)} onBreakout={() => setPanel('breakout')} onCapture={() => setPanel('capture')} />}
       {panel === 'breakout' && <BreakoutPanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'capture' && <CapturePanel session={session} onClose={() => setPanel(null)} />}

@@ -11,7 +11,7 @@ import type {
   CaptureKind,
   CaptureLayout,
   CaptureState,
-  ChatMessage,
+  TalkMessage,
   ClientToServerEvents,
   ConsumerId,
   ConsumerOptionsWire,
@@ -123,7 +123,7 @@ export class MeetingSession {
   readonly participants = signal<ReadonlyMap<ParticipantId, ParticipantInfo>>(new Map());
   readonly streams = signal<ReadonlyMap<ProducerId, RemoteStream>>(new Map());
   readonly activeSpeakerId = signal<ParticipantId | null>(null);
-  readonly chat = signal<ChatMessage[]>([]);
+  readonly chat = signal<TalkMessage[]>([]);
   readonly reactions = signal<ShownReaction[]>([]);
   readonly micTrack = signal<MediaStreamTrack | null>(null);
   readonly cameraTrack = signal<MediaStreamTrack | null>(null);
@@ -362,7 +362,7 @@ export class MeetingSession {
 
   async sendChat(text: string, to?: ParticipantId): Promise<boolean> {
     try {
-      await this.#request('chat:send', to ? { text, to } : { text });
+      await this.#request('talk:send', to ? { text, to } : { text });
       return true;
     } catch (error) {
       this.#notify((error as Error).message);
@@ -697,7 +697,7 @@ export class MeetingSession {
       this.#notify('Media connection moved to another server, reconnecting your audio and video…');
       void this.#setupMedia(this.#generation + 1).catch((e: unknown) => this.#notify(`Media reconnection failed: ${(e as Error).message}`));
     });
-    socket.on('chat:message', (m) => (this.chat.value = [...this.chat.value, m]));
+    socket.on('talk:message', (m) => (this.chat.value = [...this.chat.value, m]));
     socket.on('reaction:shown', ({ participantId, emoji }) => this.#showReaction(participantId, emoji));
 
     socket.on('meeting:settings', (s) => (this.settings.value = s));

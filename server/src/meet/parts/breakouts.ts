@@ -1,7 +1,7 @@
 import type { BreakoutState, MoveReason, ParticipantId, RoomId, RoomMember } from '@parley/protocol';
 import { LIMITS } from '@parley/protocol';
 import { groupOf, type MeetingCore, type Move } from '../core.ts';
-import { ChatTooLarge, InvalidRequest, RoomChoiceOff } from '../errors.ts';
+import { TalkTooLarge, InvalidRequest, RoomChoiceOff } from '../errors.ts';
 import { BreakoutSet, type BreakoutRoom } from '../Breakouts.ts';
 import type { Participant } from '../Participant.ts';
 import type { MeetingMediaPart } from './media.ts';
@@ -115,7 +115,7 @@ export class BreakoutRooms {
   /** A moderator's message, shown in every room. */
   broadcast(by: ParticipantId, text: string): void {
     const mod = this.#core.moderator(by);
-    if (Buffer.byteLength(text, 'utf8') > LIMITS.chatBytes) throw new ChatTooLarge(LIMITS.chatBytes);
+    if (Buffer.byteLength(text, 'utf8') > LIMITS.talkBytes) throw new TalkTooLarge(LIMITS.talkBytes);
     if (text.trim() === '') throw new InvalidRequest('empty message');
     this.#core.emit('breakoutMessage', mod.name, text, Date.now());
   }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { LIMITS, type ChatMessage, type MessageId, type ParticipantId, type Reaction, type RoomId } from '@parley/protocol';
+import { LIMITS, type TalkMessage, type MessageId, type ParticipantId, type Reaction, type RoomId } from '@parley/protocol';
 import type { MeetingCore } from '../core.ts';
-import { ChatTooLarge, InvalidRequest, ParticipantNotFound } from '../errors.ts';
+import { TalkTooLarge, InvalidRequest, ParticipantNotFound } from '../errors.ts';
 import type { Participant } from '../Participant.ts';
 
 /**
@@ -12,26 +12,26 @@ import type { Participant } from '../Participant.ts';
 export class Talk {
   readonly #core: MeetingCore;
   /** Messages with the room they were said in: chat is per room. */
-  readonly #chat: { message: ChatMessage; room: RoomId | null }[] = [];
+  readonly #chat: { message: TalkMessage; room: RoomId | null }[] = [];
 
   constructor(core: MeetingCore) {
     this.#core = core;
   }
 
   /** Public messages of its room and its own private ones, oldest first. */
-  chatFor(id: ParticipantId): ChatMessage[] {
+  chatFor(id: ParticipantId): TalkMessage[] {
     const room = this.#core.roster.get(id)?.room ?? null;
     return this.#chat.filter(({ message: m, room: r }) => r === room && (m.to === null || m.to === id || m.from === id)).map((c) => c.message);
   }
 
   /** A room's public messages (what a newcomer without private messages sees). */
-  publicChat(room: RoomId | null): ChatMessage[] {
+  publicChat(room: RoomId | null): TalkMessage[] {
     return this.#chat.filter((c) => c.room === room && c.message.to === null).map((c) => c.message);
   }
 
-  send(id: ParticipantId, text: string, to?: string): ChatMessage {
+  send(id: ParticipantId, text: string, to?: string): TalkMessage {
     const from = this.#core.participant(id);
-    if (Buffer.byteLength(text, 'utf8') > LIMITS.chatBytes) throw new ChatTooLarge(LIMITS.chatBytes);
+    if (Buffer.byteLength(text, 'utf8') > LIMITS.talkBytes) throw new TalkTooLarge(LIMITS.talkBytes);
     if (text.trim() === '') throw new InvalidRequest('empty message');
     let recipient: Participant | undefined;
     if (to !== undefined) {
@@ -40,7 +40,7 @@ export class Talk {
       // Private messages stay within a room too.
       if (!recipient || recipient.room !== from.room) throw new ParticipantNotFound(to);
     }
-    const message: ChatMessage = {
+    const message: TalkMessage = {
       id: crypto.randomUUID() as MessageId,
       from: from.id,
       fromName: from.name,

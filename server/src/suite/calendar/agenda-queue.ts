@@ -9,7 +9,7 @@
 // a slow or failing mail server never delays the agendas.
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { connectRedis } from '../../redis.ts';
+import { connectRedis } from '@parley/platform';
 import type { MailSender } from '../mail/MailSender.ts';
 import type { Agenda } from './Agenda.ts';
 

@@ -7,7 +7,7 @@ const time = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit'
 const encoder = new TextEncoder();
 
 /** In-meeting chat: to everyone or privately to one participant. Text is rendered as text, never as HTML. */
-export function ChatPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
+export function TalkPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
   const [text, setText] = useState('');
   const [to, setTo] = useState<ParticipantId | ''>('');
   const list = useRef<HTMLDivElement>(null);
@@ -15,7 +15,7 @@ export function ChatPanel({ session, onClose }: { session: MeetingSession; onClo
   const messages = session.chat.value;
   const others = [...session.participants.value.values()].filter((p) => p.id !== me);
   const bytes = encoder.encode(text).length;
-  const tooLong = bytes > LIMITS.chatBytes;
+  const tooLong = bytes > LIMITS.talkBytes;
 
   useEffect(() => {
     list.current?.scrollTo({ top: list.current.scrollHeight });
@@ -85,7 +85,7 @@ export function ChatPanel({ session, onClose }: { session: MeetingSession; onClo
             <Icon name="send" size={18} />
           </button>
         </div>
-        {tooLong && <p class="hint error">Message too long ({bytes} / {LIMITS.chatBytes} bytes).</p>}
+        {tooLong && <p class="hint error">Message too long ({bytes} / {LIMITS.talkBytes} bytes).</p>}
       </form>
     </aside>
   );

@@ -3,7 +3,7 @@
 // `detail`: "Key (email)=(…)", "Failing row contains (…)"), and those values
 // can be a password hash, a token's hash or someone's message. So an error is
 // logged by an allowlist: what it is and where it failed, never the values.
-import { stdSerializers } from 'pino';
+import { pino, stdSerializers, type Logger } from 'pino';
 
 /** Fields an error (or its cause) keeps in a log line. */
 const KEPT = new Set(['type', 'name', 'message', 'stack', 'code', 'errno', 'syscall', 'statusCode', 'severity', 'routine', 'constraint', 'table', 'column', 'schema', 'query', 'cause', 'aggregateErrors']);
@@ -23,4 +23,14 @@ function keep(value: Record<string, unknown>, depth: number): Record<string, unk
     else out[k] = v;
   }
   return out;
+}
+
+/** The logger of every Parley process: errors by the allowlist above, tokens never written. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({
+    level,
+    serializers: { err: errWithoutValues },
+    // Tokens identify people: never write them to logs.
+    redact: { paths: ['token', '*.token', 'moderatorToken', '*.moderatorToken', 'req.headers.authorization', 'auth.token'], censor: '[redacted]' },
+  }, destination);
 }

@@ -3,7 +3,7 @@ import type { Drive } from './Drive.ts';
 import { LocalDrive } from './LocalDrive.ts';
 import { S3Drive } from './S3Drive.ts';
 
-export { checkKey, DriveNotFound, readDriveJson, type Drive, type DriveObject, type PutOptions } from './Drive.ts';
+export { checkKey, dispositionName, DriveNotFound, readDriveJson, type ByteRange, type Drive, type DriveObject, type PutOptions } from './Drive.ts';
 export { LocalDrive } from './LocalDrive.ts';
 export { S3Drive } from './S3Drive.ts';
 
