@@ -29,8 +29,8 @@ async function moderator(browser: Browser, parley: Parley, m: CreateMeetingReply
   await page.getByTestId('toggle-mic').click();
   await page.evaluate(() => {
     const s = window.parley!.session;
-    s.lobby.subscribe((list) => {
-      for (const k of list) void s.moderate('lobby:admit', { participantId: k.id });
+    s.lobby.knockers.subscribe((list) => {
+      for (const k of list) void s.moderation.moderate('lobby:admit', { participantId: k.id });
     });
   });
   return { page, id: (await page.evaluate(() => window.parley!.session.self.value!.id))! };

@@ -34,9 +34,9 @@ function nothingFrom(page: Page, ids: string[]) {
     return !s.some((x) => ids.includes(x.participantId));
   });
 }
-const roomOf = (page: Page) => page.evaluate(() => window.parley!.session.roomId.value);
+const roomOf = (page: Page) => page.evaluate(() => window.parley!.session.breakout.roomId.value);
 const names = (page: Page) => page.evaluate(() => [...window.parley!.session.participants.value.values()].map((p) => p.name).sort());
-const selfMuted = (page: Page) => page.evaluate(() => window.parley!.session.micMuted.value);
+const selfMuted = (page: Page) => page.evaluate(() => window.parley!.session.media.micMuted.value);
 
 /** A new meeting with its host (moderator) and Ann then Bob, all in the room. */
 async function threePeople(title: string) {

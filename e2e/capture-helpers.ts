@@ -50,7 +50,7 @@ export function startRecorderProcess(env: Record<string, string>): RecorderProce
 }
 
 export function captureState(page: Page): Promise<CaptureState> {
-  return page.evaluate(() => window.parley!.session.capture.value);
+  return page.evaluate(() => window.parley!.session.capture.state.value);
 }
 
 export interface Probe {

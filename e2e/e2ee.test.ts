@@ -80,7 +80,7 @@ describe('end-to-end encryption', () => {
 
     // A decrypts B's frames (they came through the SFU encrypted) and shows the camera.
     await waitFor('A decrypts B', async () => {
-      const n = await a.page.evaluate(() => window.parley!.session.e2eeCounters());
+      const n = await a.page.evaluate(() => window.parley!.session.e2ee.counters());
       return n && n.decrypted > 50 && n;
     });
     const before = await picture(a.page, idb);
@@ -106,7 +106,7 @@ describe('end-to-end encryption', () => {
   test('a wrong key shows nothing; stopping encryption brings plain media back to everyone', async () => {
     await enable(c.page, 'a different key');
     await waitFor('C drops what it cannot open', async () => {
-      const n = await c.page.evaluate(() => window.parley!.session.e2eeCounters());
+      const n = await c.page.evaluate(() => window.parley!.session.e2ee.counters());
       return n && n.dropped > 30 && n;
     });
     for (const p of [a, b, c]) {

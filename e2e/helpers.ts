@@ -101,7 +101,7 @@ export interface StreamStats {
 }
 
 export function stats(page: Page): Promise<StreamStats[]> {
-  return page.evaluate(() => window.parley!.session.stats());
+  return page.evaluate(() => window.parley!.session.media.stats());
 }
 
 export function participantId(page: Page): Promise<string | undefined> {

@@ -190,7 +190,7 @@ describe('moderation in the browser', () => {
     await bea.page.getByTestId('notice').filter({ hasText: 'Host muted you' }).waitFor();
     await actions.getByTestId('stop-camera').click();
     await host.page.locator(`[data-testid="tile"][data-participant-id="${beaId}"][data-video="off"]`).waitFor();
-    assert.equal(await bea.page.evaluate(() => window.parley!.session.cameraTrack.value), null, 'her camera is off on her side too');
+    assert.equal(await bea.page.evaluate(() => window.parley!.session.media.cameraTrack.value), null, 'her camera is off on her side too');
   });
 
   test('start muted applies to a newcomer; follow me shows everyone the moderator’s pinned tile', async () => {
@@ -199,7 +199,7 @@ describe('moderation in the browser', () => {
     const cy = await open(m, 'Cy');
     const cyId = await inRoom(cy);
     await waitFor('Cy starts muted', async () => (await micPaused(host.page, cyId)) === true);
-    assert.equal(await cy.page.evaluate(() => window.parley!.session.micMuted.value), true);
+    assert.equal(await cy.page.evaluate(() => window.parley!.session.media.micMuted.value), true);
 
     await host.page.getByTestId('setting-followMe').check();
     await host.page.locator(`[data-testid="tile"][data-participant-id="${cyId}"]`).dblclick();

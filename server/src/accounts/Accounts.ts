@@ -15,6 +15,7 @@
 import crypto from 'node:crypto';
 import { CHAT_LIMITS, LIMITS, type Language, type MeView, type Presence, type UserView } from '@parley/protocol';
 import { MemoryLimiter, type Limiter, type RateSpec } from '../lib/limiter.ts';
+import { newId, sha256 } from '../lib/ids.ts';
 import { Gate } from '../lib/work.ts';
 import type { Sql } from '../store/db.ts';
 import type { AccountStore } from './store.ts';
@@ -46,8 +47,6 @@ export interface SessionUser {
   sessionId: string;
 }
 
-export const newId = (): string => crypto.randomBytes(12).toString('base64url');
-export const sha256 = (s: string): string => crypto.createHash('sha256').update(s).digest('base64url');
 
 /** Manual presence and the online flag make what others see. */
 export function presenceOf(row: Pick<UserRow, 'presence'>, online: boolean): Presence {

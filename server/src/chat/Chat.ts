@@ -10,7 +10,8 @@
 // store.ts. It never touches sockets: it emits typed events after each
 // commit, and the gateway turns them into Socket.IO rooms and emits.
 import { CHAT_LIMITS, type ChannelView } from '@parley/protocol';
-import { newId, type UserRow } from '../accounts/Accounts.ts';
+import { type UserRow } from '../accounts/Accounts.ts';
+import { newId } from '../lib/ids.ts';
 import { cleanText, requireName } from '../lib/names.ts';
 import { Attachments, type FileRemover } from './attachments.ts';
 import { ChannelCalls, type CallFactory } from './calls.ts';
@@ -19,8 +20,7 @@ import { ChatMessages } from './messages.ts';
 import type { ChannelRole, ChannelRow, ChatStore, MemberChannelRow } from './store.ts';
 import { UserNotFound } from '../accounts/errors.ts';
 import { ChannelNameTaken } from './errors.ts';
-import { Forbidden, InvalidRequest } from '../lib/errors.ts';
-import { OrgNotFound } from '../org/errors.ts';
+import { Forbidden, InvalidRequest, OrgNotFound } from '../lib/errors.ts';
 
 export type { SendInput } from './batch.ts';
 export type { CallFactory } from './calls.ts';

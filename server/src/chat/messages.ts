@@ -2,7 +2,7 @@
 // by one with attachments), edit, delete, reactions, pins, history, threads,
 // read positions, search and a reconnecting client's catch-up.
 import { CHAT_LIMITS, DomainError, type CallInfo, type ChannelEvent, type ChannelKind, type MessageView, type ReactionView, type SearchHit } from '@parley/protocol';
-import { newId } from '../accounts/Accounts.ts';
+import { newId } from '../lib/ids.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { isEmoji } from '../lib/names.ts';
 import { SendBatcher, type Prepared, type SendInput, type SendResult } from './batch.ts';
@@ -10,8 +10,7 @@ import { isConversation, moderates, type ChatCore, type ChatUnit } from './core.
 import type { Attachments } from './attachments.ts';
 import type { Access, ChatStore } from './store.ts';
 import { MessageNotFound } from './errors.ts';
-import { Forbidden, InvalidRequest, TooLarge } from '../lib/errors.ts';
-import { OrgNotFound } from '../org/errors.ts';
+import { Forbidden, InvalidRequest, OrgNotFound, TooLarge } from '../lib/errors.ts';
 
 const MENTION = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9][A-Za-z0-9._-]{1,31})/g;
 const EVERYONE = new Set(['channel', 'all', 'here']);

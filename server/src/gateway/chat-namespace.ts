@@ -3,7 +3,7 @@
 // its user; Chat's events (after commit) go to those rooms. With several
 // server nodes the Redis adapter carries emits and room joins between them,
 // so a message sent on one node reaches members connected to another.
-import type { Namespace, Socket } from 'socket.io';
+import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { ChatClientToServerEvents, ChatServerToClientEvents, OrgView, Presence } from '@parley/protocol';
 import { meView, presenceOf, userView, type Accounts, type UserRow } from '../accounts/Accounts.ts';
@@ -14,8 +14,7 @@ import type { Limiter, RateSpec } from '../lib/limiter.ts';
 import type { TrustProxy } from '../lib/client-address.ts';
 import { originOf } from '../lib/origin.ts';
 import { TokenBucket } from '../lib/token-bucket.ts';
-import { RateLimited } from '../lib/errors.ts';
-import { OrgNotFound } from '../org/errors.ts';
+import { OrgNotFound, RateLimited } from '../lib/errors.ts';
 
 interface ChatSocketData {
   userId: string;
@@ -48,7 +47,7 @@ export interface ChatGatewayDeps {
 }
 
 export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): ChatNamespace {
-  const nsp = io.of('/chat') as unknown as ChatNamespace;
+  const nsp = (io as Server).of('/chat') as ChatNamespace;
   const { accounts, orgs, chat, limiter, trust, log } = deps;
   const sendBuckets = new Map<string, TokenBucket>();
 
@@ -90,7 +89,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
   nsp.on('connection', (socket: ChatSocket) => {
     const { userId } = socket.data;
     const slog = log.child({ user: userId, socket: socket.id });
-    const req = new Requests(socket as never, slog, originOf(socket.request, trust));
+    const req = new Requests(socket as Socket, slog, originOf(socket.request, trust));
     const wasOnline = online([userId]);
     // The user's and the session's rooms at once: a logout or a new channel
     // from now on reaches this socket even before the rest is set up.

@@ -61,11 +61,8 @@ export function tokenAuth<S extends { handshake: { auth: unknown } }, C>(
   };
 }
 
-/** What request handling needs of a socket, whichever namespace it is on. */
-interface RequestSocket {
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  onAny(listener: (event: string, ...args: unknown[]) => void): unknown;
-}
+/** What request handling needs of a socket, whichever namespace (and event map) it is on: the untyped view. */
+type RequestSocket = Pick<Socket, 'on' | 'onAny'>;
 
 /**
  * Request handling for one socket: rate limit, schema check, then the domain
@@ -99,7 +96,7 @@ export class Requests {
     this.handled.add(event);
     const bucket = rate ? new TokenBucket(rate.burst, rate.perSecond) : undefined;
     const check = checks[event];
-    this.#raw.on(event, (...args: unknown[]) => {
+    this.#raw.on(event as string, (...args: unknown[]) => {
       const last = args.at(-1);
       const ack = typeof last === 'function' ? (last as (res: unknown) => void) : undefined;
       const payload = ack && args.length === 1 ? undefined : args[0];
@@ -146,7 +143,7 @@ export class SocketContext extends Requests {
   knocking: Meeting | undefined;
 
   constructor(socket: ParleySocket, log: Logger, origin?: string) {
-    super(socket as unknown as RequestSocket, log, origin);
+    super(socket as Socket, log, origin);
     this.socket = socket;
   }
 

@@ -1,4 +1,4 @@
-import type { Namespace, Socket } from 'socket.io';
+import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { RecorderClientToServerEvents, RecorderConsumerWire, RecorderServerToClientEvents, RecorderView } from '@parley/protocol';
 import type { MediaSink } from '@parley/sfu';
@@ -22,7 +22,7 @@ const VIEW_THROTTLE_MS = 150;
  * tokens on the participants' namespace.
  */
 export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetings; captures: Captures; tokens: RecorderTokens; log: Logger }): RecorderNamespace {
-  const nsp = io.of('/recorder') as unknown as RecorderNamespace;
+  const nsp = (io as Server).of('/recorder') as RecorderNamespace;
   const { captures, meetings } = deps;
 
   nsp.use(
@@ -38,7 +38,7 @@ export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetin
   nsp.on('connection', (socket) => {
     const { captureId, meetingId } = socket.data.claims;
     const log = deps.log.child({ capture: captureId, socket: socket.id });
-    const req = new Requests(socket as never, log);
+    const req = new Requests(socket as Socket, log);
     let sink: MediaSink | undefined;
     let meeting: Meeting | undefined;
 

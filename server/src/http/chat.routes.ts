@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import Type from 'typebox';
 import { CHAT_LIMITS, IdSchema } from '@parley/protocol';
-import { newId } from '../accounts/Accounts.ts';
+import { newId } from '../lib/ids.ts';
 import { checkDeclaredLength, limitStream } from '../lib/limit-stream.ts';
 import { requireSession, sessionFirst, type SuiteRouteDeps } from './session.ts';
 import { InvalidRequest } from '../lib/errors.ts';

@@ -7,11 +7,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
-import type { ServerConfig } from '../config.ts';
 
 const isLivePage = (url: string | undefined) => url !== undefined && /^\/live\/[a-z2-7]{26}\/?(\?|$)/.test(url);
 
-export async function registerSecurityHeaders(app: FastifyInstance, config: ServerConfig, storeOrigin: () => string): Promise<void> {
+/** What the headers depend on of the server's settings (see config.ts). */
+export interface SecurityConfig {
+  liveEmbedOrigins: string[];
+}
+
+export async function registerSecurityHeaders(app: FastifyInstance, config: SecurityConfig, storeOrigin: () => string): Promise<void> {
   const embed = config.liveEmbedOrigins;
   const frameAncestors = (req: IncomingMessage) => (isLivePage(req.url) && embed.length ? ["'self'", ...embed].join(' ') : "'self'");
   // The page's own host over WebSocket (Socket.IO): 'self' covers it in

@@ -64,3 +64,9 @@ export class InvalidTime extends DomainError {
     super('INVALID_TIME', message);
   }
 }
+/** No such organization, or the person is not in it (every feature of an organization answers it). */
+export class OrgNotFound extends DomainError {
+  constructor(message: string) {
+    super('ORG_NOT_FOUND', message);
+  }
+}

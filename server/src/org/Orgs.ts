@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { CHAT_LIMITS, TypedEmitter, type InvitationReply, type InvitationView, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
-import { newId, sha256, userView, type Accounts, type PreparedSignup, type UserRow } from '../accounts/Accounts.ts';
+import { userView, type Accounts, type PreparedSignup, type UserRow } from '../accounts/Accounts.ts';
+import { newId, sha256 } from '../lib/ids.ts';
 import type { Chat, ChatUnit } from '../chat/Chat.ts';
 import { requireName } from '../lib/names.ts';
 import { queueMail } from '../suite/mail/outbox.ts';

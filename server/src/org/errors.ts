@@ -1,12 +1,8 @@
 // Organizations' errors (see lib/errors.ts for those every feature shares).
 import { DomainError } from '@parley/protocol';
 
-/** No such organization, or the person is not in it. */
-export class OrgNotFound extends DomainError {
-  constructor(message: string) {
-    super('ORG_NOT_FOUND', message);
-  }
-}
+export { OrgNotFound } from '../lib/errors.ts';
+
 /** An unknown, expired, revoked or used invitation. */
 export class InvitationInvalid extends DomainError {
   constructor(message: string) {

@@ -1,7 +1,7 @@
 // One's account: the password, changed by typing the current one. Every
 // other signed-in device is signed out by the change.
 import { useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { formError } from './messages.ts';
 import { sessionToken } from './session.ts';

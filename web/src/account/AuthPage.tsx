@@ -3,7 +3,7 @@
 // others create their account into the organization.
 import { useEffect, useState } from 'preact/hooks';
 import { LANGUAGES, type Language } from '@parley/protocol';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 import { formError, isEmailAddress, signupProblem } from './messages.ts';
 import { sessionToken, signedIn } from './session.ts';
 

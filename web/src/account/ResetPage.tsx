@@ -2,7 +2,7 @@
 // typed twice; the link works once, and every other session of the account
 // ends (the server says so by signing them out).
 import { useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 import { formError } from './messages.ts';
 import { signedIn } from './session.ts';
 

@@ -2,7 +2,7 @@
 // not the schema's words ("body/email: must not have fewer than 3
 // characters"). The server's codes are stable; its schema messages are not
 // written for people, so a refused field is named here.
-import { ApiError } from '../api.ts';
+import { ApiError } from '../core/api.ts';
 
 const FIELD_SENTENCES: Record<string, string> = {
   email: 'Enter your e-mail address, like name@example.org.',

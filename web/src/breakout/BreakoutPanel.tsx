@@ -1,11 +1,16 @@
 import { useState } from 'preact/hooks';
 import { LIMITS, type BreakoutRoomInfo, type RoomId, type RoomMember } from '@parley/protocol';
 import { Icon } from '../ui/icons.tsx';
-import type { MeetingSession } from '../meeting/session.ts';
+import type { People } from '../core/session.ts';
+import type { ModerationStore } from '../moderation/store.ts';
+import type { BreakoutStore } from './store.ts';
+
+/** What this view needs of the meeting session (it is given the session itself). */
+type BreakoutSession = People & { breakout: BreakoutStore; moderation: ModerationStore };
 
 /** Where a moderator can send someone: the main room or any breakout room. */
-function MoveTo({ session, member, current }: { session: MeetingSession; member: RoomMember; current: RoomId | null }) {
-  const rooms = session.breakout.value?.rooms ?? [];
+function MoveTo({ session, member, current }: { session: BreakoutSession; member: RoomMember; current: RoomId | null }) {
+  const rooms = session.breakout.state.value?.rooms ?? [];
   return (
     <select
       class="small"
@@ -15,7 +20,7 @@ function MoveTo({ session, member, current }: { session: MeetingSession; member:
       value={current ?? ''}
       onChange={(e) => {
         const value = (e.target as HTMLSelectElement).value;
-        void session.moderate('breakout:assign', { participantId: member.id, roomId: value === '' ? null : value });
+        void session.moderation.moderate('breakout:assign', { participantId: member.id, roomId: value === '' ? null : value });
       }}
     >
       <option value="">Main room</option>
@@ -28,7 +33,7 @@ function MoveTo({ session, member, current }: { session: MeetingSession; member:
   );
 }
 
-function Members({ session, members, room }: { session: MeetingSession; members: RoomMember[]; room: RoomId | null }) {
+function Members({ session, members, room }: { session: BreakoutSession; members: RoomMember[]; room: RoomId | null }) {
   const me = session.participantId;
   if (members.length === 0) return <p class="dim small-text">Nobody here yet.</p>;
   return (
@@ -47,11 +52,11 @@ function Members({ session, members, room }: { session: MeetingSession; members:
   );
 }
 
-function RoomCard({ session, room }: { session: MeetingSession; room: BreakoutRoomInfo }) {
+function RoomCard({ session, room }: { session: BreakoutSession; room: BreakoutRoomInfo }) {
   const [renaming, setRenaming] = useState<string | null>(null);
   const mod = session.isModerator;
-  const here = session.roomId.value === room.id;
-  const mayJoin = !here && (mod || session.breakout.value?.participantsChoose);
+  const here = session.breakout.roomId.value === room.id;
+  const mayJoin = !here && (mod || session.breakout.state.value?.participantsChoose);
   return (
     <li class={`room-card ${here ? 'here' : ''}`} data-testid="breakout-room" data-room-id={room.id}>
       <header class="room-card-head">
@@ -62,7 +67,7 @@ function RoomCard({ session, room }: { session: MeetingSession; room: BreakoutRo
             class="row"
             onSubmit={(e) => {
               e.preventDefault();
-              if (renaming.trim()) void session.moderate('breakout:rename', { roomId: room.id, name: renaming.trim() });
+              if (renaming.trim()) void session.moderation.moderate('breakout:rename', { roomId: room.id, name: renaming.trim() });
               setRenaming(null);
             }}
           >
@@ -77,7 +82,7 @@ function RoomCard({ session, room }: { session: MeetingSession; room: BreakoutRo
       <Members session={session} members={room.members} room={room.id} />
       <div class="row wrap">
         {mayJoin && (
-          <button type="button" class="small primary" data-testid="join-room" onClick={() => void session.goToRoom(room.id)}>
+          <button type="button" class="small primary" data-testid="join-room" onClick={() => void session.breakout.goToRoom(room.id)}>
             {mod ? 'Visit' : 'Join'}
           </button>
         )}
@@ -87,12 +92,12 @@ function RoomCard({ session, room }: { session: MeetingSession; room: BreakoutRo
           </button>
         )}
         {mod && room.members.length > 0 && (
-          <button type="button" class="small" data-testid="close-room" onClick={() => void session.moderate('breakout:close', { roomId: room.id })}>
+          <button type="button" class="small" data-testid="close-room" onClick={() => void session.moderation.moderate('breakout:close', { roomId: room.id })}>
             Close room
           </button>
         )}
         {mod && (
-          <button type="button" class="small danger" data-testid="remove-room" onClick={() => void session.moderate('breakout:remove', { roomId: room.id })}>
+          <button type="button" class="small danger" data-testid="remove-room" onClick={() => void session.moderation.moderate('breakout:remove', { roomId: room.id })}>
             Remove
           </button>
         )}
@@ -102,24 +107,24 @@ function RoomCard({ session, room }: { session: MeetingSession; room: BreakoutRo
 }
 
 /** Moderators: the timer, the message to all rooms, auto-assign, close all. */
-function ModeratorControls({ session }: { session: MeetingSession }) {
+function ModeratorControls({ session }: { session: BreakoutSession }) {
   const [minutes, setMinutes] = useState('10');
   const [message, setMessage] = useState('');
-  const state = session.breakout.value;
+  const state = session.breakout.state.value;
   const hasRooms = (state?.rooms.length ?? 0) > 0;
   return (
     <div class="breakout-controls">
       <div class="row wrap">
-        <button type="button" class="small primary" data-testid="add-room" onClick={() => void session.moderate('breakout:create', {})}>
+        <button type="button" class="small primary" data-testid="add-room" onClick={() => void session.moderation.moderate('breakout:create', {})}>
           Add room
         </button>
         {hasRooms && (
-          <button type="button" class="small" data-testid="auto-assign" onClick={() => void session.moderate('breakout:autoAssign', {})}>
+          <button type="button" class="small" data-testid="auto-assign" onClick={() => void session.moderation.moderate('breakout:autoAssign', {})}>
             Auto-assign
           </button>
         )}
         {hasRooms && (
-          <button type="button" class="small danger" data-testid="close-all-rooms" onClick={() => void session.moderate('breakout:closeAll', {})}>
+          <button type="button" class="small danger" data-testid="close-all-rooms" onClick={() => void session.moderation.moderate('breakout:closeAll', {})}>
             Close all rooms
           </button>
         )}
@@ -131,7 +136,7 @@ function ModeratorControls({ session }: { session: MeetingSession }) {
               type="checkbox"
               data-testid="participants-choose"
               checked={state?.participantsChoose ?? false}
-              onChange={(e) => void session.moderate('breakout:settings', { participantsChoose: (e.target as HTMLInputElement).checked })}
+              onChange={(e) => void session.moderation.moderate('breakout:settings', { participantsChoose: (e.target as HTMLInputElement).checked })}
             />
             Let participants choose a room
           </label>
@@ -140,7 +145,7 @@ function ModeratorControls({ session }: { session: MeetingSession }) {
             onSubmit={(e) => {
               e.preventDefault();
               const seconds = Math.round(Number(minutes) * 60);
-              if (seconds >= 1) void session.moderate('breakout:timer', { seconds });
+              if (seconds >= 1) void session.moderation.moderate('breakout:timer', { seconds });
             }}
           >
             <label>
@@ -151,7 +156,7 @@ function ModeratorControls({ session }: { session: MeetingSession }) {
               {state?.endsAt ? 'Restart' : 'Start'}
             </button>
             {state?.endsAt && (
-              <button type="button" class="small" data-testid="timer-stop" onClick={() => void session.moderate('breakout:timer', { seconds: null })}>
+              <button type="button" class="small" data-testid="timer-stop" onClick={() => void session.moderation.moderate('breakout:timer', { seconds: null })}>
                 Stop
               </button>
             )}
@@ -161,7 +166,7 @@ function ModeratorControls({ session }: { session: MeetingSession }) {
             onSubmit={(e) => {
               e.preventDefault();
               if (!message.trim()) return;
-              void session.moderate('breakout:broadcast', { text: message.trim() }).then((sent) => sent && setMessage(''));
+              void session.moderation.moderate('breakout:broadcast', { text: message.trim() }).then((sent) => sent && setMessage(''));
             }}
           >
             <input data-testid="broadcast-text" placeholder="Message to all rooms" maxLength={500} value={message} onInput={(e) => setMessage((e.target as HTMLInputElement).value)} />
@@ -175,10 +180,10 @@ function ModeratorControls({ session }: { session: MeetingSession }) {
   );
 }
 
-export function BreakoutPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
-  const state = session.breakout.value;
+export function BreakoutPanel({ session, onClose }: { session: BreakoutSession; onClose: () => void }) {
+  const state = session.breakout.state.value;
   const mod = session.isModerator;
-  const inRoom = session.roomId.value !== null;
+  const inRoom = session.breakout.roomId.value !== null;
   return (
     <aside class="panel" aria-label="Breakout rooms" data-testid="breakout-panel">
       <header class="panel-head">
@@ -190,7 +195,7 @@ export function BreakoutPanel({ session, onClose }: { session: MeetingSession; o
       <div class="panel-body">
         {mod && <ModeratorControls session={session} />}
         {inRoom && (mod || state?.participantsChoose) && (
-          <button type="button" class="small" data-testid="back-to-main" onClick={() => void session.goToRoom(null)}>
+          <button type="button" class="small" data-testid="back-to-main" onClick={() => void session.breakout.goToRoom(null)}>
             Back to the main room
           </button>
         )}
@@ -213,17 +218,17 @@ export function BreakoutPanel({ session, onClose }: { session: MeetingSession; o
 }
 
 /** In the header: which room we are in, the time left, the moderators' latest message. */
-export function RoomBanner({ session, now }: { session: MeetingSession; now: number }) {
-  const roomId = session.roomId.value;
-  const endsAt = session.breakout.value?.endsAt ?? null;
-  const message = session.roomMessage.value;
+export function RoomBanner({ session, now }: { session: BreakoutSession; now: number }) {
+  const roomId = session.breakout.roomId.value;
+  const endsAt = session.breakout.state.value?.endsAt ?? null;
+  const message = session.breakout.roomMessage.value;
   if (roomId === null && endsAt === null && !message) return null;
   const left = endsAt === null ? null : Math.max(0, Math.ceil((endsAt - now) / 1000));
   return (
     <div class="room-chip" role="status" data-testid="room-banner">
       {roomId !== null && (
         <span data-testid="current-room">
-          In breakout room <strong>{session.roomName(roomId) ?? '…'}</strong>
+          In breakout room <strong>{session.breakout.roomName(roomId) ?? '…'}</strong>
         </span>
       )}
       {left !== null && (
@@ -237,7 +242,7 @@ export function RoomBanner({ session, now }: { session: MeetingSession; now: num
         </span>
       )}
       {message && (
-        <button type="button" class="icon-btn" aria-label="Dismiss message" onClick={() => (session.roomMessage.value = null)}>
+        <button type="button" class="icon-btn" aria-label="Dismiss message" onClick={() => (session.breakout.roomMessage.value = null)}>
           <Icon name="close" size={14} />
         </button>
       )}

@@ -2,7 +2,7 @@
 // meeting rooms, daily agenda reminders.
 import { useEffect, useState } from 'preact/hooks';
 import type { CalendarView, OrgMemberView, ReminderView, RoomView } from '@parley/protocol';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import type { CalendarApi } from './api.ts';
 import { message, WEEKDAYS, ZONE } from './dates.ts';

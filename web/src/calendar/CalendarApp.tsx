@@ -6,7 +6,7 @@
 // are saved in it too (the server keeps their wall-clock time and zone).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { CalendarView, EventView, OccurrenceView, OrgView, RoomView } from '@parley/protocol';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
 import { calendarApi } from './api.ts';
 import { addDays, dateText, HOUR_PX, hm, message, nextHour, pad, span, WEEKDAYS, ZONE, type View } from './dates.ts';

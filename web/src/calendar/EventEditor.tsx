@@ -3,7 +3,7 @@
 // occurrence of a series.
 import { useEffect, useState } from 'preact/hooks';
 import type { CalendarView, EventView, OccurrenceView, OrgMemberView, RoomView } from '@parley/protocol';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import type { CalendarApi } from './api.ts';
 import { addDays, dateText, localText, message, nextHour, RRULE_DAYS, WEEKDAYS, ZONE } from './dates.ts';

@@ -1,6 +1,6 @@
 // The calendar's HTTP calls (docs/protocol.md, "Calendar"), with the session token.
 import type { CalendarView, CreateEventBody, EventView, OccurrenceBody, OccurrenceView, ReminderBody, ReminderView, RoomBody, RoomView, UpdateEventBody, UpdateReminderBody } from '@parley/protocol';
-import { ApiError, call } from '../api.ts';
+import { ApiError, call } from '../core/api.ts';
 
 const enc = encodeURIComponent;
 

@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CaptureInfo, CaptureLayout, RecordingInfo } from '@parley/protocol';
 import { Icon } from '../ui/icons.tsx';
-import type { MeetingSession } from '../meeting/session.ts';
+import type { CaptureStore } from './store.ts';
 import { ownLink } from '../ui/links.ts';
+
+/** What this view needs of the meeting session (it is given the session itself). */
+type CaptureSession = { capture: CaptureStore };
 
 const clock = (seconds: number) => {
   const s = Math.floor(seconds);
@@ -24,15 +27,15 @@ function Progress({ c }: { c: CaptureInfo }) {
  * Recording and live streaming: moderators start and stop them here, copy
  * the viewer link, and find finished recordings with their share links.
  */
-export function CapturePanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
-  const { recording, stream } = session.capture.value;
+export function CapturePanel({ session, onClose }: { session: CaptureSession; onClose: () => void }) {
+  const { recording, stream } = session.capture.state.value;
   // The viewer page on the address this page was opened on (the server built it on the starter's).
   const viewerUrl = stream?.viewerUrl ? ownLink(stream.viewerUrl, 'live') : null;
   const [list, setList] = useState<RecordingInfo[] | null>(null);
   const [copied, setCopied] = useState(false);
   const [layout, setLayout] = useState<CaptureLayout>('grid');
   const [keep, setKeep] = useState(false);
-  const refresh = () => void session.recordings().then(setList, () => setList([]));
+  const refresh = () => void session.capture.recordings().then(setList, () => setList([]));
   // A finished recording appears once its recorder reports it done.
   useEffect(refresh, [recording?.id ?? null]);
 
@@ -58,12 +61,12 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
           {recording ? (
             <>
               <Progress c={recording} />
-              <button type="button" class="small danger" data-testid="stop-recording" disabled={recording.state === 'finishing'} onClick={() => void session.stopCapture('record')}>
+              <button type="button" class="small danger" data-testid="stop-recording" disabled={recording.state === 'finishing'} onClick={() => void session.capture.stop('record')}>
                 Stop recording
               </button>
             </>
           ) : (
-            <button type="button" class="small primary" data-testid="start-recording" onClick={() => void session.startCapture('record', layout)}>
+            <button type="button" class="small primary" data-testid="start-recording" onClick={() => void session.capture.start('record', layout)}>
               Start recording
             </button>
           )}
@@ -97,7 +100,7 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
               <p class="dim" data-testid="stream-keep">
                 {stream.keep ? 'When it ends, it is kept as a recording of this meeting.' : 'When it ends, it is deleted: its link stops working.'}
               </p>
-              <button type="button" class="small danger" data-testid="stop-stream" disabled={stream.state === 'finishing'} onClick={() => void session.stopCapture('stream')}>
+              <button type="button" class="small danger" data-testid="stop-stream" disabled={stream.state === 'finishing'} onClick={() => void session.capture.stop('stream')}>
                 Stop live stream
               </button>
             </>
@@ -108,7 +111,7 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
                 Keep it as a recording when it ends
               </label>
               <p class="dim">{keep ? 'Moderators will find it under Recordings.' : 'Otherwise it is deleted when it ends, and its link stops working.'}</p>
-              <button type="button" class="small primary" data-testid="start-stream" onClick={() => void session.startCapture('stream', layout, { keep })}>
+              <button type="button" class="small primary" data-testid="start-stream" onClick={() => void session.capture.start('stream', layout, { keep })}>
                 Go live
               </button>
             </>
@@ -155,8 +158,8 @@ export function CapturePanel({ session, onClose }: { session: MeetingSession; on
 }
 
 /** The red dot and the LIVE badge, for everyone in the meeting. */
-export function CaptureBadges({ session }: { session: MeetingSession }) {
-  const { recording, stream } = session.capture.value;
+export function CaptureBadges({ session }: { session: CaptureSession }) {
+  const { recording, stream } = session.capture.state.value;
   return (
     <>
       {recording && (

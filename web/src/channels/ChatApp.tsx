@@ -3,7 +3,7 @@
 // members panel, search, and the dialogs (new channel, browse, invite).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ChannelView, Presence } from '@parley/protocol';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { AccountDialog } from '../account/AccountDialog.tsx';

@@ -2,7 +2,7 @@
 // the thread pane.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CHAT_LIMITS, type MessageView } from '@parley/protocol';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 import { sessionToken } from '../account/session.ts';
 import type { ChatClient, PendingMessage } from './client.ts';
 import { MessageText } from './text.tsx';

@@ -3,7 +3,7 @@
 // The server checks every action; these only ask.
 import { useEffect, useState } from 'preact/hooks';
 import type { InvitationReply, InvitationView } from '@parley/protocol';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 import { sessionToken } from '../account/session.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { isEmailAddress } from '../account/messages.ts';

@@ -1,11 +1,14 @@
 import { useState } from 'preact/hooks';
-import type { MeetingSession } from '../meeting/session.ts';
+import type { E2eeStore } from './store.ts';
 import { e2eeSupported } from './E2ee.ts';
 
+/** What this view needs of the meeting session (it is given the session itself). */
+type E2eeSession = { e2ee: E2eeStore };
+
 /** The passphrase for end-to-end encryption: shared out of band, never sent to the server. */
-export function E2eeSettings({ session }: { session: MeetingSession }) {
+export function E2eeSettings({ session }: { session: E2eeSession }) {
   const [passphrase, setPassphrase] = useState('');
-  const on = session.e2ee.value;
+  const on = session.e2ee.enabled.value;
   return (
     <section class="e2ee-settings" data-testid="e2ee-settings">
       <h3>End-to-end encryption</h3>
@@ -16,7 +19,7 @@ export function E2eeSettings({ session }: { session: MeetingSession }) {
           class="row"
           onSubmit={(e) => {
             e.preventDefault();
-            if (passphrase) void session.setE2ee(passphrase).then(() => setPassphrase(''));
+            if (passphrase) void session.e2ee.setPassphrase(passphrase).then(() => setPassphrase(''));
           }}
         >
           <input type="password" data-testid="e2ee-passphrase" placeholder={on ? 'New key' : 'Shared key'} maxLength={256} value={passphrase} onInput={(e) => setPassphrase((e.target as HTMLInputElement).value)} />
@@ -24,7 +27,7 @@ export function E2eeSettings({ session }: { session: MeetingSession }) {
             {on ? 'Change' : 'Encrypt'}
           </button>
           {on && (
-            <button type="button" data-testid="e2ee-disable" onClick={() => void session.setE2ee(null)}>
+            <button type="button" data-testid="e2ee-disable" onClick={() => void session.e2ee.setPassphrase(null)}>
               Stop
             </button>
           )}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
-import { api } from '../api.ts';
+import { api } from '../core/api.ts';
 
 /** Start a meeting: the creator joins as moderator (token kept out of the shared link). */
 export function Home() {

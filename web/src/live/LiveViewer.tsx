@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 // The light build: a third smaller, and it plays our MPEG-TS H.264/AAC streams.
 import Hls from 'hls.js/light';
 import type { LiveStatusReply } from '@parley/protocol';
-import { api, ApiError } from '../api.ts';
+import { api, ApiError } from '../core/api.ts';
 import { PLAYER_CONFIG } from './player.ts';
 
 declare global {

@@ -1,18 +1,23 @@
 import { useState } from 'preact/hooks';
-import type { MeetingSession } from '../meeting/session.ts';
+import type { People } from '../core/session.ts';
+import type { ModerationStore } from '../moderation/store.ts';
+import type { LobbyStore } from './store.ts';
 import { knockSoundEnabled } from './knock.ts';
 
+/** What this view needs of the meeting session (it is given the session itself). */
+type LobbySession = People & { lobby: LobbyStore; moderation: ModerationStore };
+
 /** Moderators only: who is knocking, with admit / deny for each and for all. */
-export function LobbyPanel({ session }: { session: MeetingSession }) {
+export function LobbyPanel({ session }: { session: LobbySession }) {
   const [reasons, setReasons] = useState<Record<string, string>>({});
-  const waiting = session.lobby.value;
+  const waiting = session.lobby.knockers.value;
   if (!session.isModerator || waiting.length === 0) return null;
   return (
     <section class="lobby-card" aria-label="Waiting room" data-testid="lobby-panel">
       <header class="lobby-head">
         <strong>{waiting.length === 1 ? '1 person is waiting' : `${waiting.length} people are waiting`}</strong>
         {waiting.length > 1 && (
-          <button type="button" class="primary small" data-testid="admit-all" onClick={() => void session.moderate('lobby:admitAll', {})}>
+          <button type="button" class="primary small" data-testid="admit-all" onClick={() => void session.moderation.moderate('lobby:admitAll', {})}>
             Admit all
           </button>
         )}
@@ -28,14 +33,14 @@ export function LobbyPanel({ session }: { session: MeetingSession }) {
               value={reasons[k.id] ?? ''}
               onInput={(e) => setReasons({ ...reasons, [k.id]: (e.target as HTMLInputElement).value })}
             />
-            <button type="button" class="primary small" data-testid="admit" onClick={() => void session.moderate('lobby:admit', { participantId: k.id })}>
+            <button type="button" class="primary small" data-testid="admit" onClick={() => void session.moderation.moderate('lobby:admit', { participantId: k.id })}>
               Admit
             </button>
             <button
               type="button"
               class="small"
               data-testid="deny"
-              onClick={() => void session.moderate('lobby:deny', reasons[k.id] ? { participantId: k.id, reason: reasons[k.id] } : { participantId: k.id })}
+              onClick={() => void session.moderation.moderate('lobby:deny', reasons[k.id] ? { participantId: k.id, reason: reasons[k.id] } : { participantId: k.id })}
             >
               Deny
             </button>

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
-import type { MeetingSession } from '../meeting/session.ts';
+import type { Door } from '../core/session.ts';
 
 /** The knocker's side of the waiting room: waiting, or told no (and free to ask again). */
-export function WaitingScreen({ session, title }: { session: MeetingSession; title: string }) {
+export function WaitingScreen({ session, title }: { session: Door; title: string }) {
   const denied = session.status.value === 'denied';
   return (
     <div class="message-page" data-testid={denied ? 'denied' : 'waiting'}>
@@ -34,7 +34,7 @@ export function WaitingScreen({ session, title }: { session: MeetingSession; tit
 }
 
 /** The meeting's password: asked when required, offered while waiting (the right one may skip the wait). */
-export function PasswordForm({ session, optional = false }: { session: MeetingSession; optional?: boolean }) {
+export function PasswordForm({ session, optional = false }: { session: Door; optional?: boolean }) {
   const [value, setValue] = useState('');
   return (
     <form

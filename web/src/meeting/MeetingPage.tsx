@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
+import { api, ApiError } from '../core/api.ts';
 import { describeMediaError, getCameraTrack, getMicTrack } from './devices.ts';
 import { Prejoin, type PrejoinResult } from './Prejoin.tsx';
 import { Room } from './Room.tsx';

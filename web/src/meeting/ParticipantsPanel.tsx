@@ -32,40 +32,40 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
   const [kicking, setKicking] = useState(false);
   const [reason, setReason] = useState('');
   const [lockDoor, setLockDoor] = useState(true);
-  const s = session.settings.value;
+  const s = session.moderation.settings.value;
   const mic = p.producers.find((x) => x.source === 'mic');
   const cam = p.producers.find((x) => x.source === 'camera');
   const id = p.id;
   return (
     <div class="mod-actions" data-testid="moderator-actions">
       {mic && !mic.paused && (
-        <button type="button" class="small" data-testid="mute" onClick={() => void session.moderate('moderation:mute', { participantId: id, kind: 'audio' })}>
+        <button type="button" class="small" data-testid="mute" onClick={() => void session.moderation.moderate('moderation:mute', { participantId: id, kind: 'audio' })}>
           Mute
         </button>
       )}
       {cam && !cam.paused && (
-        <button type="button" class="small" data-testid="stop-camera" onClick={() => void session.moderate('moderation:mute', { participantId: id, kind: 'video' })}>
+        <button type="button" class="small" data-testid="stop-camera" onClick={() => void session.moderation.moderate('moderation:mute', { participantId: id, kind: 'video' })}>
           Stop camera
         </button>
       )}
       {/* Asking is a request, fine for a fellow moderator too (as in Jitsi). */}
       {(!mic || mic.paused) && (
-        <button type="button" class="small" data-testid="ask-unmute" onClick={() => void session.moderate('moderation:askToUnmute', { participantId: id, kind: 'audio' })}>
+        <button type="button" class="small" data-testid="ask-unmute" onClick={() => void session.moderation.moderate('moderation:askToUnmute', { participantId: id, kind: 'audio' })}>
           Ask to unmute
         </button>
       )}
       {p.role !== 'moderator' && s?.audioModeration && p.allowed.audio && (
-        <button type="button" class="small" data-testid="revoke-audio" onClick={() => void session.moderate('moderation:allow', { participantId: id, kind: 'audio', allowed: false })}>
+        <button type="button" class="small" data-testid="revoke-audio" onClick={() => void session.moderation.moderate('moderation:allow', { participantId: id, kind: 'audio', allowed: false })}>
           Revoke speaking
         </button>
       )}
       {p.role !== 'moderator' && s?.videoModeration && (
-        <button type="button" class="small" data-testid="allow-video" onClick={() => void session.moderate('moderation:allow', { participantId: id, kind: 'video', allowed: !p.allowed.video })}>
+        <button type="button" class="small" data-testid="allow-video" onClick={() => void session.moderation.moderate('moderation:allow', { participantId: id, kind: 'video', allowed: !p.allowed.video })}>
           {p.allowed.video ? 'Revoke video' : 'Allow video'}
         </button>
       )}
       {p.role !== 'moderator' && (
-        <button type="button" class="small" data-testid="grant-moderator" onClick={() => void session.moderate('moderation:grant', { participantId: id })}>
+        <button type="button" class="small" data-testid="grant-moderator" onClick={() => void session.moderation.moderate('moderation:grant', { participantId: id })}>
           Make moderator
         </button>
       )}
@@ -75,7 +75,7 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
           data-testid="kick-form"
           onSubmit={(e) => {
             e.preventDefault();
-            void session.moderate('moderation:kick', {
+            void session.moderation.moderate('moderation:kick', {
               participantId: id,
               ...(reason.trim() ? { reason: reason.trim() } : {}),
               ...(lockDoor && !s?.waitingRoom ? { waitingRoom: true as const } : {}),
@@ -126,7 +126,7 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
           <Icon name="close" size={18} />
         </button>
       </header>
-      {(moderator || (session.breakout.value?.rooms.length ?? 0) > 0) && (
+      {(moderator || (session.breakout.state.value?.rooms.length ?? 0) > 0) && (
         <div class="mod-bar">
           <button type="button" class="small" data-testid="open-breakout" onClick={onBreakout}>
             Breakout rooms
@@ -141,13 +141,13 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
       )}
       {moderator && (
         <div class="mod-bar">
-          <button type="button" class="small" data-testid="mute-all" onClick={() => void session.moderate('moderation:muteAll', { kind: 'audio' })}>
+          <button type="button" class="small" data-testid="mute-all" onClick={() => void session.moderation.moderate('moderation:muteAll', { kind: 'audio' })}>
             Mute everyone
           </button>
-          <button type="button" class="small" data-testid="stop-all-cameras" onClick={() => void session.moderate('moderation:muteAll', { kind: 'video' })}>
+          <button type="button" class="small" data-testid="stop-all-cameras" onClick={() => void session.moderation.moderate('moderation:muteAll', { kind: 'video' })}>
             Stop all cameras
           </button>
-          <button type="button" class="small" data-testid="renounce" onClick={() => void session.moderate('moderation:renounce', {})}>
+          <button type="button" class="small" data-testid="renounce" onClick={() => void session.moderation.moderate('moderation:renounce', {})}>
             Give up moderator role
           </button>
         </div>

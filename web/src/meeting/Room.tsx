@@ -4,7 +4,8 @@ import { TalkPanel } from '../talk/TalkPanel.tsx';
 import { Icon } from '../ui/icons.tsx';
 import { Audio } from '../ui/Video.tsx';
 import { ParticipantsPanel } from './ParticipantsPanel.tsx';
-import type { MeetingSession, RemoteStream } from './session.ts';
+import type { MeetingSession } from './session.ts';
+import type { RemoteStream } from './media.ts';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { Tile } from './Tile.tsx';
 import { Toolbar, type Panel } from './Toolbar.tsx';
@@ -42,14 +43,14 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   const [panel, setPanel] = useState<Panel>(null);
   // A clock for the breakout timer, ticking only while one runs.
   const [now, setNow] = useState(Date.now());
-  const endsAt = session.breakout.value?.endsAt ?? null;
+  const endsAt = session.breakout.state.value?.endsAt ?? null;
   useEffect(() => {
     if (endsAt === null) return;
     setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [endsAt]);
-  const [seenChat, setSeenChat] = useState(session.chat.value.length);
+  const [seenChat, setSeenChat] = useState(session.talk.messages.value.length);
   const [audioBlocked, setAudioBlocked] = useState<HTMLAudioElement[]>([]);
   const [copied, setCopied] = useState(false);
   const grid = useRef<HTMLDivElement>(null);
@@ -57,15 +58,15 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
 
   const me = session.self.value;
   const participants = [...session.participants.value.values()].sort((a, b) => a.joinedAt - b.joinedAt);
-  const streams = [...session.streams.value.values()];
-  const chatCount = session.chat.value.length;
+  const streams = [...session.media.streams.value.values()];
+  const chatCount = session.talk.messages.value.length;
   useEffect(() => {
     if (panel === 'chat') setSeenChat(chatCount);
   }, [panel, chatCount]);
   // Another room brings another chat: what it already holds counts as seen,
   // and unread counting starts over from there.
-  const roomId = session.roomId.value;
-  useEffect(() => setSeenChat(session.chat.value.length), [roomId]);
+  const roomId = session.breakout.roomId.value;
+  useEffect(() => setSeenChat(session.talk.messages.value.length), [roomId]);
   const unread = panel === 'chat' ? 0 : Math.max(0, chatCount - seenChat);
 
   useEffect(() => {
@@ -84,18 +85,18 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
     const out: { p: ParticipantInfo; track: MediaStreamTrack | null; stream?: RemoteStream }[] = [];
     for (const p of participants) {
       if (p.id === me?.id) {
-        if (session.screenTrack.value) out.push({ p, track: session.screenTrack.value });
+        if (session.media.screenTrack.value) out.push({ p, track: session.media.screenTrack.value });
       } else if (p.producers.some((x) => x.source === 'screen')) {
         const stream = videoOf(p, 'screen');
         out.push({ p, track: stream?.track ?? null, stream });
       }
     }
     return out;
-  }, [participants, streams, session.screenTrack.value]);
+  }, [participants, streams, session.media.screenTrack.value]);
   // What is large: the moderator's choice while "follow me" is on, else ours.
   // stage + nobody pinned: the latest screen share; stage + someone pinned:
   // their screen, else their camera; grid: nobody, screens become tiles.
-  const layout = session.layout;
+  const layout = session.moderation.layout;
   type Staged = { p: ParticipantInfo; track: MediaStreamTrack | null; stream?: RemoteStream; kind: 'camera' | 'screen' };
   const staged = (): Staged | undefined => {
     if (layout.mode === 'grid') return undefined;
@@ -105,10 +106,10 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
     if (screen) return { ...screen, kind: 'screen' };
     const self = pinned.id === me?.id;
     const stream = self ? undefined : videoOf(pinned, 'camera');
-    return { p: pinned, track: self ? session.cameraTrack.value : (stream?.track ?? null), stream, kind: 'camera' };
+    return { p: pinned, track: self ? session.media.cameraTrack.value : (stream?.track ?? null), stream, kind: 'camera' };
   };
   const stage = staged();
-  const pin = (id: ParticipantInfo['id']) => session.setLayout(layout.pinned === id && layout.mode === 'stage' ? { mode: 'stage', pinned: null } : { mode: 'stage', pinned: id });
+  const pin = (id: ParticipantInfo['id']) => session.moderation.setLayout(layout.pinned === id && layout.mode === 'stage' ? { mode: 'stage', pinned: null } : { mode: 'stage', pinned: id });
 
   const tiles = participants
     .filter((p) => !(stage?.kind === 'camera' && stage.p.id === p.id))
@@ -120,11 +121,11 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
           key={p.id}
           session={session}
           participant={p}
-          track={isSelf ? session.cameraTrack.value : (stream?.track ?? null)}
+          track={isSelf ? session.media.cameraTrack.value : (stream?.track ?? null)}
           producerId={stream?.producerId}
           isSelf={isSelf}
           speaking={session.activeSpeakerId.value === p.id && participants.length > 1}
-          reactions={session.reactions.value.filter((r) => r.participantId === p.id)}
+          reactions={session.talk.reactions.value.filter((r) => r.participantId === p.id)}
           onPin={() => pin(p.id)}
         />
       );
@@ -137,7 +138,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       );
     }
   }
-  const following = Boolean(session.settings.value?.followMe && !session.isModerator);
+  const following = Boolean(session.moderation.settings.value?.followMe && !session.isModerator);
 
   const fit = gridFit(tiles.length, size.w, size.h, size.gap);
   const inviteUrl = `${location.origin}/m/${session.meetingId}`;
@@ -147,7 +148,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       <header class="room-head">
         <h1 class="room-title" data-testid="meeting-title">{session.title.value}</h1>
         <span class="count" data-testid="participant-count">
-          {participants.length} {session.roomId.value === null ? 'in meeting' : 'in this room'}
+          {participants.length} {session.breakout.roomId.value === null ? 'in meeting' : 'in this room'}
         </span>
         {session.isModerator && <span class="role" data-testid="i-am-moderator">moderator</span>}
         <CaptureBadges session={session} />
@@ -158,7 +159,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
           data-testid="layout-toggle"
           disabled={following}
           title={following ? 'The moderator chooses the layout' : undefined}
-          onClick={() => session.setLayout(layout.mode === 'grid' ? { mode: 'stage', pinned: null } : { mode: 'grid', pinned: null })}
+          onClick={() => session.moderation.setLayout(layout.mode === 'grid' ? { mode: 'stage', pinned: null } : { mode: 'grid', pinned: null })}
         >
           {layout.mode === 'grid' ? 'Stage view' : 'Tile view'}
         </button>
@@ -185,8 +186,8 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
             Connection lost. Reconnecting…
           </div>
         )}
-        {session.askedToUnmute.value && session.micMuted.value && session.askedToUnmute.value === 'audio' && (
-          <button type="button" class="banner action" data-testid="asked-to-unmute" onClick={() => void session.toggleMic()}>
+        {session.moderation.askedToUnmute.value && session.media.micMuted.value && session.moderation.askedToUnmute.value === 'audio' && (
+          <button type="button" class="banner action" data-testid="asked-to-unmute" onClick={() => void session.controls.toggleMic()}>
             A moderator asks you to unmute. Click here to unmute.
           </button>
         )}
@@ -221,7 +222,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
               producerId={stage.stream?.producerId}
               isSelf={stage.p.id === me?.id}
               speaking={stage.kind === 'camera' && session.activeSpeakerId.value === stage.p.id}
-              reactions={stage.kind === 'camera' ? session.reactions.value.filter((r) => r.participantId === stage.p.id) : []}
+              reactions={stage.kind === 'camera' ? session.talk.reactions.value.filter((r) => r.participantId === stage.p.id) : []}
               kind={stage.kind}
               onPin={() => pin(stage.p.id)}
             />

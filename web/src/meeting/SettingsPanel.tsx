@@ -14,8 +14,8 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
     navigator.mediaDevices?.addEventListener('devicechange', refresh);
     return () => navigator.mediaDevices?.removeEventListener('devicechange', refresh);
   }, []);
-  const micId = session.micTrack.value?.getSettings().deviceId ?? '';
-  const camId = session.cameraTrack.value?.getSettings().deviceId ?? '';
+  const micId = session.media.micTrack.value?.getSettings().deviceId ?? '';
+  const camId = session.media.cameraTrack.value?.getSettings().deviceId ?? '';
   return (
     <aside class="panel" aria-label="Settings" data-testid="settings-panel">
       <header class="panel-head">
@@ -27,7 +27,7 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
       <div class="settings">
         <label>
           Microphone
-          <select data-testid="select-mic" value={micId} onChange={(e) => void session.switchDevice('mic', (e.target as HTMLSelectElement).value)}>
+          <select data-testid="select-mic" value={micId} onChange={(e) => void session.controls.switchDevice('mic', (e.target as HTMLSelectElement).value)}>
             {devices.mics.length === 0 && <option value="">No microphone</option>}
             {devices.mics.map((d, i) => (
               <option key={d.deviceId} value={d.deviceId}>
@@ -38,7 +38,7 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
         </label>
         <label>
           Camera
-          <select data-testid="select-camera" value={camId} onChange={(e) => void session.switchDevice('camera', (e.target as HTMLSelectElement).value)}>
+          <select data-testid="select-camera" value={camId} onChange={(e) => void session.controls.switchDevice('camera', (e.target as HTMLSelectElement).value)}>
             {devices.cameras.length === 0 && <option value="">No camera</option>}
             {devices.cameras.map((d, i) => (
               <option key={d.deviceId} value={d.deviceId}>

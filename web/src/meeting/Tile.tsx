@@ -2,7 +2,8 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { ParticipantInfo, ProducerId } from '@parley/protocol';
 import { Icon } from '../ui/icons.tsx';
 import { Video } from '../ui/Video.tsx';
-import type { MeetingSession, ShownReaction } from './session.ts';
+import type { MeetingSession } from './session.ts';
+import type { ShownReaction } from '../talk/store.ts';
 
 interface TileProps {
   session: MeetingSession;
@@ -36,7 +37,7 @@ function initials(name: string): string {
 export function Tile({ session, participant, track, producerId, isSelf, speaking, reactions, kind = 'camera', onPin }: TileProps) {
   const ref = useRef<HTMLDivElement>(null);
   const mic = participant.producers.find((p) => p.source === 'mic');
-  const micOff = isSelf ? !session.micTrack.value || session.micMuted.value : !mic || mic.paused;
+  const micOff = isSelf ? !session.media.micTrack.value || session.media.micMuted.value : !mic || mic.paused;
   const camPaused = participant.producers.find((p) => p.source === kind)?.paused ?? false;
   const showVideo = track !== null && !camPaused;
 
@@ -45,7 +46,7 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
     if (!el || !producerId) return;
     let visible = true;
     let pageVisible = document.visibilityState === 'visible';
-    const apply = () => session.setVisible(producerId, visible && pageVisible);
+    const apply = () => session.media.setVisible(producerId, visible && pageVisible);
     const io = new IntersectionObserver((entries) => {
       visible = entries.some((e) => e.isIntersecting);
       apply();
@@ -59,7 +60,7 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
     const ro = new ResizeObserver(() => {
       const h = el.clientHeight * (window.devicePixelRatio || 1);
       // Layers are 1/4, 1/2 and full 720p: pick the smallest that fills the tile.
-      session.setPreferredLayer(producerId, h > 360 ? 2 : h > 180 ? 1 : 0);
+      session.media.setPreferredLayer(producerId, h > 360 ? 2 : h > 180 ? 1 : 0);
     });
     ro.observe(el);
     return () => {

@@ -25,17 +25,17 @@ function Button(props: { icon: IconName; label: string; active?: boolean; danger
 
 export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session: MeetingSession; panel: Panel; setPanel: (p: Panel) => void; unread: number; onLeave: () => void }) {
   const [reactionsOpen, setReactionsOpen] = useState(false);
-  const micOn = session.micTrack.value !== null && !session.micMuted.value;
-  const camOn = session.cameraTrack.value !== null;
-  const sharing = session.screenTrack.value !== null;
+  const micOn = session.media.micTrack.value !== null && !session.media.micMuted.value;
+  const camOn = session.media.cameraTrack.value !== null;
+  const sharing = session.media.screenTrack.value !== null;
   const hand = (session.self.value?.handRaisedAt ?? null) !== null;
   const toggle = (p: Exclude<Panel, null>) => setPanel(panel === p ? null : p);
   const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
   return (
     <div class="toolbar" role="toolbar" aria-label="Meeting controls">
-      <Button icon={micOn ? 'mic' : 'micOff'} label={micOn ? 'Mute microphone' : 'Unmute microphone'} off={!micOn} testid="toggle-mic" onClick={() => void session.toggleMic()} />
-      <Button icon={camOn ? 'camera' : 'cameraOff'} label={camOn ? 'Stop camera' : 'Start camera'} off={!camOn} testid="toggle-camera" onClick={() => void session.toggleCamera()} />
-      {canShare && <Button icon="screen" label={sharing ? 'Stop sharing' : 'Share screen'} active={sharing} testid="toggle-screen" onClick={() => void session.toggleScreen()} />}
+      <Button icon={micOn ? 'mic' : 'micOff'} label={micOn ? 'Mute microphone' : 'Unmute microphone'} off={!micOn} testid="toggle-mic" onClick={() => void session.controls.toggleMic()} />
+      <Button icon={camOn ? 'camera' : 'cameraOff'} label={camOn ? 'Stop camera' : 'Start camera'} off={!camOn} testid="toggle-camera" onClick={() => void session.controls.toggleCamera()} />
+      {canShare && <Button icon="screen" label={sharing ? 'Stop sharing' : 'Share screen'} active={sharing} testid="toggle-screen" onClick={() => void session.controls.toggleScreen()} />}
       <Button icon="chat" label="Chat" active={panel === 'chat'} badge={panel === 'chat' ? 0 : unread} testid="toggle-chat" onClick={() => toggle('chat')} />
       <div class="reactions-anchor">
         <Button icon="smile" label="Reactions" active={reactionsOpen} testid="open-reactions" onClick={() => setReactionsOpen(!reactionsOpen)} />
@@ -50,7 +50,7 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
                   data-testid={`reaction-${i}`}
                   aria-label={`React ${emoji}`}
                   onClick={() => {
-                    void session.react(emoji);
+                    void session.talk.react(emoji);
                     setReactionsOpen(false);
                   }}
                 >
@@ -70,9 +70,9 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
           </div>
         )}
       </div>
-      <Button icon="hand" label={hand ? 'Lower hand' : 'Raise hand'} active={hand} testid="toggle-hand" onClick={() => void session.setHand(!hand)} />
+      <Button icon="hand" label={hand ? 'Lower hand' : 'Raise hand'} active={hand} testid="toggle-hand" onClick={() => void session.talk.setHand(!hand)} />
       <Button icon="people" label="Participants" active={panel === 'participants'} testid="toggle-participants" onClick={() => toggle('participants')} />
-      {(session.isModerator || (session.breakout.value?.rooms.length ?? 0) > 0) && (
+      {(session.isModerator || (session.breakout.state.value?.rooms.length ?? 0) > 0) && (
         // On phones the toolbar has no room to spare: breakout rooms open from the participants panel there.
         <Button icon="rooms" label="Breakout rooms" active={panel === 'breakout'} wideOnly testid="toggle-breakout" onClick={() => toggle('breakout')} />
       )}

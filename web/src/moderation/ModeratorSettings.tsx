@@ -1,6 +1,10 @@
 import { useState } from 'preact/hooks';
 import { LIMITS, type MeetingSettings } from '@parley/protocol';
-import type { MeetingSession } from '../meeting/session.ts';
+import type { People } from '../core/session.ts';
+import type { ModerationStore } from './store.ts';
+
+/** What this view needs of the meeting session (it is given the session itself). */
+type ModerationSession = People & { moderation: ModerationStore };
 
 type Flag = Exclude<keyof MeetingSettings, 'passwordSet' | 'layout'>;
 const FLAGS: [Flag, string][] = [
@@ -15,9 +19,9 @@ const FLAGS: [Flag, string][] = [
 ];
 
 /** The meeting's rules, for moderators (the server refuses anyone else). */
-export function ModeratorSettings({ session }: { session: MeetingSession }) {
+export function ModeratorSettings({ session }: { session: ModerationSession }) {
   const [password, setPassword] = useState('');
-  const s = session.settings.value;
+  const s = session.moderation.settings.value;
   if (!session.isModerator || !s) return null;
   return (
     <section class="mod-settings" data-testid="moderator-settings">
@@ -27,7 +31,7 @@ export function ModeratorSettings({ session }: { session: MeetingSession }) {
           <input type="checkbox" data-testid={`setting-${key}`} checked={s[key]} onChange={(e) => {
               const on = (e.target as HTMLInputElement).checked;
               // Turning "follow me" on shares the layout this moderator sees now.
-              void session.moderate('moderation:settings', key === 'followMe' && on ? { followMe: true, layout: session.localLayout.value } : { [key]: on });
+              void session.moderation.moderate('moderation:settings', key === 'followMe' && on ? { followMe: true, layout: session.moderation.localLayout.value } : { [key]: on });
             }}
           />
           {label}
@@ -38,7 +42,7 @@ export function ModeratorSettings({ session }: { session: MeetingSession }) {
         onSubmit={(e) => {
           e.preventDefault();
           if (!password) return;
-          void session.moderate('moderation:setPassword', { password }).then((ok) => ok && setPassword(''));
+          void session.moderation.moderate('moderation:setPassword', { password }).then((ok) => ok && setPassword(''));
         }}
       >
         <input
@@ -53,7 +57,7 @@ export function ModeratorSettings({ session }: { session: MeetingSession }) {
           {s.passwordSet ? 'Change' : 'Set'}
         </button>
         {s.passwordSet && (
-          <button type="button" data-testid="remove-password" onClick={() => void session.moderate('moderation:setPassword', { password: null })}>
+          <button type="button" data-testid="remove-password" onClick={() => void session.moderation.moderate('moderation:setPassword', { password: null })}>
             Remove
           </button>
         )}
@@ -69,16 +73,16 @@ export function ModeratorSettings({ session }: { session: MeetingSession }) {
  * a new moderator link, when the old one went further than it should. The
  * old link stops working; the new one is shown once, to copy.
  */
-function ModeratorLink({ session }: { session: MeetingSession }) {
+function ModeratorLink({ session }: { session: ModerationSession }) {
   const [link, setLink] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  if (!session.moderatorBy.value) return null;
+  if (!session.moderation.moderatorBy.value) return null;
   const make = async () => {
     setBusy(true);
     setError(null);
     try {
-      setLink(await session.newModeratorLink());
+      setLink(await session.moderation.newModeratorLink());
     } catch (e) {
       setError(`Could not make a new link: ${(e as Error).message}`);
     } finally {

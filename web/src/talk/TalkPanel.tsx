@@ -1,18 +1,22 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS, type ParticipantId } from '@parley/protocol';
 import { Icon } from '../ui/icons.tsx';
-import type { MeetingSession } from '../meeting/session.ts';
+import type { People } from '../core/session.ts';
+import type { TalkStore } from './store.ts';
+
+/** What this view needs of the meeting session (it is given the session itself). */
+type TalkSession = People & { talk: TalkStore };
 
 const time = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const encoder = new TextEncoder();
 
 /** In-meeting chat: to everyone or privately to one participant. Text is rendered as text, never as HTML. */
-export function TalkPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
+export function TalkPanel({ session, onClose }: { session: TalkSession; onClose: () => void }) {
   const [text, setText] = useState('');
   const [to, setTo] = useState<ParticipantId | ''>('');
   const list = useRef<HTMLDivElement>(null);
   const me = session.participantId;
-  const messages = session.chat.value;
+  const messages = session.talk.messages.value;
   const others = [...session.participants.value.values()].filter((p) => p.id !== me);
   const bytes = encoder.encode(text).length;
   const tooLong = bytes > LIMITS.talkBytes;
@@ -28,7 +32,7 @@ export function TalkPanel({ session, onClose }: { session: MeetingSession; onClo
   const send = async () => {
     const body = text.trim();
     if (!body || tooLong) return;
-    if (await session.sendChat(body, to || undefined)) setText('');
+    if (await session.talk.send(body, to || undefined)) setText('');
   };
 
   return (

@@ -18,7 +18,7 @@
 // transaction as the mail, stops later ticks from doing it again.
 import crypto from 'node:crypto';
 import { DomainError, type AgendaJob, type Language, type OccurrenceView, type ReminderBody, type ReminderView, type UpdateReminderBody } from '@parley/protocol';
-import { newId } from '../../accounts/Accounts.ts';
+import { newId } from '../../lib/ids.ts';
 import type { AgendaStore, DueReminder, ReminderRow } from './agenda-store.ts';
 import type { Calendar } from './Calendar.ts';
 import { DAY_MS, formatWall, isTimeZone, parseWall, toUtc, toWall, weekday } from '../../lib/time.ts';

@@ -18,7 +18,7 @@ import {
   type OccurrenceView,
   type UpdateEventBody,
 } from '@parley/protocol';
-import { newId } from '../../accounts/Accounts.ts';
+import { newId } from '../../lib/ids.ts';
 import { requireName } from '../../lib/names.ts';
 import { WorkExceeded, type Work } from '../../lib/work.ts';
 import { IcsError, ICS_WORK, parseIcs, writeIcs, type IcsEvent } from './ics.ts';

@@ -4,15 +4,14 @@
 // transaction: two people booking the same slot at once are serialized, and
 // the second is refused (ROOM_BUSY) unless the room allows overlaps.
 import { CALENDAR_LIMITS, PLAN_ROOMS, type OrgRole, type Plan, type RoomBody, type RoomView } from '@parley/protocol';
-import { newId } from '../../accounts/Accounts.ts';
+import { newId } from '../../lib/ids.ts';
 import { requireName } from '../../lib/names.ts';
 import type { Work } from '../../lib/work.ts';
 import { isUniqueViolation } from '../../store/db.ts';
 import { calendarWork, firstClash, invalidTime, localText, occurrencesOf, type Timing } from './occurrences.ts';
 import type { CalendarStore, EventRow, RoomFields, RoomRow } from './store.ts';
 import { DAY_MS } from '../../lib/time.ts';
-import { Forbidden, InvalidRequest, PlanLimit } from '../../lib/errors.ts';
-import { OrgNotFound } from '../../org/errors.ts';
+import { Forbidden, InvalidRequest, OrgNotFound, PlanLimit } from '../../lib/errors.ts';
 import { MeetingRoomNotFound, RoomBusy } from './errors.ts';
 
 const MANAGERS: readonly OrgRole[] = ['legal', 'admin'];

@@ -2,7 +2,7 @@
 // what it tells about (a reset, an invitation, an agenda), sent later by
 // MailSender. A producer that runs twice writes nothing twice (dedupe_key).
 import type { Sql } from '../../store/db.ts';
-import { newId } from '../../accounts/Accounts.ts';
+import { newId } from '../../lib/ids.ts';
 
 export interface OutgoingMail {
   /** Stable for one message: a retried producer does not queue it again. */

@@ -1,0 +1,66 @@
+// Breakout rooms: the rooms and who is where (the highest version seen), the
+// room we are in (the server moves us), and the moderators' messages to all rooms.
+import { signal } from '@preact/signals';
+import type { BreakoutState, RoomId } from '@parley/protocol';
+import type { SessionCore } from '../core/session.ts';
+
+export class BreakoutStore {
+  readonly state = signal<BreakoutState | null>(null);
+  /** The room we are in; null for the main room. */
+  readonly roomId = signal<RoomId | null>(null);
+  /** The latest moderator message to all rooms. */
+  readonly roomMessage = signal<{ from: string; text: string; at: number } | null>(null);
+  readonly #core: SessionCore;
+
+  constructor(core: SessionCore) {
+    this.#core = core;
+    core.on('breakout:state', (state) => {
+      // Snapshots only move forward: an older one arriving late is ignored.
+      if ((this.state.value?.version ?? -1) < state.version) this.state.value = state;
+    });
+    core.on('breakout:ending', ({ endsAt }) => {
+      const seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+      core.notify(`Breakout rooms close in ${seconds} seconds: everyone returns to the main room.`);
+    });
+    core.on('breakout:message', (m) => {
+      this.roomMessage.value = m;
+      core.notify(`${m.from} to all rooms: ${m.text}`);
+    });
+  }
+
+  load(state: BreakoutState | null, roomId: RoomId | null): void {
+    this.state.value = state;
+    this.roomId.value = roomId;
+  }
+
+  /** The server moved us (see MeetingSession: the room's people and talk come with it). */
+  moved(roomId: RoomId | null, reason: 'timer' | string): void {
+    this.roomId.value = roomId;
+    const name = roomId === null ? null : this.roomName(roomId);
+    this.#core.notify(
+      roomId === null ? (reason === 'timer' ? 'Time is up: you are back in the main room.' : 'You are back in the main room.') : `You are now in ${name ?? 'a breakout room'}.`,
+    );
+  }
+
+  /** A room's name (from the latest state). */
+  roomName(id: RoomId): string | null {
+    return this.state.value?.rooms.find((r) => r.id === id)?.name ?? null;
+  }
+
+  /** Picks a room (null: main) for ourselves: moderators visit, participants when allowed; false (and a notice) when refused. */
+  async goToRoom(roomId: RoomId | null): Promise<boolean> {
+    try {
+      await this.#core.request('breakout:join', { roomId });
+      return true;
+    } catch (error) {
+      this.#core.notify((error as Error).message);
+      return false;
+    }
+  }
+
+  reset(): void {
+    this.state.value = null;
+    this.roomId.value = null;
+    this.roomMessage.value = null;
+  }
+}

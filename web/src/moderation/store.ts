@@ -1,0 +1,69 @@
+// The meeting's rules as this screen knows them (waiting room, hard
+// moderation, follow me...), our own layout, moderator actions, and a
+// moderator's requests to us (unmute).
+import { signal } from '@preact/signals';
+import type { ClientToServerEvents, Layout, MediaKind, MeetingSettings } from '@parley/protocol';
+import type { RequestPayload } from '@parley/protocol';
+import type { ModeratorEvent, SessionCore } from '../core/session.ts';
+
+export class ModerationStore {
+  /** The meeting's rules (waiting room, moderation, follow me...). */
+  readonly settings = signal<MeetingSettings | null>(null);
+  /** This screen's own layout (what "follow me" shares when we are a moderator). */
+  readonly localLayout = signal<Layout>({ mode: 'stage', pinned: null });
+  /** A moderator asked us to unmute (a request; we unmute ourselves). */
+  readonly askedToUnmute = signal<MediaKind | null>(null);
+  /** Why we are moderator by right (the moderator link, our account), or null: what may replace the moderator link. */
+  readonly moderatorBy = signal<'link' | 'account' | null>(null);
+  readonly #core: SessionCore;
+  readonly #renewLink: () => Promise<string>;
+
+  /** `renewLink`: replaces the moderator link (the connection's token changes with it). */
+  constructor(core: SessionCore, renewLink: () => Promise<string>) {
+    this.#core = core;
+    this.#renewLink = renewLink;
+    core.on('meeting:settings', (s) => (this.settings.value = s));
+    core.on('moderation:askedToUnmute', ({ kind, by }) => {
+      this.askedToUnmute.value = kind;
+      core.notify(`${by} asks you to ${kind === 'audio' ? 'unmute' : 'turn your camera on'}.`);
+    });
+  }
+
+  /** The layout shown now: the moderator's while "follow me" is on, else our own. */
+  get layout(): Layout {
+    const s = this.settings.value;
+    return s?.followMe && !this.#core.isModerator ? s.layout : this.localLayout.value;
+  }
+
+  /** Changes our layout; a moderator with "follow me" on changes everyone's. */
+  setLayout(layout: Layout): void {
+    const s = this.settings.value;
+    if (s?.followMe && !this.#core.isModerator) return;
+    this.localLayout.value = layout;
+    if (s?.followMe && this.#core.isModerator) void this.moderate('moderation:settings', { layout });
+  }
+
+  /** Whether hard moderation keeps us from sending `kind` right now. */
+  moderated(kind: MediaKind): boolean {
+    const s = this.settings.value;
+    const me = this.#core.self.value;
+    if (!s || !me || me.role === 'moderator') return false;
+    return (kind === 'audio' ? s.audioModeration : s.videoModeration) && !me.allowed[kind];
+  }
+
+  /** A moderator action; errors become a notice. Resolves true when the server accepted it. */
+  async moderate<E extends ModeratorEvent>(event: E, payload: RequestPayload<ClientToServerEvents[E]>): Promise<boolean> {
+    try {
+      await this.#core.request(event, payload);
+      return true;
+    } catch (error) {
+      this.#core.notify((error as Error).message);
+      return false;
+    }
+  }
+
+  /** Replaces the meeting's moderator link (moderators by right only); answers the new link, to share with co-moderators. */
+  newModeratorLink(): Promise<string> {
+    return this.#renewLink();
+  }
+}
