@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Parley } from '@parley/server';
 import { signUp } from './chat-pages.ts';
@@ -19,11 +19,11 @@ describe('account screens', () => {
   const contexts: BrowserContext[] = [];
   const tag = crypto.randomBytes(3).toString('hex');
 
-  before(async () => {
+  beforeAll(async () => {
     parley = await startStack({ config: { database: { kind: 'pglite', dir: path.join(tmpDir('account-e2e'), 'pglite') } } });
     browser = await launchBrowser();
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await parley?.close();
   });

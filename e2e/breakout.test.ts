@@ -2,7 +2,7 @@
 // are auto-assigned and moved, media flows inside a room and never across
 // rooms (getStats), the timer brings everyone back, close-all too; a muted
 // person stays muted through all of it.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { Parley } from '@parley/server';
@@ -11,11 +11,11 @@ import { createMeeting, inRoom, launchBrowser, micPaused, openParticipant, start
 let parley: Parley;
 let browser: Browser;
 
-before(async () => {
+beforeAll(async () => {
   parley = await startStack();
   browser = await launchBrowser();
 });
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await parley?.close();
 });

@@ -8,7 +8,7 @@
 // series renamed and moved (the cancelled one stays cancelled), another
 // occurrence moved and renamed alone, and an Outlook .ics file (a Windows
 // zone name) imported beside it.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -30,7 +30,7 @@ describe('calendar in the browser', () => {
   let euria: Euria;
   const tag = crypto.randomBytes(3).toString('hex');
 
-  before(async () => {
+  beforeAll(async () => {
     const queueName = `bots-cal-${tag}`;
     parley = await startStack({
       config: {
@@ -42,7 +42,7 @@ describe('calendar in the browser', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await euria?.close();
     await parley?.close();

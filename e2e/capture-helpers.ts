@@ -1,6 +1,6 @@
 // Recorder processes and drive checks for the recording / live stream tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import type { SuiteContext, TestContext } from 'node:test';
+import type { TestContext } from 'vitest';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Participant } from './helpers.ts';
@@ -181,10 +181,9 @@ function condense(out: string, lines: number): string {
  * lines. CI shows nothing else of those processes, and a recording that
  * fails is seldom understood from the browser's side alone.
  */
-export function recorderLogsOnFailure(t: TestContext | SuiteContext, stack: CaptureStack | undefined): void {
-  // A test's hooks get its context, with its outcome (Node 24 has `error`; its types lag).
-  const { passed } = t as unknown as { passed?: boolean };
-  if (passed !== false || !stack) return;
+export function recorderLogsOnFailure(t: TestContext, stack: CaptureStack | undefined): void {
+  // An afterEach hook gets the test's context, with its outcome so far.
+  if (t.task.result?.state !== 'fail' || !stack) return;
   // Printed, not added to the error: the reporter has already written the error out by now.
-  console.error(`--- ${t.name}: the recorders' last log lines ---\n${stack.logs()}`);
+  console.error(`--- ${t.task.name}: the recorders' last log lines ---\n${stack.logs()}`);
 }

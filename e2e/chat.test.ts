@@ -4,7 +4,7 @@
 // arrives; markup typed by people stays text; a guest sees only its channel;
 // a call started from a channel opens a meeting where both pages decode each
 // other's video. Embedded defaults: PGlite in a folder, Euria on BullMQ.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -29,7 +29,7 @@ describe('team chat in the browser', () => {
   let inviteUrl = '';
   const tag = crypto.randomBytes(3).toString('hex');
 
-  before(async () => {
+  beforeAll(async () => {
     const queueName = `bots-e2e-${tag}`;
     parley = await startStack({
       config: {
@@ -41,7 +41,7 @@ describe('team chat in the browser', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await euria?.close();
     await parley?.close();

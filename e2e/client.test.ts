@@ -1,6 +1,6 @@
 // The web client's own flows: starting a meeting, the pre-join screen, phone
 // widths, refused devices, device switching and H.264.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { chromium, type Browser } from 'playwright-core';
 import type { Parley } from '@parley/server';
@@ -10,11 +10,11 @@ describe('web client', () => {
   let parley: Parley;
   let browser: Browser;
 
-  before(async () => {
+  beforeAll(async () => {
     parley = await startStack({ sfu: { workers: 1 } });
     browser = await launchBrowser();
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await parley?.close();
   });

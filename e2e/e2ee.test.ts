@@ -1,7 +1,7 @@
 // End-to-end encryption in real Chromium: two pages with the same key see
 // each other; a third page without it receives the packets but decodes
 // nothing meaningful. The SFU in between only ever has ciphertext.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { Parley } from '@parley/server';
@@ -47,7 +47,7 @@ describe('end-to-end encryption', () => {
   let a: Participant, b: Participant, c: Participant;
   let ida: string, idb: string;
 
-  before(async () => {
+  beforeAll(async () => {
     parley = await startStack();
     browser = await launchBrowser();
     const { id } = await createMeeting(parley.url, 'Secret');
@@ -58,7 +58,7 @@ describe('end-to-end encryption', () => {
     [ida, idb] = (await Promise.all([participantId(a.page), participantId(b.page)])) as [string, string];
     await waitForMediaFrom(c.page, [ida, idb]);
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await parley?.close();
   });
@@ -99,7 +99,7 @@ describe('end-to-end encryption', () => {
     const c1 = await picture(c.page, idb);
     assert.ok(c1.bytes > c0.bytes + 50_000, `C still receives B's packets (${c0.bytes} -> ${c1.bytes} bytes)`);
     const decodedMeanwhile = c1.frames - c0.frames;
-    t.diagnostic(`without the key: ${decodedMeanwhile} frames decoded in 4 s, picture ${JSON.stringify(c1)}`);
+    void t.annotate(`without the key: ${decodedMeanwhile} frames decoded in 4 s, picture ${JSON.stringify(c1)}`);
     assert.ok(decodedMeanwhile < 10 || !looksLikeTheCamera(c1), `C decoded ${decodedMeanwhile} frames that look like the camera: ${JSON.stringify(c1)}`);
   });
 

@@ -1,7 +1,7 @@
 // Live streaming a meeting of real Chromium pages to a viewer page (a third
 // Chromium page, no login) that plays the HLS stream with hls.js. The
 // segments come from the drive through signed links, never from the meeting.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { captureState, recorderLogsOnFailure, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
@@ -38,7 +38,7 @@ describe('live streaming a meeting', () => {
   let browser: Browser;
   let mod: Participant, guest: Participant;
 
-  before(async () => {
+  beforeAll(async () => {
     s = await stack(3600);
     browser = await launchBrowser();
     const m = await createMeeting(s.parley.url, 'Town hall');
@@ -50,7 +50,7 @@ describe('live streaming a meeting', () => {
     await waitForMediaFrom(mod.page, [guestId]);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await s?.close();
   });
@@ -168,12 +168,12 @@ describe('the live stream cap', () => {
   let s: CaptureStack;
   let browser: Browser;
 
-  before(async () => {
+  beforeAll(async () => {
     s = await stack(12);
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await s?.close();
   });

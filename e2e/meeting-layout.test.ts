@@ -5,7 +5,7 @@
 // whose media is checked to flow; the others join over the protocol
 // without media (avatar tiles, laid out like any other).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { JoinMeetingReply } from '@parley/protocol';
 import type { Parley } from '@parley/server';
@@ -22,11 +22,11 @@ let browser: Browser;
 const shots = shotsDir('meeting-layout');
 const sockets: Socket[] = [];
 
-before(async () => {
+beforeAll(async () => {
   parley = await startStack();
   browser = await launchBrowser();
 });
-after(async () => {
+afterAll(async () => {
   for (const s of sockets) s.close();
   await browser?.close();
   await parley?.close();

@@ -1,7 +1,7 @@
 // Three people in one meeting, in three real Chromium pages. The server runs
 // two workers with two participants per router, so this meeting spans both
 // workers and every stream between the two halves crosses a pipeToRouter.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { Parley } from '@parley/server';
@@ -24,7 +24,7 @@ describe('a meeting with three participants', () => {
   let a: Participant, b: Participant, c: Participant;
   let ida: string, idb: string, idc: string;
 
-  before(async () => {
+  beforeAll(async () => {
     parley = await startStack({ sfu: { workers: 2, maxPeersPerRouter: 2 } });
     browser = await launchBrowser();
     meetingId = (await createMeeting(parley.url, 'Three people')).id;
@@ -35,7 +35,7 @@ describe('a meeting with three participants', () => {
     [ida, idb, idc] = (await Promise.all([a, b, c].map((p) => participantId(p.page)))) as string[];
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await parley?.close();
   });

@@ -1,6 +1,6 @@
 // Moderation and the waiting room in real Chromium pages: what the
 // moderator and the others see and hear, with media checked by getStats.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { CreateMeetingReply } from '@parley/protocol';
@@ -12,11 +12,11 @@ let browser: Browser;
 const shots = shotsDir('moderation');
 const pages: Participant[] = [];
 
-before(async () => {
+beforeAll(async () => {
   parley = await startStack();
   browser = await launchBrowser();
 });
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await parley?.close();
 });
@@ -156,7 +156,7 @@ describe('moderation in the browser', () => {
   let host: Participant, bea: Participant;
   let hostId: string, beaId: string;
 
-  before(async () => {
+  beforeAll(async () => {
     m = await meeting(false);
     host = await open(m, 'Host', { host: true });
     hostId = await inRoom(host);

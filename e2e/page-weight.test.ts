@@ -5,7 +5,7 @@
 // shape (nobody downloads another page's code) and a ceiling per page.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { AuthReply, CreateMeetingReply } from '@parley/protocol';
 import type { Parley } from '@parley/server';
@@ -23,7 +23,7 @@ let browser: Browser;
 let token = '';
 let meetingId = '';
 
-before(async () => {
+beforeAll(async () => {
   parley = await startStack({ config: { database: { kind: 'pglite', dir: path.join(tmpDir('weight-e2e'), 'pglite') } } });
   browser = await launchBrowser();
   const res = await fetch(`${parley.url}/api/auth/signup`, {
@@ -34,7 +34,7 @@ before(async () => {
   token = ((await res.json()) as AuthReply).token;
   meetingId = ((await (await fetch(`${parley.url}/api/meetings`, { method: 'POST' })).json()) as CreateMeetingReply).id;
 });
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await parley?.close();
 });
@@ -87,7 +87,7 @@ describe('what each page downloads', () => {
       await page.context().close();
     }
     const table = [...weights].map(([name, ds]) => `${name.padEnd(20)} ${kb(total(ds)).padStart(9)} on the wire (${code(ds).length} code files)`).join('\n');
-    t.diagnostic(`bytes each page downloads, compressed, empty cache:\n${table}`);
+    void t.annotate(`bytes each page downloads, compressed, empty cache:\n${table}`);
 
     for (const [name, ds] of weights) {
       for (const d of code(ds)) {

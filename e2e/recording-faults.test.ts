@@ -3,7 +3,7 @@
 // uploads what the dead one completed), and the S3 store going away and
 // coming back (segments wait on the recorder's disk). Also: a live stream in
 // S3 mode is played by the viewer straight from the store.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -54,14 +54,14 @@ describe('a recorder killed mid-recording', () => {
   // Lost recorders are noticed after 4 s instead of 30.
   const fastLock = { RECORDER_LOCK_MS: '4000' };
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await startCaptureStack();
     ({ parley, tmp } = stack);
     a = await stack.recorder(fastLock);
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await stack?.close();
   });
@@ -134,7 +134,7 @@ describe('recording and streaming with an S3 store', () => {
     await closing;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     tmp = tmpDir('rec-s3-');
     s3Port = await startS3(0);
     const drive: ServerConfig['drive'] = {
@@ -153,7 +153,7 @@ describe('recording and streaming with an S3 store', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await stack?.close();
     await s3?.close();

@@ -2,7 +2,7 @@
 // the job from BullMQ (real redis-server), receives the meeting's media over
 // PlainTransports, composes it with ffmpeg and stores the MP4 in the local
 // drive; ffprobe checks what came out.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,7 @@ describe('recording a meeting', () => {
   let mod: Participant, guest: Participant;
   let tmp: string;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await startCaptureStack();
     ({ parley, tmp } = stack);
     await stack.recorder();
@@ -32,7 +32,7 @@ describe('recording a meeting', () => {
     await waitForMediaFrom(guest.page, [modId]);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await stack?.close();
   });

@@ -1,6 +1,6 @@
 // What survives failure: a mediasoup worker killed under a live meeting, and
 // a page reloaded in the middle of one.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { Parley } from '@parley/server';
@@ -10,12 +10,12 @@ describe('failures during a meeting', () => {
   let parley: Parley;
   let browser: Browser;
 
-  before(async () => {
+  beforeAll(async () => {
     // One participant per router: Alice and Bob land on different workers.
     parley = await startStack({ sfu: { workers: 2, maxPeersPerRouter: 1 } });
     browser = await launchBrowser();
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await parley?.close();
   });

@@ -1,7 +1,8 @@
-// `npm test` (after setup): typecheck, then every test file with Node's test
-// runner: unit and integration tests (real mediasoup workers, a real
-// redis-server, a real PostgreSQL server), then the browser end-to-end tests (real Chromium), one file
-// at a time because they load both cores.
+// `npm test` (after setup): typecheck, then every test file under Vitest
+// (vitest.config.ts: one project per package): unit and integration tests
+// (real mediasoup workers, a real redis-server, a real PostgreSQL server),
+// then the browser end-to-end tests (real Chromium), one file at a time
+// because they load both cores.
 //
 //   node scripts/test.ts              everything
 //   node scripts/test.ts server/test  only files under these paths
@@ -39,6 +40,10 @@ function testFiles(dirs: string[]): string[] {
 }
 
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+const vitest = path.join(root, 'node_modules/vitest/vitest.mjs');
+const UNIT_PROJECTS = ['protocol', 'sfu', 'server', 'recorder', 'bots', 'web'];
+// Every test's name and time in the log, as CI keeps nothing else.
+const REPORT = ['--reporter=verbose'];
 let ok = true;
 if (filters.length === 0) {
   ok = run('typecheck (server side)', process.execPath, [tsc, '-p', 'tsconfig.json']) && ok;
@@ -54,11 +59,11 @@ const env = { PARLEY_TEST_REDIS_URL: redis.url, PARLEY_TEST_PG_URL: postgres.url
 try {
   const unit = testFiles(['protocol/test', 'sfu/test', 'server/test', 'recorder/test', 'bots/test', 'web/test']);
   if (unit.length) {
-    ok = run(`unit and integration tests (${unit.length} files)`, process.execPath, ['--test', '--test-timeout=180000', '--test-concurrency=2', ...unit], env) && ok;
+    ok = run(`unit and integration tests (${unit.length} files)`, process.execPath, [vitest, 'run', ...UNIT_PROJECTS.flatMap((p) => ['--project', p]), ...REPORT, ...unit], env) && ok;
   }
   const e2e = testFiles(['e2e']);
   if (e2e.length) {
-    ok = run(`browser end-to-end tests (${e2e.length} files)`, process.execPath, ['--test', '--test-timeout=300000', '--test-concurrency=1', ...e2e], env) && ok;
+    ok = run(`browser end-to-end tests (${e2e.length} files)`, process.execPath, [vitest, 'run', '--project', 'e2e', ...REPORT, ...e2e], env) && ok;
   }
 } finally {
   await postgres.stop();

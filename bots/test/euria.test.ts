@@ -2,7 +2,7 @@
 // language, with the organization's own template, exactly once even when a
 // job is retried after it sent, enqueued twice, or served by two bots.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import type { ChannelEvent, ChannelView, ChatStateReply, MessageView, WelcomeJob } from '@parley/protocol';
@@ -19,7 +19,7 @@ describe('Euria', () => {
   const bots: Euria[] = [];
   const crashedOnce = new Set<string>();
 
-  before(async () => {
+  beforeAll(async () => {
     parley = await startChatServer();
     const redisUrl = process.env.PARLEY_TEST_REDIS_URL!;
     for (let i = 0; i < 2; i++) {
@@ -40,7 +40,7 @@ describe('Euria', () => {
       );
     }
   });
-  after(async () => {
+  afterAll(async () => {
     for (const b of bots) await b.close();
     await parley.close();
   });

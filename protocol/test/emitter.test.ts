@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { TypedEmitter } from '../src/index.ts';
 
@@ -42,7 +42,8 @@ test('a throwing listener is reported and neither stops the others nor the emitt
 test('the default error handler logs instead of throwing', (t) => {
   const e = new TypedEmitter<Events>();
   const logged: unknown[][] = [];
-  t.mock.method(console, 'error', (...args: unknown[]) => logged.push(args));
+  const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(args));
+  t.onTestFinished(() => spy.mockRestore());
   e.on('none', () => {
     throw new Error('bad listener');
   });

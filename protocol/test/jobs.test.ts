@@ -1,7 +1,7 @@
 // Job schemas: what the server enqueues passes; what someone with write access
 // to Redis could put there instead does not.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { AgendaJobSchema, isJob, jobProblem, RecorderJobSchema, WelcomeJobSchema } from '../src/index.ts';
 
 const recorder = {

@@ -1,6 +1,6 @@
 // The segment list of a real ffmpeg run with a timeline offset, read as the
 // recorder reads it: each segment where it really is on the capture's timeline.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

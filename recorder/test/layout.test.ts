@@ -1,5 +1,5 @@
 // The recording's layout as a pure function of the meeting's state.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { ParticipantInfo, RecorderView } from '@parley/protocol';
 import { CANVAS, compose, sameComposition } from '../src/layout.ts';

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { pino } from 'pino';
 import { LocalDrive } from '@parley/platform';
 import { RETIRED_MS, SegmentUploader, type PlaylistState } from '../src/output.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-output-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function stream(keep: boolean, segments: number, clock: { now: number }) {
   const drive = new LocalDrive({ root: path.join(tmp, `drive-${keep}`), secret: 's', baseUrl: 'http://127.0.0.1' });

@@ -1,5 +1,5 @@
 // The relay between the SFU and ffmpeg, over real UDP sockets on loopback.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { spawn } from 'node:child_process';

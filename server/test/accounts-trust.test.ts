@@ -4,7 +4,7 @@
 // cannot slow logins down, weak passwords refused, and passwords changed and
 // reset (by e-mail, through the outbox).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { AuthReply } from '@parley/protocol';
 import { ACCOUNT_LIMITS } from '../src/accounts/Accounts.ts';
 import { MemoryLimiter, RedisLimiter, type Limiter } from '../src/lib/limiter.ts';
@@ -20,7 +20,7 @@ const strong = () => `plum ${randomId(6)} harbour lantern`;
 describe('the limiter keeps what it counts', () => {
   const redisUrl = process.env.PARLEY_TEST_REDIS_URL!;
   const redis = connectRedis(redisUrl, 'limiter-test');
-  after(() => redis.disconnect());
+  afterAll(() => redis.disconnect());
   const spec = { burst: 5, perSecond: 1 / 60 };
 
   for (const [name, make] of [
@@ -65,12 +65,12 @@ describe('logins, sign-ups and passwords on a live server', () => {
   let parley: Parley;
   let base: string;
   const sockets: ClientSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     // The real rates, and the test runner's loopback as the one trusted proxy.
     parley = await startChatServer({ config: { trustProxy: ['127.0.0.1', '::1'], accountLimits: {} } });
     base = parley.url;
   });
-  after(async () => {
+  afterAll(async () => {
     closeAll(...sockets);
     await parley.close();
   });
@@ -228,7 +228,7 @@ describe('logins, sign-ups and passwords on a live server', () => {
     const underFlood = median([await timeLogin(), await timeLogin(), await timeLogin()]);
     const results = await flood;
     const created = results.filter((r) => r.status === 201).length;
-    t.diagnostic(`login ${quiet.toFixed(0)} ms quiet, ${underFlood.toFixed(0)} ms under a flood of 120 sign-ups (${created} created, the rest refused)`);
+    void t.annotate(`login ${quiet.toFixed(0)} ms quiet, ${underFlood.toFixed(0)} ms under a flood of 120 sign-ups (${created} created, the rest refused)`);
     assert.ok(created <= ACCOUNT_LIMITS.signupEveryone.burst, `${created} sign-ups got through`);
     assert.ok(results.every((r) => r.status === 201 || r.status === 429 || r.status === 503));
     // Logins hash on other threads than sign-ups: a flood costs them little (the old server: 138 ms -> 10 s).
@@ -255,7 +255,7 @@ describe('logins, sign-ups and passwords on a live server', () => {
       const results = await flood;
       const created = results.filter((r) => r.status === 201).length;
       const busy = results.filter((r) => r.body.error?.code === 'BUSY').length;
-      t.diagnostic(`no sign-up limit: login ${quiet.toFixed(0)} ms quiet, ${underFlood.toFixed(0)} ms under 120 sign-ups at once (${created} hashed one at a time, ${busy} told BUSY)`);
+      void t.annotate(`no sign-up limit: login ${quiet.toFixed(0)} ms quiet, ${underFlood.toFixed(0)} ms under 120 sign-ups at once (${created} hashed one at a time, ${busy} told BUSY)`);
       assert.equal(created + busy, 120);
       assert.ok(busy > 0, 'the hashing queue is bounded');
       assert.ok(underFlood < quiet * 4 + 300, `login took ${underFlood.toFixed(0)} ms under the flood, ${quiet.toFixed(0)} ms without`);

@@ -6,7 +6,7 @@
 import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AgendaJob } from '@parley/protocol';
@@ -91,7 +91,7 @@ describe('daily agendas, ticked', () => {
     return new Agenda({ store: new AgendaStore(db), calendar, secret: 'test-secret', publicUrl: () => 'https://parley.example', bots });
   };
 
-  before(async () => {
+  beforeAll(async () => {
     db = await testDb('postgres');
     accounts = new Accounts(new AccountStore(db), { limits: TEST_ACCOUNT_LIMITS });
     ({ orgs } = chatDomain(db));
@@ -101,7 +101,7 @@ describe('daily agendas, ticked', () => {
     redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
     queue = new Queue<AgendaJob>(queueName, { connection: redis });
   });
-  after(async () => {
+  afterAll(async () => {
     await queue.obliterate({ force: true });
     await queue.close();
     await bots.close();

@@ -2,7 +2,7 @@
 // Socket.IO clients. Moves are made by the server, so these tests check what
 // each socket receives (and can no longer reach) after a move, and try to
 // cheat: act without the role, pick a room uninvited, consume across rooms.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { BreakoutState, TalkMessage, ConsumerOptionsWire, MeetingId, MeetingSnapshot, ParticipantInfo } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
@@ -11,10 +11,10 @@ import { closeAll, connect, joinAs, mintToken, next, ok, record, refused, reques
 let parley: Parley;
 const opened: ClientSocket[] = [];
 
-before(async () => {
+beforeAll(async () => {
   parley = await startServer();
 });
-after(async () => {
+afterAll(async () => {
   closeAll(...opened);
   await parley.close();
 });

@@ -2,7 +2,7 @@
 // (and that outlive their meeting's record), and the edge's answers to
 // missing tokens, malformed, oversized and unauthorized requests.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Redis } from 'ioredis';
 import type { AuthReply, CalendarView, EventView, MeetingId, OccurrenceView, RoomView } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
@@ -13,11 +13,11 @@ import { http } from './helpers.ts';
 describe('calendar over HTTP', () => {
   let parley: Parley;
   let base: string;
-  before(async () => {
+  beforeAll(async () => {
     parley = await startChatServer();
     base = parley.url;
   });
-  after(() => parley.close());
+  afterAll(() => parley.close());
 
   const mine = async (token: string, orgId: string) => (await authed<{ calendars: CalendarView[] }>(base, token, 'GET', `/api/orgs/${orgId}/calendars`)).body.calendars.find((c) => c.access === 'owner')!;
 

@@ -1,7 +1,7 @@
 // iCalendar files: what other clients write is read; what Parley writes
 // reads back the same; a bad file names its line.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { IcsError, parseIcs, writeIcs, type IcsOut } from '../src/suite/calendar/ics.ts';
 import { formatWall, toUtc } from '../src/lib/time.ts';
 

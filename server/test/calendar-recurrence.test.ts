@@ -1,7 +1,7 @@
 // Recurrence and time zones against known cases: RFC 5545 examples, month
 // ends, leap days, and the daylight-saving nights of Zurich and New York.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { expand, formatRRule, parseRRule, RRuleError } from '../src/suite/calendar/recurrence.ts';
 import { formatWall, isTimeZone, offsetAt, parseWall, toUtc, toWall } from '../src/lib/time.ts';
 

@@ -5,7 +5,7 @@
 // by account are found in the JSON list). The rules themselves are tested
 // through Calendar in calendar-store.test.ts, on the same two databases.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Accounts } from '../src/accounts/Accounts.ts';
 import { AccountStore } from '../src/accounts/store.ts';
 import type { Db } from '../src/store/db.ts';
@@ -40,7 +40,7 @@ for (const kind of DB_KINDS) {
     let otherId: string;
     let calendarId: string;
 
-    before(async () => {
+    beforeAll(async () => {
       db = await testDb(kind);
       store = new CalendarStore(db);
       const accounts = new Accounts(new AccountStore(db), { limits: TEST_ACCOUNT_LIMITS });
@@ -54,7 +54,7 @@ for (const kind of DB_KINDS) {
       calendarId = `cal-${uniq()}`;
       await store.insertCalendar({ id: calendarId, orgId, ownerId, roomId: null, name: 'Mine', color: '#000000' });
     });
-    after(() => db.close());
+    afterAll(() => db.close());
 
     const newEvent = async (over: { fields?: Partial<EventFields>; times?: StoredTimes; meetingId?: string } = {}) => {
       const id = `ev-${uniq()}`;

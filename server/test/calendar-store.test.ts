@@ -3,7 +3,7 @@
 // booking and its conflicts, plan limits, .ics import and export.
 import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { DomainError, type OccurrenceView } from '@parley/protocol';
 import { Accounts, type UserRow } from '../src/accounts/Accounts.ts';
 import { AccountStore } from '../src/accounts/store.ts';
@@ -32,13 +32,13 @@ for (const kind of DB_KINDS) {
     let orgs: Orgs;
     let cal: Calendar;
 
-    before(async () => {
+    beforeAll(async () => {
       db = await testDb(kind);
       accounts = new Accounts(new AccountStore(db), { limits: TEST_ACCOUNT_LIMITS });
       ({ orgs } = chatDomain(db));
       cal = new Calendar(new CalendarStore(db));
     });
-    after(() => db.close());
+    afterAll(() => db.close());
 
     const user = (name: string): Promise<UserRow> => {
       const id = uniq();

@@ -2,7 +2,7 @@
 // list them; what the recorder namespace accepts; what bad input gets. No
 // recorder process runs here (the browser tests run real ones): jobs are
 // read straight from the BullMQ queue on the real redis-server.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,7 +21,7 @@ let queue: Queue<RecorderJob>;
 let redis: ReturnType<typeof connectRedis>;
 const opened: { close(): unknown }[] = [];
 
-before(async () => {
+beforeAll(async () => {
   parley = await startServer({
     redis: true,
     config: {
@@ -32,7 +32,7 @@ before(async () => {
   redis = connectRedis(process.env.PARLEY_TEST_REDIS_URL!, 'test', { bullmq: true });
   queue = new Queue<RecorderJob>(queueName, { connection: redis });
 });
-after(async () => {
+afterAll(async () => {
   closeAll(...(opened as ClientSocket[]));
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import pg from 'pg';
 import type { Ack, ChannelEvent, ChatStateReply, MessageView } from '@parley/protocol';
 import { ask, chatSocket, clientId, must, signup, team, type ChatSocket } from './chat-helpers.ts';
@@ -60,7 +60,7 @@ describe('chat on several server processes', () => {
   const nodes: Node[] = [];
   const dirs: string[] = [];
   const sockets: ChatSocket[] = [];
-  after(async () => {
+  afterAll(async () => {
     for (const s of sockets) s.close();
     for (const n of nodes) await kill9(n);
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });

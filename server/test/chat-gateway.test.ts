@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { ChatPayloads, type AuthReply, type ChannelEvent, type ChannelView, type ChatStateReply, type MessageView } from '@parley/protocol';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import type { Parley } from '../src/index.ts';
@@ -22,11 +22,11 @@ describe('chat gateway', () => {
   };
   const general = async (s: ChatSocket): Promise<ChannelView> => (await must<ChatStateReply>(s, 'chat:state', {})).channels.find((c) => c.name === 'general')!;
 
-  before(async () => {
+  beforeAll(async () => {
     parley = await startChatServer();
     base = parley.url;
   });
-  after(async () => {
+  afterAll(async () => {
     for (const s of sockets) s.close();
     await parley.close();
   });

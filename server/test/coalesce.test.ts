@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { coalesceWebSocketWrites } from '../src/gateway/coalesce.ts';

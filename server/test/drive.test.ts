@@ -1,7 +1,7 @@
 // The drive contract: every implementation (local folder, S3) passes the same
 // tests. S3 runs against s3rver (a real S3 HTTP server in this process,
 // started here); the AWS SDK talks to it over HTTP like to any S3 store.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import { LocalDrive, S3Drive, type Drive } from '@parley/platform';
 import { startServer } from './helpers.ts';
 
 const tmp = fs.mkdtempSync(path.join(process.env.PARLEY_TEST_TMP ?? os.tmpdir(), 'parley-drive-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const text = async (body: Readable): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -24,7 +24,7 @@ const text = async (body: Readable): Promise<string> => {
 function contract(name: string, make: () => Drive) {
   describe(`drive contract: ${name}`, () => {
     let drive: Drive;
-    before(() => {
+    beforeAll(() => {
       drive = make();
     });
 
@@ -92,12 +92,12 @@ contract('local folder', () => new LocalDrive({ root: path.join(tmp, 'local'), s
 
 let s3rver: S3rver;
 let s3: S3Drive;
-before(async () => {
+beforeAll(async () => {
   s3rver = new S3rver({ port: 0, address: '127.0.0.1', directory: path.join(tmp, 's3'), silent: true, configureBuckets: [{ name: 'media' }] });
   const { port } = await s3rver.run();
   s3 = new S3Drive({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: 'media', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true, prefix: 'parley/' });
 });
-after(async () => {
+afterAll(async () => {
   s3?.close();
   await s3rver?.close();
 });

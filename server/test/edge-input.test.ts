@@ -4,7 +4,7 @@
 // values of a failed statement (a password hash, a token's hash).
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import type { CalendarView } from '@parley/protocol';
 import { createLogger } from '@parley/platform';
@@ -29,11 +29,11 @@ describe('NUL characters', () => {
   let base: string;
   const { log, lines } = capturedLogger();
   const sockets: ChatSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     parley = await startChatServer({ logger: log });
     base = parley.url;
   });
-  after(async () => {
+  afterAll(async () => {
     for (const s of sockets) s.close();
     await parley.close();
   });
@@ -104,11 +104,11 @@ describe('names and reactions', () => {
   let parley: Parley;
   let base: string;
   const sockets: ChatSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     parley = await startChatServer();
     base = parley.url;
   });
-  after(async () => {
+  afterAll(async () => {
     for (const s of sockets) s.close();
     await parley.close();
   });
@@ -195,7 +195,7 @@ describe('names and reactions', () => {
 describe('error logs', () => {
   test("a failed statement's values (a password hash) never reach the log; its message and statement do", async () => {
     const db = new PGlite();
-    after(() => db.close());
+    afterAll(() => db.close());
     const hash = 'scrypt$32768$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo';
     let error: unknown;
     try {

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { LIMITS, type TalkMessage, type ConsumerOptionsWire, type MeetingId, type ParticipantId, type ParticipantInfo, type PayloadName } from '@parley/protocol';
 import { TokenSigner, type Parley } from '../src/index.ts';
@@ -41,10 +41,10 @@ function disconnected(socket: ClientSocket): Promise<string> {
   return new Promise((resolve) => (socket.disconnected ? resolve('already') : socket.once('disconnect', (reason) => resolve(reason))));
 }
 
-before(async () => {
+beforeAll(async () => {
   parley = await startServer();
 });
-after(async () => {
+afterAll(async () => {
   closeAll(...opened);
   await parley.close();
 });

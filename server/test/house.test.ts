@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const SOURCES = ['protocol/src', 'platform/src', 'sfu/src', 'server/src', 'recorder/src', 'bots/src', 'web/src', 'scripts'];

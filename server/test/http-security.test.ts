@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { Parley } from '../src/index.ts';
 import { createMeeting, http, rawRequest, startServer } from './helpers.ts';
 
@@ -17,16 +17,16 @@ async function get(url: string, init?: RequestInit): Promise<Response> {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-headers-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('security headers', () => {
   let parley: Parley;
-  before(async () => {
+  beforeAll(async () => {
     parley = await startServer({
       config: { drive: { kind: 'local', dir: path.join(tmp, 'drive') }, liveEmbedOrigins: ['https://tv.example.org'], metricsToken: 'scrape-me-0123456789', trustProxy: ['127.0.0.1', '::1'] },
     });
   });
-  after(() => parley.close());
+  afterAll(() => parley.close());
 
   test('every answer carries a CSP, nosniff, a same-origin referrer policy and no framing by other sites', async () => {
     const res = await get(`${parley.url}/healthz`);

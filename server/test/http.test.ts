@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { CreateMeetingReply, JoinMeetingReply, JoinResult, MeetingInfoReply, ProducerId } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
@@ -33,10 +33,10 @@ function parseMetrics(text: string): Map<string, number> {
 describe('HTTP API', () => {
   let parley: Parley;
   const sockets: ClientSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     parley = await startServer();
   });
-  after(async () => {
+  afterAll(async () => {
     closeAll(...sockets);
     await parley.close();
   });
@@ -237,7 +237,7 @@ describe('HTTP API', () => {
 describe('HTTP rate limit', () => {
   test('a flood of POSTs from one address is RATE_LIMITED while GETs still work', async (t) => {
     const parley = await startServer();
-    t.after(() => parley.close());
+    t.onTestFinished(() => parley.close());
     const statuses: number[] = [];
     let limited: { status: number; body: unknown } | undefined;
     for (let i = 0; i < 60; i++) {

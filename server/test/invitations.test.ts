@@ -4,7 +4,7 @@
 // invitation only for collaborators, with a use cap. Over HTTP, on a real
 // PostgreSQL.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { InvitationReply, InvitationView } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
 import { authed, emailFor, invited, signup, startChatServer, team } from './chat-helpers.ts';
@@ -13,11 +13,11 @@ import { http, rawRequest } from './helpers.ts';
 describe('invitations', () => {
   let parley: Parley;
   let base: string;
-  before(async () => {
+  beforeAll(async () => {
     parley = await startChatServer();
     base = parley.url;
   });
-  after(() => parley.close());
+  afterAll(() => parley.close());
 
   const mailsTo = (address: string) =>
     parley.chat!.db.query<{ subject: string; body_text: string }>('select subject, body_text from mail_outbox where to_address = $1 order by created_at', [address]);

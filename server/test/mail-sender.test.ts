@@ -6,7 +6,7 @@
 import { TEST_ACCOUNT_LIMITS } from './chat-helpers.ts';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { Accounts } from '../src/accounts/Accounts.ts';
 import { AccountStore } from '../src/accounts/store.ts';
@@ -97,11 +97,11 @@ for (const kind of DB_KINDS) {
     const row = async (id: string) =>
       (await db.query<{ sent_at: string | null; given_up_at: string | null; attempts: number; error: string | null; next_attempt_at: string }>('select sent_at, given_up_at, attempts, error, next_attempt_at from mail_outbox where id = $1', [id]))[0]!;
 
-    before(async () => {
+    beforeAll(async () => {
       db = await testDb(kind);
       await box.start();
     });
-    after(async () => {
+    afterAll(async () => {
       await box.stop();
       await db.close();
     });

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type {
   ConsumerOptionsWire,
@@ -69,10 +69,10 @@ const serverPeer = (parley: Parley, meetingId: string, pid: string) =>
 describe('media on one worker', () => {
   let parley: Parley;
   const sockets: ClientSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     parley = await startServer({ sfu: { workers: 1 } });
   });
-  after(async () => {
+  afterAll(async () => {
     closeAll(...sockets);
     await parley.close();
   });
@@ -277,10 +277,10 @@ describe('media on one worker', () => {
 describe('media across routers and workers', () => {
   let parley: Parley;
   const sockets: ClientSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     parley = await startServer({ sfu: { workers: 2, maxPeersPerRouter: 1 } });
   });
-  after(async () => {
+  afterAll(async () => {
     closeAll(...sockets);
     await parley.close();
   });
@@ -377,10 +377,10 @@ describe('media across routers and workers', () => {
 describe('media when the only worker dies', () => {
   let parley: Parley;
   const sockets: ClientSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     parley = await startServer({ sfu: { workers: 1 } });
   });
-  after(async () => {
+  afterAll(async () => {
     closeAll(...sockets);
     await parley.close();
   });

@@ -4,7 +4,7 @@
 // builds a Meeting and calls it as the gateway would. The same rules run
 // end to end on real workers in meeting/moderation/breakout/media tests.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { pino } from 'pino';
 import { DomainError, type MeetingId, type ParticipantId, type RoomId } from '@parley/protocol';
 import { Meeting, type MeetingEvents } from '../src/meet/Meeting.ts';

@@ -1,6 +1,6 @@
 // One contract, every MeetingStore implementation: the memory store and the
 // Redis store (against the real redis-server the test runner starts).
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -30,10 +30,10 @@ interface Implementation {
 function contract(impl: Implementation): void {
   describe(impl.name, () => {
     let store: MeetingStore;
-    before(async () => {
+    beforeAll(async () => {
       store = await impl.make();
     });
-    after(async () => {
+    afterAll(async () => {
       await store.close();
       await impl.cleanup();
     });
@@ -136,7 +136,7 @@ function contract(impl: Implementation): void {
 
 const redisUrl = process.env.PARLEY_TEST_REDIS_URL;
 
-describe('MeetingStore contract', { concurrency: true }, () => {
+describe.concurrent('MeetingStore contract', () => {
   contract({
     name: 'MemoryMeetingStore',
     make: async () => new MemoryMeetingStore(TTL_MS),
@@ -166,10 +166,10 @@ describe('MeetingStore contract', { concurrency: true }, () => {
 describe('the server on Redis', () => {
   let parley: Parley;
   const sockets: ClientSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     parley = await startServer({ redis: true });
   });
-  after(async () => {
+  afterAll(async () => {
     closeAll(...sockets);
     await parley.close();
   });

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import type { JoinMeetingReply, MeetingId, NewModeratorTokenReply } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
 import { TokenSigner } from '../src/auth/tokens.ts';
@@ -17,7 +17,7 @@ import { closeAll, connect, createMeeting, http, ok, refused, request, sleep, st
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-trust-'));
 const sockets: ClientSocket[] = [];
-after(() => {
+afterAll(() => {
   closeAll(...sockets);
   fs.rmSync(tmp, { recursive: true, force: true });
 });

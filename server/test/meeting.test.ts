@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { REACTIONS, type TalkMessage, type JoinResult, type MeetingId, type ParticipantInfo, type TransportOptionsWire } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
@@ -18,10 +18,10 @@ async function reconnect(token: string): Promise<{ socket: ClientSocket; join: J
 }
 const live = (id: string) => parley.meetings.live(id as MeetingId);
 
-before(async () => {
+beforeAll(async () => {
   parley = await startServer();
 });
-after(async () => {
+afterAll(async () => {
   closeAll(...opened);
   await parley.close();
 });
@@ -318,10 +318,10 @@ describe('leaving, dropping and coming back', () => {
 
 describe('the resume window', () => {
   let short: Parley;
-  before(async () => {
+  beforeAll(async () => {
     short = await startServer({ meeting: { resumeWindowMs: 300 } });
   });
-  after(() => short.close());
+  afterAll(() => short.close());
 
   test('not coming back within the window: participantLeft with reason timeout; the last one out closes the meeting', async () => {
     const m = await newMeeting(short);

@@ -1,7 +1,7 @@
 // Moderation and the waiting room at the protocol level: real server, real
 // mediasoup worker, Socket.IO clients. Every rule is checked on the server,
 // so these tests drive it without a browser and also try to cheat.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { TalkMessage, JoinResult, Knocker, MeetingId, MeetingSettings, ParticipantInfo } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
@@ -10,10 +10,10 @@ import { closeAll, connect, joinAs, mintToken, next, ok, record, refused, reques
 let parley: Parley;
 const opened: ClientSocket[] = [];
 
-before(async () => {
+beforeAll(async () => {
   parley = await startServer();
 });
-after(async () => {
+afterAll(async () => {
   closeAll(...opened);
   await parley.close();
 });
@@ -560,10 +560,10 @@ describe('the waiting room cannot be filled from one place', () => {
   // Addresses come from X-Forwarded-For here: the test's loopback is the trusted proxy.
   let proxied: Parley;
   const mine: ClientSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     proxied = await startServer({ config: { trustProxy: ['127.0.0.1', '::1'] } });
   });
-  after(async () => {
+  afterAll(async () => {
     closeAll(...mine);
     await proxied.close();
   });
@@ -606,10 +606,10 @@ describe('a page that reloads', () => {
   const WINDOW_MS = 1500;
   let quick: Parley;
   const mine: ClientSocket[] = [];
-  before(async () => {
+  beforeAll(async () => {
     quick = await startServer({ meeting: { resumeWindowMs: WINDOW_MS } });
   });
-  after(async () => {
+  afterAll(async () => {
     closeAll(...mine);
     await quick.close();
   });

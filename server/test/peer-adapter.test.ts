@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -42,14 +42,14 @@ describe('peer-aware Redis adapter', () => {
   const clients: Socket[] = [];
   const dir = fs.mkdtempSync(path.join(process.env.PARLEY_TEST_TMP ?? os.tmpdir(), 'peer-adapter-'));
 
-  before(async () => {
+  beforeAll(async () => {
     redis = await startRedis(dir);
     monitor = connectRedis(redis.url, 'monitor');
     await monitor.connect();
     monitor.on('pmessageBuffer', () => published++);
     await monitor.psubscribe('test#socket.io#/#*');
   });
-  after(async () => {
+  afterAll(async () => {
     for (const c of clients) c.close();
     for (const n of nodes) await n.stop();
     monitor.disconnect();

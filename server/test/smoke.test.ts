@@ -1,16 +1,16 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { connect, createMeeting, joinToken, ok, request, startServer, next } from './helpers.ts';
 
 test('two participants join, chat and see each other', async (t) => {
   const parley = await startServer({ sfu: { workers: 2, maxPeersPerRouter: 1 } });
-  t.after(() => parley.close());
+  t.onTestFinished(() => parley.close());
   const m = await createMeeting(parley.url, 'Smoke');
   const a = await joinToken(parley.url, m.id, 'Alice');
   const b = await joinToken(parley.url, m.id, 'Bob');
   const sa = await connect(parley.url, a.token);
   const sb = await connect(parley.url, b.token);
-  t.after(() => { sa.close(); sb.close(); });
+  t.onTestFinished(() => { sa.close(); sb.close(); });
   const ja = await ok<{ self: { role: string } }>(sa, 'meeting:join', {});
   assert.equal(ja.self.role, 'moderator');
   const joined = next(sa, 'meeting:participantJoined');

@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 
 const main = path.resolve(import.meta.dirname, '../src/main.ts');
 const dataDir = fs.mkdtempSync(path.join(process.env.PARLEY_TEST_TMP ?? os.tmpdir(), 'parley-startup-'));
-after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 /** Runs one server node with `env` until it exits (or 60 s); answers its exit code and output. */
 function run(env: Record<string, string>): Promise<{ code: number | null; out: string }> {

@@ -7,7 +7,7 @@
 // themselves are tested through the domain classes (chat-store.test.ts,
 // agenda.test.ts...) on the same two databases.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { MessageView } from '@parley/protocol';
 import type { UserRow } from '../src/accounts/Accounts.ts';
 import { AccountStore } from '../src/accounts/store.ts';
@@ -29,14 +29,14 @@ for (const kind of DB_KINDS) {
     let chat: ChatStore;
     let agenda: AgendaStore;
 
-    before(async () => {
+    beforeAll(async () => {
       db = await testDb(kind);
       accounts = new AccountStore(db);
       orgs = new OrgStore(db);
       chat = new ChatStore(db);
       agenda = new AgendaStore(db);
     });
-    after(() => db.close());
+    afterAll(() => db.close());
 
     const person = async (name = 'p'): Promise<UserRow> => {
       const id = uniq();

@@ -3,7 +3,7 @@
 // (real BullMQ on the real redis-server) when it answers, exactly once.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { welcomeJobId } from '@parley/protocol';

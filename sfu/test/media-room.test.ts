@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { types } from 'mediasoup';
 import type { RtpCapabilitiesWire } from '@parley/protocol';
@@ -48,11 +48,11 @@ async function produce(peer: MediaPeer, what: 'camera' | 'mic', ssrc: number) {
 describe('MediaRoom placement', () => {
   let pool: WorkerPool;
   let room: MediaRoom;
-  before(async () => {
+  beforeAll(async () => {
     pool = await WorkerPool.create(testSfuConfig({ workers: 2 }), log);
     room = new MediaRoom(pool, testSfuConfig({ workers: 2, maxPeersPerRouter: 2 }), log);
   });
-  after(() => {
+  afterAll(() => {
     room.close();
     pool.close();
   });
@@ -117,13 +117,13 @@ describe('MediaPeer', () => {
   let room: MediaRoom;
   let a: MediaPeer;
   let b: MediaPeer;
-  before(async () => {
+  beforeAll(async () => {
     pool = await WorkerPool.create(testSfuConfig({ workers: 1 }), log);
     room = new MediaRoom(pool, testSfuConfig({ workers: 1 }), log);
     a = await readyPeer(room, 'a');
     b = await readyPeer(room, 'b');
   });
-  after(() => {
+  afterAll(() => {
     room.close();
     pool.close();
   });
@@ -238,13 +238,13 @@ describe('MediaRoom pipes and the active speaker router', () => {
   let pool: WorkerPool;
   let room: MediaRoom;
   const peers: Record<string, MediaPeer> = {};
-  before(async () => {
+  beforeAll(async () => {
     pool = await WorkerPool.create(testSfuConfig({ workers: 3 }), log);
     room = new MediaRoom(pool, testSfuConfig({ workers: 3, maxPeersPerRouter: 2 }), log);
     // Sequential joins: a,x on router 0; b,c on router 1; d,e on router 2.
     for (const id of ['a', 'x', 'b', 'c', 'd', 'e']) peers[id] = await readyPeer(room, id);
   });
-  after(() => {
+  afterAll(() => {
     room.close();
     pool.close();
   });
@@ -314,7 +314,7 @@ describe('MediaRoom when a worker dies', () => {
   test('its peers are reset onto a live router; consumers elsewhere of their producers are closed; the others keep their media', async (t) => {
     const pool = await WorkerPool.create(testSfuConfig({ workers: 2 }), log);
     const room = new MediaRoom(pool, testSfuConfig({ workers: 2, maxPeersPerRouter: 1 }), log);
-    t.after(() => {
+    t.onTestFinished(() => {
       room.close();
       pool.close();
     });
@@ -355,7 +355,7 @@ describe('MediaRoom when a worker dies', () => {
   test('with a single worker, its peers are reset once the replacement worker runs', async (t) => {
     const pool = await WorkerPool.create(testSfuConfig({ workers: 1 }), log);
     const room = new MediaRoom(pool, testSfuConfig({ workers: 1 }), log);
-    t.after(() => {
+    t.onTestFinished(() => {
       room.close();
       pool.close();
     });

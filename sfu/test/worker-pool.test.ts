@@ -1,14 +1,14 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { MediaUnavailable, WorkerPool, type MediaWorker } from '../src/index.ts';
 import { nextValue as once, testLog as log, testSfuConfig } from './fixtures.ts';
 
 describe('WorkerPool', () => {
   let pool: WorkerPool;
-  before(async () => {
+  beforeAll(async () => {
     pool = await WorkerPool.create(testSfuConfig({ workers: 2 }), log);
   });
-  after(() => pool.close());
+  afterAll(() => pool.close());
 
   test('starts one live worker per slot, each with its own WebRtcServer', () => {
     const workers = pool.workers;
@@ -24,7 +24,7 @@ describe('WorkerPool', () => {
 
   test('pick() chooses the worker with the fewest peers', (t) => {
     const [w0, w1] = pool.workers as [MediaWorker, MediaWorker];
-    t.after(() => {
+    t.onTestFinished(() => {
       w0.peers = 0;
       w1.peers = 0;
     });
@@ -66,7 +66,7 @@ describe('WorkerPool', () => {
 describe('WorkerPool with every worker dead', () => {
   test('pick() throws MEDIA_UNAVAILABLE until the replacement has started', async (t) => {
     const pool = await WorkerPool.create(testSfuConfig({ workers: 1 }), log);
-    t.after(() => pool.close());
+    t.onTestFinished(() => pool.close());
     const only = pool.workers[0]!;
     const seen = once<unknown>((fn) =>
       pool.on('workerDied', () => {

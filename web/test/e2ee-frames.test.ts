@@ -1,7 +1,7 @@
 // The frame encryption of web/src/e2ee, run in Node (same WebCrypto API as
 // the browser's worker): what goes on the wire, and what a wrong key, a
 // changed byte or a malformed frame does.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { clearBytes, decryptFrame, deriveKey, encryptFrame, isMarked, MARKER } from '../src/e2ee/frames.ts';
 
