@@ -244,7 +244,7 @@ export interface JoinResult {
   self: ParticipantInfo;
   snapshot: MeetingSnapshot;
   /** Chat history this participant may read (public messages and its own private ones). */
-  chat: TalkMessage[];
+  talk: TalkMessage[];
   routerRtpCapabilities: RtpCapabilitiesWire;
   /** True when this socket took over a participant whose socket had dropped. */
   resumed: boolean;
@@ -345,7 +345,7 @@ export interface ServerToClientEvents {
    * snapshot and chat replace what it had. Its media keeps flowing on the
    * same transports; consumers of the room it left were closed.
    */
-  'breakout:moved': (p: { roomId: RoomId | null; reason: MoveReason; snapshot: MeetingSnapshot; chat: TalkMessage[] }) => void;
+  'breakout:moved': (p: { roomId: RoomId | null; reason: MoveReason; snapshot: MeetingSnapshot; talk: TalkMessage[] }) => void;
   /** To everyone in the meeting: the timer ends soon (a warning before everyone returns). */
   'breakout:ending': (p: { endsAt: number }) => void;
   /** A moderator's message to every room. */

@@ -4,10 +4,10 @@ export const LIMITS = {
   nameChars: 64,
   /** Meeting title, in characters. */
   titleChars: 200,
-  /** Chat message text, in UTF-8 bytes. */
+  /** A talk (in-meeting chat) message's text, in UTF-8 bytes. */
   talkBytes: 4096,
-  /** Chat messages kept per meeting for late joiners. */
-  chatHistory: 500,
+  /** Talk messages kept per meeting for late joiners. */
+  talkHistory: 500,
   /** Largest Socket.IO packet accepted; bigger ones close the socket. */
   socketPayloadBytes: 128 * 1024,
   /** Largest HTTP body accepted. */

@@ -355,8 +355,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
 }
 
 /**
- * Team chat's live parts: the /chat namespace, Euria's account and the
- * welcome queue, and call cards that follow their meetings.
+ * Team chat's live parts: the /chat namespace, the agendas' minute tick and
+ * mail, the welcome outbox's sweeps, and call cards that follow their meetings.
  */
 async function wireChat(
   parts: ChatParts,

@@ -23,7 +23,7 @@ interface Moved {
   roomId: string | null;
   reason: string;
   snapshot: MeetingSnapshot;
-  chat: TalkMessage[];
+  talk: TalkMessage[];
 }
 
 const newMeeting = async () => (await parley.meetings.create('Workshop')).record.id;
@@ -110,7 +110,7 @@ describe('breakout rooms: a move is made by the server', () => {
     assert.equal(bm.reason, 'assigned');
     assert.equal(bm.snapshot.roomId, red.id);
     assert.deepEqual(bm.snapshot.participants.map((p) => p.name), ['Bea']);
-    assert.deepEqual(bm.chat, [], 'a room starts with its own empty chat');
+    assert.deepEqual(bm.talk, [], 'a room starts with its own empty talk');
     assert.deepEqual(await modHeard, { participantId: bea.id, reason: 'moved' });
 
     const cydArrives = next<ParticipantInfo>(bea.socket, 'meeting:participantJoined', (p) => p.id === cyd.id);
@@ -134,7 +134,7 @@ describe('breakout rooms: a move is made by the server', () => {
     assert.deepEqual(modChat.map((c) => c.text), ['main only']);
     assert.equal(modReactions.length, 0);
     assert.equal(modUpdates.filter((u) => u.id === bea.id).length, 0);
-    assert.deepEqual(live(m).talk.chatFor(cyd.id as never).map((c) => c.text), ['said in Red']);
+    assert.deepEqual(live(m).talk.messagesFor(cyd.id as never).map((c) => c.text), ['said in Red']);
 
     // Back in the main room together: its chat history, not Red's, and each
     // one's own private messages there.
@@ -142,8 +142,8 @@ describe('breakout rooms: a move is made by the server', () => {
     const cydBack = moved(cyd, null);
     await ok(mod.socket, 'breakout:closeAll', {});
     const back = await beaBack;
-    assert.deepEqual(back.chat.map((c) => c.text), ['said in the main room', 'main only']);
-    assert.deepEqual((await cydBack).chat.map((c) => c.text), ['said in the main room', 'psst', 'main only']);
+    assert.deepEqual(back.talk.map((c) => c.text), ['said in the main room', 'main only']);
+    assert.deepEqual((await cydBack).talk.map((c) => c.text), ['said in the main room', 'psst', 'main only']);
     assert.deepEqual(back.snapshot.participants.map((p) => p.name).sort(), ['Bea', 'Cyd', 'Mod']);
   });
 

@@ -19,7 +19,7 @@ function setup(opts: { record?: Partial<MeetingRecord>; maxParticipants?: number
   const record: MeetingRecord = { id: 'meeting-1' as MeetingId, title: 'Rules', createdAt: Date.now(), moderatorTokenHash: 'h', ...opts.record };
   const meeting = new Meeting(record, sfu, { resumeWindowMs: opts.resumeWindowMs ?? 30, maxParticipants: opts.maxParticipants ?? 50 }, silent);
   const seen: { event: keyof MeetingEvents; args: unknown[] }[] = [];
-  const events: (keyof MeetingEvents)[] = ['participantJoined', 'participantLeft', 'roleChanged', 'muted', 'kicked', 'admitted', 'knocking', 'lobbyLeft', 'denied', 'moved', 'consumerClosed', 'activeSpeaker', 'settings', 'chat', 'closed'];
+  const events: (keyof MeetingEvents)[] = ['participantJoined', 'participantLeft', 'roleChanged', 'muted', 'kicked', 'admitted', 'knocking', 'lobbyLeft', 'denied', 'moved', 'consumerClosed', 'activeSpeaker', 'settings', 'talk', 'closed'];
   for (const event of events) meeting.on(event, (...args: unknown[]) => seen.push({ event, args }));
   const of = (event: keyof MeetingEvents) => seen.filter((e) => e.event === event).map((e) => e.args);
   const join = (id: string, o: { moderator?: boolean; password?: string; device?: string } = {}) =>
@@ -300,12 +300,12 @@ describe('in-meeting chat', () => {
     await join('b');
     meeting.talk.send(pid('a'), 'hello all');
     meeting.talk.send(pid('a'), 'psst', 'b');
-    assert.deepEqual(meeting.talk.chatFor(pid('b')).map((m) => m.text), ['hello all', 'psst']);
-    assert.deepEqual(meeting.talk.chatFor(pid('mod')).map((m) => m.text), ['hello all']);
+    assert.deepEqual(meeting.talk.messagesFor(pid('b')).map((m) => m.text), ['hello all', 'psst']);
+    assert.deepEqual(meeting.talk.messagesFor(pid('mod')).map((m) => m.text), ['hello all']);
     const room = meeting.breakouts.create(pid('mod'), 'R');
     meeting.breakouts.assign(pid('mod'), pid('b'), room.id);
     assert.throws(() => meeting.talk.send(pid('a'), 'across', 'b'), code('PARTICIPANT_NOT_FOUND'));
-    assert.deepEqual(meeting.talk.chatFor(pid('b')), [], 'a new room, a new conversation');
+    assert.deepEqual(meeting.talk.messagesFor(pid('b')), [], 'a new room, a new conversation');
     assert.throws(() => meeting.talk.send(pid('a'), '   '), code('INVALID_PAYLOAD'));
     assert.throws(() => meeting.talk.send(pid('a'), 'x'.repeat(100_000)), code('PAYLOAD_TOO_LARGE'));
     assert.throws(() => meeting.talk.send(pid('a'), 'me', 'a'), code('INVALID_PAYLOAD'));

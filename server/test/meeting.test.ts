@@ -174,10 +174,10 @@ describe('chat', () => {
     await ok(c.socket, 'talk:send', { text: 'c to a', to: a.id });
     await ok(c.socket, 'talk:send', { text: 'public 2' });
     const late = await joined(m.id, 'Late');
-    assert.deepEqual(late.join.chat.map((msg) => msg.text), ['public 1', 'public 2']);
+    assert.deepEqual(late.join.talk.map((msg) => msg.text), ['public 1', 'public 2']);
     // B comes back on another socket: its history has what it sent and received.
     const again = await reconnect(b.token);
-    assert.deepEqual(again.join.chat.map((msg) => msg.text), ['public 1', 'a to b', 'b to c', 'public 2']);
+    assert.deepEqual(again.join.talk.map((msg) => msg.text), ['public 1', 'a to b', 'b to c', 'public 2']);
   });
 
   test('private messages to oneself or to someone not in the meeting are refused', async () => {
@@ -189,7 +189,7 @@ describe('chat', () => {
     await refused(a.socket, 'talk:send', { text: 'me', to: a.id }, 'INVALID_PAYLOAD', 'to self');
     await refused(a.socket, 'talk:send', { text: 'who?', to: 'nobody-here' }, 'PARTICIPANT_NOT_FOUND', 'to an unknown id');
     await refused(a.socket, 'talk:send', { text: 'gone', to: gone.id }, 'PARTICIPANT_NOT_FOUND', 'to someone who left');
-    assert.deepEqual(live(m.id)!.talk.chatFor(b.id as never), []);
+    assert.deepEqual(live(m.id)!.talk.messagesFor(b.id as never), []);
   });
 });
 
@@ -312,7 +312,7 @@ describe('leaving, dropping and coming back', () => {
     const c = await joined(m.id, 'C');
     assert.equal(c.join.self.role, 'moderator');
     assert.notEqual(live(m.id), first);
-    assert.deepEqual(c.join.chat, []);
+    assert.deepEqual(c.join.talk, []);
   });
 });
 

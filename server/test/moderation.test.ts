@@ -340,7 +340,7 @@ describe('waiting room', () => {
     await admitted;
     assert.deepEqual(await gone, { participantId: guest.id, reason: 'admitted' });
     const j = await ok<JoinResult>(guest.socket, 'meeting:join', {});
-    assert.equal(j.chat.at(-1)?.text, 'secret plans', 'the history comes with the join');
+    assert.equal(j.talk.at(-1)?.text, 'secret plans', 'the history comes with the join');
   });
 
   test('knock then deny: the reason is shown, the door stays shut, and one may knock again', async () => {

@@ -2,7 +2,7 @@
 // The rules (rate limits, password strength and hashing, who may do what)
 // are in Accounts.ts. Tokens are stored as their sha256 only.
 import type { Language } from '@parley/protocol';
-import { isUniqueViolation, type Db, type Sql } from '../store/db.ts';
+import { isUniqueViolation, SqlStore, type Sql } from '../store/db.ts';
 import type { UserRow } from './Accounts.ts';
 
 export interface NewUser {
@@ -23,67 +23,51 @@ export interface ResetRow {
 }
 
 /** Users, sessions and password resets on one database, or inside one of its transactions (another feature's too). */
-export class AccountStore {
-  readonly #db: Db;
-  readonly #sql: Sql;
+export class AccountStore extends SqlStore<AccountStore> {
 
-  constructor(db: Db, sql: Sql = db) {
-    this.#db = db;
-    this.#sql = sql;
-  }
 
-  get sql(): Sql {
-    return this.#sql;
-  }
-
-  /** This store inside a transaction begun elsewhere (a sign-up with its organization). */
-  within(sql: Sql): AccountStore {
-    return sql === this.#sql ? this : new AccountStore(this.#db, sql);
-  }
-
-  tx<T>(fn: (store: AccountStore) => Promise<T>): Promise<T> {
-    if (this.#sql !== this.#db) return fn(this);
-    return this.#db.tx((sql) => fn(new AccountStore(this.#db, sql)));
+  protected on(sql: Sql): AccountStore {
+    return new AccountStore(this.db, sql);
   }
 
   // ---- users ----
 
   async get(id: string): Promise<UserRow | undefined> {
-    const [row] = await this.#sql.query<UserRow>('select * from users where id = $1', [id]);
+    const [row] = await this.sql.query<UserRow>('select * from users where id = $1', [id]);
     return row;
   }
 
   /** The users having this e-mail address or this username (both lower case). */
   async withEmailOrUsername(email: string, username: string): Promise<{ email: string; username: string }[]> {
-    return this.#sql.query('select email, username from users where email = $1 or username = $2', [email, username]);
+    return this.sql.query('select email, username from users where email = $1 or username = $2', [email, username]);
   }
 
   /** A person (not a bot) by e-mail address or username (lower case). */
   async personByLogin(login: string): Promise<UserRow | undefined> {
-    const [row] = await this.#sql.query<UserRow>('select * from users where (email = $1 or username = $1) and not is_bot', [login]);
+    const [row] = await this.sql.query<UserRow>('select * from users where (email = $1 or username = $1) and not is_bot', [login]);
     return row;
   }
 
   /** The id of whoever has this e-mail address or username (bots included). */
   async idOfLogin(login: string): Promise<string | undefined> {
-    const [row] = await this.#sql.query<{ id: string }>('select id from users where email = $1 or username = $1', [login]);
+    const [row] = await this.sql.query<{ id: string }>('select id from users where email = $1 or username = $1', [login]);
     return row?.id;
   }
 
   async personByEmail(email: string): Promise<UserRow | undefined> {
-    const [row] = await this.#sql.query<UserRow>('select * from users where email = $1 and not is_bot', [email]);
+    const [row] = await this.sql.query<UserRow>('select * from users where email = $1 and not is_bot', [email]);
     return row;
   }
 
   async byUsername(username: string): Promise<UserRow | undefined> {
-    const [row] = await this.#sql.query<UserRow>('select * from users where username = $1', [username]);
+    const [row] = await this.sql.query<UserRow>('select * from users where username = $1', [username]);
     return row;
   }
 
   /** A new user; which of its unique keys was taken when another account has it. */
   async insertUser(u: NewUser): Promise<UserRow | { taken: 'email' | 'username' }> {
     try {
-      const [row] = await this.#sql.query<UserRow>(
+      const [row] = await this.sql.query<UserRow>(
         `insert into users (id, email, username, name, password_hash, language, is_bot, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
         [u.id, u.email, u.username, u.name, u.passwordHash, u.language, u.isBot, u.at],
@@ -97,22 +81,22 @@ export class AccountStore {
   }
 
   async setPasswordHash(id: string, hash: string): Promise<void> {
-    await this.#sql.query('update users set password_hash = $2 where id = $1', [id, hash]);
+    await this.sql.query('update users set password_hash = $2 where id = $1', [id, hash]);
   }
 
   async setTimeZone(id: string, timeZone: string): Promise<void> {
-    await this.#sql.query('update users set time_zone = $2 where id = $1', [id, timeZone]);
+    await this.sql.query('update users set time_zone = $2 where id = $1', [id, timeZone]);
   }
 
   /** Changes what is given (null keeps it). */
   async updateProfile(id: string, p: { name: string | null; language: Language | null }): Promise<UserRow | undefined> {
-    const [row] = await this.#sql.query<UserRow>('update users set name = coalesce($2, name), language = coalesce($3, language) where id = $1 returning *', [id, p.name, p.language]);
+    const [row] = await this.sql.query<UserRow>('update users set name = coalesce($2, name), language = coalesce($3, language) where id = $1 returning *', [id, p.name, p.language]);
     return row;
   }
 
   /** Sets the presence; the status text and emoji change when given (null keeps them). */
   async setPresence(id: string, p: { presence: string; statusText: string | null; statusEmoji: string | null }): Promise<UserRow | undefined> {
-    const [row] = await this.#sql.query<UserRow>(
+    const [row] = await this.sql.query<UserRow>(
       'update users set presence = $2, status_text = coalesce($3, status_text), status_emoji = coalesce($4, status_emoji) where id = $1 returning *',
       [id, p.presence, p.statusText, p.statusEmoji],
     );
@@ -122,12 +106,12 @@ export class AccountStore {
   // ---- sessions ----
 
   async insertSession(s: { tokenHash: string; userId: string; label: string; at: number; expiresAt: number }): Promise<void> {
-    await this.#sql.query('insert into sessions (token_hash, user_id, label, created_at, expires_at) values ($1, $2, $3, $4, $5)', [s.tokenHash, s.userId, s.label, s.at, s.expiresAt]);
+    await this.sql.query('insert into sessions (token_hash, user_id, label, created_at, expires_at) values ($1, $2, $3, $4, $5)', [s.tokenHash, s.userId, s.label, s.at, s.expiresAt]);
   }
 
   /** A bot's session with a fixed token, made live again (and never expiring) if it was revoked. */
   async upsertBotSession(tokenHash: string, userId: string, at: number): Promise<void> {
-    await this.#sql.query(
+    await this.sql.query(
       `insert into sessions (token_hash, user_id, label, created_at, expires_at) values ($1, $2, 'bot', $3, $4)
        on conflict (token_hash) do update set revoked_at = null, expires_at = excluded.expires_at`,
       [tokenHash, userId, at, Number.MAX_SAFE_INTEGER],
@@ -136,7 +120,7 @@ export class AccountStore {
 
   /** A session's user, with the session's expiry and revocation. */
   async sessionUser(tokenHash: string): Promise<(UserRow & { expires_at: number; revoked_at: number | null }) | undefined> {
-    const [row] = await this.#sql.query<UserRow & { expires_at: number; revoked_at: number | null }>(
+    const [row] = await this.sql.query<UserRow & { expires_at: number; revoked_at: number | null }>(
       `select u.*, s.expires_at as expires_at, s.revoked_at as revoked_at from sessions s join users u on u.id = s.user_id where s.token_hash = $1`,
       [tokenHash],
     );
@@ -144,12 +128,12 @@ export class AccountStore {
   }
 
   async revokeSession(tokenHash: string, at: number): Promise<void> {
-    await this.#sql.query('update sessions set revoked_at = $2 where token_hash = $1 and revoked_at is null', [tokenHash, at]);
+    await this.sql.query('update sessions set revoked_at = $2 where token_hash = $1 and revoked_at is null', [tokenHash, at]);
   }
 
   /** Revokes the user's live sessions, but the one of `except`; their token hashes. */
   async revokeSessionsOf(userId: string, at: number, except: string | null = null): Promise<string[]> {
-    const rows = await this.#sql.query<{ token_hash: string }>(
+    const rows = await this.sql.query<{ token_hash: string }>(
       'update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null and ($3::text is null or token_hash <> $3) returning token_hash',
       [userId, at, except],
     );
@@ -159,21 +143,21 @@ export class AccountStore {
   // ---- password resets ----
 
   async insertReset(tokenHash: string, userId: string, at: number, expiresAt: number): Promise<void> {
-    await this.#sql.query('insert into password_resets (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)', [tokenHash, userId, at, expiresAt]);
+    await this.sql.query('insert into password_resets (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)', [tokenHash, userId, at, expiresAt]);
   }
 
   async reset(tokenHash: string): Promise<ResetRow | undefined> {
-    const [row] = await this.#sql.query<ResetRow>('select user_id, expires_at::float8 as expires_at, used_at from password_resets where token_hash = $1', [tokenHash]);
+    const [row] = await this.sql.query<ResetRow>('select user_id, expires_at::float8 as expires_at, used_at from password_resets where token_hash = $1', [tokenHash]);
     return row;
   }
 
   /** Marks a reset link used; false when it already was (two clicks at once: one wins). */
   async useReset(tokenHash: string, at: number): Promise<boolean> {
-    return (await this.#sql.query('update password_resets set used_at = $2 where token_hash = $1 and used_at is null returning 1', [tokenHash, at])).length > 0;
+    return (await this.sql.query('update password_resets set used_at = $2 where token_hash = $1 and used_at is null returning 1', [tokenHash, at])).length > 0;
   }
 
   /** Serializes bot set-up across nodes starting at once (until the transaction ends). */
   async lockBots(): Promise<void> {
-    await this.#sql.query('select pg_advisory_xact_lock(7250002)');
+    await this.sql.query('select pg_advisory_xact_lock(7250002)');
   }
 }

@@ -25,7 +25,7 @@ export interface Prepared {
 }
 
 export interface BatchRules {
-  /** Checks a reply's root and finds who is mentioned (see Chat). */
+  /** Checks a reply's root and finds who is mentioned (see ChatMessages in messages.ts). */
   prepare(userId: string, userName: string, kind: ChannelKind, p: SendInput): Promise<Prepared>;
   /** One message in its own transaction: the fallback when a batch fails. */
   sendOne(userId: string, p: SendInput): Promise<SendResult>;

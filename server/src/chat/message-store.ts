@@ -69,7 +69,7 @@ export const SEND_READ_SQL = `
   left join channels c on c.id = v.channel_id
 `;
 
-/** The batch writer's write (see ChatStore.writeBatch). */
+/** The batch writer's write (see MessageStore.writeBatch). */
 export const SEND_WRITE_SQL = `
   with v as (select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[])
                with ordinality as v(id, channel_id, author_id, client_id, root_id, body, mentions, created_at, data, i)),

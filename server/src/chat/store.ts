@@ -3,7 +3,7 @@
 // reach the tables only through this store (messages: message-store.ts).
 import type { ChannelKind, OrgRole } from '@parley/protocol';
 import type { UserRow } from '../accounts/Accounts.ts';
-import { isUniqueViolation, type Db, type Sql } from '../store/db.ts';
+import { isUniqueViolation, SqlStore, type Db, type Sql } from '../store/db.ts';
 import { MessageStore } from './message-store.ts';
 
 export { SEND_READ_SQL, SEND_WRITE_SQL, type SendAccess } from './message-store.ts';
@@ -51,43 +51,33 @@ export interface LoggedEvent {
  * Team chat's tables on one database, or inside one of its transactions:
  * channels, their members and change log here, messages in `messages`.
  */
-export class ChatStore {
-  readonly #db: Db;
-  readonly #sql: Sql;
+export class ChatStore extends SqlStore<ChatStore> {
   /** Messages, reactions, calls and attachments, in the same database or transaction. */
   readonly messages: MessageStore;
 
   constructor(db: Db, sql: Sql = db) {
-    this.#db = db;
-    this.#sql = sql;
+    super(db, sql);
     this.messages = new MessageStore(db, sql);
   }
 
-  /** The database itself, or the transaction this store works in (another feature's store may join it). */
-  get sql(): Sql {
-    return this.#sql;
-  }
-
-  /** Runs `fn` with a store inside one transaction (already in one: in it). */
-  tx<T>(fn: (store: ChatStore) => Promise<T>): Promise<T> {
-    if (this.#sql !== this.#db) return fn(this);
-    return this.#db.tx((sql) => fn(new ChatStore(this.#db, sql)));
+  protected on(sql: Sql): ChatStore {
+    return new ChatStore(this.db, sql);
   }
 
   // ---- people and access ----
 
   async orgRole(orgId: string, userId: string): Promise<OrgRole | undefined> {
-    const [row] = await this.#sql.query<{ role: OrgRole }>('select role from org_members where org_id = $1 and user_id = $2', [orgId, userId]);
+    const [row] = await this.sql.query<{ role: OrgRole }>('select role from org_members where org_id = $1 and user_id = $2', [orgId, userId]);
     return row?.role;
   }
 
   /** Those of `userIds` who are in the organization, with their role there. */
   async orgMembersAmong(orgId: string, userIds: string[]): Promise<{ user_id: string; role: OrgRole }[]> {
-    return this.#sql.query('select user_id, role from org_members where org_id = $1 and user_id = any($2)', [orgId, userIds]);
+    return this.sql.query('select user_id, role from org_members where org_id = $1 and user_id = any($2)', [orgId, userIds]);
   }
 
   async user(userId: string): Promise<UserRow | undefined> {
-    const [row] = await this.#sql.query<UserRow>('select * from users where id = $1', [userId]);
+    const [row] = await this.sql.query<UserRow>('select * from users where id = $1', [userId]);
     return row;
   }
 
@@ -97,7 +87,7 @@ export class ChatStore {
    * membership and their name.
    */
   async access(userId: string, channelId: string, lock = false): Promise<Access | undefined> {
-    const [row] = await this.#sql.query<ChannelRow & { org_role: OrgRole | null; m_role: ChannelRole | null; m_last_read: number | null; m_mentions: number | null; user_name: string }>(
+    const [row] = await this.sql.query<ChannelRow & { org_role: OrgRole | null; m_role: ChannelRole | null; m_last_read: number | null; m_mentions: number | null; user_name: string }>(
       `select c.*, om.role as org_role, cm.role as m_role, cm.last_read_seq as m_last_read, cm.mentions as m_mentions, u.name as user_name
          from channels c
          join users u on u.id = $2
@@ -114,35 +104,35 @@ export class ChatStore {
 
   /** Holds the channel's row until the transaction ends (its numbers are taken under it). */
   async lockChannel(channelId: string): Promise<boolean> {
-    return (await this.#sql.query('select 1 from channels where id = $1 for update', [channelId])).length > 0;
+    return (await this.sql.query('select 1 from channels where id = $1 for update', [channelId])).length > 0;
   }
 
   // ---- the change log ----
 
   /** The channel's next number. */
   async nextSeq(channelId: string): Promise<number> {
-    const [row] = await this.#sql.query<{ last_seq: number }>('update channels set last_seq = last_seq + 1 where id = $1 returning last_seq', [channelId]);
+    const [row] = await this.sql.query<{ last_seq: number }>('update channels set last_seq = last_seq + 1 where id = $1 returning last_seq', [channelId]);
     return row!.last_seq;
   }
 
   async logEvent(channelId: string, seq: number, kind: string, data: object, at: number): Promise<void> {
-    await this.#sql.query('insert into channel_events (channel_id, seq, kind, data, created_at) values ($1, $2, $3, $4, $5)', [channelId, seq, kind, JSON.stringify(data), at]);
+    await this.sql.query('insert into channel_events (channel_id, seq, kind, data, created_at) values ($1, $2, $3, $4, $5)', [channelId, seq, kind, JSON.stringify(data), at]);
   }
 
   /** The user's channels among `channelIds`, with their last numbers. */
   async readableSeqs(userId: string, channelIds: string[]): Promise<{ id: string; last_seq: number }[]> {
-    return this.#sql.query('select c.id, c.last_seq from channels c join channel_members cm on cm.channel_id = c.id and cm.user_id = $1 where c.id = any($2)', [userId, channelIds]);
+    return this.sql.query('select c.id, c.last_seq from channels c join channel_members cm on cm.channel_id = c.id and cm.user_id = $1 where c.id = any($2)', [userId, channelIds]);
   }
 
   async eventsAfter(channelId: string, seq: number): Promise<LoggedEvent[]> {
-    return this.#sql.query('select seq, kind, data, created_at from channel_events where channel_id = $1 and seq > $2 order by seq', [channelId, seq]);
+    return this.sql.query('select seq, kind, data, created_at from channel_events where channel_id = $1 and seq > $2 order by seq', [channelId, seq]);
   }
 
   // ---- channels ----
 
   /** The user's channels of an organization (or just `channelId`) with their counts. */
   async memberChannels(userId: string, orgId: string, channelId: string | null): Promise<MemberChannelRow[]> {
-    return this.#sql.query(
+    return this.sql.query(
       `select c.*, cm.role, cm.last_read_seq, cm.mentions,
               (select count(*)::int from messages m
                 where m.channel_id = c.id and m.seq > cm.last_read_seq and m.author_id <> cm.user_id
@@ -156,7 +146,7 @@ export class ChatStore {
 
   /** Public channels of the organization the user is not in. */
   async publicChannelsWithout(orgId: string, userId: string): Promise<ChannelRow[]> {
-    return this.#sql.query(
+    return this.sql.query(
       `select c.* from channels c where c.org_id = $1 and c.kind = 'public'
           and not exists (select 1 from channel_members cm where cm.channel_id = c.id and cm.user_id = $2)
         order by lower(c.name) limit 500`,
@@ -166,7 +156,7 @@ export class ChatStore {
 
   /** The user's channels of an organization (`kinds` only), locked in id order. */
   async lockMemberChannels(orgId: string, userId: string, kinds?: ChannelKind[]): Promise<ChannelRow[]> {
-    return this.#sql.query(
+    return this.sql.query(
       `select c.* from channels c join channel_members cm on cm.channel_id = c.id
         where c.org_id = $1 and cm.user_id = $2 and ($3::text[] is null or c.kind = any($3)) order by c.id for update of c`,
       [orgId, userId, kinds ?? null],
@@ -175,28 +165,28 @@ export class ChatStore {
 
   /** Every channel the user is in, across organizations. */
   async channelIdsOf(userId: string): Promise<string[]> {
-    return (await this.#sql.query<{ channel_id: string }>('select channel_id from channel_members where user_id = $1', [userId])).map((r) => r.channel_id);
+    return (await this.sql.query<{ channel_id: string }>('select channel_id from channel_members where user_id = $1', [userId])).map((r) => r.channel_id);
   }
 
   /** The organization's public channel of that name (case aside). */
   async publicChannelNamed(orgId: string, name: string): Promise<string | undefined> {
-    const [row] = await this.#sql.query<{ id: string }>(`select id from channels where org_id = $1 and kind = 'public' and lower(name) = $2`, [orgId, name.toLowerCase()]);
+    const [row] = await this.sql.query<{ id: string }>(`select id from channels where org_id = $1 and kind = 'public' and lower(name) = $2`, [orgId, name.toLowerCase()]);
     return row?.id;
   }
 
   /** Which of `channelIds` are the organization's public or private channels. */
   async namedChannelsAmong(orgId: string, channelIds: string[]): Promise<string[]> {
-    const rows = await this.#sql.query<{ id: string }>(`select id from channels where org_id = $1 and id = any($2) and kind in ('public', 'private')`, [orgId, channelIds]);
+    const rows = await this.sql.query<{ id: string }>(`select id from channels where org_id = $1 and id = any($2) and kind in ('public', 'private')`, [orgId, channelIds]);
     return rows.map((r) => r.id);
   }
 
   /** A public or private channel; false when the organization has one of that name (the transaction stays usable). */
   async insertChannel(c: { id: string; orgId: string; kind: 'public' | 'private'; name: string; topic: string; createdBy: string; at: number }): Promise<boolean> {
     // A savepoint needs a transaction around it.
-    if (this.#sql === this.#db) return this.tx((store) => store.insertChannel(c));
+    if (!this.inTransaction) return this.tx((store) => store.insertChannel(c));
     try {
-      await this.#sql.query('savepoint channel_insert');
-      await this.#sql.query('insert into channels (id, org_id, kind, name, topic, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [
+      await this.sql.query('savepoint channel_insert');
+      await this.sql.query('insert into channels (id, org_id, kind, name, topic, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [
         c.id,
         c.orgId,
         c.kind,
@@ -205,11 +195,11 @@ export class ChatStore {
         c.createdBy,
         c.at,
       ]);
-      await this.#sql.query('release savepoint channel_insert');
+      await this.sql.query('release savepoint channel_insert');
       return true;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      await this.#sql.query('rollback to savepoint channel_insert');
+      await this.sql.query('rollback to savepoint channel_insert');
       return false;
     }
   }
@@ -219,14 +209,14 @@ export class ChatStore {
    * them as members if there is none yet. `created` tells which happened.
    */
   async conversation(c: { id: string; orgId: string; kind: 'direct' | 'group'; key: string; createdBy: string; memberIds: string[]; at: number }): Promise<{ id: string; created: boolean }> {
-    await this.#sql.query(
+    await this.sql.query(
       `insert into channels (id, org_id, kind, name, direct_key, created_by, created_at) values ($1, $2, $3, '', $4, $5, $6) on conflict (direct_key) do nothing`,
       [c.id, c.orgId, c.kind, c.key, c.createdBy, c.at],
     );
-    const [row] = await this.#sql.query<{ id: string }>('select id from channels where direct_key = $1', [c.key]);
+    const [row] = await this.sql.query<{ id: string }>('select id from channels where direct_key = $1', [c.key]);
     const created = row!.id === c.id;
     if (created) {
-      await this.#sql.query('insert into channel_members (channel_id, user_id, joined_at) select $1, unnest($2::text[]), $3', [c.id, c.memberIds, c.at]);
+      await this.sql.query('insert into channel_members (channel_id, user_id, joined_at) select $1, unnest($2::text[]), $3', [c.id, c.memberIds, c.at]);
     }
     return { id: row!.id, created };
   }
@@ -235,7 +225,7 @@ export class ChatStore {
 
   /** Adds a member who starts reading at the channel's current number; false when already in. */
   async addMember(channelId: string, userId: string, role: ChannelRole, at: number): Promise<boolean> {
-    const rows = await this.#sql.query(
+    const rows = await this.sql.query(
       `insert into channel_members (channel_id, user_id, role, joined_at, last_read_seq)
        select $1, $2, $3, $4, c.last_seq from channels c where c.id = $1
        on conflict do nothing returning user_id`,
@@ -246,24 +236,24 @@ export class ChatStore {
 
   /** Moves the member's read position to the channel's last number. */
   async readToEnd(channelId: string, userId: string): Promise<void> {
-    await this.#sql.query('update channel_members cm set last_read_seq = c.last_seq from channels c where c.id = cm.channel_id and cm.channel_id = $1 and cm.user_id = $2', [channelId, userId]);
+    await this.sql.query('update channel_members cm set last_read_seq = c.last_seq from channels c where c.id = cm.channel_id and cm.channel_id = $1 and cm.user_id = $2', [channelId, userId]);
   }
 
   async removeMember(channelId: string, userId: string): Promise<boolean> {
-    return (await this.#sql.query('delete from channel_members where channel_id = $1 and user_id = $2 returning user_id', [channelId, userId])).length > 0;
+    return (await this.sql.query('delete from channel_members where channel_id = $1 and user_id = $2 returning user_id', [channelId, userId])).length > 0;
   }
 
   async isMember(channelId: string, userId: string): Promise<boolean> {
-    return (await this.#sql.query('select 1 from channel_members where channel_id = $1 and user_id = $2', [channelId, userId])).length > 0;
+    return (await this.sql.query('select 1 from channel_members where channel_id = $1 and user_id = $2', [channelId, userId])).length > 0;
   }
 
   async setMemberRole(channelId: string, userId: string, role: ChannelRole): Promise<boolean> {
-    return (await this.#sql.query('update channel_members set role = $3 where channel_id = $1 and user_id = $2 returning 1', [channelId, userId, role])).length > 0;
+    return (await this.sql.query('update channel_members set role = $3 where channel_id = $1 and user_id = $2 returning 1', [channelId, userId, role])).length > 0;
   }
 
   /** The channel's members with their accounts, by name. */
   async members(channelId: string): Promise<(UserRow & { channel_role: ChannelRole })[]> {
-    return this.#sql.query(
+    return this.sql.query(
       'select u.*, cm.role as channel_role from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = $1 order by lower(u.name) limit 5000',
       [channelId],
     );
@@ -271,17 +261,17 @@ export class ChatStore {
 
   /** The members of these conversations (their names make the conversations' names). */
   async conversationMembers(channelIds: string[]): Promise<{ channel_id: string; id: string; name: string }[]> {
-    return this.#sql.query('select cm.channel_id, u.id, u.name from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = any($1) order by u.name', [channelIds]);
+    return this.sql.query('select cm.channel_id, u.id, u.name from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = any($1) order by u.name', [channelIds]);
   }
 
   /** The channel's members other than `userId`, with their usernames (to find mentions). */
   async othersIn(channelId: string, userId: string): Promise<{ user_id: string; username: string }[]> {
-    return this.#sql.query('select cm.user_id, u.username from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = $1 and cm.user_id <> $2', [channelId, userId]);
+    return this.sql.query('select cm.user_id, u.username from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = $1 and cm.user_id <> $2', [channelId, userId]);
   }
 
   /** Moves the read position forward (never past the channel's end) and clears mentions; the position reached. */
   async markRead(channelId: string, userId: string, seq: number): Promise<number | undefined> {
-    const [row] = await this.#sql.query<{ last_read_seq: number }>(
+    const [row] = await this.sql.query<{ last_read_seq: number }>(
       `update channel_members cm set last_read_seq = least(greatest(cm.last_read_seq, $3), c.last_seq), mentions = 0
          from channels c where c.id = cm.channel_id and cm.channel_id = $1 and cm.user_id = $2 returning cm.last_read_seq`,
       [channelId, userId, seq],

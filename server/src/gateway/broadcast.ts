@@ -23,7 +23,7 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
     io.in(one(participantId)).socketsLeave([all, one(participantId), mods, room(r)]);
   });
   meeting.on('activeSpeaker', (r, participantId) => io.to(room(r)).emit('meeting:activeSpeaker', { participantId }));
-  meeting.on('chat', (message, r) => {
+  meeting.on('talk', (message, r) => {
     if (message.to === null) io.to(room(r)).emit('talk:message', message);
     else io.to(one(message.to)).to(one(message.from)).emit('talk:message', message);
   });
@@ -86,9 +86,9 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
     const groups = new Map<string, { to: RoomId | null; reason: MoveReason; sockets: string[] }>();
     for (const m of moves) {
       if (!meeting.has(m.id)) continue;
-      const chat = meeting.talk.chatFor(m.id);
-      if (chat.some((c) => c.to !== null)) {
-        io.to(one(m.id)).emit('breakout:moved', { roomId: m.to, reason: m.reason, snapshot: meeting.snapshot(m.to), chat });
+      const talk = meeting.talk.messagesFor(m.id);
+      if (talk.some((c) => c.to !== null)) {
+        io.to(one(m.id)).emit('breakout:moved', { roomId: m.to, reason: m.reason, snapshot: meeting.snapshot(m.to), talk });
         continue;
       }
       const key = `${m.to ?? ''}\n${m.reason}`;
@@ -97,7 +97,7 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
       groups.set(key, group);
     }
     for (const g of groups.values()) {
-      io.to(g.sockets).emit('breakout:moved', { roomId: g.to, reason: g.reason, snapshot: meeting.snapshot(g.to), chat: meeting.talk.publicChat(g.to) });
+      io.to(g.sockets).emit('breakout:moved', { roomId: g.to, reason: g.reason, snapshot: meeting.snapshot(g.to), talk: meeting.talk.publicMessages(g.to) });
     }
   });
   meeting.on('breakoutState', (state) => io.to(all).emit('breakout:state', state));

@@ -45,7 +45,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
     return {
       self: participant.info(),
       snapshot: meeting.snapshotFor(pid),
-      chat: meeting.talk.chatFor(pid),
+      talk: meeting.talk.messagesFor(pid),
       routerRtpCapabilities: meeting.media.routerRtpCapabilities(pid) as RtpCapabilitiesWire,
       resumed,
       transports: meeting.media.transportsOf(pid),

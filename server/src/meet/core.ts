@@ -36,7 +36,7 @@ export interface MeetingEvents {
   participantUpdated: [info: ParticipantInfo, room: RoomId | null];
   participantLeft: [id: ParticipantId, reason: LeaveReason, room: RoomId | null];
   activeSpeaker: [room: RoomId | null, id: ParticipantId | null];
-  chat: [message: TalkMessage, room: RoomId | null];
+  talk: [message: TalkMessage, room: RoomId | null];
   reaction: [id: ParticipantId, emoji: Reaction, at: number, room: RoomId | null];
   /** People changed rooms (one batch per operation); their sockets must follow. */
   moved: [moves: Move[]];

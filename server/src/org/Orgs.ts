@@ -1,3 +1,13 @@
+// Organizations: members and their roles, invitations (by address, mailed;
+// or an open link for collaborators), the welcome
+// template. Roles: legal representative (the organization's owner), admin,
+// collaborator, and external (a guest who sees only the channels of its
+// invitation). Admins and legal representatives manage people; only a legal
+// representative makes or unmakes another one, and the last one can be
+// neither removed nor demoted.
+//
+// Its SQL is in store.ts; changes that touch channels run in chat's unit of
+// work (Chat.transaction), so the channel events go out after the commit.
 import crypto from 'node:crypto';
 import { CHAT_LIMITS, TypedEmitter, type InvitationReply, type InvitationView, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
 import { userView, type Accounts, type PreparedSignup, type UserRow } from '../accounts/Accounts.ts';

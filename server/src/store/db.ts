@@ -45,6 +45,40 @@ export function isRefusedText(error: unknown): boolean {
   return code === '22021' || code === '22P05';
 }
 
+/**
+ * A feature's SQL, on the database itself or inside one of its transactions:
+ * `tx` runs a function with the store in a transaction (in the one it is
+ * already in, if any), `within` puts it in a transaction begun elsewhere (two
+ * features writing together).
+ */
+export abstract class SqlStore<Self extends SqlStore<Self>> {
+  protected readonly db: Db;
+  /** The database itself, or the transaction this store works in. */
+  readonly sql: Sql;
+
+  constructor(db: Db, sql: Sql = db) {
+    this.db = db;
+    this.sql = sql;
+  }
+
+  /** The same store on `sql`. */
+  protected abstract on(sql: Sql): Self;
+
+  /** Whether this store works inside a transaction. */
+  protected get inTransaction(): boolean {
+    return this.sql !== this.db;
+  }
+
+  within(sql: Sql): Self {
+    return sql === this.sql ? (this as unknown as Self) : this.on(sql);
+  }
+
+  tx<T>(fn: (store: Self) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this as unknown as Self);
+    return this.db.tx((sql) => fn(this.on(sql)));
+  }
+}
+
 export type DatabaseConfig = { kind: 'pglite'; dir: string | undefined } | { kind: 'postgres'; url: string; poolSize: number };
 
 // bigint (int8) columns hold sequence numbers and millisecond times: well

@@ -95,13 +95,17 @@ export class MediaLink {
     });
   }
 
-  /** The tracks the pre-join screen opened, and the device (preloaded, or made now). */
-  async prepare(opts: { mic?: MediaStreamTrack | null; camera?: MediaStreamTrack | null; micMuted?: boolean; codec?: 'vp8' | 'h264' }): Promise<void> {
+  /** Takes the tracks the pre-join screen opened: from now on they are ours to stop (a join that fails stops them). */
+  take(opts: { mic?: MediaStreamTrack | null; camera?: MediaStreamTrack | null; micMuted?: boolean; codec?: 'vp8' | 'h264' }): void {
     this.#codec = opts.codec ?? 'vp8';
     this.micTrack.value = opts.mic ?? null;
     this.cameraTrack.value = opts.camera ?? null;
     this.micMuted.value = opts.micMuted ?? false;
     if (this.micTrack.value) this.micTrack.value.enabled = !this.micMuted.value;
+  }
+
+  /** The device: preloaded on the pre-join screen, or made now. */
+  async loadDevice(): Promise<void> {
     this.#device ??= (await this.#deviceReady) ?? (await Device.factory());
   }
 
@@ -385,7 +389,7 @@ export class MediaLink {
         producerId: c.producerId,
         kind: c.kind,
         rtpParameters: c.rtpParameters as ms.RtpParameters,
-        // Decrypting transform (key or not, see #produce) from the receiver's creation on.
+        // Decrypting transform (key or not, see produce) from the receiver's creation on.
         ...(e2ee ? { onRtpReceiver: (receiver: RTCRtpReceiver) => e2ee.attachReceiver(receiver, c.kind) } : {}),
       });
       this.#setStream({

@@ -127,6 +127,7 @@ export class MeetingSession implements SessionCore {
     this.error.value = null;
     // Marks for each join stage (devtools Performance panel, join benchmark).
     performance.mark('parley:join');
+    this.media.take(opts);
     let token: string;
     try {
       token = await this.#tokenFor(opts.name, opts.moderatorToken);
@@ -136,7 +137,7 @@ export class MeetingSession implements SessionCore {
       return;
     }
     performance.mark('parley:token');
-    await this.media.prepare(opts);
+    await this.media.loadDevice();
     performance.mark('parley:device');
     const socket: ClientSocket = io({
       path: '/socket.io',
@@ -307,14 +308,14 @@ export class MeetingSession implements SessionCore {
     socket.on('moderation:kicked', ({ reason, by }) => this.#teardown('kicked', `${by} removed you from the meeting${reason ? `: ${reason}` : '.'}`));
     socket.on('moderation:muted', ({ kind, by, reason }) => this.controls.mutedByServer(kind, by, reason));
     socket.on('moderation:promoted', ({ reason }) => this.notify(reason === 'granted' ? 'You are now a moderator.' : 'The moderator left: you are now the moderator.'));
-    socket.on('breakout:moved', ({ roomId, reason, snapshot, chat }) => {
+    socket.on('breakout:moved', ({ roomId, reason, snapshot, talk }) => {
       // The server already closed our consumers of the room we left; the
       // new room's people replace the list and reconcile consumes theirs.
       this.participants.value = new Map(snapshot.participants.map((p) => [p.id, p]));
       const self = snapshot.participants.find((p) => p.id === this.participantId);
       if (self) this.self.value = self;
       this.activeSpeakerId.value = snapshot.activeSpeakerId;
-      this.talk.load(chat);
+      this.talk.load(talk);
       this.media.reconcile();
       this.breakout.moved(roomId, reason);
     });
@@ -358,7 +359,7 @@ export class MeetingSession implements SessionCore {
     this.self.value = res.self;
     this.participants.value = new Map(res.snapshot.participants.map((p) => [p.id, p]));
     this.activeSpeakerId.value = res.snapshot.activeSpeakerId;
-    this.talk.load(res.chat);
+    this.talk.load(res.talk);
     this.moderation.settings.value = res.settings;
     this.lobby.load(res.lobby);
     this.breakout.load(res.breakout, res.snapshot.roomId);

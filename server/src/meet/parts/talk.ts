@@ -12,21 +12,21 @@ import type { Participant } from '../Participant.ts';
 export class Talk {
   readonly #core: MeetingCore;
   /** Messages with the room they were said in: chat is per room. */
-  readonly #chat: { message: TalkMessage; room: RoomId | null }[] = [];
+  readonly #messages: { message: TalkMessage; room: RoomId | null }[] = [];
 
   constructor(core: MeetingCore) {
     this.#core = core;
   }
 
   /** Public messages of its room and its own private ones, oldest first. */
-  chatFor(id: ParticipantId): TalkMessage[] {
+  messagesFor(id: ParticipantId): TalkMessage[] {
     const room = this.#core.roster.get(id)?.room ?? null;
-    return this.#chat.filter(({ message: m, room: r }) => r === room && (m.to === null || m.to === id || m.from === id)).map((c) => c.message);
+    return this.#messages.filter(({ message: m, room: r }) => r === room && (m.to === null || m.to === id || m.from === id)).map((c) => c.message);
   }
 
   /** A room's public messages (what a newcomer without private messages sees). */
-  publicChat(room: RoomId | null): TalkMessage[] {
-    return this.#chat.filter((c) => c.room === room && c.message.to === null).map((c) => c.message);
+  publicMessages(room: RoomId | null): TalkMessage[] {
+    return this.#messages.filter((c) => c.room === room && c.message.to === null).map((c) => c.message);
   }
 
   send(id: ParticipantId, text: string, to?: string): TalkMessage {
@@ -49,9 +49,9 @@ export class Talk {
       text,
       sentAt: Date.now(),
     };
-    this.#chat.push({ message, room: from.room });
-    if (this.#chat.length > LIMITS.chatHistory) this.#chat.splice(0, this.#chat.length - LIMITS.chatHistory);
-    this.#core.emit('chat', message, from.room);
+    this.#messages.push({ message, room: from.room });
+    if (this.#messages.length > LIMITS.talkHistory) this.#messages.splice(0, this.#messages.length - LIMITS.talkHistory);
+    this.#core.emit('talk', message, from.room);
     return message;
   }
 

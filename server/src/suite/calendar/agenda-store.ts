@@ -1,7 +1,7 @@
 // The daily agendas' SQL, and nothing else: reminders and their deliveries.
 // The rules (due days, rendering, sending) are in Agenda.ts.
 import type { Language } from '@parley/protocol';
-import type { Db, Sql } from '../../store/db.ts';
+import { SqlStore, type Sql } from '../../store/db.ts';
 
 export interface ReminderRow {
   id: string;
@@ -23,42 +23,31 @@ export type ReminderFields = Omit<ReminderRow, 'id' | 'user_id' | 'org_id'>;
 export type DueReminder = ReminderRow & { language: Language; email: string };
 
 /** Reminders and deliveries on one database, or inside one of its transactions. */
-export class AgendaStore {
-  readonly #db: Db;
-  readonly #sql: Sql;
+export class AgendaStore extends SqlStore<AgendaStore> {
 
-  constructor(db: Db, sql: Sql = db) {
-    this.#db = db;
-    this.#sql = sql;
-  }
 
-  get sql(): Sql {
-    return this.#sql;
-  }
-
-  tx<T>(fn: (store: AgendaStore) => Promise<T>): Promise<T> {
-    if (this.#sql !== this.#db) return fn(this);
-    return this.#db.tx((sql) => fn(new AgendaStore(this.#db, sql)));
+  protected on(sql: Sql): AgendaStore {
+    return new AgendaStore(this.db, sql);
   }
 
   async userTimeZone(userId: string): Promise<string | undefined> {
-    const [row] = await this.#sql.query<{ time_zone: string }>('select time_zone from users where id = $1', [userId]);
+    const [row] = await this.sql.query<{ time_zone: string }>('select time_zone from users where id = $1', [userId]);
     return row?.time_zone;
   }
 
   /** The user's reminders in an organization, oldest first. */
   async reminders(userId: string, orgId: string): Promise<ReminderRow[]> {
-    return this.#sql.query('select * from agenda_reminders where user_id = $1 and org_id = $2 order by created_at', [userId, orgId]);
+    return this.sql.query('select * from agenda_reminders where user_id = $1 and org_id = $2 order by created_at', [userId, orgId]);
   }
 
   /** One of the user's reminders. */
   async reminder(id: string, userId: string): Promise<ReminderRow | undefined> {
-    const [row] = await this.#sql.query<ReminderRow>('select * from agenda_reminders where id = $1 and user_id = $2', [id, userId]);
+    const [row] = await this.sql.query<ReminderRow>('select * from agenda_reminders where id = $1 and user_id = $2', [id, userId]);
     return row;
   }
 
   async insert(r: ReminderRow, at: number): Promise<void> {
-    await this.#sql.query(
+    await this.sql.query(
       `insert into agenda_reminders (id, user_id, org_id, calendar_id, by_chat, by_mail, send_time, send_day, weekdays, include_recurring, time_zone, enabled, created_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [r.id, r.user_id, r.org_id, r.calendar_id, r.by_chat, r.by_mail, r.send_time, r.send_day, JSON.stringify(r.weekdays), r.include_recurring, r.time_zone, r.enabled, at],
@@ -67,7 +56,7 @@ export class AgendaStore {
 
   /** Writes what the person set; its next send time is worked out again. */
   async update(id: string, f: ReminderFields): Promise<void> {
-    await this.#sql.query(
+    await this.sql.query(
       `update agenda_reminders set calendar_id = $2, by_chat = $3, by_mail = $4, send_time = $5, send_day = $6, weekdays = $7, include_recurring = $8, time_zone = $9, enabled = $10,
               next_send_at = null
         where id = $1`,
@@ -76,17 +65,17 @@ export class AgendaStore {
   }
 
   async remove(id: string): Promise<void> {
-    await this.#sql.query('delete from agenda_reminders where id = $1', [id]);
+    await this.sql.query('delete from agenda_reminders where id = $1', [id]);
   }
 
   /** Turns a reminder off; false when there is none. */
   async disable(id: string): Promise<boolean> {
-    return (await this.#sql.query('update agenda_reminders set enabled = false where id = $1 returning id', [id])).length > 0;
+    return (await this.sql.query('update agenda_reminders set enabled = false where id = $1 returning id', [id])).length > 0;
   }
 
   /** Enabled reminders whose next send time has come at `now` (or is not worked out yet). */
   async due(now: number): Promise<DueReminder[]> {
-    return this.#sql.query(
+    return this.sql.query(
       `select r.*, u.language, u.email from agenda_reminders r join users u on u.id = r.user_id
         where r.enabled and (r.next_send_at is null or r.next_send_at <= $1)`,
       [now],
@@ -94,15 +83,15 @@ export class AgendaStore {
   }
 
   async setNextSendAt(id: string, at: number): Promise<void> {
-    await this.#sql.query('update agenda_reminders set next_send_at = $2 where id = $1', [id, at]);
+    await this.sql.query('update agenda_reminders set next_send_at = $2 where id = $1', [id, at]);
   }
 
   async delivered(id: string, day: string): Promise<boolean> {
-    return (await this.#sql.query('select 1 from agenda_deliveries where reminder_id = $1 and day = $2', [id, day])).length > 0;
+    return (await this.sql.query('select 1 from agenda_deliveries where reminder_id = $1 and day = $2', [id, day])).length > 0;
   }
 
   /** Records the day's delivery; false when another tick recorded it first. */
   async recordDelivery(id: string, day: string, at: number): Promise<boolean> {
-    return (await this.#sql.query('insert into agenda_deliveries (reminder_id, day, sent_at) values ($1, $2, $3) on conflict do nothing returning day', [id, day, at])).length > 0;
+    return (await this.sql.query('insert into agenda_deliveries (reminder_id, day, sent_at) values ($1, $2, $3) on conflict do nothing returning day', [id, day, at])).length > 0;
   }
 }

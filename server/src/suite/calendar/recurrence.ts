@@ -8,7 +8,7 @@
 // refused by name rather than silently ignored: a rule half understood would
 // put meetings on the wrong days.
 //
-// Expansion works on wall-clock times (see time.ts), so a weekly 09:00 stays
+// Expansion works on wall-clock times (see lib/time.ts), so a weekly 09:00 stays
 // at 09:00 through daylight-saving changes; callers turn each occurrence
 // into an instant in the event's zone.
 import type { Work } from '../../lib/work.ts';

@@ -2,7 +2,7 @@
 // The rules (who may see and write what, recurrence, booking) are in
 // Calendar.ts and rooms.ts; they reach the tables only through this store.
 import type { OrgRole, Plan, RoomView } from '@parley/protocol';
-import type { Db, Sql } from '../../store/db.ts';
+import { SqlStore, type Sql } from '../../store/db.ts';
 
 export interface CalendarRow {
   id: string;
@@ -100,55 +100,46 @@ const inRange = (from: string, to: string) => `(e.start_at < ${to} and (e.series
  * The calendar's tables (calendars, shares, events, changed occurrences,
  * rooms) on one database, or inside one of its transactions (`tx`).
  */
-export class CalendarStore {
-  readonly #db: Db;
-  /** The database itself, or the transaction this store works in. */
-  readonly #sql: Sql;
+export class CalendarStore extends SqlStore<CalendarStore> {
 
-  constructor(db: Db, sql: Sql = db) {
-    this.#db = db;
-    this.#sql = sql;
-  }
 
-  /** Runs `fn` with a store inside one transaction (already in one: in it). */
-  tx<T>(fn: (store: CalendarStore) => Promise<T>): Promise<T> {
-    if (this.#sql !== this.#db) return fn(this);
-    return this.#db.tx((sql) => fn(new CalendarStore(this.#db, sql)));
+  protected on(sql: Sql): CalendarStore {
+    return new CalendarStore(this.db, sql);
   }
 
   // ---- members and their organizations ----
 
   async memberRole(orgId: string, userId: string): Promise<OrgRole | undefined> {
-    const [row] = await this.#sql.query<{ role: OrgRole }>('select role from org_members where org_id = $1 and user_id = $2', [orgId, userId]);
+    const [row] = await this.sql.query<{ role: OrgRole }>('select role from org_members where org_id = $1 and user_id = $2', [orgId, userId]);
     return row?.role;
   }
 
   /** Those of `ids` who are members of the organization and not bots. */
   async peopleAmong(orgId: string, ids: string[]): Promise<string[]> {
-    const rows = await this.#sql.query<{ user_id: string }>(`select user_id from org_members where org_id = $1 and user_id = any($2) and role <> 'bot'`, [orgId, ids]);
+    const rows = await this.sql.query<{ user_id: string }>(`select user_id from org_members where org_id = $1 and user_id = any($2) and role <> 'bot'`, [orgId, ids]);
     return rows.map((r) => r.user_id);
   }
 
   async userTimeZone(userId: string): Promise<string | undefined> {
-    const [row] = await this.#sql.query<{ time_zone: string }>('select time_zone from users where id = $1', [userId]);
+    const [row] = await this.sql.query<{ time_zone: string }>('select time_zone from users where id = $1', [userId]);
     return row?.time_zone;
   }
 
   /** The organization's plan; `lock` holds its row until the transaction ends (rooms are counted under it). */
   async plan(orgId: string, opts: { lock?: boolean } = {}): Promise<Plan | undefined> {
-    const [row] = await this.#sql.query<{ plan: Plan }>(`select plan from orgs where id = $1${opts.lock ? ' for update' : ''}`, [orgId]);
+    const [row] = await this.sql.query<{ plan: Plan }>(`select plan from orgs where id = $1${opts.lock ? ' for update' : ''}`, [orgId]);
     return row?.plan;
   }
 
   async setPlan(orgId: string, plan: Plan): Promise<void> {
-    await this.#sql.query('update orgs set plan = $2 where id = $1', [orgId, plan]);
+    await this.sql.query('update orgs set plan = $2 where id = $1', [orgId, plan]);
   }
 
   // ---- calendars ----
 
   /** A calendar, with `userId`'s share of it and role in its organization. */
   async calendar(calendarId: string, userId: string): Promise<(CalendarRow & { share: 'read' | 'write' | null; role: OrgRole | null }) | undefined> {
-    const [row] = await this.#sql.query<CalendarRow & { share: 'read' | 'write' | null; role: OrgRole | null }>(
+    const [row] = await this.sql.query<CalendarRow & { share: 'read' | 'write' | null; role: OrgRole | null }>(
       `select c.id, c.org_id, c.owner_id, c.room_id, c.name, c.color, s.access as share, m.role
          from calendars c
          left join calendar_shares s on s.calendar_id = c.id and s.user_id = $2
@@ -161,7 +152,7 @@ export class CalendarStore {
 
   /** Creates a user's calendar named after them, unless one has this id. */
   async ensureUserCalendar(id: string, orgId: string, userId: string): Promise<void> {
-    await this.#sql.query(
+    await this.sql.query(
       `insert into calendars (id, org_id, owner_id, name, created_at) select $1, $2, $3, u.name, $4 from users u where u.id = $3 on conflict (id) do nothing`,
       [id, orgId, userId, Date.now()],
     );
@@ -169,7 +160,7 @@ export class CalendarStore {
 
   /** The calendars `userId` owns or was given in an organization, and the rooms' when `withRooms`; own first, rooms last. */
   async calendarsOf(orgId: string, userId: string, withRooms: boolean): Promise<(CalendarRow & { share: 'read' | 'write' | null })[]> {
-    return this.#sql.query<CalendarRow & { share: 'read' | 'write' | null }>(
+    return this.sql.query<CalendarRow & { share: 'read' | 'write' | null }>(
       `select c.id, c.org_id, c.owner_id, c.room_id, c.name, c.color, s.access as share
          from calendars c left join calendar_shares s on s.calendar_id = c.id and s.user_id = $2
         where c.org_id = $1 and (c.owner_id = $2 or s.user_id is not null or (c.room_id is not null and $3))
@@ -179,7 +170,7 @@ export class CalendarStore {
   }
 
   async insertCalendar(c: { id: string; orgId: string; ownerId: string | null; roomId: string | null; name: string; color: string }): Promise<void> {
-    await this.#sql.query('insert into calendars (id, org_id, owner_id, room_id, name, color, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [
+    await this.sql.query('insert into calendars (id, org_id, owner_id, room_id, name, color, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [
       c.id,
       c.orgId,
       c.ownerId,
@@ -192,9 +183,9 @@ export class CalendarStore {
 
   /** Gives `userId` read or write access to a calendar, or ('none') takes it back. */
   async setShare(calendarId: string, userId: string, access: 'read' | 'write' | 'none'): Promise<void> {
-    if (access === 'none') await this.#sql.query('delete from calendar_shares where calendar_id = $1 and user_id = $2', [calendarId, userId]);
+    if (access === 'none') await this.sql.query('delete from calendar_shares where calendar_id = $1 and user_id = $2', [calendarId, userId]);
     else {
-      await this.#sql.query(
+      await this.sql.query(
         'insert into calendar_shares (calendar_id, user_id, access) values ($1, $2, $3) on conflict (calendar_id, user_id) do update set access = excluded.access',
         [calendarId, userId, access],
       );
@@ -202,19 +193,19 @@ export class CalendarStore {
   }
 
   async deleteCalendar(calendarId: string): Promise<void> {
-    await this.#sql.query('delete from calendars where id = $1', [calendarId]);
+    await this.sql.query('delete from calendars where id = $1', [calendarId]);
   }
 
   // ---- events ----
 
   async event(eventId: string): Promise<EventRow | undefined> {
-    const [row] = await this.#sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.id = $1`, [eventId]);
+    const [row] = await this.sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.id = $1`, [eventId]);
     return row;
   }
 
   async insertEvent(e: { id: string; calendarId: string; uid: string; organizerId: string; meetingId: string | null; meetingUrl: string | null }, f: EventFields, t: StoredTimes): Promise<void> {
     const now = Date.now();
-    await this.#sql.query(
+    await this.sql.query(
       `insert into events (id, calendar_id, uid, organizer_id, title, description, location, time_zone, all_day, start_local, end_local, start_at, end_at,
                            rrule, series_end_at, attendees, room_id, meeting_id, meeting_url, created_at, updated_at, moderator_ids)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21)`,
@@ -228,7 +219,7 @@ export class CalendarStore {
 
   /** Rewrites an event; a meeting, once linked, stays (null keeps the one it has). */
   async updateEvent(eventId: string, f: EventFields, t: StoredTimes, meeting: { id: string; url: string } | null): Promise<void> {
-    await this.#sql.query(
+    await this.sql.query(
       `update events set title = $2, description = $3, location = $4, time_zone = $5, all_day = $6, start_local = $7, end_local = $8, start_at = $9, end_at = $10,
               rrule = $11, series_end_at = $12, attendees = $13, room_id = $14, meeting_id = coalesce($15, meeting_id), meeting_url = coalesce($16, meeting_url),
               updated_at = $17, moderator_ids = $18
@@ -241,7 +232,7 @@ export class CalendarStore {
   }
 
   async deleteEvent(eventId: string): Promise<void> {
-    await this.#sql.query('delete from events where id = $1', [eventId]);
+    await this.sql.query('delete from events where id = $1', [eventId]);
   }
 
   /**
@@ -251,7 +242,7 @@ export class CalendarStore {
    */
   async upsertByUid(e: { calendarId: string; uid: string; organizerId: string; newId: string; url: string | null; exdates: string[] }, f: Omit<EventFields, 'roomId' | 'moderatorIds'>, t: StoredTimes): Promise<string> {
     const now = Date.now();
-    const [row] = await this.#sql.query<{ id: string }>(
+    const [row] = await this.sql.query<{ id: string }>(
       `insert into events (id, calendar_id, uid, organizer_id, title, description, location, time_zone, all_day, start_local, end_local, start_at, end_at,
                            rrule, series_end_at, exdates, attendees, meeting_url, created_at, updated_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
@@ -266,13 +257,13 @@ export class CalendarStore {
         JSON.stringify(e.exdates), JSON.stringify(f.attendees), e.url, now,
       ],
     );
-    await this.#sql.query('delete from event_overrides where event_id = $1', [row!.id]);
+    await this.sql.query('delete from event_overrides where event_id = $1', [row!.id]);
     return row!.id;
   }
 
   /** Events of these calendars, and the bookings of these rooms (`via_room`), that may occur in [from, to). */
   async eventsInRange(calendarIds: string[], roomIds: string[], from: number, to: number): Promise<(EventRow & { via_room: string | null })[]> {
-    return this.#sql.query<EventRow & { via_room: string | null }>(
+    return this.sql.query<EventRow & { via_room: string | null }>(
       `select ${EVENT_COLUMNS}, null as via_room from events e
         where e.calendar_id = any($1) and ${inRange('$2', '$3')}
        union all
@@ -284,19 +275,19 @@ export class CalendarStore {
 
   /** The bookings of these rooms that may occur in [from, to). */
   async bookingsInRange(roomIds: string[], from: number, to: number): Promise<EventRow[]> {
-    return this.#sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.room_id = any($1) and ${inRange('$2', '$3')}`, [roomIds, from, to]);
+    return this.sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.room_id = any($1) and ${inRange('$2', '$3')}`, [roomIds, from, to]);
   }
 
   /** Every event of a calendar, or (a room's calendar) every booking of the room, by start. */
   async eventsOf(where: { calendarId: string } | { roomId: string }): Promise<EventRow[]> {
     return 'roomId' in where
-      ? this.#sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.room_id = $1 order by e.start_at`, [where.roomId])
-      : this.#sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.calendar_id = $1 order by e.start_at`, [where.calendarId]);
+      ? this.sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.room_id = $1 order by e.start_at`, [where.roomId])
+      : this.sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.calendar_id = $1 order by e.start_at`, [where.calendarId]);
   }
 
   /** The rooms among `roomIds` that `userId` booked most recently, the latest first. */
   async recentRooms(userId: string, roomIds: string[], limit: number): Promise<string[]> {
-    const rows = await this.#sql.query<{ room_id: string }>(
+    const rows = await this.sql.query<{ room_id: string }>(
       `select room_id from events where organizer_id = $1 and room_id = any($2) group by room_id order by max(created_at) desc limit $3`,
       [userId, roomIds, limit],
     );
@@ -305,13 +296,13 @@ export class CalendarStore {
 
   /** The event a meeting was made for (the first, should there be several). */
   async eventByMeeting(meetingId: string): Promise<{ title: string; organizerId: string | null } | undefined> {
-    const [row] = await this.#sql.query<{ title: string; organizer_id: string | null }>('select title, organizer_id from events where meeting_id = $1 order by created_at limit 1', [meetingId]);
+    const [row] = await this.sql.query<{ title: string; organizer_id: string | null }>('select title, organizer_id from events where meeting_id = $1 order by created_at limit 1', [meetingId]);
     return row && { title: row.title, organizerId: row.organizer_id };
   }
 
   /** Whether an event made this meeting with `userId` as its organizer or one of the moderators they named. */
   async moderatesMeeting(meetingId: string, userId: string): Promise<boolean> {
-    const rows = await this.#sql.query('select 1 from events where meeting_id = $1 and (organizer_id = $2 or moderator_ids ? $2) limit 1', [meetingId, userId]);
+    const rows = await this.sql.query('select 1 from events where meeting_id = $1 and (organizer_id = $2 or moderator_ids ? $2) limit 1', [meetingId, userId]);
     return rows.length > 0;
   }
 
@@ -320,7 +311,7 @@ export class CalendarStore {
   async overridesOf(eventIds: string[]): Promise<Map<string, OverrideRow[]>> {
     const map = new Map<string, OverrideRow[]>();
     if (!eventIds.length) return map;
-    for (const o of await this.#sql.query<OverrideRow>(`select ${OVERRIDE_COLUMNS} from event_overrides o where o.event_id = any($1)`, [eventIds])) {
+    for (const o of await this.sql.query<OverrideRow>(`select ${OVERRIDE_COLUMNS} from event_overrides o where o.event_id = any($1)`, [eventIds])) {
       map.set(o.event_id, [...(map.get(o.event_id) ?? []), o]);
     }
     return map;
@@ -328,13 +319,13 @@ export class CalendarStore {
 
   /** Replaces an event's exceptions: the cancelled dates and the changed occurrences. */
   async setExceptions(eventId: string, exdates: string[], overrides: OverrideRow[]): Promise<void> {
-    await this.#sql.query('update events set exdates = $2 where id = $1', [eventId, JSON.stringify(exdates)]);
-    await this.#sql.query('delete from event_overrides where event_id = $1', [eventId]);
+    await this.sql.query('update events set exdates = $2 where id = $1', [eventId, JSON.stringify(exdates)]);
+    await this.sql.query('delete from event_overrides where event_id = $1', [eventId]);
     for (const o of overrides) await this.#insertOverride(eventId, o.recurrence_id, o.cancelled, o, 'replace');
   }
 
   async cancelOccurrence(eventId: string, recurrenceId: string): Promise<void> {
-    await this.#sql.query(
+    await this.sql.query(
       `insert into event_overrides (event_id, recurrence_id, cancelled) values ($1, $2, true)
        on conflict (event_id, recurrence_id) do update set cancelled = true, title = null, description = null, location = null, start_local = null, end_local = null, start_at = null, end_at = null`,
       [eventId, recurrenceId],
@@ -352,7 +343,7 @@ export class CalendarStore {
   }
 
   async #insertOverride(eventId: string, recurrenceId: string, cancelled: boolean, f: OverrideFields, conflict: 'replace' | 'keep'): Promise<void> {
-    await this.#sql.query(
+    await this.sql.query(
       `insert into event_overrides (event_id, recurrence_id, cancelled, title, description, location, start_local, end_local, start_at, end_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        on conflict (event_id, recurrence_id) do ${
@@ -368,42 +359,42 @@ export class CalendarStore {
   // ---- meeting rooms ----
 
   async room(roomId: string): Promise<RoomRow | undefined> {
-    const [room] = await this.#sql.query<RoomRow>(`select ${ROOM_COLUMNS} from rooms r join calendars c on c.room_id = r.id where r.id = $1`, [roomId]);
+    const [room] = await this.sql.query<RoomRow>(`select ${ROOM_COLUMNS} from rooms r join calendars c on c.room_id = r.id where r.id = $1`, [roomId]);
     return room;
   }
 
   /** The room's row, held until the transaction ends (bookings of one room are serialized on it). */
   async lockRoom(roomId: string): Promise<{ org_id: string; allow_overlap: boolean; name: string } | undefined> {
-    const [room] = await this.#sql.query<{ org_id: string; allow_overlap: boolean; name: string }>('select org_id, allow_overlap, name from rooms where id = $1 for update', [roomId]);
+    const [room] = await this.sql.query<{ org_id: string; allow_overlap: boolean; name: string }>('select org_id, allow_overlap, name from rooms where id = $1 for update', [roomId]);
     return room;
   }
 
   async roomsOf(orgId: string): Promise<RoomRow[]> {
-    return this.#sql.query<RoomRow>(`select ${ROOM_COLUMNS} from rooms r join calendars c on c.room_id = r.id where r.org_id = $1 order by r.name`, [orgId]);
+    return this.sql.query<RoomRow>(`select ${ROOM_COLUMNS} from rooms r join calendars c on c.room_id = r.id where r.org_id = $1 order by r.name`, [orgId]);
   }
 
   async roomCount(orgId: string): Promise<number> {
-    const [row] = await this.#sql.query<{ n: number }>('select count(*)::int as n from rooms where org_id = $1', [orgId]);
+    const [row] = await this.sql.query<{ n: number }>('select count(*)::int as n from rooms where org_id = $1', [orgId]);
     return row?.n ?? 0;
   }
 
   /** Inserts a room; a unique violation (its name is taken) is the caller's to read. */
   async insertRoom(id: string, orgId: string, r: RoomFields): Promise<void> {
-    await this.#sql.query(`insert into rooms (id, org_id, name, address, floor, capacity, equipment, allow_overlap, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+    await this.sql.query(`insert into rooms (id, org_id, name, address, floor, capacity, equipment, allow_overlap, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
       id, orgId, r.name, r.address, r.floor, r.capacity, JSON.stringify(r.equipment), r.allowOverlap, Date.now(),
     ]);
   }
 
   /** Rewrites a room and renames its calendar. */
   async updateRoom(roomId: string, r: RoomFields): Promise<void> {
-    await this.#sql.query('update rooms set name = $2, address = $3, floor = $4, capacity = $5, equipment = $6, allow_overlap = $7 where id = $1', [
+    await this.sql.query('update rooms set name = $2, address = $3, floor = $4, capacity = $5, equipment = $6, allow_overlap = $7 where id = $1', [
       roomId, r.name, r.address, r.floor, r.capacity, JSON.stringify(r.equipment), r.allowOverlap,
     ]);
-    await this.#sql.query('update calendars set name = $2 where room_id = $1', [roomId, r.name]);
+    await this.sql.query('update calendars set name = $2 where room_id = $1', [roomId, r.name]);
   }
 
   /** Deletes a room; its bookings stay as events, without a room. */
   async deleteRoom(roomId: string): Promise<void> {
-    await this.#sql.query('delete from rooms where id = $1', [roomId]);
+    await this.sql.query('delete from rooms where id = $1', [roomId]);
   }
 }
