@@ -4,6 +4,7 @@
 // at a time (the machine has two cores); a file's tests run in order. The
 // browser tests are one more project, run one file at a time after the rest.
 import { defineConfig } from 'vitest/config';
+import { ALONE } from './scripts/lib/test-groups.ts';
 
 const PACKAGES = ['protocol', 'sfu', 'server', 'recorder', 'bots', 'web'];
 
@@ -15,7 +16,8 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     projects: [
-      ...PACKAGES.map((name) => ({ extends: true as const, test: { name, include: [`${name}/test/**/*.test.ts`] } })),
+      ...PACKAGES.map((name) => ({ extends: true as const, test: { name, include: [`${name}/test/**/*.test.ts`], exclude: ALONE } })),
+      { extends: true as const, test: { name: 'alone', include: ALONE, fileParallelism: false } },
       { extends: true as const, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false } },
     ],
   },

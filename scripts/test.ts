@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startPostgres } from './lib/postgres-server.ts';
 import { startRedis } from './lib/redis-server.ts';
+import { ALONE } from './lib/test-groups.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 process.chdir(root);
@@ -57,9 +58,14 @@ const redis = await startRedis(path.join(tmp, 'redis'));
 const postgres = await startPostgres();
 const env = { PARLEY_TEST_REDIS_URL: redis.url, PARLEY_TEST_PG_URL: postgres.url, PARLEY_TEST_TMP: tmp };
 try {
-  const unit = testFiles(['protocol/test', 'sfu/test', 'server/test', 'recorder/test', 'bots/test', 'web/test']);
+  const all = testFiles(['protocol/test', 'sfu/test', 'server/test', 'recorder/test', 'bots/test', 'web/test']);
+  const unit = all.filter((f) => !ALONE.includes(f));
   if (unit.length) {
     ok = run(`unit and integration tests (${unit.length} files)`, process.execPath, [vitest, 'run', ...UNIT_PROJECTS.flatMap((p) => ['--project', p]), ...REPORT, ...unit], env) && ok;
+  }
+  const alone = all.filter((f) => ALONE.includes(f));
+  if (alone.length) {
+    ok = run(`latency tests, alone on the machine (${alone.length} files)`, process.execPath, [vitest, 'run', '--project', 'alone', ...REPORT, ...alone], env) && ok;
   }
   const e2e = testFiles(['e2e']);
   if (e2e.length) {
