@@ -5,63 +5,37 @@
 // and .ics import and export. Times show in this browser's time zone; events
 // are saved in it too (the server keeps their wall-clock time and zone).
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { CalendarView, EventView, OccurrenceView, OrgView, RoomView } from '@parley/protocol';
+import type { CalendarView, EventView, OccurrenceView } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
 import { calendarApi } from './api.ts';
-import { addDays, dateText, HOUR_PX, hm, message, nextHour, pad, span, WEEKDAYS, ZONE, type View } from './dates.ts';
+import { CalendarStore } from './store.ts';
+import { addDays, dateText, HOUR_PX, hm, message, nextHour, pad, WEEKDAYS, ZONE } from './dates.ts';
 import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
 
 export function CalendarApp({ token }: { token: string }) {
   const cal = useMemo(() => calendarApi(token), [token]);
-  const [orgs, setOrgs] = useState<OrgView[] | null>(null);
-  const [meId, setMeId] = useState('');
-  const [orgId, setOrgId] = useState<string | null>(null);
-  const [calendars, setCalendars] = useState<CalendarView[]>([]);
-  const [hidden, setHidden] = useState<Set<string>>(new Set());
-  const [rooms, setRooms] = useState<RoomView[]>([]);
-  const [view, setView] = useState<View>('week');
-  const [anchor, setAnchor] = useState(() => new Date());
-  const [occurrences, setOccurrences] = useState<OccurrenceView[]>([]);
-  const [version, setVersion] = useState(0);
+  const store = useMemo(() => new CalendarStore(token, cal), [token, cal]);
+  useEffect(() => () => store.close(), [store]);
   const [dialog, setDialog] = useState<
     null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'occurrence'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' }
   >(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const refresh = () => setVersion((v) => v + 1);
-
-  useEffect(() => {
-    api.me(token).then(
-      (r) => {
-        setMeId(r.user.id);
-        setOrgs(r.orgs);
-        setOrgId(r.orgs[0]?.id ?? null);
-      },
-      (e: unknown) => {
-        if ((e as { code?: string }).code === 'UNAUTHORIZED') signedOut();
-        else setNotice(message(e));
-      },
-    );
-  }, [token]);
-  useEffect(() => {
-    if (!orgId) return;
-    void cal.calendars(orgId).then(setCalendars, (e: unknown) => setNotice(message(e)));
-    void cal.rooms(orgId).then((r) => setRooms(r.rooms), () => setRooms([]));
-  }, [orgId, version]);
-  const days = span(view, anchor);
-  const from = days[0]!.getTime();
-  const to = addDays(days.at(-1)!, 1).getTime();
-  const shown = calendars.filter((c) => !hidden.has(c.id)).map((c) => c.id);
-  useEffect(() => {
-    if (!orgId || !calendars.length) return;
-    if (!shown.length) return setOccurrences([]);
-    void cal.occurrences(orgId, from, to, shown).then(setOccurrences, (e: unknown) => setNotice(message(e)));
-  }, [orgId, from, to, shown.join(','), version]);
+  const refresh = () => store.refresh();
+  const setNotice = (text: string | null) => (store.notice.value = text);
+  const orgs = store.orgs.value;
+  const notice = store.notice.value;
+  const meId = store.meId.value;
+  const calendars = store.calendars.value;
+  const hidden = store.hidden.value;
+  const view = store.view.value;
+  const anchor = store.anchor.value;
+  const occurrences = store.occurrences.value;
+  const days = store.days.value;
 
   if (!orgs) return <div class="message-page dim">{notice ?? 'Loading…'}</div>;
-  const org = orgs.find((o) => o.id === orgId);
+  const org = store.org.value;
   if (!org) {
     return (
       <div class="message-page">
@@ -71,8 +45,8 @@ export function CalendarApp({ token }: { token: string }) {
     );
   }
   const manager = org.role === 'legal' || org.role === 'admin';
-  const writable = calendars.filter((c) => c.access === 'owner' || c.access === 'write');
-  const roomName = new Map(rooms.map((r) => [r.id, r.name]));
+  const writable = store.writable.value;
+  const roomName = new Map(store.rooms.value.map((r) => [r.id, r.name]));
   const colorOf = new Map(calendars.map((c) => [c.id, c.color]));
   const title =
     view === 'month'
@@ -80,8 +54,6 @@ export function CalendarApp({ token }: { token: string }) {
       : view === 'week'
         ? `${days[0]!.toLocaleDateString([], { day: 'numeric', month: 'short' })} – ${days[6]!.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' })}`
         : anchor.toLocaleDateString([], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-  const step = (n: number) =>
-    setAnchor((a) => (view === 'day' ? addDays(a, n) : view === 'week' ? addDays(a, 7 * n) : new Date(a.getFullYear(), a.getMonth() + n, 1)));
   const chip = (o: OccurrenceView, style?: Record<string, string>) => (
     <button
       type="button"
@@ -109,7 +81,7 @@ export function CalendarApp({ token }: { token: string }) {
         <header class="org-head">
           <strong>{org.name}</strong>
           {orgs.length > 1 && (
-            <select aria-label="Organization" value={org.id} onChange={(e) => setOrgId((e.target as HTMLSelectElement).value)}>
+            <select aria-label="Organization" value={org.id} onChange={(e) => (store.orgId.value = (e.target as HTMLSelectElement).value)}>
               {orgs.map((o) => (
                 <option key={o.id} value={o.id}>
                   {o.name}
@@ -131,8 +103,7 @@ export function CalendarApp({ token }: { token: string }) {
             onClick={async () => {
               const name = prompt('Name of the new calendar');
               if (name?.trim()) {
-                await cal.createCalendar(org.id, name.trim()).catch((e: unknown) => setNotice(message(e)));
-                refresh();
+                await store.createCalendar(name.trim());
               }
             }}
           >
@@ -147,14 +118,7 @@ export function CalendarApp({ token }: { token: string }) {
                   type="checkbox"
                   checked={!hidden.has(c.id)}
                   style={{ accentColor: c.color }}
-                  onChange={() =>
-                    setHidden((h) => {
-                      const next = new Set(h);
-                      if (next.has(c.id)) next.delete(c.id);
-                      else next.add(c.id);
-                      return next;
-                    })
-                  }
+                  onChange={() => store.toggleHidden(c.id, !hidden.has(c.id))}
                 />
                 <span>{c.roomId ? `🚪 ${c.name}` : c.name}</span>
                 {c.access !== 'owner' && c.access !== 'room' && <span class="dim small">({c.access === 'read' ? 'shared, read' : 'shared'})</span>}
@@ -215,19 +179,19 @@ export function CalendarApp({ token }: { token: string }) {
 
       <main class="cal-main">
         <header class="cal-toolbar">
-          <button type="button" class="side-action" onClick={() => setAnchor(new Date())}>
+          <button type="button" class="side-action" onClick={() => (store.anchor.value = new Date())}>
             Today
           </button>
-          <button type="button" class="icon-btn" aria-label="Previous" data-testid="cal-prev" onClick={() => step(-1)}>
+          <button type="button" class="icon-btn" aria-label="Previous" data-testid="cal-prev" onClick={() => store.step(-1)}>
             ‹
           </button>
-          <button type="button" class="icon-btn" aria-label="Next" data-testid="cal-next" onClick={() => step(1)}>
+          <button type="button" class="icon-btn" aria-label="Next" data-testid="cal-next" onClick={() => store.step(1)}>
             ›
           </button>
           <h2 data-testid="cal-title">{title}</h2>
           <span class="cal-views">
             {(['day', 'week', 'month'] as const).map((v) => (
-              <button type="button" key={v} class={v === view ? 'active' : ''} data-testid={`view-${v}`} onClick={() => setView(v)}>
+              <button type="button" key={v} class={v === view ? 'active' : ''} data-testid={`view-${v}`} onClick={() => (store.view.value = v)}>
                 {v[0]!.toUpperCase() + v.slice(1)}
               </button>
             ))}

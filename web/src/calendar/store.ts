@@ -1,0 +1,104 @@
+// The calendar screen's state: who we are, the organization shown, its
+// calendars (and which are hidden), its meeting rooms, the view and the
+// occurrences it shows, and the last notice. Loading follows the state:
+// changing the organization reloads its calendars and rooms; changing the
+// range, the view or what is hidden reloads the occurrences.
+import { batch, computed, effect, signal } from '@preact/signals';
+import type { CalendarView, OccurrenceView, OrgView, RoomView } from '@parley/protocol';
+import { api } from '../core/api.ts';
+import { signedOut } from '../account/session.ts';
+import type { calendarApi } from './api.ts';
+import { addDays, message, span, type View } from './dates.ts';
+
+export class CalendarStore {
+  readonly orgs = signal<OrgView[] | null>(null);
+  readonly meId = signal('');
+  readonly orgId = signal<string | null>(null);
+  readonly calendars = signal<CalendarView[]>([]);
+  readonly hidden = signal<ReadonlySet<string>>(new Set());
+  readonly rooms = signal<RoomView[]>([]);
+  readonly view = signal<View>('week');
+  readonly anchor = signal(new Date());
+  readonly occurrences = signal<OccurrenceView[]>([]);
+  readonly notice = signal<string | null>(null);
+  /** Bumped to load everything again (after a change made here). */
+  readonly #version = signal(0);
+  /** The days the view shows. */
+  readonly days = computed(() => span(this.view.value, this.anchor.value));
+  readonly org = computed(() => this.orgs.value?.find((o) => o.id === this.orgId.value));
+  /** Calendars one may add events to. */
+  readonly writable = computed(() => this.calendars.value.filter((c) => c.access === 'owner' || c.access === 'write'));
+  readonly #cal: ReturnType<typeof calendarApi>;
+  readonly #stop: (() => void)[] = [];
+
+  constructor(token: string, cal: ReturnType<typeof calendarApi>) {
+    this.#cal = cal;
+    api.me(token).then(
+      (r) =>
+        batch(() => {
+          this.meId.value = r.user.id;
+          this.orgs.value = r.orgs;
+          this.orgId.value = r.orgs[0]?.id ?? null;
+        }),
+      (e: unknown) => {
+        if ((e as { code?: string }).code === 'UNAUTHORIZED') signedOut();
+        else this.notice.value = message(e);
+      },
+    );
+    this.#stop.push(
+      effect(() => {
+        const orgId = this.orgId.value;
+        void this.#version.value;
+        if (!orgId) return;
+        void cal.calendars(orgId).then((c) => (this.calendars.value = c), (e: unknown) => (this.notice.value = message(e)));
+        void cal.rooms(orgId).then((r) => (this.rooms.value = r.rooms), () => (this.rooms.value = []));
+      }),
+      effect(() => {
+        const orgId = this.orgId.value;
+        const days = this.days.value;
+        const calendars = this.calendars.value;
+        const shown = calendars.filter((c) => !this.hidden.value.has(c.id)).map((c) => c.id);
+        void this.#version.value;
+        if (!orgId || !calendars.length) return;
+        if (!shown.length) {
+          this.occurrences.value = [];
+          return;
+        }
+        const from = days[0]!.getTime();
+        const to = addDays(days.at(-1)!, 1).getTime();
+        void cal.occurrences(orgId, from, to, shown).then((o) => (this.occurrences.value = o), (e: unknown) => (this.notice.value = message(e)));
+      }),
+    );
+  }
+
+  /** Loads calendars, rooms and occurrences again (after a change). */
+  refresh(): void {
+    this.#version.value += 1;
+  }
+
+  toggleHidden(calendarId: string, hide: boolean): void {
+    const next = new Set(this.hidden.value);
+    if (hide) next.add(calendarId);
+    else next.delete(calendarId);
+    this.hidden.value = next;
+  }
+
+  /** One view's length back (-1) or forward (1). */
+  step(n: number): void {
+    const a = this.anchor.value;
+    const view = this.view.value;
+    this.anchor.value = view === 'day' ? addDays(a, n) : view === 'week' ? addDays(a, 7 * n) : new Date(a.getFullYear(), a.getMonth() + n, 1);
+  }
+
+  async createCalendar(name: string): Promise<void> {
+    const orgId = this.orgId.value;
+    if (!orgId) return;
+    await this.#cal.createCalendar(orgId, name).catch((e: unknown) => (this.notice.value = message(e)));
+    this.refresh();
+  }
+
+  /** Stops loading (the screen is gone). */
+  close(): void {
+    for (const stop of this.#stop.splice(0)) stop();
+  }
+}
