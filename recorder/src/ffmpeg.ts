@@ -95,6 +95,9 @@ export function filterGraph(comp: Composition, index: Map<string, number>, nameF
   return parts.join(';');
 }
 
+/** How far the picture may trail the sound when a capture ends (see Epoch.stop). */
+const PICTURE_LAG_US = 1_500_000;
+
 export interface EpochOptions {
   dir: string;
   /** Segment files are `${prefix}%06d.ts`. */
@@ -167,6 +170,12 @@ export class Epoch {
   #outTimeUs = 0;
   /** Video frames written: the picture's own progress (FPS a second). */
   #frames = 0;
+  /**
+   * Whether the picture's timeline starts with the run, as the sound's does:
+   * a composed picture (a canvas with its tiles, or the canvas alone) does;
+   * a single tile starts at its first frame.
+   */
+  readonly #pictureFromStart: boolean;
   #advancedAt = Date.now();
   /** Wall-clock time of the run's output time 0 (its inputs are held until ffmpeg listens). */
   readonly startedAt = Date.now();
@@ -174,6 +183,7 @@ export class Epoch {
   readonly exited: Promise<void>;
 
   constructor(comp: Composition, streams: InputStream[], opts: EpochOptions) {
+    this.#pictureFromStart = comp.tiles.length !== 1;
     this.#opts = opts;
     fs.mkdirSync(opts.dir, { recursive: true });
     const sdp = path.join(opts.dir, `${opts.prefix}input.sdp`);
@@ -274,15 +284,23 @@ export class Epoch {
   async stop(opts: { drain?: boolean } = {}): Promise<{ outSeconds: number; videoSeconds: number; wantedSeconds: number; waitedMs: number }> {
     const began = Date.now();
     const target = (Date.now() - this.startedAt) * 1000 - 100_000;
-    // The picture's own progress (frames written) is logged beside the output
-    // time for whoever looks into a recording's end; it cannot be compared
-    // with it to wait on (the picture starts later than the sound in a run).
+    // The picture's own progress: frames written. The output time is the
+    // furthest stream's, the sound's: a composed picture can be seconds
+    // behind it while the sound is done (a tile whose first keyframe came
+    // late holds the canvas back; a loaded machine encodes behind), and "q"
+    // drops what is not written yet: the end of the capture would have no
+    // picture. A composed picture starts with the run, so its frames are
+    // waited for too, up to PICTURE_LAG_US behind the sound (a caught-up run
+    // trails by ~0.5 s). A single tile starts at its own first frame, later
+    // than the sound by however long that took: its frames cannot be
+    // compared with the sound's time, and only the output time is waited for.
     const videoUs = () => (this.#frames / FPS) * 1e6;
+    const behind = () => this.#outTimeUs < target || (this.#pictureFromStart && this.#outTimeUs - videoUs() > PICTURE_LAG_US);
     if (opts.drain) {
       const deadline = Date.now() + 15_000;
       // A run that has written nothing yet is still starting (waiting for a
       // keyframe, probing its inputs), not stuck: only the deadline ends its wait.
-      while (this.#child.exitCode === null && this.#outTimeUs < target && Date.now() < deadline && (this.#outTimeUs === 0 || Date.now() - this.#advancedAt < 5000)) {
+      while (this.#child.exitCode === null && behind() && Date.now() < deadline && (this.#outTimeUs === 0 || Date.now() - this.#advancedAt < 5000)) {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
