@@ -60,6 +60,34 @@ describe('web client', () => {
     await guestCtx.close();
   });
 
+  test('a join that fails before it connects lets go of the camera and the microphone', async () => {
+    const { id } = await createMeeting(parley.url, 'Unreachable');
+    const ctx = await browser.newContext();
+    // Every track the page captures, to see whether they end.
+    await ctx.addInitScript(() => {
+      const captured: MediaStreamTrack[] = [];
+      (window as unknown as { captured: MediaStreamTrack[] }).captured = captured;
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await original(constraints);
+        captured.push(...stream.getTracks());
+        return stream;
+      };
+    });
+    const page = await ctx.newPage();
+    await page.goto(`${parley.url}/m/${id}?name=Ann`);
+    await page.getByTestId('prejoin').waitFor();
+    await page.locator('[data-testid="prejoin"] video').waitFor();
+    // The network drops the join request: the server is never reached.
+    await page.route('**/api/meetings/*/join', (route) => route.abort());
+    await page.getByTestId('join-button').click();
+    await page.getByTestId('failed').waitFor();
+    const tracks = await page.evaluate(() => (window as unknown as { captured: MediaStreamTrack[] }).captured.map((t) => `${t.kind}:${t.readyState}`));
+    assert.ok(tracks.some((t) => t.startsWith('video:')) && tracks.some((t) => t.startsWith('audio:')), `the pre-join screen opened both (${tracks.join(', ')})`);
+    assert.deepEqual(tracks.filter((t) => !t.endsWith(':ended')), [], 'no capture left running after the failed join');
+    await ctx.close();
+  });
+
   test('an unknown meeting says so', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
