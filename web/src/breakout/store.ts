@@ -49,13 +49,7 @@ export class BreakoutStore {
 
   /** Picks a room (null: main) for ourselves: moderators visit, participants when allowed; false (and a notice) when refused. */
   async goToRoom(roomId: RoomId | null): Promise<boolean> {
-    try {
-      await this.#core.request('breakout:join', { roomId });
-      return true;
-    } catch (error) {
-      this.#core.notify((error as Error).message);
-      return false;
-    }
+    return (await this.#core.attempt('breakout:join', { roomId })) !== undefined;
   }
 
   reset(): void {

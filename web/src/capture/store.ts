@@ -26,24 +26,13 @@ export class CaptureStore {
 
   /** Starts a recording or a live stream (moderators); `keep`: a stream kept as a recording when it ends. Errors become a notice. */
   async start(kind: CaptureKind, layout: CaptureLayout = 'grid', opts: { keep?: boolean } = {}): Promise<boolean> {
-    try {
-      const { capture } = await this.#core.request('capture:start', { kind, layout, ...(kind === 'stream' && opts.keep ? { keep: true } : {}) });
-      this.load({ ...this.state.value, [kind === 'record' ? 'recording' : 'stream']: capture });
-      return true;
-    } catch (error) {
-      this.#core.notify((error as Error).message);
-      return false;
-    }
+    const reply = await this.#core.attempt('capture:start', { kind, layout, ...(kind === 'stream' && opts.keep ? { keep: true } : {}) });
+    if (reply) this.load({ ...this.state.value, [kind === 'record' ? 'recording' : 'stream']: reply.capture });
+    return reply !== undefined;
   }
 
   async stop(kind: CaptureKind): Promise<boolean> {
-    try {
-      await this.#core.request('capture:stop', { kind });
-      return true;
-    } catch (error) {
-      this.#core.notify((error as Error).message);
-      return false;
-    }
+    return (await this.#core.attempt('capture:stop', { kind })) !== undefined;
   }
 
   /** This meeting's finished recordings, with share links (moderators). */

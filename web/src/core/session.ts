@@ -4,7 +4,7 @@
 // feature folders import this file, never meeting/.
 import type { ReadonlySignal } from '@preact/signals';
 import type { ClientToServerEvents, ParticipantId, ParticipantInfo, ServerToClientEvents } from '@parley/protocol';
-import type { requester } from '@parley/protocol';
+import type { RequestName, RequestPayload, RequestReply, requester } from '@parley/protocol';
 
 export type SessionStatus =
   | 'idle'
@@ -49,6 +49,8 @@ export interface SessionCore extends People {
   /** The participant token (for HTTP calls made as this participant), once joined. */
   readonly token: string | undefined;
   readonly request: MeetingRequest;
+  /** A request whose refusal is shown to the person as a notice: its reply, or undefined when refused. */
+  attempt<E extends RequestName<ClientToServerEvents>>(event: E, payload: RequestPayload<ClientToServerEvents[E]>): Promise<RequestReply<ClientToServerEvents[E]> | undefined>;
   /** Shows a short notice to the person. */
   notify(message: string): void;
   /** Listens to a server event on this session's connection (and the next ones). */

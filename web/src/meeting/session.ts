@@ -9,7 +9,7 @@ import { signal } from '@preact/signals';
 import type { types as ms } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, JoinResult, ParticipantId, ParticipantInfo, ServerToClientEvents } from '@parley/protocol';
-import { RequestError, requester } from '@parley/protocol';
+import { RequestError, requester, type RequestName, type RequestPayload, type RequestReply } from '@parley/protocol';
 import { api, ApiError } from '../core/api.ts';
 import { sessionToken } from '../account/session.ts';
 import { BreakoutStore } from '../breakout/store.ts';
@@ -108,6 +108,15 @@ export class MeetingSession implements SessionCore {
     this.#listeners.push([event, handler as (...args: never[]) => void]);
     // Attached at once when connected; #listen attaches them to each new connection.
     (this.#socket as Socket | undefined)?.on(event as string, handler as (...args: unknown[]) => void);
+  }
+
+  async attempt<E extends RequestName<ClientToServerEvents>>(event: E, payload: RequestPayload<ClientToServerEvents[E]>): Promise<RequestReply<ClientToServerEvents[E]> | undefined> {
+    try {
+      return await this.request(event, payload);
+    } catch (error) {
+      this.notify((error as Error).message);
+      return undefined;
+    }
   }
 
   notify(message: string): void {

@@ -53,13 +53,7 @@ export class ModerationStore {
 
   /** A moderator action; errors become a notice. Resolves true when the server accepted it. */
   async moderate<E extends ModeratorEvent>(event: E, payload: RequestPayload<ClientToServerEvents[E]>): Promise<boolean> {
-    try {
-      await this.#core.request(event, payload);
-      return true;
-    } catch (error) {
-      this.#core.notify((error as Error).message);
-      return false;
-    }
+    return (await this.#core.attempt(event, payload)) !== undefined;
   }
 
   /** Replaces the meeting's moderator link (moderators by right only); answers the new link, to share with co-moderators. */

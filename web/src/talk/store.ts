@@ -33,21 +33,15 @@ export class TalkStore {
 
   /** Sends to our room, or privately `to` someone; false (and a notice) when refused. */
   async send(text: string, to?: ParticipantId): Promise<boolean> {
-    try {
-      await this.#core.request('talk:send', to ? { text, to } : { text });
-      return true;
-    } catch (error) {
-      this.#core.notify((error as Error).message);
-      return false;
-    }
+    return (await this.#core.attempt('talk:send', to ? { text, to } : { text })) !== undefined;
   }
 
   async react(emoji: Reaction): Promise<void> {
-    await this.#core.request('reaction:send', { emoji }).catch((e: unknown) => this.#core.notify((e as Error).message));
+    await this.#core.attempt('reaction:send', { emoji });
   }
 
   async setHand(raised: boolean): Promise<void> {
-    await this.#core.request('hand:set', { raised }).catch((e: unknown) => this.#core.notify((e as Error).message));
+    await this.#core.attempt('hand:set', { raised });
   }
 
   #show(participantId: ParticipantId, emoji: Reaction): void {
