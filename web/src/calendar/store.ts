@@ -26,6 +26,10 @@ export class CalendarStore {
   /** The days the view shows. */
   readonly days = computed(() => span(this.view.value, this.anchor.value));
   readonly org = computed(() => this.orgs.value?.find((o) => o.id === this.orgId.value));
+  /** The range the view shows, [from, to) in ms, as one string (the same range again asks for nothing). */
+  readonly #range = computed(() => `${this.days.value[0]!.getTime()}:${addDays(this.days.value.at(-1)!, 1).getTime()}`);
+  /** The ids of the calendars shown, as one string: equal lists are equal, so a reload of the same calendars asks for no occurrences again. */
+  readonly #shown = computed(() => this.calendars.value.filter((c) => !this.hidden.value.has(c.id)).map((c) => c.id).join(','));
   /** Calendars one may add events to. */
   readonly writable = computed(() => this.calendars.value.filter((c) => c.access === 'owner' || c.access === 'write'));
   readonly #cal: ReturnType<typeof calendarApi>;
@@ -55,17 +59,14 @@ export class CalendarStore {
       }),
       effect(() => {
         const orgId = this.orgId.value;
-        const days = this.days.value;
-        const calendars = this.calendars.value;
-        const shown = calendars.filter((c) => !this.hidden.value.has(c.id)).map((c) => c.id);
+        const [from, to] = this.#range.value.split(':').map(Number) as [number, number];
+        const shown = this.#shown.value ? this.#shown.value.split(',') : [];
         void this.#version.value;
-        if (!orgId || !calendars.length) return;
+        if (!orgId || !this.calendars.peek().length) return;
         if (!shown.length) {
           this.occurrences.value = [];
           return;
         }
-        const from = days[0]!.getTime();
-        const to = addDays(days.at(-1)!, 1).getTime();
         void cal.occurrences(orgId, from, to, shown).then((o) => (this.occurrences.value = o), (e: unknown) => (this.notice.value = message(e)));
       }),
     );
