@@ -6,7 +6,7 @@
 import { defineConfig } from 'vitest/config';
 import { ALONE } from './scripts/lib/test-groups.ts';
 
-const PACKAGES = ['protocol', 'sfu', 'server', 'recorder', 'bots', 'web'];
+const PACKAGES = ['protocol', 'i18n', 'sfu', 'server', 'recorder', 'bots', 'web'];
 
 export default defineConfig({
   test: {

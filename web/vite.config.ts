@@ -1,7 +1,36 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { parse } from '@formatjs/icu-messageformat-parser';
 import { defineConfig, type Plugin } from 'vite';
+
+const MESSAGES = path.resolve(import.meta.dirname, '../i18n/messages');
+
+/**
+ * Each language's messages as a module of precompiled ICU messages
+ * (`virtual:parley-messages/fr`): parsed here, at build time, so that the
+ * page ships intl-messageformat without its parser (aliased to no-parser
+ * below), as FormatJS advises. A message that does not parse fails the build.
+ */
+function messages(): Plugin {
+  const PREFIX = 'virtual:parley-messages/';
+  return {
+    name: 'parley-messages',
+    resolveId(id) {
+      return id.startsWith(PREFIX) ? `\0${id}` : null;
+    },
+    load(id) {
+      if (!id.startsWith(`\0${PREFIX}`)) return null;
+      const lang = id.slice(PREFIX.length + 1);
+      if (!/^[a-z]{2}$/.test(lang)) throw new Error(`no such language: ${lang}`);
+      const file = path.join(MESSAGES, `${lang}.json`);
+      this.addWatchFile(file);
+      const source = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+      const compiled = Object.fromEntries(Object.entries(source).map(([key, text]) => [key, parse(text, { ignoreTag: true })]));
+      return `export default ${JSON.stringify(compiled)};`;
+    },
+  };
+}
 
 /**
  * Brotli and gzip copies of every text asset, made once at build time: the
@@ -32,9 +61,14 @@ function precompress(): Plugin {
 export default defineConfig({
   root: import.meta.dirname,
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [precompress()],
+  plugins: [messages(), precompress()],
   resolve: {
-    alias: { react: 'preact/compat', 'react-dom': 'preact/compat' },
+    alias: [
+      { find: 'react', replacement: 'preact/compat' },
+      { find: 'react-dom', replacement: 'preact/compat' },
+      // Messages come precompiled (see messages() above): the parser stays out of the page.
+      { find: /^@formatjs\/icu-messageformat-parser$/, replacement: '@formatjs/icu-messageformat-parser/no-parser.js' },
+    ],
   },
   build: {
     outDir: 'dist',

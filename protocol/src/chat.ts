@@ -5,6 +5,9 @@
 import Type from 'typebox';
 import type { AckFn } from './errors.ts';
 import { IdSchema } from './ids.ts';
+import { LANGUAGES, type Language } from './languages.ts';
+
+export { LANGUAGES, type Language };
 
 export const CHAT_LIMITS = {
   /** Message text, in UTF-8 bytes (Mattermost allows 16383 characters). */
@@ -31,8 +34,6 @@ export const CHAT_LIMITS = {
   searchResults: 50,
 } as const;
 
-export const LANGUAGES = ['en', 'fr', 'de', 'it', 'es'] as const;
-export type Language = (typeof LANGUAGES)[number];
 export const ORG_ROLES = ['legal', 'admin', 'collaborator', 'external'] as const;
 /** legal: legal representative (owner); external: a guest invited to chosen channels only. */
 export type OrgRole = (typeof ORG_ROLES)[number] | 'bot';

@@ -1,5 +1,7 @@
 import { render } from 'preact';
 import { sessionToken } from './account/session.ts';
+import { setLanguage, startLanguage } from './i18n/index.ts';
+import './prefs/theme.ts';
 import { lazyPage } from './ui/lazy.tsx';
 import './styles.css';
 
@@ -27,4 +29,5 @@ function App() {
   return <Home />;
 }
 
-render(<App />, document.getElementById('app')!);
+// The messages first: nothing shows half translated.
+void setLanguage(startLanguage()).finally(() => render(<App />, document.getElementById('app')!));

@@ -1,4 +1,4 @@
-import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, InvitationView, InviteBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, RecordingInfo, SignupBody } from '@parley/protocol';
+import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, InvitationView, InviteBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, Language, RecordingInfo, SignupBody } from '@parley/protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorBody['code'];
@@ -39,6 +39,7 @@ export const api = {
   confirmReset: (token: string, password: string) => call<AuthReply>('POST', '/api/auth/reset/confirm', { token, password }),
   changePassword: (current: string, password: string, token: string) => call<{ ok: true }>('POST', '/api/me/password', { current, password }, token),
   logout: (token: string) => call<{ ok: true }>('POST', '/api/auth/logout', undefined, token),
+  updateProfile: (body: { name?: string; language?: Language }, token: string) => call<{ user: MeView }>('PATCH', '/api/me', body, token),
   me: (token: string) => call<{ user: MeView; orgs: OrgView[] }>('GET', '/api/me', undefined, token),
   invitation: (token: string) => call<{ orgName: string; role: string; email: string | null }>('GET', `/api/invitations/${encodeURIComponent(token)}`),
   acceptInvitation: (invitation: string, token: string) => call<{ org: OrgView }>('POST', '/api/invitations/accept', { token: invitation }, token),

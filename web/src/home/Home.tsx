@@ -1,6 +1,10 @@
 import { useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import { api } from '../core/api.ts';
+import { errorText } from '../i18n/errors.ts';
+import { t } from '../i18n/index.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
+import { Icon } from '../ui/icons.tsx';
 
 /** Start a meeting: the creator joins as moderator (token kept out of the shared link). */
 export function Home() {
@@ -15,33 +19,40 @@ export function Home() {
       const m = await api.createMeeting(title.trim() || undefined, { waitingRoom });
       location.assign(`/m/${m.id}?moderatorToken=${encodeURIComponent(m.moderatorToken)}`);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
       setBusy(false);
     }
   };
   return (
     <div class="home" data-testid="home">
+      <header class="page-corner">
+        <Preferences />
+      </header>
       <h1>Parley</h1>
-      <p class="dim">Video meetings and team chat you host yourself.</p>
+      <p class="dim">{t('home.tagline')}</p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
           void start();
         }}
       >
-        <input data-testid="title-input" placeholder="Meeting title (optional)" maxLength={LIMITS.titleChars} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+        <label class="field">
+          {t('home.titleLabel')}
+          <input data-testid="title-input" maxLength={LIMITS.titleChars} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+        </label>
         <label class="check">
           <input type="checkbox" data-testid="waiting-room-option" checked={waitingRoom} onChange={(e) => setWaitingRoom((e.target as HTMLInputElement).checked)} />
-          Waiting room: I let people in
+          {t('home.waitingRoom')}
         </label>
         <button type="submit" class="primary" data-testid="start-meeting" disabled={busy}>
-          Start a meeting
+          {t('home.start')}
         </button>
       </form>
       {error && <p class="hint error">{error}</p>}
       <p>
-        <a href="/chat" data-testid="team-chat-link">
-          Team chat →
+        <a href="/chat" data-testid="team-chat-link" class="with-icon">
+          {t('home.chatLink')}
+          <Icon name="forward" size={16} />
         </a>
       </p>
     </div>
