@@ -42,7 +42,7 @@ function testFiles(dirs: string[]): string[] {
 
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 const vitest = path.join(root, 'node_modules/vitest/vitest.mjs');
-const UNIT_PROJECTS = ['protocol', 'sfu', 'server', 'recorder', 'bots', 'web'];
+const UNIT_PROJECTS = ['protocol', 'i18n', 'sfu', 'server', 'recorder', 'bots', 'web'];
 // Every test's name and time in the log, as CI keeps nothing else.
 const REPORT = ['--reporter=verbose'];
 let ok = true;
@@ -58,7 +58,7 @@ const redis = await startRedis(path.join(tmp, 'redis'));
 const postgres = await startPostgres();
 const env = { PARLEY_TEST_REDIS_URL: redis.url, PARLEY_TEST_PG_URL: postgres.url, PARLEY_TEST_TMP: tmp };
 try {
-  const all = testFiles(['protocol/test', 'sfu/test', 'server/test', 'recorder/test', 'bots/test', 'web/test']);
+  const all = testFiles(['protocol/test', 'i18n/test', 'sfu/test', 'server/test', 'recorder/test', 'bots/test', 'web/test']);
   const unit = all.filter((f) => !ALONE.includes(f));
   if (unit.length) {
     ok = run(`unit and integration tests (${unit.length} files)`, process.execPath, [vitest, 'run', ...UNIT_PROJECTS.flatMap((p) => ['--project', p]), ...REPORT, ...unit], env) && ok;

@@ -10,7 +10,8 @@ import type { Parley } from '@parley/server';
 import { authed, chatSocket, EURIA_TEST_TOKEN, invited, must, signup, team, startChatServer } from '../../server/test/chat-helpers.ts';
 import { next, sleep } from '../../server/test/helpers.ts';
 import { Euria } from '../src/Euria.ts';
-import { DEFAULT_WELCOME, renderWelcome } from '../src/welcome.ts';
+import { LANGUAGES } from '@parley/protocol';
+import { renderWelcome } from '../src/welcome.ts';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -141,11 +142,14 @@ describe('Euria', () => {
   });
 
   test('every language has a default welcome naming the organization and the person', () => {
-    for (const [language, text] of Object.entries(DEFAULT_WELCOME)) {
-      assert.match(text, /\{org\}/, language);
-      assert.match(text, /\{name\}/, language);
+    for (const language of LANGUAGES) {
+      const text = renderWelcome({ language, template: null, name: 'Zoé Quill', username: 'zoe', orgName: 'Acme Ltd' });
+      assert.match(text, /Acme Ltd/, language);
+      assert.match(text, /Zoé Quill/, language);
+      assert.doesNotMatch(text, /[{}]/, language);
     }
     assert.equal(renderWelcome({ language: 'es', template: null, name: '{org}', username: 'u', orgName: 'Acme' }).includes('{org}'), true, 'values are not expanded twice');
+    assert.equal(renderWelcome({ language: 'fr', template: "Salut {name}, c'est {org} !", name: 'Zoé', username: 'z', orgName: 'Acme' }), "Salut Zoé, c'est Acme !", "an organization's own text keeps its apostrophes");
   });
 
   test('a daily agenda asked for over HTTP comes as one direct message from Euria, on the server’s minute clock; its link turns it off', async () => {

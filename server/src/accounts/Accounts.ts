@@ -13,6 +13,7 @@
 //   and username before the (costly) hash. Hashing new passwords runs one at
 //   a time: a sign-up flood queues behind itself, not in front of logins.
 import crypto from 'node:crypto';
+import { translate } from '@parley/i18n/node';
 import { CHAT_LIMITS, LIMITS, type Language, type MeView, type Presence, type UserView } from '@parley/protocol';
 import { MemoryLimiter, type Limiter, type RateSpec } from '../lib/limiter.ts';
 import { newId, sha256 } from '../lib/ids.ts';
@@ -256,15 +257,9 @@ export class Accounts {
           dedupeKey: `reset:${sha256(token)}`,
           userId: user.id,
           to: user.email,
-          subject: 'Reset your Parley password',
-          text: [
-            `Hello ${user.name},`,
-            '',
-            'Someone (we hope you) asked to reset the password of your Parley account. Choose a new one here within the hour:',
-            linkFor(token),
-            '',
-            'If it was not you, ignore this mail: your password stays as it is.',
-          ].join('\n'),
+          // In the account's language, as everything Parley writes to a person.
+          subject: translate(user.language as Language, 'mail.reset.subject'),
+          text: translate(user.language as Language, 'mail.reset.body', { name: user.name, link: linkFor(token) }),
         },
         now,
       );

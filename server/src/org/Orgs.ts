@@ -9,6 +9,7 @@
 // Its SQL is in store.ts; changes that touch channels run in chat's unit of
 // work (Chat.transaction), so the channel events go out after the commit.
 import crypto from 'node:crypto';
+import { translate } from '@parley/i18n/node';
 import { CHAT_LIMITS, TypedEmitter, type InvitationReply, type InvitationView, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
 import { userView, type Accounts, type PreparedSignup, type UserRow } from '../accounts/Accounts.ts';
 import { newId, sha256 } from '../lib/ids.ts';
@@ -203,20 +204,15 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     m: { id: string; orgId: string; actorId: string; email: string; role: InvitationRow['role']; token: string; expiresAt: number; link: (token: string) => string; sent: number },
   ): Promise<void> {
     const names = (await store.inviteNames(m.orgId, m.actorId))!;
-    const as = m.role === 'admin' ? 'as an administrator' : m.role === 'external' ? 'as a guest, in the channels chosen for you' : 'as a member';
+    // In the inviter's language: the invited person has no account (and so no language) yet.
+    const lang = names.language;
+    const expires = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' }).format(m.expiresAt);
     await queueMail(store.sql, {
       dedupeKey: `invite:${m.id}:${m.sent}`,
       userId: null,
       to: m.email,
-      subject: `${names.inviter} invites you to ${names.org} on Parley`,
-      text: [
-        'Hello,',
-        '',
-        `${names.inviter} invites you to join ${names.org} on Parley ${as}. Open this link to join, with an account for ${m.email}:`,
-        m.link(m.token),
-        '',
-        `The link works once, until ${new Date(m.expiresAt).toUTCString()}. If you did not expect it, ignore this mail.`,
-      ].join('\n'),
+      subject: translate(lang, 'mail.invite.subject', { inviter: names.inviter, org: names.org }),
+      text: translate(lang, 'mail.invite.body', { inviter: names.inviter, org: names.org, role: m.role, email: m.email, link: m.link(m.token), expires }),
     });
   }
 

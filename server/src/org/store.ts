@@ -213,8 +213,11 @@ export class OrgStore extends SqlStore<OrgStore> {
   }
 
   /** The organization's and the inviter's names, for an invitation's mail. */
-  async inviteNames(orgId: string, inviterId: string): Promise<{ org: string; inviter: string } | undefined> {
-    const [row] = await this.sql.query<{ org: string; inviter: string }>('select o.name as org, u.name as inviter from orgs o, users u where o.id = $1 and u.id = $2', [orgId, inviterId]);
+  async inviteNames(orgId: string, inviterId: string): Promise<{ org: string; inviter: string; language: Language } | undefined> {
+    const [row] = await this.sql.query<{ org: string; inviter: string; language: Language }>(
+      'select o.name as org, u.name as inviter, u.language from orgs o, users u where o.id = $1 and u.id = $2',
+      [orgId, inviterId],
+    );
     return row;
   }
 }

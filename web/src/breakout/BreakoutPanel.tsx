@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import { LIMITS, type BreakoutRoomInfo, type RoomId, type RoomMember } from '@parley/protocol';
 import { Icon } from '../ui/icons.tsx';
 import type { People } from '../core/session.ts';
+import { formatClock, formatNumber } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
 import type { ModerationStore } from '../moderation/store.ts';
 import type { BreakoutStore } from './store.ts';
 
@@ -14,7 +16,7 @@ function MoveTo({ session, member, current }: { session: BreakoutSession; member
   return (
     <select
       class="small"
-      aria-label={`Move ${member.name}`}
+      aria-label={t('breakout.move', { name: member.name })}
       data-testid="assign"
       data-participant-id={member.id}
       value={current ?? ''}
@@ -23,7 +25,7 @@ function MoveTo({ session, member, current }: { session: BreakoutSession; member
         void session.moderation.moderate('breakout:assign', { participantId: member.id, roomId: value === '' ? null : value });
       }}
     >
-      <option value="">Main room</option>
+      <option value="">{t('breakout.mainRoom')}</option>
       {rooms.map((r) => (
         <option key={r.id} value={r.id}>
           {r.name}
@@ -33,17 +35,28 @@ function MoveTo({ session, member, current }: { session: BreakoutSession; member
   );
 }
 
+/** How many people are in a room: the number, and in words for screen readers and on hover. */
+function Count({ n }: { n: number }) {
+  const words = t('breakout.members.count', { count: n });
+  return (
+    <span class="dim" title={words}>
+      <span aria-hidden="true">{formatNumber(n)}</span>
+      <span class="sr-only">{words}</span>
+    </span>
+  );
+}
+
 function Members({ session, members, room }: { session: BreakoutSession; members: RoomMember[]; room: RoomId | null }) {
   const me = session.participantId;
-  if (members.length === 0) return <p class="dim small-text">Nobody here yet.</p>;
+  if (members.length === 0) return <p class="dim small-text">{t('breakout.members.empty')}</p>;
   return (
     <ul class="room-members">
       {members.map((m) => (
         <li key={m.id} data-testid="room-member" data-participant-id={m.id}>
           <span class="person-name">
             {m.name}
-            {m.id === me && <span class="dim"> (you)</span>}
-            {m.role === 'moderator' && <span class="role">moderator</span>}
+            {m.id === me && <span class="dim"> {t('breakout.members.you')}</span>}
+            {m.role === 'moderator' && <span class="role">{t('breakout.members.moderator')}</span>}
           </span>
           {session.isModerator && m.id !== me && <MoveTo session={session} member={m} current={room} />}
         </li>
@@ -71,34 +84,34 @@ function RoomCard({ session, room }: { session: BreakoutSession; room: BreakoutR
               setRenaming(null);
             }}
           >
-            <input data-testid="rename-input" maxLength={LIMITS.roomNameChars} value={renaming} onInput={(e) => setRenaming((e.target as HTMLInputElement).value)} />
+            <input data-testid="rename-input" aria-label={t('breakout.room.nameLabel')} maxLength={LIMITS.roomNameChars} value={renaming} onInput={(e) => setRenaming((e.target as HTMLInputElement).value)} />
             <button type="submit" class="small primary" data-testid="rename-save">
-              Save
+              {t('breakout.room.save')}
             </button>
           </form>
         )}
-        <span class="dim">{room.members.length}</span>
+        <Count n={room.members.length} />
       </header>
       <Members session={session} members={room.members} room={room.id} />
       <div class="row wrap">
         {mayJoin && (
           <button type="button" class="small primary" data-testid="join-room" onClick={() => void session.breakout.goToRoom(room.id)}>
-            {mod ? 'Visit' : 'Join'}
+            {mod ? t('breakout.room.visit') : t('breakout.room.join')}
           </button>
         )}
         {mod && renaming === null && (
           <button type="button" class="small" data-testid="rename-room" onClick={() => setRenaming(room.name)}>
-            Rename
+            {t('breakout.room.rename')}
           </button>
         )}
         {mod && room.members.length > 0 && (
           <button type="button" class="small" data-testid="close-room" onClick={() => void session.moderation.moderate('breakout:close', { roomId: room.id })}>
-            Close room
+            {t('breakout.room.close')}
           </button>
         )}
         {mod && (
           <button type="button" class="small danger" data-testid="remove-room" onClick={() => void session.moderation.moderate('breakout:remove', { roomId: room.id })}>
-            Remove
+            {t('breakout.room.remove')}
           </button>
         )}
       </div>
@@ -116,16 +129,16 @@ function ModeratorControls({ session }: { session: BreakoutSession }) {
     <div class="breakout-controls">
       <div class="row wrap">
         <button type="button" class="small primary" data-testid="add-room" onClick={() => void session.moderation.moderate('breakout:create', {})}>
-          Add room
+          {t('breakout.controls.addRoom')}
         </button>
         {hasRooms && (
           <button type="button" class="small" data-testid="auto-assign" onClick={() => void session.moderation.moderate('breakout:autoAssign', {})}>
-            Auto-assign
+            {t('breakout.controls.autoAssign')}
           </button>
         )}
         {hasRooms && (
           <button type="button" class="small danger" data-testid="close-all-rooms" onClick={() => void session.moderation.moderate('breakout:closeAll', {})}>
-            Close all rooms
+            {t('breakout.controls.closeAll')}
           </button>
         )}
       </div>
@@ -138,7 +151,7 @@ function ModeratorControls({ session }: { session: BreakoutSession }) {
               checked={state?.participantsChoose ?? false}
               onChange={(e) => void session.moderation.moderate('breakout:settings', { participantsChoose: (e.target as HTMLInputElement).checked })}
             />
-            Let participants choose a room
+            {t('breakout.controls.participantsChoose')}
           </label>
           <form
             class="row"
@@ -149,15 +162,15 @@ function ModeratorControls({ session }: { session: BreakoutSession }) {
             }}
           >
             <label>
-              Timer{' '}
-              <input class="minutes" type="number" min="0.1" step="0.1" data-testid="timer-minutes" value={minutes} onInput={(e) => setMinutes((e.target as HTMLInputElement).value)} /> min
+              {t('breakout.timer.label')}{' '}
+              <input class="minutes" type="number" min="0.1" step="0.1" data-testid="timer-minutes" value={minutes} onInput={(e) => setMinutes((e.target as HTMLInputElement).value)} />
             </label>
             <button type="submit" class="small" data-testid="timer-start">
-              {state?.endsAt ? 'Restart' : 'Start'}
+              {state?.endsAt ? t('breakout.timer.restart') : t('breakout.timer.start')}
             </button>
             {state?.endsAt && (
               <button type="button" class="small" data-testid="timer-stop" onClick={() => void session.moderation.moderate('breakout:timer', { seconds: null })}>
-                Stop
+                {t('breakout.timer.stop')}
               </button>
             )}
           </form>
@@ -169,9 +182,9 @@ function ModeratorControls({ session }: { session: BreakoutSession }) {
               void session.moderation.moderate('breakout:broadcast', { text: message.trim() }).then((sent) => sent && setMessage(''));
             }}
           >
-            <input data-testid="broadcast-text" placeholder="Message to all rooms" maxLength={500} value={message} onInput={(e) => setMessage((e.target as HTMLInputElement).value)} />
+            <input data-testid="broadcast-text" placeholder={t('breakout.broadcast.placeholder')} aria-label={t('breakout.broadcast.placeholder')} maxLength={500} value={message} onInput={(e) => setMessage((e.target as HTMLInputElement).value)} />
             <button type="submit" class="small" data-testid="broadcast-send">
-              Send
+              {t('breakout.broadcast.send')}
             </button>
           </form>
         </>
@@ -185,10 +198,10 @@ export function BreakoutPanel({ session, onClose }: { session: BreakoutSession; 
   const mod = session.isModerator;
   const inRoom = session.breakout.roomId.value !== null;
   return (
-    <aside class="panel" aria-label="Breakout rooms" data-testid="breakout-panel">
+    <aside class="panel" aria-label={t('breakout.panel.title')} data-testid="breakout-panel">
       <header class="panel-head">
-        <h2>Breakout rooms</h2>
-        <button type="button" class="icon-btn" aria-label="Close breakout rooms" onClick={onClose}>
+        <h2>{t('breakout.panel.title')}</h2>
+        <button type="button" class="icon-btn" aria-label={t('breakout.panel.close')} title={t('breakout.panel.close')} onClick={onClose}>
           <Icon name="close" size={18} />
         </button>
       </header>
@@ -196,13 +209,13 @@ export function BreakoutPanel({ session, onClose }: { session: BreakoutSession; 
         {mod && <ModeratorControls session={session} />}
         {inRoom && (mod || state?.participantsChoose) && (
           <button type="button" class="small" data-testid="back-to-main" onClick={() => void session.breakout.goToRoom(null)}>
-            Back to the main room
+            {t('breakout.panel.backToMain')}
           </button>
         )}
         <section class="room-card main" data-testid="main-room">
           <header class="room-card-head">
-            <strong>Main room</strong>
-            <span class="dim">{state?.main.length ?? 0}</span>
+            <strong>{t('breakout.mainRoom')}</strong>
+            <Count n={state?.main.length ?? 0} />
           </header>
           <Members session={session} members={state?.main ?? []} room={null} />
         </section>
@@ -211,7 +224,7 @@ export function BreakoutPanel({ session, onClose }: { session: BreakoutSession; 
             <RoomCard key={r.id} session={session} room={r} />
           ))}
         </ul>
-        {!mod && (state?.rooms.length ?? 0) === 0 && <p class="dim">No breakout rooms yet.</p>}
+        {!mod && (state?.rooms.length ?? 0) === 0 && <p class="dim">{t('breakout.panel.empty')}</p>}
       </div>
     </aside>
   );
@@ -228,21 +241,21 @@ export function RoomBanner({ session, now }: { session: BreakoutSession; now: nu
     <div class="room-chip" role="status" data-testid="room-banner">
       {roomId !== null && (
         <span data-testid="current-room">
-          In breakout room <strong>{session.breakout.roomName(roomId) ?? '…'}</strong>
+          {t('breakout.banner.room', { name: session.breakout.roomName(roomId) ?? '…' })}
         </span>
       )}
       {left !== null && (
         <span data-testid="time-left" class={left <= 60 ? 'warn-text' : ''}>
-          {Math.floor(left / 60)}:{String(left % 60).padStart(2, '0')} left
+          {t('breakout.banner.timeLeft', { time: formatClock(left) })}
         </span>
       )}
       {message && (
         <span data-testid="room-message">
-          {message.from}: {message.text}
+          {t('breakout.banner.message', { name: message.from, text: message.text })}
         </span>
       )}
       {message && (
-        <button type="button" class="icon-btn" aria-label="Dismiss message" onClick={() => (session.breakout.roomMessage.value = null)}>
+        <button type="button" class="icon-btn" aria-label={t('breakout.banner.dismiss')} title={t('breakout.banner.dismiss')} onClick={() => (session.breakout.roomMessage.value = null)}>
           <Icon name="close" size={14} />
         </button>
       )}

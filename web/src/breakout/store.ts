@@ -3,6 +3,7 @@
 import { signal } from '@preact/signals';
 import type { BreakoutState, RoomId } from '@parley/protocol';
 import type { SessionCore } from '../core/session.ts';
+import { t } from '../i18n/index.ts';
 
 export class BreakoutStore {
   readonly state = signal<BreakoutState | null>(null);
@@ -20,11 +21,11 @@ export class BreakoutStore {
     });
     core.on('breakout:ending', ({ endsAt }) => {
       const seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
-      core.notify(`Breakout rooms close in ${seconds} seconds: everyone returns to the main room.`);
+      core.notify(t('breakout.notice.ending', { seconds }));
     });
     core.on('breakout:message', (m) => {
       this.roomMessage.value = m;
-      core.notify(`${m.from} to all rooms: ${m.text}`);
+      core.notify(t('breakout.notice.message', { name: m.from, text: m.text }));
     });
   }
 
@@ -38,7 +39,13 @@ export class BreakoutStore {
     this.roomId.value = roomId;
     const name = roomId === null ? null : this.roomName(roomId);
     this.#core.notify(
-      roomId === null ? (reason === 'timer' ? 'Time is up: you are back in the main room.' : 'You are back in the main room.') : `You are now in ${name ?? 'a breakout room'}.`,
+      roomId === null
+        ? reason === 'timer'
+          ? t('breakout.notice.timeUp')
+          : t('breakout.notice.backToMain')
+        : name
+          ? t('breakout.notice.movedTo', { name })
+          : t('breakout.notice.movedToRoom'),
     );
   }
 

@@ -1,6 +1,7 @@
 // The calendar's HTTP calls (docs/protocol.md, "Calendar"), with the session token.
 import type { CalendarView, CreateEventBody, EventView, OccurrenceBody, OccurrenceView, ReminderBody, ReminderView, RoomBody, RoomView, UpdateEventBody, UpdateReminderBody } from '@parley/protocol';
 import { ApiError, call } from '../core/api.ts';
+import { t } from '../i18n/index.ts';
 
 const enc = encodeURIComponent;
 
@@ -41,7 +42,7 @@ export function calendarApi(token: string) {
       const res = await fetch(`/api/calendars/${enc(calendarId)}/export`, { headers: { authorization: `Bearer ${token}` } });
       if (!res.ok) throw new ApiError({ code: 'INTERNAL', message: `HTTP ${res.status}` });
       const url = URL.createObjectURL(await res.blob());
-      const a = Object.assign(document.createElement('a'), { href: url, download: `${name.replace(/[^\w.-]+/g, '_') || 'calendar'}.ics` });
+      const a = Object.assign(document.createElement('a'), { href: url, download: `${name.replace(/[^\p{L}\p{N}_.-]+/gu, '_') || t('calendar.export.fileName')}.ics` });
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     },

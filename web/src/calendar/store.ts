@@ -7,8 +7,11 @@ import { batch, computed, effect, signal } from '@preact/signals';
 import type { CalendarView, OccurrenceView, OrgView, RoomView } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { signedOut } from '../account/session.ts';
+import { errorText } from '../i18n/errors.ts';
+import { language } from '../i18n/index.ts';
+import { adoptAccountLanguage } from '../prefs/language.ts';
 import type { calendarApi } from './api.ts';
-import { addDays, message, span, type View } from './dates.ts';
+import { addDays, span, type View } from './dates.ts';
 
 export class CalendarStore {
   readonly orgs = signal<OrgView[] | null>(null);
@@ -23,7 +26,7 @@ export class CalendarStore {
   readonly notice = signal<string | null>(null);
   /** Bumped to load everything again (after a change made here). */
   readonly #version = signal(0);
-  /** The days the view shows. */
+  /** The days the view shows (the week starting where the page's locale starts it). */
   readonly days = computed(() => span(this.view.value, this.anchor.value));
   readonly org = computed(() => this.orgs.value?.find((o) => o.id === this.orgId.value));
   /** The range the view shows, [from, to) in ms, as one string (the same range again asks for nothing). */
@@ -38,15 +41,18 @@ export class CalendarStore {
   constructor(token: string, cal: ReturnType<typeof calendarApi>) {
     this.#cal = cal;
     api.me(token).then(
-      (r) =>
+      (r) => {
+        // The page speaks the account's language.
+        if (r.user.language !== language.peek()) void adoptAccountLanguage(r.user.language);
         batch(() => {
           this.meId.value = r.user.id;
           this.orgs.value = r.orgs;
           this.orgId.value = r.orgs[0]?.id ?? null;
-        }),
+        });
+      },
       (e: unknown) => {
         if ((e as { code?: string }).code === 'UNAUTHORIZED') signedOut();
-        else this.notice.value = message(e);
+        else this.notice.value = errorText(e);
       },
     );
     this.#stop.push(
@@ -54,7 +60,7 @@ export class CalendarStore {
         const orgId = this.orgId.value;
         void this.#version.value;
         if (!orgId) return;
-        void cal.calendars(orgId).then((c) => (this.calendars.value = c), (e: unknown) => (this.notice.value = message(e)));
+        void cal.calendars(orgId).then((c) => (this.calendars.value = c), (e: unknown) => (this.notice.value = errorText(e)));
         void cal.rooms(orgId).then((r) => (this.rooms.value = r.rooms), () => (this.rooms.value = []));
       }),
       effect(() => {
@@ -67,7 +73,7 @@ export class CalendarStore {
           this.occurrences.value = [];
           return;
         }
-        void cal.occurrences(orgId, from, to, shown).then((o) => (this.occurrences.value = o), (e: unknown) => (this.notice.value = message(e)));
+        void cal.occurrences(orgId, from, to, shown).then((o) => (this.occurrences.value = o), (e: unknown) => (this.notice.value = errorText(e)));
       }),
     );
   }
@@ -94,7 +100,7 @@ export class CalendarStore {
   async createCalendar(name: string): Promise<void> {
     const orgId = this.orgId.value;
     if (!orgId) return;
-    await this.#cal.createCalendar(orgId, name).catch((e: unknown) => (this.notice.value = message(e)));
+    await this.#cal.createCalendar(orgId, name).catch((e: unknown) => (this.notice.value = errorText(e)));
     this.refresh();
   }
 

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CaptureInfo, CaptureLayout, RecordingInfo } from '@parley/protocol';
+import { formatBytes, formatClock, formatDateTime, formatDuration, formatWith } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import type { CaptureStore } from './store.ts';
 import { ownLink } from '../ui/links.ts';
@@ -7,18 +9,11 @@ import { ownLink } from '../ui/links.ts';
 /** What this view needs of the meeting session (it is given the session itself). */
 type CaptureSession = { capture: CaptureStore };
 
-const clock = (seconds: number) => {
-  const s = Math.floor(seconds);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-};
-const size = (bytes: number) => (bytes > 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`);
-
 function Progress({ c }: { c: CaptureInfo }) {
-  const label = c.state === 'starting' ? 'Starting…' : c.state === 'finishing' ? 'Finishing…' : 'In progress';
   return (
     <p class="dim" data-testid={`${c.kind}-progress`}>
-      {label} · {clock(c.seconds)} · {size(c.bytes)} stored
-      {c.pending > 0 && <span class="warn-text" data-testid={`${c.kind}-pending`}> · {c.pending} segments waiting for the storage</span>}
+      {t('capture.progress.status', { state: c.state, time: formatClock(c.seconds), size: formatBytes(c.bytes) })}
+      {c.pending > 0 && <span class="warn-text" data-testid={`${c.kind}-pending`}> · {t('capture.progress.pending', { count: c.pending })}</span>}
     </p>
   );
 }
@@ -40,45 +35,45 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
   useEffect(refresh, [recording?.id ?? null]);
 
   return (
-    <aside class="panel" aria-label="Recording and live stream" data-testid="capture-panel">
+    <aside class="panel" aria-label={t('capture.panel.label')} data-testid="capture-panel">
       <header class="panel-head">
-        <h2>Record and stream</h2>
-        <button type="button" class="icon-btn" aria-label="Close recording panel" onClick={onClose}>
+        <h2>{t('capture.panel.title')}</h2>
+        <button type="button" class="icon-btn" aria-label={t('capture.panel.close')} title={t('capture.panel.close')} onClick={onClose}>
           <Icon name="close" size={18} />
         </button>
       </header>
       <div class="panel-body">
         <label>
-          Layout of new recordings and streams{' '}
+          {t('capture.layout.label')}{' '}
           <select data-testid="capture-layout" value={layout} onChange={(e) => setLayout((e.target as HTMLSelectElement).value as CaptureLayout)}>
-            <option value="grid">Everyone in a grid</option>
-            <option value="speaker">Active speaker</option>
+            <option value="grid">{t('capture.layout.grid')}</option>
+            <option value="speaker">{t('capture.layout.speaker')}</option>
           </select>
         </label>
-        <p class="dim">A screen share takes the stage; with “follow me” on, your layout does.</p>
+        <p class="dim">{t('capture.layout.hint')}</p>
         <section>
-          <h3>Recording</h3>
+          <h3>{t('capture.recording.title')}</h3>
           {recording ? (
             <>
               <Progress c={recording} />
               <button type="button" class="small danger" data-testid="stop-recording" disabled={recording.state === 'finishing'} onClick={() => void session.capture.stop('record')}>
-                Stop recording
+                {t('capture.recording.stop')}
               </button>
             </>
           ) : (
             <button type="button" class="small primary" data-testid="start-recording" onClick={() => void session.capture.start('record', layout)}>
-              Start recording
+              {t('capture.recording.start')}
             </button>
           )}
         </section>
         <section>
-          <h3>Live stream</h3>
+          <h3>{t('capture.stream.title')}</h3>
           {stream ? (
             <>
               <Progress c={stream} />
               {viewerUrl && (
                 <div class="copy-row">
-                  <input readOnly value={viewerUrl} data-testid="viewer-url" onFocus={(e) => (e.target as HTMLInputElement).select()} />
+                  <input readOnly aria-label={t('capture.stream.viewerLink')} value={viewerUrl} data-testid="viewer-url" onFocus={(e) => (e.target as HTMLInputElement).select()} />
                   <button
                     type="button"
                     class="small primary"
@@ -88,64 +83,66 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
                       setTimeout(() => setCopied(false), 2000);
                     })}
                   >
-                    {copied ? 'Copied' : 'Copy'}
+                    {copied ? t('capture.stream.copied') : t('capture.stream.copy')}
                   </button>
                 </div>
               )}
               {stream.endsAt && (
                 <p class="dim" data-testid="stream-ends">
-                  It stops by itself {new Date(stream.endsAt).toLocaleString([], { weekday: 'long', hour: '2-digit', minute: '2-digit' })} at the latest (24 hours after it started).
+                  {t('capture.stream.ends', { when: formatWith(stream.endsAt, { weekday: 'long', hour: 'numeric', minute: '2-digit' }) })}
                 </p>
               )}
               <p class="dim" data-testid="stream-keep">
-                {stream.keep ? 'When it ends, it is kept as a recording of this meeting.' : 'When it ends, it is deleted: its link stops working.'}
+                {stream.keep ? t('capture.stream.kept') : t('capture.stream.deleted')}
               </p>
               <button type="button" class="small danger" data-testid="stop-stream" disabled={stream.state === 'finishing'} onClick={() => void session.capture.stop('stream')}>
-                Stop live stream
+                {t('capture.stream.stop')}
               </button>
             </>
           ) : (
             <>
               <label class="check">
                 <input type="checkbox" data-testid="stream-keep-choice" checked={keep} onChange={(e) => setKeep((e.target as HTMLInputElement).checked)} />
-                Keep it as a recording when it ends
+                {t('capture.stream.keepChoice')}
               </label>
-              <p class="dim">{keep ? 'Moderators will find it under Recordings.' : 'Otherwise it is deleted when it ends, and its link stops working.'}</p>
+              <p class="dim">{keep ? t('capture.stream.keepHint') : t('capture.stream.noKeepHint')}</p>
               <button type="button" class="small primary" data-testid="start-stream" onClick={() => void session.capture.start('stream', layout, { keep })}>
-                Go live
+                {t('capture.stream.start')}
               </button>
             </>
           )}
         </section>
         <section>
           <h3>
-            Recordings{' '}
+            {t('capture.recordings.title')}{' '}
             <button type="button" class="link-btn" data-testid="refresh-recordings" onClick={refresh}>
-              Refresh
+              {t('capture.recordings.refresh')}
             </button>
           </h3>
           {list === null ? (
-            <p class="dim">Loading…</p>
+            <p class="dim">{t('capture.recordings.loading')}</p>
           ) : list.length === 0 ? (
-            <p class="dim">No recordings yet.</p>
+            <p class="dim">{t('capture.recordings.empty')}</p>
           ) : (
             <ul class="recordings" data-testid="recordings">
               {list.map((r) => (
                 <li key={r.id} data-testid="recording">
-                  {new Date(r.startedAt).toLocaleString()} · {clock(r.seconds)} · {size(r.bytes)}{' '}
+                  {formatDateTime(r.startedAt)} · {formatDuration(r.seconds)} · {formatBytes(r.bytes)}{' '}
                   {r.url ? (
                     <>
                       <a href={r.url} target="_blank" rel="noopener" data-testid="recording-link">
-                        Play
+                        {t('capture.recordings.play')}
                       </a>{' '}
                       {r.downloadUrl && (
                         <a href={r.downloadUrl} data-testid="recording-download">
-                          Download
+                          {t('capture.recordings.download')}
                         </a>
                       )}
                     </>
                   ) : (
-                    <span class="warn-text">{r.error ?? 'failed'}</span>
+                    <span class="warn-text" title={r.error ?? undefined}>
+                      {t('capture.recordings.failed')}
+                    </span>
                   )}
                 </li>
               ))}
@@ -163,13 +160,13 @@ export function CaptureBadges({ session }: { session: CaptureSession }) {
   return (
     <>
       {recording && (
-        <span class="capture-badge rec" data-testid="rec-indicator" data-state={recording.state} title={`Recording started by ${recording.by}`}>
-          ● REC
+        <span class="capture-badge rec" data-testid="rec-indicator" data-state={recording.state} title={t('capture.badge.recordingBy', { name: recording.by })}>
+          <span aria-hidden="true">●</span> {t('capture.badge.rec')}
         </span>
       )}
       {stream && (
-        <span class="capture-badge live" data-testid="live-indicator" data-state={stream.state} title={`Live stream started by ${stream.by}`}>
-          LIVE
+        <span class="capture-badge live" data-testid="live-indicator" data-state={stream.state} title={t('capture.badge.streamBy', { name: stream.by })}>
+          {t('capture.badge.live')}
         </span>
       )}
     </>

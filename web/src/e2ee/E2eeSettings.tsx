@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import type { E2eeStore } from './store.ts';
 import { e2eeSupported } from './E2ee.ts';
 
@@ -9,11 +10,12 @@ type E2eeSession = { e2ee: E2eeStore };
 export function E2eeSettings({ session }: { session: E2eeSession }) {
   const [passphrase, setPassphrase] = useState('');
   const on = session.e2ee.enabled.value;
+  const keyLabel = on ? t('e2ee.settings.newKey') : t('e2ee.settings.sharedKey');
   return (
     <section class="e2ee-settings" data-testid="e2ee-settings">
-      <h3>End-to-end encryption</h3>
+      <h3>{t('e2ee.settings.title')}</h3>
       {!e2eeSupported() ? (
-        <p class="hint dim">This browser cannot encrypt media end to end.</p>
+        <p class="hint dim">{t('e2ee.unsupported')}</p>
       ) : (
         <form
           class="row"
@@ -22,19 +24,19 @@ export function E2eeSettings({ session }: { session: E2eeSession }) {
             if (passphrase) void session.e2ee.setPassphrase(passphrase).then(() => setPassphrase(''));
           }}
         >
-          <input type="password" data-testid="e2ee-passphrase" placeholder={on ? 'New key' : 'Shared key'} maxLength={256} value={passphrase} onInput={(e) => setPassphrase((e.target as HTMLInputElement).value)} />
+          <input type="password" data-testid="e2ee-passphrase" placeholder={keyLabel} aria-label={keyLabel} maxLength={256} value={passphrase} onInput={(e) => setPassphrase((e.target as HTMLInputElement).value)} />
           <button type="submit" data-testid="e2ee-enable" disabled={!passphrase}>
-            {on ? 'Change' : 'Encrypt'}
+            {on ? t('e2ee.settings.change') : t('e2ee.settings.encrypt')}
           </button>
           {on && (
             <button type="button" data-testid="e2ee-disable" onClick={() => void session.e2ee.setPassphrase(null)}>
-              Stop
+              {t('e2ee.settings.stop')}
             </button>
           )}
         </form>
       )}
       <p class="hint dim" data-testid="e2ee-state">
-        {on ? 'Your audio and video are encrypted: only people with the same key see and hear you.' : 'Everyone with the same key sees and hears each other; the server only forwards ciphertext.'}
+        {on ? t('e2ee.settings.on') : t('e2ee.settings.off')}
       </p>
     </section>
   );

@@ -2,6 +2,7 @@
 // every sender and receiver goes through once encryption was first used.
 import { signal } from '@preact/signals';
 import type { SessionCore } from '../core/session.ts';
+import { t } from '../i18n/index.ts';
 import { E2ee, e2eeSupported } from './E2ee.ts';
 
 export interface E2eeMediaHooks {
@@ -36,12 +37,12 @@ export class E2eeStore {
    */
   async setPassphrase(passphrase: string | null): Promise<void> {
     if (passphrase && !e2eeSupported()) {
-      this.#core.notify('This browser cannot encrypt media end to end.');
+      this.#core.notify(t('e2ee.unsupported'));
       return;
     }
     if (passphrase && this.#media.codec() === 'h264') {
       // Encrypted H.264 would break its packetization (see docs/architecture.md).
-      this.#core.notify('End-to-end encryption needs the VP8 codec: join without codec=h264.');
+      this.#core.notify(t('e2ee.notice.needsVp8'));
       return;
     }
     if (!passphrase && !this.#e2ee) return;

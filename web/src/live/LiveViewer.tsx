@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import Hls from 'hls.js/light';
 import type { LiveStatusReply } from '@parley/protocol';
 import { api, ApiError } from '../core/api.ts';
+import { t } from '../i18n/index.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
 import { PLAYER_CONFIG } from './player.ts';
 
 declare global {
@@ -84,14 +86,17 @@ export function LiveViewer({ id }: { id: string }) {
 
   return (
     <main class="live-page" data-testid="live-page" data-state={state}>
-      <h1>{title || 'Live stream'}</h1>
-      {state === 'loading' && <p class="dim">Loading…</p>}
-      {state === 'waiting' && <p data-testid="live-waiting">The live stream has not started yet. This page starts playing by itself.</p>}
-      {state === 'ended' && <p data-testid="live-ended">This live stream has ended.</p>}
-      {state === 'not-found' && <p data-testid="live-not-found">There is no live stream at this address.</p>}
-      {state === 'unsupported' && <p>This browser cannot play live streams.</p>}
-      {state === 'error' && <p>The stream could not be played. Reload the page to try again.</p>}
-      <video ref={video} data-testid="live-video" controls muted playsInline hidden={state !== 'live' && state !== 'ended'} />
+      <header class="live-head">
+        <h1>{title || t('live.page.untitled')}</h1>
+        <Preferences />
+      </header>
+      {state === 'loading' && <p class="dim">{t('live.page.loading')}</p>}
+      {state === 'waiting' && <p data-testid="live-waiting">{t('live.page.waiting')}</p>}
+      {state === 'ended' && <p data-testid="live-ended">{t('live.page.ended')}</p>}
+      {state === 'not-found' && <p data-testid="live-not-found">{t('live.page.notFound')}</p>}
+      {state === 'unsupported' && <p>{t('live.page.unsupported')}</p>}
+      {state === 'error' && <p>{t('live.page.error')}</p>}
+      <video ref={video} data-testid="live-video" aria-label={title || t('live.page.untitled')} controls muted playsInline hidden={state !== 'live' && state !== 'ended'} />
     </main>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { People } from '../core/session.ts';
+import { t } from '../i18n/index.ts';
 import type { ModerationStore } from '../moderation/store.ts';
 import type { LobbyStore } from './store.ts';
 import { knockSoundEnabled } from './knock.ts';
@@ -13,12 +14,12 @@ export function LobbyPanel({ session }: { session: LobbySession }) {
   const waiting = session.lobby.knockers.value;
   if (!session.isModerator || waiting.length === 0) return null;
   return (
-    <section class="lobby-card" aria-label="Waiting room" data-testid="lobby-panel">
+    <section class="lobby-card" aria-label={t('lobby.panel.label')} data-testid="lobby-panel">
       <header class="lobby-head">
-        <strong>{waiting.length === 1 ? '1 person is waiting' : `${waiting.length} people are waiting`}</strong>
+        <strong>{t('lobby.panel.waiting', { count: waiting.length })}</strong>
         {waiting.length > 1 && (
           <button type="button" class="primary small" data-testid="admit-all" onClick={() => void session.moderation.moderate('lobby:admitAll', {})}>
-            Admit all
+            {t('lobby.panel.admitAll')}
           </button>
         )}
       </header>
@@ -28,13 +29,14 @@ export function LobbyPanel({ session }: { session: LobbySession }) {
             <span class="person-name">{k.name}</span>
             <input
               class="reason"
-              placeholder="Reason (optional)"
+              placeholder={t('lobby.panel.reasonPlaceholder')}
+              aria-label={t('lobby.panel.reasonLabel', { name: k.name })}
               maxLength={200}
               value={reasons[k.id] ?? ''}
               onInput={(e) => setReasons({ ...reasons, [k.id]: (e.target as HTMLInputElement).value })}
             />
             <button type="button" class="primary small" data-testid="admit" onClick={() => void session.moderation.moderate('lobby:admit', { participantId: k.id })}>
-              Admit
+              {t('lobby.panel.admit')}
             </button>
             <button
               type="button"
@@ -42,14 +44,14 @@ export function LobbyPanel({ session }: { session: LobbySession }) {
               data-testid="deny"
               onClick={() => void session.moderation.moderate('lobby:deny', reasons[k.id] ? { participantId: k.id, reason: reasons[k.id] } : { participantId: k.id })}
             >
-              Deny
+              {t('lobby.panel.deny')}
             </button>
           </li>
         ))}
       </ul>
       <label class="sound-toggle">
         <input type="checkbox" data-testid="knock-sound" checked={knockSoundEnabled.value} onChange={(e) => (knockSoundEnabled.value = (e.target as HTMLInputElement).checked)} />
-        Knock sound
+        {t('lobby.panel.knockSound')}
       </label>
     </section>
   );

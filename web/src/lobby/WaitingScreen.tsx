@@ -1,18 +1,24 @@
 import { useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import type { Door } from '../core/session.ts';
+import { t } from '../i18n/index.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
 
 /** The knocker's side of the waiting room: waiting, or told no (and free to ask again). */
 export function WaitingScreen({ session, title }: { session: Door; title: string }) {
   const denied = session.status.value === 'denied';
+  const reason = session.error.value;
   return (
     <div class="message-page" data-testid={denied ? 'denied' : 'waiting'}>
-      <h1>{title || 'Meeting'}</h1>
+      <header class="page-corner">
+        <Preferences />
+      </header>
+      <h1>{title || t('lobby.waiting.untitled')}</h1>
       {denied ? (
         <>
-          <p>A moderator did not let you in{session.error.value ? `: ${session.error.value}` : '.'}</p>
+          <p>{reason ? t('lobby.waiting.deniedWithReason', { reason }) : t('lobby.waiting.denied')}</p>
           <button type="button" class="primary" data-testid="knock-again" onClick={() => void session.knockAgain()}>
-            Ask again
+            {t('lobby.waiting.askAgain')}
           </button>
         </>
       ) : (
@@ -22,10 +28,10 @@ export function WaitingScreen({ session, title }: { session: Door; title: string
             <span />
             <span />
           </div>
-          <p>You are in the waiting room. A moderator will let you in shortly.</p>
+          <p>{t('lobby.waiting.text')}</p>
           {session.passwordWouldAdmit.value && <PasswordForm session={session} optional />}
           <button type="button" class="link-btn" data-testid="cancel-knock" onClick={() => void session.cancelKnock()}>
-            Leave the waiting room
+            {t('lobby.waiting.leave')}
           </button>
         </>
       )}
@@ -46,7 +52,7 @@ export function PasswordForm({ session, optional = false }: { session: Door; opt
       }}
     >
       <label>
-        {optional ? 'Have the meeting password? Enter it to join without waiting.' : 'This meeting needs a password'}
+        {optional ? t('lobby.password.optional') : t('lobby.password.required')}
         <input type="password" data-testid="password-input" value={value} maxLength={LIMITS.passwordChars} autoFocus={!optional} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />
       </label>
       {!optional && session.error.value && (
@@ -55,7 +61,7 @@ export function PasswordForm({ session, optional = false }: { session: Door; opt
         </p>
       )}
       <button type="submit" class="primary" data-testid="password-submit" disabled={!value}>
-        Join
+        {t('lobby.password.join')}
       </button>
     </form>
   );

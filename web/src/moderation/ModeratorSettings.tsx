@@ -1,21 +1,23 @@
 import { useState } from 'preact/hooks';
 import { LIMITS, type MeetingSettings } from '@parley/protocol';
 import type { People } from '../core/session.ts';
+import { errorText } from '../i18n/errors.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
 import type { ModerationStore } from './store.ts';
 
 /** What this view needs of the meeting session (it is given the session itself). */
 type ModerationSession = People & { moderation: ModerationStore };
 
 type Flag = Exclude<keyof MeetingSettings, 'passwordSet' | 'layout'>;
-const FLAGS: [Flag, string][] = [
-  ['waitingRoom', 'Waiting room: a moderator lets people in'],
-  ['passwordSkipsWaitingRoom', 'The right password skips the waiting room'],
-  ['startMuted', 'Everyone starts muted'],
-  ['startCameraOff', 'Everyone starts with the camera off'],
-  ['audioModeration', 'Only allowed people may unmute'],
-  ['videoModeration', 'Only allowed people may show video or share'],
-  ['followMe', 'Everyone follows my layout'],
-  ['reactionSounds', 'Reaction sounds for everyone'],
+const FLAGS: [Flag, MessageKey][] = [
+  ['waitingRoom', 'moderation.settings.waitingRoom'],
+  ['passwordSkipsWaitingRoom', 'moderation.settings.passwordSkipsWaitingRoom'],
+  ['startMuted', 'moderation.settings.startMuted'],
+  ['startCameraOff', 'moderation.settings.startCameraOff'],
+  ['audioModeration', 'moderation.settings.audioModeration'],
+  ['videoModeration', 'moderation.settings.videoModeration'],
+  ['followMe', 'moderation.settings.followMe'],
+  ['reactionSounds', 'moderation.settings.reactionSounds'],
 ];
 
 /** The meeting's rules, for moderators (the server refuses anyone else). */
@@ -23,9 +25,10 @@ export function ModeratorSettings({ session }: { session: ModerationSession }) {
   const [password, setPassword] = useState('');
   const s = session.moderation.settings.value;
   if (!session.isModerator || !s) return null;
+  const passwordLabel = s.passwordSet ? t('moderation.password.new') : t('moderation.password.meeting');
   return (
     <section class="mod-settings" data-testid="moderator-settings">
-      <h3>Moderation</h3>
+      <h3>{t('moderation.settings.title')}</h3>
       {FLAGS.map(([key, label]) => (
         <label key={key} class="check">
           <input type="checkbox" data-testid={`setting-${key}`} checked={s[key]} onChange={(e) => {
@@ -34,7 +37,7 @@ export function ModeratorSettings({ session }: { session: ModerationSession }) {
               void session.moderation.moderate('moderation:settings', key === 'followMe' && on ? { followMe: true, layout: session.moderation.localLayout.value } : { [key]: on });
             }}
           />
-          {label}
+          {t(label)}
         </label>
       ))}
       <form
@@ -48,21 +51,22 @@ export function ModeratorSettings({ session }: { session: ModerationSession }) {
         <input
           type="password"
           data-testid="set-password-input"
-          placeholder={s.passwordSet ? 'New password' : 'Meeting password'}
+          placeholder={passwordLabel}
+          aria-label={passwordLabel}
           maxLength={LIMITS.passwordChars}
           value={password}
           onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
         />
         <button type="submit" data-testid="set-password" disabled={!password}>
-          {s.passwordSet ? 'Change' : 'Set'}
+          {s.passwordSet ? t('moderation.password.change') : t('moderation.password.set')}
         </button>
         {s.passwordSet && (
           <button type="button" data-testid="remove-password" onClick={() => void session.moderation.moderate('moderation:setPassword', { password: null })}>
-            Remove
+            {t('moderation.password.remove')}
           </button>
         )}
       </form>
-      <p class="hint dim">{s.passwordSet ? 'This meeting has a password.' : 'No password.'}</p>
+      <p class="hint dim">{s.passwordSet ? t('moderation.password.isSet') : t('moderation.password.none')}</p>
       <ModeratorLink session={session} />
     </section>
   );
@@ -84,23 +88,23 @@ function ModeratorLink({ session }: { session: ModerationSession }) {
     try {
       setLink(await session.moderation.newModeratorLink());
     } catch (e) {
-      setError(`Could not make a new link: ${(e as Error).message}`);
+      setError(t('moderation.link.failed', { reason: errorText(e) }));
     } finally {
       setBusy(false);
     }
   };
   return (
     <div class="mod-link">
-      <h4>Moderator link</h4>
-      <p class="hint dim">Whoever opens the moderator link joins as moderator and sees the meeting’s recordings. If it went further than it should, make a new one: the old link stops working.</p>
+      <h4>{t('moderation.link.title')}</h4>
+      <p class="hint dim">{t('moderation.link.explain')}</p>
       <button type="button" data-testid="new-moderator-link" disabled={busy} onClick={() => void make()}>
-        New moderator link
+        {t('moderation.link.new')}
       </button>
       {link && (
         <div class="row">
-          <input readOnly aria-label="New moderator link" data-testid="moderator-link" value={link} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+          <input readOnly aria-label={t('moderation.link.new')} data-testid="moderator-link" value={link} onFocus={(e) => (e.target as HTMLInputElement).select()} />
           <button type="button" onClick={() => void navigator.clipboard?.writeText(link)}>
-            Copy
+            {t('moderation.link.copy')}
           </button>
         </div>
       )}

@@ -5,6 +5,7 @@ import { signal } from '@preact/signals';
 import type { ClientToServerEvents, Layout, MediaKind, MeetingSettings } from '@parley/protocol';
 import type { RequestPayload } from '@parley/protocol';
 import type { ModeratorEvent, SessionCore } from '../core/session.ts';
+import { t } from '../i18n/index.ts';
 
 export class ModerationStore {
   /** The meeting's rules (waiting room, moderation, follow me...). */
@@ -25,7 +26,7 @@ export class ModerationStore {
     core.on('meeting:settings', (s) => (this.settings.value = s));
     core.on('moderation:askedToUnmute', ({ kind, by }) => {
       this.askedToUnmute.value = kind;
-      core.notify(`${by} asks you to ${kind === 'audio' ? 'unmute' : 'turn your camera on'}.`);
+      core.notify(t('moderation.notice.askedToUnmute', { kind, name: by }));
     });
   }
 

@@ -17,6 +17,7 @@
 // outbox row a unique key, and the delivery row, written last in the same
 // transaction as the mail, stops later ticks from doing it again.
 import crypto from 'node:crypto';
+import { translate } from '@parley/i18n/node';
 import { DomainError, type AgendaJob, type Language, type OccurrenceView, type ReminderBody, type ReminderView, type UpdateReminderBody } from '@parley/protocol';
 import { newId } from '../../lib/ids.ts';
 import type { AgendaStore, DueReminder, ReminderRow } from './agenda-store.ts';
@@ -85,30 +86,22 @@ export function nextSendAt(r: ReminderRule, now: number): number | null {
   return next;
 }
 
-const WORDS: Record<Language, { title: (day: string) => string; none: string; allDay: string; off: string; subject: (day: string) => string }> = {
-  en: { title: (d) => `Your agenda for ${d}:`, none: 'Nothing in your calendar that day.', allDay: 'All day', off: 'Turn this reminder off', subject: (d) => `Agenda for ${d}` },
-  fr: { title: (d) => `Ton agenda du ${d} :`, none: 'Rien dans ton agenda ce jour-là.', allDay: 'Toute la journée', off: 'Désactiver ce rappel', subject: (d) => `Agenda du ${d}` },
-  de: { title: (d) => `Deine Termine am ${d}:`, none: 'An diesem Tag steht nichts in deinem Kalender.', allDay: 'Ganztägig', off: 'Diese Erinnerung abschalten', subject: (d) => `Termine am ${d}` },
-  it: { title: (d) => `La tua agenda di ${d}:`, none: 'Niente in calendario quel giorno.', allDay: 'Tutto il giorno', off: 'Disattiva questo promemoria', subject: (d) => `Agenda di ${d}` },
-  es: { title: (d) => `Tu agenda del ${d}:`, none: 'Nada en tu calendario ese día.', allDay: 'Todo el día', off: 'Desactivar este recordatorio', subject: (d) => `Agenda del ${d}` },
-};
-
 /** The agenda as plain text (chat renders its links; mail sends it as is). */
 export function renderAgenda(a: { language: Language; timeZone: string; day: string; occurrences: OccurrenceView[]; roomNames: Map<string, string>; offUrl: string }): { subject: string; text: string } {
-  const words = WORDS[a.language] ?? WORDS.en;
+  const say = (key: 'agenda.title' | 'agenda.none' | 'agenda.allDay' | 'agenda.off' | 'agenda.subject', day?: string) => translate(a.language, key, day ? { day } : undefined);
   const dayWall = parseWall(a.day)!;
   // The wall date printed as if in UTC is the date itself, in the person's language.
   const date = new Intl.DateTimeFormat(a.language, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(dayWall));
   const hm = (utc: number) => formatWall(toWall(utc, a.timeZone)).slice(11, 16);
-  const lines = [words.title(date)];
-  if (!a.occurrences.length) lines.push(words.none);
+  const lines = [say('agenda.title', date)];
+  if (!a.occurrences.length) lines.push(say('agenda.none'));
   for (const o of a.occurrences) {
-    const when = o.allDay ? words.allDay : `${o.startAt < toUtc(dayWall, a.timeZone) ? '…' : hm(o.startAt)}–${o.endAt > toUtc(dayWall + DAY_MS, a.timeZone) ? '…' : hm(o.endAt)}`;
+    const when = o.allDay ? say('agenda.allDay') : `${o.startAt < toUtc(dayWall, a.timeZone) ? '…' : hm(o.startAt)}–${o.endAt > toUtc(dayWall + DAY_MS, a.timeZone) ? '…' : hm(o.endAt)}`;
     const where = [o.roomId ? a.roomNames.get(o.roomId) : undefined, o.location || undefined].filter(Boolean).join(', ');
     lines.push(`• ${when} ${o.title}${where ? ` (${where})` : ''}${o.meetingUrl ? ` ${o.meetingUrl}` : ''}`);
   }
-  lines.push('', `${words.off}: ${a.offUrl}`);
-  return { subject: words.subject(date), text: lines.join('\n') };
+  lines.push('', `${say('agenda.off')}: ${a.offUrl}`);
+  return { subject: say('agenda.subject', date), text: lines.join('\n') };
 }
 
 export interface AgendaDeps {
