@@ -43,11 +43,31 @@ describe('account screens', () => {
       const p = await page(viewport);
       await p.goto(`${parley.url}/chat`);
       await p.getByTestId('tab-signup').click();
-      // Labels, not placeholders: each field is found by its label.
-      for (const label of ['Your name', 'Username', 'E-mail', 'Password', 'Language', 'Organization']) assert.equal(await p.getByLabel(label, { exact: false }).count(), 1, label);
+      // Labels, not placeholders: each field is found by its label (in the form: the corner's menu is "Language and theme").
+      const form = p.getByTestId('auth-page').locator('form');
+      for (const label of ['Your name', 'Username', 'E-mail', 'Password', 'Language', 'Organization']) assert.equal(await form.getByLabel(label, { exact: false }).count(), 1, label);
+      // The language menu sits in the page's corner, above the form, not on it.
+      const menu = (await p.getByTestId('prefs-button').boundingBox())!;
+      for (const other of [p.getByRole('heading', { name: 'Parley', exact: true }), p.getByTestId('tab-login'), p.getByTestId('tab-signup')]) {
+        const box = (await other.boundingBox())!;
+        const apart = menu.x + menu.width <= box.x || box.x + box.width <= menu.x || menu.y + menu.height <= box.y || box.y + box.height <= menu.y;
+        assert.ok(apart, `the language menu overlaps the page at ${viewport.width}px`);
+      }
       assert.ok(await noSidewaysScroll(p), `no sideways scroll at ${viewport.width}px`);
       await p.screenshot({ path: `${shots}/signup-${viewport.width}.png` });
     }
+    // The language field starts at the page's language; choosing another switches the page at once.
+    const lang = await page();
+    await lang.goto(`${parley.url}/chat`);
+    await lang.getByTestId('tab-signup').click();
+    assert.equal(await lang.getByTestId('language-field').inputValue(), await lang.evaluate(() => document.documentElement.lang.split('-')[0]));
+    await lang.getByTestId('language-field').selectOption('de');
+    await waitFor('the page in German', async () => (await lang.evaluate(() => document.documentElement.lang)).startsWith('de'));
+    await lang.getByTestId('prefs-button').filter({ hasText: 'DE' }).waitFor();
+    await lang.reload();
+    await lang.getByTestId('tab-signup').click();
+    assert.equal(await lang.getByTestId('language-field').inputValue(), 'de', 'remembered by this browser');
+
     const p = await page();
     await p.goto(`${parley.url}/chat`);
     await p.getByTestId('tab-signup').click();

@@ -7,7 +7,8 @@
 // Then, in the month view, a weekly series: one occurrence cancelled, the
 // series renamed and moved (the cancelled one stays cancelled), another
 // occurrence moved and renamed alone, and an Outlook .ics file (a Windows
-// zone name) imported beside it.
+// zone name) imported beside it. The browser reads British English: times
+// as en-GB writes them (24 h), weeks from Monday.
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -49,13 +50,15 @@ describe('calendar in the browser', () => {
   });
 
   async function person(name: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'], timezoneId: ZONE });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'], timezoneId: ZONE, locale: 'en-GB' });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
     return page;
   }
 
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date());
+  /** A wall-clock time as the page writes it (en-GB: 9:00, 16:30). */
+  const at = (h: number, m: number) => new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit' }).format(new Date(2000, 0, 1, h, m));
 
   test('an event with a meeting link and a room; the agenda in chat; its link opens the meeting; a colleague joins from the shared calendar', async () => {
     const alice = await person('alice');
@@ -112,6 +115,7 @@ describe('calendar in the browser', () => {
 
     // A daily agenda at this very minute (in Zurich), by Euria in chat, every day.
     const now = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(Date.now() - 60_000);
+    const [nowH, nowM] = now.split(':').map(Number) as [number, number];
     await alice.getByTestId('open-reminders').click();
     // Every weekday's name shows beside its box.
     for (const l of await alice.getByTestId('reminder-weekday').evaluateAll((els) => els.map((e) => ({ text: e.parentElement!.textContent, width: e.parentElement!.getBoundingClientRect().width, scroll: e.parentElement!.scrollWidth, client: e.parentElement!.clientWidth })))) {
@@ -122,7 +126,7 @@ describe('calendar in the browser', () => {
     for (const box of await alice.getByTestId('reminder-weekday').all()) await box.check();
     await alice.getByTestId('reminder-create').click();
     await alice.getByTestId('reminder-row').waitFor();
-    assert.match((await alice.getByTestId('reminder-row').textContent())!, new RegExp(`${now} the same morning · Mon Tue Wed Thu Fri Sat Sun · chat · ${ZONE}`));
+    assert.match((await alice.getByTestId('reminder-row').textContent())!, new RegExp(`${at(nowH, nowM)} the same morning · Mon, Tue, Wed, Thu, Fri, Sat, Sun · chat · ${ZONE}`));
     await alice.getByRole('dialog').getByLabel('Close').click();
 
     // The room is taken at that time: Bob finds no free room there.
@@ -224,7 +228,7 @@ describe('calendar in the browser', () => {
     await carol.getByTestId('event-start').fill(`${day(1)}T09:00`);
     await carol.getByTestId('event-end').fill(`${day(1)}T09:15`);
     await carol.getByTestId('event-save').click();
-    await carol.getByTestId('event-editor').getByText('The event starts on a Tue, which is not one of the days it repeats on.', { exact: false }).waitFor();
+    await carol.getByTestId('event-editor').getByText('The event starts on a Tuesday, which is not one of the days it repeats on.', { exact: false }).waitFor();
     await carol.getByTestId('event-start').fill(`${day(0)}T09:00`);
     await carol.getByTestId('event-end').fill(`${day(0)}T09:15`);
     await carol.getByTestId('event-ends').selectOption('count');
@@ -238,14 +242,14 @@ describe('calendar in the browser', () => {
     const on = (date: string) => grid.locator(`[data-date="${date}"] [data-testid=occurrence]`);
     const titlesOn = async (dates: string[]) => Promise.all(dates.map(async (d) => (await on(d).allTextContents()).join(' | ')));
     await on(day(9)).waitFor();
-    assert.deepEqual(await titlesOn([day(0), day(1), day(2), day(7), day(9), day(14)]), ['09:00 Standup', '', '09:00 Standup', '09:00 Standup', '09:00 Standup', '']);
+    assert.deepEqual(await titlesOn([day(0), day(1), day(2), day(7), day(9), day(14)]), [`${at(9, 0)} Standup`, '', `${at(9, 0)} Standup`, `${at(9, 0)} Standup`, `${at(9, 0)} Standup`, '']);
 
     // Wednesday's, this once: the others stay.
     await on(day(2)).click();
-    await carol.getByTestId('event-details').filter({ hasText: 'Repeats (FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4)' }).waitFor();
+    await carol.getByTestId('event-details').filter({ hasText: 'Repeats weekly on Monday and Wednesday, 4 times' }).waitFor();
     await carol.getByTestId('cancel-occurrence').click();
     await on(day(2)).waitFor({ state: 'detached' });
-    assert.deepEqual(await titlesOn([day(0), day(2), day(7), day(9)]), ['09:00 Standup', '', '09:00 Standup', '09:00 Standup']);
+    assert.deepEqual(await titlesOn([day(0), day(2), day(7), day(9)]), [`${at(9, 0)} Standup`, '', `${at(9, 0)} Standup`, `${at(9, 0)} Standup`]);
 
     // The series renamed and moved to 09:30 from the next Monday's details: the cancelled one stays cancelled.
     await on(day(7)).click();
@@ -258,7 +262,7 @@ describe('calendar in the browser', () => {
     await carol.getByTestId('event-save').click();
     await carol.getByTestId('event-editor').waitFor({ state: 'detached' });
     await grid.locator('[data-testid=occurrence][data-title="Daily sync"]').first().waitFor();
-    assert.deepEqual(await titlesOn([day(0), day(2), day(7), day(9)]), ['09:30 Daily sync', '', '09:30 Daily sync', '09:30 Daily sync']);
+    assert.deepEqual(await titlesOn([day(0), day(2), day(7), day(9)]), [`${at(9, 30)} Daily sync`, '', `${at(9, 30)} Daily sync`, `${at(9, 30)} Daily sync`]);
 
     // The Monday after, this once: later and with another title; the series stays as it is.
     await on(day(7)).click();
@@ -270,7 +274,7 @@ describe('calendar in the browser', () => {
     await carol.getByTestId('occurrence-save').click();
     await carol.getByTestId('occurrence-editor').waitFor({ state: 'detached' });
     await on(day(8)).waitFor();
-    assert.deepEqual(await titlesOn([day(0), day(7), day(8), day(9)]), ['09:30 Daily sync', '', '16:00 Daily sync (demo)', '09:30 Daily sync']);
+    assert.deepEqual(await titlesOn([day(0), day(7), day(8), day(9)]), [`${at(9, 30)} Daily sync`, '', `${at(16, 0)} Daily sync (demo)`, `${at(9, 30)} Daily sync`]);
     await on(day(8)).click();
     await carol.getByTestId('event-details').filter({ hasText: 'A changed occurrence of a series' }).waitFor();
     await carol.getByRole('dialog').getByLabel('Close').click();
@@ -289,7 +293,7 @@ describe('calendar in the browser', () => {
     await carol.locator('[data-testid=calendar-entry][data-access=owner]').getByTestId('import-ics').setInputFiles({ name: 'outlook.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
     await carol.getByTestId('cal-notice').filter({ hasText: '1 event imported' }).waitFor();
     await on(day(1)).waitFor();
-    assert.equal(await on(day(1)).textContent(), '14:00 Outlook call');
+    assert.equal(await on(day(1)).textContent(), `${at(14, 0)} Outlook call`);
 
     // A broken file: nothing imported, the line named.
     await carol.locator('[data-testid=calendar-entry][data-access=owner]').getByTestId('import-ics').setInputFiles({ name: 'broken.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics.replace('TZOFFSETTO:+0100', 'TZOFFSETTO:+01xx')) });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -18,6 +19,16 @@ import { launchBrowser, participantId, shotsDir, startStack, tmpDir, waitFor, wa
 const shots = shotsDir('chat');
 
 const EURIA_TOKEN = 'e2e-euria-token-0123456789abcdef';
+
+// Bob's account speaks French: his pages show French sentences, read here from the French message file.
+const FRENCH = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../i18n/messages/fr.json'), 'utf8')) as Record<string, string>;
+function french(key: string): string {
+  const text = FRENCH[key];
+  assert.ok(text, `i18n/messages/fr.json has no ${key}`);
+  return text;
+}
+/** The page's language, as <html lang> says it (fr-CH, fr...). */
+const pageLanguage = (page: Page) => page.evaluate(() => document.documentElement.lang.split('-')[0]);
 
 describe('team chat in the browser', () => {
   let parley: Parley;
@@ -75,6 +86,9 @@ describe('team chat in the browser', () => {
     await bob.getByTestId('invitation-info').waitFor();
     assert.match((await bob.getByTestId('invitation-info').textContent())!, /Acme/);
     await signUp(bob, inviteUrl, { name: 'Bob', username: `bob${tag}`, language: 'fr' });
+    // The language chosen at sign-up is the page's at once, and the chat's.
+    assert.equal(await pageLanguage(bob), 'fr');
+    await bob.getByTestId('sign-out').filter({ hasText: french('chat.sidebar.signOut') }).waitFor();
     // Euria's direct message arrives (live or at load) with an unread badge.
     const euriaEntry = bob.getByTestId('dm-list').locator('[data-channel-name="Euria"]');
     await euriaEntry.waitFor({ timeout: 30_000 });
@@ -85,6 +99,17 @@ describe('team chat in the browser', () => {
     // Alice (who created the organization) was welcomed too, in English.
     await alice.getByTestId('dm-list').locator('[data-channel-name="Euria"]').click();
     await waitFor('Alice’s welcome', async () => /Welcome to Acme, Alice!/.test((await alice.getByTestId('messages').textContent()) ?? ''));
+    assert.equal(await pageLanguage(alice), 'en');
+    // Signed in on a browser that never chose a language: the chat follows the account's.
+    const elsewhere = await person('bob elsewhere');
+    await elsewhere.goto(`${parley.url}/chat`);
+    await elsewhere.getByTestId('login-input').fill(`bob${tag}`);
+    await elsewhere.getByTestId('password-input').fill('correct horse battery');
+    await elsewhere.getByTestId('login-submit').click();
+    await elsewhere.getByTestId('chat-app').waitFor();
+    await waitFor('the account’s language', async () => (await pageLanguage(elsewhere)) === 'fr');
+    await elsewhere.getByTestId('sign-out').filter({ hasText: french('chat.sidebar.signOut') }).waitFor();
+    await elsewhere.context().close();
   });
 
   test('messages, a thread reply, a reaction and an edit appear live on the other page', async () => {
@@ -129,7 +154,7 @@ describe('team chat in the browser', () => {
     await bob.getByTestId('search-input').fill('numbers');
     await bob.getByTestId('search-input').press('Enter');
     await bob.getByTestId('search-pane').getByTestId('search-hit').first().waitFor();
-    await bob.getByTestId('search-pane').getByLabel('Close search').click();
+    await bob.getByTestId('search-pane').getByLabel(french('chat.search.close')).click();
   });
 
   test('markup in messages and names shows as text: no element, no script', async () => {
@@ -243,6 +268,6 @@ describe('team chat in the browser', () => {
     await alice.getByTestId('messages').getByTestId('call-count').last().filter({ hasText: '2 in the call' }).waitFor({ timeout: 10_000 });
     await aliceMeet.close();
     await bobMeet.close();
-    await card.filter({ hasText: 'Call ended' }).waitFor({ timeout: 60_000 });
+    await card.filter({ hasText: french('chat.call.ended') }).waitFor({ timeout: 60_000 });
   });
 });

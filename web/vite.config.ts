@@ -1,32 +1,50 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { parse } from '@formatjs/icu-messageformat-parser';
+import { parse, TYPE } from '@formatjs/icu-messageformat-parser';
 import { defineConfig, type Plugin } from 'vite';
 
 const MESSAGES = path.resolve(import.meta.dirname, '../i18n/messages');
 
+/** Message areas only servers use (e-mails, Euria): never shipped to the page. */
+const SERVER_AREAS = new Set(['mail', 'agenda', 'euria']);
+
 /**
- * Each language's messages as a module of precompiled ICU messages
- * (`virtual:parley-messages/fr`): parsed here, at build time, so that the
- * page ships intl-messageformat without its parser (aliased to no-parser
- * below), as FormatJS advises. A message that does not parse fails the build.
+ * The messages as modules of precompiled ICU messages, one per language and
+ * area (the key's first part: `virtual:parley-messages/fr/chat`), so that a
+ * page downloads the areas it shows, in its language, and ships
+ * intl-messageformat without its parser (aliased to no-parser below), as
+ * FormatJS advises. A message that is plain text stays a string. The index
+ * module (`virtual:parley-messages`) lists their loaders. A message that does
+ * not parse fails the build.
  */
 function messages(): Plugin {
-  const PREFIX = 'virtual:parley-messages/';
+  const PREFIX = 'virtual:parley-messages';
+  const read = (lang: string) => JSON.parse(fs.readFileSync(path.join(MESSAGES, `${lang}.json`), 'utf8')) as Record<string, string>;
+  const languages = () => fs.readdirSync(MESSAGES).flatMap((f) => /^([a-z]{2})\.json$/.exec(f)?.[1] ?? []);
   return {
     name: 'parley-messages',
     resolveId(id) {
-      return id.startsWith(PREFIX) ? `\0${id}` : null;
+      return id === PREFIX || id.startsWith(`${PREFIX}/`) ? `\0${id}` : null;
     },
     load(id) {
       if (!id.startsWith(`\0${PREFIX}`)) return null;
-      const lang = id.slice(PREFIX.length + 1);
-      if (!/^[a-z]{2}$/.test(lang)) throw new Error(`no such language: ${lang}`);
+      const rest = id.slice(PREFIX.length + 1);
+      if (rest === '') {
+        const areas = [...new Set(Object.keys(read('en')).map((k) => k.split('.')[0]!))].filter((a) => !SERVER_AREAS.has(a));
+        const table = languages().map((lang) => `${lang}: {${areas.map((a) => `${a}: () => import('${PREFIX}/${lang}/${a}')`).join(', ')}}`);
+        return `export const loaders = {${table.join(',\n')}};`;
+      }
+      const [, lang, area] = /^\/([a-z]{2})\/([a-z][A-Za-z0-9]*)$/.exec(rest) ?? [];
+      if (!lang || !area) throw new Error(`no such messages: ${rest}`);
       const file = path.join(MESSAGES, `${lang}.json`);
       this.addWatchFile(file);
-      const source = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
-      const compiled = Object.fromEntries(Object.entries(source).map(([key, text]) => [key, parse(text, { ignoreTag: true })]));
+      const compiled: Record<string, unknown> = {};
+      for (const [key, text] of Object.entries(read(lang))) {
+        if (!key.startsWith(`${area}.`)) continue;
+        const ast = parse(text, { ignoreTag: true });
+        compiled[key] = ast.length === 1 && ast[0]!.type === TYPE.literal ? ast[0]!.value : ast.length === 0 ? '' : ast;
+      }
       return `export default ${JSON.stringify(compiled)};`;
     },
   };

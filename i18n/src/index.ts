@@ -63,12 +63,15 @@ export class Translator {
   readonly locale: string;
   readonly messages: Messages;
   readonly fallback: Messages;
+  /** Messages parsed at build time (the web client's): a string is then plain text, not a source to parse. */
+  readonly precompiled: boolean;
 
-  constructor(language: Language, locale: string, messages: Messages, fallback: Messages = messages) {
+  constructor(language: Language, locale: string, messages: Messages, opts: { fallback?: Messages; precompiled?: boolean } = {}) {
     this.language = language;
     this.locale = locale;
     this.messages = messages;
-    this.fallback = fallback;
+    this.fallback = opts.fallback ?? messages;
+    this.precompiled = opts.precompiled ?? false;
   }
 
   t(key: MessageKey, values?: MessageValues): string {
@@ -77,6 +80,7 @@ export class Translator {
       const own = this.messages[key];
       const source = own ?? this.fallback[key];
       if (source === undefined) return key;
+      if (this.precompiled && typeof source === 'string') return source;
       format = new IntlMessageFormat(source, own === undefined ? 'en' : this.locale, undefined, { ignoreTag: true });
       this.#compiled.set(key, format);
     }

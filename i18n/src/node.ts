@@ -17,7 +17,7 @@ export function translatorFor(lang: Language): Translator {
   let tr = translators.get(lang);
   if (!tr) {
     const en = lang === 'en' ? undefined : translatorFor('en').messages;
-    tr = new Translator(lang, lang, read(lang), en);
+    tr = new Translator(lang, lang, read(lang), { fallback: en });
     translators.set(lang, tr);
   }
   return tr;

@@ -67,7 +67,7 @@ describe('the translator', () => {
   });
 
   test('plurals, selects and values follow the language; a missing key falls back to English, then to itself', () => {
-    const fr = new Translator('fr', 'fr-CH', { 'x.n': '{count, plural, one {# personne} other {# personnes}}' }, { 'x.only': 'English only {a}' });
+    const fr = new Translator('fr', 'fr-CH', { 'x.n': '{count, plural, one {# personne} other {# personnes}}' }, { fallback: { 'x.only': 'English only {a}' } });
     assert.equal(fr.t('x.n' as never, { count: 1 }), '1 personne');
     const many = fr.t('x.n' as never, { count: 1234 });
     assert.equal(many, `${new Intl.NumberFormat('fr-CH').format(1234)} personnes`, 'numbers in the locale');

@@ -39,7 +39,7 @@ export function untranslated(file: string, code: string): string[] {
   const ast = parseAst(code, { lang }) as unknown as Node;
   const found: string[] = [];
   const where = (n: Node) => `${path.relative(SRC, file)}:${code.slice(0, n.start).split('\n').length}`;
-  const flag = (n: Node, text: string) => found.push(`${where(n)}: ${JSON.stringify(text.trim().slice(0, 60))}`);
+  const flag = (n: Node, text: string): void => void found.push(`${where(n)}: ${JSON.stringify(text.trim().slice(0, 60))}`);
   const calleeName = (n: Node) => {
     const c = n.callee as Node;
     return c.type === 'Identifier' ? (c.name as string) : c.type === 'MemberExpression' && isNode(c.property) ? (c.property.name as string) : '';

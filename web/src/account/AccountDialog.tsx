@@ -1,7 +1,8 @@
 // One's account: the password, changed by typing the current one. Every
 // other signed-in device is signed out by the change.
 import { useState } from 'preact/hooks';
-import { api } from '../core/api.ts';
+import { api, ApiError } from '../core/api.ts';
+import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { formError } from './messages.ts';
 import { sessionToken } from './session.ts';
@@ -14,7 +15,7 @@ export function AccountDialog({ close }: { close: () => void }) {
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
   return (
-    <Dialog title="Account" close={close}>
+    <Dialog title={t('account.dialog.title')} close={close}>
       <form
         class="dialog-form"
         data-testid="change-password"
@@ -22,9 +23,9 @@ export function AccountDialog({ close }: { close: () => void }) {
         onSubmit={(e) => {
           e.preventDefault();
           setDone(false);
-          if (!current) return setError('Enter your current password.');
-          if (Array.from(password).length < 8) return setError('A new password has at least 8 characters.');
-          if (password !== again) return setError('The two new passwords are not the same.');
+          if (!current) return setError(t('account.field.current'));
+          if (Array.from(password).length < 8) return setError(t('account.password.newTooShort'));
+          if (password !== again) return setError(t('account.password.newMismatch'));
           setBusy(true);
           setError(null);
           api.changePassword(current, password, sessionToken.value!).then(
@@ -36,27 +37,28 @@ export function AccountDialog({ close }: { close: () => void }) {
               setBusy(false);
             },
             (e: unknown) => {
-              setError(formError(e));
+              // Here the only password asked for is the current one: say which was wrong.
+              setError(e instanceof ApiError && e.code === 'INVALID_CREDENTIALS' ? t('account.dialog.currentWrong') : formError(e));
               setBusy(false);
             },
           );
         }}
       >
-        <h3>Change your password</h3>
+        <h3>{t('account.dialog.heading')}</h3>
         <label>
-          Current password
+          {t('account.dialog.current')}
           <input data-testid="current-password" type="password" autoComplete="current-password" value={current} onInput={(e) => setCurrent((e.target as HTMLInputElement).value)} />
         </label>
         <label>
-          New password <span class="dim">(8 characters or more; a few unrelated words are strong)</span>
+          {t('account.password.new')} <span class="dim">{t('account.password.hint')}</span>
           <input data-testid="new-password" type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
         </label>
         <label>
-          The new password again
+          {t('account.dialog.again')}
           <input data-testid="new-password-again" type="password" autoComplete="new-password" value={again} onInput={(e) => setAgain((e.target as HTMLInputElement).value)} />
         </label>
         <button type="submit" class="primary" data-testid="change-password-submit" disabled={busy}>
-          Change password
+          {t('account.dialog.submit')}
         </button>
         {error && (
           <p class="hint error" data-testid="account-error">
@@ -65,7 +67,7 @@ export function AccountDialog({ close }: { close: () => void }) {
         )}
         {done && (
           <p class="hint" role="status" data-testid="password-changed">
-            Your password is changed. Your other devices are signed out.
+            {t('account.dialog.changed')}
           </p>
         )}
       </form>

@@ -1,25 +1,41 @@
 // Sign in, create an account (with a new organization), or accept an
 // invitation link (/chat/invite/<token>): signed-in people join at once,
 // others create their account into the organization.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { LANGUAGES, type Language } from '@parley/protocol';
 import { api } from '../core/api.ts';
+import { language, LANGUAGE_NAMES, LANGUAGES, setLanguage, t, type Language } from '../i18n/index.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
 import { formError, isEmailAddress, signupProblem } from './messages.ts';
 import { sessionToken, signedIn } from './session.ts';
 
-const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', fr: 'Français', de: 'Deutsch', it: 'Italiano', es: 'Español' };
-const browserLanguage = (): Language => (LANGUAGES as readonly string[]).find((l) => navigator.language.startsWith(l)) as Language | undefined ?? 'en';
+/** Stands for a name in a sentence, so that the name can be drawn in <strong> where the sentence puts it. */
+const MARK = '\u0000';
+/** `text` (a message given MARK for one of its values) with `node` where MARK is. */
+function withNode(text: string, node: ComponentChildren) {
+  const at = text.indexOf(MARK);
+  return at < 0 ? text : (
+    <>
+      {text.slice(0, at)}
+      {node}
+      {text.slice(at + MARK.length)}
+    </>
+  );
+}
 
 export function AuthPage({ invitation }: { invitation?: string }) {
   const [mode, setMode] = useState<'login' | 'signup' | 'reset'>(invitation ? 'signup' : 'login');
   const [resetSent, setResetSent] = useState(false);
   const [invite, setInvite] = useState<{ orgName: string; role: string; email: string | null } | null | 'bad'>(null);
-  const [form, setForm] = useState({ login: '', email: '', username: '', name: '', password: '', orgName: '', language: browserLanguage() });
+  const [form, setForm] = useState({ login: '', email: '', username: '', name: '', password: '', orgName: '', language: language.value });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (invitation) api.invitation(invitation).then(setInvite, () => setInvite('bad'));
   }, [invitation]);
+  // The page's language (chosen here or in the corner menu) is the new account's.
+  const pageLanguage = language.value;
+  useEffect(() => setForm((f) => (f.language === pageLanguage ? f : { ...f, language: pageLanguage })), [pageLanguage]);
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   // A fresh page load: the chat opens with the new session.
   // Back where one signed in from (the calendar), or to the chat.
@@ -36,28 +52,40 @@ export function AuthPage({ invitation }: { invitation?: string }) {
       setBusy(false);
     }
   };
-  if (invite === 'bad') return <div class="message-page"><h1>This invitation link is unknown, expired or used</h1><a href="/chat">Sign in</a></div>;
+  const corner = (
+    <header class="page-corner">
+      <Preferences />
+    </header>
+  );
+  if (invite === 'bad')
+    return (
+      <div class="message-page">
+        {corner}
+        <h1>{t('account.invitation.bad')}</h1>
+        <a href="/chat">{t('account.auth.signIn')}</a>
+      </div>
+    );
   return (
     <div class="home auth" data-testid="auth-page">
+      {corner}
       <h1>Parley</h1>
       {invitation && invite && (
         <p data-testid="invitation-info">
-          You are invited to <strong>{invite.orgName}</strong>
-          {invite.role === 'external' ? ' as a guest' : invite.role === 'admin' ? ' as an administrator' : ''}.
-          {invite.email && <> This invitation is for {invite.email}: use that address.</>}
+          {withNode(t('account.invitation.info', { org: MARK, role: invite.role }), <strong>{invite.orgName}</strong>)}
+          {invite.email && <> {t('account.invitation.forEmail', { email: invite.email })}</>}
         </p>
       )}
       {invitation && sessionToken.value && (
         <button type="button" class="primary" data-testid="accept-invitation" disabled={busy} onClick={() => void run(async () => void (await api.acceptInvitation(invitation, sessionToken.value!)))}>
-          Join with my account
+          {t('account.invitation.join')}
         </button>
       )}
       <div class="tabs">
         <button type="button" class={mode !== 'signup' ? 'active' : ''} data-testid="tab-login" onClick={() => setMode('login')}>
-          Sign in
+          {t('account.auth.signIn')}
         </button>
         <button type="button" class={mode === 'signup' ? 'active' : ''} data-testid="tab-signup" onClick={() => setMode('signup')}>
-          Create an account
+          {t('account.auth.signUp')}
         </button>
       </div>
       {mode === 'login' && (
@@ -66,7 +94,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            if (!form.login.trim() || !form.password) return setError('Enter your e-mail address or username, and your password.');
+            if (!form.login.trim() || !form.password) return setError(t('account.login.missing'));
             void run(async () => {
               const reply = await api.login(form.login.trim(), form.password);
               if (invitation) await api.acceptInvitation(invitation, reply.token);
@@ -75,15 +103,15 @@ export function AuthPage({ invitation }: { invitation?: string }) {
           }}
         >
           <label>
-            E-mail or username
+            {t('account.login.login')}
             <input data-testid="login-input" autoComplete="username" value={form.login} onInput={set('login')} />
           </label>
           <label>
-            Password
+            {t('account.auth.password')}
             <input data-testid="password-input" type="password" autoComplete="current-password" value={form.password} onInput={set('password')} />
           </label>
           <button type="submit" class="primary" data-testid="login-submit" disabled={busy}>
-            Sign in
+            {t('account.auth.signIn')}
           </button>
           <button
             type="button"
@@ -95,7 +123,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
               setResetSent(false);
             }}
           >
-            Forgot your password?
+            {t('account.login.forgot')}
           </button>
         </form>
       )}
@@ -105,24 +133,24 @@ export function AuthPage({ invitation }: { invitation?: string }) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            if (!isEmailAddress(form.email.trim())) return setError('Enter the e-mail address of your account, like name@example.org.');
+            if (!isEmailAddress(form.email.trim())) return setError(t('account.reset.missingEmail'));
             void run(
               async () => void (await api.requestReset(form.email.trim())),
               () => setResetSent(true),
             );
           }}
         >
-          <p class="dim">Enter the e-mail address of your account: we send it a link to choose a new password.</p>
+          <p class="dim">{t('account.reset.intro')}</p>
           <label>
-            E-mail
+            {t('account.auth.email')}
             <input data-testid="reset-email" type="email" autoComplete="email" value={form.email} onInput={set('email')} />
           </label>
           <button type="submit" class="primary" data-testid="reset-submit" disabled={busy}>
-            Send me a link
+            {t('account.reset.send')}
           </button>
           {resetSent && (
             <p class="hint" role="status" data-testid="reset-sent">
-              If an account uses this address, a link is on its way. It works once, for an hour.
+              {t('account.reset.sent')}
             </p>
           )}
         </form>
@@ -150,26 +178,35 @@ export function AuthPage({ invitation }: { invitation?: string }) {
           }}
         >
           <label>
-            Your name
+            {t('account.signup.name')}
             <input data-testid="name-field" autoComplete="name" maxLength={64} value={form.name} onInput={set('name')} />
           </label>
           <label>
-            Username <span class="dim">(for @mentions)</span>
+            {t('account.signup.username')} <span class="dim">{t('account.signup.usernameHint')}</span>
             <input data-testid="username-field" autoComplete="username" maxLength={32} value={form.username} onInput={set('username')} />
           </label>
           <label>
-            E-mail
+            {t('account.auth.email')}
             <input data-testid="email-field" type="email" autoComplete="email" value={form.email} onInput={set('email')} />
           </label>
           <label>
-            Password <span class="dim">(8 characters or more; a few unrelated words are strong)</span>
+            {t('account.auth.password')} <span class="dim">{t('account.password.hint')}</span>
             <input data-testid="signup-password" type="password" autoComplete="new-password" value={form.password} onInput={set('password')} />
           </label>
           <label>
-            Language
-            <select data-testid="language-field" value={form.language} onChange={set('language')}>
+            {t('account.signup.language')}
+            <select
+              data-testid="language-field"
+              value={form.language}
+              onChange={(e) => {
+                // The page speaks it at once: the account that is being made will.
+                const lang = (e.target as HTMLSelectElement).value as Language;
+                setForm({ ...form, language: lang });
+                void setLanguage(lang, true);
+              }}
+            >
               {LANGUAGES.map((l) => (
-                <option key={l} value={l}>
+                <option key={l} value={l} lang={l}>
                   {LANGUAGE_NAMES[l]}
                 </option>
               ))}
@@ -177,12 +214,12 @@ export function AuthPage({ invitation }: { invitation?: string }) {
           </label>
           {!invitation && (
             <label>
-              Organization <span class="dim">(created with your account; optional)</span>
+              {t('account.signup.org')} <span class="dim">{t('account.signup.orgHint')}</span>
               <input data-testid="org-field" maxLength={100} value={form.orgName} onInput={set('orgName')} />
             </label>
           )}
           <button type="submit" class="primary" data-testid="signup-submit" disabled={busy}>
-            Create my account
+            {t('account.signup.submit')}
           </button>
         </form>
       )}
@@ -192,7 +229,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
         </p>
       )}
       <p class="dim">
-        <a href="/">Start a meeting without an account</a>
+        <a href="/">{t('account.auth.withoutAccount')}</a>
       </p>
     </div>
   );

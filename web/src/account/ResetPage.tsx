@@ -3,6 +3,8 @@
 // ends (the server says so by signing them out).
 import { useState } from 'preact/hooks';
 import { api } from '../core/api.ts';
+import { t } from '../i18n/index.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
 import { formError } from './messages.ts';
 import { signedIn } from './session.ts';
 
@@ -13,14 +15,17 @@ export function ResetPage({ token }: { token: string }) {
   const [busy, setBusy] = useState(false);
   return (
     <div class="home auth" data-testid="reset-page">
-      <h1>Choose a new password</h1>
+      <header class="page-corner">
+        <Preferences />
+      </header>
+      <h1>{t('account.reset.title')}</h1>
       <form
         class="auth-form"
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          if (Array.from(password).length < 8) return setError('A password has at least 8 characters.');
-          if (password !== again) return setError('The two passwords are not the same.');
+          if (Array.from(password).length < 8) return setError(t('account.field.password'));
+          if (password !== again) return setError(t('account.password.mismatch'));
           setBusy(true);
           setError(null);
           api.confirmReset(token, password).then(
@@ -36,15 +41,15 @@ export function ResetPage({ token }: { token: string }) {
         }}
       >
         <label>
-          New password <span class="dim">(8 characters or more; a few unrelated words are strong)</span>
+          {t('account.password.new')} <span class="dim">{t('account.password.hint')}</span>
           <input data-testid="new-password" type="password" autoComplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
         </label>
         <label>
-          The same again
+          {t('account.reset.again')}
           <input data-testid="new-password-again" type="password" autoComplete="new-password" value={again} onInput={(e) => setAgain((e.target as HTMLInputElement).value)} />
         </label>
         <button type="submit" class="primary" data-testid="reset-confirm" disabled={busy}>
-          Save and sign in
+          {t('account.reset.confirm')}
         </button>
       </form>
       {error && (
@@ -53,7 +58,7 @@ export function ResetPage({ token }: { token: string }) {
         </p>
       )}
       <p class="dim">
-        <a href="/chat">Back to sign in</a>
+        <a href="/chat">{t('account.reset.back')}</a>
       </p>
     </div>
   );

@@ -8,9 +8,14 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { CalendarView, EventView, OccurrenceView } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
+import { errorText } from '../i18n/errors.ts';
+import { formatTime, formatWith } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
+import { Icon } from '../ui/icons.tsx';
 import { calendarApi } from './api.ts';
 import { CalendarStore } from './store.ts';
-import { addDays, dateText, HOUR_PX, hm, message, nextHour, pad, WEEKDAYS, ZONE } from './dates.ts';
+import { addDays, dateText, HOUR_PX, nextHour, ZONE } from './dates.ts';
 import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
@@ -34,13 +39,13 @@ export function CalendarApp({ token }: { token: string }) {
   const occurrences = store.occurrences.value;
   const days = store.days.value;
 
-  if (!orgs) return <div class="message-page dim">{notice ?? 'Loading…'}</div>;
+  if (!orgs) return <div class="message-page dim">{notice ?? t('calendar.loading')}</div>;
   const org = store.org.value;
   if (!org) {
     return (
       <div class="message-page">
-        <h1>No organization yet</h1>
-        <a href="/chat">Go to chat</a>
+        <h1>{t('calendar.noOrg.title')}</h1>
+        <a href="/chat">{t('calendar.noOrg.chatLink')}</a>
       </div>
     );
   }
@@ -50,10 +55,12 @@ export function CalendarApp({ token }: { token: string }) {
   const colorOf = new Map(calendars.map((c) => [c.id, c.color]));
   const title =
     view === 'month'
-      ? anchor.toLocaleDateString([], { month: 'long', year: 'numeric' })
+      ? formatWith(anchor, { month: 'long', year: 'numeric' })
       : view === 'week'
-        ? `${days[0]!.toLocaleDateString([], { day: 'numeric', month: 'short' })} – ${days[6]!.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' })}`
-        : anchor.toLocaleDateString([], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+        ? t('calendar.title.week', { from: formatWith(days[0]!, { day: 'numeric', month: 'short' }), to: formatWith(days[6]!, { day: 'numeric', month: 'short', year: 'numeric' }) })
+        : formatWith(anchor, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  // A room's booking whose event the reader may not see: the server calls it "Busy".
+  const shownTitle = (o: OccurrenceView) => (o.private ? t('calendar.occurrence.busy') : o.title);
   const chip = (o: OccurrenceView, style?: Record<string, string>) => (
     <button
       type="button"
@@ -62,15 +69,29 @@ export function CalendarApp({ token }: { token: string }) {
       style={{ borderLeftColor: colorOf.get(o.calendarId) ?? 'var(--accent)', ...style }}
       data-testid="occurrence"
       data-title={o.title}
-      title={o.title}
+      title={shownTitle(o)}
       onClick={(e) => {
         e.stopPropagation();
         setDialog({ kind: 'details', occ: o });
       }}
     >
-      {!o.allDay && <span class="occ-time">{hm(o.startAt)}</span>} {o.title}
-      {o.meetingUrl && ' 📹'}
-      {o.roomId && ' 🚪'}
+      {!o.allDay && <span class="occ-time">{formatTime(o.startAt, ZONE)}</span>} {shownTitle(o)}
+      {o.meetingUrl && (
+        <>
+          {' '}
+          <span class="occ-icon" role="img" aria-label={t('calendar.occurrence.hasMeeting')}>
+            <Icon name="camera" size={12} />
+          </span>
+        </>
+      )}
+      {o.roomId && (
+        <>
+          {' '}
+          <span class="occ-icon" role="img" aria-label={t('calendar.occurrence.hasRoom')}>
+            <Icon name="room" size={12} />
+          </span>
+        </>
+      )}
     </button>
   );
   const onDay = (d: Date) => occurrences.filter((o) => o.startAt < addDays(d, 1).getTime() && (o.endAt > d.getTime() || (o.endAt === o.startAt && o.startAt >= d.getTime())));
@@ -81,7 +102,7 @@ export function CalendarApp({ token }: { token: string }) {
         <header class="org-head">
           <strong>{org.name}</strong>
           {orgs.length > 1 && (
-            <select aria-label="Organization" value={org.id} onChange={(e) => (store.orgId.value = (e.target as HTMLSelectElement).value)}>
+            <select aria-label={t('calendar.sidebar.organization')} value={org.id} onChange={(e) => (store.orgId.value = (e.target as HTMLSelectElement).value)}>
               {orgs.map((o) => (
                 <option key={o.id} value={o.id}>
                   {o.name}
@@ -91,23 +112,24 @@ export function CalendarApp({ token }: { token: string }) {
           )}
         </header>
         <button type="button" class="primary" data-testid="new-event" disabled={!writable.length} onClick={() => setDialog({ kind: 'new', start: nextHour() })}>
-          New event
+          {t('calendar.sidebar.newEvent')}
         </button>
         <div class="side-section">
-          <span class="side-title">Calendars</span>
+          <span class="side-title">{t('calendar.sidebar.calendars')}</span>
           <button
             type="button"
             class="icon-btn"
-            title="New calendar"
+            title={t('calendar.sidebar.newCalendar')}
+            aria-label={t('calendar.sidebar.newCalendar')}
             data-testid="new-calendar"
             onClick={async () => {
-              const name = prompt('Name of the new calendar');
+              const name = prompt(t('calendar.sidebar.newCalendarPrompt'));
               if (name?.trim()) {
                 await store.createCalendar(name.trim());
               }
             }}
           >
-            ＋
+            <Icon name="add" size={16} />
           </button>
         </div>
         <ul class="channel-list" data-testid="calendar-list">
@@ -120,22 +142,37 @@ export function CalendarApp({ token }: { token: string }) {
                   style={{ accentColor: c.color }}
                   onChange={() => store.toggleHidden(c.id, !hidden.has(c.id))}
                 />
-                <span>{c.roomId ? `🚪 ${c.name}` : c.name}</span>
-                {c.access !== 'owner' && c.access !== 'room' && <span class="dim small">({c.access === 'read' ? 'shared, read' : 'shared'})</span>}
+                <span class="with-icon">
+                  {c.roomId && (
+                    <span role="img" aria-label={t('calendar.sidebar.roomCalendar')}>
+                      <Icon name="room" size={14} />
+                    </span>
+                  )}
+                  {c.name}
+                </span>
+                {c.access !== 'owner' && c.access !== 'room' && <span class="dim small">{c.access === 'read' ? t('calendar.sidebar.sharedRead') : t('calendar.sidebar.shared')}</span>}
               </label>
               <span class="cal-tools">
                 {c.access === 'owner' && (
-                  <button type="button" class="icon-btn" title="Share" data-testid="share-calendar" onClick={() => setDialog({ kind: 'share', calendar: c })}>
-                    👥
+                  <button
+                    type="button"
+                    class="icon-btn"
+                    title={t('calendar.sidebar.share', { calendar: c.name })}
+                    aria-label={t('calendar.sidebar.share', { calendar: c.name })}
+                    data-testid="share-calendar"
+                    onClick={() => setDialog({ kind: 'share', calendar: c })}
+                  >
+                    <Icon name="people" size={16} />
                   </button>
                 )}
                 {(c.access === 'owner' || c.access === 'write') && (
-                  <label class="icon-btn" title="Import an .ics file">
-                    ⤒
+                  <label class="icon-btn" title={t('calendar.sidebar.import', { calendar: c.name })}>
+                    <Icon name="upload" size={16} />
                     <input
                       type="file"
                       accept=".ics,text/calendar"
                       hidden
+                      aria-label={t('calendar.sidebar.import', { calendar: c.name })}
                       data-testid="import-ics"
                       onChange={async (e) => {
                         const input = e.target as HTMLInputElement;
@@ -144,35 +181,44 @@ export function CalendarApp({ token }: { token: string }) {
                         if (!file) return;
                         try {
                           const r = await cal.importIcs(c.id, file);
-                          setNotice(`${r.imported} event${r.imported === 1 ? '' : 's'} imported into ${c.name}.`);
+                          setNotice(t('calendar.import.done', { count: r.imported, calendar: c.name }));
                           refresh();
                         } catch (err) {
-                          setNotice(`Nothing imported: ${message(err)}`);
+                          setNotice(importFailure(err));
                         }
                       }}
                     />
                   </label>
                 )}
-                <button type="button" class="icon-btn" title="Export as .ics" data-testid="export-ics" onClick={() => void cal.exportIcs(c.id, c.name).catch((e: unknown) => setNotice(message(e)))}>
-                  ⤓
+                <button
+                  type="button"
+                  class="icon-btn"
+                  title={t('calendar.sidebar.export', { calendar: c.name })}
+                  aria-label={t('calendar.sidebar.export', { calendar: c.name })}
+                  data-testid="export-ics"
+                  onClick={() => void cal.exportIcs(c.id, c.name).catch((e: unknown) => setNotice(errorText(e)))}
+                >
+                  <Icon name="download" size={16} />
                 </button>
               </span>
             </li>
           ))}
         </ul>
         <button type="button" class="side-action" data-testid="open-rooms" onClick={() => setDialog({ kind: 'rooms' })}>
-          Meeting rooms
+          {t('calendar.sidebar.rooms')}
         </button>
         <button type="button" class="side-action" data-testid="open-reminders" onClick={() => setDialog({ kind: 'reminders' })}>
-          Daily agenda
+          {t('calendar.sidebar.reminders')}
         </button>
         <footer class="me-box">
           <a href="/chat" data-testid="go-chat">
-            Chat
+            {t('calendar.sidebar.chat')}
           </a>
-          <span class="dim small">{ZONE}</span>
+          <span class="dim small" title={t('calendar.sidebar.timeZone')}>
+            {ZONE}
+          </span>
           <button type="button" class="link" onClick={() => void api.logout(sessionToken.value!).finally(signedOut)}>
-            Sign out
+            {t('calendar.sidebar.signOut')}
           </button>
         </footer>
       </nav>
@@ -180,22 +226,30 @@ export function CalendarApp({ token }: { token: string }) {
       <main class="cal-main">
         <header class="cal-toolbar">
           <button type="button" class="side-action" onClick={() => (store.anchor.value = new Date())}>
-            Today
+            {t('calendar.toolbar.today')}
           </button>
-          <button type="button" class="icon-btn" aria-label="Previous" data-testid="cal-prev" onClick={() => store.step(-1)}>
-            ‹
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={t('calendar.toolbar.previous', { view })}
+            title={t('calendar.toolbar.previous', { view })}
+            data-testid="cal-prev"
+            onClick={() => store.step(-1)}
+          >
+            <Icon name="back" size={18} />
           </button>
-          <button type="button" class="icon-btn" aria-label="Next" data-testid="cal-next" onClick={() => store.step(1)}>
-            ›
+          <button type="button" class="icon-btn" aria-label={t('calendar.toolbar.next', { view })} title={t('calendar.toolbar.next', { view })} data-testid="cal-next" onClick={() => store.step(1)}>
+            <Icon name="forward" size={18} />
           </button>
           <h2 data-testid="cal-title">{title}</h2>
-          <span class="cal-views">
+          <span class="cal-views" role="group" aria-label={t('calendar.toolbar.views')}>
             {(['day', 'week', 'month'] as const).map((v) => (
-              <button type="button" key={v} class={v === view ? 'active' : ''} data-testid={`view-${v}`} onClick={() => (store.view.value = v)}>
-                {v[0]!.toUpperCase() + v.slice(1)}
+              <button type="button" key={v} class={v === view ? 'active' : ''} aria-pressed={v === view} data-testid={`view-${v}`} onClick={() => (store.view.value = v)}>
+                {t('calendar.toolbar.view', { view: v })}
               </button>
             ))}
           </span>
+          <Preferences sessionToken={token} />
         </header>
         {notice && (
           <p class="hint" data-testid="cal-notice" onClick={() => setNotice(null)}>
@@ -204,9 +258,9 @@ export function CalendarApp({ token }: { token: string }) {
         )}
         {view === 'month' ? (
           <div class="month-grid" data-testid="month-grid">
-            {WEEKDAYS.map((w) => (
-              <div class="month-head" key={w}>
-                {w}
+            {days.slice(0, 7).map((d) => (
+              <div class="month-head" key={d.getDay()}>
+                {formatWith(d, { weekday: 'short' })}
               </div>
             ))}
             {days.map((d) => (
@@ -216,7 +270,7 @@ export function CalendarApp({ token }: { token: string }) {
                 data-date={dateText(d)}
                 onDblClick={() => writable.length && setDialog({ kind: 'new', start: new Date(d.getFullYear(), d.getMonth(), d.getDate(), 9) })}
               >
-                <span class="day-number">{d.getDate()}</span>
+                <span class="day-number">{formatWith(d, { day: 'numeric' })}</span>
                 {onDay(d).map((o) => chip(o))}
               </div>
             ))}
@@ -226,14 +280,14 @@ export function CalendarApp({ token }: { token: string }) {
             <div class="tg-corner" />
             {days.map((d) => (
               <div key={d.getTime()} class={`tg-head${dateText(d) === dateText(new Date()) ? ' today' : ''}`}>
-                {d.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' })}
+                {formatWith(d, { weekday: 'short', day: 'numeric', month: 'short' })}
                 <div class="tg-allday">{onDay(d).filter((o) => o.allDay).map((o) => chip(o))}</div>
               </div>
             ))}
             <div class="tg-hours">
               {Array.from({ length: 24 }, (_, h) => (
                 <div key={h} class="tg-hour" style={{ height: `${HOUR_PX}px` }}>
-                  {pad(h)}:00
+                  {formatTime(new Date(2000, 0, 1, h))}
                 </div>
               ))}
             </div>
@@ -283,6 +337,12 @@ export function CalendarApp({ token }: { token: string }) {
       {dialog?.kind === 'reminders' && <Reminders cal={cal} orgId={org.id} calendars={calendars.filter((c) => !c.roomId)} close={() => setDialog(null)} />}
     </div>
   );
+}
+
+/** The notice for an .ics file refused: for a file that cannot be read, the line the server names (its words: technical, not a sentence). */
+function importFailure(err: unknown): string {
+  if ((err as { code?: string }).code === 'INVALID_ICS' && err instanceof Error && err.message) return t('calendar.import.invalid', { detail: err.message });
+  return t('calendar.import.failed', { reason: errorText(err) });
 }
 
 /**

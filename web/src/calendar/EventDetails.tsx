@@ -2,10 +2,31 @@
 // what the reader may do with it.
 import { useEffect, useState } from 'preact/hooks';
 import type { EventView, OccurrenceView } from '@parley/protocol';
+import { errorText } from '../i18n/errors.ts';
+import { formatDate, formatList, formatTimeRange, formatWith } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { Icon } from '../ui/icons.tsx';
 import type { CalendarApi } from './api.ts';
 import { ownLink } from '../ui/links.ts';
-import { hm, message } from './dates.ts';
+import { addDays, dateText, ZONE } from './dates.ts';
+import { describeRule } from './texts.ts';
+
+/** When an occurrence happens, in words: its day (or days) and hours, in this browser's zone. */
+function whenText(occ: OccurrenceView): string {
+  if (occ.allDay) {
+    // All-day dates are the event's own (no zone); the end is exclusive.
+    const first = new Date(`${occ.start.slice(0, 10)}T12:00`);
+    const last = addDays(new Date(`${occ.end.slice(0, 10)}T12:00`), -1);
+    const long = { dateStyle: 'full' } as const;
+    return last > first ? t('calendar.details.allDaySpan', { from: formatDate(first, long), to: formatDate(last, long) }) : t('calendar.details.allDay', { date: formatDate(first, long) });
+  }
+  const from = new Date(occ.startAt);
+  const to = new Date(occ.endAt);
+  if (dateText(from) === dateText(to)) return t('calendar.details.when', { date: formatDate(from, { dateStyle: 'full', timeZone: ZONE }), time: formatTimeRange(from, to, ZONE) });
+  const moment = { dateStyle: 'full', timeStyle: 'short', timeZone: ZONE } as const;
+  return t('calendar.details.span', { from: formatWith(from, moment), to: formatWith(to, moment) });
+}
 
 export function EventDetails({
   cal,
@@ -32,42 +53,58 @@ export function EventDetails({
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     // A private booking's event is not the viewer's to read.
-    if (!occ.private) void cal.event(occ.eventId).then(setEvent, (e: unknown) => setError(message(e)));
+    if (!occ.private) void cal.event(occ.eventId).then(setEvent, (e: unknown) => setError(errorText(e)));
   }, [occ.eventId]);
-  const when = occ.allDay
-    ? `${new Date(occ.startAt).toLocaleDateString()} (all day)`
-    : `${new Date(occ.startAt).toLocaleString([], { dateStyle: 'full', timeStyle: 'short' })} – ${hm(occ.endAt)}`;
   // One link for everyone: the organizer and co-moderators are moderators by their account (signed in, as here).
   // Our meeting links are opened on this page's address; another service's (an imported event) as they are.
   const join = event?.meetingUrl ? (ownLink(event.meetingUrl, 'm') ?? event.meetingUrl) : null;
   return (
-    <Dialog title={occ.title} close={close}>
+    <Dialog title={occ.private ? t('calendar.occurrence.busy') : occ.title} close={close}>
       <div class="dialog-form" data-testid="event-details">
-        <p data-testid="event-when">{when}</p>
+        <p data-testid="event-when">{whenText(occ)}</p>
         {occ.private && (
           <p class="dim small" data-testid="event-private">
-            The room is booked; what for is in a calendar you cannot see.
+            {t('calendar.details.private')}
           </p>
         )}
-        {occ.recurring && <p class="dim small">{occ.changed ? 'A changed occurrence of a series' : `Repeats (${event?.rrule ?? '…'})`}</p>}
-        {occ.location && <p>📍 {occ.location}</p>}
-        {occ.roomId && <p data-testid="event-room">🚪 {roomName.get(occ.roomId) ?? 'a meeting room'}</p>}
+        {occ.recurring && (
+          <p class="dim small with-icon">
+            <Icon name="repeat" size={14} />
+            {occ.changed ? t('calendar.details.changedOccurrence') : event?.rrule ? describeRule(event.rrule) : t('calendar.repeat.some')}
+          </p>
+        )}
+        {occ.location && (
+          <p class="with-icon">
+            <span role="img" aria-label={t('calendar.details.location')}>
+              <Icon name="place" size={16} />
+            </span>
+            {occ.location}
+          </p>
+        )}
+        {occ.roomId && (
+          <p data-testid="event-room" class="with-icon">
+            <span role="img" aria-label={t('calendar.details.room')}>
+              <Icon name="room" size={16} />
+            </span>
+            {roomName.get(occ.roomId) ?? t('calendar.details.someRoom')}
+          </p>
+        )}
         {join && (
           <a class="primary button" href={join} target="_blank" rel="noopener" data-testid="join-meeting">
-            {event?.moderator ? 'Join the meeting (as moderator)' : 'Join the meeting'}
+            {event?.moderator ? t('calendar.details.joinAsModerator') : t('calendar.details.join')}
           </a>
         )}
         {occ.description && <p class="pre">{occ.description}</p>}
-        {event && event.attendees.length > 0 && <p class="dim small">Attendees: {event.attendees.join(', ')}</p>}
+        {event && event.attendees.length > 0 && <p class="dim small">{t('calendar.details.attendees', { attendees: formatList(event.attendees) })}</p>}
         {error && <p class="hint error">{error}</p>}
         {canWrite && event && (
           <div class="row">
             <button type="button" class="side-action" data-testid="edit-event" onClick={() => edit(event)}>
-              {occ.recurring ? 'Edit the series' : 'Edit'}
+              {occ.recurring ? t('calendar.details.editSeries') : t('calendar.details.edit')}
             </button>
             {occ.recurring && (
               <button type="button" class="side-action" data-testid="edit-occurrence" onClick={() => editOne(occ)}>
-                Edit this one
+                {t('calendar.details.editOne')}
               </button>
             )}
             {occ.recurring && (
@@ -76,12 +113,12 @@ export function EventDetails({
                 class="side-action"
                 data-testid="cancel-occurrence"
                 onClick={async () => {
-                  await cal.setOccurrence(occ.eventId, { recurrenceId: occ.recurrenceId, cancelled: true }).catch((e: unknown) => setError(message(e)));
+                  await cal.setOccurrence(occ.eventId, { recurrenceId: occ.recurrenceId, cancelled: true }).catch((e: unknown) => setError(errorText(e)));
                   changed();
                   close();
                 }}
               >
-                Cancel this one
+                {t('calendar.details.cancelOne')}
               </button>
             )}
             <button
@@ -89,13 +126,13 @@ export function EventDetails({
               class="side-action danger"
               data-testid="delete-event"
               onClick={async () => {
-                if (!confirm(occ.recurring ? 'Delete the whole series?' : 'Delete this event?')) return;
-                await cal.deleteEvent(occ.eventId).catch((e: unknown) => setError(message(e)));
+                if (!confirm(occ.recurring ? t('calendar.details.deleteSeriesConfirm') : t('calendar.details.deleteConfirm'))) return;
+                await cal.deleteEvent(occ.eventId).catch((e: unknown) => setError(errorText(e)));
                 changed();
                 close();
               }}
             >
-              Delete
+              {t('calendar.details.delete')}
             </button>
           </div>
         )}

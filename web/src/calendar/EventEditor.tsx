@@ -4,9 +4,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CalendarView, EventView, OccurrenceView, OrgMemberView, RoomView } from '@parley/protocol';
 import { api } from '../core/api.ts';
+import { errorText } from '../i18n/errors.ts';
+import { formatWith } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import type { CalendarApi } from './api.ts';
-import { addDays, dateText, localText, message, nextHour, RRULE_DAYS, WEEKDAYS, ZONE } from './dates.ts';
+import { addDays, dateText, localText, nextHour, RRULE_DAYS, rruleDay, weekdayName, weekOrder, ZONE } from './dates.ts';
+import { roomFacts } from './texts.ts';
 
 type Freq = '' | 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
 
@@ -33,7 +37,7 @@ export async function saveDialog(action: () => Promise<unknown>, ui: { setBusy: 
     ui.saved();
     ui.close();
   } catch (err) {
-    ui.setError(message(err));
+    ui.setError(errorText(err));
   } finally {
     ui.setBusy(false);
   }
@@ -100,7 +104,7 @@ export function EventEditor({
   /** The start's weekday as RRULE names it (MO..SU): a weekly event always happens on it first. */
   const startDay = (): string | undefined => {
     const d = startDate();
-    return Number.isNaN(d.getTime()) ? undefined : RRULE_DAYS[(d.getDay() + 6) % 7];
+    return Number.isNaN(d.getTime()) ? undefined : rruleDay(d.getDay());
   };
   const endDate = () => (allDay ? addDays(new Date(`${until}T00:00`), 1) : new Date(until));
   const rrule = (): string | null => {
@@ -115,7 +119,7 @@ export function EventEditor({
   };
 
   return (
-    <Dialog title={event ? 'Edit event' : 'New event'} close={close} wide>
+    <Dialog title={event ? t('calendar.editor.editTitle') : t('calendar.editor.newTitle')} close={close} wide>
       <form
         class="dialog-form"
         data-testid="event-editor"
@@ -125,7 +129,7 @@ export function EventEditor({
           // not chosen would be a stray first meeting.
           const first = startDay();
           if (freq === 'WEEKLY' && days.length && first && !days.includes(first) && !(rule.other && freq === rule.freq)) {
-            setError(`The event starts on a ${WEEKDAYS[RRULE_DAYS.indexOf(first)]}, which is not one of the days it repeats on. Tick that day too, or move the start to one of the chosen days.`);
+            setError(t('calendar.editor.startNotOnDays', { weekday: formatWith(startDate(), { weekday: 'long' }) }));
             return;
           }
           const body = {
@@ -150,12 +154,12 @@ export function EventEditor({
         }}
       >
         <label>
-          Title
+          {t('calendar.editor.title')}
           <input data-testid="event-title" required maxLength={200} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
         </label>
         {!event && (
           <label>
-            Calendar
+            {t('calendar.editor.calendar')}
             <select data-testid="event-calendar" value={calendarId} onChange={(e) => setCalendarId((e.target as HTMLSelectElement).value)}>
               {calendars.map((c) => (
                 <option key={c.id} value={c.id}>
@@ -177,11 +181,11 @@ export function EventEditor({
               setUntil((u) => (on ? u.slice(0, 10) : `${u.slice(0, 10)}T10:00`));
             }}
           />
-          All day
+          {t('calendar.editor.allDay')}
         </label>
         <div class="row">
           <label>
-            Starts
+            {t('calendar.editor.starts')}
             <input
               type={allDay ? 'date' : 'datetime-local'}
               data-testid="event-start"
@@ -193,18 +197,18 @@ export function EventEditor({
                 setFrom(value);
                 // Only the start's day ticked: it moves with the start.
                 const d = allDay ? new Date(`${value}T00:00`) : new Date(value);
-                const after = Number.isNaN(d.getTime()) ? undefined : RRULE_DAYS[(d.getDay() + 6) % 7];
+                const after = Number.isNaN(d.getTime()) ? undefined : rruleDay(d.getDay());
                 if (after && before && days.length === 1 && days[0] === before) setDays([after]);
               }}
             />
           </label>
           <label>
-            Ends
+            {t('calendar.editor.ends')}
             <input type={allDay ? 'date' : 'datetime-local'} data-testid="event-end" required value={until} onInput={(e) => setUntil((e.target as HTMLInputElement).value)} />
           </label>
         </div>
         <label>
-          Repeats
+          {t('calendar.editor.repeats')}
           <select
             data-testid="event-repeat"
             value={freq}
@@ -216,49 +220,54 @@ export function EventEditor({
               if (next === 'WEEKLY' && days.length === 0 && first) setDays([first]);
             }}
           >
-            <option value="">Does not repeat</option>
-            <option value="DAILY">Daily</option>
-            <option value="WEEKLY">Weekly</option>
-            <option value="MONTHLY">Monthly</option>
-            <option value="YEARLY">Yearly</option>
+            <option value="">{t('calendar.editor.repeat.none')}</option>
+            <option value="DAILY">{t('calendar.editor.repeat.daily')}</option>
+            <option value="WEEKLY">{t('calendar.editor.repeat.weekly')}</option>
+            <option value="MONTHLY">{t('calendar.editor.repeat.monthly')}</option>
+            <option value="YEARLY">{t('calendar.editor.repeat.yearly')}</option>
           </select>
         </label>
         {freq === 'WEEKLY' && (
-          <div class="row weekdays" data-testid="event-weekdays">
-            {RRULE_DAYS.map((d, i) => (
-              <label class="check" key={d}>
-                <input type="checkbox" data-testid="event-weekday" data-day={d} checked={days.includes(d)} onChange={() => setDays((ds) => (ds.includes(d) ? ds.filter((x) => x !== d) : [...ds, d]))} />
-                {WEEKDAYS[i]}
-              </label>
-            ))}
+          <div class="row weekdays" data-testid="event-weekdays" role="group" aria-label={t('calendar.editor.weekdays')}>
+            {weekOrder().map((jsDay) => {
+              const d = rruleDay(jsDay);
+              return (
+                <label class="check" key={d}>
+                  <input type="checkbox" data-testid="event-weekday" data-day={d} checked={days.includes(d)} onChange={() => setDays((ds) => (ds.includes(d) ? ds.filter((x) => x !== d) : [...ds, d]))} />
+                  {weekdayName(jsDay)}
+                </label>
+              );
+            })}
           </div>
         )}
         {freq && (
           <div class="row">
-            <select aria-label="Ends" data-testid="event-ends" value={ends} onChange={(e) => setEnds((e.target as HTMLSelectElement).value as typeof ends)}>
-              <option value="never">Forever</option>
-              <option value="count">A number of times</option>
-              <option value="until">Until a date</option>
+            <select aria-label={t('calendar.editor.repeatEnds')} data-testid="event-ends" value={ends} onChange={(e) => setEnds((e.target as HTMLSelectElement).value as typeof ends)}>
+              <option value="never">{t('calendar.editor.repeatEnds.never')}</option>
+              <option value="count">{t('calendar.editor.repeatEnds.count')}</option>
+              <option value="until">{t('calendar.editor.repeatEnds.until')}</option>
             </select>
-            {ends === 'count' && <input type="number" min={1} max={999} aria-label="Times" value={count} onInput={(e) => setCount(Number((e.target as HTMLInputElement).value))} />}
-            {ends === 'until' && <input type="date" aria-label="Until" value={untilDate} onInput={(e) => setUntilDate((e.target as HTMLInputElement).value)} />}
+            {ends === 'count' && (
+              <input type="number" min={1} max={999} aria-label={t('calendar.editor.repeatTimes')} value={count} onInput={(e) => setCount(Number((e.target as HTMLInputElement).value))} />
+            )}
+            {ends === 'until' && <input type="date" aria-label={t('calendar.editor.repeatUntil')} value={untilDate} onInput={(e) => setUntilDate((e.target as HTMLInputElement).value)} />}
           </div>
         )}
         <label>
-          Location
+          {t('calendar.editor.location')}
           <input maxLength={500} value={location} onInput={(e) => setLocation((e.target as HTMLInputElement).value)} />
         </label>
         <label>
-          Attendees (e-mail addresses)
+          {t('calendar.editor.attendees')}
           <input data-testid="event-attendees" value={attendees} onInput={(e) => setAttendees((e.target as HTMLInputElement).value)} />
         </label>
         <label class="check">
           <input type="checkbox" data-testid="event-meeting" checked={meeting} disabled={Boolean(event?.meetingUrl)} onChange={(e) => setMeeting((e.target as HTMLInputElement).checked)} />
-          {organizer ? 'Add a Parley meeting link (you are its moderator)' : 'Add a Parley meeting link (the organizer is its moderator)'}
+          {organizer ? t('calendar.editor.meetingLinkOwn') : t('calendar.editor.meetingLinkOrganizer')}
         </label>
         {meeting && organizer && members && members.length > 0 && (
           <fieldset class="co-moderators" data-testid="event-moderators">
-            <legend>Co-moderators: they open the meeting as moderators too</legend>
+            <legend>{t('calendar.editor.coModerators')}</legend>
             <div class="member-checks">
               {members.map((m) => (
                 <label class="check" key={m.id} data-username={m.username}>
@@ -274,10 +283,10 @@ export function EventEditor({
           </fieldset>
         )}
         <fieldset class="room-picker">
-          <legend>Meeting room</legend>
+          <legend>{t('calendar.editor.room')}</legend>
           <div class="row">
             <label>
-              Seats
+              {t('calendar.editor.seats')}
               <input type="number" min={1} max={10000} value={capacity} data-testid="room-capacity" onInput={(e) => setCapacity(Number((e.target as HTMLInputElement).value) || 1)} />
             </label>
             <button
@@ -289,28 +298,28 @@ export function EventEditor({
                 try {
                   setFree(await cal.freeRooms(orgId, startDate().getTime(), endDate().getTime(), capacity));
                 } catch (err) {
-                  setError(message(err));
+                  setError(errorText(err));
                 }
               }}
             >
-              Find free rooms
+              {t('calendar.editor.findRooms')}
             </button>
           </div>
-          {roomId && !free && <p class="dim small">A room is booked for this event.</p>}
-          {free && !free.length && <p class="dim small">No room is free then.</p>}
+          {roomId && !free && <p class="dim small">{t('calendar.editor.roomBooked')}</p>}
+          {free && !free.length && <p class="dim small">{t('calendar.editor.noFreeRoom')}</p>}
           {free && (
             <ul class="room-list" data-testid="free-rooms">
               <li>
                 <label class="check">
-                  <input type="radio" name="room" checked={!roomId} onChange={() => setRoomId(null)} /> No room
+                  <input type="radio" name="room" checked={!roomId} onChange={() => setRoomId(null)} /> {t('calendar.editor.noRoom')}
                 </label>
               </li>
               {free.map((r) => (
                 <li key={r.id}>
                   <label class="check" data-testid="free-room" data-room-name={r.name}>
                     <input type="radio" name="room" checked={roomId === r.id} onChange={() => setRoomId(r.id)} />
-                    <strong>{r.name}</strong> <span class="dim small">{r.capacity} seats{r.equipment.length ? ` · ${r.equipment.join(', ')}` : ''}{r.floor ? ` · floor ${r.floor}` : ''}</span>
-                    {r.recent && <span class="chat-badge">recent</span>}
+                    <strong>{r.name}</strong> <span class="dim small">{roomFacts(r)}</span>
+                    {r.recent && <span class="chat-badge">{t('calendar.editor.recentRoom')}</span>}
                   </label>
                 </li>
               ))}
@@ -318,7 +327,7 @@ export function EventEditor({
           )}
         </fieldset>
         <label>
-          Description
+          {t('calendar.editor.description')}
           <textarea rows={3} maxLength={10000} value={description} onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)} />
         </label>
         {error && (
@@ -327,7 +336,7 @@ export function EventEditor({
           </p>
         )}
         <button type="submit" class="primary" data-testid="event-save" disabled={busy || !calendarId}>
-          {event ? 'Save' : 'Create'}
+          {event ? t('calendar.editor.save') : t('calendar.editor.create')}
         </button>
       </form>
     </Dialog>
@@ -340,7 +349,7 @@ export function EventEditor({
  * the person changed is sent, so the rest keeps following the series.
  */
 export function OccurrenceEditor({ cal, occ, close, saved }: { cal: CalendarApi; occ: OccurrenceView; close: () => void; saved: () => void }) {
-  const cut = (t: string) => t.slice(0, occ.allDay ? 10 : 16);
+  const cut = (time: string) => time.slice(0, occ.allDay ? 10 : 16);
   // All-day ends are exclusive on the wire; people pick the last day.
   const shownEnd = occ.allDay ? dateText(addDays(new Date(`${cut(occ.end)}T00:00`), -1)) : cut(occ.end);
   const [title, setTitle] = useState(occ.title);
@@ -350,7 +359,7 @@ export function OccurrenceEditor({ cal, occ, close, saved }: { cal: CalendarApi;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
-    <Dialog title={`${occ.title}, this one`} close={close}>
+    <Dialog title={t('calendar.occurrenceEditor.title', { title: occ.title })} close={close}>
       <form
         class="dialog-form"
         data-testid="occurrence-editor"
@@ -368,22 +377,22 @@ export function OccurrenceEditor({ cal, occ, close, saved }: { cal: CalendarApi;
         }}
       >
         <label>
-          Title
+          {t('calendar.editor.title')}
           <input data-testid="occurrence-title" required maxLength={200} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
         </label>
         <div class="row">
           <label>
-            Starts
+            {t('calendar.editor.starts')}
             <input type={occ.allDay ? 'date' : 'datetime-local'} data-testid="occurrence-start" required value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
           </label>
           <label>
-            Ends
+            {t('calendar.editor.ends')}
             <input type={occ.allDay ? 'date' : 'datetime-local'} data-testid="occurrence-end" required value={until} onInput={(e) => setUntil((e.target as HTMLInputElement).value)} />
           </label>
         </div>
-        {occ.timeZone !== ZONE && <p class="dim small">Times in {occ.timeZone}, the series' time zone.</p>}
+        {occ.timeZone !== ZONE && <p class="dim small">{t('calendar.occurrenceEditor.timeZone', { zone: occ.timeZone })}</p>}
         <label>
-          Location
+          {t('calendar.editor.location')}
           <input maxLength={500} value={location} onInput={(e) => setLocation((e.target as HTMLInputElement).value)} />
         </label>
         {error && (
@@ -392,7 +401,7 @@ export function OccurrenceEditor({ cal, occ, close, saved }: { cal: CalendarApi;
           </p>
         )}
         <button type="submit" class="primary" data-testid="occurrence-save" disabled={busy}>
-          Save this one
+          {t('calendar.occurrenceEditor.save')}
         </button>
       </form>
     </Dialog>

@@ -5,16 +5,31 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ChannelView, Presence } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
+import { errorText } from '../i18n/errors.ts';
+import { formatDate, formatNumber } from '../i18n/format.ts';
+import { language, t } from '../i18n/index.ts';
+import { adoptAccountLanguage } from '../prefs/language.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
+import { Icon } from '../ui/icons.tsx';
 import { AccountDialog } from '../account/AccountDialog.tsx';
 import { ChatClient } from './client.ts';
 import { Composer, Message, MessageList, ThreadPane } from './Messages.tsx';
 import { Invite, ManagePeople } from './PeopleAdmin.tsx';
 
-const PRESENCE_LABEL: Record<Presence, string> = { online: 'Online', away: 'Away', dnd: 'Do not disturb', offline: 'Offline' };
-
 function Dot({ presence }: { presence: Presence }) {
-  return <span class={`presence-dot ${presence}`} title={PRESENCE_LABEL[presence]} data-presence={presence} />;
+  const label = t(`chat.presence.${presence}`);
+  return <span class={`presence-dot ${presence}`} role="img" aria-label={label} title={label} data-presence={presence} />;
+}
+
+/** The sign before a channel's name: # for a public one, a lock or people for the others, named for screen readers. */
+function KindMark({ kind }: { kind: ChannelView['kind'] }) {
+  const label = t(`chat.kind.${kind}`);
+  return (
+    <span class="hash" role="img" aria-label={label} title={label}>
+      {kind === 'private' ? <Icon name="lock" size={14} /> : kind === 'group' || kind === 'direct' ? <Icon name="people" size={14} /> : '#'}
+    </span>
+  );
 }
 
 export function ChatApp({ token }: { token: string }) {
@@ -27,8 +42,13 @@ export function ChatApp({ token }: { token: string }) {
   const [query, setQuery] = useState('');
   const me = client.me.value;
   const org = client.org.value;
-  if (!me) return <div class="message-page dim">{client.connection.value === 'offline' ? 'Cannot reach the server, retrying…' : 'Loading…'}</div>;
-  if (!org) return <NoOrg client={client} />;
+  // Signed-in screens speak the account's language (chosen at sign-up or in the menu, perhaps on another device).
+  const accountLanguage = me?.language;
+  useEffect(() => {
+    if (accountLanguage && accountLanguage !== language.value) void adoptAccountLanguage(accountLanguage);
+  }, [accountLanguage]);
+  if (!me) return <div class="message-page dim">{client.connection.value === 'offline' ? t('chat.offline.retrying') : t('chat.loading')}</div>;
+  if (!org) return <NoOrg client={client} token={token} />;
   const channels = client.channels.value;
   const rooms = channels.filter((c) => c.kind === 'public' || c.kind === 'private');
   const convs = channels.filter((c) => c.kind === 'direct' || c.kind === 'group');
@@ -47,16 +67,16 @@ export function ChatApp({ token }: { token: string }) {
           data-channel-name={c.name}
           onClick={() => void client.open(c.id)}
         >
-          {other ? <Dot presence={client.presenceOf(other)} /> : <span class="hash">{c.kind === 'private' ? '🔒' : c.kind === 'group' ? '👥' : '#'}</span>}
+          {other ? <Dot presence={client.presenceOf(other)} /> : <KindMark kind={c.kind} />}
           <span class="channel-name">{c.name}</span>
           {(c.mentions ?? 0) > 0 && (
-            <span class="chat-badge mention-badge" data-testid="mention-badge">
-              @{c.mentions}
+            <span class="chat-badge mention-badge" data-testid="mention-badge" title={t('chat.sidebar.mentions', { count: c.mentions! })}>
+              @{formatNumber(c.mentions!)}
             </span>
           )}
           {(c.unread ?? 0) > 0 && (
-            <span class="chat-badge" data-testid="unread-badge">
-              {c.unread}
+            <span class="chat-badge" data-testid="unread-badge" title={t('chat.sidebar.unread', { count: c.unread! })}>
+              {formatNumber(c.unread!)}
             </span>
           )}
         </button>
@@ -70,7 +90,7 @@ export function ChatApp({ token }: { token: string }) {
         <header class="org-head">
           <strong data-testid="org-name">{org.name}</strong>
           {client.orgs.value.length > 1 && (
-            <select aria-label="Organization" value={org.id} onChange={(e) => void client.loadState((e.target as HTMLSelectElement).value)}>
+            <select aria-label={t('chat.sidebar.organization')} value={org.id} onChange={(e) => void client.loadState((e.target as HTMLSelectElement).value)}>
               {client.orgs.value.map((o) => (
                 <option key={o.id} value={o.id}>
                   {o.name}
@@ -78,16 +98,17 @@ export function ChatApp({ token }: { token: string }) {
               ))}
             </select>
           )}
+          <Preferences class="org-prefs" sessionToken={token} />
         </header>
         <div class="side-section">
-          <span class="side-title">Channels</span>
+          <span class="side-title">{t('chat.sidebar.channels')}</span>
           {!guest && (
             <>
-              <button type="button" class="icon-btn" title="New channel" data-testid="new-channel" onClick={() => setDialog('create')}>
-                ＋
+              <button type="button" class="icon-btn" title={t('chat.newChannel.title')} aria-label={t('chat.newChannel.title')} data-testid="new-channel" onClick={() => setDialog('create')}>
+                <Icon name="add" size={18} />
               </button>
-              <button type="button" class="icon-btn" title="Browse channels" data-testid="browse-channels" onClick={() => setDialog('browse')}>
-                🔍
+              <button type="button" class="icon-btn" title={t('chat.browse.title')} aria-label={t('chat.browse.title')} data-testid="browse-channels" onClick={() => setDialog('browse')}>
+                <Icon name="search" size={18} />
               </button>
             </>
           )}
@@ -96,10 +117,10 @@ export function ChatApp({ token }: { token: string }) {
           {rooms.map(entry)}
         </ul>
         <div class="side-section">
-          <span class="side-title">Direct messages</span>
+          <span class="side-title">{t('chat.sidebar.directMessages')}</span>
           {!guest && (
-            <button type="button" class="icon-btn" title="New conversation" data-testid="new-dm" onClick={() => setDialog('people')}>
-              ＋
+            <button type="button" class="icon-btn" title={t('chat.sidebar.newConversation')} aria-label={t('chat.sidebar.newConversation')} data-testid="new-dm" onClick={() => setDialog('people')}>
+              <Icon name="add" size={18} />
             </button>
           )}
         </div>
@@ -109,15 +130,16 @@ export function ChatApp({ token }: { token: string }) {
         {manager && (
           <>
             <button type="button" class="side-action" data-testid="invite-people" onClick={() => setDialog('invite')}>
-              Invite people
+              {t('chat.invite.title')}
             </button>
             <button type="button" class="side-action" data-testid="manage-people" onClick={() => setDialog('admin')}>
-              Manage people
+              {t('chat.people.title')}
             </button>
           </>
         )}
-        <a class="side-action" href="/calendar" data-testid="go-calendar">
-          📅 Calendar
+        <a class="side-action with-icon" href="/calendar" data-testid="go-calendar">
+          <Icon name="calendar" size={16} />
+          {t('chat.sidebar.calendar')}
         </a>
         <footer class="me-box">
           <Dot presence={me.presence} />
@@ -125,18 +147,18 @@ export function ChatApp({ token }: { token: string }) {
             {me.name}
           </span>
           <select
-            aria-label="Presence"
+            aria-label={t('chat.presence.label')}
             data-testid="presence-select"
             value={me.presence === 'online' ? 'auto' : me.presence}
             onChange={(e) => void client.setPresence((e.target as HTMLSelectElement).value as 'auto')}
           >
-            <option value="auto">Online</option>
-            <option value="away">Away</option>
-            <option value="dnd">Do not disturb</option>
-            <option value="offline">Appear offline</option>
+            <option value="auto">{t('chat.presence.online')}</option>
+            <option value="away">{t('chat.presence.away')}</option>
+            <option value="dnd">{t('chat.presence.dnd')}</option>
+            <option value="offline">{t('chat.presence.appearOffline')}</option>
           </select>
           <button type="button" class="link" data-testid="open-account" onClick={() => setDialog('account')}>
-            Account
+            {t('chat.sidebar.account')}
           </button>
           <button
             type="button"
@@ -146,7 +168,7 @@ export function ChatApp({ token }: { token: string }) {
               void api.logout(sessionToken.value!).finally(signedOut);
             }}
           >
-            Sign out
+            {t('chat.sidebar.signOut')}
           </button>
         </footer>
       </nav>
@@ -155,14 +177,14 @@ export function ChatApp({ token }: { token: string }) {
         {active ? (
           <>
             <header class="channel-head">
-              <h2 data-testid="channel-title">
-                {active.kind === 'public' ? '#' : active.kind === 'private' ? '🔒 ' : ''}
+              <h2 data-testid="channel-title" class="with-icon">
+                {active.kind === 'public' || active.kind === 'private' ? <KindMark kind={active.kind} /> : null}
                 {active.name}
               </h2>
               {active.topic && <span class="dim topic">{active.topic}</span>}
               {client.connection.value !== 'online' && (
                 <span class="hint warn" data-testid="offline-banner">
-                  Reconnecting…
+                  {t('chat.channel.reconnecting')}
                 </span>
               )}
               <form
@@ -172,34 +194,42 @@ export function ChatApp({ token }: { token: string }) {
                   if (query.trim()) void client.search(query.trim());
                 }}
               >
-                <input data-testid="search-input" placeholder="Search messages" value={query} maxLength={200} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
+                <input data-testid="search-input" aria-label={t('chat.search.label')} placeholder={t('chat.search.label')} value={query} maxLength={200} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
               </form>
               <button
                 type="button"
                 class="icon-btn"
-                title="Start a call"
+                title={t('chat.channel.startCall')}
+                aria-label={t('chat.channel.startCall')}
                 data-testid="start-call"
                 onClick={async () => {
                   const call = await client.request('call:start', { channelId: active.id });
                   window.open(`${call.url}?moderatorToken=${encodeURIComponent(call.moderatorToken)}`, '_blank', 'noopener');
                 }}
               >
-                📞
+                <Icon name="call" size={20} />
               </button>
-              <button type="button" class="icon-btn" title="Members" data-testid="show-members" onClick={() => void client.showMembers()}>
-                👥
+              <button type="button" class="icon-btn" title={t('chat.channel.members')} aria-label={t('chat.channel.members')} data-testid="show-members" onClick={() => void client.showMembers()}>
+                <Icon name="people" size={20} />
               </button>
               {(active.kind === 'public' || active.kind === 'private') && (
-                <button type="button" class="icon-btn" title="Leave channel" data-testid="leave-channel" onClick={() => confirm(`Leave ${active.name}?`) && void client.leave(active.id)}>
-                  🚪
+                <button
+                  type="button"
+                  class="icon-btn"
+                  title={t('chat.channel.leave')}
+                  aria-label={t('chat.channel.leave')}
+                  data-testid="leave-channel"
+                  onClick={() => confirm(t('chat.channel.leaveConfirm', { name: active.name })) && void client.leave(active.id)}
+                >
+                  <Icon name="signOut" size={20} />
                 </button>
               )}
             </header>
             <MessageList client={client} channelId={active.id} />
-            <Composer client={client} channelId={active.id} placeholder={`Message ${active.kind === 'direct' || active.kind === 'group' ? active.name : `#${active.name}`}`} />
+            <Composer client={client} channelId={active.id} placeholder={t('chat.composer.placeholder', { name: active.kind === 'direct' || active.kind === 'group' ? active.name : `#${active.name}` })} />
           </>
         ) : (
-          <p class="dim message-page">Pick a channel.</p>
+          <p class="dim message-page">{t('chat.channel.pick')}</p>
         )}
       </main>
 
@@ -208,9 +238,9 @@ export function ChatApp({ token }: { token: string }) {
       {!client.thread.value && !client.members.value && client.searchHits.value && <SearchPane client={client} />}
 
       <div class="toasts">
-        {client.toasts.value.map((t) => (
-          <button type="button" class="toast" key={t.id} data-testid="toast" onClick={() => void client.open(t.channelId)}>
-            {t.text}
+        {client.toasts.value.map((toast) => (
+          <button type="button" class="toast" key={toast.id} data-testid="toast" onClick={() => void client.open(toast.channelId)}>
+            {t('chat.toast.text', { name: toast.authorName, text: toast.excerpt })}
           </button>
         ))}
       </div>
@@ -225,15 +255,18 @@ export function ChatApp({ token }: { token: string }) {
   );
 }
 
-function NoOrg({ client }: { client: ChatClient }) {
+function NoOrg({ client, token }: { client: ChatClient; token: string }) {
   return (
     <div class="message-page">
-      <h1>No organization yet</h1>
-      <p class="dim">Ask an administrator for an invitation link, or sign out and create an organization.</p>
+      <header class="page-corner">
+        <Preferences sessionToken={token} />
+      </header>
+      <h1>{t('chat.noOrg.title')}</h1>
+      <p class="dim">{t('chat.noOrg.text')}</p>
       <button type="button" class="link" onClick={() => void api.logout(sessionToken.value!).finally(signedOut)}>
-        Sign out
+        {t('chat.sidebar.signOut')}
       </button>
-      {client.connection.value === 'offline' && <p class="hint warn">Offline</p>}
+      {client.connection.value === 'offline' && <p class="hint warn">{t('chat.connection.offline')}</p>}
     </div>
   );
 }
@@ -243,7 +276,7 @@ function CreateChannel({ client, close }: { client: ChatClient; close: () => voi
   const [priv, setPriv] = useState(false);
   const [error, setError] = useState<string | null>(null);
   return (
-    <Dialog title="New channel" close={close}>
+    <Dialog title={t('chat.newChannel.title')} close={close}>
       <form
         class="dialog-form"
         onSubmit={(e) => {
@@ -251,16 +284,19 @@ function CreateChannel({ client, close }: { client: ChatClient; close: () => voi
           client
             .createChannel(name.trim(), priv ? 'private' : 'public')
             .then(close)
-            .catch((err: Error) => setError(err.message));
+            .catch((err: unknown) => setError(errorText(err)));
         }}
       >
-        <input data-testid="channel-name-input" placeholder="Channel name" maxLength={64} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        <label>
+          {t('chat.newChannel.name')}
+          <input data-testid="channel-name-input" maxLength={64} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        </label>
         <label class="check">
           <input type="checkbox" data-testid="channel-private" checked={priv} onChange={(e) => setPriv((e.target as HTMLInputElement).checked)} />
-          Private: only invited people see it
+          {t('chat.newChannel.private')}
         </label>
         <button type="submit" class="primary" data-testid="channel-create" disabled={!name.trim()}>
-          Create
+          {t('chat.newChannel.create')}
         </button>
         {error && <p class="hint error">{error}</p>}
       </form>
@@ -272,18 +308,18 @@ function Browse({ client, close }: { client: ChatClient; close: () => void }) {
   const [list, setList] = useState<ChannelView[] | null>(null);
   useEffect(() => void client.browse().then(setList), [client]);
   return (
-    <Dialog title="Browse channels" close={close}>
+    <Dialog title={t('chat.browse.title')} close={close}>
       {!list ? (
-        <p class="dim">Loading…</p>
+        <p class="dim">{t('chat.loading')}</p>
       ) : list.length === 0 ? (
-        <p class="dim">You are in every public channel.</p>
+        <p class="dim">{t('chat.browse.none')}</p>
       ) : (
         <ul class="plain-list">
           {list.map((c) => (
             <li key={c.id}>
               <span>#{c.name}</span>
               <button type="button" class="primary" data-testid="join-channel" onClick={() => void client.join(c.id).then(close)}>
-                Join
+                {t('chat.browse.join')}
               </button>
             </li>
           ))}
@@ -297,7 +333,7 @@ function People({ client, close }: { client: ChatClient; close: () => void }) {
   const me = client.me.value!;
   const people = [...client.users.value.values()].filter((u) => u.id !== me.id).sort((a, b) => a.name.localeCompare(b.name));
   return (
-    <Dialog title="Direct message" close={close}>
+    <Dialog title={t('chat.dm.title')} close={close}>
       <ul class="plain-list">
         {people.map((u) => (
           <li key={u.id}>
@@ -306,7 +342,7 @@ function People({ client, close }: { client: ChatClient; close: () => void }) {
               {u.name} <span class="dim">@{u.username}</span> {u.statusEmoji} <span class="dim">{u.statusText}</span>
             </span>
             <button type="button" class="primary" data-testid="dm-user" data-username={u.username} onClick={() => void client.directMessage([u.id]).then(close)}>
-              Message
+              {t('chat.dm.message')}
             </button>
           </li>
         ))}
@@ -325,9 +361,9 @@ function MembersPane({ client }: { client: ChatClient }) {
   return (
     <aside class="side-pane" data-testid="members-pane">
       <header class="pane-head">
-        <strong>Members ({members.length})</strong>
-        <button type="button" class="icon-btn" aria-label="Close members" onClick={() => (client.members.value = null)}>
-          ✕
+        <strong>{t('chat.members.title', { count: members.length })}</strong>
+        <button type="button" class="icon-btn" aria-label={t('chat.members.close')} title={t('chat.members.close')} onClick={() => (client.members.value = null)}>
+          <Icon name="close" size={18} />
         </button>
       </header>
       <ul class="plain-list">
@@ -335,7 +371,7 @@ function MembersPane({ client }: { client: ChatClient }) {
           <li key={m.id} data-testid="member">
             <Dot presence={client.presenceOf(m.id)} />
             <span>
-              {m.name} {m.channelRole === 'admin' && <span class="dim">(admin)</span>} {m.statusEmoji}
+              {m.name} {m.channelRole === 'admin' && <span class="dim">{t('chat.members.admin')}</span>} {m.statusEmoji}
             </span>
           </li>
         ))}
@@ -343,7 +379,7 @@ function MembersPane({ client }: { client: ChatClient }) {
       {canAdd && (
         <>
           <button type="button" class="side-action" data-testid="add-members" onClick={() => setAdding(!adding)}>
-            Add people
+            {t('chat.members.addPeople')}
           </button>
           {adding && (
             <ul class="plain-list">
@@ -351,7 +387,7 @@ function MembersPane({ client }: { client: ChatClient }) {
                 <li key={u.id}>
                   <span>{u.name}</span>
                   <button type="button" class="primary" data-testid="add-member" onClick={() => void client.request('channel:invite', { channelId: active.id, userIds: [u.id] }).then(() => client.showMembers())}>
-                    Add
+                    {t('chat.members.add')}
                   </button>
                 </li>
               ))}
@@ -368,13 +404,13 @@ function SearchPane({ client }: { client: ChatClient }) {
   return (
     <aside class="side-pane" data-testid="search-pane">
       <header class="pane-head">
-        <strong>Search results ({hits.length})</strong>
-        <button type="button" class="icon-btn" aria-label="Close search" onClick={() => (client.searchHits.value = null)}>
-          ✕
+        <strong>{t('chat.search.title', { count: hits.length })}</strong>
+        <button type="button" class="icon-btn" aria-label={t('chat.search.close')} title={t('chat.search.close')} onClick={() => (client.searchHits.value = null)}>
+          <Icon name="close" size={18} />
         </button>
       </header>
       <div class="messages">
-        {hits.length === 0 && <p class="dim">Nothing found.</p>}
+        {hits.length === 0 && <p class="dim">{t('chat.search.none')}</p>}
         {hits.map((h) => (
           <div key={h.message.id} class="search-hit" data-testid="search-hit">
             <button type="button" class="link" onClick={() =>
@@ -383,7 +419,8 @@ function SearchPane({ client }: { client: ChatClient }) {
                 })
               }>
               {h.channelName}
-            </button>
+            </button>{' '}
+            <span class="dim">{formatDate(h.message.createdAt)}</span>
             <Message client={client} m={h.message} inThread />
           </div>
         ))}

@@ -1,15 +1,42 @@
 // The message list, one message, the composer (mentions, attachments) and
 // the thread pane.
+import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CHAT_LIMITS, type MessageView } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { sessionToken } from '../account/session.ts';
+import { errorText } from '../i18n/errors.ts';
+import { formatBytes, formatDateTime, formatList, formatNumber, formatTime, formatWith } from '../i18n/format.ts';
+import { locale, t } from '../i18n/index.ts';
+import { Icon } from '../ui/icons.tsx';
 import type { ChatClient, PendingMessage } from './client.ts';
 import { MessageText } from './text.tsx';
 
+/** Reactions offered at a click: content (the emoji is what is sent), each button named for screen readers. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '✅'];
 
-const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const DAY = 86_400_000;
+const dayStart = (ms: number) => new Date(ms).setHours(0, 0, 0, 0);
+let relative: { locale: string; format: Intl.RelativeTimeFormat } | null = null;
+/** "Today", "Yesterday" (Intl's words, capitalized to stand alone), then the weekday and date. */
+function dayLabel(ms: number, now = Date.now()): string {
+  const days = Math.round((dayStart(now) - dayStart(ms)) / DAY);
+  if (days === 0 || days === 1) {
+    if (relative?.locale !== locale.value) relative = { locale: locale.value, format: new Intl.RelativeTimeFormat(locale.value, { numeric: 'auto' }) };
+    const word = relative.format.format(-days, 'day');
+    return word.charAt(0).toLocaleUpperCase(locale.value) + word.slice(1);
+  }
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+  return formatWith(ms, { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
+}
+
+function Time({ at }: { at: number }) {
+  return (
+    <time class="dim msg-time" dateTime={new Date(at).toISOString()} title={formatDateTime(at)}>
+      {formatTime(at)}
+    </time>
+  );
+}
 
 function Attachment({ file }: { file: { id: string; name: string; size: number } }) {
   const open = async () => {
@@ -17,8 +44,9 @@ function Attachment({ file }: { file: { id: string; name: string; size: number }
     window.open(link.url, '_blank', 'noopener');
   };
   return (
-    <button type="button" class="attachment" data-testid="attachment" onClick={() => void open()}>
-      📎 {file.name} <span class="dim">({Math.ceil(file.size / 1024)} KB)</span>
+    <button type="button" class="attachment with-icon" data-testid="attachment" onClick={() => void open()}>
+      <Icon name="attach" size={14} />
+      {file.name} <span class="dim">({formatBytes(file.size)})</span>
     </button>
   );
 }
@@ -29,7 +57,7 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
   const [draft, setDraft] = useState(m.text);
   const [picker, setPicker] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const act = (p: Promise<unknown>) => p.catch((e: Error) => setError(e.message));
+  const act = (p: Promise<unknown>) => p.catch((e: unknown) => setError(errorText(e)));
   if (m.kind === 'system') {
     return (
       <div class="msg system" data-testid="message" data-kind="system">
@@ -44,29 +72,48 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
         <strong class="msg-author" data-testid="message-author">
           {m.authorName}
         </strong>
-        <span class="dim msg-time">{time(m.createdAt)}</span>
-        {m.editedAt && <span class="dim" data-testid="edited">(edited)</span>}
-        {m.pinned && <span class="pin-flag" data-testid="pinned">📌 pinned</span>}
+        <Time at={m.createdAt} />
+        {m.editedAt && <span class="dim" data-testid="edited">{t('chat.message.edited')}</span>}
+        {m.pinned && (
+          <span class="pin-flag with-icon" data-testid="pinned">
+            <Icon name="pin" size={12} />
+            {t('chat.message.pinned')}
+          </span>
+        )}
         <span class="msg-actions">
-          <button type="button" class="icon-btn" title="React" data-testid="react-button" onClick={() => setPicker(!picker)}>
-            🙂
+          <button type="button" class="icon-btn" title={t('chat.message.react')} aria-label={t('chat.message.react')} aria-expanded={picker} data-testid="react-button" onClick={() => setPicker(!picker)}>
+            <Icon name="react" size={16} />
           </button>
           {!inThread && (
-            <button type="button" class="icon-btn" title="Reply in thread" data-testid="reply-button" onClick={() => void client.openThread(m.id)}>
-              💬
+            <button type="button" class="icon-btn" title={t('chat.message.reply')} aria-label={t('chat.message.reply')} data-testid="reply-button" onClick={() => void client.openThread(m.id)}>
+              <Icon name="reply" size={16} />
             </button>
           )}
-          <button type="button" class="icon-btn" title={m.pinned ? 'Unpin' : 'Pin'} data-testid="pin-button" onClick={() => act(client.request('message:pin', { messageId: m.id, on: !m.pinned }))}>
-            📌
+          <button
+            type="button"
+            class="icon-btn"
+            title={m.pinned ? t('chat.message.unpin') : t('chat.message.pin')}
+            aria-label={m.pinned ? t('chat.message.unpin') : t('chat.message.pin')}
+            data-testid="pin-button"
+            onClick={() => act(client.request('message:pin', { messageId: m.id, on: !m.pinned }))}
+          >
+            <Icon name={m.pinned ? 'unpin' : 'pin'} size={16} />
           </button>
           {mine && m.kind === 'user' && (
-            <button type="button" class="icon-btn" title="Edit" data-testid="edit-button" onClick={() => (setDraft(m.text), setEditing(true))}>
-              ✏️
+            <button type="button" class="icon-btn" title={t('chat.message.edit')} aria-label={t('chat.message.edit')} data-testid="edit-button" onClick={() => (setDraft(m.text), setEditing(true))}>
+              <Icon name="edit" size={16} />
             </button>
           )}
           {mine && (
-            <button type="button" class="icon-btn" title="Delete" data-testid="delete-button" onClick={() => confirm('Delete this message?') && act(client.request('message:delete', { messageId: m.id }))}>
-              🗑️
+            <button
+              type="button"
+              class="icon-btn"
+              title={t('chat.message.delete')}
+              aria-label={t('chat.message.delete')}
+              data-testid="delete-button"
+              onClick={() => confirm(t('chat.message.deleteConfirm')) && act(client.request('message:delete', { messageId: m.id }))}
+            >
+              <Icon name="trash" size={16} />
             </button>
           )}
         </span>
@@ -79,12 +126,12 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
             void act(client.request('message:edit', { messageId: m.id, text: draft })).then(() => setEditing(false));
           }}
         >
-          <textarea data-testid="edit-input" value={draft} maxLength={CHAT_LIMITS.messageBytes} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} />
+          <textarea data-testid="edit-input" aria-label={t('chat.message.editLabel')} value={draft} maxLength={CHAT_LIMITS.messageBytes} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} />
           <button type="submit" class="primary" data-testid="edit-save">
-            Save
+            {t('chat.message.save')}
           </button>
           <button type="button" onClick={() => setEditing(false)}>
-            Cancel
+            {t('chat.message.cancel')}
           </button>
         </form>
       ) : (
@@ -94,15 +141,18 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
       )}
       {m.call && (
         <div class={`call-card${m.call.endedAt ? ' ended' : ''}`} data-testid="call-card">
-          <span>📞 {m.call.endedAt ? 'Call ended' : 'Call in progress'}</span>
+          <span class="with-icon">
+            <Icon name="call" size={16} />
+            {m.call.endedAt ? t('chat.call.ended') : t('chat.call.live')}
+          </span>
           {!m.call.endedAt && (
             <>
               <span class="dim" data-testid="call-count">
-                {m.call.participants} in the call
+                {t('chat.call.count', { count: m.call.participants })}
               </span>
               {/* Built here from the meeting's id: the stored URL is the address its starter used. */}
               <a class="primary button" href={`${location.origin}/m/${encodeURIComponent(m.call.meetingId)}`} target="_blank" rel="noopener" data-testid="call-join">
-                Join
+                {t('chat.call.join')}
               </a>
             </>
           )}
@@ -117,18 +167,24 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
       )}
       {(m.reactions.length > 0 || picker) && (
         <div class="reactions">
-          {m.reactions.map((r) => (
-            <button
-              type="button"
-              key={r.emoji}
-              class={`reaction${r.userIds.includes(me?.id ?? '') ? ' mine' : ''}`}
-              data-testid="reaction"
-              title={r.userIds.map((id) => client.users.value.get(id)?.name ?? 'someone').join(', ')}
-              onClick={() => act(client.request('message:react', { messageId: m.id, emoji: r.emoji, on: !r.userIds.includes(me?.id ?? '') }))}
-            >
-              {r.emoji} {r.userIds.length}
-            </button>
-          ))}
+          {m.reactions.map((r) => {
+            const mineToo = r.userIds.includes(me?.id ?? '');
+            const names = formatList(r.userIds.map((id) => client.users.value.get(id)?.name ?? t('chat.message.someone')));
+            return (
+              <button
+                type="button"
+                key={r.emoji}
+                class={`reaction${mineToo ? ' mine' : ''}`}
+                data-testid="reaction"
+                title={names}
+                aria-label={t('chat.message.reaction', { emoji: r.emoji, count: r.userIds.length, names })}
+                aria-pressed={mineToo}
+                onClick={() => act(client.request('message:react', { messageId: m.id, emoji: r.emoji, on: !mineToo }))}
+              >
+                {r.emoji} {formatNumber(r.userIds.length)}
+              </button>
+            );
+          })}
           {picker &&
             QUICK_REACTIONS.map((emoji) => (
               <button
@@ -136,6 +192,8 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
                 key={emoji}
                 class="reaction pick"
                 data-testid={`pick-${emoji}`}
+                aria-label={t('chat.message.reactWith', { emoji })}
+                title={t('chat.message.reactWith', { emoji })}
                 onClick={() => {
                   setPicker(false);
                   void act(client.request('message:react', { messageId: m.id, emoji, on: true }));
@@ -148,7 +206,7 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
       )}
       {!inThread && m.replyCount > 0 && (
         <button type="button" class="link replies" data-testid="reply-count" onClick={() => void client.openThread(m.id)}>
-          {m.replyCount} {m.replyCount === 1 ? 'reply' : 'replies'}
+          {t('chat.message.replies', { count: m.replyCount })}
         </button>
       )}
       {error && <p class="hint error">{error}</p>}
@@ -163,15 +221,15 @@ function Pending({ client, p }: { client: ChatClient; p: PendingMessage }) {
         <MessageText text={p.text} myUsername={client.me.value?.username} />
       </div>
       {p.state === 'sending' ? (
-        <span class="dim">sending…</span>
+        <span class="dim">{t('chat.pending.sending')}</span>
       ) : (
         <span class="hint error">
-          Not sent: {p.error}{' '}
+          {t('chat.pending.failed', { error: p.error ? errorText(p.error) : '' })}{' '}
           <button type="button" class="link" onClick={() => client.retry(p.clientId)}>
-            Retry
+            {t('chat.pending.retry')}
           </button>{' '}
           <button type="button" class="link" onClick={() => client.discard(p.clientId)}>
-            Discard
+            {t('chat.pending.discard')}
           </button>
         </span>
       )}
@@ -186,18 +244,30 @@ export function MessageList({ client, channelId }: { client: ChatClient; channel
   const end = useRef<HTMLDivElement>(null);
   const count = (list?.length ?? 0) + pending.length;
   useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [channelId, count]);
-  if (!list) return <div class="messages dim">Loading…</div>;
+  if (!list) return <div class="messages dim">{t('chat.loading')}</div>;
   return (
     <div class="messages" data-testid="messages">
       {more && (
         <button type="button" class="link older" data-testid="load-older" onClick={() => void client.loadOlder(channelId)}>
-          Load older messages
+          {t('chat.messages.older')}
         </button>
       )}
-      {list.length === 0 && <p class="dim">No messages yet. Say hello!</p>}
-      {list.map((m) => (
-        <Message key={m.id} client={client} m={m} />
-      ))}
+      {list.length === 0 && <p class="dim">{t('chat.messages.empty')}</p>}
+      {list.map((m, i) => {
+        // A line with the day above the first message of each day.
+        const day = dayStart(m.createdAt);
+        const newDay = i === 0 || dayStart(list[i - 1]!.createdAt) !== day;
+        return (
+          <Fragment key={m.id}>
+            {newDay && (
+              <div class="day-separator" data-testid="day-separator">
+                <span>{dayLabel(m.createdAt)}</span>
+              </div>
+            )}
+            <Message client={client} m={m} />
+          </Fragment>
+        );
+      })}
       {pending.map((p) => (
         <Pending key={p.clientId} client={client} p={p} />
       ))}
@@ -206,7 +276,7 @@ export function MessageList({ client, channelId }: { client: ChatClient; channel
   );
 }
 
-/** The text box: Enter sends, Shift+Enter breaks the line, "@" suggests people, 📎 attaches files. */
+/** The text box: Enter sends, Shift+Enter breaks the line, "@" suggests people, the paperclip attaches files. */
 export function Composer({ client, channelId, rootId = null, placeholder }: { client: ChatClient; channelId: string; rootId?: string | null; placeholder: string }) {
   const [text, setText] = useState('');
   const [files, setFiles] = useState<{ id: string; name: string }[]>([]);
@@ -233,12 +303,15 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
     setError(null);
     try {
       for (const f of Array.from(list)) {
-        if (f.size > CHAT_LIMITS.fileBytes) throw new Error(`${f.name} is larger than ${CHAT_LIMITS.fileBytes / 1024 / 1024} MB`);
+        if (f.size > CHAT_LIMITS.fileBytes) {
+          setError(t('chat.composer.tooLarge', { name: f.name, size: formatNumber(CHAT_LIMITS.fileBytes / 1024 / 1024, { style: 'unit', unit: 'megabyte', unitDisplay: 'short' }) }));
+          return;
+        }
         const up = await api.upload(channelId, f, sessionToken.value!);
         setFiles((prev) => [...prev, { id: up.id, name: up.name }]);
       }
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -271,22 +344,24 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
       {files.length > 0 && (
         <div class="attachments">
           {files.map((f) => (
-            <span class="attachment" key={f.id}>
-              📎 {f.name}
+            <span class="attachment with-icon" key={f.id}>
+              <Icon name="attach" size={14} />
+              {f.name}
             </span>
           ))}
         </div>
       )}
       <div class="composer-row">
-        <label class="icon-btn" title="Attach files">
-          📎
-          <input type="file" multiple hidden data-testid="attach-input" onChange={(e) => void attach((e.target as HTMLInputElement).files)} />
+        <label class="icon-btn" title={t('chat.composer.attach')}>
+          <Icon name="attach" size={20} />
+          <input type="file" multiple hidden data-testid="attach-input" aria-label={t('chat.composer.attach')} onChange={(e) => void attach((e.target as HTMLInputElement).files)} />
         </label>
         <textarea
           ref={input}
           rows={1}
           data-testid={rootId ? 'thread-input' : 'composer-input'}
           placeholder={placeholder}
+          aria-label={placeholder}
           value={text}
           onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
           onKeyDown={(e) => {
@@ -297,38 +372,38 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
           }}
         />
         <button type="submit" class="primary" data-testid={rootId ? 'thread-send' : 'composer-send'} disabled={busy || bytes > CHAT_LIMITS.messageBytes}>
-          Send
+          {t('chat.composer.send')}
         </button>
       </div>
-      {bytes > CHAT_LIMITS.messageBytes && <p class="hint error">This message is too long ({bytes} of {CHAT_LIMITS.messageBytes} bytes).</p>}
+      {bytes > CHAT_LIMITS.messageBytes && <p class="hint error">{t('chat.composer.tooLong', { bytes, max: CHAT_LIMITS.messageBytes })}</p>}
       {error && <p class="hint error">{error}</p>}
     </form>
   );
 }
 
 export function ThreadPane({ client }: { client: ChatClient }) {
-  const t = client.thread.value;
-  if (!t) return null;
-  const pending = client.pending.value.filter((p) => p.rootId === t.root.id);
+  const thread = client.thread.value;
+  if (!thread) return null;
+  const pending = client.pending.value.filter((p) => p.rootId === thread.root.id);
   return (
     <aside class="side-pane" data-testid="thread-pane">
       <header class="pane-head">
-        <strong>Thread</strong>
-        <button type="button" class="icon-btn" aria-label="Close thread" onClick={() => (client.thread.value = null)}>
-          ✕
+        <strong>{t('chat.thread.title')}</strong>
+        <button type="button" class="icon-btn" aria-label={t('chat.thread.close')} title={t('chat.thread.close')} onClick={() => (client.thread.value = null)}>
+          <Icon name="close" size={18} />
         </button>
       </header>
       <div class="messages">
-        <Message client={client} m={t.root} inThread />
-        <p class="dim thread-count">{t.replies.length} {t.replies.length === 1 ? 'reply' : 'replies'}</p>
-        {t.replies.map((m) => (
+        <Message client={client} m={thread.root} inThread />
+        <p class="dim thread-count">{t('chat.message.replies', { count: thread.replies.length })}</p>
+        {thread.replies.map((m) => (
           <Message key={m.id} client={client} m={m} inThread />
         ))}
         {pending.map((p) => (
           <Pending key={p.clientId} client={client} p={p} />
         ))}
       </div>
-      <Composer client={client} channelId={t.root.channelId} rootId={t.root.id} placeholder="Reply…" />
+      <Composer client={client} channelId={thread.root.channelId} rootId={thread.root.id} placeholder={t('chat.thread.placeholder')} />
     </aside>
   );
 }

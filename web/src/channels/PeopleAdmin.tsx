@@ -5,9 +5,20 @@ import { useEffect, useState } from 'preact/hooks';
 import type { InvitationReply, InvitationView } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { sessionToken } from '../account/session.ts';
+import { errorText } from '../i18n/errors.ts';
+import { formatDate } from '../i18n/format.ts';
+import { hasMessage, t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { isEmailAddress } from '../account/messages.ts';
 import type { ChatClient } from './client.ts';
+
+const MAX_ADDRESSES = 50;
+
+/** A role's name in the organization (legal, admin, collaborator, external, bot). */
+function roleLabel(role: string): string {
+  const key = `chat.role.${role}`;
+  return hasMessage(key) ? t(key) : role;
+}
 
 /**
  * Invitations by address (one per address, mailed, single use), or for
@@ -31,7 +42,7 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
     .filter(Boolean);
   const copy = (url: string) => void navigator.clipboard?.writeText(url).then(() => (setCopied(url), setTimeout(() => setCopied(null), 2000)));
   return (
-    <Dialog title="Invite people" close={close}>
+    <Dialog title={t('chat.invite.title')} close={close}>
       <form
         class="dialog-form"
         data-testid="invite-form"
@@ -41,11 +52,11 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
           setError(null);
           if (!byLink) {
             const bad = addresses.find((a) => !isEmailAddress(a));
-            if (addresses.length === 0) return setError('Enter the e-mail address of each person you invite.');
-            if (bad) return setError(`"${bad}" is not an e-mail address.`);
-            if (addresses.length > 50) return setError('Invite at most 50 people at once.');
+            if (addresses.length === 0) return setError(t('chat.invite.errorNoEmail'));
+            if (bad) return setError(t('chat.invite.errorBadEmail', { address: bad }));
+            if (addresses.length > MAX_ADDRESSES) return setError(t('chat.invite.errorTooMany', { max: MAX_ADDRESSES }));
           }
-          if (role === 'external' && picked.length === 0) return setError('Choose the channels the guest may see.');
+          if (role === 'external' && picked.length === 0) return setError(t('chat.invite.errorNoChannels'));
           setBusy(true);
           const org = client.org.value!.id;
           const done: InvitationReply[] = [];
@@ -54,7 +65,7 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
             else for (const email of addresses) done.push(await api.invite(org, { role, email, ...(role === 'external' ? { channelIds: picked } : {}) }, sessionToken.value!));
             setEmails('');
           } catch (err) {
-            setError((err as Error).message);
+            setError(errorText(err));
           } finally {
             setSent(done);
             setBusy(false);
@@ -62,33 +73,33 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
         }}
       >
         <label>
-          Role
+          {t('chat.invite.role')}
           <select data-testid="invite-role" value={role} onChange={(e) => (setRole((e.target as HTMLSelectElement).value as 'admin'), setSent([]))}>
-            <option value="collaborator">Collaborator</option>
-            <option value="admin">Administrator</option>
-            <option value="external">Guest (chosen channels only)</option>
+            <option value="collaborator">{t('chat.role.collaborator')}</option>
+            <option value="admin">{t('chat.role.admin')}</option>
+            <option value="external">{t('chat.invite.guestOption')}</option>
           </select>
         </label>
         {role === 'collaborator' && (
           <label class="check">
             <input type="checkbox" data-testid="invite-open" checked={open} onChange={(e) => (setOpen((e.target as HTMLInputElement).checked), setSent([]))} />
-            Anyone with the link (no e-mail needed)
+            {t('chat.invite.open')}
           </label>
         )}
         {byLink ? (
           <label>
-            How many people may join with it
+            {t('chat.invite.maxUses')}
             <input type="number" data-testid="invite-max-uses" min={1} max={500} value={maxUses} onInput={(e) => setMaxUses(Math.max(1, Math.min(500, Number((e.target as HTMLInputElement).value) || 1)))} />
           </label>
         ) : (
           <label>
-            E-mail addresses <span class="dim">(one or several; each gets its own invitation, which works once)</span>
+            {t('chat.invite.emails')} <span class="dim">{t('chat.invite.emailsHint')}</span>
             <textarea data-testid="invite-email" rows={2} value={emails} onInput={(e) => setEmails((e.target as HTMLTextAreaElement).value)} />
           </label>
         )}
         {role === 'external' && (
           <fieldset class="pick-channels">
-            <legend>Channels the guest may see</legend>
+            <legend>{t('chat.invite.channels')}</legend>
             {rooms.map((c) => (
               <label class="check" key={c.id}>
                 <input
@@ -104,14 +115,14 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
           </fieldset>
         )}
         <button type="submit" class="primary" data-testid="invite-create" disabled={busy}>
-          {byLink ? 'Create the link' : addresses.length > 1 ? `Send ${addresses.length} invitations` : 'Send the invitation'}
+          {byLink ? t('chat.invite.createLink') : t('chat.invite.send', { count: Math.max(1, addresses.length) })}
         </button>
         {sent.map((inv) => (
           <div class="invite-url" key={inv.id} data-testid="invite-sent">
-            <span>{inv.email ? `Mailed to ${inv.email}. You can also give them this link:` : `Works for up to ${maxUses} people, for 30 days:`}</span>
-            <input readOnly data-testid="invite-url" value={inv.url} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+            <span>{inv.email ? t('chat.invite.mailed', { email: inv.email }) : t('chat.invite.linkWorks', { count: maxUses })}</span>
+            <input readOnly data-testid="invite-url" aria-label={t('chat.invite.link')} value={inv.url} onFocus={(e) => (e.target as HTMLInputElement).select()} />
             <button type="button" onClick={() => copy(inv.url)}>
-              {copied === inv.url ? 'Copied' : 'Copy'}
+              {copied === inv.url ? t('chat.invite.copied') : t('chat.invite.copy')}
             </button>
           </div>
         ))}
@@ -125,30 +136,31 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
 function PendingInvitations({ orgId }: { orgId: string }) {
   const [list, setList] = useState<InvitationView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = () => api.invitations(orgId, sessionToken.value!).then((r) => setList(r.invitations), (e: Error) => setError(e.message));
+  const load = () => api.invitations(orgId, sessionToken.value!).then((r) => setList(r.invitations), (e: unknown) => setError(errorText(e)));
   useEffect(() => void load(), [orgId]);
   const act = (p: Promise<unknown>) => {
     setError(null);
-    p.catch((e: Error) => setError(e.message)).finally(() => void load());
+    p.catch((e: unknown) => setError(errorText(e))).finally(() => void load());
   };
   if (!list) return null;
   return (
     <section class="pending-invitations" data-testid="pending-invitations">
-      <h3>Pending invitations ({list.length})</h3>
-      {list.length === 0 && <p class="dim">None.</p>}
+      <h3>{t('chat.invitations.title', { count: list.length })}</h3>
+      {list.length === 0 && <p class="dim">{t('chat.invitations.none')}</p>}
       <ul class="plain-list">
         {list.map((i) => (
           <li key={i.id} data-testid="pending-invitation" data-email={i.email ?? ''}>
             <span>
-              {i.email ?? `Anyone with the link (${i.uses} of ${i.maxUses} used)`} <span class="dim">· {ROLE_LABEL[i.role]} · until {new Date(i.expiresAt).toLocaleDateString()}</span>
+              {i.email ?? t('chat.invitations.openLink', { uses: i.uses, max: i.maxUses ?? 1 })}{' '}
+              <span class="dim">· {t('chat.invitations.details', { role: roleLabel(i.role), date: formatDate(i.expiresAt) })}</span>
             </span>
             {i.email && (
               <button type="button" class="link" data-testid="invitation-resend" onClick={() => act(api.resendInvitation(orgId, i.id, sessionToken.value!))}>
-                Resend
+                {t('chat.invitations.resend')}
               </button>
             )}
             <button type="button" class="link" data-testid="invitation-revoke" onClick={() => act(api.revokeInvitation(orgId, i.id, sessionToken.value!))}>
-              Revoke
+              {t('chat.invitations.revoke')}
             </button>
           </li>
         ))}
@@ -157,8 +169,6 @@ function PendingInvitations({ orgId }: { orgId: string }) {
     </section>
   );
 }
-
-const ROLE_LABEL: Record<string, string> = { legal: 'Legal representative', admin: 'Administrator', collaborator: 'Collaborator', external: 'Guest', bot: 'Bot' };
 
 /** Administrators: everyone's role, and removal. The server enforces who may do what (and keeps the last legal representative). */
 export function ManagePeople({ client, close }: { client: ChatClient; close: () => void }) {
@@ -170,12 +180,12 @@ export function ManagePeople({ client, close }: { client: ChatClient; close: () 
   const act = (p: Promise<unknown>) => {
     setError(null);
     // Refused or not, the list is read again: a refused change shows the role as it is.
-    p.catch((e: Error) => setError(e.message))
+    p.catch((e: unknown) => setError(errorText(e)))
       .then(() => client.loadState(org.id))
       .finally(() => refresh((n) => n + 1));
   };
   return (
-    <Dialog title="Manage people" close={close}>
+    <Dialog title={t('chat.people.title')} close={close}>
       <ul class="plain-list">
         {people.map((u) => (
           <li key={u.id} data-testid="org-member" data-username={u.username}>
@@ -183,20 +193,20 @@ export function ManagePeople({ client, close }: { client: ChatClient; close: () 
               {u.name} <span class="dim">@{u.username}</span>
             </span>
             <select
-              aria-label={`Role of ${u.name}`}
+              aria-label={t('chat.people.roleOf', { name: u.name })}
               data-testid="org-role"
               value={u.role}
               onChange={(e) => act(api.setOrgRole(org.id, u.id, (e.target as HTMLSelectElement).value, sessionToken.value!))}
             >
               {['legal', 'admin', 'collaborator', 'external'].map((r) => (
                 <option key={r} value={r}>
-                  {ROLE_LABEL[r]}
+                  {roleLabel(r)}
                 </option>
               ))}
             </select>
             {u.id !== me.id && (
-              <button type="button" class="link" data-testid="org-remove" onClick={() => confirm(`Remove ${u.name} from ${org.name}?`) && act(api.removeMember(org.id, u.id, sessionToken.value!))}>
-                Remove
+              <button type="button" class="link" data-testid="org-remove" onClick={() => confirm(t('chat.people.removeConfirm', { name: u.name, org: org.name })) && act(api.removeMember(org.id, u.id, sessionToken.value!))}>
+                {t('chat.people.remove')}
               </button>
             )}
           </li>

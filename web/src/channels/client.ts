@@ -30,13 +30,15 @@ export interface PendingMessage {
   text: string;
   fileIds: string[];
   state: 'sending' | 'failed';
-  error?: string;
+  /** Why the server refused it (shown through errorText, in the page's language). */
+  error?: RequestError;
 }
 
 export interface Toast {
   id: number;
   channelId: string;
-  text: string;
+  authorName: string;
+  excerpt: string;
 }
 
 export { RequestError };
@@ -92,7 +94,7 @@ export class ChatClient {
     this.socket.on('chat:read', ({ channelId, seq }) => this.#patchChannel(channelId, (c) => (seq >= c.lastSeq ? { ...c, lastReadSeq: seq, unread: 0, mentions: 0 } : { ...c, lastReadSeq: seq })));
     this.socket.on('chat:notify', (n) => {
       if (n.channelId === this.active.value && document.hasFocus()) return;
-      this.#toast(n.channelId, `${n.authorName}: ${n.excerpt}`);
+      this.#toast(n.channelId, n.authorName, n.excerpt);
     });
     this.socket.on('chat:presence', (p) => {
       const users = new Map(this.users.value);
@@ -291,8 +293,8 @@ export class ChatClient {
     }
   }
 
-  #toast(channelId: string, text: string): void {
-    const toast = { id: ++this.#toastId, channelId, text };
+  #toast(channelId: string, authorName: string, excerpt: string): void {
+    const toast = { id: ++this.#toastId, channelId, authorName, excerpt };
     this.toasts.value = [...this.toasts.value.slice(-3), toast];
     setTimeout(() => (this.toasts.value = this.toasts.value.filter((t) => t.id !== toast.id)), 6000);
   }
@@ -359,7 +361,7 @@ export class ChatClient {
         return;
       }
       if (error instanceof RequestError) {
-        this.pending.value = this.pending.value.map((x) => (x.clientId === p.clientId ? { ...x, state: 'failed', error: error.message } : x));
+        this.pending.value = this.pending.value.map((x) => (x.clientId === p.clientId ? { ...x, state: 'failed', error } : x));
       }
       // A timeout: the socket is down or slow. The send stays in the outbox
       // and goes again (same clientId) once reconnected.

@@ -12,5 +12,6 @@ export function errorText(error: unknown): string {
     if (hasMessage(key)) return t(key);
   }
   if (error instanceof TypeError) return t('error.network');
-  return error instanceof Error ? error.message : String(error);
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }

@@ -22,9 +22,15 @@ export const formatDate = (at: number | Date, options: Intl.DateTimeFormatOption
 export const formatDateTime = (at: number | Date): string => dateTime({ dateStyle: 'medium', timeStyle: 'short' }).format(at);
 /** Any Intl date format, in the page's locale (weekday headers, month titles). */
 export const formatWith = (at: number | Date, options: Intl.DateTimeFormatOptions): string => dateTime(options).format(at);
-/** A time range: 14:00–15:00, as the locale joins them. */
-export const formatTimeRange = (from: number | Date, to: number | Date, timeZone?: string): string =>
-  dateTime({ hour: 'numeric', minute: '2-digit', ...(timeZone ? { timeZone } : {}) }).formatRange(from, to);
+/**
+ * A time range: 14:00–15:00. Each end as formatTime writes it (Intl's
+ * formatRange pads hours differently from a lone time in some locales, and a
+ * chip and its details would disagree).
+ */
+export const formatTimeRange = (from: number | Date, to: number | Date, timeZone?: string): string => `${formatTime(from, timeZone)}–${formatTime(to, timeZone)}`;
+/** A date range: 7–13 Dec 2026, shortened as the locale does. */
+export const formatDateRange = (from: number | Date, to: number | Date, options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' }): string =>
+  dateTime(options).formatRange(from, to);
 
 /** 1 234,5 in the locale's digits and separators. */
 export const formatNumber = (n: number, options: Intl.NumberFormatOptions = {}): string => cached('n', options, (loc) => new Intl.NumberFormat(loc, options)).format(n);

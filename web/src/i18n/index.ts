@@ -1,25 +1,24 @@
 // The page's language: the account's on signed-in screens, otherwise the one
 // this browser chose last (the language menu), otherwise the browser's own.
-// Sentences come from @parley/i18n's message files, one per language, loaded
-// on demand (a French reader downloads French only). `t` reads a signal, so a
-// component that calls it renders again when the language changes.
+// Sentences come from @parley/i18n's message files, one per language,
+// downloaded by area (the key's first part) as pages need them: the live
+// viewer, opened by thousands, fetches its few sentences, not the calendar's.
+// `t` reads a signal, so a component that calls it renders again when the
+// language changes or an area arrives.
 import { computed, signal } from '@preact/signals';
 import { isLanguage, negotiate, Translator, type Language, type MessageKey, type Messages, type MessageValues } from '@parley/i18n';
+import { loaders } from 'virtual:parley-messages';
 
 export { LANGUAGES, LANGUAGE_NAMES, type Language, type MessageKey } from '@parley/i18n';
 
-const KEY = 'parley:language';
-// One chunk per language, its messages precompiled at build time (see web/vite.config.ts).
-const files: Record<Language, () => Promise<{ default: Messages }>> = {
-  en: () => import('virtual:parley-messages/en'),
-  fr: () => import('virtual:parley-messages/fr'),
-  de: () => import('virtual:parley-messages/de'),
-  it: () => import('virtual:parley-messages/it'),
-  es: () => import('virtual:parley-messages/es'),
-};
-const load = async (language: Language) => (await files[language]()).default;
+/** The areas every page shows: the language menu, errors, shared pieces. */
+const BASE_AREAS = ['prefs', 'error', 'ui'] as const;
+export type Area = keyof (typeof loaders)['en'];
 
-const translator = signal(new Translator('en', 'en', {}));
+const KEY = 'parley:language';
+const translator = signal(new Translator('en', 'en', {}, { precompiled: true }));
+const areas = new Set<Area>(BASE_AREAS);
+
 /** The language pages are shown in. */
 export const language = computed(() => translator.value.language);
 /** The locale dates and numbers follow: the browser's own tag when it is of this language (fr-CH), else the language. */
@@ -40,6 +39,11 @@ function localeFor(lang: Language): string {
   }
 }
 
+async function fetchAreas(lang: Language, wanted: Iterable<Area>): Promise<Messages> {
+  const parts = await Promise.all([...wanted].map(async (a) => (await loaders[lang][a]()).default));
+  return Object.assign({}, ...parts) as Messages;
+}
+
 /** The language to open with, before any account is known. */
 export function startLanguage(): Language {
   const chosen = localStorage.getItem(KEY);
@@ -48,17 +52,29 @@ export function startLanguage(): Language {
 
 let wanted: Language | null = null;
 /**
- * Shows the page in `lang` (its messages loaded first, so that nothing shows
- * half translated). `remember`: the person chose it here, so this browser
- * opens in it next time.
+ * Shows the page in `lang`, every area it shows loaded first (nothing shows
+ * half translated). `remember`: the person chose it, so this browser opens in
+ * it next time.
  */
 export async function setLanguage(lang: Language, remember = false): Promise<void> {
   wanted = lang;
   if (remember) localStorage.setItem(KEY, lang);
   if (translator.value.language === lang && Object.keys(translator.value.messages).length) return;
-  const messages = await load(lang);
+  const messages = await fetchAreas(lang, areas);
   // A later choice made while this one loaded wins.
   if (wanted !== lang) return;
-  translator.value = new Translator(lang, localeFor(lang), messages);
+  translator.value = new Translator(lang, localeFor(lang), messages, { precompiled: true });
   document.documentElement.lang = translator.value.locale;
+}
+
+/** Loads the sentences of `more` areas in the page's language (a page asks before it shows). */
+export async function needAreas(more: readonly Area[]): Promise<void> {
+  const missing = more.filter((a) => !areas.has(a));
+  if (!missing.length) return;
+  missing.forEach((a) => areas.add(a));
+  const tr = translator.value;
+  const messages = await fetchAreas(tr.language, missing);
+  // The language changed meanwhile: setLanguage loaded these areas too (they were in the set).
+  if (translator.value.language !== tr.language) return;
+  translator.value = new Translator(tr.language, tr.locale, { ...translator.value.messages, ...messages }, { precompiled: true });
 }

@@ -1,5 +1,8 @@
-// The language modules web/vite.config.ts makes from i18n/messages/*.json.
-declare module 'virtual:parley-messages/*' {
-  const messages: import('@parley/i18n').Messages;
-  export default messages;
+// The message modules web/vite.config.ts makes from i18n/messages/*.json:
+// one per language and area (a key's first part; the servers' own areas
+// left out), and their loaders.
+declare module 'virtual:parley-messages' {
+  type AreaOf<K> = K extends `${infer A}.${string}` ? A : never;
+  type Area = Exclude<AreaOf<import('@parley/i18n').MessageKey>, 'mail' | 'agenda' | 'euria'>;
+  export const loaders: Record<import('@parley/i18n').Language, Record<Area, () => Promise<{ default: import('@parley/i18n').Messages }>>>;
 }

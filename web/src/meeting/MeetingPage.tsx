@@ -7,6 +7,10 @@ import { PasswordForm, WaitingScreen } from '../lobby/WaitingScreen.tsx';
 import { knocksPlayed } from '../lobby/knock.ts';
 import { captureSignalsPlayed } from '../capture/signal.ts';
 import { MeetingSession } from './session.ts';
+import { sessionToken } from '../account/session.ts';
+import { errorText } from '../i18n/errors.ts';
+import { t } from '../i18n/index.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
 
 declare global {
   interface Window {
@@ -24,7 +28,7 @@ export function MeetingPage({ id }: { id: string }) {
   const params = useMemo(() => new URLSearchParams(location.search), []);
   const session = useMemo(() => new MeetingSession(id), [id]);
   const [title, setTitle] = useState('');
-  const [missing, setMissing] = useState<string | null>(null);
+  const [missing, setMissing] = useState<unknown>(null);
   const moderatorToken = useMemo(() => {
     const key = `parley:moderator:${id}`;
     const fromUrl = params.get('moderatorToken');
@@ -47,7 +51,7 @@ export function MeetingPage({ id }: { id: string }) {
         setTitle(m.title);
         session.preload(m.routerRtpCapabilities as never);
       },
-      (e: unknown) => setMissing(e instanceof ApiError && e.code === 'MEETING_NOT_FOUND' ? 'This meeting does not exist or has expired.' : 'Could not reach the server.'),
+      (e: unknown) => setMissing(e ?? new Error()),
     );
     const onUnload = () => void session.leave({ unload: true });
     // Back from the browser's page cache: the server saw us leave; start again (as the same participant).
@@ -77,31 +81,34 @@ export function MeetingPage({ id }: { id: string }) {
   }, [skipPrejoin, missing]);
 
   const status = session.status.value;
-  if (missing) return <Message title="Meeting not available" text={missing} />;
+  // The text is made at render time, so it follows a language change.
+  if (missing) return <Message title={t('meeting.page.unavailable')} text={missing instanceof ApiError && missing.code === 'MEETING_NOT_FOUND' ? t('meeting.page.notFound') : missing instanceof ApiError ? errorText(missing) : t('error.network')} />;
   if (status === 'joined' || status === 'reconnecting') return <Room session={session} onLeave={() => void session.leave()} />;
   if (status === 'waiting' || status === 'denied') return <WaitingScreen session={session} title={title} />;
   if (status === 'password') {
     return (
       <div class="message-page" data-testid="password-page">
-        <h1>{title || 'Meeting'}</h1>
+        <Corner />
+        <h1>{title || t('meeting.page.defaultTitle')}</h1>
         <PasswordForm session={session} />
       </div>
     );
   }
   if (status === 'kicked') {
-    return <Message title="You were removed" text={session.error.value ?? ''} action={{ label: 'Ask to come back', onClick: () => location.reload() }} testid="kicked" />;
+    return <Message title={t('meeting.page.removed')} text={session.error.value ?? ''} action={{ label: t('meeting.page.askBack'), onClick: () => location.reload() }} testid="kicked" />;
   }
-  if (status === 'left') return <Message title="You left the meeting" text="" action={{ label: 'Rejoin', onClick: () => location.reload() }} testid="left" />;
+  if (status === 'left') return <Message title={t('meeting.page.left')} text="" action={{ label: t('meeting.page.rejoin'), onClick: () => location.reload() }} testid="left" />;
   if (status === 'ended' || status === 'replaced' || status === 'failed') {
-    return <Message title={status === 'failed' ? 'Could not join' : 'Meeting closed'} text={session.error.value ?? ''} action={{ label: 'Join again', onClick: () => location.reload() }} testid={status} />;
+    return <Message title={status === 'failed' ? t('meeting.page.couldNotJoin') : t('meeting.page.closed')} text={session.error.value ?? ''} action={{ label: t('meeting.page.joinAgain'), onClick: () => location.reload() }} testid={status} />;
   }
-  if (status === 'joining' || skipPrejoin) return <Message title="Joining…" text="" testid="joining" />;
+  if (status === 'joining' || skipPrejoin) return <Message title={t('meeting.page.joining')} text="" testid="joining" />;
   return <Prejoin title={title} initialName={initialName} onJoin={join} />;
 }
 
 function Message({ title, text, action, testid }: { title: string; text: string; action?: { label: string; onClick: () => void }; testid?: string }) {
   return (
     <div class="message-page" data-testid={testid ?? 'message'}>
+      <Corner />
       <h1>{title}</h1>
       {text && <p>{text}</p>}
       {action && (
@@ -109,7 +116,16 @@ function Message({ title, text, action, testid }: { title: string; text: string;
           {action.label}
         </button>
       )}
-      <a href="/">Start a new meeting</a>
+      <a href="/">{t('meeting.page.newMeeting')}</a>
     </div>
+  );
+}
+
+/** The language and theme menu, in the corner of the pages around the meeting. */
+function Corner() {
+  return (
+    <header class="page-corner">
+      <Preferences sessionToken={sessionToken.value} />
+    </header>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { ParticipantInfo } from '@parley/protocol';
+import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import type { MeetingSession } from './session.ts';
 
@@ -19,12 +20,10 @@ function order(a: ParticipantInfo, b: ParticipantInfo): number {
  * in from another one unless someone keeps the door.
  */
 function kickExplanation(name: string, waitingRoom: boolean, password: boolean, passwordSkips: boolean): string {
-  if (waitingRoom && password && passwordSkips) {
-    return `${name} leaves the meeting. From this browser they would wait for a moderator; from another one, the meeting password lets them in without waiting.`;
-  }
-  if (waitingRoom) return `${name} leaves the meeting. If they come back, from this browser or another, they wait until a moderator lets them in.`;
-  if (password) return `${name} leaves the meeting and cannot come back from this browser. From another browser, anyone with the link and the password can join.`;
-  return `${name} leaves the meeting and cannot come back from this browser. From another browser or device, anyone with the link can still join.`;
+  if (waitingRoom && password && passwordSkips) return t('meeting.participants.kickExplainPasswordSkips', { name });
+  if (waitingRoom) return t('meeting.participants.kickExplainWaitingRoom', { name });
+  if (password) return t('meeting.participants.kickExplainPassword', { name });
+  return t('meeting.participants.kickExplainOpen', { name });
 }
 
 /** A moderator's actions on one participant; the server checks every one. */
@@ -40,33 +39,33 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
     <div class="mod-actions" data-testid="moderator-actions">
       {mic && !mic.paused && (
         <button type="button" class="small" data-testid="mute" onClick={() => void session.moderation.moderate('moderation:mute', { participantId: id, kind: 'audio' })}>
-          Mute
+          {t('meeting.participants.mute')}
         </button>
       )}
       {cam && !cam.paused && (
         <button type="button" class="small" data-testid="stop-camera" onClick={() => void session.moderation.moderate('moderation:mute', { participantId: id, kind: 'video' })}>
-          Stop camera
+          {t('meeting.participants.stopCamera')}
         </button>
       )}
       {/* Asking is a request, fine for a fellow moderator too (as in Jitsi). */}
       {(!mic || mic.paused) && (
         <button type="button" class="small" data-testid="ask-unmute" onClick={() => void session.moderation.moderate('moderation:askToUnmute', { participantId: id, kind: 'audio' })}>
-          Ask to unmute
+          {t('meeting.participants.askUnmute')}
         </button>
       )}
       {p.role !== 'moderator' && s?.audioModeration && p.allowed.audio && (
         <button type="button" class="small" data-testid="revoke-audio" onClick={() => void session.moderation.moderate('moderation:allow', { participantId: id, kind: 'audio', allowed: false })}>
-          Revoke speaking
+          {t('meeting.participants.revokeSpeaking')}
         </button>
       )}
       {p.role !== 'moderator' && s?.videoModeration && (
         <button type="button" class="small" data-testid="allow-video" onClick={() => void session.moderation.moderate('moderation:allow', { participantId: id, kind: 'video', allowed: !p.allowed.video })}>
-          {p.allowed.video ? 'Revoke video' : 'Allow video'}
+          {p.allowed.video ? t('meeting.participants.revokeVideo') : t('meeting.participants.allowVideo')}
         </button>
       )}
       {p.role !== 'moderator' && (
         <button type="button" class="small" data-testid="grant-moderator" onClick={() => void session.moderation.moderate('moderation:grant', { participantId: id })}>
-          Make moderator
+          {t('meeting.participants.makeModerator')}
         </button>
       )}
       {kicking ? (
@@ -89,25 +88,25 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
           {!s?.waitingRoom && (
             <label class="check">
               <input type="checkbox" data-testid="kick-waiting-room" checked={lockDoor} onChange={(e) => setLockDoor((e.target as HTMLInputElement).checked)} />
-              Turn on the waiting room, so that I decide who comes in
+              {t('meeting.participants.kickWaitingRoom')}
             </label>
           )}
           <label class="field">
-            <span>Reason (shown to them, optional)</span>
+            <span>{t('meeting.participants.kickReason')}</span>
             <input data-testid="kick-reason" maxLength={200} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
           </label>
           <div class="row">
             <button type="submit" class="small danger" data-testid="kick-confirm">
-              Remove
+              {t('meeting.participants.kickConfirm')}
             </button>
             <button type="button" class="small" onClick={() => setKicking(false)}>
-              Cancel
+              {t('meeting.participants.cancel')}
             </button>
           </div>
         </form>
       ) : (
         <button type="button" class="small danger" data-testid="kick" onClick={() => setKicking(true)}>
-          Remove…
+          {t('meeting.participants.kick')}
         </button>
       )}
     </div>
@@ -119,22 +118,22 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
   const people = [...session.participants.value.values()].sort(order);
   const moderator = session.isModerator;
   return (
-    <aside class="panel" aria-label="Participants" data-testid="participants-panel">
+    <aside class="panel" aria-label={t('meeting.participants.title')} data-testid="participants-panel">
       <header class="panel-head">
-        <h2>Participants ({people.length})</h2>
-        <button type="button" class="icon-btn" aria-label="Close participants" onClick={onClose}>
+        <h2>{t('meeting.participants.heading', { count: people.length })}</h2>
+        <button type="button" class="icon-btn" aria-label={t('meeting.participants.close')} title={t('meeting.participants.close')} onClick={onClose}>
           <Icon name="close" size={18} />
         </button>
       </header>
       {(moderator || (session.breakout.state.value?.rooms.length ?? 0) > 0) && (
         <div class="mod-bar">
           <button type="button" class="small" data-testid="open-breakout" onClick={onBreakout}>
-            Breakout rooms
+            {t('meeting.participants.breakout')}
           </button>
           {moderator && (
             // The toolbar has no room for it on a phone: recording opens from here there.
             <button type="button" class="small" data-testid="open-capture" onClick={onCapture}>
-              Record and stream
+              {t('meeting.participants.capture')}
             </button>
           )}
         </div>
@@ -142,13 +141,13 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
       {moderator && (
         <div class="mod-bar">
           <button type="button" class="small" data-testid="mute-all" onClick={() => void session.moderation.moderate('moderation:muteAll', { kind: 'audio' })}>
-            Mute everyone
+            {t('meeting.participants.muteAll')}
           </button>
           <button type="button" class="small" data-testid="stop-all-cameras" onClick={() => void session.moderation.moderate('moderation:muteAll', { kind: 'video' })}>
-            Stop all cameras
+            {t('meeting.participants.stopAllCameras')}
           </button>
           <button type="button" class="small" data-testid="renounce" onClick={() => void session.moderation.moderate('moderation:renounce', {})}>
-            Give up moderator role
+            {t('meeting.participants.renounce')}
           </button>
         </div>
       )}
@@ -162,25 +161,35 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
             <li key={p.id} class="person" data-testid="participant-row" data-participant-id={p.id} data-hand={p.handRaisedAt !== null ? 'raised' : 'down'}>
               <span class="person-name">
                 {p.name}
-                {p.id === me && <span class="dim"> (you)</span>}
-                {p.role === 'moderator' && <span class="role">moderator</span>}
-                {p.connection === 'reconnecting' && <span class="dim"> reconnecting…</span>}
+                {p.id === me && <span class="dim"> {t('meeting.participants.you')}</span>}
+                {p.role === 'moderator' && <span class="role">{t('meeting.participants.moderator')}</span>}
+                {p.connection === 'reconnecting' && <span class="dim"> {t('meeting.participants.reconnecting')}</span>}
               </span>
               <span class="person-state">
                 {p.handRaisedAt !== null && (
-                  <span class="hand" title="Hand raised">
+                  <span class="hand" role="img" aria-label={t('meeting.participants.handRaised')} title={t('meeting.participants.handRaised')}>
                     <Icon name="hand" size={16} />
                   </span>
                 )}
                 {p.producers.some((x) => x.source === 'screen') && (
-                  <span title="Sharing screen">
+                  <span role="img" aria-label={t('meeting.participants.sharing')} title={t('meeting.participants.sharing')}>
                     <Icon name="screen" size={16} />
                   </span>
                 )}
-                <span class={micOn ? '' : 'dim'} title={micOn ? 'Microphone on' : 'Microphone off'}>
+                <span
+                  class={micOn ? '' : 'dim'}
+                  role="img"
+                  aria-label={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')}
+                  title={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')}
+                >
                   <Icon name={micOn ? 'mic' : 'micOff'} size={16} />
                 </span>
-                <span class={camOn ? '' : 'dim'} title={camOn ? 'Camera on' : 'Camera off'}>
+                <span
+                  class={camOn ? '' : 'dim'}
+                  role="img"
+                  aria-label={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')}
+                  title={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')}
+                >
                   <Icon name={camOn ? 'camera' : 'cameraOff'} size={16} />
                 </span>
               </span>

@@ -1,5 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
+import { sessionToken } from '../account/session.ts';
+import { t } from '../i18n/index.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
 import { Icon } from '../ui/icons.tsx';
 import { Video } from '../ui/Video.tsx';
 import { describeMediaError, getCameraTrack, getMicTrack, listDevices, type DeviceLists } from './devices.ts';
@@ -18,8 +21,9 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
   const [mic, setMic] = useState<MediaStreamTrack | null>(null);
   const [camWanted, setCamWanted] = useState(true);
   const [micWanted, setMicWanted] = useState(true);
-  const [camError, setCamError] = useState<string | null>(null);
-  const [micError, setMicError] = useState<string | null>(null);
+  // The failures themselves: their sentences are made at render, in the language of the moment.
+  const [camError, setCamError] = useState<{ error: unknown } | null>(null);
+  const [micError, setMicError] = useState<{ error: unknown } | null>(null);
   const [devices, setDevices] = useState<DeviceLists>({ mics: [], cameras: [] });
   const [camId, setCamId] = useState<string | undefined>();
   const [micId, setMicId] = useState<string | undefined>();
@@ -31,11 +35,11 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
   const [joining, setJoining] = useState(false);
 
   useEffect(
-    () => capture(pendingCam, () => getCameraTrack(camId), setCamera, (e) => setCamError(e === null ? null : describeMediaError(e, 'camera')), camWanted, setDevices),
+    () => capture(pendingCam, () => getCameraTrack(camId), setCamera, (e) => setCamError(e === null ? null : { error: e }), camWanted, setDevices),
     [camWanted, camId],
   );
   useEffect(
-    () => capture(pendingMic, () => getMicTrack(micId), setMic, (e) => setMicError(e === null ? null : describeMediaError(e, 'microphone')), micWanted, setDevices),
+    () => capture(pendingMic, () => getMicTrack(micId), setMic, (e) => setMicError(e === null ? null : { error: e }), micWanted, setDevices),
     [micWanted, micId],
   );
 
@@ -45,7 +49,7 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
     setJoining(true);
     localStorage.setItem('parley:name', clean);
     const [m, c] = await Promise.all([micWanted ? pendingMic.current : null, camWanted ? pendingCam.current : null]);
-    for (const t of [m, c]) if (t) handedOver.add(t);
+    for (const track of [m, c]) if (track) handedOver.add(track);
     onJoin({ name: clean, mic: m, camera: c, micMuted: false });
   };
 
@@ -54,10 +58,24 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
       <div class="preview">
         {camera && camWanted ? <Video track={camera} mirror /> : <div class="avatar big">{clean ? clean[0]!.toUpperCase() : '?'}</div>}
         <div class="preview-tools">
-          <button type="button" class={`tool ${micWanted ? '' : 'off'}`} aria-label={micWanted ? 'Turn microphone off' : 'Turn microphone on'} data-testid="prejoin-mic" onClick={() => setMicWanted(!micWanted)}>
+          <button
+            type="button"
+            class={`tool ${micWanted ? '' : 'off'}`}
+            aria-label={micWanted ? t('meeting.prejoin.micOff') : t('meeting.prejoin.micOn')}
+            title={micWanted ? t('meeting.prejoin.micOff') : t('meeting.prejoin.micOn')}
+            data-testid="prejoin-mic"
+            onClick={() => setMicWanted(!micWanted)}
+          >
             <Icon name={micWanted ? 'mic' : 'micOff'} />
           </button>
-          <button type="button" class={`tool ${camWanted ? '' : 'off'}`} aria-label={camWanted ? 'Turn camera off' : 'Turn camera on'} data-testid="prejoin-camera" onClick={() => setCamWanted(!camWanted)}>
+          <button
+            type="button"
+            class={`tool ${camWanted ? '' : 'off'}`}
+            aria-label={camWanted ? t('meeting.prejoin.cameraOff') : t('meeting.prejoin.cameraOn')}
+            title={camWanted ? t('meeting.prejoin.cameraOff') : t('meeting.prejoin.cameraOn')}
+            data-testid="prejoin-camera"
+            onClick={() => setCamWanted(!camWanted)}
+          >
             <Icon name={camWanted ? 'camera' : 'cameraOff'} />
           </button>
         </div>
@@ -69,35 +87,49 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
           void join();
         }}
       >
-        <h1>{title || 'Join meeting'}</h1>
+        <div class="page-corner">
+          <Preferences sessionToken={sessionToken.value} />
+        </div>
+        <h1>{title || t('meeting.prejoin.heading')}</h1>
         <label>
-          Your name
-          <input data-testid="name-input" value={name} maxLength={LIMITS.nameChars} autoFocus placeholder="Enter your name" onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+          {t('meeting.prejoin.nameLabel')}
+          <input
+            data-testid="name-input"
+            value={name}
+            maxLength={LIMITS.nameChars}
+            autoFocus
+            placeholder={t('meeting.prejoin.namePlaceholder')}
+            onInput={(e) => setName((e.target as HTMLInputElement).value)}
+          />
         </label>
         {devices.cameras.length > 1 && (
           <label>
-            Camera
+            {t('meeting.devices.camera')}
             <select value={camId ?? camera?.getSettings().deviceId} onChange={(e) => setCamId((e.target as HTMLSelectElement).value)}>
               {devices.cameras.map((d, i) => (
-                <option key={d.deviceId} value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>
+                <option key={d.deviceId} value={d.deviceId}>
+                  {d.label || t('meeting.devices.cameraNumber', { number: i + 1 })}
+                </option>
               ))}
             </select>
           </label>
         )}
         {devices.mics.length > 1 && (
           <label>
-            Microphone
+            {t('meeting.devices.microphone')}
             <select value={micId ?? mic?.getSettings().deviceId} onChange={(e) => setMicId((e.target as HTMLSelectElement).value)}>
               {devices.mics.map((d, i) => (
-                <option key={d.deviceId} value={d.deviceId}>{d.label || `Microphone ${i + 1}`}</option>
+                <option key={d.deviceId} value={d.deviceId}>
+                  {d.label || t('meeting.devices.microphoneNumber', { number: i + 1 })}
+                </option>
               ))}
             </select>
           </label>
         )}
-        {camWanted && camError && <p class="hint error" data-testid="camera-error">{camError}</p>}
-        {micWanted && micError && <p class="hint error" data-testid="mic-error">{micError}</p>}
+        {camWanted && camError && <p class="hint error" data-testid="camera-error">{describeMediaError(camError.error, 'camera')}</p>}
+        {micWanted && micError && <p class="hint error" data-testid="mic-error">{describeMediaError(micError.error, 'microphone')}</p>}
         <button type="submit" class="primary" data-testid="join-button" disabled={!clean || joining}>
-          {joining ? 'Joining…' : 'Join meeting'}
+          {joining ? t('meeting.prejoin.joining') : t('meeting.prejoin.join')}
         </button>
       </form>
     </div>
@@ -114,7 +146,7 @@ const handedOver = new WeakSet<MediaStreamTrack>();
 function capture(
   pending: { current: Promise<MediaStreamTrack | null> },
   open: () => Promise<MediaStreamTrack>,
-  setTrack: (t: MediaStreamTrack | null) => void,
+  setTrack: (track: MediaStreamTrack | null) => void,
   setError: (e: unknown) => void,
   wanted: boolean,
   setDevices: (d: DeviceLists) => void,
@@ -125,15 +157,15 @@ function capture(
   }
   let cancelled = false;
   pending.current = open().then(
-    (t) => {
+    (track) => {
       if (cancelled) {
-        t.stop();
+        track.stop();
         return null;
       }
-      setTrack(t);
+      setTrack(track);
       setError(null);
       void listDevices().then(setDevices);
-      return t;
+      return track;
     },
     (e: unknown) => {
       if (!cancelled) setError(e);
@@ -143,8 +175,8 @@ function capture(
   const mine = pending.current;
   return () => {
     cancelled = true;
-    void mine.then((t) => {
-      if (t && !handedOver.has(t)) t.stop();
+    void mine.then((track) => {
+      if (track && !handedOver.has(track)) track.stop();
     });
     setTrack(null);
   };

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ParticipantInfo } from '@parley/protocol';
+import { t } from '../i18n/index.ts';
 import { TalkPanel } from '../talk/TalkPanel.tsx';
 import { Icon } from '../ui/icons.tsx';
 import { Audio } from '../ui/Video.tsx';
@@ -148,9 +149,9 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       <header class="room-head">
         <h1 class="room-title" data-testid="meeting-title">{session.title.value}</h1>
         <span class="count" data-testid="participant-count">
-          {participants.length} {session.breakout.roomId.value === null ? 'in meeting' : 'in this room'}
+          {session.breakout.roomId.value === null ? t('meeting.room.count', { count: participants.length }) : t('meeting.room.countInRoom', { count: participants.length })}
         </span>
-        {session.isModerator && <span class="role" data-testid="i-am-moderator">moderator</span>}
+        {session.isModerator && <span class="role" data-testid="i-am-moderator">{t('meeting.room.moderator')}</span>}
         <CaptureBadges session={session} />
         <RoomBanner session={session} now={now} />
         <button
@@ -158,12 +159,12 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
           class="link-btn"
           data-testid="layout-toggle"
           disabled={following}
-          title={following ? 'The moderator chooses the layout' : undefined}
+          title={following ? t('meeting.room.layoutByModerator') : undefined}
           onClick={() => session.moderation.setLayout(layout.mode === 'grid' ? { mode: 'stage', pinned: null } : { mode: 'grid', pinned: null })}
         >
-          {layout.mode === 'grid' ? 'Stage view' : 'Tile view'}
+          {layout.mode === 'grid' ? t('meeting.room.stageView') : t('meeting.room.tileView')}
         </button>
-        {following && <span class="dim" data-testid="following">Following the moderator’s layout</span>}
+        {following && <span class="dim" data-testid="following">{t('meeting.room.following')}</span>}
         <button
           type="button"
           class="link-btn"
@@ -175,7 +176,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
             });
           }}
         >
-          <Icon name="link" size={16} /> {copied ? 'Link copied' : 'Copy invite link'}
+          <Icon name={copied ? 'check' : 'link'} size={16} /> {copied ? t('meeting.room.linkCopied') : t('meeting.room.copyInvite')}
         </button>
       </header>
 
@@ -183,12 +184,12 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       <div class="banners">
         {session.status.value === 'reconnecting' && (
           <div class="banner warn" role="status" data-testid="reconnecting-banner">
-            Connection lost. Reconnecting…
+            {t('meeting.room.reconnecting')}
           </div>
         )}
         {session.moderation.askedToUnmute.value && session.media.micMuted.value && session.moderation.askedToUnmute.value === 'audio' && (
           <button type="button" class="banner action" data-testid="asked-to-unmute" onClick={() => void session.controls.toggleMic()}>
-            A moderator asks you to unmute. Click here to unmute.
+            {t('meeting.room.askedToUnmute')}
           </button>
         )}
         <LobbyPanel session={session} />
@@ -207,7 +208,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
               setAudioBlocked([]);
             }}
           >
-            Your browser blocked the sound. Click here to hear the others.
+            {t('meeting.room.audioBlocked')}
           </button>
         )}
       </div>

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { ParticipantInfo, ProducerId } from '@parley/protocol';
+import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import { Video } from '../ui/Video.tsx';
 import type { MeetingSession } from './session.ts';
@@ -27,6 +28,12 @@ function initials(name: string): string {
     .slice(0, 2)
     .map((w) => w[0]!.toUpperCase())
     .join('');
+}
+
+/** The tile's label: the name, which tile is ours, and which shows a screen. */
+function tileName(name: string, isSelf: boolean, kind: 'camera' | 'screen'): string {
+  if (kind === 'screen') return isSelf ? t('meeting.tile.yourScreen', { name }) : t('meeting.tile.screen', { name });
+  return isSelf ? t('meeting.tile.you', { name }) : name;
 }
 
 /**
@@ -80,7 +87,7 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
       data-video={showVideo ? 'on' : 'off'}
       data-speaking={speaking ? 'true' : 'false'}
       onDblClick={onPin}
-      title={onPin ? 'Double-click to pin or unpin' : undefined}
+      title={onPin ? t('meeting.tile.pinHint') : undefined}
     >
       {showVideo ? (
         <Video track={track} mirror={isSelf && kind === 'camera'} fit={kind === 'screen' ? 'contain' : 'cover'} />
@@ -91,27 +98,23 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
       )}
       <div class="tile-label">
         {micOff && kind === 'camera' && (
-          <span class="muted-icon" title="Microphone off" data-testid="tile-muted">
+          <span class="muted-icon" role="img" aria-label={t('meeting.tile.micOff')} title={t('meeting.tile.micOff')} data-testid="tile-muted">
             <Icon name="micOff" size={16} />
           </span>
         )}
         {participant.e2ee && kind === 'camera' && (
-          <span class="e2ee-icon" title="End-to-end encrypted" data-testid="tile-e2ee">
+          <span class="e2ee-icon" role="img" aria-label={t('meeting.tile.e2ee')} title={t('meeting.tile.e2ee')} data-testid="tile-e2ee">
             <Icon name="lock" size={14} />
           </span>
         )}
-        <span class="tile-name">
-          {participant.name}
-          {isSelf ? ' (you)' : ''}
-          {kind === 'screen' ? ' — screen' : ''}
-        </span>
+        <span class="tile-name">{tileName(participant.name, isSelf, kind)}</span>
       </div>
       {participant.handRaisedAt !== null && kind === 'camera' && (
-        <div class="tile-hand" title="Hand raised" data-testid="tile-hand">
+        <div class="tile-hand" role="img" aria-label={t('meeting.tile.handRaised')} title={t('meeting.tile.handRaised')} data-testid="tile-hand">
           <Icon name="hand" size={20} />
         </div>
       )}
-      {participant.connection === 'reconnecting' && <div class="tile-reconnecting">Reconnecting…</div>}
+      {participant.connection === 'reconnecting' && <div class="tile-reconnecting">{t('meeting.tile.reconnecting')}</div>}
       <div class="tile-reactions">
         {reactions.map((r) => (
           <span key={r.key} class="reaction-float" data-testid="reaction">

@@ -1,24 +1,42 @@
 import { useState } from 'preact/hooks';
-import { REACTIONS } from '@parley/protocol';
+import { REACTIONS, type Reaction } from '@parley/protocol';
+import { formatNumber } from '../i18n/format.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
 import { Icon, type IconName } from '../ui/icons.tsx';
 import { reactionSoundsEnabled } from '../reactions/sound.ts';
 import type { MeetingSession } from './session.ts';
 
 export type Panel = 'chat' | 'participants' | 'breakout' | 'capture' | 'settings' | null;
 
-function Button(props: { icon: IconName; label: string; active?: boolean; danger?: boolean; off?: boolean; wideOnly?: boolean; badge?: number; testid: string; onClick: () => void }) {
+/** Each reaction's spoken name (the emoji itself is what the button shows). */
+const REACTION_NAMES: Record<Reaction, MessageKey> = {
+  '👍': 'meeting.reactions.thumbsUp',
+  '👏': 'meeting.reactions.applause',
+  '😂': 'meeting.reactions.laugh',
+  '😮': 'meeting.reactions.surprise',
+  '❤️': 'meeting.reactions.love',
+  '🎉': 'meeting.reactions.celebrate',
+  '🤔': 'meeting.reactions.thinking',
+  '👋': 'meeting.reactions.wave',
+};
+
+function Button(props: { icon: IconName; label: string; name?: string; active?: boolean; danger?: boolean; off?: boolean; wideOnly?: boolean; badge?: number; testid: string; onClick: () => void }) {
   return (
     <button
       type="button"
       class={`tool ${props.active ? 'active' : ''} ${props.danger ? 'danger' : ''} ${props.off ? 'off' : ''} ${props.wideOnly ? 'wide-only' : ''}`}
       title={props.label}
-      aria-label={props.label}
+      aria-label={props.name ?? props.label}
       aria-pressed={props.active ?? undefined}
       data-testid={props.testid}
       onClick={props.onClick}
     >
       <Icon name={props.icon} />
-      {props.badge ? <span class="badge" data-testid={`${props.testid}-badge`}>{props.badge > 99 ? '99+' : props.badge}</span> : null}
+      {props.badge ? (
+        <span class="badge" aria-hidden="true" data-testid={`${props.testid}-badge`}>
+          {props.badge > 99 ? `${formatNumber(99)}+` : formatNumber(props.badge)}
+        </span>
+      ) : null}
     </button>
   );
 }
@@ -31,16 +49,45 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
   const hand = (session.self.value?.handRaisedAt ?? null) !== null;
   const toggle = (p: Exclude<Panel, null>) => setPanel(panel === p ? null : p);
   const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  const chatBadge = panel === 'chat' ? 0 : unread;
   return (
-    <div class="toolbar" role="toolbar" aria-label="Meeting controls">
-      <Button icon={micOn ? 'mic' : 'micOff'} label={micOn ? 'Mute microphone' : 'Unmute microphone'} off={!micOn} testid="toggle-mic" onClick={() => void session.controls.toggleMic()} />
-      <Button icon={camOn ? 'camera' : 'cameraOff'} label={camOn ? 'Stop camera' : 'Start camera'} off={!camOn} testid="toggle-camera" onClick={() => void session.controls.toggleCamera()} />
-      {canShare && <Button icon="screen" label={sharing ? 'Stop sharing' : 'Share screen'} active={sharing} testid="toggle-screen" onClick={() => void session.controls.toggleScreen()} />}
-      <Button icon="chat" label="Chat" active={panel === 'chat'} badge={panel === 'chat' ? 0 : unread} testid="toggle-chat" onClick={() => toggle('chat')} />
+    <div class="toolbar" role="toolbar" aria-label={t('meeting.toolbar.label')}>
+      <Button
+        icon={micOn ? 'mic' : 'micOff'}
+        label={micOn ? t('meeting.toolbar.mute') : t('meeting.toolbar.unmute')}
+        off={!micOn}
+        testid="toggle-mic"
+        onClick={() => void session.controls.toggleMic()}
+      />
+      <Button
+        icon={camOn ? 'camera' : 'cameraOff'}
+        label={camOn ? t('meeting.toolbar.stopCamera') : t('meeting.toolbar.startCamera')}
+        off={!camOn}
+        testid="toggle-camera"
+        onClick={() => void session.controls.toggleCamera()}
+      />
+      {canShare && (
+        <Button
+          icon="screen"
+          label={sharing ? t('meeting.toolbar.stopSharing') : t('meeting.toolbar.shareScreen')}
+          active={sharing}
+          testid="toggle-screen"
+          onClick={() => void session.controls.toggleScreen()}
+        />
+      )}
+      <Button
+        icon="chat"
+        label={t('meeting.toolbar.chat')}
+        name={chatBadge ? t('meeting.toolbar.chatUnread', { count: chatBadge }) : undefined}
+        active={panel === 'chat'}
+        badge={chatBadge}
+        testid="toggle-chat"
+        onClick={() => toggle('chat')}
+      />
       <div class="reactions-anchor">
-        <Button icon="smile" label="Reactions" active={reactionsOpen} testid="open-reactions" onClick={() => setReactionsOpen(!reactionsOpen)} />
+        <Button icon="smile" label={t('meeting.toolbar.reactions')} active={reactionsOpen} testid="open-reactions" onClick={() => setReactionsOpen(!reactionsOpen)} />
         {reactionsOpen && (
-          <div class="reactions-menu" role="menu">
+          <div class="reactions-menu" role="group" aria-label={t('meeting.toolbar.reactions')}>
             <div class="reactions-row">
               {REACTIONS.map((emoji, i) => (
                 <button
@@ -48,7 +95,8 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
                   key={emoji}
                   class="reaction-btn"
                   data-testid={`reaction-${i}`}
-                  aria-label={`React ${emoji}`}
+                  aria-label={t(REACTION_NAMES[emoji])}
+                  title={t(REACTION_NAMES[emoji])}
                   onClick={() => {
                     void session.talk.react(emoji);
                     setReactionsOpen(false);
@@ -65,22 +113,28 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
                 checked={reactionSoundsEnabled.value}
                 onChange={(e) => (reactionSoundsEnabled.value = (e.target as HTMLInputElement).checked)}
               />
-              Reaction sounds
+              {t('meeting.reactions.sounds')}
             </label>
           </div>
         )}
       </div>
-      <Button icon="hand" label={hand ? 'Lower hand' : 'Raise hand'} active={hand} testid="toggle-hand" onClick={() => void session.talk.setHand(!hand)} />
-      <Button icon="people" label="Participants" active={panel === 'participants'} testid="toggle-participants" onClick={() => toggle('participants')} />
+      <Button
+        icon="hand"
+        label={hand ? t('meeting.toolbar.lowerHand') : t('meeting.toolbar.raiseHand')}
+        active={hand}
+        testid="toggle-hand"
+        onClick={() => void session.talk.setHand(!hand)}
+      />
+      <Button icon="people" label={t('meeting.toolbar.participants')} active={panel === 'participants'} testid="toggle-participants" onClick={() => toggle('participants')} />
       {(session.isModerator || (session.breakout.state.value?.rooms.length ?? 0) > 0) && (
         // On phones the toolbar has no room to spare: breakout rooms open from the participants panel there.
-        <Button icon="rooms" label="Breakout rooms" active={panel === 'breakout'} wideOnly testid="toggle-breakout" onClick={() => toggle('breakout')} />
+        <Button icon="rooms" label={t('meeting.toolbar.breakout')} active={panel === 'breakout'} wideOnly testid="toggle-breakout" onClick={() => toggle('breakout')} />
       )}
       {session.isModerator && (
-        <Button icon="record" label="Record and stream" active={panel === 'capture'} wideOnly testid="toggle-capture" onClick={() => toggle('capture')} />
+        <Button icon="record" label={t('meeting.toolbar.capture')} active={panel === 'capture'} wideOnly testid="toggle-capture" onClick={() => toggle('capture')} />
       )}
-      <Button icon="settings" label="Settings" active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
-      <Button icon="leave" label="Leave meeting" danger testid="leave" onClick={onLeave} />
+      <Button icon="settings" label={t('meeting.toolbar.settings')} active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
+      <Button icon="leave" label={t('meeting.toolbar.leave')} danger testid="leave" onClick={onLeave} />
     </div>
   );
 }

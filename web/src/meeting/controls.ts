@@ -7,6 +7,7 @@ import type { ModerationStore } from '../moderation/store.ts';
 import type { SessionCore } from '../core/session.ts';
 import { describeMediaError, getCameraTrack, getMicTrack, getScreenTracks } from './devices.ts';
 import type { MediaLink } from './media.ts';
+import { t } from '../i18n/index.ts';
 
 export class MediaControls {
   readonly #core: SessionCore;
@@ -34,7 +35,7 @@ export class MediaControls {
     }
     const muted = !this.#link.micMuted.value;
     if (!muted && this.#moderation.moderated('audio')) {
-      this.#core.notify('A moderator controls who may speak: raise your hand to ask.');
+      this.#core.notify(t('meeting.controls.speakModerated'));
       return;
     }
     this.#link.micMuted.value = muted;
@@ -50,7 +51,7 @@ export class MediaControls {
           this.#link.micMuted.value = true;
           track.enabled = false;
           producer.pause();
-          this.#core.notify(error.message);
+          this.#core.notify(t('meeting.controls.speakModerated'));
         }
       });
     }
@@ -59,7 +60,7 @@ export class MediaControls {
   async toggleCamera(): Promise<void> {
     const track = this.#link.cameraTrack.value;
     if (!track && this.#moderation.moderated('video')) {
-      this.#core.notify('A moderator controls who may show video: raise your hand to ask.');
+      this.#core.notify(t('meeting.controls.videoModerated'));
       return;
     }
     if (track) {
@@ -84,7 +85,7 @@ export class MediaControls {
       return;
     }
     if (this.#moderation.moderated('video')) {
-      this.#core.notify('A moderator controls who may share: raise your hand to ask.');
+      this.#core.notify(t('meeting.controls.shareModerated'));
       return;
     }
     let tracks: Awaited<ReturnType<typeof getScreenTracks>>;
@@ -132,10 +133,11 @@ export class MediaControls {
       }
       if (reason !== 'start-muted' && this.#link.screenTrack.value && this.#moderation.moderated('video')) void this.#link.stopScreen();
     }
-    const what = kind === 'audio' ? 'muted you' : 'turned your camera off';
-    if (reason === 'moderator') this.#core.notify(`${by ?? 'A moderator'} ${what}.`);
-    else if (reason === 'moderation-on') this.#core.notify(kind === 'audio' ? 'A moderator now controls who may speak: raise your hand to ask.' : 'A moderator now controls who may show video: raise your hand to ask.');
-    else this.#core.notify(kind === 'audio' ? 'Everyone starts muted in this meeting.' : 'Everyone starts with the camera off in this meeting.');
+    if (reason === 'moderator') {
+      if (kind === 'audio') this.#core.notify(by ? t('meeting.controls.mutedBy', { name: by }) : t('meeting.controls.mutedByModerator'));
+      else this.#core.notify(by ? t('meeting.controls.cameraOffBy', { name: by }) : t('meeting.controls.cameraOffByModerator'));
+    } else if (reason === 'moderation-on') this.#core.notify(kind === 'audio' ? t('meeting.controls.speakModeratedNow') : t('meeting.controls.videoModeratedNow'));
+    else this.#core.notify(kind === 'audio' ? t('meeting.controls.startMuted') : t('meeting.controls.startCameraOff'));
   }
 
   /**
@@ -149,7 +151,7 @@ export class MediaControls {
     if (((!mod && s.startMuted) || this.#moderation.moderated('audio')) && !this.#link.micMuted.value) {
       this.#link.micMuted.value = true;
       if (this.#link.micTrack.value) this.#link.micTrack.value.enabled = false;
-      this.#core.notify(s.startMuted ? 'Everyone starts muted in this meeting.' : 'A moderator controls who may speak: raise your hand to ask.');
+      this.#core.notify(s.startMuted ? t('meeting.controls.startMuted') : t('meeting.controls.speakModerated'));
     }
     if (((!mod && s.startCameraOff) || this.#moderation.moderated('video')) && this.#link.cameraTrack.value) {
       this.#link.cameraTrack.value.stop();

@@ -1,5 +1,6 @@
 // Local capture: camera, microphone, screen. Errors become sentences a person
 // can act on ("allow the camera in the site settings"), never raw DOMExceptions.
+import { t } from '../i18n/index.ts';
 
 export const CAMERA_CONSTRAINTS: MediaTrackConstraints = {
   width: { ideal: 1280 },
@@ -48,25 +49,22 @@ export async function listDevices(): Promise<DeviceLists> {
   };
 }
 
-/** A message for a failed getUserMedia / getDisplayMedia. */
+/** A message for a failed getUserMedia / getDisplayMedia, in the page's language. */
 export function describeMediaError(error: unknown, what: 'camera' | 'microphone' | 'screen'): string {
   const name = (error as { name?: string } | undefined)?.name;
-  if (!window.isSecureContext || !navigator.mediaDevices) {
-    return `Your browser only allows the ${what} on https:// pages (or localhost).`;
-  }
+  const device = what;
+  if (!window.isSecureContext || !navigator.mediaDevices) return t('meeting.devices.insecure', { device });
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':
-      return what === 'screen'
-        ? 'Screen sharing was cancelled or blocked.'
-        : `Access to the ${what} is blocked. Allow it in your browser's site settings, then try again.`;
+      return what === 'screen' ? t('meeting.devices.screenBlocked') : t('meeting.devices.blocked', { device });
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return `No ${what} was found.`;
+      return t('meeting.devices.notFound', { device });
     case 'NotReadableError':
     case 'AbortError':
-      return `The ${what} is in use by another application or could not be started.`;
+      return t('meeting.devices.inUse', { device });
     default:
-      return `Could not start the ${what}${error instanceof Error ? `: ${error.message}` : '.'}`;
+      return error instanceof Error ? t('meeting.devices.failedDetail', { device, detail: error.message }) : t('meeting.devices.failed', { device });
   }
 }

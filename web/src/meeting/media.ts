@@ -13,6 +13,8 @@ import type { E2eeStore } from '../e2ee/store.ts';
 import type { ModerationStore } from '../moderation/store.ts';
 import type { SessionCore } from '../core/session.ts';
 import { describeMediaError, getCameraTrack, getMicTrack, getScreenTracks } from './devices.ts';
+import { errorText } from '../i18n/errors.ts';
+import { t } from '../i18n/index.ts';
 
 export interface RemoteStream {
   producerId: ProducerId;
@@ -316,9 +318,9 @@ export class MediaLink {
       }
       if (source === 'mic' && this.micMuted.value) producer.pause();
       this.#producers.set(source, producer);
-      producer.on('trackended', () => this.#core.notify(`Your ${source === 'mic' ? 'microphone' : source} stopped.`));
+      producer.on('trackended', () => this.#core.notify(t('meeting.media.trackEnded', { source })));
     } catch (error) {
-      this.#core.notify(`Could not send your ${source}: ${(error as Error).message}`);
+      this.#core.notify(t('meeting.media.sendFailed', { source, detail: errorText(error) }));
     }
   }
 

@@ -5,7 +5,7 @@
 // through SessionCore (core/session.ts) and register their own server
 // events on it; what joining, reconnecting and leaving do to all of them is
 // decided here.
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import type { types as ms } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, JoinResult, ParticipantId, ParticipantInfo, ServerToClientEvents } from '@parley/protocol';
@@ -19,6 +19,8 @@ import { LobbyStore } from '../lobby/store.ts';
 import { ModerationStore } from '../moderation/store.ts';
 import type { SessionCore, SessionStatus } from '../core/session.ts';
 import { TalkStore } from '../talk/store.ts';
+import { errorText } from '../i18n/errors.ts';
+import { t } from '../i18n/index.ts';
 import { MediaControls } from './controls.ts';
 import { MediaLink } from './media.ts';
 
@@ -48,8 +50,10 @@ interface StoredParticipant {
 export class MeetingSession implements SessionCore {
   readonly meetingId: string;
   readonly status = signal<SessionStatus>('idle');
+  /** Why the session ended or failed, as a sentence made when read (it follows a language change). */
+  readonly #why = signal<(() => string) | null>(null);
   /** Why the session ended or failed, for the person. */
-  readonly error = signal<string | null>(null);
+  readonly error = computed(() => this.#why.value?.() ?? null);
   /** Short-lived notices (device problems, "screen sharing stopped"). */
   readonly notice = signal<string | null>(null);
   readonly self = signal<ParticipantInfo | null>(null);
@@ -114,7 +118,7 @@ export class MeetingSession implements SessionCore {
     try {
       return await this.request(event, payload);
     } catch (error) {
-      this.notify((error as Error).message);
+      this.notify(errorText(error));
       return undefined;
     }
   }
@@ -133,7 +137,7 @@ export class MeetingSession implements SessionCore {
   async join(opts: JoinOptions): Promise<void> {
     if (this.status.value !== 'idle' && this.status.value !== 'left' && this.status.value !== 'failed') return;
     this.status.value = 'joining';
-    this.error.value = null;
+    this.#why.value = null;
     // Marks for each join stage (devtools Performance panel, join benchmark).
     performance.mark('parley:join');
     this.media.take(opts);
@@ -142,7 +146,9 @@ export class MeetingSession implements SessionCore {
       token = await this.#tokenFor(opts.name, opts.moderatorToken);
       this.#token = token;
     } catch (error) {
-      this.#teardown('failed', error instanceof ApiError ? error.message : 'Could not reach the server.');
+      // A moderator link refused at the door is a replaced (or mistyped) one: say so, and what to do.
+      const staleLink = error instanceof ApiError && error.code === 'FORBIDDEN' && opts.moderatorToken !== undefined;
+      this.#teardown('failed', () => (staleLink ? t('meeting.session.moderatorLinkInvalid') : error instanceof ApiError ? errorText(error) : t('error.network')));
       return;
     }
     performance.mark('parley:token');
@@ -194,12 +200,12 @@ export class MeetingSession implements SessionCore {
   }
 
   async knockAgain(): Promise<void> {
-    this.error.value = null;
+    this.#why.value = null;
     this.status.value = 'waiting';
     performance.mark('parley:knock');
     await this.request('lobby:knock', {}).then(
       (r) => (this.passwordWouldAdmit.value = r.password),
-      (e: unknown) => this.#teardown('failed', (e as Error).message),
+      (e: unknown) => this.#teardown('failed', () => errorText(e)),
     );
   }
 
@@ -285,7 +291,7 @@ export class MeetingSession implements SessionCore {
       const code = (error as Error & { data?: { code?: string } }).data?.code;
       if (code === 'UNAUTHORIZED') {
         sessionStorage.removeItem(this.#storageKey());
-        this.#teardown('failed', 'Your meeting link has expired. Join again.');
+        this.#teardown('failed', () => t('meeting.session.linkExpired'));
       } else if (this.status.value === 'joined') {
         this.status.value = 'reconnecting';
       }
@@ -299,24 +305,24 @@ export class MeetingSession implements SessionCore {
       this.media.reconcile();
     });
     socket.on('meeting:activeSpeaker', ({ participantId }) => (this.activeSpeakerId.value = participantId));
-    socket.on('meeting:ended', () => this.#teardown('ended', 'The meeting has ended.'));
-    socket.on('session:replaced', () => this.#teardown('replaced', 'You joined this meeting from another tab or device.'));
+    socket.on('meeting:ended', () => this.#teardown('ended', () => t('meeting.session.ended')));
+    socket.on('session:replaced', () => this.#teardown('replaced', () => t('meeting.session.replaced')));
     socket.on('media:consumerClosed', ({ consumerId }) => this.media.dropConsumer(consumerId));
     socket.on('media:consumerPaused', ({ consumerId, producerPaused }) => this.media.setConsumerPaused(consumerId, producerPaused));
     socket.on('media:reset', () => {
-      this.notify('Media connection moved to another server, reconnecting your audio and video…');
-      void this.media.rebuild().catch((e: unknown) => this.notify(`Media reconnection failed: ${(e as Error).message}`));
+      this.notify(t('meeting.session.mediaMoved'));
+      void this.media.rebuild().catch((e: unknown) => this.notify(t('meeting.session.mediaReconnectFailed', { detail: errorText(e) })));
     });
     socket.on('lobby:admitted', () => {
       if (this.status.value === 'waiting' && socket === this.#socket) void this.#onConnect(socket);
     });
     socket.on('lobby:denied', ({ reason }) => {
       this.status.value = 'denied';
-      this.error.value = reason;
+      this.#why.value = reason === null ? null : () => reason;
     });
-    socket.on('moderation:kicked', ({ reason, by }) => this.#teardown('kicked', `${by} removed you from the meeting${reason ? `: ${reason}` : '.'}`));
+    socket.on('moderation:kicked', ({ reason, by }) => this.#teardown('kicked', () => (reason ? t('meeting.session.kickedWithReason', { name: by, reason }) : t('meeting.session.kicked', { name: by }))));
     socket.on('moderation:muted', ({ kind, by, reason }) => this.controls.mutedByServer(kind, by, reason));
-    socket.on('moderation:promoted', ({ reason }) => this.notify(reason === 'granted' ? 'You are now a moderator.' : 'The moderator left: you are now the moderator.'));
+    socket.on('moderation:promoted', ({ reason }) => this.notify(reason === 'granted' ? t('meeting.session.promoted') : t('meeting.session.promotedModeratorLeft')));
     socket.on('breakout:moved', ({ roomId, reason, snapshot, talk }) => {
       // The server already closed our consumers of the room we left; the
       // new room's people replace the list and reconcile consumes theirs.
@@ -351,15 +357,15 @@ export class MeetingSession implements SessionCore {
       } else if (code === 'PASSWORD_REQUIRED' || code === 'WRONG_PASSWORD' || (code === 'RATE_LIMITED' && this.#password)) {
         this.#password = undefined;
         this.status.value = 'password';
-        this.error.value = code === 'PASSWORD_REQUIRED' ? null : (error as Error).message;
+        this.#why.value = code === 'PASSWORD_REQUIRED' ? null : () => errorText(error);
       } else if (code === 'KICKED') {
-        this.#teardown('kicked', (error as Error).message);
+        this.#teardown('kicked', () => errorText(error));
       } else if (code === 'MEETING_NOT_FOUND') {
-        this.#teardown('failed', 'This meeting does not exist or has expired.');
+        this.#teardown('failed', () => t('meeting.page.notFound'));
       } else if (code === 'MEETING_FULL') {
-        this.#teardown('failed', (error as Error).message);
+        this.#teardown('failed', () => errorText(error));
       } else {
-        this.notify(`Could not join: ${(error as Error).message}`);
+        this.notify(t('meeting.session.joinFailed', { detail: errorText(error) }));
       }
       return;
     }
@@ -387,14 +393,14 @@ export class MeetingSession implements SessionCore {
         await this.media.rebuild(res.media ?? undefined);
       }
     } catch (error) {
-      this.notify(`Media setup failed: ${(error as Error).message}`);
+      this.notify(t('meeting.session.mediaFailed', { detail: errorText(error) }));
     }
   }
 
   #upsert(p: ParticipantInfo): void {
     const before = this.participants.value.get(p.id);
     // Everyone learns who moderates now (the new moderator hears moderation:promoted).
-    if (before && before.role !== 'moderator' && p.role === 'moderator' && p.id !== this.participantId) this.notify(`${p.name} is now a moderator.`);
+    if (before && before.role !== 'moderator' && p.role === 'moderator' && p.id !== this.participantId) this.notify(t('meeting.session.nowModerator', { name: p.name }));
     const next = new Map(this.participants.value);
     next.set(p.id, p);
     this.participants.value = next;
@@ -402,7 +408,8 @@ export class MeetingSession implements SessionCore {
     this.media.reconcile();
   }
 
-  #teardown(status: SessionStatus, message?: string): void {
+  /** `why`: the sentence for the person, made when shown. */
+  #teardown(status: SessionStatus, why?: () => string): void {
     const socket = this.#socket;
     this.#socket = undefined;
     socket?.removeAllListeners();
@@ -414,7 +421,7 @@ export class MeetingSession implements SessionCore {
     this.breakout.reset();
     this.e2ee.close();
     this.status.value = status;
-    this.error.value = message ?? null;
+    this.#why.value = why ?? null;
   }
 
   /** A request in the meeting, typed by the protocol's event map; RequestError when the server refuses. */

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS, type ParticipantId } from '@parley/protocol';
+import { formatTime } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import type { People } from '../core/session.ts';
 import type { TalkStore } from './store.ts';
@@ -7,7 +9,6 @@ import type { TalkStore } from './store.ts';
 /** What this view needs of the meeting session (it is given the session itself). */
 type TalkSession = People & { talk: TalkStore };
 
-const time = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const encoder = new TextEncoder();
 
 /** In-meeting chat: to everyone or privately to one participant. Text is rendered as text, never as HTML. */
@@ -36,21 +37,21 @@ export function TalkPanel({ session, onClose }: { session: TalkSession; onClose:
   };
 
   return (
-    <aside class="panel" aria-label="Chat" data-testid="chat-panel">
+    <aside class="panel" aria-label={t('talk.panel.title')} data-testid="chat-panel">
       <header class="panel-head">
-        <h2>Chat</h2>
-        <button type="button" class="icon-btn" aria-label="Close chat" onClick={onClose}>
+        <h2>{t('talk.panel.title')}</h2>
+        <button type="button" class="icon-btn" aria-label={t('talk.panel.close')} title={t('talk.panel.close')} onClick={onClose}>
           <Icon name="close" size={18} />
         </button>
       </header>
       <div class="chat-list" ref={list}>
-        {messages.length === 0 && <p class="empty">No messages yet.</p>}
+        {messages.length === 0 && <p class="empty">{t('talk.panel.empty')}</p>}
         {messages.map((m) => (
           <div key={m.id} class={`chat-msg ${m.from === me ? 'mine' : ''} ${m.to ? 'private' : ''}`} data-testid="chat-message" data-private={m.to ? 'true' : 'false'}>
             <div class="chat-meta">
-              <strong>{m.from === me ? 'You' : m.fromName}</strong>
-              {m.to && <span class="private-tag">{m.from === me ? ` → ${m.toName} (private)` : ' (private to you)'}</span>}
-              <time>{time(m.sentAt)}</time>
+              <strong>{m.from === me ? t('talk.message.you') : m.fromName}</strong>
+              {m.to && <span class="private-tag">{m.from === me ? t('talk.message.privateTo', { name: m.toName ?? '' }) : t('talk.message.privateToYou')}</span>}
+              <time dateTime={new Date(m.sentAt).toISOString()}>{formatTime(m.sentAt)}</time>
             </div>
             <div class="chat-text">{m.text}</div>
           </div>
@@ -63,18 +64,19 @@ export function TalkPanel({ session, onClose }: { session: TalkSession; onClose:
           void send();
         }}
       >
-        <select aria-label="Send to" data-testid="chat-recipient" value={to} onChange={(e) => setTo((e.target as HTMLSelectElement).value as ParticipantId | '')}>
-          <option value="">Everyone</option>
+        <select aria-label={t('talk.composer.recipient')} data-testid="chat-recipient" value={to} onChange={(e) => setTo((e.target as HTMLSelectElement).value as ParticipantId | '')}>
+          <option value="">{t('talk.composer.everyone')}</option>
           {others.map((p) => (
             <option key={p.id} value={p.id}>
-              {p.name} (private)
+              {t('talk.composer.privateOption', { name: p.name })}
             </option>
           ))}
         </select>
         <div class="composer-row">
           <textarea
             data-testid="chat-input"
-            placeholder={to ? 'Private message…' : 'Message everyone…'}
+            aria-label={t('talk.composer.label')}
+            placeholder={to ? t('talk.composer.placeholderPrivate') : t('talk.composer.placeholderEveryone')}
             rows={2}
             value={text}
             onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
@@ -85,11 +87,11 @@ export function TalkPanel({ session, onClose }: { session: TalkSession; onClose:
               }
             }}
           />
-          <button type="submit" class="icon-btn send" aria-label="Send" data-testid="chat-send" disabled={!text.trim() || tooLong}>
+          <button type="submit" class="icon-btn send" aria-label={t('talk.composer.send')} title={t('talk.composer.send')} data-testid="chat-send" disabled={!text.trim() || tooLong}>
             <Icon name="send" size={18} />
           </button>
         </div>
-        {tooLong && <p class="hint error">Message too long ({bytes} / {LIMITS.talkBytes} bytes).</p>}
+        {tooLong && <p class="hint error">{t('talk.composer.tooLong', { bytes, max: LIMITS.talkBytes })}</p>}
       </form>
     </aside>
   );

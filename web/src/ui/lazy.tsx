@@ -1,11 +1,16 @@
 // Each page's code is its own chunk, fetched when the page is shown: the
 // live viewer (opened by thousands at once) downloads the player, not the
-// meeting client; the chat does not download mediasoup.
+// meeting client; the chat does not download mediasoup. Its sentences come
+// the same way: the message areas the page shows, in the page's language.
 import { h, type ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { needAreas, t, type Area } from '../i18n/index.ts';
 
-/** A component whose code is loaded on its first render (nothing is shown until then: a page loads in milliseconds). */
-export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+/**
+ * A component whose code (and the message `areas` it shows) is loaded on its
+ * first render (nothing is shown until then: a page loads in milliseconds).
+ */
+export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>, areas: readonly Area[]): ComponentType<P> {
   let loaded: ComponentType<P> | undefined;
   let pending: Promise<void> | undefined;
   let failed: unknown;
@@ -13,8 +18,8 @@ export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>
     const [, setTick] = useState(0);
     useEffect(() => {
       if (loaded) return;
-      pending ??= load().then(
-        (c) => void (loaded = c),
+      pending ??= Promise.all([load(), needAreas(areas)]).then(
+        ([c]) => void (loaded = c),
         (error: unknown) => void (failed = error),
       );
       let live = true;
@@ -24,10 +29,10 @@ export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>
     if (failed) {
       return (
         <div class="message-page" role="alert">
-          <h1>This page could not load</h1>
-          <p class="dim">The connection may have dropped, or Parley was updated meanwhile.</p>
+          <h1>{t('ui.lazy.failedTitle')}</h1>
+          <p class="dim">{t('ui.lazy.failedText')}</p>
           <button type="button" class="primary" onClick={() => location.reload()}>
-            Reload
+            {t('ui.lazy.reload')}
           </button>
         </div>
       );
