@@ -3,8 +3,7 @@
 // and {placeholders}), read by the web client, the server (e-mails) and Euria.
 // English is the reference: every key exists there, and a test checks that
 // each other file has the same keys with the same placeholders.
-import type { MessageFormatElement } from '@formatjs/icu-messageformat-parser';
-import { IntlMessageFormat } from 'intl-messageformat';
+import type { ArgumentElement, LiteralElement, MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { LANGUAGES, type Language } from '@parley/protocol/languages';
 
 export { LANGUAGES, type Language };
@@ -49,6 +48,22 @@ function acceptLanguage(header: string): string[] {
     .map((x) => x.tag);
 }
 
+/** What formats an ICU message (intl-messageformat's IntlMessageFormat): passed in, so that a page loads it only when a message needs it. */
+export type MessageFormatter = new (message: string | MessageFormatElement[], locale: string, formats?: undefined, opts?: { ignoreTag: boolean }) => {
+  format(values?: Record<string, unknown>): unknown;
+};
+
+// The parser's element kinds (its TYPE enum), written out: importing the enum
+// would bring the parser package's runtime into the page for two numbers.
+const LITERAL = 0;
+const ARGUMENT = 1;
+
+/** Whether a parsed message is only text and plain {values} (no plural, select, number or date): it needs no formatter. */
+export const isPlain = (ast: MessageFormatElement[]): ast is (LiteralElement | ArgumentElement)[] => ast.every((e) => e.type === LITERAL || e.type === ARGUMENT);
+
+/** Whether any of `messages` (parsed) needs a formatter. */
+export const needsFormatter = (messages: Messages): boolean => Object.values(messages).some((m) => typeof m !== 'string' && !isPlain(m));
+
 /**
  * Turns keys into sentences for one language. A key missing in the language
  * falls back to English (a test keeps that from happening in a release); a
@@ -56,7 +71,7 @@ function acceptLanguage(header: string): string[] {
  * Compiled messages are kept: a render asks for the same ones again.
  */
 export class Translator {
-  readonly #compiled = new Map<string, IntlMessageFormat>();
+  readonly #compiled = new Map<string, { format(values?: Record<string, unknown>): unknown }>();
 
   readonly language: Language;
   /** The locale numbers and dates are formatted in (e.g. fr-CH for French in Switzerland). */
@@ -65,13 +80,15 @@ export class Translator {
   readonly fallback: Messages;
   /** Messages parsed at build time (the web client's): a string is then plain text, not a source to parse. */
   readonly precompiled: boolean;
+  readonly #Formatter: MessageFormatter | undefined;
 
-  constructor(language: Language, locale: string, messages: Messages, opts: { fallback?: Messages; precompiled?: boolean } = {}) {
+  constructor(language: Language, locale: string, messages: Messages, opts: { fallback?: Messages; precompiled?: boolean; formatter?: MessageFormatter } = {}) {
     this.language = language;
     this.locale = locale;
     this.messages = messages;
     this.fallback = opts.fallback ?? messages;
     this.precompiled = opts.precompiled ?? false;
+    this.#Formatter = opts.formatter;
   }
 
   t(key: MessageKey, values?: MessageValues): string {
@@ -81,10 +98,13 @@ export class Translator {
       const source = own ?? this.fallback[key];
       if (source === undefined) return key;
       if (this.precompiled && typeof source === 'string') return source;
-      format = new IntlMessageFormat(source, own === undefined ? 'en' : this.locale, undefined, { ignoreTag: true });
+      // Text and {values} only: filled in here, without a formatter (the live viewer's page needs none).
+      if (typeof source !== 'string' && isPlain(source)) return source.map((e) => (e.type === LITERAL ? e.value : String(values?.[e.value] ?? `{${e.value}}`))).join('');
+      if (!this.#Formatter) return key;
+      format = new this.#Formatter(source, own === undefined ? 'en' : this.locale, undefined, { ignoreTag: true });
       this.#compiled.set(key, format);
     }
-    const out = format.format(values as Record<string, string | number | Date>);
+    const out = format.format(values);
     return Array.isArray(out) ? out.join('') : String(out);
   }
 

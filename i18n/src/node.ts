@@ -3,6 +3,7 @@
 // Files are read once, on first use; English fills a key another file lacks.
 import fs from 'node:fs';
 import path from 'node:path';
+import { IntlMessageFormat } from 'intl-messageformat';
 import { Translator, type Language, type MessageKey, type Messages, type MessageValues } from './index.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../messages');
@@ -17,7 +18,7 @@ export function translatorFor(lang: Language): Translator {
   let tr = translators.get(lang);
   if (!tr) {
     const en = lang === 'en' ? undefined : translatorFor('en').messages;
-    tr = new Translator(lang, lang, read(lang), { fallback: en });
+    tr = new Translator(lang, lang, read(lang), { fallback: en, formatter: IntlMessageFormat });
     translators.set(lang, tr);
   }
   return tr;

@@ -136,11 +136,11 @@ describe('daily agendas, ticked', () => {
     assert.ok(job, 'Euria has the job');
     assert.equal(job.id, `agenda-${r.id}-2026-12-02`);
     const text = job.data.text;
-    assert.match(text, /^Ton agenda du mercredi 2 décembre 2026 :/);
+    assert.match(text, /^Votre agenda du mercredi 2 décembre 2026\s:/);
     assert.match(text, /• 09:00–09:15 Point quotidien\n/);
     assert.match(text, /• 10:00–11:00 Revue \(Alpes, Bâtiment B\) https:\/\/parley\.example\/m\/abc/);
     assert.doesNotMatch(text, /Demain/);
-    assert.ok(text.endsWith(`Désactiver ce rappel: https://parley.example/agenda/off/${agenda.offKey(r.id)}`), text);
+    assert.ok(text.endsWith(`Désactiver ce rappel\u00a0: https://parley.example/agenda/off/${agenda.offKey(r.id)}`), text);
     const [mail] = await mails(user.id);
     assert.deepEqual([mail?.to_address, mail?.subject, mail?.body_text], [user.email, 'Agenda du mercredi 2 décembre 2026', text]);
     // Without recurring events, and with an empty day.
@@ -150,7 +150,7 @@ describe('daily agendas, ticked', () => {
     assert.doesNotMatch(second!.data.text, /Point quotidien/);
     assert.match(second!.data.text, /09:00–10:00 Demain/);
     await agenda.tick(at('2026-12-04T06:31Z'));
-    assert.match((await mails(user.id)).at(-1)!.body_text, /Rien dans ton agenda ce jour-là\./);
+    assert.match((await mails(user.id)).at(-1)!.body_text, /Rien dans votre agenda ce jour-là\./);
   });
 
   test('exactly once per day: three nodes ticking at once, ticks every minute, a restart, a retried job', async () => {

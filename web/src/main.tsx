@@ -6,13 +6,13 @@ import { lazyPage } from './ui/lazy.tsx';
 import './styles.css';
 
 // One chunk per page (see ui/lazy.tsx).
-const Home = lazyPage(() => import('./home/Home.tsx').then((m) => m.Home), ['home']);
-const MeetingPage = lazyPage(() => import('./meeting/MeetingPage.tsx').then((m) => m.MeetingPage), ['meeting', 'talk', 'lobby', 'breakout', 'capture', 'moderation', 'e2ee', 'account']);
+const Home = lazyPage(() => import('./home/Home.tsx').then((m) => m.Home), ['home', 'error']);
+const MeetingPage = lazyPage(() => import('./meeting/MeetingPage.tsx').then((m) => m.MeetingPage), ['meeting', 'talk', 'lobby', 'breakout', 'capture', 'moderation', 'e2ee', 'account', 'error']);
 const LiveViewer = lazyPage(() => import('./live/LiveViewer.tsx').then((m) => m.LiveViewer), ['live']);
-const AuthPage = lazyPage(() => import('./account/AuthPage.tsx').then((m) => m.AuthPage), ['account']);
-const ResetPage = lazyPage(() => import('./account/ResetPage.tsx').then((m) => m.ResetPage), ['account']);
-const ChatApp = lazyPage(() => import('./channels/ChatApp.tsx').then((m) => m.ChatApp), ['chat', 'account']);
-const CalendarApp = lazyPage(() => import('./calendar/CalendarApp.tsx').then((m) => m.CalendarApp), ['calendar', 'account']);
+const AuthPage = lazyPage(() => import('./account/AuthPage.tsx').then((m) => m.AuthPage), ['account', 'error']);
+const ResetPage = lazyPage(() => import('./account/ResetPage.tsx').then((m) => m.ResetPage), ['account', 'error']);
+const ChatApp = lazyPage(() => import('./channels/ChatApp.tsx').then((m) => m.ChatApp), ['chat', 'account', 'error']);
+const CalendarApp = lazyPage(() => import('./calendar/CalendarApp.tsx').then((m) => m.CalendarApp), ['calendar', 'account', 'error']);
 
 function App() {
   const meeting = /^\/m\/([A-Za-z0-9_-]{1,64})\/?$/.exec(location.pathname);

@@ -206,7 +206,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     const names = (await store.inviteNames(m.orgId, m.actorId))!;
     // In the inviter's language: the invited person has no account (and so no language) yet.
     const lang = names.language;
-    const expires = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' }).format(m.expiresAt);
+    const expires = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(m.expiresAt);
     await queueMail(store.sql, {
       dedupeKey: `invite:${m.id}:${m.sent}`,
       userId: null,

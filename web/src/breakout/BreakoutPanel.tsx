@@ -6,6 +6,7 @@ import { formatClock, formatNumber } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import type { ModerationStore } from '../moderation/store.ts';
 import type { BreakoutStore } from './store.ts';
+import { X as XIcon } from 'lucide';
 
 /** What this view needs of the meeting session (it is given the session itself). */
 type BreakoutSession = People & { breakout: BreakoutStore; moderation: ModerationStore };
@@ -125,10 +126,17 @@ function ModeratorControls({ session }: { session: BreakoutSession }) {
   const [message, setMessage] = useState('');
   const state = session.breakout.state.value;
   const hasRooms = (state?.rooms.length ?? 0) > 0;
+  // A new room is named in the moderator's language ("Salle 3"), the first number not taken (at most one more than the rooms).
+  const nextName = () => {
+    const taken = new Set(state?.rooms.map((r) => r.name));
+    let n = (state?.rooms.length ?? 0) + 1;
+    while (taken.has(t('breakout.defaultName', { n }))) n += 1;
+    return t('breakout.defaultName', { n });
+  };
   return (
     <div class="breakout-controls">
       <div class="row wrap">
-        <button type="button" class="small primary" data-testid="add-room" onClick={() => void session.moderation.moderate('breakout:create', {})}>
+        <button type="button" class="small primary" data-testid="add-room" onClick={() => void session.moderation.moderate('breakout:create', { name: nextName() })}>
           {t('breakout.controls.addRoom')}
         </button>
         {hasRooms && (
@@ -202,7 +210,7 @@ export function BreakoutPanel({ session, onClose }: { session: BreakoutSession; 
       <header class="panel-head">
         <h2>{t('breakout.panel.title')}</h2>
         <button type="button" class="icon-btn" aria-label={t('breakout.panel.close')} title={t('breakout.panel.close')} onClick={onClose}>
-          <Icon name="close" size={18} />
+          <Icon icon={XIcon} size={18} />
         </button>
       </header>
       <div class="panel-body">
@@ -256,7 +264,7 @@ export function RoomBanner({ session, now }: { session: BreakoutSession; now: nu
       )}
       {message && (
         <button type="button" class="icon-btn" aria-label={t('breakout.banner.dismiss')} title={t('breakout.banner.dismiss')} onClick={() => (session.breakout.roomMessage.value = null)}>
-          <Icon name="close" size={14} />
+          <Icon icon={XIcon} size={14} />
         </button>
       )}
     </div>

@@ -19,6 +19,7 @@ import { addDays, dateText, HOUR_PX, nextHour, ZONE } from './dates.ts';
 import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
+import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Download as DownloadIcon, Plus as PlusIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon } from 'lucide';
 
 export function CalendarApp({ token }: { token: string }) {
   const cal = useMemo(() => calendarApi(token), [token]);
@@ -80,7 +81,7 @@ export function CalendarApp({ token }: { token: string }) {
         <>
           {' '}
           <span class="occ-icon" role="img" aria-label={t('calendar.occurrence.hasMeeting')}>
-            <Icon name="camera" size={12} />
+            <Icon icon={VideoIcon} size={12} />
           </span>
         </>
       )}
@@ -88,7 +89,7 @@ export function CalendarApp({ token }: { token: string }) {
         <>
           {' '}
           <span class="occ-icon" role="img" aria-label={t('calendar.occurrence.hasRoom')}>
-            <Icon name="room" size={12} />
+            <Icon icon={DoorClosedIcon} size={12} />
           </span>
         </>
       )}
@@ -129,7 +130,7 @@ export function CalendarApp({ token }: { token: string }) {
               }
             }}
           >
-            <Icon name="add" size={16} />
+            <Icon icon={PlusIcon} size={16} />
           </button>
         </div>
         <ul class="channel-list" data-testid="calendar-list">
@@ -145,7 +146,7 @@ export function CalendarApp({ token }: { token: string }) {
                 <span class="with-icon">
                   {c.roomId && (
                     <span role="img" aria-label={t('calendar.sidebar.roomCalendar')}>
-                      <Icon name="room" size={14} />
+                      <Icon icon={DoorClosedIcon} size={14} />
                     </span>
                   )}
                   {c.name}
@@ -162,12 +163,12 @@ export function CalendarApp({ token }: { token: string }) {
                     data-testid="share-calendar"
                     onClick={() => setDialog({ kind: 'share', calendar: c })}
                   >
-                    <Icon name="people" size={16} />
+                    <Icon icon={UsersIcon} size={16} />
                   </button>
                 )}
                 {(c.access === 'owner' || c.access === 'write') && (
                   <label class="icon-btn" title={t('calendar.sidebar.import', { calendar: c.name })}>
-                    <Icon name="upload" size={16} />
+                    <Icon icon={UploadIcon} size={16} />
                     <input
                       type="file"
                       accept=".ics,text/calendar"
@@ -198,7 +199,7 @@ export function CalendarApp({ token }: { token: string }) {
                   data-testid="export-ics"
                   onClick={() => void cal.exportIcs(c.id, c.name).catch((e: unknown) => setNotice(errorText(e)))}
                 >
-                  <Icon name="download" size={16} />
+                  <Icon icon={DownloadIcon} size={16} />
                 </button>
               </span>
             </li>
@@ -236,10 +237,10 @@ export function CalendarApp({ token }: { token: string }) {
             data-testid="cal-prev"
             onClick={() => store.step(-1)}
           >
-            <Icon name="back" size={18} />
+            <Icon icon={ChevronLeftIcon} size={18} />
           </button>
           <button type="button" class="icon-btn" aria-label={t('calendar.toolbar.next', { view })} title={t('calendar.toolbar.next', { view })} data-testid="cal-next" onClick={() => store.step(1)}>
-            <Icon name="forward" size={18} />
+            <Icon icon={ChevronRightIcon} size={18} />
           </button>
           <h2 data-testid="cal-title">{title}</h2>
           <span class="cal-views" role="group" aria-label={t('calendar.toolbar.views')}>

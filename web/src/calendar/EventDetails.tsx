@@ -11,6 +11,7 @@ import type { CalendarApi } from './api.ts';
 import { ownLink } from '../ui/links.ts';
 import { addDays, dateText, ZONE } from './dates.ts';
 import { describeRule } from './texts.ts';
+import { DoorClosed as DoorClosedIcon, MapPin as MapPinIcon, Repeat as RepeatIcon } from 'lucide';
 
 /** When an occurrence happens, in words: its day (or days) and hours, in this browser's zone. */
 function whenText(occ: OccurrenceView): string {
@@ -69,14 +70,14 @@ export function EventDetails({
         )}
         {occ.recurring && (
           <p class="dim small with-icon">
-            <Icon name="repeat" size={14} />
+            <Icon icon={RepeatIcon} size={14} />
             {occ.changed ? t('calendar.details.changedOccurrence') : event?.rrule ? describeRule(event.rrule) : t('calendar.repeat.some')}
           </p>
         )}
         {occ.location && (
           <p class="with-icon">
             <span role="img" aria-label={t('calendar.details.location')}>
-              <Icon name="place" size={16} />
+              <Icon icon={MapPinIcon} size={16} />
             </span>
             {occ.location}
           </p>
@@ -84,7 +85,7 @@ export function EventDetails({
         {occ.roomId && (
           <p data-testid="event-room" class="with-icon">
             <span role="img" aria-label={t('calendar.details.room')}>
-              <Icon name="room" size={16} />
+              <Icon icon={DoorClosedIcon} size={16} />
             </span>
             {roomName.get(occ.roomId) ?? t('calendar.details.someRoom')}
           </p>

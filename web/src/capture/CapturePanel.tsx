@@ -5,6 +5,7 @@ import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import type { CaptureStore } from './store.ts';
 import { ownLink } from '../ui/links.ts';
+import { X as XIcon } from 'lucide';
 
 /** What this view needs of the meeting session (it is given the session itself). */
 type CaptureSession = { capture: CaptureStore };
@@ -39,7 +40,7 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
       <header class="panel-head">
         <h2>{t('capture.panel.title')}</h2>
         <button type="button" class="icon-btn" aria-label={t('capture.panel.close')} title={t('capture.panel.close')} onClick={onClose}>
-          <Icon name="close" size={18} />
+          <Icon icon={XIcon} size={18} />
         </button>
       </header>
       <div class="panel-body">

@@ -16,6 +16,7 @@ import { AccountDialog } from '../account/AccountDialog.tsx';
 import { ChatClient } from './client.ts';
 import { Composer, Message, MessageList, ThreadPane } from './Messages.tsx';
 import { Invite, ManagePeople } from './PeopleAdmin.tsx';
+import { Calendar as CalendarIcon, Lock as LockIcon, LogOut as LogOutIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
 
 function Dot({ presence }: { presence: Presence }) {
   const label = t(`chat.presence.${presence}`);
@@ -27,7 +28,7 @@ function KindMark({ kind }: { kind: ChannelView['kind'] }) {
   const label = t(`chat.kind.${kind}`);
   return (
     <span class="hash" role="img" aria-label={label} title={label}>
-      {kind === 'private' ? <Icon name="lock" size={14} /> : kind === 'group' || kind === 'direct' ? <Icon name="people" size={14} /> : '#'}
+      {kind === 'private' ? <Icon icon={LockIcon} size={14} /> : kind === 'group' || kind === 'direct' ? <Icon icon={UsersIcon} size={14} /> : '#'}
     </span>
   );
 }
@@ -105,10 +106,10 @@ export function ChatApp({ token }: { token: string }) {
           {!guest && (
             <>
               <button type="button" class="icon-btn" title={t('chat.newChannel.title')} aria-label={t('chat.newChannel.title')} data-testid="new-channel" onClick={() => setDialog('create')}>
-                <Icon name="add" size={18} />
+                <Icon icon={PlusIcon} size={18} />
               </button>
               <button type="button" class="icon-btn" title={t('chat.browse.title')} aria-label={t('chat.browse.title')} data-testid="browse-channels" onClick={() => setDialog('browse')}>
-                <Icon name="search" size={18} />
+                <Icon icon={SearchIcon} size={18} />
               </button>
             </>
           )}
@@ -120,7 +121,7 @@ export function ChatApp({ token }: { token: string }) {
           <span class="side-title">{t('chat.sidebar.directMessages')}</span>
           {!guest && (
             <button type="button" class="icon-btn" title={t('chat.sidebar.newConversation')} aria-label={t('chat.sidebar.newConversation')} data-testid="new-dm" onClick={() => setDialog('people')}>
-              <Icon name="add" size={18} />
+              <Icon icon={PlusIcon} size={18} />
             </button>
           )}
         </div>
@@ -138,7 +139,7 @@ export function ChatApp({ token }: { token: string }) {
           </>
         )}
         <a class="side-action with-icon" href="/calendar" data-testid="go-calendar">
-          <Icon name="calendar" size={16} />
+          <Icon icon={CalendarIcon} size={16} />
           {t('chat.sidebar.calendar')}
         </a>
         <footer class="me-box">
@@ -207,10 +208,10 @@ export function ChatApp({ token }: { token: string }) {
                   window.open(`${call.url}?moderatorToken=${encodeURIComponent(call.moderatorToken)}`, '_blank', 'noopener');
                 }}
               >
-                <Icon name="call" size={20} />
+                <Icon icon={PhoneIcon} size={20} />
               </button>
               <button type="button" class="icon-btn" title={t('chat.channel.members')} aria-label={t('chat.channel.members')} data-testid="show-members" onClick={() => void client.showMembers()}>
-                <Icon name="people" size={20} />
+                <Icon icon={UsersIcon} size={20} />
               </button>
               {(active.kind === 'public' || active.kind === 'private') && (
                 <button
@@ -221,7 +222,7 @@ export function ChatApp({ token }: { token: string }) {
                   data-testid="leave-channel"
                   onClick={() => confirm(t('chat.channel.leaveConfirm', { name: active.name })) && void client.leave(active.id)}
                 >
-                  <Icon name="signOut" size={20} />
+                  <Icon icon={LogOutIcon} size={20} />
                 </button>
               )}
             </header>
@@ -363,7 +364,7 @@ function MembersPane({ client }: { client: ChatClient }) {
       <header class="pane-head">
         <strong>{t('chat.members.title', { count: members.length })}</strong>
         <button type="button" class="icon-btn" aria-label={t('chat.members.close')} title={t('chat.members.close')} onClick={() => (client.members.value = null)}>
-          <Icon name="close" size={18} />
+          <Icon icon={XIcon} size={18} />
         </button>
       </header>
       <ul class="plain-list">
@@ -406,7 +407,7 @@ function SearchPane({ client }: { client: ChatClient }) {
       <header class="pane-head">
         <strong>{t('chat.search.title', { count: hits.length })}</strong>
         <button type="button" class="icon-btn" aria-label={t('chat.search.close')} title={t('chat.search.close')} onClick={() => (client.searchHits.value = null)}>
-          <Icon name="close" size={18} />
+          <Icon icon={XIcon} size={18} />
         </button>
       </header>
       <div class="messages">

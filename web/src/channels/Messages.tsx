@@ -11,6 +11,7 @@ import { locale, t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import type { ChatClient, PendingMessage } from './client.ts';
 import { MessageText } from './text.tsx';
+import { FaceSlightlySmilingPlus as FaceSlightlySmilingPlusIcon, MessageSquareReply as MessageSquareReplyIcon, Paperclip as PaperclipIcon, Pencil as PencilIcon, Phone as PhoneIcon, Pin as PinIcon, PinOff as PinOffIcon, Trash as TrashIcon, X as XIcon } from 'lucide';
 
 /** Reactions offered at a click: content (the emoji is what is sent), each button named for screen readers. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '✅'];
@@ -45,7 +46,7 @@ function Attachment({ file }: { file: { id: string; name: string; size: number }
   };
   return (
     <button type="button" class="attachment with-icon" data-testid="attachment" onClick={() => void open()}>
-      <Icon name="attach" size={14} />
+      <Icon icon={PaperclipIcon} size={14} />
       {file.name} <span class="dim">({formatBytes(file.size)})</span>
     </button>
   );
@@ -76,17 +77,17 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
         {m.editedAt && <span class="dim" data-testid="edited">{t('chat.message.edited')}</span>}
         {m.pinned && (
           <span class="pin-flag with-icon" data-testid="pinned">
-            <Icon name="pin" size={12} />
+            <Icon icon={PinIcon} size={12} />
             {t('chat.message.pinned')}
           </span>
         )}
         <span class="msg-actions">
           <button type="button" class="icon-btn" title={t('chat.message.react')} aria-label={t('chat.message.react')} aria-expanded={picker} data-testid="react-button" onClick={() => setPicker(!picker)}>
-            <Icon name="react" size={16} />
+            <Icon icon={FaceSlightlySmilingPlusIcon} size={16} />
           </button>
           {!inThread && (
             <button type="button" class="icon-btn" title={t('chat.message.reply')} aria-label={t('chat.message.reply')} data-testid="reply-button" onClick={() => void client.openThread(m.id)}>
-              <Icon name="reply" size={16} />
+              <Icon icon={MessageSquareReplyIcon} size={16} />
             </button>
           )}
           <button
@@ -97,11 +98,11 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
             data-testid="pin-button"
             onClick={() => act(client.request('message:pin', { messageId: m.id, on: !m.pinned }))}
           >
-            <Icon name={m.pinned ? 'unpin' : 'pin'} size={16} />
+            <Icon icon={m.pinned ? PinOffIcon : PinIcon} size={16} />
           </button>
           {mine && m.kind === 'user' && (
             <button type="button" class="icon-btn" title={t('chat.message.edit')} aria-label={t('chat.message.edit')} data-testid="edit-button" onClick={() => (setDraft(m.text), setEditing(true))}>
-              <Icon name="edit" size={16} />
+              <Icon icon={PencilIcon} size={16} />
             </button>
           )}
           {mine && (
@@ -113,7 +114,7 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
               data-testid="delete-button"
               onClick={() => confirm(t('chat.message.deleteConfirm')) && act(client.request('message:delete', { messageId: m.id }))}
             >
-              <Icon name="trash" size={16} />
+              <Icon icon={TrashIcon} size={16} />
             </button>
           )}
         </span>
@@ -142,7 +143,7 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
       {m.call && (
         <div class={`call-card${m.call.endedAt ? ' ended' : ''}`} data-testid="call-card">
           <span class="with-icon">
-            <Icon name="call" size={16} />
+            <Icon icon={PhoneIcon} size={16} />
             {m.call.endedAt ? t('chat.call.ended') : t('chat.call.live')}
           </span>
           {!m.call.endedAt && (
@@ -345,7 +346,7 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
         <div class="attachments">
           {files.map((f) => (
             <span class="attachment with-icon" key={f.id}>
-              <Icon name="attach" size={14} />
+              <Icon icon={PaperclipIcon} size={14} />
               {f.name}
             </span>
           ))}
@@ -353,7 +354,7 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
       )}
       <div class="composer-row">
         <label class="icon-btn" title={t('chat.composer.attach')}>
-          <Icon name="attach" size={20} />
+          <Icon icon={PaperclipIcon} size={20} />
           <input type="file" multiple hidden data-testid="attach-input" aria-label={t('chat.composer.attach')} onChange={(e) => void attach((e.target as HTMLInputElement).files)} />
         </label>
         <textarea
@@ -390,7 +391,7 @@ export function ThreadPane({ client }: { client: ChatClient }) {
       <header class="pane-head">
         <strong>{t('chat.thread.title')}</strong>
         <button type="button" class="icon-btn" aria-label={t('chat.thread.close')} title={t('chat.thread.close')} onClick={() => (client.thread.value = null)}>
-          <Icon name="close" size={18} />
+          <Icon icon={XIcon} size={18} />
         </button>
       </header>
       <div class="messages">

@@ -5,6 +5,7 @@ import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
 import { Icon } from '../ui/icons.tsx';
+import { ChevronRight as ChevronRightIcon } from 'lucide';
 
 /** Start a meeting: the creator joins as moderator (token kept out of the shared link). */
 export function Home() {
@@ -52,7 +53,7 @@ export function Home() {
       <p>
         <a href="/chat" data-testid="team-chat-link" class="with-icon">
           {t('home.chatLink')}
-          <Icon name="forward" size={16} />
+          <Icon icon={ChevronRightIcon} size={16} />
         </a>
       </p>
     </div>

@@ -6,13 +6,13 @@
 // `t` reads a signal, so a component that calls it renders again when the
 // language changes or an area arrives.
 import { computed, signal } from '@preact/signals';
-import { isLanguage, negotiate, Translator, type Language, type MessageKey, type Messages, type MessageValues } from '@parley/i18n';
+import { isLanguage, needsFormatter, negotiate, Translator, type Language, type MessageFormatter, type MessageKey, type Messages, type MessageValues } from '@parley/i18n';
 import { loaders } from 'virtual:parley-messages';
 
 export { LANGUAGES, LANGUAGE_NAMES, type Language, type MessageKey } from '@parley/i18n';
 
-/** The areas every page shows: the language menu, errors, shared pieces. */
-const BASE_AREAS = ['prefs', 'error', 'ui'] as const;
+/** The areas every page shows: the language menu and shared pieces (a page that shows server refusals asks for `error`). */
+const BASE_AREAS = ['prefs', 'ui'] as const;
 export type Area = keyof (typeof loaders)['en'];
 
 const KEY = 'parley:language';
@@ -39,10 +39,18 @@ function localeFor(lang: Language): string {
   }
 }
 
+// intl-messageformat, loaded with the first message that has a plural, a
+// select or a number in it (the live viewer and the home page have none).
+let formatter: MessageFormatter | undefined;
+
 async function fetchAreas(lang: Language, wanted: Iterable<Area>): Promise<Messages> {
   const parts = await Promise.all([...wanted].map(async (a) => (await loaders[lang][a]()).default));
-  return Object.assign({}, ...parts) as Messages;
+  const messages = Object.assign({}, ...parts) as Messages;
+  if (!formatter && needsFormatter(messages)) formatter = (await import('intl-messageformat')).IntlMessageFormat;
+  return messages;
 }
+
+const make = (lang: Language, locale: string, messages: Messages) => new Translator(lang, locale, messages, { precompiled: true, formatter });
 
 /** The language to open with, before any account is known. */
 export function startLanguage(): Language {
@@ -63,7 +71,7 @@ export async function setLanguage(lang: Language, remember = false): Promise<voi
   const messages = await fetchAreas(lang, areas);
   // A later choice made while this one loaded wins.
   if (wanted !== lang) return;
-  translator.value = new Translator(lang, localeFor(lang), messages, { precompiled: true });
+  translator.value = make(lang, localeFor(lang), messages);
   document.documentElement.lang = translator.value.locale;
 }
 
@@ -76,5 +84,5 @@ export async function needAreas(more: readonly Area[]): Promise<void> {
   const messages = await fetchAreas(tr.language, missing);
   // The language changed meanwhile: setLanguage loaded these areas too (they were in the set).
   if (translator.value.language !== tr.language) return;
-  translator.value = new Translator(tr.language, tr.locale, { ...translator.value.messages, ...messages }, { precompiled: true });
+  translator.value = make(tr.language, tr.locale, { ...translator.value.messages, ...messages });
 }

@@ -3,6 +3,7 @@ import type { ParticipantInfo } from '@parley/protocol';
 import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import type { MeetingSession } from './session.ts';
+import { Hand as HandIcon, Mic as MicIcon, MicOff as MicOffIcon, ScreenShare as ScreenShareIcon, Video as VideoIcon, VideoOff as VideoOffIcon, X as XIcon } from 'lucide';
 
 /** Raised hands first (in the order they were raised), then by arrival. */
 function order(a: ParticipantInfo, b: ParticipantInfo): number {
@@ -122,7 +123,7 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
       <header class="panel-head">
         <h2>{t('meeting.participants.heading', { count: people.length })}</h2>
         <button type="button" class="icon-btn" aria-label={t('meeting.participants.close')} title={t('meeting.participants.close')} onClick={onClose}>
-          <Icon name="close" size={18} />
+          <Icon icon={XIcon} size={18} />
         </button>
       </header>
       {(moderator || (session.breakout.state.value?.rooms.length ?? 0) > 0) && (
@@ -168,12 +169,12 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
               <span class="person-state">
                 {p.handRaisedAt !== null && (
                   <span class="hand" role="img" aria-label={t('meeting.participants.handRaised')} title={t('meeting.participants.handRaised')}>
-                    <Icon name="hand" size={16} />
+                    <Icon icon={HandIcon} size={16} />
                   </span>
                 )}
                 {p.producers.some((x) => x.source === 'screen') && (
                   <span role="img" aria-label={t('meeting.participants.sharing')} title={t('meeting.participants.sharing')}>
-                    <Icon name="screen" size={16} />
+                    <Icon icon={ScreenShareIcon} size={16} />
                   </span>
                 )}
                 <span
@@ -182,7 +183,7 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
                   aria-label={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')}
                   title={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')}
                 >
-                  <Icon name={micOn ? 'mic' : 'micOff'} size={16} />
+                  <Icon icon={micOn ? MicIcon : MicOffIcon} size={16} />
                 </span>
                 <span
                   class={camOn ? '' : 'dim'}
@@ -190,7 +191,7 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
                   aria-label={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')}
                   title={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')}
                 >
-                  <Icon name={camOn ? 'camera' : 'cameraOff'} size={16} />
+                  <Icon icon={camOn ? VideoIcon : VideoOffIcon} size={16} />
                 </span>
               </span>
               {moderator && p.id !== me && <ModeratorActions session={session} p={p} />}

@@ -6,6 +6,7 @@ import { Preferences } from '../prefs/Preferences.tsx';
 import { Icon } from '../ui/icons.tsx';
 import { Video } from '../ui/Video.tsx';
 import { describeMediaError, getCameraTrack, getMicTrack, listDevices, type DeviceLists } from './devices.ts';
+import { Mic as MicIcon, MicOff as MicOffIcon, Video as VideoIcon, VideoOff as VideoOffIcon } from 'lucide';
 
 export interface PrejoinResult {
   name: string;
@@ -66,7 +67,7 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
             data-testid="prejoin-mic"
             onClick={() => setMicWanted(!micWanted)}
           >
-            <Icon name={micWanted ? 'mic' : 'micOff'} />
+            <Icon icon={micWanted ? MicIcon : MicOffIcon} />
           </button>
           <button
             type="button"
@@ -76,7 +77,7 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
             data-testid="prejoin-camera"
             onClick={() => setCamWanted(!camWanted)}
           >
-            <Icon name={camWanted ? 'camera' : 'cameraOff'} />
+            <Icon icon={camWanted ? VideoIcon : VideoOffIcon} />
           </button>
         </div>
       </div>

@@ -13,6 +13,7 @@ import { Toolbar, type Panel } from './Toolbar.tsx';
 import { LobbyPanel } from '../lobby/LobbyPanel.tsx';
 import { BreakoutPanel, RoomBanner } from '../breakout/BreakoutPanel.tsx';
 import { CaptureBadges, CapturePanel } from '../capture/CapturePanel.tsx';
+import { Check as CheckIcon, Link as LinkIcon } from 'lucide';
 
 /** Smallest tile worth showing (a name label and an avatar fit); below it the grid scrolls instead. */
 const MIN_TILE_W = 112;
@@ -176,7 +177,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
             });
           }}
         >
-          <Icon name={copied ? 'check' : 'link'} size={16} /> {copied ? t('meeting.room.linkCopied') : t('meeting.room.copyInvite')}
+          <Icon icon={copied ? CheckIcon : LinkIcon} size={16} /> {copied ? t('meeting.room.linkCopied') : t('meeting.room.copyInvite')}
         </button>
       </header>
 

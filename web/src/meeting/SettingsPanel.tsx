@@ -8,6 +8,7 @@ import { listDevices, type DeviceLists } from './devices.ts';
 import type { MeetingSession } from './session.ts';
 import { ModeratorSettings } from '../moderation/ModeratorSettings.tsx';
 import { E2eeSettings } from '../e2ee/E2eeSettings.tsx';
+import { X as XIcon } from 'lucide';
 
 /** Device switching during the meeting: the new track replaces the old one in place. Language and theme too. */
 export function SettingsPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
@@ -25,7 +26,7 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
       <header class="panel-head">
         <h2>{t('meeting.settings.title')}</h2>
         <button type="button" class="icon-btn" aria-label={t('meeting.settings.close')} title={t('meeting.settings.close')} onClick={onClose}>
-          <Icon name="close" size={18} />
+          <Icon icon={XIcon} size={18} />
         </button>
       </header>
       <div class="settings">

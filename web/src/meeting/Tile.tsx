@@ -5,6 +5,7 @@ import { Icon } from '../ui/icons.tsx';
 import { Video } from '../ui/Video.tsx';
 import type { MeetingSession } from './session.ts';
 import type { ShownReaction } from '../talk/store.ts';
+import { Hand as HandIcon, Lock as LockIcon, MicOff as MicOffIcon } from 'lucide';
 
 interface TileProps {
   session: MeetingSession;
@@ -99,19 +100,19 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
       <div class="tile-label">
         {micOff && kind === 'camera' && (
           <span class="muted-icon" role="img" aria-label={t('meeting.tile.micOff')} title={t('meeting.tile.micOff')} data-testid="tile-muted">
-            <Icon name="micOff" size={16} />
+            <Icon icon={MicOffIcon} size={16} />
           </span>
         )}
         {participant.e2ee && kind === 'camera' && (
           <span class="e2ee-icon" role="img" aria-label={t('meeting.tile.e2ee')} title={t('meeting.tile.e2ee')} data-testid="tile-e2ee">
-            <Icon name="lock" size={14} />
+            <Icon icon={LockIcon} size={14} />
           </span>
         )}
         <span class="tile-name">{tileName(participant.name, isSelf, kind)}</span>
       </div>
       {participant.handRaisedAt !== null && kind === 'camera' && (
         <div class="tile-hand" role="img" aria-label={t('meeting.tile.handRaised')} title={t('meeting.tile.handRaised')} data-testid="tile-hand">
-          <Icon name="hand" size={20} />
+          <Icon icon={HandIcon} size={20} />
         </div>
       )}
       {participant.connection === 'reconnecting' && <div class="tile-reconnecting">{t('meeting.tile.reconnecting')}</div>}

@@ -2,9 +2,10 @@ import { useState } from 'preact/hooks';
 import { REACTIONS, type Reaction } from '@parley/protocol';
 import { formatNumber } from '../i18n/format.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
-import { Icon, type IconName } from '../ui/icons.tsx';
+import { Icon, type IconNode } from '../ui/icons.tsx';
 import { reactionSoundsEnabled } from '../reactions/sound.ts';
 import type { MeetingSession } from './session.ts';
+import { CircleDot as CircleDotIcon, FaceSlightlySmiling as FaceSlightlySmilingIcon, Hand as HandIcon, LayoutGrid as LayoutGridIcon, MessageSquare as MessageSquareIcon, Mic as MicIcon, MicOff as MicOffIcon, PhoneOff as PhoneOffIcon, ScreenShare as ScreenShareIcon, Settings as SettingsIcon, Users as UsersIcon, Video as VideoIcon, VideoOff as VideoOffIcon } from 'lucide';
 
 export type Panel = 'chat' | 'participants' | 'breakout' | 'capture' | 'settings' | null;
 
@@ -20,7 +21,7 @@ const REACTION_NAMES: Record<Reaction, MessageKey> = {
   '👋': 'meeting.reactions.wave',
 };
 
-function Button(props: { icon: IconName; label: string; name?: string; active?: boolean; danger?: boolean; off?: boolean; wideOnly?: boolean; badge?: number; testid: string; onClick: () => void }) {
+function Button(props: { icon: IconNode; label: string; name?: string; active?: boolean; danger?: boolean; off?: boolean; wideOnly?: boolean; badge?: number; testid: string; onClick: () => void }) {
   return (
     <button
       type="button"
@@ -31,7 +32,7 @@ function Button(props: { icon: IconName; label: string; name?: string; active?: 
       data-testid={props.testid}
       onClick={props.onClick}
     >
-      <Icon name={props.icon} />
+      <Icon icon={props.icon} />
       {props.badge ? (
         <span class="badge" aria-hidden="true" data-testid={`${props.testid}-badge`}>
           {props.badge > 99 ? `${formatNumber(99)}+` : formatNumber(props.badge)}
@@ -53,14 +54,14 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
   return (
     <div class="toolbar" role="toolbar" aria-label={t('meeting.toolbar.label')}>
       <Button
-        icon={micOn ? 'mic' : 'micOff'}
+        icon={micOn ? MicIcon : MicOffIcon}
         label={micOn ? t('meeting.toolbar.mute') : t('meeting.toolbar.unmute')}
         off={!micOn}
         testid="toggle-mic"
         onClick={() => void session.controls.toggleMic()}
       />
       <Button
-        icon={camOn ? 'camera' : 'cameraOff'}
+        icon={camOn ? VideoIcon : VideoOffIcon}
         label={camOn ? t('meeting.toolbar.stopCamera') : t('meeting.toolbar.startCamera')}
         off={!camOn}
         testid="toggle-camera"
@@ -68,7 +69,7 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
       />
       {canShare && (
         <Button
-          icon="screen"
+          icon={ScreenShareIcon}
           label={sharing ? t('meeting.toolbar.stopSharing') : t('meeting.toolbar.shareScreen')}
           active={sharing}
           testid="toggle-screen"
@@ -76,7 +77,7 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
         />
       )}
       <Button
-        icon="chat"
+        icon={MessageSquareIcon}
         label={t('meeting.toolbar.chat')}
         name={chatBadge ? t('meeting.toolbar.chatUnread', { count: chatBadge }) : undefined}
         active={panel === 'chat'}
@@ -85,7 +86,7 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
         onClick={() => toggle('chat')}
       />
       <div class="reactions-anchor">
-        <Button icon="smile" label={t('meeting.toolbar.reactions')} active={reactionsOpen} testid="open-reactions" onClick={() => setReactionsOpen(!reactionsOpen)} />
+        <Button icon={FaceSlightlySmilingIcon} label={t('meeting.toolbar.reactions')} active={reactionsOpen} testid="open-reactions" onClick={() => setReactionsOpen(!reactionsOpen)} />
         {reactionsOpen && (
           <div class="reactions-menu" role="group" aria-label={t('meeting.toolbar.reactions')}>
             <div class="reactions-row">
@@ -119,22 +120,22 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
         )}
       </div>
       <Button
-        icon="hand"
+        icon={HandIcon}
         label={hand ? t('meeting.toolbar.lowerHand') : t('meeting.toolbar.raiseHand')}
         active={hand}
         testid="toggle-hand"
         onClick={() => void session.talk.setHand(!hand)}
       />
-      <Button icon="people" label={t('meeting.toolbar.participants')} active={panel === 'participants'} testid="toggle-participants" onClick={() => toggle('participants')} />
+      <Button icon={UsersIcon} label={t('meeting.toolbar.participants')} active={panel === 'participants'} testid="toggle-participants" onClick={() => toggle('participants')} />
       {(session.isModerator || (session.breakout.state.value?.rooms.length ?? 0) > 0) && (
         // On phones the toolbar has no room to spare: breakout rooms open from the participants panel there.
-        <Button icon="rooms" label={t('meeting.toolbar.breakout')} active={panel === 'breakout'} wideOnly testid="toggle-breakout" onClick={() => toggle('breakout')} />
+        <Button icon={LayoutGridIcon} label={t('meeting.toolbar.breakout')} active={panel === 'breakout'} wideOnly testid="toggle-breakout" onClick={() => toggle('breakout')} />
       )}
       {session.isModerator && (
-        <Button icon="record" label={t('meeting.toolbar.capture')} active={panel === 'capture'} wideOnly testid="toggle-capture" onClick={() => toggle('capture')} />
+        <Button icon={CircleDotIcon} label={t('meeting.toolbar.capture')} active={panel === 'capture'} wideOnly testid="toggle-capture" onClick={() => toggle('capture')} />
       )}
-      <Button icon="settings" label={t('meeting.toolbar.settings')} active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
-      <Button icon="leave" label={t('meeting.toolbar.leave')} danger testid="leave" onClick={onLeave} />
+      <Button icon={SettingsIcon} label={t('meeting.toolbar.settings')} active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
+      <Button icon={PhoneOffIcon} label={t('meeting.toolbar.leave')} danger testid="leave" onClick={onLeave} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { language, LANGUAGE_NAMES, LANGUAGES, t, type Language } from '../i18n/i
 import { Icon } from '../ui/icons.tsx';
 import { chooseLanguage } from './language.ts';
 import { setTheme, theme, THEMES, type Theme } from './theme.ts';
+import { Globe as GlobeIcon } from 'lucide';
 
 /** `sessionToken`: on signed-in screens, the account's (a language chosen here becomes the account's). */
 export function Preferences({ class: className = '', sessionToken }: { class?: string; sessionToken?: string | null }) {
@@ -43,7 +44,7 @@ export function Preferences({ class: className = '', sessionToken }: { class?: s
         aria-label={t('prefs.button', { language: LANGUAGE_NAMES[lang] })}
         onClick={() => setOpen(!open)}
       >
-        <Icon name="language" size={18} />
+        <Icon icon={GlobeIcon} size={18} />
         <span aria-hidden="true">{lang.toUpperCase()}</span>
       </button>
       {open && (

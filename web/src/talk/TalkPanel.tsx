@@ -5,6 +5,7 @@ import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import type { People } from '../core/session.ts';
 import type { TalkStore } from './store.ts';
+import { SendHorizontal as SendHorizontalIcon, X as XIcon } from 'lucide';
 
 /** What this view needs of the meeting session (it is given the session itself). */
 type TalkSession = People & { talk: TalkStore };
@@ -41,7 +42,7 @@ export function TalkPanel({ session, onClose }: { session: TalkSession; onClose:
       <header class="panel-head">
         <h2>{t('talk.panel.title')}</h2>
         <button type="button" class="icon-btn" aria-label={t('talk.panel.close')} title={t('talk.panel.close')} onClick={onClose}>
-          <Icon name="close" size={18} />
+          <Icon icon={XIcon} size={18} />
         </button>
       </header>
       <div class="chat-list" ref={list}>
@@ -88,7 +89,7 @@ export function TalkPanel({ session, onClose }: { session: TalkSession; onClose:
             }}
           />
           <button type="submit" class="icon-btn send" aria-label={t('talk.composer.send')} title={t('talk.composer.send')} data-testid="chat-send" disabled={!text.trim() || tooLong}>
-            <Icon name="send" size={18} />
+            <Icon icon={SendHorizontalIcon} size={18} />
           </button>
         </div>
         {tooLong && <p class="hint error">{t('talk.composer.tooLong', { bytes, max: LIMITS.talkBytes })}</p>}

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { t } from '../i18n/index.ts';
 import { Icon } from './icons.tsx';
+import { X as XIcon } from 'lucide';
 
 export function Dialog({ title, close, children, wide }: { title: string; close: () => void; children: ComponentChildren; wide?: boolean }) {
   return (
@@ -10,7 +11,7 @@ export function Dialog({ title, close, children, wide }: { title: string; close:
         <header class="pane-head">
           <strong>{title}</strong>
           <button type="button" class="icon-btn" aria-label={t('ui.dialog.close')} title={t('ui.dialog.close')} onClick={close}>
-            <Icon name="close" size={18} />
+            <Icon icon={XIcon} size={18} />
           </button>
         </header>
         {children}

@@ -88,7 +88,7 @@ export function nextSendAt(r: ReminderRule, now: number): number | null {
 
 /** The agenda as plain text (chat renders its links; mail sends it as is). */
 export function renderAgenda(a: { language: Language; timeZone: string; day: string; occurrences: OccurrenceView[]; roomNames: Map<string, string>; offUrl: string }): { subject: string; text: string } {
-  const say = (key: 'agenda.title' | 'agenda.none' | 'agenda.allDay' | 'agenda.off' | 'agenda.subject', day?: string) => translate(a.language, key, day ? { day } : undefined);
+  const say = (key: 'agenda.title' | 'agenda.none' | 'agenda.allDay' | 'agenda.subject', day?: string) => translate(a.language, key, day ? { day } : undefined);
   const dayWall = parseWall(a.day)!;
   // The wall date printed as if in UTC is the date itself, in the person's language.
   const date = new Intl.DateTimeFormat(a.language, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(dayWall));
@@ -100,7 +100,7 @@ export function renderAgenda(a: { language: Language; timeZone: string; day: str
     const where = [o.roomId ? a.roomNames.get(o.roomId) : undefined, o.location || undefined].filter(Boolean).join(', ');
     lines.push(`• ${when} ${o.title}${where ? ` (${where})` : ''}${o.meetingUrl ? ` ${o.meetingUrl}` : ''}`);
   }
-  lines.push('', `${say('agenda.off')}: ${a.offUrl}`);
+  lines.push('', translate(a.language, 'agenda.off', { url: a.offUrl }));
   return { subject: say('agenda.subject', date), text: lines.join('\n') };
 }
 
