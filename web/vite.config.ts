@@ -7,7 +7,7 @@ import { defineConfig, type Plugin } from 'vite';
 const MESSAGES = path.resolve(import.meta.dirname, '../i18n/messages');
 
 /** Message areas only servers use (e-mails, Euria): never shipped to the page. */
-const SERVER_AREAS = new Set(['mail', 'agenda', 'euria']);
+const SERVER_AREAS = new Set(['mail', 'agenda', 'euria', 'org']);
 
 /**
  * The messages as modules of precompiled ICU messages, one per language and

@@ -220,6 +220,8 @@ export interface MessageView {
   clientId: string;
   rootId: string | null;
   kind: 'user' | 'system' | 'call';
+  /** For a system message: what happened, so that each reader's page words it in their language (`text` is its English, for other clients). */
+  note?: SystemNote | null;
   text: string;
   mentions: string[];
   attachments: AttachmentView[];
@@ -231,6 +233,9 @@ export interface MessageView {
   replyCount: number;
   call: CallInfo | null;
 }
+/** What a system message says happened in a channel (usernames, without @). */
+export type SystemNote = { event: 'joined' | 'left'; user: string } | { event: 'added' | 'removed'; user: string; by: string };
+
 export interface MemberView extends UserView {
   channelRole: 'admin' | 'member';
 }

@@ -9,7 +9,7 @@
 // parts (chat.messages, chat.calls, chat.attachments); their SQL in
 // store.ts. It never touches sockets: it emits typed events after each
 // commit, and the gateway turns them into Socket.IO rooms and emits.
-import { CHAT_LIMITS, type ChannelView } from '@parley/protocol';
+import { CHAT_LIMITS, type ChannelView, type SystemNote } from '@parley/protocol';
 import { type UserRow } from '../accounts/Accounts.ts';
 import { newId } from '../lib/ids.ts';
 import { cleanText, requireName } from '../lib/names.ts';
@@ -21,6 +21,20 @@ import type { ChannelRole, ChannelRow, ChatStore, MemberChannelRow } from './sto
 import { UserNotFound } from '../accounts/errors.ts';
 import { ChannelNameTaken } from './errors.ts';
 import { Forbidden, InvalidRequest, OrgNotFound } from '../lib/errors.ts';
+
+/** A system message's English (what clients that do not word notes themselves show). */
+function noteText(n: SystemNote): string {
+  switch (n.event) {
+    case 'joined':
+      return `@${n.user} joined the channel.`;
+    case 'left':
+      return `@${n.user} left the channel.`;
+    case 'added':
+      return `@${n.user} was added to the channel by @${n.by}.`;
+    case 'removed':
+      return `@${n.user} was removed from the channel by @${n.by}.`;
+  }
+}
 
 export type { SendInput } from './batch.ts';
 export type { CallFactory } from './calls.ts';
@@ -133,8 +147,7 @@ export class Chat extends ChatCore {
       if (!(await unit.store.addMember(channelId, userId, role, Date.now()))) continue;
       added.push(userId);
       const user = (await unit.store.user(userId))!;
-      const text = by && by.id !== userId ? `@${user.username} was added to the channel by @${by.username}.` : `@${user.username} joined the channel.`;
-      await this.#system(unit, channelId, userId, text);
+      await this.#system(unit, channelId, userId, by && by.id !== userId ? { event: 'added', user: user.username, by: by.username } : { event: 'joined', user: user.username });
       await this.append(unit, channelId, { kind: 'member:joined', userId, name: user.name, by: by?.id ?? null });
       // What they see starts here: their own join is already read.
       await unit.store.readToEnd(channelId, userId);
@@ -143,10 +156,11 @@ export class Chat extends ChatCore {
     return added;
   }
 
-  async #system(unit: ChatUnit, channelId: string, authorId: string, text: string): Promise<void> {
+  /** A system message: what happened (each reader's page words it), and its English for other clients. */
+  async #system(unit: ChatUnit, channelId: string, authorId: string, note: SystemNote): Promise<void> {
     const seq = await unit.store.nextSeq(channelId);
     const id = newId();
-    await unit.store.messages.insertSystemMessage({ id, channelId, seq, authorId, text, at: Date.now() });
+    await unit.store.messages.insertSystemMessage({ id, channelId, seq, authorId, text: noteText(note), note, at: Date.now() });
     await this.append(unit, channelId, { kind: 'message', message: (await unit.store.messages.message(id))! }, seq);
   }
 
@@ -161,8 +175,7 @@ export class Chat extends ChatCore {
   async #removeMember(unit: ChatUnit, channelId: string, userId: string, by: UserRow | null): Promise<void> {
     if (!(await unit.store.removeMember(channelId, userId))) return;
     const user = (await unit.store.user(userId))!;
-    const text = by ? `@${user.username} was removed from the channel by @${by.username}.` : `@${user.username} left the channel.`;
-    await this.#system(unit, channelId, userId, text);
+    await this.#system(unit, channelId, userId, by ? { event: 'removed', user: user.username, by: by.username } : { event: 'left', user: user.username });
     await this.append(unit, channelId, { kind: 'member:left', userId, by: by?.id ?? null });
     unit.out.add(() => this.emit('channelRemoved', channelId, [userId]));
   }

@@ -5,6 +5,8 @@ import { isConversation, type ChatCore } from './core.ts';
 import type { ChatMessages } from './messages.ts';
 import type { ChatStore } from './store.ts';
 import { MediaUnavailable } from '../lib/errors.ts';
+import { isLanguage } from '@parley/i18n';
+import { translate } from '@parley/i18n/node';
 
 export interface CallFactory {
   /** Creates a meeting for a call started in a channel; its starter's account owns it. */
@@ -28,7 +30,9 @@ export class ChannelCalls {
   async start(userId: string, channelId: string): Promise<{ message: MessageView; url: string; moderatorToken: string }> {
     if (!this.#factory) throw new MediaUnavailable('meetings are not available on this server');
     const { channel } = await this.#core.access(userId, channelId);
-    const title = isConversation(channel.kind) ? 'Call' : `#${channel.name}`;
+    // A conversation's call is named in its caller's language (the meeting's title is then everyone's).
+    const caller = isConversation(channel.kind) ? await this.#store.user(userId) : undefined;
+    const title = caller ? translate(isLanguage(caller.language) ? caller.language : 'en', 'org.callTitle') : `#${channel.name}`;
     const call = await this.#factory.create(title, userId);
     const info: CallInfo = { meetingId: call.meetingId, url: call.url, participants: 0, endedAt: null };
     const card = { channelId, clientId: `call:${call.meetingId}`, text: `Call started: ${call.url}` };

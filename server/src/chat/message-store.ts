@@ -2,7 +2,7 @@
 // attachments, and the batch writer's two statements. Part of ChatStore
 // (`store.messages`), on the same database or transaction. Rows are turned
 // into the protocol's views here, where their columns are known.
-import type { AttachmentView, CallInfo, ChannelKind, MessageView, OrgRole, ReactionView } from '@parley/protocol';
+import type { AttachmentView, CallInfo, ChannelKind, MessageView, OrgRole, ReactionView, SystemNote } from '@parley/protocol';
 import type { Db, Sql } from '../store/db.ts';
 
 /** One send of the batch writer, as SEND_READ_SQL answers it. */
@@ -25,7 +25,7 @@ interface MessageRow {
   root_id: string | null;
   kind: 'user' | 'system' | 'call';
   body: string;
-  data: CallInfo | null;
+  data: CallInfo | SystemNote | null;
   mentions: string[];
   attachments: AttachmentView[];
   reactions: ReactionView[] | null;
@@ -136,14 +136,15 @@ export class MessageStore {
   }
 
   /** A system message (joins, leaves) under a number already taken. */
-  async insertSystemMessage(m: { id: string; channelId: string; seq: number; authorId: string; text: string; at: number }): Promise<void> {
-    await this.#sql.query(`insert into messages (id, channel_id, seq, author_id, client_id, kind, body, created_at) values ($1, $2, $3, $4, $5, 'system', $6, $7)`, [
+  async insertSystemMessage(m: { id: string; channelId: string; seq: number; authorId: string; text: string; note: SystemNote; at: number }): Promise<void> {
+    await this.#sql.query(`insert into messages (id, channel_id, seq, author_id, client_id, kind, body, data, created_at) values ($1, $2, $3, $4, $5, 'system', $6, $7, $8)`, [
       m.id,
       m.channelId,
       m.seq,
       m.authorId,
       `system:${m.id}`,
       m.text,
+      JSON.stringify(m.note),
       m.at,
     ]);
   }
@@ -346,6 +347,7 @@ function messageView(r: MessageRow): MessageView {
     deletedAt: r.deleted_at,
     pinned: r.pinned_at !== null,
     replyCount: r.reply_count,
-    call: r.kind === 'call' ? r.data : null,
+    call: r.kind === 'call' ? (r.data as CallInfo) : null,
+    ...(r.kind === 'system' ? { note: r.data as SystemNote | null } : {}),
   };
 }

@@ -172,7 +172,7 @@ export function CalendarApp({ token }: { token: string }) {
                     <input
                       type="file"
                       accept=".ics,text/calendar"
-                      hidden
+                      class="sr-only"
                       aria-label={t('calendar.sidebar.import', { calendar: c.name })}
                       data-testid="import-ics"
                       onChange={async (e) => {

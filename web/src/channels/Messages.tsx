@@ -2,7 +2,7 @@
 // the thread pane.
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { CHAT_LIMITS, type MessageView } from '@parley/protocol';
+import { CHAT_LIMITS, type MessageView, type SystemNote } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { sessionToken } from '../account/session.ts';
 import { errorText } from '../i18n/errors.ts';
@@ -52,6 +52,11 @@ function Attachment({ file }: { file: { id: string; name: string; size: number }
   );
 }
 
+/** A system message in the reader's language (the @names stay mentions). */
+function systemText(note: SystemNote): string {
+  return 'by' in note ? t(`chat.system.${note.event}`, { user: `@${note.user}`, by: `@${note.by}` }) : t(`chat.system.${note.event}`, { user: `@${note.user}` });
+}
+
 export function Message({ client, m, inThread = false }: { client: ChatClient; m: MessageView; inThread?: boolean }) {
   const me = client.me.value;
   const [editing, setEditing] = useState(false);
@@ -62,7 +67,7 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
   if (m.kind === 'system') {
     return (
       <div class="msg system" data-testid="message" data-kind="system">
-        <MessageText text={m.text} myUsername={me?.username} />
+        <MessageText text={m.note ? systemText(m.note) : m.text} myUsername={me?.username} />
       </div>
     );
   }

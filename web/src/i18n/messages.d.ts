@@ -3,6 +3,6 @@
 // left out), and their loaders.
 declare module 'virtual:parley-messages' {
   type AreaOf<K> = K extends `${infer A}.${string}` ? A : never;
-  type Area = Exclude<AreaOf<import('@parley/i18n').MessageKey>, 'mail' | 'agenda' | 'euria'>;
+  type Area = Exclude<AreaOf<import('@parley/i18n').MessageKey>, 'mail' | 'agenda' | 'euria' | 'org'>;
   export const loaders: Record<import('@parley/i18n').Language, Record<Area, () => Promise<{ default: import('@parley/i18n').Messages }>>>;
 }

@@ -34,18 +34,11 @@ export function Preferences({ class: className = '', sessionToken }: { class?: s
   const lang = language.value;
   return (
     <div class={`prefs ${className}`} ref={root}>
-      <button
-        ref={button}
-        type="button"
-        class="prefs-btn"
-        data-testid="prefs-button"
-        aria-expanded={open}
-        aria-controls={id}
-        aria-label={t('prefs.button', { language: LANGUAGE_NAMES[lang] })}
-        onClick={() => setOpen(!open)}
-      >
+      <button ref={button} type="button" class="prefs-btn" data-testid="prefs-button" aria-expanded={open} aria-controls={id} title={t('prefs.title')} onClick={() => setOpen(!open)}>
         <Icon icon={GlobeIcon} size={18} />
-        <span aria-hidden="true">{lang.toUpperCase()}</span>
+        {/* The code is what shows; the sentence after it is what a screen reader adds (the name starts with what is seen). */}
+        <span>{lang.toUpperCase()}</span>
+        <span class="sr-only">{t('prefs.button', { language: LANGUAGE_NAMES[lang] })}</span>
       </button>
       {open && (
         <div class="prefs-panel" id={id} role="group" aria-label={t('prefs.title')} data-testid="prefs-panel">
