@@ -1,11 +1,13 @@
 // Recording through faults: a recorder killed with SIGKILL mid-recording
 // (BullMQ gives the job to another recorder, which records a new part and
-// uploads what the dead one completed), and the S3 store going away and
+// uploads what the dead one completed), ffmpeg's ports taken by another
+// process while it restarts (the streams move to free ones), and the S3 store going away and
 // coming back (segments wait on the recorder's disk). Also: a live stream in
 // S3 mode is played by the viewer straight from the store.
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import S3rver from 's3rver';
@@ -108,6 +110,85 @@ describe('a recorder killed mid-recording', () => {
     const meetingId = await mod.page.evaluate(() => window.parley!.session.meetingId);
     const meta = JSON.parse(fs.readFileSync(path.join(tmp, 'drive', 'meetings', meetingId, 'recordings', captureId, 'recording.json'), 'utf8')) as { parts: number };
     assert.equal(meta.parts, 2);
+  });
+});
+
+/** The pid of the process whose command line contains `needle` (Linux /proc). */
+function pidOf(needle: string): number | undefined {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) return Number(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
+}
+
+/** Binds UDP `port` on loopback as another process would, retrying while its owner is still letting go. */
+async function squat(port: number): Promise<dgram.Socket> {
+  for (let i = 0; ; i++) {
+    const socket = dgram.createSocket('udp4');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(port, '127.0.0.1', resolve);
+      });
+      return socket;
+    } catch (e) {
+      socket.close();
+      if (i >= 100) throw e;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+describe('ffmpeg’s ports taken while it restarts', () => {
+  let stack: CaptureStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stack = await startCaptureStack();
+    await stack.recorder();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  afterEach((t) => recorderLogsOnFailure(t, stack));
+
+  test('another process takes them: the streams move to free ports and the recording goes on', async () => {
+    const { mod } = await meetingOfTwo(browser, stack.parley.url);
+    await startRecording(mod);
+    await waitFor('3 s recorded', async () => (await seconds(mod)) >= 3, 30_000);
+    const captureId = (await captureState(mod.page)).recording!.id;
+    // The running ffmpeg's input description: the ports it listens on (RTP, and RTCP on the next one).
+    const work = path.join(stack.tmp, 'work', captureId);
+    const sdp = fs.readdirSync(work).filter((f) => f.endsWith('-input.sdp')).sort().at(-1)!;
+    const ports = [...fs.readFileSync(path.join(work, sdp), 'utf8').matchAll(/^m=\w+ (\d+)/gm)].flatMap((m) => [Number(m[1]), Number(m[1]) + 1]);
+    assert.ok(ports.length >= 4, `ffmpeg listens for at least a video and a sound (${ports.join(', ')})`);
+    // ffmpeg dies, and before it is started again something else (here the test; in life a browser's ICE or a relay) binds its ports.
+    const pid = pidOf(sdp);
+    assert.ok(pid, 'the running ffmpeg');
+    process.kill(pid, 'SIGKILL');
+    const squatters = await Promise.all(ports.map(squat));
+    try {
+      const before = await seconds(mod);
+      await waitFor('the recording to go on', async () => (await seconds(mod)) >= before + 4, 30_000, 500);
+      assert.match(stack.logs(200), /port was taken by another process; moving the stream/);
+    } finally {
+      for (const s of squatters) s.close();
+    }
+    const { mediaStartedAt, stoppedAt } = await stopAndDownload(mod, path.join(stack.tmp, 'moved.mp4'));
+    const probe = ffprobe(path.join(stack.tmp, 'moved.mp4'));
+    assert.ok(probe.streams.some((s) => s.codec_type === 'video') && probe.streams.some((s) => s.codec_type === 'audio'));
+    assert.ok(Math.abs(probe.duration - (stoppedAt - mediaStartedAt) / 1000) <= 1.5, `duration ${probe.duration.toFixed(2)} s`);
+    const end = Math.max(...[0.5, 1.5, 2.5].map((d) => fakeCameraShare(path.join(stack.tmp, 'moved.mp4'), probe.duration - d)));
+    assert.ok(end > 0.3, 'the cameras show after the move');
   });
 });
 

@@ -26,7 +26,7 @@ import type { FinishedCapture } from './join.ts';
 import { Epoch, segmentListIncludesOffset, type InputStream, type Segment } from './ffmpeg.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
-import { freePortPair, releasePortPair, StreamRelay, udpDrops } from './relay.ts';
+import { freePortPair, portPairFree, releasePortPair, StreamRelay, udpDrops } from './relay.ts';
 
 type RecorderSocket = Socket<RecorderServerToClientEvents, RecorderClientToServerEvents>;
 
@@ -355,6 +355,25 @@ export class CaptureJob {
     }
   }
 
+  /**
+   * ffmpeg's ports are picked free, but nothing holds them while no ffmpeg
+   * runs: between two runs another process (a browser's ICE, another
+   * recorder) may bind one, and every restart would then fail to bind it
+   * ("Address already in use") forever. Streams whose pair is taken move to a
+   * free one before the next run.
+   */
+  async #moveTakenPorts(): Promise<void> {
+    for (const s of this.#streams.values()) {
+      if (await portPairFree(s.ffPort)) continue;
+      const next = await freePortPair();
+      this.#log.info({ producer: s.producerId, from: s.ffPort, to: next }, "ffmpeg's port was taken by another process; moving the stream");
+      releasePortPair(s.ffPort);
+      s.ffPort = next;
+      s.relay.targetPort = next;
+      s.ffDrops = 0;
+    }
+  }
+
   #closeStream(s: Stream): void {
     s.relay.close();
     releasePortPair(s.ffPort);
@@ -386,7 +405,10 @@ export class CaptureJob {
         setTimeout(() => {
           if (this.#stopRequested || this.#epoch) return;
           this.#comp = undefined;
-          this.#reconciling = this.#reconciling.then(() => this.#reconcile()).catch(() => undefined);
+          this.#reconciling = this.#reconciling
+            .then(() => this.#moveTakenPorts())
+            .then(() => this.#reconcile())
+            .catch(() => undefined);
         }, 1000);
       },
     });

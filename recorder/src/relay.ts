@@ -51,8 +51,8 @@ export class StreamRelay {
   readonly kind: 'audio' | 'video';
   readonly #rtp: dgram.Socket;
   readonly #rtcp: dgram.Socket;
-  /** ffmpeg's RTP port on loopback (its RTCP port is the next one). */
-  readonly targetPort: number;
+  /** ffmpeg's RTP port on loopback (its RTCP port is the next one); moved when another process took it between two ffmpeg runs. */
+  targetPort: number;
   readonly stats: RelayStats = { packets: 0, bytes: 0, filled: 0, lost: 0, late: 0 };
   /**
    * The stream's RTP payload type (silence frames carry it too); null until
@@ -313,6 +313,11 @@ export async function freePortPair(): Promise<number> {
 const reserved = new Set<number>();
 export function releasePortPair(port: number): void {
   reserved.delete(port);
+}
+
+/** Whether nobody binds `port` or the port after it right now (ffmpeg's pair, between two of its runs). */
+export async function portPairFree(port: number): Promise<boolean> {
+  return (await Promise.all([canBind(port), canBind(port + 1)])).every(Boolean);
 }
 
 function canBind(port: number): Promise<boolean> {
