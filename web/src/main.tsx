@@ -30,4 +30,8 @@ function App() {
 }
 
 // The messages first: nothing shows half translated.
-void setLanguage(startLanguage()).finally(() => render(<App />, document.getElementById('app')!));
+// Should its messages not load, English is tried, then the page shows as it can (its shared pieces are in English already).
+void setLanguage(startLanguage())
+  .catch(() => setLanguage('en'))
+  .catch(() => undefined)
+  .finally(() => render(<App />, document.getElementById('app')!));

@@ -258,8 +258,8 @@ export class Accounts {
           userId: user.id,
           to: user.email,
           // In the account's language, as everything Parley writes to a person.
-          subject: translate(user.language as Language, 'mail.reset.subject'),
-          text: translate(user.language as Language, 'mail.reset.body', { name: user.name, link: linkFor(token) }),
+          subject: translate(user.language, 'mail.reset.subject'),
+          text: translate(user.language, 'mail.reset.body', { name: user.name, link: linkFor(token) }),
         },
         now,
       );

@@ -5,7 +5,6 @@ import { isConversation, type ChatCore } from './core.ts';
 import type { ChatMessages } from './messages.ts';
 import type { ChatStore } from './store.ts';
 import { MediaUnavailable } from '../lib/errors.ts';
-import { isLanguage } from '@parley/i18n';
 import { translate } from '@parley/i18n/node';
 
 export interface CallFactory {
@@ -32,7 +31,7 @@ export class ChannelCalls {
     const { channel } = await this.#core.access(userId, channelId);
     // A conversation's call is named in its caller's language (the meeting's title is then everyone's).
     const caller = isConversation(channel.kind) ? await this.#store.user(userId) : undefined;
-    const title = caller ? translate(isLanguage(caller.language) ? caller.language : 'en', 'org.callTitle') : `#${channel.name}`;
+    const title = caller ? translate(caller.language, 'org.callTitle') : `#${channel.name}`;
     const call = await this.#factory.create(title, userId);
     const info: CallInfo = { meetingId: call.meetingId, url: call.url, participants: 0, endedAt: null };
     const card = { channelId, clientId: `call:${call.meetingId}`, text: `Call started: ${call.url}` };

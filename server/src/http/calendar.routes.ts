@@ -27,6 +27,8 @@ import type { Calendar } from '../suite/calendar/Calendar.ts';
 import { requireSession, sessionFirst } from './session.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { InvalidIcs } from '../suite/calendar/errors.ts';
+import { negotiate, type MessageKey } from '@parley/i18n';
+import { translate } from '@parley/i18n/node';
 
 const OrgParams = Type.Object({ orgId: IdSchema }, { additionalProperties: false });
 const CalendarParams = Type.Object({ calendarId: IdSchema }, { additionalProperties: false });
@@ -41,10 +43,17 @@ export interface CalendarRouteDeps {
   agenda: Agenda;
 }
 
-/** The turn-off link's page: a button, not a GET that acts (mail scanners follow links). */
-const page = (title: string, body: string) =>
-  `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>` +
-  `<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem"><h1 style="font-size: 1.4rem">${title}</h1>${body}</body></html>`;
+/** The turn-off link's page (a button, not a GET that acts: mail scanners follow links), in the browser's language. */
+function page(req: { headers: { 'accept-language'?: string | undefined } }, title: MessageKey, body: string): string {
+  const lang = negotiate(req.headers['accept-language']) ?? 'en';
+  const heading = escapeHtml(translate(lang, title));
+  return (
+    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${heading}</title></head>` +
+    `<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem"><h1 style="font-size: 1.4rem">${heading}</h1>${body}</body></html>`
+  );
+}
+const say = (req: { headers: { 'accept-language'?: string | undefined } }, key: MessageKey) => escapeHtml(translate(negotiate(req.headers['accept-language']) ?? 'en', key));
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Digits of epoch ms (the schema checked them) as numbers. */
 const range = (q: { from: string; to: string }) => ({ from: Number(q.from), to: Number(q.to) });
@@ -166,7 +175,7 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
   app.get('/agenda/off/:key', { schema: { params: OffParams } }, async (req, reply) =>
     reply
       .type('text/html; charset=utf-8')
-      .send(page('Daily agenda', `<form method="post"><p>Stop receiving this daily agenda?</p><button type="submit" data-testid="agenda-off">Turn it off</button></form>`)),
+      .send(page(req, 'agenda.offPage.title', `<form method="post"><p>${say(req, 'agenda.offPage.question')}</p><button type="submit" data-testid="agenda-off">${say(req, 'agenda.offPage.button')}</button></form>`)),
   );
   app.register(async (plain) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -179,8 +188,8 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
         .type('text/html; charset=utf-8')
         .send(
           done
-            ? page('Daily agenda turned off', '<p data-testid="agenda-off-done">You will not receive this agenda any more. Turn it on again in the calendar’s reminder settings.</p>')
-            : page('Unknown link', '<p>This link does not turn off any agenda.</p>'),
+            ? page(req, 'agenda.offPage.doneTitle', `<p data-testid="agenda-off-done">${say(req, 'agenda.offPage.done')}</p>`)
+            : page(req, 'agenda.offPage.unknownTitle', `<p>${say(req, 'agenda.offPage.unknown')}</p>`),
         );
     });
   });

@@ -9,7 +9,6 @@
 // Its SQL is in store.ts; changes that touch channels run in chat's unit of
 // work (Chat.transaction), so the channel events go out after the commit.
 import crypto from 'node:crypto';
-import { isLanguage } from '@parley/i18n';
 import { translate } from '@parley/i18n/node';
 import { CHAT_LIMITS, TypedEmitter, type InvitationReply, type InvitationView, type InviteBody, type Language, type OrgMemberView, type OrgRole, type OrgView } from '@parley/protocol';
 import { userView, type Accounts, type PreparedSignup, type UserRow } from '../accounts/Accounts.ts';
@@ -105,7 +104,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     for (const bot of this.#botIds) await store.addMember(id, bot, 'bot', Date.now());
     // The default channel's topic is the organization's text from then on: written in its creator's language.
     const creator = await chat.store.user(userId);
-    const topic = translate(isLanguage(creator?.language) ? creator.language : 'en', 'org.generalTopic');
+    const topic = translate(creator?.language ?? 'en', 'org.generalTopic');
     const channelId = await this.#chat.insertChannel(chat, { orgId: id, kind: 'public', name: DEFAULT_CHANNEL, topic, createdBy: userId });
     await this.#chat.addMembers(chat, channelId, [userId], null, 'admin');
     await store.welcomeLater(id, userId, Date.now());

@@ -28,7 +28,10 @@ export function AuthPage({ invitation }: { invitation?: string }) {
   const [resetSent, setResetSent] = useState(false);
   const [invite, setInvite] = useState<{ orgName: string; role: string; email: string | null } | null | 'bad'>(null);
   const [form, setForm] = useState({ login: '', email: '', username: '', name: '', password: '', orgName: '', language: language.value });
-  const [error, setError] = useState<string | null>(null);
+  // The error as a way to say it, not its words: a language change (the menu, or this form's language field) rewords it.
+  const [error, setErrorSay] = useState<(() => string) | null>(null);
+  const fail = (say: () => string) => setErrorSay(() => say);
+  const setError = (none: null) => setErrorSay(none);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (invitation) api.invitation(invitation).then(setInvite, () => setInvite('bad'));
@@ -47,7 +50,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
       await fn();
       then();
     } catch (e) {
-      setError(formError(e));
+      fail(() => formError(e));
     } finally {
       setBusy(false);
     }
@@ -94,7 +97,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            if (!form.login.trim() || !form.password) return setError(t('account.login.missing'));
+            if (!form.login.trim() || !form.password) return fail(() => t('account.login.missing'));
             void run(async () => {
               const reply = await api.login(form.login.trim(), form.password);
               if (invitation) await api.acceptInvitation(invitation, reply.token);
@@ -133,7 +136,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            if (!isEmailAddress(form.email.trim())) return setError(t('account.reset.missingEmail'));
+            if (!isEmailAddress(form.email.trim())) return fail(() => t('account.reset.missingEmail'));
             void run(
               async () => void (await api.requestReset(form.email.trim())),
               () => setResetSent(true),
@@ -161,8 +164,8 @@ export function AuthPage({ invitation }: { invitation?: string }) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            const problem = signupProblem(form);
-            if (problem) return setError(problem);
+            const sent = form;
+            if (signupProblem(sent)) return fail(() => signupProblem(sent) ?? '');
             void run(async () => {
               signedIn(
                 await api.signup({
@@ -225,7 +228,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
       )}
       {error && (
         <p class="hint error" data-testid="auth-error">
-          {error}
+          {error()}
         </p>
       )}
       <p class="dim">

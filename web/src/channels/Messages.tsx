@@ -6,8 +6,8 @@ import { CHAT_LIMITS, type MessageView, type SystemNote } from '@parley/protocol
 import { api } from '../core/api.ts';
 import { sessionToken } from '../account/session.ts';
 import { errorText } from '../i18n/errors.ts';
-import { formatBytes, formatDateTime, formatList, formatNumber, formatTime, formatWith } from '../i18n/format.ts';
-import { locale, t } from '../i18n/index.ts';
+import { dayStart, formatBytes, formatDateTime, formatDayLabel, formatList, formatNumber, formatTime } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import type { ChatClient, PendingMessage } from './client.ts';
 import { MessageText } from './text.tsx';
@@ -15,21 +15,6 @@ import { FaceSlightlySmilingPlus as FaceSlightlySmilingPlusIcon, MessageSquareRe
 
 /** Reactions offered at a click: content (the emoji is what is sent), each button named for screen readers. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '✅'];
-
-const DAY = 86_400_000;
-const dayStart = (ms: number) => new Date(ms).setHours(0, 0, 0, 0);
-let relative: { locale: string; format: Intl.RelativeTimeFormat } | null = null;
-/** "Today", "Yesterday" (Intl's words, capitalized to stand alone), then the weekday and date. */
-function dayLabel(ms: number, now = Date.now()): string {
-  const days = Math.round((dayStart(now) - dayStart(ms)) / DAY);
-  if (days === 0 || days === 1) {
-    if (relative?.locale !== locale.value) relative = { locale: locale.value, format: new Intl.RelativeTimeFormat(locale.value, { numeric: 'auto' }) };
-    const word = relative.format.format(-days, 'day');
-    return word.charAt(0).toLocaleUpperCase(locale.value) + word.slice(1);
-  }
-  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
-  return formatWith(ms, { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
-}
 
 function Time({ at }: { at: number }) {
   return (
@@ -140,7 +125,8 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
             {t('chat.message.cancel')}
           </button>
         </form>
-      ) : (
+      ) : m.kind === 'call' ? null : (
+        // A call's stored text is its English line for other clients; the card below says it in the reader's language.
         <div class="msg-body" data-testid="message-text">
           <MessageText text={m.text} myUsername={me?.username} />
         </div>
@@ -267,7 +253,7 @@ export function MessageList({ client, channelId }: { client: ChatClient; channel
           <Fragment key={m.id}>
             {newDay && (
               <div class="day-separator" data-testid="day-separator">
-                <span>{dayLabel(m.createdAt)}</span>
+                <span>{formatDayLabel(m.createdAt)}</span>
               </div>
             )}
             <Message client={client} m={m} />
@@ -360,7 +346,7 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
       <div class="composer-row">
         <label class="icon-btn" title={t('chat.composer.attach')}>
           <Icon icon={PaperclipIcon} size={20} />
-          <input type="file" multiple hidden data-testid="attach-input" aria-label={t('chat.composer.attach')} onChange={(e) => void attach((e.target as HTMLInputElement).files)} />
+          <input type="file" multiple class="sr-only" data-testid="attach-input" aria-label={t('chat.composer.attach')} onChange={(e) => void attach((e.target as HTMLInputElement).files)} />
         </label>
         <textarea
           ref={input}

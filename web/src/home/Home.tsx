@@ -17,7 +17,8 @@ export function Home() {
     setBusy(true);
     setError(null);
     try {
-      const m = await api.createMeeting(title.trim() || undefined, { waitingRoom });
+      // An untitled meeting is named in its creator's language (everyone then reads that name).
+      const m = await api.createMeeting(title.trim() || t('home.untitled'), { waitingRoom });
       location.assign(`/m/${m.id}?moderatorToken=${encodeURIComponent(m.moderatorToken)}`);
     } catch (e) {
       setError(errorText(e));

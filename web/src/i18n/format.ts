@@ -81,3 +81,18 @@ export function formatRelative(at: number, now = Date.now()): string {
 
 /** "Anna, Marc and Lea", as the locale lists. */
 export const formatList = (items: string[], type: Intl.ListFormatType = 'conjunction'): string => (cached('l', { type }, (loc) => new Intl.ListFormat(loc, { type })) as Intl.ListFormat).format(items);
+
+const DAY = 86_400_000;
+/** The local midnight that starts the day of `ms`. */
+export const dayStart = (ms: number): number => new Date(ms).setHours(0, 0, 0, 0);
+/** A day as a heading: "Today", "Yesterday" (Intl's words, capitalized to stand alone), then the weekday and date. */
+export function formatDayLabel(ms: number, now = Date.now()): string {
+  const days = Math.round((dayStart(now) - dayStart(ms)) / DAY);
+  if (days === 0 || days === 1) {
+    const f = cached('rt', {}, (loc) => new Intl.RelativeTimeFormat(loc, { numeric: 'auto' })) as Intl.RelativeTimeFormat;
+    const word = f.format(-days, 'day');
+    return word.charAt(0).toLocaleUpperCase(locale.value) + word.slice(1);
+  }
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+  return formatWith(ms, { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
+}

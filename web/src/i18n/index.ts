@@ -8,6 +8,7 @@
 import { computed, signal } from '@preact/signals';
 import { isLanguage, needsFormatter, negotiate, Translator, type Language, type MessageFormatter, type MessageKey, type Messages, type MessageValues } from '@parley/i18n';
 import { loaders } from 'virtual:parley-messages';
+import uiEnglish from 'virtual:parley-messages/en/ui';
 
 export { LANGUAGES, LANGUAGE_NAMES, type Language, type MessageKey } from '@parley/i18n';
 
@@ -16,7 +17,9 @@ const BASE_AREAS = ['prefs', 'ui'] as const;
 export type Area = keyof (typeof loaders)['en'];
 
 const KEY = 'parley:language';
-const translator = signal(new Translator('en', 'en', {}, { precompiled: true }));
+// Until the first language arrives (or if it cannot), the shared pieces speak English: a page that fails to load still says so in words.
+const translator = signal(new Translator('en', 'en', uiEnglish, { precompiled: true }));
+/** The areas the pages shown so far asked for: a language change loads them all. */
 const areas = new Set<Area>(BASE_AREAS);
 
 /** The language pages are shown in. */
@@ -43,14 +46,46 @@ function localeFor(lang: Language): string {
 // select or a number in it (the live viewer and the home page have none).
 let formatter: MessageFormatter | undefined;
 
-async function fetchAreas(lang: Language, wanted: Iterable<Area>): Promise<Messages> {
-  const parts = await Promise.all([...wanted].map(async (a) => (await loaders[lang][a]()).default));
-  const messages = Object.assign({}, ...parts) as Messages;
-  if (!formatter && needsFormatter(messages)) formatter = (await import('intl-messageformat')).IntlMessageFormat;
-  return messages;
+// One download per language and area, shared by whoever asks (a failed one may be asked for again).
+const downloads = new Map<string, Promise<Messages>>();
+function download(lang: Language, area: Area): Promise<Messages> {
+  const key = `${lang}/${area}`;
+  let p = downloads.get(key);
+  if (!p) {
+    p = loaders[lang][area]().then((m) => m.default);
+    p.catch(() => downloads.delete(key));
+    downloads.set(key, p);
+  }
+  return p;
 }
 
 const make = (lang: Language, locale: string, messages: Messages) => new Translator(lang, locale, messages, { precompiled: true, formatter });
+
+let wanted: Language = 'en';
+
+/**
+ * Shows the page in `lang` once every area asked for is there in it (an area
+ * asked for meanwhile is loaded too). False when another language was asked
+ * for before this one was ready: that one wins.
+ */
+async function apply(lang: Language): Promise<boolean> {
+  // Each round loads what was asked for; a round that saw no new area applies. Pages ask for a handful of areas: a few rounds at most.
+  for (let round = 0; round < 8; round++) {
+    const asked = [...areas];
+    const parts = await Promise.all(asked.map((a) => download(lang, a)));
+    if (wanted !== lang) return false;
+    if (asked.length !== areas.size) continue;
+    const messages = Object.assign({}, ...parts) as Messages;
+    if (!formatter && needsFormatter(messages)) {
+      formatter = (await import('intl-messageformat')).IntlMessageFormat;
+      if (wanted !== lang) return false;
+    }
+    translator.value = make(lang, localeFor(lang), messages);
+    document.documentElement.lang = translator.value.locale;
+    return true;
+  }
+  return false;
+}
 
 /** The language to open with, before any account is known. */
 export function startLanguage(): Language {
@@ -58,31 +93,21 @@ export function startLanguage(): Language {
   return isLanguage(chosen) ? chosen : (negotiate(navigator.languages) ?? 'en');
 }
 
-let wanted: Language | null = null;
 /**
  * Shows the page in `lang`, every area it shows loaded first (nothing shows
  * half translated). `remember`: the person chose it, so this browser opens in
- * it next time.
+ * it next time. True when the page now speaks `lang` (false: a later choice
+ * replaced this one).
  */
-export async function setLanguage(lang: Language, remember = false): Promise<void> {
+export async function setLanguage(lang: Language, remember = false): Promise<boolean> {
   wanted = lang;
   if (remember) localStorage.setItem(KEY, lang);
-  if (translator.value.language === lang && Object.keys(translator.value.messages).length) return;
-  const messages = await fetchAreas(lang, areas);
-  // A later choice made while this one loaded wins.
-  if (wanted !== lang) return;
-  translator.value = make(lang, localeFor(lang), messages);
-  document.documentElement.lang = translator.value.locale;
+  return apply(lang);
 }
 
 /** Loads the sentences of `more` areas in the page's language (a page asks before it shows). */
 export async function needAreas(more: readonly Area[]): Promise<void> {
-  const missing = more.filter((a) => !areas.has(a));
-  if (!missing.length) return;
-  missing.forEach((a) => areas.add(a));
-  const tr = translator.value;
-  const messages = await fetchAreas(tr.language, missing);
-  // The language changed meanwhile: setLanguage loaded these areas too (they were in the set).
-  if (translator.value.language !== tr.language) return;
-  translator.value = make(tr.language, tr.locale, { ...translator.value.messages, ...messages });
+  more.forEach((a) => areas.add(a));
+  // If the language changes meanwhile, its own apply() loads these too; wait for the one that lands.
+  for (let i = 0; i < 8 && !(await apply(wanted)); i++);
 }

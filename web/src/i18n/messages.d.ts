@@ -6,3 +6,7 @@ declare module 'virtual:parley-messages' {
   type Area = Exclude<AreaOf<import('@parley/i18n').MessageKey>, 'mail' | 'agenda' | 'euria' | 'org'>;
   export const loaders: Record<import('@parley/i18n').Language, Record<Area, () => Promise<{ default: import('@parley/i18n').Messages }>>>;
 }
+declare module 'virtual:parley-messages/en/ui' {
+  const messages: import('@parley/i18n').Messages;
+  export default messages;
+}

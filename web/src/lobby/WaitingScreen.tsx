@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
+import { sessionToken } from '../account/session.ts';
 import type { Door } from '../core/session.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
@@ -11,7 +12,7 @@ export function WaitingScreen({ session, title }: { session: Door; title: string
   return (
     <div class="message-page" data-testid={denied ? 'denied' : 'waiting'}>
       <header class="page-corner">
-        <Preferences />
+        <Preferences sessionToken={sessionToken.value} />
       </header>
       <h1>{title || t('lobby.waiting.untitled')}</h1>
       {denied ? (
