@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -5,6 +6,13 @@ import { parse, TYPE } from '@formatjs/icu-messageformat-parser';
 import { defineConfig, type Plugin } from 'vite';
 
 const MESSAGES = path.resolve(import.meta.dirname, '../i18n/messages');
+
+/** One hash of every message file: a change to any renames every message module (they are cached for good). */
+function messagesHash(): string {
+  const hash = crypto.createHash('sha256');
+  for (const f of fs.readdirSync(MESSAGES).sort()) hash.update(f).update(fs.readFileSync(path.join(MESSAGES, f)));
+  return hash.digest('hex').slice(0, 10);
+}
 
 /** Message areas only servers use (e-mails, Euria): never shipped to the page. */
 const SERVER_AREAS = new Set(['mail', 'agenda', 'euria', 'org']);
@@ -32,8 +40,9 @@ function messages(): Plugin {
       const rest = id.slice(PREFIX.length + 1);
       if (rest === '') {
         const areas = [...new Set(Object.keys(read('en')).map((k) => k.split('.')[0]!))].filter((a) => !SERVER_AREAS.has(a));
-        const table = languages().map((lang) => `${lang}: {${areas.map((a) => `${a}: () => import('${PREFIX}/${lang}/${a}')`).join(', ')}}`);
-        return `export const loaders = {${table.join(',\n')}};`;
+        // Each language's loaders in one array, in the areas' order (the table is in every page's main chunk: no key repeated 5 times).
+        const table = languages().map((lang) => `${lang}: [${areas.map((a) => `() => import('${PREFIX}/${lang}/${a}')`).join(', ')}]`);
+        return `const areas = ${JSON.stringify(areas)};\nconst table = {${table.join(',\n')}};\nexport const load = (lang, area) => table[lang][areas.indexOf(area)]();`;
       }
       const [, lang, area] = /^\/([a-z]{2})\/([a-z][A-Za-z0-9]*)$/.exec(rest) ?? [];
       if (!lang || !area) throw new Error(`no such messages: ${rest}`);
@@ -93,6 +102,16 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 1024,
+    rollupOptions: {
+      output: {
+        // Message modules are named by one hash of all message files, then language and area: the table of them in every page's
+        // main chunk (5 languages × each area) then repeats one prefix, which compresses to little, where 80 hashes would not.
+        chunkFileNames: (chunk) => {
+          const [, lang, area] = /^\0virtual:parley-messages\/([a-z]{2})\/([A-Za-z0-9]+)$/.exec(chunk.facadeModuleId ?? '') ?? [];
+          return lang ? `assets/m-${messagesHash()}-${lang}-${area}.js` : 'assets/[name]-[hash].js';
+        },
+      },
+    },
   },
   server: {
     // `npm run dev -w web` against a server on :3000

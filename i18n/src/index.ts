@@ -13,24 +13,26 @@ export type MessageKey = keyof typeof import('../messages/en.json', { with: { ty
 export type Messages = Record<string, string | MessageFormatElement[]>;
 export type MessageValues = Record<string, string | number | Date>;
 
-/** Each language's own name, as its speakers write it (the language menu shows these). */
+/** Each language's own name, as its speakers write it (the language menus show these). */
 export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', fr: 'Français', de: 'Deutsch', it: 'Italiano', es: 'Español' };
 
 export const isLanguage = (s: unknown): s is Language => typeof s === 'string' && (LANGUAGES as readonly string[]).includes(s);
 
 /**
- * The first of `tags` (a browser's languages, or an Accept-Language header's)
- * that Parley speaks, by its primary subtag: "fr-CH" is French. At most 20
- * tags are looked at: the list comes from the person.
+ * The first of `tags` (a browser's languages, most wanted first) that Parley
+ * speaks, by its primary subtag: "fr-CH" is French. At most 20 tags are
+ * looked at: the list comes from the person.
  */
-export function negotiate(tags: readonly string[] | string | undefined): Language | null {
-  const list = typeof tags === 'string' ? acceptLanguage(tags) : (tags ?? []);
-  for (const tag of list.slice(0, 20)) {
+export function negotiate(tags: readonly string[]): Language | null {
+  for (const tag of tags.slice(0, 20)) {
     const primary = tag.trim().toLowerCase().split(/[-_]/)[0];
     if (isLanguage(primary)) return primary;
   }
   return null;
 }
+
+/** The same from an Accept-Language header (servers; a page has navigator.languages). */
+export const negotiateHeader = (header: string | undefined): Language | null => negotiate(acceptLanguage(header ?? ''));
 
 /** An Accept-Language header's tags, most wanted first (q=0 left out). */
 function acceptLanguage(header: string): string[] {

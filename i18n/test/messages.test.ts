@@ -7,7 +7,7 @@ import { describe, test } from 'vitest';
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { ERROR_CODES } from '@parley/protocol';
-import { LANGUAGES, negotiate, Translator } from '../src/index.ts';
+import { LANGUAGES, negotiate, negotiateHeader, Translator } from '../src/index.ts';
 import { messageFile, translate } from '../src/node.ts';
 
 const en = messageFile('en') as Record<string, string>;
@@ -69,10 +69,11 @@ describe('message files', () => {
 describe('the translator', () => {
   test('the language from a browser or an Accept-Language header: its primary subtag, by preference', () => {
     assert.equal(negotiate(['fr-CH', 'en']), 'fr');
-    assert.equal(negotiate('de-CH;q=0.9, it;q=1, en;q=0.5'), 'it');
-    assert.equal(negotiate('xx, pt-BR'), null);
-    assert.equal(negotiate('es;q=0, en'), 'en');
-    assert.equal(negotiate('*;q=0.1,' + 'zz,'.repeat(10_000)), null, 'a huge header is cut, not walked');
+    assert.equal(negotiateHeader('de-CH;q=0.9, it;q=1, en;q=0.5'), 'it');
+    assert.equal(negotiateHeader('xx, pt-BR'), null);
+    assert.equal(negotiateHeader('es;q=0, en'), 'en');
+    assert.equal(negotiateHeader('*;q=0.1,' + 'zz,'.repeat(10_000)), null, 'a huge header is cut, not walked');
+    assert.equal(negotiateHeader(undefined), null);
   });
 
   test('plurals, selects and values follow the language; a missing key falls back to English, then to itself', () => {

@@ -150,7 +150,7 @@ describe('daily agendas, ticked', () => {
     assert.doesNotMatch(second!.data.text, /Point quotidien/);
     assert.match(second!.data.text, /09:00–10:00 Demain/);
     await agenda.tick(at('2026-12-04T06:31Z'));
-    assert.match((await mails(user.id)).at(-1)!.body_text, /Rien dans votre agenda ce jour-là\./);
+    assert.match((await mails(user.id)).at(-1)!.body_text, /Aucun événement dans votre calendrier ce jour-là\./);
   });
 
   test('exactly once per day: three nodes ticking at once, ticks every minute, a restart, a retried job', async () => {

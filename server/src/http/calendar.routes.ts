@@ -27,7 +27,7 @@ import type { Calendar } from '../suite/calendar/Calendar.ts';
 import { requireSession, sessionFirst } from './session.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { InvalidIcs } from '../suite/calendar/errors.ts';
-import { negotiate, type MessageKey } from '@parley/i18n';
+import { negotiateHeader, type MessageKey } from '@parley/i18n';
 import { translate } from '@parley/i18n/node';
 
 const OrgParams = Type.Object({ orgId: IdSchema }, { additionalProperties: false });
@@ -45,14 +45,14 @@ export interface CalendarRouteDeps {
 
 /** The turn-off link's page (a button, not a GET that acts: mail scanners follow links), in the browser's language. */
 function page(req: { headers: { 'accept-language'?: string | undefined } }, title: MessageKey, body: string): string {
-  const lang = negotiate(req.headers['accept-language']) ?? 'en';
+  const lang = negotiateHeader(req.headers['accept-language']) ?? 'en';
   const heading = escapeHtml(translate(lang, title));
   return (
     `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${heading}</title></head>` +
     `<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem"><h1 style="font-size: 1.4rem">${heading}</h1>${body}</body></html>`
   );
 }
-const say = (req: { headers: { 'accept-language'?: string | undefined } }, key: MessageKey) => escapeHtml(translate(negotiate(req.headers['accept-language']) ?? 'en', key));
+const say = (req: { headers: { 'accept-language'?: string | undefined } }, key: MessageKey) => escapeHtml(translate(negotiateHeader(req.headers['accept-language']) ?? 'en', key));
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Digits of epoch ms (the schema checked them) as numbers. */

@@ -7,14 +7,14 @@
 // language changes or an area arrives.
 import { computed, signal } from '@preact/signals';
 import { isLanguage, needsFormatter, negotiate, Translator, type Language, type MessageFormatter, type MessageKey, type Messages, type MessageValues } from '@parley/i18n';
-import { loaders } from 'virtual:parley-messages';
+import { load, type Area } from 'virtual:parley-messages';
 import uiEnglish from 'virtual:parley-messages/en/ui';
 
 export { LANGUAGES, LANGUAGE_NAMES, type Language, type MessageKey } from '@parley/i18n';
 
 /** The areas every page shows: the language menu and shared pieces (a page that shows server refusals asks for `error`). */
 const BASE_AREAS = ['prefs', 'ui'] as const;
-export type Area = keyof (typeof loaders)['en'];
+export type { Area };
 
 const KEY = 'parley:language';
 // Until the first language arrives (or if it cannot), the shared pieces speak English: a page that fails to load still says so in words.
@@ -52,7 +52,7 @@ function download(lang: Language, area: Area): Promise<Messages> {
   const key = `${lang}/${area}`;
   let p = downloads.get(key);
   if (!p) {
-    p = loaders[lang][area]().then((m) => m.default);
+    p = load(lang, area).then((m) => m.default);
     p.catch(() => downloads.delete(key));
     downloads.set(key, p);
   }

@@ -92,9 +92,8 @@ export function renderAgenda(a: { language: Language; timeZone: string; day: str
   const dayWall = parseWall(a.day)!;
   // The wall date printed as if in UTC is the date itself, in the person's language.
   const date = new Intl.DateTimeFormat(a.language, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(dayWall));
-  // Times as the person's language writes them (14:00 in French, 2:00 PM in English), in their zone.
-  const clock = new Intl.DateTimeFormat(a.language, { hour: 'numeric', minute: '2-digit', timeZone: a.timeZone });
-  const hm = (utc: number) => clock.format(utc);
+  // 24-hour times in every language: the server knows the person's language, not their region, and Parley's people (Swiss) read 14:00.
+  const hm = (utc: number) => formatWall(toWall(utc, a.timeZone)).slice(11, 16);
   const lines = [say('agenda.title', date)];
   if (!a.occurrences.length) lines.push(say('agenda.none'));
   for (const o of a.occurrences) {
