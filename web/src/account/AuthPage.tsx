@@ -4,8 +4,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../core/api.ts';
-import { language, LANGUAGE_NAMES, LANGUAGES, setLanguage, t, type Language } from '../i18n/index.ts';
-import { Preferences } from '../prefs/Preferences.tsx';
+import { language, setLanguage, t, type Language } from '../i18n/index.ts';
+import { LanguageOptions, Preferences } from '../prefs/Preferences.tsx';
 import { formError, isEmailAddress, signupProblem } from './messages.ts';
 import { sessionToken, signedIn } from './session.ts';
 
@@ -208,11 +208,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
                 void setLanguage(lang, true);
               }}
             >
-              {LANGUAGES.map((l) => (
-                <option key={l} value={l} lang={l}>
-                  {LANGUAGE_NAMES[l]}
-                </option>
-              ))}
+              <LanguageOptions />
             </select>
           </label>
           {!invitation && (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { LIMITS, type BreakoutRoomInfo, type RoomId, type RoomMember } from '@parley/protocol';
-import { Icon } from '../ui/icons.tsx';
+import { IconButton } from '../ui/icons.tsx';
 import type { People } from '../core/session.ts';
 import { formatClock, formatNumber } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
@@ -209,9 +209,7 @@ export function BreakoutPanel({ session, onClose }: { session: BreakoutSession; 
     <aside class="panel" aria-label={t('breakout.panel.title')} data-testid="breakout-panel">
       <header class="panel-head">
         <h2>{t('breakout.panel.title')}</h2>
-        <button type="button" class="icon-btn" aria-label={t('breakout.panel.close')} title={t('breakout.panel.close')} onClick={onClose}>
-          <Icon icon={XIcon} size={18} />
-        </button>
+        <IconButton icon={XIcon} label={t('breakout.panel.close')} size={18} onClick={onClose} />
       </header>
       <div class="panel-body">
         {mod && <ModeratorControls session={session} />}
@@ -263,9 +261,7 @@ export function RoomBanner({ session, now }: { session: BreakoutSession; now: nu
         </span>
       )}
       {message && (
-        <button type="button" class="icon-btn" aria-label={t('breakout.banner.dismiss')} title={t('breakout.banner.dismiss')} onClick={() => (session.breakout.roomMessage.value = null)}>
-          <Icon icon={XIcon} size={14} />
-        </button>
+        <IconButton icon={XIcon} label={t('breakout.banner.dismiss')} size={14} onClick={() => (session.breakout.roomMessage.value = null)} />
       )}
     </div>
   );

@@ -12,7 +12,7 @@ import { errorText } from '../i18n/errors.ts';
 import { formatTime, formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
-import { Icon } from '../ui/icons.tsx';
+import { Icon, IconButton, StatusIcon } from '../ui/icons.tsx';
 import { calendarApi } from './api.ts';
 import { CalendarStore } from './store.ts';
 import { addDays, dateText, HOUR_PX, nextHour, ZONE } from './dates.ts';
@@ -80,17 +80,13 @@ export function CalendarApp({ token }: { token: string }) {
       {o.meetingUrl && (
         <>
           {' '}
-          <span class="occ-icon" role="img" aria-label={t('calendar.occurrence.hasMeeting')}>
-            <Icon icon={VideoIcon} size={12} />
-          </span>
+          <StatusIcon icon={VideoIcon} label={t('calendar.occurrence.hasMeeting')} size={12} noTitle class="occ-icon" />
         </>
       )}
       {o.roomId && (
         <>
           {' '}
-          <span class="occ-icon" role="img" aria-label={t('calendar.occurrence.hasRoom')}>
-            <Icon icon={DoorClosedIcon} size={12} />
-          </span>
+          <StatusIcon icon={DoorClosedIcon} label={t('calendar.occurrence.hasRoom')} size={12} noTitle class="occ-icon" />
         </>
       )}
     </button>
@@ -117,21 +113,12 @@ export function CalendarApp({ token }: { token: string }) {
         </button>
         <div class="side-section">
           <span class="side-title">{t('calendar.sidebar.calendars')}</span>
-          <button
-            type="button"
-            class="icon-btn"
-            title={t('calendar.sidebar.newCalendar')}
-            aria-label={t('calendar.sidebar.newCalendar')}
-            data-testid="new-calendar"
-            onClick={async () => {
+          <IconButton icon={PlusIcon} label={t('calendar.sidebar.newCalendar')} size={16} data-testid="new-calendar" onClick={async () => {
               const name = prompt(t('calendar.sidebar.newCalendarPrompt'));
               if (name?.trim()) {
                 await store.createCalendar(name.trim());
               }
-            }}
-          >
-            <Icon icon={PlusIcon} size={16} />
-          </button>
+            }} />
         </div>
         <ul class="channel-list" data-testid="calendar-list">
           {calendars.map((c) => (
@@ -145,9 +132,7 @@ export function CalendarApp({ token }: { token: string }) {
                 />
                 <span class="with-icon">
                   {c.roomId && (
-                    <span role="img" aria-label={t('calendar.sidebar.roomCalendar')}>
-                      <Icon icon={DoorClosedIcon} size={14} />
-                    </span>
+                    <StatusIcon icon={DoorClosedIcon} label={t('calendar.sidebar.roomCalendar')} size={14} noTitle />
                   )}
                   {c.name}
                 </span>
@@ -155,16 +140,7 @@ export function CalendarApp({ token }: { token: string }) {
               </label>
               <span class="cal-tools">
                 {c.access === 'owner' && (
-                  <button
-                    type="button"
-                    class="icon-btn"
-                    title={t('calendar.sidebar.share', { calendar: c.name })}
-                    aria-label={t('calendar.sidebar.share', { calendar: c.name })}
-                    data-testid="share-calendar"
-                    onClick={() => setDialog({ kind: 'share', calendar: c })}
-                  >
-                    <Icon icon={UsersIcon} size={16} />
-                  </button>
+                  <IconButton icon={UsersIcon} label={t('calendar.sidebar.share', { calendar: c.name })} size={16} data-testid="share-calendar" onClick={() => setDialog({ kind: 'share', calendar: c })} />
                 )}
                 {(c.access === 'owner' || c.access === 'write') && (
                   <label class="icon-btn" title={t('calendar.sidebar.import', { calendar: c.name })}>
@@ -191,16 +167,7 @@ export function CalendarApp({ token }: { token: string }) {
                     />
                   </label>
                 )}
-                <button
-                  type="button"
-                  class="icon-btn"
-                  title={t('calendar.sidebar.export', { calendar: c.name })}
-                  aria-label={t('calendar.sidebar.export', { calendar: c.name })}
-                  data-testid="export-ics"
-                  onClick={() => void cal.exportIcs(c.id, c.name).catch((e: unknown) => setNotice(errorText(e)))}
-                >
-                  <Icon icon={DownloadIcon} size={16} />
-                </button>
+                <IconButton icon={DownloadIcon} label={t('calendar.sidebar.export', { calendar: c.name })} size={16} data-testid="export-ics" onClick={() => void cal.exportIcs(c.id, c.name).catch((e: unknown) => setNotice(errorText(e)))} />
               </span>
             </li>
           ))}
@@ -229,19 +196,8 @@ export function CalendarApp({ token }: { token: string }) {
           <button type="button" class="side-action" onClick={() => (store.anchor.value = new Date())}>
             {t('calendar.toolbar.today')}
           </button>
-          <button
-            type="button"
-            class="icon-btn"
-            aria-label={t('calendar.toolbar.previous', { view })}
-            title={t('calendar.toolbar.previous', { view })}
-            data-testid="cal-prev"
-            onClick={() => store.step(-1)}
-          >
-            <Icon icon={ChevronLeftIcon} size={18} />
-          </button>
-          <button type="button" class="icon-btn" aria-label={t('calendar.toolbar.next', { view })} title={t('calendar.toolbar.next', { view })} data-testid="cal-next" onClick={() => store.step(1)}>
-            <Icon icon={ChevronRightIcon} size={18} />
-          </button>
+          <IconButton icon={ChevronLeftIcon} label={t('calendar.toolbar.previous', { view })} size={18} data-testid="cal-prev" onClick={() => store.step(-1)} />
+          <IconButton icon={ChevronRightIcon} label={t('calendar.toolbar.next', { view })} size={18} data-testid="cal-next" onClick={() => store.step(1)} />
           <h2 data-testid="cal-title">{title}</h2>
           <span class="cal-views" role="group" aria-label={t('calendar.toolbar.views')}>
             {(['day', 'week', 'month'] as const).map((v) => (

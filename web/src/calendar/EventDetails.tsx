@@ -6,7 +6,7 @@ import { errorText } from '../i18n/errors.ts';
 import { formatDate, formatList, formatTimeRange, formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
-import { Icon } from '../ui/icons.tsx';
+import { Icon, StatusIcon } from '../ui/icons.tsx';
 import type { CalendarApi } from './api.ts';
 import { ownLink } from '../ui/links.ts';
 import { addDays, dateText, ZONE } from './dates.ts';
@@ -76,17 +76,13 @@ export function EventDetails({
         )}
         {occ.location && (
           <p class="with-icon">
-            <span role="img" aria-label={t('calendar.details.location')}>
-              <Icon icon={MapPinIcon} size={16} />
-            </span>
+            <StatusIcon icon={MapPinIcon} label={t('calendar.details.location')} noTitle />
             {occ.location}
           </p>
         )}
         {occ.roomId && (
           <p data-testid="event-room" class="with-icon">
-            <span role="img" aria-label={t('calendar.details.room')}>
-              <Icon icon={DoorClosedIcon} size={16} />
-            </span>
+            <StatusIcon icon={DoorClosedIcon} label={t('calendar.details.room')} noTitle />
             {roomName.get(occ.roomId) ?? t('calendar.details.someRoom')}
           </p>
         )}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { CaptureInfo, CaptureLayout, RecordingInfo } from '@parley/protocol';
 import { formatBytes, formatClock, formatDateTime, formatDuration, formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
-import { Icon } from '../ui/icons.tsx';
+import { IconButton } from '../ui/icons.tsx';
 import type { CaptureStore } from './store.ts';
 import { ownLink } from '../ui/links.ts';
 import { X as XIcon } from 'lucide';
@@ -39,9 +39,7 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
     <aside class="panel" aria-label={t('capture.panel.label')} data-testid="capture-panel">
       <header class="panel-head">
         <h2>{t('capture.panel.title')}</h2>
-        <button type="button" class="icon-btn" aria-label={t('capture.panel.close')} title={t('capture.panel.close')} onClick={onClose}>
-          <Icon icon={XIcon} size={18} />
-        </button>
+        <IconButton icon={XIcon} label={t('capture.panel.close')} size={18} onClick={onClose} />
       </header>
       <div class="panel-body">
         <label>

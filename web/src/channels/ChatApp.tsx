@@ -11,7 +11,7 @@ import { language, t } from '../i18n/index.ts';
 import { adoptAccountLanguage } from '../prefs/language.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
-import { Icon } from '../ui/icons.tsx';
+import { Icon, IconButton } from '../ui/icons.tsx';
 import { AccountDialog } from '../account/AccountDialog.tsx';
 import { ChatClient } from './client.ts';
 import { Composer, Message, MessageList, ThreadPane } from './Messages.tsx';
@@ -105,12 +105,8 @@ export function ChatApp({ token }: { token: string }) {
           <span class="side-title">{t('chat.sidebar.channels')}</span>
           {!guest && (
             <>
-              <button type="button" class="icon-btn" title={t('chat.newChannel.title')} aria-label={t('chat.newChannel.title')} data-testid="new-channel" onClick={() => setDialog('create')}>
-                <Icon icon={PlusIcon} size={18} />
-              </button>
-              <button type="button" class="icon-btn" title={t('chat.browse.title')} aria-label={t('chat.browse.title')} data-testid="browse-channels" onClick={() => setDialog('browse')}>
-                <Icon icon={SearchIcon} size={18} />
-              </button>
+              <IconButton icon={PlusIcon} label={t('chat.newChannel.title')} size={18} data-testid="new-channel" onClick={() => setDialog('create')} />
+              <IconButton icon={SearchIcon} label={t('chat.browse.title')} size={18} data-testid="browse-channels" onClick={() => setDialog('browse')} />
             </>
           )}
         </div>
@@ -120,9 +116,7 @@ export function ChatApp({ token }: { token: string }) {
         <div class="side-section">
           <span class="side-title">{t('chat.sidebar.directMessages')}</span>
           {!guest && (
-            <button type="button" class="icon-btn" title={t('chat.sidebar.newConversation')} aria-label={t('chat.sidebar.newConversation')} data-testid="new-dm" onClick={() => setDialog('people')}>
-              <Icon icon={PlusIcon} size={18} />
-            </button>
+            <IconButton icon={PlusIcon} label={t('chat.sidebar.newConversation')} size={18} data-testid="new-dm" onClick={() => setDialog('people')} />
           )}
         </div>
         <ul class="channel-list" data-testid="dm-list">
@@ -197,33 +191,13 @@ export function ChatApp({ token }: { token: string }) {
               >
                 <input data-testid="search-input" aria-label={t('chat.search.label')} placeholder={t('chat.search.label')} value={query} maxLength={200} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
               </form>
-              <button
-                type="button"
-                class="icon-btn"
-                title={t('chat.channel.startCall')}
-                aria-label={t('chat.channel.startCall')}
-                data-testid="start-call"
-                onClick={async () => {
+              <IconButton icon={PhoneIcon} label={t('chat.channel.startCall')} data-testid="start-call" onClick={async () => {
                   const call = await client.request('call:start', { channelId: active.id });
                   window.open(`${call.url}?moderatorToken=${encodeURIComponent(call.moderatorToken)}`, '_blank', 'noopener');
-                }}
-              >
-                <Icon icon={PhoneIcon} size={20} />
-              </button>
-              <button type="button" class="icon-btn" title={t('chat.channel.members')} aria-label={t('chat.channel.members')} data-testid="show-members" onClick={() => void client.showMembers()}>
-                <Icon icon={UsersIcon} size={20} />
-              </button>
+                }} />
+              <IconButton icon={UsersIcon} label={t('chat.channel.members')} data-testid="show-members" onClick={() => void client.showMembers()} />
               {(active.kind === 'public' || active.kind === 'private') && (
-                <button
-                  type="button"
-                  class="icon-btn"
-                  title={t('chat.channel.leave')}
-                  aria-label={t('chat.channel.leave')}
-                  data-testid="leave-channel"
-                  onClick={() => confirm(t('chat.channel.leaveConfirm', { name: active.name })) && void client.leave(active.id)}
-                >
-                  <Icon icon={LogOutIcon} size={20} />
-                </button>
+                <IconButton icon={LogOutIcon} label={t('chat.channel.leave')} data-testid="leave-channel" onClick={() => confirm(t('chat.channel.leaveConfirm', { name: active.name })) && void client.leave(active.id)} />
               )}
             </header>
             <MessageList client={client} channelId={active.id} />
@@ -363,9 +337,7 @@ function MembersPane({ client }: { client: ChatClient }) {
     <aside class="side-pane" data-testid="members-pane">
       <header class="pane-head">
         <strong>{t('chat.members.title', { count: members.length })}</strong>
-        <button type="button" class="icon-btn" aria-label={t('chat.members.close')} title={t('chat.members.close')} onClick={() => (client.members.value = null)}>
-          <Icon icon={XIcon} size={18} />
-        </button>
+        <IconButton icon={XIcon} label={t('chat.members.close')} size={18} onClick={() => (client.members.value = null)} />
       </header>
       <ul class="plain-list">
         {members.map((m) => (
@@ -406,9 +378,7 @@ function SearchPane({ client }: { client: ChatClient }) {
     <aside class="side-pane" data-testid="search-pane">
       <header class="pane-head">
         <strong>{t('chat.search.title', { count: hits.length })}</strong>
-        <button type="button" class="icon-btn" aria-label={t('chat.search.close')} title={t('chat.search.close')} onClick={() => (client.searchHits.value = null)}>
-          <Icon icon={XIcon} size={18} />
-        </button>
+        <IconButton icon={XIcon} label={t('chat.search.close')} size={18} onClick={() => (client.searchHits.value = null)} />
       </header>
       <div class="messages">
         {hits.length === 0 && <p class="dim">{t('chat.search.none')}</p>}

@@ -8,7 +8,7 @@ import { sessionToken } from '../account/session.ts';
 import { errorText } from '../i18n/errors.ts';
 import { dayStart, formatBytes, formatDateTime, formatDayLabel, formatList, formatNumber, formatTime } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
-import { Icon } from '../ui/icons.tsx';
+import { Icon, IconButton } from '../ui/icons.tsx';
 import type { ChatClient, PendingMessage } from './client.ts';
 import { MessageText } from './text.tsx';
 import { FaceSlightlySmilingPlus as FaceSlightlySmilingPlusIcon, MessageSquareReply as MessageSquareReplyIcon, Paperclip as PaperclipIcon, Pencil as PencilIcon, Phone as PhoneIcon, Pin as PinIcon, PinOff as PinOffIcon, Trash as TrashIcon, X as XIcon } from 'lucide';
@@ -72,13 +72,9 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
           </span>
         )}
         <span class="msg-actions">
-          <button type="button" class="icon-btn" title={t('chat.message.react')} aria-label={t('chat.message.react')} aria-expanded={picker} data-testid="react-button" onClick={() => setPicker(!picker)}>
-            <Icon icon={FaceSlightlySmilingPlusIcon} size={16} />
-          </button>
+          <IconButton icon={FaceSlightlySmilingPlusIcon} label={t('chat.message.react')} size={16} aria-expanded={picker} data-testid="react-button" onClick={() => setPicker(!picker)} />
           {!inThread && (
-            <button type="button" class="icon-btn" title={t('chat.message.reply')} aria-label={t('chat.message.reply')} data-testid="reply-button" onClick={() => void client.openThread(m.id)}>
-              <Icon icon={MessageSquareReplyIcon} size={16} />
-            </button>
+            <IconButton icon={MessageSquareReplyIcon} label={t('chat.message.reply')} size={16} data-testid="reply-button" onClick={() => void client.openThread(m.id)} />
           )}
           <button
             type="button"
@@ -91,21 +87,10 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
             <Icon icon={m.pinned ? PinOffIcon : PinIcon} size={16} />
           </button>
           {mine && m.kind === 'user' && (
-            <button type="button" class="icon-btn" title={t('chat.message.edit')} aria-label={t('chat.message.edit')} data-testid="edit-button" onClick={() => (setDraft(m.text), setEditing(true))}>
-              <Icon icon={PencilIcon} size={16} />
-            </button>
+            <IconButton icon={PencilIcon} label={t('chat.message.edit')} size={16} data-testid="edit-button" onClick={() => (setDraft(m.text), setEditing(true))} />
           )}
           {mine && (
-            <button
-              type="button"
-              class="icon-btn"
-              title={t('chat.message.delete')}
-              aria-label={t('chat.message.delete')}
-              data-testid="delete-button"
-              onClick={() => confirm(t('chat.message.deleteConfirm')) && act(client.request('message:delete', { messageId: m.id }))}
-            >
-              <Icon icon={TrashIcon} size={16} />
-            </button>
+            <IconButton icon={TrashIcon} label={t('chat.message.delete')} size={16} data-testid="delete-button" onClick={() => confirm(t('chat.message.deleteConfirm')) && act(client.request('message:delete', { messageId: m.id }))} />
           )}
         </span>
       </div>
@@ -381,9 +366,7 @@ export function ThreadPane({ client }: { client: ChatClient }) {
     <aside class="side-pane" data-testid="thread-pane">
       <header class="pane-head">
         <strong>{t('chat.thread.title')}</strong>
-        <button type="button" class="icon-btn" aria-label={t('chat.thread.close')} title={t('chat.thread.close')} onClick={() => (client.thread.value = null)}>
-          <Icon icon={XIcon} size={18} />
-        </button>
+        <IconButton icon={XIcon} label={t('chat.thread.close')} size={18} onClick={() => (client.thread.value = null)} />
       </header>
       <div class="messages">
         <Message client={client} m={thread.root} inThread />

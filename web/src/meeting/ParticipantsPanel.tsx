@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ParticipantInfo } from '@parley/protocol';
 import { t } from '../i18n/index.ts';
-import { Icon } from '../ui/icons.tsx';
+import { IconButton, StatusIcon } from '../ui/icons.tsx';
 import type { MeetingSession } from './session.ts';
 import { Hand as HandIcon, Mic as MicIcon, MicOff as MicOffIcon, ScreenShare as ScreenShareIcon, Video as VideoIcon, VideoOff as VideoOffIcon, X as XIcon } from 'lucide';
 
@@ -122,9 +122,7 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
     <aside class="panel" aria-label={t('meeting.participants.title')} data-testid="participants-panel">
       <header class="panel-head">
         <h2>{t('meeting.participants.heading', { count: people.length })}</h2>
-        <button type="button" class="icon-btn" aria-label={t('meeting.participants.close')} title={t('meeting.participants.close')} onClick={onClose}>
-          <Icon icon={XIcon} size={18} />
-        </button>
+        <IconButton icon={XIcon} label={t('meeting.participants.close')} size={18} onClick={onClose} />
       </header>
       {(moderator || (session.breakout.state.value?.rooms.length ?? 0) > 0) && (
         <div class="mod-bar">
@@ -168,31 +166,13 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
               </span>
               <span class="person-state">
                 {p.handRaisedAt !== null && (
-                  <span class="hand" role="img" aria-label={t('meeting.participants.handRaised')} title={t('meeting.participants.handRaised')}>
-                    <Icon icon={HandIcon} size={16} />
-                  </span>
+                  <StatusIcon icon={HandIcon} label={t('meeting.participants.handRaised')} class="hand" />
                 )}
                 {p.producers.some((x) => x.source === 'screen') && (
-                  <span role="img" aria-label={t('meeting.participants.sharing')} title={t('meeting.participants.sharing')}>
-                    <Icon icon={ScreenShareIcon} size={16} />
-                  </span>
+                  <StatusIcon icon={ScreenShareIcon} label={t('meeting.participants.sharing')} />
                 )}
-                <span
-                  class={micOn ? '' : 'dim'}
-                  role="img"
-                  aria-label={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')}
-                  title={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')}
-                >
-                  <Icon icon={micOn ? MicIcon : MicOffIcon} size={16} />
-                </span>
-                <span
-                  class={camOn ? '' : 'dim'}
-                  role="img"
-                  aria-label={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')}
-                  title={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')}
-                >
-                  <Icon icon={camOn ? VideoIcon : VideoOffIcon} size={16} />
-                </span>
+                <StatusIcon icon={micOn ? MicIcon : MicOffIcon} label={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')} class={micOn ? '' : 'dim'} />
+                <StatusIcon icon={camOn ? VideoIcon : VideoOffIcon} label={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')} class={camOn ? '' : 'dim'} />
               </span>
               {moderator && p.id !== me && <ModeratorActions session={session} p={p} />}
             </li>

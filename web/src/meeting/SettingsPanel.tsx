@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { sessionToken } from '../account/session.ts';
-import { language, LANGUAGE_NAMES, LANGUAGES, t, type Language } from '../i18n/index.ts';
-import { chooseLanguage } from '../prefs/language.ts';
-import { setTheme, theme, THEMES, type Theme } from '../prefs/theme.ts';
-import { Icon } from '../ui/icons.tsx';
+import { t } from '../i18n/index.ts';
+import { PreferenceFields } from '../prefs/Preferences.tsx';
+import { IconButton } from '../ui/icons.tsx';
 import { listDevices, type DeviceLists } from './devices.ts';
 import type { MeetingSession } from './session.ts';
 import { ModeratorSettings } from '../moderation/ModeratorSettings.tsx';
@@ -25,9 +24,7 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
     <aside class="panel" aria-label={t('meeting.settings.title')} data-testid="settings-panel">
       <header class="panel-head">
         <h2>{t('meeting.settings.title')}</h2>
-        <button type="button" class="icon-btn" aria-label={t('meeting.settings.close')} title={t('meeting.settings.close')} onClick={onClose}>
-          <Icon icon={XIcon} size={18} />
-        </button>
+        <IconButton icon={XIcon} label={t('meeting.settings.close')} size={18} onClick={onClose} />
       </header>
       <div class="settings">
         <label>
@@ -52,43 +49,10 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
             ))}
           </select>
         </label>
-        <LanguageAndTheme />
+        <PreferenceFields sessionToken={sessionToken.value} />
         <E2eeSettings session={session} />
         <ModeratorSettings session={session} />
       </div>
     </aside>
-  );
-}
-
-/**
- * The language and theme menu's two choices (prefs/Preferences.tsx), shown
- * open here: the panel has the room, and a popup would be cut by its scrolling.
- * A signed-in person's choice of language becomes the account's.
- */
-function LanguageAndTheme() {
-  const lang = language.value;
-  return (
-    <>
-      <label>
-        {t('prefs.language')}
-        <select data-testid="prefs-language" value={lang} onChange={(e) => void chooseLanguage((e.target as HTMLSelectElement).value as Language, sessionToken.value)}>
-          {LANGUAGES.map((l) => (
-            <option key={l} value={l} lang={l}>
-              {LANGUAGE_NAMES[l]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('prefs.theme')}
-        <select data-testid="prefs-theme" value={theme.value} onChange={(e) => setTheme((e.target as HTMLSelectElement).value as Theme)}>
-          {THEMES.map((th) => (
-            <option key={th} value={th}>
-              {t(`prefs.theme.${th}`)}
-            </option>
-          ))}
-        </select>
-      </label>
-    </>
   );
 }

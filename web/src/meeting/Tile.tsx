@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { ParticipantInfo, ProducerId } from '@parley/protocol';
 import { t } from '../i18n/index.ts';
-import { Icon } from '../ui/icons.tsx';
+import { Icon, StatusIcon } from '../ui/icons.tsx';
 import { Video } from '../ui/Video.tsx';
 import type { MeetingSession } from './session.ts';
 import type { ShownReaction } from '../talk/store.ts';
@@ -99,14 +99,10 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
       )}
       <div class="tile-label">
         {micOff && kind === 'camera' && (
-          <span class="muted-icon" role="img" aria-label={t('meeting.tile.micOff')} title={t('meeting.tile.micOff')} data-testid="tile-muted">
-            <Icon icon={MicOffIcon} size={16} />
-          </span>
+          <StatusIcon icon={MicOffIcon} label={t('meeting.tile.micOff')} class="muted-icon" data-testid="tile-muted" />
         )}
         {participant.e2ee && kind === 'camera' && (
-          <span class="e2ee-icon" role="img" aria-label={t('meeting.tile.e2ee')} title={t('meeting.tile.e2ee')} data-testid="tile-e2ee">
-            <Icon icon={LockIcon} size={14} />
-          </span>
+          <StatusIcon icon={LockIcon} label={t('meeting.tile.e2ee')} size={14} class="e2ee-icon" data-testid="tile-e2ee" />
         )}
         <span class="tile-name">{tileName(participant.name, isSelf, kind)}</span>
       </div>

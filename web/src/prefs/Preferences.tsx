@@ -42,28 +42,46 @@ export function Preferences({ class: className = '', sessionToken }: { class?: s
       </button>
       {open && (
         <div class="prefs-panel" id={id} role="group" aria-label={t('prefs.title')} data-testid="prefs-panel">
-          <label>
-            {t('prefs.language')}
-            <select data-testid="prefs-language" value={lang} onChange={(e) => void chooseLanguage((e.target as HTMLSelectElement).value as Language, sessionToken)}>
-              {LANGUAGES.map((l) => (
-                <option key={l} value={l} lang={l}>
-                  {LANGUAGE_NAMES[l]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('prefs.theme')}
-            <select data-testid="prefs-theme" value={theme.value} onChange={(e) => setTheme((e.target as HTMLSelectElement).value as Theme)}>
-              {THEMES.map((th) => (
-                <option key={th} value={th}>
-                  {t(`prefs.theme.${th}`)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <PreferenceFields sessionToken={sessionToken} />
         </div>
       )}
     </div>
+  );
+}
+
+/** The two choices, language and theme, as labelled fields (the menu's popup, and the meeting's settings panel, show them). */
+export function PreferenceFields({ sessionToken }: { sessionToken?: string | null | undefined }) {
+  return (
+    <>
+      <label>
+        {t('prefs.language')}
+        <select data-testid="prefs-language" value={language.value} onChange={(e) => void chooseLanguage((e.target as HTMLSelectElement).value as Language, sessionToken)}>
+          <LanguageOptions />
+        </select>
+      </label>
+      <label>
+        {t('prefs.theme')}
+        <select data-testid="prefs-theme" value={theme.value} onChange={(e) => setTheme((e.target as HTMLSelectElement).value as Theme)}>
+          {THEMES.map((th) => (
+            <option key={th} value={th}>
+              {t(`prefs.theme.${th}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+    </>
+  );
+}
+
+/** Every language Parley speaks, each in its own name (and marked as such for screen readers). */
+export function LanguageOptions() {
+  return (
+    <>
+      {LANGUAGES.map((l) => (
+        <option key={l} value={l} lang={l}>
+          {LANGUAGE_NAMES[l]}
+        </option>
+      ))}
+    </>
   );
 }

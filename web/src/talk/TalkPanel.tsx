@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS, type ParticipantId } from '@parley/protocol';
 import { formatTime } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
-import { Icon } from '../ui/icons.tsx';
+import { Icon, IconButton } from '../ui/icons.tsx';
 import type { People } from '../core/session.ts';
 import type { TalkStore } from './store.ts';
 import { SendHorizontal as SendHorizontalIcon, X as XIcon } from 'lucide';
@@ -41,9 +41,7 @@ export function TalkPanel({ session, onClose }: { session: TalkSession; onClose:
     <aside class="panel" aria-label={t('talk.panel.title')} data-testid="chat-panel">
       <header class="panel-head">
         <h2>{t('talk.panel.title')}</h2>
-        <button type="button" class="icon-btn" aria-label={t('talk.panel.close')} title={t('talk.panel.close')} onClick={onClose}>
-          <Icon icon={XIcon} size={18} />
-        </button>
+        <IconButton icon={XIcon} label={t('talk.panel.close')} size={18} onClick={onClose} />
       </header>
       <div class="chat-list" ref={list}>
         {messages.length === 0 && <p class="empty">{t('talk.panel.empty')}</p>}

@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 import { X as XIcon } from 'lucide';
 import { t } from '../i18n/index.ts';
-import { Icon } from './icons.tsx';
+import { IconButton } from './icons.tsx';
 
 export function Dialog({ title, close, children, wide }: { title: string; close: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -48,9 +48,7 @@ export function Dialog({ title, close, children, wide }: { title: string; close:
     >
       <header class="pane-head">
         <strong id={titleId}>{title}</strong>
-        <button type="button" class="icon-btn" aria-label={t('ui.dialog.close')} title={t('ui.dialog.close')} onClick={close}>
-          <Icon icon={XIcon} size={18} />
-        </button>
+        <IconButton icon={XIcon} label={t('ui.dialog.close')} size={18} onClick={close} />
       </header>
       <div class="dialog-body">{children}</div>
     </dialog>
