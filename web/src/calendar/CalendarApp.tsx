@@ -113,12 +113,18 @@ export function CalendarApp({ token }: { token: string }) {
         </button>
         <div class="side-section">
           <span class="side-title">{t('calendar.sidebar.calendars')}</span>
-          <IconButton icon={PlusIcon} label={t('calendar.sidebar.newCalendar')} size={16} data-testid="new-calendar" onClick={async () => {
+          <IconButton
+            icon={PlusIcon}
+            label={t('calendar.sidebar.newCalendar')}
+            size={16}
+            data-testid="new-calendar"
+            onClick={async () => {
               const name = prompt(t('calendar.sidebar.newCalendarPrompt'));
               if (name?.trim()) {
                 await store.createCalendar(name.trim());
               }
-            }} />
+            }}
+          />
         </div>
         <ul class="channel-list" data-testid="calendar-list">
           {calendars.map((c) => (

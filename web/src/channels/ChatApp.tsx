@@ -191,10 +191,15 @@ export function ChatApp({ token }: { token: string }) {
               >
                 <input data-testid="search-input" aria-label={t('chat.search.label')} placeholder={t('chat.search.label')} value={query} maxLength={200} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
               </form>
-              <IconButton icon={PhoneIcon} label={t('chat.channel.startCall')} data-testid="start-call" onClick={async () => {
+              <IconButton
+                icon={PhoneIcon}
+                label={t('chat.channel.startCall')}
+                data-testid="start-call"
+                onClick={async () => {
                   const call = await client.request('call:start', { channelId: active.id });
                   window.open(`${call.url}?moderatorToken=${encodeURIComponent(call.moderatorToken)}`, '_blank', 'noopener');
-                }} />
+                }}
+              />
               <IconButton icon={UsersIcon} label={t('chat.channel.members')} data-testid="show-members" onClick={() => void client.showMembers()} />
               {(active.kind === 'public' || active.kind === 'private') && (
                 <IconButton icon={LogOutIcon} label={t('chat.channel.leave')} data-testid="leave-channel" onClick={() => confirm(t('chat.channel.leaveConfirm', { name: active.name })) && void client.leave(active.id)} />
