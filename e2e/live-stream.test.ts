@@ -157,6 +157,7 @@ describe('live streaming a meeting', () => {
     await waitFor('the viewer to play', async () => (await viewerState(viewer)) === 'live', 30_000);
     await guest.page.getByTestId('leave').click();
     await mod.page.getByTestId('leave').click();
+    await mod.page.getByTestId('leave-only').click();
     await waitFor('the stream to end with the meeting', async () => (await viewerState(viewer)) === 'ended', 40_000);
     const id = url.split('/').pop()!;
     const status = (await (await fetch(`${s.parley.url}/api/live/${id}`)).json()) as { state: string };

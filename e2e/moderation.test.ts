@@ -236,6 +236,7 @@ describe('moderation in the browser', () => {
     const eve = await open(m, 'Eve');
     await inRoom(eve);
     await host.page.getByTestId('leave').click();
+    await host.page.getByTestId('leave-only').click();
     await dee.page.getByTestId('i-am-moderator').waitFor();
     await dee.page.getByTestId('notice').filter({ hasText: 'you are now the moderator' }).waitFor();
     // Everyone else is told who moderates now.
@@ -274,5 +275,50 @@ describe('moderation in the browser', () => {
     await again.page.getByTestId('waiting').waitFor();
     await host2.page.locator('[data-testid="knocker-row"]').filter({ hasText: 'Cy again' }).waitFor();
     await closeAll(host2, cy, again);
+  });
+});
+
+describe('ending the meeting and answering hands', () => {
+  test('a moderator lowers a hand, then ends the meeting for everyone: each page says who ended it, media stops, the waiting guest is told too', async () => {
+    const m = await meeting(false);
+    const host = await open(m, 'Host', { host: true });
+    const hostId = await inRoom(host);
+    const ann = await open(m, 'Ann');
+    const annId = await inRoom(ann);
+    await waitForMediaFrom(ann.page, [hostId]);
+    await ann.page.getByTestId('toggle-hand').click();
+    const actions = await rowActions(host.page, annId);
+    await actions.getByTestId('lower-hand').click();
+    await ann.page.locator(`[data-testid="toggle-hand"][aria-pressed="false"]`).waitFor();
+    await host.page.getByTestId('toggle-participants').click();
+    await openSettings(host.page);
+    await host.page.getByTestId('setting-waitingRoom').check();
+    await host.page.getByTestId('toggle-settings').click();
+    const late = await open(m, 'Late');
+    await late.page.getByTestId('waiting').waitFor();
+    // A participant's leave button just leaves; the moderator's asks.
+    assert.equal(await ann.page.getByTestId('leave-menu').count(), 0);
+    await host.page.getByTestId('leave').click();
+    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+      await host.page.setViewportSize({ width, height });
+      const menu = (await host.page.getByTestId('leave-menu').boundingBox())!;
+      const toolbar = (await host.page.locator('.toolbar').boundingBox())!;
+      assert.ok(menu.x >= 0 && menu.x + menu.width <= width && menu.y >= 0, `the leave menu is on screen at ${width}px`);
+      assert.ok(menu.y + menu.height <= toolbar.y + 1, `the leave menu sits above the toolbar at ${width}px`);
+      for (const id of ['end-for-all', 'leave-only']) {
+        const b = (await host.page.getByTestId(id).boundingBox())!;
+        assert.ok(b.x >= menu.x && b.x + b.width <= menu.x + menu.width + 1 && b.height >= 40, `${id} fits in the menu, 40 px tall, at ${width}px`);
+      }
+      await host.page.screenshot({ path: `${shots}/leave-menu-${width}.png` });
+    }
+    await host.page.setViewportSize({ width: 1280, height: 800 });
+    await host.page.getByTestId('end-for-all').click();
+    for (const p of [ann, late, host]) {
+      await p.page.getByTestId('ended').waitFor();
+      assert.match((await p.page.getByTestId('ended').textContent()) ?? '', /Host ended the meeting for everyone/);
+    }
+    await ann.page.screenshot({ path: `${shots}/ended.png` });
+    assert.deepEqual(await stats(ann.page), [], 'nothing flows on a page of an ended meeting');
+    await closeAll(host, ann, late);
   });
 });

@@ -263,6 +263,9 @@ export interface JoinResult {
 /** `moved`: the participant went to another room of the meeting (it is still in the meeting). */
 export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'meeting-ended' | 'moved';
 
+/** `server-shutdown`: the node went down; `ended`: a moderator ended it for everyone. */
+export type MeetingEndReason = 'server-shutdown' | 'ended';
+
 export interface ClientToServerEvents {
   'meeting:join': (p: PayloadOf<'meeting:join'>, ack: AckFn<JoinResult>) => void;
   'meeting:leave': (p: PayloadOf<'meeting:leave'>, ack: AckFn) => void;
@@ -295,6 +298,8 @@ export interface ClientToServerEvents {
   'moderation:askToUnmute': (p: PayloadOf<'moderation:askToUnmute'>, ack: AckFn) => void;
   'moderation:settings': (p: PayloadOf<'moderation:settings'>, ack: AckFn<{ settings: MeetingSettings }>) => void;
   'moderation:setPassword': (p: PayloadOf<'moderation:setPassword'>, ack: AckFn) => void;
+  'moderation:endMeeting': (p: PayloadOf<'moderation:endMeeting'>, ack: AckFn) => void;
+  'moderation:lowerHand': (p: PayloadOf<'moderation:lowerHand'>, ack: AckFn) => void;
   'breakout:create': (p: PayloadOf<'breakout:create'>, ack: AckFn<{ room: { id: RoomId; name: string } }>) => void;
   'breakout:rename': (p: PayloadOf<'breakout:rename'>, ack: AckFn) => void;
   'breakout:remove': (p: PayloadOf<'breakout:remove'>, ack: AckFn) => void;
@@ -315,7 +320,8 @@ export interface ServerToClientEvents {
   'meeting:participantUpdated': (p: ParticipantInfo) => void;
   'meeting:participantLeft': (p: { participantId: ParticipantId; reason: LeaveReason }) => void;
   'meeting:activeSpeaker': (p: { participantId: ParticipantId | null }) => void;
-  'meeting:ended': (p: { reason: 'server-shutdown' }) => void;
+  /** `by`: the moderator who ended it for everyone (null when the server shut down). */
+  'meeting:ended': (p: { reason: MeetingEndReason; by: string | null }) => void;
   'session:replaced': (p: Record<string, never>) => void;
   'media:consumerClosed': (p: { consumerId: ConsumerId }) => void;
   'media:consumerPaused': (p: { consumerId: ConsumerId; producerPaused: boolean }) => void;

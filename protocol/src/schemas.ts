@@ -203,6 +203,10 @@ export const Payloads = {
     },
     { additionalProperties: false, minProperties: 1 },
   ),
+  /** Ends the meeting for everyone (recording and streaming stop with it). */
+  'moderation:endMeeting': NoFields,
+  /** Lowers someone's raised hand. */
+  'moderation:lowerHand': Type.Object({ participantId: Id }, { additionalProperties: false }),
   'moderation:setPassword': Type.Object(
     { password: Type.Union([Type.String({ minLength: 1, maxLength: LIMITS.passwordChars }), Type.Null()]) },
     { additionalProperties: false },

@@ -41,6 +41,8 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'moderation:askToUnmute': { participantId: 'participant-1', kind: 'audio' },
   'moderation:settings': { waitingRoom: true, layout: { mode: 'stage', pinned: 'participant-1' } },
   'moderation:setPassword': { password: 'secret' },
+  'moderation:endMeeting': {},
+  'moderation:lowerHand': { participantId: 'p1' },
   'breakout:create': { name: 'Room A' },
   'breakout:rename': { roomId: 'room-1', name: 'Room B' },
   'breakout:remove': { roomId: 'room-1' },

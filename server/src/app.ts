@@ -323,7 +323,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     cleanups.push(async () => {
       // This node's sockets only: through the adapter these would reach,
       // and disconnect, every participant of the cluster.
-      io.local.emit('meeting:ended', { reason: 'server-shutdown' });
+      io.local.emit('meeting:ended', { reason: 'server-shutdown', by: null });
       io.local.disconnectSockets(true);
       // io.close closes the HTTP server too, and waits for its connections:
       // one that never sent a request is not idle to Node and would hold it

@@ -250,6 +250,24 @@ describe('the recorder namespace', () => {
   });
 });
 
+describe('ending the meeting for everyone', () => {
+  test('a moderator ends it: the recording and the stream are told to stop, everyone hears who ended it', async () => {
+    const { mod, guest } = await meetingWithModerator();
+    const rec = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'record' });
+    const str = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'stream' });
+    const recorder = await takeJob(rec.capture.id);
+    const streamer = await takeJob(str.capture.id);
+    await ok(recorder as never, 'recorder:attach', {});
+    await ok(streamer as never, 'recorder:attach', {});
+    const stops = [next<{ reason: string }>(recorder as never, 'recorder:stop'), next<{ reason: string }>(streamer as never, 'recorder:stop')];
+    const ended = next<{ reason: string; by: string | null }>(guest.socket, 'meeting:ended');
+    await refused(guest.socket, 'moderation:endMeeting', {}, 'NOT_MODERATOR');
+    await ok(mod.socket, 'moderation:endMeeting', {});
+    assert.deepEqual(await ended, { reason: 'ended', by: 'Mona' });
+    assert.deepEqual((await Promise.all(stops)).map((s) => s.reason), ['meeting-ended', 'meeting-ended']);
+  });
+});
+
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

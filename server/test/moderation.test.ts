@@ -482,6 +482,43 @@ describe('end-to-end encryption flag', () => {
   });
 });
 
+describe('ending and hands', () => {
+  test('a moderator ends the meeting for everyone: participants and knockers hear who, all sockets are let go, the meeting is closed', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Host', { moderator: true });
+    const p = await joined(m, 'Pia');
+    await ok(mod.socket, 'moderation:settings', { waitingRoom: true });
+    const w = await visitor(m, 'Wes');
+    await ok(w.socket, 'lobby:knock', {});
+    const heard = [next<{ reason: string; by: string }>(p.socket, 'meeting:ended'), next<{ reason: string; by: string }>(w.socket, 'meeting:ended')];
+    const dropped = new Promise<string>((resolve) => p.socket.once('disconnect', resolve));
+    await ok(mod.socket, 'moderation:endMeeting', {});
+    for (const e of await Promise.all(heard)) assert.deepEqual(e, { reason: 'ended', by: 'Host' });
+    assert.equal(await dropped, 'io server disconnect');
+    assert.equal(parley.meetings.live(m as MeetingId), undefined);
+    // The link stays good: the host opens the meeting again, empty (the door as it was left).
+    const again = await joined(m, 'Later', { moderator: true });
+    assert.deepEqual(again.join.snapshot.participants.map((x) => x.name), ['Later']);
+  });
+
+  test('a moderator lowers a raised hand; everyone sees it down; a participant cannot lower another one', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod', { moderator: true });
+    const a = await joined(m, 'Ann');
+    const b = await joined(m, 'Ben');
+    await ok(a.socket, 'hand:set', { raised: true });
+    await ok(b.socket, 'hand:set', { raised: true });
+    await refused(b.socket, 'moderation:lowerHand', { participantId: a.id }, 'NOT_MODERATOR');
+    assert.notEqual(live(m).participant(a.id as never).info().handRaisedAt, null);
+    const down = next<ParticipantInfo>(b.socket, 'meeting:participantUpdated', (x) => x.id === a.id && x.handRaisedAt === null);
+    await ok(mod.socket, 'moderation:lowerHand', { participantId: a.id });
+    await down;
+    await ok(mod.socket, 'moderation:lowerHand', { participantId: a.id });
+    await refused(mod.socket, 'moderation:lowerHand', { participantId: 'nobody' }, 'PARTICIPANT_NOT_FOUND');
+    assert.notEqual(live(m).participant(b.id as never).info().handRaisedAt, null);
+  });
+});
+
 describe('forgery', () => {
   const moderatorActions = (target: string): [string, object][] => [
     ['lobby:admit', { participantId: target }],
@@ -496,6 +533,8 @@ describe('forgery', () => {
     ['moderation:askToUnmute', { participantId: target, kind: 'audio' }],
     ['moderation:settings', { waitingRoom: false, audioModeration: true }],
     ['moderation:setPassword', { password: 'mine now' }],
+    ['moderation:lowerHand', { participantId: target }],
+    ['moderation:endMeeting', {}],
   ];
 
   test('a participant tries every moderator action: NOT_MODERATOR, and nothing changes', async () => {

@@ -103,5 +103,15 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
   meeting.on('breakoutState', (state) => io.to(all).emit('breakout:state', state));
   meeting.on('breakoutEnding', (endsAt) => io.to(all).emit('breakout:ending', { endsAt }));
   meeting.on('breakoutMessage', (from, text, at) => io.to(all).emit('breakout:message', { from, text, at }));
+  meeting.on('ended', (by, knockers) => {
+    io.to(all).to(knockers.map(knocker)).emit('meeting:ended', { reason: 'ended', by });
+    // The meeting is gone: its sockets are let go, after the message (same
+    // link, same order) and after the moderator's own answer, which is sent
+    // once this handler has returned.
+    setImmediate(() => {
+      io.in(all).disconnectSockets(true);
+      for (const k of knockers) io.in(knocker(k)).disconnectSockets(true);
+    });
+  });
   meeting.on('askedToUnmute', (pid, kind, by) => io.to(one(pid)).emit('moderation:askedToUnmute', { kind, by }));
 }

@@ -294,6 +294,17 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     this.#closeIfEmpty();
   }
 
+  /**
+   * A moderator ends the meeting for everyone, as in Jitsi: the people in it
+   * and in the waiting room are told who ended it, then it closes (which
+   * stops its recording and live stream). The link opens a new meeting later.
+   */
+  end(by: ParticipantId): void {
+    const mod = this.requireModerator(by);
+    this.emit('ended', mod.name, this.door.listFor(by).map((k) => k.id));
+    this.close();
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -64,6 +64,8 @@ export interface MeetingEvents {
   /** A participant's own media was paused by the server: its client must show it muted / camera off. */
   muted: [id: ParticipantId, kind: MediaKind, by: string | null, reason: MuteReason];
   askedToUnmute: [id: ParticipantId, kind: MediaKind, by: string];
+  /** A moderator ended the meeting for everyone (`by`: their name); the knockers are told too. `closed` follows. */
+  ended: [by: string, knockers: ParticipantId[]];
   closed: [];
 }
 

@@ -64,6 +64,11 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
           {p.allowed.video ? t('meeting.participants.revokeVideo') : t('meeting.participants.allowVideo')}
         </button>
       )}
+      {p.handRaisedAt !== null && (
+        <button type="button" class="small" data-testid="lower-hand" onClick={() => void session.moderation.moderate('moderation:lowerHand', { participantId: id })}>
+          {t('meeting.participants.lowerHand')}
+        </button>
+      )}
       {p.role !== 'moderator' && (
         <button type="button" class="small" data-testid="grant-moderator" onClick={() => void session.moderation.moderate('moderation:grant', { participantId: id })}>
           {t('meeting.participants.makeModerator')}

@@ -44,6 +44,7 @@ function Button(props: { icon: IconNode; label: string; name?: string; active?: 
 
 export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session: MeetingSession; panel: Panel; setPanel: (p: Panel) => void; unread: number; onLeave: () => void }) {
   const [reactionsOpen, setReactionsOpen] = useState(false);
+  const [leaveOpen, setLeaveOpen] = useState(false);
   const micOn = session.media.micTrack.value !== null && !session.media.micMuted.value;
   const camOn = session.media.cameraTrack.value !== null;
   const sharing = session.media.screenTrack.value !== null;
@@ -135,7 +136,27 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
         <Button icon={CircleDotIcon} label={t('meeting.toolbar.capture')} active={panel === 'capture'} wideOnly testid="toggle-capture" onClick={() => toggle('capture')} />
       )}
       <Button icon={SettingsIcon} label={t('meeting.toolbar.settings')} active={panel === 'settings'} testid="toggle-settings" onClick={() => toggle('settings')} />
-      <Button icon={PhoneOffIcon} label={t('meeting.toolbar.leave')} danger testid="leave" onClick={onLeave} />
+      {session.isModerator ? (
+        // As in Jitsi, a moderator chooses: leave (the meeting goes on) or end it for everyone.
+        <div class="reactions-anchor">
+          <Button icon={PhoneOffIcon} label={t('meeting.toolbar.leave')} danger active={leaveOpen} testid="leave" onClick={() => setLeaveOpen(!leaveOpen)} />
+          {leaveOpen && (
+            <div class="reactions-menu leave-menu" role="group" aria-label={t('meeting.toolbar.leave')} data-testid="leave-menu">
+              <button type="button" class="end" data-testid="end-for-all" onClick={() => void session.endForAll()}>
+                {t('meeting.toolbar.endForAll')}
+              </button>
+              <button type="button" data-testid="leave-only" onClick={onLeave}>
+                {t('meeting.toolbar.leaveOnly')}
+              </button>
+              <button type="button" onClick={() => setLeaveOpen(false)}>
+                {t('meeting.toolbar.cancel')}
+              </button>
+            </div>
+          )}
+        </div>
+      ) : (
+        <Button icon={PhoneOffIcon} label={t('meeting.toolbar.leave')} danger testid="leave" onClick={onLeave} />
+      )}
     </div>
   );
 }

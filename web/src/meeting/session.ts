@@ -189,6 +189,11 @@ export class MeetingSession implements SessionCore {
     }
   }
 
+  /** Ends the meeting for everyone (moderators); the server's `meeting:ended` closes our page too. */
+  async endForAll(): Promise<void> {
+    await this.moderation.moderate('moderation:endMeeting', {});
+  }
+
   // ---- the door: waiting room and password -------------------------------------
 
   /** Joins again with the meeting password. */
@@ -305,7 +310,7 @@ export class MeetingSession implements SessionCore {
       this.media.reconcile();
     });
     socket.on('meeting:activeSpeaker', ({ participantId }) => (this.activeSpeakerId.value = participantId));
-    socket.on('meeting:ended', () => this.#teardown('ended', () => t('meeting.session.ended')));
+    socket.on('meeting:ended', ({ by }) => this.#teardown('ended', () => (by ? t('meeting.session.endedBy', { name: by }) : t('meeting.session.ended'))));
     socket.on('session:replaced', () => this.#teardown('replaced', () => t('meeting.session.replaced')));
     socket.on('media:consumerClosed', ({ consumerId }) => this.media.dropConsumer(consumerId));
     socket.on('media:consumerPaused', ({ consumerId, producerPaused }) => this.media.setConsumerPaused(consumerId, producerPaused));

@@ -115,6 +115,15 @@ export class Moderation {
     return { ...core.settings, layout: { ...core.settings.layout } };
   }
 
+  /** Lowers someone's hand (a moderator answering it, or one forgotten up). */
+  lowerHand(by: ParticipantId, id: ParticipantId): void {
+    this.#core.moderator(by);
+    const p = this.#core.participant(id);
+    if (p.handRaisedAt === null) return;
+    p.handRaisedAt = null;
+    this.#core.updated(p);
+  }
+
   async setPassword(by: ParticipantId, password: string | null): Promise<void> {
     this.#core.moderator(by);
     await this.#door.setPassword(password);
