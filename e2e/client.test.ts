@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { chromium, type Browser } from 'playwright-core';
 import type { Parley } from '@parley/server';
-import { CHROMIUM_ARGS, createMeeting, launchBrowser, openParticipant, participantId, startStack, stats, waitFor, waitForMediaFrom } from './helpers.ts';
+import { CHROMIUM_ARGS, createMeeting, launchBrowser, openParticipant, participantId, shotsDir, startStack, stats, waitFor, waitForMediaFrom } from './helpers.ts';
 
 describe('web client', () => {
   let parley: Parley;
@@ -56,6 +56,66 @@ describe('web client', () => {
     // The guest has no role badge (its row now carries the moderator's buttons, "Make moderator" among them).
     assert.equal(await guestRow.locator('.role').count(), 0);
     assert.equal(await guestRow.getByTestId('grant-moderator').count(), 1);
+    await host.close();
+    await guestCtx.close();
+  });
+
+  test('advanced options at creation hold from the start (waiting room, password, encryption key); a guest finds the meeting by its code', async () => {
+    const host = await browser.newContext();
+    const page = await host.newPage();
+    await page.goto(parley.url + '/');
+    await page.getByTestId('title-input').fill('Board');
+    await page.getByTestId('advanced-options').locator('summary').click();
+    await page.getByTestId('waiting-room-option').check();
+    await page.getByTestId('password-option').fill('correct horse');
+    await page.getByTestId('e2ee-option').fill('blue whale at noon');
+    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+      await page.setViewportSize({ width, height });
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `no sideways scroll at ${width}px`);
+      for (const id of ['password-option', 'e2ee-option', 'start-meeting', 'code-input', 'code-join']) {
+        const b = (await page.getByTestId(id).boundingBox())!;
+        assert.ok(b.x >= 0 && b.x + b.width <= width && b.width >= 40, `${id} is on screen at ${width}px (${JSON.stringify(b)})`);
+      }
+      await page.screenshot({ path: `${shotsDir('home')}/advanced-${width}.png`, fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByTestId('start-meeting').click();
+    await page.getByTestId('prejoin').waitFor();
+    await page.getByTestId('name-input').fill('Host');
+    await page.getByTestId('join-button').click();
+    await page.getByTestId('room').waitFor();
+    const hostId = (await participantId(page))!;
+    const meetingId = new URL(page.url()).pathname.split('/')[2]!;
+    // The key from the home page: the host's media is encrypted from the start (the key stays in the browser).
+    await page.locator(`[data-testid="tile"][data-participant-id="${hostId}"] [data-testid="tile-e2ee"]`).waitFor();
+    const shown = (await page.getByTestId('meeting-code').textContent())!;
+    const code = /(\d{3} \d{3} \d{3})/.exec(shown)?.[1];
+    assert.ok(code, `the invitation shows the code: ${shown}`);
+
+    const guestCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const guest = await guestCtx.newPage();
+    await guest.goto(parley.url + '/');
+    await guest.getByTestId('code-input').fill('12345');
+    await guest.getByTestId('code-join').click();
+    assert.match((await guest.getByTestId('code-error').textContent())!, /nine digits/);
+    const wrong = code.startsWith('9') ? '111 111 111' : '999 999 999';
+    await guest.getByTestId('code-input').fill(wrong);
+    await guest.getByTestId('code-join').click();
+    await guest.getByTestId('code-error').filter({ hasText: 'does not exist' }).waitFor();
+    await guest.getByTestId('code-input').fill(code.replace(/ /g, '-'));
+    await guest.getByTestId('code-join').click();
+    await guest.waitForURL(`${parley.url}/m/${meetingId}`);
+    await guest.getByTestId('name-input').fill('Guest');
+    await guest.getByTestId('join-button').click();
+    // The waiting room was on before anyone came; the password set at creation lets the guest in.
+    await guest.getByTestId('waiting').waitFor();
+    await guest.getByTestId('password-input').fill('correct horse');
+    await guest.getByTestId('password-submit').click();
+    await guest.getByTestId('room').waitFor();
+    const guestId = (await participantId(guest))!;
+    // Without the key the guest receives the host's packets; the host, unencrypted from the guest, decodes the guest.
+    await waitForMediaFrom(page, [guestId]);
+    await waitFor('the guest receives the host', async () => ((await stats(guest)).find((x) => x.participantId === hostId && x.kind === 'video')?.bytesReceived ?? 0) > 10_000);
     await host.close();
     await guestCtx.close();
   });

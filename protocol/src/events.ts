@@ -383,12 +383,20 @@ export interface CreateMeetingReply {
   id: MeetingId;
   url: string;
   moderatorToken: string;
+  /** Nine digits that find the meeting from the home page ("join with a code"). */
+  code: string;
+}
+/** GET /api/meeting-codes/:code */
+export interface MeetingCodeReply {
+  id: MeetingId;
 }
 export interface MeetingInfoReply {
   id: MeetingId;
   title: string;
   participants: number;
   createdAt: number;
+  /** Its short code, shown with the invitation. */
+  code: string;
   /** The same for every router: lets the client load its Device before joining. */
   routerRtpCapabilities: RtpCapabilitiesWire;
 }

@@ -110,9 +110,16 @@ export const DtlsParametersSchema = Type.Object({
 
 // ---- HTTP bodies ----------------------------------------------------------
 export const CreateMeetingBody = Type.Object(
-  { title: Type.Optional(Type.String({ maxLength: LIMITS.titleChars })), waitingRoom: Type.Optional(Type.Boolean()) },
+  {
+    title: Type.Optional(Type.String({ maxLength: LIMITS.titleChars })),
+    waitingRoom: Type.Optional(Type.Boolean()),
+    /** The meeting password from the start (hashed at once, never stored in clear). */
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.passwordChars })),
+  },
   { additionalProperties: false },
 );
+/** A meeting's short code (nine digits) in a path. */
+export const MeetingCodeParams = Type.Object({ code: Type.String({ pattern: '^[0-9]{9}$' }) });
 export const JoinMeetingBody = Type.Object(
   { name: Name, moderatorToken: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
   { additionalProperties: false },

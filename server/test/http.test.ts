@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { CreateMeetingReply, JoinMeetingReply, JoinResult, MeetingInfoReply, ProducerId } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
-import { closeAll, connect, createMeeting, http, joinAs, joinToken, newMeeting, next, ok, opus, startServer, type ClientSocket } from './helpers.ts';
+import { closeAll, connect, createMeeting, http, joinAs, joinToken, newMeeting, next, ok, opus, request, startServer, type ClientSocket } from './helpers.ts';
 
 type ErrorReply = { ok: false; error: { code: string; message: string } };
 
@@ -109,13 +109,15 @@ describe('HTTP API', () => {
     for (const [what, body, title] of cases) {
       const res = await http<CreateMeetingReply>(parley.url, 'POST', '/api/meetings', body);
       assert.equal(res.status, 201, what);
-      assert.deepEqual(Object.keys(res.body).sort(), ['id', 'moderatorToken', 'url']);
+      assert.deepEqual(Object.keys(res.body).sort(), ['code', 'id', 'moderatorToken', 'url']);
+      assert.match(res.body.code, /^[0-9]{9}$/);
       assert.equal(res.body.url, `${parley.url}/m/${res.body.id}`);
       assert.ok(res.body.moderatorToken.length >= 32, 'moderator token is long');
       const info = await http<MeetingInfoReply>(parley.url, 'GET', `/api/meetings/${res.body.id}`);
       assert.equal(info.status, 200);
       assert.equal(info.body.title, title, what);
       assert.equal(info.body.participants, 0);
+      assert.equal(info.body.code, res.body.code, 'the invitation shows the same code');
       assert.equal(typeof info.body.createdAt, 'number');
       assert.ok(info.body.routerRtpCapabilities.codecs!.some((c) => c.mimeType === 'audio/opus'));
       assert.ok(!('moderatorTokenHash' in info.body), 'the moderator token hash stays on the server');
@@ -138,6 +140,10 @@ describe('HTTP API', () => {
       ['an array', [], false, 400, 'INVALID_PAYLOAD'],
       ['malformed JSON', '{"title":', true, 400, 'INVALID_PAYLOAD'],
       ['an oversized body', { title: 'x'.repeat(20_000) }, false, 413, 'PAYLOAD_TOO_LARGE'],
+      ['an empty password', { password: '' }, false, 400, 'INVALID_PAYLOAD'],
+      ['a 129-char password', { password: 'p'.repeat(129) }, false, 400, 'INVALID_PAYLOAD'],
+      ['a numeric password', { password: 1234 }, false, 400, 'INVALID_PAYLOAD'],
+      ['a string for the waiting room', { waitingRoom: 'yes' }, false, 400, 'INVALID_PAYLOAD'],
     ];
     for (const [what, body, raw, status, code] of cases) {
       assertError(await http(parley.url, 'POST', '/api/meetings', body, raw), status, code, what);
@@ -220,6 +226,44 @@ describe('HTTP API', () => {
     assert.equal(nul.body.error.code, 'INVALID_PAYLOAD');
   });
 
+  test('options at creation: the waiting room and the password hold from the first joiner on; the password is kept hashed', async () => {
+    const res = await http<CreateMeetingReply>(parley.url, 'POST', '/api/meetings', { title: 'Locked', waitingRoom: true, password: 'open sesame 42' });
+    assert.equal(res.status, 201);
+    const record = (await parley.meetings.record(res.body.id as never))!;
+    assert.ok(!JSON.stringify(record).includes('open sesame'), 'no password in clear in the record');
+    assert.match(record.settings!.passwordHash!, /^scrypt\$/);
+    // The host's link enters; a guest needs the password (and then skips the waiting room, the default).
+    const host = await joinAs(parley, res.body.id, 'Host', { moderator: true });
+    sockets.push(host.socket);
+    assert.equal(host.join.settings.waitingRoom, true);
+    assert.equal(host.join.settings.passwordSet, true);
+    const guest = await joinToken(parley.url, res.body.id, 'Guest');
+    const socket = await connect(parley.url, guest.token);
+    sockets.push(socket);
+    const waits = await request(socket, 'meeting:join', {});
+    assert.equal(!waits.ok && waits.error.code, 'WAITING_ROOM');
+    const wrong = await request(socket, 'meeting:join', { password: 'open sesame 43' });
+    assert.equal(!wrong.ok && wrong.error.code, 'WRONG_PASSWORD');
+    await ok(socket, 'meeting:join', { password: 'open sesame 42' });
+  });
+
+  test('join with a code: the code finds the meeting; malformed codes are refused, unknown ones not found', async () => {
+    const m = await createMeeting(parley.url, 'By code');
+    const found = await http<{ id: string }>(parley.url, 'GET', `/api/meeting-codes/${m.code}`);
+    assert.equal(found.status, 200);
+    assert.deepEqual(found.body, { id: m.id });
+    for (const bad of ['12345678', '1234567890', 'abcdefghi', '123%20456%20789', '../../../', '%00']) {
+      assertError(await http(parley.url, 'GET', `/api/meeting-codes/${bad}`), bad === '../../../' ? 404 : 400, bad === '../../../' ? 'NOT_FOUND' : 'INVALID_PAYLOAD', bad);
+    }
+    const unknown = m.code === '000000000' ? '000000001' : '000000000';
+    assertError(await http(parley.url, 'GET', `/api/meeting-codes/${unknown}`), 404, 'MEETING_NOT_FOUND');
+    // A meeting recovered without a code (an old record) is given one when first shown.
+    const bare = await parley.meetings.create('Old');
+    delete bare.record.code;
+    const again = await parley.meetings.codeFor({ ...bare.record });
+    assert.equal(again, bare.record.code ?? again);
+  });
+
   test('a moderator link makes a moderator', async () => {
     const m = await createMeeting(parley.url);
     const first = await joinToken(parley.url, m.id, 'First');
@@ -235,6 +279,21 @@ describe('HTTP API', () => {
 });
 
 describe('HTTP rate limit', () => {
+  test('codes cannot be guessed from one address: 10 tries, then RATE_LIMITED, found or not; another address still finds its meeting', async (t) => {
+    const proxied = await startServer({ config: { trustProxy: ['127.0.0.1', '::1'] } });
+    t.onTestFinished(() => proxied.close());
+    const m = await createMeeting(proxied.url, 'Guarded');
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await http(proxied.url, 'GET', `/api/meeting-codes/${String(i).padStart(9, '7')}`, undefined, false, from('203.0.113.8'))).status);
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(404));
+    assert.deepEqual(statuses.slice(10), [429, 429]);
+    // Even the right code is refused to the guesser now.
+    assertError(await http(proxied.url, 'GET', `/api/meeting-codes/${m.code}`, undefined, false, from('203.0.113.8')), 429, 'RATE_LIMITED');
+    const elsewhere = await http<{ id: string }>(proxied.url, 'GET', `/api/meeting-codes/${m.code}`, undefined, false, from('198.51.100.3'));
+    assert.equal(elsewhere.body.id, m.id);
+  });
+
   test('a flood of POSTs from one address is RATE_LIMITED while GETs still work', async (t) => {
     const parley = await startServer();
     t.onTestFinished(() => parley.close());

@@ -131,6 +131,24 @@ function contract(impl: Implementation): void {
       assert.equal(await store.create(reborn), true);
       assert.deepEqual(await store.get(dropped.id), reborn);
     });
+
+    test('a code belongs to one meeting while it lives: claimed again by it, refused to another, expires unless touched with its meeting', async () => {
+      const a = record();
+      const b = record();
+      const code = String(Math.floor(Math.random() * 1e9)).padStart(9, '0');
+      const other = code === '999999999' ? '999999998' : '999999999';
+      assert.equal(await store.claimCode(code, a.id), true);
+      assert.equal(await store.claimCode(code, a.id), true, 'the same meeting again');
+      assert.equal(await store.claimCode(code, b.id), false, 'another meeting');
+      assert.equal(await store.byCode(code), a.id);
+      assert.equal(await store.claimCode(other, b.id), true);
+      await sleep(TTL_MS / 2);
+      await store.touch(a.id, code);
+      await sleep((TTL_MS * 3) / 4);
+      assert.equal(await store.byCode(code), a.id, 'touched with its meeting');
+      assert.equal(await store.byCode(other), undefined, 'untouched: expired');
+      assert.equal(await store.claimCode(other, a.id), true, 'an expired code is free again');
+    });
   });
 }
 

@@ -21,6 +21,13 @@ test('a frame round-trips; its codec header stays readable and everything else i
   }
 });
 
+test('the key is AES-256 (GCM), usable only to encrypt and decrypt, and cannot be read out', async () => {
+  const key = await deriveKey('blue whale', 'meeting-1');
+  assert.deepEqual(key.algorithm, { name: 'AES-GCM', length: 256 });
+  assert.deepEqual([...key.usages].sort(), ['decrypt', 'encrypt']);
+  assert.equal(key.extractable, false);
+});
+
 test('the same passphrase in another meeting, or another passphrase, opens nothing', async () => {
   const key = await deriveKey('blue whale', 'meeting-1');
   const sealed = await encryptFrame(key, frame(500), 10);

@@ -3,8 +3,10 @@ import type { Registry } from 'prom-client';
 import {
   CreateMeetingBody,
   JoinMeetingBody,
+  MeetingCodeParams,
   MeetingParams,
   type CreateMeetingReply,
+  type MeetingCodeReply,
   type JoinMeetingReply,
   type MeetingInfoReply,
   type NewModeratorTokenReply,
@@ -38,6 +40,12 @@ const DEVICE_COOKIE = 'parley_device';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /** Meetings created, and joins asked, per client address: 30 at once, then 2 a second. */
 const MEETING_REQUESTS: RateSpec = { burst: 30, perSecond: 2 };
+/**
+ * Code lookups per client address: 10 at once, then one every 6 seconds.
+ * With a billion codes, an address finds a live meeting by guessing about
+ * once in 10,000 years per thousand meetings alive.
+ */
+const CODE_TRIES: RateSpec = { burst: 10, perSecond: 1 / 6 };
 
 /** The device cookie's value, when it has the shape we issue (26 base32 characters). */
 export function deviceCookie(header: string | undefined): string | undefined {
@@ -83,11 +91,16 @@ export function registerMeetingRoutes(parent: FastifyInstance, deps: RouteDeps):
       if (await limited('meeting-create', req.ip)) return sendError(reply, 'RATE_LIMITED', 'too many meetings created, slow down');
       const body = req.body;
       const ownerId = await deps.whoIs?.(req);
-      const { record, moderatorToken } = await meetings.create(body.title, { waitingRoom: body.waitingRoom, ...(ownerId ? { ownerId } : {}) });
+      const { record, moderatorToken } = await meetings.create(body.title, {
+        waitingRoom: body.waitingRoom,
+        ...(body.password !== undefined ? { password: body.password } : {}),
+        ...(ownerId ? { ownerId } : {}),
+      });
       const out: CreateMeetingReply = {
         id: record.id,
         url: `${deps.publicUrl()}/m/${record.id}`,
         moderatorToken,
+        code: record.code!,
       };
       return reply.code(201).send(out);
     },
@@ -102,8 +115,18 @@ export function registerMeetingRoutes(parent: FastifyInstance, deps: RouteDeps):
       title: record.title,
       participants: meetings.live(id)?.size ?? 0,
       createdAt: record.createdAt,
+      code: await meetings.codeFor(record),
       routerRtpCapabilities: routerRtpCapabilities() as RtpCapabilitiesWire,
     };
+    return out;
+  });
+
+  // Every try counts, found or not: the limit is what keeps codes from being guessed.
+  app.get('/api/meeting-codes/:code', { schema: { params: MeetingCodeParams } }, async (req, reply) => {
+    if (!(await deps.limiter.take(`meeting-code:${req.ip}`, CODE_TRIES))) return sendError(reply, 'RATE_LIMITED', 'too many codes tried, wait a minute');
+    const id = await meetings.byCode(req.params.code);
+    if (!id || !(await meetings.record(id))) return sendError(reply, 'MEETING_NOT_FOUND', 'no meeting has this code (it may have expired)');
+    const out: MeetingCodeReply = { id };
     return out;
   });
 

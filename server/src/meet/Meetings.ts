@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { LIMITS, TypedEmitter, type MeetingId, type ParticipantId } from '@parley/protocol';
 import { MediaRoom, type MediaSink, type SfuConfig, type WorkerPool } from '@parley/sfu';
 import { hashSecret, randomId, sameHash } from '../auth/tokens.ts';
-import type { MeetingRecord, MeetingStore } from '../store/meetings.ts';
+import crypto from 'node:crypto';
+import { DEFAULT_STORED_SETTINGS, type MeetingRecord, type MeetingStore, type StoredSettings } from '../store/meetings.ts';
+import { MeetingPassword } from './password.ts';
 import { MeetingNotFound, WrongModeratorToken } from './errors.ts';
 import { Meeting, type MeetingOptions } from './Meeting.ts';
 import { visibleText } from '../lib/names.ts';
@@ -61,7 +63,14 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
   }
 
   /** A new meeting with a random moderator token (192 bits; only its hash is kept). */
-  async create(title: string | undefined, opts: { waitingRoom?: boolean; ownerId?: string } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
+  async create(title: string | undefined, opts: { waitingRoom?: boolean; ownerId?: string; password?: string } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
+    // A password set at creation is kept as the moderators' would be: hashed, with the door's other rules at their defaults.
+    let settings: StoredSettings | undefined;
+    if (opts.password) {
+      const pw = new MeetingPassword();
+      await pw.set(opts.password);
+      settings = { ...DEFAULT_STORED_SETTINGS, waitingRoom: opts.waitingRoom === true, passwordHash: pw.stored() };
+    }
     for (;;) {
       const id = randomId() as MeetingId;
       const moderatorToken = randomId(24);
@@ -72,10 +81,37 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
         moderatorTokenHash: hashSecret(moderatorToken),
         ...(opts.ownerId ? { ownerId: opts.ownerId } : {}),
         ...(opts.waitingRoom ? { waitingRoom: true } : {}),
+        ...(settings ? { settings } : {}),
       };
       // 128-bit ids do not collide in practice; the loop makes it certain.
-      if (await this.#store.create(record)) return { record, moderatorToken };
+      if (await this.#store.create(record)) {
+        record.code = await this.codeFor(record);
+        return { record, moderatorToken };
+      }
     }
+  }
+
+  /**
+   * The meeting's short code: nine random digits, given once and kept with
+   * the record (a meeting recovered from a calendar event or a channel call
+   * gets one the first time it is asked). Guessing is slowed at the edge.
+   */
+  async codeFor(record: MeetingRecord): Promise<string> {
+    if (record.code) return record.code;
+    // A billion codes for the meetings alive at once: a clash is rare, and retried.
+    for (let i = 0; i < 20; i++) {
+      const code = String(crypto.randomInt(0, 1_000_000_000)).padStart(9, '0');
+      if (await this.#store.claimCode(code, record.id)) {
+        await this.#store.patch(record.id, { code });
+        return code;
+      }
+    }
+    throw new Error('no free meeting code');
+  }
+
+  /** The meeting a code names, while it lives. */
+  async byCode(code: string): Promise<MeetingId | undefined> {
+    return this.#store.byCode(code);
   }
 
   /**
@@ -180,7 +216,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
       pending = (async () => {
         const record = await this.#get(id);
         if (!record) throw new MeetingNotFound();
-        await this.#store.touch(id);
+        await this.#store.touch(id, record.code);
         const log = this.#log.child({ meeting: id });
         const room = new MediaRoom(this.#pool, this.#sfu, log);
         const meeting = new Meeting(record, room, this.#opts, log);

@@ -26,6 +26,8 @@ export interface MeetingRecord {
    * record: they hold after everyone has left and across restarts.
    */
   settings?: StoredSettings;
+  /** The short numeric code that finds it from the home page ("join with a code"); see codeFor. */
+  code?: string;
 }
 
 /** What of a meeting's settings outlives its participants (not the layout, which names them). */
@@ -41,19 +43,36 @@ export interface StoredSettings {
   videoModeration: boolean;
 }
 
+/** A meeting's rules before any moderator changed them. */
+export const DEFAULT_STORED_SETTINGS: StoredSettings = {
+  waitingRoom: false,
+  passwordHash: null,
+  passwordSkipsWaitingRoom: true,
+  startMuted: false,
+  startCameraOff: false,
+  reactionSounds: true,
+  audioModeration: false,
+  videoModeration: false,
+};
+
 export interface MeetingStore {
   /** Stores a new record; resolves false if the id is already taken. */
   create(record: MeetingRecord): Promise<boolean>;
   get(id: MeetingId): Promise<MeetingRecord | undefined>;
   /** Changes fields of an existing record (its expiry stays); false when there is none. */
   patch(id: MeetingId, fields: Partial<Omit<MeetingRecord, 'id' | 'createdAt'>>): Promise<boolean>;
-  /** Keeps a used meeting from expiring. */
-  touch(id: MeetingId): Promise<void>;
+  /** Keeps a used meeting (and its code) from expiring. */
+  touch(id: MeetingId, code?: string): Promise<void>;
+  /** Gives `code` to meeting `id` for as long as the record lives; false when another meeting holds it. */
+  claimCode(code: string, id: MeetingId): Promise<boolean>;
+  /** The meeting a code names, while it lives. */
+  byCode(code: string): Promise<MeetingId | undefined>;
   close(): Promise<void>;
 }
 
 export class MemoryMeetingStore implements MeetingStore {
   readonly #records = new Map<string, { record: MeetingRecord; expiresAt: number }>();
+  readonly #codes = new Map<string, { id: MeetingId; expiresAt: number }>();
   readonly #ttlMs: number;
 
   constructor(ttlMs: number) {
@@ -80,19 +99,36 @@ export class MemoryMeetingStore implements MeetingStore {
     return true;
   }
 
-  async touch(id: MeetingId): Promise<void> {
+  async touch(id: MeetingId, code?: string): Promise<void> {
     const entry = this.#records.get(id);
     // An expired record not yet swept stays expired, as a Redis key would.
     if (entry && entry.expiresAt >= Date.now()) entry.expiresAt = Date.now() + this.#ttlMs;
+    const held = code === undefined ? undefined : this.#codes.get(code);
+    if (held && held.id === id && held.expiresAt >= Date.now()) held.expiresAt = Date.now() + this.#ttlMs;
+  }
+
+  async claimCode(code: string, id: MeetingId): Promise<boolean> {
+    this.#sweep();
+    const held = this.#codes.get(code);
+    if (held) return held.id === id;
+    this.#codes.set(code, { id, expiresAt: Date.now() + this.#ttlMs });
+    return true;
+  }
+
+  async byCode(code: string): Promise<MeetingId | undefined> {
+    const held = this.#codes.get(code);
+    return held && held.expiresAt >= Date.now() ? held.id : undefined;
   }
 
   async close(): Promise<void> {
     this.#records.clear();
+    this.#codes.clear();
   }
 
   #sweep(): void {
     const now = Date.now();
     for (const [id, e] of this.#records) if (e.expiresAt < now) this.#records.delete(id);
+    for (const [code, e] of this.#codes) if (e.expiresAt < now) this.#codes.delete(code);
   }
 }
 
@@ -138,8 +174,19 @@ export class RedisMeetingStore implements MeetingStore {
     return res === 1;
   }
 
-  async touch(id: MeetingId): Promise<void> {
+  async touch(id: MeetingId, code?: string): Promise<void> {
     await this.#redis.expire(this.#prefix + id, this.#ttlSeconds);
+    if (code !== undefined) await this.#redis.expire(`${this.#prefix}code:${code}`, this.#ttlSeconds);
+  }
+
+  async claimCode(code: string, id: MeetingId): Promise<boolean> {
+    const key = `${this.#prefix}code:${code}`;
+    if ((await this.#redis.set(key, id, 'EX', this.#ttlSeconds, 'NX')) === 'OK') return true;
+    return (await this.#redis.get(key)) === id;
+  }
+
+  async byCode(code: string): Promise<MeetingId | undefined> {
+    return ((await this.#redis.get(`${this.#prefix}code:${code}`)) ?? undefined) as MeetingId | undefined;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, InvitationView, InviteBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, Language, RecordingInfo, SignupBody } from '@parley/protocol';
+import type { Ack, AuthReply, CreateMeetingReply, MeetingCodeReply, ErrorBody, InvitationReply, InvitationView, InviteBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, Language, RecordingInfo, SignupBody } from '@parley/protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorBody['code'];
@@ -23,8 +23,9 @@ export async function call<T>(method: string, url: string, body?: unknown, token
 }
 
 export const api = {
-  createMeeting: (title?: string, opts: { waitingRoom?: boolean } = {}) =>
-    call<CreateMeetingReply>('POST', '/api/meetings', { ...(title ? { title } : {}), ...(opts.waitingRoom ? { waitingRoom: true } : {}) }),
+  createMeeting: (title?: string, opts: { waitingRoom?: boolean; password?: string } = {}) =>
+    call<CreateMeetingReply>('POST', '/api/meetings', { ...(title ? { title } : {}), ...(opts.waitingRoom ? { waitingRoom: true } : {}), ...(opts.password ? { password: opts.password } : {}) }),
+  meetingByCode: (code: string) => call<MeetingCodeReply>('GET', `/api/meeting-codes/${encodeURIComponent(code)}`),
   meeting: (id: string) => call<MeetingInfoReply>('GET', `/api/meetings/${encodeURIComponent(id)}`),
   /** `session`: the signed-in account's token: the meeting's organizer (or a co-moderator) joins as moderator by it. */
   join: (id: string, name: string, moderatorToken?: string, session?: string | null) =>

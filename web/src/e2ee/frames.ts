@@ -19,13 +19,13 @@ export function clearBytes(kind: FrameKind, keyFrame: boolean): number {
   return keyFrame ? 10 : 3;
 }
 
-/** A 128-bit AES-GCM key from a passphrase: everyone who types the same one in this meeting gets the same key. */
+/** A 256-bit AES-GCM key (AES-256, as the seeds promise) from a passphrase: everyone who types the same one in this meeting gets the same key. */
 export async function deriveKey(passphrase: string, meetingId: string): Promise<CryptoKey> {
   const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(passphrase.normalize('NFC')), 'PBKDF2', false, ['deriveKey']);
   return crypto.subtle.deriveKey(
     { name: 'PBKDF2', hash: 'SHA-256', iterations: 100_000, salt: new TextEncoder().encode(`parley-e2ee:${meetingId}`) },
     material,
-    { name: 'AES-GCM', length: 128 },
+    { name: 'AES-GCM', length: 256 },
     false,
     ['encrypt', 'decrypt'],
   );

@@ -11,6 +11,7 @@ import { sessionToken } from '../account/session.ts';
 import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
+import { startKeyStorage } from '../home/Home.tsx';
 
 declare global {
   interface Window {
@@ -49,6 +50,7 @@ export function MeetingPage({ id }: { id: string }) {
     api.meeting(id).then(
       (m) => {
         setTitle(m.title);
+        session.code.value = m.code;
         session.preload(m.routerRtpCapabilities as never);
       },
       (e: unknown) => setMissing(e ?? new Error()),
@@ -81,6 +83,11 @@ export function MeetingPage({ id }: { id: string }) {
   }, [skipPrejoin, missing]);
 
   const status = session.status.value;
+  // The key the creator chose on the home page: encryption starts as soon as we are in.
+  useEffect(() => {
+    const key = sessionStorage.getItem(startKeyStorage(id));
+    if (status === 'joined' && key && !session.e2ee.enabled.value) void session.e2ee.setPassphrase(key);
+  }, [status]);
   // The text is made at render time, so it follows a language change.
   if (missing) return <Message title={t('meeting.page.unavailable')} text={missing instanceof ApiError && missing.code === 'MEETING_NOT_FOUND' ? t('meeting.page.notFound') : missing instanceof ApiError ? errorText(missing) : t('error.network')} />;
   if (status === 'joined' || status === 'reconnecting') return <Room session={session} onLeave={() => void session.leave()} />;

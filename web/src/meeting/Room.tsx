@@ -179,6 +179,11 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
         >
           <Icon icon={copied ? CheckIcon : LinkIcon} size={16} /> {copied ? t('meeting.room.linkCopied') : t('meeting.room.copyInvite')}
         </button>
+        {session.code.value && (
+          <span class="meeting-code dim" data-testid="meeting-code">
+            {t('meeting.room.code', { code: session.code.value.replace(/(\d{3})(?=\d)/g, '$1 ') })}
+          </span>
+        )}
       </header>
 
       {/* One area for every banner: they stack, and the grid gets what is left. */}

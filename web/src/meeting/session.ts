@@ -60,6 +60,8 @@ export class MeetingSession implements SessionCore {
   readonly participants = signal<ReadonlyMap<ParticipantId, ParticipantInfo>>(new Map());
   readonly activeSpeakerId = signal<ParticipantId | null>(null);
   readonly title = signal('');
+  /** The meeting's short code (shown with the invitation), once the page has asked for it. */
+  readonly code = signal<string | null>(null);
   /** While knocking: whether the meeting's password would let us in at once (only then is a field offered). */
   readonly passwordWouldAdmit = signal(false);
 
