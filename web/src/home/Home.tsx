@@ -78,21 +78,21 @@ export function Home() {
         <details class="advanced" data-testid="advanced-options">
           <summary>{t('home.advanced')}</summary>
           <div class="advanced-body">
-          <label class="check">
-            <input type="checkbox" data-testid="waiting-room-option" checked={waitingRoom} onChange={(e) => setWaitingRoom((e.target as HTMLInputElement).checked)} />
-            {t('home.waitingRoom')}
-          </label>
-          <label class="field">
-            {t('home.password')}
-            <input type="password" autocomplete="new-password" data-testid="password-option" maxLength={LIMITS.passwordChars} value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
-          </label>
-          {e2eeSupported() && (
-            <label class="field">
-              {t('home.e2eeKey')}
-              <input type="password" autocomplete="off" data-testid="e2ee-option" maxLength={256} value={e2eeKey} onInput={(e) => setE2eeKey((e.target as HTMLInputElement).value)} />
-              <span class="hint dim">{t('home.e2eeHint')}</span>
+            <label class="check">
+              <input type="checkbox" data-testid="waiting-room-option" checked={waitingRoom} onChange={(e) => setWaitingRoom((e.target as HTMLInputElement).checked)} />
+              {t('home.waitingRoom')}
             </label>
-          )}
+            <label class="field">
+              {t('home.password')}
+              <input type="password" autocomplete="new-password" data-testid="password-option" maxLength={LIMITS.passwordChars} value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+            </label>
+            {e2eeSupported() && (
+              <label class="field">
+                {t('home.e2eeKey')}
+                <input type="password" autocomplete="off" data-testid="e2ee-option" maxLength={256} value={e2eeKey} onInput={(e) => setE2eeKey((e.target as HTMLInputElement).value)} />
+                <span class="hint dim">{t('home.e2eeHint')}</span>
+              </label>
+            )}
           </div>
         </details>
         <button type="submit" class="primary" data-testid="start-meeting" disabled={busy}>
