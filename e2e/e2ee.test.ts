@@ -10,7 +10,7 @@ import { createMeeting, launchBrowser, openParticipant, participantId, startStac
 /** The average colour of `from`'s camera tile as this page shows it, and how many frames it decoded. */
 async function picture(page: Page, from: string): Promise<{ r: number; g: number; b: number; frames: number; bytes: number }> {
   const rgb = await page.evaluate((id) => {
-    const v = document.querySelector<HTMLVideoElement>(`[data-testid="tile"][data-participant-id="${id}"] video`);
+    const v = document.querySelector<HTMLVideoElement>(`[data-testid="tile"][data-participant-id="${id}"] video:not(.back)`);
     if (!v || v.videoWidth === 0) return { r: 0, g: 0, b: 0 };
     const c = document.createElement('canvas');
     c.width = 64;

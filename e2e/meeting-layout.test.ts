@@ -56,8 +56,23 @@ async function setPanel(page: Page, panel: 'chat' | 'participants' | null): Prom
   if (panel) await page.getByTestId(`${panel}-panel`).waitFor();
 }
 
-/** Lays the page out at each size and panel, and says everything wrong at once. */
+/** Speaker view (the default: the one talking large, a filmstrip of the others) or tile view. */
+async function setView(page: Page, view: 'speaker' | 'tile'): Promise<void> {
+  const mode = () => page.evaluate(() => window.parley!.session.moderation.layout.mode);
+  if (((await mode()) === 'grid') !== (view === 'tile')) await page.getByTestId('layout-toggle').click();
+  await waitFor(`${view} view`, async () => (await mode()) === (view === 'tile' ? 'grid' : 'stage'));
+}
+
+/** Lays the page out in both views, at each size and panel, and says everything wrong at once. */
 async function check(page: Page, people: number, extra = ''): Promise<void> {
+  for (const view of extra.includes('pinned') ? (['speaker'] as const) : (['speaker', 'tile'] as const)) {
+    await setView(page, view);
+    await checkView(page, people, `${extra} ${view} view`);
+  }
+  await setView(page, 'speaker');
+}
+
+async function checkView(page: Page, people: number, extra: string): Promise<void> {
   const problems: string[] = [];
   for (const size of [DESKTOP, PHONE]) {
     await page.setViewportSize(size);
@@ -70,7 +85,7 @@ async function check(page: Page, people: number, extra = ''): Promise<void> {
       const phone = size.width < 700;
       for (const p of layoutProblems(boxes, { panelCoversStage: phone })) problems.push(`${people} people${extra}, ${size.width}×${size.height}, ${panel ?? 'no'} panel: ${p}`);
       if (people === 1 || people === 2 || people === 3 || people === 6 || people === 9) {
-        await page.screenshot({ path: `${shots}/${people}-people${extra.replace(/\W+/g, '-')}-${size.width}-${panel ?? 'none'}.png` });
+        await page.screenshot({ path: `${shots}/${people}-people-${extra.trim().replace(/\W+/g, '-')}-${size.width}-${panel ?? 'none'}.png` });
       }
     }
     await setPanel(page, null);
@@ -109,7 +124,11 @@ describe('the meeting grid fits its space', () => {
     await ann.page.locator(`.stage [data-testid="tile"][data-participant-id="${benId}"]`).waitFor();
     await check(ann.page, 9, ' pinned');
     await ann.page.locator(`.stage [data-testid="tile"][data-participant-id="${benId}"]`).dblclick();
+    // Unpinned: the speaker view goes on (someone is on the stage), and tile view has no stage.
+    await ann.page.locator('.stage [data-testid="tile"][data-pinned="false"]').waitFor();
+    await setView(ann.page, 'tile');
     await ann.page.locator('.stage').waitFor({ state: 'detached' });
+    await setView(ann.page, 'speaker');
   });
 
   test('with banners above the grid (a request to unmute and the waiting room)', async () => {

@@ -10,6 +10,7 @@ import {
   launchBrowser,
   openParticipant,
   participantId,
+  shotsDir,
   startStack,
   stats,
   waitFor,
@@ -50,7 +51,9 @@ describe('a meeting with three participants', () => {
   });
 
   test('a tile asks for the simulcast layer that fits it', async () => {
-    // Three tiles in a 1280x720 page are about 330 px high: the middle (360p) layer.
+    // Tile view (the T shortcut): three tiles in a 1280x720 page are about 330 px high, the middle (360p) layer.
+    await a.page.keyboard.press('t');
+    await a.page.locator('.stage').waitFor({ state: 'detached' });
     const s = await waitFor('middle layer', async () => {
       const rows = await stats(a.page);
       const cam = rows.find((r) => r.participantId === idb && r.source === 'camera');
@@ -65,6 +68,8 @@ describe('a meeting with three participants', () => {
     const large = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { position: fixed; inset: 0; z-index: 5; width: 100vw !important; height: 100vh !important; aspect-ratio: auto; }` });
     await waitFor('full layer', async () => (await stats(a.page)).find((r) => r.participantId === idb && r.source === 'camera' && r.frameHeight === 720), 45_000);
     await large.evaluate((el) => (el as Element).remove());
+    await a.page.keyboard.press('t');
+    await a.page.locator('.stage').waitFor();
   });
 
   test('screen share reaches the others and takes the stage', async () => {
@@ -133,6 +138,72 @@ describe('a meeting with three participants', () => {
     await b.page.getByTestId('toggle-mic').click();
     await c.page.getByTestId('toggle-mic').click();
     await a.page.locator(`[data-testid="tile"][data-participant-id="${idb}"] [data-testid="tile-muted"]`).waitFor({ state: 'detached' });
+  });
+
+  test('speaker view: the one talking takes the stage (full layer) over a filmstrip (thumbnails); pin from the tile; Space talks while held', async () => {
+    const staged = (page: typeof a.page) => page.locator('.stage [data-testid="tile"]').getAttribute('data-participant-id');
+    // Only Alice talks (M mutes Bob and Carol, as in Jitsi): Carol sees her on the stage.
+    await b.page.keyboard.press('m');
+    await c.page.keyboard.press('m');
+    await waitFor('Bob and Carol muted', async () => (await b.page.evaluate(() => window.parley!.session.media.micMuted.value)) && (await c.page.evaluate(() => window.parley!.session.media.micMuted.value)));
+    await waitFor('Alice on Carol’s stage', async () => (await staged(c.page)) === ida, 20_000);
+    // The stage is served the full layer, the filmstrip the smallest.
+    await waitFor('stage 720p, strip 180p', async () => {
+      const rows = await stats(c.page);
+      const h = (id: string) => rows.find((r) => r.participantId === id && r.source === 'camera')?.frameHeight;
+      return h(ida) === 720 && h(idb) === 180;
+    }, 45_000);
+    // Alice stops; Bob holds Space: he talks for as long as he holds it, and takes the stage.
+    await a.page.getByTestId('toggle-mic').click();
+    await b.page.locator('body').click({ position: { x: 5, y: 5 } });
+    await b.page.keyboard.down('Space');
+    await waitFor('Bob unmuted while Space is held', async () => !(await b.page.evaluate(() => window.parley!.session.media.micMuted.value)));
+    await waitFor('Bob on Carol’s stage', async () => (await staged(c.page)) === idb, 20_000);
+    await b.page.keyboard.up('Space');
+    await waitFor('Bob muted again', async () => b.page.evaluate(() => window.parley!.session.media.micMuted.value));
+    // The stage picture really is Bob's camera (the front video plays, no black hole left by the switch).
+    await waitFor('the stage video plays', async () => c.page.evaluate(() => {
+      const v = document.querySelector<HTMLVideoElement>('.stage video:not(.back)');
+      return Boolean(v && v.videoWidth > 0 && !v.paused);
+    }));
+    // Pin Alice from her tile's button (no double click needed); unpin from the stage.
+    const aliceTile = c.page.locator(`.grid [data-testid="tile"][data-participant-id="${ida}"]`);
+    await aliceTile.hover();
+    await aliceTile.getByTestId('tile-pin').click();
+    await c.page.locator(`.stage [data-testid="tile"][data-participant-id="${ida}"][data-pinned="true"]`).waitFor();
+    await c.page.screenshot({ path: `${shotsDir('meeting')}/speaker-view-pinned.png` });
+    await c.page.locator('.stage [data-testid="tile-pin"]').click();
+    await c.page.locator('.stage [data-testid="tile"][data-pinned="false"]').waitFor();
+    for (const p of [a, b, c]) await p.page.getByTestId('toggle-mic').click();
+  });
+
+  test('keyboard shortcuts: C chat, R hand, V camera, ? the list; never while typing', async () => {
+    await c.page.locator('body').click({ position: { x: 5, y: 5 } });
+    await c.page.keyboard.press('c');
+    await c.page.getByTestId('chat-panel').waitFor();
+    // Typing a message is typing, not shortcuts.
+    await c.page.getByTestId('chat-input').fill('');
+    await c.page.getByTestId('chat-input').pressSequentially('mvr');
+    assert.equal(await c.page.getByTestId('chat-input').inputValue(), 'mvr');
+    assert.equal(await c.page.evaluate(() => window.parley!.session.media.micMuted.value), false);
+    await c.page.getByTestId('chat-input').fill('');
+    await c.page.locator('body').click({ position: { x: 5, y: 5 } });
+    await c.page.keyboard.press('c');
+    await c.page.getByTestId('chat-panel').waitFor({ state: 'detached' });
+    await c.page.keyboard.press('r');
+    await a.page.locator(`[data-testid="tile"][data-participant-id="${idc}"] [data-testid="tile-hand"]`).waitFor();
+    await c.page.keyboard.press('r');
+    await a.page.locator(`[data-testid="tile"][data-participant-id="${idc}"] [data-testid="tile-hand"]`).waitFor({ state: 'detached' });
+    await c.page.keyboard.press('v');
+    await a.page.locator(`[data-testid="tile"][data-participant-id="${idc}"][data-video="off"]`).waitFor();
+    await c.page.keyboard.press('v');
+    await a.page.locator(`[data-testid="tile"][data-participant-id="${idc}"][data-video="on"]`).waitFor();
+    await c.page.keyboard.press('?');
+    await c.page.getByTestId('shortcuts-list').waitFor();
+    assert.equal(await c.page.locator('.shortcut').count(), 8);
+    await c.page.screenshot({ path: `${shotsDir('meeting')}/shortcuts.png` });
+    await c.page.keyboard.press('Escape');
+    await c.page.getByTestId('shortcuts-list').waitFor({ state: 'detached' });
   });
 
   test('a tile that cannot be seen is not sent', async () => {

@@ -9,6 +9,7 @@ import type { MeetingSession } from './session.ts';
 import type { RemoteStream } from './media.ts';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { Tile } from './Tile.tsx';
+import { ShortcutsDialog, useShortcuts } from './shortcuts.tsx';
 import { Toolbar, type Panel } from './Toolbar.tsx';
 import { LobbyPanel } from '../lobby/LobbyPanel.tsx';
 import { BreakoutPanel, RoomBanner } from '../breakout/BreakoutPanel.tsx';
@@ -55,6 +56,15 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   const [seenChat, setSeenChat] = useState(session.talk.messages.value.length);
   const [audioBlocked, setAudioBlocked] = useState<HTMLAudioElement[]>([]);
   const [copied, setCopied] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  useShortcuts(session, {
+    toggleChat: () => setPanel((p) => (p === 'chat' ? null : 'chat')),
+    toggleTileView: () => {
+      const now = session.moderation.layout;
+      session.moderation.setLayout(now.mode === 'grid' ? { mode: 'stage', pinned: null } : { mode: 'grid', pinned: null });
+    },
+    showList: () => setShortcutsOpen(true),
+  });
   const grid = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ w: 1280, h: 720, gap: 10 });
 
@@ -100,15 +110,25 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   // their screen, else their camera; grid: nobody, screens become tiles.
   const layout = session.moderation.layout;
   type Staged = { p: ParticipantInfo; track: MediaStreamTrack | null; stream?: RemoteStream; kind: 'camera' | 'screen' };
+  const cameraOf = (p: ParticipantInfo): Staged => {
+    const self = p.id === me?.id;
+    const stream = self ? undefined : videoOf(p, 'camera');
+    return { p, track: self ? session.media.cameraTrack.value : (stream?.track ?? null), stream, kind: 'camera' };
+  };
   const staged = (): Staged | undefined => {
     if (layout.mode === 'grid') return undefined;
     const pinned = layout.pinned ? participants.find((p) => p.id === layout.pinned) : undefined;
-    if (!pinned) return screens.length ? { ...screens.at(-1)!, kind: 'screen' } : undefined;
+    if (!pinned) {
+      if (screens.length) return { ...screens.at(-1)!, kind: 'screen' };
+      // Speaker view, as in Jitsi: whoever talks (or talked last) is large,
+      // never ourselves; alone, there is nobody to put there.
+      const others = participants.filter((p) => p.id !== me?.id);
+      if (others.length === 0) return undefined;
+      return cameraOf(others.find((p) => p.id === session.stageSpeaker.value) ?? others[0]!);
+    }
     const screen = screens.find((x) => x.p.id === pinned.id);
     if (screen) return { ...screen, kind: 'screen' };
-    const self = pinned.id === me?.id;
-    const stream = self ? undefined : videoOf(pinned, 'camera');
-    return { p: pinned, track: self ? session.media.cameraTrack.value : (stream?.track ?? null), stream, kind: 'camera' };
+    return cameraOf(pinned);
   };
   const stage = staged();
   const pin = (id: ParticipantInfo['id']) => session.moderation.setLayout(layout.pinned === id && layout.mode === 'stage' ? { mode: 'stage', pinned: null } : { mode: 'stage', pinned: id });
@@ -129,6 +149,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
           speaking={session.activeSpeakerId.value === p.id && participants.length > 1}
           reactions={session.talk.reactions.value.filter((r) => r.participantId === p.id)}
           onPin={() => pin(p.id)}
+          pinned={layout.mode === 'stage' && layout.pinned === p.id}
         />
       );
     });
@@ -136,7 +157,18 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   if (layout.mode === 'grid') {
     for (const sc of screens) {
       tiles.push(
-        <Tile key={`screen-${sc.p.id}`} session={session} participant={sc.p} track={sc.track} producerId={sc.stream?.producerId} isSelf={sc.p.id === me?.id} speaking={false} reactions={[]} kind="screen" />,
+        <Tile
+          key={`screen-${sc.p.id}`}
+          session={session}
+          participant={sc.p}
+          track={sc.track}
+          producerId={sc.stream?.producerId}
+          isSelf={sc.p.id === me?.id}
+          speaking={false}
+          reactions={[]}
+          kind="screen"
+          onStopSharing={() => void session.controls.toggleScreen()}
+        />,
       );
     }
   }
@@ -232,6 +264,9 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
               reactions={stage.kind === 'camera' ? session.talk.reactions.value.filter((r) => r.participantId === stage.p.id) : []}
               kind={stage.kind}
               onPin={() => pin(stage.p.id)}
+              pinned={layout.pinned === stage.p.id}
+              onStage
+              onStopSharing={() => void session.controls.toggleScreen()}
             />
           </div>
         )}
@@ -250,7 +285,8 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       {panel === 'participants' && <ParticipantsPanel session={session} onClose={() => setPanel(null)} onBreakout={() => setPanel('breakout')} onCapture={() => setPanel('capture')} />}
       {panel === 'breakout' && <BreakoutPanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'capture' && <CapturePanel session={session} onClose={() => setPanel(null)} />}
-      {panel === 'settings' && <SettingsPanel session={session} onClose={() => setPanel(null)} />}
+      {panel === 'settings' && <SettingsPanel session={session} onClose={() => setPanel(null)} onShortcuts={() => setShortcutsOpen(true)} />}
+      {shortcutsOpen && <ShortcutsDialog close={() => setShortcutsOpen(false)} />}
 
       <Toolbar session={session} panel={panel} setPanel={setPanel} unread={unread} onLeave={onLeave} />
 

@@ -10,7 +10,7 @@ import { E2eeSettings } from '../e2ee/E2eeSettings.tsx';
 import { X as XIcon } from 'lucide';
 
 /** Device switching during the meeting: the new track replaces the old one in place. Language and theme too. */
-export function SettingsPanel({ session, onClose }: { session: MeetingSession; onClose: () => void }) {
+export function SettingsPanel({ session, onClose, onShortcuts }: { session: MeetingSession; onClose: () => void; onShortcuts: () => void }) {
   const [devices, setDevices] = useState<DeviceLists>({ mics: [], cameras: [] });
   useEffect(() => {
     const refresh = () => void listDevices().then(setDevices);
@@ -50,6 +50,9 @@ export function SettingsPanel({ session, onClose }: { session: MeetingSession; o
           </select>
         </label>
         <PreferenceFields sessionToken={sessionToken.value} />
+        <button type="button" class="small" data-testid="open-shortcuts" onClick={onShortcuts}>
+          {t('meeting.shortcuts.open')}
+        </button>
         <E2eeSettings session={session} />
         <ModeratorSettings session={session} />
       </div>

@@ -1,11 +1,11 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { ParticipantInfo, ProducerId } from '@parley/protocol';
 import { t } from '../i18n/index.ts';
-import { Icon, StatusIcon } from '../ui/icons.tsx';
-import { Video } from '../ui/Video.tsx';
+import { Icon, IconButton, StatusIcon } from '../ui/icons.tsx';
+import { SmoothVideo, Video } from '../ui/Video.tsx';
 import type { MeetingSession } from './session.ts';
 import type { ShownReaction } from '../talk/store.ts';
-import { Hand as HandIcon, Lock as LockIcon, MicOff as MicOffIcon } from 'lucide';
+import { Hand as HandIcon, Lock as LockIcon, MicOff as MicOffIcon, Pin as PinIcon, PinOff as PinOffIcon, ScreenShare as ScreenShareIcon } from 'lucide';
 
 interface TileProps {
   session: MeetingSession;
@@ -18,8 +18,14 @@ interface TileProps {
   speaking: boolean;
   reactions: ShownReaction[];
   kind?: 'camera' | 'screen';
-  /** Click to pin (or unpin) this tile on the stage. */
+  /** Pins (or unpins) this tile on the stage: from its pin button, or a double click. */
   onPin?: () => void;
+  /** It is the one pinned now (the button unpins). */
+  pinned?: boolean;
+  /** On the stage: a change of track (the next speaker) shows without a black flash. */
+  onStage?: boolean;
+  /** Our own screen: a placeholder instead of a picture of the picture (and a way to stop). */
+  onStopSharing?: () => void;
 }
 
 function initials(name: string): string {
@@ -42,7 +48,7 @@ function tileName(name: string, isSelf: boolean, kind: 'camera' | 'screen'): str
  * layer that fits its size on screen, and no video at all while it is not
  * visible (scrolled away, or the page hidden).
  */
-export function Tile({ session, participant, track, producerId, isSelf, speaking, reactions, kind = 'camera', onPin }: TileProps) {
+export function Tile({ session, participant, track, producerId, isSelf, speaking, reactions, kind = 'camera', onPin, pinned = false, onStage = false, onStopSharing }: TileProps) {
   const ref = useRef<HTMLDivElement>(null);
   const mic = participant.producers.find((p) => p.source === 'mic');
   const micOff = isSelf ? !session.media.micTrack.value || session.media.micMuted.value : !mic || mic.paused;
@@ -87,10 +93,21 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
       data-name={participant.name}
       data-video={showVideo ? 'on' : 'off'}
       data-speaking={speaking ? 'true' : 'false'}
+      data-pinned={pinned ? 'true' : 'false'}
       onDblClick={onPin}
-      title={onPin ? t('meeting.tile.pinHint') : undefined}
     >
-      {showVideo ? (
+      {kind === 'screen' && isSelf && onStopSharing ? (
+        // As in Jitsi: the sharer sees that they share, not their screen inside their screen.
+        <div class="sharing-placeholder" data-testid="sharing-placeholder">
+          <Icon icon={ScreenShareIcon} size={32} />
+          <p>{t('meeting.tile.youAreSharing')}</p>
+          <button type="button" class="primary" data-testid="stop-sharing" onClick={onStopSharing}>
+            {t('meeting.toolbar.stopSharing')}
+          </button>
+        </div>
+      ) : showVideo && onStage ? (
+        <SmoothVideo track={track} mirror={isSelf && kind === 'camera'} fit={kind === 'screen' ? 'contain' : 'cover'} />
+      ) : showVideo ? (
         <Video track={track} mirror={isSelf && kind === 'camera'} fit={kind === 'screen' ? 'contain' : 'cover'} />
       ) : (
         <div class="avatar" aria-hidden="true">
@@ -110,6 +127,16 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
         <div class="tile-hand" role="img" aria-label={t('meeting.tile.handRaised')} title={t('meeting.tile.handRaised')} data-testid="tile-hand">
           <Icon icon={HandIcon} size={20} />
         </div>
+      )}
+      {onPin && (
+        <IconButton
+          icon={pinned ? PinOffIcon : PinIcon}
+          label={pinned ? t('meeting.tile.unpin', { name: participant.name }) : t('meeting.tile.pin', { name: participant.name })}
+          size={16}
+          class={`tile-pin ${pinned ? 'on' : ''}`}
+          data-testid="tile-pin"
+          onClick={onPin}
+        />
       )}
       {participant.connection === 'reconnecting' && <div class="tile-reconnecting">{t('meeting.tile.reconnecting')}</div>}
       <div class="tile-reactions">

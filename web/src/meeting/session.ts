@@ -59,6 +59,11 @@ export class MeetingSession implements SessionCore {
   readonly self = signal<ParticipantInfo | null>(null);
   readonly participants = signal<ReadonlyMap<ParticipantId, ParticipantInfo>>(new Map());
   readonly activeSpeakerId = signal<ParticipantId | null>(null);
+  /**
+   * Who the speaker view puts on the stage: the last other person who spoke.
+   * Silence, or our own voice, leaves it where it is (no flicker back and forth).
+   */
+  readonly stageSpeaker = signal<ParticipantId | null>(null);
   readonly title = signal('');
   /** The meeting's short code (shown with the invitation), once the page has asked for it. */
   readonly code = signal<string | null>(null);
@@ -311,7 +316,10 @@ export class MeetingSession implements SessionCore {
       this.participants.value = next;
       this.media.reconcile();
     });
-    socket.on('meeting:activeSpeaker', ({ participantId }) => (this.activeSpeakerId.value = participantId));
+    socket.on('meeting:activeSpeaker', ({ participantId }) => {
+      this.activeSpeakerId.value = participantId;
+      if (participantId !== null && participantId !== this.participantId) this.stageSpeaker.value = participantId;
+    });
     socket.on('meeting:ended', ({ by }) => this.#teardown('ended', () => (by ? t('meeting.session.endedBy', { name: by }) : t('meeting.session.ended'))));
     socket.on('session:replaced', () => this.#teardown('replaced', () => t('meeting.session.replaced')));
     socket.on('media:consumerClosed', ({ consumerId }) => this.media.dropConsumer(consumerId));
