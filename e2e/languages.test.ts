@@ -170,7 +170,8 @@ async function keyboardProblems(page: Page): Promise<string[]> {
     const scope = document.querySelector('dialog[open]') ?? document;
     const all = [...scope.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, [tabindex]')];
     return all
-      .filter((el) => !(el as HTMLButtonElement).disabled && el.tabIndex >= 0 && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+      // checkVisibility: also out are the contents of a closed <details> (laid out, but never shown).
+      .filter((el) => !(el as HTMLButtonElement).disabled && el.tabIndex >= 0 && el.getClientRects().length > 0 && el.checkVisibility({ visibilityProperty: true }))
       .map((el, i) => {
         el.dataset.kbd = String(i);
         return { id: String(i), what: `${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"` };

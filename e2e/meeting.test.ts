@@ -117,8 +117,12 @@ describe('a meeting with three participants', () => {
     }
   });
 
-  test('raising a hand shows on the tile and in the participant list', async () => {
+  test('raising a hand shows on the tile and in the participant list; the moderator gets a toast and a chime', async () => {
+    const chimes = await a.page.evaluate(() => window.parley!.handChimes());
     await b.page.getByTestId('toggle-hand').click();
+    await a.page.getByTestId('toast-hand').filter({ hasText: 'Bob raised their hand' }).waitFor();
+    assert.equal(await a.page.evaluate(() => window.parley!.handChimes()), chimes + 1);
+    assert.equal(await c.page.getByTestId('toast-hand').count(), 0, 'only moderators are told');
     await a.page.locator(`[data-testid="tile"][data-participant-id="${idb}"] [data-testid="tile-hand"]`).waitFor();
     await a.page.getByTestId('toggle-participants').click();
     await a.page.locator(`[data-testid="participant-row"][data-participant-id="${idb}"][data-hand="raised"]`).waitFor();
@@ -147,6 +151,8 @@ describe('a meeting with three participants', () => {
     await c.page.keyboard.press('m');
     await waitFor('Bob and Carol muted', async () => (await b.page.evaluate(() => window.parley!.session.media.micMuted.value)) && (await c.page.evaluate(() => window.parley!.session.media.micMuted.value)));
     await waitFor('Alice on Carol’s stage', async () => (await staged(c.page)) === ida, 20_000);
+    // Carol's microphone keeps hearing its sound while she is muted: she is told.
+    await c.page.getByTestId('toast-muted').waitFor({ timeout: 15_000 });
     // The stage is served the full layer, the filmstrip the smallest.
     await waitFor('stage 720p, strip 180p', async () => {
       const rows = await stats(c.page);
@@ -242,6 +248,7 @@ describe('a meeting with three participants', () => {
   test('a page that leaves disappears from the others', async () => {
     await c.page.getByTestId('leave').click();
     await c.page.getByTestId('left').waitFor();
+    await a.page.getByTestId('toast-left').filter({ hasText: 'Carol left' }).waitFor();
     for (const p of [a, b]) {
       await waitFor('two tiles', async () => (await p.page.getByTestId('tile').count()) === 2);
       await waitFor('no streams from Carol', async () => !(await stats(p.page)).some((s) => s.participantId === idc));

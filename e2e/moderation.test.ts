@@ -285,6 +285,7 @@ describe('ending the meeting and answering hands', () => {
     const hostId = await inRoom(host);
     const ann = await open(m, 'Ann');
     const annId = await inRoom(ann);
+    await host.page.getByTestId('toast-joined').filter({ hasText: 'Ann joined' }).waitFor();
     await waitForMediaFrom(ann.page, [hostId]);
     await ann.page.getByTestId('toggle-hand').click();
     const actions = await rowActions(host.page, annId);

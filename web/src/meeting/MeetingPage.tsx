@@ -6,6 +6,7 @@ import { Room } from './Room.tsx';
 import { PasswordForm, WaitingScreen } from '../lobby/WaitingScreen.tsx';
 import { knocksPlayed } from '../lobby/knock.ts';
 import { captureSignalsPlayed } from '../capture/signal.ts';
+import { handChimesPlayed } from './toasts.ts';
 import { MeetingSession } from './session.ts';
 import { sessionToken } from '../account/session.ts';
 import { errorText } from '../i18n/errors.ts';
@@ -16,7 +17,7 @@ import { startKeyStorage } from '../home/Home.tsx';
 declare global {
   interface Window {
     /** Debug handle (statistics, state) used by the end-to-end tests and support. */
-    parley?: { session: MeetingSession; knocks: () => number; captureSignals: () => number };
+    parley?: { session: MeetingSession; knocks: () => number; captureSignals: () => number; handChimes: () => number };
   }
 }
 
@@ -46,7 +47,7 @@ export function MeetingPage({ id }: { id: string }) {
   const skipPrejoin = params.get('prejoin') === '0' && initialName.trim() !== '';
 
   useEffect(() => {
-    window.parley = { session, knocks: () => knocksPlayed.value, captureSignals: () => captureSignalsPlayed.value };
+    window.parley = { session, knocks: () => knocksPlayed.value, captureSignals: () => captureSignalsPlayed.value, handChimes: () => handChimesPlayed.value };
     api.meeting(id).then(
       (m) => {
         setTitle(m.title);

@@ -14,7 +14,8 @@ import { Toolbar, type Panel } from './Toolbar.tsx';
 import { LobbyPanel } from '../lobby/LobbyPanel.tsx';
 import { BreakoutPanel, RoomBanner } from '../breakout/BreakoutPanel.tsx';
 import { CaptureBadges, CapturePanel } from '../capture/CapturePanel.tsx';
-import { Check as CheckIcon, Link as LinkIcon } from 'lucide';
+import { Check as CheckIcon, Hand as HandIcon, Link as LinkIcon, MicOff as MicOffIcon } from 'lucide';
+import { watchMutedSpeech } from './muted-hint.ts';
 
 /** Smallest tile worth showing (a name label and an avatar fit); below it the grid scrolls instead. */
 const MIN_TILE_W = 112;
@@ -57,6 +58,10 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   const [audioBlocked, setAudioBlocked] = useState<HTMLAudioElement[]>([]);
   const [copied, setCopied] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  useEffect(
+    () => watchMutedSpeech(session.media, () => session.toasts.show('muted', () => t('meeting.toast.muted'))),
+    [session],
+  );
   useShortcuts(session, {
     toggleChat: () => setPanel((p) => (p === 'chat' ? null : 'chat')),
     toggleTileView: () => {
@@ -280,6 +285,16 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
           </div>
         </div>
       </main>
+
+      <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
+        {session.toasts.list.value.map((toast) => (
+          <div key={toast.id} class={`toast toast-${toast.kind}`} data-testid={`toast-${toast.kind}`}>
+            {toast.kind === 'hand' && <Icon icon={HandIcon} size={16} />}
+            {toast.kind === 'muted' && <Icon icon={MicOffIcon} size={16} />}
+            <span>{toast.text()}</span>
+          </div>
+        ))}
+      </div>
 
       {panel === 'chat' && <TalkPanel session={session} onClose={() => setPanel(null)} />}
       {panel === 'participants' && <ParticipantsPanel session={session} onClose={() => setPanel(null)} onBreakout={() => setPanel('breakout')} onCapture={() => setPanel('capture')} />}

@@ -23,6 +23,7 @@ import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { MediaControls } from './controls.ts';
 import { MediaLink } from './media.ts';
+import { playHandChime, QUIET_ABOVE, Toasts } from './toasts.ts';
 
 export type { SessionStatus } from '../core/session.ts';
 
@@ -56,6 +57,8 @@ export class MeetingSession implements SessionCore {
   readonly error = computed(() => this.#why.value?.() ?? null);
   /** Short-lived notices (device problems, "screen sharing stopped"). */
   readonly notice = signal<string | null>(null);
+  /** Who joined or left, raised hands (moderators), "you are muted". */
+  readonly toasts = new Toasts();
   readonly self = signal<ParticipantInfo | null>(null);
   readonly participants = signal<ReadonlyMap<ParticipantId, ParticipantInfo>>(new Map());
   readonly activeSpeakerId = signal<ParticipantId | null>(null);
@@ -308,9 +311,16 @@ export class MeetingSession implements SessionCore {
         this.status.value = 'reconnecting';
       }
     });
-    socket.on('meeting:participantJoined', (p) => this.#upsert(p));
+    socket.on('meeting:participantJoined', (p) => {
+      if (p.id !== this.participantId && !this.participants.value.has(p.id) && this.participants.value.size < QUIET_ABOVE) {
+        this.toasts.show('joined', () => t('meeting.toast.joined', { name: p.name }));
+      }
+      this.#upsert(p);
+    });
     socket.on('meeting:participantUpdated', (p) => this.#upsert(p));
-    socket.on('meeting:participantLeft', ({ participantId }) => {
+    socket.on('meeting:participantLeft', ({ participantId, reason }) => {
+      const gone = this.participants.value.get(participantId);
+      if (gone && reason !== 'moved' && this.participants.value.size <= QUIET_ABOVE) this.toasts.show('left', () => t('meeting.toast.left', { name: gone.name }));
       const next = new Map(this.participants.value);
       next.delete(participantId);
       this.participants.value = next;
@@ -416,6 +426,11 @@ export class MeetingSession implements SessionCore {
     const before = this.participants.value.get(p.id);
     // Everyone learns who moderates now (the new moderator hears moderation:promoted).
     if (before && before.role !== 'moderator' && p.role === 'moderator' && p.id !== this.participantId) this.notify(t('meeting.session.nowModerator', { name: p.name }));
+    // Moderators hear a raised hand (and see who), as they would in a room.
+    if (before && before.handRaisedAt === null && p.handRaisedAt !== null && p.id !== this.participantId && this.isModerator) {
+      this.toasts.show('hand', () => t('meeting.toast.hand', { name: p.name }));
+      playHandChime();
+    }
     const next = new Map(this.participants.value);
     next.set(p.id, p);
     this.participants.value = next;
@@ -431,6 +446,7 @@ export class MeetingSession implements SessionCore {
     socket?.disconnect();
     this.media.stop();
     this.participants.value = new Map();
+    this.toasts.clear();
     this.activeSpeakerId.value = null;
     this.lobby.load([]);
     this.breakout.reset();
