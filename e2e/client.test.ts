@@ -55,7 +55,24 @@ describe('web client', () => {
     await guestRow.waitFor();
     // The guest has no role badge (its row now carries the moderator's buttons, "Make moderator" among them).
     assert.equal(await guestRow.locator('.role').count(), 0);
+    assert.equal(await guestRow.getByTestId('grant-moderator').count(), 0, 'actions wait in the person’s menu');
+    await guestRow.getByTestId('person-menu').click();
     assert.equal(await guestRow.getByTestId('grant-moderator').count(), 1);
+    // Search finds people by part of their name, accents and case aside.
+    await page.getByTestId('people-search').fill('GUE');
+    assert.equal(await page.getByTestId('participant-row').count(), 1);
+    await page.getByTestId('people-search').fill('zzz');
+    assert.equal(await page.getByTestId('participant-row').count(), 0);
+    await page.getByTestId('people-search').fill('');
+    assert.equal(await page.getByTestId('participant-row').count(), 2);
+    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+      await page.setViewportSize({ width, height });
+      const panel = (await page.getByTestId('participants-panel').boundingBox())!;
+      for (const b of [await page.getByTestId('people-search').boundingBox(), await guestRow.getByTestId('moderator-actions').boundingBox(), await guestRow.getByTestId('kick').boundingBox()]) {
+        assert.ok(b && b.x >= panel.x - 1 && b.x + b.width <= panel.x + panel.width + 1 && b.x + b.width <= width, `inside the panel at ${width}px: ${JSON.stringify(b)}`);
+      }
+      await page.screenshot({ path: `${shotsDir('participants')}/menu-${width}.png` });
+    }
     await host.close();
     await guestCtx.close();
   });
@@ -120,6 +137,53 @@ describe('web client', () => {
     await guestCtx.close();
   });
 
+  test('devices: the pre-join microphone meter moves; the chosen speaker plays every remote voice and the test sound; one renames oneself in the meeting', async () => {
+    const { id } = await createMeeting(parley.url, 'Devices');
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await ctx.newPage();
+    await page.goto(`${parley.url}/m/${id}`);
+    await page.getByTestId('prejoin').waitFor();
+    await page.getByTestId('name-input').fill('Ada');
+    // Chromium's fake microphone beeps: the meter shows it.
+    await waitFor('the meter moves', async () => Number(await page.getByTestId('mic-level').getAttribute('data-level')) > 5);
+    const speakers = await page.getByTestId('select-speaker').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const chosen = speakers.at(-1)!;
+    await page.getByTestId('select-speaker').selectOption(chosen);
+    await page.getByTestId('test-sound').click();
+    await waitFor('the test sound played', async () => (await page.evaluate(() => window.parley!.testSounds())) === 1);
+    for (const tid of ['mic-level', 'select-speaker', 'test-sound', 'join-button']) {
+      const b = (await page.getByTestId(tid).boundingBox())!;
+      assert.ok(b.x >= 0 && b.x + b.width <= 390, `${tid} on screen at 390px`);
+    }
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await page.screenshot({ path: `${shotsDir('devices')}/prejoin-390.png`, fullPage: true });
+    await page.getByTestId('join-button').click();
+    await page.getByTestId('room').waitFor();
+    const other = await openParticipant(browser, parley.url, id, 'Bo');
+    await other.page.getByTestId('room').waitFor();
+    const boId = (await participantId(other.page))!;
+    await waitForMediaFrom(page, [boId]);
+    // Every voice in the meeting goes to the chosen speaker.
+    await waitFor('remote audio on the chosen speaker', async () => {
+      const sinks = await page.evaluate(() => [...document.querySelectorAll<HTMLAudioElement & { sinkId: string }>('.audio-sinks audio')].map((a) => a.sinkId));
+      return sinks.length > 0 && sinks.every((s) => s === chosen) && sinks;
+    });
+    // A new name, seen by the other at once.
+    const adaId = (await participantId(page))!;
+    await page.getByTestId('toggle-settings').click();
+    await page.getByTestId('rename-input').fill('Ada Lovelace');
+    await page.getByTestId('rename-save').click();
+    await other.page.locator(`[data-testid="tile"][data-participant-id="${adaId}"][data-name="Ada Lovelace"]`).waitFor();
+    const panel = (await page.getByTestId('settings-panel').boundingBox())!;
+    for (const tid of ['rename-input', 'rename-save', 'select-speaker', 'test-sound', 'mic-level']) {
+      const b = (await page.getByTestId(tid).boundingBox())!;
+      assert.ok(b.x >= panel.x - 1 && b.x + b.width <= panel.x + panel.width + 1, `${tid} inside the settings panel at 390px`);
+    }
+    await page.screenshot({ path: `${shotsDir('devices')}/settings-390.png` });
+    await ctx.close();
+    await other.context.close();
+  });
+
   test('a join that fails before it connects lets go of the camera and the microphone', async () => {
     const { id } = await createMeeting(parley.url, 'Unreachable');
     const ctx = await browser.newContext();
@@ -173,13 +237,20 @@ describe('web client', () => {
       const t = await tile.boundingBox();
       assert.ok(t && t.width > 100 && t.x + t.width <= phone.width, `tile badly placed: ${JSON.stringify(t)}`);
     }
-    // Phone-sized tiles never ask for the full 720p layer. (What is delivered
+    // Phone-sized tiles never ask for the full 720p layer in tile view; in
+    // speaker view the filmstrip asks for the smallest. (What is delivered
     // follows the preference once the sender's layers are up; the meeting
     // test checks delivery as tiles change size.)
     const ida = (await participantId(a.page))!;
-    const consumers = [...parley.meetings.mediaRoom(parley.meetings.live(id as never)!)!.peer(ida)!.consumers.values()].filter((x) => x.kind === 'video');
-    assert.equal(consumers.length, 2);
-    for (const c of consumers) assert.ok((c.preferredLayers?.spatialLayer ?? 2) <= 1, `phone tile asked for layer ${JSON.stringify(c.preferredLayers)}`);
+    const consumers = () => [...parley.meetings.mediaRoom(parley.meetings.live(id as never)!)!.peer(ida)!.consumers.values()].filter((x) => x.kind === 'video');
+    assert.equal(consumers().length, 2);
+    const strip = await a.page.locator('.grid [data-testid="tile"]').evaluateAll((ts) => ts.map((t) => (t as HTMLElement).dataset.participantId).filter((x) => x !== undefined));
+    await waitFor('the filmstrip asks for thumbnails', async () =>
+      consumers().every((c) => !strip.includes((c.appData as { peerId: string }).peerId) || (c.preferredLayers?.spatialLayer ?? 2) === 0),
+    );
+    await a.page.getByTestId('layout-toggle').click();
+    await waitFor('phone tiles ask for at most the middle layer', async () => consumers().every((c) => (c.preferredLayers?.spatialLayer ?? 2) <= 1));
+    await a.page.getByTestId('layout-toggle').click();
     // Panels cover the screen on a phone and close again.
     await a.page.getByTestId('toggle-chat').click();
     const panel = await a.page.getByTestId('chat-panel').boundingBox();

@@ -147,11 +147,13 @@ describe('the meeting grid fits its space', () => {
     const benId = (await ben.page.evaluate(() => window.parley!.session.self.value!.id)) as string;
     const annId = (await ann.page.evaluate(() => window.parley!.session.self.value!.id)) as string;
     await setPanel(ann.page, 'participants');
+    await ann.page.locator(`[data-testid="participant-row"][data-participant-id="${benId}"] [data-testid="person-menu"]`).click();
     await ann.page.locator(`[data-testid="participant-row"][data-participant-id="${benId}"] [data-testid="grant-moderator"]`).click();
     await ben.page.getByTestId('i-am-moderator').waitFor();
     await setPanel(ann.page, null);
     await ann.page.getByTestId('toggle-mic').click();
     await setPanel(ben.page, 'participants');
+    await ben.page.locator(`[data-testid="participant-row"][data-participant-id="${annId}"] [data-testid="person-menu"]`).click();
     await ben.page.locator(`[data-testid="participant-row"][data-participant-id="${annId}"] [data-testid="ask-unmute"]`).click();
     await ann.page.getByTestId('asked-to-unmute').waitFor();
     await check(ann.page, 9, ' with banners');

@@ -41,7 +41,10 @@ async function closeAll(...ps: Participant[]): Promise<void> {
 /** Opens the participants panel and returns the moderator actions of `id`'s row. */
 async function rowActions(page: Page, id: string) {
   if (!(await page.getByTestId('participants-panel').isVisible())) await page.getByTestId('toggle-participants').click();
-  return page.locator(`[data-testid="participant-row"][data-participant-id="${id}"] [data-testid="moderator-actions"]`);
+  const row = page.locator(`[data-testid="participant-row"][data-participant-id="${id}"]`);
+  // Each person's actions are in their menu (the ⋮ button of the row).
+  if ((await row.getByTestId('moderator-actions').count()) === 0) await row.getByTestId('person-menu').click();
+  return row.getByTestId('moderator-actions');
 }
 async function openSettings(page: Page) {
   if (!(await page.getByTestId('settings-panel').isVisible())) await page.getByTestId('toggle-settings').click();

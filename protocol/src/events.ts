@@ -269,6 +269,7 @@ export type MeetingEndReason = 'server-shutdown' | 'ended';
 export interface ClientToServerEvents {
   'meeting:join': (p: PayloadOf<'meeting:join'>, ack: AckFn<JoinResult>) => void;
   'meeting:leave': (p: PayloadOf<'meeting:leave'>, ack: AckFn) => void;
+  'meeting:rename': (p: PayloadOf<'meeting:rename'>, ack: AckFn<{ name: string }>) => void;
   'media:setup': (p: PayloadOf<'media:setup'>, ack: AckFn<{ send: TransportOptionsWire; recv: TransportOptionsWire }>) => void;
   'media:connect': (p: PayloadOf<'media:connect'>, ack: AckFn) => void;
   'media:restartIce': (p: PayloadOf<'media:restartIce'>, ack: AckFn<{ iceParameters: TransportOptionsWire['iceParameters'] }>) => void;

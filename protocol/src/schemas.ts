@@ -139,6 +139,8 @@ export const Payloads = {
   ),
   /** `unload`: the page is going away (closed or reloaded); a reload within the resume window comes back as before. */
   'meeting:leave': Type.Object({ unload: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+  /** Changes one's own name in the meeting (everyone sees it at once). */
+  'meeting:rename': Type.Object({ name: Name }, { additionalProperties: false }),
   'media:setup': Type.Object({ rtpCapabilities: RtpCapabilitiesSchema }, { additionalProperties: false }),
   'media:connect': Type.Object({ transportId: Id, dtlsParameters: DtlsParametersSchema }, { additionalProperties: false }),
   'media:restartIce': Type.Object({ transportId: Id }, { additionalProperties: false }),

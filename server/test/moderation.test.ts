@@ -501,6 +501,22 @@ describe('ending and hands', () => {
     assert.deepEqual(again.join.snapshot.participants.map((x) => x.name), ['Later']);
   });
 
+  test('a participant renames itself: everyone sees the new name; blank, hidden or oversized names are refused; a waiting socket cannot', async () => {
+    const m = await meeting();
+    await joined(m, 'Mod', { moderator: true });
+    const a = await joined(m, 'Ann');
+    const b = await joined(m, 'Ben');
+    const seen = next<ParticipantInfo>(b.socket, 'meeting:participantUpdated', (x) => x.id === a.id && x.name === 'Ann Lee');
+    assert.deepEqual(await ok(a.socket, 'meeting:rename', { name: '  Ann\t Lee \n' }), { ok: true, name: 'Ann Lee' });
+    await seen;
+    for (const name of ['', '   ', '\u200b\u200b', 'x'.repeat(65), 'Ann\u0000']) {
+      await refused(a.socket, 'meeting:rename', { name }, 'INVALID_PAYLOAD', JSON.stringify(name));
+    }
+    await refused(a.socket, 'meeting:rename', { name: 'Ann', id: b.id }, 'INVALID_PAYLOAD', 'another one’s id');
+    assert.equal(live(m).participant(a.id as never).name, 'Ann Lee');
+    assert.equal(live(m).participant(b.id as never).name, 'Ben');
+  });
+
   test('a moderator lowers a raised hand; everyone sees it down; a participant cannot lower another one', async () => {
     const m = await meeting();
     const mod = await joined(m, 'Mod', { moderator: true });
@@ -567,6 +583,7 @@ describe('forgery', () => {
       ['talk:send', { text: 'hi' }],
       ['reaction:send', { emoji: '👍' }],
       ['hand:set', { raised: true }],
+      ['meeting:rename', { name: 'Sneaky' }],
       ['meeting:leave', {}],
       ['media:setup', { rtpCapabilities: {} }],
       ['media:consume', { producerId: 'p' }],

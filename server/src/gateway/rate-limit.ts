@@ -7,6 +7,8 @@ export const RATES = {
   talk: { burst: 20, perSecond: 5 },
   reaction: { burst: 10, perSecond: 3 },
   hand: { burst: 6, perSecond: 1 },
+  /** Renaming oneself: a few tries to fix a typo, not a stream of names for everyone's screen. */
+  rename: { burst: 10, perSecond: 0.5 },
   knock: { burst: 5, perSecond: 0.2 },
   moderation: { burst: 30, perSecond: 5 },
 } satisfies Record<string, RateSpec>;

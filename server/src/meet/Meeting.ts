@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import {
+  LIMITS,
   TypedEmitter,
   type LeaveReason,
   type MeetingId,
@@ -11,6 +12,8 @@ import {
 } from '@parley/protocol';
 import { groupOf, type MeetingCore, type MeetingEvents, type RoleReason } from './core.ts';
 import { MeetingFull, MeetingNotFound, NotModerator, ParticipantNotFound } from './errors.ts';
+import { InvalidRequest } from '../lib/errors.ts';
+import { visibleText } from '../lib/names.ts';
 import { Participant } from './Participant.ts';
 import { BreakoutRooms } from './parts/breakouts.ts';
 import { Door } from './parts/door.ts';
@@ -259,6 +262,18 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     if (old !== sessionId) this.emit('sessionReplaced', p.id, old);
     this.#updated(p);
     return p;
+  }
+
+  /** A new name for oneself (cleaned as at the door); answers it as shown. */
+  rename(id: ParticipantId, name: string): string {
+    const p = this.participant(id);
+    const clean = visibleText(name, LIMITS.nameChars);
+    if (!clean) throw new InvalidRequest('name must contain visible characters');
+    if (clean === p.name) return clean;
+    p.name = clean;
+    this.#updated(p);
+    this.breakouts.peopleChanged();
+    return clean;
   }
 
   /** The participant's socket dropped: keep its place for the resume window. */

@@ -4,7 +4,8 @@ import type { SfuPeer } from './sfu-port.ts';
 /** One person in a meeting: identity, role, state the others see, and its media. */
 export class Participant {
   readonly id: ParticipantId;
-  readonly name: string;
+  /** As shown to everyone; the person may change it in the meeting. */
+  name: string;
   role: Role;
   readonly joinedAt: number;
   handRaisedAt: number | null = null;

@@ -7,6 +7,7 @@ import { PasswordForm, WaitingScreen } from '../lobby/WaitingScreen.tsx';
 import { knocksPlayed } from '../lobby/knock.ts';
 import { captureSignalsPlayed } from '../capture/signal.ts';
 import { handChimesPlayed } from './toasts.ts';
+import { testSoundsPlayed } from './output.ts';
 import { MeetingSession } from './session.ts';
 import { sessionToken } from '../account/session.ts';
 import { errorText } from '../i18n/errors.ts';
@@ -17,7 +18,7 @@ import { startKeyStorage } from '../home/Home.tsx';
 declare global {
   interface Window {
     /** Debug handle (statistics, state) used by the end-to-end tests and support. */
-    parley?: { session: MeetingSession; knocks: () => number; captureSignals: () => number; handChimes: () => number };
+    parley?: { session: MeetingSession; knocks: () => number; captureSignals: () => number; handChimes: () => number; testSounds: () => number };
   }
 }
 
@@ -47,7 +48,7 @@ export function MeetingPage({ id }: { id: string }) {
   const skipPrejoin = params.get('prejoin') === '0' && initialName.trim() !== '';
 
   useEffect(() => {
-    window.parley = { session, knocks: () => knocksPlayed.value, captureSignals: () => captureSignalsPlayed.value, handChimes: () => handChimesPlayed.value };
+    window.parley = { session, knocks: () => knocksPlayed.value, captureSignals: () => captureSignalsPlayed.value, handChimes: () => handChimesPlayed.value, testSounds: () => testSoundsPlayed.value };
     api.meeting(id).then(
       (m) => {
         setTitle(m.title);

@@ -3,7 +3,7 @@ import type { ParticipantInfo } from '@parley/protocol';
 import { t } from '../i18n/index.ts';
 import { IconButton, StatusIcon } from '../ui/icons.tsx';
 import type { MeetingSession } from './session.ts';
-import { Hand as HandIcon, Mic as MicIcon, MicOff as MicOffIcon, ScreenShare as ScreenShareIcon, Video as VideoIcon, VideoOff as VideoOffIcon, X as XIcon } from 'lucide';
+import { EllipsisVertical as EllipsisVerticalIcon, Hand as HandIcon, Mic as MicIcon, MicOff as MicOffIcon, ScreenShare as ScreenShareIcon, Video as VideoIcon, VideoOff as VideoOffIcon, X as XIcon } from 'lucide';
 
 /** Raised hands first (in the order they were raised), then by arrival. */
 function order(a: ParticipantInfo, b: ParticipantInfo): number {
@@ -37,7 +37,7 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
   const cam = p.producers.find((x) => x.source === 'camera');
   const id = p.id;
   return (
-    <div class="mod-actions" data-testid="moderator-actions">
+    <div class="mod-actions" role="group" aria-label={t('meeting.participants.actionsFor', { name: p.name })} data-testid="moderator-actions">
       {mic && !mic.paused && (
         <button type="button" class="small" data-testid="mute" onClick={() => void session.moderation.moderate('moderation:mute', { participantId: id, kind: 'audio' })}>
           {t('meeting.participants.mute')}
@@ -119,14 +119,21 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
   );
 }
 
+/** Lower case, without accents: "élise" is found by "eli" and "Elise". */
+const folded = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
 export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: { session: MeetingSession; onClose: () => void; onBreakout: () => void; onCapture: () => void }) {
   const me = session.participantId;
-  const people = [...session.participants.value.values()].sort(order);
+  const [query, setQuery] = useState('');
+  const [openFor, setOpenFor] = useState<string | null>(null);
+  const everyone = [...session.participants.value.values()].sort(order);
+  const q = folded(query.trim());
+  const people = q ? everyone.filter((p) => folded(p.name).includes(q)) : everyone;
   const moderator = session.isModerator;
   return (
     <aside class="panel" aria-label={t('meeting.participants.title')} data-testid="participants-panel">
       <header class="panel-head">
-        <h2>{t('meeting.participants.heading', { count: people.length })}</h2>
+        <h2>{t('meeting.participants.heading', { count: everyone.length })}</h2>
         <IconButton icon={XIcon} label={t('meeting.participants.close')} size={18} onClick={onClose} />
       </header>
       {(moderator || (session.breakout.state.value?.rooms.length ?? 0) > 0) && (
@@ -155,6 +162,16 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
           </button>
         </div>
       )}
+      <input
+        type="search"
+        class="people-search"
+        data-testid="people-search"
+        placeholder={t('meeting.participants.search')}
+        aria-label={t('meeting.participants.search')}
+        value={query}
+        onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+      />
+      {people.length === 0 && <p class="dim small-text people-none">{t('meeting.participants.noMatch')}</p>}
       <ul class="people">
         {people.map((p) => {
           const mic = p.producers.find((x) => x.source === 'mic');
@@ -179,7 +196,18 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
                 <StatusIcon icon={micOn ? MicIcon : MicOffIcon} label={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')} class={micOn ? '' : 'dim'} />
                 <StatusIcon icon={camOn ? VideoIcon : VideoOffIcon} label={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')} class={camOn ? '' : 'dim'} />
               </span>
-              {moderator && p.id !== me && <ModeratorActions session={session} p={p} />}
+              {moderator && p.id !== me && (
+                <IconButton
+                  icon={EllipsisVerticalIcon}
+                  label={t('meeting.participants.actionsFor', { name: p.name })}
+                  size={18}
+                  class="person-menu-btn"
+                  aria-expanded={openFor === p.id}
+                  data-testid="person-menu"
+                  onClick={() => setOpenFor(openFor === p.id ? null : p.id)}
+                />
+              )}
+              {moderator && p.id !== me && openFor === p.id && <ModeratorActions session={session} p={p} />}
             </li>
           );
         })}

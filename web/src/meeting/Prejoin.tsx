@@ -6,6 +6,8 @@ import { Preferences } from '../prefs/Preferences.tsx';
 import { Icon } from '../ui/icons.tsx';
 import { Video } from '../ui/Video.tsx';
 import { describeMediaError, getCameraTrack, getMicTrack, listDevices, type DeviceLists } from './devices.ts';
+import { MicLevel } from './MicLevel.tsx';
+import { OutputChoice } from './OutputChoice.tsx';
 import { Mic as MicIcon, MicOff as MicOffIcon, Video as VideoIcon, VideoOff as VideoOffIcon } from 'lucide';
 
 export interface PrejoinResult {
@@ -25,7 +27,7 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
   // The failures themselves: their sentences are made at render, in the language of the moment.
   const [camError, setCamError] = useState<{ error: unknown } | null>(null);
   const [micError, setMicError] = useState<{ error: unknown } | null>(null);
-  const [devices, setDevices] = useState<DeviceLists>({ mics: [], cameras: [] });
+  const [devices, setDevices] = useState<DeviceLists>({ mics: [], cameras: [], speakers: [] });
   const [camId, setCamId] = useState<string | undefined>();
   const [micId, setMicId] = useState<string | undefined>();
 
@@ -127,6 +129,8 @@ export function Prejoin({ title, initialName, onJoin }: { title: string; initial
             </select>
           </label>
         )}
+        {micWanted && mic && <MicLevel track={mic} />}
+        <OutputChoice speakers={devices.speakers} />
         {camWanted && camError && <p class="hint error" data-testid="camera-error">{describeMediaError(camError.error, 'camera')}</p>}
         {micWanted && micError && <p class="hint error" data-testid="mic-error">{describeMediaError(micError.error, 'microphone')}</p>}
         <button type="submit" class="primary" data-testid="join-button" disabled={!clean || joining}>

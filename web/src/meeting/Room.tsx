@@ -16,6 +16,7 @@ import { BreakoutPanel, RoomBanner } from '../breakout/BreakoutPanel.tsx';
 import { CaptureBadges, CapturePanel } from '../capture/CapturePanel.tsx';
 import { Check as CheckIcon, Hand as HandIcon, Link as LinkIcon, MicOff as MicOffIcon } from 'lucide';
 import { watchMutedSpeech } from './muted-hint.ts';
+import { audioOutput } from './output.ts';
 
 /** Smallest tile worth showing (a name label and an avatar fit); below it the grid scrolls instead. */
 const MIN_TILE_W = 112;
@@ -309,7 +310,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
         {streams
           .filter((s) => s.kind === 'audio')
           .map((s) => (
-            <Audio key={s.producerId} track={s.track} onBlocked={(el) => setAudioBlocked((list) => [...list, el])} />
+            <Audio key={s.producerId} track={s.track} sinkId={audioOutput.value} onBlocked={(el) => setAudioBlocked((list) => [...list, el])} />
           ))}
       </div>
     </div>

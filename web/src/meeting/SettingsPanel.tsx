@@ -8,10 +8,14 @@ import type { MeetingSession } from './session.ts';
 import { ModeratorSettings } from '../moderation/ModeratorSettings.tsx';
 import { E2eeSettings } from '../e2ee/E2eeSettings.tsx';
 import { X as XIcon } from 'lucide';
+import { LIMITS } from '@parley/protocol';
+import { MicLevel } from './MicLevel.tsx';
+import { OutputChoice } from './OutputChoice.tsx';
 
 /** Device switching during the meeting: the new track replaces the old one in place. Language and theme too. */
 export function SettingsPanel({ session, onClose, onShortcuts }: { session: MeetingSession; onClose: () => void; onShortcuts: () => void }) {
-  const [devices, setDevices] = useState<DeviceLists>({ mics: [], cameras: [] });
+  const [devices, setDevices] = useState<DeviceLists>({ mics: [], cameras: [], speakers: [] });
+  const [name, setName] = useState(session.self.value?.name ?? '');
   useEffect(() => {
     const refresh = () => void listDevices().then(setDevices);
     refresh();
@@ -27,6 +31,23 @@ export function SettingsPanel({ session, onClose, onShortcuts }: { session: Meet
         <IconButton icon={XIcon} label={t('meeting.settings.close')} size={18} onClick={onClose} />
       </header>
       <div class="settings">
+        <form
+          class="rename"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void session.rename(name);
+          }}
+        >
+          <label>
+            {t('meeting.settings.yourName')}
+            <span class="row">
+              <input data-testid="rename-input" value={name} maxLength={LIMITS.nameChars} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+              <button type="submit" class="small" data-testid="rename-save" disabled={!name.trim() || name.trim() === session.self.value?.name}>
+                {t('meeting.settings.rename')}
+              </button>
+            </span>
+          </label>
+        </form>
         <label>
           {t('meeting.devices.microphone')}
           <select data-testid="select-mic" value={micId} onChange={(e) => void session.controls.switchDevice('mic', (e.target as HTMLSelectElement).value)}>
@@ -49,6 +70,8 @@ export function SettingsPanel({ session, onClose, onShortcuts }: { session: Meet
             ))}
           </select>
         </label>
+        <MicLevel track={session.media.micTrack.value} />
+        <OutputChoice speakers={devices.speakers} />
         <PreferenceFields sessionToken={sessionToken.value} />
         <button type="button" class="small" data-testid="open-shortcuts" onClick={onShortcuts}>
           {t('meeting.shortcuts.open')}

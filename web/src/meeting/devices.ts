@@ -38,14 +38,17 @@ export async function getScreenTracks(): Promise<{ video: MediaStreamTrack; audi
 export interface DeviceLists {
   mics: MediaDeviceInfo[];
   cameras: MediaDeviceInfo[];
+  speakers: MediaDeviceInfo[];
 }
 
 export async function listDevices(): Promise<DeviceLists> {
-  if (!navigator.mediaDevices?.enumerateDevices) return { mics: [], cameras: [] };
+  if (!navigator.mediaDevices?.enumerateDevices) return { mics: [], cameras: [], speakers: [] };
   const all = await navigator.mediaDevices.enumerateDevices();
   return {
     mics: all.filter((d) => d.kind === 'audioinput' && d.deviceId),
     cameras: all.filter((d) => d.kind === 'videoinput' && d.deviceId),
+    // 'default' is the system's choice, offered as such.
+    speakers: all.filter((d) => d.kind === 'audiooutput' && d.deviceId && d.deviceId !== 'default'),
   };
 }
 

@@ -199,6 +199,12 @@ export class MeetingSession implements SessionCore {
     }
   }
 
+  /** A new name for us in this meeting (and the next ones, from this browser). */
+  async rename(name: string): Promise<void> {
+    const res = await this.attempt('meeting:rename', { name });
+    if (res) localStorage.setItem('parley:name', res.name);
+  }
+
   /** Ends the meeting for everyone (moderators); the server's `meeting:ended` closes our page too. */
   async endForAll(): Promise<void> {
     await this.moderation.moderate('moderation:endMeeting', {});

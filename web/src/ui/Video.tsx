@@ -66,8 +66,12 @@ export function SmoothVideo({ track, mirror = false, fit = 'cover' }: { track: M
 }
 
 /** Plays one remote audio track; reports when the browser's autoplay policy blocks it. */
-export function Audio({ track, onBlocked }: { track: MediaStreamTrack; onBlocked: (el: HTMLAudioElement) => void }) {
+export function Audio({ track, onBlocked, sinkId }: { track: MediaStreamTrack; onBlocked: (el: HTMLAudioElement) => void; sinkId?: string }) {
   const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const el = ref.current as (HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> }) | null;
+    if (el?.setSinkId && sinkId !== undefined) void el.setSinkId(sinkId).catch(() => el.setSinkId!('').catch(() => undefined));
+  }, [sinkId]);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
