@@ -94,6 +94,32 @@ describe('live streaming a meeting', () => {
     assert.deepEqual(played.fatal, []);
     assert.equal(played.w, 1280);
     assert.equal(played.h, 720);
+
+    // The page says LIVE and how many watch (a phone viewer joins: two), offers the sound, and fits the screen.
+    const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    await phone.goto(url);
+    await phone.locator('[data-testid="live-viewers"][data-count="2"]').waitFor({ timeout: 20_000 });
+    await viewer.locator('[data-testid="live-viewers"][data-count="2"]').waitFor({ timeout: 20_000 });
+    for (const page of [viewer, phone]) {
+      await page.getByTestId('live-badge').waitFor();
+      await page.getByTestId('live-unmute').waitFor();
+      const box = await page.evaluate(() => {
+        const r = (sel: string) => {
+          const b = document.querySelector(sel)!.getBoundingClientRect();
+          return { x: b.x, y: b.y, right: b.right, bottom: b.bottom, w: b.width, h: b.height };
+        };
+        return { w: innerWidth, h: innerHeight, scroll: document.documentElement.scrollWidth, video: r('[data-testid="live-video"]'), head: r('.live-head'), hint: r('[data-testid="live-unmute"]') };
+      });
+      assert.ok(box.scroll <= box.w, `no sideways scroll at ${box.w}px`);
+      assert.ok(box.video.x >= 0 && box.video.right <= box.w + 1 && box.video.bottom <= box.h + 1 && box.video.w > 0.8 * Math.min(box.w - 32, 1280) - 200, `the video and its controls are on screen at ${box.w}×${box.h}: ${JSON.stringify(box.video)}`);
+      assert.ok(box.head.bottom <= box.video.y + 1, 'the header does not cover the video');
+      assert.ok(box.hint.x >= box.video.x && box.hint.right <= box.video.right && box.hint.y >= box.video.y, 'the unmute hint sits on the video');
+      await page.screenshot({ path: `${shotsDir('live')}/viewer-${box.w}.png` });
+    }
+    await phone.getByTestId('live-unmute').click();
+    await phone.getByTestId('live-unmute').waitFor({ state: 'detached' });
+    assert.equal(await phone.evaluate(() => document.querySelector('video')!.muted), false);
+    await phone.context().close();
     // The cap is said with its day, not as a bare time that reads like now.
     assert.match((await mod.page.getByTestId('stream-ends').textContent())!, /stops by itself \w+day/);
     assert.match((await mod.page.getByTestId('stream-keep').textContent())!, /deleted/);

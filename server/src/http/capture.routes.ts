@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { LiveParams, MeetingParams } from '@parley/protocol';
+import { LiveParams, LiveQuery, MeetingParams } from '@parley/protocol';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { Captures } from '../capture/Captures.ts';
+import { LiveViewers } from '../capture/viewers.ts';
 import { sendError } from './errors.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
@@ -15,12 +16,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 export function registerCaptureRoutes(parent: FastifyInstance, deps: { captures: Captures; signer: TokenSigner }): void {
   // Routes typed from their schemas: params, bodies and queries need no casts.
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/api/live/:id', { schema: { params: LiveParams } }, async (req, reply) => {
+  const viewers = new LiveViewers();
+  app.get('/api/live/:id', { schema: { params: LiveParams, querystring: LiveQuery } }, async (req, reply) => {
     const { id } = req.params;
     const status = await deps.captures.liveStatus(id);
     // Unknown and never-existing ids look alike: nothing to enumerate.
     if (!status) return sendError(reply, 'NOT_FOUND', 'no such live stream');
     reply.header('cache-control', 'no-cache');
+    if (status.state === 'live') status.viewers = req.query.viewer ? viewers.seen(id, req.query.viewer, req.ip) : viewers.count(id);
     return status;
   });
 

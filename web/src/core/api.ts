@@ -33,7 +33,7 @@ export const api = {
   newModeratorToken: (id: string, token: string) => call<NewModeratorTokenReply>('POST', `/api/meetings/${encodeURIComponent(id)}/moderator-token`, undefined, token),
   recordings: (id: string, token: string) =>
     call<{ recordings: RecordingInfo[] }>('GET', `/api/meetings/${encodeURIComponent(id)}/recordings`, undefined, token),
-  live: (id: string) => call<LiveStatusReply>('GET', `/api/live/${encodeURIComponent(id)}`),
+  live: (id: string, viewer?: string) => call<LiveStatusReply>('GET', `/api/live/${encodeURIComponent(id)}${viewer ? `?viewer=${encodeURIComponent(viewer)}` : ''}`),
   signup: (body: SignupBody) => call<AuthReply>('POST', '/api/auth/signup', body),
   login: (login: string, password: string) => call<AuthReply>('POST', '/api/auth/login', { login, password }),
   requestReset: (email: string) => call<{ ok: true }>('POST', '/api/auth/reset', { email }),
