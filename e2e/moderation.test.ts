@@ -196,7 +196,7 @@ describe('moderation in the browser', () => {
     assert.equal(await bea.page.evaluate(() => window.parley!.session.media.cameraTrack.value), null, 'her camera is off on her side too');
   });
 
-  test('start muted applies to a newcomer; follow me shows everyone the moderator’s pinned tile', async () => {
+  test('start muted applies to a newcomer; follow me shows everyone the moderator’s pinned tile; one may leave it until the moderator pushes it again', async () => {
     await openSettings(host.page);
     await host.page.getByTestId('setting-startMuted').check();
     const cy = await open(m, 'Cy');
@@ -209,8 +209,17 @@ describe('moderation in the browser', () => {
     for (const p of [bea, cy]) {
       await p.page.getByTestId('following').waitFor();
       await p.page.locator(`.stage [data-testid="tile"][data-participant-id="${cyId}"]`).waitFor();
-      assert.equal(await p.page.getByTestId('layout-toggle').isDisabled(), true);
     }
+    // Bea may still choose her own layout (tile view) ...
+    await bea.page.getByTestId('layout-toggle').click();
+    await bea.page.locator('.stage').waitFor({ state: 'detached' });
+    await bea.page.getByTestId('follow-again').waitFor();
+    await cy.page.locator(`.stage [data-testid="tile"][data-participant-id="${cyId}"]`).waitFor();
+    // ... until the moderator brings everyone back to theirs ("force compliance").
+    await host.page.getByTestId('push-layout').click();
+    await bea.page.locator(`.stage [data-testid="tile"][data-participant-id="${cyId}"]`).waitFor();
+    await bea.page.getByTestId('following').waitFor();
+    assert.equal(await bea.page.getByTestId('follow-again').count(), 0);
     await host.page.getByTestId('setting-followMe').uncheck();
     await bea.page.getByTestId('following').waitFor({ state: 'detached' });
     await closeAll(cy);

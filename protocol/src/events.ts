@@ -47,8 +47,16 @@ export interface MeetingSettings {
   /** Hard moderation: participants cannot unmute / start video until a moderator allows them. */
   audioModeration: boolean;
   videoModeration: boolean;
-  /** Everyone (and the recording) shows `layout`, the moderator's. */
+  /**
+   * Everyone shows `layout`, the moderator's ("same display as the
+   * moderator"); a participant may still change their own, until a moderator
+   * pushes theirs again (`layoutPush` goes up).
+   */
   followMe: boolean;
+  /** Bumped by `moderation:pushLayout`: every participant goes back to the moderator's layout. */
+  layoutPush: number;
+  /** The recording and the live stream use `layout`, the moderator's (separate from follow-me). */
+  recordLayout: boolean;
   /**
    * `stage` with `pinned` null: the latest screen share is large (the default);
    * `stage` with a participant: theirs (screen, else camera) is large;
@@ -172,6 +180,8 @@ export interface LiveStatusReply {
   /** The HLS playlist, fetched straight from the drive (the store or its CDN in S3 mode). */
   playlistUrl: string | null;
   endsAt: number | null;
+  /** Viewer pages polling now (the last 30 s), while live. */
+  viewers: number;
 }
 
 /** What the recorder composes: the main room's people and its layout rules. */
@@ -179,7 +189,8 @@ export interface RecorderView {
   participants: ParticipantInfo[];
   activeSpeakerId: ParticipantId | null;
   layout: Layout;
-  followMe: boolean;
+  /** Compose `layout` (the moderator's) rather than the recorder's own choice: the recordLayout setting. */
+  moderatorLayout: boolean;
 }
 
 // RecorderJob: see jobs.ts (its schema is checked where the job is taken).
@@ -300,6 +311,7 @@ export interface ClientToServerEvents {
   'moderation:settings': (p: PayloadOf<'moderation:settings'>, ack: AckFn<{ settings: MeetingSettings }>) => void;
   'moderation:setPassword': (p: PayloadOf<'moderation:setPassword'>, ack: AckFn) => void;
   'moderation:endMeeting': (p: PayloadOf<'moderation:endMeeting'>, ack: AckFn) => void;
+  'moderation:pushLayout': (p: PayloadOf<'moderation:pushLayout'>, ack: AckFn) => void;
   'moderation:lowerHand': (p: PayloadOf<'moderation:lowerHand'>, ack: AckFn) => void;
   'breakout:create': (p: PayloadOf<'breakout:create'>, ack: AckFn<{ room: { id: RoomId; name: string } }>) => void;
   'breakout:rename': (p: PayloadOf<'breakout:rename'>, ack: AckFn) => void;

@@ -128,6 +128,8 @@ export const JoinMeetingBody = Type.Object(
 export const MeetingParams = Type.Object({ id: Type.Unsafe<MeetingId>(Id) });
 /** A live stream's public id: 128 random bits in lowercase base32 (26 characters). */
 export const LiveParams = Type.Object({ id: Type.String({ pattern: '^[a-z2-7]{26}$' }) });
+/** The viewer page's random id (counted as one viewer while it polls). */
+export const LiveQuery = Type.Object({ viewer: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{16,32}$' })) }, { additionalProperties: false });
 
 // ---- socket payloads (client -> server) -----------------------------------
 export const Payloads = {
@@ -208,10 +210,13 @@ export const Payloads = {
       audioModeration: Type.Optional(Type.Boolean()),
       videoModeration: Type.Optional(Type.Boolean()),
       followMe: Type.Optional(Type.Boolean()),
+      recordLayout: Type.Optional(Type.Boolean()),
       layout: Type.Optional(LayoutSchema),
     },
     { additionalProperties: false, minProperties: 1 },
   ),
+  /** Everyone back to the moderator's layout ("force compliance"); turns follow-me on. */
+  'moderation:pushLayout': NoFields,
   /** Ends the meeting for everyone (recording and streaming stop with it). */
   'moderation:endMeeting': NoFields,
   /** Lowers someone's raised hand. */

@@ -42,6 +42,7 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'moderation:settings': { waitingRoom: true, layout: { mode: 'stage', pinned: 'participant-1' } },
   'moderation:setPassword': { password: 'secret' },
   'moderation:endMeeting': {},
+  'moderation:pushLayout': {},
   'meeting:rename': { name: 'Ada L.' },
   'moderation:lowerHand': { participantId: 'p1' },
   'breakout:create': { name: 'Room A' },

@@ -53,7 +53,7 @@ function grid(n: number, area: { x: number; y: number; w: number; h: number }): 
 }
 
 /**
- * The layout, like the meeting's own: a screen share (or, with "follow me",
+ * The layout, like the meeting’s own: a screen share (or, with "the recording uses the moderator’s display",
  * the pinned participant) takes the stage with the cameras in a strip on the
  * right; otherwise everyone's camera in a grid, or, in `speaker` mode, the
  * active speaker's camera on the stage (`view.activeSpeakerId`: the caller
@@ -77,15 +77,15 @@ export function compose(view: RecorderView, mode: CaptureLayout = 'grid'): Compo
     }
   }
   let stage: Video | undefined;
-  if (view.followMe && view.layout.mode === 'grid') stage = undefined;
-  else if (view.followMe && view.layout.pinned) {
+  if (view.moderatorLayout && view.layout.mode === 'grid') stage = undefined;
+  else if (view.moderatorLayout && view.layout.pinned) {
     const pinned = view.layout.pinned;
     stage = screens.find((s) => s.participantId === pinned) ?? cameras.find((c) => c.participantId === pinned);
   } else {
     stage = screens.at(-1);
     if (!stage && mode === 'speaker') stage = cameras.find((c) => c.participantId === view.activeSpeakerId) ?? cameras[0];
   }
-  if (view.followMe && view.layout.mode === 'grid') {
+  if (view.moderatorLayout && view.layout.mode === 'grid') {
     const all = [...cameras, ...screens];
     return { tiles: grid(all.length, { x: 0, y: 0, w: CANVAS.width, h: CANVAS.height }).map((r, i) => ({ ...all[i]!, ...r })), audio };
   }

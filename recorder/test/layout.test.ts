@@ -23,7 +23,7 @@ const view = (participants: ParticipantInfo[], extra: Partial<RecorderView> = {}
   participants,
   activeSpeakerId: null,
   layout: { mode: 'stage', pinned: null },
-  followMe: false,
+  moderatorLayout: false,
   ...extra,
 });
 const cam = { kind: 'video' as const, source: 'camera' as const };
@@ -71,14 +71,14 @@ test('a screen share takes the stage, cameras go to a strip on the right', () =>
 test('follow me: the moderator pins someone (their camera takes the stage) or picks the grid (screens in it)', () => {
   const ann = person('Ann', [cam]);
   const bob = person('Bob', [cam, { kind: 'video', source: 'screen' }]);
-  const pinned = compose(view([ann, bob], { followMe: true, layout: { mode: 'stage', pinned: ann.id } }));
+  const pinned = compose(view([ann, bob], { moderatorLayout: true, layout: { mode: 'stage', pinned: ann.id } }));
   assert.equal(pinned.tiles[0]!.name, 'Ann');
   assert.equal(pinned.tiles[0]!.source, 'camera');
-  const grid = compose(view([ann, bob], { followMe: true, layout: { mode: 'grid', pinned: null } }));
+  const grid = compose(view([ann, bob], { moderatorLayout: true, layout: { mode: 'grid', pinned: null } }));
   assert.equal(grid.tiles.length, 3);
   assert.ok(new Set(grid.tiles.map((t) => t.w)).size === 1, 'equal tiles');
   // Without follow me the moderator's layout does not apply.
-  const own = compose(view([ann, bob], { followMe: false, layout: { mode: 'grid', pinned: null } }));
+  const own = compose(view([ann, bob], { moderatorLayout: false, layout: { mode: 'grid', pinned: null } }));
   assert.equal(own.tiles[0]!.source, 'screen');
 });
 

@@ -250,6 +250,24 @@ describe('the recorder namespace', () => {
   });
 });
 
+describe('the recording’s layout', () => {
+  test('the recorder composes the moderator’s layout only with "the recording uses my layout", whether or not everyone follows it', async () => {
+    const { mod } = await meetingWithModerator();
+    const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'record' });
+    const rec = await takeJob(capture.id);
+    const attached = await ok<{ view: RecorderView }>(rec as never, 'recorder:attach', {});
+    assert.equal(attached.view.moderatorLayout, false);
+    const follows = next<RecorderView>(rec as never, 'recorder:view', (v) => v.moderatorLayout && v.layout.mode === 'grid');
+    await ok(mod.socket, 'moderation:settings', { recordLayout: true, layout: { mode: 'grid', pinned: null } });
+    await follows;
+    // Follow-me alone leaves the recording to its own choice.
+    const own = next<RecorderView>(rec as never, 'recorder:view', (v) => !v.moderatorLayout);
+    await ok(mod.socket, 'moderation:settings', { recordLayout: false, followMe: true });
+    await own;
+    await ok(mod.socket, 'capture:stop', { kind: 'record' });
+  });
+});
+
 describe('ending the meeting for everyone', () => {
   test('a moderator ends it: the recording and the stream are told to stop, everyone hears who ended it', async () => {
     const { mod, guest } = await meetingWithModerator();

@@ -303,6 +303,26 @@ describe('mute and stop camera', () => {
     assert.equal(s.reactionSounds, false);
     await refused(mod.socket, 'moderation:settings', {}, 'INVALID_PAYLOAD', 'an empty change');
   });
+
+  test('force compliance: a push turns follow-me on and bumps layoutPush for everyone; the recording’s layout is its own setting', async () => {
+    const m = await meeting();
+    const mod = await joined(m, 'Mod');
+    const b = await joined(m, 'Bea');
+    assert.equal(b.join.settings.layoutPush, 0);
+    assert.equal(b.join.settings.recordLayout, false);
+    const pushed = next<MeetingSettings>(b.socket, 'meeting:settings', (s) => s.layoutPush === 1);
+    await ok(mod.socket, 'moderation:pushLayout', {});
+    const s = await pushed;
+    assert.equal(s.followMe, true);
+    const rec = next<MeetingSettings>(b.socket, 'meeting:settings', (x) => x.recordLayout);
+    await ok(mod.socket, 'moderation:settings', { followMe: false, recordLayout: true, layout: { mode: 'grid', pinned: null } });
+    const r = await rec;
+    assert.equal(r.followMe, false, 'the recording follows the moderator without everyone else doing so');
+    assert.deepEqual(r.layout, { mode: 'grid', pinned: null });
+    await refused(b.socket, 'moderation:pushLayout', {}, 'NOT_MODERATOR');
+    await refused(mod.socket, 'moderation:settings', { recordLayout: 'yes' }, 'INVALID_PAYLOAD');
+    assert.equal(live(m).settings.layoutPush, 1);
+  });
 });
 
 describe('waiting room', () => {
@@ -551,6 +571,7 @@ describe('forgery', () => {
     ['moderation:setPassword', { password: 'mine now' }],
     ['moderation:lowerHand', { participantId: target }],
     ['moderation:endMeeting', {}],
+    ['moderation:pushLayout', {}],
   ];
 
   test('a participant tries every moderator action: NOT_MODERATOR, and nothing changes', async () => {

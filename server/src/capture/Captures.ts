@@ -254,7 +254,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     const status = await readDriveJson<LiveStatusFile>(this.#drive, `${folder}${captureKeys.liveStatus}`);
     if (!status) return null;
     const playlistUrl = status.state === 'live' ? await this.#drive.shareUrl(`${folder}index.m3u8`, 26 * 3600) : null;
-    return { state: status.state, title: status.title, playlistUrl, endsAt: status.endsAt };
+    return { state: status.state, title: status.title, playlistUrl, endsAt: status.endsAt, viewers: 0 };
   }
 
   close(): void {
@@ -310,5 +310,5 @@ export class Captures extends TypedEmitter<CapturesEvents> {
 export function recorderView(meeting: Meeting): RecorderView {
   const snap = meeting.snapshot(null);
   const settings = meeting.settings;
-  return { participants: snap.participants, activeSpeakerId: snap.activeSpeakerId, layout: settings.layout, followMe: settings.followMe };
+  return { participants: snap.participants, activeSpeakerId: snap.activeSpeakerId, layout: settings.layout, moderatorLayout: settings.recordLayout };
 }

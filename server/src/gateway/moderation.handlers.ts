@@ -23,6 +23,7 @@ export function moderationHandlers(ctx: SocketContext): void {
   ctx.handle('moderation:askToUnmute', ({ participantId, kind }) => ctx.joined().moderation.askToUnmute(pid, target(participantId), kind), r);
   ctx.handle('moderation:settings', async (patch) => ({ settings: await ctx.joined().moderation.updateSettings(pid, patch) }), r);
   ctx.handle('moderation:lowerHand', ({ participantId }) => ctx.joined().moderation.lowerHand(pid, target(participantId)), r);
+  ctx.handle('moderation:pushLayout', () => void ctx.joined().moderation.pushLayout(pid), r);
   ctx.handle('moderation:endMeeting', () => ctx.joined().end(pid), r);
   ctx.handle('moderation:setPassword', ({ password }) => ctx.joined().moderation.setPassword(pid, password), r);
 }

@@ -129,7 +129,7 @@ export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetin
 }
 
 function emptyView(): RecorderView {
-  return { participants: [], activeSpeakerId: null, layout: { mode: 'stage', pinned: null }, followMe: false };
+  return { participants: [], activeSpeakerId: null, layout: { mode: 'stage', pinned: null }, moderatorLayout: false };
 }
 
 export { captureRoom };

@@ -120,6 +120,8 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
       audioModeration: kept?.audioModeration ?? false,
       videoModeration: kept?.videoModeration ?? false,
       followMe: false,
+      layoutPush: 0,
+      recordLayout: false,
       layout: { mode: 'stage', pinned: null },
     };
     this.onListenerError = (error, event) => log.error({ err: error, event }, 'meeting listener failed');

@@ -178,7 +178,8 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       );
     }
   }
-  const following = Boolean(session.moderation.settings.value?.followMe && !session.isModerator);
+  const following = session.moderation.following;
+  const ownLayout = Boolean(session.moderation.settings.value?.followMe && !session.isModerator && !following);
 
   const fit = gridFit(tiles.length, size.w, size.h, size.gap);
   const inviteUrl = `${location.origin}/m/${session.meetingId}`;
@@ -197,13 +198,16 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
           type="button"
           class="link-btn"
           data-testid="layout-toggle"
-          disabled={following}
-          title={following ? t('meeting.room.layoutByModerator') : undefined}
           onClick={() => session.moderation.setLayout(layout.mode === 'grid' ? { mode: 'stage', pinned: null } : { mode: 'grid', pinned: null })}
         >
           {layout.mode === 'grid' ? t('meeting.room.stageView') : t('meeting.room.tileView')}
         </button>
         {following && <span class="dim" data-testid="following">{t('meeting.room.following')}</span>}
+        {ownLayout && (
+          <button type="button" class="link-btn" data-testid="follow-again" onClick={() => session.moderation.followAgain()}>
+            {t('meeting.room.followAgain')}
+          </button>
+        )}
         <button
           type="button"
           class="link-btn"

@@ -8,7 +8,7 @@ import type { ModerationStore } from './store.ts';
 /** What this view needs of the meeting session (it is given the session itself). */
 type ModerationSession = People & { moderation: ModerationStore };
 
-type Flag = Exclude<keyof MeetingSettings, 'passwordSet' | 'layout'>;
+type Flag = Exclude<keyof MeetingSettings, 'passwordSet' | 'layout' | 'layoutPush'>;
 const FLAGS: [Flag, MessageKey][] = [
   ['waitingRoom', 'moderation.settings.waitingRoom'],
   ['passwordSkipsWaitingRoom', 'moderation.settings.passwordSkipsWaitingRoom'],
@@ -17,6 +17,7 @@ const FLAGS: [Flag, MessageKey][] = [
   ['audioModeration', 'moderation.settings.audioModeration'],
   ['videoModeration', 'moderation.settings.videoModeration'],
   ['followMe', 'moderation.settings.followMe'],
+  ['recordLayout', 'moderation.settings.recordLayout'],
   ['reactionSounds', 'moderation.settings.reactionSounds'],
 ];
 
@@ -34,12 +35,18 @@ export function ModeratorSettings({ session }: { session: ModerationSession }) {
           <input type="checkbox" data-testid={`setting-${key}`} checked={s[key]} onChange={(e) => {
               const on = (e.target as HTMLInputElement).checked;
               // Turning "follow me" on shares the layout this moderator sees now.
-              void session.moderation.moderate('moderation:settings', key === 'followMe' && on ? { followMe: true, layout: session.moderation.localLayout.value } : { [key]: on });
+              // Turning "follow me" (or "the recording uses my display") on shares the layout this moderator sees now.
+              void session.moderation.moderate('moderation:settings', (key === 'followMe' || key === 'recordLayout') && on ? { [key]: true, layout: session.moderation.localLayout.value } : { [key]: on });
             }}
           />
           {t(label)}
         </label>
       ))}
+      {s.followMe && (
+        <button type="button" class="small" data-testid="push-layout" onClick={() => void session.moderation.moderate('moderation:pushLayout', {})}>
+          {t('moderation.settings.pushLayout')}
+        </button>
+      )}
       <form
         class="row"
         onSubmit={(e) => {

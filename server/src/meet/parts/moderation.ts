@@ -124,6 +124,14 @@ export class Moderation {
     this.#core.updated(p);
   }
 
+  /** "Force compliance": everyone who changed their own layout goes back to the moderator's. */
+  pushLayout(by: ParticipantId): MeetingSettings {
+    this.#core.moderator(by);
+    const s = this.#core.settings;
+    this.#core.setSettings({ ...s, followMe: true, layoutPush: s.layoutPush + 1 });
+    return this.#core.settings;
+  }
+
   async setPassword(by: ParticipantId, password: string | null): Promise<void> {
     this.#core.moderator(by);
     await this.#door.setPassword(password);
