@@ -109,12 +109,12 @@ function driveEnv(drive: ServerConfig['drive']): Record<string, string> {
  * A server with a drive (a local folder unless given) and its own capture
  * queue on the test Redis, so recorders of one test never take another's jobs.
  */
-export async function startCaptureStack(opts: { drive?: ServerConfig['drive']; streamMaxSeconds?: number } = {}): Promise<CaptureStack> {
+export async function startCaptureStack(opts: { drive?: ServerConfig['drive']; streamMaxSeconds?: number; streaming?: boolean } = {}): Promise<CaptureStack> {
   const tmp = tmpDir('capture-');
   const drive = opts.drive ?? { kind: 'local' as const, dir: path.join(tmp, 'drive') };
   const queueName = `test-capture-${path.basename(tmp)}`;
   const parley = await startStack({
-    config: { drive, capture: { streamMaxSeconds: opts.streamMaxSeconds ?? 3600, recordingMaxSeconds: 3600, serverUrl: undefined, queueName } },
+    config: { drive, capture: { streamMaxSeconds: opts.streamMaxSeconds ?? 3600, recordingMaxSeconds: 3600, serverUrl: undefined, queueName, streaming: opts.streaming ?? true } },
   });
   const recorderEnv = {
     REDIS_URL: process.env.PARLEY_TEST_REDIS_URL!,

@@ -17,6 +17,8 @@ async function goLive(mod: Participant, opts: { keep?: boolean } = {}): Promise<
   if ((await mod.page.getByTestId('capture-panel').count()) === 0) await mod.page.getByTestId('toggle-capture').click();
   if (opts.keep) await mod.page.getByTestId('stream-keep-choice').check();
   await mod.page.getByTestId('start-stream').click();
+  // The moderator confirms, as the seeds describe.
+  await mod.page.getByTestId('stream-confirm-start').click();
   const url = await mod.page.getByTestId('viewer-url').inputValue({ timeout: 10_000 });
   assert.match(url, /\/live\/[a-z2-7]{26}$/);
   return url;
@@ -219,5 +221,34 @@ describe('the live stream cap', () => {
     await waitFor('the stream to end at the cap', async () => (await viewerState(viewer)) === 'ended', 40_000);
     assert.ok(Date.now() - started >= 11_000, 'not before the cap');
     await waitFor('the LIVE badge to go', async () => (await mod.page.getByTestId('live-indicator').count()) === 0, 30_000);
+  });
+});
+
+describe('a meeting that may not be streamed', () => {
+  test('with live streaming off (the operator’s setting; an organization on the free or standard plan alike), the moderator is told why and offered recording only', async () => {
+    const s = await startCaptureStack({ streaming: false });
+    const browser = await launchBrowser();
+    try {
+      const m = await createMeeting(s.parley.url, 'No streams');
+      const mod = await openParticipant(browser, s.parley.url, m.id, 'Mona', { prejoin: '0', moderatorToken: m.moderatorToken });
+      await inRoom(mod);
+      await mod.page.getByTestId('toggle-capture').click();
+      await mod.page.getByTestId('stream-not-in-plan').waitFor();
+      assert.equal(await mod.page.getByTestId('start-stream').count(), 0);
+      assert.equal(await mod.page.getByTestId('start-recording').count(), 1);
+      for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+        await mod.page.setViewportSize({ width, height });
+        const panel = (await mod.page.getByTestId('capture-panel').boundingBox())!;
+        const why = (await mod.page.getByTestId('stream-not-in-plan').boundingBox())!;
+        assert.ok(why.x >= panel.x && why.x + why.width <= panel.x + panel.width + 1 && panel.x + panel.width <= width + 1, `the reason fits the panel at ${width}px`);
+        await mod.page.screenshot({ path: `${shotsDir('live')}/stream-not-in-plan-${width}.png` });
+      }
+      // The server refuses it too, whatever a page sends.
+      const refused = await mod.page.evaluate(() => window.parley!.session.request('capture:start', { kind: 'stream' }).then(() => 'ok', (e: { code?: string }) => e.code));
+      assert.equal(refused, 'PLAN_LIMIT');
+    } finally {
+      await browser.close();
+      await s.close();
+    }
   });
 });

@@ -269,6 +269,7 @@ describe('recording and streaming with an S3 store', () => {
     const { mod, guest } = await meetingOfTwo(browser, parley.url);
     await mod.page.getByTestId('toggle-capture').click();
     await mod.page.getByTestId('start-stream').click();
+    await mod.page.getByTestId('stream-confirm-start').click();
     const url = await mod.page.getByTestId('viewer-url').inputValue();
     await guest.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
     const context = await browser.newContext();

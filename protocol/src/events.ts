@@ -158,6 +158,8 @@ export interface CaptureInfo {
 export interface CaptureState {
   recording: CaptureInfo | null;
   stream: CaptureInfo | null;
+  /** This meeting may be streamed live (its organization's plan, or the operator's setting). */
+  streamAllowed: boolean;
 }
 
 /** A finished (or failed) recording, as the recordings list shows it. */

@@ -208,8 +208,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       const euria = await accounts.ensureBot('euria', 'Euria', config.bots.euriaToken);
       const chat = new Chat(new ChatStore(db), {
         calls: {
-          create: async (title, ownerId) => {
-            const { record, moderatorToken } = await meetings.create(title, { ownerId });
+          create: async (title, ownerId, orgId) => {
+            const { record, moderatorToken } = await meetings.create(title, { ownerId, orgId });
             return { meetingId: record.id, url: `${links()}/m/${record.id}`, moderatorToken };
           },
         },
@@ -230,8 +230,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       // token is random like any other and never handed out.
       const calendar = new Calendar(calendarStore, {
         meetings: {
-          create: async (title, ownerId) => {
-            const { record } = await meetings.create(title, { ownerId });
+          create: async (title, ownerId, orgId) => {
+            const { record } = await meetings.create(title, { ownerId, orgId });
             return { meetingId: record.id, url: `${links()}/m/${record.id}` };
           },
         },
@@ -251,6 +251,12 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         recordingMaxMs: config.capture.recordingMaxSeconds * 1000,
         serverUrl: () => config.capture.serverUrl ?? url,
         publicUrl: links,
+        // The seeds: live streaming is not part of the free and standard plans.
+        streamingAllowed: async (orgId) => {
+          if (!orgId || !calendarStore) return config.capture.streaming;
+          const plan = await calendarStore.plan(orgId);
+          return plan === 'business' || plan === 'enterprise';
+        },
       },
     );
     cleanups.push(() => captures.close());

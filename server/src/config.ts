@@ -79,6 +79,8 @@ export interface CaptureConfig {
   serverUrl: string | undefined;
   /** The BullMQ queue shared with the recorders. */
   queueName: string;
+  /** Meetings made outside any organization may be streamed live (LIVE_STREAMING=off forbids it). */
+  streaming: boolean;
 }
 
 function firstLanAddress(): string | undefined {
@@ -172,6 +174,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}): ServerConf
       recordingMaxSeconds: int('RECORDING_MAX_SECONDS', 12 * 3600, 10),
       serverUrl: env('RECORDER_SERVER_URL')?.replace(/\/+$/, ''),
       queueName: shared.captureQueueName,
+      streaming: env('LIVE_STREAMING') !== 'off',
     },
     database: databaseFromEnv(dataDir),
     accountLimits: {},

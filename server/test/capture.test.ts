@@ -12,7 +12,7 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import { RecorderPayloads, type CaptureInfo, type CaptureState, type RecorderJob, type RecorderView } from '@parley/protocol';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import { connectRedis, type Parley } from '../src/index.ts';
-import { closeAll, connect, http, joinAs, mintToken, next, ok, refused, startServer, type ClientSocket, type Joined } from './helpers.ts';
+import { closeAll, connect, http, joinAs, mintToken, next, ok, refused, request, startServer, type ClientSocket, type Joined } from './helpers.ts';
 
 const tmp = fs.mkdtempSync(path.join(process.env.PARLEY_TEST_TMP ?? os.tmpdir(), 'parley-capture-'));
 const queueName = `test-capture-unit-${path.basename(tmp)}`;
@@ -26,7 +26,7 @@ beforeAll(async () => {
     redis: true,
     config: {
       drive: { kind: 'local', dir: path.join(tmp, 'drive') },
-      capture: { streamMaxSeconds: 3600, recordingMaxSeconds: 3600, serverUrl: undefined, queueName },
+      capture: { streamMaxSeconds: 3600, recordingMaxSeconds: 3600, serverUrl: undefined, queueName, streaming: true },
     },
   });
   redis = connectRedis(process.env.PARLEY_TEST_REDIS_URL!, 'test', { bullmq: true });
@@ -129,7 +129,7 @@ describe('starting and stopping', () => {
       await refused(mod.socket, 'capture:start', bad, 'INVALID_PAYLOAD', `capture:start ${JSON.stringify(bad)?.slice(0, 40)}`);
       await refused(mod.socket, 'capture:stop', bad, 'INVALID_PAYLOAD', `capture:stop ${JSON.stringify(bad)?.slice(0, 40)}`);
     }
-    assert.deepEqual(parley.captures.state(id as never), { recording: null, stream: null });
+    assert.deepEqual(parley.captures.state(id as never), { recording: null, stream: null, streamAllowed: true });
     // Out of order: not joined yet.
     const { token } = mintToken(id, 'Early', { moderator: true });
     const early = await connect(parley.url, token);
@@ -247,6 +247,29 @@ describe('the recorder namespace', () => {
     assert.equal((await stop).reason, 'meeting-ended');
     // It may still report and finish after the meeting is gone.
     await ok(rec as never, 'recorder:finished', { key: null, seconds: 1, bytes: 10, error: null });
+  });
+});
+
+describe('live streaming turned off by the operator', () => {
+  test('LIVE_STREAMING=off: a meeting outside any organization cannot stream (PLAN_LIMIT), and says so at join; recording still works', async () => {
+    const off = await startServer({ redis: true, config: { drive: { kind: 'local', dir: path.join(tmp, 'drive-off') }, capture: { streamMaxSeconds: 3600, recordingMaxSeconds: 3600, serverUrl: undefined, queueName: `${queueName}-off`, streaming: false } } });
+    try {
+      const { record } = await off.meetings.create('No streams here');
+      const mod = await joinAs(off, record.id, 'Mona', { moderator: true });
+      assert.equal(mod.join.capture.streamAllowed, false);
+      const refusedStream = await request(mod.socket, 'capture:start', { kind: 'stream' });
+      assert.equal(!refusedStream.ok && refusedStream.error.code, 'PLAN_LIMIT');
+      await ok(mod.socket, 'capture:start', { kind: 'record' });
+      await ok(mod.socket, 'capture:stop', { kind: 'record' });
+      mod.socket.close();
+    } finally {
+      await off.close();
+    }
+  });
+
+  test('by default a meeting outside any organization may stream, and says so at join', async () => {
+    const { mod } = await meetingWithModerator();
+    assert.equal(mod.join.capture.streamAllowed, true);
   });
 });
 

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { ChatPayloads, type AuthReply, type ChannelEvent, type ChannelView, type ChatStateReply, type MessageView } from '@parley/protocol';
+import { ChatPayloads, type AuthReply, type CaptureState, type ChannelEvent, type ChannelView, type ChatStateReply, type JoinResult, type MessageView } from '@parley/protocol';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import type { Parley } from '../src/index.ts';
 import { authed, ask, chatSocket, clientId, emailFor, invited, must, signup, startChatServer, team, type ChatSocket } from './chat-helpers.ts';
-import { connect, http, joinToken, next, ok } from './helpers.ts';
+import { connect, http, joinToken, next, ok, request } from './helpers.ts';
 
 describe('chat gateway', () => {
   let parley: Parley;
@@ -429,6 +429,34 @@ describe('chat gateway', () => {
     await ok(p, 'meeting:leave', {});
     p.close();
     await ended;
+  });
+
+  test('live streaming follows the organization’s plan: refused on free and standard (recording still works), allowed on business', async () => {
+    const { owner, orgId } = await team(base);
+    const a = await open(owner.token);
+    const ch = await general(a);
+    const inCall = async () => {
+      const call = await must<{ url: string; moderatorToken: string }>(a, 'call:start', { channelId: ch.id });
+      const t = await joinToken(base, call.url.split('/m/')[1]!, 'Owner', call.moderatorToken);
+      const socket = await connect(base, t.token);
+      return { socket, join: await ok<JoinResult>(socket, 'meeting:join', {}) };
+    };
+    for (const plan of ['free', 'standard'] as const) {
+      assert.equal((await authed(base, owner.token, 'PUT', `/api/orgs/${orgId}/plan`, { plan })).status, 200);
+      const { socket, join } = await inCall();
+      assert.equal(join.capture.streamAllowed, false);
+      const refused = await request(socket, 'capture:start', { kind: 'stream' });
+      assert.equal(!refused.ok && refused.error.code, 'PLAN_LIMIT', plan);
+      await ok(socket, 'capture:start', { kind: 'record' });
+      await ok(socket, 'capture:stop', { kind: 'record' });
+      socket.close();
+    }
+    assert.equal((await authed(base, owner.token, 'PUT', `/api/orgs/${orgId}/plan`, { plan: 'business' })).status, 200);
+    const { socket, join } = await inCall();
+    if (!join.capture.streamAllowed) await next<CaptureState>(socket, 'capture:state', (s) => s.streamAllowed);
+    await ok(socket, 'capture:start', { kind: 'stream' });
+    await ok(socket, 'capture:stop', { kind: 'stream' });
+    socket.close();
   });
 
   test('calls started in a burst are cut with RATE_LIMITED: no meeting and no card for the refused ones', async () => {

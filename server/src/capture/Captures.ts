@@ -16,6 +16,7 @@ import {
   type RecordingMeta,
 } from '@parley/protocol';
 import { NotModerator } from '../meet/errors.ts';
+import { PlanLimit } from '../lib/errors.ts';
 import { randomId, type RecorderTokens } from '../auth/tokens.ts';
 import { readDriveJson, type Drive } from '@parley/platform';
 import type { Meeting } from '../meet/Meeting.ts';
@@ -33,6 +34,12 @@ export interface CapturesOptions {
   serverUrl: () => string;
   /** Public base URL for viewer links. */
   publicUrl: () => string;
+  /**
+   * Whether a meeting may be streamed live: its organization's plan (the
+   * seeds: not on free and standard), or the operator's LIVE_STREAMING
+   * setting for meetings made outside any organization.
+   */
+  streamingAllowed: (orgId: string | null) => Promise<boolean>;
 }
 
 export interface CapturesEvents {
@@ -83,6 +90,8 @@ export class Captures extends TypedEmitter<CapturesEvents> {
   readonly #byId = new Map<string, Capture>();
   readonly #byMeeting = new Map<MeetingId, { record?: Capture; stream?: Capture }>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** Live streaming allowed, per open meeting (known when it opens; checked again at start). */
+  readonly #streamable = new Map<MeetingId, boolean>();
 
   constructor(deps: { queue: CaptureQueue | undefined; tokens: RecorderTokens; drive: Drive; meetings: Meetings; log: Logger }, opts: CapturesOptions) {
     super();
@@ -94,8 +103,18 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     this.#log = deps.log;
     this.onListenerError = (error, event) => deps.log.error({ err: error, event }, 'captures listener failed');
     deps.meetings.on('opened', (meeting) => {
+      this.#streamable.set(meeting.id, false);
+      opts.streamingAllowed(meeting.orgId).then(
+        (ok) => {
+          if (meeting.closed) return;
+          this.#streamable.set(meeting.id, ok);
+          if (ok) this.emit('state', meeting.id, this.state(meeting.id));
+        },
+        (error: unknown) => this.#log.warn({ err: error }, 'could not tell whether this meeting may stream'),
+      );
       // The meeting ending ends its recording and stream (they finish cleanly).
       meeting.on('closed', () => {
+        this.#streamable.delete(meeting.id);
         const m = this.#byMeeting.get(meeting.id);
         if (m?.record) this.#requestStop(m.record, 'meeting-ended');
         if (m?.stream) this.#requestStop(m.stream, 'meeting-ended');
@@ -109,7 +128,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
 
   state(meetingId: MeetingId): CaptureState {
     const m = this.#byMeeting.get(meetingId);
-    return { recording: m?.record?.info() ?? null, stream: m?.stream?.info() ?? null };
+    return { recording: m?.record?.info() ?? null, stream: m?.stream?.info() ?? null, streamAllowed: this.#streamable.get(meetingId) ?? false };
   }
 
   capture(id: string): Capture | undefined {
@@ -119,6 +138,11 @@ export class Captures extends TypedEmitter<CapturesEvents> {
   async start(meeting: Meeting, by: ParticipantId, kind: CaptureKind, layout: CaptureLayout = 'grid', opts: { keep?: boolean } = {}): Promise<Capture> {
     const mod = meeting.requireModerator(by);
     if (!this.#queue) throw new CaptureUnavailable();
+    // Asked before anything is reserved (what follows runs without a pause, so two starts cannot both pass).
+    if (kind === 'stream' && !(await this.#opts.streamingAllowed(meeting.orgId))) {
+      throw new PlanLimit(meeting.orgId ? 'live streaming is not part of this organization’s plan' : 'live streaming is turned off on this server (LIVE_STREAMING)');
+    }
+    if (!meeting.has(by) || meeting.participant(by).role !== 'moderator') throw new NotModerator();
     const slot = this.#byMeeting.get(meeting.id) ?? {};
     const key = kind === 'record' ? 'record' : 'stream';
     if (slot[key]) throw new CaptureActive(kind);

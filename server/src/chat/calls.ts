@@ -8,8 +8,8 @@ import { MediaUnavailable } from '../lib/errors.ts';
 import { translate } from '@parley/i18n/node';
 
 export interface CallFactory {
-  /** Creates a meeting for a call started in a channel; its starter's account owns it. */
-  create(title: string, ownerId: string): Promise<{ meetingId: string; url: string; moderatorToken: string }>;
+  /** Creates a meeting for a call started in a channel; its starter's account owns it, the channel's organization holds it. */
+  create(title: string, ownerId: string, orgId: string): Promise<{ meetingId: string; url: string; moderatorToken: string }>;
 }
 
 export class ChannelCalls {
@@ -32,7 +32,7 @@ export class ChannelCalls {
     // A conversation's call is named in its caller's language (the meeting's title is then everyone's).
     const caller = isConversation(channel.kind) ? await this.#store.user(userId) : undefined;
     const title = caller ? translate(caller.language, 'org.callTitle') : `#${channel.name}`;
-    const call = await this.#factory.create(title, userId);
+    const call = await this.#factory.create(title, userId, channel.org_id);
     const info: CallInfo = { meetingId: call.meetingId, url: call.url, participants: 0, endedAt: null };
     const card = { channelId, clientId: `call:${call.meetingId}`, text: `Call started: ${call.url}` };
     const message = await this.#core.transaction((unit) => this.#messages.insert(unit, userId, card, 'call', info));

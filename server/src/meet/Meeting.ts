@@ -49,6 +49,8 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   readonly id: MeetingId;
   readonly title: string;
   readonly createdAt: number;
+  /** The organization it belongs to, if any (its plan decides about live streaming). */
+  readonly orgId: string | null;
   readonly door: Door;
   readonly moderation: Moderation;
   readonly media: MeetingMediaPart;
@@ -71,6 +73,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     this.id = record.id;
     this.title = record.title;
     this.createdAt = record.createdAt;
+    this.orgId = record.orgId ?? null;
     this.#sfu = sfu;
     this.#opts = opts;
     // What moderators set last time holds: the door stays as they left it.

@@ -29,7 +29,7 @@ export interface MeetingOrigins {
    * its owner and a new moderator token that nobody holds: the owner
    * enters as moderator by their account.
    */
-  recover?(id: MeetingId): Promise<{ title: string; ownerId: string | null } | undefined>;
+  recover?(id: MeetingId): Promise<{ title: string; ownerId: string | null; orgId?: string | null } | undefined>;
   /**
    * Accounts a meeting's owner named as moderators (a calendar event's
    * co-moderators), asked at each signed-in join: taking someone off the
@@ -63,7 +63,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
   }
 
   /** A new meeting with a random moderator token (192 bits; only its hash is kept). */
-  async create(title: string | undefined, opts: { waitingRoom?: boolean; ownerId?: string; password?: string } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
+  async create(title: string | undefined, opts: { waitingRoom?: boolean; ownerId?: string; orgId?: string; password?: string } = {}): Promise<{ record: MeetingRecord; moderatorToken: string }> {
     // A password set at creation is kept as the moderators' would be: hashed, with the door's other rules at their defaults.
     let settings: StoredSettings | undefined;
     if (opts.password) {
@@ -80,6 +80,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
         createdAt: Date.now(),
         moderatorTokenHash: hashSecret(moderatorToken),
         ...(opts.ownerId ? { ownerId: opts.ownerId } : {}),
+        ...(opts.orgId ? { orgId: opts.orgId } : {}),
         ...(opts.waitingRoom ? { waitingRoom: true } : {}),
         ...(settings ? { settings } : {}),
       };
@@ -193,6 +194,7 @@ export class Meetings extends TypedEmitter<MeetingsEvents> {
       createdAt: Date.now(),
       moderatorTokenHash: hashSecret(randomId(24)),
       ...(again.ownerId ? { ownerId: again.ownerId } : {}),
+      ...(again.orgId ? { orgId: again.orgId } : {}),
     };
     // Two nodes recovering at once: the first record stays.
     await this.#store.create(fresh);

@@ -19,6 +19,8 @@ export interface MeetingRecord {
    * signed in, without the token.
    */
   ownerId?: string;
+  /** The organization it was made in (a channel call, a calendar event): its plan decides what the meeting may do. */
+  orgId?: string;
   /** The waiting room is on from the start (a moderator may switch it off). */
   waitingRoom?: boolean;
   /**

@@ -6,6 +6,7 @@ import { IconButton } from '../ui/icons.tsx';
 import type { CaptureStore } from './store.ts';
 import { ownLink } from '../ui/links.ts';
 import { X as XIcon } from 'lucide';
+import { Dialog } from '../ui/Dialog.tsx';
 
 /** What this view needs of the meeting session (it is given the session itself). */
 type CaptureSession = { capture: CaptureStore };
@@ -31,6 +32,7 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
   const [copied, setCopied] = useState(false);
   const [layout, setLayout] = useState<CaptureLayout>('grid');
   const [keep, setKeep] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const refresh = () => void session.capture.recordings().then(setList, () => setList([]));
   // A finished recording appears once its recorder reports it done.
   useEffect(refresh, [recording?.id ?? null]);
@@ -98,6 +100,10 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
                 {t('capture.stream.stop')}
               </button>
             </>
+          ) : !session.capture.state.value.streamAllowed ? (
+            <p class="dim" data-testid="stream-not-in-plan">
+              {t('capture.stream.notInPlan')}
+            </p>
           ) : (
             <>
               <label class="check">
@@ -105,9 +111,33 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
                 {t('capture.stream.keepChoice')}
               </label>
               <p class="dim">{keep ? t('capture.stream.keepHint') : t('capture.stream.noKeepHint')}</p>
-              <button type="button" class="small primary" data-testid="start-stream" onClick={() => void session.capture.start('stream', layout, { keep })}>
+              <button type="button" class="small primary" data-testid="start-stream" onClick={() => setConfirming(true)}>
                 {t('capture.stream.start')}
               </button>
+              {confirming && (
+                // As the seeds describe: the moderator confirms, then sees the stream being created.
+                <Dialog title={t('capture.stream.confirmTitle')} close={() => setConfirming(false)}>
+                  <div class="confirm-body" data-testid="stream-confirm">
+                    <p>{t('capture.stream.confirmText')}</p>
+                    <div class="row">
+                      <button
+                        type="button"
+                        class="primary"
+                        data-testid="stream-confirm-start"
+                        onClick={() => {
+                          setConfirming(false);
+                          void session.capture.start('stream', layout, { keep });
+                        }}
+                      >
+                        {t('capture.stream.confirmStart')}
+                      </button>
+                      <button type="button" onClick={() => setConfirming(false)}>
+                        {t('capture.stream.cancel')}
+                      </button>
+                    </div>
+                  </div>
+                </Dialog>
+              )}
             </>
           )}
         </section>

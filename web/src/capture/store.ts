@@ -8,7 +8,7 @@ import type { SessionCore } from '../core/session.ts';
 import { playCaptureSignal } from './signal.ts';
 
 export class CaptureStore {
-  readonly state = signal<CaptureState>({ recording: null, stream: null });
+  readonly state = signal<CaptureState>({ recording: null, stream: null, streamAllowed: false });
   readonly #core: SessionCore;
 
   constructor(core: SessionCore) {

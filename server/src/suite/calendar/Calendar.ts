@@ -180,7 +180,8 @@ export class Calendar {
     const t = await timing(p, work);
     // The meeting exists before the event that links to it: a meeting
     // without its event is harmless (it expires unused); the reverse is a dead link.
-    const meeting = p.meeting ? await this.#newMeeting(p.title, userId) : null;
+    // The calendar's organization, read first: the meeting belongs to it (its plan decides about streaming).
+    const meeting = p.meeting ? await this.#newMeeting(p.title, userId, (await this.#writable(p.calendarId, userId)).org_id) : null;
     const id = newId();
     await this.#store.tx(async (store) => {
       const cal = await this.#writable(p.calendarId, userId, store);
@@ -203,7 +204,7 @@ export class Calendar {
     const { event } = await this.#event(eventId, userId);
     const wantsMeeting = p.meeting === true && !event.meeting_id;
     // The meeting is the organizer's, whoever adds it (someone with write access, say).
-    const meeting = wantsMeeting ? await this.#newMeeting(p.title ?? event.title, event.organizer_id ?? userId) : null;
+    const meeting = wantsMeeting ? await this.#newMeeting(p.title ?? event.title, event.organizer_id ?? userId, (await this.#writable(event.calendar_id, userId)).org_id) : null;
     await this.#store.tx(async (store) => {
       // Read again under the transaction, with the right to write.
       const { event: e } = await this.#event(eventId, userId, store);
@@ -372,9 +373,9 @@ export class Calendar {
 
   // ---- meetings ----
 
-  async #newMeeting(title: string, ownerId: string): Promise<{ meetingId: string; url: string }> {
+  async #newMeeting(title: string, ownerId: string, orgId: string): Promise<{ meetingId: string; url: string }> {
     if (!this.#meetings) throw new MediaUnavailable('this server makes no meetings');
-    return this.#meetings.create(title.trim(), ownerId);
+    return this.#meetings.create(title.trim(), ownerId, orgId);
   }
 
   // ---- iCalendar ----

@@ -8,7 +8,7 @@ import type { CalendarStore } from './store.ts';
  * the plain link; no moderator secret ever leaves the server for a calendar.
  */
 export interface EventMeetings {
-  create(title: string, ownerId: string): Promise<{ meetingId: string; url: string }>;
+  create(title: string, ownerId: string, orgId: string): Promise<{ meetingId: string; url: string }>;
 }
 
 /**
@@ -21,7 +21,7 @@ export interface EventMeetings {
 export const eventMeetingOrigins = (store: CalendarStore) => ({
   recover: async (meetingId: string) => {
     const event = await store.eventByMeeting(meetingId);
-    return event && { title: event.title, ownerId: event.organizerId };
+    return event && { title: event.title, ownerId: event.organizerId, orgId: event.orgId };
   },
   namedModerator: (meetingId: string, userId: string) => store.moderatesMeeting(meetingId, userId),
 });

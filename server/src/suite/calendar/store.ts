@@ -295,9 +295,12 @@ export class CalendarStore extends SqlStore<CalendarStore> {
   }
 
   /** The event a meeting was made for (the first, should there be several). */
-  async eventByMeeting(meetingId: string): Promise<{ title: string; organizerId: string | null } | undefined> {
-    const [row] = await this.sql.query<{ title: string; organizer_id: string | null }>('select title, organizer_id from events where meeting_id = $1 order by created_at limit 1', [meetingId]);
-    return row && { title: row.title, organizerId: row.organizer_id };
+  async eventByMeeting(meetingId: string): Promise<{ title: string; organizerId: string | null; orgId: string } | undefined> {
+    const [row] = await this.sql.query<{ title: string; organizer_id: string | null; org_id: string }>(
+      'select e.title, e.organizer_id, c.org_id from events e join calendars c on c.id = e.calendar_id where e.meeting_id = $1 order by e.created_at limit 1',
+      [meetingId],
+    );
+    return row && { title: row.title, organizerId: row.organizer_id, orgId: row.org_id };
   }
 
   /** Whether an event made this meeting with `userId` as its organizer or one of the moderators they named. */
