@@ -23,11 +23,14 @@ import { startBareServer, type BareServer } from './join/bare-server.ts';
 import type { BenchResult } from './lib/result.ts';
 import { launchBenchBrowser, p50p95, startLoopbackParley } from './lib/browser.ts';
 
+/** Where a join's time goes: each client mark (session.ts, media.ts), ms after the click. */
+type Steps = Record<string, number>;
+
 /** Clicks Join on the pre-join screen and waits for the publisher's first frame. */
-async function timedJoin(page: Page, publisherId: string): Promise<number> {
+async function timedJoin(page: Page, publisherId: string): Promise<{ ms: number; steps: Steps }> {
   return page.evaluate(
     (pub) =>
-      new Promise<number>((resolve, reject) => {
+      new Promise<{ ms: number; steps: Steps }>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no remote frame within 20 s')), 20_000);
         let start = 0;
         const watch = () => {
@@ -35,7 +38,12 @@ async function timedJoin(page: Page, publisherId: string): Promise<number> {
           if (!v) return false;
           v.requestVideoFrameCallback(() => {
             clearTimeout(timer);
-            resolve(performance.now() - start);
+            const ms = performance.now() - start;
+            const steps: Steps = {};
+            for (const m of performance.getEntriesByType('mark')) {
+              if (m.name.startsWith('parley:') && m.startTime >= start && !(m.name in steps)) steps[m.name.slice(7)] = m.startTime - start;
+            }
+            resolve({ ms, steps });
           });
           return true;
         };
@@ -48,7 +56,7 @@ async function timedJoin(page: Page, publisherId: string): Promise<number> {
   );
 }
 
-async function parleySample(browser: Browser, parley: Parley, meetingId: string, publisherId: string, withDevices: boolean, i: number): Promise<number> {
+async function parleySample(browser: Browser, parley: Parley, meetingId: string, publisherId: string, withDevices: boolean, i: number): Promise<{ ms: number; steps: Steps }> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   try {
     const page = await ctx.newPage();
@@ -61,10 +69,10 @@ async function parleySample(browser: Browser, parley: Parley, meetingId: string,
       await page.getByTestId('prejoin-mic').click();
       await page.getByTestId('prejoin-camera').click();
     }
-    const ms = await timedJoin(page, publisherId);
+    const sample = await timedJoin(page, publisherId);
     await page.getByTestId('leave').click();
     await page.getByTestId('left').waitFor();
-    return ms;
+    return sample;
   } finally {
     await ctx.close();
   }
@@ -108,22 +116,35 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
     await parleySample(browser, parley, meeting.id, publisherId, false, 0);
     await bareSample(browser, bare);
 
-    const full: number[] = [];
-    const recv: number[] = [];
+    const full: { ms: number; steps: Steps }[] = [];
+    const recv: { ms: number; steps: Steps }[] = [];
     const bareMs: number[] = [];
     for (let i = 1; i <= joins; i++) {
       full.push(await parleySample(browser, parley, meeting.id, publisherId, true, i));
       recv.push(await parleySample(browser, parley, meeting.id, publisherId, false, i));
       bareMs.push(await bareSample(browser, bare));
     }
-    const f = p50p95(full);
-    const r = p50p95(recv);
+    const f = p50p95(full.map((s) => s.ms));
+    const r = p50p95(recv.map((s) => s.ms));
     const b = p50p95(bareMs);
     const note = `${joins} joins each, loopback, 1 worker; publisher 720p simulcast`;
+    // Where the time goes: the median of each step's time after the click
+    // (token = HTTP join, device = mediasoup Device loaded, connected = socket
+    // up, joined = meeting:join answered with transports, transports = both
+    // created, consume-ack = the server's consumer, then the first frame).
+    const breakdown = (samples: { steps: Steps }[], what: string): BenchResult[] => {
+      const names = [...new Set(samples.flatMap((s) => Object.keys(s.steps)))];
+      return names
+        .map((name) => ({ name, p50: p50p95(samples.map((s) => s.steps[name]).filter((x): x is number => x !== undefined)).p50 }))
+        .sort((a, b) => a.p50 - b.p50)
+        .map(({ name, p50 }) => ({ bench: 'join', metric: `step ${name}, ${what} (ms after the click, p50)`, value: p50, unit: 'ms' }));
+    };
     return [
-      { bench: 'join', metric: 'join to first frame p50, camera+mic on', value: f.p50, unit: 'ms', baseline: b.p50, baselineName: 'bare mediasoup receive-only', goal: 'p50 <= 300 ms', note },
+      ...breakdown(recv, 'receive-only'),
+      ...breakdown(full, 'camera+mic'),
+      { bench: 'join', metric: 'join to first frame p50, camera+mic on', value: f.p50, unit: 'ms', baseline: b.p50, baselineName: 'bare mediasoup receive-only', goal: 'p50 <= 1.3x bare receive-only', note },
       { bench: 'join', metric: 'join to first frame p95, camera+mic on', value: f.p95, unit: 'ms', baseline: b.p95, baselineName: 'bare mediasoup receive-only' },
-      { bench: 'join', metric: 'join to first frame p50, receive-only', value: r.p50, unit: 'ms', baseline: b.p50, baselineName: 'bare mediasoup receive-only' },
+      { bench: 'join', metric: 'join to first frame p50, receive-only', value: r.p50, unit: 'ms', baseline: b.p50, baselineName: 'bare mediasoup receive-only', goal: 'p50 <= 1.05x bare' },
       { bench: 'join', metric: 'join to first frame p95, receive-only', value: r.p95, unit: 'ms', baseline: b.p95, baselineName: 'bare mediasoup receive-only' },
     ];
   } finally {
