@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Parley } from '@parley/server';
 import { captureState, fakeCameraShare, ffprobe, newestRecordingLink, recorderLogsOnFailure, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
-import { createMeeting, inRoom, launchBrowser, openParticipant, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
+import { createMeeting, inRoom, launchBrowser, openParticipant, shotsDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 describe('recording a meeting', () => {
   let stack: CaptureStack;
@@ -17,6 +17,7 @@ describe('recording a meeting', () => {
   let browser: Browser;
   let mod: Participant, guest: Participant;
   let tmp: string;
+  let meetingId: string;
 
   beforeAll(async () => {
     stack = await startCaptureStack();
@@ -24,6 +25,7 @@ describe('recording a meeting', () => {
     await stack.recorder();
     browser = await launchBrowser();
     const m = await createMeeting(parley.url, 'Recorded meeting');
+    meetingId = m.id;
     mod = await openParticipant(browser, parley.url, m.id, 'Mona', { prejoin: '0', moderatorToken: m.moderatorToken });
     const modId = await inRoom(mod);
     guest = await openParticipant(browser, parley.url, m.id, 'Gus');
@@ -153,5 +155,59 @@ describe('recording a meeting', () => {
     assert.ok(before > 0.35 && before < 0.65, `two cameras before (${at(bothBefore).toFixed(1)} s): ${before.toFixed(2)}; ${timeline()}`);
     assert.ok(alone > 0.8, `one camera while the other is off (${at(off).toFixed(1)} s on): ${alone.toFixed(2)}; ${timeline()}`);
     assert.ok(after > 0.35 && after < 0.65, `two cameras again: ${after.toFixed(2)}; ${timeline()}`);
+  });
+
+  test('the recordings library, outside the meeting: play and seek, rename, a share link with its expiry, delete (the files leave the drive)', async () => {
+    // The moderator (by the meeting's link, this tab) opens the library: the meeting page is left behind.
+    const page = mod.page;
+    await page.goto(`${parley.url}/m/${meetingId}/recordings`);
+    await page.getByTestId('library').waitFor();
+    const item = page.getByTestId('library-item').first();
+    const recordingId = (await item.getAttribute('data-recording-id'))!;
+    await item.getByTestId('library-play').click();
+    const played = await page.evaluate(async () => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="recording-player"]')!;
+      if (v.readyState < 1) await new Promise((r) => v.addEventListener('loadedmetadata', r, { once: true }));
+      v.muted = true;
+      await v.play();
+      await new Promise((r) => setTimeout(r, 500));
+      const playing = v.currentTime > 0;
+      v.currentTime = v.duration * 0.5;
+      await new Promise((r) => v.addEventListener('seeked', r, { once: true }));
+      return { playing, at: v.currentTime, duration: v.duration, error: v.error?.message ?? null };
+    });
+    assert.equal(played.error, null);
+    assert.ok(played.playing, 'it plays in the page');
+    assert.ok(Math.abs(played.at - played.duration * 0.5) < 1, `seeked to ${played.at} of ${played.duration}`);
+
+    await item.getByTestId('library-rename').click();
+    await item.getByTestId('library-title-input').fill('Board review');
+    await item.getByTestId('library-title-save').click();
+    await page.locator(`[data-testid="library-item"][data-recording-id="${recordingId}"] [data-testid="library-title"]`).filter({ hasText: 'Board review' }).waitFor();
+
+    await item.getByTestId('library-expiry').selectOption('3600');
+    await item.getByTestId('library-share').click();
+    const link = await item.getByTestId('library-link').inputValue();
+    const expires = Number(new URL(link).searchParams.get('expires'));
+    assert.ok(Math.abs(expires - (Date.now() / 1000 + 3600)) < 120, `the link expires in an hour (${expires})`);
+    const res = await fetch(link, { headers: { range: 'bytes=0-99' } });
+    assert.equal(res.status, 206, 'the share link plays and seeks (ranges)');
+
+    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+      await page.setViewportSize({ width, height });
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `no sideways scroll at ${width}px`);
+      for (const tid of ['library-play', 'library-rename', 'library-delete', 'library-share', 'library-link', 'library-copy']) {
+        const b = (await item.getByTestId(tid).boundingBox())!;
+        assert.ok(b.x >= 0 && b.x + b.width <= width + 1 && b.height >= 30, `${tid} on screen, big enough, at ${width}px (${JSON.stringify(b)})`);
+      }
+      await page.screenshot({ path: `${shotsDir('recording')}/library-${width}.png`, fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+
+    await item.getByTestId('library-delete').click();
+    await page.getByTestId('library-delete-confirm').click();
+    await page.locator(`[data-testid="library-item"][data-recording-id="${recordingId}"]`).waitFor({ state: 'detached' });
+    assert.deepEqual(await parley.drive.list(`meetings/${meetingId}/recordings/${recordingId}/`), [], 'every file of it left the drive');
+    assert.equal((await fetch(link)).status, 404, 'links already shared find nothing');
   });
 });

@@ -12,6 +12,8 @@ export const captureKeys = {
   liveFolder: (liveId: string) => `live/${liveId}/`,
   /** The recording's description, beside its MP4 (RecordingMeta). */
   recordingMeta: 'recording.json',
+  /** The title its organizer gave it (RecordingTitle); the recorder never writes it. */
+  recordingTitle: 'title.json',
   /** A live stream's state, the one file kept after it ends (LiveStatusFile). */
   liveStatus: 'status.json',
   /** The recorder's sliding-window state of a stream's playlist. */
@@ -30,6 +32,11 @@ export interface RecordingMeta {
   error: string | null;
   /** How many recorder runs (parts) the recording was joined from. */
   parts?: number;
+}
+
+/** title.json beside a recording: the name its organizer gave it. */
+export interface RecordingTitle {
+  title: string;
 }
 
 /** A live stream's status.json: what GET /api/live/:id answers from, on any node. */

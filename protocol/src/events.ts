@@ -166,6 +166,8 @@ export interface CaptureState {
 export interface RecordingInfo {
   id: string;
   meetingId: MeetingId;
+  /** The name its organizer gave it; null: untitled (shown by its date). */
+  title: string | null;
   startedAt: number;
   seconds: number;
   bytes: number;

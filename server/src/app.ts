@@ -260,7 +260,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       },
     );
     cleanups.push(() => captures.close());
-    registerCaptureRoutes(app, { captures, signer });
+    registerCaptureRoutes(app, { captures, signer, whoIs: chatParts ? async (req) => (await chatParts.accounts.authenticate(bearer(req.headers.authorization)))?.user.id : undefined });
     const accounts = chatParts?.accounts;
     registerMeetingRoutes(app, {
       meetings,

@@ -250,6 +250,67 @@ describe('the recorder namespace', () => {
   });
 });
 
+describe('the recordings library', () => {
+  /** A finished recording as the recorder leaves it in the drive (its description, the MP4, who started it). */
+  async function storedRecording(meetingId: string, starter: string): Promise<string> {
+    const id = `rec${Math.random().toString(36).slice(2, 12)}`;
+    const folder = `meetings/${meetingId}/recordings/${id}/`;
+    await parley.drive.put(`${folder}recording.mp4`, Buffer.alloc(4096, 7), { contentType: 'video/mp4' });
+    await parley.drive.put(`${folder}recording.json`, JSON.stringify({ id, meetingId, startedAt: Date.now() - 60_000, seconds: 42, bytes: 4096, file: 'recording.mp4', error: null }), { contentType: 'application/json' });
+    await parley.drive.put(`${folder}started.json`, JSON.stringify({ participantId: starter }), { contentType: 'application/json' });
+    return id;
+  }
+  const api = (token: string | undefined, method: string, url: string, body?: unknown) => http<{ ok?: false; error?: { code: string }; recordings?: { id: string; title: string | null }[]; url?: string; expiresAt?: number; title?: string }>(parley.url, method, url, body, false, token ? { authorization: `Bearer ${token}` } : {});
+
+  test('a moderator by the meeting’s link renames, shares for a chosen time and deletes; the files leave the drive', async () => {
+    const { id, mod } = await meetingWithModerator();
+    const rec = await storedRecording(id, mod.id);
+    const base = `/api/meetings/${id}/recordings`;
+    assert.deepEqual((await api(mod.token, 'GET', base)).body.recordings!.map((r) => [r.id, r.title]), [[rec, null]]);
+    const renamed = await api(mod.token, 'PATCH', `${base}/${rec}`, { title: '  Quarterly\u0007 review ' });
+    assert.equal(renamed.body.title, 'Quarterly review');
+    assert.equal((await api(mod.token, 'GET', base)).body.recordings![0]!.title, 'Quarterly review');
+    const link = await api(mod.token, 'POST', `${base}/${rec}/link`, { expiresIn: 7 * 86400 });
+    assert.equal(link.status, 200);
+    assert.ok(Math.abs(link.body.expiresAt! - (Date.now() + 7 * 86400_000)) < 60_000);
+    assert.equal((await fetch(link.body.url!)).status, 200);
+    assert.equal((await api(mod.token, 'DELETE', `${base}/${rec}`)).status, 200);
+    assert.deepEqual(await parley.drive.list(`meetings/${id}/recordings/${rec}/`), []);
+    assert.equal((await fetch(link.body.url!)).status, 404);
+    assert.equal((await api(mod.token, 'DELETE', `${base}/${rec}`)).body.error!.code, 'RECORDING_NOT_FOUND');
+  });
+
+  test('nobody else: no token, another meeting’s, a plain participant, a moderator made in the meeting for someone else’s recording; bad bodies change nothing', async () => {
+    const { id, mod, guest } = await meetingWithModerator();
+    const other = await meetingWithModerator();
+    const rec = await storedRecording(id, mod.id);
+    const base = `/api/meetings/${id}/recordings`;
+    for (const [method, url, body] of [['GET', base], ['PATCH', `${base}/${rec}`, { title: 'x' }], ['DELETE', `${base}/${rec}`], ['POST', `${base}/${rec}/link`, { expiresIn: 3600 }]] as const) {
+      assert.equal((await api(undefined, method, url, body)).body.error!.code, 'UNAUTHORIZED', `${method} ${url} without a token`);
+      assert.equal((await api(other.mod.token, method, url, body)).body.error!.code, 'UNAUTHORIZED', `${method} with another meeting’s token`);
+      assert.equal((await api(guest.token, method, url, body)).body.error!.code, 'NOT_MODERATOR', `${method} by a participant`);
+    }
+    // Made moderator in the meeting: only the recordings they started, while in it.
+    await ok(mod.socket, 'moderation:grant', { participantId: guest.id });
+    await waitUntil(async () => (await api(guest.token, 'GET', base)).status === 200);
+    assert.deepEqual((await api(guest.token, 'GET', base)).body.recordings, []);
+    assert.equal((await api(guest.token, 'DELETE', `${base}/${rec}`)).body.error!.code, 'RECORDING_NOT_FOUND');
+    for (const body of [{}, { title: '' }, { title: 'x'.repeat(201) }, { title: 'ok', extra: 1 }, { title: 5 }]) {
+      assert.equal((await api(mod.token, 'PATCH', `${base}/${rec}`, body)).body.error!.code, 'INVALID_PAYLOAD', JSON.stringify(body));
+    }
+    assert.equal((await api(mod.token, 'PATCH', `${base}/${rec}`, { title: '\u200b' })).body.error!.code, 'INVALID_PAYLOAD');
+    for (const body of [{}, { expiresIn: 60 }, { expiresIn: 31 * 86400 }, { expiresIn: 3600.5 }, { expiresIn: '3600' }]) {
+      assert.equal((await api(mod.token, 'POST', `${base}/${rec}/link`, body)).body.error!.code, 'INVALID_PAYLOAD', JSON.stringify(body));
+    }
+    for (const bad of ['..%2F..%2Fetc', 'a'.repeat(200), '%00']) {
+      const res = await api(mod.token, 'DELETE', `${base}/${bad}`);
+      assert.ok([400, 404, 414].includes(res.status), `${bad}: ${res.status}`);
+    }
+    assert.equal((await api(mod.token, 'GET', base)).body.recordings!.length, 1, 'still there, untitled');
+    assert.equal((await api(mod.token, 'GET', base)).body.recordings![0]!.title, null);
+  });
+});
+
 describe('live streaming turned off by the operator', () => {
   test('LIVE_STREAMING=off: a meeting outside any organization cannot stream (PLAN_LIMIT), and says so at join; recording still works', async () => {
     const off = await startServer({ redis: true, config: { drive: { kind: 'local', dir: path.join(tmp, 'drive-off') }, capture: { streamMaxSeconds: 3600, recordingMaxSeconds: 3600, serverUrl: undefined, queueName: `${queueName}-off`, streaming: false } } });

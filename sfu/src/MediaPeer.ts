@@ -203,15 +203,28 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
 
   async setConsumerPaused(consumerId: string, paused: boolean): Promise<void> {
     const c = this.consumer(consumerId);
-    if (paused) await c.pause();
-    else await c.resume();
+    await this.#onLive(c, consumerId, () => (paused ? c.pause() : c.resume()));
   }
 
   async setPreferredLayers(consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
     const c = this.consumer(consumerId);
     // Only simulcast/SVC consumers have layers; for the others it is a no-op.
     if (c.type !== 'simulcast' && c.type !== 'svc') return;
-    await c.setPreferredLayers(temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer });
+    await this.#onLive(c, consumerId, () => c.setPreferredLayers(temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer }));
+  }
+
+  /**
+   * A request on a consumer that closes while the worker handles it (its
+   * producer left a moment ago) is a consumer not found, as it would have
+   * been a moment later, not a failure of the server.
+   */
+  async #onLive(c: types.Consumer, consumerId: string, op: () => Promise<void>): Promise<void> {
+    try {
+      await op();
+    } catch (error) {
+      if (c.closed || (error as Error).name === 'NotFoundError') throw new ConsumerNotFound(consumerId);
+      throw error;
+    }
   }
 
   closeConsumer(consumerId: string): void {

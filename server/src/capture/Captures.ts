@@ -14,9 +14,12 @@ import {
   type RecorderView,
   type RecordingInfo,
   type RecordingMeta,
+  type RecordingTitle,
+  LIMITS,
 } from '@parley/protocol';
 import { NotModerator } from '../meet/errors.ts';
-import { PlanLimit } from '../lib/errors.ts';
+import { InvalidRequest, PlanLimit } from '../lib/errors.ts';
+import { visibleText } from '../lib/names.ts';
 import { randomId, type RecorderTokens } from '../auth/tokens.ts';
 import { readDriveJson, type Drive } from '@parley/platform';
 import type { Meeting } from '../meet/Meeting.ts';
@@ -51,6 +54,18 @@ export interface CapturesEvents {
 
 /** Next to each recording: the participant who asked for it. */
 export const STARTED_FILE = 'started.json';
+/** Who asks about recordings: a participant (its token) or an account (signed in, outside the meeting). */
+export interface RecordingsCaller {
+  participantId?: ParticipantId | undefined;
+  grant?: string | undefined;
+}
+
+export class RecordingNotFound extends DomainError {
+  constructor() {
+    super('RECORDING_NOT_FOUND', 'no such recording (it may have been deleted)');
+  }
+}
+
 export interface RecordingStarter {
   participantId: string;
 }
@@ -242,11 +257,36 @@ export class Captures extends TypedEmitter<CapturesEvents> {
    * in the meeting, only those they started: whoever finds a meeting empty
    * becomes its moderator, and must not get its past recordings with it.
    */
-  async recordingsFor(meetingId: MeetingId, who: { participantId: ParticipantId; grant?: string | undefined }): Promise<RecordingInfo[]> {
+  /**
+   * Who may see (and manage) a meeting's recordings: a moderator by right (the
+   * current moderator link, or the owner's or a named co-moderator's account,
+   * signed in: the library outside the meeting) sees them all; a moderator
+   * made in the meeting, only those they started, while in it.
+   */
+  async #recordingAccess(meetingId: MeetingId, who: RecordingsCaller): Promise<{ byRight: boolean }> {
     const byRight = await this.#meetings.grantHolds(meetingId, who.grant);
+    if (byRight) return { byRight };
     const live = this.#meetings.live(meetingId);
-    const now = live?.has(who.participantId) ? live.participant(who.participantId).role === 'moderator' : false;
-    if (!byRight && !now) throw new NotModerator();
+    const now = who.participantId && live?.has(who.participantId) ? live.participant(who.participantId).role === 'moderator' : false;
+    if (!now) throw new NotModerator();
+    return { byRight };
+  }
+
+  /** A recording `who` may manage, or RECORDING_NOT_FOUND (the same answer whether it is missing or someone else's). */
+  async #recording(meetingId: MeetingId, recordingId: string, who: RecordingsCaller): Promise<{ meta: RecordingMeta; folder: string }> {
+    const { byRight } = await this.#recordingAccess(meetingId, who);
+    const folder = captureKeys.recordingFolder(meetingId, recordingId);
+    const meta = await readDriveJson<RecordingMeta>(this.#drive, folder + captureKeys.recordingMeta);
+    if (!meta || meta.id !== recordingId) throw new RecordingNotFound();
+    if (!byRight) {
+      const starter = await readDriveJson<RecordingStarter>(this.#drive, folder + STARTED_FILE);
+      if (starter?.participantId !== who.participantId) throw new RecordingNotFound();
+    }
+    return { meta, folder };
+  }
+
+  async recordingsFor(meetingId: MeetingId, who: RecordingsCaller): Promise<RecordingInfo[]> {
+    const { byRight } = await this.#recordingAccess(meetingId, who);
     const objects = await this.#drive.list(captureKeys.recordingsOf(meetingId));
     const metas = await Promise.all(objects.filter((o) => o.key.endsWith(`/${captureKeys.recordingMeta}`)).map((o) => readDriveJson<RecordingMeta>(this.#drive, o.key)));
     const recordings: RecordingInfo[] = [];
@@ -261,6 +301,7 @@ export class Captures extends TypedEmitter<CapturesEvents> {
       recordings.push({
         id: m.id,
         meetingId,
+        title: (await readDriveJson<RecordingTitle>(this.#drive, folder + captureKeys.recordingTitle))?.title ?? null,
         startedAt: m.startedAt,
         seconds: m.seconds,
         bytes: m.bytes,
@@ -270,6 +311,30 @@ export class Captures extends TypedEmitter<CapturesEvents> {
       });
     }
     return recordings.sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  /** Names a recording (kept beside it; the recorder's own description is left alone). */
+  async renameRecording(meetingId: MeetingId, recordingId: string, who: RecordingsCaller, title: string): Promise<string> {
+    const { folder } = await this.#recording(meetingId, recordingId, who);
+    const clean = visibleText(title, LIMITS.titleChars);
+    if (!clean) throw new InvalidRequest('a title needs visible characters');
+    await this.#drive.put(folder + captureKeys.recordingTitle, JSON.stringify({ title: clean } satisfies RecordingTitle), { contentType: 'application/json' });
+    return clean;
+  }
+
+  /** Deletes a recording: every object of its folder leaves the drive (its share links then find nothing). */
+  async deleteRecording(meetingId: MeetingId, recordingId: string, who: RecordingsCaller): Promise<void> {
+    const { folder } = await this.#recording(meetingId, recordingId, who);
+    // A folder holds a handful of files (the MP4, its description, title, starter): bounded.
+    for (const o of (await this.#drive.list(folder)).slice(0, 1000)) await this.#drive.delete(o.key);
+    this.#log.info({ meeting: meetingId, recording: recordingId }, 'recording deleted');
+  }
+
+  /** A share link to the recording that plays (and seeks) in any browser until it expires. */
+  async recordingLink(meetingId: MeetingId, recordingId: string, who: RecordingsCaller, expiresIn: number): Promise<{ url: string; expiresAt: number }> {
+    const { meta, folder } = await this.#recording(meetingId, recordingId, who);
+    if (!meta.file) throw new RecordingNotFound();
+    return { url: await this.#drive.shareUrl(folder + meta.file, expiresIn), expiresAt: Date.now() + expiresIn * 1000 };
   }
 
   /** The public state of a live stream, from the drive (the meeting may be long gone). */

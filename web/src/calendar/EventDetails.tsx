@@ -91,6 +91,12 @@ export function EventDetails({
             {event?.moderator ? t('calendar.details.joinAsModerator') : t('calendar.details.join')}
           </a>
         )}
+        {join && event?.moderator && (
+          // The organizer (and whom they name) find the meeting's recordings here.
+          <a href={`${join.replace(/\/+$/, '')}/recordings`} target="_blank" rel="noopener" data-testid="event-recordings">
+            {t('calendar.details.recordings')}
+          </a>
+        )}
         {occ.description && <p class="pre">{occ.description}</p>}
         {event && event.attendees.length > 0 && <p class="dim small">{t('calendar.details.attendees', { attendees: formatList(event.attendees) })}</p>}
         {error && <p class="hint error">{error}</p>}

@@ -9,7 +9,7 @@ import { X as XIcon } from 'lucide';
 import { Dialog } from '../ui/Dialog.tsx';
 
 /** What this view needs of the meeting session (it is given the session itself). */
-type CaptureSession = { capture: CaptureStore };
+type CaptureSession = { capture: CaptureStore; meetingId: string };
 
 function Progress({ c }: { c: CaptureInfo }) {
   return (
@@ -148,6 +148,9 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
               {t('capture.recordings.refresh')}
             </button>
           </h3>
+          <a href={`/m/${encodeURIComponent(session.meetingId)}/recordings`} target="_blank" rel="noopener" data-testid="open-library">
+            {t('capture.library.open')}
+          </a>
           {list === null ? (
             <p class="dim">{t('capture.recordings.loading')}</p>
           ) : list.length === 0 ? (

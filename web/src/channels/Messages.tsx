@@ -133,6 +133,10 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
               </a>
             </>
           )}
+          {/* Its recordings: the page shows them to the call's starter (and says so to anyone else). */}
+          <a href={`${location.origin}/m/${encodeURIComponent(m.call.meetingId)}/recordings`} target="_blank" rel="noopener" data-testid="call-recordings">
+            {t('chat.call.recordings')}
+          </a>
         </div>
       )}
       {m.attachments.length > 0 && (

@@ -33,6 +33,11 @@ export const api = {
   newModeratorToken: (id: string, token: string) => call<NewModeratorTokenReply>('POST', `/api/meetings/${encodeURIComponent(id)}/moderator-token`, undefined, token),
   recordings: (id: string, token: string) =>
     call<{ recordings: RecordingInfo[] }>('GET', `/api/meetings/${encodeURIComponent(id)}/recordings`, undefined, token),
+  renameRecording: (id: string, recordingId: string, title: string, token: string) =>
+    call<{ title: string }>('PATCH', `/api/meetings/${encodeURIComponent(id)}/recordings/${encodeURIComponent(recordingId)}`, { title }, token),
+  deleteRecording: (id: string, recordingId: string, token: string) => call<object>('DELETE', `/api/meetings/${encodeURIComponent(id)}/recordings/${encodeURIComponent(recordingId)}`, undefined, token),
+  recordingLink: (id: string, recordingId: string, expiresIn: number, token: string) =>
+    call<{ url: string; expiresAt: number }>('POST', `/api/meetings/${encodeURIComponent(id)}/recordings/${encodeURIComponent(recordingId)}/link`, { expiresIn }, token),
   live: (id: string, viewer?: string) => call<LiveStatusReply>('GET', `/api/live/${encodeURIComponent(id)}${viewer ? `?viewer=${encodeURIComponent(viewer)}` : ''}`),
   signup: (body: SignupBody) => call<AuthReply>('POST', '/api/auth/signup', body),
   login: (login: string, password: string) => call<AuthReply>('POST', '/api/auth/login', { login, password }),

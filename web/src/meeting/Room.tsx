@@ -59,6 +59,8 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
   const [audioBlocked, setAudioBlocked] = useState<HTMLAudioElement[]>([]);
   const [copied, setCopied] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  // The room on screen (the join benchmark's breakdown, devtools' Performance panel).
+  useEffect(() => void performance.mark('parley:room'), []);
   useEffect(
     () => watchMutedSpeech(session.media, () => session.toasts.show('muted', () => t('meeting.toast.muted'))),
     [session],

@@ -371,6 +371,7 @@ export class MediaLink {
     try {
       let c: ConsumerOptionsWire;
       try {
+        performance.mark('parley:consume-sent');
         c = (await this.#core.request('media:consume', { producerId })).consumer;
       } catch (error) {
         // The producer closed meanwhile: the next participant update says so.
