@@ -12,8 +12,23 @@ type WithStreams = { createEncodedStreams(): { readable: ReadableStream; writabl
  * transport is created with `encodedInsertableStreams`, and then every sender
  * and receiver must be piped through the worker.
  */
-export function e2eeSupported(): boolean {
+function encodedStreams(): boolean {
   return typeof RTCRtpSender !== 'undefined' && 'createEncodedStreams' in RTCRtpSender.prototype;
+}
+
+/**
+ * Firefox (and Safari) have the standard RTCRtpScriptTransform instead, which
+ * they accept on a sender or receiver at any time. Feature-detected only:
+ * Firefox cannot be installed on our test machines, so that path is not
+ * covered by the browser tests (docs/architecture.md says so).
+ */
+type ScriptTransformCtor = new (worker: Worker, options: object) => object;
+function scriptTransform(): ScriptTransformCtor | undefined {
+  return (globalThis as { RTCRtpScriptTransform?: ScriptTransformCtor }).RTCRtpScriptTransform;
+}
+
+export function e2eeSupported(): boolean {
+  return encodedStreams() || scriptTransform() !== undefined;
 }
 
 /** For mediasoup-client transports: what makes encoded streams available. */
@@ -54,6 +69,11 @@ export class E2ee {
   #attach(target: RTCRtpSender | RTCRtpReceiver | undefined, operation: 'encrypt' | 'decrypt', kind: FrameKind): void {
     if (!target || this.#attached.has(target)) return;
     this.#attached.add(target);
+    const Transform = scriptTransform();
+    if (!encodedStreams() && Transform) {
+      (target as unknown as { transform: object }).transform = new Transform(this.#worker, { operation, kind });
+      return;
+    }
     const { readable, writable } = (target as unknown as WithStreams).createEncodedStreams();
     this.#worker.postMessage({ streams: { readable, writable, operation, kind } }, [readable as unknown as Transferable, writable as unknown as Transferable]);
   }

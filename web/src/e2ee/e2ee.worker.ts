@@ -3,7 +3,7 @@
 // receiver's encoded streams (createEncodedStreams) and the key; with no key,
 // sending passes frames through and receiving drops encrypted frames (they
 // could not be shown anyway).
-import { clearBytes, decryptFrame, encryptFrame, isMarked, type FrameKind } from './frames.ts';
+import { clearBytes, decryptFrame, decryptH264, encryptFrame, encryptH264, isH264, isMarked, type FrameKind } from './frames.ts';
 
 interface EncodedFrame {
   data: ArrayBuffer;
@@ -18,12 +18,16 @@ interface Streams {
 type Message = { key: CryptoKey | null } | { streams: Streams } | { stats: true };
 interface WorkerScope {
   onmessage: ((e: MessageEvent<Message>) => void) | null;
+  /** RTCRtpScriptTransform (Firefox, Safari): the streams arrive with the transform's options. */
+  onrtctransform?: ((e: { transformer: { readable: ReadableStream<EncodedFrame>; writable: WritableStream<EncodedFrame>; options: { operation: Streams['operation']; kind: FrameKind } } }) => void) | null;
   postMessage(m: unknown): void;
 }
 const scope = self as unknown as WorkerScope;
 
 let key: CryptoKey | null = null;
 const counters = { transforms: 0, encrypted: 0, decrypted: 0, dropped: 0 };
+
+scope.onrtctransform = ({ transformer }) => run({ readable: transformer.readable, writable: transformer.writable, ...transformer.options });
 
 scope.onmessage = ({ data }) => {
   if ('key' in data) key = data.key;
@@ -40,9 +44,10 @@ function run({ readable, writable, operation, kind }: Streams): void {
           const data = new Uint8Array(frame.data);
           const k = key;
           const clear = clearBytes(kind, frame.type === 'key');
+          const h264 = kind === 'video' && isH264(data);
           if (operation === 'encrypt') {
             if (k && data.length > 0) {
-              frame.data = (await encryptFrame(k, data, clear)).buffer;
+              frame.data = (h264 ? await encryptH264(k, data) : await encryptFrame(k, data, clear)).buffer;
               counters.encrypted += 1;
             }
             out.enqueue(frame);
@@ -54,7 +59,7 @@ function run({ readable, writable, operation, kind }: Streams): void {
             out.enqueue(frame);
             return;
           }
-          const plain = k ? await decryptFrame(k, data, clear) : undefined;
+          const plain = k ? await (h264 ? decryptH264(k, data) : decryptFrame(k, data, clear)) : undefined;
           if (!plain) {
             counters.dropped += 1;
             return;

@@ -6,8 +6,6 @@ import { t } from '../i18n/index.ts';
 import { E2ee, e2eeSupported } from './E2ee.ts';
 
 export interface E2eeMediaHooks {
-  /** The camera's codec ('h264' cannot be encrypted frame by frame here). */
-  codec(): 'vp8' | 'h264';
   /** Rebuilds our media connections (encoded streams are asked for when they are made); nothing when there are none yet. */
   rebuild(): Promise<void>;
 }
@@ -38,11 +36,6 @@ export class E2eeStore {
   async setPassphrase(passphrase: string | null): Promise<void> {
     if (passphrase && !e2eeSupported()) {
       this.#core.notify(t('e2ee.unsupported'));
-      return;
-    }
-    if (passphrase && this.#media.codec() === 'h264') {
-      // Encrypted H.264 would break its packetization (see docs/architecture.md).
-      this.#core.notify(t('e2ee.notice.needsVp8'));
       return;
     }
     if (!passphrase && !this.#e2ee) return;

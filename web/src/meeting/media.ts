@@ -67,10 +67,6 @@ export class MediaLink {
     this.#connected = deps.connected;
   }
 
-  get codec(): 'vp8' | 'h264' {
-    return this.#codec;
-  }
-
   /** Whether both transports are up (an ICE restart can resume them). */
   get live(): boolean {
     return Boolean(this.#send && this.#recv && !this.#send.closed && !this.#recv.closed);

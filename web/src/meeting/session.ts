@@ -97,7 +97,6 @@ export class MeetingSession implements SessionCore {
     this.breakout = new BreakoutStore(this);
     this.capture = new CaptureStore(this);
     this.e2ee = new E2eeStore(this, {
-      codec: () => this.media.codec,
       rebuild: async () => {
         if (this.media.live && this.status.value === 'joined') await this.media.rebuild();
       },
