@@ -52,8 +52,12 @@ describe('a meeting with three participants', () => {
 
   test('a tile asks for the simulcast layer that fits it', async () => {
     // Tile view (the T shortcut): three tiles in a 1280x720 page are about 330 px high, the middle (360p) layer.
-    await a.page.keyboard.press('t');
-    await a.page.locator('.stage').waitFor({ state: 'detached' });
+    // Everyone in tile view, so that no page decodes a 720p stage meanwhile (on
+    // two cores the senders would then drop their top layer for lack of CPU).
+    for (const p of [a, b, c]) {
+      await p.page.keyboard.press('t');
+      await p.page.locator('.stage').waitFor({ state: 'detached' });
+    }
     const s = await waitFor('middle layer', async () => {
       const rows = await stats(a.page);
       const cam = rows.find((r) => r.participantId === idb && r.source === 'camera');
@@ -62,14 +66,22 @@ describe('a meeting with three participants', () => {
     assert.equal(s.codec, 'video/VP8');
     // A thumbnail-sized tile is served the 180p layer... (!important: the grid sizes its tiles itself)
     const small = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { width: 160px !important; height: 90px !important; flex-basis: 160px !important; aspect-ratio: auto; }` });
-    await waitFor('small layer', async () => (await stats(a.page)).find((r) => r.participantId === idb && r.source === 'camera' && r.frameHeight === 180));
-    await small.evaluate((el) => (el as Element).remove());
-    // ...and a large one the full 720p layer.
+    try {
+      await waitFor('small layer', async () => (await stats(a.page)).find((r) => r.participantId === idb && r.source === 'camera' && r.frameHeight === 180));
+    } finally {
+      await small.evaluate((el) => (el as Element).remove());
+    }
+    // ...and a large one the full 720p layer. (Removed whatever happens: it would cover the page for the next tests.)
     const large = await a.page.addStyleTag({ content: `[data-testid="tile"][data-participant-id="${idb}"] { position: fixed; inset: 0; z-index: 5; width: 100vw !important; height: 100vh !important; aspect-ratio: auto; }` });
-    await waitFor('full layer', async () => (await stats(a.page)).find((r) => r.participantId === idb && r.source === 'camera' && r.frameHeight === 720), 45_000);
-    await large.evaluate((el) => (el as Element).remove());
-    await a.page.keyboard.press('t');
-    await a.page.locator('.stage').waitFor();
+    try {
+      await waitFor('full layer', async () => (await stats(a.page)).find((r) => r.participantId === idb && r.source === 'camera' && r.frameHeight === 720), 45_000);
+    } finally {
+      await large.evaluate((el) => (el as Element).remove());
+    }
+    for (const p of [a, b, c]) {
+      await p.page.keyboard.press('t');
+      await p.page.locator('.stage').waitFor();
+    }
   });
 
   test('screen share reaches the others and takes the stage', async () => {

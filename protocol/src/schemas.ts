@@ -121,8 +121,8 @@ export const CreateMeetingBody = Type.Object(
 /** One recording of a meeting in a path. */
 export const RecordingParams = Type.Object({ id: Type.Unsafe<MeetingId>(Id), recordingId: Id });
 export const RenameRecordingBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: LIMITS.titleChars }) }, { additionalProperties: false });
-/** A share link's life, in seconds: an hour to 30 days. */
-export const RecordingLinkBody = Type.Object({ expiresIn: Type.Integer({ minimum: 3600, maximum: 30 * 86400 }) }, { additionalProperties: false });
+/** A share link's life, in seconds: an hour to 7 days (S3 presigns links for 7 days at most). */
+export const RecordingLinkBody = Type.Object({ expiresIn: Type.Integer({ minimum: 3600, maximum: 7 * 86400 }) }, { additionalProperties: false });
 /** A meeting's short code (nine digits) in a path. */
 export const MeetingCodeParams = Type.Object({ code: Type.String({ pattern: '^[0-9]{9}$' }) });
 export const JoinMeetingBody = Type.Object(

@@ -171,7 +171,7 @@ for (const kind of DB_KINDS) {
     test('meetings made by events: found by id; moderators by account are the organizer and those named', async () => {
       const meetingId = `m-${uniq()}`;
       await newEvent({ meetingId, fields: { title: 'Weekly', moderatorIds: [otherId] } });
-      assert.deepEqual(await store.eventByMeeting(meetingId), { title: 'Weekly', organizerId: ownerId });
+      assert.deepEqual(await store.eventByMeeting(meetingId), { title: 'Weekly', organizerId: ownerId, orgId }, 'with the organization its plan decides by');
       assert.equal(await store.moderatesMeeting(meetingId, ownerId), true);
       assert.equal(await store.moderatesMeeting(meetingId, otherId), true);
       assert.equal(await store.moderatesMeeting(meetingId, 'someone-else'), false);

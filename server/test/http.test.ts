@@ -292,6 +292,10 @@ describe('HTTP rate limit', () => {
     assertError(await http(proxied.url, 'GET', `/api/meeting-codes/${m.code}`, undefined, false, from('203.0.113.8')), 429, 'RATE_LIMITED');
     const elsewhere = await http<{ id: string }>(proxied.url, 'GET', `/api/meeting-codes/${m.code}`, undefined, false, from('198.51.100.3'));
     assert.equal(elsewhere.body.id, m.id);
+    // An IPv6 subscriber has a whole /64: changing the address in it changes nothing.
+    const six: number[] = [];
+    for (let i = 1; i <= 12; i++) six.push((await http(proxied.url, 'GET', `/api/meeting-codes/${String(i).padStart(9, '5')}`, undefined, false, from(`2001:db8:9:9::${i.toString(16)}`))).status);
+    assert.deepEqual(six.slice(10), [429, 429]);
   });
 
   test('a flood of POSTs from one address is RATE_LIMITED while GETs still work', async (t) => {

@@ -728,6 +728,18 @@ describe('a page that reloads', () => {
     assert.equal(quick.meetings.live(m as MeetingId)!.participant(admitted.participantId as never).role, 'participant');
   });
 
+  test('a name changed in the meeting survives a reload (the token still carries the old one)', async () => {
+    const m = (await quick.meetings.create('Renamed')).record.id;
+    const first = mintToken(m, 'Typo Nmae');
+    let me = await rejoin(first.token);
+    await rejoin(mintToken(m, 'Other').token);
+    await ok(me.socket, 'meeting:rename', { name: 'Typo Name' });
+    await ok(me.socket, 'meeting:leave', { unload: true });
+    me.socket.close();
+    me = await rejoin(first.token);
+    assert.equal(me.join.self.name, 'Typo Name');
+  });
+
   test('a moderator who reloads twice in a row gets a whole window after the second time', async () => {
     const m = (await quick.meetings.create('Twice')).record.id;
     const first = mintToken(m, 'Mo');

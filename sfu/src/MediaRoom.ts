@@ -91,6 +91,8 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
     const slot = await this.#place();
     const again = this.#peers.get(id);
     if (again) return again;
+    // Closed while a router was found (a meeting ended for everyone during a join): nothing is attached to it.
+    if (this.#closed) throw new MediaUnavailable();
     const peer = new MediaPeer(id, slot, this.#config, this.#log.child({ peer: id }));
     this.#attach(peer, slot);
     this.#peers.set(id, peer);

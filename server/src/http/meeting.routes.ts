@@ -17,6 +17,7 @@ import { randomId, type TokenSigner } from '../auth/tokens.ts';
 import type { Meetings } from '../meet/Meetings.ts';
 import type { Limiter, RateSpec } from '../lib/limiter.ts';
 import { sendError } from './errors.ts';
+import { networkOf } from '../lib/client-address.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 export interface RouteDeps {
@@ -41,11 +42,15 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /** Meetings created, and joins asked, per client address: 30 at once, then 2 a second. */
 const MEETING_REQUESTS: RateSpec = { burst: 30, perSecond: 2 };
 /**
- * Code lookups per client address: 10 at once, then one every 6 seconds.
- * With a billion codes, an address finds a live meeting by guessing about
- * once in 10,000 years per thousand meetings alive.
+ * Code lookups per client network (an IPv4 address, an IPv6 /64: one
+ * subscriber's whole range): 10 at once, then one every 6 seconds; and for
+ * the whole server, 20 a second (many networks guessing together are slowed
+ * as one). With a billion codes, 20 tries a second find one of a thousand
+ * live meetings about once every 14 hours, and then only its link: the
+ * waiting room and the password still hold.
  */
 const CODE_TRIES: RateSpec = { burst: 10, perSecond: 1 / 6 };
+const CODE_TRIES_ALL: RateSpec = { burst: 200, perSecond: 20 };
 
 /** The device cookie's value, when it has the shape we issue (26 base32 characters). */
 export function deviceCookie(header: string | undefined): string | undefined {
@@ -123,7 +128,9 @@ export function registerMeetingRoutes(parent: FastifyInstance, deps: RouteDeps):
 
   // Every try counts, found or not: the limit is what keeps codes from being guessed.
   app.get('/api/meeting-codes/:code', { schema: { params: MeetingCodeParams } }, async (req, reply) => {
-    if (!(await deps.limiter.take(`meeting-code:${req.ip}`, CODE_TRIES))) return sendError(reply, 'RATE_LIMITED', 'too many codes tried, wait a minute');
+    if (!(await deps.limiter.take(`meeting-code:${networkOf(req.ip)}`, CODE_TRIES)) || !(await deps.limiter.take('meeting-code:*', CODE_TRIES_ALL))) {
+      return sendError(reply, 'RATE_LIMITED', 'too many codes tried, wait a minute');
+    }
     const id = await meetings.byCode(req.params.code);
     if (!id || !(await meetings.record(id))) return sendError(reply, 'MEETING_NOT_FOUND', 'no meeting has this code (it may have expired)');
     const out: MeetingCodeReply = { id };

@@ -234,10 +234,12 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
       this.door.entered(who.id);
       peer = await this.#sfu.addPeer(who.id);
     } catch (error) {
+      // Ended for everyone meanwhile: that is what this joiner is told.
+      const ended = this.#closed;
       // A first joiner who could not be placed must not leave an empty meeting open forever.
       this.#joining -= 1;
       this.#closeIfEmpty();
-      throw error;
+      throw ended ? new MeetingNotFound() : error;
     }
     this.#joining -= 1;
     if (this.#closed) throw new MeetingNotFound();
@@ -248,7 +250,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     // The creator (moderator token) is moderator, and so is a moderator whose
     // page reloaded; without either, whoever finds the meeting empty is.
     const role: Role = who.moderator || back?.role === 'moderator' || this.#participants.size === 0 ? 'moderator' : 'participant';
-    const participant = new Participant(who.id, who.name, role, sessionId, peer, who.device ?? null);
+    const participant = new Participant(who.id, back?.name ?? who.name, role, sessionId, peer, who.device ?? null);
     participant.startOff.audio = this.#settings.startMuted && role !== 'moderator';
     participant.startOff.video = this.#settings.startCameraOff && role !== 'moderator';
     this.#participants.set(who.id, participant);
@@ -306,7 +308,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     if (this.#speakers.get(groupOf(p.room)) === id) this.#setSpeaker(p.room, null);
     this.emit('participantLeft', id, reason, p.room);
     this.breakouts.peopleChanged();
-    if (opts.mayReturn) this.door.rememberReturning(id, p.role);
+    if (opts.mayReturn) this.door.rememberReturning(id, p.role, p.name);
     if (p.role === 'moderator') {
       if (opts.mayReturn) this.#promoteLater();
       else this.#keepAModerator();

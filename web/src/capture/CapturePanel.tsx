@@ -7,6 +7,7 @@ import type { CaptureStore } from './store.ts';
 import { ownLink } from '../ui/links.ts';
 import { X as XIcon } from 'lucide';
 import { Dialog } from '../ui/Dialog.tsx';
+import { CopyButton } from '../ui/CopyButton.tsx';
 
 /** What this view needs of the meeting session (it is given the session itself). */
 type CaptureSession = { capture: CaptureStore; meetingId: string };
@@ -29,7 +30,6 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
   // The viewer page on the address this page was opened on (the server built it on the starter's).
   const viewerUrl = stream?.viewerUrl ? ownLink(stream.viewerUrl, 'live') : null;
   const [list, setList] = useState<RecordingInfo[] | null>(null);
-  const [copied, setCopied] = useState(false);
   const [layout, setLayout] = useState<CaptureLayout>('grid');
   const [keep, setKeep] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -75,17 +75,7 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
               {viewerUrl && (
                 <div class="copy-row">
                   <input readOnly aria-label={t('capture.stream.viewerLink')} value={viewerUrl} data-testid="viewer-url" onFocus={(e) => (e.target as HTMLInputElement).select()} />
-                  <button
-                    type="button"
-                    class="small primary"
-                    data-testid="copy-viewer-url"
-                    onClick={() => void navigator.clipboard?.writeText(viewerUrl).then(() => {
-                      setCopied(true);
-                      setTimeout(() => setCopied(false), 2000);
-                    })}
-                  >
-                    {copied ? t('capture.stream.copied') : t('capture.stream.copy')}
-                  </button>
+                  <CopyButton text={viewerUrl} label={t('capture.stream.copy')} copiedLabel={t('capture.stream.copied')} testid="copy-viewer-url" />
                 </div>
               )}
               {stream.endsAt && (
@@ -148,7 +138,8 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
               {t('capture.recordings.refresh')}
             </button>
           </h3>
-          <a href={`/m/${encodeURIComponent(session.meetingId)}/recordings`} target="_blank" rel="noopener" data-testid="open-library">
+          {/* In this tab: the moderator's participant token (sessionStorage) is what opens the library without an account. */}
+          <a href={`/m/${encodeURIComponent(session.meetingId)}/recordings`} data-testid="open-library">
             {t('capture.library.open')}
           </a>
           {list === null ? (

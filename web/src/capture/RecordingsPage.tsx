@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LIMITS, type RecordingInfo } from '@parley/protocol';
 import { sessionToken } from '../account/session.ts';
-import { api } from '../core/api.ts';
+import { api, ApiError } from '../core/api.ts';
 import { errorText } from '../i18n/errors.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
+import { CopyButton } from '../ui/CopyButton.tsx';
 
-/** Share links last an hour to 30 days; the organizer chooses. */
-const EXPIRIES = [3600, 86_400, 7 * 86_400, 30 * 86_400] as const;
+/** Share links last an hour to 7 days (the most an S3 presigned link allows); the organizer chooses. */
+const EXPIRIES = [3600, 86_400, 7 * 86_400] as const;
 
 /**
  * The meeting's recordings library (/m/<id>/recordings), outside the running
@@ -20,19 +21,27 @@ const EXPIRIES = [3600, 86_400, 7 * 86_400, 30 * 86_400] as const;
 export function RecordingsPage({ id }: { id: string }) {
   // A moderator by link who was in the meeting in this tab has its participant token; else the signed-in account.
   const stored = sessionStorage.getItem(`parley:participant:${id}`);
-  const token = (stored ? (JSON.parse(stored) as { token?: string }).token : undefined) ?? sessionToken.value ?? undefined;
+  const participantToken = stored ? (JSON.parse(stored) as { token?: string }).token : undefined;
+  // The participant token first (a moderator by link); if it no longer opens the library, the signed-in account.
+  const [token, setToken] = useState(participantToken ?? sessionToken.value ?? undefined);
   const [title, setTitle] = useState('');
   const [list, setList] = useState<RecordingInfo[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [playing, setPlaying] = useState<RecordingInfo | null>(null);
   const refresh = () => {
     if (!token) return;
-    api.recordings(id, token).then((r) => setList(r.recordings), setError);
+    api.recordings(id, token).then(
+      (r) => setList(r.recordings),
+      (e: unknown) => {
+        if (token === participantToken && sessionToken.value && e instanceof ApiError && (e.code === 'NOT_MODERATOR' || e.code === 'UNAUTHORIZED')) setToken(sessionToken.value);
+        else setError(e);
+      },
+    );
   };
   useEffect(() => {
     api.meeting(id).then((m) => setTitle(m.title), () => undefined);
-    refresh();
   }, [id]);
+  useEffect(refresh, [id, token]);
 
   return (
     <main class="recordings-page" data-testid="recordings-page">
@@ -79,7 +88,6 @@ function RecordingRow({ meetingId, token, r, playing, onPlay, onChanged, onDelet
   const [name, setName] = useState(r.title ?? '');
   const [expiry, setExpiry] = useState<number>(EXPIRIES[2]);
   const [link, setLink] = useState<{ url: string; expiresAt: number } | null>(null);
-  const [copied, setCopied] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const act = (p: Promise<unknown>) => p.then(() => setError(null), setError);
@@ -150,17 +158,7 @@ function RecordingRow({ meetingId, token, r, playing, onPlay, onChanged, onDelet
       {link && (
         <div class="copy-row">
           <input readOnly data-testid="library-link" aria-label={t('capture.library.link')} value={link.url} onFocus={(e) => (e.target as HTMLInputElement).select()} />
-          <button
-            type="button"
-            class="small primary"
-            data-testid="library-copy"
-            onClick={() => void navigator.clipboard?.writeText(link.url).then(() => {
-              setCopied(true);
-              setTimeout(() => setCopied(false), 2000);
-            })}
-          >
-            {copied ? t('capture.library.copied') : t('capture.library.copy')}
-          </button>
+          <CopyButton text={link.url} label={t('capture.library.copy')} copiedLabel={t('capture.library.copied')} testid="library-copy" />
           <span class="dim small-text" data-testid="library-link-expires">
             {t('capture.library.expires', { when: formatDateTime(link.expiresAt) })}
           </span>

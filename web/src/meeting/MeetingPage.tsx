@@ -88,7 +88,10 @@ export function MeetingPage({ id }: { id: string }) {
   // The key the creator chose on the home page: encryption starts as soon as we are in.
   useEffect(() => {
     const key = sessionStorage.getItem(startKeyStorage(id));
-    if (status === 'joined' && key && !session.e2ee.enabled.value) void session.e2ee.setPassphrase(key);
+    if (status !== 'joined' || !key) return;
+    // Once: turned off later, it stays off (a reconnection must not turn it on again).
+    sessionStorage.removeItem(startKeyStorage(id));
+    if (!session.e2ee.enabled.value) void session.e2ee.setPassphrase(key);
   }, [status]);
   // The text is made at render time, so it follows a language change.
   if (missing) return <Message title={t('meeting.page.unavailable')} text={missing instanceof ApiError && missing.code === 'MEETING_NOT_FOUND' ? t('meeting.page.notFound') : missing instanceof ApiError ? errorText(missing) : t('error.network')} />;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
+import { listenTo } from './mic-listener.ts';
 
 /**
  * How loud the microphone is, as a bar: people see that it hears them
@@ -11,26 +12,16 @@ export function MicLevel({ track }: { track: MediaStreamTrack | null }) {
   useEffect(() => {
     setLevel(0);
     if (!track || track.readyState === 'ended') return;
-    // A copy: the meter keeps hearing while the real track is muted (enabled = false).
-    const copy = track.clone();
-    copy.enabled = true;
-    const ctx = new AudioContext();
-    const analyser = ctx.createAnalyser();
-    analyser.fftSize = 2048;
-    ctx.createMediaStreamSource(new MediaStream([copy])).connect(analyser);
-    const samples = new Float32Array(analyser.fftSize);
+    // A copy: the meter keeps hearing while the real track is muted.
+    const mic = listenTo(track, 2048);
     let shown = 0;
     const timer = setInterval(() => {
-      analyser.getFloatTimeDomainData(samples);
-      let peak = 0;
-      for (const v of samples) peak = Math.max(peak, Math.abs(v));
-      shown = Math.max(peak, shown * 0.8);
+      shown = Math.max(mic.peak(), shown * 0.8);
       setLevel(Math.min(100, Math.round(shown * 140)));
     }, 80);
     return () => {
       clearInterval(timer);
-      copy.stop();
-      void ctx.close();
+      mic.stop();
     };
   }, [track]);
   return (

@@ -1,7 +1,8 @@
 // "You are muted": when someone talks with the microphone muted, as Jitsi
-// and every meeting app tell them. The muted track sends silence, so a copy
-// of it (enabled, never sent) is listened to while muted, and only then.
+// and every meeting app tell them. The microphone is listened to (a copy,
+// see mic-listener.ts) while muted, and only then.
 import { effect } from '@preact/signals';
+import { listenTo } from './mic-listener.ts';
 
 /** Peak level (0..1) above which the room would hear a voice. */
 const SPEECH_PEAK = 0.05;
@@ -21,19 +22,10 @@ export function watchMutedSpeech(mic: { micTrack: { value: MediaStreamTrack | nu
     stopListening?.();
     stopListening = undefined;
     if (!track || !muted || track.readyState === 'ended') return;
-    const copy = track.clone();
-    copy.enabled = true;
-    const ctx = new AudioContext();
-    const analyser = ctx.createAnalyser();
-    analyser.fftSize = 32768;
-    ctx.createMediaStreamSource(new MediaStream([copy])).connect(analyser);
-    const samples = new Float32Array(analyser.fftSize);
+    const heard = listenTo(track, 32768);
     const recent: boolean[] = [];
     const timer = setInterval(() => {
-      analyser.getFloatTimeDomainData(samples);
-      let peak = 0;
-      for (const v of samples) peak = Math.max(peak, Math.abs(v));
-      recent.push(peak > SPEECH_PEAK);
+      recent.push(heard.peak() > SPEECH_PEAK);
       if (recent.length > 8) recent.shift();
       if (recent.filter(Boolean).length >= LOUD_LOOKS && Date.now() - lastSaid > QUIET_AFTER_MS) {
         lastSaid = Date.now();
@@ -43,8 +35,7 @@ export function watchMutedSpeech(mic: { micTrack: { value: MediaStreamTrack | nu
     }, LOOK_MS);
     stopListening = () => {
       clearInterval(timer);
-      copy.stop();
-      void ctx.close();
+      heard.stop();
     };
   });
   return () => {

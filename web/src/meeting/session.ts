@@ -201,7 +201,11 @@ export class MeetingSession implements SessionCore {
   /** A new name for us in this meeting (and the next ones, from this browser). */
   async rename(name: string): Promise<void> {
     const res = await this.attempt('meeting:rename', { name });
-    if (res) localStorage.setItem('parley:name', res.name);
+    if (!res) return;
+    localStorage.setItem('parley:name', res.name);
+    // A reload comes back as the same participant under the new name (the server keeps it too).
+    const stored = sessionStorage.getItem(this.#storageKey());
+    if (stored) this.#store({ ...(JSON.parse(stored) as StoredParticipant), name: res.name });
   }
 
   /** Ends the meeting for everyone (moderators); the server's `meeting:ended` closes our page too. */

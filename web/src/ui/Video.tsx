@@ -43,10 +43,17 @@ export function SmoothVideo({ track, mirror = false, fit = 'cover' }: { track: M
     el.play().catch(() => undefined);
     if (first) return;
     let done = false;
+    const old = (target === 'a' ? b : a).current;
     const swap = () => {
       if (done || shown.current !== track) return;
       done = true;
       setFront(target);
+      // The previous speaker's picture is not decoded behind the new one
+      // (once the new one is in front: clearing it now would flash black).
+      const previous = old?.srcObject;
+      setTimeout(() => {
+        if (old && old.srcObject === previous && shown.current === track) old.srcObject = null;
+      }, 250);
     };
     el.addEventListener('loadeddata', swap, { once: true });
     // A track that never yields a frame (paused at its source) still takes the front.

@@ -25,7 +25,7 @@ export class Door {
    * window, with the role they had: a reload comes back through the door
    * without knocking again, as moderator if it was one.
    */
-  readonly #returning = new Map<ParticipantId, { role: Role; until: number }>();
+  readonly #returning = new Map<ParticipantId, { role: Role; until: number; name: string }>();
 
   constructor(core: MeetingCore, resumeWindowMs: number, storedPasswordHash: string | null) {
     this.#core = core;
@@ -53,17 +53,18 @@ export class Door {
   }
 
   /** Whether `id` left within the resume window (and with which role); forgets it either way. */
-  takeReturning(id: ParticipantId): { role: Role } | undefined {
+  takeReturning(id: ParticipantId): { role: Role; name: string } | undefined {
     const r = this.#returning.get(id);
     this.#returning.delete(id);
     return r && r.until > Date.now() ? r : undefined;
   }
 
-  rememberReturning(id: ParticipantId, role: Role): void {
+  /** `name`: as it was shown (renamed in the meeting, perhaps), which the token does not know. */
+  rememberReturning(id: ParticipantId, role: Role, name: string): void {
     const now = Date.now();
     for (const [pid, r] of this.#returning) if (r.until <= now) this.#returning.delete(pid);
     if (this.#returning.size >= RETURNING_MAX) this.#returning.delete(this.#returning.keys().next().value!);
-    this.#returning.set(id, { role, until: now + this.#resumeWindowMs });
+    this.#returning.set(id, { role, name, until: now + this.#resumeWindowMs });
   }
 
   /** Lets `id` in, or says why not (WAITING_ROOM, PASSWORD_REQUIRED, WRONG_PASSWORD, KICKED). */
