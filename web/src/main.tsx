@@ -8,7 +8,6 @@ import './styles.css';
 // One chunk per page (see ui/lazy.tsx).
 const Home = lazyPage(() => import('./home/Home.tsx').then((m) => m.Home), ['home', 'error']);
 const MeetingPage = lazyPage(() => import('./meeting/MeetingPage.tsx').then((m) => m.MeetingPage), ['meeting', 'talk', 'lobby', 'breakout', 'capture', 'moderation', 'e2ee', 'account', 'error']);
-const RecordingsPage = lazyPage(() => import('./capture/RecordingsPage.tsx').then((m) => m.RecordingsPage), ['capture', 'error']);
 const LiveViewer = lazyPage(() => import('./live/LiveViewer.tsx').then((m) => m.LiveViewer), ['live']);
 const AuthPage = lazyPage(() => import('./account/AuthPage.tsx').then((m) => m.AuthPage), ['account', 'error']);
 const ResetPage = lazyPage(() => import('./account/ResetPage.tsx').then((m) => m.ResetPage), ['account', 'error']);
@@ -16,10 +15,10 @@ const ChatApp = lazyPage(() => import('./channels/ChatApp.tsx').then((m) => m.Ch
 const CalendarApp = lazyPage(() => import('./calendar/CalendarApp.tsx').then((m) => m.CalendarApp), ['calendar', 'account', 'error']);
 
 function App() {
-  const meeting = /^\/m\/([A-Za-z0-9_-]{1,64})\/?$/.exec(location.pathname);
-  if (meeting) return <MeetingPage id={meeting[1]!} />;
-  const recordings = /^\/m\/([A-Za-z0-9_-]{1,64})\/recordings\/?$/.exec(location.pathname);
-  if (recordings) return <RecordingsPage id={recordings[1]!} />;
+  // /m/<id>, and /m/<id>/recordings for its recordings library.
+  const meeting = /^\/m\/([A-Za-z0-9_-]{1,64})(\/recordings)?\/?$/.exec(location.pathname);
+  // The recordings library rides in the meeting's chunk: one more route entry here would weigh on every page, the live viewer's too.
+  if (meeting) return <MeetingPage id={meeting[1]!} library={meeting[2] !== undefined} />;
   const live = /^\/live\/([a-z2-7]{26})\/?$/.exec(location.pathname);
   if (live) return <LiveViewer id={live[1]!} />;
   const invite = /^\/chat\/invite\/([A-Za-z0-9_-]{10,200})\/?$/.exec(location.pathname);

@@ -1,13 +1,22 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LIMITS, type RecordingInfo } from '@parley/protocol';
 import { sessionToken } from '../account/session.ts';
-import { api, ApiError } from '../core/api.ts';
+import { api, ApiError, call } from '../core/api.ts';
 import { errorText } from '../i18n/errors.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
+import './library.css';
 import { CopyButton } from '../ui/CopyButton.tsx';
+
+// The library's own requests (kept out of the core API module, which every page loads).
+const recordingUrl = (id: string, recordingId: string) => `/api/meetings/${encodeURIComponent(id)}/recordings/${encodeURIComponent(recordingId)}`;
+const library = {
+  rename: (id: string, recordingId: string, title: string, token: string) => call<{ title: string }>('PATCH', recordingUrl(id, recordingId), { title }, token),
+  remove: (id: string, recordingId: string, token: string) => call<object>('DELETE', recordingUrl(id, recordingId), undefined, token),
+  link: (id: string, recordingId: string, expiresIn: number, token: string) => call<{ url: string; expiresAt: number }>('POST', `${recordingUrl(id, recordingId)}/link`, { expiresIn }, token),
+};
 
 /** Share links last an hour to 7 days (the most an S3 presigned link allows); the organizer chooses. */
 const EXPIRIES = [3600, 86_400, 7 * 86_400] as const;
@@ -120,7 +129,7 @@ function RecordingRow({ meetingId, token, r, playing, onPlay, onChanged, onDelet
           class="row library-form"
           onSubmit={(e) => {
             e.preventDefault();
-            void act(api.renameRecording(meetingId, r.id, name, token).then(() => {
+            void act(library.rename(meetingId, r.id, name, token).then(() => {
               setRenaming(false);
               onChanged();
             }));
@@ -137,7 +146,7 @@ function RecordingRow({ meetingId, token, r, playing, onPlay, onChanged, onDelet
           class="row library-form"
           onSubmit={(e) => {
             e.preventDefault();
-            void act(api.recordingLink(meetingId, r.id, expiry, token).then(setLink));
+            void act(library.link(meetingId, r.id, expiry, token).then(setLink));
           }}
         >
           <label class="inline-label">
@@ -180,7 +189,7 @@ function RecordingRow({ meetingId, token, r, playing, onPlay, onChanged, onDelet
                 data-testid="library-delete-confirm"
                 onClick={() => {
                   setDeleting(false);
-                  void act(api.deleteRecording(meetingId, r.id, token).then(onDeleted));
+                  void act(library.remove(meetingId, r.id, token).then(onDeleted));
                 }}
               >
                 {t('capture.library.delete')}

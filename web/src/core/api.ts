@@ -1,4 +1,4 @@
-import type { Ack, AuthReply, CreateMeetingReply, MeetingCodeReply, ErrorBody, InvitationReply, InvitationView, InviteBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, Language, RecordingInfo, SignupBody } from '@parley/protocol';
+import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, InvitationView, InviteBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, Language, RecordingInfo, SignupBody } from '@parley/protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorBody['code'];
@@ -25,7 +25,7 @@ export async function call<T>(method: string, url: string, body?: unknown, token
 export const api = {
   createMeeting: (title?: string, opts: { waitingRoom?: boolean; password?: string } = {}) =>
     call<CreateMeetingReply>('POST', '/api/meetings', { ...(title ? { title } : {}), ...(opts.waitingRoom ? { waitingRoom: true } : {}), ...(opts.password ? { password: opts.password } : {}) }),
-  meetingByCode: (code: string) => call<MeetingCodeReply>('GET', `/api/meeting-codes/${encodeURIComponent(code)}`),
+
   meeting: (id: string) => call<MeetingInfoReply>('GET', `/api/meetings/${encodeURIComponent(id)}`),
   /** `session`: the signed-in account's token: the meeting's organizer (or a co-moderator) joins as moderator by it. */
   join: (id: string, name: string, moderatorToken?: string, session?: string | null) =>
@@ -33,11 +33,7 @@ export const api = {
   newModeratorToken: (id: string, token: string) => call<NewModeratorTokenReply>('POST', `/api/meetings/${encodeURIComponent(id)}/moderator-token`, undefined, token),
   recordings: (id: string, token: string) =>
     call<{ recordings: RecordingInfo[] }>('GET', `/api/meetings/${encodeURIComponent(id)}/recordings`, undefined, token),
-  renameRecording: (id: string, recordingId: string, title: string, token: string) =>
-    call<{ title: string }>('PATCH', `/api/meetings/${encodeURIComponent(id)}/recordings/${encodeURIComponent(recordingId)}`, { title }, token),
-  deleteRecording: (id: string, recordingId: string, token: string) => call<object>('DELETE', `/api/meetings/${encodeURIComponent(id)}/recordings/${encodeURIComponent(recordingId)}`, undefined, token),
-  recordingLink: (id: string, recordingId: string, expiresIn: number, token: string) =>
-    call<{ url: string; expiresAt: number }>('POST', `/api/meetings/${encodeURIComponent(id)}/recordings/${encodeURIComponent(recordingId)}/link`, { expiresIn }, token),
+
   live: (id: string, viewer?: string) => call<LiveStatusReply>('GET', `/api/live/${encodeURIComponent(id)}${viewer ? `?viewer=${encodeURIComponent(viewer)}` : ''}`),
   signup: (body: SignupBody) => call<AuthReply>('POST', '/api/auth/signup', body),
   login: (login: string, password: string) => call<AuthReply>('POST', '/api/auth/login', { login, password }),

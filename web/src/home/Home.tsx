@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
-import { LIMITS } from '@parley/protocol';
-import { api } from '../core/api.ts';
+import { LIMITS, type MeetingCodeReply } from '@parley/protocol';
+import { api, call } from '../core/api.ts';
 import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
 import { Icon } from '../ui/icons.tsx';
 import { e2eeSupported } from '../e2ee/E2ee.ts';
 import { ChevronRight as ChevronRightIcon } from 'lucide';
+import './home.css';
 
 /** Where the creator's encryption key waits for the meeting page (this tab only; it never reaches the server). */
 export const startKeyStorage = (meetingId: string) => `parley:e2ee:${meetingId}`;
@@ -52,7 +53,7 @@ export function Home() {
     }
     setCodeError(null);
     try {
-      const { id } = await api.meetingByCode(digits);
+      const { id } = await call<MeetingCodeReply>('GET', `/api/meeting-codes/${digits}`);
       location.assign(`/m/${id}`);
     } catch (e) {
       setCodeError(errorText(e));

@@ -3,11 +3,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import Hls from 'hls.js/light';
 import type { LiveStatusReply } from '@parley/protocol';
 import { api, ApiError } from '../core/api.ts';
-import { t } from '../i18n/index.ts';
+import { locale, t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
 import { PLAYER_CONFIG } from './player.ts';
 import { Icon } from '../ui/icons.tsx';
 import { Eye as EyeIcon, VolumeX as VolumeXIcon } from 'lucide';
+import './live.css';
 
 declare global {
   interface Window {
@@ -125,7 +126,7 @@ export function LiveViewer({ id }: { id: string }) {
         )}
         {state === 'live' && viewers > 0 && (
           <span class="live-viewers dim" data-testid="live-viewers" data-count={viewers}>
-            <Icon icon={EyeIcon} size={16} /> {t('live.page.viewers', { count: viewers })}
+            <Icon icon={EyeIcon} size={16} /> {t('live.page.viewers', { count: viewers.toLocaleString(locale.value) })}
           </span>
         )}
         <Preferences />

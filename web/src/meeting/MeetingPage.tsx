@@ -13,6 +13,8 @@ import { sessionToken } from '../account/session.ts';
 import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
+import './room.css';
+import { RecordingsPage } from '../capture/RecordingsPage.tsx';
 import { startKeyStorage } from '../home/Home.tsx';
 
 declare global {
@@ -26,8 +28,13 @@ declare global {
  * /m/<id>: URL options follow Jitsi's habits: ?name=Alice sets the name,
  * &prejoin=0 joins at once with camera and microphone on, &moderatorToken=...
  * joins as moderator (and is removed from the address bar), &codec=h264.
+ * /m/<id>/recordings: the meeting's recordings library.
  */
-export function MeetingPage({ id }: { id: string }) {
+export function MeetingPage({ id, library }: { id: string; library: boolean }) {
+  return library ? <RecordingsPage id={id} /> : <Meeting id={id} />;
+}
+
+function Meeting({ id }: { id: string }) {
   const params = useMemo(() => new URLSearchParams(location.search), []);
   const session = useMemo(() => new MeetingSession(id), [id]);
   const [title, setTitle] = useState('');
