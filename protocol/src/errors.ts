@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'CAPTURE_UNAVAILABLE', // recording and streaming need Redis and a recorder process; this server has none
   'CAPTURE_ACTIVE', // a recording (or stream) of this meeting is already running
   'CAPTURE_NOT_FOUND', // nothing of that kind is running in this meeting
+  'SURFACE_NOT_FOUND', // nothing to draw on there: no whiteboard open in the room, or that screen is not shared (any more)
   'RECORDING_NOT_FOUND', // no such recording of this meeting (deleted, or not one the caller may see)
   'EMAIL_TAKEN', // an account with this e-mail address exists
   'USERNAME_TAKEN', // an account with this username exists

@@ -5,6 +5,7 @@ import type { ConsumerId, MeetingId, MessageId, ParticipantId, ProducerId, RoomI
 import type { Reaction } from './limits.ts';
 import type { CaptureKind, CaptureLayout, DtlsParametersWire, Layout, PayloadOf, RtpCapabilitiesWire, RtpParametersWire } from './schemas.ts';
 import type { RecorderJob } from './jobs.ts';
+import type { DrawingState, DrawSurface, Stroke } from './drawing.ts';
 
 export type Role = 'moderator' | 'participant';
 export type MediaKind = 'audio' | 'video';
@@ -273,6 +274,8 @@ export interface JoinResult {
   breakout: BreakoutState;
   /** Whether the meeting is being recorded or streamed right now. */
   capture: CaptureState;
+  /** The drawings of our room: the whiteboard, strokes on shared screens, who may draw. */
+  drawing: DrawingState;
 }
 
 /** `moved`: the participant went to another room of the meeting (it is still in the meeting). */
@@ -330,6 +333,12 @@ export interface ClientToServerEvents {
   'breakout:closeAll': (p: PayloadOf<'breakout:closeAll'>, ack: AckFn<{ moved: number }>) => void;
   'capture:start': (p: PayloadOf<'capture:start'>, ack: AckFn<{ capture: CaptureInfo }>) => void;
   'capture:stop': (p: PayloadOf<'capture:stop'>, ack: AckFn) => void;
+  'draw:stroke': (p: PayloadOf<'draw:stroke'>, ack: AckFn) => void;
+  'draw:undo': (p: PayloadOf<'draw:undo'>, ack: AckFn) => void;
+  'draw:clear': (p: PayloadOf<'draw:clear'>, ack: AckFn) => void;
+  'draw:allow': (p: PayloadOf<'draw:allow'>, ack: AckFn) => void;
+  'draw:board': (p: PayloadOf<'draw:board'>, ack: AckFn) => void;
+  'draw:sync': (p: PayloadOf<'draw:sync'>, ack: AckFn<{ drawing: DrawingState }>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -375,6 +384,14 @@ export interface ServerToClientEvents {
   'breakout:message': (p: { from: string; text: string; at: number }) => void;
   /** To everyone in the meeting: recording / live stream started, progressed or ended. */
   'capture:state': (p: CaptureState) => void;
+  /** To the room, but its author: a stroke began or grew (`stroke.points`: the new ones; an arrow's replace its ends). */
+  'draw:stroke': (p: { surface: DrawSurface; stroke: Stroke }) => void;
+  /** To the room: a stroke was taken back. */
+  'draw:removed': (p: { surface: DrawSurface; by: ParticipantId; id: string }) => void;
+  /** To the room: the surface was cleared (`by` null: everyone's strokes; else only that author's). */
+  'draw:cleared': (p: { surface: DrawSurface; by: ParticipantId | null }) => void;
+  /** To the room: the whiteboard opened or closed (closed: its strokes are gone), or who may draw changed. */
+  'draw:meta': (p: { board: boolean; drawers: ParticipantId[] }) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -9,3 +9,4 @@ export * from './calendar.ts';
 export * from './request.ts';
 export * from './jobs.ts';
 export * from './drive-layout.ts';
+export * from './drawing.ts';

@@ -5,6 +5,7 @@ import Type from 'typebox';
 import { LIMITS, REACTIONS } from './limits.ts';
 import { IdSchema, type MeetingId } from './ids.ts';
 import { ChatPayloads } from './chat.ts';
+import { DrawPayloads } from './drawing.ts';
 
 const Id = IdSchema;
 const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameChars });
@@ -260,6 +261,9 @@ export const Payloads = {
     { additionalProperties: false },
   ),
   'capture:stop': Type.Object({ kind: CaptureKindSchema }, { additionalProperties: false }),
+
+  // Drawing on shared screens and the whiteboard (protocol/src/drawing.ts).
+  ...DrawPayloads,
 } as const;
 
 /**

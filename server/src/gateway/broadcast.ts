@@ -28,6 +28,10 @@ export function broadcastMeeting(io: ParleyServer, meeting: Meeting): void {
     else io.to(one(message.to)).to(one(message.from)).emit('talk:message', message);
   });
   meeting.on('reaction', (participantId, emoji, at, r) => io.to(room(r)).emit('reaction:shown', { participantId, emoji, at }));
+  meeting.on('drawStroke', (r, surface, stroke, author) => io.to(room(r)).except(one(author)).emit('draw:stroke', { surface, stroke }));
+  meeting.on('drawRemoved', (r, surface, by, id) => io.to(room(r)).emit('draw:removed', { surface, by, id }));
+  meeting.on('drawCleared', (r, surface, by) => io.to(room(r)).emit('draw:cleared', { surface, by }));
+  meeting.on('drawMeta', (r, board, drawers) => io.to(room(r)).emit('draw:meta', { board, drawers }));
   meeting.on('mediaReset', (pid) => io.to(one(pid)).emit('media:reset', { reason: 'worker-died' }));
   meeting.on('consumerClosed', (pid, consumerId) => io.to(one(pid)).emit('media:consumerClosed', { consumerId }));
   meeting.on('consumerPaused', (pid, consumerId, producerPaused) =>

@@ -54,6 +54,7 @@ export function meetingHandlers(ctx: SocketContext, meetings: Meetings, captures
       lobby: meeting.door.listFor(pid),
       breakout: meeting.breakouts.state(),
       capture: captures.state(meeting.id),
+      drawing: meeting.drawing.stateFor(participant.id),
     };
   });
 

@@ -9,6 +9,8 @@ export const RATES = {
   hand: { burst: 6, perSecond: 1 },
   /** Renaming oneself: a few tries to fix a typo, not a stream of names for everyone's screen. */
   rename: { burst: 10, perSecond: 0.5 },
+  /** Strokes are sent while the pointer moves (a message every 40 ms or so) and taken back quickly. */
+  draw: { burst: 60, perSecond: 30 },
   knock: { burst: 5, perSecond: 0.2 },
   moderation: { burst: 30, perSecond: 5 },
 } satisfies Record<string, RateSpec>;

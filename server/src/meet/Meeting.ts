@@ -20,6 +20,7 @@ import { Door } from './parts/door.ts';
 import { MeetingMediaPart } from './parts/media.ts';
 import { Moderation } from './parts/moderation.ts';
 import { Talk } from './parts/talk.ts';
+import { Drawing } from './parts/drawing.ts';
 import type { SfuPeer, SfuRoom } from './sfu-port.ts';
 import type { MeetingRecord, StoredSettings } from '../store/meetings.ts';
 
@@ -41,7 +42,8 @@ export interface MeetingOptions {
  * - `moderation`: roles, removal, muting, settings;
  * - `media`: transports, producers, consumers (through the SFU port);
  * - `breakouts`: breakout rooms and moves between them;
- * - `talk`: in-meeting chat, reactions, hands.
+ * - `talk`: in-meeting chat, reactions, hands;
+ * - `drawing`: strokes on shared screens and the rooms' whiteboards.
  * The gateway only translates sockets into these calls and these events
  * into socket messages. Identity (`pid`) always comes from a verified token.
  */
@@ -56,6 +58,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
   readonly media: MeetingMediaPart;
   readonly breakouts: BreakoutRooms;
   readonly talk: Talk;
+  readonly drawing: Drawing;
   readonly #sfu: SfuRoom;
   readonly #opts: MeetingOptions;
   readonly #participants = new Map<ParticipantId, Participant>();
@@ -113,6 +116,7 @@ export class Meeting extends TypedEmitter<MeetingEvents> {
     this.moderation = new Moderation(core, this.door, this.media);
     this.breakouts = new BreakoutRooms(core, this.media);
     this.talk = new Talk(core);
+    this.drawing = new Drawing(core);
     this.#settings = {
       waitingRoom: kept?.waitingRoom ?? record.waitingRoom ?? false,
       passwordSet: this.door.passwordSet,

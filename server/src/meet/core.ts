@@ -3,6 +3,7 @@ import type {
   BreakoutState,
   TalkMessage,
   ConsumerId,
+  DrawSurface,
   Knocker,
   LeaveReason,
   LobbyLeftReason,
@@ -15,6 +16,7 @@ import type {
   Reaction,
   Role,
   RoomId,
+  Stroke,
 } from '@parley/protocol';
 import type { SfuRoom } from './sfu-port.ts';
 import type { Participant } from './Participant.ts';
@@ -38,6 +40,13 @@ export interface MeetingEvents {
   activeSpeaker: [room: RoomId | null, id: ParticipantId | null];
   talk: [message: TalkMessage, room: RoomId | null];
   reaction: [id: ParticipantId, emoji: Reaction, at: number, room: RoomId | null];
+  /** A stroke began or grew (`stroke.points`: the new ones); its author drew it already. */
+  drawStroke: [room: RoomId | null, surface: DrawSurface, stroke: Stroke, author: ParticipantId];
+  drawRemoved: [room: RoomId | null, surface: DrawSurface, by: ParticipantId, id: string];
+  /** `by` null: everyone's strokes. */
+  drawCleared: [room: RoomId | null, surface: DrawSurface, by: ParticipantId | null];
+  /** The room's whiteboard opened or closed, or who may draw changed. */
+  drawMeta: [room: RoomId | null, board: boolean, drawers: ParticipantId[]];
   /** People changed rooms (one batch per operation); their sockets must follow. */
   moved: [moves: Move[]];
   /** The rooms and who is where (throttled). */

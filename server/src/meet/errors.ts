@@ -99,3 +99,13 @@ export class NotJoined extends DomainError {
     super('NOT_JOINED', message);
   }
 }
+export class SurfaceNotFound extends DomainError {
+  constructor(surface: string) {
+    super('SURFACE_NOT_FOUND', surface === 'board' ? 'no whiteboard is open in this room' : 'that screen is not shared in this room (any more)');
+  }
+}
+export class MayNotDraw extends DomainError {
+  constructor() {
+    super('FORBIDDEN', 'only the sharer, moderators and those they allow may draw on a shared screen');
+  }
+}
