@@ -30,7 +30,7 @@ export function meetingBoxes(page: Page): Promise<MeetingBoxes> {
       const r = el.getBoundingClientRect();
       return { x: r.x, y: r.y, w: r.width, h: r.height };
     };
-    const tiles = [...document.querySelectorAll('[data-testid="tile"], [data-testid="screen-tile"]')].map((t) => {
+    const tiles = [...document.querySelectorAll('[data-testid="tile"], [data-testid="screen-tile"], [data-testid="board"]')].map((t) => {
       const name = t.querySelector('.tile-name');
       const grid = t.closest('.grid');
       const scrolls = grid !== null && (grid.scrollHeight > grid.clientHeight + 1 || grid.scrollWidth > grid.clientWidth + 1);

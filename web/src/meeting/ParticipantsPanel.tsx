@@ -27,6 +27,16 @@ function kickExplanation(name: string, waitingRoom: boolean, password: boolean, 
   return t('meeting.participants.kickExplainOpen', { name });
 }
 
+/** Lets someone draw on shared screens, or takes it back (moderators, and whoever shares a screen). */
+function DrawPermission({ session, p }: { session: MeetingSession; p: ParticipantInfo }) {
+  const allowed = session.drawing.drawers.value.has(p.id);
+  return (
+    <button type="button" class="small" data-testid="allow-draw" onClick={() => void session.drawing.allow(p.id, !allowed)}>
+      {allowed ? t('meeting.participants.revokeDraw') : t('meeting.participants.allowDraw')}
+    </button>
+  );
+}
+
 /** A moderator's actions on one participant; the server checks every one. */
 function ModeratorActions({ session, p }: { session: MeetingSession; p: ParticipantInfo }) {
   const [kicking, setKicking] = useState(false);
@@ -69,6 +79,7 @@ function ModeratorActions({ session, p }: { session: MeetingSession; p: Particip
           {t('meeting.participants.lowerHand')}
         </button>
       )}
+      {p.role !== 'moderator' && <DrawPermission session={session} p={p} />}
       {p.role !== 'moderator' && (
         <button type="button" class="small" data-testid="grant-moderator" onClick={() => void session.moderation.moderate('moderation:grant', { participantId: id })}>
           {t('meeting.participants.makeModerator')}
@@ -130,6 +141,8 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
   const q = folded(query.trim());
   const people = q ? everyone.filter((p) => folded(p.name).includes(q)) : everyone;
   const moderator = session.isModerator;
+  // Whoever shares a screen may let others draw on it (as the moderators may).
+  const sharing = session.media.screenTrack.value !== null;
   return (
     <aside class="panel" aria-label={t('meeting.participants.title')} data-testid="participants-panel">
       <header class="panel-head">
@@ -145,6 +158,11 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
             // The toolbar has no room for it on a phone: recording opens from here there.
             <button type="button" class="small" data-testid="open-capture" onClick={onCapture}>
               {t('meeting.participants.capture')}
+            </button>
+          )}
+          {moderator && (
+            <button type="button" class="small" data-testid="panel-board" onClick={() => void session.drawing.setBoard(!session.drawing.board.value)}>
+              {session.drawing.board.value ? t('meeting.draw.closeBoard') : t('meeting.draw.openBoard')}
             </button>
           )}
         </div>
@@ -196,7 +214,7 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
                 <StatusIcon icon={micOn ? MicIcon : MicOffIcon} label={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')} class={micOn ? '' : 'dim'} />
                 <StatusIcon icon={camOn ? VideoIcon : VideoOffIcon} label={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')} class={camOn ? '' : 'dim'} />
               </span>
-              {moderator && p.id !== me && (
+              {(moderator || sharing) && p.id !== me && (
                 <IconButton
                   icon={EllipsisVerticalIcon}
                   label={t('meeting.participants.actionsFor', { name: p.name })}
@@ -208,6 +226,11 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
                 />
               )}
               {moderator && p.id !== me && openFor === p.id && <ModeratorActions session={session} p={p} />}
+              {!moderator && sharing && p.id !== me && openFor === p.id && p.role !== 'moderator' && (
+                <div class="mod-actions" role="group" aria-label={t('meeting.participants.actionsFor', { name: p.name })} data-testid="sharer-actions">
+                  <DrawPermission session={session} p={p} />
+                </div>
+              )}
             </li>
           );
         })}

@@ -14,6 +14,7 @@ import { Toolbar, type Panel } from './Toolbar.tsx';
 import { LobbyPanel } from '../lobby/LobbyPanel.tsx';
 import { BreakoutPanel, RoomBanner } from '../breakout/BreakoutPanel.tsx';
 import { CaptureBadges, CapturePanel } from '../capture/CapturePanel.tsx';
+import { Board } from '../drawing/Board.tsx';
 import { Check as CheckIcon, Hand as HandIcon, Link as LinkIcon, MicOff as MicOffIcon } from 'lucide';
 import { watchMutedSpeech } from './muted-hint.ts';
 import { audioOutput } from './output.ts';
@@ -138,7 +139,11 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
     if (screen) return { ...screen, kind: 'screen' };
     return cameraOf(pinned);
   };
-  const stage = staged();
+  // An open whiteboard takes the stage, unless someone is pinned there.
+  const boardOpen = session.drawing.board.value;
+  const boardOnStage = boardOpen && layout.mode === 'stage' && !layout.pinned;
+  const stage = boardOnStage ? undefined : staged();
+  const hasStage = boardOnStage || stage !== undefined;
   const pin = (id: ParticipantInfo['id']) => session.moderation.setLayout(layout.pinned === id && layout.mode === 'stage' ? { mode: 'stage', pinned: null } : { mode: 'stage', pinned: id });
 
   const tiles = participants
@@ -161,8 +166,8 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
         />
       );
     });
-  // In tile view screens are tiles like the others.
-  if (layout.mode === 'grid') {
+  // In tile view screens are tiles like the others (and so are they beside a staged whiteboard).
+  if (layout.mode === 'grid' || boardOnStage) {
     for (const sc of screens) {
       tiles.push(
         <Tile
@@ -180,6 +185,7 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
       );
     }
   }
+  if (boardOpen && !boardOnStage) tiles.unshift(<Board key="board" store={session.drawing} people={session} />);
   const following = session.moderation.following;
   const ownLayout = Boolean(session.moderation.settings.value?.followMe && !session.isModerator && !following);
 
@@ -263,7 +269,12 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
         )}
       </div>
 
-      <main class={`stage-area ${stage ? 'has-stage' : ''}`}>
+      <main class={`stage-area ${hasStage ? 'has-stage' : ''}`}>
+        {boardOnStage && (
+          <div class="stage">
+            <Board store={session.drawing} people={session} />
+          </div>
+        )}
         {stage && (
           <div class="stage">
             <Tile
@@ -282,11 +293,11 @@ export function Room({ session, onLeave }: { session: MeetingSession; onLeave: (
             />
           </div>
         )}
-        <div ref={grid} class={`grid ${stage ? 'strip' : ''} ${!stage && fit.scrolls ? 'scrolls' : ''}`} data-testid="grid">
+        <div ref={grid} class={`grid ${hasStage ? 'strip' : ''} ${!hasStage && fit.scrolls ? 'scrolls' : ''}`} data-testid="grid">
           {/* Rows of fit.cols tiles of one size; a last row that is not full is centred, as in Jitsi. */}
           <div
             class="tiles"
-            style={stage ? undefined : { width: `${fit.cols * fit.tileW + (fit.cols - 1) * size.gap}px`, ['--tile-w' as string]: `${fit.tileW}px`, ['--tile-h' as string]: `${fit.tileH}px` }}
+            style={hasStage ? undefined : { width: `${fit.cols * fit.tileW + (fit.cols - 1) * size.gap}px`, ['--tile-w' as string]: `${fit.tileW}px`, ['--tile-h' as string]: `${fit.tileH}px` }}
           >
             {tiles}
           </div>

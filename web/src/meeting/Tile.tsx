@@ -1,11 +1,13 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { ParticipantInfo, ProducerId } from '@parley/protocol';
+import { screenSurface, type ParticipantInfo, type ProducerId } from '@parley/protocol';
+import { DrawLayer } from '../drawing/DrawLayer.tsx';
+import { DrawTools } from '../drawing/DrawTools.tsx';
 import { t } from '../i18n/index.ts';
 import { Icon, IconButton, StatusIcon } from '../ui/icons.tsx';
 import { SmoothVideo, Video } from '../ui/Video.tsx';
 import type { MeetingSession } from './session.ts';
 import type { ShownReaction } from '../talk/store.ts';
-import { Hand as HandIcon, Lock as LockIcon, MicOff as MicOffIcon, Pin as PinIcon, PinOff as PinOffIcon, ScreenShare as ScreenShareIcon } from 'lucide';
+import { Hand as HandIcon, Lock as LockIcon, MicOff as MicOffIcon, PenLine as PenLineIcon, Pin as PinIcon, PinOff as PinOffIcon, ScreenShare as ScreenShareIcon } from 'lucide';
 
 interface TileProps {
   session: MeetingSession;
@@ -54,6 +56,21 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
   const micOff = isSelf ? !session.media.micTrack.value || session.media.micMuted.value : !mic || mic.paused;
   const camPaused = participant.producers.find((p) => p.source === kind)?.paused ?? false;
   const showVideo = track !== null && !camPaused;
+  // A shared screen is a surface to draw on while it is shared (a new share starts blank).
+  const screenProducer = kind === 'screen' ? participant.producers.find((p) => p.source === 'screen') : undefined;
+  const surface = screenProducer ? screenSurface(screenProducer.id) : null;
+  const drawing = session.drawing;
+  void drawing.version.value;
+  const drawingHere = surface !== null && drawing.active.value === surface;
+  const mayDraw = surface !== null && drawing.mayDrawOnScreen(participant.id);
+  // The sharer sees their own screen (not the placeholder) to draw on it, or to see what others drew.
+  const ownPreview = surface !== null && isSelf && (drawingHere || drawing.strokes(surface).length > 0);
+  useEffect(
+    () => () => {
+      if (surface && drawing.active.value === surface) drawing.active.value = null;
+    },
+    [surface],
+  );
 
   useEffect(() => {
     const el = ref.current;
@@ -96,14 +113,21 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
       data-pinned={pinned ? 'true' : 'false'}
       onDblClick={onPin}
     >
-      {kind === 'screen' && isSelf && onStopSharing ? (
+      {kind === 'screen' && isSelf && onStopSharing && !ownPreview ? (
         // As in Jitsi: the sharer sees that they share, not their screen inside their screen.
         <div class="sharing-placeholder" data-testid="sharing-placeholder">
           <Icon icon={ScreenShareIcon} size={32} />
           <p>{t('meeting.tile.youAreSharing')}</p>
-          <button type="button" class="primary" data-testid="stop-sharing" onClick={onStopSharing}>
-            {t('meeting.toolbar.stopSharing')}
-          </button>
+          <div class="row">
+            <button type="button" class="primary" data-testid="stop-sharing" onClick={onStopSharing}>
+              {t('meeting.toolbar.stopSharing')}
+            </button>
+            {surface && (
+              <button type="button" data-testid="draw-start" onClick={() => (drawing.active.value = surface)}>
+                {t('meeting.draw.onMyScreen')}
+              </button>
+            )}
+          </div>
         </div>
       ) : showVideo && onStage ? (
         <SmoothVideo track={track} mirror={isSelf && kind === 'camera'} fit={kind === 'screen' ? 'contain' : 'cover'} />
@@ -113,6 +137,13 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
         <div class="avatar" aria-hidden="true">
           {initials(participant.name)}
         </div>
+      )}
+      {surface && (!isSelf || ownPreview) && <DrawLayer store={drawing} surface={surface} drawing={drawingHere} />}
+      {surface && drawingHere && (
+        <DrawTools store={drawing} surface={surface} sharer={participant.id} closeLabel={t('meeting.draw.stop')} onClose={() => (drawing.active.value = null)} />
+      )}
+      {surface && !drawingHere && mayDraw && (!isSelf || ownPreview) && (
+        <IconButton icon={PenLineIcon} label={t('meeting.draw.start')} size={16} class="tile-draw" data-testid="draw-start" onClick={() => (drawing.active.value = surface)} />
       )}
       <div class="tile-label">
         {micOff && kind === 'camera' && (

@@ -5,7 +5,7 @@ import { t, type MessageKey } from '../i18n/index.ts';
 import { Icon, type IconNode } from '../ui/icons.tsx';
 import { reactionSoundsEnabled } from '../reactions/sound.ts';
 import type { MeetingSession } from './session.ts';
-import { CircleDot as CircleDotIcon, FaceSlightlySmiling as FaceSlightlySmilingIcon, Hand as HandIcon, LayoutGrid as LayoutGridIcon, MessageSquare as MessageSquareIcon, Mic as MicIcon, MicOff as MicOffIcon, PhoneOff as PhoneOffIcon, ScreenShare as ScreenShareIcon, Settings as SettingsIcon, Users as UsersIcon, Video as VideoIcon, VideoOff as VideoOffIcon } from 'lucide';
+import { CircleDot as CircleDotIcon, FaceSlightlySmiling as FaceSlightlySmilingIcon, Hand as HandIcon, LayoutGrid as LayoutGridIcon, MessageSquare as MessageSquareIcon, Mic as MicIcon, MicOff as MicOffIcon, PhoneOff as PhoneOffIcon, Presentation as PresentationIcon, ScreenShare as ScreenShareIcon, Settings as SettingsIcon, Users as UsersIcon, Video as VideoIcon, VideoOff as VideoOffIcon } from 'lucide';
 
 export type Panel = 'chat' | 'participants' | 'breakout' | 'capture' | 'settings' | null;
 
@@ -131,6 +131,16 @@ export function Toolbar({ session, panel, setPanel, unread, onLeave }: { session
       {(session.isModerator || (session.breakout.state.value?.rooms.length ?? 0) > 0) && (
         // On phones the toolbar has no room to spare: breakout rooms open from the participants panel there.
         <Button icon={LayoutGridIcon} label={t('meeting.toolbar.breakout')} active={panel === 'breakout'} wideOnly testid="toggle-breakout" onClick={() => toggle('breakout')} />
+      )}
+      {session.isModerator && (
+        <Button
+          icon={PresentationIcon}
+          label={session.drawing.board.value ? t('meeting.draw.closeBoard') : t('meeting.draw.openBoard')}
+          active={session.drawing.board.value}
+          wideOnly
+          testid="toggle-board"
+          onClick={() => void session.drawing.setBoard(!session.drawing.board.value)}
+        />
       )}
       {session.isModerator && (
         <Button icon={CircleDotIcon} label={t('meeting.toolbar.capture')} active={panel === 'capture'} wideOnly testid="toggle-capture" onClick={() => toggle('capture')} />

@@ -14,6 +14,7 @@ import { api, ApiError } from '../core/api.ts';
 import { sessionToken } from '../account/session.ts';
 import { BreakoutStore } from '../breakout/store.ts';
 import { CaptureStore } from '../capture/store.ts';
+import { DrawingStore } from '../drawing/store.ts';
 import { E2eeStore } from '../e2ee/store.ts';
 import { LobbyStore } from '../lobby/store.ts';
 import { ModerationStore } from '../moderation/store.ts';
@@ -79,6 +80,7 @@ export class MeetingSession implements SessionCore {
   readonly breakout: BreakoutStore;
   readonly capture: CaptureStore;
   readonly e2ee: E2eeStore;
+  readonly drawing: DrawingStore;
   readonly media: MediaLink;
   readonly controls: MediaControls;
 
@@ -96,6 +98,7 @@ export class MeetingSession implements SessionCore {
     this.lobby = new LobbyStore(this);
     this.breakout = new BreakoutStore(this);
     this.capture = new CaptureStore(this);
+    this.drawing = new DrawingStore(this);
     this.e2ee = new E2eeStore(this, {
       rebuild: async () => {
         if (this.media.live && this.status.value === 'joined') await this.media.rebuild();
@@ -365,6 +368,8 @@ export class MeetingSession implements SessionCore {
       if (self) this.self.value = self;
       this.activeSpeakerId.value = snapshot.activeSpeakerId;
       this.talk.load(talk);
+      // Another room, other drawings (asked for: a mass move would otherwise send them to each mover).
+      void this.drawing.sync();
       this.media.reconcile();
       this.breakout.moved(roomId, reason);
     });
@@ -413,6 +418,7 @@ export class MeetingSession implements SessionCore {
     this.lobby.load(res.lobby);
     this.breakout.load(res.breakout, res.snapshot.roomId);
     this.capture.state.value = res.capture;
+    this.drawing.load(res.drawing);
     if (!res.resumed) this.controls.applyStartRules(res);
     if (!device.loaded) await device.load({ routerRtpCapabilities: res.routerRtpCapabilities as ms.RtpCapabilities });
     performance.mark('parley:loaded');
@@ -459,6 +465,7 @@ export class MeetingSession implements SessionCore {
     this.activeSpeakerId.value = null;
     this.lobby.load([]);
     this.breakout.reset();
+    this.drawing.reset();
     this.e2ee.close();
     this.status.value = status;
     this.#why.value = why ?? null;
