@@ -102,7 +102,7 @@ describe('payload validation', () => {
     const m = await newMeeting(parley);
     const byEvent = new Map<PayloadName, ReturnType<typeof spoiltPayloads>>();
     for (const s of spoiltPayloads()) byEvent.set(s.event, [...(byEvent.get(s.event) ?? []), s]);
-    assert.equal(byEvent.size, 47);
+    assert.equal(byEvent.size, 53);
     let count = 0;
     for (const [event, cases] of byEvent) {
       // Validation comes after the rate limit: a few requests per socket keep
