@@ -187,5 +187,14 @@ describe('drawing', () => {
     await ada.page.getByTestId('toggle-board').click();
     await cy.page.locator('[data-testid="board"]').waitFor();
     assert.equal(await cy.page.evaluate(() => window.parley!.session.drawing.strokes('board').length), 0);
+
+    // A notice on the phone (Bo leaves) shows above the toolbar, clear of the header and its buttons.
+    await bo.page.getByTestId('leave').click();
+    const toast = cy.page.getByTestId('toast-left');
+    await toast.waitFor();
+    const [tb, head, bar] = [await toast.boundingBox(), await cy.page.locator('.room-head').boundingBox(), await cy.page.locator('.toolbar').boundingBox()];
+    assert.ok(tb && head && bar, 'toast, header and toolbar are there');
+    assert.ok(tb.y >= head.y + head.height && tb.y + tb.height <= bar.y && tb.x >= 0 && tb.x + tb.width <= 390, `the notice sits between header and toolbar: ${JSON.stringify({ tb, head, bar })}`);
+    await cy.page.screenshot({ path: `${shots}/notice-phone-390.png` });
   });
 });

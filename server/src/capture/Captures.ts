@@ -157,7 +157,8 @@ export class Captures extends TypedEmitter<CapturesEvents> {
     if (kind === 'stream' && !(await this.#opts.streamingAllowed(meeting.orgId))) {
       throw new PlanLimit(meeting.orgId ? 'live streaming is not part of this organization’s plan' : 'live streaming is turned off on this server (LIVE_STREAMING)');
     }
-    if (!meeting.has(by) || meeting.participant(by).role !== 'moderator') throw new NotModerator();
+    // Still moderator (and still there) after the wait.
+    meeting.requireModerator(by);
     const slot = this.#byMeeting.get(meeting.id) ?? {};
     const key = kind === 'record' ? 'record' : 'stream';
     if (slot[key]) throw new CaptureActive(kind);

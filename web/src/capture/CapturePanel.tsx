@@ -6,7 +6,7 @@ import { IconButton } from '../ui/icons.tsx';
 import type { CaptureStore } from './store.ts';
 import { ownLink } from '../ui/links.ts';
 import { X as XIcon } from 'lucide';
-import { Dialog } from '../ui/Dialog.tsx';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { CopyButton } from '../ui/CopyButton.tsx';
 
 /** What this view needs of the meeting session (it is given the session itself). */
@@ -106,27 +106,16 @@ export function CapturePanel({ session, onClose }: { session: CaptureSession; on
               </button>
               {confirming && (
                 // As the seeds describe: the moderator confirms, then sees the stream being created.
-                <Dialog title={t('capture.stream.confirmTitle')} close={() => setConfirming(false)}>
-                  <div class="confirm-body" data-testid="stream-confirm">
-                    <p>{t('capture.stream.confirmText')}</p>
-                    <div class="row">
-                      <button
-                        type="button"
-                        class="primary"
-                        data-testid="stream-confirm-start"
-                        onClick={() => {
-                          setConfirming(false);
-                          void session.capture.start('stream', layout, { keep });
-                        }}
-                      >
-                        {t('capture.stream.confirmStart')}
-                      </button>
-                      <button type="button" onClick={() => setConfirming(false)}>
-                        {t('capture.stream.cancel')}
-                      </button>
-                    </div>
-                  </div>
-                </Dialog>
+                <ConfirmDialog
+                  title={t('capture.stream.confirmTitle')}
+                  text={t('capture.stream.confirmText')}
+                  confirm={t('capture.stream.confirmStart')}
+                  cancel={t('capture.stream.cancel')}
+                  testid="stream-confirm"
+                  confirmTestid="stream-confirm-start"
+                  onConfirm={() => void session.capture.start('stream', layout, { keep })}
+                  close={() => setConfirming(false)}
+                />
               )}
             </>
           )}

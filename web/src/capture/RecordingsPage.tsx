@@ -6,7 +6,7 @@ import { errorText } from '../i18n/errors.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
-import { Dialog } from '../ui/Dialog.tsx';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import './library.css';
 import { CopyButton } from '../ui/CopyButton.tsx';
 
@@ -179,27 +179,16 @@ function RecordingRow({ meetingId, token, r, playing, onPlay, onChanged, onDelet
         </p>
       )}
       {deleting && (
-        <Dialog title={t('capture.library.deleteTitle')} close={() => setDeleting(false)}>
-          <div class="confirm-body">
-            <p>{t('capture.library.deleteText')}</p>
-            <div class="row">
-              <button
-                type="button"
-                class="primary danger-fill"
-                data-testid="library-delete-confirm"
-                onClick={() => {
-                  setDeleting(false);
-                  void act(library.remove(meetingId, r.id, token).then(onDeleted));
-                }}
-              >
-                {t('capture.library.delete')}
-              </button>
-              <button type="button" onClick={() => setDeleting(false)}>
-                {t('capture.library.cancel')}
-              </button>
-            </div>
-          </div>
-        </Dialog>
+        <ConfirmDialog
+          title={t('capture.library.deleteTitle')}
+          text={t('capture.library.deleteText')}
+          confirm={t('capture.library.delete')}
+          cancel={t('capture.library.cancel')}
+          danger
+          confirmTestid="library-delete-confirm"
+          onConfirm={() => void act(library.remove(meetingId, r.id, token).then(onDeleted))}
+          close={() => setDeleting(false)}
+        />
       )}
     </li>
   );
