@@ -15,9 +15,14 @@ export const DRAW_LIMITS = {
   /** Coordinates (x and y counted apart) in one draw:stroke message: a pointer's moves over ~1 s. */
   valuesPerMessage: 400,
   /** Coordinates one stroke may hold; beyond, the client starts a new stroke. */
-  valuesPerStroke: 4000,
+  valuesPerStroke: 2000,
   /** Strokes kept per surface; the oldest go first (a long session of drawing stays bounded). */
-  strokesPerSurface: 300,
+  strokesPerSurface: 200,
+  /**
+   * Coordinates kept per surface, all strokes together: what a newcomer
+   * receives with its join stays small (~0.5 MB at most); the oldest go first.
+   */
+  valuesPerSurface: 60_000,
   /** A fading stroke disappears this long after its last point (on every screen and on the server). */
   fadeMs: 3000,
   /** Participants one meeting may allow to draw. */

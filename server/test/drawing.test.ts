@@ -68,6 +68,25 @@ describe('drawing rules', () => {
     const told = events.filter((e) => e.event === 'drawStroke').map((e) => e.args[2] as Stroke);
     assert.deepEqual(told.map((s) => s.by), ['sharer', 'mod', 'c']);
     assert.throws(() => meeting.drawing.allow(pid('mod'), pid('nobody'), true), code('PARTICIPANT_NOT_FOUND'));
+    // Nobody allows themselves; a paused screen (nothing shown) grants nothing.
+    assert.throws(() => meeting.drawing.allow(pid('sharer'), pid('sharer'), true), code('INVALID_PAYLOAD'));
+    const { send } = await meeting.media.setup(pid('d'), { codecs: [] });
+    await meeting.media.produce(pid('d'), { transportId: send.id, kind: 'video', source: 'screen', rtpParameters: { codecs: [] } as never, paused: true });
+    assert.throws(() => meeting.drawing.allow(pid('d'), pid('c'), true), code('FORBIDDEN'));
+  });
+
+  test('what a surface holds is bounded in total, not only per stroke: the oldest strokes go', async () => {
+    const { meeting, join, share, strokes } = setup();
+    await join('a', true);
+    const screen = await share('a');
+    const chunk = Array.from({ length: DRAW_LIMITS.valuesPerMessage }, (_, i) => (i % 100) / 100);
+    const perStroke = DRAW_LIMITS.valuesPerStroke / DRAW_LIMITS.valuesPerMessage;
+    const many = Math.ceil(DRAW_LIMITS.valuesPerSurface / DRAW_LIMITS.valuesPerStroke) + 3;
+    for (let s = 0; s < many; s++) for (let i = 0; i < perStroke; i++) meeting.drawing.stroke(pid('a'), { surface: screen, ...pen(`long${s}`, chunk) });
+    const kept = strokes('a', screen);
+    assert.ok(kept.reduce((n, k) => n + k.points.length, 0) <= DRAW_LIMITS.valuesPerSurface);
+    assert.equal(kept.at(-1)!.id, `long${many - 1}`);
+    assert.notEqual(kept[0]!.id, 'long0');
   });
 
   test('points grow a stroke while the pointer moves; an arrow keeps two ends; limits hold', async () => {

@@ -11,6 +11,8 @@ export const RATES = {
   rename: { burst: 10, perSecond: 0.5 },
   /** Strokes are sent while the pointer moves (a message every 40 ms or so) and taken back quickly. */
   draw: { burst: 60, perSecond: 30 },
+  /** The whole of a room's drawings: asked for after a move between rooms, not in a loop. */
+  drawSync: { burst: 5, perSecond: 0.5 },
   knock: { burst: 5, perSecond: 0.2 },
   moderation: { burst: 30, perSecond: 5 },
 } satisfies Record<string, RateSpec>;

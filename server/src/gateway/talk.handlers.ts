@@ -13,6 +13,6 @@ export function talkHandlers(ctx: SocketContext): void {
   ctx.handle('draw:clear', ({ surface }) => ctx.joined().drawing.clear(pid, surface as DrawSurface), RATES.moderation);
   ctx.handle('draw:allow', ({ participantId, allowed }) => ctx.joined().drawing.allow(pid, participantId as ParticipantId, allowed), RATES.moderation);
   ctx.handle('draw:board', ({ open }) => ctx.joined().drawing.setBoard(pid, open), RATES.moderation);
-  ctx.handle('draw:sync', () => ({ drawing: ctx.joined().drawing.stateFor(pid) }), RATES.moderation);
+  ctx.handle('draw:sync', () => ({ drawing: ctx.joined().drawing.stateFor(pid) }), RATES.drawSync);
   ctx.handle('e2ee:set', ({ enabled }) => ctx.joined().media.setE2ee(pid, enabled), RATES.hand);
 }

@@ -78,7 +78,8 @@ function paint(ctx: CanvasRenderingContext2D, strokes: readonly ShownStroke[], w
 export function DrawLayer({ store, surface, aspect, drawing }: { store: DrawingStore; surface: DrawSurface; aspect?: number; drawing: boolean }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [box, setBox] = useState<Box>({ x: 0, y: 0, w: 0, h: 0 });
-  const down = useRef(false);
+  /** The pointer drawing now (a second finger on a touch screen draws nothing). */
+  const down = useRef<number | null>(null);
   const version = store.version.value;
 
   // The box follows the tile's size and, for a screen, the shared picture's shape.
@@ -123,6 +124,8 @@ export function DrawLayer({ store, surface, aspect, drawing }: { store: DrawingS
         el.height = h;
       }
       if (paint(ctx, store.strokes(surface), w, h, Date.now())) frame = requestAnimationFrame(draw);
+      // Faded away: they are let go (the sharer's own tile may go back to its placeholder).
+      else store.expire(surface);
     };
     frame = requestAnimationFrame(draw);
     return () => cancelAnimationFrame(frame);
@@ -147,28 +150,30 @@ export function DrawLayer({ store, surface, aspect, drawing }: { store: DrawingS
         if (drawing) e.stopPropagation();
       }}
       onPointerDown={(e) => {
-        if (!drawing || e.button !== 0) return;
+        if (!drawing || e.button !== 0 || down.current !== null) return;
         e.preventDefault();
         canvas.current!.setPointerCapture(e.pointerId);
-        down.current = true;
+        down.current = e.pointerId;
         const [x, y] = at(e);
         last.current = [x, y];
         store.begin(surface, x, y);
       }}
       onPointerMove={(e) => {
-        if (!down.current) return;
+        if (down.current !== e.pointerId) return;
         const [x, y] = at(e);
         // Moves smaller than a pixel or so add nothing but bytes.
         if (Math.abs(x - last.current[0]) < 0.0015 && Math.abs(y - last.current[1]) < 0.0015) return;
         last.current = [x, y];
         store.extend(x, y);
       }}
-      onPointerUp={() => {
-        down.current = false;
+      onPointerUp={(e) => {
+        if (down.current !== e.pointerId) return;
+        down.current = null;
         store.end();
       }}
-      onPointerCancel={() => {
-        down.current = false;
+      onPointerCancel={(e) => {
+        if (down.current !== e.pointerId) return;
+        down.current = null;
         store.end();
       }}
     />

@@ -12,6 +12,15 @@ export interface ShownStroke extends Stroke {
   lastAt: number;
 }
 
+/** Our stroke being drawn: its points not sent yet, and whether the server took any of it. */
+interface Pending {
+  surface: DrawSurface;
+  stroke: ShownStroke;
+  unsent: number[];
+  sent: number;
+  accepted: boolean;
+}
+
 /** How often our points leave: ~25 messages a second, under the server's rate. */
 const FLUSH_MS = 40;
 
@@ -29,8 +38,7 @@ export class DrawingStore {
 
   readonly #core: SessionCore;
   readonly #surfaces = new Map<DrawSurface, ShownStroke[]>();
-  /** Our stroke being drawn: its points not sent yet. */
-  #pending: { surface: DrawSurface; stroke: ShownStroke; unsent: number[]; sent: number } | null = null;
+  #pending: Pending | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #seq = 0;
 
@@ -44,8 +52,8 @@ export class DrawingStore {
         else known.points.push(...stroke.points);
         known.lastAt = Date.now();
       } else {
+        // The server bounds each surface and says which strokes it let go (draw:removed).
         list.push({ ...stroke, points: [...stroke.points], lastAt: Date.now() });
-        if (list.length > DRAW_LIMITS.strokesPerSurface) list.shift();
       }
       this.#changed();
     });
@@ -56,11 +64,13 @@ export class DrawingStore {
         surface,
         list.filter((s) => !(s.by === by && s.id === id)),
       );
+      this.#dropPendingIfGone();
       this.#changed();
     });
     core.on('draw:cleared', ({ surface, by }) => {
       if (by === null) this.#surfaces.delete(surface);
       else this.#surfaces.set(surface, this.#list(surface).filter((s) => s.by !== by));
+      this.#dropPendingIfGone();
       this.#changed();
     });
     core.on('draw:meta', (meta) => this.#meta(meta));
@@ -71,6 +81,7 @@ export class DrawingStore {
     this.#surfaces.clear();
     const now = Date.now();
     for (const { surface, strokes } of state.surfaces) this.#surfaces.set(surface, strokes.map((s) => ({ ...s, lastAt: now })));
+    this.#dropPendingIfGone();
     this.#meta(state);
     this.#changed();
   }
@@ -88,6 +99,17 @@ export class DrawingStore {
 
   strokes(surface: DrawSurface): readonly ShownStroke[] {
     return this.#surfaces.get(surface) ?? [];
+  }
+
+  /** Lets go of strokes that have faded out (the server dropped them too); a change only if some had. */
+  expire(surface: DrawSurface): void {
+    const list = this.#surfaces.get(surface);
+    if (!list) return;
+    const now = Date.now();
+    const left = list.filter((s) => !s.fade || now - s.lastAt < DRAW_LIMITS.fadeMs || s === this.#pending?.stroke);
+    if (left.length === list.length) return;
+    this.#surfaces.set(surface, left);
+    this.#changed();
   }
 
   /** Whether we may draw on a screen shared by `sharer` (the server checks again). */
@@ -109,7 +131,7 @@ export class DrawingStore {
     const stroke: ShownStroke = { id: `s${Date.now().toString(36)}${(++this.#seq).toString(36)}`, by: me, tool: this.tool.value, color: this.color.value, fade: this.fade.value, points: [x, y], lastAt: Date.now() };
     if (stroke.tool === 'arrow') stroke.points = [x, y, x, y];
     this.#list(surface).push(stroke);
-    this.#pending = { surface, stroke, unsent: [...stroke.points], sent: 0 };
+    this.#pending = { surface, stroke, unsent: [...stroke.points], sent: 0, accepted: false };
     this.#changed();
     this.#schedule();
   }
@@ -175,6 +197,16 @@ export class DrawingStore {
     await this.#core.attempt('draw:board', { open });
   }
 
+  /** Our stroke was removed under us (cleared, taken back, another room): the pointer's next moves draw nothing. */
+  #dropPendingIfGone(): void {
+    const p = this.#pending;
+    if (p && !this.#surfaces.get(p.surface)?.includes(p.stroke)) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#pending = null;
+    }
+  }
+
   #meta({ board, drawers }: { board: boolean; drawers: ParticipantId[] }): void {
     if (!board) {
       this.#surfaces.delete(BOARD);
@@ -212,15 +244,24 @@ export class DrawingStore {
     while (p.unsent.length > 0) {
       const points = p.unsent.splice(0, DRAW_LIMITS.valuesPerMessage);
       p.sent += points.length;
-      void this.#core.request('draw:stroke', { surface: p.surface, id: s.id, tool: s.tool, color: s.color, fade: s.fade, points }).catch((error: unknown) => {
-        // Refused (the share ended, the right was taken back): the stroke is not the others' to see.
-        const list = this.#surfaces.get(p.surface);
-        if (list) this.#surfaces.set(p.surface, list.filter((x) => x !== s));
-        if (this.#pending?.stroke === s) this.#pending = null;
-        if (this.active.value === p.surface) this.active.value = null;
-        this.#changed();
-        this.#core.notify(errorText(error));
-      });
+      void this.#core.request('draw:stroke', { surface: p.surface, id: s.id, tool: s.tool, color: s.color, fade: s.fade, points }).then(
+        () => (p.accepted = true),
+        (error: unknown) => this.#refused(p, error),
+      );
     }
+  }
+
+  /**
+   * Refused (the share ended, the right was taken back): a stroke the others
+   * never got goes from our screen too; one they have part of stays, as far
+   * as we drew it.
+   */
+  #refused(p: Pending, error: unknown): void {
+    const list = this.#surfaces.get(p.surface);
+    if (list && !p.accepted) this.#surfaces.set(p.surface, list.filter((x) => x !== p.stroke));
+    if (this.#pending?.stroke === p.stroke) this.#pending = null;
+    if (this.active.value === p.surface) this.active.value = null;
+    this.#changed();
+    this.#core.notify(errorText(error));
   }
 }

@@ -214,7 +214,7 @@ export function ParticipantsPanel({ session, onClose, onBreakout, onCapture }: {
                 <StatusIcon icon={micOn ? MicIcon : MicOffIcon} label={micOn ? t('meeting.participants.micOn') : t('meeting.participants.micOff')} class={micOn ? '' : 'dim'} />
                 <StatusIcon icon={camOn ? VideoIcon : VideoOffIcon} label={camOn ? t('meeting.participants.cameraOn') : t('meeting.participants.cameraOff')} class={camOn ? '' : 'dim'} />
               </span>
-              {(moderator || sharing) && p.id !== me && (
+              {(moderator || (sharing && p.role !== 'moderator')) && p.id !== me && (
                 <IconButton
                   icon={EllipsisVerticalIcon}
                   label={t('meeting.participants.actionsFor', { name: p.name })}

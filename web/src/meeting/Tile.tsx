@@ -60,7 +60,8 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
   const screenProducer = kind === 'screen' ? participant.producers.find((p) => p.source === 'screen') : undefined;
   const surface = screenProducer ? screenSurface(screenProducer.id) : null;
   const drawing = session.drawing;
-  void drawing.version.value;
+  // Only the sharer's own screen tile depends on the strokes (its preview); the layer redraws itself.
+  if (surface && isSelf) void drawing.version.value;
   const drawingHere = surface !== null && drawing.active.value === surface;
   const mayDraw = surface !== null && drawing.mayDrawOnScreen(participant.id);
   // The sharer sees their own screen (not the placeholder) to draw on it, or to see what others drew.
@@ -129,8 +130,8 @@ export function Tile({ session, participant, track, producerId, isSelf, speaking
             )}
           </div>
         </div>
-      ) : showVideo && onStage ? (
-        <SmoothVideo track={track} mirror={isSelf && kind === 'camera'} fit={kind === 'screen' ? 'contain' : 'cover'} />
+      ) : showVideo && onStage && kind === 'camera' ? (
+        <SmoothVideo track={track} mirror={isSelf} fit="cover" />
       ) : showVideo ? (
         <Video track={track} mirror={isSelf && kind === 'camera'} fit={kind === 'screen' ? 'contain' : 'cover'} />
       ) : (

@@ -70,11 +70,13 @@ export class Drawing {
       mine.lastAt = now;
     } else {
       kept.push({ stroke: { id: input.id, by: id, tool: input.tool, color: input.color, fade: input.fade, points: [...points] }, lastAt: now });
-      // The oldest strokes make room: drawing goes on, memory stays bounded.
-      while (kept.length > DRAW_LIMITS.strokesPerSurface) {
-        const old = kept.shift()!.stroke;
-        this.#core.emit('drawRemoved', p.room, surface, old.by, old.id);
-      }
+    }
+    // The oldest strokes make room: drawing goes on, memory (and what a newcomer receives) stays bounded.
+    let values = kept.reduce((n, k) => n + k.stroke.points.length, 0);
+    while (kept.length > 1 && (kept.length > DRAW_LIMITS.strokesPerSurface || values > DRAW_LIMITS.valuesPerSurface)) {
+      const old = kept.shift()!.stroke;
+      values -= old.points.length;
+      this.#core.emit('drawRemoved', p.room, surface, old.by, old.id);
     }
     this.#core.emit('drawStroke', p.room, surface, { id: input.id, by: id, tool: input.tool, color: input.color, fade: input.fade, points }, id);
   }
@@ -83,6 +85,7 @@ export class Drawing {
   undo(id: ParticipantId, surface: DrawSurface): void {
     const p = this.#core.participant(id);
     this.#live(p, surface);
+    this.#prune();
     const kept = this.#rooms.get(groupOf(p.room))?.surfaces.get(surface);
     if (!kept) return;
     const i = kept.findLastIndex((k) => k.stroke.by === id);
@@ -95,6 +98,7 @@ export class Drawing {
   clear(id: ParticipantId, surface: DrawSurface): void {
     const p = this.#core.participant(id);
     const owner = this.#live(p, surface);
+    this.#prune();
     const all = p.role === 'moderator' || owner === p.id;
     const room = this.#rooms.get(groupOf(p.room));
     const kept = room?.surfaces.get(surface);
@@ -104,11 +108,18 @@ export class Drawing {
     this.#core.emit('drawCleared', p.room, surface, all ? null : id);
   }
 
-  /** A moderator, or someone sharing a screen now, lets `target` draw on shared screens (or stops them). */
+  /**
+   * A moderator, or someone showing their screen now, lets `target` draw on
+   * shared screens (or stops them). A sharer acts on the people of their own
+   * room, never on themselves (a paused screen, which video moderation may
+   * leave to anyone, shows nothing and grants nothing).
+   */
   allow(by: ParticipantId, target: ParticipantId, allowed: boolean): void {
     const p = this.#core.participant(by);
     if (p.role !== 'moderator' && !this.#sharing(p)) throw new MayNotDraw();
-    this.#core.participant(target);
+    if (target === by) throw new InvalidRequest('one cannot allow oneself to draw');
+    const t = this.#core.participant(target);
+    if (p.role !== 'moderator' && t.room !== p.room) throw new MayNotDraw();
     if (allowed === this.#drawers.has(target)) return;
     if (allowed) {
       this.#forgetGone();
@@ -149,7 +160,7 @@ export class Drawing {
   }
 
   #sharing(p: Participant): boolean {
-    return [...p.media.producers.values()].some((x) => !x.closed && x.appData.source === 'screen');
+    return [...p.media.producers.values()].some((x) => !x.closed && !x.paused && x.appData.source === 'screen');
   }
 
   /**
