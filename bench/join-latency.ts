@@ -69,13 +69,37 @@ async function parleySample(browser: Browser, parley: Parley, meetingId: string,
       await page.getByTestId('prejoin-mic').click();
       await page.getByTestId('prejoin-camera').click();
     }
+    // BENCH_PROFILE=1: where the page's main thread spends the first receive-only join (self time per function).
+    const profiling = process.env.BENCH_PROFILE === '1' && !withDevices && i === 0;
+    const cdp = profiling ? await ctx.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     const sample = await timedJoin(page, publisherId);
+    if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
     await page.getByTestId('leave').click();
     await page.getByTestId('left').waitFor();
     return sample;
   } finally {
     await ctx.close();
   }
+}
+
+/** The 25 functions with the most self time in a CPU profile (what the page did between click and frame). */
+function printProfile(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples?: number[]; timeDeltas?: number[] }): void {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const f = byNode.get(samples[i]!)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (deltas[i] ?? 0) / 1000);
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  for (const [k, ms] of top) console.error(`profile ${ms.toFixed(1).padStart(7)} ms  ${k}`);
 }
 
 async function bareSample(browser: Browser, bare: BareServer): Promise<number> {

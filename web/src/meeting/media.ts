@@ -229,14 +229,7 @@ export class MediaLink {
     if (generation !== this.#generation) return;
     performance.mark('parley:transports');
     const extra = this.#e2ee.transforms ? { additionalSettings: E2EE_PC_SETTINGS } : {};
-    this.#send = this.#transport(device.createSendTransport({ ...transportOptions(send), ...extra }));
     this.#recv = this.#transport(device.createRecvTransport({ ...transportOptions(recv), ...extra }));
-    this.#send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-      const source = (appData as { source: MediaSource }).source;
-      const paused = source === 'mic' && this.micMuted.value;
-      this.#core.request('media:produce', { transportId: this.#send!.id, kind, source, rtpParameters: rtpParameters as never, paused })
-        .then((r) => callback({ id: r.producerId }), errback);
-    });
     // Ask for the others' streams first: what a joiner waits for is to see
     // and hear the meeting. Sending starts once the first remote video frame
     // is decoded (or after SEND_HOLD_MS): negotiating the send connection and
@@ -246,6 +239,15 @@ export class MediaLink {
     // with one publisher, 468 -> 437 ms p50 in bench/join-latency (two
     // publishers encoding beside it). Others get our media <= 400 ms later.
     this.reconcile();
+    // The send side is built once the consume requests are out: making a
+    // peer connection costs the page ~20 ms, spent while the answers travel.
+    this.#send = this.#transport(device.createSendTransport({ ...transportOptions(send), ...extra }));
+    this.#send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      const source = (appData as { source: MediaSource }).source;
+      const paused = source === 'mic' && this.micMuted.value;
+      this.#core.request('media:produce', { transportId: this.#send!.id, kind, source, rtpParameters: rtpParameters as never, paused })
+        .then((r) => callback({ id: r.producerId }), errback);
+    });
     await this.#firstRemoteFrame(generation, SEND_HOLD_MS);
     if (generation !== this.#generation) return;
     const jobs: Promise<void>[] = [];
@@ -391,6 +393,11 @@ export class MediaLink {
         // Decrypting transform (key or not, see produce) from the receiver's creation on.
         ...(e2ee ? { onRtpReceiver: (receiver: RTCRtpReceiver) => e2ee.attachReceiver(receiver, c.kind) } : {}),
       });
+      performance.mark(`parley:consumer:${c.kind}`);
+      // Resume at once (a tile that is not visible pauses it again right
+      // away), asked before the tile is rendered: the keyframe request
+      // travels while the page builds the tile, not after.
+      const resumed = this.#core.request('media:setConsumerPaused', { consumerId: c.id, paused: false });
       this.#setStream({
         producerId,
         consumer,
@@ -400,9 +407,7 @@ export class MediaLink {
         track: consumer.track,
         producerPaused: c.producerPaused,
       });
-      performance.mark(`parley:consumer:${c.kind}`);
-      // Resume at once; a tile that is not visible pauses it again right away.
-      await this.#core.request('media:setConsumerPaused', { consumerId: c.id, paused: false });
+      await resumed;
       performance.mark(`parley:resumed:${c.kind}`);
     } catch (error) {
       console.warn('consume failed', producerId, error);
