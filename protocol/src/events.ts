@@ -208,7 +208,7 @@ export interface RecorderConsumerWire {
 }
 
 export interface RecorderClientToServerEvents {
-  'recorder:attach': (p: PayloadOf<'recorder:attach'>, ack: AckFn<{ job: RecorderJob; view: RecorderView; stopping: boolean }>) => void;
+  'recorder:attach': (p: PayloadOf<'recorder:attach'>, ack: AckFn<{ job: RecorderJob; view: RecorderView; stopping: boolean; drawing: DrawingState }>) => void;
   'recorder:consume': (p: PayloadOf<'recorder:consume'>, ack: AckFn<{ consumer: RecorderConsumerWire }>) => void;
   'recorder:release': (p: PayloadOf<'recorder:release'>, ack: AckFn) => void;
   'recorder:keyframe': (p: PayloadOf<'recorder:keyframe'>, ack: AckFn) => void;
@@ -219,6 +219,8 @@ export interface RecorderClientToServerEvents {
 export interface RecorderServerToClientEvents {
   /** The main room changed (throttled): people, producers, speaker, layout. */
   'recorder:view': (p: RecorderView) => void;
+  /** The main room's drawings changed (throttled): strokes over shared screens are composed into the picture. */
+  'recorder:drawing': (p: DrawingState) => void;
   /** Finish now: a moderator stopped it, the cap was reached, or the meeting ended. */
   'recorder:stop': (p: { reason: CaptureStopReason }) => void;
 }

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import type {
   CaptureStopReason,
+  DrawingState,
   ParticipantId,
   RecorderClientToServerEvents,
   RecorderConsumerWire,
@@ -19,11 +20,12 @@ import type {
   RecorderServerToClientEvents,
   RecorderView,
 } from '@parley/protocol';
-import { RequestError, requester } from '@parley/protocol';
+import { BOARD, RequestError, requester, screenSurface } from '@parley/protocol';
 import type { Drive } from '@parley/platform';
 import { CaptureFolder } from './capture-folder.ts';
 import type { FinishedCapture } from './join.ts';
 import { Epoch, segmentListIncludesOffset, type InputStream, type Segment } from './ffmpeg.ts';
+import { DrawingFeed } from './drawing.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
 import { freePortPair, portPairFree, releasePortPair, StreamRelay, udpDrops } from './relay.ts';
@@ -76,6 +78,8 @@ export class CaptureJob {
   #epochWrote: Epoch | undefined;
   #comp: Composition | undefined;
   #view: RecorderView | undefined;
+  /** Strokes on the main room's shared screens and its whiteboard, laid over the one on the stage. */
+  readonly #drawing = new DrawingFeed();
   readonly #streams = new Map<string, Stream>();
   #uploader!: SegmentUploader;
   #stopRequested: CaptureStopReason | null = null;
@@ -186,6 +190,7 @@ export class CaptureJob {
     });
     this.#socket = socket;
     socket.on('recorder:view', (view) => this.#setView(view));
+    socket.on('recorder:drawing', (drawing) => this.#setDrawing(drawing));
     socket.on('recorder:stop', ({ reason }) => this.#requestStop(reason));
     let attachedOnce = false;
     const attach = async (): Promise<boolean> => {
@@ -200,6 +205,7 @@ export class CaptureJob {
       // On a new connection the server has closed our old consumers.
       for (const s of this.#streams.values()) s.consumer = null;
       this.#comp = undefined;
+      this.#drawing.set(res.drawing);
       if (res.stopping) this.#requestStop('stopped');
       else this.#setView(res.view);
       return true;
@@ -240,6 +246,13 @@ export class CaptureJob {
 
   // ---- composition -------------------------------------------------------------
 
+  /** New strokes only change the overlay's picture; the whiteboard opening or closing changes the stage. */
+  #setDrawing(drawing: DrawingState): void {
+    const was = this.#drawing.board;
+    this.#drawing.set(drawing);
+    if (drawing.board !== was && this.#view) this.#setView(this.#view);
+  }
+
   #setView(view: RecorderView): void {
     this.#view = view;
     if (this.#stopRequested) return;
@@ -271,9 +284,9 @@ export class CaptureJob {
   async #reconcile(): Promise<void> {
     const view = this.#view;
     if (!view || this.#stopRequested) return;
-    const comp = compose({ ...view, activeSpeakerId: this.#speaker }, this.#job.layout);
+    const comp = compose({ ...view, activeSpeakerId: this.#speaker }, this.#job.layout, this.#drawing.board);
     if (this.#epoch && this.#comp && sameComposition(comp, this.#comp) && [...this.#streams.values()].every((s) => s.consumer)) return;
-    const wanted = new Set([...comp.tiles.map((t) => t.producerId), ...comp.audio.map((a) => a.producerId)]);
+    const wanted = new Set([...comp.tiles.filter((t) => t.source !== 'board').map((t) => t.producerId), ...comp.audio.map((a) => a.producerId)]);
     // New streams first (the SFU starts sending to the relays at once), then the switch.
     const usable: InputStream[] = [];
     for (const id of wanted) {
@@ -285,13 +298,14 @@ export class CaptureJob {
     }
     if (this.#stopRequested) return;
     const ok = new Set(usable.map((u) => u.producerId));
-    const effective: Composition = { tiles: comp.tiles.filter((t) => ok.has(t.producerId)), audio: comp.audio.filter((a) => ok.has(a.producerId)) };
+    const effective: Composition = { tiles: comp.tiles.filter((t) => t.source === 'board' || ok.has(t.producerId)), audio: comp.audio.filter((a) => ok.has(a.producerId)) };
     // Videos first, then audio: the SDP's order is the inputs' order.
     usable.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'video' ? -1 : 1));
     // Cleared first: its exit is planned, not a crash to recover from.
     const old = this.#epoch;
     this.#epoch = undefined;
-    await old?.stop();
+    const stopped = await old?.stop();
+    if (stopped) this.#log.debug({ epoch: this.#epochNo, ...stopped }, 'ffmpeg stopped for a new layout');
     this.#comp = comp;
     for (const [id, s] of this.#streams) {
       if (!wanted.has(id)) {
@@ -389,6 +403,8 @@ export class CaptureJob {
     this.#firstOfEpoch = true;
     const prefix = `p${pad(this.#part, 3)}e${pad(this.#epochNo, 3)}-`;
     const offset = (Date.now() - this.#job.requestedAt) / 1000;
+    const stage = comp.tiles[0];
+    const stageSurface = stage?.source === 'board' ? BOARD : stage?.source === 'screen' ? screenSurface(stage.producerId) : null;
     const epoch: Epoch = new Epoch(comp, streams, {
       dir: this.#dir,
       prefix,
@@ -397,6 +413,8 @@ export class CaptureJob {
       preset: this.#o.preset,
       listIncludesOffset: this.#listIncludesOffset,
       onSegment: (seg) => this.#onSegment(seg),
+      // A screen or the whiteboard on the stage carries what is drawn on it (a transparent picture while nothing is).
+      ...(stageSurface ? { overlay: { tile: 0, frame: () => this.#drawing.frame(stageSurface) } } : {}),
       onExit: (code, stderr) => {
         if (this.#epoch !== epoch || this.#stopRequested) return;
         // ffmpeg died on its own (bad input, no keyframe in time): start over.

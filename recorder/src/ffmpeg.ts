@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RtpParametersWire } from '@parley/protocol';
+import type { Writable } from 'node:stream';
+import { OVERLAY } from './drawing.ts';
 import { CANVAS, type Composition } from './layout.ts';
 
 export const SEGMENT_SECONDS = 2;
@@ -53,9 +55,12 @@ export function sdpFor(streams: InputStream[]): string {
  * the SDP. Names are drawn from files (textfile=): no display name ever
  * passes through filter-graph escaping.
  */
-export function filterGraph(comp: Composition, index: Map<string, number>, nameFile: (i: number) => string | null): string {
+export function filterGraph(comp: Composition, index: Map<string, number>, nameFile: (i: number) => string | null, drawOn: number | null = null): string {
+  // With strokes to lay over a tile, they are input 0 and the RTP streams input 1.
+  const rtp = drawOn === null ? 0 : 1;
   const parts: string[] = [];
-  const live = comp.tiles.length > 0 || comp.audio.length > 0;
+  // Received media paces the picture; without any, only the clock can.
+  const live = comp.tiles.some((t) => t.source !== 'board') || comp.audio.length > 0;
   const label = (i: number, h: number) => {
     const file = nameFile(i);
     return file && fs.existsSync(FONT)
@@ -64,7 +69,20 @@ export function filterGraph(comp: Composition, index: Map<string, number>, nameF
   };
   const tile = (i: number) => {
     const t = comp.tiles[i]!;
-    return `[0:${index.get(t.producerId)}]scale=${t.w}:${t.h}:force_original_aspect_ratio=decrease,pad=${t.w}:${t.h}:(ow-iw)/2:(oh-ih)/2:color=${BACKGROUND},setsar=1,fps=${FPS}${label(i, t.h)}`;
+    const pad = `pad=${t.w}:${t.h}:(ow-iw)/2:(oh-ih)/2:color=${BACKGROUND}`;
+    if (i !== drawOn) return `[${rtp}:${index.get(t.producerId)}]scale=${t.w}:${t.h}:force_original_aspect_ratio=decrease,${pad},setsar=1,fps=${FPS}${label(i, t.h)}`;
+    // The whiteboard is a white 16:9 page, as in the meeting's pages.
+    const picture =
+      t.source === 'board'
+        ? `color=c=white:s=${boardPage(t.w, t.h)}:r=${FPS}${live ? '' : ',realtime'}`
+        : `[${rtp}:${index.get(t.producerId)}]scale=${t.w}:${t.h}:force_original_aspect_ratio=decrease,setsar=1,fps=${FPS}`;
+    // The strokes are stretched over the shared picture itself (not its
+    // letterboxed tile): they were drawn in fractions of that picture.
+    return (
+      `${picture}[draw_pic];` +
+      `[0:v]format=rgba[draw_in];[draw_in][draw_pic]scale2ref=w=iw:h=ih[draw_ov][draw_ref];` +
+      `[draw_ref][draw_ov]overlay=0:0:eof_action=pass:repeatlast=1,${pad},setsar=1${label(i, t.h)}`
+    );
   };
   if (comp.tiles.length === 0) {
     // Nothing live at all: only the clock can pace the picture. (With live
@@ -88,11 +106,17 @@ export function filterGraph(comp: Composition, index: Map<string, number>, nameF
     // advances); pacing it by the clock would hold every segment back.
     parts.push('anullsrc=r=48000:cl=stereo[aout]');
   } else {
-    audio.forEach((idx, i) => parts.push(`[0:${idx}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a${i}]`));
+    audio.forEach((idx, i) => parts.push(`[${rtp}:${idx}]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a${i}]`));
     if (audio.length === 1) parts.push('[a0]anull[aout]');
     else parts.push(`${audio.map((_, i) => `[a${i}]`).join('')}amix=inputs=${audio.length}:normalize=0:dropout_transition=0[aout]`);
   }
   return parts.join(';');
+}
+
+/** The whiteboard's 16:9 page fitted into a w×h tile, in even sizes (yuv420p). */
+function boardPage(w: number, h: number): string {
+  const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
+  return w / h > 16 / 9 ? `${even((h * 16) / 9)}x${h}` : `${w}x${even((w * 9) / 16)}`;
 }
 
 /** How far the picture may trail the sound when a capture ends (see Epoch.stop). */
@@ -110,7 +134,15 @@ export interface EpochOptions {
   listIncludesOffset: boolean;
   onSegment: (s: Segment) => void;
   onExit: (code: number | null, stderr: string) => void;
+  /**
+   * Strokes to lay over tile `tile` (a shared screen): `frame` answers their
+   * current picture (OVERLAY-sized RGBA), written to ffmpeg DRAW_FPS times a second.
+   */
+  overlay?: { tile: number; frame: () => Buffer };
 }
+
+/** How often the strokes' picture is sent to ffmpeg: drawings move slowly next to video. */
+const DRAW_FPS = 5;
 
 /**
  * A line of a run's segment list ("file,start,end") on the capture's
@@ -180,10 +212,11 @@ export class Epoch {
   /** Wall-clock time of the run's output time 0 (its inputs are held until ffmpeg listens). */
   readonly startedAt = Date.now();
   #stderr = '';
+  #overlayTimer: NodeJS.Timeout | undefined;
   readonly exited: Promise<void>;
 
   constructor(comp: Composition, streams: InputStream[], opts: EpochOptions) {
-    this.#pictureFromStart = comp.tiles.length !== 1;
+    this.#pictureFromStart = comp.tiles.length !== 1 || comp.tiles[0]!.source === 'board';
     this.#opts = opts;
     fs.mkdirSync(opts.dir, { recursive: true });
     const sdp = path.join(opts.dir, `${opts.prefix}input.sdp`);
@@ -192,14 +225,24 @@ export class Epoch {
     fs.writeFileSync(this.#list, '');
     const index = new Map(streams.map((s, i) => [s.producerId, i]));
     const nameFile = (i: number) => {
+      if (!comp.tiles[i]!.name) return null;
       const f = path.join(opts.dir, `${opts.prefix}name-${i}.txt`);
       fs.writeFileSync(f, comp.tiles[i]!.name.replace(/[\p{Cc}]/gu, ''));
       return f;
     };
     const args = [
-      '-hide_banner', '-nostats', '-loglevel', 'error', '-y',
+      // Ended by SIGINT (see stop), not by "q" on stdin: an input read from
+      // a pipe (the strokes) turns ffmpeg's keyboard off.
+      '-hide_banner', '-nostats', '-nostdin', '-loglevel', 'error', '-y',
       // How far the output has got (see stop: a clean end drains what is buffered).
       '-progress', 'pipe:1', '-stats_period', '0.25',
+      // The strokes' picture first (input 0): opened before the RTP streams,
+      // its clock (the wall clock when each picture is read) is never behind
+      // theirs, so the picture never waits for a drawing.
+      ...(opts.overlay
+        ? ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size', `${OVERLAY.width}x${OVERLAY.height}`, '-framerate', String(DRAW_FPS),
+           '-use_wallclock_as_timestamps', '1', '-probesize', '32', '-analyzeduration', '0', '-thread_queue_size', '4', '-i', 'pipe:3']
+        : []),
       '-protocol_whitelist', 'file,udp,rtp',
       // Enough to learn each video's size from its first keyframe, no more: every second here is a second of lost picture.
       '-analyzeduration', '3000000', '-probesize', '10000000',
@@ -209,8 +252,13 @@ export class Epoch {
       // the kernel caps it at net.core.rmem_max.
       '-buffer_size', String(4 * 1024 * 1024),
       '-fflags', '+genpts+discardcorrupt',
+      // With two inputs (the strokes' too) ffmpeg reads each in a thread
+      // through a queue of 8 packets by default: too few for the RTP streams,
+      // whose reader then blocks, and the sound fell ~10 s behind the picture.
+      // (Alone, the RTP input is read without a thread; a size would add one.)
+      ...(opts.overlay ? ['-thread_queue_size', '1024'] : []),
       '-i', sdp,
-      '-filter_complex', filterGraph(comp, index, nameFile),
+      '-filter_complex', filterGraph(comp, index, nameFile, opts.overlay?.tile ?? null),
       '-map', '[vout]', '-map', '[aout]',
       '-c:v', 'libx264', '-preset', opts.preset, '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
       '-r', String(FPS), '-g', String(FPS * SEGMENT_SECONDS), '-keyint_min', String(FPS * SEGMENT_SECONDS), '-sc_threshold', '0',
@@ -222,7 +270,8 @@ export class Epoch {
       '-segment_list', this.#list, '-segment_list_type', 'csv',
       path.join(opts.dir, `${opts.prefix}%06d.ts`),
     ];
-    this.#child = spawn('ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe', opts.overlay ? 'pipe' : 'ignore'] });
+    if (opts.overlay) this.#feedOverlay(this.#child.stdio[3] as Writable, opts.overlay.frame);
     this.#child.stdout!.on('data', (d: Buffer) => {
       const text = d.toString();
       const m = /out_time_us=(\d+)\s*$/m.exec(text);
@@ -243,17 +292,31 @@ export class Epoch {
     this.#child.stderr!.on('data', (d: Buffer) => {
       this.#stderr = (this.#stderr + d.toString()).slice(-4000);
     });
-    this.#child.stdin!.on('error', () => undefined);
     this.#poll = setInterval(() => this.#readList(), 200);
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code) => {
         clearInterval(this.#poll);
+        clearInterval(this.#overlayTimer);
         fs.rmSync(path.join(opts.dir, `${opts.prefix}ffmpeg.pid`), { force: true });
         this.#readList();
         opts.onExit(code, this.#stderr);
         resolve();
       });
     });
+  }
+
+  /**
+   * Writes the strokes' picture DRAW_FPS times a second. A picture ffmpeg
+   * has not taken yet is not queued behind (it would show late): that beat
+   * is skipped. ffmpeg stamps each picture when it reads it.
+   */
+  #feedOverlay(pipe: Writable, frame: () => Buffer): void {
+    pipe.on('error', () => undefined);
+    const push = () => {
+      if (!pipe.destroyed && !pipe.writableNeedDrain) pipe.write(frame());
+    };
+    push();
+    this.#overlayTimer = setInterval(push, 1000 / DRAW_FPS);
   }
 
   get pid(): number | undefined {
@@ -275,11 +338,11 @@ export class Epoch {
   }
 
   /**
-   * Ends the run cleanly: ffmpeg closes its last segment on "q". With
+   * Ends the run cleanly: on SIGINT ffmpeg stops reading, closes its last
+   * segment and writes it in the list (as "q" on its keyboard would). With
    * `drain` (the end of a capture) it first lets ffmpeg write everything up
-   * to now: "q" drops input not yet read, and a run that fell behind (a late
-   * keyframe, a loaded machine) would lose its last seconds. (Its inputs keep
-   * flowing meanwhile: ffmpeg reads "q" only between packets.)
+   * to now: SIGINT drops input not yet read, and a run that fell behind (a
+   * late keyframe, a loaded machine) would lose its last seconds.
    */
   async stop(opts: { drain?: boolean } = {}): Promise<{ outSeconds: number; videoSeconds: number; wantedSeconds: number; waitedMs: number }> {
     const began = Date.now();
@@ -287,7 +350,7 @@ export class Epoch {
     // The picture's own progress: frames written. The output time is the
     // furthest stream's, the sound's: a composed picture can be seconds
     // behind it while the sound is done (a tile whose first keyframe came
-    // late holds the canvas back; a loaded machine encodes behind), and "q"
+    // late holds the canvas back; a loaded machine encodes behind), and SIGINT
     // drops what is not written yet: the end of the capture would have no
     // picture. A composed picture starts with the run, so its frames are
     // waited for too, up to PICTURE_LAG_US behind the sound (a caught-up run
@@ -305,7 +368,7 @@ export class Epoch {
       }
     }
     if (this.#child.exitCode === null && this.#child.signalCode === null) {
-      this.#child.stdin!.write('q');
+      this.#child.kill('SIGINT');
       const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
       await this.exited;
       clearTimeout(timer);

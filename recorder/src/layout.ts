@@ -6,10 +6,11 @@ import type { CaptureLayout, MediaSource, ParticipantId, RecorderView } from '@p
 export const CANVAS = { width: 1280, height: 720 };
 
 export interface Tile {
+  /** '' for the whiteboard: it is drawn by the recorder, not received. */
   producerId: string;
   participantId: ParticipantId;
   name: string;
-  source: MediaSource;
+  source: MediaSource | 'board';
   x: number;
   y: number;
   w: number;
@@ -57,9 +58,10 @@ function grid(n: number, area: { x: number; y: number; w: number; h: number }): 
  * the pinned participant) takes the stage with the cameras in a strip on the
  * right; otherwise everyone's camera in a grid, or, in `speaker` mode, the
  * active speaker's camera on the stage (`view.activeSpeakerId`: the caller
- * holds it steady). Paused cameras are not shown.
+ * holds it steady). Paused cameras are not shown. An open whiteboard
+ * (`board`) takes the stage before all of these.
  */
-export function compose(view: RecorderView, mode: CaptureLayout = 'grid'): Composition {
+export function compose(view: RecorderView, mode: CaptureLayout = 'grid', board = false): Composition {
   type Video = Omit<Tile, 'x' | 'y' | 'w' | 'h'>;
   const cameras: Video[] = [];
   const screens: Video[] = [];
@@ -77,7 +79,9 @@ export function compose(view: RecorderView, mode: CaptureLayout = 'grid'): Compo
     }
   }
   let stage: Video | undefined;
-  if (view.moderatorLayout && view.layout.mode === 'grid') stage = undefined;
+  // An open whiteboard takes the stage for the whole room, as on everyone's screen.
+  if (board) stage = { producerId: '', participantId: '' as ParticipantId, name: '', source: 'board' };
+  else if (view.moderatorLayout && view.layout.mode === 'grid') stage = undefined;
   else if (view.moderatorLayout && view.layout.pinned) {
     const pinned = view.layout.pinned;
     stage = screens.find((s) => s.participantId === pinned) ?? cameras.find((c) => c.participantId === pinned);
@@ -85,7 +89,7 @@ export function compose(view: RecorderView, mode: CaptureLayout = 'grid'): Compo
     stage = screens.at(-1);
     if (!stage && mode === 'speaker') stage = cameras.find((c) => c.participantId === view.activeSpeakerId) ?? cameras[0];
   }
-  if (view.moderatorLayout && view.layout.mode === 'grid') {
+  if (!board && view.moderatorLayout && view.layout.mode === 'grid') {
     const all = [...cameras, ...screens];
     return { tiles: grid(all.length, { x: 0, y: 0, w: CANVAS.width, h: CANVAS.height }).map((r, i) => ({ ...all[i]!, ...r })), audio };
   }

@@ -109,3 +109,20 @@ test('speaker layout: the active speaker camera takes the stage, the others a st
   const sharer = person('Dee', [cam, { kind: 'video', source: 'screen' }]);
   assert.equal(compose(view([ann, bob, sharer], { activeSpeakerId: bob.id }), 'speaker').tiles[0]!.source, 'screen');
 });
+
+test('an open whiteboard takes the stage before a screen share or the pinned person; every camera and screen goes to the strip', () => {
+  const ann = person('Ann', [cam, mic]);
+  const bob = person('Bob', [cam, { kind: 'video', source: 'screen' }]);
+  for (const v of [view([ann, bob]), view([ann, bob], { moderatorLayout: true, layout: { mode: 'grid', pinned: null } }), view([ann, bob], { moderatorLayout: true, layout: { mode: 'stage', pinned: ann.id } })]) {
+    const c = compose(v, 'grid', true);
+    assert.equal(c.tiles[0]!.source, 'board');
+    assert.equal(c.tiles[0]!.producerId, '', 'nothing to receive for it');
+    assert.equal(c.tiles.length, 4);
+    assert.ok(c.tiles.slice(1).every((t) => t.source !== 'board' && t.x >= c.tiles[0]!.w));
+    assert.equal(c.audio.length, 1);
+  }
+  assert.ok(!sameComposition(compose(view([ann, bob])), compose(view([ann, bob]), 'grid', true)), 'opening it changes the picture');
+  // Alone in the meeting without a camera: the board fills the canvas.
+  const alone = compose(view([person('Cy', [mic])]), 'speaker', true);
+  assert.deepEqual(alone.tiles.map((t) => [t.source, t.w, t.h]), [['board', CANVAS.width, CANVAS.height]]);
+});

@@ -1,6 +1,6 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import type { RecorderClientToServerEvents, RecorderConsumerWire, RecorderServerToClientEvents, RecorderView } from '@parley/protocol';
+import { DRAW_LIMITS, type RecorderClientToServerEvents, type RecorderConsumerWire, type RecorderServerToClientEvents, type RecorderView, type RoomId } from '@parley/protocol';
 import type { MediaSink } from '@parley/sfu';
 import type { RecorderClaims, RecorderTokens } from '../auth/tokens.ts';
 import { CaptureNotFound, recorderView, type Captures } from '../capture/Captures.ts';
@@ -14,6 +14,8 @@ type RecorderSocket = Socket<RecorderClientToServerEvents, RecorderServerToClien
 const captureRoom = (captureId: string) => `cap:${captureId}`;
 /** A burst of joins and mutes becomes one view for the recorder. */
 const VIEW_THROTTLE_MS = 150;
+/** Strokes come every 40 ms while someone draws; the recorder's overlay is redrawn at 5 frames a second. */
+const DRAW_THROTTLE_MS = 200;
 
 /**
  * The /recorder namespace: recorder processes, each with the token of one
@@ -72,6 +74,7 @@ export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetin
         },
         view: view ?? emptyView(),
         stopping,
+        drawing: meeting && !meeting.closed ? meeting.drawing.roomState(null) : { board: false, drawers: [], surfaces: [] },
       };
     });
 
@@ -123,7 +126,36 @@ export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetin
     for (const event of ['participantJoined', 'participantUpdated', 'participantLeft', 'activeSpeaker', 'settings', 'moved'] as const) {
       meeting.on(event, changed);
     }
-    meeting.on('closed', () => clearTimeout(timer));
+    // Strokes in the main room reach its recorders a few times a second (the
+    // whole state each time: a recorder that attaches late, or reconnects,
+    // is never out of step); fading ones once more after they are gone.
+    let drawTimer: NodeJS.Timeout | undefined;
+    let fadeTimer: NodeJS.Timeout | undefined;
+    const sendDrawing = () => {
+      drawTimer = undefined;
+      if (meeting.closed) return;
+      const state = captures.state(meeting.id);
+      const ids = [state.recording?.id, state.stream?.id].filter((x): x is string => !!x);
+      if (ids.length === 0) return;
+      const drawing = meeting.drawing.roomState(null);
+      for (const id of ids) nsp.to(captureRoom(id)).emit('recorder:drawing', drawing);
+      if (drawing.surfaces.some((s) => s.strokes.some((k) => k.fade))) {
+        clearTimeout(fadeTimer);
+        fadeTimer = setTimeout(sendDrawing, DRAW_LIMITS.fadeMs + 100);
+      }
+    };
+    const drew = (room: RoomId | null) => {
+      if (room === null) drawTimer ??= setTimeout(sendDrawing, DRAW_THROTTLE_MS);
+    };
+    meeting.on('drawStroke', (room) => drew(room));
+    meeting.on('drawRemoved', (room) => drew(room));
+    meeting.on('drawCleared', (room) => drew(room));
+    meeting.on('drawMeta', (room) => drew(room));
+    meeting.on('closed', () => {
+      clearTimeout(timer);
+      clearTimeout(drawTimer);
+      clearTimeout(fadeTimer);
+    });
   });
   return nsp;
 }

@@ -36,9 +36,13 @@ export class Drawing {
 
   /** The drawings of `id`'s room, as a newcomer (or a mover) needs them. */
   stateFor(id: ParticipantId): DrawingState {
-    const p = this.#core.participant(id);
+    return this.roomState(this.#core.participant(id).room);
+  }
+
+  /** The drawings of one room (null: the main room, what recordings show). */
+  roomState(room: RoomId | null): DrawingState {
     this.#prune();
-    const r = this.#rooms.get(groupOf(p.room));
+    const r = this.#rooms.get(groupOf(room));
     return {
       board: r?.board ?? false,
       drawers: this.#drawerList(),
