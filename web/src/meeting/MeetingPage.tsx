@@ -61,6 +61,8 @@ function Meeting({ id }: { id: string }) {
         setTitle(m.title);
         session.code.value = m.code;
         session.preload(m.routerRtpCapabilities as never);
+        // The pre-join screen shows the name we will most likely join under.
+        if (!skipPrejoin) session.prepare(initialName, moderatorToken);
       },
       (e: unknown) => setMissing(e ?? new Error()),
     );
