@@ -73,8 +73,9 @@ async function parleySample(browser: Browser, parley: Parley, meetingId: string,
     // clicking Join: what the page gets ready meanwhile (its device, its
     // token and socket) is not part of the join, as for the bare page.
     await page.waitForTimeout(1000);
-    // BENCH_PROFILE=1: where the page's main thread spends the first receive-only join (self time per function).
-    const profiling = process.env.BENCH_PROFILE === '1' && !withDevices && i === 0;
+    // BENCH_PROFILE=1 (or =cam): where the page's main thread spends the
+    // first receive-only (camera+mic) join, as self time per function.
+    const profiling = (process.env.BENCH_PROFILE === '1' && !withDevices && i === 0) || (process.env.BENCH_PROFILE === 'cam' && withDevices && i === 1);
     const cdp = profiling ? await ctx.newCDPSession(page) : undefined;
     if (cdp) {
       await cdp.send('Profiler.enable');
