@@ -199,17 +199,57 @@ describe('web client', () => {
       };
     });
     const page = await ctx.newPage();
+    // The network drops the join requests (the pre-join screen's, made to be
+    // ready, and the join's own): the server is never reached.
+    await page.route('**/api/meetings/*/join', (route) => route.abort());
     await page.goto(`${parley.url}/m/${id}?name=Ann`);
     await page.getByTestId('prejoin').waitFor();
     await page.locator('[data-testid="prejoin"] video').waitFor();
-    // The network drops the join request: the server is never reached.
-    await page.route('**/api/meetings/*/join', (route) => route.abort());
     await page.getByTestId('join-button').click();
     await page.getByTestId('failed').waitFor();
     const tracks = await page.evaluate(() => (window as unknown as { captured: MediaStreamTrack[] }).captured.map((t) => `${t.kind}:${t.readyState}`));
     assert.ok(tracks.some((t) => t.startsWith('video:')) && tracks.some((t) => t.startsWith('audio:')), `the pre-join screen opened both (${tracks.join(', ')})`);
     assert.deepEqual(tracks.filter((t) => !t.endsWith(':ended')), [], 'no capture left running after the failed join');
     await ctx.close();
+  });
+
+  test('the pre-join screen gets ready (token, socket) but nobody joins before the click; a name changed there joins under the new name', async () => {
+    const { id } = await createMeeting(parley.url, 'Ready');
+    const names = () => parley.meetings.live(id as never)?.snapshot().participants.map((p) => p.name) ?? [];
+    const open = async (name: string) => {
+      const ctx = await browser.newContext();
+      const page = await ctx.newPage();
+      const sockets: { closed: boolean }[] = [];
+      page.on('websocket', (ws) => {
+        if (!ws.url().includes('/socket.io/')) return;
+        const s = { closed: false };
+        sockets.push(s);
+        ws.on('close', () => (s.closed = true));
+      });
+      await page.goto(`${parley.url}/m/${id}?name=${name}`);
+      await page.getByTestId('prejoin').waitFor();
+      await waitFor('the socket opened on the pre-join screen', async () => sockets.length === 1);
+      return { ctx, page, sockets };
+    };
+    const ann = await open('Ann');
+    // Connected and waiting: the meeting does not count it, others do not see it.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(names(), []);
+    await ann.page.getByTestId('join-button').click();
+    await ann.page.getByTestId('room').waitFor();
+    assert.deepEqual(names(), ['Ann']);
+    assert.equal(ann.sockets.length, 1, 'the join went through the socket opened before');
+
+    const bob = await open('Bob');
+    await bob.page.getByTestId('name-input').fill('Bea');
+    await bob.page.getByTestId('join-button').click();
+    await bob.page.getByTestId('room').waitFor();
+    assert.deepEqual(names().sort(), ['Ann', 'Bea'], 'Bob, prepared, never joined');
+    assert.equal(bob.sockets.length, 2, 'a socket of its own for the new name');
+    await waitFor('the prepared socket closed', async () => bob.sockets[0]!.closed);
+    await waitForMediaFrom(ann.page, [(await participantId(bob.page))!]);
+    await ann.ctx.close();
+    await bob.ctx.close();
   });
 
   test('an unknown meeting says so', async () => {

@@ -20,6 +20,7 @@ import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
 import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Download as DownloadIcon, Plus as PlusIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon } from 'lucide';
+import './calendar.css';
 
 export function CalendarApp({ token }: { token: string }) {
   const cal = useMemo(() => calendarApi(token), [token]);

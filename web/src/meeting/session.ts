@@ -23,6 +23,7 @@ import { TalkStore } from '../talk/store.ts';
 import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { MediaControls } from './controls.ts';
+import { StoredIdentity } from './identity.ts';
 import { MediaLink } from './media.ts';
 import { playHandChime, QUIET_ABOVE, Toasts } from './toasts.ts';
 
@@ -39,14 +40,6 @@ export interface JoinOptions {
   micMuted?: boolean;
   /** Preferred video codec for the camera ('vp8' default, 'h264' when the browser has it). */
   codec?: 'vp8' | 'h264';
-}
-
-/** What a tab keeps to come back as the same participant after a reload. */
-interface StoredParticipant {
-  token: string;
-  name: string;
-  moderator: boolean;
-  moderatorBy?: 'link' | 'account' | null;
 }
 
 export class MeetingSession implements SessionCore {
@@ -84,6 +77,7 @@ export class MeetingSession implements SessionCore {
   readonly media: MediaLink;
   readonly controls: MediaControls;
 
+  readonly #identity: StoredIdentity;
   #token: string | undefined;
   #password: string | undefined;
   #socket: ClientSocket | undefined;
@@ -95,6 +89,7 @@ export class MeetingSession implements SessionCore {
 
   constructor(meetingId: string) {
     this.meetingId = meetingId;
+    this.#identity = new StoredIdentity(meetingId);
     this.moderation = new ModerationStore(this, () => this.#newModeratorLink());
     this.talk = new TalkStore(this, () => this.moderation.settings.value);
     this.lobby = new LobbyStore(this);
@@ -228,7 +223,7 @@ export class MeetingSession implements SessionCore {
     if (opts.unload) return;
     // A kicked person keeps its identity: coming back means knocking as itself.
     if (this.status.value !== 'kicked') {
-      sessionStorage.removeItem(this.#storageKey());
+      this.#identity.clear();
       this.#teardown('left');
     }
   }
@@ -239,8 +234,7 @@ export class MeetingSession implements SessionCore {
     if (!res) return;
     localStorage.setItem('parley:name', res.name);
     // A reload comes back as the same participant under the new name (the server keeps it too).
-    const stored = sessionStorage.getItem(this.#storageKey());
-    if (stored) this.#store({ ...(JSON.parse(stored) as StoredParticipant), name: res.name });
+    this.#identity.update({ name: res.name });
   }
 
   /** Ends the meeting for everyone (moderators); the server's `meeting:ended` closes our page too. */
@@ -290,33 +284,22 @@ export class MeetingSession implements SessionCore {
 
   // ---- identity ----------------------------------------------------------------
 
-  #storageKey(): string {
-    return `parley:participant:${this.meetingId}`;
-  }
-
   /**
    * A stored token lets a reloaded page come back as the same participant.
    * The signed-in account goes with the join: the meeting's organizer (or a
    * co-moderator) is moderator by it, with the plain link.
    */
   async #tokenFor(name: string, moderatorToken?: string): Promise<string> {
-    const stored = sessionStorage.getItem(this.#storageKey());
-    if (stored) {
-      const s = JSON.parse(stored) as StoredParticipant;
-      if (s.name === name && s.moderator === Boolean(moderatorToken)) {
-        this.moderation.moderatorBy.value = s.moderatorBy ?? null;
-        return s.token;
-      }
+    const s = this.#identity.get();
+    if (s && s.name === name && s.moderator === Boolean(moderatorToken)) {
+      this.moderation.moderatorBy.value = s.moderatorBy ?? null;
+      return s.token;
     }
     const res = await api.join(this.meetingId, name, moderatorToken, sessionToken.value);
     this.title.value = res.title;
     this.moderation.moderatorBy.value = res.moderatorBy;
-    this.#store({ token: res.token, name, moderator: Boolean(moderatorToken), moderatorBy: res.moderatorBy });
+    this.#identity.set({ token: res.token, name, moderator: Boolean(moderatorToken), moderatorBy: res.moderatorBy });
     return res.token;
-  }
-
-  #store(s: StoredParticipant): void {
-    sessionStorage.setItem(this.#storageKey(), JSON.stringify(s));
   }
 
   /**
@@ -329,8 +312,7 @@ export class MeetingSession implements SessionCore {
     // Our own token, under the new link: a reconnect or a reload still makes us moderator.
     this.#token = res.token;
     if (this.#socket) this.#socket.auth = { token: res.token };
-    const stored = sessionStorage.getItem(this.#storageKey());
-    if (stored) this.#store({ ...(JSON.parse(stored) as StoredParticipant), token: res.token });
+    this.#identity.update({ token: res.token });
     if (sessionStorage.getItem(`parley:moderator:${this.meetingId}`)) sessionStorage.setItem(`parley:moderator:${this.meetingId}`, res.moderatorToken);
     return res.url;
   }
@@ -349,7 +331,7 @@ export class MeetingSession implements SessionCore {
     socket.on('connect_error', (error) => {
       const code = (error as Error & { data?: { code?: string } }).data?.code;
       if (code === 'UNAUTHORIZED') {
-        sessionStorage.removeItem(this.#storageKey());
+        this.#identity.clear();
         this.#teardown('failed', () => t('meeting.session.linkExpired'));
       } else if (this.status.value === 'joined') {
         this.status.value = 'reconnecting';
