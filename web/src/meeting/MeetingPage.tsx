@@ -122,7 +122,9 @@ function Meeting({ id }: { id: string }) {
   if (status === 'ended' || status === 'replaced' || status === 'failed') {
     return <Message title={status === 'failed' ? t('meeting.page.couldNotJoin') : t('meeting.page.closed')} text={session.error.value ?? ''} action={{ label: t('meeting.page.joinAgain'), onClick: () => location.reload() }} testid={status} />;
   }
-  if (status === 'joining' || skipPrejoin) return <Message title={t('meeting.page.joining')} text="" testid="joining" />;
+  // From the pre-join screen, it stays (its button says "Joining…") until the
+  // room replaces it: one page change, not two, in the middle of the join.
+  if (skipPrejoin) return <Message title={t('meeting.page.joining')} text="" testid="joining" />;
   return <Prejoin title={title} initialName={initialName} onJoin={join} />;
 }
 
