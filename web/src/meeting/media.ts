@@ -27,7 +27,7 @@ export interface RemoteStream {
 }
 
 /** Longest wait for a first remote frame before sending starts anyway (see setup). */
-const SEND_HOLD_MS = 400;
+const SEND_HOLD_MS = 1000;
 
 const SIMULCAST: ms.RtpEncodingParameters[] = [
   { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
@@ -237,7 +237,10 @@ export class MediaLink {
     // receive side for the browser's signaling thread and the CPU. Measured on
     // a 2-core machine, camera+mic join to first remote frame: ~450 -> ~280 ms
     // with one publisher, 468 -> 437 ms p50 in bench/join-latency (two
-    // publishers encoding beside it). Others get our media <= 400 ms later.
+    // publishers encoding beside it). The wait was 400 ms, less than the
+    // first frame takes on a loaded 2-core machine (p50 ~600 ms with camera
+    // and mic): at 1 s, camera+mic p95 went from 1229-1531 to 900 ms (p50
+    // within noise). Others get our media at most 1 s later.
     this.reconcile();
     // The send side is built once the consume requests are out: making a
     // peer connection costs the page ~20 ms, spent while the answers travel.
