@@ -252,6 +252,28 @@ describe('web client', () => {
     await bob.ctx.close();
   });
 
+  test('from the pre-join screen through the password page, the page goes on to the room, never back to the pre-join screen', async () => {
+    const res = await fetch(`${parley.url}/api/meetings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Locked', password: 'sesame' }) });
+    const { id } = (await res.json()) as { id: string };
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${parley.url}/m/${id}?name=Pat`);
+    await page.locator('[data-testid="prejoin"] video').waitFor();
+    await page.getByTestId('join-button').click();
+    await page.getByTestId('password-page').waitFor();
+    await page.getByTestId('password-input').fill('sesame');
+    // Whether a pre-join screen shows up again (with its camera and a Join button that does nothing).
+    await page.evaluate(() => {
+      const w = window as unknown as { prejoinAgain: boolean };
+      w.prejoinAgain = false;
+      new MutationObserver(() => (w.prejoinAgain ||= document.querySelector('[data-testid="prejoin"]') !== null)).observe(document.body, { childList: true, subtree: true });
+    });
+    await page.getByTestId('password-submit').click();
+    await page.getByTestId('room').waitFor();
+    assert.equal(await page.evaluate(() => (window as unknown as { prejoinAgain: boolean }).prejoinAgain), false);
+    await ctx.close();
+  });
+
   test('an unknown meeting says so', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

@@ -205,7 +205,7 @@ export class CaptureJob {
       // On a new connection the server has closed our old consumers.
       for (const s of this.#streams.values()) s.consumer = null;
       this.#comp = undefined;
-      this.#drawing.set(res.drawing);
+      this.#drawing.set(res.drawing ?? { board: false, drawers: [], surfaces: [] });
       if (res.stopping) this.#requestStop('stopped');
       else this.#setView(res.view);
       return true;

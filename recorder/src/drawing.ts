@@ -1,7 +1,8 @@
-// Strokes drawn on a shared screen, as pictures ffmpeg lays over that screen
-// in the recording and the live stream. The meeting sends the main room's
-// drawings (recorder:drawing); each screen's strokes become one RGBA frame,
-// written to ffmpeg a few times a second (see ffmpeg.ts, the overlay input).
+// Strokes drawn on a shared screen or the whiteboard, as pictures ffmpeg lays
+// over that screen (or the board's white page) in the recording and the live
+// stream. The meeting sends the main room's drawings (recorder:drawing); the
+// stage surface's strokes become one RGBA frame, written to ffmpeg a few
+// times a second (see ffmpeg.ts, the overlay input).
 //
 // The strokes are thick polylines in a fixed palette: a few lines of
 // anti-aliased capsule filling do it, without a native canvas library in the
@@ -69,8 +70,10 @@ export function rasterize(strokes: readonly Stroke[], w = OVERLAY.width, h = OVE
     const color = PALETTE.get(s.color);
     if (!color || s.points.length < 2) continue;
     const shape = segmentsOf(s, w, h, pen);
-    spent += cost(shape.segments, shape.r);
-    if (spent > RASTER_BUDGET) break;
+    const c = cost(shape.segments, shape.r);
+    // One stroke too costly for what is left is skipped, not the rest with it.
+    if (spent + c > RASTER_BUDGET) continue;
+    spent += c;
     shapes.push({ s, color, ...shape });
   }
   shapes.reverse();
@@ -136,7 +139,7 @@ export function rasterize(strokes: readonly Stroke[], w = OVERLAY.width, h = OVE
  */
 export class DrawingFeed {
   #state: DrawingState = { board: false, drawers: [], surfaces: [] };
-  readonly #pictures = new Map<DrawSurface, { strokes: readonly Stroke[]; picture: Buffer }>();
+  readonly #pictures = new Map<DrawSurface, { key: string; picture: Buffer }>();
   readonly #blank = Buffer.alloc(OVERLAY.width * OVERLAY.height * 4);
 
   /** Whether the main room's whiteboard is open (it then takes the recording's stage). */
@@ -153,10 +156,14 @@ export class DrawingFeed {
   frame(surface: DrawSurface): Buffer {
     const strokes = this.#state.surfaces.find((s) => s.surface === surface)?.strokes;
     if (!strokes?.length) return this.#blank;
+    // Each message carries the whole state: the picture is painted again only
+    // when this surface's strokes changed (a stroke only ever grows, or goes).
+    // (An arrow keeps its four values and moves its end: the last point is in the key.)
+    const key = strokes.map((s) => `${s.id}:${s.by}:${s.points.length}:${s.points.at(-2)}:${s.points.at(-1)}`).join(',');
     const known = this.#pictures.get(surface);
-    if (known?.strokes === strokes) return known.picture;
+    if (known?.key === key) return known.picture;
     const picture = rasterize(strokes.slice(-DRAW_LIMITS.strokesPerSurface));
-    this.#pictures.set(surface, { strokes, picture });
+    this.#pictures.set(surface, { key, picture });
     return picture;
   }
 }

@@ -135,7 +135,7 @@ export interface EpochOptions {
   onSegment: (s: Segment) => void;
   onExit: (code: number | null, stderr: string) => void;
   /**
-   * Strokes to lay over tile `tile` (a shared screen): `frame` answers their
+   * Strokes to lay over tile `tile` (a shared screen, or the whiteboard's page): `frame` answers their
    * current picture (OVERLAY-sized RGBA), written to ffmpeg DRAW_FPS times a second.
    */
   overlay?: { tile: number; frame: () => Buffer };
@@ -236,9 +236,10 @@ export class Epoch {
       '-hide_banner', '-nostats', '-nostdin', '-loglevel', 'error', '-y',
       // How far the output has got (see stop: a clean end drains what is buffered).
       '-progress', 'pipe:1', '-stats_period', '0.25',
-      // The strokes' picture first (input 0): opened before the RTP streams,
-      // its clock (the wall clock when each picture is read) is never behind
-      // theirs, so the picture never waits for a drawing.
+      // The strokes' picture first (input 0), stamped with the wall clock
+      // when ffmpeg reads it (in steps of 1/DRAW_FPS s). The overlay filter
+      // holds a frame of the stage until it has the picture for its time:
+      // the stage may trail by up to one beat (200 ms), as the drawing does.
       ...(opts.overlay
         ? ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size', `${OVERLAY.width}x${OVERLAY.height}`, '-framerate', String(DRAW_FPS),
            '-use_wallclock_as_timestamps', '1', '-probesize', '32', '-analyzeduration', '0', '-thread_queue_size', '4', '-i', 'pipe:3']

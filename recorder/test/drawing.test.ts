@@ -66,3 +66,19 @@ test('hostile zig-zags from corner to corner: the picture stays within its budge
   assert.ok(blue > 1000, `the newest zig-zag is painted (${blue} px)`);
   assert.equal(red, 0, 'the oldest is left out');
 });
+
+test('a newest stroke too costly on its own is left out, not the ones before it; an arrow whose end moves is painted again', () => {
+  const huge = stroke({ id: 'huge', color: '#ef4444', points: Array.from({ length: 2000 }, (_, i) => (Math.floor(i / 2) % 2 === 0 ? 0 : 1)) });
+  const pic = rasterize([stroke({ id: 'old', color: '#22c55e', points: [0.1, 0.1, 0.2, 0.1] }), huge]);
+  assert.deepEqual(px(pic, Math.round(0.15 * OVERLAY.width), Math.round(0.1 * OVERLAY.height)).slice(0, 3), [0x22, 0xc5, 0x5e], 'the older stroke is there');
+  const feed = new DrawingFeed();
+  const arrow = (x: number) => stroke({ id: 'a', tool: 'arrow', points: [0.1, 0.5, x, 0.5] });
+  feed.set({ board: false, drawers: [], surfaces: [{ surface: 'board', strokes: [arrow(0.3)] }] });
+  const first = feed.frame('board');
+  feed.set({ board: false, drawers: [], surfaces: [{ surface: 'board', strokes: [arrow(0.3)] }] });
+  assert.equal(feed.frame('board'), first, 'the same strokes in a new message: not painted again');
+  feed.set({ board: false, drawers: [], surfaces: [{ surface: 'board', strokes: [arrow(0.8)] }] });
+  const moved = feed.frame('board');
+  assert.notEqual(moved, first);
+  assert.ok(px(moved, Math.round(0.6 * OVERLAY.width), Math.round(0.5 * OVERLAY.height))[3]! > 0, 'the arrow reaches its new end');
+});

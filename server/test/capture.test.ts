@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { RecorderPayloads, type CaptureInfo, type CaptureState, type RecorderJob, type RecorderView } from '@parley/protocol';
+import { RecorderPayloads, type CaptureInfo, type CaptureState, type DrawingState, type RecorderJob, type RecorderView } from '@parley/protocol';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import { connectRedis, type Parley } from '../src/index.ts';
 import { closeAll, connect, http, joinAs, mintToken, next, ok, refused, request, startServer, type ClientSocket, type Joined } from './helpers.ts';
@@ -348,6 +348,27 @@ describe('the recording’s layout', () => {
     const own = next<RecorderView>(rec as never, 'recorder:view', (v) => !v.moderatorLayout);
     await ok(mod.socket, 'moderation:settings', { recordLayout: false, followMe: true });
     await own;
+    await ok(mod.socket, 'capture:stop', { kind: 'record' });
+  });
+});
+
+describe('drawings for the recorder', () => {
+  test('the recorder hears the main room’s drawings: the board opened with a stroke on it, then gone when everyone leaves the main room for a breakout room', async () => {
+    const { mod, guest } = await meetingWithModerator();
+    const { capture } = await ok<{ capture: CaptureInfo }>(mod.socket, 'capture:start', { kind: 'record' });
+    const rec = await takeJob(capture.id);
+    const attached = await ok<{ drawing: DrawingState }>(rec as never, 'recorder:attach', {});
+    assert.equal(attached.drawing.board, false);
+    const drawn = next<DrawingState>(rec as never, 'recorder:drawing', (d) => d.board && d.surfaces.some((x) => x.surface === 'board' && x.strokes.length === 1));
+    await ok(mod.socket, 'draw:board', { open: true });
+    await ok(guest.socket, 'draw:stroke', { surface: 'board', id: 's1', tool: 'pen', color: '#ef4444', fade: false, points: [0.1, 0.1, 0.5, 0.5] });
+    await drawn;
+    // The main room left empty loses its board without a drawing event of its own: the recorder hears it anyway.
+    const gone = next<DrawingState>(rec as never, 'recorder:drawing', (d) => !d.board && d.surfaces.length === 0);
+    const { room } = await ok<{ room: { id: string } }>(mod.socket, 'breakout:create', { name: 'Side' });
+    await ok(mod.socket, 'breakout:assign', { participantId: guest.id, roomId: room.id });
+    await ok(mod.socket, 'breakout:join', { roomId: room.id });
+    await gone;
     await ok(mod.socket, 'capture:stop', { kind: 'record' });
   });
 });

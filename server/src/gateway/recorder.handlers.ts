@@ -138,7 +138,7 @@ export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetin
       const ids = [state.recording?.id, state.stream?.id].filter((x): x is string => !!x);
       if (ids.length === 0) return;
       const drawing = meeting.drawing.roomState(null);
-      for (const id of ids) nsp.to(captureRoom(id)).emit('recorder:drawing', drawing);
+      nsp.to(ids.map(captureRoom)).emit('recorder:drawing', drawing);
       if (drawing.surfaces.some((s) => s.strokes.some((k) => k.fade))) {
         clearTimeout(fadeTimer);
         fadeTimer = setTimeout(sendDrawing, DRAW_LIMITS.fadeMs + 100);
@@ -151,6 +151,10 @@ export function createRecorderGateway(io: ParleyServer, deps: { meetings: Meetin
     meeting.on('drawRemoved', (room) => drew(room));
     meeting.on('drawCleared', (room) => drew(room));
     meeting.on('drawMeta', (room) => drew(room));
+    // A main room left empty (everyone in breakout rooms, or gone) loses its
+    // drawings and its board without an event of their own.
+    meeting.on('moved', () => drew(null));
+    meeting.on('participantLeft', () => drew(null));
     meeting.on('closed', () => {
       clearTimeout(timer);
       clearTimeout(drawTimer);

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../core/api.ts';
 import { describeMediaError, getCameraTrack, getMicTrack } from './devices.ts';
 import { Prejoin, type PrejoinResult } from './Prejoin.tsx';
@@ -94,6 +94,10 @@ function Meeting({ id }: { id: string }) {
   }, [skipPrejoin, missing]);
 
   const status = session.status.value;
+  // Once the join has gone past the pre-join screen (a password, the waiting
+  // room), joining again shows the "Joining" page, not a new pre-join screen.
+  const pastPrejoin = useRef(false);
+  if (status !== 'idle' && status !== 'joining') pastPrejoin.current = true;
   // The key the creator chose on the home page: encryption starts as soon as we are in.
   useEffect(() => {
     const key = sessionStorage.getItem(startKeyStorage(id));
@@ -124,7 +128,7 @@ function Meeting({ id }: { id: string }) {
   }
   // From the pre-join screen, it stays (its button says "Joining…") until the
   // room replaces it: one page change, not two, in the middle of the join.
-  if (skipPrejoin) return <Message title={t('meeting.page.joining')} text="" testid="joining" />;
+  if (skipPrejoin || (status === 'joining' && pastPrejoin.current)) return <Message title={t('meeting.page.joining')} text="" testid="joining" />;
   return <Prejoin title={title} initialName={initialName} onJoin={join} />;
 }
 

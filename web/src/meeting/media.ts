@@ -28,6 +28,8 @@ export interface RemoteStream {
 
 /** Longest wait for a first remote frame before sending starts anyway (see setup). */
 const SEND_HOLD_MS = 1000;
+/** The same wait when the media is rebuilt (a reset, encryption switched): the others are already hearing us. */
+const REBUILD_HOLD_MS = 400;
 
 const SIMULCAST: ms.RtpEncodingParameters[] = [
   { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
@@ -59,6 +61,8 @@ export class MediaLink {
   #codec: 'vp8' | 'h264' = 'vp8';
   /** Bumped whenever media is rebuilt, so a stale async flow stops. */
   #generation = 0;
+  /** Whether our media has been sent once in this session (see REBUILD_HOLD_MS). */
+  #sentOnce = false;
 
   constructor(core: SessionCore, deps: { moderation: ModerationStore; e2ee: E2eeStore; connected: () => boolean }) {
     this.#core = core;
@@ -240,7 +244,7 @@ export class MediaLink {
     // publishers encoding beside it). The wait was 400 ms, less than the
     // first frame takes on a loaded 2-core machine (p50 ~600 ms with camera
     // and mic): at 1 s, camera+mic p95 went from 1229-1531 to 900 ms (p50
-    // within noise). Others get our media at most 1 s later.
+    // within noise). Others get our media at most 1 s later (400 ms on a rebuild).
     this.reconcile();
     // The send side is built once the consume requests are out: making a
     // peer connection costs the page ~20 ms, spent while the answers travel.
@@ -251,13 +255,14 @@ export class MediaLink {
       this.#core.request('media:produce', { transportId: this.#send!.id, kind, source, rtpParameters: rtpParameters as never, paused })
         .then((r) => callback({ id: r.producerId }), errback);
     });
-    await this.#firstRemoteFrame(generation, SEND_HOLD_MS);
+    await this.#firstRemoteFrame(generation, this.#sentOnce ? REBUILD_HOLD_MS : SEND_HOLD_MS);
     if (generation !== this.#generation) return;
     const jobs: Promise<void>[] = [];
     if (this.micTrack.value) jobs.push(this.produce('mic', this.micTrack.value));
     if (this.cameraTrack.value) jobs.push(this.produce('camera', this.cameraTrack.value));
     if (this.screenTrack.value) jobs.push(this.produce('screen', this.screenTrack.value));
     if (this.#screenAudio && this.screenTrack.value) jobs.push(this.produce('screenAudio', this.#screenAudio));
+    this.#sentOnce = true;
     await Promise.all(jobs);
   }
 

@@ -170,8 +170,9 @@ export class MeetingSession implements SessionCore {
     const prepared = this.#prepared;
     this.#prepared = undefined;
     const ready = prepared && prepared.name === opts.name.trim() && prepared.moderator === (opts.moderatorToken !== undefined) ? await prepared.ready : undefined;
-    // Prepared under another name: that participant never joins.
-    if (prepared && !ready) void prepared.ready.then((p) => p?.socket.disconnect());
+    // Prepared under another name: that participant never joins. Its answer
+    // is awaited first, so that it cannot overwrite the identity this join keeps.
+    if (prepared && !ready) (await prepared.ready)?.socket.disconnect();
     let token: string;
     try {
       token = ready?.token ?? (await this.#tokenFor(opts.name, opts.moderatorToken));
