@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { RtpParametersWire } from '@parley/protocol';
 import type { Writable } from 'node:stream';
 import { OVERLAY } from './drawing.ts';
-import { CANVAS, type Composition } from './layout.ts';
+import { CANVAS, even, type Composition } from './layout.ts';
 
 export const SEGMENT_SECONDS = 2;
 const FPS = 30;
@@ -115,7 +115,6 @@ export function filterGraph(comp: Composition, index: Map<string, number>, nameF
 
 /** The whiteboard's 16:9 page fitted into a w×h tile, in even sizes (yuv420p). */
 function boardPage(w: number, h: number): string {
-  const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
   return w / h > 16 / 9 ? `${even((h * 16) / 9)}x${h}` : `${w}x${even((w * 9) / 16)}`;
 }
 

@@ -23,7 +23,8 @@ export interface Composition {
   audio: { producerId: string; participantId: ParticipantId }[];
 }
 
-const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
+/** A size in even pixels (yuv420p needs them), at least 2. */
+export const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
 
 /**
  * Tiles of equal size for 16:9 pictures: the number of columns that shows
