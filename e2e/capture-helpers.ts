@@ -53,6 +53,9 @@ export function captureState(page: Page): Promise<CaptureState> {
   return page.evaluate(() => window.parley!.session.capture.state.value);
 }
 
+/** Seconds recorded so far, as the moderator's page shows them. */
+export const recordedSeconds = async (p: Participant): Promise<number> => (await captureState(p.page)).recording?.seconds ?? 0;
+
 export interface Probe {
   duration: number;
   /** `duration`: the stream's own length, in seconds as text (the picture may end before the sound). */

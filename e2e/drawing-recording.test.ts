@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { newestRecordingLink, recorderLogsOnFailure, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
+import { newestRecordingLink, recordedSeconds, recorderLogsOnFailure, startCaptureStack, type CaptureStack } from './capture-helpers.ts';
 import { createMeeting, inRoom, launchBrowser, openParticipant, shotsDir, waitFor, type Participant } from './helpers.ts';
 
 type Ink = { count: number; x0: number; x1: number; y0: number; y1: number };
@@ -54,7 +54,7 @@ function frames(file: string): Frame[] {
   return out;
 }
 
-const seconds = (p: Participant) => p.page.evaluate(() => window.parley!.session.capture.state.value.recording?.seconds ?? 0);
+const seconds = recordedSeconds;
 
 describe('drawing in the recording', () => {
   let stack: CaptureStack;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import type { Browser } from 'playwright-core';
 import type { Parley, ServerConfig } from '@parley/server';
-import { captureState, fakeCameraShare, ffprobe, newestRecordingLink, recorderLogsOnFailure, startCaptureStack, type CaptureStack, type RecorderProcess } from './capture-helpers.ts';
+import { captureState, fakeCameraShare, recordedSeconds, ffprobe, newestRecordingLink, recorderLogsOnFailure, startCaptureStack, type CaptureStack, type RecorderProcess } from './capture-helpers.ts';
 import { createMeeting, inRoom, launchBrowser, openParticipant, tmpDir, waitFor, waitForMediaFrom, type Participant } from './helpers.ts';
 
 async function meetingOfTwo(browser: Browser, base: string): Promise<{ mod: Participant; guest: Participant }> {
@@ -33,7 +33,7 @@ async function startRecording(mod: Participant): Promise<void> {
   await mod.page.locator('[data-testid="rec-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
 }
 
-const seconds = async (p: Participant) => (await captureState(p.page)).recording?.seconds ?? 0;
+const seconds = recordedSeconds;
 
 /** Stops the recording and downloads the finished MP4 through its share link. */
 async function stopAndDownload(mod: Participant, file: string): Promise<{ stoppedAt: number; mediaStartedAt: number; url: string }> {
