@@ -68,6 +68,28 @@ describe('live streaming a meeting', () => {
       return st !== 'loading' && st;
     });
     assert.ok(early === 'waiting' || early === 'live', `viewer state before the first segment: ${early}`);
+    // Viewers are told it is live once the playlist holds the three segments
+    // the player keeps ahead of it, not on the first (they stalled on the next).
+    const liveId = url.split('/').pop()!;
+    const firstPlaylist = await waitFor('the stream to be live', async () => {
+      const st = (await (await fetch(`${s.parley.url}/api/live/${liveId}`)).json()) as { state: string; playlistUrl: string | null };
+      return st.state === 'live' && st.playlistUrl !== null && (await (await fetch(st.playlistUrl)).text());
+    }, 40_000, 100);
+    assert.ok(firstPlaylist.split('#EXTINF').length - 1 >= 3, `the first live playlist:\n${firstPlaylist}`);
+    // What the player did, said by the assertions below if they fail: its
+    // seeks (and from where), its stalls, the playlist's edge, the fragments.
+    await waitFor('the player', () => viewer.evaluate(() => window.parleyHls !== undefined), 40_000);
+    await viewer.evaluate(() => {
+      const log: string[] = [];
+      (window as unknown as { playerLog: string[] }).playerLog = log;
+      const v = document.querySelector('video')!;
+      const at = () => `${(performance.now() / 1000).toFixed(2)} t=${v.currentTime.toFixed(2)} rs=${v.readyState}`;
+      for (const e of ['seeking', 'waiting', 'playing', 'emptied']) v.addEventListener(e, () => log.push(`${at()} ${e}`));
+      const hls = window.parleyHls!;
+      hls.on('hlsLevelUpdated', (_e, d) => log.push(`${at()} playlist ${d.details.fragments[0]?.sn}..${d.details.endSN} ${d.details.fragmentStart.toFixed(2)}-${d.details.edge.toFixed(2)} drift=${d.details.drift}`));
+      hls.on('hlsFragBuffered', (_e, d) => log.push(`${at()} buffered ${d.frag.sn} ${d.frag.start.toFixed(2)}-${d.frag.end.toFixed(2)} ${d.frag.type}`));
+      hls.on('hlsError', (_e, d) => log.push(`${at()} error ${d.details}${d.fatal ? ' fatal' : ''} ${d.error?.message ?? ''} ${d.sourceBufferName ?? ''} ${d.frag ? d.frag.sn : ''}`));
+    });
     await guest.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
     await waitFor('the start signal', () => guest.page.evaluate(() => window.parley!.captureSignals() > 0));
     await viewer.evaluate(() => {
@@ -88,7 +110,8 @@ describe('live streaming a meeting', () => {
     const t0 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
     await new Promise((r) => setTimeout(r, 10_000));
     const t1 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
-    assert.ok(t1 - t0 >= 8, `currentTime advanced ${(t1 - t0).toFixed(1)} s in 10 s`);
+    const playerLog = () => viewer.evaluate(() => (window as unknown as { playerLog: string[] }).playerLog.slice(-80).join('\n'));
+    assert.ok(t1 - t0 >= 8, `currentTime advanced ${(t1 - t0).toFixed(1)} s in 10 s; the player:\n${await playerLog()}`);
     const played = await viewer.evaluate(() => {
       const v = document.querySelector('video')!;
       return { w: v.videoWidth, h: v.videoHeight, fatal: (window as unknown as { fatal: string[] }).fatal };
@@ -128,7 +151,6 @@ describe('live streaming a meeting', () => {
     await mod.page.screenshot({ path: `${shotsDir('live')}/capture-panel-streaming.png` });
 
     // The links a viewer holds: the playlist and its segments.
-    const liveId = url.split('/').pop()!;
     const { playlistUrl } = (await (await fetch(`${s.parley.url}/api/live/${liveId}`)).json()) as { playlistUrl: string };
     const playlist = await (await fetch(playlistUrl)).text();
     const segmentUrl = playlist.split('\n').find((l) => l.startsWith('http'))!;

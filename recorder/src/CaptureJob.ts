@@ -63,6 +63,8 @@ const allBound = (ports: number[]) => udpDrops(ports).size === new Set(ports).si
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 /** The shortest time a speaker keeps the stage of a speaker-layout recording. */
 const SPEAKER_HOLD_MS = 4000;
+/** Segments in the playlist before viewers are told the stream is live (see #onSegment). */
+const LIVE_START_SEGMENTS = 3;
 
 export class CaptureJob {
   readonly #job: RecorderJob;
@@ -477,8 +479,12 @@ export class CaptureJob {
       duration,
       discontinuity,
     });
-    if (this.#segments === 1 && this.#job.kind === 'stream') {
-      // The viewer page turns from "not started yet" to the player once the first segment is in.
+    if (this.#segments === LIVE_START_SEGMENTS && this.#job.kind === 'stream') {
+      // The viewer page turns from "not started yet" to the player once the
+      // playlist holds what the player keeps ahead of it (three segments,
+      // web/src/live/player.ts). Started on one, a viewer stalled as soon as
+      // the next segment came late, as the first ones of a run often do (the
+      // encoder catches up on what it buffered while probing).
       void this.#uploader.flush(60_000).then(() => this.#files.writeStatus('live')).catch(() => undefined);
     }
   }
