@@ -15,7 +15,7 @@ async function stack(streamMaxSeconds: number): Promise<CaptureStack> {
 
 async function goLive(mod: Participant, opts: { keep?: boolean } = {}): Promise<string> {
   if ((await mod.page.getByTestId('capture-panel').count()) === 0) await mod.page.getByTestId('toggle-capture').click();
-  if (opts.keep) await mod.page.getByTestId('stream-keep-choice').check();
+  if (opts.keep !== undefined) await mod.page.getByTestId('stream-keep-choice').setChecked(opts.keep);
   await mod.page.getByTestId('start-stream').click();
   // The moderator confirms, as the seeds describe.
   await mod.page.getByTestId('stream-confirm-start').click();
@@ -33,17 +33,39 @@ async function openViewer(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
+/**
+ * Keeps what the viewer's player does, for a failing assertion to say: its
+ * seeks (and from where), stalls, the playlist's edge, the fragments, errors.
+ */
+async function watchPlayer(viewer: Page): Promise<() => Promise<string>> {
+  await waitFor('the player', () => viewer.evaluate(() => window.parleyHls !== undefined), 60_000);
+  await viewer.evaluate(() => {
+    const log: string[] = [];
+    (window as unknown as { playerLog: string[] }).playerLog = log;
+    const v = document.querySelector('video')!;
+    const at = () => `${(performance.now() / 1000).toFixed(2)} t=${v.currentTime.toFixed(2)} rs=${v.readyState} ${v.videoWidth}x${v.videoHeight}`;
+    for (const e of ['seeking', 'waiting', 'playing', 'emptied', 'resize']) v.addEventListener(e, () => log.push(`${at()} ${e}`));
+    const hls = window.parleyHls!;
+    hls.on('hlsLevelUpdated', (_e, d) => log.push(`${at()} playlist ${d.details.fragments[0]?.sn}..${d.details.endSN} ${d.details.fragmentStart.toFixed(2)}-${d.details.edge.toFixed(2)} drift=${d.details.drift}`));
+    hls.on('hlsFragBuffered', (_e, d) => log.push(`${at()} buffered ${d.frag.sn} ${d.frag.start.toFixed(2)}-${d.frag.end.toFixed(2)} ${d.frag.type}`));
+    hls.on('hlsError', (_e, d) => log.push(`${at()} error ${d.details}${d.fatal ? ' fatal' : ''} ${d.error?.message ?? ''} ${d.sourceBufferName ?? ''} ${d.frag ? d.frag.sn : ''}`));
+  });
+  return () => viewer.evaluate(() => (window as unknown as { playerLog: string[] }).playerLog.slice(-80).join('\n'));
+}
+
 const viewerState = (page: Page) => page.getByTestId('live-page').getAttribute('data-state');
 
 describe('live streaming a meeting', () => {
   let s: CaptureStack;
   let browser: Browser;
   let mod: Participant, guest: Participant;
+  let meetingId: string;
 
   beforeAll(async () => {
     s = await stack(3600);
     browser = await launchBrowser();
     const m = await createMeeting(s.parley.url, 'Town hall');
+    meetingId = m.id;
     mod = await openParticipant(browser, s.parley.url, m.id, 'Mona', { prejoin: '0', moderatorToken: m.moderatorToken });
     const modId = await inRoom(mod);
     guest = await openParticipant(browser, s.parley.url, m.id, 'Gus');
@@ -76,20 +98,7 @@ describe('live streaming a meeting', () => {
       return st.state === 'live' && st.playlistUrl !== null && (await (await fetch(st.playlistUrl)).text());
     }, 40_000, 100);
     assert.ok(firstPlaylist.split('#EXTINF').length - 1 >= 3, `the first live playlist:\n${firstPlaylist}`);
-    // What the player did, said by the assertions below if they fail: its
-    // seeks (and from where), its stalls, the playlist's edge, the fragments.
-    await waitFor('the player', () => viewer.evaluate(() => window.parleyHls !== undefined), 40_000);
-    await viewer.evaluate(() => {
-      const log: string[] = [];
-      (window as unknown as { playerLog: string[] }).playerLog = log;
-      const v = document.querySelector('video')!;
-      const at = () => `${(performance.now() / 1000).toFixed(2)} t=${v.currentTime.toFixed(2)} rs=${v.readyState}`;
-      for (const e of ['seeking', 'waiting', 'playing', 'emptied']) v.addEventListener(e, () => log.push(`${at()} ${e}`));
-      const hls = window.parleyHls!;
-      hls.on('hlsLevelUpdated', (_e, d) => log.push(`${at()} playlist ${d.details.fragments[0]?.sn}..${d.details.endSN} ${d.details.fragmentStart.toFixed(2)}-${d.details.edge.toFixed(2)} drift=${d.details.drift}`));
-      hls.on('hlsFragBuffered', (_e, d) => log.push(`${at()} buffered ${d.frag.sn} ${d.frag.start.toFixed(2)}-${d.frag.end.toFixed(2)} ${d.frag.type}`));
-      hls.on('hlsError', (_e, d) => log.push(`${at()} error ${d.details}${d.fatal ? ' fatal' : ''} ${d.error?.message ?? ''} ${d.sourceBufferName ?? ''} ${d.frag ? d.frag.sn : ''}`));
-    });
+    const playerLog = await watchPlayer(viewer);
     await guest.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
     await waitFor('the start signal', () => guest.page.evaluate(() => window.parley!.captureSignals() > 0));
     await viewer.evaluate(() => {
@@ -110,7 +119,6 @@ describe('live streaming a meeting', () => {
     const t0 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
     await new Promise((r) => setTimeout(r, 10_000));
     const t1 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
-    const playerLog = () => viewer.evaluate(() => (window as unknown as { playerLog: string[] }).playerLog.slice(-80).join('\n'));
     assert.ok(t1 - t0 >= 8, `currentTime advanced ${(t1 - t0).toFixed(1)} s in 10 s; the player:\n${await playerLog()}`);
     const played = await viewer.evaluate(() => {
       const v = document.querySelector('video')!;
@@ -198,6 +206,45 @@ describe('live streaming a meeting', () => {
     }
     // The drive's files are not listed or served without a signature.
     assert.equal((await fetch(`${base}/drive/live/`)).status, 403);
+  });
+
+  test('a shared screen of 1080 lines makes the stream 1080p; back to 720p when the sharing stops, and the viewer plays on', async () => {
+    // Someone on a 1920×1080 screen shares it.
+    const sam = await openParticipant(browser, s.parley.url, meetingId, 'Sam', { prejoin: '0' }, { width: 1920, height: 1080 });
+    await inRoom(sam);
+    await sam.page.getByTestId('toggle-screen').click();
+    await waitFor('the screen being sent', async () => (await sam.page.evaluate(() => window.parley!.session.media.sendStats())).some((r) => r.source === 'screen' && r.framesEncoded > 0));
+    // Not kept: a kept stream is joined into an MP4, which is 720p throughout.
+    const url = await goLive(mod, { keep: false });
+    const viewer = await openViewer(browser, url);
+    const playerLog = await watchPlayer(viewer);
+    await viewer.evaluate(() => {
+      (window as unknown as { fatal: string[] }).fatal = [];
+      window.parleyHls!.on('hlsError', (_e, d) => {
+        if (d.fatal) (window as unknown as { fatal: string[] }).fatal.push(d.details);
+      });
+    });
+    const size = () => viewer.evaluate(() => {
+      const v = document.querySelector('video');
+      return v ? `${v.videoWidth}x${v.videoHeight}` : '';
+    });
+    const seen = async (want: string) => {
+      await waitFor(`the viewer to play ${want}`, async () => (await size()) === want, 60_000).catch(async (error: Error) => {
+        throw new Error(`${error.message}; the player:\n${await playerLog()}`);
+      });
+    };
+    await seen('1920x1080');
+    await viewer.screenshot({ path: `${shotsDir('live')}/viewer-1080p.png` });
+    // The sharing stops: the cameras' 720p picture follows, in the same player.
+    await sam.page.getByTestId('toggle-screen').click();
+    await seen('1280x720');
+    const t0 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
+    await waitFor('the viewer to play on', () => viewer.evaluate((t) => document.querySelector('video')!.currentTime > t + 2, t0), 20_000);
+    assert.deepEqual(await viewer.evaluate(() => (window as unknown as { fatal: string[] }).fatal), []);
+    await mod.page.getByTestId('stop-stream').click();
+    await waitFor('the viewer to see the end', async () => (await viewerState(viewer)) === 'ended', 30_000);
+    await viewer.context().close();
+    await sam.context.close();
   });
 
   test('the meeting ending ends the stream', async () => {

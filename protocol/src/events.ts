@@ -16,6 +16,12 @@ export interface ProducerInfo {
   kind: MediaKind;
   source: MediaSource;
   paused: boolean;
+  /**
+   * A video's height in pixels when it was produced, as its sender measured
+   * it (a screen's; a camera's best layer). A live stream is composed at
+   * 1080p while the video filling its picture has that many lines.
+   */
+  height?: number;
 }
 
 /** What every participant may know about another participant. */

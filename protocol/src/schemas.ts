@@ -159,6 +159,8 @@ export const Payloads = {
       source: MediaSourceSchema,
       rtpParameters: RtpParametersSchema,
       paused: Type.Optional(Type.Boolean()),
+      /** The video's height as captured (ProducerInfo.height). */
+      height: Type.Optional(Type.Integer({ minimum: 1, maximum: 4320 })),
     },
     { additionalProperties: false },
   ),

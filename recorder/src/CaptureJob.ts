@@ -286,7 +286,9 @@ export class CaptureJob {
   async #reconcile(): Promise<void> {
     const view = this.#view;
     if (!view || this.#stopRequested) return;
-    const comp = compose({ ...view, activeSpeakerId: this.#speaker }, this.#job.layout, this.#drawing.board);
+    // 1080p only for a stream that is not kept: a kept one is joined into an MP4 as a recording is (see compose).
+    const hd = this.#job.kind === 'stream' && this.#job.keep !== true;
+    const comp = compose({ ...view, activeSpeakerId: this.#speaker }, this.#job.layout, this.#drawing.board, hd);
     if (this.#epoch && this.#comp && sameComposition(comp, this.#comp) && [...this.#streams.values()].every((s) => s.consumer)) return;
     const wanted = new Set([...comp.tiles.filter((t) => t.source !== 'board').map((t) => t.producerId), ...comp.audio.map((a) => a.producerId)]);
     // New streams first (the SFU starts sending to the relays at once), then the switch.
@@ -300,7 +302,7 @@ export class CaptureJob {
     }
     if (this.#stopRequested) return;
     const ok = new Set(usable.map((u) => u.producerId));
-    const effective: Composition = { tiles: comp.tiles.filter((t) => t.source === 'board' || ok.has(t.producerId)), audio: comp.audio.filter((a) => ok.has(a.producerId)) };
+    const effective: Composition = { canvas: comp.canvas, tiles: comp.tiles.filter((t) => t.source === 'board' || ok.has(t.producerId)), audio: comp.audio.filter((a) => ok.has(a.producerId)) };
     // Videos first, then audio: the SDP's order is the inputs' order.
     usable.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'video' ? -1 : 1));
     // Cleared first: its exit is planned, not a crash to recover from.

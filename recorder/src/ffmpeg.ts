@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { RtpParametersWire } from '@parley/protocol';
 import type { Writable } from 'node:stream';
 import { OVERLAY } from './drawing.ts';
-import { CANVAS, even, type Composition } from './layout.ts';
+import { even, type Composition } from './layout.ts';
 
 export const SEGMENT_SECONDS = 2;
 const FPS = 30;
@@ -87,13 +87,13 @@ export function filterGraph(comp: Composition, index: Map<string, number>, nameF
   if (comp.tiles.length === 0) {
     // Nothing live at all: only the clock can pace the picture. (With live
     // audio, ffmpeg asks for background frames as the audio needs them.)
-    parts.push(`color=c=${BACKGROUND}:s=${CANVAS.width}x${CANVAS.height}:r=${FPS}${live ? '' : ',realtime'},format=yuv420p[vout]`);
+    parts.push(`color=c=${BACKGROUND}:s=${comp.canvas.width}x${comp.canvas.height}:r=${FPS}${live ? '' : ',realtime'},format=yuv420p[vout]`);
   } else if (comp.tiles.length === 1) {
     // One tile: padded onto the canvas directly, no background to blend onto (the common case, and the cheapest).
     const t = comp.tiles[0]!;
-    parts.push(`${tile(0)},pad=${CANVAS.width}:${CANVAS.height}:${t.x}:${t.y}:color=${BACKGROUND},format=yuv420p[vout]`);
+    parts.push(`${tile(0)},pad=${comp.canvas.width}:${comp.canvas.height}:${t.x}:${t.y}:color=${BACKGROUND},format=yuv420p[vout]`);
   } else {
-    parts.push(`color=c=${BACKGROUND}:s=${CANVAS.width}x${CANVAS.height}:r=${FPS}[bg0]`);
+    parts.push(`color=c=${BACKGROUND}:s=${comp.canvas.width}x${comp.canvas.height}:r=${FPS}[bg0]`);
     comp.tiles.forEach((t, i) => {
       parts.push(`${tile(i)}[t${i}]`);
       parts.push(`[bg${i}][t${i}]overlay=${t.x}:${t.y}:eof_action=pass:repeatlast=1[bg${i + 1}]`);
@@ -262,7 +262,8 @@ export class Epoch {
       '-map', '[vout]', '-map', '[aout]',
       '-c:v', 'libx264', '-preset', opts.preset, '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
       '-r', String(FPS), '-g', String(FPS * SEGMENT_SECONDS), '-keyint_min', String(FPS * SEGMENT_SECONDS), '-sc_threshold', '0',
-      '-b:v', '2000k', '-maxrate', '2500k', '-bufsize', '4000k',
+      // 2 Mb/s for 720p; a 1080p picture (2.25 times the pixels) gets twice that.
+      ...(comp.canvas.height >= 1080 ? ['-b:v', '4000k', '-maxrate', '5000k', '-bufsize', '8000k'] : ['-b:v', '2000k', '-maxrate', '2500k', '-bufsize', '4000k']),
       '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
       '-output_ts_offset', opts.offsetSeconds.toFixed(3),
       '-f', 'segment', '-segment_time', String(SEGMENT_SECONDS), '-segment_format', 'mpegts',

@@ -3,7 +3,9 @@
 // ffmpeg only when this changes.
 import type { CaptureLayout, MediaSource, ParticipantId, RecorderView } from '@parley/protocol';
 
+/** The picture's size; HD_CANVAS for a live stream whose stage video has 1080 lines or more (see compose). */
 export const CANVAS = { width: 1280, height: 720 };
+export const HD_CANVAS = { width: 1920, height: 1080 };
 
 export interface Tile {
   /** '' for the whiteboard: it is drawn by the recorder, not received. */
@@ -18,6 +20,7 @@ export interface Tile {
 }
 
 export interface Composition {
+  canvas: { width: number; height: number };
   tiles: Tile[];
   /** Microphones (and screen audio) mixed into the soundtrack, paused ones included: they are filled with silence. */
   audio: { producerId: string; participantId: ParticipantId }[];
@@ -61,9 +64,17 @@ function grid(n: number, area: { x: number; y: number; w: number; h: number }): 
  * active speaker's camera on the stage (`view.activeSpeakerId`: the caller
  * holds it steady). Paused cameras are not shown. An open whiteboard
  * (`board`) takes the stage before all of these.
+ *
+ * With `hd` (a live stream), the picture is 1080p while the video that
+ * fills it (the stage, or the only tile) has the lines for it, as a shared
+ * screen often has; else 720p. Only a live stream changes size: its viewers'
+ * player takes the new size at the run's discontinuity, while a recording's
+ * runs are joined into one MP4 without re-encoding, which needs one size.
  */
-export function compose(view: RecorderView, mode: CaptureLayout = 'grid', board = false): Composition {
+export function compose(view: RecorderView, mode: CaptureLayout = 'grid', board = false, hd = false): Composition {
   type Video = Omit<Tile, 'x' | 'y' | 'w' | 'h'>;
+  // Each video's height as its sender captured it (ProducerInfo.height).
+  const lines = new Map<string, number>();
   const cameras: Video[] = [];
   const screens: Video[] = [];
   const audio: Composition['audio'] = [];
@@ -75,6 +86,7 @@ export function compose(view: RecorderView, mode: CaptureLayout = 'grid', board 
         continue;
       }
       if (prod.paused) continue;
+      if (prod.height) lines.set(prod.id, prod.height);
       const v = { producerId: prod.id, participantId: p.id, name: p.name, source: prod.source };
       (prod.source === 'screen' ? screens : cameras).push(v);
     }
@@ -90,19 +102,24 @@ export function compose(view: RecorderView, mode: CaptureLayout = 'grid', board 
     stage = screens.at(-1);
     if (!stage && mode === 'speaker') stage = cameras.find((c) => c.participantId === view.activeSpeakerId) ?? cameras[0];
   }
+  // A grid's tiles are small anyway: only one video filling the picture earns 1080p.
+  const sized = (v: Video | undefined) => (hd && v && (lines.get(v.producerId) ?? 0) >= HD_CANVAS.height ? HD_CANVAS : CANVAS);
   if (!board && view.moderatorLayout && view.layout.mode === 'grid') {
     const all = [...cameras, ...screens];
-    return { tiles: grid(all.length, { x: 0, y: 0, w: CANVAS.width, h: CANVAS.height }).map((r, i) => ({ ...all[i]!, ...r })), audio };
+    const canvas = all.length === 1 ? sized(all[0]) : CANVAS;
+    return { canvas, tiles: grid(all.length, { x: 0, y: 0, w: canvas.width, h: canvas.height }).map((r, i) => ({ ...all[i]!, ...r })), audio };
   }
   if (!stage) {
-    return { tiles: grid(cameras.length, { x: 0, y: 0, w: CANVAS.width, h: CANVAS.height }).map((r, i) => ({ ...cameras[i]!, ...r })), audio };
+    const canvas = cameras.length === 1 ? sized(cameras[0]) : CANVAS;
+    return { canvas, tiles: grid(cameras.length, { x: 0, y: 0, w: canvas.width, h: canvas.height }).map((r, i) => ({ ...cameras[i]!, ...r })), audio };
   }
+  const canvas = sized(stage);
   const strip = [...cameras, ...screens].filter((v) => v !== stage).slice(0, 4);
-  const stripW = strip.length ? even(CANVAS.width / 4) : 0;
-  const tiles: Tile[] = [{ ...stage, x: 0, y: 0, w: CANVAS.width - stripW, h: CANVAS.height }];
-  const h = even(CANVAS.height / 4);
-  strip.forEach((v, i) => tiles.push({ ...v, x: CANVAS.width - stripW, y: i * h + Math.floor((CANVAS.height - strip.length * h) / 2), w: stripW, h }));
-  return { tiles, audio };
+  const stripW = strip.length ? even(canvas.width / 4) : 0;
+  const tiles: Tile[] = [{ ...stage, x: 0, y: 0, w: canvas.width - stripW, h: canvas.height }];
+  const h = even(canvas.height / 4);
+  strip.forEach((v, i) => tiles.push({ ...v, x: canvas.width - stripW, y: i * h + Math.floor((canvas.height - strip.length * h) / 2), w: stripW, h }));
+  return { canvas, tiles, audio };
 }
 
 /** Equal compositions need no ffmpeg restart. */

@@ -2,10 +2,10 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { ParticipantInfo, RecorderView } from '@parley/protocol';
-import { CANVAS, compose, sameComposition } from '../src/layout.ts';
+import { CANVAS, HD_CANVAS, compose, sameComposition } from '../src/layout.ts';
 
 let n = 0;
-function person(name: string, producers: { kind: 'audio' | 'video'; source: 'mic' | 'camera' | 'screen'; paused?: boolean }[]): ParticipantInfo {
+function person(name: string, producers: { kind: 'audio' | 'video'; source: 'mic' | 'camera' | 'screen'; paused?: boolean; height?: number }[]): ParticipantInfo {
   n += 1;
   return {
     id: `p${n}` as never,
@@ -14,7 +14,7 @@ function person(name: string, producers: { kind: 'audio' | 'video'; source: 'mic
     joinedAt: n,
     handRaisedAt: null,
     connection: 'connected',
-    producers: producers.map((p, i) => ({ id: `${name}-${p.source}-${i}` as never, kind: p.kind, source: p.source, paused: p.paused ?? false })),
+    producers: producers.map((p, i) => ({ id: `${name}-${p.source}-${i}` as never, kind: p.kind, source: p.source, paused: p.paused ?? false, ...(p.height ? { height: p.height } : {}) })),
     allowed: { audio: true, video: true },
     e2ee: false,
   };
@@ -125,4 +125,25 @@ test('an open whiteboard takes the stage before a screen share or the pinned per
   // Alone in the meeting without a camera: the board fills the canvas.
   const alone = compose(view([person('Cy', [mic])]), 'speaker', true);
   assert.deepEqual(alone.tiles.map((t) => [t.source, t.w, t.h]), [['board', CANVAS.width, CANVAS.height]]);
+});
+
+test('a live stream is 1080p while the video filling its picture has 1080 lines; a recording stays 720p', () => {
+  const screen1080 = { kind: 'video' as const, source: 'screen' as const, height: 1080 };
+  const ann = person('Ann', [cam, mic, screen1080]);
+  const bob = person('Bob', [cam, mic]);
+  const hd = compose(view([ann, bob]), 'grid', false, true);
+  assert.deepEqual(hd.canvas, HD_CANVAS);
+  assert.equal(hd.tiles[0]!.source, 'screen');
+  for (const t of hd.tiles) assert.ok(t.x >= 0 && t.y >= 0 && t.x + t.w <= HD_CANVAS.width && t.y + t.h <= HD_CANVAS.height, JSON.stringify(t));
+  assert.ok(hd.tiles[0]!.w >= 1440 && hd.tiles[0]!.h === 1080, 'the screen fills the stage at full height');
+  // A recording (no hd): 720p whatever the sources.
+  assert.deepEqual(compose(view([ann, bob]), 'grid', false, false).canvas, CANVAS);
+  // A 720-line screen, a grid of cameras (even of 1080 lines), the whiteboard: 720p.
+  assert.deepEqual(compose(view([person('Cid', [cam, { ...screen1080, height: 720 }]), bob]), 'grid', false, true).canvas, CANVAS);
+  const hdCam = { ...cam, height: 1080 };
+  assert.deepEqual(compose(view([person('Dee', [hdCam]), person('Eve', [hdCam])]), 'grid', false, true).canvas, CANVAS);
+  assert.deepEqual(compose(view([person('Fay', [hdCam])]), 'grid', false, true).canvas, HD_CANVAS, 'one 1080p camera alone fills the picture');
+  assert.deepEqual(compose(view([ann, bob]), 'grid', true, true).canvas, CANVAS);
+  // The size is part of the composition: a change restarts ffmpeg at the new size.
+  assert.ok(!sameComposition(hd, compose(view([ann, bob]), 'grid', false, false)));
 });

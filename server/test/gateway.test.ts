@@ -368,3 +368,21 @@ describe('after all of the above', () => {
     assert.equal((await got).text, 'all good');
   });
 });
+
+describe('a video producer says its height', () => {
+  test('the height a sender gives goes with its video to everyone (recordings compose by it); out of range is INVALID_PAYLOAD', async () => {
+    const m = await newMeeting(parley);
+    const a = await joined(m.id, 'Sharer');
+    const ta = await ok<Transports>(a.socket, 'media:setup', { rtpCapabilities: a.join.routerRtpCapabilities });
+    for (const height of [0, -1, 4321, 1080.5, '1080', null]) {
+      await refused(a.socket, 'media:produce', { transportId: ta.send.id, kind: 'video', source: 'screen', rtpParameters: vp8Simulcast(), height }, 'INVALID_PAYLOAD', `height ${String(height)}`);
+    }
+    const { producerId: screen } = await ok<{ producerId: string }>(a.socket, 'media:produce', { transportId: ta.send.id, kind: 'video', source: 'screen', rtpParameters: vp8Simulcast(), height: 1080 });
+    // A height on a sound means nothing and is not kept.
+    const { producerId: mic } = await ok<{ producerId: string }>(a.socket, 'media:produce', { transportId: ta.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(), height: 1080 });
+    const b = await joined(m.id, 'Viewer');
+    const sharer = b.join.snapshot.participants.find((p: ParticipantInfo) => p.id === a.id)!;
+    assert.equal(sharer.producers.find((p) => p.id === screen)?.height, 1080);
+    assert.equal(sharer.producers.find((p) => p.id === mic)?.height, undefined);
+  });
+});

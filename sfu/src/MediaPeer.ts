@@ -9,6 +9,8 @@ import type { RouterSlot } from './MediaRoom.ts';
 export interface ProducerAppData extends types.AppData {
   peerId: string;
   source: MediaSource;
+  /** A video's height as its sender captured it (see ProducerInfo.height). */
+  height?: number;
 }
 
 export interface MediaPeerEvents {
@@ -131,6 +133,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     source: MediaSource;
     rtpParameters: types.RtpParameters;
     paused: boolean;
+    height?: number;
   }): Promise<types.Producer<ProducerAppData>> {
     const transport = this.#transport(opts.transportId);
     if (transport !== this.#send) throw new MediaRejected('produce needs the send transport');
@@ -150,7 +153,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
         kind: opts.kind,
         rtpParameters: opts.rtpParameters,
         paused: opts.paused,
-        appData: { peerId: this.id, source: opts.source },
+        appData: { peerId: this.id, source: opts.source, ...(opts.kind === 'video' && opts.height !== undefined ? { height: opts.height } : {}) },
       });
     } catch (error) {
       throw new MediaRejected(`produce refused: ${(error as Error).message}`);

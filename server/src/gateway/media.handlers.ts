@@ -14,8 +14,8 @@ export function mediaHandlers(ctx: SocketContext): void {
   ctx.handle('media:restartIce', async ({ transportId }) => ({
     iceParameters: await ctx.joined().media.restartIce(pid, transportId),
   }));
-  ctx.handle('media:produce', async ({ transportId, kind, source, rtpParameters, paused }) => ({
-    producerId: await ctx.joined().media.produce(pid, { transportId, kind, source, rtpParameters, paused: paused ?? false }),
+  ctx.handle('media:produce', async ({ transportId, kind, source, rtpParameters, paused, height }) => ({
+    producerId: await ctx.joined().media.produce(pid, { transportId, kind, source, rtpParameters, paused: paused ?? false, ...(height !== undefined ? { height } : {}) }),
   }));
   ctx.handle('media:closeProducer', ({ producerId }) => {
     ctx.joined().media.closeProducer(pid, producerId);

@@ -45,7 +45,7 @@ export class Participant {
       connection: this.connection,
       producers: [...this.media.producers.values()]
         .filter((p) => !p.closed)
-        .map((p) => ({ id: p.id as ProducerId, kind: p.kind, source: p.appData.source, paused: p.paused })),
+        .map((p) => ({ id: p.id as ProducerId, kind: p.kind, source: p.appData.source, paused: p.paused, ...(typeof p.appData.height === 'number' ? { height: p.appData.height } : {}) })),
       allowed: { ...this.allowed },
       e2ee: this.e2ee,
     };

@@ -12,7 +12,8 @@ export interface ProducerView {
   readonly kind: MediaKind;
   readonly paused: boolean;
   readonly closed: boolean;
-  readonly appData: { readonly source: MediaSource };
+  /** `height`: a video's height as its sender captured it (ProducerInfo.height). */
+  readonly appData: { readonly source: MediaSource; readonly height?: number };
 }
 
 export interface ConsumerView {
@@ -47,7 +48,7 @@ export interface SfuPeer {
   setup(rtpCapabilities: types.RtpCapabilities): Promise<{ send: TransportOptionsWire; recv: TransportOptionsWire }>;
   connect(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void>;
   restartIce(transportId: string): Promise<types.IceParameters>;
-  produce(opts: { transportId: string; kind: MediaKind; source: MediaSource; rtpParameters: types.RtpParameters; paused: boolean }): Promise<ProducerView>;
+  produce(opts: { transportId: string; kind: MediaKind; source: MediaSource; rtpParameters: types.RtpParameters; paused: boolean; height?: number }): Promise<ProducerView>;
   closeProducer(producerId: string): void;
   setProducerPaused(producerId: string, paused: boolean): Promise<void>;
   setConsumerPaused(consumerId: string, paused: boolean): Promise<void>;

@@ -250,9 +250,9 @@ export class MediaLink {
     // peer connection costs the page ~20 ms, spent while the answers travel.
     this.#send = this.#transport(device.createSendTransport({ ...transportOptions(send), ...extra }));
     this.#send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-      const source = (appData as { source: MediaSource }).source;
+      const { source, height } = appData as { source: MediaSource; height?: number };
       const paused = source === 'mic' && this.micMuted.value;
-      this.#core.request('media:produce', { transportId: this.#send!.id, kind, source, rtpParameters: rtpParameters as never, paused })
+      this.#core.request('media:produce', { transportId: this.#send!.id, kind, source, rtpParameters: rtpParameters as never, paused, ...(height ? { height } : {}) })
         .then((r) => callback({ id: r.producerId }), errback);
     });
     await this.#firstRemoteFrame(generation, this.#sentOnce ? REBUILD_HOLD_MS : SEND_HOLD_MS);
@@ -299,7 +299,9 @@ export class MediaLink {
   async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
     const send = this.#send;
     if (!send || send.closed || this.#producers.has(source)) return;
-    const options: ms.ProducerOptions = { track, stopTracks: false, appData: { source } };
+    // A video's height goes with it: a live stream is composed at 1080p while its stage video has that many lines.
+    const height = track.kind === 'video' ? track.getSettings().height : undefined;
+    const options: ms.ProducerOptions = { track, stopTracks: false, appData: { source, ...(height ? { height: Math.round(height) } : {}) } };
     if (source === 'camera') {
       options.encodings = SIMULCAST;
       options.codecOptions = { videoGoogleStartBitrate: 1000 };

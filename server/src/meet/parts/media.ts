@@ -66,7 +66,7 @@ export class MeetingMediaPart {
 
   async produce(
     id: ParticipantId,
-    opts: { transportId: string; kind: MediaKind; source: MediaSource; rtpParameters: RtpParametersWire; paused: boolean },
+    opts: { transportId: string; kind: MediaKind; source: MediaSource; rtpParameters: RtpParametersWire; paused: boolean; height?: number },
   ): Promise<ProducerId> {
     const core = this.#core;
     const p = core.participant(id);
