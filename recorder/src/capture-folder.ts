@@ -22,6 +22,9 @@ export class CaptureFolder {
   /** This job's scratch folder on this machine. */
   readonly #dir: string;
   readonly #log: Logger;
+  /** The status writes, in order (see writeStatus). */
+  #statusWrites: Promise<void> = Promise.resolve();
+  #ended = false;
 
   constructor(job: RecorderJob, drive: Drive, dir: string, log: Logger) {
     this.#job = job;
@@ -85,12 +88,25 @@ export class CaptureFolder {
     return (await readDriveJson<PlaylistState>(this.#drive, `${liveFolder(this.#job)}${captureKeys.livePlaylistState}`)) ?? { mediaSequence: 0, discontinuitySequence: 0, window: [] };
   }
 
-  async writeStatus(state: 'live' | 'ended'): Promise<void> {
-    await this.#drive.put(
-      `${liveFolder(this.#job)}${captureKeys.liveStatus}`,
-      JSON.stringify({ state, title: this.#job.title, endsAt: this.#job.endsAt } satisfies LiveStatusFile),
-      { contentType: 'application/json', cacheControl: 'no-cache' },
-    );
+  /**
+   * Writes the status viewers poll. Writes go one after the other, and
+   * "ended" is final: a "live" still on its way (it waits for the first
+   * segments' upload) must not land after it, or viewers would wait on a
+   * stream whose files are gone.
+   */
+  writeStatus(state: 'live' | 'ended'): Promise<void> {
+    if (state === 'ended') this.#ended = true;
+    const write = async () => {
+      if (state === 'live' && this.#ended) return;
+      await this.#drive.put(
+        `${liveFolder(this.#job)}${captureKeys.liveStatus}`,
+        JSON.stringify({ state, title: this.#job.title, endsAt: this.#job.endsAt } satisfies LiveStatusFile),
+        { contentType: 'application/json', cacheControl: 'no-cache' },
+      );
+    };
+    const next = this.#statusWrites.then(write, write);
+    this.#statusWrites = next.catch(() => undefined);
+    return next;
   }
 
   /**

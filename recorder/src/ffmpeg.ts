@@ -1,5 +1,5 @@
 // One ffmpeg run of a composition ("epoch"): RTP in (from the relays, as
-// described by an SDP file), one 1280x720 H.264 + AAC picture and soundtrack
+// described by an SDP file), one 1280x720 (or 1920x1080, see compose) H.264 + AAC picture and soundtrack
 // out, cut into 2-second MPEG-TS segments on keyframes. The segments serve
 // both purposes: an HLS live stream lists them, a recording joins them into
 // an MP4. Timestamps continue across epochs and recorder restarts: each run

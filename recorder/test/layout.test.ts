@@ -144,6 +144,10 @@ test('a live stream is 1080p while the video filling its picture has 1080 lines;
   assert.deepEqual(compose(view([person('Dee', [hdCam]), person('Eve', [hdCam])]), 'grid', false, true).canvas, CANVAS);
   assert.deepEqual(compose(view([person('Fay', [hdCam])]), 'grid', false, true).canvas, HD_CANVAS, 'one 1080p camera alone fills the picture');
   assert.deepEqual(compose(view([ann, bob]), 'grid', true, true).canvas, CANVAS);
-  // The size is part of the composition: a change restarts ffmpeg at the new size.
-  assert.ok(!sameComposition(hd, compose(view([ann, bob]), 'grid', false, false)));
+  // The speaker's 1080-line camera on the stage, in speaker layout.
+  const gus = person('Gus', [hdCam, mic]);
+  const speaking = compose(view([gus, bob], { activeSpeakerId: gus.id }), 'speaker', false, true);
+  assert.deepEqual(speaking.canvas, HD_CANVAS);
+  assert.equal(speaking.tiles[0]!.name, 'Gus');
+  assert.deepEqual(compose(view([gus, bob], { activeSpeakerId: bob.id }), 'speaker', false, true).canvas, CANVAS);
 });

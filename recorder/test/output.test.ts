@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, test } from 'vitest';
 import { pino } from 'pino';
-import { LocalDrive } from '@parley/platform';
+import { LocalDrive, readDriveJson } from '@parley/platform';
+import { captureKeys, type RecorderJob } from '@parley/protocol';
+import { CaptureFolder } from '../src/capture-folder.ts';
 import { RETIRED_MS, SegmentUploader, type PlaylistState } from '../src/output.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-output-'));
@@ -57,4 +59,29 @@ test('a stream kept as a recording keeps every segment, in order, for the join',
     uploader.keptSegments().map((k) => path.basename(k)),
     Array.from({ length: 40 }, (_, i) => `p001e${String(i).padStart(5, '0')}.ts`),
   );
+});
+
+test('a stream’s status: "ended" is final, even when a "live" was still on its way to the store', async () => {
+  const drive = new LocalDrive({ root: path.join(tmp, 'drive-status'), secret: 's', baseUrl: 'http://127.0.0.1' });
+  // The first write ("live") is slow to reach the store, as after a slow upload of the first segments.
+  const put = drive.put.bind(drive);
+  let first = true;
+  drive.put = async (...args: Parameters<typeof put>) => {
+    if (first) {
+      first = false;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return put(...args);
+  };
+  const liveId = 'abcdefghijklmnopqrstuvwxyz';
+  const job: RecorderJob = { captureId: 'c'.repeat(26), kind: 'stream', layout: 'grid', meetingId: 'm'.repeat(26) as never, title: 'T', serverUrl: 'http://127.0.0.1', token: 't', liveId, endsAt: null, requestedAt: 0 };
+  const folder = new CaptureFolder(job, drive, path.join(tmp, 'status-job'), pino({ level: 'silent' }));
+  const status = async () => (await readDriveJson<{ state: string }>(drive, `${captureKeys.liveFolder(liveId)}${captureKeys.liveStatus}`))!;
+  const live = folder.writeStatus('live');
+  await folder.writeStatus('ended');
+  await live;
+  assert.equal((await status()).state, 'ended');
+  // A "live" asked for after the end is not written.
+  await folder.writeStatus('live');
+  assert.equal((await status()).state, 'ended');
 });

@@ -5,4 +5,4 @@
 // and hls.js, finding the playhead past a playlist that had not grown, seeked
 // it back into what was already seen. A viewer who fell further behind (a late
 // first playlist, a stall) catches up by playing up to 1.5x until it is there.
-export const PLAYER_CONFIG = { liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 6, maxLiveSyncPlaybackRate: 1.5 };
+export const PLAYER_CONFIG = { liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.5 };
