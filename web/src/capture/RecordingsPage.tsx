@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { LIMITS, type RecordingInfo } from '@parley/protocol';
 import { sessionToken } from '../account/session.ts';
 import { api, ApiError, call } from '../core/api.ts';
+import { StoredIdentity } from '../core/identity.ts';
 import { errorText } from '../i18n/errors.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
@@ -29,8 +30,7 @@ const EXPIRIES = [3600, 86_400, 7 * 86_400] as const;
  */
 export function RecordingsPage({ id }: { id: string }) {
   // A moderator by link who was in the meeting in this tab has its participant token; else the signed-in account.
-  const stored = sessionStorage.getItem(`parley:participant:${id}`);
-  const participantToken = stored ? (JSON.parse(stored) as { token?: string }).token : undefined;
+  const participantToken = new StoredIdentity(id).get()?.token;
   // The participant token first (a moderator by link); if it no longer opens the library, the signed-in account.
   const [token, setToken] = useState(participantToken ?? sessionToken.value ?? undefined);
   const [title, setTitle] = useState('');

@@ -23,7 +23,7 @@ import { TalkStore } from '../talk/store.ts';
 import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { MediaControls } from './controls.ts';
-import { StoredIdentity } from './identity.ts';
+import { StoredIdentity } from '../core/identity.ts';
 import { MediaLink } from './media.ts';
 import { playHandChime, QUIET_ABOVE, Toasts } from './toasts.ts';
 
@@ -175,7 +175,7 @@ export class MeetingSession implements SessionCore {
     if (prepared && !ready) (await prepared.ready)?.socket.disconnect();
     let token: string;
     try {
-      token = ready?.token ?? (await this.#tokenFor(opts.name, opts.moderatorToken));
+      token = ready?.token ?? (await this.#tokenFor(opts.name.trim(), opts.moderatorToken));
       this.#token = token;
     } catch (error) {
       // A moderator link refused at the door is a replaced (or mistyped) one: say so, and what to do.
