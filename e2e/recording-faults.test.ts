@@ -80,11 +80,15 @@ describe('a recorder killed mid-recording', () => {
     a.child.kill('SIGKILL');
     const killedAt = Date.now();
     const before = await seconds(mod);
-    await waitFor('the second recorder to record', async () => (await seconds(mod)) >= before + 4, 60_000, 500);
+    const work = path.join(tmp, 'work', captureId);
+    await waitFor('the second recorder to record', async () => (await seconds(mod)) >= before + 4, 60_000, 500).catch(async (error: Error) => {
+      // What the second recorder's ffmpeg wrote, and what the page was told (this failed once in CI, unexplained).
+      const lists = fs.readdirSync(work).filter((f) => f.endsWith('list.csv')).map((f) => `${f}: ${fs.readFileSync(path.join(work, f), 'utf8').trim().split('\n').slice(-4).join(' | ')}`);
+      throw new Error(`${error.message} (before: ${before} s); capture: ${JSON.stringify((await captureState(mod.page)).recording)}; segment lists: ${lists.join('; ')}`);
+    });
     const takeover = (Date.now() - killedAt) / 1000;
     // Everything the first recorder completed is in the drive: its own uploads
     // and those it had no time for, uploaded by the second.
-    const work = path.join(tmp, 'work', captureId);
     const completedByA = fs.readdirSync(work).filter((f) => /^p001e\d+-list\.csv$/.test(f))
       .flatMap((f) => fs.readFileSync(path.join(work, f), 'utf8').split('\n').filter(Boolean).map((l) => l.split(',')[0]!));
     assert.ok(completedByA.length >= 2, `the first recorder completed ${completedByA.length} segments`);
