@@ -30,6 +30,8 @@ export interface RemoteStream {
 const SEND_HOLD_MS = 1000;
 /** The same wait when the media is rebuilt (a reset, encryption switched): the others are already hearing us. */
 const REBUILD_HOLD_MS = 400;
+/** How often the hold looks for the first remote frame (see #firstRemoteFrame). */
+const FRAME_POLL_MS = 100;
 
 const SIMULCAST: ms.RtpEncodingParameters[] = [
   { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
@@ -255,7 +257,9 @@ export class MediaLink {
       this.#core.request('media:produce', { transportId: this.#send!.id, kind, source, rtpParameters: rtpParameters as never, paused, ...(height ? { height } : {}) })
         .then((r) => callback({ id: r.producerId }), errback);
     });
-    await this.#firstRemoteFrame(generation, this.#sentOnce ? REBUILD_HOLD_MS : SEND_HOLD_MS);
+    // Nothing to send (a listener without camera or mic): nothing to hold.
+    const sending = this.micTrack.value || this.cameraTrack.value || this.screenTrack.value;
+    if (sending) await this.#firstRemoteFrame(generation, this.#sentOnce ? REBUILD_HOLD_MS : SEND_HOLD_MS);
     if (generation !== this.#generation) return;
     const jobs: Promise<void>[] = [];
     if (this.micTrack.value) jobs.push(this.produce('mic', this.micTrack.value));
@@ -279,7 +283,9 @@ export class MediaLink {
           if (r.type === 'inbound-rtp' && (r as { framesDecoded?: number }).framesDecoded) return;
         }
       }
-      await new Promise((r) => setTimeout(r, 20));
+      // Not more often: each getStats crosses the browser's signaling
+      // thread, which the consumers still being set up need too.
+      await new Promise((r) => setTimeout(r, FRAME_POLL_MS));
     }
   }
 
@@ -301,7 +307,7 @@ export class MediaLink {
     if (!send || send.closed || this.#producers.has(source)) return;
     // A video's height goes with it: a live stream is composed at 1080p while its stage video has that many lines.
     const height = track.kind === 'video' ? track.getSettings().height : undefined;
-    const options: ms.ProducerOptions = { track, stopTracks: false, appData: { source, ...(height ? { height: Math.round(height) } : {}) } };
+    const options: ms.ProducerOptions = { track, stopTracks: false, appData: { source, ...(height ? { height: Math.min(Math.round(height), 4320) } : {}) } };
     if (source === 'camera') {
       options.encodings = SIMULCAST;
       options.codecOptions = { videoGoogleStartBitrate: 1000 };
