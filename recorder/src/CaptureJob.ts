@@ -481,7 +481,7 @@ export class CaptureJob {
       duration,
       discontinuity,
     });
-    if (this.#segments === LIVE_START_SEGMENTS && this.#job.kind === 'stream') {
+    if (this.#segments === LIVE_START_SEGMENTS && this.#job.kind === 'stream' && !this.#stopRequested) {
       // The viewer page turns from "not started yet" to the player once the
       // playlist holds what the player keeps ahead of it (three segments,
       // web/src/live/player.ts). Started on one, a viewer stalled as soon as

@@ -66,9 +66,12 @@ test('a stream’s status: "ended" is final, even when a "live" was still on its
   // The first write ("live") is slow to reach the store, as after a slow upload of the first segments.
   const put = drive.put.bind(drive);
   let first = true;
+  let started!: () => void;
+  const liveStarted = new Promise<void>((r) => (started = r));
   drive.put = async (...args: Parameters<typeof put>) => {
     if (first) {
       first = false;
+      started();
       await new Promise((r) => setTimeout(r, 300));
     }
     return put(...args);
@@ -78,6 +81,8 @@ test('a stream’s status: "ended" is final, even when a "live" was still on its
   const folder = new CaptureFolder(job, drive, path.join(tmp, 'status-job'), pino({ level: 'silent' }));
   const status = async () => (await readDriveJson<{ state: string }>(drive, `${captureKeys.liveFolder(liveId)}${captureKeys.liveStatus}`))!;
   const live = folder.writeStatus('live');
+  // "ended" is asked for while the "live" is on its way to the store.
+  await liveStarted;
   await folder.writeStatus('ended');
   await live;
   assert.equal((await status()).state, 'ended');

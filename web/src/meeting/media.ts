@@ -55,6 +55,12 @@ export class MediaLink {
   #send: ms.Transport | undefined;
   #recv: ms.Transport | undefined;
   readonly #producers = new Map<MediaSource, ms.Producer>();
+  /**
+   * Sources whose producer is being made on the current send transport: a
+   * mic turned on while setup produces it too must not make a second one.
+   * Replaced by close(), like #consuming: one on a closed transport may never settle.
+   */
+  #producing = new Set<MediaSource>();
   /** Consumes in flight on the current receive transport (a new set with each one: see close). */
   #consuming = new Set<ProducerId>();
   readonly #hidden = new Set<ProducerId>();
@@ -304,7 +310,9 @@ export class MediaLink {
 
   async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
     const send = this.#send;
-    if (!send || send.closed || this.#producers.has(source)) return;
+    const producing = this.#producing;
+    if (!send || send.closed || this.#producers.has(source) || producing.has(source)) return;
+    producing.add(source);
     // A video's height goes with it: a live stream is composed at 1080p while its stage video has that many lines.
     const height = track.kind === 'video' ? track.getSettings().height : undefined;
     const options: ms.ProducerOptions = { track, stopTracks: false, appData: { source, ...(height ? { height: Math.min(Math.round(height), 4320) } : {}) } };
@@ -335,6 +343,8 @@ export class MediaLink {
       producer.on('trackended', () => this.#core.notify(t('meeting.media.trackEnded', { source })));
     } catch (error) {
       this.#core.notify(t('meeting.media.sendFailed', { source, detail: errorText(error) }));
+    } finally {
+      producing.delete(source);
     }
   }
 
@@ -460,6 +470,7 @@ export class MediaLink {
     // consume on a closed transport may never settle): the next transport
     // starts with a clean slate instead of waiting for them.
     this.#consuming = new Set();
+    this.#producing = new Set();
     for (const p of this.#producers.values()) p.close();
     this.#producers.clear();
     for (const s of this.streams.value.values()) s.consumer.close();
