@@ -12,6 +12,8 @@ export const LIMITS = {
   socketPayloadBytes: 128 * 1024,
   /** Largest HTTP body accepted. */
   httpBodyBytes: 16 * 1024,
+  /** A video's height as its sender says it (media:produce), in pixels: 8K's lines. */
+  videoHeight: 4320,
   /** Meeting password, in characters. */
   passwordChars: 128,
   /** Reason given with a kick or a denial, in characters. */

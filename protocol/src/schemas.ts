@@ -160,7 +160,7 @@ export const Payloads = {
       rtpParameters: RtpParametersSchema,
       paused: Type.Optional(Type.Boolean()),
       /** The video's height as captured (ProducerInfo.height). */
-      height: Type.Optional(Type.Integer({ minimum: 1, maximum: 4320 })),
+      height: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.videoHeight })),
     },
     { additionalProperties: false },
   ),

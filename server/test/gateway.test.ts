@@ -374,7 +374,7 @@ describe('a video producer says its height', () => {
     const m = await newMeeting(parley);
     const a = await joined(m.id, 'Sharer');
     const ta = await ok<Transports>(a.socket, 'media:setup', { rtpCapabilities: a.join.routerRtpCapabilities });
-    for (const height of [0, -1, 4321, 1080.5, '1080', null]) {
+    for (const height of [0, -1, LIMITS.videoHeight + 1, 1080.5, '1080', null]) {
       await refused(a.socket, 'media:produce', { transportId: ta.send.id, kind: 'video', source: 'screen', rtpParameters: vp8Simulcast(), height }, 'INVALID_PAYLOAD', `height ${String(height)}`);
     }
     const { producerId: screen } = await ok<{ producerId: string }>(a.socket, 'media:produce', { transportId: ta.send.id, kind: 'video', source: 'screen', rtpParameters: vp8Simulcast(), height: 1080 });

@@ -7,7 +7,7 @@
 import { signal, type Signal } from '@preact/signals';
 import { Device, type types as ms } from 'mediasoup-client';
 import type { ConsumerId, ConsumerOptionsWire, JoinResult, MediaKind, MediaSource, ParticipantId, ProducerId, TransportOptionsWire } from '@parley/protocol';
-import { RequestError } from '@parley/protocol';
+import { LIMITS, RequestError } from '@parley/protocol';
 import { E2EE_PC_SETTINGS } from '../e2ee/E2ee.ts';
 import type { E2eeStore } from '../e2ee/store.ts';
 import type { ModerationStore } from '../moderation/store.ts';
@@ -315,7 +315,7 @@ export class MediaLink {
     producing.add(source);
     // A video's height goes with it: a live stream is composed at 1080p while its stage video has that many lines.
     const height = track.kind === 'video' ? track.getSettings().height : undefined;
-    const options: ms.ProducerOptions = { track, stopTracks: false, appData: { source, ...(height ? { height: Math.min(Math.round(height), 4320) } : {}) } };
+    const options: ms.ProducerOptions = { track, stopTracks: false, appData: { source, ...(height ? { height: Math.min(Math.round(height), LIMITS.videoHeight) } : {}) } };
     if (source === 'camera') {
       options.encodings = SIMULCAST;
       options.codecOptions = { videoGoogleStartBitrate: 1000 };
