@@ -53,6 +53,18 @@ async function watchPlayer(viewer: Page): Promise<() => Promise<string>> {
   return () => viewer.evaluate(() => (window as unknown as { playerLog: string[] }).playerLog.slice(-80).join('\n'));
 }
 
+/** The player's fatal errors from now on, with the reason and the buffer, so that a failure says what went wrong. */
+async function collectFatal(viewer: Page): Promise<() => Promise<string[]>> {
+  await viewer.evaluate(() => {
+    const fatal: string[] = [];
+    (window as unknown as { fatal: string[] }).fatal = fatal;
+    window.parleyHls!.on('hlsError', (_e, data) => {
+      if (data.fatal) fatal.push(`${data.type}: ${data.details}${data.sourceBufferName ? ` [${data.sourceBufferName}]` : ''}${data.error ? ` (${data.error.message})` : ''}`);
+    });
+  });
+  return () => viewer.evaluate(() => (window as unknown as { fatal: string[] }).fatal);
+}
+
 const viewerState = (page: Page) => page.getByTestId('live-page').getAttribute('data-state');
 
 describe('live streaming a meeting', () => {
@@ -101,30 +113,20 @@ describe('live streaming a meeting', () => {
     const playerLog = await watchPlayer(viewer);
     await guest.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 30_000 });
     await waitFor('the start signal', () => guest.page.evaluate(() => window.parley!.captureSignals() > 0));
-    await viewer.evaluate(() => {
-      (window as unknown as { fatal: string[] }).fatal = [];
-    });
     await waitFor('the viewer to play', () => viewer.evaluate(() => {
       const v = document.querySelector('video');
       return v !== null && v.currentTime > 0.5 && !v.paused;
     }), 40_000);
-    await viewer.evaluate(() => {
-      const fatal: string[] = [];
-      (window as unknown as { fatal: string[] }).fatal = fatal;
-      window.parleyHls!.on('hlsError', (_e, data) => {
-        // With the reason and the buffer, so that a failure says what went wrong.
-        if (data.fatal) fatal.push(`${data.type}: ${data.details}${data.sourceBufferName ? ` [${data.sourceBufferName}]` : ''}${data.error ? ` (${data.error.message})` : ''}`);
-      });
-    });
+    const fatal = await collectFatal(viewer);
     const t0 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
     await new Promise((r) => setTimeout(r, 10_000));
     const t1 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
     assert.ok(t1 - t0 >= 8, `currentTime advanced ${(t1 - t0).toFixed(1)} s in 10 s; the player:\n${await playerLog()}`);
     const played = await viewer.evaluate(() => {
       const v = document.querySelector('video')!;
-      return { w: v.videoWidth, h: v.videoHeight, fatal: (window as unknown as { fatal: string[] }).fatal };
+      return { w: v.videoWidth, h: v.videoHeight };
     });
-    assert.deepEqual(played.fatal, []);
+    assert.deepEqual(await fatal(), []);
     assert.equal(played.w, 1280);
     assert.equal(played.h, 720);
 
@@ -218,12 +220,7 @@ describe('live streaming a meeting', () => {
     const url = await goLive(mod, { keep: false });
     const viewer = await openViewer(browser, url);
     const playerLog = await watchPlayer(viewer);
-    await viewer.evaluate(() => {
-      (window as unknown as { fatal: string[] }).fatal = [];
-      window.parleyHls!.on('hlsError', (_e, d) => {
-        if (d.fatal) (window as unknown as { fatal: string[] }).fatal.push(d.details);
-      });
-    });
+    const fatal = await collectFatal(viewer);
     const size = () => viewer.evaluate(() => {
       const v = document.querySelector('video');
       return v ? `${v.videoWidth}x${v.videoHeight}` : '';
@@ -240,7 +237,7 @@ describe('live streaming a meeting', () => {
     await seen('1280x720');
     const t0 = await viewer.evaluate(() => document.querySelector('video')!.currentTime);
     await waitFor('the viewer to play on', () => viewer.evaluate((t) => document.querySelector('video')!.currentTime > t + 2, t0), 20_000);
-    assert.deepEqual(await viewer.evaluate(() => (window as unknown as { fatal: string[] }).fatal), []);
+    assert.deepEqual(await fatal(), []);
     await mod.page.getByTestId('stop-stream').click();
     await waitFor('the viewer to see the end', async () => (await viewerState(viewer)) === 'ended', 30_000);
     await viewer.context().close();
