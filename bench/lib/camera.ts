@@ -1,5 +1,5 @@
 // Load generator process: the camera. ffmpeg plays a pre-encoded VP8 clip
-// (720p30, ~1 Mbit/s, keyframe every 2 s) in real time as RTP to a local UDP
+// (720p30 at ~1 Mbit/s or 1080p30 at ~2.5 Mbit/s, keyframe every 2 s) in real time as RTP to a local UDP
 // port; a werift peer connection forwards each packet to the SFU through the
 // system's normal WebRTC send path (Parley: token, socket, media:produce).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,8 +18,8 @@ let fed = 0;
 
 process.on('exit', () => ffmpeg?.kill('SIGKILL'));
 
-async function start(p: { system: 'parley' | 'bare'; url: string; meetingId: string; clip: string }): Promise<{ producerId: string }> {
-  sender = await Sender.start(p.system === 'parley' ? new ParleySignaling(p.url, p.meetingId, 'Camera', '127.0.0.254') : new BareSignaling(p.url));
+async function start(p: { system: 'parley' | 'bare'; url: string; meetingId: string; clip: string; height?: number }): Promise<{ producerId: string }> {
+  sender = await Sender.start(p.system === 'parley' ? new ParleySignaling(p.url, p.meetingId, 'Camera', '127.0.0.254') : new BareSignaling(p.url), p.height);
   const s = dgram.createSocket('udp4');
   socket = s;
   const track = sender.track;

@@ -151,7 +151,7 @@ export class Sender {
     this.pc = new RTCPeerConnection(peerConfig());
   }
 
-  static async start(sig: MediaSignaling): Promise<Sender> {
+  static async start(sig: MediaSignaling, height?: number): Promise<Sender> {
     const s = new Sender(sig);
     try {
       const caps = clientCapabilities(await sig.routerCapabilities());
@@ -161,7 +161,7 @@ export class Sender {
       const sdp = s.pc.localDescription!.sdp;
       const rtp = sendParameters(sdp);
       await sig.connect(transport.id, localDtls(sdp));
-      s.producerId = await sig.produce(transport.id, rtp);
+      s.producerId = await sig.produce(transport.id, rtp, height);
       await s.pc.setRemoteDescription({ type: 'answer', sdp: producerAnswer(transport, rtp) });
       await connected(s.pc, 20_000);
       return s;

@@ -22,7 +22,8 @@ export interface MediaSignaling {
   /** Joins with the client's capabilities; returns the transport for `direction` and the cameras already published. */
   open(direction: 'send' | 'recv', caps: types.RtpCapabilities): Promise<{ transport: TransportInfo; cameras: string[] }>;
   connect(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void>;
-  produce(transportId: string, rtpParameters: types.RtpParameters): Promise<string>;
+  /** `height`: the captured height Parley's client reports with a video (a live stream is 1080p when its stage video has 1080 lines). */
+  produce(transportId: string, rtpParameters: types.RtpParameters, height?: number): Promise<string>;
   /** A paused consumer of `producerId` (the bare baseline serves its only camera). */
   consume(transportId: string, producerId: string | undefined, caps: types.RtpCapabilities): Promise<ConsumerInfo>;
   resume(consumerId: string): Promise<void>;
@@ -109,8 +110,8 @@ export class ParleySignaling implements MediaSignaling {
     await this.#request('media:connect', { transportId, dtlsParameters });
   }
 
-  async produce(transportId: string, rtpParameters: types.RtpParameters): Promise<string> {
-    const r = await this.#request<{ producerId: string }>('media:produce', { transportId, kind: 'video', source: 'camera', rtpParameters });
+  async produce(transportId: string, rtpParameters: types.RtpParameters, height?: number): Promise<string> {
+    const r = await this.#request<{ producerId: string }>('media:produce', { transportId, kind: 'video', source: 'camera', rtpParameters, ...(height ? { height } : {}) });
     return r.producerId;
   }
 
