@@ -110,3 +110,46 @@ export function layoutProblems(b: MeetingBoxes, opts: { panelCoversStage?: boole
   }
   return problems;
 }
+
+export interface ScreenCheck {
+  /** Elements (by data-testid) that must be on screen, whole, and not covered by anything else. */
+  shown: string[];
+  /** Of those, the ones a finger presses: at least 44×44 px. */
+  touch?: string[];
+  /** Of those, the ones that take the screen's whole width (the one pane a phone shows). */
+  fullWidth?: string[];
+}
+
+/**
+ * What is wrong with a page of the chat or the calendar as laid out now
+ * (empty: nothing): sideways scroll; an element missing, cut by the screen's
+ * edge, or covered (the element at its centre is not it or inside it: a
+ * toast, a drawer or a pane over it); a touch target under 44 px; a pane
+ * that should take the whole width and does not.
+ */
+export function screenProblems(page: Page, check: ScreenCheck): Promise<string[]> {
+  return page.evaluate(({ shown, touch, fullWidth }) => {
+    const problems: string[] = [];
+    const vw = window.innerWidth;
+    const vh = window.innerHeight;
+    if (document.documentElement.scrollWidth > vw + 1) problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${vw})`);
+    for (const id of shown) {
+      const el = [...document.querySelectorAll(`[data-testid="${id}"]`)].find((e) => (e as HTMLElement).offsetParent !== null || e.getClientRects().length > 0);
+      if (!el) {
+        problems.push(`${id} is not shown`);
+        continue;
+      }
+      const r = el.getBoundingClientRect();
+      const at = `${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}×${Math.round(r.height)}`;
+      if (r.width < 1 || r.height < 1) problems.push(`${id} has no size (${at})`);
+      else if (r.left < -1 || r.top < -1 || r.right > vw + 1 || r.bottom > vh + 1) problems.push(`${id} is cut by the screen's edge (${at} in ${vw}×${vh})`);
+      else {
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        if (!top || !(el === top || el.contains(top))) problems.push(`${id} is covered by ${top ? `${top.tagName.toLowerCase()}.${[...top.classList].join('.')}` : 'nothing'} (${at})`);
+      }
+      if (touch?.includes(id) && (r.width < 44 - 0.5 || r.height < 44 - 0.5)) problems.push(`${id} is too small to touch (${at})`);
+      if (fullWidth?.includes(id) && r.width < vw - 2) problems.push(`${id} does not take the screen's width (${at} in ${vw})`);
+    }
+    return problems;
+  }, check);
+}

@@ -4,6 +4,7 @@
 // meeting's join link, room administration, daily agenda reminders, sharing,
 // and .ics import and export. Times show in this browser's time zone; events
 // are saved in it too (the server keeps their wall-clock time and zone).
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { CalendarView, EventView, OccurrenceView } from '@parley/protocol';
 import { api } from '../core/api.ts';
@@ -19,7 +20,8 @@ import { addDays, dateText, HOUR_PX, nextHour, ZONE } from './dates.ts';
 import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
-import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Download as DownloadIcon, Plus as PlusIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon } from 'lucide';
+import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Download as DownloadIcon, Menu as MenuIcon, Plus as PlusIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon } from 'lucide';
+import { useDrawer } from '../ui/drawer.ts';
 import './calendar.css';
 
 export function CalendarApp({ token }: { token: string }) {
@@ -29,6 +31,8 @@ export function CalendarApp({ token }: { token: string }) {
   const [dialog, setDialog] = useState<
     null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'occurrence'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' }
   >(null);
+  /** On a phone the calendar list is a drawer over the view (see ui/drawer.css). */
+  const [drawer, setDrawer] = useDrawer();
   const refresh = () => store.refresh();
   const setNotice = (text: string | null) => (store.notice.value = text);
   const orgs = store.orgs.value;
@@ -58,8 +62,8 @@ export function CalendarApp({ token }: { token: string }) {
   const title =
     view === 'month'
       ? formatWith(anchor, { month: 'long', year: 'numeric' })
-      : view === 'week'
-        ? t('calendar.title.week', { from: formatWith(days[0]!, { day: 'numeric', month: 'short' }), to: formatWith(days[6]!, { day: 'numeric', month: 'short', year: 'numeric' }) })
+      : view === 'week' || view === 'agenda'
+        ? t('calendar.title.week', { from: formatWith(days[0]!, { day: 'numeric', month: 'short' }), to: formatWith(days.at(-1)!, { day: 'numeric', month: 'short', year: 'numeric' }) })
         : formatWith(anchor, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
   // A room's booking whose event the reader may not see: the server calls it "Busy".
   const shownTitle = (o: OccurrenceView) => (o.private ? t('calendar.occurrence.busy') : o.title);
@@ -95,8 +99,9 @@ export function CalendarApp({ token }: { token: string }) {
   const onDay = (d: Date) => occurrences.filter((o) => o.startAt < addDays(d, 1).getTime() && (o.endAt > d.getTime() || (o.endAt === o.startAt && o.startAt >= d.getTime())));
 
   return (
-    <div class="cal-app" data-testid="calendar-app">
-      <nav class="sidebar">
+    <div class={`cal-app drawer-layout${drawer ? ' drawer-open' : ''}`} data-testid="calendar-app">
+      {drawer && <button type="button" class="drawer-scrim" aria-label={t('calendar.sidebar.close')} data-testid="drawer-scrim" onClick={() => setDrawer(false)} />}
+      <nav class="sidebar" data-testid="sidebar">
         <header class="org-head">
           <strong>{org.name}</strong>
           {orgs.length > 1 && (
@@ -109,7 +114,16 @@ export function CalendarApp({ token }: { token: string }) {
             </select>
           )}
         </header>
-        <button type="button" class="primary" data-testid="new-event" disabled={!writable.length} onClick={() => setDialog({ kind: 'new', start: nextHour() })}>
+        <button
+          type="button"
+          class="primary"
+          data-testid="new-event"
+          disabled={!writable.length}
+          onClick={() => {
+            setDrawer(false);
+            setDialog({ kind: 'new', start: nextHour() });
+          }}
+        >
           {t('calendar.sidebar.newEvent')}
         </button>
         <div class="side-section">
@@ -200,6 +214,7 @@ export function CalendarApp({ token }: { token: string }) {
 
       <main class="cal-main">
         <header class="cal-toolbar">
+          <IconButton icon={MenuIcon} class="drawer-toggle" label={t('calendar.sidebar.open')} data-testid="open-drawer" onClick={() => setDrawer(true)} />
           <button type="button" class="side-action" onClick={() => (store.anchor.value = new Date())}>
             {t('calendar.toolbar.today')}
           </button>
@@ -207,7 +222,7 @@ export function CalendarApp({ token }: { token: string }) {
           <IconButton icon={ChevronRightIcon} label={t('calendar.toolbar.next', { view })} size={18} data-testid="cal-next" onClick={() => store.step(1)} />
           <h2 data-testid="cal-title">{title}</h2>
           <span class="cal-views" role="group" aria-label={t('calendar.toolbar.views')}>
-            {(['day', 'week', 'month'] as const).map((v) => (
+            {(['day', 'week', 'month', 'agenda'] as const).map((v) => (
               <button type="button" key={v} class={v === view ? 'active' : ''} aria-pressed={v === view} data-testid={`view-${v}`} onClick={() => (store.view.value = v)}>
                 {t('calendar.toolbar.view', { view: v })}
               </button>
@@ -220,7 +235,9 @@ export function CalendarApp({ token }: { token: string }) {
             {notice}
           </p>
         )}
-        {view === 'month' ? (
+        {view === 'agenda' ? (
+          <Agenda days={days} onDay={onDay} chip={chip} />
+        ) : view === 'month' ? (
           <div class="month-grid" data-testid="month-grid">
             {days.slice(0, 7).map((d) => (
               <div class="month-head" key={d.getDay()}>
@@ -299,6 +316,22 @@ export function CalendarApp({ token }: { token: string }) {
       {dialog?.kind === 'share' && <ShareCalendar cal={cal} token={token} orgId={org.id} meId={meId} calendar={dialog.calendar} close={() => setDialog(null)} />}
       {dialog?.kind === 'rooms' && <RoomsAdmin cal={cal} orgId={org.id} manager={manager} close={() => setDialog(null)} changed={refresh} />}
       {dialog?.kind === 'reminders' && <Reminders cal={cal} orgId={org.id} calendars={calendars.filter((c) => !c.roomId)} close={() => setDialog(null)} />}
+    </div>
+  );
+}
+
+/** The agenda: the days of the span that have events, one under the other, each event on its own line (a phone's view). */
+function Agenda({ days, onDay, chip }: { days: Date[]; onDay: (d: Date) => OccurrenceView[]; chip: (o: OccurrenceView) => ComponentChildren }) {
+  const shown = days.map((d) => ({ d, list: onDay(d) })).filter((x) => x.list.length > 0);
+  return (
+    <div class="agenda" data-testid="agenda">
+      {shown.length === 0 && <p class="dim">{t('calendar.agenda.empty')}</p>}
+      {shown.map(({ d, list }) => (
+        <section key={d.getTime()} class={`agenda-day${dateText(d) === dateText(new Date()) ? ' today' : ''}`} data-date={dateText(d)}>
+          <h3>{formatWith(d, { weekday: 'long', day: 'numeric', month: 'long' })}</h3>
+          {list.map((o) => chip(o))}
+        </section>
+      ))}
     </div>
   );
 }

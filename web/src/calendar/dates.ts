@@ -4,7 +4,9 @@
 import { locale } from '../i18n/index.ts';
 import { formatWith } from '../i18n/format.ts';
 
-export type View = 'day' | 'week' | 'month';
+export type View = 'day' | 'week' | 'month' | 'agenda';
+/** The agenda lists this many days from its first (two weeks: what a phone shows instead of a week's grid). */
+export const AGENDA_DAYS = 14;
 export const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 export const HOUR_PX = 40;
 /** Weekdays as RRULE names them, Monday first (the order the editor writes BYDAY in). */
@@ -53,8 +55,8 @@ export const startOfWeek = (d: Date) => addDays(day0(d), -((d.getDay() - weekSta
 
 /** The days a view shows around `anchor`. */
 export function span(view: View, anchor: Date): Date[] {
-  const first = view === 'day' ? day0(anchor) : view === 'week' ? startOfWeek(anchor) : startOfWeek(new Date(anchor.getFullYear(), anchor.getMonth(), 1));
-  return Array.from({ length: view === 'day' ? 1 : view === 'week' ? 7 : 42 }, (_, i) => addDays(first, i));
+  const first = view === 'day' || view === 'agenda' ? day0(anchor) : view === 'week' ? startOfWeek(anchor) : startOfWeek(new Date(anchor.getFullYear(), anchor.getMonth(), 1));
+  return Array.from({ length: view === 'day' ? 1 : view === 'week' ? 7 : view === 'agenda' ? AGENDA_DAYS : 42 }, (_, i) => addDays(first, i));
 }
 
 export function nextHour(): Date {

@@ -11,7 +11,7 @@ import { errorText } from '../i18n/errors.ts';
 import { language } from '../i18n/index.ts';
 import { adoptAccountLanguage } from '../prefs/language.ts';
 import type { calendarApi } from './api.ts';
-import { addDays, span, type View } from './dates.ts';
+import { addDays, AGENDA_DAYS, span, type View } from './dates.ts';
 
 export class CalendarStore {
   readonly orgs = signal<OrgView[] | null>(null);
@@ -20,7 +20,8 @@ export class CalendarStore {
   readonly calendars = signal<CalendarView[]>([]);
   readonly hidden = signal<ReadonlySet<string>>(new Set());
   readonly rooms = signal<RoomView[]>([]);
-  readonly view = signal<View>('week');
+  /** A phone opens on the agenda (seven columns of a week are 40 px wide there), anything wider on the week. */
+  readonly view = signal<View>(globalThis.matchMedia?.('(max-width: 700px)').matches ? 'agenda' : 'week');
   readonly anchor = signal(new Date());
   readonly occurrences = signal<OccurrenceView[]>([]);
   readonly notice = signal<string | null>(null);
@@ -94,7 +95,7 @@ export class CalendarStore {
   step(n: number): void {
     const a = this.anchor.value;
     const view = this.view.value;
-    this.anchor.value = view === 'day' ? addDays(a, n) : view === 'week' ? addDays(a, 7 * n) : new Date(a.getFullYear(), a.getMonth() + n, 1);
+    this.anchor.value = view === 'day' ? addDays(a, n) : view === 'week' ? addDays(a, 7 * n) : view === 'agenda' ? addDays(a, AGENDA_DAYS * n) : new Date(a.getFullYear(), a.getMonth() + n, 1);
   }
 
   async createCalendar(name: string): Promise<void> {

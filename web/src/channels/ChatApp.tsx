@@ -16,7 +16,9 @@ import { AccountDialog } from '../account/AccountDialog.tsx';
 import { ChatClient } from './client.ts';
 import { Composer, Message, MessageList, ThreadPane } from './Messages.tsx';
 import { Invite, ManagePeople } from './PeopleAdmin.tsx';
-import { Calendar as CalendarIcon, Lock as LockIcon, LogOut as LogOutIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
+import './chat.css';
+import { useDrawer } from '../ui/drawer.ts';
+import { Calendar as CalendarIcon, Lock as LockIcon, LogOut as LogOutIcon, Menu as MenuIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
 
 function Dot({ presence }: { presence: Presence }) {
   const label = t(`chat.presence.${presence}`);
@@ -41,6 +43,11 @@ export function ChatApp({ token }: { token: string }) {
   }, [client.signedOut.value]);
   const [dialog, setDialog] = useState<null | 'create' | 'browse' | 'invite' | 'people' | 'admin' | 'account'>(null);
   const [query, setQuery] = useState('');
+  /** On a phone the channel list is a drawer over the channel (see ui/drawer.css); elsewhere it is always shown. */
+  const [drawer, setDrawer] = useDrawer();
+  // Whatever opened another channel (an entry, a new channel, a notice, a search hit): the drawer gives way to it.
+  const activeId = client.activeChannel.value?.id;
+  useEffect(() => setDrawer(false), [activeId]);
   const me = client.me.value;
   const org = client.org.value;
   // Signed-in screens speak the account's language (chosen at sign-up or in the menu, perhaps on another device).
@@ -66,7 +73,10 @@ export function ChatApp({ token }: { token: string }) {
           class={`channel-entry${c.id === active?.id ? ' active' : ''}${c.unread ? ' unread' : ''}`}
           data-testid="channel-entry"
           data-channel-name={c.name}
-          onClick={() => void client.open(c.id)}
+          onClick={() => {
+            setDrawer(false);
+            void client.open(c.id);
+          }}
         >
           {other ? <Dot presence={client.presenceOf(other)} /> : <KindMark kind={c.kind} />}
           <span class="channel-name">{c.name}</span>
@@ -85,9 +95,23 @@ export function ChatApp({ token }: { token: string }) {
     );
   };
 
+  // Notices of messages elsewhere: over the messages' top corner on a wide
+  // screen, and on a phone in the column just above the composer (chat.css),
+  // so that they never cover it nor the header's controls.
+  const toasts = (
+    <div class="toasts">
+      {client.toasts.value.map((toast) => (
+        <button type="button" class="toast" key={toast.id} data-testid="toast" onClick={() => void client.open(toast.channelId)}>
+          {t('chat.toast.text', { name: toast.authorName, text: toast.excerpt })}
+        </button>
+      ))}
+    </div>
+  );
+
   return (
-    <div class={`chat-app${client.thread.value || client.members.value || client.searchHits.value ? ' with-pane' : ''}`} data-testid="chat-app">
-      <nav class="sidebar">
+    <div class={`chat-app drawer-layout${client.thread.value || client.members.value || client.searchHits.value ? ' with-pane' : ''}${drawer || !active ? ' drawer-open' : ''}`} data-testid="chat-app">
+      {drawer && <button type="button" class="drawer-scrim" aria-label={t('chat.sidebar.close')} data-testid="drawer-scrim" onClick={() => setDrawer(false)} />}
+      <nav class="sidebar" data-testid="sidebar">
         <header class="org-head">
           <strong data-testid="org-name">{org.name}</strong>
           {client.orgs.value.length > 1 && (
@@ -172,6 +196,7 @@ export function ChatApp({ token }: { token: string }) {
         {active ? (
           <>
             <header class="channel-head">
+              <IconButton icon={MenuIcon} class="drawer-toggle" label={t('chat.sidebar.open')} data-testid="open-drawer" onClick={() => setDrawer(true)} />
               <h2 data-testid="channel-title" class="with-icon">
                 {active.kind === 'public' || active.kind === 'private' ? <KindMark kind={active.kind} /> : null}
                 {active.name}
@@ -206,10 +231,14 @@ export function ChatApp({ token }: { token: string }) {
               )}
             </header>
             <MessageList client={client} channelId={active.id} />
+            {toasts}
             <Composer client={client} channelId={active.id} placeholder={t('chat.composer.placeholder', { name: active.kind === 'direct' || active.kind === 'group' ? active.name : `#${active.name}` })} />
           </>
         ) : (
-          <p class="dim message-page">{t('chat.channel.pick')}</p>
+          <>
+            <p class="dim message-page">{t('chat.channel.pick')}</p>
+            {toasts}
+          </>
         )}
       </main>
 
@@ -217,13 +246,6 @@ export function ChatApp({ token }: { token: string }) {
       {!client.thread.value && client.members.value && <MembersPane client={client} />}
       {!client.thread.value && !client.members.value && client.searchHits.value && <SearchPane client={client} />}
 
-      <div class="toasts">
-        {client.toasts.value.map((toast) => (
-          <button type="button" class="toast" key={toast.id} data-testid="toast" onClick={() => void client.open(toast.channelId)}>
-            {t('chat.toast.text', { name: toast.authorName, text: toast.excerpt })}
-          </button>
-        ))}
-      </div>
 
       {dialog === 'create' && <CreateChannel client={client} close={() => setDialog(null)} />}
       {dialog === 'browse' && <Browse client={client} close={() => setDialog(null)} />}
