@@ -68,10 +68,11 @@ describe('team chat in the browser', () => {
 
   const message = (page: Page, text: string) => page.getByTestId('messages').getByTestId('message').filter({ hasText: text });
 
-  async function send(page: Page, text: string): Promise<void> {
+  /** Sends `text`; waits for it on the page as `shown` (Markdown shows without its marks). */
+  async function send(page: Page, text: string, shown = text): Promise<void> {
     await page.getByTestId('composer-input').fill(text);
     await page.getByTestId('composer-input').press('Enter');
-    await message(page, text).first().waitFor();
+    await message(page, shown).first().waitFor();
   }
 
   test('sign up with a new organization, invite a colleague who gets Euria’s welcome in French', async () => {
@@ -167,6 +168,87 @@ describe('team chat in the browser', () => {
       assert.equal(await page.getByTestId('messages').locator('img, script, a[href^="javascript"]').count(), 0);
       assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
     }
+  });
+
+  test('Markdown as Mattermost users write it: emphasis, code, a highlighted block, a quote, lists, a table, links; on a phone the table scrolls inside the message', async () => {
+    const md = [
+      `**bold** _italic_ ~~gone~~ \`a<b>\` [docs](https://example.org/docs) @bob${tag}`,
+      '',
+      '> quoted',
+      '',
+      '- one',
+      '- [x] done',
+      '',
+      '1. first',
+      '2. second',
+      '',
+      '| Name | Score | Monday | Tuesday | Wednesday | Thursday | Friday |',
+      '|---|--:|---|---|---|---|---|',
+      '| Ana | 3 | office | office | remote | office | holidays |',
+      '',
+      '```js',
+      'const answer = 42; // why',
+      '```',
+    ].join('\n');
+    await send(alice, md, 'quoted');
+    const m = message(bob, 'quoted');
+    await m.waitFor();
+    const text = m.getByTestId('message-text');
+    assert.equal(await text.locator('strong').textContent(), 'bold');
+    assert.equal(await text.locator('em').textContent(), 'italic');
+    assert.equal(await text.locator('del').textContent(), 'gone');
+    assert.equal(await text.locator('code.md-code').textContent(), 'a<b>');
+    assert.equal(await text.locator('a[href="https://example.org/docs"][target=_blank][rel~=noopener]').textContent(), 'docs');
+    assert.equal(await text.locator('.mention.me').textContent(), `@bob${tag}`);
+    assert.equal(await text.locator('blockquote').textContent(), 'quoted');
+    assert.deepEqual(await text.locator('ul > li').allTextContents(), ['one', 'done']);
+    assert.equal(await text.locator('ul input[type=checkbox][disabled]:checked').count(), 1);
+    assert.deepEqual(await text.locator('ol > li').allTextContents(), ['first', 'second']);
+    assert.deepEqual(await text.locator('th').allTextContents(), ['Name', 'Score', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']);
+    assert.equal(await text.locator('td').nth(1).evaluate((e) => getComputedStyle(e).textAlign), 'right');
+    // The block's language loads the highlighter: its keyword and number get their colours.
+    await text.locator('pre code .hljs-keyword').filter({ hasText: 'const' }).waitFor();
+    assert.equal(await text.locator('pre code .hljs-number').textContent(), '42');
+    assert.equal(await text.locator('pre code').textContent(), 'const answer = 42; // why');
+    await bob.screenshot({ path: `${shots}/markdown-1280.png` });
+    await bob.setViewportSize({ width: 390, height: 844 });
+    try {
+      await m.scrollIntoViewIfNeeded();
+      // The channel list slides away as the window narrows: its boxes are read where they settle.
+      await bob.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      await bob.screenshot({ path: `${shots}/markdown-390.png` });
+      const sizes = await bob.evaluate(() => ({ page: document.documentElement.scrollWidth, vw: window.innerWidth }));
+      assert.ok(sizes.page <= sizes.vw, `the page scrolls sideways on a phone (${sizes.page} > ${sizes.vw})`);
+      const table = await text.locator('.md-table').evaluate((e) => ({ box: e.getBoundingClientRect().right, scroll: e.scrollWidth, client: e.clientWidth }));
+      assert.ok(table.box <= 390 && table.scroll > table.client, `the wide table scrolls inside its message: ${JSON.stringify(table)}`);
+    } finally {
+      await bob.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  test('hostile Markdown: no script link, no remote image, no data link; nesting and size that would stall the parser show as plain text', async () => {
+    const links = '[click](javascript:window.__xss=4) ![t](https://example.org/t.png) [d](data:text/html,x) <b onclick="window.__xss=5">b</b>';
+    await send(alice, links, '[click](javascript:');
+    const m = message(bob, '[click](javascript:');
+    await m.waitFor();
+    const text = m.getByTestId('message-text');
+    assert.equal(await text.locator('a[href^="javascript"], a[href^="data"], img, b').count(), 0);
+    // The image is a link to its address, not loaded (a remote image tells its server who reads).
+    assert.equal(await text.locator('a[href="https://example.org/t.png"]').textContent(), 't');
+    assert.match((await text.textContent()) ?? '', /\[click\]\(javascript:window\.__xss=4\).*<b onclick="window\.__xss=5">b<\/b>/);
+    // Deep quotes (the parser recurses per marker) and a long run of emphasis marks (it grows quadratic): plain text.
+    const deep = `${'> '.repeat(200)}deep`;
+    await send(alice, deep, 'deep');
+    const deepOnBob = message(bob, 'deep');
+    await deepOnBob.waitFor();
+    assert.equal(await deepOnBob.locator('blockquote').count(), 0);
+    assert.equal(await deepOnBob.getByTestId('message-text').textContent(), deep);
+    const emphasis = `a${'_a'.repeat(7000)}`;
+    await send(alice, emphasis, 'a_a_a_a');
+    const emOnBob = message(bob, 'a_a_a_a');
+    await emOnBob.waitFor();
+    assert.equal(await emOnBob.getByTestId('message-text').textContent(), emphasis);
+    for (const page of [alice, bob]) assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
   });
 
   test('a guest invited to one channel sees only that channel', async () => {

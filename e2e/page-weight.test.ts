@@ -104,8 +104,9 @@ describe('what each page downloads', () => {
       for (const f of meetingOnly) assert.ok(!files(other).has(f), `${other} downloads the meeting's ${f}`);
     }
     // Ceilings, well above today's figures (printed above): a page that starts pulling in
-    // another page's code, or an uncompressed bundle, crosses them.
-    const ceilings: Record<string, number> = { home: 30, 'sign-in': 50, 'meeting (pre-join)': 120, chat: 80, calendar: 50, 'live viewer': 150 };
+    // another page's code, or an uncompressed bundle, crosses them. Chat's went from 80 to
+    // 95 KB with its Markdown parser (marked, ~12 KB compressed: every message needs it).
+    const ceilings: Record<string, number> = { home: 30, 'sign-in': 50, 'meeting (pre-join)': 120, chat: 95, calendar: 50, 'live viewer': 150 };
     for (const [name, limit] of Object.entries(ceilings)) assert.ok(total(weights.get(name)!) <= limit * 1024, `${name}: ${kb(total(weights.get(name)!))} > ${limit} KB`);
     // The live viewer: its chunk is the player (hls.js, light build) and its page; beside it, the shared core only.
     const live = weights.get('live viewer')!;

@@ -10,7 +10,7 @@ import { dayStart, formatBytes, formatDateTime, formatDayLabel, formatList, form
 import { t } from '../i18n/index.ts';
 import { Icon, IconButton } from '../ui/icons.tsx';
 import type { ChatClient, PendingMessage } from './client.ts';
-import { MessageText } from './text.tsx';
+import { MessageText, PlainText } from './markdown.tsx';
 import { FaceSlightlySmilingPlus as FaceSlightlySmilingPlusIcon, MessageSquareReply as MessageSquareReplyIcon, Paperclip as PaperclipIcon, Pencil as PencilIcon, Phone as PhoneIcon, Pin as PinIcon, PinOff as PinOffIcon, Trash as TrashIcon, X as XIcon } from 'lucide';
 
 /** Reactions offered at a click: content (the emoji is what is sent), each button named for screen readers. */
@@ -52,7 +52,7 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
   if (m.kind === 'system') {
     return (
       <div class="msg system" data-testid="message" data-kind="system">
-        <MessageText text={m.note ? systemText(m.note) : m.text} myUsername={me?.username} />
+        <PlainText text={m.note ? systemText(m.note) : m.text} myUsername={me?.username} />
       </div>
     );
   }
