@@ -4,6 +4,7 @@
 // into the protocol's views here, where their columns are known.
 import type { AttachmentView, CallInfo, ChannelKind, MessageView, OrgRole, ReactionView, SystemNote } from '@parley/protocol';
 import type { Db, Sql } from '../store/db.ts';
+import type { SearchQuery } from './search-query.ts';
 
 /** One send of the batch writer, as SEND_READ_SQL answers it. */
 export interface SendAccess {
@@ -262,18 +263,23 @@ export class MessageStore {
   /**
    * Full-text search (PostgreSQL's own, 'simple' configuration: no stemming,
    * so it treats every language alike) over the organization's channels the
-   * user is in and, when `publicToo`, its public ones; newest first.
+   * user is in and, when `publicToo`, its public ones; newest first. Each
+   * word matches as a prefix ("rob" finds "robot"), whatever its accents and
+   * case (parley_fold, migration 008, folds the text and the query alike);
+   * `in:channel` and `from:username` narrow it (see parseSearch).
    */
-  async search(orgId: string, userId: string, query: string, publicToo: boolean, limit: number): Promise<{ message: MessageView; channelName: string; channelKind: ChannelKind }[]> {
+  async search(orgId: string, userId: string, query: SearchQuery, publicToo: boolean, limit: number): Promise<{ message: MessageView; channelName: string; channelKind: ChannelKind }[]> {
     const rows = await this.#sql.query<MessageRow & { channel_name: string; channel_kind: ChannelKind }>(
       `select * from (${MESSAGE_SELECT.replace('select m.id,', 'select c.name as channel_name, c.kind as channel_kind, m.id,')}
           join channels c on c.id = m.channel_id
          where c.org_id = $1 and m.deleted_at is null and m.kind <> 'system'
-           and m.tsv @@ websearch_to_tsquery('simple', $3)
+           and ($3 = '' or m.tsv @@ to_tsquery('simple', parley_fold($3)))
+           and ($6::text is null or lower(c.name) = lower($6))
+           and ($7::text is null or lower(u.username) = lower($7))
            and (exists (select 1 from channel_members cm where cm.channel_id = c.id and cm.user_id = $2)
                 or (c.kind = 'public' and $4))
          order by m.created_at desc limit $5) hits`,
-      [orgId, userId, query, publicToo, limit],
+      [orgId, userId, query.words.map((w) => `${w}:*`).join(' & '), publicToo, limit, query.channel, query.from],
     );
     return rows.map((r) => ({ message: messageView(r), channelName: r.channel_name, channelKind: r.channel_kind }));
   }

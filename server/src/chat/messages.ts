@@ -10,6 +10,7 @@ import { isConversation, moderates, type ChatCore, type ChatUnit } from './core.
 import type { Attachments } from './attachments.ts';
 import type { Access, ChatStore } from './store.ts';
 import { MessageNotFound } from './errors.ts';
+import { parseSearch, searchable } from './search-query.ts';
 import { Forbidden, InvalidRequest, OrgNotFound, TooLarge } from '../lib/errors.ts';
 
 const MENTION = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9][A-Za-z0-9._-]{1,31})/g;
@@ -100,9 +101,12 @@ export class ChatMessages {
       const members = await store.othersIn(p.channelId, userId);
       const named = new Set(usernames);
       mentioned = members.filter((m) => everyone || named.has(m.username)).map((m) => m.user_id);
-      // Direct conversations notify every other member, as a mention does.
-      notified = isConversation(kind) ? members.map((m) => m.user_id) : mentioned;
+      // Direct conversations notify every other member, as a mention does; a member who muted the channel is told nothing.
+      const muted = new Set(members.filter((m) => m.muted).map((m) => m.user_id));
+      notified = (isConversation(kind) ? members.map((m) => m.user_id) : mentioned).filter((id) => !muted.has(id));
     }
+    // A reply tells those who follow its thread (its root's author, earlier repliers), as Mattermost's threads do.
+    if (rootId) notified = [...new Set([...notified, ...(await store.threadFollowers(rootId, p.channelId, userId))])];
     const message: MessageView = {
       id: newId(),
       channelId: p.channelId,
@@ -242,11 +246,13 @@ export class ChatMessages {
     if (reached !== undefined) this.#core.emit('read', userId, channelId, reached);
   }
 
-  /** Searches the channels the user can read: the ones they are in and, unless they are a guest, the public ones. */
+  /** Searches the channels the user can read: the ones they are in and, unless they are a guest, the public ones (query syntax: search-query.ts). */
   async search(userId: string, orgId: string, query: string): Promise<SearchHit[]> {
     const role = await this.#store.orgRole(orgId, userId);
     if (!role) throw new OrgNotFound('no such organization');
-    const hits = await this.#store.messages.search(orgId, userId, query, role !== 'external', CHAT_LIMITS.searchResults);
+    const parsed = parseSearch(query);
+    if (!searchable(parsed)) return [];
+    const hits = await this.#store.messages.search(orgId, userId, parsed, role !== 'external', CHAT_LIMITS.searchResults);
     return hits.map((h) => ({ message: h.message, channelName: isConversation(h.channelKind) ? 'Direct message' : h.channelName }));
   }
 

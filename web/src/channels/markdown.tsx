@@ -21,11 +21,44 @@ export const MAX_MARKDOWN = 6000;
 const MAX_NESTING = 8;
 /** Deepest token tree rendered; below it the token's source shows as text. */
 const MAX_DEPTH = 24;
-const DEEP_LINE = new RegExp(`^(?:[ \\t]*(?:>|[-*+]|\\d{1,9}[.)])[ \\t]*){${MAX_NESTING + 1},}`, 'm');
+// Each marker then its spaces: nothing two parts of it could both match, so no backtracking blow-up on hostile lines.
+const DEEP_LINE = new RegExp(`^[ \\t]*(?:(?:>|[-*+]|\\d{1,9}[.)])[ \\t]*){${MAX_NESTING + 1},}`, 'm');
 
 const MENTION = /(^|[^A-Za-z0-9_.@-])(@[A-Za-z0-9][A-Za-z0-9._-]{1,31})/g;
 const URL_IN_TEXT = /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|(^|[^A-Za-z0-9_.@-])(@[A-Za-z0-9][A-Za-z0-9._-]{1,31})/g;
 const SAFE_HREF = /^(?:https?:\/\/|mailto:)/i;
+
+/** What rendering needs beside the text: the reader's username (their mentions stand out) and the words a search found (marked). */
+interface Ctx {
+  me: string | undefined;
+  /** Search words, folded (see fold): a word of the text starting with one is marked. */
+  terms: string[];
+}
+
+const LIGATURES: Record<string, string> = { œ: 'oe', æ: 'ae', ß: 'ss', ł: 'l', ø: 'o', đ: 'd', ı: 'i' };
+/** Lower case without accents ("Après" -> "apres", "Œuvre" -> "oeuvre"), as the server's search folds text (migration 008). */
+export const fold = (s: string): string =>
+  s.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[œæßłøđı]/g, (c) => LIGATURES[c]!);
+
+/** The words of a search query, without its in: and from: filters (server/src/chat/search-query.ts reads it the same way). */
+export const searchWords = (query: string): string[] =>
+  query.trim().split(/\s+/).filter((p) => !/^(in|from):/i.test(p)).flatMap((p) => p.split(/[^\p{L}\p{N}]+/u)).filter(Boolean);
+
+/** Plain text with the words a search found in <mark>. */
+function marks(text: string, terms: string[]): ComponentChildren[] {
+  if (terms.length === 0) return [text];
+  const out: ComponentChildren[] = [];
+  let at = 0;
+  for (const m of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const word = fold(m[0]);
+    if (!terms.some((term) => word.startsWith(term))) continue;
+    if (m.index > at) out.push(text.slice(at, m.index));
+    out.push(<mark class="hit">{m[0]}</mark>);
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
+}
 
 function Mention({ handle, me }: { handle: string; me: string | undefined }) {
   const name = handle.slice(1).replace(/\.+$/, '').toLowerCase();
@@ -34,7 +67,7 @@ function Mention({ handle, me }: { handle: string; me: string | undefined }) {
 }
 
 /** Plain text with its @mentions marked (and, with `links`, its http(s) URLs as anchors). */
-function textNodes(text: string, me: string | undefined, links: boolean): ComponentChildren[] {
+function textNodes(text: string, ctx: Ctx, links: boolean): ComponentChildren[] {
   const out: ComponentChildren[] = [];
   let at = 0;
   for (const m of text.matchAll(links ? URL_IN_TEXT : MENTION)) {
@@ -42,7 +75,7 @@ function textNodes(text: string, me: string | undefined, links: boolean): Compon
     const lead = links ? m[2] : m[1];
     const handle = links ? m[3] : m[2];
     if (url) {
-      if (m.index > at) out.push(text.slice(at, m.index));
+      if (m.index > at) out.push(marks(text.slice(at, m.index), ctx.terms));
       out.push(
         <a href={url} target="_blank" rel="noopener noreferrer nofollow">
           {url}
@@ -51,31 +84,31 @@ function textNodes(text: string, me: string | undefined, links: boolean): Compon
       at = m.index + url.length;
     } else if (handle) {
       const start = m.index + (lead?.length ?? 0);
-      if (start > at) out.push(text.slice(at, start));
-      out.push(<Mention handle={handle} me={me} />);
+      if (start > at) out.push(marks(text.slice(at, start), ctx.terms));
+      out.push(<Mention handle={handle} me={ctx.me} />);
       at = start + handle.length;
     }
   }
-  if (at < text.length) out.push(text.slice(at));
+  if (at < text.length) out.push(marks(text.slice(at), ctx.terms));
   return out;
 }
 
 /** Inline tokens (inside a paragraph, a heading, a cell, a link). */
-function inline(tokens: Token[] | undefined, me: string | undefined, depth: number): ComponentChildren[] {
+function inline(tokens: Token[] | undefined, ctx: Ctx, depth: number): ComponentChildren[] {
   if (!tokens) return [];
   if (depth > MAX_DEPTH) return [tokens.map((t) => t.raw).join('')];
   return tokens.map((t) => {
     switch (t.type) {
       case 'text':
-        return 'tokens' in t && t.tokens ? inline(t.tokens, me, depth + 1) : textNodes((t as Tokens.Text).text, me, false);
+        return 'tokens' in t && t.tokens ? inline(t.tokens, ctx, depth + 1) : textNodes((t as Tokens.Text).text, ctx, false);
       case 'escape':
         return (t as Tokens.Escape).text;
       case 'strong':
-        return <strong>{inline((t as Tokens.Strong).tokens, me, depth + 1)}</strong>;
+        return <strong>{inline((t as Tokens.Strong).tokens, ctx, depth + 1)}</strong>;
       case 'em':
-        return <em>{inline((t as Tokens.Em).tokens, me, depth + 1)}</em>;
+        return <em>{inline((t as Tokens.Em).tokens, ctx, depth + 1)}</em>;
       case 'del':
-        return <del>{inline((t as Tokens.Del).tokens, me, depth + 1)}</del>;
+        return <del>{inline((t as Tokens.Del).tokens, ctx, depth + 1)}</del>;
       case 'codespan':
         return <code class="md-code">{(t as Tokens.Codespan).text}</code>;
       case 'br':
@@ -85,7 +118,7 @@ function inline(tokens: Token[] | undefined, me: string | undefined, depth: numb
         if (!SAFE_HREF.test(link.href)) return link.raw;
         return (
           <a href={link.href} target="_blank" rel="noopener noreferrer nofollow" title={link.title ?? undefined}>
-            {inline(link.tokens, me, depth + 1)}
+            {inline(link.tokens, ctx, depth + 1)}
           </a>
         );
       }
@@ -108,7 +141,7 @@ function inline(tokens: Token[] | undefined, me: string | undefined, depth: numb
 }
 
 /** Block tokens (paragraphs, code, quotes, lists, tables, headings). */
-function blocks(tokens: Token[], me: string | undefined, depth: number): ComponentChildren[] {
+function blocks(tokens: Token[], ctx: Ctx, depth: number): ComponentChildren[] {
   if (depth > MAX_DEPTH) return [<p>{tokens.map((t) => t.raw).join('')}</p>];
   return tokens.map((t) => {
     switch (t.type) {
@@ -116,23 +149,23 @@ function blocks(tokens: Token[], me: string | undefined, depth: number): Compone
       case 'def':
         return null;
       case 'paragraph':
-        return <p>{inline((t as Tokens.Paragraph).tokens, me, depth + 1)}</p>;
+        return <p>{inline((t as Tokens.Paragraph).tokens, ctx, depth + 1)}</p>;
       case 'text':
         // A tight list item's text.
-        return inline((t as Tokens.Text).tokens ?? [t], me, depth + 1);
+        return inline((t as Tokens.Text).tokens ?? [t], ctx, depth + 1);
       case 'heading': {
         const h = t as Tokens.Heading;
-        return <p class={`md-h md-h${Math.min(h.depth, 4)}`}>{inline(h.tokens, me, depth + 1)}</p>;
+        return <p class={`md-h md-h${Math.min(h.depth, 4)}`}>{inline(h.tokens, ctx, depth + 1)}</p>;
       }
       case 'code': {
         const code = t as Tokens.Code;
         return <CodeBlock text={code.text} lang={(code.lang ?? '').split(/\s/)[0]!.toLowerCase()} />;
       }
       case 'blockquote':
-        return <blockquote class="md-quote">{blocks((t as Tokens.Blockquote).tokens, me, depth + 1)}</blockquote>;
+        return <blockquote class="md-quote">{blocks((t as Tokens.Blockquote).tokens, ctx, depth + 1)}</blockquote>;
       case 'list': {
         const list = t as Tokens.List;
-        const items = list.items.map((item) => <li class={item.task ? 'md-task-item' : undefined}>{blocks(item.tokens, me, depth + 1)}</li>);
+        const items = list.items.map((item) => <li class={item.task ? 'md-task-item' : undefined}>{blocks(item.tokens, ctx, depth + 1)}</li>);
         return list.ordered ? <ol start={typeof list.start === 'number' ? list.start : undefined}>{items}</ol> : <ul>{items}</ul>;
       }
       case 'table': {
@@ -144,7 +177,7 @@ function blocks(tokens: Token[], me: string | undefined, depth: number): Compone
               <thead>
                 <tr>
                   {table.header.map((c) => (
-                    <th style={align(c.align)}>{inline(c.tokens, me, depth + 1)}</th>
+                    <th style={align(c.align)}>{inline(c.tokens, ctx, depth + 1)}</th>
                   ))}
                 </tr>
               </thead>
@@ -152,7 +185,7 @@ function blocks(tokens: Token[], me: string | undefined, depth: number): Compone
                 {table.rows.map((row) => (
                   <tr>
                     {row.map((c) => (
-                      <td style={align(c.align)}>{inline(c.tokens, me, depth + 1)}</td>
+                      <td style={align(c.align)}>{inline(c.tokens, ctx, depth + 1)}</td>
                     ))}
                   </tr>
                 ))}
@@ -198,20 +231,22 @@ export function markdownSafe(text: string): boolean {
 
 /** Text from the server's own lines (system messages): links and mentions, no Markdown (a name typed as `**x**` stays as typed). */
 export function PlainText({ text, myUsername }: { text: string; myUsername: string | undefined }) {
-  return <span class="msg-text">{textNodes(text, myUsername, true)}</span>;
+  return <span class="msg-text">{textNodes(text, { me: myUsername, terms: [] }, true)}</span>;
 }
 
 /** The message's text, rendered: Markdown where it is safe to parse, else plain text with links and mentions. */
-export function MessageText({ text, myUsername }: { text: string; myUsername: string | undefined }) {
+export function MessageText({ text, myUsername, highlight }: { text: string; myUsername: string | undefined; highlight?: string[] }) {
+  const terms = highlight?.join(' ') ?? '';
   const nodes = useMemo(() => {
+    const ctx: Ctx = { me: myUsername, terms: terms ? terms.split(' ').map(fold) : [] };
     if (markdownSafe(text)) {
       try {
-        return blocks(Lexer.lex(text, { gfm: true, breaks: true }), myUsername, 0);
+        return blocks(Lexer.lex(text, { gfm: true, breaks: true }), ctx, 0);
       } catch {
         // Falls through to plain text.
       }
     }
-    return textNodes(text, myUsername, true);
-  }, [text, myUsername]);
+    return textNodes(text, ctx, true);
+  }, [text, myUsername, terms]);
   return <div class="msg-text md">{nodes}</div>;
 }

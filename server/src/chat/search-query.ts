@@ -1,0 +1,35 @@
+// A chat search as people type it, Mattermost's way: words, and the filters
+// `in:channel` (or `in:#channel`) and `from:username` (or `from:@username`).
+// The words become a tsquery of prefixes in message-store.ts: only letters and
+// digits reach it, so nothing typed is read as tsquery syntax.
+
+export interface SearchQuery {
+  /** Letters and digits only; each matched as a prefix. */
+  words: string[];
+  channel: string | null;
+  from: string | null;
+}
+
+/** Most words a query keeps (each is an index probe). */
+export const MAX_SEARCH_WORDS = 8;
+/** Longest word kept (a longer one is cut: no stored word is that long anyway). */
+const MAX_WORD = 64;
+
+export function parseSearch(text: string): SearchQuery {
+  const query: SearchQuery = { words: [], channel: null, from: null };
+  for (const part of text.trim().split(/\s+/)) {
+    const filter = /^(in|from):[#@]?(.+)$/i.exec(part);
+    if (filter) {
+      if (filter[1]!.toLowerCase() === 'in') query.channel = filter[2]!.slice(0, 64);
+      else query.from = filter[2]!.slice(0, 64);
+      continue;
+    }
+    for (const word of part.split(/[^\p{L}\p{N}]+/u)) {
+      if (word && query.words.length < MAX_SEARCH_WORDS) query.words.push(word.slice(0, MAX_WORD));
+    }
+  }
+  return query;
+}
+
+/** Whether the query asks for anything (an empty one is not run). */
+export const searchable = (q: SearchQuery): boolean => q.words.length > 0 || q.channel !== null || q.from !== null;
