@@ -86,6 +86,11 @@ describe('calendar in the browser', () => {
     await alice.getByTestId('new-event').click();
     await alice.getByTestId('event-title').fill('Design review');
     await alice.getByTestId('event-start').fill(`${today}T10:00`);
+    // The end moved with the start, keeping the hour the editor opened with.
+    assert.equal(await alice.getByTestId('event-end').inputValue(), `${today}T11:00`);
+    await alice.getByTestId('event-start').fill(`${today}T09:30`);
+    assert.equal(await alice.getByTestId('event-end').inputValue(), `${today}T10:30`);
+    await alice.getByTestId('event-start').fill(`${today}T10:00`);
     await alice.getByTestId('event-end').fill(`${today}T11:00`);
     await alice.getByTestId('event-meeting').check();
     await alice.getByTestId('room-capacity').fill('4');
@@ -98,6 +103,10 @@ describe('calendar in the browser', () => {
     await alice.getByTestId('event-editor').waitFor({ state: 'detached' });
     const onAlice = alice.locator('[data-testid=occurrence][data-title="Design review"]').first();
     await onAlice.waitFor();
+    // The week opens at working hours (07:00 at the top), with now drawn across today.
+    const scroll = await alice.getByTestId('week-grid').evaluate((e) => ({ top: e.scrollTop, most: e.scrollHeight - e.clientHeight }));
+    assert.ok(Math.abs(scroll.top - Math.min(7 * 40, scroll.most)) <= 1, `the week is scrolled to 07:00: ${JSON.stringify(scroll)}`);
+    await alice.getByTestId('now-line').waitFor();
     await onAlice.click();
     assert.match((await alice.getByTestId('event-room').textContent())!, /Alps/);
     // One plain link for everyone: Alice is moderator by her account, no secret in the page.
@@ -236,8 +245,9 @@ describe('calendar in the browser', () => {
     await carol.getByTestId('event-save').click();
     await carol.getByTestId('event-editor').waitFor({ state: 'detached' });
 
+    // Saved, the view went to the event (next month): no need to page there.
     await carol.getByTestId('view-month').click();
-    await carol.getByTestId('cal-next').click();
+    await carol.getByTestId('cal-title').filter({ hasText: new Intl.DateTimeFormat('en-GB', { month: 'long', timeZone: 'UTC' }).format(monday) }).waitFor();
     const grid = carol.getByTestId('month-grid');
     const on = (date: string) => grid.locator(`[data-date="${date}"] [data-testid=occurrence]`);
     const titlesOn = async (dates: string[]) => Promise.all(dates.map(async (d) => (await on(d).allTextContents()).join(' | ')));

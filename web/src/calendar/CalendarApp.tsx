@@ -5,7 +5,7 @@
 // and .ics import and export. Times show in this browser's time zone; events
 // are saved in it too (the server keeps their wall-clock time and zone).
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CalendarView, EventView, OccurrenceView } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
@@ -16,7 +16,7 @@ import { Preferences } from '../prefs/Preferences.tsx';
 import { Icon, IconButton, StatusIcon } from '../ui/icons.tsx';
 import { calendarApi } from './api.ts';
 import { CalendarStore } from './store.ts';
-import { addDays, dateText, HOUR_PX, nextHour, ZONE } from './dates.ts';
+import { addDays, dateText, HOUR_PX, nextHour, WORKDAY_START_HOUR, ZONE } from './dates.ts';
 import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
@@ -34,6 +34,22 @@ export function CalendarApp({ token }: { token: string }) {
   /** On a phone the calendar list is a drawer over the view (see ui/drawer.css). */
   const [drawer, setDrawer] = useDrawer();
   const refresh = () => store.refresh();
+  // The day and week grids open at working hours (07:00 at the top), not at midnight, and show now as a line, moved each minute.
+  const grid = useRef<HTMLDivElement>(null);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  const gridView = store.view.value === 'day' || store.view.value === 'week';
+  useEffect(() => {
+    if (gridView && grid.current) grid.current.scrollTop = WORKDAY_START_HOUR * HOUR_PX;
+  }, [gridView, Boolean(store.orgs.value)]);
+  /** After an event is saved the view shows it (its day, week or month), reloaded. */
+  const showSaved = (start?: Date) => {
+    if (start && !Number.isNaN(start.getTime())) store.anchor.value = start;
+    refresh();
+  };
   const setNotice = (text: string | null) => (store.notice.value = text);
   const orgs = store.orgs.value;
   const notice = store.notice.value;
@@ -257,7 +273,7 @@ export function CalendarApp({ token }: { token: string }) {
             ))}
           </div>
         ) : (
-          <div class={`time-grid cols-${days.length}`} data-testid={`${view}-grid`}>
+          <div class={`time-grid cols-${days.length}`} data-testid={`${view}-grid`} ref={grid}>
             <div class="tg-corner" />
             {days.map((d) => (
               <div key={d.getTime()} class={`tg-head${dateText(d) === dateText(new Date()) ? ' today' : ''}`}>
@@ -284,6 +300,9 @@ export function CalendarApp({ token }: { token: string }) {
                   setDialog({ kind: 'new', start: new Date(d.getFullYear(), d.getMonth(), d.getDate(), Math.floor(y / HOUR_PX)) });
                 }}
               >
+                {now >= d.getTime() && now < addDays(d, 1).getTime() && (
+                  <div class="now-line" data-testid="now-line" style={{ top: `${((now - d.getTime()) / 3_600_000) * HOUR_PX}px` }} aria-hidden="true" />
+                )}
                 {lanes(onDay(d).filter((o) => !o.allDay)).map(({ o, lane, of }) => {
                   const top = Math.max(0, (o.startAt - d.getTime()) / 3_600_000) * HOUR_PX;
                   const bottom = Math.min(24, (o.endAt - d.getTime()) / 3_600_000) * HOUR_PX;
@@ -296,9 +315,9 @@ export function CalendarApp({ token }: { token: string }) {
       </main>
 
       {dialog?.kind === 'new' && (
-        <EventEditor cal={cal} token={token} meId={meId} orgId={org.id} calendars={writable} start={dialog.start} close={() => setDialog(null)} saved={refresh} />
+        <EventEditor cal={cal} token={token} meId={meId} orgId={org.id} calendars={writable} start={dialog.start} close={() => setDialog(null)} saved={showSaved} />
       )}
-      {dialog?.kind === 'edit' && <EventEditor cal={cal} token={token} meId={meId} orgId={org.id} calendars={writable} event={dialog.event} close={() => setDialog(null)} saved={refresh} />}
+      {dialog?.kind === 'edit' && <EventEditor cal={cal} token={token} meId={meId} orgId={org.id} calendars={writable} event={dialog.event} close={() => setDialog(null)} saved={showSaved} />}
       {dialog?.kind === 'details' && (
         <EventDetails
           cal={cal}

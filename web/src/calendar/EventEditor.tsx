@@ -62,7 +62,8 @@ export function EventEditor({
   start?: Date;
   event?: EventView;
   close: () => void;
-  saved: () => void;
+  /** After a save, with the event's start: the view goes there. */
+  saved: (start?: Date) => void;
 }) {
   const first = start ?? nextHour();
   const rule = readRule(event?.rrule ?? null);
@@ -150,7 +151,7 @@ export function EventEditor({
             ...(meeting && !event?.meetingUrl ? { meeting: true } : {}),
             ...(organizer ? { moderatorIds: meeting ? moderatorIds : [] } : {}),
           };
-          await saveDialog(() => (event ? cal.updateEvent(event.id, body) : cal.createEvent({ calendarId, ...body })), { setBusy, setError, saved, close });
+          await saveDialog(() => (event ? cal.updateEvent(event.id, body) : cal.createEvent({ calendarId, ...body })), { setBusy, setError, saved: () => saved(startDate()), close });
         }}
       >
         <label>
@@ -193,8 +194,16 @@ export function EventEditor({
               value={from}
               onInput={(e) => {
                 const before = startDay();
+                const [oldStart, oldEnd] = [startDate(), endDate()];
                 const value = (e.target as HTMLInputElement).value;
                 setFrom(value);
+                // The end moves with the start, keeping the length (as every calendar does).
+                const next = allDay ? new Date(`${value}T00:00`) : new Date(value);
+                const length = oldEnd.getTime() - oldStart.getTime();
+                if (!Number.isNaN(next.getTime()) && length >= 0) {
+                  // All day: counted in days, so that a change of summer time on the way moves no day.
+                  setUntil(allDay ? dateText(addDays(next, Math.round(length / 86_400_000) - 1)) : localText(new Date(next.getTime() + length)));
+                }
                 // Only the start's day ticked: it moves with the start.
                 const d = allDay ? new Date(`${value}T00:00`) : new Date(value);
                 const after = Number.isNaN(d.getTime()) ? undefined : rruleDay(d.getDay());

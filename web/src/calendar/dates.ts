@@ -9,6 +9,8 @@ export type View = 'day' | 'week' | 'month' | 'agenda';
 export const AGENDA_DAYS = 14;
 export const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 export const HOUR_PX = 40;
+/** The hour the day and week grids open at (scrolled to the top), as the working day starts. */
+export const WORKDAY_START_HOUR = 7;
 /** Weekdays as RRULE names them, Monday first (the order the editor writes BYDAY in). */
 export const RRULE_DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 
