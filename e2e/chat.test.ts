@@ -251,6 +251,117 @@ describe('team chat in the browser', () => {
     for (const page of [alice, bob]) assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
   });
 
+  test('search finds prefixes without accents, with in: and from:, over an open thread; hits marked; a click jumps to the message', async () => {
+    await send(alice, 'Le robot arrive après la réunion de Zürich');
+    // A thread open on Bob's side: the results take its place.
+    await message(bob, 'Le robot arrive').getByTestId('reply-button').click();
+    await bob.getByTestId('thread-pane').waitFor();
+    await bob.getByTestId('search-input').fill(`rob APRES zurich in:general from:@alice${tag}`);
+    await bob.getByTestId('search-input').press('Enter');
+    await bob.getByTestId('search-pane').waitFor();
+    assert.equal(await bob.getByTestId('thread-pane').count(), 0);
+    const hit = bob.getByTestId('search-hit').filter({ hasText: 'Le robot arrive' });
+    await hit.waitFor();
+    assert.equal(await bob.getByTestId('search-hit').count(), 1);
+    assert.deepEqual(await hit.locator('mark.hit').allTextContents(), ['robot', 'après', 'Zürich']);
+    // Another author: nothing.
+    await bob.getByTestId('search-input').fill(`robot from:bob${tag}`);
+    await bob.getByTestId('search-input').press('Enter');
+    await bob.getByTestId('search-pane').getByText(french('chat.search.none')).waitFor();
+    await bob.getByTestId('search-input').fill('réunion zur');
+    await bob.getByTestId('search-input').press('Enter');
+    await hit.waitFor();
+    await hit.getByTestId('search-hit-open').click();
+    const inChannel = bob.locator('.channel-main [data-testid=message].flash').filter({ hasText: 'Le robot arrive' });
+    await inChannel.waitFor();
+    await bob.screenshot({ path: `${shots}/search-hit.png` });
+    await bob.getByTestId('search-pane').getByRole('button', { name: french('chat.search.close') }).click();
+  });
+
+  /** The picker shows its search's results (a few), no longer its full list: what is clicked then stays in place. */
+  const searched = (page: Page) =>
+    page.waitForFunction(() => {
+      const n = document.querySelector('[data-testid=emoji-picker] emoji-picker')?.shadowRoot?.querySelectorAll('[role=option]').length;
+      return n !== undefined && n > 0 && n < 20;
+    });
+
+  test('emoji: the full picker in French for a reaction, the composer’s picker, and :shortcode: completion', async () => {
+    await send(alice, 'Emoji time');
+    const target = message(bob, 'Emoji time');
+    await target.waitFor();
+    await target.getByTestId('react-button').click();
+    await target.getByTestId('more-emoji').click();
+    const picker = bob.getByTestId('emoji-picker');
+    // Bob reads French: the picker searches French names ("fusée" is the rocket).
+    await picker.locator('input[type=search]').fill('fusée');
+    await searched(bob);
+    await picker.getByRole('option', { name: /fusée/i }).first().click();
+    await picker.waitFor({ state: 'detached' });
+    await message(alice, 'Emoji time').getByTestId('reaction').filter({ hasText: '🚀' }).waitFor();
+
+    // The composer: :thumbsu suggests 👍, Enter takes it (and does not send), Enter again sends.
+    await alice.getByTestId('composer-input').fill('Looks good :thumbsu');
+    await alice.getByTestId('emoji-suggestion').first().waitFor();
+    // (Emoji data writes some with the emoji presentation selector U+FE0F, invisible: left out of the comparisons.)
+    const plain = (s: string) => s.replace(/\uFE0F/g, '');
+    assert.match(plain((await alice.getByTestId('emoji-suggestions').textContent()) ?? ''), /👍 :thumbsup:/);
+    await alice.getByTestId('composer-input').press('Enter');
+    await waitFor('the thumb in the composer', async () => plain(await alice.getByTestId('composer-input').inputValue()) === 'Looks good 👍 ');
+    await alice.getByTestId('composer-emoji').click();
+    await alice.getByTestId('emoji-picker').locator('input[type=search]').fill('rocket');
+    await searched(alice);
+    await alice.getByTestId('emoji-picker').getByRole('option', { name: /rocket/i }).first().click();
+    // The picker tells its pick a moment after the click: the text is waited for, not read at once.
+    await waitFor('the rocket in the composer', async () => plain(await alice.getByTestId('composer-input').inputValue()) === 'Looks good 👍 🚀');
+    await alice.getByTestId('composer-input').press('Enter');
+    await message(bob, 'Looks good').filter({ hasText: '🚀' }).waitFor();
+    await bob.screenshot({ path: `${shots}/emoji.png` });
+  });
+
+  test('desktop notifications: not offered where the browser refuses them; allowed, a hidden tab is notified of a mention, a muted channel not', async () => {
+    // This browser refuses notifications until granted (headless Chromium with a fake permission UI): nothing to offer.
+    assert.equal(await bob.evaluate(() => Notification.permission), 'denied');
+    await send(bob, 'Hello again');
+    assert.equal(await bob.getByTestId('notify-ask').count(), 0);
+
+    // Alice's browser allows them (as its settings would), then she looks at another tab.
+    await alice.context().grantPermissions(['notifications']);
+    assert.equal(await alice.getByTestId('notify-ask').count(), 0);
+    // What the page hands to the browser's notifications, kept to be read here (each is a real Notification).
+    await alice.evaluate(() => {
+      const Real = window.Notification;
+      const shown: string[] = ((window as unknown as { shown: string[] }).shown = []);
+      window.Notification = class extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          shown.push(`${title}: ${options?.body ?? ''}`);
+        }
+      } as typeof Notification;
+    });
+    // Headless Chromium never hides a page (another tab in front, a minimized window: both leave it
+    // "visible", tried): the page is told it is hidden, as a background tab would be.
+    const hide = (hidden: boolean) =>
+      alice.evaluate((h) => Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') }), hidden);
+    await hide(true);
+    await bob.getByTestId('composer-input').fill(`@alice${tag} a word while you are away`);
+    await bob.getByTestId('composer-input').press('Enter');
+    await alice.waitForFunction(() => (window as unknown as { shown: string[] }).shown.length > 0);
+    assert.deepEqual(await alice.evaluate(() => (window as unknown as { shown: string[] }).shown), [`Bob · #general: @alice${tag} a word while you are away`]);
+
+    // Muted, the channel tells her nothing, even of a mention.
+    await hide(false);
+    await alice.getByTestId('mute-channel').click();
+    await alice.locator('[data-testid=channel-entry][data-channel-name="general"].muted').waitFor();
+    assert.equal(await alice.getByTestId('mute-channel').getAttribute('aria-pressed'), 'true');
+    await hide(true);
+    await send(bob, `@alice${tag} still there?`);
+    await message(alice, 'still there?').waitFor();
+    assert.equal(await alice.evaluate(() => (window as unknown as { shown: string[] }).shown.length), 1);
+    await hide(false);
+    await alice.getByTestId('mute-channel').click();
+    await alice.locator('[data-testid=channel-entry][data-channel-name="general"]:not(.muted)').waitFor();
+  });
+
   test('a guest invited to one channel sees only that channel', async () => {
     await alice.getByTestId('new-channel').click();
     await alice.getByTestId('channel-name-input').fill('partners');
@@ -338,7 +449,10 @@ describe('team chat in the browser', () => {
       [aliceMeet, 'Alice'],
       [bobMeet, 'Bob'],
     ] as const) {
-      await page.getByTestId('name-input').fill(name);
+      // On the address the chat is on, the signed-in name already on the pre-join screen.
+      assert.equal(new URL(page.url()).origin, new URL(parley.url).origin);
+      await page.getByTestId('prejoin').waitFor();
+      assert.equal(await page.getByTestId('name-input').inputValue(), name);
       await page.getByTestId('join-button').click();
       await page.getByTestId('room').waitFor({ timeout: 30_000 });
     }

@@ -111,6 +111,9 @@ describe('web client', () => {
 
     const guestCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const guest = await guestCtx.newPage();
+    const guestLog: string[] = [];
+    guest.on('console', (m) => guestLog.push(`${(performance.now() / 1000).toFixed(2)} ${m.type()} ${m.text()}`));
+    guest.on('pageerror', (e) => guestLog.push(`pageerror ${e.message}`));
     await guest.goto(parley.url + '/');
     await guest.getByTestId('code-input').fill('12345');
     await guest.getByTestId('code-join').click();
@@ -131,7 +134,11 @@ describe('web client', () => {
     await guest.getByTestId('room').waitFor();
     const guestId = (await participantId(guest))!;
     // Without the key the guest receives the host's packets; the host, unencrypted from the guest, decodes the guest.
-    await waitForMediaFrom(page, [guestId]);
+    await waitForMediaFrom(page, [guestId]).catch(async (e: Error) => {
+      const marks = await guest.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name}@${Math.round(m.startTime)}`).join(' '));
+      const toasts = await guest.getByTestId('toasts').textContent().catch(() => '');
+      throw new Error(`${e.message}\n  guest marks: ${marks}\n  guest toasts: ${toasts}\n  guest console:\n${guestLog.join('\n')}`);
+    });
     await waitFor('the guest receives the host', async () => ((await stats(guest)).find((x) => x.participantId === hostId && x.kind === 'video')?.bytesReceived ?? 0) > 10_000);
     await host.close();
     await guestCtx.close();

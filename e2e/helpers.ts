@@ -141,19 +141,27 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
  * (getStats: framesDecoded > 0 and audio packetsReceived > 0).
  */
 export async function waitForMediaFrom(page: Page, fromIds: string[], timeoutMs = 30_000): Promise<StreamStats[]> {
-  return waitFor(
-    `media from ${fromIds.join(', ')}`,
-    async () => {
-      const s = await stats(page);
-      const ok = fromIds.every(
-        (id) =>
-          s.some((x) => x.participantId === id && x.kind === 'video' && x.source === 'camera' && x.framesDecoded > 0) &&
-          s.some((x) => x.participantId === id && x.kind === 'audio' && x.packetsReceived > 0),
-      );
-      return ok ? s : undefined;
-    },
-    timeoutMs,
-  );
+  let seen: StreamStats[] = [];
+  try {
+    return await waitFor(
+      `media from ${fromIds.join(', ')}`,
+      async () => {
+        const s = (seen = await stats(page));
+        const ok = fromIds.every(
+          (id) =>
+            s.some((x) => x.participantId === id && x.kind === 'video' && x.source === 'camera' && x.framesDecoded > 0) &&
+            s.some((x) => x.participantId === id && x.kind === 'audio' && x.packetsReceived > 0),
+        );
+        return ok ? s : undefined;
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    // What the page did receive, and what it was told: the difference says where media stopped.
+    const told = await page.evaluate(() => [...(window.parley?.session.participants.value.values() ?? [])].map((p) => ({ id: p.id, producers: p.producers.map((x) => `${x.kind}/${x.source}${x.paused ? ' paused' : ''}`) }))).catch(() => 'unreadable');
+    const rows = seen.map((x) => `${x.participantId} ${x.kind}/${x.source} packets ${x.packetsReceived} frames ${x.framesDecoded}`);
+    throw new Error(`${(error as Error).message}\n  received: ${rows.join('; ') || 'nothing'}\n  participants: ${JSON.stringify(told)}`);
+  }
 }
 
 /**

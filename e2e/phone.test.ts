@@ -53,8 +53,8 @@ describe('chat and calendar on a phone', () => {
   const settled = (page: Page) => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
 
   const channelScreen: ScreenCheck = {
-    shown: ['open-drawer', 'channel-title', 'search-input', 'start-call', 'show-members', 'composer-input', 'composer-send', 'messages'],
-    touch: ['open-drawer', 'start-call', 'show-members', 'composer-send'],
+    shown: ['open-drawer', 'channel-title', 'search-input', 'start-call', 'show-members', 'composer-input', 'composer-emoji', 'composer-send', 'messages'],
+    touch: ['open-drawer', 'start-call', 'show-members', 'composer-send', 'composer-emoji'],
     fullWidth: ['messages'],
   };
 
@@ -71,6 +71,19 @@ describe('chat and calendar on a phone', () => {
     await ana.getByTestId('composer-input').fill('Hello from my phone');
     await ana.getByTestId('composer-send').tap();
     await ana.getByTestId('message').filter({ hasText: 'Hello from my phone' }).waitFor();
+    // Having written, one is offered desktop notifications (this browser has not been asked yet); "Not now" puts the offer away for good.
+    await ana.getByTestId('notify-ask').waitFor();
+    await assertScreen(ana, 'chat-notify-offer', { shown: ['notify-ask', 'notify-enable', 'notify-dismiss', 'composer-input'], touch: ['notify-enable', 'notify-dismiss'] });
+    await ana.getByTestId('notify-dismiss').tap();
+    await ana.getByTestId('notify-ask').waitFor({ state: 'detached' });
+    assert.equal(await ana.evaluate(() => localStorage.getItem('parley:notify-ask-dismissed')), '1');
+
+    // The emoji picker: a sheet along the bottom, whole on the screen.
+    await ana.getByTestId('composer-emoji').tap();
+    await ana.getByTestId('emoji-picker').locator('input[type=search]').waitFor();
+    await assertScreen(ana, 'chat-emoji', { shown: ['emoji-picker'], fullWidth: ['emoji-picker'] });
+    await ana.keyboard.press('Escape');
+    await ana.getByTestId('emoji-picker').waitFor({ state: 'detached' });
 
     // The drawer: over the channel, its entries big enough to touch; a new channel from it.
     await ana.getByTestId('open-drawer').tap();
@@ -80,6 +93,7 @@ describe('chat and calendar on a phone', () => {
     assert.ok(entries.length > 0 && entries.every((h) => h >= 44), `channel entries are ${entries.join(', ')} px tall`);
     await ana.getByTestId('new-channel').tap();
     await ana.getByTestId('channel-name-input').fill('phones');
+    await ana.getByTestId('channel-purpose').fill('Talk from phones');
     await assertScreen(ana, 'chat-new-channel', { shown: ['channel-name-input', 'channel-create'] });
     await ana.getByTestId('channel-create').tap();
     // Opening a channel closes the drawer and shows it.
@@ -102,6 +116,10 @@ describe('chat and calendar on a phone', () => {
     await ben.getByTestId('composer-input').fill(`@ana${tag} Seen from a laptop`);
     await ben.getByTestId('composer-input').press('Enter');
     await ana.getByTestId('toast').filter({ hasText: 'Seen from a laptop' }).waitFor();
+    // The tab counts what waits elsewhere.
+    const badges = (await ana.getByTestId('unread-badge').allTextContents()).reduce((n, b) => n + Number(b), 0);
+    assert.ok(badges > 0);
+    assert.equal(await ana.title(), `(${badges}) #phones · Acme · Parley`);
     await assertScreen(ana, 'chat-toast', { ...channelScreen, shown: [...channelScreen.shown, 'toast'] });
     await ana.getByTestId('toast').tap();
     await ana.getByTestId('channel-title').filter({ hasText: 'general' }).waitFor();
@@ -125,6 +143,17 @@ describe('chat and calendar on a phone', () => {
     await ana.getByTestId('member').filter({ hasText: 'Ben' }).waitFor();
     await assertScreen(ana, 'chat-members', { shown: ['members-pane', 'member'], fullWidth: ['members-pane'] });
     await ana.getByTestId('members-pane').getByRole('button', { name: 'Close members' }).tap();
+
+    // On the laptop, the channel is found by its purpose, case aside, and joined.
+    await ben.getByTestId('browse-channels').click();
+    await ben.getByTestId('browse-filter').fill('TALK');
+    assert.deepEqual(await ben.getByTestId('browse-entry').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.channelName)), ['phones']);
+    assert.match((await ben.getByTestId('browse-entry').textContent()) ?? '', /Talk from phones/);
+    await ben.getByTestId('browse-filter').fill('zzz');
+    await ben.getByRole('dialog').getByText('No channel matches.').waitFor();
+    await ben.getByTestId('browse-filter').fill('phon');
+    await ben.getByTestId('join-channel').click();
+    await ben.getByTestId('channel-title').filter({ hasText: 'phones' }).waitFor();
 
     // A tablet keeps the list beside the channel, and everything fits.
     await ana.setViewportSize(TABLET);

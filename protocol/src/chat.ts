@@ -112,6 +112,7 @@ export const ChatPayloads = {
   'channel:browse': Type.Object({ orgId: Id }, strict),
   'channel:join': Type.Object({ channelId: Id }, strict),
   'channel:leave': Type.Object({ channelId: Id }, strict),
+  'channel:mute': Type.Object({ channelId: Id, muted: Type.Boolean() }, strict),
   'channel:invite': Type.Object({ channelId: Id, userIds: Type.Array(Id, { minItems: 1, maxItems: 100 }) }, strict),
   'channel:remove': Type.Object({ channelId: Id, userId: Id }, strict),
   'channel:setRole': Type.Object({ channelId: Id, userId: Id, role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) }, strict),
@@ -192,6 +193,8 @@ export interface ChannelView {
   lastReadSeq?: number;
   unread?: number;
   mentions?: number;
+  /** The reader muted it: its messages notify them of nothing. */
+  muted?: boolean;
   /** Direct and group conversations: the members' ids. */
   memberIds?: string[];
 }
@@ -299,6 +302,7 @@ export interface ChatClientToServerEvents {
   'channel:browse': (p: ChatPayloadOf<'channel:browse'>, ack: AckFn<{ channels: ChannelView[] }>) => void;
   'channel:join': (p: ChatPayloadOf<'channel:join'>, ack: AckFn<{ channel: ChannelView }>) => void;
   'channel:leave': (p: ChatPayloadOf<'channel:leave'>, ack: AckFn) => void;
+  'channel:mute': (p: ChatPayloadOf<'channel:mute'>, ack: AckFn<{ channel: ChannelView }>) => void;
   'channel:invite': (p: ChatPayloadOf<'channel:invite'>, ack: AckFn<{ added: string[] }>) => void;
   'channel:remove': (p: ChatPayloadOf<'channel:remove'>, ack: AckFn) => void;
   'channel:setRole': (p: ChatPayloadOf<'channel:setRole'>, ack: AckFn) => void;

@@ -76,6 +76,7 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'channel:browse': { orgId: 'org-1' },
   'channel:join': { channelId: 'channel-1' },
   'channel:leave': { channelId: 'channel-1' },
+  'channel:mute': { channelId: 'channel-1', muted: true },
   'channel:invite': { channelId: 'channel-1', userIds: ['user-1'] },
   'channel:remove': { channelId: 'channel-1', userId: 'user-1' },
   'channel:setRole': { channelId: 'channel-1', userId: 'user-1', role: 'admin' },

@@ -376,6 +376,71 @@ for (const kind of DB_KINDS) {
       await assert.rejects(chat.messages.search(other.owner.id, org.id, word), code('ORG_NOT_FOUND'));
     });
 
+    test('search: words as prefixes, whatever their accents and case; in:channel and from:user; typed syntax stays words', async () => {
+      const { owner, member, org, general } = await team();
+      const tag = uniq();
+      const side = await chat.create(owner.id, { orgId: org.id, name: `side-${tag}`, kind: 'public' });
+      await chat.join(member.id, side.id);
+      const say = (who: string, channelId: string, text: string) => chat.messages.send(who, { channelId, clientId: `c-${uniq()}`, text });
+      await say(owner.id, general.id, `Le ROBOT${tag} arrive après la réunion à Zürich, Œuvre`);
+      await say(member.id, side.id, `robot${tag} déjà là`);
+      const texts = async (q: string) => (await chat.messages.search(owner.id, org.id, q)).map((h) => h.message.text).sort();
+      assert.deepEqual(await texts(`robot${tag}`), [`Le ROBOT${tag} arrive après la réunion à Zürich, Œuvre`, `robot${tag} déjà là`].sort());
+      // A prefix of the word, its accents left out or put in, any case.
+      assert.equal((await texts(`ROB robot${tag.slice(0, 2)} apres`)).length, 1);
+      assert.equal((await texts(`robot${tag} reunion zurich oeuvre`)).length, 1);
+      assert.equal((await texts(`robot${tag} DÉJÀ`)).length, 1);
+      assert.equal((await texts(`robot${tag} REUNIÓN`)).length, 1);
+      // Filters: the channel (with or without #), the author (with or without @), alone or with words.
+      assert.deepEqual(await texts(`robot${tag} in:#side-${tag}`), [`robot${tag} déjà là`]);
+      assert.deepEqual(await texts(`robot${tag} in:${general.name}`), [`Le ROBOT${tag} arrive après la réunion à Zürich, Œuvre`]);
+      assert.deepEqual(await texts(`from:@${member.username} robot${tag}`), [`robot${tag} déjà là`]);
+      assert.deepEqual(await texts(`from:${owner.username.toUpperCase()} robot${tag}`), [`Le ROBOT${tag} arrive après la réunion à Zürich, Œuvre`]);
+      assert.deepEqual(await texts(`in:side-${tag}`), [`robot${tag} déjà là`]);
+      // tsquery's own syntax typed in a query is words and spaces, never an error or an operator.
+      for (const hostile of [`robot${tag}:* | !x & (`, "robot' or 1=1 --", '!!!', '(((', '<->', `${'a'.repeat(500)}`]) {
+        await chat.messages.search(owner.id, org.id, hostile);
+      }
+      assert.deepEqual(await texts('  '), []);
+      assert.deepEqual(await texts('!!! ((('), []);
+    });
+
+    test('a muted channel notifies its member of nothing, mentions included; replies notify those who follow the thread', async () => {
+      const { owner, member, org, general } = await team();
+      const third = await user('third');
+      const { token } = await orgs.invite(owner.id, org.id, { role: 'collaborator', email: third.email });
+      await orgs.accept(third.id, token);
+      const told = (userId: string, messageId: string) => notes.some(([u, m]) => u === userId && m === messageId);
+      const say = (who: string, text: string, rootId?: string) => chat.messages.send(who, { channelId: general.id, clientId: `c-${uniq()}`, text, ...(rootId ? { rootId } : {}) });
+
+      // Muted: a mention tells nothing (it still counts); the channel says it is muted; unmuted, it tells again.
+      assert.equal((await chat.mute(member.id, general.id, true)).muted, true);
+      assert.equal((await chat.channels(member.id, org.id)).find((c) => c.id === general.id)?.muted, true);
+      const quiet = await say(owner.id, `@${member.username} are you there?`);
+      assert.equal(told(member.id, quiet.message.id), false);
+      assert.deepEqual(quiet.message.mentions, [member.id]);
+      await chat.mute(member.id, general.id, false);
+      const loud = await say(owner.id, `@${member.username} now?`);
+      assert.equal(told(member.id, loud.message.id), true);
+
+      // A thread: its root's author and each replier are told of later replies; the one replying is not; a muted follower is not.
+      const root = await say(owner.id, 'Plan for Monday');
+      const first = await say(member.id, 'I can present', root.message.id);
+      assert.equal(told(owner.id, first.message.id), true);
+      assert.equal(told(member.id, first.message.id), false);
+      assert.equal(told(third.id, first.message.id), false, 'not in the thread: not told');
+      const second = await say(third.id, 'Me too', root.message.id);
+      assert.equal(told(owner.id, second.message.id) && told(member.id, second.message.id), true);
+      await chat.mute(owner.id, general.id, true);
+      const third2 = await say(member.id, 'Agreed', root.message.id);
+      assert.equal(told(owner.id, third2.message.id), false, 'muted: the thread tells nothing');
+      assert.equal(told(third.id, third2.message.id), true);
+
+      // Only a member mutes: another organization's member does not even see the channel.
+      const other = await team();
+      await assert.rejects(chat.mute(other.owner.id, general.id, true), code('CHANNEL_NOT_FOUND'));
+    });
+
     test('a reconnecting client gets what it missed, in order', async () => {
       const { owner, member, general } = await team();
       const mark = (await chat.channel(member.id, general.id)).lastSeq;

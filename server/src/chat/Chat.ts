@@ -86,7 +86,7 @@ export class Chat extends ChatCore {
     for (const m of convs.length ? await this.store.conversationMembers(convs) : []) people.set(m.channel_id, [...(people.get(m.channel_id) ?? []), { id: m.id, name: m.name }]);
     return rows.map((r) => {
       const view: ChannelView = { id: r.id, orgId: r.org_id, kind: r.kind, name: r.name, topic: r.topic, lastSeq: r.last_seq };
-      if ('role' in r) Object.assign(view, { role: r.role, lastReadSeq: r.last_read_seq, unread: r.unread, mentions: r.mentions });
+      if ('role' in r) Object.assign(view, { role: r.role, lastReadSeq: r.last_read_seq, unread: r.unread, mentions: r.mentions, muted: r.muted ?? false });
       const ps = people.get(r.id);
       if (ps) {
         view.memberIds = ps.map((p) => p.id);
@@ -95,6 +95,13 @@ export class Chat extends ChatCore {
       }
       return view;
     });
+  }
+
+  /** Mutes or unmutes a channel for its member (CHANNEL_NOT_FOUND / NOT_A_MEMBER otherwise); the channel as they now see it. */
+  async mute(userId: string, channelId: string, muted: boolean): Promise<ChannelView> {
+    await this.access(userId, channelId);
+    await this.store.setMuted(channelId, userId, muted);
+    return this.channel(userId, channelId);
   }
 
   async create(userId: string, p: { orgId: string; name: string; kind: 'public' | 'private'; topic?: string }): Promise<ChannelView> {

@@ -26,6 +26,8 @@ export interface MemberRow {
   role: ChannelRole;
   last_read_seq: number;
   mentions: number;
+  /** Muted: its messages notify this member of nothing (migration 009). */
+  muted?: boolean;
 }
 /** A channel as one of its members sees it: their role, read position and counts. */
 export type MemberChannelRow = ChannelRow & MemberRow & { unread: number };
@@ -133,7 +135,7 @@ export class ChatStore extends SqlStore<ChatStore> {
   /** The user's channels of an organization (or just `channelId`) with their counts. */
   async memberChannels(userId: string, orgId: string, channelId: string | null): Promise<MemberChannelRow[]> {
     return this.sql.query(
-      `select c.*, cm.role, cm.last_read_seq, cm.mentions,
+      `select c.*, cm.role, cm.last_read_seq, cm.mentions, cm.muted,
               (select count(*)::int from messages m
                 where m.channel_id = c.id and m.seq > cm.last_read_seq and m.author_id <> cm.user_id
                   and m.deleted_at is null and m.root_id is null) as unread
@@ -264,9 +266,25 @@ export class ChatStore extends SqlStore<ChatStore> {
     return this.sql.query('select cm.channel_id, u.id, u.name from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = any($1) order by u.name', [channelIds]);
   }
 
-  /** The channel's members other than `userId`, with their usernames (to find mentions). */
-  async othersIn(channelId: string, userId: string): Promise<{ user_id: string; username: string }[]> {
-    return this.sql.query('select cm.user_id, u.username from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = $1 and cm.user_id <> $2', [channelId, userId]);
+  /** The channel's members other than `userId`, with their usernames (to find mentions) and whether they muted it. */
+  async othersIn(channelId: string, userId: string): Promise<{ user_id: string; username: string; muted: boolean }[]> {
+    return this.sql.query('select cm.user_id, u.username, cm.muted from channel_members cm join users u on u.id = cm.user_id where cm.channel_id = $1 and cm.user_id <> $2', [channelId, userId]);
+  }
+
+  /** Who follows a thread: its root's author and those who replied, still members who have not muted the channel, `userId` aside. */
+  async threadFollowers(rootId: string, channelId: string, userId: string): Promise<string[]> {
+    const rows = await this.sql.query<{ user_id: string }>(
+      `select distinct m.author_id as user_id from messages m
+         join channel_members cm on cm.channel_id = $2 and cm.user_id = m.author_id and not cm.muted
+        where (m.id = $1 or m.root_id = $1) and m.channel_id = $2 and m.author_id <> $3 and m.deleted_at is null`,
+      [rootId, channelId, userId],
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  /** Mutes or unmutes the channel for its member; whether they are one. */
+  async setMuted(channelId: string, userId: string, muted: boolean): Promise<boolean> {
+    return (await this.sql.query('update channel_members set muted = $3 where channel_id = $1 and user_id = $2 returning 1', [channelId, userId, muted])).length > 0;
   }
 
   /** Moves the read position forward (never past the channel's end) and clears mentions; the position reached. */

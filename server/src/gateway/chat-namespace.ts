@@ -144,6 +144,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     handle('channel:browse', async (p) => ({ channels: await chat.browse(userId, p.orgId) }));
     handle('channel:join', async (p) => ({ channel: await chat.join(userId, p.channelId) }));
     handle('channel:leave', (p) => chat.leave(userId, p.channelId));
+    handle('channel:mute', async (p) => ({ channel: await chat.mute(userId, p.channelId, p.muted) }));
     handle('channel:invite', async (p) => ({ added: await chat.invite(userId, p.channelId, p.userIds) }));
     handle('channel:remove', (p) => chat.remove(userId, p.channelId, p.userId));
     handle('channel:setRole', (p) => chat.setRole(userId, p.channelId, p.userId, p.role));

@@ -2,28 +2,24 @@
 // presence, the open channel with its messages and composer, thread pane,
 // members panel, search, and the dialogs (new channel, browse, invite).
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { ChannelView, Presence } from '@parley/protocol';
+import type { ChannelView } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { sessionToken, signedOut } from '../account/session.ts';
-import { errorText } from '../i18n/errors.ts';
-import { formatDate, formatNumber } from '../i18n/format.ts';
+import { formatNumber } from '../i18n/format.ts';
 import { language, t } from '../i18n/index.ts';
 import { adoptAccountLanguage } from '../prefs/language.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
-import { Dialog } from '../ui/Dialog.tsx';
-import { Icon, IconButton } from '../ui/icons.tsx';
+import { Icon, IconButton, StatusIcon } from '../ui/icons.tsx';
+import { meetingLink } from '../ui/links.ts';
 import { AccountDialog } from '../account/AccountDialog.tsx';
 import { ChatClient } from './client.ts';
-import { Composer, Message, MessageList, ThreadPane } from './Messages.tsx';
+import { Composer, MessageList, ThreadPane } from './Messages.tsx';
+import { askPermission, dismissAsk, dismissed, permission } from './notifications.ts';
+import { Browse, CreateChannel, Dot, MembersPane, People, SearchPane } from './ChatPanes.tsx';
 import { Invite, ManagePeople } from './PeopleAdmin.tsx';
 import './chat.css';
 import { useDrawer } from '../ui/drawer.ts';
-import { Calendar as CalendarIcon, Lock as LockIcon, LogOut as LogOutIcon, Menu as MenuIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
-
-function Dot({ presence }: { presence: Presence }) {
-  const label = t(`chat.presence.${presence}`);
-  return <span class={`presence-dot ${presence}`} role="img" aria-label={label} title={label} data-presence={presence} />;
-}
+import { Bell as BellIcon, BellOff as BellOffIcon, Calendar as CalendarIcon, Lock as LockIcon, LogOut as LogOutIcon, Menu as MenuIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
 
 /** The sign before a channel's name: # for a public one, a lock or people for the others, named for screen readers. */
 function KindMark({ kind }: { kind: ChannelView['kind'] }) {
@@ -48,6 +44,18 @@ export function ChatApp({ token }: { token: string }) {
   // Whatever opened another channel (an entry, a new channel, a notice, a search hit): the drawer gives way to it.
   const activeId = client.activeChannel.value?.id;
   useEffect(() => setDrawer(false), [activeId]);
+  // The tab says where one is and how many messages wait elsewhere, as Mattermost's does: "(3) #general · Acme".
+  const waiting = client.channels.value.reduce((n, c) => n + (c.id === activeId ? 0 : (c.unread ?? 0)), 0);
+  const place = client.activeChannel.value;
+  const orgName = client.org.value?.name;
+  useEffect(() => {
+    const where = [place ? (place.kind === 'public' || place.kind === 'private' ? `#${place.name}` : place.name) : null, orgName, 'Parley'].filter(Boolean).join(' · ');
+    document.title = waiting > 0 ? `(${formatNumber(waiting)}) ${where}` : where;
+  }, [waiting, place?.name, place?.kind, orgName]);
+  useEffect(() => {
+    const before = document.title;
+    return () => void (document.title = before);
+  }, []);
   const me = client.me.value;
   const org = client.org.value;
   // Signed-in screens speak the account's language (chosen at sign-up or in the menu, perhaps on another device).
@@ -70,7 +78,7 @@ export function ChatApp({ token }: { token: string }) {
       <li key={c.id}>
         <button
           type="button"
-          class={`channel-entry${c.id === active?.id ? ' active' : ''}${c.unread ? ' unread' : ''}`}
+          class={`channel-entry${c.id === active?.id ? ' active' : ''}${c.unread && !c.muted ? ' unread' : ''}${c.muted ? ' muted' : ''}`}
           data-testid="channel-entry"
           data-channel-name={c.name}
           onClick={() => {
@@ -80,6 +88,7 @@ export function ChatApp({ token }: { token: string }) {
         >
           {other ? <Dot presence={client.presenceOf(other)} /> : <KindMark kind={c.kind} />}
           <span class="channel-name">{c.name}</span>
+          {c.muted && <StatusIcon icon={BellOffIcon} label={t('chat.channel.muted')} size={14} class="muted-mark" />}
           {(c.mentions ?? 0) > 0 && (
             <span class="chat-badge mention-badge" data-testid="mention-badge" title={t('chat.sidebar.mentions', { count: c.mentions! })}>
               @{formatNumber(c.mentions!)}
@@ -222,14 +231,33 @@ export function ChatApp({ token }: { token: string }) {
                 data-testid="start-call"
                 onClick={async () => {
                   const call = await client.request('call:start', { channelId: active.id });
-                  window.open(`${call.url}?moderatorToken=${encodeURIComponent(call.moderatorToken)}`, '_blank', 'noopener');
+                  // On the address this page is on (the server's may be another of its names), with one's name on the pre-join screen.
+                  window.open(meetingLink(call.message.call!.meetingId, me.name, call.moderatorToken), '_blank', 'noopener');
                 }}
               />
               <IconButton icon={UsersIcon} label={t('chat.channel.members')} data-testid="show-members" onClick={() => void client.showMembers()} />
+              <IconButton
+                icon={active.muted ? BellOffIcon : BellIcon}
+                label={active.muted ? t('chat.channel.unmute') : t('chat.channel.mute')}
+                aria-pressed={active.muted ?? false}
+                data-testid="mute-channel"
+                onClick={() => void client.mute(active.id, !active.muted)}
+              />
               {(active.kind === 'public' || active.kind === 'private') && (
                 <IconButton icon={LogOutIcon} label={t('chat.channel.leave')} data-testid="leave-channel" onClick={() => confirm(t('chat.channel.leaveConfirm', { name: active.name })) && void client.leave(active.id)} />
               )}
             </header>
+            {client.wrote.value && permission.value === 'default' && !dismissed.value && (
+              <div class="notify-ask" role="region" aria-label={t('chat.notify.title')} data-testid="notify-ask">
+                <span>{t('chat.notify.offer')}</span>
+                <button type="button" class="primary small" data-testid="notify-enable" onClick={() => void askPermission()}>
+                  {t('chat.notify.enable')}
+                </button>
+                <button type="button" class="link" data-testid="notify-dismiss" onClick={dismissAsk}>
+                  {t('chat.notify.notNow')}
+                </button>
+              </div>
+            )}
             <MessageList client={client} channelId={active.id} />
             {toasts}
             <Composer client={client} channelId={active.id} placeholder={t('chat.composer.placeholder', { name: active.kind === 'direct' || active.kind === 'group' ? active.name : `#${active.name}` })} />
@@ -270,159 +298,5 @@ function NoOrg({ client, token }: { client: ChatClient; token: string }) {
       </button>
       {client.connection.value === 'offline' && <p class="hint warn">{t('chat.connection.offline')}</p>}
     </div>
-  );
-}
-
-function CreateChannel({ client, close }: { client: ChatClient; close: () => void }) {
-  const [name, setName] = useState('');
-  const [priv, setPriv] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <Dialog title={t('chat.newChannel.title')} close={close}>
-      <form
-        class="dialog-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          client
-            .createChannel(name.trim(), priv ? 'private' : 'public')
-            .then(close)
-            .catch((err: unknown) => setError(errorText(err)));
-        }}
-      >
-        <label>
-          {t('chat.newChannel.name')}
-          <input data-testid="channel-name-input" maxLength={64} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-        </label>
-        <label class="check">
-          <input type="checkbox" data-testid="channel-private" checked={priv} onChange={(e) => setPriv((e.target as HTMLInputElement).checked)} />
-          {t('chat.newChannel.private')}
-        </label>
-        <button type="submit" class="primary" data-testid="channel-create" disabled={!name.trim()}>
-          {t('chat.newChannel.create')}
-        </button>
-        {error && <p class="hint error">{error}</p>}
-      </form>
-    </Dialog>
-  );
-}
-
-function Browse({ client, close }: { client: ChatClient; close: () => void }) {
-  const [list, setList] = useState<ChannelView[] | null>(null);
-  useEffect(() => void client.browse().then(setList), [client]);
-  return (
-    <Dialog title={t('chat.browse.title')} close={close}>
-      {!list ? (
-        <p class="dim">{t('chat.loading')}</p>
-      ) : list.length === 0 ? (
-        <p class="dim">{t('chat.browse.none')}</p>
-      ) : (
-        <ul class="plain-list">
-          {list.map((c) => (
-            <li key={c.id}>
-              <span>#{c.name}</span>
-              <button type="button" class="primary" data-testid="join-channel" onClick={() => void client.join(c.id).then(close)}>
-                {t('chat.browse.join')}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </Dialog>
-  );
-}
-
-function People({ client, close }: { client: ChatClient; close: () => void }) {
-  const me = client.me.value!;
-  const people = [...client.users.value.values()].filter((u) => u.id !== me.id).sort((a, b) => a.name.localeCompare(b.name));
-  return (
-    <Dialog title={t('chat.dm.title')} close={close}>
-      <ul class="plain-list">
-        {people.map((u) => (
-          <li key={u.id}>
-            <Dot presence={u.presence} />
-            <span>
-              {u.name} <span class="dim">@{u.username}</span> {u.statusEmoji} <span class="dim">{u.statusText}</span>
-            </span>
-            <button type="button" class="primary" data-testid="dm-user" data-username={u.username} onClick={() => void client.directMessage([u.id]).then(close)}>
-              {t('chat.dm.message')}
-            </button>
-          </li>
-        ))}
-      </ul>
-    </Dialog>
-  );
-}
-
-function MembersPane({ client }: { client: ChatClient }) {
-  const members = client.members.value ?? [];
-  const active = client.activeChannel.value;
-  const [adding, setAdding] = useState(false);
-  const inChannel = new Set(members.map((m) => m.id));
-  const candidates = [...client.users.value.values()].filter((u) => !inChannel.has(u.id) && !u.isBot);
-  const canAdd = active && (active.kind === 'public' || active.kind === 'private') && client.org.value?.role !== 'external';
-  return (
-    <aside class="side-pane" data-testid="members-pane">
-      <header class="pane-head">
-        <strong>{t('chat.members.title', { count: members.length })}</strong>
-        <IconButton icon={XIcon} label={t('chat.members.close')} size={18} onClick={() => (client.members.value = null)} />
-      </header>
-      <ul class="plain-list">
-        {members.map((m) => (
-          <li key={m.id} data-testid="member">
-            <Dot presence={client.presenceOf(m.id)} />
-            <span>
-              {m.name} {m.channelRole === 'admin' && <span class="dim">{t('chat.members.admin')}</span>} {m.statusEmoji}
-            </span>
-          </li>
-        ))}
-      </ul>
-      {canAdd && (
-        <>
-          <button type="button" class="side-action" data-testid="add-members" onClick={() => setAdding(!adding)}>
-            {t('chat.members.addPeople')}
-          </button>
-          {adding && (
-            <ul class="plain-list">
-              {candidates.map((u) => (
-                <li key={u.id}>
-                  <span>{u.name}</span>
-                  <button type="button" class="primary" data-testid="add-member" onClick={() => void client.request('channel:invite', { channelId: active.id, userIds: [u.id] }).then(() => client.showMembers())}>
-                    {t('chat.members.add')}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-        </>
-      )}
-    </aside>
-  );
-}
-
-function SearchPane({ client }: { client: ChatClient }) {
-  const hits = client.searchHits.value ?? [];
-  return (
-    <aside class="side-pane" data-testid="search-pane">
-      <header class="pane-head">
-        <strong>{t('chat.search.title', { count: hits.length })}</strong>
-        <IconButton icon={XIcon} label={t('chat.search.close')} size={18} onClick={() => (client.searchHits.value = null)} />
-      </header>
-      <div class="messages">
-        {hits.length === 0 && <p class="dim">{t('chat.search.none')}</p>}
-        {hits.map((h) => (
-          <div key={h.message.id} class="search-hit" data-testid="search-hit">
-            <button type="button" class="link" onClick={() =>
-                void client.open(h.message.channelId).then(async () => {
-                  if (h.message.rootId) await client.openThread(h.message.rootId);
-                })
-              }>
-              {h.channelName}
-            </button>{' '}
-            <span class="dim">{formatDate(h.message.createdAt)}</span>
-            <Message client={client} m={h.message} inThread />
-          </div>
-        ))}
-      </div>
-    </aside>
   );
 }

@@ -9,9 +9,11 @@ import { errorText } from '../i18n/errors.ts';
 import { dayStart, formatBytes, formatDateTime, formatDayLabel, formatList, formatNumber, formatTime } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Icon, IconButton } from '../ui/icons.tsx';
+import { meetingLink } from '../ui/links.ts';
 import type { ChatClient, PendingMessage } from './client.ts';
 import { MessageText, PlainText } from './markdown.tsx';
-import { FaceSlightlySmilingPlus as FaceSlightlySmilingPlusIcon, MessageSquareReply as MessageSquareReplyIcon, Paperclip as PaperclipIcon, Pencil as PencilIcon, Phone as PhoneIcon, Pin as PinIcon, PinOff as PinOffIcon, Trash as TrashIcon, X as XIcon } from 'lucide';
+import { EmojiPopover, SHORTCODE_TAIL, useShortcodes } from './EmojiPicker.tsx';
+import { Ellipsis as EllipsisIcon, FaceSlightlySmiling as FaceSlightlySmilingIcon, FaceSlightlySmilingPlus as FaceSlightlySmilingPlusIcon, MessageSquareReply as MessageSquareReplyIcon, Paperclip as PaperclipIcon, Pencil as PencilIcon, Phone as PhoneIcon, Pin as PinIcon, PinOff as PinOffIcon, Trash as TrashIcon, X as XIcon } from 'lucide';
 
 /** Reactions offered at a click: content (the emoji is what is sent), each button named for screen readers. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '✅'];
@@ -42,11 +44,13 @@ function systemText(note: SystemNote): string {
   return 'by' in note ? t(`chat.system.${note.event}`, { user: `@${note.user}`, by: `@${note.by}` }) : t(`chat.system.${note.event}`, { user: `@${note.user}` });
 }
 
-export function Message({ client, m, inThread = false }: { client: ChatClient; m: MessageView; inThread?: boolean }) {
+/** `highlight`: a search's words, marked in the text (search results). */
+export function Message({ client, m, inThread = false, highlight }: { client: ChatClient; m: MessageView; inThread?: boolean; highlight?: string[] }) {
   const me = client.me.value;
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(m.text);
   const [picker, setPicker] = useState(false);
+  const [allEmoji, setAllEmoji] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const act = (p: Promise<unknown>) => p.catch((e: unknown) => setError(errorText(e)));
   if (m.kind === 'system') {
@@ -113,7 +117,7 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
       ) : m.kind === 'call' ? null : (
         // A call's stored text is its English line for other clients; the card below says it in the reader's language.
         <div class="msg-body" data-testid="message-text">
-          <MessageText text={m.text} myUsername={me?.username} />
+          <MessageText text={m.text} myUsername={me?.username} highlight={highlight} />
         </div>
       )}
       {m.call && (
@@ -128,7 +132,7 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
                 {t('chat.call.count', { count: m.call.participants })}
               </span>
               {/* Built here from the meeting's id: the stored URL is the address its starter used. */}
-              <a class="primary button" href={`${location.origin}/m/${encodeURIComponent(m.call.meetingId)}`} target="_blank" rel="noopener" data-testid="call-join">
+              <a class="primary button" href={meetingLink(m.call.meetingId, me?.name)} target="_blank" rel="noopener" data-testid="call-join">
                 {t('chat.call.join')}
               </a>
             </>
@@ -183,6 +187,23 @@ export function Message({ client, m, inThread = false }: { client: ChatClient; m
                 {emoji}
               </button>
             ))}
+          {picker && (
+            <span class="emoji-anchor">
+              <IconButton icon={EllipsisIcon} label={t('chat.emoji.more')} size={16} class="reaction pick" data-testid="more-emoji" data-emoji-toggle aria-expanded={allEmoji} onClick={() => setAllEmoji(!allEmoji)} />
+              {allEmoji && (
+                <EmojiPopover
+                  place="message"
+                  label={t('chat.emoji.picker')}
+                  close={() => setAllEmoji(false)}
+                  onPick={(emoji) => {
+                    setAllEmoji(false);
+                    setPicker(false);
+                    void act(client.request('message:react', { messageId: m.id, emoji, on: true }));
+                  }}
+                />
+              )}
+            </span>
+          )}
         </div>
       )}
       {!inThread && m.replyCount > 0 && (
@@ -264,6 +285,19 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
+  const [emojiOpen, setEmojiOpen] = useState(false);
+  const emojiHits = useShortcodes(text);
+  /** `emoji` where the cursor is (or in place of the :shortcode being typed), the cursor after it. */
+  const insert = (emoji: string, replacingTail = false) => {
+    const el = input.current;
+    const before = replacingTail ? text.replace(SHORTCODE_TAIL, (m) => `${m.startsWith(':') ? '' : m[0]}${emoji} `) : text.slice(0, el?.selectionStart ?? text.length) + emoji;
+    const after = replacingTail ? '' : text.slice(el?.selectionEnd ?? text.length);
+    setText(before + after);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(before.length, before.length);
+    });
+  };
   const mention = /(?:^|\s)@([A-Za-z0-9._-]*)$/.exec(text);
   const suggestions = mention
     ? [...client.users.value.values()]
@@ -322,6 +356,18 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
           ))}
         </ul>
       )}
+      {emojiHits.length > 0 && (
+        <ul class="suggestions" data-testid="emoji-suggestions">
+          {emojiHits.map((e) => (
+            <li key={e.shortcode}>
+              <button type="button" data-testid="emoji-suggestion" data-shortcode={e.shortcode} onClick={() => insert(e.unicode, true)}>
+                {e.unicode} <span class="dim">:{e.shortcode}:</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {emojiOpen && <EmojiPopover place="composer" label={t('chat.emoji.picker')} close={() => setEmojiOpen(false)} onPick={(emoji) => (setEmojiOpen(false), insert(emoji))} />}
       {files.length > 0 && (
         <div class="attachments">
           {files.map((f) => (
@@ -346,12 +392,19 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
           value={text}
           onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
           onKeyDown={(e) => {
+            // While :shortcodes are suggested, Enter or Tab takes the first, as in Mattermost.
+            if ((e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey && emojiHits.length > 0) {
+              e.preventDefault();
+              insert(emojiHits[0]!.unicode, true);
+              return;
+            }
             if (e.key === 'Enter' && !e.shiftKey) {
               e.preventDefault();
               submit();
             }
           }}
         />
+        <IconButton icon={FaceSlightlySmilingIcon} label={t('chat.emoji.insert')} data-testid={rootId ? 'thread-emoji' : 'composer-emoji'} data-emoji-toggle aria-expanded={emojiOpen} onClick={() => setEmojiOpen(!emojiOpen)} />
         <button type="submit" class="primary" data-testid={rootId ? 'thread-send' : 'composer-send'} disabled={busy || bytes > CHAT_LIMITS.messageBytes}>
           {t('chat.composer.send')}
         </button>

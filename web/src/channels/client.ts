@@ -4,6 +4,7 @@
 // wait in an outbox with their clientId until acknowledged and are sent again
 // after a reconnection: the server keeps them exactly once.
 import { batch, computed, signal } from '@preact/signals';
+import { notifyDesktop } from './notifications.ts';
 import { io, type Socket } from 'socket.io-client';
 import { RequestError, requester } from '@parley/protocol';
 import type {
@@ -62,6 +63,10 @@ export class ChatClient {
   readonly toasts = signal<Toast[]>([]);
   readonly members = signal<MemberView[] | null>(null);
   readonly searchHits = signal<SearchHit[] | null>(null);
+  /** Whether the person wrote a message in this session (the moment to offer desktop notifications). */
+  readonly wrote = signal(false);
+  /** The query the hits are for (its words are marked in them). */
+  readonly searchQuery = signal('');
   readonly signedOut = signal(false);
   readonly activeChannel = computed(() => this.channels.value.find((c) => c.id === this.active.value) ?? null);
 
@@ -93,6 +98,10 @@ export class ChatClient {
     this.socket.on('chat:channelGone', ({ channelId }) => this.#dropChannel(channelId));
     this.socket.on('chat:read', ({ channelId, seq }) => this.#patchChannel(channelId, (c) => (seq >= c.lastSeq ? { ...c, lastReadSeq: seq, unread: 0, mentions: 0 } : { ...c, lastReadSeq: seq })));
     this.socket.on('chat:notify', (n) => {
+      // A hidden tab: the desktop's notification (a click brings the channel); a visible one: the page's own notice.
+      const where = this.channels.value.find((c) => c.id === n.channelId);
+      const title = where && (where.kind === 'public' || where.kind === 'private') ? `${n.authorName} · #${where.name}` : n.authorName;
+      if (notifyDesktop({ title, body: n.excerpt, tag: n.messageId }, () => void this.open(n.channelId))) return;
       if (n.channelId === this.active.value && document.hasFocus()) return;
       this.#toast(n.channelId, n.authorName, n.excerpt);
     });
@@ -335,6 +344,7 @@ export class ChatClient {
   }
 
   send(channelId: string, text: string, rootId: string | null = null, fileIds: string[] = []): void {
+    this.wrote.value = true;
     const p: PendingMessage = { clientId: newClientId(), channelId, rootId, text, fileIds, state: 'sending' };
     this.pending.value = [...this.pending.value, p];
     void this.#trySend(p);
@@ -392,14 +402,26 @@ export class ChatClient {
     this.members.value = members;
   }
 
+  /** Mutes or unmutes a channel for oneself (its messages then notify nothing). */
+  async mute(channelId: string, muted: boolean): Promise<void> {
+    const { channel } = await this.request('channel:mute', { channelId, muted });
+    this.#upsertChannel(channel);
+  }
+
+  /** Searches; the results take the side pane whatever was open there (a thread, the members). */
   async search(query: string): Promise<void> {
     if (!this.org.value) return;
     const { hits } = await this.request('message:search', { orgId: this.org.value.id, query });
-    this.searchHits.value = hits;
+    batch(() => {
+      this.thread.value = null;
+      this.members.value = null;
+      this.searchQuery.value = query;
+      this.searchHits.value = hits;
+    });
   }
 
-  async createChannel(name: string, kind: 'public' | 'private'): Promise<void> {
-    const { channel } = await this.request('channel:create', { orgId: this.org.value!.id, name, kind });
+  async createChannel(name: string, kind: 'public' | 'private', topic = ''): Promise<void> {
+    const { channel } = await this.request('channel:create', { orgId: this.org.value!.id, name, kind, ...(topic ? { topic } : {}) });
     this.#upsertChannel(channel);
     await this.open(channel.id);
   }

@@ -16,3 +16,16 @@ export function ownLink(url: string, kind: keyof typeof OWN_PATHS): string | nul
   }
   return OWN_PATHS[kind].test(parsed.pathname) ? `${location.origin}${parsed.pathname}` : null;
 }
+
+/**
+ * A meeting's address on this page's origin, with the signed-in person's
+ * name for its pre-join screen (kept editable there) and, for the one who
+ * started it, the moderator token.
+ */
+export function meetingLink(meetingId: string, name?: string, moderatorToken?: string): string {
+  const params = new URLSearchParams();
+  if (name) params.set('name', name);
+  if (moderatorToken) params.set('moderatorToken', moderatorToken);
+  const query = params.toString();
+  return `${location.origin}/m/${encodeURIComponent(meetingId)}${query ? `?${query}` : ''}`;
+}
