@@ -397,6 +397,12 @@ for (const kind of DB_KINDS) {
       assert.deepEqual(await texts(`from:@${member.username} robot${tag}`), [`robot${tag} déjà là`]);
       assert.deepEqual(await texts(`from:${owner.username.toUpperCase()} robot${tag}`), [`Le ROBOT${tag} arrive après la réunion à Zürich, Œuvre`]);
       assert.deepEqual(await texts(`in:side-${tag}`), [`robot${tag} déjà là`]);
+      // Domains, addresses and versions are one stored word each, found whole or by their start; one letter alone is no search.
+      await say(member.id, side.id, `docs on wiki${tag}.example.com, ask ana${tag}@example.org, since v2.${tag}`);
+      assert.equal((await texts(`wiki${tag}.example.com`)).length, 1);
+      assert.equal((await texts(`(ana${tag}@example.org),`)).length, 1);
+      assert.equal((await texts(`wiki${tag}.exa`)).length, 1);
+      assert.deepEqual(await texts('a b c'), []);
       // tsquery's own syntax typed in a query is words and spaces, never an error or an operator.
       for (const hostile of [`robot${tag}:* | !x & (`, "robot' or 1=1 --", '!!!', '(((', '<->', `${'a'.repeat(500)}`]) {
         await chat.messages.search(owner.id, org.id, hostile);

@@ -279,7 +279,7 @@ export class MessageStore {
            and (exists (select 1 from channel_members cm where cm.channel_id = c.id and cm.user_id = $2)
                 or (c.kind = 'public' and $4))
          order by m.created_at desc limit $5) hits`,
-      [orgId, userId, query.words.map((w) => `${w}:*`).join(' & '), publicToo, limit, query.channel, query.from],
+      [orgId, userId, query.words.map((w) => `'${w}':*`).join(' & '), publicToo, limit, query.channel, query.from],
     );
     return rows.map((r) => ({ message: messageView(r), channelName: r.channel_name, channelKind: r.channel_kind }));
   }

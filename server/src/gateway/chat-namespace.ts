@@ -144,7 +144,12 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     handle('channel:browse', async (p) => ({ channels: await chat.browse(userId, p.orgId) }));
     handle('channel:join', async (p) => ({ channel: await chat.join(userId, p.channelId) }));
     handle('channel:leave', (p) => chat.leave(userId, p.channelId));
-    handle('channel:mute', async (p) => ({ channel: await chat.mute(userId, p.channelId, p.muted) }));
+    handle('channel:mute', async (p) => {
+      const channel = await chat.mute(userId, p.channelId, p.muted);
+      // The person's other tabs and devices show it muted too.
+      nsp.to(userRoom(userId)).emit('chat:channel', { channel });
+      return { channel };
+    });
     handle('channel:invite', async (p) => ({ added: await chat.invite(userId, p.channelId, p.userIds) }));
     handle('channel:remove', (p) => chat.remove(userId, p.channelId, p.userId));
     handle('channel:setRole', (p) => chat.setRole(userId, p.channelId, p.userId, p.role));

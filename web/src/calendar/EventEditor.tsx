@@ -62,7 +62,7 @@ export function EventEditor({
   start?: Date;
   event?: EventView;
   close: () => void;
-  /** After a save, with the event's start: the view goes there. */
+  /** After a save; with the event's start when the view should go there (a new event, or one whose start moved: a series edited from this week stays on this week). */
   saved: (start?: Date) => void;
 }) {
   const first = start ?? nextHour();
@@ -70,7 +70,8 @@ export function EventEditor({
   const [title, setTitle] = useState(event?.title ?? '');
   const [calendarId, setCalendarId] = useState(event?.calendarId ?? calendars[0]?.id ?? '');
   const [allDay, setAllDay] = useState(event?.allDay ?? false);
-  const [from, setFrom] = useState(event ? event.start.slice(0, event.allDay ? 10 : 16) : localText(first));
+  const firstFrom = event ? event.start.slice(0, event.allDay ? 10 : 16) : localText(first);
+  const [from, setFrom] = useState(firstFrom);
   // All-day ends are exclusive on the wire; people pick the last day.
   const [until, setUntil] = useState(
     event ? (event.allDay ? dateText(addDays(new Date(`${event.end}T00:00`), -1)) : event.end.slice(0, 16)) : localText(new Date(first.getTime() + 3_600_000)),
@@ -151,7 +152,7 @@ export function EventEditor({
             ...(meeting && !event?.meetingUrl ? { meeting: true } : {}),
             ...(organizer ? { moderatorIds: meeting ? moderatorIds : [] } : {}),
           };
-          await saveDialog(() => (event ? cal.updateEvent(event.id, body) : cal.createEvent({ calendarId, ...body })), { setBusy, setError, saved: () => saved(startDate()), close });
+          await saveDialog(() => (event ? cal.updateEvent(event.id, body) : cal.createEvent({ calendarId, ...body })), { setBusy, setError, saved: () => saved(!event || from !== firstFrom ? startDate() : undefined), close });
         }}
       >
         <label>

@@ -44,18 +44,19 @@ export function ChatApp({ token }: { token: string }) {
   // Whatever opened another channel (an entry, a new channel, a notice, a search hit): the drawer gives way to it.
   const activeId = client.activeChannel.value?.id;
   useEffect(() => setDrawer(false), [activeId]);
-  // The tab says where one is and how many messages wait elsewhere, as Mattermost's does: "(3) #general · Acme".
-  const waiting = client.channels.value.reduce((n, c) => n + (c.id === activeId ? 0 : (c.unread ?? 0)), 0);
+  // The page's own title comes back when the chat goes (declared first: it must read the title before the effect below changes it).
+  useEffect(() => {
+    const before = document.title;
+    return () => void (document.title = before);
+  }, []);
+  // The tab says where one is and how many messages wait elsewhere, as Mattermost's does: "(3) #general · Acme"; muted channels wait silently.
+  const waiting = client.channels.value.reduce((n, c) => n + (c.id === activeId || c.muted ? 0 : (c.unread ?? 0)), 0);
   const place = client.activeChannel.value;
   const orgName = client.org.value?.name;
   useEffect(() => {
     const where = [place ? (place.kind === 'public' || place.kind === 'private' ? `#${place.name}` : place.name) : null, orgName, 'Parley'].filter(Boolean).join(' · ');
     document.title = waiting > 0 ? `(${formatNumber(waiting)}) ${where}` : where;
   }, [waiting, place?.name, place?.kind, orgName]);
-  useEffect(() => {
-    const before = document.title;
-    return () => void (document.title = before);
-  }, []);
   const me = client.me.value;
   const org = client.org.value;
   // Signed-in screens speak the account's language (chosen at sign-up or in the menu, perhaps on another device).
@@ -238,7 +239,7 @@ export function ChatApp({ token }: { token: string }) {
               <IconButton icon={UsersIcon} label={t('chat.channel.members')} data-testid="show-members" onClick={() => void client.showMembers()} />
               <IconButton
                 icon={active.muted ? BellOffIcon : BellIcon}
-                label={active.muted ? t('chat.channel.unmute') : t('chat.channel.mute')}
+                label={t('chat.channel.mute')}
                 aria-pressed={active.muted ?? false}
                 data-testid="mute-channel"
                 onClick={() => void client.mute(active.id, !active.muted)}

@@ -202,19 +202,25 @@ export function SearchPane({ client }: { client: ChatClient }) {
  */
 async function jumpTo(client: ChatClient, message: MessageView): Promise<void> {
   if (matchMedia('(max-width: 700px)').matches) client.searchHits.value = null;
-  await client.open(message.channelId);
-  if (message.rootId) return client.openThread(message.rootId);
+  const thread = (id: string) => client.openThread(id).catch(() => undefined);
+  // A public channel one has not joined cannot be opened: its message is shown as a thread.
+  const opened = await client.open(message.channelId).then(() => true, () => false);
+  if (message.rootId || !opened) return thread(message.rootId ?? message.id);
   const selector = `.channel-main [data-message-id="${CSS.escape(message.id)}"]`;
-  // The channel's messages render on the next frames: looked for during at most half a second.
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  // The channel's messages render on the next frames (and the list then scrolls to its end once): looked for during at most half a second.
   for (let i = 0; i < 30; i++) {
-    const el = document.querySelector<HTMLElement>(selector);
-    if (el) {
+    if (document.querySelector(selector)) {
+      await frame();
+      await frame();
+      const el = document.querySelector<HTMLElement>(selector);
+      if (!el) break;
       el.scrollIntoView({ block: 'center' });
       el.classList.add('flash');
       setTimeout(() => el.classList.remove('flash'), 2000);
       return;
     }
-    await new Promise((r) => requestAnimationFrame(r));
+    await frame();
   }
-  await client.openThread(message.id);
+  await thread(message.id);
 }

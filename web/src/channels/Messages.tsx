@@ -189,9 +189,10 @@ export function Message({ client, m, inThread = false, highlight }: { client: Ch
             ))}
           {picker && (
             <span class="emoji-anchor">
-              <IconButton icon={EllipsisIcon} label={t('chat.emoji.more')} size={16} class="reaction pick" data-testid="more-emoji" data-emoji-toggle aria-expanded={allEmoji} onClick={() => setAllEmoji(!allEmoji)} />
+              <IconButton icon={EllipsisIcon} label={t('chat.emoji.more')} size={16} class="reaction pick" data-testid="more-emoji" data-emoji-toggle={`message:${m.id}`} aria-expanded={allEmoji} onClick={() => setAllEmoji(!allEmoji)} />
               {allEmoji && (
                 <EmojiPopover
+                  owner={`message:${m.id}`}
                   place="message"
                   label={t('chat.emoji.picker')}
                   close={() => setAllEmoji(false)}
@@ -287,11 +288,12 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
   const input = useRef<HTMLTextAreaElement>(null);
   const [emojiOpen, setEmojiOpen] = useState(false);
   const emojiHits = useShortcodes(text);
-  /** `emoji` where the cursor is (or in place of the :shortcode being typed), the cursor after it. */
+  /** `emoji` where the cursor is (or in place of the :shortcode being typed), the cursor after it; the box's text as it is now. */
   const insert = (emoji: string, replacingTail = false) => {
     const el = input.current;
-    const before = replacingTail ? text.replace(SHORTCODE_TAIL, (m) => `${m.startsWith(':') ? '' : m[0]}${emoji} `) : text.slice(0, el?.selectionStart ?? text.length) + emoji;
-    const after = replacingTail ? '' : text.slice(el?.selectionEnd ?? text.length);
+    const now = el?.value ?? text;
+    const before = replacingTail ? now.replace(SHORTCODE_TAIL, (m) => `${m.startsWith(':') ? '' : m[0]}${emoji} `) : now.slice(0, el?.selectionStart ?? now.length) + emoji;
+    const after = replacingTail ? '' : now.slice(el?.selectionEnd ?? now.length);
     setText(before + after);
     requestAnimationFrame(() => {
       el?.focus();
@@ -367,7 +369,7 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
           ))}
         </ul>
       )}
-      {emojiOpen && <EmojiPopover place="composer" label={t('chat.emoji.picker')} close={() => setEmojiOpen(false)} onPick={(emoji) => (setEmojiOpen(false), insert(emoji))} />}
+      {emojiOpen && <EmojiPopover owner={`composer:${channelId}:${rootId ?? ''}`} place="composer" label={t('chat.emoji.picker')} close={() => setEmojiOpen(false)} onPick={(emoji) => (setEmojiOpen(false), insert(emoji))} />}
       {files.length > 0 && (
         <div class="attachments">
           {files.map((f) => (
@@ -392,8 +394,8 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
           value={text}
           onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
           onKeyDown={(e) => {
-            // While :shortcodes are suggested, Enter or Tab takes the first, as in Mattermost.
-            if ((e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey && emojiHits.length > 0) {
+            // While :shortcodes are suggested, Enter takes the first, as in Mattermost (Tab still leaves the box).
+            if (e.key === 'Enter' && !e.shiftKey && emojiHits.length > 0) {
               e.preventDefault();
               insert(emojiHits[0]!.unicode, true);
               return;
@@ -404,7 +406,7 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
             }
           }}
         />
-        <IconButton icon={FaceSlightlySmilingIcon} label={t('chat.emoji.insert')} data-testid={rootId ? 'thread-emoji' : 'composer-emoji'} data-emoji-toggle aria-expanded={emojiOpen} onClick={() => setEmojiOpen(!emojiOpen)} />
+        <IconButton icon={FaceSlightlySmilingIcon} label={t('chat.emoji.insert')} data-testid={rootId ? 'thread-emoji' : 'composer-emoji'} data-emoji-toggle={`composer:${channelId}:${rootId ?? ''}`} aria-expanded={emojiOpen} onClick={() => setEmojiOpen(!emojiOpen)} />
         <button type="submit" class="primary" data-testid={rootId ? 'thread-send' : 'composer-send'} disabled={busy || bytes > CHAT_LIMITS.messageBytes}>
           {t('chat.composer.send')}
         </button>

@@ -4,10 +4,12 @@
 -- times, so the two always agree. Plain lower/translate/replace: no extension
 -- (unaccent is not in every PostgreSQL, nor in PGlite by default). lower()
 -- alone leaves accented capitals as they are under the C locale: they are
--- listed too.
+-- listed too. Text is composed first (NFC: an "è" pasted as e + accent
+-- becomes one letter). Other scripts' capitals (Greek, Cyrillic) stay as they
+-- are under the C locale: their search is case-sensitive.
 create function parley_fold(t text) returns text language sql immutable parallel safe as $$
   select translate(
-    replace(replace(replace(replace(replace(lower(t), 'œ', 'oe'), 'Œ', 'oe'), 'æ', 'ae'), 'Æ', 'ae'), 'ß', 'ss'),
+    replace(replace(replace(replace(replace(lower(normalize(t, NFC)), 'œ', 'oe'), 'Œ', 'oe'), 'æ', 'ae'), 'Æ', 'ae'), 'ß', 'ss'),
     'àáâãäåāăąÀÁÂÃÄÅĀĂĄçćčÇĆČďđĎĐèéêëēėęěÈÉÊËĒĖĘĚìíîïīįıÌÍÎÏĪĮİłľĺŁĽĹñńňÑŃŇòóôõöōőøÒÓÔÕÖŌŐØřŕŘŔśšşŚŠŞťţŤŢùúûüūůűųÙÚÛÜŪŮŰŲýÿÝŸžźżŽŹŻğĞ',
     'aaaaaaaaaaaaaaaaaaccccccddddeeeeeeeeeeeeeeeeiiiiiiiiiiiiiillllllnnnnnnoooooooooooooooorrrrssssssttttuuuuuuuuuuuuuuuuyyyyzzzzzzgg')
 $$;
