@@ -126,7 +126,8 @@ describe('calendar in the browser', () => {
     const now = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(Date.now() - 60_000);
     const [nowH, nowM] = now.split(':').map(Number) as [number, number];
     await alice.getByTestId('open-reminders').click();
-    // Every weekday's name shows beside its box.
+    // Every weekday's name shows beside its box (measured once the dialog is open: it is drawn before it is shown).
+    await alice.getByRole('dialog').getByTestId('reminder-weekday').last().waitFor();
     for (const l of await alice.getByTestId('reminder-weekday').evaluateAll((els) => els.map((e) => ({ text: e.parentElement!.textContent, width: e.parentElement!.getBoundingClientRect().width, scroll: e.parentElement!.scrollWidth, client: e.parentElement!.clientWidth })))) {
       assert.ok(l.width >= 40 && l.scroll <= l.client + 1, `${l.text} is cut: ${JSON.stringify(l)}`);
     }
