@@ -32,6 +32,8 @@ const SEND_HOLD_MS = 1000;
 const REBUILD_HOLD_MS = 400;
 /** How often the hold looks for the first remote frame (see #firstRemoteFrame). */
 const FRAME_POLL_MS = 100;
+/** The pause before a consume that failed is asked again. */
+const CONSUME_RETRY_MS = 1000;
 
 const SIMULCAST: ms.RtpEncodingParameters[] = [
   { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
@@ -244,15 +246,11 @@ export class MediaLink {
     this.#recv = this.#transport(device.createRecvTransport({ ...transportOptions(recv), ...extra }));
     // Ask for the others' streams first: what a joiner waits for is to see
     // and hear the meeting. Sending starts once the first remote video frame
-    // is decoded (or after SEND_HOLD_MS): negotiating the send connection and
-    // starting three simulcast encoders at the same moment competes with the
-    // receive side for the browser's signaling thread and the CPU. Measured on
-    // a 2-core machine, camera+mic join to first remote frame: ~450 -> ~280 ms
-    // with one publisher, 468 -> 437 ms p50 in bench/join-latency (two
-    // publishers encoding beside it). The wait was 400 ms, less than the
-    // first frame takes on a loaded 2-core machine (p50 ~600 ms with camera
-    // and mic): at 1 s, camera+mic p95 went from 1229-1531 to 900 ms (p50
-    // within noise). Others get our media at most 1 s later (400 ms on a rebuild).
+    // is decoded (or after SEND_HOLD_MS): the send connection and three
+    // simulcast encoders would compete with the receive side for the
+    // signaling thread and the CPU. Measured on 2 cores (bench/join-latency):
+    // camera+mic p50 468 -> 437 ms; a 1 s hold (not 400 ms) took p95 from
+    // 1229-1531 to 900 ms. Others get our media at most 1 s later (400 ms on a rebuild).
     this.reconcile();
     // The send side is built once the consume requests are out: making a
     // peer connection costs the page ~20 ms, spent while the answers travel.
@@ -392,6 +390,7 @@ export class MediaLink {
     if (!recv) return;
     const consuming = this.#consuming;
     consuming.add(producerId);
+    let failed = false;
     try {
       let c: ConsumerOptionsWire;
       try {
@@ -437,11 +436,15 @@ export class MediaLink {
       performance.mark(`parley:resumed:${c.kind}`);
     } catch (error) {
       console.warn('consume failed', producerId, error);
+      failed = true;
     } finally {
-      consuming.delete(producerId);
+      // A failed one is asked again after a pause, not at once: a stream the server cannot
+      // give now must not become a flood of requests (it crowded out our own media's).
+      if (failed) setTimeout(() => (consuming.delete(producerId), this.reconcile()), CONSUME_RETRY_MS);
+      else consuming.delete(producerId);
     }
     // The producer may have vanished while we were consuming it.
-    this.reconcile();
+    if (!failed) this.reconcile();
   }
 
   #setStream(s: RemoteStream): void {
