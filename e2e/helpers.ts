@@ -52,7 +52,7 @@ export async function startStack(opts: { sfu?: Partial<ServerConfig['sfu']>; con
     ...opts.config,
     sfu: { ...base.sfu, workers: 2, listenIp: '127.0.0.1', announcedAddress: undefined, port: 0, logLevel: 'warn', ...opts.sfu },
   };
-  return createParley(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), meeting: opts.meeting });
+  return createParley(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'error' }), meeting: opts.meeting });
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -88,11 +88,14 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
   async addPeer(id: string): Promise<MediaPeer> {
     const existing = this.#peers.get(id);
     if (existing) return existing;
-    const slot = await this.#place();
+    let slot = await this.#place();
+    // The router found may have lost its last peer, and been closed, while
+    // this join waited for the answer: a peer put there could do nothing.
+    for (let tries = 0; !this.#closed && !this.#isLive(slot) && tries < 3; tries += 1) slot = await this.#place();
     const again = this.#peers.get(id);
     if (again) return again;
     // Closed while a router was found (a meeting ended for everyone during a join): nothing is attached to it.
-    if (this.#closed) throw new MediaUnavailable();
+    if (this.#closed || !this.#isLive(slot)) throw new MediaUnavailable();
     const peer = new MediaPeer(id, slot, this.#config, this.#log.child({ peer: id }));
     this.#attach(peer, slot);
     this.#peers.set(id, peer);
@@ -242,6 +245,10 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
     this.removeAllListeners();
   }
 
+  #isLive(slot: RouterSlot): boolean {
+    return !slot.router.closed && this.#slots.get(slot.router.id) === slot;
+  }
+
   #attach(peer: MediaPeer, slot: RouterSlot): void {
     peer.slot = slot;
     slot.peers.add(peer);
@@ -348,10 +355,16 @@ export class MediaRoom extends TypedEmitter<MediaRoomEvents> {
       pending = from.router
         .pipeToRouter({ producerId, router: to.router, enableSctp: false })
         .then(({ pipeProducer }) => {
-          pipeProducer?.observer.once('close', () => this.#pipes.get(producerId)?.delete(to.router.id));
+          // Only this pipe's own record: a later pipe of the same producer may have replaced it.
+          pipeProducer?.observer.once('close', () => forget());
         });
+      const mine = pending;
+      const forget = () => {
+        const records = this.#pipes.get(producerId);
+        if (records?.get(to.router.id) === mine) records.delete(to.router.id);
+      };
       byRouter.set(to.router.id, pending);
-      pending.catch(() => byRouter.delete(to.router.id));
+      pending.catch(forget);
     }
     await pending;
   }

@@ -91,6 +91,26 @@ describe('MediaRoom placement', () => {
     }
   });
 
+  test('a join whose router loses its last peer (and closes) while the join waits lands on a live router', async () => {
+    const fresh = new MediaRoom(pool, testSfuConfig({ maxPeersPerRouter: 10 }), log);
+    try {
+      // The window is a few microtasks wide; every offset inside it is tried.
+      for (let ticks = 0; ticks < 12; ticks += 1) {
+        await fresh.addPeer('leaver');
+        const joining = fresh.addPeer('joiner');
+        for (let i = 0; i < ticks; i += 1) await Promise.resolve();
+        fresh.removePeer('leaver');
+        const joiner = await joining;
+        assert.equal(joiner.slot.router.closed, false, `joined on a closed router (leaver left after ${ticks} ticks)`);
+        assert.equal(fresh.routerCount, 1);
+        await joiner.setup(caps());
+        fresh.removePeer('joiner');
+      }
+    } finally {
+      fresh.close();
+    }
+  });
+
   test('a router left empty is closed, and worker peer counts follow', async () => {
     const others = [...room.peers].filter((p) => p.slot !== room.peer('a')!.slot);
     const slot = others[0]!.slot;
