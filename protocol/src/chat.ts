@@ -78,6 +78,8 @@ export const InviteBody = Type.Object(
     email: Type.Optional(Email),
     /** Externals: the channels they may see (and nothing else). */
     channelIds: Type.Optional(Type.Array(Id, { maxItems: 50 })),
+    /** Members (not guests): the work teams they join on arrival, with those teams' channels. */
+    teamIds: Type.Optional(Type.Array(Id, { maxItems: 20 })),
     /** "Anyone with the link", for collaborators only: needs `maxUses`, names no address. */
     open: Type.Optional(Type.Literal(true)),
     maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: CHAT_LIMITS.openInvitationUses })),
@@ -114,6 +116,8 @@ export const ChatPayloads = {
   'channel:leave': Type.Object({ channelId: Id }, strict),
   'channel:mute': Type.Object({ channelId: Id, muted: Type.Boolean() }, strict),
   'channel:invite': Type.Object({ channelId: Id, userIds: Type.Array(Id, { minItems: 1, maxItems: 100 }) }, strict),
+  /** Adds every current member of a work team to the channel (a one-off: later team members are not added). */
+  'channel:inviteTeam': Type.Object({ channelId: Id, teamId: Id }, strict),
   'channel:remove': Type.Object({ channelId: Id, userId: Id }, strict),
   'channel:setRole': Type.Object({ channelId: Id, userId: Id, role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) }, strict),
   'channel:members': Type.Object({ channelId: Id }, strict),
@@ -287,6 +291,7 @@ export interface InvitationView {
   role: 'admin' | 'collaborator' | 'external';
   email: string | null;
   channelIds: string[];
+  teamIds: string[];
   open: boolean;
   uses: number;
   maxUses: number | null;
@@ -304,6 +309,7 @@ export interface ChatClientToServerEvents {
   'channel:leave': (p: ChatPayloadOf<'channel:leave'>, ack: AckFn) => void;
   'channel:mute': (p: ChatPayloadOf<'channel:mute'>, ack: AckFn<{ channel: ChannelView }>) => void;
   'channel:invite': (p: ChatPayloadOf<'channel:invite'>, ack: AckFn<{ added: string[] }>) => void;
+  'channel:inviteTeam': (p: ChatPayloadOf<'channel:inviteTeam'>, ack: AckFn<{ added: string[] }>) => void;
   'channel:remove': (p: ChatPayloadOf<'channel:remove'>, ack: AckFn) => void;
   'channel:setRole': (p: ChatPayloadOf<'channel:setRole'>, ack: AckFn) => void;
   'channel:members': (p: ChatPayloadOf<'channel:members'>, ack: AckFn<{ members: MemberView[] }>) => void;

@@ -46,6 +46,8 @@ export const ERROR_CODES = [
   'CHANNEL_NOT_FOUND', // no such channel, or a private one the user is not in
   'NOT_A_MEMBER', // a public channel the user has not joined
   'CHANNEL_NAME_TAKEN', // another channel of the organization has this name
+  'TEAM_NOT_FOUND', // no such work team in this organization
+  'TEAM_NAME_TAKEN', // another work team of the organization has this name
   'MESSAGE_NOT_FOUND',
   'FILE_NOT_FOUND',
   'CALENDAR_NOT_FOUND', // no such calendar, or not one the user may see

@@ -78,6 +78,7 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'channel:leave': { channelId: 'channel-1' },
   'channel:mute': { channelId: 'channel-1', muted: true },
   'channel:invite': { channelId: 'channel-1', userIds: ['user-1'] },
+  'channel:inviteTeam': { channelId: 'channel-1', teamId: 'team-1' },
   'channel:remove': { channelId: 'channel-1', userId: 'user-1' },
   'channel:setRole': { channelId: 'channel-1', userId: 'user-1', role: 'admin' },
   'channel:members': { channelId: 'channel-1' },

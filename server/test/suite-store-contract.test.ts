@@ -219,7 +219,7 @@ for (const kind of DB_KINDS) {
       const now = Date.now();
       const invite = async (over: { email?: string | null; open?: boolean; maxUses?: number | null; expiresAt?: number } = {}) => {
         const id = uniq();
-        await orgs.insertInvitation({ id, tokenHash: `t-${id}`, orgId, role: 'collaborator', channelIds: [], createdBy: owner.id, at: now, expiresAt: now + 60_000, email: `i${id}@example.org`, open: false, maxUses: null, ...over });
+        await orgs.insertInvitation({ id, tokenHash: `t-${id}`, orgId, role: 'collaborator', channelIds: [], teamIds: [], createdBy: owner.id, at: now, expiresAt: now + 60_000, email: `i${id}@example.org`, open: false, maxUses: null, ...over });
         return id;
       };
       const live = await invite();

@@ -170,12 +170,6 @@ export class ChatStore extends SqlStore<ChatStore> {
     return (await this.sql.query<{ channel_id: string }>('select channel_id from channel_members where user_id = $1', [userId])).map((r) => r.channel_id);
   }
 
-  /** The organization's public channel of that name (case aside). */
-  async publicChannelNamed(orgId: string, name: string): Promise<string | undefined> {
-    const [row] = await this.sql.query<{ id: string }>(`select id from channels where org_id = $1 and kind = 'public' and lower(name) = $2`, [orgId, name.toLowerCase()]);
-    return row?.id;
-  }
-
   /** Which of `channelIds` are the organization's public or private channels. */
   async namedChannelsAmong(orgId: string, channelIds: string[]): Promise<string[]> {
     const rows = await this.sql.query<{ id: string }>(`select id from channels where org_id = $1 and id = any($2) and kind in ('public', 'private')`, [orgId, channelIds]);

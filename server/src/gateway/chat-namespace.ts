@@ -151,6 +151,8 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
       return { channel };
     });
     handle('channel:invite', async (p) => ({ added: await chat.invite(userId, p.channelId, p.userIds) }));
+    // A whole work team, as its members are now; the channel's own rules (and its organization) are checked by invite.
+    handle('channel:inviteTeam', async (p) => ({ added: await chat.invite(userId, p.channelId, (await orgs.teams.memberIdsFor(userId, p.teamId)).userIds) }));
     handle('channel:remove', (p) => chat.remove(userId, p.channelId, p.userId));
     handle('channel:setRole', (p) => chat.setRole(userId, p.channelId, p.userId, p.role));
     handle('channel:members', async (p) => {

@@ -1,12 +1,15 @@
 // HTTP edge of organizations: creation, members and their roles,
-// invitations (by address, mailed; or an open link for collaborators), the
-// welcome template.
+// invitations (by address, mailed; or an open link for collaborators), work
+// teams and default channels, the welcome template.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
   AcceptInvitationBody,
+  ChangeTeamBody,
   CreateOrgBody,
+  CreateTeamBody,
+  DefaultChannelsBody,
   InviteBody,
   SetOrgRoleBody,
   WelcomeTemplateBody,
@@ -21,6 +24,7 @@ import { RateLimited } from '../lib/errors.ts';
 
 const OrgParams = Type.Object({ orgId: IdSchema }, { additionalProperties: false });
 const OrgMemberParams = Type.Object({ orgId: IdSchema, userId: IdSchema }, { additionalProperties: false });
+const OrgTeamParams = Type.Object({ orgId: IdSchema, teamId: IdSchema }, { additionalProperties: false });
 const OrgInvitationParams = Type.Object({ orgId: IdSchema, invitationId: IdSchema }, { additionalProperties: false });
 const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) }, { additionalProperties: false });
 
@@ -117,6 +121,39 @@ export function registerOrgRoutes(parent: FastifyInstance, deps: SuiteRouteDeps)
     const { orgId, userId } = req.params;
     await orgs.remove(session.user.id, orgId, userId);
     return { ok: true };
+  });
+
+  // ---- work teams and default channels (rules in org/Teams.ts) ----
+
+  app.get('/api/orgs/:orgId/teams', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { teams: await orgs.teams.list(session.user.id, req.params.orgId) };
+  });
+
+  app.post('/api/orgs/:orgId/teams', { onRequest: auth, schema: { params: OrgParams, body: CreateTeamBody } }, async (req, reply) => {
+    const session = await requireSession(accounts, req);
+    return reply.code(201).send({ team: await orgs.teams.create(session.user.id, req.params.orgId, req.body.name) });
+  });
+
+  app.patch('/api/orgs/:orgId/teams/:teamId', { onRequest: auth, schema: { params: OrgTeamParams, body: ChangeTeamBody } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { team: await orgs.teams.change(session.user.id, req.params.orgId, req.params.teamId, req.body) };
+  });
+
+  app.delete('/api/orgs/:orgId/teams/:teamId', { onRequest: auth, schema: { params: OrgTeamParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    await orgs.teams.delete(session.user.id, req.params.orgId, req.params.teamId);
+    return { ok: true };
+  });
+
+  app.get('/api/orgs/:orgId/default-channels', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { channelIds: await orgs.teams.defaultChannels(session.user.id, req.params.orgId) };
+  });
+
+  app.put('/api/orgs/:orgId/default-channels', { onRequest: auth, schema: { params: OrgParams, body: DefaultChannelsBody } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { channelIds: await orgs.teams.setDefaultChannels(session.user.id, req.params.orgId, req.body.channelIds) };
   });
 
   app.put('/api/orgs/:orgId/welcome', { onRequest: auth, schema: { params: OrgParams, body: WelcomeTemplateBody } }, async (req) => {

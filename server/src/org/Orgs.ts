@@ -20,7 +20,8 @@ import type { InvitationRow, OrgStore } from './store.ts';
 import { UserNotFound } from '../accounts/errors.ts';
 import { ChannelNotFound } from '../chat/errors.ts';
 import { Forbidden, InvalidRequest, PlanLimit } from '../lib/errors.ts';
-import { InvitationInvalid, LastLegalRepresentative, OrgNotFound } from './errors.ts';
+import { InvitationInvalid, LastLegalRepresentative, OrgNotFound, TeamNotFound } from './errors.ts';
+import { Teams, type TeamUnit } from './Teams.ts';
 
 export interface OrgsEvents {
   /** Someone joined (signup with a new organization, or an invitation): Euria welcomes them. */
@@ -53,17 +54,25 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
   readonly #store: OrgStore;
   readonly #chat: Chat;
   readonly #botIds: readonly string[];
+  /** Work teams and default channels: what members join. */
+  readonly teams: Teams;
 
   constructor(store: OrgStore, chat: Chat, deps: OrgsDeps = {}) {
     super();
     this.#store = store;
     this.#chat = chat;
     this.#botIds = deps.botIds ?? [];
+    this.teams = new Teams(store, store.teamStore(), chat);
   }
 
   /** Runs `fn` in one transaction shared with chat (organizations change channels). */
   #transaction<T>(fn: (unit: OrgUnit) => Promise<T>): Promise<T> {
     return this.#chat.transaction((chat) => fn({ store: this.#store.within(chat.store.sql), chat }));
+  }
+
+  /** The same transaction as teams see it. */
+  static #teamUnit({ store, chat }: OrgUnit): TeamUnit {
+    return { teams: store.teamStore(), orgs: store, chat };
   }
 
   /** An organization's name as it is kept: something visible, at most 100 characters (INVALID_PAYLOAD otherwise). */
@@ -106,6 +115,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     const creator = await chat.store.user(userId);
     const topic = translate(creator?.language ?? 'en', 'org.generalTopic');
     const channelId = await this.#chat.insertChannel(chat, { orgId: id, kind: 'public', name: DEFAULT_CHANNEL, topic, createdBy: userId });
+    await store.teamStore().setDefaultChannels(id, [channelId]);
     await this.#chat.addMembers(chat, channelId, [userId], null, 'admin');
     await store.welcomeLater(id, userId, Date.now());
     chat.out.add(() => this.emit('memberAdded', id, userId, 'legal'));
@@ -157,6 +167,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       await store.lockOrg(orgId);
       await Orgs.#manager(store, orgId, actorId);
       const channelIds = [...new Set(body.channelIds ?? [])];
+      const teamIds = [...new Set(body.teamIds ?? [])];
       if (body.open) {
         if (body.role !== 'collaborator') throw new InvalidRequest('Only collaborators may be invited by an open link; invite administrators and guests by their e-mail address.');
         if (body.email !== undefined) throw new InvalidRequest('An open link names no address: leave the e-mail out, or untick "anyone with the link".');
@@ -170,6 +181,8 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       if (channelIds.length && (await chat.store.namedChannelsAmong(orgId, channelIds)).length !== channelIds.length) {
         throw new ChannelNotFound('no such channel in this organization');
       }
+      if (body.role === 'external' && teamIds.length) throw new InvalidRequest('Guests are never in a team: name their channels instead.');
+      if (teamIds.length && (await store.teamStore().teamsAmong(orgId, teamIds)).length !== teamIds.length) throw new TeamNotFound('no such team in this organization');
       const now = Date.now();
       const email = body.email?.trim().toLowerCase() ?? null;
       // A new invitation to the same address replaces the pending one.
@@ -180,7 +193,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       const token = crypto.randomBytes(24).toString('base64url');
       const id = newId();
       const expiresAt = now + CHAT_LIMITS.invitationDays * 24 * 3600_000;
-      await store.insertInvitation({ id, tokenHash: sha256(token), orgId, role: body.role, channelIds, createdBy: actorId, at: now, expiresAt, email, open: body.open === true, maxUses: body.maxUses ?? null });
+      await store.insertInvitation({ id, tokenHash: sha256(token), orgId, role: body.role, channelIds, teamIds, createdBy: actorId, at: now, expiresAt, email, open: body.open === true, maxUses: body.maxUses ?? null });
       if (email) await Orgs.#mailInvitation(store, { id, orgId, actorId, email, role: body.role, token, expiresAt, link: links.mailed, sent: 1 });
       return { id, token, url: links.shown(token), expiresAt, email };
     });
@@ -228,6 +241,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       role: r.role,
       email: r.email,
       channelIds: r.channel_ids,
+      teamIds: r.team_ids,
       open: r.open,
       uses: r.uses,
       maxUses: r.max_uses,
@@ -254,7 +268,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
    * works once, for the account with that address; an open one for as many
    * people as it allows. Members keep their role (a second click changes
    * nothing). Guests land in the invitation's channels, everyone else in the
-   * default channel.
+   * default channels and the invitation's teams.
    */
   async accept(userId: string, token: string): Promise<OrgView> {
     return this.#transaction((unit) => this.#accept(unit, userId, token));
@@ -277,9 +291,9 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
     if (existing) return { id: org.id, name: org.name, role: existing };
     await store.useInvitation(inv.id, inv.email !== null, Date.now());
     await store.addMember(inv.org_id, userId, inv.role, Date.now());
-    const general = inv.role === 'external' ? undefined : await chat.store.publicChannelNamed(inv.org_id, DEFAULT_CHANNEL);
-    // Channels deleted since the invitation are skipped.
-    await this.#chat.welcome(chat, inv.role === 'external' ? inv.channel_ids : general ? [general] : [], userId);
+    // Channels and teams deleted since the invitation are skipped.
+    if (inv.role === 'external') await this.#chat.welcome(chat, inv.channel_ids, userId);
+    else await this.teams.arrive(Orgs.#teamUnit({ store, chat }), inv.org_id, userId, inv.role, inv.team_ids);
     await store.welcomeLater(inv.org_id, userId, Date.now());
     chat.out.add(() => this.emit('memberAdded', inv.org_id, userId, inv.role));
     return { id: org.id, name: org.name, role: inv.role };
@@ -298,7 +312,10 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       if (current === 'legal' && role !== 'legal') await Orgs.#keepOneLegal(store, orgId);
       if (current === role) return;
       await store.setRole(orgId, userId, role);
-      if (role === 'external') await this.#chat.removeFromChannelsOnDemotion(chat, orgId, userId, (await store.user(actorId))!);
+      if (role === 'external') {
+        await this.#chat.removeFromChannelsOnDemotion(chat, orgId, userId, (await store.user(actorId))!);
+        await this.teams.leave(Orgs.#teamUnit({ store, chat }), orgId, userId);
+      }
       chat.out.add(() => this.emit('roleChanged', orgId, userId, role, current));
     });
   }
@@ -320,6 +337,7 @@ export class Orgs extends TypedEmitter<OrgsEvents> {
       if (current === 'legal') await Orgs.#keepOneLegal(store, orgId);
       const actor = (await store.user(actorId))!;
       await this.#chat.removeFromOrg(chat, orgId, userId, actorId === userId ? null : actor);
+      await this.teams.leave(Orgs.#teamUnit({ store, chat }), orgId, userId);
       await store.removeMember(orgId, userId);
       chat.out.add(() => this.emit('memberRemoved', orgId, userId));
     });

@@ -15,3 +15,15 @@ export class LastLegalRepresentative extends DomainError {
     super('LAST_LEGAL_REPRESENTATIVE', message);
   }
 }
+/** No such work team in this organization (or one the person may not see). */
+export class TeamNotFound extends DomainError {
+  constructor(message: string) {
+    super('TEAM_NOT_FOUND', message);
+  }
+}
+/** Another work team of the organization has this name. */
+export class TeamNameTaken extends DomainError {
+  constructor(message: string) {
+    super('TEAM_NAME_TAKEN', message);
+  }
+}

@@ -3,6 +3,7 @@
 import type { Language, OrgRole, OrgView } from '@parley/protocol';
 import type { UserRow } from '../accounts/Accounts.ts';
 import { SqlStore, type Sql } from '../store/db.ts';
+import { TeamStore } from './team-store.ts';
 
 export interface OrgRow {
   id: string;
@@ -16,6 +17,7 @@ export interface InvitationRow {
   org_id: string;
   role: InvitedRole;
   channel_ids: string[];
+  team_ids: string[];
   expires_at: number;
   used_at: number | null;
   revoked_at: number | null;
@@ -33,6 +35,7 @@ export interface NewInvitation {
   orgId: string;
   role: InvitedRole;
   channelIds: string[];
+  teamIds: string[];
   createdBy: string;
   at: number;
   expiresAt: number;
@@ -50,6 +53,11 @@ export class OrgStore extends SqlStore<OrgStore> {
 
   protected on(sql: Sql): OrgStore {
     return new OrgStore(this.db, sql);
+  }
+
+  /** Work teams' store on the same database (or transaction). */
+  teamStore(): TeamStore {
+    return new TeamStore(this.db, this.sql);
   }
 
   // ---- organizations and members ----
@@ -159,8 +167,8 @@ export class OrgStore extends SqlStore<OrgStore> {
 
   async insertInvitation(i: NewInvitation): Promise<void> {
     await this.sql.query(
-      'insert into invitations (id, token_hash, org_id, role, channel_ids, created_by, created_at, expires_at, email, open, max_uses, sent_count) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
-      [i.id, i.tokenHash, i.orgId, i.role, JSON.stringify(i.channelIds), i.createdBy, i.at, i.expiresAt, i.email, i.open, i.maxUses, i.email ? 1 : 0],
+      'insert into invitations (id, token_hash, org_id, role, channel_ids, team_ids, created_by, created_at, expires_at, email, open, max_uses, sent_count) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
+      [i.id, i.tokenHash, i.orgId, i.role, JSON.stringify(i.channelIds), JSON.stringify(i.teamIds), i.createdBy, i.at, i.expiresAt, i.email, i.open, i.maxUses, i.email ? 1 : 0],
     );
   }
 
