@@ -17,6 +17,7 @@ import { Composer, MessageList, ThreadPane } from './Messages.tsx';
 import { askPermission, dismissAsk, dismissed, permission } from './notifications.ts';
 import { Browse, CreateChannel, Dot, MembersPane, People, SearchPane } from './ChatPanes.tsx';
 import { Invite, ManagePeople } from './PeopleAdmin.tsx';
+import { TeamsAdmin } from './TeamsAdmin.tsx';
 import './chat.css';
 import { useDrawer } from '../ui/drawer.ts';
 import { Bell as BellIcon, BellOff as BellOffIcon, Calendar as CalendarIcon, Lock as LockIcon, LogOut as LogOutIcon, Menu as MenuIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
@@ -37,7 +38,7 @@ export function ChatApp({ token }: { token: string }) {
   useEffect(() => {
     if (client.signedOut.value) signedOut();
   }, [client.signedOut.value]);
-  const [dialog, setDialog] = useState<null | 'create' | 'browse' | 'invite' | 'people' | 'admin' | 'account'>(null);
+  const [dialog, setDialog] = useState<null | 'create' | 'browse' | 'invite' | 'people' | 'admin' | 'teams' | 'account'>(null);
   const [query, setQuery] = useState('');
   /** On a phone the channel list is a drawer over the channel (see ui/drawer.css); elsewhere it is always shown. */
   const [drawer, setDrawer] = useDrawer();
@@ -164,6 +165,9 @@ export function ChatApp({ token }: { token: string }) {
             <button type="button" class="side-action" data-testid="manage-people" onClick={() => setDialog('admin')}>
               {t('chat.people.title')}
             </button>
+            <button type="button" class="side-action" data-testid="manage-teams" onClick={() => setDialog('teams')}>
+              {t('chat.teams.sidebar')}
+            </button>
           </>
         )}
         <a class="side-action with-icon" href="/calendar" data-testid="go-calendar">
@@ -281,6 +285,7 @@ export function ChatApp({ token }: { token: string }) {
       {dialog === 'invite' && <Invite client={client} close={() => setDialog(null)} />}
       {dialog === 'people' && <People client={client} close={() => setDialog(null)} />}
       {dialog === 'admin' && <ManagePeople client={client} close={() => setDialog(null)} />}
+      {dialog === 'teams' && <TeamsAdmin client={client} close={() => setDialog(null)} />}
       {dialog === 'account' && <AccountDialog close={() => setDialog(null)} />}
     </div>
   );

@@ -2,7 +2,9 @@
 // direct message, the members pane, and search results (with the jump to a
 // hit's message).
 import { useEffect, useState } from 'preact/hooks';
-import type { ChannelView, MessageView, Presence } from '@parley/protocol';
+import type { ChannelView, MessageView, Presence, TeamView } from '@parley/protocol';
+import { sessionToken } from '../account/session.ts';
+import { teamsApi } from './teams-api.ts';
 import { errorText } from '../i18n/errors.ts';
 import { formatDate } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
@@ -127,6 +129,15 @@ export function MembersPane({ client }: { client: ChatClient }) {
   const members = client.members.value ?? [];
   const active = client.activeChannel.value;
   const [adding, setAdding] = useState(false);
+  const [teams, setTeams] = useState<TeamView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (adding) void teamsApi.teams(client.org.value!.id, sessionToken.value!).then((r) => setTeams(r.teams), () => setTeams([]));
+  }, [adding]);
+  const add = (p: Promise<unknown>) => {
+    setError(null);
+    void p.then(() => client.showMembers(), (e: unknown) => setError(errorText(e)));
+  };
   const inChannel = new Set(members.map((m) => m.id));
   const candidates = [...client.users.value.values()].filter((u) => !inChannel.has(u.id) && !u.isBot);
   const canAdd = active && (active.kind === 'public' || active.kind === 'private') && client.org.value?.role !== 'external';
@@ -153,16 +164,29 @@ export function MembersPane({ client }: { client: ChatClient }) {
           </button>
           {adding && (
             <ul class="plain-list">
+              {teams
+                .filter((tm) => tm.memberIds.some((id) => !inChannel.has(id)))
+                .map((tm) => (
+                  <li key={tm.id} data-testid="add-team-entry" data-team-name={tm.name}>
+                    <span>
+                      {tm.name} <span class="dim">{t('chat.members.teamOf', { count: tm.memberIds.length })}</span>
+                    </span>
+                    <button type="button" class="primary" data-testid="add-team" onClick={() => add(client.request('channel:inviteTeam', { channelId: active.id, teamId: tm.id }))}>
+                      {t('chat.members.addTeam')}
+                    </button>
+                  </li>
+                ))}
               {candidates.map((u) => (
                 <li key={u.id}>
                   <span>{u.name}</span>
-                  <button type="button" class="primary" data-testid="add-member" onClick={() => void client.request('channel:invite', { channelId: active.id, userIds: [u.id] }).then(() => client.showMembers())}>
+                  <button type="button" class="primary" data-testid="add-member" onClick={() => add(client.request('channel:invite', { channelId: active.id, userIds: [u.id] }))}>
                     {t('chat.members.add')}
                   </button>
                 </li>
               ))}
             </ul>
           )}
+          {error && <p class="hint error">{error}</p>}
         </>
       )}
     </aside>

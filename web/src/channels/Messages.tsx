@@ -13,7 +13,7 @@ import { meetingLink } from '../ui/links.ts';
 import type { ChatClient, PendingMessage } from './client.ts';
 import { MessageText, PlainText } from './markdown.tsx';
 import { EmojiPopover, SHORTCODE_TAIL, useShortcodes } from './EmojiPicker.tsx';
-import { Ellipsis as EllipsisIcon, FaceSlightlySmiling as FaceSlightlySmilingIcon, FaceSlightlySmilingPlus as FaceSlightlySmilingPlusIcon, MessageSquareReply as MessageSquareReplyIcon, Paperclip as PaperclipIcon, Pencil as PencilIcon, Phone as PhoneIcon, Pin as PinIcon, PinOff as PinOffIcon, Trash as TrashIcon, X as XIcon } from 'lucide';
+import { Ellipsis as EllipsisIcon, FaceSlightlySmiling as FaceSlightlySmilingIcon, FaceSlightlySmilingPlus as FaceSlightlySmilingPlusIcon, MessageSquareReply as MessageSquareReplyIcon, Paperclip as PaperclipIcon, Pencil as PencilIcon, Phone as PhoneIcon, Pin as PinIcon, PinOff as PinOffIcon, SendHorizontal as SendIcon, Trash as TrashIcon, X as XIcon } from 'lucide';
 
 /** Reactions offered at a click: content (the emoji is what is sent), each button named for screen readers. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀', '✅'];
@@ -407,8 +407,10 @@ export function Composer({ client, channelId, rootId = null, placeholder }: { cl
           }}
         />
         <IconButton icon={FaceSlightlySmilingIcon} label={t('chat.emoji.insert')} data-testid={rootId ? 'thread-emoji' : 'composer-emoji'} data-emoji-toggle={`composer:${channelId}:${rootId ?? ''}`} aria-expanded={emojiOpen} onClick={() => setEmojiOpen(!emojiOpen)} />
-        <button type="submit" class="primary" data-testid={rootId ? 'thread-send' : 'composer-send'} disabled={busy || bytes > CHAT_LIMITS.messageBytes}>
-          {t('chat.composer.send')}
+        {/* A phone shows the icon alone (the box needs the width); the name stays for screen readers. */}
+        <button type="submit" class="primary send" aria-label={t('chat.composer.send')} data-testid={rootId ? 'thread-send' : 'composer-send'} disabled={busy || bytes > CHAT_LIMITS.messageBytes}>
+          <Icon icon={SendIcon} size={20} class="send-icon" />
+          <span class="send-label">{t('chat.composer.send')}</span>
         </button>
       </div>
       {bytes > CHAT_LIMITS.messageBytes && <p class="hint error">{t('chat.composer.tooLong', { bytes, max: CHAT_LIMITS.messageBytes })}</p>}

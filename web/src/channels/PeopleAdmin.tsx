@@ -2,9 +2,10 @@
 // an open link for collaborators), pending invitations, roles and removal.
 // The server checks every action; these only ask.
 import { useEffect, useState } from 'preact/hooks';
-import type { InvitationReply, InvitationView } from '@parley/protocol';
+import type { InvitationReply, InvitationView, TeamView } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { sessionToken } from '../account/session.ts';
+import { teamsApi } from './teams-api.ts';
 import { errorText } from '../i18n/errors.ts';
 import { formatDate } from '../i18n/format.ts';
 import { hasMessage, t } from '../i18n/index.ts';
@@ -30,6 +31,9 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
   const [open, setOpen] = useState(false);
   const [maxUses, setMaxUses] = useState(10);
   const [picked, setPicked] = useState<string[]>([]);
+  const [teams, setTeams] = useState<TeamView[]>([]);
+  const [pickedTeams, setPickedTeams] = useState<string[]>([]);
+  useEffect(() => void teamsApi.teams(client.org.value!.id, sessionToken.value!).then((r) => setTeams(r.teams), () => undefined), []);
   const [sent, setSent] = useState<InvitationReply[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -61,8 +65,10 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
           const org = client.org.value!.id;
           const done: InvitationReply[] = [];
           try {
-            if (byLink) done.push(await api.invite(org, { role, open: true, maxUses }, sessionToken.value!));
-            else for (const email of addresses) done.push(await api.invite(org, { role, email, ...(role === 'external' ? { channelIds: picked } : {}) }, sessionToken.value!));
+            // Guests name their channels; members may arrive in teams.
+            const where = role === 'external' ? { channelIds: picked } : pickedTeams.length ? { teamIds: pickedTeams } : {};
+            if (byLink) done.push(await api.invite(org, { role, open: true, maxUses, ...where }, sessionToken.value!));
+            else for (const email of addresses) done.push(await api.invite(org, { role, email, ...where }, sessionToken.value!));
             setEmails('');
           } catch (err) {
             setError(errorText(err));
@@ -110,6 +116,23 @@ export function Invite({ client, close }: { client: ChatClient; close: () => voi
                   onChange={(e) => setPicked((e.target as HTMLInputElement).checked ? [...picked, c.id] : picked.filter((x) => x !== c.id))}
                 />
                 {c.name}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        {role !== 'external' && teams.length > 0 && (
+          <fieldset class="pick-channels">
+            <legend>{t('chat.invite.teams')}</legend>
+            {teams.map((tm) => (
+              <label class="check" key={tm.id}>
+                <input
+                  type="checkbox"
+                  data-testid="invite-team"
+                  data-team-name={tm.name}
+                  checked={pickedTeams.includes(tm.id)}
+                  onChange={(e) => setPickedTeams((e.target as HTMLInputElement).checked ? [...pickedTeams, tm.id] : pickedTeams.filter((x) => x !== tm.id))}
+                />
+                {tm.name}
               </label>
             ))}
           </fieldset>
