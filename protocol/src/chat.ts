@@ -32,6 +32,8 @@ export const CHAT_LIMITS = {
   openInvitationUses: 500,
   /** Search results per query. */
   searchResults: 50,
+  /** Threads the Threads view lists (the most recently answered). */
+  followedThreads: 50,
 } as const;
 
 export const ORG_ROLES = ['legal', 'admin', 'collaborator', 'external'] as const;
@@ -140,6 +142,10 @@ export const ChatPayloads = {
   'message:pin': Type.Object({ messageId: Id, on: Type.Boolean() }, strict),
   'message:history': Type.Object({ channelId: Id, before: Type.Optional(Seq), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }, strict),
   'message:thread': Type.Object({ messageId: Id }, strict),
+  /** The Threads view: the threads one started or replied in, in this organization. */
+  'thread:list': Type.Object({ orgId: Id }, strict),
+  /** One has read this thread (open in front of them) up to now. */
+  'thread:read': Type.Object({ messageId: Id }, strict),
   'message:pins': Type.Object({ channelId: Id }, strict),
   'message:search': Type.Object({ orgId: Id, query: Type.String({ minLength: 1, maxLength: 200 }) }, strict),
   'presence:set': Type.Object(
@@ -267,6 +273,13 @@ export interface ChatStateReply {
   channels: ChannelView[];
   users: OrgMemberView[];
 }
+/** A thread one follows (started or replied in): its root, where it is, and the replies by others since one last opened it. */
+export interface ThreadView {
+  root: MessageView;
+  channelName: string;
+  lastReplyAt: number;
+  unread: number;
+}
 export interface SearchHit {
   message: MessageView;
   channelName: string;
@@ -322,6 +335,8 @@ export interface ChatClientToServerEvents {
   'message:pin': (p: ChatPayloadOf<'message:pin'>, ack: AckFn) => void;
   'message:history': (p: ChatPayloadOf<'message:history'>, ack: AckFn<{ messages: MessageView[]; more: boolean }>) => void;
   'message:thread': (p: ChatPayloadOf<'message:thread'>, ack: AckFn<{ root: MessageView; replies: MessageView[] }>) => void;
+  'thread:list': (p: ChatPayloadOf<'thread:list'>, ack: AckFn<{ threads: ThreadView[] }>) => void;
+  'thread:read': (p: ChatPayloadOf<'thread:read'>, ack: AckFn) => void;
   'message:pins': (p: ChatPayloadOf<'message:pins'>, ack: AckFn<{ messages: MessageView[] }>) => void;
   'message:search': (p: ChatPayloadOf<'message:search'>, ack: AckFn<{ hits: SearchHit[] }>) => void;
   'presence:set': (p: ChatPayloadOf<'presence:set'>, ack: AckFn) => void;

@@ -79,6 +79,8 @@ export const VALID: { [E in PayloadName]: PayloadOf<E> } = {
   'channel:mute': { channelId: 'channel-1', muted: true },
   'channel:invite': { channelId: 'channel-1', userIds: ['user-1'] },
   'channel:inviteTeam': { channelId: 'channel-1', teamId: 'team-1' },
+  'thread:list': { orgId: 'org-1' },
+  'thread:read': { messageId: 'message-1' },
   'channel:remove': { channelId: 'channel-1', userId: 'user-1' },
   'channel:setRole': { channelId: 'channel-1', userId: 'user-1', role: 'admin' },
   'channel:members': { channelId: 'channel-1' },

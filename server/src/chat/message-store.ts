@@ -252,6 +252,43 @@ export class MessageStore {
     return (await this.#sql.query<MessageRow>(`${MESSAGE_SELECT} where m.root_id = $1 and m.deleted_at is null order by m.seq limit $2`, [rootId, limit])).map(messageView);
   }
 
+  /**
+   * The threads `userId` follows in the organization (started or replied in,
+   * in channels they are still in), most recent reply first, with the
+   * replies by others since they last opened or wrote in each (a reply is
+   * written having read the thread: no write per reply to say so).
+   */
+  async followedThreads(userId: string, orgId: string, limit: number): Promise<{ message: MessageView; channelName: string; channelKind: string; lastReplyAt: number; unread: number }[]> {
+    const rows = await this.#sql.query<MessageRow & { channel_name: string; channel_kind: string; last_reply_at: number; unread: number }>(
+      `with mine as (
+         select distinct coalesce(o.root_id, o.id) as id from messages o
+          where o.author_id = $1 and o.deleted_at is null and (o.root_id is not null or o.reply_count > 0))
+       select x.*, c.name as channel_name, c.kind as channel_kind, r.last_reply_at,
+              (select count(*)::int from messages a
+                where a.root_id = r.id and a.deleted_at is null and a.author_id <> $1
+                  and a.created_at > greatest(coalesce(tr.read_at, 0),
+                        (select max(o.created_at) from messages o where (o.id = r.id or o.root_id = r.id) and o.author_id = $1))) as unread
+         from mine
+         join messages r on r.id = mine.id and r.deleted_at is null and r.reply_count > 0
+         join channels c on c.id = r.channel_id and c.org_id = $2
+         join channel_members cm on cm.channel_id = r.channel_id and cm.user_id = $1
+         left join thread_reads tr on tr.user_id = $1 and tr.root_id = r.id
+         cross join lateral (${MESSAGE_SELECT} where m.id = r.id) x
+        order by r.last_reply_at desc nulls last, r.id
+        limit $3`,
+      [userId, orgId, limit],
+    );
+    return rows.map((r) => ({ message: messageView(r), channelName: r.channel_name, channelKind: r.channel_kind, lastReplyAt: r.last_reply_at, unread: r.unread }));
+  }
+
+  /** `userId` has read the thread up to `at`. */
+  async markThreadRead(userId: string, rootId: string, at: number): Promise<void> {
+    await this.#sql.query(
+      'insert into thread_reads (user_id, root_id, read_at) values ($1, $2, $3) on conflict (user_id, root_id) do update set read_at = greatest(thread_reads.read_at, excluded.read_at)',
+      [userId, rootId, at],
+    );
+  }
+
   async pins(channelId: string, limit: number): Promise<MessageView[]> {
     const rows = await this.#sql.query<MessageRow>(`${MESSAGE_SELECT} where m.channel_id = $1 and m.pinned_at is not null and m.deleted_at is null order by m.pinned_at desc limit $2`, [
       channelId,

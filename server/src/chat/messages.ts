@@ -1,7 +1,7 @@
 // Team chat's messages: send (through the group commit of batch.ts, or one
 // by one with attachments), edit, delete, reactions, pins, history, threads,
 // read positions, search and a reconnecting client's catch-up.
-import { CHAT_LIMITS, DomainError, type CallInfo, type ChannelEvent, type ChannelKind, type MessageView, type ReactionView, type SearchHit } from '@parley/protocol';
+import { CHAT_LIMITS, DomainError, type CallInfo, type ChannelEvent, type ChannelKind, type MessageView, type ReactionView, type SearchHit, type ThreadView } from '@parley/protocol';
 import { newId } from '../lib/ids.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { isEmoji } from '../lib/names.ts';
@@ -228,11 +228,27 @@ export class ChatMessages {
     return { messages: rows.slice(0, limit).reverse(), more: rows.length > limit };
   }
 
+  /** A thread, opened: read by its reader up to now. */
   async thread(userId: string, messageId: string): Promise<{ root: MessageView; replies: MessageView[] }> {
     const { message } = await this.#target(this.#store, userId, messageId, false);
     const rootId = message.rootId ?? message.id;
     const root = rootId === message.id ? message : (await this.#store.messages.message(rootId))!;
-    return { root, replies: await this.#store.messages.replies(rootId, 1000) };
+    const replies = await this.#store.messages.replies(rootId, 1000);
+    await this.#store.messages.markThreadRead(userId, rootId, Date.now());
+    return { root, replies };
+  }
+
+  /** A thread open in front of its reader got a reply: read up to now. */
+  async readThread(userId: string, messageId: string): Promise<void> {
+    const { message } = await this.#target(this.#store, userId, messageId, false);
+    await this.#store.messages.markThreadRead(userId, message.rootId ?? message.id, Date.now());
+  }
+
+  /** The Threads view: threads the user started or replied in, in channels they are in, most recently answered first. */
+  async followedThreads(userId: string, orgId: string): Promise<ThreadView[]> {
+    if (!(await this.#store.orgRole(orgId, userId))) throw new OrgNotFound('no such organization');
+    const rows = await this.#store.messages.followedThreads(userId, orgId, CHAT_LIMITS.followedThreads);
+    return rows.map((r) => ({ root: r.message, channelName: isConversation(r.channelKind as ChannelKind) ? 'Direct message' : r.channelName, lastReplyAt: r.lastReplyAt, unread: r.unread }));
   }
 
   async pins(userId: string, channelId: string): Promise<MessageView[]> {

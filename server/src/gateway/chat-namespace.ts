@@ -177,6 +177,8 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     handle('message:pin', (p) => chat.messages.pin(userId, p.messageId, p.on));
     handle('message:history', (p) => chat.messages.history(userId, p.channelId, p.before, p.limit));
     handle('message:thread', (p) => chat.messages.thread(userId, p.messageId));
+    handle('thread:list', async (p) => ({ threads: await chat.messages.followedThreads(userId, p.orgId) }));
+    handle('thread:read', (p) => chat.messages.readThread(userId, p.messageId));
     handle('message:pins', async (p) => ({ messages: await chat.messages.pins(userId, p.channelId) }));
     handle('message:search', async (p) => ({ hits: await chat.messages.search(userId, p.orgId, p.query) }));
     handle('presence:set', async (p) => {

@@ -18,9 +18,10 @@ import { askPermission, dismissAsk, dismissed, permission } from './notification
 import { Browse, CreateChannel, Dot, MembersPane, People, SearchPane } from './ChatPanes.tsx';
 import { Invite, ManagePeople } from './PeopleAdmin.tsx';
 import { TeamsAdmin } from './TeamsAdmin.tsx';
+import { ThreadsView } from './ThreadsView.tsx';
 import './chat.css';
 import { useDrawer } from '../ui/drawer.ts';
-import { Bell as BellIcon, BellOff as BellOffIcon, Calendar as CalendarIcon, Lock as LockIcon, LogOut as LogOutIcon, Menu as MenuIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
+import { Bell as BellIcon, BellOff as BellOffIcon, Calendar as CalendarIcon, Lock as LockIcon, LogOut as LogOutIcon, Menu as MenuIcon, MessagesSquare as ThreadsIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
 
 /** The sign before a channel's name: # for a public one, a lock or people for the others, named for screen readers. */
 function KindMark({ kind }: { kind: ChannelView['kind'] }) {
@@ -73,6 +74,7 @@ export function ChatApp({ token }: { token: string }) {
   const active = client.activeChannel.value;
   const manager = org.role === 'legal' || org.role === 'admin';
   const guest = org.role === 'external';
+  const followedUnread = client.followed.unread.value;
 
   const entry = (c: ChannelView) => {
     const other = c.kind === 'direct' ? c.memberIds?.find((id) => id !== me.id) : undefined;
@@ -80,7 +82,7 @@ export function ChatApp({ token }: { token: string }) {
       <li key={c.id}>
         <button
           type="button"
-          class={`channel-entry${c.id === active?.id ? ' active' : ''}${c.unread && !c.muted ? ' unread' : ''}${c.muted ? ' muted' : ''}`}
+          class={`channel-entry${c.id === active?.id && !client.followed.shown.value ? ' active' : ''}${c.unread && !c.muted ? ' unread' : ''}${c.muted ? ' muted' : ''}`}
           data-testid="channel-entry"
           data-channel-name={c.name}
           onClick={() => {
@@ -136,6 +138,24 @@ export function ChatApp({ token }: { token: string }) {
           )}
           <Preferences class="org-prefs" sessionToken={token} />
         </header>
+        <button
+          type="button"
+          class={`channel-entry threads-entry${client.followed.shown.value ? ' active' : ''}${followedUnread > 0 ? ' unread' : ''}`}
+          data-testid="threads-entry"
+          onClick={() => {
+            setDrawer(false);
+            client.followed.shown.value = true;
+            void client.followed.load().catch(() => undefined);
+          }}
+        >
+          <Icon icon={ThreadsIcon} size={16} />
+          <span class="channel-name">{t('chat.threads.title')}</span>
+          {followedUnread > 0 && (
+            <span class="chat-badge" data-testid="threads-badge" title={t('chat.threads.unreadThreads', { count: followedUnread })}>
+              {formatNumber(followedUnread)}
+            </span>
+          )}
+        </button>
         <div class="side-section">
           <span class="side-title">{t('chat.sidebar.channels')}</span>
           {!guest && (
@@ -207,7 +227,12 @@ export function ChatApp({ token }: { token: string }) {
       </nav>
 
       <main class="channel-main">
-        {active ? (
+        {client.followed.shown.value ? (
+          <>
+            <ThreadsView client={client} openDrawer={() => setDrawer(true)} />
+            {toasts}
+          </>
+        ) : active ? (
           <>
             <header class="channel-head">
               <IconButton icon={MenuIcon} class="drawer-toggle" label={t('chat.sidebar.open')} data-testid="open-drawer" onClick={() => setDrawer(true)} />

@@ -7,6 +7,7 @@ import { batch, computed, signal } from '@preact/signals';
 import { notifyDesktop } from './notifications.ts';
 import { io, type Socket } from 'socket.io-client';
 import { RequestError, requester } from '@parley/protocol';
+import { FollowedThreads } from './threads.ts';
 import type {
   ChannelEvent,
   ChannelView,
@@ -68,6 +69,8 @@ export class ChatClient {
   /** The query the hits are for (its words are marked in them). */
   readonly searchQuery = signal('');
   readonly signedOut = signal(false);
+  /** The Threads view: the threads one follows. */
+  readonly followed = new FollowedThreads((event, payload) => this.request(event, payload), () => this.org.value?.id);
   readonly activeChannel = computed(() => this.channels.value.find((c) => c.id === this.active.value) ?? null);
 
   readonly #lastSeq = new Map<string, number>();
@@ -143,6 +146,7 @@ export class ChatClient {
       this.active.value && state.channels.some((c) => c.id === this.active.value)
         ? this.active.value
         : (rooms.find((c) => c.name === 'general') ?? rooms[0] ?? state.channels[0])?.id;
+    void this.followed.load().catch(() => undefined);
     if (wanted) await this.open(wanted);
   }
 
@@ -219,6 +223,7 @@ export class ChatClient {
         if (m.rootId) {
           this.#updateMessage(m.rootId, (r) => ({ ...r, replyCount: r.replyCount + 1 }));
           const t = this.thread.value;
+          this.followed.reply(m, this.me.value?.id, this.messages.value.get(e.channelId)?.find((x) => x.id === m.rootId), t?.root.id);
           if (t && t.root.id === m.rootId && !t.replies.some((x) => x.id === m.id)) this.thread.value = { ...t, replies: [...t.replies, m] };
         } else {
           const list = this.messages.value.get(e.channelId);
@@ -322,6 +327,7 @@ export class ChatClient {
 
   async open(channelId: string): Promise<void> {
     batch(() => {
+      this.followed.shown.value = false;
       this.active.value = channelId;
       this.thread.value = null;
       this.members.value = null;
@@ -391,8 +397,11 @@ export class ChatClient {
     this.pending.value = this.pending.value.filter((x) => x.clientId !== clientId);
   }
 
+  /** Opens a thread in the side pane (the server counts it read). */
   async openThread(messageId: string): Promise<void> {
-    this.thread.value = await this.request('message:thread', { messageId });
+    const thread = await this.request('message:thread', { messageId });
+    this.thread.value = thread;
+    this.followed.opened(thread.root.id);
   }
 
   async showMembers(): Promise<void> {
