@@ -3,7 +3,8 @@
 // puts a colleague in it (whose page gets the channels live), invites a new
 // person into the team (who arrives, on a phone, in the team's channels and
 // the default ones), and adds the whole team to a new channel from its
-// members pane. The screens are checked from their boxes at 1280×800 and
+// members pane; a new public channel is told to the others, who join it
+// from the notice or find it marked new. The screens are checked from their boxes at 1280×800 and
 // 390×844: no sideways scroll, nothing cut or covered.
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -139,5 +140,25 @@ describe('work teams and default channels in the browser', () => {
     await waitFor('team entry gone', async () => (await entry.count()) === 0);
     await bob.locator('[data-testid=channel-entry][data-channel-name="launch"]').click();
     await bob.getByTestId('messages').getByText('added').first().waitFor();
+
+    // A new public channel is told to the others: Bob joins from the notice; Carla puts it away and finds it, marked new, in the browse list.
+    await newChannel(alice, 'events');
+    const notice = bob.locator('[data-testid=new-channel-notice][data-channel-name="events"]');
+    await notice.filter({ hasText: 'Alice made #events' }).waitFor();
+    await assertScreen(bob, 'new-channel-notice', { shown: ['new-channel-notice', 'new-channel-join', 'new-channel-dismiss'] });
+    await notice.getByTestId('new-channel-join').click();
+    await bob.getByTestId('channel-title').filter({ hasText: 'events' }).waitFor();
+    assert.equal(await notice.count(), 0, 'joined: the notice is gone');
+    await carla.getByTestId('open-drawer').tap();
+    const carlaNotice = carla.locator('[data-testid=new-channel-notice][data-channel-name="events"]');
+    await carlaNotice.waitFor();
+    await carla.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await assertScreen(carla, 'new-channel-notice', { shown: ['new-channel-notice', 'new-channel-join', 'new-channel-dismiss'], touch: ['new-channel-dismiss'] });
+    await carlaNotice.getByTestId('new-channel-dismiss').tap();
+    await carlaNotice.waitFor({ state: 'detached' });
+    await carla.getByTestId('browse-channels').tap();
+    const browsed = carla.locator('[data-testid=browse-entry][data-channel-name="events"]');
+    await browsed.getByTestId('browse-new').waitFor();
+    assert.equal(await carla.getByTestId('browse-entry').first().getAttribute('data-channel-name'), 'events', 'new channels come first');
   });
 });

@@ -198,6 +198,9 @@ export interface ChannelView {
   name: string;
   topic: string;
   lastSeq: number;
+  createdAt?: number;
+  /** Who made it (user id). */
+  createdBy?: string;
   /** The reader's own position and counts (absent in browse lists). */
   role?: 'admin' | 'member';
   lastReadSeq?: number;
@@ -348,6 +351,8 @@ export interface ChatServerToClientEvents {
   'chat:event': (e: ChannelEvent) => void;
   /** The user was added to a channel (or it changed): add it to the list. */
   'chat:channel': (p: { channel: ChannelView }) => void;
+  /** Someone of the organization made a public channel (members are told; guests are not). */
+  'chat:channelCreated': (p: { channel: ChannelView }) => void;
   /** The user left or was removed: drop it from the list. */
   'chat:channelGone': (p: { channelId: string }) => void;
   /** The user was mentioned (or a direct message arrived). */

@@ -1,7 +1,9 @@
 // Work teams and default channels over HTTP and the chat socket: the session
 // is checked before a body is read, malformed and oversized bodies get
 // INVALID_PAYLOAD, members read but do not change, and a whole team added to
-// a channel arrives there live. The rules themselves: teams.test.ts.
+// a channel arrives there live. Members (not guests, not other
+// organizations) are told of a new public channel. The rules themselves:
+// teams.test.ts.
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { TEAM_LIMITS, type ChannelView, type TeamView } from '@parley/protocol';
@@ -100,5 +102,33 @@ describe('work teams over HTTP', () => {
     // Deleted: gone from the list, and its id is TEAM_NOT_FOUND.
     assert.equal((await authed(base, owner.token, 'DELETE', teamUrl)).status, 200);
     assert.equal((await authed<{ error: { code: string } }>(base, owner.token, 'DELETE', teamUrl)).status, 404);
+  });
+
+  test('a new public channel is told to the organization’s members, not to its guests nor to other organizations; a private one to nobody', async () => {
+    const { owner, orgId, members } = await team(base, ['dana']);
+    const outsider = (await team(base)).owner;
+    const o = await chatSocket(base, owner.token);
+    const { channel: lobby } = await must<{ channel: ChannelView }>(o, 'channel:create', { orgId, name: 'lobby', kind: 'public' });
+    const guest = await invited(base, owner.token, orgId, 'gil', { role: 'external', channelIds: [lobby.id] });
+    const heard = new Map<string, string[]>();
+    const sockets = await Promise.all([members[0]!, guest, outsider].map(async (who) => {
+      const s = await chatSocket(base, who.token);
+      heard.set(who.user.id, []);
+      s.on('chat:channelCreated', ({ channel }) => heard.get(who.user.id)!.push(`${channel.name}:${channel.createdBy}`));
+      return s;
+    }));
+    try {
+      await must(o, 'channel:create', { orgId, name: 'secret-plans', kind: 'private' });
+      await must(o, 'channel:create', { orgId, name: 'announcements', kind: 'public' });
+      const dana = members[0]!.user.id;
+      for (let i = 0; i < 100 && heard.get(dana)!.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+      // Anything wrongly sent went out before the public one: it would be here by now.
+      assert.deepEqual(heard.get(dana), [`announcements:${owner.user.id}`]);
+      assert.deepEqual(heard.get(guest.user.id), []);
+      assert.deepEqual(heard.get(outsider.user.id), []);
+    } finally {
+      o.close();
+      for (const s of sockets) s.close();
+    }
   });
 });

@@ -85,7 +85,7 @@ export class Chat extends ChatCore {
     const people = new Map<string, { id: string; name: string }[]>();
     for (const m of convs.length ? await this.store.conversationMembers(convs) : []) people.set(m.channel_id, [...(people.get(m.channel_id) ?? []), { id: m.id, name: m.name }]);
     return rows.map((r) => {
-      const view: ChannelView = { id: r.id, orgId: r.org_id, kind: r.kind, name: r.name, topic: r.topic, lastSeq: r.last_seq };
+      const view: ChannelView = { id: r.id, orgId: r.org_id, kind: r.kind, name: r.name, topic: r.topic, lastSeq: r.last_seq, createdAt: r.created_at, createdBy: r.created_by };
       if ('role' in r) Object.assign(view, { role: r.role, lastReadSeq: r.last_read_seq, unread: r.unread, mentions: r.mentions, muted: r.muted ?? false });
       const ps = people.get(r.id);
       if (ps) {
@@ -115,7 +115,13 @@ export class Chat extends ChatCore {
       await this.addMembers(unit, channelId, [userId], null, 'admin');
       return channelId;
     });
-    return this.channel(userId, id);
+    const view = await this.channel(userId, id);
+    // Members hear of a new public channel (Mattermost lists them in "more channels"; here they are also told).
+    if (p.kind === 'public') {
+      const { id: cid, orgId, kind, name: cname, topic: ctopic, lastSeq, createdAt, createdBy } = view;
+      this.emit('channelCreated', p.orgId, { id: cid, orgId, kind, name: cname, topic: ctopic, lastSeq, createdAt, createdBy });
+    }
+    return view;
   }
 
   /** Makes a public or private channel; CHANNEL_NAME_TAKEN when the organization has one of that name. */

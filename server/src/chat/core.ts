@@ -2,7 +2,7 @@
 // transaction and the events it sends once committed), the access rule and
 // the change log. Chat (channels and members) extends it; its parts
 // (messages, calls, attachments) get it in their constructors.
-import { DomainError, TypedEmitter, type ChannelEvent, type ChannelKind } from '@parley/protocol';
+import { DomainError, TypedEmitter, type ChannelEvent, type ChannelKind, type ChannelView } from '@parley/protocol';
 import type { Access, ChatStore } from './store.ts';
 import { ChannelNotFound, NotAMember } from './errors.ts';
 
@@ -16,6 +16,8 @@ export interface ChatEvents {
   notify: [userId: string, note: { channelId: string; messageId: string; authorName: string; excerpt: string }];
   /** A user's read position moved: their other devices follow. */
   read: [userId: string, channelId: string, seq: number];
+  /** A public channel was made: the organization's members are told (guests are not). */
+  channelCreated: [orgId: string, channel: ChannelView];
 }
 
 /** Emits collected in a transaction, sent once it has committed. */

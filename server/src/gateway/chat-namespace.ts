@@ -204,6 +204,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
 
   // Chat's committed changes, to the sockets that may see them.
   chat.on('event', (event) => nsp.to(channelRoom(event.channelId)).emit('chat:event', event));
+  chat.on('channelCreated', (orgId, channel) => nsp.to(orgRoom(orgId)).emit('chat:channelCreated', { channel }));
   chat.on('channelAdded', (channelId, userIds) => {
     for (const uid of userIds) {
       nsp.in(userRoom(uid)).socketsJoin(channelRoom(channelId));

@@ -168,6 +168,15 @@ export function ChatApp({ token }: { token: string }) {
         <ul class="channel-list" data-testid="channel-list">
           {rooms.map(entry)}
         </ul>
+        {client.newChannels.value.map((c) => (
+          <div class="new-channel-notice" role="status" data-testid="new-channel-notice" data-channel-name={c.name} key={c.id}>
+            <span>{t('chat.newChannels.made', { name: (c.createdBy && client.users.value.get(c.createdBy)?.name) || '…', channel: c.name })}</span>
+            <button type="button" class="link" data-testid="new-channel-join" onClick={() => void client.join(c.id)}>
+              {t('chat.browse.join')}
+            </button>
+            <IconButton icon={XIcon} label={t('chat.newChannels.dismiss', { channel: c.name })} size={16} data-testid="new-channel-dismiss" onClick={() => client.dismissNew(c.id)} />
+          </div>
+        ))}
         <div class="side-section">
           <span class="side-title">{t('chat.sidebar.directMessages')}</span>
           {!guest && (

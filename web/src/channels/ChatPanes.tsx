@@ -58,13 +58,18 @@ export function CreateChannel({ client, close }: { client: ChatClient; close: ()
   );
 }
 
+/** How long a channel counts as new in the browse list. */
+const NEW_CHANNEL_MS = 7 * 24 * 3600_000;
+
 export function Browse({ client, close }: { client: ChatClient; close: () => void }) {
   const [list, setList] = useState<ChannelView[] | null>(null);
   const [filter, setFilter] = useState('');
   useEffect(() => void client.browse().then(setList), [client]);
   // Name or purpose, accents and case aside, as search reads words.
   const wanted = fold(filter.trim());
-  const shown = list?.filter((c) => !wanted || fold(`${c.name} ${c.topic ?? ''}`).includes(wanted)) ?? null;
+  // Channels made in the last week come first, marked new (Mattermost's "more channels" has no such mark; people asked where new ones are).
+  const isNew = (c: ChannelView) => (c.createdAt ?? 0) > Date.now() - NEW_CHANNEL_MS;
+  const shown = list?.filter((c) => !wanted || fold(`${c.name} ${c.topic ?? ''}`).includes(wanted)).sort((a, b) => Number(isNew(b)) - Number(isNew(a))) ?? null;
   return (
     <Dialog title={t('chat.browse.title')} close={close}>
       {list && list.length > 0 && (
@@ -90,6 +95,11 @@ export function Browse({ client, close }: { client: ChatClient; close: () => voi
             <li key={c.id} data-testid="browse-entry" data-channel-name={c.name}>
               <span>
                 #{c.name}
+                {isNew(c) && (
+                  <span class="chat-badge new-badge" data-testid="browse-new">
+                    {t('chat.browse.new')}
+                  </span>
+                )}
                 {c.topic && <span class="dim small"> — {c.topic}</span>}
               </span>
               <button type="button" class="primary" data-testid="join-channel" onClick={() => void client.join(c.id).then(close)}>

@@ -69,6 +69,8 @@ export class ChatClient {
   /** The query the hits are for (its words are marked in them). */
   readonly searchQuery = signal('');
   readonly signedOut = signal(false);
+  /** Public channels others made while this page was open, not joined yet: the sidebar tells of them. */
+  readonly newChannels = signal<ChannelView[]>([]);
   /** The Threads view: the threads one follows. */
   readonly followed = new FollowedThreads((event, payload) => this.request(event, payload), () => this.org.value?.id);
   readonly activeChannel = computed(() => this.channels.value.find((c) => c.id === this.active.value) ?? null);
@@ -98,6 +100,10 @@ export class ChatClient {
     });
     this.socket.on('chat:event', (e) => this.#receive(e));
     this.socket.on('chat:channel', ({ channel }) => this.#upsertChannel(channel));
+    this.socket.on('chat:channelCreated', ({ channel }) => {
+      if (channel.orgId !== this.org.value?.id || channel.createdBy === this.me.value?.id || this.newChannels.value.some((c) => c.id === channel.id)) return;
+      this.newChannels.value = [...this.newChannels.value, channel].slice(-5);
+    });
     this.socket.on('chat:channelGone', ({ channelId }) => this.#dropChannel(channelId));
     this.socket.on('chat:read', ({ channelId, seq }) => this.#patchChannel(channelId, (c) => (seq >= c.lastSeq ? { ...c, lastReadSeq: seq, unread: 0, mentions: 0 } : { ...c, lastReadSeq: seq })));
     this.socket.on('chat:notify', (n) => {
@@ -289,6 +295,7 @@ export class ChatClient {
 
   #upsertChannel(channel: ChannelView): void {
     if (channel.orgId !== this.org.value?.id) return;
+    this.dismissNew(channel.id);
     const list = this.channels.value.filter((c) => c.id !== channel.id);
     this.channels.value = [...list, channel].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
     if (!this.#lastSeq.has(channel.id) || this.#lastSeq.get(channel.id)! < channel.lastSeq) this.#lastSeq.set(channel.id, channel.lastSeq);
@@ -437,6 +444,11 @@ export class ChatClient {
 
   async browse(): Promise<ChannelView[]> {
     return (await this.request('channel:browse', { orgId: this.org.value!.id })).channels;
+  }
+
+  /** A new channel's notice put away (joined, or not wanted). */
+  dismissNew(channelId: string): void {
+    if (this.newChannels.value.some((c) => c.id === channelId)) this.newChannels.value = this.newChannels.value.filter((c) => c.id !== channelId);
   }
 
   async join(channelId: string): Promise<void> {
