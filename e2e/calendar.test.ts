@@ -7,7 +7,10 @@
 // Then, in the month view, a weekly series: one occurrence cancelled, the
 // series renamed and moved (the cancelled one stays cancelled), another
 // occurrence moved and renamed alone, and an Outlook .ics file (a Windows
-// zone name) imported beside it. The browser reads British English: times
+// zone name) imported beside it. An event found by search, deleted, and
+// restored from the trash. Free/busy in the editor proposes the next time
+// all are free; an invited partner outside the organization accepts from
+// the mailed link, on a phone, and the organizer sees the answer. The browser reads British English: times
 // as en-GB writes them (24 h), weeks from Monday.
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -312,5 +315,136 @@ describe('calendar in the browser', () => {
     assert.match((await carol.getByTestId('cal-notice').textContent())!, /line 10: TZOFFSETTO/);
     assert.equal(await on(day(1)).count(), 1);
     await carol.context().close();
+  });
+
+  test('search finds an event by its words, accents aside, and shows its week; deleted, it waits in the trash and comes back whole', async () => {
+    const dora = await person('dora');
+    dora.on('dialog', (d) => void d.accept());
+    await signUp(dora, `${parley.url}/chat`, { name: 'Dora', username: `dora${tag}`, org: 'Initech' });
+    await dora.getByTestId('go-calendar').click();
+    await dora.getByTestId('calendar-app').waitFor();
+    // Ten days from now at 10:00, in Zurich: another week than this one.
+    const later = new Date(Date.parse(`${today}T12:00:00Z`) + 10 * 86_400_000).toISOString().slice(0, 10);
+    await dora.getByTestId('new-event').click();
+    await dora.getByTestId('event-title').fill('Réunion budget');
+    await dora.getByTestId('event-start').fill(`${later}T10:00`);
+    await dora.getByTestId('event-end').fill(`${later}T11:00`);
+    await dora.getByTestId('event-location').fill('Zürich, salle 4');
+    await dora.getByTestId('event-save').click();
+    await dora.getByTestId('event-editor').waitFor({ state: 'detached' });
+    await dora.getByTestId('view-week').click();
+    await dora.getByTestId('cal-prev').click();
+    await dora.getByTestId('cal-prev').click();
+
+    // Found by two words without their accents; a click shows its week.
+    await dora.getByTestId('open-search').click();
+    await dora.getByTestId('event-search-input').fill('reunion ZURICH');
+    await dora.getByTestId('event-search-input').press('Enter');
+    const found = dora.getByTestId('event-found');
+    await found.filter({ hasText: 'Réunion budget' }).waitFor();
+    assert.equal(await found.count(), 1);
+    await dora.screenshot({ path: `${shots}/search-1280.png` });
+    await found.click();
+    const occurrence = dora.locator('[data-testid=occurrence][data-title="Réunion budget"]');
+    await occurrence.waitFor();
+
+    // Deleted: gone from the week, listed in the trash with who and until when; restored: back in its place.
+    await occurrence.click();
+    await dora.getByTestId('delete-event').click();
+    await occurrence.waitFor({ state: 'detached' });
+    await dora.getByTestId('open-trash').click();
+    const row = dora.locator('[data-testid=trash-row][data-title="Réunion budget"]');
+    await row.filter({ hasText: 'by Dora' }).waitFor();
+    for (const size of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+      await dora.setViewportSize(size);
+      await dora.screenshot({ path: `${shots}/trash-${size.width}.png` });
+      const boxes = await row.evaluate((li) => {
+        const r = li.getBoundingClientRect();
+        const restore = li.querySelector('[data-testid=trash-restore]')!.getBoundingClientRect();
+        return { right: r.right, restoreRight: restore.right, restoreHeight: restore.height, scroll: document.documentElement.scrollWidth, vw: innerWidth };
+      });
+      assert.ok(boxes.scroll <= boxes.vw && boxes.restoreRight <= boxes.vw && boxes.restoreHeight >= 32, `the trash at ${size.width}px: ${JSON.stringify(boxes)}`);
+    }
+    await row.getByTestId('trash-restore').click();
+    await occurrence.waitFor();
+    await dora.getByTestId('trash').getByText('The trash is empty.').waitFor();
+    await dora.getByRole('dialog').getByLabel('Close').click();
+    await dora.context().close();
+  });
+
+  test('free/busy in the editor: a colleague’s busy hour shows as a bar, and the next time all are free is taken in one click', async () => {
+    const erin = await person('erin');
+    await signUp(erin, `${parley.url}/chat`, { name: 'Erin', username: `erin${tag}`, org: 'Umbrella' });
+    const url = await invite(erin, 'collaborator', `finn${tag}@example.org`);
+    const finn = await person('finn');
+    await signUp(finn, url, { name: 'Finn', username: `finn${tag}` });
+    // A Tuesday, Wednesday or Thursday at least two days ahead (working hours on both sides).
+    let when = Date.parse(`${today}T12:00:00Z`) + 2 * 86_400_000;
+    while (![2, 3, 4].includes(new Date(when).getUTCDay())) when += 86_400_000;
+    const date = new Date(when).toISOString().slice(0, 10);
+    const newEvent = async (page: Page, title: string, from: string, to: string) => {
+      await page.getByTestId('new-event').click();
+      await page.getByTestId('event-title').fill(title);
+      await page.getByTestId('event-start').fill(`${date}T${from}`);
+      await page.getByTestId('event-end').fill(`${date}T${to}`);
+    };
+    await finn.getByTestId('go-calendar').click();
+    await finn.getByTestId('calendar-app').waitFor();
+    await newEvent(finn, 'Dentist', '10:00', '11:00');
+    await finn.getByTestId('event-save').click();
+    await finn.getByTestId('event-editor').waitFor({ state: 'detached' });
+
+    await erin.getByTestId('go-calendar').click();
+    await erin.getByTestId('calendar-app').waitFor();
+    await newEvent(erin, 'Kick-off', '10:00', '11:00');
+    await erin.getByTestId('event-attendees').fill(`finn${tag}@example.org, partner@elsewhere.example`);
+    await erin.getByTestId('check-freebusy').click();
+    const finnRow = erin.locator('[data-testid=fb-row][data-name="Finn"]');
+    await finnRow.getByTestId('fb-busy').waitFor();
+    assert.equal(await erin.locator('[data-testid=fb-row][data-name="Erin"]').getByTestId('fb-busy').count(), 0);
+    assert.match((await finnRow.locator('.fb-bar').getAttribute('aria-label'))!, new RegExp(`Finn is busy: ${at(10, 0)}.${at(11, 0)}`));
+    assert.match((await erin.getByTestId('free-busy').textContent())!, /partner@elsewhere\.example/);
+    await erin.getByTestId('fb-verdict').filter({ hasText: 'Someone is busy at this time.' }).waitFor();
+    for (const size of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+      await erin.setViewportSize(size);
+      await erin.getByTestId('fb-next').scrollIntoViewIfNeeded();
+      await erin.screenshot({ path: `${shots}/free-busy-${size.width}.png` });
+      const boxes = await erin.getByTestId('free-busy').evaluate((f) => {
+        const r = f.getBoundingClientRect();
+        const bars = [...f.querySelectorAll('.fb-bar')].map((b) => b.getBoundingClientRect());
+        return { right: r.right, vw: innerWidth, bars: bars.map((b) => [b.width, b.right]), scroll: document.documentElement.scrollWidth };
+      });
+      assert.ok(boxes.right <= boxes.vw && boxes.scroll <= boxes.vw, `free/busy at ${size.width}px: ${JSON.stringify(boxes)}`);
+      assert.ok(boxes.bars.every(([w, right]) => w! >= 100 && right! <= boxes.vw), `bars at ${size.width}px: ${JSON.stringify(boxes.bars)}`);
+    }
+    // The next hour everyone has: 11:00, the length kept.
+    await erin.getByTestId('fb-next').click();
+    assert.equal(await erin.getByTestId('event-start').inputValue(), `${date}T11:00`);
+    assert.equal(await erin.getByTestId('event-end').inputValue(), `${date}T12:00`);
+    await erin.getByTestId('check-freebusy').click();
+    await erin.getByTestId('fb-verdict').filter({ hasText: 'Everyone is free at this time.' }).waitFor();
+    await erin.getByTestId('event-save').click();
+    await erin.getByTestId('event-editor').waitFor({ state: 'detached' });
+
+    // The partner outside the organization is mailed an invitation (an iCalendar request and a link); on a phone, without an account, they accept.
+    const [mail] = await parley.chat!.db.query<{ body_text: string; ics: string }>('select body_text, ics from mail_outbox where to_address = $1', ['partner@elsewhere.example']);
+    assert.match(mail!.ics, /METHOD:REQUEST/);
+    const link = /(https?:\/\/\S+\/calendar\/rsvp\/[A-Za-z0-9_-]+)/.exec(mail!.body_text)![1]!;
+    const partnerContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB', timezoneId: ZONE, hasTouch: true });
+    const partner = await partnerContext.newPage();
+    await partner.goto(link);
+    await partner.getByTestId('rsvp-title').filter({ hasText: 'Kick-off' }).waitFor();
+    assert.match((await partner.getByTestId('rsvp-when').textContent())!, new RegExp(`${at(11, 0)}.*Europe/Zurich`));
+    await partner.getByTestId('rsvp-accepted').tap();
+    await partner.getByTestId('rsvp-status').filter({ hasText: 'You accepted.' }).waitFor();
+    await partner.screenshot({ path: `${shots}/rsvp-390.png` });
+    const box = await partner.evaluate(() => ({ scroll: document.documentElement.scrollWidth, vw: innerWidth, buttons: [...document.querySelectorAll('[data-testid=rsvp-accepted], [data-testid=rsvp-tentative], [data-testid=rsvp-declined]')].map((b) => b.getBoundingClientRect().height) }));
+    assert.ok(box.scroll <= box.vw && box.buttons.length === 3 && box.buttons.every((h) => h >= 44), `the answer page on a phone: ${JSON.stringify(box)}`);
+    await partnerContext.close();
+    // Erin sees the answer in the event.
+    await erin.getByTestId('view-week').click();
+    await erin.locator('[data-testid=occurrence][data-title="Kick-off"]').first().click();
+    await erin.getByTestId('event-attendees-answers').filter({ hasText: 'partner@elsewhere.example (accepted)' }).waitFor();
+    assert.match((await erin.getByTestId('event-attendees-answers').textContent())!, new RegExp(`finn${tag}@example.org \\(no answer yet\\)`));
   });
 });

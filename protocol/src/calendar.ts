@@ -21,6 +21,14 @@ export const CALENDAR_LIMITS = {
   /** Co-moderators an event's organizer may name. */
   moderators: 20,
   equipment: 20,
+  /** How long a deleted event can be restored, in days. */
+  trashDays: 30,
+  /** Deleted events one trash listing shows. */
+  trashItems: 200,
+  /** Events one search returns. */
+  searchResults: 50,
+  /** Longest free/busy range, in days. */
+  freeBusyDays: 31,
 } as const;
 
 /** Meeting rooms an organization may have, by plan. */
@@ -86,6 +94,18 @@ export const RoomBody = Type.Object(
   strict,
 );
 export const FreeRoomsQuery = Type.Object({ from: Instant, to: Instant, capacity: Type.Optional(Type.String({ minLength: 1, maxLength: 5, pattern: '^[1-9]\\d*$' })) }, strict);
+/** GET /api/orgs/:orgId/freebusy: who and which rooms, over a range of at most 31 days. */
+export const FreeBusyQuery = Type.Object(
+  {
+    from: Instant,
+    to: Instant,
+    /** Attendees' addresses, comma-separated (those of the organization's members are looked up). */
+    emails: Type.Optional(Type.String({ maxLength: 100 * 256 })),
+    /** Rooms' ids, comma-separated. */
+    roomIds: Type.Optional(Type.String({ maxLength: 20 * 64, pattern: '^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$' })),
+  },
+  strict,
+);
 export const SetPlanBody = Type.Object({ plan: Type.Union([Type.Literal('free'), Type.Literal('standard'), Type.Literal('business'), Type.Literal('enterprise')]) }, strict);
 export const TimeZoneBody = Type.Object({ timeZone: TimeZone }, strict);
 
@@ -107,6 +127,55 @@ export interface CalendarView {
   roomId: string | null;
 }
 
+/** An invited attendee's answer (iCalendar's PARTSTAT). */
+export type AttendeeStatus = 'needs-action' | 'accepted' | 'declined' | 'tentative';
+/** POST /api/rsvp/:token: an attendee's answer, from the link of their invitation. */
+export const RsvpBody = Type.Object({ answer: Type.Union([Type.Literal('accepted'), Type.Literal('declined'), Type.Literal('tentative')]) }, strict);
+export type RsvpBody = Type.Static<typeof RsvpBody>;
+/** What an invitation's link shows (no account needed). */
+export interface RsvpView {
+  title: string;
+  organizer: string;
+  timeZone: string;
+  allDay: boolean;
+  start: string;
+  end: string;
+  rrule: string | null;
+  location: string;
+  meetingUrl: string | null;
+  email: string;
+  status: AttendeeStatus;
+}
+
+export interface BusyInterval {
+  startAt: number;
+  endAt: number;
+}
+/**
+ * Busy times, never what fills them: a member's (the events of their own
+ * calendars and those naming them as attendee, all-day ones aside) and a
+ * room's bookings. Addresses of no member are listed as `unknown`.
+ */
+export interface FreeBusyView {
+  people: { email: string; name: string; busy: BusyInterval[] }[];
+  rooms: { roomId: string; name: string; busy: BusyInterval[] }[];
+  unknown: string[];
+}
+
+/** A deleted event in the trash: restorable until `purgeAt`. */
+export interface TrashedEventView {
+  id: string;
+  calendarId: string;
+  title: string;
+  /** Its first occurrence's start. */
+  startAt: number;
+  recurring: boolean;
+  deletedAt: number;
+  /** Who deleted it (a name), when known. */
+  deletedBy: string | null;
+  purgeAt: number;
+}
+
 export interface EventView {
   id: string;
   calendarId: string;
@@ -122,6 +191,8 @@ export interface EventView {
   rrule: string | null;
   exdates: string[];
   attendees: string[];
+  /** Their answers to the invitation (by lower-case address), on a single event's view. */
+  attendeeStatus?: Record<string, AttendeeStatus>;
   roomId: string | null;
   meetingUrl: string | null;
   /** Members the organizer named: they open the meeting as moderators, signed in. */

@@ -235,6 +235,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
             return { meetingId: record.id, url: `${links()}/m/${record.id}` };
           },
         },
+        // Mailed: on the fixed address, never a request's Host.
+        rsvpLink: (token) => `${fixedUrl()}/calendar/rsvp/${token}`,
       });
       const agenda = new Agenda({ store: new AgendaStore(db), calendar, secret: config.secret, publicUrl: links, bots: botQueue });
       chatParts = { db, accounts, chat, orgs, orgStore, calendar, agenda, limiter };

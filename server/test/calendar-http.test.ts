@@ -194,6 +194,10 @@ describe('calendar over HTTP', () => {
       ['GET', `/api/orgs/${orgId}/occurrences?from=1&to=2`, undefined],
       ['POST', `/api/orgs/${orgId}/rooms`, { name: 'Sneaky', capacity: 3 }],
       ['GET', `/api/calendars/${cal.id}/export`, undefined],
+      ['GET', `/api/orgs/${orgId}/events/search?q=budget`, undefined],
+      ['GET', `/api/orgs/${orgId}/calendar-trash`, undefined],
+      ['POST', '/api/calendar-trash/e1/restore', undefined],
+      ['DELETE', '/api/calendar-trash/e1', undefined],
     ] as const) {
       const none = await http(base, method, url, body);
       assert.equal(none.status, 401, url);
@@ -226,6 +230,17 @@ describe('calendar over HTTP', () => {
       const res = await authed(base, owner.token, 'GET', `/api/orgs/${orgId}/occurrences?${q}`);
       assert.equal(res.status, 400, q);
     }
+    for (const q of ['', 'q=', `q=${'x'.repeat(101)}`, 'q=a&evil=1', 'x=budget']) {
+      const res = await authed(base, owner.token, 'GET', `/api/orgs/${orgId}/events/search?${q}`);
+      assert.deepEqual([res.status, error(res)], [400, 'INVALID_PAYLOAD'], `search ?${q}`);
+    }
+    // Hostile words are words: LIKE's and SQL's characters match themselves only.
+    for (const q of ['%25', "'%20or%201=1--", '%5C%5C', '__']) {
+      const res = await authed<{ events: EventView[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/events/search?q=${q}`);
+      assert.deepEqual([res.status, res.body.events], [200, []], `search ${q}`);
+    }
+    assert.equal(error(await authed(base, owner.token, 'POST', '/api/calendar-trash/nope/restore')), 'EVENT_NOT_FOUND');
+    assert.equal((await authed(base, owner.token, 'POST', `/api/calendar-trash/${'z'.repeat(300)}/restore`)).status, 414);
     const big = await fetch(`${base}/api/calendars/${cal.id}/import`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/calendar' }, body: 'X'.repeat(3 * 1024 * 1024) });
     assert.equal(big.status, 413);
     assert.equal(((await big.json()) as { error: { code: string } }).error.code, 'PAYLOAD_TOO_LARGE');

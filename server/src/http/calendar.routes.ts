@@ -8,11 +8,13 @@ import {
   CALENDAR_LIMITS,
   CreateCalendarBody,
   CreateEventBody,
+  FreeBusyQuery,
   FreeRoomsQuery,
   OccurrenceBody,
   PLAN_ROOMS,
   RangeQuery,
   RoomBody,
+  RsvpBody,
   SetPlanBody,
   ShareCalendarBody,
   ReminderBody,
@@ -30,7 +32,9 @@ import { InvalidIcs } from '../suite/calendar/errors.ts';
 import { negotiateHeader, type MessageKey } from '@parley/i18n';
 import { translate } from '@parley/i18n/node';
 
+const RsvpParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
 const OrgParams = Type.Object({ orgId: IdSchema }, { additionalProperties: false });
+const SearchQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 const CalendarParams = Type.Object({ calendarId: IdSchema }, { additionalProperties: false });
 const EventParams = Type.Object({ eventId: IdSchema }, { additionalProperties: false });
 const RoomParams = Type.Object({ roomId: IdSchema }, { additionalProperties: false });
@@ -103,6 +107,31 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
 
   app.delete('/api/events/:eventId', { onRequest: auth, schema: { params: EventParams } }, async (req) => {
     await calendar.deleteEvent(await me(req), req.params.eventId);
+    return { ok: true };
+  });
+
+  /** When these people and rooms are taken (times only), for scheduling. */
+  app.get('/api/orgs/:orgId/freebusy', { onRequest: auth, schema: { params: OrgParams, querystring: FreeBusyQuery } }, async (req) => {
+    const q = req.query;
+    const list = (v: string | undefined) => (v ? v.split(',').filter(Boolean) : []);
+    return calendar.freeBusy.busy(await me(req), req.params.orgId, { from: Number(q.from), to: Number(q.to), emails: list(q.emails), roomIds: list(q.roomIds) });
+  });
+
+  /** Events found by their words (title, description, place, attendees). */
+  app.get('/api/orgs/:orgId/events/search', { onRequest: auth, schema: { params: OrgParams, querystring: SearchQuery } }, async (req) => ({
+    events: await calendar.search.find(await me(req), req.params.orgId, req.query.q),
+  }));
+
+  /** The trash: deleted events of the calendars one may write to, restorable for 30 days. */
+  app.get('/api/orgs/:orgId/calendar-trash', { onRequest: auth, schema: { params: OrgParams } }, async (req) => ({ events: await calendar.trash.list(await me(req), req.params.orgId) }));
+
+  app.post('/api/calendar-trash/:eventId/restore', { onRequest: auth, schema: { params: EventParams } }, async (req) => {
+    const userId = await me(req);
+    return { event: await calendar.event(userId, await calendar.trash.restore(userId, req.params.eventId)) };
+  });
+
+  app.delete('/api/calendar-trash/:eventId', { onRequest: auth, schema: { params: EventParams } }, async (req) => {
+    await calendar.trash.drop(await me(req), req.params.eventId);
     return { ok: true };
   });
 
@@ -208,7 +237,18 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
       const calendarId = req.params.calendarId;
       return { calendarId, ...(await calendar.importIcs(userId, calendarId, text)) };
     });
+    /** An attendee's answer (a METHOD:REPLY file, as their mail program sends it), imported by the organizer. */
+    scope.post('/api/calendars/:calendarId/replies', { onRequest: auth, bodyLimit: 256 * 1024, schema: { params: CalendarParams } }, async (req) => {
+      const userId = await me(req);
+      const body = req.body;
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new InvalidIcs('send the reply .ics file as the request body');
+      return calendar.importReply(userId, req.params.calendarId, new TextDecoder('utf-8', { fatal: false }).decode(body));
+    });
   });
+
+  // An invitation's answer link: no account, the token is the credential (it can only answer for its attendee).
+  app.get('/api/rsvp/:token', { schema: { params: RsvpParams } }, async (req) => ({ invitation: await calendar.invitations.peek(req.params.token) }));
+  app.post('/api/rsvp/:token', { schema: { params: RsvpParams, body: RsvpBody } }, async (req) => ({ status: await calendar.invitations.answer(req.params.token, req.body.answer) }));
 
   app.get('/api/calendars/:calendarId/export', { onRequest: auth, schema: { params: CalendarParams } }, async (req, reply) => {
     const { name, text } = await calendar.exportIcs(await me(req), req.params.calendarId);

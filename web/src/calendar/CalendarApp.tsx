@@ -20,6 +20,7 @@ import { addDays, dateText, HOUR_PX, nextHour, WORKDAY_START_HOUR, ZONE } from '
 import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
+import { FindEvents, Trash } from './FindAndTrash.tsx';
 import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Download as DownloadIcon, Menu as MenuIcon, Plus as PlusIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon } from 'lucide';
 import { useDrawer } from '../ui/drawer.ts';
 import './calendar.css';
@@ -29,7 +30,7 @@ export function CalendarApp({ token }: { token: string }) {
   const store = useMemo(() => new CalendarStore(token, cal), [token, cal]);
   useEffect(() => () => store.close(), [store]);
   const [dialog, setDialog] = useState<
-    null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'occurrence'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' }
+    null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'occurrence'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' } | { kind: 'search' } | { kind: 'trash' }
   >(null);
   /** On a phone the calendar list is a drawer over the view (see ui/drawer.css). */
   const [drawer, setDrawer] = useDrawer();
@@ -194,6 +195,12 @@ export function CalendarApp({ token }: { token: string }) {
                         input.value = '';
                         if (!file) return;
                         try {
+                          // An attendee's answer (their mail program's reply file) updates the invitation; anything else is imported.
+                          if (/^METHOD:REPLY\r?$/m.test(await file.slice(0, 4096).text())) {
+                            const r = await cal.importReply(c.id, file);
+                            setNotice(t('calendar.import.answered', r));
+                            return;
+                          }
                           const r = await cal.importIcs(c.id, file);
                           setNotice(t('calendar.import.done', { count: r.imported, calendar: c.name }));
                           refresh();
@@ -214,6 +221,12 @@ export function CalendarApp({ token }: { token: string }) {
         </button>
         <button type="button" class="side-action" data-testid="open-reminders" onClick={() => setDialog({ kind: 'reminders' })}>
           {t('calendar.sidebar.reminders')}
+        </button>
+        <button type="button" class="side-action" data-testid="open-search" onClick={() => setDialog({ kind: 'search' })}>
+          {t('calendar.search.title')}
+        </button>
+        <button type="button" class="side-action" data-testid="open-trash" onClick={() => setDialog({ kind: 'trash' })}>
+          {t('calendar.trash.title')}
         </button>
         <footer class="me-box">
           <a href="/chat" data-testid="go-chat">
@@ -334,6 +347,8 @@ export function CalendarApp({ token }: { token: string }) {
       {dialog?.kind === 'occurrence' && <OccurrenceEditor cal={cal} occ={dialog.occ} close={() => setDialog(null)} saved={refresh} />}
       {dialog?.kind === 'share' && <ShareCalendar cal={cal} token={token} orgId={org.id} meId={meId} calendar={dialog.calendar} close={() => setDialog(null)} />}
       {dialog?.kind === 'rooms' && <RoomsAdmin cal={cal} orgId={org.id} manager={manager} close={() => setDialog(null)} changed={refresh} />}
+      {dialog?.kind === 'search' && <FindEvents cal={cal} orgId={org.id} calendars={calendars} show={showSaved} close={() => setDialog(null)} />}
+      {dialog?.kind === 'trash' && <Trash cal={cal} orgId={org.id} calendars={calendars} show={showSaved} close={() => setDialog(null)} />}
       {dialog?.kind === 'reminders' && <Reminders cal={cal} orgId={org.id} calendars={calendars.filter((c) => !c.roomId)} close={() => setDialog(null)} />}
     </div>
   );

@@ -98,7 +98,13 @@ export function EventDetails({
           </a>
         )}
         {occ.description && <p class="pre">{occ.description}</p>}
-        {event && event.attendees.length > 0 && <p class="dim small">{t('calendar.details.attendees', { attendees: formatList(event.attendees) })}</p>}
+        {event && event.attendees.length > 0 && (
+          <p class="dim small" data-testid="event-attendees-answers">
+            {t('calendar.details.attendees', {
+              attendees: formatList(event.attendees.map((a) => (event.attendeeStatus?.[a.toLowerCase()] ? `${a} (${t('calendar.details.answers', { status: event.attendeeStatus[a.toLowerCase()]! })})` : a))),
+            })}
+          </p>
+        )}
         {error && <p class="hint error">{error}</p>}
         {canWrite && event && (
           <div class="row">

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { CalendarView, EventView, OccurrenceView, OrgMemberView, RoomView } from '@parley/protocol';
 import { api } from '../core/api.ts';
 import { errorText } from '../i18n/errors.ts';
+import { FreeBusyPanel } from './FreeBusyPanel.tsx';
 import { formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -265,7 +266,7 @@ export function EventEditor({
         )}
         <label>
           {t('calendar.editor.location')}
-          <input maxLength={500} value={location} onInput={(e) => setLocation((e.target as HTMLInputElement).value)} />
+          <input data-testid="event-location" maxLength={500} value={location} onInput={(e) => setLocation((e.target as HTMLInputElement).value)} />
         </label>
         <label>
           {t('calendar.editor.attendees')}
@@ -336,6 +337,21 @@ export function EventEditor({
             </ul>
           )}
         </fieldset>
+        {!allDay && (
+          <FreeBusyPanel
+            cal={cal}
+            orgId={orgId}
+            start={startDate()}
+            end={endDate()}
+            attendees={attendees}
+            roomId={roomId}
+            pick={(s) => {
+              const length = endDate().getTime() - startDate().getTime();
+              setFrom(localText(s));
+              setUntil(localText(new Date(s.getTime() + length)));
+            }}
+          />
+        )}
         <label>
           {t('calendar.editor.description')}
           <textarea rows={3} maxLength={10000} value={description} onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)} />

@@ -1,5 +1,5 @@
 // The calendar's HTTP calls (docs/protocol.md, "Calendar"), with the session token.
-import type { CalendarView, CreateEventBody, EventView, OccurrenceBody, OccurrenceView, ReminderBody, ReminderView, RoomBody, RoomView, UpdateEventBody, UpdateReminderBody } from '@parley/protocol';
+import type { CalendarView, CreateEventBody, FreeBusyView, TrashedEventView, EventView, OccurrenceBody, OccurrenceView, ReminderBody, ReminderView, RoomBody, RoomView, UpdateEventBody, UpdateReminderBody } from '@parley/protocol';
 import { ApiError, call } from '../core/api.ts';
 import { t } from '../i18n/index.ts';
 
@@ -30,12 +30,24 @@ export function calendarApi(token: string) {
     createReminder: (body: ReminderBody) => c<{ reminder: ReminderView }>('POST', '/api/reminders', body),
     updateReminder: (id: string, body: UpdateReminderBody) => c<{ reminder: ReminderView }>('PATCH', `/api/reminders/${enc(id)}`, body),
     deleteReminder: (id: string) => c('DELETE', `/api/reminders/${enc(id)}`),
+    freeBusy: (orgId: string, from: number, to: number, emails: string[], roomIds: string[]) =>
+      c<FreeBusyView>('GET', `/api/orgs/${enc(orgId)}/freebusy?from=${from}&to=${to}${emails.length ? `&emails=${enc(emails.join(','))}` : ''}${roomIds.length ? `&roomIds=${roomIds.map(enc).join(',')}` : ''}`),
+    searchEvents: (orgId: string, q: string) => c<{ events: EventView[] }>('GET', `/api/orgs/${enc(orgId)}/events/search?q=${enc(q)}`).then((r) => r.events),
+    trash: (orgId: string) => c<{ events: TrashedEventView[] }>('GET', `/api/orgs/${enc(orgId)}/calendar-trash`).then((r) => r.events),
+    restore: (eventId: string) => c<{ event: EventView }>('POST', `/api/calendar-trash/${enc(eventId)}/restore`).then((r) => r.event),
+    dropFromTrash: (eventId: string) => c('DELETE', `/api/calendar-trash/${enc(eventId)}`),
     setTimeZone: (timeZone: string) => c('PUT', '/api/me/time-zone', { timeZone }),
     async importIcs(calendarId: string, file: File): Promise<{ imported: number }> {
       const res = await fetch(`/api/calendars/${enc(calendarId)}/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/calendar' }, body: file });
       const data = (await res.json().catch(() => undefined)) as { imported?: number; error?: { code: 'INVALID_ICS'; message: string } } | undefined;
       if (!res.ok || data?.imported === undefined) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
       return { imported: data.imported };
+    },
+    async importReply(calendarId: string, file: File): Promise<{ answered: number; ignored: number }> {
+      const res = await fetch(`/api/calendars/${enc(calendarId)}/replies`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/calendar' }, body: file });
+      const data = (await res.json().catch(() => undefined)) as { answered?: number; ignored?: number; error?: { code: 'INVALID_ICS'; message: string } } | undefined;
+      if (!res.ok || data?.answered === undefined) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
+      return { answered: data.answered, ignored: data.ignored ?? 0 };
     },
     /** Downloads the calendar as a .ics file (the token goes in a header, so not a plain link). */
     async exportIcs(calendarId: string, name: string): Promise<void> {

@@ -38,6 +38,11 @@ import {
 } from './occurrences.ts';
 import { expand, formatRRule, parseRRule, UNITS } from './recurrence.ts';
 import type { EventMeetings } from './meetings.ts';
+import { EventTrash } from './trash.ts';
+import { EventSearch } from './search.ts';
+import { FreeBusy } from './freebusy.ts';
+import { EventInvitations } from './invitations.ts';
+import { eventView } from './views.ts';
 import { MeetingRooms, roleIn } from './rooms.ts';
 import type { CalendarRow, CalendarStore, EventRow } from './store.ts';
 import { DAY_MS, parseWall, toUtc, toWall } from '../../lib/time.ts';
@@ -49,27 +54,6 @@ type Access = CalendarView['access'];
 
 const eventTitle = (title: string) => requireName(title, 200, 'an event title');
 
-const eventView = (e: EventRow, viewerId: string): EventView => ({
-  id: e.id,
-  calendarId: e.calendar_id,
-  uid: e.uid,
-  organizerId: e.organizer_id,
-  title: e.title,
-  description: e.description,
-  location: e.location,
-  timeZone: e.time_zone,
-  allDay: e.all_day,
-  start: e.start_local,
-  end: e.end_local,
-  rrule: e.rrule,
-  exdates: e.exdates,
-  attendees: e.attendees,
-  roomId: e.room_id,
-  meetingUrl: e.meeting_url,
-  moderatorIds: e.moderator_ids,
-  // Only a meeting made for this event (not a link imported or pasted) has moderators by account.
-  moderator: e.meeting_id !== null && (e.organizer_id === viewerId || e.moderator_ids.includes(viewerId)),
-});
 
 /** The id of a user's default calendar in an organization: fixed, so two first visits at once create one. */
 const defaultCalendarId = (orgId: string, userId: string) => `cal-${crypto.createHash('sha256').update(`${orgId}\n${userId}`).digest('base64url').slice(0, 22)}`;
@@ -78,12 +62,24 @@ export class Calendar {
   readonly #store: CalendarStore;
   readonly #meetings: EventMeetings | undefined;
   readonly rooms: MeetingRooms;
+  /** Deleted events, restorable for 30 days. */
+  readonly trash: EventTrash;
+  /** Events found by their words. */
+  readonly search: EventSearch;
+  /** When people and rooms are taken. */
+  readonly freeBusy: FreeBusy;
+  /** Attendees' invitations and answers. */
+  readonly invitations: EventInvitations;
 
   /** `meetings`: where events' meetings are made (none: events cannot have one). */
-  constructor(store: CalendarStore, deps: { meetings?: EventMeetings } = {}) {
+  constructor(store: CalendarStore, deps: { meetings?: EventMeetings; rsvpLink?: (token: string) => string } = {}) {
     this.#store = store;
     this.#meetings = deps.meetings;
     this.rooms = new MeetingRooms(store);
+    this.trash = new EventTrash(store, store.trashStore(), { rooms: this.rooms, writable: (calendarId, userId, s) => this.#writable(calendarId, userId, s) });
+    this.search = new EventSearch(store);
+    this.freeBusy = new FreeBusy(store);
+    this.invitations = new EventInvitations(store, store.invitationStore(), { link: deps.rsvpLink ?? ((token) => token) });
   }
 
   // ---- access ----
@@ -168,8 +164,9 @@ export class Calendar {
 
   // ---- events ----
 
+  /** One event, with its attendees' answers. */
   async event(userId: string, eventId: string): Promise<EventView> {
-    return eventView((await this.#event(eventId, userId)).event, userId);
+    return { ...eventView((await this.#event(eventId, userId)).event, userId), attendeeStatus: await this.invitations.statuses(eventId) };
   }
 
   async createEvent(userId: string, p: CreateEventBody): Promise<EventView> {
@@ -192,6 +189,7 @@ export class Calendar {
         { title: eventTitle(p.title), description: p.description ?? '', location: p.location ?? '', attendees: p.attendees ?? [], roomId: p.roomId ?? null, moderatorIds: p.moderatorIds ?? [] },
         storedTimes(t),
       );
+      await this.invitations.sync(store, id, false);
     });
     return this.event(userId, id);
   }
@@ -241,6 +239,9 @@ export class Calendar {
         storedTimes(t),
         meeting && { id: meeting.meetingId, url: meeting.url },
       );
+      // Those already invited hear of a new time, title or place.
+      const told = timesChange || (p.title !== undefined && p.title !== e.title) || (p.location !== undefined && p.location !== e.location);
+      await this.invitations.sync(store, e.id, told);
     });
     return this.event(userId, eventId);
   }
@@ -284,7 +285,7 @@ export class Calendar {
     await this.#store.tx(async (store) => {
       const { event } = await this.#event(eventId, userId, store);
       await this.#writable(event.calendar_id, userId, store);
-      await store.deleteEvent(eventId);
+      await this.trash.put(store, eventId, userId);
     });
   }
 
@@ -441,6 +442,12 @@ export class Calendar {
       }
     });
     return { imported: events.length };
+  }
+
+  /** An attendee's answer file (METHOD:REPLY), imported by someone who may write to the event's calendar. */
+  async importReply(userId: string, calendarId: string, text: string): Promise<{ answered: number; ignored: number }> {
+    const zone = (await this.#store.userTimeZone(userId)) ?? 'UTC';
+    return this.#store.tx(async (store) => this.invitations.importReply(store, await this.#writable(calendarId, userId, store), text, zone));
   }
 
   /** A calendar as an .ics file: its events with their exceptions and changed occurrences. */

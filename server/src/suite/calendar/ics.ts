@@ -42,6 +42,8 @@ export interface IcsEvent {
   recurrenceId: number | null;
   cancelled: boolean;
   attendees: string[];
+  /** Each attendee's answer as the file states it (PARTSTAT, upper case), by lower-case address: a reply file's content. */
+  partstats: Record<string, string>;
   url: string | null;
 }
 
@@ -356,6 +358,8 @@ function eventOf(props: Prop[], line: number, zones: Zones): IcsEvent {
     .filter((p) => p.name === 'ATTENDEE')
     .map((p) => p.value.replace(/^mailto:/i, '').trim())
     .filter((v) => /^[^\s@<>]+@[^\s@<>]+$/.test(v));
+  const partstats: Record<string, string> = {};
+  for (const p of props.filter((q) => q.name === 'ATTENDEE' && q.params.PARTSTAT)) partstats[p.value.replace(/^mailto:/i, '').trim().toLowerCase()] = p.params.PARTSTAT!.toUpperCase();
   const url = one('URL');
   return {
     uid: uid.value.trim(),
@@ -372,6 +376,7 @@ function eventOf(props: Prop[], line: number, zones: Zones): IcsEvent {
     recurrenceId: rid ? inZone(parseTime(rid, rid.value, zones), zone) : null,
     cancelled: one('STATUS')?.value.toUpperCase() === 'CANCELLED',
     attendees: [...new Set(attendees)].slice(0, 100),
+    partstats,
     url: url && /^https?:\/\//.test(url.value) ? url.value : null,
   };
 }
@@ -392,8 +397,13 @@ export interface IcsOut {
   exdates: string[];
   attendees: string[];
   url: string | null;
+  /** An invitation's organizer (who attendees answer to). */
+  organizer?: { name: string; email: string };
   overrides: { recurrenceId: string; cancelled: boolean; title: string; description: string; location: string; start: string; end: string }[];
 }
+
+/** A parameter value (a name), quoted: RFC 5545 forbids only the double quote and controls in it. */
+const paramText = (v: string) => `"${v.replace(/["\p{Cc}]/gu, '')}"`;
 
 /** Folds a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character. */
 function fold(line: string): string {
@@ -421,10 +431,14 @@ const compact = (local: string, allDay: boolean) => {
 const timeProp = (name: string, local: string, zone: string, allDay: boolean) =>
   allDay ? `${name};VALUE=DATE:${compact(local, true)}` : zone === 'UTC' ? `${name}:${compact(local, false)}Z` : `${name};TZID=${zone}:${compact(local, false)}`;
 
-/** A whole calendar as an .ics file (CRLF lines, folded). */
-export function writeIcs(name: string, events: IcsOut[], now = Date.now()): string {
+/**
+ * A whole calendar as an .ics file (CRLF lines, folded). With `method`
+ * REQUEST it is an invitation (RFC 5546): attendees are asked to answer
+ * (PARTSTAT=NEEDS-ACTION, RSVP=TRUE) to its organizer.
+ */
+export function writeIcs(name: string, events: IcsOut[], now = Date.now(), method?: 'REQUEST'): string {
   const stamp = `${formatWall(now).replace(/[-:]/g, '')}Z`;
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Parley//Calendar//EN', 'CALSCALE:GREGORIAN', `X-WR-CALNAME:${escapeText(name)}`];
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Parley//Calendar//EN', 'CALSCALE:GREGORIAN', ...(method ? [`METHOD:${method}`] : []), `X-WR-CALNAME:${escapeText(name)}`];
   // A VTIMEZONE for each zone named (timed events outside UTC), over the years the file's times fall in.
   const years = new Map<string, { from: number; to: number }>();
   for (const e of events) {
@@ -447,7 +461,8 @@ export function writeIcs(name: string, events: IcsOut[], now = Date.now()): stri
     lines.push('BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${stamp}`, timeProp('DTSTART', e.start, e.timeZone, e.allDay), timeProp('DTEND', e.end, e.timeZone, e.allDay), ...common(e));
     if (e.rrule) lines.push(`RRULE:${e.rrule}`);
     for (const x of e.exdates) lines.push(timeProp('EXDATE', x, e.timeZone, e.allDay));
-    for (const a of e.attendees) lines.push(`ATTENDEE:mailto:${a}`);
+    if (e.organizer) lines.push(`ORGANIZER;CN=${paramText(e.organizer.name)}:mailto:${e.organizer.email}`);
+    for (const a of e.attendees) lines.push(method ? `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${a}` : `ATTENDEE:mailto:${a}`);
     if (e.url) lines.push(`URL:${e.url}`);
     lines.push('END:VEVENT');
     for (const o of e.overrides) {

@@ -1,7 +1,9 @@
 // The calendar's SQL, and nothing else: what is stored and how it is found.
 // The rules (who may see and write what, recurrence, booking) are in
 // Calendar.ts and rooms.ts; they reach the tables only through this store.
-import type { OrgRole, Plan, RoomView } from '@parley/protocol';
+import type { Language, OrgRole, Plan, RoomView } from '@parley/protocol';
+import { InvitationStore } from './invitation-store.ts';
+import { TrashStore } from './trash-store.ts';
 import { SqlStore, type Sql } from '../../store/db.ts';
 
 export interface CalendarRow {
@@ -107,6 +109,11 @@ export class CalendarStore extends SqlStore<CalendarStore> {
     return new CalendarStore(this.db, sql);
   }
 
+  /** The trash's store on the same database (or transaction). */
+  trashStore(): TrashStore {
+    return new TrashStore(this.db, this.sql);
+  }
+
   // ---- members and their organizations ----
 
   async memberRole(orgId: string, userId: string): Promise<OrgRole | undefined> {
@@ -118,6 +125,22 @@ export class CalendarStore extends SqlStore<CalendarStore> {
   async peopleAmong(orgId: string, ids: string[]): Promise<string[]> {
     const rows = await this.sql.query<{ user_id: string }>(`select user_id from org_members where org_id = $1 and user_id = any($2) and role <> 'bot'`, [orgId, ids]);
     return rows.map((r) => r.user_id);
+  }
+
+  /** Who someone is, as an invitation names them. */
+  async memberProfile(userId: string): Promise<{ name: string; email: string; language: Language } | undefined> {
+    const [row] = await this.sql.query<{ name: string; email: string; language: Language }>('select name, email, language from users where id = $1', [userId]);
+    return row;
+  }
+
+  async eventByUid(calendarId: string, uid: string): Promise<EventRow | undefined> {
+    const [row] = await this.sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.calendar_id = $1 and e.uid = $2`, [calendarId, uid]);
+    return row;
+  }
+
+  /** The invitations' store on the same database (or transaction). */
+  invitationStore(): InvitationStore {
+    return new InvitationStore(this.db, this.sql);
   }
 
   async userTimeZone(userId: string): Promise<string | undefined> {
@@ -203,6 +226,24 @@ export class CalendarStore extends SqlStore<CalendarStore> {
     return row;
   }
 
+  /**
+   * Events of these calendars whose title, description, place or attendees
+   * hold every pattern (LIKE-escaped words, folded here as the text is):
+   * those not over yet first (a series that goes on counts), soonest first,
+   * then past ones, latest first.
+   */
+  async searchEvents(calendarIds: string[], patterns: string[], now: number, limit: number): Promise<EventRow[]> {
+    return this.sql.query<EventRow>(
+      `select ${EVENT_COLUMNS} from events e
+        where e.calendar_id = any($1)
+          and (select bool_and(parley_fold(e.title || ' ' || e.description || ' ' || e.location || ' ' || e.attendees::text) like '%' || parley_fold(w) || '%')
+                 from unnest($2::text[]) as w)
+        order by not (e.series_end_at is null or e.series_end_at > $3), case when e.series_end_at is null or e.series_end_at > $3 then e.start_at end, e.start_at desc, e.id
+        limit $4`,
+      [calendarIds, patterns, now, limit],
+    );
+  }
+
   async insertEvent(e: { id: string; calendarId: string; uid: string; organizerId: string; meetingId: string | null; meetingUrl: string | null }, f: EventFields, t: StoredTimes): Promise<void> {
     const now = Date.now();
     await this.sql.query(
@@ -231,9 +272,6 @@ export class CalendarStore extends SqlStore<CalendarStore> {
     );
   }
 
-  async deleteEvent(eventId: string): Promise<void> {
-    await this.sql.query('delete from events where id = $1', [eventId]);
-  }
 
   /**
    * Imports an event by its UID: a new one, or the one of that UID in the
@@ -274,6 +312,36 @@ export class CalendarStore extends SqlStore<CalendarStore> {
   }
 
   /** The bookings of these rooms that may occur in [from, to). */
+  async memberById(orgId: string, userId: string): Promise<{ id: string; email: string; name: string } | undefined> {
+    const [row] = await this.sql.query<{ id: string; email: string; name: string }>(
+      `select u.id, lower(u.email) as email, u.name from users u join org_members m on m.user_id = u.id and m.org_id = $1 where u.id = $2`,
+      [orgId, userId],
+    );
+    return row;
+  }
+
+  /** Members of the organization with these (lower-case) addresses. */
+  async membersByEmail(orgId: string, emails: string[]): Promise<{ id: string; email: string; name: string }[]> {
+    return this.sql.query(
+      `select u.id, lower(u.email) as email, u.name from users u join org_members m on m.user_id = u.id and m.org_id = $1 where lower(u.email) = any($2) and m.role <> 'bot'`,
+      [orgId, emails],
+    );
+  }
+
+  /**
+   * Events of the organization that may fall in [from, to) and keep these
+   * people busy: in a calendar one of them owns, or naming one of them
+   * (lower-case addresses) as attendee. All-day events leave people free.
+   */
+  async busyEvents(orgId: string, ownerIds: string[], emails: string[], from: number, to: number): Promise<(EventRow & { owner_id: string | null })[]> {
+    return this.sql.query<EventRow & { owner_id: string | null }>(
+      `select ${EVENT_COLUMNS}, c.owner_id from events e join calendars c on c.id = e.calendar_id
+        where c.org_id = $1 and not e.all_day and ${inRange('$4', '$5')}
+          and (c.owner_id = any($2) or exists (select 1 from jsonb_array_elements_text(e.attendees) a where lower(a) = any($3)))`,
+      [orgId, ownerIds, emails, from, to],
+    );
+  }
+
   async bookingsInRange(roomIds: string[], from: number, to: number): Promise<EventRow[]> {
     return this.sql.query<EventRow>(`select ${EVENT_COLUMNS} from events e where e.room_id = any($1) and ${inRange('$2', '$3')}`, [roomIds, from, to]);
   }

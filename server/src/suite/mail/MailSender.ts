@@ -41,6 +41,8 @@ interface OutboxRow {
   to_address: string;
   subject: string;
   body_text: string;
+  /** An invitation's calendar part (METHOD:REQUEST), or null. */
+  ics: string | null;
   attempts: number;
 }
 
@@ -83,6 +85,8 @@ export class MailSender {
             to: row.to_address,
             subject: row.subject,
             text: row.body_text,
+            // An invitation: the calendar part mail programs answer (Accept, Decline), and the same as a file.
+            ...(row.ics ? { icalEvent: { method: 'REQUEST', filename: 'invite.ics', content: row.ics } } : {}),
             messageId: `<${row.id}@${this.#domain}>`,
             // RFC 3834: written by a program, not to be answered by vacation replies.
             headers: { 'Auto-Submitted': 'auto-generated' },
@@ -112,7 +116,7 @@ export class MailSender {
                       where sent_at is null and given_up_at is null and next_attempt_at <= $1
                       order by next_attempt_at, created_at limit ${BATCH}
                       for update skip locked)
-        returning id, to_address, subject, body_text, attempts`,
+        returning id, to_address, subject, body_text, ics, attempts`,
       [now, now + LEASE_MS],
     );
   }

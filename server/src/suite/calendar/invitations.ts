@@ -1,0 +1,141 @@
+// Invitations to events: each attendee gets a mail (through the outbox) with
+// the event as an iCalendar request (METHOD:REQUEST: mail programs show it
+// with Accept and Decline), the meeting's link when the event has one (a
+// participant's link: the organizer alone moderates by account), and a link
+// to answer without an account. Answers come back by that link or by the
+// organizer importing the attendee's reply file (METHOD:REPLY). A change of
+// the event's time, title or place is mailed again to everyone invited.
+//
+// Answer links carry a random token, stored hashed; it names one attendee
+// of one event and can do nothing else than answer for them.
+import crypto from 'node:crypto';
+import { translate } from '@parley/i18n/node';
+import type { AttendeeStatus, Language, RsvpView } from '@parley/protocol';
+import { sha256 } from '../../lib/ids.ts';
+import { queueMail } from '../mail/outbox.ts';
+import { EventNotFound, InvalidIcs } from './errors.ts';
+import { IcsError, parseIcs, writeIcs } from './ics.ts';
+import type { InvitationStore } from './invitation-store.ts';
+import type { CalendarRow, CalendarStore, EventRow } from './store.ts';
+
+const PARTSTAT: Record<string, AttendeeStatus> = { ACCEPTED: 'accepted', DECLINED: 'declined', TENTATIVE: 'tentative', 'NEEDS-ACTION': 'needs-action' };
+
+export interface InvitationDeps {
+  /** The answer link of a token, on the server's fixed address (never a request's Host). */
+  link: (token: string) => string;
+}
+
+export class EventInvitations {
+  readonly #store: CalendarStore;
+  readonly #invites: InvitationStore;
+  readonly #deps: InvitationDeps;
+
+  constructor(store: CalendarStore, invites: InvitationStore, deps: InvitationDeps) {
+    this.#store = store;
+    this.#invites = invites;
+    this.#deps = deps;
+  }
+
+  /**
+   * After an event was saved (in its transaction): invites the attendees
+   * not invited yet, forgets those removed, and when `changed` (time, title,
+   * place) mails the others again with a fresh link.
+   */
+  async sync(store: CalendarStore, eventId: string, changed: boolean): Promise<void> {
+    const invites = this.#invites.within(store.sql);
+    const event = (await store.event(eventId))!;
+    const emails = [...new Set(event.attendees.map((a) => a.toLowerCase()))];
+    await invites.keepOnly(eventId, emails);
+    if (!emails.length) return;
+    const organizer = event.organizer_id ? await store.memberProfile(event.organizer_id) : undefined;
+    // The organizer does not invite themself.
+    const invited = emails.filter((e) => e !== organizer?.email.toLowerCase());
+    const now = Date.now();
+    for (const email of invited) {
+      const token = crypto.randomBytes(24).toString('base64url');
+      const fresh = await invites.add(eventId, email, sha256(token), now);
+      if (!fresh && !changed) continue;
+      if (!fresh) await invites.renew(eventId, email, sha256(token));
+      await this.#mail(store, event, email, token, organizer, now);
+    }
+  }
+
+  async #mail(store: CalendarStore, e: EventRow, email: string, token: string, organizer: { name: string; email: string; language: Language } | undefined, now: number): Promise<void> {
+    // In the organizer's language: the attendee may have no account (and so no language) here.
+    const lang = organizer?.language ?? 'en';
+    const when = whenText(e, lang);
+    const ics = writeIcs(e.title, [{ uid: e.uid, title: e.title, description: e.description, location: e.location, allDay: e.all_day, timeZone: e.time_zone, start: e.start_local, end: e.end_local, rrule: e.rrule, exdates: e.exdates, attendees: [email], url: e.meeting_url, organizer: organizer && { name: organizer.name, email: organizer.email }, overrides: [] }], now, 'REQUEST');
+    await queueMail(store.sql, {
+      dedupeKey: `event-invite:${e.id}:${email}:${now}`,
+      userId: null,
+      to: email,
+      subject: translate(lang, 'mail.event.subject', { title: e.title, when }),
+      text: translate(lang, 'mail.event.body', {
+        organizer: organizer?.name ?? '…',
+        title: e.title,
+        when,
+        place: e.location || '-',
+        meeting: e.meeting_url ?? '-',
+        link: this.#deps.link(token),
+      }),
+      ics,
+    });
+  }
+
+  /** What an answer link shows; EVENT_NOT_FOUND for a link that names nothing (any more). */
+  async peek(token: string): Promise<RsvpView> {
+    const inv = await this.#invites.byToken(sha256(token));
+    const e = inv && (await this.#store.event(inv.event_id));
+    if (!inv || !e) throw new EventNotFound('this invitation link is unknown, or its event was deleted');
+    const organizer = e.organizer_id ? await this.#store.memberProfile(e.organizer_id) : undefined;
+    return { title: e.title, organizer: organizer?.name ?? '', timeZone: e.time_zone, allDay: e.all_day, start: e.start_local, end: e.end_local, rrule: e.rrule, location: e.location, meetingUrl: e.meeting_url, email: inv.email, status: inv.status };
+  }
+
+  /** An attendee answers by their link. */
+  async answer(token: string, status: Exclude<AttendeeStatus, 'needs-action'>): Promise<AttendeeStatus> {
+    const inv = await this.#invites.byToken(sha256(token));
+    if (!inv || !(await this.#invites.answer(inv.event_id, inv.email, status, Date.now()))) throw new EventNotFound('this invitation link is unknown, or its event was deleted');
+    return status;
+  }
+
+  /**
+   * The organizer (or another writer of the calendar) imports an attendee's
+   * reply file: each answer it holds, for an event of this calendar (by
+   * UID) and an address invited to it, is taken; others are counted out.
+   */
+  async importReply(store: CalendarStore, cal: CalendarRow, text: string, zone: string): Promise<{ answered: number; ignored: number }> {
+    if (!/^METHOD:REPLY\r?$/im.test(text)) throw new InvalidIcs('this file is not an answer to an invitation (no METHOD:REPLY)');
+    let events;
+    try {
+      events = await parseIcs(text, zone, { maxEvents: 100 });
+    } catch (error) {
+      if (error instanceof IcsError) throw new InvalidIcs(error.message);
+      throw error;
+    }
+    const invites = this.#invites.within(store.sql);
+    let answered = 0;
+    let ignored = 0;
+    for (const e of events) {
+      const event = await store.eventByUid(cal.id, e.uid);
+      for (const [email, partstat] of Object.entries(e.partstats)) {
+        const status = PARTSTAT[partstat];
+        if (event && status && (await invites.answer(event.id, email, status, Date.now()))) answered += 1;
+        else ignored += 1;
+      }
+    }
+    return { answered, ignored };
+  }
+
+  /** The answers of one event's attendees, by address. */
+  async statuses(eventId: string): Promise<Record<string, AttendeeStatus>> {
+    return Object.fromEntries((await this.#invites.of(eventId)).map((r) => [r.email, r.status]));
+  }
+}
+
+/** When an event is, in its own zone and the organizer's words: "Tuesday, 4 May 2027, 10:00 – 11:00 (Europe/Zurich)". */
+function whenText(e: EventRow, lang: Language): string {
+  if (e.all_day) return new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeZone: 'UTC' }).format(Date.parse(`${e.start_local.slice(0, 10)}T00:00Z`));
+  const f = new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'short', timeZone: e.time_zone });
+  const end = new Intl.DateTimeFormat(lang, { timeStyle: 'short', timeZone: e.time_zone });
+  return `${f.format(e.start_at)} – ${end.format(e.end_at)} (${e.time_zone})`;
+}
