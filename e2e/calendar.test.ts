@@ -369,6 +369,40 @@ describe('calendar in the browser', () => {
     await occurrence.waitFor();
     await dora.getByTestId('trash').getByText('The trash is empty.').waitFor();
     await dora.getByRole('dialog').getByLabel('Close').click();
+
+    // A room that takes several bookings at once, in a colour of its own: booked twice at the same time, both show the conflict.
+    await dora.getByTestId('open-rooms').click();
+    await dora.getByTestId('room-name').fill('Atrium');
+    await dora.getByTestId('room-overlap').check();
+    await dora.getByTestId('room-color').fill('#aa3366');
+    await dora.getByTestId('room-create').click();
+    const atrium = dora.locator('[data-testid=room-row][data-room-name="Atrium"]');
+    await atrium.waitFor();
+    // Edited: its seats and place change, its colour stays.
+    await atrium.getByTestId('edit-room').click();
+    await dora.getByTestId('room-seats').fill('40');
+    await dora.getByTestId('room-create').click();
+    await atrium.filter({ hasText: '40 seats' }).waitFor();
+    assert.equal(await atrium.locator('.room-swatch').evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(170, 51, 102)');
+    await dora.getByRole('dialog').getByLabel('Close').click();
+    for (const [title, from, to] of [['All hands', '14:00', '15:00'], ['Yoga', '14:30', '15:30']] as const) {
+      await dora.getByTestId('new-event').click();
+      await dora.getByTestId('event-title').fill(title);
+      await dora.getByTestId('event-start').fill(`${later}T${from}`);
+      await dora.getByTestId('event-end').fill(`${later}T${to}`);
+      await dora.getByTestId('find-rooms').click();
+      await dora.locator('[data-testid=free-room][data-room-name="Atrium"]').click();
+      await dora.getByTestId('event-save').click();
+      await dora.getByTestId('event-editor').waitFor({ state: 'detached' });
+    }
+    await dora.locator('[data-testid=occurrence][data-title="Yoga"].conflict').first().waitFor();
+    assert.equal(await dora.locator('[data-testid=occurrence][data-title="All hands"].conflict').count() > 0, true);
+    assert.equal(await dora.locator('[data-testid=occurrence][data-title="Réunion budget"].conflict').count(), 0);
+    await dora.locator('[data-testid=occurrence][data-title="Yoga"]').first().click();
+    await dora.getByTestId('event-conflict').waitFor();
+    assert.match((await dora.getByTestId('event-room').textContent())!, /Atrium · 40 seats/);
+    await dora.screenshot({ path: `${shots}/double-booking-1280.png` });
+    await dora.getByRole('dialog').getByLabel('Close').click();
     await dora.context().close();
   });
 

@@ -90,6 +90,8 @@ export const RoomBody = Type.Object(
     capacity: Type.Integer({ minimum: 1, maximum: 10_000 }),
     equipment: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: CALENDAR_LIMITS.equipment })),
     allowOverlap: Type.Optional(Type.Boolean()),
+    /** The colour of its bookings in the calendar (#rrggbb). */
+    color: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
   },
   strict,
 );
@@ -226,6 +228,8 @@ export interface OccurrenceView {
   meetingUrl: string | null;
   /** A booking in a room's calendar whose own calendar the viewer cannot read: title "Busy", no description, location or link. */
   private: boolean;
+  /** Its room (one that allows it) is booked by another event at the same time: a double booking, shown as a conflict. */
+  conflict?: boolean;
 }
 
 export interface RoomView {
@@ -238,6 +242,7 @@ export interface RoomView {
   equipment: string[];
   allowOverlap: boolean;
   calendarId: string;
+  color: string;
 }
 
 export interface ImportReply {

@@ -239,6 +239,10 @@ describe('calendar over HTTP', () => {
       const res = await authed<{ events: EventView[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/events/search?q=${q}`);
       assert.deepEqual([res.status, res.body.events], [200, []], `search ${q}`);
     }
+    for (const color of ['red', '#12345g', '#1234567', 'url(x)']) {
+      const res = await authed(base, owner.token, 'POST', `/api/orgs/${orgId}/rooms`, { name: 'Painted', capacity: 2, color });
+      assert.deepEqual([res.status, error(res)], [400, 'INVALID_PAYLOAD'], color);
+    }
     assert.equal(error(await authed(base, owner.token, 'POST', '/api/calendar-trash/nope/restore')), 'EVENT_NOT_FOUND');
     assert.equal((await authed(base, owner.token, 'POST', `/api/calendar-trash/${'z'.repeat(300)}/restore`)).status, 414);
     const big = await fetch(`${base}/api/calendars/${cal.id}/import`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/calendar' }, body: 'X'.repeat(3 * 1024 * 1024) });

@@ -135,7 +135,7 @@ for (const kind of DB_KINDS) {
 
     test('rooms: counted, named uniquely, locked for the length of a transaction, deleted without their bookings', async () => {
       const roomId = `room-${uniq()}`;
-      const room = { name: `Alps ${uniq()}`, address: '', floor: '', capacity: 6, equipment: ['screen'], allowOverlap: false };
+      const room = { name: `Alps ${uniq()}`, address: '', floor: '', capacity: 6, equipment: ['screen'], allowOverlap: false, color: '#0d9488' };
       await store.insertRoom(roomId, orgId, room);
       await store.insertCalendar({ id: `cal-${uniq()}`, orgId, ownerId: null, roomId, name: room.name, color: '#0d9488' });
       assert.equal(await store.roomCount(orgId), 1);

@@ -256,6 +256,33 @@ for (const kind of DB_KINDS) {
       await assert.rejects(cal.createEvent(member.id, { calendarId: roomCal.id, title: 'x', timeZone: 'UTC', start: '2026-12-10T10:00', end: '2026-12-10T11:00' }), code('FORBIDDEN'));
     });
 
+    test('a room that allows several bookings shows each double-booked occurrence as a conflict; a room keeps its colour unless a change names one', async () => {
+      const { owner, member, org, mine } = await team();
+      await cal.rooms.setPlan(owner.id, org.id, 'standard');
+      const atrium = await cal.rooms.create(owner.id, org.id, { name: 'Atrium', capacity: 50, allowOverlap: true, color: '#aa3366' });
+      assert.equal(atrium.color, '#aa3366');
+      assert.equal((await cal.calendars(owner.id, org.id)).find((c) => c.roomId === atrium.id)!.color, '#aa3366');
+      const oc = await mine(owner);
+      const mc = await mine(member);
+      const at = (calendarId: string, title: string, start: string, end: string) => ({ calendarId, title, timeZone: 'UTC', start, end, roomId: atrium.id });
+      await cal.createEvent(owner.id, at(oc, 'Town hall', '2027-02-01T10:00', '2027-02-01T11:00'));
+      await cal.createEvent(member.id, at(mc, 'Yoga', '2027-02-01T10:30', '2027-02-01T11:30'));
+      await cal.createEvent(member.id, at(mc, 'Lunch talk', '2027-02-01T12:00', '2027-02-01T13:00'));
+      // A daily series meets the town hall once.
+      await cal.createEvent(owner.id, { ...at(oc, 'Standup', '2027-01-31T10:45', '2027-01-31T11:00'), rrule: 'FREQ=DAILY;COUNT=3' });
+      const range = [Date.parse('2027-01-31T00:00Z'), Date.parse('2027-02-03T00:00Z')] as const;
+      const marks = (await cal.occurrences(owner.id, org.id, ...range, [oc])).map((o) => `${o.title} ${o.start.slice(5, 16)}${o.conflict ? ' conflict' : ''}`);
+      assert.deepEqual(marks, ['Standup 01-31T10:45', 'Town hall 02-01T10:00 conflict', 'Standup 02-01T10:45 conflict', 'Standup 02-02T10:45']);
+      const theirs = (await cal.occurrences(member.id, org.id, ...range, [mc])).map((o) => `${o.title}${o.conflict ? ' conflict' : ''}`);
+      assert.deepEqual(theirs, ['Yoga conflict', 'Lunch talk']);
+      // Edited without a colour: it keeps its own; with one: the room's calendar takes it.
+      const renamed = await cal.rooms.update(owner.id, atrium.id, { name: 'Great atrium', capacity: 60, allowOverlap: true });
+      assert.equal(renamed.color, '#aa3366');
+      assert.equal((await cal.rooms.update(owner.id, atrium.id, { name: 'Great atrium', capacity: 60, allowOverlap: true, color: '#112233' })).color, '#112233');
+      assert.equal((await cal.calendars(member.id, org.id)).find((c) => c.roomId === atrium.id)!.color, '#112233');
+      await assert.rejects(cal.rooms.update(member.id, atrium.id, { name: 'Mine', capacity: 1, color: '#000000' }), code('FORBIDDEN'));
+    });
+
     test('free rooms for a slot: busy and small rooms left out, the three last booked first', async () => {
       const { owner, member, org, mine } = await team();
       await cal.rooms.setPlan(owner.id, org.id, 'business');

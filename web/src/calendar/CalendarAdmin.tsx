@@ -75,7 +75,10 @@ export function ShareCalendar({ cal, token, orgId, meId, calendar, close }: { ca
 
 export function RoomsAdmin({ cal, orgId, manager, close, changed }: { cal: CalendarApi; orgId: string; manager: boolean; close: () => void; changed: () => void }) {
   const [state, setState] = useState<{ rooms: RoomView[]; plan: string; maxRooms: number } | null>(null);
-  const [form, setForm] = useState({ name: '', capacity: 6, address: '', floor: '', equipment: '', allowOverlap: false });
+  const blank = { name: '', capacity: 6, address: '', floor: '', equipment: '', allowOverlap: false, color: '#0d9488' };
+  const [form, setForm] = useState(blank);
+  /** The room being edited in the form (null: a new one). */
+  const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = () => void cal.rooms(orgId).then(setState, (e: unknown) => setError(errorText(e)));
   useEffect(load, [orgId]);
@@ -102,10 +105,22 @@ export function RoomsAdmin({ cal, orgId, manager, close, changed }: { cal: Calen
         <ul class="room-list">
           {state?.rooms.map((r) => (
             <li key={r.id} data-testid="room-row" data-room-name={r.name}>
+              <span class="room-swatch" style={{ background: r.color }} aria-hidden="true" />
               <strong>{r.name}</strong>{' '}
               <span class="dim small">{roomFacts(r, true)}</span>
               {manager && (
                 <span class="cal-tools">
+                  <button
+                    type="button"
+                    class="link"
+                    data-testid="edit-room"
+                    onClick={() => {
+                      setEditing(r.id);
+                      setForm({ name: r.name, capacity: r.capacity, address: r.address, floor: r.floor, equipment: r.equipment.join(', '), allowOverlap: r.allowOverlap, color: r.color });
+                    }}
+                  >
+                    {t('calendar.rooms.edit')}
+                  </button>
                   <button type="button" class="link" data-testid="duplicate-room" onClick={() => void act(() => cal.duplicateRoom(r.id))}>
                     {t('calendar.rooms.duplicate')}
                   </button>
@@ -123,7 +138,7 @@ export function RoomsAdmin({ cal, orgId, manager, close, changed }: { cal: Calen
             onSubmit={(e) => {
               e.preventDefault();
               void act(async () => {
-                await cal.createRoom(orgId, {
+                const body = {
                   name: form.name.trim(),
                   capacity: form.capacity,
                   address: form.address,
@@ -133,12 +148,16 @@ export function RoomsAdmin({ cal, orgId, manager, close, changed }: { cal: Calen
                     .map((x) => x.trim())
                     .filter(Boolean),
                   allowOverlap: form.allowOverlap,
-                });
-                setForm({ ...form, name: '' });
+                  color: form.color,
+                };
+                if (editing) await cal.updateRoom(editing, body);
+                else await cal.createRoom(orgId, body);
+                setEditing(null);
+                setForm(editing ? blank : { ...form, name: '' });
               });
             }}
           >
-            <strong>{t('calendar.rooms.new')}</strong>
+            <strong>{editing ? t('calendar.rooms.editing', { room: form.name }) : t('calendar.rooms.new')}</strong>
             <div class="row">
               <label>
                 {t('calendar.rooms.name')}
@@ -164,12 +183,23 @@ export function RoomsAdmin({ cal, orgId, manager, close, changed }: { cal: Calen
               <input data-testid="room-equipment" value={form.equipment} onInput={(e) => setForm({ ...form, equipment: (e.target as HTMLInputElement).value })} />
             </label>
             <label class="check">
-              <input type="checkbox" checked={form.allowOverlap} onChange={(e) => setForm({ ...form, allowOverlap: (e.target as HTMLInputElement).checked })} />
+              <input type="color" data-testid="room-color" value={form.color} onInput={(e) => setForm({ ...form, color: (e.target as HTMLInputElement).value })} />
+              {t('calendar.rooms.color')}
+            </label>
+            <label class="check">
+              <input type="checkbox" data-testid="room-overlap" checked={form.allowOverlap} onChange={(e) => setForm({ ...form, allowOverlap: (e.target as HTMLInputElement).checked })} />
               {t('calendar.rooms.allowOverlap')}
             </label>
-            <button type="submit" class="primary" data-testid="room-create">
-              {t('calendar.rooms.add')}
-            </button>
+            <div class="row">
+              <button type="submit" class="primary" data-testid="room-create">
+                {editing ? t('calendar.rooms.save') : t('calendar.rooms.add')}
+              </button>
+              {editing && (
+                <button type="button" class="side-action" data-testid="room-edit-cancel" onClick={() => (setEditing(null), setForm(blank))}>
+                  {t('calendar.rooms.cancelEdit')}
+                </button>
+              )}
+            </div>
           </form>
         ) : (
           <p class="dim small">{t('calendar.rooms.adminsOnly')}</p>

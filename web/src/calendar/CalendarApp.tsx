@@ -21,7 +21,7 @@ import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
 import { FindEvents, Trash } from './FindAndTrash.tsx';
-import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Download as DownloadIcon, Menu as MenuIcon, Plus as PlusIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon } from 'lucide';
+import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Download as DownloadIcon, Menu as MenuIcon, Plus as PlusIcon, TriangleAlert as TriangleAlertIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon } from 'lucide';
 import { useDrawer } from '../ui/drawer.ts';
 import './calendar.css';
 
@@ -74,7 +74,7 @@ export function CalendarApp({ token }: { token: string }) {
   }
   const manager = org.role === 'legal' || org.role === 'admin';
   const writable = store.writable.value;
-  const roomName = new Map(store.rooms.value.map((r) => [r.id, r.name]));
+  const rooms = new Map(store.rooms.value.map((r) => [r.id, r]));
   const colorOf = new Map(calendars.map((c) => [c.id, c.color]));
   const title =
     view === 'month'
@@ -88,7 +88,7 @@ export function CalendarApp({ token }: { token: string }) {
     <button
       type="button"
       key={`${o.calendarId}-${o.eventId}-${o.recurrenceId}`}
-      class={`occurrence${o.allDay ? ' all-day' : ''}`}
+      class={`occurrence${o.allDay ? ' all-day' : ''}${o.conflict ? ' conflict' : ''}`}
       style={{ borderLeftColor: colorOf.get(o.calendarId) ?? 'var(--accent)', ...style }}
       data-testid="occurrence"
       data-title={o.title}
@@ -98,6 +98,7 @@ export function CalendarApp({ token }: { token: string }) {
         setDialog({ kind: 'details', occ: o });
       }}
     >
+      {o.conflict && <StatusIcon icon={TriangleAlertIcon} label={t('calendar.occurrence.conflict')} size={12} class="occ-icon" />}
       {!o.allDay && <span class="occ-time">{formatTime(o.startAt, ZONE)}</span>} {shownTitle(o)}
       {o.meetingUrl && (
         <>
@@ -336,7 +337,7 @@ export function CalendarApp({ token }: { token: string }) {
           cal={cal}
           occ={dialog.occ}
           meId={meId}
-          roomName={roomName}
+          rooms={rooms}
           canWrite={writable.some((c) => c.id === dialog.occ.calendarId)}
           close={() => setDialog(null)}
           edit={(event) => setDialog({ kind: 'edit', event })}

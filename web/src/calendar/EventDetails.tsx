@@ -1,7 +1,7 @@
 // An event's details: when, where, the room, the meeting's join link, and
 // what the reader may do with it.
 import { useEffect, useState } from 'preact/hooks';
-import type { EventView, OccurrenceView } from '@parley/protocol';
+import type { EventView, OccurrenceView, RoomView } from '@parley/protocol';
 import { errorText } from '../i18n/errors.ts';
 import { formatDate, formatList, formatTimeRange, formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
@@ -10,8 +10,8 @@ import { Icon, StatusIcon } from '../ui/icons.tsx';
 import type { CalendarApi } from './api.ts';
 import { ownLink } from '../ui/links.ts';
 import { addDays, dateText, ZONE } from './dates.ts';
-import { describeRule } from './texts.ts';
-import { DoorClosed as DoorClosedIcon, MapPin as MapPinIcon, Repeat as RepeatIcon } from 'lucide';
+import { describeRule, roomFacts } from './texts.ts';
+import { DoorClosed as DoorClosedIcon, MapPin as MapPinIcon, Repeat as RepeatIcon, TriangleAlert as TriangleAlertIcon } from 'lucide';
 
 /** When an occurrence happens, in words: its day (or days) and hours, in this browser's zone. */
 function whenText(occ: OccurrenceView): string {
@@ -33,7 +33,7 @@ export function EventDetails({
   cal,
   occ,
   meId,
-  roomName,
+  rooms,
   canWrite,
   close,
   edit,
@@ -43,7 +43,7 @@ export function EventDetails({
   cal: CalendarApi;
   occ: OccurrenceView;
   meId: string;
-  roomName: Map<string, string>;
+  rooms: Map<string, RoomView>;
   canWrite: boolean;
   close: () => void;
   edit: (e: EventView) => void;
@@ -83,7 +83,16 @@ export function EventDetails({
         {occ.roomId && (
           <p data-testid="event-room" class="with-icon">
             <StatusIcon icon={DoorClosedIcon} label={t('calendar.details.room')} noTitle />
-            {roomName.get(occ.roomId) ?? t('calendar.details.someRoom')}
+            <span>
+              {rooms.get(occ.roomId)?.name ?? t('calendar.details.someRoom')}
+              {rooms.get(occ.roomId) && <span class="dim small"> · {roomFacts(rooms.get(occ.roomId)!, true)}</span>}
+            </span>
+          </p>
+        )}
+        {occ.conflict && (
+          <p class="hint with-icon" role="status" data-testid="event-conflict">
+            <StatusIcon icon={TriangleAlertIcon} label={t('calendar.occurrence.conflict')} noTitle />
+            {t('calendar.details.conflict')}
           </p>
         )}
         {join && (

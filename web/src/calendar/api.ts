@@ -24,6 +24,7 @@ export function calendarApi(token: string) {
     freeRooms: (orgId: string, from: number, to: number, capacity: number) =>
       c<{ rooms: (RoomView & { recent: boolean })[] }>('GET', `/api/orgs/${enc(orgId)}/rooms/free?from=${from}&to=${to}&capacity=${capacity}`).then((r) => r.rooms),
     createRoom: (orgId: string, body: RoomBody) => c<{ room: RoomView }>('POST', `/api/orgs/${enc(orgId)}/rooms`, body),
+    updateRoom: (roomId: string, body: RoomBody) => c<{ room: RoomView }>('PUT', `/api/rooms/${enc(roomId)}`, body),
     duplicateRoom: (roomId: string) => c<{ room: RoomView }>('POST', `/api/rooms/${enc(roomId)}/duplicate`),
     deleteRoom: (roomId: string) => c('DELETE', `/api/rooms/${enc(roomId)}`),
     reminders: (orgId: string) => c<{ reminders: ReminderView[] }>('GET', `/api/orgs/${enc(orgId)}/reminders`).then((r) => r.reminders),

@@ -369,6 +369,7 @@ export class Calendar {
       out.push(...(row.via_room && !readable.has(row.calendar_id) ? found.map(privateOccurrence) : found));
       if (out.length > CALENDAR_LIMITS.occurrences) break;
     }
+    await this.rooms.markConflicts(out, from, to, work);
     return out.sort((a, b) => a.startAt - b.startAt || a.title.localeCompare(b.title)).slice(0, CALENDAR_LIMITS.occurrences);
   }
 

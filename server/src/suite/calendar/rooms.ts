@@ -3,7 +3,7 @@
 // an event, which takes the room's row lock for the length of the
 // transaction: two people booking the same slot at once are serialized, and
 // the second is refused (ROOM_BUSY) unless the room allows overlaps.
-import { CALENDAR_LIMITS, PLAN_ROOMS, type OrgRole, type Plan, type RoomBody, type RoomView } from '@parley/protocol';
+import { CALENDAR_LIMITS, PLAN_ROOMS, type OccurrenceView, type OrgRole, type Plan, type RoomBody, type RoomView } from '@parley/protocol';
 import { newId } from '../../lib/ids.ts';
 import { requireName } from '../../lib/names.ts';
 import type { Work } from '../../lib/work.ts';
@@ -33,7 +33,11 @@ const roomView = (r: RoomRow): RoomView => ({
   equipment: r.equipment,
   allowOverlap: r.allow_overlap,
   calendarId: r.calendar_id,
+  color: r.color,
 });
+
+/** A room's bookings' colour unless one is chosen: teal, apart from people's blue. */
+const ROOM_COLOR = '#0d9488';
 
 const roomFields = (p: RoomBody): RoomFields => ({
   name: requireName(p.name, 100, "a room's name"),
@@ -42,6 +46,7 @@ const roomFields = (p: RoomBody): RoomFields => ({
   capacity: p.capacity,
   equipment: [...new Set(p.equipment ?? [])],
   allowOverlap: p.allowOverlap ?? false,
+  color: p.color ?? ROOM_COLOR,
 });
 
 const nameTaken = (error: unknown) => (isUniqueViolation(error) ? new InvalidRequest('another meeting room has this name') : error);
@@ -86,7 +91,7 @@ export class MeetingRooms {
       await store.insertRoom(id, orgId, fields).catch((error: unknown) => {
         throw nameTaken(error);
       });
-      await store.insertCalendar({ id: newId(), orgId, ownerId: null, roomId: id, name: fields.name, color: '#0d9488' });
+      await store.insertCalendar({ id: newId(), orgId, ownerId: null, roomId: id, name: fields.name, color: fields.color });
     });
     return roomView(await this.#room(id, orgId, userId));
   }
@@ -94,7 +99,8 @@ export class MeetingRooms {
   async update(userId: string, roomId: string, p: RoomBody): Promise<RoomView> {
     const room = await this.#room(roomId, null, userId);
     await this.#manager(this.#store, room.org_id, userId);
-    const fields = roomFields(p);
+    // A change that names no colour keeps the room's.
+    const fields = { ...roomFields(p), color: p.color ?? room.color };
     await this.#store.tx((store) => store.updateRoom(roomId, fields)).catch((error: unknown) => {
       throw nameTaken(error);
     });
@@ -107,7 +113,7 @@ export class MeetingRooms {
     const names = new Set((await this.#store.roomsOf(room.org_id)).map((r) => r.name));
     let name = `${room.name} (copy)`;
     for (let i = 2; names.has(name); i++) name = `${room.name} (copy ${i})`;
-    return this.create(userId, room.org_id, { name: name.slice(0, 100), address: room.address, floor: room.floor, capacity: room.capacity, equipment: room.equipment, allowOverlap: room.allow_overlap });
+    return this.create(userId, room.org_id, { name: name.slice(0, 100), address: room.address, floor: room.floor, capacity: room.capacity, equipment: room.equipment, allowOverlap: room.allow_overlap, color: room.color });
   }
 
   async remove(userId: string, roomId: string): Promise<void> {
@@ -206,5 +212,28 @@ export class MeetingRooms {
     const clash = firstClash(wanted, taken);
     // Said in the booker's own times: who else booked, and when, is theirs to know only through the room's calendar.
     if (clash) throw new RoomBusy(`${room.name} is already booked at the time of ${wanted.length > 1 ? 'your occurrence of' : 'your event on'} ${clash.start.replace('T', ' ').slice(0, 16)}`);
+  }
+
+  /**
+   * Marks the occurrences whose room (one that allows several bookings) is
+   * also booked by another event at that time: double bookings are allowed
+   * there, and shown as conflicts. `occs` lie in [from, to).
+   */
+  async markConflicts(occs: OccurrenceView[], from: number, to: number, work: Work): Promise<void> {
+    const roomIds = [...new Set(occs.map((o) => o.roomId).filter((r): r is string => Boolean(r)))];
+    if (!roomIds.length) return;
+    const rows = await this.#store.bookingsInRange(roomIds, from, to);
+    const overrides = await this.#store.overridesOf(rows.map((r) => r.id));
+    const booked = new Map<string, OccurrenceView[]>();
+    for (const row of rows) {
+      const list = booked.get(row.room_id!) ?? [];
+      list.push(...(await occurrencesOf(row, overrides.get(row.id) ?? [], from, to, work)));
+      booked.set(row.room_id!, list);
+    }
+    for (const o of occs) {
+      if (!o.roomId) continue;
+      const others = booked.get(o.roomId) ?? [];
+      if (others.some((b) => !(b.eventId === o.eventId && b.recurrenceId === o.recurrenceId) && b.startAt < o.endAt && b.endAt > o.startAt)) o.conflict = true;
+    }
   }
 }

@@ -59,6 +59,7 @@ export interface RoomRow {
   equipment: string[];
   allow_overlap: boolean;
   calendar_id: string;
+  color: string;
 }
 
 /** What an event stores of its times (see occurrences.ts `timing`). */
@@ -92,7 +93,7 @@ const EVENT_COLUMNS = `e.id, e.calendar_id, e.uid, e.organizer_id, e.title, e.de
   e.start_at::float8 as start_at, e.end_at::float8 as end_at, e.rrule, e.series_end_at::float8 as series_end_at, e.exdates, e.attendees, e.room_id, e.meeting_id, e.meeting_url,
   e.moderator_ids`;
 const OVERRIDE_COLUMNS = `o.event_id, o.recurrence_id, o.cancelled, o.title, o.description, o.location, o.start_local, o.end_local, o.start_at::float8 as start_at, o.end_at::float8 as end_at`;
-const ROOM_COLUMNS = 'r.id, r.org_id, r.name, r.address, r.floor, r.capacity, r.equipment, r.allow_overlap, c.id as calendar_id';
+const ROOM_COLUMNS = 'r.id, r.org_id, r.name, r.address, r.floor, r.capacity, r.equipment, r.allow_overlap, c.id as calendar_id, c.color';
 
 /** Events that may have an occurrence in [$from, $to): the series spans it, or one of its occurrences was moved into it. */
 const inRange = (from: string, to: string) => `(e.start_at < ${to} and (e.series_end_at is null or e.series_end_at > ${from})
@@ -461,7 +462,7 @@ export class CalendarStore extends SqlStore<CalendarStore> {
     await this.sql.query('update rooms set name = $2, address = $3, floor = $4, capacity = $5, equipment = $6, allow_overlap = $7 where id = $1', [
       roomId, r.name, r.address, r.floor, r.capacity, JSON.stringify(r.equipment), r.allowOverlap,
     ]);
-    await this.sql.query('update calendars set name = $2 where room_id = $1', [roomId, r.name]);
+    await this.sql.query('update calendars set name = $2, color = $3 where room_id = $1', [roomId, r.name, r.color]);
   }
 
   /** Deletes a room; its bookings stay as events, without a room. */
