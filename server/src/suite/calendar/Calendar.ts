@@ -21,9 +21,8 @@ import {
 import { newId } from '../../lib/ids.ts';
 import { requireName } from '../../lib/names.ts';
 import { WorkExceeded, type Work } from '../../lib/work.ts';
-import { IcsError, ICS_WORK, parseIcs, writeIcs, type IcsEvent } from './ics.ts';
+import { IcsError, ICS_WORK, parseIcs, type IcsEvent } from './ics.ts';
 import {
-  BUSY,
   calendarWork,
   invalidTime,
   localText,
@@ -39,6 +38,7 @@ import {
 import { expand, formatRRule, parseRRule, UNITS } from './recurrence.ts';
 import type { EventMeetings } from './meetings.ts';
 import { EventTrash } from './trash.ts';
+import { calendarFile } from './export.ts';
 import { EventSearch } from './search.ts';
 import { FreeBusy } from './freebusy.ts';
 import { EventInvitations } from './invitations.ts';
@@ -458,39 +458,7 @@ export class Calendar {
     const overrides = await this.#store.overridesOf(rows.map((r) => r.id));
     // A room's bookings are "Busy" to whoever cannot read their own calendar, in a file as on screen (see occurrences).
     const readable = cal.room_id ? readableIds(await this.calendars(userId, cal.org_id)) : null;
-    const text = writeIcs(
-      cal.name,
-      rows.map((e) => {
-        const hidden = readable !== null && !readable.has(e.calendar_id);
-        const shown = (own: string | null, series: string, busy: string) => (hidden ? busy : (own ?? series));
-        return {
-          uid: e.uid,
-          title: shown(null, e.title, BUSY.title),
-          description: shown(null, e.description, BUSY.description),
-          location: shown(null, e.location, BUSY.location),
-          allDay: e.all_day,
-          timeZone: e.time_zone,
-          start: e.start_local,
-          end: e.end_local,
-          rrule: e.rrule,
-          exdates: e.exdates,
-          attendees: hidden ? [] : e.attendees,
-          url: hidden ? null : e.meeting_url,
-          overrides: (overrides.get(e.id) ?? []).map((o) => {
-            const times = occurrenceTimes(timingOf(e), parseWall(o.recurrence_id)!);
-            return {
-              recurrenceId: o.recurrence_id,
-              cancelled: o.cancelled,
-              title: shown(o.title, e.title, BUSY.title),
-              description: shown(o.description, e.description, BUSY.description),
-              location: shown(o.location, e.location, BUSY.location),
-              start: o.start_local ?? o.recurrence_id,
-              end: o.end_local ?? localText(times.end, e.all_day),
-            };
-          }),
-        };
-      }),
-    );
+    const text = calendarFile(cal.name, rows, overrides, readable);
     return { name: cal.name, text };
   }
 }

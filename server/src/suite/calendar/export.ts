@@ -1,0 +1,44 @@
+// A calendar as an .ics file: its events and their changed occurrences. A
+// room's bookings are "Busy" to whoever cannot read the calendar they were
+// made in, in a file as on screen (see occurrences.ts).
+import { parseWall } from '../../lib/time.ts';
+import { BUSY, localText, occurrenceTimes, timingOf } from './occurrences.ts';
+import { writeIcs } from './ics.ts';
+import type { EventRow, OverrideRow } from './store.ts';
+
+/** `readable`: the calendars the reader may read (null: every event shown in full). */
+export function calendarFile(name: string, rows: EventRow[], overrides: Map<string, OverrideRow[]>, readable: Set<string> | null): string {
+  return writeIcs(
+    name,
+    rows.map((e) => {
+      const hidden = readable !== null && !readable.has(e.calendar_id);
+      const shown = (own: string | null, series: string, busy: string) => (hidden ? busy : (own ?? series));
+      return {
+        uid: e.uid,
+        title: shown(null, e.title, BUSY.title),
+        description: shown(null, e.description, BUSY.description),
+        location: shown(null, e.location, BUSY.location),
+        allDay: e.all_day,
+        timeZone: e.time_zone,
+        start: e.start_local,
+        end: e.end_local,
+        rrule: e.rrule,
+        exdates: e.exdates,
+        attendees: hidden ? [] : e.attendees,
+        url: hidden ? null : e.meeting_url,
+        overrides: (overrides.get(e.id) ?? []).map((o) => {
+          const times = occurrenceTimes(timingOf(e), parseWall(o.recurrence_id)!);
+          return {
+            recurrenceId: o.recurrence_id,
+            cancelled: o.cancelled,
+            title: shown(o.title, e.title, BUSY.title),
+            description: shown(o.description, e.description, BUSY.description),
+            location: shown(o.location, e.location, BUSY.location),
+            start: o.start_local ?? o.recurrence_id,
+            end: o.end_local ?? localText(times.end, e.all_day),
+          };
+        }),
+      };
+    }),
+  );
+}
