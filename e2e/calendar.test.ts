@@ -403,6 +403,33 @@ describe('calendar in the browser', () => {
     assert.match((await dora.getByTestId('event-room').textContent())!, /Atrium · 40 seats/);
     await dora.screenshot({ path: `${shots}/double-booking-1280.png` });
     await dora.getByRole('dialog').getByLabel('Close').click();
+
+    // Reminders: her calendar's default is 10 minutes; an event in 8 minutes gets it, and the page reminds her at once.
+    await dora.locator('[data-testid=calendar-entry][data-access=owner]').getByTestId('calendar-alarm').click();
+    await dora.getByTestId('default-alarm-select').selectOption('10');
+    await dora.getByTestId('default-alarm-save').click();
+    await dora.getByTestId('default-alarm').waitFor({ state: 'detached' });
+    const soon = new Date(Date.now() + 8 * 60_000);
+    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(soon).replace(' ', 'T');
+    const hourLater = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(soon.getTime() + 3_600_000)).replace(' ', 'T');
+    await dora.getByTestId('new-event').click();
+    await dora.getByTestId('event-title').fill('Call the bank');
+    assert.equal(await dora.getByTestId('event-alarm').inputValue(), '10', 'a new event starts with its calendar’s default');
+    await dora.getByTestId('event-start').fill(local);
+    await dora.getByTestId('event-end').fill(hourLater);
+    await dora.getByTestId('event-save').click();
+    await dora.getByTestId('event-editor').waitFor({ state: 'detached' });
+    const reminder = dora.getByTestId('cal-reminder').filter({ hasText: 'Call the bank' });
+    await reminder.waitFor({ timeout: 15_000 });
+    await dora.setViewportSize({ width: 390, height: 844 });
+    await dora.screenshot({ path: `${shots}/reminder-390.png` });
+    const box = await reminder.evaluate((r) => {
+      const b = r.getBoundingClientRect();
+      return { left: b.left, right: b.right, bottom: b.bottom, vw: innerWidth, vh: innerHeight, scroll: document.documentElement.scrollWidth };
+    });
+    assert.ok(box.left >= 0 && box.right <= box.vw && box.bottom <= box.vh && box.scroll <= box.vw, `the reminder on a phone: ${JSON.stringify(box)}`);
+    await reminder.getByRole('button').click();
+    await reminder.waitFor({ state: 'detached' });
     await dora.context().close();
   });
 

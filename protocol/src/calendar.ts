@@ -42,6 +42,11 @@ const Local = Type.String({ minLength: 10, maxLength: 19, pattern: '^\\d{4}-\\d{
 const TimeZone = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$' });
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@<>]+@[^\\s@<>]+$' });
 const Color = Type.String({ pattern: '^#[0-9a-fA-F]{6}$' });
+/** Reminders: minutes before the start, up to four weeks, at most 5. */
+const Alarms = Type.Array(Type.Integer({ minimum: 0, maximum: 4 * 7 * 24 * 60 }), { maxItems: 5, uniqueItems: true });
+/** PUT /api/calendars/:calendarId/default-alarms */
+export const DefaultAlarmsBody = Type.Object({ alarms: Alarms }, strict);
+export type DefaultAlarmsBody = Type.Static<typeof DefaultAlarmsBody>;
 
 export const CreateCalendarBody = Type.Object({ orgId: Id, name: Type.String({ minLength: 1, maxLength: 100 }), color: Type.Optional(Color) }, strict);
 export const ShareCalendarBody = Type.Object({ userId: Id, access: Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('none')]) }, strict);
@@ -62,6 +67,8 @@ const EventFields = {
   meeting: Type.Optional(Type.Boolean()),
   /** Members who open the event's meeting as moderators too, signed in (only the organizer sets them). */
   moderatorIds: Type.Optional(Type.Array(Id, { maxItems: CALENDAR_LIMITS.moderators, uniqueItems: true })),
+  /** Reminders, in minutes before the start (iCalendar's VALARM); absent on a new event: its calendar's default. */
+  alarms: Type.Optional(Alarms),
 };
 export const CreateEventBody = Type.Object({ calendarId: Id, ...EventFields }, strict);
 export const UpdateEventBody = Type.Partial(Type.Object(EventFields, strict));
@@ -127,6 +134,8 @@ export interface CalendarView {
   access: 'owner' | 'write' | 'read' | 'room';
   ownerId: string | null;
   roomId: string | null;
+  /** Reminders new events of this calendar get (minutes before). */
+  defaultAlarms: number[];
 }
 
 /** An invited attendee's answer (iCalendar's PARTSTAT). */
@@ -192,6 +201,8 @@ export interface EventView {
   end: string;
   rrule: string | null;
   exdates: string[];
+  /** Reminders, minutes before the start. */
+  alarms: number[];
   attendees: string[];
   /** Their answers to the invitation (by lower-case address), on a single event's view. */
   attendeeStatus?: Record<string, AttendeeStatus>;
@@ -228,6 +239,8 @@ export interface OccurrenceView {
   meetingUrl: string | null;
   /** A booking in a room's calendar whose own calendar the viewer cannot read: title "Busy", no description, location or link. */
   private: boolean;
+  /** The event's reminders, minutes before this occurrence's start. */
+  alarms: number[];
   /** Its room (one that allows it) is booked by another event at the same time: a double booking, shown as a conflict. */
   conflict?: boolean;
 }

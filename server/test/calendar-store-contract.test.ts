@@ -29,7 +29,7 @@ const times = (startAt: number, endAt: number, over: Partial<StoredTimes> = {}):
   seriesEndAt: endAt,
   ...over,
 });
-const fields = (over: Partial<EventFields> = {}): EventFields => ({ title: 'T', description: '', location: '', attendees: [], roomId: null, moderatorIds: [], ...over });
+const fields = (over: Partial<EventFields> = {}): EventFields => ({ title: 'T', description: '', location: '', attendees: [], roomId: null, moderatorIds: [], alarms: [], ...over });
 
 for (const kind of DB_KINDS) {
   describe(`CalendarStore contract on ${kind}`, () => {
@@ -113,9 +113,9 @@ for (const kind of DB_KINDS) {
     test('an import replaces the event of its UID and drops its changed occurrences', async () => {
       const t = times(T0, T0 + HOUR);
       const uid = `uid-${uniq()}`;
-      const first = await store.upsertByUid({ calendarId, uid, organizerId: ownerId, newId: `ev-${uniq()}`, url: null, exdates: [] }, { title: 'v1', description: '', location: '', attendees: [] }, t);
+      const first = await store.upsertByUid({ calendarId, uid, organizerId: ownerId, newId: `ev-${uniq()}`, url: null, exdates: [] }, { title: 'v1', description: '', location: '', attendees: [], alarms: [] }, t);
       await store.changeOccurrence(first, t.startLocal, { title: 'moved', description: null, location: null, start_local: null, end_local: null, start_at: null, end_at: null });
-      const again = await store.upsertByUid({ calendarId, uid, organizerId: ownerId, newId: `ev-${uniq()}`, url: 'https://x', exdates: ['2026-12-07T09:00'] }, { title: 'v2', description: 'd', location: '', attendees: ['a@b.c'] }, t);
+      const again = await store.upsertByUid({ calendarId, uid, organizerId: ownerId, newId: `ev-${uniq()}`, url: 'https://x', exdates: ['2026-12-07T09:00'] }, { title: 'v2', description: 'd', location: '', attendees: ['a@b.c'], alarms: [] }, t);
       assert.equal(again, first, 'the same event');
       const row = (await store.event(first))!;
       assert.deepEqual([row.title, row.meeting_url, row.exdates, row.attendees], ['v2', 'https://x', ['2026-12-07T09:00'], ['a@b.c']]);

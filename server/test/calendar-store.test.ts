@@ -283,6 +283,40 @@ for (const kind of DB_KINDS) {
       await assert.rejects(cal.rooms.update(member.id, atrium.id, { name: 'Mine', capacity: 1, color: '#000000' }), code('FORBIDDEN'));
     });
 
+    test('reminders: a calendar’s default for its new events, an event’s own, carried by its occurrences, written and read as VALARMs', async () => {
+      const { owner, member, org, mine } = await team();
+      const c = await mine(owner);
+      await cal.setDefaultAlarms(owner.id, c, [10, 60, 10]);
+      assert.deepEqual((await cal.calendars(owner.id, org.id)).find((x) => x.id === c)!.defaultAlarms, [60, 10]);
+      const base = { calendarId: c, timeZone: 'UTC', start: '2027-03-10T09:00', end: '2027-03-10T10:00' };
+      const withDefault = await cal.createEvent(owner.id, { ...base, title: 'Default' });
+      assert.deepEqual(withDefault.alarms, [60, 10]);
+      assert.deepEqual((await cal.createEvent(owner.id, { ...base, title: 'None', alarms: [] })).alarms, []);
+      assert.deepEqual((await cal.updateEvent(owner.id, withDefault.id, { alarms: [1440, 5] })).alarms, [1440, 5]);
+      assert.deepEqual((await cal.updateEvent(owner.id, withDefault.id, { title: 'Renamed' })).alarms, [1440, 5], 'kept when not named');
+      const occ = (await cal.occurrences(owner.id, org.id, Date.parse('2027-03-10T00:00Z'), Date.parse('2027-03-11T00:00Z'), [c])).find((o) => o.title === 'Renamed');
+      assert.deepEqual(occ!.alarms, [1440, 5]);
+      // Only who may write to the calendar sets its default.
+      await cal.share(owner.id, c, member.id, 'read');
+      await assert.rejects(cal.setDefaultAlarms(member.id, c, [5]), code('FORBIDDEN'));
+      // Written as VALARMs; read back from a file, with the triggers that are not reminders before the start left out.
+      const { text } = await cal.exportIcs(owner.id, c);
+      assert.match(text, /BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Renamed\r\nTRIGGER:-P1D\r\nEND:VALARM\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Renamed\r\nTRIGGER:-PT5M\r\nEND:VALARM/);
+      const file = [
+        'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:alarms-1', 'DTSTAMP:20270101T000000Z', 'DTSTART:20270311T090000Z', 'DTEND:20270311T100000Z', 'SUMMARY:From Thunderbird',
+        'BEGIN:VALARM', 'ACTION:DISPLAY', 'TRIGGER:-PT15M', 'END:VALARM',
+        'BEGIN:VALARM', 'ACTION:DISPLAY', 'TRIGGER;RELATED=END:-PT5M', 'END:VALARM',
+        'BEGIN:VALARM', 'ACTION:DISPLAY', 'TRIGGER;VALUE=DATE-TIME:20270311T080000Z', 'END:VALARM',
+        'BEGIN:VALARM', 'ACTION:EMAIL', 'TRIGGER:-P1DT2H', 'END:VALARM',
+        'BEGIN:VALARM', 'ACTION:DISPLAY', 'TRIGGER:PT10M', 'END:VALARM',
+        'BEGIN:VALARM', 'ACTION:DISPLAY', 'TRIGGER:-P99999999W', 'END:VALARM',
+        'END:VEVENT', 'END:VCALENDAR', '',
+      ].join('\r\n');
+      await cal.importIcs(owner.id, c, file);
+      const [imported] = (await cal.occurrences(owner.id, org.id, Date.parse('2027-03-11T00:00Z'), Date.parse('2027-03-12T00:00Z'), [c])).filter((o) => o.title === 'From Thunderbird');
+      assert.deepEqual(imported!.alarms, [1560, 15]);
+    });
+
     test('free rooms for a slot: busy and small rooms left out, the three last booked first', async () => {
       const { owner, member, org, mine } = await team();
       await cal.rooms.setPlan(owner.id, org.id, 'business');

@@ -8,6 +8,7 @@ import {
   CALENDAR_LIMITS,
   CreateCalendarBody,
   CreateEventBody,
+  DefaultAlarmsBody,
   FreeBusyQuery,
   FreeRoomsQuery,
   OccurrenceBody,
@@ -121,6 +122,12 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
   app.get('/api/orgs/:orgId/events/search', { onRequest: auth, schema: { params: OrgParams, querystring: SearchQuery } }, async (req) => ({
     events: await calendar.search.find(await me(req), req.params.orgId, req.query.q),
   }));
+
+  /** The reminders new events of a calendar get. */
+  app.put('/api/calendars/:calendarId/default-alarms', { onRequest: auth, schema: { params: CalendarParams, body: DefaultAlarmsBody } }, async (req) => {
+    await calendar.setDefaultAlarms(await me(req), req.params.calendarId, req.body.alarms);
+    return { ok: true };
+  });
 
   /** The trash: deleted events of the calendars one may write to, restorable for 30 days. */
   app.get('/api/orgs/:orgId/calendar-trash', { onRequest: auth, schema: { params: OrgParams } }, async (req) => ({ events: await calendar.trash.list(await me(req), req.params.orgId) }));

@@ -21,7 +21,8 @@ import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
 import { FindEvents, Trash } from './FindAndTrash.tsx';
-import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Download as DownloadIcon, Menu as MenuIcon, Plus as PlusIcon, TriangleAlert as TriangleAlertIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon } from 'lucide';
+import { DefaultAlarm, dueReminders, useEventReminders } from './alarms.tsx';
+import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Bell as BellIcon, Download as DownloadIcon, Menu as MenuIcon, Plus as PlusIcon, TriangleAlert as TriangleAlertIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon, X as XIcon } from 'lucide';
 import { useDrawer } from '../ui/drawer.ts';
 import './calendar.css';
 
@@ -30,7 +31,7 @@ export function CalendarApp({ token }: { token: string }) {
   const store = useMemo(() => new CalendarStore(token, cal), [token, cal]);
   useEffect(() => () => store.close(), [store]);
   const [dialog, setDialog] = useState<
-    null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'occurrence'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' } | { kind: 'search' } | { kind: 'trash' }
+    null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'occurrence'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' } | { kind: 'search' } | { kind: 'trash' } | { kind: 'alarm'; calendar: CalendarView }
   >(null);
   /** On a phone the calendar list is a drawer over the view (see ui/drawer.css). */
   const [drawer, setDrawer] = useDrawer();
@@ -52,6 +53,7 @@ export function CalendarApp({ token }: { token: string }) {
     refresh();
   };
   const setNotice = (text: string | null) => (store.notice.value = text);
+  useEventReminders(cal, store.orgId.value ?? undefined, store.calendars.value, store.occurrences.value);
   const orgs = store.orgs.value;
   const notice = store.notice.value;
   const meId = store.meId.value;
@@ -179,7 +181,10 @@ export function CalendarApp({ token }: { token: string }) {
               </label>
               <span class="cal-tools">
                 {c.access === 'owner' && (
-                  <IconButton icon={UsersIcon} label={t('calendar.sidebar.share', { calendar: c.name })} size={16} data-testid="share-calendar" onClick={() => setDialog({ kind: 'share', calendar: c })} />
+                  <>
+                    <IconButton icon={UsersIcon} label={t('calendar.sidebar.share', { calendar: c.name })} size={16} data-testid="share-calendar" onClick={() => setDialog({ kind: 'share', calendar: c })} />
+                    <IconButton icon={BellIcon} label={t('calendar.alarm.defaultTitle', { calendar: c.name })} size={16} data-testid="calendar-alarm" onClick={() => setDialog({ kind: 'alarm', calendar: c })} />
+                  </>
                 )}
                 {(c.access === 'owner' || c.access === 'write') && (
                   <label class="icon-btn" title={t('calendar.sidebar.import', { calendar: c.name })}>
@@ -348,6 +353,18 @@ export function CalendarApp({ token }: { token: string }) {
       {dialog?.kind === 'occurrence' && <OccurrenceEditor cal={cal} occ={dialog.occ} close={() => setDialog(null)} saved={refresh} />}
       {dialog?.kind === 'share' && <ShareCalendar cal={cal} token={token} orgId={org.id} meId={meId} calendar={dialog.calendar} close={() => setDialog(null)} />}
       {dialog?.kind === 'rooms' && <RoomsAdmin cal={cal} orgId={org.id} manager={manager} close={() => setDialog(null)} changed={refresh} />}
+      {dialog?.kind === 'alarm' && <DefaultAlarm cal={cal} calendar={dialog.calendar} close={() => setDialog(null)} changed={refresh} />}
+      {dueReminders.value.length > 0 && (
+        <div class="cal-reminders" role="status">
+          {dueReminders.value.map((r) => (
+            <div class="cal-reminder" key={r.key} data-testid="cal-reminder">
+              <strong>{r.title}</strong>
+              <span>{t('calendar.alarm.due', { time: formatTime(r.startAt, ZONE), minutes: r.minutes })}</span>
+              <IconButton icon={XIcon} label={t('calendar.alarm.dismiss')} size={16} onClick={() => (dueReminders.value = dueReminders.value.filter((x) => x.key !== r.key))} />
+            </div>
+          ))}
+        </div>
+      )}
       {dialog?.kind === 'search' && <FindEvents cal={cal} orgId={org.id} calendars={calendars} show={showSaved} close={() => setDialog(null)} />}
       {dialog?.kind === 'trash' && <Trash cal={cal} orgId={org.id} calendars={calendars} show={showSaved} close={() => setDialog(null)} />}
       {dialog?.kind === 'reminders' && <Reminders cal={cal} orgId={org.id} calendars={calendars.filter((c) => !c.roomId)} close={() => setDialog(null)} />}

@@ -6,6 +6,7 @@ import type { CalendarView, EventView, OccurrenceView, OrgMemberView, RoomView }
 import { api } from '../core/api.ts';
 import { errorText } from '../i18n/errors.ts';
 import { FreeBusyPanel } from './FreeBusyPanel.tsx';
+import { AlarmSelect } from './alarms.tsx';
 import { formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -78,6 +79,10 @@ export function EventEditor({
     event ? (event.allDay ? dateText(addDays(new Date(`${event.end}T00:00`), -1)) : event.end.slice(0, 16)) : localText(new Date(first.getTime() + 3_600_000)),
   );
   const [location, setLocation] = useState(event?.location ?? '');
+  // One reminder chosen here (a file may bring more: they stay unless this is changed); a new event starts with its calendar's default.
+  const defaultAlarm = (id: string) => calendars.find((c) => c.id === id)?.defaultAlarms[0] ?? null;
+  const [alarm, setAlarm] = useState<number | null>(event ? (event.alarms[0] ?? null) : defaultAlarm(calendarId));
+  const [alarmTouched, setAlarmTouched] = useState(false);
   const [description, setDescription] = useState(event?.description ?? '');
   const [attendees, setAttendees] = useState((event?.attendees ?? []).join(', '));
   const [freq, setFreq] = useState<Freq>(rule.freq);
@@ -152,6 +157,7 @@ export function EventEditor({
             roomId,
             ...(meeting && !event?.meetingUrl ? { meeting: true } : {}),
             ...(organizer ? { moderatorIds: meeting ? moderatorIds : [] } : {}),
+            ...(alarmTouched ? { alarms: alarm === null ? [] : [alarm] } : {}),
           };
           await saveDialog(() => (event ? cal.updateEvent(event.id, body) : cal.createEvent({ calendarId, ...body })), { setBusy, setError, saved: () => saved(!event || from !== firstFrom ? startDate() : undefined), close });
         }}
@@ -163,7 +169,15 @@ export function EventEditor({
         {!event && (
           <label>
             {t('calendar.editor.calendar')}
-            <select data-testid="event-calendar" value={calendarId} onChange={(e) => setCalendarId((e.target as HTMLSelectElement).value)}>
+            <select
+              data-testid="event-calendar"
+              value={calendarId}
+              onChange={(e) => {
+                const id = (e.target as HTMLSelectElement).value;
+                setCalendarId(id);
+                if (!event && !alarmTouched) setAlarm(defaultAlarm(id));
+              }}
+            >
               {calendars.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}
@@ -264,6 +278,10 @@ export function EventEditor({
             {ends === 'until' && <input type="date" aria-label={t('calendar.editor.repeatUntil')} value={untilDate} onInput={(e) => setUntilDate((e.target as HTMLInputElement).value)} />}
           </div>
         )}
+        <label>
+          {t('calendar.alarm.label')}
+          <AlarmSelect value={alarm} onChange={(v) => (setAlarm(v), setAlarmTouched(true))} testid="event-alarm" />
+        </label>
         <label>
           {t('calendar.editor.location')}
           <input data-testid="event-location" maxLength={500} value={location} onInput={(e) => setLocation((e.target as HTMLInputElement).value)} />

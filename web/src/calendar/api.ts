@@ -10,6 +10,7 @@ export function calendarApi(token: string) {
   return {
     calendars: (orgId: string) => c<{ calendars: CalendarView[] }>('GET', `/api/orgs/${enc(orgId)}/calendars`).then((r) => r.calendars),
     createCalendar: (orgId: string, name: string) => c<{ calendar: CalendarView }>('POST', '/api/calendars', { orgId, name }).then((r) => r.calendar),
+    setDefaultAlarms: (calendarId: string, alarms: number[]) => c('PUT', `/api/calendars/${enc(calendarId)}/default-alarms`, { alarms }),
     share: (calendarId: string, userId: string, access: 'read' | 'write' | 'none') => c('PUT', `/api/calendars/${enc(calendarId)}/shares`, { userId, access }),
     occurrences: (orgId: string, from: number, to: number, calendarIds?: string[]) =>
       c<{ occurrences: OccurrenceView[] }>('GET', `/api/orgs/${enc(orgId)}/occurrences?from=${from}&to=${to}${calendarIds?.length ? `&calendarIds=${calendarIds.map(enc).join(',')}` : ''}`).then(

@@ -53,6 +53,8 @@ import { CalendarNotFound, EventNotFound, InvalidIcs } from './errors.ts';
 type Access = CalendarView['access'];
 
 const eventTitle = (title: string) => requireName(title, 200, 'an event title');
+/** Reminders as kept: each once, soonest before the start last (at most 5, as the schema says). */
+const sortedAlarms = (alarms: number[]) => [...new Set(alarms)].sort((a, b) => b - a).slice(0, 5);
 
 
 /** The id of a user's default calendar in an organization: fixed, so two first visits at once create one. */
@@ -134,6 +136,7 @@ export class Calendar {
       access: c.owner_id === userId ? 'owner' : (c.share ?? 'room'),
       ownerId: c.owner_id,
       roomId: c.room_id,
+      defaultAlarms: c.default_alarms,
     }));
   }
 
@@ -143,7 +146,13 @@ export class Calendar {
     const id = newId();
     const color = p.color ?? '#2563eb';
     await this.#store.insertCalendar({ id, orgId: p.orgId, ownerId: userId, roomId: null, name, color });
-    return { id, orgId: p.orgId, name, color, access: 'owner', ownerId: userId, roomId: null };
+    return { id, orgId: p.orgId, name, color, access: 'owner', ownerId: userId, roomId: null, defaultAlarms: [] };
+  }
+
+  /** The reminders new events of a calendar get (its writers set them). */
+  async setDefaultAlarms(userId: string, calendarId: string, alarms: number[]): Promise<void> {
+    await this.#writable(calendarId, userId);
+    await this.#store.setDefaultAlarms(calendarId, sortedAlarms(alarms));
   }
 
   /** Shares one's calendar with another member of its organization ('none' takes the share back). */
@@ -186,7 +195,8 @@ export class Calendar {
       if (p.roomId) await this.rooms.book(store, userId, cal.org_id, p.roomId, id, t, work);
       await store.insertEvent(
         { id, calendarId: p.calendarId, uid: `${id}@parley`, organizerId: userId, meetingId: meeting?.meetingId ?? null, meetingUrl: meeting?.url ?? null },
-        { title: eventTitle(p.title), description: p.description ?? '', location: p.location ?? '', attendees: p.attendees ?? [], roomId: p.roomId ?? null, moderatorIds: p.moderatorIds ?? [] },
+        // No reminders named: the calendar's default ones.
+        { title: eventTitle(p.title), description: p.description ?? '', location: p.location ?? '', attendees: p.attendees ?? [], roomId: p.roomId ?? null, moderatorIds: p.moderatorIds ?? [], alarms: sortedAlarms(p.alarms ?? cal.default_alarms) },
         storedTimes(t),
       );
       await this.invitations.sync(store, id, false);
@@ -233,6 +243,7 @@ export class Calendar {
           description: p.description ?? e.description,
           location: p.location ?? e.location,
           attendees: p.attendees ?? e.attendees,
+          alarms: p.alarms ? sortedAlarms(p.alarms) : e.alarms,
           roomId,
           moderatorIds: p.moderatorIds ?? e.moderator_ids,
         },
@@ -416,7 +427,7 @@ export class Calendar {
         }
         const id = await store.upsertByUid(
           { calendarId: cal.id, uid: e.uid, organizerId: userId, newId: newId(), url: e.url, exdates: e.exdates.map((w) => localText(w, e.allDay)) },
-          { title: e.title, description: e.description, location: e.location, attendees: e.attendees },
+          { title: e.title, description: e.description, location: e.location, attendees: e.attendees, alarms: sortedAlarms(e.alarms) },
           storedTimes(t),
         );
         ids.set(e.uid, { id, t, allDay: e.allDay });

@@ -26,6 +26,7 @@ export function calendarFile(name: string, rows: EventRow[], overrides: Map<stri
         exdates: e.exdates,
         attendees: hidden ? [] : e.attendees,
         url: hidden ? null : e.meeting_url,
+        alarms: hidden ? [] : e.alarms,
         overrides: (overrides.get(e.id) ?? []).map((o) => {
           const times = occurrenceTimes(timingOf(e), parseWall(o.recurrence_id)!);
           return {

@@ -42,6 +42,8 @@ export interface IcsEvent {
   recurrenceId: number | null;
   cancelled: boolean;
   attendees: string[];
+  /** Reminders: minutes before the start (the alarms a file's VALARMs set before it). */
+  alarms: number[];
   /** Each attendee's answer as the file states it (PARTSTAT, upper case), by lower-case address: a reply file's content. */
   partstats: Record<string, string>;
   url: string | null;
@@ -225,8 +227,9 @@ export async function parseIcs(text: string, defaultZone: string, opts: ParseOpt
       continue;
     }
     if (!stack.length) throw new IcsError(line, `${p.name} outside BEGIN:VCALENDAR`);
-    // Alarms and other sub-components of an event are not kept.
+    // Of an event's sub-components, an alarm's trigger is kept (as a reminder); the rest is not.
     if (props && stack.at(-1) === 'VEVENT') props.push(p);
+    if (props && stack.at(-1) === 'VALARM' && stack.at(-2) === 'VEVENT' && p.name === 'TRIGGER') props.push({ ...p, name: 'X-PARLEY-TRIGGER' });
     if (obs && (stack.at(-1) === 'STANDARD' || stack.at(-1) === 'DAYLIGHT')) obs.push(p);
     if (tz && stack.at(-1) === 'VTIMEZONE' && p.name === 'TZID') tz.tzid = p.value.replace(/^\//, '');
   }
@@ -358,6 +361,11 @@ function eventOf(props: Prop[], line: number, zones: Zones): IcsEvent {
     .filter((p) => p.name === 'ATTENDEE')
     .map((p) => p.value.replace(/^mailto:/i, '').trim())
     .filter((v) => /^[^\s@<>]+@[^\s@<>]+$/.test(v));
+  // A reminder is a trigger before the start (RFC 5545 3.8.6.3); after it, at a date, or from the end: not one we keep.
+  const alarms = props
+    .filter((p) => p.name === 'X-PARLEY-TRIGGER' && !p.params.VALUE && (p.params.RELATED ?? 'START').toUpperCase() === 'START')
+    .map((p) => beforeStart(p.value.trim()))
+    .filter((m): m is number => m !== null && m <= 4 * 7 * 24 * 60);
   const partstats: Record<string, string> = {};
   for (const p of props.filter((q) => q.name === 'ATTENDEE' && q.params.PARTSTAT)) partstats[p.value.replace(/^mailto:/i, '').trim().toLowerCase()] = p.params.PARTSTAT!.toUpperCase();
   const url = one('URL');
@@ -376,10 +384,23 @@ function eventOf(props: Prop[], line: number, zones: Zones): IcsEvent {
     recurrenceId: rid ? inZone(parseTime(rid, rid.value, zones), zone) : null,
     cancelled: one('STATUS')?.value.toUpperCase() === 'CANCELLED',
     attendees: [...new Set(attendees)].slice(0, 100),
+    alarms: [...new Set(alarms)].slice(0, 5),
     partstats,
     url: url && /^https?:\/\//.test(url.value) ? url.value : null,
   };
 }
+
+/** Minutes before the start of a negative DURATION ("-PT15M", "-P1D", "-P1W"); null for one after it (or zero written as after). */
+function beforeStart(v: string): number | null {
+  const m = /^([+-]?)P(?:(\d{1,4})W)?(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,7})M)?(?:(\d{1,9})S)?)?$/.exec(v.toUpperCase());
+  if (!m || v.length < 3) return null;
+  const minutes = (Number(m[2] ?? 0) * 7 + Number(m[3] ?? 0)) * 1440 + Number(m[4] ?? 0) * 60 + Number(m[5] ?? 0) + Math.round(Number(m[6] ?? 0) / 60);
+  if (m[1] !== '-' && minutes !== 0) return null;
+  return minutes;
+}
+
+/** A reminder as a trigger: minutes before the start. */
+const trigger = (minutes: number) => (minutes === 0 ? 'PT0M' : minutes % 1440 === 0 ? `-P${minutes / 1440}D` : `-PT${minutes}M`);
 
 // ---- writing ----
 
@@ -399,6 +420,8 @@ export interface IcsOut {
   url: string | null;
   /** An invitation's organizer (who attendees answer to). */
   organizer?: { name: string; email: string };
+  /** Reminders, minutes before the start (written as VALARMs). */
+  alarms?: number[];
   overrides: { recurrenceId: string; cancelled: boolean; title: string; description: string; location: string; start: string; end: string }[];
 }
 
@@ -464,6 +487,7 @@ export function writeIcs(name: string, events: IcsOut[], now = Date.now(), metho
     if (e.organizer) lines.push(`ORGANIZER;CN=${paramText(e.organizer.name)}:mailto:${e.organizer.email}`);
     for (const a of e.attendees) lines.push(method ? `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${a}` : `ATTENDEE:mailto:${a}`);
     if (e.url) lines.push(`URL:${e.url}`);
+    for (const m of e.alarms ?? []) lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(e.title)}`, `TRIGGER:${trigger(m)}`, 'END:VALARM');
     lines.push('END:VEVENT');
     for (const o of e.overrides) {
       lines.push('BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${stamp}`, timeProp('RECURRENCE-ID', o.recurrenceId, e.timeZone, e.allDay));

@@ -124,6 +124,7 @@ export async function occurrencesOf(e: EventRow, overrides: OverrideRow[], from:
     allDay: e.all_day,
     roomId: e.room_id,
     meetingUrl: e.meeting_url,
+    alarms: e.alarms,
     private: false,
   };
   const byId = new Map(overrides.map((o) => [o.recurrence_id, o]));
@@ -194,7 +195,7 @@ export const storedTimes = (t: Timing): StoredTimes => ({
 export const readableIds = (visible: CalendarView[]) => new Set(visible.filter((c) => !c.roomId).map((c) => c.id));
 /** What a booking shows in place of its own texts to the others, on screen and in files. */
 export const BUSY = { title: 'Busy', description: '', location: '' };
-export const privateOccurrence = (o: OccurrenceView): OccurrenceView => ({ ...o, ...BUSY, private: true, meetingUrl: null });
+export const privateOccurrence = (o: OccurrenceView): OccurrenceView => ({ ...o, ...BUSY, private: true, meetingUrl: null, alarms: [] });
 
 /**
  * The first of `wanted` that overlaps any of `taken`, in O((W + T) log T):

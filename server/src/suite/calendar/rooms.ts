@@ -194,6 +194,7 @@ export class MeetingRooms {
       meeting_id: null,
       meeting_url: null,
       moderator_ids: [],
+      alarms: [],
     };
     const wanted = await occurrencesOf(mine, [], t.startAt, Math.max(until, t.endAt + 1), work);
     if (!wanted.length) return;

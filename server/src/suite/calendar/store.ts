@@ -13,6 +13,7 @@ export interface CalendarRow {
   room_id: string | null;
   name: string;
   color: string;
+  default_alarms: number[];
 }
 export interface EventRow {
   id: string;
@@ -36,6 +37,7 @@ export interface EventRow {
   meeting_id: string | null;
   meeting_url: string | null;
   moderator_ids: string[];
+  alarms: number[];
 }
 export interface OverrideRow {
   event_id: string;
@@ -82,6 +84,7 @@ export interface EventFields {
   attendees: string[];
   roomId: string | null;
   moderatorIds: string[];
+  alarms: number[];
 }
 
 export type OverrideFields = Omit<OverrideRow, 'event_id' | 'recurrence_id' | 'cancelled'>;
@@ -91,7 +94,7 @@ export type RoomFields = Omit<RoomView, 'id' | 'orgId' | 'calendarId'>;
 
 const EVENT_COLUMNS = `e.id, e.calendar_id, e.uid, e.organizer_id, e.title, e.description, e.location, e.time_zone, e.all_day, e.start_local, e.end_local,
   e.start_at::float8 as start_at, e.end_at::float8 as end_at, e.rrule, e.series_end_at::float8 as series_end_at, e.exdates, e.attendees, e.room_id, e.meeting_id, e.meeting_url,
-  e.moderator_ids`;
+  e.moderator_ids, e.alarms`;
 const OVERRIDE_COLUMNS = `o.event_id, o.recurrence_id, o.cancelled, o.title, o.description, o.location, o.start_local, o.end_local, o.start_at::float8 as start_at, o.end_at::float8 as end_at`;
 const ROOM_COLUMNS = 'r.id, r.org_id, r.name, r.address, r.floor, r.capacity, r.equipment, r.allow_overlap, c.id as calendar_id, c.color';
 
@@ -164,7 +167,7 @@ export class CalendarStore extends SqlStore<CalendarStore> {
   /** A calendar, with `userId`'s share of it and role in its organization. */
   async calendar(calendarId: string, userId: string): Promise<(CalendarRow & { share: 'read' | 'write' | null; role: OrgRole | null }) | undefined> {
     const [row] = await this.sql.query<CalendarRow & { share: 'read' | 'write' | null; role: OrgRole | null }>(
-      `select c.id, c.org_id, c.owner_id, c.room_id, c.name, c.color, s.access as share, m.role
+      `select c.id, c.org_id, c.owner_id, c.room_id, c.name, c.color, c.default_alarms, s.access as share, m.role
          from calendars c
          left join calendar_shares s on s.calendar_id = c.id and s.user_id = $2
          left join org_members m on m.org_id = c.org_id and m.user_id = $2
@@ -185,12 +188,16 @@ export class CalendarStore extends SqlStore<CalendarStore> {
   /** The calendars `userId` owns or was given in an organization, and the rooms' when `withRooms`; own first, rooms last. */
   async calendarsOf(orgId: string, userId: string, withRooms: boolean): Promise<(CalendarRow & { share: 'read' | 'write' | null })[]> {
     return this.sql.query<CalendarRow & { share: 'read' | 'write' | null }>(
-      `select c.id, c.org_id, c.owner_id, c.room_id, c.name, c.color, s.access as share
+      `select c.id, c.org_id, c.owner_id, c.room_id, c.name, c.color, c.default_alarms, s.access as share
          from calendars c left join calendar_shares s on s.calendar_id = c.id and s.user_id = $2
         where c.org_id = $1 and (c.owner_id = $2 or s.user_id is not null or (c.room_id is not null and $3))
         order by c.room_id is not null, c.owner_id = $2 desc, c.created_at, c.name`,
       [orgId, userId, withRooms],
     );
+  }
+
+  async setDefaultAlarms(calendarId: string, alarms: number[]): Promise<void> {
+    await this.sql.query('update calendars set default_alarms = $2 where id = $1', [calendarId, JSON.stringify(alarms)]);
   }
 
   async insertCalendar(c: { id: string; orgId: string; ownerId: string | null; roomId: string | null; name: string; color: string }): Promise<void> {
@@ -249,12 +256,12 @@ export class CalendarStore extends SqlStore<CalendarStore> {
     const now = Date.now();
     await this.sql.query(
       `insert into events (id, calendar_id, uid, organizer_id, title, description, location, time_zone, all_day, start_local, end_local, start_at, end_at,
-                           rrule, series_end_at, attendees, room_id, meeting_id, meeting_url, created_at, updated_at, moderator_ids)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21)`,
+                           rrule, series_end_at, attendees, room_id, meeting_id, meeting_url, created_at, updated_at, moderator_ids, alarms)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22)`,
       [
         e.id, e.calendarId, e.uid, e.organizerId, f.title, f.description, f.location,
         t.timeZone, t.allDay, t.startLocal, t.endLocal, t.startAt, t.endAt, t.rrule, t.seriesEndAt,
-        JSON.stringify(f.attendees), f.roomId, e.meetingId, e.meetingUrl, now, JSON.stringify(f.moderatorIds),
+        JSON.stringify(f.attendees), f.roomId, e.meetingId, e.meetingUrl, now, JSON.stringify(f.moderatorIds), JSON.stringify(f.alarms),
       ],
     );
   }
@@ -264,11 +271,11 @@ export class CalendarStore extends SqlStore<CalendarStore> {
     await this.sql.query(
       `update events set title = $2, description = $3, location = $4, time_zone = $5, all_day = $6, start_local = $7, end_local = $8, start_at = $9, end_at = $10,
               rrule = $11, series_end_at = $12, attendees = $13, room_id = $14, meeting_id = coalesce($15, meeting_id), meeting_url = coalesce($16, meeting_url),
-              updated_at = $17, moderator_ids = $18
+              updated_at = $17, moderator_ids = $18, alarms = $19
         where id = $1`,
       [
         eventId, f.title, f.description, f.location, t.timeZone, t.allDay, t.startLocal, t.endLocal, t.startAt, t.endAt,
-        t.rrule, t.seriesEndAt, JSON.stringify(f.attendees), f.roomId, meeting?.id ?? null, meeting?.url ?? null, Date.now(), JSON.stringify(f.moderatorIds),
+        t.rrule, t.seriesEndAt, JSON.stringify(f.attendees), f.roomId, meeting?.id ?? null, meeting?.url ?? null, Date.now(), JSON.stringify(f.moderatorIds), JSON.stringify(f.alarms),
       ],
     );
   }
@@ -283,17 +290,17 @@ export class CalendarStore extends SqlStore<CalendarStore> {
     const now = Date.now();
     const [row] = await this.sql.query<{ id: string }>(
       `insert into events (id, calendar_id, uid, organizer_id, title, description, location, time_zone, all_day, start_local, end_local, start_at, end_at,
-                           rrule, series_end_at, exdates, attendees, meeting_url, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+                           rrule, series_end_at, exdates, attendees, meeting_url, created_at, updated_at, alarms)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20)
        on conflict (calendar_id, uid) do update set title = excluded.title, description = excluded.description, location = excluded.location,
          time_zone = excluded.time_zone, all_day = excluded.all_day, start_local = excluded.start_local, end_local = excluded.end_local,
          start_at = excluded.start_at, end_at = excluded.end_at, rrule = excluded.rrule, series_end_at = excluded.series_end_at,
-         exdates = excluded.exdates, attendees = excluded.attendees, meeting_url = excluded.meeting_url, updated_at = excluded.updated_at
+         exdates = excluded.exdates, attendees = excluded.attendees, meeting_url = excluded.meeting_url, updated_at = excluded.updated_at, alarms = excluded.alarms
        returning id`,
       [
         e.newId, e.calendarId, e.uid, e.organizerId, f.title, f.description, f.location,
         t.timeZone, t.allDay, t.startLocal, t.endLocal, t.startAt, t.endAt, t.rrule, t.seriesEndAt,
-        JSON.stringify(e.exdates), JSON.stringify(f.attendees), e.url, now,
+        JSON.stringify(e.exdates), JSON.stringify(f.attendees), e.url, now, JSON.stringify(f.alarms),
       ],
     );
     await this.sql.query('delete from event_overrides where event_id = $1', [row!.id]);

@@ -17,6 +17,7 @@ export const eventView = (e: EventRow, viewerId: string): EventView => ({
   rrule: e.rrule,
   exdates: e.exdates,
   attendees: e.attendees,
+  alarms: e.alarms,
   roomId: e.room_id,
   meetingUrl: e.meeting_url,
   moderatorIds: e.moderator_ids,

@@ -1,0 +1,123 @@
+// Reminders before events (VALARM): the choices people pick from, a
+// calendar's default for its new events, and the reminders of this page:
+// while the calendar is open, each of one's own events with a reminder shows
+// a notice when it is due (and a desktop notification where the browser
+// allows them; the page never asks for that by itself).
+import { signal } from '@preact/signals';
+import { useEffect, useState } from 'preact/hooks';
+import type { CalendarView, OccurrenceView } from '@parley/protocol';
+import { errorText } from '../i18n/errors.ts';
+import { formatTime } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import type { CalendarApi } from './api.ts';
+
+/** Minutes before the start people choose from (as most calendars offer). */
+export const ALARM_CHOICES = [0, 5, 10, 15, 30, 60, 120, 1440] as const;
+
+export function AlarmSelect({ value, onChange, testid }: { value: number | null; onChange: (v: number | null) => void; testid: string }) {
+  // A value from a file that is not among the choices is offered as it is.
+  const choices = value !== null && !(ALARM_CHOICES as readonly number[]).includes(value) ? [...ALARM_CHOICES, value].sort((a, b) => a - b) : ALARM_CHOICES;
+  return (
+    <select data-testid={testid} value={value === null ? 'none' : String(value)} onChange={(e) => onChange((e.target as HTMLSelectElement).value === 'none' ? null : Number((e.target as HTMLSelectElement).value))}>
+      <option value="none">{t('calendar.alarm.none')}</option>
+      {choices.map((m) => (
+        <option key={m} value={String(m)}>
+          {t('calendar.alarm.before', { minutes: m })}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** A calendar's default reminder for the events made in it. */
+export function DefaultAlarm({ cal, calendar, close, changed }: { cal: CalendarApi; calendar: CalendarView; close: () => void; changed: () => void }) {
+  const [value, setValue] = useState<number | null>(calendar.defaultAlarms[0] ?? null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Dialog title={t('calendar.alarm.defaultTitle', { calendar: calendar.name })} close={close}>
+      <form
+        class="dialog-form"
+        data-testid="default-alarm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void cal.setDefaultAlarms(calendar.id, value === null ? [] : [value]).then(
+            () => (changed(), close()),
+            (err: unknown) => setError(errorText(err)),
+          );
+        }}
+      >
+        <p class="dim small">{t('calendar.alarm.defaultIntro')}</p>
+        <label>
+          {t('calendar.alarm.label')}
+          <AlarmSelect value={value} onChange={setValue} testid="default-alarm-select" />
+        </label>
+        {error && <p class="hint error">{error}</p>}
+        <button type="submit" class="primary" data-testid="default-alarm-save">
+          {t('calendar.alarm.save')}
+        </button>
+      </form>
+    </Dialog>
+  );
+}
+
+export interface DueReminder {
+  key: string;
+  title: string;
+  startAt: number;
+  minutes: number;
+}
+
+/** The reminders due on this page, newest last (the page shows them until put away). */
+export const dueReminders = signal<DueReminder[]>([]);
+
+const LOOK_AHEAD = 25 * 3600_000;
+const RELOAD_EVERY = 5 * 60_000;
+const FIRED_KEY = 'parley:fired-reminders';
+
+/**
+ * Watches one's own calendars for reminders while the page is open: the
+ * next 25 hours are read every 5 minutes and after each change the page
+ * makes (`changes`: its occurrences), and each reminder is timed to its
+ * minute. One shown (here or in another tab of this browser) is not shown
+ * again.
+ */
+export function useEventReminders(cal: CalendarApi, orgId: string | undefined, calendars: CalendarView[], changes: unknown): void {
+  const own = calendars.filter((c) => c.access === 'owner').map((c) => c.id);
+  const ownKey = own.join(',');
+  useEffect(() => {
+    if (!orgId || !own.length) return;
+    let timers: ReturnType<typeof setTimeout>[] = [];
+    const fired = new Set<string>(JSON.parse(localStorage.getItem(FIRED_KEY) ?? '[]') as string[]);
+    const fire = (o: OccurrenceView, minutes: number, key: string) => {
+      if (fired.has(key)) return;
+      fired.add(key);
+      localStorage.setItem(FIRED_KEY, JSON.stringify([...fired].slice(-200)));
+      dueReminders.value = [...dueReminders.value, { key, title: o.title, startAt: o.startAt, minutes }];
+      if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+        new Notification(o.title, { body: t('calendar.alarm.due', { time: formatTime(o.startAt), minutes }), tag: key });
+      }
+    };
+    const load = async () => {
+      const now = Date.now();
+      const list = await cal.occurrences(orgId, now - 60_000, now + LOOK_AHEAD, own).catch(() => [] as OccurrenceView[]);
+      for (const timer of timers) clearTimeout(timer);
+      timers = [];
+      for (const o of list) {
+        for (const minutes of o.alarms ?? []) {
+          const at = o.startAt - minutes * 60_000;
+          const key = `${o.eventId}:${o.recurrenceId}:${minutes}`;
+          // Due now or later; one whose time passed shows at once until the event starts (an event made a moment before it).
+          if (at > now + LOOK_AHEAD || now > o.startAt) continue;
+          timers.push(setTimeout(() => fire(o, minutes, key), Math.max(0, at - Date.now())));
+        }
+      }
+    };
+    void load();
+    const every = setInterval(() => void load(), RELOAD_EVERY);
+    return () => {
+      clearInterval(every);
+      for (const timer of timers) clearTimeout(timer);
+    };
+  }, [orgId, ownKey, changes]);
+}
