@@ -10,6 +10,7 @@
 // to the IANA zone with the same offsets (see vtimezone.ts). UTC times
 // ("Z") are kept in UTC; floating times take the importing calendar's zone.
 // Written files carry a VTIMEZONE for each zone they name.
+import { beforeStart, trigger } from './valarm.ts';
 import { Work } from '../../lib/work.ts';
 import { parseRRule, RRuleError, UNITS } from './recurrence.ts';
 import { DAY_MS, formatWall, isTimeZone, toUtc, toWall } from '../../lib/time.ts';
@@ -389,18 +390,6 @@ function eventOf(props: Prop[], line: number, zones: Zones): IcsEvent {
     url: url && /^https?:\/\//.test(url.value) ? url.value : null,
   };
 }
-
-/** Minutes before the start of a negative DURATION ("-PT15M", "-P1D", "-P1W"); null for one after it (or zero written as after). */
-function beforeStart(v: string): number | null {
-  const m = /^([+-]?)P(?:(\d{1,4})W)?(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,7})M)?(?:(\d{1,9})S)?)?$/.exec(v.toUpperCase());
-  if (!m || v.length < 3) return null;
-  const minutes = (Number(m[2] ?? 0) * 7 + Number(m[3] ?? 0)) * 1440 + Number(m[4] ?? 0) * 60 + Number(m[5] ?? 0) + Math.round(Number(m[6] ?? 0) / 60);
-  if (m[1] !== '-' && minutes !== 0) return null;
-  return minutes;
-}
-
-/** A reminder as a trigger: minutes before the start. */
-const trigger = (minutes: number) => (minutes === 0 ? 'PT0M' : minutes % 1440 === 0 ? `-P${minutes / 1440}D` : `-PT${minutes}M`);
 
 // ---- writing ----
 
