@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Parley } from '@parley/server';
 import { signUp } from './chat-pages.ts';
 import { launchBrowser, shotsDir, startStack, tmpDir, waitFor } from './helpers.ts';
-import { screenProblems, type ScreenCheck } from './layout.ts';
+import { assertScreen as assertScreenIn, personPage, type ScreenCheck } from './layout.ts';
 
 const shots = shotsDir('chat-teams');
 const LAPTOP = { width: 1280, height: 800 };
@@ -35,19 +35,9 @@ describe('work teams and default channels in the browser', () => {
     await parley?.close();
   });
 
-  async function person(name: string, viewport: { width: number; height: number }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', hasTouch: viewport.width < 800 });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
-    return page;
-  }
+  const person = (name: string, viewport: { width: number; height: number }) => personPage(browser, name, viewport);
 
-  async function assertScreen(page: Page, what: string, check: ScreenCheck): Promise<void> {
-    const size = page.viewportSize()!;
-    await page.screenshot({ path: `${shots}/${what}-${size.width}.png` });
-    const problems = await screenProblems(page, check);
-    assert.deepEqual(problems, [], `${what} at ${size.width}×${size.height}: ${problems.join('; ')}`);
-  }
+  const assertScreen = (page: Page, what: string, check: ScreenCheck) => assertScreenIn(page, shots, what, check);
 
   const channelsOf = (page: Page) => page.getByTestId('channel-list').getByTestId('channel-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-channel-name')).sort());
 

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Parley } from '@parley/server';
 import { invite, signUp } from './chat-pages.ts';
 import { launchBrowser, shotsDir, startStack, tmpDir, waitFor } from './helpers.ts';
-import { screenProblems, type ScreenCheck } from './layout.ts';
+import { assertScreen as assertScreenIn, personPage, type ScreenCheck } from './layout.ts';
 
 const shots = shotsDir('chat-threads');
 
@@ -31,19 +31,9 @@ describe('the Threads view in the browser', () => {
     await parley?.close();
   });
 
-  async function person(name: string, viewport: { width: number; height: number }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', hasTouch: viewport.width < 800 });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
-    return page;
-  }
+  const person = (name: string, viewport: { width: number; height: number }) => personPage(browser, name, viewport);
 
-  async function assertScreen(page: Page, what: string, check: ScreenCheck): Promise<void> {
-    const size = page.viewportSize()!;
-    await page.screenshot({ path: `${shots}/${what}-${size.width}.png` });
-    const problems = await screenProblems(page, check);
-    assert.deepEqual(problems, [], `${what} at ${size.width}×${size.height}: ${problems.join('; ')}`);
-  }
+  const assertScreen = (page: Page, what: string, check: ScreenCheck) => assertScreenIn(page, shots, what, check);
 
   const settled = (page: Page) => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
   const badge = (page: Page) => page.getByTestId('threads-badge');

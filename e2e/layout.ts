@@ -1,7 +1,10 @@
 // What a person would see wrong in a meeting page, measured from bounding
 // boxes: tiles that overlap, run under the toolbar or a banner, leave the
 // screen or their area; name labels cut off; a page that scrolls sideways.
-import type { Page } from 'playwright-core';
+// The same for the chat and calendar screens (screenProblems), and the
+// pages the browser tests of those screens open (personPage).
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
 
 interface Box {
   x: number;
@@ -153,3 +156,20 @@ export function screenProblems(page: Page, check: ScreenCheck): Promise<string[]
     return problems;
   }, check);
 }
+
+/** Screenshots the page into `dir` (named by `what` and its width) and asserts `screenProblems` finds nothing. */
+export async function assertScreen(page: Page, dir: string, what: string, check: ScreenCheck): Promise<void> {
+  const size = page.viewportSize()!;
+  await page.screenshot({ path: `${dir}/${what}-${size.width}.png` });
+  const problems = await screenProblems(page, check);
+  assert.deepEqual(problems, [], `${what} at ${size.width}×${size.height}: ${problems.join('; ')}`);
+}
+
+/** A person's page in a context of its own, at `viewport` (touch below 800 px), in British English and Zurich time; page errors are printed. */
+export async function personPage(browser: Browser, name: string, viewport: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'Europe/Zurich', hasTouch: viewport.width < 800 });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
+  return page;
+}
+

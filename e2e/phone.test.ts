@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Parley } from '@parley/server';
 import { invite, signUp } from './chat-pages.ts';
 import { launchBrowser, shotsDir, startStack, tmpDir } from './helpers.ts';
-import { screenProblems, type ScreenCheck } from './layout.ts';
+import { assertScreen as assertScreenIn, personPage, type ScreenCheck } from './layout.ts';
 
 const shots = shotsDir('phone');
 const PHONE = { width: 390, height: 844 };
@@ -35,19 +35,9 @@ describe('chat and calendar on a phone', () => {
     await parley?.close();
   });
 
-  async function person(name: string, viewport: { width: number; height: number }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'Europe/Zurich', hasTouch: viewport.width < 800 });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
-    return page;
-  }
+  const person = (name: string, viewport: { width: number; height: number }) => personPage(browser, name, viewport);
 
-  async function assertScreen(page: Page, what: string, check: ScreenCheck): Promise<void> {
-    const size = page.viewportSize()!;
-    await page.screenshot({ path: `${shots}/${what}-${size.width}.png` });
-    const problems = await screenProblems(page, check);
-    assert.deepEqual(problems, [], `${what} at ${size.width}×${size.height}: ${problems.join('; ')}`);
-  }
+  const assertScreen = (page: Page, what: string, check: ScreenCheck) => assertScreenIn(page, shots, what, check);
 
   /** Waits for the drawer's slide (0.2 s) to end: boxes are read where they settle. */
   const settled = (page: Page) => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));

@@ -112,6 +112,8 @@ export const FreeBusyQuery = Type.Object(
     emails: Type.Optional(Type.String({ maxLength: 100 * 256 })),
     /** Rooms' ids, comma-separated. */
     roomIds: Type.Optional(Type.String({ maxLength: 20 * 64, pattern: '^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$' })),
+    /** The event being edited: its own times keep no one busy. */
+    exclude: Type.Optional(Id),
   },
   strict,
 );

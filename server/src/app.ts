@@ -237,6 +237,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         },
         // Mailed: on the fixed address, never a request's Host.
         rsvpLink: (token) => `${fixedUrl()}/calendar/rsvp/${token}`,
+        // Invitations mailed on a member's word: 300 at once, then one every 10 s, per person.
+        mayMail: (userId, count) => limiter.take(`event-invite:${userId}`, { burst: 300, perSecond: 1 / 10 }, count),
       });
       const agenda = new Agenda({ store: new AgendaStore(db), calendar, secret: config.secret, publicUrl: links, bots: botQueue });
       chatParts = { db, accounts, chat, orgs, orgStore, calendar, agenda, limiter };

@@ -119,6 +119,13 @@ for (const kind of DB_KINDS) {
       assert.deepEqual((await cal.trash.list(owner.id, orgId)).map((t) => t.title).sort(), ['Gone', 'Twin']);
       await assert.rejects(cal.trash.restore(owner.id, old.id), code('EVENT_NOT_FOUND'));
       await cal.trash.drop(owner.id, gone.id);
+      // A room deleted meanwhile: the event comes back without it.
+      const room = await cal.rooms.create(owner.id, orgId, { name: 'Temporary', capacity: 3 });
+      const booked = await cal.createEvent(owner.id, { calendarId, title: 'Booked', timeZone: 'UTC', start: '2027-04-03T10:00', end: '2027-04-03T11:00', roomId: room.id });
+      await cal.deleteEvent(owner.id, booked.id);
+      await cal.rooms.remove(owner.id, room.id);
+      await cal.trash.restore(owner.id, booked.id);
+      assert.equal((await cal.event(owner.id, booked.id)).roomId, null);
       await assert.rejects(cal.trash.restore(owner.id, gone.id), code('EVENT_NOT_FOUND'));
       // An import brings an event of Twin's UID meanwhile.
       const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', `UID:${twin.uid}`, 'DTSTAMP:20270101T000000Z', 'DTSTART:20270402T100000Z', 'DTEND:20270402T110000Z', 'SUMMARY:Imported twin', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');
@@ -189,6 +196,10 @@ for (const kind of DB_KINDS) {
       assert.deepEqual(hm(view.rooms[0]!.busy), ['05-03T15:00/16:00']);
       assert.deepEqual(view.unknown, ['nobody@example.org']);
       assert.ok(!/Secret|Review|Standup|Board|Holiday/.test(JSON.stringify(view)), 'times only, never titles');
+      // The event being edited keeps no one busy (nor its room).
+      const [board] = (await cal.search.find(owner.id, orgId, 'board'));
+      const editing = await cal.freeBusy.busy(owner.id, orgId, { from, to, emails: [], roomIds: [room.id], exclude: board!.id });
+      assert.deepEqual([hm(editing.people[0]!.busy), hm(editing.rooms[0]!.busy)], [['05-03T13:00/14:00'], []]);
       // Who may ask, for what.
       await assert.rejects(cal.freeBusy.busy(guest.id, orgId, { from, to, emails: [owner.email], roomIds: [] }), code('FORBIDDEN'));
       await assert.rejects(cal.freeBusy.busy((await user('Sam')).id, orgId, { from, to, emails: [], roomIds: [] }), code('ORG_NOT_FOUND'));

@@ -90,22 +90,30 @@ for (const kind of DB_KINDS) {
       const { olga, max, calendarId, outside } = await setup();
       const event = await cal.createEvent(olga.id, { calendarId, title: 'Review', timeZone: 'UTC', start: '2027-06-02T10:00', end: '2027-06-02T11:00', attendees: [max.email, outside] });
       const first = tokenIn((await mails(max.email))[0]!.body_text)!;
-      await cal.updateEvent(olga.id, event.id, { description: 'agenda attached' });
+      // As the editor saves: every field sent, only the description changed.
+      await cal.updateEvent(olga.id, event.id, { title: 'Review', timeZone: 'UTC', start: '2027-06-02T10:00', end: '2027-06-02T11:00', location: '', description: 'agenda attached', attendees: [max.email, outside] });
       assert.equal((await mails(max.email)).length, 1, 'a description alone is not mailed');
+      assert.equal((await cal.invitations.peek(first)).status, 'needs-action', 'the first link still works');
       await cal.updateEvent(olga.id, event.id, { start: '2027-06-02T14:00', end: '2027-06-02T15:00' });
       const again = await mails(max.email);
       assert.equal(again.length, 2);
       assert.match(again[1]!.ics!, /^DTSTART:20270602T140000Z\r$/m);
+      const seq = (ics: string) => Number(/^SEQUENCE:(\d+)\r$/m.exec(ics)![1]);
+      assert.ok(seq(again[1]!.ics!) >= seq(again[0]!.ics!), 'a later mailing does not rank below the earlier');
       const second = tokenIn(again[1]!.body_text)!;
       await assert.rejects(cal.invitations.peek(first), code('EVENT_NOT_FOUND'));
       assert.equal((await cal.invitations.peek(second)).status, 'needs-action');
       await cal.updateEvent(olga.id, event.id, { attendees: [outside] });
       await assert.rejects(cal.invitations.peek(second), code('EVENT_NOT_FOUND'));
       assert.deepEqual((await cal.event(olga.id, event.id)).attendeeStatus, { [outside]: 'needs-action' });
-      // A deleted event's links answer nothing.
+      // A deleted event's links answer nothing; restored from the trash, its invitations and answers come back with it.
       const outsideToken = tokenIn((await mails(outside)).at(-1)!.body_text)!;
+      await cal.invitations.answer(outsideToken, 'accepted');
       await cal.deleteEvent(olga.id, event.id);
       await assert.rejects(cal.invitations.peek(outsideToken), code('EVENT_NOT_FOUND'));
+      await cal.trash.restore(olga.id, event.id);
+      assert.equal((await cal.invitations.peek(outsideToken)).status, 'accepted');
+      assert.deepEqual((await cal.event(olga.id, event.id)).attendeeStatus, { [outside]: 'accepted' });
     });
 
     test('a reply file the organizer imports takes the answers of invited addresses only; other files and readers are refused', async () => {
@@ -123,6 +131,18 @@ for (const kind of DB_KINDS) {
       await assert.rejects(cal.importReply(max.id, calendarId, reply(outside, 'ACCEPTED')), code('FORBIDDEN'));
       assert.deepEqual((await cal.event(olga.id, event.id)).attendeeStatus, { [outside]: 'declined' });
       void orgId;
+    });
+
+    test('invitation mail is bounded: refused, the save is undone and nothing is mailed', async () => {
+      const { olga, orgId, calendarId, outside } = await setup();
+      let left = 2;
+      const bounded = new Calendar(new CalendarStore(db), { mayMail: async (_user, count) => (left -= count) >= 0 });
+      const base = { calendarId, timeZone: 'UTC', start: '2027-06-04T10:00', end: '2027-06-04T11:00' };
+      await bounded.createEvent(olga.id, { ...base, title: 'Two', attendees: [outside, `b-${outside}`] });
+      await assert.rejects(bounded.createEvent(olga.id, { ...base, title: 'Too many', attendees: [`c-${outside}`] }), code('RATE_LIMITED'));
+      const titles = (await bounded.occurrences(olga.id, orgId, Date.parse('2027-06-04T00:00Z'), Date.parse('2027-06-05T00:00Z'))).map((o) => o.title);
+      assert.deepEqual(titles, ['Two']);
+      assert.equal((await mails(`c-${outside}`)).length, 0);
     });
   });
 }

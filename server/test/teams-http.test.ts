@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { TEAM_LIMITS, type ChannelView, type TeamView } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
-import { ask, authed, chatSocket, invited, must, startChatServer, team } from './chat-helpers.ts';
+import { ask, authed, chatSocket, invited, must, signup, startChatServer, team } from './chat-helpers.ts';
 import { http } from './helpers.ts';
 
 describe('work teams over HTTP', () => {
@@ -129,6 +129,24 @@ describe('work teams over HTTP', () => {
     } finally {
       o.close();
       for (const s of sockets) s.close();
+    }
+  });
+
+  test('a team of another organization, though the asker is in both, is no team of this channel', async () => {
+    const { owner: alpha, orgId: alphaOrg } = await team(base);
+    const beta = await signup(base, 'beta', { orgName: 'Beta' });
+    const betaOrg = beta.orgs[0]!.id;
+    const inv = await authed<{ token: string }>(base, beta.token, 'POST', `/api/orgs/${betaOrg}/invitations`, { role: 'collaborator', email: alpha.user.email });
+    assert.equal((await authed(base, alpha.token, 'POST', '/api/invitations/accept', { token: inv.body.token })).status, 200);
+    const betaTeam = await authed<{ team: TeamView }>(base, beta.token, 'POST', `/api/orgs/${betaOrg}/teams`, { name: 'Beta people' });
+    await authed(base, beta.token, 'PATCH', `/api/orgs/${betaOrg}/teams/${betaTeam.body.team.id}`, { addMembers: [alpha.user.id] });
+    const a = await chatSocket(base, alpha.token);
+    try {
+      const { channel } = await must<{ channel: ChannelView }>(a, 'channel:create', { orgId: alphaOrg, name: 'alpha-only', kind: 'public' });
+      const res = await ask(a, 'channel:inviteTeam', { channelId: channel.id, teamId: betaTeam.body.team.id });
+      assert.equal(!res.ok && res.error.code, 'TEAM_NOT_FOUND');
+    } finally {
+      a.close();
     }
   });
 });

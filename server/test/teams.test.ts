@@ -170,6 +170,10 @@ for (const kind of DB_KINDS) {
         await assert.rejects(orgs.teams.change(owner.id, orgId, team.id, { name: 'Renamed', addMembers: [member.id, bad] }), code('USER_NOT_FOUND'));
       }
       await assert.rejects(orgs.teams.change(owner.id, orgId, team.id, { addMembers: [member.id], addChannels: [chan, foreignChannel] }), code('CHANNEL_NOT_FOUND'));
+      // A private channel an administrator is not in cannot be handed to a team (and so to them).
+      const secret = (await chat.create(member.id, { orgId, name: 'members-only', kind: 'private' })).id;
+      await assert.rejects(orgs.teams.change(owner.id, orgId, team.id, { addMembers: [owner.id], addChannels: [secret] }), code('CHANNEL_NOT_FOUND'));
+      assert.ok(!(await channelNames(owner.id, orgId)).includes('members-only'));
       const [unchanged] = await orgs.teams.list(owner.id, orgId);
       assert.deepEqual(unchanged, { id: team.id, name: 'Ops', memberIds: [], channelIds: [] });
       assert.ok(!(await channelNames(member.id, orgId)).includes('ops'));

@@ -262,20 +262,24 @@ export class MessageStore {
     const rows = await this.#sql.query<MessageRow & { channel_name: string; channel_kind: string; last_reply_at: number; unread: number }>(
       `with mine as (
          select distinct coalesce(o.root_id, o.id) as id from messages o
-          where o.author_id = $1 and o.deleted_at is null and (o.root_id is not null or o.reply_count > 0))
-       select x.*, c.name as channel_name, c.kind as channel_kind, r.last_reply_at,
+          where o.author_id = $1 and o.deleted_at is null and (o.root_id is not null or o.reply_count > 0)),
+       -- The page of threads first; their counts after, for those only.
+       top as (
+         select r.id, r.last_reply_at, c.name as channel_name, c.kind as channel_kind from mine
+           join messages r on r.id = mine.id and r.deleted_at is null and r.reply_count > 0
+           join channels c on c.id = r.channel_id and c.org_id = $2
+           join channel_members cm on cm.channel_id = r.channel_id and cm.user_id = $1
+          order by r.last_reply_at desc nulls last, r.id
+          limit $3)
+       select x.*, top.channel_name, top.channel_kind, top.last_reply_at,
               (select count(*)::int from messages a
-                where a.root_id = r.id and a.deleted_at is null and a.author_id <> $1
+                where a.root_id = top.id and a.deleted_at is null and a.author_id <> $1
                   and a.created_at > greatest(coalesce(tr.read_at, 0),
-                        (select max(o.created_at) from messages o where (o.id = r.id or o.root_id = r.id) and o.author_id = $1))) as unread
-         from mine
-         join messages r on r.id = mine.id and r.deleted_at is null and r.reply_count > 0
-         join channels c on c.id = r.channel_id and c.org_id = $2
-         join channel_members cm on cm.channel_id = r.channel_id and cm.user_id = $1
-         left join thread_reads tr on tr.user_id = $1 and tr.root_id = r.id
-         cross join lateral (${MESSAGE_SELECT} where m.id = r.id) x
-        order by r.last_reply_at desc nulls last, r.id
-        limit $3`,
+                        (select max(o.created_at) from messages o where (o.id = top.id or o.root_id = top.id) and o.author_id = $1))) as unread
+         from top
+         left join thread_reads tr on tr.user_id = $1 and tr.root_id = top.id
+         cross join lateral (${MESSAGE_SELECT} where m.id = top.id) x
+        order by top.last_reply_at desc nulls last, top.id`,
       [userId, orgId, limit],
     );
     return rows.map((r) => ({ message: messageView(r), channelName: r.channel_name, channelKind: r.channel_kind, lastReplyAt: r.last_reply_at, unread: r.unread }));

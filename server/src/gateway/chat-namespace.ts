@@ -15,6 +15,7 @@ import type { TrustProxy } from '../lib/client-address.ts';
 import { originOf } from '../lib/origin.ts';
 import { TokenBucket } from '../lib/token-bucket.ts';
 import { OrgNotFound, RateLimited } from '../lib/errors.ts';
+import { TeamNotFound } from '../org/errors.ts';
 
 interface ChatSocketData {
   userId: string;
@@ -152,7 +153,12 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     });
     handle('channel:invite', async (p) => ({ added: await chat.invite(userId, p.channelId, p.userIds) }));
     // A whole work team, as its members are now; the channel's own rules (and its organization) are checked by invite.
-    handle('channel:inviteTeam', async (p) => ({ added: await chat.invite(userId, p.channelId, (await orgs.teams.memberIdsFor(userId, p.teamId)).userIds) }));
+    handle('channel:inviteTeam', async (p) => {
+      const team = await orgs.teams.memberIdsFor(userId, p.teamId);
+      // A team of another organization (the asker may be in both) is no team of this channel's.
+      if ((await chat.channel(userId, p.channelId)).orgId !== team.orgId) throw new TeamNotFound('no such team in this organization');
+      return { added: await chat.invite(userId, p.channelId, team.userIds) };
+    });
     handle('channel:remove', (p) => chat.remove(userId, p.channelId, p.userId));
     handle('channel:setRole', (p) => chat.setRole(userId, p.channelId, p.userId, p.role));
     handle('channel:members', async (p) => {

@@ -115,7 +115,7 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
   app.get('/api/orgs/:orgId/freebusy', { onRequest: auth, schema: { params: OrgParams, querystring: FreeBusyQuery } }, async (req) => {
     const q = req.query;
     const list = (v: string | undefined) => (v ? v.split(',').filter(Boolean) : []);
-    return calendar.freeBusy.busy(await me(req), req.params.orgId, { from: Number(q.from), to: Number(q.to), emails: list(q.emails), roomIds: list(q.roomIds) });
+    return calendar.freeBusy.busy(await me(req), req.params.orgId, { from: Number(q.from), to: Number(q.to), emails: list(q.emails), roomIds: list(q.roomIds), ...(q.exclude ? { exclude: q.exclude } : {}) });
   });
 
   /** Events found by their words (title, description, place, attendees). */

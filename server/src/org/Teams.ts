@@ -99,6 +99,8 @@ export class Teams {
       const newChannels = [...new Set(body.addChannels ?? [])];
       if (newChannels.length) {
         if ((await chat.store.namedChannelsAmong(orgId, newChannels)).length !== newChannels.length) throw new ChannelNotFound('no such channel in this organization');
+        // A private channel is its members' to open: an administrator outside it cannot hand it to a team (and so to themselves).
+        if ((await teams.privateChannelsWithout(orgId, newChannels, actorId)).length) throw new ChannelNotFound('no such channel in this organization');
         const added = await teams.addChannels(teamId, newChannels);
         if ((await teams.channelIds(teamId)).length > TEAM_LIMITS.channels) throw new PlanLimit(`A team has at most ${TEAM_LIMITS.channels} channels.`);
         await this.#join(unit, added, await teams.memberIds(teamId), actor);
@@ -155,6 +157,8 @@ export class Teams {
     const { teams } = unit;
     const channels = new Set(await teams.defaultChannels(orgId));
     for (const teamId of await teams.teamsAmong(orgId, teamIds)) {
+      // A team filled up since the invitation: the newcomer gets the default channels, not this team.
+      if ((await teams.memberIds(teamId)).length >= TEAM_LIMITS.members) continue;
       await teams.addMembers(teamId, [userId]);
       for (const c of await teams.channelIds(teamId)) channels.add(c);
     }
@@ -174,9 +178,10 @@ export class Teams {
 
   /** Managers only; the organization is locked for the rest of the transaction (one change of its teams at a time). */
   static async #manage(orgs: OrgStore, orgId: string, actorId: string): Promise<void> {
+    // Locked first: a demotion at the same moment is either before this check or after the change.
+    await orgs.lockOrg(orgId);
     const role = await orgs.role(orgId, actorId);
     if (!role) throw new OrgNotFound('no such organization');
     if (!MANAGERS.includes(role)) throw new Forbidden('only administrators manage teams and default channels');
-    await orgs.lockOrg(orgId);
   }
 }

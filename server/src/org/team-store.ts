@@ -118,6 +118,16 @@ export class TeamStore extends SqlStore<TeamStore> {
     await this.sql.query(`update channels set auto_join = (id = any($2)) where org_id = $1 and kind = 'public' and auto_join <> (id = any($2))`, [orgId, channelIds]);
   }
 
+  /** Which of `channelIds` are private channels of the organization that `userId` is not in. */
+  async privateChannelsWithout(orgId: string, channelIds: string[], userId: string): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(
+      `select c.id from channels c where c.org_id = $1 and c.id = any($2) and c.kind = 'private'
+          and not exists (select 1 from channel_members m where m.channel_id = c.id and m.user_id = $3)`,
+      [orgId, channelIds, userId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Which of `channelIds` are public channels of the organization. */
   async publicChannelsAmong(orgId: string, channelIds: string[]): Promise<string[]> {
     const rows = await this.sql.query<{ id: string }>(`select id from channels where org_id = $1 and kind = 'public' and id = any($2)`, [orgId, channelIds]);

@@ -363,6 +363,7 @@ export function EventEditor({
             end={endDate()}
             attendees={attendees}
             roomId={roomId}
+            eventId={event?.id}
             pick={(s) => {
               const length = endDate().getTime() - startDate().getTime();
               setFrom(localText(s));

@@ -2,7 +2,7 @@
 // (and oneself) and the chosen room get a bar of the chosen day (07:00 to
 // 20:00) with their busy times, and the next time all are free is offered
 // (slots.ts). Only times are shown, never what fills them.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { BusyInterval, FreeBusyView } from '@parley/protocol';
 import { errorText } from '../i18n/errors.ts';
 import { formatTimeRange, formatWith } from '../i18n/format.ts';
@@ -14,18 +14,20 @@ const BAR_FROM = 7;
 const BAR_TO = 20;
 const LOOK_AHEAD_DAYS = 14;
 
-export function FreeBusyPanel(p: { cal: CalendarApi; orgId: string; start: Date; end: Date; attendees: string; roomId: string | null; pick: (start: Date) => void }) {
+export function FreeBusyPanel(p: { cal: CalendarApi; orgId: string; start: Date; end: Date; attendees: string; roomId: string | null; eventId?: string; pick: (start: Date) => void }) {
   const [view, setView] = useState<FreeBusyView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const valid = !Number.isNaN(p.start.getTime()) && !Number.isNaN(p.end.getTime()) && p.end > p.start;
   const day = new Date(p.start.getFullYear(), p.start.getMonth(), p.start.getDate());
   const barFrom = new Date(day.getFullYear(), day.getMonth(), day.getDate(), BAR_FROM).getTime();
   const barTo = new Date(day.getFullYear(), day.getMonth(), day.getDate(), BAR_TO).getTime();
+  // Asked for one day, people and room: another of these, and the answer is put away until asked again.
+  useEffect(() => setView(null), [day.getTime(), p.attendees, p.roomId]);
   const ask = async () => {
     setError(null);
     const emails = p.attendees.split(/[\s,;]+/).filter((a) => a.includes('@'));
     try {
-      setView(await p.cal.freeBusy(p.orgId, day.getTime(), day.getTime() + LOOK_AHEAD_DAYS * 86_400_000, emails, p.roomId ? [p.roomId] : []));
+      setView(await p.cal.freeBusy(p.orgId, day.getTime(), day.getTime() + LOOK_AHEAD_DAYS * 86_400_000, emails, p.roomId ? [p.roomId] : [], p.eventId));
     } catch (err) {
       setError(errorText(err));
     }

@@ -88,8 +88,10 @@ export function useEventReminders(cal: CalendarApi, orgId: string | undefined, c
   useEffect(() => {
     if (!orgId || !own.length) return;
     let timers: ReturnType<typeof setTimeout>[] = [];
-    const fired = new Set<string>(JSON.parse(localStorage.getItem(FIRED_KEY) ?? '[]') as string[]);
+    let cancelled = false;
     const fire = (o: OccurrenceView, minutes: number, key: string) => {
+      // Read at each reminder: another tab of this browser may have shown it.
+      const fired = new Set<string>(JSON.parse(localStorage.getItem(FIRED_KEY) ?? '[]') as string[]);
       if (fired.has(key)) return;
       fired.add(key);
       localStorage.setItem(FIRED_KEY, JSON.stringify([...fired].slice(-200)));
@@ -101,6 +103,7 @@ export function useEventReminders(cal: CalendarApi, orgId: string | undefined, c
     const load = async () => {
       const now = Date.now();
       const list = await cal.occurrences(orgId, now - 60_000, now + LOOK_AHEAD, own).catch(() => [] as OccurrenceView[]);
+      if (cancelled) return;
       for (const timer of timers) clearTimeout(timer);
       timers = [];
       for (const o of list) {
@@ -116,6 +119,7 @@ export function useEventReminders(cal: CalendarApi, orgId: string | undefined, c
     void load();
     const every = setInterval(() => void load(), RELOAD_EVERY);
     return () => {
+      cancelled = true;
       clearInterval(every);
       for (const timer of timers) clearTimeout(timer);
     };

@@ -32,8 +32,11 @@ export function calendarApi(token: string) {
     createReminder: (body: ReminderBody) => c<{ reminder: ReminderView }>('POST', '/api/reminders', body),
     updateReminder: (id: string, body: UpdateReminderBody) => c<{ reminder: ReminderView }>('PATCH', `/api/reminders/${enc(id)}`, body),
     deleteReminder: (id: string) => c('DELETE', `/api/reminders/${enc(id)}`),
-    freeBusy: (orgId: string, from: number, to: number, emails: string[], roomIds: string[]) =>
-      c<FreeBusyView>('GET', `/api/orgs/${enc(orgId)}/freebusy?from=${from}&to=${to}${emails.length ? `&emails=${enc(emails.join(','))}` : ''}${roomIds.length ? `&roomIds=${roomIds.map(enc).join(',')}` : ''}`),
+    freeBusy: (orgId: string, from: number, to: number, emails: string[], roomIds: string[], exclude?: string) =>
+      c<FreeBusyView>(
+        'GET',
+        `/api/orgs/${enc(orgId)}/freebusy?from=${from}&to=${to}${emails.length ? `&emails=${enc(emails.join(','))}` : ''}${roomIds.length ? `&roomIds=${roomIds.map(enc).join(',')}` : ''}${exclude ? `&exclude=${enc(exclude)}` : ''}`,
+      ),
     searchEvents: (orgId: string, q: string) => c<{ events: EventView[] }>('GET', `/api/orgs/${enc(orgId)}/events/search?q=${enc(q)}`).then((r) => r.events),
     trash: (orgId: string) => c<{ events: TrashedEventView[] }>('GET', `/api/orgs/${enc(orgId)}/calendar-trash`).then((r) => r.events),
     restore: (eventId: string) => c<{ event: EventView }>('POST', `/api/calendar-trash/${enc(eventId)}/restore`).then((r) => r.event),

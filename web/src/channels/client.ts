@@ -161,6 +161,7 @@ export class ChatClient {
     batch(() => {
       this.me.value = state.me;
       this.orgs.value = state.orgs;
+      if (this.org.value?.id !== state.org?.id) this.newChannels.value = [];
       this.org.value = state.org;
       this.channels.value = state.channels;
       this.users.value = new Map(state.users.map((u) => [u.id, u]));
@@ -236,7 +237,8 @@ export class ChatClient {
           if (list && !list.some((x) => x.id === m.id)) this.messages.value = new Map(this.messages.value).set(e.channelId, [...list, m]);
         }
         if (m.authorId !== this.me.value?.id && !m.rootId) {
-          if (this.active.value === e.channelId && document.visibilityState === 'visible') this.#scheduleRead();
+          // Read only where one sees it: not behind the Threads view.
+          if (this.active.value === e.channelId && document.visibilityState === 'visible' && !this.followed.shown.value) this.#scheduleRead();
           else this.#patchChannel(e.channelId, (c) => ({ ...c, unread: (c.unread ?? 0) + 1, mentions: (c.mentions ?? 0) + (m.mentions.includes(this.me.value?.id ?? '') ? 1 : 0) }));
         }
         break;

@@ -74,14 +74,14 @@ export class Calendar {
   readonly invitations: EventInvitations;
 
   /** `meetings`: where events' meetings are made (none: events cannot have one). */
-  constructor(store: CalendarStore, deps: { meetings?: EventMeetings; rsvpLink?: (token: string) => string } = {}) {
+  constructor(store: CalendarStore, deps: { meetings?: EventMeetings; rsvpLink?: (token: string) => string; mayMail?: (userId: string, count: number) => Promise<boolean> } = {}) {
     this.#store = store;
     this.#meetings = deps.meetings;
     this.rooms = new MeetingRooms(store);
     this.trash = new EventTrash(store, store.trashStore(), { rooms: this.rooms, writable: (calendarId, userId, s) => this.#writable(calendarId, userId, s) });
     this.search = new EventSearch(store);
     this.freeBusy = new FreeBusy(store);
-    this.invitations = new EventInvitations(store, store.invitationStore(), { link: deps.rsvpLink ?? ((token) => token) });
+    this.invitations = new EventInvitations(store, store.invitationStore(), { link: deps.rsvpLink ?? ((token) => token), mayMail: deps.mayMail });
   }
 
   // ---- access ----
@@ -199,7 +199,7 @@ export class Calendar {
         { title: eventTitle(p.title), description: p.description ?? '', location: p.location ?? '', attendees: p.attendees ?? [], roomId: p.roomId ?? null, moderatorIds: p.moderatorIds ?? [], alarms: sortedAlarms(p.alarms ?? cal.default_alarms) },
         storedTimes(t),
       );
-      await this.invitations.sync(store, id, false);
+      await this.invitations.sync(store, id, false, userId);
     });
     return this.event(userId, id);
   }
@@ -250,9 +250,10 @@ export class Calendar {
         storedTimes(t),
         meeting && { id: meeting.meetingId, url: meeting.url },
       );
-      // Those already invited hear of a new time, title or place.
-      const told = timesChange || (p.title !== undefined && p.title !== e.title) || (p.location !== undefined && p.location !== e.location);
-      await this.invitations.sync(store, e.id, told);
+      // Those already invited hear of a new time, title or place (values compared: the editor sends every field).
+      const moved = t.startAt !== e.start_at || t.endAt !== e.end_at || t.timeZone !== e.time_zone || t.allDay !== e.all_day || (t.rruleText ?? null) !== (e.rrule ?? null);
+      const told = moved || (p.title !== undefined && eventTitle(p.title) !== e.title) || (p.location !== undefined && p.location !== e.location);
+      await this.invitations.sync(store, e.id, told, userId);
     });
     return this.event(userId, eventId);
   }

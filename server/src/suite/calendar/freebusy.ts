@@ -33,11 +33,11 @@ export class FreeBusy {
     this.#store = store;
   }
 
-  async busy(userId: string, orgId: string, q: { from: number; to: number; emails: string[]; roomIds: string[] }): Promise<FreeBusyView> {
+  async busy(userId: string, orgId: string, q: { from: number; to: number; emails: string[]; roomIds: string[]; exclude?: string }): Promise<FreeBusyView> {
     return calendarWork('this free/busy range', (work) => this.#busy(userId, orgId, q, work));
   }
 
-  async #busy(userId: string, orgId: string, q: { from: number; to: number; emails: string[]; roomIds: string[] }, work: Work): Promise<FreeBusyView> {
+  async #busy(userId: string, orgId: string, q: { from: number; to: number; emails: string[]; roomIds: string[]; exclude?: string }, work: Work): Promise<FreeBusyView> {
     if ((await roleIn(this.#store, orgId, userId)) === 'external') throw new Forbidden('guests do not see when others are free');
     if (q.to <= q.from) throw invalidTime('the range ends before it starts');
     if (q.to - q.from > CALENDAR_LIMITS.freeBusyDays * DAY_MS) throw invalidTime(`a free/busy range is at most ${CALENDAR_LIMITS.freeBusyDays} days`);
@@ -49,7 +49,7 @@ export class FreeBusy {
     const people = new Map(members.map((m) => [m.id, { email: m.email, name: m.name, busy: [] as BusyInterval[] }]));
     const byEmail = new Map(members.map((m) => [m.email, m.id]));
     if (members.length) {
-      const rows = await this.#store.busyEvents(orgId, members.map((m) => m.id), members.map((m) => m.email), q.from, q.to);
+      const rows = (await this.#store.busyEvents(orgId, members.map((m) => m.id), members.map((m) => m.email), q.from, q.to)).filter((r) => r.id !== q.exclude);
       const overrides = await this.#store.overridesOf(rows.map((r) => r.id));
       for (const row of rows) {
         const taken = await this.#taken(row, overrides.get(row.id) ?? [], q, work);
@@ -67,7 +67,7 @@ export class FreeBusy {
     if (roomIds.length) {
       const known = (await this.#store.roomsOf(orgId)).filter((r) => roomIds.includes(r.id));
       if (known.length !== roomIds.length) throw new MeetingRoomNotFound('no such meeting room');
-      const rows = await this.#store.bookingsInRange(roomIds, q.from, q.to);
+      const rows = (await this.#store.bookingsInRange(roomIds, q.from, q.to)).filter((r) => r.id !== q.exclude);
       const overrides = await this.#store.overridesOf(rows.map((r) => r.id));
       for (const room of known) {
         const busy: BusyInterval[] = [];

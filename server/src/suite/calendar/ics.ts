@@ -411,6 +411,8 @@ export interface IcsOut {
   organizer?: { name: string; email: string };
   /** Reminders, minutes before the start (written as VALARMs). */
   alarms?: number[];
+  /** An invitation's revision: a later mailing has a higher one, so mail programs take it over the earlier. */
+  sequence?: number;
   overrides: { recurrenceId: string; cancelled: boolean; title: string; description: string; location: string; start: string; end: string }[];
 }
 
@@ -474,6 +476,7 @@ export function writeIcs(name: string, events: IcsOut[], now = Date.now(), metho
     if (e.rrule) lines.push(`RRULE:${e.rrule}`);
     for (const x of e.exdates) lines.push(timeProp('EXDATE', x, e.timeZone, e.allDay));
     if (e.organizer) lines.push(`ORGANIZER;CN=${paramText(e.organizer.name)}:mailto:${e.organizer.email}`);
+    if (e.sequence !== undefined) lines.push(`SEQUENCE:${e.sequence}`);
     for (const a of e.attendees) lines.push(method ? `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${a}` : `ATTENDEE:mailto:${a}`);
     if (e.url) lines.push(`URL:${e.url}`);
     for (const m of e.alarms ?? []) lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(e.title)}`, `TRIGGER:${trigger(m)}`, 'END:VALARM');

@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import { translate } from '@parley/i18n/node';
 import type { AttendeeStatus, Language, RsvpView } from '@parley/protocol';
 import { sha256 } from '../../lib/ids.ts';
+import { RateLimited } from '../../lib/errors.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { EventNotFound, InvalidIcs } from './errors.ts';
 import { IcsError, parseIcs, writeIcs } from './ics.ts';
@@ -23,6 +24,8 @@ const PARTSTAT: Record<string, AttendeeStatus> = { ACCEPTED: 'accepted', DECLINE
 export interface InvitationDeps {
   /** The answer link of a token, on the server's fixed address (never a request's Host). */
   link: (token: string) => string;
+  /** Whether `userId` may have `count` more invitations mailed now (a bound on mail sent on anyone's word). */
+  mayMail?: (userId: string, count: number) => Promise<boolean>;
 }
 
 export class EventInvitations {
@@ -41,7 +44,7 @@ export class EventInvitations {
    * not invited yet, forgets those removed, and when `changed` (time, title,
    * place) mails the others again with a fresh link.
    */
-  async sync(store: CalendarStore, eventId: string, changed: boolean): Promise<void> {
+  async sync(store: CalendarStore, eventId: string, changed: boolean, actorId: string): Promise<void> {
     const invites = this.#invites.within(store.sql);
     const event = (await store.event(eventId))!;
     const emails = [...new Set(event.attendees.map((a) => a.toLowerCase()))];
@@ -49,13 +52,17 @@ export class EventInvitations {
     if (!emails.length) return;
     const organizer = event.organizer_id ? await store.memberProfile(event.organizer_id) : undefined;
     // The organizer does not invite themself.
-    const invited = emails.filter((e) => e !== organizer?.email.toLowerCase());
+    const known = new Set((await invites.of(eventId)).map((r) => r.email));
+    const mailed = emails.filter((e) => e !== organizer?.email.toLowerCase() && (changed || !known.has(e)));
+    if (!mailed.length) return;
+    // Mail on anyone's word is bounded: refused, the save is undone.
+    if (this.#deps.mayMail && !(await this.#deps.mayMail(actorId, mailed.length))) {
+      throw new RateLimited('Too many invitations mailed just now: wait a few minutes, then save again.');
+    }
     const now = Date.now();
-    for (const email of invited) {
+    for (const email of mailed) {
       const token = crypto.randomBytes(24).toString('base64url');
-      const fresh = await invites.add(eventId, email, sha256(token), now);
-      if (!fresh && !changed) continue;
-      if (!fresh) await invites.renew(eventId, email, sha256(token));
+      if (!(await invites.add(eventId, email, sha256(token), now))) await invites.renew(eventId, email, sha256(token));
       await this.#mail(store, event, email, token, organizer, now);
     }
   }
@@ -64,7 +71,7 @@ export class EventInvitations {
     // In the organizer's language: the attendee may have no account (and so no language) here.
     const lang = organizer?.language ?? 'en';
     const when = whenText(e, lang);
-    const ics = writeIcs(e.title, [{ uid: e.uid, title: e.title, description: e.description, location: e.location, allDay: e.all_day, timeZone: e.time_zone, start: e.start_local, end: e.end_local, rrule: e.rrule, exdates: e.exdates, attendees: [email], url: e.meeting_url, organizer: organizer && { name: organizer.name, email: organizer.email }, overrides: [] }], now, 'REQUEST');
+    const ics = writeIcs(e.title, [{ uid: e.uid, title: e.title, description: e.description, location: e.location, allDay: e.all_day, timeZone: e.time_zone, start: e.start_local, end: e.end_local, rrule: e.rrule, exdates: e.exdates, attendees: [email], url: e.meeting_url, organizer: organizer && { name: organizer.name, email: organizer.email }, sequence: revision(now), overrides: [] }], now, 'REQUEST');
     await queueMail(store.sql, {
       dedupeKey: `event-invite:${e.id}:${email}:${now}`,
       userId: null,
@@ -131,6 +138,9 @@ export class EventInvitations {
     return Object.fromEntries((await this.#invites.of(eventId)).map((r) => [r.email, r.status]));
   }
 }
+
+/** An invitation's SEQUENCE: seconds since 2023, so that each mailing of an event outranks the one before (until 2091 in 31 bits). */
+const revision = (now: number) => Math.floor(now / 1000) - 1_672_531_200;
 
 /** When an event is, in its own zone and the organizer's words: "Tuesday, 4 May 2027, 10:00 – 11:00 (Europe/Zurich)". */
 function whenText(e: EventRow, lang: Language): string {

@@ -21,9 +21,10 @@ export class TrashStore extends SqlStore<TrashStore> {
   /** Moves an event (and its changed occurrences) into the trash. */
   async put(eventId: string, by: string, at: number): Promise<void> {
     await this.sql.query(
-      `insert into event_trash (id, calendar_id, title, start_at, rrule, deleted_at, deleted_by, event, overrides)
+      `insert into event_trash (id, calendar_id, title, start_at, rrule, deleted_at, deleted_by, event, overrides, invitations)
        select e.id, e.calendar_id, e.title, e.start_at, e.rrule, $2, $3, to_jsonb(e),
-              coalesce((select jsonb_agg(to_jsonb(o)) from event_overrides o where o.event_id = e.id), '[]')
+              coalesce((select jsonb_agg(to_jsonb(o)) from event_overrides o where o.event_id = e.id), '[]'),
+              coalesce((select jsonb_agg(to_jsonb(i)) from event_invitations i where i.event_id = e.id), '[]')
          from events e where e.id = $1
        on conflict (id) do nothing`,
       [eventId, at, by],
@@ -53,13 +54,23 @@ export class TrashStore extends SqlStore<TrashStore> {
     return row;
   }
 
-  /** Puts the event back as it was (under `uid`: its own, or a new one when its own was taken meanwhile), with its changed occurrences. */
+  /**
+   * Puts the event back as it was (under `uid`: its own, or a new one when
+   * its own was taken meanwhile), with its changed occurrences and its
+   * invitations. A room or an organizer's account deleted meanwhile is
+   * left out (the event stays, without them).
+   */
   async restore(eventId: string, uid: string, at: number): Promise<void> {
     await this.sql.query(
-      `insert into events select * from jsonb_populate_record(null::events, (select event || jsonb_build_object('uid', $2::text, 'updated_at', $3::bigint) from event_trash where id = $1))`,
+      `insert into events select * from jsonb_populate_record(null::events, (
+         select t.event || jsonb_build_object('uid', $2::text, 'updated_at', $3::bigint,
+                  'room_id', (select r.id from rooms r where r.id = t.event->>'room_id'),
+                  'organizer_id', (select u.id from users u where u.id = t.event->>'organizer_id'))
+           from event_trash t where t.id = $1))`,
       [eventId, uid, at],
     );
     await this.sql.query(`insert into event_overrides select * from jsonb_populate_recordset(null::event_overrides, (select overrides from event_trash where id = $1))`, [eventId]);
+    await this.sql.query(`insert into event_invitations select * from jsonb_populate_recordset(null::event_invitations, (select invitations from event_trash where id = $1))`, [eventId]);
     await this.sql.query('delete from event_trash where id = $1', [eventId]);
   }
 

@@ -34,7 +34,11 @@ export class EventTrash {
 
   /** Moves an event to the trash, inside the deleting transaction (access checked by the caller). */
   async put(store: CalendarStore, eventId: string, userId: string): Promise<void> {
-    await this.#trash.within(store.sql).put(eventId, userId, Date.now());
+    const trash = this.#trash.within(store.sql);
+    const now = Date.now();
+    await trash.put(eventId, userId, now);
+    // What is older than the trash keeps goes at each delete (and each look at the trash): no timer needed for it.
+    await trash.purge(now - KEPT_MS);
   }
 
   /** The trash of the calendars `userId` may write to in the organization, newest first. */
@@ -71,10 +75,9 @@ export class EventTrash {
         const cal = await this.#calendar(row.calendar_id, userId, store);
         const uid = (await trash.uidTaken(row.calendar_id, row.uid)) ? `${newId()}@parley` : row.uid;
         await trash.restore(eventId, uid, Date.now());
-        if (row.room_id) {
-          const event = (await store.event(eventId))!;
-          await this.#deps.rooms.book(store, userId, cal.org_id, row.room_id, eventId, timingOf(event), work);
-        }
+        // Its room as restored (none if the room was deleted meanwhile), booked again.
+        const event = (await store.event(eventId))!;
+        if (event.room_id) await this.#deps.rooms.book(store, userId, cal.org_id, event.room_id, eventId, timingOf(event), work);
         return eventId;
       }),
     );
