@@ -94,6 +94,14 @@ describe('work teams and default channels in the browser', () => {
     await team.getByTestId('team-add-person').selectOption({ label: 'Bob' });
     await team.getByTestId('team-member').filter({ hasText: 'Bob' }).waitFor();
     await waitFor('Bob in the team’s channels', async () => (await channelsOf(bob)).join() === 'design,general,mockups');
+    // Renamed in place (Enter saves), and back.
+    await team.getByTestId('team-rename').fill('Design crew');
+    await team.getByTestId('team-rename').press('Enter');
+    await alice.locator('[data-testid=team][data-team-name="Design crew"]').waitFor();
+    const renamed = alice.locator('[data-testid=team][data-team-name="Design crew"]');
+    await renamed.getByTestId('team-rename').fill('Design');
+    await renamed.getByTestId('team-rename').press('Enter');
+    await team.waitFor();
     // A name taken is said next to the form, and nothing is added.
     await alice.getByTestId('team-name').fill('design');
     await alice.getByTestId('team-create').click();

@@ -12,7 +12,6 @@ const LiveViewer = lazyPage(() => import('./live/LiveViewer.tsx').then((m) => m.
 const AuthPage = lazyPage(() => import('./account/AuthPage.tsx').then((m) => m.AuthPage), ['account', 'error']);
 const ResetPage = lazyPage(() => import('./account/ResetPage.tsx').then((m) => m.ResetPage), ['account', 'error']);
 const ChatApp = lazyPage(() => import('./channels/ChatApp.tsx').then((m) => m.ChatApp), ['chat', 'account', 'error']);
-const Rsvp = lazyPage(() => import('./calendar/Rsvp.tsx').then((m) => m.Rsvp), ['calendar', 'error']);
 const CalendarApp = lazyPage(() => import('./calendar/CalendarApp.tsx').then((m) => m.CalendarApp), ['calendar', 'account', 'error']);
 
 function App() {
@@ -27,10 +26,9 @@ function App() {
   if (invite) return <AuthPage key="accept" invitation={invite[1]!} />;
   const reset = /^\/chat\/reset\/([A-Za-z0-9_-]{20,100})\/?$/.exec(location.pathname);
   if (reset) return <ResetPage token={reset[1]!} />;
-  const rsvp = /^\/calendar\/rsvp\/([A-Za-z0-9_-]{20,100})\/?$/.exec(location.pathname);
-  if (rsvp) return <Rsvp token={rsvp[1]!} />;
   if (/^\/calendar\/?$/.test(location.pathname)) return sessionToken.value ? <CalendarApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
   if (/^\/chat\/?$/.test(location.pathname)) return sessionToken.value ? <ChatApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
+  // Pages few open (an invitation's answer link) ride on this last route (see Home): every page's main chunk stays as light as it is.
   return <Home />;
 }
 

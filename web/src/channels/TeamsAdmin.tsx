@@ -90,7 +90,16 @@ export function TeamsAdmin({ client, close }: { client: ChatClient; close: () =>
         {teams?.map((team) => (
           <section class="team-card" key={team.id} data-testid="team" data-team-name={team.name}>
             <header class="team-head">
-              <h3>{team.name}</h3>
+              <form
+                class="team-rename"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const name = ((e.currentTarget as HTMLFormElement).elements.namedItem('name') as HTMLInputElement).value;
+                  if (name.trim() && name !== team.name) void act(teamsApi.changeTeam(org.id, team.id, { name }, token), (r) => replace(r.team));
+                }}
+              >
+                <input name="name" aria-label={t('chat.teams.rename', { name: team.name })} data-testid="team-rename" maxLength={64} value={team.name} key={team.name} />
+              </form>
               <button type="button" class="link" data-testid="team-delete" onClick={() => confirm(t('chat.teams.deleteConfirm', { name: team.name })) && void act(teamsApi.deleteTeam(org.id, team.id, token), () => setTeams((list) => (list ?? []).filter((x) => x.id !== team.id)))}>
                 {t('chat.teams.delete')}
               </button>

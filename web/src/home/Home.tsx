@@ -5,6 +5,7 @@ import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
 import { Icon } from '../ui/icons.tsx';
+import { lazyPage } from '../ui/lazy.tsx';
 import { e2eeSupported } from '../e2ee/E2ee.ts';
 import { ChevronRight as ChevronRightIcon } from 'lucide';
 import './home.css';
@@ -23,7 +24,16 @@ export function codeDigits(typed: string): string | null {
  * the shared link), with the door set before anyone comes; or join one with
  * its code.
  */
+/** An invitation's answer page (/calendar/rsvp/:token): reached through the last route, in a chunk of its own. */
+const Rsvp = lazyPage(() => import('../calendar/Rsvp.tsx').then((m) => m.Rsvp), ['calendar', 'error']);
+
 export function Home() {
+  const rsvp = /^\/calendar\/rsvp\/([A-Za-z0-9_-]{20,100})\/?$/.exec(location.pathname);
+  if (rsvp) return <Rsvp token={rsvp[1]!} />;
+  return <HomePage />;
+}
+
+function HomePage() {
   const [title, setTitle] = useState('');
   const [busy, setBusy] = useState(false);
   const [waitingRoom, setWaitingRoom] = useState(false);
