@@ -198,6 +198,8 @@ describe('calendar over HTTP', () => {
       ['GET', `/api/orgs/${orgId}/calendar-trash`, undefined],
       ['POST', '/api/calendar-trash/e1/restore', undefined],
       ['DELETE', '/api/calendar-trash/e1', undefined],
+      ['GET', `/api/orgs/${orgId}/freebusy?from=1&to=2`, undefined],
+      ['PUT', `/api/calendars/${cal.id}/default-alarms`, { alarms: [10] }],
     ] as const) {
       const none = await http(base, method, url, body);
       assert.equal(none.status, 401, url);
@@ -243,6 +245,28 @@ describe('calendar over HTTP', () => {
       const res = await authed(base, owner.token, 'POST', `/api/orgs/${orgId}/rooms`, { name: 'Painted', capacity: 2, color });
       assert.deepEqual([res.status, error(res)], [400, 'INVALID_PAYLOAD'], color);
     }
+    // Free/busy, default reminders, invitation answers and reply files: malformed input is refused at the edge.
+    // An address list past what an HTTP request line may hold is refused by the server before any route (431).
+    assert.equal((await authed(base, owner.token, 'GET', `/api/orgs/${orgId}/freebusy?from=1&to=2&emails=${'a'.repeat(100 * 256 + 1)}`)).status, 431);
+    for (const q of ['from=abc&to=2', 'from=1', 'from=1&to=2&roomIds=../x', 'from=1&to=2&exclude=a%20b', 'from=1&to=2&evil=1']) {
+      const res = await authed(base, owner.token, 'GET', `/api/orgs/${orgId}/freebusy?${q}`);
+      assert.deepEqual([res.status, error(res)], [400, 'INVALID_PAYLOAD'], `freebusy ?${q.slice(0, 60)}`);
+    }
+    for (const body of [{}, { alarms: 10 }, { alarms: [-1] }, { alarms: [40_321] }, { alarms: [5, 5] }, { alarms: [1, 2, 3, 4, 5, 6] }, { alarms: [1.5] }, { alarms: [10], more: 1 }]) {
+      const res = await authed(base, owner.token, 'PUT', `/api/calendars/${cal.id}/default-alarms`, body);
+      assert.deepEqual([res.status, error(res)], [400, 'INVALID_PAYLOAD'], `default-alarms ${JSON.stringify(body)}`);
+    }
+    assert.deepEqual((await authed<{ calendars: CalendarView[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/calendars`)).body.calendars.find((c) => c.id === cal.id)!.defaultAlarms, []);
+    for (const bad of [{ method: 'GET', url: '/api/rsvp/short' }, { method: 'GET', url: `/api/rsvp/${'x'.repeat(20)}%00` }, { method: 'POST', url: `/api/rsvp/${'x'.repeat(30)}`, body: { answer: 'maybe' } }, { method: 'POST', url: `/api/rsvp/${'x'.repeat(30)}`, body: {} }]) {
+      const res = await http(base, bad.method, bad.url, bad.body);
+      assert.deepEqual([res.status, error(res)], [400, 'INVALID_PAYLOAD'], `${bad.method} ${bad.url}`);
+    }
+    const unknown = await http(base, 'POST', `/api/rsvp/${'x'.repeat(30)}`, { answer: 'accepted' });
+    assert.deepEqual([unknown.status, error(unknown)], [404, 'EVENT_NOT_FOUND']);
+    const empty = await fetch(`${base}/api/calendars/${cal.id}/replies`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/calendar' }, body: '' });
+    assert.equal(empty.status, 400);
+    const bigReply = await fetch(`${base}/api/calendars/${cal.id}/replies`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/calendar' }, body: 'X'.repeat(300 * 1024) });
+    assert.equal(bigReply.status, 413);
     assert.equal(error(await authed(base, owner.token, 'POST', '/api/calendar-trash/nope/restore')), 'EVENT_NOT_FOUND');
     assert.equal((await authed(base, owner.token, 'POST', `/api/calendar-trash/${'z'.repeat(300)}/restore`)).status, 414);
     const big = await fetch(`${base}/api/calendars/${cal.id}/import`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/calendar' }, body: 'X'.repeat(3 * 1024 * 1024) });
