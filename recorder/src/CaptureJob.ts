@@ -28,7 +28,7 @@ import { Epoch, segmentListIncludesOffset, type InputStream, type Segment } from
 import { DrawingFeed } from './drawing.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
-import { freePortPair, portPairFree, releasePortPair, StreamRelay, udpDrops } from './relay.ts';
+import { allBound, droppedSince, freePortPair, portPairFree, releasePortPair, StreamRelay } from './relay.ts';
 
 type RecorderSocket = Socket<RecorderServerToClientEvents, RecorderClientToServerEvents>;
 
@@ -57,9 +57,6 @@ interface Stream {
 /** How often ffmpeg's video ports are checked for packets it was too busy to take. */
 const DROP_CHECK_MS = 500;
 
-/** Whether ffmpeg listens on every one of `ports` (the kernel's tables read once, not once a port). */
-const allBound = (ports: number[]) => udpDrops(ports).size === new Set(ports).size;
-
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 /** The shortest time a speaker keeps the stage of a speaker-layout recording. */
 const SPEAKER_HOLD_MS = 4000;
@@ -85,6 +82,7 @@ export class CaptureJob {
   readonly #streams = new Map<string, Stream>();
   #uploader!: SegmentUploader;
   #stopRequested: CaptureStopReason | null = null;
+  #stopRequestedAt = 0;
   #stopped!: Promise<void>;
   #wake: (() => void) | undefined;
   #reconcileTimer: NodeJS.Timeout | undefined;
@@ -144,9 +142,12 @@ export class CaptureJob {
     clearTimeout(this.#reconcileTimer);
     clearTimeout(this.#speakerTimer);
     await this.#reconciling.catch(() => undefined);
-    const drained = await this.#epoch?.stop({ drain: true });
+    const last = this.#epoch;
+    const drained = await last?.stop({ drain: true });
+    // What the drain wrote past the stop (ffmpeg read live media while its picture caught up): not part of the recording.
+    const beyondStop = last && drained ? Math.max(0, drained.outSeconds - (this.#stopRequestedAt - last.startedAt) / 1000) : 0;
     // Whether the last run caught up before it ended: a shortfall is lost from the end of the capture.
-    if (drained) this.#log.info(drained, 'ffmpeg drained');
+    if (drained) this.#log.info({ ...drained, beyondStop }, 'ffmpeg drained');
     this.#epoch = undefined;
     for (const s of this.#streams.values()) this.#closeStream(s);
     this.#report('finishing');
@@ -158,7 +159,8 @@ export class CaptureJob {
     }
     let result: FinishedCapture;
     try {
-      result = this.#job.kind === 'record' ? await this.#files.finishRecording(this.#mediaStartedAt) : await this.#files.finishStream(this.#uploader, this.#writtenSeconds, this.#mediaStartedAt);
+      const files = this.#files;
+      result = this.#job.kind === 'record' ? await files.finishRecording(this.#mediaStartedAt, beyondStop) : await files.finishStream(this.#uploader, this.#writtenSeconds, this.#mediaStartedAt, beyondStop);
     } catch (error) {
       this.#log.error({ err: error }, 'capture could not be finished');
       result = { key: null, seconds: this.#writtenSeconds, bytes: this.#uploader.bytes, error: (error as Error).message.slice(0, 400) };
@@ -178,6 +180,7 @@ export class CaptureJob {
   #requestStop(reason: CaptureStopReason): void {
     if (this.#stopRequested) return;
     this.#stopRequested = reason;
+    this.#stopRequestedAt = Date.now();
     this.#log.info({ reason }, 'capture stopping');
     this.#wake?.();
   }
@@ -352,24 +355,11 @@ export class CaptureJob {
     return s;
   }
 
-  /**
-   * A loaded ffmpeg falls behind reading its sockets and the kernel drops
-   * what overflows: the relay sees no loss, yet the video is broken until
-   * its next keyframe, which a sender only makes when asked (under CI load
-   * a recording showed one frozen picture for 12 s). Ask when drops appear.
-   */
+  /** Asks for a keyframe where ffmpeg's own sockets dropped video (see droppedSince). */
   #checkDrops(): void {
-    const video = [...this.#streams.values()].filter((s) => s.consumer?.kind === 'video');
-    if (video.length === 0) return;
-    const drops = udpDrops(video.map((s) => s.ffPort));
-    for (const s of video) {
-      // A new ffmpeg's socket counts from 0 again.
-      const now = drops.get(s.ffPort) ?? 0;
-      if (now > s.ffDrops) {
-        this.#log.debug({ producer: s.producerId, dropped: now - s.ffDrops }, 'ffmpeg fell behind and lost video packets; asking for a keyframe');
-        s.askKeyframe();
-      }
-      s.ffDrops = now;
+    for (const s of droppedSince([...this.#streams.values()].filter((s) => s.consumer?.kind === 'video'))) {
+      this.#log.debug({ producer: s.producerId }, 'ffmpeg fell behind and lost video packets; asking for a keyframe');
+      s.askKeyframe();
     }
   }
 

@@ -115,12 +115,12 @@ export class CaptureFolder {
    * everything of it leaves the store, so its links are refused from now on.
    * Only the status file stays, saying it ended.
    */
-  async finishStream(uploader: SegmentUploader, writtenSeconds: number, mediaStartedAt: number | null): Promise<FinishedCapture> {
+  async finishStream(uploader: SegmentUploader, writtenSeconds: number, mediaStartedAt: number | null, beyondStop = 0): Promise<FinishedCapture> {
     await this.writeStatus('ended');
     let result: FinishedCapture = { key: null, seconds: writtenSeconds, bytes: uploader.bytes, error: null };
     if (this.#job.keep) {
       try {
-        result = await this.finishRecording(mediaStartedAt, uploader.keptSegments(), recordingFolder(this.#job));
+        result = await this.finishRecording(mediaStartedAt, beyondStop, uploader.keptSegments(), recordingFolder(this.#job));
       } catch (error) {
         // The stream's end (and its deletion) goes on: a recording that failed says so in its own file.
         this.#log.error({ err: error }, 'the kept stream could not be made a recording');
@@ -134,8 +134,8 @@ export class CaptureFolder {
     return result;
   }
 
-  /** Joins the segments, in order, into one MP4 in `folder` (a recording's: its parts by default). */
-  finishRecording(mediaStartedAt: number | null, keys?: string[], folder = this.folder): Promise<FinishedCapture> {
-    return finishRecording({ drive: this.#drive, job: this.#job, dir: this.#dir, mediaStartedAt }, folder, keys);
+  /** Joins the segments, in order, into one MP4 in `folder` (a recording's: its parts by default), without their last `beyondStop` seconds. */
+  finishRecording(mediaStartedAt: number | null, beyondStop = 0, keys?: string[], folder = this.folder): Promise<FinishedCapture> {
+    return finishRecording({ drive: this.#drive, job: this.#job, dir: this.#dir, mediaStartedAt, beyondStop }, folder, keys);
   }
 }

@@ -343,7 +343,9 @@ export class Epoch {
    * segment and writes it in the list (as "q" on its keyboard would). With
    * `drain` (the end of a capture) it first lets ffmpeg write everything up
    * to now: SIGINT drops input not yet read, and a run that fell behind (a
-   * late keyframe, a loaded machine) would lose its last seconds.
+   * late keyframe, a loaded machine) would lose its last seconds. It goes on
+   * reading live media meanwhile: what it wrote past now is cut off when the
+   * recording is joined (see finishRecording).
    */
   async stop(opts: { drain?: boolean } = {}): Promise<{ outSeconds: number; videoSeconds: number; wantedSeconds: number; waitedMs: number }> {
     const began = Date.now();
@@ -359,7 +361,10 @@ export class Epoch {
     // than the sound by however long that took: its frames cannot be
     // compared with the sound's time, and only the output time is waited for.
     const videoUs = () => (this.#frames / FPS) * 1e6;
-    const behind = () => this.#outTimeUs < target || (this.#pictureFromStart && this.#outTimeUs - videoUs() > PICTURE_LAG_US);
+    // Both are measured against the moment of the stop, not against the
+    // sound's output time: a picture that trailed the sound for good (frames
+    // lost to a loaded encoder) kept the drain chasing it for its whole 15 s.
+    const behind = () => this.#outTimeUs < target || (this.#pictureFromStart && videoUs() < target - PICTURE_LAG_US);
     if (opts.drain) {
       const deadline = Date.now() + 15_000;
       // A run that has written nothing yet is still starting (waiting for a

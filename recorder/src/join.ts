@@ -18,7 +18,7 @@ export interface FinishedCapture {
 
 /** Joins the segments, in order, into one MP4 in `folder`: the given `keys`, or the folder's parts. */
 export async function finishRecording(
-  c: { drive: Drive; job: RecorderJob; dir: string; mediaStartedAt: number | null },
+  c: { drive: Drive; job: RecorderJob; dir: string; mediaStartedAt: number | null; beyondStop?: number },
   folder: string,
   keys?: string[],
 ): Promise<FinishedCapture> {
@@ -29,12 +29,18 @@ export async function finishRecording(
     meta.error = 'nothing was recorded';
   } else {
     const out = path.join(dir, 'recording.mp4');
-    await joinSegments(segments.map((s) => s.key), drive, dir, out);
+    const firstStart = await segmentTimes(drive, segments[0]!.key, dir).then((t) => t.start).catch(() => null);
+    // The MP4 runs from the first segment's start to the last one's end, less what was written past the stop.
+    let seconds: number | null = null;
+    if (c.beyondStop && c.beyondStop > 0.05 && firstStart !== null) {
+      const last = await segmentTimes(drive, segments.at(-1)!.key, dir).catch(() => null);
+      if (last) seconds = Math.max(0.1, last.end - firstStart - c.beyondStop);
+    }
+    await joinSegments(segments.map((s) => s.key), drive, dir, out, seconds);
     meta.seconds = await probeDuration(out);
     meta.bytes = fs.statSync(out).size;
     meta.file = 'recording.mp4';
     meta.parts = new Set(segments.map((s) => /\/p(\d{3})e/.exec(s.key)?.[1])).size;
-    const firstStart = await firstSegmentStart(drive, segments[0]!.key, dir);
     if (firstStart !== null) meta.startedAt = Math.round(job.requestedAt + firstStart * 1000);
     await drive.put(`${folder}recording.mp4`, fs.createReadStream(out), { contentType: 'video/mp4' });
   }
@@ -62,12 +68,15 @@ async function localCopy(key: string, drive: Drive, dir: string): Promise<string
  * timestamps inside keep the gaps between runs, so the MP4 lasts as long as
  * the wall-clock time it covers.
  */
-async function joinSegments(keys: string[], drive: Drive, dir: string, out: string): Promise<void> {
+async function joinSegments(keys: string[], drive: Drive, dir: string, out: string, seconds: number | null): Promise<void> {
   // ffmpeg "corrects" MPEG-TS timestamp jumps over 10 s by default: a
   // recorder takeover is such a jump, and must stay in the timeline.
-  const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-dts_delta_threshold', '86400', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', out], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-y', '-dts_delta_threshold', '86400', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc',
+     ...(seconds === null ? [] : ['-t', seconds.toFixed(3)]), '-movflags', '+faststart', out],
+    { stdio: ['pipe', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const done = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -96,10 +105,9 @@ export async function probeDuration(file: string): Promise<number> {
   return Number(await ffprobe(['-show_entries', 'format=duration', '-of', 'csv=p=0', file]));
 }
 
-async function firstSegmentStart(drive: Drive, key: string, dir: string): Promise<number | null> {
-  try {
-    return Number(await ffprobe(['-show_entries', 'format=start_time', '-of', 'csv=p=0', await localCopy(key, drive, dir)]));
-  } catch {
-    return null;
-  }
+/** Where a segment starts and ends on its timeline (its earliest stream's start, its latest stream's end). */
+async function segmentTimes(drive: Drive, key: string, dir: string): Promise<{ start: number; end: number }> {
+  const [start, duration] = (await ffprobe(['-show_entries', 'format=start_time,duration', '-of', 'csv=p=0', await localCopy(key, drive, dir)])).split(',').map(Number);
+  if (!Number.isFinite(start) || !Number.isFinite(duration)) throw new Error('segment without times');
+  return { start: start!, end: start! + duration! };
 }

@@ -295,7 +295,7 @@ export async function freePortPair(): Promise<number> {
     const a = dgram.createSocket('udp4');
     const port = await new Promise<number>((resolve, reject) => {
       a.once('error', reject);
-      a.bind(0, '127.0.0.1', () => resolve(a.address().port));
+      a.bind(0, () => resolve(a.address().port));
     });
     a.close();
     const even = port % 2 === 0 ? port : port - 1;
@@ -324,6 +324,32 @@ function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = dgram.createSocket('udp4');
     s.once('error', () => resolve(false));
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    // Every address, as ffmpeg binds its RTP ports (a unicast SDP input
+    // listens on all of them): a port some other program holds on one
+    // address only (a browser's ICE candidate on the LAN address) looked free
+    // on loopback, and each ffmpeg run then failed to bind it, again and again.
+    s.bind(port, () => s.close(() => resolve(true)));
+  });
+}
+
+/** Whether ffmpeg listens on every one of `ports` (the kernel's tables read once, not once a port). */
+export const allBound = (ports: number[]) => udpDrops(ports).size === new Set(ports).size;
+
+/**
+ * The streams whose ffmpeg socket dropped packets since the last look (each
+ * stream's `ffDrops` is updated). A loaded ffmpeg falls behind reading its
+ * sockets and the kernel drops what overflows: the relay sees no loss, yet
+ * the video is broken until its next keyframe, which a sender only makes
+ * when asked (under CI load a recording showed one frozen picture for 12 s).
+ */
+export function droppedSince<S extends { ffPort: number; ffDrops: number }>(streams: S[]): S[] {
+  if (streams.length === 0) return [];
+  const drops = udpDrops(streams.map((s) => s.ffPort));
+  return streams.filter((s) => {
+    // A new ffmpeg's socket counts from 0 again.
+    const now = drops.get(s.ffPort) ?? 0;
+    const rose = now > s.ffDrops;
+    s.ffDrops = now;
+    return rose;
   });
 }

@@ -2,8 +2,11 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { freePortPair, releasePortPair, StreamRelay, udpBound, udpDrops } from '../src/relay.ts';
+import { freePortPair, portPairFree, releasePortPair, StreamRelay, udpBound, udpDrops } from '../src/relay.ts';
 import { sdpFor } from '../src/ffmpeg.ts';
 
 function rtp(seq: number, ts: number, payload = Buffer.from([0x78, 1, 2, 3]), pt = 111): Buffer {
@@ -292,6 +295,32 @@ test('port pairs handed out are even, free and never handed out twice while in u
   assert.equal(new Set(ports).size, 4);
   for (const p of ports) assert.equal(p % 2, 0);
   ports.forEach(releasePortPair);
+});
+
+test('a port another program holds on one address only is taken: ffmpeg listens on every address', async () => {
+  const port = await freePortPair();
+  assert.equal(await portPairFree(port), true);
+  // 127.0.0.2 stands for a LAN address (a browser's ICE candidate): loopback
+  // itself stays bindable, ffmpeg's wildcard bind of the same port does not.
+  const other = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => other.bind(port + 1, '127.0.0.2', resolve));
+  try {
+    assert.equal(await portPairFree(port), false);
+    // And ffmpeg, given that pair in an SDP, indeed cannot listen there.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-relay-'));
+    const sdp = path.join(dir, 'in.sdp');
+    fs.writeFileSync(sdp, sdpFor([{ producerId: 'a', kind: 'audio', port, rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] } as never }]));
+    const ffmpeg = spawn('ffmpeg', ['-v', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-t', '0.1', '-f', 'null', '-']);
+    let stderr = '';
+    ffmpeg.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => ffmpeg.once('exit', resolve));
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.notEqual(code, 0);
+    assert.match(stderr, /bind failed/);
+  } finally {
+    other.close();
+    releasePortPair(port);
+  }
 });
 
 test('the SDP describes each stream on its port with its codec', () => {
