@@ -93,7 +93,8 @@ export function filterGraph(comp: Composition, index: Map<string, number>, nameF
     const t = comp.tiles[0]!;
     parts.push(`${tile(0)},pad=${comp.canvas.width}:${comp.canvas.height}:${t.x}:${t.y}:color=${BACKGROUND},format=yuv420p[vout]`);
   } else {
-    parts.push(`color=c=${BACKGROUND}:s=${comp.canvas.width}x${comp.canvas.height}:r=${FPS}[bg0]`);
+    // The canvas comes from an input of its own (see backgroundInput), not from a color source in the graph.
+    parts.push(`[${rtp + 1}:v]null[bg0]`);
     comp.tiles.forEach((t, i) => {
       parts.push(`${tile(i)}[t${i}]`);
       parts.push(`[bg${i}][t${i}]overlay=${t.x}:${t.y}:eof_action=pass:repeatlast=1[bg${i + 1}]`);
@@ -111,6 +112,21 @@ export function filterGraph(comp: Composition, index: Map<string, number>, nameF
     else parts.push(`${audio.map((_, i) => `[a${i}]`).join('')}amix=inputs=${audio.length}:normalize=0:dropout_transition=0[aout]`);
   }
   return parts.join(';');
+}
+
+/**
+ * The canvas of a composed picture (two tiles or more), as an input after
+ * the RTP streams. A color source inside the graph started again from 0
+ * whenever ffmpeg rebuilt the graph, which it does each time a tile's
+ * picture changes size (a simulcast layer switch, a loaded browser scaling
+ * down): the new graph first made, and threw away, a canvas for every frame
+ * since the run began, and the tiles stood empty for up to 2 s under load
+ * (as BigBlueButton found for its recordings). An input keeps its time.
+ */
+export function backgroundInput(comp: Composition): string[] {
+  if (comp.tiles.length < 2) return [];
+  // Made in the encoder's pixel format: left to the graph, every frame would be converted.
+  return ['-f', 'lavfi', '-i', `color=c=${BACKGROUND}:s=${comp.canvas.width}x${comp.canvas.height}:r=${FPS},format=yuv420p`];
 }
 
 /** The whiteboard's 16:9 page fitted into a w×h tile, in even sizes (yuv420p). */
@@ -229,6 +245,7 @@ export class Epoch {
       fs.writeFileSync(f, comp.tiles[i]!.name.replace(/[\p{Cc}]/gu, ''));
       return f;
     };
+    const background = backgroundInput(comp);
     const args = [
       // Ended by SIGINT (see stop), not by "q" on stdin: an input read from
       // a pipe (the strokes) turns ffmpeg's keyboard off.
@@ -252,12 +269,13 @@ export class Epoch {
       // the kernel caps it at net.core.rmem_max.
       '-buffer_size', String(4 * 1024 * 1024),
       '-fflags', '+genpts+discardcorrupt',
-      // With two inputs (the strokes' too) ffmpeg reads each in a thread
+      // With two inputs (the strokes' or the canvas too) ffmpeg reads each in a thread
       // through a queue of 8 packets by default: too few for the RTP streams,
       // whose reader then blocks, and the sound fell ~10 s behind the picture.
       // (Alone, the RTP input is read without a thread; a size would add one.)
-      ...(opts.overlay ? ['-thread_queue_size', '1024'] : []),
+      ...(opts.overlay || background.length ? ['-thread_queue_size', '1024'] : []),
       '-i', sdp,
+      ...background,
       '-filter_complex', filterGraph(comp, index, nameFile, opts.overlay?.tile ?? null),
       '-map', '[vout]', '-map', '[aout]',
       '-c:v', 'libx264', '-preset', opts.preset, '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
