@@ -145,7 +145,7 @@ export class CaptureJob {
     const last = this.#epoch;
     const drained = await last?.stop({ drain: true });
     // What the drain wrote past the stop (ffmpeg read live media while its picture caught up): not part of the recording.
-    const beyondStop = last && drained ? Math.max(0, drained.outSeconds - (this.#stopRequestedAt - last.startedAt) / 1000) : 0;
+    let beyondStop = last && drained ? Math.max(0, drained.outSeconds - (this.#stopRequestedAt - last.startedAt) / 1000) : 0;
     // Whether the last run caught up before it ended: a shortfall is lost from the end of the capture.
     if (drained) this.#log.info({ ...drained, beyondStop }, 'ffmpeg drained');
     this.#epoch = undefined;
@@ -153,6 +153,8 @@ export class CaptureJob {
     this.#report('finishing');
 
     const flushed = await this.#uploader.flush(this.#o.flushTimeoutMs);
+    // The cut counts back from the last run's end: with its last segments still waiting here, it would cut what came before the stop.
+    if (!flushed) beyondStop = 0;
     if (!flushed) {
       this.#uploader.abandon();
       this.#log.error({ pending: this.#uploader.pending }, 'storage still unreachable: the last segments stay on the recorder disk');
@@ -313,6 +315,8 @@ export class CaptureJob {
     this.#epoch = undefined;
     const stopped = await old?.stop();
     if (stopped) this.#log.debug({ epoch: this.#epochNo, ...stopped }, 'ffmpeg stopped for a new layout');
+    // The capture ended meanwhile: no run after the stop (its own drain would be measured against a moment before it began).
+    if (this.#stopRequested) return;
     this.#comp = comp;
     for (const [id, s] of this.#streams) {
       if (!wanted.has(id)) {

@@ -56,7 +56,8 @@ export function sdpFor(streams: InputStream[]): string {
  * passes through filter-graph escaping.
  */
 export function filterGraph(comp: Composition, index: Map<string, number>, nameFile: (i: number) => string | null, drawOn: number | null = null): string {
-  // With strokes to lay over a tile, they are input 0 and the RTP streams input 1.
+  // With strokes to lay over a tile, they are input 0 and the RTP streams input 1;
+  // the canvas of two tiles or more comes next (see backgroundInput).
   const rtp = drawOn === null ? 0 : 1;
   const parts: string[] = [];
   // Received media paces the picture; without any, only the clock can.
@@ -134,7 +135,7 @@ function boardPage(w: number, h: number): string {
   return w / h > 16 / 9 ? `${even((h * 16) / 9)}x${h}` : `${w}x${even((w * 9) / 16)}`;
 }
 
-/** How far the picture may trail the sound when a capture ends (see Epoch.stop). */
+/** How far the picture may trail the moment of the stop when a capture ends (see Epoch.stop). */
 const PICTURE_LAG_US = 1_500_000;
 
 export interface EpochOptions {
@@ -374,7 +375,7 @@ export class Epoch {
     // late holds the canvas back; a loaded machine encodes behind), and SIGINT
     // drops what is not written yet: the end of the capture would have no
     // picture. A composed picture starts with the run, so its frames are
-    // waited for too, up to PICTURE_LAG_US behind the sound (a caught-up run
+    // waited for too, up to PICTURE_LAG_US behind the stop (a caught-up run
     // trails by ~0.5 s). A single tile starts at its own first frame, later
     // than the sound by however long that took: its frames cannot be
     // compared with the sound's time, and only the output time is waited for.

@@ -52,8 +52,10 @@ export async function finishRecording(
 async function localCopy(key: string, drive: Drive, dir: string): Promise<string> {
   const local = path.join(dir, path.basename(key));
   if (fs.existsSync(local)) return local;
-  const file = await drive.get(key);
+  // Downloaded already (the first and last segments are read for their times before the join).
   const tmp = path.join(dir, `dl-${path.basename(key)}`);
+  if (fs.existsSync(tmp)) return tmp;
+  const file = await drive.get(key);
   await new Promise<void>((resolve, reject) => {
     const w = fs.createWriteStream(tmp);
     file.body.pipe(w).on('finish', resolve).on('error', reject);
@@ -66,7 +68,7 @@ async function localCopy(key: string, drive: Drive, dir: string): Promise<string
  * MPEG-TS segments are concatenable byte for byte: they are fed to one ffmpeg
  * in order and remuxed (no re-encoding) into an MP4 that starts at zero; the
  * timestamps inside keep the gaps between runs, so the MP4 lasts as long as
- * the wall-clock time it covers.
+ * the wall-clock time it covers; `seconds`, when given, ends it sooner.
  */
 async function joinSegments(keys: string[], drive: Drive, dir: string, out: string, seconds: number | null): Promise<void> {
   // ffmpeg "corrects" MPEG-TS timestamp jumps over 10 s by default: a
