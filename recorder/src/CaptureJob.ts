@@ -153,9 +153,9 @@ export class CaptureJob {
     this.#report('finishing');
 
     const flushed = await this.#uploader.flush(this.#o.flushTimeoutMs);
-    // The cut counts back from the last run's end: with its last segments still waiting here, it would cut what came before the stop.
-    if (!flushed) beyondStop = 0;
     if (!flushed) {
+      // The cut counts back from the last run's end: with its last segments still waiting here, it would cut what came before the stop.
+      beyondStop = 0;
       this.#uploader.abandon();
       this.#log.error({ pending: this.#uploader.pending }, 'storage still unreachable: the last segments stay on the recorder disk');
     }

@@ -32,9 +32,10 @@ export async function finishRecording(
     const firstStart = await segmentTimes(drive, segments[0]!.key, dir).then((t) => t.start).catch(() => null);
     // The MP4 runs from the first segment's start to the last one's end, less what was written past the stop.
     let seconds: number | null = null;
-    if (c.beyondStop && c.beyondStop > 0.05 && firstStart !== null) {
+    const beyondStop = c.beyondStop ?? 0;
+    if (beyondStop > 0.05 && firstStart !== null) {
       const last = await segmentTimes(drive, segments.at(-1)!.key, dir).catch(() => null);
-      if (last) seconds = Math.max(0.1, last.end - firstStart - c.beyondStop);
+      if (last) seconds = Math.max(0.1, last.end - firstStart - beyondStop);
     }
     await joinSegments(segments.map((s) => s.key), drive, dir, out, seconds);
     meta.seconds = await probeDuration(out);
