@@ -18,3 +18,5 @@ server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as { port: number };
   console.log(`bare ready http://127.0.0.1:${port}`);
 });
+// A normal exit on SIGTERM, so that a profiled run (BENCH_CPU_PROF) writes its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -271,7 +271,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       limiter,
       pool,
       signer,
-      metrics: createMetrics(meetings, pool),
+      metrics: createMetrics(meetings, pool, chatParts?.chat.messages),
       publicUrl: links,
       metricsToken: config.metricsToken,
       ...(accounts ? { whoIs: async (req) => (await accounts.authenticate(bearer(req.headers.authorization)))?.user.id } : {}),

@@ -1,9 +1,10 @@
 import client from 'prom-client';
 import type { WorkerPool } from '@parley/sfu';
 import type { Meetings } from './meet/Meetings.ts';
+import type { SendStages } from './chat/batch.ts';
 
 /** Prometheus metrics, read from live state at scrape time (nothing to keep in sync). */
-export function createMetrics(meetings: Meetings, pool: WorkerPool): client.Registry {
+export function createMetrics(meetings: Meetings, pool: WorkerPool, chat?: { sendStages: SendStages }): client.Registry {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'parley_process_' });
 
@@ -59,5 +60,33 @@ export function createMetrics(meetings: Meetings, pool: WorkerPool): client.Regi
       for (const w of pool.workers) this.set({ worker: String(w.index) }, w.peers);
     },
   });
+  if (chat) chatMetrics(registry, chat);
   return registry;
+}
+
+/** Chat sends: how many, in how many batches, and where their time went. */
+function chatMetrics(registry: client.Registry, chat: { sendStages: SendStages }): void {
+  const total = (name: string, help: string, pick: (s: SendStages) => number) =>
+    new client.Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(pick(chat.sendStages));
+      },
+    });
+  total('parley_chat_sends_total', 'Chat messages written by the batch writer', (s) => s.sends);
+  total('parley_chat_send_batches_total', 'Batches the chat messages were written in', (s) => s.batches);
+  const stages = ['queued', 'read', 'writeWait', 'write', 'announce'] as const;
+  new client.Counter({
+    name: 'parley_chat_send_stage_seconds_total',
+    help: 'Time chat sends spent in each stage, summed over sends: queued (until their batch is read), read, writeWait (the batch before being written), write, announce (until their channel is told)',
+    labelNames: ['stage'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const stage of stages) this.inc({ stage }, chat.sendStages[stage]);
+    },
+  });
 }

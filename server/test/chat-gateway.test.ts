@@ -290,6 +290,41 @@ describe('chat gateway', () => {
     assert.deepEqual(events.map((e) => e.kind === 'message' && e.message.text), ['missed 0', 'missed 1', 'missed 2']);
   });
 
+
+  test('/metrics counts chat sends and where their time went', async () => {
+    const scrape = async () => {
+      const res = await fetch(`${base}/metrics`);
+      assert.equal(res.status, 200);
+      const text = await res.text();
+      const value = (name: string) => {
+        const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+        assert.ok(line, `${name} is listed`);
+        return Number(line.split(' ')[1]);
+      };
+      return {
+        sends: value('parley_chat_sends_total'),
+        batches: value('parley_chat_send_batches_total'),
+        stages: Object.fromEntries(['queued', 'read', 'writeWait', 'write', 'announce'].map((s) => [s, value(`parley_chat_send_stage_seconds_total{stage="${s}"}`)])),
+      };
+    };
+    const before = await scrape();
+    const { owner } = await team(base, []);
+    const a = await open(owner.token);
+    const ch = await general(a);
+    // Four at once (one batch or a few), then one alone: each is counted once.
+    await Promise.all(Array.from({ length: 4 }, (_, i) => must(a, 'message:send', { channelId: ch.id, clientId: clientId(), text: `counted ${i}` })));
+    await must(a, 'message:send', { channelId: ch.id, clientId: clientId(), text: 'counted alone' });
+    // A refused send (not a member) is not counted as written.
+    const refused = await ask(a, 'message:send', { channelId: 'no-such-channel', clientId: clientId(), text: 'nowhere' });
+    assert.ok(!refused.ok && refused.error.code === 'CHANNEL_NOT_FOUND');
+    const after = await scrape();
+    assert.equal(after.sends - before.sends, 5);
+    const batches = after.batches - before.batches;
+    assert.ok(batches >= 2 && batches <= 5, `5 sends in ${batches} batches`);
+    // Each stage only grows, and a written send spent time in the write at least.
+    for (const [stage, seconds] of Object.entries(after.stages)) assert.ok(seconds >= before.stages[stage]!, stage);
+    assert.ok(after.stages.write! > before.stages.write!);
+  });
   test('attachments: stored in the drive, for the channel’s members only', async () => {
     const { owner, members, orgId } = await team(base, ['jack']);
     const a = await open(owner.token);

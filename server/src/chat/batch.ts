@@ -36,6 +36,8 @@ export interface BatchRules {
 interface QueuedSend {
   userId: string;
   p: SendInput;
+  /** When it was queued (performance.now()). */
+  at: number;
   resolve: (r: SendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -48,6 +50,32 @@ interface PreparedSend extends Prepared {
 /** Most sends written in one statement. */
 const SEND_BATCH_MAX = 200;
 
+/**
+ * Where the sends' time went since the server started, in seconds summed
+ * over sends (a batch's read, for instance, counts once per send in it): the
+ * per-stage breakdown of /metrics and bench/chat-fanout.ts. A send that
+ * fails on the way counts in the stages it passed only.
+ */
+export interface SendStages {
+  /** Sends written by a batch, and batches written. */
+  sends: number;
+  batches: number;
+  /** From the send's arrival to the start of its batch's read (the batch before it still being read). */
+  queued: number;
+  /** The batch's reads: access, retries, reply roots, mentions. */
+  read: number;
+  /** From the end of the read to the start of the write (the batch before it still being written). */
+  writeWait: number;
+  /** The one statement that writes the batch, round trip included. */
+  write: number;
+  /**
+   * From the write's answer until the send's channel and notified are told
+   * (the emit to the sockets on this node, and the adapter); the sends
+   * before it in the batch are told first.
+   */
+  announce: number;
+}
+
 export class SendBatcher {
   readonly #store: MessageStore;
   readonly #rules: BatchRules;
@@ -55,6 +83,7 @@ export class SendBatcher {
   #flushing = false;
   /** The last batch write started: the next one waits for it (a channel's numbers follow arrival order). */
   #writing: Promise<void> = Promise.resolve();
+  readonly stages: SendStages = { sends: 0, batches: 0, queued: 0, read: 0, writeWait: 0, write: 0, announce: 0 };
 
   constructor(store: MessageStore, rules: BatchRules) {
     this.#store = store;
@@ -63,7 +92,7 @@ export class SendBatcher {
 
   send(userId: string, p: SendInput): Promise<SendResult> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ userId, p, resolve, reject });
+      this.#queue.push({ userId, p, at: performance.now(), resolve, reject });
       if (!this.#flushing) {
         this.#flushing = true;
         queueMicrotask(() => void this.#flush());
@@ -85,6 +114,8 @@ export class SendBatcher {
     try {
       while (this.#queue.length) {
         const batch = this.#queue.splice(0, SEND_BATCH_MAX);
+        const readAt = performance.now();
+        for (const item of batch) this.stages.queued += (readAt - item.at) / 1000;
         let fresh: PreparedSend[];
         try {
           fresh = await this.#read(batch);
@@ -92,8 +123,11 @@ export class SendBatcher {
           void this.#sendEach(batch);
           continue;
         }
+        const readEnd = performance.now();
+        this.stages.read += ((readEnd - readAt) / 1000) * fresh.length;
         // One batch read while the one before is written; the next gathers meanwhile.
         await this.#writing;
+        this.stages.writeWait += ((performance.now() - readEnd) / 1000) * fresh.length;
         this.#writing = this.#write(fresh).catch(() =>
           // Something in the batch broke it (a retry racing on another
           // node, a constraint): each message on its own, so one cannot fail the others.
@@ -154,7 +188,11 @@ export class SendBatcher {
 
   async #write(fresh: PreparedSend[]): Promise<void> {
     if (!fresh.length) return;
+    const writeAt = performance.now();
     const seqOf = await this.#store.writeBatch(fresh.map((f) => f.message));
+    const written = performance.now();
+    this.stages.write += ((written - writeAt) / 1000) * fresh.length;
+    this.stages.batches++;
     fresh.forEach((f, i) => {
       const seq = seqOf.get(i + 1);
       if (seq === undefined) {
@@ -165,6 +203,8 @@ export class SendBatcher {
       }
       f.message.seq = seq;
       this.#rules.written(f);
+      this.stages.sends++;
+      this.stages.announce += (performance.now() - written) / 1000;
     });
     for (const f of fresh) {
       if (!f.message.seq) continue;

@@ -5,7 +5,7 @@ import { CHAT_LIMITS, DomainError, type CallInfo, type ChannelEvent, type Channe
 import { newId } from '../lib/ids.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { isEmoji } from '../lib/names.ts';
-import { SendBatcher, type Prepared, type SendInput, type SendResult } from './batch.ts';
+import { SendBatcher, type Prepared, type SendInput, type SendResult, type SendStages } from './batch.ts';
 import { isConversation, moderates, type ChatCore, type ChatUnit } from './core.ts';
 import type { Attachments } from './attachments.ts';
 import type { Access, ChatStore } from './store.ts';
@@ -51,6 +51,11 @@ export class ChatMessages {
       sendOne: (userId, p) => this.#sendOne(userId, p),
       written: (prepared) => this.#announce(prepared),
     });
+  }
+
+  /** Where the batched sends' time went (see SendStages). */
+  get sendStages(): SendStages {
+    return this.#batch.stages;
   }
 
   /**
