@@ -40,6 +40,13 @@ export const ORG_ROLES = ['legal', 'admin', 'collaborator', 'external'] as const
 /** legal: legal representative (owner); external: a guest invited to chosen channels only. */
 export type OrgRole = (typeof ORG_ROLES)[number] | 'bot';
 export type Presence = 'online' | 'away' | 'dnd' | 'offline';
+/** One person's presence as it now is. */
+export interface PresenceUpdate {
+  userId: string;
+  presence: Presence;
+  statusText: string;
+  statusEmoji: string;
+}
 
 const Id = IdSchema;
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@<>]+@[^\\s@<>]+$' });
@@ -359,7 +366,8 @@ export interface ChatServerToClientEvents {
   'chat:notify': (p: { channelId: string; messageId: string; authorName: string; excerpt: string }) => void;
   /** The user's read position moved (on another device). */
   'chat:read': (p: { channelId: string; seq: number }) => void;
-  'chat:presence': (p: { userId: string; presence: Presence; statusText: string; statusEmoji: string }) => void;
+  /** Presence changes of people of one's organizations, gathered for a moment and sent together (server/src/gateway/presence-news.ts). */
+  'chat:presence': (p: { users: PresenceUpdate[] }) => void;
   /** Someone joined the organization (members directory). */
   'org:member': (p: { orgId: string; user: OrgMemberView }) => void;
   'org:memberGone': (p: { orgId: string; userId: string }) => void;

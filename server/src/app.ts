@@ -379,7 +379,7 @@ async function wireChat(
   cleanups: (() => Promise<void> | void)[],
 ): Promise<ChatStack> {
   const { accounts, chat, orgs, limiter } = parts;
-  const nsp = createChatGateway(io, { accounts, orgs, chat, limiter, trust, log: log.child({ ns: 'chat' }) });
+  const nsp = createChatGateway(io, { accounts, orgs, chat, limiter, trust, log: log.child({ ns: 'chat' }), atClose: (fn) => cleanups.push(fn) });
   if (!botQueue) log.warn(`no REDIS_URL: Euria will not welcome new members nor send agendas${config.mail.smtpUrl ? ', and no mail is sent' : ''} (bots and the minute clock run on BullMQ queues)`);
   if (config.redisUrl) {
     const mail = config.mail.smtpUrl ? new MailSender({ db: parts.db, smtpUrl: config.mail.smtpUrl, from: config.mail.from }) : undefined;

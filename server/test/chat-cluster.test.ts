@@ -97,7 +97,7 @@ describe('chat on several server processes', () => {
     const [a, b] = nodes.slice(-2) as [Node, Node];
     const { owner, members } = await team(a.url, ['bea']);
     const sa = await chatSocket(a.url, owner.token);
-    const online = next<{ userId: string; presence: string }>(sa as never, 'chat:presence', (p) => p.userId === members[0]!.user.id && p.presence === 'online');
+    const online = next<{ users: { userId: string; presence: string }[] }>(sa as never, 'chat:presence', (p) => p.users.some((u) => u.userId === members[0]!.user.id && u.presence === 'online'));
     const sb = await chatSocket(b.url, members[0]!.token);
     sockets.push(sa, sb);
     await online;

@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { ChatPayloads, type AuthReply, type CaptureState, type ChannelEvent, type ChannelView, type ChatStateReply, type JoinResult, type MessageView } from '@parley/protocol';
+import { ChatPayloads, type AuthReply, type CaptureState, type ChannelEvent, type ChannelView, type ChatStateReply, type JoinResult, type MessageView, type PresenceUpdate } from '@parley/protocol';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import type { Parley } from '../src/index.ts';
 import { authed, ask, chatSocket, clientId, emailFor, invited, must, signup, startChatServer, team, type ChatSocket } from './chat-helpers.ts';
 import { connect, http, joinToken, next, ok, request } from './helpers.ts';
+
+type PresenceNote = { users: PresenceUpdate[] };
 
 describe('chat gateway', () => {
   let parley: Parley;
@@ -184,12 +186,16 @@ describe('chat gateway', () => {
     // Nothing organization-wide reaches the guest: not the next newcomer, not others' presence.
     const orgNews: string[] = [];
     g.on('org:member', () => orgNews.push('org:member'));
-    g.on('chat:presence', (p) => p.userId !== guest.user.id && orgNews.push('chat:presence'));
+    g.on('chat:presence', (p) => p.users.some((u) => u.userId !== guest.user.id) && orgNews.push('chat:presence'));
     const newcomer = await invited(base, owner.token, orgId, 'nina');
+    // The owner hears the newcomer's news: the guest would have heard it by then, from the same emit.
+    const away = next<PresenceNote>(a as never, 'chat:presence', (p) => p.users.some((u) => u.userId === newcomer.user.id && u.presence === 'away'));
     const n = await chatSocket(base, newcomer.token);
     await must(n, 'presence:set', { presence: 'away' });
+    await away;
+    const offline = next<PresenceNote>(a as never, 'chat:presence', (p) => p.users.some((u) => u.userId === newcomer.user.id && u.presence === 'offline'));
     n.close();
-    await new Promise((r) => setTimeout(r, 300));
+    await offline;
     assert.deepEqual(orgNews, []);
     const create = await ask(g, 'channel:create', { orgId, name: 'mine', kind: 'public' });
     assert.equal(!create.ok && create.error.code, 'FORBIDDEN');
@@ -223,15 +229,17 @@ describe('chat gateway', () => {
     assert.equal(!read.ok && read.error.code, 'CHANNEL_NOT_FOUND');
     // No one's presence, no newcomer, reaches the guest any more (the same socket as before).
     const heard: string[] = [];
-    i.on('chat:presence', (p) => p.userId !== iris.user.id && heard.push('chat:presence'));
+    i.on('chat:presence', (p) => p.users.some((u) => u.userId !== iris.user.id) && heard.push('chat:presence'));
+    const dnd = next<PresenceNote>(a as never, 'chat:presence', (p) => p.users.some((u) => u.userId === owner.user.id && u.presence === 'dnd'));
     await must(a, 'presence:set', { presence: 'dnd' });
     await invited(base, owner.token, orgId, 'olaf');
+    await dnd;
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(heard, []);
     // Made a member again, it hears the organization again (it joins channels as anyone does).
     await authed(base, owner.token, 'PATCH', `/api/orgs/${orgId}/members/${iris.user.id}`, { role: 'collaborator' });
     await new Promise((r) => setTimeout(r, 200));
-    const back = next<{ userId: string }>(i as never, 'chat:presence', (p) => p.userId === owner.user.id);
+    const back = next<PresenceNote>(i as never, 'chat:presence', (p) => p.users.some((u) => u.userId === owner.user.id));
     await must(a, 'presence:set', { presence: 'auto' });
     await back;
   });
@@ -263,15 +271,16 @@ describe('chat gateway', () => {
     const { owner, members } = await team(base, ['hank']);
     const a = await open(owner.token);
     const hank = members[0]!;
-    const online = next<{ userId: string; presence: string }>(a as never, 'chat:presence', (p) => p.userId === hank.user.id && p.presence === 'online');
+    const of = (p: PresenceNote, presence: string) => p.users.find((u) => u.userId === hank.user.id && u.presence === presence);
+    const online = next<PresenceNote>(a as never, 'chat:presence', (p) => !!of(p, 'online'));
     const h = await chatSocket(base, hank.token);
     await online;
-    const dnd = next<{ userId: string; presence: string; statusText: string }>(a as never, 'chat:presence', (p) => p.userId === hank.user.id && p.presence === 'dnd');
+    const dnd = next<PresenceNote>(a as never, 'chat:presence', (p) => !!of(p, 'dnd'));
     await must(h, 'presence:set', { presence: 'dnd', statusText: 'focus time', statusEmoji: '🎧' });
-    assert.equal((await dnd).statusText, 'focus time');
+    assert.equal(of(await dnd, 'dnd')!.statusText, 'focus time');
     const state = await must<ChatStateReply>(a, 'chat:state', {});
     assert.equal(state.users.find((u) => u.id === hank.user.id)!.presence, 'dnd');
-    const offline = next<{ userId: string; presence: string }>(a as never, 'chat:presence', (p) => p.userId === hank.user.id && p.presence === 'offline');
+    const offline = next<PresenceNote>(a as never, 'chat:presence', (p) => !!of(p, 'offline'));
     h.close();
     await offline;
   });

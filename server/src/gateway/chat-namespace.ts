@@ -6,7 +6,7 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { ChatClientToServerEvents, ChatServerToClientEvents, OrgView, Presence } from '@parley/protocol';
-import { meView, presenceOf, userView, type Accounts, type UserRow } from '../accounts/Accounts.ts';
+import { meView, presenceOf, userView, type Accounts } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Orgs } from '../org/Orgs.ts';
 import { Requests, type ParleyServer } from './context.ts';
@@ -16,6 +16,7 @@ import { originOf } from '../lib/origin.ts';
 import { TokenBucket } from '../lib/token-bucket.ts';
 import { OrgNotFound, RateLimited } from '../lib/errors.ts';
 import { TeamNotFound } from '../org/errors.ts';
+import { PresenceNews } from './presence-news.ts';
 
 interface ChatSocketData {
   userId: string;
@@ -45,6 +46,8 @@ export interface ChatGatewayDeps {
   /** Which proxies' X-Forwarded-Host/-Proto to believe (links are built on the address the client used). */
   trust: TrustProxy;
   log: Logger;
+  /** Registers what to stop when the server closes (pending presence news). */
+  atClose(fn: () => void): void;
 }
 
 export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): ChatNamespace {
@@ -59,14 +62,20 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     return new Set(sockets.map((s) => s.data.userId));
   };
 
-  const presenceOfUser = async (user: UserRow): Promise<Presence> => presenceOf(user, (await online([user.id])).has(user.id));
-  const announcePresence = async (userId: string) => {
-    const user = await accounts.get(userId);
-    if (!user) return;
-    const presence = await presenceOfUser(user);
-    const rooms = (await orgs.forUser(userId)).map((o) => orgRoom(o.id));
-    if (rooms.length) nsp.to(rooms).emit('chat:presence', { userId, presence, statusText: user.status_text, statusEmoji: user.status_emoji });
-  };
+  // Presence changes go out gathered, one event per organization per moment.
+  const presence = new PresenceNews({
+    online,
+    person: async (userId) => {
+      const user = await accounts.get(userId);
+      if (!user) return undefined;
+      return { chosen: user, rooms: (await orgs.forUser(userId)).map((o) => orgRoom(o.id)) };
+    },
+    presenceOf,
+    emit: (room, users) => nsp.to(room).emit('chat:presence', { users }),
+    failed: (error) => log.warn({ err: error }, 'presence update failed'),
+  });
+  deps.atClose(() => presence.close());
+  const announcePresence = (userId: string) => presence.changed(userId);
 
   nsp.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -111,7 +120,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
         return;
       }
       // Two sockets of one user (another tab) already made them online.
-      if (!(await wasOnline).has(userId)) await announcePresence(userId);
+      if (!(await wasOnline).has(userId)) announcePresence(userId);
     })();
     ready.catch((error: unknown) => {
       slog.error({ err: error }, 'chat socket setup failed');
@@ -189,7 +198,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     handle('message:search', async (p) => ({ hits: await chat.messages.search(userId, p.orgId, p.query) }));
     handle('presence:set', async (p) => {
       await accounts.setPresence(userId, p);
-      await announcePresence(userId);
+      announcePresence(userId);
     });
     // A call posts a message and opens a meeting: it counts as both.
     handle('call:start', async (p) => {

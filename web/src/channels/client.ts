@@ -114,12 +114,16 @@ export class ChatClient {
       if (n.channelId === this.active.value && document.hasFocus()) return;
       this.#toast(n.channelId, n.authorName, n.excerpt);
     });
-    this.socket.on('chat:presence', (p) => {
+    this.socket.on('chat:presence', ({ users: changed }) => {
       const users = new Map(this.users.value);
-      const u = users.get(p.userId);
-      if (u) users.set(p.userId, { ...u, presence: p.presence, statusText: p.statusText, statusEmoji: p.statusEmoji });
+      const me = this.me.value;
+      for (const p of changed) {
+        const u = users.get(p.userId);
+        const now = { presence: p.presence, statusText: p.statusText, statusEmoji: p.statusEmoji };
+        if (u) users.set(p.userId, { ...u, ...now });
+        if (me?.id === p.userId) this.me.value = { ...me, ...now };
+      }
       this.users.value = users;
-      if (this.me.value?.id === p.userId) this.me.value = { ...this.me.value, presence: p.presence, statusText: p.statusText, statusEmoji: p.statusEmoji };
     });
     this.socket.on('org:member', ({ orgId, user }) => {
       // My own role changed (made a guest, or a member again): what I may see changed with it.
