@@ -5,11 +5,11 @@
 // so a message sent on one node reaches members connected to another.
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import type { ChatClientToServerEvents, ChatServerToClientEvents, OrgView, Presence } from '@parley/protocol';
+import type { ChatClientToServerEvents, ChatServerToClientEvents, OrgView, PayloadName, PayloadOf } from '@parley/protocol';
 import { meView, presenceOf, userView, type Accounts } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Orgs } from '../org/Orgs.ts';
-import { Requests, type ParleyServer } from './context.ts';
+import { RequestTable, type Connection, type ParleyServer } from './context.ts';
 import type { Limiter, RateSpec } from '../lib/limiter.ts';
 import type { TrustProxy } from '../lib/client-address.ts';
 import { originOf } from '../lib/origin.ts';
@@ -24,6 +24,12 @@ interface ChatSocketData {
 }
 export type ChatNamespace = Namespace<ChatClientToServerEvents, ChatServerToClientEvents, Record<string, never>, ChatSocketData>;
 type ChatSocket = Socket<ChatClientToServerEvents, ChatServerToClientEvents, Record<string, never>, ChatSocketData>;
+/** A chat socket as its requests see it. */
+interface ChatConnection extends Connection {
+  userId: string;
+  /** Settles once the socket is in its rooms (requests wait for it). */
+  ready: Promise<void>;
+}
 
 export const userRoom = (userId: string) => `u:${userId}`;
 export const sessionRoom = (sessionId: string) => `s:${sessionId}`;
@@ -96,10 +102,90 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
     );
   });
 
+  // Each socket keeps only its own state; the handlers are registered once, for all of them.
+  const table = new RequestTable<ChatConnection>();
+  /** Requests wait for the socket's rooms (see `ready`). */
+  const handle = <E extends PayloadName>(event: E, fn: (conn: ChatConnection, payload: PayloadOf<E>) => Promise<object | void> | object | void) =>
+    table.handle(event, async (conn, p) => {
+      await conn.ready;
+      return fn(conn, p);
+    });
+
+  handle('chat:state', async ({ userId }, p) => {
+    const me = (await accounts.get(userId))!;
+    const all = await orgs.forUser(userId);
+    const org: OrgView | null = (p.orgId ? all.find((o) => o.id === p.orgId) : all[0]) ?? null;
+    if (p.orgId && !org) throw new OrgNotFound('no such organization');
+    return {
+      me: meView(me, true),
+      orgs: all,
+      org,
+      channels: org ? await chat.channels(userId, org.id) : [],
+      users: org ? await orgs.members(org.id, userId, online) : [],
+    };
+  });
+  handle('chat:sync', ({ userId }, p) => chat.messages.sync(userId, p.since));
+  handle('channel:create', async ({ userId }, p) => ({ channel: await chat.create(userId, p) }));
+  handle('channel:browse', async ({ userId }, p) => ({ channels: await chat.browse(userId, p.orgId) }));
+  handle('channel:join', async ({ userId }, p) => ({ channel: await chat.join(userId, p.channelId) }));
+  handle('channel:leave', ({ userId }, p) => chat.leave(userId, p.channelId));
+  handle('channel:mute', async ({ userId }, p) => {
+    const channel = await chat.mute(userId, p.channelId, p.muted);
+    // The person's other tabs and devices show it muted too.
+    nsp.to(userRoom(userId)).emit('chat:channel', { channel });
+    return { channel };
+  });
+  handle('channel:invite', async ({ userId }, p) => ({ added: await chat.invite(userId, p.channelId, p.userIds) }));
+  // A whole work team, as its members are now; the channel's own rules (and its organization) are checked by invite.
+  handle('channel:inviteTeam', async ({ userId }, p) => {
+    const team = await orgs.teams.memberIdsFor(userId, p.teamId);
+    // A team of another organization (the asker may be in both) is no team of this channel's.
+    if ((await chat.channel(userId, p.channelId)).orgId !== team.orgId) throw new TeamNotFound('no such team in this organization');
+    return { added: await chat.invite(userId, p.channelId, team.userIds) };
+  });
+  handle('channel:remove', ({ userId }, p) => chat.remove(userId, p.channelId, p.userId));
+  handle('channel:setRole', ({ userId }, p) => chat.setRole(userId, p.channelId, p.userId, p.role));
+  handle('channel:members', async ({ userId }, p) => {
+    const members = await chat.members(userId, p.channelId);
+    const on = await online(members.map((m) => m.user.id));
+    return { members: members.map((m) => ({ ...userView(m.user, on.has(m.user.id)), channelRole: m.channelRole })) };
+  });
+  handle('channel:read', ({ userId }, p) => chat.messages.markRead(userId, p.channelId, p.seq));
+  handle('dm:open', async ({ userId }, p) => ({ channel: await chat.openDirect(userId, p.orgId, p.userIds) }));
+  const takeSend = (userId: string) => {
+    let bucket = sendBuckets.get(userId);
+    if (!bucket) sendBuckets.set(userId, (bucket = new TokenBucket(SEND_RATE.burst, SEND_RATE.perSecond)));
+    if (!bucket.take()) throw new RateLimited('too many messages, slow down');
+  };
+  handle('message:send', async ({ userId }, p) => {
+    takeSend(userId);
+    return { message: (await chat.messages.send(userId, p)).message };
+  });
+  handle('message:edit', async ({ userId }, p) => ({ message: await chat.messages.edit(userId, p.messageId, p.text) }));
+  handle('message:delete', ({ userId }, p) => chat.messages.delete(userId, p.messageId));
+  handle('message:react', async ({ userId }, p) => ({ reactions: await chat.messages.react(userId, p.messageId, p.emoji, p.on) }));
+  handle('message:pin', ({ userId }, p) => chat.messages.pin(userId, p.messageId, p.on));
+  handle('message:history', ({ userId }, p) => chat.messages.history(userId, p.channelId, p.before, p.limit));
+  handle('message:thread', ({ userId }, p) => chat.messages.thread(userId, p.messageId));
+  handle('thread:list', async ({ userId }, p) => ({ threads: await chat.messages.followedThreads(userId, p.orgId) }));
+  handle('thread:read', ({ userId }, p) => chat.messages.readThread(userId, p.messageId));
+  handle('message:pins', async ({ userId }, p) => ({ messages: await chat.messages.pins(userId, p.channelId) }));
+  handle('message:search', async ({ userId }, p) => ({ hits: await chat.messages.search(userId, p.orgId, p.query) }));
+  handle('presence:set', async ({ userId }, p) => {
+    await accounts.setPresence(userId, p);
+    announcePresence(userId);
+  });
+  // A call posts a message and opens a meeting: it counts as both.
+  handle('call:start', async ({ userId }, p) => {
+    takeSend(userId);
+    if (!(await limiter.take(`call:${userId}`, CALL_RATE))) throw new RateLimited('you started several calls just now; wait a minute before starting another');
+    return chat.calls.start(userId, p.channelId);
+  });
+
   nsp.on('connection', (socket: ChatSocket) => {
     const { userId } = socket.data;
-    const slog = log.child({ user: userId, socket: socket.id });
-    const req = new Requests(socket as Socket, slog, originOf(socket.request, trust));
+    let slog: Logger | undefined;
+    const slogger = () => (slog ??= log.child({ user: userId, socket: socket.id }));
     const wasOnline = online([userId]);
     // The user's and the session's rooms at once: a logout or a new channel
     // from now on reaches this socket even before the rest is set up.
@@ -123,98 +209,18 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
       if (!(await wasOnline).has(userId)) announcePresence(userId);
     })();
     ready.catch((error: unknown) => {
-      slog.error({ err: error }, 'chat socket setup failed');
+      slogger().error({ err: error }, 'chat socket setup failed');
       socket.disconnect(true);
     });
-    const handle: Requests['handle'] = (event, fn, rate) =>
-      req.handle(
-        event,
-        async (p) => {
-          await ready;
-          return fn(p);
-        },
-        rate,
-      );
-
-    handle('chat:state', async (p) => {
-      const me = (await accounts.get(userId))!;
-      const all = await orgs.forUser(userId);
-      const org: OrgView | null = (p.orgId ? all.find((o) => o.id === p.orgId) : all[0]) ?? null;
-      if (p.orgId && !org) throw new OrgNotFound('no such organization');
-      return {
-        me: meView(me, true),
-        orgs: all,
-        org,
-        channels: org ? await chat.channels(userId, org.id) : [],
-        users: org ? await orgs.members(org.id, userId, online) : [],
-      };
-    });
-    handle('chat:sync', (p) => chat.messages.sync(userId, p.since));
-    handle('channel:create', async (p) => ({ channel: await chat.create(userId, p) }));
-    handle('channel:browse', async (p) => ({ channels: await chat.browse(userId, p.orgId) }));
-    handle('channel:join', async (p) => ({ channel: await chat.join(userId, p.channelId) }));
-    handle('channel:leave', (p) => chat.leave(userId, p.channelId));
-    handle('channel:mute', async (p) => {
-      const channel = await chat.mute(userId, p.channelId, p.muted);
-      // The person's other tabs and devices show it muted too.
-      nsp.to(userRoom(userId)).emit('chat:channel', { channel });
-      return { channel };
-    });
-    handle('channel:invite', async (p) => ({ added: await chat.invite(userId, p.channelId, p.userIds) }));
-    // A whole work team, as its members are now; the channel's own rules (and its organization) are checked by invite.
-    handle('channel:inviteTeam', async (p) => {
-      const team = await orgs.teams.memberIdsFor(userId, p.teamId);
-      // A team of another organization (the asker may be in both) is no team of this channel's.
-      if ((await chat.channel(userId, p.channelId)).orgId !== team.orgId) throw new TeamNotFound('no such team in this organization');
-      return { added: await chat.invite(userId, p.channelId, team.userIds) };
-    });
-    handle('channel:remove', (p) => chat.remove(userId, p.channelId, p.userId));
-    handle('channel:setRole', (p) => chat.setRole(userId, p.channelId, p.userId, p.role));
-    handle('channel:members', async (p) => {
-      const members = await chat.members(userId, p.channelId);
-      const on = await online(members.map((m) => m.user.id));
-      return { members: members.map((m) => ({ ...userView(m.user, on.has(m.user.id)), channelRole: m.channelRole })) };
-    });
-    handle('channel:read', (p) => chat.messages.markRead(userId, p.channelId, p.seq));
-    handle('dm:open', async (p) => ({ channel: await chat.openDirect(userId, p.orgId, p.userIds) }));
-    const takeSend = () => {
-      let bucket = sendBuckets.get(userId);
-      if (!bucket) sendBuckets.set(userId, (bucket = new TokenBucket(SEND_RATE.burst, SEND_RATE.perSecond)));
-      if (!bucket.take()) throw new RateLimited('too many messages, slow down');
-    };
-    handle('message:send', async (p) => {
-      takeSend();
-      return { message: (await chat.messages.send(userId, p)).message };
-    });
-    handle('message:edit', async (p) => ({ message: await chat.messages.edit(userId, p.messageId, p.text) }));
-    handle('message:delete', (p) => chat.messages.delete(userId, p.messageId));
-    handle('message:react', async (p) => ({ reactions: await chat.messages.react(userId, p.messageId, p.emoji, p.on) }));
-    handle('message:pin', (p) => chat.messages.pin(userId, p.messageId, p.on));
-    handle('message:history', (p) => chat.messages.history(userId, p.channelId, p.before, p.limit));
-    handle('message:thread', (p) => chat.messages.thread(userId, p.messageId));
-    handle('thread:list', async (p) => ({ threads: await chat.messages.followedThreads(userId, p.orgId) }));
-    handle('thread:read', (p) => chat.messages.readThread(userId, p.messageId));
-    handle('message:pins', async (p) => ({ messages: await chat.messages.pins(userId, p.channelId) }));
-    handle('message:search', async (p) => ({ hits: await chat.messages.search(userId, p.orgId, p.query) }));
-    handle('presence:set', async (p) => {
-      await accounts.setPresence(userId, p);
-      announcePresence(userId);
-    });
-    // A call posts a message and opens a meeting: it counts as both.
-    handle('call:start', async (p) => {
-      takeSend();
-      if (!(await limiter.take(`call:${userId}`, CALL_RATE))) throw new RateLimited('you started several calls just now; wait a minute before starting another');
-      return chat.calls.start(userId, p.channelId);
-    });
-    req.rejectUnknown();
+    table.serve(socket as Socket, { userId, ready, origin: originOf(socket.request, trust), log: slogger });
 
     socket.on('disconnect', () => {
       // The last socket of this user (cluster-wide) gone: they are offline.
       online([userId])
         .then((still) => (still.has(userId) ? undefined : announcePresence(userId)))
-        .catch((error: unknown) => slog.warn({ err: error }, 'presence update failed'));
+        .catch((error: unknown) => slogger().warn({ err: error }, 'presence update failed'));
     });
-    socket.on('error', (error) => slog.debug({ err: error }, 'chat socket error'));
+    socket.on('error', (error) => slogger().debug({ err: error }, 'chat socket error'));
   });
 
   // Chat's committed changes, to the sockets that may see them.

@@ -63,11 +63,58 @@ export function tokenAuth<S extends { handshake: { auth: unknown } }, C>(
 
 /** What request handling needs of a socket, whichever namespace (and event map) it is on: the untyped view. */
 type RequestSocket = Pick<Socket, 'on' | 'onAny'>;
+type Handler<P> = (payload: P) => Promise<object | void> | object | void;
 
 /**
- * Request handling for one socket: rate limit, schema check, then the domain
- * call; answers `{ ok: true, ...result }` or `{ ok: false, error }`. Shared by
- * participants' sockets and recorders' (the /recorder namespace).
+ * Answers one request: the socket's overall rate and the event's own, the
+ * schema check, then the domain call; `{ ok: true, ...result }` or
+ * `{ ok: false, error }`. A handler that throws something unexpected is
+ * logged and answered with INTERNAL; it never reaches the process.
+ */
+function answer(
+  event: string,
+  args: unknown[],
+  limits: TokenBucket[],
+  check: Check,
+  fn: Handler<unknown>,
+  log: () => Logger,
+  origin: string | undefined,
+): void {
+  const last = args.at(-1);
+  const ack = typeof last === 'function' ? (last as (res: unknown) => void) : undefined;
+  const payload = ack && args.length === 1 ? undefined : args[0];
+  const fail = (code: ErrorCode, message: string) => ack?.({ ok: false, error: { code, message } });
+  if (!ack) {
+    // Every request expects an answer; one without a callback is a broken client.
+    log().debug({ event }, 'request without ack ignored');
+    return;
+  }
+  if (limits.some((l) => !l.take())) return fail('RATE_LIMITED', 'too many requests, slow down');
+  const problem = check(payload);
+  if (problem !== undefined) return fail('INVALID_PAYLOAD', problem);
+  Promise.resolve()
+    .then(() => requestOrigin.run(origin, () => fn(payload)))
+    .then(
+      (result) => ack({ ok: true, ...(result ?? {}) }),
+      (error: unknown) => {
+        if (error instanceof DomainError) return fail(error.code, error.message);
+        if (isRefusedText(error)) return fail('INVALID_PAYLOAD', 'the text contains a character that cannot be stored');
+        log().error({ err: error, event }, 'request handler failed');
+        fail('INTERNAL', 'internal error');
+      },
+    )
+    .catch((error: unknown) => log().error({ err: error, event }, 'ack failed'));
+}
+
+const unknownEvent = (event: string, args: unknown[]): void => {
+  const ack = args.at(-1);
+  if (typeof ack === 'function') ack({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `unknown event "${String(event).slice(0, 64)}"` } });
+};
+
+/**
+ * Request handling for one socket, its handlers registered on it: shared by
+ * participants' sockets and recorders' (the /recorder namespace). (A
+ * namespace with many long-lived sockets uses a RequestTable instead.)
  */
 export class Requests {
   readonly log: Logger;
@@ -84,52 +131,61 @@ export class Requests {
     this.#origin = origin;
   }
 
-  /**
-   * Registers one request handler. A handler that throws something
-   * unexpected is logged and answered with INTERNAL; it never reaches the process.
-   */
-  handle<E extends PayloadName>(
-    event: E,
-    fn: (payload: PayloadOf<E>) => Promise<object | void> | object | void,
-    rate?: RateSpec,
-  ): void {
+  /** Registers one request handler. */
+  handle<E extends PayloadName>(event: E, fn: Handler<PayloadOf<E>>, rate?: RateSpec): void {
     this.handled.add(event);
-    const bucket = rate ? new TokenBucket(rate.burst, rate.perSecond) : undefined;
+    const limits = rate ? [this.#any, new TokenBucket(rate.burst, rate.perSecond)] : [this.#any];
     const check = checks[event];
-    this.#raw.on(event as string, (...args: unknown[]) => {
-      const last = args.at(-1);
-      const ack = typeof last === 'function' ? (last as (res: unknown) => void) : undefined;
-      const payload = ack && args.length === 1 ? undefined : args[0];
-      const fail = (code: ErrorCode, message: string) => ack?.({ ok: false, error: { code, message } });
-      if (!ack) {
-        // Every request expects an answer; one without a callback is a broken client.
-        this.log.debug({ event }, 'request without ack ignored');
-        return;
-      }
-      if (!this.#any.take() || (bucket && !bucket.take())) return fail('RATE_LIMITED', 'too many requests, slow down');
-      const problem = check(payload);
-      if (problem !== undefined) return fail('INVALID_PAYLOAD', problem);
-      Promise.resolve()
-        .then(() => requestOrigin.run(this.#origin, () => fn(payload as PayloadOf<E>)))
-        .then(
-          (result) => ack({ ok: true, ...(result ?? {}) }),
-          (error: unknown) => {
-            if (error instanceof DomainError) return fail(error.code, error.message);
-            if (isRefusedText(error)) return fail('INVALID_PAYLOAD', 'the text contains a character that cannot be stored');
-            this.log.error({ err: error, event }, 'request handler failed');
-            fail('INTERNAL', 'internal error');
-          },
-        )
-        .catch((error: unknown) => this.log.error({ err: error, event }, 'ack failed'));
-    });
+    this.#raw.on(event as string, (...args: unknown[]) => answer(event, args, limits, check, fn as Handler<unknown>, () => this.log, this.#origin));
   }
 
   /** Answers events nobody handles, so a client typo gets an error instead of silence. */
   rejectUnknown(): void {
     this.#raw.onAny((event: string, ...args: unknown[]) => {
-      if (this.handled.has(event)) return;
-      const ack = args.at(-1);
-      if (typeof ack === 'function') ack({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `unknown event "${String(event).slice(0, 64)}"` } });
+      if (!this.handled.has(event)) unknownEvent(event, args);
+    });
+  }
+}
+
+/** One connection served by a RequestTable: what its handlers know of it. */
+export interface Connection {
+  /** The origin it connected on (links are built on it when PUBLIC_URL is unset). */
+  readonly origin: string | undefined;
+  /** Its logger, made when first needed. */
+  log(): Logger;
+}
+
+/**
+ * Request handlers registered once for a whole namespace, not once per
+ * socket: each socket gets one listener that finds its handler here, and
+ * keeps only its own state (`C`) and rate buckets. Registered per socket,
+ * the chat's thirty-odd handlers were about a hundred closures, their
+ * scopes and an event map on every connection (bench/chat-fanout.ts:
+ * memory per connection).
+ */
+export class RequestTable<C extends Connection> {
+  readonly #handlers = new Map<string, { check: Check; fn: (conn: C, payload: unknown) => Promise<object | void> | object | void; rate: RateSpec | undefined }>();
+
+  /** Registers one request handler for every socket served. */
+  handle<E extends PayloadName>(event: E, fn: (conn: C, payload: PayloadOf<E>) => Promise<object | void> | object | void, rate?: RateSpec): void {
+    this.#handlers.set(event, { check: checks[event], fn: fn as (conn: C, payload: unknown) => Promise<object | void> | object | void, rate });
+  }
+
+  /** Serves this socket's requests with the table; unknown events get UNKNOWN_EVENT. */
+  serve(socket: RequestSocket, conn: C): void {
+    const any = new TokenBucket(RATES.any.burst, RATES.any.perSecond);
+    let own: Map<string, TokenBucket> | undefined;
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const h = this.#handlers.get(event);
+      if (!h) return unknownEvent(event, args);
+      let limits = [any];
+      if (h.rate) {
+        own ??= new Map();
+        let bucket = own.get(event);
+        if (!bucket) own.set(event, (bucket = new TokenBucket(h.rate.burst, h.rate.perSecond)));
+        limits = [any, bucket];
+      }
+      answer(event, args, limits, h.check, (p) => h.fn(conn, p), () => conn.log(), conn.origin);
     });
   }
 }
