@@ -211,6 +211,17 @@ for (const kind of DB_KINDS) {
       // People of another organization are unknown here, whatever their calendars hold.
       const outside = await cal.freeBusy.busy(owner.id, orgId, { from, to, emails: [other.owner.email], roomIds: [] });
       assert.deepEqual([outside.people.length, outside.unknown], [1, [other.owner.email.toLowerCase()]]);
+      // Max declines the review (by his invitation's link): he is free then; Olga, who organizes it, is not.
+      const [invite] = await db.query<{ body_text: string }>('select body_text from mail_outbox where to_address = $1 and ics is not null', [member.email.toLowerCase()]);
+      const token = /^([A-Za-z0-9_-]{32})$/m.exec(invite!.body_text)![1]!;
+      await cal.invitations.answer(token, 'declined');
+      const declined = await cal.freeBusy.busy(owner.id, orgId, { from, to, emails: [member.email], roomIds: [] });
+      assert.deepEqual(hm(declined.people[0]!.busy), ['05-03T13:00/14:00', '05-03T15:00/16:00']);
+      assert.deepEqual(hm(declined.people[1]!.busy), ['05-03T09:00/09:30', '05-03T10:00/11:00', '05-05T09:00/09:30']);
+      // Accepting again makes him busy again.
+      await cal.invitations.answer(token, 'accepted');
+      const back = await cal.freeBusy.busy(owner.id, orgId, { from, to, emails: [member.email], roomIds: [] });
+      assert.ok(hm(back.people[1]!.busy).includes('05-03T13:00/14:00'));
     });
   });
 }

@@ -106,13 +106,34 @@ for (const kind of DB_KINDS) {
       await cal.updateEvent(olga.id, event.id, { attendees: [outside] });
       await assert.rejects(cal.invitations.peek(second), code('EVENT_NOT_FOUND'));
       assert.deepEqual((await cal.event(olga.id, event.id)).attendeeStatus, { [outside]: 'needs-action' });
-      // A deleted event's links answer nothing; restored from the trash, its invitations and answers come back with it.
+      // Max, taken off, is told it is off for him: a cancellation his mail program applies (same UID, STATUS:CANCELLED).
+      const off = (await mails(max.email)).at(-1)!;
+      assert.match(off.subject, /^Cancelled: Review · /);
+      assert.match(off.body_text, /Olga cancelled “Review”/);
+      assert.doesNotMatch(off.body_text, /https:\/\/parley\.test\/calendar\/rsvp\//, 'no answer link in a cancellation');
+      assert.match(off.ics!, /^METHOD:CANCEL\r$/m);
+      assert.match(off.ics!, /^STATUS:CANCELLED\r$/m);
+      assert.match(off.ics!, new RegExp(`^UID:${event.uid}\r$`, 'm'));
+      assert.match(off.ics!, new RegExp(`^ATTENDEE:mailto:${max.email}\r$`, 'm'));
+      assert.ok(seq(off.ics!) >= seq(again[1]!.ics!), 'the cancellation ranks above the invitation it cancels');
+      assert.equal((await mails(outside)).filter((m) => /^METHOD:CANCEL/m.test(m.ics!)).length, 0, 'those still invited are not told anything');
+      // A deleted event's links answer nothing, and everyone invited is told it is cancelled.
       const outsideToken = tokenIn((await mails(outside)).at(-1)!.body_text)!;
       await cal.invitations.answer(outsideToken, 'accepted');
+      const before = (await mails(outside)).length;
       await cal.deleteEvent(olga.id, event.id);
       await assert.rejects(cal.invitations.peek(outsideToken), code('EVENT_NOT_FOUND'));
+      const cancelled = await mails(outside);
+      assert.equal(cancelled.length, before + 1);
+      assert.match(cancelled.at(-1)!.ics!, /^METHOD:CANCEL\r$/m);
+      assert.equal((await mails(max.email)).length, 3, 'Max, no longer invited, hears nothing more');
+      // Restored from the trash: its invitations and answers come back, and those told it was cancelled are invited again, with a new link.
       await cal.trash.restore(olga.id, event.id);
-      assert.equal((await cal.invitations.peek(outsideToken)).status, 'accepted');
+      const reinvited = (await mails(outside)).at(-1)!;
+      assert.match(reinvited.ics!, /^METHOD:REQUEST\r$/m);
+      const newToken = tokenIn(reinvited.body_text)!;
+      await assert.rejects(cal.invitations.peek(outsideToken), code('EVENT_NOT_FOUND'));
+      assert.equal((await cal.invitations.peek(newToken)).status, 'accepted');
       assert.deepEqual((await cal.event(olga.id, event.id)).attendeeStatus, { [outside]: 'accepted' });
     });
 

@@ -78,7 +78,11 @@ export class Calendar {
     this.#store = store;
     this.#meetings = deps.meetings;
     this.rooms = new MeetingRooms(store);
-    this.trash = new EventTrash(store, store.trashStore(), { rooms: this.rooms, writable: (calendarId, userId, s) => this.#writable(calendarId, userId, s) });
+    this.trash = new EventTrash(store, store.trashStore(), {
+      rooms: this.rooms,
+      writable: (calendarId, userId, s) => this.#writable(calendarId, userId, s),
+      restored: (s, eventId, userId) => this.invitations.restored(s, eventId, userId),
+    });
     this.search = new EventSearch(store);
     this.freeBusy = new FreeBusy(store);
     this.invitations = new EventInvitations(store, store.invitationStore(), { link: deps.rsvpLink ?? ((token) => token), mayMail: deps.mayMail });
@@ -297,6 +301,7 @@ export class Calendar {
     await this.#store.tx(async (store) => {
       const { event } = await this.#event(eventId, userId, store);
       await this.#writable(event.calendar_id, userId, store);
+      await this.invitations.cancelAll(store, eventId);
       await this.trash.put(store, eventId, userId);
     });
   }

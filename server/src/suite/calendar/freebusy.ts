@@ -1,7 +1,7 @@
 // Free/busy for scheduling: when the people one invites and the room one
 // books are taken, never what takes them (as CalDAV's free-busy reports).
 // A member is busy during the events of their own calendars and those that
-// name them as attendee; a room, during its bookings. The asker is always
+// name them as attendee (unless they declined); a room, during its bookings. The asker is always
 // listed first. Members of the
 // organization ask (guests do not: they see no one's time), for people of
 // the same organization, over at most 31 days.
@@ -55,9 +55,11 @@ export class FreeBusy {
         const taken = await this.#taken(row, overrides.get(row.id) ?? [], q, work);
         const who = new Set<string>();
         if (row.owner_id && people.has(row.owner_id)) who.add(row.owner_id);
+        // An attendee who declined is free then (the organizer is busy in any case).
+        const declined = new Set(row.declined);
         for (const a of row.attendees) {
           const id = byEmail.get(a.toLowerCase());
-          if (id) who.add(id);
+          if (id && !declined.has(a.toLowerCase())) who.add(id);
         }
         for (const id of who) people.get(id)!.busy.push(...taken);
       }

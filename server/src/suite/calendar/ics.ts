@@ -448,9 +448,10 @@ const timeProp = (name: string, local: string, zone: string, allDay: boolean) =>
 /**
  * A whole calendar as an .ics file (CRLF lines, folded). With `method`
  * REQUEST it is an invitation (RFC 5546): attendees are asked to answer
- * (PARTSTAT=NEEDS-ACTION, RSVP=TRUE) to its organizer.
+ * (PARTSTAT=NEEDS-ACTION, RSVP=TRUE) to its organizer; with CANCEL it tells
+ * them the event is off (STATUS:CANCELLED), and mail programs remove it.
  */
-export function writeIcs(name: string, events: IcsOut[], now = Date.now(), method?: 'REQUEST'): string {
+export function writeIcs(name: string, events: IcsOut[], now = Date.now(), method?: 'REQUEST' | 'CANCEL'): string {
   const stamp = `${formatWall(now).replace(/[-:]/g, '')}Z`;
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Parley//Calendar//EN', 'CALSCALE:GREGORIAN', ...(method ? [`METHOD:${method}`] : []), `X-WR-CALNAME:${escapeText(name)}`];
   // A VTIMEZONE for each zone named (timed events outside UTC), over the years the file's times fall in.
@@ -477,7 +478,8 @@ export function writeIcs(name: string, events: IcsOut[], now = Date.now(), metho
     for (const x of e.exdates) lines.push(timeProp('EXDATE', x, e.timeZone, e.allDay));
     if (e.organizer) lines.push(`ORGANIZER;CN=${paramText(e.organizer.name)}:mailto:${e.organizer.email}`);
     if (e.sequence !== undefined) lines.push(`SEQUENCE:${e.sequence}`);
-    for (const a of e.attendees) lines.push(method ? `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${a}` : `ATTENDEE:mailto:${a}`);
+    if (method === 'CANCEL') lines.push('STATUS:CANCELLED');
+    for (const a of e.attendees) lines.push(method === 'REQUEST' ? `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${a}` : `ATTENDEE:mailto:${a}`);
     if (e.url) lines.push(`URL:${e.url}`);
     for (const m of e.alarms ?? []) lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(e.title)}`, `TRIGGER:${trigger(m)}`, 'END:VALARM');
     lines.push('END:VEVENT');

@@ -32,9 +32,10 @@ export class InvitationStore extends SqlStore<InvitationStore> {
     await this.sql.query('update event_invitations set token_hash = $3 where event_id = $1 and email = $2', [eventId, email, tokenHash]);
   }
 
-  /** Forgets the invitations of addresses no longer among the attendees. */
-  async keepOnly(eventId: string, emails: string[]): Promise<void> {
-    await this.sql.query('delete from event_invitations where event_id = $1 and not (email = any($2))', [eventId, emails]);
+  /** Forgets the invitations of addresses no longer among the attendees; returns those addresses. */
+  async keepOnly(eventId: string, emails: string[]): Promise<string[]> {
+    const rows = await this.sql.query<{ email: string }>('delete from event_invitations where event_id = $1 and not (email = any($2)) returning email', [eventId, emails]);
+    return rows.map((r) => r.email).sort();
   }
 
   async byToken(tokenHash: string): Promise<InvitationRow | undefined> {

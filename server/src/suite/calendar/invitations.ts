@@ -4,7 +4,10 @@
 // participant's link: the organizer alone moderates by account), and a link
 // to answer without an account. Answers come back by that link or by the
 // organizer importing the attendee's reply file (METHOD:REPLY). A change of
-// the event's time, title or place is mailed again to everyone invited.
+// the event's time, title or place is mailed again to everyone invited. An
+// attendee taken off the event, or everyone invited when the event is
+// deleted, is mailed a cancellation (METHOD:CANCEL: mail programs take it
+// out of their calendars); an event restored from the trash is mailed again.
 //
 // Answer links carry a random token, stored hashed; it names one attendee
 // of one event and can do nothing else than answer for them.
@@ -48,9 +51,11 @@ export class EventInvitations {
     const invites = this.#invites.within(store.sql);
     const event = (await store.event(eventId))!;
     const emails = [...new Set(event.attendees.map((a) => a.toLowerCase()))];
-    await invites.keepOnly(eventId, emails);
-    if (!emails.length) return;
     const organizer = event.organizer_id ? await store.memberProfile(event.organizer_id) : undefined;
+    // Those taken off hear that it is off for them. (Not bounded as new mail
+    // is: each of them was mailed the invitation under that bound.)
+    for (const email of await invites.keepOnly(eventId, emails)) await this.#cancelled(store, event, email, organizer);
+    if (!emails.length) return;
     // The organizer does not invite themself.
     const known = new Set((await invites.of(eventId)).map((r) => r.email));
     const mailed = emails.filter((e) => e !== organizer?.email.toLowerCase() && (changed || !known.has(e)));
@@ -67,11 +72,41 @@ export class EventInvitations {
     }
   }
 
+  /** The event is being deleted (inside that transaction): everyone invited hears that it is off. */
+  async cancelAll(store: CalendarStore, eventId: string): Promise<void> {
+    const event = await store.event(eventId);
+    if (!event) return;
+    const invited = await this.#invites.within(store.sql).of(eventId);
+    if (!invited.length) return;
+    const organizer = event.organizer_id ? await store.memberProfile(event.organizer_id) : undefined;
+    for (const { email } of invited) await this.#cancelled(store, event, email, organizer);
+  }
+
+  /** Restored from the trash (its invitations with it): everyone invited is mailed again, with a new link (the cancellation came in between). */
+  async restored(store: CalendarStore, eventId: string, actorId: string): Promise<void> {
+    await this.sync(store, eventId, true, actorId);
+  }
+
+  async #cancelled(store: CalendarStore, e: EventRow, email: string, organizer: { name: string; email: string; language: Language } | undefined): Promise<void> {
+    const lang = organizer?.language ?? 'en';
+    const now = Date.now();
+    const when = whenText(e, lang);
+    const ics = writeIcs(e.title, [{ ...icsOf(e, email, organizer), sequence: revision(now) }], now, 'CANCEL');
+    await queueMail(store.sql, {
+      dedupeKey: `event-cancel:${e.id}:${email}:${now}`,
+      userId: null,
+      to: email,
+      subject: translate(lang, 'mail.event.cancelledSubject', { title: e.title, when }),
+      text: translate(lang, 'mail.event.cancelledBody', { organizer: organizer?.name ?? '…', title: e.title, when, place: e.location || '-' }),
+      ics,
+    });
+  }
+
   async #mail(store: CalendarStore, e: EventRow, email: string, token: string, organizer: { name: string; email: string; language: Language } | undefined, now: number): Promise<void> {
     // In the organizer's language: the attendee may have no account (and so no language) here.
     const lang = organizer?.language ?? 'en';
     const when = whenText(e, lang);
-    const ics = writeIcs(e.title, [{ uid: e.uid, title: e.title, description: e.description, location: e.location, allDay: e.all_day, timeZone: e.time_zone, start: e.start_local, end: e.end_local, rrule: e.rrule, exdates: e.exdates, attendees: [email], url: e.meeting_url, organizer: organizer && { name: organizer.name, email: organizer.email }, sequence: revision(now), overrides: [] }], now, 'REQUEST');
+    const ics = writeIcs(e.title, [{ ...icsOf(e, email, organizer), sequence: revision(now) }], now, 'REQUEST');
     await queueMail(store.sql, {
       dedupeKey: `event-invite:${e.id}:${email}:${now}`,
       userId: null,
@@ -140,6 +175,24 @@ export class EventInvitations {
 }
 
 /** An invitation's SEQUENCE: seconds since 2023, so that each mailing of an event outranks the one before (until 2091 in 31 bits). */
+/** The event as an invitation (or its cancellation) names it, for one attendee. */
+const icsOf = (e: EventRow, email: string, organizer: { name: string; email: string } | undefined) => ({
+  uid: e.uid,
+  title: e.title,
+  description: e.description,
+  location: e.location,
+  allDay: e.all_day,
+  timeZone: e.time_zone,
+  start: e.start_local,
+  end: e.end_local,
+  rrule: e.rrule,
+  exdates: e.exdates,
+  attendees: [email],
+  url: e.meeting_url,
+  organizer: organizer && { name: organizer.name, email: organizer.email },
+  overrides: [],
+});
+
 const revision = (now: number) => Math.floor(now / 1000) - 1_672_531_200;
 
 /** When an event is, in its own zone and the organizer's words: "Tuesday, 4 May 2027, 10:00 – 11:00 (Europe/Zurich)". */

@@ -341,9 +341,12 @@ export class CalendarStore extends SqlStore<CalendarStore> {
    * people busy: in a calendar one of them owns, or naming one of them
    * (lower-case addresses) as attendee. All-day events leave people free.
    */
-  async busyEvents(orgId: string, ownerIds: string[], emails: string[], from: number, to: number): Promise<(EventRow & { owner_id: string | null })[]> {
-    return this.sql.query<EventRow & { owner_id: string | null }>(
-      `select ${EVENT_COLUMNS}, c.owner_id from events e join calendars c on c.id = e.calendar_id
+  /** The events that may take these people's time, with the addresses of those invited who declined. */
+  async busyEvents(orgId: string, ownerIds: string[], emails: string[], from: number, to: number): Promise<(EventRow & { owner_id: string | null; declined: string[] })[]> {
+    return this.sql.query<EventRow & { owner_id: string | null; declined: string[] }>(
+      `select ${EVENT_COLUMNS}, c.owner_id,
+              array(select i.email from event_invitations i where i.event_id = e.id and i.status = 'declined') as declined
+         from events e join calendars c on c.id = e.calendar_id
         where c.org_id = $1 and not e.all_day and ${inRange('$4', '$5')}
           and (c.owner_id = any($2) or exists (select 1 from jsonb_array_elements_text(e.attendees) a where lower(a) = any($3)))`,
       [orgId, ownerIds, emails, from, to],

@@ -19,6 +19,8 @@ export interface TrashDeps {
   /** The calendar, if `userId` may write to it (CALENDAR_NOT_FOUND / FORBIDDEN otherwise). */
   writable: (calendarId: string, userId: string, store: CalendarStore) => Promise<CalendarRow>;
   rooms: MeetingRooms;
+  /** Back from the trash, inside the restoring transaction: its attendees, told it was cancelled, are invited again. */
+  restored: (store: CalendarStore, eventId: string, userId: string) => Promise<void>;
 }
 
 export class EventTrash {
@@ -78,6 +80,7 @@ export class EventTrash {
         // Its room as restored (none if the room was deleted meanwhile), booked again.
         const event = (await store.event(eventId))!;
         if (event.room_id) await this.#deps.rooms.book(store, userId, cal.org_id, event.room_id, eventId, timingOf(event), work);
+        await this.#deps.restored(store, eventId, userId);
         return eventId;
       }),
     );
