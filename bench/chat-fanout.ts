@@ -208,21 +208,22 @@ async function stopServer(child: ChildProcess, profiled: boolean): Promise<void>
   child.kill('SIGKILL');
 }
 
-async function bareTarget(): Promise<Target & { stop(): Promise<void> }> {
+/** `shaped`: it broadcasts events shaped and sized as Parley's (see bare-server.ts). */
+async function bareTarget(shaped = false): Promise<Target & { stop(): Promise<void> }> {
   const prof = profileArgs();
-  const { child, match } = await spawnReady([...prof, path.join(root, 'bench/chat/bare-server.ts')], {}, /bare ready (http:\/\/\S+)/);
+  const { child, match } = await spawnReady([...prof, path.join(root, 'bench/chat/bare-server.ts')], shaped ? { BARE_EVENT: 'parley' } : {}, /bare ready (http:\/\/\S+)/);
   const url = match[1]!;
   return {
-    name: 'bare',
+    name: shaped ? 'bare-shaped' : 'bare',
     child,
     parts: { server: child.pid! },
     url,
-    event: 'msg',
+    event: shaped ? 'chat:event' : 'msg',
     connect: (c) => io(url, { auth: { room: `r${c}` }, transports: ['websocket'], reconnection: false, forceNew: true }),
     async send(s, _c, text) {
       return (await ackOf(s, 'send', { text })).ok;
     },
-    textOf: (p) => (p as { text: string }).text,
+    textOf: shaped ? (p) => (p as { message: { text: string } }).message.text : (p) => (p as { text: string }).text,
     async stop() {
       await stopServer(child, prof.length > 0);
     },
@@ -412,7 +413,7 @@ export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
   const figures: Record<string, { peak: Measured; half: Measured; memory: Memory }> = {};
   let parleyPeakRate = 0;
   try {
-    for (const make of [() => parleyTarget(channels, members, tmp), () => bareTarget()]) {
+    for (const make of [() => parleyTarget(channels, members, tmp), () => bareTarget(), () => bareTarget(true)]) {
       const t = await make();
       try {
         if (pinning) pin(Object.values(t.parts), pinning.server);
@@ -435,6 +436,9 @@ export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
   }
   const p = figures.parley!;
   const b = figures.bare!;
+  // The same bare server broadcasting events shaped and sized as Parley's: what those bytes cost the clients and the socket writes alone.
+  const s = figures['bare-shaped']!;
+  const shapedNote = (m: Measured) => `bare with Parley-shaped events: p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms, mean ${m.mean.toFixed(1)} ms, cores busy ${fmtCores(m.cores)}, load generator's event-loop delay p99 ${m.generatorLagP99.toFixed(1)} ms`;
   const sockets = channels * members;
   results.push(
     {
@@ -445,7 +449,7 @@ export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
       baseline: b.peak.deliveriesPerSecond,
       baselineName: 'bare Socket.IO room broadcast',
       goal: '>= 0.8x',
-      note: `${pinning ? `load generator on CPU ${pinning.generator}, server side on CPU ${pinning.server}` : 'unpinned'}; messages/s: parley ${p.peak.messagesPerSecond.toFixed(0)}, bare ${b.peak.messagesPerSecond.toFixed(0)}; refused sends: ${p.peak.refused}; cores busy: parley ${fmtCores(p.peak.cores)}, bare ${fmtCores(b.peak.cores)}`,
+      note: `${pinning ? `load generator on CPU ${pinning.generator}, server side on CPU ${pinning.server}` : 'unpinned'}; messages/s: parley ${p.peak.messagesPerSecond.toFixed(0)}, bare ${b.peak.messagesPerSecond.toFixed(0)}; refused sends: ${p.peak.refused}; cores busy: parley ${fmtCores(p.peak.cores)}, bare ${fmtCores(b.peak.cores)}; bare with Parley-shaped events: ${s.peak.deliveriesPerSecond.toFixed(0)} deliveries/s`,
     },
     {
       bench: 'chat-fanout',
@@ -455,7 +459,7 @@ export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
       baseline: b.half.p99,
       baselineName: 'bare Socket.IO, same rate',
       goal: '<= 3x',
-      note: `deliveries/s parley ${p.half.deliveriesPerSecond.toFixed(0)}, bare ${b.half.deliveriesPerSecond.toFixed(0)}; cores busy: parley ${fmtCores(p.half.cores)}, bare ${fmtCores(b.half.cores)}; load generator's event-loop delay p99: parley ${p.half.generatorLagP99.toFixed(1)} ms, bare ${b.half.generatorLagP99.toFixed(1)} ms`,
+      note: `deliveries/s parley ${p.half.deliveriesPerSecond.toFixed(0)}, bare ${b.half.deliveriesPerSecond.toFixed(0)}; cores busy: parley ${fmtCores(p.half.cores)}, bare ${fmtCores(b.half.cores)}; load generator's event-loop delay p99: parley ${p.half.generatorLagP99.toFixed(1)} ms, bare ${b.half.generatorLagP99.toFixed(1)} ms; ${shapedNote(s.half)}`,
     },
     {
       bench: 'chat-fanout',

@@ -2,6 +2,7 @@
 // organization admin) and the payloads of the /chat Socket.IO namespace, with
 // the views the server sends back. Identity always comes from the session
 // token, never from a payload.
+import type { WireEvent } from './chat-wire.ts';
 import Type from 'typebox';
 import type { AckFn } from './errors.ts';
 import { IdSchema } from './ids.ts';
@@ -355,7 +356,8 @@ export interface ChatClientToServerEvents {
 
 export interface ChatServerToClientEvents {
   /** A numbered change of a channel the socket's user belongs to. */
-  'chat:event': (e: ChannelEvent) => void;
+  /** A change of one of one's channels, its message compacted (chat-wire.ts: expandEvent makes it whole). */
+  'chat:event': (e: WireEvent) => void;
   /** The user was added to a channel (or it changed): add it to the list. */
   'chat:channel': (p: { channel: ChannelView }) => void;
   /** Someone of the organization made a public channel (members are told; guests are not). */

@@ -5,6 +5,7 @@ export * from './schemas.ts';
 export * from './events.ts';
 export * from './emitter.ts';
 export * from './chat.ts';
+export * from './chat-wire.ts';
 export * from './teams.ts';
 export * from './calendar.ts';
 export * from './request.ts';

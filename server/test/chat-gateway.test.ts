@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { ChatPayloads, type AuthReply, type CaptureState, type ChannelEvent, type ChannelView, type ChatStateReply, type JoinResult, type MessageView, type PresenceUpdate } from '@parley/protocol';
+import { ChatPayloads, type AuthReply, type CaptureState, type ChannelEvent, type ChannelView, type ChatStateReply, type JoinResult, type MessageView, type PresenceUpdate, type WireEvent, expandEvent } from '@parley/protocol';
 import { spoiltPayloads } from '../../protocol/test/payload-examples.ts';
 import type { Parley } from '../src/index.ts';
 import { authed, ask, chatSocket, clientId, emailFor, invited, must, signup, startChatServer, team, type ChatSocket } from './chat-helpers.ts';
@@ -120,7 +120,11 @@ describe('chat gateway', () => {
     const b = await open(members[0]!.token);
     const ch = await general(a);
     const events: ChannelEvent[] = [];
-    b.on('chat:event', (e) => events.push(e));
+    const wire: WireEvent[] = [];
+    b.on('chat:event', (e) => {
+      wire.push(e);
+      events.push(expandEvent(e));
+    });
     const xss = `<img src=x onerror="alert(1)"><script>alert(2)</script> hi @${members[0]!.user.username}`;
     const notified = next(b as never, 'chat:notify');
     const { message } = await must<{ message: MessageView }>(a, 'message:send', { channelId: ch.id, clientId: clientId(), text: xss });
@@ -137,6 +141,14 @@ describe('chat gateway', () => {
     assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
     assert.equal((events[1] as { message: MessageView }).message.rootId, message.id);
     assert.equal((events[1] as { message: MessageView }).message.id, reply.message.id);
+    // Live, a message travels without what its event says and without its defaults; expanded, it is the message the sender got.
+    const [first, second] = wire as { message: Record<string, unknown> }[];
+    assert.deepEqual(Object.keys(first!.message).sort(), ['authorId', 'authorName', 'clientId', 'id', 'mentions', 'text']);
+    assert.deepEqual((events[0] as { message: MessageView }).message, message);
+    assert.deepEqual((events[1] as { message: MessageView }).message, reply.message);
+    assert.equal(second!.message.rootId, message.id);
+    const edited = events.find((e) => e.kind === 'message:edited') as { seq: number; message: MessageView };
+    assert.deepEqual([edited.message.seq, edited.message.createdAt, edited.message.text], [message.seq, message.createdAt, 'edited'], 'an edit keeps the message’s own number and time');
     const forged = await ask(b, 'message:edit', { messageId: message.id, text: 'not mine' });
     assert.equal(!forged.ok && forged.error.code, 'FORBIDDEN');
   });
@@ -168,7 +180,7 @@ describe('chat gateway', () => {
     const state = await must<ChatStateReply>(g, 'chat:state', {});
     assert.deepEqual(state.channels.map((c) => c.id), [room.id]);
     const heard: ChannelEvent[] = [];
-    g.on('chat:event', (e) => heard.push(e));
+    g.on('chat:event', (e) => heard.push(expandEvent(e)));
     const ch = await general(a);
     await must(a, 'message:send', { channelId: ch.id, clientId: clientId(), text: 'members only' });
     await must(a, 'message:send', { channelId: room.id, clientId: clientId(), text: 'hello partners' });

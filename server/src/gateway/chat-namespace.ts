@@ -5,7 +5,7 @@
 // so a message sent on one node reaches members connected to another.
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import type { ChatClientToServerEvents, ChatServerToClientEvents, OrgView, PayloadName, PayloadOf } from '@parley/protocol';
+import { compactEvent, type ChatClientToServerEvents, type ChatServerToClientEvents, type OrgView, type PayloadName, type PayloadOf } from '@parley/protocol';
 import { meView, presenceOf, userView, type Accounts } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Orgs } from '../org/Orgs.ts';
@@ -224,7 +224,7 @@ export function createChatGateway(io: ParleyServer, deps: ChatGatewayDeps): Chat
   });
 
   // Chat's committed changes, to the sockets that may see them.
-  chat.on('event', (event) => nsp.to(channelRoom(event.channelId)).emit('chat:event', event));
+  chat.on('event', (event) => nsp.to(channelRoom(event.channelId)).emit('chat:event', compactEvent(event)));
   chat.on('channelCreated', (orgId, channel) => nsp.to(orgRoom(orgId)).emit('chat:channelCreated', { channel }));
   chat.on('channelAdded', (channelId, userIds) => {
     for (const uid of userIds) {

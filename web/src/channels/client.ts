@@ -6,7 +6,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import { notifyDesktop } from './notifications.ts';
 import { io, type Socket } from 'socket.io-client';
-import { RequestError, requester } from '@parley/protocol';
+import { RequestError, expandEvent, requester } from '@parley/protocol';
 import { FollowedThreads } from './threads.ts';
 import type {
   ChannelEvent,
@@ -98,7 +98,7 @@ export class ChatClient {
       if ((err as Error & { data?: { code?: string } }).data?.code === 'UNAUTHORIZED') this.signedOut.value = true;
       this.connection.value = 'offline';
     });
-    this.socket.on('chat:event', (e) => this.#receive(e));
+    this.socket.on('chat:event', (e) => this.#receive(expandEvent(e)));
     this.socket.on('chat:channel', ({ channel }) => this.#upsertChannel(channel));
     this.socket.on('chat:channelCreated', ({ channel }) => {
       if (channel.orgId !== this.org.value?.id || channel.createdBy === this.me.value?.id || this.newChannels.value.some((c) => c.id === channel.id)) return;
