@@ -178,6 +178,33 @@ for (const kind of DB_KINDS) {
       assert.equal((await chat.messages.history(owner.id, other.id)).messages.filter((m) => m.kind === 'user').length, 0);
     });
 
+    test('a sender’s access, remembered for a moment, never lets through someone removed meanwhile; a retry beside fresh sends', async () => {
+      const { owner, member, org, general } = await team();
+      await chat.messages.send(member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'remembered' });
+      // Removed behind this node's back (as by another node: no event here): the write's own check refuses the next send.
+      await db.query('delete from channel_members where channel_id = $1 and user_id = $2', [general.id, member.id]);
+      await assert.rejects(chat.messages.send(member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'after removal' }), code('CHANNEL_NOT_FOUND'));
+      assert.equal((await db.query('select 1 from messages where body = $1', ['after removal'])).length, 0);
+      // A refusal is not remembered: joining a public channel lets the next send through at once.
+      const open = await chat.create(owner.id, { orgId: org.id, name: `open-${uniq()}`, kind: 'public' });
+      await assert.rejects(chat.messages.send(member.id, { channelId: open.id, clientId: `c-${uniq()}`, text: 'too early' }), code('NOT_A_MEMBER'));
+      await chat.join(member.id, open.id);
+      assert.equal((await chat.messages.send(member.id, { channelId: open.id, clientId: `c-${uniq()}`, text: 'joined' })).duplicate, false);
+      // Leaving is heard: the next send is read again, and refused as a non-member's.
+      await chat.leave(member.id, open.id);
+      await assert.rejects(chat.messages.send(member.id, { channelId: open.id, clientId: `c-${uniq()}`, text: 'left' }), code('NOT_A_MEMBER'));
+      // A retry of a landed send, in one batch with fresh ones: the retry gets the first message, the others land once each.
+      const landed = await chat.messages.send(owner.id, { channelId: open.id, clientId: 'retry-me', text: 'first try' });
+      const [retry, ...fresh] = await Promise.all([
+        chat.messages.send(owner.id, { channelId: open.id, clientId: 'retry-me', text: 'first try' }),
+        ...Array.from({ length: 3 }, (_, i) => chat.messages.send(owner.id, { channelId: open.id, clientId: `c-${uniq()}`, text: `fresh ${i}` })),
+      ]);
+      assert.deepEqual([retry!.duplicate, retry!.message.id], [true, landed.message.id]);
+      assert.deepEqual(fresh.map((f) => f.duplicate), [false, false, false]);
+      const texts = (await chat.messages.history(owner.id, open.id)).messages.filter((m) => m.kind === 'user').map((m) => m.text);
+      assert.deepEqual(texts.sort(), ['first try', 'fresh 0', 'fresh 1', 'fresh 2', 'joined']);
+    });
+
     test('order: concurrent sends get distinct, gapless numbers in commit order', async () => {
       const { owner, member, general } = await team();
       const start = (await chat.channel(owner.id, general.id)).lastSeq;

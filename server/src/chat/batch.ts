@@ -3,7 +3,7 @@
 // each. Under light load a batch is one message; under heavy load the
 // database does much less work per message.
 import type { ChannelKind, MessageView } from '@parley/protocol';
-import type { MessageStore } from './message-store.ts';
+import type { MessageStore, SendAccess } from './message-store.ts';
 import { ChannelNotFound, NotAMember } from './errors.ts';
 import { InvalidRequest } from '../lib/errors.ts';
 
@@ -49,6 +49,10 @@ interface PreparedSend extends Prepared {
 
 /** Most sends written in one statement. */
 const SEND_BATCH_MAX = 200;
+/** How long a member's access to a channel is trusted without reading it again, and for how many (user, channel) pairs. */
+const ACCESS_KEPT_MS = 30_000;
+const ACCESS_KEPT_MAX = 50_000;
+const accessKey = (userId: string, channelId: string) => `${userId}\n${channelId}`;
 
 /**
  * Where the sends' time went since the server started, in seconds summed
@@ -83,6 +87,18 @@ export class SendBatcher {
   #flushing = false;
   /** The last batch write started: the next one waits for it (a channel's numbers follow arrival order). */
   #writing: Promise<void> = Promise.resolve();
+  /**
+   * Who may write where, as read lately (by user and channel): someone who
+   * sends again within ACCESS_KEPT_MS skips the batch's read, a database
+   * round trip, which a chatty channel repeats for each message. Stale for
+   * that long at most (on this node; another node's change is not heard),
+   * never unsafe: the write checks membership again under the channel's
+   * lock, and a send by someone removed meanwhile is refused there
+   * (CHANNEL_NOT_FOUND). A retry of a send that landed makes the batch's
+   * write fail on the (author, clientId) index; each send then goes on its
+   * own, and the retry is answered with the message that landed.
+   */
+  readonly #known = new Map<string, { access: Omit<SendAccess, 'i' | 'landed'>; until: number }>();
   readonly stages: SendStages = { sends: 0, batches: 0, queued: 0, read: 0, writeWait: 0, write: 0, announce: 0 };
 
   constructor(store: MessageStore, rules: BatchRules) {
@@ -139,6 +155,25 @@ export class SendBatcher {
     }
   }
 
+  /** Someone's access to a channel changed (removed, or the channel deleted): read it again next time. */
+  forget(channelId: string, userIds: string[]): void {
+    for (const userId of userIds) this.#known.delete(accessKey(userId, channelId));
+  }
+
+  #remember(userId: string, channelId: string, r: SendAccess, now: number): void {
+    // Bounded: past the cap, the oldest half goes (Maps keep insertion order).
+    if (this.#known.size >= ACCESS_KEPT_MAX) {
+      let drop = ACCESS_KEPT_MAX >> 1;
+      for (const key of this.#known.keys()) {
+        if (drop-- <= 0) break;
+        this.#known.delete(key);
+      }
+    }
+    const key = accessKey(userId, channelId);
+    this.#known.delete(key);
+    this.#known.set(key, { access: { kind: r.kind, org_role: r.org_role, m_role: r.m_role, user_name: r.user_name }, until: now + ACCESS_KEPT_MS });
+  }
+
   async #sendEach(items: QueuedSend[]): Promise<void> {
     await Promise.all(items.map((item) => this.#rules.sendOne(item.userId, item.p).then(item.resolve, item.reject)));
   }
@@ -150,8 +185,24 @@ export class SendBatcher {
    * again, under the channels' locks.
    */
   async #read(batch: QueuedSend[]): Promise<PreparedSend[]> {
-    const access = await this.#store.readBatch(batch.map((b) => ({ channelId: b.p.channelId, userId: b.userId, clientId: b.p.clientId })));
-    const accessOf = new Map(access.map((r) => [r.i, r]));
+    const now = performance.now();
+    const accessOf = new Map<number, SendAccess>();
+    const misses: number[] = [];
+    batch.forEach((b, i) => {
+      const known = this.#known.get(accessKey(b.userId, b.p.channelId));
+      if (known && known.until > now) accessOf.set(i + 1, { ...known.access, i: i + 1, landed: null });
+      else misses.push(i);
+    });
+    if (misses.length) {
+      const read = await this.#store.readBatch(misses.map((i) => ({ channelId: batch[i]!.p.channelId, userId: batch[i]!.userId, clientId: batch[i]!.p.clientId })));
+      for (const r of read) {
+        const i = misses[r.i - 1]!;
+        accessOf.set(i + 1, { ...r, i: i + 1 });
+        // Only a member's access is remembered (a refusal is read again each time).
+        if (r.org_role && r.kind && r.m_role) this.#remember(batch[i]!.userId, batch[i]!.p.channelId, r, now);
+      }
+    }
+    const access = [...accessOf.values()];
     const existing = await this.#store.messages(access.map((a) => a.landed).filter((id): id is string => id !== null));
     const landed = new Map(existing.map((m) => [`${m.authorId}\n${m.clientId}`, m]));
     const fresh: PreparedSend[] = [];

@@ -51,6 +51,8 @@ export class ChatMessages {
       sendOne: (userId, p) => this.#sendOne(userId, p),
       written: (prepared) => this.#announce(prepared),
     });
+    // Someone leaving or removed is read again at their next send (the write would refuse them anyway).
+    core.on('channelRemoved', (channelId, userIds) => this.#batch.forget(channelId, userIds));
   }
 
   /** Where the batched sends' time went (see SendStages). */
