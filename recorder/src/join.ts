@@ -83,13 +83,30 @@ async function joinSegments(keys: string[], drive: Drive, dir: string, out: stri
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const done = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  child.stdin!.on('error', () => undefined);
+  // With `-t`, ffmpeg stops reading and exits once it has written that much:
+  // its stdin then closes without a 'drain', and waiting for one hung the join.
+  let gone = false;
+  void done.then(() => (gone = true));
+  const stdin = child.stdin!;
+  stdin.on('error', () => (gone = true));
   for (const key of keys) {
+    if (gone) break;
     const file = await localCopy(key, drive, dir);
     const data = fs.readFileSync(file);
-    if (!child.stdin!.write(data)) await new Promise((r) => child.stdin!.once('drain', r));
+    if (!stdin.write(data)) {
+      await new Promise<void>((resolve) => {
+        const settle = () => {
+          stdin.off('drain', settle);
+          stdin.off('close', settle);
+          resolve();
+        };
+        stdin.once('drain', settle);
+        stdin.once('close', settle);
+        void done.then(settle);
+      });
+    }
   }
-  child.stdin!.end();
+  stdin.end();
   const code = await done;
   if (code !== 0) throw new Error(`joining the segments failed: ${stderr.trim().slice(-300)}`);
 }
@@ -100,7 +117,8 @@ function ffprobe(args: string[]): Promise<string> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`ffprobe exited ${code}`))));
+    // 'close', not 'exit': the output may still be on its way when the process has exited.
+    child.once('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`ffprobe exited ${code}`))));
   });
 }
 
