@@ -193,16 +193,19 @@ for (const kind of DB_KINDS) {
       // Leaving is heard: the next send is read again, and refused as a non-member's.
       await chat.leave(member.id, open.id);
       await assert.rejects(chat.messages.send(member.id, { channelId: open.id, clientId: `c-${uniq()}`, text: 'left' }), code('NOT_A_MEMBER'));
-      // A retry of a landed send, in one batch with fresh ones: the retry gets the first message, the others land once each.
+      // A retry of a landed send (its sender's access remembered), in one batch with fresh ones: the retry gets the
+      // first message; the others are written by that batch, in their order (not each on its own).
       const landed = await chat.messages.send(owner.id, { channelId: open.id, clientId: 'retry-me', text: 'first try' });
+      const batched = chat.messages.sendStages.sends;
       const [retry, ...fresh] = await Promise.all([
         chat.messages.send(owner.id, { channelId: open.id, clientId: 'retry-me', text: 'first try' }),
         ...Array.from({ length: 3 }, (_, i) => chat.messages.send(owner.id, { channelId: open.id, clientId: `c-${uniq()}`, text: `fresh ${i}` })),
       ]);
       assert.deepEqual([retry!.duplicate, retry!.message.id], [true, landed.message.id]);
       assert.deepEqual(fresh.map((f) => f.duplicate), [false, false, false]);
+      assert.equal(chat.messages.sendStages.sends - batched, 3, 'the fresh sends went through the batch writer');
       const texts = (await chat.messages.history(owner.id, open.id)).messages.filter((m) => m.kind === 'user').map((m) => m.text);
-      assert.deepEqual(texts.sort(), ['first try', 'fresh 0', 'fresh 1', 'fresh 2', 'joined']);
+      assert.deepEqual(texts, ['joined', 'first try', 'fresh 0', 'fresh 1', 'fresh 2']);
     });
 
     test('order: concurrent sends get distinct, gapless numbers in commit order', async () => {

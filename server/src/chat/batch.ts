@@ -94,9 +94,11 @@ export class SendBatcher {
    * that long at most (on this node; another node's change is not heard),
    * never unsafe: the write checks membership again under the channel's
    * lock, and a send by someone removed meanwhile is refused there
-   * (CHANNEL_NOT_FOUND). A retry of a send that landed makes the batch's
-   * write fail on the (author, clientId) index; each send then goes on its
-   * own, and the retry is answered with the message that landed.
+   * (CHANNEL_NOT_FOUND). A retry of a send that landed (a client resends
+   * what it had pending after each reconnect) is left out by the write too,
+   * and answered with the message that landed (#settle): the rest of its
+   * batch is written as usual. A name changed meanwhile shows in the sender's
+   * next messages once this is read again.
    */
   readonly #known = new Map<string, { access: Omit<SendAccess, 'i' | 'landed'>; until: number }>();
   readonly stages: SendStages = { sends: 0, batches: 0, queued: 0, read: 0, writeWait: 0, write: 0, announce: 0 };
@@ -244,12 +246,11 @@ export class SendBatcher {
     const written = performance.now();
     this.stages.write += ((written - writeAt) / 1000) * fresh.length;
     this.stages.batches++;
+    const unwritten: PreparedSend[] = [];
     fresh.forEach((f, i) => {
       const seq = seqOf.get(i + 1);
       if (seq === undefined) {
-        // Removed from the channel (or the channel deleted) since the read.
-        const error = new ChannelNotFound('no such channel');
-        for (const item of [f.item, ...f.twins]) item.reject(error);
+        unwritten.push(f);
         return;
       }
       f.message.seq = seq;
@@ -261,6 +262,31 @@ export class SendBatcher {
       if (!f.message.seq) continue;
       f.item.resolve({ message: f.message, duplicate: false });
       for (const twin of f.twins) twin.resolve({ message: f.message, duplicate: true });
+    }
+    // Off the write pipeline: they take no number.
+    if (unwritten.length) void this.#settle(unwritten);
+  }
+
+  /**
+   * Sends the write left out: a retry of a send that landed (answered with
+   * that message), or someone removed from the channel (or the channel
+   * deleted) since their access was read.
+   */
+  async #settle(unwritten: PreparedSend[]): Promise<void> {
+    for (const f of unwritten) {
+      const items = [f.item, ...f.twins];
+      try {
+        const landed = await this.#store.messageByClientId(f.item.userId, f.item.p.clientId);
+        if (landed && landed.channelId === f.item.p.channelId) {
+          for (const item of items) item.resolve({ message: landed, duplicate: true });
+          continue;
+        }
+        this.forget(f.item.p.channelId, [f.item.userId]);
+        const error = landed ? new InvalidRequest('this clientId was used for another message') : new ChannelNotFound('no such channel');
+        for (const item of items) item.reject(error);
+      } catch (error) {
+        for (const item of items) item.reject(error);
+      }
     }
   }
 }

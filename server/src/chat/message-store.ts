@@ -78,7 +78,9 @@ export const SEND_WRITE_SQL = `
        ok as materialized (
          select v.*, l.last_seq + row_number() over (partition by v.channel_id order by v.i) as seq
            from v join l on l.id = v.channel_id
-          where exists (select 1 from channel_members cm where cm.channel_id = v.channel_id and cm.user_id = v.author_id)),
+          where exists (select 1 from channel_members cm where cm.channel_id = v.channel_id and cm.user_id = v.author_id)
+            -- A retry of a send that landed (its sender's access was remembered, so not read): left out, not a failed batch.
+            and not exists (select 1 from messages m where m.author_id = v.author_id and m.client_id = v.client_id)),
        c as (update channels c set last_seq = x.seq from (select channel_id, max(seq) as seq from ok group by channel_id) x where c.id = x.channel_id),
        m as (insert into messages (id, channel_id, seq, author_id, client_id, root_id, kind, body, mentions, created_at)
              select id, channel_id, seq, author_id, client_id, root_id, 'user', body, mentions::jsonb, created_at from ok),
@@ -185,7 +187,8 @@ export class MessageStore {
    * members, numbers them on from each channel's counter in batch order,
    * and writes the messages, their events, the counters, the authors' read
    * positions, mention counts and reply counts. Returns the numbers of the
-   * messages written, by their place in `messages` (from 1).
+   * messages written, by their place in `messages` (from 1); a message whose
+   * author left, or whose (author, clientId) is already stored, gets none.
    */
   async writeBatch(messages: MessageView[]): Promise<Map<number, number>> {
     const col = <T>(fn: (m: MessageView) => T) => messages.map(fn);
