@@ -33,6 +33,8 @@ export class PresenceNews {
   #timer: NodeJS.Timeout | undefined;
   /** The news before: news leaves in the order it was gathered (an "online" never overtakes the "offline" after it). */
   #sending: Promise<void> = Promise.resolve();
+  /** Closed with the server: a disconnect heard after that tells no one (the database is gone). */
+  #closed = false;
 
   constructor(source: PresenceSource, gatherMs = PRESENCE_GATHER_MS) {
     this.#source = source;
@@ -41,6 +43,7 @@ export class PresenceNews {
 
   /** The user's presence may have changed: their organizations hear of it with the next news. */
   changed(userId: string): void {
+    if (this.#closed) return;
     this.#pending.add(userId);
     if (this.#timer) return;
     this.#timer = setTimeout(() => {
@@ -60,6 +63,7 @@ export class PresenceNews {
   }
 
   close(): void {
+    this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#pending.clear();
