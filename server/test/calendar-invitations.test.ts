@@ -137,6 +137,19 @@ for (const kind of DB_KINDS) {
       assert.deepEqual((await cal.event(olga.id, event.id)).attendeeStatus, { [outside]: 'accepted' });
     });
 
+    test('an event already over is deleted without cancellations; a series is cancelled whatever its first date', async () => {
+      const { olga, calendarId, outside } = await setup();
+      const past = await cal.createEvent(olga.id, { calendarId, title: 'Last year', timeZone: 'UTC', start: '2020-03-02T10:00', end: '2020-03-02T11:00', attendees: [outside] });
+      const series = await cal.createEvent(olga.id, { calendarId, title: 'Weekly', timeZone: 'UTC', start: '2020-03-03T10:00', end: '2020-03-03T11:00', rrule: 'FREQ=WEEKLY', attendees: [outside] });
+      const cancels = async () => (await mails(outside)).filter((m) => /^METHOD:CANCEL\r$/m.test(m.ics!)).map((m) => m.subject);
+      await cal.deleteEvent(olga.id, past.id);
+      assert.deepEqual(await cancels(), []);
+      await cal.deleteEvent(olga.id, series.id);
+      const [subject, ...more] = await cancels();
+      assert.match(subject!, /^Cancelled: Weekly · /);
+      assert.equal(more.length, 0);
+    });
+
     test('a reply file the organizer imports takes the answers of invited addresses only; other files and readers are refused', async () => {
       const { olga, max, orgId, calendarId, outside } = await setup();
       const event = await cal.createEvent(olga.id, { calendarId, title: 'Budget', timeZone: 'UTC', start: '2027-06-03T10:00', end: '2027-06-03T11:00', attendees: [outside] });

@@ -6,6 +6,17 @@ import { BUSY, localText, occurrenceTimes, timingOf } from './occurrences.ts';
 import { writeIcs } from './ics.ts';
 import type { EventRow, OverrideRow } from './store.ts';
 
+/** An event's identity and times as a file names them (in a calendar file and in invitations alike). */
+export const icsTimes = (e: EventRow) => ({
+  uid: e.uid,
+  allDay: e.all_day,
+  timeZone: e.time_zone,
+  start: e.start_local,
+  end: e.end_local,
+  rrule: e.rrule,
+  exdates: e.exdates,
+});
+
 /** `readable`: the calendars the reader may read (null: every event shown in full). */
 export function calendarFile(name: string, rows: EventRow[], overrides: Map<string, OverrideRow[]>, readable: Set<string> | null): string {
   return writeIcs(
@@ -14,16 +25,10 @@ export function calendarFile(name: string, rows: EventRow[], overrides: Map<stri
       const hidden = readable !== null && !readable.has(e.calendar_id);
       const shown = (own: string | null, series: string, busy: string) => (hidden ? busy : (own ?? series));
       return {
-        uid: e.uid,
+        ...icsTimes(e),
         title: shown(null, e.title, BUSY.title),
         description: shown(null, e.description, BUSY.description),
         location: shown(null, e.location, BUSY.location),
-        allDay: e.all_day,
-        timeZone: e.time_zone,
-        start: e.start_local,
-        end: e.end_local,
-        rrule: e.rrule,
-        exdates: e.exdates,
         attendees: hidden ? [] : e.attendees,
         url: hidden ? null : e.meeting_url,
         alarms: hidden ? [] : e.alarms,

@@ -18,6 +18,7 @@ import { sha256 } from '../../lib/ids.ts';
 import { RateLimited } from '../../lib/errors.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { EventNotFound, InvalidIcs } from './errors.ts';
+import { icsTimes } from './export.ts';
 import { IcsError, parseIcs, writeIcs } from './ics.ts';
 import type { InvitationStore } from './invitation-store.ts';
 import type { CalendarRow, CalendarStore, EventRow } from './store.ts';
@@ -88,8 +89,10 @@ export class EventInvitations {
   }
 
   async #cancelled(store: CalendarStore, e: EventRow, email: string, organizer: { name: string; email: string; language: Language } | undefined): Promise<void> {
-    const lang = organizer?.language ?? 'en';
     const now = Date.now();
+    // An event that is over (a single one) is cancelled for no one: no mail.
+    if (!e.rrule && e.end_at < now) return;
+    const lang = organizer?.language ?? 'en';
     const when = whenText(e, lang);
     const ics = writeIcs(e.title, [{ ...icsOf(e, email, organizer), sequence: revision(now) }], now, 'CANCEL');
     await queueMail(store.sql, {
@@ -174,25 +177,19 @@ export class EventInvitations {
   }
 }
 
-/** An invitation's SEQUENCE: seconds since 2023, so that each mailing of an event outranks the one before (until 2091 in 31 bits). */
 /** The event as an invitation (or its cancellation) names it, for one attendee. */
 const icsOf = (e: EventRow, email: string, organizer: { name: string; email: string } | undefined) => ({
-  uid: e.uid,
+  ...icsTimes(e),
   title: e.title,
   description: e.description,
   location: e.location,
-  allDay: e.all_day,
-  timeZone: e.time_zone,
-  start: e.start_local,
-  end: e.end_local,
-  rrule: e.rrule,
-  exdates: e.exdates,
   attendees: [email],
   url: e.meeting_url,
   organizer: organizer && { name: organizer.name, email: organizer.email },
   overrides: [],
 });
 
+/** An invitation's SEQUENCE: seconds since 2023, so that each mailing of an event outranks the one before (until 2091 in 31 bits). */
 const revision = (now: number) => Math.floor(now / 1000) - 1_672_531_200;
 
 /** When an event is, in its own zone and the organizer's words: "Tuesday, 4 May 2027, 10:00 – 11:00 (Europe/Zurich)". */
