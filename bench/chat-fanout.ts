@@ -25,6 +25,7 @@ import { startPostgres } from '../scripts/lib/postgres-server.ts';
 import { startRedis } from '../scripts/lib/redis-server.ts';
 import { processTree } from './lib/proc.ts';
 import type { BenchResult } from './lib/result.ts';
+import { scrapeStages } from './lib/metrics.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
@@ -43,18 +44,6 @@ interface Target {
   textOf(payload: unknown): string | undefined;
   /** The server's own counters of where sends' time went (Parley's /metrics), summed since it started. */
   stages?(): Promise<Record<string, number>>;
-}
-
-/** The chat send counters of a Prometheus text page: `sends`, `batches` and the stages' seconds. */
-async function scrapeStages(url: string): Promise<Record<string, number>> {
-  const res = await fetch(`${url}/metrics`);
-  if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
-  const out: Record<string, number> = {};
-  for (const line of (await res.text()).split('\n')) {
-    const m = /^parley_chat_(sends|send_batches)_total (\S+)$/.exec(line) ?? /^parley_chat_send_stage_seconds_total\{stage="(\w+)"\} (\S+)$/.exec(line);
-    if (m) out[m[1] === 'send_batches' ? 'batches' : m[1]!] = Number(m[2]);
-  }
-  return out;
 }
 
 function spawnReady(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
