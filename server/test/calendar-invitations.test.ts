@@ -150,6 +150,17 @@ for (const kind of DB_KINDS) {
       assert.equal(more.length, 0);
     });
 
+    test('deleting a whole calendar cancels its events for everyone invited to them', async () => {
+      const { olga, orgId, outside } = await setup();
+      const extra = await cal.createCalendar(olga.id, { orgId, name: 'Projects' });
+      await cal.createEvent(olga.id, { calendarId: extra.id, title: 'Launch', timeZone: 'UTC', start: '2027-07-01T10:00', end: '2027-07-01T11:00', attendees: [outside] });
+      await cal.createEvent(olga.id, { calendarId: extra.id, title: 'Quiet', timeZone: 'UTC', start: '2027-07-02T10:00', end: '2027-07-02T11:00' });
+      await cal.deleteCalendar(olga.id, extra.id);
+      const cancels = (await mails(outside)).filter((m) => /^METHOD:CANCEL\r$/m.test(m.ics!)).map((m) => m.subject);
+      assert.equal(cancels.length, 1);
+      assert.match(cancels[0]!, /^Cancelled: Launch · /);
+    });
+
     test('a reply file the organizer imports takes the answers of invited addresses only; other files and readers are refused', async () => {
       const { olga, max, orgId, calendarId, outside } = await setup();
       const event = await cal.createEvent(olga.id, { calendarId, title: 'Budget', timeZone: 'UTC', start: '2027-06-03T10:00', end: '2027-06-03T11:00', attendees: [outside] });

@@ -172,7 +172,10 @@ export class Calendar {
     const { cal, access } = await this.#calendar(calendarId, userId);
     if (access !== 'owner') throw new Forbidden('only the owner deletes a calendar');
     if (cal.id === defaultCalendarId(cal.org_id, userId)) throw new Forbidden('your default calendar stays (delete its events instead)');
-    await this.#store.deleteCalendar(calendarId);
+    await this.#store.tx(async (store) => {
+      await this.invitations.cancelCalendar(store, calendarId);
+      await store.deleteCalendar(calendarId);
+    });
   }
 
   // ---- events ----

@@ -32,6 +32,12 @@ export class InvitationStore extends SqlStore<InvitationStore> {
     await this.sql.query('update event_invitations set token_hash = $3 where event_id = $1 and email = $2', [eventId, email, tokenHash]);
   }
 
+  /** The events of a calendar that invited someone. */
+  async invitedEventsOf(calendarId: string): Promise<string[]> {
+    const rows = await this.sql.query<{ event_id: string }>('select distinct i.event_id from event_invitations i join events e on e.id = i.event_id where e.calendar_id = $1 order by i.event_id', [calendarId]);
+    return rows.map((r) => r.event_id);
+  }
+
   /** Forgets the invitations of addresses no longer among the attendees; returns those addresses. */
   async keepOnly(eventId: string, emails: string[]): Promise<string[]> {
     const rows = await this.sql.query<{ email: string }>('delete from event_invitations where event_id = $1 and not (email = any($2)) returning email', [eventId, emails]);

@@ -83,6 +83,11 @@ export class EventInvitations {
     for (const { email } of invited) await this.#cancelled(store, event, email, organizer);
   }
 
+  /** A whole calendar is being deleted (inside that transaction): everyone invited to its events hears they are off. */
+  async cancelCalendar(store: CalendarStore, calendarId: string): Promise<void> {
+    for (const eventId of await this.#invites.within(store.sql).invitedEventsOf(calendarId)) await this.cancelAll(store, eventId);
+  }
+
   /** Restored from the trash (its invitations with it): everyone invited is mailed again, with a new link (the cancellation came in between). */
   async restored(store: CalendarStore, eventId: string, actorId: string): Promise<void> {
     await this.sync(store, eventId, true, actorId);
