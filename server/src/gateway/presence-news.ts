@@ -56,7 +56,7 @@ export class PresenceNews {
     this.#timer.unref();
   }
 
-  /** Resolves once the news gathered so far has gone out (for tests and shutdown). */
+  /** Resolves once the news gathered so far has gone out (what tests wait for; shutdown drops pending news instead). */
   async flushed(): Promise<void> {
     while (this.#timer || this.#pending.size) await new Promise((r) => setTimeout(r, this.#gatherMs));
     await this.#sending;
