@@ -29,6 +29,7 @@ import { DrawingFeed } from './drawing.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
 import { allBound, droppedSince, freePortPair, portPairFree, releasePortPair, StreamRelay } from './relay.ts';
+import { StallWatch } from './stall.ts';
 
 type RecorderSocket = Socket<RecorderServerToClientEvents, RecorderClientToServerEvents>;
 
@@ -93,6 +94,7 @@ export class CaptureJob {
   #firstOfEpoch = true;
   #progressTimer: NodeJS.Timeout | undefined;
   #dropTimer: NodeJS.Timeout | undefined;
+  readonly #stalls = new StallWatch<Epoch>();
   #listIncludesOffset = false;
   #speaker: ParticipantId | null = null;
   #speakerSince = 0;
@@ -359,12 +361,21 @@ export class CaptureJob {
     return s;
   }
 
-  /** Asks for a keyframe where ffmpeg's own sockets dropped video (see droppedSince). */
+  /** Asks for a keyframe where ffmpeg's own sockets dropped video (see droppedSince), and where the picture stands still (stall.ts). */
   #checkDrops(): void {
-    for (const s of droppedSince([...this.#streams.values()].filter((s) => s.consumer?.kind === 'video'))) {
+    const videos = [...this.#streams.values()].filter((s) => s.consumer?.kind === 'video');
+    for (const s of droppedSince(videos)) {
       this.#log.debug({ producer: s.producerId }, 'ffmpeg fell behind and lost video packets; asking for a keyframe');
       s.askKeyframe();
     }
+    const epoch = this.#epoch;
+    const step = epoch && !this.#stopRequested ? this.#stalls.step(epoch, epoch.pictureIdleMs()) : null;
+    if (!step) return;
+    // What each stream received tells which one went quiet.
+    this.#log.warn({ epoch: this.#epochNo, step, relays: [...this.#streams.values()].map((s) => ({ producer: s.producerId, ...s.relay.stats })) }, 'the picture stands still');
+    if (step === 'ask') for (const s of videos) s.askKeyframe();
+    // Its exit starts the next run (see onExit in #startEpoch).
+    else void epoch!.stop();
   }
 
   /**

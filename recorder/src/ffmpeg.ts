@@ -225,6 +225,8 @@ export class Epoch {
    */
   readonly #pictureFromStart: boolean;
   #advancedAt = Date.now();
+  /** When the picture last moved (a frame written); see stall.ts. */
+  #framesAt = Date.now();
   /** Wall-clock time of the run's output time 0 (its inputs are held until ffmpeg listens). */
   readonly startedAt = Date.now();
   #stderr = '';
@@ -304,6 +306,7 @@ export class Epoch {
       if (f && Number(f[1]) !== this.#frames) {
         this.#frames = Number(f[1]);
         this.#advancedAt = Date.now();
+        this.#framesAt = this.#advancedAt;
       }
     });
     // If this recorder dies (kill -9), its ffmpeg outlives it: the next run
@@ -337,6 +340,11 @@ export class Epoch {
     };
     push();
     this.#overlayTimer = setInterval(push, 1000 / DRAW_FPS);
+  }
+
+  /** How long the picture has stood still, once it has started (0 before its first frame: starting, not stuck). */
+  pictureIdleMs(now = Date.now()): number {
+    return this.#frames > 0 && this.#child.exitCode === null && this.#child.signalCode === null ? now - this.#framesAt : 0;
   }
 
   get pid(): number | undefined {
