@@ -2,8 +2,10 @@
 // (BullMQ gives the job to another recorder, which records a new part and
 // uploads what the dead one completed), ffmpeg's ports taken by another
 // process while it restarts (the streams move to free ones), and the S3 store going away and
-// coming back (segments wait on the recorder's disk). Also: a live stream in
-// S3 mode is played by the viewer straight from the store.
+// coming back (segments wait on the recorder's disk), a camera that stops
+// sending without leaving (it leaves the picture, which goes on, and comes
+// back when it sends again). Also: a live stream in S3 mode is played by the
+// viewer straight from the store.
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -193,6 +195,90 @@ describe('ffmpeg’s ports taken while it restarts', () => {
     assert.ok(Math.abs(probe.duration - (stoppedAt - mediaStartedAt) / 1000) <= 1.5, `duration ${probe.duration.toFixed(2)} s`);
     const end = Math.max(...[0.5, 1.5, 2.5].map((d) => fakeCameraShare(path.join(stack.tmp, 'moved.mp4'), probe.duration - d)));
     assert.ok(end > 0.3, 'the cameras show after the move');
+  });
+});
+
+describe('a camera that stops sending', () => {
+  let stack: CaptureStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stack = await startCaptureStack();
+    await stack.recorder();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  afterEach((t) => recorderLogsOnFailure(t, stack));
+
+  test('it leaves the picture and the recording goes on; it comes back when it sends again', async () => {
+    const base = stack.parley.url;
+    const m = await createMeeting(base, 'Quiet');
+    const mod = await openParticipant(browser, base, m.id, 'Mona', { prejoin: '0', moderatorToken: m.moderatorToken });
+    const modId = await inRoom(mod);
+    // The guest's page keeps its peer connections at hand, to silence its camera's sender.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, permissions: ['camera', 'microphone'] });
+    await context.addInitScript(() => {
+      const pcs: RTCPeerConnection[] = [];
+      (window as unknown as { pcs: RTCPeerConnection[] }).pcs = pcs;
+      const Original = window.RTCPeerConnection;
+      window.RTCPeerConnection = class extends Original {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          pcs.push(this);
+        }
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(`${base}/m/${m.id}?name=Gus&prejoin=0`);
+    const guest: Participant = { context, page, name: 'Gus' };
+    const guestId = await inRoom(guest);
+    await waitForMediaFrom(mod.page, [guestId]);
+    await waitForMediaFrom(page, [modId]);
+    await startRecording(mod);
+    await waitFor('3 s recorded', async () => (await seconds(mod)) >= 3, 30_000);
+    const quietLines = () => stack.logs(400).split('\n').filter((l) => l.includes('a video went quiet or came back')).length;
+    assert.equal(quietLines(), 0, 'both cameras send');
+    // The camera's sender goes quiet, its producer on (not paused): as a phone's browser put in the background.
+    const silenced = await page.evaluate(async () => {
+      const w = window as unknown as { pcs: RTCPeerConnection[]; quiet?: { sender: RTCRtpSender; track: MediaStreamTrack } };
+      for (const pc of w.pcs) {
+        for (const sender of pc.getSenders()) {
+          if (sender.track?.kind !== 'video') continue;
+          w.quiet = { sender, track: sender.track };
+          await sender.replaceTrack(null);
+          return true;
+        }
+      }
+      return false;
+    });
+    assert.ok(silenced, "the guest's camera sender");
+    const before = await seconds(mod);
+    // A run waits for a frame of each tile: with the quiet camera in it, the recording would stand still.
+    await waitFor('the recording to go on without the quiet camera', async () => (await seconds(mod)) >= before + 12, 60_000, 500);
+    assert.equal(quietLines(), 1, 'the quiet camera left the picture');
+    await page.evaluate(async () => {
+      const w = window as unknown as { quiet: { sender: RTCRtpSender; track: MediaStreamTrack } };
+      await w.quiet.sender.replaceTrack(w.quiet.track);
+    });
+    await waitFor('the camera back in the picture', async () => quietLines() >= 2, 30_000, 500);
+    const back = await seconds(mod);
+    await waitFor('the recording to go on with both cameras', async () => (await seconds(mod)) >= back + 4, 30_000, 500);
+    const { mediaStartedAt, stoppedAt } = await stopAndDownload(mod, path.join(stack.tmp, 'quiet.mp4'));
+    const probe = ffprobe(path.join(stack.tmp, 'quiet.mp4'));
+    assert.ok(Math.abs(probe.duration - (stoppedAt - mediaStartedAt) / 1000) <= 1.5, `duration ${probe.duration.toFixed(2)} s`);
+    // Each camera's tile shows its fake picture (a quarter of this canvas): the quiet one's is empty while it is out.
+    const share = (at: number) => fakeCameraShare(path.join(stack.tmp, 'quiet.mp4'), at);
+    const out = share(before + 8);
+    assert.ok(out > 0.1 && out < 0.4, `one camera shows while the other is quiet (${out.toFixed(2)} of the picture)`);
+    const end = share(probe.duration - 1);
+    assert.ok(end > 0.4, `both cameras show at the end (${end.toFixed(2)} of the picture)`);
+    await context.close();
+    await mod.context.close();
   });
 });
 

@@ -28,8 +28,8 @@ import { Epoch, segmentListIncludesOffset, type InputStream, type Segment } from
 import { DrawingFeed } from './drawing.ts';
 import { compose, sameComposition, type Composition } from './layout.ts';
 import { SegmentUploader, type PlaylistState } from './output.ts';
-import { allBound, droppedSince, freePortPair, portPairFree, releasePortPair, StreamRelay } from './relay.ts';
-import { StallWatch } from './stall.ts';
+import { allBound, droppedSince, freePortPair, moveTakenPorts, releasePortPair, StreamRelay } from './relay.ts';
+import { QuietVideos, StallWatch } from './stall.ts';
 
 type RecorderSocket = Socket<RecorderServerToClientEvents, RecorderClientToServerEvents>;
 
@@ -95,6 +95,7 @@ export class CaptureJob {
   #progressTimer: NodeJS.Timeout | undefined;
   #dropTimer: NodeJS.Timeout | undefined;
   readonly #stalls = new StallWatch<Epoch>();
+  readonly #quiet = new QuietVideos();
   #listIncludesOffset = false;
   #speaker: ParticipantId | null = null;
   #speakerSince = 0;
@@ -305,7 +306,7 @@ export class CaptureJob {
         this.#log.debug({ err: error, producer: id }, 'stream not available');
         return undefined;
       });
-      if (s?.consumer) usable.push({ producerId: id, kind: s.consumer.kind, port: s.ffPort, rtpParameters: s.consumer.rtpParameters });
+      if (s?.consumer && !(s.consumer.kind === 'video' && this.#quiet.ids.has(id))) usable.push({ producerId: id, kind: s.consumer.kind, port: s.ffPort, rtpParameters: s.consumer.rtpParameters });
     }
     if (this.#stopRequested) return;
     const ok = new Set(usable.map((u) => u.producerId));
@@ -368,6 +369,12 @@ export class CaptureJob {
       this.#log.debug({ producer: s.producerId }, 'ffmpeg fell behind and lost video packets; asking for a keyframe');
       s.askKeyframe();
     }
+    // A camera gone quiet leaves the picture until it sends again (stall.ts): a new layout.
+    if (this.#quiet.observe(videos.map((s) => ({ id: s.producerId, packets: s.relay.stats.packets })), Date.now()) && this.#view && !this.#stopRequested) {
+      this.#log.info({ quiet: [...this.#quiet.ids] }, 'a video went quiet or came back; changing the layout');
+      this.#comp = undefined;
+      this.#setView(this.#view);
+    }
     const epoch = this.#epoch;
     const step = epoch && !this.#stopRequested ? this.#stalls.step(epoch, epoch.pictureIdleMs()) : null;
     if (!step) return;
@@ -376,25 +383,6 @@ export class CaptureJob {
     if (step === 'ask') for (const s of videos) s.askKeyframe();
     // Its exit starts the next run (see onExit in #startEpoch).
     else void epoch!.stop();
-  }
-
-  /**
-   * ffmpeg's ports are picked free, but nothing holds them while no ffmpeg
-   * runs: between two runs another process (a browser's ICE, another
-   * recorder) may bind one, and every restart would then fail to bind it
-   * ("Address already in use") forever. Streams whose pair is taken move to a
-   * free one before the next run.
-   */
-  async #moveTakenPorts(): Promise<void> {
-    for (const s of this.#streams.values()) {
-      if (await portPairFree(s.ffPort)) continue;
-      const next = await freePortPair();
-      this.#log.info({ producer: s.producerId, from: s.ffPort, to: next }, "ffmpeg's port was taken by another process; moving the stream");
-      releasePortPair(s.ffPort);
-      s.ffPort = next;
-      s.relay.targetPort = next;
-      s.ffDrops = 0;
-    }
   }
 
   #closeStream(s: Stream): void {
@@ -433,7 +421,7 @@ export class CaptureJob {
           if (this.#stopRequested || this.#epoch) return;
           this.#comp = undefined;
           this.#reconciling = this.#reconciling
-            .then(() => this.#moveTakenPorts())
+            .then(() => moveTakenPorts(this.#streams.values(), this.#log))
             .then(() => this.#reconcile())
             .catch(() => undefined);
         }, 1000);

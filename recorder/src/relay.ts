@@ -353,3 +353,22 @@ export function droppedSince<S extends { ffPort: number; ffDrops: number }>(stre
     return rose;
   });
 }
+
+/**
+ * ffmpeg's ports are picked free, but nothing holds them while no ffmpeg
+ * runs: between two runs another process (a browser's ICE, another
+ * recorder) may bind one, and every restart would then fail to bind it
+ * ("Address already in use") forever. Streams whose pair is taken move to a
+ * free one before the next run.
+ */
+export async function moveTakenPorts(streams: Iterable<{ producerId: string; ffPort: number; relay: StreamRelay; ffDrops: number }>, log: { info(o: object, msg: string): void }): Promise<void> {
+  for (const s of streams) {
+    if (await portPairFree(s.ffPort)) continue;
+    const next = await freePortPair();
+    log.info({ producer: s.producerId, from: s.ffPort, to: next }, "ffmpeg's port was taken by another process; moving the stream");
+    releasePortPair(s.ffPort);
+    s.ffPort = next;
+    s.relay.targetPort = next;
+    s.ffDrops = 0;
+  }
+}

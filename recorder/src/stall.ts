@@ -1,4 +1,4 @@
-// A run whose picture stands still. ffmpeg composes the tiles frame by frame
+// A run whose picture stands still, and the videos that would hold it. ffmpeg composes the tiles frame by frame
 // and waits for a frame of each one: a single video that stops coming (its
 // decoder waiting for a keyframe that never comes, a sender that went quiet
 // without leaving) holds the whole picture still, and with it the stream's
@@ -6,7 +6,9 @@
 // cannot: the relay fills it, see relay.ts.) The watch asks every camera for
 // a keyframe first, which is cheap and mends a broken picture; if the picture
 // still stands, the run is ended and a new one starts, as when ffmpeg exits
-// on its own.
+// on its own. A video that sends nothing at all (a phone's camera put in the
+// background, a sender that froze) is left out of the picture until it sends
+// again: the run would wait for it forever, and its restart too.
 
 /** A picture still for this long gets every video asked for a keyframe. */
 export const STALL_ASK_MS = 5_000;
@@ -33,5 +35,38 @@ export class StallWatch<Run extends object> {
     // Moving again: a later stall of the same run is asked about again.
     if (idleMs < STALL_ASK_MS && done) this.#done.delete(run);
     return null;
+  }
+}
+
+/** A video that sent nothing for this long leaves the picture until it sends again. */
+export const QUIET_MS = 5_000;
+
+/** Which videos went quiet, from their relays' packet counts, read every few hundred milliseconds. */
+export class QuietVideos {
+  readonly #seen = new Map<string, { packets: number; at: number }>();
+  readonly ids = new Set<string>();
+
+  /** Notes what each video received by `now`; answers whether a video went quiet or came back since the last call. */
+  observe(videos: { id: string; packets: number }[], now: number): boolean {
+    let changed = false;
+    const present = new Set(videos.map((v) => v.id));
+    // A video no longer consumed is forgotten: its clock starts again when it is.
+    for (const id of this.#seen.keys()) {
+      if (!present.has(id)) {
+        this.#seen.delete(id);
+        this.ids.delete(id);
+      }
+    }
+    for (const v of videos) {
+      const seen = this.#seen.get(v.id);
+      if (!seen || seen.packets !== v.packets) {
+        this.#seen.set(v.id, { packets: v.packets, at: now });
+        if (seen && this.ids.delete(v.id)) changed = true;
+      } else if (now - seen.at >= QUIET_MS && !this.ids.has(v.id)) {
+        this.ids.add(v.id);
+        changed = true;
+      }
+    }
+    return changed;
   }
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Epoch } from '../src/ffmpeg.ts';
 import { freePortPair, releasePortPair } from '../src/relay.ts';
-import { StallWatch, STALL_ASK_MS, STALL_RESTART_MS } from '../src/stall.ts';
+import { QuietVideos, QUIET_MS, StallWatch, STALL_ASK_MS, STALL_RESTART_MS } from '../src/stall.ts';
 import type { Composition } from '../src/layout.ts';
 import type { ParticipantId } from '@parley/protocol';
 
@@ -85,4 +85,24 @@ test('a still picture gets keyframes asked for once, then its run restarted once
   assert.equal(watch.step(run, STALL_RESTART_MS + 500), null, 'restarted once');
   assert.equal(watch.step(run, 0), null);
   assert.equal(watch.step({}, STALL_RESTART_MS), 'restart', 'another run is watched on its own');
+});
+
+test('a video that receives nothing for a while is quiet until it receives again; one no longer consumed is forgotten', () => {
+  const q = new QuietVideos();
+  assert.equal(q.observe([{ id: 'a', packets: 0 }, { id: 'b', packets: 0 }], 0), false, 'first seen: its clock starts');
+  assert.equal(q.observe([{ id: 'a', packets: 10 }, { id: 'b', packets: 0 }], QUIET_MS - 1), false);
+  assert.equal(q.observe([{ id: 'a', packets: 20 }, { id: 'b', packets: 0 }], QUIET_MS), true, 'b sent nothing since it was first seen');
+  assert.deepEqual([...q.ids], ['b']);
+  assert.equal(q.observe([{ id: 'a', packets: 30 }, { id: 'b', packets: 0 }], QUIET_MS + 500), false, 'still quiet: no change');
+  assert.equal(q.observe([{ id: 'a', packets: 40 }, { id: 'b', packets: 1 }], QUIET_MS + 1000), true, 'b came back');
+  assert.deepEqual([...q.ids], []);
+  // a goes quiet from its last packet on, not from when it was first seen.
+  assert.equal(q.observe([{ id: 'a', packets: 40 }, { id: 'b', packets: 5 }], 2 * QUIET_MS), false);
+  assert.equal(q.observe([{ id: 'a', packets: 40 }, { id: 'b', packets: 9 }], 2 * QUIET_MS + 1000), true);
+  assert.deepEqual([...q.ids], ['a']);
+  // a's consumer goes (a reconnection): forgotten, and its clock starts again when it is back.
+  assert.equal(q.observe([{ id: 'b', packets: 12 }], 3 * QUIET_MS), false);
+  assert.deepEqual([...q.ids], []);
+  assert.equal(q.observe([{ id: 'a', packets: 40 }, { id: 'b', packets: 15 }], 3 * QUIET_MS + 1), false);
+  assert.equal(q.observe([{ id: 'a', packets: 40 }, { id: 'b', packets: 18 }], 4 * QUIET_MS), false, 'less than QUIET_MS since a was seen again');
 });
