@@ -370,7 +370,8 @@ export class CaptureJob {
       s.askKeyframe();
     }
     // A camera gone quiet leaves the picture until it sends again (stall.ts): a new layout.
-    if (this.#quiet.observe(videos.map((s) => ({ id: s.producerId, packets: s.relay.stats.packets })), Date.now()) && this.#view && !this.#stopRequested) {
+    const screens = new Set(this.#comp?.tiles.filter((t) => t.source === 'screen').map((t) => t.producerId));
+    if (this.#quiet.observe(videos.map((s) => ({ id: s.producerId, packets: s.relay.stats.packets, screen: screens.has(s.producerId) })), Date.now()) && this.#view && !this.#stopRequested) {
       this.#log.info({ quiet: [...this.#quiet.ids] }, 'a video went quiet or came back; changing the layout');
       this.#comp = undefined;
       this.#setView(this.#view);

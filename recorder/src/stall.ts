@@ -38,8 +38,14 @@ export class StallWatch<Run extends object> {
   }
 }
 
-/** A video that sent nothing for this long leaves the picture until it sends again. */
+/** A camera that sent nothing for this long leaves the picture until it sends again. */
 export const QUIET_MS = 5_000;
+/**
+ * A shared screen's: a static screen is sent at about a frame a second, in
+ * clumps (LiveKit found 3 s windows with nothing in them, livekit/livekit#683),
+ * and the stage leaving the picture would cost more than a picture that moves in jumps.
+ */
+export const SCREEN_QUIET_MS = 12_000;
 
 /** Which videos went quiet, from their relays' packet counts, read every few hundred milliseconds. */
 export class QuietVideos {
@@ -47,7 +53,7 @@ export class QuietVideos {
   readonly ids = new Set<string>();
 
   /** Notes what each video received by `now`; answers whether a video went quiet or came back since the last call. */
-  observe(videos: { id: string; packets: number }[], now: number): boolean {
+  observe(videos: { id: string; packets: number; screen?: boolean }[], now: number): boolean {
     let changed = false;
     const present = new Set(videos.map((v) => v.id));
     // A video no longer consumed is forgotten: its clock starts again when it is.
@@ -62,7 +68,7 @@ export class QuietVideos {
       if (!seen || seen.packets !== v.packets) {
         this.#seen.set(v.id, { packets: v.packets, at: now });
         if (seen && this.ids.delete(v.id)) changed = true;
-      } else if (now - seen.at >= QUIET_MS && !this.ids.has(v.id)) {
+      } else if (now - seen.at >= (v.screen ? SCREEN_QUIET_MS : QUIET_MS) && !this.ids.has(v.id)) {
         this.ids.add(v.id);
         changed = true;
       }

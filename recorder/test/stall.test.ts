@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Epoch } from '../src/ffmpeg.ts';
 import { freePortPair, releasePortPair } from '../src/relay.ts';
-import { QuietVideos, QUIET_MS, StallWatch, STALL_ASK_MS, STALL_RESTART_MS } from '../src/stall.ts';
+import { QuietVideos, QUIET_MS, SCREEN_QUIET_MS, StallWatch, STALL_ASK_MS, STALL_RESTART_MS } from '../src/stall.ts';
 import type { Composition } from '../src/layout.ts';
 import type { ParticipantId } from '@parley/protocol';
 
@@ -105,4 +105,14 @@ test('a video that receives nothing for a while is quiet until it receives again
   assert.deepEqual([...q.ids], []);
   assert.equal(q.observe([{ id: 'a', packets: 40 }, { id: 'b', packets: 15 }], 3 * QUIET_MS + 1), false);
   assert.equal(q.observe([{ id: 'a', packets: 40 }, { id: 'b', packets: 18 }], 4 * QUIET_MS), false, 'less than QUIET_MS since a was seen again');
+});
+
+test('a shared screen may send nothing for longer than a camera before it leaves the picture (a static screen sends in clumps)', () => {
+  const q = new QuietVideos();
+  q.observe([{ id: 'cam', packets: 0 }, { id: 'screen', packets: 0, screen: true }], 0);
+  assert.equal(q.observe([{ id: 'cam', packets: 0 }, { id: 'screen', packets: 0, screen: true }], QUIET_MS), true);
+  assert.deepEqual([...q.ids], ['cam']);
+  assert.equal(q.observe([{ id: 'cam', packets: 0 }, { id: 'screen', packets: 0, screen: true }], SCREEN_QUIET_MS - 1), false);
+  assert.equal(q.observe([{ id: 'cam', packets: 0 }, { id: 'screen', packets: 0, screen: true }], SCREEN_QUIET_MS), true);
+  assert.deepEqual([...q.ids].sort(), ['cam', 'screen']);
 });
