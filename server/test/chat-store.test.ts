@@ -208,6 +208,18 @@ for (const kind of DB_KINDS) {
       assert.deepEqual(texts, ['joined', 'first try', 'fresh 0', 'fresh 1', 'fresh 2']);
     });
 
+    test('a sender who changes their name sends under the new one at once, their access remembered or not', async () => {
+      const { member, general } = await team();
+      const before = await chat.messages.send(member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'as before' });
+      await accounts.updateProfile(member.id, { name: 'Renamed Person' });
+      chat.messages.renamed(member.id);
+      const after = await chat.messages.send(member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'renamed' });
+      assert.notEqual(before.message.authorName, 'Renamed Person');
+      assert.equal(after.message.authorName, 'Renamed Person');
+      // Remembered again, with the new name.
+      assert.equal((await chat.messages.send(member.id, { channelId: general.id, clientId: `c-${uniq()}`, text: 'again' })).message.authorName, 'Renamed Person');
+    });
+
     test('order: concurrent sends get distinct, gapless numbers in commit order', async () => {
       const { owner, member, general } = await team();
       const start = (await chat.channel(owner.id, general.id)).lastSeq;

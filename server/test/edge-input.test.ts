@@ -129,6 +129,24 @@ describe('names and reactions', () => {
     assert.equal(channel.channel.topic, 'ab');
   });
 
+  test('a name changed through PATCH /api/me is on the next message at once', async () => {
+    const { owner, orgId } = await team(base);
+    const s = await chatSocket(base, owner.token);
+    sockets.push(s);
+    const state = await ask<{ channels: { id: string; name: string }[] }>(s, 'chat:state', { orgId });
+    assert.ok(state.ok);
+    const general = state.channels.find((c) => c.name === 'general')!;
+    const send = (text: string) => ask<{ message: { authorName: string } }>(s, 'message:send', { channelId: general.id, clientId: clientId(), text });
+    const before = await send('before');
+    assert.ok(before.ok);
+    const renamed = await authed(base, owner.token, 'PATCH', '/api/me', { name: 'Nouveau Nom' });
+    assert.equal(renamed.status, 200);
+    const after = await send('after');
+    assert.ok(after.ok);
+    assert.notEqual(before.message.authorName, 'Nouveau Nom');
+    assert.equal(after.message.authorName, 'Nouveau Nom');
+  });
+
   test('a name of nothing visible is refused with a sentence: organization, person, channel, meeting participant', async () => {
     const org = await http<{ error: { code: string; message: string } }>(base, 'POST', '/api/auth/signup', {
       email: 'spaces@example.org',

@@ -97,8 +97,9 @@ export class SendBatcher {
    * (CHANNEL_NOT_FOUND). A retry of a send that landed (a client resends
    * what it had pending after each reconnect) is left out by the write too,
    * and answered with the message that landed (#settle): the rest of its
-   * batch is written as usual. A name changed meanwhile shows in the sender's
-   * next messages once this is read again.
+   * batch is written as usual. A name changed on this node is read again at
+   * once (forgetUser); changed through another node, it shows in the
+   * sender's messages sent here once this is read again (ACCESS_KEPT_MS).
    */
   readonly #known = new Map<string, { access: Omit<SendAccess, 'i' | 'landed'>; until: number }>();
   readonly stages: SendStages = { sends: 0, batches: 0, queued: 0, read: 0, writeWait: 0, write: 0, announce: 0 };
@@ -155,6 +156,13 @@ export class SendBatcher {
     } finally {
       this.#flushing = false;
     }
+  }
+
+  /** Someone changed their name: their next sends, wherever, are read again (the name comes with the access). */
+  forgetUser(userId: string): void {
+    const prefix = accessKey(userId, '');
+    // At most ACCESS_KEPT_MAX keys, on a rename (rare): a pass over them costs a few milliseconds at worst.
+    for (const key of this.#known.keys()) if (key.startsWith(prefix)) this.#known.delete(key);
   }
 
   /** Someone's access to a channel changed (removed, or the channel deleted): read it again next time. */

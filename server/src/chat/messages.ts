@@ -55,6 +55,11 @@ export class ChatMessages {
     core.on('channelRemoved', (channelId, userIds) => this.#batch.forget(channelId, userIds));
   }
 
+  /** Someone changed their name: their next messages carry the new one (see SendBatcher.forgetUser). */
+  renamed(userId: string): void {
+    this.#batch.forgetUser(userId);
+  }
+
   /** Where the batched sends' time went (see SendStages). */
   get sendStages(): SendStages {
     return this.#batch.stages;

@@ -95,6 +95,7 @@ export function registerAccountRoutes(parent: FastifyInstance, deps: SuiteRouteD
   app.patch('/api/me', { onRequest: auth, schema: { body: ProfileBody } }, async (req) => {
     const session = await requireSession(accounts, req);
     const user = await accounts.updateProfile(session.user.id, req.body);
+    if (req.body.name !== undefined) deps.chat.messages.renamed(user.id);
     return { user: meView(user) };
   });
 }
