@@ -1,7 +1,8 @@
 // Account screens in Chromium as a new user meets them: every field has a
 // label, every refusal is a sentence about what to change, a forgotten
 // password is reset by the e-mailed link, and a password is changed from the
-// Account dialog (other devices are then signed out). At 1280×800 and 390×844.
+// Account dialog (other devices are then signed out). App passwords are made
+// (shown once, copied), listed and revoked there. At 1280×800 and 390×844.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Parley } from '@parley/server';
 import { signUp } from './chat-pages.ts';
 import { launchBrowser, shotsDir, startStack, tmpDir, waitFor } from './helpers.ts';
+import { screenProblems } from './layout.ts';
 
 const shots = shotsDir('account');
 
@@ -176,6 +178,53 @@ describe('account screens', () => {
     await phone.getByTestId('password-input').fill('silver canyon piano 3');
     await phone.getByTestId('login-submit').click();
     await phone.getByTestId('chat-app').waitFor();
+    for (const c of contexts) await c.close();
+  });
+
+  test('app passwords: made and shown once on the laptop, copied, signing a device in; listed without the secret and revoked on the phone', async () => {
+    const laptop = await page();
+    await laptop.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await signUp(laptop, `${parley.url}/chat`, { name: 'Greta', username: `greta${tag}`, org: 'Greta AG' });
+    await laptop.getByTestId('open-account').click();
+    await laptop.getByTestId('app-passwords-none').waitFor();
+    // A nameless device is a sentence, not a request.
+    await laptop.getByTestId('app-password-create').click();
+    await laptop.getByTestId('app-password-error').filter({ hasText: 'Give the device a name' }).waitFor();
+    await laptop.getByTestId('app-password-name').fill('Thunderbird');
+    await laptop.getByTestId('app-password-create').click();
+    const secret = (await laptop.getByTestId('app-password-secret').textContent())!;
+    assert.match(secret, /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    await laptop.getByTestId('app-password-made').filter({ hasText: `Username: greta${tag}` }).waitFor();
+    await laptop.getByTestId('app-password-copy').click();
+    await laptop.getByTestId('app-password-copy').filter({ hasText: 'Copied' }).waitFor();
+    assert.equal(await laptop.evaluate(() => navigator.clipboard.readText()), secret);
+    // What a device (CalDAV, CardDAV) signs in with: the username and this secret, not the account password.
+    const accounts = parley.chat!.accounts;
+    assert.equal((await accounts.byAppPassword(`greta${tag}`, secret, 'e2e-device')).username, `greta${tag}`);
+    await laptop.getByTestId('app-password-item').filter({ hasText: 'never used' }).waitFor();
+    const problems = await screenProblems(laptop, { shown: ['app-password-name', 'app-password-create', 'app-password-secret', 'app-password-copy', 'app-password-revoke'] });
+    assert.deepEqual(problems, [], problems.join('; '));
+    await laptop.screenshot({ path: `${shots}/app-passwords-1280.png` });
+
+    // On the phone: listed by name with its last use, never its secret; revoked there.
+    const phone = await page({ width: 390, height: 844 });
+    await phone.goto(`${parley.url}/chat`);
+    await phone.getByTestId('login-input').fill(`greta${tag}`);
+    await phone.getByTestId('password-input').fill('correct horse battery');
+    await phone.getByTestId('login-submit').click();
+    await phone.getByTestId('chat-app').waitFor();
+    await phone.getByTestId('open-drawer').click();
+    await phone.getByTestId('open-account').click();
+    const item = phone.getByTestId('app-password-item').filter({ hasText: 'Thunderbird' });
+    await item.filter({ hasText: 'last used' }).waitFor();
+    assert.ok(!(await phone.getByTestId('app-passwords').textContent())!.includes(secret), 'the secret is never shown again');
+    await phone.getByTestId('app-password-revoke').scrollIntoViewIfNeeded();
+    const onPhone = await screenProblems(phone, { shown: ['app-password-name', 'app-password-create', 'app-password-revoke'], touch: ['app-password-create', 'app-password-revoke'] });
+    assert.deepEqual(onPhone, [], onPhone.join('; '));
+    await phone.screenshot({ path: `${shots}/app-passwords-390.png` });
+    await phone.getByTestId('app-password-revoke').click();
+    await phone.getByTestId('app-passwords-none').waitFor();
+    await assert.rejects(accounts.byAppPassword(`greta${tag}`, secret, 'e2e-device'), /not right/);
     for (const c of contexts) await c.close();
   });
 });

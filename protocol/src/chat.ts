@@ -106,6 +106,22 @@ export const WelcomeTemplateBody = Type.Object(
   strict,
 );
 export const ProfileBody = Type.Object({ name: Type.Optional(PersonName), language: Type.Optional(LanguageSchema) }, strict);
+/** POST /api/me/app-passwords: a device's name ("Phone", "Thunderbird at home"). */
+export const AppPasswordBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
+export type AppPasswordBody = Type.Static<typeof AppPasswordBody>;
+/** An app password as its owner sees it: never the secret, which is shown once, at creation. */
+export interface AppPasswordView {
+  id: string;
+  name: string;
+  createdAt: number;
+  /** When a device last signed in with it (to the minute); null if never. */
+  lastUsedAt: number | null;
+}
+/** 201 of POST /api/me/app-passwords: `secret` is never shown again. */
+export interface NewAppPasswordReply {
+  appPassword: AppPasswordView;
+  secret: string;
+}
 /** POST /api/me/password: the current password proves it is the owner. */
 export const ChangePasswordBody = Type.Object({ current: Type.String({ minLength: 1, maxLength: 256 }), password: Password }, strict);
 /** POST /api/auth/reset: a reset link by e-mail. */

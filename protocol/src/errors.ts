@@ -60,6 +60,8 @@ export const ERROR_CODES = [
   'INVALID_ICS', // an iCalendar file that cannot be read; the message names the line, nothing was imported
   'TOO_COMPLEX', // a rule or file that needs more work than one request may take (a recurrence rule, a calendar file)
   'BUSY', // the server is busy with requests like this one; try again in a moment
+  'APP_PASSWORD_NOT_FOUND', // no such app password among the user's own
+  'TOO_MANY', // as many of these as one person may have (app passwords); delete one first
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -14,18 +14,18 @@
 //   a time: a sign-up flood queues behind itself, not in front of logins.
 import crypto from 'node:crypto';
 import { translate } from '@parley/i18n/node';
-import { CHAT_LIMITS, LIMITS, type Language, type MeView, type Presence, type UserView } from '@parley/protocol';
+import { CHAT_LIMITS, LIMITS, type AppPasswordView, type Language, type MeView, type NewAppPasswordReply, type Presence, type UserView } from '@parley/protocol';
 import { MemoryLimiter, type Limiter, type RateSpec } from '../lib/limiter.ts';
 import { newId, sha256 } from '../lib/ids.ts';
 import { Gate } from '../lib/work.ts';
 import type { Sql } from '../store/db.ts';
-import type { AccountStore } from './store.ts';
+import type { AccountStore, AppPasswordRow } from './store.ts';
 import { fakeVerify, hashPassword, verifyPassword } from './password.ts';
 import { checkStrength } from './strength.ts';
 import { cleanText, isEmoji, requireName, visibleText } from '../lib/names.ts';
 import { queueMail } from '../suite/mail/outbox.ts';
 import { isTimeZone } from '../lib/time.ts';
-import { EmailTaken, InvalidCredentials, ResetInvalid, UserNotFound, UsernameTaken } from './errors.ts';
+import { AppPasswordNotFound, EmailTaken, InvalidCredentials, ResetInvalid, TooMany, UserNotFound, UsernameTaken } from './errors.ts';
 import { InvalidRequest, InvalidTime, RateLimited } from '../lib/errors.ts';
 
 export interface UserRow {
@@ -91,6 +91,23 @@ export const ACCOUNT_LIMITS = {
   resetMs: 3600_000,
 } satisfies Record<string, RateSpec | number>;
 export type AccountLimits = typeof ACCOUNT_LIMITS;
+
+/** App passwords one person may have (a device each). */
+export const APP_PASSWORDS_MAX = 20;
+/** An app password's signs: 32, none taken for another when read aloud or copied by hand (no l, o, 0, 1). */
+const SECRET_SIGNS = 'abcdefghijkmnpqrstuvwxyz23456789';
+/** 20 signs of 5 random bits (100 bits), in groups of 5: "abcde-fghij-kmnpq-rstuv". */
+function newAppSecret(): string {
+  // 256 is a multiple of 32: every sign is as likely.
+  const signs = [...crypto.randomBytes(20)].map((b) => SECRET_SIGNS[b & 31]).join('');
+  return signs.match(/.{5}/g)!.join('-');
+}
+/** An app password as typed: case, spaces and dashes do not matter; null for what cannot be one. */
+export function appSecret(typed: string): string | null {
+  const s = typed.toLowerCase().replace(/[\s-]/g, '');
+  return /^[a-km-np-z2-9]{20}$/.test(s) ? s : null;
+}
+const appPasswordView = (r: AppPasswordRow): AppPasswordView => ({ id: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at });
 
 const rateLimited = (what: string) => new RateLimited(`Too many ${what}. Wait a minute, then try again.`);
 
@@ -323,6 +340,47 @@ export class Accounts {
     const row = await this.#store.updateProfile(id, { name: p.name === undefined ? null : requireName(p.name, LIMITS.nameChars, 'your name'), language: p.language ?? null });
     if (!row) throw new UserNotFound('no such user');
     return row;
+  }
+
+  // ---- app passwords (devices: CalDAV, CardDAV) ----
+
+  async appPasswords(userId: string): Promise<AppPasswordView[]> {
+    return (await this.#store.appPasswords(userId)).map(appPasswordView);
+  }
+
+  /** A new app password for a device: its secret is answered this once and stored as its sha256 only. */
+  async createAppPassword(userId: string, name: string): Promise<NewAppPasswordReply> {
+    const secret = newAppSecret();
+    const row: AppPasswordRow = { id: newId(), user_id: userId, name: requireName(name, LIMITS.nameChars, 'the device'), created_at: Date.now(), last_used_at: null };
+    if (!(await this.#store.insertAppPassword({ ...row, secret_hash: sha256(appSecret(secret)!) }, APP_PASSWORDS_MAX))) {
+      throw new TooMany(`You have ${APP_PASSWORDS_MAX} app passwords: revoke one you no longer use first.`);
+    }
+    return { appPassword: appPasswordView(row), secret };
+  }
+
+  /** Ends one device's access; the others' go on. */
+  async revokeAppPassword(userId: string, id: string): Promise<void> {
+    if (!(await this.#store.deleteAppPassword(id, userId))) throw new AppPasswordNotFound('no such app password');
+  }
+
+  /**
+   * Who a device signs in as (HTTP Basic: CalDAV, CardDAV): their username
+   * or e-mail address, and one of their app passwords (never the account
+   * password). Each try counts as a login try: guessing is limited as it is
+   * at the sign-in page.
+   */
+  async byAppPassword(login: string, typed: string, address: string): Promise<UserRow> {
+    const key = login.trim().toLowerCase();
+    await this.#countTry(key, address);
+    const secret = appSecret(typed);
+    const row = secret ? await this.#store.appPasswordBySecret(sha256(secret)) : undefined;
+    const user = row ? await this.#store.get(row.user_id) : undefined;
+    if (!row || !user || (user.username !== key && user.email !== key)) throw new InvalidCredentials('The username or app password is not right.');
+    await this.#rightPassword(key, user.id, address);
+    // To the minute: a syncing device signs in with every request.
+    const now = Date.now();
+    if (row.last_used_at === null || now - row.last_used_at >= 60_000) await this.#store.touchAppPassword(row.id, now);
+    return user;
   }
 
   async setPresence(id: string, p: { presence: 'auto' | 'away' | 'dnd' | 'offline'; statusText?: string; statusEmoji?: string }): Promise<UserRow> {

@@ -31,3 +31,15 @@ export class UserNotFound extends DomainError {
     super('USER_NOT_FOUND', message);
   }
 }
+/** No such app password among the user's own. */
+export class AppPasswordNotFound extends DomainError {
+  constructor(message: string) {
+    super('APP_PASSWORD_NOT_FOUND', message);
+  }
+}
+/** As many app passwords as one may have. */
+export class TooMany extends DomainError {
+  constructor(message: string) {
+    super('TOO_MANY', message);
+  }
+}

@@ -160,4 +160,42 @@ export class AccountStore extends SqlStore<AccountStore> {
   async lockBots(): Promise<void> {
     await this.sql.query('select pg_advisory_xact_lock(7250002)');
   }
+
+  // ---- app passwords ----
+
+  async appPasswords(userId: string): Promise<AppPasswordRow[]> {
+    return this.sql.query<AppPasswordRow>('select id, user_id, name, created_at, last_used_at from app_passwords where user_id = $1 order by created_at, id', [userId]);
+  }
+
+  /** Adds one unless the user has `max` already (counted under their row's lock: two at once cannot pass the cap). */
+  async insertAppPassword(row: AppPasswordRow & { secret_hash: string }, max: number): Promise<boolean> {
+    return this.tx(async (tx) => {
+      await tx.sql.query('select 1 from users where id = $1 for update', [row.user_id]);
+      const [n] = await tx.sql.query<{ n: number }>('select count(*)::int as n from app_passwords where user_id = $1', [row.user_id]);
+      if (n!.n >= max) return false;
+      await tx.sql.query('insert into app_passwords (id, user_id, name, secret_hash, created_at) values ($1, $2, $3, $4, $5)', [row.id, row.user_id, row.name, row.secret_hash, row.created_at]);
+      return true;
+    });
+  }
+
+  async deleteAppPassword(id: string, userId: string): Promise<boolean> {
+    return (await this.sql.query('delete from app_passwords where id = $1 and user_id = $2 returning 1', [id, userId])).length > 0;
+  }
+
+  async appPasswordBySecret(secretHash: string): Promise<AppPasswordRow | undefined> {
+    const [row] = await this.sql.query<AppPasswordRow>('select id, user_id, name, created_at, last_used_at from app_passwords where secret_hash = $1', [secretHash]);
+    return row;
+  }
+
+  async touchAppPassword(id: string, at: number): Promise<void> {
+    await this.sql.query('update app_passwords set last_used_at = $2 where id = $1', [id, at]);
+  }
+}
+
+export interface AppPasswordRow {
+  id: string;
+  user_id: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
 }

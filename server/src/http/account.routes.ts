@@ -1,9 +1,11 @@
 // HTTP edge of accounts: sign-up (with a new organization or an invitation),
-// login, password change and reset, logout, one's own profile.
+// login, password change and reset, logout, one's own profile and app passwords.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  AppPasswordBody,
   ChangePasswordBody,
+  IdSchema,
   LoginBody,
   ProfileBody,
   ResetConfirmBody,
@@ -11,6 +13,7 @@ import {
   SignupBody,
   type AuthReply,
 } from '@parley/protocol';
+import Type from 'typebox';
 import { meView } from '../accounts/Accounts.ts';
 import { maskEmail, Orgs } from '../org/Orgs.ts';
 import { requireSession, sessionFirst, type SuiteRouteDeps } from './session.ts';
@@ -90,6 +93,22 @@ export function registerAccountRoutes(parent: FastifyInstance, deps: SuiteRouteD
   app.get('/api/me', { onRequest: auth }, async (req) => {
     const session = await requireSession(accounts, req);
     return { user: meView(session.user), orgs: await orgs.forUser(session.user.id) };
+  });
+
+  // App passwords: a device's own password for CalDAV and CardDAV, shown once.
+  const AppPasswordParams = Type.Object({ appPasswordId: IdSchema }, { additionalProperties: false });
+  app.get('/api/me/app-passwords', { onRequest: auth }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { appPasswords: await accounts.appPasswords(session.user.id) };
+  });
+  app.post('/api/me/app-passwords', { onRequest: auth, schema: { body: AppPasswordBody } }, async (req, reply) => {
+    const session = await requireSession(accounts, req);
+    return reply.code(201).send(await accounts.createAppPassword(session.user.id, req.body.name));
+  });
+  app.delete('/api/me/app-passwords/:appPasswordId', { onRequest: auth, schema: { params: AppPasswordParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    await accounts.revokeAppPassword(session.user.id, req.params.appPasswordId);
+    return { ok: true };
   });
 
   app.patch('/api/me', { onRequest: auth, schema: { body: ProfileBody } }, async (req) => {

@@ -42,6 +42,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   INVALID_ICS: 400,
   TOO_COMPLEX: 422,
   BUSY: 503,
+  APP_PASSWORD_NOT_FOUND: 404,
+  TOO_MANY: 409,
 };
 
 export function sendError(reply: { code(n: number): { send(b: unknown): unknown } }, code: ErrorCode, message: string) {

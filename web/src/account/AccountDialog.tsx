@@ -1,9 +1,11 @@
-// One's account: the password, changed by typing the current one. Every
-// other signed-in device is signed out by the change.
+// One's account: the password, changed by typing the current one (every
+// other signed-in device is signed out by the change), and the app passwords
+// of one's devices (AppPasswords.tsx).
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../core/api.ts';
 import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { AppPasswords } from './AppPasswords.tsx';
 import { formError } from './messages.ts';
 import { sessionToken } from './session.ts';
 
@@ -71,6 +73,7 @@ export function AccountDialog({ close }: { close: () => void }) {
           </p>
         )}
       </form>
+      <AppPasswords />
     </Dialog>
   );
 }

@@ -1,4 +1,4 @@
-import type { Ack, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, InvitationView, InviteBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewModeratorTokenReply, OrgMemberView, OrgView, Language, RecordingInfo, SignupBody } from '@parley/protocol';
+import type { Ack, AppPasswordView, AuthReply, CreateMeetingReply, ErrorBody, InvitationReply, InvitationView, InviteBody, JoinMeetingReply, LiveStatusReply, MeetingInfoReply, MeView, NewAppPasswordReply, NewModeratorTokenReply, OrgMemberView, OrgView, Language, RecordingInfo, SignupBody } from '@parley/protocol';
 
 export class ApiError extends Error {
   readonly code: ErrorBody['code'];
@@ -40,6 +40,9 @@ export const api = {
   requestReset: (email: string) => call<{ ok: true }>('POST', '/api/auth/reset', { email }),
   confirmReset: (token: string, password: string) => call<AuthReply>('POST', '/api/auth/reset/confirm', { token, password }),
   changePassword: (current: string, password: string, token: string) => call<{ ok: true }>('POST', '/api/me/password', { current, password }, token),
+  appPasswords: (token: string) => call<{ appPasswords: AppPasswordView[] }>('GET', '/api/me/app-passwords', undefined, token),
+  createAppPassword: (name: string, token: string) => call<NewAppPasswordReply>('POST', '/api/me/app-passwords', { name }, token),
+  revokeAppPassword: (id: string, token: string) => call<{ ok: true }>('DELETE', `/api/me/app-passwords/${encodeURIComponent(id)}`, undefined, token),
   logout: (token: string) => call<{ ok: true }>('POST', '/api/auth/logout', undefined, token),
   updateProfile: (body: { name?: string; language?: Language }, token: string) => call<{ user: MeView }>('PATCH', '/api/me', body, token),
   me: (token: string) => call<{ user: MeView; orgs: OrgView[] }>('GET', '/api/me', undefined, token),
