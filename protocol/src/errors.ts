@@ -61,6 +61,8 @@ export const ERROR_CODES = [
   'TOO_COMPLEX', // a rule or file that needs more work than one request may take (a recurrence rule, a calendar file)
   'BUSY', // the server is busy with requests like this one; try again in a moment
   'APP_PASSWORD_NOT_FOUND', // no such app password among the user's own
+  'ADDRESS_BOOK_NOT_FOUND', // no such address book, or not one the user may see
+  'CONTACT_NOT_FOUND', // no such contact in an address book the user may see (or not in the trash, for a restore)
   'TOO_MANY', // as many of these as one person may have (app passwords); delete one first
   'INTERNAL',
 ] as const;

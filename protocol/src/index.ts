@@ -8,6 +8,7 @@ export * from './chat.ts';
 export * from './chat-wire.ts';
 export * from './teams.ts';
 export * from './calendar.ts';
+export * from './contacts.ts';
 export * from './request.ts';
 export * from './jobs.ts';
 export * from './drive-layout.ts';

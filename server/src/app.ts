@@ -38,6 +38,9 @@ import { openDb, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { registerAccountRoutes } from './http/account.routes.ts';
 import { registerChatRoutes } from './http/chat.routes.ts';
+import { registerContactRoutes } from './http/contacts.routes.ts';
+import { Contacts } from './suite/contacts/Contacts.ts';
+import { ContactStore } from './suite/contacts/store.ts';
 import { registerOrgRoutes } from './http/org.routes.ts';
 import type { SuiteRouteDeps } from './http/session.ts';
 import { registerCalendarRoutes } from './http/calendar.routes.ts';
@@ -79,6 +82,7 @@ interface ChatParts {
   orgStore: OrgStore;
   calendar: Calendar;
   agenda: Agenda;
+  contacts: Contacts;
   limiter: Limiter;
 }
 
@@ -241,7 +245,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         mayMail: (userId, count) => limiter.take(`event-invite:${userId}`, { burst: 300, perSecond: 1 / 10 }, count),
       });
       const agenda = new Agenda({ store: new AgendaStore(db), calendar, secret: config.secret, publicUrl: links, bots: botQueue });
-      chatParts = { db, accounts, chat, orgs, orgStore, calendar, agenda, limiter };
+      chatParts = { db, accounts, chat, orgs, orgStore, calendar, agenda, contacts: new Contacts(new ContactStore(db)), limiter };
     }
     // Share links of the local drive point here; an S3 drive's are presigned
     // URLs of the store itself and never reach this server.
@@ -289,6 +293,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       registerOrgRoutes(app, suite);
       registerChatRoutes(app, suite);
       registerCalendarRoutes(app, chatParts);
+      registerContactRoutes(app, chatParts);
     }
 
     const webRoot = config.webDist && fs.existsSync(path.join(config.webDist, 'index.html')) ? config.webDist : undefined;

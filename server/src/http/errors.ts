@@ -43,6 +43,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   TOO_COMPLEX: 422,
   BUSY: 503,
   APP_PASSWORD_NOT_FOUND: 404,
+  ADDRESS_BOOK_NOT_FOUND: 404,
+  CONTACT_NOT_FOUND: 404,
   TOO_MANY: 409,
 };
 

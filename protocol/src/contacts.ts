@@ -1,0 +1,117 @@
+// Contacts: address books and the people in them, with the vCard fields
+// people fill in (RFC 6350): names, organization, several e-mail addresses,
+// phones and postal addresses, birthday, notes, groups (vCard's CATEGORIES).
+// HTTP bodies and the views the server answers with.
+import Type from 'typebox';
+
+export const CONTACT_LIMITS = {
+  booksPerUser: 50,
+  contactsPerBook: 20_000,
+  emails: 20,
+  phones: 20,
+  addresses: 10,
+  groups: 20,
+  noteChars: 10_000,
+  /** How long a deleted contact can be restored, in days. */
+  trashDays: 30,
+  /** Contacts one search answers at most. */
+  searchResults: 200,
+} as const;
+
+const strict = { additionalProperties: false } as const;
+const Text = (max: number) => Type.String({ maxLength: max });
+/** What a phone, an e-mail address or a postal address is for. */
+export const ContactKindSchema = Type.Union([Type.Literal('home'), Type.Literal('work'), Type.Literal('cell'), Type.Literal('other')]);
+export type ContactKind = Type.Static<typeof ContactKindSchema>;
+/** An e-mail address needs an @ and a dot after it, nothing blank. */
+const ContactEmail = Type.Object({ value: Type.String({ minLength: 5, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' }), type: Type.Optional(ContactKindSchema) }, strict);
+/** Digits and what people write between them. */
+const ContactPhone = Type.Object({ value: Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9+()#*.,;/ -]*[0-9][0-9+()#*.,;/ -]*$' }), type: Type.Optional(ContactKindSchema) }, strict);
+const ContactAddress = Type.Object(
+  { street: Type.Optional(Text(200)), city: Type.Optional(Text(100)), region: Type.Optional(Text(100)), postcode: Type.Optional(Text(20)), country: Type.Optional(Text(100)), type: Type.Optional(ContactKindSchema) },
+  strict,
+);
+
+/** POST /api/contacts/books/:bookId/contacts, PUT /api/contacts/:contactId: the whole card. */
+export const ContactBody = Type.Object(
+  {
+    givenName: Type.Optional(Text(100)),
+    familyName: Type.Optional(Text(100)),
+    middleName: Type.Optional(Text(100)),
+    prefix: Type.Optional(Text(50)),
+    suffix: Type.Optional(Text(50)),
+    /** As shown in lists (vCard's FN); made from the names, the organization or an address when absent. */
+    displayName: Type.Optional(Text(200)),
+    organization: Type.Optional(Text(200)),
+    title: Type.Optional(Text(200)),
+    emails: Type.Optional(Type.Array(ContactEmail, { maxItems: CONTACT_LIMITS.emails })),
+    phones: Type.Optional(Type.Array(ContactPhone, { maxItems: CONTACT_LIMITS.phones })),
+    addresses: Type.Optional(Type.Array(ContactAddress, { maxItems: CONTACT_LIMITS.addresses })),
+    /** YYYY-MM-DD. */
+    birthday: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$' })),
+    note: Type.Optional(Text(CONTACT_LIMITS.noteChars)),
+    groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: CONTACT_LIMITS.groups })),
+  },
+  strict,
+);
+export type ContactBody = Type.Static<typeof ContactBody>;
+
+/** POST /api/contacts/books, PATCH /api/contacts/books/:bookId */
+export const AddressBookBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, strict);
+export type AddressBookBody = Type.Static<typeof AddressBookBody>;
+/** GET /api/contacts/search */
+export const ContactSearchQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 100 }) }, strict);
+
+export interface AddressBookView {
+  id: string;
+  name: string;
+  /** Contacts in it (the trash not counted). */
+  count: number;
+  createdAt: number;
+}
+
+export interface ContactEmailView {
+  value: string;
+  type?: ContactKind;
+}
+export interface ContactPhoneView {
+  value: string;
+  type?: ContactKind;
+}
+export interface ContactAddressView {
+  street?: string;
+  city?: string;
+  region?: string;
+  postcode?: string;
+  country?: string;
+  type?: ContactKind;
+}
+/** The card as stored: the body's fields, cleaned, lists always present. */
+export interface ContactCard {
+  givenName?: string;
+  familyName?: string;
+  middleName?: string;
+  prefix?: string;
+  suffix?: string;
+  organization?: string;
+  title?: string;
+  emails: ContactEmailView[];
+  phones: ContactPhoneView[];
+  addresses: ContactAddressView[];
+  birthday?: string;
+  note?: string;
+  groups: string[];
+}
+export interface ContactView extends ContactCard {
+  id: string;
+  bookId: string;
+  /** The card's UID: the same in every copy a device syncs. */
+  uid: string;
+  displayName: string;
+  /** Changes with every change of the card (CardDAV's ETag). */
+  etag: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Set for a contact in the trash. */
+  deletedAt?: number;
+}

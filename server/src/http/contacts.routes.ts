@@ -1,0 +1,52 @@
+// HTTP edge of contacts: address books, their cards, the trash, search and
+// the vCard export. Every route needs a session token; permissions are
+// Contacts'.
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { AddressBookBody, ContactBody, ContactSearchQuery, IdSchema } from '@parley/protocol';
+import type { Accounts } from '../accounts/Accounts.ts';
+import type { Contacts } from '../suite/contacts/Contacts.ts';
+import { requireSession, sessionFirst } from './session.ts';
+
+const BookParams = Type.Object({ bookId: IdSchema }, { additionalProperties: false });
+const ContactParams = Type.Object({ contactId: IdSchema }, { additionalProperties: false });
+
+export function registerContactRoutes(parent: FastifyInstance, deps: { accounts: Accounts; contacts: Contacts }): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { accounts, contacts } = deps;
+  const me = async (req: Parameters<typeof requireSession>[1]) => (await requireSession(accounts, req)).user.id;
+  const auth = sessionFirst(accounts);
+
+  app.get('/api/contacts/books', { onRequest: auth }, async (req) => ({ books: await contacts.books(await me(req)) }));
+  app.post('/api/contacts/books', { onRequest: auth, schema: { body: AddressBookBody } }, async (req, reply) =>
+    reply.code(201).send({ book: await contacts.createBook(await me(req), req.body.name) }),
+  );
+  app.patch('/api/contacts/books/:bookId', { onRequest: auth, schema: { params: BookParams, body: AddressBookBody } }, async (req) => ({
+    book: await contacts.renameBook(await me(req), req.params.bookId, req.body.name),
+  }));
+  app.delete('/api/contacts/books/:bookId', { onRequest: auth, schema: { params: BookParams } }, async (req) => {
+    await contacts.deleteBook(await me(req), req.params.bookId);
+    return { ok: true };
+  });
+  app.get('/api/contacts/books/:bookId/contacts', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ contacts: await contacts.contacts(await me(req), req.params.bookId) }));
+  app.get('/api/contacts/books/:bookId/trash', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ contacts: await contacts.trash(await me(req), req.params.bookId) }));
+  app.post('/api/contacts/books/:bookId/contacts', { onRequest: auth, schema: { params: BookParams, body: ContactBody } }, async (req, reply) =>
+    reply.code(201).send({ contact: await contacts.create(await me(req), req.params.bookId, req.body) }),
+  );
+  app.get('/api/contacts/books/:bookId/export', { onRequest: auth, schema: { params: BookParams } }, async (req, reply) => {
+    const { name, text } = await contacts.exportVcard(await me(req), req.params.bookId);
+    const file = `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'contacts'}.vcf`;
+    return reply.header('content-type', 'text/vcard; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(text);
+  });
+  app.get('/api/contacts/search', { onRequest: auth, schema: { querystring: ContactSearchQuery } }, async (req) => ({ contacts: await contacts.search(await me(req), req.query.q) }));
+  app.get('/api/contacts/:contactId', { onRequest: auth, schema: { params: ContactParams } }, async (req) => ({ contact: await contacts.contact(await me(req), req.params.contactId) }));
+  app.put('/api/contacts/:contactId', { onRequest: auth, schema: { params: ContactParams, body: ContactBody } }, async (req) => ({
+    contact: await contacts.update(await me(req), req.params.contactId, req.body),
+  }));
+  app.delete('/api/contacts/:contactId', { onRequest: auth, schema: { params: ContactParams } }, async (req) => {
+    await contacts.remove(await me(req), req.params.contactId);
+    return { ok: true };
+  });
+  app.post('/api/contacts/:contactId/restore', { onRequest: auth, schema: { params: ContactParams } }, async (req) => ({ contact: await contacts.restore(await me(req), req.params.contactId) }));
+}

@@ -1,0 +1,201 @@
+// Contacts: each person's address books and the cards in them. Every id a
+// request names is checked against its owner here: an address book or a
+// contact of someone else is not found (never "forbidden": that would say
+// it exists). A card's display name is its FN: given, or made from the
+// names, the organization, an e-mail address or a phone number; a card with
+// none of them is refused. Deleted cards go to the trash for 30 days.
+// Sharing with colleagues, groups as their own screen, imports and CardDAV
+// build on this (see the contacts issue).
+import crypto from 'node:crypto';
+import { CONTACT_LIMITS, type AddressBookView, type ContactBody, type ContactCard, type ContactView } from '@parley/protocol';
+import { newId } from '../../lib/ids.ts';
+import { cleanText, requireName } from '../../lib/names.ts';
+import { InvalidRequest } from '../../lib/errors.ts';
+import { TooMany } from '../../accounts/errors.ts';
+import { AddressBookNotFound, ContactNotFound } from './errors.ts';
+import type { BookRow, ContactRow, ContactStore } from './store.ts';
+import { toVcardFile } from './vcard.ts';
+
+const DAY_MS = 86_400_000;
+const bookView = (b: BookRow): AddressBookView => ({ id: b.id, name: b.name, count: b.count, createdAt: b.created_at });
+const contactView = (r: ContactRow): ContactView => ({
+  ...r.card,
+  id: r.id,
+  bookId: r.book_id,
+  uid: r.uid,
+  displayName: r.display_name,
+  etag: r.etag,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  ...(r.deleted_at === null ? {} : { deletedAt: r.deleted_at }),
+});
+
+/** The body's fields cleaned (no control or invisible characters, spaces folded), empty ones left out. */
+function cardOf(p: ContactBody): ContactCard {
+  const text = (v: string | undefined, max: number) => {
+    const clean = v === undefined ? '' : cleanText(v, max);
+    return clean || undefined;
+  };
+  const card: ContactCard = {
+    givenName: text(p.givenName, 100),
+    familyName: text(p.familyName, 100),
+    middleName: text(p.middleName, 100),
+    prefix: text(p.prefix, 50),
+    suffix: text(p.suffix, 50),
+    organization: text(p.organization, 200),
+    title: text(p.title, 200),
+    emails: (p.emails ?? []).map((e) => ({ value: e.value.trim(), ...(e.type ? { type: e.type } : {}) })),
+    phones: (p.phones ?? []).map((t) => ({ value: cleanText(t.value, 40), ...(t.type ? { type: t.type } : {}) })),
+    addresses: (p.addresses ?? [])
+      .map((a) => {
+        const out = { street: text(a.street, 200), city: text(a.city, 100), region: text(a.region, 100), postcode: text(a.postcode, 20), country: text(a.country, 100), ...(a.type ? { type: a.type } : {}) };
+        return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+      })
+      .filter((a) => Object.keys(a).some((k) => k !== 'type')),
+    birthday: p.birthday,
+    // Notes keep their lines; only control characters go.
+    note: p.note === undefined ? undefined : p.note.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim() || undefined,
+    groups: [...new Set((p.groups ?? []).map((g) => cleanText(g, 64)).filter(Boolean))],
+  };
+  // The schema's pattern lets 2026-02-30 through; the calendar does not.
+  if (card.birthday && new Date(`${card.birthday}T00:00:00Z`).toISOString().slice(0, 10) !== card.birthday) throw new InvalidRequest('birthday: a date that exists, as YYYY-MM-DD');
+  return Object.fromEntries(Object.entries(card).filter(([, v]) => v !== undefined)) as unknown as ContactCard;
+}
+
+/** FN: given, else the names, the organization, an e-mail address, a phone number. */
+function displayNameOf(p: ContactBody, card: ContactCard): string {
+  const given = p.displayName === undefined ? '' : cleanText(p.displayName, 200);
+  const names = [card.prefix, card.givenName, card.middleName, card.familyName, card.suffix].filter(Boolean).join(' ');
+  const name = given || names || card.organization || card.emails[0]?.value || card.phones[0]?.value;
+  if (!name) throw new InvalidRequest('a contact needs a name, an organization, an e-mail address or a phone number');
+  return name;
+}
+
+/** What search looks in (folded in SQL, as the query is). */
+const searchTextOf = (name: string, c: ContactCard) =>
+  [name, c.givenName, c.familyName, c.organization, c.title, ...c.emails.map((e) => e.value), ...c.phones.map((p) => p.value), ...c.addresses.flatMap((a) => [a.street, a.city, a.country]), ...c.groups]
+    .filter(Boolean)
+    .join('\n');
+const etagOf = (card: ContactCard, name: string, seq: number) => crypto.createHash('sha256').update(JSON.stringify([card, name, seq])).digest('base64url').slice(0, 22);
+
+export class Contacts {
+  readonly #store: ContactStore;
+  readonly #defaultBookName: string;
+
+  constructor(store: ContactStore, opts: { defaultBookName?: string } = {}) {
+    this.#store = store;
+    this.#defaultBookName = opts.defaultBookName ?? 'Contacts';
+  }
+
+  /** One's address books; the first visit makes one ("Contacts"). */
+  async books(userId: string): Promise<AddressBookView[]> {
+    let rows = await this.#store.books(userId);
+    if (!rows.length) {
+      await this.#store.firstBook({ id: newId(), owner_id: userId, name: this.#defaultBookName, created_at: Date.now() });
+      rows = await this.#store.books(userId);
+    }
+    return rows.map(bookView);
+  }
+
+  async createBook(userId: string, name: string): Promise<AddressBookView> {
+    const row = { id: newId(), owner_id: userId, name: requireName(name, 100, 'an address book'), created_at: Date.now() };
+    if (!(await this.#store.insertBook(row, CONTACT_LIMITS.booksPerUser))) throw new TooMany(`You have ${CONTACT_LIMITS.booksPerUser} address books: delete one first.`);
+    return bookView({ ...row, last_seq: 0, count: 0 });
+  }
+
+  async renameBook(userId: string, bookId: string, name: string): Promise<AddressBookView> {
+    if (!(await this.#store.renameBook(bookId, userId, requireName(name, 100, 'an address book')))) throw new AddressBookNotFound('no such address book');
+    return bookView((await this.#store.book(bookId, userId))!);
+  }
+
+  /** The book and every card in it (its trash too). */
+  async deleteBook(userId: string, bookId: string): Promise<void> {
+    if (!(await this.#store.deleteBook(bookId, userId))) throw new AddressBookNotFound('no such address book');
+  }
+
+  async #book(userId: string, bookId: string): Promise<BookRow> {
+    const book = await this.#store.book(bookId, userId);
+    if (!book) throw new AddressBookNotFound('no such address book');
+    return book;
+  }
+
+  async contacts(userId: string, bookId: string): Promise<ContactView[]> {
+    await this.#book(userId, bookId);
+    return (await this.#store.contacts(bookId, { limit: CONTACT_LIMITS.contactsPerBook })).map(contactView);
+  }
+
+  /** The book's contacts deleted less than 30 days ago, by name. */
+  async trash(userId: string, bookId: string): Promise<ContactView[]> {
+    await this.#book(userId, bookId);
+    const since = Date.now() - CONTACT_LIMITS.trashDays * DAY_MS;
+    return (await this.#store.contacts(bookId, { trash: true, limit: CONTACT_LIMITS.contactsPerBook })).filter((r) => r.deleted_at! >= since).map(contactView);
+  }
+
+  async contact(userId: string, contactId: string): Promise<ContactView> {
+    const row = await this.#store.contact(contactId, userId);
+    if (!row || row.deleted_at !== null) throw new ContactNotFound('no such contact');
+    return contactView(row);
+  }
+
+  /** Across one's books: "muller" finds "Müller", "zur" finds "Zürich", "079" a phone number. */
+  async search(userId: string, query: string): Promise<ContactView[]> {
+    const q = cleanText(query, 100);
+    if (!q) return [];
+    return (await this.#store.search(userId, q, CONTACT_LIMITS.searchResults)).map(contactView);
+  }
+
+  async create(userId: string, bookId: string, p: ContactBody): Promise<ContactView> {
+    const card = cardOf(p);
+    const name = displayNameOf(p, card);
+    return this.#store.tx(async (store) => {
+      const book = await store.book(bookId, userId);
+      if (!book) throw new AddressBookNotFound('no such address book');
+      // Taking the number locks the book: the count below cannot be passed by two at once.
+      const seq = await store.nextSeq(bookId);
+      if ((await store.liveCount(bookId)) >= CONTACT_LIMITS.contactsPerBook) throw new TooMany(`An address book holds at most ${CONTACT_LIMITS.contactsPerBook} contacts.`);
+      const now = Date.now();
+      const row = { id: newId(), book_id: bookId, uid: crypto.randomUUID(), card, display_name: name, etag: etagOf(card, name, seq), seq, created_at: now, updated_at: now };
+      await store.insertContact(row, searchTextOf(name, card));
+      return contactView({ ...row, deleted_at: null });
+    });
+  }
+
+  /** The whole card, replaced. */
+  async update(userId: string, contactId: string, p: ContactBody): Promise<ContactView> {
+    const card = cardOf(p);
+    const name = displayNameOf(p, card);
+    return this.#store.tx(async (store) => {
+      const before = await store.contact(contactId, userId);
+      if (!before || before.deleted_at !== null) throw new ContactNotFound('no such contact');
+      const seq = await store.nextSeq(before.book_id);
+      const change = { card, display_name: name, etag: etagOf(card, name, seq), seq, updated_at: Date.now() };
+      await store.updateContact(contactId, change, searchTextOf(name, card));
+      return contactView({ ...before, ...change });
+    });
+  }
+
+  /** To the trash: restorable for 30 days. */
+  async remove(userId: string, contactId: string): Promise<void> {
+    await this.#store.tx(async (store) => {
+      const row = await store.contact(contactId, userId);
+      if (!row || row.deleted_at !== null) throw new ContactNotFound('no such contact');
+      await store.setDeleted(contactId, Date.now(), await store.nextSeq(row.book_id));
+    });
+  }
+
+  async restore(userId: string, contactId: string): Promise<ContactView> {
+    return this.#store.tx(async (store) => {
+      const row = await store.contact(contactId, userId);
+      if (!row || row.deleted_at === null || row.deleted_at < Date.now() - CONTACT_LIMITS.trashDays * DAY_MS) throw new ContactNotFound('no such contact in the trash');
+      const seq = await store.nextSeq(row.book_id);
+      await store.setDeleted(contactId, null, seq);
+      return contactView({ ...row, deleted_at: null, seq });
+    });
+  }
+
+  /** The book as a .vcf file (vCard 4.0), with its name. */
+  async exportVcard(userId: string, bookId: string): Promise<{ name: string; text: string }> {
+    const book = await this.#book(userId, bookId);
+    return { name: book.name, text: toVcardFile((await this.#store.contacts(bookId, { limit: CONTACT_LIMITS.contactsPerBook })).map(contactView)) };
+  }
+}

@@ -1,0 +1,134 @@
+// Contacts' SQL, and nothing else: address books and their cards. The rules
+// (who may see what, what a card holds) are in Contacts.ts.
+import type { ContactCard } from '@parley/protocol';
+import { SqlStore, type Sql } from '../../store/db.ts';
+
+export interface BookRow {
+  id: string;
+  owner_id: string;
+  name: string;
+  last_seq: number;
+  created_at: number;
+  count: number;
+}
+
+export interface ContactRow {
+  id: string;
+  book_id: string;
+  uid: string;
+  card: ContactCard;
+  display_name: string;
+  etag: string;
+  seq: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+const BOOK_SELECT = `select b.id, b.owner_id, b.name, b.last_seq, b.created_at,
+  (select count(*)::int from contacts c where c.book_id = b.id and c.deleted_at is null) as count from address_books b`;
+const CONTACT_COLUMNS = 'c.id, c.book_id, c.uid, c.card, c.display_name, c.etag, c.seq, c.created_at, c.updated_at, c.deleted_at';
+
+export class ContactStore extends SqlStore<ContactStore> {
+  protected on(sql: Sql): ContactStore {
+    return new ContactStore(this.db, sql);
+  }
+
+  async books(ownerId: string): Promise<BookRow[]> {
+    return this.sql.query<BookRow>(`${BOOK_SELECT} where b.owner_id = $1 order by b.created_at, b.id`, [ownerId]);
+  }
+
+  async book(id: string, ownerId: string): Promise<BookRow | undefined> {
+    const [row] = await this.sql.query<BookRow>(`${BOOK_SELECT} where b.id = $1 and b.owner_id = $2`, [id, ownerId]);
+    return row;
+  }
+
+  /** Adds a book unless its owner has `max` already (counted under the owner's row lock: two at once cannot pass the cap). */
+  async insertBook(row: { id: string; owner_id: string; name: string; created_at: number }, max: number): Promise<boolean> {
+    return this.tx(async (tx) => {
+      await tx.sql.query('select 1 from users where id = $1 for update', [row.owner_id]);
+      const [n] = await tx.sql.query<{ n: number }>('select count(*)::int as n from address_books where owner_id = $1', [row.owner_id]);
+      if (n!.n >= max) return false;
+      await tx.sql.query('insert into address_books (id, owner_id, name, created_at) values ($1, $2, $3, $4)', [row.id, row.owner_id, row.name, row.created_at]);
+      return true;
+    });
+  }
+
+  /** The owner's first book, made (as `row`) if they have none: two first visits at once make one. */
+  async firstBook(row: { id: string; owner_id: string; name: string; created_at: number }): Promise<void> {
+    await this.tx(async (tx) => {
+      await tx.sql.query('select 1 from users where id = $1 for update', [row.owner_id]);
+      await tx.sql.query(
+        'insert into address_books (id, owner_id, name, created_at) select $1, $2, $3, $4 where not exists (select 1 from address_books where owner_id = $2)',
+        [row.id, row.owner_id, row.name, row.created_at],
+      );
+    });
+  }
+
+  async renameBook(id: string, ownerId: string, name: string): Promise<boolean> {
+    return (await this.sql.query('update address_books set name = $3 where id = $1 and owner_id = $2 returning 1', [id, ownerId, name])).length > 0;
+  }
+
+  async deleteBook(id: string, ownerId: string): Promise<boolean> {
+    return (await this.sql.query('delete from address_books where id = $1 and owner_id = $2 returning 1', [id, ownerId])).length > 0;
+  }
+
+  /** The book's next change number (its row locked until the transaction ends: changes of one book are numbered in order). */
+  async nextSeq(bookId: string): Promise<number> {
+    const [row] = await this.sql.query<{ last_seq: number }>('update address_books set last_seq = last_seq + 1 where id = $1 returning last_seq', [bookId]);
+    return row!.last_seq;
+  }
+
+  async liveCount(bookId: string): Promise<number> {
+    const [row] = await this.sql.query<{ n: number }>('select count(*)::int as n from contacts where book_id = $1 and deleted_at is null', [bookId]);
+    return row!.n;
+  }
+
+  async contacts(bookId: string, opts: { trash?: boolean; limit: number }): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(
+      `select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and (c.deleted_at is not null) = $2 order by lower(c.display_name), c.id limit $3`,
+      [bookId, opts.trash === true, opts.limit],
+    );
+  }
+
+  /** A contact in one of `ownerId`'s books (in the trash or not). */
+  async contact(id: string, ownerId: string): Promise<ContactRow | undefined> {
+    const [row] = await this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c join address_books b on b.id = c.book_id where c.id = $1 and b.owner_id = $2`, [id, ownerId]);
+    return row;
+  }
+
+  /** Live contacts of `ownerId`'s books whose names, organization, addresses or numbers hold `query` (folded as they are). */
+  async search(ownerId: string, query: string, limit: number): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(
+      `select ${CONTACT_COLUMNS} from contacts c join address_books b on b.id = c.book_id
+        where b.owner_id = $1 and c.deleted_at is null and strpos(c.search, parley_fold($2)) > 0
+        order by lower(c.display_name), c.id limit $3`,
+      [ownerId, query, limit],
+    );
+  }
+
+  async insertContact(row: Omit<ContactRow, 'deleted_at'>, searchText: string): Promise<void> {
+    await this.sql.query(
+      `insert into contacts (id, book_id, uid, card, display_name, search, etag, seq, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, parley_fold($6), $7, $8, $9, $10)`,
+      [row.id, row.book_id, row.uid, JSON.stringify(row.card), row.display_name, searchText, row.etag, row.seq, row.created_at, row.updated_at],
+    );
+  }
+
+  async updateContact(id: string, p: { card: ContactCard; display_name: string; etag: string; seq: number; updated_at: number }, searchText: string): Promise<void> {
+    await this.sql.query('update contacts set card = $2, display_name = $3, search = parley_fold($4), etag = $5, seq = $6, updated_at = $7 where id = $1', [
+      id,
+      JSON.stringify(p.card),
+      p.display_name,
+      searchText,
+      p.etag,
+      p.seq,
+      p.updated_at,
+    ]);
+  }
+
+  /** To the trash (`at`) or out of it (null), with the change's number. */
+  async setDeleted(id: string, at: number | null, seq: number): Promise<void> {
+    await this.sql.query('update contacts set deleted_at = $2, seq = $3, updated_at = coalesce($2, updated_at) where id = $1', [id, at, seq]);
+  }
+}
