@@ -191,6 +191,11 @@ describe('account screens', () => {
     await laptop.getByTestId('app-password-create').click();
     await laptop.getByTestId('app-password-error').filter({ hasText: 'Give the device a name' }).waitFor();
     await laptop.getByTestId('app-password-name').fill('Thunderbird');
+    // The account password confirms it is its owner, not someone at an open session.
+    await laptop.getByTestId('app-password-account-password').fill('wrong one');
+    await laptop.getByTestId('app-password-create').click();
+    await laptop.getByTestId('app-password-error').filter({ hasText: 'Your current password is not right.' }).waitFor();
+    await laptop.getByTestId('app-password-account-password').fill('correct horse battery');
     await laptop.getByTestId('app-password-create').click();
     const secret = (await laptop.getByTestId('app-password-secret').textContent())!;
     assert.match(secret, /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
@@ -202,7 +207,7 @@ describe('account screens', () => {
     const accounts = parley.chat!.accounts;
     assert.equal((await accounts.byAppPassword(`greta${tag}`, secret, 'e2e-device')).username, `greta${tag}`);
     await laptop.getByTestId('app-password-item').filter({ hasText: 'never used' }).waitFor();
-    const problems = await screenProblems(laptop, { shown: ['app-password-name', 'app-password-create', 'app-password-secret', 'app-password-copy', 'app-password-revoke'] });
+    const problems = await screenProblems(laptop, { shown: ['app-password-name', 'app-password-account-password', 'app-password-create', 'app-password-secret', 'app-password-copy', 'app-password-revoke'] });
     assert.deepEqual(problems, [], problems.join('; '));
     await laptop.screenshot({ path: `${shots}/app-passwords-1280.png` });
 
@@ -219,7 +224,7 @@ describe('account screens', () => {
     await item.filter({ hasText: 'last used' }).waitFor();
     assert.ok(!(await phone.getByTestId('app-passwords').textContent())!.includes(secret), 'the secret is never shown again');
     await phone.getByTestId('app-password-revoke').scrollIntoViewIfNeeded();
-    const onPhone = await screenProblems(phone, { shown: ['app-password-name', 'app-password-create', 'app-password-revoke'], touch: ['app-password-create', 'app-password-revoke'] });
+    const onPhone = await screenProblems(phone, { shown: ['app-password-name', 'app-password-account-password', 'app-password-create', 'app-password-revoke'], touch: ['app-password-create', 'app-password-revoke'] });
     assert.deepEqual(onPhone, [], onPhone.join('; '));
     await phone.screenshot({ path: `${shots}/app-passwords-390.png` });
     await phone.getByTestId('app-password-revoke').click();

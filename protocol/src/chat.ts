@@ -106,8 +106,8 @@ export const WelcomeTemplateBody = Type.Object(
   strict,
 );
 export const ProfileBody = Type.Object({ name: Type.Optional(PersonName), language: Type.Optional(LanguageSchema) }, strict);
-/** POST /api/me/app-passwords: a device's name ("Phone", "Thunderbird at home"). */
-export const AppPasswordBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
+/** POST /api/me/app-passwords: a device's name ("Phone", "Thunderbird at home"), and the account password (a session alone is not enough). */
+export const AppPasswordBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, strict);
 export type AppPasswordBody = Type.Static<typeof AppPasswordBody>;
 /** An app password as its owner sees it: never the secret, which is shown once, at creation. */
 export interface AppPasswordView {

@@ -23,8 +23,11 @@ const Text = (max: number) => Type.String({ maxLength: max });
 /** What a phone, an e-mail address or a postal address is for. */
 export const ContactKindSchema = Type.Union([Type.Literal('home'), Type.Literal('work'), Type.Literal('cell'), Type.Literal('other')]);
 export type ContactKind = Type.Static<typeof ContactKindSchema>;
-/** An e-mail address needs an @ and a dot after it, nothing blank. */
-const ContactEmail = Type.Object({ value: Type.String({ minLength: 5, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' }), type: Type.Optional(ContactKindSchema) }, strict);
+/** An e-mail address needs an @ and a dot after it; nothing blank, invisible or a control character (patterns are compiled with `u`). */
+const ContactEmail = Type.Object(
+  { value: Type.String({ minLength: 5, maxLength: 254, pattern: '^[^\\s@\\p{Cc}\\p{Cf}]+@[^\\s@\\p{Cc}\\p{Cf}]+\\.[^\\s@\\p{Cc}\\p{Cf}]+$' }), type: Type.Optional(ContactKindSchema) },
+  strict,
+);
 /** Digits and what people write between them. */
 const ContactPhone = Type.Object({ value: Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9+()#*.,;/ -]*[0-9][0-9+()#*.,;/ -]*$' }), type: Type.Optional(ContactKindSchema) }, strict);
 const ContactAddress = Type.Object(

@@ -77,6 +77,8 @@ export class CaptureJob {
   /** The last run that has written a segment (its videos have started). */
   #epochWrote: Epoch | undefined;
   #comp: Composition | undefined;
+  /** The quiet videos `#comp`'s run was started without (QuietVideos.key()): another set needs another run. */
+  #compQuiet = '';
   #view: RecorderView | undefined;
   /** Strokes on the main room's shared screens and its whiteboard, laid over the one on the stage. */
   readonly #drawing = new DrawingFeed();
@@ -96,6 +98,8 @@ export class CaptureJob {
   #dropTimer: NodeJS.Timeout | undefined;
   readonly #stalls = new StallWatch<Epoch>();
   readonly #quiet = new QuietVideos();
+  /** The run ended because its picture stood still: its exit is planned, though it restarts as a crash does. */
+  #stalledRun: Epoch | undefined;
   #listIncludesOffset = false;
   #speaker: ParticipantId | null = null;
   #speakerSince = 0;
@@ -297,7 +301,8 @@ export class CaptureJob {
     // 1080p only for a stream that is not kept: a kept one is joined into an MP4 as a recording is (see compose).
     const hd = this.#job.kind === 'stream' && this.#job.keep !== true;
     const comp = compose({ ...view, activeSpeakerId: this.#speaker }, this.#job.layout, this.#drawing.board, hd);
-    if (this.#epoch && this.#comp && sameComposition(comp, this.#comp) && [...this.#streams.values()].every((s) => s.consumer)) return;
+    const quiet = new Set(this.#quiet.ids);
+    if (this.#epoch && this.#comp && sameComposition(comp, this.#comp) && this.#compQuiet === QuietVideos.key(quiet) && [...this.#streams.values()].every((s) => s.consumer)) return;
     const wanted = new Set([...comp.tiles.filter((t) => t.source !== 'board').map((t) => t.producerId), ...comp.audio.map((a) => a.producerId)]);
     // New streams first (the SFU starts sending to the relays at once), then the switch.
     const usable: InputStream[] = [];
@@ -306,7 +311,7 @@ export class CaptureJob {
         this.#log.debug({ err: error, producer: id }, 'stream not available');
         return undefined;
       });
-      if (s?.consumer && !(s.consumer.kind === 'video' && this.#quiet.ids.has(id))) usable.push({ producerId: id, kind: s.consumer.kind, port: s.ffPort, rtpParameters: s.consumer.rtpParameters });
+      if (s?.consumer && !(s.consumer.kind === 'video' && quiet.has(id))) usable.push({ producerId: id, kind: s.consumer.kind, port: s.ffPort, rtpParameters: s.consumer.rtpParameters });
     }
     if (this.#stopRequested) return;
     const ok = new Set(usable.map((u) => u.producerId));
@@ -321,6 +326,7 @@ export class CaptureJob {
     // The capture ended meanwhile: no run after the stop (its own drain would be measured against a moment before it began).
     if (this.#stopRequested) return;
     this.#comp = comp;
+    this.#compQuiet = QuietVideos.key(quiet);
     for (const [id, s] of this.#streams) {
       if (!wanted.has(id)) {
         this.#closeStream(s);
@@ -370,10 +376,11 @@ export class CaptureJob {
       s.askKeyframe();
     }
     // A camera gone quiet leaves the picture until it sends again (stall.ts): a new layout.
-    const screens = new Set(this.#comp?.tiles.filter((t) => t.source === 'screen').map((t) => t.producerId));
+    // From the room's view, which a restart does not clear.
+    const screens = new Set(this.#view?.participants.flatMap((p) => p.producers.filter((x) => x.source === 'screen').map((x) => x.id as string)));
     if (this.#quiet.observe(videos.map((s) => ({ id: s.producerId, packets: s.relay.stats.packets, screen: screens.has(s.producerId) })), Date.now()) && this.#view && !this.#stopRequested) {
       this.#log.info({ quiet: [...this.#quiet.ids] }, 'a video went quiet or came back; changing the layout');
-      this.#comp = undefined;
+      // A new run unless the layout's own runs took the change already (#reconcile compares the quiet set it ran with).
       this.#setView(this.#view);
     }
     const epoch = this.#epoch;
@@ -383,7 +390,10 @@ export class CaptureJob {
     this.#log.warn({ epoch: this.#epochNo, step, relays: [...this.#streams.values()].map((s) => ({ producer: s.producerId, ...s.relay.stats })) }, 'the picture stands still');
     if (step === 'ask') for (const s of videos) s.askKeyframe();
     // Its exit starts the next run (see onExit in #startEpoch).
-    else void epoch!.stop();
+    else {
+      this.#stalledRun = epoch!;
+      void epoch!.stop();
+    }
   }
 
   #closeStream(s: Stream): void {
@@ -416,7 +426,8 @@ export class CaptureJob {
       onExit: (code, stderr) => {
         if (this.#epoch !== epoch || this.#stopRequested) return;
         // ffmpeg died on its own (bad input, no keyframe in time): start over.
-        this.#log.warn({ code, stderr: stderr.slice(-800) }, 'ffmpeg stopped unexpectedly; restarting it');
+        if (this.#stalledRun === epoch) this.#log.info({ code }, 'ffmpeg ended (its picture stood still); restarting it');
+        else this.#log.warn({ code, stderr: stderr.slice(-800) }, 'ffmpeg stopped unexpectedly; restarting it');
         this.#epoch = undefined;
         setTimeout(() => {
           if (this.#stopRequested || this.#epoch) return;

@@ -52,6 +52,11 @@ export class QuietVideos {
   readonly #seen = new Map<string, { packets: number; at: number }>();
   readonly ids = new Set<string>();
 
+  /** A set of quiet videos as one string, to compare the set a run was started with to the current one. */
+  static key(ids: Iterable<string>): string {
+    return [...ids].sort().join('\n');
+  }
+
   /** Notes what each video received by `now`; answers whether a video went quiet or came back since the last call. */
   observe(videos: { id: string; packets: number; screen?: boolean }[], now: number): boolean {
     let changed = false;

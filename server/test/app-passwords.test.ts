@@ -15,6 +15,7 @@ import { authed, signup, startChatServer, TEST_ACCOUNT_LIMITS } from './chat-hel
 import { http } from './helpers.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof DomainError && e.code === c;
+const PASSWORD = 'correct horse battery';
 let n = 0;
 const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`;
 
@@ -41,7 +42,7 @@ for (const kind of DB_KINDS) {
 
     test('made, shown once, stored hashed; a device signs in with it by username or e-mail, never with the account password', async () => {
       const me = await user();
-      const made = await accounts.createAppPassword(me.id, '  Phone ');
+      const made = await accounts.createAppPassword(me, '  Phone ', PASSWORD, 'test');
       assert.match(made.secret, /^[a-km-np-z2-9]{5}(-[a-km-np-z2-9]{5}){3}$/);
       assert.equal(made.appPassword.name, 'Phone');
       assert.equal(made.appPassword.lastUsedAt, null);
@@ -60,25 +61,56 @@ for (const kind of DB_KINDS) {
 
     test('revoking one ends that device only; no one revokes another person’s; a person has at most 20', async () => {
       const me = await user();
-      const phone = await accounts.createAppPassword(me.id, 'Phone');
-      const laptop = await accounts.createAppPassword(me.id, 'Thunderbird');
+      const phone = await accounts.createAppPassword(me, 'Phone', PASSWORD, 'test');
+      const laptop = await accounts.createAppPassword(me, 'Thunderbird', PASSWORD, 'test');
       const other = await user();
       await assert.rejects(accounts.revokeAppPassword(other.id, phone.appPassword.id), code('APP_PASSWORD_NOT_FOUND'));
       await accounts.revokeAppPassword(me.id, phone.appPassword.id);
       await assert.rejects(accounts.byAppPassword(me.username, phone.secret, 'a2'), code('INVALID_CREDENTIALS'));
       assert.equal((await accounts.byAppPassword(me.username, laptop.secret, 'a2')).id, me.id);
       await assert.rejects(accounts.revokeAppPassword(me.id, phone.appPassword.id), code('APP_PASSWORD_NOT_FOUND'));
-      // Up to the cap, even when asked for all at once.
-      const made = await Promise.allSettled(Array.from({ length: APP_PASSWORDS_MAX + 5 }, (_, i) => accounts.createAppPassword(me.id, `Device ${i}`)));
-      assert.equal(made.filter((m) => m.status === 'fulfilled').length, APP_PASSWORDS_MAX - 1);
+      // Up to the cap, even when the last ones are asked for at once (each asks for the password, a login try: five at a time).
+      for (let i = 2; i < APP_PASSWORDS_MAX; i++) await accounts.createAppPassword(me, `Device ${i}`, PASSWORD, 'test');
+      const made = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => accounts.createAppPassword(me, `Last ${i}`, PASSWORD, 'test')));
+      assert.equal(made.filter((m) => m.status === 'fulfilled').length, 1);
       assert.ok(made.filter((m) => m.status === 'rejected').every((m) => code('TOO_MANY')((m as PromiseRejectedResult).reason)));
       assert.equal((await accounts.appPasswords(me.id)).length, APP_PASSWORDS_MAX);
-      await assert.rejects(accounts.createAppPassword(me.id, '\u200B\u2066 '), code('INVALID_PAYLOAD'));
+      await assert.rejects(accounts.createAppPassword(me, '\u200B\u2066 ', PASSWORD, 'test'), code('INVALID_PAYLOAD'));
+    });
+
+    test('making one takes the account password; a new password, a reset or signing out everywhere ends every device; a bot has none; a busy device is not slowed', async () => {
+      const me = await user();
+      await assert.rejects(accounts.createAppPassword(me, 'Phone', 'not my password', 'test'), code('INVALID_CREDENTIALS'));
+      assert.deepEqual(await accounts.appPasswords(me.id), []);
+      const phone = await accounts.createAppPassword(me, 'Phone', PASSWORD, 'test');
+      // A device syncing sends many requests at once, each signed in: none is refused.
+      const many = await Promise.allSettled(Array.from({ length: 30 }, () => accounts.byAppPassword(me.username, phone.secret, 'busy-device')));
+      assert.ok(many.every((m) => m.status === 'fulfilled'), 'no request of a signed-in device is rate limited');
+      const login = await accounts.login(me.username, PASSWORD, 'test');
+      const session = (await accounts.authenticate(login.token))!;
+      await accounts.changePassword(session.user, session.sessionId, PASSWORD, 'amber meadow trumpet 9', 'test');
+      await assert.rejects(accounts.byAppPassword(me.username, phone.secret, 'a3'), code('INVALID_CREDENTIALS'));
+      assert.deepEqual(await accounts.appPasswords(me.id), []);
+      const me2 = (await accounts.get(me.id))!;
+      const laptop = await accounts.createAppPassword(me2, 'Laptop', 'amber meadow trumpet 9', 'test');
+      await accounts.revokeAll(me.id);
+      await assert.rejects(accounts.byAppPassword(me.username, laptop.secret, 'a3'), code('INVALID_CREDENTIALS'));
+      const again = await accounts.createAppPassword(me2, 'Tablet', 'amber meadow trumpet 9', 'test');
+      // The reset link's token, as the mail would carry it.
+      let token = '';
+      await accounts.requestReset(me.email, 'test', (t) => (token = t));
+      assert.ok(token, 'a reset was mailed');
+      await accounts.resetPassword(token, 'silver canyon piano 3');
+      await assert.rejects(accounts.byAppPassword(me.username, again.secret, 'a3'), code('INVALID_CREDENTIALS'));
+      // A bot's row, should one ever get an app password, signs nothing in.
+      const bot = await accounts.ensureBot(`bot${uniq()}`, 'Bot', `bot-token-${uniq()}-0123456789abcdef`);
+      await db.query('insert into app_passwords (id, user_id, name, secret_hash, created_at) values ($1, $2, $3, $4, $5)', [`ap${uniq()}`, bot.id, 'x', sha256('abcdefghijkmnpqrstuv'), Date.now()]);
+      await assert.rejects(accounts.byAppPassword(bot.username, 'abcde-fghij-kmnpq-rstuv', 'a4'), code('INVALID_CREDENTIALS'));
     });
 
     test('guessing is counted as login tries are', async () => {
       const me = await user();
-      await accounts.createAppPassword(me.id, 'Phone');
+      await accounts.createAppPassword(me, 'Phone', PASSWORD, 'test');
       let limited = false;
       for (let i = 0; i < 10 && !limited; i++) {
         await accounts.byAppPassword(me.username, `aaaaa-aaaaa-aaaaa-aaa${'abcdefghij'[i]}${'bcdefghijk'[i]}`, 'guesser').catch((e: unknown) => {
@@ -105,19 +137,21 @@ describe('app passwords over HTTP', () => {
     const other = await signup(base, 'Otto');
     for (const [method, url, body] of [
       ['GET', '/api/me/app-passwords', undefined],
-      ['POST', '/api/me/app-passwords', { name: 'Phone' }],
+      ['POST', '/api/me/app-passwords', { name: 'Phone', password: PASSWORD }],
       ['DELETE', '/api/me/app-passwords/abc', undefined],
     ] as const) {
       const res = await http<{ error: { code: string } }>(base, method, url, body);
       assert.equal(res.status, 401, `${method} ${url}`);
       assert.equal(res.body.error.code, 'UNAUTHORIZED');
     }
-    for (const body of [{}, { name: '' }, { name: 'x'.repeat(65) }, { name: 'Phone', admin: true }, { name: 42 }, { name: '\u2066\u2069 ' }]) {
+    for (const body of [{}, { name: 'Phone' }, { name: '', password: PASSWORD }, { name: 'x'.repeat(65), password: PASSWORD }, { name: 'Phone', password: PASSWORD, admin: true }, { name: 42, password: PASSWORD }, { name: '\u2066\u2069 ', password: PASSWORD }, { name: 'Phone', password: 'x'.repeat(257) }]) {
       const res = await authed<{ error: { code: string } }>(base, me.token, 'POST', '/api/me/app-passwords', body);
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.equal(res.body.error.code, 'INVALID_PAYLOAD');
     }
-    const made = await authed<NewAppPasswordReply>(base, me.token, 'POST', '/api/me/app-passwords', { name: 'Thunderbird' });
+    const wrong = await authed<{ error: { code: string } }>(base, me.token, 'POST', '/api/me/app-passwords', { name: 'Thunderbird', password: 'not it at all' });
+    assert.deepEqual([wrong.status, wrong.body.error.code], [401, 'INVALID_CREDENTIALS']);
+    const made = await authed<NewAppPasswordReply>(base, me.token, 'POST', '/api/me/app-passwords', { name: 'Thunderbird', password: PASSWORD });
     assert.equal(made.status, 201);
     assert.match(made.body.secret, /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
     const listed = await authed<{ appPasswords: AppPasswordView[] }>(base, me.token, 'GET', '/api/me/app-passwords');

@@ -249,8 +249,12 @@ export class Accounts {
     if (!user.password_hash || !(await verifyPassword(current, user.password_hash))) throw new InvalidCredentials('Your current password is not right.');
     await this.#rightPassword(user.username, user.id, address);
     const hash = await this.#newPassword(next, [user.email, user.username, user.name]);
-    await this.#store.setPasswordHash(user.id, hash);
-    return this.#store.revokeSessionsOf(user.id, Date.now(), sessionId);
+    return this.#store.tx(async (store) => {
+      await store.setPasswordHash(user.id, hash);
+      // Devices too: a password is changed most often because someone else may know it.
+      await store.deleteAppPasswordsOf(user.id);
+      return store.revokeSessionsOf(user.id, Date.now(), sessionId);
+    });
   }
 
   /**
@@ -293,6 +297,7 @@ export class Accounts {
       // Used once, even by two clicks at the same time.
       if (!(await store.useReset(sha256(token), Date.now()))) return null;
       await store.setPasswordHash(user.id, hash);
+      await store.deleteAppPasswordsOf(user.id);
       return store.revokeSessionsOf(user.id, Date.now());
     });
     if (!ended) throw new ResetInvalid('This reset link is unknown, expired or already used. Ask for a new one from the sign-in page.');
@@ -322,8 +327,12 @@ export class Accounts {
   }
 
   /** Ends every session of a user; returns their ids (to disconnect their sockets). */
+  /** Signs out everywhere: every session and every device's app password. */
   async revokeAll(userId: string): Promise<string[]> {
-    return this.#store.revokeSessionsOf(userId, Date.now());
+    return this.#store.tx(async (store) => {
+      await store.deleteAppPasswordsOf(userId);
+      return store.revokeSessionsOf(userId, Date.now());
+    });
   }
 
   async get(id: string): Promise<UserRow | undefined> {
@@ -348,10 +357,20 @@ export class Accounts {
     return (await this.#store.appPasswords(userId)).map(appPasswordView);
   }
 
-  /** A new app password for a device: its secret is answered this once and stored as its sha256 only. */
-  async createAppPassword(userId: string, name: string): Promise<NewAppPasswordReply> {
+  /**
+   * A new app password for a device: its secret is answered this once and
+   * stored as its sha256 only. The account password is asked for (and
+   * counted as a login try), as Nextcloud does: a session left open on
+   * someone else's screen must not be enough to give a device lasting access.
+   */
+  async createAppPassword(user: UserRow, name: string, password: string, address: string): Promise<NewAppPasswordReply> {
+    const clean = requireName(name, LIMITS.nameChars, 'the device');
+    await this.#countTry(user.username, address);
+    if (!user.password_hash || !(await verifyPassword(password, user.password_hash))) throw new InvalidCredentials('Your password is not right.');
+    await this.#rightPassword(user.username, user.id, address);
+    const userId = user.id;
     const secret = newAppSecret();
-    const row: AppPasswordRow = { id: newId(), user_id: userId, name: requireName(name, LIMITS.nameChars, 'the device'), created_at: Date.now(), last_used_at: null };
+    const row: AppPasswordRow = { id: newId(), user_id: userId, name: clean, created_at: Date.now(), last_used_at: null };
     if (!(await this.#store.insertAppPassword({ ...row, secret_hash: sha256(appSecret(secret)!) }, APP_PASSWORDS_MAX))) {
       throw new TooMany(`You have ${APP_PASSWORDS_MAX} app passwords: revoke one you no longer use first.`);
     }
@@ -366,17 +385,20 @@ export class Accounts {
   /**
    * Who a device signs in as (HTTP Basic: CalDAV, CardDAV): their username
    * or e-mail address, and one of their app passwords (never the account
-   * password). Each try counts as a login try: guessing is limited as it is
-   * at the sign-in page.
+   * password). A wrong one counts as a login try: guessing is limited as it
+   * is at the sign-in page.
    */
   async byAppPassword(login: string, typed: string, address: string): Promise<UserRow> {
     const key = login.trim().toLowerCase();
-    await this.#countTry(key, address);
     const secret = appSecret(typed);
     const row = secret ? await this.#store.appPasswordBySecret(sha256(secret)) : undefined;
     const user = row ? await this.#store.get(row.user_id) : undefined;
-    if (!row || !user || (user.username !== key && user.email !== key)) throw new InvalidCredentials('The username or app password is not right.');
-    await this.#rightPassword(key, user.id, address);
+    if (!row || !user || user.is_bot || (user.username !== key && user.email !== key)) {
+      // Only misses are counted: a syncing device sends many requests at
+      // once, each signed in, and 100 random bits are not guessed anyway.
+      await this.#countTry(key, address);
+      throw new InvalidCredentials('The username or app password is not right.');
+    }
     // To the minute: a syncing device signs in with every request.
     const now = Date.now();
     if (row.last_used_at === null || now - row.last_used_at >= 60_000) await this.#store.touchAppPassword(row.id, now);

@@ -187,6 +187,11 @@ export class AccountStore extends SqlStore<AccountStore> {
     return row;
   }
 
+  /** Every app password of the user (a new password, "sign out everywhere"): their devices sign in again. */
+  async deleteAppPasswordsOf(userId: string): Promise<void> {
+    await this.sql.query('delete from app_passwords where user_id = $1', [userId]);
+  }
+
   async touchAppPassword(id: string, at: number): Promise<void> {
     await this.sql.query('update app_passwords set last_used_at = $2 where id = $1', [id, at]);
   }

@@ -158,7 +158,7 @@ export class SendBatcher {
     }
   }
 
-  /** Someone changed their name: their next sends, wherever, are read again (the name comes with the access). */
+  /** Someone changed their name (through this node): their next sends here are read again (the name comes with the access). */
   forgetUser(userId: string): void {
     const prefix = accessKey(userId, '');
     // At most ACCESS_KEPT_MAX keys, on a rename (rare): a pass over them costs a few milliseconds at worst.

@@ -103,7 +103,7 @@ export function registerAccountRoutes(parent: FastifyInstance, deps: SuiteRouteD
   });
   app.post('/api/me/app-passwords', { onRequest: auth, schema: { body: AppPasswordBody } }, async (req, reply) => {
     const session = await requireSession(accounts, req);
-    return reply.code(201).send(await accounts.createAppPassword(session.user.id, req.body.name));
+    return reply.code(201).send(await accounts.createAppPassword(session.user, req.body.name, req.body.password, req.ip));
   });
   app.delete('/api/me/app-passwords/:appPasswordId', { onRequest: auth, schema: { params: AppPasswordParams } }, async (req) => {
     const session = await requireSession(accounts, req);

@@ -36,8 +36,10 @@ export function registerContactRoutes(parent: FastifyInstance, deps: { accounts:
   );
   app.get('/api/contacts/books/:bookId/export', { onRequest: auth, schema: { params: BookParams } }, async (req, reply) => {
     const { name, text } = await contacts.exportVcard(await me(req), req.params.bookId);
-    const file = `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'contacts'}.vcf`;
-    return reply.header('content-type', 'text/vcard; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(text);
+    // An ASCII name for old clients, the book's own (accents and all) for the others (RFC 6266).
+    const ascii = `${name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'contacts'}.vcf`;
+    const disposition = `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`${name.slice(0, 60)}.vcf`)}`;
+    return reply.header('content-type', 'text/vcard; charset=utf-8').header('content-disposition', disposition).send(text);
   });
   app.get('/api/contacts/search', { onRequest: auth, schema: { querystring: ContactSearchQuery } }, async (req) => ({ contacts: await contacts.search(await me(req), req.query.q) }));
   app.get('/api/contacts/:contactId', { onRequest: auth, schema: { params: ContactParams } }, async (req) => ({ contact: await contacts.contact(await me(req), req.params.contactId) }));

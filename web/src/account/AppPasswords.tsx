@@ -1,20 +1,24 @@
 // App passwords: what a phone, Thunderbird or a sync tool signs in with
 // (CalDAV, CardDAV), never the account password, as kSuite and Nextcloud
 // have them. One per device, named after it; the secret is shown once, when
-// made; revoking one ends that device's access only.
+// made, after the account password is typed (a session left open is not
+// enough); revoking one ends that device's access only. A new password, a
+// reset or "sign out everywhere" ends them all.
 import { useEffect, useState } from 'preact/hooks';
 import type { AppPasswordView, NewAppPasswordReply } from '@parley/protocol';
-import { api } from '../core/api.ts';
+import { api, ApiError } from '../core/api.ts';
 import { formatDate } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { formError } from './messages.ts';
 import { sessionToken } from './session.ts';
+import './app-passwords.css';
 
 export function AppPasswords() {
   const [list, setList] = useState<AppPasswordView[] | null>(null);
   const [username, setUsername] = useState('');
   const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
   const [made, setMade] = useState<NewAppPasswordReply | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -33,17 +37,20 @@ export function AppPasswords() {
         onSubmit={(e) => {
           e.preventDefault();
           if (!name.trim()) return setError(t('account.apps.nameMissing'));
+          if (!password) return setError(t('account.apps.passwordMissing'));
           setBusy(true);
           setError(null);
-          api.createAppPassword(name.trim(), token).then(
+          api.createAppPassword(name.trim(), password, token).then(
             (r) => {
               setMade(r);
               setList((l) => [...(l ?? []), r.appPassword]);
               setName('');
+              setPassword('');
               setBusy(false);
             },
             (e: unknown) => {
-              setError(formError(e));
+              // The only password asked for here is the account's: say so.
+              setError(e instanceof ApiError && e.code === 'INVALID_CREDENTIALS' ? t('account.dialog.currentWrong') : formError(e));
               setBusy(false);
             },
           );
@@ -52,6 +59,10 @@ export function AppPasswords() {
         <label>
           {t('account.apps.name')}
           <input data-testid="app-password-name" maxLength={64} placeholder={t('account.apps.namePlaceholder')} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          {t('account.apps.password')}
+          <input data-testid="app-password-account-password" type="password" autoComplete="current-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
         </label>
         <button type="submit" class="primary" data-testid="app-password-create" disabled={busy}>
           {t('account.apps.create')}

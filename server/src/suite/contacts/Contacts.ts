@@ -81,10 +81,13 @@ const etagOf = (card: ContactCard, name: string, seq: number) => crypto.createHa
 export class Contacts {
   readonly #store: ContactStore;
   readonly #defaultBookName: string;
+  /** Live cards a book holds at most, and cards its trash keeps (CONTACT_LIMITS.contactsPerBook; tests make it small). */
+  readonly #perBook: number;
 
-  constructor(store: ContactStore, opts: { defaultBookName?: string } = {}) {
+  constructor(store: ContactStore, opts: { defaultBookName?: string; perBook?: number } = {}) {
     this.#store = store;
     this.#defaultBookName = opts.defaultBookName ?? 'Contacts';
+    this.#perBook = opts.perBook ?? CONTACT_LIMITS.contactsPerBook;
   }
 
   /** One's address books; the first visit makes one ("Contacts"). */
@@ -121,14 +124,13 @@ export class Contacts {
 
   async contacts(userId: string, bookId: string): Promise<ContactView[]> {
     await this.#book(userId, bookId);
-    return (await this.#store.contacts(bookId, { limit: CONTACT_LIMITS.contactsPerBook })).map(contactView);
+    return (await this.#store.contacts(bookId, this.#perBook)).map(contactView);
   }
 
   /** The book's contacts deleted less than 30 days ago, by name. */
   async trash(userId: string, bookId: string): Promise<ContactView[]> {
     await this.#book(userId, bookId);
-    const since = Date.now() - CONTACT_LIMITS.trashDays * DAY_MS;
-    return (await this.#store.contacts(bookId, { trash: true, limit: CONTACT_LIMITS.contactsPerBook })).filter((r) => r.deleted_at! >= since).map(contactView);
+    return (await this.#store.trash(bookId, Date.now() - CONTACT_LIMITS.trashDays * DAY_MS, this.#perBook)).map(contactView);
   }
 
   async contact(userId: string, contactId: string): Promise<ContactView> {
@@ -137,22 +139,23 @@ export class Contacts {
     return contactView(row);
   }
 
-  /** Across one's books: "muller" finds "Müller", "zur" finds "Zürich", "079" a phone number. */
+  /** Across one's books: "muller" finds "Müller", "zur" finds "Zürich", "79 123" a number written so. */
   async search(userId: string, query: string): Promise<ContactView[]> {
     const q = cleanText(query, 100);
     if (!q) return [];
     return (await this.#store.search(userId, q, CONTACT_LIMITS.searchResults)).map(contactView);
   }
 
+  /** A new card; a book holds at most #perBook. */
   async create(userId: string, bookId: string, p: ContactBody): Promise<ContactView> {
     const card = cardOf(p);
     const name = displayNameOf(p, card);
     return this.#store.tx(async (store) => {
-      const book = await store.book(bookId, userId);
-      if (!book) throw new AddressBookNotFound('no such address book');
+      if (!(await store.book(bookId, userId))) throw new AddressBookNotFound('no such address book');
       // Taking the number locks the book: the count below cannot be passed by two at once.
       const seq = await store.nextSeq(bookId);
-      if ((await store.liveCount(bookId)) >= CONTACT_LIMITS.contactsPerBook) throw new TooMany(`An address book holds at most ${CONTACT_LIMITS.contactsPerBook} contacts.`);
+      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      await this.#room(store, bookId);
       const now = Date.now();
       const row = { id: newId(), book_id: bookId, uid: crypto.randomUUID(), card, display_name: name, etag: etagOf(card, name, seq), seq, created_at: now, updated_at: now };
       await store.insertContact(row, searchTextOf(name, card));
@@ -160,34 +163,50 @@ export class Contacts {
     });
   }
 
+  async #room(store: ContactStore, bookId: string): Promise<void> {
+    if ((await store.liveCount(bookId)) >= this.#perBook) throw new TooMany(`An address book holds at most ${this.#perBook} contacts.`);
+  }
+
+  /**
+   * A change of one card, under its book's lock: the card is read again
+   * once the book is locked (a delete or an edit at the same moment cannot
+   * slip between the read and the write). `inTrash`: the card the change
+   * wants (a restore wants one in the trash).
+   */
+  async #change<T>(userId: string, contactId: string, inTrash: boolean, fn: (store: ContactStore, row: ContactRow, seq: number) => Promise<T>): Promise<T> {
+    return this.#store.tx(async (store) => {
+      const seen = await store.contact(contactId, userId);
+      const seq = seen && (await store.nextSeq(seen.book_id));
+      const row = seq === undefined ? undefined : await store.contact(contactId, userId);
+      const fresh = inTrash ? row?.deleted_at != null && row.deleted_at >= Date.now() - CONTACT_LIMITS.trashDays * DAY_MS : row?.deleted_at === null;
+      if (!row || seq === undefined || !fresh) throw new ContactNotFound(inTrash ? 'no such contact in the trash' : 'no such contact');
+      return fn(store, row, seq);
+    });
+  }
+
   /** The whole card, replaced. */
   async update(userId: string, contactId: string, p: ContactBody): Promise<ContactView> {
     const card = cardOf(p);
     const name = displayNameOf(p, card);
-    return this.#store.tx(async (store) => {
-      const before = await store.contact(contactId, userId);
-      if (!before || before.deleted_at !== null) throw new ContactNotFound('no such contact');
-      const seq = await store.nextSeq(before.book_id);
+    return this.#change(userId, contactId, false, async (store, before, seq) => {
       const change = { card, display_name: name, etag: etagOf(card, name, seq), seq, updated_at: Date.now() };
       await store.updateContact(contactId, change, searchTextOf(name, card));
       return contactView({ ...before, ...change });
     });
   }
 
-  /** To the trash: restorable for 30 days. */
+  /** To the trash: restorable for 30 days. The trash keeps at most as many cards as a book holds. */
   async remove(userId: string, contactId: string): Promise<void> {
-    await this.#store.tx(async (store) => {
-      const row = await store.contact(contactId, userId);
-      if (!row || row.deleted_at !== null) throw new ContactNotFound('no such contact');
-      await store.setDeleted(contactId, Date.now(), await store.nextSeq(row.book_id));
+    await this.#change(userId, contactId, false, async (store, row, seq) => {
+      const now = Date.now();
+      await store.setDeleted(contactId, now, seq);
+      await store.purgeTrash(row.book_id, now - CONTACT_LIMITS.trashDays * DAY_MS, this.#perBook);
     });
   }
 
   async restore(userId: string, contactId: string): Promise<ContactView> {
-    return this.#store.tx(async (store) => {
-      const row = await store.contact(contactId, userId);
-      if (!row || row.deleted_at === null || row.deleted_at < Date.now() - CONTACT_LIMITS.trashDays * DAY_MS) throw new ContactNotFound('no such contact in the trash');
-      const seq = await store.nextSeq(row.book_id);
+    return this.#change(userId, contactId, true, async (store, row, seq) => {
+      await this.#room(store, row.book_id);
       await store.setDeleted(contactId, null, seq);
       return contactView({ ...row, deleted_at: null, seq });
     });
@@ -196,6 +215,6 @@ export class Contacts {
   /** The book as a .vcf file (vCard 4.0), with its name. */
   async exportVcard(userId: string, bookId: string): Promise<{ name: string; text: string }> {
     const book = await this.#book(userId, bookId);
-    return { name: book.name, text: toVcardFile((await this.#store.contacts(bookId, { limit: CONTACT_LIMITS.contactsPerBook })).map(contactView)) };
+    return { name: book.name, text: toVcardFile((await this.#store.contacts(bookId, this.#perBook)).map(contactView)) };
   }
 }

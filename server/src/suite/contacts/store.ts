@@ -73,10 +73,14 @@ export class ContactStore extends SqlStore<ContactStore> {
     return (await this.sql.query('delete from address_books where id = $1 and owner_id = $2 returning 1', [id, ownerId])).length > 0;
   }
 
-  /** The book's next change number (its row locked until the transaction ends: changes of one book are numbered in order). */
-  async nextSeq(bookId: string): Promise<number> {
+  /**
+   * The book's next change number, its row locked until the transaction
+   * ends (changes of one book are numbered in order, and a card read after
+   * this cannot change under the caller); undefined if the book is gone.
+   */
+  async nextSeq(bookId: string): Promise<number | undefined> {
     const [row] = await this.sql.query<{ last_seq: number }>('update address_books set last_seq = last_seq + 1 where id = $1 returning last_seq', [bookId]);
-    return row!.last_seq;
+    return row?.last_seq;
   }
 
   async liveCount(bookId: string): Promise<number> {
@@ -84,10 +88,25 @@ export class ContactStore extends SqlStore<ContactStore> {
     return row!.n;
   }
 
-  async contacts(bookId: string, opts: { trash?: boolean; limit: number }): Promise<ContactRow[]> {
-    return this.sql.query<ContactRow>(
-      `select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and (c.deleted_at is not null) = $2 order by lower(c.display_name), c.id limit $3`,
-      [bookId, opts.trash === true, opts.limit],
+  async contacts(bookId: string, limit: number): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.deleted_at is null order by lower(c.display_name), c.id limit $2`, [bookId, limit]);
+  }
+
+  /** The book's cards deleted since `since`. */
+  async trash(bookId: string, since: number, limit: number): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.deleted_at >= $2 order by lower(c.display_name), c.id limit $3`, [
+      bookId,
+      since,
+      limit,
+    ]);
+  }
+
+  /** Empties the book's trash of what was deleted before `before`, and of all but its `keep` newest. */
+  async purgeTrash(bookId: string, before: number, keep: number): Promise<void> {
+    await this.sql.query(
+      `delete from contacts where book_id = $1 and deleted_at is not null
+         and (deleted_at < $2 or id in (select id from contacts where book_id = $1 and deleted_at is not null order by deleted_at desc, id offset $3))`,
+      [bookId, before, keep],
     );
   }
 

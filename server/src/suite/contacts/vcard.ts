@@ -1,6 +1,8 @@
 // Contacts as vCard 4.0 (RFC 6350), written by ical.js (the library
 // Thunderbird uses): escaping of commas, semicolons and line breaks, and
-// line folding, are its work, not ours.
+// line folding, are its work, not ours. It folds at 75 octets of UTF-8 (an
+// accent is never cut in two), continuation lines counting their leading
+// space on top, as Thunderbird's own files do.
 import ICAL from 'ical.js';
 import type { ContactKind, ContactView } from '@parley/protocol';
 
@@ -22,7 +24,8 @@ export function toVcard(c: ContactView): string {
     card.addProperty(org);
   }
   if (c.title) card.addPropertyWithValue('title', c.title);
-  for (const e of c.emails) typed(card.addPropertyWithValue('email', e.value), e.type);
+  // "cell" means something on a phone only.
+  for (const e of c.emails) typed(card.addPropertyWithValue('email', e.value), e.type === 'cell' ? undefined : e.type);
   for (const p of c.phones) typed(card.addPropertyWithValue('tel', p.value), p.type === 'cell' ? 'cell' : p.type, 'voice');
   for (const a of c.addresses) {
     const adr = new ICAL.Property('adr');
