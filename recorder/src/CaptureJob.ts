@@ -55,7 +55,7 @@ interface Stream {
   ffDrops: number;
 }
 
-/** How often ffmpeg's video ports are checked for packets it was too busy to take. */
+/** How often the inputs are watched: ffmpeg's video ports for packets it was too busy to take, quiet videos, a still picture. */
 const DROP_CHECK_MS = 500;
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -141,7 +141,7 @@ export class CaptureJob {
     const attached = await this.#connect();
     if (!attached) this.#requestStop('stopped');
     this.#progressTimer = setInterval(() => this.#report('live'), 1000);
-    this.#dropTimer = setInterval(() => this.#checkDrops(), DROP_CHECK_MS);
+    this.#dropTimer = setInterval(() => this.#watchInputs(), DROP_CHECK_MS);
     await this.#stopped;
     clearTimeout(stopAt);
     clearInterval(this.#progressTimer);
@@ -369,14 +369,14 @@ export class CaptureJob {
   }
 
   /** Asks for a keyframe where ffmpeg's own sockets dropped video (see droppedSince), and where the picture stands still (stall.ts). */
-  #checkDrops(): void {
+  #watchInputs(): void {
     const videos = [...this.#streams.values()].filter((s) => s.consumer?.kind === 'video');
     for (const s of droppedSince(videos)) {
       this.#log.debug({ producer: s.producerId }, 'ffmpeg fell behind and lost video packets; asking for a keyframe');
       s.askKeyframe();
     }
-    // A camera gone quiet leaves the picture until it sends again (stall.ts): a new layout.
-    // From the room's view, which a restart does not clear.
+    // A video gone quiet leaves the picture until it sends again (stall.ts): a new layout.
+    // Screens are known from the room's view, which a restart does not clear.
     const screens = new Set(this.#view?.participants.flatMap((p) => p.producers.filter((x) => x.source === 'screen').map((x) => x.id as string)));
     if (this.#quiet.observe(videos.map((s) => ({ id: s.producerId, packets: s.relay.stats.packets, screen: screens.has(s.producerId) })), Date.now()) && this.#view && !this.#stopRequested) {
       this.#log.info({ quiet: [...this.#quiet.ids] }, 'a video went quiet or came back; changing the layout');

@@ -1,5 +1,6 @@
-// A run whose picture stands still, and the videos that would hold it. ffmpeg composes the tiles frame by frame
-// and waits for a frame of each one: a single video that stops coming (its
+// A run whose picture stands still, and the videos that would hold it.
+// ffmpeg composes the tiles frame by frame and waits for a frame of each
+// one: a single video that stops coming (its
 // decoder waiting for a keyframe that never comes, a sender that went quiet
 // without leaving) holds the whole picture still, and with it the stream's
 // segments and viewers, with no error and no exit. (A silent microphone

@@ -25,8 +25,8 @@ import { checkStrength } from './strength.ts';
 import { cleanText, isEmoji, requireName, visibleText } from '../lib/names.ts';
 import { queueMail } from '../suite/mail/outbox.ts';
 import { isTimeZone } from '../lib/time.ts';
-import { AppPasswordNotFound, EmailTaken, InvalidCredentials, ResetInvalid, TooMany, UserNotFound, UsernameTaken } from './errors.ts';
-import { InvalidRequest, InvalidTime, RateLimited } from '../lib/errors.ts';
+import { AppPasswordNotFound, EmailTaken, InvalidCredentials, ResetInvalid, UserNotFound, UsernameTaken } from './errors.ts';
+import { InvalidRequest, InvalidTime, RateLimited, TooMany } from '../lib/errors.ts';
 
 export interface UserRow {
   id: string;
@@ -240,14 +240,19 @@ export class Accounts {
     await this.#limiter.mark(`known:${userId}|${address}`, this.#limits.knownAddressMs);
   }
 
+  /** A signed-in person's own password typed again, to confirm it is them: counted as a login try. */
+  async #confirm(user: UserRow, password: string, address: string, wrong: string): Promise<void> {
+    await this.#countTry(user.username, address);
+    if (!user.password_hash || !(await verifyPassword(password, user.password_hash))) throw new InvalidCredentials(wrong);
+    await this.#rightPassword(user.username, user.id, address);
+  }
+
   /**
    * Changes one's password (the current one proves it is really them); every
    * other session ends. Answers the ended sessions' ids (their sockets close).
    */
   async changePassword(user: UserRow, sessionId: string, current: string, next: string, address: string): Promise<string[]> {
-    await this.#countTry(user.username, address);
-    if (!user.password_hash || !(await verifyPassword(current, user.password_hash))) throw new InvalidCredentials('Your current password is not right.');
-    await this.#rightPassword(user.username, user.id, address);
+    await this.#confirm(user, current, address, 'Your current password is not right.');
     const hash = await this.#newPassword(next, [user.email, user.username, user.name]);
     return this.#store.tx(async (store) => {
       await store.setPasswordHash(user.id, hash);
@@ -326,8 +331,7 @@ export class Accounts {
     await this.#store.revokeSession(sessionId, Date.now());
   }
 
-  /** Ends every session of a user; returns their ids (to disconnect their sockets). */
-  /** Signs out everywhere: every session and every device's app password. */
+  /** Signs out everywhere: every session (their ids are answered, to disconnect their sockets) and every device's app password. */
   async revokeAll(userId: string): Promise<string[]> {
     return this.#store.tx(async (store) => {
       await store.deleteAppPasswordsOf(userId);
@@ -365,12 +369,9 @@ export class Accounts {
    */
   async createAppPassword(user: UserRow, name: string, password: string, address: string): Promise<NewAppPasswordReply> {
     const clean = requireName(name, LIMITS.nameChars, 'the device');
-    await this.#countTry(user.username, address);
-    if (!user.password_hash || !(await verifyPassword(password, user.password_hash))) throw new InvalidCredentials('Your password is not right.');
-    await this.#rightPassword(user.username, user.id, address);
-    const userId = user.id;
+    await this.#confirm(user, password, address, 'Your password is not right.');
     const secret = newAppSecret();
-    const row: AppPasswordRow = { id: newId(), user_id: userId, name: clean, created_at: Date.now(), last_used_at: null };
+    const row: AppPasswordRow = { id: newId(), user_id: user.id, name: clean, created_at: Date.now(), last_used_at: null };
     if (!(await this.#store.insertAppPassword({ ...row, secret_hash: sha256(appSecret(secret)!) }, APP_PASSWORDS_MAX))) {
       throw new TooMany(`You have ${APP_PASSWORDS_MAX} app passwords: revoke one you no longer use first.`);
     }

@@ -37,9 +37,3 @@ export class AppPasswordNotFound extends DomainError {
     super('APP_PASSWORD_NOT_FOUND', message);
   }
 }
-/** As many app passwords as one may have. */
-export class TooMany extends DomainError {
-  constructor(message: string) {
-    super('TOO_MANY', message);
-  }
-}

@@ -70,3 +70,9 @@ export class OrgNotFound extends DomainError {
     super('ORG_NOT_FOUND', message);
   }
 }
+/** As many of these as one person may have (app passwords, address books, a book's cards): delete one first. */
+export class TooMany extends DomainError {
+  constructor(message: string) {
+    super('TOO_MANY', message);
+  }
+}

@@ -2,11 +2,11 @@
 // other signed-in device is signed out by the change), and the app passwords
 // of one's devices (AppPasswords.tsx).
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../core/api.ts';
+import { api } from '../core/api.ts';
 import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { AppPasswords } from './AppPasswords.tsx';
-import { formError } from './messages.ts';
+import { confirmError } from './messages.ts';
 import { sessionToken } from './session.ts';
 
 export function AccountDialog({ close }: { close: () => void }) {
@@ -39,8 +39,7 @@ export function AccountDialog({ close }: { close: () => void }) {
               setBusy(false);
             },
             (e: unknown) => {
-              // Here the only password asked for is the current one: say which was wrong.
-              setError(e instanceof ApiError && e.code === 'INVALID_CREDENTIALS' ? t('account.dialog.currentWrong') : formError(e));
+              setError(confirmError(e));
               setBusy(false);
             },
           );

@@ -13,7 +13,8 @@ import { roleIn } from './rooms.ts';
 import type { CalendarStore, EventRow } from './store.ts';
 import { MeetingRoomNotFound } from './errors.ts';
 
-const DAY_MS = 24 * 3600_000;
+import { DAY_MS } from '../../lib/time.ts';
+
 
 /** Sorted, overlapping and touching intervals made one. */
 export function merge(intervals: BusyInterval[]): BusyInterval[] {

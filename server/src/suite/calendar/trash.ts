@@ -12,7 +12,8 @@ import { roleIn, type MeetingRooms } from './rooms.ts';
 import type { CalendarRow, CalendarStore } from './store.ts';
 import type { TrashStore } from './trash-store.ts';
 
-const DAY_MS = 24 * 3600_000;
+import { DAY_MS } from '../../lib/time.ts';
+
 const KEPT_MS = CALENDAR_LIMITS.trashDays * DAY_MS;
 
 export interface TrashDeps {

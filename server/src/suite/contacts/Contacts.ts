@@ -10,13 +10,14 @@ import crypto from 'node:crypto';
 import { CONTACT_LIMITS, type AddressBookView, type ContactBody, type ContactCard, type ContactView } from '@parley/protocol';
 import { newId } from '../../lib/ids.ts';
 import { cleanText, requireName } from '../../lib/names.ts';
-import { InvalidRequest } from '../../lib/errors.ts';
-import { TooMany } from '../../accounts/errors.ts';
+import { InvalidRequest, TooMany } from '../../lib/errors.ts';
+import { DAY_MS } from '../../lib/time.ts';
 import { AddressBookNotFound, ContactNotFound } from './errors.ts';
 import type { BookRow, ContactRow, ContactStore } from './store.ts';
 import { toVcardFile } from './vcard.ts';
 
-const DAY_MS = 86_400_000;
+/** Cards deleted since this moment are in the trash still (CONTACT_LIMITS.trashDays). */
+const trashSince = (now: number) => now - CONTACT_LIMITS.trashDays * DAY_MS;
 const bookView = (b: BookRow): AddressBookView => ({ id: b.id, name: b.name, count: b.count, createdAt: b.created_at });
 const contactView = (r: ContactRow): ContactView => ({
   ...r.card,
@@ -116,21 +117,22 @@ export class Contacts {
     if (!(await this.#store.deleteBook(bookId, userId))) throw new AddressBookNotFound('no such address book');
   }
 
-  async #book(userId: string, bookId: string): Promise<BookRow> {
-    const book = await this.#store.book(bookId, userId);
-    if (!book) throw new AddressBookNotFound('no such address book');
-    return book;
+  /** The book's name, if it is the person's own. */
+  async #own(userId: string, bookId: string): Promise<string> {
+    const name = await this.#store.ownBook(bookId, userId);
+    if (name === undefined) throw new AddressBookNotFound('no such address book');
+    return name;
   }
 
   async contacts(userId: string, bookId: string): Promise<ContactView[]> {
-    await this.#book(userId, bookId);
+    await this.#own(userId, bookId);
     return (await this.#store.contacts(bookId, this.#perBook)).map(contactView);
   }
 
   /** The book's contacts deleted less than 30 days ago, by name. */
   async trash(userId: string, bookId: string): Promise<ContactView[]> {
-    await this.#book(userId, bookId);
-    return (await this.#store.trash(bookId, Date.now() - CONTACT_LIMITS.trashDays * DAY_MS, this.#perBook)).map(contactView);
+    await this.#own(userId, bookId);
+    return (await this.#store.trash(bookId, trashSince(Date.now()), this.#perBook)).map(contactView);
   }
 
   async contact(userId: string, contactId: string): Promise<ContactView> {
@@ -151,9 +153,8 @@ export class Contacts {
     const card = cardOf(p);
     const name = displayNameOf(p, card);
     return this.#store.tx(async (store) => {
-      if (!(await store.book(bookId, userId))) throw new AddressBookNotFound('no such address book');
-      // Taking the number locks the book: the count below cannot be passed by two at once.
-      const seq = await store.nextSeq(bookId);
+      // Taking the number checks the book is theirs and locks it: the count below cannot be passed by two at once.
+      const seq = await store.nextSeq(bookId, userId);
       if (seq === undefined) throw new AddressBookNotFound('no such address book');
       await this.#room(store, bookId);
       const now = Date.now();
@@ -176,9 +177,9 @@ export class Contacts {
   async #change<T>(userId: string, contactId: string, inTrash: boolean, fn: (store: ContactStore, row: ContactRow, seq: number) => Promise<T>): Promise<T> {
     return this.#store.tx(async (store) => {
       const seen = await store.contact(contactId, userId);
-      const seq = seen && (await store.nextSeq(seen.book_id));
+      const seq = seen && (await store.nextSeq(seen.book_id, userId));
       const row = seq === undefined ? undefined : await store.contact(contactId, userId);
-      const fresh = inTrash ? row?.deleted_at != null && row.deleted_at >= Date.now() - CONTACT_LIMITS.trashDays * DAY_MS : row?.deleted_at === null;
+      const fresh = inTrash ? row?.deleted_at != null && row.deleted_at >= trashSince(Date.now()) : row?.deleted_at === null;
       if (!row || seq === undefined || !fresh) throw new ContactNotFound(inTrash ? 'no such contact in the trash' : 'no such contact');
       return fn(store, row, seq);
     });
@@ -200,7 +201,7 @@ export class Contacts {
     await this.#change(userId, contactId, false, async (store, row, seq) => {
       const now = Date.now();
       await store.setDeleted(contactId, now, seq);
-      await store.purgeTrash(row.book_id, now - CONTACT_LIMITS.trashDays * DAY_MS, this.#perBook);
+      await store.purgeTrash(row.book_id, trashSince(now), this.#perBook);
     });
   }
 
@@ -214,7 +215,7 @@ export class Contacts {
 
   /** The book as a .vcf file (vCard 4.0), with its name. */
   async exportVcard(userId: string, bookId: string): Promise<{ name: string; text: string }> {
-    const book = await this.#book(userId, bookId);
-    return { name: book.name, text: toVcardFile((await this.#store.contacts(bookId, this.#perBook)).map(contactView)) };
+    const name = await this.#own(userId, bookId);
+    return { name, text: toVcardFile((await this.#store.contacts(bookId, this.#perBook)).map(contactView)) };
   }
 }

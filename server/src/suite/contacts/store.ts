@@ -43,6 +43,12 @@ export class ContactStore extends SqlStore<ContactStore> {
     return row;
   }
 
+  /** The book's name if `ownerId` owns it (no count of its cards: an ownership check before each read). */
+  async ownBook(id: string, ownerId: string): Promise<string | undefined> {
+    const [row] = await this.sql.query<{ name: string }>('select name from address_books where id = $1 and owner_id = $2', [id, ownerId]);
+    return row?.name;
+  }
+
   /** Adds a book unless its owner has `max` already (counted under the owner's row lock: two at once cannot pass the cap). */
   async insertBook(row: { id: string; owner_id: string; name: string; created_at: number }, max: number): Promise<boolean> {
     return this.tx(async (tx) => {
@@ -76,10 +82,11 @@ export class ContactStore extends SqlStore<ContactStore> {
   /**
    * The book's next change number, its row locked until the transaction
    * ends (changes of one book are numbered in order, and a card read after
-   * this cannot change under the caller); undefined if the book is gone.
+   * this cannot change under the caller); undefined if the book is gone or
+   * not `ownerId`'s.
    */
-  async nextSeq(bookId: string): Promise<number | undefined> {
-    const [row] = await this.sql.query<{ last_seq: number }>('update address_books set last_seq = last_seq + 1 where id = $1 returning last_seq', [bookId]);
+  async nextSeq(bookId: string, ownerId: string): Promise<number | undefined> {
+    const [row] = await this.sql.query<{ last_seq: number }>('update address_books set last_seq = last_seq + 1 where id = $1 and owner_id = $2 returning last_seq', [bookId, ownerId]);
     return row?.last_seq;
   }
 

@@ -6,8 +6,6 @@
 import ICAL from 'ical.js';
 import type { ContactKind, ContactView } from '@parley/protocol';
 
-const TYPES: Record<ContactKind, string> = { home: 'home', work: 'work', cell: 'cell', other: 'other' };
-
 /** One contact's card. */
 export function toVcard(c: ContactView): string {
   const card = new ICAL.Component('vcard');
@@ -26,7 +24,7 @@ export function toVcard(c: ContactView): string {
   if (c.title) card.addPropertyWithValue('title', c.title);
   // "cell" means something on a phone only.
   for (const e of c.emails) typed(card.addPropertyWithValue('email', e.value), e.type === 'cell' ? undefined : e.type);
-  for (const p of c.phones) typed(card.addPropertyWithValue('tel', p.value), p.type === 'cell' ? 'cell' : p.type, 'voice');
+  for (const p of c.phones) typed(card.addPropertyWithValue('tel', p.value), p.type, 'voice');
   for (const a of c.addresses) {
     const adr = new ICAL.Property('adr');
     // ADR: post office box, extended address, street, locality, region, postal code, country.
@@ -41,12 +39,13 @@ export function toVcard(c: ContactView): string {
     card.addProperty(categories);
   }
   card.addPropertyWithValue('rev', new Date(c.updatedAt).toISOString().replace(/[-:]|\.\d+/g, ''));
-  // ical.js ends lines with CRLF, as RFC 6350 asks; the last one too.
+  // ical.js ends lines with CRLF, as RFC 6350 asks, but not the last one.
   return `${card.toString()}\r\n`;
 }
 
-function typed(p: ICAL.Property, type: string | undefined, ...more: string[]): void {
-  const types = [...(type && type !== 'other' ? [TYPES[type as ContactKind]] : []), ...more];
+/** TYPE as vCard writes our kinds: the same words; "other" is no type at all. */
+function typed(p: ICAL.Property, type: ContactKind | undefined, ...more: string[]): void {
+  const types = [...(type && type !== 'other' ? [type] : []), ...more];
   if (types.length) p.setParameter('type', types.length === 1 ? types[0]! : types);
 }
 
