@@ -2,11 +2,11 @@
 // other signed-in device is signed out by the change), and the app passwords
 // of one's devices (AppPasswords.tsx).
 import { useState } from 'preact/hooks';
-import { api } from '../core/api.ts';
+import { api, ApiError } from '../core/api.ts';
 import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { AppPasswords } from './AppPasswords.tsx';
-import { confirmError } from './messages.ts';
+import { formError } from './messages.ts';
 import { sessionToken } from './session.ts';
 
 export function AccountDialog({ close }: { close: () => void }) {
@@ -39,7 +39,8 @@ export function AccountDialog({ close }: { close: () => void }) {
               setBusy(false);
             },
             (e: unknown) => {
-              setError(confirmError(e));
+              // Here the only password asked for is the current one: say which was wrong.
+              setError(e instanceof ApiError && e.code === 'INVALID_CREDENTIALS' ? t('account.dialog.currentWrong') : formError(e));
               setBusy(false);
             },
           );

@@ -6,11 +6,11 @@
 // reset or "sign out everywhere" ends them all.
 import { useEffect, useState } from 'preact/hooks';
 import type { AppPasswordView, NewAppPasswordReply } from '@parley/protocol';
-import { api } from '../core/api.ts';
+import { api, ApiError } from '../core/api.ts';
 import { formatDate } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { CopyButton } from '../ui/CopyButton.tsx';
-import { confirmError, formError } from './messages.ts';
+import { formError } from './messages.ts';
 import { sessionToken } from './session.ts';
 import './app-passwords.css';
 
@@ -49,7 +49,8 @@ export function AppPasswords() {
               setBusy(false);
             },
             (e: unknown) => {
-              setError(confirmError(e));
+              // The only password asked for here is the account's: say so.
+              setError(e instanceof ApiError && e.code === 'INVALID_CREDENTIALS' ? t('account.dialog.currentWrong') : formError(e));
               setBusy(false);
             },
           );

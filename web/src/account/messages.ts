@@ -28,11 +28,6 @@ export function formError(error: unknown): string {
   return errorText(error);
 }
 
-/** For a form whose only password is the person's current one (a password change, an app password): a wrong one is said as such. */
-export function confirmError(error: unknown): string {
-  return error instanceof ApiError && error.code === 'INVALID_CREDENTIALS' ? t('account.dialog.currentWrong') : formError(error);
-}
-
 /** Whether `text` looks like an e-mail address (something, @, a domain with a dot): checked before sending. */
 export const isEmailAddress = (text: string): boolean => /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(text);
 
