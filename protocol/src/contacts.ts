@@ -16,20 +16,24 @@ export const CONTACT_LIMITS = {
   trashDays: 30,
   /** Contacts one search answers at most. */
   searchResults: 200,
+  /** One vCard a device sends (CardDAV PUT), its photo included. */
+  vcardBytes: 1024 * 1024,
+  /** Properties of one vCard that Parley keeps without editing them (a photo, a nickname, a device's X- fields). */
+  extraProperties: 200,
 } as const;
+
+/** An e-mail address: an @ and a dot after it; nothing blank, invisible or a control character (compile with `u`). */
+export const CONTACT_EMAIL_PATTERN = '^[^\\s@\\p{Cc}\\p{Cf}]+@[^\\s@\\p{Cc}\\p{Cf}]+\\.[^\\s@\\p{Cc}\\p{Cf}]+$';
+/** A phone number: digits and what people write between them. */
+export const CONTACT_PHONE_PATTERN = '^[0-9+()#*.,;/ -]*[0-9][0-9+()#*.,;/ -]*$';
 
 const strict = { additionalProperties: false } as const;
 const Text = (max: number) => Type.String({ maxLength: max });
 /** What a phone, an e-mail address or a postal address is for. */
 export const ContactKindSchema = Type.Union([Type.Literal('home'), Type.Literal('work'), Type.Literal('cell'), Type.Literal('other')]);
 export type ContactKind = Type.Static<typeof ContactKindSchema>;
-/** An e-mail address needs an @ and a dot after it; nothing blank, invisible or a control character (patterns are compiled with `u`). */
-const ContactEmail = Type.Object(
-  { value: Type.String({ minLength: 5, maxLength: 254, pattern: '^[^\\s@\\p{Cc}\\p{Cf}]+@[^\\s@\\p{Cc}\\p{Cf}]+\\.[^\\s@\\p{Cc}\\p{Cf}]+$' }), type: Type.Optional(ContactKindSchema) },
-  strict,
-);
-/** Digits and what people write between them. */
-const ContactPhone = Type.Object({ value: Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9+()#*.,;/ -]*[0-9][0-9+()#*.,;/ -]*$' }), type: Type.Optional(ContactKindSchema) }, strict);
+const ContactEmail = Type.Object({ value: Type.String({ minLength: 5, maxLength: 254, pattern: CONTACT_EMAIL_PATTERN }), type: Type.Optional(ContactKindSchema) }, strict);
+const ContactPhone = Type.Object({ value: Type.String({ minLength: 1, maxLength: 40, pattern: CONTACT_PHONE_PATTERN }), type: Type.Optional(ContactKindSchema) }, strict);
 const ContactAddress = Type.Object(
   { street: Type.Optional(Text(200)), city: Type.Optional(Text(100)), region: Type.Optional(Text(100)), postcode: Type.Optional(Text(20)), country: Type.Optional(Text(100)), type: Type.Optional(ContactKindSchema) },
   strict,
@@ -46,6 +50,8 @@ export const ContactBody = Type.Object(
     /** As shown in lists (vCard's FN); made from the names, the organization or an address when absent. */
     displayName: Type.Optional(Text(200)),
     organization: Type.Optional(Text(200)),
+    /** The unit within the organization (vCard's ORG after its first part). */
+    department: Type.Optional(Text(200)),
     title: Type.Optional(Text(200)),
     emails: Type.Optional(Type.Array(ContactEmail, { maxItems: CONTACT_LIMITS.emails })),
     phones: Type.Optional(Type.Array(ContactPhone, { maxItems: CONTACT_LIMITS.phones })),
@@ -97,6 +103,7 @@ export interface ContactCard {
   prefix?: string;
   suffix?: string;
   organization?: string;
+  department?: string;
   title?: string;
   emails: ContactEmailView[];
   phones: ContactPhoneView[];

@@ -39,6 +39,7 @@ import { migrate } from './store/migrate.ts';
 import { registerAccountRoutes } from './http/account.routes.ts';
 import { registerChatRoutes } from './http/chat.routes.ts';
 import { registerContactRoutes } from './http/contacts.routes.ts';
+import { registerDavRoutes } from './http/dav/dav.routes.ts';
 import { Contacts } from './suite/contacts/Contacts.ts';
 import { ContactStore } from './suite/contacts/store.ts';
 import { registerOrgRoutes } from './http/org.routes.ts';
@@ -294,6 +295,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       registerChatRoutes(app, suite);
       registerCalendarRoutes(app, chatParts);
       registerContactRoutes(app, chatParts);
+      registerDavRoutes(app, chatParts);
     }
 
     const webRoot = config.webDist && fs.existsSync(path.join(config.webDist, 'index.html')) ? config.webDist : undefined;

@@ -46,10 +46,16 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ADDRESS_BOOK_NOT_FOUND: 404,
   CONTACT_NOT_FOUND: 404,
   TOO_MANY: 409,
+  PRECONDITION_FAILED: 412,
+  UID_CONFLICT: 409,
+  INVALID_SYNC_TOKEN: 403,
 };
 
+/** The HTTP status a code is answered with. */
+export const statusOf = (code: ErrorCode): number => STATUS[code] ?? 500;
+
 export function sendError(reply: { code(n: number): { send(b: unknown): unknown } }, code: ErrorCode, message: string) {
-  return reply.code(STATUS[code] ?? 500).send({ ok: false, error: { code, message } });
+  return reply.code(statusOf(code)).send({ ok: false, error: { code, message } });
 }
 
 /** Every HTTP error leaves in the same `{ ok: false, error: { code, message } }` shape as socket acks. */

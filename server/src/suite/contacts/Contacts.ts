@@ -4,17 +4,18 @@
 // it exists). A card's display name is its FN: given, or made from the
 // names, the organization, an e-mail address or a phone number; a card with
 // none of them is refused. Deleted cards go to the trash for 30 days.
-// Sharing with colleagues, groups as their own screen, imports and CardDAV
-// build on this (see the contacts issue).
+// Devices read and write the same cards over CardDAV (the `dav*` methods,
+// called by http/carddav.ts): a card keeps the name a device gave it (href)
+// and the vCard properties Parley does not edit (extra).
 import crypto from 'node:crypto';
 import { CONTACT_LIMITS, type AddressBookView, type ContactBody, type ContactCard, type ContactView } from '@parley/protocol';
 import { newId } from '../../lib/ids.ts';
 import { cleanText, requireName } from '../../lib/names.ts';
 import { InvalidRequest, TooMany } from '../../lib/errors.ts';
 import { DAY_MS } from '../../lib/time.ts';
-import { AddressBookNotFound, ContactNotFound } from './errors.ts';
+import { AddressBookNotFound, ContactNotFound, InvalidSyncToken, PreconditionFailed, UidConflict } from './errors.ts';
 import type { BookRow, ContactRow, ContactStore } from './store.ts';
-import { toVcardFile } from './vcard.ts';
+import { fromVcard, toVcard, toVcardFile } from './vcard.ts';
 
 /** Cards deleted since this moment are in the trash still (CONTACT_LIMITS.trashDays). */
 const trashSince = (now: number) => now - CONTACT_LIMITS.trashDays * DAY_MS;
@@ -44,6 +45,7 @@ function cardOf(p: ContactBody): ContactCard {
     prefix: text(p.prefix, 50),
     suffix: text(p.suffix, 50),
     organization: text(p.organization, 200),
+    department: text(p.department, 200),
     title: text(p.title, 200),
     emails: (p.emails ?? []).map((e) => ({ value: e.value.trim(), ...(e.type ? { type: e.type } : {}) })),
     phones: (p.phones ?? []).map((t) => ({ value: cleanText(t.value, 40), ...(t.type ? { type: t.type } : {}) })),
@@ -74,7 +76,7 @@ function displayNameOf(p: ContactBody, card: ContactCard): string {
 
 /** What search looks in (folded in SQL, as the query is). */
 const searchTextOf = (name: string, c: ContactCard) =>
-  [name, c.givenName, c.familyName, c.organization, c.title, ...c.emails.map((e) => e.value), ...c.phones.map((p) => p.value), ...c.addresses.flatMap((a) => [a.street, a.city, a.country]), ...c.groups]
+  [name, c.givenName, c.familyName, c.organization, c.department, c.title, ...c.emails.map((e) => e.value), ...c.phones.map((p) => p.value), ...c.addresses.flatMap((a) => [a.street, a.city, a.country]), ...c.groups]
     .filter(Boolean)
     .join('\n');
 const etagOf = (card: ContactCard, name: string, seq: number) => crypto.createHash('sha256').update(JSON.stringify([card, name, seq])).digest('base64url').slice(0, 22);
@@ -104,7 +106,7 @@ export class Contacts {
   async createBook(userId: string, name: string): Promise<AddressBookView> {
     const row = { id: newId(), owner_id: userId, name: requireName(name, 100, 'an address book'), created_at: Date.now() };
     if (!(await this.#store.insertBook(row, CONTACT_LIMITS.booksPerUser))) throw new TooMany(`You have ${CONTACT_LIMITS.booksPerUser} address books: delete one first.`);
-    return bookView({ ...row, last_seq: 0, count: 0 });
+    return bookView({ ...row, last_seq: 0, purged_seq: 0, count: 0 });
   }
 
   async renameBook(userId: string, bookId: string, name: string): Promise<AddressBookView> {
@@ -158,7 +160,8 @@ export class Contacts {
       if (seq === undefined) throw new AddressBookNotFound('no such address book');
       await this.#room(store, bookId);
       const now = Date.now();
-      const row = { id: newId(), book_id: bookId, uid: crypto.randomUUID(), card, display_name: name, etag: etagOf(card, name, seq), seq, created_at: now, updated_at: now };
+      const id = newId();
+      const row = { id, book_id: bookId, uid: crypto.randomUUID(), href: `${id}.vcf`, card, extra: [], display_name: name, etag: etagOf(card, name, seq), seq, created_at: now, updated_at: now };
       await store.insertContact(row, searchTextOf(name, card));
       return contactView({ ...row, deleted_at: null });
     });
@@ -216,6 +219,103 @@ export class Contacts {
   /** The book as a .vcf file (vCard 4.0), with its name. */
   async exportVcard(userId: string, bookId: string): Promise<{ name: string; text: string }> {
     const name = await this.#own(userId, bookId);
-    return { name, text: toVcardFile((await this.#store.contacts(bookId, this.#perBook)).map(contactView)) };
+    return { name, text: toVcardFile((await this.#store.contacts(bookId, this.#perBook)).map((r) => ({ view: contactView(r), extra: r.extra }))) };
+  }
+
+  /** The book as a device sees it: its name, its cards' number and its last change number (the sync token). */
+  async davBook(userId: string, bookId: string): Promise<{ name: string; count: number; lastSeq: number }> {
+    const row = await this.#store.book(bookId, userId);
+    if (!row) throw new AddressBookNotFound('no such address book');
+    return { name: row.name, count: row.count, lastSeq: Number(row.last_seq) };
+  }
+
+  /** One's books with their last change numbers (the first visit makes one). */
+  async davBooks(userId: string): Promise<{ id: string; name: string; lastSeq: number }[]> {
+    await this.books(userId);
+    return (await this.#store.books(userId)).map((b) => ({ id: b.id, name: b.name, lastSeq: Number(b.last_seq) }));
+  }
+
+  /** Every live card's name and ETag (a device's listing of the book). */
+  async davList(userId: string, bookId: string): Promise<DavCard[]> {
+    await this.#own(userId, bookId);
+    return (await this.#store.contacts(bookId, this.#perBook)).map(davCard);
+  }
+
+  /** The live cards named `hrefs` (at most 1000, as a device asks for them), with their vCard. */
+  async davGet(userId: string, bookId: string, hrefs: string[]): Promise<DavCard[]> {
+    await this.#own(userId, bookId);
+    return (await this.#store.byHrefs(bookId, hrefs.slice(0, 1000))).filter((r) => r.deleted_at === null).map(davCard);
+  }
+
+  /**
+   * What changed in the book after the change numbered `since`: changed
+   * cards with their vCard, deleted ones by name (RFC 6578); with no number
+   * (a first sync), every live card. A number the book never gave, or one
+   * older than a deletion that has left the trash, cannot be answered truly.
+   */
+  async davChanges(userId: string, bookId: string, since?: number): Promise<{ lastSeq: number; changed: DavCard[]; deleted: string[] }> {
+    const book = await this.#store.book(bookId, userId);
+    if (!book) throw new AddressBookNotFound('no such address book');
+    const [last, purged] = [Number(book.last_seq), Number(book.purged_seq)];
+    if (since !== undefined && (since > last || since < purged)) throw new InvalidSyncToken('sync again from the start');
+    const rows = since === undefined ? await this.#store.contacts(bookId, this.#perBook) : await this.#store.changesSince(bookId, since);
+    // Only changes up to the book's number as read: one made meanwhile comes next time, never lost.
+    const upTo = rows.filter((r) => Number(r.seq) <= last);
+    return { lastSeq: last, changed: upTo.filter((r) => r.deleted_at === null).map(davCard), deleted: upTo.filter((r) => r.deleted_at !== null).map((r) => r.href) };
+  }
+
+  /**
+   * A device writes the card named `href` (RFC 6352 PUT): made, or replaced
+   * whole (its kept properties too). `ifMatch`: only if the card has this
+   * ETag now (or exists, for "*"); `ifNoneMatch`: only if there is none.
+   */
+  async davPut(userId: string, bookId: string, href: string, vcard: string, cond: { ifMatch?: string; ifNoneMatch?: boolean } = {}): Promise<{ created: boolean; etag: string }> {
+    const parsed = fromVcard(vcard);
+    const card = cardOf(parsed.body);
+    const name = displayNameOf(parsed.body, card);
+    return this.#store.tx(async (store) => {
+      const seq = await store.nextSeq(bookId, userId);
+      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      const live = (await store.byHrefs(bookId, [href])).find((r) => r.deleted_at === null);
+      if (cond.ifNoneMatch && live) throw new PreconditionFailed('a card of that name exists');
+      if (cond.ifMatch !== undefined && (!live || (cond.ifMatch !== '*' && cond.ifMatch !== live.etag))) throw new PreconditionFailed('the card changed meanwhile');
+      const now = Date.now();
+      const etag = etagOf(card, name, seq);
+      if (live) {
+        if (parsed.uid !== undefined && parsed.uid !== live.uid) throw new UidConflict('a card keeps its UID', href);
+        await store.updateContact(live.id, { card, extra: parsed.extra, display_name: name, etag, seq, updated_at: now }, searchTextOf(name, card));
+        return { created: false, etag };
+      }
+      const uid = parsed.uid ?? crypto.randomUUID();
+      const other = await store.liveByUid(bookId, uid);
+      if (other) throw new UidConflict('another card of this address book has this UID', other.href);
+      await store.forgetTrashed(bookId, uid, href);
+      await this.#room(store, bookId);
+      const row = { id: newId(), book_id: bookId, uid, href, card, extra: parsed.extra, display_name: name, etag, seq, created_at: now, updated_at: now };
+      await store.insertContact(row, searchTextOf(name, card));
+      return { created: true, etag };
+    });
+  }
+
+  /** A device deletes the card named `href`: to the trash, as from Parley. */
+  async davDelete(userId: string, bookId: string, href: string, ifMatch?: string): Promise<void> {
+    await this.#store.tx(async (store) => {
+      const seq = await store.nextSeq(bookId, userId);
+      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      const live = (await store.byHrefs(bookId, [href])).find((r) => r.deleted_at === null);
+      if (!live) throw new ContactNotFound('no such contact');
+      if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== live.etag) throw new PreconditionFailed('the card changed meanwhile');
+      const now = Date.now();
+      await store.setDeleted(live.id, now, seq);
+      await store.purgeTrash(bookId, trashSince(now), this.#perBook);
+    });
   }
 }
+
+/** A card as CardDAV serves it; its vCard written when asked for (a listing wants ETags only). */
+export interface DavCard {
+  href: string;
+  etag: string;
+  vcard(): string;
+}
+const davCard = (r: ContactRow): DavCard => ({ href: r.href, etag: r.etag, vcard: () => toVcard(contactView(r), r.extra) });

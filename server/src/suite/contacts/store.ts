@@ -8,15 +8,23 @@ export interface BookRow {
   owner_id: string;
   name: string;
   last_seq: number;
+  purged_seq: number;
   created_at: number;
   count: number;
 }
+
+/** A vCard property as jCard (RFC 7095): name, parameters, value type, values. */
+export type JCardProperty = [string, Record<string, string | string[]>, string, ...unknown[]];
 
 export interface ContactRow {
   id: string;
   book_id: string;
   uid: string;
+  /** Its name in the book over CardDAV. */
+  href: string;
   card: ContactCard;
+  /** The vCard properties kept as a device wrote them. */
+  extra: JCardProperty[];
   display_name: string;
   etag: string;
   seq: number;
@@ -25,9 +33,9 @@ export interface ContactRow {
   deleted_at: number | null;
 }
 
-const BOOK_SELECT = `select b.id, b.owner_id, b.name, b.last_seq, b.created_at,
+const BOOK_SELECT = `select b.id, b.owner_id, b.name, b.last_seq, b.purged_seq, b.created_at,
   (select count(*)::int from contacts c where c.book_id = b.id and c.deleted_at is null) as count from address_books b`;
-const CONTACT_COLUMNS = 'c.id, c.book_id, c.uid, c.card, c.display_name, c.etag, c.seq, c.created_at, c.updated_at, c.deleted_at';
+const CONTACT_COLUMNS = 'c.id, c.book_id, c.uid, c.href, c.card, c.extra, c.display_name, c.etag, c.seq, c.created_at, c.updated_at, c.deleted_at';
 
 export class ContactStore extends SqlStore<ContactStore> {
   protected on(sql: Sql): ContactStore {
@@ -108,13 +116,46 @@ export class ContactStore extends SqlStore<ContactStore> {
     ]);
   }
 
-  /** Empties the book's trash of what was deleted before `before`, and of all but its `keep` newest. */
+  /**
+   * Empties the book's trash of what was deleted before `before`, and of all
+   * but its `keep` newest; the book remembers the last change number so
+   * forgotten (purged_seq).
+   */
   async purgeTrash(bookId: string, before: number, keep: number): Promise<void> {
-    await this.sql.query(
-      `delete from contacts where book_id = $1 and deleted_at is not null
-         and (deleted_at < $2 or id in (select id from contacts where book_id = $1 and deleted_at is not null order by deleted_at desc, id offset $3))`,
-      [bookId, before, keep],
+    await this.#forget(
+      bookId,
+      `deleted_at < $2 or id in (select id from contacts where book_id = $1 and deleted_at is not null order by deleted_at desc, id offset $3)`,
+      [before, keep],
     );
+  }
+
+  /** Takes out of the trash for good the book's cards named `href` or with `uid` (a device writes a card of that name or UID anew). */
+  async forgetTrashed(bookId: string, uid: string, href: string): Promise<void> {
+    await this.#forget(bookId, 'uid = $2 or href = $3', [uid, href]);
+  }
+
+  async #forget(bookId: string, which: string, params: unknown[]): Promise<void> {
+    await this.sql.query(
+      `with gone as (delete from contacts where book_id = $1 and deleted_at is not null and (${which}) returning seq)
+       update address_books set purged_seq = greatest(purged_seq, (select max(seq) from gone)) where id = $1 and exists (select 1 from gone)`,
+      [bookId, ...params],
+    );
+  }
+
+  /** The book's cards (live or in the trash) named `hrefs`. */
+  async byHrefs(bookId: string, hrefs: string[]): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.href = any($2::text[])`, [bookId, hrefs]);
+  }
+
+  /** The book's live card with this UID. */
+  async liveByUid(bookId: string, uid: string): Promise<ContactRow | undefined> {
+    const [row] = await this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.uid = $2 and c.deleted_at is null`, [bookId, uid]);
+    return row;
+  }
+
+  /** The book's cards changed after change number `since` (deleted ones too), in the order of their changes. */
+  async changesSince(bookId: string, since: number): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.seq > $2 order by c.seq`, [bookId, since]);
   }
 
   /** A contact in one of `ownerId`'s books (in the trash or not). */
@@ -135,22 +176,18 @@ export class ContactStore extends SqlStore<ContactStore> {
 
   async insertContact(row: Omit<ContactRow, 'deleted_at'>, searchText: string): Promise<void> {
     await this.sql.query(
-      `insert into contacts (id, book_id, uid, card, display_name, search, etag, seq, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, parley_fold($6), $7, $8, $9, $10)`,
-      [row.id, row.book_id, row.uid, JSON.stringify(row.card), row.display_name, searchText, row.etag, row.seq, row.created_at, row.updated_at],
+      `insert into contacts (id, book_id, uid, href, card, extra, display_name, search, etag, seq, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, parley_fold($8), $9, $10, $11, $12)`,
+      [row.id, row.book_id, row.uid, row.href, JSON.stringify(row.card), JSON.stringify(row.extra), row.display_name, searchText, row.etag, row.seq, row.created_at, row.updated_at],
     );
   }
 
-  async updateContact(id: string, p: { card: ContactCard; display_name: string; etag: string; seq: number; updated_at: number }, searchText: string): Promise<void> {
-    await this.sql.query('update contacts set card = $2, display_name = $3, search = parley_fold($4), etag = $5, seq = $6, updated_at = $7 where id = $1', [
-      id,
-      JSON.stringify(p.card),
-      p.display_name,
-      searchText,
-      p.etag,
-      p.seq,
-      p.updated_at,
-    ]);
+  /** The card's fields replaced; its kept vCard properties too when `p.extra` is given (a device's copy), else left as they are (an edit in Parley). */
+  async updateContact(id: string, p: { card: ContactCard; extra?: JCardProperty[]; display_name: string; etag: string; seq: number; updated_at: number }, searchText: string): Promise<void> {
+    await this.sql.query(
+      'update contacts set card = $2, display_name = $3, search = parley_fold($4), etag = $5, seq = $6, updated_at = $7, extra = coalesce($8::jsonb, extra) where id = $1',
+      [id, JSON.stringify(p.card), p.display_name, searchText, p.etag, p.seq, p.updated_at, p.extra ? JSON.stringify(p.extra) : null],
+    );
   }
 
   /** To the trash (`at`) or out of it (null), with the change's number. */

@@ -1,0 +1,126 @@
+// The WebDAV edge devices sync with (CardDAV today, RFC 6352): discovery
+// (RFC 6764's /.well-known/carddav, the principal and its home), Basic auth
+// with an app password (never the account password), and the paths of one's
+// own collections. Every path is read here, segment by segment, before any
+// store is asked: another person's principal, home or book is not found, and
+// a segment such as "..", an encoded slash or a control character is refused.
+// What an address book answers is in carddav.ts; the rules are Contacts'.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CONTACT_LIMITS, DomainError } from '@parley/protocol';
+import type { Accounts, UserRow } from '../../accounts/Accounts.ts';
+import type { Contacts } from '../../suite/contacts/Contacts.ts';
+import { UidConflict } from '../../suite/contacts/errors.ts';
+import { Forbidden, InvalidRequest, NotFound, Unauthorized } from '../../lib/errors.ts';
+import { statusOf } from '../errors.ts';
+import { bookRequest, booksAtDepth1, cardRequest, homeProps } from './carddav.ts';
+import { collection, DAV_ROOT, homePath, principalPath, segmentsOf, type DavRequest } from './resource.ts';
+import { errorBody, escapeXml, keyOf, NS, parseXml } from './xml.ts';
+
+/** XML bodies (PROPFIND, REPORT, PROPPATCH) are small; a vCard with its photo may be larger. */
+const XML_BYTES = 256 * 1024;
+const METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'PROPFIND', 'PROPPATCH', 'REPORT', 'MKCOL'] as const;
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function registerDavRoutes(parent: FastifyInstance, deps: { accounts: Accounts; contacts: Contacts }): void {
+  for (const m of ['PROPFIND', 'PROPPATCH', 'REPORT', 'MKCOL']) if (!parent.supportedMethods.includes(m)) parent.addHttpMethod(m, { hasBody: true });
+  // RFC 6764: a device told only the server's name finds the service here.
+  parent.route({ method: ['GET', 'PROPFIND'], url: '/.well-known/carddav', handler: (_req, reply) => reply.redirect(DAV_ROOT, 301) });
+
+  parent.register(async (dav) => {
+    dav.removeAllContentTypeParsers();
+    // Any type: devices send XML as text/xml or application/xml, vCards as text/vcard or text/x-vcard, some nothing at all.
+    dav.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: CONTACT_LIMITS.vcardBytes }, (_req, body, done) => done(null, body));
+    const users = new WeakMap<FastifyRequest, UserRow>();
+    dav.addHook('onRequest', async (req, reply) => {
+      if (req.method === 'OPTIONS') return;
+      try {
+        users.set(req, await basicUser(deps.accounts, req));
+      } catch (e) {
+        if (e instanceof DomainError && (e.code === 'INVALID_CREDENTIALS' || e.code === 'UNAUTHORIZED'))
+          return reply.code(401).header('www-authenticate', 'Basic realm="Parley", charset="UTF-8"').type('text/plain; charset=utf-8').send(`${e.message}\n`);
+        throw e;
+      }
+    });
+    dav.setErrorHandler((error: Error & { code?: string; statusCode?: number }, req, reply) => {
+      if (error instanceof DomainError) {
+        const status = statusOf(error.code);
+        reply.code(status);
+        if (error instanceof DepthInfinity) return reply.type('application/xml; charset=utf-8').send(errorBody(keyOf(NS.dav, 'propfind-finite-depth')));
+        if (error.code === 'INVALID_SYNC_TOKEN') return reply.type('application/xml; charset=utf-8').send(errorBody(keyOf(NS.dav, 'valid-sync-token')));
+        if (error instanceof UidConflict) return reply.type('application/xml; charset=utf-8').send(errorBody(keyOf(NS.card, 'no-uid-conflict'), `<d:href>${escapeXml(error.href)}</d:href>`));
+        return reply.type('text/plain; charset=utf-8').send(`${error.message}\n`);
+      }
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).type('text/plain; charset=utf-8').send('request body too large\n');
+      if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+      req.log.error({ err: error, method: req.method }, 'dav request failed');
+      return reply.code(500).type('text/plain; charset=utf-8').send('internal error\n');
+    });
+
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      reply.header('dav', '1, 3, addressbook');
+      if (req.method === 'OPTIONS') return reply.header('allow', METHODS.join(', ')).code(200).send();
+      const user = users.get(req)!;
+      const segments = segmentsOf(req.raw.url ?? '/');
+      const body = req.body instanceof Buffer ? req.body : undefined;
+      const dreq: DavRequest = { user, method: req.method, depth: depthOf(req.headers.depth), header: (n) => single(req.headers[n]) };
+      if (body?.length && req.method !== 'PUT') {
+        if (body.length > XML_BYTES) return reply.code(413).type('text/plain; charset=utf-8').send('request body too large\n');
+        dreq.xml = parseXml(utf8(body));
+      }
+      if (req.method === 'PUT') dreq.text = utf8(body ?? Buffer.alloc(0)).replace(/^\uFEFF/, '');
+
+      const [area, owner, bookId, href, ...rest] = segments;
+      if (rest.length) throw new NotFound('no such resource');
+      if (area === undefined) return collection(dreq, reply, DAV_ROOT, [keyOf(NS.dav, 'collection')], {}, user.name);
+      if (owner !== user.id) throw new NotFound('no such resource among yours');
+      if (area === 'principals' && bookId === undefined)
+        return collection(dreq, reply, principalPath(user), [keyOf(NS.dav, 'principal')], { [keyOf(NS.card, 'addressbook-home-set')]: () => `<d:href>${homePath(user)}</d:href>` }, user.name);
+      if (area !== 'addressbooks') throw new NotFound('no such resource');
+      if (bookId === undefined) return collection(dreq, reply, homePath(user), [keyOf(NS.dav, 'collection')], homeProps(user), user.name, () => booksAtDepth1(deps.contacts, dreq));
+      if (!ID.test(bookId)) throw new NotFound('no such address book');
+      if (href === undefined) return bookRequest(deps.contacts, dreq, bookId, reply);
+      return cardRequest(deps.contacts, dreq, bookId, href, reply);
+    };
+    dav.route({ method: [...METHODS], url: '/dav', handler, exposeHeadRoute: false });
+    dav.route({ method: [...METHODS], url: '/dav/*', handler, exposeHeadRoute: false });
+  });
+}
+
+/** The signed-in user of a Basic Authorization header: their username or e-mail address and one of their app passwords. */
+async function basicUser(accounts: Accounts, req: FastifyRequest): Promise<UserRow> {
+  const m = /^Basic ([A-Za-z0-9+/=]{1,600})$/i.exec(single(req.headers.authorization) ?? '');
+  if (!m) throw new Unauthorized('sign in with your username and an app password (Account > App passwords)');
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) throw new Unauthorized('sign in with your username and an app password');
+  return accounts.byAppPassword(decoded.slice(0, colon), decoded.slice(colon + 1), req.ip);
+}
+
+function depthOf(h: string | string[] | undefined): 0 | 1 {
+  const v = single(h)?.trim().toLowerCase();
+  // RFC 4918 asks servers to refuse infinity on collections (propfind-finite-depth); none of ours goes deeper than 1.
+  if (v === 'infinity') throw new DepthInfinity();
+  return v === '1' ? 1 : 0;
+}
+class DepthInfinity extends Forbidden {
+  constructor() {
+    super('Depth: infinity is not supported; ask with Depth: 1');
+  }
+}
+const single = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+
+/** UTF-8 only: a vCard or XML in another encoding (or binary) is refused as such, not stored garbled. */
+function utf8(body: Buffer): string {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    if (text.includes('\u0000')) throw new Error('NUL');
+    return text;
+  } catch {
+    throw new UnsupportedEncoding();
+  }
+}
+export class UnsupportedEncoding extends InvalidRequest {
+  constructor() {
+    super('the body must be text in UTF-8');
+  }
+}
