@@ -5,7 +5,7 @@
 #
 #  1. Debian packages (ffmpeg and a font for names in recordings, redis-server,
 #     postgresql (tests, and DATABASE_URL deployments), chromium, the worker's
-#     runtime libs)
+#     runtime libs, vdirsyncer (the CalDAV/CardDAV sync tool the DAV tests run))
 #  2. Node.js 24 when the system Node is older than 22 (from the npm registry)
 #  3. the mediasoup worker of the pinned version: prebuilt download when GitHub
 #     is reachable, else an offline build (sfu/worker-build); cached per version
@@ -55,7 +55,7 @@ apt_install() {
 
 # 1. Debian packages. The worker's runtime libraries are only needed by a
 #    self-built worker, but are small and keep the two paths identical.
-RUNTIME_PKGS=(ffmpeg fonts-dejavu-core redis-server postgresql chromium ca-certificates curl libuv1 libssl3 libsrtp2-1 libabsl20220623)
+RUNTIME_PKGS=(ffmpeg fonts-dejavu-core redis-server postgresql chromium ca-certificates curl libuv1 libssl3 libsrtp2-1 libabsl20220623 vdirsyncer)
 BUILD_PKGS=(g++ make pkg-config ninja-build python3 python3-venv meson libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
 apt_install "${RUNTIME_PKGS[@]}"
 

@@ -23,16 +23,16 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function registerDavRoutes(parent: FastifyInstance, deps: { accounts: Accounts; contacts: Contacts }): void {
   for (const m of ['PROPFIND', 'PROPPATCH', 'REPORT', 'MKCOL']) if (!parent.supportedMethods.includes(m)) parent.addHttpMethod(m, { hasBody: true });
-  // RFC 6764: a device told only the server's name finds the service here.
-  parent.route({ method: ['GET', 'PROPFIND'], url: '/.well-known/carddav', handler: (_req, reply) => reply.redirect(DAV_ROOT, 301) });
 
   parent.register(async (dav) => {
     dav.removeAllContentTypeParsers();
     // Any type: devices send XML as text/xml or application/xml, vCards as text/vcard or text/x-vcard, some nothing at all.
     dav.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: CONTACT_LIMITS.vcardBytes }, (_req, body, done) => done(null, body));
     const users = new WeakMap<FastifyRequest, UserRow>();
+    // RFC 6764: a device told only the server's name finds the service here (its PROPFIND body read as any other, then left).
+    dav.route({ method: ['GET', 'PROPFIND'], url: '/.well-known/carddav', handler: (_req, reply) => reply.redirect(DAV_ROOT, 301) });
     dav.addHook('onRequest', async (req, reply) => {
-      if (req.method === 'OPTIONS') return;
+      if (req.method === 'OPTIONS' || req.url.startsWith('/.well-known/')) return;
       try {
         users.set(req, await basicUser(deps.accounts, req));
       } catch (e) {
