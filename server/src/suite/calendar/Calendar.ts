@@ -21,7 +21,8 @@ import {
 import { newId } from '../../lib/ids.ts';
 import { requireName } from '../../lib/names.ts';
 import { WorkExceeded, type Work } from '../../lib/work.ts';
-import { IcsError, ICS_WORK, parseIcs, type IcsEvent } from './ics.ts';
+import { ICS_WORK } from './ics.ts';
+import { readIcs, seriesOf, sortedAlarms, storeIcs } from './ics-import.ts';
 import {
   calendarWork,
   invalidTime,
@@ -53,8 +54,6 @@ import { CalendarNotFound, EventNotFound, InvalidIcs } from './errors.ts';
 type Access = CalendarView['access'];
 
 const eventTitle = (title: string) => requireName(title, 200, 'an event title');
-/** Reminders as kept: each once, soonest before the start last (at most 5, as the schema says). */
-const sortedAlarms = (alarms: number[]) => [...new Set(alarms)].sort((a, b) => b - a).slice(0, 5);
 
 
 /** The id of a user's default calendar in an organization: fixed, so two first visits at once create one. */
@@ -409,60 +408,23 @@ export class Calendar {
 
   async #importIcs(userId: string, calendarId: string, text: string, work: Work): Promise<{ imported: number }> {
     const cal = await this.#writable(calendarId, userId);
-    const zone = (await this.#store.userTimeZone(userId))!;
-    let events: IcsEvent[];
-    try {
-      events = await parseIcs(text, zone, { maxEvents: CALENDAR_LIMITS.icsEvents, work });
-    } catch (error) {
-      if (error instanceof IcsError) throw new InvalidIcs(error.message);
-      throw error;
-    }
-    const series = new Map<string, IcsEvent>();
-    for (const e of events) {
-      if (e.recurrenceId !== null) continue;
-      if (series.has(e.uid)) throw new InvalidIcs(`line ${e.line}: UID ${e.uid} is used by two events`);
-      series.set(e.uid, e);
-    }
+    const events = await readIcs(text, (await this.#store.userTimeZone(userId))!, work, CALENDAR_LIMITS.icsEvents);
+    const series = seriesOf(events);
     await this.#store.tx(async (store) => {
       await this.#writable(cal.id, userId, store);
-      const ids = new Map<string, { id: string; t: Timing; allDay: boolean }>();
-      for (const e of series.values()) {
-        let t: Timing;
-        try {
-          t = await timing({ timeZone: e.timeZone, allDay: e.allDay, start: localText(e.start, e.allDay), end: localText(e.end, e.allDay), rrule: e.rrule }, work);
-        } catch (error) {
-          if (error instanceof DomainError && !(error instanceof WorkExceeded)) throw new InvalidIcs(`line ${e.line}: ${error.message}`);
-          throw error;
-        }
-        const id = await store.upsertByUid(
-          { calendarId: cal.id, uid: e.uid, organizerId: userId, newId: newId(), url: e.url, exdates: e.exdates.map((w) => localText(w, e.allDay)) },
-          { title: e.title, description: e.description, location: e.location, attendees: e.attendees, alarms: sortedAlarms(e.alarms) },
-          storedTimes(t),
-        );
-        ids.set(e.uid, { id, t, allDay: e.allDay });
-      }
-      for (const e of events) {
-        if (e.recurrenceId === null) continue;
-        const parent = ids.get(e.uid);
-        if (!parent) throw new InvalidIcs(`line ${e.line}: a changed occurrence (RECURRENCE-ID) of an event that is not in the file`);
-        work.spend(3 * UNITS.zone);
-        if (work.due) await work.breathe();
-        const startAt = toUtc(e.start, e.timeZone);
-        const endAt = toUtc(e.end, e.timeZone);
-        // The occurrence it changes, in the series' own zone (a client may write it in another).
-        const rid = e.timeZone === parent.t.timeZone || e.allDay ? e.recurrenceId : toWall(toUtc(e.recurrenceId, e.timeZone), parent.t.timeZone);
-        await store.addImportedOverride(parent.id, localText(rid, parent.allDay), e.cancelled, {
-          title: e.title,
-          description: e.description,
-          location: e.location,
-          start_local: localText(toWall(startAt, parent.t.timeZone), e.allDay),
-          end_local: localText(toWall(endAt, parent.t.timeZone), e.allDay),
-          start_at: startAt,
-          end_at: endAt,
-        });
-      }
+      await storeIcs(store, { calendarId: cal.id, userId, events, series, work, replace: false });
     });
     return { imported: events.length };
+  }
+
+  /** What `userId` may do with a calendar (CALENDAR_NOT_FOUND if nothing), for CalDAV (sync.ts). */
+  async access(calendarId: string, userId: string, store = this.#store): Promise<{ cal: CalendarRow; access: Access }> {
+    return this.#calendar(calendarId, userId, store);
+  }
+
+  /** The calendar if `userId` may write to it (else FORBIDDEN or CALENDAR_NOT_FOUND), for CalDAV (sync.ts). */
+  async writable(calendarId: string, userId: string, store = this.#store): Promise<CalendarRow> {
+    return this.#writable(calendarId, userId, store);
   }
 
   /** An attendee's answer file (METHOD:REPLY), imported by someone who may write to the event's calendar. */
