@@ -40,6 +40,7 @@ import { registerAccountRoutes } from './http/account.routes.ts';
 import { registerChatRoutes } from './http/chat.routes.ts';
 import { registerContactRoutes } from './http/contacts.routes.ts';
 import { registerDavRoutes } from './http/dav/dav.routes.ts';
+import { CalendarSync } from './suite/calendar/sync.ts';
 import { Contacts } from './suite/contacts/Contacts.ts';
 import { ContactStore } from './suite/contacts/store.ts';
 import { registerOrgRoutes } from './http/org.routes.ts';
@@ -82,6 +83,8 @@ interface ChatParts {
   orgs: Orgs;
   orgStore: OrgStore;
   calendar: Calendar;
+  /** The calendars as devices sync them (CalDAV). */
+  calendarSync: CalendarSync;
   agenda: Agenda;
   contacts: Contacts;
   limiter: Limiter;
@@ -246,7 +249,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         mayMail: (userId, count) => limiter.take(`event-invite:${userId}`, { burst: 300, perSecond: 1 / 10 }, count),
       });
       const agenda = new Agenda({ store: new AgendaStore(db), calendar, secret: config.secret, publicUrl: links, bots: botQueue });
-      chatParts = { db, accounts, chat, orgs, orgStore, calendar, agenda, contacts: new Contacts(new ContactStore(db)), limiter };
+      chatParts = { db, accounts, chat, orgs, orgStore, calendar, calendarSync: new CalendarSync(calendarStore, calendar), agenda, contacts: new Contacts(new ContactStore(db)), limiter };
     }
     // Share links of the local drive point here; an S3 drive's are presigned
     // URLs of the store itself and never reach this server.

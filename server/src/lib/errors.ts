@@ -76,3 +76,23 @@ export class TooMany extends DomainError {
     super('TOO_MANY', message);
   }
 }
+/** DAV: the item is not in the state the device asked for (If-Match, If-None-Match): someone changed it meanwhile. */
+export class PreconditionFailed extends DomainError {
+  constructor(message: string) {
+    super('PRECONDITION_FAILED', message);
+  }
+}
+/** DAV: another item of the collection has this UID (`href`: its name). */
+export class UidConflict extends DomainError {
+  readonly href: string;
+  constructor(message: string, href: string) {
+    super('UID_CONFLICT', message);
+    this.href = href;
+  }
+}
+/** DAV: a sync token the collection did not give, or one older than a deletion it no longer remembers. */
+export class InvalidSyncToken extends DomainError {
+  constructor(message: string) {
+    super('INVALID_SYNC_TOKEN', message);
+  }
+}

@@ -1,36 +1,42 @@
-// The WebDAV edge devices sync with (CardDAV today, RFC 6352): discovery
-// (RFC 6764's /.well-known/carddav, the principal and its home), Basic auth
+// The WebDAV edge devices sync with (CardDAV, RFC 6352; CalDAV, RFC 4791):
+// discovery (RFC 6764's /.well-known/carddav and caldav, the principal and
+// its homes), Basic auth
 // with an app password (never the account password), and the paths of one's
 // own collections. Every path is read here, segment by segment, before any
 // store is asked: another person's principal, home or book is not found, and
 // a segment such as "..", an encoded slash or a control character is refused.
-// What an address book answers is in carddav.ts; the rules are Contacts'.
+// What a collection answers is in collection.ts, what differs between
+// address books and calendars in carddav.ts and caldav.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONTACT_LIMITS, DomainError } from '@parley/protocol';
 import type { Accounts, UserRow } from '../../accounts/Accounts.ts';
 import type { Contacts } from '../../suite/contacts/Contacts.ts';
-import { UidConflict } from '../../suite/contacts/errors.ts';
-import { Forbidden, InvalidRequest, NotFound, Unauthorized } from '../../lib/errors.ts';
+import type { CalendarSync } from '../../suite/calendar/sync.ts';
+import { Forbidden, InvalidRequest, NotFound, UidConflict, Unauthorized } from '../../lib/errors.ts';
 import { statusOf } from '../errors.ts';
-import { bookRequest, booksAtDepth1, cardRequest, homeProps } from './carddav.ts';
-import { collection, DAV_ROOT, homePath, principalPath, segmentsOf, type DavRequest } from './resource.ts';
+import { addressBooks } from './carddav.ts';
+import { calendars } from './caldav.ts';
+import { collectionRequest, collectionsAtDepth1, homePathOf, itemRequest, type DavCollections } from './collection.ts';
+import { collection, DAV_ROOT, principalPath, segmentsOf, type DavRequest } from './resource.ts';
 import { errorBody, escapeXml, keyOf, NS, parseXml } from './xml.ts';
 
-/** XML bodies (PROPFIND, REPORT, PROPPATCH) are small; a vCard with its photo may be larger. */
+/** XML bodies (PROPFIND, REPORT, PROPPATCH) are small; a vCard with its photo, or an event with its exceptions, may be larger. */
 const XML_BYTES = 256 * 1024;
+const ITEM_BYTES = CONTACT_LIMITS.vcardBytes;
 const METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'PROPFIND', 'PROPPATCH', 'REPORT', 'MKCOL'] as const;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function registerDavRoutes(parent: FastifyInstance, deps: { accounts: Accounts; contacts: Contacts }): void {
+export function registerDavRoutes(parent: FastifyInstance, deps: { accounts: Accounts; contacts: Contacts; calendarSync: CalendarSync }): void {
+  const kinds = new Map<string, DavCollections>([addressBooks(deps.contacts), calendars(deps.calendarSync)].map((k) => [k.area, k]));
   for (const m of ['PROPFIND', 'PROPPATCH', 'REPORT', 'MKCOL']) if (!parent.supportedMethods.includes(m)) parent.addHttpMethod(m, { hasBody: true });
 
   parent.register(async (dav) => {
     dav.removeAllContentTypeParsers();
     // Any type: devices send XML as text/xml or application/xml, vCards as text/vcard or text/x-vcard, some nothing at all.
-    dav.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: CONTACT_LIMITS.vcardBytes }, (_req, body, done) => done(null, body));
+    dav.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ITEM_BYTES }, (_req, body, done) => done(null, body));
     const users = new WeakMap<FastifyRequest, UserRow>();
     // RFC 6764: a device told only the server's name finds the service here (its PROPFIND body read as any other, then left).
-    dav.route({ method: ['GET', 'PROPFIND'], url: '/.well-known/carddav', handler: (_req, reply) => reply.redirect(DAV_ROOT, 301) });
+    for (const url of ['/.well-known/carddav', '/.well-known/caldav']) dav.route({ method: ['GET', 'PROPFIND'], url, handler: (_req, reply) => reply.redirect(DAV_ROOT, 301) });
     dav.addHook('onRequest', async (req, reply) => {
       if (req.method === 'OPTIONS' || req.url.startsWith('/.well-known/')) return;
       try {
@@ -57,7 +63,7 @@ export function registerDavRoutes(parent: FastifyInstance, deps: { accounts: Acc
     });
 
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-      reply.header('dav', '1, 3, addressbook');
+      reply.header('dav', '1, 3, addressbook, calendar-access');
       if (req.method === 'OPTIONS') return reply.header('allow', METHODS.join(', ')).code(200).send();
       const user = users.get(req)!;
       const segments = segmentsOf(req.raw.url ?? '/');
@@ -69,17 +75,23 @@ export function registerDavRoutes(parent: FastifyInstance, deps: { accounts: Acc
       }
       if (req.method === 'PUT') dreq.text = utf8(body ?? Buffer.alloc(0)).replace(/^\uFEFF/, '');
 
-      const [area, owner, bookId, href, ...rest] = segments;
+      const [area, owner, id, href, ...rest] = segments;
       if (rest.length) throw new NotFound('no such resource');
       if (area === undefined) return collection(dreq, reply, DAV_ROOT, [keyOf(NS.dav, 'collection')], {}, user.name);
       if (owner !== user.id) throw new NotFound('no such resource among yours');
-      if (area === 'principals' && bookId === undefined)
-        return collection(dreq, reply, principalPath(user), [keyOf(NS.dav, 'principal')], { [keyOf(NS.card, 'addressbook-home-set')]: () => `<d:href>${homePath(user)}</d:href>` }, user.name);
-      if (area !== 'addressbooks') throw new NotFound('no such resource');
-      if (bookId === undefined) return collection(dreq, reply, homePath(user), [keyOf(NS.dav, 'collection')], homeProps(user), user.name, () => booksAtDepth1(deps.contacts, dreq));
-      if (!ID.test(bookId)) throw new NotFound('no such address book');
-      if (href === undefined) return bookRequest(deps.contacts, dreq, bookId, reply);
-      return cardRequest(deps.contacts, dreq, bookId, href, reply);
+      const homes = (k: DavCollections) => () => `<d:href>${homePathOf(k, user)}</d:href>`;
+      if (area === 'principals' && id === undefined)
+        return collection(dreq, reply, principalPath(user), [keyOf(NS.dav, 'principal')], {
+          [keyOf(NS.card, 'addressbook-home-set')]: homes(kinds.get('addressbooks')!),
+          [keyOf(NS.cal, 'calendar-home-set')]: homes(kinds.get('calendars')!),
+          [keyOf(NS.cal, 'calendar-user-address-set')]: () => `<d:href>mailto:${escapeXml(user.email)}</d:href>`,
+        }, user.name);
+      const kind = area === undefined ? undefined : kinds.get(area);
+      if (!kind) throw new NotFound('no such resource');
+      if (id === undefined) return collection(dreq, reply, homePathOf(kind, user), [keyOf(NS.dav, 'collection')], { [keyOf(NS.dav, 'owner')]: () => `<d:href>${principalPath(user)}</d:href>` }, user.name, () => collectionsAtDepth1(kind, dreq));
+      if (!ID.test(id)) throw new NotFound('no such collection');
+      if (href === undefined) return collectionRequest(kind, dreq, id, reply);
+      return itemRequest(kind, dreq, id, href, reply);
     };
     dav.route({ method: [...METHODS], url: '/dav', handler, exposeHeadRoute: false });
     dav.route({ method: [...METHODS], url: '/dav/*', handler, exposeHeadRoute: false });

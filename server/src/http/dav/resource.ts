@@ -8,7 +8,6 @@ import { child, element, escapeXml, keyOf, multistatus, NS, response, type XmlEl
 
 export const DAV_ROOT = '/dav/';
 export const principalPath = (u: UserRow) => `${DAV_ROOT}principals/${u.id}/`;
-export const homePath = (u: UserRow) => `${DAV_ROOT}addressbooks/${u.id}/`;
 
 /** What a DAV request is about: its target, who asks, its body. */
 export interface DavRequest {
@@ -48,7 +47,7 @@ export function segmentsOf(rawUrl: string): string[] {
 /** A resource name as written in an href: percent-encoded, but for what a path segment may hold as it is (RFC 3986 pchar). */
 export const hrefSegment = (s: string) => encodeURIComponent(s).replace(/%(40|3A|2B|3D|2C|24|26)/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 
-type Props = Record<string, () => string>;
+export type Props = Record<string, () => string>;
 
 /**
  * PROPFIND on a collection that is not an address book (the root, the

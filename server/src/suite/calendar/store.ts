@@ -4,6 +4,7 @@
 import type { Language, OrgRole, Plan, RoomView } from '@parley/protocol';
 import { InvitationStore } from './invitation-store.ts';
 import { TrashStore } from './trash-store.ts';
+import { CalendarSyncStore } from './sync-store.ts';
 import { SqlStore, type Sql } from '../../store/db.ts';
 
 export interface CalendarRow {
@@ -145,6 +146,11 @@ export class CalendarStore extends SqlStore<CalendarStore> {
   /** The invitations' store on the same database (or transaction). */
   invitationStore(): InvitationStore {
     return new InvitationStore(this.db, this.sql);
+  }
+
+  /** CalDAV's SQL, in this store's transaction. */
+  syncStore(): CalendarSyncStore {
+    return new CalendarSyncStore(this.db, this.sql);
   }
 
   async userTimeZone(userId: string): Promise<string | undefined> {

@@ -11,9 +11,9 @@ import crypto from 'node:crypto';
 import { CONTACT_LIMITS, type AddressBookView, type ContactBody, type ContactCard, type ContactView } from '@parley/protocol';
 import { newId } from '../../lib/ids.ts';
 import { cleanText, requireName } from '../../lib/names.ts';
-import { InvalidRequest, TooMany } from '../../lib/errors.ts';
+import { InvalidRequest, InvalidSyncToken, PreconditionFailed, TooMany, UidConflict } from '../../lib/errors.ts';
 import { DAY_MS } from '../../lib/time.ts';
-import { AddressBookNotFound, ContactNotFound, InvalidSyncToken, PreconditionFailed, UidConflict } from './errors.ts';
+import { AddressBookNotFound, ContactNotFound } from './errors.ts';
 import type { BookRow, ContactRow, ContactStore } from './store.ts';
 import { fromVcard, toVcard, toVcardFile } from './vcard.ts';
 
