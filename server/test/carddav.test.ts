@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, test } from 'vitest';
+import ICAL from 'ical.js';
 import { createDAVClient, type DAVAddressBook } from 'tsdav';
 import { DomainError, type AddressBookView, type AuthReply, type ContactView, type NewAppPasswordReply } from '@parley/protocol';
 import { Accounts, type UserRow } from '../src/accounts/Accounts.ts';
@@ -237,6 +238,32 @@ describe('CardDAV over HTTP, with a real client', () => {
     assert.deepEqual(await dav.fetchVCards({ addressBook: book }), []);
     const trash = (await authed<{ contacts: ContactView[] }>(base, me.token, 'GET', `/api/contacts/books/${webBook!.id}/trash`)).body.contacts;
     assert.deepEqual(trash.map((c) => c.displayName).sort(), ['Tess Renamed', 'Wendy Web']);
+  });
+
+  test('vCard 3.0 unless a device asks for 4.0 (Accept, address-data version), a photo inline in 3.0 and a data: URI in 4.0', async () => {
+    const book = (await authed<{ book: AddressBookView }>(base, me.token, 'POST', '/api/contacts/books', { name: 'Versions' })).body.book;
+    const path = `/dav/addressbooks/${me.user.id}/${book.id}/`;
+    const put = await raw(base, 'PUT', `${path}pic.vcf`, { auth, body: vcard3('pic-1', 'Pia Picture', 'PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ\r\nBDAY:1990-04-02\r\n'), headers: { 'content-type': 'text/vcard; charset=utf-8' } });
+    assert.equal(put.status, 201);
+    const v3 = await raw(base, 'GET', `${path}pic.vcf`, { auth });
+    assert.match(v3.text, /^BEGIN:VCARD\r\nVERSION:3\.0\r\n/);
+    assert.match(v3.text, /\r\nPHOTO;ENCODING=b;TYPE=JPEG:\/9j\/4AAQ\r\n/);
+    assert.match(String(v3.headers.etag), /^"[^"]+"$/);
+    const v4 = await raw(base, 'GET', `${path}pic.vcf`, { auth, headers: { accept: 'text/vcard; version=4.0' } });
+    assert.match(v4.text, /^BEGIN:VCARD\r\nVERSION:4\.0\r\n/);
+    assert.match(v4.text, /\r\nPHOTO:data:image\/jpeg;base64,\/9j\/4AAQ\r\n/);
+    const multiget = (version: string) =>
+      raw(base, 'REPORT', path, {
+        auth,
+        body: `<c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><c:address-data content-type="text/vcard" version="${version}"/></d:prop><d:href>${path}pic.vcf</d:href></c:addressbook-multiget>`,
+      });
+    assert.match((await multiget('4.0')).text, /VERSION:4\.0/);
+    assert.match((await multiget('3.0')).text, /VERSION:3\.0/);
+    // Both read back by ical.js to the same card.
+    for (const text of [v3.text, v4.text]) {
+      const card = new ICAL.Component(ICAL.parse(text));
+      assert.deepEqual([card.getFirstPropertyValue('fn'), card.getFirstPropertyValue('uid'), String(card.getFirstPropertyValue('bday')).slice(0, 10)], ['Pia Picture', 'pic-1', '1990-04-02']);
+    }
   });
 
   test('no app password, the account password or a wrong one: 401 and a Basic challenge; the OPTIONS probe needs none', async () => {

@@ -10,13 +10,17 @@ import { collectionProps, type DavCollections, type DavItem } from './collection
 import { principalPath, type Props } from './resource.ts';
 import { child, childrenOf, keyOf, NS, type XmlElement } from './xml.ts';
 
-const item = (c: DavCard): DavItem => ({ href: c.href, etag: c.etag, body: c.vcard });
+/**
+ * vCard 3.0 unless 4.0 is asked for, as SabreDAV (Nextcloud) does: phones'
+ * contacts apps read 3.0, and the clients that read 4.0 ask for it.
+ */
+const item = (c: DavCard): DavItem => ({ href: c.href, etag: c.etag, body: (version) => c.vcard(version === '4.0' ? '4.0' : '3.0') });
 
 export function addressBooks(contacts: Contacts): DavCollections {
   const props = (user: UserRow, id: string, book: { name: string; lastSeq: number }): Props => ({
     ...collectionProps({ id, name: book.name, lastSeq: book.lastSeq, writable: true, owner: principalPath(user), reports: [keyOf(NS.card, 'addressbook-multiget'), keyOf(NS.card, 'addressbook-query')] }),
     [keyOf(NS.dav, 'resourcetype')]: () => '<d:collection/><card:addressbook/>',
-    [keyOf(NS.card, 'supported-address-data')]: () => '<card:address-data-type content-type="text/vcard" version="4.0"/>',
+    [keyOf(NS.card, 'supported-address-data')]: () => '<card:address-data-type content-type="text/vcard" version="3.0"/><card:address-data-type content-type="text/vcard" version="4.0"/>',
     [keyOf(NS.card, 'max-resource-size')]: () => String(CONTACT_LIMITS.vcardBytes),
   });
   return {

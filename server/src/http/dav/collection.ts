@@ -11,11 +11,11 @@ import { InvalidRequest, InvalidSyncToken, NotFound } from '../../lib/errors.ts'
 import { answer, hrefSegment, segmentsOf, type DavRequest, type Props } from './resource.ts';
 import { child, childrenOf, element, errorBody, escapeXml, goneResponse, keyOf, multistatus, NS, response, statusLine, type XmlElement } from './xml.ts';
 
-/** One resource of a collection: its name, ETag, and text written when asked for (a listing wants ETags only). */
+/** One resource of a collection: its name, ETag, and text written when asked for (a listing wants ETags only), in the data version asked for if any. */
 export interface DavItem {
   href: string;
   etag: string;
-  body(): string;
+  body(version?: string): string;
 }
 
 /** What one kind of collection is and does, for one user. */
@@ -50,14 +50,18 @@ const quoted = (etag: string) => `"${etag}"`;
 const xmlReply = (reply: FastifyReply, body: string) => reply.code(207).type('application/xml; charset=utf-8').send(body);
 
 
-function itemProps(kind: DavCollections, item: DavItem): Props {
+/** `version`: of the data, as the request's data element asked (address-data version="4.0"). */
+function itemProps(kind: DavCollections, item: DavItem, version?: string): Props {
   return {
     [keyOf(NS.dav, 'resourcetype')]: () => '',
     [keyOf(NS.dav, 'getetag')]: () => escapeXml(quoted(item.etag)),
     [keyOf(NS.dav, 'getcontenttype')]: () => `${kind.contentType}; charset=utf-8`,
-    [kind.dataKey]: () => escapeXml(item.body()),
+    [kind.dataKey]: () => escapeXml(item.body(version)),
   };
 }
+
+/** The data version a body's data element asks for (card:address-data version="3.0"), if any. */
+const versionIn = (kind: DavCollections, xml: XmlElement | undefined) => child(xml, NS.dav, 'prop')?.children.find((c) => c.key === kind.dataKey)?.attrs.version;
 
 /** The home's collections, at Depth 1 of a PROPFIND on it. */
 export async function collectionsAtDepth1(kind: DavCollections, req: DavRequest): Promise<string[]> {
@@ -70,7 +74,8 @@ export async function collectionRequest(kind: DavCollections, req: DavRequest, i
   const href = collectionPath(kind, user, id);
   if (req.method === 'PROPFIND') {
     const responses = [answer(req.xml, href, await kind.props(user, id))];
-    if (req.depth === 1) for (const item of await kind.items(user, id)) responses.push(answer(req.xml, href + hrefSegment(item.href), itemProps(kind, item), [kind.dataKey]));
+    const version = versionIn(kind, req.xml);
+    if (req.depth === 1) for (const item of await kind.items(user, id)) responses.push(answer(req.xml, href + hrefSegment(item.href), itemProps(kind, item, version), [kind.dataKey]));
     return xmlReply(reply, multistatus(responses));
   }
   if (req.method === 'REPORT') return report(kind, req, id, reply);
@@ -99,11 +104,12 @@ export async function itemRequest(kind: DavCollections, req: DavRequest, id: str
   const [item] = await kind.get(user, id, [name]);
   if (!item) throw new NotFound('no such item');
   if (req.method === 'GET' || req.method === 'HEAD') {
-    const text = item.body();
+    // Accept: text/vcard; version=4.0 (RFC 6352 section 6.3.2.4).
+    const text = item.body(/version=\s*"?([\d.]+)/.exec(req.header('accept') ?? '')?.[1]);
     reply.type(`${kind.contentType}; charset=utf-8`).header('etag', quoted(item.etag));
     return req.method === 'HEAD' ? reply.header('content-length', Buffer.byteLength(text)).send() : reply.send(text);
   }
-  if (req.method === 'PROPFIND') return xmlReply(reply, multistatus([answer(req.xml, collectionPath(kind, user, id) + hrefSegment(item.href), itemProps(kind, item), [kind.dataKey])]));
+  if (req.method === 'PROPFIND') return xmlReply(reply, multistatus([answer(req.xml, collectionPath(kind, user, id) + hrefSegment(item.href), itemProps(kind, item, versionIn(kind, req.xml)), [kind.dataKey])]));
   return reply.code(405).header('allow', 'OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND').send();
 }
 
@@ -120,8 +126,9 @@ async function report(kind: DavCollections, req: DavRequest, id: string, reply: 
   if (!xml) throw new InvalidRequest('REPORT: a body is needed');
   const prefix = collectionPath(kind, user, id);
   const props = child(xml, NS.dav, 'prop')?.children.map((c) => c.key) ?? [keyOf(NS.dav, 'getetag')];
+  const version = versionIn(kind, xml);
   const itemResponse = (item: DavItem, href = prefix + hrefSegment(item.href)) => {
-    const all = itemProps(kind, item);
+    const all = itemProps(kind, item, version);
     return response(
       href,
       props.filter((k) => all[k]).map((k) => [k, all[k]!()]),

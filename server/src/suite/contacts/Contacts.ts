@@ -15,7 +15,7 @@ import { InvalidRequest, InvalidSyncToken, PreconditionFailed, TooMany, UidConfl
 import { DAY_MS } from '../../lib/time.ts';
 import { AddressBookNotFound, ContactNotFound } from './errors.ts';
 import type { BookRow, ContactRow, ContactStore } from './store.ts';
-import { fromVcard, toVcard, toVcardFile } from './vcard.ts';
+import { fromVcard, toVcard, toVcardFile, type VcardVersion } from './vcard.ts';
 
 /** Cards deleted since this moment are in the trash still (CONTACT_LIMITS.trashDays). */
 const trashSince = (now: number) => now - CONTACT_LIMITS.trashDays * DAY_MS;
@@ -312,10 +312,10 @@ export class Contacts {
   }
 }
 
-/** A card as CardDAV serves it; its vCard written when asked for (a listing wants ETags only). */
+/** A card as CardDAV serves it; its vCard (4.0 unless 3.0 is asked for) written when asked for (a listing wants ETags only). */
 export interface DavCard {
   href: string;
   etag: string;
-  vcard(): string;
+  vcard(version?: VcardVersion): string;
 }
-const davCard = (r: ContactRow): DavCard => ({ href: r.href, etag: r.etag, vcard: () => toVcard(contactView(r), r.extra) });
+const davCard = (r: ContactRow): DavCard => ({ href: r.href, etag: r.etag, vcard: (version) => toVcard(contactView(r), r.extra, version) });

@@ -13,10 +13,17 @@ import type { JCardProperty } from './store.ts';
 // URI and a picture breaks. A URI holds no backslash: it is written as it is.
 ICAL.design.getDesignSet('vcard').value.uri = { matches: /.*/ };
 
-/** One contact's card, with the properties kept as a device wrote them (`extra`). */
-export function toVcard(c: ContactView, extra: JCardProperty[] = []): string {
+export type VcardVersion = '3.0' | '4.0';
+
+/**
+ * One contact's card, with the properties kept as a device wrote them
+ * (`extra`). In vCard 3.0 (RFC 2426, what many phones' contacts apps read)
+ * when asked: ical.js then writes by its 3.0 rules, and pictures kept as
+ * data: URIs go back inline (ENCODING=b).
+ */
+export function toVcard(c: ContactView, extra: JCardProperty[] = [], version: VcardVersion = '4.0'): string {
   const card = new ICAL.Component('vcard');
-  card.addPropertyWithValue('version', '4.0');
+  card.addPropertyWithValue('version', version);
   card.addPropertyWithValue('uid', c.uid);
   card.addPropertyWithValue('fn', c.displayName);
   const n = new ICAL.Property('n');
@@ -45,10 +52,17 @@ export function toVcard(c: ContactView, extra: JCardProperty[] = []): string {
     categories.setValues(c.groups);
     card.addProperty(categories);
   }
-  for (const p of extra) card.addProperty(new ICAL.Property(p));
+  for (const p of extra) card.addProperty(new ICAL.Property(version === '3.0' ? inline(p) : p));
   card.addPropertyWithValue('rev', new Date(c.updatedAt).toISOString().replace(/[-:]|\.\d+/g, ''));
   // ical.js ends lines with CRLF, as RFC 6350 asks, but not the last one.
   return `${card.toString()}\r\n`;
+}
+
+/** A picture kept as a data: URI, as vCard 3.0 carries it: inline, base64 (ENCODING=b), its TYPE from the media type. */
+function inline(p: JCardProperty): JCardProperty {
+  const [name, params, type, value] = p;
+  const m = BINARY.has(name) && type === 'uri' && typeof value === 'string' ? /^data:[a-z]+\/([a-z0-9.+-]+);base64,(.*)$/is.exec(value) : null;
+  return m ? [name, { ...params, encoding: 'b', type: m[1]!.toUpperCase() }, 'binary', m[2]!] : p;
 }
 
 /** TYPE as vCard writes our kinds: the same words; "other" is no type at all. */
