@@ -23,15 +23,31 @@ const SERVER_AREAS = new Set(['mail', 'agenda', 'euria', 'org']);
  * page downloads the areas it shows, in its language, and ships
  * intl-messageformat without its parser (aliased to no-parser below), as
  * FormatJS advises. A message that is plain text stays a string. The index
- * module (`virtual:parley-messages`) lists their loaders. A message that does
- * not parse fails the build.
+ * module (`virtual:parley-messages`) loads them. A message that does not
+ * parse fails the build.
+ *
+ * In a build the message modules are emitted under names made of one hash of
+ * all message files, the language and the area (assets/m-<hash>-fr-chat.js),
+ * and the index builds that name: every page's main chunk then holds one
+ * line, not a table of each language's loader for each area (which grew with
+ * every area, on pages as light as the live viewer's).
  */
 function messages(): Plugin {
   const PREFIX = 'virtual:parley-messages';
   const read = (lang: string) => JSON.parse(fs.readFileSync(path.join(MESSAGES, `${lang}.json`), 'utf8')) as Record<string, string>;
   const languages = () => fs.readdirSync(MESSAGES).flatMap((f) => /^([a-z]{2})\.json$/.exec(f)?.[1] ?? []);
+  const pageAreas = () => [...new Set(Object.keys(read('en')).map((k) => k.split('.')[0]!))].filter((a) => !SERVER_AREAS.has(a));
+  let build = false;
   return {
     name: 'parley-messages',
+    configResolved(config) {
+      build = config.command === 'build';
+    },
+    buildStart() {
+      if (!build) return;
+      const hash = messagesHash();
+      for (const lang of languages()) for (const area of pageAreas()) this.emitFile({ type: 'chunk', id: `${PREFIX}/${lang}/${area}`, fileName: `assets/m-${hash}-${lang}-${area}.js` });
+    },
     resolveId(id) {
       return id === PREFIX || id.startsWith(`${PREFIX}/`) ? `\0${id}` : null;
     },
@@ -39,8 +55,9 @@ function messages(): Plugin {
       if (!id.startsWith(`\0${PREFIX}`)) return null;
       const rest = id.slice(PREFIX.length + 1);
       if (rest === '') {
-        const areas = [...new Set(Object.keys(read('en')).map((k) => k.split('.')[0]!))].filter((a) => !SERVER_AREAS.has(a));
-        // Each language's loaders in one array, in the areas' order (the table is in every page's main chunk: no key repeated 5 times).
+        // Beside the main chunk in assets/ (see buildStart).
+        if (build) return `export const load = (lang, area) => import(/* @vite-ignore */ \`./m-${messagesHash()}-\${lang}-\${area}.js\`);`;
+        const areas = pageAreas();
         const table = languages().map((lang) => `${lang}: [${areas.map((a) => `() => import('${PREFIX}/${lang}/${a}')`).join(', ')}]`);
         return `const areas = ${JSON.stringify(areas)};\nconst table = {${table.join(',\n')}};\nexport const load = (lang, area) => table[lang][areas.indexOf(area)]();`;
       }
@@ -102,16 +119,6 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 1024,
-    rollupOptions: {
-      output: {
-        // Message modules are named by one hash of all message files, then language and area: the table of them in every page's
-        // main chunk (5 languages × each area) then repeats one prefix, which compresses to little, where 80 hashes would not.
-        chunkFileNames: (chunk) => {
-          const [, lang, area] = /^\0virtual:parley-messages\/([a-z]{2})\/([A-Za-z0-9]+)$/.exec(chunk.facadeModuleId ?? '') ?? [];
-          return lang ? `assets/m-${messagesHash()}-${lang}-${area}.js` : 'assets/[name]-[hash].js';
-        },
-      },
-    },
   },
   server: {
     // `npm run dev -w web` against a server on :3000
