@@ -13,6 +13,7 @@ const AuthPage = lazyPage(() => import('./account/AuthPage.tsx').then((m) => m.A
 const ResetPage = lazyPage(() => import('./account/ResetPage.tsx').then((m) => m.ResetPage), ['account', 'error']);
 const ChatApp = lazyPage(() => import('./channels/ChatApp.tsx').then((m) => m.ChatApp), ['chat', 'account', 'error']);
 const CalendarApp = lazyPage(() => import('./calendar/CalendarApp.tsx').then((m) => m.CalendarApp), ['calendar', 'account', 'error']);
+const ContactsApp = lazyPage(() => import('./contacts/ContactsApp.tsx').then((m) => m.ContactsApp), ['contacts', 'account', 'error']);
 
 function App() {
   // /m/<id>, and /m/<id>/recordings for its recordings library.
@@ -27,6 +28,7 @@ function App() {
   const reset = /^\/chat\/reset\/([A-Za-z0-9_-]{20,100})\/?$/.exec(location.pathname);
   if (reset) return <ResetPage token={reset[1]!} />;
   if (/^\/calendar\/?$/.test(location.pathname)) return sessionToken.value ? <CalendarApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
+  if (/^\/contacts\/?$/.test(location.pathname)) return sessionToken.value ? <ContactsApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
   if (/^\/chat\/?$/.test(location.pathname)) return sessionToken.value ? <ChatApp key={sessionToken.value} token={sessionToken.value} /> : <AuthPage />;
   // Pages few open (an invitation's answer link) ride on this last route (see Home): every page's main chunk stays as light as it is.
   return <Home />;

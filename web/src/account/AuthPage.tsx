@@ -42,7 +42,7 @@ export function AuthPage({ invitation }: { invitation?: string }) {
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   // A fresh page load: the chat opens with the new session.
   // Back where one signed in from (the calendar), or to the chat.
-  const done = () => location.assign(location.pathname.startsWith('/calendar') ? '/calendar' : '/chat');
+  const done = () => location.assign(['/calendar', '/contacts'].find((p) => location.pathname.startsWith(p)) ?? '/chat');
   const run = async (fn: () => Promise<void>, then: () => void = done) => {
     setBusy(true);
     setError(null);

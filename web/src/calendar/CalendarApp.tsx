@@ -238,6 +238,9 @@ export function CalendarApp({ token }: { token: string }) {
           <a href="/chat" data-testid="go-chat">
             {t('calendar.sidebar.chat')}
           </a>
+          <a href="/contacts" data-testid="go-contacts">
+            {t('calendar.sidebar.contacts')}
+          </a>
           <span class="dim small" title={t('calendar.sidebar.timeZone')}>
             {ZONE}
           </span>

@@ -1,6 +1,7 @@
 // The calendar's HTTP calls (docs/protocol.md, "Calendar"), with the session token.
 import type { CalendarView, CreateEventBody, FreeBusyView, TrashedEventView, EventView, OccurrenceBody, OccurrenceView, ReminderBody, ReminderView, RoomBody, RoomView, UpdateEventBody, UpdateReminderBody } from '@parley/protocol';
 import { ApiError, call } from '../core/api.ts';
+import { downloadFile } from '../ui/download.ts';
 import { t } from '../i18n/index.ts';
 
 const enc = encodeURIComponent;
@@ -54,15 +55,8 @@ export function calendarApi(token: string) {
       if (!res.ok || data?.answered === undefined) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
       return { answered: data.answered, ignored: data.ignored ?? 0 };
     },
-    /** Downloads the calendar as a .ics file (the token goes in a header, so not a plain link). */
-    async exportIcs(calendarId: string, name: string): Promise<void> {
-      const res = await fetch(`/api/calendars/${enc(calendarId)}/export`, { headers: { authorization: `Bearer ${token}` } });
-      if (!res.ok) throw new ApiError({ code: 'INTERNAL', message: `HTTP ${res.status}` });
-      const url = URL.createObjectURL(await res.blob());
-      const a = Object.assign(document.createElement('a'), { href: url, download: `${name.replace(/[^\p{L}\p{N}_.-]+/gu, '_') || t('calendar.export.fileName')}.ics` });
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    },
+    /** Downloads the calendar as a .ics file. */
+    exportIcs: (calendarId: string, name: string) => downloadFile(`/api/calendars/${enc(calendarId)}/export`, token, name, 'ics', t('calendar.export.fileName')),
   };
 }
 export type CalendarApi = ReturnType<typeof calendarApi>;

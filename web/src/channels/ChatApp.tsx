@@ -21,7 +21,7 @@ import { TeamsAdmin } from './TeamsAdmin.tsx';
 import { ThreadsView } from './ThreadsView.tsx';
 import './chat.css';
 import { useDrawer } from '../ui/drawer.ts';
-import { Bell as BellIcon, BellOff as BellOffIcon, Calendar as CalendarIcon, Lock as LockIcon, LogOut as LogOutIcon, Menu as MenuIcon, MessagesSquare as ThreadsIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
+import { Bell as BellIcon, BellOff as BellOffIcon, Calendar as CalendarIcon, Contact as ContactIcon, Lock as LockIcon, LogOut as LogOutIcon, Menu as MenuIcon, MessagesSquare as ThreadsIcon, Phone as PhoneIcon, Plus as PlusIcon, Search as SearchIcon, Users as UsersIcon, X as XIcon } from 'lucide';
 
 /** The sign before a channel's name: # for a public one, a lock or people for the others, named for screen readers. */
 function KindMark({ kind }: { kind: ChannelView['kind'] }) {
@@ -202,6 +202,10 @@ export function ChatApp({ token }: { token: string }) {
         <a class="side-action with-icon" href="/calendar" data-testid="go-calendar">
           <Icon icon={CalendarIcon} size={16} />
           {t('chat.sidebar.calendar')}
+        </a>
+        <a class="side-action with-icon" href="/contacts" data-testid="go-contacts">
+          <Icon icon={ContactIcon} size={16} />
+          {t('chat.sidebar.contacts')}
         </a>
         <footer class="me-box">
           <Dot presence={me.presence} />

@@ -1,0 +1,149 @@
+// A person's card, made or changed: names, organization, e-mail addresses,
+// phones and postal addresses (as many as needed, each of a kind), birthday,
+// note and groups. The server checks it all again (an e-mail address needs
+// an @ and a dot); its refusal is shown in the dialog, nothing is lost.
+import { useState } from 'preact/hooks';
+import type { ContactAddressView, ContactBody, ContactKind, ContactView } from '@parley/protocol';
+import { X as XIcon } from 'lucide';
+import { errorText } from '../i18n/errors.ts';
+import { t } from '../i18n/index.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import { IconButton } from '../ui/icons.tsx';
+import type { ContactsApi } from './api.ts';
+
+const KINDS: ContactKind[] = ['home', 'work', 'cell', 'other'];
+type Line = { value: string; type?: ContactKind };
+
+export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: ContactView | null; close: () => void; saved: (c: ContactView) => void }) {
+  const c = p.contact;
+  const [names, setNames] = useState({
+    givenName: c?.givenName ?? '',
+    familyName: c?.familyName ?? '',
+    organization: c?.organization ?? '',
+    department: c?.department ?? '',
+    title: c?.title ?? '',
+    birthday: c?.birthday ?? '',
+    note: c?.note ?? '',
+    groups: c?.groups.join(', ') ?? '',
+  });
+  const [emails, setEmails] = useState<Line[]>(c?.emails.length ? c.emails : [{ value: '', type: 'work' }]);
+  const [phones, setPhones] = useState<Line[]>(c?.phones.length ? c.phones : [{ value: '', type: 'cell' }]);
+  const [addresses, setAddresses] = useState<ContactAddressView[]>(c?.addresses ?? []);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const field = (key: keyof typeof names, label: string, attrs: Record<string, unknown> = {}) => (
+    <label>
+      {label}
+      <input value={names[key]} data-testid={`contact-${key}`} onInput={(e) => setNames({ ...names, [key]: (e.target as HTMLInputElement).value })} {...attrs} />
+    </label>
+  );
+  const kindSelect = (value: ContactKind | undefined, set: (k: ContactKind) => void, label: string) => (
+    <select aria-label={label} value={value ?? 'other'} onChange={(e) => set((e.target as HTMLSelectElement).value as ContactKind)}>
+      {KINDS.map((k) => (
+        <option key={k} value={k}>
+          {t(`contacts.kind.${k}`)}
+        </option>
+      ))}
+    </select>
+  );
+  const lines = (list: Line[], set: (l: Line[]) => void, label: string, testid: string, mode: 'email' | 'tel') => (
+    <fieldset class="contact-lines">
+      <legend>{label}</legend>
+      {list.map((l, i) => (
+        <div class="contact-line" key={i}>
+          <input inputMode={mode} autocomplete="off" value={l.value} aria-label={label} data-testid={`${testid}-${i}`} onInput={(e) => set(list.map((x, j) => (j === i ? { ...x, value: (e.target as HTMLInputElement).value } : x)))} />
+          {kindSelect(l.type, (k) => set(list.map((x, j) => (j === i ? { ...x, type: k } : x))), t('contacts.editor.kind'))}
+          <IconButton icon={XIcon} label={t('contacts.editor.remove')} size={16} onClick={() => set(list.filter((_, j) => j !== i))} />
+        </div>
+      ))}
+      <button type="button" class="link" data-testid={`${testid}-add`} onClick={() => set([...list, { value: '', type: 'other' }])}>
+        {t('contacts.editor.add')}
+      </button>
+    </fieldset>
+  );
+
+  return (
+    <Dialog title={c ? t('contacts.editor.editTitle', { name: c.displayName }) : t('contacts.editor.newTitle')} close={p.close} wide>
+      <form
+        class="dialog-form contact-form"
+        data-testid="contact-editor"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const kept = (l: Line[]) => l.filter((x) => x.value.trim()).map((x) => ({ value: x.value.trim(), ...(x.type && x.type !== 'other' ? { type: x.type } : {}) }));
+          const text = (v: string) => v.trim() || undefined;
+          const body: ContactBody = {
+            givenName: text(names.givenName),
+            familyName: text(names.familyName),
+            organization: text(names.organization),
+            department: text(names.department),
+            title: text(names.title),
+            birthday: text(names.birthday),
+            note: text(names.note),
+            groups: names.groups
+              .split(',')
+              .map((g) => g.trim())
+              .filter(Boolean),
+            emails: kept(emails),
+            phones: kept(phones),
+            addresses: addresses.filter((a) => Object.entries(a).some(([k, v]) => k !== 'type' && v?.trim())),
+          };
+          setBusy(true);
+          setError(null);
+          try {
+            p.saved(c ? await p.api.update(c.id, body) : await p.api.create(p.bookId, body));
+          } catch (err) {
+            setError(errorText(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <div class="contact-grid">
+          {field('givenName', t('contacts.editor.givenName'), { autocomplete: 'off' })}
+          {field('familyName', t('contacts.editor.familyName'), { autocomplete: 'off' })}
+          {field('organization', t('contacts.editor.organization'))}
+          {field('department', t('contacts.editor.department'))}
+          {field('title', t('contacts.editor.title'))}
+          {field('birthday', t('contacts.editor.birthday'), { type: 'date' })}
+        </div>
+        {lines(emails, setEmails, t('contacts.editor.emails'), 'contact-email', 'email')}
+        {lines(phones, setPhones, t('contacts.editor.phones'), 'contact-phone', 'tel')}
+        <fieldset class="contact-lines">
+          <legend>{t('contacts.editor.addresses')}</legend>
+          {addresses.map((a, i) => {
+            const set = (patch: Partial<ContactAddressView>) => setAddresses(addresses.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+            const part = (key: 'street' | 'postcode' | 'city' | 'country', label: string) => (
+              <input placeholder={label} aria-label={label} value={a[key] ?? ''} data-testid={`contact-address-${i}-${key}`} onInput={(e) => set({ [key]: (e.target as HTMLInputElement).value })} />
+            );
+            return (
+              <div class="contact-address-edit" key={i}>
+                {part('street', t('contacts.editor.street'))}
+                {part('postcode', t('contacts.editor.postcode'))}
+                {part('city', t('contacts.editor.city'))}
+                {part('country', t('contacts.editor.country'))}
+                {kindSelect(a.type, (k) => set({ type: k }), t('contacts.editor.kind'))}
+                <IconButton icon={XIcon} label={t('contacts.editor.remove')} size={16} onClick={() => setAddresses(addresses.filter((_, j) => j !== i))} />
+              </div>
+            );
+          })}
+          <button type="button" class="link" data-testid="contact-address-add" onClick={() => setAddresses([...addresses, { type: 'home' }])}>
+            {t('contacts.editor.add')}
+          </button>
+        </fieldset>
+        {field('groups', t('contacts.editor.groups'))}
+        <label>
+          {t('contacts.editor.note')}
+          <textarea rows={3} value={names.note} data-testid="contact-note" onInput={(e) => setNames({ ...names, note: (e.target as HTMLTextAreaElement).value })} />
+        </label>
+        {error && (
+          <p class="hint error" role="alert" data-testid="contact-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy} data-testid="contact-save">
+          {t('contacts.editor.save')}
+        </button>
+      </form>
+    </Dialog>
+  );
+}

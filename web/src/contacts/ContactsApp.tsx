@@ -1,0 +1,268 @@
+// The contacts screen: one's address books in the sidebar (a drawer on a
+// phone), the chosen book's people by name, a search across every book
+// (accents and case aside), a person's card beside the list (instead of it,
+// on a phone), the editor, the trash (30 days) and the vCard export. Devices
+// see the same cards over CardDAV (README, "Connecting a phone").
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { AddressBookView, ContactView } from '@parley/protocol';
+import { ArrowLeft as ArrowLeftIcon, Download as DownloadIcon, Menu as MenuIcon, Pencil as PencilIcon, Plus as PlusIcon, Trash2 as TrashIcon } from 'lucide';
+import { errorText } from '../i18n/errors.ts';
+import { formatNumber, formatWith } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
+import { Preferences } from '../prefs/Preferences.tsx';
+import { Icon, IconButton } from '../ui/icons.tsx';
+import { useDrawer } from '../ui/drawer.ts';
+import { contactsApi } from './api.ts';
+import { ContactEditor } from './ContactEditor.tsx';
+import './contacts.css';
+
+/** Rows drawn at once: a book of 20,000 people is found by its search, not scrolled. */
+const SHOWN = 500;
+
+export function ContactsApp({ token }: { token: string }) {
+  const api = useMemo(() => contactsApi(token), [token]);
+  const [books, setBooks] = useState<AddressBookView[] | null>(null);
+  const [bookId, setBookId] = useState<string | null>(null);
+  const [contacts, setContacts] = useState<ContactView[]>([]);
+  const [mode, setMode] = useState<'list' | 'trash'>('list');
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<ContactView[] | null>(null);
+  const [selected, setSelected] = useState<ContactView | null>(null);
+  const [editing, setEditing] = useState<ContactView | 'new' | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [drawer, setDrawer] = useDrawer();
+  const fail = (e: unknown) => setNotice(errorText(e));
+
+  const loadBooks = async () => {
+    const list = await api.books();
+    setBooks(list);
+    setBookId((id) => (id && list.some((b) => b.id === id) ? id : (list[0]?.id ?? null)));
+  };
+  const loadContacts = async () => {
+    if (!bookId) return;
+    setContacts(await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId)));
+  };
+  useEffect(() => void loadBooks().catch(fail), [api]);
+  useEffect(() => void loadContacts().catch(fail), [bookId, mode]);
+  // Search as one types, a quarter second after the last key.
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) return setFound(null);
+    const timer = setTimeout(() => void api.search(q).then(setFound, fail), 250);
+    return () => clearTimeout(timer);
+  }, [query]);
+
+  if (!books) return <div class="message-page dim">{notice ?? t('contacts.loading')}</div>;
+  const book = books.find((b) => b.id === bookId);
+  const shown = found ?? contacts;
+  const refresh = async (keep?: ContactView) => {
+    await Promise.all([loadContacts(), loadBooks(), query.trim() ? api.search(query.trim()).then(setFound) : undefined]);
+    setSelected(keep ?? null);
+  };
+  const pick = (id: string, trash = false) => {
+    setBookId(id);
+    setMode(trash ? 'trash' : 'list');
+    setQuery('');
+    setSelected(null);
+    setDrawer(false);
+  };
+
+  return (
+    <div class={`contacts-app drawer-layout${drawer ? ' drawer-open' : ''}${selected ? ' has-detail' : ''}`} data-testid="contacts-app">
+      {drawer && <button type="button" class="drawer-scrim" aria-label={t('contacts.sidebar.close')} data-testid="drawer-scrim" onClick={() => setDrawer(false)} />}
+      <nav class="sidebar" data-testid="sidebar">
+        <header class="org-head">
+          <strong>{t('contacts.title')}</strong>
+        </header>
+        <button
+          type="button"
+          class="primary"
+          data-testid="new-contact"
+          disabled={!book}
+          onClick={() => {
+            setDrawer(false);
+            setEditing('new');
+          }}
+        >
+          {t('contacts.sidebar.newContact')}
+        </button>
+        <div class="side-section">
+          <span class="side-title">{t('contacts.sidebar.books')}</span>
+          <IconButton
+            icon={PlusIcon}
+            label={t('contacts.sidebar.newBook')}
+            size={16}
+            data-testid="new-book"
+            onClick={async () => {
+              const name = prompt(t('contacts.sidebar.newBookPrompt'));
+              if (name?.trim()) await api.createBook(name.trim()).then((b) => loadBooks().then(() => pick(b.id)), fail);
+            }}
+          />
+        </div>
+        <ul class="channel-list" data-testid="book-list">
+          {books.map((b) => (
+            <li key={b.id}>
+              <button
+                type="button"
+                class={`channel-entry book-entry${b.id === bookId && mode === 'list' && !found ? ' active' : ''}`}
+                aria-current={b.id === bookId && mode === 'list' && !found ? 'page' : undefined} data-testid="book-entry" onClick={() => pick(b.id)}>
+                <span class="book-name">{b.name}</span>
+                <span class="book-count dim">{formatNumber(b.count)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <button type="button" class="side-action with-icon" aria-current={mode === 'trash' ? 'page' : undefined} data-testid="show-trash" disabled={!book} onClick={() => book && pick(book.id, true)}>
+          <Icon icon={TrashIcon} size={16} /> {t('contacts.sidebar.trash')}
+        </button>
+        <a class="side-action" href="/chat" data-testid="go-chat">
+          {t('contacts.sidebar.chat')}
+        </a>
+        <a class="side-action" href="/calendar" data-testid="go-calendar">
+          {t('contacts.sidebar.calendar')}
+        </a>
+      </nav>
+      <main class="contacts-main">
+        <header class="contacts-head">
+          <IconButton icon={MenuIcon} label={t('contacts.sidebar.open')} class="drawer-toggle" data-testid="open-drawer" onClick={() => setDrawer(true)} />
+          <input
+            type="search"
+            class="contacts-search"
+            placeholder={t('contacts.search.label')}
+            aria-label={t('contacts.search.label')}
+            data-testid="contact-search"
+            value={query}
+            onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+          />
+          {book && <IconButton icon={DownloadIcon} label={t('contacts.export', { book: book.name })} data-testid="export-vcf" onClick={() => void api.exportVcard(book.id, book.name).catch(fail)} />}
+          <Preferences sessionToken={token} />
+        </header>
+        {notice && (
+          <p class="notice" role="status" data-testid="contacts-notice">
+            {notice}
+          </p>
+        )}
+        <div class="contacts-body">
+          <section class="contacts-list-pane" aria-label={mode === 'trash' ? t('contacts.trash.title') : (book?.name ?? t('contacts.title'))}>
+            <h1 class="contacts-list-title">{found ? t('contacts.search.results', { count: found.length }) : mode === 'trash' ? t('contacts.trash.title') : book?.name}</h1>
+            {mode === 'trash' && !found && <p class="dim contacts-hint">{t('contacts.trash.note')}</p>}
+            {!shown.length && (
+              <p class="dim contacts-hint" data-testid="contacts-empty">
+                {found ? t('contacts.search.none', { query: query.trim() }) : mode === 'trash' ? t('contacts.trash.empty') : t('contacts.list.empty')}
+              </p>
+            )}
+            <ul class="contact-list" data-testid="contact-list">
+              {shown.slice(0, SHOWN).map((c) => (
+                <li key={c.id}>
+                  <button type="button" class="contact-row" aria-current={selected?.id === c.id ? 'true' : undefined} data-testid="contact-row" data-name={c.displayName} onClick={() => setSelected(c)}>
+                    <span class="contact-avatar" aria-hidden="true">
+                      {initials(c.displayName)}
+                    </span>
+                    <span class="contact-row-text">
+                      <span class="contact-row-name">{c.displayName}</span>
+                      <span class="contact-row-sub dim">{[c.organization, c.emails[0]?.value ?? c.phones[0]?.value].filter(Boolean).join(' · ')}</span>
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+            {shown.length > SHOWN && <p class="dim contacts-hint">{t('contacts.list.more', { shown: SHOWN, count: shown.length })}</p>}
+          </section>
+          {selected && (
+            <ContactCard
+              contact={selected}
+              inTrash={selected.deletedAt !== undefined}
+              back={() => setSelected(null)}
+              edit={() => setEditing(selected)}
+              remove={async () => {
+                await api.remove(selected.id).then(() => refresh(), fail);
+                setNotice(t('contacts.detail.deleted', { name: selected.displayName }));
+              }}
+              restore={async () => {
+                const back = await api.restore(selected.id).catch(fail);
+                if (back) await refresh(back);
+              }}
+            />
+          )}
+        </div>
+      </main>
+      {editing && book && (
+        <ContactEditor
+          api={api}
+          bookId={book.id}
+          contact={editing === 'new' ? null : editing}
+          close={() => setEditing(null)}
+          saved={(c) => {
+            setEditing(null);
+            setNotice(null);
+            void refresh(c).catch(fail);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+const initials = (name: string) =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => [...w][0]!.toLocaleUpperCase())
+    .join('');
+
+/** One person's card: what there is of it, each line a link where one helps (mail, call, map). */
+function ContactCard(p: { contact: ContactView; inTrash: boolean; back: () => void; edit: () => void; remove: () => void; restore: () => void }) {
+  const c = p.contact;
+  const kind = (type?: string) => (type ? t(`contacts.kind.${type as 'home'}`) : '');
+  const row = (label: string, value: preact.ComponentChildren, key?: string) => (
+    <div class="contact-field" key={key}>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+  return (
+    <section class="contact-detail" data-testid="contact-detail" aria-label={c.displayName}>
+      <header class="contact-detail-head">
+        <IconButton icon={ArrowLeftIcon} label={t('contacts.detail.back')} class="contact-back" data-testid="contact-back" onClick={p.back} />
+        <span class="contact-avatar big" aria-hidden="true">
+          {initials(c.displayName)}
+        </span>
+        <div class="contact-detail-names">
+          <h2 data-testid="contact-name">{c.displayName}</h2>
+          {(c.title || c.organization) && <p class="dim">{[c.title, [c.organization, c.department].filter(Boolean).join(', ')].filter(Boolean).join(' · ')}</p>}
+        </div>
+      </header>
+      <div class="contact-actions">
+        {p.inTrash ? (
+          <button type="button" class="primary" data-testid="contact-restore" onClick={p.restore}>
+            {t('contacts.trash.restore')}
+          </button>
+        ) : (
+          <>
+            <button type="button" class="with-icon" data-testid="contact-edit" onClick={p.edit}>
+              <Icon icon={PencilIcon} size={16} /> {t('contacts.detail.edit')}
+            </button>
+            <button type="button" class="with-icon danger" data-testid="contact-delete" onClick={p.remove}>
+              <Icon icon={TrashIcon} size={16} /> {t('contacts.detail.delete')}
+            </button>
+          </>
+        )}
+      </div>
+      <dl class="contact-fields">
+        {c.emails.map((e, i) => row(`${t('contacts.detail.email')} ${kind(e.type)}`.trim(), <a href={`mailto:${e.value}`}>{e.value}</a>, `e${i}`))}
+        {c.phones.map((ph, i) => row(`${t('contacts.detail.phone')} ${kind(ph.type)}`.trim(), <a href={`tel:${ph.value.replace(/[^0-9+]/g, '')}`}>{ph.value}</a>, `p${i}`))}
+        {c.addresses.map((a, i) =>
+          row(
+            `${t('contacts.detail.address')} ${kind(a.type)}`.trim(),
+            <span class="contact-address">{[a.street, [a.postcode, a.city].filter(Boolean).join(' '), a.region, a.country].filter(Boolean).join('\n')}</span>,
+            `a${i}`,
+          ),
+        )}
+        {c.birthday && row(t('contacts.detail.birthday'), formatWith(new Date(`${c.birthday}T12:00:00Z`), { dateStyle: 'long', timeZone: 'UTC' }))}
+        {c.groups.length > 0 && row(t('contacts.detail.groups'), c.groups.join(', '))}
+        {c.note && row(t('contacts.detail.note'), <span class="contact-note">{c.note}</span>)}
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,24 @@
+// The contacts' HTTP calls (docs/protocol.md, "Contacts"), with the session token.
+import type { AddressBookView, ContactBody, ContactView } from '@parley/protocol';
+import { call } from '../core/api.ts';
+import { downloadFile } from '../ui/download.ts';
+
+const enc = encodeURIComponent;
+
+export function contactsApi(token: string) {
+  const c = <T>(method: string, url: string, body?: unknown) => call<T>(method, url, body, token);
+  return {
+    books: () => c<{ books: AddressBookView[] }>('GET', '/api/contacts/books').then((r) => r.books),
+    createBook: (name: string) => c<{ book: AddressBookView }>('POST', '/api/contacts/books', { name }).then((r) => r.book),
+    contacts: (bookId: string) => c<{ contacts: ContactView[] }>('GET', `/api/contacts/books/${enc(bookId)}/contacts`).then((r) => r.contacts),
+    trash: (bookId: string) => c<{ contacts: ContactView[] }>('GET', `/api/contacts/books/${enc(bookId)}/trash`).then((r) => r.contacts),
+    search: (q: string) => c<{ contacts: ContactView[] }>('GET', `/api/contacts/search?q=${enc(q)}`).then((r) => r.contacts),
+    create: (bookId: string, body: ContactBody) => c<{ contact: ContactView }>('POST', `/api/contacts/books/${enc(bookId)}/contacts`, body).then((r) => r.contact),
+    update: (id: string, body: ContactBody) => c<{ contact: ContactView }>('PUT', `/api/contacts/${enc(id)}`, body).then((r) => r.contact),
+    remove: (id: string) => c('DELETE', `/api/contacts/${enc(id)}`),
+    restore: (id: string) => c<{ contact: ContactView }>('POST', `/api/contacts/${enc(id)}/restore`).then((r) => r.contact),
+    /** Downloads the book as a .vcf file. */
+    exportVcard: (bookId: string, name: string) => downloadFile(`/api/contacts/books/${enc(bookId)}/export`, token, name, 'vcf', 'contacts'),
+  };
+}
+export type ContactsApi = ReturnType<typeof contactsApi>;
