@@ -46,7 +46,7 @@ function messages(): Plugin {
     buildStart() {
       if (!build) return;
       const hash = messagesHash();
-      for (const lang of languages()) for (const area of pageAreas()) this.emitFile({ type: 'chunk', id: `${PREFIX}/${lang}/${area}`, fileName: `assets/m-${hash}-${lang}-${area}.js` });
+      for (const lang of languages()) for (const area of pageAreas()) this.emitFile({ type: 'chunk', id: `${PREFIX}/${lang}/${area}`, fileName: `assets/m-${hash}-${lang}-${area}.js`, preserveSignature: 'strict' });
     },
     resolveId(id) {
       return id === PREFIX || id.startsWith(`${PREFIX}/`) ? `\0${id}` : null;
