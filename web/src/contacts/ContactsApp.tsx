@@ -195,6 +195,8 @@ export function ContactsApp({ token }: { token: string }) {
           saved={(c) => {
             setEditing(null);
             setNotice(null);
+            // The card as saved at once; the list and counts follow.
+            setSelected(c);
             void refresh(c).catch(fail);
           }}
         />
