@@ -105,7 +105,13 @@ export const WelcomeTemplateBody = Type.Object(
   { language: LanguageSchema, template: Type.Union([Type.String({ minLength: 1, maxLength: 4000 }), Type.Null()]) },
   strict,
 );
-export const ProfileBody = Type.Object({ name: Type.Optional(PersonName), language: Type.Optional(LanguageSchema) }, strict);
+/** A phone number as people write it (digits and + ( ) . - / and spaces), or empty to clear it. */
+const PhoneNumber = Type.String({ maxLength: 40, pattern: '^([0-9+()#*.,;/ -]*[0-9][0-9+()#*.,;/ -]*)?$' });
+export const ProfileBody = Type.Object({ name: Type.Optional(PersonName), language: Type.Optional(LanguageSchema), phone: Type.Optional(PhoneNumber) }, strict);
+/** PUT /api/me/email: the new address, and the account password (the address signs in and receives resets). */
+export const EmailBody = Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) }, strict);
+/** PUT /api/orgs/:orgId/directory/:userId (administrators): an entry made private, or public again. */
+export const DirectoryEntryBody = Type.Object({ hidden: Type.Boolean() }, strict);
 /** POST /api/me/app-passwords: a device's name ("Phone", "Thunderbird at home"), and the account password (a session alone is not enough). */
 export const AppPasswordBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, strict);
 export type AppPasswordBody = Type.Static<typeof AppPasswordBody>;
@@ -204,6 +210,19 @@ export interface UserView {
 }
 export interface MeView extends UserView {
   email: string;
+  /** Shown in the organization's directory ('' when none). */
+  phone: string;
+}
+/** One person of the organization's directory (GET /api/orgs/:orgId/directory). */
+export interface DirectoryEntryView {
+  id: string;
+  name: string;
+  username: string;
+  email: string;
+  phone: string;
+  role: OrgRole;
+  /** Made private by an administrator: only administrators see it (and see this flag). */
+  hidden?: boolean;
 }
 export interface OrgView {
   id: string;

@@ -41,6 +41,7 @@ import { registerChatRoutes } from './http/chat.routes.ts';
 import { registerContactRoutes } from './http/contacts.routes.ts';
 import { registerDavRoutes } from './http/dav/dav.routes.ts';
 import { CalendarSync } from './suite/calendar/sync.ts';
+import { Directory } from './org/Directory.ts';
 import { Contacts } from './suite/contacts/Contacts.ts';
 import { ContactStore } from './suite/contacts/store.ts';
 import { registerOrgRoutes } from './http/org.routes.ts';
@@ -85,6 +86,7 @@ interface ChatParts {
   calendar: Calendar;
   /** The calendars as devices sync them (CalDAV). */
   calendarSync: CalendarSync;
+  directory: Directory;
   agenda: Agenda;
   contacts: Contacts;
   limiter: Limiter;
@@ -249,7 +251,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         mayMail: (userId, count) => limiter.take(`event-invite:${userId}`, { burst: 300, perSecond: 1 / 10 }, count),
       });
       const agenda = new Agenda({ store: new AgendaStore(db), calendar, secret: config.secret, publicUrl: links, bots: botQueue });
-      chatParts = { db, accounts, chat, orgs, orgStore, calendar, calendarSync: new CalendarSync(calendarStore, calendar), agenda, contacts: new Contacts(new ContactStore(db)), limiter };
+      chatParts = { db, accounts, chat, orgs, orgStore, calendar, calendarSync: new CalendarSync(calendarStore, calendar), directory: new Directory(orgStore), agenda, contacts: new Contacts(new ContactStore(db)), limiter };
     }
     // Share links of the local drive point here; an S3 drive's are presigned
     // URLs of the store itself and never reach this server.

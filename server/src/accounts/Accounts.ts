@@ -36,6 +36,8 @@ export interface UserRow {
   password_hash: string | null;
   language: string;
   is_bot: boolean;
+  /** '' when none (the organization's directory shows it). */
+  phone: string;
   presence: string;
   status_text: string;
   status_emoji: string;
@@ -68,7 +70,7 @@ export function userView(row: UserRow, online: boolean): UserView {
     statusEmoji: row.status_emoji,
   };
 }
-export const meView = (row: UserRow, online = true): MeView => ({ ...userView(row, online), email: row.email });
+export const meView = (row: UserRow, online = true): MeView => ({ ...userView(row, online), email: row.email, phone: row.phone ?? '' });
 
 /** Rate limits of the account doors (see the file's head). */
 export const ACCOUNT_LIMITS = {
@@ -349,8 +351,21 @@ export class Accounts {
     await this.#store.setTimeZone(id, timeZone);
   }
 
-  async updateProfile(id: string, p: { name?: string; language?: Language }): Promise<UserRow> {
-    const row = await this.#store.updateProfile(id, { name: p.name === undefined ? null : requireName(p.name, LIMITS.nameChars, 'your name'), language: p.language ?? null });
+  async updateProfile(id: string, p: { name?: string; language?: Language; phone?: string }): Promise<UserRow> {
+    const row = await this.#store.updateProfile(id, {
+      name: p.name === undefined ? null : requireName(p.name, LIMITS.nameChars, 'your name'),
+      language: p.language ?? null,
+      phone: p.phone === undefined ? null : cleanText(p.phone, 40),
+    });
+    if (!row) throw new UserNotFound('no such user');
+    return row;
+  }
+
+  /** A new sign-in and reset address; the account password proves it is the owner. */
+  async changeEmail(user: UserRow, email: string, password: string, address: string): Promise<UserRow> {
+    await this.#confirm(user, password, address, 'Your password is not right.');
+    const row = await this.#store.setEmail(user.id, email.trim().toLowerCase());
+    if (row === 'taken') throw new EmailTaken('An account already uses this e-mail address.');
     if (!row) throw new UserNotFound('no such user');
     return row;
   }

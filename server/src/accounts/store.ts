@@ -89,9 +89,25 @@ export class AccountStore extends SqlStore<AccountStore> {
   }
 
   /** Changes what is given (null keeps it). */
-  async updateProfile(id: string, p: { name: string | null; language: Language | null }): Promise<UserRow | undefined> {
-    const [row] = await this.sql.query<UserRow>('update users set name = coalesce($2, name), language = coalesce($3, language) where id = $1 returning *', [id, p.name, p.language]);
+  async updateProfile(id: string, p: { name: string | null; language: Language | null; phone: string | null }): Promise<UserRow | undefined> {
+    const [row] = await this.sql.query<UserRow>('update users set name = coalesce($2, name), language = coalesce($3, language), phone = coalesce($4, phone) where id = $1 returning *', [
+      id,
+      p.name,
+      p.language,
+      p.phone,
+    ]);
     return row;
+  }
+
+  /** 'taken' when another account has this address. */
+  async setEmail(id: string, email: string): Promise<UserRow | 'taken' | undefined> {
+    try {
+      const [row] = await this.sql.query<UserRow>('update users set email = $2 where id = $1 returning *', [id, email]);
+      return row;
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'taken';
+      throw error;
+    }
   }
 
   /** Sets the presence; the status text and emoji change when given (null keeps them). */

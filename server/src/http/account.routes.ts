@@ -8,6 +8,7 @@ import {
   IdSchema,
   LoginBody,
   ProfileBody,
+  EmailBody,
   ResetConfirmBody,
   ResetRequestBody,
   SignupBody,
@@ -109,6 +110,11 @@ export function registerAccountRoutes(parent: FastifyInstance, deps: SuiteRouteD
     const session = await requireSession(accounts, req);
     await accounts.revokeAppPassword(session.user.id, req.params.appPasswordId);
     return { ok: true };
+  });
+
+  app.put('/api/me/email', { onRequest: auth, schema: { body: EmailBody } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { user: meView(await accounts.changeEmail(session.user, req.body.email, req.body.password, req.ip)) };
   });
 
   app.patch('/api/me', { onRequest: auth, schema: { body: ProfileBody } }, async (req) => {

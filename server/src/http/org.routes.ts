@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
+  DirectoryEntryBody,
   AcceptInvitationBody,
   ChangeTeamBody,
   CreateOrgBody,
@@ -50,6 +51,16 @@ export function registerOrgRoutes(parent: FastifyInstance, deps: SuiteRouteDeps)
   app.get('/api/orgs/:orgId/members', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
     const session = await requireSession(accounts, req);
     return { members: await orgs.members(req.params.orgId, session.user.id) };
+  });
+
+  app.get('/api/orgs/:orgId/directory', { onRequest: auth, schema: { params: OrgParams } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    return { entries: await deps.directory.entries(session.user.id, req.params.orgId) };
+  });
+  app.put('/api/orgs/:orgId/directory/:userId', { onRequest: auth, schema: { params: OrgMemberParams, body: DirectoryEntryBody } }, async (req) => {
+    const session = await requireSession(accounts, req);
+    await deps.directory.setHidden(session.user.id, req.params.orgId, req.params.userId, req.body.hidden);
+    return { ok: true };
   });
 
   // The link shown to the administrator may use the address they came on; the mailed one never

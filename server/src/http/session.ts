@@ -2,6 +2,7 @@
 // the body is read. Every route of the suite but sign-up, login and
 // invitation peeking needs one.
 import type { FastifyRequest } from 'fastify';
+import type { Directory } from '../org/Directory.ts';
 import type { Accounts, SessionUser } from '../accounts/Accounts.ts';
 import type { Chat } from '../chat/Chat.ts';
 import type { Drive } from '@parley/platform';
@@ -13,6 +14,8 @@ import { Unauthorized } from '../lib/errors.ts';
 export interface SuiteRouteDeps {
   accounts: Accounts;
   orgs: Orgs;
+  /** The organizations' directories. */
+  directory: Directory;
   chat: Chat;
   drive: Drive;
   /** Base of links made for this request (PUBLIC_URL, or the address the request came on). */

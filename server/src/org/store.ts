@@ -228,4 +228,31 @@ export class OrgStore extends SqlStore<OrgStore> {
     );
     return row;
   }
+
+  /** The directory: members (not guests, not bots) with their contact details; `withHidden`: private entries too. */
+  async directory(orgId: string, withHidden: boolean): Promise<DirectoryRow[]> {
+    return this.sql.query<DirectoryRow>(
+      `select u.id, u.name, u.username, u.email, u.phone, m.role, m.directory_hidden as hidden
+         from org_members m join users u on u.id = m.user_id
+        where m.org_id = $1 and m.role not in ('external', 'bot') and ($2 or not m.directory_hidden)
+        order by lower(u.name), u.id`,
+      [orgId, withHidden],
+    );
+  }
+
+  /** Makes a member's directory entry private (or public again); false if they are no member the directory lists. */
+  async setDirectoryHidden(orgId: string, userId: string, hidden: boolean): Promise<boolean> {
+    const rows = await this.sql.query(`update org_members set directory_hidden = $3 where org_id = $1 and user_id = $2 and role not in ('external', 'bot') returning 1`, [orgId, userId, hidden]);
+    return rows.length > 0;
+  }
+}
+
+export interface DirectoryRow {
+  id: string;
+  name: string;
+  username: string;
+  email: string;
+  phone: string;
+  role: OrgRole;
+  hidden: boolean;
 }
