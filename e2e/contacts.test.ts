@@ -155,4 +155,52 @@ describe('contacts screen', () => {
     await p.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
     assert.equal(await p.getByTestId('sidebar').evaluate((el) => getComputedStyle(el).visibility), 'hidden', 'picking closes the drawer');
   });
+
+  test('the organization directory: one’s phone set in the Account dialog, colleagues listed, an entry made private by the administrator', async () => {
+    assert.ok(token, 'signed up by the first test');
+    const me = await api<{ user: { id: string }; orgs: { id: string }[] }>('GET', '/api/me');
+    const orgId = me.orgs[0]!.id;
+    // A colleague joins by invitation.
+    const invitation = await api<{ token: string }>('POST', `/api/orgs/${orgId}/invitations`, { role: 'collaborator', email: `dora${tag}@example.org` });
+    const joined = await fetch(`${parley.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `dora${tag}@example.org`, username: `dora${tag}`, name: 'Dora Colleague', password: 'correct horse battery', invitation: invitation.token }),
+    });
+    assert.equal(joined.status, 201);
+
+    const p = await open({ width: 1280, height: 800 });
+    await p.goto(`${parley.url}/chat`);
+    await p.getByTestId('open-account').click();
+    await p.getByTestId('my-phone').fill('+41 44 555 66 77');
+    await p.getByTestId('save-details').click();
+    await p.getByTestId('details-note').waitFor();
+    assert.equal(await p.getByTestId('details-note').textContent(), 'Saved.');
+    await assertScreen(p, shots, 'account-details', { shown: ['contact-details', 'my-phone', 'my-email', 'save-details'] });
+    await p.keyboard.press('Escape');
+
+    await p.goto(`${parley.url}/contacts`);
+    await p.getByTestId('directory-entry').click();
+    await p.locator('[data-testid="contact-row"][data-name="Dora Colleague"]').waitFor();
+    assert.equal(await p.getByTestId('export-vcf').count(), 0, 'the directory is not exported');
+    await p.locator('[data-testid="contact-row"][data-name="Clara"]').click();
+    assert.match((await p.getByTestId('contact-detail').textContent())!, /\+41 44 555 66 77/);
+    await p.getByTestId('contact-search').fill('dora');
+    await p.waitForFunction(() => document.querySelectorAll('[data-testid="contact-row"]').length === 1);
+    await p.getByTestId('contact-row').click();
+    await Promise.all([p.waitForResponse((r) => r.url().includes('/directory/') && r.request().method() === 'PUT'), p.getByTestId('directory-private').check()]);
+    await assertScreen(p, shots, 'directory', { shown: ['contact-list', 'contact-detail', 'directory-private', 'directory-entry'] });
+    // Dora no longer sees her own entry; Clara, an administrator, still does.
+    const login = (await (await fetch(`${parley.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: `dora${tag}`, password: 'correct horse battery' }) })).json()) as { token: string };
+    const seenByDora = (await (await fetch(`${parley.url}/api/orgs/${orgId}/directory`, { headers: { authorization: `Bearer ${login.token}` } })).json()) as { entries: { name: string }[] };
+    assert.deepEqual(seenByDora.entries.map((e) => e.name), ['Clara']);
+
+    const phone = await open({ width: 390, height: 844 });
+    await phone.goto(`${parley.url}/contacts`);
+    await phone.getByTestId('open-drawer').click();
+    await phone.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await phone.getByTestId('directory-entry').click();
+    await phone.locator('[data-testid="contact-row"][data-name="Dora Colleague"]').click();
+    await assertScreen(phone, shots, 'directory', { shown: ['contact-detail', 'contact-back', 'directory-private'], touch: ['contact-back', 'directory-private'], fullWidth: ['contact-detail'] });
+  });
 });

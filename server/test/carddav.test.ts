@@ -214,10 +214,10 @@ describe('CardDAV over HTTP, with a real client', () => {
     const listed = (await authed<{ contacts: ContactView[] }>(base, me.token, 'GET', `/api/contacts/books/${webBook!.id}/contacts`)).body.contacts;
     assert.deepEqual(listed.map((c) => c.displayName), ['Tess Device', 'Wendy Web']);
 
-    // Sync: a token, then only what changed since.
+    // Sync: a token taken now, with both cards in the book, then only what changed since.
     const synced = await dav.syncCollection({ url: book.url, props: { 'd:getetag': {} }, syncLevel: 1, syncToken: '' });
     assert.equal(synced.length, 2);
-    const token = book.syncToken as string;
+    const token = (await dav.fetchAddressBooks()).find((b) => b.url === book.url)!.syncToken as string;
     assert.match(token, /^urn:parley:sync:/);
     const tess = cards.find((c) => String(c.data).includes('Tess'))!;
     const updated = await dav.updateVCard({ vCard: { ...tess, data: String(tess.data).replace('Tess Device', 'Tess Renamed') } });
@@ -294,9 +294,16 @@ describe('CardDAV over HTTP, with a real client', () => {
       ['PUT', `${book}secret.vcf`, vcard3('secret', 'Overwritten')],
       ['DELETE', `${book}secret.vcf`],
       ['PROPPATCH', book, '<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:displayname>Mine now</d:displayname></d:prop></d:set></d:propertyupdate>'],
-      // Their book's id under my home: still theirs.
+      // Their book's id under my home: still theirs, by every method.
       ['PROPFIND', `${mine}${theirs!.id}/`],
       ['PUT', `${mine}${theirs!.id}/x.vcf`, vcard3('x', 'Planted')],
+      ['GET', `${mine}${theirs!.id}/secret.vcf`],
+      ['DELETE', `${mine}${theirs!.id}/secret.vcf`],
+      ['PROPFIND', `${mine}${theirs!.id}/secret.vcf`],
+      ['REPORT', `${mine}${theirs!.id}/`, '<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:prop><d:getetag/></d:prop></d:sync-collection>'],
+      ['REPORT', `${mine}${theirs!.id}/`, `<c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><c:address-data/></d:prop><d:href>${mine}${theirs!.id}/secret.vcf</d:href></c:addressbook-multiget>`],
+      ['REPORT', `${mine}${theirs!.id}/`, '<c:addressbook-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/></d:prop></c:addressbook-query>'],
+      ['PROPPATCH', `${mine}${theirs!.id}/`, '<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:displayname>Mine now</d:displayname></d:prop></d:set></d:propertyupdate>'],
     ];
     for (const [method, path, body] of tries) {
       const res = await raw(base, method, path, { auth, body, headers: { depth: '1', ...(method === 'PUT' ? { 'content-type': 'text/vcard' } : {}) } });

@@ -1,11 +1,13 @@
-// One's account: the password, changed by typing the current one (every
-// other signed-in device is signed out by the change), and the app passwords
-// of one's devices (AppPasswords.tsx).
+// One's account: one's phone and e-mail address (ContactDetails.tsx), the
+// password, changed by typing the current one (every other signed-in device
+// is signed out by the change), and the app passwords of one's devices
+// (AppPasswords.tsx).
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../core/api.ts';
 import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { AppPasswords } from './AppPasswords.tsx';
+import { ContactDetails } from './ContactDetails.tsx';
 import { formError } from './messages.ts';
 import { sessionToken } from './session.ts';
 
@@ -18,6 +20,7 @@ export function AccountDialog({ close }: { close: () => void }) {
   const [busy, setBusy] = useState(false);
   return (
     <Dialog title={t('account.dialog.title')} close={close}>
+      <ContactDetails />
       <form
         class="dialog-form"
         data-testid="change-password"

@@ -2,9 +2,10 @@
 // phone), the chosen book's people by name, a search across every book
 // (accents and case aside), a person's card beside the list (instead of it,
 // on a phone), the editor, the trash (30 days) and the vCard export. Devices
-// see the same cards over CardDAV (README, "Connecting a phone").
+// see the same cards over CardDAV (README, "Connecting a phone"). Below the
+// books, each organization's directory (not for guests; no export).
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { AddressBookView, ContactView } from '@parley/protocol';
+import type { AddressBookView, ContactView, DirectoryEntryView, OrgView } from '@parley/protocol';
 import { ArrowLeft as ArrowLeftIcon, Download as DownloadIcon, Menu as MenuIcon, Pencil as PencilIcon, Plus as PlusIcon, Trash2 as TrashIcon } from 'lucide';
 import { errorText } from '../i18n/errors.ts';
 import { formatNumber, formatWith } from '../i18n/format.ts';
@@ -14,6 +15,7 @@ import { Icon, IconButton } from '../ui/icons.tsx';
 import { useDrawer } from '../ui/drawer.ts';
 import { contactsApi } from './api.ts';
 import { ContactEditor } from './ContactEditor.tsx';
+import { DirectoryCard, fold, initials, PersonRow } from './DirectoryCard.tsx';
 import './contacts.css';
 
 /** Rows drawn at once: a book of 20,000 people is found by its search, not scrolled. */
@@ -24,7 +26,11 @@ export function ContactsApp({ token }: { token: string }) {
   const [books, setBooks] = useState<AddressBookView[] | null>(null);
   const [bookId, setBookId] = useState<string | null>(null);
   const [contacts, setContacts] = useState<ContactView[]>([]);
-  const [mode, setMode] = useState<'list' | 'trash'>('list');
+  const [mode, setMode] = useState<'list' | 'trash' | 'directory'>('list');
+  const [orgs, setOrgs] = useState<OrgView[]>([]);
+  const [org, setOrg] = useState<OrgView | null>(null);
+  const [entries, setEntries] = useState<DirectoryEntryView[]>([]);
+  const [entry, setEntry] = useState<DirectoryEntryView | null>(null);
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<ContactView[] | null>(null);
   const [selected, setSelected] = useState<ContactView | null>(null);
@@ -43,11 +49,13 @@ export function ContactsApp({ token }: { token: string }) {
     setContacts(await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId)));
   };
   useEffect(() => void loadBooks().catch(fail), [api]);
-  useEffect(() => void loadContacts().catch(fail), [bookId, mode]);
-  // Search as one types, a quarter second after the last key.
+  // Guests are shown no directory (the server refuses them one too).
+  useEffect(() => void api.orgs().then((list) => setOrgs(list.filter((o) => o.role !== 'external')), fail), [api]);
+  useEffect(() => void (mode === 'directory' ? org && api.directory(org.id).then(setEntries, fail) : loadContacts().catch(fail)), [bookId, mode, org]);
+  // Search as one types, a quarter second after the last key (the directory is searched here, as it is all on the page).
   useEffect(() => {
     const q = query.trim();
-    if (!q) return setFound(null);
+    if (!q || mode === 'directory') return setFound(null);
     const timer = setTimeout(() => void api.search(q).then(setFound, fail), 250);
     return () => clearTimeout(timer);
   }, [query]);
@@ -55,6 +63,8 @@ export function ContactsApp({ token }: { token: string }) {
   if (!books) return <div class="message-page dim">{notice ?? t('contacts.loading')}</div>;
   const book = books.find((b) => b.id === bookId);
   const shown = found ?? contacts;
+  const inDirectory = mode === 'directory' && org !== null;
+  const people = inDirectory ? entries.filter((e) => !query.trim() || fold(`${e.name} ${e.email} ${e.phone}`).includes(fold(query.trim()))) : [];
   const refresh = async (keep?: ContactView) => {
     await Promise.all([loadContacts(), loadBooks(), query.trim() ? api.search(query.trim()).then(setFound) : undefined]);
     setSelected(keep ?? null);
@@ -64,11 +74,20 @@ export function ContactsApp({ token }: { token: string }) {
     setMode(trash ? 'trash' : 'list');
     setQuery('');
     setSelected(null);
+    setEntry(null);
+    setDrawer(false);
+  };
+  const pickOrg = (o: OrgView) => {
+    setOrg(o);
+    setMode('directory');
+    setQuery('');
+    setSelected(null);
+    setEntry(null);
     setDrawer(false);
   };
 
   return (
-    <div class={`contacts-app drawer-layout${drawer ? ' drawer-open' : ''}${selected ? ' has-detail' : ''}`} data-testid="contacts-app">
+    <div class={`contacts-app drawer-layout${drawer ? ' drawer-open' : ''}${(inDirectory ? entry : selected) ? ' has-detail' : ''}`} data-testid="contacts-app">
       {drawer && <button type="button" class="drawer-scrim" aria-label={t('contacts.sidebar.close')} data-testid="drawer-scrim" onClick={() => setDrawer(false)} />}
       <nav class="sidebar" data-testid="sidebar">
         <header class="org-head">
@@ -115,6 +134,22 @@ export function ContactsApp({ token }: { token: string }) {
         <button type="button" class="side-action with-icon" aria-current={mode === 'trash' ? 'page' : undefined} data-testid="show-trash" disabled={!book} onClick={() => book && pick(book.id, true)}>
           <Icon icon={TrashIcon} size={16} /> {t('contacts.sidebar.trash')}
         </button>
+        {orgs.length > 0 && (
+          <>
+            <div class="side-section">
+              <span class="side-title">{t('contacts.directory.title')}</span>
+            </div>
+            <ul class="channel-list" data-testid="directory-list">
+              {orgs.map((o) => (
+                <li key={o.id}>
+                  <button type="button" class={`channel-entry${inDirectory && org.id === o.id ? ' active' : ''}`} aria-current={inDirectory && org.id === o.id ? 'page' : undefined} data-testid="directory-entry" onClick={() => pickOrg(o)}>
+                    <span class="book-name">{o.name}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
         <a class="side-action" href="/chat" data-testid="go-chat">
           {t('contacts.sidebar.chat')}
         </a>
@@ -128,13 +163,13 @@ export function ContactsApp({ token }: { token: string }) {
           <input
             type="search"
             class="contacts-search"
-            placeholder={t('contacts.search.label')}
-            aria-label={t('contacts.search.label')}
+            placeholder={inDirectory ? t('contacts.directory.search') : t('contacts.search.label')}
+            aria-label={inDirectory ? t('contacts.directory.search') : t('contacts.search.label')}
             data-testid="contact-search"
             value={query}
             onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
           />
-          {book && <IconButton icon={DownloadIcon} label={t('contacts.export', { book: book.name })} data-testid="export-vcf" onClick={() => void api.exportVcard(book.id, book.name).catch(fail)} />}
+          {book && !inDirectory && <IconButton icon={DownloadIcon} label={t('contacts.export', { book: book.name })} data-testid="export-vcf" onClick={() => void api.exportVcard(book.id, book.name).catch(fail)} />}
           <Preferences sessionToken={token} />
         </header>
         {notice && (
@@ -143,32 +178,47 @@ export function ContactsApp({ token }: { token: string }) {
           </p>
         )}
         <div class="contacts-body">
-          <section class="contacts-list-pane" aria-label={mode === 'trash' ? t('contacts.trash.title') : (book?.name ?? t('contacts.title'))}>
-            <h1 class="contacts-list-title">{found ? t('contacts.search.results', { count: found.length }) : mode === 'trash' ? t('contacts.trash.title') : book?.name}</h1>
-            {mode === 'trash' && !found && <p class="dim contacts-hint">{t('contacts.trash.note')}</p>}
-            {!shown.length && (
-              <p class="dim contacts-hint" data-testid="contacts-empty">
-                {found ? t('contacts.search.none', { query: query.trim() }) : mode === 'trash' ? t('contacts.trash.empty') : t('contacts.list.empty')}
-              </p>
-            )}
-            <ul class="contact-list" data-testid="contact-list">
-              {shown.slice(0, SHOWN).map((c) => (
-                <li key={c.id}>
-                  <button type="button" class="contact-row" aria-current={selected?.id === c.id ? 'true' : undefined} data-testid="contact-row" data-name={c.displayName} onClick={() => setSelected(c)}>
-                    <span class="contact-avatar" aria-hidden="true">
-                      {initials(c.displayName)}
-                    </span>
-                    <span class="contact-row-text">
-                      <span class="contact-row-name">{c.displayName}</span>
-                      <span class="contact-row-sub dim">{[c.organization, c.emails[0]?.value ?? c.phones[0]?.value].filter(Boolean).join(' · ')}</span>
-                    </span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-            {shown.length > SHOWN && <p class="dim contacts-hint">{t('contacts.list.more', { shown: SHOWN, count: shown.length })}</p>}
-          </section>
-          {selected && (
+          {inDirectory ? (
+            <section class="contacts-list-pane" aria-label={org.name}>
+              <h1 class="contacts-list-title">{t('contacts.directory.heading', { org: org.name })}</h1>
+              <p class="dim contacts-hint">{t('contacts.directory.note')}</p>
+              <ul class="contact-list" data-testid="contact-list">
+                {people.slice(0, SHOWN).map((e) => (
+                  <PersonRow key={e.id} name={e.name} sub={[e.email, e.phone].filter(Boolean).join(' · ')} current={entry?.id === e.id} onClick={() => setEntry(e)} />
+                ))}
+              </ul>
+            </section>
+          ) : (
+            <section class="contacts-list-pane" aria-label={mode === 'trash' ? t('contacts.trash.title') : (book?.name ?? t('contacts.title'))}>
+              <h1 class="contacts-list-title">{found ? t('contacts.search.results', { count: found.length }) : mode === 'trash' ? t('contacts.trash.title') : book?.name}</h1>
+              {mode === 'trash' && !found && <p class="dim contacts-hint">{t('contacts.trash.note')}</p>}
+              {!shown.length && (
+                <p class="dim contacts-hint" data-testid="contacts-empty">
+                  {found ? t('contacts.search.none', { query: query.trim() }) : mode === 'trash' ? t('contacts.trash.empty') : t('contacts.list.empty')}
+                </p>
+              )}
+              <ul class="contact-list" data-testid="contact-list">
+                {shown.slice(0, SHOWN).map((c) => (
+                  <PersonRow key={c.id} name={c.displayName} sub={[c.organization, c.emails[0]?.value ?? c.phones[0]?.value].filter(Boolean).join(' · ')} current={selected?.id === c.id} onClick={() => setSelected(c)} />
+                ))}
+              </ul>
+              {shown.length > SHOWN && <p class="dim contacts-hint">{t('contacts.list.more', { shown: SHOWN, count: shown.length })}</p>}
+            </section>
+          )}
+          {inDirectory && entry && (
+            <DirectoryCard
+              entry={entry}
+              back={() => setEntry(null)}
+              setHidden={(hidden) =>
+                void api.setDirectoryHidden(org.id, entry.id, hidden).then(() => {
+                  const next = { ...entry, hidden };
+                  setEntry(next);
+                  setEntries(entries.map((x) => (x.id === next.id ? next : x)));
+                }, fail)
+              }
+            />
+          )}
+          {!inDirectory && selected && (
             <ContactCard
               contact={selected}
               inTrash={selected.deletedAt !== undefined}
@@ -204,14 +254,6 @@ export function ContactsApp({ token }: { token: string }) {
     </div>
   );
 }
-
-const initials = (name: string) =>
-  name
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((w) => [...w][0]!.toLocaleUpperCase())
-    .join('');
 
 /** One person's card: what there is of it, each line a link where one helps (mail, call, map). */
 function ContactCard(p: { contact: ContactView; inTrash: boolean; back: () => void; edit: () => void; remove: () => void; restore: () => void }) {

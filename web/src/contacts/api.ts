@@ -1,5 +1,5 @@
 // The contacts' HTTP calls (docs/protocol.md, "Contacts"), with the session token.
-import type { AddressBookView, ContactBody, ContactView } from '@parley/protocol';
+import type { AddressBookView, ContactBody, ContactView, DirectoryEntryView, OrgView } from '@parley/protocol';
 import { call } from '../core/api.ts';
 import { downloadFile } from '../ui/download.ts';
 
@@ -17,6 +17,9 @@ export function contactsApi(token: string) {
     update: (id: string, body: ContactBody) => c<{ contact: ContactView }>('PUT', `/api/contacts/${enc(id)}`, body).then((r) => r.contact),
     remove: (id: string) => c('DELETE', `/api/contacts/${enc(id)}`),
     restore: (id: string) => c<{ contact: ContactView }>('POST', `/api/contacts/${enc(id)}/restore`).then((r) => r.contact),
+    orgs: () => c<{ orgs: OrgView[] }>('GET', '/api/me').then((r) => r.orgs),
+    directory: (orgId: string) => c<{ entries: DirectoryEntryView[] }>('GET', `/api/orgs/${enc(orgId)}/directory`).then((r) => r.entries),
+    setDirectoryHidden: (orgId: string, userId: string, hidden: boolean) => c('PUT', `/api/orgs/${enc(orgId)}/directory/${enc(userId)}`, { hidden }),
     /** Downloads the book as a .vcf file. */
     exportVcard: (bookId: string, name: string) => downloadFile(`/api/contacts/books/${enc(bookId)}/export`, token, name, 'vcf', 'contacts'),
   };

@@ -16,7 +16,7 @@ import { Forbidden, InvalidRequest, NotFound, UidConflict, Unauthorized } from '
 import { statusOf } from '../errors.ts';
 import { addressBooks } from './carddav.ts';
 import { calendars } from './caldav.ts';
-import { collectionRequest, collectionsAtDepth1, homePathOf, itemRequest, type DavCollections } from './collection.ts';
+import { collectionRequest, collectionsAtDepth1, homePathOf, itemRequest, ResponseTooLarge, type DavCollections } from './collection.ts';
 import { collection, DAV_ROOT, principalPath, segmentsOf, type DavRequest } from './resource.ts';
 import { errorBody, escapeXml, keyOf, NS, parseXml } from './xml.ts';
 
@@ -56,6 +56,7 @@ export function registerDavRoutes(parent: FastifyInstance, deps: { accounts: Acc
         if (error instanceof UidConflict) return reply.type('application/xml; charset=utf-8').send(errorBody(keyOf(NS.card, 'no-uid-conflict'), `<d:href>${escapeXml(error.href)}</d:href>`));
         return reply.type('text/plain; charset=utf-8').send(`${error.message}\n`);
       }
+      if (error instanceof ResponseTooLarge) return reply.code(507).type('text/plain; charset=utf-8').send(`${error.message}\n`);
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).type('text/plain; charset=utf-8').send('request body too large\n');
       if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).type('text/plain; charset=utf-8').send(`${error.message}\n`);
       req.log.error({ err: error, method: req.method }, 'dav request failed');

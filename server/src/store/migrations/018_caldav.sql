@@ -40,7 +40,9 @@ begin
   if tg_op = 'DELETE' then
     return old;
   end if;
-  if new.href is null then
+  -- A name taken in the calendar (an event back from the trash, or moved
+  -- here, whose device name another event has meanwhile) becomes its own.
+  if new.href is null or exists (select 1 from events where calendar_id = new.calendar_id and href = new.href and id <> new.id) then
     new.href := new.id || '.ics';
   end if;
   update calendars set last_seq = last_seq + 1 where id = new.calendar_id returning last_seq into new.seq;

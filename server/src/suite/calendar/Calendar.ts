@@ -299,13 +299,29 @@ export class Calendar {
     );
   }
 
-  async deleteEvent(userId: string, eventId: string): Promise<void> {
+  /** `check`: run once the event is read again in the transaction (CalDAV compares its ETag there). */
+  async deleteEvent(userId: string, eventId: string, check?: (store: CalendarStore) => Promise<void>): Promise<void> {
     await this.#store.tx(async (store) => {
       const { event } = await this.#event(eventId, userId, store);
       await this.#writable(event.calendar_id, userId, store);
+      await check?.(store);
       await this.invitations.cancelAll(store, eventId);
       await this.trash.put(store, eventId, userId);
     });
+  }
+
+  /**
+   * After a device's copy replaced an event (CalDAV, sync.ts), in its
+   * transaction: the room it books stays its only if free at the new times
+   * (else ROOM_BUSY and nothing is stored), and its attendees hear of a new
+   * time, title or place, as after an edit here. `before`: the event as it
+   * was (none: the device made it).
+   */
+  async deviceWrote(store: CalendarStore, userId: string, eventId: string, before: EventRow | undefined, work: Work): Promise<void> {
+    const e = (await store.event(eventId))!;
+    const moved = !before || e.start_at !== before.start_at || e.end_at !== before.end_at || e.time_zone !== before.time_zone || e.all_day !== before.all_day || e.rrule !== before.rrule;
+    if (e.room_id && moved) await this.rooms.book(store, userId, (await this.#writable(e.calendar_id, userId, store)).org_id, e.room_id, e.id, timingOf(e), work);
+    await this.invitations.sync(store, e.id, moved || e.title !== before?.title || e.location !== before?.location, userId);
   }
 
   /** Moves, changes or cancels one occurrence of a series; the series stays as it is. */

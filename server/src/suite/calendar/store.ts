@@ -93,7 +93,7 @@ export type OverrideFields = Omit<OverrideRow, 'event_id' | 'recurrence_id' | 'c
 /** What a room stores of what people write about it: its view without the ids. */
 export type RoomFields = Omit<RoomView, 'id' | 'orgId' | 'calendarId'>;
 
-const EVENT_COLUMNS = `e.id, e.calendar_id, e.uid, e.organizer_id, e.title, e.description, e.location, e.time_zone, e.all_day, e.start_local, e.end_local,
+export const EVENT_COLUMNS = `e.id, e.calendar_id, e.uid, e.organizer_id, e.title, e.description, e.location, e.time_zone, e.all_day, e.start_local, e.end_local,
   e.start_at::float8 as start_at, e.end_at::float8 as end_at, e.rrule, e.series_end_at::float8 as series_end_at, e.exdates, e.attendees, e.room_id, e.meeting_id, e.meeting_url,
   e.moderator_ids, e.alarms`;
 const OVERRIDE_COLUMNS = `o.event_id, o.recurrence_id, o.cancelled, o.title, o.description, o.location, o.start_local, o.end_local, o.start_at::float8 as start_at, o.end_at::float8 as end_at`;
@@ -301,7 +301,9 @@ export class CalendarStore extends SqlStore<CalendarStore> {
        on conflict (calendar_id, uid) do update set title = excluded.title, description = excluded.description, location = excluded.location,
          time_zone = excluded.time_zone, all_day = excluded.all_day, start_local = excluded.start_local, end_local = excluded.end_local,
          start_at = excluded.start_at, end_at = excluded.end_at, rrule = excluded.rrule, series_end_at = excluded.series_end_at,
-         exdates = excluded.exdates, attendees = excluded.attendees, meeting_url = excluded.meeting_url, updated_at = excluded.updated_at, alarms = excluded.alarms
+         exdates = excluded.exdates, attendees = excluded.attendees, updated_at = excluded.updated_at, alarms = excluded.alarms,
+         -- A file (or a device) does not replace the link of the event's own Parley meeting.
+         meeting_url = case when events.meeting_id is null then excluded.meeting_url else events.meeting_url end
        returning id`,
       [
         e.newId, e.calendarId, e.uid, e.organizerId, f.title, f.description, f.location,

@@ -2,6 +2,7 @@
 // triggers of migration 018), events' names and numbers, tombstones. The
 // rules are in sync.ts.
 import { SqlStore, type Sql } from '../../store/db.ts';
+import { EVENT_COLUMNS, type EventRow } from './store.ts';
 
 export interface SyncEventRow {
   id: string;
@@ -47,9 +48,25 @@ export class CalendarSyncStore extends SqlStore<CalendarSyncStore> {
     return this.sql.query<SyncEventRow>('select id, uid, href, seq from events where calendar_id = $1 and href = any($2::text[])', [calendarId, hrefs]);
   }
 
+  /**
+   * The calendar's event named `href`, its row locked until the transaction
+   * ends. Taken before the calendar's row (state(…, true)): the order an
+   * edit here takes them in (the event's row, then the calendar's, in the
+   * numbering trigger), so the two never wait on each other.
+   */
+  async lockByHref(calendarId: string, href: string): Promise<SyncEventRow | undefined> {
+    const [row] = await this.sql.query<SyncEventRow>('select id, uid, href, seq from events where calendar_id = $1 and href = $2 for update', [calendarId, href]);
+    return row;
+  }
+
   async byUid(calendarId: string, uid: string): Promise<SyncEventRow | undefined> {
     const [row] = await this.sql.query<SyncEventRow>('select id, uid, href, seq from events where calendar_id = $1 and uid = $2', [calendarId, uid]);
     return row;
+  }
+
+  /** These events, each with its name and change number read in the same row (an ETag never older than what it names). */
+  async rows(ids: string[]): Promise<(EventRow & { href: string; seq: number })[]> {
+    return this.sql.query<EventRow & { href: string; seq: number }>(`select ${EVENT_COLUMNS}, e.href, e.seq from events e where e.id = any($1::text[])`, [ids]);
   }
 
   async setHref(eventId: string, href: string): Promise<void> {

@@ -14,7 +14,7 @@ import { calendarFile } from './export.ts';
 import { ICS_WORK } from './ics.ts';
 import { readIcs, seriesOf, storeIcs } from './ics-import.ts';
 import { calendarWork } from './occurrences.ts';
-import type { CalendarRow, CalendarStore, EventRow } from './store.ts';
+import type { CalendarRow, CalendarStore } from './store.ts';
 import type { SyncEventRow } from './sync-store.ts';
 
 /** An event as CalDAV serves it: its text written when asked for, its span for time-range queries. */
@@ -96,22 +96,18 @@ export class CalendarSync {
     return { lastSeq: last, changed: await this.#render(cal, changed), deleted };
   }
 
-  /** The events' rows and changed occurrences, each to be written as its own calendar file. */
+  /** The events' rows and changed occurrences (read after the rows: never older than their ETag), each to be written as its own calendar file. */
   async #render(cal: CalendarRow, events: SyncEventRow[]): Promise<DavEvent[]> {
     if (!events.length) return [];
-    const wanted = new Map(events.map((e) => [e.id, e]));
-    const rows = (await this.#store.eventsOf({ calendarId: cal.id })).filter((r) => wanted.has(r.id));
+    const rows = await this.#store.syncStore().rows(events.map((e) => e.id));
     const overrides = await this.#store.overridesOf(rows.map((r) => r.id));
-    return rows.map((row: EventRow) => {
-      const e = wanted.get(row.id)!;
-      return {
-        href: e.href,
-        etag: String(e.seq),
-        ics: () => calendarFile(cal.name, [row], new Map([[row.id, overrides.get(row.id) ?? []]]), null),
-        startAt: row.start_at,
-        endAt: row.rrule ? (row.series_end_at ?? Infinity) : row.end_at,
-      };
-    });
+    return rows.map((row) => ({
+      href: row.href,
+      etag: String(row.seq),
+      ics: () => calendarFile(cal.name, [row], new Map([[row.id, overrides.get(row.id) ?? []]]), null),
+      startAt: row.start_at,
+      endAt: row.rrule ? (row.series_end_at ?? Infinity) : row.end_at,
+    }));
   }
 
   /**
@@ -130,32 +126,55 @@ export class CalendarSync {
         if (uids.size !== 1) throw new InvalidIcs(uids.size ? 'line 1: one event (one UID) per resource' : 'line 1: no event (VEVENT) in it');
         const series = seriesOf(events);
         const uid = [...uids][0]!;
-        return this.#store.tx(async (store) => {
+        return again(() => this.#store.tx(async (store) => {
           await this.#calendar.writable(calendarId, userId, store);
           const sync = store.syncStore();
+          const existing = await sync.lockByHref(calendarId, href);
           await sync.state(calendarId, true);
-          const [existing] = await sync.byHrefs(calendarId, [href]);
           if (cond.ifNoneMatch && existing) throw new PreconditionFailed('an event of that name exists');
           if (cond.ifMatch !== undefined && (!existing || (cond.ifMatch !== '*' && cond.ifMatch !== String(existing.seq)))) throw new PreconditionFailed('the event changed meanwhile');
           if (existing && existing.uid !== uid) throw new UidConflict('an event keeps its UID', href);
           const other = existing ? undefined : await sync.byUid(calendarId, uid);
           if (other) throw new UidConflict('another event of this calendar has this UID', other.href);
           if (!series.size) throw new InvalidIcs('line 1: changed occurrences (RECURRENCE-ID) of an event that is not in it');
-          const ids = await storeIcs(store, { calendarId, userId, events, series, work, replace: true });
-          if (!existing) await sync.setHref(ids.get(uid)!, href);
+          const before = existing && (await store.event(existing.id));
+          const id = (await storeIcs(store, { calendarId, userId, events, series, work, replace: true })).get(uid)!;
+          if (!existing) await sync.setHref(id, href);
+          // Its room and its attendees, as an edit in Parley.
+          await this.#calendar.deviceWrote(store, userId, id, before, work);
           return { created: !existing };
-        });
+        }));
       },
       ICS_WORK,
     );
   }
 
-  /** A device deletes the event named `href`: to the trash, as from Parley (its ETag checked just before). */
+  /** A device deletes the event named `href`: to the trash, as from Parley (its ETag compared in the delete's transaction, the calendar locked). */
   async remove(userId: string, calendarId: string, href: string, ifMatch?: string): Promise<void> {
     await this.#calendar.writable(calendarId, userId);
     const [existing] = await this.#store.syncStore().byHrefs(calendarId, [href]);
     if (!existing) throw new EventNotFound('no such event');
-    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== String(existing.seq)) throw new PreconditionFailed('the event changed meanwhile');
-    await this.#calendar.deleteEvent(userId, existing.id);
+    await again(() => this.#calendar.deleteEvent(userId, existing.id, async (store) => {
+      const sync = store.syncStore();
+      const now = await sync.lockByHref(calendarId, href);
+      await sync.state(calendarId, true);
+      if (now?.id !== existing.id) throw new EventNotFound('no such event');
+      if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== String(now.seq)) throw new PreconditionFailed('the event changed meanwhile');
+    }));
+  }
+}
+
+/**
+ * Runs `fn` again (twice at most) when PostgreSQL ended it to break a
+ * deadlock (40P01): a device's write and an edit here of the same event at
+ * the same moment can each hold a row the other waits for (its room, say).
+ */
+async function again<T>(fn: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || tries >= 3) throw error;
+    }
   }
 }

@@ -79,8 +79,9 @@ export class ContactStore extends SqlStore<ContactStore> {
     });
   }
 
+  /** A new name takes a change number too: devices that watch the book's number (getctag) see it. */
   async renameBook(id: string, ownerId: string, name: string): Promise<boolean> {
-    return (await this.sql.query('update address_books set name = $3 where id = $1 and owner_id = $2 returning 1', [id, ownerId, name])).length > 0;
+    return (await this.sql.query('update address_books set name = $3, last_seq = last_seq + 1 where id = $1 and owner_id = $2 returning 1', [id, ownerId, name])).length > 0;
   }
 
   async deleteBook(id: string, ownerId: string): Promise<boolean> {
