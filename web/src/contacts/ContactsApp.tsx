@@ -6,7 +6,7 @@
 // books, each organization's directory (not for guests; no export).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AddressBookView, ContactView, DirectoryEntryView, OrgView } from '@parley/protocol';
-import { ArrowLeft as ArrowLeftIcon, Download as DownloadIcon, Menu as MenuIcon, Pencil as PencilIcon, Plus as PlusIcon, Trash2 as TrashIcon } from 'lucide';
+import { Download as DownloadIcon, Menu as MenuIcon, Pencil as PencilIcon, Plus as PlusIcon, Trash2 as TrashIcon } from 'lucide';
 import { errorText } from '../i18n/errors.ts';
 import { formatNumber, formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
@@ -15,7 +15,7 @@ import { Icon, IconButton } from '../ui/icons.tsx';
 import { useDrawer } from '../ui/drawer.ts';
 import { contactsApi } from './api.ts';
 import { ContactEditor } from './ContactEditor.tsx';
-import { DirectoryCard, fold, initials, PersonRow } from './DirectoryCard.tsx';
+import { CardHead, DirectoryCard, fold, PersonRow } from './DirectoryCard.tsx';
 import './contacts.css';
 
 /** Rows drawn at once: a book of 20,000 people is found by its search, not scrolled. */
@@ -267,16 +267,7 @@ function ContactCard(p: { contact: ContactView; inTrash: boolean; back: () => vo
   );
   return (
     <section class="contact-detail" data-testid="contact-detail" aria-label={c.displayName}>
-      <header class="contact-detail-head">
-        <IconButton icon={ArrowLeftIcon} label={t('contacts.detail.back')} class="contact-back" data-testid="contact-back" onClick={p.back} />
-        <span class="contact-avatar big" aria-hidden="true">
-          {initials(c.displayName)}
-        </span>
-        <div class="contact-detail-names">
-          <h2 data-testid="contact-name">{c.displayName}</h2>
-          {(c.title || c.organization) && <p class="dim">{[c.title, [c.organization, c.department].filter(Boolean).join(', ')].filter(Boolean).join(' · ')}</p>}
-        </div>
-      </header>
+      <CardHead name={c.displayName} sub={[c.title, [c.organization, c.department].filter(Boolean).join(', ')].filter(Boolean).join(' · ')} back={p.back} />
       <div class="contact-actions">
         {p.inTrash ? (
           <button type="button" class="primary" data-testid="contact-restore" onClick={p.restore}>

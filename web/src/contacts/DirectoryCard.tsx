@@ -38,20 +38,27 @@ export function PersonRow(p: { name: string; sub: string; current: boolean; onCl
   );
 }
 
+/** A card's head: the way back (on a phone), the initials, the name and a line under it. */
+export function CardHead(p: { name: string; sub: string; back: () => void }) {
+  return (
+    <header class="contact-detail-head">
+      <IconButton icon={ArrowLeftIcon} label={t('contacts.detail.back')} class="contact-back" data-testid="contact-back" onClick={p.back} />
+      <span class="contact-avatar big" aria-hidden="true">
+        {initials(p.name)}
+      </span>
+      <div class="contact-detail-names">
+        <h2 data-testid="contact-name">{p.name}</h2>
+        {p.sub && <p class="dim">{p.sub}</p>}
+      </div>
+    </header>
+  );
+}
+
 export function DirectoryCard(p: { entry: DirectoryEntryView; back: () => void; setHidden: (hidden: boolean) => void }) {
   const e = p.entry;
   return (
     <section class="contact-detail" data-testid="contact-detail" aria-label={e.name}>
-      <header class="contact-detail-head">
-        <IconButton icon={ArrowLeftIcon} label={t('contacts.detail.back')} class="contact-back" data-testid="contact-back" onClick={p.back} />
-        <span class="contact-avatar big" aria-hidden="true">
-          {initials(e.name)}
-        </span>
-        <div class="contact-detail-names">
-          <h2 data-testid="contact-name">{e.name}</h2>
-          <p class="dim">@{e.username}</p>
-        </div>
-      </header>
+      <CardHead name={e.name} sub={`@${e.username}`} back={p.back} />
       <dl class="contact-fields">
         <div class="contact-field">
           <dt>{t('contacts.detail.email')}</dt>
