@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<{ run(opts: { quick?: boolean }): Pr
   breakout: () => import('./breakout.ts'),
   recording: () => import('./recording.ts'),
   'chat-fanout': () => import('./chat-fanout.ts'),
+  'contacts-import': () => import('./contacts-import.ts'),
 };
 
 const quick = process.env.BENCH_QUICK === '1';

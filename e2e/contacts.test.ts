@@ -203,4 +203,64 @@ describe('contacts screen', () => {
     await phone.locator('[data-testid="contact-row"][data-name="Dora Colleague"]').click();
     await assertScreen(phone, shots, 'directory', { shown: ['contact-detail', 'contact-back', 'directory-private'], touch: ['contact-back', 'directory-private'], fullWidth: ['contact-detail'] });
   });
+
+  test('importing a CSV: the count before, each column’s field chosen with its header in sight, a new book, the import’s group; a bad row named by its line', async () => {
+    assert.ok(token, 'signed up by the first test');
+    const csv = ['Prénom;Nom;Courriel;Portable;Ville;Remarque', 'Élodie;Favre;elodie@example.org;+41 79 444 55 66;Sion;cliente', 'Marco;Rossi;marco@example.org;;Lugano;', 'Nur;Name;;;;'].join('\r\n');
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      const p = await open(viewport);
+      await p.goto(`${parley.url}/contacts`);
+      await p.getByTestId('contacts-app').waitFor();
+      if (viewport.width < 700) {
+        await p.getByTestId('open-drawer').click();
+        await p.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      }
+      await p.getByTestId('import-open').click();
+      // A row Parley refuses: nothing imported, its line named.
+      await p.getByTestId('import-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\r\nEve;Bad;eve-at-example;;;`) });
+      await p.getByTestId('import-count').waitFor();
+      assert.equal(await p.getByTestId('import-count').textContent(), '4 contacts in this file');
+      await p.getByTestId('import-run').click();
+      await p.getByTestId('import-error').waitFor();
+      assert.match((await p.getByTestId('import-error').textContent())!, /Nothing was imported: line 5: e-mail address “eve-at-example”/);
+
+      await p.getByTestId('import-file').setInputFiles({ name: 'clients.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await p.waitForFunction(() => document.querySelector('[data-testid="import-count"]')?.textContent === '3 contacts in this file');
+      assert.equal(await p.getByTestId('import-separator').inputValue(), ';');
+      assert.deepEqual(await Promise.all([0, 1, 2, 3, 4, 5].map((i) => p.getByTestId(`import-field-${i}`).inputValue())), ['givenName', 'familyName', 'email', 'phoneCell', 'city', 'note']);
+      // The town is not wanted; the book is a new one; name-only rows are left out.
+      await p.getByTestId('import-field-4').selectOption('');
+      await p.getByTestId('import-book').selectOption('');
+      await p.getByTestId('import-book-name').fill(`Clients ${viewport.width}`);
+      await p.getByTestId('import-skip-name-only').check();
+      await p.getByTestId('import-field-0').scrollIntoViewIfNeeded();
+      await assertScreen(p, shots, 'import', { shown: ['import-field-0', 'import-field-1'], ...(viewport.width < 700 ? { touch: ['import-field-0'] } : {}) });
+      await p.getByTestId('import-run').click();
+      await p.getByTestId('import-dialog').waitFor({ state: 'detached' });
+      await p.getByTestId('contacts-notice').waitFor();
+      assert.match((await p.getByTestId('contacts-notice').textContent())!, /^2 contacts imported, 1 left out, in the group “Import .*”\.$/);
+      await p.locator('[data-testid="contact-row"][data-name="Élodie Favre"]').click();
+      const card = (await p.getByTestId('contact-detail').textContent())!;
+      assert.match(card, /elodie@example\.org.*\+41 79 444 55 66.*Groups.*Import .*Note.*cliente/s);
+      assert.doesNotMatch(card, /Sion/);
+      await assertScreen(p, shots, 'imported', viewport.width < 700 ? { shown: ['contact-detail'], fullWidth: ['contact-detail'] } : { shown: ['contact-detail', 'contact-list'] });
+      const books = await api<{ books: AddressBookView[] }>('GET', '/api/contacts/books');
+      assert.equal(books.books.find((b) => b.name === `Clients ${viewport.width}`)?.count, 2);
+      if (viewport.width >= 700) {
+        // The import's group, then deleted: its contacts stay.
+        const importGroup = (await p.getByTestId('group-filter').locator('option').allTextContents()).find((o) => o.startsWith('Import '))!;
+        await p.getByTestId('group-filter').selectOption(importGroup);
+        await p.getByTestId('group-delete').click();
+        await assertScreen(p, shots, 'group-delete', { shown: ['group-delete-dialog', 'group-delete-contacts', 'group-delete-confirm'] });
+        await p.getByTestId('group-delete-confirm').click();
+        await p.waitForFunction(() => document.querySelector('[data-testid="contacts-notice"]')?.textContent?.includes('its contacts stay'));
+        await p.waitForFunction(() => document.querySelectorAll('[data-testid="contact-row"]').length === 2);
+        assert.equal(await p.getByTestId('group-filter').count(), 0, 'no group left in this book');
+      }
+      await p.context().close();
+    }
+  });
 });

@@ -22,6 +22,38 @@ export const CONTACT_LIMITS = {
   extraProperties: 200,
 } as const;
 
+/** A file of contacts imported at once (the seeds' limits): all of it, or nothing. */
+export const IMPORT_LIMITS = { bytes: 50 * 1024 * 1024, lines: 10_000, previewRows: 5 } as const;
+
+/** What a CSV column can be read as (an empty name in a mapping: the column is left out). */
+export const CSV_FIELDS = [
+  'givenName',
+  'familyName',
+  'middleName',
+  'prefix',
+  'suffix',
+  'displayName',
+  'organization',
+  'department',
+  'title',
+  'email',
+  'emailHome',
+  'emailWork',
+  'phone',
+  'phoneCell',
+  'phoneHome',
+  'phoneWork',
+  'street',
+  'postcode',
+  'city',
+  'region',
+  'country',
+  'birthday',
+  'note',
+  'groups',
+] as const;
+export type CsvField = (typeof CSV_FIELDS)[number];
+
 /** An e-mail address: an @ and a dot after it; nothing blank, invisible or a control character (compile with `u`). */
 export const CONTACT_EMAIL_PATTERN = '^[^\\s@\\p{Cc}\\p{Cf}]+@[^\\s@\\p{Cc}\\p{Cf}]+\\.[^\\s@\\p{Cc}\\p{Cf}]+$';
 /** A phone number: digits and what people write between them. */
@@ -68,6 +100,52 @@ export type ContactBody = Type.Static<typeof ContactBody>;
 /** POST /api/contacts/books, PATCH /api/contacts/books/:bookId */
 export const AddressBookBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, strict);
 export type AddressBookBody = Type.Static<typeof AddressBookBody>;
+const Separator = Type.Union([Type.Literal(','), Type.Literal(';'), Type.Literal('\t'), Type.Literal('|')]);
+/** POST /api/contacts/import/preview: the file as the body (text/csv or text/vcard), its kind and reading in the query. */
+export const ImportPreviewQuery = Type.Object({ format: Type.Union([Type.Literal('vcard'), Type.Literal('csv')]), separator: Type.Optional(Separator) }, strict);
+/** POST /api/contacts/books/:bookId/import: the same file again, and how to read it. */
+export const ImportQuery = Type.Object(
+  {
+    format: Type.Union([Type.Literal('vcard'), Type.Literal('csv')]),
+    separator: Type.Optional(Separator),
+    /** CSV: whether the first row names the columns (yes by default). */
+    header: Type.Optional(Type.Union([Type.Literal('yes'), Type.Literal('no')])),
+    /** CSV: the first line to import (the header's line and those before it are not). */
+    firstLine: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
+    /** CSV: each column's field, in order, separated by commas (an empty one: the column is left out). */
+    mapping: Type.Optional(Type.String({ maxLength: 4000, pattern: '^[A-Za-z,]*$' })),
+    /** Cards with a name only (no e-mail address, no phone) are left out. */
+    skipNameOnly: Type.Optional(Type.Union([Type.Literal('yes'), Type.Literal('no')])),
+    /** The group the imported cards land in (the import's date, in the page's words). */
+    group: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  strict,
+);
+export type ImportQuery = Type.Static<typeof ImportQuery>;
+
+/** What a file holds, before it is imported. */
+export interface ImportPreview {
+  format: 'vcard' | 'csv';
+  /** Cards (vCard) or rows after the header (CSV). */
+  count: number;
+  /** CSV: the separator read with, the first row's cells, a few rows after it, and a guess of each column's field ('' for none). */
+  separator?: string;
+  header?: string[];
+  rows?: string[][];
+  mapping?: (CsvField | '')[];
+  /** vCard: the first cards' names. */
+  names?: string[];
+}
+export interface ImportResult {
+  imported: number;
+  /** Left out: with a name only, when asked. */
+  skipped: number;
+  group: string;
+}
+
+/** DELETE /api/contacts/books/:bookId/groups: the group's name, and whether its contacts go to the trash with it (they stay by default). */
+export const DeleteGroupQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), contacts: Type.Optional(Type.Union([Type.Literal('keep'), Type.Literal('delete')])) }, strict);
+
 /** GET /api/contacts/search */
 export const ContactSearchQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 100 }) }, strict);
 

@@ -64,6 +64,7 @@ export const ERROR_CODES = [
   'ADDRESS_BOOK_NOT_FOUND', // no such address book, or not one the user may see
   'CONTACT_NOT_FOUND', // no such contact in an address book the user may see (or not in the trash, for a restore)
   'TOO_MANY', // as many of these as one person may have (app passwords); delete one first
+  'INVALID_IMPORT', // a file of contacts that cannot be imported: the message starts `line N:` (or says what is wrong with the whole file); nothing was imported
   'PRECONDITION_FAILED', // CardDAV/CalDAV: the resource is not in the state If-Match or If-None-Match asked for (changed meanwhile)
   'UID_CONFLICT', // CardDAV/CalDAV: another resource of the collection has this UID
   'INVALID_SYNC_TOKEN', // CardDAV/CalDAV: a sync token this collection did not give, or too old to tell what was deleted since

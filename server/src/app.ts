@@ -40,6 +40,7 @@ import { registerAccountRoutes } from './http/account.routes.ts';
 import { registerChatRoutes } from './http/chat.routes.ts';
 import { registerContactRoutes } from './http/contacts.routes.ts';
 import { registerDavRoutes } from './http/dav/dav.routes.ts';
+import { registerContactImportRoutes } from './http/contacts-import.routes.ts';
 import { CalendarSync } from './suite/calendar/sync.ts';
 import { Directory } from './org/Directory.ts';
 import { Contacts } from './suite/contacts/Contacts.ts';
@@ -300,6 +301,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       registerChatRoutes(app, suite);
       registerCalendarRoutes(app, chatParts);
       registerContactRoutes(app, chatParts);
+      registerContactImportRoutes(app, chatParts);
       registerDavRoutes(app, chatParts);
     }
 

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { AddressBookBody, ContactBody, ContactSearchQuery, IdSchema } from '@parley/protocol';
+import { AddressBookBody, ContactBody, ContactSearchQuery, DeleteGroupQuery, IdSchema } from '@parley/protocol';
 import type { Accounts } from '../accounts/Accounts.ts';
 import type { Contacts } from '../suite/contacts/Contacts.ts';
 import { requireSession, sessionFirst } from './session.ts';
@@ -41,6 +41,9 @@ export function registerContactRoutes(parent: FastifyInstance, deps: { accounts:
     const disposition = `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`${name.slice(0, 60)}.vcf`)}`;
     return reply.header('content-type', 'text/vcard; charset=utf-8').header('content-disposition', disposition).send(text);
   });
+  app.delete('/api/contacts/books/:bookId/groups', { onRequest: auth, schema: { params: BookParams, querystring: DeleteGroupQuery } }, async (req) =>
+    contacts.deleteGroup(await me(req), req.params.bookId, req.query.name, req.query.contacts === 'delete'),
+  );
   app.get('/api/contacts/search', { onRequest: auth, schema: { querystring: ContactSearchQuery } }, async (req) => ({ contacts: await contacts.search(await me(req), req.query.q) }));
   app.get('/api/contacts/:contactId', { onRequest: auth, schema: { params: ContactParams } }, async (req) => ({ contact: await contacts.contact(await me(req), req.params.contactId) }));
   app.put('/api/contacts/:contactId', { onRequest: auth, schema: { params: ContactParams, body: ContactBody } }, async (req) => ({

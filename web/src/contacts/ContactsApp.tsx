@@ -6,15 +6,17 @@
 // books, each organization's directory (not for guests; no export).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AddressBookView, ContactView, DirectoryEntryView, OrgView } from '@parley/protocol';
-import { Download as DownloadIcon, Menu as MenuIcon, Pencil as PencilIcon, Plus as PlusIcon, Trash2 as TrashIcon } from 'lucide';
+import { Upload as UploadIcon, Download as DownloadIcon, Menu as MenuIcon, Pencil as PencilIcon, Plus as PlusIcon, Trash2 as TrashIcon } from 'lucide';
 import { errorText } from '../i18n/errors.ts';
 import { formatNumber, formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
 import { Icon, IconButton } from '../ui/icons.tsx';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { useDrawer } from '../ui/drawer.ts';
 import { contactsApi } from './api.ts';
 import { ContactEditor } from './ContactEditor.tsx';
+import { ImportDialog } from './ImportDialog.tsx';
 import { CardHead, DirectoryCard, fold, PersonRow } from './DirectoryCard.tsx';
 import './contacts.css';
 
@@ -35,6 +37,10 @@ export function ContactsApp({ token }: { token: string }) {
   const [found, setFound] = useState<ContactView[] | null>(null);
   const [selected, setSelected] = useState<ContactView | null>(null);
   const [editing, setEditing] = useState<ContactView | 'new' | null>(null);
+  const [importing, setImporting] = useState(false);
+  /** The group the list shows ('' for everyone), and the group being deleted (with its contacts, if asked). */
+  const [group, setGroup] = useState('');
+  const [dropping, setDropping] = useState<{ name: string; withContacts: boolean } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [drawer, setDrawer] = useDrawer();
   const fail = (e: unknown) => setNotice(errorText(e));
@@ -62,7 +68,8 @@ export function ContactsApp({ token }: { token: string }) {
 
   if (!books) return <div class="message-page dim">{notice ?? t('contacts.loading')}</div>;
   const book = books.find((b) => b.id === bookId);
-  const shown = found ?? contacts;
+  const groups = [...new Set(contacts.flatMap((c) => c.groups))].sort((a, b) => a.localeCompare(b));
+  const shown = found ?? (mode === 'list' && group ? contacts.filter((c) => c.groups.includes(group)) : contacts);
   const inDirectory = mode === 'directory' && org !== null;
   const people = inDirectory ? entries.filter((e) => !query.trim() || fold(`${e.name} ${e.email} ${e.phone}`).includes(fold(query.trim()))) : [];
   const refresh = async (keep?: ContactView) => {
@@ -72,6 +79,7 @@ export function ContactsApp({ token }: { token: string }) {
   const pick = (id: string, trash = false) => {
     setBookId(id);
     setMode(trash ? 'trash' : 'list');
+    setGroup('');
     setQuery('');
     setSelected(null);
     setEntry(null);
@@ -131,6 +139,17 @@ export function ContactsApp({ token }: { token: string }) {
             </li>
           ))}
         </ul>
+        <button
+          type="button"
+          class="side-action with-icon"
+          data-testid="import-open"
+          onClick={() => {
+            setDrawer(false);
+            setImporting(true);
+          }}
+        >
+          <Icon icon={UploadIcon} size={16} /> {t('contacts.import.open')}
+        </button>
         <button type="button" class="side-action with-icon" aria-current={mode === 'trash' ? 'page' : undefined} data-testid="show-trash" disabled={!book} onClick={() => book && pick(book.id, true)}>
           <Icon icon={TrashIcon} size={16} /> {t('contacts.sidebar.trash')}
         </button>
@@ -192,6 +211,19 @@ export function ContactsApp({ token }: { token: string }) {
             <section class="contacts-list-pane" aria-label={mode === 'trash' ? t('contacts.trash.title') : (book?.name ?? t('contacts.title'))}>
               <h1 class="contacts-list-title">{found ? t('contacts.search.results', { count: found.length }) : mode === 'trash' ? t('contacts.trash.title') : book?.name}</h1>
               {mode === 'trash' && !found && <p class="dim contacts-hint">{t('contacts.trash.note')}</p>}
+              {mode === 'list' && !found && groups.length > 0 && (
+                <div class="group-bar">
+                  <select aria-label={t('contacts.groups.label')} data-testid="group-filter" value={group} onChange={(e) => setGroup((e.target as HTMLSelectElement).value)}>
+                    <option value="">{t('contacts.groups.all')}</option>
+                    {groups.map((g) => (
+                      <option key={g} value={g}>
+                        {g}
+                      </option>
+                    ))}
+                  </select>
+                  {group && <IconButton icon={TrashIcon} label={t('contacts.groups.delete', { group })} data-testid="group-delete" onClick={() => setDropping({ name: group, withContacts: false })} />}
+                </div>
+              )}
               {!shown.length && (
                 <p class="dim contacts-hint" data-testid="contacts-empty">
                   {found ? t('contacts.search.none', { query: query.trim() }) : mode === 'trash' ? t('contacts.trash.empty') : t('contacts.list.empty')}
@@ -236,6 +268,45 @@ export function ContactsApp({ token }: { token: string }) {
           )}
         </div>
       </main>
+      {dropping && book && (
+        <ConfirmDialog
+          title={t('contacts.groups.deleteTitle', { group: dropping.name })}
+          text={
+            <label class="check">
+              <input type="checkbox" checked={dropping.withContacts} data-testid="group-delete-contacts" onChange={(e) => setDropping({ ...dropping, withContacts: (e.target as HTMLInputElement).checked })} />
+              {t('contacts.groups.withContacts', { count: shown.length })}
+            </label>
+          }
+          confirm={t('contacts.groups.deleteConfirm')}
+          cancel={t('contacts.groups.cancel')}
+          danger
+          testid="group-delete-dialog"
+          confirmTestid="group-delete-confirm"
+          close={() => setDropping(null)}
+          onConfirm={() =>
+            void api.deleteGroup(book.id, dropping.name, dropping.withContacts).then(() => {
+              setGroup('');
+              setNotice(t(dropping.withContacts ? 'contacts.groups.deletedWith' : 'contacts.groups.deleted', { group: dropping.name }));
+              return refresh();
+            }, fail)
+          }
+        />
+      )}
+      {importing && (
+        <ImportDialog
+          token={token}
+          books={books}
+          bookId={bookId}
+          createBook={(name) => api.createBook(name)}
+          close={() => setImporting(false)}
+          done={(id, result) => {
+            setImporting(false);
+            // The book imported into, read again (picking the book already shown would not).
+            void loadBooks().then(() => (id === bookId && mode === 'list' && !found ? loadContacts() : pick(id)), fail);
+            setNotice(t('contacts.import.done', { count: result.imported, skipped: result.skipped, group: result.group }));
+          }}
+        />
+      )}
       {editing && book && (
         <ContactEditor
           api={api}

@@ -20,6 +20,7 @@ export function contactsApi(token: string) {
     orgs: () => c<{ orgs: OrgView[] }>('GET', '/api/me').then((r) => r.orgs),
     directory: (orgId: string) => c<{ entries: DirectoryEntryView[] }>('GET', `/api/orgs/${enc(orgId)}/directory`).then((r) => r.entries),
     setDirectoryHidden: (orgId: string, userId: string, hidden: boolean) => c('PUT', `/api/orgs/${enc(orgId)}/directory/${enc(userId)}`, { hidden }),
+    deleteGroup: (bookId: string, name: string, withContacts: boolean) => c('DELETE', `/api/contacts/books/${enc(bookId)}/groups?name=${enc(name)}&contacts=${withContacts ? 'delete' : 'keep'}`),
     /** Downloads the book as a .vcf file. */
     exportVcard: (bookId: string, name: string) => downloadFile(`/api/contacts/books/${enc(bookId)}/export`, token, name, 'vcf', 'contacts'),
   };

@@ -8,13 +8,14 @@
 // called by http/carddav.ts): a card keeps the name a device gave it (href)
 // and the vCard properties Parley does not edit (extra).
 import crypto from 'node:crypto';
-import { CONTACT_LIMITS, type AddressBookView, type ContactBody, type ContactCard, type ContactView } from '@parley/protocol';
+import { CONTACT_LIMITS, type AddressBookView, type ContactBody, type ContactCard, type ContactView, type ImportResult } from '@parley/protocol';
 import { newId } from '../../lib/ids.ts';
 import { cleanText, requireName } from '../../lib/names.ts';
 import { InvalidRequest, InvalidSyncToken, PreconditionFailed, TooMany, UidConflict } from '../../lib/errors.ts';
 import { DAY_MS } from '../../lib/time.ts';
 import { AddressBookNotFound, ContactNotFound } from './errors.ts';
-import type { BookRow, ContactRow, ContactStore } from './store.ts';
+import type { BookRow, ContactRow, ContactStore, JCardProperty } from './store.ts';
+import { InvalidImport } from './import-read.ts';
 import { fromVcard, toVcard, toVcardFile, type VcardVersion } from './vcard.ts';
 
 /** Cards deleted since this moment are in the trash still (CONTACT_LIMITS.trashDays). */
@@ -126,6 +127,13 @@ export class Contacts {
     return name;
   }
 
+  /** One of one's books (ADDRESS_BOOK_NOT_FOUND otherwise): an import checks it before reading its file. */
+  async book(userId: string, bookId: string): Promise<AddressBookView> {
+    const row = await this.#store.book(bookId, userId);
+    if (!row) throw new AddressBookNotFound('no such address book');
+    return bookView(row);
+  }
+
   async contacts(userId: string, bookId: string): Promise<ContactView[]> {
     await this.#own(userId, bookId);
     return (await this.#store.contacts(bookId, this.#perBook)).map(contactView);
@@ -220,6 +228,69 @@ export class Contacts {
   async exportVcard(userId: string, bookId: string): Promise<{ name: string; text: string }> {
     const name = await this.#own(userId, bookId);
     return { name, text: toVcardFile((await this.#store.contacts(bookId, this.#perBook)).map((r) => ({ view: contactView(r), extra: r.extra }))) };
+  }
+
+  /**
+   * Cards read from a file (import-read.ts) into a book, all or nothing: the
+   * first card Parley would refuse names its line and nothing is stored.
+   * Each lands in `group` too (the import's date); with `skipNameOnly`, a
+   * card with no e-mail address and no phone is left out. A UID the book
+   * has already gets a new one (an import adds; it replaces nothing).
+   */
+  async importCards(userId: string, bookId: string, cards: { line: number; body: ContactBody; extra?: JCardProperty[]; uid?: string }[], opts: { group: string; skipNameOnly: boolean }): Promise<ImportResult> {
+    const group = cleanText(opts.group, 64) || 'Import';
+    const ready: { card: ContactCard; name: string; extra: JCardProperty[]; uid?: string }[] = [];
+    let skipped = 0;
+    for (const c of cards) {
+      const body = { ...c.body, groups: [...new Set([...(c.body.groups ?? []), group])].slice(-CONTACT_LIMITS.groups) };
+      let card: ContactCard;
+      let name: string;
+      try {
+        card = cardOf(body);
+        name = displayNameOf(body, card);
+      } catch (e) {
+        throw new InvalidImport(`line ${c.line}: ${(e as Error).message}`);
+      }
+      if (opts.skipNameOnly && !card.emails.length && !card.phones.length) skipped++;
+      else ready.push({ card, name, extra: c.extra ?? [], ...(c.uid ? { uid: c.uid } : {}) });
+    }
+    return this.#store.tx(async (store) => {
+      const seq = await store.nextSeq(bookId, userId);
+      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      if ((await store.liveCount(bookId)) + ready.length > this.#perBook) throw new TooMany(`An address book holds at most ${this.#perBook} contacts: this file would pass that.`);
+      const taken = await store.uids(bookId);
+      const now = Date.now();
+      const rows = ready.map((r) => {
+        const uid = r.uid && !taken.has(r.uid) ? r.uid : crypto.randomUUID();
+        taken.add(uid);
+        return { id: newId(), uid, card: r.card, extra: r.extra, display_name: r.name, etag: etagOf(r.card, `${r.name}\n${uid}`, seq), search: searchTextOf(r.name, r.card) };
+      });
+      for (let i = 0; i < rows.length; i += 500) await store.insertContacts(bookId, seq, now, rows.slice(i, i + 500));
+      return { imported: rows.length, skipped, group };
+    });
+  }
+
+  /**
+   * A group ends: its cards leave it and stay (or, `withContacts`, go to the
+   * trash with it, as asked). Each card changed takes the book's number.
+   */
+  async deleteGroup(userId: string, bookId: string, name: string, withContacts: boolean): Promise<{ contacts: number }> {
+    return this.#store.tx(async (store) => {
+      const seq = await store.nextSeq(bookId, userId);
+      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      const rows = await store.inGroup(bookId, name);
+      const now = Date.now();
+      for (const row of rows) {
+        if (withContacts) {
+          await store.setDeleted(row.id, now, seq);
+          continue;
+        }
+        const card = { ...row.card, groups: row.card.groups.filter((g) => g !== name) };
+        await store.updateContact(row.id, { card, display_name: row.display_name, etag: etagOf(card, row.display_name, seq), seq, updated_at: now }, searchTextOf(row.display_name, card));
+      }
+      if (withContacts) await store.purgeTrash(bookId, trashSince(now), this.#perBook);
+      return { contacts: rows.length };
+    });
   }
 
   /** The book as a device sees it: its name, its cards' number and its last change number (the sync token). */

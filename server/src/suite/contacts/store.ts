@@ -195,4 +195,25 @@ export class ContactStore extends SqlStore<ContactStore> {
   async setDeleted(id: string, at: number | null, seq: number): Promise<void> {
     await this.sql.query('update contacts set deleted_at = $2, seq = $3, updated_at = coalesce($2, updated_at) where id = $1', [id, at, seq]);
   }
+
+  /** Every UID the book has (its trash's too): an import gives a card whose UID is taken a new one. */
+  async uids(bookId: string): Promise<Set<string>> {
+    return new Set((await this.sql.query<{ uid: string }>('select uid from contacts where book_id = $1', [bookId])).map((r) => r.uid));
+  }
+
+  /** Many new cards of one book at once (an import), all with change number `seq`. */
+  async insertContacts(bookId: string, seq: number, at: number, rows: { id: string; uid: string; card: ContactCard; extra: JCardProperty[]; display_name: string; etag: string; search: string }[]): Promise<void> {
+    const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => (typeof r[k] === 'string' ? r[k] : JSON.stringify(r[k])));
+    await this.sql.query(
+      `insert into contacts (id, book_id, uid, href, card, extra, display_name, search, etag, seq, created_at, updated_at)
+       select t.id, $1, t.uid, t.id || '.vcf', t.card::jsonb, t.extra::jsonb, t.display_name, parley_fold(t.search), t.etag, $2, $3, $3
+         from unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) as t(id, uid, card, extra, display_name, search, etag)`,
+      [bookId, seq, at, col('id'), col('uid'), col('card'), col('extra'), col('display_name'), col('search'), col('etag')],
+    );
+  }
+
+  /** The book's live cards in group `name`. */
+  async inGroup(bookId: string, name: string): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.deleted_at is null and c.card->'groups' ? $2`, [bookId, name]);
+  }
 }

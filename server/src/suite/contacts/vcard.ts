@@ -98,9 +98,10 @@ const BINARY = new Map([
  * One vCard (3.0 or 4.0) as a device sends it over CardDAV, read by ical.js.
  * What fits Parley's fields goes there; the rest (a photo, a second title, an
  * e-mail address Parley would refuse) is kept as written and sent back in
- * every copy. Throws InvalidRequest for anything but exactly one vCard.
+ * every copy. Throws InvalidRequest for anything but exactly one vCard, and
+ * (`strict`, an import) for an e-mail address Parley would refuse.
  */
-export function fromVcard(text: string): ParsedVcard {
+export function fromVcard(text: string, opts: { strict?: boolean } = {}): ParsedVcard {
   let parsed: unknown;
   try {
     parsed = ICAL.parse(text);
@@ -133,6 +134,8 @@ export function fromVcard(text: string): ParsedVcard {
     } else if (name === 'org' && body.organization === undefined) Object.assign(body, clip({ organization: parts[0], department: parts.slice(1).filter(Boolean).join(', ') }, 200));
     else if (name === 'title' && one && body.title === undefined) body.title = one.slice(0, 200);
     else if (name === 'email' && one && EMAIL.test(one.trim()) && one.trim().length <= 254 && body.emails.length < CONTACT_LIMITS.emails) body.emails.push({ value: one.trim(), ...typeOf(kind) });
+    // An import checks what a device's copy keeps as written: an address Parley would refuse is an error there.
+    else if (name === 'email' && opts.strict) throw new InvalidRequest(`e-mail address “${String(one ?? '').slice(0, 80)}”: it needs an @ and a dot after it`);
     else if (name === 'tel' && one && body.phones.length < CONTACT_LIMITS.phones && PHONE.test(phoneOf(one)) && phoneOf(one).length <= 40) body.phones.push({ value: phoneOf(one), ...typeOf(kind) });
     else if (name === 'adr' && !parts[0] && !parts[1] && body.addresses.length < CONTACT_LIMITS.addresses) {
       const [, , street, city, region, postcode, country] = parts;
