@@ -56,7 +56,13 @@ export function registerContactImportRoutes(parent: FastifyInstance, deps: { acc
         const mapping = q.mapping !== undefined ? parseMapping(q.mapping) : header ? guessMapping(rows[0]!.cells) : undefined;
         if (!mapping?.some(Boolean)) throw new InvalidImport('mapping: say which column holds what (no column is read as any field)');
         const first = Math.max(Number(q.firstLine ?? 1), header ? rows[0]!.line + 1 : 1);
-        cards = rows.filter((r) => r.line >= first && !(header && r === rows[0])).map((r) => ({ line: r.line, body: rowToCard(r.cells, mapping, r.line) }));
+        cards = [];
+        for (const r of rows) {
+          if (r.line < first || (header && r === rows[0])) continue;
+          cards.push({ line: r.line, body: rowToCard(r.cells, mapping, r.line) });
+          // Read in slices: a file of 10,000 rows does not hold meetings and chat still.
+          if (cards.length % 200 === 0) await new Promise((done) => setImmediate(done));
+        }
         if (!cards.length) throw new InvalidImport('no row to import from that line on');
       }
       const group = q.group ?? `Import ${new Date().toISOString().slice(0, 10)}`;
