@@ -12,7 +12,8 @@ import { Dialog } from '../ui/Dialog.tsx';
 import { IconButton } from '../ui/icons.tsx';
 import type { ChatClient } from './client.ts';
 import { Message } from './Messages.tsx';
-import { fold, searchWords } from './markdown.tsx';
+import { searchWords } from './markdown.tsx';
+import { fold } from '../ui/fold.ts';
 import { X as XIcon } from 'lucide';
 
 export function Dot({ presence }: { presence: Presence }) {

@@ -14,6 +14,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Lexer, type Token, type Tokens } from 'marked';
 import type { Run } from './highlight.ts';
+import { fold } from '../ui/fold.ts';
 
 /** Longest text parsed as Markdown (a 16 KB message of `a_a_a…` costs marked ~0.3 s; 6,000 characters ~40 ms). */
 export const MAX_MARKDOWN = 6000;
@@ -35,10 +36,6 @@ interface Ctx {
   terms: string[];
 }
 
-const LIGATURES: Record<string, string> = { œ: 'oe', æ: 'ae', ß: 'ss', ł: 'l', ø: 'o', đ: 'd', ı: 'i' };
-/** Lower case without accents ("Après" -> "apres", "Œuvre" -> "oeuvre"), as the server's search folds text (migration 008). */
-export const fold = (s: string): string =>
-  s.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[œæßłøđı]/g, (c) => LIGATURES[c]!);
 
 /** The words of a search query, without its in: and from: filters (server/src/chat/search-query.ts reads it the same way). */
 export const searchWords = (query: string): string[] =>

@@ -17,7 +17,8 @@ import { useDrawer } from '../ui/drawer.ts';
 import { contactsApi } from './api.ts';
 import { ContactEditor } from './ContactEditor.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
-import { CardHead, DirectoryCard, fold, PersonRow } from './DirectoryCard.tsx';
+import { CardHead, DirectoryCard, PersonRow } from './DirectoryCard.tsx';
+import { fold } from '../ui/fold.ts';
 import './contacts.css';
 
 /** Rows drawn at once: a book of 20,000 people is found by its search, not scrolled. */

@@ -14,12 +14,6 @@ export const initials = (name: string) =>
     .map((w) => [...w][0]!.toLocaleUpperCase())
     .join('');
 
-/** Lower case without accents: "muller" finds "Müller", as the server's contact search does. */
-export const fold = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLocaleLowerCase();
 
 /** A person in a list: initials, name, and a line under it (organization, address, number). */
 export function PersonRow(p: { name: string; sub: string; current: boolean; onClick: () => void }) {

@@ -87,7 +87,7 @@ export function registerDavRoutes(parent: FastifyInstance, deps: { accounts: Acc
           [keyOf(NS.cal, 'calendar-home-set')]: homes(kinds.get('calendars')!),
           [keyOf(NS.cal, 'calendar-user-address-set')]: () => `<d:href>mailto:${escapeXml(user.email)}</d:href>`,
         }, user.name);
-      const kind = area === undefined ? undefined : kinds.get(area);
+      const kind = kinds.get(area);
       if (!kind) throw new NotFound('no such resource');
       if (id === undefined) return collection(dreq, reply, homePathOf(kind, user), [keyOf(NS.dav, 'collection')], { [keyOf(NS.dav, 'owner')]: () => `<d:href>${principalPath(user)}</d:href>` }, user.name, () => collectionsAtDepth1(kind, dreq));
       if (!ID.test(id)) throw new NotFound('no such collection');

@@ -96,12 +96,14 @@ export class Contacts {
 
   /** One's address books; the first visit makes one ("Contacts"). */
   async books(userId: string): Promise<AddressBookView[]> {
-    let rows = await this.#store.books(userId);
-    if (!rows.length) {
-      await this.#store.firstBook({ id: newId(), owner_id: userId, name: this.#defaultBookName, created_at: Date.now() });
-      rows = await this.#store.books(userId);
-    }
-    return rows.map(bookView);
+    return (await this.#bookRows(userId)).map(bookView);
+  }
+
+  async #bookRows(userId: string): Promise<BookRow[]> {
+    const rows = await this.#store.books(userId);
+    if (rows.length) return rows;
+    await this.#store.firstBook({ id: newId(), owner_id: userId, name: this.#defaultBookName, created_at: Date.now() });
+    return this.#store.books(userId);
   }
 
   async createBook(userId: string, name: string): Promise<AddressBookView> {
@@ -306,8 +308,7 @@ export class Contacts {
 
   /** One's books with their last change numbers (the first visit makes one). */
   async davBooks(userId: string): Promise<{ id: string; name: string; lastSeq: number }[]> {
-    await this.books(userId);
-    return (await this.#store.books(userId)).map((b) => ({ id: b.id, name: b.name, lastSeq: Number(b.last_seq) }));
+    return (await this.#bookRows(userId)).map((b) => ({ id: b.id, name: b.name, lastSeq: Number(b.last_seq) }));
   }
 
   /** Every live card's name and ETag (a device's listing of the book). */
