@@ -185,7 +185,7 @@ export async function parseIcs(text: string, defaultZone: string, opts: ParseOpt
   let obs: Prop[] | null = null;
   let sawCalendar = false;
   for (const { text: l, line } of logicalLines(text)) {
-    if ((line & 255) === 0 && work.due) await work.breathe();
+    if ((line & 31) === 0 && work.due) await work.breathe();
     // No text file holds one, and PostgreSQL would refuse it in a title.
     if (l.includes('\0')) throw new IcsError(line, 'a NUL character: this is not a text calendar file');
     const p = parseProp(l, line);
