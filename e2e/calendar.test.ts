@@ -166,9 +166,30 @@ describe('calendar in the browser', () => {
     assert.match(text, /• 10:00–11:00 Design review \(Alps\) http/);
     assert.match(text, /Turn this reminder off: http/);
 
-    // Bob joins first, from Alice's shared calendar.
-    await bob.reload();
+    // A phone of Alice's adds an event over CalDAV: Bob's open page (opened
+    // before it) shows it at once, no reload, in the calendar she shares.
     await bob.locator('[data-testid=calendar-entry][data-access=read]').waitFor();
+    const aliceToken = (await alice.evaluate(() => localStorage.getItem('parley:session')))!;
+    const asAlice = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${parley.url}${url}`, { method, headers: { authorization: `Bearer ${aliceToken}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      assert.ok(res.ok, `${method} ${url}: ${res.status}`);
+      return (await res.json()) as T;
+    };
+    const me = await asAlice<{ user: { id: string; username: string }; orgs: { id: string }[] }>('GET', '/api/me');
+    const own = (await asAlice<{ calendars: { id: string; access: string }[] }>('GET', `/api/orgs/${me.orgs[0]!.id}/calendars`)).calendars.find((c) => c.access === 'owner')!;
+    const phone = (await asAlice<{ secret: string }>('POST', '/api/me/app-passwords', { name: 'Phone', password: 'correct horse battery' })).secret;
+    const day = today.replaceAll('-', '');
+    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//phone//EN', 'BEGIN:VEVENT', 'UID:coffee-from-phone', 'DTSTAMP:20261201T080000Z', `DTSTART;TZID=${ZONE}:${day}T150000`, `DTEND;TZID=${ZONE}:${day}T153000`, 'SUMMARY:Coffee from the phone', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    const put = await fetch(`${parley.url}/dav/calendars/${me.user.id}/${own.id}/coffee.ics`, {
+      method: 'PUT',
+      headers: { authorization: `Basic ${Buffer.from(`${me.user.username}:${phone}`).toString('base64')}`, 'content-type': 'text/calendar' },
+      body: ics,
+    });
+    assert.equal(put.status, 201);
+    await bob.locator('[data-testid=occurrence][data-title="Coffee from the phone"]').first().waitFor();
+    await bob.screenshot({ path: `${shots}/shared-calendar-changed-by-phone.png` });
+
+    // Bob joins first, from Alice's shared calendar.
     await bob.locator('[data-testid=occurrence][data-title="Design review"]').first().click();
     const join = bob.getByTestId('join-meeting');
     assert.doesNotMatch((await join.getAttribute('href'))!, /moderatorToken/);

@@ -80,20 +80,25 @@ describe('contacts screen', () => {
     assert.match((await p.getByTestId('contact-detail').textContent())!, /Buyer · Acme AG.*juergen@acme\.example.*\+41 79 123 45 67.*Bahnhofstrasse 1.*8001 Zürich.*May 17, 1980.*Clients, Fair 2026/s);
     await api('POST', `/api/contacts/books/${(await api<{ books: AddressBookView[] }>('GET', '/api/contacts/books')).books[0]!.id}/contacts`, { givenName: 'Anna', familyName: 'Bianchi', emails: [{ value: 'anna@example.org' }] });
 
-    // A phone writes a card over CardDAV; it is in the list once the page reloads.
+    // A phone writes a card over CardDAV: it shows at once, with no reload (as the card made above over HTTP does).
     const secret = (await api<NewAppPasswordReply>('POST', '/api/me/app-passwords', { name: 'Phone', password: 'correct horse battery' })).secret;
     const [book] = (await api<{ books: AddressBookView[] }>('GET', '/api/contacts/books')).books;
     const me = (await api<{ user: { id: string; username: string } }>('GET', '/api/me')).user;
-    const put = await fetch(`${parley.url}/dav/addressbooks/${me.id}/${book!.id}/from-phone.vcf`, {
-      method: 'PUT',
-      headers: { authorization: `Basic ${Buffer.from(`${me.username}:${secret}`).toString('base64')}`, 'content-type': 'text/vcard' },
-      body: 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:from-phone-1\r\nFN:Pablo Phone\r\nN:Phone;Pablo;;;\r\nTEL;TYPE=CELL:+34 600 000 000\r\nEND:VCARD\r\n',
-    });
-    assert.equal(put.status, 201);
-    await p.reload();
-    await p.getByTestId('contacts-app').waitFor();
+    const fromPhone = (tel: string) =>
+      fetch(`${parley.url}/dav/addressbooks/${me.id}/${book!.id}/from-phone.vcf`, {
+        method: 'PUT',
+        headers: { authorization: `Basic ${Buffer.from(`${me.username}:${secret}`).toString('base64')}`, 'content-type': 'text/vcard' },
+        body: `BEGIN:VCARD\r\nVERSION:3.0\r\nUID:from-phone-1\r\nFN:Pablo Phone\r\nN:Phone;Pablo;;;\r\nTEL;TYPE=CELL:${tel}\r\nEND:VCARD\r\n`,
+      });
+    assert.equal((await fromPhone('+34 600 000 000')).status, 201);
     await p.locator('[data-testid="contact-row"][data-name="Pablo Phone"]').waitFor();
     assert.deepEqual(await p.getByTestId('contact-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name'))), ['Anna Bianchi', 'Jürgen Müller', 'Pablo Phone']);
+    // The phone changes the card being read: the card shown changes with it.
+    await p.locator('[data-testid="contact-row"][data-name="Pablo Phone"]').click();
+    await p.getByTestId('contact-detail').filter({ hasText: '+34 600 000 000' }).waitFor();
+    assert.equal((await fromPhone('+34 611 111 111')).status, 204);
+    await p.getByTestId('contact-detail').filter({ hasText: '+34 611 111 111' }).waitFor();
+    await assertScreen(p, shots, 'changed-by-phone', { shown: ['contact-list', 'contact-detail'] });
 
     // Search without the accent.
     await p.getByTestId('contact-search').fill('muller');

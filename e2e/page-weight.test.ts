@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import type { AuthReply, CreateMeetingReply } from '@parley/protocol';
 import type { Parley } from '@parley/server';
-import { launchBrowser, startStack, tmpDir } from './helpers.ts';
+import { launchBrowser, startStack, tmpDir, waitFor } from './helpers.ts';
 
 interface Download {
   url: string;
@@ -45,6 +45,21 @@ async function weigh(url: string, ready: string, signedIn = false): Promise<{ do
   if (signedIn) await context.addInitScript((t) => localStorage.setItem('parley:session', t), token);
   const page = await context.newPage();
   const pending: Promise<Download | null>[] = [];
+  // Requests in flight, but for the stream of live changes (GET /api/changes
+  // stays open for as long as the page: Chromium would never call the
+  // network idle while it is).
+  const inFlight = new Set<Request>();
+  let lastActivity = Date.now();
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/changes') return;
+    inFlight.add(request);
+    lastActivity = Date.now();
+  });
+  const settled = (request: Request) => {
+    if (inFlight.delete(request)) lastActivity = Date.now();
+  };
+  page.on('requestfinished', settled);
+  page.on('requestfailed', settled);
   page.on('requestfinished', (request) => {
     const u = new URL(request.url());
     if (u.origin !== new URL(parley.url).origin || u.pathname.startsWith('/api/') || u.pathname.startsWith('/socket.io/')) return;
@@ -59,8 +74,9 @@ async function weigh(url: string, ready: string, signedIn = false): Promise<{ do
   });
   await page.goto(`${parley.url}${url}`);
   await page.getByTestId(ready).waitFor({ timeout: 30_000 });
-  // Chunks the page asked for after it showed (none expected) are counted too.
-  await page.waitForLoadState('networkidle');
+  // Chunks the page asked for after it showed (none expected) are counted
+  // too: wait until nothing is asked for half a second, as Chromium's network idle does.
+  await waitFor('the network idle', async () => inFlight.size === 0 && Date.now() - lastActivity >= 500, 30_000, 100);
   const downloads = (await Promise.all(pending)).filter((d): d is Download => d !== null);
   return { downloads, page };
 }

@@ -9,6 +9,7 @@ export * from './chat-wire.ts';
 export * from './teams.ts';
 export * from './calendar.ts';
 export * from './contacts.ts';
+export * from './changes.ts';
 export * from './request.ts';
 export * from './jobs.ts';
 export * from './drive-layout.ts';

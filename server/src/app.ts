@@ -39,12 +39,15 @@ import { migrate } from './store/migrate.ts';
 import { registerAccountRoutes } from './http/account.routes.ts';
 import { registerChatRoutes } from './http/chat.routes.ts';
 import { registerContactRoutes } from './http/contacts.routes.ts';
+import { registerChangeRoutes } from './http/changes.routes.ts';
 import { registerDavRoutes } from './http/dav/dav.routes.ts';
 import { registerContactImportRoutes } from './http/contacts-import.routes.ts';
 import { CalendarSync } from './suite/calendar/sync.ts';
 import { Directory } from './org/Directory.ts';
 import { Contacts } from './suite/contacts/Contacts.ts';
 import { ContactStore } from './suite/contacts/store.ts';
+import { Changes } from './suite/live/Changes.ts';
+import { ChangeStore } from './suite/live/store.ts';
 import { registerOrgRoutes } from './http/org.routes.ts';
 import type { SuiteRouteDeps } from './http/session.ts';
 import { registerCalendarRoutes } from './http/calendar.routes.ts';
@@ -90,6 +93,8 @@ interface ChatParts {
   directory: Directory;
   agenda: Agenda;
   contacts: Contacts;
+  /** Which calendars and address books changed, told to the open pages of those who see them. */
+  changes: Changes;
   limiter: Limiter;
 }
 
@@ -252,7 +257,11 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         mayMail: (userId, count) => limiter.take(`event-invite:${userId}`, { burst: 300, perSecond: 1 / 10 }, count),
       });
       const agenda = new Agenda({ store: new AgendaStore(db), calendar, secret: config.secret, publicUrl: links, bots: botQueue });
-      chatParts = { db, accounts, chat, orgs, orgStore, calendar, calendarSync: new CalendarSync(calendarStore, calendar), directory: new Directory(orgStore), agenda, contacts: new Contacts(new ContactStore(db)), limiter };
+      const changes = new Changes(new ChangeStore(db), log.child({ module: 'changes' }));
+      await changes.start();
+      // Before the database closes (cleanups run last first): streams end, listening stops.
+      cleanups.push(() => changes.close());
+      chatParts = { db, accounts, chat, orgs, orgStore, calendar, calendarSync: new CalendarSync(calendarStore, calendar), directory: new Directory(orgStore), agenda, contacts: new Contacts(new ContactStore(db)), changes, limiter };
     }
     // Share links of the local drive point here; an S3 drive's are presigned
     // URLs of the store itself and never reach this server.
@@ -294,7 +303,10 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
         drive,
         publicUrl: links,
         fixedUrl,
-        signedOut: (ids, reason) => chatNsp && signOutSessions(chatNsp, ids, reason),
+        signedOut: (ids, reason) => {
+          chatParts.changes.endSessions(ids);
+          if (chatNsp) signOutSessions(chatNsp, ids, reason);
+        },
       };
       registerAccountRoutes(app, suite);
       registerOrgRoutes(app, suite);
@@ -303,6 +315,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       registerContactRoutes(app, chatParts);
       registerContactImportRoutes(app, chatParts);
       registerDavRoutes(app, chatParts);
+      registerChangeRoutes(app, chatParts);
     }
 
     const webRoot = config.webDist && fs.existsSync(path.join(config.webDist, 'index.html')) ? config.webDist : undefined;

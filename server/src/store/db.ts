@@ -31,6 +31,13 @@ export interface Db extends Sql {
    * when it throws (the error is rethrown unchanged).
    */
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onPayload` with each notification (NOTIFY) on `channel`, a
+   * lower-case name, from any session of this database, and `onGap` when
+   * some may have been missed (the connection to the server was lost, and
+   * listening began again). Answers how to stop.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -119,6 +126,13 @@ class PgliteDb implements Db {
       }),
     );
   }
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    // In this process: nothing between it and the database to lose.
+    const stop = await this.#db.listen(channel, onPayload);
+    return async () => {
+      if (!this.#db.closed) await stop();
+    };
+  }
   async close(): Promise<void> {
     if (!this.#db.closed) await this.#db.close();
   }
@@ -126,11 +140,69 @@ class PgliteDb implements Db {
 
 class PostgresDb implements Db {
   readonly kind = 'postgres';
+  readonly #url: string;
   readonly #pool: pg.Pool;
   readonly #hot: pg.Pool;
-  constructor(pool: pg.Pool, hot: pg.Pool) {
+  readonly #listeners = new Set<() => Promise<void>>();
+  constructor(url: string, pool: pg.Pool, hot: pg.Pool) {
+    this.#url = url;
     this.#pool = pool;
     this.#hot = hot;
+  }
+  /**
+   * A connection of its own (a pooled one is shared by turns, and LISTEN
+   * belongs to one session), made again after a loss: 0.5 s, then twice as
+   * long each time, at most 30 s; `onGap` once it listens again.
+   */
+  async listen(channel: string, onPayload: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    let current: pg.Client | undefined;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let delay = 500;
+    const again = () => {
+      current = undefined;
+      if (stopped || timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void connect(true);
+      }, delay);
+      delay = Math.min(delay * 2, 30_000);
+    };
+    const connect = async (gap: boolean) => {
+      const client = new pg.Client({ connectionString: this.#url });
+      client.on('notification', (n) => {
+        if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
+      });
+      // A lost server is an 'error' then an 'end': the end decides.
+      client.on('error', () => undefined);
+      client.on('end', () => {
+        if (current === client) again();
+      });
+      try {
+        await client.connect();
+        await client.query(`listen ${channel}`);
+      } catch {
+        await client.end().catch(() => undefined);
+        again();
+        return;
+      }
+      if (stopped) return void (await client.end().catch(() => undefined));
+      current = client;
+      delay = 500;
+      if (gap) onGap();
+    };
+    await connect(false);
+    const stop = async () => {
+      stopped = true;
+      clearTimeout(timer);
+      this.#listeners.delete(stop);
+      const client = current;
+      current = undefined;
+      await client?.end().catch(() => undefined);
+    };
+    this.#listeners.add(stop);
+    return stop;
   }
   async query<T extends object>(text: string, params: unknown[] = []): Promise<T[]> {
     return (await this.#pool.query(text, params)).rows as T[];
@@ -153,6 +225,7 @@ class PostgresDb implements Db {
     }
   }
   async close(): Promise<void> {
+    await Promise.all([...this.#listeners].map((stop) => stop()));
     await Promise.all([this.#pool.end(), this.#hot.end()]);
   }
 }
@@ -165,7 +238,7 @@ export async function openDb(config: DatabaseConfig): Promise<Db> {
     // An idle client losing its server (restart, failover) must not crash the process.
     pool.on('error', () => undefined);
     hot.on('error', () => undefined);
-    const db = new PostgresDb(pool, hot);
+    const db = new PostgresDb(config.url, pool, hot);
     await db.query('select 1');
     return db;
   }

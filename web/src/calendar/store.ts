@@ -6,6 +6,7 @@
 import { batch, computed, effect, signal } from '@preact/signals';
 import type { CalendarView, OccurrenceView, OrgView, RoomView } from '@parley/protocol';
 import { api } from '../core/api.ts';
+import { followChanges } from '../core/changes.ts';
 import { signedOut } from '../account/session.ts';
 import { errorText } from '../i18n/errors.ts';
 import { language } from '../i18n/index.ts';
@@ -25,7 +26,7 @@ export class CalendarStore {
   readonly anchor = signal(new Date());
   readonly occurrences = signal<OccurrenceView[]>([]);
   readonly notice = signal<string | null>(null);
-  /** Bumped to load everything again (after a change made here). */
+  /** Bumped to load everything again (after a change made here or heard of). */
   readonly #version = signal(0);
   /** The days the view shows (the week starting where the page's locale starts it). */
   readonly days = computed(() => span(this.view.value, this.anchor.value));
@@ -57,6 +58,8 @@ export class CalendarStore {
       },
     );
     this.#stop.push(
+      // A change made elsewhere (another tab, a colleague, a phone over CalDAV) shows at once.
+      followChanges(token, (note) => note.kind !== 'contacts' && this.refresh()),
       effect(() => {
         const orgId = this.orgId.value;
         void this.#version.value;

@@ -15,6 +15,7 @@ import { Icon, IconButton } from '../ui/icons.tsx';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { useDrawer } from '../ui/drawer.ts';
 import { contactsApi } from './api.ts';
+import { followChanges } from '../core/changes.ts';
 import { ContactEditor } from './ContactEditor.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
 import { CardHead, DirectoryCard, PersonRow } from './DirectoryCard.tsx';
@@ -56,6 +57,20 @@ export function ContactsApp({ token }: { token: string }) {
     setContacts(await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId)));
   };
   useEffect(() => void loadBooks().catch(fail), [api]);
+  // A change made elsewhere (another tab, a phone over CardDAV, an import) shows at once; what is being edited stays.
+  const [heard, setHeard] = useState(0);
+  useEffect(() => followChanges(token, (note) => note.kind !== 'calendar' && setHeard((n) => n + 1)), [token]);
+  useEffect(() => {
+    if (!heard) return;
+    void (async () => {
+      await loadBooks();
+      if (mode === 'directory' || !bookId) return;
+      const [list, hits] = await Promise.all([mode === 'trash' ? api.trash(bookId) : api.contacts(bookId), query.trim() ? api.search(query.trim()) : undefined]);
+      setContacts(list);
+      if (hits) setFound(hits);
+      setSelected((s) => (s ? ([...list, ...(hits ?? [])].find((c) => c.id === s.id) ?? null) : s));
+    })().catch(fail);
+  }, [heard]);
   // Guests are shown no directory (the server refuses them one too).
   useEffect(() => void api.orgs().then((list) => setOrgs(list.filter((o) => o.role !== 'external')), fail), [api]);
   useEffect(() => void (mode === 'directory' ? org && api.directory(org.id).then(setEntries, fail) : loadContacts().catch(fail)), [bookId, mode, org]);
