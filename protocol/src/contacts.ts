@@ -3,6 +3,7 @@
 // phones and postal addresses, birthday, notes, groups (vCard's CATEGORIES).
 // HTTP bodies and the views the server answers with.
 import Type from 'typebox';
+import { IdSchema } from './ids.ts';
 
 export const CONTACT_LIMITS = {
   booksPerUser: 50,
@@ -155,6 +156,22 @@ export interface AddressBookView {
   /** Contacts in it (the trash not counted). */
   count: number;
   createdAt: number;
+  /** The reader's: their own, or shared with them to read or to write. */
+  access: 'owner' | 'read' | 'write';
+  /** Whose it is, for a book shared with the reader. */
+  ownerName?: string;
+}
+
+/** PUT /api/contacts/books/:bookId/shares: share a book with a colleague, change what they may do, or ('none') stop sharing. */
+export const ShareAddressBookBody = Type.Object({ userId: IdSchema, access: Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('none')]) }, strict);
+export type ShareAddressBookBody = Type.Static<typeof ShareAddressBookBody>;
+
+/** One person a book is shared with (GET /api/contacts/books/:bookId/shares, its owner only). */
+export interface AddressBookShareView {
+  userId: string;
+  name: string;
+  username: string;
+  access: 'read' | 'write';
 }
 
 export interface ContactEmailView {

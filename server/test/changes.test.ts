@@ -147,6 +147,12 @@ for (const kind of DB_KINDS) {
         assert.equal((await event(owner, secret.id, 'More secrets')).status, 201);
         assert.equal((await authed(base, owner.token, 'POST', `/api/contacts/books/${book.id}/contacts`, { givenName: 'Only', familyName: 'Mine' })).status, 201);
         assert.deepEqual(await barrier(), [], 'nothing of a calendar no longer shared, nor of another person’s book');
+        // An address book shared with her: she hears of the share, then of its cards.
+        assert.equal((await authed(base, owner.token, 'PUT', `/api/contacts/books/${book.id}/shares`, { userId: ann.user.id, access: 'read' })).status, 200);
+        await hers.heard({ kind: 'contacts', id: book.id });
+        await barrier();
+        assert.equal((await authed(base, owner.token, 'POST', `/api/contacts/books/${book.id}/contacts`, { givenName: 'Shared', familyName: 'Card' })).status, 201);
+        await hers.heard({ kind: 'contacts', id: book.id });
       } finally {
         mine.close();
         hers.close();

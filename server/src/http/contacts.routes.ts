@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { AddressBookBody, ContactBody, ContactSearchQuery, DeleteGroupQuery, IdSchema } from '@parley/protocol';
+import { AddressBookBody, ContactBody, ContactSearchQuery, DeleteGroupQuery, IdSchema, ShareAddressBookBody } from '@parley/protocol';
 import type { Accounts } from '../accounts/Accounts.ts';
 import type { Contacts } from '../suite/contacts/Contacts.ts';
 import { requireSession, sessionFirst } from './session.ts';
@@ -27,6 +27,11 @@ export function registerContactRoutes(parent: FastifyInstance, deps: { accounts:
   }));
   app.delete('/api/contacts/books/:bookId', { onRequest: auth, schema: { params: BookParams } }, async (req) => {
     await contacts.deleteBook(await me(req), req.params.bookId);
+    return { ok: true };
+  });
+  app.get('/api/contacts/books/:bookId/shares', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ shares: await contacts.shares(await me(req), req.params.bookId) }));
+  app.put('/api/contacts/books/:bookId/shares', { onRequest: auth, schema: { params: BookParams, body: ShareAddressBookBody } }, async (req) => {
+    await contacts.share(await me(req), req.params.bookId, req.body.userId, req.body.access);
     return { ok: true };
   });
   app.get('/api/contacts/books/:bookId/contacts', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ contacts: await contacts.contacts(await me(req), req.params.bookId) }));

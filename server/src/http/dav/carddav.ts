@@ -17,8 +17,8 @@ import { child, childrenOf, keyOf, NS, type XmlElement } from './xml.ts';
 const item = (c: DavCard): DavItem => ({ href: c.href, etag: c.etag, body: (version) => c.vcard(version === '4.0' ? '4.0' : '3.0') });
 
 export function addressBooks(contacts: Contacts): DavCollections {
-  const props = (user: UserRow, id: string, book: { name: string; lastSeq: number }): Props => ({
-    ...collectionProps({ id, name: book.name, lastSeq: book.lastSeq, writable: true, owner: principalPath(user), reports: [keyOf(NS.card, 'addressbook-multiget'), keyOf(NS.card, 'addressbook-query')] }),
+  const props = (user: UserRow, id: string, book: { name: string; lastSeq: number; writable: boolean }): Props => ({
+    ...collectionProps({ id, name: book.name, lastSeq: book.lastSeq, writable: book.writable, owner: principalPath(user), reports: [keyOf(NS.card, 'addressbook-multiget'), keyOf(NS.card, 'addressbook-query')] }),
     [keyOf(NS.dav, 'resourcetype')]: () => '<d:collection/><card:addressbook/>',
     [keyOf(NS.card, 'supported-address-data')]: () => '<card:address-data-type content-type="text/vcard" version="3.0"/><card:address-data-type content-type="text/vcard" version="4.0"/>',
     [keyOf(NS.card, 'max-resource-size')]: () => String(CONTACT_LIMITS.vcardBytes),

@@ -8,10 +8,11 @@
 // called by http/carddav.ts): a card keeps the name a device gave it (href)
 // and the vCard properties Parley does not edit (extra).
 import crypto from 'node:crypto';
-import { CONTACT_LIMITS, type AddressBookView, type ContactBody, type ContactCard, type ContactView, type ImportResult } from '@parley/protocol';
+import { CONTACT_LIMITS, type AddressBookShareView, type AddressBookView, type ContactBody, type ContactCard, type ContactView, type ImportResult } from '@parley/protocol';
 import { newId } from '../../lib/ids.ts';
 import { cleanText, requireName } from '../../lib/names.ts';
-import { InvalidRequest, InvalidSyncToken, PreconditionFailed, TooMany, UidConflict } from '../../lib/errors.ts';
+import { Forbidden, InvalidRequest, InvalidSyncToken, PreconditionFailed, TooMany, UidConflict } from '../../lib/errors.ts';
+import { UserNotFound } from '../../accounts/errors.ts';
 import { DAY_MS } from '../../lib/time.ts';
 import { AddressBookNotFound, ContactNotFound } from './errors.ts';
 import type { BookRow, ContactRow, ContactStore, JCardProperty } from './store.ts';
@@ -20,7 +21,7 @@ import { fromVcard, toVcard, toVcardFile, type VcardVersion } from './vcard.ts';
 
 /** Cards deleted since this moment are in the trash still (CONTACT_LIMITS.trashDays). */
 const trashSince = (now: number) => now - CONTACT_LIMITS.trashDays * DAY_MS;
-const bookView = (b: BookRow): AddressBookView => ({ id: b.id, name: b.name, count: b.count, createdAt: b.created_at });
+const bookView = (b: BookRow): AddressBookView => ({ id: b.id, name: b.name, count: b.count, createdAt: b.created_at, access: b.access, ...(b.access === 'owner' ? {} : { ownerName: b.owner_name }) });
 const contactView = (r: ContactRow): ContactView => ({
   ...r.card,
   id: r.id,
@@ -94,14 +95,14 @@ export class Contacts {
     this.#perBook = opts.perBook ?? CONTACT_LIMITS.contactsPerBook;
   }
 
-  /** One's address books; the first visit makes one ("Contacts"). */
+  /** One's address books, then those colleagues share; the first visit makes one ("Contacts"). */
   async books(userId: string): Promise<AddressBookView[]> {
     return (await this.#bookRows(userId)).map(bookView);
   }
 
   async #bookRows(userId: string): Promise<BookRow[]> {
     const rows = await this.#store.books(userId);
-    if (rows.length) return rows;
+    if (rows.some((r) => r.access === 'owner')) return rows;
     await this.#store.firstBook({ id: newId(), owner_id: userId, name: this.#defaultBookName, created_at: Date.now() });
     return this.#store.books(userId);
   }
@@ -109,27 +110,60 @@ export class Contacts {
   async createBook(userId: string, name: string): Promise<AddressBookView> {
     const row = { id: newId(), owner_id: userId, name: requireName(name, 100, 'an address book'), created_at: Date.now() };
     if (!(await this.#store.insertBook(row, CONTACT_LIMITS.booksPerUser))) throw new TooMany(`You have ${CONTACT_LIMITS.booksPerUser} address books: delete one first.`);
-    return bookView({ ...row, last_seq: 0, purged_seq: 0, count: 0 });
+    return bookView({ ...row, last_seq: 0, purged_seq: 0, count: 0, access: 'owner', owner_name: '' });
   }
 
   async renameBook(userId: string, bookId: string, name: string): Promise<AddressBookView> {
-    if (!(await this.#store.renameBook(bookId, userId, requireName(name, 100, 'an address book')))) throw new AddressBookNotFound('no such address book');
+    if (!(await this.#store.renameBook(bookId, userId, requireName(name, 100, 'an address book')))) await this.#notOwner(userId, bookId, 'renames');
     return bookView((await this.#store.book(bookId, userId))!);
   }
 
   /** The book and every card in it (its trash too). */
   async deleteBook(userId: string, bookId: string): Promise<void> {
-    if (!(await this.#store.deleteBook(bookId, userId))) throw new AddressBookNotFound('no such address book');
+    if (!(await this.#store.deleteBook(bookId, userId))) await this.#notOwner(userId, bookId, 'deletes');
   }
 
-  /** The book's name, if it is the person's own. */
-  async #own(userId: string, bookId: string): Promise<string> {
-    const name = await this.#store.ownBook(bookId, userId);
-    if (name === undefined) throw new AddressBookNotFound('no such address book');
-    return name;
+  /** Why the owner's act failed: FORBIDDEN to one the book is shared with, ADDRESS_BOOK_NOT_FOUND to anyone else. */
+  async #notOwner(userId: string, bookId: string, act: string): Promise<never> {
+    if (await this.#store.readableBook(bookId, userId)) throw new Forbidden(`only its owner ${act} an address book`);
+    throw new AddressBookNotFound('no such address book');
   }
 
-  /** One of one's books (ADDRESS_BOOK_NOT_FOUND otherwise): an import checks it before reading its file. */
+  /** Shares the book with a colleague (read or write), or stops ('none'); its owner only. */
+  async share(userId: string, bookId: string, targetId: string, access: 'read' | 'write' | 'none'): Promise<void> {
+    if ((await this.#readable(userId, bookId)).access !== 'owner') throw new Forbidden('only its owner shares an address book');
+    if (targetId === userId) throw new InvalidRequest('an address book is not shared with its owner');
+    // Colleagues only: a member of one of one's organizations (not a guest); anyone else is told of nobody.
+    if (!(await this.#store.colleagues(userId, targetId))) throw new UserNotFound('no such colleague');
+    await this.#store.setShare(bookId, targetId, access);
+  }
+
+  /** Who the book is shared with; its owner only. */
+  async shares(userId: string, bookId: string): Promise<AddressBookShareView[]> {
+    if ((await this.#readable(userId, bookId)).access !== 'owner') throw new Forbidden('only its owner sees whom an address book is shared with');
+    return (await this.#store.shares(bookId)).map((s) => ({ userId: s.user_id, name: s.name, username: s.username, access: s.access }));
+  }
+
+  /** The book's name and the reader's access, if they may read it (their own, or shared with them). */
+  async #readable(userId: string, bookId: string): Promise<{ name: string; access: 'owner' | 'read' | 'write' }> {
+    const book = await this.#store.readableBook(bookId, userId);
+    if (!book) throw new AddressBookNotFound('no such address book');
+    return book;
+  }
+
+  /**
+   * The change number of a write to the book, which locks it (counts and
+   * reads after it cannot be passed by a write at the same moment):
+   * FORBIDDEN if it is shared with the person to read only.
+   */
+  async #writeSeq(store: ContactStore, userId: string, bookId: string): Promise<number> {
+    const seq = await store.nextSeq(bookId, userId);
+    if (seq !== undefined) return seq;
+    if (await store.readableBook(bookId, userId)) throw new Forbidden('this address book is shared with you to read only');
+    throw new AddressBookNotFound('no such address book');
+  }
+
+  /** A book one may read (ADDRESS_BOOK_NOT_FOUND otherwise): an import checks it before reading its file. */
   async book(userId: string, bookId: string): Promise<AddressBookView> {
     const row = await this.#store.book(bookId, userId);
     if (!row) throw new AddressBookNotFound('no such address book');
@@ -137,13 +171,13 @@ export class Contacts {
   }
 
   async contacts(userId: string, bookId: string): Promise<ContactView[]> {
-    await this.#own(userId, bookId);
+    await this.#readable(userId, bookId);
     return (await this.#store.contacts(bookId, this.#perBook)).map(contactView);
   }
 
   /** The book's contacts deleted less than 30 days ago, by name. */
   async trash(userId: string, bookId: string): Promise<ContactView[]> {
-    await this.#own(userId, bookId);
+    await this.#readable(userId, bookId);
     return (await this.#store.trash(bookId, trashSince(Date.now()), this.#perBook)).map(contactView);
   }
 
@@ -165,9 +199,8 @@ export class Contacts {
     const card = cardOf(p);
     const name = displayNameOf(p, card);
     return this.#store.tx(async (store) => {
-      // Taking the number checks the book is theirs and locks it: the count below cannot be passed by two at once.
-      const seq = await store.nextSeq(bookId, userId);
-      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      // Taking the number checks the person may write and locks the book: the count below cannot be passed by two at once.
+      const seq = await this.#writeSeq(store, userId, bookId);
       await this.#room(store, bookId);
       const now = Date.now();
       const id = newId();
@@ -190,10 +223,11 @@ export class Contacts {
   async #change<T>(userId: string, contactId: string, inTrash: boolean, fn: (store: ContactStore, row: ContactRow, seq: number) => Promise<T>): Promise<T> {
     return this.#store.tx(async (store) => {
       const seen = await store.contact(contactId, userId);
-      const seq = seen && (await store.nextSeq(seen.book_id, userId));
-      const row = seq === undefined ? undefined : await store.contact(contactId, userId);
+      if (!seen) throw new ContactNotFound('no such contact');
+      const seq = await this.#writeSeq(store, userId, seen.book_id);
+      const row = await store.contact(contactId, userId);
       const fresh = inTrash ? row?.deleted_at != null && row.deleted_at >= trashSince(Date.now()) : row?.deleted_at === null;
-      if (!row || seq === undefined || !fresh) throw new ContactNotFound(inTrash ? 'no such contact in the trash' : 'no such contact');
+      if (!row || !fresh) throw new ContactNotFound(inTrash ? 'no such contact in the trash' : 'no such contact');
       return fn(store, row, seq);
     });
   }
@@ -228,7 +262,7 @@ export class Contacts {
 
   /** The book as a .vcf file (vCard 4.0), with its name. */
   async exportVcard(userId: string, bookId: string): Promise<{ name: string; text: string }> {
-    const name = await this.#own(userId, bookId);
+    const { name } = await this.#readable(userId, bookId);
     return { name, text: toVcardFile((await this.#store.contacts(bookId, this.#perBook)).map((r) => ({ view: contactView(r), extra: r.extra }))) };
   }
 
@@ -265,8 +299,7 @@ export class Contacts {
       }
     }
     return this.#store.tx(async (store) => {
-      const seq = await store.nextSeq(bookId, userId);
-      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      const seq = await this.#writeSeq(store, userId, bookId);
       if ((await store.liveCount(bookId)) + ready.length > this.#perBook) throw new TooMany(`An address book holds at most ${this.#perBook} contacts: this file would pass that.`);
       const taken = await store.uids(bookId);
       const now = Date.now();
@@ -294,8 +327,7 @@ export class Contacts {
    */
   async deleteGroup(userId: string, bookId: string, name: string, withContacts: boolean): Promise<{ contacts: number }> {
     return this.#store.tx(async (store) => {
-      const seq = await store.nextSeq(bookId, userId);
-      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      const seq = await this.#writeSeq(store, userId, bookId);
       const rows = await store.inGroup(bookId, name);
       const now = Date.now();
       for (const row of rows) {
@@ -312,26 +344,26 @@ export class Contacts {
   }
 
   /** The book as a device sees it: its name, its cards' number and its last change number (the sync token). */
-  async davBook(userId: string, bookId: string): Promise<{ name: string; count: number; lastSeq: number }> {
+  async davBook(userId: string, bookId: string): Promise<{ name: string; count: number; lastSeq: number; writable: boolean }> {
     const row = await this.#store.book(bookId, userId);
     if (!row) throw new AddressBookNotFound('no such address book');
-    return { name: row.name, count: row.count, lastSeq: Number(row.last_seq) };
+    return { name: row.name, count: row.count, lastSeq: Number(row.last_seq), writable: row.access !== 'read' };
   }
 
-  /** One's books with their last change numbers (the first visit makes one). */
-  async davBooks(userId: string): Promise<{ id: string; name: string; lastSeq: number }[]> {
-    return (await this.#bookRows(userId)).map((b) => ({ id: b.id, name: b.name, lastSeq: Number(b.last_seq) }));
+  /** One's books and those shared with one, with their last change numbers (the first visit makes one). */
+  async davBooks(userId: string): Promise<{ id: string; name: string; lastSeq: number; writable: boolean }[]> {
+    return (await this.#bookRows(userId)).map((b) => ({ id: b.id, name: b.name, lastSeq: Number(b.last_seq), writable: b.access !== 'read' }));
   }
 
   /** Every live card's name and ETag (a device's listing of the book). */
   async davList(userId: string, bookId: string): Promise<DavCard[]> {
-    await this.#own(userId, bookId);
+    await this.#readable(userId, bookId);
     return (await this.#store.contacts(bookId, this.#perBook)).map(davCard);
   }
 
   /** The live cards named `hrefs` (at most 1000, as a device asks for them), with their vCard. */
   async davGet(userId: string, bookId: string, hrefs: string[]): Promise<DavCard[]> {
-    await this.#own(userId, bookId);
+    await this.#readable(userId, bookId);
     return (await this.#store.byHrefs(bookId, hrefs.slice(0, 1000))).filter((r) => r.deleted_at === null).map(davCard);
   }
 
@@ -362,8 +394,7 @@ export class Contacts {
     const card = cardOf(parsed.body);
     const name = displayNameOf(parsed.body, card);
     return this.#store.tx(async (store) => {
-      const seq = await store.nextSeq(bookId, userId);
-      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      const seq = await this.#writeSeq(store, userId, bookId);
       const live = (await store.byHrefs(bookId, [href])).find((r) => r.deleted_at === null);
       if (cond.ifNoneMatch && live) throw new PreconditionFailed('a card of that name exists');
       if (cond.ifMatch !== undefined && (!live || (cond.ifMatch !== '*' && cond.ifMatch !== live.etag))) throw new PreconditionFailed('the card changed meanwhile');
@@ -388,8 +419,7 @@ export class Contacts {
   /** A device deletes the card named `href`: to the trash, as from Parley. */
   async davDelete(userId: string, bookId: string, href: string, ifMatch?: string): Promise<void> {
     await this.#store.tx(async (store) => {
-      const seq = await store.nextSeq(bookId, userId);
-      if (seq === undefined) throw new AddressBookNotFound('no such address book');
+      const seq = await this.#writeSeq(store, userId, bookId);
       const live = (await store.byHrefs(bookId, [href])).find((r) => r.deleted_at === null);
       if (!live) throw new ContactNotFound('no such contact');
       if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== live.etag) throw new PreconditionFailed('the card changed meanwhile');

@@ -11,7 +11,12 @@ export interface BookRow {
   purged_seq: number;
   created_at: number;
   count: number;
+  /** What the reader may do with it: their own, or shared with them. */
+  access: BookAccess;
+  /** The owner's name (shown beside a book shared with the reader). */
+  owner_name: string;
 }
+export type BookAccess = 'owner' | 'read' | 'write';
 
 /** A vCard property as jCard (RFC 7095): name, parameters, value type, values. */
 export type JCardProperty = [string, Record<string, string | string[]>, string, ...unknown[]];
@@ -33,8 +38,18 @@ export interface ContactRow {
   deleted_at: number | null;
 }
 
+/**
+ * Books as reader $1 sees them: their own and those shared with them (the
+ * share's access), each with its live cards' number and its owner's name.
+ */
 const BOOK_SELECT = `select b.id, b.owner_id, b.name, b.last_seq, b.purged_seq, b.created_at,
-  (select count(*)::int from contacts c where c.book_id = b.id and c.deleted_at is null) as count from address_books b`;
+  (select count(*)::int from contacts c where c.book_id = b.id and c.deleted_at is null) as count,
+  case when b.owner_id = $1 then 'owner' else s.access end as access, u.name as owner_name
+  from address_books b join users u on u.id = b.owner_id left join address_book_shares s on s.book_id = b.id and s.user_id = $1`;
+/** Book `b` may be read by user $N (theirs, or shared with them). */
+const readable = (n: number) => `(b.owner_id = $${n} or exists (select 1 from address_book_shares s where s.book_id = b.id and s.user_id = $${n}))`;
+/** Book `b` may be written by user $N (theirs, or shared with them to write). */
+const writable = (n: number) => `(b.owner_id = $${n} or exists (select 1 from address_book_shares s where s.book_id = b.id and s.user_id = $${n} and s.access = 'write'))`;
 const CONTACT_COLUMNS = 'c.id, c.book_id, c.uid, c.href, c.card, c.extra, c.display_name, c.etag, c.seq, c.created_at, c.updated_at, c.deleted_at';
 
 export class ContactStore extends SqlStore<ContactStore> {
@@ -42,19 +57,56 @@ export class ContactStore extends SqlStore<ContactStore> {
     return new ContactStore(this.db, sql);
   }
 
-  async books(ownerId: string): Promise<BookRow[]> {
-    return this.sql.query<BookRow>(`${BOOK_SELECT} where b.owner_id = $1 order by b.created_at, b.id`, [ownerId]);
+  /** The reader's books: their own first (oldest first), then those shared with them. */
+  async books(userId: string): Promise<BookRow[]> {
+    return this.sql.query<BookRow>(`${BOOK_SELECT} where b.owner_id = $1 or s.user_id is not null order by b.owner_id <> $1, b.created_at, b.id`, [userId]);
   }
 
-  async book(id: string, ownerId: string): Promise<BookRow | undefined> {
-    const [row] = await this.sql.query<BookRow>(`${BOOK_SELECT} where b.id = $1 and b.owner_id = $2`, [id, ownerId]);
+  /** A book the reader may read. */
+  async book(id: string, userId: string): Promise<BookRow | undefined> {
+    const [row] = await this.sql.query<BookRow>(`${BOOK_SELECT} where b.id = $2 and (b.owner_id = $1 or s.user_id is not null)`, [userId, id]);
     return row;
   }
 
-  /** The book's name if `ownerId` owns it (no count of its cards: an ownership check before each read). */
-  async ownBook(id: string, ownerId: string): Promise<string | undefined> {
-    const [row] = await this.sql.query<{ name: string }>('select name from address_books where id = $1 and owner_id = $2', [id, ownerId]);
-    return row?.name;
+  /** The book's name and the reader's access, if they may read it (no count of its cards: a check before each read). */
+  async readableBook(id: string, userId: string): Promise<{ name: string; access: BookAccess } | undefined> {
+    const [row] = await this.sql.query<{ name: string; access: BookAccess }>(
+      `select b.name, case when b.owner_id = $2 then 'owner' else s.access end as access
+         from address_books b left join address_book_shares s on s.book_id = b.id and s.user_id = $2
+        where b.id = $1 and (b.owner_id = $2 or s.user_id is not null)`,
+      [id, userId],
+    );
+    return row;
+  }
+
+  /** Who the book is shared with, by name. */
+  async shares(bookId: string): Promise<{ user_id: string; name: string; username: string; access: 'read' | 'write' }[]> {
+    return this.sql.query(
+      `select s.user_id, u.name, u.username, s.access from address_book_shares s join users u on u.id = s.user_id where s.book_id = $1 order by lower(u.name), u.id`,
+      [bookId],
+    );
+  }
+
+  async setShare(bookId: string, userId: string, access: 'read' | 'write' | 'none'): Promise<void> {
+    if (access === 'none') await this.sql.query('delete from address_book_shares where book_id = $1 and user_id = $2', [bookId, userId]);
+    else
+      await this.sql.query(
+        'insert into address_book_shares (book_id, user_id, access) values ($1, $2, $3) on conflict (book_id, user_id) do update set access = excluded.access',
+        [bookId, userId, access],
+      );
+  }
+
+  /**
+   * Whether `otherId` is a colleague of `userId`: both members (not guests,
+   * not bots) of one organization. Books are shared with colleagues only.
+   */
+  async colleagues(userId: string, otherId: string): Promise<boolean> {
+    const rows = await this.sql.query(
+      `select 1 from org_members a join org_members o on o.org_id = a.org_id
+        where a.user_id = $1 and o.user_id = $2 and a.role not in ('external', 'bot') and o.role not in ('external', 'bot') limit 1`,
+      [userId, otherId],
+    );
+    return rows.length > 0;
   }
 
   /** Adds a book unless its owner has `max` already (counted under the owner's row lock: two at once cannot pass the cap). */
@@ -94,8 +146,8 @@ export class ContactStore extends SqlStore<ContactStore> {
    * this cannot change under the caller); undefined if the book is gone or
    * not `ownerId`'s.
    */
-  async nextSeq(bookId: string, ownerId: string): Promise<number | undefined> {
-    const [row] = await this.sql.query<{ last_seq: number }>('update address_books set last_seq = last_seq + 1 where id = $1 and owner_id = $2 returning last_seq', [bookId, ownerId]);
+  async nextSeq(bookId: string, userId: string): Promise<number | undefined> {
+    const [row] = await this.sql.query<{ last_seq: number }>(`update address_books b set last_seq = last_seq + 1 where b.id = $1 and ${writable(2)} returning last_seq`, [bookId, userId]);
     return row?.last_seq;
   }
 
@@ -159,19 +211,19 @@ export class ContactStore extends SqlStore<ContactStore> {
     return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.seq > $2 order by c.seq`, [bookId, since]);
   }
 
-  /** A contact in one of `ownerId`'s books (in the trash or not). */
-  async contact(id: string, ownerId: string): Promise<ContactRow | undefined> {
-    const [row] = await this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c join address_books b on b.id = c.book_id where c.id = $1 and b.owner_id = $2`, [id, ownerId]);
+  /** A contact in a book `userId` may read (in the trash or not). */
+  async contact(id: string, userId: string): Promise<ContactRow | undefined> {
+    const [row] = await this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c join address_books b on b.id = c.book_id where c.id = $1 and ${readable(2)}`, [id, userId]);
     return row;
   }
 
-  /** Live contacts of `ownerId`'s books whose names, organization, addresses or numbers hold `query` (folded as they are). */
-  async search(ownerId: string, query: string, limit: number): Promise<ContactRow[]> {
+  /** Live contacts of the books `userId` may read whose names, organization, addresses or numbers hold `query` (folded as they are). */
+  async search(userId: string, query: string, limit: number): Promise<ContactRow[]> {
     return this.sql.query<ContactRow>(
       `select ${CONTACT_COLUMNS} from contacts c join address_books b on b.id = c.book_id
-        where b.owner_id = $1 and c.deleted_at is null and strpos(c.search, parley_fold($2)) > 0
+        where ${readable(1)} and c.deleted_at is null and strpos(c.search, parley_fold($2)) > 0
         order by lower(c.display_name), c.id limit $3`,
-      [ownerId, query, limit],
+      [userId, query, limit],
     );
   }
 

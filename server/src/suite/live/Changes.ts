@@ -113,8 +113,7 @@ export class Changes {
       const listening = [...this.#streams.keys()];
       if (!listening.length) return;
       try {
-        // An address book is its owner's alone; a calendar's audience is asked for.
-        const audience = new Set(note.kind === 'calendar' ? await this.#store.calendarAudience(note.id, listening) : []);
+        const audience = new Set(note.kind === 'calendar' ? await this.#store.calendarAudience(note.id, listening) : await this.#store.bookAudience(note.id, listening));
         for (const u of named) audience.add(u);
         for (const u of audience) for (const s of this.#streams.get(u) ?? []) s.send(note);
       } catch (error) {
