@@ -209,6 +209,58 @@ describe('contacts screen', () => {
     await assertScreen(phone, shots, 'directory', { shown: ['contact-detail', 'contact-back', 'directory-private'], touch: ['contact-back', 'directory-private'], fullWidth: ['contact-detail'] });
   });
 
+  test('sharing a book with a colleague: she sees it at once on her phone, read only, then may edit', async () => {
+    assert.ok(token, 'signed up by the first test');
+    const login = (await (await fetch(`${parley.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: `dora${tag}`, password: 'correct horse battery' }) })).json()) as { token: string };
+    assert.ok(login.token, 'Dora joined in the directory test');
+    // Dora's phone shows her contacts before anything is shared.
+    const doraContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await doraContext.addInitScript((t) => localStorage.setItem('parley:session', t), login.token);
+    const dora = await doraContext.newPage();
+    dora.on('pageerror', (e) => console.error('page error:', e.message));
+    await dora.goto(`${parley.url}/contacts`);
+    await dora.getByTestId('contacts-app').waitFor();
+
+    const p = await open({ width: 1280, height: 800 });
+    await p.goto(`${parley.url}/contacts`);
+    await p.getByTestId('share-book-open').click();
+    await p.getByTestId('share-none').waitFor();
+    await p.getByTestId('share-user').selectOption({ label: `Dora Colleague (@dora${tag})` });
+    await p.getByTestId('share-save').click();
+    await p.getByTestId('share-note').filter({ hasText: 'Shared with Dora Colleague.' }).waitFor();
+    await p.locator(`[data-testid="share-row"][data-username="dora${tag}"]`).waitFor();
+    await assertScreen(p, shots, 'share-book', { shown: ['share-book', 'share-row', 'share-row-access', 'share-row-stop', 'share-note'] });
+
+    // On Dora's phone, with no reload: the book, whose it is, read only.
+    await dora.getByTestId('open-drawer').click();
+    await dora.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    const shared = dora.getByTestId('book-entry').filter({ has: dora.getByTestId('book-shared-by') });
+    await shared.waitFor();
+    assert.equal(await shared.getByTestId('book-shared-by').textContent(), 'Clara · read only');
+    await assertScreen(dora, shots, 'shared-book-drawer', { shown: ['book-list', 'book-shared-by'] });
+    await shared.click();
+    await dora.locator('[data-testid="contact-row"][data-name="Jürgen Müller"]').click();
+    await dora.getByTestId('contact-read-only').waitFor();
+    await dora.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    assert.equal(await dora.getByTestId('contact-edit').count(), 0, 'nothing to edit in a book shared to read');
+    assert.ok(await dora.getByTestId('new-contact').isDisabled());
+    await assertScreen(dora, shots, 'shared-contact-read-only', { shown: ['contact-detail', 'contact-back', 'contact-read-only'], touch: ['contact-back'], fullWidth: ['contact-detail'] });
+
+    // Clara lets her edit: the card offers it at once.
+    await p.getByTestId('share-row-access').selectOption('write');
+    await p.getByTestId('share-note').filter({ hasText: 'Access changed.' }).waitFor();
+    await dora.getByTestId('contact-edit').waitFor();
+    await dora.getByTestId('contact-edit').click();
+    await dora.getByTestId('contact-title').fill('Chief buyer');
+    await dora.getByTestId('contact-save').click();
+    await dora.getByTestId('contact-editor').waitFor({ state: 'detached' });
+    // Clara's page shows Dora's change (the card list reads it again by itself).
+    await p.keyboard.press('Escape');
+    await p.locator('[data-testid="contact-row"][data-name="Jürgen Müller"]').click();
+    await p.getByTestId('contact-detail').filter({ hasText: 'Chief buyer' }).waitFor();
+    await doraContext.close();
+  });
+
   test('importing a CSV: the count before, each column’s field chosen with its header in sight, a new book, the import’s group; a bad row named by its line', async () => {
     assert.ok(token, 'signed up by the first test');
     const csv = ['Prénom;Nom;Courriel;Portable;Ville;Remarque', 'Élodie;Favre;elodie@example.org;+41 79 444 55 66;Sion;cliente', 'Marco;Rossi;marco@example.org;;Lugano;', 'Nur;Name;;;;'].join('\r\n');

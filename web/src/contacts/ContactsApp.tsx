@@ -6,9 +6,9 @@
 // books, each organization's directory (not for guests; no export).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AddressBookView, ContactView, DirectoryEntryView, OrgView } from '@parley/protocol';
-import { Upload as UploadIcon, Download as DownloadIcon, Menu as MenuIcon, Pencil as PencilIcon, Plus as PlusIcon, Trash2 as TrashIcon } from 'lucide';
+import { Upload as UploadIcon, Download as DownloadIcon, Menu as MenuIcon, Plus as PlusIcon, Trash2 as TrashIcon, Users as UsersIcon } from 'lucide';
 import { errorText } from '../i18n/errors.ts';
-import { formatNumber, formatWith } from '../i18n/format.ts';
+import { formatNumber } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Preferences } from '../prefs/Preferences.tsx';
 import { Icon, IconButton } from '../ui/icons.tsx';
@@ -16,7 +16,9 @@ import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { useDrawer } from '../ui/drawer.ts';
 import { contactsApi } from './api.ts';
 import { followChanges } from '../core/changes.ts';
+import { ContactCard } from './ContactCard.tsx';
 import { ContactEditor } from './ContactEditor.tsx';
+import { ShareBook } from './ShareBook.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
 import { CardHead, DirectoryCard, PersonRow } from './DirectoryCard.tsx';
 import { fold } from '../ui/fold.ts';
@@ -32,6 +34,8 @@ export function ContactsApp({ token }: { token: string }) {
   const [contacts, setContacts] = useState<ContactView[]>([]);
   const [mode, setMode] = useState<'list' | 'trash' | 'directory'>('list');
   const [orgs, setOrgs] = useState<OrgView[]>([]);
+  const [meId, setMeId] = useState('');
+  const [sharing, setSharing] = useState(false);
   const [org, setOrg] = useState<OrgView | null>(null);
   const [entries, setEntries] = useState<DirectoryEntryView[]>([]);
   const [entry, setEntry] = useState<DirectoryEntryView | null>(null);
@@ -72,7 +76,14 @@ export function ContactsApp({ token }: { token: string }) {
     })().catch(fail);
   }, [heard]);
   // Guests are shown no directory (the server refuses them one too).
-  useEffect(() => void api.orgs().then((list) => setOrgs(list.filter((o) => o.role !== 'external')), fail), [api]);
+  useEffect(
+    () =>
+      void api.me().then((me) => {
+        setMeId(me.user.id);
+        setOrgs(me.orgs.filter((o) => o.role !== 'external'));
+      }, fail),
+    [api],
+  );
   useEffect(() => void (mode === 'directory' ? org && api.directory(org.id).then(setEntries, fail) : loadContacts().catch(fail)), [bookId, mode, org]);
   // Search as one types, a quarter second after the last key (the directory is searched here, as it is all on the page).
   useEffect(() => {
@@ -84,6 +95,8 @@ export function ContactsApp({ token }: { token: string }) {
 
   if (!books) return <div class="message-page dim">{notice ?? t('contacts.loading')}</div>;
   const book = books.find((b) => b.id === bookId);
+  /** A book shared with one to read: its cards are shown, nothing is offered that would change them. */
+  const readOnly = book?.access === 'read';
   const groups = [...new Set(contacts.flatMap((c) => c.groups))].sort((a, b) => a.localeCompare(b));
   const shown = found ?? (mode === 'list' && group ? contacts.filter((c) => c.groups.includes(group)) : contacts);
   const inDirectory = mode === 'directory' && org !== null;
@@ -121,7 +134,7 @@ export function ContactsApp({ token }: { token: string }) {
           type="button"
           class="primary"
           data-testid="new-contact"
-          disabled={!book}
+          disabled={!book || readOnly}
           onClick={() => {
             setDrawer(false);
             setEditing('new');
@@ -149,7 +162,14 @@ export function ContactsApp({ token }: { token: string }) {
                 type="button"
                 class={`channel-entry book-entry${b.id === bookId && mode === 'list' && !found ? ' active' : ''}`}
                 aria-current={b.id === bookId && mode === 'list' && !found ? 'page' : undefined} data-testid="book-entry" onClick={() => pick(b.id)}>
-                <span class="book-name">{b.name}</span>
+                <span class="book-name">
+                  {b.name}
+                  {b.ownerName && (
+                    <span class="book-owner" data-testid="book-shared-by">
+                      {t(b.access === 'read' ? 'contacts.sidebar.sharedRead' : 'contacts.sidebar.sharedWrite', { owner: b.ownerName })}
+                    </span>
+                  )}
+                </span>
                 <span class="book-count dim">{formatNumber(b.count)}</span>
               </button>
             </li>
@@ -204,6 +224,7 @@ export function ContactsApp({ token }: { token: string }) {
             value={query}
             onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
           />
+          {book && !inDirectory && book.access === 'owner' && <IconButton icon={UsersIcon} label={t('contacts.share.open', { book: book.name })} data-testid="share-book-open" onClick={() => setSharing(true)} />}
           {book && !inDirectory && <IconButton icon={DownloadIcon} label={t('contacts.export', { book: book.name })} data-testid="export-vcf" onClick={() => void api.exportVcard(book.id, book.name).catch(fail)} />}
           <Preferences sessionToken={token} />
         </header>
@@ -237,7 +258,7 @@ export function ContactsApp({ token }: { token: string }) {
                       </option>
                     ))}
                   </select>
-                  {group && <IconButton icon={TrashIcon} label={t('contacts.groups.delete', { group })} data-testid="group-delete" onClick={() => setDropping({ name: group, withContacts: false })} />}
+                  {group && !readOnly && <IconButton icon={TrashIcon} label={t('contacts.groups.delete', { group })} data-testid="group-delete" onClick={() => setDropping({ name: group, withContacts: false })} />}
                 </div>
               )}
               {!shown.length && (
@@ -270,6 +291,7 @@ export function ContactsApp({ token }: { token: string }) {
             <ContactCard
               contact={selected}
               inTrash={selected.deletedAt !== undefined}
+              readOnly={readOnly || books.find((b) => b.id === selected.bookId)?.access === 'read'}
               back={() => setSelected(null)}
               edit={() => setEditing(selected)}
               remove={async () => {
@@ -308,11 +330,12 @@ export function ContactsApp({ token }: { token: string }) {
           }
         />
       )}
+      {sharing && book && <ShareBook api={api} token={token} meId={meId} orgs={orgs} book={book} close={() => setSharing(false)} />}
       {importing && (
         <ImportDialog
           token={token}
-          books={books}
-          bookId={bookId}
+          books={books.filter((b) => b.access !== 'read')}
+          bookId={readOnly ? null : bookId}
           createBook={(name) => api.createBook(name)}
           close={() => setImporting(false)}
           done={(id, result) => {
@@ -339,52 +362,5 @@ export function ContactsApp({ token }: { token: string }) {
         />
       )}
     </div>
-  );
-}
-
-/** One person's card: what there is of it, each line a link where one helps (mail, call, map). */
-function ContactCard(p: { contact: ContactView; inTrash: boolean; back: () => void; edit: () => void; remove: () => void; restore: () => void }) {
-  const c = p.contact;
-  const kind = (type?: string) => (type ? t(`contacts.kind.${type as 'home'}`) : '');
-  const row = (label: string, value: preact.ComponentChildren, key?: string) => (
-    <div class="contact-field" key={key}>
-      <dt>{label}</dt>
-      <dd>{value}</dd>
-    </div>
-  );
-  return (
-    <section class="contact-detail" data-testid="contact-detail" aria-label={c.displayName}>
-      <CardHead name={c.displayName} sub={[c.title, [c.organization, c.department].filter(Boolean).join(', ')].filter(Boolean).join(' · ')} back={p.back} />
-      <div class="contact-actions">
-        {p.inTrash ? (
-          <button type="button" class="primary" data-testid="contact-restore" onClick={p.restore}>
-            {t('contacts.trash.restore')}
-          </button>
-        ) : (
-          <>
-            <button type="button" class="with-icon" data-testid="contact-edit" onClick={p.edit}>
-              <Icon icon={PencilIcon} size={16} /> {t('contacts.detail.edit')}
-            </button>
-            <button type="button" class="with-icon danger" data-testid="contact-delete" onClick={p.remove}>
-              <Icon icon={TrashIcon} size={16} /> {t('contacts.detail.delete')}
-            </button>
-          </>
-        )}
-      </div>
-      <dl class="contact-fields">
-        {c.emails.map((e, i) => row(`${t('contacts.detail.email')} ${kind(e.type)}`.trim(), <a href={`mailto:${e.value}`}>{e.value}</a>, `e${i}`))}
-        {c.phones.map((ph, i) => row(`${t('contacts.detail.phone')} ${kind(ph.type)}`.trim(), <a href={`tel:${ph.value.replace(/[^0-9+]/g, '')}`}>{ph.value}</a>, `p${i}`))}
-        {c.addresses.map((a, i) =>
-          row(
-            `${t('contacts.detail.address')} ${kind(a.type)}`.trim(),
-            <span class="contact-address">{[a.street, [a.postcode, a.city].filter(Boolean).join(' '), a.region, a.country].filter(Boolean).join('\n')}</span>,
-            `a${i}`,
-          ),
-        )}
-        {c.birthday && row(t('contacts.detail.birthday'), formatWith(new Date(`${c.birthday}T12:00:00Z`), { dateStyle: 'long', timeZone: 'UTC' }))}
-        {c.groups.length > 0 && row(t('contacts.detail.groups'), c.groups.join(', '))}
-        {c.note && row(t('contacts.detail.note'), <span class="contact-note">{c.note}</span>)}
-      </dl>
-    </section>
   );
 }

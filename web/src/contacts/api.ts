@@ -1,5 +1,5 @@
 // The contacts' HTTP calls (docs/protocol.md, "Contacts"), with the session token.
-import type { AddressBookView, ContactBody, ContactView, DirectoryEntryView, OrgView } from '@parley/protocol';
+import type { AddressBookShareView, AddressBookView, ContactBody, ContactView, DirectoryEntryView, OrgView } from '@parley/protocol';
 import { call } from '../core/api.ts';
 import { downloadFile } from '../ui/download.ts';
 
@@ -17,9 +17,11 @@ export function contactsApi(token: string) {
     update: (id: string, body: ContactBody) => c<{ contact: ContactView }>('PUT', `/api/contacts/${enc(id)}`, body).then((r) => r.contact),
     remove: (id: string) => c('DELETE', `/api/contacts/${enc(id)}`),
     restore: (id: string) => c<{ contact: ContactView }>('POST', `/api/contacts/${enc(id)}/restore`).then((r) => r.contact),
-    orgs: () => c<{ orgs: OrgView[] }>('GET', '/api/me').then((r) => r.orgs),
+    me: () => c<{ user: { id: string }; orgs: OrgView[] }>('GET', '/api/me'),
     directory: (orgId: string) => c<{ entries: DirectoryEntryView[] }>('GET', `/api/orgs/${enc(orgId)}/directory`).then((r) => r.entries),
     setDirectoryHidden: (orgId: string, userId: string, hidden: boolean) => c('PUT', `/api/orgs/${enc(orgId)}/directory/${enc(userId)}`, { hidden }),
+    shares: (bookId: string) => c<{ shares: AddressBookShareView[] }>('GET', `/api/contacts/books/${enc(bookId)}/shares`).then((r) => r.shares),
+    share: (bookId: string, userId: string, access: 'read' | 'write' | 'none') => c('PUT', `/api/contacts/books/${enc(bookId)}/shares`, { userId, access }),
     deleteGroup: (bookId: string, name: string, withContacts: boolean) => c('DELETE', `/api/contacts/books/${enc(bookId)}/groups?name=${enc(name)}&contacts=${withContacts ? 'delete' : 'keep'}`),
     /** Downloads the book as a .vcf file. */
     exportVcard: (bookId: string, name: string) => downloadFile(`/api/contacts/books/${enc(bookId)}/export`, token, name, 'vcf', 'contacts'),

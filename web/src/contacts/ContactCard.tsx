@@ -1,0 +1,60 @@
+// One person's card as the contacts screen shows it beside the list: what
+// there is of it, each line a link where one helps (mail, call, map), and
+// what one may do with it (nothing, in a book shared to read).
+import type { ContactView } from '@parley/protocol';
+import { Pencil as PencilIcon, Trash2 as TrashIcon } from 'lucide';
+import { formatWith } from '../i18n/format.ts';
+import { t } from '../i18n/index.ts';
+import { Icon } from '../ui/icons.tsx';
+import { CardHead } from './DirectoryCard.tsx';
+
+/** One person's card: what there is of it, each line a link where one helps (mail, call, map). */
+export function ContactCard(p: { contact: ContactView; inTrash: boolean; readOnly: boolean; back: () => void; edit: () => void; remove: () => void; restore: () => void }) {
+  const c = p.contact;
+  const kind = (type?: string) => (type ? t(`contacts.kind.${type as 'home'}`) : '');
+  const row = (label: string, value: preact.ComponentChildren, key?: string) => (
+    <div class="contact-field" key={key}>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+  return (
+    <section class="contact-detail" data-testid="contact-detail" aria-label={c.displayName}>
+      <CardHead name={c.displayName} sub={[c.title, [c.organization, c.department].filter(Boolean).join(', ')].filter(Boolean).join(' · ')} back={p.back} />
+      <div class="contact-actions">
+        {p.readOnly ? (
+          <p class="dim" data-testid="contact-read-only">
+            {t('contacts.detail.readOnly')}
+          </p>
+        ) : p.inTrash ? (
+          <button type="button" class="primary" data-testid="contact-restore" onClick={p.restore}>
+            {t('contacts.trash.restore')}
+          </button>
+        ) : (
+          <>
+            <button type="button" class="with-icon" data-testid="contact-edit" onClick={p.edit}>
+              <Icon icon={PencilIcon} size={16} /> {t('contacts.detail.edit')}
+            </button>
+            <button type="button" class="with-icon danger" data-testid="contact-delete" onClick={p.remove}>
+              <Icon icon={TrashIcon} size={16} /> {t('contacts.detail.delete')}
+            </button>
+          </>
+        )}
+      </div>
+      <dl class="contact-fields">
+        {c.emails.map((e, i) => row(`${t('contacts.detail.email')} ${kind(e.type)}`.trim(), <a href={`mailto:${e.value}`}>{e.value}</a>, `e${i}`))}
+        {c.phones.map((ph, i) => row(`${t('contacts.detail.phone')} ${kind(ph.type)}`.trim(), <a href={`tel:${ph.value.replace(/[^0-9+]/g, '')}`}>{ph.value}</a>, `p${i}`))}
+        {c.addresses.map((a, i) =>
+          row(
+            `${t('contacts.detail.address')} ${kind(a.type)}`.trim(),
+            <span class="contact-address">{[a.street, [a.postcode, a.city].filter(Boolean).join(' '), a.region, a.country].filter(Boolean).join('\n')}</span>,
+            `a${i}`,
+          ),
+        )}
+        {c.birthday && row(t('contacts.detail.birthday'), formatWith(new Date(`${c.birthday}T12:00:00Z`), { dateStyle: 'long', timeZone: 'UTC' }))}
+        {c.groups.length > 0 && row(t('contacts.detail.groups'), c.groups.join(', '))}
+        {c.note && row(t('contacts.detail.note'), <span class="contact-note">{c.note}</span>)}
+      </dl>
+    </section>
+  );
+}
