@@ -244,7 +244,24 @@ describe('contacts screen', () => {
     await dora.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
     assert.equal(await dora.getByTestId('contact-edit').count(), 0, 'nothing to edit in a book shared to read');
     assert.ok(await dora.getByTestId('new-contact').isDisabled());
-    await assertScreen(dora, shots, 'shared-contact-read-only', { shown: ['contact-detail', 'contact-back', 'contact-read-only'], touch: ['contact-back'], fullWidth: ['contact-detail'] });
+    await assertScreen(dora, shots, 'shared-contact-read-only', { shown: ['contact-detail', 'contact-back', 'contact-read-only', 'contact-copy'], touch: ['contact-back'], fullWidth: ['contact-detail'] });
+    // She may copy it into her own book (not move it: the book is Clara's to change).
+    await dora.getByTestId('contact-copy').click();
+    await dora.getByTestId('copy-contact').waitFor();
+    assert.equal(await dora.getByTestId('move-run').count(), 0);
+    await assertScreen(dora, shots, 'copy-contact', { shown: ['copy-contact', 'copy-book', 'copy-run'], touch: ['copy-run'] });
+    await dora.getByTestId('copy-run').click();
+    await dora.getByTestId('contacts-notice').filter({ hasText: 'Jürgen Müller was copied to Contacts.' }).waitFor();
+    // In her own book now; then back to Clara's.
+    await dora.getByTestId('contact-back').click();
+    for (const which of [dora.getByTestId('book-entry').first(), shared]) {
+      await dora.getByTestId('open-drawer').click();
+      await dora.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      await which.click();
+      await dora.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      await dora.locator('[data-testid="contact-row"][data-name="Jürgen Müller"]').waitFor();
+    }
+    await dora.locator('[data-testid="contact-row"][data-name="Jürgen Müller"]').click();
 
     // Clara lets her edit: the card offers it at once.
     await p.getByTestId('share-row-access').selectOption('write');

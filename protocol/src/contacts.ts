@@ -166,6 +166,10 @@ export interface AddressBookView {
 export const ShareAddressBookBody = Type.Object({ userId: IdSchema, access: Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('none')]) }, strict);
 export type ShareAddressBookBody = Type.Static<typeof ShareAddressBookBody>;
 
+/** POST /api/contacts/:contactId/copy: into another book one may write to; `move` takes it out of its own (to the trash). */
+export const CopyContactBody = Type.Object({ bookId: IdSchema, move: Type.Optional(Type.Boolean()) }, strict);
+export type CopyContactBody = Type.Static<typeof CopyContactBody>;
+
 /** One person a book is shared with (GET /api/contacts/books/:bookId/shares, its owner only). */
 export interface AddressBookShareView {
   userId: string;

@@ -1,9 +1,9 @@
-// Address books shared with colleagues, on PGlite and on a PostgreSQL
-// server, over HTTP and CardDAV: a reader sees the book and its cards (and
-// finds them by search) but changes nothing; a writer changes cards but not
-// the book; only the owner renames, deletes and shares it, with colleagues
-// only; one the book was never shared with, or no longer is, finds nothing;
-// bad bodies are refused.
+// Address books shared with colleagues, and cards copied and moved between
+// books, on PGlite and on a PostgreSQL server, over HTTP and CardDAV: a
+// reader sees the book and its cards (and finds them by search) but changes
+// nothing; a writer changes cards but not the book; only the owner renames,
+// deletes and shares it, with colleagues only; one the book was never shared
+// with, or no longer is, finds nothing; bad bodies are refused.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, test } from 'vitest';
@@ -129,6 +129,53 @@ for (const kind of DB_KINDS) {
       }
       const shares = (await authed<{ shares: AddressBookShareView[] }>(base, owner.token, 'GET', `/api/contacts/books/${book.id}/shares`)).body.shares;
       assert.deepEqual(shares.map((s) => [s.userId, s.access]).sort(), [[reader.user.id, 'read'], [writer.user.id, 'write']].sort());
+    });
+
+    test('copy and move between books: fields and a device’s properties go along; a copy gets its own UID, a move keeps it and leaves a trace in the trash; rights are checked on both books', async () => {
+      const mine = (await authed<{ book: AddressBookView }>(base, owner.token, 'POST', '/api/contacts/books', { name: 'Private' })).body.book;
+      const secret = (await authed<NewAppPasswordReply>(base, owner.token, 'POST', '/api/me/app-passwords', { name: 'phone', password: 'correct horse battery' })).body.secret;
+      const auth = `${owner.user.username}:${secret}`;
+      const vcard = 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:moving-1\r\nFN:Mo Ving\r\nN:Ving;Mo;;;\r\nEMAIL:mo@example.org\r\nNICKNAME:Momo\r\nEND:VCARD\r\n';
+      assert.equal((await dav(base, 'PUT', `/dav/addressbooks/${owner.user.id}/${mine.id}/mo.vcf`, auth, vcard, { 'content-type': 'text/vcard' })).status, 201);
+      const mo = (await authed<{ contacts: ContactView[] }>(base, owner.token, 'GET', `/api/contacts/books/${mine.id}/contacts`)).body.contacts[0]!;
+
+      const copied = await authed<{ contact: ContactView }>(base, owner.token, 'POST', `/api/contacts/${mo.id}/copy`, { bookId: book.id });
+      assert.equal(copied.status, 201);
+      assert.equal(copied.body.contact.bookId, book.id);
+      assert.notEqual(copied.body.contact.uid, mo.uid);
+      assert.deepEqual(copied.body.contact.emails, mo.emails);
+      const fetched = await dav(base, 'GET', `/dav/addressbooks/${owner.user.id}/${book.id}/${copied.body.contact.id}.vcf`, auth);
+      assert.match(fetched.text, /NICKNAME:Momo/, 'what Parley does not edit goes along');
+
+      const moved = await authed<{ contact: ContactView }>(base, owner.token, 'POST', `/api/contacts/${mo.id}/copy`, { bookId: book.id, move: true });
+      assert.equal(moved.status, 201);
+      assert.equal(moved.body.contact.uid, mo.uid, 'a move keeps the UID');
+      assert.deepEqual((await authed<{ contacts: ContactView[] }>(base, owner.token, 'GET', `/api/contacts/books/${mine.id}/contacts`)).body.contacts, []);
+      assert.deepEqual((await authed<{ contacts: ContactView[] }>(base, owner.token, 'GET', `/api/contacts/books/${mine.id}/trash`)).body.contacts.map((c) => c.id), [mo.id]);
+      // Moving it back: the UID is free in the first book again (its old card is in the trash).
+      const back = await authed<{ contact: ContactView }>(base, owner.token, 'POST', `/api/contacts/${moved.body.contact.id}/copy`, { bookId: mine.id, move: true });
+      assert.equal(back.status, 201);
+      assert.equal(back.body.contact.uid, mo.uid);
+
+      // Same book, gone card, a book one may not write, another person's book: refused, nothing made.
+      const count = async (id: string) => (await authed<{ contacts: ContactView[] }>(base, owner.token, 'GET', `/api/contacts/books/${id}/contacts`)).body.contacts.length;
+      const before = [await count(book.id), await count(mine.id)];
+      assert.deepEqual(await code(authed<Err>(base, owner.token, 'POST', `/api/contacts/${back.body.contact.id}/copy`, { bookId: mine.id })), [400, 'INVALID_PAYLOAD']);
+      assert.deepEqual(await code(authed<Err>(base, owner.token, 'POST', `/api/contacts/${mo.id}/copy`, { bookId: book.id })), [404, 'CONTACT_NOT_FOUND']);
+      const readerOwn = (await books(reader)).find((b) => b.access === 'owner')!;
+      assert.deepEqual(await code(authed<Err>(base, owner.token, 'POST', `/api/contacts/${back.body.contact.id}/copy`, { bookId: readerOwn.id })), [404, 'ADDRESS_BOOK_NOT_FOUND']);
+      // The reader (book shared to read) may copy out of it into her own book, not move out of it nor copy into it.
+      assert.equal((await share(owner, reader.user.id, 'read')).status, 200);
+      const out = await authed<{ contact: ContactView }>(base, reader.token, 'POST', `/api/contacts/${card.id}/copy`, { bookId: readerOwn.id });
+      assert.equal(out.status, 201);
+      assert.deepEqual(await code(authed<Err>(base, reader.token, 'POST', `/api/contacts/${card.id}/copy`, { bookId: readerOwn.id, move: true })), [403, 'FORBIDDEN']);
+      assert.deepEqual(await code(authed<Err>(base, reader.token, 'POST', `/api/contacts/${out.body.contact.id}/copy`, { bookId: book.id })), [403, 'FORBIDDEN']);
+      assert.deepEqual(await code(authed<Err>(base, stranger.token, 'POST', `/api/contacts/${card.id}/copy`, { bookId: book.id })), [404, 'CONTACT_NOT_FOUND']);
+      for (const body of [{}, { bookId: book.id, move: 'yes' }, { bookId: book.id, extra: true }, { bookId: '' }]) {
+        assert.equal((await authed(base, owner.token, 'POST', `/api/contacts/${back.body.contact.id}/copy`, body)).status, 400, JSON.stringify(body));
+      }
+      assert.equal((await authed(base, '', 'POST', `/api/contacts/${back.body.contact.id}/copy`, { bookId: book.id })).status, 401);
+      assert.deepEqual([await count(book.id), await count(mine.id)], before, 'nothing made by the refusals');
     });
 
     test('shared with colleagues only; one it is not shared with, or no longer, finds nothing; bad bodies refused', async () => {

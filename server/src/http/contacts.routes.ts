@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { AddressBookBody, ContactBody, ContactSearchQuery, DeleteGroupQuery, IdSchema, ShareAddressBookBody } from '@parley/protocol';
+import { AddressBookBody, ContactBody, ContactSearchQuery, CopyContactBody, DeleteGroupQuery, IdSchema, ShareAddressBookBody } from '@parley/protocol';
 import type { Accounts } from '../accounts/Accounts.ts';
 import type { Contacts } from '../suite/contacts/Contacts.ts';
 import { requireSession, sessionFirst } from './session.ts';
@@ -58,5 +58,8 @@ export function registerContactRoutes(parent: FastifyInstance, deps: { accounts:
     await contacts.remove(await me(req), req.params.contactId);
     return { ok: true };
   });
+  app.post('/api/contacts/:contactId/copy', { onRequest: auth, schema: { params: ContactParams, body: CopyContactBody } }, async (req, reply) =>
+    reply.code(201).send({ contact: await contacts.copy(await me(req), req.params.contactId, req.body.bookId, req.body.move ?? false) }),
+  );
   app.post('/api/contacts/:contactId/restore', { onRequest: auth, schema: { params: ContactParams } }, async (req) => ({ contact: await contacts.restore(await me(req), req.params.contactId) }));
 }

@@ -1,15 +1,15 @@
 // One person's card as the contacts screen shows it beside the list: what
 // there is of it, each line a link where one helps (mail, call, map), and
-// what one may do with it (nothing, in a book shared to read).
+// what one may do with it (in a book shared to read: copy it out, no more).
 import type { ContactView } from '@parley/protocol';
-import { Pencil as PencilIcon, Trash2 as TrashIcon } from 'lucide';
+import { Copy as CopyIcon, Pencil as PencilIcon, Trash2 as TrashIcon } from 'lucide';
 import { formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import { CardHead } from './DirectoryCard.tsx';
 
 /** One person's card: what there is of it, each line a link where one helps (mail, call, map). */
-export function ContactCard(p: { contact: ContactView; inTrash: boolean; readOnly: boolean; back: () => void; edit: () => void; remove: () => void; restore: () => void }) {
+export function ContactCard(p: { contact: ContactView; inTrash: boolean; readOnly: boolean; back: () => void; edit: () => void; remove: () => void; restore: () => void; copy?: () => void; canMove?: boolean }) {
   const c = p.contact;
   const kind = (type?: string) => (type ? t(`contacts.kind.${type as 'home'}`) : '');
   const row = (label: string, value: preact.ComponentChildren, key?: string) => (
@@ -39,6 +39,11 @@ export function ContactCard(p: { contact: ContactView; inTrash: boolean; readOnl
               <Icon icon={TrashIcon} size={16} /> {t('contacts.detail.delete')}
             </button>
           </>
+        )}
+        {p.copy && !p.inTrash && (
+          <button type="button" class="with-icon" data-testid="contact-copy" onClick={p.copy}>
+            <Icon icon={CopyIcon} size={16} /> {t(p.canMove ? 'contacts.detail.copy' : 'contacts.detail.copyOnly')}
+          </button>
         )}
       </div>
       <dl class="contact-fields">

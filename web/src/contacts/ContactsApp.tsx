@@ -4,7 +4,7 @@
 // on a phone), the editor, the trash (30 days) and the vCard export. Devices
 // see the same cards over CardDAV (README, "Connecting a phone"). Below the
 // books, each organization's directory (not for guests; no export).
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AddressBookView, ContactView, DirectoryEntryView, OrgView } from '@parley/protocol';
 import { Upload as UploadIcon, Download as DownloadIcon, Menu as MenuIcon, Plus as PlusIcon, Trash2 as TrashIcon, Users as UsersIcon } from 'lucide';
 import { errorText } from '../i18n/errors.ts';
@@ -18,6 +18,7 @@ import { contactsApi } from './api.ts';
 import { followChanges } from '../core/changes.ts';
 import { ContactCard } from './ContactCard.tsx';
 import { ContactEditor } from './ContactEditor.tsx';
+import { CopyContact } from './CopyContact.tsx';
 import { ShareBook } from './ShareBook.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
 import { CardHead, DirectoryCard, PersonRow } from './DirectoryCard.tsx';
@@ -36,6 +37,7 @@ export function ContactsApp({ token }: { token: string }) {
   const [orgs, setOrgs] = useState<OrgView[]>([]);
   const [meId, setMeId] = useState('');
   const [sharing, setSharing] = useState(false);
+  const [copying, setCopying] = useState<ContactView | null>(null);
   const [org, setOrg] = useState<OrgView | null>(null);
   const [entries, setEntries] = useState<DirectoryEntryView[]>([]);
   const [entry, setEntry] = useState<DirectoryEntryView | null>(null);
@@ -56,9 +58,20 @@ export function ContactsApp({ token }: { token: string }) {
     setBooks(list);
     setBookId((id) => (id && list.some((b) => b.id === id) ? id : (list[0]?.id ?? null)));
   };
-  const loadContacts = async () => {
-    if (!bookId) return;
-    setContacts(await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId)));
+  /**
+   * Reads the list shown (the book's cards, or its trash). Loads started for
+   * a view since left (the trash opened while a live change was being read)
+   * answer late: only the last one started is shown, so the list is always
+   * the view's.
+   */
+  const lastLoad = useRef(0);
+  const loadContacts = async (): Promise<ContactView[] | undefined> => {
+    if (!bookId) return undefined;
+    const ticket = ++lastLoad.current;
+    const list = await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId));
+    if (ticket !== lastLoad.current) return undefined;
+    setContacts(list);
+    return list;
   };
   useEffect(() => void loadBooks().catch(fail), [api]);
   // A change made elsewhere (another tab, a phone over CardDAV, an import) shows at once; what is being edited stays.
@@ -69,8 +82,9 @@ export function ContactsApp({ token }: { token: string }) {
     void (async () => {
       await loadBooks();
       if (mode === 'directory' || !bookId) return;
-      const [list, hits] = await Promise.all([mode === 'trash' ? api.trash(bookId) : api.contacts(bookId), query.trim() ? api.search(query.trim()) : undefined]);
-      setContacts(list);
+      const [list, hits] = await Promise.all([loadContacts(), query.trim() ? api.search(query.trim()) : undefined]);
+      // Another view was opened meanwhile: what it shows is its own.
+      if (!list) return;
       if (hits) setFound(hits);
       setSelected((s) => (s ? ([...list, ...(hits ?? [])].find((c) => c.id === s.id) ?? null) : s));
     })().catch(fail);
@@ -292,6 +306,8 @@ export function ContactsApp({ token }: { token: string }) {
               contact={selected}
               inTrash={selected.deletedAt !== undefined}
               readOnly={readOnly || books.find((b) => b.id === selected.bookId)?.access === 'read'}
+              copy={books.some((b) => b.id !== selected.bookId && b.access !== 'read') ? () => setCopying(selected) : undefined}
+              canMove={books.find((b) => b.id === selected.bookId)?.access !== 'read'}
               back={() => setSelected(null)}
               edit={() => setEditing(selected)}
               remove={async () => {
@@ -330,6 +346,20 @@ export function ContactsApp({ token }: { token: string }) {
           }
         />
       )}
+      {copying && (
+        <CopyContact
+          api={api}
+          contact={copying}
+          books={books}
+          canMove={books.find((b) => b.id === copying.bookId)?.access !== 'read'}
+          close={() => setCopying(null)}
+          done={(to, moved) => {
+            setCopying(null);
+            setNotice(t(moved ? 'contacts.copy.moved' : 'contacts.copy.copied', { name: copying.displayName, book: to.name }));
+            void refresh(moved ? undefined : (selected ?? undefined)).catch(fail);
+          }}
+        />
+      )}
       {sharing && book && <ShareBook api={api} token={token} meId={meId} orgs={orgs} book={book} close={() => setSharing(false)} />}
       {importing && (
         <ImportDialog
@@ -341,7 +371,10 @@ export function ContactsApp({ token }: { token: string }) {
           done={(id, result) => {
             setImporting(false);
             // The book imported into, read again (picking the book already shown would not).
-            void loadBooks().then(() => (id === bookId && mode === 'list' && !found ? loadContacts() : pick(id)), fail);
+            void loadBooks().then(async () => {
+              if (id === bookId && mode === 'list' && !found) await loadContacts();
+              else pick(id);
+            }, fail);
             setNotice(t('contacts.import.done', { count: result.imported, skipped: result.skipped, group: result.group }));
           }}
         />

@@ -16,6 +16,7 @@ export function contactsApi(token: string) {
     create: (bookId: string, body: ContactBody) => c<{ contact: ContactView }>('POST', `/api/contacts/books/${enc(bookId)}/contacts`, body).then((r) => r.contact),
     update: (id: string, body: ContactBody) => c<{ contact: ContactView }>('PUT', `/api/contacts/${enc(id)}`, body).then((r) => r.contact),
     remove: (id: string) => c('DELETE', `/api/contacts/${enc(id)}`),
+    copy: (id: string, bookId: string, move: boolean) => c<{ contact: ContactView }>('POST', `/api/contacts/${enc(id)}/copy`, { bookId, move }).then((r) => r.contact),
     restore: (id: string) => c<{ contact: ContactView }>('POST', `/api/contacts/${enc(id)}/restore`).then((r) => r.contact),
     me: () => c<{ user: { id: string }; orgs: OrgView[] }>('GET', '/api/me'),
     directory: (orgId: string) => c<{ entries: DirectoryEntryView[] }>('GET', `/api/orgs/${enc(orgId)}/directory`).then((r) => r.entries),

@@ -260,6 +260,42 @@ export class Contacts {
     });
   }
 
+  /**
+   * The card copied into another book one may write to (a new card, with a
+   * UID of its own: two books syncing to one phone would otherwise show one
+   * person twice as one), or moved there (the same UID unless the book has
+   * it; the original goes to its book's trash, which is how devices syncing
+   * that book learn it left). Fields and the properties kept from a device go
+   * along. A move needs the right to write both books.
+   */
+  async copy(userId: string, contactId: string, targetId: string, move: boolean): Promise<ContactView> {
+    return this.#store.tx(async (store) => {
+      const seen = await store.contact(contactId, userId);
+      if (!seen || seen.deleted_at !== null) throw new ContactNotFound('no such contact');
+      if (seen.book_id === targetId) throw new InvalidRequest('the contact is in that address book already');
+      // Both books locked in one order: two moves crossing between them cannot deadlock.
+      const books = move ? [seen.book_id, targetId].sort() : [targetId];
+      const seqs = new Map<string, number>();
+      for (const id of books) seqs.set(id, await this.#writeSeq(store, userId, id));
+      const row = await store.contact(contactId, userId);
+      if (!row || row.deleted_at !== null || row.book_id !== seen.book_id) throw new ContactNotFound('no such contact');
+      await this.#room(store, targetId);
+      const seq = seqs.get(targetId)!;
+      const uid = move && !(await store.liveByUid(targetId, row.uid)) ? row.uid : crypto.randomUUID();
+      const id = newId();
+      const href = `${id}.vcf`;
+      await store.forgetTrashed(targetId, uid, href);
+      const now = Date.now();
+      const copy = { id, book_id: targetId, uid, href, card: row.card, extra: row.extra, display_name: row.display_name, etag: etagOf(row.card, row.display_name, seq), seq, created_at: now, updated_at: now };
+      await store.insertContact(copy, searchTextOf(row.display_name, row.card));
+      if (move) {
+        await store.setDeleted(row.id, now, seqs.get(row.book_id)!);
+        await store.purgeTrash(row.book_id, trashSince(now), this.#perBook);
+      }
+      return contactView({ ...copy, deleted_at: null });
+    });
+  }
+
   /** The book as a .vcf file (vCard 4.0), with its name. */
   async exportVcard(userId: string, bookId: string): Promise<{ name: string; text: string }> {
     const { name } = await this.#readable(userId, bookId);
