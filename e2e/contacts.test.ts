@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Parley } from '@parley/server';
@@ -17,6 +18,37 @@ import { launchBrowser, shotsDir, startStack, tmpDir } from './helpers.ts';
 import { assertScreen } from './layout.ts';
 
 const shots = shotsDir('contacts');
+
+/** A real PNG of `w` x `h` (a red-to-blue gradient), made with zlib: what a camera or a screenshot gives. */
+function png(w: number, h: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const rows = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) rows.set([Math.round((255 * x) / w), 40, Math.round((255 * y) / h)], y * (w * 3 + 1) + 1 + x * 3);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(w, 0);
+  header.writeUInt32BE(h, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 describe('contacts screen', () => {
   let parley: Parley;
@@ -99,6 +131,23 @@ describe('contacts screen', () => {
     assert.equal((await fromPhone('+34 611 111 111')).status, 204);
     await p.getByTestId('contact-detail').filter({ hasText: '+34 611 111 111' }).waitFor();
     await assertScreen(p, shots, 'changed-by-phone', { shown: ['contact-list', 'contact-detail'] });
+    // A picture for Pablo, chosen in the editor (a 600x400 PNG, made small in the page): shown on his card, and on his phone.
+    await p.getByTestId('contact-edit').click();
+    await p.getByTestId('contact-photo-file').setInputFiles({ name: 'pablo.png', mimeType: 'image/png', buffer: png(600, 400) });
+    await p.getByTestId('contact-photo-preview').waitFor();
+    await p.getByTestId('contact-save').click();
+    await p.getByTestId('contact-editor').waitFor({ state: 'detached' });
+    await p.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-testid="contact-photo"]')?.naturalWidth ?? 0) > 0);
+    assert.deepEqual(await p.getByTestId('contact-photo').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]), [512, 341], 'made at most 512 px wide');
+    await assertScreen(p, shots, 'contact-photo', { shown: ['contact-detail', 'contact-photo', 'contact-name'] });
+    const onPhone = await fetch(`${parley.url}/dav/addressbooks/${me.id}/${book!.id}/from-phone.vcf`, { headers: { authorization: `Basic ${Buffer.from(`${me.username}:${secret}`).toString('base64')}` } });
+    assert.match(await onPhone.text(), /\r\nPHOTO;[^:\r\n]*ENCODING=b[^:\r\n]*:\/9j\//i, 'a phone gets the picture inline (vCard 3.0)');
+    // Taken off again: the initials are back.
+    await p.getByTestId('contact-edit').click();
+    await p.getByTestId('contact-photo-remove').click();
+    await p.getByTestId('contact-save').click();
+    await p.getByTestId('contact-editor').waitFor({ state: 'detached' });
+    await p.getByTestId('contact-photo').waitFor({ state: 'detached' });
 
     // Search without the accent.
     await p.getByTestId('contact-search').fill('muller');
@@ -276,6 +325,43 @@ describe('contacts screen', () => {
     await p.locator('[data-testid="contact-row"][data-name="Jürgen Müller"]').click();
     await p.getByTestId('contact-detail').filter({ hasText: 'Chief buyer' }).waitFor();
     await doraContext.close();
+  });
+
+  test('duplicates: found by name, the card to keep picked, merged with the other’s number; the other waits in the trash', async () => {
+    assert.ok(token, 'signed up by the first test');
+    const [book] = (await api<{ books: AddressBookView[] }>('GET', '/api/contacts/books')).books;
+    await api('POST', `/api/contacts/books/${book!.id}/contacts`, { givenName: 'Anna', familyName: 'Bianchi', phones: [{ value: '+39 333 123 4567', type: 'cell' }], organization: 'Bianchi Srl' });
+    // Seen on a phone first, merged on a laptop.
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 800 },
+    ]) {
+      const p = await open(viewport);
+      await p.goto(`${parley.url}/contacts`);
+      await p.locator('[data-testid="contact-row"][data-name="Anna Bianchi"]').nth(1).waitFor();
+      await p.getByTestId('duplicates-open').click();
+      await p.getByTestId('duplicate-group').waitFor();
+      const group = p.getByTestId('duplicate-group');
+      assert.equal(await group.locator('legend').textContent(), 'Same name');
+      assert.deepEqual((await group.locator('.duplicate-card').allTextContents()).sort(), ['Anna BianchiBianchi Srl · +39 333 123 4567', 'Anna Bianchianna@example.org']);
+      await assertScreen(p, shots, 'duplicates', { shown: ['duplicates', 'duplicate-group', 'duplicate-merge'], ...(viewport.width < 500 ? { touch: ['duplicate-merge'] } : {}) });
+      if (viewport.width < 500) {
+        await p.context().close();
+        continue;
+      }
+      // Keep the one with the company: the other's address comes into it.
+      await p.locator('.duplicate-card', { hasText: 'Bianchi Srl' }).getByTestId('duplicate-keep').check();
+      await p.getByTestId('duplicate-merge').click();
+      await p.getByTestId('duplicates-none').waitFor();
+      await p.keyboard.press('Escape');
+      await p.getByTestId('contacts-notice').filter({ hasText: '2 contacts were merged into Anna Bianchi.' }).waitFor();
+      await p.waitForFunction(() => document.querySelectorAll('[data-testid="contact-row"][data-name="Anna Bianchi"]').length === 1);
+      await p.locator('[data-testid="contact-row"][data-name="Anna Bianchi"]').click();
+      assert.match((await p.getByTestId('contact-detail').textContent())!, /Bianchi Srl.*anna@example\.org.*\+39 333 123 4567/s);
+      await p.getByTestId('show-trash').click();
+      await p.locator('[data-testid="contact-row"][data-name="Anna Bianchi"]').waitFor();
+      await p.context().close();
+    }
   });
 
   test('importing a CSV: the count before, each column’s field chosen with its header in sight, a new book, the import’s group; a bad row named by its line', async () => {

@@ -21,6 +21,11 @@ export const CONTACT_LIMITS = {
   vcardBytes: 1024 * 1024,
   /** Properties of one vCard that Parley keeps without editing them (a photo, a nickname, a device's X- fields). */
   extraProperties: 200,
+  /** Groups of likely duplicates one answer lists at most, and cards merged into one at once. */
+  duplicateGroups: 200,
+  mergeAtOnce: 20,
+  /** A picture sent for a card (PUT /api/contacts/:id/photo); the web makes it 512 px at most first. */
+  photoBytes: 512 * 1024,
 } as const;
 
 /** A file of contacts imported at once (the seeds' limits): all of it, or nothing. */
@@ -170,6 +175,16 @@ export type ShareAddressBookBody = Type.Static<typeof ShareAddressBookBody>;
 export const CopyContactBody = Type.Object({ bookId: IdSchema, move: Type.Optional(Type.Boolean()) }, strict);
 export type CopyContactBody = Type.Static<typeof CopyContactBody>;
 
+/** POST /api/contacts/books/:bookId/merge: the cards made one, the first kept (its id and UID), the others to the trash. */
+export const MergeContactsBody = Type.Object({ contactIds: Type.Array(IdSchema, { minItems: 2, maxItems: CONTACT_LIMITS.mergeAtOnce }) }, strict);
+export type MergeContactsBody = Type.Static<typeof MergeContactsBody>;
+
+/** Cards of one book that look like one person (GET /api/contacts/books/:bookId/duplicates), and what they share. */
+export interface DuplicateGroupView {
+  reasons: ('email' | 'phone' | 'name')[];
+  contacts: ContactView[];
+}
+
 /** One person a book is shared with (GET /api/contacts/books/:bookId/shares, its owner only). */
 export interface AddressBookShareView {
   userId: string;
@@ -223,4 +238,6 @@ export interface ContactView extends ContactCard {
   updatedAt: number;
   /** Set for a contact in the trash. */
   deletedAt?: number;
+  /** It has a picture Parley shows (GET /api/contacts/:id/photo). */
+  hasPhoto?: true;
 }

@@ -42,6 +42,7 @@ import { registerContactRoutes } from './http/contacts.routes.ts';
 import { registerChangeRoutes } from './http/changes.routes.ts';
 import { registerDavRoutes } from './http/dav/dav.routes.ts';
 import { registerContactImportRoutes } from './http/contacts-import.routes.ts';
+import { registerContactPhotoRoutes } from './http/contacts-photo.routes.ts';
 import { CalendarSync } from './suite/calendar/sync.ts';
 import { Directory } from './org/Directory.ts';
 import { Contacts } from './suite/contacts/Contacts.ts';
@@ -259,9 +260,14 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       const agenda = new Agenda({ store: new AgendaStore(db), calendar, secret: config.secret, publicUrl: links, bots: botQueue });
       const changes = new Changes(new ChangeStore(db), log.child({ module: 'changes' }));
       await changes.start();
-      // Before the database closes (cleanups run last first): streams end, listening stops.
+      // Before the database closes (cleanups run last first): listening stops (the streams ended with the sockets).
       cleanups.push(() => changes.close());
-      chatParts = { db, accounts, chat, orgs, orgStore, calendar, calendarSync: new CalendarSync(calendarStore, calendar), directory: new Directory(orgStore), agenda, contacts: new Contacts(new ContactStore(db)), changes, limiter };
+      const contacts = new Contacts(new ContactStore(db));
+      // Address books are shared with colleagues only: one who leaves an organization, or becomes a guest there, loses what that gave.
+      const colleaguesChanged = (uid: string) => void contacts.colleaguesChanged(uid).catch((error: unknown) => log.error({ err: error, user: uid }, 'address book shares not pruned'));
+      orgs.on('memberRemoved', (_orgId, uid) => colleaguesChanged(uid));
+      orgs.on('roleChanged', (_orgId, uid, role) => role === 'external' && colleaguesChanged(uid));
+      chatParts = { db, accounts, chat, orgs, orgStore, calendar, calendarSync: new CalendarSync(calendarStore, calendar), directory: new Directory(orgStore), agenda, contacts, changes, limiter };
     }
     // Share links of the local drive point here; an S3 drive's are presigned
     // URLs of the store itself and never reach this server.
@@ -314,6 +320,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       registerCalendarRoutes(app, chatParts);
       registerContactRoutes(app, chatParts);
       registerContactImportRoutes(app, chatParts);
+      registerContactPhotoRoutes(app, chatParts);
       registerDavRoutes(app, chatParts);
       registerChangeRoutes(app, chatParts);
     }
@@ -358,6 +365,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     const chatStack = chatParts ? await wireChat(chatParts, io, meetings, botQueue, config, trust, log, cleanups) : undefined;
     chatNsp = chatStack?.nsp;
     cleanups.push(async () => {
+      // Pages following live changes end first: io.close waits for every connection.
+      chatParts?.changes.endStreams();
       // This node's sockets only: through the adapter these would reach,
       // and disconnect, every participant of the cluster.
       io.local.emit('meeting:ended', { reason: 'server-shutdown', by: null });

@@ -39,11 +39,12 @@ for (const kind of DB_KINDS) {
     let stranger: AuthReply;
     let book: AddressBookView;
     let card: ContactView;
+    let orgId: string;
     beforeAll(async () => {
       parley = await startChatServer(kind === 'postgres' ? { databaseUrl: await freshPostgresUrl() } : { config: { database: { kind: 'pglite', dir: undefined } } });
       base = parley.url;
       const t = await team(base, ['rita', 'walt']);
-      [owner, reader, writer] = [t.owner, t.members[0]!, t.members[1]!];
+      [owner, reader, writer, orgId] = [t.owner, t.members[0]!, t.members[1]!, t.orgId];
       const socket = await chatSocket(base, owner.token);
       const general = (await must<ChatStateReply>(socket, 'chat:state', {})).channels.find((c) => c.name === 'general')!;
       socket.close();
@@ -200,6 +201,14 @@ for (const kind of DB_KINDS) {
       assert.ok(!(await books(reader)).some((b) => b.id === book.id));
       assert.deepEqual(await code(authed<Err>(base, reader.token, 'GET', `/api/contacts/books/${book.id}/contacts`)), [404, 'ADDRESS_BOOK_NOT_FOUND']);
       assert.deepEqual(await code(authed<Err>(base, reader.token, 'GET', `/api/contacts/${card.id}`)), [404, 'CONTACT_NOT_FOUND']);
+      // One who leaves the organization is no colleague: what was shared with them ends.
+      assert.equal((await authed(base, owner.token, 'DELETE', `/api/orgs/${orgId}/members/${writer.user.id}`)).status, 200);
+      for (let tries = 0; (await books(writer)).some((b) => b.id === book.id); tries++) {
+        assert.ok(tries < 100, 'the writer still has the book after leaving');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Taking back a share from one who is no colleague any more still works.
+      assert.equal((await share(owner, stranger.user.id, 'none')).status, 200);
       // Deleted by its owner: gone for the writer too.
       assert.equal((await authed(base, owner.token, 'DELETE', `/api/contacts/books/${book.id}`)).status, 200);
       assert.ok(!(await books(writer)).some((b) => b.id === book.id));

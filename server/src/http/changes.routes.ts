@@ -15,6 +15,8 @@ import { requireSession, sessionFirst } from './session.ts';
  * ends the stream within this long.
  */
 const PING_MS = 25_000;
+/** Bytes waiting for a page that does not read them, past which its stream is ended. */
+const MAX_UNREAD = 256 * 1024;
 
 export function registerChangeRoutes(app: FastifyInstance, deps: { accounts: Accounts; changes: Changes; pingMs?: number }): void {
   const { accounts, changes } = deps;
@@ -31,7 +33,10 @@ export function registerChangeRoutes(app: FastifyInstance, deps: { accounts: Acc
       res.end();
     };
     const write = (text: string) => {
-      if (!ended) res.write(text);
+      if (ended) return;
+      // A page that reads nothing (asleep, or hostile) is not buffered for without end: it reads all again when it comes back.
+      if (res.writableLength > MAX_UNREAD) return end();
+      res.write(text);
     };
     // Refused (too many pages) before anything is sent: a plain error answer.
     const stop = changes.listen(session.user.id, session.sessionId, (note: ChangeNote) => write(`data: ${JSON.stringify(note)}\n\n`), end);
@@ -53,6 +58,8 @@ export function registerChangeRoutes(app: FastifyInstance, deps: { accounts: Acc
     });
     // `retry`: how long a browser's EventSource waits before coming back.
     write('retry: 5000\n: listening\n\n');
-    req.raw.on('close', end);
+    // A page gone before this point (while its session was looked up) has closed already: no event will say so.
+    res.on('close', end);
+    if (req.raw.destroyed || res.destroyed) end();
   });
 }

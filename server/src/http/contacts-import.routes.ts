@@ -44,8 +44,8 @@ export function registerContactImportRoutes(parent: FastifyInstance, deps: { acc
 
     app.post('/api/contacts/books/:bookId/import', { onRequest: auth, bodyLimit: IMPORT_LIMITS.bytes, schema: { params: BookParams, querystring: ImportQuery } }, async (req, reply) => {
       const userId = await me(req);
-      // Another person's book is refused before its file is read.
-      await contacts.book(userId, req.params.bookId);
+      // Another person's book, or one shared to read only, is refused before its file is read.
+      await contacts.writableBook(userId, req.params.bookId);
       const q = req.query;
       let cards: { line: number; body: ContactBody; extra?: JCardProperty[]; uid?: string }[];
       if (q.format === 'vcard') {

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { AddressBookBody, ContactBody, ContactSearchQuery, CopyContactBody, DeleteGroupQuery, IdSchema, ShareAddressBookBody } from '@parley/protocol';
+import { AddressBookBody, ContactBody, ContactSearchQuery, CopyContactBody, DeleteGroupQuery, IdSchema, MergeContactsBody, ShareAddressBookBody } from '@parley/protocol';
 import type { Accounts } from '../accounts/Accounts.ts';
 import type { Contacts } from '../suite/contacts/Contacts.ts';
 import { requireSession, sessionFirst } from './session.ts';
@@ -34,6 +34,10 @@ export function registerContactRoutes(parent: FastifyInstance, deps: { accounts:
     await contacts.share(await me(req), req.params.bookId, req.body.userId, req.body.access);
     return { ok: true };
   });
+  app.get('/api/contacts/books/:bookId/duplicates', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ groups: await contacts.duplicates(await me(req), req.params.bookId) }));
+  app.post('/api/contacts/books/:bookId/merge', { onRequest: auth, schema: { params: BookParams, body: MergeContactsBody } }, async (req) => ({
+    contact: await contacts.merge(await me(req), req.params.bookId, req.body.contactIds),
+  }));
   app.get('/api/contacts/books/:bookId/contacts', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ contacts: await contacts.contacts(await me(req), req.params.bookId) }));
   app.get('/api/contacts/books/:bookId/trash', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ contacts: await contacts.trash(await me(req), req.params.bookId) }));
   app.post('/api/contacts/books/:bookId/contacts', { onRequest: auth, schema: { params: BookParams, body: ContactBody } }, async (req, reply) =>

@@ -152,7 +152,9 @@ class PostgresDb implements Db {
   /**
    * A connection of its own (a pooled one is shared by turns, and LISTEN
    * belongs to one session), made again after a loss: 0.5 s, then twice as
-   * long each time, at most 30 s; `onGap` once it listens again.
+   * long each time, at most 30 s; `onGap` once it listens again. A loss the
+   * network never reports (a half-open connection after a failover or a NAT
+   * forgetting it) is found by asking the server every 30 s, 10 s at most.
    */
   async listen(channel: string, onPayload: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>> {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
@@ -170,7 +172,7 @@ class PostgresDb implements Db {
       delay = Math.min(delay * 2, 30_000);
     };
     const connect = async (gap: boolean) => {
-      const client = new pg.Client({ connectionString: this.#url });
+      const client = new pg.Client({ connectionString: this.#url, keepAlive: true, connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
       client.on('notification', (n) => {
         if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
       });
@@ -192,10 +194,22 @@ class PostgresDb implements Db {
       delay = 500;
       if (gap) onGap();
     };
+    const health = setInterval(() => {
+      const client = current;
+      if (!client) return;
+      client.query('select 1').catch(() => {
+        // Given up on: its end, whenever it comes, is no longer this listener's concern.
+        if (current !== client) return;
+        again();
+        void client.end().catch(() => undefined);
+      });
+    }, 30_000);
+    health.unref();
     await connect(false);
     const stop = async () => {
       stopped = true;
       clearTimeout(timer);
+      clearInterval(health);
       this.#listeners.delete(stop);
       const client = current;
       current = undefined;

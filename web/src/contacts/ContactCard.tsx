@@ -1,16 +1,39 @@
 // One person's card as the contacts screen shows it beside the list: what
 // there is of it, each line a link where one helps (mail, call, map), and
 // what one may do with it (in a book shared to read: copy it out, no more).
+import { useEffect, useState } from 'preact/hooks';
 import type { ContactView } from '@parley/protocol';
 import { Copy as CopyIcon, Pencil as PencilIcon, Trash2 as TrashIcon } from 'lucide';
 import { formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
 import { CardHead } from './DirectoryCard.tsx';
+import type { ContactsApi } from './api.ts';
 
 /** One person's card: what there is of it, each line a link where one helps (mail, call, map). */
-export function ContactCard(p: { contact: ContactView; inTrash: boolean; readOnly: boolean; back: () => void; edit: () => void; remove: () => void; restore: () => void; copy?: () => void; canMove?: boolean }) {
+/** The card's picture, fetched with the session (an <img> cannot send it), as an object URL freed when no longer shown. */
+function usePhoto(api: ContactsApi, c: ContactView): string | undefined {
+  const [url, setUrl] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    setUrl(undefined);
+    if (!c.hasPhoto) return;
+    let shown: string | undefined;
+    let gone = false;
+    void api.photo(c.id).then(
+      (u) => (gone ? URL.revokeObjectURL(u) : setUrl((shown = u))),
+      () => undefined,
+    );
+    return () => {
+      gone = true;
+      if (shown) URL.revokeObjectURL(shown);
+    };
+  }, [c.id, c.etag, c.hasPhoto]);
+  return url;
+}
+
+export function ContactCard(p: { api: ContactsApi; contact: ContactView; inTrash: boolean; readOnly: boolean; back: () => void; edit: () => void; remove: () => void; restore: () => void; copy?: () => void; canMove?: boolean }) {
   const c = p.contact;
+  const photo = usePhoto(p.api, c);
   const kind = (type?: string) => (type ? t(`contacts.kind.${type as 'home'}`) : '');
   const row = (label: string, value: preact.ComponentChildren, key?: string) => (
     <div class="contact-field" key={key}>
@@ -20,7 +43,7 @@ export function ContactCard(p: { contact: ContactView; inTrash: boolean; readOnl
   );
   return (
     <section class="contact-detail" data-testid="contact-detail" aria-label={c.displayName}>
-      <CardHead name={c.displayName} sub={[c.title, [c.organization, c.department].filter(Boolean).join(', ')].filter(Boolean).join(' · ')} back={p.back} />
+      <CardHead photo={photo} name={c.displayName} sub={[c.title, [c.organization, c.department].filter(Boolean).join(', ')].filter(Boolean).join(' · ')} back={p.back} />
       <div class="contact-actions">
         {p.readOnly ? (
           <p class="dim" data-testid="contact-read-only">

@@ -1,8 +1,8 @@
 // A person's card, made or changed: names, organization, e-mail addresses,
 // phones and postal addresses (as many as needed, each of a kind), birthday,
-// note and groups. The server checks it all again (an e-mail address needs
+// note, groups and a picture (made small here before it is sent). The server checks it all again (an e-mail address needs
 // an @ and a dot); its refusal is shown in the dialog, nothing is lost.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ContactAddressView, ContactBody, ContactKind, ContactView } from '@parley/protocol';
 import { X as XIcon } from 'lucide';
 import { errorText } from '../i18n/errors.ts';
@@ -10,11 +10,12 @@ import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { IconButton } from '../ui/icons.tsx';
 import type { ContactsApi } from './api.ts';
+import { smallPicture } from './picture.ts';
 
 const KINDS: ContactKind[] = ['home', 'work', 'cell', 'other'];
 type Line = { value: string; type?: ContactKind };
 
-export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: ContactView | null; close: () => void; saved: (c: ContactView) => void }) {
+export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: ContactView | null; close: () => void; saved: (c: ContactView, problem?: string) => void }) {
   const c = p.contact;
   const [names, setNames] = useState({
     givenName: c?.givenName ?? '',
@@ -29,6 +30,15 @@ export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: Co
   const [emails, setEmails] = useState<Line[]>(c?.emails.length ? c.emails : [{ value: '', type: 'work' }]);
   const [phones, setPhones] = useState<Line[]>(c?.phones.length ? c.phones : [{ value: '', type: 'cell' }]);
   const [addresses, setAddresses] = useState<ContactAddressView[]>(c?.addresses ?? []);
+  /** A new picture (made small), 'remove', or null: left as it is. */
+  const [picture, setPicture] = useState<Blob | 'remove' | null>(null);
+  const [preview, setPreview] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    if (!(picture instanceof Blob)) return setPreview(undefined);
+    const url = URL.createObjectURL(picture);
+    setPreview(url);
+    return () => URL.revokeObjectURL(url);
+  }, [picture]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const field = (key: keyof typeof names, label: string, attrs: Record<string, unknown> = {}) => (
@@ -90,7 +100,15 @@ export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: Co
           setBusy(true);
           setError(null);
           try {
-            p.saved(c ? await p.api.update(c.id, body) : await p.api.create(p.bookId, body));
+            const saved = c ? await p.api.update(c.id, body) : await p.api.create(p.bookId, body);
+            // The card is saved whatever becomes of its picture: a picture refused is said, and saving again makes no second card.
+            try {
+              if (picture instanceof Blob) p.saved(await p.api.setPhoto(saved.id, picture));
+              else if (picture === 'remove' && saved.hasPhoto) p.saved(await p.api.removePhoto(saved.id));
+              else p.saved(saved);
+            } catch (err) {
+              p.saved(saved, t('contacts.editor.pictureRefused', { why: errorText(err) }));
+            }
           } catch (err) {
             setError(errorText(err));
           } finally {
@@ -98,6 +116,34 @@ export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: Co
           }
         }}
       >
+        <div class="contact-picture">
+          {preview && <img class="contact-avatar big contact-photo" src={preview} alt="" data-testid="contact-photo-preview" />}
+          <label>
+            {t('contacts.editor.picture')}
+            <input
+              type="file"
+              accept="image/png,image/jpeg,image/gif,image/webp"
+              data-testid="contact-photo-file"
+              onChange={async (e) => {
+                const input = e.target as HTMLInputElement;
+                const file = input.files?.[0];
+                if (!file) return;
+                setError(null);
+                try {
+                  setPicture(await smallPicture(file));
+                } catch {
+                  input.value = '';
+                  setError(t('contacts.editor.notPicture'));
+                }
+              }}
+            />
+          </label>
+          {(picture instanceof Blob || (c?.hasPhoto && picture !== 'remove')) && (
+            <button type="button" class="link" data-testid="contact-photo-remove" onClick={() => setPicture('remove')}>
+              {t('contacts.editor.removePicture')}
+            </button>
+          )}
+        </div>
         <div class="contact-grid">
           {field('givenName', t('contacts.editor.givenName'), { autocomplete: 'off' })}
           {field('familyName', t('contacts.editor.familyName'), { autocomplete: 'off' })}

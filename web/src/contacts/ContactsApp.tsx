@@ -19,6 +19,7 @@ import { followChanges } from '../core/changes.ts';
 import { ContactCard } from './ContactCard.tsx';
 import { ContactEditor } from './ContactEditor.tsx';
 import { CopyContact } from './CopyContact.tsx';
+import { Duplicates } from './Duplicates.tsx';
 import { ShareBook } from './ShareBook.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
 import { CardHead, DirectoryCard, PersonRow } from './DirectoryCard.tsx';
@@ -38,6 +39,7 @@ export function ContactsApp({ token }: { token: string }) {
   const [meId, setMeId] = useState('');
   const [sharing, setSharing] = useState(false);
   const [copying, setCopying] = useState<ContactView | null>(null);
+  const [deduping, setDeduping] = useState(false);
   const [org, setOrg] = useState<OrgView | null>(null);
   const [entries, setEntries] = useState<DirectoryEntryView[]>([]);
   const [entry, setEntry] = useState<DirectoryEntryView | null>(null);
@@ -57,19 +59,24 @@ export function ContactsApp({ token }: { token: string }) {
     const list = await api.books();
     setBooks(list);
     setBookId((id) => (id && list.some((b) => b.id === id) ? id : (list[0]?.id ?? null)));
+    return list;
   };
   /**
-   * Reads the list shown (the book's cards, or its trash). Loads started for
-   * a view since left (the trash opened while a live change was being read)
-   * answer late: only the last one started is shown, so the list is always
-   * the view's.
+   * Reads the list shown (the book's cards, or its trash). A load started
+   * for a view since left (another book opened while a live change was
+   * being read) answers late: only the last load started for the view shown
+   * now is shown, so the list is always the view's.
    */
-  const lastLoad = useRef(0);
+  const shownView = useRef('');
+  shownView.current = `${mode}:${bookId}`;
+  const lastLoad = useRef(new Map<string, number>());
   const loadContacts = async (): Promise<ContactView[] | undefined> => {
     if (!bookId) return undefined;
-    const ticket = ++lastLoad.current;
+    const view = `${mode}:${bookId}`;
+    const ticket = (lastLoad.current.get(view) ?? 0) + 1;
+    lastLoad.current.set(view, ticket);
     const list = await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId));
-    if (ticket !== lastLoad.current) return undefined;
+    if (view !== shownView.current || ticket !== lastLoad.current.get(view)) return undefined;
     setContacts(list);
     return list;
   };
@@ -80,13 +87,14 @@ export function ContactsApp({ token }: { token: string }) {
   useEffect(() => {
     if (!heard) return;
     void (async () => {
-      await loadBooks();
-      if (mode === 'directory' || !bookId) return;
-      const [list, hits] = await Promise.all([loadContacts(), query.trim() ? api.search(query.trim()) : undefined]);
+      const list = await loadBooks();
+      // The book shown is gone (deleted, no longer shared): the first one is shown instead, by its own load.
+      if (mode === 'directory' || !bookId || !list.some((b) => b.id === bookId)) return;
+      const [cards, hits] = await Promise.all([loadContacts(), query.trim() ? api.search(query.trim()) : undefined]);
       // Another view was opened meanwhile: what it shows is its own.
-      if (!list) return;
+      if (!cards) return;
       if (hits) setFound(hits);
-      setSelected((s) => (s ? ([...list, ...(hits ?? [])].find((c) => c.id === s.id) ?? null) : s));
+      setSelected((s) => (s ? ([...cards, ...(hits ?? [])].find((c) => c.id === s.id) ?? null) : s));
     })().catch(fail);
   }, [heard]);
   // Guests are shown no directory (the server refuses them one too).
@@ -262,16 +270,23 @@ export function ContactsApp({ token }: { token: string }) {
             <section class="contacts-list-pane" aria-label={mode === 'trash' ? t('contacts.trash.title') : (book?.name ?? t('contacts.title'))}>
               <h1 class="contacts-list-title">{found ? t('contacts.search.results', { count: found.length }) : mode === 'trash' ? t('contacts.trash.title') : book?.name}</h1>
               {mode === 'trash' && !found && <p class="dim contacts-hint">{t('contacts.trash.note')}</p>}
-              {mode === 'list' && !found && groups.length > 0 && (
+              {mode === 'list' && !found && (groups.length > 0 || (!readOnly && contacts.length > 1)) && (
                 <div class="group-bar">
-                  <select aria-label={t('contacts.groups.label')} data-testid="group-filter" value={group} onChange={(e) => setGroup((e.target as HTMLSelectElement).value)}>
-                    <option value="">{t('contacts.groups.all')}</option>
-                    {groups.map((g) => (
-                      <option key={g} value={g}>
-                        {g}
-                      </option>
-                    ))}
-                  </select>
+                  {groups.length > 0 && (
+                    <select aria-label={t('contacts.groups.label')} data-testid="group-filter" value={group} onChange={(e) => setGroup((e.target as HTMLSelectElement).value)}>
+                      <option value="">{t('contacts.groups.all')}</option>
+                      {groups.map((g) => (
+                        <option key={g} value={g}>
+                          {g}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                  {!readOnly && contacts.length > 1 && (
+                    <button type="button" class="link" data-testid="duplicates-open" onClick={() => setDeduping(true)}>
+                      {t('contacts.duplicates.open')}
+                    </button>
+                  )}
                   {group && !readOnly && <IconButton icon={TrashIcon} label={t('contacts.groups.delete', { group })} data-testid="group-delete" onClick={() => setDropping({ name: group, withContacts: false })} />}
                 </div>
               )}
@@ -303,9 +318,10 @@ export function ContactsApp({ token }: { token: string }) {
           )}
           {!inDirectory && selected && (
             <ContactCard
+              api={api}
               contact={selected}
               inTrash={selected.deletedAt !== undefined}
-              readOnly={readOnly || books.find((b) => b.id === selected.bookId)?.access === 'read'}
+              readOnly={books.find((b) => b.id === selected.bookId)?.access === 'read'}
               copy={books.some((b) => b.id !== selected.bookId && b.access !== 'read') ? () => setCopying(selected) : undefined}
               canMove={books.find((b) => b.id === selected.bookId)?.access !== 'read'}
               back={() => setSelected(null)}
@@ -344,6 +360,17 @@ export function ContactsApp({ token }: { token: string }) {
               return refresh();
             }, fail)
           }
+        />
+      )}
+      {deduping && book && (
+        <Duplicates
+          api={api}
+          book={book}
+          close={() => setDeduping(false)}
+          merged={(into, count) => {
+            setNotice(t('contacts.duplicates.merged', { count, name: into.displayName }));
+            void refresh(selected && selected.id === into.id ? into : undefined).catch(fail);
+          }}
         />
       )}
       {copying && (
@@ -385,9 +412,9 @@ export function ContactsApp({ token }: { token: string }) {
           bookId={book.id}
           contact={editing === 'new' ? null : editing}
           close={() => setEditing(null)}
-          saved={(c) => {
+          saved={(c, problem) => {
             setEditing(null);
-            setNotice(null);
+            setNotice(problem ?? null);
             // The card as saved at once; the list and counts follow.
             setSelected(c);
             void refresh(c).catch(fail);

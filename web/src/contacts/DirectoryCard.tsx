@@ -32,14 +32,18 @@ export function PersonRow(p: { name: string; sub: string; current: boolean; onCl
   );
 }
 
-/** A card's head: the way back (on a phone), the initials, the name and a line under it. */
-export function CardHead(p: { name: string; sub: string; back: () => void }) {
+/** A card's head: the way back (on a phone), the picture or the initials, the name and a line under it. */
+export function CardHead(p: { name: string; sub: string; back: () => void; photo?: string }) {
   return (
     <header class="contact-detail-head">
       <IconButton icon={ArrowLeftIcon} label={t('contacts.detail.back')} class="contact-back" data-testid="contact-back" onClick={p.back} />
-      <span class="contact-avatar big" aria-hidden="true">
-        {initials(p.name)}
-      </span>
+      {p.photo ? (
+        <img class="contact-avatar big contact-photo" src={p.photo} alt="" data-testid="contact-photo" />
+      ) : (
+        <span class="contact-avatar big" aria-hidden="true">
+          {initials(p.name)}
+        </span>
+      )}
       <div class="contact-detail-names">
         <h2 data-testid="contact-name">{p.name}</h2>
         {p.sub && <p class="dim">{p.sub}</p>}

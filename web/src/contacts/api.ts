@@ -1,6 +1,6 @@
 // The contacts' HTTP calls (docs/protocol.md, "Contacts"), with the session token.
-import type { AddressBookShareView, AddressBookView, ContactBody, ContactView, DirectoryEntryView, OrgView } from '@parley/protocol';
-import { call } from '../core/api.ts';
+import type { AddressBookShareView, AddressBookView, ContactBody, ContactView, DuplicateGroupView, ErrorBody, DirectoryEntryView, OrgView } from '@parley/protocol';
+import { ApiError, call } from '../core/api.ts';
 import { downloadFile } from '../ui/download.ts';
 
 const enc = encodeURIComponent;
@@ -16,6 +16,21 @@ export function contactsApi(token: string) {
     create: (bookId: string, body: ContactBody) => c<{ contact: ContactView }>('POST', `/api/contacts/books/${enc(bookId)}/contacts`, body).then((r) => r.contact),
     update: (id: string, body: ContactBody) => c<{ contact: ContactView }>('PUT', `/api/contacts/${enc(id)}`, body).then((r) => r.contact),
     remove: (id: string) => c('DELETE', `/api/contacts/${enc(id)}`),
+    /** The card's picture, as an object URL the caller revokes. */
+    photo: async (id: string) => {
+      const res = await fetch(`/api/contacts/${enc(id)}/photo`, { headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return URL.createObjectURL(await res.blob());
+    },
+    setPhoto: async (id: string, picture: Blob) => {
+      const res = await fetch(`/api/contacts/${enc(id)}/photo`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': picture.type || 'application/octet-stream' }, body: picture });
+      const data = (await res.json().catch(() => undefined)) as { contact?: ContactView; error?: ErrorBody } | undefined;
+      if (!res.ok || !data?.contact) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
+      return data.contact;
+    },
+    removePhoto: (id: string) => c<{ contact: ContactView }>('DELETE', `/api/contacts/${enc(id)}/photo`).then((r) => r.contact),
+    duplicates: (bookId: string) => c<{ groups: DuplicateGroupView[] }>('GET', `/api/contacts/books/${enc(bookId)}/duplicates`).then((r) => r.groups),
+    merge: (bookId: string, contactIds: string[]) => c<{ contact: ContactView }>('POST', `/api/contacts/books/${enc(bookId)}/merge`, { contactIds }).then((r) => r.contact),
     copy: (id: string, bookId: string, move: boolean) => c<{ contact: ContactView }>('POST', `/api/contacts/${enc(id)}/copy`, { bookId, move }).then((r) => r.contact),
     restore: (id: string) => c<{ contact: ContactView }>('POST', `/api/contacts/${enc(id)}/restore`).then((r) => r.contact),
     me: () => c<{ user: { id: string }; orgs: OrgView[] }>('GET', '/api/me'),

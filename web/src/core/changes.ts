@@ -3,7 +3,9 @@
 // token goes in a header, never in a URL (where logs keep it). A lost stream
 // is opened again, 1 s later, then twice as long each time up to a minute;
 // once back, the page is told to read everything again (notes may have been
-// missed meanwhile).
+// missed meanwhile). The server writes at least every 25 s: a stream silent
+// for a minute (a laptop woken up, a network changed under it) is dead
+// without saying so, and is opened again.
 import type { ChangeNote } from '@parley/protocol';
 
 /** Follows the changes; answers how to stop. A signed-out session stops by itself. */
@@ -13,6 +15,10 @@ export function followChanges(token: string, onNote: (note: ChangeNote) => void)
   let timer: ReturnType<typeof setTimeout> | undefined;
   let delay = 1000;
   let opened = false;
+  let lastByte = Date.now();
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastByte > 60_000) controller?.abort();
+  }, 15_000);
   const run = async () => {
     controller = new AbortController();
     try {
@@ -23,11 +29,13 @@ export function followChanges(token: string, onNote: (note: ChangeNote) => void)
       if (opened) onNote({ kind: 'resync' });
       opened = true;
       delay = 1000;
+      lastByte = Date.now();
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffered = '';
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        lastByte = Date.now();
         buffered += value;
         for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
           for (const line of buffered.slice(0, end).split('\n')) if (line.startsWith('data: ')) onNote(JSON.parse(line.slice(6)) as ChangeNote);
@@ -45,6 +53,7 @@ export function followChanges(token: string, onNote: (note: ChangeNote) => void)
   return () => {
     stopped = true;
     clearTimeout(timer);
+    clearInterval(watchdog);
     controller?.abort();
   };
 }

@@ -8,80 +8,17 @@
 // called by http/carddav.ts): a card keeps the name a device gave it (href)
 // and the vCard properties Parley does not edit (extra).
 import crypto from 'node:crypto';
-import { CONTACT_LIMITS, type AddressBookShareView, type AddressBookView, type ContactBody, type ContactCard, type ContactView, type ImportResult } from '@parley/protocol';
+import { CONTACT_LIMITS, type AddressBookShareView, type AddressBookView, type ContactBody, type ContactCard, type ContactView, type DuplicateGroupView, type ImportResult } from '@parley/protocol';
 import { newId } from '../../lib/ids.ts';
 import { cleanText, requireName } from '../../lib/names.ts';
 import { Forbidden, InvalidRequest, InvalidSyncToken, PreconditionFailed, TooMany, UidConflict } from '../../lib/errors.ts';
 import { UserNotFound } from '../../accounts/errors.ts';
-import { DAY_MS } from '../../lib/time.ts';
+import { bookView, cardOf, contactView, displayNameOf, etagOf, photoOf, pictureType, searchTextOf, trashSince } from './cards.ts';
+import { duplicateGroups, mergeCards } from './duplicates.ts';
 import { AddressBookNotFound, ContactNotFound } from './errors.ts';
 import type { BookRow, ContactRow, ContactStore, JCardProperty } from './store.ts';
 import { InvalidImport } from './import-read.ts';
 import { fromVcard, toVcard, toVcardFile, type VcardVersion } from './vcard.ts';
-
-/** Cards deleted since this moment are in the trash still (CONTACT_LIMITS.trashDays). */
-const trashSince = (now: number) => now - CONTACT_LIMITS.trashDays * DAY_MS;
-const bookView = (b: BookRow): AddressBookView => ({ id: b.id, name: b.name, count: b.count, createdAt: b.created_at, access: b.access, ...(b.access === 'owner' ? {} : { ownerName: b.owner_name }) });
-const contactView = (r: ContactRow): ContactView => ({
-  ...r.card,
-  id: r.id,
-  bookId: r.book_id,
-  uid: r.uid,
-  displayName: r.display_name,
-  etag: r.etag,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  ...(r.deleted_at === null ? {} : { deletedAt: r.deleted_at }),
-});
-
-/** The body's fields cleaned (no control or invisible characters, spaces folded), empty ones left out. */
-function cardOf(p: ContactBody): ContactCard {
-  const text = (v: string | undefined, max: number) => {
-    const clean = v === undefined ? '' : cleanText(v, max);
-    return clean || undefined;
-  };
-  const card: ContactCard = {
-    givenName: text(p.givenName, 100),
-    familyName: text(p.familyName, 100),
-    middleName: text(p.middleName, 100),
-    prefix: text(p.prefix, 50),
-    suffix: text(p.suffix, 50),
-    organization: text(p.organization, 200),
-    department: text(p.department, 200),
-    title: text(p.title, 200),
-    emails: (p.emails ?? []).map((e) => ({ value: e.value.trim(), ...(e.type ? { type: e.type } : {}) })),
-    phones: (p.phones ?? []).map((t) => ({ value: cleanText(t.value, 40), ...(t.type ? { type: t.type } : {}) })),
-    addresses: (p.addresses ?? [])
-      .map((a) => {
-        const out = { street: text(a.street, 200), city: text(a.city, 100), region: text(a.region, 100), postcode: text(a.postcode, 20), country: text(a.country, 100), ...(a.type ? { type: a.type } : {}) };
-        return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
-      })
-      .filter((a) => Object.keys(a).some((k) => k !== 'type')),
-    birthday: p.birthday,
-    // Notes keep their lines; only control characters go.
-    note: p.note === undefined ? undefined : p.note.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim() || undefined,
-    groups: [...new Set((p.groups ?? []).map((g) => cleanText(g, 64)).filter(Boolean))],
-  };
-  // The schema's pattern lets 2026-02-30 through; the calendar does not.
-  if (card.birthday && new Date(`${card.birthday}T00:00:00Z`).toISOString().slice(0, 10) !== card.birthday) throw new InvalidRequest('birthday: a date that exists, as YYYY-MM-DD');
-  return Object.fromEntries(Object.entries(card).filter(([, v]) => v !== undefined)) as unknown as ContactCard;
-}
-
-/** FN: given, else the names, the organization, an e-mail address, a phone number. */
-function displayNameOf(p: ContactBody, card: ContactCard): string {
-  const given = p.displayName === undefined ? '' : cleanText(p.displayName, 200);
-  const names = [card.prefix, card.givenName, card.middleName, card.familyName, card.suffix].filter(Boolean).join(' ');
-  const name = given || names || card.organization || card.emails[0]?.value || card.phones[0]?.value;
-  if (!name) throw new InvalidRequest('a contact needs a name, an organization, an e-mail address or a phone number');
-  return name;
-}
-
-/** What search looks in (folded in SQL, as the query is). */
-const searchTextOf = (name: string, c: ContactCard) =>
-  [name, c.givenName, c.familyName, c.organization, c.department, c.title, ...c.emails.map((e) => e.value), ...c.phones.map((p) => p.value), ...c.addresses.flatMap((a) => [a.street, a.city, a.country]), ...c.groups]
-    .filter(Boolean)
-    .join('\n');
-const etagOf = (card: ContactCard, name: string, seq: number) => crypto.createHash('sha256').update(JSON.stringify([card, name, seq])).digest('base64url').slice(0, 22);
 
 export class Contacts {
   readonly #store: ContactStore;
@@ -133,9 +70,14 @@ export class Contacts {
   async share(userId: string, bookId: string, targetId: string, access: 'read' | 'write' | 'none'): Promise<void> {
     if ((await this.#readable(userId, bookId)).access !== 'owner') throw new Forbidden('only its owner shares an address book');
     if (targetId === userId) throw new InvalidRequest('an address book is not shared with its owner');
-    // Colleagues only: a member of one of one's organizations (not a guest); anyone else is told of nobody.
-    if (!(await this.#store.colleagues(userId, targetId))) throw new UserNotFound('no such colleague');
+    // Colleagues only: a member of one of one's organizations (not a guest); anyone else is told of nobody. A share is always taken back.
+    if (access !== 'none' && !(await this.#store.colleagues(userId, targetId))) throw new UserNotFound('no such colleague');
     await this.#store.setShare(bookId, targetId, access);
+  }
+
+  /** Called when `userId` leaves an organization or becomes a guest there: shares with those no longer colleagues end. */
+  async colleaguesChanged(userId: string): Promise<void> {
+    await this.#store.pruneShares(userId);
   }
 
   /** Who the book is shared with; its owner only. */
@@ -163,11 +105,18 @@ export class Contacts {
     throw new AddressBookNotFound('no such address book');
   }
 
-  /** A book one may read (ADDRESS_BOOK_NOT_FOUND otherwise): an import checks it before reading its file. */
+  /** A book one may read (ADDRESS_BOOK_NOT_FOUND otherwise). */
   async book(userId: string, bookId: string): Promise<AddressBookView> {
     const row = await this.#store.book(bookId, userId);
     if (!row) throw new AddressBookNotFound('no such address book');
     return bookView(row);
+  }
+
+  /** A book one may write to: an import checks it before reading its file (FORBIDDEN when shared to read, ADDRESS_BOOK_NOT_FOUND when not one's). */
+  async writableBook(userId: string, bookId: string): Promise<AddressBookView> {
+    const book = await this.book(userId, bookId);
+    if (book.access === 'read') throw new Forbidden('this address book is shared with you to read only');
+    return book;
   }
 
   async contacts(userId: string, bookId: string): Promise<ContactView[]> {
@@ -293,6 +242,67 @@ export class Contacts {
         await store.purgeTrash(row.book_id, trashSince(now), this.#perBook);
       }
       return contactView({ ...copy, deleted_at: null });
+    });
+  }
+
+  /** The card's picture, if it has one Parley shows (cards.ts). */
+  async photo(userId: string, contactId: string): Promise<{ mime: string; bytes: Buffer }> {
+    const row = await this.#store.contact(contactId, userId);
+    if (!row || row.deleted_at !== null) throw new ContactNotFound('no such contact');
+    const photo = photoOf(row.extra);
+    if (!photo) throw new ContactNotFound('this contact has no picture');
+    return photo;
+  }
+
+  /** A new picture for the card (PNG, JPEG, GIF or WebP, known by its bytes), or none (null); a device's former one is replaced. */
+  async setPhoto(userId: string, contactId: string, bytes: Buffer | null): Promise<ContactView> {
+    const mime = bytes && pictureType(bytes);
+    if (bytes && !mime) throw new InvalidRequest('a picture is a PNG, JPEG, GIF or WebP file');
+    const photo: JCardProperty[] = bytes ? [['photo', {}, 'uri', `data:${mime};base64,${bytes.toString('base64')}`]] : [];
+    return this.#change(userId, contactId, false, async (store, row, seq) => {
+      const change = { card: row.card, extra: [...photo, ...row.extra.filter((p) => p[0] !== 'photo')].slice(0, CONTACT_LIMITS.extraProperties), display_name: row.display_name, etag: etagOf(row.card, row.display_name, seq), seq, updated_at: Date.now() };
+      await store.updateContact(contactId, change, searchTextOf(row.display_name, row.card));
+      return contactView({ ...row, ...change });
+    });
+  }
+
+  /** Groups of likely duplicates in a book one may read (duplicates.ts), at most 200. */
+  async duplicates(userId: string, bookId: string): Promise<DuplicateGroupView[]> {
+    await this.#readable(userId, bookId);
+    const rows = await this.#store.contacts(bookId, this.#perBook);
+    const groups = await duplicateGroups(
+      rows.map((r) => ({ id: r.id, name: r.display_name, card: r.card })),
+      CONTACT_LIMITS.duplicateGroups,
+      () => new Promise((resolve) => setImmediate(resolve)),
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return groups.map((g) => ({ reasons: g.reasons, contacts: g.ids.map((id) => contactView(byId.get(id)!)) }));
+  }
+
+  /**
+   * Cards of one book made one: the first is kept (its id, UID and name on
+   * devices: phones that have it keep it), the others' fields gathered into
+   * it (duplicates.ts), and the others go to the trash, restorable.
+   */
+  async merge(userId: string, bookId: string, contactIds: string[]): Promise<ContactView> {
+    const ids = [...new Set(contactIds)];
+    if (ids.length < 2) throw new InvalidRequest('merge two contacts or more');
+    return this.#store.tx(async (store) => {
+      const seq = await this.#writeSeq(store, userId, bookId);
+      const rows = await store.byIds(bookId, ids);
+      const live = ids.map((id) => rows.find((r) => r.id === id && r.deleted_at === null));
+      if (live.some((r) => !r)) throw new ContactNotFound('no such contact in this address book');
+      const [keep, ...others] = live as ContactRow[];
+      const merged = mergeCards(live.map((r) => ({ card: r!.card, extra: r!.extra })));
+      // The kept card's name, unless it was only its address or number and the others bring a name.
+      const stand_in = [...keep!.card.emails, ...keep!.card.phones].some((x) => x.value === keep!.display_name);
+      const name = stand_in ? displayNameOf({}, merged.card) : keep!.display_name;
+      const now = Date.now();
+      const change = { card: merged.card, extra: merged.extra, display_name: name, etag: etagOf(merged.card, name, seq), seq, updated_at: now };
+      await store.updateContact(keep!.id, change, searchTextOf(name, merged.card));
+      for (const other of others) await store.setDeleted(other.id, now, seq);
+      await store.purgeTrash(bookId, trashSince(now), this.#perBook);
+      return contactView({ ...keep!, ...change });
     });
   }
 

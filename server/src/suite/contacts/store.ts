@@ -46,6 +46,10 @@ const BOOK_SELECT = `select b.id, b.owner_id, b.name, b.last_seq, b.purged_seq, 
   (select count(*)::int from contacts c where c.book_id = b.id and c.deleted_at is null) as count,
   case when b.owner_id = $1 then 'owner' else s.access end as access, u.name as owner_name
   from address_books b join users u on u.id = b.owner_id left join address_book_shares s on s.book_id = b.id and s.user_id = $1`;
+/** Whether users `a` and `b` (SQL expressions) are members, not guests nor bots, of one organization. */
+const COLLEAGUES = (a: string, b: string) =>
+  `exists (select 1 from org_members ma join org_members mb on mb.org_id = ma.org_id
+    where ma.user_id = ${a} and mb.user_id = ${b} and ma.role not in ('external', 'bot') and mb.role not in ('external', 'bot'))`;
 /** Book `b` may be read by user $N (theirs, or shared with them). */
 const readable = (n: number) => `(b.owner_id = $${n} or exists (select 1 from address_book_shares s where s.book_id = b.id and s.user_id = $${n}))`;
 /** Book `b` may be written by user $N (theirs, or shared with them to write). */
@@ -101,12 +105,19 @@ export class ContactStore extends SqlStore<ContactStore> {
    * not bots) of one organization. Books are shared with colleagues only.
    */
   async colleagues(userId: string, otherId: string): Promise<boolean> {
-    const rows = await this.sql.query(
-      `select 1 from org_members a join org_members o on o.org_id = a.org_id
-        where a.user_id = $1 and o.user_id = $2 and a.role not in ('external', 'bot') and o.role not in ('external', 'bot') limit 1`,
-      [userId, otherId],
-    );
+    const rows = await this.sql.query(`select 1 where ${COLLEAGUES('$1', '$2')}`, [userId, otherId]);
     return rows.length > 0;
+  }
+
+  /** Ends the shares to or from `userId` between people who are no longer colleagues (one left an organization, or became a guest there). */
+  async pruneShares(userId: string): Promise<number> {
+    const gone = await this.sql.query(
+      `delete from address_book_shares s using address_books b
+        where b.id = s.book_id and (s.user_id = $1 or b.owner_id = $1) and not (${COLLEAGUES('b.owner_id', 's.user_id')})
+        returning 1`,
+      [userId],
+    );
+    return gone.length;
   }
 
   /** Adds a book unless its owner has `max` already (counted under the owner's row lock: two at once cannot pass the cap). */
@@ -193,6 +204,11 @@ export class ContactStore extends SqlStore<ContactStore> {
        update address_books set purged_seq = greatest(purged_seq, (select max(seq) from gone)) where id = $1 and exists (select 1 from gone)`,
       [bookId, ...params],
     );
+  }
+
+  /** The book's cards (live or in the trash) with these ids. */
+  async byIds(bookId: string, ids: string[]): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.id = any($2::text[])`, [bookId, ids]);
   }
 
   /** The book's cards (live or in the trash) named `hrefs`. */

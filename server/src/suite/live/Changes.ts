@@ -76,13 +76,18 @@ export class Changes {
     for (const set of this.#streams.values()) for (const s of [...set]) if (ids.has(s.sessionId)) s.end();
   }
 
+  /** Ends every page's stream (the server is closing: before it waits for its connections). */
+  endStreams(): void {
+    for (const set of [...this.#streams.values()]) for (const s of [...set]) s.end();
+    this.#streams.clear();
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#stop?.();
     await this.#flushing;
-    for (const set of [...this.#streams.values()]) for (const s of [...set]) s.end();
-    this.#streams.clear();
+    this.endStreams();
   }
 
   #heard(payload: string): void {
@@ -103,7 +108,7 @@ export class Changes {
       const overflow = this.#overflow;
       this.#pending = new Map();
       this.#overflow = false;
-      this.#flushing = this.#flushing.then(() => this.#flush(pending, overflow));
+      this.#flushing = this.#flushing.then(() => this.#flush(pending, overflow)).catch((error: unknown) => this.#log.warn({ err: error }, 'live changes not delivered'));
     }, GATHER_MS);
   }
 

@@ -1,0 +1,98 @@
+// Duplicates in an address book: each group of cards that look like one
+// person, what they share, the cards to merge (all, or those one leaves
+// in; at most 20 at once) and the one kept (its name, and its place on the
+// phones that have it); the others go to the trash, where they can be restored.
+import { useEffect, useState } from 'preact/hooks';
+import { CONTACT_LIMITS, type AddressBookView, type ContactView, type DuplicateGroupView } from '@parley/protocol';
+import { errorText } from '../i18n/errors.ts';
+import { t } from '../i18n/index.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import type { ContactsApi } from './api.ts';
+
+export function Duplicates(p: { api: ContactsApi; book: AddressBookView; close: () => void; merged: (into: ContactView, count: number) => void }) {
+  const [groups, setGroups] = useState<DuplicateGroupView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  /** The card kept in each group, and the cards left out of its merge (by the group's first card's id). */
+  const [keep, setKeep] = useState<Record<string, string>>({});
+  const [left, setLeft] = useState<Record<string, string[]>>({});
+  /** What a group's merge takes: the cards not left out (those past the 20 a merge takes at most start out). */
+  const taken = (g: DuplicateGroupView) => {
+    const first = g.contacts[0]!.id;
+    const out = left[first] ?? g.contacts.slice(CONTACT_LIMITS.mergeAtOnce).map((c) => c.id);
+    return g.contacts.filter((c) => !out.includes(c.id)).map((c) => c.id);
+  };
+  const [busy, setBusy] = useState(false);
+  useEffect(() => void p.api.duplicates(p.book.id).then(setGroups, (e: unknown) => setError(errorText(e))), [p.book.id]);
+  const kept = (g: DuplicateGroupView) => {
+    const ids = taken(g);
+    const chosen = keep[g.contacts[0]!.id];
+    return chosen && ids.includes(chosen) ? chosen : ids[0];
+  };
+  const merge = async (g: DuplicateGroupView) => {
+    const ids = taken(g);
+    const into0 = kept(g)!;
+    setBusy(true);
+    setError(null);
+    try {
+      const into = await p.api.merge(p.book.id, [into0, ...ids.filter((id) => id !== into0)]);
+      // Cards left out of the merge stay listed if two of them are still alike: the list is read again.
+      setGroups(await p.api.duplicates(p.book.id));
+      p.merged(into, ids.length);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title={t('contacts.duplicates.title', { book: p.book.name })} close={p.close} wide>
+      <div class="dialog-form" data-testid="duplicates">
+        {groups === null && !error && <p class="dim">{t('contacts.loading')}</p>}
+        {groups?.length === 0 && (
+          <p class="dim" data-testid="duplicates-none">
+            {t('contacts.duplicates.none')}
+          </p>
+        )}
+        {groups && groups.length > 0 && <p class="dim">{t('contacts.duplicates.explain')}</p>}
+        {groups?.map((g) => {
+          const first = g.contacts[0]!.id;
+          const ids = taken(g);
+          return (
+            <fieldset key={first} class="duplicate-group" data-testid="duplicate-group">
+              <legend>{g.reasons.map((r) => t(`contacts.duplicates.reason.${r}`)).join(' · ')}</legend>
+              {g.contacts.map((c) => {
+                const inIt = ids.includes(c.id);
+                return (
+                  <div key={c.id} class="duplicate-card">
+                    <input
+                      type="checkbox"
+                      checked={inIt}
+                      aria-label={t('contacts.duplicates.include', { name: c.displayName })}
+                      data-testid="duplicate-include"
+                      onChange={() => setLeft({ ...left, [first]: g.contacts.map((x) => x.id).filter((id) => (id === c.id ? inIt : !ids.includes(id))) })}
+                    />
+                    <label class="check">
+                      <input type="radio" name={`keep-${first}`} disabled={!inIt} checked={kept(g) === c.id} data-testid="duplicate-keep" onChange={() => setKeep({ ...keep, [first]: c.id })} />
+                      <span>
+                        <strong>{c.displayName}</strong>
+                        <span class="dim duplicate-sub">{[c.organization, ...c.emails.map((e) => e.value), ...c.phones.map((x) => x.value)].filter(Boolean).join(' · ')}</span>
+                      </span>
+                    </label>
+                  </div>
+                );
+              })}
+              <button type="button" class="primary" disabled={busy || ids.length < 2 || ids.length > CONTACT_LIMITS.mergeAtOnce} data-testid="duplicate-merge" onClick={() => void merge(g)}>
+                {t('contacts.duplicates.merge', { count: ids.length })}
+              </button>
+            </fieldset>
+          );
+        })}
+        {error && (
+          <p class="hint error" role="alert" data-testid="duplicates-error">
+            {error}
+          </p>
+        )}
+      </div>
+    </Dialog>
+  );
+}
