@@ -75,7 +75,11 @@ export async function timing(p: { timeZone: string; allDay?: boolean; start: str
     else {
       let last = start;
       let n = 0;
-      for (const w of expand(rrule, start, p.timeZone, start, work)) {
+      for (const w of expand(rrule, start, p.timeZone, start, work, true)) {
+        if (Number.isNaN(w)) {
+          await work.breathe();
+          continue;
+        }
         last = w;
         n++;
         if (work.due) await work.breathe();
@@ -156,7 +160,11 @@ export async function occurrencesOf(e: EventRow, overrides: OverrideRow[], from:
     const duration = t.endAt - t.startAt;
     // Occurrences that began before `from` may still run into it.
     const fromWall = toWall(from - duration, e.time_zone) - DAY_MS;
-    for (const w of expand(t.rrule, t.start, e.time_zone, fromWall, work)) {
+    for (const w of expand(t.rrule, t.start, e.time_zone, fromWall, work, true)) {
+      if (Number.isNaN(w)) {
+        await work.breathe();
+        continue;
+      }
       work.spend(UNITS.zone);
       if (work.due) await work.breathe();
       const times = occurrenceTimes(t, w);

@@ -242,6 +242,9 @@ function periodsBefore(rule: RRule, start: number, from: number): number {
   return Math.max(0, Math.floor(periods / rule.interval) - 1);
 }
 
+/** What `expand` hands a caller that asked for pauses when its time slice is used up: not an occurrence. */
+export const PAUSE = Number.NaN;
+
 /**
  * The occurrences of `rule` from `start` (wall ms, the first occurrence
  * whether or not the rule picks it, as clients expect of DTSTART), as wall
@@ -249,9 +252,10 @@ function periodsBefore(rule: RRule, start: number, from: number): number {
  * (wall ms) skips whole periods before it when the rule has no COUNT (which
  * must be counted from the start): a daily meeting begun years ago is not
  * walked day by day. At most EXPANSION_LIMIT occurrences. `work` counts the
- * cost and throws when its budget is spent.
+ * cost and throws when its budget is spent; with `pauses`, PAUSE comes
+ * between periods whenever its slice is used up (`await work.breathe()`).
  */
-export function* expand(rule: RRule, start: number, tz: string, from = start, work?: Work): Generator<number> {
+export function* expand(rule: RRule, start: number, tz: string, from = start, work?: Work, pauses = false): Generator<number> {
   const timeOfDay = start - startOfDay(start);
   const ends = (wall: number): boolean => {
     if (!rule.until) return false;
@@ -265,6 +269,10 @@ export function* expand(rule: RRule, start: number, tz: string, from = start, wo
   let emptyRun = 0;
   const k0 = rule.count === undefined ? periodsBefore(rule, start, from) : 0;
   for (let k = k0; k < k0 + PERIOD_LIMIT && count < EXPANSION_LIMIT; k++) {
+    // Periods that give nothing (a rule keeping one day in four years) are
+    // computed back to back: a caller that asked for pauses is handed one
+    // when its slice is used up, to let the event loop through.
+    if (pauses && work?.due) yield PAUSE;
     let days = periodDays(rule, start, k);
     // Charged per period as computed, before anything is yielded: a rule
     // whose periods hold hundreds of candidates (YEARLY with every weekday)
