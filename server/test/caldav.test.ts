@@ -5,13 +5,13 @@
 // device by sync (a moved occurrence too), time-range queries, ETags, read
 // shares read-only, and hostile calendars refused with nothing changed.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import ICAL from 'ical.js';
 import { createDAVClient, type DAVCalendar } from 'tsdav';
 import type { AuthReply, CalendarView, EventView, NewAppPasswordReply, OccurrenceView } from '@parley/protocol';
 import type { Parley } from '../src/app.ts';
 import { authed, startChatServer, team } from './chat-helpers.ts';
+import { davRequest } from './dav-helpers.ts';
 
 const PASSWORD = 'correct horse battery';
 const ZURICH = [
@@ -57,18 +57,7 @@ const standup = (summary = 'Stand-up') =>
     'END:VEVENT',
   );
 
-function raw(base: string, method: string, path: string, auth: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method, path, headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}`, ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = davRequest;
 
 describe('CalDAV with a real client', () => {
   let parley: Parley;

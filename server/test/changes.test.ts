@@ -4,14 +4,14 @@
 // nothing of what it cannot see; no session, too many pages, a logout and a
 // lost database connection are each handled.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import type { AddressBookView, AuthReply, CalendarView, ChangeNote, NewAppPasswordReply } from '@parley/protocol';
+import type { AddressBookView, AuthReply, CalendarView, ChangeNote } from '@parley/protocol';
 import type { Parley } from '../src/app.ts';
 import { STREAMS_PER_USER } from '../src/suite/live/Changes.ts';
 import { authed, startChatServer, team } from './chat-helpers.ts';
 import { DB_KINDS, freshPostgresUrl } from './db.ts';
+import { appPasswordOf, davRequest } from './dav-helpers.ts';
 
 /** A page following changes: the notes heard so far, and whether the server ended the stream. */
 interface Follower {
@@ -57,19 +57,6 @@ async function follow(base: string, token: string | undefined): Promise<Follower
     },
     close: () => stop.abort(),
   };
-}
-
-/** A request to the DAV server with an app password. */
-function dav(base: string, method: string, path: string, auth: string, body: string, type: string): Promise<number> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method, path, headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}`, 'content-type': type } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 for (const kind of DB_KINDS) {
@@ -122,13 +109,13 @@ for (const kind of DB_KINDS) {
         await mine.heard({ kind: 'calendar', id: secret.id });
         // A device, over CardDAV and CalDAV.
         mine.notes.length = 0;
-        const made = await authed<NewAppPasswordReply>(base, owner.token, 'POST', '/api/me/app-passwords', { name: 'phone', password: 'correct horse battery' });
-        const auth = `${owner.user.username}:${made.body.secret}`;
+        const auth = await appPasswordOf(base, owner);
+        const dav = async (method: string, path: string, body: string, type: string) => (await davRequest(base, method, path, auth, body, { 'content-type': type })).status;
         const card = 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:dev-1\r\nFN:Dev Ice\r\nN:Ice;Dev;;;\r\nEND:VCARD\r\n';
-        assert.equal(await dav(base, 'PUT', `/dav/addressbooks/${owner.user.id}/${book.id}/dev-1.vcf`, auth, card, 'text/vcard'), 201);
+        assert.equal(await dav('PUT', `/dav/addressbooks/${owner.user.id}/${book.id}/dev-1.vcf`, card, 'text/vcard'), 201);
         await mine.heard({ kind: 'contacts', id: book.id });
         const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:dev-ev-1', 'DTSTAMP:20261201T080000Z', 'DTSTART:20261210T090000Z', 'DTEND:20261210T100000Z', 'SUMMARY:From the phone', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
-        assert.equal(await dav(base, 'PUT', `/dav/calendars/${owner.user.id}/${cal.id}/dev-ev-1.ics`, auth, ics, 'text/calendar'), 201);
+        assert.equal(await dav('PUT', `/dav/calendars/${owner.user.id}/${cal.id}/dev-ev-1.ics`, ics, 'text/calendar'), 201);
         await mine.heard({ kind: 'calendar', id: cal.id });
         // Ann heard nothing of all that: not her book, not calendars she cannot see.
         assert.deepEqual(await barrier(), []);

@@ -5,13 +5,13 @@
 // PostgreSQL server: a device keeps the card it had, the others wait in the
 // trash, and what may not be merged is refused with nothing changed.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import type { AddressBookView, AuthReply, ContactCard, ContactView, DuplicateGroupView, NewAppPasswordReply } from '@parley/protocol';
+import type { AddressBookView, AuthReply, ContactCard, ContactView, DuplicateGroupView } from '@parley/protocol';
 import type { Parley } from '../src/app.ts';
 import { duplicateGroups, mergeCards } from '../src/suite/contacts/duplicates.ts';
 import { authed, signup, startChatServer, team } from './chat-helpers.ts';
 import { DB_KINDS, freshPostgresUrl } from './db.ts';
+import { appPasswordOf, davRequest } from './dav-helpers.ts';
 
 const card = (p: Partial<ContactCard>): ContactCard => ({ emails: [], phones: [], addresses: [], groups: [], ...p });
 const now = () => Promise.resolve();
@@ -104,17 +104,8 @@ for (const kind of DB_KINDS) {
 
     test('found, merged into the first (the one a phone has keeps its name there), the others in the trash; refusals change nothing', async () => {
       // The phone's card, then two more of the same person made in Parley, and someone else.
-      const secret = (await authed<NewAppPasswordReply>(base, owner.token, 'POST', '/api/me/app-passwords', { name: 'phone', password: 'correct horse battery' })).body.secret;
-      const put = await new Promise<number>((resolve, reject) => {
-        const u = new URL(base);
-        const body = 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:phone-juergen\r\nFN:Jürgen Müller\r\nN:Müller;Jürgen;;;\r\nTEL;TYPE=CELL:+41 79 123 45 67\r\nNICKNAME:Jürg\r\nEND:VCARD\r\n';
-        const req = http.request({ host: u.hostname, port: u.port, method: 'PUT', path: `/dav/addressbooks/${owner.user.id}/${book.id}/juergen.vcf`, headers: { authorization: `Basic ${Buffer.from(`${owner.user.username}:${secret}`).toString('base64')}`, 'content-type': 'text/vcard' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode!));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
+      const body = 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:phone-juergen\r\nFN:Jürgen Müller\r\nN:Müller;Jürgen;;;\r\nTEL;TYPE=CELL:+41 79 123 45 67\r\nNICKNAME:Jürg\r\nEND:VCARD\r\n';
+      const put = (await davRequest(base, 'PUT', `/dav/addressbooks/${owner.user.id}/${book.id}/juergen.vcf`, await appPasswordOf(base, owner), body, { 'content-type': 'text/vcard' })).status;
       assert.equal(put, 201);
       const fromPhone = (await list()).find((c) => c.uid === 'phone-juergen')!;
       const second = await add({ givenName: 'Juergen', familyName: 'Mueller', phones: [{ value: '079 123 45 67' }], emails: [{ value: 'j.mueller@acme.example' }], organization: 'Acme AG' });

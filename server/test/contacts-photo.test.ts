@@ -4,12 +4,12 @@
 // what is not a picture, too big, or another person's is refused with
 // nothing changed.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import type { AddressBookView, AuthReply, ContactView, NewAppPasswordReply } from '@parley/protocol';
+import type { AddressBookView, AuthReply, ContactView } from '@parley/protocol';
 import type { Parley } from '../src/app.ts';
 import { authed, signup, startChatServer, team } from './chat-helpers.ts';
 import { DB_KINDS, freshPostgresUrl } from './db.ts';
+import { appPasswordOf, davRequest } from './dav-helpers.ts';
 
 /** The smallest real PNG (1x1) and GIF, and a JPEG's first bytes: what their readers check. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -93,18 +93,9 @@ for (const kind of DB_KINDS) {
     });
 
     test('a device’s picture is shown; one whose bytes are not what its label says is not served', async () => {
-      const secret = (await authed<NewAppPasswordReply>(base, owner.token, 'POST', '/api/me/app-passwords', { name: 'phone', password: 'correct horse battery' })).body.secret;
-      const send = (name: string, photo: string) =>
-        new Promise<number>((resolve, reject) => {
-          const u = new URL(base);
-          const body = `BEGIN:VCARD\r\nVERSION:3.0\r\nUID:${name}\r\nFN:${name}\r\nPHOTO;ENCODING=b;TYPE=${photo}\r\nEND:VCARD\r\n`;
-          const req = http.request({ host: u.hostname, port: u.port, method: 'PUT', path: `/dav/addressbooks/${owner.user.id}/${book.id}/${name}.vcf`, headers: { authorization: `Basic ${Buffer.from(`${owner.user.username}:${secret}`).toString('base64')}`, 'content-type': 'text/vcard' } }, (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode!));
-          });
-          req.on('error', reject);
-          req.end(body);
-        });
+      const auth = await appPasswordOf(base, owner);
+      const send = async (name: string, photo: string) =>
+        (await davRequest(base, 'PUT', `/dav/addressbooks/${owner.user.id}/${book.id}/${name}.vcf`, auth, `BEGIN:VCARD\r\nVERSION:3.0\r\nUID:${name}\r\nFN:${name}\r\nPHOTO;ENCODING=b;TYPE=${photo}\r\nEND:VCARD\r\n`, { 'content-type': 'text/vcard' })).status;
       assert.equal(await send('honest', `PNG:${PNG.toString('base64')}`), 201);
       assert.equal(await send('liar', `PNG:${Buffer.from('<script>alert(1)</script>').toString('base64')}`), 201);
       const list = (await authed<{ contacts: ContactView[] }>(base, owner.token, 'GET', `/api/contacts/books/${book.id}/contacts`)).body.contacts;

@@ -5,28 +5,14 @@
 // deletes and shares it, with colleagues only; one the book was never shared
 // with, or no longer is, finds nothing; bad bodies are refused.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import type { AddressBookShareView, AddressBookView, AuthReply, ChatStateReply, ContactView, NewAppPasswordReply } from '@parley/protocol';
+import type { AddressBookShareView, AddressBookView, AuthReply, ChatStateReply, ContactView } from '@parley/protocol';
 import type { Parley } from '../src/app.ts';
 import { authed, chatSocket, invited, must, signup, startChatServer, team } from './chat-helpers.ts';
 import { DB_KINDS, freshPostgresUrl } from './db.ts';
+import { appPasswordOf, davRequest as dav } from './dav-helpers.ts';
 
 type Err = { error?: { code: string } };
-
-/** A CardDAV request with an app password: status and text. */
-function dav(base: string, method: string, path: string, auth: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method, path, headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}`, ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 for (const kind of DB_KINDS) {
   describe(`shared address books on ${kind}`, () => {
@@ -97,8 +83,7 @@ for (const kind of DB_KINDS) {
       assert.equal((await books(owner)).find((b) => b.id === book.id)!.name, 'Suppliers');
 
       // Her phone lists the book read-only, reads the card, and cannot write one.
-      const secret = (await authed<NewAppPasswordReply>(base, reader.token, 'POST', '/api/me/app-passwords', { name: 'phone', password: 'correct horse battery' })).body.secret;
-      const auth = `${reader.user.username}:${secret}`;
+      const auth = await appPasswordOf(base, reader);
       const home = await dav(base, 'PROPFIND', `/dav/addressbooks/${reader.user.id}/`, auth, '<propfind xmlns="DAV:"><prop><displayname/><current-user-privilege-set/></prop></propfind>', { depth: '1', 'content-type': 'application/xml' });
       assert.equal(home.status, 207);
       const response = home.text.split('<d:response>').find((r) => r.includes(`/${book.id}/`))!;
@@ -134,8 +119,7 @@ for (const kind of DB_KINDS) {
 
     test('copy and move between books: fields and a device’s properties go along; a copy gets its own UID, a move keeps it and leaves a trace in the trash; rights are checked on both books', async () => {
       const mine = (await authed<{ book: AddressBookView }>(base, owner.token, 'POST', '/api/contacts/books', { name: 'Private' })).body.book;
-      const secret = (await authed<NewAppPasswordReply>(base, owner.token, 'POST', '/api/me/app-passwords', { name: 'phone', password: 'correct horse battery' })).body.secret;
-      const auth = `${owner.user.username}:${secret}`;
+      const auth = await appPasswordOf(base, owner);
       const vcard = 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:moving-1\r\nFN:Mo Ving\r\nN:Ving;Mo;;;\r\nEMAIL:mo@example.org\r\nNICKNAME:Momo\r\nEND:VCARD\r\n';
       assert.equal((await dav(base, 'PUT', `/dav/addressbooks/${owner.user.id}/${mine.id}/mo.vcf`, auth, vcard, { 'content-type': 'text/vcard' })).status, 201);
       const mo = (await authed<{ contacts: ContactView[] }>(base, owner.token, 'GET', `/api/contacts/books/${mine.id}/contacts`)).body.contacts[0]!;
