@@ -7,32 +7,19 @@
 -- share was given to or taken from). Every server node listens and tells the
 -- pages of those who see it. PostgreSQL sends a transaction's identical
 -- notifications once, at commit: an import of a thousand events is one.
-create function parley_calendar_changed() returns trigger language plpgsql as $$
+-- One function for every table: its arguments name the kind, the row's
+-- column holding the id, and the one holding the person to tell.
+create function parley_notify_change() returns trigger language plpgsql as $$
 declare
-  c calendars;
+  r jsonb;
 begin
-  if tg_op = 'DELETE' then c := old; else c := new; end if;
-  perform pg_notify('parley_changes', 'calendar:' || c.id || ':' || coalesce(c.owner_id, ''));
+  if tg_op = 'DELETE' then r := to_jsonb(old); else r := to_jsonb(new); end if;
+  perform pg_notify('parley_changes', tg_argv[0] || ':' || (r ->> tg_argv[1]) || ':' || coalesce(r ->> tg_argv[2], ''));
   return null;
 end $$;
-create trigger calendars_changed after insert or update or delete on calendars for each row execute function parley_calendar_changed();
-
-create function parley_calendar_share_changed() returns trigger language plpgsql as $$
-declare
-  s calendar_shares;
-begin
-  if tg_op = 'DELETE' then s := old; else s := new; end if;
-  perform pg_notify('parley_changes', 'calendar:' || s.calendar_id || ':' || s.user_id);
-  return null;
-end $$;
-create trigger calendar_shares_changed after insert or update or delete on calendar_shares for each row execute function parley_calendar_share_changed();
-
-create function parley_book_changed() returns trigger language plpgsql as $$
-declare
-  b address_books;
-begin
-  if tg_op = 'DELETE' then b := old; else b := new; end if;
-  perform pg_notify('parley_changes', 'contacts:' || b.id || ':' || b.owner_id);
-  return null;
-end $$;
-create trigger address_books_changed after insert or update or delete on address_books for each row execute function parley_book_changed();
+create trigger calendars_changed after insert or update or delete on calendars
+  for each row execute function parley_notify_change('calendar', 'id', 'owner_id');
+create trigger calendar_shares_changed after insert or update or delete on calendar_shares
+  for each row execute function parley_notify_change('calendar', 'calendar_id', 'user_id');
+create trigger address_books_changed after insert or update or delete on address_books
+  for each row execute function parley_notify_change('contacts', 'id', 'owner_id');

@@ -11,12 +11,5 @@ create table address_book_shares (
 );
 create index address_book_shares_user on address_book_shares(user_id);
 
-create function parley_book_share_changed() returns trigger language plpgsql as $$
-declare
-  s address_book_shares;
-begin
-  if tg_op = 'DELETE' then s := old; else s := new; end if;
-  perform pg_notify('parley_changes', 'contacts:' || s.book_id || ':' || s.user_id);
-  return null;
-end $$;
-create trigger address_book_shares_changed after insert or update or delete on address_book_shares for each row execute function parley_book_share_changed();
+create trigger address_book_shares_changed after insert or update or delete on address_book_shares
+  for each row execute function parley_notify_change('contacts', 'book_id', 'user_id');
