@@ -25,21 +25,23 @@ export function registerChangeRoutes(app: FastifyInstance, deps: { accounts: Acc
     const token = req.headers.authorization!.slice('Bearer '.length);
     const res = reply.raw;
     let ended = false;
-    const end = () => {
+    /** `hard`: the page reads nothing, so a polite end would wait behind what it never read: the socket goes. */
+    const end = (hard = false) => {
       if (ended) return;
       ended = true;
       clearInterval(ping);
       stop();
-      res.end();
+      if (hard) res.destroy();
+      else res.end();
     };
     const write = (text: string) => {
       if (ended) return;
       // A page that reads nothing (asleep, or hostile) is not buffered for without end: it reads all again when it comes back.
-      if (res.writableLength > MAX_UNREAD) return end();
+      if (res.writableLength > MAX_UNREAD) return end(true);
       res.write(text);
     };
     // Refused (too many pages) before anything is sent: a plain error answer.
-    const stop = changes.listen(session.user.id, session.sessionId, (note: ChangeNote) => write(`data: ${JSON.stringify(note)}\n\n`), end);
+    const stop = changes.listen(session.user.id, session.sessionId, (note: ChangeNote) => write(`data: ${JSON.stringify(note)}\n\n`), () => end());
     const ping = setInterval(() => {
       write(': ping\n\n');
       void accounts.authenticate(token).then(
@@ -59,7 +61,7 @@ export function registerChangeRoutes(app: FastifyInstance, deps: { accounts: Acc
     // `retry`: how long a browser's EventSource waits before coming back.
     write('retry: 5000\n: listening\n\n');
     // A page gone before this point (while its session was looked up) has closed already: no event will say so.
-    res.on('close', end);
-    if (req.raw.destroyed || res.destroyed) end();
+    res.on('close', () => end());
+    if (res.destroyed || req.raw.socket?.destroyed) end();
   });
 }

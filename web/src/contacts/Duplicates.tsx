@@ -35,9 +35,9 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; close: 
     setError(null);
     try {
       const into = await p.api.merge(p.book.id, [into0, ...ids.filter((id) => id !== into0)]);
+      p.merged(into, ids.length);
       // Cards left out of the merge stay listed if two of them are still alike: the list is read again.
       setGroups(await p.api.duplicates(p.book.id));
-      p.merged(into, ids.length);
     } catch (e) {
       setError(errorText(e));
     } finally {

@@ -20,11 +20,13 @@ export function followChanges(token: string, onNote: (note: ChangeNote) => void)
     if (Date.now() - lastByte > 60_000) controller?.abort();
   }, 15_000);
   const run = async () => {
+    // A new try gets its own minute: the silence before it is not its own.
+    lastByte = Date.now();
     controller = new AbortController();
     try {
       const res = await fetch('/api/changes', { headers: { authorization: `Bearer ${token}` }, signal: controller.signal, cache: 'no-store' });
       // Signed out: the page's own calls say so; nothing to follow.
-      if (res.status === 401) return;
+      if (res.status === 401) return void clearInterval(watchdog);
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       if (opened) onNote({ kind: 'resync' });
       opened = true;

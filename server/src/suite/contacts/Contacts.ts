@@ -71,8 +71,7 @@ export class Contacts {
     if ((await this.#readable(userId, bookId)).access !== 'owner') throw new Forbidden('only its owner shares an address book');
     if (targetId === userId) throw new InvalidRequest('an address book is not shared with its owner');
     // Colleagues only: a member of one of one's organizations (not a guest); anyone else is told of nobody. A share is always taken back.
-    if (access !== 'none' && !(await this.#store.colleagues(userId, targetId))) throw new UserNotFound('no such colleague');
-    await this.#store.setShare(bookId, targetId, access);
+    if (!(await this.#store.setShare(bookId, targetId, access))) throw new UserNotFound('no such colleague');
   }
 
   /** Called when `userId` leaves an organization or becomes a guest there: shares with those no longer colleagues end. */

@@ -91,22 +91,24 @@ export class ContactStore extends SqlStore<ContactStore> {
     );
   }
 
-  async setShare(bookId: string, userId: string, access: 'read' | 'write' | 'none'): Promise<void> {
-    if (access === 'none') await this.sql.query('delete from address_book_shares where book_id = $1 and user_id = $2', [bookId, userId]);
-    else
-      await this.sql.query(
-        'insert into address_book_shares (book_id, user_id, access) values ($1, $2, $3) on conflict (book_id, user_id) do update set access = excluded.access',
-        [bookId, userId, access],
-      );
-  }
-
   /**
-   * Whether `otherId` is a colleague of `userId`: both members (not guests,
-   * not bots) of one organization. Books are shared with colleagues only.
+   * Shares the book with `userId` if they are a colleague of its owner (checked
+   * in the same statement, so a colleague leaving at that moment is not given
+   * it), or stops sharing ('none'). Answers whether it was done.
    */
-  async colleagues(userId: string, otherId: string): Promise<boolean> {
-    const rows = await this.sql.query(`select 1 where ${COLLEAGUES('$1', '$2')}`, [userId, otherId]);
-    return rows.length > 0;
+  async setShare(bookId: string, userId: string, access: 'read' | 'write' | 'none'): Promise<boolean> {
+    if (access === 'none') {
+      await this.sql.query('delete from address_book_shares where book_id = $1 and user_id = $2', [bookId, userId]);
+      return true;
+    }
+    const done = await this.sql.query(
+      `insert into address_book_shares (book_id, user_id, access)
+       select b.id, $2, $3 from address_books b where b.id = $1 and ${COLLEAGUES('b.owner_id', '$2')}
+       on conflict (book_id, user_id) do update set access = excluded.access
+       returning 1`,
+      [bookId, userId, access],
+    );
+    return done.length > 0;
   }
 
   /** Ends the shares to or from `userId` between people who are no longer colleagues (one left an organization, or became a guest there). */
