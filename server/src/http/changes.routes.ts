@@ -18,7 +18,7 @@ const PING_MS = 25_000;
 /** Bytes waiting for a page that does not read them, past which its stream is ended. */
 const MAX_UNREAD = 256 * 1024;
 
-export function registerChangeRoutes(app: FastifyInstance, deps: { accounts: Accounts; changes: Changes; pingMs?: number }): void {
+export function registerChangeRoutes(app: FastifyInstance, deps: { accounts: Accounts; changes: Changes }): void {
   const { accounts, changes } = deps;
   app.get('/api/changes', { onRequest: sessionFirst(accounts) }, async (req, reply) => {
     const session = await requireSession(accounts, req);
@@ -48,7 +48,7 @@ export function registerChangeRoutes(app: FastifyInstance, deps: { accounts: Acc
         (still) => still || end(),
         () => undefined,
       );
-    }, deps.pingMs ?? PING_MS);
+    }, PING_MS);
     reply.hijack();
     // The security headers already set for this answer (helmet), and the stream's own.
     res.writeHead(200, {
