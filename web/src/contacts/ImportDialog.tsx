@@ -5,8 +5,8 @@
 // row names the columns, the first line to import and each column's field.
 // The import is all or nothing: a refusal names the line to fix.
 import { useState } from 'preact/hooks';
-import { CSV_FIELDS, type ErrorBody, type AddressBookView, type CsvField, type ImportPreview, type ImportResult } from '@parley/protocol';
-import { ApiError } from '../core/api.ts';
+import { CSV_FIELDS, type AddressBookView, type CsvField, type ImportPreview, type ImportResult } from '@parley/protocol';
+import { ApiError, call } from '../core/api.ts';
 import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -14,12 +14,7 @@ import { Dialog } from '../ui/Dialog.tsx';
 const SEPARATORS = [',', ';', '\t', '|'] as const;
 const NEW_BOOK = '';
 
-async function post<T>(url: string, file: File, token: string): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': file.type || 'application/octet-stream' }, body: file });
-  const data = (await res.json().catch(() => undefined)) as (T & { error?: ErrorBody }) | undefined;
-  if (!res.ok || !data) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
-  return data;
-}
+const post = <T,>(url: string, file: File, token: string): Promise<T> => call<T>('POST', url, file, token);
 
 /** A refusal as the person reads it: the line to fix when the server names one. */
 const refusal = (e: unknown) => (e instanceof ApiError && e.code === 'INVALID_IMPORT' && e.message ? t('contacts.import.invalid', { detail: e.message }) : errorText(e));

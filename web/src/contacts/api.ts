@@ -1,6 +1,6 @@
 // The contacts' HTTP calls (docs/protocol.md, "Contacts"), with the session token.
-import type { AddressBookShareView, AddressBookView, ContactBody, ContactView, DuplicateGroupView, ErrorBody, DirectoryEntryView, OrgView } from '@parley/protocol';
-import { ApiError, call } from '../core/api.ts';
+import type { AddressBookShareView, AddressBookView, ContactBody, ContactView, DuplicateGroupView, DirectoryEntryView, OrgView } from '@parley/protocol';
+import { call } from '../core/api.ts';
 import { downloadFile } from '../ui/download.ts';
 
 const enc = encodeURIComponent;
@@ -22,12 +22,7 @@ export function contactsApi(token: string) {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return URL.createObjectURL(await res.blob());
     },
-    setPhoto: async (id: string, picture: Blob) => {
-      const res = await fetch(`/api/contacts/${enc(id)}/photo`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': picture.type || 'application/octet-stream' }, body: picture });
-      const data = (await res.json().catch(() => undefined)) as { contact?: ContactView; error?: ErrorBody } | undefined;
-      if (!res.ok || !data?.contact) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
-      return data.contact;
-    },
+    setPhoto: (id: string, picture: Blob) => c<{ contact: ContactView }>('PUT', `/api/contacts/${enc(id)}/photo`, picture).then((r) => r.contact),
     removePhoto: (id: string) => c<{ contact: ContactView }>('DELETE', `/api/contacts/${enc(id)}/photo`).then((r) => r.contact),
     duplicates: (bookId: string) => c<{ groups: DuplicateGroupView[] }>('GET', `/api/contacts/books/${enc(bookId)}/duplicates`).then((r) => r.groups),
     merge: (bookId: string, contactIds: string[]) => c<{ contact: ContactView }>('POST', `/api/contacts/books/${enc(bookId)}/merge`, { contactIds }).then((r) => r.contact),

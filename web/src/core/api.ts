@@ -8,11 +8,14 @@ export class ApiError extends Error {
   }
 }
 
+/** A JSON request; a Blob (a file, a picture) is sent as it is, with its own type. */
 export async function call<T>(method: string, url: string, body?: unknown, token?: string): Promise<T> {
+  const file = body instanceof Blob;
+  const type = body === undefined ? undefined : file ? body.type || 'application/octet-stream' : 'application/json';
   const res = await fetch(url, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { ...(type ? { 'content-type': type } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : file ? body : JSON.stringify(body),
   });
   const data = (await res.json().catch(() => undefined)) as (Ack & T) | undefined;
   if (!res.ok) {
