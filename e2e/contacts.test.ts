@@ -189,8 +189,32 @@ describe('contacts screen', () => {
   test('on a phone: the list takes the screen, a card replaces it with a way back, the drawer holds the books and the trash', async () => {
     assert.ok(token, 'signed up by the first test');
     const p = await open({ width: 390, height: 844 });
+    // The stream of live changes is held until a card is made after the page's first reading: no note tells of
+    // that card, and it shows all the same, as the page reads again when the stream opens.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await p.route('**/api/changes', async (route) => {
+      await held;
+      await route.continue();
+    });
+    // The page's first reading is over once no call but the held stream has been in flight for half a second.
+    const inFlight = new Set<string>();
+    let lastCall = Date.now();
+    p.on('request', (r) => void (new URL(r.url()).pathname !== '/api/changes' && inFlight.add(r.url()) && (lastCall = Date.now())));
+    for (const done of ['requestfinished', 'requestfailed'] as const) p.on(done, (r) => void (inFlight.delete(r.url()) && (lastCall = Date.now())));
     await p.goto(`${parley.url}/contacts`);
     await p.locator('[data-testid="contact-row"][data-name="Anna Bianchi"]').waitFor();
+    while (inFlight.size || Date.now() - lastCall < 500) await p.waitForTimeout(100);
+    const [book] = (await api<{ books: AddressBookView[] }>('GET', '/api/contacts/books')).books;
+    // Another stream of Clara's hears the note go out before the page's stream opens.
+    const other = new AbortController();
+    const reader = (await fetch(`${parley.url}/api/changes`, { headers: { authorization: `Bearer ${token}` }, signal: other.signal })).body!.pipeThrough(new TextDecoderStream()).getReader();
+    assert.match((await reader.read()).value!, /listening/);
+    await api('POST', `/api/contacts/books/${book!.id}/contacts`, { givenName: 'Zoé', familyName: 'Late', emails: [{ value: 'zoe@example.org' }] });
+    for (let heard = ''; !heard.includes(book!.id); ) heard += (await reader.read()).value ?? '';
+    other.abort();
+    release();
+    await p.locator('[data-testid="contact-row"][data-name="Zoé Late"]').waitFor();
     await assertScreen(p, shots, 'list', { shown: ['contact-list', 'contact-search', 'open-drawer', 'export-vcf'], touch: ['open-drawer', 'export-vcf', 'contact-search'], fullWidth: ['contact-list'] });
     await p.locator('[data-testid="contact-row"][data-name="Jürgen Müller"]').click();
     await assertScreen(p, shots, 'card', { shown: ['contact-detail', 'contact-back', 'contact-edit', 'contact-delete'], touch: ['contact-back', 'contact-edit', 'contact-delete'], fullWidth: ['contact-detail'] });

@@ -1,9 +1,11 @@
 // Which calendars and address books changed (GET /api/changes: server-sent
 // events, docs/protocol.md). Read with fetch(), not EventSource: the session
 // token goes in a header, never in a URL (where logs keep it). A lost stream
-// is opened again, 1 s later, then twice as long each time up to a minute;
-// once back, the page is told to read everything again (notes may have been
-// missed meanwhile). The server writes at least every 25 s: a stream silent
+// is opened again, 1 s later, then twice as long each time up to a minute.
+// Each time the stream opens, the first time too, the page is told to read
+// everything again: notes may have been missed meanwhile, and the first
+// time, a change made between the page's first reading and the stream's
+// opening was told to no one. The server writes at least every 25 s: a stream silent
 // for a minute (a laptop woken up, a network changed under it) is dead
 // without saying so, and is opened again.
 import type { ChangeNote } from '@parley/protocol';
@@ -14,7 +16,6 @@ export function followChanges(token: string, onNote: (note: ChangeNote) => void)
   let controller: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let delay = 1000;
-  let opened = false;
   let lastByte = Date.now();
   const watchdog = setInterval(() => {
     if (Date.now() - lastByte > 60_000) controller?.abort();
@@ -28,8 +29,7 @@ export function followChanges(token: string, onNote: (note: ChangeNote) => void)
       // Signed out: the page's own calls say so; nothing to follow.
       if (res.status === 401) return void clearInterval(watchdog);
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
-      if (opened) onNote({ kind: 'resync' });
-      opened = true;
+      onNote({ kind: 'resync' });
       delay = 1000;
       lastByte = Date.now();
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
