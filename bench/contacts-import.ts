@@ -4,21 +4,12 @@
 // no import can skip), and the process's peak memory growth during it; then a
 // 50 MB CSV (10,000 lines with long notes) imported while /healthz is asked
 // every 20 ms, its latency next to the same probe on the idle server.
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import Papa from 'papaparse';
-import pino from 'pino';
-import { configFromEnv, createParley } from '@parley/server';
-import type { AddressBookView, AuthReply } from '@parley/protocol';
+import type { AddressBookView } from '@parley/protocol';
+import { startEmbedded } from './lib/embedded.ts';
+import { percentile, probeHealthz } from './lib/probe.ts';
 import type { BenchResult } from './lib/result.ts';
-
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 
 /** `lines` rows after a header, each padded with a note of `noteChars`. */
 function csv(lines: number, noteChars: number): string {
@@ -40,52 +31,12 @@ function rssGrowth(): { stop(): number } {
   };
 }
 
-/**
- * /healthz round trips every `everyMs` until `stop` resolves: each one's
- * time from the moment it was due (a timer held back by a busy event loop
- * is a wait too: timing from when it was sent missed a 2.8 s hold that fell
- * between two probes), and that time less the garbage collector's pauses
- * inside it (the prober is in the server's process: a collection stops both).
- */
-async function probe(base: string, stop: Promise<unknown>, everyMs: number): Promise<{ times: number[]; besidesGc: number[]; longestGc: number }> {
-  const pauses: PerformanceEntry[] = [];
-  const collector = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
-  collector.observe({ entryTypes: ['gc'] });
-  const spans: { start: number; end: number }[] = [];
-  let done = false;
-  void stop.finally(() => (done = true));
-  let due = performance.now();
-  while (!done) {
-    await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
-    const end = performance.now();
-    spans.push({ start: due, end });
-    due = end + everyMs;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  await new Promise((r) => setTimeout(r, 20));
-  collector.disconnect();
-  const inGc = (s: { start: number; end: number }) => pauses.reduce((sum, g) => sum + Math.max(0, Math.min(s.end, g.startTime + g.duration) - Math.max(s.start, g.startTime)), 0);
-  return { times: spans.map((s) => s.end - s.start), besidesGc: spans.map((s) => s.end - s.start - inGc(s)), longestGc: Math.max(0, ...pauses.map((g) => g.duration)) };
-}
-
 export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
   const lines = opts.quick ? 2_000 : 10_000;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-import-bench-'));
-  const base = configFromEnv({ secret: 'bench' });
-  const parley = await createParley(
-    { ...base, host: '127.0.0.1', port: 0, redisUrl: undefined, database: { kind: 'pglite', dir: path.join(dir, 'pglite') }, sfu: { ...base.sfu, workers: 1, listenIp: '127.0.0.1', announcedAddress: undefined, port: 0 } },
-    { logger: pino({ level: 'warn' }) },
-  );
+  const server = await startEmbedded('import');
   try {
-    const url = parley.url;
-    const signup = (await (
-      await fetch(`${url}/api/auth/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'bench@example.org', username: 'bench', name: 'Bench', password: 'plum harbour lantern 42' }),
-      })
-    ).json()) as AuthReply;
-    const auth = { authorization: `Bearer ${signup.token}` };
+    const url = server.url;
+    const auth = { authorization: `Bearer ${server.token}` };
     const book = async (name: string) =>
       ((await (await fetch(`${url}/api/contacts/books`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name }) })).json()) as { book: AddressBookView }).book.id;
     // The file goes out already encoded, 1 MB a write: fetch() encoding and
@@ -130,12 +81,12 @@ export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
     if (imported !== lines || parsed !== lines + 1) throw new Error(`imported ${imported}, parsed ${parsed}`);
 
     // 2. /healthz on the idle server, then during a 50 MB import (10,000 lines of about 5 KB).
-    const idle = await probe(url, new Promise((r) => setTimeout(r, 2_000)), 20);
+    const idle = await probeHealthz(url, new Promise((r) => setTimeout(r, 2_000)), 20);
     const big = csv(lines, Math.floor((50 * 1024 * 1024 * (opts.quick ? 0.2 : 0.98)) / lines) - 80);
     const memoryBig = rssGrowth();
     const t2 = performance.now();
     const importing = importInto(await book('Big'), big);
-    const during = await probe(url, importing, 20);
+    const during = await probeHealthz(url, importing, 20);
     const bigTook = performance.now() - t2;
     const grewBig = memoryBig.stop();
 
@@ -145,25 +96,24 @@ export async function run(opts: { quick?: boolean }): Promise<BenchResult[]> {
       {
         bench: 'contacts-import',
         metric: `/healthz p99 during a ${(Buffer.byteLength(big) / 1024 / 1024).toFixed(0)} MB import`,
-        value: percentile(during.times, 99),
+        value: percentile(during.spans.map((x) => x.wall), 99),
         unit: 'ms',
-        baseline: percentile(idle.times, 99),
+        baseline: percentile(idle.spans.map((x) => x.wall), 99),
         baselineName: 'idle',
-        note: `p50 ${percentile(during.times, 50).toFixed(1)} ms (idle ${percentile(idle.times, 50).toFixed(1)}), max ${Math.max(...during.times).toFixed(0)} ms, ${during.times.length} probes; the import took ${(bigTook / 1000).toFixed(1)} s`,
+        note: `p50 ${percentile(during.spans.map((x) => x.wall), 50).toFixed(1)} ms (idle ${percentile(idle.spans.map((x) => x.wall), 50).toFixed(1)}), max ${Math.max(...during.spans.map((x) => x.wall)).toFixed(0)} ms, ${during.spans.map((x) => x.wall).length} probes; the import took ${(bigTook / 1000).toFixed(1)} s`,
       },
       {
         bench: 'contacts-import',
         metric: '/healthz p99 during it, less the garbage collector\'s pauses',
-        value: percentile(during.besidesGc, 99),
+        value: percentile(during.spans.map((x) => x.besidesGc), 99),
         unit: 'ms',
-        baseline: percentile(idle.besidesGc, 99),
+        baseline: percentile(idle.spans.map((x) => x.besidesGc), 99),
         baselineName: 'idle',
-        note: `max ${Math.max(...during.besidesGc).toFixed(0)} ms; the longest collection during the import ${during.longestGc.toFixed(0)} ms (idle ${idle.longestGc.toFixed(0)} ms)`,
+        note: `max ${Math.max(...during.spans.map((x) => x.besidesGc)).toFixed(0)} ms; the longest collection during the import ${during.longestGc.toFixed(0)} ms (idle ${idle.longestGc.toFixed(0)} ms)`,
       },
       { bench: 'contacts-import', metric: 'peak memory growth of the process during the 50 MB import (RSS)', value: grewBig, unit: 'MB', note: 'counting the 49 MB of bytes this bench encodes the file into and sends from' },
     ];
   } finally {
-    await parley.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await server.close();
   }
 }

@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<{ run(opts: { quick?: boolean }): Pr
   recording: () => import('./recording.ts'),
   'chat-fanout': () => import('./chat-fanout.ts'),
   'contacts-import': () => import('./contacts-import.ts'),
+  'calendar-cost': () => import('./calendar-cost.ts'),
 };
 
 const quick = process.env.BENCH_QUICK === '1';

@@ -201,7 +201,9 @@ describe('contacts screen', () => {
     const inFlight = new Set<string>();
     let lastCall = Date.now();
     p.on('request', (r) => void (new URL(r.url()).pathname !== '/api/changes' && inFlight.add(r.url()) && (lastCall = Date.now())));
-    for (const done of ['requestfinished', 'requestfailed'] as const) p.on(done, (r) => void (inFlight.delete(r.url()) && (lastCall = Date.now())));
+    const settled = (r: { url(): string }) => void (inFlight.delete(r.url()) && (lastCall = Date.now()));
+    p.on('requestfinished', settled);
+    p.on('requestfailed', settled);
     await p.goto(`${parley.url}/contacts`);
     await p.locator('[data-testid="contact-row"][data-name="Anna Bianchi"]').waitFor();
     while (inFlight.size || Date.now() - lastCall < 500) await p.waitForTimeout(100);
