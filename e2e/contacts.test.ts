@@ -139,7 +139,12 @@ describe('contacts screen', () => {
     await p.getByTestId('contact-editor').waitFor({ state: 'detached' });
     await p.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-testid="contact-photo"]')?.naturalWidth ?? 0) > 0);
     assert.deepEqual(await p.getByTestId('contact-photo').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]), [512, 341], 'made at most 512 px wide');
-    await assertScreen(p, shots, 'contact-photo', { shown: ['contact-detail', 'contact-photo', 'contact-name'] });
+    // His row in the list shows it too, in place of his initials; the others keep theirs.
+    const pabloRow = p.locator('[data-testid="contact-row"][data-name="Pablo Phone"]');
+    await p.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-name="Pablo Phone"] [data-testid="contact-row-photo"]')?.naturalWidth ?? 0) > 0);
+    assert.equal(await p.locator('[data-testid="contact-row-photo"]').count(), 1);
+    assert.equal(await pabloRow.locator('.contact-avatar').count(), 1, 'the picture, no initials beside it');
+    await assertScreen(p, shots, 'contact-photo', { shown: ['contact-detail', 'contact-photo', 'contact-name', 'contact-row-photo'] });
     const onPhone = await fetch(`${parley.url}/dav/addressbooks/${me.id}/${book!.id}/from-phone.vcf`, { headers: { authorization: `Basic ${Buffer.from(`${me.username}:${secret}`).toString('base64')}` } });
     assert.match(await onPhone.text(), /\r\nPHOTO;[^:\r\n]*ENCODING=b[^:\r\n]*:\/9j\//i, 'a phone gets the picture inline (vCard 3.0)');
     // Taken off again: the initials are back.
@@ -148,6 +153,7 @@ describe('contacts screen', () => {
     await p.getByTestId('contact-save').click();
     await p.getByTestId('contact-editor').waitFor({ state: 'detached' });
     await p.getByTestId('contact-photo').waitFor({ state: 'detached' });
+    await pabloRow.locator('[data-testid="contact-row-photo"]').waitFor({ state: 'detached' });
 
     // Search without the accent.
     await p.getByTestId('contact-search').fill('muller');

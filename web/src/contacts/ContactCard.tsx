@@ -1,36 +1,32 @@
 // One person's card as the contacts screen shows it beside the list: what
 // there is of it, each line a link where one helps (mail, call, map), and
 // what one may do with it (in a book shared to read: copy it out, no more).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ContactView } from '@parley/protocol';
 import { Copy as CopyIcon, Pencil as PencilIcon, Trash2 as TrashIcon } from 'lucide';
 import { formatWith } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
 import { Icon } from '../ui/icons.tsx';
-import { CardHead } from './DirectoryCard.tsx';
+import { CardHead, PersonRow } from './DirectoryCard.tsx';
+import { usePhoto } from './photos.ts';
 import type { ContactsApi } from './api.ts';
 
-/** One person's card: what there is of it, each line a link where one helps (mail, call, map). */
-/** The card's picture, fetched with the session (an <img> cannot send it), as an object URL freed when no longer shown. */
-function usePhoto(api: ContactsApi, c: ContactView): string | undefined {
-  const [url, setUrl] = useState<string | undefined>(undefined);
+/** A card in the list: its picture is read once the row comes near the screen (a long book is not read whole). */
+export function ContactRow(p: { api: ContactsApi; contact: ContactView; current: boolean; onClick: () => void }) {
+  const c = p.contact;
+  const row = useRef<HTMLLIElement>(null);
+  const [near, setNear] = useState(false);
   useEffect(() => {
-    setUrl(undefined);
-    if (!c.hasPhoto) return;
-    let shown: string | undefined;
-    let gone = false;
-    void api.photo(c.id).then(
-      (u) => (gone ? URL.revokeObjectURL(u) : setUrl((shown = u))),
-      () => undefined,
-    );
-    return () => {
-      gone = true;
-      if (shown) URL.revokeObjectURL(shown);
-    };
-  }, [c.id, c.etag, c.hasPhoto]);
-  return url;
+    if (!c.hasPhoto || near || !row.current) return;
+    const seen = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setNear(true), { rootMargin: '200px' });
+    seen.observe(row.current);
+    return () => seen.disconnect();
+  }, [c.hasPhoto, near]);
+  const photo = usePhoto(p.api, c, near);
+  return <PersonRow liRef={row} photo={photo} name={c.displayName} sub={[c.organization, c.emails[0]?.value ?? c.phones[0]?.value].filter(Boolean).join(' · ')} current={p.current} onClick={p.onClick} />;
 }
 
+/** One person's card: what there is of it, each line a link where one helps (mail, call, map). */
 export function ContactCard(p: { api: ContactsApi; contact: ContactView; inTrash: boolean; readOnly: boolean; back: () => void; edit: () => void; remove: () => void; restore: () => void; copy?: () => void; canMove?: boolean }) {
   const c = p.contact;
   const photo = usePhoto(p.api, c);

@@ -16,7 +16,7 @@ import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { useDrawer } from '../ui/drawer.ts';
 import { contactsApi } from './api.ts';
 import { followChanges } from '../core/changes.ts';
-import { ContactCard } from './ContactCard.tsx';
+import { ContactCard, ContactRow } from './ContactCard.tsx';
 import { ContactEditor } from './ContactEditor.tsx';
 import { CopyContact } from './CopyContact.tsx';
 import { Duplicates } from './Duplicates.tsx';
@@ -33,7 +33,8 @@ export function ContactsApp({ token }: { token: string }) {
   const api = useMemo(() => contactsApi(token), [token]);
   const [books, setBooks] = useState<AddressBookView[] | null>(null);
   const [bookId, setBookId] = useState<string | null>(null);
-  const [contacts, setContacts] = useState<ContactView[]>([]);
+  /** The list shown and the view (`mode:bookId`) it was read for: another view's cards are never shown for this one. */
+  const [listed, setListed] = useState<{ view: string; list: ContactView[] }>({ view: '', list: [] });
   const [mode, setMode] = useState<'list' | 'trash' | 'directory'>('list');
   const [orgs, setOrgs] = useState<OrgView[]>([]);
   const [meId, setMeId] = useState('');
@@ -77,7 +78,7 @@ export function ContactsApp({ token }: { token: string }) {
     lastLoad.current.set(view, ticket);
     const list = await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId));
     if (view !== shownView.current || ticket !== lastLoad.current.get(view)) return undefined;
-    setContacts(list);
+    setListed({ view, list });
     return list;
   };
   useEffect(() => void loadBooks().catch(fail), [api]);
@@ -119,6 +120,9 @@ export function ContactsApp({ token }: { token: string }) {
   const book = books.find((b) => b.id === bookId);
   /** A book shared with one to read: its cards are shown, nothing is offered that would change them. */
   const readOnly = book?.access === 'read';
+  // Until the view opened has its list, it shows none (rather than the last view's cards) and says it is loading.
+  const loading = listed.view !== shownView.current;
+  const contacts = loading ? [] : listed.list;
   const groups = [...new Set(contacts.flatMap((c) => c.groups))].sort((a, b) => a.localeCompare(b));
   const shown = found ?? (mode === 'list' && group ? contacts.filter((c) => c.groups.includes(group)) : contacts);
   const inDirectory = mode === 'directory' && org !== null;
@@ -290,14 +294,15 @@ export function ContactsApp({ token }: { token: string }) {
                   {group && !readOnly && <IconButton icon={TrashIcon} label={t('contacts.groups.delete', { group })} data-testid="group-delete" onClick={() => setDropping({ name: group, withContacts: false })} />}
                 </div>
               )}
-              {!shown.length && (
+              {loading && !found && <p class="dim contacts-hint">{t('contacts.loading')}</p>}
+              {!shown.length && !(loading && !found) && (
                 <p class="dim contacts-hint" data-testid="contacts-empty">
                   {found ? t('contacts.search.none', { query: query.trim() }) : mode === 'trash' ? t('contacts.trash.empty') : t('contacts.list.empty')}
                 </p>
               )}
               <ul class="contact-list" data-testid="contact-list">
                 {shown.slice(0, SHOWN).map((c) => (
-                  <PersonRow key={c.id} name={c.displayName} sub={[c.organization, c.emails[0]?.value ?? c.phones[0]?.value].filter(Boolean).join(' · ')} current={selected?.id === c.id} onClick={() => setSelected(c)} />
+                  <ContactRow key={c.id} api={api} contact={c} current={selected?.id === c.id} onClick={() => setSelected(c)} />
                 ))}
               </ul>
               {shown.length > SHOWN && <p class="dim contacts-hint">{t('contacts.list.more', { shown: SHOWN, count: shown.length })}</p>}

@@ -1,6 +1,7 @@
 // One person of the organization's directory: their name, e-mail address
 // and phone as they set them. Administrators (the only ones told which
 // entries are private) can make the entry private or public again.
+import type { Ref } from 'preact';
 import type { DirectoryEntryView } from '@parley/protocol';
 import { t } from '../i18n/index.ts';
 import { IconButton } from '../ui/icons.tsx';
@@ -15,14 +16,18 @@ export const initials = (name: string) =>
     .join('');
 
 
-/** A person in a list: initials, name, and a line under it (organization, address, number). */
-export function PersonRow(p: { name: string; sub: string; current: boolean; onClick: () => void }) {
+/** A person in a list: picture or initials, name, and a line under it (organization, address, number). */
+export function PersonRow(p: { name: string; sub: string; current: boolean; onClick: () => void; photo?: string; liRef?: Ref<HTMLLIElement> }) {
   return (
-    <li>
+    <li ref={p.liRef}>
       <button type="button" class="contact-row" aria-current={p.current ? 'true' : undefined} data-testid="contact-row" data-name={p.name} onClick={p.onClick}>
-        <span class="contact-avatar" aria-hidden="true">
-          {initials(p.name)}
-        </span>
+        {p.photo ? (
+          <img class="contact-avatar contact-photo" src={p.photo} alt="" data-testid="contact-row-photo" />
+        ) : (
+          <span class="contact-avatar" aria-hidden="true">
+            {initials(p.name)}
+          </span>
+        )}
         <span class="contact-row-text">
           <span class="contact-row-name">{p.name}</span>
           <span class="contact-row-sub dim">{p.sub}</span>

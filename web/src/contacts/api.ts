@@ -16,7 +16,7 @@ export function contactsApi(token: string) {
     create: (bookId: string, body: ContactBody) => c<{ contact: ContactView }>('POST', `/api/contacts/books/${enc(bookId)}/contacts`, body).then((r) => r.contact),
     update: (id: string, body: ContactBody) => c<{ contact: ContactView }>('PUT', `/api/contacts/${enc(id)}`, body).then((r) => r.contact),
     remove: (id: string) => c('DELETE', `/api/contacts/${enc(id)}`),
-    /** The card's picture, as an object URL the caller revokes. */
+    /** The card's picture, as an object URL (photos.ts keeps it, and revokes it once it is no longer kept). */
     photo: async (id: string) => {
       const res = await fetch(`/api/contacts/${enc(id)}/photo`, { headers: { authorization: `Bearer ${token}` } });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
