@@ -49,6 +49,8 @@ export const DefaultAlarmsBody = Type.Object({ alarms: Alarms }, strict);
 export type DefaultAlarmsBody = Type.Static<typeof DefaultAlarmsBody>;
 
 export const CreateCalendarBody = Type.Object({ orgId: Id, name: Type.String({ minLength: 1, maxLength: 100 }), color: Type.Optional(Color) }, strict);
+/** A calendar's new name or colour (its owner's; not a room's, which is named after its room). */
+export const UpdateCalendarBody = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), color: Type.Optional(Color) }, { ...strict, minProperties: 1 });
 export const ShareCalendarBody = Type.Object({ userId: Id, access: Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('none')]) }, strict);
 
 const EventFields = {
@@ -122,6 +124,7 @@ export const TimeZoneBody = Type.Object({ timeZone: TimeZone }, strict);
 
 export type CreateCalendarBody = Type.Static<typeof CreateCalendarBody>;
 export type ShareCalendarBody = Type.Static<typeof ShareCalendarBody>;
+export type UpdateCalendarBody = Type.Static<typeof UpdateCalendarBody>;
 export type CreateEventBody = Type.Static<typeof CreateEventBody>;
 export type UpdateEventBody = Type.Static<typeof UpdateEventBody>;
 export type OccurrenceBody = Type.Static<typeof OccurrenceBody>;

@@ -174,6 +174,58 @@ describe('CalDAV with a real client', () => {
     assert.equal((await raw(base, 'PROPFIND', `/dav/calendars/${owner.user.id}/${cal.id}/`, annAuth, undefined, { depth: '0' })).status, 404);
   });
 
+  test('a calendar renamed and recoloured from a device (PROPPATCH, as Apple Calendar writes it) and on the web; readers, rooms, strangers and bad values change nothing', async () => {
+    const mine = (await authed<{ calendar: CalendarView }>(base, owner.token, 'POST', '/api/calendars', { orgId, name: 'Side project' })).body.calendar;
+    const path = `/dav/calendars/${owner.user.id}/${mine.id}/`;
+    const patch = (who: string, at: string, props: string) =>
+      raw(base, 'PROPPATCH', at, who, `<d:propertyupdate xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop>${props}</d:prop></d:set></d:propertyupdate>`, { 'content-type': 'application/xml' });
+    const seen = async () => (await authed<{ calendars: CalendarView[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/calendars`)).body.calendars.find((c) => c.id === mine.id)!;
+
+    const set = await patch(ownerAuth, path, '<d:displayname>Garden</d:displayname><a:calendar-color>#16A34AFF</a:calendar-color>');
+    assert.equal(set.status, 207);
+    assert.match(set.text, /HTTP\/1\.1 200/);
+    assert.deepEqual(await seen().then((c) => [c.name, c.color]), ['Garden', '#16a34a'], 'the colour without its opacity');
+    // The device (tsdav) reads both back.
+    const listed = (await (await client(ownerAuth)).fetchCalendars()).find((c) => c.url.endsWith(`/${mine.id}/`));
+    assert.equal(listed?.displayName, 'Garden');
+    assert.match((await raw(base, 'PROPFIND', path, ownerAuth, '<d:propfind xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:prop><a:calendar-color/></d:prop></d:propfind>', { depth: '0' })).text, /#16a34a/);
+
+    // A bad colour, an empty or over-long name, or a property not settable: refused (403), the others not done (424), nothing set.
+    for (const props of ['<d:displayname>Nope</d:displayname><a:calendar-color>red</a:calendar-color>', '<d:displayname>   </d:displayname>', `<d:displayname>${'x'.repeat(101)}</d:displayname>`, '<d:displayname>Nope</d:displayname><d:getetag>"1"</d:getetag>']) {
+      const refused = await patch(ownerAuth, path, props);
+      assert.equal(refused.status, 207, props);
+      assert.match(refused.text, /HTTP\/1\.1 403/, props);
+      if (props.includes('Nope')) assert.match(refused.text, /HTTP\/1\.1 424/, props);
+    }
+    const removal = await raw(base, 'PROPPATCH', path, ownerAuth, '<d:propertyupdate xmlns:d="DAV:"><d:remove><d:prop><d:displayname/></d:prop></d:remove></d:propertyupdate>', { 'content-type': 'application/xml' });
+    assert.match(removal.text, /HTTP\/1\.1 403/);
+    assert.deepEqual(await seen().then((c) => [c.name, c.color]), ['Garden', '#16a34a']);
+
+    // Shared with Ann to write: she may add events, not rename it (over CalDAV or the web); unshared, it is not found.
+    await authed(base, owner.token, 'PUT', `/api/calendars/${mine.id}/shares`, { userId: ann.user.id, access: 'write' });
+    assert.equal((await patch(annAuth, `/dav/calendars/${ann.user.id}/${mine.id}/`, '<d:displayname>Ann’s</d:displayname>')).status, 403);
+    assert.equal((await authed(base, ann.token, 'PATCH', `/api/calendars/${mine.id}`, { name: 'Ann’s' })).status, 403);
+    await authed(base, owner.token, 'PUT', `/api/calendars/${mine.id}/shares`, { userId: ann.user.id, access: 'none' });
+    const stranger = await authed<{ error: { code: string } }>(base, ann.token, 'PATCH', `/api/calendars/${mine.id}`, { name: 'Ann’s' });
+    assert.deepEqual([stranger.status, stranger.body.error.code], [404, 'CALENDAR_NOT_FOUND']);
+    assert.equal((await patch(annAuth, path, '<d:displayname>Ann’s</d:displayname>')).status, 404, 'the owner’s path, asked by Ann');
+
+    // On the web: its owner renames and recolours it; bad bodies are refused with their code.
+    assert.equal((await authed(base, owner.token, 'PATCH', `/api/calendars/${mine.id}`, { name: '  Vegetables  ', color: '#ea580c' })).status, 200);
+    assert.deepEqual(await seen().then((c) => [c.name, c.color]), ['Vegetables', '#ea580c']);
+    for (const body of [{}, { color: 'orange' }, { name: '' }, { name: 'x'.repeat(101) }, { name: 'ok', extra: 1 }, { name: 42 }]) {
+      const bad = await authed<{ error: { code: string } }>(base, owner.token, 'PATCH', `/api/calendars/${mine.id}`, body);
+      assert.deepEqual([bad.status, bad.body.error.code], [400, 'INVALID_PAYLOAD'], JSON.stringify(body));
+    }
+    assert.equal((await authed(base, owner.token, 'PATCH', `/api/calendars/${mine.id}`, { name: '\u0000\u200b' })).status, 400);
+    assert.equal((await fetch(`${base}/api/calendars/${mine.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' })).status, 401);
+    // A room's calendar is named after its room, even for the administrator.
+    await authed(base, owner.token, 'POST', `/api/orgs/${orgId}/rooms`, { name: 'Alps', capacity: 6 });
+    const room = (await authed<{ calendars: CalendarView[] }>(base, owner.token, 'GET', `/api/orgs/${orgId}/calendars`)).body.calendars.find((c) => c.roomId)!;
+    assert.equal((await authed(base, owner.token, 'PATCH', `/api/calendars/${room.id}`, { name: 'Mine' })).status, 403);
+    assert.deepEqual(await seen().then((c) => [c.name, c.color]), ['Vegetables', '#ea580c']);
+  });
+
   test('hostile or broken calendars are refused with a clear status and nothing changes', async () => {
     const path = `/dav/calendars/${owner.user.id}/${cal.id}/`;
     const state = async () => (await raw(base, 'PROPFIND', path, ownerAuth, '<d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>', { depth: '0' })).text.match(/urn:parley:sync:[^<]+/)![0];

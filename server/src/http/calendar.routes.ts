@@ -18,6 +18,7 @@ import {
   RsvpBody,
   SetPlanBody,
   ShareCalendarBody,
+  UpdateCalendarBody,
   ReminderBody,
   TimeZoneBody,
   UpdateEventBody,
@@ -75,6 +76,11 @@ export function registerCalendarRoutes(parent: FastifyInstance, deps: CalendarRo
   app.post('/api/calendars', { onRequest: auth, schema: { body: CreateCalendarBody } }, async (req, reply) => {
     const calendarView = await calendar.createCalendar(await me(req), req.body);
     return reply.code(201).send({ calendar: calendarView });
+  });
+
+  app.patch('/api/calendars/:calendarId', { onRequest: auth, schema: { params: CalendarParams, body: UpdateCalendarBody } }, async (req) => {
+    await calendar.updateCalendar(await me(req), req.params.calendarId, req.body);
+    return { ok: true };
   });
 
   app.delete('/api/calendars/:calendarId', { onRequest: auth, schema: { params: CalendarParams } }, async (req) => {

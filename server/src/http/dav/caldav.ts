@@ -40,9 +40,12 @@ export function calendars(sync: CalendarSync): DavCollections {
     },
     put: (user, id, href, text, cond) => sync.put(user.id, id, href, text, cond),
     remove: (user, id, href, ifMatch) => sync.remove(user.id, id, href, ifMatch),
-    rename: async () => {
-      throw new Forbidden('calendars are renamed in Parley');
+    settable: {
+      [keyOf(NS.dav, 'displayname')]: (name) => (name.trim() && name.trim().length <= 100 ? { name: name.trim() } : undefined),
+      // Apple's clients write #RRGGBBAA; Parley keeps the colour, not its opacity.
+      [keyOf(APPLE, 'calendar-color')]: (color) => (/^#[0-9a-f]{6}([0-9a-f]{2})?$/i.test(color.trim()) ? { color: color.trim().slice(0, 7).toLowerCase() } : undefined),
     },
+    change: (user, id, change) => sync.update(user.id, id, change),
     filter: eventFilter,
   };
 }

@@ -40,7 +40,8 @@ export function addressBooks(contacts: Contacts): DavCollections {
     },
     put: (user, id, href, text, cond) => contacts.davPut(user.id, id, href, text, cond),
     remove: (user, id, href, ifMatch) => contacts.davDelete(user.id, id, href, ifMatch),
-    rename: async (user, id, name) => void (await contacts.renameBook(user.id, id, name)),
+    settable: { [keyOf(NS.dav, 'displayname')]: (name) => (name.trim() ? { name } : undefined) },
+    change: async (user, id, change) => void (change.name !== undefined && (await contacts.renameBook(user.id, id, change.name))),
     filter: cardFilter,
   };
 }

@@ -11,6 +11,12 @@ import { InvalidRequest, InvalidSyncToken, NotFound } from '../../lib/errors.ts'
 import { answer, hrefSegment, segmentsOf, type DavRequest, type Props } from './resource.ts';
 import { child, childrenOf, element, errorBody, escapeXml, goneResponse, keyOf, multistatus, NS, response, statusLine, type XmlElement } from './xml.ts';
 
+/** A collection's new name or colour, as a device sets it. */
+export interface CollectionChange {
+  name?: string;
+  color?: string;
+}
+
 /** One resource of a collection: its name, ETag, and text written when asked for (a listing wants ETags only), in the data version asked for if any. */
 export interface DavItem {
   href: string;
@@ -38,7 +44,12 @@ export interface DavCollections {
   changes(user: UserRow, id: string, since: number | undefined): Promise<{ lastSeq: number; changed: DavItem[]; deleted: string[] }>;
   put(user: UserRow, id: string, href: string, text: string, cond: { ifMatch?: string; ifNoneMatch?: boolean }): Promise<{ created: boolean }>;
   remove(user: UserRow, id: string, href: string, ifMatch: string | undefined): Promise<void>;
-  rename(user: UserRow, id: string, name: string): Promise<void>;
+  /**
+   * What a PROPPATCH may set: each property's reader turns the text sent
+   * into a change of the collection, or undefined for a value refused.
+   */
+  settable: Record<string, (text: string) => CollectionChange | undefined>;
+  change(user: UserRow, id: string, change: CollectionChange): Promise<void>;
   /** A query report's filter as a test of items (the whole collection is tested, in slices). */
   filter(filter: XmlElement | undefined): (item: DavItem) => boolean;
 }
@@ -216,13 +227,17 @@ function nameIn(kind: DavCollections, href: string, user: UserRow, id: string): 
   }
 }
 
-/** PROPPATCH: a collection's name may be set (DAV:displayname); nothing else is, and then nothing is (RFC 4918: all or none). */
+/**
+ * PROPPATCH: what the kind lets be set (a name; a calendar's colour too),
+ * with a value it accepts; anything else is refused, and then nothing is set
+ * (RFC 4918: all or none).
+ */
 async function proppatch(kind: DavCollections, req: DavRequest, id: string, reply: FastifyReply): Promise<FastifyReply> {
   const xml = req.xml;
   if (!xml || xml.key !== keyOf(NS.dav, 'propertyupdate')) throw new InvalidRequest('PROPPATCH: the body must be a DAV:propertyupdate');
-  const changes = xml.children.flatMap((op) => (child(op, NS.dav, 'prop')?.children ?? []).map((p) => ({ op: op.name, prop: p })));
-  const refused = changes.filter((c) => c.prop.key !== keyOf(NS.dav, 'displayname') || c.op !== 'set' || !c.prop.text.trim());
-  if (!refused.length && changes.length) await kind.rename(req.user, id, changes.at(-1)!.prop.text);
+  const changes = xml.children.flatMap((op) => (child(op, NS.dav, 'prop')?.children ?? []).map((p) => ({ op: op.name, prop: p, change: op.name === 'set' ? kind.settable[p.key]?.(p.text) : undefined })));
+  const refused = changes.filter((c) => !c.change);
+  if (!refused.length && changes.length) await kind.change(req.user, id, Object.assign({}, ...changes.map((c) => c.change)) as CollectionChange);
   else await kind.props(req.user, id);
   const statusOf = (c: (typeof changes)[number]) => (refused.length ? (refused.includes(c) ? 403 : 424) : 200);
   const stats = [...Map.groupBy(changes, statusOf)].map(([code, cs]) => `<d:propstat><d:prop>${cs.map((c) => element(c.prop.key)).join('')}</d:prop>${statusLine(code)}</d:propstat>`);

@@ -16,6 +16,7 @@ import {
   type EventView,
   type OccurrenceBody,
   type OccurrenceView,
+  type UpdateCalendarBody,
   type UpdateEventBody,
 } from '@parley/protocol';
 import { newId } from '../../lib/ids.ts';
@@ -150,6 +151,14 @@ export class Calendar {
     const color = p.color ?? '#2563eb';
     await this.#store.insertCalendar({ id, orgId: p.orgId, ownerId: userId, roomId: null, name, color });
     return { id, orgId: p.orgId, name, color, access: 'owner', ownerId: userId, roomId: null, defaultAlarms: [] };
+  }
+
+  /** Renames or recolours one's calendar (the web, or a device over CalDAV). A room's calendar is named after its room. */
+  async updateCalendar(userId: string, calendarId: string, p: UpdateCalendarBody): Promise<void> {
+    const { cal, access } = await this.#calendar(calendarId, userId);
+    if (access !== 'owner') throw new Forbidden('only the owner renames a calendar');
+    if (cal.room_id) throw new Forbidden("a room's calendar is named after its room");
+    await this.#store.updateCalendar(calendarId, { name: p.name === undefined ? undefined : requireName(p.name, 100, 'a calendar name'), color: p.color });
   }
 
   /** The reminders new events of a calendar get (its writers set them). */

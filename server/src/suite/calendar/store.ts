@@ -202,6 +202,11 @@ export class CalendarStore extends SqlStore<CalendarStore> {
     );
   }
 
+  /** Sets the name and colour given (one left undefined stays). */
+  async updateCalendar(calendarId: string, p: { name?: string | undefined; color?: string | undefined }): Promise<void> {
+    await this.sql.query('update calendars set name = coalesce($2, name), color = coalesce($3, color) where id = $1', [calendarId, p.name ?? null, p.color ?? null]);
+  }
+
   async setDefaultAlarms(calendarId: string, alarms: number[]): Promise<void> {
     await this.sql.query('update calendars set default_alarms = $2 where id = $1', [calendarId, JSON.stringify(alarms)]);
   }

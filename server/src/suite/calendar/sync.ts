@@ -61,6 +61,12 @@ export class CalendarSync {
     return { id: cal.id, name: cal.name, color: cal.color, lastSeq: Number(state!.last_seq), writable: access === 'owner' || access === 'write' };
   }
 
+  /** A device renames or recolours a calendar (PROPPATCH): as on the web, its owner alone. */
+  async update(userId: string, calendarId: string, p: { name?: string; color?: string }): Promise<void> {
+    await this.#readable(userId, calendarId);
+    await this.#calendar.updateCalendar(userId, calendarId, p);
+  }
+
   async #readable(userId: string, calendarId: string): Promise<{ cal: CalendarRow; access: string }> {
     const found = await this.#calendar.access(calendarId, userId);
     if (found.access === 'room') throw new CalendarNotFound('no such calendar');
