@@ -22,6 +22,7 @@ import type { Parley } from '@parley/server';
 import { Euria } from '@parley/bots';
 import { invite, signUp } from './chat-pages.ts';
 import { launchBrowser, participantId, shotsDir, startStack, tmpDir, waitForMediaFrom } from './helpers.ts';
+import { assertScreen } from './layout.ts';
 
 const EURIA_TOKEN = 'e2e-euria-token-calendar-0123456789';
 const ZONE = 'Europe/Zurich';
@@ -188,6 +189,43 @@ describe('calendar in the browser', () => {
     assert.equal(put.status, 201);
     await bob.locator('[data-testid=occurrence][data-title="Coffee from the phone"]').first().waitFor();
     await bob.screenshot({ path: `${shots}/shared-calendar-changed-by-phone.png` });
+
+    // Alice renames her calendar and gives it another colour, on a laptop and then on a phone-sized page:
+    // Bob's page shows the new name at once; then her phone recolours it over CalDAV (as Apple Calendar
+    // writes colours, with an opacity), and her own page follows.
+    // Her phone-sized page is a touch screen, as a phone is.
+    const aliceOn = async (size: { width: number; height: number }) => {
+      if (size.width >= 800) return alice.context().newPage();
+      const context = await browser.newContext({ viewport: size, hasTouch: true, timezoneId: ZONE, locale: 'en-GB' });
+      await context.addInitScript((t) => localStorage.setItem('parley:session', t), aliceToken);
+      return context.newPage();
+    };
+    let aliceCal!: Page;
+    for (const [size, name] of [[{ width: 390, height: 844 }, 'Alice at work'], [{ width: 1280, height: 800 }, 'Alice’s plans']] as const) {
+      if (aliceCal) await (aliceCal.context() === alice.context() ? aliceCal.close() : aliceCal.context().close());
+      aliceCal = await aliceOn(size);
+      await aliceCal.goto(`${parley.url}/calendar`);
+      if (size.width < 800) {
+        await aliceCal.getByTestId('open-drawer').click();
+        await aliceCal.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      }
+      await aliceCal.locator('[data-testid=calendar-entry][data-access=owner]').first().getByTestId('edit-calendar').click();
+      await aliceCal.getByTestId('calendar-name').fill(name);
+      await aliceCal.getByTestId('calendar-color').fill('#16a34a');
+      await assertScreen(aliceCal, shots, 'calendar-settings', { shown: ['calendar-settings', 'calendar-name', 'calendar-color', 'calendar-settings-save'], ...(size.width < 800 ? { touch: ['calendar-name', 'calendar-settings-save'] } : {}) });
+      await aliceCal.getByTestId('calendar-settings-save').click();
+      await aliceCal.getByTestId('calendar-settings').waitFor({ state: 'detached' });
+      await bob.locator(`[data-testid=calendar-entry][data-calendar-name="${name}"][data-access=read]`).waitFor();
+    }
+    await aliceCal.locator('[data-testid=calendar-entry][data-calendar-name="Alice’s plans"]').waitFor();
+    const recolour = await fetch(`${parley.url}/dav/calendars/${me.user.id}/${own.id}/`, {
+      method: 'PROPPATCH',
+      headers: { authorization: `Basic ${Buffer.from(`${me.user.username}:${phone}`).toString('base64')}`, 'content-type': 'application/xml' },
+      body: '<d:propertyupdate xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><a:calendar-color>#9333EAFF</a:calendar-color></d:prop></d:set></d:propertyupdate>',
+    });
+    assert.equal(recolour.status, 207);
+    await aliceCal.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-testid=calendar-entry][data-access=owner] input[type=checkbox]')?.style.accentColor === 'rgb(147, 51, 234)');
+    await aliceCal.close();
 
     // Bob joins first, from Alice's shared calendar.
     await bob.locator('[data-testid=occurrence][data-title="Design review"]').first().click();
@@ -426,10 +464,10 @@ describe('calendar in the browser', () => {
     await dora.getByRole('dialog').getByLabel('Close').click();
 
     // Reminders: her calendar's default is 10 minutes; an event in 8 minutes gets it, and the page reminds her at once.
-    await dora.locator('[data-testid=calendar-entry][data-access=owner]').getByTestId('calendar-alarm').click();
+    await dora.locator('[data-testid=calendar-entry][data-access=owner]').getByTestId('edit-calendar').click();
     await dora.getByTestId('default-alarm-select').selectOption('10');
-    await dora.getByTestId('default-alarm-save').click();
-    await dora.getByTestId('default-alarm').waitFor({ state: 'detached' });
+    await dora.getByTestId('calendar-settings-save').click();
+    await dora.getByTestId('calendar-settings').waitFor({ state: 'detached' });
     const soon = new Date(Date.now() + 8 * 60_000);
     const local = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(soon).replace(' ', 'T');
     const hourLater = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(soon.getTime() + 3_600_000)).replace(' ', 'T');

@@ -21,8 +21,9 @@ import { EventEditor, OccurrenceEditor } from './EventEditor.tsx';
 import { EventDetails } from './EventDetails.tsx';
 import { Reminders, RoomsAdmin, ShareCalendar } from './CalendarAdmin.tsx';
 import { FindEvents, Trash } from './FindAndTrash.tsx';
-import { DefaultAlarm, dueReminders, useEventReminders } from './alarms.tsx';
-import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Bell as BellIcon, Download as DownloadIcon, Menu as MenuIcon, Plus as PlusIcon, TriangleAlert as TriangleAlertIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon, X as XIcon } from 'lucide';
+import { dueReminders, useEventReminders } from './alarms.tsx';
+import { CalendarSettings } from './CalendarSettings.tsx';
+import { ChevronLeft as ChevronLeftIcon, ChevronRight as ChevronRightIcon, DoorClosed as DoorClosedIcon, Download as DownloadIcon, Menu as MenuIcon, Pencil as PencilIcon, Plus as PlusIcon, TriangleAlert as TriangleAlertIcon, Upload as UploadIcon, Users as UsersIcon, Video as VideoIcon, X as XIcon } from 'lucide';
 import { useDrawer } from '../ui/drawer.ts';
 import './calendar.css';
 
@@ -31,7 +32,7 @@ export function CalendarApp({ token }: { token: string }) {
   const store = useMemo(() => new CalendarStore(token, cal), [token, cal]);
   useEffect(() => () => store.close(), [store]);
   const [dialog, setDialog] = useState<
-    null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'occurrence'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' } | { kind: 'search' } | { kind: 'trash' } | { kind: 'alarm'; calendar: CalendarView }
+    null | { kind: 'new'; start: Date; allDay?: boolean } | { kind: 'edit'; event: EventView } | { kind: 'details'; occ: OccurrenceView } | { kind: 'occurrence'; occ: OccurrenceView } | { kind: 'share'; calendar: CalendarView } | { kind: 'rooms' } | { kind: 'reminders' } | { kind: 'search' } | { kind: 'trash' } | { kind: 'settings'; calendar: CalendarView }
   >(null);
   /** On a phone the calendar list is a drawer over the view (see ui/drawer.css). */
   const [drawer, setDrawer] = useDrawer();
@@ -182,8 +183,8 @@ export function CalendarApp({ token }: { token: string }) {
               <span class="cal-tools">
                 {c.access === 'owner' && (
                   <>
+                    <IconButton icon={PencilIcon} label={t('calendar.sidebar.edit', { calendar: c.name })} size={16} data-testid="edit-calendar" onClick={() => setDialog({ kind: 'settings', calendar: c })} />
                     <IconButton icon={UsersIcon} label={t('calendar.sidebar.share', { calendar: c.name })} size={16} data-testid="share-calendar" onClick={() => setDialog({ kind: 'share', calendar: c })} />
-                    <IconButton icon={BellIcon} label={t('calendar.alarm.defaultTitle', { calendar: c.name })} size={16} data-testid="calendar-alarm" onClick={() => setDialog({ kind: 'alarm', calendar: c })} />
                   </>
                 )}
                 {(c.access === 'owner' || c.access === 'write') && (
@@ -356,7 +357,7 @@ export function CalendarApp({ token }: { token: string }) {
       {dialog?.kind === 'occurrence' && <OccurrenceEditor cal={cal} occ={dialog.occ} close={() => setDialog(null)} saved={refresh} />}
       {dialog?.kind === 'share' && <ShareCalendar cal={cal} token={token} orgId={org.id} meId={meId} calendar={dialog.calendar} close={() => setDialog(null)} />}
       {dialog?.kind === 'rooms' && <RoomsAdmin cal={cal} orgId={org.id} manager={manager} close={() => setDialog(null)} changed={refresh} />}
-      {dialog?.kind === 'alarm' && <DefaultAlarm cal={cal} calendar={dialog.calendar} close={() => setDialog(null)} changed={refresh} />}
+      {dialog?.kind === 'settings' && <CalendarSettings cal={cal} calendar={dialog.calendar} close={() => setDialog(null)} changed={refresh} />}
       {dueReminders.value.length > 0 && (
         <div class="cal-reminders" role="status">
           {dueReminders.value.map((r) => (

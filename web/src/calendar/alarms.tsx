@@ -1,15 +1,14 @@
-// Reminders before events (VALARM): the choices people pick from, a
-// calendar's default for its new events, and the reminders of this page:
-// while the calendar is open, each of one's own events with a reminder shows
-// a notice when it is due (and a desktop notification where the browser
-// allows them; the page never asks for that by itself).
+// Reminders before events (VALARM): the choices people pick from (for an
+// event, and for a calendar's default in CalendarSettings), and the
+// reminders of this page: while the calendar is open, each of one's own
+// events with a reminder shows a notice when it is due (and a desktop
+// notification where the browser allows them; the page never asks for that
+// by itself).
 import { signal } from '@preact/signals';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import type { CalendarView, OccurrenceView } from '@parley/protocol';
-import { errorText } from '../i18n/errors.ts';
 import { formatTime } from '../i18n/format.ts';
 import { t } from '../i18n/index.ts';
-import { Dialog } from '../ui/Dialog.tsx';
 import type { CalendarApi } from './api.ts';
 
 /** Minutes before the start people choose from (as most calendars offer). */
@@ -27,37 +26,6 @@ export function AlarmSelect({ value, onChange, testid }: { value: number | null;
         </option>
       ))}
     </select>
-  );
-}
-
-/** A calendar's default reminder for the events made in it. */
-export function DefaultAlarm({ cal, calendar, close, changed }: { cal: CalendarApi; calendar: CalendarView; close: () => void; changed: () => void }) {
-  const [value, setValue] = useState<number | null>(calendar.defaultAlarms[0] ?? null);
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <Dialog title={t('calendar.alarm.defaultTitle', { calendar: calendar.name })} close={close}>
-      <form
-        class="dialog-form"
-        data-testid="default-alarm"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void cal.setDefaultAlarms(calendar.id, value === null ? [] : [value]).then(
-            () => (changed(), close()),
-            (err: unknown) => setError(errorText(err)),
-          );
-        }}
-      >
-        <p class="dim small">{t('calendar.alarm.defaultIntro')}</p>
-        <label>
-          {t('calendar.alarm.label')}
-          <AlarmSelect value={value} onChange={setValue} testid="default-alarm-select" />
-        </label>
-        {error && <p class="hint error">{error}</p>}
-        <button type="submit" class="primary" data-testid="default-alarm-save">
-          {t('calendar.alarm.save')}
-        </button>
-      </form>
-    </Dialog>
   );
 }
 

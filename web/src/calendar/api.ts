@@ -1,5 +1,5 @@
 // The calendar's HTTP calls (docs/protocol.md, "Calendar"), with the session token.
-import type { CalendarView, CreateEventBody, FreeBusyView, TrashedEventView, EventView, OccurrenceBody, OccurrenceView, ReminderBody, ReminderView, RoomBody, RoomView, UpdateEventBody, UpdateReminderBody } from '@parley/protocol';
+import type { CalendarView, CreateEventBody, FreeBusyView, TrashedEventView, EventView, UpdateCalendarBody, OccurrenceBody, OccurrenceView, ReminderBody, ReminderView, RoomBody, RoomView, UpdateEventBody, UpdateReminderBody } from '@parley/protocol';
 import { ApiError, call } from '../core/api.ts';
 import { downloadFile } from '../ui/download.ts';
 import { t } from '../i18n/index.ts';
@@ -11,6 +11,7 @@ export function calendarApi(token: string) {
   return {
     calendars: (orgId: string) => c<{ calendars: CalendarView[] }>('GET', `/api/orgs/${enc(orgId)}/calendars`).then((r) => r.calendars),
     createCalendar: (orgId: string, name: string) => c<{ calendar: CalendarView }>('POST', '/api/calendars', { orgId, name }).then((r) => r.calendar),
+    updateCalendar: (calendarId: string, body: UpdateCalendarBody) => c('PATCH', `/api/calendars/${enc(calendarId)}`, body),
     setDefaultAlarms: (calendarId: string, alarms: number[]) => c('PUT', `/api/calendars/${enc(calendarId)}/default-alarms`, { alarms }),
     share: (calendarId: string, userId: string, access: 'read' | 'write' | 'none') => c('PUT', `/api/calendars/${enc(calendarId)}/shares`, { userId, access }),
     occurrences: (orgId: string, from: number, to: number, calendarIds?: string[]) =>
