@@ -1,6 +1,6 @@
 // The calendar's HTTP calls (docs/protocol.md, "Calendar"), with the session token.
 import type { CalendarView, CreateEventBody, FreeBusyView, TrashedEventView, EventView, UpdateCalendarBody, OccurrenceBody, OccurrenceView, ReminderBody, ReminderView, RoomBody, RoomView, UpdateEventBody, UpdateReminderBody } from '@parley/protocol';
-import { ApiError, call } from '../core/api.ts';
+import { call } from '../core/api.ts';
 import { downloadFile } from '../ui/download.ts';
 import { t } from '../i18n/index.ts';
 
@@ -44,18 +44,10 @@ export function calendarApi(token: string) {
     restore: (eventId: string) => c<{ event: EventView }>('POST', `/api/calendar-trash/${enc(eventId)}/restore`).then((r) => r.event),
     dropFromTrash: (eventId: string) => c('DELETE', `/api/calendar-trash/${enc(eventId)}`),
     setTimeZone: (timeZone: string) => c('PUT', '/api/me/time-zone', { timeZone }),
-    async importIcs(calendarId: string, file: File): Promise<{ imported: number }> {
-      const res = await fetch(`/api/calendars/${enc(calendarId)}/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/calendar' }, body: file });
-      const data = (await res.json().catch(() => undefined)) as { imported?: number; error?: { code: 'INVALID_ICS'; message: string } } | undefined;
-      if (!res.ok || data?.imported === undefined) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
-      return { imported: data.imported };
-    },
-    async importReply(calendarId: string, file: File): Promise<{ answered: number; ignored: number }> {
-      const res = await fetch(`/api/calendars/${enc(calendarId)}/replies`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/calendar' }, body: file });
-      const data = (await res.json().catch(() => undefined)) as { answered?: number; ignored?: number; error?: { code: 'INVALID_ICS'; message: string } } | undefined;
-      if (!res.ok || data?.answered === undefined) throw new ApiError(data?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` });
-      return { answered: data.answered, ignored: data.ignored ?? 0 };
-    },
+    // Sent as text/calendar whatever the file's own type (a picked .ics often has none).
+    importIcs: (calendarId: string, file: File) => c<{ imported: number }>('POST', `/api/calendars/${enc(calendarId)}/import`, new Blob([file], { type: 'text/calendar' })).then((r) => ({ imported: r.imported })),
+    importReply: (calendarId: string, file: File) =>
+      c<{ answered: number; ignored?: number }>('POST', `/api/calendars/${enc(calendarId)}/replies`, new Blob([file], { type: 'text/calendar' })).then((r) => ({ answered: r.answered, ignored: r.ignored ?? 0 })),
     /** Downloads the calendar as a .ics file. */
     exportIcs: (calendarId: string, name: string) => downloadFile(`/api/calendars/${enc(calendarId)}/export`, token, name, 'ics', t('calendar.export.fileName')),
   };
