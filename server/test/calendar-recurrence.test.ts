@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import { expand, formatRRule, parseRRule, RRuleError } from '../src/suite/calendar/recurrence.ts';
+import { Work } from '../src/lib/work.ts';
 import { formatWall, isTimeZone, offsetAt, parseWall, toUtc, toWall } from '../src/lib/time.ts';
 
 const wall = (s: string) => {
@@ -121,6 +122,17 @@ describe('recurrence rules', () => {
     const from = wall('2026-06-01T00:00');
     const first = [...takeWhile(expand(rule, wall('1990-01-01T09:00'), 'UTC', from), (w) => w < from + 3 * 86_400_000)].filter((w) => w >= from);
     assert.deepEqual(first.map((w) => formatWall(w)), ['2026-06-01T09:00:00', '2026-06-02T09:00:00', '2026-06-03T09:00:00']);
+  });
+
+  test('a COUNT rule stops at its last occurrence: no period after it is computed', () => {
+    // 29 February, twice: after 2032 the next three years give nothing; they are not computed.
+    const rule = parseRRule('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=2');
+    const start = wall('2028-02-29T09:00');
+    const whole = new Work(Number.MAX_SAFE_INTEGER);
+    assert.deepEqual([...expand(rule, start, 'UTC', start, whole)].map((w) => formatWall(w)), ['2028-02-29T09:00:00', '2032-02-29T09:00:00']);
+    const upToLast = new Work(Number.MAX_SAFE_INTEGER);
+    for (const w of expand(rule, start, 'UTC', start, upToLast)) if (formatWall(w).startsWith('2032')) break;
+    assert.equal(whole.spent, upToLast.spent);
   });
 
   test('rules that cannot be read are refused, naming the part', () => {

@@ -349,7 +349,11 @@ export class Calendar {
       // It must be one of the series' own occurrences.
       let found = !t.rrule && rid === t.start;
       if (t.rrule) {
-        for (const w of expand(t.rrule, t.start, e.time_zone, rid - DAY_MS, work)) {
+        for (const w of expand(t.rrule, t.start, e.time_zone, rid - DAY_MS, work, true)) {
+          if (Number.isNaN(w)) {
+            await work.breathe();
+            continue;
+          }
           if (w === rid) found = true;
           if (w >= rid) break;
           if (work.due) await work.breathe();

@@ -292,6 +292,8 @@ export function* expand(rule: RRule, start: number, tz: string, from = start, wo
       if (rule.count !== undefined && count >= rule.count) return;
       count += 1;
       yield wall;
+      // The last counted occurrence: no period after it is computed (a rule whose periods are mostly empty would walk 2000 of them first).
+      if (rule.count !== undefined && count >= rule.count) return;
     }
   }
 }
