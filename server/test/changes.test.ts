@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { AddressBookView, AuthReply, CalendarView, ChangeNote } from '@parley/protocol';
 import type { Parley } from '../src/app.ts';
 import { STREAMS_PER_USER } from '../src/suite/live/Changes.ts';
-import { authed, startChatServer, team } from './chat-helpers.ts';
+import { authed, startChatServerOn, team } from './chat-helpers.ts';
 import { DB_KINDS, freshPostgresUrl } from './db.ts';
 import { appPasswordOf, davRequest } from './dav-helpers.ts';
 
@@ -69,7 +69,7 @@ for (const kind of DB_KINDS) {
     let orgId: string;
     beforeAll(async () => {
       databaseUrl = kind === 'postgres' ? await freshPostgresUrl() : undefined;
-      parley = await startChatServer(databaseUrl ? { databaseUrl } : { config: { database: { kind: 'pglite', dir: undefined } } });
+      parley = await startChatServerOn(kind, databaseUrl);
       base = parley.url;
       const t = await team(base, ['ann']);
       [owner, ann, orgId] = [t.owner, t.members[0]!, t.orgId];

@@ -6,7 +6,7 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { Ack, AuthReply, ChatClientToServerEvents, ChatServerToClientEvents } from '@parley/protocol';
 import type { Parley } from '../src/index.ts';
 import type { AccountLimits } from '../src/accounts/Accounts.ts';
-import { freshPostgresUrl } from './db.ts';
+import { freshPostgresUrl, type DbKind } from './db.ts';
 import { http, ok, request, startServer, type TestServerOptions } from './helpers.ts';
 
 export type ChatSocket = Socket<ChatServerToClientEvents, ChatClientToServerEvents>;
@@ -34,6 +34,11 @@ export async function startChatServer(opts: TestServerOptions & { databaseUrl?: 
       ...opts.config,
     },
   });
+}
+
+/** The chat server on a database of that kind: PGlite in memory, or a fresh PostgreSQL database (`databaseUrl` if given). */
+export async function startChatServerOn(kind: DbKind, databaseUrl?: string): Promise<Parley> {
+  return kind === 'postgres' ? startChatServer({ databaseUrl: databaseUrl ?? (await freshPostgresUrl()) }) : startChatServer({ config: { database: { kind: 'pglite', dir: undefined } } });
 }
 
 let n = 0;

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { AddressBookView, AuthReply, ContactCard, ContactView, DuplicateGroupView } from '@parley/protocol';
 import type { Parley } from '../src/app.ts';
 import { duplicateGroups, mergeCards } from '../src/suite/contacts/duplicates.ts';
-import { authed, signup, startChatServer, team } from './chat-helpers.ts';
-import { DB_KINDS, freshPostgresUrl } from './db.ts';
+import { authed, signup, startChatServerOn, team } from './chat-helpers.ts';
+import { DB_KINDS } from './db.ts';
 import { appPasswordOf, davRequest } from './dav-helpers.ts';
 
 const card = (p: Partial<ContactCard>): ContactCard => ({ emails: [], phones: [], addresses: [], groups: [], ...p });
@@ -91,7 +91,7 @@ for (const kind of DB_KINDS) {
     let reader: AuthReply;
     let book: AddressBookView;
     beforeAll(async () => {
-      parley = await startChatServer(kind === 'postgres' ? { databaseUrl: await freshPostgresUrl() } : { config: { database: { kind: 'pglite', dir: undefined } } });
+      parley = await startChatServerOn(kind);
       base = parley.url;
       const t = await team(base, ['rita']);
       [owner, reader] = [t.owner, t.members[0]!];

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { AddressBookView, AuthReply, ContactView } from '@parley/protocol';
 import type { Parley } from '../src/app.ts';
-import { authed, signup, startChatServer, team } from './chat-helpers.ts';
-import { DB_KINDS, freshPostgresUrl } from './db.ts';
+import { authed, signup, startChatServerOn, team } from './chat-helpers.ts';
+import { DB_KINDS } from './db.ts';
 import { appPasswordOf, davRequest } from './dav-helpers.ts';
 
 /** The smallest real PNG (1x1) and GIF, and a JPEG's first bytes: what their readers check. */
@@ -24,7 +24,7 @@ for (const kind of DB_KINDS) {
     let book: AddressBookView;
     let card: ContactView;
     beforeAll(async () => {
-      parley = await startChatServer(kind === 'postgres' ? { databaseUrl: await freshPostgresUrl() } : { config: { database: { kind: 'pglite', dir: undefined } } });
+      parley = await startChatServerOn(kind);
       base = parley.url;
       const t = await team(base, ['rita']);
       [owner, reader] = [t.owner, t.members[0]!];

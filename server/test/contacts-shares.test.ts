@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { AddressBookShareView, AddressBookView, AuthReply, ChatStateReply, ContactView } from '@parley/protocol';
 import type { Parley } from '../src/app.ts';
-import { authed, chatSocket, invited, must, signup, startChatServer, team } from './chat-helpers.ts';
-import { DB_KINDS, freshPostgresUrl } from './db.ts';
+import { authed, chatSocket, invited, must, signup, startChatServerOn, team } from './chat-helpers.ts';
+import { DB_KINDS } from './db.ts';
 import { appPasswordOf, davRequest as dav } from './dav-helpers.ts';
 
 type Err = { error?: { code: string } };
@@ -27,7 +27,7 @@ for (const kind of DB_KINDS) {
     let card: ContactView;
     let orgId: string;
     beforeAll(async () => {
-      parley = await startChatServer(kind === 'postgres' ? { databaseUrl: await freshPostgresUrl() } : { config: { database: { kind: 'pglite', dir: undefined } } });
+      parley = await startChatServerOn(kind);
       base = parley.url;
       const t = await team(base, ['rita', 'walt']);
       [owner, reader, writer, orgId] = [t.owner, t.members[0]!, t.members[1]!, t.orgId];
