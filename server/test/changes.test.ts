@@ -140,6 +140,15 @@ for (const kind of DB_KINDS) {
         await barrier();
         assert.equal((await authed(base, owner.token, 'POST', `/api/contacts/books/${book.id}/contacts`, { givenName: 'Shared', familyName: 'Card' })).status, 201);
         await hers.heard({ kind: 'contacts', id: book.id });
+        // Changes to calendars and books at once, gathered into one sending: each page hears of what it sees of them, and only that.
+        await barrier();
+        mine.notes.length = 0;
+        const made = await Promise.all([event(owner, cal.id, 'At once 1'), event(owner, secret.id, 'At once 2'), authed(base, owner.token, 'POST', `/api/contacts/books/${book.id}/contacts`, { givenName: 'At', familyName: 'Once' })]);
+        assert.deepEqual(made.map((r) => r.status), [201, 201, 201]);
+        for (const note of [{ kind: 'calendar', id: cal.id }, { kind: 'calendar', id: secret.id }, { kind: 'contacts', id: book.id }] as const) await mine.heard(note);
+        await hers.heard({ kind: 'contacts', id: book.id });
+        const heardByAnn = await barrier();
+        assert.ok(heardByAnn.every((x) => x.kind === 'contacts' && x.id === book.id), `nothing of the two calendars: ${JSON.stringify(heardByAnn)}`);
       } finally {
         mine.close();
         hers.close();

@@ -112,18 +112,28 @@ export class Changes {
     }, GATHER_MS);
   }
 
+  /** One audience query per kind for all that changed (not one per item): then each note to the pages of those who see it. */
   async #flush(pending: Map<string, { note: ChangeNote & { id: string }; named: Set<string> }>, overflow: boolean): Promise<void> {
     if (overflow) return this.#toEveryone({ kind: 'resync' });
-    for (const { note, named } of pending.values()) {
-      const listening = [...this.#streams.keys()];
-      if (!listening.length) return;
-      try {
-        const audience = new Set(note.kind === 'calendar' ? await this.#store.calendarAudience(note.id, listening) : await this.#store.bookAudience(note.id, listening));
-        for (const u of named) audience.add(u);
-        for (const u of audience) for (const s of this.#streams.get(u) ?? []) s.send(note);
-      } catch (error) {
-        this.#log.warn({ err: error, note }, 'live change not delivered');
-      }
+    const listening = [...this.#streams.keys()];
+    if (!listening.length) return;
+    const items = [...pending.values()];
+    const ids = (kind: 'calendar' | 'contacts') => items.filter((i) => i.note.kind === kind).map((i) => i.note.id);
+    type Seen = Map<string, { user_id: string }[]>;
+    let calendars: Seen;
+    let books: Seen;
+    try {
+      const [c, b] = await Promise.all([ids('calendar').length ? this.#store.calendarAudiences(ids('calendar'), listening) : [], ids('contacts').length ? this.#store.bookAudiences(ids('contacts'), listening) : []]);
+      calendars = Map.groupBy(c, (r) => r.id);
+      books = Map.groupBy(b, (r) => r.id);
+    } catch (error) {
+      // Who sees what could not be read: every page reads again rather than miss a change.
+      this.#log.warn({ err: error }, 'live changes: audiences not read; pages told to read again');
+      return this.#toEveryone({ kind: 'resync' });
+    }
+    for (const { note, named } of items) {
+      const audience = new Set([...named, ...((note.kind === 'calendar' ? calendars : books).get(note.id) ?? []).map((r) => r.user_id)]);
+      for (const u of audience) for (const s of this.#streams.get(u) ?? []) s.send(note);
     }
   }
 

@@ -18,28 +18,26 @@ export class ChangeStore extends SqlStore<ChangeStore> {
     return this.db.listen(CHANNEL, onPayload, onGap);
   }
 
-  /** Of `userIds`, those who see address book `bookId`: its owner, and those it is shared with. */
-  async bookAudience(bookId: string, userIds: string[]): Promise<string[]> {
-    const rows = await this.sql.query<{ user_id: string }>(
-      `select owner_id as user_id from address_books where id = $1 and owner_id = any($2)
+  /** Of `userIds`, who sees which of address books `bookIds`: owners, and those each is shared with. */
+  async bookAudiences(bookIds: string[], userIds: string[]): Promise<{ id: string; user_id: string }[]> {
+    return this.sql.query<{ id: string; user_id: string }>(
+      `select id, owner_id as user_id from address_books where id = any($1) and owner_id = any($2)
        union
-       select user_id from address_book_shares where book_id = $1 and user_id = any($2)`,
-      [bookId, userIds],
+       select book_id, user_id from address_book_shares where book_id = any($1) and user_id = any($2)`,
+      [bookIds, userIds],
     );
-    return rows.map((r) => r.user_id);
   }
 
-  /** Of `userIds`, those who see calendar `calendarId`. */
-  async calendarAudience(calendarId: string, userIds: string[]): Promise<string[]> {
-    const rows = await this.sql.query<{ user_id: string }>(
-      `select owner_id as user_id from calendars where id = $1 and owner_id = any($2)
+  /** Of `userIds`, who sees which of calendars `calendarIds`. */
+  async calendarAudiences(calendarIds: string[], userIds: string[]): Promise<{ id: string; user_id: string }[]> {
+    return this.sql.query<{ id: string; user_id: string }>(
+      `select id, owner_id as user_id from calendars where id = any($1) and owner_id = any($2)
        union
-       select user_id from calendar_shares where calendar_id = $1 and user_id = any($2)
+       select calendar_id, user_id from calendar_shares where calendar_id = any($1) and user_id = any($2)
        union
-       select m.user_id from calendars c join org_members m on m.org_id = c.org_id
-        where c.id = $1 and c.room_id is not null and m.role <> 'external' and m.user_id = any($2)`,
-      [calendarId, userIds],
+       select c.id, m.user_id from calendars c join org_members m on m.org_id = c.org_id
+        where c.id = any($1) and c.room_id is not null and m.role <> 'external' and m.user_id = any($2)`,
+      [calendarIds, userIds],
     );
-    return rows.map((r) => r.user_id);
   }
 }
