@@ -24,6 +24,8 @@ export const CONTACT_LIMITS = {
   /** Groups of likely duplicates one answer lists at most, and cards merged into one at once. */
   duplicateGroups: 200,
   mergeAtOnce: 20,
+  /** Cards looked through at most when duplicates are sought across all one's books (a book holds 20,000). */
+  duplicatesAcross: 40_000,
   /** A picture sent for a card (PUT /api/contacts/:id/photo); the web makes it 512 px at most first. */
   photoBytes: 512 * 1024,
 } as const;
@@ -175,11 +177,11 @@ export type ShareAddressBookBody = Type.Static<typeof ShareAddressBookBody>;
 export const CopyContactBody = Type.Object({ bookId: IdSchema, move: Type.Optional(Type.Boolean()) }, strict);
 export type CopyContactBody = Type.Static<typeof CopyContactBody>;
 
-/** POST /api/contacts/books/:bookId/merge: the cards made one, the first kept (its id and UID), the others to the trash. */
+/** POST /api/contacts/books/:bookId/merge (cards of that book) or POST /api/contacts/merge (of any books one may write to): the cards made one, the first kept (its id and UID), the others to their books' trash. */
 export const MergeContactsBody = Type.Object({ contactIds: Type.Array(IdSchema, { minItems: 2, maxItems: CONTACT_LIMITS.mergeAtOnce }) }, strict);
 export type MergeContactsBody = Type.Static<typeof MergeContactsBody>;
 
-/** Cards of one book that look like one person (GET /api/contacts/books/:bookId/duplicates), and what they share. */
+/** Cards that look like one person (GET /api/contacts/books/:bookId/duplicates in one book, GET /api/contacts/duplicates across the books one may write to), and what they share. */
 export interface DuplicateGroupView {
   reasons: ('email' | 'phone' | 'name')[];
   contacts: ContactView[];

@@ -150,5 +150,47 @@ for (const kind of DB_KINDS) {
       assert.deepEqual((await authed<{ contacts: ContactView[] }>(base, owner.token, 'GET', `/api/contacts/books/${book.id}/trash`)).body.contacts.map((x) => x.id).sort(), [second.id, third.id].sort());
       assert.deepEqual((await authed<{ groups: DuplicateGroupView[] }>(base, owner.token, 'GET', `/api/contacts/books/${book.id}/duplicates`)).body.groups, []);
     });
+
+    test('across the books one may write to: found and merged, the other card to its own book’s trash; a book shared to read is left out', async () => {
+      const as = <T>(who: AuthReply, method: string, url: string, body?: unknown) => authed<T & { error?: { code: string } }>(base, who.token, method, url, body);
+      const newBook = async (who: AuthReply, name: string) => (await as<{ book: AddressBookView }>(who, 'POST', '/api/contacts/books', { name })).body.book;
+      const card = async (who: AuthReply, bookId: string, body: object) => (await as<{ contact: ContactView }>(who, 'POST', `/api/contacts/books/${bookId}/contacts`, body)).body.contact;
+      // Zora in the owner's book, in a book of Rita's he may write to, and in one he may only read.
+      const mine = await card(owner, book.id, { givenName: 'Zora', familyName: 'Lind', emails: [{ value: 'zora@lind.example' }] });
+      const ritas = await newBook(reader, 'Rita’s clients');
+      const theirs = await card(reader, ritas.id, { givenName: 'Zora', familyName: 'Lind', phones: [{ value: '+46 70 123 45 67' }] });
+      const ritasPrivate = await newBook(reader, 'Rita’s own');
+      const readOnly = await card(reader, ritasPrivate.id, { givenName: 'Zora', familyName: 'Lind', note: 'Not his to merge.' });
+      assert.equal((await as(reader, 'PUT', `/api/contacts/books/${ritas.id}/shares`, { userId: owner.user.id, access: 'write' })).status, 200);
+      assert.equal((await as(reader, 'PUT', `/api/contacts/books/${ritasPrivate.id}/shares`, { userId: owner.user.id, access: 'read' })).status, 200);
+
+      const found = await as<{ groups: DuplicateGroupView[] }>(owner, 'GET', '/api/contacts/duplicates');
+      assert.equal(found.status, 200);
+      const zora = found.body.groups.find((g) => g.contacts.some((c) => c.id === mine.id));
+      assert.deepEqual(zora?.contacts.map((c) => c.id).sort(), [mine.id, theirs.id].sort(), 'the read-only book’s card is not offered');
+      assert.deepEqual(zora!.contacts.map((c) => c.bookId).sort(), [book.id, ritas.id].sort());
+      // Within one book, none of them is a duplicate.
+      assert.equal((await as<{ groups: DuplicateGroupView[] }>(owner, 'GET', `/api/contacts/books/${book.id}/duplicates`)).body.groups.length, 0);
+
+      // Refused, nothing changed: the read-only card, a stranger, another book's route, no session, bad bodies.
+      const merge = (who: AuthReply, contactIds: unknown) => as(who, 'POST', '/api/contacts/merge', { contactIds });
+      assert.deepEqual(await merge(owner, [mine.id, readOnly.id]).then((r) => [r.status, r.body.error?.code]), [403, 'FORBIDDEN']);
+      const stranger = await signup(base, 'sten', { orgName: 'Far away' });
+      assert.deepEqual(await merge(stranger, [mine.id, theirs.id]).then((r) => [r.status, r.body.error?.code]), [404, 'CONTACT_NOT_FOUND']);
+      assert.equal((await as<{ groups: DuplicateGroupView[] }>(stranger, 'GET', '/api/contacts/duplicates')).body.groups.length, 0);
+      assert.deepEqual(await as(owner, 'POST', `/api/contacts/books/${book.id}/merge`, { contactIds: [mine.id, theirs.id] }).then((r) => [r.status, r.body.error?.code]), [404, 'CONTACT_NOT_FOUND']);
+      assert.equal((await authed(base, '', 'POST', '/api/contacts/merge', { contactIds: [mine.id, theirs.id] })).status, 401);
+      assert.equal((await authed(base, '', 'GET', '/api/contacts/duplicates')).status, 401);
+      for (const bad of [[mine.id], { ids: [mine.id, theirs.id] }, [mine.id, 7]]) assert.equal((await merge(owner, bad)).status, 400, JSON.stringify(bad));
+      assert.equal((await as<{ contacts: ContactView[] }>(reader, 'GET', `/api/contacts/books/${ritas.id}/contacts`)).body.contacts.length, 1);
+
+      // Merged into the owner's card: Rita's number comes in, her card waits in her book's trash (her phone is told it left).
+      const merged = await merge(owner, [mine.id, theirs.id]);
+      assert.equal(merged.status, 200, JSON.stringify(merged.body));
+      const c = (merged.body as unknown as { contact: ContactView }).contact;
+      assert.deepEqual([c.id, c.bookId, c.emails.map((e) => e.value), c.phones.map((p) => p.value)], [mine.id, book.id, ['zora@lind.example'], ['+46 70 123 45 67']]);
+      assert.deepEqual((await as<{ contacts: ContactView[] }>(reader, 'GET', `/api/contacts/books/${ritas.id}/trash`)).body.contacts.map((x) => x.id), [theirs.id]);
+      assert.equal((await as<{ contacts: ContactView[] }>(reader, 'GET', `/api/contacts/books/${ritasPrivate.id}/contacts`)).body.contacts.length, 1, 'the read-only card untouched');
+    });
   });
 }

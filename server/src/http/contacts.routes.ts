@@ -35,8 +35,10 @@ export function registerContactRoutes(parent: FastifyInstance, deps: { accounts:
     return { ok: true };
   });
   app.get('/api/contacts/books/:bookId/duplicates', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ groups: await contacts.duplicates(await me(req), req.params.bookId) }));
+  app.get('/api/contacts/duplicates', { onRequest: auth }, async (req) => ({ groups: await contacts.duplicates(await me(req)) }));
+  app.post('/api/contacts/merge', { onRequest: auth, schema: { body: MergeContactsBody } }, async (req) => ({ contact: await contacts.merge(await me(req), req.body.contactIds) }));
   app.post('/api/contacts/books/:bookId/merge', { onRequest: auth, schema: { params: BookParams, body: MergeContactsBody } }, async (req) => ({
-    contact: await contacts.merge(await me(req), req.params.bookId, req.body.contactIds),
+    contact: await contacts.merge(await me(req), req.body.contactIds, req.params.bookId),
   }));
   app.get('/api/contacts/books/:bookId/contacts', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ contacts: await contacts.contacts(await me(req), req.params.bookId) }));
   app.get('/api/contacts/books/:bookId/trash', { onRequest: auth, schema: { params: BookParams } }, async (req) => ({ contacts: await contacts.trash(await me(req), req.params.bookId) }));

@@ -265,10 +265,10 @@ export class Contacts {
     });
   }
 
-  /** Groups of likely duplicates in a book one may read (duplicates.ts), at most 200. */
-  async duplicates(userId: string, bookId: string): Promise<DuplicateGroupView[]> {
-    await this.#readable(userId, bookId);
-    const rows = await this.#store.contacts(bookId, this.#perBook);
+  /** Groups of likely duplicates (duplicates.ts), at most 200: in a book one may read, or (no book) across every book one may write to. */
+  async duplicates(userId: string, bookId?: string): Promise<DuplicateGroupView[]> {
+    if (bookId) await this.#readable(userId, bookId);
+    const rows = bookId ? await this.#store.contacts(bookId, this.#perBook) : await this.#store.writableContacts(userId, CONTACT_LIMITS.duplicatesAcross);
     const groups = await duplicateGroups(
       rows.map((r) => ({ id: r.id, name: r.display_name, card: r.card })),
       CONTACT_LIMITS.duplicateGroups,
@@ -279,28 +279,38 @@ export class Contacts {
   }
 
   /**
-   * Cards of one book made one: the first is kept (its id, UID and name on
-   * devices: phones that have it keep it), the others' fields gathered into
-   * it (duplicates.ts), and the others go to the trash, restorable.
+   * Cards made one, of one book (`bookId`) or of several one may write to:
+   * the first is kept (its id, UID and name on devices: phones that have it
+   * keep it), the others' fields gathered into it (duplicates.ts), and the
+   * others go to their books' trash, restorable.
    */
-  async merge(userId: string, bookId: string, contactIds: string[]): Promise<ContactView> {
+  async merge(userId: string, contactIds: string[], bookId?: string): Promise<ContactView> {
     const ids = [...new Set(contactIds)];
     if (ids.length < 2) throw new InvalidRequest('merge two contacts or more');
+    if (bookId) await this.#readable(userId, bookId);
     return this.#store.tx(async (store) => {
-      const seq = await this.#writeSeq(store, userId, bookId);
-      const rows = await store.byIds(bookId, ids);
-      const live = ids.map((id) => rows.find((r) => r.id === id && r.deleted_at === null));
-      if (live.some((r) => !r)) throw new ContactNotFound('no such contact in this address book');
+      const seen = new Map<string, string>();
+      for (const id of ids) {
+        const row = await store.contact(id, userId);
+        if (!row || row.deleted_at !== null || (bookId && row.book_id !== bookId)) throw new ContactNotFound(bookId ? 'no such contact in this address book' : 'no such contact');
+        seen.set(id, row.book_id);
+      }
+      // Every book locked in one order (as a move does): two merges crossing the same books cannot deadlock.
+      const seqs = new Map<string, number>();
+      for (const id of [...new Set(seen.values())].sort()) seqs.set(id, await this.#writeSeq(store, userId, id));
+      const live = await Promise.all(ids.map((id) => store.contact(id, userId)));
+      if (live.some((r, i) => !r || r.deleted_at !== null || r.book_id !== seen.get(ids[i]!))) throw new ContactNotFound('no such contact');
       const [keep, ...others] = live as ContactRow[];
       const merged = mergeCards(live.map((r) => ({ card: r!.card, extra: r!.extra })));
       // The kept card's name, unless it was only its address or number and the others bring a name.
       const stand_in = [...keep!.card.emails, ...keep!.card.phones].some((x) => x.value === keep!.display_name);
       const name = stand_in ? displayNameOf({}, merged.card) : keep!.display_name;
       const now = Date.now();
+      const seq = seqs.get(keep!.book_id)!;
       const change = { card: merged.card, extra: merged.extra, display_name: name, etag: etagOf(merged.card, name, seq), seq, updated_at: now };
       await store.updateContact(keep!.id, change, searchTextOf(name, merged.card));
-      for (const other of others) await store.setDeleted(other.id, now, seq);
-      await store.purgeTrash(bookId, trashSince(now), this.#perBook);
+      for (const other of others) await store.setDeleted(other.id, now, seqs.get(other.book_id)!);
+      for (const id of seqs.keys()) await store.purgeTrash(id, trashSince(now), this.#perBook);
       return contactView({ ...keep!, ...change });
     });
   }

@@ -173,6 +173,14 @@ export class ContactStore extends SqlStore<ContactStore> {
     return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.deleted_at is null order by lower(c.display_name), c.id limit $2`, [bookId, limit]);
   }
 
+  /** Live cards of every book `userId` may write to (where merging is possible), by name, at most `limit`. */
+  async writableContacts(userId: string, limit: number): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(
+      `select ${CONTACT_COLUMNS} from contacts c join address_books b on b.id = c.book_id where ${writable(1)} and c.deleted_at is null order by lower(c.display_name), c.id limit $2`,
+      [userId, limit],
+    );
+  }
+
   /** The book's cards deleted since `since`. */
   async trash(bookId: string, since: number, limit: number): Promise<ContactRow[]> {
     return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.deleted_at >= $2 order by lower(c.display_name), c.id limit $3`, [
