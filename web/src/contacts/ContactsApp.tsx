@@ -371,6 +371,7 @@ export function ContactsApp({ token }: { token: string }) {
         <Duplicates
           api={api}
           book={book}
+          books={books}
           close={() => setDeduping(false)}
           merged={(into, count) => {
             setNotice(t('contacts.duplicates.merged', { count, name: into.displayName }));

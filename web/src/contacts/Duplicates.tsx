@@ -1,7 +1,8 @@
-// Duplicates in an address book: each group of cards that look like one
-// person, what they share, the cards to merge (all, or those one leaves
-// in; at most 20 at once) and the one kept (its name, and its place on the
-// phones that have it); the others go to the trash, where they can be restored.
+// Duplicates in an address book, or across all the books one may write to:
+// each group of cards that look like one person, what they share, the cards
+// to merge (all, or those one leaves in; at most 20 at once) and the one
+// kept (its name, its book, and its place on the phones that have it); the
+// others go to their books' trash, where they can be restored.
 import { useEffect, useState } from 'preact/hooks';
 import { CONTACT_LIMITS, type AddressBookView, type ContactView, type DuplicateGroupView } from '@parley/protocol';
 import { errorText } from '../i18n/errors.ts';
@@ -9,8 +10,12 @@ import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import type { ContactsApi } from './api.ts';
 
-export function Duplicates(p: { api: ContactsApi; book: AddressBookView; close: () => void; merged: (into: ContactView, count: number) => void }) {
+export function Duplicates(p: { api: ContactsApi; book: AddressBookView; books: AddressBookView[]; close: () => void; merged: (into: ContactView, count: number) => void }) {
   const [groups, setGroups] = useState<DuplicateGroupView[] | null>(null);
+  /** Sought in every book one may write to, not only this one. */
+  const [everywhere, setEverywhere] = useState(false);
+  const find = () => (everywhere ? p.api.duplicatesEverywhere() : p.api.duplicates(p.book.id));
+  const bookName = (id: string) => p.books.find((b) => b.id === id)?.name ?? '';
   const [error, setError] = useState<string | null>(null);
   /** The card kept in each group, and the cards left out of its merge (by the group's first card's id). */
   const [keep, setKeep] = useState<Record<string, string>>({});
@@ -22,7 +27,11 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; close: 
     return g.contacts.filter((c) => !out.includes(c.id)).map((c) => c.id);
   };
   const [busy, setBusy] = useState(false);
-  useEffect(() => void p.api.duplicates(p.book.id).then(setGroups, (e: unknown) => setError(errorText(e))), [p.book.id]);
+  useEffect(() => {
+    setGroups(null);
+    setError(null);
+    void find().then(setGroups, (e: unknown) => setError(errorText(e)));
+  }, [p.book.id, everywhere]);
   const kept = (g: DuplicateGroupView) => {
     const ids = taken(g);
     const chosen = keep[g.contacts[0]!.id];
@@ -34,10 +43,11 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; close: 
     setBusy(true);
     setError(null);
     try {
-      const into = await p.api.merge(p.book.id, [into0, ...ids.filter((id) => id !== into0)]);
+      const order = [into0, ...ids.filter((id) => id !== into0)];
+      const into = await (everywhere ? p.api.mergeEverywhere(order) : p.api.merge(p.book.id, order));
       p.merged(into, ids.length);
       // Cards left out of the merge stay listed if two of them are still alike: the list is read again.
-      setGroups(await p.api.duplicates(p.book.id));
+      setGroups(await find());
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -45,8 +55,12 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; close: 
     }
   };
   return (
-    <Dialog title={t('contacts.duplicates.title', { book: p.book.name })} close={p.close} wide>
+    <Dialog title={everywhere ? t('contacts.duplicates.titleEverywhere') : t('contacts.duplicates.title', { book: p.book.name })} close={p.close} wide>
       <div class="dialog-form" data-testid="duplicates">
+        <label class="check">
+          <input type="checkbox" checked={everywhere} data-testid="duplicates-everywhere" onChange={(e) => setEverywhere((e.target as HTMLInputElement).checked)} />
+          {t('contacts.duplicates.everywhere')}
+        </label>
         {groups === null && !error && <p class="dim">{t('contacts.loading')}</p>}
         {groups?.length === 0 && (
           <p class="dim" data-testid="duplicates-none">
@@ -54,6 +68,7 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; close: 
           </p>
         )}
         {groups && groups.length > 0 && <p class="dim">{t('contacts.duplicates.explain')}</p>}
+        {groups && groups.length > 0 && <p class="dim small">{t('contacts.duplicates.legend')}</p>}
         {groups?.map((g) => {
           const first = g.contacts[0]!.id;
           const ids = taken(g);
@@ -72,10 +87,10 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; close: 
                       onChange={() => setLeft({ ...left, [first]: g.contacts.map((x) => x.id).filter((id) => (id === c.id ? inIt : !ids.includes(id))) })}
                     />
                     <label class="check">
-                      <input type="radio" name={`keep-${first}`} disabled={!inIt} checked={kept(g) === c.id} data-testid="duplicate-keep" onChange={() => setKeep({ ...keep, [first]: c.id })} />
+                      <input type="radio" name={`keep-${first}`} aria-label={t('contacts.duplicates.keep', { name: c.displayName })} disabled={!inIt} checked={kept(g) === c.id} data-testid="duplicate-keep" onChange={() => setKeep({ ...keep, [first]: c.id })} />
                       <span>
                         <strong>{c.displayName}</strong>
-                        <span class="dim duplicate-sub">{[c.organization, ...c.emails.map((e) => e.value), ...c.phones.map((x) => x.value)].filter(Boolean).join(' · ')}</span>
+                        <span class="dim duplicate-sub">{[everywhere ? t('contacts.duplicates.inBook', { book: bookName(c.bookId) }) : '', c.organization, ...c.emails.map((e) => e.value), ...c.phones.map((x) => x.value)].filter(Boolean).join(' · ')}</span>
                       </span>
                     </label>
                   </div>

@@ -26,6 +26,9 @@ export function contactsApi(token: string) {
     removePhoto: (id: string) => c<{ contact: ContactView }>('DELETE', `/api/contacts/${enc(id)}/photo`).then((r) => r.contact),
     duplicates: (bookId: string) => c<{ groups: DuplicateGroupView[] }>('GET', `/api/contacts/books/${enc(bookId)}/duplicates`).then((r) => r.groups),
     merge: (bookId: string, contactIds: string[]) => c<{ contact: ContactView }>('POST', `/api/contacts/books/${enc(bookId)}/merge`, { contactIds }).then((r) => r.contact),
+    /** Duplicates across every book one may write to, and their merge. */
+    duplicatesEverywhere: () => c<{ groups: DuplicateGroupView[] }>('GET', '/api/contacts/duplicates').then((r) => r.groups),
+    mergeEverywhere: (contactIds: string[]) => c<{ contact: ContactView }>('POST', '/api/contacts/merge', { contactIds }).then((r) => r.contact),
     copy: (id: string, bookId: string, move: boolean) => c<{ contact: ContactView }>('POST', `/api/contacts/${enc(id)}/copy`, { bookId, move }).then((r) => r.contact),
     restore: (id: string) => c<{ contact: ContactView }>('POST', `/api/contacts/${enc(id)}/restore`).then((r) => r.contact),
     me: () => c<{ user: { id: string }; orgs: OrgView[] }>('GET', '/api/me'),
