@@ -219,7 +219,11 @@ describe('contacts screen', () => {
     const reader = (await fetch(`${parley.url}/api/changes`, { headers: { authorization: `Bearer ${token}` }, signal: other.signal })).body!.pipeThrough(new TextDecoderStream()).getReader();
     assert.match((await reader.read()).value!, /listening/);
     await api('POST', `/api/contacts/books/${book!.id}/contacts`, { givenName: 'Zoé', familyName: 'Late', emails: [{ value: 'zoe@example.org' }] });
-    for (let heard = ''; !heard.includes(book!.id); ) heard += (await reader.read()).value ?? '';
+    for (let heard = ''; !heard.includes(book!.id); ) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, `the other stream ended before the note came: ${heard}`);
+      heard += value;
+    }
     other.abort();
     release();
     await p.locator('[data-testid="contact-row"][data-name="Zoé Late"]').waitFor();

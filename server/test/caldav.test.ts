@@ -185,13 +185,18 @@ describe('CalDAV with a real client', () => {
     assert.equal(set.status, 207);
     assert.match(set.text, /HTTP\/1\.1 200/);
     assert.deepEqual(await seen().then((c) => [c.name, c.color]), ['Garden', '#16a34a'], 'the colour without its opacity');
+    const token = async () => (await raw(base, 'PROPFIND', path, ownerAuth, '<d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>', { depth: '0' })).text.match(/urn:parley:sync:[^<]+/)![0];
+    const before = await token();
+    assert.equal((await patch(ownerAuth, path, '<d:displayname>Garden!</d:displayname>')).status, 207);
+    assert.notEqual(await token(), before, 'a device that only looks at the sync token reads the new name');
+    assert.equal((await patch(ownerAuth, path, '<d:displayname>Garden</d:displayname>')).status, 207);
     // The device (tsdav) reads both back.
     const listed = (await (await client(ownerAuth)).fetchCalendars()).find((c) => c.url.endsWith(`/${mine.id}/`));
     assert.equal(listed?.displayName, 'Garden');
     assert.match((await raw(base, 'PROPFIND', path, ownerAuth, '<d:propfind xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:prop><a:calendar-color/></d:prop></d:propfind>', { depth: '0' })).text, /#16a34a/);
 
     // A bad colour, an empty or over-long name, or a property not settable: refused (403), the others not done (424), nothing set.
-    for (const props of ['<d:displayname>Nope</d:displayname><a:calendar-color>red</a:calendar-color>', '<d:displayname>   </d:displayname>', `<d:displayname>${'x'.repeat(101)}</d:displayname>`, '<d:displayname>Nope</d:displayname><d:getetag>"1"</d:getetag>']) {
+    for (const props of ['<d:displayname>Nope</d:displayname><a:calendar-color>red</a:calendar-color>', '<d:displayname>   </d:displayname>', '<d:displayname>\u200b\u200b</d:displayname>', `<d:displayname>${'x'.repeat(101)}</d:displayname>`, '<d:displayname>Nope</d:displayname><d:getetag>"1"</d:getetag>']) {
       const refused = await patch(ownerAuth, path, props);
       assert.equal(refused.status, 207, props);
       assert.match(refused.text, /HTTP\/1\.1 403/, props);

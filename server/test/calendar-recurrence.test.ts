@@ -133,6 +133,10 @@ describe('recurrence rules', () => {
     const upToLast = new Work(Number.MAX_SAFE_INTEGER);
     for (const w of expand(rule, start, 'UTC', start, upToLast)) if (formatWall(w).startsWith('2032')) break;
     assert.equal(whole.spent, upToLast.spent);
+    // COUNT=1: the start is all; no period is computed at all.
+    const once = new Work(Number.MAX_SAFE_INTEGER);
+    assert.deepEqual([...expand(parseRRule('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=1'), start, 'UTC', start, once)].map((w) => formatWall(w)), ['2028-02-29T09:00:00']);
+    assert.equal(once.spent, 0);
   });
 
   test('rules that cannot be read are refused, naming the part', () => {

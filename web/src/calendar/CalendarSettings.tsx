@@ -21,8 +21,10 @@ export function CalendarSettings({ cal, calendar, close, changed }: { cal: Calen
         data-testid="calendar-settings"
         onSubmit={(e) => {
           e.preventDefault();
+          // Only what was changed here is sent: a rename made meanwhile on a phone is not undone.
           const alarmChanged = alarm !== (calendar.defaultAlarms[0] ?? null);
-          void Promise.all([cal.updateCalendar(calendar.id, { name: name.trim(), color }), alarmChanged && cal.setDefaultAlarms(calendar.id, alarm === null ? [] : [alarm])]).then(
+          const change = { ...(name.trim() !== calendar.name ? { name: name.trim() } : {}), ...(color !== calendar.color ? { color } : {}) };
+          void Promise.all([Object.keys(change).length > 0 && cal.updateCalendar(calendar.id, change), alarmChanged && cal.setDefaultAlarms(calendar.id, alarm === null ? [] : [alarm])]).then(
             () => (changed(), close()),
             (err: unknown) => (changed(), setError(errorText(err))),
           );

@@ -57,6 +57,9 @@ export class CalendarStore {
         else this.notice.value = errorText(e);
       },
     );
+    // Each reading's ticket: an older answer arriving after a newer one (two readings overlap when the
+    // stream of changes opens just after the first) is dropped, not shown over it.
+    const last = { calendars: 0, occurrences: 0 };
     this.#stop.push(
       // A change made elsewhere (another tab, a colleague, a phone over CalDAV) shows at once.
       followChanges(token, (note) => note.kind !== 'contacts' && this.refresh()),
@@ -64,8 +67,9 @@ export class CalendarStore {
         const orgId = this.orgId.value;
         void this.#version.value;
         if (!orgId) return;
-        void cal.calendars(orgId).then((c) => (this.calendars.value = c), (e: unknown) => (this.notice.value = errorText(e)));
-        void cal.rooms(orgId).then((r) => (this.rooms.value = r.rooms), () => (this.rooms.value = []));
+        const ticket = ++last.calendars;
+        void cal.calendars(orgId).then((c) => ticket === last.calendars && (this.calendars.value = c), (e: unknown) => (this.notice.value = errorText(e)));
+        void cal.rooms(orgId).then((r) => ticket === last.calendars && (this.rooms.value = r.rooms), () => ticket === last.calendars && (this.rooms.value = []));
       }),
       effect(() => {
         const orgId = this.orgId.value;
@@ -77,7 +81,8 @@ export class CalendarStore {
           this.occurrences.value = [];
           return;
         }
-        void cal.occurrences(orgId, from, to, shown).then((o) => (this.occurrences.value = o), (e: unknown) => (this.notice.value = errorText(e)));
+        const ticket = ++last.occurrences;
+        void cal.occurrences(orgId, from, to, shown).then((o) => ticket === last.occurrences && (this.occurrences.value = o), (e: unknown) => (this.notice.value = errorText(e)));
       }),
     );
   }

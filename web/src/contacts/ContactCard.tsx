@@ -18,7 +18,8 @@ export function ContactRow(p: { api: ContactsApi; contact: ContactView; current:
   const [near, setNear] = useState(false);
   useEffect(() => {
     if (!c.hasPhoto || near || !row.current) return;
-    const seen = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setNear(true), { rootMargin: '200px' });
+    // The margin counts around the list's own scrolling pane (a margin around the window would be clipped by it).
+    const seen = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setNear(true), { root: row.current.closest('.contacts-list-pane'), rootMargin: '200px' });
     seen.observe(row.current);
     return () => seen.disconnect();
   }, [c.hasPhoto, near]);

@@ -56,8 +56,12 @@ export function ContactsApp({ token }: { token: string }) {
   const [drawer, setDrawer] = useDrawer();
   const fail = (e: unknown) => setNotice(errorText(e));
 
+  /** The last reading of the books started: an older answer arriving after a newer one is not shown over it. */
+  const booksTicket = useRef(0);
   const loadBooks = async () => {
+    const ticket = ++booksTicket.current;
     const list = await api.books();
+    if (ticket !== booksTicket.current) return list;
     setBooks(list);
     setBookId((id) => (id && list.some((b) => b.id === id) ? id : (list[0]?.id ?? null)));
     return list;
@@ -76,7 +80,11 @@ export function ContactsApp({ token }: { token: string }) {
     const view = `${mode}:${bookId}`;
     const ticket = (lastLoad.current.get(view) ?? 0) + 1;
     lastLoad.current.set(view, ticket);
-    const list = await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId));
+    // A reading that fails ends the view's loading all the same (the notice says why; the list shows none).
+    const list = await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId)).catch((e: unknown) => {
+      if (view === shownView.current && ticket === lastLoad.current.get(view)) setListed({ view, list: [] });
+      throw e;
+    });
     if (view !== shownView.current || ticket !== lastLoad.current.get(view)) return undefined;
     setListed({ view, list });
     return list;
@@ -121,7 +129,7 @@ export function ContactsApp({ token }: { token: string }) {
   /** A book shared with one to read: its cards are shown, nothing is offered that would change them. */
   const readOnly = book?.access === 'read';
   // Until the view opened has its list, it shows none (rather than the last view's cards) and says it is loading.
-  const loading = listed.view !== shownView.current;
+  const loading = bookId !== null && listed.view !== shownView.current;
   const contacts = loading ? [] : listed.list;
   const groups = [...new Set(contacts.flatMap((c) => c.groups))].sort((a, b) => a.localeCompare(b));
   const shown = found ?? (mode === 'list' && group ? contacts.filter((c) => c.groups.includes(group)) : contacts);

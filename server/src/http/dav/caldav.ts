@@ -6,7 +6,7 @@
 import type { UserRow } from '../../accounts/Accounts.ts';
 import type { CalendarSync, DavCalendarInfo, DavEvent } from '../../suite/calendar/sync.ts';
 import { Forbidden, InvalidRequest } from '../../lib/errors.ts';
-import { collectionProps, type DavCollections, type DavItem } from './collection.ts';
+import { collectionProps, displayNameChange, type DavCollections, type DavItem } from './collection.ts';
 import { principalPath, type Props } from './resource.ts';
 import { child, childrenOf, escapeXml, keyOf, NS, type XmlElement } from './xml.ts';
 
@@ -41,7 +41,7 @@ export function calendars(sync: CalendarSync): DavCollections {
     put: (user, id, href, text, cond) => sync.put(user.id, id, href, text, cond),
     remove: (user, id, href, ifMatch) => sync.remove(user.id, id, href, ifMatch),
     settable: {
-      [keyOf(NS.dav, 'displayname')]: (name) => (name.trim() && name.trim().length <= 100 ? { name: name.trim() } : undefined),
+      [keyOf(NS.dav, 'displayname')]: displayNameChange,
       // Apple's clients write #RRGGBBAA; Parley keeps the colour, not its opacity.
       [keyOf(APPLE, 'calendar-color')]: (color) => (/^#[0-9a-f]{6}([0-9a-f]{2})?$/i.test(color.trim()) ? { color: color.trim().slice(0, 7).toLowerCase() } : undefined),
     },

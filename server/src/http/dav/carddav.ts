@@ -6,7 +6,7 @@ import { CONTACT_LIMITS } from '@parley/protocol';
 import type { UserRow } from '../../accounts/Accounts.ts';
 import type { Contacts, DavCard } from '../../suite/contacts/Contacts.ts';
 import { Forbidden } from '../../lib/errors.ts';
-import { collectionProps, type DavCollections, type DavItem } from './collection.ts';
+import { collectionProps, displayNameChange, type DavCollections, type DavItem } from './collection.ts';
 import { principalPath, type Props } from './resource.ts';
 import { child, childrenOf, keyOf, NS, type XmlElement } from './xml.ts';
 
@@ -40,7 +40,7 @@ export function addressBooks(contacts: Contacts): DavCollections {
     },
     put: (user, id, href, text, cond) => contacts.davPut(user.id, id, href, text, cond),
     remove: (user, id, href, ifMatch) => contacts.davDelete(user.id, id, href, ifMatch),
-    settable: { [keyOf(NS.dav, 'displayname')]: (name) => (name.trim() ? { name } : undefined) },
+    settable: { [keyOf(NS.dav, 'displayname')]: displayNameChange },
     change: async (user, id, change) => void (change.name !== undefined && (await contacts.renameBook(user.id, id, change.name))),
     filter: cardFilter,
   };

@@ -8,6 +8,7 @@
 import type { FastifyReply } from 'fastify';
 import type { UserRow } from '../../accounts/Accounts.ts';
 import { InvalidRequest, InvalidSyncToken, NotFound } from '../../lib/errors.ts';
+import { visibleText } from '../../lib/names.ts';
 import { answer, hrefSegment, segmentsOf, type DavRequest, type Props } from './resource.ts';
 import { child, childrenOf, element, errorBody, escapeXml, goneResponse, keyOf, multistatus, NS, response, statusLine, type XmlElement } from './xml.ts';
 
@@ -15,6 +16,12 @@ import { child, childrenOf, element, errorBody, escapeXml, goneResponse, keyOf, 
 export interface CollectionChange {
   name?: string;
   color?: string;
+}
+
+/** A DAV:displayname as a collection's new name: at most 100 characters, one visible at least (as on the web); refused otherwise. */
+export function displayNameChange(text: string): CollectionChange | undefined {
+  const name = visibleText(text, 101);
+  return name && Array.from(name).length <= 100 ? { name } : undefined;
 }
 
 /** One resource of a collection: its name, ETag, and text written when asked for (a listing wants ETags only), in the data version asked for if any. */

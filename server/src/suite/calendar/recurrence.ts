@@ -266,6 +266,7 @@ export function* expand(rule: RRule, start: number, tz: string, from = start, wo
   if (ends(start)) return;
   let count = 1;
   yield start;
+  if (rule.count === 1) return;
   let emptyRun = 0;
   const k0 = rule.count === undefined ? periodsBefore(rule, start, from) : 0;
   for (let k = k0; k < k0 + PERIOD_LIMIT && count < EXPANSION_LIMIT; k++) {

@@ -202,9 +202,9 @@ export class CalendarStore extends SqlStore<CalendarStore> {
     );
   }
 
-  /** Sets the name and colour given (one left undefined stays). */
+  /** Sets the name and colour given (one left undefined stays); the sync token moves, so devices read the calendar's properties again. */
   async updateCalendar(calendarId: string, p: { name?: string | undefined; color?: string | undefined }): Promise<void> {
-    await this.sql.query('update calendars set name = coalesce($2, name), color = coalesce($3, color) where id = $1', [calendarId, p.name ?? null, p.color ?? null]);
+    await this.sql.query('update calendars set name = coalesce($2, name), color = coalesce($3, color), last_seq = last_seq + 1 where id = $1', [calendarId, p.name ?? null, p.color ?? null]);
   }
 
   async setDefaultAlarms(calendarId: string, alarms: number[]): Promise<void> {
