@@ -232,7 +232,7 @@ describe('contacts screen', () => {
     await assertScreen(p, shots, 'card', { shown: ['contact-detail', 'contact-back', 'contact-edit', 'contact-delete'], touch: ['contact-back', 'contact-edit', 'contact-delete'], fullWidth: ['contact-detail'] });
     assert.equal(await p.getByTestId('contact-list').isVisible(), false, 'one pane at a time');
     await p.getByTestId('contact-edit').click();
-    await assertScreen(p, shots, 'editor', { shown: ['contact-givenName', 'contact-familyName'], touch: ['contact-givenName'] });
+    await assertScreen(p, shots, 'editor', { shown: ['contact-givenName', 'contact-familyName', 'contact-photo-pick'], touch: ['contact-givenName', 'contact-photo-pick'] });
     await p.keyboard.press('Escape');
     await p.getByTestId('contact-editor').waitFor({ state: 'detached' });
     await p.getByTestId('contact-back').click();
@@ -455,6 +455,7 @@ describe('contacts screen', () => {
         await p.getByTestId('group-filter').selectOption(importGroup);
         await p.getByTestId('group-delete').click();
         await assertScreen(p, shots, 'group-delete', { shown: ['group-delete-dialog', 'group-delete-contacts', 'group-delete-confirm'] });
+        assert.equal(await p.getByTestId('group-delete-confirm').evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(198, 42, 47)', 'an action that destroys is red');
         await p.getByTestId('group-delete-confirm').click();
         await p.waitForFunction(() => document.querySelector('[data-testid="contacts-notice"]')?.textContent?.includes('its contacts stay'));
         await p.waitForFunction(() => document.querySelectorAll('[data-testid="contact-row"]').length === 2);
@@ -462,5 +463,12 @@ describe('contacts screen', () => {
       }
       await p.context().close();
     }
+    // Signing out from the contacts page: the session ends on the server too.
+    const p = await open({ width: 1280, height: 800 });
+    await p.goto(`${parley.url}/contacts`);
+    await p.getByTestId('sign-out').click();
+    await p.waitForFunction(() => localStorage.getItem('parley:session') === null);
+    assert.equal((await fetch(`${parley.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
+    await p.context().close();
   });
 });

@@ -4,11 +4,13 @@
 // an @ and a dot); its refusal is shown in the dialog, nothing is lost.
 import { useEffect, useState } from 'preact/hooks';
 import type { ContactAddressView, ContactBody, ContactKind, ContactView } from '@parley/protocol';
-import { X as XIcon } from 'lucide';
+import { Image as ImageIcon, X as XIcon } from 'lucide';
 import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
 import { Dialog } from '../ui/Dialog.tsx';
-import { IconButton } from '../ui/icons.tsx';
+import { Icon, IconButton } from '../ui/icons.tsx';
+import { initials } from './DirectoryCard.tsx';
+import { usePhoto } from './photos.ts';
 import type { ContactsApi } from './api.ts';
 import { smallPicture } from './picture.ts';
 
@@ -39,6 +41,7 @@ export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: Co
     setPreview(url);
     return () => URL.revokeObjectURL(url);
   }, [picture]);
+  const current = usePhoto(p.api, c);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const field = (key: keyof typeof names, label: string, attrs: Record<string, unknown> = {}) => (
@@ -117,11 +120,22 @@ export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: Co
         }}
       >
         <div class="contact-picture">
-          {preview && <img class="contact-avatar big contact-photo" src={preview} alt="" data-testid="contact-photo-preview" />}
-          <label>
-            {t('contacts.editor.picture')}
+          {/* The picture as it will be: the one chosen, or the card's own, or the initials. */}
+          {preview ? (
+            <img class="contact-avatar big contact-photo" src={preview} alt="" data-testid="contact-photo-preview" />
+          ) : current && picture !== 'remove' ? (
+            <img class="contact-avatar big contact-photo" src={current} alt="" />
+          ) : (
+            <span class="contact-avatar big" aria-hidden="true">
+              {initials(c?.displayName ?? `${names.givenName} ${names.familyName}`) || '?'}
+            </span>
+          )}
+          <label class="picture-pick" data-testid="contact-photo-pick">
+            <Icon icon={ImageIcon} size={16} />
+            {t('contacts.editor.choosePicture')}
             <input
               type="file"
+              class="sr-only"
               accept="image/png,image/jpeg,image/gif,image/webp"
               data-testid="contact-photo-file"
               onChange={async (e) => {

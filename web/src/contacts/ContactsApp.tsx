@@ -16,6 +16,8 @@ import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { useDrawer } from '../ui/drawer.ts';
 import { contactsApi } from './api.ts';
 import { followChanges } from '../core/changes.ts';
+import { api as accountApi } from '../core/api.ts';
+import { signedOut } from '../account/session.ts';
 import { ContactCard, ContactRow } from './ContactCard.tsx';
 import { ContactEditor } from './ContactEditor.tsx';
 import { CopyContact } from './CopyContact.tsx';
@@ -245,6 +247,9 @@ export function ContactsApp({ token }: { token: string }) {
         <a class="side-action" href="/calendar" data-testid="go-calendar">
           {t('contacts.sidebar.calendar')}
         </a>
+        <button type="button" class="side-action sign-out" data-testid="sign-out" onClick={() => void accountApi.logout(token).finally(signedOut)}>
+          {t('contacts.sidebar.signOut')}
+        </button>
       </nav>
       <main class="contacts-main">
         <header class="contacts-head">
@@ -252,7 +257,8 @@ export function ContactsApp({ token }: { token: string }) {
           <input
             type="search"
             class="contacts-search"
-            placeholder={inDirectory ? t('contacts.directory.search') : t('contacts.search.label')}
+            // Short enough for a phone's header; the full sentence is what a screen reader says.
+            placeholder={t('contacts.search.short')}
             aria-label={inDirectory ? t('contacts.directory.search') : t('contacts.search.label')}
             data-testid="contact-search"
             value={query}

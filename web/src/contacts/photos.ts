@@ -53,11 +53,11 @@ function hold(api: ContactsApi, c: ContactView): { url: Promise<string>; release
 }
 
 /** The card's picture as an object URL once read (when `wanted`: a list row near the screen), or undefined. */
-export function usePhoto(api: ContactsApi, c: ContactView, wanted = true): string | undefined {
+export function usePhoto(api: ContactsApi, c: ContactView | null, wanted = true): string | undefined {
   const [url, setUrl] = useState<string | undefined>(undefined);
   useEffect(() => {
     setUrl(undefined);
-    if (!c.hasPhoto || !wanted) return;
+    if (!c?.hasPhoto || !wanted) return;
     const picture = hold(api, c);
     let gone = false;
     void picture.url.then(
@@ -68,6 +68,6 @@ export function usePhoto(api: ContactsApi, c: ContactView, wanted = true): strin
       gone = true;
       picture.release();
     };
-  }, [c.id, c.etag, c.hasPhoto, wanted]);
+  }, [c?.id, c?.etag, c?.hasPhoto, wanted]);
   return url;
 }
