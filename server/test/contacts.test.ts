@@ -170,6 +170,24 @@ for (const kind of DB_KINDS) {
       }
     });
 
+    test('lists read no picture bytes (a 2,000-card book of pictures would be 100 MB): the list still knows who has one; devices and files get them whole', async () => {
+      const me = await user();
+      const [book] = await contacts.books(me.id);
+      const c = await contacts.create(me.id, book!.id, { givenName: 'Pia', familyName: 'Picture' });
+      const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(30_000, 7)]);
+      await contacts.setPhoto(me.id, c.id, png);
+      const store = new ContactStore(db);
+      const photoValue = (rows: { extra: unknown[][] }[]) => String(rows[0]!.extra.find((p) => p[0] === 'photo')?.[3] ?? '');
+      assert.ok(photoValue(await store.contacts(book!.id, 10, true)).length <= 64, 'cut for a list');
+      assert.ok(photoValue(await store.contacts(book!.id, 10)).length > 40_000, 'whole for a device or a file');
+      assert.equal((await contacts.contacts(me.id, book!.id))[0]!.hasPhoto, true);
+      assert.equal((await contacts.search(me.id, 'pia'))[0]!.hasPhoto, true);
+      assert.deepEqual((await contacts.photo(me.id, c.id)).bytes, png);
+      assert.match((await contacts.exportVcard(me.id, book!.id)).text, /PHOTO[^\r\n]*:data:image\/png;base64,iVBORw0KGgo/);
+      await contacts.remove(me.id, c.id);
+      assert.equal((await contacts.trash(me.id, book!.id))[0]!.hasPhoto, true);
+    });
+
     test('the export is vCard 4.0 that ical.js reads back field for field (commas, semicolons, line breaks, accents)', async () => {
       const me = await user();
       const [book] = await contacts.books(me.id);

@@ -120,7 +120,7 @@ export class Contacts {
 
   async contacts(userId: string, bookId: string): Promise<ContactView[]> {
     await this.#readable(userId, bookId);
-    return (await this.#store.contacts(bookId, this.#perBook)).map(contactView);
+    return (await this.#store.contacts(bookId, this.#perBook, true)).map(contactView);
   }
 
   /** The book's contacts deleted less than 30 days ago, by name. */
@@ -268,7 +268,7 @@ export class Contacts {
   /** Groups of likely duplicates (duplicates.ts), at most 200: in a book one may read, or (no book) across every book one may write to. */
   async duplicates(userId: string, bookId?: string): Promise<DuplicateGroupView[]> {
     if (bookId) await this.#readable(userId, bookId);
-    const rows = bookId ? await this.#store.contacts(bookId, this.#perBook) : await this.#store.writableContacts(userId, CONTACT_LIMITS.duplicatesAcross);
+    const rows = bookId ? await this.#store.contacts(bookId, this.#perBook, true) : await this.#store.writableContacts(userId, CONTACT_LIMITS.duplicatesAcross);
     const groups = await duplicateGroups(
       rows.map((r) => ({ id: r.id, name: r.display_name, card: r.card })),
       CONTACT_LIMITS.duplicateGroups,

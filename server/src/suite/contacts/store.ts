@@ -55,6 +55,17 @@ const readable = (n: number) => `(b.owner_id = $${n} or exists (select 1 from ad
 /** Book `b` may be written by user $N (theirs, or shared with them to write). */
 const writable = (n: number) => `(b.owner_id = $${n} or exists (select 1 from address_book_shares s where s.book_id = b.id and s.user_id = $${n} and s.access = 'write'))`;
 const CONTACT_COLUMNS = 'c.id, c.book_id, c.uid, c.href, c.card, c.extra, c.display_name, c.etag, c.seq, c.created_at, c.updated_at, c.deleted_at';
+/**
+ * The columns for lists of cards shown as views (ContactView), never written
+ * back nor sent to devices: a picture's value is cut to its first 64
+ * characters, which say whether it is one Parley shows (cards.ts). A list of
+ * 2,000 cards with pictures of 50 KB would otherwise read 100 MB to answer.
+ */
+const VIEW_COLUMNS = CONTACT_COLUMNS.replace(
+  'c.extra',
+  `(select coalesce(jsonb_agg(case when e.p->>0 = 'photo' and jsonb_typeof(e.p->3) = 'string' then jsonb_set(e.p, '{3}', to_jsonb(left(e.p->>3, 64))) else e.p end order by e.i), '[]'::jsonb)
+     from jsonb_array_elements(c.extra) with ordinality as e(p, i)) as extra`,
+);
 
 export class ContactStore extends SqlStore<ContactStore> {
   protected on(sql: Sql): ContactStore {
@@ -169,21 +180,22 @@ export class ContactStore extends SqlStore<ContactStore> {
     return row!.n;
   }
 
-  async contacts(bookId: string, limit: number): Promise<ContactRow[]> {
-    return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.deleted_at is null order by lower(c.display_name), c.id limit $2`, [bookId, limit]);
+  /** The book's live cards; `forViews`: their pictures cut (VIEW_COLUMNS), for a list shown, never for a file or a device. */
+  async contacts(bookId: string, limit: number, forViews = false): Promise<ContactRow[]> {
+    return this.sql.query<ContactRow>(`select ${forViews ? VIEW_COLUMNS : CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.deleted_at is null order by lower(c.display_name), c.id limit $2`, [bookId, limit]);
   }
 
-  /** Live cards of every book `userId` may write to (where merging is possible), by name, at most `limit`. */
+  /** Live cards of every book `userId` may write to (where merging is possible), by name, at most `limit`; their pictures cut (VIEW_COLUMNS). */
   async writableContacts(userId: string, limit: number): Promise<ContactRow[]> {
     return this.sql.query<ContactRow>(
-      `select ${CONTACT_COLUMNS} from contacts c join address_books b on b.id = c.book_id where ${writable(1)} and c.deleted_at is null order by lower(c.display_name), c.id limit $2`,
+      `select ${VIEW_COLUMNS} from contacts c join address_books b on b.id = c.book_id where ${writable(1)} and c.deleted_at is null order by lower(c.display_name), c.id limit $2`,
       [userId, limit],
     );
   }
 
-  /** The book's cards deleted since `since`. */
+  /** The book's cards deleted since `since`, their pictures cut (VIEW_COLUMNS). */
   async trash(bookId: string, since: number, limit: number): Promise<ContactRow[]> {
-    return this.sql.query<ContactRow>(`select ${CONTACT_COLUMNS} from contacts c where c.book_id = $1 and c.deleted_at >= $2 order by lower(c.display_name), c.id limit $3`, [
+    return this.sql.query<ContactRow>(`select ${VIEW_COLUMNS} from contacts c where c.book_id = $1 and c.deleted_at >= $2 order by lower(c.display_name), c.id limit $3`, [
       bookId,
       since,
       limit,
@@ -246,7 +258,7 @@ export class ContactStore extends SqlStore<ContactStore> {
   /** Live contacts of the books `userId` may read whose names, organization, addresses or numbers hold `query` (folded as they are). */
   async search(userId: string, query: string, limit: number): Promise<ContactRow[]> {
     return this.sql.query<ContactRow>(
-      `select ${CONTACT_COLUMNS} from contacts c join address_books b on b.id = c.book_id
+      `select ${VIEW_COLUMNS} from contacts c join address_books b on b.id = c.book_id
         where ${readable(1)} and c.deleted_at is null and strpos(c.search, parley_fold($2)) > 0
         order by lower(c.display_name), c.id limit $3`,
       [userId, query, limit],
