@@ -384,7 +384,7 @@ describe('contacts screen', () => {
       if (viewport.width < 500) {
         // Sought in all her address books: the same pair, each said to be in its book.
         await p.getByTestId('duplicates-everywhere').check();
-        await p.getByRole('dialog').getByText('Duplicates in all my address books').waitFor();
+        await p.getByRole('dialog').getByText('Duplicates in the address books I can edit').waitFor();
         await p.waitForFunction(() => [...document.querySelectorAll('.duplicate-card')].filter((c) => c.textContent!.includes('in “Contacts”')).length === 2);
         await p.context().close();
         continue;

@@ -191,6 +191,16 @@ for (const kind of DB_KINDS) {
       assert.deepEqual([c.id, c.bookId, c.emails.map((e) => e.value), c.phones.map((p) => p.value)], [mine.id, book.id, ['zora@lind.example'], ['+46 70 123 45 67']]);
       assert.deepEqual((await as<{ contacts: ContactView[] }>(reader, 'GET', `/api/contacts/books/${ritas.id}/trash`)).body.contacts.map((x) => x.id), [theirs.id]);
       assert.equal((await as<{ contacts: ContactView[] }>(reader, 'GET', `/api/contacts/books/${ritasPrivate.id}/contacts`)).body.contacts.length, 1, 'the read-only card untouched');
+
+      // Two merges at once crossing the same two books in opposite orders (one keeps Rita's card): both done, neither waits on the other for ever.
+      const pairs = await Promise.all(
+        ['Ugo', 'Vera'].map(async (given) => [await card(owner, book.id, { givenName: given, familyName: 'Twin' }), await card(reader, ritas.id, { givenName: given, familyName: 'Twin', emails: [{ value: `${given}@twin.example` }] })]),
+      );
+      const both = await Promise.all([merge(owner, [pairs[0]![0]!.id, pairs[0]![1]!.id]), merge(owner, [pairs[1]![1]!.id, pairs[1]![0]!.id])]);
+      assert.deepEqual(both.map((r) => r.status), [200, 200], JSON.stringify(both.map((r) => r.body)));
+      const vera = (both[1]!.body as unknown as { contact: ContactView }).contact;
+      assert.deepEqual([vera.id, vera.bookId], [pairs[1]![1]!.id, ritas.id], 'kept in Rita’s book, where it was');
+      assert.deepEqual((await as<{ contacts: ContactView[] }>(owner, 'GET', `/api/contacts/books/${book.id}/trash`)).body.contacts.filter((x) => x.familyName === 'Twin').map((x) => x.givenName), ['Vera']);
     });
   });
 }

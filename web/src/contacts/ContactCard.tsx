@@ -11,18 +11,18 @@ import { CardHead, PersonRow } from './DirectoryCard.tsx';
 import { usePhoto } from './photos.ts';
 import type { ContactsApi } from './api.ts';
 
-/** A card in the list: its picture is read once the row comes near the screen (a long book is not read whole). */
+/** A card in the list: its picture is held while the row is near the screen (a long book is not read whole, nor kept). */
 export function ContactRow(p: { api: ContactsApi; contact: ContactView; current: boolean; onClick: () => void }) {
   const c = p.contact;
   const row = useRef<HTMLLIElement>(null);
   const [near, setNear] = useState(false);
   useEffect(() => {
-    if (!c.hasPhoto || near || !row.current) return;
+    if (!c.hasPhoto || !row.current) return;
     // The margin counts around the list's own scrolling pane (a margin around the window would be clipped by it).
-    const seen = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setNear(true), { root: row.current.closest('.contacts-list-pane'), rootMargin: '200px' });
+    const seen = new IntersectionObserver((entries) => setNear(entries.at(-1)!.isIntersecting), { root: row.current.closest('.contacts-list-pane'), rootMargin: '200px' });
     seen.observe(row.current);
     return () => seen.disconnect();
-  }, [c.hasPhoto, near]);
+  }, [c.hasPhoto]);
   const photo = usePhoto(p.api, c, near);
   return <PersonRow liRef={row} photo={photo} name={c.displayName} sub={[c.organization, c.emails[0]?.value ?? c.phones[0]?.value].filter(Boolean).join(' · ')} current={p.current} onClick={p.onClick} />;
 }

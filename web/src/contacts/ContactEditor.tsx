@@ -2,7 +2,7 @@
 // phones and postal addresses (as many as needed, each of a kind), birthday,
 // note, groups and a picture (made small here before it is sent). The server checks it all again (an e-mail address needs
 // an @ and a dot); its refusal is shown in the dialog, nothing is lost.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ContactAddressView, ContactBody, ContactKind, ContactView } from '@parley/protocol';
 import { Image as ImageIcon, X as XIcon } from 'lucide';
 import { errorText } from '../i18n/errors.ts';
@@ -42,6 +42,7 @@ export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: Co
     return () => URL.revokeObjectURL(url);
   }, [picture]);
   const current = usePhoto(p.api, c);
+  const fileInput = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const field = (key: keyof typeof names, label: string, attrs: Record<string, unknown> = {}) => (
@@ -127,7 +128,7 @@ export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: Co
             <img class="contact-avatar big contact-photo" src={current} alt="" />
           ) : (
             <span class="contact-avatar big" aria-hidden="true">
-              {initials(c?.displayName ?? `${names.givenName} ${names.familyName}`) || '?'}
+              {initials(`${names.givenName} ${names.familyName}`.trim() || (c?.displayName ?? '')) || '?'}
             </span>
           )}
           <label class="picture-pick" data-testid="contact-photo-pick">
@@ -137,6 +138,7 @@ export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: Co
               type="file"
               class="sr-only"
               accept="image/png,image/jpeg,image/gif,image/webp"
+              ref={fileInput}
               data-testid="contact-photo-file"
               onChange={async (e) => {
                 const input = e.target as HTMLInputElement;
@@ -153,7 +155,16 @@ export function ContactEditor(p: { api: ContactsApi; bookId: string; contact: Co
             />
           </label>
           {(picture instanceof Blob || (c?.hasPhoto && picture !== 'remove')) && (
-            <button type="button" class="link" data-testid="contact-photo-remove" onClick={() => setPicture('remove')}>
+            <button
+              type="button"
+              class="link"
+              data-testid="contact-photo-remove"
+              onClick={() => {
+                setPicture('remove');
+                // The same file chosen again afterwards is a change too.
+                if (fileInput.current) fileInput.current.value = '';
+              }}
+            >
               {t('contacts.editor.removePicture')}
             </button>
           )}

@@ -3,7 +3,7 @@
 // to merge (all, or those one leaves in; at most 20 at once) and the one
 // kept (its name, its book, and its place on the phones that have it); the
 // others go to their books' trash, where they can be restored.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { CONTACT_LIMITS, type AddressBookView, type ContactView, type DuplicateGroupView } from '@parley/protocol';
 import { errorText } from '../i18n/errors.ts';
 import { t } from '../i18n/index.ts';
@@ -11,10 +11,19 @@ import { Dialog } from '../ui/Dialog.tsx';
 import type { ContactsApi } from './api.ts';
 
 export function Duplicates(p: { api: ContactsApi; book: AddressBookView; books: AddressBookView[]; close: () => void; merged: (into: ContactView, count: number) => void }) {
-  const [groups, setGroups] = useState<DuplicateGroupView[] | null>(null);
   /** Sought in every book one may write to, not only this one. */
   const [everywhere, setEverywhere] = useState(false);
-  const find = () => (everywhere ? p.api.duplicatesEverywhere() : p.api.duplicates(p.book.id));
+  /** The groups found, with where they were sought: an answer for the other choice is never shown under this one. */
+  const [found, setFound] = useState<{ everywhere: boolean; groups: DuplicateGroupView[] } | null>(null);
+  const groups = found && found.everywhere === everywhere ? found.groups : null;
+  const find = (all: boolean) => (all ? p.api.duplicatesEverywhere() : p.api.duplicates(p.book.id)).then((g) => ({ everywhere: all, groups: g }));
+  /** The last reading started: an older one answering late is dropped. */
+  const reading = useRef(0);
+  const read = async (all: boolean) => {
+    const ticket = ++reading.current;
+    const answer = await find(all);
+    if (ticket === reading.current) setFound(answer);
+  };
   const bookName = (id: string) => p.books.find((b) => b.id === id)?.name ?? '';
   const [error, setError] = useState<string | null>(null);
   /** The card kept in each group, and the cards left out of its merge (by the group's first card's id). */
@@ -28,9 +37,11 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; books: 
   };
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    setGroups(null);
     setError(null);
-    void find().then(setGroups, (e: unknown) => setError(errorText(e)));
+    // What was picked for the other choice's groups does not carry over.
+    setKeep({});
+    setLeft({});
+    read(everywhere).catch((e: unknown) => setError(errorText(e)));
   }, [p.book.id, everywhere]);
   const kept = (g: DuplicateGroupView) => {
     const ids = taken(g);
@@ -47,7 +58,7 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; books: 
       const into = await (everywhere ? p.api.mergeEverywhere(order) : p.api.merge(p.book.id, order));
       p.merged(into, ids.length);
       // Cards left out of the merge stay listed if two of them are still alike: the list is read again.
-      setGroups(await find());
+      await read(everywhere);
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -58,7 +69,7 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; books: 
     <Dialog title={everywhere ? t('contacts.duplicates.titleEverywhere') : t('contacts.duplicates.title', { book: p.book.name })} close={p.close} wide>
       <div class="dialog-form" data-testid="duplicates">
         <label class="check">
-          <input type="checkbox" checked={everywhere} data-testid="duplicates-everywhere" onChange={(e) => setEverywhere((e.target as HTMLInputElement).checked)} />
+          <input type="checkbox" checked={everywhere} disabled={busy} data-testid="duplicates-everywhere" onChange={(e) => setEverywhere((e.target as HTMLInputElement).checked)} />
           {t('contacts.duplicates.everywhere')}
         </label>
         {groups === null && !error && <p class="dim">{t('contacts.loading')}</p>}
@@ -83,14 +94,15 @@ export function Duplicates(p: { api: ContactsApi; book: AddressBookView; books: 
                       type="checkbox"
                       checked={inIt}
                       aria-label={t('contacts.duplicates.include', { name: c.displayName })}
+                      aria-describedby={`dup-${c.id}`}
                       data-testid="duplicate-include"
                       onChange={() => setLeft({ ...left, [first]: g.contacts.map((x) => x.id).filter((id) => (id === c.id ? inIt : !ids.includes(id))) })}
                     />
                     <label class="check">
-                      <input type="radio" name={`keep-${first}`} aria-label={t('contacts.duplicates.keep', { name: c.displayName })} disabled={!inIt} checked={kept(g) === c.id} data-testid="duplicate-keep" onChange={() => setKeep({ ...keep, [first]: c.id })} />
+                      <input type="radio" name={`keep-${first}`} aria-label={t('contacts.duplicates.keep', { name: c.displayName })} aria-describedby={`dup-${c.id}`} disabled={!inIt} checked={kept(g) === c.id} data-testid="duplicate-keep" onChange={() => setKeep({ ...keep, [first]: c.id })} />
                       <span>
                         <strong>{c.displayName}</strong>
-                        <span class="dim duplicate-sub">{[everywhere ? t('contacts.duplicates.inBook', { book: bookName(c.bookId) }) : '', c.organization, ...c.emails.map((e) => e.value), ...c.phones.map((x) => x.value)].filter(Boolean).join(' · ')}</span>
+                        <span class="dim duplicate-sub" id={`dup-${c.id}`}>{[everywhere ? t('contacts.duplicates.inBook', { book: bookName(c.bookId) }) : '', c.organization, ...c.emails.map((e) => e.value), ...c.phones.map((x) => x.value)].filter(Boolean).join(' · ')}</span>
                       </span>
                     </label>
                   </div>

@@ -298,7 +298,8 @@ export class Contacts {
       // Every book locked in one order (as a move does): two merges crossing the same books cannot deadlock.
       const seqs = new Map<string, number>();
       for (const id of [...new Set(seen.values())].sort()) seqs.set(id, await this.#writeSeq(store, userId, id));
-      const live = await Promise.all(ids.map((id) => store.contact(id, userId)));
+      const live: (ContactRow | undefined)[] = [];
+      for (const id of ids) live.push(await store.contact(id, userId));
       if (live.some((r, i) => !r || r.deleted_at !== null || r.book_id !== seen.get(ids[i]!))) throw new ContactNotFound('no such contact');
       const [keep, ...others] = live as ContactRow[];
       const merged = mergeCards(live.map((r) => ({ card: r!.card, extra: r!.extra })));
