@@ -57,9 +57,11 @@ export class CalendarStore {
         else this.notice.value = errorText(e);
       },
     );
-    // Each reading's ticket: an older answer arriving after a newer one (two readings overlap when the
-    // stream of changes opens just after the first) is dropped, not shown over it.
-    const last = { calendars: 0, occurrences: 0 };
+    // Each reading's ticket: an older answer arriving after a newer one has been shown (two readings
+    // overlap when the stream of changes opens just after the first) is dropped, not shown over it.
+    const started = { calendars: 0, occurrences: 0 };
+    const shown = { calendars: 0, occurrences: 0 };
+    const newest = (kind: 'calendars' | 'occurrences', ticket: number) => ticket >= shown[kind] && ((shown[kind] = ticket), true);
     this.#stop.push(
       // A change made elsewhere (another tab, a colleague, a phone over CalDAV) shows at once.
       followChanges(token, (note) => note.kind !== 'contacts' && this.refresh()),
@@ -67,22 +69,25 @@ export class CalendarStore {
         const orgId = this.orgId.value;
         void this.#version.value;
         if (!orgId) return;
-        const ticket = ++last.calendars;
-        void cal.calendars(orgId).then((c) => ticket === last.calendars && (this.calendars.value = c), (e: unknown) => (this.notice.value = errorText(e)));
-        void cal.rooms(orgId).then((r) => ticket === last.calendars && (this.rooms.value = r.rooms), () => ticket === last.calendars && (this.rooms.value = []));
+        const ticket = ++started.calendars;
+        void cal.calendars(orgId).then((c) => newest('calendars', ticket) && (this.calendars.value = c), (e: unknown) => (this.notice.value = errorText(e)));
+        // The rooms come with the calendars (a room is both); their answer is only dropped if older than the calendars shown.
+        void cal.rooms(orgId).then((r) => ticket >= shown.calendars && (this.rooms.value = r.rooms), () => ticket >= shown.calendars && (this.rooms.value = []));
       }),
       effect(() => {
         const orgId = this.orgId.value;
         const [from, to] = this.#range.value.split(':').map(Number) as [number, number];
-        const shown = this.#shown.value ? this.#shown.value.split(',') : [];
+        const shownIds = this.#shown.value ? this.#shown.value.split(',') : [];
         void this.#version.value;
         if (!orgId || !this.calendars.peek().length) return;
-        if (!shown.length) {
+        if (!shownIds.length) {
+          // Newer than any reading still on its way.
+          shown.occurrences = ++started.occurrences;
           this.occurrences.value = [];
           return;
         }
-        const ticket = ++last.occurrences;
-        void cal.occurrences(orgId, from, to, shown).then((o) => ticket === last.occurrences && (this.occurrences.value = o), (e: unknown) => (this.notice.value = errorText(e)));
+        const ticket = ++started.occurrences;
+        void cal.occurrences(orgId, from, to, shownIds).then((o) => newest('occurrences', ticket) && (this.occurrences.value = o), (e: unknown) => (this.notice.value = errorText(e)));
       }),
     );
   }

@@ -58,12 +58,13 @@ export function ContactsApp({ token }: { token: string }) {
   const [drawer, setDrawer] = useDrawer();
   const fail = (e: unknown) => setNotice(errorText(e));
 
-  /** The last reading of the books started: an older answer arriving after a newer one is not shown over it. */
-  const booksTicket = useRef(0);
+  /** The books' readings started, and the newest shown: an older answer arriving after a newer one is not shown over it. */
+  const booksRead = useRef({ started: 0, shown: 0 });
   const loadBooks = async () => {
-    const ticket = ++booksTicket.current;
+    const ticket = ++booksRead.current.started;
     const list = await api.books();
-    if (ticket !== booksTicket.current) return list;
+    if (ticket < booksRead.current.shown) return list;
+    booksRead.current.shown = ticket;
     setBooks(list);
     setBookId((id) => (id && list.some((b) => b.id === id) ? id : (list[0]?.id ?? null)));
     return list;
@@ -71,23 +72,26 @@ export function ContactsApp({ token }: { token: string }) {
   /**
    * Reads the list shown (the book's cards, or its trash). A load started
    * for a view since left (another book opened while a live change was
-   * being read) answers late: only the last load started for the view shown
-   * now is shown, so the list is always the view's.
+   * being read) answers late, and is not shown. Of a view's loads, each is
+   * shown unless a newer one has been: when one resolves, the list is at
+   * least as new as it (a caller may then say "done").
    */
   const shownView = useRef('');
   shownView.current = `${mode}:${bookId}`;
-  const lastLoad = useRef(new Map<string, number>());
+  const loads = useRef(new Map<string, { started: number; shown: number }>());
   const loadContacts = async (): Promise<ContactView[] | undefined> => {
     if (!bookId) return undefined;
     const view = `${mode}:${bookId}`;
-    const ticket = (lastLoad.current.get(view) ?? 0) + 1;
-    lastLoad.current.set(view, ticket);
-    // A reading that fails ends the view's loading all the same (the notice says why; the list shows none).
+    const of = loads.current.get(view) ?? { started: 0, shown: 0 };
+    loads.current.set(view, of);
+    const ticket = ++of.started;
+    // A reading that fails ends the view's loading all the same (the notice says why; the list shows none yet).
     const list = await (mode === 'trash' ? api.trash(bookId) : api.contacts(bookId)).catch((e: unknown) => {
-      if (view === shownView.current && ticket === lastLoad.current.get(view)) setListed({ view, list: [] });
+      if (view === shownView.current) setListed((l) => (l.view === view ? l : { view, list: [] }));
       throw e;
     });
-    if (view !== shownView.current || ticket !== lastLoad.current.get(view)) return undefined;
+    if (view !== shownView.current || ticket < of.shown) return undefined;
+    of.shown = ticket;
     setListed({ view, list });
     return list;
   };
@@ -373,10 +377,11 @@ export function ContactsApp({ token }: { token: string }) {
           confirmTestid="group-delete-confirm"
           close={() => setDropping(null)}
           onConfirm={() =>
-            void api.deleteGroup(book.id, dropping.name, dropping.withContacts).then(() => {
+            void api.deleteGroup(book.id, dropping.name, dropping.withContacts).then(async () => {
               setGroup('');
+              // Said once the list shows it: the group gone from the filter.
+              await refresh();
               setNotice(t(dropping.withContacts ? 'contacts.groups.deletedWith' : 'contacts.groups.deleted', { group: dropping.name }));
-              return refresh();
             }, fail)
           }
         />
