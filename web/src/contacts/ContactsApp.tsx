@@ -377,12 +377,15 @@ export function ContactsApp({ token }: { token: string }) {
           confirmTestid="group-delete-confirm"
           close={() => setDropping(null)}
           onConfirm={() =>
-            void api.deleteGroup(book.id, dropping.name, dropping.withContacts).then(async () => {
-              setGroup('');
-              // Said once the list shows it: the group gone from the filter.
-              await refresh();
-              setNotice(t(dropping.withContacts ? 'contacts.groups.deletedWith' : 'contacts.groups.deleted', { group: dropping.name }));
-            }, fail)
+            void api
+              .deleteGroup(book.id, dropping.name, dropping.withContacts)
+              .then(async () => {
+                setGroup('');
+                // Said once the list shows it: the group gone from the filter.
+                await refresh();
+                setNotice(t(dropping.withContacts ? 'contacts.groups.deletedWith' : 'contacts.groups.deleted', { group: dropping.name }));
+              })
+              .catch(fail)
           }
         />
       )}
