@@ -118,12 +118,13 @@ export class Changes {
     const listening = [...this.#streams.keys()];
     if (!listening.length) return;
     const items = [...pending.values()];
-    const ids = (kind: 'calendar' | 'contacts') => items.filter((i) => i.note.kind === kind).map((i) => i.note.id);
+    const calendarIds = items.filter((i) => i.note.kind === 'calendar').map((i) => i.note.id);
+    const bookIds = items.filter((i) => i.note.kind === 'contacts').map((i) => i.note.id);
     type Seen = Map<string, { user_id: string }[]>;
     let calendars: Seen;
     let books: Seen;
     try {
-      const [c, b] = await Promise.all([ids('calendar').length ? this.#store.calendarAudiences(ids('calendar'), listening) : [], ids('contacts').length ? this.#store.bookAudiences(ids('contacts'), listening) : []]);
+      const [c, b] = await Promise.all([calendarIds.length ? this.#store.calendarAudiences(calendarIds, listening) : [], bookIds.length ? this.#store.bookAudiences(bookIds, listening) : []]);
       calendars = Map.groupBy(c, (r) => r.id);
       books = Map.groupBy(b, (r) => r.id);
     } catch (error) {
